@@ -1,0 +1,18 @@
+export { matches } from './match.js';
+export { parsePattern, toPattern, PatternSyntaxError } from './parse.js';
+export type { ParsedPattern, PatternDiagnostic, PatternDiagnosticCode, PatternPart, Token } from './parse.js';
+export { parseTemplate } from './template.js';
+export type { ParsedTemplate, TemplatePiece, TemplateDiagnostic } from './template.js';
+export {
+  overlaps,
+  overlapWitness,
+  covers,
+  uncoveredWitness,
+  patternCovers,
+  patternsOverlap,
+  TemplateSyntaxError,
+} from './operations.js';
+export type { PatternInput, TemplateInput } from './operations.js';
+export { isBroad, broadReason } from './broad.js';
+export type { BroadOptions } from './broad.js';
+export { escapeGlob } from './escape.js';
