@@ -45,7 +45,8 @@ export function overlapWitness(pattern: PatternInput, template: TemplateInput): 
 /**
  * Whether `pattern` matches every key of `template`. A hole and a template parameter of the same
  * name are one value: `quotes:list:{tenantId}:*` covers `quotes:list:{tenantId}:{hash}` for each
- * tenant, and `quotes:list:acme:*` does not.
+ * tenant, and `quotes:list:acme:*` does not. A name that only the pattern has, repeated within it,
+ * is read as independent values, which errs toward "covered" (the side that reports nothing).
  */
 export function covers(pattern: PatternInput, template: TemplateInput): boolean {
   return uncoveredWitness(pattern, template) === null;
@@ -60,12 +61,18 @@ export function uncoveredWitness(pattern: PatternInput, template: TemplateInput)
   return uncoveredKey(patternLanguage(parsedPattern, bound), templateLanguage(parsedTemplate, bound));
 }
 
-/** Whether every key that `inner` matches is matched by `outer` (holes of one name are one value). */
+/**
+ * Whether every key that `inner` matches is matched by `outer` (holes of one name are one value).
+ * An `outer` that repeats a name the other side lacks is answered `false`: the automata would read
+ * the repeats as independent values and could claim a coverage that does not hold.
+ */
 export function patternCovers(outer: PatternInput, inner: PatternInput): boolean {
   const parsedOuter = toPattern(outer);
   const parsedInner = toPattern(inner);
   const innerNames = holeNames(parsedInner);
   const bound = new Set([...holeNames(parsedOuter)].filter((name) => innerNames.has(name)));
+  const outerFree = parsedOuter.tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null && !bound.has(t.name) ? [t.name] : []));
+  if (new Set(outerFree).size !== outerFree.length) return false;
   return uncoveredKey(patternLanguage(parsedOuter, bound), innerPatternLanguage(parsedInner, bound)) === null;
 }
 
