@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  exports: Record<string, unknown>;
+};
+
+/** Runs a script in a fresh Node process from the package root, so `cache-audit/…` resolves to dist. */
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+}
+
+const FORBIDDEN = /node_modules[\\/](typescript|eslint|@typescript-eslint|ts-morph|@ts-morph)[\\/]|[\\/]dist[\\/]\w+[\\/](analysis|scanner|cli|report)[\\/]|[\\/]registry[\\/]load\.js$/;
+
+describe('package entries', () => {
+  it('is built (npm test builds first; run `npm run build` before vitest alone)', () => {
+    expect(existsSync(join(root, 'dist/esm/runtime/index.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/cjs/runtime/index.js'))).toBe(true);
+  });
+
+  it('keeps the version constant equal to package.json', () => {
+    expect(VERSION).toBe(pkg.version);
+  });
+
+  it('loads cache-audit/runtime with require and loads nothing heavy', () => {
+    const output = node([
+      '-e',
+      `const runtime = require('cache-audit/runtime');
+       const registry = runtime.defineCacheRegistry({ keys: { q: { template: 'quotes:list:{tenantId}' } } });
+       console.log(JSON.stringify({ key: registry.key('q', { tenantId: 't' }), loaded: Object.keys(require.cache) }));`,
+    ]);
+    const { key, loaded } = JSON.parse(output) as { key: string; loaded: string[] };
+    expect(key).toBe('quotes:list:t');
+    expect(loaded.some((file) => file.includes(`dist${'/'}cjs${'/'}runtime`))).toBe(true);
+    expect(loaded.filter((file) => FORBIDDEN.test(file))).toEqual([]);
+  });
+
+  it('loads cache-audit/runtime with import, and its module graph holds nothing heavy', () => {
+    const output = node([
+      '--input-type=module',
+      '-e',
+      `import { defineCacheRegistry, matches } from 'cache-audit/runtime';
+       const registry = defineCacheRegistry({ keys: { q: { template: 'quotes:list:{tenantId}' } } });
+       console.log(matches(registry.pattern('q'), 'quotes:list:t'));`,
+    ]);
+    expect(output.trim()).toBe('true');
+    // The static import graph of the ES module entry: relative files and node: built-ins only.
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]/g)) {
+        const specifier = match[1] ?? '';
+        expect(specifier.startsWith('.') || specifier.startsWith('node:'), `${file} imports ${specifier}`).toBe(true);
+        if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
+      }
+    };
+    visit(join(root, 'dist/esm/runtime/index.js'));
+    expect([...seen].filter((file) => FORBIDDEN.test(file))).toEqual([]);
+    expect(seen.size).toBeGreaterThan(3);
+  });
+
+  it('loads the main entry both ways', () => {
+    expect(node(['-e', `console.log(require('cache-audit').covers('quotes:*', 'quotes:list:{t}'))`]).trim()).toBe('true');
+    expect(
+      node(['--input-type=module', '-e', `import { isBroad } from 'cache-audit'; console.log(isBroad('*'))`]).trim(),
+    ).toBe('true');
+  });
+
+  it('exports types first for every entry', () => {
+    for (const [entry, target] of Object.entries(pkg.exports)) {
+      if (typeof target !== 'object' || target === null) continue;
+      expect(Object.keys(target)[0], entry).toBe('types');
+    }
+  });
+});
