@@ -1,6 +1,6 @@
 export { matches } from './match.js';
 export { parsePattern, toPattern, PatternSyntaxError } from './parse.js';
-export type { ParsedPattern, PatternDiagnostic, PatternDiagnosticCode, PatternPart, Token } from './parse.js';
+export type { ParseOptions, ParsedPattern, PatternDiagnostic, PatternDiagnosticCode, PatternPart, Token } from './parse.js';
 export { parseTemplate } from './template.js';
 export type { ParsedTemplate, TemplatePiece, TemplateDiagnostic } from './template.js';
 export {

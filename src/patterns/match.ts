@@ -23,11 +23,39 @@ interface MatchState {
  * bytes as signed `char`s.
  */
 export function matches(pattern: string | Uint8Array, key: string | Uint8Array): boolean {
-  const p = toBytes(pattern);
-  const s = toBytes(key);
+  const p = typeof pattern === 'string' ? patternBytes(pattern) : pattern;
   // SCAN and KEYS skip matching altogether for the pattern `*`.
   if (p.length === 1 && p[0] === STAR) return true;
+  const s = typeof key === 'string' ? keyBytes(key) : key;
   return matchAt(p, 0, s, 0, { skipLongerMatches: false }, 0);
+}
+
+/** Recently used patterns, encoded: a handful of patterns meet many keys. */
+const patternCache = new Map<string, Uint8Array>();
+const PATTERN_CACHE_SIZE = 512;
+
+function patternBytes(pattern: string): Uint8Array {
+  let bytes = patternCache.get(pattern);
+  if (!bytes) {
+    bytes = toBytes(pattern);
+    if (patternCache.size >= PATTERN_CACHE_SIZE) patternCache.clear();
+    patternCache.set(pattern, bytes);
+  }
+  return bytes;
+}
+
+let scratch = new Uint8Array(256);
+
+/** The key's bytes; an ASCII key is copied into a reused buffer instead of being encoded. */
+function keyBytes(key: string): Uint8Array {
+  const length = key.length;
+  if (length > scratch.length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+  for (let i = 0; i < length; i++) {
+    const code = key.charCodeAt(i);
+    if (code >= 0x80) return toBytes(key);
+    scratch[i] = code;
+  }
+  return scratch.subarray(0, length);
 }
 
 /** Byte at `i`, or 0 past the end: Redis reads the NUL terminator of its string there. */

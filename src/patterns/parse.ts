@@ -83,12 +83,21 @@ export function fullByteSet(): ByteSet {
   return new Uint8Array(256).fill(1);
 }
 
+export interface ParseOptions {
+  /**
+   * Read `{name}` as a placeholder (the default, for patterns written in code). Off for a concrete
+   * Redis pattern, where braces are plain text (hash tags such as `{tenant42}`).
+   */
+  readonly placeholders?: boolean;
+}
+
 /**
  * Parses a cache pattern: Redis glob syntax (`*`, `?`, `[…]`, `[^…]`, `\x`) plus holes, the values
  * filled in at run time: `{name}` in the text, or the holes of the parts of a template literal.
  * Never throws; read `errors` and `warnings`.
  */
-export function parsePattern(input: string | readonly PatternPart[]): ParsedPattern {
+export function parsePattern(input: string | readonly PatternPart[], options: ParseOptions = {}): ParsedPattern {
+  const hasPlaceholders = options.placeholders ?? true;
   const parts: readonly PatternPart[] = typeof input === 'string' ? [input] : input;
   const tokens: Token[] = [];
   const errors: PatternDiagnostic[] = [];
@@ -96,7 +105,7 @@ export function parsePattern(input: string | readonly PatternPart[]): ParsedPatt
   let source = '';
   for (const part of parts) {
     if (typeof part === 'string') {
-      parseText(part, source.length, tokens, errors, warnings);
+      parseText(part, source.length, tokens, errors, warnings, hasPlaceholders);
       source += part;
     } else {
       const text = `{${part.hole ?? ''}}`;
@@ -138,6 +147,7 @@ function parseText(
   tokens: Token[],
   errors: PatternDiagnostic[],
   warnings: PatternDiagnostic[],
+  hasPlaceholders: boolean,
 ): void {
   const bytes = toBytes(text);
   // Character offset of every byte, to locate diagnostics in the source as the author sees it.
@@ -177,17 +187,17 @@ function parseText(
         });
         tokens.push({ kind: 'byte', byte: c, start: loc(i), end: loc(i + 1) });
       }
-    } else if (c === 0x7b) {
+    } else if (c === 0x7b && hasPlaceholders) {
       i = parsePlaceholder(bytes, i, loc, tokens, errors, text, offset);
     } else {
-      if (c === 0x7d) {
+      if (c === 0x7d && hasPlaceholders) {
         errors.push({
           code: 'placeholder-syntax',
           message: 'A `}` without a matching `{`: write `{name}` for a placeholder or `\\}` for a literal brace.',
           start: loc(i),
           end: loc(i + 1),
         });
-      } else if (c === 0x24 && at(i + 1) === 0x7b) {
+      } else if (c === 0x24 && at(i + 1) === 0x7b && hasPlaceholders) {
         const close = bytes.indexOf(0x7d, i);
         errors.push({
           code: 'dollar-brace',

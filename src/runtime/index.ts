@@ -6,3 +6,18 @@ export { defineCacheRegistry, createRegistry, RegistryError } from '../registry/
 export type { CacheRegistry, KeyDefinition, KeyParams, ParamValue, RegistryEntry } from '../registry/index.js';
 export { matches } from '../patterns/match.js';
 export { escapeGlob } from '../patterns/escape.js';
+export { createCache, getCache, resetCache, hashArguments } from './cache.js';
+export type { Cache, CacheOptions, CacheErrorContext, Invocation, ParamResolver, WarmEntry } from './cache.js';
+export { CacheMetrics } from './metrics.js';
+export type { FamilyStats, HitRateAlert, HitRateWindow } from './metrics.js';
+export { MemoryStore } from './memory-store.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+export type { CacheStore, CacheLogger } from './store.js';
+export {
+  InvalidateCachePattern,
+  invalidateMultiple,
+  Cacheable,
+  NoCacheInvalidation,
+  Mutates,
+} from './decorators.js';
+export type { MethodDecorator, MarkerDecorator, InvalidateOptions, CacheableOptions } from './decorators.js';

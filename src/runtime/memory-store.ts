@@ -1,0 +1,63 @@
+import { matches } from '../patterns/match.js';
+import type { CacheStore } from './store.js';
+
+export interface MemoryStoreOptions {
+  /** The clock, in milliseconds; tests pass their own. */
+  readonly now?: () => number;
+}
+
+/** An in-process store with TTLs and Redis-exact pattern deletes: for tests and single instances. */
+export class MemoryStore implements CacheStore {
+  private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+  private readonly now: () => number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    this.sweep();
+    return this.entries.size;
+  }
+
+  keys(): string[] {
+    this.sweep();
+    return [...this.entries.keys()];
+  }
+
+  async get(key: string): Promise<string | null> {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return null;
+    }
+    return entry.value;
+  }
+
+  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    const expiresAt = ttlSeconds === undefined ? Number.POSITIVE_INFINITY : this.now() + ttlSeconds * 1000;
+    this.entries.set(key, { value, expiresAt });
+  }
+
+  async deletePattern(pattern: string): Promise<number> {
+    this.sweep();
+    let deleted = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (matches(pattern, key)) {
+        this.entries.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    this.entries.clear();
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+  }
+}

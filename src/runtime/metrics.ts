@@ -1,0 +1,149 @@
+/** Counters of one key family (a registry name, or `(unregistered)` for patterns no family matches). */
+export interface FamilyStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** hits / (hits + misses), or null before the first lookup. */
+  readonly hitRate: number | null;
+  readonly sets: number;
+  /** Pattern deletes that touched this family. */
+  readonly invalidations: number;
+  readonly keysDeleted: number;
+  readonly invalidationMs: number;
+  readonly invalidationErrors: number;
+  /** Pattern deletes that deleted nothing (often a typo, or keys that had expired anyway). */
+  readonly emptyInvalidations: number;
+}
+
+export interface HitRateAlert {
+  readonly family: string;
+  readonly hitRate: number;
+  readonly samples: number;
+}
+
+export interface HitRateWindow {
+  /** Length of the sliding window, in milliseconds (default one minute). */
+  readonly window?: number;
+  /** Lookups the window must hold before a rate is judged (default 20). */
+  readonly minSamples?: number;
+}
+
+interface MutableStats {
+  hits: number;
+  misses: number;
+  sets: number;
+  invalidations: number;
+  keysDeleted: number;
+  invalidationMs: number;
+  invalidationErrors: number;
+  emptyInvalidations: number;
+}
+
+interface Watcher {
+  readonly threshold: number;
+  readonly window: number;
+  readonly minSamples: number;
+  readonly callback: (alert: HitRateAlert) => void;
+  readonly lookups: Map<string, { at: number; isHit: boolean }[]>;
+  /** Families under the threshold: alerted once until they recover. */
+  readonly alerted: Set<string>;
+}
+
+export type MetricsListener = (event: 'lookup' | 'set' | 'invalidation', family: string) => void;
+
+/** Per-family counters of a cache, and hit-rate alerts. */
+export class CacheMetrics {
+  private readonly families = new Map<string, MutableStats>();
+  private readonly watchers = new Set<Watcher>();
+  private readonly listeners = new Set<MetricsListener>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private stats(family: string): MutableStats {
+    let stats = this.families.get(family);
+    if (!stats) {
+      stats = { hits: 0, misses: 0, sets: 0, invalidations: 0, keysDeleted: 0, invalidationMs: 0, invalidationErrors: 0, emptyInvalidations: 0 };
+      this.families.set(family, stats);
+    }
+    return stats;
+  }
+
+  recordLookup(family: string, isHit: boolean): void {
+    const stats = this.stats(family);
+    if (isHit) stats.hits++;
+    else stats.misses++;
+    for (const watcher of this.watchers) this.watch(watcher, family, isHit);
+    for (const listener of this.listeners) listener('lookup', family);
+  }
+
+  recordSet(family: string): void {
+    this.stats(family).sets++;
+    for (const listener of this.listeners) listener('set', family);
+  }
+
+  recordInvalidation(families: readonly string[], keysDeleted: number, ms: number, isError: boolean): void {
+    for (const family of families) {
+      const stats = this.stats(family);
+      stats.invalidations++;
+      stats.invalidationMs += ms;
+      if (isError) stats.invalidationErrors++;
+      else if (keysDeleted === 0) stats.emptyInvalidations++;
+      // A pattern spanning several families deletes keys of all of them: the total is shown on each.
+      stats.keysDeleted += keysDeleted;
+      for (const listener of this.listeners) listener('invalidation', family);
+    }
+  }
+
+  /** A copy of every family's counters. */
+  snapshot(): Record<string, FamilyStats> {
+    const result: Record<string, FamilyStats> = {};
+    for (const [family, stats] of [...this.families].sort(([a], [b]) => a.localeCompare(b))) {
+      const lookups = stats.hits + stats.misses;
+      result[family] = { ...stats, hitRate: lookups === 0 ? null : stats.hits / lookups };
+    }
+    return result;
+  }
+
+  /**
+   * Calls `callback` when a family's hit rate over the sliding window falls below `threshold`
+   * (0 to 1), once per fall. Returns a function that stops watching.
+   */
+  onHitRateBelow(threshold: number, options: HitRateWindow, callback: (alert: HitRateAlert) => void): () => void {
+    if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`The hit-rate threshold must be between 0 and 1, got ${String(threshold)}.`);
+    const watcher: Watcher = {
+      threshold,
+      window: options.window ?? 60_000,
+      minSamples: options.minSamples ?? 20,
+      callback,
+      lookups: new Map(),
+      alerted: new Set(),
+    };
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  /** Observes every recorded event (the Prometheus bridge uses it). */
+  subscribe(listener: MetricsListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private watch(watcher: Watcher, family: string, isHit: boolean): void {
+    const now = this.now();
+    let lookups = watcher.lookups.get(family);
+    if (!lookups) {
+      lookups = [];
+      watcher.lookups.set(family, lookups);
+    }
+    lookups.push({ at: now, isHit });
+    while (lookups.length > 0 && (lookups[0]?.at ?? now) <= now - watcher.window) lookups.shift();
+    if (lookups.length < watcher.minSamples) return;
+    const hitRate = lookups.filter((l) => l.isHit).length / lookups.length;
+    if (hitRate < watcher.threshold) {
+      if (watcher.alerted.has(family)) return;
+      watcher.alerted.add(family);
+      watcher.callback({ family, hitRate, samples: lookups.length });
+    } else {
+      watcher.alerted.delete(family);
+    }
+  }
+}
