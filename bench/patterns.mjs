@@ -2,7 +2,7 @@
 // run (the pattern compiled to a JavaScript RegExp, which is not Redis-exact but is what a
 // hand-rolled matcher usually is). Prints matches per second and the ratio, per pattern shape.
 // Usage: npm run bench   (builds first), or node bench/patterns.mjs after a build.
-import { matches } from '../dist/esm/index.js';
+import { matches } from '../dist/esm/src/index.js';
 
 function globToRegExp(glob) {
   let body = '';

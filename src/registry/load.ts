@@ -55,7 +55,7 @@ export function loadRegistry(file: string): LoadedRegistry {
   }
   const cached = cache.get(path);
   if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.result;
-  const result = loadUncached(path, stat.isFile());
+  const result = loadUncached(path);
   cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, result });
   return result;
 }
@@ -69,19 +69,48 @@ function failure(file: string, message: string): LoadedRegistry {
   };
 }
 
-function loadUncached(file: string, isFile: boolean): LoadedRegistry {
+/** What a static read of a module found: the object it exports, evaluated, and where things are. */
+export interface StaticModule {
+  readonly source: ts.SourceFile;
+  readonly reader: Reader;
+  readonly root: ts.Expression;
+  readonly value: unknown;
+}
+
+export interface StaticModuleSpec {
+  /** What the file is, for messages: `registry`, `configuration`. */
+  readonly what: string;
+  /** The call whose argument is the object (`defineCacheRegistry`, `defineConfig`). */
+  readonly callee: string;
+  /** A property the exported object must have to be the one (`keys`), or null for the default export. */
+  readonly key: string | null;
+  readonly example: string;
+}
+
+/**
+ * Reads the object a module exports without running it (see `loadRegistry` for what it accepts).
+ * Returns the diagnostics alone when there is no object to read.
+ */
+export function readStaticModule(file: string, spec: StaticModuleSpec): StaticModule | { readonly diagnostics: RegistryDiagnostic[] } {
   const extension = extname(file).toLowerCase();
-  if (!isFile) return failure(file, `The registry path ${file} is not a file.`);
+  const fail = (message: string) => ({ diagnostics: [...failure(file, message).diagnostics] });
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    return fail(`The ${spec.what} file ${file} does not exist.`);
+  }
+  if (!isFile) return fail(`The ${spec.what} path ${file} is not a file.`);
   if (!SUPPORTED.has(extension)) {
-    return failure(file, `The registry file must be .ts, .mts, .cts, .js, .mjs, .cjs or .json, not ${extension || 'a file without extension'}.`);
+    return fail(`The ${spec.what} file must be .ts, .mts, .cts, .js, .mjs, .cjs or .json, not ${extension || 'a file without extension'}.`);
   }
   let text: string;
   try {
     const bytes = readFileSync(file);
-    if (bytes.includes(0)) return failure(file, 'The registry file is binary, not source text.');
+    if (bytes.includes(0)) return fail(`The ${spec.what} file is binary, not source text.`);
     text = bytes.toString('utf8');
   } catch (error) {
-    return failure(file, `The registry file cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
+    return fail(`The ${spec.what} file cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
   }
   const source =
     extension === '.json'
@@ -91,12 +120,24 @@ function loadUncached(file: string, isFile: boolean): LoadedRegistry {
   const syntax = syntaxErrors(source);
   if (syntax.length > 0) {
     for (const diagnostic of syntax) reader.report(diagnostic.start ?? 0, diagnostic.length ?? 0, `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '')}.`);
-    return { file, registry: null, diagnostics: reader.diagnostics, locations: new Map() };
+    return { diagnostics: reader.diagnostics };
   }
-  const root = extension === '.json' ? jsonRoot(source, reader) : findRegistryObject(source, reader);
-  if (!root) return { file, registry: null, diagnostics: reader.diagnostics, locations: new Map() };
+  const root = extension === '.json' ? jsonRoot(source, reader, spec) : findExportedObject(source, reader, spec);
+  if (!root) return { diagnostics: reader.diagnostics };
   const value = reader.evaluate(root);
-  const { entries, prefix, issues } = validateRegistry(value === UNREADABLE ? {} : value);
+  return { source, reader, root, value: value === UNREADABLE ? {} : value };
+}
+
+function loadUncached(file: string): LoadedRegistry {
+  const read = readStaticModule(file, {
+    what: 'registry',
+    callee: DEFINE,
+    key: 'keys',
+    example: 'export const cacheKeys = defineCacheRegistry({ keys: { … } })',
+  });
+  if (!('root' in read)) return { file, registry: null, diagnostics: read.diagnostics, locations: new Map() };
+  const { source, reader, root, value } = read;
+  const { entries, prefix, issues } = validateRegistry(value);
   for (const issue of issues) {
     const node = reader.locate(root, issue.path);
     reader.report(node.getStart(source), node.getWidth(source), issue.message);
@@ -126,10 +167,10 @@ function syntaxErrors(source: ts.SourceFile): readonly ts.DiagnosticWithLocation
   return withParse.parseDiagnostics ?? [];
 }
 
-function jsonRoot(source: ts.SourceFile, reader: Reader): ts.Expression | null {
+function jsonRoot(source: ts.SourceFile, reader: Reader, spec: StaticModuleSpec): ts.Expression | null {
   const statement = source.statements[0];
   if (statement && ts.isExpressionStatement(statement)) return statement.expression;
-  reader.report(0, 0, 'The JSON registry is empty: write `{ "keys": { … } }`.');
+  reader.report(0, 0, `The JSON ${spec.what} is empty: write an object${spec.key ? ` with "${spec.key}"` : ''}.`);
   return null;
 }
 
@@ -151,38 +192,39 @@ function unwrap(node: ts.Expression): ts.Expression {
   return current;
 }
 
-function isDefineCall(node: ts.Node, aliases: ReadonlySet<string>): node is ts.CallExpression {
+function isDefineCall(node: ts.Node, name: string, aliases: ReadonlySet<string>): node is ts.CallExpression {
   if (!ts.isCallExpression(node)) return false;
   const callee = node.expression;
-  if (ts.isIdentifier(callee)) return callee.text === DEFINE || aliases.has(callee.text);
-  return ts.isPropertyAccessExpression(callee) && callee.name.text === DEFINE;
+  if (ts.isIdentifier(callee)) return callee.text === name || aliases.has(callee.text);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === name;
 }
 
-/** Finds the registry object: in `defineCacheRegistry(…)`, else an exported object with `keys`. */
-function findRegistryObject(source: ts.SourceFile, reader: Reader): ts.Expression | null {
+/** Finds the object: in `defineX(…)`, else an exported object literal (with `spec.key`). */
+function findExportedObject(source: ts.SourceFile, reader: Reader, spec: StaticModuleSpec): ts.Expression | null {
+  const DEFINE_NAME = spec.callee;
   const aliases = new Set<string>();
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement)) continue;
     const bindings = statement.importClause?.namedBindings;
     if (!bindings || !ts.isNamedImports(bindings)) continue;
     for (const element of bindings.elements) {
-      if ((element.propertyName ?? element.name).text === DEFINE) aliases.add(element.name.text);
+      if ((element.propertyName ?? element.name).text === DEFINE_NAME) aliases.add(element.name.text);
     }
   }
   const calls: ts.CallExpression[] = [];
   const visit = (node: ts.Node): void => {
-    if (isDefineCall(node, aliases)) calls.push(node);
+    if (isDefineCall(node, DEFINE_NAME, aliases)) calls.push(node);
     else ts.forEachChild(node, visit);
   };
   visit(source);
   const [first, ...others] = calls;
   for (const other of others) {
-    reader.report(other.getStart(source), other.getWidth(source), 'A second `defineCacheRegistry` call: keep one registry per file; this one is ignored.');
+    reader.report(other.getStart(source), other.getWidth(source), `A second \`${DEFINE_NAME}\` call: keep one ${spec.what} per file; this one is ignored.`);
   }
   if (first) {
     const argument = first.arguments[0];
     if (!argument) {
-      reader.report(first.getStart(source), first.getWidth(source), '`defineCacheRegistry()` has no argument: pass `{ keys: { … } }`.');
+      reader.report(first.getStart(source), first.getWidth(source), `\`${DEFINE_NAME}()\` has no argument: pass an object literal.`);
       return null;
     }
     const resolved = reader.resolveObject(argument);
@@ -190,19 +232,19 @@ function findRegistryObject(source: ts.SourceFile, reader: Reader): ts.Expressio
       reader.report(
         argument.getStart(source),
         argument.getWidth(source),
-        `The argument of \`defineCacheRegistry\` must be an object literal written in this file, not \`${argument.getText(source)}\`.`,
+        `The argument of \`${DEFINE_NAME}\` must be an object literal written in this file, not \`${argument.getText(source)}\`.`,
       );
     }
     return resolved;
   }
   for (const candidate of exportedExpressions(source)) {
     const object = unwrap(candidate);
-    if (ts.isObjectLiteralExpression(object) && object.properties.some((p) => propertyName(p) === 'keys')) return object;
+    if (ts.isObjectLiteralExpression(object) && (spec.key === null || object.properties.some((p) => propertyName(p) === spec.key))) return object;
   }
   reader.report(
     0,
     0,
-    'No registry found in this file: write `export const cacheKeys = defineCacheRegistry({ keys: { … } })` or export an object literal with `keys`.',
+    `No ${spec.what} found in this file: write \`${spec.example}\` or export an object literal${spec.key ? ` with \`${spec.key}\`` : ''}.`,
   );
   return null;
 }
@@ -235,7 +277,7 @@ function propertyName(property: ts.ObjectLiteralElementLike): string | null {
 }
 
 /** Evaluates constant expressions of one file, reporting what it cannot read. */
-class Reader {
+export class Reader {
   readonly diagnostics: RegistryDiagnostic[] = [];
   private readonly constants = new Map<string, ts.Expression>();
   private readonly imports = new Map<string, string>();

@@ -16,12 +16,12 @@ function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 }
 
-const FORBIDDEN = /node_modules[\\/](typescript|eslint|@typescript-eslint|ts-morph|@ts-morph)[\\/]|[\\/]dist[\\/]\w+[\\/](analysis|scanner|cli|report)[\\/]|[\\/]registry[\\/]load\.js$/;
+const FORBIDDEN = /node_modules[\\/](typescript|eslint|@typescript-eslint|ts-morph|@ts-morph|zod)[\\/]|[\\/]dist[\\/]\w+[\\/](src[\\/])?(analysis|scanner|cli|report|config|eslint)[\\/]|[\\/]rules[\\/]|[\\/]registry[\\/]load\.js$/;
 
 describe('package entries', () => {
   it('is built (npm test builds first; run `npm run build` before vitest alone)', () => {
-    expect(existsSync(join(root, 'dist/esm/runtime/index.js'))).toBe(true);
-    expect(existsSync(join(root, 'dist/cjs/runtime/index.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/esm/src/runtime/index.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/cjs/src/runtime/index.js'))).toBe(true);
   });
 
   it('keeps the version constant equal to package.json', () => {
@@ -37,7 +37,7 @@ describe('package entries', () => {
     ]);
     const { key, loaded } = JSON.parse(output) as { key: string; loaded: string[] };
     expect(key).toBe('quotes:list:t');
-    expect(loaded.some((file) => file.includes(`dist${'/'}cjs${'/'}runtime`))).toBe(true);
+    expect(loaded.some((file) => file.includes(`dist${'/'}cjs${'/'}src${'/'}runtime`))).toBe(true);
     expect(loaded.filter((file) => FORBIDDEN.test(file))).toEqual([]);
   });
 
@@ -62,7 +62,7 @@ describe('package entries', () => {
         if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
       }
     };
-    visit(join(root, 'dist/esm/runtime/index.js'));
+    visit(join(root, 'dist/esm/src/runtime/index.js'));
     expect([...seen].filter((file) => FORBIDDEN.test(file))).toEqual([]);
     expect(seen.size).toBeGreaterThan(3);
   });

@@ -1,0 +1,31 @@
+import { RULES } from '../src/analysis/catalogue.js';
+import type { MessageId } from '../src/analysis/catalogue.js';
+import { createRule, reportFindings, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
+
+const rule = RULES['no-unescaped-pattern-interpolation'];
+
+export type Options = [];
+export type MessageIds = MessageId<'no-unescaped-pattern-interpolation'> | 'setup';
+
+export default createRule<Options, MessageIds>({
+  name: 'no-unescaped-pattern-interpolation',
+  meta: {
+    type: rule.type,
+    docs: {
+      description: rule.description,
+      recommended: rule.recommended,
+      requiresRegistry: rule.requiresRegistry,
+    },
+    hasSuggestions: true,
+    messages: { ...rule.messages, setup: SETUP_MESSAGE },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    return {
+      Program() {
+        reportFindings(context, 'no-unescaped-pattern-interpolation');
+      },
+    };
+  },
+});

@@ -1,0 +1,31 @@
+import { RULES } from '../src/analysis/catalogue.js';
+import type { MessageId } from '../src/analysis/catalogue.js';
+import { createRule, reportFindings, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
+
+const rule = RULES['require-dependent-invalidation'];
+
+export type Options = [];
+export type MessageIds = MessageId<'require-dependent-invalidation'> | 'setup';
+
+export default createRule<Options, MessageIds>({
+  name: 'require-dependent-invalidation',
+  meta: {
+    type: rule.type,
+    docs: {
+      description: rule.description,
+      recommended: rule.recommended,
+      requiresRegistry: rule.requiresRegistry,
+    },
+    hasSuggestions: true,
+    messages: { ...rule.messages, setup: SETUP_MESSAGE },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    return {
+      Program() {
+        reportFindings(context, 'require-dependent-invalidation');
+      },
+    };
+  },
+});

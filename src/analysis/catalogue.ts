@@ -1,0 +1,111 @@
+/**
+ * The rules: ids, descriptions and messages, written once for the ESLint plugin, the CLI and the
+ * reports. Messages are whole sentences with {{placeholders}}.
+ */
+export const RULES = {
+  'require-invalidation': {
+    description: 'Require mutation handlers to invalidate the cache keys they change',
+    type: 'problem',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      missing:
+        '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or @NoCacheInvalidation(\'reason\') if it changes none.',
+      emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
+      addInvalidation: 'Add @InvalidateCachePattern({{patterns}}) for the keys that depend on {{resource}}.',
+    },
+  },
+  'require-dependent-invalidation': {
+    description: 'Require mutation handlers to invalidate every key that depends on the resource they change',
+    type: 'problem',
+    recommended: true,
+    requiresRegistry: true,
+    messages: {
+      missing:
+        '{{handler}} changes {{resource}}, but leaves `{{key}}` ({{template}}) stale: that key depends on {{resource}}. Invalidate `{{pattern}}`.',
+      addPattern: 'Add @InvalidateCachePattern(\'{{pattern}}\').',
+    },
+  },
+  'no-broad-pattern': {
+    description: 'Disallow invalidation patterns that span every namespace',
+    type: 'problem',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      broad: 'The pattern `{{pattern}}` is too broad: {{reason}}. Name the key family it means, such as `quotes:*`.',
+    },
+  },
+  'pattern-in-registry': {
+    description: 'Require invalidation patterns to match a key of the registry',
+    type: 'problem',
+    recommended: true,
+    requiresRegistry: true,
+    messages: {
+      unknown: 'The pattern `{{pattern}}` matches no key of the registry.{{closest}}',
+      unknownName: '`{{call}}` names no key family of the registry ({{names}}).',
+      useClosest: 'Use `{{suggestion}}`.',
+      registryError: 'The cache-key registry {{file}} cannot be read: {{message}} ({{file}}:{{line}}:{{column}}).',
+    },
+  },
+  'valid-pattern': {
+    description: 'Disallow malformed and suspicious invalidation patterns',
+    type: 'problem',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      error: 'Malformed pattern `{{pattern}}`: {{message}}',
+      warning: 'Suspicious pattern `{{pattern}}`: {{message}}',
+      unknownPlaceholder: 'The placeholder `{{placeholder}}` in `{{pattern}}` is not a parameter of any registry key ({{params}}).',
+    },
+  },
+  'no-invalidation-in-query': {
+    description: 'Disallow cache invalidation in read-only (GET, HEAD, query) handlers',
+    type: 'problem',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      query:
+        '{{handler}} is a read-only {{method}} handler, but it invalidates {{what}}: reads must not change the cache. Move the invalidation to the mutation that changes the data.',
+    },
+  },
+  'no-redundant-invalidation': {
+    description: 'Disallow invalidating the same keys twice in one handler',
+    type: 'suggestion',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      duplicate: '{{handler}} invalidates `{{pattern}}` twice.',
+      covered: '`{{pattern}}` is redundant: `{{by}}` already invalidates every key it matches.',
+    },
+  },
+  'no-unescaped-pattern-interpolation': {
+    description: 'Disallow runtime values in invalidation patterns without escaping',
+    type: 'problem',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      unescaped:
+        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with escapeGlob().',
+      escape: 'Wrap it in escapeGlob().',
+    },
+  },
+  'require-tenant-scope': {
+    description: 'Require invalidations to stay within the tenant of the request when one is in scope',
+    type: 'suggestion',
+    recommended: false,
+    requiresRegistry: true,
+    messages: {
+      allTenants:
+        '{{handler}} has the tenant in scope, but `{{pattern}}` invalidates `{{key}}` for every tenant. Scope it to the tenant: `{{scoped}}`.',
+    },
+  },
+} as const;
+
+export type RuleId = keyof typeof RULES;
+export const RULE_IDS = Object.keys(RULES) as RuleId[];
+export type MessageId<R extends RuleId> = keyof (typeof RULES)[R]['messages'] & string;
+
+/** Fills `{{name}}` placeholders of a message. */
+export function formatMessage(template: string, data: Readonly<Record<string, string>>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => data[name] ?? whole);
+}

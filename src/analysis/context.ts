@@ -1,0 +1,238 @@
+import type ts from 'typescript';
+import type { AnalysisOptions } from './options.js';
+import type { Range } from './facts.js';
+
+export type TS = typeof ts;
+
+/**
+ * Resolves a call to the functions it may run, across files, with type information (ESLint's
+ * typed mode) or a whole project (the CLI). Without one, only calls within the file are followed.
+ */
+export interface CallResolver {
+  /** Declarations with bodies that `call` may run, or null when it cannot tell. */
+  resolveCall(call: ts.CallExpression): readonly ts.FunctionLikeDeclaration[] | null;
+  /** Declarations with bodies that a function reference (`router.post('/q', createQuote)`) stands for. */
+  resolveIdentifier?(reference: ts.Expression): readonly ts.FunctionLikeDeclaration[] | null;
+  /** Whether the expression's type is a number, boolean or similar value that holds no glob character. */
+  isGlobSafe?(expression: ts.Expression): boolean;
+}
+
+interface ImportBinding {
+  readonly module: string;
+  /** The exported name (`default` for default imports, `*` for namespaces). */
+  readonly imported: string;
+}
+
+/** Everything the extraction knows about one source file, built once. */
+export class FileContext {
+  readonly imports = new Map<string, ImportBinding>();
+  readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
+  readonly classes = new Map<string, ts.ClassLikeDeclaration>();
+  readonly topConstants = new Map<string, ts.Expression>();
+  readonly hasUseServer: boolean;
+
+  constructor(
+    readonly ts: TS,
+    readonly sourceFile: ts.SourceFile,
+    readonly options: AnalysisOptions,
+    readonly resolver: CallResolver | null,
+    /** Contexts of other files reached through the resolver. */
+    readonly contextOf: (file: ts.SourceFile) => FileContext,
+  ) {
+    const sf = sourceFile;
+    this.hasUseServer = hasDirective(ts, sf.statements, 'use server');
+    for (const statement of sf.statements) {
+      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+        const module = statement.moduleSpecifier.text;
+        const clause = statement.importClause;
+        if (clause?.name) this.imports.set(clause.name.text, { module, imported: 'default' });
+        const bindings = clause?.namedBindings;
+        if (bindings && ts.isNamedImports(bindings)) {
+          for (const element of bindings.elements) {
+            this.imports.set(element.name.text, { module, imported: (element.propertyName ?? element.name).text });
+          }
+        } else if (bindings && ts.isNamespaceImport(bindings)) {
+          this.imports.set(bindings.name.text, { module, imported: '*' });
+        }
+      } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+        this.functions.set(statement.name.text, statement);
+      } else if (ts.isClassDeclaration(statement) && statement.name) {
+        this.classes.set(statement.name.text, statement);
+      } else if (ts.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          if (!ts.isIdentifier(declaration.name) || !declaration.initializer) continue;
+          const init = unwrap(ts, declaration.initializer);
+          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) this.functions.set(declaration.name.text, init);
+          else if (ts.isClassExpression(init)) this.classes.set(declaration.name.text, init);
+          if ((statement.declarationList.flags & ts.NodeFlags.Const) !== 0) {
+            this.topConstants.set(declaration.name.text, declaration.initializer);
+          }
+        }
+      }
+    }
+  }
+
+  get file(): string {
+    return this.sourceFile.fileName;
+  }
+
+  range(node: ts.Node): Range {
+    return { start: node.getStart(this.sourceFile), end: node.getEnd() };
+  }
+
+  text(node: ts.Node): string {
+    return node.getText(this.sourceFile);
+  }
+
+  /** The module an identifier is imported from, or null. */
+  importOf(name: string): ImportBinding | null {
+    return this.imports.get(name) ?? null;
+  }
+
+  importsModule(test: (module: string) => boolean): boolean {
+    for (const binding of this.imports.values()) if (test(binding.module)) return true;
+    return false;
+  }
+}
+
+export function hasDirective(ts: TS, statements: readonly ts.Statement[], directive: string): boolean {
+  for (const statement of statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) return false;
+    if (statement.expression.text === directive) return true;
+  }
+  return false;
+}
+
+/** Strips `as`, `satisfies`, `!`, parentheses and `<T>` casts. */
+export function unwrap(ts: TS, node: ts.Expression): ts.Expression {
+  let current = node;
+  while (
+    ts.isAsExpression(current) ||
+    ts.isSatisfiesExpression(current) ||
+    ts.isParenthesizedExpression(current) ||
+    ts.isTypeAssertionExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isAwaitExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** The last name of a callee or receiver: `a.b.c` → `c`, `f` → `f`, `this` → `this`. */
+export function lastName(ts: TS, node: ts.Expression): string | null {
+  const expression = unwrap(ts, node);
+  if (ts.isIdentifier(expression)) return expression.text;
+  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (ts.isElementAccessExpression(expression) && ts.isStringLiteral(expression.argumentExpression)) return expression.argumentExpression.text;
+  if (expression.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (ts.isCallExpression(expression)) return lastName(ts, expression.expression);
+  return null;
+}
+
+/** A static string: a literal, a constant of the file, a member of a constant object. */
+export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): string | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  if (depth > 8) return null;
+  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return expression.text;
+  if (ts.isNumericLiteral(expression)) return expression.text;
+  if (ts.isIdentifier(expression)) {
+    const init = constantInitializer(ctx, expression);
+    return init ? staticString(ctx, init, depth + 1) : null;
+  }
+  if (ts.isPropertyAccessExpression(expression)) {
+    const object = staticObject(ctx, expression.expression, depth + 1);
+    const property = object?.properties.find(
+      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
+    );
+    return property ? staticString(ctx, property.initializer, depth + 1) : null;
+  }
+  if (ts.isTemplateExpression(expression)) {
+    let text = expression.head.text;
+    for (const span of expression.templateSpans) {
+      const value = staticString(ctx, span.expression, depth + 1);
+      if (value === null) return null;
+      text += value + span.literal.text;
+    }
+    return text;
+  }
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = staticString(ctx, expression.left, depth + 1);
+    const right = left === null ? null : staticString(ctx, expression.right, depth + 1);
+    return left === null || right === null ? null : left + right;
+  }
+  return null;
+}
+
+export function staticObject(ctx: FileContext, node: ts.Expression, depth = 0): ts.ObjectLiteralExpression | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  if (ts.isObjectLiteralExpression(expression)) return expression;
+  if (ts.isIdentifier(expression) && depth < 8) {
+    const init = constantInitializer(ctx, expression);
+    return init ? staticObject(ctx, init, depth + 1) : null;
+  }
+  return null;
+}
+
+export function propertyNameText(ts: TS, name: ts.PropertyName): string | null {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  return null;
+}
+
+/**
+ * The initializer of the `const` an identifier refers to: in an enclosing block declared before
+ * the use, or at the top of the file. Null for parameters, `let`s and anything unknown.
+ */
+export function constantInitializer(ctx: FileContext, identifier: ts.Identifier): ts.Expression | null {
+  const { ts } = ctx;
+  const name = identifier.text;
+  let node: ts.Node | undefined = identifier.parent;
+  while (node && !ts.isSourceFile(node)) {
+    if (ts.isFunctionLike(node) && node.parameters.some((p) => bindsName(ts, p.name, name))) return null;
+    if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node)) {
+      for (const statement of node.statements) {
+        if (statement.getStart(ctx.sourceFile) > identifier.getStart(ctx.sourceFile)) break;
+        const found = constInStatement(ts, statement, name);
+        if (found !== undefined) return found;
+      }
+    }
+    node = node.parent;
+  }
+  return ctx.topConstants.get(name) ?? null;
+}
+
+/** undefined: not declared here; null: declared but not a constant with an initializer. */
+function constInStatement(ts: TS, statement: ts.Statement, name: string): ts.Expression | null | undefined {
+  if (!ts.isVariableStatement(statement)) return undefined;
+  for (const declaration of statement.declarationList.declarations) {
+    if (ts.isIdentifier(declaration.name) && declaration.name.text === name) {
+      const isConst = (statement.declarationList.flags & ts.NodeFlags.Const) !== 0;
+      return isConst && declaration.initializer ? declaration.initializer : null;
+    }
+  }
+  return undefined;
+}
+
+export function bindsName(ts: TS, binding: ts.BindingName, name: string): boolean {
+  if (ts.isIdentifier(binding)) return binding.text === name;
+  return binding.elements.some((element) => !ts.isOmittedExpression(element) && bindsName(ts, element.name, name));
+}
+
+/** The decorators of a node, in either of TypeScript's representations. */
+export function decoratorsOf(ts: TS, node: ts.Node): readonly ts.Decorator[] {
+  if (!ts.canHaveDecorators(node)) return [];
+  return ts.getDecorators(node) ?? [];
+}
+
+/** `@Post()`, `@Post`, `@Nest.Post()`: the decorator's name and its call arguments. */
+export function decoratorCall(ts: TS, decorator: ts.Decorator): { name: string; args: readonly ts.Expression[] } | null {
+  const expression = decorator.expression;
+  if (ts.isCallExpression(expression)) {
+    const name = lastName(ts, expression.expression);
+    return name ? { name, args: expression.arguments } : null;
+  }
+  const name = lastName(ts, expression);
+  return name ? { name, args: [] } : null;
+}

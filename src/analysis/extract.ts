@@ -1,0 +1,84 @@
+import type ts from 'typescript';
+import { FileContext, lastName, staticString } from './context.js';
+import type { CallResolver, TS } from './context.js';
+import type { CacheRead, FileFacts, RouteHandler } from './facts.js';
+import { extractDecoratedHandlers, usesDecoratorFrameworks } from './frameworks/nestjs.js';
+import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
+import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
+import { importedName } from './handler-common.js';
+import { scanSites } from './invalidations.js';
+import type { AnalysisOptions } from './options.js';
+
+const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|next\/cache$)/;
+const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
+
+/** Cheap test, before any walk: could this file hold handlers or invalidations at all? */
+function isRelevant(ctx: FileContext): boolean {
+  if (usesDecoratorFrameworks(ctx) || routerFramework(ctx) !== null || isNextFile(ctx)) return true;
+  if (ctx.importsModule((m) => CACHE_MODULES.test(m))) return true;
+  const text = ctx.sourceFile.text;
+  for (const name of ctx.options.decorators) if (text.includes(name)) return true;
+  return ctx.options.callMatchers.some((matcher) => {
+    const literal = matcher.source.replace(/^\^|\$$/g, '').split('.*')[0] ?? '';
+    return literal.length > 2 && text.includes(literal.replace(/\\/g, ''));
+  });
+}
+
+export interface ExtractOptions {
+  readonly ts: TS;
+  readonly options: AnalysisOptions;
+  readonly resolver?: CallResolver | null;
+  /** Reuse of file contexts across files (the CLI shares one per project). */
+  readonly contexts?: Map<ts.SourceFile, FileContext>;
+}
+
+export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions): FileContext {
+  const contexts = extract.contexts ?? new Map<ts.SourceFile, FileContext>();
+  const make = (file: ts.SourceFile): FileContext => {
+    let ctx = contexts.get(file);
+    if (!ctx) {
+      ctx = new FileContext(extract.ts, file, extract.options, extract.resolver ?? null, make);
+      contexts.set(file, ctx);
+    }
+    return ctx;
+  };
+  return make(sourceFile);
+}
+
+/** The framework-neutral facts of one file: its handlers, its invalidations, its cache reads. */
+export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions): FileFacts {
+  const ctx = fileContext(sourceFile, extract);
+  if (!isRelevant(ctx)) return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], isRelevant: false };
+  const handlers: RouteHandler[] = [];
+  const seen = new Set<string>();
+  for (const handler of [...extractDecoratedHandlers(ctx), ...extractRouterHandlers(ctx), ...extractNextHandlers(ctx)]) {
+    // One place in the code is one handler per method, whichever extractor saw it.
+    const key = `${String(handler.nameRange.start)}:${handler.method}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    handlers.push(handler);
+  }
+  return { file: ctx.file, handlers, otherInvalidations: scanSites(ctx), reads: extractReads(ctx), isRelevant: true };
+}
+
+function extractReads(ctx: FileContext): CacheRead[] {
+  const { ts } = ctx;
+  const reads: CacheRead[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isDecorator(node) && ts.isCallExpression(node.expression) && importedName(ctx, node.expression) === 'Cacheable') {
+      const first = node.expression.arguments[0];
+      reads.push({ name: first ? staticString(ctx, first) : null, key: null, range: ctx.range(node) });
+    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const receiver = lastName(ts, node.expression.expression);
+      const first = node.arguments[0];
+      if (READ_METHODS.has(method) && receiver !== null && /cache/i.test(receiver) && first && node.arguments.length >= 2) {
+        const name = staticString(ctx, first);
+        if (name !== null) reads.push({ name, key: null, range: ctx.range(node) });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ctx.sourceFile);
+  return reads;
+}

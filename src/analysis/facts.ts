@@ -1,0 +1,101 @@
+import type { ParsedPattern } from '../patterns/parse.js';
+
+/** Offsets in the source text, end exclusive. */
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A `${expr}` (or `+ expr`) that puts a runtime value into a pattern. */
+export interface Interpolation {
+  readonly range: Range;
+  readonly text: string;
+  /** Wrapped in an escape function (`escapeGlob(x)`), or a value that cannot hold glob characters. */
+  readonly isEscaped: boolean;
+}
+
+/** A pattern as written in code, read statically. */
+export interface PatternFact {
+  /** What the code says, for messages. */
+  readonly text: string;
+  readonly range: Range;
+  /** The pattern, or null when it could not be read (see `unresolved`). */
+  readonly pattern: ParsedPattern | null;
+  readonly unresolved: string | null;
+  readonly interpolations: readonly Interpolation[];
+  /** Names of `{name}` placeholders written in the pattern's text (filled at run time by the decorators). */
+  readonly placeholders: readonly string[];
+  /** `cacheKeys.pattern('quotesList', { tenantId })`: resolved against the registry by the checks. */
+  readonly registryRef: { readonly name: string; readonly params: readonly string[]; readonly isKey: boolean } | null;
+  /** Text inside a string literal (so a fix can replace it), as opposed to a template or a reference. */
+  readonly isLiteral: boolean;
+}
+
+export type InvalidationKind = 'pattern' | 'key' | 'tag' | 'path';
+
+export interface Invalidation {
+  readonly via: 'decorator' | 'middleware' | 'call';
+  /** The decorator or function name as written. */
+  readonly name: string;
+  readonly kind: InvalidationKind;
+  readonly patterns: readonly PatternFact[];
+  /** Behind an `if`, `?:`, `&&`, `catch`… in the handler: a deliberate, data-dependent strategy. */
+  readonly isConditional: boolean;
+  /** Runs later (an event listener): counted, and marked. */
+  readonly isDeferred: boolean;
+  readonly range: Range;
+  /** Helpers followed to reach it, outermost first (`QuotesService.create`, `invalidateQuotes`). */
+  readonly through: readonly string[];
+  /** The file that holds it, when it is not the handler's file. */
+  readonly file: string | null;
+}
+
+export type Framework =
+  | 'nestjs'
+  | 'graphql'
+  | 'routing-controllers'
+  | 'express'
+  | 'koa'
+  | 'hono'
+  | 'fastify'
+  | 'nextjs'
+  | 'server-action';
+
+export interface RouteHandler {
+  readonly framework: Framework;
+  /** HTTP method in upper case, `MUTATION` for GraphQL, `ACTION` for a server action, `ALL` for catch-alls. */
+  readonly method: string;
+  readonly isMutation: boolean;
+  /** Route path as written (`/quotes/:id`), or null. */
+  readonly path: string | null;
+  /** `QuotesController.create`, `POST /quotes`, … for messages. */
+  readonly name: string;
+  /** Where findings about the handler as a whole are reported. */
+  readonly nameRange: Range;
+  readonly invalidations: readonly Invalidation[];
+  /** Resources from `@Mutates(…)`, or null when the decorator is absent. */
+  readonly declaredResources: readonly string[] | null;
+  /** `@NoCacheInvalidation('reason')`. */
+  readonly exception: { readonly reason: string; readonly range: Range } | null;
+  /** Calls into code this pass cannot see (another file without type information). */
+  readonly opaqueCalls: readonly string[];
+  /** A tenant id is in scope (a parameter or variable of a configured name). */
+  readonly hasTenantInScope: boolean;
+}
+
+/** A place the code reads the cache (`@Cacheable('quotesList')`, `cache.get(...)`). */
+export interface CacheRead {
+  readonly name: string | null;
+  readonly key: PatternFact | null;
+  readonly range: Range;
+}
+
+export interface FileFacts {
+  readonly file: string;
+  readonly handlers: readonly RouteHandler[];
+  /** Invalidations outside any handler (in services, helpers): checked for their patterns. */
+  readonly otherInvalidations: readonly Invalidation[];
+  readonly reads: readonly CacheRead[];
+  /** Whether the file imports a framework or cache API, so that the checks apply to it. */
+  readonly isRelevant: boolean;
+}

@@ -1,0 +1,141 @@
+import type ts from 'typescript';
+import { decoratorsOf, staticObject, staticString, propertyNameText } from '../context.js';
+import type { FileContext } from '../context.js';
+import type { Framework, RouteHandler } from '../facts.js';
+import { hasTenantInScope, importedName, moduleOf, readDecorators } from '../handler-common.js';
+import { scanBody } from '../invalidations.js';
+
+const HTTP_DECORATORS: Readonly<Record<string, string>> = {
+  Get: 'GET',
+  Post: 'POST',
+  Put: 'PUT',
+  Patch: 'PATCH',
+  Delete: 'DELETE',
+  All: 'ALL',
+  Head: 'HEAD',
+  Options: 'OPTIONS',
+  Search: 'SEARCH',
+};
+
+const NEST_MODULES = new Set(['@nestjs/common']);
+const GRAPHQL_MODULES = new Set(['@nestjs/graphql', 'type-graphql']);
+const ROUTING_CONTROLLERS = 'routing-controllers';
+const CONTROLLER_DECORATORS = new Set(['Controller', 'JsonController']);
+
+/** Whether the file can hold NestJS, GraphQL or routing-controllers handlers. */
+export function usesDecoratorFrameworks(ctx: FileContext): boolean {
+  return ctx.importsModule((m) => NEST_MODULES.has(m) || GRAPHQL_MODULES.has(m) || m === ROUTING_CONTROLLERS);
+}
+
+interface ClassRole {
+  readonly framework: Framework;
+  readonly prefix: string | null;
+}
+
+function classRole(ctx: FileContext, node: ts.ClassLikeDeclaration): ClassRole | null {
+  const { ts } = ctx;
+  for (const decorator of decoratorsOf(ts, node)) {
+    const name = importedName(ctx, decorator.expression);
+    const module = moduleOf(ctx, decorator.expression);
+    const args = ts.isCallExpression(decorator.expression) ? decorator.expression.arguments : [];
+    if (name === 'Resolver' && (module === null || GRAPHQL_MODULES.has(module))) return { framework: 'graphql', prefix: null };
+    if (name !== null && CONTROLLER_DECORATORS.has(name)) {
+      const framework: Framework = module === ROUTING_CONTROLLERS ? 'routing-controllers' : 'nestjs';
+      return { framework, prefix: controllerPrefix(ctx, args[0]) };
+    }
+  }
+  return null;
+}
+
+function controllerPrefix(ctx: FileContext, arg: ts.Expression | undefined): string | null {
+  if (!arg) return null;
+  const direct = staticString(ctx, arg);
+  if (direct !== null) return direct;
+  const object = staticObject(ctx, arg);
+  const path = object?.properties.find((p) => ctx.ts.isPropertyAssignment(p) && propertyNameText(ctx.ts, p.name) === 'path');
+  return path && ctx.ts.isPropertyAssignment(path) ? staticString(ctx, path.initializer) : null;
+}
+
+/** The HTTP method (or MUTATION / QUERY) and path of a handler method, from its decorators. */
+function methodRoute(ctx: FileContext, method: ts.MethodDeclaration, role: ClassRole): { method: string; path: string | null } | null {
+  const { ts } = ctx;
+  for (const decorator of decoratorsOf(ts, method)) {
+    const name = importedName(ctx, decorator.expression);
+    if (name === null) continue;
+    const module = moduleOf(ctx, decorator.expression);
+    const args = ts.isCallExpression(decorator.expression) ? decorator.expression.arguments : [];
+    if (role.framework === 'graphql') {
+      if ((name === 'Mutation' || name === 'Query') && (module === null || GRAPHQL_MODULES.has(module))) {
+        return { method: name === 'Mutation' ? 'MUTATION' : 'QUERY', path: null };
+      }
+      continue;
+    }
+    const isKnownModule = module === null || NEST_MODULES.has(module) || module === ROUTING_CONTROLLERS || module.startsWith('.');
+    const http = HTTP_DECORATORS[name];
+    if (http && isKnownModule) return { method: http, path: args[0] ? routePath(ctx, args[0]) : '' };
+    if (name === 'Method' && module === ROUTING_CONTROLLERS && args[0]) {
+      const verb = staticString(ctx, args[0]);
+      if (verb) return { method: verb.toUpperCase(), path: args[1] ? routePath(ctx, args[1]) : '' };
+    }
+  }
+  return null;
+}
+
+function routePath(ctx: FileContext, arg: ts.Expression): string | null {
+  const { ts } = ctx;
+  const expression = ts.isArrayLiteralExpression(arg) ? arg.elements[0] : arg;
+  return expression ? staticString(ctx, expression) : null;
+}
+
+function joinPath(prefix: string | null, path: string | null): string | null {
+  if (path === null) return null;
+  const parts = [prefix ?? '', path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean);
+  return `/${parts.join('/')}`;
+}
+
+/** Handlers of decorated classes: NestJS controllers, GraphQL resolvers, routing-controllers. */
+export function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
+  const { ts } = ctx;
+  const handlers: RouteHandler[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassLike(node)) {
+      const role = classRole(ctx, node);
+      if (role) handlers.push(...classHandlers(ctx, node, role));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ctx.sourceFile);
+  return handlers;
+}
+
+function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: ClassRole): RouteHandler[] {
+  const { ts } = ctx;
+  const classIntent = readDecorators(ctx, node);
+  const className = node.name?.text ?? '(anonymous class)';
+  const handlers: RouteHandler[] = [];
+  for (const member of node.members) {
+    if (!ts.isMethodDeclaration(member)) continue;
+    const route = methodRoute(ctx, member, role);
+    if (!route) continue;
+    const intent = readDecorators(ctx, member);
+    const scan = member.body ? scanBody(ctx, member.body) : { invalidations: [], opaqueCalls: [] };
+    const isMutation = route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
+    const methodName = member.name.getText(ctx.sourceFile);
+    handlers.push({
+      framework: role.framework,
+      method: route.method,
+      isMutation,
+      path: role.framework === 'graphql' ? null : joinPath(role.prefix, route.path),
+      name: `${className}.${methodName}`,
+      nameRange: ctx.range(member.name),
+      // Class-level invalidations apply to the mutations only; on a GET they would be a mistake
+      // of the class, not of each query.
+      invalidations: [...(isMutation ? classIntent.invalidations : []), ...intent.invalidations, ...scan.invalidations],
+      declaredResources: intent.resources ?? classIntent.resources,
+      exception: intent.exception ?? classIntent.exception,
+      opaqueCalls: scan.opaqueCalls,
+      hasTenantInScope: hasTenantInScope(ctx, member),
+    });
+  }
+  return handlers;
+}

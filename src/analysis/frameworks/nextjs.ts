@@ -1,0 +1,130 @@
+import type ts from 'typescript';
+import { basename, dirname, sep } from 'node:path';
+import { hasDirective, unwrap } from '../context.js';
+import type { FileContext } from '../context.js';
+import type { RouteHandler } from '../facts.js';
+import { hasTenantInScope, readDecorators } from '../handler-common.js';
+import { scanBody } from '../invalidations.js';
+
+const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
+const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+/** Server actions named like reads are taken as reads (`getQuotes`, `listClients`, `searchQuotes`). */
+const READ_ACTION = /^(get|list|fetch|load|search|find|read|count|query|lookup|preview|export)([A-Z_]|$)/;
+
+/** The route of a Next.js app-router file: `app/api/quotes/[id]/route.ts` → `/api/quotes/[id]`. */
+export function nextRoutePath(file: string): string {
+  const segments = dirname(file).split(sep).join('/').split('/');
+  const app = segments.lastIndexOf('app');
+  const route = (app === -1 ? segments.slice(-2) : segments.slice(app + 1)).filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@'));
+  return `/${route.join('/')}`;
+}
+
+/** The function behind an exported value: itself, or the first function inside a wrapper call. */
+function functionOf(ctx: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const node = unwrap(ts, expression);
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
+  if (ts.isIdentifier(node) && depth < 4) {
+    const local = ctx.functions.get(node.text);
+    if (local) return local;
+    const constant = ctx.topConstants.get(node.text);
+    return constant ? functionOf(ctx, constant, depth + 1) : null;
+  }
+  if (ts.isCallExpression(node) && depth < 4) {
+    for (const arg of node.arguments) {
+      const inner = functionOf(ctx, arg, depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
+interface Exported {
+  readonly name: string;
+  readonly nameNode: ts.Node;
+  readonly fn: ts.FunctionLikeDeclaration | null;
+}
+
+function exportsOf(ctx: FileContext): Exported[] {
+  const { ts } = ctx;
+  const result: Exported[] = [];
+  for (const statement of ctx.sourceFile.statements) {
+    const isExported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    if (ts.isFunctionDeclaration(statement) && statement.name && isExported) {
+      result.push({ name: statement.name.text, nameNode: statement.name, fn: statement });
+    } else if (ts.isVariableStatement(statement) && isExported) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
+          result.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
+        }
+      }
+    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) {
+        const local = (element.propertyName ?? element.name).text;
+        result.push({ name: element.name.text, nameNode: element.name, fn: ctx.functions.get(local) ?? null });
+      }
+    }
+  }
+  return result;
+}
+
+function handler(ctx: FileContext, method: string, name: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, path: string | null, framework: 'nextjs' | 'server-action'): RouteHandler {
+  const scan = fn.body ? scanBody(ctx, fn.body) : { invalidations: [], opaqueCalls: [] };
+  const intent = readDecorators(ctx, fn);
+  const isMutation = framework === 'server-action' ? !READ_ACTION.test(name) : ctx.options.mutationMethods.has(method);
+  return {
+    framework,
+    method,
+    isMutation,
+    path,
+    name: framework === 'server-action' ? `server action ${name}` : `${method} ${path ?? ''}`,
+    nameRange: ctx.range(nameNode),
+    invalidations: [...intent.invalidations, ...scan.invalidations],
+    declaredResources: intent.resources,
+    exception: intent.exception,
+    opaqueCalls: scan.opaqueCalls,
+    hasTenantInScope: hasTenantInScope(ctx, fn),
+  };
+}
+
+/** Next.js route handlers (`route.ts` exports) and server actions (`'use server'`). */
+export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
+  const { ts } = ctx;
+  const handlers: RouteHandler[] = [];
+  const file = ctx.file;
+  if (ROUTE_FILE.test(basename(file))) {
+    const path = nextRoutePath(file);
+    for (const exported of exportsOf(ctx)) {
+      if (!HTTP_EXPORTS.has(exported.name) || !exported.fn) continue;
+      handlers.push(handler(ctx, exported.name, exported.name, exported.nameNode, exported.fn, path, 'nextjs'));
+    }
+    return handlers;
+  }
+  const path = nextRoutePath(file);
+  if (ctx.hasUseServer) {
+    for (const exported of exportsOf(ctx)) {
+      if (!exported.fn) continue;
+      handlers.push(handler(ctx, 'ACTION', exported.name, exported.nameNode, exported.fn, path, 'server-action'));
+    }
+    return handlers;
+  }
+  // Inline server actions: functions whose body starts with 'use server'.
+  const visit = (node: ts.Node): void => {
+    if ((ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body && ts.isBlock(node.body)) {
+      if (hasDirective(ts, node.body.statements, 'use server')) {
+        const nameNode = ts.isFunctionDeclaration(node) && node.name ? node.name : ts.isVariableDeclaration(node.parent) ? node.parent.name : node;
+        const name = ts.isIdentifier(nameNode) ? nameNode.text : 'action';
+        handlers.push(handler(ctx, 'ACTION', name, nameNode, node, path, 'server-action'));
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ctx.sourceFile);
+  return handlers;
+}
+
+/** Whether the file can hold Next.js handlers. */
+export function isNextFile(ctx: FileContext): boolean {
+  return ROUTE_FILE.test(basename(ctx.file)) || ctx.hasUseServer || ctx.importsModule((m) => m === 'next' || m.startsWith('next/')) || ctx.sourceFile.text.includes('use server');
+}

@@ -1,0 +1,290 @@
+import type ts from 'typescript';
+import { lastName, propertyNameText, staticString, unwrap } from '../context.js';
+import type { FileContext } from '../context.js';
+import type { Framework, Invalidation, RouteHandler } from '../facts.js';
+import { hasTenantInScope } from '../handler-common.js';
+import { isProjectModule, scanBody } from '../invalidations.js';
+import { readPattern } from '../read-pattern.js';
+
+const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
+
+const FRAMEWORK_MODULES: Readonly<Record<string, Framework>> = {
+  express: 'express',
+  'express-serve-static-core': 'express',
+  koa: 'koa',
+  'koa-router': 'koa',
+  '@koa/router': 'koa',
+  hono: 'hono',
+  fastify: 'fastify',
+};
+
+/** Names of router factories: `express()`, `Router()`, `new Hono()`, `Fastify()`, `new Router()`. */
+const FACTORIES = new Set(['express', 'Router', 'Hono', 'Fastify', 'fastify', 'KoaRouter', 'OpenAPIHono']);
+const ROUTER_TYPES = /^(Router|Express|Application|FastifyInstance|Hono|KoaRouter|Koa|OpenAPIHono|IRouter)\b/;
+const DEFAULT_NAMES = new Set(['app', 'router', 'api', 'server', 'fastify', 'routes', 'instance']);
+const HTTP_CLIENTS = new Set(['axios', 'http', 'https', 'got', 'ky', 'superagent', 'request', 'supertest', 'fetch', 'httpService', 'client', '$http']);
+
+export function routerFramework(ctx: FileContext): Framework | null {
+  for (const binding of ctx.imports.values()) {
+    const root = binding.module.startsWith('@') ? binding.module.split('/').slice(0, 2).join('/') : binding.module.split('/')[0] ?? '';
+    const framework = FRAMEWORK_MODULES[root] ?? FRAMEWORK_MODULES[binding.module];
+    if (framework) return framework;
+  }
+  return null;
+}
+
+/** Whether an identifier is a router or app of the file. */
+function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framework | null): boolean {
+  const { ts } = ctx;
+  const name = identifier.text;
+  if (HTTP_CLIENTS.has(name)) return false;
+  if (ctx.options.routerReceivers.has(name)) return true;
+  const binding = ctx.importOf(name);
+  if (binding) return !isProjectModule(binding.module) ? false : framework !== null && DEFAULT_NAMES.has(name);
+  const declaration = findDeclaration(ctx, identifier);
+  if (declaration && ts.isVariableDeclaration(declaration)) {
+    const init = declaration.initializer ? unwrap(ts, declaration.initializer) : null;
+    if (init && (ts.isCallExpression(init) || ts.isNewExpression(init))) {
+      const factory = lastName(ts, init.expression);
+      return factory !== null && FACTORIES.has(factory);
+    }
+    if (declaration.type) return ROUTER_TYPES.test(declaration.type.getText(ctx.sourceFile));
+    return false;
+  }
+  if (declaration && ts.isParameter(declaration)) {
+    if (declaration.type) return ROUTER_TYPES.test(declaration.type.getText(ctx.sourceFile));
+    return framework !== null && DEFAULT_NAMES.has(name);
+  }
+  return false;
+}
+
+function findDeclaration(ctx: FileContext, identifier: ts.Identifier): ts.VariableDeclaration | ts.ParameterDeclaration | null {
+  const { ts } = ctx;
+  const name = identifier.text;
+  let node: ts.Node | undefined = identifier.parent;
+  while (node) {
+    if (ts.isFunctionLike(node)) {
+      const parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
+      if (parameter) return parameter;
+    }
+    if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) {
+      for (const statement of node.statements) {
+        if (!ts.isVariableStatement(statement)) continue;
+        for (const declaration of statement.declarationList.declarations) {
+          if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
+        }
+      }
+    }
+    node = node.parent as ts.Node | undefined;
+  }
+  return null;
+}
+
+interface RouteCall {
+  readonly verbs: readonly string[];
+  readonly path: string | null;
+  readonly handlers: readonly ts.Expression[];
+  readonly nameNode: ts.Node;
+}
+
+/** Reads `r.post(path, ...h)`, `r.route(path).post(...h)`, `app.on('POST', path, ...h)`, `fastify.route({...})`. */
+function readRouteCall(ctx: FileContext, call: ts.CallExpression, framework: Framework | null): RouteCall | null {
+  const { ts } = ctx;
+  const callee = unwrap(ts, call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return null;
+  const verb = callee.name.text;
+  const receiver = unwrap(ts, callee.expression);
+  const args = call.arguments;
+
+  // r.route('/path').post(...).delete(...)
+  if (ts.isCallExpression(receiver) && VERBS.has(verb)) {
+    let chain: ts.CallExpression = receiver;
+    for (;;) {
+      const link = unwrap(ts, chain.expression);
+      const next = ts.isPropertyAccessExpression(link) && VERBS.has(link.name.text) ? unwrap(ts, link.expression) : null;
+      if (!next || !ts.isCallExpression(next)) break;
+      chain = next;
+    }
+    const routeCall = chain;
+    const inner = unwrap(ts, routeCall.expression);
+    if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'route') {
+      const base = unwrap(ts, inner.expression);
+      if (ts.isIdentifier(base) && isRouter(ctx, base, framework) && routeCall.arguments[0]) {
+        return { verbs: [verb], path: staticString(ctx, routeCall.arguments[0]), handlers: args, nameNode: callee.name };
+      }
+    }
+    return null;
+  }
+  if (!ts.isIdentifier(receiver) || !isRouter(ctx, receiver, framework)) return null;
+
+  if (verb === 'route' && args.length === 1 && args[0] && ts.isObjectLiteralExpression(unwrap(ts, args[0]))) {
+    return readFastifyRoute(ctx, unwrap(ts, args[0]) as ts.ObjectLiteralExpression, callee.name);
+  }
+  if (verb === 'on' && args[0] && args[1]) {
+    const methods = readMethods(ctx, args[0]);
+    if (!methods) return null;
+    return { verbs: methods, path: staticString(ctx, args[1]), handlers: args.slice(2), nameNode: callee.name };
+  }
+  if (!VERBS.has(verb) || !args[0]) return null;
+  // Koa router's named routes: router.post('name', '/path', ...handlers)
+  if (args[1] && staticString(ctx, args[0]) !== null && staticString(ctx, args[1])?.startsWith('/')) {
+    return { verbs: [verb], path: staticString(ctx, args[1]), handlers: args.slice(2), nameNode: callee.name };
+  }
+  const path = staticString(ctx, args[0]);
+  if (path === null && !ts.isTemplateExpression(unwrap(ts, args[0])) && !ts.isRegularExpressionLiteral(unwrap(ts, args[0]))) {
+    // `app.get(setting)` (Express settings) and `map.delete(key)` are not routes.
+    if (args.length < 2) return null;
+  }
+  if (args.length < 2) return null;
+  return { verbs: [verb], path, handlers: args.slice(1), nameNode: callee.name };
+}
+
+function readMethods(ctx: FileContext, arg: ts.Expression): string[] | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, arg);
+  if (ts.isArrayLiteralExpression(expression)) {
+    const methods = expression.elements.map((e) => staticString(ctx, e));
+    return methods.every((m): m is string => m !== null) ? methods.map((m) => m.toLowerCase()) : null;
+  }
+  const single = staticString(ctx, expression);
+  return single === null ? null : [single.toLowerCase()];
+}
+
+function readFastifyRoute(ctx: FileContext, options: ts.ObjectLiteralExpression, nameNode: ts.Node): RouteCall | null {
+  const { ts } = ctx;
+  const get = (key: string): ts.Expression | null => {
+    const property = options.properties.find((p) => p.name && propertyNameText(ts, p.name) === key);
+    if (!property) return null;
+    if (ts.isPropertyAssignment(property)) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property)) return property.name;
+    if (ts.isMethodDeclaration(property)) return null;
+    return null;
+  };
+  const method = get('method');
+  const methods = method ? readMethods(ctx, method) : null;
+  if (!methods) return null;
+  const url = get('url') ?? get('path');
+  const handlerProperty = options.properties.find((p) => p.name && propertyNameText(ts, p.name) === 'handler');
+  const handlers: ts.Expression[] = [...hooksOf(ctx, options)];
+  if (handlerProperty && ts.isMethodDeclaration(handlerProperty)) handlers.push(handlerProperty as unknown as ts.Expression);
+  else {
+    const handler = get('handler');
+    if (handler) handlers.push(handler);
+  }
+  return { verbs: methods, path: url ? staticString(ctx, url) : null, handlers, nameNode };
+}
+
+const HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse'];
+
+/** Fastify route-level hooks of an options object (`{ onResponse: invalidateCachePattern(…) }`). */
+function hooksOf(ctx: FileContext, options: ts.ObjectLiteralExpression): ts.Expression[] {
+  const { ts } = ctx;
+  const result: ts.Expression[] = [];
+  for (const property of options.properties) {
+    if (!ts.isPropertyAssignment(property) || !property.name || !HOOKS.includes(propertyNameText(ts, property.name) ?? '')) continue;
+    const value = unwrap(ts, property.initializer);
+    result.push(...(ts.isArrayLiteralExpression(value) ? value.elements : [value]));
+  }
+  return result;
+}
+
+/** The function that handles a route, for a handler argument. */
+function handlerFunction(ctx: FileContext, expression: ts.Expression): ts.FunctionLikeDeclaration | 'opaque' | null {
+  const { ts } = ctx;
+  const node = unwrap(ts, expression) as ts.Node;
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) return node;
+  if (ts.isIdentifier(node)) {
+    const local = ctx.functions.get(node.text);
+    if (local) return local;
+    const binding = ctx.importOf(node.text);
+    if (binding && ctx.resolver) {
+      const declarations = ctx.resolver.resolveIdentifier?.(node) ?? null;
+      if (declarations?.[0]) return declarations[0];
+    }
+    return binding ? 'opaque' : null;
+  }
+  if (ts.isPropertyAccessExpression(node)) return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? 'opaque';
+  if (ts.isCallExpression(node)) {
+    // A wrapper such as asyncHandler(async (req, res) => …): the function inside.
+    for (const arg of node.arguments) {
+      const inner = unwrap(ts, arg);
+      if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) return inner;
+    }
+  }
+  return null;
+}
+
+/** Handlers registered on routers and apps: Express, Koa, Hono, Fastify. */
+export function extractRouterHandlers(ctx: FileContext): RouteHandler[] {
+  const { ts } = ctx;
+  const framework = routerFramework(ctx);
+  const handlers: RouteHandler[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const route = readRouteCall(ctx, node, framework);
+      if (route) handlers.push(...routeHandlers(ctx, route, framework ?? 'express'));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ctx.sourceFile);
+  return handlers;
+}
+
+function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework): RouteHandler[] {
+  const { ts } = ctx;
+  const invalidations: Invalidation[] = [];
+  const opaqueCalls: string[] = [];
+  let hasTenant = false;
+  const expanded = route.handlers.flatMap((handler) => {
+    const expression = unwrap(ts, handler);
+    return ts.isObjectLiteralExpression(expression) ? hooksOf(ctx, expression) : [handler];
+  });
+  for (const handler of expanded) {
+    const expression = unwrap(ts, handler);
+    // Middleware that invalidates: invalidateCachePattern('quotes:*')
+    if (ts.isCallExpression(expression)) {
+      const name = lastName(ts, expression.expression);
+      if (name !== null && ctx.options.callMatchers.some((m) => m.test(name)) && !expression.arguments.some((a) => ts.isFunctionLike(unwrap(ts, a)))) {
+        invalidations.push({
+          via: 'middleware',
+          name,
+          kind: 'pattern',
+          patterns: expression.arguments.filter((a) => !ts.isObjectLiteralExpression(unwrap(ts, a))).map((a) => readPattern(ctx, a)),
+          isConditional: false,
+          isDeferred: false,
+          range: ctx.range(expression),
+          through: [],
+          file: null,
+        });
+        continue;
+      }
+    }
+    const fn = handlerFunction(ctx, expression);
+    if (fn === 'opaque') {
+      opaqueCalls.push(ctx.text(expression));
+      continue;
+    }
+    if (!fn?.body) continue;
+    const fnCtx = fn.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(fn.getSourceFile());
+    const scan = scanBody(fnCtx, fn.body);
+    invalidations.push(...scan.invalidations);
+    opaqueCalls.push(...scan.opaqueCalls);
+    hasTenant ||= hasTenantInScope(fnCtx, fn);
+  }
+  return route.verbs.map((verb) => {
+    const method = verb === 'del' ? 'DELETE' : verb.toUpperCase();
+    return {
+      framework,
+      method,
+      isMutation: ctx.options.mutationMethods.has(method),
+      path: route.path,
+      name: `${method} ${route.path ?? '(dynamic path)'}`,
+      nameRange: ctx.range(route.nameNode),
+      invalidations,
+      declaredResources: null,
+      exception: null,
+      opaqueCalls,
+      hasTenantInScope: hasTenant,
+    };
+  });
+}

@@ -1,0 +1,118 @@
+import type ts from 'typescript';
+import { bindsName, decoratorCall, decoratorsOf, staticString, unwrap } from './context.js';
+import type { FileContext } from './context.js';
+import type { Invalidation, Range } from './facts.js';
+import { readPattern } from './read-pattern.js';
+
+export const NO_INVALIDATION = 'NoCacheInvalidation';
+export const SKIP_INVALIDATION = 'SkipInvalidation';
+export const MUTATES = 'Mutates';
+
+/** The name a decorator or function was imported as (through aliases and namespaces). */
+export function importedName(ctx: FileContext, expression: ts.Expression): string | null {
+  const { ts } = ctx;
+  const target = unwrap(ts, ts.isCallExpression(expression) ? expression.expression : expression);
+  if (ts.isIdentifier(target)) {
+    const binding = ctx.importOf(target.text);
+    return binding && binding.imported !== 'default' && binding.imported !== '*' ? binding.imported : target.text;
+  }
+  if (ts.isPropertyAccessExpression(target)) return target.name.text;
+  return null;
+}
+
+/** The module a decorator or function comes from, or null when it is local or unknown. */
+export function moduleOf(ctx: FileContext, expression: ts.Expression): string | null {
+  const { ts } = ctx;
+  const target = unwrap(ts, ts.isCallExpression(expression) ? expression.expression : expression);
+  const root = ts.isPropertyAccessExpression(target) ? unwrap(ts, target.expression) : target;
+  return ts.isIdentifier(root) ? (ctx.importOf(root.text)?.module ?? null) : null;
+}
+
+export interface DeclaredIntent {
+  readonly invalidations: Invalidation[];
+  readonly resources: string[] | null;
+  readonly exception: { reason: string; range: Range } | null;
+}
+
+/**
+ * Reads the cache decorators of a method or class: invalidations (also inside composed decorators
+ * of the same file, built with `applyDecorators`), `@Mutates(…)` and `@NoCacheInvalidation(…)`.
+ */
+export function readDecorators(ctx: FileContext, node: ts.Node): DeclaredIntent {
+  const intent: DeclaredIntent = { invalidations: [], resources: null, exception: null };
+  for (const decorator of decoratorsOf(ctx.ts, node)) readDecorator(ctx, decorator.expression, intent, [], 0);
+  return intent;
+}
+
+function readDecorator(ctx: FileContext, expression: ts.Expression, intent: DeclaredIntent, through: string[], depth: number): void {
+  const { ts } = ctx;
+  const name = importedName(ctx, expression);
+  if (name === null) return;
+  const args = ts.isCallExpression(expression) ? expression.arguments : [];
+  if (ctx.options.decorators.has(name)) {
+    intent.invalidations.push({
+      via: 'decorator',
+      name,
+      kind: 'pattern',
+      patterns: args.filter((arg) => !ts.isObjectLiteralExpression(unwrap(ts, arg))).map((arg) => readPattern(ctx, arg)),
+      isConditional: false,
+      isDeferred: false,
+      range: ctx.range(expression),
+      through,
+      file: null,
+    });
+    return;
+  }
+  if (name === MUTATES) {
+    const resources = args.map((arg) => staticString(ctx, arg)).filter((r): r is string => r !== null);
+    (intent as { resources: string[] | null }).resources = [...(intent.resources ?? []), ...resources];
+    return;
+  }
+  if (name === NO_INVALIDATION || name === SKIP_INVALIDATION) {
+    const first = args[0];
+    const reason = first ? (staticString(ctx, first) ?? '(not a literal)') : '';
+    (intent as { exception: DeclaredIntent['exception'] }).exception = { reason, range: ctx.range(expression) };
+    return;
+  }
+  // A composed decorator of this file: function X() { return applyDecorators(A(), B()); }
+  if (depth < 3 && ts.isCallExpression(expression) && ts.isIdentifier(expression.expression)) {
+    const composed = ctx.functions.get(expression.expression.text);
+    const body = composed?.body;
+    if (!body) return;
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && importedName(ctx, node) === 'applyDecorators') {
+        for (const arg of node.arguments) readDecorator(ctx, arg, intent, [...through, expression.expression.getText(ctx.sourceFile)], depth + 1);
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (ts.isCallExpression(body) || !ts.isBlock(body)) visit(body);
+    else ts.forEachChild(body, visit);
+  }
+}
+
+/** Whether a tenant id is in scope of a function: a parameter, or a variable declared in it. */
+export function hasTenantInScope(ctx: FileContext, fn: ts.Node): boolean {
+  const { ts } = ctx;
+  const names = ctx.options.tenantNames;
+  if (ts.isFunctionLike(fn) && fn.parameters.some((p) => [...names].some((name) => bindsName(ts, p.name, name)))) return true;
+  let isFound = false;
+  const visit = (node: ts.Node): void => {
+    if (isFound) return;
+    if (ts.isVariableDeclaration(node) && [...names].some((name) => bindsName(ts, node.name, name))) isFound = true;
+    else if (ts.isPropertyAccessExpression(node) && names.has(node.name.text)) isFound = true;
+    else ts.forEachChild(node, visit);
+  };
+  if ('body' in fn && fn.body) visit(fn.body as ts.Node);
+  return isFound;
+}
+
+export function decoratorNamed(ctx: FileContext, node: ts.Node, names: ReadonlySet<string>): ts.Decorator | null {
+  for (const decorator of decoratorsOf(ctx.ts, node)) {
+    const name = importedName(ctx, decorator.expression);
+    if (name !== null && names.has(name)) return decorator;
+  }
+  return null;
+}
+
+export { decoratorCall };

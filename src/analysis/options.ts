@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/** Decorators that invalidate (on a method or on its class). */
+export const DEFAULT_DECORATORS = ['InvalidateCachePattern', 'InvalidateCache', 'CacheEvict', 'CacheClear', 'invalidateMultiple'];
+
+/** Calls that invalidate, anywhere in a handler (`*` is a wildcard in a name). */
+export const DEFAULT_CALLS = ['deletePattern', 'delPattern', 'invalidate*', 'revalidateTag', 'revalidatePath', 'updateTag', 'expireTag'];
+
+/** Calls that invalidate only on a cache-like receiver (`this.cache.del(key)`, `redis.unlink(k)`). */
+export const DEFAULT_RECEIVER_CALLS = ['del', 'unlink', 'mdel', 'delete', 'set', 'mset', 'reset'];
+
+/** Functions that make a runtime value safe inside a pattern. */
+export const DEFAULT_ESCAPE_FUNCTIONS = ['escapeGlob', 'escapeRedisPattern', 'escapePattern', 'escapeGlobPattern'];
+
+export const DEFAULT_TENANT_NAMES = ['tenantId', 'tenant', 'tenantSlug', 'orgId', 'organizationId', 'accountId', 'workspaceId'];
+
+const names = (description: string) => z.array(z.string().min(1)).describe(description);
+
+/** Options of the rules that have some, in the shared configuration file. */
+export const ruleOptionsSchema = z
+  .object({
+    'no-broad-pattern': z
+      .object({ allow: names('Patterns (as written) that are broad on purpose.').optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .describe('Per-rule options (the ESLint rule options take precedence in ESLint).');
+
+/** The shared configuration of the ESLint rules and the CLI: the one schema of truth. */
+export const configSchema = z
+  .object({
+    $schema: z.string().optional().describe('Path or URL of this schema, for editors.'),
+    registry: z.string().min(1).optional().describe('Path of the cache-key registry file, relative to this configuration file.'),
+    decorators: names('Names of decorators that invalidate the cache; replaces the defaults.').optional(),
+    additionalDecorators: names('Names of decorators that invalidate, added to the defaults.').optional(),
+    calls: names('Names of functions or methods that invalidate (`*` matches any text); replaces the defaults.').optional(),
+    additionalCalls: names('Names of functions or methods that invalidate, added to the defaults.').optional(),
+    receiverCalls: names('Methods that invalidate when called on a cache-like receiver (a name containing cache or redis).').optional(),
+    cacheReceivers: names('Receiver names that count as a cache, besides names containing cache or redis.').optional(),
+    escapeFunctions: names('Functions whose result is safe to interpolate into a pattern.').optional(),
+    routerReceivers: names('Identifiers that are routers or apps (`app.post(…)`), besides the ones created in the file.').optional(),
+    mutationMethods: z
+      .array(z.enum(['POST', 'PUT', 'PATCH', 'DELETE', 'ALL']))
+      .optional()
+      .describe('HTTP methods that count as mutations (default POST, PUT, PATCH, DELETE, ALL).'),
+    readOnlyRoutes: names('Route path globs served over a mutation method that change nothing (`/documents.list`, `/**/search`).').optional(),
+    ignores: names('File globs, relative to this configuration file, that the checks skip.').optional(),
+    routeResources: z
+      .record(z.string(), z.array(z.string().min(1)))
+      .optional()
+      .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
+    tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
+    maxHelperDepth: z.number().int().min(0).max(10).optional().describe('How deep calls to helpers are followed (default 3).'),
+    rules: ruleOptionsSchema.optional(),
+  })
+  .strict();
+
+export type CacheAuditConfig = z.infer<typeof configSchema>;
+
+/** Options of one analysis, with defaults applied. */
+export interface AnalysisOptions {
+  readonly decorators: ReadonlySet<string>;
+  readonly callMatchers: readonly RegExp[];
+  readonly receiverCalls: ReadonlySet<string>;
+  readonly cacheReceivers: ReadonlySet<string>;
+  readonly escapeFunctions: ReadonlySet<string>;
+  readonly routerReceivers: ReadonlySet<string>;
+  readonly mutationMethods: ReadonlySet<string>;
+  readonly readOnlyRoutes: readonly RegExp[];
+  readonly routeResources: readonly { readonly path: RegExp; readonly resources: readonly string[] }[];
+  readonly tenantNames: ReadonlySet<string>;
+  readonly maxHelperDepth: number;
+}
+
+/** A glob over names or paths: `*` any text, `**` any text with `/`; whole-string match. */
+export function globToRegExp(glob: string, separator = ''): RegExp {
+  let body = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob.charAt(i);
+    if (ch === '*' && glob.charAt(i + 1) === '*') {
+      body += '.*';
+      i++;
+      if (glob.charAt(i + 1) === '/') i++;
+    } else if (ch === '*') {
+      body += separator ? `[^${separator}]*` : '.*';
+    } else if (ch === '?') {
+      body += separator ? `[^${separator}]` : '.';
+    } else {
+      body += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${body}$`);
+}
+
+export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
+  return {
+    decorators: new Set([...(config.decorators ?? DEFAULT_DECORATORS), ...(config.additionalDecorators ?? [])]),
+    callMatchers: [...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])].map((name) => globToRegExp(name)),
+    receiverCalls: new Set(config.receiverCalls ?? DEFAULT_RECEIVER_CALLS),
+    cacheReceivers: new Set(config.cacheReceivers ?? []),
+    escapeFunctions: new Set(config.escapeFunctions ?? DEFAULT_ESCAPE_FUNCTIONS),
+    routerReceivers: new Set(config.routerReceivers ?? []),
+    mutationMethods: new Set(config.mutationMethods ?? ['POST', 'PUT', 'PATCH', 'DELETE', 'ALL']),
+    readOnlyRoutes: (config.readOnlyRoutes ?? []).map((glob) => globToRegExp(normalizeRoute(glob), '/')),
+    routeResources: Object.entries(config.routeResources ?? {}).map(([glob, resources]) => ({
+      path: globToRegExp(normalizeRoute(glob), '/'),
+      resources,
+    })),
+    tenantNames: new Set(config.tenantNames ?? DEFAULT_TENANT_NAMES),
+    maxHelperDepth: config.maxHelperDepth ?? 3,
+  };
+}
+
+/** `quotes/:id/` → `/quotes/:id`. */
+export function normalizeRoute(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  const withSlash = trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+  return withSlash.replace(/\/{2,}/g, '/');
+}

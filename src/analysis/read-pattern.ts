@@ -1,0 +1,149 @@
+import type ts from 'typescript';
+import { escapeGlob } from '../patterns/escape.js';
+import { parsePattern } from '../patterns/parse.js';
+import type { PatternPart } from '../patterns/parse.js';
+import { constantInitializer, lastName, staticObject, staticString, unwrap } from './context.js';
+import type { FileContext } from './context.js';
+import type { Interpolation, PatternFact } from './facts.js';
+
+const REGISTRY_METHODS = new Set(['pattern', 'key']);
+
+/**
+ * Reads a pattern (or, with `isKey`, an exact key) from an expression: literals, template literals
+ * (each `${expr}` a hole named after its last identifier), `+` chains, constants of the file, and
+ * registry references (`cacheKeys.pattern('quotesList', { tenantId })`). What it cannot read is
+ * returned with `pattern: null` and the reason, never guessed.
+ */
+export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false): PatternFact {
+  const { ts } = ctx;
+  const range = ctx.range(node);
+  const text = ctx.text(node);
+  const expression = unwrap(ts, node);
+  const base = { text, range, registryRef: null, isLiteral: false, placeholders: [] as string[] };
+
+  const registryRef = readRegistryRef(ctx, expression);
+  if (registryRef) {
+    return { ...base, pattern: null, unresolved: null, interpolations: [], registryRef };
+  }
+
+  const parts: PatternPart[] = [];
+  const interpolations: Interpolation[] = [];
+  const failure = collectParts(ctx, expression, parts, interpolations, isKey, 0);
+  if (failure !== null) {
+    return { ...base, pattern: null, unresolved: failure, interpolations };
+  }
+  const pattern = parsePattern(parts);
+  const placeholders = parts.flatMap((part) =>
+    typeof part === 'string' ? parsePattern(part).tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null ? [t.name] : [])) : [],
+  );
+  return {
+    ...base,
+    placeholders,
+    pattern,
+    unresolved: null,
+    interpolations,
+    isLiteral: ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression),
+  };
+}
+
+function readRegistryRef(ctx: FileContext, expression: ts.Expression): PatternFact['registryRef'] {
+  const { ts } = ctx;
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return null;
+  const method = expression.expression.name.text;
+  if (!REGISTRY_METHODS.has(method)) return null;
+  const [first, second] = expression.arguments;
+  const name = first ? staticString(ctx, first) : null;
+  if (name === null) return null;
+  const params: string[] = [];
+  if (second) {
+    const object = staticObject(ctx, second);
+    if (!object) return null;
+    for (const property of object.properties) {
+      const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : null;
+      if (key === null) return null;
+      params.push(key);
+    }
+  }
+  return { name, params, isKey: method === 'key' };
+}
+
+/** Appends the parts of `expression`; returns why it cannot be read, or null. */
+function collectParts(
+  ctx: FileContext,
+  node: ts.Expression,
+  parts: PatternPart[],
+  interpolations: Interpolation[],
+  isKey: boolean,
+  depth: number,
+): string | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  const literal = (value: string): void => {
+    parts.push(isKey ? escapeGlob(value) : value);
+  };
+  if (depth > 8) return 'it is built too indirectly to be read statically';
+  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+    literal(expression.text);
+    return null;
+  }
+  if (ts.isTemplateExpression(expression)) {
+    literal(expression.head.text);
+    for (const span of expression.templateSpans) {
+      const constant = staticString(ctx, span.expression);
+      if (constant !== null) literal(constant);
+      else hole(ctx, span.expression, parts, interpolations);
+      literal(span.literal.text);
+    }
+    return null;
+  }
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    for (const side of [expression.left, expression.right]) {
+      const constant = staticString(ctx, side);
+      if (constant !== null) {
+        literal(constant);
+        continue;
+      }
+      const inner = unwrap(ts, side);
+      if (ts.isBinaryExpression(inner) || ts.isTemplateExpression(inner) || ts.isStringLiteral(inner)) {
+        const failure = collectParts(ctx, inner, parts, interpolations, isKey, depth + 1);
+        if (failure !== null) return failure;
+      } else {
+        hole(ctx, side, parts, interpolations);
+      }
+    }
+    return null;
+  }
+  if (ts.isIdentifier(expression)) {
+    const init = constantInitializer(ctx, expression);
+    if (init) return collectParts(ctx, init, parts, interpolations, isKey, depth + 1);
+    return `\`${expression.text}\` is not a constant of this file`;
+  }
+  const constant = staticString(ctx, expression);
+  if (constant !== null) {
+    literal(constant);
+    return null;
+  }
+  return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
+}
+
+function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[], interpolations: Interpolation[]): void {
+  const { ts } = ctx;
+  const inner = unwrap(ts, expression);
+  let isEscaped = ts.isNumericLiteral(inner) || (ctx.resolver?.isGlobSafe?.(inner) ?? false);
+  let named: ts.Expression = inner;
+  if (ts.isCallExpression(inner)) {
+    const callee = lastName(ts, inner.expression);
+    if (callee !== null && ctx.options.escapeFunctions.has(callee)) {
+      isEscaped = true;
+      named = inner.arguments[0] ?? inner;
+    }
+  }
+  const name = ts.isIdentifier(unwrap(ts, named)) || ts.isPropertyAccessExpression(unwrap(ts, named)) ? lastName(ts, named) : null;
+  parts.push({ hole: name, text: ctx.text(expression) });
+  interpolations.push({ range: ctx.range(expression), text: ctx.text(expression), isEscaped });
+}
+
+function truncate(text: string): string {
+  const single = text.replace(/\s+/g, ' ');
+  return single.length > 50 ? `${single.slice(0, 47)}...` : single;
+}

@@ -1,0 +1,45 @@
+import type ts from 'typescript';
+import type { CallResolver, TS } from './context.js';
+
+/** Follows calls across files with a TypeScript program's type checker. */
+export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
+  const checker = program.getTypeChecker();
+  const withBodies = (symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null => {
+    if (!symbol) return null;
+    const target = symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    const result: ts.FunctionLikeDeclaration[] = [];
+    for (const declaration of target.declarations ?? []) {
+      if (tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
+        result.push(declaration as ts.FunctionLikeDeclaration);
+      } else if (tsInstance.isVariableDeclaration(declaration) && declaration.initializer) {
+        const init = declaration.initializer;
+        if (tsInstance.isArrowFunction(init) || tsInstance.isFunctionExpression(init)) result.push(init);
+      } else if (tsInstance.isPropertyDeclaration(declaration) && declaration.initializer) {
+        const init = declaration.initializer;
+        if (tsInstance.isArrowFunction(init) || tsInstance.isFunctionExpression(init)) result.push(init);
+      }
+    }
+    return result.length > 0 ? result : null;
+  };
+  const nameOf = (expression: ts.Expression): ts.Node =>
+    tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression;
+  return {
+    resolveCall(call) {
+      const declaration = checker.getResolvedSignature(call)?.declaration;
+      if (declaration && tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
+        return [declaration as ts.FunctionLikeDeclaration];
+      }
+      return withBodies(checker.getSymbolAtLocation(nameOf(call.expression)));
+    },
+    resolveIdentifier(reference) {
+      return withBodies(checker.getSymbolAtLocation(nameOf(reference)));
+    },
+    isGlobSafe(expression) {
+      const type = checker.getTypeAtLocation(expression);
+      const flags = tsInstance.TypeFlags;
+      const safe = flags.NumberLike | flags.BooleanLike | flags.BigIntLike | flags.EnumLike;
+      if (type.flags & safe) return true;
+      return type.isUnion() && type.types.every((t) => (t.flags & safe) !== 0);
+    },
+  };
+}

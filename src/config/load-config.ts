@@ -1,0 +1,123 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { configSchema } from '../analysis/options.js';
+import type { CacheAuditConfig } from '../analysis/options.js';
+import { readStaticModule } from '../registry/load.js';
+import type { RegistryDiagnostic } from '../registry/load.js';
+
+export const CONFIG_FILES = [
+  'cache-audit.config.json',
+  'cache-audit.config.ts',
+  'cache-audit.config.mts',
+  'cache-audit.config.js',
+  'cache-audit.config.mjs',
+  'cache-audit.config.cjs',
+];
+
+export interface LoadedConfig {
+  /** The file it came from, or null when none was found (defaults apply). */
+  readonly file: string | null;
+  /** Relative paths in the configuration are relative to this directory. */
+  readonly dir: string;
+  readonly config: CacheAuditConfig;
+  readonly diagnostics: readonly RegistryDiagnostic[];
+}
+
+const byDirectory = new Map<string, string | null>();
+const byFile = new Map<string, { mtimeMs: number; size: number; loaded: LoadedConfig }>();
+
+/** The nearest configuration file from `start` upward (a directory), cached per directory. */
+export function findConfigFile(start: string): string | null {
+  const dir = resolve(start);
+  const cached = byDirectory.get(dir);
+  if (cached !== undefined) return cached;
+  let found: string | null = null;
+  for (const name of CONFIG_FILES) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) {
+      found = candidate;
+      break;
+    }
+  }
+  if (found === null) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && hasCacheAuditField(pkg)) found = pkg;
+  }
+  if (found === null) {
+    const parent = dirname(dir);
+    found = parent === dir ? null : findConfigFile(parent);
+  }
+  byDirectory.set(dir, found);
+  return found;
+}
+
+function hasCacheAuditField(pkg: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { cacheAudit?: unknown }).cacheAudit !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Forgets the directory lookups (a test or a watcher that creates configuration files). */
+export function clearConfigCache(): void {
+  byDirectory.clear();
+  byFile.clear();
+}
+
+/** Loads the configuration that applies to `start` (a directory), read statically and validated. */
+export function loadConfigFor(start: string): LoadedConfig {
+  const file = findConfigFile(start);
+  if (file === null) return { file: null, dir: resolve(start), config: {}, diagnostics: [] };
+  return loadConfigFile(file);
+}
+
+export function loadConfigFile(file: string): LoadedConfig {
+  const stat = statSync(file);
+  const cached = byFile.get(file);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.loaded;
+  const loaded = readConfig(file);
+  byFile.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, loaded });
+  return loaded;
+}
+
+function readConfig(file: string): LoadedConfig {
+  const dir = dirname(file);
+  const diagnostics: RegistryDiagnostic[] = [];
+  let value: unknown;
+  let locate: (path: readonly PropertyKey[]) => { line: number; column: number } = () => ({ line: 1, column: 1 });
+  if (file.endsWith('package.json')) {
+    try {
+      value = (JSON.parse(readFileSync(file, 'utf8')) as { cacheAudit?: unknown }).cacheAudit;
+    } catch (error) {
+      return { file, dir, config: {}, diagnostics: [at(file, 1, 1, `package.json is not valid JSON: ${(error as Error).message}.`)] };
+    }
+  } else {
+    const read = readStaticModule(file, {
+      what: 'configuration',
+      callee: 'defineConfig',
+      key: null,
+      example: "export default { registry: './src/cache/keys.ts' }",
+    });
+    if (!('root' in read)) return { file, dir, config: {}, diagnostics: read.diagnostics };
+    value = read.value;
+    diagnostics.push(...read.reader.diagnostics);
+    locate = (path) => {
+      const node = read.reader.locate(read.root, path.map((p) => (typeof p === 'number' ? p : String(p))));
+      const { line, character } = read.source.getLineAndCharacterOfPosition(node.getStart(read.source));
+      return { line: line + 1, column: character + 1 };
+    };
+  }
+  const parsed = configSchema.safeParse(value);
+  if (parsed.success) return { file, dir, config: parsed.data, diagnostics };
+  for (const issue of parsed.error.issues) {
+    const { line, column } = locate(issue.path);
+    const where = issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
+    diagnostics.push(at(file, line, column, `Invalid configuration: ${where}${issue.message}.`));
+  }
+  return { file, dir, config: {}, diagnostics };
+}
+
+function at(file: string, line: number, column: number, message: string): RegistryDiagnostic {
+  return { file, line, column, endLine: line, endColumn: column, message };
+}

@@ -1,0 +1,158 @@
+import { createRequire } from 'node:module';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import type { TSESLint } from '@typescript-eslint/utils';
+import type { RuleId } from '../analysis/catalogue.js';
+import { runCheck } from '../analysis/checks.js';
+import type { Finding, RuleOptions } from '../analysis/checks.js';
+import type { TS } from '../analysis/context.js';
+import { extractFacts } from '../analysis/extract.js';
+import type { FileFacts } from '../analysis/facts.js';
+import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
+import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
+import { checkerResolver } from '../analysis/typed-resolver.js';
+import { loadConfigFor } from '../config/load-config.js';
+import type { CacheRegistry } from '../registry/define.js';
+import { loadRegistry } from '../registry/load.js';
+import type { RegistryDiagnostic } from '../registry/load.js';
+
+type Context = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
+
+/** One file's analysis, shared by every rule that runs on it. */
+export interface FileAnalysis {
+  readonly facts: FileFacts;
+  readonly text: string;
+  readonly registry: CacheRegistry | null;
+  readonly registryFile: string | null;
+  /** Problems of the configuration or the registry, reported once per file. */
+  readonly setupProblems: readonly RegistryDiagnostic[];
+  readonly options: AnalysisOptions;
+  readonly ruleOptions: RuleOptions;
+  readonly isIgnored: boolean;
+  findings(ruleId: RuleId, ruleOptions?: RuleOptions): readonly Finding[];
+}
+
+const analyses = new WeakMap<object, FileAnalysis>();
+const reportedSetup = new WeakSet<object>();
+
+const SCRIPT_KINDS: Readonly<Record<string, ts.ScriptKind>> = {
+  '.ts': ts.ScriptKind.TS,
+  '.mts': ts.ScriptKind.TS,
+  '.cts': ts.ScriptKind.TS,
+  '.tsx': ts.ScriptKind.TSX,
+  '.jsx': ts.ScriptKind.JSX,
+};
+
+/**
+ * The TypeScript module that made `node`: the parser's copy may differ from ours, and syntax kind
+ * numbers differ between versions, so the extraction must use the one that made the nodes.
+ */
+function typescriptFor(node: ts.Node): TS {
+  if (ts.SyntaxKind[node.kind] === 'SourceFile') return ts;
+  try {
+    // The parser's own TypeScript, as the project resolves it.
+    const fromProject = createRequire(resolve(process.cwd(), 'package.json'));
+    const require = createRequire(fromProject.resolve('@typescript-eslint/typescript-estree'));
+    const other = require('typescript') as TS;
+    if (other.SyntaxKind[node.kind] === 'SourceFile') return other;
+  } catch {
+    // fall through: parse again with our own copy below
+  }
+  throw new Error('The TypeScript AST comes from an unknown TypeScript version.');
+}
+
+function settingsConfig(context: Context): { config: CacheAuditConfig; problems: RegistryDiagnostic[] } {
+  const settings = (context.settings as Record<string, unknown>)['cache-audit'];
+  if (settings === undefined) return { config: {}, problems: [] };
+  const parsed = configSchema.safeParse(settings);
+  if (parsed.success) return { config: parsed.data, problems: [] };
+  return {
+    config: {},
+    problems: parsed.error.issues.map((issue) => ({
+      file: 'settings["cache-audit"]',
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+      message: `Invalid ESLint setting: \`${issue.path.join('.') || '(root)'}\`: ${issue.message}.`,
+    })),
+  };
+}
+
+/** The file's analysis: configuration, registry and facts, computed once per file and lint run. */
+export function analysisFor(context: Context): FileAnalysis {
+  const sourceCode = context.sourceCode;
+  const cached = analyses.get(sourceCode);
+  if (cached) return cached;
+  const filename = context.filename;
+  const fileConfig = loadConfigFor(dirname(filename));
+  const settings = settingsConfig(context);
+  const config: CacheAuditConfig = { ...fileConfig.config, ...settings.config };
+  const options = resolveOptions(config);
+  const setupProblems: RegistryDiagnostic[] = [...fileConfig.diagnostics, ...settings.problems];
+
+  let registryFile: string | null = null;
+  if (settings.config.registry) registryFile = resolve(context.cwd, settings.config.registry);
+  else if (fileConfig.config.registry) registryFile = resolve(fileConfig.dir, fileConfig.config.registry);
+  let registry: CacheRegistry | null = null;
+  if (registryFile) {
+    const loaded = loadRegistry(registryFile);
+    registry = loaded.registry;
+    setupProblems.push(...loaded.diagnostics);
+  }
+
+  const ignoreBase = fileConfig.file ? fileConfig.dir : context.cwd;
+  const relativePath = relative(ignoreBase, filename).split('\\').join('/');
+  const isIgnored =
+    !isAbsolute(relativePath) && !relativePath.startsWith('..') && (config.ignores ?? []).some((glob) => globToRegExp(glob, '/').test(relativePath));
+
+  const services = sourceCode.parserServices as
+    | { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null }
+    | undefined;
+  const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
+  let tsInstance: TS = ts;
+  let sourceFile: ts.SourceFile;
+  if (mapped) {
+    tsInstance = typescriptFor(mapped);
+    sourceFile = mapped as ts.SourceFile;
+  } else {
+    sourceFile = ts.createSourceFile(filename, sourceCode.text, ts.ScriptTarget.Latest, true, SCRIPT_KINDS[extname(filename)] ?? ts.ScriptKind.JS);
+  }
+  const program = services?.program ?? null;
+  const facts = isIgnored
+    ? { file: filename, handlers: [], otherInvalidations: [], reads: [], isRelevant: false }
+    : extractFacts(sourceFile, { ts: tsInstance, options, resolver: program ? checkerResolver(tsInstance, program) : null });
+
+  const memo = new Map<string, readonly Finding[]>();
+  const ruleOptions: RuleOptions = config.rules ?? {};
+  const analysis: FileAnalysis = {
+    facts,
+    text: sourceCode.text,
+    registry,
+    registryFile,
+    setupProblems,
+    options,
+    ruleOptions,
+    isIgnored,
+    findings(ruleId, overrides) {
+      if (!facts.isRelevant) return [];
+      const effective = { ...ruleOptions, ...overrides };
+      const key = `${ruleId}:${JSON.stringify(effective)}`;
+      let found = memo.get(key);
+      if (!found) {
+        found = runCheck(ruleId, { facts, text: sourceCode.text, registry, options, ruleOptions: effective });
+        memo.set(key, found);
+      }
+      return found;
+    },
+  };
+  analyses.set(sourceCode, analysis);
+  return analysis;
+}
+
+/** Whether this rule is the first to report the file's setup problems (they are reported once). */
+export function claimSetupReport(context: Context): boolean {
+  if (reportedSetup.has(context.sourceCode)) return false;
+  reportedSetup.add(context.sourceCode);
+  return true;
+}

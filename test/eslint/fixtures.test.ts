@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as eslint9 from 'eslint9';
+import * as eslint10 from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { lintFixture } from './lint-fixture.js';
+
+interface Expected {
+  readonly typed?: boolean;
+  readonly findings: readonly { file: string; line: number; rule: string }[];
+}
+
+const APPS = ['quotes-app-defects', 'express-app', 'fastify-app', 'hono-app', 'nextjs-app', 'nest-services-app'];
+
+function expected(app: string): Expected {
+  return JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures', app, 'expected-findings.json'), 'utf8')) as Expected;
+}
+
+const key = (f: { file: string; line: number; rule: string }): string => `${f.file}:${String(f.line)} ${f.rule}`;
+
+describe.each([
+  ['ESLint 10', eslint10, (eslint10 as { ESLint: { version: string } }).ESLint.version],
+  ['ESLint 9', eslint9, (eslint9 as unknown as { ESLint: { version: string } }).ESLint.version],
+])('the recommended config with %s', (_name, eslint, version) => {
+  it('runs the ESLint it claims to', () => {
+    expect(version.split('.')[0]).toBe(_name.split(' ')[1]);
+  });
+
+  it('reports nothing on the clean quotes app (a reasoned exception included)', async () => {
+    expect(await lintFixture(eslint as never, 'quotes-app')).toEqual([]);
+  });
+
+  it.each(APPS)('reports exactly the listed defects of %s', async (app) => {
+    const list = expected(app);
+    const messages = await lintFixture(eslint as never, app, { typed: list.typed ?? false });
+    expect(messages.filter((m) => m.rule === 'fatal')).toEqual([]);
+    expect([...new Set(messages.map(key))].sort()).toEqual([...new Set(list.findings.map(key))].sort());
+    // Every message is a whole sentence that names what it is about.
+    for (const message of messages) expect(message.message).toMatch(/[.?]$/);
+  });
+});
+
+describe('without type information', () => {
+  it('reports only what it can see in services, never a guess about them', async () => {
+    const list = expected('nest-services-app');
+    const messages = await lintFixture(eslint10 as never, 'nest-services-app');
+    const listed = new Set(list.findings.map(key));
+    expect(messages.length).toBeGreaterThan(0);
+    for (const message of messages) expect(listed.has(key(message)), key(message)).toBe(true);
+    expect(messages.map((m) => m.rule)).not.toContain('require-invalidation');
+  });
+
+  it('reports require-tenant-scope only in the strict config', async () => {
+    const strict = await lintFixture(eslint10 as never, 'quotes-app', { config: 'strict' });
+    expect(strict.length).toBeGreaterThan(0);
+    expect(new Set(strict.map((m) => m.rule))).toEqual(new Set(['require-tenant-scope']));
+    expect(strict[0]).toMatchObject({ file: 'src/clients/clients.controller.ts', line: 10 });
+    expect(strict[0]?.message).toBe(
+      'ClientsController.create has the tenant in scope, but `dashboard:top_clients:*` invalidates `dashboardTopClients` for every tenant. Scope it to the tenant: `dashboard:top_clients:{tenantId}:*`.',
+    );
+  });
+});
