@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import { lastName, unwrap } from './context.js';
-import type { FileContext } from './context.js';
+import type { FileContext, TS } from './context.js';
 import type { Invalidation, InvalidationKind } from './facts.js';
 import { readPattern } from './read-pattern.js';
 import { parsePattern } from '../patterns/parse.js';
@@ -48,7 +48,7 @@ function walkFunction(ctx: FileContext, root: ts.Node, result: BodyScan, walk: W
 }
 
 /** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
-export function isConditionalWithin(ts: typeof import('typescript'), node: ts.Node, root: ts.Node): boolean {
+export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boolean {
   let child: ts.Node = node;
   let parent = node.parent as ts.Node | undefined;
   while (parent && child !== root) {
@@ -246,7 +246,7 @@ function followHelper(ctx: FileContext, target: Target, _name: string, _call: ts
   });
 }
 
-export function enclosingClass(ts: typeof import('typescript'), node: ts.Node): ts.ClassLikeDeclaration | null {
+export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
   let current = node.parent as ts.Node | undefined;
   while (current) {
     if (ts.isClassLike(current)) return current;
@@ -256,7 +256,7 @@ export function enclosingClass(ts: typeof import('typescript'), node: ts.Node): 
 }
 
 /** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
-function isInjected(ts: typeof import('typescript'), owner: ts.ClassLikeDeclaration, name: string): boolean {
+function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boolean {
   for (const member of owner.members) {
     if (ts.isConstructorDeclaration(member)) {
       for (const parameter of member.parameters) {

@@ -94,7 +94,7 @@ export interface StaticModuleSpec {
 export function readStaticModule(file: string, spec: StaticModuleSpec): StaticModule | { readonly diagnostics: RegistryDiagnostic[] } {
   const extension = extname(file).toLowerCase();
   const fail = (message: string) => ({ diagnostics: [...failure(file, message).diagnostics] });
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = statSync(file).isFile();
   } catch {
