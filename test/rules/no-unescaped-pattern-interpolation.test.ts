@@ -1,0 +1,51 @@
+import rule from '../../rules/no-unescaped-pattern-interpolation.js';
+import { ruleTester } from './tester.js';
+
+const service = (body: string, imports = "import { getCache } from 'cache-audit/runtime';") =>
+  `${imports}\nexport async function drop(tenantId: string, page: number) {\n${body}\n}\n`;
+
+ruleTester().run('no-unescaped-pattern-interpolation', rule, {
+  valid: [
+    { code: service('  await getCache().deletePattern(`quotes:list:${escapeGlob(tenantId)}:*`);', "import { escapeGlob, getCache } from 'cache-audit/runtime';") },
+    { name: 'placeholders are escaped by the runtime', code: service("  await getCache().invalidate(['quotes:list:{tenantId}:*'], { tenantId });") },
+    { name: 'an exact key takes no glob', code: `import Redis from 'ioredis';\nconst redis = new Redis();\nexport const drop = (id: string) => redis.del(\`quotes:list:\${id}:x\`);\n` },
+    { name: 'constants of the file are text, not values', code: `import { getCache } from 'cache-audit/runtime';\nconst NS = 'quotes';\nexport const drop = () => getCache().deletePattern(\`\${NS}:*\`);\n` },
+    { name: 'a number literal', code: service('  await getCache().deletePattern(`quotes:v${2}:*`);') },
+  ],
+  invalid: [
+    {
+      name: 'a tenant id straight into the pattern, with the escape as a fix',
+      code: service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);'),
+      errors: [
+        {
+          messageId: 'unescaped',
+          line: 3,
+          column: 49,
+          endLine: 3,
+          endColumn: 57,
+          data: { expression: 'tenantId', pattern: 'quotes:list:{tenantId}:*' },
+          suggestions: [
+            {
+              messageId: 'escape',
+              output: `import { escapeGlob } from 'cache-audit/runtime';\n${service('  await getCache().deletePattern(`quotes:list:${escapeGlob(tenantId)}:*`);')}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'string concatenation',
+      code: service("  await getCache().deletePattern('quotes:list:' + tenantId + ':*');", "import { escapeGlob, getCache } from 'cache-audit/runtime';"),
+      errors: [
+        {
+          messageId: 'unescaped',
+          line: 3,
+          column: 51,
+          endLine: 3,
+          endColumn: 59,
+          suggestions: [{ messageId: 'escape', output: service("  await getCache().deletePattern('quotes:list:' + escapeGlob(tenantId) + ':*');", "import { escapeGlob, getCache } from 'cache-audit/runtime';") }],
+        },
+      ],
+    },
+  ],
+});
