@@ -350,6 +350,13 @@ export class Reader {
     let node: ts.Node = root;
     let holder: ts.Node | null = null;
     for (const segment of path) {
+      const array = ts.isExpression(node) ? unwrap(node) : null;
+      if (array && ts.isArrayLiteralExpression(array) && typeof segment === 'number') {
+        const element = array.elements[segment];
+        if (!element) break;
+        node = element;
+        continue;
+      }
       const object = ts.isExpression(node) ? this.resolveObject(node) : null;
       const property = object?.properties.find((p) => this.keyOf(p) === String(segment));
       if (!property) break;

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import tsParser from '@typescript-eslint/parser';
+import { Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import plugin from '../../src/eslint.js';
+import { RULE_IDS, RULES } from '../../src/analysis/catalogue.js';
+import { REGISTRY } from './tester.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+
+/** The ```ts blocks under a heading of a rule's doc, until the next heading. */
+function examples(markdown: string, heading: string): string[] {
+  const start = markdown.indexOf(`## ${heading}`);
+  if (start === -1) return [];
+  const rest = markdown.slice(start + heading.length + 3);
+  const end = rest.search(/^## /m);
+  const section = end === -1 ? rest : rest.slice(0, end);
+  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+}
+
+function lint(ruleId: string, code: string): Linter.LintMessage[] {
+  const linter = new Linter({ configType: 'flat' });
+  return linter.verify(
+    code,
+    [
+      {
+        files: ['**/*.ts'],
+        languageOptions: { parser: tsParser as Linter.Parser },
+        plugins: { 'cache-audit': plugin as never },
+        settings: { 'cache-audit': { registry: REGISTRY } },
+        rules: { [`cache-audit/${ruleId}`]: 'error' },
+      },
+    ],
+    { filename: resolve(root, 'fixtures/quotes-app/src/docs-example.ts') },
+  );
+}
+
+describe('rule docs', () => {
+  it.each(RULE_IDS)('%s: every ❌ example is reported and every ✅ example is not', (ruleId) => {
+    const markdown = readFileSync(resolve(root, 'rules', `${ruleId}.md`), 'utf8');
+    expect(markdown.startsWith(`# ${ruleId}\n\n${RULES[ruleId].description}.`)).toBe(true);
+    const incorrect = examples(markdown, '❌ Incorrect');
+    const correct = examples(markdown, '✅ Correct');
+    expect(incorrect.length).toBeGreaterThan(0);
+    expect(correct.length).toBeGreaterThan(0);
+    for (const code of incorrect) {
+      const messages = lint(ruleId, code);
+      expect(messages.filter((m) => m.fatal)).toEqual([]);
+      expect(messages.filter((m) => m.ruleId === `cache-audit/${ruleId}`).length, code).toBeGreaterThan(0);
+    }
+    for (const code of correct) expect(lint(ruleId, code), code).toEqual([]);
+  });
+});
+
+describe('the rule catalogue', () => {
+  it('lists the same rules in the index, the catalogue, the docs, the configs and the README', () => {
+    const sorted = [...RULE_IDS].sort();
+    expect(Object.keys(plugin.rules).sort()).toEqual(sorted);
+    expect(readdirSync(resolve(root, 'rules')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3)).sort()).toEqual(sorted);
+    expect(Object.keys(plugin.configs.strict.rules ?? {}).sort()).toEqual(sorted.map((id) => `cache-audit/${id}`));
+    expect(Object.keys(plugin.configs.recommended.rules ?? {}).sort()).toEqual(
+      sorted.filter((id) => RULES[id].recommended).map((id) => `cache-audit/${id}`),
+    );
+    const rows = [...readme.matchAll(/^\| \[`([a-z-]+)`\]\(rules\/\1\.md\) \|/gm)].map((m) => m[1]);
+    expect([...rows].sort()).toEqual(sorted);
+  });
+
+  it('speaks with one voice: descriptions, messages, docs URLs', () => {
+    for (const id of RULE_IDS) {
+      const rule = plugin.rules[id];
+      expect(rule.meta.docs?.url).toBe(`https://github.com/cache-audit/cache-audit/blob/main/rules/${id}.md`);
+      expect(RULES[id].description).toMatch(/^(Enforce|Require|Disallow) /);
+      for (const message of Object.values(rule.meta.messages)) expect(message).toMatch(/[.?)]$|\}\}$/);
+    }
+  });
+});
