@@ -17,6 +17,7 @@ export default createRule<Options, MessageIds>({
       requiresRegistry: rule.requiresRegistry,
     },
     messages: { ...rule.messages, setup: SETUP_MESSAGE },
+    defaultOptions: [{}],
     schema: [
       {
         type: 'object',
