@@ -9,8 +9,7 @@ export const RULES = {
     recommended: true,
     requiresRegistry: false,
     messages: {
-      missing:
-        '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or @NoCacheInvalidation(\'reason\') if it changes none.',
+      missing: '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or {{exception}} if it changes none.',
       emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
       addInvalidation: 'Add @InvalidateCachePattern({{patterns}}) for the keys that depend on {{resource}}.',
     },

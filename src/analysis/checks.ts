@@ -233,7 +233,10 @@ export function runCheck(ruleId: RuleId, input: CheckInput): Finding[] {
             );
           }
         }
-        report('missing', handler.nameRange, { handler: handler.name }, suggestions);
+        const exception = isDecorated(handler)
+          ? "@NoCacheInvalidation('reason')"
+          : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+        report('missing', handler.nameRange, { handler: handler.name, exception }, suggestions);
       }
       break;
     }

@@ -23,8 +23,43 @@ interface ImportBinding {
   readonly imported: string;
 }
 
+/** The nodes the extractors look at, gathered in one walk of the file. */
+export interface FileNodes {
+  readonly classes: readonly ts.ClassLikeDeclaration[];
+  /** Calls outside decorators. */
+  readonly calls: readonly ts.CallExpression[];
+  readonly decorators: readonly ts.Decorator[];
+  /** Functions with a block body; gathered only when the file mentions 'use server'. */
+  readonly functions: readonly ts.FunctionLikeDeclaration[];
+}
+
+function collectNodes(ts: TS, sourceFile: ts.SourceFile): FileNodes {
+  const classes: ts.ClassLikeDeclaration[] = [];
+  const calls: ts.CallExpression[] = [];
+  const decorators: ts.Decorator[] = [];
+  const functions: ts.FunctionLikeDeclaration[] = [];
+  const wantsFunctions = sourceFile.text.includes('use server');
+  const visit = (node: ts.Node): void => {
+    if (ts.isDecorator(node)) {
+      // Decorators are read as a whole; the calls inside them are not calls of the code.
+      decorators.push(node);
+      return;
+    }
+    if (ts.isCallExpression(node)) calls.push(node);
+    else if (ts.isClassLike(node)) classes.push(node);
+    else if (wantsFunctions && (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body && ts.isBlock(node.body)) {
+      functions.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return { classes, calls, decorators, functions };
+}
+
 /** Everything the extraction knows about one source file, built once. */
 export class FileContext {
+  private collected: FileNodes | null = null;
+
   readonly imports = new Map<string, ImportBinding>();
   readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
   readonly classes = new Map<string, ts.ClassLikeDeclaration>();
@@ -74,6 +109,12 @@ export class FileContext {
 
   get file(): string {
     return this.sourceFile.fileName;
+  }
+
+  /** Classes, calls, decorators (and functions) of the file, from one shared walk. */
+  get nodes(): FileNodes {
+    this.collected ??= collectNodes(this.ts, this.sourceFile);
+    return this.collected;
   }
 
   range(node: ts.Node): Range {

@@ -12,16 +12,24 @@ import type { AnalysisOptions } from './options.js';
 const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|next\/cache$)/;
 const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
 
-/** Cheap test, before any walk: could this file hold handlers or invalidations at all? */
-function isRelevant(ctx: FileContext): boolean {
-  if (usesDecoratorFrameworks(ctx) || routerFramework(ctx) !== null || isNextFile(ctx)) return true;
-  if (ctx.importsModule((m) => CACHE_MODULES.test(m))) return true;
+/** Cheap tests on the imports and the text, before any walk: what could this file hold? */
+function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
   const text = ctx.sourceFile.text;
-  for (const name of ctx.options.decorators) if (text.includes(name)) return true;
-  return ctx.options.callMatchers.some((matcher) => {
-    const literal = matcher.source.replace(/^\^|\$$/g, '').split('.*')[0] ?? '';
-    return literal.length > 2 && text.includes(literal.replace(/\\/g, ''));
-  });
+  const handlers =
+    (usesDecoratorFrameworks(ctx) && /\b(Controller|JsonController|Resolver)\b/.test(text)) ||
+    routerFramework(ctx) !== null ||
+    ctx.options.routerReceivers.size > 0 ||
+    isNextFile(ctx);
+  let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
+  for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
+  for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
+  if (!sites) {
+    sites = ctx.options.callGlobs.some((matcher) => {
+      const literal = matcher.source.replace(/^\^|\$$/g, '').split('.*')[0]?.replace(/\\/g, '') ?? '';
+      return literal.length > 2 && text.includes(literal);
+    });
+  }
+  return { handlers, sites };
 }
 
 export interface ExtractOptions {
@@ -48,37 +56,45 @@ export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions):
 /** The framework-neutral facts of one file: its handlers, its invalidations, its cache reads. */
 export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions): FileFacts {
   const ctx = fileContext(sourceFile, extract);
-  if (!isRelevant(ctx)) return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], isRelevant: false };
+  const relevant = relevance(ctx);
+  if (!relevant.handlers && !relevant.sites) return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], isRelevant: false };
   const handlers: RouteHandler[] = [];
   const seen = new Set<string>();
-  for (const handler of [...extractDecoratedHandlers(ctx), ...extractRouterHandlers(ctx), ...extractNextHandlers(ctx)]) {
+  const found = relevant.handlers ? [...extractDecoratedHandlers(ctx), ...extractRouterHandlers(ctx), ...extractNextHandlers(ctx)] : [];
+  for (const handler of found) {
     // One place in the code is one handler per method, whichever extractor saw it.
     const key = `${String(handler.nameRange.start)}:${handler.method}`;
     if (seen.has(key)) continue;
     seen.add(key);
     handlers.push(handler);
   }
-  return { file: ctx.file, handlers, otherInvalidations: scanSites(ctx), reads: extractReads(ctx), isRelevant: true };
+  return {
+    file: ctx.file,
+    handlers,
+    otherInvalidations: relevant.sites ? scanSites(ctx) : [],
+    reads: extractReads(ctx),
+    isRelevant: true,
+  };
 }
 
 function extractReads(ctx: FileContext): CacheRead[] {
   const { ts } = ctx;
   const reads: CacheRead[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isDecorator(node) && ts.isCallExpression(node.expression) && importedName(ctx, node.expression) === 'Cacheable') {
+  for (const node of ctx.nodes.decorators) {
+    if (ts.isCallExpression(node.expression) && importedName(ctx, node.expression) === 'Cacheable') {
       const first = node.expression.arguments[0];
       reads.push({ name: first ? staticString(ctx, first) : null, key: null, range: ctx.range(node) });
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
-      const method = node.expression.name.text;
-      const receiver = lastName(ts, node.expression.expression);
-      const first = node.arguments[0];
-      if (READ_METHODS.has(method) && receiver !== null && /cache/i.test(receiver) && first && node.arguments.length >= 2) {
-        const name = staticString(ctx, first);
-        if (name !== null) reads.push({ name, key: null, range: ctx.range(node) });
-      }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(ctx.sourceFile);
-  return reads;
+  }
+  for (const node of ctx.nodes.calls) {
+    if (!ts.isPropertyAccessExpression(node.expression)) continue;
+    const method = node.expression.name.text;
+    const receiver = lastName(ts, node.expression.expression);
+    const first = node.arguments[0];
+    if (READ_METHODS.has(method) && receiver !== null && /cache/i.test(receiver) && first && node.arguments.length >= 2) {
+      const name = staticString(ctx, first);
+      if (name !== null) reads.push({ name, key: null, range: ctx.range(node) });
+    }
+  }
+  return reads.sort((a, b) => a.range.start - b.range.start);
 }

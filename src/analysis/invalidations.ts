@@ -72,8 +72,8 @@ export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boole
   return false;
 }
 
-function matchesCallName(ctx: FileContext, name: string): boolean {
-  return ctx.options.callMatchers.some((matcher) => matcher.test(name));
+export function matchesCallName(ctx: FileContext, name: string): boolean {
+  return ctx.options.callNames.has(name) || ctx.options.callGlobs.some((matcher) => matcher.test(name));
 }
 
 function isCacheLike(ctx: FileContext, receiver: ts.Expression): boolean {
@@ -86,7 +86,9 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
   const callee = unwrap(ts, call.expression);
   const name = lastName(ts, callee);
   if (name === null) return;
-  const isConditional = walk.isConditional || isConditionalWithin(ts, call, root);
+  // Computed only for calls that matter: most calls of a handler are not invalidations.
+  let conditional: boolean | null = null;
+  const isConditionalHere = (): boolean => (conditional ??= walk.isConditional || isConditionalWithin(ts, call, root));
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : null;
   const record = (kind: InvalidationKind, args: readonly ts.Expression[], isKey: boolean): void => {
     result.invalidations.push({
@@ -94,7 +96,7 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
       name,
       kind,
       patterns: kind === 'pattern' || kind === 'key' ? args.flatMap((arg) => patternArguments(ctx, arg, isKey)) : [],
-      isConditional,
+      isConditional: isConditionalHere(),
       isDeferred: false,
       range: ctx.range(call),
       through: walk.through,
@@ -104,7 +106,9 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
 
   // Helpers of the same file (or, with a resolver, of the project) are followed first: they may
   // be named like an invalidation and still say which patterns they delete.
-  const targets = helperTargets(ctx, call, callee);
+  // The whole-file scan of sites follows no helper: only names matter there.
+  const isSiteScan = walk.depth === Number.POSITIVE_INFINITY;
+  const targets = isSiteScan ? [] : helperTargets(ctx, call, callee);
   if (targets === 'opaque') {
     if (matchesCallName(ctx, name)) record(TAG_CALLS[name] ?? 'pattern', [], false);
     else result.opaqueCalls.push(truncate(ctx.text(callee)));
@@ -112,8 +116,12 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
   }
   if (targets.length > 0 && walk.depth < ctx.options.maxHelperDepth) {
     const before = result.invalidations.length;
-    for (const target of targets) followHelper(ctx, target, name, call, result, { ...walk, isConditional });
+    for (const target of targets) followHelper(ctx, target, name, call, result, { ...walk, isConditional: isConditionalHere() });
     if (result.invalidations.length > before || !matchesCallName(ctx, name)) return;
+  } else if (targets.length > 0) {
+    // Deeper than maxHelperDepth: unseen, so not known to invalidate nothing.
+    result.opaqueCalls.push(`${truncate(ctx.text(callee))} (beyond maxHelperDepth)`);
+    if (!matchesCallName(ctx, name)) return;
   }
 
   const kind = TAG_CALLS[name];
@@ -145,7 +153,7 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
           isLiteral: false,
         },
       ],
-      isConditional,
+      isConditional: isConditionalHere(),
       isDeferred: false,
       range: ctx.range(call),
       through: walk.through,
@@ -291,20 +299,14 @@ export function scanSites(ctx: FileContext): Invalidation[] {
   const { ts } = ctx;
   const result: BodyScan = { invalidations: [], opaqueCalls: [] };
   const walk: Walk = { depth: Number.POSITIVE_INFINITY, through: [], isConditional: false, visited: new Set(), rootFile: ctx.file };
-  const visit = (node: ts.Node): void => {
-    if (ts.isDecorator(node)) {
-      pushDecoratorSite(ctx, node.expression, result);
-      return;
-    }
-    if (ts.isCallExpression(node)) {
-      const name = lastName(ts, node.expression);
-      if (name !== null && ctx.options.decorators.has(name)) pushDecoratorSite(ctx, node, result);
-      else inspectCall(ctx, node, ctx.sourceFile, result, walk);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(ctx.sourceFile);
-  return result.invalidations;
+  for (const decorator of ctx.nodes.decorators) pushDecoratorSite(ctx, decorator.expression, result);
+  for (const call of ctx.nodes.calls) {
+    const name = lastName(ts, call.expression);
+    if (name !== null && ctx.options.decorators.has(name)) pushDecoratorSite(ctx, call, result);
+    else inspectCall(ctx, call, ctx.sourceFile, result, walk);
+  }
+  // One order for the findings, whatever the order of the lists.
+  return result.invalidations.sort((a, b) => a.range.start - b.range.start);
 }
 
 function pushDecoratorSite(ctx: FileContext, expression: ts.Expression, result: BodyScan): void {

@@ -62,6 +62,9 @@ export type CacheAuditConfig = z.infer<typeof configSchema>;
 export interface AnalysisOptions {
   readonly decorators: ReadonlySet<string>;
   readonly callMatchers: readonly RegExp[];
+  /** Call names without wildcards, for a quick test before the globs. */
+  readonly callNames: ReadonlySet<string>;
+  readonly callGlobs: readonly RegExp[];
   readonly receiverCalls: ReadonlySet<string>;
   readonly cacheReceivers: ReadonlySet<string>;
   readonly escapeFunctions: ReadonlySet<string>;
@@ -97,6 +100,8 @@ export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
   return {
     decorators: new Set([...(config.decorators ?? DEFAULT_DECORATORS), ...(config.additionalDecorators ?? [])]),
     callMatchers: [...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])].map((name) => globToRegExp(name)),
+    callNames: new Set([...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])].filter((name) => !/[*?]/.test(name))),
+    callGlobs: [...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])].filter((name) => /[*?]/.test(name)).map((name) => globToRegExp(name)),
     receiverCalls: new Set(config.receiverCalls ?? DEFAULT_RECEIVER_CALLS),
     cacheReceivers: new Set(config.cacheReceivers ?? []),
     escapeFunctions: new Set(config.escapeFunctions ?? DEFAULT_ESCAPE_FUNCTIONS),

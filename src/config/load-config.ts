@@ -24,7 +24,13 @@ export interface LoadedConfig {
 }
 
 const byDirectory = new Map<string, string | null>();
-const byFile = new Map<string, { mtimeMs: number; size: number; loaded: LoadedConfig }>();
+const byFile = new Map<string, { mtimeMs: number; size: number; checkedAt: number; loaded: LoadedConfig }>();
+
+/**
+ * How long a checked file is trusted without a new stat: a lint run asks for the same file for
+ * every linted file, an editor keeps running and must see an edit within a moment.
+ */
+export const RECHECK_MS = 1000;
 
 /** The nearest configuration file from `start` upward (a directory), cached per directory. */
 export function findConfigFile(start: string): string | null {
@@ -73,11 +79,16 @@ export function loadConfigFor(start: string): LoadedConfig {
 }
 
 export function loadConfigFile(file: string): LoadedConfig {
-  const stat = statSync(file);
   const cached = byFile.get(file);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.loaded;
+  const now = Date.now();
+  if (cached && now - cached.checkedAt < RECHECK_MS) return cached.loaded;
+  const stat = statSync(file);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+    cached.checkedAt = now;
+    return cached.loaded;
+  }
   const loaded = readConfig(file);
-  byFile.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, loaded });
+  byFile.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, checkedAt: now, loaded });
   return loaded;
 }
 

@@ -61,9 +61,39 @@ function typescriptFor(node: ts.Node): TS {
   throw new Error('The TypeScript AST comes from an unknown TypeScript version.');
 }
 
+const NO_SETTINGS = { config: {}, problems: [] };
+const parsedSettings = new WeakMap<object, { config: CacheAuditConfig; problems: RegistryDiagnostic[] }>();
+const resolvedOptions = new WeakMap<CacheAuditConfig, WeakMap<CacheAuditConfig, AnalysisOptions>>();
+
+/** Options for a configuration file and ESLint settings, resolved once per pair. */
+function optionsFor(fileConfig: CacheAuditConfig, settings: CacheAuditConfig): AnalysisOptions {
+  let bySettings = resolvedOptions.get(fileConfig);
+  if (!bySettings) {
+    bySettings = new WeakMap();
+    resolvedOptions.set(fileConfig, bySettings);
+  }
+  let options = bySettings.get(settings);
+  if (!options) {
+    options = resolveOptions({ ...fileConfig, ...settings });
+    bySettings.set(settings, options);
+  }
+  return options;
+}
+
 function settingsConfig(context: Context): { config: CacheAuditConfig; problems: RegistryDiagnostic[] } {
   const settings = (context.settings as Record<string, unknown>)['cache-audit'];
-  if (settings === undefined) return { config: {}, problems: [] };
+  if (settings === undefined) return NO_SETTINGS;
+  if (typeof settings === 'object' && settings !== null) {
+    const cached = parsedSettings.get(settings);
+    if (cached) return cached;
+    const result = parseSettings(settings);
+    parsedSettings.set(settings, result);
+    return result;
+  }
+  return parseSettings(settings);
+}
+
+function parseSettings(settings: unknown): { config: CacheAuditConfig; problems: RegistryDiagnostic[] } {
   const parsed = configSchema.safeParse(settings);
   if (parsed.success) return { config: parsed.data, problems: [] };
   return {
@@ -88,7 +118,7 @@ export function analysisFor(context: Context): FileAnalysis {
   const fileConfig = loadConfigFor(dirname(filename));
   const settings = settingsConfig(context);
   const config: CacheAuditConfig = { ...fileConfig.config, ...settings.config };
-  const options = resolveOptions(config);
+  const options = optionsFor(fileConfig.config, settings.config);
   const setupProblems: RegistryDiagnostic[] = [...fileConfig.diagnostics, ...settings.problems];
 
   let registryFile: string | null = null;

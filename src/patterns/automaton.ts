@@ -17,7 +17,13 @@ const COLON = 0x3a;
 
 /** One step of a key language: a symbol set once, any symbols (`*`), or one segment (`+`). */
 type Unit =
-  | { readonly kind: 'one'; readonly bytes: ByteSet | null; readonly bound: string | null }
+  | {
+      readonly kind: 'one';
+      /** A literal byte, or null for a set or a bound value. */
+      readonly literal: number | null;
+      readonly bytes: ByteSet | null;
+      readonly bound: string | null;
+    }
   | { readonly kind: 'star' }
   | { readonly kind: 'segment'; readonly withBound: boolean };
 
@@ -46,10 +52,10 @@ interface Nfa {
 export function patternLanguage(pattern: ParsedPattern, bound: ReadonlySet<string>): KeyLanguage {
   const units: Unit[] = [];
   for (const token of pattern.tokens) {
-    if (token.kind === 'byte') units.push({ kind: 'one', bytes: single(token.byte), bound: null });
-    else if (token.kind === 'set') units.push({ kind: 'one', bytes: token.set, bound: null });
+    if (token.kind === 'byte') units.push({ kind: 'one', literal: token.byte, bytes: null, bound: null });
+    else if (token.kind === 'set') units.push({ kind: 'one', literal: null, bytes: token.set, bound: null });
     else if (token.kind === 'star') units.push({ kind: 'star' });
-    else if (token.name !== null && bound.has(token.name)) units.push({ kind: 'one', bytes: null, bound: token.name });
+    else if (token.name !== null && bound.has(token.name)) units.push({ kind: 'one', literal: null, bytes: null, bound: token.name });
     // A hole may take the place of a bound value of the other side, so it matches bound symbols.
     else units.push({ kind: 'segment', withBound: true });
   }
@@ -61,9 +67,9 @@ export function templateLanguage(template: ParsedTemplate, bound: ReadonlySet<st
   const units: Unit[] = [];
   for (const piece of template.pieces) {
     if (piece.kind === 'text') {
-      for (const byte of toBytes(piece.text)) units.push({ kind: 'one', bytes: single(byte), bound: null });
+      for (const byte of toBytes(piece.text)) units.push({ kind: 'one', literal: byte, bytes: null, bound: null });
     } else if (bound.has(piece.name)) {
-      units.push({ kind: 'one', bytes: null, bound: piece.name });
+      units.push({ kind: 'one', literal: null, bytes: null, bound: piece.name });
     } else {
       // Keys are made of real bytes: a free parameter never produces a bound value.
       units.push({ kind: 'segment', withBound: false });
@@ -72,18 +78,24 @@ export function templateLanguage(template: ParsedTemplate, bound: ReadonlySet<st
   return { units };
 }
 
-function single(byte: number): ByteSet {
-  const set = new Uint8Array(256);
-  set[byte] = 1;
-  return set;
-}
+/** Printable characters first, so that witnesses read well. */
+const BYTE_ORDER: readonly number[] = (() => {
+  const order = [...range(0x61, 0x7a), ...range(0x30, 0x39), ...range(0x20, 0x7e), ...range(0, 255)];
+  return [...new Set(order)];
+})();
 
+/**
+ * Groups bytes into classes that no unit tells apart: every literal byte (and `:`) is a class of
+ * its own, and the other bytes are grouped by their membership in the sets of `[…]` classes.
+ */
 function alphabetOf(languages: readonly KeyLanguage[]): Alphabet {
-  const sets: ByteSet[] = [single(COLON)];
+  const literals = new Set<number>([COLON]);
+  const sets: ByteSet[] = [];
   const bound = new Set<string>();
   for (const language of languages) {
     for (const unit of language.units) {
       if (unit.kind !== 'one') continue;
+      if (unit.literal !== null) literals.add(unit.literal);
       if (unit.bytes) sets.push(unit.bytes);
       if (unit.bound !== null) bound.add(unit.bound);
     }
@@ -91,14 +103,14 @@ function alphabetOf(languages: readonly KeyLanguage[]): Alphabet {
   const classOf = new Int16Array(256);
   const signatures = new Map<string, number>();
   const reps: number[] = [];
-  // Visit printable characters first so that witnesses read well.
-  const order = [...range(0x61, 0x7a), ...range(0x30, 0x39), ...range(0x20, 0x7e), ...range(0, 255)];
-  const seen = new Set<number>();
-  for (const byte of order) {
-    if (seen.has(byte)) continue;
-    seen.add(byte);
-    let signature = '';
-    for (const set of sets) signature += set[byte] === 1 ? '1' : '0';
+  for (const byte of BYTE_ORDER) {
+    let signature: string;
+    if (literals.has(byte)) {
+      signature = `=${String(byte)}`;
+    } else {
+      signature = '';
+      for (const set of sets) signature += set[byte] === 1 ? '1' : '0';
+    }
     let cls = signatures.get(signature);
     if (cls === undefined) {
       cls = reps.length;
@@ -120,6 +132,7 @@ function labelOf(unit: Unit, alphabet: Alphabet): Uint8Array {
   const colonClass = alphabet.classOf[COLON] ?? -1;
   if (unit.kind === 'one') {
     if (unit.bound !== null) label[alphabet.reps.length + alphabet.bound.indexOf(unit.bound)] = 1;
+    if (unit.literal !== null) label[alphabet.classOf[unit.literal] ?? 0] = 1;
     if (unit.bytes) alphabet.reps.forEach((rep, cls) => (label[cls] = unit.bytes?.[rep] ?? 0));
   } else if (unit.kind === 'star') {
     label.fill(1);

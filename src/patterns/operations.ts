@@ -21,6 +21,39 @@ function toTemplate(input: TemplateInput): ParsedTemplate {
   return parsed;
 }
 
+/**
+ * Answers are memoized by the sources of both sides: a code base repeats a few patterns in many
+ * files, and each question is answered once per process.
+ */
+const answers = new Map<string, string | null>();
+const MAX_ANSWERS = 20_000;
+
+function memo(kind: string, left: string, right: string, compute: () => string | null): string | null {
+  const key = `${kind}\u0000${left}\u0000${right}`;
+  const known = answers.get(key);
+  if (known !== undefined) return known;
+  const answer = compute();
+  if (answers.size >= MAX_ANSWERS) answers.clear();
+  answers.set(key, answer);
+  return answer;
+}
+
+/** A memo key for a pattern: its source, plus where holes came from (parts render as `{name}`). */
+const patternKeys = new WeakMap<ParsedPattern, string>();
+
+function patternKey(pattern: ParsedPattern): string {
+  let key = patternKeys.get(pattern);
+  if (key === undefined) {
+    key = computePatternKey(pattern);
+    patternKeys.set(pattern, key);
+  }
+  return key;
+}
+
+function computePatternKey(pattern: ParsedPattern): string {
+  return pattern.tokens.map((t) => (t.kind === 'hole' ? `\u0001${t.name ?? ''}\u0001` : t.kind === 'star' ? '\u0002' : t.kind === 'set' ? `\u0003${t.source}` : String.fromCharCode(t.byte + 0x100))).join('');
+}
+
 function holeNames(pattern: ParsedPattern): Set<string> {
   const names = new Set<string>();
   for (const token of pattern.tokens) if (token.kind === 'hole' && token.name !== null) names.add(token.name);
@@ -39,7 +72,11 @@ export function overlaps(pattern: PatternInput, template: TemplateInput): boolea
 /** The shortest key of `template` that `pattern` matches, or null when there is none. */
 export function overlapWitness(pattern: PatternInput, template: TemplateInput): string | null {
   const none = new Set<string>();
-  return commonKey(patternLanguage(toPattern(pattern), none), templateLanguage(toTemplate(template), none));
+  const parsedPattern = toPattern(pattern);
+  const parsedTemplate = toTemplate(template);
+  return memo('overlap', patternKey(parsedPattern), parsedTemplate.source, () =>
+    commonKey(patternLanguage(parsedPattern, none), templateLanguage(parsedTemplate, none)),
+  );
 }
 
 /**
@@ -58,7 +95,9 @@ export function uncoveredWitness(pattern: PatternInput, template: TemplateInput)
   const parsedTemplate = toTemplate(template);
   const names = holeNames(parsedPattern);
   const bound = new Set(parsedTemplate.params.filter((name) => names.has(name)));
-  return uncoveredKey(patternLanguage(parsedPattern, bound), templateLanguage(parsedTemplate, bound));
+  return memo('covers', patternKey(parsedPattern), parsedTemplate.source, () =>
+    uncoveredKey(patternLanguage(parsedPattern, bound), templateLanguage(parsedTemplate, bound)),
+  );
 }
 
 /**
@@ -73,19 +112,24 @@ export function patternCovers(outer: PatternInput, inner: PatternInput): boolean
   const bound = new Set([...holeNames(parsedOuter)].filter((name) => innerNames.has(name)));
   const outerFree = parsedOuter.tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null && !bound.has(t.name) ? [t.name] : []));
   if (new Set(outerFree).size !== outerFree.length) return false;
-  return uncoveredKey(patternLanguage(parsedOuter, bound), innerPatternLanguage(parsedInner, bound)) === null;
+  const answer = memo('patternCovers', patternKey(parsedOuter), patternKey(parsedInner), () =>
+    uncoveredKey(patternLanguage(parsedOuter, bound), innerPatternLanguage(parsedInner, bound)) === null ? null : 'no',
+  );
+  return answer === null;
 }
 
 /** Whether two patterns can match a common key. */
 export function patternsOverlap(a: PatternInput, b: PatternInput): boolean {
   const none = new Set<string>();
-  return commonKey(patternLanguage(toPattern(a), none), innerPatternLanguage(toPattern(b), none)) !== null;
+  const left = toPattern(a);
+  const right = toPattern(b);
+  return memo('patternsOverlap', patternKey(left), patternKey(right), () => commonKey(patternLanguage(left, none), innerPatternLanguage(right, none))) !== null;
 }
 
 /** A pattern on the key side of a question: its free holes produce real bytes only. */
 function innerPatternLanguage(pattern: ParsedPattern, bound: ReadonlySet<string>): ReturnType<typeof patternLanguage> {
   const language = patternLanguage(pattern, bound);
   return {
-    units: language.units.map((unit) => (unit.kind === 'segment' ? { kind: 'segment', withBound: false } : unit)),
+    units: language.units.map((unit) => (unit.kind === 'segment' ? { kind: 'segment' as const, withBound: false } : unit)),
   };
 }

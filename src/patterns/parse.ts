@@ -98,6 +98,20 @@ export interface ParseOptions {
  */
 export function parsePattern(input: string | readonly PatternPart[], options: ParseOptions = {}): ParsedPattern {
   const hasPlaceholders = options.placeholders ?? true;
+  // Code repeats a few patterns many times: parse each once.
+  const key = `${hasPlaceholders ? '1' : '0'}${typeof input === 'string' ? input : input.map((p) => (typeof p === 'string' ? `\u0000${p}` : `\u0001${p.hole ?? ''}\u0001${p.text ?? ''}`)).join('')}`;
+  const cached = parsed.get(key);
+  if (cached) return cached;
+  const result = parseUncached(input, hasPlaceholders);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(key, result);
+  return result;
+}
+
+const parsed = new Map<string, ParsedPattern>();
+const MAX_PARSED = 10_000;
+
+function parseUncached(input: string | readonly PatternPart[], hasPlaceholders: boolean): ParsedPattern {
   const parts: readonly PatternPart[] = typeof input === 'string' ? [input] : input;
   const tokens: Token[] = [];
   const errors: PatternDiagnostic[] = [];
@@ -152,13 +166,17 @@ function parseText(
   const bytes = toBytes(text);
   // Character offset of every byte, to locate diagnostics in the source as the author sees it.
   const charAt: number[] = [];
-  let charIndex = 0;
-  for (const ch of text) {
-    const length = toBytes(ch).length;
-    for (let k = 0; k < length; k++) charAt.push(offset + charIndex);
-    charIndex += ch.length;
+  if (bytes.length === text.length) {
+    for (let k = 0; k <= text.length; k++) charAt.push(offset + k);
+  } else {
+    let charIndex = 0;
+    for (const ch of text) {
+      const length = toBytes(ch).length;
+      for (let k = 0; k < length; k++) charAt.push(offset + charIndex);
+      charIndex += ch.length;
+    }
+    charAt.push(offset + text.length);
   }
-  charAt.push(offset + text.length);
   const loc = (byteIndex: number): number => charAt[Math.min(byteIndex, charAt.length - 1)] ?? offset;
   const n = bytes.length;
   const at = (i: number): number => (i < n ? (bytes[i] ?? 0) : 0);

@@ -34,8 +34,12 @@ const DEFINE = 'defineCacheRegistry';
 interface CacheEntry {
   readonly mtimeMs: number;
   readonly size: number;
+  checkedAt: number;
   readonly result: LoadedRegistry;
 }
+
+/** How long a loaded registry is trusted without a new stat (see the configuration's cache). */
+const RECHECK_MS = 1000;
 
 const cache = new Map<string, CacheEntry>();
 
@@ -47,6 +51,9 @@ const cache = new Map<string, CacheEntry>();
  */
 export function loadRegistry(file: string): LoadedRegistry {
   const path = resolve(file);
+  const now = Date.now();
+  const recent = cache.get(path);
+  if (recent && now - recent.checkedAt < RECHECK_MS) return recent.result;
   let stat;
   try {
     stat = statSync(path);
@@ -54,9 +61,12 @@ export function loadRegistry(file: string): LoadedRegistry {
     return failure(path, `The registry file ${path} does not exist: check the \`registry\` path in the cache-audit configuration.`);
   }
   const cached = cache.get(path);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.result;
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+    cached.checkedAt = now;
+    return cached.result;
+  }
   const result = loadUncached(path);
-  cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, result });
+  cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, checkedAt: now, result });
   return result;
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadRegistry } from '../../src/index.js';
 import type { LoadedRegistry } from '../../src/index.js';
 
@@ -65,7 +65,7 @@ export default { keys: { quotesList: { template: 'quotes:list:{tenantId}' } } } 
     expect(result.registry?.entries.map((e) => e.template)).toEqual(['quotes:list:{tenantId}']);
   });
 
-  it('caches the result and refreshes it when the file changes', () => {
+  it('caches the result and refreshes it when the file changes (checked at most once a second)', () => {
     const file = join(dir, 'cached.ts');
     writeFileSync(file, `export default { keys: { a: { template: 'a:{x}' } } };\n`);
     const first = loadRegistry(file);
@@ -73,7 +73,12 @@ export default { keys: { quotesList: { template: 'quotes:list:{tenantId}' } } } 
     writeFileSync(file, `export default { keys: { a: { template: 'a:{x}' }, bb: { template: 'b:{x}' } } };\n`);
     const later = new Date(Date.now() + 5000);
     utimesSync(file, later, later);
+    // Within the recheck interval the cached result is trusted; after it, the change is seen.
+    expect(loadRegistry(file)).toBe(first);
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now + 1500);
     const second = loadRegistry(file);
+    vi.restoreAllMocks();
     expect(second).not.toBe(first);
     expect(second.registry?.entries.map((e) => e.name)).toEqual(['a', 'bb']);
   });

@@ -31,7 +31,7 @@ ruleTester().run('require-invalidation', rule, {
           column: 3,
           endLine: 11,
           endColumn: 9,
-          data: { handler: 'QuotesController.remove' },
+          data: { handler: 'QuotesController.remove', exception: "@NoCacheInvalidation('reason')" },
           suggestions: [
             {
               messageId: 'addInvalidation',
@@ -50,7 +50,7 @@ ruleTester().run('require-invalidation', rule, {
     {
       name: 'an Express route whose handler is a function of the file',
       code: `import { Router } from 'express';\nconst router = Router();\nasync function removeQuote(req: unknown, res: { sendStatus(n: number): void }) {\n  res.sendStatus(204);\n}\nrouter.delete('/quotes/:id', removeQuote);\n`,
-      errors: [{ messageId: 'missing', line: 6, column: 8, endLine: 6, endColumn: 14, data: { handler: 'DELETE /quotes/:id' } }],
+      errors: [{ messageId: 'missing', line: 6, column: 8, endLine: 6, endColumn: 14, data: { handler: 'DELETE /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
     {
       name: 'an empty reason is no exception',
@@ -61,7 +61,7 @@ ruleTester().run('require-invalidation', rule, {
       name: 'a Next.js route handler and a server action',
       code: `'use server';\nimport { db } from './db';\nexport async function archiveQuote(id: string) {\n  await db.archive(id);\n}\nexport async function listQuotes() {\n  return [];\n}\n`,
       filename: 'app/quotes/actions.ts',
-      errors: [{ messageId: 'missing', line: 3, column: 23, endLine: 3, endColumn: 35, data: { handler: 'server action archiveQuote' } }],
+      errors: [{ messageId: 'missing', line: 3, column: 23, endLine: 3, endColumn: 35, data: { handler: 'server action archiveQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
   ],
 });

@@ -95,16 +95,11 @@ function joinPath(prefix: string | null, path: string | null): string | null {
 
 /** Handlers of decorated classes: NestJS controllers, GraphQL resolvers, routing-controllers. */
 export function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
-  const { ts } = ctx;
   const handlers: RouteHandler[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isClassLike(node)) {
-      const role = classRole(ctx, node);
-      if (role) handlers.push(...classHandlers(ctx, node, role));
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(ctx.sourceFile);
+  for (const node of ctx.nodes.classes) {
+    const role = classRole(ctx, node);
+    if (role) handlers.push(...classHandlers(ctx, node, role));
+  }
   return handlers;
 }
 
@@ -134,7 +129,10 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
       declaredResources: intent.resources ?? classIntent.resources,
       exception: intent.exception ?? classIntent.exception,
       opaqueCalls: scan.opaqueCalls,
-      hasTenantInScope: hasTenantInScope(ctx, member),
+      // Only the strict rule asks: computed when read.
+      get hasTenantInScope() {
+        return hasTenantInScope(ctx, member);
+      },
     });
   }
   return handlers;

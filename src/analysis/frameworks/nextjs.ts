@@ -83,7 +83,10 @@ function handler(ctx: FileContext, method: string, name: string, nameNode: ts.No
     declaredResources: intent.resources,
     exception: intent.exception,
     opaqueCalls: scan.opaqueCalls,
-    hasTenantInScope: hasTenantInScope(ctx, fn),
+    // Only the strict rule asks: computed when read.
+    get hasTenantInScope() {
+      return hasTenantInScope(ctx, fn);
+    },
   };
 }
 
@@ -109,18 +112,13 @@ export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
     return handlers;
   }
   // Inline server actions: functions whose body starts with 'use server'.
-  const visit = (node: ts.Node): void => {
-    if ((ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body && ts.isBlock(node.body)) {
-      if (hasDirective(ts, node.body.statements, 'use server')) {
-        const nameNode = ts.isFunctionDeclaration(node) && node.name ? node.name : ts.isVariableDeclaration(node.parent) ? node.parent.name : node;
-        const name = ts.isIdentifier(nameNode) ? nameNode.text : 'action';
-        handlers.push(handler(ctx, 'ACTION', name, nameNode, node, path, 'server-action'));
-        return;
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(ctx.sourceFile);
+  for (const node of ctx.nodes.functions) {
+    const body = node.body;
+    if (!body || !ts.isBlock(body) || !hasDirective(ts, body.statements, 'use server')) continue;
+    const nameNode = ts.isFunctionDeclaration(node) && node.name ? node.name : ts.isVariableDeclaration(node.parent) ? node.parent.name : node;
+    const name = ts.isIdentifier(nameNode) ? nameNode.text : 'action';
+    handlers.push(handler(ctx, 'ACTION', name, nameNode, node, path, 'server-action'));
+  }
   return handlers;
 }
 

@@ -3,7 +3,7 @@ import { lastName, propertyNameText, staticString, unwrap } from '../context.js'
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { hasTenantInScope } from '../handler-common.js';
-import { isProjectModule, scanBody } from '../invalidations.js';
+import { isProjectModule, matchesCallName, scanBody } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
@@ -219,14 +219,14 @@ export function extractRouterHandlers(ctx: FileContext): RouteHandler[] {
   const { ts } = ctx;
   const framework = routerFramework(ctx);
   const handlers: RouteHandler[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) {
-      const route = readRouteCall(ctx, node, framework);
-      if (route) handlers.push(...routeHandlers(ctx, route, framework ?? 'express'));
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(ctx.sourceFile);
+  for (const call of ctx.nodes.calls) {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const verb = callee.name.text;
+    if (!VERBS.has(verb) && verb !== 'route' && verb !== 'on') continue;
+    const route = readRouteCall(ctx, call, framework);
+    if (route) handlers.push(...routeHandlers(ctx, route, framework ?? 'express'));
+  }
   return handlers;
 }
 
@@ -244,7 +244,7 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
     // Middleware that invalidates: invalidateCachePattern('quotes:*')
     if (ts.isCallExpression(expression)) {
       const name = lastName(ts, expression.expression);
-      if (name !== null && ctx.options.callMatchers.some((m) => m.test(name)) && !expression.arguments.some((a) => ts.isFunctionLike(unwrap(ts, a)))) {
+      if (name !== null && matchesCallName(ctx, name) && !expression.arguments.some((a) => ts.isFunctionLike(unwrap(ts, a)))) {
         invalidations.push({
           via: 'middleware',
           name,

@@ -1,0 +1,71 @@
+import rule from '../../rules/require-invalidation.js';
+import { ruleTester } from './tester.js';
+
+/** How require-invalidation recognises handlers and invalidations across frameworks and spellings. */
+ruleTester().run('require-invalidation (framework coverage)', rule, {
+  valid: [
+    {
+      name: 'a class-level decorator covers the mutations',
+      code: `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n@Controller('quotes')\n@InvalidateCachePattern('quotes:*')\nexport class C {\n  @Post()\n  create() {}\n}\n`,
+    },
+    {
+      name: 'a composed decorator of the same file',
+      code: `import { applyDecorators, Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\nfunction InvalidateQuotes() {\n  return applyDecorators(InvalidateCachePattern('quotes:*'));\n}\n@Controller('quotes')\nexport class C {\n  @Post()\n  @InvalidateQuotes()\n  create() {}\n}\n`,
+    },
+    {
+      name: 'an invalidation inside a waitUntil callback',
+      code: `import { NextResponse } from 'next/server';\nexport async function POST(request: Request, ctx: { waitUntil(p: Promise<unknown>): void }) {\n  ctx.waitUntil((async () => { await cache.deletePattern('quotes:*'); })());\n  return NextResponse.json({});\n}\n`,
+      filename: 'app/api/quotes/route.ts',
+    },
+    {
+      name: 'a write-through set on a cache counts',
+      code: `import { Hono } from 'hono';\nconst app = new Hono();\napp.put('/settings', async (c) => {\n  await c.var.redisCache.set('settings:global', await c.req.json());\n  return c.body(null, 204);\n});\n`,
+    },
+    {
+      name: 'Koa router middleware',
+      code: `import Router from '@koa/router';\nimport { invalidateCachePattern } from 'cache-audit/runtime';\nconst router = new Router();\nrouter.post('/quotes', invalidateCachePattern('quotes:*'), async (ctx) => { ctx.status = 201; });\n`,
+    },
+    {
+      name: 'a GET over routing-controllers is no mutation',
+      code: `import { Get, JsonController } from 'routing-controllers';\n@JsonController('/quotes')\nexport class Q {\n  @Get('/')\n  list() { return []; }\n}\n`,
+    },
+    { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
+  ],
+  invalid: [
+    {
+      name: 'an aliased import and a namespace import of @nestjs/common',
+      code: `import * as Nest from '@nestjs/common';\nimport { Delete as HttpDelete } from '@nestjs/common';\n@Nest.Controller('quotes')\nexport class C {\n  @Nest.Post()\n  create() {}\n  @HttpDelete(':id')\n  remove() {}\n}\n`,
+      errors: [
+        { messageId: 'missing', line: 6, column: 3, endLine: 6, endColumn: 9, data: { handler: 'C.create', exception: "@NoCacheInvalidation('reason')" } },
+        { messageId: 'missing', line: 8, column: 3, endLine: 8, endColumn: 9, data: { handler: 'C.remove', exception: "@NoCacheInvalidation('reason')" } },
+      ],
+    },
+    {
+      name: 'a GraphQL mutation',
+      code: `import { Mutation, Resolver } from '@nestjs/graphql';\n@Resolver()\nexport class QuotesResolver {\n  @Mutation()\n  archiveQuote() { return true; }\n}\n`,
+      errors: [{ messageId: 'missing', line: 5, column: 3, endLine: 5, endColumn: 15, data: { handler: 'QuotesResolver.archiveQuote', exception: "@NoCacheInvalidation('reason')" } }],
+    },
+    {
+      name: 'routing-controllers',
+      code: `import { JsonController, Post } from 'routing-controllers';\n@JsonController('/quotes')\nexport class Q {\n  @Post('/')\n  create() { return {}; }\n}\n`,
+      errors: [{ messageId: 'missing', line: 5, column: 3, endLine: 5, endColumn: 9, data: { handler: 'Q.create', exception: "@NoCacheInvalidation('reason')" } }],
+    },
+    {
+      name: 'Fastify route() with several methods reports each',
+      code: `import Fastify from 'fastify';\nconst fastify = Fastify();\nfastify.route({ method: ['PUT', 'PATCH'], url: '/quotes/:id', handler: async () => ({}) });\n`,
+      errors: [
+        { messageId: 'missing', line: 3, column: 9, endLine: 3, endColumn: 14, data: { handler: 'PUT /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        { messageId: 'missing', line: 3, column: 9, endLine: 3, endColumn: 14, data: { handler: 'PATCH /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
+    },
+    {
+      name: 'Next.js wrapped handlers and aliases',
+      code: `const withAuth = <T,>(h: T) => h;\nexport const PATCH = withAuth(async () => new Response(null));\nexport const PUT = PATCH;\n`,
+      filename: 'app/api/quotes/[id]/route.ts',
+      errors: [
+        { messageId: 'missing', line: 2, column: 14, endLine: 2, endColumn: 19, data: { handler: 'PATCH /api/quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        { messageId: 'missing', line: 3, column: 14, endLine: 3, endColumn: 17, data: { handler: 'PUT /api/quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
+    },
+  ],
+});
