@@ -13,6 +13,9 @@ export type { FamilyStats, HitRateAlert, HitRateWindow } from './metrics.js';
 export { MemoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export type { CacheStore, CacheLogger } from './store.js';
+export { RedisStore } from './redis-store.js';
+export type { RedisClientLike, RedisClusterLike, RedisStoreOptions } from './redis-store.js';
+export { keySlot, patternSlot } from './cluster-slot.js';
 export {
   InvalidateCachePattern,
   invalidateMultiple,

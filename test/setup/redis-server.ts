@@ -50,7 +50,10 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
 
 /** Starts a throwaway `redis-server` on a free loopback port, without persistence. */
 export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
-  const port = await freePort();
+  return startRedisServerOn(await freePort(), extraArgs);
+}
+
+async function startRedisServerOn(port: number, extraArgs: readonly string[]): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cache-audit-redis-'));
   const child = spawn(
     'redis-server',
@@ -70,4 +73,54 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface RedisCluster {
+  readonly ports: readonly number[];
+  stop(): Promise<void>;
+}
+
+/** A free port whose cluster bus port (port + 10000) is free too. */
+async function freeClusterPort(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    if (port + 10000 > 65535 || taken.has(port)) continue;
+    const bus = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port + 10000, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (bus) return port;
+  }
+  throw new Error('No free port pair for a Redis Cluster node.');
+}
+
+/** Starts a three-primary Redis Cluster on loopback (created with redis-cli --cluster create). */
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const taken = new Set<number>();
+  const servers: RedisServer[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const port = await freeClusterPort(taken);
+      taken.add(port);
+      servers.push(await startRedisServerOn(port, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']));
+    }
+    const addresses = servers.map((s) => `127.0.0.1:${String(s.port)}`);
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const states = servers.map((s) => spawnSync('redis-cli', ['-p', String(s.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout);
+      if (states.every((info) => info.includes('cluster_state:ok'))) break;
+      if (Date.now() > deadline) throw new Error('The Redis Cluster did not reach cluster_state:ok in time.');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  return { ports: servers.map((s) => s.port), stop: async () => void (await Promise.all(servers.map((s) => s.stop()))) };
 }
