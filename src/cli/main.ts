@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type * as IoRedis from 'ioredis';
 import { loadRegistry } from '../registry/load.js';
 import type { LoadedRegistry } from '../registry/load.js';
 import { VERSION } from '../version.js';
+import { formatInspectText, hasDrift, inspectCache } from './inspect.js';
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -12,7 +14,21 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+const INSPECT_HELP = `Usage: cache-audit inspect --redis <url> [path] [options]
+
+Looks at a live cache, read-only (SCAN with COUNT, never KEYS): keys per registry family, keys
+without the registry's expiry, keys that match no registered template.
+
+Options:
+  --redis <url>         redis://host:port/db (required)
+  --max-keys <n>        stop after this many keys (default: 100000)
+  --format <text|json>  output format (default: text)
+
+Exit codes: 0 nothing to report, 1 drift found, 2 usage, configuration or connection error.
+`;
+
 const HELP = `Usage: cache-audit [path] [options]
+       cache-audit inspect --redis <url> [path] [options]
 
 Audits the cache-key registry of the project at path (default: the current directory).
 
@@ -84,10 +100,58 @@ function textReport(loaded: LoadedRegistry, cwd: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+async function inspectCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      redis: { type: 'string' },
+      'max-keys': { type: 'string', default: '100000' },
+      format: { type: 'string', default: 'text' },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(INSPECT_HELP);
+    return 0;
+  }
+  if (!values.redis) throw new UsageError('inspect needs --redis <url>, for example --redis redis://127.0.0.1:6379/0.');
+  const maxKeys = Number(values['max-keys']);
+  if (!Number.isInteger(maxKeys) || maxKeys <= 0) throw new UsageError(`--max-keys takes a positive whole number, not ${values['max-keys']}.`);
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`Unknown --format ${values.format}: use text or json.`);
+  const root = resolve(io.cwd, positionals[0] ?? '.');
+  const config = findConfig(root);
+  if (!config) throw new UsageError(`No cache-audit configuration found in ${root} or above: add cache-audit.config.json with { "registry": "src/cache/keys.ts" }.`);
+  const loaded = loadRegistry(config.registry);
+  if (!loaded.registry) throw new UsageError(loaded.diagnostics[0]?.message ?? 'The registry cannot be read.');
+  let Redis: (typeof IoRedis)['Redis'];
+  try {
+    ({ Redis } = await import('ioredis'));
+  } catch {
+    throw new UsageError('inspect needs the ioredis package: npm install ioredis.');
+  }
+  const client = new Redis(values.redis, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new UsageError(`Cannot connect to ${values.redis}: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  try {
+    const report = await inspectCache(client, loaded.registry, { maxKeys });
+    io.stdout.write(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatInspectText(report, loaded.registry.prefix));
+    return hasDrift(report) ? 1 : 0;
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Runs the command line; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let isDebug = argv.includes('--debug');
   try {
+    if (argv[0] === 'inspect') return await inspectCommand(argv.slice(1), io);
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,

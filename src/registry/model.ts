@@ -208,3 +208,14 @@ export function fillTemplate(
   }
   return result;
 }
+
+/** A regular expression for the keys of a family (without prefix); hash-tag values carry braces. */
+export function templateRegExp(entry: RegistryEntry): RegExp {
+  const body = entry.parsed.pieces
+    .map((piece) => {
+      if (piece.kind === 'text') return piece.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return entry.hashTag === piece.name ? '\\{[^:]+\\}' : '[^:]+';
+    })
+    .join('');
+  return new RegExp(`^${body}$`, 'u');
+}

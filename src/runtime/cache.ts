@@ -3,7 +3,7 @@ import { overlaps } from '../patterns/operations.js';
 import { parsePattern } from '../patterns/parse.js';
 import { escapeGlob } from '../patterns/escape.js';
 import type { CacheRegistry, KeyParams } from '../registry/define.js';
-import { fillTemplate } from '../registry/model.js';
+import { fillTemplate, templateRegExp } from '../registry/model.js';
 import type { KeyDefinition, ParamValue, RegistryEntry } from '../registry/model.js';
 import { CacheMetrics } from './metrics.js';
 import type { CacheLogger, CacheStore } from './store.js';
@@ -96,16 +96,6 @@ export function getCache(): Cache {
 /** Forgets the process-wide cache (between tests, or at shutdown). */
 export function resetCache(): void {
   current = null;
-}
-
-function templateRegExp(entry: RegistryEntry): RegExp {
-  const body = entry.parsed.pieces
-    .map((piece) => {
-      if (piece.kind === 'text') return piece.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return entry.hashTag === piece.name ? '\\{[^:]+\\}' : '[^:]+';
-    })
-    .join('');
-  return new RegExp(`^${body}$`, 'u');
 }
 
 /** A short, stable digest of handler arguments, for a `{hash}` parameter nobody supplies. */

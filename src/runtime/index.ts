@@ -16,6 +16,10 @@ export type { CacheStore, CacheLogger } from './store.js';
 export { RedisStore } from './redis-store.js';
 export type { RedisClientLike, RedisClusterLike, RedisStoreOptions } from './redis-store.js';
 export { keySlot, patternSlot } from './cluster-slot.js';
+export { invalidateCachePattern } from './middleware.js';
+export type { MiddlewareOptions, UniversalMiddleware } from './middleware.js';
+export { registerPrometheus } from './prometheus.js';
+export type { PromClientLike, PrometheusOptions } from './prometheus.js';
 export {
   InvalidateCachePattern,
   invalidateMultiple,

@@ -6,8 +6,9 @@ import type { CacheStore } from './store.js';
 export interface RedisClientLike {
   readonly options: { readonly keyPrefix?: string };
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
-  scan(cursor: string | number, ...args: (string | number)[]): Promise<[string, string[]]>;
+  set(key: string, value: string): Promise<unknown>;
+  set(key: string, value: string, secondsToken: 'EX', seconds: number): Promise<unknown>;
+  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
   unlink(...keys: string[]): Promise<number>;
 }
 
@@ -19,7 +20,8 @@ export interface RedisClusterLike {
   /** ioredis: slots[slot] = ['host:port', …], the primary first. */
   readonly slots: readonly (readonly string[] | undefined)[];
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
+  set(key: string, value: string): Promise<unknown>;
+  set(key: string, value: string, secondsToken: 'EX', seconds: number): Promise<unknown>;
   unlink(...keys: string[]): Promise<number>;
 }
 

@@ -1,7 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache, defineCacheRegistry, keySlot, patternSlot, RedisStore } from '../../src/runtime/index.js';
-import type { RedisClusterLike } from '../../src/runtime/index.js';
 import { hasRedisServer, startRedisCluster } from '../setup/redis-server.js';
 import type { RedisCluster } from '../setup/redis-server.js';
 
@@ -51,14 +50,14 @@ describe.skipIf(!isAvailable)('RedisStore on a real three-primary Redis Cluster'
     const primaries = client.nodes('master');
     const holding = await Promise.all(primaries.map(async (node) => (await node.keys('app:quotes:*')).length));
     expect(holding.filter((n) => n > 0).length).toBe(3);
-    const store = new RedisStore(client as unknown as RedisClusterLike, { scanCount: 25, deleteBatch: 40 });
+    const store = new RedisStore(client, { scanCount: 25, deleteBatch: 40 });
     expect(await store.deletePattern('quotes:*')).toBe(300);
     expect(await client.get('dashboard:kpis:t:1')).toBe('1');
   });
 
   it('scans only the owning primary when the pattern fixes a hash tag', async () => {
     const registry = defineCacheRegistry({ keys: { summary: { template: 'quotes:{tenantId}:summary:{hash}', hashTag: 'tenantId', ttl: 60 } } });
-    const cache = createCache({ registry, store: new RedisStore(client as unknown as RedisClusterLike), global: false });
+    const cache = createCache({ registry, store: new RedisStore(client), global: false });
     for (let i = 0; i < 50; i++) await cache.set('summary', { tenantId: 'acme', hash: String(i) }, i);
     await cache.set('summary', { tenantId: 'other', hash: '1' }, 1);
     const scans: string[] = [];

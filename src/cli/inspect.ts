@@ -1,0 +1,104 @@
+import type { CacheRegistry } from '../registry/define.js';
+import { templateRegExp } from '../registry/model.js';
+
+/** The part of an ioredis client the inspection uses (read-only commands). */
+export interface InspectClient {
+  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
+  pipeline(): { pttl(key: string): unknown; exec(): Promise<[Error | null, unknown][] | null> };
+}
+
+export interface FamilyReport {
+  readonly name: string;
+  readonly template: string;
+  readonly ttl: number | null;
+  readonly keys: number;
+  /** Keys without expiry although the registry sets a ttl. */
+  readonly withoutExpiry: number;
+  /** Keys whose remaining time exceeds the registry ttl. */
+  readonly ttlAboveRegistry: number;
+}
+
+export interface InspectReport {
+  readonly scanned: number;
+  /** The scan stopped at maxKeys. */
+  readonly isTruncated: boolean;
+  readonly families: readonly FamilyReport[];
+  /** Keys under the registry prefix that no template describes: drift between code and cache. */
+  readonly unregistered: { readonly count: number; readonly samples: readonly string[] };
+}
+
+/**
+ * Looks at a live cache, read-only: SCAN with COUNT (never KEYS), bounded by `maxKeys`, and PTTL
+ * for each key. Counts keys per registry family, keys that break the registry's ttl, and keys that
+ * match no template.
+ */
+export async function inspectCache(client: InspectClient, registry: CacheRegistry, options: { maxKeys?: number; count?: number } = {}): Promise<InspectReport> {
+  const maxKeys = options.maxKeys ?? 100_000;
+  const prefix = registry.prefix;
+  const matchers = registry.entries.map((entry) => ({ entry, regExp: templateRegExp(entry) }));
+  const stats = new Map(registry.entries.map((e) => [e.name, { keys: 0, withoutExpiry: 0, ttlAboveRegistry: 0 }]));
+  const unregistered: string[] = [];
+  let unregisteredCount = 0;
+  let scanned = 0;
+  let cursor = '0';
+  let isTruncated = false;
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', options.count ?? 1000);
+    cursor = next;
+    const batch = keys.slice(0, Math.max(0, maxKeys - scanned));
+    if (batch.length < keys.length) isTruncated = true;
+    scanned += batch.length;
+    const pipeline = client.pipeline();
+    for (const key of batch) pipeline.pttl(key);
+    const ttls = (await pipeline.exec()) ?? [];
+    batch.forEach((key, index) => {
+      const bare = key.slice(prefix.length);
+      const match = matchers.find((m) => m.regExp.test(bare));
+      if (!match) {
+        unregisteredCount++;
+        if (unregistered.length < 20) unregistered.push(key);
+        return;
+      }
+      const family = stats.get(match.entry.name);
+      if (!family) return;
+      family.keys++;
+      const pttl = Number(ttls[index]?.[1] ?? -2);
+      if (match.entry.ttl !== undefined && pttl === -1) family.withoutExpiry++;
+      if (match.entry.ttl !== undefined && pttl > match.entry.ttl * 1000) family.ttlAboveRegistry++;
+    });
+    if (scanned >= maxKeys && cursor !== '0') isTruncated = true;
+  } while (cursor !== '0' && !isTruncated);
+  return {
+    scanned,
+    isTruncated,
+    families: registry.entries.map((entry) => ({
+      name: entry.name,
+      template: entry.template,
+      ttl: entry.ttl ?? null,
+      ...(stats.get(entry.name) ?? { keys: 0, withoutExpiry: 0, ttlAboveRegistry: 0 }),
+    })),
+    unregistered: { count: unregisteredCount, samples: unregistered },
+  };
+}
+
+export function formatInspectText(report: InspectReport, prefix: string): string {
+  const rows = [['family', 'template', 'ttl', 'keys', 'no expiry', 'ttl above registry']];
+  for (const f of report.families) {
+    rows.push([f.name, prefix + f.template, f.ttl === null ? '-' : `${String(f.ttl)}s`, String(f.keys), String(f.withoutExpiry), String(f.ttlAboveRegistry)]);
+  }
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+  lines.push('');
+  lines.push(`${String(report.scanned)} keys scanned${report.isTruncated ? ' (stopped at --max-keys)' : ''}.`);
+  if (report.unregistered.count > 0) {
+    lines.push(`${String(report.unregistered.count)} keys match no registered template, for example:`);
+    for (const key of report.unregistered.samples.slice(0, 10)) lines.push(`  ${key}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Whether the inspection found something to act on. */
+export function hasDrift(report: InspectReport): boolean {
+  return report.unregistered.count > 0 || report.families.some((f) => f.withoutExpiry > 0 || f.ttlAboveRegistry > 0);
+}
