@@ -29,6 +29,11 @@ export interface PatternFact {
   readonly registryRef: { readonly name: string; readonly params: readonly string[]; readonly isKey: boolean } | null;
   /** Text inside a string literal (so a fix can replace it), as opposed to a template or a reference. */
   readonly isLiteral: boolean;
+  /**
+   * The pattern is a parameter of the enclosing function, named here: a wrapper such as
+   * `deletePattern(pattern) { return cache.deletePattern(pattern) }`, whose callers say the pattern.
+   */
+  readonly forwardedBy: string | null;
 }
 
 export type InvalidationKind = 'pattern' | 'key' | 'tag' | 'path';

@@ -151,6 +151,7 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
           placeholders: [],
           registryRef: null,
           isLiteral: false,
+          forwardedBy: null,
         },
       ],
       isConditional: isConditionalHere(),

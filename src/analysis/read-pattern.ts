@@ -19,7 +19,7 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
   const range = ctx.range(node);
   const text = ctx.text(node);
   const expression = unwrap(ts, node);
-  const base = { text, range, registryRef: null, isLiteral: false, placeholders: [] as string[] };
+  const base = { text, range, registryRef: null, isLiteral: false, placeholders: [] as string[], forwardedBy: forwardingFunction(ctx, expression) };
 
   const registryRef = readRegistryRef(ctx, expression);
   if (registryRef) {
@@ -44,6 +44,18 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
     interpolations,
     isLiteral: ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression),
   };
+}
+
+/** The name of the function whose parameter `expression` is, or null. */
+function forwardingFunction(ctx: FileContext, expression: ts.Expression): string | null {
+  const { ts } = ctx;
+  if (!ts.isIdentifier(expression)) return null;
+  let node: ts.Node | undefined = expression.parent;
+  while (node && !ts.isFunctionLike(node)) node = node.parent;
+  if (!node || !node.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === expression.text)) return null;
+  if (node.name && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name))) return node.name.text;
+  const parent = node.parent as ts.Node | undefined;
+  return parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : null;
 }
 
 function readRegistryRef(ctx: FileContext, expression: ts.Expression): PatternFact['registryRef'] {

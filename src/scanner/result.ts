@@ -1,0 +1,69 @@
+/** The result of `scan`: the data every reporter renders. Versioned: see `RESULT_VERSION`. */
+export const RESULT_VERSION = 1;
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export type ProjectRuleId = 'stale-key' | 'unused-key' | 'unresolved';
+
+export interface ScanFinding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly message: string;
+  /** Relative to the scanned root, with `/`. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  /** Helpers followed to reach what the finding is about (`QuotesService.remove`). */
+  readonly via: readonly string[];
+  /** Stable across moved lines: the rule, the file, the text of the line, its occurrence. */
+  readonly fingerprint: string;
+}
+
+export interface ScanDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export type Cell = 'full' | 'tenant' | 'partial' | 'none';
+
+export interface MatrixRow {
+  readonly handler: string;
+  readonly method: string;
+  readonly path: string | null;
+  readonly file: string;
+  readonly line: number;
+  /** One cell per key of `matrix.keys`. */
+  readonly cells: readonly Cell[];
+  readonly exception: string | null;
+}
+
+export interface ScanResult {
+  readonly version: typeof RESULT_VERSION;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly root: string;
+  readonly registry: { readonly file: string; readonly prefix: string; readonly keys: readonly { readonly name: string; readonly template: string; readonly ttl: number | null; readonly dependsOn: readonly string[] }[] } | null;
+  readonly tsconfigs: readonly string[];
+  readonly filesScanned: number;
+  readonly findings: readonly ScanFinding[];
+  /** Inputs that could not be read as they are (syntax errors, binary files, a broken tsconfig). */
+  readonly diagnostics: readonly ScanDiagnostic[];
+  readonly matrix: {
+    readonly keys: readonly string[];
+    readonly rows: readonly MatrixRow[];
+    /** Where each key is read (cached). */
+    readonly reads: Readonly<Record<string, readonly { readonly file: string; readonly line: number }[]>>;
+  };
+  readonly coverage: { readonly mutations: number; readonly covered: number; readonly ratio: number | null };
+  readonly durationMs: number;
+}
+
+export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { note: 0, warning: 1, error: 2 };
+
+/** The one order of findings every reporter uses: file, line, column, rule. */
+export function compareFindings(a: ScanFinding, b: ScanFinding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
+}
