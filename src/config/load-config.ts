@@ -72,16 +72,16 @@ export function clearConfigCache(): void {
 }
 
 /** Loads the configuration that applies to `start` (a directory), read statically and validated. */
-export function loadConfigFor(start: string): LoadedConfig {
+export function loadConfigFor(start: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
   const file = findConfigFile(start);
   if (file === null) return { file: null, dir: resolve(start), config: {}, diagnostics: [] };
-  return loadConfigFile(file);
+  return loadConfigFile(file, options);
 }
 
-export function loadConfigFile(file: string): LoadedConfig {
+export function loadConfigFile(file: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
   const cached = byFile.get(file);
   const now = Date.now();
-  if (cached && now - cached.checkedAt < RECHECK_MS) return cached.loaded;
+  if (cached && now - cached.checkedAt < (options.recheckMs ?? RECHECK_MS)) return cached.loaded;
   const stat = statSync(file);
   if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
     cached.checkedAt = now;

@@ -49,11 +49,11 @@ const cache = new Map<string, CacheEntry>();
  * string and number constants of the same file. Anything it cannot read becomes a diagnostic with
  * its line and column; the keys it could read are kept. Results are cached until the file changes.
  */
-export function loadRegistry(file: string): LoadedRegistry {
+export function loadRegistry(file: string, options: { readonly recheckMs?: number } = {}): LoadedRegistry {
   const path = resolve(file);
   const now = Date.now();
   const recent = cache.get(path);
-  if (recent && now - recent.checkedAt < RECHECK_MS) return recent.result;
+  if (recent && now - recent.checkedAt < (options.recheckMs ?? RECHECK_MS)) return recent.result;
   let stat;
   try {
     stat = statSync(path);

@@ -40,7 +40,7 @@ function findTsconfigs(root: string): string[] {
     for (const name of entries) {
       if (SKIPPED_DIRECTORIES.has(name) || name.startsWith('.')) continue;
       const path = join(dir, name);
-      let isDirectory = false;
+      let isDirectory: boolean;
       try {
         isDirectory = lstatSync(path).isDirectory();
       } catch {

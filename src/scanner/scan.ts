@@ -11,7 +11,7 @@ import type { FileContext } from '../analysis/context.js';
 import { extractFacts } from '../analysis/extract.js';
 import type { FileFacts, Invalidation, RouteHandler } from '../analysis/facts.js';
 import { globToRegExp, resolveOptions } from '../analysis/options.js';
-import { loadConfigFor } from '../config/load-config.js';
+import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
 import { covers, overlaps } from '../patterns/operations.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
@@ -27,6 +27,8 @@ export interface ScanOptions {
   readonly root: string;
   /** Report findings only in these files or directories (the whole project is still read). */
   readonly paths?: readonly string[];
+  /** Report findings only in these files (changed or staged ones); empty: report none. */
+  readonly onlyFiles?: ReadonlySet<string>;
   /** A tsconfig to use instead of discovering them. */
   readonly tsconfig?: string;
   /** Include the rules of the strict config (require-tenant-scope). */
@@ -82,7 +84,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const ts = morphTs as unknown as TS;
   const root = resolve(options.root);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new ScanError('root-not-found', `${root} is not a directory.`);
-  const loadedConfig = loadConfigFor(root);
+  // A scan reads the files as they are now: no trust in what an earlier scan of this process saw.
+  clearConfigCache();
+  const loadedConfig = loadConfigFor(root, { recheckMs: 0 });
   if (!loadedConfig.file) {
     throw new ScanError('no-configuration', `No cache-audit configuration found in ${root} or above: add cache-audit.config.json with { "registry": "src/cache/keys.ts" }.`);
   }
@@ -95,7 +99,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let registryFile: string | null = null;
   if (config.registry) {
     registryFile = resolve(loadedConfig.dir, config.registry);
-    const loaded = loadRegistry(registryFile);
+    const loaded = loadRegistry(registryFile, { recheckMs: 0 });
     registry = loaded.registry;
     for (const d of loaded.diagnostics) diagnostics.push({ file: rel(d.file), line: d.line, column: d.column, message: d.message });
   } else {
@@ -173,7 +177,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const reportedPaths = (options.paths ?? []).map((p) => resolve(root, p));
   const isReportedFile = (file: string): boolean =>
-    reportedPaths.length === 0 || reportedPaths.some((p) => file === p || file.startsWith(p + sep));
+    (options.onlyFiles === undefined || options.onlyFiles.has(file)) &&
+    (reportedPaths.length === 0 || reportedPaths.some((p) => file === p || file.startsWith(p + sep)));
 
   const findings: ScanFinding[] = [];
   const fingerprints = new Map<string, number>();
@@ -219,7 +224,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   // Project-wide findings, reported at the registry's definitions.
   if (registry && registryFile) {
-    const loaded = loadRegistry(registryFile);
+    const loaded = loadRegistry(registryFile, { recheckMs: 0 });
     const registryText = existsSync(registryFile) ? readFileSync(registryFile, 'utf8').split('\n') : [];
     const allInvalidations: Invalidation[] = [
       ...handlers.flatMap(({ handler }) => handler.invalidations),

@@ -1,0 +1,19 @@
+import type { Reporter } from './context.js';
+import { githubReporter } from './github.js';
+import { htmlReporter } from './html.js';
+import { jsonReporter } from './json.js';
+import { markdownReporter } from './markdown.js';
+import { sarifReporter } from './sarif.js';
+import { textReporter } from './text.js';
+
+/** Reporters by name, for `--format`. */
+export const REPORTERS: Readonly<Record<string, Reporter>> = {
+  text: textReporter,
+  json: jsonReporter,
+  sarif: sarifReporter,
+  markdown: markdownReporter,
+  html: htmlReporter,
+  github: githubReporter,
+};
+
+export type { Reporter, ReportContext } from './context.js';

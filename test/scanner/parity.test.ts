@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as eslint10 from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { RULE_IDS } from '../../src/analysis/catalogue.js';
+import { scan } from '../../src/scanner/scan.js';
+import { lintFixture } from '../eslint/lint-fixture.js';
+
+const APPS = ['quotes-app', 'quotes-app-defects', 'express-app', 'fastify-app', 'hono-app', 'nextjs-app', 'nest-services-app'];
+const perFile = new Set<string>(RULE_IDS);
+const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string => `${f.file}:${String(f.line)} ${f.rule ?? f.ruleId ?? ''}`;
+
+describe('the CLI and ESLint agree', () => {
+  it.each(APPS)('on %s, to the line, for the per-file rules', async (app) => {
+    const root = resolve(import.meta.dirname, '../../fixtures', app);
+    const expectedFile = resolve(root, 'expected-findings.json');
+    const expected = app === 'quotes-app' ? { findings: [], typed: false } : (JSON.parse(readFileSync(expectedFile, 'utf8')) as { findings: { file: string; line: number; rule: string }[]; typed?: boolean });
+    const result = await scan({ root });
+    const cli = [...new Set(result.findings.filter((f) => perFile.has(f.ruleId)).map(key))].sort();
+    // The CLI follows calls across files as typed ESLint does.
+    const eslint = [...new Set((await lintFixture(eslint10 as never, app, { typed: expected.typed ?? false })).map(key))].sort();
+    expect(cli).toEqual(eslint);
+    expect(cli).toEqual([...new Set(expected.findings.map(key))].sort());
+  });
+
+  it('shows each hop of a finding reached through services', async () => {
+    const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/nest-services-app') });
+    const query = result.findings.find((f) => f.ruleId === 'no-invalidation-in-query');
+    expect(query?.message).toBe(
+      'DashboardController.refresh is a read-only GET handler, but it invalidates `dashboard:*` (through DashboardService.refresh): reads must not change the cache. Move the invalidation to the mutation that changes the data.',
+    );
+    expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation' && f.file.includes('expenses'))?.via).toEqual(['ExpensesService.update']);
+  });
+});

@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scanner/scan.js';
+import { run } from '../support/cli.js';
+
+const REGISTRY = `import { defineCacheRegistry } from 'cache-audit/runtime';
+export const cacheKeys = defineCacheRegistry({
+  keys: {
+    quotesList: { template: 'quotes:list:{tenantId}:{hash}', ttl: 60, dependsOn: ['quotes'] },
+    settings: { template: 'settings:global', dependsOn: ['settings'] },
+    reportsDaily: { template: 'reports:daily:{tenantId}', ttl: 3600 },
+    legacy: { template: 'legacy:{id}' },
+  },
+});
+`;
+
+const CONTROLLER = `import { Controller, Get, Post } from '@nestjs/common';
+import { Cacheable, InvalidateCachePattern } from 'cache-audit/runtime';
+
+@Controller('quotes')
+export class QuotesController {
+  @Get()
+  @Cacheable('quotesList')
+  list() { return []; }
+
+  @Get('settings')
+  @Cacheable('settings')
+  settings() { return {}; }
+
+  @Get('report')
+  @Cacheable('reportsDaily')
+  report() { return {}; }
+
+  @Post()
+  @InvalidateCachePattern('quotes:*')
+  create() {}
+}
+`;
+
+function project(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-audit-project-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+const base = {
+  'cache-audit.config.json': JSON.stringify({ registry: 'src/keys.ts' }),
+  'src/keys.ts': REGISTRY,
+  'src/quotes.controller.ts': CONTROLLER,
+};
+
+describe('whole-project findings', () => {
+  it('reports stale keys (by ttl), unused keys, at the registry', async () => {
+    const result = await scan({ root: project(base) });
+    const summary = result.findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.ruleId}`);
+    expect(summary).toEqual([
+      'src/keys.ts:5 error stale-key',
+      'src/keys.ts:6 warning stale-key',
+      'src/keys.ts:7 warning unused-key',
+    ]);
+    expect(result.findings[0]?.message).toBe('No mutation invalidates `settings` (settings:global), and it has no ttl: its cached values never change.');
+    expect(result.matrix.reads['quotesList']).toEqual([{ file: 'src/quotes.controller.ts', line: 7 }]);
+  });
+
+  it('lists the blind spots as notes and then judges no key stale', async () => {
+    const result = await scan({
+      root: project({ ...base, 'src/ops.ts': `import { getCache } from 'cache-audit/runtime';\nexport async function flush(name: string) {\n  await getCache().deletePattern(patternFor(name));\n}\n` }),
+    });
+    expect(result.findings.filter((f) => f.ruleId === 'unresolved').map((f) => `${f.file}:${String(f.line)} ${f.message}`)).toEqual([
+      'src/ops.ts:3 The pattern `patternFor(name)` of deletePattern() cannot be read statically (`patternFor(name)` cannot be read statically): it is not checked.',
+    ]);
+    expect(result.findings.filter((f) => f.ruleId === 'stale-key')).toEqual([]);
+  });
+});
+
+describe('bad input: a diagnostic with its location, and the run goes on', () => {
+  it('a syntax error, a file that is not UTF-8, a huge file, a binary file', async () => {
+    const dir = project({
+      ...base,
+      'src/broken.ts': 'export const x = {\n  a: 1,\n',
+      'src/latin1.ts': Buffer.from([0x2f, 0x2f, 0x20, 0xe9, 0x0a]),
+      'src/generated.ts': `export const big = "${'x'.repeat(3 * 1024 * 1024)}";\n`,
+      'src/blob.ts': Buffer.from([0x00, 0x01, 0x02]),
+    });
+    const result = await scan({ root: dir });
+    expect(result.diagnostics.map((d) => `${d.file}:${String(d.line)}:${String(d.column)} ${d.message}`)).toEqual([
+      'src/blob.ts:1:1 Skipped: a binary file, not source text.',
+      "src/broken.ts:3:1 Syntax error: '}' expected; the file is not audited until it parses.",
+      'src/generated.ts:1:1 Skipped: 3.0 MB is larger than 2.0 MB (generated code?).',
+      'src/latin1.ts:1:1 Skipped: the file is not valid UTF-8; save it as UTF-8.',
+    ]);
+    // The rest of the project is still audited.
+    expect(result.findings.some((f) => f.ruleId === 'stale-key')).toBe(true);
+  });
+
+  it('a symbolic link loop', async () => {
+    const dir = project(base);
+    symlinkSync(join(dir, 'src'), join(dir, 'src', 'loop'));
+    const result = await scan({ root: dir });
+    expect(result.diagnostics.map((d) => `${d.file} ${d.message}`)).toEqual(['src/loop A symbolic link loops back to a directory already scanned: skipped.']);
+    expect(result.filesScanned).toBe(1);
+  });
+
+  it('a broken tsconfig, and a missing one given with --tsconfig', async () => {
+    const dir = project({ ...base, 'tsconfig.json': '{ "extends": "./missing-base.json", "include": ["src"] }' });
+    const result = await scan({ root: dir });
+    expect(result.diagnostics).toEqual([{ file: 'tsconfig.json', line: 1, column: 1, message: `tsconfig: Cannot read file '${join(dir, 'missing-base.json')}'.` }]);
+    expect(result.filesScanned).toBe(1);
+    const garbled = await scan({ root: project({ ...base, 'tsconfig.json': '{ "include": ["src"], "compilerOptions": { "strict": tru' }) });
+    expect(garbled.diagnostics[0]).toMatchObject({ file: 'tsconfig.json', line: 1 });
+    expect(garbled.diagnostics[0]?.message).toMatch(/^tsconfig: /);
+    expect(garbled.filesScanned).toBe(1);
+    const missing = await scan({ root: project(base), tsconfig: 'nope/tsconfig.json' });
+    expect(missing.diagnostics.some((d) => d.message.startsWith('tsconfig: '))).toBe(true);
+  });
+
+  it('a broken registry', async () => {
+    const result = await scan({ root: project({ ...base, 'src/keys.ts': "export default { keys: { a: { template: 'a:{x' } } };\n" }) });
+    expect(result.diagnostics).toEqual([{ file: 'src/keys.ts', line: 1, column: 41, message: 'Malformed template `a:{x` of `a`: A `{` without `}`: write parameters as `{name}`.' }]);
+  });
+});
+
+describe('baseline, changed files, staged content, init', () => {
+  it('a baseline leaves out known findings, and survives moved lines', async () => {
+    const dir = project(base);
+    const baseline = join(dir, '.cache-audit-baseline.json');
+    expect((await run([dir, '--update-baseline', '--baseline', baseline])).code).toBe(0);
+    expect((JSON.parse(readFileSync(baseline, 'utf8')) as { fingerprints: string[] }).fingerprints).toHaveLength(3);
+    // Lines move: the same findings stay known.
+    writeFileSync(join(dir, 'src/keys.ts'), `// a comment that moves every line\n\n${REGISTRY}`);
+    const after = await run([dir, '--baseline', baseline, '--format', 'json']);
+    expect(after.code).toBe(0);
+    expect((JSON.parse(after.stdout) as { findings: unknown[]; baselined: number })).toMatchObject({ findings: [], baselined: 3 });
+  });
+
+  it('--staged audits the staged content of staged files, the project as context', async () => {
+    const dir = project(base);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', ...args], { cwd: dir, encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    // The working tree is fixed, but the staged version forgets to invalidate.
+    writeFileSync(join(dir, 'src/quotes.controller.ts'), CONTROLLER.replace("  @InvalidateCachePattern('quotes:*')\n", ''));
+    git('add', 'src/quotes.controller.ts');
+    writeFileSync(join(dir, 'src/quotes.controller.ts'), CONTROLLER);
+    const staged = await run([dir, '--staged', '--format', 'json']);
+    const findings = (JSON.parse(staged.stdout) as { findings: { file: string; ruleId: string }[] }).findings;
+    expect(findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['src/quotes.controller.ts require-invalidation']);
+    expect(staged.code).toBe(1);
+    // The working tree equals HEAD: nothing changed since, so nothing is reported.
+    const changed = await run([dir, '--changed-since', 'HEAD', '--format', 'json']);
+    expect((JSON.parse(changed.stdout) as { findings: unknown[] }).findings).toEqual([]);
+    expect(changed.stderr).toBe('cache-audit: no files changed since HEAD.\n');
+    writeFileSync(join(dir, 'src/quotes.controller.ts'), CONTROLLER.replace("'quotes:*'", "'qoutes:*'"));
+    const edited = await run([dir, '--changed-since', 'HEAD', '--format', 'json']);
+    expect((JSON.parse(edited.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId)).toEqual(['pattern-in-registry', 'require-dependent-invalidation']);
+  });
+
+  it('init writes a configuration and a registry skeleton from the code', async () => {
+    const dir = project({
+      'src/a.ts': `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n@Controller('q')\nexport class A {\n  @Post()\n  @InvalidateCachePattern('quotes:list:{tenantId}:*', 'dashboard:kpis:*')\n  create() {}\n}\n`,
+    });
+    const result = await run(['init', dir]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'cache-audit.config.json'), 'utf8'))).toMatchObject({ registry: 'src/cache/keys.ts' });
+    const registry = readFileSync(join(dir, 'src/cache/keys.ts'), 'utf8');
+    expect(registry).toContain("dashboardKpis: { template: 'dashboard:kpis:{id}', dependsOn: ['dashboard'] },");
+    expect(registry).toContain("quotesList: { template: 'quotes:list:{tenantId}:{id}', dependsOn: ['quotes'] },");
+    expect((await run(['init', dir])).code).toBe(2);
+    // What init writes, the audit reads.
+    expect((await run([dir, '--format', 'json'])).code).toBeLessThan(2);
+  });
+});
