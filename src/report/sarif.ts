@@ -7,6 +7,12 @@ const INFORMATION_URI = 'https://github.com/cache-audit/cache-audit';
 
 const LEVELS = { error: 'error', warning: 'warning', note: 'note' } as const;
 
+/** A readable name that differs from the id, as SARIF asks (`require-invalidation` → `RequireInvalidation`). */
+function sarifName(id: string): string {
+  const name = id.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase());
+  return name.toLowerCase() === id.toLowerCase() ? `${name}Code` : name;
+}
+
 /** SARIF 2.1.0, with the catalogue of rules (help links to their docs), for code-scanning UIs. */
 export const sarifReporter: Reporter = (result) => {
   const catalogue = [
@@ -16,7 +22,7 @@ export const sarifReporter: Reporter = (result) => {
   const index = new Map(catalogue.map((rule, i) => [rule.id, i]));
   const rules = catalogue.map((rule) => ({
     id: rule.id,
-    name: rule.id.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase()),
+    name: sarifName(rule.id),
     shortDescription: { text: `${rule.description}.` },
     fullDescription: { text: `${rule.description}.` },
     helpUri: helpUri(rule.id),

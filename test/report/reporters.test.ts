@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPORTERS } from '../../src/report/index.js';
+import type { ReportContext } from '../../src/report/index.js';
+import type { ScanResult } from '../../src/scanner/result.js';
+import { scan } from '../../src/scanner/scan.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const artifacts = join(root, 'test/artifacts');
+const context: ReportContext = { color: false, baselined: 0, sourceLine: () => null };
+const hasChromium = existsSync('/usr/bin/chromium');
+if (!hasChromium) {
+  if (process.env['CI'] === 'true') throw new Error('CI=true and /usr/bin/chromium is missing: apt-get install -y chromium.');
+  console.warn('[HTML report] browser test skipped: /usr/bin/chromium is not installed (apt-get install -y chromium)');
+}
+
+let result: ScanResult;
+beforeAll(async () => {
+  const scanned = await scan({ root: join(root, 'fixtures/quotes-app-defects') });
+  // Machine-specific values out, so that the snapshots can be reviewed and compared.
+  result = { ...scanned, root: '/project', durationMs: 0 };
+  mkdirSync(artifacts, { recursive: true });
+});
+
+describe('reporters', () => {
+  it.each(['text', 'markdown', 'github', 'json'])('%s output is stable (reviewable snapshot)', async (name) => {
+    const render = REPORTERS[name];
+    if (!render) throw new Error(name);
+    const output = render(result, context);
+    expect(render(result, context)).toBe(output);
+    await expect(output).toMatchFileSnapshot(`__snapshots__/quotes-app-defects.${name === 'json' ? 'json' : name === 'markdown' ? 'md' : 'txt'}${name === 'github' ? '.github' : ''}`);
+  });
+
+  it('colours text only when asked, and keeps the order file, line, column, rule', () => {
+    const text = REPORTERS['text']?.(result, { ...context, color: true }) ?? '';
+    expect(text).toContain('\u001b[31merror\u001b[0m');
+    expect(REPORTERS['text']?.(result, context)).not.toContain('\u001b[');
+    const order = result.findings.map((f) => `${f.file}:${String(f.line).padStart(5, '0')}:${String(f.column).padStart(5, '0')}:${f.ruleId}`);
+    expect(order).toEqual([...order].sort());
+  });
+
+  it('writes SARIF 2.1.0 that the SARIF Multitool validates without errors or warnings', () => {
+    const file = join(artifacts, 'quotes-app-defects.sarif');
+    writeFileSync(file, REPORTERS['sarif']?.(result, context) ?? '');
+    const bin = join(root, 'node_modules/.bin/sarif-multitool');
+    const output = join(artifacts, 'sarif-validation.sarif');
+    const validation = spawnSync(bin, ['validate', file, '--output', output, '--log', 'ForceOverwrite'], {
+      encoding: 'utf8',
+      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    });
+    expect(validation.status, validation.stdout + validation.stderr).toBe(0);
+    expect(validation.stdout).toContain('Analysis completed successfully.');
+    expect(validation.stdout).not.toMatch(/: (warning|error) SARIF/);
+    const report = JSON.parse(readFileSync(output, 'utf8')) as {
+      runs: { results?: { level?: string; ruleId?: string; message?: { text?: string } }[] }[];
+    };
+    const problems = (report.runs[0]?.results ?? []).filter((r) => r.level === 'error' || r.level === 'warning' || r.level === undefined);
+    expect(problems.map((p) => `${p.ruleId ?? ''} ${p.message?.text ?? ''}`), validation.stdout).toEqual([]);
+  });
+
+  it.skipIf(!hasChromium)('renders the HTML report in headless Chromium without console errors', async () => {
+    const file = join(artifacts, 'quotes-app-defects.html');
+    writeFileSync(file, REPORTERS['html']?.(result, context) ?? '');
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file:')) errors.push(`external request: ${request.url()}`);
+      });
+      await page.goto(`file://${file}`);
+      expect(await page.locator('.findings tbody tr').count()).toBe(result.findings.length);
+      expect(await page.locator('.matrix tbody tr').count()).toBe(result.matrix.rows.length);
+      expect(await page.locator('.cell.full').count()).toBeGreaterThan(5);
+      expect(await page.locator('.tile').first().innerText()).toContain(String(result.findings.filter((f) => f.severity === 'error').length));
+      await page.screenshot({ path: join(artifacts, 'quotes-app-defects.html.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
