@@ -15,6 +15,10 @@ export interface CallResolver {
   resolveIdentifier?(reference: ts.Expression): readonly ts.FunctionLikeDeclaration[] | null;
   /** Whether the expression's type is a number, boolean or similar value that holds no glob character. */
   isGlobSafe?(expression: ts.Expression): boolean;
+  /** The class an identifier names (`@UseInterceptors(InvalidateQuotesInterceptor)`), across files. */
+  resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
+  /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */
+  listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
 }
 
 interface ImportBinding {

@@ -3,6 +3,7 @@ import { bindsName, decoratorCall, decoratorsOf, staticString, unwrap } from './
 import type { FileContext } from './context.js';
 import type { Invalidation, Range } from './facts.js';
 import { readPattern } from './read-pattern.js';
+import { isProjectModule } from './invalidations.js';
 
 export const NO_INVALIDATION = 'NoCacheInvalidation';
 export const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -30,6 +31,8 @@ export function moduleOf(ctx: FileContext, expression: ts.Expression): string | 
 
 export interface DeclaredIntent {
   readonly invalidations: Invalidation[];
+  /** Decorators of the project that could not be read (another file, without a resolver). */
+  readonly opaque: string[];
   readonly resources: string[] | null;
   readonly exception: { reason: string; range: Range } | null;
 }
@@ -39,7 +42,7 @@ export interface DeclaredIntent {
  * of the same file, built with `applyDecorators`), `@Mutates(…)` and `@NoCacheInvalidation(…)`.
  */
 export function readDecorators(ctx: FileContext, node: ts.Node): DeclaredIntent {
-  const intent: DeclaredIntent = { invalidations: [], resources: null, exception: null };
+  const intent: DeclaredIntent = { invalidations: [], opaque: [], resources: null, exception: null };
   for (const decorator of decoratorsOf(ctx.ts, node)) readDecorator(ctx, decorator.expression, intent, [], 0);
   return intent;
 }
@@ -74,20 +77,29 @@ function readDecorator(ctx: FileContext, expression: ts.Expression, intent: Decl
     (intent as { exception: DeclaredIntent['exception'] }).exception = { reason, range: ctx.range(expression) };
     return;
   }
-  // A composed decorator of this file: function X() { return applyDecorators(A(), B()); }
+  // A composed decorator: function X() { return applyDecorators(A(), B()); }, in this file or,
+  // with a resolver, imported from another.
   if (depth < 3 && ts.isCallExpression(expression) && ts.isIdentifier(expression.expression)) {
-    const composed = ctx.functions.get(expression.expression.text);
+    const callee = expression.expression;
+    const composed = ctx.functions.get(callee.text) ?? ctx.resolver?.resolveIdentifier?.(callee)?.[0];
     const body = composed?.body;
-    if (!body) return;
+    if (!composed || !body) {
+      // A decorator of the project that cannot be read here may invalidate: not a guess to make.
+      const module = ctx.importOf(callee.text)?.module;
+      if (module !== undefined && isProjectModule(module)) intent.opaque.push(`@${callee.text}`);
+      return;
+    }
+    const target = composed.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(composed.getSourceFile());
+    const label = callee.getText(ctx.sourceFile);
     const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && importedName(ctx, node) === 'applyDecorators') {
-        for (const arg of node.arguments) readDecorator(ctx, arg, intent, [...through, expression.expression.getText(ctx.sourceFile)], depth + 1);
+      if (ts.isCallExpression(node) && importedName(target, node) === 'applyDecorators') {
+        for (const arg of node.arguments) readDecorator(target, arg, intent, [...through, label], depth + 1);
         return;
       }
       ts.forEachChild(node, visit);
     };
-    if (ts.isCallExpression(body) || !ts.isBlock(body)) visit(body);
-    else ts.forEachChild(body, visit);
+    if (ts.isBlock(body)) ts.forEachChild(body, visit);
+    else visit(body);
   }
 }
 

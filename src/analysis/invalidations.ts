@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { lastName, unwrap } from './context.js';
+import { lastName, staticString, unwrap } from './context.js';
 import type { FileContext, TS } from './context.js';
 import type { Invalidation, InvalidationKind } from './facts.js';
 import { readPattern } from './read-pattern.js';
@@ -26,6 +26,8 @@ interface Walk {
   readonly depth: number;
   readonly through: readonly string[];
   readonly isConditional: boolean;
+  /** Reached through an event listener: it runs later. */
+  readonly isDeferred?: boolean;
   readonly visited: Set<ts.Node>;
   readonly rootFile: string;
 }
@@ -97,7 +99,7 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
       kind,
       patterns: kind === 'pattern' || kind === 'key' ? args.flatMap((arg) => patternArguments(ctx, arg, isKey)) : [],
       isConditional: isConditionalHere(),
-      isDeferred: false,
+      isDeferred: walk.isDeferred ?? false,
       range: ctx.range(call),
       through: walk.through,
       file: ctx.file === walk.rootFile ? null : ctx.file,
@@ -108,6 +110,19 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
   // be named like an invalidation and still say which patterns they delete.
   // The whole-file scan of sites follows no helper: only names matter there.
   const isSiteScan = walk.depth === Number.POSITIVE_INFINITY;
+  // emit('quote.changed') → the @OnEvent('quote.changed') listeners of the project, run later.
+  if (!isSiteScan && (name === 'emit' || name === 'emitAsync') && ctx.resolver?.listenersOf && call.arguments[0]) {
+    const event = staticString(ctx, call.arguments[0]);
+    const listeners = event === null ? [] : ctx.resolver.listenersOf(event);
+    if (walk.depth < ctx.options.maxHelperDepth) {
+      for (const listener of listeners) {
+        const owner = enclosingClass(ts, listener);
+        const label = `${owner?.name?.text ?? ''}${owner?.name ? '.' : ''}${listener.name ? listener.name.getText(listener.getSourceFile()) : 'listener'} (on ${event ?? ''})`;
+        followHelper(ctx, { declaration: listener, ctx: ctx.contextOf(listener.getSourceFile()), label }, name, call, result, { ...walk, isConditional: isConditionalHere(), isDeferred: true });
+      }
+    }
+    if (listeners.length > 0) return;
+  }
   const targets = isSiteScan ? [] : helperTargets(ctx, call, callee);
   if (targets === 'opaque') {
     if (matchesCallName(ctx, name)) record(TAG_CALLS[name] ?? 'pattern', [], false);
@@ -155,7 +170,7 @@ function inspectCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, r
         },
       ],
       isConditional: isConditionalHere(),
-      isDeferred: false,
+      isDeferred: walk.isDeferred ?? false,
       range: ctx.range(call),
       through: walk.through,
       file: ctx.file === walk.rootFile ? null : ctx.file,

@@ -1,9 +1,11 @@
 import type ts from 'typescript';
 import type { CallResolver, TS } from './context.js';
+import { collectListeners } from './listeners.js';
 
 /** Follows calls across files with a TypeScript program's type checker. */
 export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
   const checker = program.getTypeChecker();
+  let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
   const withBodies = (symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null => {
     if (!symbol) return null;
     const target = symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
@@ -33,6 +35,18 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     },
     resolveIdentifier(reference) {
       return withBodies(checker.getSymbolAtLocation(nameOf(reference)));
+    },
+    resolveClass(reference) {
+      const symbol = checker.getSymbolAtLocation(reference);
+      const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      return target?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
+    },
+    listenersOf(event) {
+      listeners ??= collectListeners(
+        tsInstance,
+        program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/')),
+      );
+      return listeners.get(event) ?? [];
     },
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);

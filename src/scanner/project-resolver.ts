@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { unwrap } from '../analysis/context.js';
 import type { CallResolver, TS } from '../analysis/context.js';
+import { collectListeners } from '../analysis/listeners.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
@@ -24,7 +25,20 @@ export class ProjectResolver implements CallResolver {
     private readonly host: ts.ModuleResolutionHost,
     /** The parsed file at a path (parsing it on demand), or undefined when it cannot be read. */
     private readonly sourceFileAt: (path: string) => ts.SourceFile | undefined,
+    /** Every parsed file of the project, for event listeners. */
+    private readonly allSourceFiles: () => readonly ts.SourceFile[] = () => [],
   ) {}
+
+  private listeners: Map<string, Fn[]> | null = null;
+
+  resolveClass(reference: ts.Identifier): ts.ClassLikeDeclaration | null {
+    return this.classNamed(reference.getSourceFile(), reference.text);
+  }
+
+  listenersOf(event: string): readonly Fn[] {
+    this.listeners ??= collectListeners(this.ts, this.allSourceFiles());
+    return this.listeners.get(event) ?? [];
+  }
 
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
     const { ts } = this;

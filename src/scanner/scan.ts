@@ -166,7 +166,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return sourceFile;
   };
 
-  const resolver = new ProjectResolver(ts, listed.compilerOptions, ts.sys, (path) => read(resolve(path), false) ?? undefined);
+  const resolver = new ProjectResolver(
+    ts,
+    listed.compilerOptions,
+    ts.sys,
+    (path) => read(resolve(path), false) ?? undefined,
+    () => files.map((file) => read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+  );
   const contexts = new Map<ts.SourceFile, FileContext>();
   const facts: FileFacts[] = [];
   files.forEach((file, index) => {

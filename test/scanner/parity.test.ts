@@ -23,6 +23,19 @@ describe('the CLI and ESLint agree', () => {
     expect(cli).toEqual([...new Set(expected.findings.map(key))].sort());
   });
 
+  it('counts invalidation in a composed decorator of another file, an interceptor and an event listener', async () => {
+    const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/nest-services-app') });
+    const cell = (handler: string, key: string) => {
+      const row = result.matrix.rows.find((r) => r.handler === handler);
+      return row?.cells[result.matrix.keys.indexOf(key)];
+    };
+    expect(cell('QuotesController.duplicate', 'quotesList')).toBe('full');
+    expect(cell('ExpensesController.import', 'dashboardKpis')).toBe('full');
+    expect(cell('ClientsController.create', 'dashboardTopClients')).toBe('full');
+    expect(cell('ClientsController.remove', 'quotesList')).toBe('full');
+    expect(cell('ExpensesController.remove', 'dashboardKpis')).toBe('none');
+  });
+
   it('shows each hop of a finding reached through services', async () => {
     const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/nest-services-app') });
     const query = result.findings.find((f) => f.ruleId === 'no-invalidation-in-query');

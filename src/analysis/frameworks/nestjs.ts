@@ -1,9 +1,9 @@
 import type ts from 'typescript';
 import { decoratorsOf, staticObject, staticString, propertyNameText } from '../context.js';
 import type { FileContext } from '../context.js';
-import type { Framework, RouteHandler } from '../facts.js';
+import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { hasTenantInScope, importedName, moduleOf, readDecorators } from '../handler-common.js';
-import { scanBody } from '../invalidations.js';
+import { isProjectModule, scanBody } from '../invalidations.js';
 
 const HTTP_DECORATORS: Readonly<Record<string, string>> = {
   Get: 'GET',
@@ -103,9 +103,40 @@ export function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
   return handlers;
 }
 
+/** Invalidations of the interceptors a class or method names in `@UseInterceptors(…)`. */
+function interceptorInvalidations(ctx: FileContext, node: ts.Node, opaque: string[]): Invalidation[] {
+  const { ts } = ctx;
+  const result: Invalidation[] = [];
+  for (const decorator of decoratorsOf(ts, node)) {
+    if (importedName(ctx, decorator.expression) !== 'UseInterceptors' || !ts.isCallExpression(decorator.expression)) continue;
+    for (const arg of decorator.expression.arguments) {
+      const reference = ts.isNewExpression(arg) ? arg.expression : arg;
+      if (!ts.isIdentifier(reference)) continue;
+      const declaration = ctx.classes.get(reference.text) ?? ctx.resolver?.resolveClass?.(reference) ?? null;
+      const intercept = declaration?.members.find(
+        (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'intercept' && m.body !== undefined,
+      );
+      if (!declaration) {
+        const module = ctx.importOf(reference.text)?.module;
+        if (module !== undefined && isProjectModule(module)) opaque.push(`@UseInterceptors(${reference.text})`);
+        continue;
+      }
+      if (!intercept?.body) continue;
+      const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
+      const label = `${reference.text}.intercept`;
+      for (const invalidation of scanBody(target, intercept.body).invalidations) {
+        result.push({ ...invalidation, via: 'middleware', through: [label, ...invalidation.through], file: target === ctx ? null : target.file });
+      }
+    }
+  }
+  return result;
+}
+
 function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: ClassRole): RouteHandler[] {
   const { ts } = ctx;
   const classIntent = readDecorators(ctx, node);
+  const classOpaque: string[] = [];
+  const classInterceptors = interceptorInvalidations(ctx, node, classOpaque);
   const className = node.name?.text ?? '(anonymous class)';
   const handlers: RouteHandler[] = [];
   for (const member of node.members) {
@@ -113,6 +144,7 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
     const route = methodRoute(ctx, member, role);
     if (!route) continue;
     const intent = readDecorators(ctx, member);
+    const methodOpaque: string[] = [];
     const scan = member.body ? scanBody(ctx, member.body) : { invalidations: [], opaqueCalls: [] };
     const isMutation = route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
     const methodName = member.name.getText(ctx.sourceFile);
@@ -125,10 +157,15 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
       nameRange: ctx.range(member.name),
       // Class-level invalidations apply to the mutations only; on a GET they would be a mistake
       // of the class, not of each query.
-      invalidations: [...(isMutation ? classIntent.invalidations : []), ...intent.invalidations, ...scan.invalidations],
+      invalidations: [
+        ...(isMutation ? [...classIntent.invalidations, ...classInterceptors] : []),
+        ...intent.invalidations,
+        ...interceptorInvalidations(ctx, member, methodOpaque),
+        ...scan.invalidations,
+      ],
       declaredResources: intent.resources ?? classIntent.resources,
       exception: intent.exception ?? classIntent.exception,
-      opaqueCalls: scan.opaqueCalls,
+      opaqueCalls: [...scan.opaqueCalls, ...(isMutation ? [...classOpaque, ...classIntent.opaque] : []), ...intent.opaque, ...methodOpaque],
       // Only the strict rule asks: computed when read.
       get hasTenantInScope() {
         return hasTenantInScope(ctx, member);
