@@ -81,12 +81,13 @@ function readDecorator(ctx: FileContext, expression: ts.Expression, intent: Decl
   // with a resolver, imported from another.
   if (depth < 3 && ts.isCallExpression(expression) && ts.isIdentifier(expression.expression)) {
     const callee = expression.expression;
-    const composed = ctx.functions.get(callee.text) ?? ctx.resolver?.resolveIdentifier?.(callee)?.[0];
+    const module = ctx.importOf(callee.text)?.module;
+    const isFromProject = module !== undefined && isProjectModule(module);
+    const composed = ctx.functions.get(callee.text) ?? (isFromProject ? ctx.resolver?.resolveIdentifier?.(callee)?.[0] : undefined);
     const body = composed?.body;
     if (!composed || !body) {
       // A decorator of the project that cannot be read here may invalidate: not a guess to make.
-      const module = ctx.importOf(callee.text)?.module;
-      if (module !== undefined && isProjectModule(module)) intent.opaque.push(`@${callee.text}`);
+      if (isFromProject) intent.opaque.push(`@${callee.text}`);
       return;
     }
     const target = composed.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(composed.getSourceFile());

@@ -18,6 +18,7 @@ interface Binding {
 export class ProjectResolver implements CallResolver {
   private readonly importsByFile = new WeakMap<ts.SourceFile, Map<string, Binding>>();
   private readonly resolved = new Map<string, string | null>();
+  private readonly resolutionCache: ts.ModuleResolutionCache;
 
   constructor(
     private readonly ts: TS,
@@ -27,7 +28,9 @@ export class ProjectResolver implements CallResolver {
     private readonly sourceFileAt: (path: string) => ts.SourceFile | undefined,
     /** Every parsed file of the project, for event listeners. */
     private readonly allSourceFiles: () => readonly ts.SourceFile[] = () => [],
-  ) {}
+  ) {
+    this.resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name, options);
+  }
 
   private listeners: Map<string, Fn[]> | null = null;
 
@@ -163,10 +166,14 @@ export class ProjectResolver implements CallResolver {
   }
 
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
-    const key = `${from.fileName}\u0000${specifier}`;
+    // Packages are never followed: only the project's own modules hold its invalidations.
+    if (!isProjectSpecifier(specifier)) return null;
+    // Resolution depends on the directory, not the file: one answer per (directory, specifier).
+    const directory = from.fileName.slice(0, from.fileName.lastIndexOf('/'));
+    const key = `${directory}\u0000${specifier}`;
     let path = this.resolved.get(key);
     if (path === undefined) {
-      const result = this.ts.resolveModuleName(specifier, from.fileName, this.options, this.host).resolvedModule;
+      const result = this.ts.resolveModuleName(specifier, from.fileName, this.options, this.host, this.resolutionCache).resolvedModule;
       path = result && !result.isExternalLibraryImport && !result.resolvedFileName.endsWith('.d.ts') ? result.resolvedFileName : null;
       this.resolved.set(key, path);
     }
@@ -190,6 +197,11 @@ export class ProjectResolver implements CallResolver {
     this.importsByFile.set(file, map);
     return map;
   }
+}
+
+/** A module of the project (relative, or a path alias as tsconfig `paths` commonly spell them). */
+function isProjectSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('@/') || specifier.startsWith('~/') || specifier.startsWith('#') || specifier.startsWith('src/');
 }
 
 function isFunction(ts: TS, node: ts.Node): node is Fn {

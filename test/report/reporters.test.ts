@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPORTERS } from '../../src/report/index.js';
@@ -32,6 +33,13 @@ describe('reporters', () => {
     const output = render(result, context);
     expect(render(result, context)).toBe(output);
     await expect(output).toMatchFileSnapshot(`__snapshots__/quotes-app-defects.${name === 'json' ? 'json' : name === 'markdown' ? 'md' : 'txt'}${name === 'github' ? '.github' : ''}`);
+  });
+
+  it('writes JSON that its documented schema (schema/result.schema.json) accepts', () => {
+    const schema = JSON.parse(readFileSync(join(root, 'schema/result.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const report = JSON.parse(REPORTERS['json']?.(result, context) ?? '{}') as unknown;
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('colours text only when asked, and keeps the order file, line, column, rule', () => {
