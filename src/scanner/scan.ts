@@ -166,10 +166,35 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return sourceFile;
   };
 
+  // Module resolution asks the file system for many candidates: answer from the project's file
+  // list first, and remember what the disk said.
+  const known = new Set(listed.files);
+  const existing = new Map<string, boolean>();
+  const host: ts.ModuleResolutionHost = {
+    ...ts.sys,
+    fileExists: (path) => {
+      if (known.has(path)) return true;
+      let answer = existing.get(path);
+      if (answer === undefined) {
+        answer = ts.sys.fileExists(path);
+        existing.set(path, answer);
+      }
+      return answer;
+    },
+    directoryExists: (path) => {
+      const key = `${path}/`;
+      let answer = existing.get(key);
+      if (answer === undefined) {
+        answer = ts.sys.directoryExists(path);
+        existing.set(key, answer);
+      }
+      return answer;
+    },
+  };
   const resolver = new ProjectResolver(
     ts,
     listed.compilerOptions,
-    ts.sys,
+    host,
     (path) => read(resolve(path), false) ?? undefined,
     () => files.map((file) => read(file, true)).filter((f): f is ts.SourceFile => f !== null),
   );
