@@ -19,6 +19,8 @@ export interface CallResolver {
   resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
   /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
+  /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
+  resolveConstant?(reference: ts.Identifier): ts.Expression | null;
 }
 
 interface ImportBinding {
@@ -175,7 +177,20 @@ export function lastName(ts: TS, node: ts.Expression): string | null {
   return null;
 }
 
-/** A static string: a literal, a constant of the file, a member of a constant object. */
+/**
+ * The constant an identifier stands for, with the context of the file that holds it: a `const` of
+ * this file, or (with a resolver) one imported from another file of the project.
+ */
+export function constantOf(ctx: FileContext, identifier: ts.Identifier): { init: ts.Expression; ctx: FileContext } | null {
+  const local = constantInitializer(ctx, identifier);
+  if (local) return { init: local, ctx };
+  const binding = ctx.importOf(identifier.text);
+  if (!binding || !ctx.resolver?.resolveConstant) return null;
+  const remote = ctx.resolver.resolveConstant(identifier);
+  return remote ? { init: remote, ctx: ctx.contextOf(remote.getSourceFile()) } : null;
+}
+
+/** A static string: a literal, a constant of the file (or imported), a member of a constant object. */
 export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): string | null {
   const { ts } = ctx;
   const expression = unwrap(ts, node);
@@ -183,15 +198,15 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
   if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return expression.text;
   if (ts.isNumericLiteral(expression)) return expression.text;
   if (ts.isIdentifier(expression)) {
-    const init = constantInitializer(ctx, expression);
-    return init ? staticString(ctx, init, depth + 1) : null;
+    const constant = constantOf(ctx, expression);
+    return constant ? staticString(constant.ctx, constant.init, depth + 1) : null;
   }
   if (ts.isPropertyAccessExpression(expression)) {
-    const object = staticObject(ctx, expression.expression, depth + 1);
-    const property = object?.properties.find(
+    const found = staticObjectIn(ctx, expression.expression, depth + 1);
+    const property = found?.object.properties.find(
       (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
     );
-    return property ? staticString(ctx, property.initializer, depth + 1) : null;
+    return property && found ? staticString(found.ctx, property.initializer, depth + 1) : null;
   }
   if (ts.isTemplateExpression(expression)) {
     let text = expression.head.text;
@@ -211,12 +226,17 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
 }
 
 export function staticObject(ctx: FileContext, node: ts.Expression, depth = 0): ts.ObjectLiteralExpression | null {
+  return staticObjectIn(ctx, node, depth)?.object ?? null;
+}
+
+/** A constant object literal, with the context of the file that holds it. */
+export function staticObjectIn(ctx: FileContext, node: ts.Expression, depth = 0): { object: ts.ObjectLiteralExpression; ctx: FileContext } | null {
   const { ts } = ctx;
   const expression = unwrap(ts, node);
-  if (ts.isObjectLiteralExpression(expression)) return expression;
+  if (ts.isObjectLiteralExpression(expression)) return { object: expression, ctx };
   if (ts.isIdentifier(expression) && depth < 8) {
-    const init = constantInitializer(ctx, expression);
-    return init ? staticObject(ctx, init, depth + 1) : null;
+    const constant = constantOf(ctx, expression);
+    return constant ? staticObjectIn(constant.ctx, constant.init, depth + 1) : null;
   }
   return null;
 }

@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantInitializer, lastName, staticObject, staticString, unwrap } from './context.js';
+import { constantOf, lastName, staticObject, staticString, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, PatternFact } from './facts.js';
 
@@ -126,9 +126,19 @@ function collectParts(
     return null;
   }
   if (ts.isIdentifier(expression)) {
-    const init = constantInitializer(ctx, expression);
-    if (init) return collectParts(ctx, init, parts, interpolations, isKey, depth + 1);
-    return `\`${expression.text}\` is not a constant of this file`;
+    const constant = constantOf(ctx, expression);
+    if (constant && constant.ctx === ctx) return collectParts(ctx, constant.init, parts, interpolations, isKey, depth + 1);
+    if (constant) {
+      // A constant of another file: its text, but no runtime value (their places are in that file).
+      const before = interpolations.length;
+      const failure = collectParts(constant.ctx, constant.init, parts, interpolations, isKey, depth + 1);
+      if (failure !== null || interpolations.length === before) return failure;
+      interpolations.length = before;
+      return `\`${expression.text}\` is built from runtime values in another file`;
+    }
+    return ctx.importOf(expression.text)
+      ? `\`${expression.text}\` is imported, and this pass reads other files only with type information or in the CLI`
+      : `\`${expression.text}\` is not a constant of this file`;
   }
   const constant = staticString(ctx, expression);
   if (constant !== null) {

@@ -36,6 +36,22 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     resolveIdentifier(reference) {
       return withBodies(checker.getSymbolAtLocation(nameOf(reference)));
     },
+    resolveConstant(reference) {
+      const symbol = checker.getSymbolAtLocation(reference);
+      const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      for (const declaration of target?.declarations ?? []) {
+        if (
+          tsInstance.isVariableDeclaration(declaration) &&
+          declaration.initializer &&
+          tsInstance.isVariableDeclarationList(declaration.parent) &&
+          (declaration.parent.flags & tsInstance.NodeFlags.Const) !== 0 &&
+          !declaration.getSourceFile().isDeclarationFile
+        ) {
+          return declaration.initializer;
+        }
+      }
+      return null;
+    },
     resolveClass(reference) {
       const symbol = checker.getSymbolAtLocation(reference);
       const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;

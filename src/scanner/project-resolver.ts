@@ -34,6 +34,48 @@ export class ProjectResolver implements CallResolver {
 
   private listeners: Map<string, Fn[]> | null = null;
 
+  resolveConstant(reference: ts.Identifier): ts.Expression | null {
+    const binding = this.imports(reference.getSourceFile()).get(reference.text);
+    if (!binding || binding.imported === '*') return null;
+    const target = this.moduleFile(reference.getSourceFile(), binding.module);
+    return target ? this.exportedConstant(target, binding.imported, 0) : null;
+  }
+
+  /** The initializer of an exported `const` (following re-exports a few levels). */
+  private exportedConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
+    const { ts } = this;
+    if (depth > 4) return null;
+    const local = (wanted: string): ts.Expression | null => {
+      for (const statement of file.statements) {
+        if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
+        for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === wanted && d.initializer) return d.initializer;
+      }
+      return null;
+    };
+    for (const statement of file.statements) {
+      if (ts.isVariableStatement(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+        const found = local(name);
+        if (found && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return found;
+      }
+      if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+        for (const element of statement.exportClause.elements) {
+          if (element.name.text !== name) continue;
+          const original = (element.propertyName ?? element.name).text;
+          const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
+          if (from === null) return local(original);
+          const target = this.moduleFile(file, from);
+          return target ? this.exportedConstant(target, original, depth + 1) : null;
+        }
+      }
+      if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+        const target = this.moduleFile(file, statement.moduleSpecifier.text);
+        const found = target ? this.exportedConstant(target, name, depth + 1) : null;
+        if (found) return found;
+      }
+    }
+    return null;
+  }
+
   resolveClass(reference: ts.Identifier): ts.ClassLikeDeclaration | null {
     return this.classNamed(reference.getSourceFile(), reference.text);
   }

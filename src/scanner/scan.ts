@@ -9,6 +9,7 @@ import { resolvePattern, runCheck } from '../analysis/checks.js';
 import type { TS } from '../analysis/context.js';
 import type { FileContext } from '../analysis/context.js';
 import { extractFacts } from '../analysis/extract.js';
+import { scanBody } from '../analysis/invalidations.js';
 import type { FileFacts, Invalidation, RouteHandler } from '../analysis/facts.js';
 import { globToRegExp, resolveOptions } from '../analysis/options.js';
 import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
@@ -205,6 +206,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (sourceFile) facts.push(extractFacts(sourceFile, { ts, options: analysisOptions, resolver, contexts }));
     options.onProgress?.(index + 1, files.length);
   });
+
+  applyGlobalInterceptors(ts, facts, contexts, resolver, registry);
 
   const reportedPaths = (options.paths ?? []).map((p) => resolve(root, p));
   const isReportedFile = (file: string): boolean =>
@@ -435,4 +438,56 @@ function buildMatrix(
 function truncate(text: string): string {
   const single = text.replace(/\s+/g, ' ');
   return single.length > 60 ? `${single.slice(0, 57)}...` : single;
+}
+
+/**
+ * Interceptors registered for the whole application (`{ provide: APP_INTERCEPTOR, useClass: X }`):
+ * what their `intercept` deletes, with patterns that can be read, counts for every NestJS mutation.
+ * An interceptor that deletes what handlers declare (patterns it cannot know statically) adds nothing.
+ */
+function applyGlobalInterceptors(
+  ts: TS,
+  facts: FileFacts[],
+  contexts: Map<ts.SourceFile, FileContext>,
+  resolver: ProjectResolver,
+  registry: CacheRegistry | null,
+): void {
+  const global: Invalidation[] = [];
+  for (const [sourceFile, ctx] of contexts) {
+    if (!sourceFile.text.includes('APP_INTERCEPTOR')) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isObjectLiteralExpression(node)) {
+        const get = (name: string) =>
+          node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name)?.initializer;
+        const provide = get('provide');
+        const useClass = get('useClass');
+        if (provide && ts.isIdentifier(provide) && provide.text === 'APP_INTERCEPTOR' && useClass && ts.isIdentifier(useClass)) {
+          const declaration = ctx.classes.get(useClass.text) ?? resolver.resolveClass(useClass);
+          const intercept = declaration?.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'intercept');
+          if (declaration && intercept?.body) {
+            const target = contexts.get(declaration.getSourceFile()) ?? ctx.contextOf(declaration.getSourceFile());
+            for (const invalidation of scanBody(target, intercept.body).invalidations) {
+              const readable = invalidation.patterns.filter((p) => resolvePattern(p, registry) !== null);
+              if (readable.length === 0) continue;
+              global.push({ ...invalidation, patterns: readable, via: 'middleware', through: [`${useClass.text}.intercept (APP_INTERCEPTOR)`, ...invalidation.through], file: target.file });
+            }
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+  }
+  if (global.length === 0) return;
+  facts.forEach((fileFacts, index) => {
+    if (!fileFacts.handlers.some((h) => h.isMutation && (h.framework === 'nestjs' || h.framework === 'graphql'))) return;
+    facts[index] = {
+      ...fileFacts,
+      handlers: fileFacts.handlers.map((handler) =>
+        handler.isMutation && (handler.framework === 'nestjs' || handler.framework === 'graphql')
+          ? { ...handler, invalidations: [...handler.invalidations, ...global] }
+          : handler,
+      ),
+    };
+  });
 }

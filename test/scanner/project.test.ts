@@ -79,6 +79,44 @@ describe('whole-project findings', () => {
   });
 });
 
+describe('patterns from other files', () => {
+  it('reads pattern constants imported from another file, through a re-export', async () => {
+    const result = await scan({
+      root: project({
+        ...base,
+        'src/patterns.ts': "export const PATTERNS = { quotes: 'qoutes:*' } as const;\nexport const ALL_SETTINGS = 'settings:*';\n",
+        'src/index.ts': "export { PATTERNS } from './patterns';\n",
+        'src/admin.controller.ts': `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\nimport { PATTERNS } from './index';\nimport { ALL_SETTINGS } from './patterns';\n@Controller('admin')\nexport class AdminController {\n  @Post('reset')\n  @InvalidateCachePattern(PATTERNS.quotes, ALL_SETTINGS)\n  reset() {}\n}\n`,
+      }),
+    });
+    expect(result.findings.filter((f) => f.file === 'src/admin.controller.ts').map((f) => `${String(f.line)}:${String(f.column)} ${f.ruleId} ${f.message}`)).toEqual([
+      '8:27 pattern-in-registry The pattern `qoutes:*` matches no key of the registry. Did you mean `quotes:*`?',
+    ]);
+    // settings:* is read through the imported constant, so `settings` is invalidated and not stale.
+    expect(result.findings.some((f) => f.ruleId === 'stale-key' && f.message.includes('`settings`'))).toBe(false);
+  });
+});
+
+describe('interceptors registered for the whole application', () => {
+  const module = (deletes: string) => ({
+    ...base,
+    'src/quotes.controller.ts': `import { Controller, Post } from '@nestjs/common';\n@Controller('quotes')\nexport class QuotesController {\n  @Post()\n  create() {}\n}\n`,
+    'src/audit.interceptor.ts': `import { Injectable } from '@nestjs/common';\nimport { getCache } from 'cache-audit/runtime';\n@Injectable()\nexport class InvalidateInterceptor {\n  async intercept(context: unknown, next: { handle(): unknown }) {\n    const result = next.handle();\n    await getCache().deletePattern(${deletes});\n    return result;\n  }\n}\n`,
+    'src/app.module.ts': `import { Module } from '@nestjs/common';\nimport { APP_INTERCEPTOR } from '@nestjs/core';\nimport { InvalidateInterceptor } from './audit.interceptor';\n@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: InvalidateInterceptor }] })\nexport class AppModule {}\n`,
+  });
+
+  it('count for every mutation when their patterns can be read', async () => {
+    const result = await scan({ root: project(module("'quotes:*'")) });
+    expect(result.findings.filter((f) => f.file === 'src/quotes.controller.ts')).toEqual([]);
+    expect(result.matrix.rows.find((r) => r.handler === 'QuotesController.create')?.cells[0]).toBe('full');
+  });
+
+  it('add nothing when they delete what handlers declare', async () => {
+    const result = await scan({ root: project(module('(context as { pattern: string }).pattern')) });
+    expect(result.findings.filter((f) => f.file === 'src/quotes.controller.ts').map((f) => f.ruleId)).toEqual(['require-invalidation']);
+  });
+});
+
 describe('bad input: a diagnostic with its location, and the run goes on', () => {
   it('a syntax error, a file that is not UTF-8, a huge file, a binary file', async () => {
     const dir = project({
