@@ -74,6 +74,14 @@ describe('package entries', () => {
     ).toBe('true');
   });
 
+  it('loads the ESLint plugin both ways, with its rules and configs', () => {
+    const script = `console.log(JSON.stringify([Object.keys(plugin.rules).length, Object.keys(plugin.configs.recommended.rules).length, plugin.meta.name]))`;
+    const cjs = node(['-e', `const plugin = require('cache-audit/eslint').default; ${script}`]);
+    const esm = node(['--input-type=module', '-e', `import plugin from 'cache-audit/eslint'; ${script}`]);
+    expect(JSON.parse(cjs)).toEqual([9, 8, 'cache-audit']);
+    expect(JSON.parse(esm)).toEqual([9, 8, 'cache-audit']);
+  });
+
   it('exports types first for every entry', () => {
     for (const [entry, target] of Object.entries(pkg.exports)) {
       if (typeof target !== 'object' || target === null) continue;
