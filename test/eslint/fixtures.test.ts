@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import * as eslint9 from 'eslint9';
 import * as eslint10 from 'eslint';
 import { describe, expect, it } from 'vitest';
+import plugin from '../../src/eslint.js';
 import { lintFixture } from './lint-fixture.js';
 
 interface Expected {
@@ -37,6 +38,18 @@ describe.each([
     expect([...new Set(messages.map(key))].sort()).toEqual([...new Set(list.findings.map(key))].sort());
     // Every message is a whole sentence that names what it is about.
     for (const message of messages) expect(message.message).toMatch(/[.?]$/);
+  });
+});
+
+describe('plain JavaScript with ESLint\'s default parser', () => {
+  it('parses the file itself and reports as on TypeScript', () => {
+    const linter = new eslint10.Linter({ configType: 'flat' });
+    const messages = linter.verify(
+      "import { Router } from 'express';\nconst router = Router();\nrouter.delete('/quotes/:id', async (req, res) => {\n  res.sendStatus(204);\n});\n",
+      [{ files: ['**/*.js'], plugins: { 'cache-audit': plugin as never }, rules: { 'cache-audit/require-invalidation': 'error' } }],
+      { filename: resolve(import.meta.dirname, '../../fixtures/express-app/src/routes/extra.js') },
+    );
+    expect(messages.map((m) => `${String(m.line)}:${String(m.column)} ${m.ruleId ?? ''}`)).toEqual(['3:8 cache-audit/require-invalidation']);
   });
 });
 
