@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { bindsName, decoratorCall, decoratorsOf, staticString, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Invalidation, Range } from './facts.js';
-import { readPattern } from './read-pattern.js';
+import { decoratorInvalidation } from './read-pattern.js';
 import { isProjectModule } from './invalidations.js';
 
 export const NO_INVALIDATION = 'NoCacheInvalidation';
@@ -53,17 +53,7 @@ function readDecorator(ctx: FileContext, expression: ts.Expression, intent: Decl
   if (name === null) return;
   const args = ts.isCallExpression(expression) ? expression.arguments : [];
   if (ctx.options.decorators.has(name)) {
-    intent.invalidations.push({
-      via: 'decorator',
-      name,
-      kind: 'pattern',
-      patterns: args.filter((arg) => !ts.isObjectLiteralExpression(unwrap(ts, arg))).map((arg) => readPattern(ctx, arg)),
-      isConditional: false,
-      isDeferred: false,
-      range: ctx.range(expression),
-      through,
-      file: null,
-    });
+    intent.invalidations.push(decoratorInvalidation(ctx, expression, name, through));
     return;
   }
   if (name === MUTATES) {

@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { lastName, staticString, unwrap } from './context.js';
 import type { FileContext, TS } from './context.js';
 import type { Invalidation, InvalidationKind } from './facts.js';
-import { readPattern } from './read-pattern.js';
+import { decoratorInvalidation, readPattern } from './read-pattern.js';
 import { parsePattern } from '../patterns/parse.js';
 
 const TAG_CALLS: Readonly<Record<string, InvalidationKind>> = {
@@ -333,16 +333,5 @@ function pushDecoratorSite(ctx: FileContext, expression: ts.Expression, result: 
   const binding = ts.isIdentifier(target) ? ctx.importOf(local) : null;
   const name = binding && binding.imported !== 'default' && binding.imported !== '*' ? binding.imported : local;
   if (!ctx.options.decorators.has(name)) return;
-  const args = ts.isCallExpression(expression) ? expression.arguments : [];
-  result.invalidations.push({
-    via: 'decorator',
-    name,
-    kind: 'pattern',
-    patterns: args.filter((arg) => !ts.isObjectLiteralExpression(unwrap(ts, arg))).map((arg) => readPattern(ctx, arg)),
-    isConditional: false,
-    isDeferred: false,
-    range: ctx.range(expression),
-    through: [],
-    file: null,
-  });
+  result.invalidations.push(decoratorInvalidation(ctx, expression, name, []));
 }

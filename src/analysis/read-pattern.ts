@@ -4,7 +4,7 @@ import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
 import { constantOf, lastName, staticObject, staticString, unwrap } from './context.js';
 import type { FileContext } from './context.js';
-import type { Interpolation, PatternFact } from './facts.js';
+import type { Interpolation, Invalidation, PatternFact } from './facts.js';
 
 const REGISTRY_METHODS = new Set(['pattern', 'key']);
 
@@ -168,4 +168,21 @@ function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[],
 function truncate(text: string): string {
   const single = text.replace(/\s+/g, ' ');
   return single.length > 50 ? `${single.slice(0, 47)}...` : single;
+}
+
+/** The invalidation an invalidation decorator (`@InvalidateCachePattern('quotes:*')`) stands for. */
+export function decoratorInvalidation(ctx: FileContext, expression: ts.Expression, name: string, through: readonly string[]): Invalidation {
+  const { ts } = ctx;
+  const args = ts.isCallExpression(expression) ? expression.arguments : [];
+  return {
+    via: 'decorator',
+    name,
+    kind: 'pattern',
+    patterns: args.filter((arg) => !ts.isObjectLiteralExpression(unwrap(ts, arg))).map((arg) => readPattern(ctx, arg)),
+    isConditional: false,
+    isDeferred: false,
+    range: ctx.range(expression),
+    through,
+    file: null,
+  };
 }

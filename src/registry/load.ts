@@ -4,6 +4,7 @@ import ts from 'typescript';
 import { createRegistry } from './define.js';
 import type { CacheRegistry } from './define.js';
 import { validateRegistry } from './model.js';
+import { unwrap as unwrapWith } from '../analysis/context.js';
 
 /** A located problem in a registry file; lines and columns are 1-based. */
 export interface RegistryDiagnostic {
@@ -188,18 +189,9 @@ const UNREADABLE = Symbol('unreadable');
 type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 type Result = Value | typeof UNREADABLE;
 
+/** The expression under `as`, `satisfies`, `!` and parentheses (the analysis' own helper). */
 function unwrap(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (
-    ts.isAsExpression(current) ||
-    ts.isSatisfiesExpression(current) ||
-    ts.isParenthesizedExpression(current) ||
-    ts.isTypeAssertionExpression(current) ||
-    ts.isNonNullExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
+  return unwrapWith(ts, node);
 }
 
 function isDefineCall(node: ts.Node, name: string, aliases: ReadonlySet<string>): node is ts.CallExpression {

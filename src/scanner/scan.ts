@@ -309,46 +309,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (!isReportedFile(fileFacts.file)) continue;
     const text = texts.get(fileFacts.file)?.split('\n') ?? [];
     const seen = new Set<number>();
+    const note = (offset: number, message: string): void => {
+      const line = lineOf(fileFacts.file, offset);
+      push({ ruleId: 'unresolved', severity: 'note', message, file: rel(fileFacts.file), line, column: 1, endLine: line, endColumn: 1, via: [] }, text[line - 1] ?? '');
+    };
     for (const invalidation of [...fileFacts.otherInvalidations, ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null))]) {
       for (const fact of invalidation.patterns) {
         // A wrapper forwarding its parameter is no blind spot: its callers say the pattern.
         const isWrapped = fact.forwardedBy !== null && (analysisOptions.callNames.has(fact.forwardedBy) || analysisOptions.callGlobs.some((g) => g.test(fact.forwardedBy ?? '')));
         if (fact.unresolved === null || isWrapped || seen.has(fact.range.start)) continue;
         seen.add(fact.range.start);
-        const line = lineOf(fileFacts.file, fact.range.start);
-        push(
-          {
-            ruleId: 'unresolved',
-            severity: 'note',
-            message: `The pattern \`${truncate(fact.text)}\` of ${invalidation.name}() cannot be read statically (${fact.unresolved}): it is not checked.`,
-            file: rel(fileFacts.file),
-            line,
-            column: 1,
-            endLine: line,
-            endColumn: 1,
-            via: [],
-          },
-          text[line - 1] ?? '',
-        );
+        note(fact.range.start, `The pattern \`${truncate(fact.text)}\` of ${invalidation.name}() cannot be read statically (${fact.unresolved}): it is not checked.`);
       }
     }
     for (const handler of fileFacts.handlers) {
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
-      const line = lineOf(fileFacts.file, handler.nameRange.start);
-      push(
-        {
-          ruleId: 'unresolved',
-          severity: 'note',
-          message: `${handler.name} calls code this audit cannot follow (${handler.opaqueCalls.slice(0, 3).join(', ')}): whether it invalidates is unknown.`,
-          file: rel(fileFacts.file),
-          line,
-          column: 1,
-          endLine: line,
-          endColumn: 1,
-          via: [],
-        },
-        text[line - 1] ?? '',
-      );
+      note(handler.nameRange.start, `${handler.name} calls code this audit cannot follow (${handler.opaqueCalls.slice(0, 3).join(', ')}): whether it invalidates is unknown.`);
     }
   }
 
