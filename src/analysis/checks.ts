@@ -220,6 +220,9 @@ export function runCheck(ruleId: RuleId, input: CheckInput): Finding[] {
         if (!handler.isMutation || handler.exception || isReadOnlyRoute(handler, options)) continue;
         if (handler.invalidations.length > 0 || handler.opaqueCalls.length > 0) continue;
         const resources = registry ? handlerResources(handler, registry, options, facts.file) : [];
+        // With a registry, a mutation of nothing any key depends on (a login, a webhook, an upload)
+        // has nothing to invalidate: only the handlers of cached resources are judged.
+        if (registry && !resources.some((resource) => registry.dependentsOf(resource).length > 0)) continue;
         const suggestions: Suggestion[] = [];
         const resource = resources[0];
         if (registry && resource) {

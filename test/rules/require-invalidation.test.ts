@@ -17,6 +17,10 @@ ruleTester().run('require-invalidation', rule, {
       code: `import express from 'express';\nconst router = express.Router();\nrouter.post('/documents.list', (req, res) => res.json([]));\n`,
       settings: { 'cache-audit': { readOnlyRoutes: ['/documents.*'] } },
     },
+    {
+      name: 'with a registry, a mutation of nothing cached is not judged (a login)',
+      code: controller(`  @Post('login')\n  login() { return { token: 't' }; }`, 'auth'),
+    },
     { name: 'HTTP clients are not routes', code: `import axios from 'axios';\nimport request from 'supertest';\nexport async function sync(app: unknown) {\n  await axios.post('/quotes', {});\n  await request(app).post('/quotes');\n}\n` },
     { name: 'Next.js revalidateTag counts', code: `import { revalidateTag } from 'next/cache';\nexport async function POST() {\n  revalidateTag('quotes');\n  return new Response(null);\n}\n`, filename: 'app/api/quotes/route.ts' },
   ],
