@@ -53,9 +53,9 @@ export const htmlReporter: Reporter = (result, context) => {
   .findings tr.warning td:first-child { color: #9a6700; font-weight: 600; }
   .findings tr.note td:first-child { color: #0969da; }
   .matrix th[scope=row] { text-align: right; padding-right: 0.6rem; font-weight: 500; white-space: nowrap; }
-  .matrix th.key { height: 11rem; vertical-align: bottom; padding: 0; }
-  .matrix th.key span { display: inline-block; transform: rotate(-55deg); transform-origin: left bottom; white-space: nowrap; width: 1.8rem; margin-left: 1.2rem; font-weight: 500; }
-  .cell { width: 1.8rem; height: 1.8rem; border: 2px solid #fff; }
+  .matrix th.key { height: 12rem; vertical-align: bottom; padding: 0; width: 2.2rem; }
+  .matrix th.key span { display: block; writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; margin: 0 auto 0.3rem; font-weight: 500; }
+  .cell { width: 2.2rem; height: 1.8rem; border: 2px solid #fff; }
   .cell.full { background: #1a7f37; }
   .cell.tenant { background: #4ac26b; }
   .cell.partial { background: #d4a72c; }

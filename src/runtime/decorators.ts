@@ -178,6 +178,9 @@ export function NoCacheInvalidation(reason: string): MarkerDecorator {
   return () => {};
 }
 
+/** The same as `@NoCacheInvalidation(reason)`, under the name some teams know it by. */
+export const SkipInvalidation = NoCacheInvalidation;
+
 /** Declares the registry resources (`quotes`, `clients`, …) a handler writes; read by the checks. */
 export function Mutates(...resources: string[]): MarkerDecorator {
   if (resources.length === 0 || resources.some((r) => typeof r !== 'string' || r === '')) {

@@ -25,6 +25,7 @@ export {
   invalidateMultiple,
   Cacheable,
   NoCacheInvalidation,
+  SkipInvalidation,
   Mutates,
 } from './decorators.js';
 export type { MethodDecorator, MarkerDecorator, InvalidateOptions, CacheableOptions } from './decorators.js';
