@@ -26,7 +26,7 @@ describe('configuration', () => {
 
   it('validates every fixture configuration with the JSON Schema', () => {
     const validate = new Ajv({ strict: false }).compile(configJsonSchema());
-    for (const app of ['quotes-app', 'express-app', 'fastify-app', 'hono-app', 'nextjs-app', 'nest-services-app']) {
+    for (const app of ['quotes-app', 'express-app', 'fastify-app', 'hono-app', 'koa-app', 'nextjs-app', 'nest-services-app']) {
       const config = JSON.parse(readFileSync(join(root, 'fixtures', app, 'cache-audit.config.json'), 'utf8')) as unknown;
       expect(validate(config), app).toBe(true);
     }
