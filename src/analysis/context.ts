@@ -23,10 +23,53 @@ export interface CallResolver {
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
 }
 
-interface ImportBinding {
+export interface ImportBinding {
   readonly module: string;
   /** The exported name (`default` for default imports, `*` for namespaces). */
   readonly imported: string;
+}
+
+/** The names a file imports: local name → module and exported name. */
+export function importBindings(ts: TS, sourceFile: ts.SourceFile): Map<string, ImportBinding> {
+  const imports = new Map<string, ImportBinding>();
+  for (const statement of sourceFile.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const module = statement.moduleSpecifier.text;
+    const clause = statement.importClause;
+    if (clause?.name) imports.set(clause.name.text, { module, imported: 'default' });
+    const bindings = clause?.namedBindings;
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const element of bindings.elements) imports.set(element.name.text, { module, imported: (element.propertyName ?? element.name).text });
+    } else if (bindings && ts.isNamespaceImport(bindings)) {
+      imports.set(bindings.name.text, { module, imported: '*' });
+    }
+  }
+  return imports;
+}
+
+/** The script kind TypeScript should parse a file as, from its extension. */
+export function scriptKindOf(ts: TS, fileName: string): ts.ScriptKind {
+  const extension = /\.[^./\\]*$/.exec(fileName)?.[0]?.toLowerCase() ?? '';
+  if (extension === '.ts' || extension === '.mts' || extension === '.cts') return ts.ScriptKind.TS;
+  if (extension === '.tsx') return ts.ScriptKind.TSX;
+  if (extension === '.jsx') return ts.ScriptKind.JSX;
+  return ts.ScriptKind.JS;
+}
+
+/** The class a node is written in, or null. */
+export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
+  let current = node.parent as ts.Node | undefined;
+  while (current) {
+    if (ts.isClassLike(current)) return current;
+    current = current.parent as ts.Node | undefined;
+  }
+  return null;
+}
+
+/** Source text on one line, cut to `max` characters, for messages. */
+export function truncate(text: string, max = 50): string {
+  const single = text.replace(/\s+/g, ' ');
+  return single.length > max ? `${single.slice(0, max - 3)}...` : single;
 }
 
 /** The nodes the extractors look at, gathered in one walk of the file. */
@@ -66,7 +109,7 @@ function collectNodes(ts: TS, sourceFile: ts.SourceFile): FileNodes {
 export class FileContext {
   private collected: FileNodes | null = null;
 
-  readonly imports = new Map<string, ImportBinding>();
+  readonly imports: Map<string, ImportBinding>;
   readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
   readonly classes = new Map<string, ts.ClassLikeDeclaration>();
   readonly topConstants = new Map<string, ts.Expression>();
@@ -82,20 +125,9 @@ export class FileContext {
   ) {
     const sf = sourceFile;
     this.hasUseServer = hasDirective(ts, sf.statements, 'use server');
+    this.imports = importBindings(ts, sf);
     for (const statement of sf.statements) {
-      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
-        const module = statement.moduleSpecifier.text;
-        const clause = statement.importClause;
-        if (clause?.name) this.imports.set(clause.name.text, { module, imported: 'default' });
-        const bindings = clause?.namedBindings;
-        if (bindings && ts.isNamedImports(bindings)) {
-          for (const element of bindings.elements) {
-            this.imports.set(element.name.text, { module, imported: (element.propertyName ?? element.name).text });
-          }
-        } else if (bindings && ts.isNamespaceImport(bindings)) {
-          this.imports.set(bindings.name.text, { module, imported: '*' });
-        }
-      } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+      if (ts.isFunctionDeclaration(statement) && statement.name) {
         this.functions.set(statement.name.text, statement);
       } else if (ts.isClassDeclaration(statement) && statement.name) {
         this.classes.set(statement.name.text, statement);

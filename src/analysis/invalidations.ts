@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { lastName, staticString, unwrap } from './context.js';
+import { enclosingClass, lastName, staticString, truncate, unwrap } from './context.js';
 import type { FileContext, TS } from './context.js';
 import type { Invalidation, InvalidationKind } from './facts.js';
 import { decoratorInvalidation, readPattern } from './read-pattern.js';
@@ -270,14 +270,6 @@ function followHelper(ctx: FileContext, target: Target, _name: string, _call: ts
   });
 }
 
-export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
-  let current = node.parent as ts.Node | undefined;
-  while (current) {
-    if (ts.isClassLike(current)) return current;
-    current = current.parent as ts.Node | undefined;
-  }
-  return null;
-}
 
 /** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
 function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boolean {
@@ -300,11 +292,6 @@ function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boole
 /** A module of the project itself (relative or a path alias), as opposed to a package. */
 export function isProjectModule(module: string): boolean {
   return module.startsWith('.') || module.startsWith('@/') || module.startsWith('~/') || module.startsWith('#');
-}
-
-function truncate(text: string): string {
-  const single = text.replace(/\s+/g, ' ');
-  return single.length > 50 ? `${single.slice(0, 47)}...` : single;
 }
 
 /**

@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, lastName, staticObject, staticString, unwrap } from './context.js';
+import { constantOf, lastName, staticObject, staticString, truncate, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
 
@@ -165,10 +165,6 @@ function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[],
   interpolations.push({ range: ctx.range(expression), text: ctx.text(expression), isEscaped });
 }
 
-function truncate(text: string): string {
-  const single = text.replace(/\s+/g, ' ');
-  return single.length > 50 ? `${single.slice(0, 47)}...` : single;
-}
 
 /** The invalidation an invalidation decorator (`@InvalidateCachePattern('quotes:*')`) stands for. */
 export function decoratorInvalidation(ctx: FileContext, expression: ts.Expression, name: string, through: readonly string[]): Invalidation {

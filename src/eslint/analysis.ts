@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
-import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { RuleId } from '../analysis/catalogue.js';
 import { runCheck } from '../analysis/checks.js';
 import type { Finding, RuleOptions } from '../analysis/checks.js';
+import { scriptKindOf } from '../analysis/context.js';
 import type { TS } from '../analysis/context.js';
 import { extractFacts } from '../analysis/extract.js';
 import type { FileFacts } from '../analysis/facts.js';
@@ -34,14 +35,6 @@ export interface FileAnalysis {
 
 const analyses = new WeakMap<object, FileAnalysis>();
 const reportedSetup = new WeakSet<object>();
-
-const SCRIPT_KINDS: Readonly<Record<string, ts.ScriptKind>> = {
-  '.ts': ts.ScriptKind.TS,
-  '.mts': ts.ScriptKind.TS,
-  '.cts': ts.ScriptKind.TS,
-  '.tsx': ts.ScriptKind.TSX,
-  '.jsx': ts.ScriptKind.JSX,
-};
 
 /**
  * The TypeScript module that made `node`: the parser's copy may differ from ours, and syntax kind
@@ -146,7 +139,7 @@ export function analysisFor(context: Context): FileAnalysis {
     tsInstance = typescriptFor(mapped);
     sourceFile = mapped as ts.SourceFile;
   } else {
-    sourceFile = ts.createSourceFile(filename, sourceCode.text, ts.ScriptTarget.Latest, true, SCRIPT_KINDS[extname(filename)] ?? ts.ScriptKind.JS);
+    sourceFile = ts.createSourceFile(filename, sourceCode.text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, filename));
   }
   const program = services?.program ?? null;
   const facts = isIgnored

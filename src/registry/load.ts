@@ -4,7 +4,7 @@ import ts from 'typescript';
 import { createRegistry } from './define.js';
 import type { CacheRegistry } from './define.js';
 import { validateRegistry } from './model.js';
-import { unwrap as unwrapWith } from '../analysis/context.js';
+import { importBindings, scriptKindOf, truncate, unwrap as unwrapWith } from '../analysis/context.js';
 
 /** A located problem in a registry file; lines and columns are 1-based. */
 export interface RegistryDiagnostic {
@@ -126,7 +126,7 @@ export function readStaticModule(file: string, spec: StaticModuleSpec): StaticMo
   const source =
     extension === '.json'
       ? ts.parseJsonText(file, text)
-      : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(extension));
+      : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
   const reader = new Reader(file, source);
   const syntax = syntaxErrors(source);
   if (syntax.length > 0) {
@@ -167,10 +167,6 @@ function loadUncached(file: string): LoadedRegistry {
     diagnostics: reader.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column),
     locations,
   };
-}
-
-function scriptKind(extension: string): ts.ScriptKind {
-  return extension === '.js' || extension === '.mjs' || extension === '.cjs' ? ts.ScriptKind.JS : ts.ScriptKind.TS;
 }
 
 function syntaxErrors(source: ts.SourceFile): readonly ts.DiagnosticWithLocation[] {
@@ -297,15 +293,9 @@ export class Reader {
             this.constants.set(declaration.name.text, declaration.initializer);
           }
         }
-      } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
-        const clause = statement.importClause;
-        const module = statement.moduleSpecifier.text;
-        if (clause?.name) this.imports.set(clause.name.text, module);
-        const bindings = clause?.namedBindings;
-        if (bindings && ts.isNamedImports(bindings)) for (const e of bindings.elements) this.imports.set(e.name.text, module);
-        if (bindings && ts.isNamespaceImport(bindings)) this.imports.set(bindings.name.text, module);
       }
     }
+    for (const [name, binding] of importBindings(ts, source)) this.imports.set(name, binding.module);
   }
 
   report(start: number, length: number, message: string): void {
@@ -409,7 +399,7 @@ export class Reader {
         `The call \`${expression.expression.getText(this.source)}(…)\` cannot be read without running the code: write the value inline.`,
       );
     }
-    return this.fail(expression, `\`${truncate(expression.getText(this.source))}\` cannot be read statically: write a literal value.`);
+    return this.fail(expression, `\`${truncate(expression.getText(this.source), 60)}\` cannot be read statically: write a literal value.`);
   }
 
   private template(expression: ts.TemplateExpression): Result {
@@ -441,7 +431,7 @@ export class Reader {
       if (operator === ts.SyntaxKind.AsteriskToken) return left * right;
       if (operator === ts.SyntaxKind.SlashToken) return left / right;
     }
-    return this.fail(expression, `\`${truncate(expression.getText(this.source))}\` cannot be read statically: only + - * / on numbers and + on strings are.`);
+    return this.fail(expression, `\`${truncate(expression.getText(this.source), 60)}\` cannot be read statically: only + - * / on numbers and + on strings are.`);
   }
 
   private identifier(identifier: ts.Identifier): Result {
@@ -480,13 +470,13 @@ export class Reader {
     let isReadable = true;
     for (const property of expression.properties) {
       if (ts.isSpreadAssignment(property)) {
-        this.fail(property, `The spread \`${truncate(property.getText(this.source))}\` cannot be read statically: list the entries inline.`);
+        this.fail(property, `The spread \`${truncate(property.getText(this.source), 60)}\` cannot be read statically: list the entries inline.`);
         isReadable = false;
         continue;
       }
       const key = this.keyOf(property);
       if (key === null) {
-        this.fail(property.name ?? property, `The property name \`${truncate((property.name ?? property).getText(this.source))}\` cannot be read statically: write a plain name.`);
+        this.fail(property.name ?? property, `The property name \`${truncate((property.name ?? property).getText(this.source), 60)}\` cannot be read statically: write a plain name.`);
         isReadable = false;
         continue;
       }
@@ -510,7 +500,7 @@ export class Reader {
     const result: Value[] = [];
     for (const element of expression.elements) {
       if (ts.isSpreadElement(element)) {
-        return this.fail(element, `The spread \`${truncate(element.getText(this.source))}\` cannot be read statically: list the values inline.`);
+        return this.fail(element, `The spread \`${truncate(element.getText(this.source), 60)}\` cannot be read statically: list the values inline.`);
       }
       const value = this.evaluate(element);
       if (value === UNREADABLE) return UNREADABLE;
@@ -518,9 +508,4 @@ export class Reader {
     }
     return result;
   }
-}
-
-function truncate(text: string): string {
-  const single = text.replace(/\s+/g, ' ');
-  return single.length > 60 ? `${single.slice(0, 57)}...` : single;
 }

@@ -1,14 +1,9 @@
 import type ts from 'typescript';
-import { unwrap } from '../analysis/context.js';
-import type { CallResolver, TS } from '../analysis/context.js';
+import { enclosingClass, importBindings, unwrap } from '../analysis/context.js';
+import type { CallResolver, ImportBinding, TS } from '../analysis/context.js';
 import { collectListeners } from '../analysis/listeners.js';
 
 type Fn = ts.FunctionLikeDeclaration;
-
-interface Binding {
-  readonly module: string;
-  readonly imported: string;
-}
 
 /**
  * Follows calls into other files with module resolution and the syntax alone, no type checker:
@@ -16,7 +11,7 @@ interface Binding {
  * imported functions and namespace members, re-exports. What it cannot follow stays unresolved.
  */
 export class ProjectResolver implements CallResolver {
-  private readonly importsByFile = new WeakMap<ts.SourceFile, Map<string, Binding>>();
+  private readonly importsByFile = new WeakMap<ts.SourceFile, Map<string, ImportBinding>>();
   private readonly resolved = new Map<string, string | null>();
   private readonly resolutionCache: ts.ModuleResolutionCache;
 
@@ -222,21 +217,12 @@ export class ProjectResolver implements CallResolver {
     return path === null ? null : (this.sourceFileAt(path) ?? null);
   }
 
-  private imports(file: ts.SourceFile): Map<string, Binding> {
+  private imports(file: ts.SourceFile): Map<string, ImportBinding> {
     let map = this.importsByFile.get(file);
-    if (map) return map;
-    const { ts } = this;
-    map = new Map();
-    for (const statement of file.statements) {
-      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-      const module = statement.moduleSpecifier.text;
-      const clause = statement.importClause;
-      if (clause?.name) map.set(clause.name.text, { module, imported: 'default' });
-      const bindings = clause?.namedBindings;
-      if (bindings && ts.isNamedImports(bindings)) for (const e of bindings.elements) map.set(e.name.text, { module, imported: (e.propertyName ?? e.name).text });
-      if (bindings && ts.isNamespaceImport(bindings)) map.set(bindings.name.text, { module, imported: '*' });
+    if (!map) {
+      map = importBindings(this.ts, file);
+      this.importsByFile.set(file, map);
     }
-    this.importsByFile.set(file, map);
     return map;
   }
 }
@@ -250,14 +236,6 @@ function isFunction(ts: TS, node: ts.Node): node is Fn {
   return (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body !== undefined;
 }
 
-function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
-  let current = node.parent as ts.Node | undefined;
-  while (current) {
-    if (ts.isClassLike(current)) return current;
-    current = current.parent as ts.Node | undefined;
-  }
-  return null;
-}
 
 /** The class name a member is declared with (`constructor(private readonly quotes: QuotesService)`). */
 function memberTypeName(ts: TS, owner: ts.ClassLikeDeclaration, member: string): string | null {

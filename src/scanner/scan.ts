@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { ts as morphTs } from 'ts-morph';
 import type ts from 'typescript';
 import { formatMessage, RULE_IDS, RULES } from '../analysis/catalogue.js';
 import type { RuleId } from '../analysis/catalogue.js';
 import { resolvePattern, runCheck } from '../analysis/checks.js';
-import type { TS } from '../analysis/context.js';
-import type { FileContext } from '../analysis/context.js';
+import { scriptKindOf, truncate } from '../analysis/context.js';
+import type { FileContext, TS } from '../analysis/context.js';
 import { extractFacts } from '../analysis/extract.js';
 import { scanBody } from '../analysis/invalidations.js';
 import type { FileFacts, Invalidation, RouteHandler } from '../analysis/facts.js';
@@ -62,14 +62,6 @@ const PROJECT_RULES = {
 } as const;
 
 export const PROJECT_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = PROJECT_RULES;
-
-const SCRIPT_KINDS: Readonly<Record<string, number>> = {
-  '.ts': morphTs.ScriptKind.TS,
-  '.mts': morphTs.ScriptKind.TS,
-  '.cts': morphTs.ScriptKind.TS,
-  '.tsx': morphTs.ScriptKind.TSX,
-  '.jsx': morphTs.ScriptKind.JSX,
-};
 
 function severityOf(ruleId: RuleId): Severity {
   return RULES[ruleId].type === 'problem' ? 'error' : 'warning';
@@ -142,7 +134,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
           problem('Skipped: the file is not valid UTF-8; save it as UTF-8.');
         }
         if (text !== null) {
-          sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, (SCRIPT_KINDS[extname(file)] ?? ts.ScriptKind.JS) as ts.ScriptKind);
+          sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
           texts.set(file, text);
           const syntax = (sourceFile as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
           const first = syntax[0];
@@ -319,7 +311,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         const isWrapped = fact.forwardedBy !== null && (analysisOptions.callNames.has(fact.forwardedBy) || analysisOptions.callGlobs.some((g) => g.test(fact.forwardedBy ?? '')));
         if (fact.unresolved === null || isWrapped || seen.has(fact.range.start)) continue;
         seen.add(fact.range.start);
-        note(fact.range.start, `The pattern \`${truncate(fact.text)}\` of ${invalidation.name}() cannot be read statically (${fact.unresolved}): it is not checked.`);
+        note(fact.range.start, `The pattern \`${truncate(fact.text, 60)}\` of ${invalidation.name}() cannot be read statically (${fact.unresolved}): it is not checked.`);
       }
     }
     for (const handler of fileFacts.handlers) {
@@ -409,11 +401,6 @@ function buildMatrix(
     }
   }
   return { keys, rows: rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line), reads };
-}
-
-function truncate(text: string): string {
-  const single = text.replace(/\s+/g, ' ');
-  return single.length > 60 ? `${single.slice(0, 57)}...` : single;
 }
 
 /**
