@@ -23,12 +23,7 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
   let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
   for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
-  if (!sites) {
-    sites = ctx.options.callGlobs.some((matcher) => {
-      const literal = matcher.source.replace(/^\^|\$$/g, '').split('.*')[0]?.replace(/\\/g, '') ?? '';
-      return literal.length > 2 && text.includes(literal);
-    });
-  }
+  if (!sites) sites = ctx.options.callGlobLiterals.some((literal) => text.includes(literal));
   return { handlers, sites };
 }
 

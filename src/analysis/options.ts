@@ -61,10 +61,11 @@ export type CacheAuditConfig = z.infer<typeof configSchema>;
 /** Options of one analysis, with defaults applied. */
 export interface AnalysisOptions {
   readonly decorators: ReadonlySet<string>;
-  readonly callMatchers: readonly RegExp[];
   /** Call names without wildcards, for a quick test before the globs. */
   readonly callNames: ReadonlySet<string>;
   readonly callGlobs: readonly RegExp[];
+  /** The literal text before the first wildcard of each glob (3+ characters), for the text gate. */
+  readonly callGlobLiterals: readonly string[];
   readonly receiverCalls: ReadonlySet<string>;
   readonly cacheReceivers: ReadonlySet<string>;
   readonly escapeFunctions: ReadonlySet<string>;
@@ -97,11 +98,13 @@ export function globToRegExp(glob: string, separator = ''): RegExp {
 }
 
 export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
+  const calls = [...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])];
+  const globs = calls.filter((name) => /[*?]/.test(name));
   return {
     decorators: new Set([...(config.decorators ?? DEFAULT_DECORATORS), ...(config.additionalDecorators ?? [])]),
-    callMatchers: [...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])].map((name) => globToRegExp(name)),
-    callNames: new Set([...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])].filter((name) => !/[*?]/.test(name))),
-    callGlobs: [...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])].filter((name) => /[*?]/.test(name)).map((name) => globToRegExp(name)),
+    callNames: new Set(calls.filter((name) => !/[*?]/.test(name))),
+    callGlobs: globs.map((name) => globToRegExp(name)),
+    callGlobLiterals: globs.map((name) => name.split(/[*?]/)[0] ?? '').filter((literal) => literal.length > 2),
     receiverCalls: new Set(config.receiverCalls ?? DEFAULT_RECEIVER_CALLS),
     cacheReceivers: new Set(config.cacheReceivers ?? []),
     escapeFunctions: new Set(config.escapeFunctions ?? DEFAULT_ESCAPE_FUNCTIONS),
