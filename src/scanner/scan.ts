@@ -16,6 +16,7 @@ import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
 import { covers, overlaps } from '../patterns/operations.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
+import type { LoadedRegistry } from '../registry/load.js';
 import { VERSION } from '../version.js';
 import { projectFiles } from './files.js';
 import { ProjectResolver } from './project-resolver.js';
@@ -90,9 +91,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   let registry: CacheRegistry | null = null;
   let registryFile: string | null = null;
+  let loadedRegistry: LoadedRegistry | null = null;
   if (config.registry) {
     registryFile = resolve(loadedConfig.dir, config.registry);
     const loaded = loadRegistry(registryFile, { recheckMs: 0 });
+    loadedRegistry = loaded;
     registry = loaded.registry;
     for (const d of loaded.diagnostics) diagnostics.push({ file: rel(d.file), line: d.line, column: d.column, message: d.message });
   } else {
@@ -112,6 +115,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const sources = new Map<string, ts.SourceFile | null>();
   const texts = new Map<string, string>();
+  const lineCache = new Map<string, string[]>();
+  /** The lines of a scanned file, split once. */
+  const linesOf = (file: string): string[] => {
+    let lines = lineCache.get(file);
+    if (!lines) {
+      lines = texts.get(file)?.split('\n') ?? [];
+      lineCache.set(file, lines);
+    }
+    return lines;
+  };
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const read = (file: string, isReported: boolean): ts.SourceFile | null => {
     const known = sources.get(file);
@@ -221,7 +234,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const sourceFile = sources.get(fileFacts.file);
     if (!sourceFile) continue;
     const suppressions = parseSuppressions(text);
-    const lines = text.split('\n');
+    const lines = linesOf(fileFacts.file);
     for (const ruleId of ruleIds) {
       for (const finding of runCheck(ruleId, { facts: fileFacts, text, registry, options: analysisOptions, ruleOptions: config.rules ?? {} })) {
         const start = sourceFile.getLineAndCharacterOfPosition(finding.range.start);
@@ -249,8 +262,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const lineOf = (file: string, offset: number): number => (sources.get(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
 
   // Project-wide findings, reported at the registry's definitions.
-  if (registry && registryFile) {
-    const loaded = loadRegistry(registryFile, { recheckMs: 0 });
+  if (registry && registryFile && loadedRegistry) {
+    const loaded = loadedRegistry;
     const registryText = existsSync(registryFile) ? readFileSync(registryFile, 'utf8').split('\n') : [];
     const allInvalidations: Invalidation[] = [
       ...handlers.flatMap(({ handler }) => handler.invalidations),
@@ -299,7 +312,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Blind spots: what could not be read, so that users know where the audit is silent.
   for (const fileFacts of facts) {
     if (!isReportedFile(fileFacts.file)) continue;
-    const text = texts.get(fileFacts.file)?.split('\n') ?? [];
+    const text = linesOf(fileFacts.file);
     const seen = new Set<number>();
     const note = (offset: number, message: string): void => {
       const line = lineOf(fileFacts.file, offset);
