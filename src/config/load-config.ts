@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { configSchema } from '../analysis/options.js';
 import type { CacheAuditConfig } from '../analysis/options.js';
+import { FileCache } from '../registry/file-cache.js';
 import { readStaticModule } from '../registry/load.js';
 import type { RegistryDiagnostic } from '../registry/load.js';
 
@@ -24,13 +25,7 @@ export interface LoadedConfig {
 }
 
 const byDirectory = new Map<string, string | null>();
-const byFile = new Map<string, { mtimeMs: number; size: number; checkedAt: number; loaded: LoadedConfig }>();
-
-/**
- * How long a checked file is trusted without a new stat: a lint run asks for the same file for
- * every linted file, an editor keeps running and must see an edit within a moment.
- */
-export const RECHECK_MS = 1000;
+const byFile = new FileCache<LoadedConfig>();
 
 /** The nearest configuration file from `start` upward (a directory), cached per directory. */
 export function findConfigFile(start: string): string | null {
@@ -79,17 +74,7 @@ export function loadConfigFor(start: string, options: { readonly recheckMs?: num
 }
 
 export function loadConfigFile(file: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
-  const cached = byFile.get(file);
-  const now = Date.now();
-  if (cached && now - cached.checkedAt < (options.recheckMs ?? RECHECK_MS)) return cached.loaded;
-  const stat = statSync(file);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
-    cached.checkedAt = now;
-    return cached.loaded;
-  }
-  const loaded = readConfig(file);
-  byFile.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, checkedAt: now, loaded });
-  return loaded;
+  return byFile.get(file, () => readConfig(file), options.recheckMs);
 }
 
 function readConfig(file: string): LoadedConfig {

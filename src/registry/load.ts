@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import ts from 'typescript';
 import { createRegistry } from './define.js';
 import type { CacheRegistry } from './define.js';
+import { FileCache } from './file-cache.js';
 import { validateRegistry } from './model.js';
 import { importBindings, scriptKindOf, truncate, unwrap as unwrapWith } from '../analysis/context.js';
 
@@ -32,17 +33,7 @@ export interface LoadedRegistry {
 const SUPPORTED = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json']);
 const DEFINE = 'defineCacheRegistry';
 
-interface CacheEntry {
-  readonly mtimeMs: number;
-  readonly size: number;
-  checkedAt: number;
-  readonly result: LoadedRegistry;
-}
-
-/** How long a loaded registry is trusted without a new stat (see the configuration's cache). */
-const RECHECK_MS = 1000;
-
-const cache = new Map<string, CacheEntry>();
+const cache = new FileCache<LoadedRegistry>();
 
 /**
  * Reads a registry file without running it: the object inside `defineCacheRegistry(…)`, an
@@ -52,23 +43,11 @@ const cache = new Map<string, CacheEntry>();
  */
 export function loadRegistry(file: string, options: { readonly recheckMs?: number } = {}): LoadedRegistry {
   const path = resolve(file);
-  const now = Date.now();
-  const recent = cache.get(path);
-  if (recent && now - recent.checkedAt < (options.recheckMs ?? RECHECK_MS)) return recent.result;
-  let stat;
   try {
-    stat = statSync(path);
+    return cache.get(path, () => loadUncached(path), options.recheckMs);
   } catch {
     return failure(path, `The registry file ${path} does not exist: check the \`registry\` path in the cache-audit configuration.`);
   }
-  const cached = cache.get(path);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
-    cached.checkedAt = now;
-    return cached.result;
-  }
-  const result = loadUncached(path);
-  cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, checkedAt: now, result });
-  return result;
 }
 
 function failure(file: string, message: string): LoadedRegistry {
