@@ -9,7 +9,7 @@ import { resolvePattern, runCheck } from '../analysis/checks.js';
 import { scriptKindOf, truncate } from '../analysis/context.js';
 import type { FileContext, TS } from '../analysis/context.js';
 import { extractFacts } from '../analysis/extract.js';
-import { scanBody } from '../analysis/invalidations.js';
+import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import type { FileFacts, Invalidation, RouteHandler } from '../analysis/facts.js';
 import { globToRegExp, resolveOptions } from '../analysis/options.js';
 import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
@@ -424,7 +424,7 @@ function buildMatrix(
 function applyGlobalInterceptors(
   ts: TS,
   facts: FileFacts[],
-  contexts: Map<ts.SourceFile, FileContext>,
+  contexts: ReadonlyMap<ts.SourceFile, FileContext>,
   resolver: ProjectResolver,
   registry: CacheRegistry | null,
 ): void {
@@ -439,14 +439,10 @@ function applyGlobalInterceptors(
         const useClass = get('useClass');
         if (provide && ts.isIdentifier(provide) && provide.text === 'APP_INTERCEPTOR' && useClass && ts.isIdentifier(useClass)) {
           const declaration = ctx.classes.get(useClass.text) ?? resolver.resolveClass(useClass);
-          const intercept = declaration?.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'intercept');
-          if (declaration && intercept?.body) {
-            const target = contexts.get(declaration.getSourceFile()) ?? ctx.contextOf(declaration.getSourceFile());
-            for (const invalidation of scanBody(target, intercept.body).invalidations) {
-              const readable = invalidation.patterns.filter((p) => resolvePattern(p, registry) !== null);
-              if (readable.length === 0) continue;
-              global.push({ ...invalidation, patterns: readable, via: 'middleware', through: [`${useClass.text}.intercept (APP_INTERCEPTOR)`, ...invalidation.through], file: target.file });
-            }
+          for (const invalidation of declaration ? interceptInvalidations(ctx, declaration, `${useClass.text}.intercept (APP_INTERCEPTOR)`) : []) {
+            const readable = invalidation.patterns.filter((p) => resolvePattern(p, registry) !== null);
+            // Applied to handlers of every file: always say where the interceptor is.
+            if (readable.length > 0) global.push({ ...invalidation, patterns: readable, file: invalidation.file ?? ctx.file });
           }
         }
       }

@@ -113,23 +113,34 @@ function interceptorInvalidations(ctx: FileContext, node: ts.Node, opaque: strin
       const reference = ts.isNewExpression(arg) ? arg.expression : arg;
       if (!ts.isIdentifier(reference)) continue;
       const declaration = ctx.classes.get(reference.text) ?? ctx.resolver?.resolveClass?.(reference) ?? null;
-      const intercept = declaration?.members.find(
-        (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'intercept' && m.body !== undefined,
-      );
       if (!declaration) {
         const module = ctx.importOf(reference.text)?.module;
         if (module !== undefined && isProjectModule(module)) opaque.push(`@UseInterceptors(${reference.text})`);
         continue;
       }
-      if (!intercept?.body) continue;
-      const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
-      const label = `${reference.text}.intercept`;
-      for (const invalidation of scanBody(target, intercept.body).invalidations) {
-        result.push({ ...invalidation, via: 'middleware', through: [label, ...invalidation.through], file: target === ctx ? null : target.file });
-      }
+      result.push(...interceptInvalidations(ctx, declaration, `${reference.text}.intercept`));
     }
   }
   return result;
+}
+
+/**
+ * What an interceptor class's `intercept` deletes, marked as reached through `label`; `file` is
+ * null when the interceptor is written in `ctx`'s file.
+ */
+export function interceptInvalidations(ctx: FileContext, declaration: ts.ClassLikeDeclaration, label: string): Invalidation[] {
+  const { ts } = ctx;
+  const intercept = declaration.members.find(
+    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'intercept' && m.body !== undefined,
+  );
+  if (!intercept?.body) return [];
+  const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
+  return scanBody(target, intercept.body).invalidations.map((invalidation) => ({
+    ...invalidation,
+    via: 'middleware',
+    through: [label, ...invalidation.through],
+    file: target === ctx ? null : target.file,
+  }));
 }
 
 function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: ClassRole): RouteHandler[] {
