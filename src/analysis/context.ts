@@ -322,14 +322,3 @@ export function decoratorsOf(ts: TS, node: ts.Node): readonly ts.Decorator[] {
   if (!ts.canHaveDecorators(node)) return [];
   return ts.getDecorators(node) ?? [];
 }
-
-/** `@Post()`, `@Post`, `@Nest.Post()`: the decorator's name and its call arguments. */
-export function decoratorCall(ts: TS, decorator: ts.Decorator): { name: string; args: readonly ts.Expression[] } | null {
-  const expression = decorator.expression;
-  if (ts.isCallExpression(expression)) {
-    const name = lastName(ts, expression.expression);
-    return name ? { name, args: expression.arguments } : null;
-  }
-  const name = lastName(ts, expression);
-  return name ? { name, args: [] } : null;
-}

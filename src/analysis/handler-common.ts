@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { bindsName, decoratorCall, decoratorsOf, staticString, unwrap } from './context.js';
+import { bindsName, decoratorsOf, staticString, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Invalidation, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
@@ -109,13 +109,3 @@ export function hasTenantInScope(ctx: FileContext, fn: ts.Node): boolean {
   if ('body' in fn && fn.body) visit(fn.body as ts.Node);
   return isFound;
 }
-
-export function decoratorNamed(ctx: FileContext, node: ts.Node, names: ReadonlySet<string>): ts.Decorator | null {
-  for (const decorator of decoratorsOf(ctx.ts, node)) {
-    const name = importedName(ctx, decorator.expression);
-    if (name !== null && names.has(name)) return decorator;
-  }
-  return null;
-}
-
-export { decoratorCall };

@@ -1,5 +1,3 @@
-import { toBytes } from './bytes.js';
-
 export type TemplatePiece =
   | { readonly kind: 'text'; readonly text: string; readonly start: number; readonly end: number }
   | { readonly kind: 'param'; readonly name: string; readonly start: number; readonly end: number };
@@ -82,9 +80,4 @@ export function parseTemplate(source: string): ParsedTemplate {
   }
   flush(source.length);
   return { source, pieces, params, errors };
-}
-
-/** The UTF-8 bytes of a template's literal text pieces, for the automata. */
-export function pieceBytes(piece: TemplatePiece & { kind: 'text' }): Uint8Array {
-  return toBytes(piece.text);
 }
