@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import type { AnalysisOptions } from './options.js';
 import type { Range } from './facts.js';
+import { collectListeners } from './listeners.js';
 
 export type TS = typeof ts;
 
@@ -21,6 +22,13 @@ export interface CallResolver {
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
+  /** Whether a module specifier, imported from `fromFile`, is a module of the project (by module resolution). */
+  isProjectModule?(specifier: string, fromFile: string): boolean;
+}
+
+/** A module of the project by its spelling (relative, or a path alias as commonly written): the fallback without resolution. */
+export function isProjectSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('@/') || specifier.startsWith('~/') || specifier.startsWith('#') || specifier.startsWith('src/');
 }
 
 export interface ImportBinding {
@@ -166,6 +174,19 @@ export class FileContext {
   /** The module an identifier is imported from, or null. */
   importOf(name: string): ImportBinding | null {
     return this.imports.get(name) ?? null;
+  }
+
+  /** Whether a module this file imports is the project's own: module resolution decides, the spelling when there is none. */
+  isProjectModule(module: string): boolean {
+    return this.resolver?.isProjectModule?.(module, this.file) ?? isProjectSpecifier(module);
+  }
+
+  private listenerTable: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
+
+  /** The event listeners written in this file, by event key (without a resolver, the file is the world). */
+  fileListeners(key: string): readonly ts.FunctionLikeDeclaration[] {
+    this.listenerTable ??= collectListeners(this.ts, [this.sourceFile]);
+    return this.listenerTable.get(key) ?? [];
   }
 
   importsModule(test: (module: string) => boolean): boolean {

@@ -3,7 +3,26 @@ import type { TS } from './context.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
-/** `@OnEvent('quote.changed')` methods of the given files, by event name (exact names). */
+/**
+ * The keys a listener's event expression is known by: its string value (a literal, or a `const`
+ * of the file), and its text for names written as expressions (`PortfolioChangedEvent.getName()`,
+ * `Events.QuoteChanged`), which an emit writing the same expression matches.
+ */
+function listenerKeys(ts: TS, file: ts.SourceFile, event: ts.Expression): string[] {
+  if (ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) return [event.text];
+  const keys = [`expr:${event.getText(file).replace(/\s+/g, '')}`];
+  if (ts.isIdentifier(event)) {
+    for (const statement of file.statements) {
+      if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
+      for (const d of statement.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.name.text === event.text && d.initializer && ts.isStringLiteral(d.initializer)) keys.push(d.initializer.text);
+      }
+    }
+  }
+  return keys;
+}
+
+/** `@OnEvent(…)` methods of the given files, by event key (see `listenerKeys`). */
 export function collectListeners(ts: TS, files: readonly ts.SourceFile[]): Map<string, Fn[]> {
   const listeners = new Map<string, Fn[]>();
   for (const file of files) {
@@ -19,10 +38,11 @@ export function collectListeners(ts: TS, files: readonly ts.SourceFile[]): Map<s
           const first = call.arguments[0];
           const events = first && ts.isArrayLiteralExpression(first) ? first.elements : first ? [first] : [];
           for (const event of events) {
-            if (!ts.isStringLiteral(event) && !ts.isNoSubstitutionTemplateLiteral(event)) continue;
-            const list = listeners.get(event.text) ?? [];
-            list.push(node);
-            listeners.set(event.text, list);
+            for (const key of listenerKeys(ts, file, event)) {
+              const list = listeners.get(key) ?? [];
+              list.push(node);
+              listeners.set(key, list);
+            }
           }
         }
       }

@@ -2,9 +2,11 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, lastName, staticObject, staticString, truncate, unwrap } from './context.js';
+import { constantOf, enclosingClass, lastName, staticObject, staticString, truncate, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
+import { boundArgument, boundProperty } from './env.js';
+import type { Bound, Env } from './env.js';
 
 const REGISTRY_METHODS = new Set(['pattern', 'key']);
 
@@ -14,7 +16,7 @@ const REGISTRY_METHODS = new Set(['pattern', 'key']);
  * registry references (`cacheKeys.pattern('quotesList', { tenantId })`). What it cannot read is
  * returned with `pattern: null` and the reason, never guessed.
  */
-export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false): PatternFact {
+export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null): PatternFact {
   const { ts } = ctx;
   const range = ctx.range(node);
   const text = ctx.text(node);
@@ -28,7 +30,7 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
 
   const parts: PatternPart[] = [];
   const interpolations: Interpolation[] = [];
-  const failure = collectParts(ctx, expression, parts, interpolations, isKey, 0);
+  const failure = collectParts(ctx, expression, parts, interpolations, isKey, 0, env);
   if (failure !== null) {
     return { ...base, pattern: null, unresolved: failure, interpolations };
   }
@@ -87,9 +89,12 @@ function collectParts(
   interpolations: Interpolation[],
   isKey: boolean,
   depth: number,
+  env: Env = null,
 ): string | null {
   const { ts } = ctx;
   const expression = unwrap(ts, node);
+  const bound = boundValue(ctx, expression, env);
+  if (bound) return collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth + 1, bound.env);
   const literal = (value: string): void => {
     parts.push(isKey ? escapeGlob(value) : value);
   };
@@ -102,8 +107,19 @@ function collectParts(
     literal(expression.head.text);
     for (const span of expression.templateSpans) {
       const constant = staticString(ctx, span.expression);
+      const inner = constant === null ? boundValue(ctx, unwrap(ts, span.expression), env) ?? builderBody(ctx, unwrap(ts, span.expression), env) : null;
       if (constant !== null) literal(constant);
-      else hole(ctx, span.expression, parts, interpolations);
+      else if (inner) {
+        const partCount = parts.length;
+        const interpolationCount = interpolations.length;
+        const failure = collectParts(inner.ctx, inner.expr, parts, interpolations, isKey, depth + 1, inner.env);
+        if (failure !== null) {
+          // A runtime value after all: one hole, named as the parameter it came through.
+          parts.length = partCount;
+          interpolations.length = interpolationCount;
+          hole(ctx, span.expression, parts, interpolations);
+        }
+      } else hole(ctx, span.expression, parts, interpolations);
       literal(span.literal.text);
     }
     return null;
@@ -116,8 +132,17 @@ function collectParts(
         continue;
       }
       const inner = unwrap(ts, side);
-      if (ts.isBinaryExpression(inner) || ts.isTemplateExpression(inner) || ts.isStringLiteral(inner)) {
-        const failure = collectParts(ctx, inner, parts, interpolations, isKey, depth + 1);
+      const bound = boundValue(ctx, inner, env) ?? builderBody(ctx, inner, env);
+      if (bound) {
+        const partCount = parts.length;
+        const interpolationCount = interpolations.length;
+        if (collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth + 1, bound.env) !== null) {
+          parts.length = partCount;
+          interpolations.length = interpolationCount;
+          hole(ctx, side, parts, interpolations);
+        }
+      } else if (ts.isBinaryExpression(inner) || ts.isTemplateExpression(inner) || ts.isStringLiteral(inner)) {
+        const failure = collectParts(ctx, inner, parts, interpolations, isKey, depth + 1, env);
         if (failure !== null) return failure;
       } else {
         hole(ctx, side, parts, interpolations);
@@ -145,7 +170,58 @@ function collectParts(
     literal(constant);
     return null;
   }
+  const builder = builderBody(ctx, expression, env);
+  if (builder) return collectParts(builder.ctx, builder.expr, parts, interpolations, isKey, depth + 1, builder.env);
   return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
+}
+
+/** A parameter (or a property of one) of a function on the call path: the argument it was given. */
+function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (env === null) return null;
+  if (ts.isIdentifier(expression)) return boundArgument(ctx, expression, env);
+  if (ts.isPropertyAccessExpression(expression)) return boundProperty(ctx, expression, env);
+  return null;
+}
+
+/**
+ * A key builder: a call of a function of the project whose body is one returned expression
+ * (`this.key(id)`, `RedisPrefix.collection(id)`, `getSnapshotKey({ userId })`), read with its
+ * parameters bound to the call's arguments.
+ */
+function builderBody(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (!ts.isCallExpression(expression)) return null;
+  const declaration = keyBuilder(ctx, expression);
+  if (!declaration?.body) return null;
+  const returned = returnedExpression(ts, declaration.body);
+  if (!returned) return null;
+  const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
+  return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: env } };
+}
+
+function keyBuilder(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const callee = unwrap(ts, call.expression);
+  if (ts.isIdentifier(callee)) {
+    const local = ctx.functions.get(callee.text);
+    if (local) return local;
+  } else if (ts.isPropertyAccessExpression(callee)) {
+    const object = unwrap(ts, callee.expression);
+    const owner = object.kind === ts.SyntaxKind.ThisKeyword ? enclosingClass(ts, call) : ts.isIdentifier(object) ? (ctx.classes.get(object.text) ?? null) : null;
+    const member = owner?.members.find((m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text);
+    if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return member;
+  }
+  return ctx.resolver?.resolveCall(call)?.[0] ?? null;
+}
+
+function returnedExpression(ts: FileContext['ts'], body: ts.ConciseBody): ts.Expression | null {
+  if (!ts.isBlock(body)) return body;
+  const statements = body.statements.filter((s) => !ts.isEmptyStatement(s));
+  const last = statements[statements.length - 1];
+  // Only a body that is its return (after constant declarations) is a key builder.
+  if (!last || !ts.isReturnStatement(last) || !last.expression) return null;
+  return statements.slice(0, -1).every((s) => ts.isVariableStatement(s)) ? last.expression : null;
 }
 
 function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[], interpolations: Interpolation[]): void {

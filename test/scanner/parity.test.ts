@@ -40,7 +40,7 @@ describe('the CLI and ESLint agree', () => {
     const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/nest-services-app') });
     const query = result.findings.find((f) => f.ruleId === 'no-invalidation-in-query');
     expect(query?.message).toBe(
-      'DashboardController.refresh is a read-only GET handler, but it invalidates `dashboard:*` (through DashboardService.refresh): reads must not change the cache. Move the invalidation to the mutation that changes the data.',
+      'DashboardController.refresh is a read-only GET handler, but it invalidates `dashboard:*` (through DashboardService.refresh → CacheService.deletePattern): reads must not change the cache. Move the invalidation to the mutation that changes the data.',
     );
     expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation' && f.file.includes('expenses'))?.via).toEqual(['ExpensesService.update']);
   });

@@ -1,0 +1,544 @@
+import type ts from 'typescript';
+import { patternsOverlap } from '../patterns/operations.js';
+import type { ParsedPattern } from '../patterns/parse.js';
+import { parsePattern } from '../patterns/parse.js';
+import { enclosingClass, lastName, staticString, truncate, unwrap } from './context.js';
+import type { FileContext, TS } from './context.js';
+import { appendFrame, boundArgument, boundProperty } from './env.js';
+import type { Bound, Frame } from './env.js';
+import type { Invalidation, InvalidationKind, PatternFact } from './facts.js';
+import { readPattern } from './read-pattern.js';
+import { clientOf } from './sources/clients.js';
+import { SOURCES } from './sources/index.js';
+import type { CallEffect, RedisRole } from './sources/source.js';
+
+/** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
+export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
+
+interface EffectBase {
+  /** The call or function name as written (`del`, `revalidateTag`, `invalidate`). */
+  readonly name: string;
+  /** The call, in `ctx`'s file. */
+  readonly node: ts.Node;
+  readonly ctx: FileContext;
+  /** Functions followed to reach it, outermost first. */
+  readonly through: readonly string[];
+  readonly isConditional: boolean;
+  readonly isDeferred: boolean;
+}
+
+/**
+ * What a function does, one effect per call that matters: what it invalidates, reads, fills, or
+ * does with Redis besides caching; the models it reads and writes; what it emits or enqueues;
+ * and the calls that cannot be followed (opaque).
+ */
+export type Effect = EffectBase &
+  (
+    | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
+    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[] }
+    /** A fill after a read of the same key (cache-aside) is part of a read; any other is write-through. */
+    | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean }
+    | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
+    | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
+    | { readonly kind: 'model-read' | 'model-write'; readonly model: string; readonly operation: string }
+    | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
+    | { readonly kind: 'opaque'; readonly description: string }
+  );
+
+const DEFERRING_CALLS = new Set(['waitUntil', 'after', 'setImmediate', 'setTimeout', 'queueMicrotask', 'nextTick', 'unstable_after']);
+const EMIT_CALLS = new Set(['emit', 'emitAsync']);
+
+type Target = { readonly declaration: ts.FunctionLikeDeclaration; readonly ctx: FileContext; readonly label: string };
+
+const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
+const inProgress = new WeakSet<ts.Node>();
+
+function memoFor(ctx: FileContext): WeakMap<ts.Node, readonly Effect[]> {
+  let memo = summaries.get(ctx.options);
+  if (!memo) {
+    memo = new WeakMap();
+    summaries.set(ctx.options, memo);
+  }
+  return memo;
+}
+
+/**
+ * The effects of running `root` (a function or a body), with the functions it calls composed in:
+ * computed once per function and reused by every caller, safe on cycles (a call back into a
+ * function being summarised adds nothing), bounded by the call graph rather than a depth.
+ */
+export function summarize(ctx: FileContext, root: ts.Node): readonly Effect[] {
+  const memo = memoFor(ctx);
+  const known = memo.get(root);
+  if (known) return known;
+  if (inProgress.has(root)) return [];
+  inProgress.add(root);
+  try {
+    const effects: Effect[] = [];
+    walk(ctx, root, effects);
+    const result = settle(ctx, effects);
+    memo.set(root, result);
+    return result;
+  } finally {
+    inProgress.delete(root);
+  }
+}
+
+function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
+  const { ts } = ctx;
+  const visit = (node: ts.Node, isDeferred: boolean): void => {
+    if (ts.isClassLike(node) && node !== root) return;
+    if (ts.isVoidExpression(node)) {
+      ts.forEachChild(node, (child) => visit(child, true));
+      return;
+    }
+    if (ts.isCallExpression(node)) {
+      effectsOfCall(ctx, node, root, isDeferred, effects);
+      const name = lastName(ts, node.expression);
+      if (name !== null && DEFERRING_CALLS.has(name)) {
+        visit(node.expression, isDeferred);
+        for (const arg of node.arguments) visit(arg, true);
+        return;
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, isDeferred));
+  };
+  const body = ts.isFunctionLike(root) && 'body' in root && root.body ? (root.body as ts.Node) : root;
+  ts.forEachChild(body, (child) => visit(child, false));
+}
+
+/** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
+export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boolean {
+  let child: ts.Node = node;
+  let parent = node.parent as ts.Node | undefined;
+  while (parent && child !== root) {
+    if (ts.isIfStatement(parent) && child !== parent.expression) return true;
+    if (ts.isConditionalExpression(parent) && child !== parent.condition) return true;
+    if (
+      ts.isBinaryExpression(parent) &&
+      child === parent.right &&
+      [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(parent.operatorToken.kind)
+    ) {
+      return true;
+    }
+    if (ts.isCaseClause(parent) || ts.isDefaultClause(parent) || ts.isCatchClause(parent)) return true;
+    if ((ts.isForStatement(parent) || ts.isForInStatement(parent) || ts.isForOfStatement(parent) || ts.isWhileStatement(parent)) && child === parent.statement) {
+      return true;
+    }
+    if (ts.isCallChain(parent) && parent.questionDotToken) return true;
+    child = parent;
+    parent = parent.parent as ts.Node | undefined;
+  }
+  return false;
+}
+
+export function matchesCallName(ctx: FileContext, name: string): boolean {
+  return ctx.options.callNames.has(name) || ctx.options.callGlobs.some((matcher) => matcher.test(name));
+}
+
+/** The effects a call adds: what the functions it runs do, or what a library source says it does. */
+function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node, isDeferred: boolean, effects: Effect[]): void {
+  const { ts } = ctx;
+  const callee = unwrap(ts, call.expression);
+  const name = lastName(ts, callee);
+  if (name === null) return;
+  let conditional: boolean | null = null;
+  const base = (): EffectBase => ({
+    name,
+    node: call,
+    ctx,
+    through: [],
+    isConditional: (conditional ??= isConditionalWithin(ts, call, root)),
+    isDeferred,
+  });
+  const compose = (target: Target, args: readonly ts.Expression[], isLater: boolean, label = target.label): number => {
+    const inner = summarize(target.ctx, target.declaration);
+    const frame: Frame = { fn: target.declaration, args, ctx, next: null };
+    const here = base();
+    for (const effect of inner) effects.push(shifted(effect, frame, label, here.isConditional, isDeferred || isLater));
+    return inner.length;
+  };
+
+  if (EMIT_CALLS.has(name) && call.arguments[0]) {
+    const listeners = listenersOf(ctx, call.arguments[0]);
+    const payload = call.arguments[1];
+    for (const listener of listeners) compose(listener, payload ? [payload] : [], true);
+    if (listeners.length > 0) return;
+  }
+
+  const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : null;
+  const targets = helperTargets(ctx, call, callee);
+  if (targets === 'opaque') {
+    if (matchesCallName(ctx, name)) effects.push(namedInvalidation(ctx, call, name, base()));
+    else effects.push({ ...base(), kind: 'opaque', description: truncate(ctx.text(callee)) });
+    return;
+  }
+  if (targets.length > 0) {
+    const before = effects.length;
+    for (const target of targets) compose(target, call.arguments, false);
+    const hasInvalidation = effects.slice(before).some((e) => e.kind === 'invalidate');
+    if (hasInvalidation || !matchesCallName(ctx, name)) return;
+  }
+
+  for (const source of SOURCES) {
+    const classified = source.classify({ ctx, call, callee, name, receiver });
+    if (!classified) continue;
+    for (const effect of classified) effects.push(fromSource(ctx, effect, base()));
+    return;
+  }
+  if (matchesCallName(ctx, name) && !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')) {
+    effects.push(namedInvalidation(ctx, call, name, base()));
+  }
+}
+
+/** A call named like an invalidation (`invalidate*`, `deletePattern`): its arguments are the patterns. */
+function namedInvalidation(ctx: FileContext, call: ts.CallExpression, name: string, base: EffectBase): Effect {
+  return { ...base, kind: 'invalidate', invalidationKind: 'pattern', keys: call.arguments.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })) };
+}
+
+function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
+  const keysOf = (keys: readonly ({ expr: ts.Expression; isKey: boolean } | { flush: true })[]): EffectKey[] =>
+    keys.map((key) => ('flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey }));
+  switch (effect.kind) {
+    case 'invalidate':
+      return { ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: keysOf(effect.keys) };
+    case 'cache-read':
+      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys) };
+    case 'cache-fill':
+      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false };
+    case 'redis-other':
+      return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
+    case 'key-scan':
+      return { ...base, kind: 'key-scan', keys: keysOf(effect.keys) };
+    case 'model-read':
+    case 'model-write':
+      return { ...base, kind: effect.kind, model: effect.model, operation: effect.operation };
+    case 'emit':
+      return { ...base, kind: 'emit', target: staticString(ctx, effect.event) ?? ctx.text(effect.event) };
+    case 'enqueue':
+      return { ...base, kind: 'enqueue', target: `${effect.queue ?? '?'}:${effect.job ?? '*'}` };
+  }
+}
+
+/** An effect of a callee as its caller sees it: the callee's parameters bound to the call's arguments. */
+function shifted(effect: Effect, frame: Frame, label: string, isConditional: boolean, isDeferred: boolean): Effect {
+  const moved = {
+    ...effect,
+    through: [label, ...effect.through],
+    isConditional: effect.isConditional || isConditional,
+    isDeferred: effect.isDeferred || isDeferred,
+  };
+  if (!('keys' in effect)) return moved;
+  const keys = effect.keys.map((key) =>
+    'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } },
+  );
+  return { ...moved, keys } as Effect;
+}
+
+/** The pattern an effect key stands for (holes where runtime values go), or null when unreadable. */
+export function keyPattern(key: EffectKey): ParsedPattern | null {
+  if ('flush' in key) return parsePattern('*');
+  const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
+  return fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+}
+
+/** The pattern fact of an effect key, for the checks. */
+export function keyFact(key: EffectKey, node: ts.Node, ctx: FileContext): PatternFact {
+  if ('flush' in key) {
+    return {
+      text: ctx.text(node),
+      range: ctx.range(node),
+      pattern: parsePattern('*'),
+      unresolved: null,
+      interpolations: [],
+      placeholders: [],
+      registryRef: null,
+      isLiteral: false,
+      forwardedBy: null,
+    };
+  }
+  return readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
+}
+
+function readableKeys(keys: readonly EffectKey[]): ParsedPattern[] {
+  return keys.map(keyPattern).filter((p): p is ParsedPattern => p !== null);
+}
+
+function overlapsAny(patterns: readonly ParsedPattern[], others: readonly ParsedPattern[]): boolean {
+  return patterns.some((p) => others.some((o) => p.source === o.source || patternsOverlap(p, o)));
+}
+
+/**
+ * What the calls of one function mean together: a delete after `SCAN MATCH p` deletes `p`; a
+ * delete of a key the function also sets if absent or counts is a lock release or a counter
+ * reset, not an invalidation; a fill of a key the function read first is cache-aside.
+ */
+function settle(_ctx: FileContext, effects: readonly Effect[]): Effect[] {
+  const scans = effects.filter((e): e is Effect & { kind: 'key-scan' } => e.kind === 'key-scan');
+  const others = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
+  const reads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
+  const result: Effect[] = [];
+  for (const effect of effects) {
+    if (effect.kind === 'key-scan') continue;
+    if (effect.kind === 'invalidate' && effect.invalidationKind === 'key') {
+      const patterns = readableKeys(effect.keys);
+      if (scans.length > 0 && patterns.length === 0) {
+        // `const keys = await redis.keys(p); await redis.del(...keys)`: the scanned pattern.
+        result.push({ ...effect, invalidationKind: 'pattern', keys: scans.flatMap((s) => s.keys) });
+        continue;
+      }
+      if (others.length > 0 && patterns.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads)) {
+        result.push({ ...effect, kind: 'redis-other', role: 'lock' });
+        continue;
+      }
+    }
+    if (effect.kind === 'cache-fill' && !effect.isCacheAside && reads.length > 0 && overlapsAny(readableKeys(effect.keys), reads)) {
+      result.push({ ...effect, isCacheAside: true });
+      continue;
+    }
+    result.push(effect);
+  }
+  return result;
+}
+
+/** The listeners of an emitted event (`@OnEvent(X)`), through the resolver or in the file. */
+function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
+  const keys = eventKeys(ctx, event);
+  const found = new Set<ts.FunctionLikeDeclaration>();
+  for (const key of keys) {
+    for (const listener of ctx.resolver?.listenersOf?.(key) ?? ctx.fileListeners(key)) found.add(listener);
+  }
+  return [...found].map((declaration) => {
+    const owner = enclosingClass(ctx.ts, declaration);
+    const file = declaration.getSourceFile();
+    const method = declaration.name ? declaration.name.getText(file) : 'listener';
+    return {
+      declaration,
+      ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file),
+      label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^expr:/, '') ?? ''})`,
+    };
+  });
+}
+
+/**
+ * The names an event expression can be matched by: its string value when it has one, and its
+ * text (`PortfolioChangedEvent.getName()`, `Events.QuoteChanged`) for names written as expressions.
+ */
+export function eventKeys(ctx: FileContext, event: ts.Expression): string[] {
+  const value = staticString(ctx, event);
+  const text = `expr:${ctx.text(unwrap(ctx.ts, event)).replace(/\s+/g, '')}`;
+  return value === null ? [text] : [value, text];
+}
+
+/** The functions a call runs: same-file helpers, or through the resolver; 'opaque' when unknowable. */
+function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): readonly Target[] | 'opaque' {
+  const { ts } = ctx;
+  if (ts.isIdentifier(callee)) {
+    const local = ctx.functions.get(callee.text);
+    if (local) return [{ declaration: local, ctx, label: callee.text }];
+    const binding = ctx.importOf(callee.text);
+    if (binding && ctx.isProjectModule(binding.module)) return resolved(ctx, call, callee.text);
+    return [];
+  }
+  if (!ts.isPropertyAccessExpression(callee)) return [];
+  const object = unwrap(ts, callee.expression);
+  const method = callee.name.text;
+  if (object.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(ts, call);
+    const member = owner?.members.find(
+      (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
+        (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(ctx.sourceFile) === method,
+    );
+    if (member && ts.isMethodDeclaration(member) && member.body) {
+      return [{ declaration: member, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
+    }
+    if (member && ts.isPropertyDeclaration(member) && member.initializer) {
+      const init = unwrap(ts, member.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return [{ declaration: init, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
+    }
+    return [];
+  }
+  // this.service.method(): an injected dependency, defined in another file.
+  if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(ts, call);
+    if (owner && isInjected(ts, owner, object.name.text)) {
+      const client = clientOf(ctx, object);
+      if (client !== null && client !== 'project') return [];
+      return resolved(ctx, call, `this.${object.name.text}.${method}`);
+    }
+    return [];
+  }
+  // imported.namespaceOrObject.method(): a function of another module of the project.
+  if (ts.isIdentifier(object)) {
+    const binding = ctx.importOf(object.text);
+    if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*') return resolved(ctx, call, `${object.text}.${method}`);
+    const local = ctx.classes.get(object.text);
+    const staticMethod = local?.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method);
+    if (staticMethod?.body) return [{ declaration: staticMethod, ctx, label: `${object.text}.${method}` }];
+  }
+  return [];
+}
+
+
+function resolved(ctx: FileContext, call: ts.CallExpression, label: string): readonly Target[] | 'opaque' {
+  if (!ctx.resolver) return 'opaque';
+  const declarations = ctx.resolver.resolveCall(call);
+  if (declarations === null) return 'opaque';
+  return declarations.map((declaration) => {
+    const owner = enclosingClass(ctx.ts, declaration);
+    const name = declaration.name ? declaration.name.getText(declaration.getSourceFile()) : label;
+    return {
+      declaration,
+      ctx: ctx.contextOf(declaration.getSourceFile()),
+      label: owner?.name ? `${owner.name.text}.${name}` : name,
+    };
+  });
+}
+
+/** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
+function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boolean {
+  for (const member of owner.members) {
+    if (ts.isConstructorDeclaration(member)) {
+      for (const parameter of member.parameters) {
+        const isProperty = ts.getModifiers(parameter)?.some((m) =>
+          [ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword].includes(m.kind),
+        );
+        if (isProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name) return true;
+      }
+    }
+    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name && member.type && !member.initializer) {
+      return true;
+    }
+  }
+  return false;
+}
+
+
+/** The invalidations among effects, as facts for the checks; `rootFile` is the handler's file. */
+export function invalidationsOf(effects: readonly Effect[], rootFile: string, withWriteThrough: boolean): Invalidation[] {
+  const result: Invalidation[] = [];
+  for (const effect of effects) {
+    const isWriteThrough = effect.kind === 'cache-fill' && !effect.isCacheAside && withWriteThrough;
+    if (effect.kind !== 'invalidate' && !isWriteThrough) continue;
+    const keys = 'keys' in effect ? effect.keys : [];
+    const kind: InvalidationKind = effect.kind === 'invalidate' ? effect.invalidationKind : 'key';
+    result.push({
+      via: 'call',
+      name: effect.name,
+      kind,
+      patterns: kind === 'pattern' || kind === 'key' ? keys.flatMap((key) => patternFacts(key, effect)) : [],
+      isConditional: effect.isConditional,
+      isDeferred: effect.isDeferred,
+      range: effect.ctx.range(effect.node),
+      through: effect.through,
+      file: effect.ctx.file === rootFile ? null : effect.ctx.file,
+    });
+  }
+  return result;
+}
+
+/** The facts of one key argument: a pattern, or each element of an array of patterns. */
+function patternFacts(key: EffectKey, effect: Effect): PatternFact[] {
+  if ('flush' in key) return [keyFact(key, effect.node, effect.ctx)];
+  const { ts } = key.bound.ctx;
+  const expression = unwrap(ts, key.bound.expr);
+  if (ts.isArrayLiteralExpression(expression)) {
+    return expression.elements
+      .filter((e) => !ts.isSpreadElement(e))
+      .map((element) => readPattern(key.bound.ctx, element, key.isKey, key.bound.env));
+  }
+  if (ts.isObjectLiteralExpression(expression) || ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) return [];
+  if (ts.isNumericLiteral(expression)) return [];
+  return [readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env)];
+}
+
+/** The effects of the calls written in a file, each where it is written (helpers not followed). */
+export function siteEffects(ctx: FileContext): Effect[] {
+  const { ts } = ctx;
+  const byFunction = new Map<ts.Node, Effect[]>();
+  for (const call of ctx.nodes.calls) {
+    const callee = unwrap(ts, call.expression);
+    const name = lastName(ts, callee);
+    // Decorator factories called as functions (inside applyDecorators) are read as decorators.
+    if (name === null || ctx.options.decorators.has(name)) continue;
+    const owner = enclosingFunction(ts, call) ?? ctx.sourceFile;
+    const base: EffectBase = { name, node: call, ctx, through: [], isConditional: false, isDeferred: false };
+    const found: Effect[] = [];
+    const targets = helperTargets(ctx, call, callee);
+    if (targets !== 'opaque' && targets.length > 0) {
+      found.push(...forwardedPatterns(ctx, call, targets, base));
+      if (found.length === 0 && matchesCallName(ctx, name) && !targets.some((t) => summarize(t.ctx, t.declaration).some((e) => e.kind === 'invalidate'))) {
+        found.push(namedInvalidation(ctx, call, name, base));
+      }
+    } else if (targets === 'opaque' && matchesCallName(ctx, name)) {
+      found.push(namedInvalidation(ctx, call, name, base));
+    } else {
+      const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : null;
+      let isClassified = false;
+      for (const source of SOURCES) {
+        const classified = source.classify({ ctx, call, callee, name, receiver });
+        if (!classified) continue;
+        for (const effect of classified) found.push(fromSource(ctx, effect, base));
+        isClassified = true;
+        break;
+      }
+      if (!isClassified && matchesCallName(ctx, name) && !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')) {
+        found.push(namedInvalidation(ctx, call, name, base));
+      }
+    }
+    if (found.length === 0) continue;
+    const list = byFunction.get(owner) ?? [];
+    list.push(...found);
+    byFunction.set(owner, list);
+  }
+  return [...byFunction.values()].flatMap((effects) => settle(ctx, effects));
+}
+
+function enclosingFunction(ts: TS, node: ts.Node): ts.Node | null {
+  let current = node.parent as ts.Node | undefined;
+  while (current && !ts.isSourceFile(current)) {
+    if (ts.isFunctionLike(current)) return current;
+    current = current.parent as ts.Node | undefined;
+  }
+  return null;
+}
+
+/**
+ * A call of a wrapper that deletes what its caller passes (`cacheService.invalidate('quotes:*')`):
+ * the pattern is written here, at the argument, and is checked here.
+ */
+function forwardedPatterns(ctx: FileContext, call: ts.CallExpression, targets: readonly Target[], base: EffectBase): Effect[] {
+  const result: Effect[] = [];
+  const seen = new Set<ts.Expression>();
+  for (const target of targets) {
+    const frame: Frame = { fn: target.declaration, args: call.arguments, ctx, next: null };
+    for (const effect of summarize(target.ctx, target.declaration)) {
+      if (effect.kind !== 'invalidate') continue;
+      for (const key of effect.keys) {
+        if ('flush' in key) continue;
+        const origin = originOf({ ...key.bound, env: appendFrame(key.bound.env, frame) });
+        if (origin.ctx !== ctx || !call.arguments.includes(origin.expr as ts.Expression) || seen.has(origin.expr)) continue;
+        seen.add(origin.expr);
+        result.push({ ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: [{ bound: { expr: origin.expr, ctx, env: null }, isKey: key.isKey }] });
+      }
+    }
+  }
+  return result;
+}
+
+/** Where a bound expression's value is written: parameters followed to the arguments they were given. */
+function originOf(bound: Bound): Bound {
+  let current = bound;
+  for (let i = 0; i < 16; i++) {
+    const { ts } = current.ctx;
+    const expression = unwrap(ts, current.expr);
+    const next = ts.isIdentifier(expression)
+      ? boundArgument(current.ctx, expression, current.env)
+      : ts.isPropertyAccessExpression(expression)
+        ? boundProperty(current.ctx, expression, current.env)
+        : null;
+    if (!next) return { ...current, expr: expression };
+    current = next;
+  }
+  return current;
+}

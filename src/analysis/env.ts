@@ -1,0 +1,100 @@
+import type ts from 'typescript';
+import { unwrap } from './context.js';
+import type { FileContext } from './context.js';
+
+/**
+ * The arguments a function was called with, along the call path that reached an effect: the key
+ * a wrapper deletes (`delete(id) { redis.del(this.key(id)) }`) is what its callers pass. Frames
+ * are listed innermost first; `null` means the parameters of the outermost function are runtime
+ * values (holes).
+ */
+export interface Frame {
+  readonly fn: ts.SignatureDeclaration;
+  readonly args: readonly ts.Expression[];
+  /** The file of the call, where `args` are written. */
+  readonly ctx: FileContext;
+  readonly next: Env;
+}
+
+export type Env = Frame | null;
+
+/** An expression to read later, with the file it is written in and the arguments in force. */
+export interface Bound {
+  readonly expr: ts.Expression;
+  readonly ctx: FileContext;
+  readonly env: Env;
+}
+
+/** The frame chain with `outer` added outermost (frames are shared, never changed). */
+export function appendFrame(env: Env, outer: Frame): Env {
+  if (env === null) return outer;
+  return { ...env, next: appendFrame(env.next, outer) };
+}
+
+/** The function whose parameter binds `name` at `node`, with the parameter, or null. */
+function bindingParameter(ctx: FileContext, node: ts.Node, name: string): { fn: ts.SignatureDeclaration; index: number; parameter: ts.ParameterDeclaration } | null {
+  const { ts } = ctx;
+  let current: ts.Node | undefined = node.parent;
+  while (current && !ts.isSourceFile(current)) {
+    if (ts.isFunctionLike(current)) {
+      const index = current.parameters.findIndex((p) => bindsIdentifier(ts, p.name, name));
+      if (index >= 0) return { fn: current, index, parameter: current.parameters[index] as ts.ParameterDeclaration };
+    }
+    current = current.parent;
+  }
+  return null;
+}
+
+function bindsIdentifier(ts: FileContext['ts'], binding: ts.BindingName, name: string): boolean {
+  if (ts.isIdentifier(binding)) return binding.text === name;
+  return binding.elements.some((element) => !ts.isOmittedExpression(element) && bindsIdentifier(ts, element.name, name));
+}
+
+/**
+ * What a parameter reference stands for at the call that reached it: the argument (or, for a
+ * destructured `{ userId }` parameter, that property of an object-literal argument). Null when
+ * the identifier is no parameter of a function of the path: a runtime value.
+ */
+export function boundArgument(ctx: FileContext, identifier: ts.Identifier, env: Env): Bound | null {
+  if (env === null) return null;
+  const { ts } = ctx;
+  const binding = bindingParameter(ctx, identifier, identifier.text);
+  if (!binding) return null;
+  let frame: Env = env;
+  while (frame && frame.fn !== binding.fn) frame = frame.next;
+  if (!frame) return null;
+  const arg = frame.args[binding.index];
+  if (!arg) return null;
+  if (ts.isIdentifier(binding.parameter.name)) return { expr: arg, ctx: frame.ctx, env: frame.next };
+  return propertyOfArgument(frame, arg, identifier.text);
+}
+
+/** `params.userId` where `params` is bound to an object literal: that property's value. */
+export function boundProperty(ctx: FileContext, access: ts.PropertyAccessExpression, env: Env): Bound | null {
+  const { ts } = ctx;
+  const object = unwrap(ts, access.expression);
+  if (!ts.isIdentifier(object)) return null;
+  const bound = boundArgument(ctx, object, env);
+  if (!bound) return null;
+  const value = unwrap(ts, bound.expr);
+  if (!ts.isObjectLiteralExpression(value)) return null;
+  return propertyIn(bound.ctx, value, access.name.text, bound.env);
+}
+
+function propertyOfArgument(frame: Frame, arg: ts.Expression, name: string): Bound | null {
+  const { ts } = frame.ctx;
+  const value = unwrap(ts, arg);
+  if (!ts.isObjectLiteralExpression(value)) return null;
+  return propertyIn(frame.ctx, value, name, frame.next);
+}
+
+function propertyIn(ctx: FileContext, object: ts.ObjectLiteralExpression, name: string, env: Env): Bound | null {
+  const { ts } = ctx;
+  for (const property of object.properties) {
+    if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return { expr: property.name, ctx, env };
+    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name) {
+      return { expr: property.initializer, ctx, env };
+    }
+  }
+  return null;
+}

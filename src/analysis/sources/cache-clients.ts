@@ -1,0 +1,114 @@
+import type ts from 'typescript';
+import { propertyNameText, unwrap } from '../context.js';
+import type { FileContext } from '../context.js';
+import { clientOf } from './clients.js';
+import type { CallEffect, KeyArgument, Source, SourceCall } from './source.js';
+
+/** Redis commands by what they do to a key (ioredis, node-redis, @upstash/redis spell them alike). */
+const REDIS_READS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'getex', 'json.get']);
+const REDIS_FILLS = new Set(['set', 'setex', 'psetex', 'mset', 'hset', 'hmset', 'getset']);
+const REDIS_DELETES = new Set(['del', 'unlink']);
+const REDIS_COUNTERS = new Set(['incr', 'incrby', 'incrbyfloat', 'decr', 'decrby', 'hincrby', 'hincrbyfloat']);
+const REDIS_MARKERS = new Set(['setnx', 'msetnx', 'hsetnx']);
+const REDIS_DATA = new Set([
+  'lpush', 'rpush', 'lpop', 'rpop', 'lrange', 'lrem', 'ltrim', 'sadd', 'srem', 'smembers', 'sismember', 'zadd', 'zrem', 'zrange',
+  'zrangebyscore', 'zincrby', 'zscore', 'xadd', 'xread', 'publish', 'pfadd', 'geoadd', 'blpop', 'brpop', 'hdel', 'expire', 'pexpire',
+]);
+
+/** Methods of cache-manager, Keyv and this project's runtime (`cache.get`, `cache.wrap(k, loader)`). */
+const CACHE_READS = new Set(['get', 'mget']);
+const CACHE_LOADING_READS = new Set(['wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet']);
+const CACHE_FILLS = new Set(['set', 'mset']);
+const CACHE_DELETES = new Set(['del', 'delete', 'mdel', 'unlink']);
+const CACHE_FLUSHES = new Set(['reset', 'clear', 'flushall', 'flushdb']);
+
+function keys(call: ts.CallExpression, count: number | 'all' = 1): KeyArgument[] {
+  const args = count === 'all' ? call.arguments : call.arguments.slice(0, count);
+  return args.map((expr) => ({ expr, isKey: true }));
+}
+
+/** `set(k, v, 'NX')`, `set(k, v, { nx: true })`, `set(k, v, { NX: true, EX: 10 })`. */
+function isSetIfAbsent(ctx: FileContext, call: ts.CallExpression): boolean {
+  const { ts } = ctx;
+  return call.arguments.slice(2).some((arg) => {
+    const expression = unwrap(ts, arg);
+    if (ts.isStringLiteral(expression)) return expression.text.toUpperCase() === 'NX';
+    if (ts.isObjectLiteralExpression(expression)) {
+      return expression.properties.some((p) => p.name !== undefined && propertyNameText(ts, p.name)?.toUpperCase() === 'NX');
+    }
+    return false;
+  });
+}
+
+/** `scan(cursor, 'MATCH', p)`, `scan(cursor, { match: p })`, `scanStream({ match: p })`, `keys(p)`. */
+function scannedPattern(ctx: FileContext, name: string, call: ts.CallExpression): ts.Expression | null {
+  const { ts } = ctx;
+  if (name === 'keys') return call.arguments[0] ?? null;
+  if (name !== 'scan' && name !== 'scanStream' && name !== 'scanIterator' && name !== 'sscan') return null;
+  const args = call.arguments;
+  for (let i = 0; i < args.length; i++) {
+    const arg = unwrap(ts, args[i] as ts.Expression);
+    if (ts.isStringLiteral(arg) && arg.text.toUpperCase() === 'MATCH') return args[i + 1] ?? null;
+    if (ts.isObjectLiteralExpression(arg)) {
+      for (const property of arg.properties) {
+        if (ts.isPropertyAssignment(property) && property.name && propertyNameText(ts, property.name)?.toUpperCase() === 'MATCH') return property.initializer;
+      }
+    }
+  }
+  return null;
+}
+
+function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): CallEffect[] | null {
+  const lower = name.toLowerCase();
+  if (REDIS_READS.has(lower)) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
+  if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
+  if (REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
+  if (REDIS_FILLS.has(lower)) return [{ kind: 'cache-fill', keys: lower === 'mset' ? [] : keys(call) }];
+  if (REDIS_DELETES.has(lower)) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all') }];
+  if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
+  if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
+  if (lower === 'flushall' || lower === 'flushdb') return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
+  const scanned = scannedPattern(ctx, name, call);
+  if (scanned) return [{ kind: 'key-scan', keys: [{ expr: scanned, isKey: false }] }];
+  return null;
+}
+
+function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, isByName: boolean): CallEffect[] | null {
+  const { ts } = ctx;
+  if (CACHE_LOADING_READS.has(name) && call.arguments.length >= 2) {
+    const loader = call.arguments.slice(1).find((a) => ts.isFunctionLike(unwrap(ts, a)) || ts.isIdentifier(unwrap(ts, a))) ?? null;
+    return [{ kind: 'cache-read', keys: keys(call), loader }];
+  }
+  if (CACHE_READS.has(name)) return [{ kind: 'cache-read', keys: keys(call, name === 'mget' ? 'all' : 1), loader: null }];
+  // On a receiver known only by its name, the configured receiverCalls say what invalidates.
+  const invalidates = isByName ? ctx.options.receiverCalls.has(name) : true;
+  if (!invalidates) return null;
+  if (CACHE_FILLS.has(name)) return [{ kind: 'cache-fill', keys: name === 'mset' ? [] : keys(call) }];
+  if (CACHE_FLUSHES.has(name)) return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
+  if (CACHE_DELETES.has(name) || isByName) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all') }];
+  return null;
+}
+
+/** ioredis, node-redis, @upstash/redis, cache-manager, Keyv, and receivers named like a cache. */
+export const cacheClients: Source = {
+  id: 'cache-clients',
+  classify({ ctx, call, name, receiver }: SourceCall) {
+    if (!receiver) return null;
+    const kind = clientOf(ctx, receiver);
+    if (kind === null || kind === 'project') return null;
+    if (kind === 'redis') return redisEffect(ctx, name, call) ?? cacheEffect(ctx, name, call, false);
+    if (kind === 'cache-like') {
+      // A receiver known by its name only: the Redis commands that are not cache operations
+      // still say what they are; the rest goes by receiverCalls.
+      const lower = name.toLowerCase();
+      if ((lower === 'set' && isSetIfAbsent(ctx, call)) || REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
+      if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
+      if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
+      const scanned = scannedPattern(ctx, name, call);
+      if (scanned) return [{ kind: 'key-scan', keys: [{ expr: scanned, isKey: false }] }];
+      if (REDIS_READS.has(lower)) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
+      return cacheEffect(ctx, name, call, true);
+    }
+    return cacheEffect(ctx, name, call, false);
+  },
+};

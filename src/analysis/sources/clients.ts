@@ -1,0 +1,153 @@
+import type ts from 'typescript';
+import { enclosingClass, unwrap } from '../context.js';
+import type { FileContext } from '../context.js';
+
+/** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project. */
+export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'cache-like' | 'project';
+
+const REDIS_MODULES = /^(ioredis|redis|@redis\/client|@upstash\/redis|@vercel\/kv|@nestjs-modules\/ioredis|@liaoliaots\/nestjs-redis|nestjs-redis|@songkeys\/nestjs-redis)(\/|$)/;
+const CACHE_MANAGER_MODULES = /^(cache-manager|@nestjs\/cache-manager)(\/|$)/;
+const KEYV_MODULES = /^(keyv|@keyv\/)/;
+const RUNTIME_MODULES = /^cache-audit(\/|$)/;
+const REDIS_TYPES = new Set(['Redis', 'Cluster', 'RedisClientType', 'RedisClusterType', 'RedisClient', 'IORedis']);
+const REDIS_FACTORIES = new Set(['Redis', 'IORedis', 'Cluster', 'createClient', 'createCluster', 'fromEnv']);
+const CACHE_FACTORIES = new Set(['caching', 'createCache', 'Keyv']);
+const CACHE_LIKE = /cache|redis/i;
+
+function kindOfModule(module: string): ClientKind | null {
+  if (REDIS_MODULES.test(module)) return 'redis';
+  if (CACHE_MANAGER_MODULES.test(module)) return 'cache-manager';
+  if (KEYV_MODULES.test(module)) return 'keyv';
+  if (RUNTIME_MODULES.test(module)) return 'runtime';
+  return null;
+}
+
+/** The kind of a type annotation (`Redis`, `Cache`, `RedisService`), from where its name is imported. */
+function kindOfType(ctx: FileContext, type: ts.TypeNode | undefined): ClientKind | null {
+  const { ts } = ctx;
+  if (!type || !ts.isTypeReferenceNode(type)) return null;
+  const name = ts.isIdentifier(type.typeName) ? type.typeName.text : ts.isQualifiedName(type.typeName) ? type.typeName.right.text : null;
+  const root = ts.isQualifiedName(type.typeName) && ts.isIdentifier(type.typeName.left) ? type.typeName.left.text : name;
+  if (name === null || root === null) return null;
+  const binding = ctx.importOf(root);
+  if (binding) {
+    const kind = kindOfModule(binding.module);
+    if (kind) return kind;
+    if (ctx.isProjectModule(binding.module)) return 'project';
+    return null;
+  }
+  if (ctx.classes.has(name)) return 'project';
+  return REDIS_TYPES.has(name) ? 'redis' : null;
+}
+
+/** The kind a value gets from its initializer (`new Redis(url)`, `createClient()`, `Redis.fromEnv()`). */
+function kindOfInitializer(ctx: FileContext, init: ts.Expression): ClientKind | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, init);
+  if (!ts.isNewExpression(expression) && !ts.isCallExpression(expression)) return null;
+  const callee = unwrap(ts, expression.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : null;
+  const root = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : null;
+  const module = root === null ? null : (ctx.importOf(root)?.module ?? null);
+  const fromModule = module === null ? null : kindOfModule(module);
+  if (fromModule) return fromModule;
+  if (name !== null && REDIS_FACTORIES.has(name) && module === null) return 'redis';
+  if (name !== null && CACHE_FACTORIES.has(name) && module === null) return 'cache-manager';
+  return null;
+}
+
+/** Decorators of an injected parameter: `@Inject(CACHE_MANAGER)`, `@InjectRedis()`. */
+function kindOfInjection(ctx: FileContext, node: ts.Node): ClientKind | null {
+  const { ts } = ctx;
+  if (!ts.canHaveDecorators(node)) return null;
+  for (const decorator of ts.getDecorators(node) ?? []) {
+    const expression = decorator.expression;
+    if (!ts.isCallExpression(expression)) continue;
+    const callee = unwrap(ts, expression.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : null;
+    if (name === 'InjectRedis') return 'redis';
+    const first = expression.arguments[0];
+    if (name === 'Inject' && first && ts.isIdentifier(first) && first.text === 'CACHE_MANAGER') return 'cache-manager';
+  }
+  return null;
+}
+
+/** A member `this.name` of the enclosing class: its declared type, injection and initializer. */
+function memberKind(ctx: FileContext, at: ts.Node, name: string): ClientKind | null | undefined {
+  const { ts } = ctx;
+  const owner = enclosingClass(ts, at);
+  if (!owner) return undefined;
+  for (const member of owner.members) {
+    if (ts.isConstructorDeclaration(member)) {
+      for (const parameter of member.parameters) {
+        if (!ts.isIdentifier(parameter.name) || parameter.name.text !== name) continue;
+        return kindOfInjection(ctx, parameter) ?? kindOfType(ctx, parameter.type);
+      }
+    }
+    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
+      return kindOfInjection(ctx, member) ?? kindOfType(ctx, member.type) ?? (member.initializer ? kindOfInitializer(ctx, member.initializer) : null);
+    }
+  }
+  return undefined;
+}
+
+/** A variable or parameter named `name` in scope at `at`: its type or initializer. */
+function variableKind(ctx: FileContext, at: ts.Node, name: string): ClientKind | null | undefined {
+  const { ts } = ctx;
+  let node: ts.Node | undefined = at.parent;
+  while (node) {
+    if (ts.isFunctionLike(node)) {
+      const parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
+      if (parameter) return kindOfType(ctx, parameter.type);
+    }
+    if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) {
+      for (const statement of node.statements) {
+        if (!ts.isVariableStatement(statement)) continue;
+        for (const declaration of statement.declarationList.declarations) {
+          if (ts.isIdentifier(declaration.name) && declaration.name.text === name) {
+            return kindOfType(ctx, declaration.type) ?? (declaration.initializer ? kindOfInitializer(ctx, declaration.initializer) : null);
+          }
+        }
+      }
+    }
+    node = node.parent as ts.Node | undefined;
+  }
+  const binding = ctx.importOf(name);
+  if (!binding) return undefined;
+  const fromModule = kindOfModule(binding.module);
+  if (fromModule) return fromModule;
+  // `import { redis } from '@/lib/redis'`: what that module initialises it with.
+  const remote = ctx.resolver?.resolveConstant?.(at as ts.Identifier) ?? null;
+  if (remote) return kindOfInitializer(ctx.contextOf(remote.getSourceFile()), remote);
+  return undefined;
+}
+
+/**
+ * What a call's receiver is. Declared types, injections and initializers decide first; a name
+ * containing `cache` or `redis` (or one of `cacheReceivers`) is the fallback when nothing is known.
+ */
+export function clientOf(ctx: FileContext, receiver: ts.Expression): ClientKind | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, receiver);
+  let known: ClientKind | null | undefined;
+  if (ts.isPropertyAccessExpression(expression) && unwrap(ts, expression.expression).kind === ts.SyntaxKind.ThisKeyword) {
+    known = memberKind(ctx, expression, expression.name.text);
+  } else if (ts.isIdentifier(expression)) {
+    known = variableKind(ctx, expression, expression.text);
+  }
+  if (known) return known;
+  const name = ts.isIdentifier(expression) ? expression.text : ts.isPropertyAccessExpression(expression) ? expression.name.text : null;
+  if (name !== null && (CACHE_LIKE.test(name) || ctx.options.cacheReceivers.has(name))) return 'cache-like';
+  // `this.redisService.client.get(k)`, `this.redis.getClient().del(k)`: the chain names it.
+  if (ts.isPropertyAccessExpression(expression) || ts.isCallExpression(expression)) {
+    const inner = ts.isCallExpression(expression) ? expression.expression : expression.expression;
+    const innerName = ts.isPropertyAccessExpression(unwrap(ts, inner)) ? (unwrap(ts, inner) as ts.PropertyAccessExpression).name.text : null;
+    if (innerName !== null && CACHE_LIKE.test(innerName)) return 'cache-like';
+    if (ts.isPropertyAccessExpression(unwrap(ts, inner)) || ts.isIdentifier(unwrap(ts, inner))) {
+      const base = unwrap(ts, inner);
+      const baseName = ts.isIdentifier(base) ? base.text : ts.isPropertyAccessExpression(base) ? base.name.text : null;
+      if (baseName !== null && CACHE_LIKE.test(baseName) && clientOf(ctx, base) !== 'project') return 'cache-like';
+    }
+  }
+  return null;
+}
