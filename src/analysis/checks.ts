@@ -332,7 +332,7 @@ export function runCheck(ruleId: RuleId, input: CheckInput): Finding[] {
 
     case 'no-invalidation-in-query': {
       for (const handler of facts.handlers) {
-        if (!QUERY_METHODS.has(handler.method)) continue;
+        if (!QUERY_METHODS.has(handler.method) || handler.isMutation) continue;
         for (const invalidation of handler.invalidations) {
           const what =
             invalidation.patterns.length > 0

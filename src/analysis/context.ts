@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import type { AnalysisOptions } from './options.js';
+import type { ParsedPattern } from '../patterns/parse.js';
 import type { Range } from './facts.js';
 import { collectListeners } from './listeners.js';
 
@@ -22,6 +23,8 @@ export interface CallResolver {
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
+  /** The roles of the keys of the whole project (see `keyRolesOfFile`); without it, the file's own. */
+  keyRoles?(): { readonly others: readonly ParsedPattern[]; readonly cached: readonly ParsedPattern[] };
   /** Whether a module specifier, imported from `fromFile`, is a module of the project (by module resolution). */
   isProjectModule?(specifier: string, fromFile: string): boolean;
 }

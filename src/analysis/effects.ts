@@ -273,10 +273,11 @@ function overlapsAny(patterns: readonly ParsedPattern[], others: readonly Parsed
  * delete of a key the function also sets if absent or counts is a lock release or a counter
  * reset, not an invalidation; a fill of a key the function read first is cache-aside.
  */
-function settle(_ctx: FileContext, effects: readonly Effect[]): Effect[] {
+function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const scans = effects.filter((e): e is Effect & { kind: 'key-scan' } => e.kind === 'key-scan');
-  const others = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
-  const reads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
+  const roles = keyRolesFor(ctx);
+  const others = [...readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : []))), ...roles.others];
+  const reads = [...readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : []))), ...roles.cached];
   const result: Effect[] = [];
   for (const effect of effects) {
     if (effect.kind === 'key-scan') continue;
@@ -541,4 +542,53 @@ function originOf(bound: Bound): Bound {
     current = next;
   }
   return current;
+}
+
+/** The keys a project uses besides caching (locks, markers, counters), and the keys it reads back as a cache. */
+export interface KeyRoles {
+  readonly others: readonly ParsedPattern[];
+  readonly cached: readonly ParsedPattern[];
+}
+
+const fileRoles = new WeakMap<FileContext, KeyRoles>();
+
+function keyRolesFor(ctx: FileContext): KeyRoles {
+  return ctx.resolver?.keyRoles?.() ?? keyRolesOfFile(ctx);
+}
+
+/**
+ * The roles of the keys a file's calls name, from the library sources alone (no helper followed):
+ * a key set if absent or counted is a lock, a marker or a counter wherever it is deleted.
+ */
+export function keyRolesOfFile(ctx: FileContext): KeyRoles {
+  const known = fileRoles.get(ctx);
+  if (known) return known;
+  const { ts } = ctx;
+  const others: ParsedPattern[] = [];
+  const cached: ParsedPattern[] = [];
+  const text = ctx.sourceFile.text;
+  if (/redis|cache|kv/i.test(text)) {
+    for (const call of ctx.nodes.calls) {
+      const callee = unwrap(ts, call.expression);
+      const name = lastName(ts, callee);
+      if (name === null || !ts.isPropertyAccessExpression(callee)) continue;
+      for (const source of SOURCES) {
+        const classified = source.classify({ ctx, call, callee, name, receiver: callee.expression });
+        if (!classified) continue;
+        for (const effect of classified) {
+          if (effect.kind !== 'redis-other' && effect.kind !== 'cache-read' && effect.kind !== 'cache-fill') continue;
+          if (effect.kind === 'redis-other' && effect.role === 'data') continue;
+          const target = effect.kind === 'redis-other' ? others : cached;
+          for (const key of effect.keys) {
+            const pattern = 'flush' in key ? null : keyPattern({ bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey });
+            if (pattern) target.push(pattern);
+          }
+        }
+        break;
+      }
+    }
+  }
+  const roles = { others, cached };
+  fileRoles.set(ctx, roles);
+  return roles;
 }

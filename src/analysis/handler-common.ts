@@ -3,6 +3,7 @@ import { bindsName, decoratorsOf, staticString, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Invalidation, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
+import type { BodyScan } from './invalidations.js';
 
 export const NO_INVALIDATION = 'NoCacheInvalidation';
 export const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -107,4 +108,27 @@ export function hasTenantInScope(ctx: FileContext, fn: ts.Node): boolean {
   };
   if ('body' in fn && fn.body) visit(fn.body as ts.Node);
   return isFound;
+}
+
+/**
+ * Whether a handler is a mutation by what its code does: served over a mutation method (or
+ * declared one) unless every call it makes is a known read; served over a read method, when it
+ * writes a model (a cron job or a webhook over GET).
+ */
+export function isMutationByCode(isDeclaredMutation: boolean, scan: BodyScan, hasDeclaredInvalidation = false): boolean {
+  const writes = scan.effects.some((e) => e.kind === 'model-write');
+  if (!isDeclaredMutation) return writes;
+  return writes || hasDeclaredInvalidation || !isProvablyRead(scan);
+}
+
+/** Reads models and nothing else that changes anything: RPC reads served over POST (`documents.info`). */
+function isProvablyRead(scan: BodyScan): boolean {
+  if (scan.invalidations.length > 0 || scan.writeThroughs.length > 0 || scan.opaqueCalls.length > 0) return false;
+  const isChange = (kind: string): boolean => kind === 'model-write' || kind === 'emit' || kind === 'enqueue' || kind === 'opaque' || kind === 'invalidate';
+  return scan.effects.some((e) => e.kind === 'model-read') && !scan.effects.some((e) => isChange(e.kind));
+}
+
+/** The invalidations of a handler's code: write-through fills count in a mutation only. */
+export function codeInvalidations(scan: BodyScan, isMutation: boolean): Invalidation[] {
+  return isMutation ? [...scan.invalidations, ...scan.writeThroughs].sort((a, b) => a.range.start - b.range.start) : scan.invalidations;
 }

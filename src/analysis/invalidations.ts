@@ -17,6 +17,8 @@ export interface BodyScan {
   readonly effects: readonly Effect[];
 }
 
+export const EMPTY_SCAN: BodyScan = { invalidations: [], writeThroughs: [], opaqueCalls: [], effects: [] };
+
 /** Walks the code a handler runs: its body, and the functions it calls, as far as they can be followed. */
 export function scanBody(ctx: FileContext, body: ts.Node): BodyScan {
   const effects = summarize(ctx, body);

@@ -2,8 +2,8 @@ import type ts from 'typescript';
 import { decoratorsOf, staticObject, staticString, propertyNameText } from '../context.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
-import { hasTenantInScope, importedName, moduleOf, readDecorators } from '../handler-common.js';
-import { scanBody } from '../invalidations.js';
+import { codeInvalidations, hasTenantInScope, importedName, isMutationByCode, moduleOf, readDecorators } from '../handler-common.js';
+import { EMPTY_SCAN, scanBody } from '../invalidations.js';
 
 const HTTP_DECORATORS: Readonly<Record<string, string>> = {
   Get: 'GET',
@@ -156,8 +156,11 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
     if (!route) continue;
     const intent = readDecorators(ctx, member);
     const methodOpaque: string[] = [];
-    const scan = member.body ? scanBody(ctx, member.body) : { invalidations: [], opaqueCalls: [] };
-    const isMutation = route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
+    const scan = member.body ? scanBody(ctx, member.body) : EMPTY_SCAN;
+    const methodInterceptors = interceptorInvalidations(ctx, member, methodOpaque);
+    const isDeclared = route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
+    const hasDeclared = intent.invalidations.length + classIntent.invalidations.length + classInterceptors.length + methodInterceptors.length > 0;
+    const isMutation = isMutationByCode(isDeclared, scan, hasDeclared || intent.exception !== null);
     const methodName = member.name.getText(ctx.sourceFile);
     handlers.push({
       framework: role.framework,
@@ -171,8 +174,8 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
       invalidations: [
         ...(isMutation ? [...classIntent.invalidations, ...classInterceptors] : []),
         ...intent.invalidations,
-        ...interceptorInvalidations(ctx, member, methodOpaque),
-        ...scan.invalidations,
+        ...methodInterceptors,
+        ...codeInvalidations(scan, isMutation),
       ],
       declaredResources: intent.resources ?? classIntent.resources,
       exception: intent.exception ?? classIntent.exception,

@@ -3,8 +3,8 @@ import { basename, dirname, sep } from 'node:path';
 import { hasDirective, unwrap } from '../context.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { hasTenantInScope, readDecorators } from '../handler-common.js';
-import { scanBody } from '../invalidations.js';
+import { codeInvalidations, hasTenantInScope, isMutationByCode, readDecorators } from '../handler-common.js';
+import { EMPTY_SCAN, scanBody } from '../invalidations.js';
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
 const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -69,9 +69,10 @@ function exportsOf(ctx: FileContext): Exported[] {
 }
 
 function handler(ctx: FileContext, method: string, name: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, path: string | null, framework: 'nextjs' | 'server-action'): RouteHandler {
-  const scan = fn.body ? scanBody(ctx, fn.body) : { invalidations: [], opaqueCalls: [] };
+  const scan = fn.body ? scanBody(ctx, fn.body) : EMPTY_SCAN;
   const intent = readDecorators(ctx, fn);
-  const isMutation = framework === 'server-action' ? !READ_ACTION.test(name) : ctx.options.mutationMethods.has(method);
+  const isDeclared = framework === 'server-action' ? !READ_ACTION.test(name) : ctx.options.mutationMethods.has(method);
+  const isMutation = isMutationByCode(isDeclared, scan, intent.invalidations.length > 0);
   return {
     framework,
     method,
@@ -79,7 +80,7 @@ function handler(ctx: FileContext, method: string, name: string, nameNode: ts.No
     path,
     name: framework === 'server-action' ? `server action ${name}` : `${method} ${path ?? ''}`,
     nameRange: ctx.range(nameNode),
-    invalidations: [...intent.invalidations, ...scan.invalidations],
+    invalidations: [...intent.invalidations, ...codeInvalidations(scan, isMutation)],
     declaredResources: intent.resources,
     exception: intent.exception,
     opaqueCalls: scan.opaqueCalls,

@@ -2,9 +2,10 @@ import type ts from 'typescript';
 import { lastName, propertyNameText, staticString, unwrap } from '../context.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
-import { hasTenantInScope } from '../handler-common.js';
+import { codeInvalidations, hasTenantInScope, isMutationByCode } from '../handler-common.js';
 import { matchesCallName } from '../effects.js';
 import { scanBody } from '../invalidations.js';
+import type { BodyScan } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
@@ -235,6 +236,7 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
   const { ts } = ctx;
   const invalidations: Invalidation[] = [];
   const opaqueCalls: string[] = [];
+  const scans: BodyScan[] = [];
   let hasTenant = false;
   const expanded = route.handlers.flatMap((handler) => {
     const expression = unwrap(ts, handler);
@@ -267,24 +269,29 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
     }
     if (!fn?.body) continue;
     const fnCtx = fn.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(fn.getSourceFile());
-    const scan = scanBody(fnCtx, fn.body);
-    invalidations.push(...scan.invalidations);
-    opaqueCalls.push(...scan.opaqueCalls);
+    scans.push(scanBody(fnCtx, fn.body));
     hasTenant ||= hasTenantInScope(fnCtx, fn);
   }
+  const scan: BodyScan = {
+    invalidations: scans.flatMap((s) => s.invalidations),
+    writeThroughs: scans.flatMap((s) => s.writeThroughs),
+    opaqueCalls: [...opaqueCalls, ...scans.flatMap((s) => s.opaqueCalls)],
+    effects: scans.flatMap((s) => s.effects),
+  };
   return route.verbs.map((verb) => {
     const method = verb === 'del' ? 'DELETE' : verb.toUpperCase();
+    const isMutation = isMutationByCode(ctx.options.mutationMethods.has(method), scan, invalidations.length > 0);
     return {
       framework,
       method,
-      isMutation: ctx.options.mutationMethods.has(method),
+      isMutation,
       path: route.path,
       name: `${method} ${route.path ?? '(dynamic path)'}`,
       nameRange: ctx.range(route.nameNode),
-      invalidations,
+      invalidations: [...invalidations, ...codeInvalidations(scan, isMutation)],
       declaredResources: null,
       exception: null,
-      opaqueCalls,
+      opaqueCalls: scan.opaqueCalls,
       hasTenantInScope: hasTenant,
     };
   });
