@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { ts as morphTs } from 'ts-morph';
 import type ts from 'typescript';
-import { formatMessage, RULE_IDS, RULES } from '../analysis/catalogue.js';
+import { formatMessage, projectMessage, RULE_IDS, RULES } from '../analysis/catalogue.js';
 import type { RuleId } from '../analysis/catalogue.js';
 import { runCheck } from '../analysis/checks.js';
 import { resolvePattern } from '../analysis/checks/helpers.js';
@@ -56,14 +56,6 @@ export class ScanError extends Error {
     this.name = 'ScanError';
   }
 }
-
-const PROJECT_RULES = {
-  'stale-key': 'A registered key that no mutation invalidates',
-  'unused-key': 'A registered key that nothing reads or invalidates',
-  unresolved: 'What the audit could not read statically',
-} as const;
-
-export const PROJECT_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = PROJECT_RULES;
 
 function severityOf(ruleId: RuleId): Severity {
   return RULES[ruleId].type === 'problem' ? 'error' : 'warning';
@@ -291,7 +283,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const lineText = registryText[at.line - 1] ?? '';
       if (isReportedFile(registryFile) && !invalidated.has(entry.name)) {
         if (!readNames.has(entry.name)) {
-          push({ ...base, ruleId: 'unused-key', severity: 'warning', message: `The key \`${entry.name}\` (${entry.template}) is registered, but nothing reads or invalidates it: remove it, or use it.` }, lineText);
+          push({ ...base, ruleId: 'unused-key', severity: 'warning', message: projectMessage('unused-key', 'unused', { key: entry.name, template: entry.template }) }, lineText);
         } else if (!hasUnreadable) {
           push(
             {
@@ -300,8 +292,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
               severity: entry.ttl === undefined ? 'error' : 'warning',
               message:
                 entry.ttl === undefined
-                  ? `No mutation invalidates \`${entry.name}\` (${entry.template}), and it has no ttl: its cached values never change.`
-                  : `No mutation invalidates \`${entry.name}\` (${entry.template}): its cached values change only when their ${String(entry.ttl)} s ttl runs out.`,
+                  ? projectMessage('stale-key', 'noTtl', { key: entry.name, template: entry.template })
+                  : projectMessage('stale-key', 'ttl', { key: entry.name, template: entry.template, ttl: String(entry.ttl) }),
             },
             lineText,
           );
@@ -325,12 +317,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         const isWrapped = fact.forwardedBy !== null && (analysisOptions.callNames.has(fact.forwardedBy) || analysisOptions.callGlobs.some((g) => g.test(fact.forwardedBy ?? '')));
         if (fact.unresolved === null || isWrapped || seen.has(fact.range.start)) continue;
         seen.add(fact.range.start);
-        note(fact.range.start, `The pattern \`${truncate(fact.text, 60)}\` of ${invalidation.name}() cannot be read statically (${fact.unresolved}): it is not checked.`);
+        note(fact.range.start, projectMessage('unresolved', 'pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }));
       }
     }
     for (const handler of fileFacts.handlers) {
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
-      note(handler.nameRange.start, `${handler.name} calls code this audit cannot follow (${handler.opaqueCalls.slice(0, 3).join(', ')}): whether it invalidates is unknown.`);
+      note(handler.nameRange.start, projectMessage('unresolved', 'opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }));
     }
   }
 
