@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type ts from 'typescript';
 import { resolvePattern } from '../analysis/checks/helpers.js';
-import type { FileContext, TS } from '../analysis/context.js';
+import type { FileContext } from '../analysis/context.js';
+import type { TS } from '../ts/syntax.js';
 import { extractFacts } from '../analysis/extract.js';
 import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';

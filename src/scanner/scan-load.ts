@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import type { TS } from '../analysis/context.js';
+import type { TS } from '../ts/syntax.js';
 import { globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { clearConfigCache, loadConfigFor } from '../config/load-config.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type ts from 'typescript';
-import { scriptKindOf } from '../analysis/context.js';
-import type { TS } from '../analysis/context.js';
+import { scriptKindOf } from '../ts/syntax.js';
+import type { TS } from '../ts/syntax.js';
 import type { ScanDiagnostic } from './result.js';
 import type { ScanOptions } from './scan.js';
 

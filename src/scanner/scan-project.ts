@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { projectMessage } from '../analysis/catalogue.js';
 import { resolvePattern } from '../analysis/checks/helpers.js';
-import { truncate } from '../analysis/context.js';
+import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { overlaps } from '../patterns/operations.js';

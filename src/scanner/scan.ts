@@ -1,5 +1,5 @@
 import { ts as morphTs } from 'ts-morph';
-import type { TS } from '../analysis/context.js';
+import type { TS } from '../ts/syntax.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
