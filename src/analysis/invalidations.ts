@@ -1,6 +1,8 @@
 import type ts from 'typescript';
-import { enclosingClass, lastName, staticString, truncate, unwrap } from './context.js';
-import type { FileContext, TS } from './context.js';
+import { staticString } from './context.js';
+import { enclosingClass, lastName, truncate, unwrap } from '../ts/syntax.js';
+import type { FileContext } from './context.js';
+import type { TS } from '../ts/syntax.js';
 import type { Invalidation, InvalidationKind } from './facts.js';
 import { decoratorInvalidation, readPattern } from './read-pattern.js';
 import { parsePattern } from '../patterns/parse.js';

@@ -2,7 +2,8 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, lastName, staticObject, staticString, truncate, unwrap } from './context.js';
+import { constantOf, staticObject, staticString } from './context.js';
+import { lastName, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
 
