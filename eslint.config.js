@@ -4,6 +4,17 @@ import eslintPlugin from 'eslint-plugin-eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/ point one way: patterns and ts at the bottom, then registry, analysis, and
+ * scanner, cli, eslint and report above; the runtime (what applications ship) stands on patterns
+ * and the runtime part of the registry alone. Imports are relative, so each folder lists, as a
+ * regular expression over the import path, what it may not reach.
+ */
+const layer = (folder, patterns) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'fixtures/**', 'bench/out/**', 'coverage/**', 'test/artifacts/**'],
@@ -17,6 +28,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  layer('patterns', [{ regex: '^\\.\\./', message: 'src/patterns is the bottom layer: it imports nothing else of the project.' }]),
+  layer('ts', [{ regex: '^\\.\\./', message: 'src/ts holds generic TypeScript helpers: it imports nothing else of the project.' }]),
+  layer('registry', [{ regex: '^\\.\\./(?!(patterns|ts)/)', message: 'src/registry imports only src/patterns and src/ts.' }]),
+  layer('analysis', [
+    { regex: '^(\\.\\./)+(scanner|cli|eslint|report)(/|\\.js$)', message: 'src/analysis is below the scanner, the CLI, the ESLint glue and the reporters: it cannot import them.' },
+  ]),
+  // The reporters render a result: its types, and the catalogue of rules (data, importing nothing) for SARIF.
+  layer('report', [
+    { regex: '^\\.\\./(?!scanner/result\\.js$|analysis/catalogue\\.js$)', message: 'src/report imports only the result types (src/scanner/result.ts) and the rule catalogue.' },
+  ]),
+  layer('runtime', [
+    {
+      regex: '^\\.\\./(?!patterns/|registry/(define|model|index)\\.js$)',
+      message: 'src/runtime imports only src/patterns and the runtime part of the registry (define, model): not the analysis, the scanner, src/ts or the registry loader.',
+    },
+    { regex: '^(typescript|ts-morph|eslint|@typescript-eslint/.*)$', message: 'src/runtime is what applications ship: no TypeScript, ts-morph or ESLint.' },
+  ]),
   {
     files: ['rules/**/*.ts'],
     ...eslintPlugin.configs.recommended,

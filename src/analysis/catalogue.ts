@@ -108,3 +108,42 @@ export type MessageId<R extends RuleId> = keyof (typeof RULES)[R]['messages'] & 
 export function formatMessage(template: string, data: Readonly<Record<string, string>>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => data[name] ?? whole);
 }
+
+/**
+ * The project-wide findings of a scan (not ESLint rules: they need the whole project): ids,
+ * descriptions and messages, whole sentences with {{placeholders}} as for the rules.
+ */
+export const PROJECT_RULES = {
+  'stale-key': {
+    description: 'A registered key that no mutation invalidates',
+    messages: {
+      noTtl: 'No mutation invalidates `{{key}}` ({{template}}), and it has no ttl: its cached values never change.',
+      ttl: 'No mutation invalidates `{{key}}` ({{template}}): its cached values change only when their {{ttl}} s ttl runs out.',
+    },
+  },
+  'unused-key': {
+    description: 'A registered key that nothing reads or invalidates',
+    messages: {
+      unused: 'The key `{{key}}` ({{template}}) is registered, but nothing reads or invalidates it: remove it, or use it.',
+    },
+  },
+  unresolved: {
+    description: 'What the audit could not read statically',
+    messages: {
+      pattern: 'The pattern `{{pattern}}` of {{call}}() cannot be read statically ({{reason}}): it is not checked.',
+      opaqueCalls: '{{handler}} calls code this audit cannot follow ({{calls}}): whether it invalidates is unknown.',
+    },
+  },
+} as const;
+
+export type ProjectFindingId = keyof typeof PROJECT_RULES;
+
+export const PROJECT_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(PROJECT_RULES).map(([id, rule]) => [id, rule.description]),
+);
+
+/** The message of a project-wide finding, filled. */
+export function projectMessage<R extends ProjectFindingId>(ruleId: R, messageId: keyof (typeof PROJECT_RULES)[R]['messages'] & string, data: Readonly<Record<string, string>>): string {
+  const messages: Readonly<Record<string, string>> = PROJECT_RULES[ruleId].messages;
+  return formatMessage(messages[messageId] ?? messageId, data);
+}

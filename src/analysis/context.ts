@@ -1,10 +1,12 @@
 import type ts from 'typescript';
+import { importBindings } from '../ts/imports.js';
+import type { ImportBinding } from '../ts/imports.js';
+import { bindsName, hasDirective, propertyNameText, unwrap } from '../ts/syntax.js';
+import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import type { Range } from './facts.js';
 import { collectListeners } from './listeners.js';
-
-export type TS = typeof ts;
 
 /**
  * Resolves a call to the functions it may run, across files, with type information (ESLint's
@@ -32,55 +34,6 @@ export interface CallResolver {
 /** A module of the project by its spelling (relative, or a path alias as commonly written): the fallback without resolution. */
 export function isProjectSpecifier(specifier: string): boolean {
   return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('@/') || specifier.startsWith('~/') || specifier.startsWith('#') || specifier.startsWith('src/');
-}
-
-export interface ImportBinding {
-  readonly module: string;
-  /** The exported name (`default` for default imports, `*` for namespaces). */
-  readonly imported: string;
-}
-
-/** The names a file imports: local name → module and exported name. */
-export function importBindings(ts: TS, sourceFile: ts.SourceFile): Map<string, ImportBinding> {
-  const imports = new Map<string, ImportBinding>();
-  for (const statement of sourceFile.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    const module = statement.moduleSpecifier.text;
-    const clause = statement.importClause;
-    if (clause?.name) imports.set(clause.name.text, { module, imported: 'default' });
-    const bindings = clause?.namedBindings;
-    if (bindings && ts.isNamedImports(bindings)) {
-      for (const element of bindings.elements) imports.set(element.name.text, { module, imported: (element.propertyName ?? element.name).text });
-    } else if (bindings && ts.isNamespaceImport(bindings)) {
-      imports.set(bindings.name.text, { module, imported: '*' });
-    }
-  }
-  return imports;
-}
-
-/** The script kind TypeScript should parse a file as, from its extension. */
-export function scriptKindOf(ts: TS, fileName: string): ts.ScriptKind {
-  const extension = /\.[^./\\]*$/.exec(fileName)?.[0]?.toLowerCase() ?? '';
-  if (extension === '.ts' || extension === '.mts' || extension === '.cts') return ts.ScriptKind.TS;
-  if (extension === '.tsx') return ts.ScriptKind.TSX;
-  if (extension === '.jsx') return ts.ScriptKind.JSX;
-  return ts.ScriptKind.JS;
-}
-
-/** The class a node is written in, or null. */
-export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
-  let current = node.parent as ts.Node | undefined;
-  while (current) {
-    if (ts.isClassLike(current)) return current;
-    current = current.parent as ts.Node | undefined;
-  }
-  return null;
-}
-
-/** Source text on one line, cut to `max` characters, for messages. */
-export function truncate(text: string, max = 50): string {
-  const single = text.replace(/\s+/g, ' ');
-  return single.length > max ? `${single.slice(0, max - 3)}...` : single;
 }
 
 /** The nodes the extractors look at, gathered in one walk of the file. */
@@ -198,41 +151,6 @@ export class FileContext {
   }
 }
 
-export function hasDirective(ts: TS, statements: readonly ts.Statement[], directive: string): boolean {
-  for (const statement of statements) {
-    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) return false;
-    if (statement.expression.text === directive) return true;
-  }
-  return false;
-}
-
-/** Strips `as`, `satisfies`, `!`, parentheses and `<T>` casts. */
-export function unwrap(ts: TS, node: ts.Expression): ts.Expression {
-  let current = node;
-  while (
-    ts.isAsExpression(current) ||
-    ts.isSatisfiesExpression(current) ||
-    ts.isParenthesizedExpression(current) ||
-    ts.isTypeAssertionExpression(current) ||
-    ts.isNonNullExpression(current) ||
-    ts.isAwaitExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
-}
-
-/** The last name of a callee or receiver: `a.b.c` → `c`, `f` → `f`, `this` → `this`. */
-export function lastName(ts: TS, node: ts.Expression): string | null {
-  const expression = unwrap(ts, node);
-  if (ts.isIdentifier(expression)) return expression.text;
-  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
-  if (ts.isElementAccessExpression(expression) && ts.isStringLiteral(expression.argumentExpression)) return expression.argumentExpression.text;
-  if (expression.kind === ts.SyntaxKind.ThisKeyword) return 'this';
-  if (ts.isCallExpression(expression)) return lastName(ts, expression.expression);
-  return null;
-}
-
 /**
  * The constant an identifier stands for, with the context of the file that holds it: a `const` of
  * this file, or (with a resolver) one imported from another file of the project.
@@ -297,11 +215,6 @@ export function staticObjectIn(ctx: FileContext, node: ts.Expression, depth = 0)
   return null;
 }
 
-export function propertyNameText(ts: TS, name: ts.PropertyName): string | null {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
-  return null;
-}
-
 /**
  * The initializer of the `const` an identifier refers to: in an enclosing block declared before
  * the use, or at the top of the file. Null for parameters, `let`s and anything unknown.
@@ -336,13 +249,3 @@ function constInStatement(ts: TS, statement: ts.Statement, name: string): ts.Exp
   return undefined;
 }
 
-export function bindsName(ts: TS, binding: ts.BindingName, name: string): boolean {
-  if (ts.isIdentifier(binding)) return binding.text === name;
-  return binding.elements.some((element) => !ts.isOmittedExpression(element) && bindsName(ts, element.name, name));
-}
-
-/** The decorators of a node, in either of TypeScript's representations. */
-export function decoratorsOf(ts: TS, node: ts.Node): readonly ts.Decorator[] {
-  if (!ts.canHaveDecorators(node)) return [];
-  return ts.getDecorators(node) ?? [];
-}

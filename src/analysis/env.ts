@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { unwrap } from './context.js';
+import { unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 
 /**

@@ -1,6 +1,8 @@
 import type ts from 'typescript';
-import { FileContext, lastName, staticString } from './context.js';
-import type { CallResolver, TS } from './context.js';
+import { FileContext, staticString } from './context.js';
+import { lastName } from '../ts/syntax.js';
+import type { CallResolver } from './context.js';
+import type { TS } from '../ts/syntax.js';
 import type { CacheRead, FileFacts, RouteHandler } from './facts.js';
 import { extractDecoratedHandlers, usesDecoratorFrameworks } from './frameworks/nestjs.js';
 import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';

@@ -1,5 +1,6 @@
 import type ts from 'typescript';
-import { bindsName, decoratorsOf, staticString, unwrap } from './context.js';
+import { staticString } from './context.js';
+import { bindsName, decoratorsOf, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Invalidation, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { lastName } from './context.js';
+import { lastName } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import { invalidationsOf, siteEffects, summarize } from './effects.js';
 import type { Effect } from './effects.js';

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import type { TS } from './context.js';
+import type { TS } from '../ts/syntax.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 

@@ -1,5 +1,6 @@
 import type ts from 'typescript';
-import type { CallResolver, TS } from './context.js';
+import type { CallResolver } from './context.js';
+import type { TS } from '../ts/syntax.js';
 import { collectListeners } from './listeners.js';
 
 /** Follows calls across files with a TypeScript program's type checker. */

@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { ts as morphTs } from 'ts-morph';
 import type ts from 'typescript';
 import { readFileSync } from 'node:fs';
-import type { TS } from '../analysis/context.js';
+import type { TS } from '../ts/syntax.js';
 import { extractFacts } from '../analysis/extract.js';
 import { resolveOptions } from '../analysis/options.js';
 import { CONFIG_FILES } from '../config/load-config.js';

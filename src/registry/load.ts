@@ -5,7 +5,8 @@ import { createRegistry } from './define.js';
 import type { CacheRegistry } from './define.js';
 import { FileCache } from './file-cache.js';
 import { validateRegistry } from './model.js';
-import { importBindings, scriptKindOf, truncate, unwrap as unwrapWith } from '../analysis/context.js';
+import { importBindings } from '../ts/imports.js';
+import { scriptKindOf, truncate, unwrap as unwrapWith } from '../ts/syntax.js';
 
 /** A located problem in a registry file; lines and columns are 1-based. */
 export interface RegistryDiagnostic {

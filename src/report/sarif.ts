@@ -1,5 +1,4 @@
-import { RULE_IDS, RULES } from '../analysis/catalogue.js';
-import { PROJECT_RULE_DESCRIPTIONS } from '../scanner/scan.js';
+import { PROJECT_RULE_DESCRIPTIONS, RULE_IDS, RULES } from '../analysis/catalogue.js';
 import { helpUri } from './context.js';
 import type { Reporter } from './context.js';
 

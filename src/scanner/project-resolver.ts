@@ -1,6 +1,9 @@
 import type ts from 'typescript';
-import { enclosingClass, importBindings, unwrap } from '../analysis/context.js';
-import type { CallResolver, ImportBinding, TS } from '../analysis/context.js';
+import { importBindings } from '../ts/imports.js';
+import { enclosingClass, unwrap } from '../ts/syntax.js';
+import type { CallResolver } from '../analysis/context.js';
+import type { ImportBinding } from '../ts/imports.js';
+import type { TS } from '../ts/syntax.js';
 import { collectListeners } from '../analysis/listeners.js';
 
 type Fn = ts.FunctionLikeDeclaration;

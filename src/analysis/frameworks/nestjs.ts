@@ -1,5 +1,6 @@
 import type ts from 'typescript';
-import { decoratorsOf, staticObject, staticString, propertyNameText } from '../context.js';
+import { staticObject, staticString } from '../context.js';
+import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, importedName, isMutationByCode, moduleOf, readDecorators } from '../handler-common.js';

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import { basename, dirname, sep } from 'node:path';
-import { hasDirective, unwrap } from '../context.js';
+import { hasDirective, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, readDecorators } from '../handler-common.js';

@@ -1,5 +1,6 @@
 import type ts from 'typescript';
-import { lastName, propertyNameText, staticString, unwrap } from '../context.js';
+import { staticString } from '../context.js';
+import { lastName, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode } from '../handler-common.js';

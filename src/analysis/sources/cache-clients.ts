@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { propertyNameText, unwrap } from '../context.js';
+import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { clientOf } from './clients.js';
 import type { CallEffect, KeyArgument, Source, SourceCall } from './source.js';

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { enclosingClass, unwrap } from '../context.js';
+import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 
 /** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project. */

@@ -1,0 +1,167 @@
+import { escapeGlob } from '../../patterns/escape.js';
+import { parsePattern } from '../../patterns/parse.js';
+import type { ParsedPattern, PatternPart } from '../../patterns/parse.js';
+import type { CacheRegistry } from '../../registry/define.js';
+import type { RegistryEntry } from '../../registry/model.js';
+import type { CheckInput, Suggestion } from '../checks.js';
+import type { Invalidation, PatternFact, RouteHandler } from '../facts.js';
+import type { AnalysisOptions } from '../options.js';
+
+/** The pattern a fact stands for, with registry references resolved; null when unknown. */
+export function resolvePattern(fact: PatternFact, registry: CacheRegistry | null): ParsedPattern | null {
+  if (fact.pattern) return fact.pattern.errors.length === 0 ? fact.pattern : null;
+  if (!fact.registryRef || !registry) return null;
+  const entry = registry.entries.find((e) => e.name === fact.registryRef?.name);
+  if (!entry) return null;
+  const given = new Set(fact.registryRef.params);
+  const parts: PatternPart[] = entry.parsed.pieces.map((piece) => {
+    if (piece.kind === 'text') return escapeGlob(piece.text);
+    return given.has(piece.name) ? { hole: piece.name } : '*';
+  });
+  const parsed = parsePattern(parts);
+  return parsed.errors.length === 0 ? parsed : null;
+}
+
+/** Every resource named by `dependsOn` in the registry. */
+function registryResources(registry: CacheRegistry): string[] {
+  return [...new Set(registry.entries.flatMap((e) => e.dependsOn))];
+}
+
+function singular(word: string): string {
+  const w = word.toLowerCase().replace(/[-_\s]/g, '');
+  if (w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (/(ses|xes|zes|ches|shes)$/.test(w)) return w.slice(0, -2);
+  if (w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
+  return w;
+}
+
+/** The registry resources a mutation handler writes, and how that was decided. */
+export function handlerResources(handler: RouteHandler, registry: CacheRegistry, options: AnalysisOptions, file = ''): string[] {
+  if (handler.declaredResources) return [...handler.declaredResources];
+  const path = handler.path;
+  if (path !== null) {
+    const configured = options.routeResources.filter((r) => r.path.test(path)).flatMap((r) => r.resources);
+    if (configured.length > 0) return configured;
+  }
+  const resources = registryResources(registry);
+  const bySingular = new Map(resources.map((r) => [singular(r), r]));
+  const words =
+    path !== null
+      ? path.split('/').filter((s) => s !== '' && !/^[:[{*]/.test(s))
+      : (handler.name.split('.').pop() ?? '').split(/(?=[A-Z])|[-_\s]/).filter(Boolean);
+  for (let i = words.length - 1; i >= 0; i--) {
+    const match = bySingular.get(singular(words[i] ?? ''));
+    if (match) return [match];
+  }
+  // A router mounted elsewhere (`router.put('/:id', …)` in routes/expenses.ts): the file names it,
+  // as a controller prefix would.
+  const fileWords = file
+    .split(/[\\/]/)
+    .slice(-3)
+    .flatMap((part) => part.replace(/\.[^.]*$/, '').split(/[.\-_]/));
+  for (let i = fileWords.length - 1; i >= 0; i--) {
+    const match = bySingular.get(singular(fileWords[i] ?? ''));
+    if (match) return [match];
+  }
+  return [];
+}
+
+/** The pattern to suggest for a registry entry: its literal text up to the first parameter, then `*`. */
+export function familyPattern(entry: RegistryEntry): string {
+  const first = entry.parsed.pieces[0];
+  const literal = first?.kind === 'text' ? first.text : '';
+  const cut = literal.lastIndexOf(':');
+  return entry.parsed.pieces.length === 1 && first?.kind === 'text' ? escapeGlob(literal) : `${escapeGlob(literal.slice(0, cut + 1))}*`;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The registry-derived pattern closest to `source`, if it is close enough to be a typo. */
+export function closestPattern(source: string, registry: CacheRegistry): string | null {
+  const candidates = new Set<string>();
+  for (const entry of registry.entries) {
+    const text = entry.parsed.pieces.map((p) => (p.kind === 'text' ? escapeGlob(p.text) : `{${p.name}}`)).join('');
+    candidates.add(text);
+    const segments = text.split(':');
+    for (let i = 1; i < segments.length; i++) candidates.add(`${segments.slice(0, i).join(':')}:*`);
+  }
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = levenshtein(source, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== null && bestDistance > 0 && bestDistance <= Math.max(2, Math.floor(source.length * 0.3)) ? best : null;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function indentAt(text: string, offset: number): string {
+  const start = lineStart(text, offset);
+  return /^[ \t]*/.exec(text.slice(start, offset))?.[0] ?? '';
+}
+
+export function isDecorated(handler: RouteHandler): boolean {
+  return handler.framework === 'nestjs' || handler.framework === 'graphql' || handler.framework === 'routing-controllers';
+}
+
+export function decoratorSuggestion(input: CheckInput, handler: RouteHandler, patterns: readonly string[], messageId: string, data: Record<string, string>): Suggestion[] {
+  if (!isDecorated(handler) || !/\bInvalidateCachePattern\b/.test(input.text)) return [];
+  const at = lineStart(input.text, handler.nameRange.start);
+  const indent = indentAt(input.text, handler.nameRange.start);
+  const args = patterns.map((p) => `'${p}'`).join(', ');
+  return [{ messageId, data, fixes: [{ range: { start: at, end: at }, text: `${indent}@InvalidateCachePattern(${args})\n` }] }];
+}
+
+function isUnknownPattern(fact: PatternFact, registry: CacheRegistry | null): boolean {
+  return fact.unresolved !== null || (fact.pattern === null && (!fact.registryRef || !registry?.entries.some((e) => e.name === fact.registryRef?.name)));
+}
+
+/** Whether a handler's invalidations can all be read: otherwise coverage cannot be judged. */
+export function isFullyKnown(handler: RouteHandler, registry: CacheRegistry): boolean {
+  const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
+  if (handler.opaqueCalls.length > 0 && !hasDeclared) return false;
+  // Next.js tags and paths are another cache: they neither cover a key nor hide one, but a
+  // handler that only revalidates tags says nothing about the registry's keys.
+  const keyed = handler.invalidations.filter((i) => i.kind === 'pattern' || i.kind === 'key');
+  if (keyed.length === 0) return false;
+  for (const invalidation of keyed) {
+    if (invalidation.patterns.length === 0) return false;
+    if (invalidation.patterns.some((fact) => isUnknownPattern(fact, registry) || resolvePattern(fact, registry) === null)) return false;
+  }
+  return true;
+}
+
+export function handlerPatterns(handler: RouteHandler, registry: CacheRegistry | null): { fact: PatternFact; pattern: ParsedPattern; invalidation: Invalidation }[] {
+  const result: { fact: PatternFact; pattern: ParsedPattern; invalidation: Invalidation }[] = [];
+  for (const invalidation of handler.invalidations) {
+    if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+    for (const fact of invalidation.patterns) {
+      const pattern = resolvePattern(fact, registry);
+      if (pattern) result.push({ fact, pattern, invalidation });
+    }
+  }
+  return result;
+}
+
+export function isReadOnlyRoute(handler: RouteHandler, options: AnalysisOptions): boolean {
+  const path = handler.path;
+  return path !== null && options.readOnlyRoutes.some((glob) => glob.test(path.startsWith('/') ? path : `/${path}`));
+}

@@ -1,0 +1,29 @@
+import { overlaps } from '../../patterns/operations.js';
+import type { CheckInput, Report, Suggestion } from '../checks.js';
+import { closestPattern } from './helpers.js';
+
+export function check(input: CheckInput, report: Report): void {
+  const { registry } = input;
+  const sites = input.facts.otherInvalidations;
+  if (!registry) return;
+  for (const site of sites) {
+    if (site.kind !== 'pattern' && site.kind !== 'key') continue;
+    for (const fact of site.patterns) {
+      if (fact.registryRef) {
+        if (!registry.entries.some((e) => e.name === fact.registryRef?.name)) {
+          report('unknownName', fact.range, { call: fact.text, names: registry.entries.map((e) => e.name).join(', ') });
+        }
+        continue;
+      }
+      const pattern = fact.pattern;
+      if (!pattern || pattern.errors.length > 0) continue;
+      if (registry.entries.some((entry) => overlaps(pattern, entry.parsed))) continue;
+      const closest = closestPattern(pattern.source, registry);
+      const suggestions: Suggestion[] =
+        closest !== null && fact.isLiteral
+          ? [{ messageId: 'useClosest', data: { suggestion: closest }, fixes: [{ range: { start: fact.range.start + 1, end: fact.range.end - 1 }, text: closest }] }]
+          : [];
+      report('unknown', fact.range, { pattern: pattern.source, closest: closest === null ? '' : ` Did you mean \`${closest}\`?` }, suggestions);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { CheckInput, Report, Suggestion } from '../checks.js';
+import { handlerResources, familyPattern, isDecorated, decoratorSuggestion, isReadOnlyRoute } from './helpers.js';
+
+export function check(input: CheckInput, report: Report): void {
+  const { facts, registry, options } = input;
+  for (const handler of facts.handlers) {
+    if (handler.exception && handler.exception.reason.trim() === '') {
+      report('emptyReason', handler.exception.range, { handler: handler.name });
+    }
+    if (!handler.isMutation || handler.exception || isReadOnlyRoute(handler, options)) continue;
+    if (handler.invalidations.length > 0 || handler.opaqueCalls.length > 0) continue;
+    const resources = registry ? handlerResources(handler, registry, options, facts.file) : [];
+    // With a registry, a mutation of nothing any key depends on (a login, a webhook, an upload)
+    // has nothing to invalidate: only the handlers of cached resources are judged.
+    if (registry && !resources.some((resource) => registry.dependentsOf(resource).length > 0)) continue;
+    const suggestions: Suggestion[] = [];
+    const resource = resources[0];
+    if (registry && resource) {
+      const patterns = [...new Set(registry.dependentsOf(resource).map(familyPattern))];
+      if (patterns.length > 0) {
+        suggestions.push(
+          ...decoratorSuggestion(input, handler, patterns, 'addInvalidation', {
+            patterns: patterns.map((p) => `'${p}'`).join(', '),
+            resource,
+          }),
+        );
+      }
+    }
+    const exception = isDecorated(handler)
+      ? "@NoCacheInvalidation('reason')"
+      : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+    report('missing', handler.nameRange, { handler: handler.name, exception }, suggestions);
+  }
+}

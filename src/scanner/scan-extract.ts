@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import type ts from 'typescript';
+import { resolvePattern } from '../analysis/checks/helpers.js';
+import type { FileContext } from '../analysis/context.js';
+import type { TS } from '../ts/syntax.js';
+import { extractFacts } from '../analysis/extract.js';
+import type { FileFacts, Invalidation } from '../analysis/facts.js';
+import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
+import type { CacheRegistry } from '../registry/define.js';
+import { ProjectResolver } from './project-resolver.js';
+import type { SourceReader } from './scan-parse.js';
+import type { ScanSetup } from './scan-load.js';
+
+/** Step 3: the facts of every file, with calls followed across files and global interceptors applied. */
+export function extractProject(ts: TS, setup: ScanSetup, reader: SourceReader, onProgress?: (done: number, total: number) => void): FileFacts[] {
+  const { files } = setup;
+  const resolver = new ProjectResolver(
+    ts,
+    setup.listed.compilerOptions,
+    resolutionHost(ts, setup.listed.files),
+    (path) => reader.read(resolve(path), false) ?? undefined,
+    () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+  );
+  const contexts = new Map<ts.SourceFile, FileContext>();
+  const facts: FileFacts[] = [];
+  files.forEach((file, index) => {
+    const sourceFile = reader.read(file, true);
+    if (sourceFile) facts.push(extractFacts(sourceFile, { ts, options: setup.analysisOptions, resolver, contexts }));
+    onProgress?.(index + 1, files.length);
+  });
+  applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
+  return facts;
+}
+
+/**
+ * Module resolution asks the file system for many candidates: answer from the project's file
+ * list first, and remember what the disk said.
+ */
+function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResolutionHost {
+  const known = new Set(projectFiles);
+  const existing = new Map<string, boolean>();
+  return {
+    ...ts.sys,
+    fileExists: (path) => {
+      if (known.has(path)) return true;
+      let answer = existing.get(path);
+      if (answer === undefined) {
+        answer = ts.sys.fileExists(path);
+        existing.set(path, answer);
+      }
+      return answer;
+    },
+    directoryExists: (path) => {
+      const key = `${path}/`;
+      let answer = existing.get(key);
+      if (answer === undefined) {
+        answer = ts.sys.directoryExists(path);
+        existing.set(key, answer);
+      }
+      return answer;
+    },
+  };
+}
+
+/**
+ * Interceptors registered for the whole application (`{ provide: APP_INTERCEPTOR, useClass: X }`):
+ * what their `intercept` deletes, with patterns that can be read, counts for every NestJS mutation.
+ * An interceptor that deletes what handlers declare (patterns it cannot know statically) adds nothing.
+ */
+function applyGlobalInterceptors(
+  ts: TS,
+  facts: FileFacts[],
+  contexts: ReadonlyMap<ts.SourceFile, FileContext>,
+  resolver: ProjectResolver,
+  registry: CacheRegistry | null,
+): void {
+  const global: Invalidation[] = [];
+  for (const [sourceFile, ctx] of contexts) {
+    if (!sourceFile.text.includes('APP_INTERCEPTOR')) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isObjectLiteralExpression(node)) {
+        const get = (name: string) =>
+          node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name)?.initializer;
+        const provide = get('provide');
+        const useClass = get('useClass');
+        if (provide && ts.isIdentifier(provide) && provide.text === 'APP_INTERCEPTOR' && useClass && ts.isIdentifier(useClass)) {
+          const declaration = ctx.classes.get(useClass.text) ?? resolver.resolveClass(useClass);
+          for (const invalidation of declaration ? interceptInvalidations(ctx, declaration, `${useClass.text}.intercept (APP_INTERCEPTOR)`) : []) {
+            const readable = invalidation.patterns.filter((p) => resolvePattern(p, registry) !== null);
+            // Applied to handlers of every file: always say where the interceptor is.
+            if (readable.length > 0) global.push({ ...invalidation, patterns: readable, file: invalidation.file ?? ctx.file });
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+  }
+  if (global.length === 0) return;
+  facts.forEach((fileFacts, index) => {
+    if (!fileFacts.handlers.some((h) => h.isMutation && (h.framework === 'nestjs' || h.framework === 'graphql'))) return;
+    facts[index] = {
+      ...fileFacts,
+      handlers: fileFacts.handlers.map((handler) =>
+        handler.isMutation && (handler.framework === 'nestjs' || handler.framework === 'graphql')
+          ? { ...handler, invalidations: [...handler.invalidations, ...global] }
+          : handler,
+      ),
+    };
+  });
+}

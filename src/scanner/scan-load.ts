@@ -1,0 +1,77 @@
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import type { TS } from '../ts/syntax.js';
+import { globToRegExp, resolveOptions } from '../analysis/options.js';
+import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
+import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
+import type { CacheRegistry } from '../registry/define.js';
+import { loadRegistry } from '../registry/load.js';
+import type { LoadedRegistry } from '../registry/load.js';
+import { projectFiles } from './files.js';
+import type { ProjectFiles } from './files.js';
+import type { ScanDiagnostic } from './result.js';
+import { ScanError } from './scan-error.js';
+import type { ScanOptions } from './scan.js';
+
+/** What a scan starts from: the configuration, the registry and the files to audit. */
+export interface ScanSetup {
+  readonly root: string;
+  /** A path relative to the root, with `/`. */
+  readonly rel: (file: string) => string;
+  /** The diagnostics of the scan; the later steps add theirs. */
+  readonly diagnostics: ScanDiagnostic[];
+  readonly config: CacheAuditConfig;
+  readonly analysisOptions: AnalysisOptions;
+  readonly registry: CacheRegistry | null;
+  readonly registryFile: string | null;
+  readonly loadedRegistry: LoadedRegistry | null;
+  readonly listed: ProjectFiles;
+  /** The project's files, without the ignored ones and the registry. */
+  readonly files: readonly string[];
+}
+
+/** Step 1: the configuration, the registry and the file list. Throws a `ScanError` when a scan cannot start. */
+export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
+  const root = resolve(options.root);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new ScanError('root-not-found', `${root} is not a directory.`);
+  // A scan reads the files as they are now: no trust in what an earlier scan of this process saw.
+  clearConfigCache();
+  const loadedConfig = loadConfigFor(root, { recheckMs: 0 });
+  if (!loadedConfig.file) {
+    throw new ScanError('no-configuration', `No cache-audit configuration found in ${root} or above: add cache-audit.config.json with { "registry": "src/cache/keys.ts" }.`);
+  }
+  const rel = (file: string): string => relative(root, file).split(sep).join('/') || file;
+  const diagnostics: ScanDiagnostic[] = loadedConfig.diagnostics.map((d) => ({ file: rel(d.file), line: d.line, column: d.column, message: d.message }));
+  const config = loadedConfig.config;
+
+  let registry: CacheRegistry | null = null;
+  let registryFile: string | null = null;
+  let loadedRegistry: LoadedRegistry | null = null;
+  if (config.registry) {
+    registryFile = resolve(loadedConfig.dir, config.registry);
+    loadedRegistry = loadRegistry(registryFile, { recheckMs: 0 });
+    registry = loadedRegistry.registry;
+    for (const d of loadedRegistry.diagnostics) diagnostics.push({ file: rel(d.file), line: d.line, column: d.column, message: d.message });
+  } else {
+    diagnostics.push({ file: rel(loadedConfig.file), line: 1, column: 1, message: 'No `registry` in the configuration: the checks that need one are off.' });
+  }
+
+  const listed = projectFiles(ts, root, options.tsconfig);
+  for (const p of listed.problems) diagnostics.push({ ...p, file: rel(p.file) });
+  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob, '/'));
+  const ignoreBase = loadedConfig.dir;
+  const isIgnored = (file: string): boolean => {
+    const path = relative(ignoreBase, file).split(sep).join('/');
+    return ignores.some((glob) => glob.test(path));
+  };
+  const files = listed.files.filter((file) => !isIgnored(file) && file !== registryFile);
+  return { root, rel, diagnostics, config, analysisOptions: resolveOptions(config), registry, registryFile, loadedRegistry, listed, files };
+}
+
+/** Whether findings in a file are reported: within `paths` and `onlyFiles` when given. */
+export function reportedFiles(root: string, options: ScanOptions): (file: string) => boolean {
+  const reportedPaths = (options.paths ?? []).map((p) => resolve(root, p));
+  return (file) =>
+    (options.onlyFiles === undefined || options.onlyFiles.has(file)) &&
+    (reportedPaths.length === 0 || reportedPaths.some((p) => file === p || file.startsWith(p + sep)));
+}

@@ -1,0 +1,80 @@
+import type ts from 'typescript';
+
+/** The TypeScript module, passed in: the ESLint plugin, the CLI (through ts-morph) and the registry loader each use the one they load. */
+export type TS = typeof ts;
+
+/** Strips `as`, `satisfies`, `!`, parentheses and `<T>` casts. */
+export function unwrap(ts: TS, node: ts.Expression): ts.Expression {
+  let current = node;
+  while (
+    ts.isAsExpression(current) ||
+    ts.isSatisfiesExpression(current) ||
+    ts.isParenthesizedExpression(current) ||
+    ts.isTypeAssertionExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isAwaitExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** The last name of a callee or receiver: `a.b.c` → `c`, `f` → `f`, `this` → `this`. */
+export function lastName(ts: TS, node: ts.Expression): string | null {
+  const expression = unwrap(ts, node);
+  if (ts.isIdentifier(expression)) return expression.text;
+  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (ts.isElementAccessExpression(expression) && ts.isStringLiteral(expression.argumentExpression)) return expression.argumentExpression.text;
+  if (expression.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (ts.isCallExpression(expression)) return lastName(ts, expression.expression);
+  return null;
+}
+
+/** The script kind TypeScript should parse a file as, from its extension. */
+export function scriptKindOf(ts: TS, fileName: string): ts.ScriptKind {
+  const extension = /\.[^./\\]*$/.exec(fileName)?.[0]?.toLowerCase() ?? '';
+  if (extension === '.ts' || extension === '.mts' || extension === '.cts') return ts.ScriptKind.TS;
+  if (extension === '.tsx') return ts.ScriptKind.TSX;
+  if (extension === '.jsx') return ts.ScriptKind.JSX;
+  return ts.ScriptKind.JS;
+}
+
+/** The class a node is written in, or null. */
+export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
+  let current = node.parent as ts.Node | undefined;
+  while (current) {
+    if (ts.isClassLike(current)) return current;
+    current = current.parent as ts.Node | undefined;
+  }
+  return null;
+}
+
+/** The decorators of a node, in either of TypeScript's representations. */
+export function decoratorsOf(ts: TS, node: ts.Node): readonly ts.Decorator[] {
+  if (!ts.canHaveDecorators(node)) return [];
+  return ts.getDecorators(node) ?? [];
+}
+
+export function bindsName(ts: TS, binding: ts.BindingName, name: string): boolean {
+  if (ts.isIdentifier(binding)) return binding.text === name;
+  return binding.elements.some((element) => !ts.isOmittedExpression(element) && bindsName(ts, element.name, name));
+}
+
+export function propertyNameText(ts: TS, name: ts.PropertyName): string | null {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  return null;
+}
+
+export function hasDirective(ts: TS, statements: readonly ts.Statement[], directive: string): boolean {
+  for (const statement of statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) return false;
+    if (statement.expression.text === directive) return true;
+  }
+  return false;
+}
+
+/** Source text on one line, cut to `max` characters, for messages. */
+export function truncate(text: string, max = 50): string {
+  const single = text.replace(/\s+/g, ' ');
+  return single.length > max ? `${single.slice(0, max - 3)}...` : single;
+}
