@@ -10,6 +10,8 @@ export const RULES = {
     requiresRegistry: false,
     messages: {
       missing: '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or {{exception}} if it changes none.',
+      missingForModel:
+        '{{handler}} writes {{model}}, which the cached `{{family}}` is loaded from, but invalidates no cache key: `{{family}}` stays stale until its ttl. Invalidate it, or {{exception}} if it need not be fresh.',
       emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
       addInvalidation: 'Add @InvalidateCachePattern({{patterns}}) for the keys that depend on {{resource}}.',
     },

@@ -1,7 +1,7 @@
 import type { CacheRegistry } from '../registry/define.js';
 import type { RuleId } from './catalogue.js';
 import { CHECKS } from './checks/index.js';
-import type { FileFacts, Range } from './facts.js';
+import type { CacheFamily, FileFacts, Range } from './facts.js';
 import type { AnalysisOptions } from './options.js';
 
 export interface Fix {
@@ -34,6 +34,8 @@ export interface CheckInput {
   readonly registry: CacheRegistry | null;
   readonly options: AnalysisOptions;
   readonly ruleOptions?: RuleOptions;
+  /** The cache families of the project (the file's own when absent), for the checks without a registry. */
+  readonly families?: readonly CacheFamily[];
 }
 
 /** How a check reports a finding of its rule. */

@@ -8,7 +8,7 @@ import { enclosingClass, lastName, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
-import type { Invalidation, InvalidationKind, PatternFact } from './facts.js';
+import type { CacheFamily, Invalidation, InvalidationKind, PatternFact } from './facts.js';
 import { readPattern } from './read-pattern.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
@@ -593,4 +593,32 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
   const roles = { others, cached };
   fileRoles.set(ctx, roles);
   return roles;
+}
+
+/**
+ * The key families this file reads through the cache, with the models their loaders read: the
+ * function that reads and fills (cache-aside), or the loader passed to `wrap`/`getOrSet`/`fetch`.
+ * A family depends on the models its loader reads.
+ */
+export function cacheFamilies(ctx: FileContext): CacheFamily[] {
+  const { ts } = ctx;
+  const families: CacheFamily[] = [];
+  const seen = new Set<ts.Node>();
+  for (const call of ctx.nodes.calls) {
+    const owner = enclosingFunction(ts, call);
+    if (!owner || seen.has(owner)) continue;
+    const effects = summarize(ctx, owner);
+    const reads = effects.filter((e): e is Effect & { kind: 'cache-read' } => e.kind === 'cache-read');
+    if (reads.length === 0) continue;
+    seen.add(owner);
+    const models = [...new Set(effects.flatMap((e) => (e.kind === 'model-read' ? [e.model] : [])))];
+    if (models.length === 0) continue;
+    for (const read of reads) {
+      for (const key of read.keys) {
+        const pattern = keyPattern(key);
+        if (pattern) families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node) });
+      }
+    }
+  }
+  return families;
 }

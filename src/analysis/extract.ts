@@ -8,6 +8,7 @@ import { extractDecoratedHandlers, usesDecoratorFrameworks } from './frameworks/
 import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
 import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
 import { importedName } from './handler-common.js';
+import { cacheFamilies } from './effects.js';
 import { scanSites } from './invalidations.js';
 import type { AnalysisOptions } from './options.js';
 
@@ -54,7 +55,7 @@ export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions):
 export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions): FileFacts {
   const ctx = fileContext(sourceFile, extract);
   const relevant = relevance(ctx);
-  if (!relevant.handlers && !relevant.sites) return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], isRelevant: false };
+  if (!relevant.handlers && !relevant.sites) return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
   const handlers: RouteHandler[] = [];
   const seen = new Set<string>();
   const found = relevant.handlers ? [...extractDecoratedHandlers(ctx), ...extractRouterHandlers(ctx), ...extractNextHandlers(ctx)] : [];
@@ -70,6 +71,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     handlers,
     otherInvalidations: relevant.sites ? scanSites(ctx) : [],
     reads: extractReads(ctx),
+    families: relevant.sites ? cacheFamilies(ctx) : [],
     isRelevant: true,
   };
 }

@@ -86,6 +86,17 @@ export interface RouteHandler {
   readonly opaqueCalls: readonly string[];
   /** A tenant id is in scope (a parameter or variable of a configured name). */
   readonly hasTenantInScope: boolean;
+  /** The models the handler's code writes (ORM writes, hooks included), by model name. */
+  readonly writes: readonly string[];
+}
+
+/** A key family the code reads through the cache, and the models its loader reads. */
+export interface CacheFamily {
+  /** The key as written, with holes (`website:{websiteId}`). */
+  readonly key: string;
+  readonly models: readonly string[];
+  readonly file: string;
+  readonly range: Range;
 }
 
 /** A place the code reads the cache (`@Cacheable('quotesList')`, `cache.get(...)`). */
@@ -101,6 +112,8 @@ export interface FileFacts {
   /** Invalidations outside any handler (in services, helpers): checked for their patterns. */
   readonly otherInvalidations: readonly Invalidation[];
   readonly reads: readonly CacheRead[];
+  /** Cache families read in this file (cache-aside or a loading read) whose loaders read models. */
+  readonly families: readonly CacheFamily[];
   /** Whether the file imports a framework or cache API, so that the checks apply to it. */
   readonly isRelevant: boolean;
 }

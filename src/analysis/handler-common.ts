@@ -129,6 +129,11 @@ function isProvablyRead(scan: BodyScan): boolean {
   return scan.effects.some((e) => e.kind === 'model-read') && !scan.effects.some((e) => isChange(e.kind));
 }
 
+/** The models a handler's code writes, once each. */
+export function modelWrites(scan: BodyScan): string[] {
+  return [...new Set(scan.effects.flatMap((e) => (e.kind === 'model-write' ? [e.model] : [])))];
+}
+
 /** The invalidations of a handler's code: write-through fills count in a mutation only. */
 export function codeInvalidations(scan: BodyScan, isMutation: boolean): Invalidation[] {
   return isMutation ? [...scan.invalidations, ...scan.writeThroughs].sort((a, b) => a.range.start - b.range.start) : scan.invalidations;

@@ -143,7 +143,7 @@ export function analysisFor(context: Context): FileAnalysis {
   }
   const program = services?.program ?? null;
   const facts = isIgnored
-    ? { file: filename, handlers: [], otherInvalidations: [], reads: [], isRelevant: false }
+    ? { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false }
     : extractFacts(sourceFile, { ts: tsInstance, options, resolver: program ? checkerResolver(tsInstance, program) : null });
 
   const memo = new Map<string, readonly Finding[]>();

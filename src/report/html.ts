@@ -23,6 +23,7 @@ export const htmlReporter: Reporter = (result, context) => {
     .join('\n');
   const head = result.matrix.keys.map((key) => `<th class="key" scope="col"><span>${escape(key)}</span></th>`).join('');
   const rows = result.matrix.rows
+    .filter((row) => row.status !== 'read')
     .map(
       (row) =>
         `<tr><th scope="row" title="${escape(`${row.file}:${String(row.line)}`)}">${escape(row.handler)}${row.exception !== null ? ' <small>(exception)</small>' : ''}</th>${row.cells

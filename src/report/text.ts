@@ -40,12 +40,13 @@ export const textReporter: Reporter = (result, context) => {
     for (const d of result.diagnostics) lines.push(`  ${d.file}:${String(d.line)}:${String(d.column)}  ${d.message}`);
     lines.push('');
   }
-  if (context.matrix && result.matrix.rows.length > 0) {
+  const mutationRows = result.matrix.rows.filter((row) => row.status !== 'read');
+  if (context.matrix && mutationRows.length > 0) {
     const symbols = { full: '●', tenant: '◐', partial: '◔', none: '·' } as const;
-    const width = Math.max(...result.matrix.rows.map((r) => r.handler.length));
+    const width = Math.max(...mutationRows.map((r) => r.handler.length));
     lines.push(bold('Coverage matrix') + dim('  ● every key  ◐ per tenant  ◔ some keys  · none'));
     result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${key}`));
-    for (const row of result.matrix.rows) {
+    for (const row of mutationRows) {
       const cells = row.cells.map((cell) => (cell === 'full' ? bold(symbols.full) : cell === 'none' ? dim(symbols.none) : symbols[cell])).join(' ');
       lines.push(`${row.handler.padEnd(width)}  ${cells}${row.exception !== null ? dim(`  exception: ${row.exception}`) : ''}`);
     }

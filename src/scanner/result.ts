@@ -1,5 +1,5 @@
 /** The result of `scan`: the data every reporter renders. Versioned: see `RESULT_VERSION`. */
-export const RESULT_VERSION = 1;
+export const RESULT_VERSION = 2;
 
 export type Severity = 'error' | 'warning' | 'note';
 
@@ -30,6 +30,21 @@ export interface ScanDiagnostic {
 
 export type Cell = 'full' | 'tenant' | 'partial' | 'none';
 
+/** A handler's verdict: it invalidates, states an exception, invalidates nothing, cannot be followed, or only reads. */
+export type HandlerStatus = 'invalidates' | 'exception' | 'none' | 'unknown' | 'read';
+
+export interface MatrixInvalidation {
+  /** The pattern or key, as read (holes in braces), or what the code says when it cannot be read. */
+  readonly pattern: string;
+  /** The registry key it covers, when one does. */
+  readonly family: string | null;
+  readonly kind: 'pattern' | 'key' | 'tag' | 'path';
+  /** Functions followed to reach it, outermost first. */
+  readonly through: readonly string[];
+  readonly isDeferred: boolean;
+  readonly isConditional: boolean;
+}
+
 export interface MatrixRow {
   readonly handler: string;
   readonly method: string;
@@ -39,6 +54,8 @@ export interface MatrixRow {
   /** One cell per key of `matrix.keys`. */
   readonly cells: readonly Cell[];
   readonly exception: string | null;
+  readonly status: HandlerStatus;
+  readonly invalidations: readonly MatrixInvalidation[];
 }
 
 export interface ScanResult {

@@ -36,6 +36,7 @@ export function checkFiles(
 ): void {
   const { registry, rel } = setup;
   const ruleIds = RULE_IDS.filter((id) => strict || RULES[id].recommended);
+  const families = facts.flatMap((f) => f.families);
   for (const fileFacts of facts) {
     if (!fileFacts.isRelevant || !isReportedFile(fileFacts.file)) continue;
     const text = reader.textOf(fileFacts.file) ?? '';
@@ -44,7 +45,7 @@ export function checkFiles(
     const suppressions = parseSuppressions(text);
     const lines = reader.linesOf(fileFacts.file);
     for (const ruleId of ruleIds) {
-      for (const finding of runCheck(ruleId, { facts: fileFacts, text, registry, options: setup.analysisOptions, ruleOptions: setup.config.rules ?? {} })) {
+      for (const finding of runCheck(ruleId, { facts: fileFacts, text, registry, options: setup.analysisOptions, ruleOptions: setup.config.rules ?? {}, families })) {
         const start = sourceFile.getLineAndCharacterOfPosition(finding.range.start);
         const end = sourceFile.getLineAndCharacterOfPosition(finding.range.end);
         if (suppressions.isSuppressed(ruleId, start.line + 1)) continue;

@@ -1,8 +1,8 @@
 import { resolvePattern } from '../analysis/checks/helpers.js';
-import type { FileFacts, RouteHandler } from '../analysis/facts.js';
+import type { FileFacts, Invalidation, RouteHandler } from '../analysis/facts.js';
 import { covers, overlaps } from '../patterns/operations.js';
 import type { CacheRegistry } from '../registry/define.js';
-import type { Cell, MatrixRow, ScanResult } from './result.js';
+import type { Cell, HandlerStatus, MatrixInvalidation, MatrixRow, ScanResult } from './result.js';
 
 /** The coverage matrix: for each mutation handler, how far it invalidates each key; and where keys are read. */
 export function buildMatrix(
@@ -15,7 +15,6 @@ export function buildMatrix(
   const keys = registry?.entries.map((e) => e.name) ?? [];
   const rows: MatrixRow[] = [];
   for (const { handler, file } of handlers) {
-    if (!handler.isMutation) continue;
     const patterns = handler.invalidations.flatMap((i) => (i.kind === 'pattern' || i.kind === 'key' ? i.patterns.map((p) => (registry ? resolvePattern(p, registry) : null)) : [])).filter((p) => p !== null);
     const cells: Cell[] = (registry?.entries ?? []).map((entry) => {
       let best: Cell = 'none';
@@ -39,6 +38,8 @@ export function buildMatrix(
       line: lineOf(file, handler.nameRange.start),
       cells,
       exception: handler.exception?.reason ?? null,
+      status: statusOf(handler),
+      invalidations: handler.invalidations.flatMap((i) => matrixInvalidation(i, registry)),
     });
   }
   const reads: Record<string, { file: string; line: number }[]> = {};
@@ -49,4 +50,22 @@ export function buildMatrix(
     }
   }
   return { keys, rows: rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line), reads };
+}
+
+/** The verdict on one handler, as the JSON report's rows carry it. */
+export function statusOf(handler: RouteHandler): HandlerStatus {
+  if (!handler.isMutation) return 'read';
+  if (handler.exception) return 'exception';
+  if (handler.invalidations.length > 0) return 'invalidates';
+  return handler.opaqueCalls.length > 0 ? 'unknown' : 'none';
+}
+
+function matrixInvalidation(invalidation: Invalidation, registry: CacheRegistry | null): MatrixInvalidation[] {
+  const base = { kind: invalidation.kind, through: invalidation.through, isDeferred: invalidation.isDeferred, isConditional: invalidation.isConditional };
+  if (invalidation.patterns.length === 0) return [{ ...base, pattern: `${invalidation.name}()`, family: null }];
+  return invalidation.patterns.map((fact) => {
+    const pattern = registry ? resolvePattern(fact, registry) : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+    const family = pattern && registry ? (registry.entries.find((e) => covers(pattern, e.parsed))?.name ?? registry.entries.find((e) => overlaps(pattern, e.parsed))?.name ?? null) : null;
+    return { ...base, pattern: pattern?.source ?? fact.text, family };
+  });
 }

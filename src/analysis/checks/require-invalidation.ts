@@ -1,4 +1,5 @@
 import type { CheckInput, Report, Suggestion } from '../checks.js';
+import type { RouteHandler } from '../facts.js';
 import { handlerResources, familyPattern, isDecorated, decoratorSuggestion, isReadOnlyRoute } from './helpers.js';
 
 export function check(input: CheckInput, report: Report): void {
@@ -9,7 +10,17 @@ export function check(input: CheckInput, report: Report): void {
     }
     if (!handler.isMutation || handler.exception || isReadOnlyRoute(handler, options)) continue;
     if (handler.invalidations.length > 0 || handler.opaqueCalls.length > 0) continue;
-    const resources = registry ? handlerResources(handler, registry, options, facts.file) : [];
+    if (!registry) {
+      // Without a registry a mutation is judged by what it writes: a model that the loader of a
+      // cached family reads. Nothing cached, or nothing visible written: nothing to say.
+      const families = input.families ?? facts.families;
+      const family = families.find((f) => f.models.some((m) => handler.writes.includes(m)));
+      if (!family) continue;
+      const model = family.models.find((m) => handler.writes.includes(m)) ?? '';
+      report('missingForModel', handler.nameRange, { handler: handler.name, model, family: family.key, exception: exceptionText(handler) });
+      continue;
+    }
+    const resources = handlerResources(handler, registry, options, facts.file);
     // With a registry, a mutation of nothing any key depends on (a login, a webhook, an upload)
     // has nothing to invalidate: only the handlers of cached resources are judged.
     if (registry && !resources.some((resource) => registry.dependentsOf(resource).length > 0)) continue;
@@ -26,9 +37,10 @@ export function check(input: CheckInput, report: Report): void {
         );
       }
     }
-    const exception = isDecorated(handler)
-      ? "@NoCacheInvalidation('reason')"
-      : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
-    report('missing', handler.nameRange, { handler: handler.name, exception }, suggestions);
+    report('missing', handler.nameRange, { handler: handler.name, exception: exceptionText(handler) }, suggestions);
   }
+}
+
+function exceptionText(handler: RouteHandler): string {
+  return isDecorated(handler) ? "@NoCacheInvalidation('reason')" : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
 }

@@ -3,7 +3,7 @@ import { staticObject, staticString } from '../context.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
-import { codeInvalidations, hasTenantInScope, importedName, isMutationByCode, moduleOf, readDecorators } from '../handler-common.js';
+import { codeInvalidations, hasTenantInScope, importedName, isMutationByCode, modelWrites, moduleOf, readDecorators } from '../handler-common.js';
 import { EMPTY_SCAN, scanBody } from '../invalidations.js';
 
 const HTTP_DECORATORS: Readonly<Record<string, string>> = {
@@ -185,6 +185,7 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
       get hasTenantInScope() {
         return hasTenantInScope(ctx, member);
       },
+      writes: modelWrites(scan),
     });
   }
   return handlers;

@@ -3,7 +3,7 @@ import { basename, dirname, sep } from 'node:path';
 import { hasDirective, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { codeInvalidations, hasTenantInScope, isMutationByCode, readDecorators } from '../handler-common.js';
+import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
 import { EMPTY_SCAN, scanBody } from '../invalidations.js';
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
@@ -88,6 +88,7 @@ function handler(ctx: FileContext, method: string, name: string, nameNode: ts.No
     get hasTenantInScope() {
       return hasTenantInScope(ctx, fn);
     },
+    writes: modelWrites(scan),
   };
 }
 

@@ -3,7 +3,7 @@ import { staticString } from '../context.js';
 import { lastName, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
-import { codeInvalidations, hasTenantInScope, isMutationByCode } from '../handler-common.js';
+import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites } from '../handler-common.js';
 import { matchesCallName } from '../effects.js';
 import { scanBody } from '../invalidations.js';
 import type { BodyScan } from '../invalidations.js';
@@ -294,6 +294,7 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
       exception: null,
       opaqueCalls: scan.opaqueCalls,
       hasTenantInScope: hasTenant,
+      writes: modelWrites(scan),
     };
   });
 }
