@@ -279,7 +279,8 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const scans = effects.filter((e): e is Effect & { kind: 'key-scan' } => e.kind === 'key-scan');
   const roles = keyRolesFor(ctx);
   const others = [...readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : []))), ...roles.others];
-  const reads = [...readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : []))), ...roles.cached];
+  const localReads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
+  const reads = [...localReads, ...roles.cached];
   const result: Effect[] = [];
   for (const effect of effects) {
     if (effect.kind === 'key-scan') continue;
@@ -295,7 +296,7 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
         continue;
       }
     }
-    if (effect.kind === 'cache-fill' && !effect.isCacheAside && reads.length > 0 && overlapsAny(readableKeys(effect.keys), reads)) {
+    if (effect.kind === 'cache-fill' && !effect.isCacheAside && localReads.length > 0 && overlapsAny(readableKeys(effect.keys), localReads)) {
       result.push({ ...effect, isCacheAside: true });
       continue;
     }

@@ -1,0 +1,192 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scan } from '../../src/scanner/scan.js';
+import type { MatrixRow, ScanResult } from '../../src/scanner/result.js';
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+const REGISTRY = `import { defineCacheRegistry } from 'cache-audit/runtime';
+export const cacheKeys = defineCacheRegistry({
+  keys: {
+    link: { template: 'link:{linkId}', ttl: 300, dependsOn: ['links'] },
+    linksList: { template: 'links:list:{workspaceId}', ttl: 60, dependsOn: ['links'] },
+  },
+});
+`;
+
+/** Writes a small project (a registry and the given files) and scans it. */
+async function project(files: Record<string, string>, config: Record<string, unknown> = {}): Promise<ScanResult> {
+  const root = mkdtempSync(join(tmpdir(), 'cache-audit-effects-'));
+  roots.push(root);
+  const all: Record<string, string> = {
+    'cache-audit.config.json': JSON.stringify({ registry: 'src/keys.ts', ...config }),
+    'src/keys.ts': REGISTRY,
+    ...files,
+  };
+  for (const [path, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return scan({ root });
+}
+
+function row(result: ScanResult, handler: string): MatrixRow {
+  const found = result.matrix.rows.find((r) => r.handler === handler);
+  if (!found) throw new Error(`no row ${handler} in ${result.matrix.rows.map((r) => r.handler).join(', ')}`);
+  return found;
+}
+
+const NEST = `import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';`;
+
+describe('the effect model', () => {
+  it('reads the key a wrapper builds from its callers’ arguments, through a key builder, on every call', async () => {
+    const result = await project({
+      'src/link-cache.ts': `import Redis from 'ioredis';
+export class LinkCache {
+  constructor(private readonly redis: Redis) {}
+  private key(linkId: string) { return \`link:\${linkId}\`; }
+  async delete(linkId: string) { await this.redis.del(this.key(linkId)); }
+  async clearList(workspaceId: string) { await this.redis.del(\`links:list:\${workspaceId}\`); }
+}
+`,
+      'src/links.controller.ts': `${NEST}
+import { LinkCache } from './link-cache';
+@Controller('links')
+export class LinksController {
+  constructor(private readonly linkCache: LinkCache) {}
+  @Put(':id')
+  async update(@Param('id') linkId: string, @Body() body: { workspaceId: string }) {
+    await this.linkCache.delete(linkId);
+    await this.linkCache.clearList(body.workspaceId);
+  }
+  @Delete(':id')
+  async remove(@Param('id') linkId: string) {
+    await this.linkCache.delete(linkId);
+    await this.linkCache.delete('archived');
+  }
+}
+`,
+    });
+    const update = row(result, 'LinksController.update');
+    expect(update.status).toBe('invalidates');
+    expect(update.invalidations.map((i) => [i.pattern, i.family, i.through])).toEqual([
+      ['link:{linkId}', 'link', ['LinkCache.delete']],
+      ['links:list:{workspaceId}', 'linksList', ['LinkCache.clearList']],
+    ]);
+    // The same wrapper called twice: both calls count, each with its own argument.
+    expect(row(result, 'LinksController.remove').invalidations.map((i) => i.pattern)).toEqual(['link:{linkId}', 'link:archived']);
+  });
+
+  it('follows a project service injected under the name `cache`, and a project method named invalidate*', async () => {
+    const result = await project({
+      'src/cache.service.ts': `import Redis from 'ioredis';
+export class CacheService {
+  constructor(private readonly redis: Redis) {}
+  async invalidateLinks(workspaceId: string) { await this.redis.del(\`links:list:\${workspaceId}\`); }
+}
+`,
+      'src/links.controller.ts': `${NEST}
+import { CacheService } from './cache.service';
+@Controller('links')
+export class LinksController {
+  constructor(private readonly cache: CacheService) {}
+  @Post()
+  async create(@Body() body: { workspaceId: string }) { await this.cache.invalidateLinks(body.workspaceId); }
+}
+`,
+    });
+    expect(row(result, 'LinksController.create').invalidations.map((i) => [i.pattern, i.through])).toEqual([['links:list:{workspaceId}', ['CacheService.invalidateLinks']]]);
+    expect(result.findings.filter((f) => f.ruleId === 'require-invalidation')).toEqual([]);
+  });
+
+  it('tells locks, markers and counters from invalidation, and a cache-aside fill from write-through', async () => {
+    const result = await project({
+      'src/links.controller.ts': `${NEST}
+import Redis from 'ioredis';
+@Controller('links')
+export class LinksController {
+  constructor(private readonly redis: Redis) {}
+  @Get(':id')
+  async get(@Param('id') linkId: string) {
+    const hit = await this.redis.get(\`link:\${linkId}\`);
+    if (hit) return JSON.parse(hit);
+    const link = { id: linkId };
+    await this.redis.set(\`link:\${linkId}\`, JSON.stringify(link), 'EX', 300);
+    return link;
+  }
+  @Put(':id')
+  async update(@Param('id') linkId: string) {
+    await this.redis.set(\`link:\${linkId}\`, JSON.stringify({ id: linkId }));
+  }
+  @Post(':id/publish')
+  async publish(@Param('id') linkId: string) {
+    const lock = \`lock:publish:\${linkId}\`;
+    if (!(await this.redis.set(lock, '1', 'EX', 30, 'NX'))) return;
+    try { return 'published'; } finally { await this.redis.del(lock); }
+  }
+}
+`,
+    });
+    expect(row(result, 'LinksController.get').status).toBe('read');
+    expect(row(result, 'LinksController.update').invalidations.map((i) => [i.pattern, i.kind])).toEqual([['link:{linkId}', 'key']]);
+    expect(row(result, 'LinksController.publish').invalidations).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'no-invalidation-in-query' || f.ruleId === 'pattern-in-registry')).toEqual([]);
+  });
+
+  it('matches an emit to its listener by a static member, and marks waitUntil work deferred', async () => {
+    const result = await project({
+      'src/events.ts': `export class LinkChangedEvent { static getName() { return 'link.changed'; } constructor(readonly workspaceId: string) {} }
+`,
+      'src/listener.ts': `import { OnEvent } from '@nestjs/event-emitter';
+import Redis from 'ioredis';
+import { LinkChangedEvent } from './events';
+export class LinkListener {
+  constructor(private readonly redis: Redis) {}
+  @OnEvent(LinkChangedEvent.getName())
+  async handle(event: LinkChangedEvent) { await this.redis.del(\`links:list:\${event.workspaceId}\`); }
+}
+`,
+      'src/links.controller.ts': `${NEST}
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { LinkChangedEvent } from './events';
+@Controller('links')
+export class LinksController {
+  constructor(private readonly events: EventEmitter2) {}
+  @Post()
+  async create(@Body() body: { workspaceId: string }) { this.events.emit(LinkChangedEvent.getName(), new LinkChangedEvent(body.workspaceId)); }
+}
+`,
+      'src/app/api/links/route.ts': `import { waitUntil } from '@vercel/functions';
+import { revalidateTag } from 'next/cache';
+export async function POST() {
+  waitUntil(Promise.resolve().then(() => revalidateTag('links')));
+  return new Response(null, { status: 201 });
+}
+`,
+    });
+    const create = row(result, 'LinksController.create');
+    expect(create.invalidations.map((i) => [i.pattern, i.isDeferred, i.through[0]])).toEqual([['links:list:{workspaceId}', true, 'LinkListener.handle (on LinkChangedEvent.getName())']]);
+    expect(row(result, 'POST /api/links').invalidations.map((i) => [i.kind, i.isDeferred])).toEqual([['tag', true]]);
+  });
+
+  it('honours receiverCalls on receivers known by their name', async () => {
+    const files = {
+      'src/links.controller.ts': `${NEST}
+@Controller('links')
+export class LinksController {
+  constructor(private readonly linkCache: { evict(key: string): Promise<void> }) {}
+  @Delete(':id')
+  async remove(@Param('id') linkId: string) { await this.linkCache.evict(\`link:\${linkId}\`); }
+}
+`,
+    };
+    expect(row(await project(files), 'LinksController.remove').status).toBe('none');
+    const configured = row(await project(files, { receiverCalls: ['del', 'evict'] }), 'LinksController.remove');
+    expect(configured.invalidations.map((i) => i.pattern)).toEqual(['link:{linkId}']);
+  });
+});
