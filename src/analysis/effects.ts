@@ -38,8 +38,11 @@ export type Effect = EffectBase &
   (
     | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[] }
-    /** A fill after a read of the same key (cache-aside) is part of a read; any other is write-through. */
-    | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean }
+    /**
+     * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
+     * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.
+     */
+    | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean; readonly isWriteThrough: boolean }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'model-read' | 'model-write'; readonly model: string; readonly operation: string }
@@ -207,7 +210,7 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
     case 'cache-read':
       return { ...base, kind: 'cache-read', keys: keysOf(effect.keys) };
     case 'cache-fill':
-      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false };
+      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':
@@ -296,9 +299,16 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
         continue;
       }
     }
-    if (effect.kind === 'cache-fill' && !effect.isCacheAside && localReads.length > 0 && overlapsAny(readableKeys(effect.keys), localReads)) {
-      result.push({ ...effect, isCacheAside: true });
-      continue;
+    if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
+      const filled = readableKeys(effect.keys);
+      if (localReads.length > 0 && overlapsAny(filled, localReads)) {
+        result.push({ ...effect, isCacheAside: true, isWriteThrough: false });
+        continue;
+      }
+      if (!effect.isWriteThrough && overlapsAny(filled, reads)) {
+        result.push({ ...effect, isWriteThrough: true });
+        continue;
+      }
     }
     result.push(effect);
   }
@@ -422,7 +432,7 @@ function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boole
 export function invalidationsOf(effects: readonly Effect[], rootFile: string, withWriteThrough: boolean): Invalidation[] {
   const result: Invalidation[] = [];
   for (const effect of effects) {
-    const isWriteThrough = effect.kind === 'cache-fill' && !effect.isCacheAside && withWriteThrough;
+    const isWriteThrough = effect.kind === 'cache-fill' && effect.isWriteThrough && withWriteThrough;
     if (effect.kind !== 'invalidate' && !isWriteThrough) continue;
     const keys = 'keys' in effect ? effect.keys : [];
     const kind: InvalidationKind = effect.kind === 'invalidate' ? effect.invalidationKind : 'key';
@@ -547,7 +557,7 @@ function originOf(bound: Bound): Bound {
   return current;
 }
 
-/** The keys a project uses besides caching (locks, markers, counters), and the keys it reads back as a cache. */
+/** The keys a project uses besides caching (locks, markers, counters), and the keys it reads (back) from the cache. */
 export interface KeyRoles {
   readonly others: readonly ParsedPattern[];
   readonly cached: readonly ParsedPattern[];
@@ -579,7 +589,7 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
         const classified = source.classify({ ctx, call, callee, name, receiver: callee.expression });
         if (!classified) continue;
         for (const effect of classified) {
-          if (effect.kind !== 'redis-other' && effect.kind !== 'cache-read' && effect.kind !== 'cache-fill') continue;
+          if (effect.kind !== 'redis-other' && effect.kind !== 'cache-read') continue;
           if (effect.kind === 'redis-other' && effect.role === 'data') continue;
           const target = effect.kind === 'redis-other' ? others : cached;
           for (const key of effect.keys) {
@@ -613,7 +623,6 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     if (reads.length === 0) continue;
     seen.add(owner);
     const models = [...new Set(effects.flatMap((e) => (e.kind === 'model-read' ? [e.model] : [])))];
-    if (models.length === 0) continue;
     for (const read of reads) {
       for (const key of read.keys) {
         const pattern = keyPattern(key);

@@ -13,6 +13,7 @@ import { scanSites } from './invalidations.js';
 import type { AnalysisOptions } from './options.js';
 
 const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|next\/cache$)/;
+const CACHE_WORDS = /redis|cache|keyv|\bkv\b/i;
 const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
 
 /** Cheap tests on the imports and the text, before any walk: what could this file hold? */
@@ -23,7 +24,9 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
     routerFramework(ctx) !== null ||
     ctx.options.routerReceivers.size > 0 ||
     isNextFile(ctx);
-  let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
+  // A cache reached through the project's own module (`import { redis } from '@/lib/redis'`)
+  // still names itself in the text.
+  let sites = ctx.importsModule((m) => CACHE_MODULES.test(m)) || CACHE_WORDS.test(text);
   for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
   if (!sites) sites = ctx.options.callGlobLiterals.some((literal) => text.includes(literal));

@@ -50,6 +50,7 @@ export const configSchema = z
       .record(z.string(), z.array(z.string().min(1)))
       .optional()
       .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
+    tests: z.boolean().optional().describe('Audit test files too (`*.test.*`, `*.spec.*`, `__tests__/`, `__mocks__/`); off by default.'),
     tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
     maxHelperDepth: z.number().int().min(0).max(10).optional().describe('How deep calls to helpers are followed (default 3).'),
     rules: ruleOptionsSchema.optional(),

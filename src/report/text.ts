@@ -62,5 +62,9 @@ export const textReporter: Reporter = (result, context) => {
   ];
   if (context.baselined > 0) summary.push(`${String(context.baselined)} known findings left out by the baseline`);
   lines.push((total.error > 0 ? red : (s: string) => s)(summary.join(', ')));
+  if (result.configuration === null) {
+    const families = result.families.length;
+    lines.push(dim(`No configuration: audited with the defaults and ${String(families)} cache ${families === 1 ? 'family' : 'families'} read in the code (\`cache-audit registry\` lists them).`));
+  }
   return `${lines.join('\n')}\n`;
 };

@@ -42,7 +42,7 @@ describe('cache-audit command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cache-audit-cli-'));
     const missing = await run([dir]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^cache-audit: No cache-audit configuration found in .* add cache-audit\.config\.json/);
+    expect(missing.stderr).toMatch(/^cache-audit: No source files to audit in .*: none was found below it\. Point cache-audit at the project's directory/);
     expect(missing.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(await run(['--format', 'xml', 'fixtures/quotes-app'])).toMatchObject({ code: 2, stderr: 'cache-audit: Unknown --format xml: use text, json, sarif, markdown, html, github.\n' });
     expect((await run(['--min-coverage', 'lots'])).stderr).toBe('cache-audit: --min-coverage takes a percentage from 0 to 100, not lots.\n');

@@ -154,8 +154,8 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     expect(garbled.diagnostics[0]).toMatchObject({ file: 'tsconfig.json', line: 1 });
     expect(garbled.diagnostics[0]?.message).toMatch(/^tsconfig: /);
     expect(garbled.filesScanned).toBe(1);
-    const missing = await scan({ root: project(base), tsconfig: 'nope/tsconfig.json' });
-    expect(missing.diagnostics.some((d) => d.message.startsWith('tsconfig: '))).toBe(true);
+    // A missing --tsconfig stops the scan: a run that read nothing must not pass.
+    await expect(scan({ root: project(base), tsconfig: 'nope/tsconfig.json' })).rejects.toThrow(/the tsconfig nope\/tsconfig\.json does not exist/);
   });
 
   it('a broken registry', async () => {
