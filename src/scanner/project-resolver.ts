@@ -5,6 +5,7 @@ import type { CallResolver } from '../analysis/context.js';
 import type { ImportBinding } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import { collectListeners } from '../analysis/listeners.js';
+import type { KeyRoles } from '../analysis/effects.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
@@ -31,6 +32,9 @@ export class ProjectResolver implements CallResolver {
   }
 
   private listeners: Map<string, Fn[]> | null = null;
+
+  /** The roles of the project's Redis keys, set by the scan (it knows every file). */
+  keyRoles?: () => KeyRoles;
 
   resolveConstant(reference: ts.Identifier): ts.Expression | null {
     const binding = this.imports(reference.getSourceFile()).get(reference.text);
