@@ -13,6 +13,8 @@ export const RULES = {
       missingForModel:
         '{{handler}} writes {{model}}, which the cached `{{family}}` is loaded from, but invalidates no cache key: `{{family}}` stays stale until its ttl. Invalidate it, or {{exception}} if it need not be fresh.',
       emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
+      updateTagInRoute:
+        "updateTag() works only in Server Actions: in the route handler {{handler}}{{through}} it throws at run time and invalidates nothing. Use revalidateTag(tag, 'max') here.",
       addInvalidation: 'Add @InvalidateCachePattern({{patterns}}) for the keys that depend on {{resource}}.',
     },
   },
