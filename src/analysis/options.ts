@@ -52,7 +52,7 @@ export const configSchema = z
       .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
     tests: z.boolean().optional().describe('Audit test files too (`*.test.*`, `*.spec.*`, `__tests__/`, `__mocks__/`); off by default.'),
     tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
-    maxHelperDepth: z.number().int().min(0).max(10).optional().describe('How deep calls to helpers are followed (default 3).'),
+    maxHelperDepth: z.number().int().min(0).optional().describe('How many calls deep effects are followed; deeper ones count as calls that cannot be followed (default: the whole call graph).'),
     rules: ruleOptionsSchema.optional(),
   })
   .strict();
@@ -117,7 +117,7 @@ export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
       resources,
     })),
     tenantNames: new Set(config.tenantNames ?? DEFAULT_TENANT_NAMES),
-    maxHelperDepth: config.maxHelperDepth ?? 3,
+    maxHelperDepth: config.maxHelperDepth ?? Number.POSITIVE_INFINITY,
   };
 }
 
