@@ -30,3 +30,8 @@ export function counts(result: ScanResult): { error: number; warning: number; no
   for (const finding of result.findings) total[finding.severity]++;
   return total;
 }
+
+/** `1 error`, `2 errors`. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${String(count)} ${count === 1 ? one : many}`;
+}

@@ -1,16 +1,11 @@
+import { createColors } from 'picocolors';
 import type { ScanFinding } from '../scanner/result.js';
-import { counts, percent } from './context.js';
+import { counts, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
-
-const paint = (isOn: boolean, code: string) => (text: string): string => (isOn ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 /** Grouped by file, with code frames and a summary: for people at a terminal or in a CI log. */
 export const textReporter: Reporter = (result, context) => {
-  const red = paint(context.color, '31');
-  const yellow = paint(context.color, '33');
-  const blue = paint(context.color, '36');
-  const dim = paint(context.color, '2');
-  const bold = paint(context.color, '1');
+  const { red, yellow, cyan: blue, dim, bold } = createColors(context.color);
   const level = (finding: ScanFinding): string =>
     finding.severity === 'error' ? red('error') : finding.severity === 'warning' ? yellow('warning') : blue('note');
   const lines: string[] = [];
@@ -53,13 +48,13 @@ export const textReporter: Reporter = (result, context) => {
   }
   const total = counts(result);
   const summary = [
-    `${String(total.error)} errors`,
-    `${String(total.warning)} warnings`,
-    `${String(total.note)} notes`,
-    `${String(result.filesScanned)} files`,
+    plural(total.error, 'error'),
+    plural(total.warning, 'warning'),
+    plural(total.note, 'note'),
+    plural(result.filesScanned, 'file'),
     `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers invalidate or state an exception)`,
   ];
-  if (context.baselined > 0) summary.push(`${String(context.baselined)} known findings left out by the baseline`);
+  if (context.baselined > 0) summary.push(`${plural(context.baselined, 'known finding')} left out by the baseline`);
   lines.push((total.error > 0 ? red : (s: string) => s)(summary.join(', ')));
   return `${lines.join('\n')}\n`;
 };

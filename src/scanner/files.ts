@@ -20,8 +20,31 @@ export interface ProjectFiles {
   readonly problems: InputProblem[];
 }
 
+/**
+ * Why a tsconfig cannot be used at all (missing, unreadable, not JSON), as a configuration error,
+ * or null. A base it `extends` that is not installed is no such error: the project is still read.
+ */
+export function tsconfigError(ts: TS, file: string): InputProblem | null {
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    return { file, line: 1, column: 1, message: 'This tsconfig does not exist: check the --tsconfig path.' };
+  }
+  if (!isFile) return { file, line: 1, column: 1, message: 'This tsconfig path is not a file.' };
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  if (!read.error) return null;
+  const at = read.error.file && read.error.start !== undefined ? read.error.file.getLineAndCharacterOfPosition(read.error.start) : { line: 0, character: 0 };
+  return {
+    file,
+    line: at.line + 1,
+    column: at.character + 1,
+    message: `tsconfig: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ').replace(/\.$/, '')}; fix the file, or name another with --tsconfig.`,
+  };
+}
+
 /** tsconfig.json files of a project: the root one, or those of its packages (monorepos). */
-function findTsconfigs(root: string): string[] {
+export function findTsconfigs(root: string): string[] {
   const direct = join(root, 'tsconfig.json');
   try {
     if (statSync(direct).isFile()) return [direct];

@@ -27,9 +27,8 @@ beforeAll(async () => {
 });
 
 describe('reporters', () => {
-  it.each(['text', 'markdown', 'github', 'json'])('%s output is stable (reviewable snapshot)', async (name) => {
+  it.each(['text', 'markdown', 'github', 'json'] as const)('%s output is stable (reviewable snapshot)', async (name) => {
     const render = REPORTERS[name];
-    if (!render) throw new Error(name);
     const output = render(result, context);
     expect(render(result, context)).toBe(output);
     await expect(output).toMatchFileSnapshot(`__snapshots__/quotes-app-defects.${name === 'json' ? 'json' : name === 'markdown' ? 'md' : 'txt'}${name === 'github' ? '.github' : ''}`);
