@@ -127,7 +127,7 @@ export function analysisFor(context: Context): FileAnalysis {
   const ignoreBase = fileConfig.file ? fileConfig.dir : context.cwd;
   const relativePath = relative(ignoreBase, filename).split('\\').join('/');
   const isIgnored =
-    !isAbsolute(relativePath) && !relativePath.startsWith('..') && (config.ignores ?? []).some((glob) => globToRegExp(glob, '/').test(relativePath));
+    !isAbsolute(relativePath) && !relativePath.startsWith('..') && (config.ignores ?? []).some((glob) => globToRegExp(glob).test(relativePath));
 
   const services = sourceCode.parserServices as
     | { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null }

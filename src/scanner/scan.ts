@@ -104,7 +104,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const listed = projectFiles(ts, root, options.tsconfig);
   for (const p of listed.problems) diagnostics.push({ ...p, file: rel(p.file) });
-  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob, '/'));
+  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob));
   const ignoreBase = loadedConfig.dir;
   const isIgnored = (file: string): boolean => {
     const path = relative(ignoreBase, file).split(sep).join('/');
