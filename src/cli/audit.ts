@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
@@ -129,7 +129,6 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     baselined,
     matrix: args.hasMatrix,
     verbose: args.isVerbose,
-    summaryFile: io.env['GITHUB_STEP_SUMMARY'] ? resolve(io.cwd, io.env['GITHUB_STEP_SUMMARY']) : null,
     sourceLine: (file: string, line: number): string | null => {
       let lines = sourceCache.get(file);
       if (lines === undefined) {
@@ -143,6 +142,11 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
       return lines?.[line - 1] ?? null;
     },
   };
+  const summary = io.env['GITHUB_STEP_SUMMARY'];
+  if (summary && args.outputs.some((o) => o.format === 'github')) {
+    // The annotations are capped: every finding goes to the job summary.
+    appendFileSync(resolve(io.cwd, summary), REPORTERS.markdown(reported, { ...context, color: false }));
+  }
   for (const output of args.outputs) {
     const text = REPORTERS[output.format](reported, { ...context, color: output.file === null && context.color });
     if (output.file === null) io.stdout.write(text);

@@ -10,6 +10,8 @@ export interface ReportContext {
   readonly baselined: number;
   /** Print the coverage matrix in the text report too. */
   readonly matrix?: boolean;
+  /** List every note, not only the calls that hide them (text, markdown, html). */
+  readonly verbose?: boolean;
 }
 
 export type Reporter = (result: ScanResult, context: ReportContext) => string;

@@ -314,9 +314,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (!isReportedFile(fileFacts.file)) continue;
     const text = linesOf(fileFacts.file);
     const seen = new Set<number>();
-    const note = (offset: number, message: string): void => {
-      const line = lineOf(fileFacts.file, offset);
-      push({ ruleId: 'unresolved', severity: 'note', message, file: rel(fileFacts.file), line, column: 1, endLine: line, endColumn: 1, via: [] }, text[line - 1] ?? '');
+    // At the call or handler it names, with its columns, so that reporters can frame it.
+    const note = (range: { readonly start: number; readonly end: number }, message: string): void => {
+      const sourceFile = sources.get(fileFacts.file);
+      const start = sourceFile?.getLineAndCharacterOfPosition(range.start) ?? { line: 0, character: 0 };
+      const end = sourceFile?.getLineAndCharacterOfPosition(range.end) ?? start;
+      const at = { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+      push({ ruleId: 'unresolved', severity: 'note', message, file: rel(fileFacts.file), ...at, via: [] }, text[start.line] ?? '');
     };
     for (const invalidation of [...fileFacts.otherInvalidations, ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null))]) {
       for (const fact of invalidation.patterns) {
@@ -324,12 +328,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         const isWrapped = fact.forwardedBy !== null && (analysisOptions.callNames.has(fact.forwardedBy) || analysisOptions.callGlobs.some((g) => g.test(fact.forwardedBy ?? '')));
         if (fact.unresolved === null || isWrapped || seen.has(fact.range.start)) continue;
         seen.add(fact.range.start);
-        note(fact.range.start, `The pattern \`${truncate(fact.text, 60)}\` of ${invalidation.name}() cannot be read statically (${fact.unresolved}): it is not checked.`);
+        note(fact.range, `The pattern \`${truncate(fact.text, 60)}\` of ${invalidation.name}() cannot be read statically (${fact.unresolved}): it is not checked.`);
       }
     }
     for (const handler of fileFacts.handlers) {
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
-      note(handler.nameRange.start, `${handler.name} calls code this audit cannot follow (${handler.opaqueCalls.slice(0, 3).join(', ')}): whether it invalidates is unknown.`);
+      note(handler.nameRange, `${handler.name} calls code this audit cannot follow (${handler.opaqueCalls.slice(0, 3).join(', ')}): whether it invalidates is unknown.`);
     }
   }
 

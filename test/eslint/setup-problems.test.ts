@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
+import type { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint.js';
 
@@ -22,7 +23,7 @@ function linter(cwd: string): ESLint {
   return new ESLint({
     cwd,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, plugin.configs.recommended],
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, plugin.configs.recommended as unknown as Linter.Config],
   });
 }
 
