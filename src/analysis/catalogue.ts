@@ -84,8 +84,8 @@ export const RULES = {
     requiresRegistry: false,
     messages: {
       unescaped:
-        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with escapeGlob().',
-      escape: 'Wrap it in escapeGlob().',
+        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with {{escape}}().',
+      escape: 'Wrap it in {{escape}}().',
     },
   },
   'require-tenant-scope': {

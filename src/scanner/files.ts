@@ -28,7 +28,7 @@ export interface ProjectFiles {
  * or null. A base it `extends` that is not installed is no such error: the project is still read.
  */
 export function tsconfigError(ts: TS, file: string): InputProblem | null {
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = statSync(file).isFile();
   } catch {
