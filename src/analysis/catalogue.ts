@@ -43,7 +43,6 @@ export const RULES = {
       unknown: 'The pattern `{{pattern}}` matches no key of the registry.{{closest}}',
       unknownName: '`{{call}}` names no key family of the registry ({{names}}).',
       useClosest: 'Use `{{suggestion}}`.',
-      registryError: 'The cache-key registry {{file}} cannot be read: {{message}} ({{file}}:{{line}}:{{column}}).',
     },
   },
   'valid-pattern': {

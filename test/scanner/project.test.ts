@@ -194,6 +194,12 @@ describe('baseline, changed files, staged content, init', () => {
     const after = await run([dir, '--baseline', baseline, '--format', 'json']);
     expect(after.code).toBe(0);
     expect((JSON.parse(after.stdout) as { findings: unknown[]; baselined: number })).toMatchObject({ findings: [], baselined: 3 });
+    // A baseline of another format version is refused, not read as if it matched.
+    const recorded = JSON.parse(readFileSync(baseline, 'utf8')) as { version: number; fingerprints: string[] };
+    writeFileSync(baseline, JSON.stringify({ ...recorded, version: 2 }));
+    const other = await run([dir, '--baseline', baseline]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(`cache-audit: The baseline ${baseline} has version 2, this cache-audit reads version 1: recreate it with --update-baseline.\n`);
   });
 
   it('--staged audits the staged content of staged files, the project as context', async () => {
