@@ -107,7 +107,7 @@ describe('reporters', () => {
       const flushAll = page.locator('.matrix tr', { hasText: 'ClientsController.remove' });
       expect(await flushAll.getAttribute('class')).toBe('error');
       expect(await flushAll.locator('.cell.full').count()).toBe(5);
-      expect(await flushAll.locator('.cell.full').first().evaluate((cell) => getComputedStyle(cell).backgroundImage)).toContain('gradient');
+      expect(await flushAll.locator('.cell.full').first().evaluate((cell) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(cell).backgroundImage)).toContain('gradient');
       expect(await page.locator('.matrix tr', { hasText: 'QuotesController.create' }).getAttribute('class')).toBe('ok');
       // Rows with nothing in them are not drawn.
       expect(await page.locator('.matrix tbody tr').count()).toBe(result.matrix.rows.filter((r) => r.cells.some((c) => c !== 'none') || r.exception !== null).length);
@@ -128,7 +128,11 @@ describe('reporters', () => {
       // Long messages wrap: no horizontal scrolling at 1,400 px or on a narrow window.
       for (const width of [1400, 700]) {
         await page.setViewportSize({ width, height: 900 });
-        expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `at ${String(width)} px`).toBe(0);
+        const overflow = await page.evaluate(() => {
+          const { documentElement } = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+          return documentElement.scrollWidth - documentElement.clientWidth;
+        });
+        expect(overflow, `at ${String(width)} px`).toBe(0);
       }
       await page.setViewportSize({ width: 1400, height: 900 });
       await page.screenshot({ path: join(artifacts, 'quotes-app-defects.html.png'), fullPage: true });
