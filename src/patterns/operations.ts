@@ -140,6 +140,8 @@ export function decidePatternCovers(outer: PatternInput, inner: PatternInput): D
   const bound = new Set([...holeNames(parsedOuter)].filter((name) => innerNames.has(name)));
   const outerFree = parsedOuter.tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null && !bound.has(t.name) ? [t.name] : []));
   if (new Set(outerFree).size !== outerFree.length) return 'uncovered';
+  // A language includes itself: no automaton needed (and `*a???…?` against itself would be costly).
+  if (patternKey(parsedOuter) === patternKey(parsedInner)) return 'covered';
   const answer = memo('patternCovers', patternKey(parsedOuter), patternKey(parsedInner), () => {
     const key = uncoveredKey(patternLanguage(parsedOuter, bound), innerPatternLanguage(parsedInner, bound));
     return key === TOO_COMPLEX ? UNDECIDED : key === null ? null : 'no';
