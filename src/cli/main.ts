@@ -11,9 +11,9 @@ import type { CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
 
-const DESCRIPTION = `Audits a project: every mutation handler against the cache-key registry, calls followed across
-files. With one directory, audits that project; with files or several paths, reports on them with
-the project of the current directory (or --root) as context.`;
+const DESCRIPTION =
+  'Audits a project: every mutation handler against the cache-key registry, calls followed across files. ' +
+  'With one directory, audits that project; with files or several paths, reports on them with the project of the current directory (or --root) as context.';
 
 const EXIT_CODES = `
 Exit codes: 0 clean, 1 findings at or above --max-severity or below --min-coverage,
