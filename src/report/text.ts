@@ -7,6 +7,9 @@ import { blindSpots, blindSpotSummary, groupByPlace } from './group.js';
 /** How many blind spots the text report names before pointing at --verbose. */
 const BLIND_SPOTS_SHOWN = 10;
 
+/** From how many errors and warnings a report ends with a count per rule (to see at a glance what dominates). */
+const BY_RULE_FROM = 20;
+
 /**
  * Grouped by file, with code frames and a summary: for people at a terminal or in a CI log. Findings
  * of one rule at one place are one entry; notes are summarised by the call that hides them, each
@@ -63,6 +66,7 @@ export const textReporter: Reporter = (result, context) => {
     lines.push('');
   }
   const total = counts(result);
+  if (total.error + total.warning >= BY_RULE_FROM) lines.push(`${bold('By rule')}  ${byRule(result.findings).join(', ')}`, '');
   const summary = [
     plural(total.error, 'error'),
     plural(total.warning, 'warning'),
@@ -82,4 +86,19 @@ function frame(finding: ScanFinding, context: ReportContext, mark: (s: string) =
   const gutter = `${String(finding.line)} | `;
   const width = finding.endLine === finding.line ? Math.max(1, finding.endColumn - finding.column) : 1;
   return [dim(`    ${gutter}`) + source.replace(/\t/g, ' '), `    ${' '.repeat(gutter.length + finding.column - 1)}${mark('^'.repeat(width))}`];
+}
+
+/** `require-invalidation 248 in 120 files`, largest first, errors and warnings only. */
+function byRule(findings: readonly ScanFinding[]): string[] {
+  const rules = new Map<string, { count: number; files: Set<string> }>();
+  for (const f of findings) {
+    if (f.severity === 'note') continue;
+    const rule = rules.get(f.ruleId) ?? { count: 0, files: new Set<string>() };
+    rule.count++;
+    rule.files.add(f.file);
+    rules.set(f.ruleId, rule);
+  }
+  return [...rules]
+    .sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b))
+    .map(([rule, { count, files }]) => `${rule} ${String(count)} in ${plural(files.size, 'file')}`);
 }

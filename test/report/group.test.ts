@@ -79,6 +79,9 @@ describe('grouping in the report layer', () => {
     expect(output[0]).toMatch(/^::error file=z\.ts,line=1,/);
     expect(output.filter((l) => l.startsWith('::error'))).toHaveLength(ANNOTATIONS_PER_TYPE);
     expect(output.filter((l) => l.startsWith('::notice file='))).toHaveLength(ANNOTATIONS_PER_TYPE);
+    const text = REPORTERS.text(resultOf([...notes, ...errors, ...errors.slice(0, 6).map((e) => ({ ...e, ruleId: 'no-broad-pattern', file: 'y.ts' }))]), context);
+    expect(text).toContain('\nBy rule  require-invalidation 14 in 1 file, no-broad-pattern 6 in 1 file\n');
+    expect(REPORTERS.text(resultOf(errors), context)).not.toContain('By rule');
     expect(output.at(-1)).toBe(`::notice title=cache-audit::${String(14 + 56 - 2 * ANNOTATIONS_PER_TYPE)} more findings are not annotated (GitHub shows about 10 of each type): every finding is in the job summary.`);
   });
 
