@@ -58,7 +58,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
 
   const listed = projectFiles(ts, root, options.tsconfig);
   for (const p of listed.problems) diagnostics.push({ ...p, file: rel(p.file) });
-  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob, '/'));
+  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob));
   const ignoreBase = loadedConfig.dir;
   const isIgnored = (file: string): boolean => {
     const path = relative(ignoreBase, file).split(sep).join('/');
