@@ -47,7 +47,6 @@ export const RULES = {
       unknown: 'The pattern `{{pattern}}` matches no key of the registry.{{closest}}',
       unknownName: '`{{call}}` names no key family of the registry ({{names}}).',
       useClosest: 'Use `{{suggestion}}`.',
-      registryError: 'The cache-key registry {{file}} cannot be read: {{message}} ({{file}}:{{line}}:{{column}}).',
     },
   },
   'valid-pattern': {
@@ -88,8 +87,8 @@ export const RULES = {
     requiresRegistry: false,
     messages: {
       unescaped:
-        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with escapeGlob().',
-      escape: 'Wrap it in escapeGlob().',
+        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with {{escape}}().',
+      escape: 'Wrap it in {{escape}}().',
     },
   },
   'require-tenant-scope': {

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { z } from 'zod';
 
 /** Decorators that invalidate (on a method or on its class). */
@@ -78,24 +79,12 @@ export interface AnalysisOptions {
   readonly maxHelperDepth: number;
 }
 
-/** A glob over names or paths: `*` any text, `**` any text with `/`; whole-string match. */
-export function globToRegExp(glob: string, separator = ''): RegExp {
-  let body = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob.charAt(i);
-    if (ch === '*' && glob.charAt(i + 1) === '*') {
-      body += '.*';
-      i++;
-      if (glob.charAt(i + 1) === '/') i++;
-    } else if (ch === '*') {
-      body += separator ? `[^${separator}]*` : '.*';
-    } else if (ch === '?') {
-      body += separator ? `[^${separator}]` : '.';
-    } else {
-      body += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${body}$`);
+/**
+ * A glob over names or paths (picomatch): `*` any text within a `/` segment (names have none),
+ * `**` any segments, `?` one character; whole-string match, dot files included.
+ */
+export function globToRegExp(glob: string): RegExp {
+  return picomatch.makeRe(glob, { dot: true });
 }
 
 export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
@@ -111,9 +100,9 @@ export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
     escapeFunctions: new Set(config.escapeFunctions ?? DEFAULT_ESCAPE_FUNCTIONS),
     routerReceivers: new Set(config.routerReceivers ?? []),
     mutationMethods: new Set(config.mutationMethods ?? ['POST', 'PUT', 'PATCH', 'DELETE', 'ALL']),
-    readOnlyRoutes: (config.readOnlyRoutes ?? []).map((glob) => globToRegExp(normalizeRoute(glob), '/')),
+    readOnlyRoutes: (config.readOnlyRoutes ?? []).map((glob) => globToRegExp(normalizeRoute(glob))),
     routeResources: Object.entries(config.routeResources ?? {}).map(([glob, resources]) => ({
-      path: globToRegExp(normalizeRoute(glob), '/'),
+      path: globToRegExp(normalizeRoute(glob)),
       resources,
     })),
     tenantNames: new Set(config.tenantNames ?? DEFAULT_TENANT_NAMES),

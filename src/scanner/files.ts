@@ -1,5 +1,8 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { fdir } from 'fdir';
+import ignore from 'ignore';
+import type { Ignore } from 'ignore';
 import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
 
@@ -20,8 +23,31 @@ export interface ProjectFiles {
   readonly problems: InputProblem[];
 }
 
+/**
+ * Why a tsconfig cannot be used at all (missing, unreadable, not JSON), as a configuration error,
+ * or null. A base it `extends` that is not installed is no such error: the project is still read.
+ */
+export function tsconfigError(ts: TS, file: string): InputProblem | null {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    return { file, line: 1, column: 1, message: 'This tsconfig does not exist: check the --tsconfig path.' };
+  }
+  if (!isFile) return { file, line: 1, column: 1, message: 'This tsconfig path is not a file.' };
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  if (!read.error) return null;
+  const at = read.error.file && read.error.start !== undefined ? read.error.file.getLineAndCharacterOfPosition(read.error.start) : { line: 0, character: 0 };
+  return {
+    file,
+    line: at.line + 1,
+    column: at.character + 1,
+    message: `tsconfig: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ').replace(/\.$/, '')}; fix the file, or name another with --tsconfig.`,
+  };
+}
+
 /** tsconfig.json files of a project: the root one, or those of its packages (monorepos). */
-function findTsconfigs(root: string): string[] {
+export function findTsconfigs(root: string): string[] {
   const direct = join(root, 'tsconfig.json');
   try {
     if (statSync(direct).isFile()) return [direct];
@@ -64,45 +90,62 @@ function findTsconfigs(root: string): string[] {
   return found.sort();
 }
 
-/** Source files below `dir`, without following a symbolic link into a directory already seen. */
-export function walkSources(dir: string, problems: InputProblem[]): string[] {
-  const files: string[] = [];
-  const seen = new Set<string>();
-  const visit = (current: string): void => {
-    let real: string;
-    try {
-      real = realpathSync(current);
-    } catch (error) {
-      problems.push({ file: current, line: 1, column: 1, message: `Cannot read this path: ${(error as Error).message}.` });
-      return;
-    }
-    if (seen.has(real)) {
-      problems.push({ file: current, line: 1, column: 1, message: 'A symbolic link loops back to a directory already scanned: skipped.' });
-      return;
-    }
-    seen.add(real);
-    let entries: string[];
-    try {
-      entries = readdirSync(current).sort();
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      if (SKIPPED_DIRECTORIES.has(name)) continue;
-      const path = join(current, name);
-      let stat;
+/** The .gitignore files from `root` down, read once each, asked about a path as git would. */
+class GitIgnores {
+  private readonly byDirectory = new Map<string, Ignore | null>();
+
+  constructor(private readonly root: string) {}
+
+  private at(dir: string): Ignore | null {
+    let rules = this.byDirectory.get(dir);
+    if (rules === undefined) {
+      rules = null;
       try {
-        stat = statSync(path);
+        rules = ignore().add(readFileSync(join(dir, '.gitignore'), 'utf8'));
       } catch {
-        problems.push({ file: path, line: 1, column: 1, message: 'A broken symbolic link: skipped.' });
-        continue;
+        // no .gitignore here
       }
-      if (stat.isDirectory()) visit(path);
-      else if (SOURCE_EXTENSIONS.has(extname(name)) && !name.endsWith('.d.ts')) files.push(path);
+      this.byDirectory.set(dir, rules);
     }
-  };
-  visit(resolve(dir));
-  return files;
+    return rules;
+  }
+
+  isIgnored(path: string, isDirectory: boolean): boolean {
+    let dir = this.root;
+    const parts = relative(this.root, path).split(sep);
+    for (let i = 0; i < parts.length; i++) {
+      const rules = this.at(dir);
+      const rest = parts.slice(i).join('/');
+      if (rules?.ignores(isDirectory ? `${rest}/` : rest)) return true;
+      dir = join(dir, parts[i] ?? '');
+    }
+    return false;
+  }
+}
+
+/**
+ * Source files below `dir`: what git would track (.gitignore files honoured, `node_modules`, `dist`
+ * and the like skipped even without one). Symbolic links to directories are not followed (no
+ * loops); a link to a file is read, a broken one reported.
+ */
+export function walkSources(dir: string, problems: InputProblem[]): string[] {
+  const root = resolve(dir);
+  const ignores = new GitIgnores(root);
+  const candidates = new fdir()
+    .withFullPaths()
+    .exclude((name, path) => SKIPPED_DIRECTORIES.has(name) || ignores.isIgnored(path.replace(/[\\/]$/, ''), true))
+    .filter((path, isDirectory) => !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts') && !ignores.isIgnored(path, false))
+    .crawl(root)
+    .sync();
+  const files: string[] = [];
+  for (const path of candidates) {
+    try {
+      if (statSync(path).isFile()) files.push(path);
+    } catch {
+      problems.push({ file: path, line: 1, column: 1, message: 'A broken symbolic link: skipped.' });
+    }
+  }
+  return files.sort();
 }
 
 /** The files of the project: from its tsconfig(s), or every source file when there is none. */

@@ -60,7 +60,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
 
   const listed = projectFiles(ts, root, options.tsconfig);
   for (const p of listed.problems) diagnostics.push({ ...p, file: rel(p.file) });
-  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob, '/'));
+  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob));
   const ignoreBase = loadedConfig.file ? loadedConfig.dir : root;
   const isIgnored = (file: string): boolean => {
     const path = relative(ignoreBase, file).split(sep).join('/');
@@ -72,7 +72,8 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
     const why = options.tsconfig
       ? existsSync(resolve(root, options.tsconfig))
         ? `the tsconfig ${options.tsconfig} lists none`
-        : `the tsconfig ${options.tsconfig} does not exist` : listed.tsconfigs.length > 0 ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none` : 'none was found below it';
+        : `the tsconfig ${options.tsconfig} does not exist`
+      : listed.tsconfigs.length > 0 ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none` : 'none was found below it';
     throw new ScanError('no-sources', `No source files to audit in ${root}: ${why}. Point cache-audit at the project's directory, or name its tsconfig with --tsconfig.`);
   }
   return { root, rel, configFile: loadedConfig.file ? rel(loadedConfig.file) : null, diagnostics, config, analysisOptions: resolveOptions(config), registry, registryFile, loadedRegistry, listed, files };
