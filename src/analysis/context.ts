@@ -21,6 +21,11 @@ export interface CallResolver {
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
+  /**
+   * Whether `specifier`, imported or required by `fromFile`, resolves to a source file of the
+   * project (not a package in node_modules, not a declaration file); undefined when it cannot tell.
+   */
+  isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
 }
 
 export interface ImportBinding {

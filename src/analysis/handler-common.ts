@@ -3,7 +3,7 @@ import { bindsName, decoratorsOf, staticString, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Invalidation, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
-import { isProjectModule } from './invalidations.js';
+import { isProjectImport } from './project-modules.js';
 
 export const NO_INVALIDATION = 'NoCacheInvalidation';
 export const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -72,7 +72,7 @@ function readDecorator(ctx: FileContext, expression: ts.Expression, intent: Decl
   if (depth < 3 && ts.isCallExpression(expression) && ts.isIdentifier(expression.expression)) {
     const callee = expression.expression;
     const module = ctx.importOf(callee.text)?.module;
-    const isFromProject = module !== undefined && isProjectModule(module);
+    const isFromProject = module !== undefined && isProjectImport(ctx, module);
     const composed = ctx.functions.get(callee.text) ?? (isFromProject ? ctx.resolver?.resolveIdentifier?.(callee)?.[0] : undefined);
     const body = composed?.body;
     if (!composed || !body) {

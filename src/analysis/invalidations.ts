@@ -4,6 +4,7 @@ import type { FileContext, TS } from './context.js';
 import type { Invalidation, InvalidationKind } from './facts.js';
 import { decoratorInvalidation, readPattern } from './read-pattern.js';
 import { parsePattern } from '../patterns/parse.js';
+import { isProjectImport } from './project-modules.js';
 
 const TAG_CALLS: Readonly<Record<string, InvalidationKind>> = {
   revalidateTag: 'tag',
@@ -203,7 +204,7 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     const local = ctx.functions.get(callee.text);
     if (local) return [{ declaration: local, ctx, label: callee.text }];
     const binding = ctx.importOf(callee.text);
-    if (binding && isProjectModule(binding.module)) return resolved(ctx, call, callee.text);
+    if (binding && isProjectImport(ctx, binding.module)) return resolved(ctx, call, callee.text);
     return [];
   }
   if (!ts.isPropertyAccessExpression(callee)) return [];
@@ -236,7 +237,7 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   // imported.namespaceOrObject.method(): a function of another module of the project.
   if (ts.isIdentifier(object)) {
     const binding = ctx.importOf(object.text);
-    if (binding && isProjectModule(binding.module) && binding.imported === '*') return resolved(ctx, call, `${object.text}.${method}`);
+    if (binding && isProjectImport(ctx, binding.module) && binding.imported === '*') return resolved(ctx, call, `${object.text}.${method}`);
     const local = ctx.classes.get(object.text);
     const staticMethod = local?.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method);
     if (staticMethod?.body) return [{ declaration: staticMethod, ctx, label: `${object.text}.${method}` }];
@@ -287,11 +288,6 @@ function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boole
     }
   }
   return false;
-}
-
-/** A module of the project itself (relative or a path alias), as opposed to a package. */
-export function isProjectModule(module: string): boolean {
-  return module.startsWith('.') || module.startsWith('@/') || module.startsWith('~/') || module.startsWith('#');
 }
 
 /**

@@ -23,6 +23,9 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     }
     return result.length > 0 ? result : null;
   };
+  const options = program.getCompilerOptions();
+  const resolutionCache = tsInstance.createModuleResolutionCache(program.getCurrentDirectory(), (name) => name, options);
+  const projectModules = new Map<string, boolean>();
   const nameOf = (expression: ts.Expression): ts.Node =>
     tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression;
   return {
@@ -64,6 +67,17 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       );
       return listeners.get(event) ?? [];
     },
+    isProjectModule(specifier, fromFile) {
+      // Resolution depends on the directory, not the file: one answer per (directory, specifier).
+      const key = `${fromFile.slice(0, fromFile.lastIndexOf('/'))}\u0000${specifier}`;
+      let answer = projectModules.get(key);
+      if (answer === undefined) {
+        const resolved = tsInstance.resolveModuleName(specifier, fromFile, options, tsInstance.sys, resolutionCache).resolvedModule;
+        answer = resolved !== undefined && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys));
+        projectModules.set(key, answer);
+      }
+      return answer;
+    },
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);
       const flags = tsInstance.TypeFlags;
@@ -72,4 +86,19 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       return type.isUnion() && type.types.every((t) => (t.flags & safe) !== 0);
     },
   };
+}
+
+/**
+ * Whether a resolved module is a source file of the project: not a declaration file, and not in
+ * node_modules once symbolic links are followed (a workspace package linked there is the project's).
+ */
+export function isProjectSource(resolvedFileName: string, realpath?: (path: string) => string): boolean {
+  if (/\.d\.[cm]?ts$/.test(resolvedFileName)) return false;
+  let path = resolvedFileName;
+  try {
+    path = realpath ? realpath(resolvedFileName) : resolvedFileName;
+  } catch {
+    // keep the path as resolved
+  }
+  return !path.split(/[\\/]/).includes('node_modules');
 }

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type ts from 'typescript';
 import { enclosingClass, importBindings, unwrap } from '../analysis/context.js';
 import type { CallResolver, ImportBinding, TS } from '../analysis/context.js';
 import { collectListeners } from '../analysis/listeners.js';
+import { isProjectSource } from '../analysis/typed-resolver.js';
+import type { ProjectFiles } from './files.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
@@ -13,18 +17,20 @@ type Fn = ts.FunctionLikeDeclaration;
 export class ProjectResolver implements CallResolver {
   private readonly importsByFile = new WeakMap<ts.SourceFile, Map<string, ImportBinding>>();
   private readonly resolved = new Map<string, string | null>();
-  private readonly resolutionCache: ts.ModuleResolutionCache;
+  private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
+  private readonly realRoot: string;
 
   constructor(
     private readonly ts: TS,
-    private readonly options: ts.CompilerOptions,
+    /** What module resolution needs of the project: its root, each file's options, its workspace packages. */
+    private readonly project: Pick<ProjectFiles, 'root' | 'optionsOf' | 'workspaces'>,
     private readonly host: ts.ModuleResolutionHost,
     /** The parsed file at a path (parsing it on demand), or undefined when it cannot be read. */
     private readonly sourceFileAt: (path: string) => ts.SourceFile | undefined,
     /** Every parsed file of the project, for event listeners. */
     private readonly allSourceFiles: () => readonly ts.SourceFile[] = () => [],
   ) {
-    this.resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name, options);
+    this.realRoot = this.realpath(project.root);
   }
 
   private listeners: Map<string, Fn[]> | null = null;
@@ -202,19 +208,93 @@ export class ProjectResolver implements CallResolver {
     return target ? this.exported(target, binding.imported, depth + 1) : null;
   }
 
+  isProjectModule(specifier: string, fromFile: string): boolean {
+    return this.projectModulePath(specifier, fromFile) !== null;
+  }
+
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
-    // Packages are never followed: only the project's own modules hold its invalidations.
-    if (!isProjectSpecifier(specifier)) return null;
+    const path = this.projectModulePath(specifier, from.fileName);
+    return path === null ? null : (this.sourceFileAt(path) ?? null);
+  }
+
+  /**
+   * The source file of the project a specifier stands for, or null for a package (only the
+   * project's own modules hold its invalidations): module resolution with the options of the
+   * tsconfig that lists the importing file (paths, baseUrl), then the workspace packages.
+   */
+  private projectModulePath(specifier: string, fromFile: string): string | null {
     // Resolution depends on the directory, not the file: one answer per (directory, specifier).
-    const directory = from.fileName.slice(0, from.fileName.lastIndexOf('/'));
+    const directory = fromFile.slice(0, fromFile.lastIndexOf('/'));
     const key = `${directory}\u0000${specifier}`;
     let path = this.resolved.get(key);
     if (path === undefined) {
-      const result = this.ts.resolveModuleName(specifier, from.fileName, this.options, this.host, this.resolutionCache).resolvedModule;
-      path = result && !result.isExternalLibraryImport && !result.resolvedFileName.endsWith('.d.ts') ? result.resolvedFileName : null;
+      const options = this.project.optionsOf(fromFile);
+      let cache = this.resolutionCaches.get(options);
+      if (!cache) {
+        cache = this.ts.createModuleResolutionCache(this.project.root, (name) => name, options);
+        this.resolutionCaches.set(options, cache);
+      }
+      const result = this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule;
+      const real = result ? this.realpath(result.resolvedFileName) : null;
+      path = real !== null && isProjectSource(real) && this.isInsideRoot(real) ? real : this.workspaceModule(specifier);
       this.resolved.set(key, path);
     }
-    return path === null ? null : (this.sourceFileAt(path) ?? null);
+    return path;
+  }
+
+  private isInsideRoot(path: string): boolean {
+    const inside = relative(this.realRoot, path);
+    return inside !== '' && !inside.startsWith('..') && !inside.startsWith(sep);
+  }
+
+  private realpath(path: string): string {
+    try {
+      return this.host.realpath?.(path) ?? path;
+    } catch {
+      return path;
+    }
+  }
+
+  /**
+   * `@org/lib` or `@org/lib/sub` of a workspace package, to its source even when node_modules is
+   * absent (a fresh checkout): its package.json `exports`, `types` or `main`, mapped back from a
+   * build directory (dist/, build/, lib/, out/) to src/ when the built file does not exist, else
+   * src/index or index.
+   */
+  private workspaceModule(specifier: string): string | null {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    const dir = this.project.workspaces.get(parts.slice(0, nameLength).join('/'));
+    if (dir === undefined) return null;
+    const sub = parts.slice(nameLength).join('/');
+    let manifest: Record<string, unknown> = {};
+    try {
+      manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    } catch {
+      // no readable manifest: the conventional entry points only
+    }
+    const entries = sub === '' ? [exportTarget(manifest['exports'], '.'), manifest['types'], manifest['typings'], manifest['module'], manifest['main']] : [exportTarget(manifest['exports'], `./${sub}`)];
+    const stems = [...entries.filter((e): e is string => typeof e === 'string'), ...(sub === '' ? ['src/index', 'index'] : [`src/${sub}`, sub])];
+    for (const entry of stems) {
+      const found = this.sourceFor(dir, entry);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** The source file an entry point of a package stands for: itself, or its source in src/. */
+  private sourceFor(dir: string, entry: string): string | null {
+    const path = join(dir, entry);
+    if (SOURCE_FILE.test(path) && !DECLARATION.test(path) && this.host.fileExists(path)) return path;
+    const stem = relative(dir, path).replace(DECLARATION, '').replace(SOURCE_FILE, '');
+    const fromBuild = stem.replace(/^(dist|build|lib|out)\/((esm|cjs|es|types|src)\/)*/, '');
+    for (const candidate of new Set([stem, `src/${fromBuild}`, fromBuild])) {
+      for (const extension of ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js']) {
+        const file = join(dir, candidate + extension);
+        if (this.host.fileExists(file)) return file;
+      }
+    }
+    return null;
   }
 
   private imports(file: ts.SourceFile): Map<string, ImportBinding> {
@@ -227,9 +307,34 @@ export class ProjectResolver implements CallResolver {
   }
 }
 
-/** A module of the project (relative, or a path alias as tsconfig `paths` commonly spell them). */
-function isProjectSpecifier(specifier: string): boolean {
-  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('@/') || specifier.startsWith('~/') || specifier.startsWith('#') || specifier.startsWith('src/');
+const SOURCE_FILE = /\.(tsx?|mts|cts|jsx?|mjs|cjs)$/;
+const DECLARATION = /\.d\.[cm]?ts$/;
+
+/** The file a package's `exports` maps a subpath to (conditions types, import, require, default). */
+function exportTarget(exports: unknown, subpath: string): string | null {
+  const pick = (value: unknown): string | null => {
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value)) return value.map(pick).find((v) => v !== null) ?? null;
+    if (typeof value !== 'object' || value === null) return null;
+    const conditions = value as Record<string, unknown>;
+    for (const condition of ['types', 'source', 'import', 'require', 'node', 'default']) {
+      const found = pick(conditions[condition]);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  if (typeof exports === 'string' || Array.isArray(exports)) return subpath === '.' ? pick(exports) : null;
+  if (typeof exports !== 'object' || exports === null) return null;
+  const map = exports as Record<string, unknown>;
+  if (!Object.keys(map).some((k) => k.startsWith('.'))) return subpath === '.' ? pick(map) : null;
+  if (subpath in map) return pick(map[subpath]);
+  for (const [key, value] of Object.entries(map)) {
+    const star = key.indexOf('*');
+    if (star < 0 || !subpath.startsWith(key.slice(0, star)) || !subpath.endsWith(key.slice(star + 1))) continue;
+    const target = pick(value);
+    return target?.replace('*', subpath.slice(star, subpath.length - (key.length - star - 1))) ?? null;
+  }
+  return null;
 }
 
 function isFunction(ts: TS, node: ts.Node): node is Fn {

@@ -199,7 +199,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   };
   const resolver = new ProjectResolver(
     ts,
-    listed.compilerOptions,
+    listed,
     host,
     (path) => read(resolve(path), false) ?? undefined,
     () => files.map((file) => read(file, true)).filter((f): f is ts.SourceFile => f !== null),

@@ -3,7 +3,8 @@ import { decoratorsOf, staticObject, staticString, propertyNameText } from '../c
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { hasTenantInScope, importedName, moduleOf, readDecorators } from '../handler-common.js';
-import { isProjectModule, scanBody } from '../invalidations.js';
+import { scanBody } from '../invalidations.js';
+import { isProjectImport } from '../project-modules.js';
 
 const HTTP_DECORATORS: Readonly<Record<string, string>> = {
   Get: 'GET',
@@ -115,7 +116,7 @@ function interceptorInvalidations(ctx: FileContext, node: ts.Node, opaque: strin
       const declaration = ctx.classes.get(reference.text) ?? ctx.resolver?.resolveClass?.(reference) ?? null;
       if (!declaration) {
         const module = ctx.importOf(reference.text)?.module;
-        if (module !== undefined && isProjectModule(module)) opaque.push(`@UseInterceptors(${reference.text})`);
+        if (module !== undefined && isProjectImport(ctx, module)) opaque.push(`@UseInterceptors(${reference.text})`);
         continue;
       }
       result.push(...interceptInvalidations(ctx, declaration, `${reference.text}.intercept`));

@@ -3,7 +3,8 @@ import { lastName, propertyNameText, staticString, unwrap } from '../context.js'
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { hasTenantInScope } from '../handler-common.js';
-import { isProjectModule, matchesCallName, scanBody } from '../invalidations.js';
+import { matchesCallName, scanBody } from '../invalidations.js';
+import { isProjectImport } from '../project-modules.js';
 import { readPattern } from '../read-pattern.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
@@ -40,7 +41,7 @@ function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framew
   if (HTTP_CLIENTS.has(name)) return false;
   if (ctx.options.routerReceivers.has(name)) return true;
   const binding = ctx.importOf(name);
-  if (binding) return !isProjectModule(binding.module) ? false : framework !== null && DEFAULT_NAMES.has(name);
+  if (binding) return !isProjectImport(ctx, binding.module) ? false : framework !== null && DEFAULT_NAMES.has(name);
   const declaration = findDeclaration(ctx, identifier);
   if (declaration && ts.isVariableDeclaration(declaration)) {
     const init = declaration.initializer ? unwrap(ts, declaration.initializer) : null;
