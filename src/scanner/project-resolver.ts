@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type ts from 'typescript';
-import { enclosingClass, importBindings, unwrap } from '../analysis/context.js';
+import { enclosingClass, importBindings, propertyNameText, requiredModule, unwrap } from '../analysis/context.js';
 import type { CallResolver, ImportBinding, TS } from '../analysis/context.js';
 import { collectListeners } from '../analysis/listeners.js';
 import { isProjectSource } from '../analysis/typed-resolver.js';
@@ -131,9 +131,10 @@ export class ProjectResolver implements CallResolver {
 
   private importedFunction(file: ts.SourceFile, local: string): Fn[] | null {
     const binding = this.imports(file).get(local);
-    if (!binding || binding.imported === '*') return null;
+    if (!binding) return null;
     const target = this.moduleFile(file, binding.module);
-    const found = target ? this.exported(target, binding.imported, 0) : null;
+    // A whole module called (`const send = require('./send'); send()`) is its `module.exports`.
+    const found = target ? this.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
     return found && isFunction(this.ts, found) ? [found] : null;
   }
 
@@ -141,9 +142,9 @@ export class ProjectResolver implements CallResolver {
     const { ts } = this;
     for (const statement of file.statements) if (ts.isClassDeclaration(statement) && statement.name?.text === name) return statement;
     const binding = this.imports(file).get(name);
-    if (!binding || binding.imported === '*') return null;
+    if (!binding) return null;
     const target = this.moduleFile(file, binding.module);
-    const found = target ? this.exported(target, binding.imported, 0) : null;
+    const found = target ? this.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
     return found && ts.isClassLike(found) ? found : null;
   }
 
@@ -155,20 +156,7 @@ export class ProjectResolver implements CallResolver {
       ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     const isDefault = (node: ts.Node): boolean =>
       ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
-    const local = (wanted: string): ts.Node | null => {
-      for (const statement of file.statements) {
-        if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
-        if (ts.isVariableStatement(statement)) {
-          for (const declaration of statement.declarationList.declarations) {
-            if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {
-              const init = unwrap(ts, declaration.initializer);
-              if (ts.isArrowFunction(init) || ts.isFunctionExpression(init) || ts.isClassExpression(init)) return init;
-            }
-          }
-        }
-      }
-      return null;
-    };
+    const local = (wanted: string): ts.Node | null => localDeclaration(ts, file, wanted);
     for (const statement of file.statements) {
       if (name === 'default' && (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && isExported(statement) && isDefault(statement)) {
         return statement;
@@ -198,7 +186,73 @@ export class ProjectResolver implements CallResolver {
         }
       }
     }
+    return this.commonJsExport(file, name, depth);
+  }
+
+  /**
+   * What a CommonJS module exports under `name` (`default`: `module.exports` itself):
+   * `module.exports = fn`, `module.exports = { fn, other: impl, method() {} }`,
+   * `exports.fn = …`, `module.exports.fn = …`, `module.exports = require('./other')`, and the
+   * methods of an exported instance (`module.exports = new QuotesService()`).
+   */
+  private commonJsExport(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
+    const { ts } = this;
+    const value = (node: ts.Expression): ts.Node | null => {
+      const expression = unwrap(ts, node);
+      if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression) || ts.isClassExpression(expression)) return expression;
+      if (ts.isIdentifier(expression)) return localDeclaration(ts, file, expression.text) ?? this.viaImport(file, expression.text, depth);
+      return null;
+    };
+    for (const statement of file.statements) {
+      if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+      const { left, operatorToken, right } = statement.expression;
+      if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const assigned = unwrap(ts, right);
+      if (isModuleExports(ts, left)) {
+        if (name === 'default') return value(assigned);
+        if (ts.isObjectLiteralExpression(assigned)) {
+          for (const property of assigned.properties) {
+            if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return value(property.name);
+            if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name) === name) return value(property.initializer);
+            if (ts.isMethodDeclaration(property) && property.body && propertyNameText(ts, property.name) === name) return property;
+          }
+          continue;
+        }
+        const from = requiredModule(ts, assigned);
+        if (from !== null) {
+          const target = this.moduleFile(file, from);
+          const found = target ? this.exported(target, name, depth + 1) : null;
+          if (found) return found;
+          continue;
+        }
+        const instance = this.instanceClass(file, assigned);
+        const method = instance ? findMethod(ts, instance, name) : null;
+        if (method) return method;
+      } else if (
+        ts.isPropertyAccessExpression(left) &&
+        left.name.text === name &&
+        ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(ts, left.expression))
+      ) {
+        return value(assigned);
+      }
+    }
     return null;
+  }
+
+  /** The class of `new X()`, directly or through a `const` of the file. */
+  private instanceClass(file: ts.SourceFile, node: ts.Expression): ts.ClassLikeDeclaration | null {
+    const { ts } = this;
+    let expression = unwrap(ts, node);
+    if (ts.isIdentifier(expression)) {
+      const name = expression.text;
+      const declaration = file.statements
+        .filter(ts.isVariableStatement)
+        .flatMap((statement) => [...statement.declarationList.declarations])
+        .find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+      if (!declaration?.initializer) return null;
+      expression = unwrap(ts, declaration.initializer);
+    }
+    return ts.isNewExpression(expression) && ts.isIdentifier(expression.expression) ? this.classNamed(file, expression.expression.text) : null;
   }
 
   private viaImport(file: ts.SourceFile, local: string, depth: number): ts.Node | null {
@@ -338,7 +392,28 @@ function exportTarget(exports: unknown, subpath: string): string | null {
 }
 
 function isFunction(ts: TS, node: ts.Node): node is Fn {
-  return (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body !== undefined;
+  return (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && node.body !== undefined;
+}
+
+/** `module.exports`. */
+function isModuleExports(ts: TS, node: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'module' && node.name.text === 'exports';
+}
+
+/** A function, class or function-valued `const` declared at the top of a file. */
+function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
+  for (const statement of file.statements) {
+    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {
+          const init = unwrap(ts, declaration.initializer);
+          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init) || ts.isClassExpression(init)) return init;
+        }
+      }
+    }
+  }
+  return null;
 }
 
 
