@@ -16,7 +16,7 @@ type Fn = ts.FunctionLikeDeclaration;
  */
 export class ProjectResolver implements CallResolver {
   private readonly importsByFile = new WeakMap<ts.SourceFile, Map<string, ImportBinding>>();
-  private readonly resolved = new Map<string, string | null>();
+  private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
   private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
   private readonly realRoot: string;
 
@@ -262,13 +262,15 @@ export class ProjectResolver implements CallResolver {
     return target ? this.exported(target, binding.imported, depth + 1) : null;
   }
 
-  isProjectModule(specifier: string, fromFile: string): boolean {
-    return this.projectModulePath(specifier, fromFile) !== null;
+  isProjectModule(specifier: string, fromFile: string): boolean | undefined {
+    const path = this.projectModulePath(specifier, fromFile);
+    // Nothing by that name (a file not written yet, a package not installed): the spelling decides.
+    return path === UNRESOLVED ? undefined : path !== null;
   }
 
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
     const path = this.projectModulePath(specifier, from.fileName);
-    return path === null ? null : (this.sourceFileAt(path) ?? null);
+    return path === null || path === UNRESOLVED ? null : (this.sourceFileAt(path) ?? null);
   }
 
   /**
@@ -276,11 +278,12 @@ export class ProjectResolver implements CallResolver {
    * project's own modules hold its invalidations): module resolution with the options of the
    * tsconfig that lists the importing file (paths, baseUrl), then the workspace packages.
    */
-  private projectModulePath(specifier: string, fromFile: string): string | null {
+  private projectModulePath(specifier: string, fromFile: string): string | null | typeof UNRESOLVED {
     // Resolution depends on the directory, not the file: one answer per (directory, specifier).
     const directory = fromFile.slice(0, fromFile.lastIndexOf('/'));
     const key = `${directory}\u0000${specifier}`;
     let path = this.resolved.get(key);
+    if (path === undefined && !this.mayBeTheProjects(specifier, this.project.optionsOf(fromFile))) path = null;
     if (path === undefined) {
       const options = this.project.optionsOf(fromFile);
       let cache = this.resolutionCaches.get(options);
@@ -289,16 +292,34 @@ export class ProjectResolver implements CallResolver {
         this.resolutionCaches.set(options, cache);
       }
       const result = this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule;
-      const real = result ? this.realpath(result.resolvedFileName) : null;
-      path = real !== null && isProjectSource(real) && this.isInsideRoot(real) ? real : this.workspaceModule(specifier);
+      // TypeScript gives the real path of what it finds in node_modules (a linked workspace package).
+      const real = result ? result.resolvedFileName : null;
+      path = real !== null && isProjectSource(real) && this.isInsideRoot(real) ? real : (this.workspaceModule(specifier) ?? (real === null ? UNRESOLVED : null));
       this.resolved.set(key, path);
     }
     return path;
   }
 
+  /**
+   * Whether a specifier can resolve into the project at all: relative or absolute, a subpath
+   * import (`#…`), under `baseUrl`, matched by a `paths` pattern or a workspace package. Other
+   * bare specifiers (`express`, `@nestjs/common`) are packages, known without resolving them.
+   */
+  private mayBeTheProjects(specifier: string, options: ts.CompilerOptions): boolean {
+    if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || options.baseUrl !== undefined) return true;
+    const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    if (this.project.workspaces.has(name)) return true;
+    return Object.keys(options.paths ?? {}).some((pattern) => {
+      const star = pattern.indexOf('*');
+      return star < 0 ? pattern === specifier : specifier.startsWith(pattern.slice(0, star)) && specifier.endsWith(pattern.slice(star + 1));
+    });
+  }
+
   private isInsideRoot(path: string): boolean {
-    const inside = relative(this.realRoot, path);
-    return inside !== '' && !inside.startsWith('..') && !inside.startsWith(sep);
+    return [this.project.root, this.realRoot].some((root) => {
+      const inside = relative(root, path);
+      return inside !== '' && !inside.startsWith('..') && !inside.startsWith(sep);
+    });
   }
 
   private realpath(path: string): string {
@@ -361,6 +382,8 @@ export class ProjectResolver implements CallResolver {
   }
 }
 
+/** A specifier that resolves to nothing at all. */
+const UNRESOLVED = Symbol('unresolved');
 const SOURCE_FILE = /\.(tsx?|mts|cts|jsx?|mjs|cjs)$/;
 const DECLARATION = /\.d\.[cm]?ts$/;
 

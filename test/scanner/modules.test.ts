@@ -135,6 +135,14 @@ describe('imports of the project through every alias are followed', () => {
     expect(result.findings.map((f) => `${f.file} ${f.ruleId}`)).toContain('libs/cache/src/other.ts pattern-in-registry');
   });
 
+  it('a module of the project that resolves to nothing is a blind spot, never "invalidates nothing"', async () => {
+    const root = project({ ...config, 'tsconfig.json': json({ include: ['src'] }), 'src/routes.ts': routes('./not-written-yet') });
+    const result = await scan({ root });
+    const findings = result.findings.filter((f) => f.file === 'src/routes.ts');
+    expect(findings.map((f) => `${String(f.line)} ${f.ruleId}`)).toEqual(['4 unresolved']);
+    expect(findings[0]?.message).toContain('forgetQuotes');
+  });
+
   it('a package of node_modules is never followed, however its name is spelled', async () => {
     const { cell, findings } = await verdict(
       project({
