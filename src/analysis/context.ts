@@ -154,6 +154,7 @@ function collectNodes(ts: TS, sourceFile: ts.SourceFile): FileNodes {
 /** Everything the extraction knows about one source file, built once. */
 export class FileContext {
   private collected: FileNodes | null = null;
+  private moduleList: string[] | null = null;
 
   readonly imports: Map<string, ImportBinding>;
   readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
@@ -214,9 +215,23 @@ export class FileContext {
     return this.imports.get(name) ?? null;
   }
 
+  /** Every module the file imports or requires, bound to a name or not (`require('express').Router()`). */
+  get modules(): readonly string[] {
+    if (!this.moduleList) {
+      const modules = new Set([...this.imports.values()].map((binding) => binding.module));
+      if (this.sourceFile.text.includes('require(')) {
+        for (const call of this.nodes.calls) {
+          const module = requiredModule(this.ts, call);
+          if (module !== null) modules.add(module);
+        }
+      }
+      this.moduleList = [...modules];
+    }
+    return this.moduleList;
+  }
+
   importsModule(test: (module: string) => boolean): boolean {
-    for (const binding of this.imports.values()) if (test(binding.module)) return true;
-    return false;
+    return this.modules.some(test);
   }
 }
 

@@ -191,4 +191,16 @@ describe('CommonJS', () => {
     expect(result.matrix.rows.map((r) => `${r.handler} ${r.cells.join(',')}`)).toEqual(['POST /quotes full', 'DELETE /quotes/:id full', 'PUT /quotes/:id none']);
     expect(result.findings.filter((f) => f.file === 'src/app.js').map((f) => `${String(f.line)} ${f.ruleId}`)).toEqual(['13 require-invalidation']);
   });
+
+  it('finds routers made from an unbound require, and follows `import x = require()`', async () => {
+    const root = project({
+      ...config,
+      'src/forget.ts': HELPER,
+      'src/quotes.ts': "import forget = require('./forget');\nimport express = require('express');\nexport const router = express.Router();\nrouter.post('/quotes', async (req, res) => {\n  await forget.forgetQuotes();\n  res.sendStatus(201);\n});\n",
+      'src/clients.js': "var router = require('express').Router();\n\nrouter.delete('/quotes/:id', function (req, res) {\n  res.sendStatus(204);\n});\n\nmodule.exports = router;\n",
+    });
+    const result = await scan({ root });
+    expect(result.matrix.rows.map((r) => `${r.handler} ${r.cells.join(',')}`).sort()).toEqual(['DELETE /quotes/:id none', 'POST /quotes full']);
+    expect(result.findings.filter((f) => f.file !== 'src/keys.ts').map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual(['src/clients.js:3 require-invalidation']);
+  });
 });
