@@ -241,13 +241,68 @@ export function projectFiles(ts: TS, root: string, tsconfig: string | undefined)
     }
   }
   const defaults = compilerOptions ?? { allowJs: true };
+  const nearest = nearestOptions(ts, absoluteRoot);
   return {
     root: absoluteRoot,
     files: [...files].sort(),
     tsconfigs: used.map((c) => relative(root, c) || c),
     compilerOptions: defaults,
-    optionsOf: (file) => optionsByFile.get(file) ?? defaults,
+    // A file resolves with the nearest tsconfig above it that lists it, as editors do (a root
+    // tsconfig of shared options leaves each package's `paths` to the package's own tsconfig).
+    optionsOf: (file) => nearest(file) ?? optionsByFile.get(file) ?? defaults,
     workspaces,
     problems,
+  };
+}
+
+interface ParsedProject {
+  readonly options: ts.CompilerOptions;
+  readonly files: ReadonlySet<string>;
+  readonly references: readonly string[];
+}
+
+/**
+ * The options of the nearest tsconfig.json below the root (the root's own excluded) that lists a
+ * file, itself or through a project it references (a solution-style tsconfig); undefined when none.
+ */
+function nearestOptions(ts: TS, root: string): (file: string) => ts.CompilerOptions | undefined {
+  const parsed = new Map<string, ParsedProject | null>();
+  const configIn = new Map<string, string | null>();
+  const parse = (config: string): ParsedProject | null => {
+    let project = parsed.get(config);
+    if (project === undefined) {
+      const result = ts.getParsedCommandLineOfConfigFile(config, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+      project = result
+        ? {
+            options: { ...result.options, allowJs: true },
+            files: new Set(result.fileNames.map((file) => resolve(file))),
+            references: (result.projectReferences ?? []).map((reference) => ts.resolveProjectReferencePath(reference)),
+          }
+        : null;
+      parsed.set(config, project);
+    }
+    return project;
+  };
+  const nearestConfig = (dir: string): string | null => {
+    if (dir === root || !dir.startsWith(root + sep)) return null;
+    let config = configIn.get(dir);
+    if (config === undefined) {
+      const candidate = join(dir, 'tsconfig.json');
+      config = ts.sys.fileExists(candidate) ? candidate : nearestConfig(dirname(dir));
+      configIn.set(dir, config);
+    }
+    return config;
+  };
+  return (file) => {
+    for (let config = nearestConfig(dirname(file)); config !== null; config = nearestConfig(dirname(dirname(config)))) {
+      const project = parse(config);
+      if (!project) continue;
+      if (project.files.has(file)) return project.options;
+      for (const reference of project.references) {
+        const referenced = parse(reference);
+        if (referenced?.files.has(file)) return referenced.options;
+      }
+    }
+    return undefined;
   };
 }

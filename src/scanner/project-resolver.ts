@@ -4,6 +4,7 @@ import type ts from 'typescript';
 import { enclosingClass, importBindings, propertyNameText, requiredModule, unwrap } from '../analysis/context.js';
 import type { CallResolver, ImportBinding, TS } from '../analysis/context.js';
 import { collectListeners } from '../analysis/listeners.js';
+import { looksLikeProjectModule } from '../analysis/project-modules.js';
 import { isProjectSource } from '../analysis/typed-resolver.js';
 import type { ProjectFiles } from './files.js';
 
@@ -301,12 +302,13 @@ export class ProjectResolver implements CallResolver {
   }
 
   /**
-   * Whether a specifier can resolve into the project at all: relative or absolute, a subpath
-   * import (`#…`), under `baseUrl`, matched by a `paths` pattern or a workspace package. Other
-   * bare specifiers (`express`, `@nestjs/common`) are packages, known without resolving them.
+   * Whether a specifier can resolve into the project at all: spelled like the project's (relative,
+   * absolute, `#…`, `@/…`; when it resolves to nothing, the spelling decides), under `baseUrl`,
+   * matched by a `paths` pattern or a workspace package. Other bare specifiers (`express`,
+   * `@nestjs/common`) are packages, known without resolving them.
    */
   private mayBeTheProjects(specifier: string, options: ts.CompilerOptions): boolean {
-    if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || options.baseUrl !== undefined) return true;
+    if (looksLikeProjectModule(specifier) || options.baseUrl !== undefined) return true;
     const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
     if (this.project.workspaces.has(name)) return true;
     return Object.keys(options.paths ?? {}).some((pattern) => {

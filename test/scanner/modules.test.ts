@@ -90,6 +90,17 @@ describe('imports of the project through every alias are followed', () => {
       },
     ],
     [
+      "a package's own tsconfig under a root tsconfig of shared options that lists every file",
+      {
+        'tsconfig.json': json({ compilerOptions: { strict: true } }),
+        'apps/web/tsconfig.json': json({ files: [], references: [{ path: './tsconfig.app.json' }] }),
+        'apps/web/tsconfig.app.json': json({ compilerOptions: { paths: { '@/*': ['./src/*'] } }, include: ['src'] }),
+        'apps/web/src/lib/forget.ts': HELPER,
+        'src/routes.ts': "export {};\n",
+        'apps/web/src/routes.ts': routes('@/lib/forget'),
+      },
+    ],
+    [
       'an npm workspace package, to its source through `main` (dist/ not built, no node_modules)',
       {
         'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }),
@@ -111,7 +122,8 @@ describe('imports of the project through every alias are followed', () => {
       },
     ],
   ])('%s', async (_shape, files) => {
-    const { cell, findings, diagnostics } = await verdict(project({ ...config, ...files }));
+    const routesFile = 'apps/web/src/routes.ts' in files ? 'apps/web/src/routes.ts' : 'src/routes.ts';
+    const { cell, findings, diagnostics } = await verdict(project({ ...config, ...files }), routesFile);
     expect(diagnostics).toEqual([]);
     expect(cell).toBe('full');
     expect(findings).toEqual([]);
