@@ -26,3 +26,18 @@ export function isProjectImport(ctx: FileContext, specifier: string): boolean {
   const answer = ctx.resolver?.isProjectModule?.(specifier, ctx.file);
   return answer ?? looksLikeProjectModule(specifier);
 }
+
+/**
+ * Whether a resolved module is a source file of the project: not a declaration file, and not in
+ * node_modules once symbolic links are followed (a workspace package linked there is the project's).
+ */
+export function isProjectSource(resolvedFileName: string, realpath?: (path: string) => string): boolean {
+  if (/\.d\.[cm]?ts$/.test(resolvedFileName)) return false;
+  let path = resolvedFileName;
+  try {
+    path = realpath ? realpath(resolvedFileName) : resolvedFileName;
+  } catch {
+    // keep the path as resolved
+  }
+  return !path.split(/[\\/]/).includes('node_modules');
+}

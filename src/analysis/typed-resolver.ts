@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import type { CallResolver, TS } from './context.js';
 import { collectListeners } from './listeners.js';
+import { isProjectSource } from './project-modules.js';
 
 /** Module resolution answers per program (a resolver is made per linted file): (directory, specifier) → the project's or not. */
 const moduleAnswers = new WeakMap<ts.Program, { cache: ts.ModuleResolutionCache; answers: Map<string, boolean | undefined> }>();
@@ -95,17 +96,3 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
   };
 }
 
-/**
- * Whether a resolved module is a source file of the project: not a declaration file, and not in
- * node_modules once symbolic links are followed (a workspace package linked there is the project's).
- */
-export function isProjectSource(resolvedFileName: string, realpath?: (path: string) => string): boolean {
-  if (/\.d\.[cm]?ts$/.test(resolvedFileName)) return false;
-  let path = resolvedFileName;
-  try {
-    path = realpath ? realpath(resolvedFileName) : resolvedFileName;
-  } catch {
-    // keep the path as resolved
-  }
-  return !path.split(/[\\/]/).includes('node_modules');
-}

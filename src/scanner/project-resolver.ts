@@ -4,8 +4,7 @@ import type ts from 'typescript';
 import { enclosingClass, importBindings, propertyNameText, requiredModule, unwrap } from '../analysis/context.js';
 import type { CallResolver, ImportBinding, TS } from '../analysis/context.js';
 import { collectListeners } from '../analysis/listeners.js';
-import { looksLikeProjectModule } from '../analysis/project-modules.js';
-import { isProjectSource } from '../analysis/typed-resolver.js';
+import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
 import type { ProjectFiles } from './files.js';
 
 type Fn = ts.FunctionLikeDeclaration;
