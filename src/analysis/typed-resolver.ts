@@ -2,6 +2,10 @@ import type ts from 'typescript';
 import type { CallResolver } from './context.js';
 import type { TS } from '../ts/syntax.js';
 import { collectListeners } from './listeners.js';
+import { isProjectSource } from './project-modules.js';
+
+/** Module resolution answers per program (a resolver is made per linted file): (directory, specifier) → the project's or not. */
+const moduleAnswers = new WeakMap<ts.Program, { cache: ts.ModuleResolutionCache; answers: Map<string, boolean | undefined> }>();
 
 /** Follows calls across files with a TypeScript program's type checker. */
 export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
@@ -24,6 +28,14 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     }
     return result.length > 0 ? result : null;
   };
+  let modules = moduleAnswers.get(program);
+  if (!modules) {
+    const cache = tsInstance.createModuleResolutionCache(program.getCurrentDirectory(), (name) => name, program.getCompilerOptions());
+    modules = { cache, answers: new Map() };
+    moduleAnswers.set(program, modules);
+  }
+  const { cache: resolutionCache, answers: projectModules } = modules;
+  const options = program.getCompilerOptions();
   const nameOf = (expression: ts.Expression): ts.Node =>
     tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression;
   return {
@@ -65,6 +77,16 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       );
       return listeners.get(event) ?? [];
     },
+    isProjectModule(specifier, fromFile) {
+      // Resolution depends on the directory, not the file: one answer per (directory, specifier).
+      const key = `${fromFile.slice(0, fromFile.lastIndexOf('/'))}\u0000${specifier}`;
+      if (!projectModules.has(key)) {
+        const resolved = tsInstance.resolveModuleName(specifier, fromFile, options, tsInstance.sys, resolutionCache).resolvedModule;
+        // Nothing by that name (a package not installed): undefined, and the spelling decides.
+        projectModules.set(key, resolved && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys)));
+      }
+      return projectModules.get(key);
+    },
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);
       const flags = tsInstance.TypeFlags;
@@ -74,3 +96,4 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     },
   };
 }
+

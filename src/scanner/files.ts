@@ -17,9 +17,16 @@ export interface InputProblem {
 }
 
 export interface ProjectFiles {
+  /** The scanned directory, absolute. */
+  readonly root: string;
   readonly files: string[];
   readonly tsconfigs: string[];
+  /** The options of the first tsconfig that lists files (the default for files no tsconfig lists). */
   readonly compilerOptions: ts.CompilerOptions;
+  /** The options of the tsconfig (or referenced project) that lists the file. */
+  readonly optionsOf: (file: string) => ts.CompilerOptions;
+  /** Workspace packages of a monorepo: package name → its directory. */
+  readonly workspaces: ReadonlyMap<string, string>;
   readonly problems: InputProblem[];
 }
 
@@ -148,14 +155,86 @@ export function walkSources(dir: string, problems: InputProblem[]): string[] {
   return files.sort();
 }
 
-/** The files of the project: from its tsconfig(s), or every source file when there is none. */
+/**
+ * The packages of a monorepo, by name → directory: the root package.json's `workspaces` (an array,
+ * or `{ packages }`) and pnpm-workspace.yaml's `packages:` list. Empty for a single package.
+ */
+export function workspacePackages(ts: TS, root: string): Map<string, string> {
+  const patterns: string[] = [];
+  const manifest = readJson(join(root, 'package.json'));
+  const workspaces = manifest?.['workspaces'];
+  const listed = Array.isArray(workspaces) ? workspaces : isRecord(workspaces) && Array.isArray(workspaces['packages']) ? workspaces['packages'] : [];
+  for (const pattern of listed) if (typeof pattern === 'string') patterns.push(pattern);
+  let pnpm = '';
+  try {
+    pnpm = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
+  } catch {
+    // not a pnpm workspace
+  }
+  patterns.push(...pnpmPackages(pnpm));
+  const packages = new Map<string, string>();
+  const include = patterns.filter((p) => !p.startsWith('!')).map((p) => `${p.replace(/\/+$/, '')}/package.json`);
+  const exclude = ['**/node_modules/**', ...patterns.filter((p) => p.startsWith('!')).map((p) => `${p.slice(1).replace(/\/+$/, '')}/**`)];
+  if (include.length === 0) return packages;
+  for (const file of ts.sys.readDirectory(root, ['.json'], exclude, include).sort()) {
+    if (!file.endsWith('/package.json')) continue;
+    const name = readJson(file)?.['name'];
+    if (typeof name === 'string' && !packages.has(name)) packages.set(name, dirname(resolve(file)));
+  }
+  return packages;
+}
+
+/** The `packages:` list of a pnpm-workspace.yaml (block or flow style), without a YAML parser. */
+function pnpmPackages(text: string): string[] {
+  const result: string[] = [];
+  const lines = text.split(/\r?\n/);
+  const unquote = (value: string): string => value.trim().replace(/^['"]|['"]$/g, '');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^packages\s*:\s*(.*)$/.exec(lines[i] ?? '');
+    if (!match) continue;
+    const inline = (match[1] ?? '').replace(/#.*$/, '').trim();
+    if (inline.startsWith('[')) return inline.replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = (lines[j] ?? '').replace(/\s+#.*$/, '');
+      if (line.trim() === '' || line.trim().startsWith('#')) continue;
+      const item = /^\s+-\s*(.+)$/.exec(line);
+      if (!item) break;
+      result.push(unquote(item[1] ?? ''));
+    }
+  }
+  return result;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The files of the project, from its tsconfig(s) and the projects they reference (a solution-style
+ * tsconfig has `files: []` and `references`), or every source file when there is none; the
+ * compiler options each file is resolved with, and the workspace packages of a monorepo.
+ */
 export function projectFiles(ts: TS, root: string, tsconfig: string | undefined): ProjectFiles {
   const problems: InputProblem[] = [];
+  const absoluteRoot = resolve(root);
+  const workspaces = workspacePackages(ts, absoluteRoot);
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
   const files = new Set<string>();
-  let compilerOptions: ts.CompilerOptions = { allowJs: true };
+  const optionsByFile = new Map<string, ts.CompilerOptions>();
+  let compilerOptions: ts.CompilerOptions | null = null;
   const used: string[] = [];
-  for (const config of tsconfigs) {
+  const queue = [...tsconfigs];
+  const seen = new Set(queue);
+  for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
     let fatal: ts.Diagnostic | undefined;
     const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, {
       ...ts.sys,
@@ -179,9 +258,94 @@ export function projectFiles(ts: TS, root: string, tsconfig: string | undefined)
       continue;
     }
     used.push(config);
-    if (used.length === 1) compilerOptions = { ...parsed.options, allowJs: true };
-    for (const file of parsed.fileNames) if (!file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))) files.add(resolve(file));
+    // The projects a (solution-style) tsconfig references hold files too, with their own options.
+    for (const reference of parsed.projectReferences ?? []) {
+      const referenced = ts.resolveProjectReferencePath(reference);
+      if (!seen.has(referenced)) {
+        seen.add(referenced);
+        queue.push(referenced);
+      }
+    }
+    const options = { ...parsed.options, allowJs: true };
+    const sources = parsed.fileNames.filter((file) => !file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))).map((file) => resolve(file));
+    if (sources.length > 0) compilerOptions ??= options;
+    for (const file of sources) {
+      files.add(file);
+      if (!optionsByFile.has(file)) optionsByFile.set(file, options);
+    }
   }
-  if (tsconfigs.length === 0) for (const file of walkSources(root, problems)) files.add(file);
-  return { files: [...files].sort(), tsconfigs: used.map((c) => relative(root, c) || c), compilerOptions, problems };
+  if (tsconfigs.length === 0) {
+    for (const file of walkSources(root, problems)) files.add(file);
+  } else if (!tsconfig && !tsconfigs.includes(join(absoluteRoot, 'tsconfig.json'))) {
+    // No root tsconfig: a workspace package without a tsconfig of its own is read whole.
+    for (const dir of workspaces.values()) {
+      if (tsconfigs.some((config) => config.startsWith(dir + sep))) continue;
+      for (const file of walkSources(dir, problems)) files.add(file);
+    }
+  }
+  const defaults = compilerOptions ?? { allowJs: true };
+  const nearest = nearestOptions(ts, absoluteRoot);
+  return {
+    root: absoluteRoot,
+    files: [...files].sort(),
+    tsconfigs: used.map((c) => relative(root, c) || c),
+    compilerOptions: defaults,
+    // A file resolves with the nearest tsconfig above it that lists it, as editors do (a root
+    // tsconfig of shared options leaves each package's `paths` to the package's own tsconfig).
+    optionsOf: (file) => nearest(file) ?? optionsByFile.get(file) ?? defaults,
+    workspaces,
+    problems,
+  };
+}
+
+interface ParsedProject {
+  readonly options: ts.CompilerOptions;
+  readonly files: ReadonlySet<string>;
+  readonly references: readonly string[];
+}
+
+/**
+ * The options of the nearest tsconfig.json below the root (the root's own excluded) that lists a
+ * file, itself or through a project it references (a solution-style tsconfig); undefined when none.
+ */
+function nearestOptions(ts: TS, root: string): (file: string) => ts.CompilerOptions | undefined {
+  const parsed = new Map<string, ParsedProject | null>();
+  const configIn = new Map<string, string | null>();
+  const parse = (config: string): ParsedProject | null => {
+    let project = parsed.get(config);
+    if (project === undefined) {
+      const result = ts.getParsedCommandLineOfConfigFile(config, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+      project = result
+        ? {
+            options: { ...result.options, allowJs: true },
+            files: new Set(result.fileNames.map((file) => resolve(file))),
+            references: (result.projectReferences ?? []).map((reference) => ts.resolveProjectReferencePath(reference)),
+          }
+        : null;
+      parsed.set(config, project);
+    }
+    return project;
+  };
+  const nearestConfig = (dir: string): string | null => {
+    if (dir === root || !dir.startsWith(root + sep)) return null;
+    let config = configIn.get(dir);
+    if (config === undefined) {
+      const candidate = join(dir, 'tsconfig.json');
+      config = ts.sys.fileExists(candidate) ? candidate : nearestConfig(dirname(dir));
+      configIn.set(dir, config);
+    }
+    return config;
+  };
+  return (file) => {
+    for (let config = nearestConfig(dirname(file)); config !== null; config = nearestConfig(dirname(dirname(config)))) {
+      const project = parse(config);
+      if (!project) continue;
+      if (project.files.has(file)) return project.options;
+      for (const reference of project.references) {
+        const referenced = parse(reference);
+        if (referenced?.files.has(file)) return referenced.options;
+      }
+    }
+    return undefined;
+  };
 }

@@ -18,7 +18,7 @@ export function extractProject(ts: TS, setup: ScanSetup, reader: SourceReader, o
   const { files } = setup;
   const resolver = new ProjectResolver(
     ts,
-    setup.listed.compilerOptions,
+    setup.listed,
     resolutionHost(ts, setup.listed.files),
     (path) => reader.read(resolve(path), false) ?? undefined,
     () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
