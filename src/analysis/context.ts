@@ -1,7 +1,10 @@
 import type ts from 'typescript';
 import type { AnalysisOptions } from './options.js';
 import type { Range } from './facts.js';
+import { collectHooks, hooksIn } from './hooks.js';
+import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
+import type { JobProcessor, ModelHook } from './sources/source.js';
 
 export type TS = typeof ts;
 
@@ -24,6 +27,10 @@ export interface CallResolver {
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
   /** Whether a module specifier, imported from `fromFile`, is a module of the project (by module resolution). */
   isProjectModule?(specifier: string, fromFile: string): boolean;
+  /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
+  hooksOf?(model: string): readonly ModelHook[];
+  /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */
+  processorsOf?(queue: string): readonly JobProcessor[];
 }
 
 /** A module of the project by its spelling (relative, or a path alias as commonly written): the fallback without resolution. */
@@ -187,6 +194,20 @@ export class FileContext {
   fileListeners(key: string): readonly ts.FunctionLikeDeclaration[] {
     this.listenerTable ??= collectListeners(this.ts, [this.sourceFile]);
     return this.listenerTable.get(key) ?? [];
+  }
+
+  private hookTable: HookTable | null = null;
+
+  /** The ORM hooks of a model written in this file (without a resolver, the file is the world). */
+  fileHooks(model: string): readonly ModelHook[] {
+    this.hookTable ??= collectHooks(this.ts, [this.sourceFile]);
+    return hooksIn(this.hookTable, model);
+  }
+
+  /** The job processors of a queue declared in this file. */
+  fileProcessors(queue: string): readonly JobProcessor[] {
+    this.hookTable ??= collectHooks(this.ts, [this.sourceFile]);
+    return this.hookTable.processors.get(queue) ?? [];
   }
 
   importsModule(test: (module: string) => boolean): boolean {

@@ -1,11 +1,15 @@
 import type ts from 'typescript';
 import type { CallResolver, TS } from './context.js';
+import { collectHooks, hooksIn } from './hooks.js';
+import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 
 /** Follows calls across files with a TypeScript program's type checker. */
 export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
   const checker = program.getTypeChecker();
   let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
+  let hooks: HookTable | null = null;
+  const projectFiles = (): ts.SourceFile[] => program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
   const withBodies = (symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null => {
     if (!symbol) return null;
     const target = symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
@@ -58,11 +62,16 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       return target?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
     listenersOf(event) {
-      listeners ??= collectListeners(
-        tsInstance,
-        program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/')),
-      );
+      listeners ??= collectListeners(tsInstance, projectFiles());
       return listeners.get(event) ?? [];
+    },
+    hooksOf(model) {
+      hooks ??= collectHooks(tsInstance, projectFiles());
+      return hooksIn(hooks, model);
+    },
+    processorsOf(queue) {
+      hooks ??= collectHooks(tsInstance, projectFiles());
+      return hooks.processors.get(queue) ?? [];
     },
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);
