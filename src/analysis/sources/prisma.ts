@@ -88,6 +88,8 @@ export const prisma: Source = {
   precedesHelpers: true,
   classify({ ctx, callee, name }) {
     const { ts } = ctx;
+    // `$transaction`, `$connect`, `$extends` of a client: plumbing, no effect of their own (the callback is walked).
+    if (name.startsWith('$') && name !== '$executeRaw' && name !== '$executeRawUnsafe' && ts.isPropertyAccessExpression(callee) && isPrismaClient(ctx, callee.expression)) return [];
     if ((!READS.has(name) && !WRITES.has(name)) || !ts.isPropertyAccessExpression(callee)) return null;
     const delegate = unwrap(ts, callee.expression);
     if (!ts.isPropertyAccessExpression(delegate)) return null;

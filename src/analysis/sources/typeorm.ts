@@ -6,7 +6,7 @@ import type { CallEffect, ModelHook, Source } from './source.js';
 
 const READS = new Set([
   'find', 'findOne', 'findOneBy', 'findBy', 'findAndCount', 'findAndCountBy', 'findOneOrFail', 'findOneByOrFail', 'findByIds', 'count', 'countBy',
-  'exist', 'exists', 'existsBy', 'sum', 'average', 'minimum', 'maximum',
+  'exist', 'exists', 'existsBy', 'sum', 'average', 'minimum', 'maximum', 'preload',
 ]);
 const SUBSCRIBER = (name: string): string[] => [`before${name}`, `after${name}`];
 const ENTITY = (name: string): string[] => [`entity:before${name}`, `entity:after${name}`];
@@ -33,6 +33,10 @@ const WRITES: Readonly<Record<string, readonly string[]>> = {
 const REPOSITORY_TYPES = new Set(['Repository', 'MongoRepository', 'TreeRepository']);
 const REPOSITORY_FACTORIES = new Set(['getRepository', 'getMongoRepository', 'getTreeRepository']);
 const MANAGER_TYPES = new Set(['EntityManager', 'MongoEntityManager']);
+const IN_MEMORY = new Set(['create', 'merge', 'hasId', 'getId']);
+const DATA_SOURCE_TYPES = new Set(['DataSource', 'Connection', 'EntityManager', 'QueryRunner']);
+/** Calls on a data source or manager that only hand out repositories or run a callback: no effect of their own. */
+const PLUMBING = new Set(['getRepository', 'getMongoRepository', 'getTreeRepository', 'getCustomRepository', 'withRepository', 'transaction', 'createQueryRunner', 'connect', 'startTransaction', 'commitTransaction', 'rollbackTransaction', 'release']);
 const ENTITY_HOOKS: Readonly<Record<string, string>> = {
   AfterInsert: 'entity:afterInsert', BeforeInsert: 'entity:beforeInsert', AfterUpdate: 'entity:afterUpdate', BeforeUpdate: 'entity:beforeUpdate',
   AfterRemove: 'entity:afterRemove', BeforeRemove: 'entity:beforeRemove', AfterSoftRemove: 'entity:afterSoftRemove', BeforeSoftRemove: 'entity:beforeSoftRemove',
@@ -86,6 +90,16 @@ function isManager(ctx: FileContext, receiver: ts.Expression): boolean {
   if (decoratorCall(ts, declared.decorators, new Set(['InjectEntityManager']))) return true;
   const owner = declared.parameterOf;
   return owner !== null && ts.isCallExpression(owner.parent) && lastName(ts, owner.parent.expression) === 'transaction' && ctx.importsModule((m) => m === 'typeorm' || m === '@nestjs/typeorm');
+}
+
+/** A data source, connection, manager or query runner: typed so, or injected by `@InjectDataSource()`. */
+function isDataSource(ctx: FileContext, receiver: ts.Expression): boolean {
+  const { ts } = ctx;
+  if (isManager(ctx, receiver)) return true;
+  const declared = declarationOf(ctx, receiver);
+  if (!declared) return false;
+  const type = typeReference(ts, declared.type);
+  return (type !== null && DATA_SOURCE_TYPES.has(type.name)) || decoratorCall(ts, declared.decorators, new Set(['InjectDataSource', 'InjectConnection'])) !== null;
 }
 
 /** A class that is an active-record entity (`class Website extends BaseEntity`). */
@@ -144,6 +158,9 @@ export const typeorm: Source = {
   id: 'typeorm',
   precedesHelpers: true,
   classify({ ctx, call, name, receiver }) {
+    if (receiver && PLUMBING.has(name) && isDataSource(ctx, receiver)) return [];
+    // `repo.create(dto)`, `repo.merge(…)`: entities made in memory, nothing read or written.
+    if (receiver && IN_MEMORY.has(name) && repositoryEntity(ctx, receiver) !== null) return [];
     if (!receiver || (!READS.has(name) && !WRITES[name])) return null;
     const repository = repositoryEntity(ctx, receiver) ?? activeRecord(ctx, receiver);
     if (repository) return effectFor(repository, name);
