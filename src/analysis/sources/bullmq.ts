@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticString, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { constructed, decoratorCall, declarationOf, functionArgument, nameKeys, propertyValue, typeReference } from './declarations.js';
+import { constructed, declarationOf, decoratorCall, forEachNode, functionArgument, nameKeys, propertyValue, typeReference } from './declarations.js';
 import type { JobProcessor, Source } from './source.js';
 
 const QUEUE_MODULES = /^(bullmq|bull|@nestjs\/bullmq|@nestjs\/bull|bee-queue)$/;
@@ -43,7 +43,7 @@ function queueOf(ctx: FileContext, receiver: ts.Expression): string[] | null {
 function bullProcessors(ts: TS, file: ts.SourceFile): JobProcessor[] {
   if (!file.text.includes('Worker') && !file.text.includes('Processor')) return [];
   const processors: JobProcessor[] = [];
-  const visit = (node: ts.Node): void => {
+  forEachNode(ts, file, (node) => {
     if (ts.isNewExpression(node) && ts.isIdentifier(unwrap(ts, node.expression)) && (unwrap(ts, node.expression) as ts.Identifier).text === 'Worker') {
       const [queue, handler] = node.arguments ?? [];
       const fn = functionArgument(ts, file, handler);
@@ -68,9 +68,7 @@ function bullProcessors(ts: TS, file: ts.SourceFile): JobProcessor[] {
         }
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  });
   return processors;
 }
 

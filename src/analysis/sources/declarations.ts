@@ -18,7 +18,7 @@ export interface Declared {
  * parameter or a property), a parameter or variable in scope (`repo`), or a constant imported
  * from another file of the project (`import { prisma } from '@/lib/prisma'`).
  */
-export function declarationOf(ctx: FileContext, receiver: ts.Expression): Declared | null {
+export function declarationOf(ctx: FileContext, receiver: ts.Expression, followImports = true): Declared | null {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
   if (ts.isPropertyAccessExpression(expression) && unwrap(ts, expression.expression).kind === ts.SyntaxKind.ThisKeyword) {
@@ -44,7 +44,7 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression): Declar
     }
     node = node.parent as ts.Node | undefined;
   }
-  if (!ctx.importOf(name) || !ctx.resolver?.resolveConstant) return null;
+  if (!followImports || !ctx.importOf(name) || !ctx.resolver?.resolveConstant) return null;
   const remote = ctx.resolver.resolveConstant(expression);
   return remote ? { type: undefined, initializer: remote, decorators: [], parameterOf: null, ctx: ctx.contextOf(remote.getSourceFile()) } : null;
 }
@@ -254,6 +254,15 @@ export function instanceOrigin(ctx: FileContext, receiver: ts.Expression): ts.Ex
   // `const [site] = …` is not followed; `(await X.findOne()) ?? fallback` takes the left side.
   if (ts.isBinaryExpression(init)) init = unwrap(ts, init.left);
   return init;
+}
+
+/** Calls `visit` on every node below `root`, depth first. */
+export function forEachNode(ts: TS, root: ts.Node, visit: (node: ts.Node) => void): void {
+  const walk = (node: ts.Node): void => {
+    visit(node);
+    ts.forEachChild(node, walk);
+  };
+  walk(root);
 }
 
 /** Calls chained before a call: `db.select().from(t).where(…)` → the `select()` call for `from`. */

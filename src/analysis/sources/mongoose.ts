@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticString, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { constructed, decoratorCall, declarationOf, functionArgument, instanceOrigin, modelName, typeReference } from './declarations.js';
+import { constructed, declarationOf, decoratorCall, forEachNode, functionArgument, instanceOrigin, modelName, typeReference } from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
 const READS = new Set(['find', 'findOne', 'findById', 'countDocuments', 'estimatedDocumentCount', 'exists', 'aggregate', 'distinct', 'count']);
@@ -78,7 +78,7 @@ function documentModel(ctx: FileContext, receiver: ts.Expression): string | null
 /** The model a schema variable belongs to: `model('Website', WebsiteSchema)`, `SchemaFactory.createForClass(Website)`, its name without `Schema`. */
 function schemaModels(ts: TS, file: ts.SourceFile): Map<string, string> {
   const models = new Map<string, string>();
-  const visit = (node: ts.Node): void => {
+  forEachNode(ts, file, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       const made = constructed(ts, node.initializer);
       const first = made?.call.arguments?.[0];
@@ -90,9 +90,7 @@ function schemaModels(ts: TS, file: ts.SourceFile): Map<string, string> {
       const [name, schema] = node.arguments;
       if (made?.name === 'model' && name && ts.isStringLiteral(name) && schema && ts.isIdentifier(schema)) models.set(schema.text, modelName(name.text));
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  });
   return models;
 }
 
@@ -102,7 +100,7 @@ function mongooseHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
   const schemas = schemaModels(ts, file);
   if (schemas.size === 0) return [];
   const hooks: ModelHook[] = [];
-  const visit = (node: ts.Node): void => {
+  forEachNode(ts, file, (node) => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)) {
       const model = schemas.get(node.expression.expression.text);
       const method = node.expression.name.text;
@@ -120,9 +118,7 @@ function mongooseHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
         }
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  });
   return hooks;
 }
 

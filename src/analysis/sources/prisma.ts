@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { enclosingClass, lastName, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { baseOf, classOf, constructed, declarationOf, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
+import { baseOf, classOf, constructed, declarationOf, forEachNode, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
@@ -55,7 +55,7 @@ export function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boole
 function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
   if (!file.text.includes('$extends') && !file.text.includes('$use')) return [];
   const hooks: ModelHook[] = [];
-  const visit = (node: ts.Node): void => {
+  forEachNode(ts, file, (node) => {
     if (ts.isCallExpression(node)) {
       const name = lastName(ts, node.expression);
       const first = node.arguments[0] ? unwrap(ts, node.arguments[0]) : null;
@@ -72,9 +72,7 @@ function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
       }
       if (name === '$use' && first && (ts.isArrowFunction(first) || ts.isFunctionExpression(first))) hooks.push({ model: '*', event: /./, fn: first });
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  });
   return hooks;
 }
 

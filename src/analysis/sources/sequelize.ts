@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { baseOf, classOf, constructed, decoratorNames, declarationOf, functionArgument, instanceOrigin, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
+import { baseOf, classOf, constructed, declarationOf, decoratorNames, forEachNode, functionArgument, instanceOrigin, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
 const STATIC_READS = new Set(['findByPk', 'findOne', 'findAll', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate']);
@@ -109,7 +109,7 @@ function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
     const table = object && ts.isObjectLiteralExpression(object) ? objectProperty(ts, object, 'hooks') : null;
     for (const { name, fn } of table ? objectFunctions(ts, file, table) : []) if (HOOK_EVENT.test(name)) hooks.push({ model, event: name, fn });
   };
-  const visit = (node: ts.Node): void => {
+  forEachNode(ts, file, (node) => {
     if (ts.isClassDeclaration(node) && node.name && MODEL_BASES.has(baseOf(ts, node)?.name ?? '')) {
       for (const member of node.members) {
         if (!ts.isMethodDeclaration(member) || !member.body) continue;
@@ -136,9 +136,7 @@ function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
         fromOptions(node.parent.name.text, node.arguments[2]);
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  });
   return hooks;
 }
 

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { lastName, staticString, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { baseOf, classOf, constructed, decoratorCall, decoratorNames, declarationOf, implementsOf, instanceOrigin, modelName, typeReference } from './declarations.js';
+import { baseOf, classOf, constructed, declarationOf, decoratorCall, decoratorNames, forEachNode, implementsOf, instanceOrigin, modelName, typeReference } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
 const READS = new Set([
@@ -121,7 +121,7 @@ function effectFor(model: string, name: string): CallEffect[] | null {
 function typeormHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
   if (!file.text.includes('typeorm')) return [];
   const hooks: ModelHook[] = [];
-  const visit = (node: ts.Node): void => {
+  forEachNode(ts, file, (node) => {
     if (ts.isClassDeclaration(node) && node.name) {
       const subscriber = implementsOf(ts, node).find((i) => i.name === 'EntitySubscriberInterface');
       const isSubscriber = subscriber !== undefined || decoratorNames(ts, node).includes('EventSubscriber');
@@ -142,9 +142,7 @@ function typeormHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
         }
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  });
   return hooks;
 }
 
