@@ -219,7 +219,7 @@ function hooksOf(ctx: FileContext, model: string, events: readonly string[]): Ta
     if (seen.has(hook.fn) || !hookRuns(hook, events)) continue;
     seen.add(hook.fn);
     const file = hook.fn.getSourceFile();
-    const event = typeof hook.event === 'string' ? hook.event.replace(/^entity:/, '') : (hook.fn.name?.getText(file) ?? 'hook');
+    const event = typeof hook.event === 'string' ? hook.event.replace(/^entity:/, '') : (hook.name ?? hook.fn.name?.getText(file) ?? 'hook');
     targets.push({ declaration: hook.fn, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file), label: `${model}.${event} (hook)` });
   }
   return targets;

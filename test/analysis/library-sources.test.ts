@@ -93,6 +93,26 @@ export async function handler(id: string) {
     ]);
   });
 
+  it('runs a $use middleware only for the models and actions it tests', () => {
+    const code = `${REDIS}import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+prisma.$use(async (params, next) => {
+  if (params.model === 'Team' && params.action === 'create') await redis.del('teams');
+  return next(params);
+});
+export async function handler(id: string) {
+  await prisma.team.create({ data: {} });
+  await prisma.team.update({ where: { id }, data: {} });
+  await prisma.user.create({ data: {} });
+}`;
+    expect(effects(code, 'handler')).toEqual([
+      '10:9 model-write Team.create',
+      '6:68 invalidate del through Team.$use (hook)',
+      '11:9 model-write Team.update',
+      '12:9 model-write User.create',
+    ]);
+  });
+
   it('does not take an object of maps named db for a client', () => {
     const code = `const db = { quotes: new Map<string, number>() };
 export function handler(id: string) {

@@ -62,10 +62,29 @@ function memberDeclaration(ctx: FileContext, at: ts.Node, name: string): Declare
       }
     }
     if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
-      return { type: member.type, initializer: member.initializer, decorators: decoratorsOf(ts, member), parameterOf: null, ctx };
+      const initializer = member.initializer ?? assignedInConstructor(ts, owner, name);
+      return { type: member.type, initializer, decorators: decoratorsOf(ts, member), parameterOf: null, ctx };
     }
   }
   return null;
+}
+
+/** `this.queue = new Queue('emails')` in the constructor: the value a property declared without one gets. */
+function assignedInConstructor(ts: TS, owner: ts.ClassLikeDeclaration, name: string): ts.Expression | undefined {
+  const constructor = owner.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  for (const statement of constructor?.body?.statements ?? []) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (
+      operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(left) &&
+      left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+      left.name.text === name
+    ) {
+      return right;
+    }
+  }
+  return undefined;
 }
 
 /** `Repository<Website>` → { name: 'Repository', args: [Website] }; `Prisma.TransactionClient` → { name: 'TransactionClient', root: 'Prisma' }. */

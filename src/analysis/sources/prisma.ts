@@ -51,6 +51,26 @@ export function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boole
   return name !== null && CLIENT_NAMES.test(name);
 }
 
+/**
+ * A `$use(async (params, next) => …)` middleware runs for every operation; one that tests
+ * `params.model === 'Team'` (and `params.action === 'create'`) is a hook of those models and operations.
+ */
+function middlewareHooks(ts: TS, fn: ts.ArrowFunction | ts.FunctionExpression): ModelHook[] {
+  const compared = { model: new Set<string>(), action: new Set<string>() };
+  forEachNode(ts, fn, (node) => {
+    if (!ts.isBinaryExpression(node) || (node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsEqualsToken && node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsToken)) return;
+    for (const [side, other] of [[node.left, node.right], [node.right, node.left]] as const) {
+      if (ts.isPropertyAccessExpression(side) && (side.name.text === 'model' || side.name.text === 'action') && ts.isStringLiteral(other)) {
+        compared[side.name.text].add(other.text);
+      }
+    }
+  });
+  const actions = [...compared.action];
+  const event = actions.length > 0 ? new RegExp(`^(${actions.map((a) => a.replace(/[^\w$]/g, '')).join('|')})$`) : /./;
+  const models = compared.model.size > 0 ? [...compared.model].map(modelName) : ['*'];
+  return models.map((model) => ({ model, event, fn, name: '$use' }));
+}
+
 /** Prisma client extensions: `$extends({ query: { website: { update(…) {…} }, $allModels: { $allOperations … } } })`, and `$use` middleware. */
 function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
   if (!file.text.includes('$extends') && !file.text.includes('$use')) return [];
@@ -70,7 +90,7 @@ function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
           }
         }
       }
-      if (name === '$use' && first && (ts.isArrowFunction(first) || ts.isFunctionExpression(first))) hooks.push({ model: '*', event: /./, fn: first });
+      if (name === '$use' && first && (ts.isArrowFunction(first) || ts.isFunctionExpression(first))) hooks.push(...middlewareHooks(ts, first));
     }
   });
   return hooks;

@@ -42,6 +42,8 @@ export interface ModelHook {
   /** The event it is registered for (`afterSave`, `entity:afterInsert`, `update`), or a pattern of them. */
   readonly event: string | RegExp;
   readonly fn: ts.FunctionLikeDeclaration;
+  /** How a path names a hook registered for a pattern of events (`$use`). */
+  readonly name?: string;
 }
 
 /** A function that handles the jobs of a queue (a BullMQ `Worker`, a `@Processor` class's method). */
