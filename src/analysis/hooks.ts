@@ -17,7 +17,7 @@ export function collectHooks(ts: TS, files: readonly ts.SourceFile[]): HookTable
     for (const source of SOURCES) {
       for (const hook of source.hooks?.(ts, file) ?? []) {
         const list = hooks.get(hook.model) ?? [];
-        list.push(hook);
+        list.push({ ...hook, library: source.id });
         hooks.set(hook.model, list);
       }
       for (const processor of source.processors?.(ts, file) ?? []) {

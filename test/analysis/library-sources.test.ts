@@ -241,6 +241,43 @@ export async function instance(id: string) {
   });
 });
 
+describe('Sequelize models the resolver cannot see', () => {
+  it('follows the project\'s own base classes to Model', () => {
+    const code = `${REDIS}import { AfterCreate, Model } from 'sequelize-typescript';
+class IdModel extends Model {}
+class ParanoidModel extends IdModel {}
+class Website extends ParanoidModel {
+  @AfterCreate
+  static clear() {
+    return redis.del('websites');
+  }
+}
+export async function create() {
+  await Website.create({});
+}`;
+    expect(effects(code, 'create')).toEqual(['13:9 model-write Website.create', '9:12 invalidate del through Website.afterCreate (hook)']);
+  });
+
+  it('takes an unresolvable import for a model by a method only Sequelize has, or by its Sequelize hooks', () => {
+    const code = `${REDIS}import { Document, Comment } from '@server/models';
+Document.addHook('afterCreate', async () => {
+  await redis.del('documents');
+});
+export async function handler() {
+  await Document.findAll();
+  await Document.create({});
+  await Comment.findByPk('1');
+  await Comment.create({});
+}`;
+    expect(effects(code, 'handler')).toEqual([
+      '8:9 model-read Document.findAll',
+      '9:9 model-write Document.create',
+      '5:9 invalidate del through Document.afterCreate (hook)',
+      '10:9 model-read Comment.findByPk',
+    ]);
+  });
+});
+
 describe('Mongoose', () => {
   it('reads model constants and injected models, and runs schema middleware', () => {
     const code = `${REDIS}import mongoose, { Model, Schema } from 'mongoose';

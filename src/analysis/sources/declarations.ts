@@ -1,6 +1,6 @@
 import type ts from 'typescript';
-import { decoratorsOf, enclosingClass, propertyNameText, staticString, unwrap } from '../context.js';
-import type { FileContext, TS } from '../context.js';
+import { decoratorsOf, enclosingClass, importBindings, propertyNameText, staticString, unwrap } from '../context.js';
+import type { FileContext, ImportBinding, TS } from '../context.js';
 
 /** Where a receiver is declared: what its declaration says about it (type, injection, initial value). */
 export interface Declared {
@@ -137,17 +137,42 @@ export function classOf(ctx: FileContext, reference: ts.Identifier): { cls: ts.C
   return { cls: remote, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file) };
 }
 
-/** What a class extends: the base's name and type arguments (`Model`, `Repository<Website>`). */
-export function baseOf(ts: TS, cls: ts.ClassLikeDeclaration): { name: string; args: readonly ts.TypeNode[] } | null {
+/** What a class extends: the base's name, expression and type arguments (`Model`, `Repository<Website>`). */
+export function baseOf(ts: TS, cls: ts.ClassLikeDeclaration): { name: string; expression: ts.Expression; args: readonly ts.TypeNode[] } | null {
   for (const clause of cls.heritageClauses ?? []) {
     if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
     const type = clause.types[0];
     if (!type) continue;
     const expression = unwrap(ts, type.expression);
     const name = ts.isIdentifier(expression) ? expression.text : ts.isPropertyAccessExpression(expression) ? expression.name.text : null;
-    if (name !== null) return { name, args: type.typeArguments ?? [] };
+    if (name !== null) return { name, expression, args: type.typeArguments ?? [] };
   }
   return null;
+}
+
+/**
+ * The library base a class reaches through the project's own base classes (`GroupMembership
+ * extends ParanoidModel extends IdModel extends Model`): the first base named in `names`, or null.
+ */
+export function libraryBase(ctx: FileContext, cls: ts.ClassLikeDeclaration, names: ReadonlySet<string>): { name: string; args: readonly ts.TypeNode[] } | null {
+  const { ts } = ctx;
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls, ctx };
+  for (let depth = 0; current && depth < 8; depth++) {
+    const base = baseOf(ts, current.cls);
+    if (!base) return null;
+    if (names.has(base.name)) return base;
+    current = ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return null;
+}
+
+/** The module a decorator of a node is imported from in its file (`sequelize-typescript` for `@AfterSave`). */
+export function decoratorModules(ts: TS, file: ts.SourceFile): (name: string) => string | null {
+  let imports: Map<string, ImportBinding> | null = null;
+  return (name) => {
+    imports ??= importBindings(ts, file);
+    return imports.get(name)?.module ?? null;
+  };
 }
 
 /** The interfaces a class implements, with their type arguments. */

@@ -1,18 +1,19 @@
 import type ts from 'typescript';
 import { enclosingClass, lastName, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { baseOf, classOf, constructed, declarationOf, forEachNode, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
+import { classOf, libraryBase, constructed, declarationOf, forEachNode, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
 const WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany']);
 const CLIENT_TYPES = new Set(['PrismaClient', 'TransactionClient', 'PrismaService', 'ExtendedPrismaClient']);
+const PRISMA_CLIENT = new Set(['PrismaClient']);
 const CLIENT_NAMES = /^(prisma|db|prismaService|prismaClient)$|prisma$/i;
 
 /** Whether a class is (or extends) the Prisma client. */
 function extendsPrismaClient(ctx: FileContext, reference: ts.Identifier): boolean {
   const found = classOf(ctx, reference);
-  return found !== null && baseOf(ctx.ts, found.cls)?.name === 'PrismaClient';
+  return found !== null && libraryBase(found.ctx, found.cls, PRISMA_CLIENT) !== null;
 }
 
 /** What an initializer makes: `new PrismaClient()`, `globalThis.prisma ?? new PrismaClient()`, `prisma.$extends(…)`. */
@@ -33,7 +34,7 @@ export function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boole
   const expression = unwrap(ts, receiver);
   if (expression.kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, expression);
-    return owner !== null && baseOf(ts, owner)?.name === 'PrismaClient';
+    return owner !== null && libraryBase(ctx, owner, PRISMA_CLIENT) !== null;
   }
   const declared = declarationOf(ctx, expression);
   if (declared) {

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { baseOf, classOf, constructed, declarationOf, decoratorNames, forEachNode, functionArgument, instanceOrigin, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
+import { classOf, decoratorModules, libraryBase, constructed, declarationOf, decoratorNames, forEachNode, functionArgument, instanceOrigin, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
 const STATIC_READS = new Set(['findByPk', 'findOne', 'findAll', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate']);
@@ -41,8 +41,16 @@ const INSTANCE_MAKERS = new Set(['findByPk', 'findOne', 'create', 'build', 'find
 const HOOK_EVENT = /^(before|after)(Validate|Create|Update|Save|Destroy|Restore|Upsert|BulkCreate|BulkUpdate|BulkDestroy|BulkRestore|Find|Count|Sync|BulkSync)$/;
 const MODEL_BASES = new Set(['Model']);
 
-/** The model a receiver names: a class extending `Model`, `sequelize.define(…)`'s result, `sequelize.models.Website`. */
-function modelOf(ctx: FileContext, receiver: ts.Expression): string | null {
+/** Static methods no other library's models have: enough to know a model that cannot be resolved. */
+const DISTINCTIVE = new Set(['findByPk', 'findAll', 'findAndCountAll', 'findOrCreate', 'findCreateFind', 'bulkCreate', 'destroy']);
+
+/**
+ * The model a receiver names: a class extending `Model` (through the project's own base classes),
+ * `sequelize.define(…)`'s result, `sequelize.models.Website`. An import that cannot be resolved
+ * (an alias the resolver does not follow) is a model when `method` is one only Sequelize has, or
+ * when Sequelize hooks are registered for that name.
+ */
+function modelOf(ctx: FileContext, receiver: ts.Expression, method: string | null = null): string | null {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
   if (ts.isPropertyAccessExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression))) {
@@ -51,10 +59,14 @@ function modelOf(ctx: FileContext, receiver: ts.Expression): string | null {
   }
   if (!ts.isIdentifier(expression)) return null;
   const found = classOf(ctx, expression);
-  if (found) return MODEL_BASES.has(baseOf(ts, found.cls)?.name ?? '') ? expression.text : null;
+  if (found) return libraryBase(found.ctx, found.cls, MODEL_BASES) ? expression.text : null;
   const declared = declarationOf(ctx, expression);
   const made = declared?.initializer ? constructed(ts, declared.initializer) : null;
-  return made?.name === 'define' ? expression.text : null;
+  if (made?.name === 'define') return expression.text;
+  if (declared || !ctx.importOf(expression.text) || !/^[A-Z]/.test(expression.text) || method === null) return null;
+  if (DISTINCTIVE.has(method)) return expression.text;
+  const hooks = ctx.resolver?.hooksOf?.(expression.text) ?? ctx.fileHooks(expression.text);
+  return hooks.some((hook) => hook.library === 'sequelize' && hook.model === expression.text) ? expression.text : null;
 }
 
 /** The model of an instance: `const site = await Website.findByPk(id)`, `new Website()`, a parameter typed `site: Website`. */
@@ -64,13 +76,13 @@ function instanceModel(ctx: FileContext, receiver: ts.Expression): string | null
   const made = origin ? constructed(ts, origin) : null;
   if (made) {
     const callee = unwrap(ts, made.call.expression);
-    if (ts.isNewExpression(made.call)) return modelOf(ctx, callee);
-    if (ts.isPropertyAccessExpression(callee) && INSTANCE_MAKERS.has(made.name)) return modelOf(ctx, callee.expression);
+    if (ts.isNewExpression(made.call)) return modelOf(ctx, callee, 'new');
+    if (ts.isPropertyAccessExpression(callee) && INSTANCE_MAKERS.has(made.name)) return modelOf(ctx, callee.expression, made.name);
     return null;
   }
   const declared = declarationOf(ctx, receiver);
   const type = typeReference(ts, declared?.type);
-  return type && ts.isIdentifier(type.node) ? modelOf(ctx, type.node) : null;
+  return type && ts.isIdentifier(type.node) ? modelOf(ctx, type.node, 'typed') : null;
 }
 
 /** Whether an options argument says `individualHooks: true`. */
@@ -102,20 +114,22 @@ function hookFunction(ts: TS, file: ts.SourceFile, args: readonly ts.Expression[
  * `sequelize.addHook(…)` for every model.
  */
 function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
-  if (!/sequelize/i.test(file.text)) return [];
+  if (!/sequelize|addHook/i.test(file.text)) return [];
   const hooks: ModelHook[] = [];
+  const moduleOf = decoratorModules(ts, file);
   const fromOptions = (model: string, options: ts.Expression | undefined): void => {
     const object = options ? unwrap(ts, options) : null;
     const table = object && ts.isObjectLiteralExpression(object) ? objectProperty(ts, object, 'hooks') : null;
     for (const { name, fn } of table ? objectFunctions(ts, file, table) : []) if (HOOK_EVENT.test(name)) hooks.push({ model, event: name, fn });
   };
   forEachNode(ts, file, (node) => {
-    if (ts.isClassDeclaration(node) && node.name && MODEL_BASES.has(baseOf(ts, node)?.name ?? '')) {
+    // Hook decorators of sequelize-typescript, on a model class (its base may be the project's own).
+    if (ts.isClassDeclaration(node) && node.name) {
       for (const member of node.members) {
         if (!ts.isMethodDeclaration(member) || !member.body) continue;
         for (const decorator of decoratorNames(ts, member)) {
           const event = decorator.charAt(0).toLowerCase() + decorator.slice(1);
-          if (HOOK_EVENT.test(event)) hooks.push({ model: node.name.text, event, fn: member });
+          if (HOOK_EVENT.test(event) && /sequelize/.test(moduleOf(decorator) ?? '')) hooks.push({ model: node.name.text, event, fn: member });
         }
       }
     }
@@ -152,7 +166,7 @@ export const sequelize: Source = {
   precedesHelpers: true,
   classify({ ctx, call, name, receiver }) {
     if (!receiver) return null;
-    const model = STATIC_READS.has(name) || STATIC_WRITES[name] ? modelOf(ctx, receiver) : null;
+    const model = STATIC_READS.has(name) || STATIC_WRITES[name] ? modelOf(ctx, receiver, name) : null;
     if (model) return staticEffect(ctx, call, model, name);
     if (!INSTANCE_WRITES[name] && !INSTANCE_READS.has(name)) return null;
     const instance = instanceModel(ctx, receiver);

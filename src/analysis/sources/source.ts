@@ -44,6 +44,8 @@ export interface ModelHook {
   readonly fn: ts.FunctionLikeDeclaration;
   /** How a path names a hook registered for a pattern of events (`$use`). */
   readonly name?: string;
+  /** The source that found it (set by the hook table). */
+  readonly library?: string;
 }
 
 /** A function that handles the jobs of a queue (a BullMQ `Worker`, a `@Processor` class's method). */

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { lastName, staticString, unwrap } from '../context.js';
 import type { FileContext, TS } from '../context.js';
-import { baseOf, classOf, constructed, declarationOf, decoratorCall, decoratorNames, forEachNode, implementsOf, instanceOrigin, modelName, typeReference } from './declarations.js';
+import { classOf, decoratorModules, libraryBase, constructed, declarationOf, decoratorCall, decoratorNames, forEachNode, implementsOf, instanceOrigin, modelName, typeReference } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
 const READS = new Set([
@@ -31,6 +31,7 @@ const WRITES: Readonly<Record<string, readonly string[]>> = {
   clear: [],
 };
 const REPOSITORY_TYPES = new Set(['Repository', 'MongoRepository', 'TreeRepository']);
+const ACTIVE_RECORD = new Set(['BaseEntity']);
 const REPOSITORY_FACTORIES = new Set(['getRepository', 'getMongoRepository', 'getTreeRepository']);
 const MANAGER_TYPES = new Set(['EntityManager', 'MongoEntityManager']);
 const IN_MEMORY = new Set(['create', 'merge', 'hasId', 'getId']);
@@ -72,7 +73,7 @@ function repositoryEntity(ctx: FileContext, receiver: ts.Expression): string | n
   if (type && REPOSITORY_TYPES.has(type.name)) return typeReference(ts, type.args[0])?.name ?? null;
   if (type && ts.isIdentifier(type.node)) {
     const custom = classOf(ctx, type.node);
-    const base = custom ? baseOf(ts, custom.cls) : null;
+    const base = custom ? libraryBase(custom.ctx, custom.cls, REPOSITORY_TYPES) : null;
     if (base && REPOSITORY_TYPES.has(base.name)) return typeReference(ts, base.args[0])?.name ?? null;
   }
   return declared.initializer ? fromCall(declared.initializer) : null;
@@ -108,7 +109,7 @@ function activeRecord(ctx: FileContext, receiver: ts.Expression): string | null 
   const expression = unwrap(ts, receiver);
   if (!ts.isIdentifier(expression)) return null;
   const found = classOf(ctx, expression);
-  return found && baseOf(ts, found.cls)?.name === 'BaseEntity' ? expression.text : null;
+  return found && libraryBase(found.ctx, found.cls, ACTIVE_RECORD) ? expression.text : null;
 }
 
 function effectFor(model: string, name: string): CallEffect[] | null {
@@ -121,6 +122,7 @@ function effectFor(model: string, name: string): CallEffect[] | null {
 function typeormHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
   if (!file.text.includes('typeorm')) return [];
   const hooks: ModelHook[] = [];
+  const moduleOf = decoratorModules(ts, file);
   forEachNode(ts, file, (node) => {
     if (ts.isClassDeclaration(node) && node.name) {
       const subscriber = implementsOf(ts, node).find((i) => i.name === 'EntitySubscriberInterface');
@@ -138,7 +140,7 @@ function typeormHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
         if (isSubscriber && SUBSCRIBER_METHODS.test(name)) hooks.push({ model, event: name, fn: member });
         for (const decorator of decoratorNames(ts, member)) {
           const event = ENTITY_HOOKS[decorator];
-          if (event) hooks.push({ model: node.name.text, event, fn: member });
+          if (event && moduleOf(decorator) === 'typeorm') hooks.push({ model: node.name.text, event, fn: member });
         }
       }
     }
