@@ -42,6 +42,6 @@ describe('the CLI and ESLint agree', () => {
     expect(query?.message).toBe(
       'DashboardController.refresh is a read-only GET handler, but it invalidates `dashboard:*` (through DashboardService.refresh → CacheService.deletePattern): reads must not change the cache. Move the invalidation to the mutation that changes the data.',
     );
-    expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation' && f.file.includes('expenses'))?.via).toEqual(['ExpensesService.update']);
+    expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation' && f.file.includes('expenses'))?.via).toEqual(['ExpensesService.update', 'CacheService.deletePattern']);
   });
 });
