@@ -6,8 +6,11 @@ import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import type { Range } from './facts.js';
+import { collectHooks, hooksIn } from './hooks.js';
+import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectImport } from './project-modules.js';
+import type { JobProcessor, ModelHook } from './sources/source.js';
 
 /**
  * Resolves a call to the functions it may run, across files, with type information (ESLint's
@@ -33,6 +36,10 @@ export interface CallResolver {
    * project (not a package in node_modules, not a declaration file); undefined when it cannot tell.
    */
   isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
+  /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
+  hooksOf?(model: string): readonly ModelHook[];
+  /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */
+  processorsOf?(queue: string): readonly JobProcessor[];
 }
 
 /** The nodes the extractors look at, gathered in one walk of the file. */
@@ -158,6 +165,20 @@ export class FileContext {
   fileListeners(key: string): readonly ts.FunctionLikeDeclaration[] {
     this.listenerTable ??= collectListeners(this.ts, [this.sourceFile]);
     return this.listenerTable.get(key) ?? [];
+  }
+
+  private hookTable: HookTable | null = null;
+
+  /** The ORM hooks of a model written in this file (without a resolver, the file is the world). */
+  fileHooks(model: string): readonly ModelHook[] {
+    this.hookTable ??= collectHooks(this.ts, [this.sourceFile]);
+    return hooksIn(this.hookTable, model);
+  }
+
+  /** The job processors of a queue declared in this file. */
+  fileProcessors(queue: string): readonly JobProcessor[] {
+    this.hookTable ??= collectHooks(this.ts, [this.sourceFile]);
+    return this.hookTable.processors.get(queue) ?? [];
   }
 
   importsModule(test: (module: string) => boolean): boolean {

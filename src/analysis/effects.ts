@@ -12,6 +12,7 @@ import type { CacheFamily, Invalidation, InvalidationKind, PatternFact } from '.
 import { readPattern } from './read-pattern.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
+import { hookRuns } from './sources/source.js';
 import type { CallEffect, RedisRole } from './sources/source.js';
 
 /** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
@@ -172,6 +173,23 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   }
 
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : null;
+  const site = { ctx, call, callee, name, receiver };
+  const fromLibrary = (classified: readonly CallEffect[]): void => {
+    for (const effect of classified) {
+      effects.push(fromSource(ctx, effect, base()));
+      // A model write runs the model's hooks, as part of the write; a job runs later, in its processor.
+      if (effect.kind === 'model-write') for (const hook of hooksOf(ctx, effect.model, effect.events)) compose(hook, [], false);
+      if (effect.kind === 'enqueue') for (const processor of processorsOf(ctx, effect.queueKeys ?? (effect.queue === null ? [] : [effect.queue]), effect.job)) compose(processor, [], true);
+    }
+  };
+  for (const source of SOURCES) {
+    if (!source.precedesHelpers) continue;
+    const classified = source.classify(site);
+    if (!classified) continue;
+    fromLibrary(classified);
+    return;
+  }
+
   const targets = helperTargets(ctx, call, callee);
   if (targets === 'opaque') {
     if (matchesCallName(ctx, name)) effects.push(namedInvalidation(ctx, call, name, base()));
@@ -186,14 +204,47 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   }
 
   for (const source of SOURCES) {
-    const classified = source.classify({ ctx, call, callee, name, receiver });
+    if (source.precedesHelpers) continue;
+    const classified = source.classify(site);
     if (!classified) continue;
-    for (const effect of classified) effects.push(fromSource(ctx, effect, base()));
+    fromLibrary(classified);
     return;
   }
   if (matchesCallName(ctx, name) && !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')) {
     effects.push(namedInvalidation(ctx, call, name, base()));
   }
+}
+
+/** The hooks a write of `model` firing `events` runs, through the resolver or in the file. */
+function hooksOf(ctx: FileContext, model: string, events: readonly string[]): Target[] {
+  const hooks = ctx.resolver?.hooksOf?.(model) ?? ctx.fileHooks(model);
+  const seen = new Set<ts.Node>();
+  const targets: Target[] = [];
+  for (const hook of hooks) {
+    if (seen.has(hook.fn) || !hookRuns(hook, events)) continue;
+    seen.add(hook.fn);
+    const file = hook.fn.getSourceFile();
+    const event = typeof hook.event === 'string' ? hook.event.replace(/^entity:/, '') : (hook.name ?? hook.fn.name?.getText(file) ?? 'hook');
+    targets.push({ declaration: hook.fn, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file), label: `${model}.${event} (hook)` });
+  }
+  return targets;
+}
+
+/** The processors of the jobs a call enqueues, through the resolver or in the file. */
+function processorsOf(ctx: FileContext, queueKeys: readonly string[], job: string | null): Target[] {
+  const queue = queueKeys[0];
+  if (queue === undefined) return [];
+  const processors = queueKeys.flatMap((key) => ctx.resolver?.processorsOf?.(key) ?? ctx.fileProcessors(key));
+  const seen = new Set<ts.Node>();
+  const targets: Target[] = [];
+  for (const processor of processors) {
+    if (seen.has(processor.fn) || (processor.job !== null && job !== null && processor.job !== job)) continue;
+    seen.add(processor.fn);
+    const file = processor.fn.getSourceFile();
+    const name = processor.queues.find((q) => !q.startsWith('expr:')) ?? queue.replace(/^expr:/, '');
+    targets.push({ declaration: processor.fn, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file), label: `${processor.label} (job ${name})` });
+  }
+  return targets;
 }
 
 /** A call named like an invalidation (`invalidate*`, `deletePattern`): its arguments are the patterns. */

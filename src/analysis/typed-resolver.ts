@@ -1,6 +1,8 @@
 import type ts from 'typescript';
 import type { CallResolver } from './context.js';
 import type { TS } from '../ts/syntax.js';
+import { collectHooks, hooksIn } from './hooks.js';
+import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectSource } from './project-modules.js';
 
@@ -11,6 +13,8 @@ const moduleAnswers = new WeakMap<ts.Program, { cache: ts.ModuleResolutionCache;
 export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
   const checker = program.getTypeChecker();
   let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
+  let hooks: HookTable | null = null;
+  const projectFiles = (): ts.SourceFile[] => program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
   const withBodies = (symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null => {
     if (!symbol) return null;
     const target = symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
@@ -71,10 +75,7 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       return target?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
     listenersOf(event) {
-      listeners ??= collectListeners(
-        tsInstance,
-        program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/')),
-      );
+      listeners ??= collectListeners(tsInstance, projectFiles());
       return listeners.get(event) ?? [];
     },
     isProjectModule(specifier, fromFile) {
@@ -86,6 +87,14 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
         projectModules.set(key, resolved && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys)));
       }
       return projectModules.get(key);
+    },
+    hooksOf(model) {
+      hooks ??= collectHooks(tsInstance, projectFiles());
+      return hooksIn(hooks, model);
+    },
+    processorsOf(queue) {
+      hooks ??= collectHooks(tsInstance, projectFiles());
+      return hooks.processors.get(queue) ?? [];
     },
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);

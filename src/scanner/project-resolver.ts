@@ -10,6 +10,9 @@ import { collectListeners } from '../analysis/listeners.js';
 import type { KeyRoles } from '../analysis/effects.js';
 import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
 import type { ProjectFiles } from './files.js';
+import { collectHooks, hooksIn } from '../analysis/hooks.js';
+import type { HookTable } from '../analysis/hooks.js';
+import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
@@ -91,6 +94,18 @@ export class ProjectResolver implements CallResolver {
   listenersOf(event: string): readonly Fn[] {
     this.listeners ??= collectListeners(this.ts, this.allSourceFiles());
     return this.listeners.get(event) ?? [];
+  }
+
+  private hookTable: HookTable | null = null;
+
+  hooksOf(model: string): readonly ModelHook[] {
+    this.hookTable ??= collectHooks(this.ts, this.allSourceFiles());
+    return hooksIn(this.hookTable, model);
+  }
+
+  processorsOf(queue: string): readonly JobProcessor[] {
+    this.hookTable ??= collectHooks(this.ts, this.allSourceFiles());
+    return this.hookTable.processors.get(queue) ?? [];
   }
 
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
