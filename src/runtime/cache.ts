@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { matches } from '../patterns/match.js';
 import { overlaps } from '../patterns/operations.js';
 import { parsePattern } from '../patterns/parse.js';
 import { escapeGlob } from '../patterns/escape.js';
 import type { CacheRegistry, KeyParams } from '../registry/define.js';
 import { fillTemplate, templateRegExp } from '../registry/model.js';
 import type { KeyDefinition, ParamValue, RegistryEntry } from '../registry/model.js';
+import { BoundedMap } from './bounded-map.js';
+import { CacheDeleteError, CacheKeyError, CacheValueError, within } from './errors.js';
 import { CacheMetrics } from './metrics.js';
 import type { CacheLogger, CacheStore } from './store.js';
 
@@ -20,9 +23,12 @@ export interface Invocation {
 export type ParamResolver = (invocation: Invocation) => Readonly<Record<string, ParamValue | undefined>>;
 
 export interface CacheErrorContext {
-  readonly operation: 'get' | 'set' | 'deletePattern';
+  /** `invalidate`: a parameter value was refused before any delete (it would have widened it). */
+  readonly operation: 'get' | 'set' | 'deletePattern' | 'invalidate';
   readonly key?: string;
   readonly pattern?: string;
+  /** For a failed delete: the keys it deleted before it failed (also counted in `keysDeleted`). */
+  readonly deleted?: number;
 }
 
 export interface CacheOptions<K extends Keys> {
@@ -45,6 +51,19 @@ export interface CacheOptions<K extends Keys> {
   readonly global?: boolean;
   /** The clock, in milliseconds. */
   readonly now?: () => number;
+  /** Longest wait for one get or set, in milliseconds (default 1000); past it the error is reported and a read loads. */
+  readonly timeoutMs?: number;
+  /** Longest wait for one pattern delete, in milliseconds (default 10000). */
+  readonly deleteTimeoutMs?: number;
+  /** Longest key or pattern, in characters, prefix included (default 1024): longer ones are refused. */
+  readonly maxKeyLength?: number;
+  /**
+   * Fill leases (default true): a `getOrSet` fill that started before an invalidation never lands
+   * after it. Needs a store with `setIfAbsent` and `replaceIf` (both shipped stores have them).
+   */
+  readonly leases?: boolean;
+  /** How long a fill lease holds, in milliseconds (default 10000): a slower load is served but not cached. */
+  readonly leaseMs?: number;
 }
 
 export interface WarmEntry {
@@ -60,7 +79,10 @@ export interface Cache<K extends Keys = Keys> {
   readonly strict: boolean;
   get<T = unknown, N extends keyof K & string = keyof K & string>(name: N, params: KeyParams<K[N]['template']>): Promise<T | undefined>;
   set<N extends keyof K & string>(name: N, params: KeyParams<K[N]['template']>, value: unknown): Promise<void>;
-  /** The cached value, or the loader's result, stored with the family's ttl. Concurrent misses share one load. */
+  /**
+   * The cached value, or the loader's result, stored with the family's ttl unless an invalidation
+   * touched the key while it loaded. Concurrent misses share one load, until an invalidation.
+   */
   getOrSet<T, N extends keyof K & string = keyof K & string>(
     name: N,
     params: KeyParams<K[N]['template']>,
@@ -83,6 +105,10 @@ export interface Cache<K extends Keys = Keys> {
 
 const UNREGISTERED = '(unregistered)';
 const PLACEHOLDER = /\{([A-Za-z_$][\w$]*)\}/g;
+/** What a lease holds in place of a value: JSON never starts with a NUL. */
+const LEASE = '\u0000cache-audit-lease:';
+/** Distinct patterns whose families are remembered. */
+const MEMO_SIZE = 1000;
 let current: Cache | null = null;
 
 /** The process-wide cache, set by `createCache`. */
@@ -107,72 +133,220 @@ export function hashArguments(args: readonly unknown[]): string | null {
   }
 }
 
+type Params = Readonly<Record<string, ParamValue | undefined>>;
+
+/** What a read found: a value, or a miss, and why when the key held something else. */
+type Lookup<T> =
+  | { readonly isHit: true; readonly value: T }
+  | { readonly isHit: false; readonly state: 'absent' | 'leased' | 'corrupt' | 'unreachable' };
+
+interface PatternFacts {
+  readonly families: string[];
+  /** Names used as a hash tag by a family that the pattern reaches. */
+  readonly hashTags: ReadonlySet<string>;
+}
+
 export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> {
   const { registry, store } = options;
   const logger = options.logger ?? {};
   const isStrict = options.strict ?? false;
   const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const deleteTimeoutMs = options.deleteTimeoutMs ?? 10_000;
+  const maxKeyLength = options.maxKeyLength ?? 1024;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const { setIfAbsent, replaceIf } = store;
+  const hasLeases = (options.leases ?? true) && setIfAbsent !== undefined && replaceIf !== undefined;
   const metrics = new CacheMetrics(now);
   const unregistered = options.unregisteredKeys ?? (process.env['NODE_ENV'] === 'production' ? 'ignore' : 'warn');
   const prefix = registry.prefix;
   const matchers = registry.entries.map((entry) => ({ entry, regExp: templateRegExp(entry) }));
-  const familiesOfPattern = new Map<string, string[]>();
-  const hashTagged = new Map<string, Set<string>>();
+  // Keyed by the pattern as written (placeholders unfilled), so values never add entries; bounded
+  // all the same, since `deletePattern` takes any pattern.
+  const facts = new BoundedMap<string, PatternFacts>(MEMO_SIZE);
   const inFlight = new Map<string, Promise<unknown>>();
   const paramNames = new Set(registry.entries.flatMap((entry) => entry.params));
 
   const fail = (error: unknown, context: CacheErrorContext): void => {
     const target = context.key ?? context.pattern ?? '';
-    logger.error?.(`Cache ${context.operation} failed: ${target}`, error);
+    const deleted = context.deleted === undefined ? '' : ` (${String(context.deleted)} keys deleted before it stopped)`;
+    logger.error?.(`Cache ${context.operation} failed: ${target}${deleted}`, error);
     options.onError?.(error, context);
     if (isStrict) throw error;
   };
 
   const familyOf = (key: string): RegistryEntry | null => matchers.find((m) => m.regExp.test(key))?.entry ?? null;
 
-  const familiesOf = (pattern: string): string[] => {
-    let families = familiesOfPattern.get(pattern);
-    if (!families) {
-      const parsed = parsePattern(pattern, { placeholders: false });
-      families =
-        parsed.errors.length > 0 ? [] : registry.entries.filter((entry) => overlaps(parsed, entry.parsed)).map((entry) => entry.name);
-      if (families.length === 0) families = [UNREGISTERED];
-      familiesOfPattern.set(pattern, families);
+  /** The families a pattern reaches; `hasPlaceholders` reads `{name}` as a parameter. */
+  const factsOf = (pattern: string, hasPlaceholders: boolean): PatternFacts => {
+    const memoKey = `${hasPlaceholders ? '1' : '0'}${pattern}`;
+    let found = facts.get(memoKey);
+    if (!found) {
+      const parsed = parsePattern(pattern, { placeholders: hasPlaceholders });
+      const reached = parsed.errors.length > 0 ? [] : registry.entries.filter((entry) => overlaps(parsed, entry.parsed));
+      const hashTags = new Set(reached.flatMap((entry) => (entry.hashTag && hasPlaceholders ? [entry.hashTag] : [])));
+      found = { families: reached.length === 0 ? [UNREGISTERED] : reached.map((entry) => entry.name), hashTags };
+      facts.set(memoKey, found);
     }
-    return families;
+    return found;
   };
 
-  /** Names used as a hash tag by a family that a placeholder pattern reaches. */
-  const hashTagsOf = (pattern: string): Set<string> => {
-    let names = hashTagged.get(pattern);
-    if (!names) {
-      names = new Set();
-      const parsed = parsePattern(pattern);
-      if (parsed.errors.length === 0) {
-        for (const entry of registry.entries) if (entry.hashTag && overlaps(parsed, entry.parsed)) names.add(entry.hashTag);
-      }
-      hashTagged.set(pattern, names);
-    }
-    return names;
-  };
+  const tooLong = (text: string): CacheKeyError | null =>
+    text.length > maxKeyLength
+      ? new CacheKeyError(
+          `The cache key or pattern ${text.slice(0, 60)}… is ${String(text.length)} characters long, over maxKeyLength (${String(maxKeyLength)}): shorten the parameter values (hash long ones) or raise maxKeyLength.`,
+        )
+      : null;
 
-  const fill = (pattern: string, params: Readonly<Record<string, ParamValue | undefined>>): string => {
-    const tags = pattern.includes('{') ? hashTagsOf(pattern) : new Set<string>();
-    return pattern.replace(PLACEHOLDER, (whole, name: string) => {
+  /**
+   * Fills `{param}` placeholders, escaped. A value that would span segments (`:`) or match any
+   * segment (empty) is refused: no key holds it, and filled in it would widen the delete.
+   */
+  const fill = (pattern: string, params: Params): { pattern: string } | { error: CacheKeyError } => {
+    const { hashTags } = factsOf(pattern, true);
+    const refused: string[] = [];
+    const filled = pattern.replace(PLACEHOLDER, (whole, name: string) => {
       if (!paramNames.has(name)) return whole;
       const value = params[name];
-      if (value === undefined || String(value) === '') {
-        // Deleting more is stale-safe; deleting less would leave stale data behind.
+      if (value === undefined) {
+        // No value at all: deleting more is stale-safe; deleting less would leave stale data behind.
         logger.warn?.(`No value for {${name}} in cache pattern ${pattern}: invalidating every ${name}.`);
         return '*';
       }
-      const escaped = escapeGlob(String(value));
-      return tags.has(name) ? `{${escaped}}` : escaped;
+      const text = String(value);
+      if (text === '' || text.includes(':')) {
+        refused.push(`{${name}} = ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`);
+        return whole;
+      }
+      const escaped = escapeGlob(text);
+      return hashTags.has(name) ? `{${escaped}}` : escaped;
     });
+    if (refused.length > 0) {
+      return {
+        error: new CacheKeyError(
+          `Cache pattern ${pattern} not invalidated: ${refused.join(', ')} would widen it (a value must be one non-empty segment without \`:\`, as in every key).`,
+        ),
+      };
+    }
+    const overLength = tooLong(escapeGlob(prefix) + filled);
+    return overLength ? { error: overLength } : { pattern: filled };
   };
 
-  const keyOf = (name: string, params: Readonly<Record<string, ParamValue | undefined>>): string =>
-    prefix + fillTemplate(registry.entry(name), params, false);
+  const keyOf = (name: string, params: Params): string => {
+    const key = prefix + fillTemplate(registry.entry(name), params, false);
+    const overLength = tooLong(key);
+    if (overLength) throw overLength;
+    return key;
+  };
+
+  const read = async <T>(name: string, key: string): Promise<Lookup<T>> => {
+    let raw: string | null;
+    try {
+      raw = await within(store.get(key), timeoutMs, 'get', key);
+    } catch (error) {
+      fail(error, { operation: 'get', key });
+      return { isHit: false, state: 'unreachable' };
+    }
+    if (raw !== null && !raw.startsWith(LEASE)) {
+      try {
+        const value = JSON.parse(raw) as T;
+        metrics.recordLookup(name, true);
+        logger.debug?.(`Cache hit: ${key}`);
+        return { isHit: true, value };
+      } catch (error) {
+        metrics.recordLookup(name, false);
+        fail(new CacheValueError(key, { cause: error }), { operation: 'get', key });
+        return { isHit: false, state: 'corrupt' };
+      }
+    }
+    metrics.recordLookup(name, false);
+    logger.debug?.(`Cache miss: ${key}`);
+    return { isHit: false, state: raw === null ? 'absent' : 'leased' };
+  };
+
+  const write = async (family: string, key: string, serialized: string, ttl: number | undefined): Promise<void> => {
+    try {
+      await within(store.set(key, serialized, ttl), timeoutMs, 'set', key);
+      metrics.recordSet(family);
+    } catch (error) {
+      fail(error, { operation: 'set', key });
+    }
+  };
+
+  /** Takes the fill lease of `key`: the token to fill with, or null when the fill must not land. */
+  const claim = async (key: string, state: 'absent' | 'corrupt'): Promise<string | null> => {
+    if (!setIfAbsent) return null;
+    const token = `${LEASE}${randomUUID()}`;
+    try {
+      // A corrupt value is replaced by the lease outright; a lease only ever causes misses.
+      if (state === 'corrupt') await within(store.set(key, token, leaseMs / 1000), timeoutMs, 'set', key);
+      else if (!(await within(setIfAbsent.call(store, key, token, leaseMs), timeoutMs, 'set', key))) return null;
+      return token;
+    } catch (error) {
+      fail(error, { operation: 'set', key });
+      return null;
+    }
+  };
+
+  /** Loads a missing value and stores it, under a lease when the store has them. */
+  const load = async <T>(name: string, key: string, state: Lookup<T> & { isHit: false }, loader: () => T | Promise<T>): Promise<T> => {
+    if (state.state === 'unreachable' || state.state === 'leased' || !hasLeases || !replaceIf) {
+      const value = await loader();
+      const serialized = JSON.stringify(value);
+      // An unreachable store is not asked again; a lease of another fill is left to it.
+      if (serialized !== undefined && state.state !== 'unreachable' && state.state !== 'leased') {
+        await write(name, key, serialized, registry.entry(name).ttl);
+      }
+      return value;
+    }
+    const token = await claim(key, state.state);
+    const value = await loader();
+    const serialized = JSON.stringify(value);
+    if (token === null || serialized === undefined) return value;
+    try {
+      const isStored = await within(replaceIf.call(store, key, token, serialized, registry.entry(name).ttl), timeoutMs, 'set', key);
+      if (isStored) metrics.recordSet(name);
+      else logger.debug?.(`Cache fill dropped: ${key} was invalidated while it loaded`);
+    } catch (error) {
+      fail(error, { operation: 'set', key });
+    }
+    return value;
+  };
+
+  /** Deletes `pattern` (without prefix); failures are reported with the count deleted before them. */
+  const remove = async (pattern: string, families: readonly string[]): Promise<number> => {
+    const full = escapeGlob(prefix) + pattern;
+    const overLength = tooLong(full);
+    if (overLength) {
+      metrics.recordInvalidation(families, 0, 0, true);
+      fail(overLength, { operation: 'deletePattern', pattern: full, deleted: 0 });
+      return 0;
+    }
+    if (hasLeases) {
+      // Loads that started before this delete are not shared with reads that start after it.
+      for (const key of inFlight.keys()) if (matches(full, key)) inFlight.delete(key);
+    }
+    const started = now();
+    const controller = new AbortController();
+    let progress = 0;
+    try {
+      const deleted = await within(
+        store.deletePattern(full, { signal: controller.signal, onDeleted: (count) => (progress += count) }),
+        deleteTimeoutMs,
+        'deletePattern',
+        full,
+        () => controller.abort(),
+      );
+      metrics.recordInvalidation(families, deleted, now() - started, false);
+      logger.info?.(`Invalidated cache pattern: ${full} (${String(deleted)} keys)`);
+      return deleted;
+    } catch (error) {
+      const deleted = error instanceof CacheDeleteError ? Math.max(error.deleted, progress) : progress;
+      metrics.recordInvalidation(families, deleted, now() - started, true);
+      fail(error, { operation: 'deletePattern', pattern: full, deleted });
+      return deleted;
+    }
+  };
 
   const cache: Cache<K> = {
     registry,
@@ -181,74 +355,54 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     strict: isStrict,
 
     async get<T>(name: keyof K & string, params: object): Promise<T | undefined> {
-      const key = keyOf(name, params as Readonly<Record<string, ParamValue>>);
-      let raw: string | null;
-      try {
-        raw = await store.get(key);
-      } catch (error) {
-        fail(error, { operation: 'get', key });
-        return undefined;
-      }
-      metrics.recordLookup(name, raw !== null);
-      logger.debug?.(`${raw === null ? 'Cache miss' : 'Cache hit'}: ${key}`);
-      return raw === null ? undefined : (JSON.parse(raw) as T);
+      const found = await read<T>(name, keyOf(name, params as Params));
+      return found.isHit ? found.value : undefined;
     },
 
     async set(name: keyof K & string, params: object, value: unknown): Promise<void> {
-      const key = keyOf(name, params as Readonly<Record<string, ParamValue>>);
+      const key = keyOf(name, params as Params);
       const serialized = JSON.stringify(value);
-      if (serialized === undefined) return;
-      try {
-        await store.set(key, serialized, registry.entry(name).ttl);
-        metrics.recordSet(name);
-      } catch (error) {
-        fail(error, { operation: 'set', key });
-      }
+      if (serialized !== undefined) await write(name, key, serialized, registry.entry(name).ttl);
     },
 
-    async getOrSet<T>(name: keyof K & string, params: object, load: () => T | Promise<T>): Promise<T> {
-      const key = keyOf(name, params as Readonly<Record<string, ParamValue>>);
-      const cached = await cache.get<T>(name, params as never);
-      if (cached !== undefined) return cached;
+    async getOrSet<T>(name: keyof K & string, params: object, loader: () => T | Promise<T>): Promise<T> {
+      const key = keyOf(name, params as Params);
+      const found = await read<T>(name, key);
+      if (found.isHit) return found.value;
       const pending = inFlight.get(key);
       if (pending) return pending as Promise<T>;
-      const loading = (async () => {
-        const value = await load();
-        await cache.set(name, params as never, value);
-        return value;
-      })();
+      const loading = load(name, key, found, loader);
       inFlight.set(key, loading);
       try {
         return await loading;
       } finally {
-        inFlight.delete(key);
+        if (inFlight.get(key) === loading) inFlight.delete(key);
       }
     },
 
-    async deletePattern(pattern: string): Promise<number> {
-      const full = escapeGlob(prefix) + pattern;
-      const families = familiesOf(pattern);
-      const started = now();
-      try {
-        const deleted = await store.deletePattern(full);
-        metrics.recordInvalidation(families, deleted, now() - started, false);
-        logger.info?.(`Invalidated cache pattern: ${full} (${String(deleted)} keys)`);
-        return deleted;
-      } catch (error) {
-        metrics.recordInvalidation(families, 0, now() - started, true);
-        fail(error, { operation: 'deletePattern', pattern: full });
-        return 0;
-      }
-    },
+    deletePattern: (pattern: string): Promise<number> =>
+      remove(pattern, pattern.length > maxKeyLength ? [UNREGISTERED] : factsOf(pattern, false).families),
 
     async invalidate(patterns, params = {}): Promise<number> {
-      const filled = [...new Set(patterns.map((pattern) => fill(pattern, params)))];
       let total = 0;
-      for (const pattern of filled) total += await cache.deletePattern(pattern);
+      const done = new Set<string>();
+      for (const pattern of patterns) {
+        const filled = fill(pattern, params);
+        if ('error' in filled) {
+          metrics.recordInvalidation(factsOf(pattern, true).families, 0, 0, true);
+          fail(filled.error, { operation: 'invalidate', pattern });
+          continue;
+        }
+        if (done.has(filled.pattern)) continue;
+        done.add(filled.pattern);
+        total += await remove(filled.pattern, factsOf(pattern, true).families);
+      }
       return total;
     },
 
     async setKey(key: string, value: unknown, ttlSeconds?: number): Promise<void> {
+      const overLength = tooLong(prefix + key);
+      if (overLength) throw overLength;
       const family = familyOf(key);
       if (!family && unregistered !== 'ignore') {
         const message = `The cache key ${key} matches no registered template: add it to the registry.`;
@@ -256,13 +410,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
         logger.warn?.(message);
       }
       const serialized = JSON.stringify(value);
-      if (serialized === undefined) return;
-      try {
-        await store.set(prefix + key, serialized, ttlSeconds ?? family?.ttl);
-        metrics.recordSet(family?.name ?? UNREGISTERED);
-      } catch (error) {
-        fail(error, { operation: 'set', key: prefix + key });
-      }
+      if (serialized !== undefined) await write(family?.name ?? UNREGISTERED, prefix + key, serialized, ttlSeconds ?? family?.ttl);
     },
 
     async warm(entries) {

@@ -86,7 +86,7 @@ describe('createCache', () => {
     const cache = createCache({ registry, store: broken, logger, onError: (e) => errors.push(e) });
     expect(await cache.deletePattern('quotes:list:*')).toBe(0);
     expect(errors).toHaveLength(1);
-    expect(lines).toEqual(['error Cache deletePattern failed: app:quotes:list:*']);
+    expect(lines).toEqual(['error Cache deletePattern failed: app:quotes:list:* (0 keys deleted before it stopped)']);
     expect(cache.metrics.snapshot()['quotesList']).toMatchObject({ invalidationErrors: 1 });
     const strict = createCache({ registry, store: broken, strict: true });
     await expect(strict.deletePattern('quotes:*')).rejects.toThrow('connection lost');
