@@ -213,6 +213,37 @@ describe.skipIf(!isAvailable)('the runtime under faults, on a real three-primary
     expect(reports.errors).toEqual([]);
   }, 30_000);
 
+  it('a primary paused: the delete stops at its bound and counts what the others deleted', async () => {
+    const seeder = connect();
+    for (let i = 0; i < 300; i++) await seeder.set(`prefs:t${String(i % 7)}:u${String(i)}`, '1');
+    const onOthers = await Promise.all(
+      cluster.ports.slice(0, 2).map(async (port) => {
+        const node = new Redis({ host: '127.0.0.1', port });
+        const count = await node.dbsize();
+        node.disconnect();
+        return count;
+      }),
+    );
+    const client = connect();
+    await client.get('warmup');
+    const paused = cluster.servers[2];
+    if (!paused) throw new Error('no third primary');
+    paused.pause();
+    try {
+      const { cache, reports } = faultCache(client);
+      const deleted = await cache.deletePattern('prefs:*');
+      expect(deleted).toBe(onOthers.reduce((sum, n) => sum + n, 0));
+      expect(reports.errors.map((e) => [e.error instanceof CacheTimeoutError, e.context.deleted])).toEqual([[true, deleted]]);
+    } finally {
+      paused.resume();
+    }
+    for (const port of cluster.ports) {
+      const node = new Redis({ host: '127.0.0.1', port });
+      await node.flushall();
+      node.disconnect();
+    }
+  }, 30_000);
+
   it('a primary down: the delete covers the others, counts them, and names the missing one', async () => {
     const seeder = connect();
     for (let i = 0; i < 300; i++) await seeder.set(`prefs:t${String(i % 7)}:u${String(i)}`, '1');
