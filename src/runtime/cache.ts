@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { matches } from '../patterns/match.js';
 import { overlaps } from '../patterns/operations.js';
 import { parsePattern } from '../patterns/parse.js';
 import { escapeGlob } from '../patterns/escape.js';
@@ -138,7 +137,17 @@ type Params = Readonly<Record<string, ParamValue | undefined>>;
 /** What a read found: a value, or a miss, and why when the key held something else. */
 type Lookup<T> =
   | { readonly isHit: true; readonly value: T }
-  | { readonly isHit: false; readonly state: 'absent' | 'leased' | 'corrupt' | 'unreachable' };
+  | { readonly isHit: false; readonly state: 'absent' | 'corrupt' | 'unreachable' }
+  | { readonly isHit: false; readonly state: 'leased'; readonly token: string };
+
+type Miss = Lookup<unknown> & { isHit: false };
+
+/** A load in progress, shared by concurrent misses of its key. */
+interface Fill {
+  promise: Promise<unknown>;
+  /** Its lease: undefined while being taken (the loader has not started), null when it has none. */
+  token: string | null | undefined;
+}
 
 interface PatternFacts {
   readonly families: string[];
@@ -164,7 +173,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   // Keyed by the pattern as written (placeholders unfilled), so values never add entries; bounded
   // all the same, since `deletePattern` takes any pattern.
   const facts = new BoundedMap<string, PatternFacts>(MEMO_SIZE);
-  const inFlight = new Map<string, Promise<unknown>>();
+  const inFlight = new Map<string, Fill>();
   const paramNames = new Set(registry.entries.flatMap((entry) => entry.params));
 
   const fail = (error: unknown, context: CacheErrorContext): void => {
@@ -261,7 +270,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     }
     metrics.recordLookup(name, false);
     logger.debug?.(`Cache miss: ${key}`);
-    return { isHit: false, state: raw === null ? 'absent' : 'leased' };
+    return raw === null ? { isHit: false, state: 'absent' } : { isHit: false, state: 'leased', token: raw };
   };
 
   const write = async (family: string, key: string, serialized: string, ttl: number | undefined): Promise<void> => {
@@ -289,8 +298,9 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   };
 
   /** Loads a missing value and stores it, under a lease when the store has them. */
-  const load = async <T>(name: string, key: string, state: Lookup<T> & { isHit: false }, loader: () => T | Promise<T>): Promise<T> => {
+  const load = async <T>(name: string, key: string, state: Miss, loader: () => T | Promise<T>, fill: Fill): Promise<T> => {
     if (state.state === 'unreachable' || state.state === 'leased' || !hasLeases || !replaceIf) {
+      fill.token = null;
       const value = await loader();
       const serialized = JSON.stringify(value);
       // An unreachable store is not asked again; a lease of another fill is left to it.
@@ -300,6 +310,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       return value;
     }
     const token = await claim(key, state.state);
+    fill.token = token;
     const value = await loader();
     const serialized = JSON.stringify(value);
     if (token === null || serialized === undefined) return value;
@@ -321,10 +332,6 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       metrics.recordInvalidation(families, 0, 0, true);
       fail(overLength, { operation: 'deletePattern', pattern: full, deleted: 0 });
       return 0;
-    }
-    if (hasLeases) {
-      // Loads that started before this delete are not shared with reads that start after it.
-      for (const key of inFlight.keys()) if (matches(full, key)) inFlight.delete(key);
     }
     const started = now();
     const controller = new AbortController();
@@ -370,13 +377,19 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       const found = await read<T>(name, key);
       if (found.isHit) return found.value;
       const pending = inFlight.get(key);
-      if (pending) return pending as Promise<T>;
-      const loading = load(name, key, found, loader);
-      inFlight.set(key, loading);
+      // A load is shared while its loader has not started, or when this read found its lease still
+      // in place: an invalidation since (in any process) deleted the lease, so the load may be stale.
+      if (pending && (!hasLeases || pending.token === undefined || (found.state === 'leased' && found.token === pending.token))) {
+        return pending.promise as Promise<T>;
+      }
+      const fill: Fill = { promise: Promise.resolve(), token: undefined };
+      const loading = load(name, key, found, loader, fill);
+      fill.promise = loading;
+      inFlight.set(key, fill);
       try {
         return await loading;
       } finally {
-        if (inFlight.get(key) === loading) inFlight.delete(key);
+        if (inFlight.get(key) === fill) inFlight.delete(key);
       }
     },
 

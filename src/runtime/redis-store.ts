@@ -15,7 +15,6 @@ export interface RedisClientLike {
   unlink(...keys: string[]): Promise<number>;
   /** ioredis emits `close` when a connection ends; a SCAN cursor does not survive it. */
   on?(event: 'close', listener: () => void): unknown;
-  off?(event: 'close', listener: () => void): unknown;
 }
 
 /** The part of an ioredis Cluster this store uses. */
@@ -169,29 +168,23 @@ export class RedisStore implements CacheStore {
 
   /** SCANs one connection to the end and deletes what it returns, starting over when the connection is replaced. */
   private async deleteOn(node: RedisClientLike, match: string, count: (n: number) => void, signal: AbortSignal | undefined): Promise<void> {
-    let closes = 0;
-    const onClose = (): void => void closes++;
-    node.on?.('close', onClose);
-    try {
-      for (let attempt = 0; ; attempt++) {
-        const closesBefore = closes;
-        const seen = new Set<string>();
-        let cursor = '0';
-        do {
-          if (signal?.aborted) throw new Stopped('the cache stopped waiting');
-          const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', this.scanCount);
-          cursor = next;
-          const fresh = keys.filter((key) => !seen.has(key));
-          for (const key of fresh) seen.add(key);
-          await this.unlinkAll(fresh, count, signal);
-        } while (cursor !== '0' && closes === closesBefore);
-        if (closes === closesBefore) return;
-        if (attempt >= this.scanRestarts) {
-          throw new Error(`its connection was replaced during the SCAN ${String(attempt + 1)} times; the scan could not be finished`);
-        }
+    const connection = connectionOf(node);
+    for (let attempt = 0; ; attempt++) {
+      const closesBefore = connection.closes;
+      const seen = new Set<string>();
+      let cursor = '0';
+      do {
+        if (signal?.aborted) throw new Stopped('the cache stopped waiting');
+        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', this.scanCount);
+        cursor = next;
+        const fresh = keys.filter((key) => !seen.has(key));
+        for (const key of fresh) seen.add(key);
+        await this.unlinkAll(fresh, count, signal);
+      } while (cursor !== '0' && connection.closes === closesBefore);
+      if (connection.closes === closesBefore) return;
+      if (attempt >= this.scanRestarts) {
+        throw new Error(`its connection was replaced during the SCAN ${String(attempt + 1)} times; the scan could not be finished`);
       }
-    } finally {
-      node.off?.('close', onClose);
     }
   }
 
@@ -239,6 +232,20 @@ async function slotMap(client: RedisClusterLike, signal: AbortSignal | undefined
     client.once?.('end', onEnd);
     signal?.addEventListener('abort', onAbort);
   });
+}
+
+/** How often each connection has closed, counted by one listener per connection. */
+const connections = new WeakMap<RedisClientLike, { closes: number }>();
+
+function connectionOf(node: RedisClientLike): { closes: number } {
+  let connection = connections.get(node);
+  if (!connection) {
+    const counter = { closes: 0 };
+    node.on?.('close', () => void counter.closes++);
+    connections.set(node, counter);
+    connection = counter;
+  }
+  return connection;
 }
 
 function nodeAddress(node: RedisClientLike): string {

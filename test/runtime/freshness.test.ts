@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BoundedMap } from '../../src/runtime/bounded-map.js';
 import {
   CacheKeyError,
@@ -7,9 +8,29 @@ import {
   createCache,
   defineCacheRegistry,
   MemoryStore,
+  RedisStore,
   resetCache,
 } from '../../src/runtime/index.js';
 import type { CacheErrorContext, CacheStore } from '../../src/runtime/index.js';
+import { redisPortOrSkip } from '../support/redis.js';
+
+const port = redisPortOrSkip('freshness on RedisStore');
+const redisClients: Redis[] = [];
+afterAll(() => {
+  for (const client of redisClients) client.disconnect();
+});
+
+/** The stores the race is run on: in memory, and a real redis-server when there is one. */
+async function stores(): Promise<[string, CacheStore][]> {
+  const result: [string, CacheStore][] = [['MemoryStore', new MemoryStore()]];
+  if (port !== null) {
+    const client = new Redis({ host: '127.0.0.1', port, db: 9 });
+    redisClients.push(client);
+    await client.flushdb();
+    result.push(['RedisStore', new RedisStore(client)]);
+  }
+  return result;
+}
 
 const registry = defineCacheRegistry({
   prefix: 'app:',
@@ -51,7 +72,7 @@ describe('no fill lands after an invalidation', () => {
   const params = { tenantId: 't1', userId: 'u1' };
 
   it('drops a fill that started before an invalidation, and serves the next read fresh', async () => {
-    for (const store of [new MemoryStore()]) {
+    for (const [, store] of await stores()) {
       const cache = createCache({ registry, store, global: false });
       let database = 'v1';
       const slow = gate<undefined>();
@@ -72,6 +93,31 @@ describe('no fill lands after an invalidation', () => {
       expect(await second).toBe('v2');
       expect(await cache.get('prefs', params)).toBe('v2');
       expect(await cache.getOrSet('prefs', params, () => 'v3')).toBe('v2');
+    }
+  });
+
+  it('does not share a load with a read that starts after another instance invalidated the key', async () => {
+    for (const [label, store] of await stores()) {
+      // Two processes' caches over one store.
+      const here = createCache({ registry, store, global: false });
+      const there = createCache({ registry, store, global: false });
+      let database = 'v1';
+      const slow = gate<undefined>();
+      const first = here.getOrSet('prefs', params, async () => {
+        const read = database;
+        await slow.promise;
+        return read;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // A read before the invalidation shares the load in progress.
+      const joined = here.getOrSet('prefs', params, () => 'not called');
+      database = 'v2';
+      await there.invalidate(['prefs:{tenantId}:*'], { tenantId: 't1' });
+      const after = here.getOrSet('prefs', params, async () => database);
+      slow.open(undefined);
+      expect([label, await first, await joined, await after]).toEqual([label, 'v1', 'v1', 'v2']);
+      expect([label, await there.get('prefs', params)]).toEqual([label, 'v2']);
+      await there.invalidate(['prefs:{tenantId}:*'], { tenantId: 't1' });
     }
   });
 
