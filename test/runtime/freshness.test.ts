@@ -11,7 +11,7 @@ import {
   RedisStore,
   resetCache,
 } from '../../src/runtime/index.js';
-import type { CacheErrorContext, CacheStore } from '../../src/runtime/index.js';
+import type { Cache, CacheErrorContext, CacheStore } from '../../src/runtime/index.js';
 import { redisPortOrSkip } from '../support/redis.js';
 
 const port = redisPortOrSkip('freshness on RedisStore');
@@ -49,6 +49,27 @@ function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
   return { promise, open };
 }
 
+/**
+ * The race, step by step: `reader` starts a getOrSet whose loader reads the database (v1) and
+ * then waits; the mutation writes v2 and `invalidator` invalidates. Returns the first read and a
+ * function that lets its loader finish.
+ */
+async function raceStarted(reader: Cache, invalidator: Cache, params: { tenantId: string; userId: string }) {
+  const database = { value: 'v1' };
+  const slow = gate<undefined>();
+  const first = reader.getOrSet('prefs', params, async () => {
+    const read = database.value;
+    await slow.promise;
+    return read;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  // A read that starts before the invalidation shares the load in progress.
+  const joined = reader.getOrSet('prefs', params, () => 'not called');
+  database.value = 'v2';
+  await invalidator.invalidate(['prefs:{tenantId}:*'], { tenantId: params.tenantId });
+  return { database, first, joined, finish: () => slow.open(undefined) };
+}
+
 function errorsOf(): { errors: { error: unknown; context: CacheErrorContext }[]; onError: (error: unknown, context: CacheErrorContext) => void } {
   const errors: { error: unknown; context: CacheErrorContext }[] = [];
   return { errors, onError: (error, context) => void errors.push({ error, context }) };
@@ -72,25 +93,13 @@ describe('no fill lands after an invalidation', () => {
   const params = { tenantId: 't1', userId: 'u1' };
 
   it('drops a fill that started before an invalidation, and serves the next read fresh', async () => {
-    for (const [, store] of await stores()) {
+    for (const [label, store] of await stores()) {
       const cache = createCache({ registry, store, global: false });
-      let database = 'v1';
-      const slow = gate<undefined>();
-      // The loader reads v1, then waits.
-      const first = cache.getOrSet('prefs', params, async () => {
-        const read = database;
-        await slow.promise;
-        return read;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      // The mutation writes v2 and its invalidation resolves while the loader still holds v1.
-      database = 'v2';
-      await cache.invalidate(['prefs:{tenantId}:*'], { tenantId: 't1' });
+      const race = await raceStarted(cache, cache, params);
       // A read after the invalidation does not share the old load.
-      const second = cache.getOrSet('prefs', params, async () => database);
-      slow.open(undefined);
-      expect(await first).toBe('v1');
-      expect(await second).toBe('v2');
+      const after = cache.getOrSet('prefs', params, async () => race.database.value);
+      race.finish();
+      expect([label, await race.first, await race.joined, await after]).toEqual([label, 'v1', 'v1', 'v2']);
       expect(await cache.get('prefs', params)).toBe('v2');
       expect(await cache.getOrSet('prefs', params, () => 'v3')).toBe('v2');
     }
@@ -101,40 +110,19 @@ describe('no fill lands after an invalidation', () => {
       // Two processes' caches over one store.
       const here = createCache({ registry, store, global: false });
       const there = createCache({ registry, store, global: false });
-      let database = 'v1';
-      const slow = gate<undefined>();
-      const first = here.getOrSet('prefs', params, async () => {
-        const read = database;
-        await slow.promise;
-        return read;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      // A read before the invalidation shares the load in progress.
-      const joined = here.getOrSet('prefs', params, () => 'not called');
-      database = 'v2';
-      await there.invalidate(['prefs:{tenantId}:*'], { tenantId: 't1' });
-      const after = here.getOrSet('prefs', params, async () => database);
-      slow.open(undefined);
-      expect([label, await first, await joined, await after]).toEqual([label, 'v1', 'v1', 'v2']);
+      const race = await raceStarted(here, there, params);
+      const after = here.getOrSet('prefs', params, async () => race.database.value);
+      race.finish();
+      expect([label, await race.first, await race.joined, await after]).toEqual([label, 'v1', 'v1', 'v2']);
       expect([label, await there.get('prefs', params)]).toEqual([label, 'v2']);
-      await there.invalidate(['prefs:{tenantId}:*'], { tenantId: 't1' });
     }
   });
 
   it('without leases the same sequence serves the stale value (the race the leases close)', async () => {
     const cache = createCache({ registry, store: new MemoryStore(), global: false, leases: false });
-    let database = 'v1';
-    const slow = gate<undefined>();
-    const first = cache.getOrSet('prefs', params, async () => {
-      const read = database;
-      await slow.promise;
-      return read;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    database = 'v2';
-    await cache.invalidate(['prefs:{tenantId}:*'], { tenantId: 't1' });
-    slow.open(undefined);
-    await first;
+    const race = await raceStarted(cache, cache, params);
+    race.finish();
+    await race.first;
     expect(await cache.get('prefs', params)).toBe('v1');
   });
 
