@@ -7,7 +7,7 @@
 // Then the cost of a parameter value's length on an invalidation (linear: time per character).
 // Usage: npm run bench:runtime -- [seconds per run=5] [rounds=4]
 import { Redis } from 'ioredis';
-import { createCache, defineCacheRegistry, MemoryStore, RedisStore } from '../dist/esm/src/runtime/index.js';
+import { createCache, defineCacheRegistry, MemoryStore, RedisStore } from '@cache-audit/runtime';
 import { freePort, startServer } from './redis-server.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);

@@ -4,7 +4,7 @@
 // Usage: npm run bench:redis -- [tenants=1000] [keysPerTenant=1000] [rounds=5]
 import { spawnSync } from 'node:child_process';
 import { Cluster, Redis } from 'ioredis';
-import { RedisStore, keySlot } from '../dist/esm/src/runtime/index.js';
+import { RedisStore, keySlot } from '@cache-audit/runtime';
 import { freePort, startServer } from './redis-server.mjs';
 
 const tenants = Number(process.argv[2] ?? 1000);

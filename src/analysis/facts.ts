@@ -1,4 +1,4 @@
-import type { ParsedPattern } from '../patterns/parse.js';
+import type { ParsedPattern } from '@cache-audit/runtime/patterns';
 
 /** Offsets in the source text, end exclusive. */
 export interface Range {

@@ -10,7 +10,7 @@ import {
   PatternSyntaxError,
   patternCovers,
   uncoveredWitness,
-} from '../../src/patterns/index.js';
+} from '../../packages/runtime/src/patterns/index.js';
 
 describe('parsePattern', () => {
   it('reads holes from placeholders and from template-literal parts', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, getCache, MemoryStore, resetCache } from '../../src/runtime/index.js';
-import type { CacheStore } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, getCache, MemoryStore, resetCache } from '../../packages/runtime/src/runtime/index.js';
+import type { CacheStore } from '../../packages/runtime/src/runtime/index.js';
 
 const registry = defineCacheRegistry({
   prefix: 'app:',

@@ -9,8 +9,8 @@ import {
   InvalidateCachePattern,
   RedisStore,
   resetCache,
-} from '../../src/runtime/index.js';
-import type { Cache, CacheErrorContext, RedisStoreOptions } from '../../src/runtime/index.js';
+} from '../../packages/runtime/src/runtime/index.js';
+import type { Cache, CacheErrorContext, RedisStoreOptions } from '../../packages/runtime/src/runtime/index.js';
 import { hasRedisServer, startRedisCluster, startRedisServer } from '../setup/redis-server.js';
 import type { RedisCluster, RedisServer } from '../setup/redis-server.js';
 

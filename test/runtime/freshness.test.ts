@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BoundedMap } from '../../src/runtime/bounded-map.js';
+import { BoundedMap } from '../../packages/runtime/src/runtime/bounded-map.js';
 import {
   CacheKeyError,
   CacheTimeoutError,
@@ -10,8 +10,8 @@ import {
   MemoryStore,
   RedisStore,
   resetCache,
-} from '../../src/runtime/index.js';
-import type { Cache, CacheErrorContext, CacheStore } from '../../src/runtime/index.js';
+} from '../../packages/runtime/src/runtime/index.js';
+import type { Cache, CacheErrorContext, CacheStore } from '../../packages/runtime/src/runtime/index.js';
 import { redisPortOrSkip } from '../support/redis.js';
 
 const port = redisPortOrSkip('freshness on RedisStore');
@@ -57,12 +57,14 @@ function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
 async function raceStarted(reader: Cache, invalidator: Cache, params: { tenantId: string; userId: string }) {
   const database = { value: 'v1' };
   const slow = gate<undefined>();
+  const reading = gate<undefined>();
   const first = reader.getOrSet('prefs', params, async () => {
     const read = database.value;
+    reading.open(undefined);
     await slow.promise;
     return read;
   });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await reading.promise;
   // A read that starts before the invalidation shares the load in progress.
   const joined = reader.getOrSet('prefs', params, () => 'not called');
   database.value = 'v2';

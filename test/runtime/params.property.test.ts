@@ -8,7 +8,7 @@ import {
   matches,
   MemoryStore,
   resetCache,
-} from '../../src/runtime/index.js';
+} from '../../packages/runtime/src/runtime/index.js';
 
 /**
  * No parameter value, whatever its text and up to the key-length bound, widens a delete: through

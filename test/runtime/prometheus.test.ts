@@ -1,6 +1,6 @@
 import * as prom from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, MemoryStore, registerPrometheus } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, MemoryStore, registerPrometheus } from '../../packages/runtime/src/runtime/index.js';
 
 describe('Prometheus exposition through prom-client', () => {
   it('counts lookups, sets and invalidations per key family', async () => {

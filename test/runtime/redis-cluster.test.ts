@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, keySlot, patternSlot, RedisStore } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, keySlot, patternSlot, RedisStore } from '../../packages/runtime/src/runtime/index.js';
 import { hasRedisServer, startRedisCluster } from '../setup/redis-server.js';
 import type { RedisCluster } from '../setup/redis-server.js';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, RedisStore, resetCache } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, RedisStore, resetCache } from '../../packages/runtime/src/runtime/index.js';
 import { startRedisServer } from '../setup/redis-server.js';
 import { redisPortOrSkip } from '../support/redis.js';
 
