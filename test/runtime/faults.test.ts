@@ -114,7 +114,7 @@ describe.skipIf(!isAvailable)('the runtime under faults, on real redis-server', 
       ['deletePattern', true],
     ]);
     expect(reports.logged).toEqual(['Cache get failed: prefs:t1:u1', 'Cache deletePattern failed: prefs:* (0 keys deleted before it stopped)']);
-    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1 });
+    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1, errors: 1 });
     expect(global.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1 });
     // Once the server answers again, so does the cache.
     expect(await cache.deletePattern('prefs:*')).toBe(10);
@@ -166,7 +166,7 @@ describe.skipIf(!isAvailable)('the runtime under faults, on real redis-server', 
     await cache.set('prefs', { tenantId: 't1', userId: 'u1' }, 1);
     expect(await cache.deletePattern('prefs:*')).toBe(0);
     expect(reports.errors.map((e) => e.context.operation)).toEqual(['get', 'set', 'deletePattern']);
-    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1, sets: 0 });
+    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1, sets: 0, errors: 2 });
   }, 20_000);
 
   it('a read-only replica: the fill and the delete fail loudly, the count is 0, the keys stay', async () => {
@@ -182,6 +182,7 @@ describe.skipIf(!isAvailable)('the runtime under faults, on real redis-server', 
       ['set', true],
       ['deletePattern', true],
     ]);
+    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1, sets: 0, errors: 1 });
     expect(await reader.dbsize()).toBe(20);
   }, 20_000);
 });

@@ -157,7 +157,7 @@ describe('bounded waits', () => {
       ['set', true],
       ['deletePattern', true],
     ]);
-    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1 });
+    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1, errors: 3 });
     store.release();
   });
 });
@@ -172,7 +172,7 @@ describe('a cached value that is not JSON', () => {
     expect(await cache.getOrSet('prefs', { tenantId: 't', userId: 'u' }, () => ({ ok: true }))).toEqual({ ok: true });
     expect(await store.get('app:prefs:t:u')).toBe('{"ok":true}');
     expect(errors.map((e) => e.error instanceof CacheValueError && e.context.key)).toEqual(['app:prefs:t:u', 'app:prefs:t:u']);
-    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ misses: 2, sets: 1 });
+    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ misses: 2, sets: 1, errors: 2 });
   });
 });
 

@@ -184,6 +184,12 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     if (isStrict) throw error;
   };
 
+  /** A failed read or write of a family's key: counted, then reported. */
+  const failFor = (family: string, error: unknown, context: CacheErrorContext): void => {
+    metrics.recordError(family);
+    fail(error, context);
+  };
+
   const familyOf = (key: string): RegistryEntry | null => matchers.find((m) => m.regExp.test(key))?.entry ?? null;
 
   /** The families a pattern reaches; `hasPlaceholders` reads `{name}` as a parameter. */
@@ -253,7 +259,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     try {
       raw = await within(store.get(key), timeoutMs, 'get', key);
     } catch (error) {
-      fail(error, { operation: 'get', key });
+      failFor(name, error, { operation: 'get', key });
       return { isHit: false, state: 'unreachable' };
     }
     if (raw !== null && !raw.startsWith(LEASE)) {
@@ -264,7 +270,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
         return { isHit: true, value };
       } catch (error) {
         metrics.recordLookup(name, false);
-        fail(new CacheValueError(key, { cause: error }), { operation: 'get', key });
+        failFor(name, new CacheValueError(key, { cause: error }), { operation: 'get', key });
         return { isHit: false, state: 'corrupt' };
       }
     }
@@ -278,12 +284,12 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       await within(store.set(key, serialized, ttl), timeoutMs, 'set', key);
       metrics.recordSet(family);
     } catch (error) {
-      fail(error, { operation: 'set', key });
+      failFor(family, error, { operation: 'set', key });
     }
   };
 
   /** Takes the fill lease of `key`: the token to fill with, or null when the fill must not land. */
-  const claim = async (key: string, state: 'absent' | 'corrupt'): Promise<string | null> => {
+  const claim = async (name: string, key: string, state: 'absent' | 'corrupt'): Promise<string | null> => {
     if (!setIfAbsent) return null;
     const token = `${LEASE}${randomUUID()}`;
     try {
@@ -292,7 +298,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       else if (!(await within(setIfAbsent.call(store, key, token, leaseMs), timeoutMs, 'set', key))) return null;
       return token;
     } catch (error) {
-      fail(error, { operation: 'set', key });
+      failFor(name, error, { operation: 'set', key });
       return null;
     }
   };
@@ -309,7 +315,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       }
       return value;
     }
-    const token = await claim(key, state.state);
+    const token = await claim(name, key, state.state);
     fill.token = token;
     const value = await loader();
     const serialized = JSON.stringify(value);
@@ -319,7 +325,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       if (isStored) metrics.recordSet(name);
       else logger.debug?.(`Cache fill dropped: ${key} was invalidated while it loaded`);
     } catch (error) {
-      fail(error, { operation: 'set', key });
+      failFor(name, error, { operation: 'set', key });
     }
     return value;
   };
