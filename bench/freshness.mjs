@@ -5,6 +5,7 @@
 // one that invalidation covered. Runs with fill leases and without (the unprotected path) in the
 // same process, interleaved, and prints stale reads and read throughput of each.
 // Then the cost of a parameter value's length on an invalidation (linear: time per character).
+// Then heap growth over 200,000 invalidations with distinct ids (bounded memos).
 // Usage: npm run bench:runtime -- [seconds per run=5] [rounds=4]
 import { Redis } from 'ioredis';
 import { createCache, defineCacheRegistry, MemoryStore, RedisStore } from '@cache-audit/runtime';
@@ -109,3 +110,13 @@ const base = timings[0];
 for (const t of timings) {
   console.log(`value of ${String(t.length).padStart(7)} chars: ${t.ms.toFixed(3).padStart(8)} ms per invalidation, ${((t.ms / base.ms) / (t.length / base.length)).toFixed(2)} × the time per char of ${base.length}`);
 }
+
+// Memos bounded: 200,000 invalidations with distinct ids must not grow the heap with the ids.
+const heap = () => {
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed / 1e6;
+};
+const before = heap();
+for (let i = 0; i < 200_000; i++) await cache.invalidate(['prefs:{tenantId}:*'], { tenantId: `tenant-${i}` });
+const after = heap();
+console.log(`200,000 invalidations with distinct ids: heap ${before.toFixed(1)} → ${after.toFixed(1)} MB${globalThis.gc ? '' : ' (run with --expose-gc for a settled figure)'}`);
