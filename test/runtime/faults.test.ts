@@ -11,7 +11,7 @@ import {
   resetCache,
 } from '../../packages/runtime/src/runtime/index.js';
 import type { Cache, CacheErrorContext, RedisStoreOptions } from '../../packages/runtime/src/runtime/index.js';
-import { hasRedisServer, startRedisCluster, startRedisServer } from '../setup/redis-server.js';
+import { freePort, hasRedisServer, startRedisCluster, startRedisServer } from '../setup/redis-server.js';
 import type { RedisCluster, RedisServer } from '../setup/redis-server.js';
 
 const isAvailable = hasRedisServer();
@@ -225,6 +225,15 @@ describe.skipIf(!isAvailable)('the runtime under faults, on a real three-primary
     expect(await cache.deletePattern('prefs:*')).toBe(300);
     expect(reports.errors).toEqual([]);
   }, 30_000);
+
+  it('a cluster client that never gets a slot map: the delete fails within its bound, saying why', async () => {
+    const nowhere = new Cluster([{ host: '127.0.0.1', port: await freePort() }], { clusterRetryStrategy: () => 100 });
+    nowhere.on('error', () => {});
+    clients.push(nowhere);
+    await expect(new RedisStore(nowhere, { readyTimeoutMs: 200 }).deletePattern('prefs:*')).rejects.toThrow(
+      new CacheDeleteError('Cannot delete prefs:*: the cluster client had no slot map after 200 ms', 0),
+    );
+  });
 
   it('a primary paused: the delete stops at its bound and counts what the others deleted', async () => {
     const onOthers = await seedCluster(cluster, connect());

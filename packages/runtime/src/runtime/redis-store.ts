@@ -44,6 +44,8 @@ export interface RedisStoreOptions {
   readonly deleteBatch?: number;
   /** Times a SCAN starts over after its connection was replaced mid-way, before the delete fails; default 3. */
   readonly scanRestarts?: number;
+  /** Longest wait, in milliseconds, for a new cluster client's slot map before a delete fails; default 10000. */
+  readonly readyTimeoutMs?: number;
 }
 
 const SLOTS = 16384;
@@ -79,6 +81,7 @@ export class RedisStore implements CacheStore {
   private readonly scanCount: number;
   private readonly deleteBatch: number;
   private readonly scanRestarts: number;
+  private readonly readyTimeoutMs: number;
 
   constructor(
     private readonly client: RedisClientLike | RedisClusterLike,
@@ -87,6 +90,7 @@ export class RedisStore implements CacheStore {
     this.scanCount = options.scanCount ?? 1000;
     this.deleteBatch = options.deleteBatch ?? 500;
     this.scanRestarts = options.scanRestarts ?? 3;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   }
 
   private get keyPrefix(): string {
@@ -145,7 +149,7 @@ export class RedisStore implements CacheStore {
   private async targets(match: string, signal: AbortSignal | undefined): Promise<{ nodes: { address: string; node: RedisClientLike }[]; missing: string[] }> {
     const client = this.client;
     if (!isCluster(client)) return { nodes: [{ address: 'server', node: client }], missing: [] };
-    await slotMap(client, signal);
+    await slotMap(client, signal, this.readyTimeoutMs);
     const slot = patternSlot(match);
     const owners = new Set<string>();
     let unowned = 0;
@@ -213,12 +217,15 @@ export class RedisStore implements CacheStore {
 }
 
 /** Waits until a cluster client has its slot map (a new client has none yet), or the delete is stopped. */
-async function slotMap(client: RedisClusterLike, signal: AbortSignal | undefined): Promise<void> {
+async function slotMap(client: RedisClusterLike, signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
   if (client.status === undefined || client.status === 'ready') return;
   if (client.status === 'end' || client.status === 'close') throw new Error('the cluster client is closed');
   if (client.status === 'wait') void client.connect?.().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`the cluster client had no slot map after ${String(timeoutMs)} ms`)), timeoutMs);
+    timer.unref?.();
     const done = (error?: Error): void => {
+      clearTimeout(timer);
       client.off?.('ready', onReady);
       client.off?.('end', onEnd);
       signal?.removeEventListener('abort', onAbort);
