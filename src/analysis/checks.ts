@@ -1,10 +1,10 @@
-import { broadReason } from '@cache-audit/runtime/patterns';
-import { escapeGlob } from '@cache-audit/runtime/patterns';
-import { covers, overlaps, patternCovers } from '@cache-audit/runtime/patterns';
-import { parsePattern } from '@cache-audit/runtime/patterns';
-import type { ParsedPattern, PatternPart } from '@cache-audit/runtime/patterns';
-import type { CacheRegistry } from '@cache-audit/runtime/registry';
-import type { RegistryEntry } from '@cache-audit/runtime/registry';
+import { broadReason } from '../patterns/broad.js';
+import { escapeGlob } from '../patterns/escape.js';
+import { covers, overlaps, patternCovers } from '../patterns/operations.js';
+import { parsePattern } from '../patterns/parse.js';
+import type { ParsedPattern, PatternPart } from '../patterns/parse.js';
+import type { CacheRegistry } from '../registry/define.js';
+import type { RegistryEntry } from '../registry/model.js';
 import type { RuleId } from './catalogue.js';
 import type { FileFacts, Invalidation, PatternFact, Range, RouteHandler } from './facts.js';
 import type { AnalysisOptions } from './options.js';

@@ -1,4 +1,4 @@
-import type { ParsedPattern } from '@cache-audit/runtime/patterns';
+import type { ParsedPattern } from '../patterns/parse.js';
 
 /** Offsets in the source text, end exclusive. */
 export interface Range {

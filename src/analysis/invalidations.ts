@@ -3,7 +3,7 @@ import { enclosingClass, lastName, staticString, truncate, unwrap } from './cont
 import type { FileContext, TS } from './context.js';
 import type { Invalidation, InvalidationKind } from './facts.js';
 import { decoratorInvalidation, readPattern } from './read-pattern.js';
-import { parsePattern } from '@cache-audit/runtime/patterns';
+import { parsePattern } from '../patterns/parse.js';
 
 const TAG_CALLS: Readonly<Record<string, InvalidationKind>> = {
   revalidateTag: 'tag',

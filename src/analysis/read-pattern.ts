@@ -1,7 +1,7 @@
 import type ts from 'typescript';
-import { escapeGlob } from '@cache-audit/runtime/patterns';
-import { parsePattern } from '@cache-audit/runtime/patterns';
-import type { PatternPart } from '@cache-audit/runtime/patterns';
+import { escapeGlob } from '../patterns/escape.js';
+import { parsePattern } from '../patterns/parse.js';
+import type { PatternPart } from '../patterns/parse.js';
 import { constantOf, lastName, staticObject, staticString, truncate, unwrap } from './context.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';

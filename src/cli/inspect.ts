@@ -1,5 +1,5 @@
-import type { CacheRegistry } from '@cache-audit/runtime/registry';
-import { templateRegExp } from '@cache-audit/runtime/registry';
+import type { CacheRegistry } from '../registry/define.js';
+import { templateRegExp } from '../registry/model.js';
 
 /** The part of an ioredis client the inspection uses (read-only commands). */
 export interface InspectClient {

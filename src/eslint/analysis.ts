@@ -13,7 +13,7 @@ import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
 import { loadConfigFor } from '../config/load-config.js';
-import type { CacheRegistry } from '@cache-audit/runtime/registry';
+import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
 import type { RegistryDiagnostic } from '../registry/load.js';
 

@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import ts from 'typescript';
-import { createRegistry } from '@cache-audit/runtime/registry';
-import type { CacheRegistry } from '@cache-audit/runtime/registry';
+import { createRegistry } from './define.js';
+import type { CacheRegistry } from './define.js';
 import { FileCache } from './file-cache.js';
-import { validateRegistry } from '@cache-audit/runtime/registry';
+import { validateRegistry } from './model.js';
 import { importBindings, scriptKindOf, truncate, unwrap as unwrapWith } from '../analysis/context.js';
 
 /** A located problem in a registry file; lines and columns are 1-based. */

@@ -7,7 +7,7 @@ import {
   parseTemplate,
   patternCovers,
   uncoveredWitness,
-} from '../../packages/runtime/src/patterns/index.js';
+} from '../../src/patterns/index.js';
 
 /**
  * overlaps/covers decide questions about infinite key languages with automata. Here they are

@@ -10,7 +10,7 @@ import {
   PatternSyntaxError,
   patternCovers,
   uncoveredWitness,
-} from '../../packages/runtime/src/patterns/index.js';
+} from '../../src/patterns/index.js';
 
 describe('parsePattern', () => {
   it('reads holes from placeholders and from template-literal parts', () => {

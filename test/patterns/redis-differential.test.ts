@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matches } from '../../packages/runtime/src/patterns/index.js';
+import { matches } from '../../src/patterns/index.js';
 import { pick, seededRandom } from '../support/random.js';
 import { redisPortOrSkip } from '../support/redis.js';
 

@@ -1,0 +1,2 @@
+// The registry model lives in the runtime package; this path stays for the analysis's imports.
+export * from '@cache-audit/runtime/registry';
