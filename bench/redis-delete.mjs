@@ -2,43 +2,15 @@
 // SCAN + DEL loop, on a real redis-server started here; then the same with the hash-tag layout on a
 // three-primary Redis Cluster, where the pattern names one slot. Runs interleaved, medians.
 // Usage: npm run bench:redis -- [tenants=1000] [keysPerTenant=1000] [rounds=5]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Cluster, Redis } from 'ioredis';
-import { RedisStore, keySlot } from '../dist/esm/src/runtime/index.js';
+import { RedisStore, keySlot } from '@cache-audit/runtime';
+import { freePort, startServer } from './redis-server.mjs';
 
 const tenants = Number(process.argv[2] ?? 1000);
 const perTenant = Number(process.argv[3] ?? 1000);
 const rounds = Number(process.argv[4] ?? 5);
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startServer(port, extra = []) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--dir', mkdtempSync(join(tmpdir(), 'bench-redis-')), ...extra], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      probe.disconnect();
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error('redis-server did not start');
-}
 
 /** SCAN + DEL, the loop teams write by hand. */
 async function baseline(client, pattern) {

@@ -1,4 +1,4 @@
-// Builds dist/esm (ES modules with types) and dist/cjs (CommonJS with CommonJS types, for `require`).
+// Builds packages/runtime, then dist/esm and dist/cjs (ES modules and CommonJS, each with its own types).
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 
+// The runtime package first: the analysis package is built against its declarations.
+execFileSync(process.execPath, ['packages/runtime/build.mjs'], { stdio: 'inherit' });
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.cjs.json'], { stdio: 'inherit' });

@@ -19,8 +19,11 @@ export interface FamilyReport {
 }
 
 export interface InspectReport {
+  /** Keys under the registry prefix that were looked at. */
   readonly scanned: number;
-  /** The scan stopped at maxKeys. */
+  /** Keys of the keyspace SCAN walked (the sum of its COUNT hints): the work, bounded by maxKeys too. */
+  readonly examined: number;
+  /** The look stopped at maxKeys (keys counted, or keys walked) before the end of the keyspace. */
   readonly isTruncated: boolean;
   readonly families: readonly FamilyReport[];
   /** Keys under the registry prefix that no template describes: drift between code and cache. */
@@ -28,9 +31,10 @@ export interface InspectReport {
 }
 
 /**
- * Looks at a live cache, read-only: SCAN with COUNT (never KEYS), bounded by `maxKeys`, and PTTL
- * for each key. Counts keys per registry family, keys that break the registry's ttl, and keys that
- * match no template.
+ * Looks at a live cache, read-only: SCAN with COUNT (never KEYS), and PTTL for each key. Counts
+ * keys per registry family, keys that break the registry's ttl, and keys that match no template.
+ * `maxKeys` bounds both the keys counted and the keyspace walked (a prefix that matches little
+ * would otherwise walk every key), and the report says when it cut the look short.
  */
 export async function inspectCache(client: InspectClient, registry: CacheRegistry, options: { maxKeys?: number; count?: number } = {}): Promise<InspectReport> {
   const maxKeys = options.maxKeys ?? 100_000;
@@ -40,12 +44,15 @@ export async function inspectCache(client: InspectClient, registry: CacheRegistr
   const unregistered: string[] = [];
   let unregisteredCount = 0;
   let scanned = 0;
+  let examined = 0;
+  const count = Math.min(options.count ?? 1000, maxKeys);
   let cursor = '0';
   let isTruncated = false;
   const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
   do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', options.count ?? 1000);
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', count);
     cursor = next;
+    examined += count;
     const batch = keys.slice(0, Math.max(0, maxKeys - scanned));
     if (batch.length < keys.length) isTruncated = true;
     scanned += batch.length;
@@ -67,10 +74,11 @@ export async function inspectCache(client: InspectClient, registry: CacheRegistr
       if (match.entry.ttl !== undefined && pttl === -1) family.withoutExpiry++;
       if (match.entry.ttl !== undefined && pttl > match.entry.ttl * 1000) family.ttlAboveRegistry++;
     });
-    if (scanned >= maxKeys && cursor !== '0') isTruncated = true;
+    if ((scanned >= maxKeys || examined >= maxKeys) && cursor !== '0') isTruncated = true;
   } while (cursor !== '0' && !isTruncated);
   return {
     scanned,
+    examined,
     isTruncated,
     families: registry.entries.map((entry) => ({
       name: entry.name,
@@ -90,7 +98,11 @@ export function formatInspectText(report: InspectReport, prefix: string): string
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
   lines.push('');
-  lines.push(`${String(report.scanned)} keys scanned${report.isTruncated ? ' (stopped at --max-keys)' : ''}.`);
+  lines.push(
+    report.isTruncated
+      ? `${String(report.scanned)} keys scanned, then stopped at --max-keys after walking about ${String(report.examined)} keys: the look is incomplete (raise --max-keys to see more).`
+      : `${String(report.scanned)} keys scanned.`,
+  );
   if (report.unregistered.count > 0) {
     lines.push(`${String(report.unregistered.count)} keys match no registered template, for example:`);
     for (const key of report.unregistered.samples.slice(0, 10)) lines.push(`  ${key}`);

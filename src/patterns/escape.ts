@@ -1,4 +1,2 @@
-/** Backslash-escapes the Redis glob characters `* ? [ ] \` so that `value` matches only itself. */
-export function escapeGlob(value: string): string {
-  return value.replace(/[*?[\]\\]/g, '\\$&');
-}
+// The pattern engine lives in the runtime package; this path stays for the analysis's imports.
+export * from '@cache-audit/runtime/patterns';

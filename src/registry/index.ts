@@ -1,4 +1,2 @@
-export { defineCacheRegistry, createRegistry, RegistryError } from './define.js';
-export type { CacheRegistry, KeyParams, TemplateParams } from './define.js';
-export { validateRegistry, fillTemplate, formatPath, templateRegExp } from './model.js';
-export type { KeyDefinition, RegistryDefinition, RegistryEntry, RegistryIssue, ParamValue } from './model.js';
+// The registry model lives in the runtime package; this path stays for the analysis's imports.
+export * from '@cache-audit/runtime/registry';

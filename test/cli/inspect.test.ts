@@ -44,9 +44,34 @@ describe.skipIf(port === null)('cache-audit inspect on a real redis-server', () 
 
   it('writes JSON and stops at --max-keys', async () => {
     const result = await run(['inspect', '--redis', url, '--format', 'json', '--max-keys', '2', 'fixtures/quotes-app']);
-    const report = JSON.parse(result.stdout) as { scanned: number; isTruncated: boolean };
-    expect(report.scanned).toBe(2);
+    const report = JSON.parse(result.stdout) as { scanned: number; examined: number; isTruncated: boolean };
+    // Two keys walked at most, so at most two counted.
+    expect(report.scanned).toBeLessThanOrEqual(2);
+    expect(report.examined).toBe(2);
     expect(report.isTruncated).toBe(true);
+  });
+
+  it('bounds the keyspace it walks by --max-keys, and says the look was cut short', async () => {
+    const crowded = new Redis({ host: '127.0.0.1', port: port ?? 0, db: 7 });
+    await crowded.flushdb();
+    for (let start = 0; start < 5000; start += 1000) {
+      const pipeline = crowded.pipeline();
+      for (let i = start; i < start + 1000; i++) pipeline.set(`other-app:session:${String(i)}`, '1');
+      await pipeline.exec();
+    }
+    try {
+      const url7 = `redis://127.0.0.1:${String(port)}/7`;
+      const json = await run(['inspect', '--redis', url7, '--format', 'json', '--max-keys', '100', 'fixtures/quotes-app']);
+      const report = JSON.parse(json.stdout) as { scanned: number; examined: number; isTruncated: boolean };
+      expect(report).toMatchObject({ scanned: 0, examined: 100, isTruncated: true });
+      const text = await run(['inspect', '--redis', url7, '--max-keys', '100', 'fixtures/quotes-app']);
+      expect(text.stdout).toContain('0 keys scanned, then stopped at --max-keys after walking about 100 keys: the look is incomplete (raise --max-keys to see more).');
+      const whole = JSON.parse((await run(['inspect', '--redis', url7, '--format', 'json', 'fixtures/quotes-app'])).stdout) as { isTruncated: boolean };
+      expect(whole.isTruncated).toBe(false);
+    } finally {
+      await crowded.flushdb();
+      crowded.disconnect();
+    }
   });
 
   it('says clearly when it cannot connect', async () => {

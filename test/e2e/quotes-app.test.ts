@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as NestCore from '@nestjs/core';
 import type * as IoRedis from 'ioredis';
-import type * as Runtime from '../../src/runtime/index.js';
+import type * as Runtime from '../../packages/runtime/src/runtime/index.js';
 import { redisPortOrSkip } from '../support/redis.js';
 
 /**
@@ -16,7 +16,7 @@ const port = redisPortOrSkip('quotes app end to end');
 const root = resolve(import.meta.dirname, '../..');
 const source = join(root, 'fixtures/quotes-app/src');
 const out = join(root, 'test/artifacts/quotes-app');
-const runtimeEntry = join(root, 'dist/cjs/src/runtime/index.js');
+const runtimeEntry = join(root, 'dist/cjs/src/runtime.js');
 
 function compile(): void {
   rmSync(out, { recursive: true, force: true });

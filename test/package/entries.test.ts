@@ -21,8 +21,10 @@ const FORBIDDEN = /node_modules[\\/](typescript|eslint|@typescript-eslint|ts-mor
 
 describe('package entries', () => {
   it('is built (npm test builds first; run `npm run build` before vitest alone)', () => {
-    expect(existsSync(join(root, 'dist/esm/src/runtime/index.js'))).toBe(true);
-    expect(existsSync(join(root, 'dist/cjs/src/runtime/index.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/esm/src/runtime.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/cjs/src/runtime.js'))).toBe(true);
+    expect(existsSync(join(root, 'packages/runtime/dist/esm/runtime/index.js'))).toBe(true);
+    expect(existsSync(join(root, 'packages/runtime/dist/cjs/runtime/index.js'))).toBe(true);
   });
 
   it('keeps the version constant equal to package.json', () => {
@@ -38,7 +40,7 @@ describe('package entries', () => {
     ]);
     const { key, loaded } = JSON.parse(output) as { key: string; loaded: string[] };
     expect(key).toBe('quotes:list:t');
-    expect(loaded.some((file) => file.includes(`dist${'/'}cjs${'/'}src${'/'}runtime`))).toBe(true);
+    expect(loaded.some((file) => file.includes(`packages${'/'}runtime${'/'}dist${'/'}cjs${'/'}runtime`))).toBe(true);
     expect(loaded.filter((file) => FORBIDDEN.test(file))).toEqual([]);
   });
 
@@ -51,7 +53,8 @@ describe('package entries', () => {
        console.log(matches(registry.pattern('q'), 'quotes:list:t'));`,
     ]);
     expect(output.trim()).toBe('true');
-    // The static import graph of the ES module entry: relative files and node: built-ins only.
+    // The static import graph of the ES module entry: the runtime package, its relative files and
+    // node: built-ins only.
     const seen = new Set<string>();
     const visit = (file: string): void => {
       if (seen.has(file)) return;
@@ -59,11 +62,13 @@ describe('package entries', () => {
       const text = readFileSync(file, 'utf8');
       for (const match of text.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]/g)) {
         const specifier = match[1] ?? '';
-        expect(specifier.startsWith('.') || specifier.startsWith('node:'), `${file} imports ${specifier}`).toBe(true);
+        const isAllowed = specifier.startsWith('.') || specifier.startsWith('node:') || specifier === '@cache-audit/runtime';
+        expect(isAllowed, `${file} imports ${specifier}`).toBe(true);
         if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
+        if (specifier === '@cache-audit/runtime') visit(join(root, 'packages/runtime/dist/esm/runtime/index.js'));
       }
     };
-    visit(join(root, 'dist/esm/src/runtime/index.js'));
+    visit(join(root, 'dist/esm/src/runtime.js'));
     expect([...seen].filter((file) => FORBIDDEN.test(file))).toEqual([]);
     expect(seen.size).toBeGreaterThan(3);
   });

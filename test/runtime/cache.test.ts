@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, getCache, MemoryStore, resetCache } from '../../src/runtime/index.js';
-import type { CacheStore } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, getCache, MemoryStore, resetCache } from '../../packages/runtime/src/runtime/index.js';
+import type { CacheStore } from '../../packages/runtime/src/runtime/index.js';
 
 const registry = defineCacheRegistry({
   prefix: 'app:',
@@ -86,7 +86,7 @@ describe('createCache', () => {
     const cache = createCache({ registry, store: broken, logger, onError: (e) => errors.push(e) });
     expect(await cache.deletePattern('quotes:list:*')).toBe(0);
     expect(errors).toHaveLength(1);
-    expect(lines).toEqual(['error Cache deletePattern failed: app:quotes:list:*']);
+    expect(lines).toEqual(['error Cache deletePattern failed: app:quotes:list:* (0 keys deleted before it stopped)']);
     expect(cache.metrics.snapshot()['quotesList']).toMatchObject({ invalidationErrors: 1 });
     const strict = createCache({ registry, store: broken, strict: true });
     await expect(strict.deletePattern('quotes:*')).rejects.toThrow('connection lost');

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as runtime from '../../src/runtime/index.js';
+import * as runtime from '../../packages/runtime/src/runtime/index.js';
 
 /**
  * The decorators must work in both dialects. Each case is compiled by the real TypeScript compiler,

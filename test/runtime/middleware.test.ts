@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, invalidateCachePattern, MemoryStore, resetCache } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, invalidateCachePattern, MemoryStore, resetCache } from '../../packages/runtime/src/runtime/index.js';
 
 const registry = defineCacheRegistry({ keys: { quotesList: { template: 'quotes:list:{tenantId}:{hash}' } } });
 

@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, keySlot, patternSlot, RedisStore } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, keySlot, patternSlot, RedisStore } from '../../packages/runtime/src/runtime/index.js';
 import { hasRedisServer, startRedisCluster } from '../setup/redis-server.js';
 import type { RedisCluster } from '../setup/redis-server.js';
 
@@ -53,6 +53,15 @@ describe.skipIf(!isAvailable)('RedisStore on a real three-primary Redis Cluster'
     const store = new RedisStore(client, { scanCount: 25, deleteBatch: 40 });
     expect(await store.deletePattern('quotes:*')).toBe(300);
     expect(await client.get('dashboard:kpis:t:1')).toBe('1');
+  });
+
+  it('fills under a lease on the primary that owns the key', async () => {
+    const registry = defineCacheRegistry({ keys: { prefs: { template: 'prefs:{tenantId}:{userId}', ttl: 60 } } });
+    const cache = createCache({ registry, store: new RedisStore(client), global: false });
+    for (let i = 0; i < 20; i++) expect(await cache.getOrSet('prefs', { tenantId: 't', userId: String(i) }, () => i)).toBe(i);
+    for (let i = 0; i < 20; i++) expect(await client.get(`prefs:t:${String(i)}`)).toBe(String(i));
+    expect(cache.metrics.snapshot()['prefs']).toMatchObject({ sets: 20, errors: 0 });
+    expect(await cache.invalidate(['prefs:{tenantId}:*'], { tenantId: 't' })).toBe(20);
   });
 
   it('scans only the owning primary when the pattern fixes a hash tag', async () => {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, RedisStore, resetCache } from '../../src/runtime/index.js';
+import { createCache, defineCacheRegistry, RedisStore, resetCache } from '../../packages/runtime/src/runtime/index.js';
 import { startRedisServer } from '../setup/redis-server.js';
 import { redisPortOrSkip } from '../support/redis.js';
 
@@ -53,6 +53,15 @@ describe.skipIf(port === null)('RedisStore on a real redis-server', () => {
     const store = new RedisStore(client({ keyPrefix: 'svc:' }));
     expect(await store.deletePattern('quotes:list:*')).toBe(2);
     expect(await raw.keys('*')).toEqual(['quotes:list:t:3']);
+  });
+
+  it('fills under the client keyPrefix too: the lease and the value land on the prefixed key', async () => {
+    const cache = createCache({ registry, store: new RedisStore(client({ keyPrefix: 'svc:' })), global: false });
+    expect(await cache.getOrSet('quotesList', { tenantId: 't', hash: 'h' }, () => ({ n: 1 }))).toEqual({ n: 1 });
+    expect(await raw.get('svc:app:quotes:list:t:h')).toBe('{"n":1}');
+    expect(await raw.ttl('svc:app:quotes:list:t:h')).toBeGreaterThan(55);
+    expect(await cache.getOrSet('quotesList', { tenantId: 't', hash: 'h' }, () => ({ n: 2 }))).toEqual({ n: 1 });
+    expect(cache.metrics.snapshot()['quotesList']).toMatchObject({ hits: 1, misses: 1, sets: 1, errors: 0 });
   });
 
   it('sets values with the registry ttl through createCache', async () => {

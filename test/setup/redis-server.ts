@@ -9,6 +9,14 @@ export interface RedisServer {
   readonly port: number;
   readonly url: string;
   stop(): Promise<void>;
+  /** SIGSTOP: the server holds its connections and answers nothing. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
+  /** SIGKILL, resolved once the process is gone (its port refuses connections). */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and directory: it loads what `SAVE` wrote there. */
+  restart(): Promise<void>;
 }
 
 /** Whether a `redis-server` binary is on the PATH. */
@@ -55,28 +63,44 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
 
 async function startRedisServerOn(port: number, extraArgs: readonly string[]): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cache-audit-redis-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  await waitForPort(port, child, 10_000);
+  const launch = async (): Promise<ChildProcess> => {
+    const started = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    await waitForPort(port, started, 10_000);
+    return started;
+  };
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT');
+    child.kill(signal);
+    await exited;
+  };
+  let child = await launch();
   return {
     port,
     url: `redis://127.0.0.1:${String(port)}`,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await end('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
+    },
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    kill: () => end('SIGKILL'),
+    restart: async () => {
+      await end('SIGKILL');
+      child = await launch();
     },
   };
 }
 
 export interface RedisCluster {
   readonly ports: readonly number[];
+  /** The primaries, in the order of `ports`. */
+  readonly servers: readonly RedisServer[];
   stop(): Promise<void>;
 }
 
@@ -122,5 +146,5 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await Promise.all(servers.map((s) => s.stop()));
     throw error;
   }
-  return { ports: servers.map((s) => s.port), stop: async () => void (await Promise.all(servers.map((s) => s.stop()))) };
+  return { ports: servers.map((s) => s.port), servers, stop: async () => void (await Promise.all(servers.map((s) => s.stop()))) };
 }

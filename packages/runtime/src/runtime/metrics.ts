@@ -12,6 +12,8 @@ export interface FamilyStats {
   readonly invalidationErrors: number;
   /** Pattern deletes that deleted nothing (often a typo, or keys that had expired anyway). */
   readonly emptyInvalidations: number;
+  /** Failed reads and writes (timeouts, connection errors, cached values that are not JSON). */
+  readonly errors: number;
 }
 
 export interface HitRateAlert {
@@ -36,6 +38,7 @@ interface MutableStats {
   invalidationMs: number;
   invalidationErrors: number;
   emptyInvalidations: number;
+  errors: number;
 }
 
 interface Watcher {
@@ -48,7 +51,7 @@ interface Watcher {
   readonly alerted: Set<string>;
 }
 
-export type MetricsListener = (event: 'lookup' | 'set' | 'invalidation', family: string) => void;
+export type MetricsListener = (event: 'lookup' | 'set' | 'invalidation' | 'error', family: string) => void;
 
 /** Per-family counters of a cache, and hit-rate alerts. */
 export class CacheMetrics {
@@ -61,7 +64,7 @@ export class CacheMetrics {
   private stats(family: string): MutableStats {
     let stats = this.families.get(family);
     if (!stats) {
-      stats = { hits: 0, misses: 0, sets: 0, invalidations: 0, keysDeleted: 0, invalidationMs: 0, invalidationErrors: 0, emptyInvalidations: 0 };
+      stats = { hits: 0, misses: 0, sets: 0, invalidations: 0, keysDeleted: 0, invalidationMs: 0, invalidationErrors: 0, emptyInvalidations: 0, errors: 0 };
       this.families.set(family, stats);
     }
     return stats;
@@ -78,6 +81,11 @@ export class CacheMetrics {
   recordSet(family: string): void {
     this.stats(family).sets++;
     for (const listener of this.listeners) listener('set', family);
+  }
+
+  recordError(family: string): void {
+    this.stats(family).errors++;
+    for (const listener of this.listeners) listener('error', family);
   }
 
   recordInvalidation(families: readonly string[], keysDeleted: number, ms: number, isError: boolean): void {

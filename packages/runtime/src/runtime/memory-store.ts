@@ -1,5 +1,5 @@
 import { matches } from '../patterns/match.js';
-import type { CacheStore } from './store.js';
+import type { CacheStore, DeleteOptions } from './store.js';
 
 export interface MemoryStoreOptions {
   /** The clock, in milliseconds; tests pass their own. */
@@ -40,7 +40,19 @@ export class MemoryStore implements CacheStore {
     this.entries.set(key, { value, expiresAt });
   }
 
-  async deletePattern(pattern: string): Promise<number> {
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if ((await this.get(key)) !== null) return false;
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
+  async replaceIf(key: string, expected: string, value: string, ttlSeconds?: number): Promise<boolean> {
+    if ((await this.get(key)) !== expected) return false;
+    await this.set(key, value, ttlSeconds);
+    return true;
+  }
+
+  async deletePattern(pattern: string, options: DeleteOptions = {}): Promise<number> {
     this.sweep();
     let deleted = 0;
     for (const key of [...this.entries.keys()]) {
@@ -49,6 +61,7 @@ export class MemoryStore implements CacheStore {
         deleted++;
       }
     }
+    options.onDeleted?.(deleted);
     return deleted;
   }
 

@@ -20,7 +20,8 @@ export interface PrometheusOptions {
 /**
  * Exposes a cache's metrics through prom-client, which the application provides:
  * `registerPrometheus(cache, await import('prom-client'))`. Counters per key family: lookups (by
- * result), sets, invalidations, keys deleted, invalidation errors; a gauge of the hit rate.
+ * result), sets, invalidations, keys deleted, invalidation errors, failed reads and writes; a
+ * gauge of the hit rate.
  */
 export function registerPrometheus(cache: Cache, prom: PromClientLike, options: PrometheusOptions = {}): void {
   const prefix = options.prefix ?? 'cache_audit_';
@@ -33,6 +34,7 @@ export function registerPrometheus(cache: Cache, prom: PromClientLike, options: 
   const invalidations = metric((c) => new prom.Counter(c), 'invalidations_total', 'Pattern deletes that touched a key family.', ['family']);
   const deleted = metric((c) => new prom.Counter(c), 'keys_deleted_total', 'Keys deleted by pattern deletes, by key family.', ['family']);
   const errors = metric((c) => new prom.Counter(c), 'invalidation_errors_total', 'Failed pattern deletes, by key family.', ['family']);
+  const failures = metric((c) => new prom.Counter(c), 'errors_total', 'Failed reads and writes (timeouts, connection errors, values that are not JSON), by key family.', ['family']);
   const hitRate = new prom.Gauge({
     name: `${prefix}hit_rate`,
     help: 'Hits over lookups since start, by key family.',
@@ -54,6 +56,8 @@ export function registerPrometheus(cache: Cache, prom: PromClientLike, options: 
       lookups.inc({ family, result: isHit ? 'hit' : 'miss' });
     } else if (event === 'set') {
       sets.inc({ family });
+    } else if (event === 'error') {
+      failures.inc({ family });
     } else {
       invalidations.inc({ family });
       const keys = after.keysDeleted - (before?.keysDeleted ?? 0);

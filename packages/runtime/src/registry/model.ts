@@ -1,0 +1,221 @@
+import { escapeGlob } from '../patterns/escape.js';
+import { parseTemplate } from '../patterns/template.js';
+import type { ParsedTemplate } from '../patterns/template.js';
+
+/** One cache key family of the registry, as written by its author. */
+export interface KeyDefinition {
+  /** The key without the store prefix: literal text and `{param}` placeholders, one segment each. */
+  readonly template: string;
+  /** Seconds a cached value lives; the stores apply it. */
+  readonly ttl?: number;
+  /** The resources (`quotes`, `clients`, …) whose changes make this key stale. */
+  readonly dependsOn?: readonly string[];
+  readonly description?: string;
+  /** A parameter whose value the key wraps in `{…}` so that Redis Cluster keeps a family in one slot. */
+  readonly hashTag?: string;
+}
+
+export interface RegistryDefinition {
+  /** Added by the store in front of every key; patterns never carry it. */
+  readonly prefix?: string;
+  readonly keys: Readonly<Record<string, KeyDefinition>>;
+}
+
+/** A validated key family, ready for matching. */
+export interface RegistryEntry {
+  readonly name: string;
+  readonly template: string;
+  readonly parsed: ParsedTemplate;
+  readonly params: readonly string[];
+  readonly ttl: number | undefined;
+  readonly dependsOn: readonly string[];
+  readonly description: string | undefined;
+  readonly hashTag: string | undefined;
+}
+
+/** A problem found in a registry definition; `path` leads to the offending value. */
+export interface RegistryIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+const ROOT_FIELDS = new Set(['prefix', 'keys', '$schema']);
+const KEY_FIELDS = new Set(['template', 'ttl', 'dependsOn', 'description', 'hashTag']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Checks a registry definition; returns every problem, in order, and the entries that are sound. */
+export function validateRegistry(value: unknown): { entries: RegistryEntry[]; prefix: string; issues: RegistryIssue[] } {
+  const issues: RegistryIssue[] = [];
+  const entries: RegistryEntry[] = [];
+  if (!isRecord(value)) {
+    issues.push({ path: [], message: `The registry must be an object with \`keys\`, not ${describe(value)}.` });
+    return { entries, prefix: '', issues };
+  }
+  for (const field of Object.keys(value)) {
+    if (!ROOT_FIELDS.has(field)) {
+      issues.push({ path: [field], message: `Unknown registry field \`${field}\`: expected \`prefix\` or \`keys\`.` });
+    }
+  }
+  let prefix = '';
+  if (value['prefix'] !== undefined) {
+    if (typeof value['prefix'] === 'string') prefix = value['prefix'];
+    else issues.push({ path: ['prefix'], message: `\`prefix\` must be a string, not ${describe(value['prefix'])}.` });
+  }
+  const keys = value['keys'];
+  if (!isRecord(keys)) {
+    issues.push({
+      path: keys === undefined ? [] : ['keys'],
+      message:
+        keys === undefined
+          ? 'The registry has no `keys`: add `keys: { name: { template: "…" } }`.'
+          : `\`keys\` must be an object of key definitions, not ${describe(keys)}.`,
+    });
+    return { entries, prefix, issues };
+  }
+  const templates = new Map<string, string>();
+  for (const [name, definition] of Object.entries(keys)) {
+    const entry = validateKey(name, definition, issues);
+    if (!entry) continue;
+    // Two templates that differ only in parameter names describe the same keys.
+    const shape = entry.parsed.pieces.map((p) => (p.kind === 'param' ? '{}' : p.text)).join('');
+    const other = templates.get(shape);
+    if (other !== undefined) {
+      issues.push({
+        path: ['keys', name, 'template'],
+        message: `The template \`${entry.template}\` duplicates the one of \`${other}\`: one key family per template.`,
+      });
+      continue;
+    }
+    templates.set(shape, name);
+    entries.push(entry);
+  }
+  return { entries, prefix, issues };
+}
+
+function validateKey(name: string, definition: unknown, issues: RegistryIssue[]): RegistryEntry | null {
+  const at = (field?: string): (string | number)[] => (field === undefined ? ['keys', name] : ['keys', name, field]);
+  const before = issues.length;
+  if (!isRecord(definition)) {
+    issues.push({ path: at(), message: `The key \`${name}\` must be an object with a \`template\`, not ${describe(definition)}.` });
+    return null;
+  }
+  for (const field of Object.keys(definition)) {
+    if (!KEY_FIELDS.has(field)) {
+      issues.push({
+        path: at(field),
+        message: `Unknown field \`${field}\` in key \`${name}\`: expected template, ttl, dependsOn, description or hashTag.`,
+      });
+    }
+  }
+  const { template, ttl, dependsOn, description, hashTag } = definition;
+  let parsed: ParsedTemplate | null = null;
+  if (typeof template !== 'string') {
+    issues.push({
+      path: template === undefined ? at() : at('template'),
+      message:
+        template === undefined
+          ? `The key \`${name}\` has no \`template\`.`
+          : `The template of \`${name}\` must be a string, not ${describe(template)}.`,
+    });
+  } else {
+    parsed = parseTemplate(template);
+    for (const error of parsed.errors) {
+      issues.push({ path: at('template'), message: `Malformed template \`${template}\` of \`${name}\`: ${error.message}` });
+    }
+  }
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0)) {
+    issues.push({ path: at('ttl'), message: `The ttl of \`${name}\` must be a positive number of seconds, not ${describe(ttl)}.` });
+  }
+  if (dependsOn !== undefined && (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string' || d === ''))) {
+    issues.push({
+      path: at('dependsOn'),
+      message: `\`dependsOn\` of \`${name}\` must be a list of resource names (strings), not ${describe(dependsOn)}.`,
+    });
+  }
+  if (description !== undefined && typeof description !== 'string') {
+    issues.push({ path: at('description'), message: `The description of \`${name}\` must be a string.` });
+  }
+  if (hashTag !== undefined && (typeof hashTag !== 'string' || !parsed?.params.includes(hashTag))) {
+    issues.push({
+      path: at('hashTag'),
+      message: `\`hashTag\` of \`${name}\` must name a parameter of its template (${parsed?.params.map((p) => `\`${p}\``).join(', ') || 'none'}).`,
+    });
+  }
+  if (issues.length > before || parsed === null || typeof template !== 'string') return null;
+  return {
+    name,
+    template,
+    parsed,
+    params: parsed.params,
+    ttl: typeof ttl === 'number' ? ttl : undefined,
+    dependsOn: Array.isArray(dependsOn) ? dependsOn.filter((d): d is string => typeof d === 'string') : [],
+    description: typeof description === 'string' ? description : undefined,
+    hashTag: typeof hashTag === 'string' ? hashTag : undefined,
+  };
+}
+
+/** Formats an issue path as `keys.quotesList.ttl`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}
+
+export type ParamValue = string | number;
+
+/**
+ * Fills a template. Every value is glob-escaped when `asPattern` is set, and parameters left out
+ * of `params` become `*`; otherwise every parameter must be given.
+ */
+export function fillTemplate(
+  entry: RegistryEntry,
+  params: Readonly<Record<string, ParamValue | undefined>>,
+  asPattern: boolean,
+): string {
+  let result = '';
+  for (const piece of entry.parsed.pieces) {
+    if (piece.kind === 'text') {
+      result += asPattern ? escapeGlob(piece.text) : piece.text;
+      continue;
+    }
+    const value = params[piece.name];
+    if (value === undefined) {
+      if (!asPattern) throw new TypeError(`Missing parameter \`${piece.name}\` for cache key \`${entry.name}\`.`);
+      result += '*';
+      continue;
+    }
+    const text = String(value);
+    if (text === '' || text.includes(':')) {
+      throw new TypeError(
+        `Parameter \`${piece.name}\` of cache key \`${entry.name}\` must be one non-empty segment without \`:\`, got ${JSON.stringify(text)}.`,
+      );
+    }
+    const tagged = entry.hashTag === piece.name ? `{${text}}` : text;
+    result += asPattern ? escapeGlob(tagged) : tagged;
+  }
+  const unknown = Object.keys(params).filter((name) => !entry.params.includes(name));
+  if (unknown.length > 0) {
+    throw new TypeError(`Unknown parameter ${unknown.map((u) => `\`${u}\``).join(', ')} for cache key \`${entry.name}\`.`);
+  }
+  return result;
+}
+
+/** A regular expression for the keys of a family (without prefix); hash-tag values carry braces. */
+export function templateRegExp(entry: RegistryEntry): RegExp {
+  const body = entry.parsed.pieces
+    .map((piece) => {
+      if (piece.kind === 'text') return piece.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return entry.hashTag === piece.name ? '\\{[^:]+\\}' : '[^:]+';
+    })
+    .join('');
+  return new RegExp(`^${body}$`, 'u');
+}
