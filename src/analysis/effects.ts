@@ -293,9 +293,44 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
 
 /** The pattern an effect key stands for (holes where runtime values go), or null when unreadable. */
 export function keyPattern(key: EffectKey): ParsedPattern | null {
-  if ('flush' in key) return parsePattern('*');
+  if ('flush' in key) return FLUSH;
+  // A key is read several times while its function's effects settle: once is enough.
+  const known = keyPatterns.get(key);
+  if (known !== undefined) return known;
   const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
-  return fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+  const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+  keyPatterns.set(key, pattern);
+  return pattern;
+}
+
+const FLUSH = parsePattern('*');
+const keyPatterns = new WeakMap<EffectKey, ParsedPattern | null>();
+
+/** The bytes every key of a pattern starts with (up to its first wildcard or hole). */
+function literalPrefix(pattern: ParsedPattern): string {
+  let prefix = prefixes.get(pattern);
+  if (prefix === undefined) {
+    const bytes: number[] = [];
+    for (const token of pattern.tokens) {
+      if (token.kind !== 'byte') break;
+      bytes.push(token.byte);
+    }
+    prefix = String.fromCharCode(...bytes);
+    prefixes.set(pattern, prefix);
+  }
+  return prefix;
+}
+
+const prefixes = new WeakMap<ParsedPattern, string>();
+
+/** Whether two patterns can match a common key: decided by their literal prefixes first, which settles most pairs. */
+function mayOverlap(a: ParsedPattern, b: ParsedPattern): boolean {
+  if (a.source === b.source) return true;
+  const pa = literalPrefix(a);
+  const pb = literalPrefix(b);
+  const shorter = Math.min(pa.length, pb.length);
+  if (pa.slice(0, shorter) !== pb.slice(0, shorter)) return false;
+  return patternsOverlap(a, b);
 }
 
 /** The pattern fact of an effect key, for the checks. */
@@ -321,7 +356,7 @@ function readableKeys(keys: readonly EffectKey[]): ParsedPattern[] {
 }
 
 function overlapsAny(patterns: readonly ParsedPattern[], others: readonly ParsedPattern[]): boolean {
-  return patterns.some((p) => others.some((o) => p.source === o.source || patternsOverlap(p, o)));
+  return patterns.some((p) => others.some((o) => mayOverlap(p, o)));
 }
 
 /**
