@@ -23,6 +23,8 @@ interface EffectBase {
   readonly name: string;
   /** The call, in `ctx`'s file. */
   readonly node: ts.Node;
+  /** Where it happens in the function summarised: the call itself, or the call that reaches it. */
+  readonly at?: ts.Node;
   readonly ctx: FileContext;
   /** Functions followed to reach it, outermost first. */
   readonly through: readonly string[];
@@ -38,7 +40,8 @@ interface EffectBase {
 export type Effect = EffectBase &
   (
     | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
-    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[] }
+    /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
+    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
      * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.
@@ -161,7 +164,7 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
     const inner = summarize(target.ctx, target.declaration);
     const frame: Frame = { fn: target.declaration, args, ctx, next: null };
     const here = base();
-    for (const effect of inner) effects.push(shifted(effect, frame, label, here.isConditional, isDeferred || isLater));
+    for (const effect of inner) effects.push({ ...shifted(effect, frame, label, here.isConditional, isDeferred || isLater), at: call });
     return inner.length;
   };
 
@@ -259,7 +262,7 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
     case 'invalidate':
       return { ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: keysOf(effect.keys) };
     case 'cache-read':
-      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys) };
+      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null };
     case 'cache-fill':
       return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
     case 'redis-other':
@@ -708,8 +711,8 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     const reads = effects.filter((e): e is Effect & { kind: 'cache-read' } => e.kind === 'cache-read');
     if (reads.length === 0) continue;
     seen.add(owner);
-    const models = [...new Set(effects.flatMap((e) => (e.kind === 'model-read' ? [e.model] : [])))];
     for (const read of reads) {
+      const models = loaderModels(effects, read);
       for (const key of read.keys) {
         const pattern = keyPattern(key);
         if (pattern) families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node) });
@@ -717,4 +720,26 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     }
   }
   return families;
+}
+
+/**
+ * The models a cached read is loaded from: what the loader given to the read (or to the wrapper
+ * that reads) reads; for a cache-aside read, what is read between the miss and the fill of the
+ * same key. A read that is never filled from a model (a key-value store, a session) has none.
+ */
+function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-read' }): string[] {
+  const where = (e: Effect): ts.Node => e.at ?? e.node;
+  const sameFile = (e: Effect): boolean => where(e).getSourceFile() === where(read).getSourceFile();
+  const modelsBetween = (start: number, end: number): string[] => [
+    ...new Set(
+      effects.flatMap((e) => (e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end ? [e.model] : [])),
+    ),
+  ];
+  const call = where(read);
+  if (read.hasLoader || read.at !== undefined) return modelsBetween(call.getStart(), call.getEnd());
+  const keys = readableKeys(read.keys);
+  const fill = effects.find(
+    (e) => e.kind === 'cache-fill' && e.isCacheAside && sameFile(e) && where(e).getStart() > call.getEnd() && overlapsAny(readableKeys(e.keys), keys),
+  );
+  return fill ? modelsBetween(call.getEnd(), where(fill).getStart()) : [];
 }

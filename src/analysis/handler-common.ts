@@ -118,8 +118,19 @@ export function hasTenantInScope(ctx: FileContext, fn: ts.Node): boolean {
  */
 export function isMutationByCode(isDeclaredMutation: boolean, scan: BodyScan, hasDeclaredInvalidation = false): boolean {
   const writes = scan.effects.some((e) => e.kind === 'model-write');
-  if (!isDeclaredMutation) return writes;
+  if (!isDeclaredMutation) return writes || scan.invalidations.some(isPartOfWrite);
   return writes || hasDeclaredInvalidation || !isProvablyRead(scan);
+}
+
+const WRITE_VERB = /^(create|update|delete|remove|add|save|upsert|insert|patch|put|register|import|archive|restore|publish|link|unlink|connect|disconnect|assign|invite|accept|reject|approve|destroy|merge|transfer|rename|move)(?![a-z])/;
+
+/**
+ * An invalidation reached through a function named for a write (`CreateSubscriber.execute`,
+ * `SubscribersService.update`): it is part of a write the handler makes (an OAuth callback or a
+ * webhook served over GET), even where the write itself cannot be seen.
+ */
+function isPartOfWrite(invalidation: Invalidation): boolean {
+  return invalidation.through.some((label) => label.split(/[.\s]/).some((part) => WRITE_VERB.test(part.charAt(0).toLowerCase() + part.slice(1))));
 }
 
 /** Reads models and nothing else that changes anything: RPC reads served over POST (`documents.info`). */

@@ -20,14 +20,11 @@ export const cacheKeys = defineCacheRegistry({
 `;
 
 /** Writes a small project (a registry and the given files) and scans it. */
-async function project(files: Record<string, string>, config: Record<string, unknown> = {}): Promise<ScanResult> {
+async function project(files: Record<string, string>, config: Record<string, unknown> | null = {}): Promise<ScanResult> {
   const root = mkdtempSync(join(tmpdir(), 'cache-audit-effects-'));
   roots.push(root);
-  const all: Record<string, string> = {
-    'cache-audit.config.json': JSON.stringify({ registry: 'src/keys.ts', ...config }),
-    'src/keys.ts': REGISTRY,
-    ...files,
-  };
+  const all: Record<string, string> =
+    config === null ? { ...files } : { 'cache-audit.config.json': JSON.stringify({ registry: 'src/keys.ts', ...config }), 'src/keys.ts': REGISTRY, ...files };
   for (const [path, text] of Object.entries(all)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -188,5 +185,86 @@ export class LinksController {
     expect(row(await project(files), 'LinksController.remove').status).toBe('none');
     const configured = row(await project(files, { receiverCalls: ['del', 'evict'] }), 'LinksController.remove');
     expect(configured.invalidations.map((i) => i.pattern)).toEqual(['link:{linkId}']);
+  });
+});
+
+describe('handlers judged by what their code does', () => {
+  it('takes a GET whose invalidation is part of a write (an OAuth callback) for a mutation, and a GET refresh for a read that invalidates', async () => {
+    const result = await project({
+      'src/subscribers.service.ts': `import Redis from 'ioredis';
+export class CreateSubscriber {
+  constructor(private readonly redis: Redis) {}
+  async execute(workspaceId: string) { await this.redis.del(\`links:list:\${workspaceId}\`); }
+}
+export class RefreshLinks {
+  constructor(private readonly redis: Redis) {}
+  async refresh(workspaceId: string) { await this.redis.del(\`links:list:\${workspaceId}\`); }
+}
+`,
+      'src/links.controller.ts': `${NEST}
+import { CreateSubscriber, RefreshLinks } from './subscribers.service';
+@Controller('links')
+export class LinksController {
+  constructor(private readonly createSubscriber: CreateSubscriber, private readonly links: RefreshLinks) {}
+  @Get('oauth/callback')
+  async callback(@Param('workspaceId') workspaceId: string) { await this.createSubscriber.execute(workspaceId); }
+  @Get('refresh')
+  async refresh(@Param('workspaceId') workspaceId: string) { await this.links.refresh(workspaceId); }
+}
+`,
+    });
+    expect(row(result, 'LinksController.callback').status).toBe('invalidates');
+    expect(row(result, 'LinksController.refresh').status).toBe('read');
+    expect(result.findings.filter((f) => f.ruleId === 'no-invalidation-in-query').map((f) => `${String(f.line)} ${f.message}`)).toEqual([
+      '9 LinksController.refresh is a read-only GET handler, but it invalidates `links:list:{workspaceId}` (through RefreshLinks.refresh): reads must not change the cache. Move the invalidation to the mutation that changes the data.',
+    ]);
+  });
+});
+
+describe('without any configuration', () => {
+  it('reports a write of a model that a cached family is loaded from, and nothing for the rest', async () => {
+    const result = await project(
+      {
+        'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`,
+        'src/routes.ts': `import express from 'express';
+import Redis from 'ioredis';
+import { prisma } from './db';
+const redis = new Redis();
+export const app = express();
+app.get('/websites/:id', async (req, res) => {
+  const hit = await redis.get(\`website:\${req.params.id}\`);
+  if (hit) return res.json(JSON.parse(hit));
+  const website = await prisma.website.findUnique({ where: { id: req.params.id } });
+  await redis.set(\`website:\${req.params.id}\`, JSON.stringify(website), 'EX', 600);
+  res.json(website);
+});
+app.get('/undo/:userId', async (req, res) => {
+  const user = await prisma.user.findUnique({ where: { id: req.params.userId } });
+  const stack = JSON.parse((await redis.get(\`undo:\${req.params.userId}\`)) ?? '[]');
+  stack.pop();
+  await redis.set(\`undo:\${req.params.userId}\`, JSON.stringify(stack));
+  res.json({ user, stack });
+});
+app.put('/websites/:id', async (req, res) => {
+  await prisma.website.update({ where: { id: req.params.id }, data: req.body });
+  res.status(204).end();
+});
+app.put('/users/:id', async (req, res) => {
+  await prisma.user.update({ where: { id: req.params.id }, data: req.body });
+  res.status(204).end();
+});
+`,
+      },
+      null,
+    );
+    expect(result.configuration).toBeNull();
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([
+      ['undo:{userId}', []],
+      ['website:{id}', ['Website']],
+    ]);
+    expect(result.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${String(f.line)}`)).toEqual(['require-invalidation 20']);
+    expect(result.findings.find((f) => f.ruleId === 'require-invalidation')?.message).toBe(
+      'PUT /websites/:id writes Website, which the cached `website:{id}` is loaded from, but invalidates no cache key: `website:{id}` stays stale until its ttl. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+    );
   });
 });

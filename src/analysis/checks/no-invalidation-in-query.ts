@@ -1,22 +1,35 @@
 import type { CheckInput, Report } from '../checks.js';
+import type { Invalidation } from '../facts.js';
 
 const QUERY_METHODS = new Set(['GET', 'HEAD', 'QUERY']);
+
+function described(invalidation: Invalidation): string {
+  return invalidation.patterns.length > 0
+    ? invalidation.patterns.map((p) => `\`${p.pattern?.source ?? p.text}\``).join(', ')
+    : `with ${invalidation.name}()`;
+}
 
 export function check(input: CheckInput, report: Report): void {
   const { facts } = input;
   for (const handler of facts.handlers) {
     if (!QUERY_METHODS.has(handler.method) || handler.isMutation) continue;
+    const elsewhere: Invalidation[] = [];
     for (const invalidation of handler.invalidations) {
-      const what =
-        invalidation.patterns.length > 0
-          ? invalidation.patterns.map((p) => `\`${p.pattern?.source ?? p.text}\``).join(', ')
-          : `with ${invalidation.name}()`;
-      const isHere = invalidation.file === null;
-      report('query', isHere ? invalidation.range : handler.nameRange, {
-        handler: handler.name,
-        method: handler.method,
-        what: isHere ? what : `${what} (through ${invalidation.through.join(' → ')})`,
-      });
+      if (invalidation.file !== null) {
+        elsewhere.push(invalidation);
+        continue;
+      }
+      report('query', invalidation.range, { handler: handler.name, method: handler.method, what: described(invalidation) });
     }
+    // What other files invalidate is reported once, at the handler: one finding per handler, each path named.
+    const first = elsewhere[0];
+    if (!first) continue;
+    const whats = [...new Set(elsewhere.map(described))];
+    const more = elsewhere.length > 1 ? `; ${String(elsewhere.length - 1)} more path${elsewhere.length > 2 ? 's' : ''}` : '';
+    report('query', handler.nameRange, {
+      handler: handler.name,
+      method: handler.method,
+      what: `${whats.join(', ')} (through ${first.through.join(' → ')}${more})`,
+    });
   }
 }
