@@ -1,6 +1,7 @@
 // The CLI on real checkouts: per app, files scanned, mutation handlers, coverage, findings by rule and
 // severity, blind spots (`unresolved` notes), exit code and wall time.
-// `handlers` counts the mutation handlers (rows of the JSON `matrix`), `reads` the read handlers.
+// `handlers` counts the mutation handlers (matrix rows whose status is not `read`; every row before
+// report version 2), `reads` the read handlers, `families` the cache families read in the code.
 // Usage: npm run bench:corpus -- [dir…] [--list file] [--json out.json] [--compare old.json]
 //   dir…            checkout directories (default: every directory below $CORPUS or /work/corpus)
 //   --list <file>   a file naming one checkout directory per line (# starts a comment)
@@ -107,11 +108,13 @@ function summarize(dir, { code, stderr, wallMs, result, config }) {
     exit: code,
     wallMs: Math.round(wallMs),
     files: result.filesScanned ?? null,
-    handlers: rows.length,
+    handlers: rows.filter((r) => r.status !== 'read').length,
+    statuses: Object.fromEntries(['invalidates', 'exception', 'none', 'unknown', 'read'].map((s) => [s, rows.filter((r) => r.status === s).length])),
+    families: (result.families ?? []).length,
     mutations: result.coverage?.mutations ?? null,
     covered: result.coverage?.covered ?? null,
     coverage: result.coverage?.ratio ?? null,
-    reads: Object.keys(result.matrix?.reads ?? {}).length,
+    reads: rows.filter((r) => r.status === 'read').length,
     keys: (result.matrix?.keys ?? []).length,
     findings: findings.length,
     byRule,
@@ -130,11 +133,11 @@ function table(rows) {
 }
 
 function print(results) {
-  const header = ['app', 'files', 'handlers', 'reads', 'covered', 'coverage', 'findings', 'blind spots', 'diagnostics', 'exit', 'wall'];
+  const header = ['app', 'files', 'handlers', 'reads', 'covered', 'coverage', 'unknown', 'families', 'findings', 'blind spots', 'diagnostics', 'exit', 'wall'];
   const rows = results.map((r) =>
     r.error
-      ? [r.app, '-', '-', '-', '-', '-', '-', '-', '-', r.exit, `${(r.wallMs / 1000).toFixed(1)} s  (${r.error})`]
-      : [r.app, r.files, r.handlers, r.reads, r.covered, pct(r.coverage), r.findings, r.blindSpots, r.diagnostics, r.exit, `${(r.wallMs / 1000).toFixed(1)} s`],
+      ? [r.app, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', r.exit, `${(r.wallMs / 1000).toFixed(1)} s  (${r.error})`]
+      : [r.app, r.files, r.handlers, r.reads, r.covered, pct(r.coverage), r.statuses?.unknown ?? '-', r.families ?? '-', r.findings, r.blindSpots, r.diagnostics, r.exit, `${(r.wallMs / 1000).toFixed(1)} s`],
   );
   console.log(table([header, ...rows]));
   console.log('');

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { importBindings, requiredModule } from '../ts/imports.js';
 import type { ImportBinding } from '../ts/imports.js';
-import { bindsName, hasDirective, propertyNameText, unwrap } from '../ts/syntax.js';
+import { bindsName, functionOfInitializer, hasDirective, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
@@ -106,7 +106,8 @@ export class FileContext {
         for (const declaration of statement.declarationList.declarations) {
           if (!ts.isIdentifier(declaration.name) || !declaration.initializer) continue;
           const init = unwrap(ts, declaration.initializer);
-          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) this.functions.set(declaration.name.text, init);
+          const fn = functionOfInitializer(ts, init);
+          if (fn) this.functions.set(declaration.name.text, fn);
           else if (ts.isClassExpression(init)) this.classes.set(declaration.name.text, init);
           if ((statement.declarationList.flags & ts.NodeFlags.Const) !== 0) {
             this.topConstants.set(declaration.name.text, declaration.initializer);

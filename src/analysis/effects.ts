@@ -715,11 +715,23 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
       const models = loaderModels(effects, read);
       for (const key of read.keys) {
         const pattern = keyPattern(key);
-        if (pattern) families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node) });
+        // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
+        if (pattern && /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, ''))) {
+          families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node) });
+        }
       }
     }
   }
   return families;
+}
+
+function modelsWithin(effects: readonly Effect[], call: ts.Node): string[] {
+  const models = new Set<string>();
+  for (const e of effects) {
+    const at = e.at ?? e.node;
+    if (e.kind === 'model-read' && at.getSourceFile() === call.getSourceFile() && at.getStart() >= call.getStart() && at.getEnd() <= call.getEnd()) models.add(e.model);
+  }
+  return [...models];
 }
 
 /**
@@ -736,7 +748,12 @@ function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-
     ),
   ];
   const call = where(read);
-  if (read.hasLoader || read.at !== undefined) return modelsBetween(call.getStart(), call.getEnd());
+  // The loader given to the read, or to the wrapper that reads: what runs inside the call's
+  // arguments, not what the wrapper itself does elsewhere.
+  if (read.hasLoader || read.at !== undefined) {
+    const inside = effects.filter((e) => where(e) !== call);
+    return modelsWithin(inside, call);
+  }
   const keys = readableKeys(read.keys);
   const fill = effects.find(
     (e) => e.kind === 'cache-fill' && e.isCacheAside && sameFile(e) && where(e).getStart() > call.getEnd() && overlapsAny(readableKeys(e.keys), keys),

@@ -130,8 +130,15 @@ const WRITE_VERB = /^(create|update|delete|remove|add|save|upsert|insert|patch|p
  * webhook served over GET), even where the write itself cannot be seen.
  */
 function isPartOfWrite(invalidation: Invalidation): boolean {
-  return invalidation.through.some((label) => label.split(/[.\s]/).some((part) => WRITE_VERB.test(part.charAt(0).toLowerCase() + part.slice(1))));
+  return invalidation.through.some((label) => {
+    const parts = label.split(/[.\s]/);
+    // The cache's own wrappers (`CacheService.deletePattern`) say how, not what is written.
+    if (parts.some((part) => CACHE_WORDS.test(part))) return false;
+    return parts.some((part) => WRITE_VERB.test(part.charAt(0).toLowerCase() + part.slice(1)));
+  });
 }
+
+const CACHE_WORDS = /cache|redis|invalidat|evict|purge|flush|revalidat/i;
 
 /** Reads models and nothing else that changes anything: RPC reads served over POST (`documents.info`). */
 function isProvablyRead(scan: BodyScan): boolean {

@@ -51,7 +51,7 @@ export const configSchema = z
       .record(z.string(), z.array(z.string().min(1)))
       .optional()
       .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
-    tests: z.boolean().optional().describe('Audit test files too (`*.test.*`, `*.spec.*`, `__tests__/`, `__mocks__/`); off by default.'),
+    tests: z.boolean().optional().describe('Audit test files too (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `__mocks__/`, `e2e/`); off by default.'),
     tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
     maxHelperDepth: z.number().int().min(0).optional().describe('How many calls deep effects are followed; deeper ones count as calls that cannot be followed (default: the whole call graph).'),
     rules: ruleOptionsSchema.optional(),

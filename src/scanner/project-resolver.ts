@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type ts from 'typescript';
 import { importBindings, requiredModule } from '../ts/imports.js';
-import { enclosingClass, propertyNameText, unwrap } from '../ts/syntax.js';
+import { enclosingClass, functionOfInitializer, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { CallResolver } from '../analysis/context.js';
 import type { ImportBinding } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
@@ -454,7 +454,9 @@ function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node 
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {
           const init = unwrap(ts, declaration.initializer);
-          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init) || ts.isClassExpression(init)) return init;
+          if (ts.isClassExpression(init)) return init;
+          const fn = functionOfInitializer(ts, init);
+          if (fn) return fn;
         }
       }
     }
@@ -484,8 +486,8 @@ function findMethod(ts: TS, declaration: ts.ClassLikeDeclaration, name: string):
   for (const member of declaration.members) {
     if (ts.isMethodDeclaration(member) && member.body && ts.isIdentifier(member.name) && member.name.text === name) return member;
     if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name && member.initializer) {
-      const init = unwrap(ts, member.initializer);
-      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+      const fn = functionOfInitializer(ts, member.initializer);
+      if (fn) return fn;
     }
   }
   return null;

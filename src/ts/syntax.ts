@@ -78,3 +78,20 @@ export function truncate(text: string, max = 50): string {
   const single = text.replace(/\s+/g, ' ');
   return single.length > max ? `${single.slice(0, max - 3)}...` : single;
 }
+
+/**
+ * The function a `const` (or a class property) is initialised with: itself, or the function a
+ * wrapping call is given (`reactCache(async (id) => …)`, `memoize(fn)`, `withAuth(async () => …)`),
+ * since calling the result runs it.
+ */
+export function functionOfInitializer(ts: TS, initializer: ts.Expression, depth = 0): ts.ArrowFunction | ts.FunctionExpression | null {
+  const init = unwrap(ts, initializer);
+  if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  if (ts.isCallExpression(init) && depth < 2) {
+    for (const arg of init.arguments) {
+      const inner = functionOfInitializer(ts, arg, depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}

@@ -17,7 +17,7 @@ const REDIS_DATA = new Set([
 
 /** Methods of cache-manager, Keyv and this project's runtime (`cache.get`, `cache.wrap(k, loader)`). */
 const CACHE_READS = new Set(['get', 'mget']);
-const CACHE_LOADING_READS = new Set(['wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet']);
+const CACHE_LOADING_READS = new Set(['wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet', 'withCache', 'withCacheNullable', 'getOrLoad', 'cached', 'rememberForever']);
 const CACHE_FILLS = new Set(['set', 'mset']);
 const CACHE_DELETES = new Set(['del', 'delete', 'mdel', 'unlink']);
 const CACHE_FLUSHES = new Set(['reset', 'clear', 'flushall', 'flushdb']);
@@ -76,8 +76,11 @@ function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): C
 function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, isByName: boolean): CallEffect[] | null {
   const { ts } = ctx;
   if (CACHE_LOADING_READS.has(name) && call.arguments.length >= 2) {
-    const loader = call.arguments.slice(1).find((a) => ts.isFunctionLike(unwrap(ts, a)) || ts.isIdentifier(unwrap(ts, a))) ?? null;
-    return [{ kind: 'cache-read', keys: keys(call), loader }];
+    // `wrap(key, loader)`, and `withCache(loader, key, ttl)` with the loader first.
+    const isFunction = (a: ts.Expression): boolean => ts.isFunctionLike(unwrap(ts, a));
+    const key = call.arguments.find((a) => !isFunction(a));
+    const loader = call.arguments.find(isFunction) ?? call.arguments.slice(1).find((a) => ts.isIdentifier(unwrap(ts, a))) ?? null;
+    return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader }];
   }
   if (CACHE_READS.has(name)) return [{ kind: 'cache-read', keys: keys(call, name === 'mget' ? 'all' : 1), loader: null }];
   // On a receiver known only by its name, the configured receiverCalls say what invalidates.
