@@ -29,6 +29,16 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'a GET over routing-controllers is no mutation',
       code: `import { Get, JsonController } from 'routing-controllers';\n@JsonController('/quotes')\nexport class Q {\n  @Get('/')\n  list() { return []; }\n}\n`,
     },
+    {
+      name: 'a Pages API route: the GET branch is a read, the POST branch revalidates its page',
+      code: `import type { NextApiRequest, NextApiResponse } from 'next';\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (req.method === 'GET') return res.json([]);\n  if (req.method === 'POST') {\n    await res.revalidate('/quotes');\n    return res.status(201).end();\n  }\n}\n`,
+      filename: 'src/pages/api/quotes/index.ts',
+    },
+    {
+      name: 'a Pages API route without a method check that changes nothing is a read',
+      code: `import type { NextApiRequest, NextApiResponse } from 'next';\nexport default function health(_req: NextApiRequest, res: NextApiResponse) {\n  res.json({ ok: true });\n}\n`,
+      filename: 'pages/api/health.ts',
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [
@@ -57,6 +67,27 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
         { messageId: 'missing', line: 3, column: 9, endLine: 3, endColumn: 14, data: { handler: 'PUT /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
         { messageId: 'missing', line: 3, column: 9, endLine: 3, endColumn: 14, data: { handler: 'PATCH /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
       ],
+    },
+    {
+      name: 'a Pages API route: one handler per case of switch (req.method), cases that share a body included',
+      code: `import type { NextApiRequest, NextApiResponse } from 'next';\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  switch (req.method) {\n    case 'GET':\n      return res.json({});\n    case 'PUT':\n    case 'PATCH':\n      return res.json({});\n  }\n}\n`,
+      filename: 'src/pages/api/quotes/[quoteId].ts',
+      errors: [
+        { messageId: 'missing', line: 6, column: 10, endLine: 6, endColumn: 15, data: { handler: 'PUT /api/quotes/[quoteId]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        { messageId: 'missing', line: 7, column: 10, endLine: 7, endColumn: 17, data: { handler: 'PATCH /api/quotes/[quoteId]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
+    },
+    {
+      name: 'a wrapped Pages API handler behind a method guard',
+      code: `const withAuth = <T,>(h: T) => h;\nasync function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method !== 'DELETE') return res.status(405).end();\n  res.status(204).end();\n}\nexport default withAuth(handler);\n`,
+      filename: 'pages/api/quotes/index.ts',
+      errors: [{ messageId: 'missing', line: 3, column: 22, endLine: 3, endColumn: 30, data: { handler: 'DELETE /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'a Pages API method map built with createHandler',
+      code: `import { createHandler } from '../../lib/handler';\nexport default createHandler({\n  GET: async () => ({}),\n  POST: async () => ({}),\n});\n`,
+      filename: 'src/pages/api/quotes/index.ts',
+      errors: [{ messageId: 'missing', line: 4, column: 3, endLine: 4, endColumn: 7, data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
     {
       name: 'Next.js wrapped handlers and aliases',

@@ -1,0 +1,99 @@
+import type ts from 'typescript';
+import { unwrap } from '../../ts/syntax.js';
+import type { FileContext } from '../context.js';
+import type { Framework, RouteHandler } from '../facts.js';
+import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
+import { EMPTY_SCAN, scanBody } from '../invalidations.js';
+
+export const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/** A handler found by a framework module: where it is, and the code that runs for it. */
+export interface HandlerSite {
+  readonly framework: Framework;
+  readonly method: string;
+  /** The name in findings; a function when it is known only once every file is read (tRPC paths). */
+  readonly name: string | (() => string);
+  readonly path: string | null;
+  readonly nameNode: ts.Node;
+  /** The function that serves it (for the tenant in scope and its decorators). */
+  readonly fn: ts.FunctionLikeDeclaration;
+  /** The code that runs for it: the function's body, or one method branch of it. */
+  readonly body: ts.Node | null;
+  /** Served over a mutation method, or declared one (`.mutation(…)`, `Mutation: {…}`, `action`). */
+  readonly isDeclaredMutation: boolean;
+  /**
+   * Not served over one method (a Pages handler without a method check, a message handler): a
+   * mutation when it writes a model or invalidates, else a read.
+   */
+  readonly isMutationWhenChanging?: boolean;
+}
+
+/** The context of the file that holds a node: `ctx` itself, or the one of the file it was resolved into. */
+export function contextFor(ctx: FileContext, node: ts.Node): FileContext {
+  return node.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(node.getSourceFile());
+}
+
+/** A RouteHandler judged by what its code does, as every framework module builds it. */
+export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
+  const fnCtx = contextFor(ctx, site.fn);
+  const scan = site.body ? scanBody(fnCtx, site.body) : EMPTY_SCAN;
+  const intent = readDecorators(fnCtx, site.fn);
+  const isChanging = site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
+  const isMutation = isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
+  const name = site.name;
+  return {
+    framework: site.framework,
+    method: site.method,
+    isMutation,
+    path: site.path,
+    get name() {
+      return typeof name === 'string' ? name : name();
+    },
+    nameRange: ctx.range(site.nameNode),
+    invalidations: [...intent.invalidations, ...codeInvalidations(scan, isMutation)],
+    declaredResources: intent.resources,
+    exception: intent.exception,
+    opaqueCalls: scan.opaqueCalls,
+    // Only the strict rule asks: computed when read.
+    get hasTenantInScope() {
+      return hasTenantInScope(fnCtx, site.fn);
+    },
+    writes: modelWrites(scan),
+  };
+}
+
+/**
+ * The function behind an expression: itself, a function or constant of the file, one imported
+ * (with a resolver), or the first function inside a wrapper call (`withAuth(handler)`).
+ */
+export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const node = unwrap(ts, expression);
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
+  if (depth >= 4) return null;
+  if (ts.isIdentifier(node)) {
+    const local = ctx.functions.get(node.text);
+    if (local) return local;
+    const constant = ctx.topConstants.get(node.text);
+    if (constant) return functionOf(ctx, constant, depth + 1);
+    return ctx.importOf(node.text) ? (ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? null) : null;
+  }
+  if (ts.isCallExpression(node)) {
+    for (const arg of node.arguments) {
+      const inner = functionOf(ctx, arg, depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
+/** Whether a statement is exported (`export function`, `export const`, `export default …`). */
+export function isExported(ctx: FileContext, statement: ts.Statement): boolean {
+  const { ts } = ctx;
+  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** The file's path with forward slashes, for the path rules of file-based routers. */
+export function slashed(file: string): string {
+  return file.split('\\').join('/');
+}
