@@ -8,6 +8,7 @@ import { extractDecoratedHandlers, usesDecoratorFrameworks } from './frameworks/
 import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
 import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
 import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.js';
+import { extractTrpcHandlers, isTrpcFile } from './frameworks/trpc.js';
 import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects.js';
 import { scanSites } from './invalidations.js';
@@ -24,7 +25,8 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
     routerFramework(ctx) !== null ||
     ctx.options.routerReceivers.size > 0 ||
     isNextFile(ctx) ||
-    isPagesApiFile(ctx.file);
+    isPagesApiFile(ctx.file) ||
+    isTrpcFile(ctx);
   let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
   for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
@@ -33,7 +35,7 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
 }
 
 /** The framework modules: each finds the handlers of its framework in a file. */
-const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers];
+const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers];
 
 export interface ExtractOptions {
   readonly ts: TS;

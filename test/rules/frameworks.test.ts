@@ -39,6 +39,10 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `import type { NextApiRequest, NextApiResponse } from 'next';\nexport default function health(_req: NextApiRequest, res: NextApiResponse) {\n  res.json({ ok: true });\n}\n`,
       filename: 'pages/api/health.ts',
     },
+    {
+      name: 'a tRPC query that reads through the cache is a read',
+      code: `import { initTRPC } from '@trpc/server';\nconst t = initTRPC.create();\nexport const quotesRouter = t.router({\n  list: t.procedure.query(async () => cache.getOrSet('quotesList', { tenantId: 't', hash: 'h' }, async () => [])),\n});\n`,
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [
@@ -88,6 +92,20 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `import { createHandler } from '../../lib/handler';\nexport default createHandler({\n  GET: async () => ({}),\n  POST: async () => ({}),\n});\n`,
       filename: 'src/pages/api/quotes/index.ts',
       errors: [{ messageId: 'missing', line: 4, column: 3, endLine: 4, endColumn: 7, data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'tRPC mutations inline in a router, nested keys included, named by their path',
+      code: `import { authedProcedure, router } from '../trpc';\nexport const quotesRouter = router({\n  list: authedProcedure.query(async () => []),\n  create: authedProcedure.input(schema).mutation(async ({ input }) => input),\n  lines: {\n    remove: authedProcedure.mutation(async () => null),\n  },\n});\n`,
+      filename: 'src/server/routers/quotes.ts',
+      errors: [
+        { messageId: 'missing', line: 4, column: 3, endLine: 4, endColumn: 9, data: { handler: 'trpc create', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        { messageId: 'missing', line: 6, column: 5, endLine: 6, endColumn: 11, data: { handler: 'trpc lines.remove', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
+    },
+    {
+      name: 'a tRPC procedure in a file of its own, named by its constant',
+      code: `import { authedProcedure } from '../trpc';\nexport const archiveQuoteRoute = authedProcedure\n  .input(schema)\n  .mutation(async ({ input }) => input);\n`,
+      errors: [{ messageId: 'missing', line: 4, column: 4, endLine: 4, endColumn: 12, data: { handler: 'trpc archiveQuoteRoute', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
     {
       name: 'Next.js wrapped handlers and aliases',
