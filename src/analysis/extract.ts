@@ -9,6 +9,7 @@ import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
 import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
 import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.js';
 import { extractTrpcHandlers, isTrpcFile } from './frameworks/trpc.js';
+import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remix.js';
 import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects.js';
 import { scanSites } from './invalidations.js';
@@ -26,7 +27,8 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
     ctx.options.routerReceivers.size > 0 ||
     isNextFile(ctx) ||
     isPagesApiFile(ctx.file) ||
-    isTrpcFile(ctx);
+    isTrpcFile(ctx) ||
+    isRouteModuleFile(ctx.file);
   let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
   for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
@@ -35,7 +37,7 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
 }
 
 /** The framework modules: each finds the handlers of its framework in a file. */
-const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers];
+const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers, extractRouteModuleHandlers];
 
 export interface ExtractOptions {
   readonly ts: TS;

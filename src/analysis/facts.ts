@@ -73,7 +73,7 @@ export type Framework =
 
 export interface RouteHandler {
   readonly framework: Framework;
-  /** HTTP method in upper case, `MUTATION` / `QUERY` for GraphQL and tRPC, `ACTION` / `LOADER` for server actions and route modules, `ALL` for catch-alls. */
+  /** HTTP method in upper case, `MUTATION` / `QUERY` for GraphQL and tRPC, `ACTION` for server actions and route-module actions, `ALL` for catch-alls. */
   readonly method: string;
   readonly isMutation: boolean;
   /** Route path as written (`/quotes/:id`), or null. */

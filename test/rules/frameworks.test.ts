@@ -43,6 +43,11 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'a tRPC query that reads through the cache is a read',
       code: `import { initTRPC } from '@trpc/server';\nconst t = initTRPC.create();\nexport const quotesRouter = t.router({\n  list: t.procedure.query(async () => cache.getOrSet('quotesList', { tenantId: 't', hash: 'h' }, async () => [])),\n});\n`,
     },
+    {
+      name: 'a route module loader that reads is no mutation',
+      code: `export async function loader({ params }: { params: { id: string } }) {\n  return cache.getOrSet('quotesList', { tenantId: params.id, hash: 'h' }, async () => []);\n}\n`,
+      filename: 'app/routes/quotes.$id.tsx',
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [
@@ -106,6 +111,18 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'a tRPC procedure in a file of its own, named by its constant',
       code: `import { authedProcedure } from '../trpc';\nexport const archiveQuoteRoute = authedProcedure\n  .input(schema)\n  .mutation(async ({ input }) => input);\n`,
       errors: [{ messageId: 'missing', line: 4, column: 4, endLine: 4, endColumn: 12, data: { handler: 'trpc archiveQuoteRoute', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'a route module action, named by its module',
+      code: `import type { ActionFunctionArgs } from 'react-router';\nexport async function loader() {\n  return [];\n}\nexport async function action({ request }: ActionFunctionArgs) {\n  return request.formData();\n}\n`,
+      filename: 'app/routes/quotes._index.tsx',
+      errors: [{ messageId: 'missing', line: 5, column: 23, endLine: 5, endColumn: 29, data: { handler: 'action routes/quotes._index.tsx', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'a route module action that branches on request.method: one handler per branch',
+      code: `export const action = async ({ request }: { request: Request }) => {\n  switch (request.method) {\n    case 'DELETE':\n      return null;\n  }\n};\n`,
+      filename: 'app/routes/quotes.$id.tsx',
+      errors: [{ messageId: 'missing', line: 3, column: 10, endLine: 3, endColumn: 18, data: { handler: 'action routes/quotes.$id.tsx (DELETE)', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
     {
       name: 'Next.js wrapped handlers and aliases',
