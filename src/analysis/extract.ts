@@ -10,6 +10,7 @@ import { extractRouterHandlers, routerFramework } from './frameworks/routers.js'
 import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.js';
 import { extractTrpcHandlers, isTrpcFile } from './frameworks/trpc.js';
 import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remix.js';
+import { extractGraphqlMapHandlers, isGraphqlMapFile } from './frameworks/graphql-maps.js';
 import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects.js';
 import { scanSites } from './invalidations.js';
@@ -28,7 +29,8 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
     isNextFile(ctx) ||
     isPagesApiFile(ctx.file) ||
     isTrpcFile(ctx) ||
-    isRouteModuleFile(ctx.file);
+    isRouteModuleFile(ctx.file) ||
+    isGraphqlMapFile(ctx);
   let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
   for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
@@ -37,7 +39,7 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
 }
 
 /** The framework modules: each finds the handlers of its framework in a file. */
-const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers, extractRouteModuleHandlers];
+const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers, extractRouteModuleHandlers, extractGraphqlMapHandlers];
 
 export interface ExtractOptions {
   readonly ts: TS;

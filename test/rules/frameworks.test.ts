@@ -48,6 +48,14 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `export async function loader({ params }: { params: { id: string } }) {\n  return cache.getOrSet('quotesList', { tenantId: params.id, hash: 'h' }, async () => []);\n}\n`,
       filename: 'app/routes/quotes.$id.tsx',
     },
+    {
+      name: 'a GraphQL Query resolver of a resolver map is a read',
+      code: `export const resolvers = {\n  Query: {\n    quotes: async () => [],\n  },\n};\n`,
+    },
+    {
+      name: 'an object with a Mutation key that is no resolver map',
+      code: `export const labels = { Mutation: { createQuote: () => 'Create' } };\n`,
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [
@@ -123,6 +131,19 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `export const action = async ({ request }: { request: Request }) => {\n  switch (request.method) {\n    case 'DELETE':\n      return null;\n  }\n};\n`,
       filename: 'app/routes/quotes.$id.tsx',
       errors: [{ messageId: 'missing', line: 3, column: 10, endLine: 3, endColumn: 18, data: { handler: 'action routes/quotes.$id.tsx (DELETE)', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'a GraphQL resolver map: methods, functions and { resolve } entries of Mutation',
+      code: `import { ApolloServer } from '@apollo/server';\nconst resolvers = {\n  Mutation: {\n    createQuote(_p: unknown, args: object) { return args; },\n    archiveQuote: { resolve: async () => true },\n  },\n};\nexport const server = new ApolloServer({ typeDefs: '', resolvers });\n`,
+      errors: [
+        { messageId: 'missing', line: 4, column: 5, endLine: 4, endColumn: 16, data: { handler: 'Mutation.createQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        { messageId: 'missing', line: 5, column: 5, endLine: 5, endColumn: 17, data: { handler: 'Mutation.archiveQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
+    },
+    {
+      name: 'a Pothos mutation field',
+      code: `builder.mutationField('createQuote', (t) => t.field({ type: 'Boolean', resolve: async () => true }));\n`,
+      errors: [{ messageId: 'missing', line: 1, column: 23, endLine: 1, endColumn: 36, data: { handler: 'Mutation.createQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
     {
       name: 'Next.js wrapped handlers and aliases',

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { unwrap } from '../../ts/syntax.js';
+import { truncate, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
@@ -15,8 +15,8 @@ export interface HandlerSite {
   readonly name: string | (() => string);
   readonly path: string | null;
   readonly nameNode: ts.Node;
-  /** The function that serves it (for the tenant in scope and its decorators). */
-  readonly fn: ts.FunctionLikeDeclaration;
+  /** The function that serves it (for the tenant in scope and its decorators), or null when it cannot be seen. */
+  readonly fn: ts.FunctionLikeDeclaration | null;
   /** The code that runs for it: the function's body, or one method branch of it. */
   readonly body: ts.Node | null;
   /** Served over a mutation method, or declared one (`.mutation(…)`, `Mutation: {…}`, `action`). */
@@ -35,9 +35,11 @@ export function contextFor(ctx: FileContext, node: ts.Node): FileContext {
 
 /** A RouteHandler judged by what its code does, as every framework module builds it. */
 export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
-  const fnCtx = contextFor(ctx, site.fn);
-  const scan = site.body ? scanBody(fnCtx, site.body) : EMPTY_SCAN;
-  const intent = readDecorators(fnCtx, site.fn);
+  const fn = site.fn;
+  const fnCtx = fn ? contextFor(ctx, fn) : ctx;
+  // A handler made by a call the analysis cannot follow (`createThemeAction(resolver)`) may do anything.
+  const scan = site.body ? scanBody(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(ctx.text(site.nameNode.parent))] };
+  const intent = fn ? readDecorators(fnCtx, fn) : { invalidations: [], resources: null, exception: null };
   const isChanging = site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
   const isMutation = isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
   const name = site.name;
@@ -56,7 +58,7 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
     opaqueCalls: scan.opaqueCalls,
     // Only the strict rule asks: computed when read.
     get hasTenantInScope() {
-      return hasTenantInScope(fnCtx, site.fn);
+      return fn !== null && hasTenantInScope(fnCtx, fn);
     },
     writes: modelWrites(scan),
   };

@@ -23,9 +23,9 @@ export function isRouteModuleFile(file: string): boolean {
 }
 
 /** The exported `action` and `loader` of a route module, and where they are named. */
-function serverExports(ctx: FileContext): { name: string; nameNode: ts.Node; fn: ts.FunctionLikeDeclaration }[] {
+function serverExports(ctx: FileContext): { name: string; nameNode: ts.Node; fn: ts.FunctionLikeDeclaration | null }[] {
   const { ts } = ctx;
-  const found: { name: string; nameNode: ts.Node; fn: ts.FunctionLikeDeclaration }[] = [];
+  const found: { name: string; nameNode: ts.Node; fn: ts.FunctionLikeDeclaration | null }[] = [];
   for (const statement of ctx.sourceFile.statements) {
     if (!isExported(ctx, statement)) continue;
     if (ts.isFunctionDeclaration(statement) && statement.name && SERVER_EXPORTS[statement.name.text]) {
@@ -33,8 +33,8 @@ function serverExports(ctx: FileContext): { name: string; nameNode: ts.Node; fn:
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         if (!ts.isIdentifier(declaration.name) || !SERVER_EXPORTS[declaration.name.text] || !declaration.initializer) continue;
-        const fn = functionOf(ctx, declaration.initializer);
-        if (fn) found.push({ name: declaration.name.text, nameNode: declaration.name, fn });
+        // `export const action = createThemeAction(resolver)`: a handler whose code is out of sight.
+        found.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
       }
     }
   }
@@ -52,7 +52,7 @@ export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
   for (const exported of serverExports(ctx)) {
     const method = SERVER_EXPORTS[exported.name] ?? 'ACTION';
     const name = `${exported.name} ${moduleName}`;
-    const branches = exported.name === 'action' && exported.fn.getSourceFile() === ctx.sourceFile ? branchesOf(ctx, exported.fn) : [];
+    const branches = exported.name === 'action' && exported.fn?.getSourceFile() === ctx.sourceFile ? branchesOf(ctx, exported.fn) : [];
     if (branches.length > 0) {
       for (const branch of branches) {
         handlers.push(
@@ -71,7 +71,7 @@ export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
       continue;
     }
     handlers.push(
-      codeHandler(ctx, { framework: 'remix', method, name, path: null, nameNode: exported.nameNode, fn: exported.fn, body: exported.fn.body ?? null, isDeclaredMutation: method === 'ACTION' }),
+      codeHandler(ctx, { framework: 'remix', method, name, path: null, nameNode: exported.nameNode, fn: exported.fn, body: exported.fn?.body ?? null, isDeclaredMutation: method === 'ACTION' }),
     );
   }
   return handlers;
