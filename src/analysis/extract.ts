@@ -11,6 +11,7 @@ import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.
 import { extractTrpcHandlers, isTrpcFile } from './frameworks/trpc.js';
 import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remix.js';
 import { extractGraphqlMapHandlers, isGraphqlMapFile } from './frameworks/graphql-maps.js';
+import { extractSvelteKitHandlers, isSvelteKitFile } from './frameworks/sveltekit.js';
 import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects.js';
 import { scanSites } from './invalidations.js';
@@ -30,7 +31,8 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
     isPagesApiFile(ctx.file) ||
     isTrpcFile(ctx) ||
     isRouteModuleFile(ctx.file) ||
-    isGraphqlMapFile(ctx);
+    isGraphqlMapFile(ctx) ||
+    isSvelteKitFile(ctx.file);
   let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
   for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
@@ -39,7 +41,7 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
 }
 
 /** The framework modules: each finds the handlers of its framework in a file. */
-const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers, extractRouteModuleHandlers, extractGraphqlMapHandlers];
+const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers, extractRouteModuleHandlers, extractGraphqlMapHandlers, extractSvelteKitHandlers];
 
 export interface ExtractOptions {
   readonly ts: TS;

@@ -56,6 +56,11 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'an object with a Mutation key that is no resolver map',
       code: `export const labels = { Mutation: { createQuote: () => 'Create' } };\n`,
     },
+    {
+      name: 'a SvelteKit GET endpoint and page load are reads',
+      code: `export const GET = async () => new Response('[]');\n`,
+      filename: 'src/routes/quotes/+server.ts',
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [
@@ -144,6 +149,21 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'a Pothos mutation field',
       code: `builder.mutationField('createQuote', (t) => t.field({ type: 'Boolean', resolve: async () => true }));\n`,
       errors: [{ messageId: 'missing', line: 1, column: 23, endLine: 1, endColumn: 36, data: { handler: 'Mutation.createQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'SvelteKit endpoint exports and form actions',
+      code: `export async function DELETE() {\n  return new Response(null);\n}\n`,
+      filename: 'src/routes/(app)/quotes/[id]/+server.ts',
+      errors: [{ messageId: 'missing', line: 1, column: 23, endLine: 1, endColumn: 29, data: { handler: 'DELETE /quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'SvelteKit form actions, the default one named by its page',
+      code: `export const load = async () => ({ quotes: [] });\nexport const actions = {\n  default: async () => ({ ok: true }),\n  archive: async () => ({ ok: true }),\n};\n`,
+      filename: 'src/routes/quotes/+page.server.ts',
+      errors: [
+        { messageId: 'missing', line: 3, column: 3, endLine: 3, endColumn: 10, data: { handler: 'action /quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        { messageId: 'missing', line: 4, column: 3, endLine: 4, endColumn: 10, data: { handler: 'action /quotes?/archive', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
     },
     {
       name: 'Next.js wrapped handlers and aliases',

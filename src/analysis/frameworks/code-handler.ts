@@ -89,6 +89,36 @@ export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 
   return null;
 }
 
+export interface Exported {
+  readonly name: string;
+  readonly nameNode: ts.Node;
+  readonly fn: ts.FunctionLikeDeclaration | null;
+}
+
+/** The exported functions of a module, by their exported names (`export function`, `export const`, `export { }`). */
+export function exportsOf(ctx: FileContext): Exported[] {
+  const { ts } = ctx;
+  const result: Exported[] = [];
+  for (const statement of ctx.sourceFile.statements) {
+    const exported = isExported(ctx, statement);
+    if (ts.isFunctionDeclaration(statement) && statement.name && exported) {
+      result.push({ name: statement.name.text, nameNode: statement.name, fn: statement });
+    } else if (ts.isVariableStatement(statement) && exported) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
+          result.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
+        }
+      }
+    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) {
+        const local = (element.propertyName ?? element.name).text;
+        result.push({ name: element.name.text, nameNode: element.name, fn: ctx.functions.get(local) ?? null });
+      }
+    }
+  }
+  return result;
+}
+
 /** Whether a statement is exported (`export function`, `export const`, `export default …`). */
 export function isExported(ctx: FileContext, statement: ts.Statement): boolean {
   const { ts } = ctx;

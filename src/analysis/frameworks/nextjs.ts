@@ -3,7 +3,7 @@ import { basename, dirname, sep } from 'node:path';
 import { hasDirective } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { codeHandler, functionOf, isExported } from './code-handler.js';
+import { codeHandler, exportsOf } from './code-handler.js';
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
 const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -16,35 +16,6 @@ export function nextRoutePath(file: string): string {
   const app = segments.lastIndexOf('app');
   const route = (app === -1 ? segments.slice(-2) : segments.slice(app + 1)).filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@'));
   return `/${route.join('/')}`;
-}
-
-interface Exported {
-  readonly name: string;
-  readonly nameNode: ts.Node;
-  readonly fn: ts.FunctionLikeDeclaration | null;
-}
-
-function exportsOf(ctx: FileContext): Exported[] {
-  const { ts } = ctx;
-  const result: Exported[] = [];
-  for (const statement of ctx.sourceFile.statements) {
-    const exported = isExported(ctx, statement);
-    if (ts.isFunctionDeclaration(statement) && statement.name && exported) {
-      result.push({ name: statement.name.text, nameNode: statement.name, fn: statement });
-    } else if (ts.isVariableStatement(statement) && exported) {
-      for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
-          result.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
-        }
-      }
-    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) {
-        const local = (element.propertyName ?? element.name).text;
-        result.push({ name: element.name.text, nameNode: element.name, fn: ctx.functions.get(local) ?? null });
-      }
-    }
-  }
-  return result;
 }
 
 function handler(ctx: FileContext, method: string, name: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, path: string | null, framework: 'nextjs' | 'server-action'): RouteHandler {

@@ -1,8 +1,7 @@
-import type ts from 'typescript';
 import { basename } from 'node:path';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { codeHandler, functionOf, isExported, slashed } from './code-handler.js';
+import { codeHandler, exportsOf, slashed } from './code-handler.js';
 import { branchesOf } from './method-branches.js';
 
 const ROUTE_MODULE = /(^|\/)(routes\/.+|root)\.(ts|tsx|js|jsx|mts|mjs)$/;
@@ -22,25 +21,6 @@ export function isRouteModuleFile(file: string): boolean {
   return ROUTE_MODULE.test(slashed(file)) && routeModuleName(file) !== null;
 }
 
-/** The exported `action` and `loader` of a route module, and where they are named. */
-function serverExports(ctx: FileContext): { name: string; nameNode: ts.Node; fn: ts.FunctionLikeDeclaration | null }[] {
-  const { ts } = ctx;
-  const found: { name: string; nameNode: ts.Node; fn: ts.FunctionLikeDeclaration | null }[] = [];
-  for (const statement of ctx.sourceFile.statements) {
-    if (!isExported(ctx, statement)) continue;
-    if (ts.isFunctionDeclaration(statement) && statement.name && SERVER_EXPORTS[statement.name.text]) {
-      found.push({ name: statement.name.text, nameNode: statement.name, fn: statement });
-    } else if (ts.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) {
-        if (!ts.isIdentifier(declaration.name) || !SERVER_EXPORTS[declaration.name.text] || !declaration.initializer) continue;
-        // `export const action = createThemeAction(resolver)`: a handler whose code is out of sight.
-        found.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
-      }
-    }
-  }
-  return found;
-}
-
 /**
  * Remix and React Router v7 route modules: `action` is the mutation (one per `request.method`
  * branch when it branches), `loader` the read.
@@ -49,7 +29,7 @@ export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
   const moduleName = routeModuleName(ctx.file);
   if (moduleName === null || !ROUTE_MODULE.test(slashed(ctx.file))) return [];
   const handlers: RouteHandler[] = [];
-  for (const exported of serverExports(ctx)) {
+  for (const exported of exportsOf(ctx).filter((e) => SERVER_EXPORTS[e.name] !== undefined)) {
     const method = SERVER_EXPORTS[exported.name] ?? 'ACTION';
     const name = `${exported.name} ${moduleName}`;
     const branches = exported.name === 'action' && exported.fn?.getSourceFile() === ctx.sourceFile ? branchesOf(ctx, exported.fn) : [];
