@@ -1,4 +1,5 @@
 import rule from '../../rules/require-invalidation.js';
+import dependentRule from '../../rules/require-dependent-invalidation.js';
 import { ruleTester } from './tester.js';
 
 /** How require-invalidation recognises handlers and invalidations across frameworks and spellings. */
@@ -60,6 +61,10 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'a SvelteKit GET endpoint and page load are reads',
       code: `export const GET = async () => new Response('[]');\n`,
       filename: 'src/routes/quotes/+server.ts',
+    },
+    {
+      name: 'a NestJS message handler that changes nothing is no mutation',
+      code: `import { Controller } from '@nestjs/common';\nimport { MessagePattern } from '@nestjs/microservices';\n@Controller()\nexport class QuotesEvents {\n  @MessagePattern('quotes.count')\n  count() { return 0; }\n}\n`,
     },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
@@ -172,6 +177,32 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       errors: [
         { messageId: 'missing', line: 2, column: 14, endLine: 2, endColumn: 19, data: { handler: 'PATCH /api/quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
         { messageId: 'missing', line: 3, column: 14, endLine: 3, endColumn: 17, data: { handler: 'PUT /api/quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
+    },
+  ],
+});
+
+const eventHandler = (patterns: string): string =>
+  `import { Controller } from '@nestjs/common';\nimport { EventPattern } from '@nestjs/microservices';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n@Controller()\nexport class QuotesEvents {\n  @EventPattern('quote.expired')\n  ${patterns}\n  expired() {}\n}\n`;
+
+/** A NestJS event handler that invalidates is a mutation: what it leaves stale is reported. */
+ruleTester().run('require-dependent-invalidation (NestJS message handlers)', dependentRule, {
+  valid: [{ name: 'an event handler that invalidates every dependent key', code: eventHandler("@InvalidateCachePattern('quotes:*', 'dashboard:*')") }],
+  invalid: [
+    {
+      name: 'an event handler that forgets the dashboard',
+      code: eventHandler("@InvalidateCachePattern('quotes:*', 'dashboard:kpis:*')"),
+      filename: 'src/quotes/quotes.events.controller.ts',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 8,
+          column: 3,
+          endLine: 8,
+          endColumn: 10,
+          data: { handler: 'QuotesEvents.expired', resource: 'quotes', key: 'dashboardTopClients', template: 'dashboard:top_clients:{tenantId}:{hash}', pattern: 'dashboard:top_clients:*' },
+          suggestions: [{ messageId: 'addPattern', data: { pattern: 'dashboard:top_clients:*' }, output: eventHandler("@InvalidateCachePattern('quotes:*', 'dashboard:kpis:*')\n  @InvalidateCachePattern('dashboard:top_clients:*')") }],
+        },
       ],
     },
   ],
