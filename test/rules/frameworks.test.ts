@@ -171,6 +171,14 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       ],
     },
     {
+      name: 'Hono registrations chained on new Hono() and on basePath()',
+      code: `import { Hono } from 'hono';\nexport const quotesRoute = new Hono()\n  .get('/quotes', (c) => c.json([]))\n  .post('/quotes', async (c) => c.json({}));\nconst app = new Hono().basePath('/api');\napp.delete('/quotes/:id', (c) => c.body(null));\n`,
+      errors: [
+        { messageId: 'missing', line: 4, column: 4, endLine: 4, endColumn: 8, data: { handler: 'POST /quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        { messageId: 'missing', line: 6, column: 5, endLine: 6, endColumn: 11, data: { handler: 'DELETE /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+      ],
+    },
+    {
       name: 'Next.js wrapped handlers and aliases',
       code: `const withAuth = <T,>(h: T) => h;\nexport const PATCH = withAuth(async () => new Response(null));\nexport const PUT = PATCH;\n`,
       filename: 'app/api/quotes/[id]/route.ts',
