@@ -179,6 +179,12 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       ],
     },
     {
+      name: 'a Pages API guard that lets two methods through: the checks after it split nothing new',
+      code: `export default async function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method !== 'POST' && req.method !== 'GET') return res.status(405).end();\n  if (req.method === 'GET') return res.status(200).end();\n  res.status(201).end();\n}\n`,
+      filename: 'pages/api/quotes/index.ts',
+      errors: [{ messageId: 'missing', line: 2, column: 22, endLine: 2, endColumn: 28, data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
       name: 'Next.js wrapped handlers and aliases',
       code: `const withAuth = <T,>(h: T) => h;\nexport const PATCH = withAuth(async () => new Response(null));\nexport const PUT = PATCH;\n`,
       filename: 'app/api/quotes/[id]/route.ts',

@@ -26,6 +26,8 @@ export interface HandlerSite {
    * mutation when it writes a model or invalidates, else a read.
    */
   readonly isMutationWhenChanging?: boolean;
+  /** What serves it when `fn` is null, as written (by default the code around the name). */
+  readonly opaque?: string;
 }
 
 /** The context of the file that holds a node: `ctx` itself, or the one of the file it was resolved into. */
@@ -38,7 +40,7 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
   const fn = site.fn;
   const fnCtx = fn ? contextFor(ctx, fn) : ctx;
   // A handler made by a call the analysis cannot follow (`createThemeAction(resolver)`) may do anything.
-  const scan = site.body ? scanBody(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(ctx.text(site.nameNode.parent))] };
+  const scan = site.body ? scanBody(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
   const intent = fn ? readDecorators(fnCtx, fn) : { invalidations: [], resources: null, exception: null };
   const isChanging = site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
   const isMutation = isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);

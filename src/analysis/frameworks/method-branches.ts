@@ -76,8 +76,9 @@ export function branchesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration): Br
   const body = fn.body;
   if (!body || !ts.isBlock(body)) return [];
   const branches: Branch[] = [];
+  const guarded = new Set<ts.Node>();
   const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node) && node !== fn) return;
+    if ((ts.isFunctionLike(node) && node !== fn) || guarded.has(node.parent)) return;
     if (ts.isIfStatement(node)) {
       const tested = testedMethods(ctx, node.expression);
       if (tested && !tested.isNegated) {
@@ -89,7 +90,11 @@ export function branchesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration): Br
         // if (req.method !== 'POST') return res.status(405).end(); — the rest of the block serves
         // POST (the block is walked whole: the guard itself only answers).
         const block = node.parent;
-        if (ts.isBlock(block)) for (const { method, node: nameNode } of tested.methods) branches.push({ method, nameNode, body: block, fn });
+        if (ts.isBlock(block)) {
+          for (const { method, node: nameNode } of tested.methods) branches.push({ method, nameNode, body: block, fn });
+          // The checks after the guard only split what it already serves.
+          guarded.add(block);
+        }
         return;
       }
     }

@@ -27,6 +27,11 @@ function defaultHandler(ctx: FileContext): { fn: ts.FunctionLikeDeclaration | nu
     if (ts.isFunctionDeclaration(statement) && isExported(ctx, statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) {
       return { fn: statement, map: null, nameNode: statement.name ?? statement };
     }
+    // export { default } from '@/ee/features/…/handler': served by a module this pass may not see.
+    if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      const element = statement.exportClause.elements.find((e) => e.name.text === 'default');
+      if (element) return { fn: null, map: null, nameNode: element };
+    }
     if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       const map = methodMap(ctx, statement.expression, 0);
       return { fn: map ? null : functionOf(ctx, statement.expression), map, nameNode: statement.expression };
@@ -74,7 +79,10 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
     }
     return handlers;
   }
-  if (!found.fn) return [];
+  if (!found.fn) {
+    // A handler out of sight (re-exported, or made by a call that cannot be followed) may serve any method.
+    return [codeHandler(ctx, { framework: 'nextjs-pages', method: 'ALL', name: `ALL ${path}`, path, nameNode: found.nameNode, fn: null, body: null, isDeclaredMutation: true, opaque: ctx.text(ts.isExportSpecifier(found.nameNode) ? found.nameNode.parent.parent : found.nameNode) })];
+  }
   const fnCtx = found.fn.getSourceFile() === ctx.sourceFile ? ctx : null;
   const branches = fnCtx ? branchesOf(ctx, found.fn) : [];
   if (branches.length > 0) return branches.map((b) => handlerOf(b.method, b.nameNode, b.fn, b.body));
