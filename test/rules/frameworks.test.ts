@@ -66,6 +66,10 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'a NestJS message handler that changes nothing is no mutation',
       code: `import { Controller } from '@nestjs/common';\nimport { MessagePattern } from '@nestjs/microservices';\n@Controller()\nexport class QuotesEvents {\n  @MessagePattern('quotes.count')\n  count() { return 0; }\n}\n`,
     },
+    {
+      name: 'a graphql-shield permission map is no resolver map',
+      code: `import { rule, shield } from 'graphql-shield';\nconst isAuthenticated = rule()(async () => true);\nexport const permissions = shield({ Mutation: { createQuote: isAuthenticated } });\n`,
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [

@@ -17,19 +17,25 @@ export function isGraphqlMapFile(ctx: FileContext): boolean {
   return /\b(Mutation|Query)\s*:/.test(text) || /\.(mutation|query)(Field|Fields|Type)\s*\(/.test(text);
 }
 
-/** Whether an object with `Mutation`/`Query` keys is a resolver map: by its imports, its name or its type. */
+/** Whether an object with `Mutation`/`Query` keys is a resolver map: by its name, its type, or the file's imports. */
 function isResolverMap(ctx: FileContext, object: ts.ObjectLiteralExpression): boolean {
   const { ts } = ctx;
-  if (ctx.importsModule((m) => GRAPHQL_MODULE.test(m))) return true;
   let node: ts.Node = object;
   while (ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) {
     if ((ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) && /Resolvers\b/.test(node.parent.type.getText(ctx.sourceFile))) return true;
     node = node.parent;
   }
   const parent = node.parent;
-  if (ts.isVariableDeclaration(parent)) return /resolvers?$/i.test(parent.name.getText(ctx.sourceFile)) || (parent.type !== undefined && /Resolvers\b/.test(parent.type.getText(ctx.sourceFile)));
-  if (ts.isPropertyAssignment(parent)) return /resolvers?$/i.test(parent.name.getText(ctx.sourceFile));
-  return false;
+  // graphql-shield's `shield({ Mutation: { createDraft: isAuthenticated } })` names rules, not resolvers.
+  if (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && importedNameIs(ctx, parent.expression, 'shield')) return false;
+  const isNamed = (name: ts.Node): boolean => /resolvers?$/i.test(name.getText(ctx.sourceFile));
+  if (ts.isVariableDeclaration(parent) && (isNamed(parent.name) || (parent.type !== undefined && /Resolvers\b/.test(parent.type.getText(ctx.sourceFile))))) return true;
+  if (ts.isPropertyAssignment(parent) && isNamed(parent.name)) return true;
+  return ctx.importsModule((m) => GRAPHQL_MODULE.test(m) && m !== 'graphql-shield');
+}
+
+function importedNameIs(ctx: FileContext, identifier: ts.Identifier, name: string): boolean {
+  return (ctx.importOf(identifier.text)?.imported ?? identifier.text) === name;
 }
 
 /** The function of a resolver entry: a method, a function, a reference, or `{ resolve }` (with `subscribe` and the like). */

@@ -58,8 +58,9 @@ export function extractSvelteKitHandlers(ctx: FileContext): RouteHandler[] {
   }
   if (!PAGE_SERVER_FILE.test(name)) return [];
   const handlers: RouteHandler[] = [];
+  const loadName = name.startsWith('+layout') ? 'layout load' : 'load';
   for (const load of exportsOf(ctx).filter((e) => e.name === 'load')) {
-    handlers.push(codeHandler(ctx, { framework: 'sveltekit', method: 'GET', name: `load ${path}`, path, nameNode: load.nameNode, fn: load.fn, body: load.fn?.body ?? null, isDeclaredMutation: false }));
+    handlers.push(codeHandler(ctx, { framework: 'sveltekit', method: 'GET', name: `${loadName} ${path}`, path, nameNode: load.nameNode, fn: load.fn, body: load.fn?.body ?? null, isDeclaredMutation: false }));
   }
   for (const action of formActions(ctx)) {
     const label = action.name === 'default' ? `action ${path}` : `action ${path}?/${action.name}`;
