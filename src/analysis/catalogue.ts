@@ -13,6 +13,8 @@ export const RULES = {
       missingForModel:
         '{{handler}} writes {{model}}, which the cached `{{family}}` is loaded from, but invalidates no cache key: `{{family}}` stays stale until its ttl. Invalidate it, or {{exception}} if it need not be fresh.',
       emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
+      updateTagInRoute:
+        "updateTag() works only in Server Actions: in the route handler {{handler}}{{through}} it throws at run time and invalidates nothing. Use revalidateTag(tag, 'max') here.",
       addInvalidation: 'Add @InvalidateCachePattern({{patterns}}) for the keys that depend on {{resource}}.',
     },
   },
@@ -45,7 +47,6 @@ export const RULES = {
       unknown: 'The pattern `{{pattern}}` matches no key of the registry.{{closest}}',
       unknownName: '`{{call}}` names no key family of the registry ({{names}}).',
       useClosest: 'Use `{{suggestion}}`.',
-      registryError: 'The cache-key registry {{file}} cannot be read: {{message}} ({{file}}:{{line}}:{{column}}).',
     },
   },
   'valid-pattern': {
@@ -86,8 +87,8 @@ export const RULES = {
     requiresRegistry: false,
     messages: {
       unescaped:
-        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with escapeGlob().',
-      escape: 'Wrap it in escapeGlob().',
+        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with {{escape}}().',
+      escape: 'Wrap it in {{escape}}().',
     },
   },
   'require-tenant-scope': {

@@ -1,12 +1,16 @@
 import type ts from 'typescript';
-import { importBindings } from '../ts/imports.js';
+import { importBindings, requiredModule } from '../ts/imports.js';
 import type { ImportBinding } from '../ts/imports.js';
 import { bindsName, hasDirective, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import type { Range } from './facts.js';
+import { collectHooks, hooksIn } from './hooks.js';
+import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
+import { isProjectImport } from './project-modules.js';
+import type { JobProcessor, ModelHook } from './sources/source.js';
 
 /**
  * Resolves a call to the functions it may run, across files, with type information (ESLint's
@@ -27,13 +31,15 @@ export interface CallResolver {
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
   /** The roles of the keys of the whole project (see `keyRolesOfFile`); without it, the file's own. */
   keyRoles?(): { readonly others: readonly ParsedPattern[]; readonly cached: readonly ParsedPattern[] };
-  /** Whether a module specifier, imported from `fromFile`, is a module of the project (by module resolution). */
-  isProjectModule?(specifier: string, fromFile: string): boolean;
-}
-
-/** A module of the project by its spelling (relative, or a path alias as commonly written): the fallback without resolution. */
-export function isProjectSpecifier(specifier: string): boolean {
-  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('@/') || specifier.startsWith('~/') || specifier.startsWith('#') || specifier.startsWith('src/');
+  /**
+   * Whether `specifier`, imported or required by `fromFile`, resolves to a source file of the
+   * project (not a package in node_modules, not a declaration file); undefined when it cannot tell.
+   */
+  isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
+  /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
+  hooksOf?(model: string): readonly ModelHook[];
+  /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */
+  processorsOf?(queue: string): readonly JobProcessor[];
 }
 
 /** The nodes the extractors look at, gathered in one walk of the file. */
@@ -72,6 +78,7 @@ function collectNodes(ts: TS, sourceFile: ts.SourceFile): FileNodes {
 /** Everything the extraction knows about one source file, built once. */
 export class FileContext {
   private collected: FileNodes | null = null;
+  private moduleList: string[] | null = null;
 
   readonly imports: Map<string, ImportBinding>;
   readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
@@ -134,7 +141,22 @@ export class FileContext {
 
   /** Whether a module this file imports is the project's own: module resolution decides, the spelling when there is none. */
   isProjectModule(module: string): boolean {
-    return this.resolver?.isProjectModule?.(module, this.file) ?? isProjectSpecifier(module);
+    return isProjectImport(this, module);
+  }
+
+  /** Every module the file imports or requires, bound to a name or not (`require('express').Router()`). */
+  get modules(): readonly string[] {
+    if (!this.moduleList) {
+      const modules = new Set([...this.imports.values()].map((binding) => binding.module));
+      if (this.sourceFile.text.includes('require(')) {
+        for (const call of this.nodes.calls) {
+          const module = requiredModule(this.ts, call);
+          if (module !== null) modules.add(module);
+        }
+      }
+      this.moduleList = [...modules];
+    }
+    return this.moduleList;
   }
 
   private listenerTable: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
@@ -145,9 +167,22 @@ export class FileContext {
     return this.listenerTable.get(key) ?? [];
   }
 
+  private hookTable: HookTable | null = null;
+
+  /** The ORM hooks of a model written in this file (without a resolver, the file is the world). */
+  fileHooks(model: string): readonly ModelHook[] {
+    this.hookTable ??= collectHooks(this.ts, [this.sourceFile]);
+    return hooksIn(this.hookTable, model);
+  }
+
+  /** The job processors of a queue declared in this file. */
+  fileProcessors(queue: string): readonly JobProcessor[] {
+    this.hookTable ??= collectHooks(this.ts, [this.sourceFile]);
+    return this.hookTable.processors.get(queue) ?? [];
+  }
+
   importsModule(test: (module: string) => boolean): boolean {
-    for (const binding of this.imports.values()) if (test(binding.module)) return true;
-    return false;
+    return this.modules.some(test);
   }
 }
 

@@ -12,6 +12,7 @@ import type { CacheFamily, Invalidation, InvalidationKind, PatternFact } from '.
 import { readPattern } from './read-pattern.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
+import { hookRuns } from './sources/source.js';
 import type { CallEffect, RedisRole } from './sources/source.js';
 
 /** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
@@ -38,8 +39,11 @@ export type Effect = EffectBase &
   (
     | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[] }
-    /** A fill after a read of the same key (cache-aside) is part of a read; any other is write-through. */
-    | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean }
+    /**
+     * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
+     * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.
+     */
+    | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean; readonly isWriteThrough: boolean }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'model-read' | 'model-write'; readonly model: string; readonly operation: string }
@@ -169,6 +173,23 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   }
 
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : null;
+  const site = { ctx, call, callee, name, receiver };
+  const fromLibrary = (classified: readonly CallEffect[]): void => {
+    for (const effect of classified) {
+      effects.push(fromSource(ctx, effect, base()));
+      // A model write runs the model's hooks, as part of the write; a job runs later, in its processor.
+      if (effect.kind === 'model-write') for (const hook of hooksOf(ctx, effect.model, effect.events)) compose(hook, [], false);
+      if (effect.kind === 'enqueue') for (const processor of processorsOf(ctx, effect.queueKeys ?? (effect.queue === null ? [] : [effect.queue]), effect.job)) compose(processor, [], true);
+    }
+  };
+  for (const source of SOURCES) {
+    if (!source.precedesHelpers) continue;
+    const classified = source.classify(site);
+    if (!classified) continue;
+    fromLibrary(classified);
+    return;
+  }
+
   const targets = helperTargets(ctx, call, callee);
   if (targets === 'opaque') {
     if (matchesCallName(ctx, name)) effects.push(namedInvalidation(ctx, call, name, base()));
@@ -183,14 +204,47 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   }
 
   for (const source of SOURCES) {
-    const classified = source.classify({ ctx, call, callee, name, receiver });
+    if (source.precedesHelpers) continue;
+    const classified = source.classify(site);
     if (!classified) continue;
-    for (const effect of classified) effects.push(fromSource(ctx, effect, base()));
+    fromLibrary(classified);
     return;
   }
   if (matchesCallName(ctx, name) && !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')) {
     effects.push(namedInvalidation(ctx, call, name, base()));
   }
+}
+
+/** The hooks a write of `model` firing `events` runs, through the resolver or in the file. */
+function hooksOf(ctx: FileContext, model: string, events: readonly string[]): Target[] {
+  const hooks = ctx.resolver?.hooksOf?.(model) ?? ctx.fileHooks(model);
+  const seen = new Set<ts.Node>();
+  const targets: Target[] = [];
+  for (const hook of hooks) {
+    if (seen.has(hook.fn) || !hookRuns(hook, events)) continue;
+    seen.add(hook.fn);
+    const file = hook.fn.getSourceFile();
+    const event = typeof hook.event === 'string' ? hook.event.replace(/^entity:/, '') : (hook.name ?? hook.fn.name?.getText(file) ?? 'hook');
+    targets.push({ declaration: hook.fn, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file), label: `${model}.${event} (hook)` });
+  }
+  return targets;
+}
+
+/** The processors of the jobs a call enqueues, through the resolver or in the file. */
+function processorsOf(ctx: FileContext, queueKeys: readonly string[], job: string | null): Target[] {
+  const queue = queueKeys[0];
+  if (queue === undefined) return [];
+  const processors = queueKeys.flatMap((key) => ctx.resolver?.processorsOf?.(key) ?? ctx.fileProcessors(key));
+  const seen = new Set<ts.Node>();
+  const targets: Target[] = [];
+  for (const processor of processors) {
+    if (seen.has(processor.fn) || (processor.job !== null && job !== null && processor.job !== job)) continue;
+    seen.add(processor.fn);
+    const file = processor.fn.getSourceFile();
+    const name = processor.queues.find((q) => !q.startsWith('expr:')) ?? queue.replace(/^expr:/, '');
+    targets.push({ declaration: processor.fn, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file), label: `${processor.label} (job ${name})` });
+  }
+  return targets;
 }
 
 /** A call named like an invalidation (`invalidate*`, `deletePattern`): its arguments are the patterns. */
@@ -207,7 +261,7 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
     case 'cache-read':
       return { ...base, kind: 'cache-read', keys: keysOf(effect.keys) };
     case 'cache-fill':
-      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false };
+      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':
@@ -296,9 +350,16 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
         continue;
       }
     }
-    if (effect.kind === 'cache-fill' && !effect.isCacheAside && localReads.length > 0 && overlapsAny(readableKeys(effect.keys), localReads)) {
-      result.push({ ...effect, isCacheAside: true });
-      continue;
+    if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
+      const filled = readableKeys(effect.keys);
+      if (localReads.length > 0 && overlapsAny(filled, localReads)) {
+        result.push({ ...effect, isCacheAside: true, isWriteThrough: false });
+        continue;
+      }
+      if (!effect.isWriteThrough && overlapsAny(filled, reads)) {
+        result.push({ ...effect, isWriteThrough: true });
+        continue;
+      }
     }
     result.push(effect);
   }
@@ -422,7 +483,7 @@ function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boole
 export function invalidationsOf(effects: readonly Effect[], rootFile: string, withWriteThrough: boolean): Invalidation[] {
   const result: Invalidation[] = [];
   for (const effect of effects) {
-    const isWriteThrough = effect.kind === 'cache-fill' && !effect.isCacheAside && withWriteThrough;
+    const isWriteThrough = effect.kind === 'cache-fill' && effect.isWriteThrough && withWriteThrough;
     if (effect.kind !== 'invalidate' && !isWriteThrough) continue;
     const keys = 'keys' in effect ? effect.keys : [];
     const kind: InvalidationKind = effect.kind === 'invalidate' ? effect.invalidationKind : 'key';
@@ -547,7 +608,7 @@ function originOf(bound: Bound): Bound {
   return current;
 }
 
-/** The keys a project uses besides caching (locks, markers, counters), and the keys it reads back as a cache. */
+/** The keys a project uses besides caching (locks, markers, counters), and the keys it reads (back) from the cache. */
 export interface KeyRoles {
   readonly others: readonly ParsedPattern[];
   readonly cached: readonly ParsedPattern[];
@@ -579,7 +640,7 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
         const classified = source.classify({ ctx, call, callee, name, receiver: callee.expression });
         if (!classified) continue;
         for (const effect of classified) {
-          if (effect.kind !== 'redis-other' && effect.kind !== 'cache-read' && effect.kind !== 'cache-fill') continue;
+          if (effect.kind !== 'redis-other' && effect.kind !== 'cache-read') continue;
           if (effect.kind === 'redis-other' && effect.role === 'data') continue;
           const target = effect.kind === 'redis-other' ? others : cached;
           for (const key of effect.keys) {
@@ -613,7 +674,6 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     if (reads.length === 0) continue;
     seen.add(owner);
     const models = [...new Set(effects.flatMap((e) => (e.kind === 'model-read' ? [e.model] : [])))];
-    if (models.length === 0) continue;
     for (const read of reads) {
       for (const key of read.keys) {
         const pattern = keyPattern(key);

@@ -18,6 +18,7 @@ import { scanSites } from './invalidations.js';
 import type { AnalysisOptions } from './options.js';
 
 const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|next\/cache$)/;
+const CACHE_WORDS = /redis|cache|keyv|\bkv\b/i;
 const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
 
 /** Cheap tests on the imports and the text, before any walk: what could this file hold? */
@@ -33,7 +34,9 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
     isRouteModuleFile(ctx.file) ||
     isGraphqlMapFile(ctx) ||
     isSvelteKitFile(ctx.file);
-  let sites = ctx.importsModule((m) => CACHE_MODULES.test(m));
+  // A cache reached through the project's own module (`import { redis } from '@/lib/redis'`)
+  // still names itself in the text.
+  let sites = ctx.importsModule((m) => CACHE_MODULES.test(m)) || CACHE_WORDS.test(text);
   for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
   if (!sites) sites = ctx.options.callGlobLiterals.some((literal) => text.includes(literal));

@@ -95,7 +95,7 @@ export interface RouteHandler {
   readonly writes: readonly string[];
 }
 
-/** A key family the code reads through the cache, and the models its loader reads. */
+/** A key family the code reads through the cache, and the models its loader reads (none when none is visible). */
 export interface CacheFamily {
   /** The key as written, with holes (`website:{websiteId}`). */
   readonly key: string;

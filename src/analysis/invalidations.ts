@@ -21,7 +21,7 @@ export const EMPTY_SCAN: BodyScan = { invalidations: [], writeThroughs: [], opaq
 
 /** Walks the code a handler runs: its body, and the functions it calls, as far as they can be followed. */
 export function scanBody(ctx: FileContext, body: ts.Node): BodyScan {
-  const effects = summarize(ctx, body);
+  const effects = withinDepth(summarize(ctx, body), ctx.options.maxHelperDepth);
   const writeThroughs = invalidationsOf(
     effects.filter((e) => e.kind === 'cache-fill'),
     ctx.file,
@@ -63,4 +63,22 @@ function pushDecoratorSite(ctx: FileContext, expression: ts.Expression, sites: I
   const name = binding && binding.imported !== 'default' && binding.imported !== '*' ? binding.imported : local;
   if (!ctx.options.decorators.has(name)) return;
   sites.push(decoratorInvalidation(ctx, expression, name, []));
+}
+
+/** Effects reached through more calls than `maxHelperDepth` allows become calls that cannot be followed. */
+function withinDepth(effects: readonly Effect[], maxDepth: number): readonly Effect[] {
+  if (!Number.isFinite(maxDepth) || effects.every((e) => e.through.length <= maxDepth)) return effects;
+  const result: Effect[] = [];
+  const cut = new Set<string>();
+  for (const effect of effects) {
+    if (effect.through.length <= maxDepth) {
+      result.push(effect);
+      continue;
+    }
+    const at = effect.through[maxDepth] ?? effect.name;
+    if (cut.has(at)) continue;
+    cut.add(at);
+    result.push({ ...effect, kind: 'opaque', description: `${at} (beyond maxHelperDepth)`, through: effect.through.slice(0, maxDepth) } as Effect);
+  }
+  return result;
 }

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { z } from 'zod';
 
 /** Decorators that invalidate (on a method or on its class). */
@@ -50,8 +51,9 @@ export const configSchema = z
       .record(z.string(), z.array(z.string().min(1)))
       .optional()
       .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
+    tests: z.boolean().optional().describe('Audit test files too (`*.test.*`, `*.spec.*`, `__tests__/`, `__mocks__/`); off by default.'),
     tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
-    maxHelperDepth: z.number().int().min(0).max(10).optional().describe('How deep calls to helpers are followed (default 3).'),
+    maxHelperDepth: z.number().int().min(0).optional().describe('How many calls deep effects are followed; deeper ones count as calls that cannot be followed (default: the whole call graph).'),
     rules: ruleOptionsSchema.optional(),
   })
   .strict();
@@ -77,24 +79,12 @@ export interface AnalysisOptions {
   readonly maxHelperDepth: number;
 }
 
-/** A glob over names or paths: `*` any text, `**` any text with `/`; whole-string match. */
-export function globToRegExp(glob: string, separator = ''): RegExp {
-  let body = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob.charAt(i);
-    if (ch === '*' && glob.charAt(i + 1) === '*') {
-      body += '.*';
-      i++;
-      if (glob.charAt(i + 1) === '/') i++;
-    } else if (ch === '*') {
-      body += separator ? `[^${separator}]*` : '.*';
-    } else if (ch === '?') {
-      body += separator ? `[^${separator}]` : '.';
-    } else {
-      body += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${body}$`);
+/**
+ * A glob over names or paths (picomatch): `*` any text within a `/` segment (names have none),
+ * `**` any segments, `?` one character; whole-string match, dot files included.
+ */
+export function globToRegExp(glob: string): RegExp {
+  return picomatch.makeRe(glob, { dot: true });
 }
 
 export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
@@ -110,13 +100,13 @@ export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
     escapeFunctions: new Set(config.escapeFunctions ?? DEFAULT_ESCAPE_FUNCTIONS),
     routerReceivers: new Set(config.routerReceivers ?? []),
     mutationMethods: new Set(config.mutationMethods ?? ['POST', 'PUT', 'PATCH', 'DELETE', 'ALL']),
-    readOnlyRoutes: (config.readOnlyRoutes ?? []).map((glob) => globToRegExp(normalizeRoute(glob), '/')),
+    readOnlyRoutes: (config.readOnlyRoutes ?? []).map((glob) => globToRegExp(normalizeRoute(glob))),
     routeResources: Object.entries(config.routeResources ?? {}).map(([glob, resources]) => ({
-      path: globToRegExp(normalizeRoute(glob), '/'),
+      path: globToRegExp(normalizeRoute(glob)),
       resources,
     })),
     tenantNames: new Set(config.tenantNames ?? DEFAULT_TENANT_NAMES),
-    maxHelperDepth: config.maxHelperDepth ?? 3,
+    maxHelperDepth: config.maxHelperDepth ?? Number.POSITIVE_INFINITY,
   };
 }
 

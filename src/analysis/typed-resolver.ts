@@ -1,12 +1,20 @@
 import type ts from 'typescript';
 import type { CallResolver } from './context.js';
 import type { TS } from '../ts/syntax.js';
+import { collectHooks, hooksIn } from './hooks.js';
+import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
+import { isProjectSource } from './project-modules.js';
+
+/** Module resolution answers per program (a resolver is made per linted file): (directory, specifier) → the project's or not. */
+const moduleAnswers = new WeakMap<ts.Program, { cache: ts.ModuleResolutionCache; answers: Map<string, boolean | undefined> }>();
 
 /** Follows calls across files with a TypeScript program's type checker. */
 export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
   const checker = program.getTypeChecker();
   let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
+  let hooks: HookTable | null = null;
+  const projectFiles = (): ts.SourceFile[] => program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
   const withBodies = (symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null => {
     if (!symbol) return null;
     const target = symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
@@ -24,6 +32,14 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     }
     return result.length > 0 ? result : null;
   };
+  let modules = moduleAnswers.get(program);
+  if (!modules) {
+    const cache = tsInstance.createModuleResolutionCache(program.getCurrentDirectory(), (name) => name, program.getCompilerOptions());
+    modules = { cache, answers: new Map() };
+    moduleAnswers.set(program, modules);
+  }
+  const { cache: resolutionCache, answers: projectModules } = modules;
+  const options = program.getCompilerOptions();
   const nameOf = (expression: ts.Expression): ts.Node =>
     tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression;
   return {
@@ -59,11 +75,26 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       return target?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
     listenersOf(event) {
-      listeners ??= collectListeners(
-        tsInstance,
-        program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/')),
-      );
+      listeners ??= collectListeners(tsInstance, projectFiles());
       return listeners.get(event) ?? [];
+    },
+    isProjectModule(specifier, fromFile) {
+      // Resolution depends on the directory, not the file: one answer per (directory, specifier).
+      const key = `${fromFile.slice(0, fromFile.lastIndexOf('/'))}\u0000${specifier}`;
+      if (!projectModules.has(key)) {
+        const resolved = tsInstance.resolveModuleName(specifier, fromFile, options, tsInstance.sys, resolutionCache).resolvedModule;
+        // Nothing by that name (a package not installed): undefined, and the spelling decides.
+        projectModules.set(key, resolved && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys)));
+      }
+      return projectModules.get(key);
+    },
+    hooksOf(model) {
+      hooks ??= collectHooks(tsInstance, projectFiles());
+      return hooksIn(hooks, model);
+    },
+    processorsOf(queue) {
+      hooks ??= collectHooks(tsInstance, projectFiles());
+      return hooks.processors.get(queue) ?? [];
     },
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);
@@ -74,3 +105,4 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     },
   };
 }
+

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { configSchema } from '../analysis/options.js';
 import type { CacheAuditConfig } from '../analysis/options.js';
-import { FileCache } from '../registry/file-cache.js';
+import { FileCache, RECHECK_MS } from '../registry/file-cache.js';
 import { readStaticModule } from '../registry/load.js';
 import type { RegistryDiagnostic } from '../registry/load.js';
 
@@ -24,14 +24,16 @@ export interface LoadedConfig {
   readonly diagnostics: readonly RegistryDiagnostic[];
 }
 
-const byDirectory = new Map<string, string | null>();
+/** Directory → the configuration file found from it, and when that was looked up. */
+const byDirectory = new Map<string, { readonly file: string | null; readonly at: number }>();
 const byFile = new FileCache<LoadedConfig>();
 
 /** The nearest configuration file from `start` upward (a directory), cached per directory. */
 export function findConfigFile(start: string): string | null {
   const dir = resolve(start);
   const cached = byDirectory.get(dir);
-  if (cached !== undefined) return cached;
+  // Looked up again after a while: an editor keeps running while configuration files come and go.
+  if (cached !== undefined && Date.now() - cached.at < RECHECK_MS) return cached.file;
   let found: string | null = null;
   for (const name of CONFIG_FILES) {
     const candidate = join(dir, name);
@@ -48,7 +50,7 @@ export function findConfigFile(start: string): string | null {
     const parent = dirname(dir);
     found = parent === dir ? null : findConfigFile(parent);
   }
-  byDirectory.set(dir, found);
+  byDirectory.set(dir, { file: found, at: Date.now() });
   return found;
 }
 
@@ -70,8 +72,16 @@ export function clearConfigCache(): void {
 export function loadConfigFor(start: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
   const file = findConfigFile(start);
   if (file === null) return { file: null, dir: resolve(start), config: {}, diagnostics: [] };
-  return loadConfigFile(file, options);
+  const loaded = loadConfigFile(file, options);
+  if (!vanished.has(loaded)) return loaded;
+  // Deleted since it was found (an editor keeps running): look again, as a new process would.
+  byDirectory.clear();
+  const again = findConfigFile(start);
+  return again === null ? { file: null, dir: resolve(start), config: {}, diagnostics: [] } : loadConfigFile(again, options);
 }
+
+/** Results for configuration files that no longer exist. */
+const vanished = new WeakSet<LoadedConfig>();
 
 export function loadConfigFile(file: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
   return byFile.get(file, () => readConfig(file), options.recheckMs);
@@ -79,6 +89,11 @@ export function loadConfigFile(file: string, options: { readonly recheckMs?: num
 
 function readConfig(file: string): LoadedConfig {
   const dir = dirname(file);
+  if (!existsSync(file)) {
+    const missing: LoadedConfig = { file, dir, config: {}, diagnostics: [at(file, 1, 1, `The configuration file ${file} does not exist.`)] };
+    vanished.add(missing);
+    return missing;
+  }
   const diagnostics: RegistryDiagnostic[] = [];
   let value: unknown;
   let locate: (path: readonly PropertyKey[]) => { line: number; column: number } = () => ({ line: 1, column: 1 });

@@ -127,7 +127,7 @@ export function analysisFor(context: Context): FileAnalysis {
   const ignoreBase = fileConfig.file ? fileConfig.dir : context.cwd;
   const relativePath = relative(ignoreBase, filename).split('\\').join('/');
   const isIgnored =
-    !isAbsolute(relativePath) && !relativePath.startsWith('..') && (config.ignores ?? []).some((glob) => globToRegExp(glob, '/').test(relativePath));
+    !isAbsolute(relativePath) && !relativePath.startsWith('..') && (config.ignores ?? []).some((glob) => globToRegExp(glob).test(relativePath));
 
   const services = sourceCode.parserServices as
     | { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null }
@@ -173,9 +173,33 @@ export function analysisFor(context: Context): FileAnalysis {
   return analysis;
 }
 
-/** Whether this rule is the first to report the file's setup problems (they are reported once). */
-export function claimSetupReport(context: Context): boolean {
-  if (reportedSetup.has(context.sourceCode)) return false;
+/**
+ * The linted file that reports each setup problem, per run: the first one that met it. A run is
+ * told by its computed configuration (ESLint makes one per ESLint instance and shares it between
+ * the files it matches); without one, the process.
+ */
+const setupOwners = new WeakMap<object, Map<string, string>>();
+const processRun = {};
+
+/**
+ * The setup problems this rule reports on this file: once per run, not once per linted file. A
+ * problem is reported where it is when that file is linted (a registry in TypeScript), otherwise
+ * on the first linted file that met it, naming its place. The first rule to ask on a file reports.
+ */
+export function claimSetupProblems(context: Context, problems: readonly RegistryDiagnostic[]): readonly RegistryDiagnostic[] {
+  if (problems.length === 0 || reportedSetup.has(context.sourceCode)) return [];
   reportedSetup.add(context.sourceCode);
-  return true;
+  return problems.filter((problem) => {
+    if (problem.file === context.filename) return true;
+    const key = `${problem.file}\u0000${String(problem.line)}\u0000${String(problem.column)}\u0000${problem.message}`;
+    const run = (context.languageOptions as object | undefined) ?? processRun;
+    let owners = setupOwners.get(run);
+    if (!owners) {
+      owners = new Map();
+      setupOwners.set(run, owners);
+    }
+    const owner = owners.get(key);
+    if (owner === undefined) owners.set(key, context.filename);
+    return owner === undefined || owner === context.filename;
+  });
 }

@@ -2,7 +2,7 @@ import { ESLintUtils } from '@typescript-eslint/utils';
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { RuleId } from '../analysis/catalogue.js';
 import type { RuleOptions } from '../analysis/checks.js';
-import { analysisFor, claimSetupReport } from './analysis.js';
+import { analysisFor, claimSetupProblems } from './analysis.js';
 
 export interface CacheAuditPluginDocs {
   /** In the `recommended` config (and so in `strict`). */
@@ -21,18 +21,22 @@ export const SETUP_MESSAGE = 'cache-audit cannot check this file as configured: 
 
 type Context = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
-/** Reports a rule's findings for the file being linted (and, once per file, setup problems). */
+/** Whether the linted file is where a setup problem is (a registry or configuration in TypeScript). */
+function isSetupFile(context: Context, problems: readonly { readonly file: string }[]): boolean {
+  return problems.some((problem) => problem.file === context.filename);
+}
+
+/** Reports a rule's findings for the file being linted (and, once per run, setup problems). */
 export function reportFindings(context: Context, ruleId: RuleId, ruleOptions?: RuleOptions): void {
   const analysis = analysisFor(context);
   const { sourceCode } = context;
-  if (analysis.facts.isRelevant && analysis.setupProblems.length > 0 && claimSetupReport(context)) {
-    for (const problem of analysis.setupProblems) {
-      context.report({
-        loc: { line: 1, column: 0 },
-        messageId: 'setup',
-        data: { message: problem.message, location: `${problem.file}:${String(problem.line)}:${String(problem.column)}` },
-      });
-    }
+  for (const problem of analysis.facts.isRelevant || isSetupFile(context, analysis.setupProblems) ? claimSetupProblems(context, analysis.setupProblems) : []) {
+    const isHere = problem.file === context.filename;
+    context.report({
+      loc: isHere ? { line: problem.line, column: problem.column - 1 } : { line: 1, column: 0 },
+      messageId: 'setup',
+      data: { message: problem.message, location: `${problem.file}:${String(problem.line)}:${String(problem.column)}` },
+    });
   }
   for (const finding of analysis.findings(ruleId, ruleOptions)) {
     context.report({

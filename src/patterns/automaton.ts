@@ -209,29 +209,46 @@ interface Search<S> {
   isGoal: (state: S) => boolean;
   next: (state: S, symbol: number) => S[];
   size: number;
+  /** Stop after visiting this many states (the search is exponential in the worst case). */
+  limit?: number;
 }
 
+/** The answer of a search that gave up: the question is too complex to decide within the bound. */
+export const TOO_COMPLEX = Symbol('too complex to decide');
+
+/**
+ * How many states an inclusion question may visit. The subsets of a pattern's automaton can grow
+ * exponentially (`*a???…?` remembers where each `a` was); real patterns visit a few dozen.
+ */
+export const MAX_STATES = 10_000;
+
 /** Breadth-first search for the shortest symbol path to a goal; null when there is none. */
-function shortestPath<S>(search: Search<S>): number[] | null {
+function shortestPath<S>(search: Search<S>): number[] | null | typeof TOO_COMPLEX {
   const seen = new Set<string>();
-  const queue: { state: S; path: number[] }[] = [];
+  // Paths as parent links: copying each path would make every step linear in its length.
+  const queue: { state: S; parent: number; symbol: number }[] = [];
   for (const state of search.start) {
     const key = search.key(state);
     if (!seen.has(key)) {
       seen.add(key);
-      queue.push({ state, path: [] });
+      queue.push({ state, parent: -1, symbol: -1 });
     }
   }
   for (let head = 0; head < queue.length; head++) {
     const item = queue[head];
     if (!item) break;
-    if (search.isGoal(item.state)) return item.path;
+    if (search.isGoal(item.state)) {
+      const path: number[] = [];
+      for (let node = queue[head]; node && node.parent >= 0; node = queue[node.parent]) path.push(node.symbol);
+      return path.reverse();
+    }
+    if (search.limit !== undefined && seen.size > search.limit) return TOO_COMPLEX;
     for (let symbol = 0; symbol < search.size; symbol++) {
       for (const next of search.next(item.state, symbol)) {
         const key = search.key(next);
         if (seen.has(key)) continue;
         seen.add(key);
-        queue.push({ state: next, path: [...item.path, symbol] });
+        queue.push({ state: next, parent: head, symbol });
       }
     }
   }
@@ -259,11 +276,15 @@ export function commonKey(a: KeyLanguage, b: KeyLanguage): string | null {
     },
     size: alphabet.size,
   });
-  return path === null ? null : render(alphabet, path);
+  // A product of two automata has at most (n + 1)(m + 1) states: no bound needed.
+  return path === null || path === TOO_COMPLEX ? null : render(alphabet, path);
 }
 
-/** A key of `inner` that `outer` does not contain (shortest, rendered), or null when `outer` ⊇ `inner`. */
-export function uncoveredKey(outer: KeyLanguage, inner: KeyLanguage): string | null {
+/**
+ * A key of `inner` that `outer` does not contain (shortest, rendered), null when `outer` ⊇ `inner`,
+ * or TOO_COMPLEX when deciding it would visit more than MAX_STATES states.
+ */
+export function uncoveredKey(outer: KeyLanguage, inner: KeyLanguage, limit = MAX_STATES): string | null | typeof TOO_COMPLEX {
   const alphabet = alphabetOf([outer, inner]);
   const sup = build(outer, alphabet);
   const sub = build(inner, alphabet);
@@ -279,6 +300,7 @@ export function uncoveredKey(outer: KeyLanguage, inner: KeyLanguage): string | n
       return subs.map((next) => ({ sub: next, sup: sups }));
     },
     size: alphabet.size,
+    limit,
   });
-  return path === null ? null : render(alphabet, path);
+  return path === null || path === TOO_COMPLEX ? path : render(alphabet, path);
 }

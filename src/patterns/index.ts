@@ -9,10 +9,12 @@ export {
   covers,
   uncoveredWitness,
   patternCovers,
+  decideCovers,
+  decidePatternCovers,
   patternsOverlap,
   TemplateSyntaxError,
 } from './operations.js';
-export type { PatternInput, TemplateInput } from './operations.js';
+export type { Decision, PatternInput, TemplateInput } from './operations.js';
 export { isBroad, broadReason } from './broad.js';
 export type { BroadOptions } from './broad.js';
 export { escapeGlob } from './escape.js';

@@ -1,4 +1,4 @@
-import { commonKey, patternLanguage, templateLanguage, uncoveredKey } from './automaton.js';
+import { commonKey, patternLanguage, templateLanguage, TOO_COMPLEX, uncoveredKey } from './automaton.js';
 import { toPattern } from './parse.js';
 import type { ParsedPattern, PatternPart } from './parse.js';
 import { parseTemplate } from './template.js';
@@ -86,18 +86,38 @@ export function overlapWitness(pattern: PatternInput, template: TemplateInput): 
  * is read as independent values, which errs toward "covered" (the side that reports nothing).
  */
 export function covers(pattern: PatternInput, template: TemplateInput): boolean {
-  return uncoveredWitness(pattern, template) === null;
+  return decideCovers(pattern, template) !== 'uncovered';
 }
 
-/** The shortest key of `template` that `pattern` misses (bound values shown as `{name}`), or null. */
+/** Memo value of a question that was too complex to decide. */
+const UNDECIDED = '\u0000too complex';
+
+/** The answer of an inclusion question, which may be too complex to decide (see MAX_STATES). */
+export type Decision = 'covered' | 'uncovered' | 'too-complex';
+
+function uncoveredMemo(pattern: ParsedPattern, template: ParsedTemplate): string | null {
+  const names = holeNames(pattern);
+  const bound = new Set(template.params.filter((name) => names.has(name)));
+  return memo('covers', patternKey(pattern), template.source, () => {
+    const key = uncoveredKey(patternLanguage(pattern, bound), templateLanguage(template, bound));
+    return key === TOO_COMPLEX ? UNDECIDED : key;
+  });
+}
+
+/**
+ * Whether `pattern` matches every key of `template`, or 'too-complex' when the automata would grow
+ * past MAX_STATES states (a checker reports that as a note; `covers` answers true then, the side
+ * that reports nothing).
+ */
+export function decideCovers(pattern: PatternInput, template: TemplateInput): Decision {
+  const key = uncoveredMemo(toPattern(pattern), toTemplate(template));
+  return key === null ? 'covered' : key === UNDECIDED ? 'too-complex' : 'uncovered';
+}
+
+/** The shortest key of `template` that `pattern` misses (bound values shown as `{name}`), or null (also when too complex to decide). */
 export function uncoveredWitness(pattern: PatternInput, template: TemplateInput): string | null {
-  const parsedPattern = toPattern(pattern);
-  const parsedTemplate = toTemplate(template);
-  const names = holeNames(parsedPattern);
-  const bound = new Set(parsedTemplate.params.filter((name) => names.has(name)));
-  return memo('covers', patternKey(parsedPattern), parsedTemplate.source, () =>
-    uncoveredKey(patternLanguage(parsedPattern, bound), templateLanguage(parsedTemplate, bound)),
-  );
+  const key = uncoveredMemo(toPattern(pattern), toTemplate(template));
+  return key === UNDECIDED ? null : key;
 }
 
 /**
@@ -106,16 +126,27 @@ export function uncoveredWitness(pattern: PatternInput, template: TemplateInput)
  * the repeats as independent values and could claim a coverage that does not hold.
  */
 export function patternCovers(outer: PatternInput, inner: PatternInput): boolean {
+  return decidePatternCovers(outer, inner) === 'covered';
+}
+
+/**
+ * Whether every key that `inner` matches is matched by `outer`, or 'too-complex' past MAX_STATES
+ * states (`patternCovers` answers false then: "redundant" is not claimed without proof).
+ */
+export function decidePatternCovers(outer: PatternInput, inner: PatternInput): Decision {
   const parsedOuter = toPattern(outer);
   const parsedInner = toPattern(inner);
   const innerNames = holeNames(parsedInner);
   const bound = new Set([...holeNames(parsedOuter)].filter((name) => innerNames.has(name)));
   const outerFree = parsedOuter.tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null && !bound.has(t.name) ? [t.name] : []));
-  if (new Set(outerFree).size !== outerFree.length) return false;
-  const answer = memo('patternCovers', patternKey(parsedOuter), patternKey(parsedInner), () =>
-    uncoveredKey(patternLanguage(parsedOuter, bound), innerPatternLanguage(parsedInner, bound)) === null ? null : 'no',
-  );
-  return answer === null;
+  if (new Set(outerFree).size !== outerFree.length) return 'uncovered';
+  // A language includes itself: no automaton needed (and `*a???…?` against itself would be costly).
+  if (patternKey(parsedOuter) === patternKey(parsedInner)) return 'covered';
+  const answer = memo('patternCovers', patternKey(parsedOuter), patternKey(parsedInner), () => {
+    const key = uncoveredKey(patternLanguage(parsedOuter, bound), innerPatternLanguage(parsedInner, bound));
+    return key === TOO_COMPLEX ? UNDECIDED : key === null ? null : 'no';
+  });
+  return answer === null ? 'covered' : answer === UNDECIDED ? 'too-complex' : 'uncovered';
 }
 
 /** Whether two patterns can match a common key. */

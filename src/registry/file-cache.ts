@@ -17,12 +17,22 @@ interface Entry<T> {
 export class FileCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
 
-  /** The value of `path`, from `load` when the file is new or changed. Throws what `statSync` throws. */
+  /**
+   * The value of `path`, from `load` when the file is new or changed. A file that cannot be stat'ed
+   * (deleted while an editor keeps running) is forgotten and `load` answers for it, uncached, so
+   * that its loader reports the missing file and a file created again is read.
+   */
   get(path: string, load: () => T, recheckMs = RECHECK_MS): T {
     const cached = this.entries.get(path);
     const now = Date.now();
     if (cached && now - cached.checkedAt < recheckMs) return cached.value;
-    const stat = statSync(path);
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      this.entries.delete(path);
+      return load();
+    }
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
       cached.checkedAt = now;
       return cached.value;

@@ -10,6 +10,8 @@ export interface ReportContext {
   readonly baselined: number;
   /** Print the coverage matrix in the text report too. */
   readonly matrix?: boolean;
+  /** List every note, not only the calls that hide them (text, markdown, html). */
+  readonly verbose?: boolean;
 }
 
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
@@ -29,4 +31,9 @@ export function counts(result: ScanResult): { error: number; warning: number; no
   const total = { error: 0, warning: 0, note: 0 };
   for (const finding of result.findings) total[finding.severity]++;
   return total;
+}
+
+/** `1 error`, `2 errors`. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${String(count)} ${count === 1 ? one : many}`;
 }

@@ -1,4 +1,5 @@
 import type { Reporter } from './context.js';
+import type { ReportFormat } from './formats.js';
 import { githubReporter } from './github.js';
 import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
@@ -7,7 +8,7 @@ import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 
 /** Reporters by name, for `--format`. */
-export const REPORTERS: Readonly<Record<string, Reporter>> = {
+export const REPORTERS: Readonly<Record<ReportFormat, Reporter>> = {
   text: textReporter,
   json: jsonReporter,
   sarif: sarifReporter,
@@ -17,3 +18,5 @@ export const REPORTERS: Readonly<Record<string, Reporter>> = {
 };
 
 export type { Reporter, ReportContext } from './context.js';
+export { REPORT_FORMATS, isReportFormat } from './formats.js';
+export type { ReportFormat } from './formats.js';

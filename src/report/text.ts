@@ -1,39 +1,53 @@
+import { createColors } from 'picocolors';
 import type { ScanFinding } from '../scanner/result.js';
-import { counts, percent } from './context.js';
-import type { Reporter } from './context.js';
+import { counts, percent, plural } from './context.js';
+import type { Reporter, ReportContext } from './context.js';
+import { blindSpots, blindSpotSummary, groupByPlace } from './group.js';
 
-const paint = (isOn: boolean, code: string) => (text: string): string => (isOn ? `\u001b[${code}m${text}\u001b[0m` : text);
+/** How many blind spots the text report names before pointing at --verbose. */
+const BLIND_SPOTS_SHOWN = 10;
 
-/** Grouped by file, with code frames and a summary: for people at a terminal or in a CI log. */
+/** From how many errors and warnings a report ends with a count per rule (to see at a glance what dominates). */
+const BY_RULE_FROM = 20;
+
+/**
+ * Grouped by file, with code frames and a summary: for people at a terminal or in a CI log. Findings
+ * of one rule at one place are one entry; notes are summarised by the call that hides them, each
+ * one listed with --verbose.
+ */
 export const textReporter: Reporter = (result, context) => {
-  const red = paint(context.color, '31');
-  const yellow = paint(context.color, '33');
-  const blue = paint(context.color, '36');
-  const dim = paint(context.color, '2');
-  const bold = paint(context.color, '1');
+  const { red, yellow, cyan: blue, dim, bold } = createColors(context.color);
   const level = (finding: ScanFinding): string =>
     finding.severity === 'error' ? red('error') : finding.severity === 'warning' ? yellow('warning') : blue('note');
   const lines: string[] = [];
+  const isListed = (finding: ScanFinding): boolean => context.verbose === true || finding.ruleId !== 'unresolved';
   const byFile = new Map<string, ScanFinding[]>();
-  for (const finding of result.findings) {
+  for (const finding of result.findings.filter(isListed)) {
     const list = byFile.get(finding.file) ?? [];
     list.push(finding);
     byFile.set(finding.file, list);
   }
   for (const [file, findings] of byFile) {
     lines.push(bold(file));
-    for (const finding of findings) {
-      lines.push(`  ${String(finding.line)}:${String(finding.column)}  ${level(finding)}  ${finding.message}  ${dim(finding.ruleId)}`);
-      if (finding.via.length > 0) lines.push(`      ${dim(`via ${finding.via.join(' → ')}`)}`);
-      const source = context.sourceLine(file, finding.line);
-      if (source !== null && finding.severity !== 'note') {
-        const gutter = `${String(finding.line)} | `;
-        lines.push(dim(`    ${gutter}`) + source.replace(/\t/g, ' '));
-        const width = finding.endLine === finding.line ? Math.max(1, finding.endColumn - finding.column) : 1;
-        lines.push(`    ${' '.repeat(gutter.length + finding.column - 1)}${red('^'.repeat(width))}`);
-      }
+    for (const { first, findings: group } of groupByPlace(findings)) {
+      lines.push(`  ${String(first.line)}:${String(first.column)}  ${level(first)}  ${first.message}  ${dim(first.ruleId)}`);
+      for (const more of group.slice(1)) lines.push(`      ${dim('also:')} ${more.message}`);
+      if (first.via.length > 0) lines.push(`      ${dim(`via ${first.via.join(' → ')}`)}`);
+      lines.push(...frame(first, context, first.severity === 'error' ? red : first.severity === 'warning' ? yellow : blue, dim));
     }
     lines.push('');
+  }
+  const spots = blindSpots(result.findings);
+  if (spots.length > 0 && context.verbose !== true) {
+    lines.push(bold('Blind spots') + dim(`  ${blindSpotSummary(spots).join('; ')}`));
+    const width = Math.max(...spots.slice(0, BLIND_SPOTS_SHOWN).map((s) => s.call.length));
+    for (const spot of spots.slice(0, BLIND_SPOTS_SHOWN)) {
+      const what = spot.kind === 'hides-handlers' ? `hides ${plural(spot.findings.length, 'handler')}` : `takes ${plural(spot.findings.length, 'unreadable pattern')}`;
+      const examples = spot.findings.slice(0, 1).map((f) => `${f.file}:${String(f.line)}`);
+      lines.push(`  ${blue(spot.call.padEnd(width))}  ${what}  ${dim(`e.g. ${examples.join(', ')}${spot.findings.length > 1 ? ', …' : ''}`)}`);
+    }
+    const rest = spots.length - BLIND_SPOTS_SHOWN;
+    lines.push(dim(`  ${rest > 0 ? `and ${plural(rest, 'more call')}; ` : ''}--verbose lists every note (so do the json and sarif reports)`), '');
   }
   if (result.diagnostics.length > 0) {
     lines.push(bold('Inputs that could not be read as they are'));
@@ -53,14 +67,43 @@ export const textReporter: Reporter = (result, context) => {
     lines.push('');
   }
   const total = counts(result);
+  if (total.error + total.warning >= BY_RULE_FROM) lines.push(`${bold('By rule')}  ${byRule(result.findings).join(', ')}`, '');
   const summary = [
-    `${String(total.error)} errors`,
-    `${String(total.warning)} warnings`,
-    `${String(total.note)} notes`,
-    `${String(result.filesScanned)} files`,
+    plural(total.error, 'error'),
+    plural(total.warning, 'warning'),
+    plural(total.note, 'note'),
+    plural(result.filesScanned, 'file'),
     `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers invalidate or state an exception)`,
   ];
-  if (context.baselined > 0) summary.push(`${String(context.baselined)} known findings left out by the baseline`);
+  if (context.baselined > 0) summary.push(`${plural(context.baselined, 'known finding')} left out by the baseline`);
   lines.push((total.error > 0 ? red : (s: string) => s)(summary.join(', ')));
+  if (result.configuration === null) {
+    const families = result.families.length;
+    lines.push(dim(`No configuration: audited with the defaults and ${String(families)} cache ${families === 1 ? 'family' : 'families'} read in the code (\`cache-audit registry\` lists them).`));
+  }
   return `${lines.join('\n')}\n`;
 };
+
+/** The source line of a finding with its columns marked (notes too: the call they name). */
+function frame(finding: ScanFinding, context: ReportContext, mark: (s: string) => string, dim: (s: string) => string): string[] {
+  const source = context.sourceLine(finding.file, finding.line);
+  if (source === null) return [];
+  const gutter = `${String(finding.line)} | `;
+  const width = finding.endLine === finding.line ? Math.max(1, finding.endColumn - finding.column) : 1;
+  return [dim(`    ${gutter}`) + source.replace(/\t/g, ' '), `    ${' '.repeat(gutter.length + finding.column - 1)}${mark('^'.repeat(width))}`];
+}
+
+/** `require-invalidation 248 in 120 files`, largest first, errors and warnings only. */
+function byRule(findings: readonly ScanFinding[]): string[] {
+  const rules = new Map<string, { count: number; files: Set<string> }>();
+  for (const f of findings) {
+    if (f.severity === 'note') continue;
+    const rule = rules.get(f.ruleId) ?? { count: 0, files: new Set<string>() };
+    rule.count++;
+    rule.files.add(f.file);
+    rules.set(f.ruleId, rule);
+  }
+  return [...rules]
+    .sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b))
+    .map(([rule, { count, files }]) => `${rule} ${String(count)} in ${plural(files.size, 'file')}`);
+}

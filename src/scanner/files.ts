@@ -1,5 +1,8 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { fdir } from 'fdir';
+import ignore from 'ignore';
+import type { Ignore } from 'ignore';
 import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
 
@@ -14,14 +17,44 @@ export interface InputProblem {
 }
 
 export interface ProjectFiles {
+  /** The scanned directory, absolute. */
+  readonly root: string;
   readonly files: string[];
   readonly tsconfigs: string[];
+  /** The options of the first tsconfig that lists files (the default for files no tsconfig lists). */
   readonly compilerOptions: ts.CompilerOptions;
+  /** The options of the tsconfig (or referenced project) that lists the file. */
+  readonly optionsOf: (file: string) => ts.CompilerOptions;
+  /** Workspace packages of a monorepo: package name → its directory. */
+  readonly workspaces: ReadonlyMap<string, string>;
   readonly problems: InputProblem[];
 }
 
+/**
+ * Why a tsconfig cannot be used at all (missing, unreadable, not JSON), as a configuration error,
+ * or null. A base it `extends` that is not installed is no such error: the project is still read.
+ */
+export function tsconfigError(ts: TS, file: string): InputProblem | null {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    return { file, line: 1, column: 1, message: 'This tsconfig does not exist: check the --tsconfig path.' };
+  }
+  if (!isFile) return { file, line: 1, column: 1, message: 'This tsconfig path is not a file.' };
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  if (!read.error) return null;
+  const at = read.error.file && read.error.start !== undefined ? read.error.file.getLineAndCharacterOfPosition(read.error.start) : { line: 0, character: 0 };
+  return {
+    file,
+    line: at.line + 1,
+    column: at.character + 1,
+    message: `tsconfig: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ').replace(/\.$/, '')}; fix the file, or name another with --tsconfig.`,
+  };
+}
+
 /** tsconfig.json files of a project: the root one, or those of its packages (monorepos). */
-function findTsconfigs(root: string): string[] {
+export function findTsconfigs(root: string): string[] {
   const direct = join(root, 'tsconfig.json');
   try {
     if (statSync(direct).isFile()) return [direct];
@@ -64,55 +97,144 @@ function findTsconfigs(root: string): string[] {
   return found.sort();
 }
 
-/** Source files below `dir`, without following a symbolic link into a directory already seen. */
-export function walkSources(dir: string, problems: InputProblem[]): string[] {
-  const files: string[] = [];
-  const seen = new Set<string>();
-  const visit = (current: string): void => {
-    let real: string;
-    try {
-      real = realpathSync(current);
-    } catch (error) {
-      problems.push({ file: current, line: 1, column: 1, message: `Cannot read this path: ${(error as Error).message}.` });
-      return;
-    }
-    if (seen.has(real)) {
-      problems.push({ file: current, line: 1, column: 1, message: 'A symbolic link loops back to a directory already scanned: skipped.' });
-      return;
-    }
-    seen.add(real);
-    let entries: string[];
-    try {
-      entries = readdirSync(current).sort();
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      if (SKIPPED_DIRECTORIES.has(name)) continue;
-      const path = join(current, name);
-      let stat;
+/** The .gitignore files from `root` down, read once each, asked about a path as git would. */
+class GitIgnores {
+  private readonly byDirectory = new Map<string, Ignore | null>();
+
+  constructor(private readonly root: string) {}
+
+  private at(dir: string): Ignore | null {
+    let rules = this.byDirectory.get(dir);
+    if (rules === undefined) {
+      rules = null;
       try {
-        stat = statSync(path);
+        rules = ignore().add(readFileSync(join(dir, '.gitignore'), 'utf8'));
       } catch {
-        problems.push({ file: path, line: 1, column: 1, message: 'A broken symbolic link: skipped.' });
-        continue;
+        // no .gitignore here
       }
-      if (stat.isDirectory()) visit(path);
-      else if (SOURCE_EXTENSIONS.has(extname(name)) && !name.endsWith('.d.ts')) files.push(path);
+      this.byDirectory.set(dir, rules);
     }
-  };
-  visit(resolve(dir));
-  return files;
+    return rules;
+  }
+
+  isIgnored(path: string, isDirectory: boolean): boolean {
+    let dir = this.root;
+    const parts = relative(this.root, path).split(sep);
+    for (let i = 0; i < parts.length; i++) {
+      const rules = this.at(dir);
+      const rest = parts.slice(i).join('/');
+      if (rules?.ignores(isDirectory ? `${rest}/` : rest)) return true;
+      dir = join(dir, parts[i] ?? '');
+    }
+    return false;
+  }
 }
 
-/** The files of the project: from its tsconfig(s), or every source file when there is none. */
+/**
+ * Source files below `dir`: what git would track (.gitignore files honoured, `node_modules`, `dist`
+ * and the like skipped even without one). Symbolic links to directories are not followed (no
+ * loops); a link to a file is read, a broken one reported.
+ */
+export function walkSources(dir: string, problems: InputProblem[]): string[] {
+  const root = resolve(dir);
+  const ignores = new GitIgnores(root);
+  const candidates = new fdir()
+    .withFullPaths()
+    .exclude((name, path) => SKIPPED_DIRECTORIES.has(name) || ignores.isIgnored(path.replace(/[\\/]$/, ''), true))
+    .filter((path, isDirectory) => !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts') && !ignores.isIgnored(path, false))
+    .crawl(root)
+    .sync();
+  const files: string[] = [];
+  for (const path of candidates) {
+    try {
+      if (statSync(path).isFile()) files.push(path);
+    } catch {
+      problems.push({ file: path, line: 1, column: 1, message: 'A broken symbolic link: skipped.' });
+    }
+  }
+  return files.sort();
+}
+
+/**
+ * The packages of a monorepo, by name → directory: the root package.json's `workspaces` (an array,
+ * or `{ packages }`) and pnpm-workspace.yaml's `packages:` list. Empty for a single package.
+ */
+export function workspacePackages(ts: TS, root: string): Map<string, string> {
+  const patterns: string[] = [];
+  const manifest = readJson(join(root, 'package.json'));
+  const workspaces = manifest?.['workspaces'];
+  const listed = Array.isArray(workspaces) ? workspaces : isRecord(workspaces) && Array.isArray(workspaces['packages']) ? workspaces['packages'] : [];
+  for (const pattern of listed) if (typeof pattern === 'string') patterns.push(pattern);
+  let pnpm = '';
+  try {
+    pnpm = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
+  } catch {
+    // not a pnpm workspace
+  }
+  patterns.push(...pnpmPackages(pnpm));
+  const packages = new Map<string, string>();
+  const include = patterns.filter((p) => !p.startsWith('!')).map((p) => `${p.replace(/\/+$/, '')}/package.json`);
+  const exclude = ['**/node_modules/**', ...patterns.filter((p) => p.startsWith('!')).map((p) => `${p.slice(1).replace(/\/+$/, '')}/**`)];
+  if (include.length === 0) return packages;
+  for (const file of ts.sys.readDirectory(root, ['.json'], exclude, include).sort()) {
+    if (!file.endsWith('/package.json')) continue;
+    const name = readJson(file)?.['name'];
+    if (typeof name === 'string' && !packages.has(name)) packages.set(name, dirname(resolve(file)));
+  }
+  return packages;
+}
+
+/** The `packages:` list of a pnpm-workspace.yaml (block or flow style), without a YAML parser. */
+function pnpmPackages(text: string): string[] {
+  const result: string[] = [];
+  const lines = text.split(/\r?\n/);
+  const unquote = (value: string): string => value.trim().replace(/^['"]|['"]$/g, '');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^packages\s*:\s*(.*)$/.exec(lines[i] ?? '');
+    if (!match) continue;
+    const inline = (match[1] ?? '').replace(/#.*$/, '').trim();
+    if (inline.startsWith('[')) return inline.replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = (lines[j] ?? '').replace(/\s+#.*$/, '');
+      if (line.trim() === '' || line.trim().startsWith('#')) continue;
+      const item = /^\s+-\s*(.+)$/.exec(line);
+      if (!item) break;
+      result.push(unquote(item[1] ?? ''));
+    }
+  }
+  return result;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The files of the project, from its tsconfig(s) and the projects they reference (a solution-style
+ * tsconfig has `files: []` and `references`), or every source file when there is none; the
+ * compiler options each file is resolved with, and the workspace packages of a monorepo.
+ */
 export function projectFiles(ts: TS, root: string, tsconfig: string | undefined): ProjectFiles {
   const problems: InputProblem[] = [];
+  const absoluteRoot = resolve(root);
+  const workspaces = workspacePackages(ts, absoluteRoot);
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
   const files = new Set<string>();
-  let compilerOptions: ts.CompilerOptions = { allowJs: true };
+  const optionsByFile = new Map<string, ts.CompilerOptions>();
+  let compilerOptions: ts.CompilerOptions | null = null;
   const used: string[] = [];
-  for (const config of tsconfigs) {
+  const queue = [...tsconfigs];
+  const seen = new Set(queue);
+  for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
     let fatal: ts.Diagnostic | undefined;
     const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, {
       ...ts.sys,
@@ -136,9 +258,94 @@ export function projectFiles(ts: TS, root: string, tsconfig: string | undefined)
       continue;
     }
     used.push(config);
-    if (used.length === 1) compilerOptions = { ...parsed.options, allowJs: true };
-    for (const file of parsed.fileNames) if (!file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))) files.add(resolve(file));
+    // The projects a (solution-style) tsconfig references hold files too, with their own options.
+    for (const reference of parsed.projectReferences ?? []) {
+      const referenced = ts.resolveProjectReferencePath(reference);
+      if (!seen.has(referenced)) {
+        seen.add(referenced);
+        queue.push(referenced);
+      }
+    }
+    const options = { ...parsed.options, allowJs: true };
+    const sources = parsed.fileNames.filter((file) => !file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))).map((file) => resolve(file));
+    if (sources.length > 0) compilerOptions ??= options;
+    for (const file of sources) {
+      files.add(file);
+      if (!optionsByFile.has(file)) optionsByFile.set(file, options);
+    }
   }
-  if (tsconfigs.length === 0) for (const file of walkSources(root, problems)) files.add(file);
-  return { files: [...files].sort(), tsconfigs: used.map((c) => relative(root, c) || c), compilerOptions, problems };
+  if (tsconfigs.length === 0) {
+    for (const file of walkSources(root, problems)) files.add(file);
+  } else if (!tsconfig && !tsconfigs.includes(join(absoluteRoot, 'tsconfig.json'))) {
+    // No root tsconfig: a workspace package without a tsconfig of its own is read whole.
+    for (const dir of workspaces.values()) {
+      if (tsconfigs.some((config) => config.startsWith(dir + sep))) continue;
+      for (const file of walkSources(dir, problems)) files.add(file);
+    }
+  }
+  const defaults = compilerOptions ?? { allowJs: true };
+  const nearest = nearestOptions(ts, absoluteRoot);
+  return {
+    root: absoluteRoot,
+    files: [...files].sort(),
+    tsconfigs: used.map((c) => relative(root, c) || c),
+    compilerOptions: defaults,
+    // A file resolves with the nearest tsconfig above it that lists it, as editors do (a root
+    // tsconfig of shared options leaves each package's `paths` to the package's own tsconfig).
+    optionsOf: (file) => nearest(file) ?? optionsByFile.get(file) ?? defaults,
+    workspaces,
+    problems,
+  };
+}
+
+interface ParsedProject {
+  readonly options: ts.CompilerOptions;
+  readonly files: ReadonlySet<string>;
+  readonly references: readonly string[];
+}
+
+/**
+ * The options of the nearest tsconfig.json below the root (the root's own excluded) that lists a
+ * file, itself or through a project it references (a solution-style tsconfig); undefined when none.
+ */
+function nearestOptions(ts: TS, root: string): (file: string) => ts.CompilerOptions | undefined {
+  const parsed = new Map<string, ParsedProject | null>();
+  const configIn = new Map<string, string | null>();
+  const parse = (config: string): ParsedProject | null => {
+    let project = parsed.get(config);
+    if (project === undefined) {
+      const result = ts.getParsedCommandLineOfConfigFile(config, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+      project = result
+        ? {
+            options: { ...result.options, allowJs: true },
+            files: new Set(result.fileNames.map((file) => resolve(file))),
+            references: (result.projectReferences ?? []).map((reference) => ts.resolveProjectReferencePath(reference)),
+          }
+        : null;
+      parsed.set(config, project);
+    }
+    return project;
+  };
+  const nearestConfig = (dir: string): string | null => {
+    if (dir === root || !dir.startsWith(root + sep)) return null;
+    let config = configIn.get(dir);
+    if (config === undefined) {
+      const candidate = join(dir, 'tsconfig.json');
+      config = ts.sys.fileExists(candidate) ? candidate : nearestConfig(dirname(dir));
+      configIn.set(dir, config);
+    }
+    return config;
+  };
+  return (file) => {
+    for (let config = nearestConfig(dirname(file)); config !== null; config = nearestConfig(dirname(dirname(config)))) {
+      const project = parse(config);
+      if (!project) continue;
+      if (project.files.has(file)) return project.options;
+      for (const reference of project.references) {
+        const referenced = parse(reference);
+        if (referenced?.files.has(file)) return referenced.options;
+      }
+    }
+    return undefined;
+  };
 }

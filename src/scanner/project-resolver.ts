@@ -1,10 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type ts from 'typescript';
-import { importBindings } from '../ts/imports.js';
-import { enclosingClass, unwrap } from '../ts/syntax.js';
+import { importBindings, requiredModule } from '../ts/imports.js';
+import { enclosingClass, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { CallResolver } from '../analysis/context.js';
 import type { ImportBinding } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import { collectListeners } from '../analysis/listeners.js';
+import type { KeyRoles } from '../analysis/effects.js';
+import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
+import type { ProjectFiles } from './files.js';
+import { collectHooks, hooksIn } from '../analysis/hooks.js';
+import type { HookTable } from '../analysis/hooks.js';
+import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
@@ -15,22 +23,27 @@ type Fn = ts.FunctionLikeDeclaration;
  */
 export class ProjectResolver implements CallResolver {
   private readonly importsByFile = new WeakMap<ts.SourceFile, Map<string, ImportBinding>>();
-  private readonly resolved = new Map<string, string | null>();
-  private readonly resolutionCache: ts.ModuleResolutionCache;
+  private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
+  private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
+  private readonly realRoot: string;
 
   constructor(
     private readonly ts: TS,
-    private readonly options: ts.CompilerOptions,
+    /** What module resolution needs of the project: its root, each file's options, its workspace packages. */
+    private readonly project: Pick<ProjectFiles, 'root' | 'optionsOf' | 'workspaces'>,
     private readonly host: ts.ModuleResolutionHost,
     /** The parsed file at a path (parsing it on demand), or undefined when it cannot be read. */
     private readonly sourceFileAt: (path: string) => ts.SourceFile | undefined,
     /** Every parsed file of the project, for event listeners. */
     private readonly allSourceFiles: () => readonly ts.SourceFile[] = () => [],
   ) {
-    this.resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name, options);
+    this.realRoot = this.realpath(project.root);
   }
 
   private listeners: Map<string, Fn[]> | null = null;
+
+  /** The roles of the project's Redis keys, set by the scan (it knows every file). */
+  keyRoles?: () => KeyRoles;
 
   resolveConstant(reference: ts.Identifier): ts.Expression | null {
     const binding = this.imports(reference.getSourceFile()).get(reference.text);
@@ -83,6 +96,18 @@ export class ProjectResolver implements CallResolver {
     return this.listeners.get(event) ?? [];
   }
 
+  private hookTable: HookTable | null = null;
+
+  hooksOf(model: string): readonly ModelHook[] {
+    this.hookTable ??= collectHooks(this.ts, this.allSourceFiles());
+    return hooksIn(this.hookTable, model);
+  }
+
+  processorsOf(queue: string): readonly JobProcessor[] {
+    this.hookTable ??= collectHooks(this.ts, this.allSourceFiles());
+    return this.hookTable.processors.get(queue) ?? [];
+  }
+
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
     const { ts } = this;
     const callee = unwrap(ts, call.expression);
@@ -128,9 +153,10 @@ export class ProjectResolver implements CallResolver {
 
   private importedFunction(file: ts.SourceFile, local: string): Fn[] | null {
     const binding = this.imports(file).get(local);
-    if (!binding || binding.imported === '*') return null;
+    if (!binding) return null;
     const target = this.moduleFile(file, binding.module);
-    const found = target ? this.exported(target, binding.imported, 0) : null;
+    // A whole module called (`const send = require('./send'); send()`) is its `module.exports`.
+    const found = target ? this.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
     return found && isFunction(this.ts, found) ? [found] : null;
   }
 
@@ -138,9 +164,9 @@ export class ProjectResolver implements CallResolver {
     const { ts } = this;
     for (const statement of file.statements) if (ts.isClassDeclaration(statement) && statement.name?.text === name) return statement;
     const binding = this.imports(file).get(name);
-    if (!binding || binding.imported === '*') return null;
+    if (!binding) return null;
     const target = this.moduleFile(file, binding.module);
-    const found = target ? this.exported(target, binding.imported, 0) : null;
+    const found = target ? this.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
     return found && ts.isClassLike(found) ? found : null;
   }
 
@@ -152,20 +178,7 @@ export class ProjectResolver implements CallResolver {
       ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     const isDefault = (node: ts.Node): boolean =>
       ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
-    const local = (wanted: string): ts.Node | null => {
-      for (const statement of file.statements) {
-        if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
-        if (ts.isVariableStatement(statement)) {
-          for (const declaration of statement.declarationList.declarations) {
-            if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {
-              const init = unwrap(ts, declaration.initializer);
-              if (ts.isArrowFunction(init) || ts.isFunctionExpression(init) || ts.isClassExpression(init)) return init;
-            }
-          }
-        }
-      }
-      return null;
-    };
+    const local = (wanted: string): ts.Node | null => localDeclaration(ts, file, wanted);
     for (const statement of file.statements) {
       if (name === 'default' && (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && isExported(statement) && isDefault(statement)) {
         return statement;
@@ -195,7 +208,73 @@ export class ProjectResolver implements CallResolver {
         }
       }
     }
+    return this.commonJsExport(file, name, depth);
+  }
+
+  /**
+   * What a CommonJS module exports under `name` (`default`: `module.exports` itself):
+   * `module.exports = fn`, `module.exports = { fn, other: impl, method() {} }`,
+   * `exports.fn = …`, `module.exports.fn = …`, `module.exports = require('./other')`, and the
+   * methods of an exported instance (`module.exports = new QuotesService()`).
+   */
+  private commonJsExport(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
+    const { ts } = this;
+    const value = (node: ts.Expression): ts.Node | null => {
+      const expression = unwrap(ts, node);
+      if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression) || ts.isClassExpression(expression)) return expression;
+      if (ts.isIdentifier(expression)) return localDeclaration(ts, file, expression.text) ?? this.viaImport(file, expression.text, depth);
+      return null;
+    };
+    for (const statement of file.statements) {
+      if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+      const { left, operatorToken, right } = statement.expression;
+      if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const assigned = unwrap(ts, right);
+      if (isModuleExports(ts, left)) {
+        if (name === 'default') return value(assigned);
+        if (ts.isObjectLiteralExpression(assigned)) {
+          for (const property of assigned.properties) {
+            if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return value(property.name);
+            if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name) === name) return value(property.initializer);
+            if (ts.isMethodDeclaration(property) && property.body && propertyNameText(ts, property.name) === name) return property;
+          }
+          continue;
+        }
+        const from = requiredModule(ts, assigned);
+        if (from !== null) {
+          const target = this.moduleFile(file, from);
+          const found = target ? this.exported(target, name, depth + 1) : null;
+          if (found) return found;
+          continue;
+        }
+        const instance = this.instanceClass(file, assigned);
+        const method = instance ? findMethod(ts, instance, name) : null;
+        if (method) return method;
+      } else if (
+        ts.isPropertyAccessExpression(left) &&
+        left.name.text === name &&
+        ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(ts, left.expression))
+      ) {
+        return value(assigned);
+      }
+    }
     return null;
+  }
+
+  /** The class of `new X()`, directly or through a `const` of the file. */
+  private instanceClass(file: ts.SourceFile, node: ts.Expression): ts.ClassLikeDeclaration | null {
+    const { ts } = this;
+    let expression = unwrap(ts, node);
+    if (ts.isIdentifier(expression)) {
+      const name = expression.text;
+      const declaration = file.statements
+        .filter(ts.isVariableStatement)
+        .flatMap((statement) => [...statement.declarationList.declarations])
+        .find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+      if (!declaration?.initializer) return null;
+      expression = unwrap(ts, declaration.initializer);
+    }
+    return ts.isNewExpression(expression) && ts.isIdentifier(expression.expression) ? this.classNamed(file, expression.expression.text) : null;
   }
 
   private viaImport(file: ts.SourceFile, local: string, depth: number): ts.Node | null {
@@ -205,19 +284,115 @@ export class ProjectResolver implements CallResolver {
     return target ? this.exported(target, binding.imported, depth + 1) : null;
   }
 
+  isProjectModule(specifier: string, fromFile: string): boolean | undefined {
+    const path = this.projectModulePath(specifier, fromFile);
+    // Nothing by that name (a file not written yet, a package not installed): the spelling decides.
+    return path === UNRESOLVED ? undefined : path !== null;
+  }
+
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
-    // Packages are never followed: only the project's own modules hold its invalidations.
-    if (!isProjectSpecifier(specifier)) return null;
+    const path = this.projectModulePath(specifier, from.fileName);
+    return path === null || path === UNRESOLVED ? null : (this.sourceFileAt(path) ?? null);
+  }
+
+  /**
+   * The source file of the project a specifier stands for, or null for a package (only the
+   * project's own modules hold its invalidations): module resolution with the options of the
+   * tsconfig that lists the importing file (paths, baseUrl), then the workspace packages.
+   */
+  private projectModulePath(specifier: string, fromFile: string): string | null | typeof UNRESOLVED {
     // Resolution depends on the directory, not the file: one answer per (directory, specifier).
-    const directory = from.fileName.slice(0, from.fileName.lastIndexOf('/'));
+    const directory = fromFile.slice(0, fromFile.lastIndexOf('/'));
     const key = `${directory}\u0000${specifier}`;
     let path = this.resolved.get(key);
+    if (path === undefined && !this.mayBeTheProjects(specifier, this.project.optionsOf(fromFile))) path = null;
     if (path === undefined) {
-      const result = this.ts.resolveModuleName(specifier, from.fileName, this.options, this.host, this.resolutionCache).resolvedModule;
-      path = result && !result.isExternalLibraryImport && !result.resolvedFileName.endsWith('.d.ts') ? result.resolvedFileName : null;
+      const options = this.project.optionsOf(fromFile);
+      let cache = this.resolutionCaches.get(options);
+      if (!cache) {
+        cache = this.ts.createModuleResolutionCache(this.project.root, (name) => name, options);
+        this.resolutionCaches.set(options, cache);
+      }
+      const result = this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule;
+      // TypeScript gives the real path of what it finds in node_modules (a linked workspace package).
+      const real = result ? result.resolvedFileName : null;
+      path = real !== null && isProjectSource(real) && this.isInsideRoot(real) ? real : (this.workspaceModule(specifier) ?? (real === null ? UNRESOLVED : null));
       this.resolved.set(key, path);
     }
-    return path === null ? null : (this.sourceFileAt(path) ?? null);
+    return path;
+  }
+
+  /**
+   * Whether a specifier can resolve into the project at all: spelled like the project's (relative,
+   * absolute, `#…`, `@/…`; when it resolves to nothing, the spelling decides), under `baseUrl`,
+   * matched by a `paths` pattern or a workspace package. Other bare specifiers (`express`,
+   * `@nestjs/common`) are packages, known without resolving them.
+   */
+  private mayBeTheProjects(specifier: string, options: ts.CompilerOptions): boolean {
+    if (looksLikeProjectModule(specifier) || options.baseUrl !== undefined) return true;
+    const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    if (this.project.workspaces.has(name)) return true;
+    return Object.keys(options.paths ?? {}).some((pattern) => {
+      const star = pattern.indexOf('*');
+      return star < 0 ? pattern === specifier : specifier.startsWith(pattern.slice(0, star)) && specifier.endsWith(pattern.slice(star + 1));
+    });
+  }
+
+  private isInsideRoot(path: string): boolean {
+    return [this.project.root, this.realRoot].some((root) => {
+      const inside = relative(root, path);
+      return inside !== '' && !inside.startsWith('..') && !inside.startsWith(sep);
+    });
+  }
+
+  private realpath(path: string): string {
+    try {
+      return this.host.realpath?.(path) ?? path;
+    } catch {
+      return path;
+    }
+  }
+
+  /**
+   * `@org/lib` or `@org/lib/sub` of a workspace package, to its source even when node_modules is
+   * absent (a fresh checkout): its package.json `exports`, `types` or `main`, mapped back from a
+   * build directory (dist/, build/, lib/, out/) to src/ when the built file does not exist, else
+   * src/index or index.
+   */
+  private workspaceModule(specifier: string): string | null {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    const dir = this.project.workspaces.get(parts.slice(0, nameLength).join('/'));
+    if (dir === undefined) return null;
+    const sub = parts.slice(nameLength).join('/');
+    let manifest: Record<string, unknown> = {};
+    try {
+      manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    } catch {
+      // no readable manifest: the conventional entry points only
+    }
+    const entries = sub === '' ? [exportTarget(manifest['exports'], '.'), manifest['types'], manifest['typings'], manifest['module'], manifest['main']] : [exportTarget(manifest['exports'], `./${sub}`)];
+    const stems = [...entries.filter((e): e is string => typeof e === 'string'), ...(sub === '' ? ['src/index', 'index'] : [`src/${sub}`, sub])];
+    for (const entry of stems) {
+      const found = this.sourceFor(dir, entry);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** The source file an entry point of a package stands for: itself, or its source in src/. */
+  private sourceFor(dir: string, entry: string): string | null {
+    const path = join(dir, entry);
+    if (SOURCE_FILE.test(path) && !DECLARATION.test(path) && this.host.fileExists(path)) return path;
+    const stem = relative(dir, path).replace(DECLARATION, '').replace(SOURCE_FILE, '');
+    const fromBuild = stem.replace(/^(dist|build|lib|out)\/((esm|cjs|es|types|src)\/)*/, '');
+    for (const candidate of new Set([stem, `src/${fromBuild}`, fromBuild])) {
+      for (const extension of ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js']) {
+        const file = join(dir, candidate + extension);
+        if (this.host.fileExists(file)) return file;
+      }
+    }
+    return null;
   }
 
   private imports(file: ts.SourceFile): Map<string, ImportBinding> {
@@ -230,13 +405,61 @@ export class ProjectResolver implements CallResolver {
   }
 }
 
-/** A module of the project (relative, or a path alias as tsconfig `paths` commonly spell them). */
-function isProjectSpecifier(specifier: string): boolean {
-  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('@/') || specifier.startsWith('~/') || specifier.startsWith('#') || specifier.startsWith('src/');
+/** A specifier that resolves to nothing at all. */
+const UNRESOLVED = Symbol('unresolved');
+const SOURCE_FILE = /\.(tsx?|mts|cts|jsx?|mjs|cjs)$/;
+const DECLARATION = /\.d\.[cm]?ts$/;
+
+/** The file a package's `exports` maps a subpath to (conditions types, import, require, default). */
+function exportTarget(exports: unknown, subpath: string): string | null {
+  const pick = (value: unknown): string | null => {
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value)) return value.map(pick).find((v) => v !== null) ?? null;
+    if (typeof value !== 'object' || value === null) return null;
+    const conditions = value as Record<string, unknown>;
+    for (const condition of ['types', 'source', 'import', 'require', 'node', 'default']) {
+      const found = pick(conditions[condition]);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  if (typeof exports === 'string' || Array.isArray(exports)) return subpath === '.' ? pick(exports) : null;
+  if (typeof exports !== 'object' || exports === null) return null;
+  const map = exports as Record<string, unknown>;
+  if (!Object.keys(map).some((k) => k.startsWith('.'))) return subpath === '.' ? pick(map) : null;
+  if (subpath in map) return pick(map[subpath]);
+  for (const [key, value] of Object.entries(map)) {
+    const star = key.indexOf('*');
+    if (star < 0 || !subpath.startsWith(key.slice(0, star)) || !subpath.endsWith(key.slice(star + 1))) continue;
+    const target = pick(value);
+    return target?.replace('*', subpath.slice(star, subpath.length - (key.length - star - 1))) ?? null;
+  }
+  return null;
 }
 
 function isFunction(ts: TS, node: ts.Node): node is Fn {
-  return (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body !== undefined;
+  return (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && node.body !== undefined;
+}
+
+/** `module.exports`. */
+function isModuleExports(ts: TS, node: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'module' && node.name.text === 'exports';
+}
+
+/** A function, class or function-valued `const` declared at the top of a file. */
+function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
+  for (const statement of file.statements) {
+    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {
+          const init = unwrap(ts, declaration.initializer);
+          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init) || ts.isClassExpression(init)) return init;
+        }
+      }
+    }
+  }
+  return null;
 }
 
 

@@ -63,6 +63,10 @@ export interface ScanResult {
   readonly tool: { readonly name: string; readonly version: string };
   readonly root: string;
   readonly registry: { readonly file: string; readonly prefix: string; readonly keys: readonly { readonly name: string; readonly template: string; readonly ttl: number | null; readonly dependsOn: readonly string[] }[] } | null;
+  /** The configuration file, relative to the root; null when there is none and the defaults apply. */
+  readonly configuration: string | null;
+  /** Key families the code reads through the cache, with the models their loaders read (inferred). */
+  readonly families: readonly { readonly key: string; readonly models: readonly string[]; readonly reads: readonly { readonly file: string; readonly line: number }[] }[];
   readonly tsconfigs: readonly string[];
   readonly filesScanned: number;
   readonly findings: readonly ScanFinding[];

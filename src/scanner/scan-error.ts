@@ -1,4 +1,4 @@
-export type ScanErrorCode = 'root-not-found' | 'no-configuration';
+export type ScanErrorCode = 'root-not-found' | 'no-configuration' | 'no-sources';
 
 /** A scan that cannot start: a usage or configuration error (exit code 2 in the CLI). */
 export class ScanError extends Error {

@@ -3,7 +3,9 @@ import type ts from 'typescript';
 import { resolvePattern } from '../analysis/checks/helpers.js';
 import type { FileContext } from '../analysis/context.js';
 import type { TS } from '../ts/syntax.js';
-import { extractFacts } from '../analysis/extract.js';
+import { keyRolesOfFile } from '../analysis/effects.js';
+import type { KeyRoles } from '../analysis/effects.js';
+import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import type { CacheRegistry } from '../registry/define.js';
@@ -16,16 +18,26 @@ export function extractProject(ts: TS, setup: ScanSetup, reader: SourceReader, o
   const { files } = setup;
   const resolver = new ProjectResolver(
     ts,
-    setup.listed.compilerOptions,
+    setup.listed,
     resolutionHost(ts, setup.listed.files),
     (path) => reader.read(resolve(path), false) ?? undefined,
     () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts };
+  // The roles of keys across the whole project: a lock taken in one file is released in another.
+  let roles: KeyRoles | null = null;
+  resolver.keyRoles = () => {
+    roles ??= mergeRoles(files.flatMap((file) => {
+      const sourceFile = reader.read(file, true);
+      return sourceFile ? [keyRolesOfFile(fileContext(sourceFile, extract))] : [];
+    }));
+    return roles;
+  };
   const facts: FileFacts[] = [];
   files.forEach((file, index) => {
     const sourceFile = reader.read(file, true);
-    if (sourceFile) facts.push(extractFacts(sourceFile, { ts, options: setup.analysisOptions, resolver, contexts }));
+    if (sourceFile) facts.push(extractFacts(sourceFile, extract));
     onProgress?.(index + 1, files.length);
   });
   applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
@@ -108,4 +120,9 @@ function applyGlobalInterceptors(
       ),
     };
   });
+}
+
+function mergeRoles(all: readonly KeyRoles[]): KeyRoles {
+  const unique = <T extends { readonly source: string }>(patterns: readonly T[]): T[] => [...new Map(patterns.map((p) => [p.source, p])).values()];
+  return { others: unique(all.flatMap((r) => r.others)), cached: unique(all.flatMap((r) => r.cached)) };
 }

@@ -13,11 +13,16 @@ import type { ScanDiagnostic } from './result.js';
 import { ScanError } from './scan-error.js';
 import type { ScanOptions } from './scan.js';
 
+/** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
+const TEST_FILE = /(^|\/)(__tests__|__mocks__)\/|\.(test|spec)\.[cm]?[jt]sx?$/;
+
 /** What a scan starts from: the configuration, the registry and the files to audit. */
 export interface ScanSetup {
   readonly root: string;
   /** A path relative to the root, with `/`. */
   readonly rel: (file: string) => string;
+  /** The configuration file, relative to the root; null when the project has none (defaults apply). */
+  readonly configFile: string | null;
   /** The diagnostics of the scan; the later steps add theirs. */
   readonly diagnostics: ScanDiagnostic[];
   readonly config: CacheAuditConfig;
@@ -37,9 +42,6 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
   // A scan reads the files as they are now: no trust in what an earlier scan of this process saw.
   clearConfigCache();
   const loadedConfig = loadConfigFor(root, { recheckMs: 0 });
-  if (!loadedConfig.file) {
-    throw new ScanError('no-configuration', `No cache-audit configuration found in ${root} or above: add cache-audit.config.json with { "registry": "src/cache/keys.ts" }.`);
-  }
   const rel = (file: string): string => relative(root, file).split(sep).join('/') || file;
   const diagnostics: ScanDiagnostic[] = loadedConfig.diagnostics.map((d) => ({ file: rel(d.file), line: d.line, column: d.column, message: d.message }));
   const config = loadedConfig.config;
@@ -52,20 +54,29 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
     loadedRegistry = loadRegistry(registryFile, { recheckMs: 0 });
     registry = loadedRegistry.registry;
     for (const d of loadedRegistry.diagnostics) diagnostics.push({ file: rel(d.file), line: d.line, column: d.column, message: d.message });
-  } else {
-    diagnostics.push({ file: rel(loadedConfig.file), line: 1, column: 1, message: 'No `registry` in the configuration: the checks that need one are off.' });
+  } else if (loadedConfig.file) {
+    diagnostics.push({ file: rel(loadedConfig.file), line: 1, column: 1, message: 'No `registry` in the configuration: the key families are taken from the code (`cache-audit registry` lists them).' });
   }
 
   const listed = projectFiles(ts, root, options.tsconfig);
   for (const p of listed.problems) diagnostics.push({ ...p, file: rel(p.file) });
-  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob, '/'));
-  const ignoreBase = loadedConfig.dir;
+  const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob));
+  const ignoreBase = loadedConfig.file ? loadedConfig.dir : root;
   const isIgnored = (file: string): boolean => {
     const path = relative(ignoreBase, file).split(sep).join('/');
-    return ignores.some((glob) => glob.test(path));
+    return ignores.some((glob) => glob.test(path)) || (config.tests !== true && TEST_FILE.test(path));
   };
   const files = listed.files.filter((file) => !isIgnored(file) && file !== registryFile);
-  return { root, rel, diagnostics, config, analysisOptions: resolveOptions(config), registry, registryFile, loadedRegistry, listed, files };
+  if (files.length === 0) {
+    // A green run that read nothing would say nothing: say why instead.
+    const why = options.tsconfig
+      ? existsSync(resolve(root, options.tsconfig))
+        ? `the tsconfig ${options.tsconfig} lists none`
+        : `the tsconfig ${options.tsconfig} does not exist`
+      : listed.tsconfigs.length > 0 ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none` : 'none was found below it';
+    throw new ScanError('no-sources', `No source files to audit in ${root}: ${why}. Point cache-audit at the project's directory, or name its tsconfig with --tsconfig.`);
+  }
+  return { root, rel, configFile: loadedConfig.file ? rel(loadedConfig.file) : null, diagnostics, config, analysisOptions: resolveOptions(config), registry, registryFile, loadedRegistry, listed, files };
 }
 
 /** Whether findings in a file are reported: within `paths` and `onlyFiles` when given. */

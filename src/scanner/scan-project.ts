@@ -73,21 +73,25 @@ export function blindSpots(
     if (!isReportedFile(fileFacts.file)) continue;
     const text = reader.linesOf(fileFacts.file);
     const seen = new Set<number>();
-    const note = (offset: number, message: string): void => {
-      const line = lineOf(fileFacts.file, offset);
-      sink.push({ ruleId: 'unresolved', severity: 'note', message, file: setup.rel(fileFacts.file), line, column: 1, endLine: line, endColumn: 1, via: [] }, text[line - 1] ?? '');
+    // At the call or handler it names, with its columns, so that reporters can frame it.
+    const note = (range: { readonly start: number; readonly end: number }, message: string): void => {
+      const sourceFile = reader.sourceOf(fileFacts.file);
+      const start = sourceFile?.getLineAndCharacterOfPosition(range.start) ?? { line: lineOf(fileFacts.file, range.start) - 1, character: 0 };
+      const end = sourceFile?.getLineAndCharacterOfPosition(range.end) ?? start;
+      const at = { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+      sink.push({ ruleId: 'unresolved', severity: 'note', message, file: setup.rel(fileFacts.file), ...at, via: [] }, text[start.line] ?? '');
     };
     for (const invalidation of [...fileFacts.otherInvalidations, ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null))]) {
       for (const fact of invalidation.patterns) {
         // A wrapper forwarding its parameter is no blind spot: its callers say the pattern.
-        if (fact.unresolved === null || isWrapper(setup.analysisOptions, fact.forwardedBy) || seen.has(fact.range.start)) continue;
+        if (fact.unresolved === null || fact.forwardedBy !== null || seen.has(fact.range.start)) continue;
         seen.add(fact.range.start);
-        note(fact.range.start, projectMessage('unresolved', 'pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }));
+        note(fact.range, projectMessage('unresolved', 'pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }));
       }
     }
     for (const handler of fileFacts.handlers) {
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
-      note(handler.nameRange.start, projectMessage('unresolved', 'opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }));
+      note(handler.nameRange, projectMessage('unresolved', 'opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }));
     }
   }
 }

@@ -71,6 +71,8 @@ function assemble(setup: ScanSetup, facts: readonly FileFacts[], findings: ScanF
             keys: registry.entries.map((e) => ({ name: e.name, template: e.template, ttl: e.ttl ?? null, dependsOn: e.dependsOn })),
           }
         : null,
+    configuration: setup.configFile,
+    families: inferredFamilies(facts, rel, lineOf),
     tsconfigs: setup.listed.tsconfigs,
     filesScanned: setup.files.length,
     findings: findings.sort(compareFindings),
@@ -79,4 +81,17 @@ function assemble(setup: ScanSetup, facts: readonly FileFacts[], findings: ScanF
     coverage: { mutations: mutations.length, covered, ratio: mutations.length === 0 ? null : covered / mutations.length },
     durationMs: performance.now() - started,
   };
+}
+
+/** The cache families read in the code, once per key, with the models their loaders read. */
+function inferredFamilies(facts: readonly FileFacts[], rel: (file: string) => string, lineOf: (file: string, offset: number) => number): ScanResult['families'] {
+  const byKey = new Map<string, { key: string; models: Set<string>; reads: { file: string; line: number }[] }>();
+  for (const family of facts.flatMap((f) => f.families)) {
+    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [] };
+    for (const model of family.models) entry.models.add(model);
+    const at = { file: rel(family.file), line: lineOf(family.file, family.range.start) };
+    if (!entry.reads.some((r) => r.file === at.file && r.line === at.line)) entry.reads.push(at);
+    byKey.set(family.key, entry);
+  }
+  return [...byKey.values()].map((e) => ({ key: e.key, models: [...e.models].sort(), reads: e.reads })).sort((a, b) => a.key.localeCompare(b.key));
 }

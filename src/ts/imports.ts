@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { unwrap } from './syntax.js';
 import type { TS } from './syntax.js';
 
 export interface ImportBinding {
@@ -7,10 +8,23 @@ export interface ImportBinding {
   readonly imported: string;
 }
 
-/** The names a file imports: local name → module and exported name. */
+/**
+ * The names a file imports: local name → module and exported name. CommonJS counts too:
+ * `const m = require('m')` (and `import m = require('m')`) binds the whole module (`*`),
+ * `const { a, b: c } = require('m')` and `const a = require('m').a` bind its members.
+ */
 export function importBindings(ts: TS, sourceFile: ts.SourceFile): Map<string, ImportBinding> {
   const imports = new Map<string, ImportBinding>();
   for (const statement of sourceFile.statements) {
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) requireBinding(ts, declaration, imports);
+      continue;
+    }
+    if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference)) {
+      const expression = statement.moduleReference.expression;
+      if (ts.isStringLiteral(expression)) imports.set(statement.name.text, { module: expression.text, imported: '*' });
+      continue;
+    }
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
     const module = statement.moduleSpecifier.text;
     const clause = statement.importClause;
@@ -23,4 +37,32 @@ export function importBindings(ts: TS, sourceFile: ts.SourceFile): Map<string, I
     }
   }
   return imports;
+}
+
+/** The module of `require('m')`, or null. */
+export function requiredModule(ts: TS, node: ts.Expression): string | null {
+  const expression = unwrap(ts, node);
+  if (!ts.isCallExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'require') return null;
+  const [first] = expression.arguments;
+  return expression.arguments.length === 1 && first && ts.isStringLiteralLike(first) ? first.text : null;
+}
+
+function requireBinding(ts: TS, declaration: ts.VariableDeclaration, imports: Map<string, ImportBinding>): void {
+  if (!declaration.initializer) return;
+  const init = unwrap(ts, declaration.initializer);
+  const whole = requiredModule(ts, init);
+  // const a = require('m').a
+  const member = whole === null && ts.isPropertyAccessExpression(init) ? requiredModule(ts, init.expression) : null;
+  if (ts.isIdentifier(declaration.name)) {
+    if (whole !== null) imports.set(declaration.name.text, { module: whole, imported: '*' });
+    else if (member !== null && ts.isPropertyAccessExpression(init)) imports.set(declaration.name.text, { module: member, imported: init.name.text });
+    return;
+  }
+  if (whole === null || !ts.isObjectBindingPattern(declaration.name)) return;
+  for (const element of declaration.name.elements) {
+    if (element.dotDotDotToken || !ts.isIdentifier(element.name)) continue;
+    const property = element.propertyName;
+    const imported = property === undefined ? element.name.text : ts.isIdentifier(property) || ts.isStringLiteral(property) ? property.text : null;
+    if (imported !== null) imports.set(element.name.text, { module: whole, imported });
+  }
 }

@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -76,16 +77,53 @@ describe('package entries', () => {
 
   it('loads the ESLint plugin both ways, with its rules and configs', () => {
     const script = `console.log(JSON.stringify([Object.keys(plugin.rules).length, Object.keys(plugin.configs.recommended.rules).length, plugin.meta.name]))`;
-    const cjs = node(['-e', `const plugin = require('cache-audit/eslint').default; ${script}`]);
+    const cjs = node(['-e', `const plugin = require('cache-audit/eslint'); ${script}`]);
+    expect(node(['-e', `const p = require('cache-audit/eslint'); console.log(p.default === p, Object.keys(p).join())`]).trim()).toBe('true meta,rules,configs');
     const esm = node(['--input-type=module', '-e', `import plugin from 'cache-audit/eslint'; ${script}`]);
     expect(JSON.parse(cjs)).toEqual([9, 8, 'cache-audit']);
     expect(JSON.parse(esm)).toEqual([9, 8, 'cache-audit']);
   });
 
-  it('exports types first for every entry', () => {
+  it('exports types first for every entry, CommonJS types to require', () => {
     for (const [entry, target] of Object.entries(pkg.exports)) {
       if (typeof target !== 'object' || target === null) continue;
-      expect(Object.keys(target)[0], entry).toBe('types');
+      for (const [condition, files] of Object.entries(target as Record<string, Record<string, string>>)) {
+        expect(Object.keys(files)[0], `${entry} ${condition}`).toBe('types');
+        expect(files['types'], `${entry} ${condition}`).toContain(condition === 'require' ? 'dist/cjs/' : 'dist/esm/');
+      }
     }
+  });
+
+  it('lints with a CommonJS ESLint configuration that requires the plugin and the parser', () => {
+    const app = join(root, 'test/artifacts/commonjs-app');
+    mkdirSync(join(app, 'src'), { recursive: true });
+    writeFileSync(
+      join(app, 'eslint.config.cjs'),
+      `const cacheAudit = require('cache-audit/eslint');
+const tsParser = require('@typescript-eslint/parser');
+
+module.exports = [
+  { files: ['**/*.ts'], languageOptions: { parser: tsParser } },
+  cacheAudit.configs.recommended,
+];
+`,
+    );
+    writeFileSync(
+      join(app, 'src/quotes.controller.ts'),
+      `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n\n@Controller('quotes')\nexport class QuotesController {\n  @Post()\n  @InvalidateCachePattern('*')\n  create() {}\n}\n`,
+    );
+    const result = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', 'src'], { cwd: app, encoding: 'utf8' });
+    const [file] = JSON.parse(result.stdout) as { messages: { ruleId: string; line: number }[] }[];
+    expect(file?.messages.map((m) => `${String(m.line)} ${m.ruleId}`)).toEqual(['7 cache-audit/no-broad-pattern']);
+  });
+
+  it('has types that resolve for CommonJS, ES modules and node10 alike (@arethetypeswrong/cli on the packed tarball)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cache-audit-pack-'));
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8' })) as { filename: string }[];
+    const attw = spawnSync(process.execPath, [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), join(out, packed?.filename ?? ''), '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    const report = JSON.parse(attw.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
+    expect(report.analysis.problems).toEqual([]);
+    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './eslint', './runtime']));
+    expect(attw.status).toBe(0);
   });
 });

@@ -27,9 +27,8 @@ beforeAll(async () => {
 });
 
 describe('reporters', () => {
-  it.each(['text', 'markdown', 'github', 'json'])('%s output is stable (reviewable snapshot)', async (name) => {
+  it.each(['text', 'markdown', 'github', 'json'] as const)('%s output is stable (reviewable snapshot)', async (name) => {
     const render = REPORTERS[name];
-    if (!render) throw new Error(name);
     const output = render(result, context);
     expect(render(result, context)).toBe(output);
     await expect(output).toMatchFileSnapshot(`__snapshots__/quotes-app-defects.${name === 'json' ? 'json' : name === 'markdown' ? 'md' : 'txt'}${name === 'github' ? '.github' : ''}`);
@@ -44,7 +43,7 @@ describe('reporters', () => {
 
   it('colours text only when asked, and keeps the order file, line, column, rule', () => {
     const text = REPORTERS['text']?.(result, { ...context, color: true }) ?? '';
-    expect(text).toContain('\u001b[31merror\u001b[0m');
+    expect(text).toContain('\u001b[31merror\u001b[39m');
     expect(REPORTERS['text']?.(result, context)).not.toContain('\u001b[');
     const order = result.findings.map((f) => `${f.file}:${String(f.line).padStart(5, '0')}:${String(f.column).padStart(5, '0')}:${f.ruleId}`);
     expect(order).toEqual([...order].sort());
@@ -71,13 +70,23 @@ describe('reporters', () => {
 
   it.skipIf(!hasChromium)('renders the HTML report in headless Chromium without console errors', async () => {
     const file = join(artifacts, 'quotes-app-defects.html');
-    writeFileSync(file, REPORTERS['html']?.(result, context) ?? '');
+    const sources = new Map<string, string[]>();
+    const withFrames: ReportContext = {
+      ...context,
+      sourceLine: (f, line) => {
+        if (!sources.has(f)) sources.set(f, readFileSync(join(root, 'fixtures/quotes-app-defects', f), 'utf8').split('\n'));
+        return sources.get(f)?.[line - 1] ?? null;
+      },
+    };
+    const html = REPORTERS.html(result, withFrames);
+    expect(html.length).toBeLessThan(40_000);
+    writeFileSync(file, html);
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const errors: string[] = [];
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(message.text());
@@ -87,10 +96,45 @@ describe('reporters', () => {
         if (!request.url().startsWith('file:')) errors.push(`external request: ${request.url()}`);
       });
       await page.goto(`file://${file}`);
-      expect(await page.locator('.findings tbody tr').count()).toBe(result.findings.length);
-      expect(await page.locator('.matrix tbody tr').count()).toBe(result.matrix.rows.filter((row) => row.status !== 'read').length);
-      expect(await page.locator('.cell.full').count()).toBeGreaterThan(5);
+      const groups = new Set(result.findings.map((f) => `${f.ruleId} ${f.file}:${String(f.line)}:${String(f.column)}`));
+      expect(await page.locator('.finding').count()).toBe(groups.size);
+      // Two findings of one handler (the keys it forgets) are one entry listing both.
+      expect(groups.size).toBeLessThan(result.findings.length);
+      expect(await page.locator('.finding .also li').count()).toBe(result.findings.length - groups.size);
+      expect(await page.locator('.finding').first().getAttribute('data-severity')).toBe('error');
+      expect(await page.locator('.finding pre.frame mark').count()).toBe(groups.size);
+      // The handler that flushes everything with `*` is not drawn as the healthiest row.
+      const flushAll = page.locator('.matrix tr', { hasText: 'ClientsController.remove' });
+      expect(await flushAll.getAttribute('class')).toBe('error');
+      expect(await flushAll.locator('.cell.full').count()).toBe(5);
+      expect(await flushAll.locator('.cell.full').first().evaluate((cell) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(cell).backgroundImage)).toContain('gradient');
+      expect(await page.locator('.matrix tr', { hasText: 'QuotesController.create' }).getAttribute('class')).toBe('ok');
+      // Rows with nothing in them are not drawn.
+      expect(await page.locator('.matrix tbody tr').count()).toBe(result.matrix.rows.filter((r) => r.status !== 'read' && (r.cells.some((c) => c !== 'none') || r.exception !== null)).length);
+      expect(await page.locator('.matrix tbody tr').count()).toBeLessThan(result.matrix.rows.length);
       expect(await page.locator('.tile').first().innerText()).toContain(String(result.findings.filter((f) => f.severity === 'error').length));
+      // Filters by rule and level, and collapse by file.
+      await page.locator('input[data-filter="rule"][value="require-dependent-invalidation"]').uncheck();
+      expect(await page.locator('.finding:visible').count()).toBe(new Set([...groups].filter((g) => !g.startsWith('require-dependent-invalidation'))).size);
+      await page.locator('input[data-filter="severity"][value="error"]').uncheck();
+      expect(await page.locator('.finding:visible').count()).toBe(0);
+      expect(await page.locator('details.file:visible').count()).toBe(0);
+      await page.locator('input[data-filter="severity"][value="error"]').check();
+      await page.locator('input[data-filter="rule"][value="require-dependent-invalidation"]').check();
+      await page.locator('button[data-files="close"]').click();
+      expect(await page.locator('.finding:visible').count()).toBe(0);
+      await page.locator('button[data-files="open"]').click();
+      expect(await page.locator('.finding:visible').count()).toBe(groups.size);
+      // Long messages wrap: no horizontal scrolling at 1,400 px or on a narrow window.
+      for (const width of [1400, 700]) {
+        await page.setViewportSize({ width, height: 900 });
+        const overflow = await page.evaluate(() => {
+          const { documentElement } = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+          return documentElement.scrollWidth - documentElement.clientWidth;
+        });
+        expect(overflow, `at ${String(width)} px`).toBe(0);
+      }
+      await page.setViewportSize({ width: 1400, height: 900 });
       await page.screenshot({ path: join(artifacts, 'quotes-app-defects.html.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

@@ -75,4 +75,20 @@ describe('the rule catalogue', () => {
       for (const message of Object.values(rule.meta.messages)) expect(message).toMatch(/[.?)]$|\}\}$/);
     }
   });
+
+  it('uses every message id it declares (eslint-plugin-eslint-plugin cannot see messages spread from the catalogue)', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(resolve(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts') && !file.endsWith('catalogue.ts'))
+        .map((file) => readFileSync(resolve(root, dir, file), 'utf8'));
+    const code = [...sources('src'), ...sources('rules')].join('\n');
+    const unused: string[] = [];
+    for (const id of RULE_IDS) {
+      for (const messageId of Object.keys(plugin.rules[id].meta.messages)) {
+        const isUsed = new RegExp(`(report\\(|messageId: |messageId === |\\? |: |, )'${messageId}'`).test(code) || (messageId === 'setup' && code.includes("messageId: 'setup'"));
+        if (!isUsed) unused.push(`${id}: ${messageId}`);
+      }
+    }
+    expect(unused).toEqual([]);
+  });
 });

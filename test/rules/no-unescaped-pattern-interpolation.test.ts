@@ -23,7 +23,7 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
           column: 49,
           endLine: 3,
           endColumn: 57,
-          data: { expression: 'tenantId', pattern: 'quotes:list:{tenantId}:*' },
+          data: { expression: 'tenantId', pattern: 'quotes:list:{tenantId}:*', escape: 'escapeGlob' },
           suggestions: [
             {
               messageId: 'escape',
@@ -44,6 +44,62 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
           endLine: 3,
           endColumn: 59,
           suggestions: [{ messageId: 'escape', output: service("  await getCache().deletePattern('quotes:list:' + escapeGlob(tenantId) + ':*');", "import { escapeGlob, getCache } from 'cache-audit/runtime';") }],
+        },
+      ],
+    },
+      {
+      name: "the import goes after 'use server', which must stay the first statement",
+      code: `'use server';\n\n${service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);')}`,
+      errors: [
+        {
+          messageId: 'unescaped',
+          line: 5,
+          column: 49,
+          endLine: 5,
+          endColumn: 57,
+          suggestions: [
+            {
+              messageId: 'escape',
+              data: { escape: 'escapeGlob' },
+              output: `'use server';\nimport { escapeGlob } from 'cache-audit/runtime';\n\n${service('  await getCache().deletePattern(`quotes:list:${escapeGlob(tenantId)}:*`);')}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'the escape function the configuration names, without an import of ours',
+      code: service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);'),
+      settings: { 'cache-audit': { escapeFunctions: ['escapeRedisKey'] } },
+      errors: [
+        {
+          messageId: 'unescaped',
+          line: 3,
+          column: 49,
+          endLine: 3,
+          endColumn: 57,
+          data: { expression: 'tenantId', pattern: 'quotes:list:{tenantId}:*', escape: 'escapeRedisKey' },
+          suggestions: [{ messageId: 'escape', data: { escape: 'escapeRedisKey' }, output: service('  await getCache().deletePattern(`quotes:list:${escapeRedisKey(tenantId)}:*`);') }],
+        },
+      ],
+    },
+    {
+      name: 'an escape function the file already imports is used as it is',
+      code: service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);', "import { getCache } from 'cache-audit/runtime';\nimport { escapePattern } from './escape';"),
+      errors: [
+        {
+          messageId: 'unescaped',
+          line: 4,
+          column: 49,
+          endLine: 4,
+          endColumn: 57,
+          suggestions: [
+            {
+              messageId: 'escape',
+              data: { escape: 'escapePattern' },
+              output: service('  await getCache().deletePattern(`quotes:list:${escapePattern(tenantId)}:*`);', "import { getCache } from 'cache-audit/runtime';\nimport { escapePattern } from './escape';"),
+            },
+          ],
         },
       ],
     },

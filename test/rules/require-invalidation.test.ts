@@ -26,6 +26,12 @@ ruleTester().run('require-invalidation', rule, {
   ],
   invalid: [
     {
+      name: 'updateTag in a Next.js route handler throws at run time',
+      code: `import { updateTag } from 'next/cache';\nexport async function POST() {\n  updateTag('quotes');\n  return new Response(null);\n}\n`,
+      filename: 'app/api/quotes/route.ts',
+      errors: [{ messageId: 'updateTagInRoute', line: 3, column: 3, endLine: 3, endColumn: 22, data: { handler: 'POST /api/quotes', through: '' } }],
+    },
+    {
       name: 'a NestJS mutation that invalidates nothing, with the fix derived from the registry',
       code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}\n\n  @Delete(':id')\n  remove() {}`),
       errors: [

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { walkSources } from '../../src/scanner/files.js';
 import { scan } from '../../src/scanner/scan.js';
 import { run } from '../support/cli.js';
 
@@ -137,12 +138,30 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     expect(result.findings.some((f) => f.ruleId === 'stale-key')).toBe(true);
   });
 
-  it('a symbolic link loop', async () => {
+  it('a symbolic link loop is not followed; a broken link is said', async () => {
     const dir = project(base);
     symlinkSync(join(dir, 'src'), join(dir, 'src', 'loop'));
+    symlinkSync(join(dir, 'src', 'gone.ts'), join(dir, 'src', 'dangling.ts'));
     const result = await scan({ root: dir });
-    expect(result.diagnostics.map((d) => `${d.file} ${d.message}`)).toEqual(['src/loop A symbolic link loops back to a directory already scanned: skipped.']);
+    expect(result.diagnostics.map((d) => `${d.file} ${d.message}`)).toEqual(['src/dangling.ts A broken symbolic link: skipped.']);
     expect(result.filesScanned).toBe(1);
+  });
+
+  it('honours .gitignore files without a tsconfig, at the root and below', async () => {
+    const dir = project({
+      ...base,
+      '.gitignore': 'generated/\n*.gen.ts\n',
+      'src/generated/client.ts': 'export const x = 1;\n',
+      'src/api.gen.ts': 'export const y = 1;\n',
+      'src/legacy/.gitignore': 'old.ts\n',
+      'src/legacy/old.ts': 'export const z = 1;\n',
+      'src/legacy/kept.ts': 'export const w = 1;\n',
+    });
+    const listed = walkSources(dir, []).map((file) => relative(dir, file).split(sep).join('/'));
+    expect(listed).toContain('src/legacy/kept.ts');
+    expect(listed).not.toContain('src/generated/client.ts');
+    expect(listed).not.toContain('src/api.gen.ts');
+    expect(listed).not.toContain('src/legacy/old.ts');
   });
 
   it('a broken tsconfig, and a missing one given with --tsconfig', async () => {
@@ -154,8 +173,8 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     expect(garbled.diagnostics[0]).toMatchObject({ file: 'tsconfig.json', line: 1 });
     expect(garbled.diagnostics[0]?.message).toMatch(/^tsconfig: /);
     expect(garbled.filesScanned).toBe(1);
-    const missing = await scan({ root: project(base), tsconfig: 'nope/tsconfig.json' });
-    expect(missing.diagnostics.some((d) => d.message.startsWith('tsconfig: '))).toBe(true);
+    // A missing --tsconfig stops the scan: a run that read nothing must not pass.
+    await expect(scan({ root: project(base), tsconfig: 'nope/tsconfig.json' })).rejects.toThrow(/the tsconfig nope\/tsconfig\.json does not exist/);
   });
 
   it('a broken registry', async () => {
@@ -175,6 +194,12 @@ describe('baseline, changed files, staged content, init', () => {
     const after = await run([dir, '--baseline', baseline, '--format', 'json']);
     expect(after.code).toBe(0);
     expect((JSON.parse(after.stdout) as { findings: unknown[]; baselined: number })).toMatchObject({ findings: [], baselined: 3 });
+    // A baseline of another format version is refused, not read as if it matched.
+    const recorded = JSON.parse(readFileSync(baseline, 'utf8')) as { version: number; fingerprints: string[] };
+    writeFileSync(baseline, JSON.stringify({ ...recorded, version: 2 }));
+    const other = await run([dir, '--baseline', baseline]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(`cache-audit: The baseline ${baseline} has version 2, this cache-audit reads version 1: recreate it with --update-baseline.\n`);
   });
 
   it('--staged audits the staged content of staged files, the project as context', async () => {

@@ -2,18 +2,38 @@ import type { CheckInput, Fix, Report } from '../checks.js';
 
 export function check(input: CheckInput, report: Report): void {
   const sites = input.facts.otherInvalidations;
-  const hasEscapeImport = /\bescapeGlob\b/.test(input.text);
+  const { name: escape, importFix } = escapeFunctionFor(input.text, input.options.escapeFunctions);
   for (const site of sites) {
     if (site.kind !== 'pattern') continue;
     for (const fact of site.patterns) {
       for (const interpolation of fact.interpolations) {
         if (interpolation.isEscaped) continue;
-        const fixes: Fix[] = [{ range: interpolation.range, text: `escapeGlob(${interpolation.text})` }];
-        if (!hasEscapeImport) fixes.push({ range: { start: 0, end: 0 }, text: "import { escapeGlob } from 'cache-audit/runtime';\n" });
-        report('unescaped', interpolation.range, { expression: interpolation.text, pattern: fact.pattern?.source ?? fact.text }, [
-          { messageId: 'escape', data: {}, fixes },
+        const fixes: Fix[] = [{ range: interpolation.range, text: `${escape}(${interpolation.text})` }, ...(importFix ? [importFix] : [])];
+        report('unescaped', interpolation.range, { expression: interpolation.text, pattern: fact.pattern?.source ?? fact.text, escape }, [
+          { messageId: 'escape', data: { escape }, fixes },
         ]);
       }
     }
   }
+}
+
+/**
+ * The escape function a fix should use: one of `escapeFunctions` the file already names (imported
+ * or defined there), else `escapeGlob` with its import, else the first configured one (its import
+ * is the user's: we do not know where it lives).
+ */
+function escapeFunctionFor(text: string, escapeFunctions: ReadonlySet<string>): { name: string; importFix: Fix | null } {
+  for (const name of escapeFunctions) if (new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\b`).test(text)) return { name, importFix: null };
+  if (escapeFunctions.has('escapeGlob') || escapeFunctions.size === 0) {
+    const at = importOffset(text);
+    const line = "import { escapeGlob } from 'cache-audit/runtime';\n";
+    return { name: 'escapeGlob', importFix: { range: { start: at, end: at }, text: at > 0 && text[at - 1] !== '\n' ? `\n${line}` : line } };
+  }
+  return { name: [...escapeFunctions][0] ?? 'escapeGlob', importFix: null };
+}
+
+/** Where an import may go: after a shebang and the directive prologue (`'use server'` must stay first). */
+function importOffset(text: string): number {
+  const prologue = /^(?:#![^\n]*\n)?(?:(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(['"])use [\w ]+\1;?[^\S\n]*(?:\/\/[^\n]*)?(?:\n|$))*/.exec(text);
+  return prologue?.[0].length ?? 0;
 }

@@ -5,6 +5,16 @@ import { handlerResources, familyPattern, isDecorated, decoratorSuggestion, isRe
 export function check(input: CheckInput, report: Report): void {
   const { facts, registry, options } = input;
   for (const handler of facts.handlers) {
+    // Next.js allows updateTag() in Server Actions only: in a route handler it throws.
+    if (handler.framework === 'nextjs') {
+      for (const invalidation of handler.invalidations.filter((i) => i.name === 'updateTag')) {
+        const isHere = invalidation.file === null;
+        report('updateTagInRoute', isHere ? invalidation.range : handler.nameRange, {
+          handler: handler.name,
+          through: isHere ? '' : ` (through ${invalidation.through.join(' → ')})`,
+        });
+      }
+    }
     if (handler.exception && handler.exception.reason.trim() === '') {
       report('emptyReason', handler.exception.range, { handler: handler.name });
     }

@@ -30,9 +30,9 @@ const CHAIN_LINKS = new Set([...VERBS, 'use', 'basePath', 'route', 'on', 'mount'
 const HTTP_CLIENTS = new Set(['axios', 'http', 'https', 'got', 'ky', 'superagent', 'request', 'supertest', 'fetch', 'httpService', 'client', '$http']);
 
 export function routerFramework(ctx: FileContext): Framework | null {
-  for (const binding of ctx.imports.values()) {
-    const root = binding.module.startsWith('@') ? binding.module.split('/').slice(0, 2).join('/') : binding.module.split('/')[0] ?? '';
-    const framework = FRAMEWORK_MODULES[root] ?? FRAMEWORK_MODULES[binding.module];
+  for (const module of ctx.modules) {
+    const root = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split('/')[0] ?? '';
+    const framework = FRAMEWORK_MODULES[root] ?? FRAMEWORK_MODULES[module];
     if (framework) return framework;
   }
   return null;

@@ -1,5 +1,6 @@
 import type ts from 'typescript';
-import { enclosingClass, unwrap } from '../../ts/syntax.js';
+import { unwrap } from '../../ts/syntax.js';
+import { declarationOf } from './declarations.js';
 import type { FileContext } from '../context.js';
 
 /** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project. */
@@ -56,11 +57,10 @@ function kindOfInitializer(ctx: FileContext, init: ts.Expression): ClientKind | 
   return null;
 }
 
-/** Decorators of an injected parameter: `@Inject(CACHE_MANAGER)`, `@InjectRedis()`. */
-function kindOfInjection(ctx: FileContext, node: ts.Node): ClientKind | null {
+/** Decorators of an injected parameter or property: `@Inject(CACHE_MANAGER)`, `@InjectRedis()`. */
+function kindOfInjection(ctx: FileContext, decorators: readonly ts.Decorator[]): ClientKind | null {
   const { ts } = ctx;
-  if (!ts.canHaveDecorators(node)) return null;
-  for (const decorator of ts.getDecorators(node) ?? []) {
+  for (const decorator of decorators) {
     const expression = decorator.expression;
     if (!ts.isCallExpression(expression)) continue;
     const callee = unwrap(ts, expression.expression);
@@ -72,46 +72,21 @@ function kindOfInjection(ctx: FileContext, node: ts.Node): ClientKind | null {
   return null;
 }
 
-/** A member `this.name` of the enclosing class: its declared type, injection and initializer. */
-function memberKind(ctx: FileContext, at: ts.Node, name: string): ClientKind | null | undefined {
+/**
+ * What the declaration of `this.name` or `name` says: its injection, declared type or initializer
+ * (a parameter's default value aside); for an import, the module or what it is initialised with.
+ */
+function declaredKind(ctx: FileContext, at: ts.Expression, name: string): ClientKind | null | undefined {
   const { ts } = ctx;
-  const owner = enclosingClass(ts, at);
-  if (!owner) return undefined;
-  for (const member of owner.members) {
-    if (ts.isConstructorDeclaration(member)) {
-      for (const parameter of member.parameters) {
-        if (!ts.isIdentifier(parameter.name) || parameter.name.text !== name) continue;
-        return kindOfInjection(ctx, parameter) ?? kindOfType(ctx, parameter.type);
-      }
-    }
-    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
-      return kindOfInjection(ctx, member) ?? kindOfType(ctx, member.type) ?? (member.initializer ? kindOfInitializer(ctx, member.initializer) : null);
-    }
+  const declared = declarationOf(ctx, at, false);
+  if (declared) {
+    return (
+      kindOfInjection(ctx, declared.decorators) ??
+      kindOfType(ctx, declared.type) ??
+      (declared.initializer && !declared.parameterOf ? kindOfInitializer(ctx, declared.initializer) : null)
+    );
   }
-  return undefined;
-}
-
-/** A variable or parameter named `name` in scope at `at`: its type or initializer. */
-function variableKind(ctx: FileContext, at: ts.Node, name: string): ClientKind | null | undefined {
-  const { ts } = ctx;
-  let node: ts.Node | undefined = at.parent;
-  while (node) {
-    if (ts.isFunctionLike(node)) {
-      const parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
-      if (parameter) return kindOfType(ctx, parameter.type);
-    }
-    if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) {
-      for (const statement of node.statements) {
-        if (!ts.isVariableStatement(statement)) continue;
-        for (const declaration of statement.declarationList.declarations) {
-          if (ts.isIdentifier(declaration.name) && declaration.name.text === name) {
-            return kindOfType(ctx, declaration.type) ?? (declaration.initializer ? kindOfInitializer(ctx, declaration.initializer) : null);
-          }
-        }
-      }
-    }
-    node = node.parent as ts.Node | undefined;
-  }
+  if (!ts.isIdentifier(unwrap(ts, at))) return undefined;
   const binding = ctx.importOf(name);
   if (!binding) return undefined;
   const fromModule = kindOfModule(binding.module);
@@ -131,9 +106,9 @@ export function clientOf(ctx: FileContext, receiver: ts.Expression): ClientKind 
   const expression = unwrap(ts, receiver);
   let known: ClientKind | null | undefined;
   if (ts.isPropertyAccessExpression(expression) && unwrap(ts, expression.expression).kind === ts.SyntaxKind.ThisKeyword) {
-    known = memberKind(ctx, expression, expression.name.text);
+    known = declaredKind(ctx, expression, expression.name.text);
   } else if (ts.isIdentifier(expression)) {
-    known = variableKind(ctx, expression, expression.text);
+    known = declaredKind(ctx, expression, expression.text);
   }
   if (known) return known;
   const name = ts.isIdentifier(expression) ? expression.text : ts.isPropertyAccessExpression(expression) ? expression.name.text : null;

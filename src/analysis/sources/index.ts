@@ -1,9 +1,18 @@
+import { bullmq } from './bullmq.js';
 import { cacheClients } from './cache-clients.js';
+import { drizzle } from './drizzle.js';
+import { mongoose } from './mongoose.js';
 import { nextCache } from './next-cache.js';
+import { prisma } from './prisma.js';
+import { qstash } from './qstash.js';
+import { sequelize } from './sequelize.js';
 import type { Source } from './source.js';
+import { typeorm } from './typeorm.js';
 
 /**
  * The library sources, asked in order; the first that recognises a call says what it does.
- * Adding a library is adding one module here, with its fixture.
+ * Adding a library is adding one module here, with its fixture. The ORMs and queues recognise
+ * their calls by imports and declared types and are asked before the project's own functions
+ * are followed (`precedesHelpers`); Drizzle before Prisma, whose `db` name fallback is broader.
  */
-export const SOURCES: readonly Source[] = [nextCache, cacheClients];
+export const SOURCES: readonly Source[] = [drizzle, typeorm, sequelize, mongoose, prisma, bullmq, qstash, nextCache, cacheClients];

@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
+import type { TS } from '../../ts/syntax.js';
 import type { InvalidationKind } from '../facts.js';
 
 /** What a Redis key is used for, besides caching read results. */
@@ -16,9 +17,48 @@ export type CallEffect =
   | { readonly kind: 'redis-other'; readonly role: RedisRole; readonly keys: readonly KeyArgument[] }
   /** `KEYS p`, `SCAN … MATCH p`: the keys a following delete removes. */
   | { readonly kind: 'key-scan'; readonly keys: readonly KeyArgument[] }
-  | { readonly kind: 'model-read' | 'model-write'; readonly model: string; readonly operation: string }
+  /**
+   * A read or write of a model, by its model name normalised to the class-name form (`Website` for
+   * the Prisma delegate `website`, the entity class `Website`, `mongoose.model('Website', …)`, the
+   * Drizzle table `websites` → `Websites`). `events` are the lifecycle events the write fires,
+   * as the library names them: the hooks registered for them run as part of the write.
+   */
+  | { readonly kind: 'model-read'; readonly model: string; readonly operation: string }
+  | { readonly kind: 'model-write'; readonly model: string; readonly operation: string; readonly events: readonly string[] }
   | { readonly kind: 'emit'; readonly event: ts.Expression; readonly payload: ts.Expression | null }
-  | { readonly kind: 'enqueue'; readonly queue: string | null; readonly job: string | null; readonly payload: ts.Expression | null };
+  /** A job put on a queue (`queue` the queue's name, or the URL path of an HTTP queue such as QStash). */
+  | {
+      readonly kind: 'enqueue';
+      readonly queue: string | null;
+      readonly job: string | null;
+      readonly payload: ts.Expression | null;
+      /** The keys the queue's processors may be registered under (its value, `expr:` and its text); `queue` when absent. */
+      readonly queueKeys?: readonly string[];
+    };
+
+/** A function a library runs when a model is written (an ORM lifecycle hook). */
+export interface ModelHook {
+  /** The model, in the normalised class-name form; `*` for hooks that run for every model. */
+  readonly model: string;
+  /** The event it is registered for (`afterSave`, `entity:afterInsert`, `update`), or a pattern of them. */
+  readonly event: string | RegExp;
+  readonly fn: ts.FunctionLikeDeclaration;
+  /** How a path names a hook registered for a pattern of events (`$use`). */
+  readonly name?: string;
+  /** The source that found it (set by the hook table). */
+  readonly library?: string;
+}
+
+/** A function that handles the jobs of a queue (a BullMQ `Worker`, a `@Processor` class's method). */
+export interface JobProcessor {
+  /** The keys the queue is named by: its string value and the expression text (`expr:QUEUES.emails`). */
+  readonly queues: readonly string[];
+  /** The job name it handles, or null for all of the queue's jobs. */
+  readonly job: string | null;
+  readonly fn: ts.FunctionLikeDeclaration;
+  /** How the path reads (`EmailsProcessor.process`). */
+  readonly label: string;
+}
 
 export interface SourceCall {
   readonly ctx: FileContext;
@@ -39,4 +79,19 @@ export interface Source {
   readonly id: string;
   /** The effects of a call, or null when the call is not this library's. */
   classify(site: SourceCall): readonly CallEffect[] | null;
+  /**
+   * A source that recognises its calls by imports and declared types (an ORM, a queue) is asked
+   * before the project's own functions are followed: a library's call is never a project helper,
+   * and an injected `Repository<Website>` must not read as a service that cannot be followed.
+   */
+  readonly precedesHelpers?: boolean;
+  /** The lifecycle hooks a file registers (read from the syntax of that file alone). */
+  hooks?(ts: TS, file: ts.SourceFile): readonly ModelHook[];
+  /** The job processors a file declares (read from the syntax of that file alone). */
+  processors?(ts: TS, file: ts.SourceFile): readonly JobProcessor[];
+}
+
+/** Whether a hook runs for a write that fires `events`. */
+export function hookRuns(hook: ModelHook, events: readonly string[]): boolean {
+  return events.some((event) => (typeof hook.event === 'string' ? hook.event === event : hook.event.test(event)));
 }

@@ -1,0 +1,149 @@
+import type ts from 'typescript';
+import { staticString } from '../context.js';
+import { unwrap } from '../../ts/syntax.js';
+import type { FileContext } from '../context.js';
+import type { TS } from '../../ts/syntax.js';
+import { constructed, declarationOf, decoratorCall, forEachNode, functionArgument, instanceOrigin, modelName, typeReference } from './declarations.js';
+import type { ModelHook, Source } from './source.js';
+
+const READS = new Set(['find', 'findOne', 'findById', 'countDocuments', 'estimatedDocumentCount', 'exists', 'aggregate', 'distinct', 'count']);
+/** The middleware each write runs (`schema.post('save')` runs for `create` and `doc.save()`). */
+const WRITES: Readonly<Record<string, readonly string[]>> = {
+  create: ['save', 'validate'],
+  insertMany: ['insertMany'],
+  updateOne: ['updateOne'],
+  updateMany: ['updateMany'],
+  replaceOne: ['replaceOne'],
+  findByIdAndUpdate: ['findOneAndUpdate'],
+  findOneAndUpdate: ['findOneAndUpdate'],
+  findOneAndReplace: ['findOneAndReplace'],
+  deleteOne: ['deleteOne'],
+  deleteMany: ['deleteMany'],
+  findByIdAndDelete: ['findOneAndDelete'],
+  findOneAndDelete: ['findOneAndDelete'],
+  findByIdAndRemove: ['findOneAndRemove', 'findOneAndDelete'],
+  findOneAndRemove: ['findOneAndRemove', 'findOneAndDelete'],
+  bulkWrite: ['bulkWrite'],
+};
+const DOCUMENT_WRITES: Readonly<Record<string, readonly string[]>> = {
+  save: ['save', 'validate'],
+  deleteOne: ['deleteOne'],
+  updateOne: ['updateOne'],
+  remove: ['remove', 'deleteOne'],
+};
+const DOCUMENT_MAKERS = new Set(['findById', 'findOne', 'create', 'findByIdAndUpdate', 'findOneAndUpdate', 'hydrate']);
+
+/** `mongoose.model('Website', schema)`, `model('Website', schema)`, `models.Website || model('Website', schema)`: the name. */
+function modelCallName(ctx: FileContext, init: ts.Expression): string | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, init);
+  if (ts.isBinaryExpression(expression)) return modelCallName(ctx, expression.right) ?? modelCallName(ctx, expression.left);
+  const made = constructed(ts, expression);
+  if (!made || made.name !== 'model' || ts.isNewExpression(made.call)) return null;
+  const first = made.call.arguments?.[0];
+  const name = first ? staticString(ctx, first) : null;
+  return name === null ? null : modelName(name);
+}
+
+/** The model a receiver is: a `model(…)` constant, `@InjectModel(Website.name)`, a member typed `Model<Website>`. */
+function modelOf(ctx: FileContext, receiver: ts.Expression): string | null {
+  const { ts } = ctx;
+  const declared = declarationOf(ctx, receiver);
+  if (!declared) return null;
+  const injected = decoratorCall(ts, declared.decorators, new Set(['InjectModel']));
+  const first = injected?.arguments[0] ? unwrap(ts, injected.arguments[0]) : null;
+  if (first && ts.isPropertyAccessExpression(first) && first.name.text === 'name') return modelName(first.expression.getText(ctx.sourceFile));
+  if (first) {
+    const value = staticString(ctx, first);
+    if (value !== null) return modelName(value);
+  }
+  const type = typeReference(ts, declared.type);
+  if (type?.name === 'Model' && ctx.importOf(type.root)?.module === 'mongoose') {
+    const document = typeReference(ts, type.args[0])?.name;
+    return document ? document.replace(/Document$/, '') : null;
+  }
+  return declared.initializer ? modelCallName(declared.ctx, declared.initializer) : null;
+}
+
+/** The model of a document: `new Website(…)`, `await Website.findById(id)`. */
+function documentModel(ctx: FileContext, receiver: ts.Expression): string | null {
+  const { ts } = ctx;
+  const origin = instanceOrigin(ctx, receiver);
+  const made = origin ? constructed(ts, origin) : null;
+  if (!made) return null;
+  const callee = unwrap(ts, made.call.expression);
+  if (ts.isNewExpression(made.call)) return modelOf(ctx, callee);
+  if (ts.isPropertyAccessExpression(callee) && DOCUMENT_MAKERS.has(made.name)) return modelOf(ctx, callee.expression);
+  return null;
+}
+
+/** The model a schema variable belongs to: `model('Website', WebsiteSchema)`, `SchemaFactory.createForClass(Website)`, its name without `Schema`. */
+function schemaModels(ts: TS, file: ts.SourceFile): Map<string, string> {
+  const models = new Map<string, string>();
+  forEachNode(ts, file, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      const made = constructed(ts, node.initializer);
+      const first = made?.call.arguments?.[0];
+      if (made?.name === 'createForClass' && first && ts.isIdentifier(first)) models.set(node.name.text, first.text);
+      else if (made && made.name === 'Schema' && !models.has(node.name.text)) models.set(node.name.text, modelName(node.name.text.replace(/Schema$/, '')));
+    }
+    if (ts.isCallExpression(node)) {
+      const made = constructed(ts, node);
+      const [name, schema] = node.arguments;
+      if (made?.name === 'model' && name && ts.isStringLiteral(name) && schema && ts.isIdentifier(schema)) models.set(schema.text, modelName(name.text));
+    }
+  });
+  return models;
+}
+
+/** `schema.post('save' | ['save', 'updateOne'] | /^find/, fn)` and `schema.pre(…)` of a schema of the file. */
+function mongooseHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
+  if (!file.text.includes('Schema')) return [];
+  const schemas = schemaModels(ts, file);
+  if (schemas.size === 0) return [];
+  const hooks: ModelHook[] = [];
+  forEachNode(ts, file, (node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)) {
+      const model = schemas.get(node.expression.expression.text);
+      const method = node.expression.name.text;
+      const [events, ...rest] = node.arguments;
+      const fn = functionArgument(ts, file, rest[rest.length - 1]);
+      if (model && (method === 'post' || method === 'pre') && events && fn) {
+        const bare = unwrap(ts, events);
+        const names = ts.isArrayLiteralExpression(bare) ? bare.elements : [bare];
+        for (const name of names) {
+          if (ts.isStringLiteral(name)) hooks.push({ model, event: name.text, fn });
+          else if (ts.isRegularExpressionLiteral(name)) {
+            const literal = /^\/(.*)\/([a-z]*)$/s.exec(name.text);
+            if (literal) hooks.push({ model, event: new RegExp(literal[1] ?? '', literal[2]), fn });
+          }
+        }
+      }
+    }
+  });
+  return hooks;
+}
+
+/**
+ * Mongoose: model constants (`const Website = mongoose.model('Website', schema)`), injected
+ * models (`@InjectModel(Website.name) model: Model<WebsiteDocument>`) and their documents
+ * (`doc.save()`). The model is the name it is registered under.
+ */
+export const mongoose: Source = {
+  id: 'mongoose',
+  precedesHelpers: true,
+  classify({ ctx, name, receiver }) {
+    if (!receiver) return null;
+    if (READS.has(name) || WRITES[name]) {
+      const model = modelOf(ctx, receiver);
+      if (model) {
+        const events = WRITES[name];
+        return events ? [{ kind: 'model-write', model, operation: name, events }] : [{ kind: 'model-read', model, operation: name }];
+      }
+    }
+    const events = DOCUMENT_WRITES[name];
+    const model = events ? documentModel(ctx, receiver) : null;
+    return model && events ? [{ kind: 'model-write', model, operation: name, events }] : null;
+  },
+  hooks: mongooseHooks,
+};

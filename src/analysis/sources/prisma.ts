@@ -1,0 +1,122 @@
+import type ts from 'typescript';
+import { enclosingClass, lastName, unwrap } from '../../ts/syntax.js';
+import type { FileContext } from '../context.js';
+import type { TS } from '../../ts/syntax.js';
+import { classOf, libraryBase, constructed, declarationOf, forEachNode, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
+import type { ModelHook, Source } from './source.js';
+
+const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
+const WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany']);
+const CLIENT_TYPES = new Set(['PrismaClient', 'TransactionClient', 'PrismaService', 'ExtendedPrismaClient']);
+const PRISMA_CLIENT = new Set(['PrismaClient']);
+const CLIENT_NAMES = /^(prisma|db|prismaService|prismaClient)$|prisma$/i;
+
+/** Whether a class is (or extends) the Prisma client. */
+function extendsPrismaClient(ctx: FileContext, reference: ts.Identifier): boolean {
+  const found = classOf(ctx, reference);
+  return found !== null && libraryBase(found.ctx, found.cls, PRISMA_CLIENT) !== null;
+}
+
+/** What an initializer makes: `new PrismaClient()`, `globalThis.prisma ?? new PrismaClient()`, `prisma.$extends(…)`. */
+function makesClient(ctx: FileContext, init: ts.Expression): boolean {
+  const { ts } = ctx;
+  const expression = unwrap(ts, init);
+  if (ts.isBinaryExpression(expression)) return makesClient(ctx, expression.left) || makesClient(ctx, expression.right);
+  const made = constructed(ts, expression);
+  if (!made) return false;
+  if (made.name === 'PrismaClient' || made.name === '$extends') return true;
+  const callee = unwrap(ts, made.call.expression);
+  return ts.isNewExpression(made.call) && ts.isIdentifier(callee) && extendsPrismaClient(ctx, callee);
+}
+
+/** Whether a receiver is a Prisma client (declared type, initializer, `$transaction` callback), its name as the fallback. */
+export function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boolean {
+  const { ts } = ctx;
+  const expression = unwrap(ts, receiver);
+  if (expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(ts, expression);
+    return owner !== null && libraryBase(ctx, owner, PRISMA_CLIENT) !== null;
+  }
+  const declared = declarationOf(ctx, expression);
+  if (declared) {
+    const type = typeReference(ts, declared.type);
+    if (type && (CLIENT_TYPES.has(type.name) || (ts.isIdentifier(type.node) && extendsPrismaClient(ctx, type.node)))) return true;
+    if (declared.initializer && makesClient(declared.ctx, declared.initializer)) return true;
+    // `export const db = { quotes: new Map() }`: known, and no client.
+    const init = declared.initializer ? unwrap(ts, declared.initializer) : null;
+    if (init && (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isNewExpression(init))) return false;
+    // `prisma.$transaction(async (tx) => { tx.website.update(…) })`
+    const owner = declared.parameterOf;
+    if (owner && ts.isCallExpression(owner.parent) && lastName(ts, owner.parent.expression) === '$transaction') return true;
+  }
+  const name = lastName(ts, expression);
+  return name !== null && CLIENT_NAMES.test(name);
+}
+
+/**
+ * A `$use(async (params, next) => …)` middleware runs for every operation; one that tests
+ * `params.model === 'Team'` (and `params.action === 'create'`) is a hook of those models and operations.
+ */
+function middlewareHooks(ts: TS, fn: ts.ArrowFunction | ts.FunctionExpression): ModelHook[] {
+  const compared = { model: new Set<string>(), action: new Set<string>() };
+  forEachNode(ts, fn, (node) => {
+    if (!ts.isBinaryExpression(node) || (node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsEqualsToken && node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsToken)) return;
+    for (const [side, other] of [[node.left, node.right], [node.right, node.left]] as const) {
+      if (ts.isPropertyAccessExpression(side) && (side.name.text === 'model' || side.name.text === 'action') && ts.isStringLiteral(other)) {
+        compared[side.name.text].add(other.text);
+      }
+    }
+  });
+  const actions = [...compared.action];
+  const event = actions.length > 0 ? new RegExp(`^(${actions.map((a) => a.replace(/[^\w$]/g, '')).join('|')})$`) : /./;
+  const models = compared.model.size > 0 ? [...compared.model].map(modelName) : ['*'];
+  return models.map((model) => ({ model, event, fn, name: '$use' }));
+}
+
+/** Prisma client extensions: `$extends({ query: { website: { update(…) {…} }, $allModels: { $allOperations … } } })`, and `$use` middleware. */
+function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
+  if (!file.text.includes('$extends') && !file.text.includes('$use')) return [];
+  const hooks: ModelHook[] = [];
+  forEachNode(ts, file, (node) => {
+    if (ts.isCallExpression(node)) {
+      const name = lastName(ts, node.expression);
+      const first = node.arguments[0] ? unwrap(ts, node.arguments[0]) : null;
+      if (name === '$extends' && first && ts.isObjectLiteralExpression(first)) {
+        const query = objectProperty(ts, first, 'query');
+        for (const property of query?.properties ?? []) {
+          if (!ts.isPropertyAssignment(property) || !ts.isObjectLiteralExpression(unwrap(ts, property.initializer))) continue;
+          const key = property.name.getText(file).replace(/^['"]|['"]$/g, '');
+          const model = key === '$allModels' ? '*' : modelName(key);
+          for (const { name: event, fn } of objectFunctions(ts, file, unwrap(ts, property.initializer) as ts.ObjectLiteralExpression)) {
+            hooks.push({ model, event, fn });
+          }
+        }
+      }
+      if (name === '$use' && first && (ts.isArrowFunction(first) || ts.isFunctionExpression(first))) hooks.push(...middlewareHooks(ts, first));
+    }
+  });
+  return hooks;
+}
+
+/**
+ * Prisma: `prisma.website.findMany()`, `this.prisma.website.update()`, `tx.website.create()` in
+ * `$transaction(async (tx) => …)`. The model is the delegate's name in the class-name form
+ * (`website` → `Website`). Writes fire the operation's name and `$allOperations` for extensions.
+ */
+export const prisma: Source = {
+  id: 'prisma',
+  precedesHelpers: true,
+  classify({ ctx, callee, name }) {
+    const { ts } = ctx;
+    // `$transaction`, `$connect`, `$extends` of a client: plumbing, no effect of their own (the callback is walked).
+    if (name.startsWith('$') && name !== '$executeRaw' && name !== '$executeRawUnsafe' && ts.isPropertyAccessExpression(callee) && isPrismaClient(ctx, callee.expression)) return [];
+    if ((!READS.has(name) && !WRITES.has(name)) || !ts.isPropertyAccessExpression(callee)) return null;
+    const delegate = unwrap(ts, callee.expression);
+    if (!ts.isPropertyAccessExpression(delegate)) return null;
+    const model = delegate.name.text;
+    if (model.startsWith('$') || model === 'query' || !isPrismaClient(ctx, delegate.expression)) return null;
+    if (READS.has(name)) return [{ kind: 'model-read', model: modelName(model), operation: name }];
+    return [{ kind: 'model-write', model: modelName(model), operation: name, events: [name, '$allOperations', '$use'] }];
+  },
+  hooks: prismaHooks,
+};

@@ -1,0 +1,192 @@
+import type ts from 'typescript';
+import { staticString } from '../context.js';
+import { lastName, unwrap } from '../../ts/syntax.js';
+import type { FileContext } from '../context.js';
+import type { TS } from '../../ts/syntax.js';
+import { classOf, decoratorModules, libraryBase, constructed, declarationOf, decoratorCall, decoratorNames, forEachNode, implementsOf, instanceOrigin, modelName, typeReference } from './declarations.js';
+import type { CallEffect, ModelHook, Source } from './source.js';
+
+const READS = new Set([
+  'find', 'findOne', 'findOneBy', 'findBy', 'findAndCount', 'findAndCountBy', 'findOneOrFail', 'findOneByOrFail', 'findByIds', 'count', 'countBy',
+  'exist', 'exists', 'existsBy', 'sum', 'average', 'minimum', 'maximum', 'preload',
+]);
+const SUBSCRIBER = (name: string): string[] => [`before${name}`, `after${name}`];
+const ENTITY = (name: string): string[] => [`entity:before${name}`, `entity:after${name}`];
+/**
+ * The events each write fires. Entity listeners (`@AfterInsert` methods) run only for writes of
+ * entity instances (`save`, `remove`, …); subscribers also run for the query-builder writes
+ * (`insert`, `update`, `delete`), as TypeORM broadcasts them.
+ */
+const WRITES: Readonly<Record<string, readonly string[]>> = {
+  save: [...SUBSCRIBER('Insert'), ...SUBSCRIBER('Update'), ...ENTITY('Insert'), ...ENTITY('Update')],
+  insert: SUBSCRIBER('Insert'),
+  upsert: SUBSCRIBER('Insert'),
+  update: SUBSCRIBER('Update'),
+  increment: SUBSCRIBER('Update'),
+  decrement: SUBSCRIBER('Update'),
+  delete: SUBSCRIBER('Remove'),
+  remove: [...SUBSCRIBER('Remove'), ...ENTITY('Remove')],
+  softDelete: SUBSCRIBER('SoftRemove'),
+  softRemove: [...SUBSCRIBER('SoftRemove'), ...ENTITY('SoftRemove')],
+  restore: SUBSCRIBER('Recover'),
+  recover: [...SUBSCRIBER('Recover'), ...ENTITY('Recover')],
+  clear: [],
+};
+const REPOSITORY_TYPES = new Set(['Repository', 'MongoRepository', 'TreeRepository']);
+const ACTIVE_RECORD = new Set(['BaseEntity']);
+const REPOSITORY_FACTORIES = new Set(['getRepository', 'getMongoRepository', 'getTreeRepository']);
+const MANAGER_TYPES = new Set(['EntityManager', 'MongoEntityManager']);
+const IN_MEMORY = new Set(['create', 'merge', 'hasId', 'getId']);
+const DATA_SOURCE_TYPES = new Set(['DataSource', 'Connection', 'EntityManager', 'QueryRunner']);
+/** Calls on a data source or manager that only hand out repositories or run a callback: no effect of their own. */
+const PLUMBING = new Set(['getRepository', 'getMongoRepository', 'getTreeRepository', 'getCustomRepository', 'withRepository', 'transaction', 'createQueryRunner', 'connect', 'startTransaction', 'commitTransaction', 'rollbackTransaction', 'release']);
+const ENTITY_HOOKS: Readonly<Record<string, string>> = {
+  AfterInsert: 'entity:afterInsert', BeforeInsert: 'entity:beforeInsert', AfterUpdate: 'entity:afterUpdate', BeforeUpdate: 'entity:beforeUpdate',
+  AfterRemove: 'entity:afterRemove', BeforeRemove: 'entity:beforeRemove', AfterSoftRemove: 'entity:afterSoftRemove', BeforeSoftRemove: 'entity:beforeSoftRemove',
+  AfterRecover: 'entity:afterRecover', BeforeRecover: 'entity:beforeRecover',
+};
+const SUBSCRIBER_METHODS = /^(before|after)(Insert|Update|Remove|SoftRemove|Recover)$/;
+
+/** The entity an expression names: a class (`Website`), a string (`'Website'`), or `Website.name`. */
+function entityName(ctx: FileContext, expression: ts.Expression | undefined): string | null {
+  if (!expression) return null;
+  const { ts } = ctx;
+  const bare = unwrap(ts, expression);
+  if (ts.isIdentifier(bare)) return /^[A-Z]/.test(bare.text) ? bare.text : null;
+  if (ts.isPropertyAccessExpression(bare) && bare.name.text === 'name' && ts.isIdentifier(bare.expression)) return bare.expression.text;
+  const value = staticString(ctx, bare);
+  return value === null ? null : modelName(value);
+}
+
+/** The entity a repository is for: `Repository<Website>`, `@InjectRepository(Website)`, `getRepository(Website)`, a class extending `Repository<Website>`. */
+function repositoryEntity(ctx: FileContext, receiver: ts.Expression): string | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, receiver);
+  const fromCall = (init: ts.Expression): string | null => {
+    const made = constructed(ts, init);
+    return made && REPOSITORY_FACTORIES.has(made.name) ? entityName(ctx, made.call.arguments?.[0]) : null;
+  };
+  if (ts.isCallExpression(expression)) return fromCall(expression);
+  const declared = declarationOf(ctx, expression);
+  if (!declared) return null;
+  const injected = decoratorCall(ts, declared.decorators, new Set(['InjectRepository']));
+  if (injected) return entityName(ctx, injected.arguments[0]);
+  const type = typeReference(ts, declared.type);
+  if (type && REPOSITORY_TYPES.has(type.name)) return typeReference(ts, type.args[0])?.name ?? null;
+  if (type && ts.isIdentifier(type.node)) {
+    const custom = classOf(ctx, type.node);
+    const base = custom ? libraryBase(custom.ctx, custom.cls, REPOSITORY_TYPES) : null;
+    if (base && REPOSITORY_TYPES.has(base.name)) return typeReference(ts, base.args[0])?.name ?? null;
+  }
+  return declared.initializer ? fromCall(declared.initializer) : null;
+}
+
+/** Whether a receiver is an entity manager: typed so, `dataSource.manager`, the callback parameter of `transaction(…)`. */
+function isManager(ctx: FileContext, receiver: ts.Expression): boolean {
+  const { ts } = ctx;
+  const expression = unwrap(ts, receiver);
+  if (ts.isPropertyAccessExpression(expression) && expression.name.text === 'manager') return true;
+  const declared = declarationOf(ctx, expression);
+  if (!declared) return false;
+  const type = typeReference(ts, declared.type);
+  if (type && MANAGER_TYPES.has(type.name)) return true;
+  if (decoratorCall(ts, declared.decorators, new Set(['InjectEntityManager']))) return true;
+  const owner = declared.parameterOf;
+  return owner !== null && ts.isCallExpression(owner.parent) && lastName(ts, owner.parent.expression) === 'transaction' && ctx.importsModule((m) => m === 'typeorm' || m === '@nestjs/typeorm');
+}
+
+/** A data source, connection, manager or query runner: typed so, or injected by `@InjectDataSource()`. */
+function isDataSource(ctx: FileContext, receiver: ts.Expression): boolean {
+  const { ts } = ctx;
+  if (isManager(ctx, receiver)) return true;
+  const declared = declarationOf(ctx, receiver);
+  if (!declared) return false;
+  const type = typeReference(ts, declared.type);
+  return (type !== null && DATA_SOURCE_TYPES.has(type.name)) || decoratorCall(ts, declared.decorators, new Set(['InjectDataSource', 'InjectConnection'])) !== null;
+}
+
+/** A class that is an active-record entity (`class Website extends BaseEntity`). */
+function activeRecord(ctx: FileContext, receiver: ts.Expression): string | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, receiver);
+  if (!ts.isIdentifier(expression)) return null;
+  const found = classOf(ctx, expression);
+  return found && libraryBase(found.ctx, found.cls, ACTIVE_RECORD) ? expression.text : null;
+}
+
+function effectFor(model: string, name: string): CallEffect[] | null {
+  if (READS.has(name)) return [{ kind: 'model-read', model, operation: name }];
+  const events = WRITES[name];
+  return events ? [{ kind: 'model-write', model, operation: name, events }] : null;
+}
+
+/** Entity listeners (`@AfterInsert` methods of an entity) and subscribers (`EntitySubscriberInterface<Website>`, `listenTo()`). */
+function typeormHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
+  if (!file.text.includes('typeorm')) return [];
+  const hooks: ModelHook[] = [];
+  const moduleOf = decoratorModules(ts, file);
+  forEachNode(ts, file, (node) => {
+    if (ts.isClassDeclaration(node) && node.name) {
+      const subscriber = implementsOf(ts, node).find((i) => i.name === 'EntitySubscriberInterface');
+      const isSubscriber = subscriber !== undefined || decoratorNames(ts, node).includes('EventSubscriber');
+      let model = subscriber ? (typeReference(ts, subscriber.args[0])?.name ?? '*') : '*';
+      for (const member of node.members) {
+        if (isSubscriber && ts.isMethodDeclaration(member) && member.name.getText(file) === 'listenTo' && member.body) {
+          const returned = member.body.statements.find((s): s is ts.ReturnStatement => ts.isReturnStatement(s))?.expression;
+          if (returned && ts.isIdentifier(unwrap(ts, returned))) model = (unwrap(ts, returned) as ts.Identifier).text;
+        }
+      }
+      for (const member of node.members) {
+        if (!ts.isMethodDeclaration(member) || !member.body) continue;
+        const name = member.name.getText(file);
+        if (isSubscriber && SUBSCRIBER_METHODS.test(name)) hooks.push({ model, event: name, fn: member });
+        for (const decorator of decoratorNames(ts, member)) {
+          const event = ENTITY_HOOKS[decorator];
+          if (event && moduleOf(decorator) === 'typeorm') hooks.push({ model: node.name.text, event, fn: member });
+        }
+      }
+    }
+  });
+  return hooks;
+}
+
+/**
+ * TypeORM: repositories (`@InjectRepository(Website) repo: Repository<Website>`,
+ * `dataSource.getRepository(Website)`, custom repositories), the entity manager
+ * (`manager.save(Website, …)`, `manager.save(entity)`), active-record entities (`Website.find()`,
+ * `website.save()`). The model is the entity class's name.
+ */
+export const typeorm: Source = {
+  id: 'typeorm',
+  precedesHelpers: true,
+  classify({ ctx, call, name, receiver }) {
+    if (receiver && PLUMBING.has(name) && isDataSource(ctx, receiver)) return [];
+    // `repo.create(dto)`, `repo.merge(…)`: entities made in memory, nothing read or written.
+    if (receiver && IN_MEMORY.has(name) && repositoryEntity(ctx, receiver) !== null) return [];
+    if (!receiver || (!READS.has(name) && !WRITES[name])) return null;
+    const repository = repositoryEntity(ctx, receiver) ?? activeRecord(ctx, receiver);
+    if (repository) return effectFor(repository, name);
+    if (isManager(ctx, receiver)) {
+      const { ts } = ctx;
+      const first = call.arguments[0];
+      const named = entityName(ctx, first);
+      if (named) return effectFor(named, name);
+      // `manager.save(site)` where `const site = new Website()` or `repo.create(…)`.
+      const origin = first ? instanceOrigin(ctx, first) : null;
+      const made = origin ? constructed(ts, origin) : null;
+      const model = made && ts.isNewExpression(made.call) ? made.name : '?';
+      return effectFor(model, name);
+    }
+    // `site.save()` of `const site = new Website()` (active record), `await Website.findOneBy(…)`.
+    const origin = instanceOrigin(ctx, receiver);
+    const made = origin ? constructed(ctx.ts, origin) : null;
+    if (made && (name === 'save' || name === 'remove' || name === 'softRemove' || name === 'recover')) {
+      const calleeRoot = unwrap(ctx.ts, made.call.expression);
+      const base = ctx.ts.isPropertyAccessExpression(calleeRoot) ? calleeRoot.expression : calleeRoot;
+      const model = activeRecord(ctx, base);
+      if (model) return effectFor(model, name);
+    }
+    return null;
+  },
+  hooks: typeormHooks,
+};

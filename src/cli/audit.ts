@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { REPORTERS } from '../report/index.js';
+import type { ReportFormat } from '../report/index.js';
+import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
+import { SEVERITY_ORDER } from '../scanner/result.js';
+import { scan } from '../scanner/scan.js';
+import { UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { checkSetup } from './setup.js';
+
+export interface Output {
+  readonly format: ReportFormat;
+  readonly file: string | null;
+}
+
+export interface AuditArgs {
+  readonly outputs: readonly Output[];
+  readonly paths: readonly string[];
+  readonly maxSeverity: Severity;
+  readonly minCoverage: number | null;
+  readonly isStrict: boolean;
+  readonly root: string | null;
+  readonly tsconfig: string | null;
+  readonly isStaged: boolean;
+  readonly changedSince: string | null;
+  readonly baseline: string | null;
+  readonly shouldUpdateBaseline: boolean;
+  readonly hasColor: boolean;
+  readonly isVerbose: boolean;
+  readonly hasMatrix: boolean;
+}
+
+function git(cwd: string, args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new UsageError(`git ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}.`);
+  }
+}
+
+export const BASELINE_VERSION = 1;
+
+interface Baseline {
+  readonly version: typeof BASELINE_VERSION;
+  readonly fingerprints: string[];
+}
+
+function readBaseline(file: string): Set<string> {
+  if (!existsSync(file)) return new Set();
+  let parsed: Partial<Baseline>;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Baseline>;
+    if (!Array.isArray(parsed.fingerprints)) throw new Error('no "fingerprints" list');
+  } catch (error) {
+    throw new UsageError(`The baseline ${file} cannot be read: ${(error as Error).message}. Recreate it with --update-baseline.`);
+  }
+  if (parsed.version !== BASELINE_VERSION) {
+    throw new UsageError(
+      `The baseline ${file} has version ${JSON.stringify(parsed.version ?? null)}, this cache-audit reads version ${String(BASELINE_VERSION)}: recreate it with --update-baseline.`,
+    );
+  }
+  return new Set(parsed.fingerprints);
+}
+
+/** The files to report on with --staged or --changed-since, and how to read staged content. */
+function changedFiles(root: string, args: AuditArgs, io: CliIo): { onlyFiles?: Set<string>; readFile?: (file: string) => Buffer | null } {
+  if (!args.isStaged && !args.changedSince) return {};
+  const top = git(root, ['rev-parse', '--show-toplevel']).trim();
+  const names = args.isStaged
+    ? git(root, ['diff', '--cached', '--name-only', '--diff-filter=ACMR'])
+    : git(root, ['diff', '--name-only', '--diff-filter=ACMR', args.changedSince ?? 'HEAD']) + git(root, ['ls-files', '--others', '--exclude-standard', '--full-name']);
+  // git names files from the top of the repository.
+  const changed = names.split('\n').filter(Boolean).map((name) => resolve(top, name));
+  const onlyFiles = new Set(changed.filter((file) => file.startsWith(root + sep)));
+  if (onlyFiles.size === 0) {
+    io.stderr.write(args.isStaged ? 'cache-audit: no staged files in this project.\n' : `cache-audit: no files changed since ${args.changedSince ?? ''}.\n`);
+  }
+  if (!args.isStaged) return { onlyFiles };
+  return { onlyFiles, readFile: (file) => (onlyFiles.has(file) ? Buffer.from(git(top, ['show', `:${relative(top, file).split(sep).join('/')}`]), 'utf8') : null) };
+}
+
+/** A progress line on a terminal, cleared when the run ends. */
+function progress(io: CliIo): ((done: number, total: number) => void) | undefined {
+  if (io.stderr.isTTY !== true || io.env['CI'] === 'true') return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - last < 100 && done !== total) return;
+    last = now;
+    io.stderr.write(done === total ? '\r\u001b[2K' : `\rcache-audit: ${String(done)}/${String(total)} files`);
+  };
+}
+
+/** The audit: arguments to scan options, the result to reporters, the outcome to an exit code. */
+export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
+  let root = args.root ? resolve(io.cwd, args.root) : io.cwd;
+  let paths = args.paths.map((p) => resolve(io.cwd, p));
+  for (const path of paths) if (!existsSync(path)) throw new UsageError(`${relative(io.cwd, path) || path} does not exist.`);
+  const only = paths[0];
+  if (!args.root && paths.length === 1 && only !== undefined && statSync(only).isDirectory()) {
+    root = only;
+    paths = [];
+  }
+  const tsconfig = args.tsconfig === null ? undefined : resolve(io.cwd, args.tsconfig);
+  checkSetup(root, tsconfig, io.cwd);
+  const result = await scan({ root, paths, tsconfig, strict: args.isStrict, ...changedFiles(root, args, io), onProgress: progress(io) });
+  let findings: readonly ScanFinding[] = result.findings;
+  let baselined = 0;
+  if (args.baseline) {
+    const baselineFile = resolve(io.cwd, args.baseline);
+    if (args.shouldUpdateBaseline) {
+      const baseline: Baseline = { version: BASELINE_VERSION, fingerprints: [...new Set(findings.map((f) => f.fingerprint))].sort() };
+      mkdirSync(dirname(baselineFile), { recursive: true });
+      writeFileSync(baselineFile, `${JSON.stringify(baseline, null, 2)}\n`);
+      io.stderr.write(`cache-audit: recorded ${String(baseline.fingerprints.length)} findings in ${relative(io.cwd, baselineFile)}.\n`);
+      return 0;
+    }
+    const known = readBaseline(baselineFile);
+    findings = findings.filter((f) => !known.has(f.fingerprint));
+    baselined = result.findings.length - findings.length;
+  }
+  const reported: ScanResult = { ...result, findings };
+  const sourceCache = new Map<string, string[] | null>();
+  const context = {
+    color: args.hasColor,
+    baselined,
+    matrix: args.hasMatrix,
+    verbose: args.isVerbose,
+    sourceLine: (file: string, line: number): string | null => {
+      let lines = sourceCache.get(file);
+      if (lines === undefined) {
+        try {
+          lines = readFileSync(join(result.root, file), 'utf8').split('\n');
+        } catch {
+          lines = null;
+        }
+        sourceCache.set(file, lines);
+      }
+      return lines?.[line - 1] ?? null;
+    },
+  };
+  const summary = io.env['GITHUB_STEP_SUMMARY'];
+  if (summary && args.outputs.some((o) => o.format === 'github')) {
+    // The annotations are capped: every finding goes to the job summary.
+    appendFileSync(resolve(io.cwd, summary), REPORTERS.markdown(reported, { ...context, color: false }));
+  }
+  for (const output of args.outputs) {
+    const text = REPORTERS[output.format](reported, { ...context, color: output.file === null && context.color });
+    if (output.file === null) io.stdout.write(text);
+    else {
+      const target = resolve(io.cwd, output.file);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+    }
+  }
+  const threshold = SEVERITY_ORDER[args.maxSeverity];
+  const isFailing = findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold);
+  const coverage = result.coverage.ratio;
+  const isBelowCoverage = args.minCoverage !== null && coverage !== null && coverage * 100 < args.minCoverage;
+  if (isBelowCoverage) {
+    io.stderr.write(`cache-audit: coverage ${(100 * (coverage ?? 0)).toFixed(1)} % is below --min-coverage ${String(args.minCoverage)} %.\n`);
+  }
+  return isFailing || isBelowCoverage ? 1 : 0;
+}

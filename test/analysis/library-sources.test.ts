@@ -1,0 +1,390 @@
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../../src/analysis/effects.js';
+import type { Effect } from '../../src/analysis/effects.js';
+import { fileContext } from '../../src/analysis/extract.js';
+import { resolveOptions } from '../../src/analysis/options.js';
+
+/** The function or method `name` (`Class.method`) of a source file. */
+function declaration(file: ts.SourceFile, name: string): ts.Node {
+  const [owner, member] = name.includes('.') ? name.split('.') : [null, name];
+  let found: ts.Node | null = null;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (owner === null && ts.isFunctionDeclaration(node) && node.name?.text === member) found = node;
+    if (owner !== null && ts.isClassDeclaration(node) && node.name?.text === owner) {
+      found = node.members.find((m) => ts.isMethodDeclaration(m) && m.name.getText(file) === member) ?? null;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  if (!found) throw new Error(`no ${name} in the test source`);
+  return found;
+}
+
+/** What a function does, one line per effect: position, kind, what, the path, deferred. */
+function effects(code: string, name: string): string[] {
+  const file = ts.createSourceFile('/app/src/handler.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const ctx = fileContext(file, { ts, options: resolveOptions() });
+  return summarize(ctx, declaration(file, name)).filter((e) => e.kind !== 'opaque').map(describeEffect);
+}
+
+function describeEffect(effect: Effect): string {
+  const start = effect.ctx.sourceFile.getLineAndCharacterOfPosition(effect.node.getStart(effect.ctx.sourceFile));
+  const at = `${String(start.line + 1)}:${String(start.character + 1)}`;
+  const what =
+    effect.kind === 'model-read' || effect.kind === 'model-write'
+      ? `${effect.kind} ${effect.model}.${effect.operation}`
+      : effect.kind === 'emit' || effect.kind === 'enqueue'
+        ? `${effect.kind} ${effect.target}`
+        : `${effect.kind} ${effect.name}`;
+  const through = effect.through.length > 0 ? ` through ${effect.through.join(' → ')}` : '';
+  return `${at} ${what}${through}${effect.isDeferred ? ' (deferred)' : ''}`;
+}
+
+const REDIS = "import Redis from 'ioredis';\nconst redis = new Redis();\n";
+
+describe('Prisma', () => {
+  it('reads and writes delegates of a client, a transaction and a class extending PrismaClient', () => {
+    const code = `${REDIS}import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+class PrismaService extends PrismaClient {}
+export async function handler(id: string) {
+  await prisma.website.findUnique({ where: { id } });
+  await prisma.website.update({ where: { id }, data: {} });
+  await prisma.$transaction(async (tx) => {
+    await tx.domain.deleteMany({ where: { id } });
+  });
+}
+class Sites {
+  constructor(private readonly prisma: PrismaService) {}
+  async remove(id: string) {
+    await this.prisma.site.delete({ where: { id } });
+  }
+}`;
+    expect(effects(code, 'handler')).toEqual([
+      '7:9 model-read Website.findUnique',
+      '8:9 model-write Website.update',
+      '10:11 model-write Domain.deleteMany',
+    ]);
+    expect(effects(code, 'Sites.remove')).toEqual(['16:11 model-write Site.delete']);
+  });
+
+  it('runs a query extension of the model as part of the write, and not for another model', () => {
+    const code = `${REDIS}import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient().$extends({
+  query: {
+    website: {
+      async update({ args, query }) {
+        await redis.del('websites');
+        return query(args);
+      },
+    },
+  },
+});
+export async function handler(id: string) {
+  await prisma.website.update({ where: { id }, data: {} });
+  await prisma.domain.update({ where: { id }, data: {} });
+}`;
+    expect(effects(code, 'handler')).toEqual([
+      '15:9 model-write Website.update',
+      '8:15 invalidate del through Website.update (hook)',
+      '16:9 model-write Domain.update',
+    ]);
+  });
+
+  it('runs a $use middleware only for the models and actions it tests', () => {
+    const code = `${REDIS}import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+prisma.$use(async (params, next) => {
+  if (params.model === 'Team' && params.action === 'create') await redis.del('teams');
+  return next(params);
+});
+export async function handler(id: string) {
+  await prisma.team.create({ data: {} });
+  await prisma.team.update({ where: { id }, data: {} });
+  await prisma.user.create({ data: {} });
+}`;
+    expect(effects(code, 'handler')).toEqual([
+      '10:9 model-write Team.create',
+      '6:68 invalidate del through Team.$use (hook)',
+      '11:9 model-write Team.update',
+      '12:9 model-write User.create',
+    ]);
+  });
+
+  it('does not take an object of maps named db for a client', () => {
+    const code = `const db = { quotes: new Map<string, number>() };
+export function handler(id: string) {
+  db.quotes.delete(id);
+}`;
+    expect(effects(code, 'handler')).toEqual([]);
+  });
+});
+
+describe('TypeORM', () => {
+  const code = `${REDIS}import { InjectRepository } from '@nestjs/typeorm';
+import { AfterInsert, DataSource, Entity, EntitySubscriberInterface, EventSubscriber, Repository } from 'typeorm';
+@Entity()
+class Website {
+  @AfterInsert()
+  clearList() {
+    return redis.del('websites');
+  }
+}
+@Entity()
+class Domain {}
+@EventSubscriber()
+class DomainSubscriber implements EntitySubscriberInterface<Domain> {
+  listenTo() {
+    return Domain;
+  }
+  afterUpdate() {
+    return redis.del('domains');
+  }
+}
+class WebsitesService {
+  constructor(
+    @InjectRepository(Website) private readonly websites: Repository<Website>,
+    private readonly domains: Repository<Domain>,
+    private readonly dataSource: DataSource,
+  ) {}
+  async create(data: Partial<Website>) {
+    await this.websites.findOneBy({});
+    await this.websites.save(data);
+  }
+  async rename(id: string) {
+    await this.websites.update(id, {});
+    await this.domains.update(id, {});
+  }
+  async viaDataSource(id: string) {
+    await this.dataSource.getRepository(Domain).delete(id);
+    await this.dataSource.manager.save(Website, {});
+  }
+}`;
+
+  it('reads and writes through injected repositories, and runs the entity listener on save', () => {
+    expect(effects(code, 'WebsitesService.create')).toEqual([
+      '30:11 model-read Website.findOneBy',
+      '31:11 model-write Website.save',
+      '9:12 invalidate del through Website.afterInsert (hook)',
+    ]);
+  });
+
+  it('runs subscribers for query-builder updates, entity listeners not', () => {
+    expect(effects(code, 'WebsitesService.rename')).toEqual([
+      '34:11 model-write Website.update',
+      '35:11 model-write Domain.update',
+      '20:12 invalidate del through Domain.afterUpdate (hook)',
+    ]);
+  });
+
+  it('reads the entity of getRepository(…) and of the manager', () => {
+    expect(effects(code, 'WebsitesService.viaDataSource')).toEqual([
+      '38:11 model-write Domain.delete',
+      '39:11 model-write Website.save',
+      '9:12 invalidate del through Website.afterInsert (hook)',
+    ]);
+  });
+});
+
+describe('Sequelize', () => {
+  const code = `${REDIS}import { AfterSave, Model, Table } from 'sequelize-typescript';
+@Table
+class Website extends Model {
+  @AfterSave
+  static async clear() {
+    await redis.del('websites');
+  }
+}
+class Domain extends Model {}
+Domain.addHook('afterDestroy', async () => {
+  await redis.del('domains');
+});
+export async function create() {
+  await Website.create({ name: 'a' });
+}
+export async function bulk() {
+  await Website.update({ name: 'b' }, { where: {} });
+  await Website.update({ name: 'c' }, { where: {}, individualHooks: true });
+}
+export async function instance(id: string) {
+  const site = await Website.findByPk(id);
+  await site.save();
+  const domain = await Domain.findOne({ where: { id } });
+  await domain.destroy();
+  await Domain.destroy({ where: { id } });
+}`;
+
+  it('runs the model hooks of a static create', () => {
+    expect(effects(code, 'create')).toEqual(['16:9 model-write Website.create', '8:11 invalidate del through Website.afterSave (hook)']);
+  });
+
+  it('runs per-instance hooks of a bulk update only with individualHooks', () => {
+    expect(effects(code, 'bulk')).toEqual([
+      '19:9 model-write Website.update',
+      '20:9 model-write Website.update',
+      '8:11 invalidate del through Website.afterSave (hook)',
+    ]);
+  });
+
+  it('follows an instance to the model it was read from', () => {
+    expect(effects(code, 'instance')).toEqual([
+      '23:22 model-read Website.findByPk',
+      '24:9 model-write Website.save',
+      '8:11 invalidate del through Website.afterSave (hook)',
+      '25:24 model-read Domain.findOne',
+      '26:9 model-write Domain.destroy',
+      '13:9 invalidate del through Domain.afterDestroy (hook)',
+      '27:9 model-write Domain.destroy',
+    ]);
+  });
+});
+
+describe('Sequelize models the resolver cannot see', () => {
+  it('follows the project\'s own base classes to Model', () => {
+    const code = `${REDIS}import { AfterCreate, Model } from 'sequelize-typescript';
+class IdModel extends Model {}
+class ParanoidModel extends IdModel {}
+class Website extends ParanoidModel {
+  @AfterCreate
+  static clear() {
+    return redis.del('websites');
+  }
+}
+export async function create() {
+  await Website.create({});
+}`;
+    expect(effects(code, 'create')).toEqual(['13:9 model-write Website.create', '9:12 invalidate del through Website.afterCreate (hook)']);
+  });
+
+  it('takes an unresolvable import for a model by a method only Sequelize has, or by its Sequelize hooks', () => {
+    const code = `${REDIS}import { Document, Comment } from '@server/models';
+Document.addHook('afterCreate', async () => {
+  await redis.del('documents');
+});
+export async function handler() {
+  await Document.findAll();
+  await Document.create({});
+  await Comment.findByPk('1');
+  await Comment.create({});
+}`;
+    expect(effects(code, 'handler')).toEqual([
+      '8:9 model-read Document.findAll',
+      '9:9 model-write Document.create',
+      '5:9 invalidate del through Document.afterCreate (hook)',
+      '10:9 model-read Comment.findByPk',
+    ]);
+  });
+});
+
+describe('Mongoose', () => {
+  it('reads model constants and injected models, and runs schema middleware', () => {
+    const code = `${REDIS}import mongoose, { Model, Schema } from 'mongoose';
+import { InjectModel } from '@nestjs/mongoose';
+const WebsiteSchema = new Schema({ name: String });
+WebsiteSchema.post('findOneAndUpdate', async function () {
+  await redis.del('websites');
+});
+const Website = mongoose.model('Website', WebsiteSchema);
+export async function rename(id: string) {
+  await Website.findById(id);
+  await Website.findByIdAndUpdate(id, { name: 'b' });
+  await Website.deleteOne({ _id: id });
+}
+class Sites {
+  constructor(@InjectModel('Website') private readonly sites: Model<unknown>) {}
+  list() {
+    return this.sites.find();
+  }
+}`;
+    expect(effects(code, 'rename')).toEqual([
+      '11:9 model-read Website.findById',
+      '12:9 model-write Website.findByIdAndUpdate',
+      '7:9 invalidate del through Website.findOneAndUpdate (hook)',
+      '13:9 model-write Website.deleteOne',
+    ]);
+    expect(effects(code, 'Sites.list')).toEqual(['18:12 model-read Website.find']);
+  });
+});
+
+describe('Drizzle', () => {
+  it('reads selects and writes inserts, updates and deletes of tables', () => {
+    const code = `import { drizzle } from 'drizzle-orm/node-postgres';
+import { pgTable, text } from 'drizzle-orm/pg-core';
+const websites = pgTable('websites', { id: text('id') });
+const db = drizzle(process.env.DATABASE_URL!);
+const seen = new Map<string, number>();
+export async function handler(id: string) {
+  await db.select().from(websites);
+  await db.insert(websites).values({ id });
+  await db.update(websites).set({ id });
+  await db.delete(websites);
+  seen.delete(id);
+}`;
+    expect(effects(code, 'handler')).toEqual([
+      '7:9 model-read Websites.select',
+      '8:9 model-write Websites.insert',
+      '9:9 model-write Websites.update',
+      '10:9 model-write Websites.delete',
+    ]);
+  });
+});
+
+describe('queues', () => {
+  it('composes a BullMQ worker at the enqueue, deferred', () => {
+    const code = `${REDIS}import { Queue, Worker } from 'bullmq';
+const emails = new Queue('emails');
+new Worker('emails', async (job) => {
+  await redis.del('inbox');
+});
+export async function handler() {
+  await emails.add('send', { to: 'a' });
+}`;
+    expect(effects(code, 'handler')).toEqual(['9:9 enqueue emails:send', '6:9 invalidate del through Worker (job emails) (deferred)']);
+  });
+
+  it('composes a @Processor class by the queue name of @InjectQueue, and only the @Process of that job', () => {
+    const code = `${REDIS}import { InjectQueue, Process, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+const QUEUES = { emails: 'emails' } as const;
+@Processor(QUEUES.emails)
+class EmailsProcessor extends WorkerHost {
+  async process() {
+    await redis.del('inbox');
+  }
+}
+@Processor('reports')
+class ReportsProcessor {
+  @Process('monthly')
+  monthly() {
+    return redis.del('reports:monthly');
+  }
+  @Process('weekly')
+  weekly() {
+    return redis.del('reports:weekly');
+  }
+}
+class Mailer {
+  constructor(@InjectQueue(QUEUES.emails) private readonly queue: Queue, @InjectQueue('reports') private readonly reports: Queue) {}
+  send() {
+    return this.queue.add('welcome', {});
+  }
+  report() {
+    return this.reports.add('weekly', {});
+  }
+}`;
+    expect(effects(code, 'Mailer.send')).toEqual(['26:12 enqueue emails:welcome', '9:11 invalidate del through EmailsProcessor.process (job emails) (deferred)']);
+    expect(effects(code, 'Mailer.report')).toEqual(['29:12 enqueue reports:weekly', '20:12 invalidate del through ReportsProcessor.weekly (job reports) (deferred)']);
+  });
+
+  it('records a QStash publish with the path of its destination', () => {
+    const code = `import { Client } from '@upstash/qstash';
+const qstash = new Client({ token: process.env.QSTASH_TOKEN! });
+const APP_URL = process.env.APP_URL;
+export async function handler(id: string) {
+  await qstash.publishJSON({ url: \`\${APP_URL}/api/cron/refresh/\${id}\`, body: { id } });
+}`;
+    expect(effects(code, 'handler')).toEqual(['5:9 enqueue /api/cron/refresh/*:*']);
+  });
+});
