@@ -70,6 +70,16 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       name: 'a graphql-shield permission map is no resolver map',
       code: `import { rule, shield } from 'graphql-shield';\nconst isAuthenticated = rule()(async () => true);\nexport const permissions = shield({ Mutation: { createQuote: isAuthenticated } });\n`,
     },
+    {
+      name: 'a tRPC query stays a read when it writes a model on the way (a view recorded)',
+      code: `import { PrismaClient } from '@prisma/client';\nimport { authedProcedure, router } from '../trpc';\nconst prisma = new PrismaClient();\nexport const quotesRouter = router({\n  current: authedProcedure.query(async () => {\n    await prisma.quote.update({ where: { id: 1 }, data: { viewedAt: new Date() } });\n    return null;\n  }),\n});\n`,
+      filename: 'src/server/routers/quotes.ts',
+    },
+    {
+      name: 'a route module loader stays a read when it writes a model on the way',
+      code: `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport async function loader() {\n  await prisma.quote.update({ where: { id: 1 }, data: { viewedAt: new Date() } });\n  return null;\n}\n`,
+      filename: 'app/routes/quotes.$id.tsx',
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [
@@ -187,6 +197,12 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `export default async function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method !== 'POST' && req.method !== 'GET') return res.status(405).end();\n  if (req.method === 'GET') return res.status(200).end();\n  res.status(201).end();\n}\n`,
       filename: 'pages/api/quotes/index.ts',
       errors: [{ messageId: 'missing', line: 2, column: 22, endLine: 2, endColumn: 28, data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'the same write in a tRPC mutation is a mutation',
+      code: `import { PrismaClient } from '@prisma/client';\nimport { authedProcedure, router } from '../trpc';\nconst prisma = new PrismaClient();\nexport const quotesRouter = router({\n  touch: authedProcedure.mutation(async () => prisma.quote.upsert({ where: { id: 1 }, create: {}, update: {} })),\n});\n`,
+      filename: 'src/server/routers/quotes.ts',
+      errors: [{ messageId: 'missing', line: 5, column: 3, endLine: 5, endColumn: 8, data: { handler: 'trpc touch', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
     {
       name: 'Next.js wrapped handlers and aliases',

@@ -26,6 +26,11 @@ export interface HandlerSite {
    * mutation when it writes a model or invalidates, else a read.
    */
   readonly isMutationWhenChanging?: boolean;
+  /**
+   * A read by the framework's contract (a tRPC query, a GraphQL `Query` resolver, a loader): never a
+   * mutation, whatever it touches on the way (a session refreshed, a row created on first read).
+   */
+  readonly isDeclaredRead?: boolean;
   /** What serves it when `fn` is null, as written (by default the code around the name). */
   readonly opaque?: string;
 }
@@ -43,7 +48,7 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
   const scan = site.body ? scanBody(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
   const intent = fn ? readDecorators(fnCtx, fn) : { invalidations: [], resources: null, exception: null };
   const isChanging = site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
-  const isMutation = isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
+  const isMutation = site.isDeclaredRead !== true && isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
   const name = site.name;
   return {
     framework: site.framework,

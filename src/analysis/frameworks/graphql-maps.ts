@@ -154,6 +154,7 @@ export function extractGraphqlMapHandlers(ctx: FileContext): RouteHandler[] {
       fn: field.fn,
       body: field.fn?.body ?? null,
       isDeclaredMutation: method === 'MUTATION',
+      isDeclaredRead: method === 'QUERY',
     });
   });
 }

@@ -51,7 +51,7 @@ export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
       continue;
     }
     handlers.push(
-      codeHandler(ctx, { framework: 'remix', method, name, path: null, nameNode: exported.nameNode, fn: exported.fn, body: exported.fn?.body ?? null, isDeclaredMutation: method === 'ACTION' }),
+      codeHandler(ctx, { framework: 'remix', method, name, path: null, nameNode: exported.nameNode, fn: exported.fn, body: exported.fn?.body ?? null, isDeclaredMutation: method === 'ACTION', isDeclaredRead: method !== 'ACTION' }),
     );
   }
   return handlers;

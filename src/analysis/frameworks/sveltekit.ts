@@ -60,7 +60,7 @@ export function extractSvelteKitHandlers(ctx: FileContext): RouteHandler[] {
   const handlers: RouteHandler[] = [];
   const loadName = name.startsWith('+layout') ? 'layout load' : 'load';
   for (const load of exportsOf(ctx).filter((e) => e.name === 'load')) {
-    handlers.push(codeHandler(ctx, { framework: 'sveltekit', method: 'GET', name: `${loadName} ${path}`, path, nameNode: load.nameNode, fn: load.fn, body: load.fn?.body ?? null, isDeclaredMutation: false }));
+    handlers.push(codeHandler(ctx, { framework: 'sveltekit', method: 'GET', name: `${loadName} ${path}`, path, nameNode: load.nameNode, fn: load.fn, body: load.fn?.body ?? null, isDeclaredMutation: false, isDeclaredRead: true }));
   }
   for (const action of formActions(ctx)) {
     const label = action.name === 'default' ? `action ${path}` : `action ${path}?/${action.name}`;

@@ -137,6 +137,7 @@ export function extractTrpcHandlers(ctx: FileContext): RouteHandler[] {
         fn,
         body: fn.body ?? null,
         isDeclaredMutation: method === 'MUTATION',
+        isDeclaredRead: method === 'QUERY',
       }),
     );
   }
