@@ -80,6 +80,11 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport async function loader() {\n  await prisma.quote.update({ where: { id: 1 }, data: { viewedAt: new Date() } });\n  return null;\n}\n`,
       filename: 'app/routes/quotes.$id.tsx',
     },
+    {
+      name: 'Apollo Client local-state resolvers run in the browser',
+      code: `import { InMemoryCache } from '@apollo/client/core';\nexport const clientResolvers = {\n  Mutation: {\n    setQuoteFilter: (_: unknown, args: object, { cache }: { cache: InMemoryCache }) => args,\n  },\n};\n`,
+      filename: 'src/quotes/client-resolvers.ts',
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [

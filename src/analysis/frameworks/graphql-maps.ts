@@ -20,6 +20,8 @@ export function isGraphqlMapFile(ctx: FileContext): boolean {
 /** Whether an object with `Mutation`/`Query` keys is a resolver map: by its name, its type, or the file's imports. */
 function isResolverMap(ctx: FileContext, object: ts.ObjectLiteralExpression): boolean {
   const { ts } = ctx;
+  // Apollo Client's local-state resolvers run in the browser, on its cache.
+  if (ctx.importsModule((m) => m === '@apollo/client' || m.startsWith('@apollo/client/'))) return false;
   let node: ts.Node = object;
   while (ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) {
     if ((ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) && /Resolvers\b/.test(node.parent.type.getText(ctx.sourceFile))) return true;
