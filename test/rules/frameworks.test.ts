@@ -85,6 +85,11 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `import { InMemoryCache } from '@apollo/client/core';\nexport const clientResolvers = {\n  Mutation: {\n    setQuoteFilter: (_: unknown, args: object, { cache }: { cache: InMemoryCache }) => args,\n  },\n};\n`,
       filename: 'src/quotes/client-resolvers.ts',
     },
+    {
+      name: 'a Pages API route whose code after the method branches only answers 405',
+      code: `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport default async function handler(req: { method?: string }, res: { setHeader(k: string, v: string): void; status(n: number): { end(): void } }) {\n  if (req.method === 'GET') return res.status(200).end();\n  res.setHeader('Allow', 'GET');\n  return res.status(405).end();\n}\n`,
+      filename: 'pages/api/quotes/index.ts',
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [
@@ -208,6 +213,12 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `import { PrismaClient } from '@prisma/client';\nimport { authedProcedure, router } from '../trpc';\nconst prisma = new PrismaClient();\nexport const quotesRouter = router({\n  touch: authedProcedure.mutation(async () => prisma.quote.upsert({ where: { id: 1 }, create: {}, update: {} })),\n});\n`,
       filename: 'src/server/routers/quotes.ts',
       errors: [{ messageId: 'missing', line: 5, column: 3, endLine: 5, endColumn: 8, data: { handler: 'trpc touch', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+    },
+    {
+      name: 'a Pages API route that answers the preflight and then serves every other method',
+      code: `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport default async function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method === 'OPTIONS') return res.status(204).end();\n  await prisma.quote.update({ where: { id: 1 }, data: { seen: true } });\n  res.status(200).end();\n}\n`,
+      filename: 'pages/api/quotes/index.ts',
+      errors: [{ messageId: 'missing', line: 3, column: 31, endLine: 3, endColumn: 38, data: { handler: 'ALL /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
     },
     {
       name: 'Next.js wrapped handlers and aliases',

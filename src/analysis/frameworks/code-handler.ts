@@ -4,6 +4,7 @@ import type { FileContext } from '../context.js';
 import type { Framework, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
 import { EMPTY_SCAN, scanBody } from '../invalidations.js';
+import type { BodyScan } from '../invalidations.js';
 
 export const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
@@ -17,8 +18,8 @@ export interface HandlerSite {
   readonly nameNode: ts.Node;
   /** The function that serves it (for the tenant in scope and its decorators), or null when it cannot be seen. */
   readonly fn: ts.FunctionLikeDeclaration | null;
-  /** The code that runs for it: the function's body, or one method branch of it. */
-  readonly body: ts.Node | null;
+  /** The code that runs for it: the function's body, one method branch of it, or the statements after the branches. */
+  readonly body: ts.Node | readonly ts.Node[] | null;
   /** Served over a mutation method, or declared one (`.mutation(…)`, `Mutation: {…}`, `action`). */
   readonly isDeclaredMutation: boolean;
   /**
@@ -45,7 +46,7 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
   const fn = site.fn;
   const fnCtx = fn ? contextFor(ctx, fn) : ctx;
   // A handler made by a call the analysis cannot follow (`createThemeAction(resolver)`) may do anything.
-  const scan = site.body ? scanBody(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
+  const scan = site.body ? scanBodies(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
   const intent = fn ? readDecorators(fnCtx, fn) : { invalidations: [], resources: null, exception: null };
   const isChanging = site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
   const isMutation = site.isDeclaredRead !== true && isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
@@ -68,6 +69,18 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
       return fn !== null && hasTenantInScope(fnCtx, fn);
     },
     writes: modelWrites(scan),
+  };
+}
+
+/** The walk of one body, or of several statements as one. */
+function scanBodies(ctx: FileContext, body: ts.Node | readonly ts.Node[]): BodyScan {
+  if (!Array.isArray(body)) return scanBody(ctx, body as ts.Node);
+  const scans = (body as readonly ts.Node[]).map((node) => scanBody(ctx, node));
+  return {
+    invalidations: scans.flatMap((s) => s.invalidations),
+    writeThroughs: scans.flatMap((s) => s.writeThroughs),
+    opaqueCalls: [...new Set(scans.flatMap((s) => s.opaqueCalls))],
+    effects: scans.flatMap((s) => s.effects),
   };
 }
 

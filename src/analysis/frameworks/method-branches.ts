@@ -117,3 +117,42 @@ export function branchesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration): Br
   return branches;
 }
 
+
+/**
+ * The statements that run for the methods no branch names: after a top-level chain of method
+ * checks without a final `else` (`if (req.method === 'OPTIONS') return …;` then the handler
+ * proper), unless they only answer 405. Empty when every method is accounted for, or a guard says
+ * which methods get through.
+ */
+export function restAfterBranches(ctx: FileContext, fn: ts.FunctionLikeDeclaration): ts.Statement[] {
+  const { ts } = ctx;
+  const body = fn.body;
+  if (!body || !ts.isBlock(body)) return [];
+  let last = -1;
+  let isGuarded = false;
+  body.statements.forEach((statement, index) => {
+    if (!ts.isIfStatement(statement)) return;
+    const tested = testedMethods(ctx, statement.expression);
+    if (tested && !tested.isNegated) last = index;
+    // A guard (`if (req.method !== 'POST') return …`) says which methods the rest serves.
+    if (tested?.isNegated) isGuarded = true;
+  });
+  if (isGuarded) return [];
+  const chain = body.statements[last];
+  if (last === -1 || !chain || !ts.isIfStatement(chain)) return [];
+  let tail: ts.IfStatement = chain;
+  while (tail.elseStatement && ts.isIfStatement(tail.elseStatement)) tail = tail.elseStatement;
+  if (tail.elseStatement) return [];
+  const rest = body.statements.slice(last + 1);
+  return rest.some((statement) => !isResponseOnly(ctx, statement)) ? [...rest] : [];
+}
+
+/** `res.setHeader('Allow', …)`, `return res.status(405).end()`: an answer, no work. */
+function isResponseOnly(ctx: FileContext, statement: ts.Statement): boolean {
+  const { ts } = ctx;
+  const expression = ts.isExpressionStatement(statement) ? statement.expression : ts.isReturnStatement(statement) ? statement.expression : undefined;
+  if (!expression) return ts.isReturnStatement(statement);
+  let node = unwrap(ts, expression);
+  while (ts.isCallExpression(node) || ts.isPropertyAccessExpression(node) || ts.isAwaitExpression(node)) node = unwrap(ts, node.expression);
+  return ts.isIdentifier(node) && /^(res|response|reply)$/.test(node.text);
+}

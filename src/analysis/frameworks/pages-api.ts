@@ -3,7 +3,7 @@ import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { HTTP_METHODS, codeHandler, functionOf, isExported, slashed } from './code-handler.js';
-import { branchesOf } from './method-branches.js';
+import { branchesOf, restAfterBranches } from './method-branches.js';
 
 const PAGES_API = /(^|\/)pages\/api\/(.+)\.(ts|tsx|js|jsx|mts|mjs)$/;
 
@@ -67,7 +67,7 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
   const found = defaultHandler(ctx);
   if (!found) return [];
   const path = pagesApiPath(ctx.file);
-  const handlerOf = (method: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, body: ts.Node | null): RouteHandler =>
+  const handlerOf = (method: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, body: ts.Node | readonly ts.Node[] | null): RouteHandler =>
     codeHandler(ctx, { framework: 'nextjs-pages', method, name: `${method} ${path}`, path, nameNode, fn, body, isDeclaredMutation: ctx.options.mutationMethods.has(method) });
   if (found.map) {
     const handlers: RouteHandler[] = [];
@@ -85,7 +85,15 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
   }
   const fnCtx = found.fn.getSourceFile() === ctx.sourceFile ? ctx : null;
   const branches = fnCtx ? branchesOf(ctx, found.fn) : [];
-  if (branches.length > 0) return branches.map((b) => handlerOf(b.method, b.nameNode, b.fn, b.body));
+  if (branches.length > 0) {
+    const handlers = branches.map((b) => handlerOf(b.method, b.nameNode, b.fn, b.body));
+    const rest = restAfterBranches(ctx, found.fn);
+    if (rest.length > 0) {
+      // The methods no branch names run the rest of the handler.
+      handlers.push(codeHandler(ctx, { framework: 'nextjs-pages', method: 'ALL', name: `ALL ${path}`, path, nameNode: found.nameNode, fn: found.fn, body: rest, isDeclaredMutation: false, isMutationWhenChanging: true }));
+    }
+    return handlers;
+  }
   // No method check: whatever the method, it runs the same code; a mutation when it writes.
   const all = codeHandler(ctx, { framework: 'nextjs-pages', method: 'ALL', name: `ALL ${path}`, path, nameNode: found.nameNode, fn: found.fn, body: found.fn.body ?? null, isDeclaredMutation: false, isMutationWhenChanging: true });
   return [all];

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, exportsOf, slashed } from './code-handler.js';
-import { branchesOf } from './method-branches.js';
+import { branchesOf, restAfterBranches } from './method-branches.js';
 
 const ROUTE_MODULE = /(^|\/)(routes\/.+|root)\.(ts|tsx|js|jsx|mts|mjs)$/;
 /** A loader answers GET requests; an action the other methods (a form's POST, a fetcher's DELETE). */
@@ -48,6 +48,9 @@ export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
           }),
         );
       }
+      const rest = exported.fn ? restAfterBranches(ctx, exported.fn) : [];
+      // The methods no branch names run the rest of the action.
+      if (rest.length > 0) handlers.push(codeHandler(ctx, { framework: 'remix', method, name, path: null, nameNode: exported.nameNode, fn: exported.fn, body: rest, isDeclaredMutation: true }));
       continue;
     }
     handlers.push(
