@@ -90,6 +90,11 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport default async function handler(req: { method?: string }, res: { setHeader(k: string, v: string): void; status(n: number): { end(): void } }) {\n  if (req.method === 'GET') return res.status(200).end();\n  res.setHeader('Allow', 'GET');\n  return res.status(405).end();\n}\n`,
       filename: 'pages/api/quotes/index.ts',
     },
+    {
+      name: 'a route module action whose code after its branches only answers 405 has no other handler',
+      code: `export async function action({ request }: { request: Request }) {\n  if (request.method === 'PATCH') {\n    await cache.deletePattern('quotes:*');\n    return null;\n  }\n  return new Response(null, { status: 405 });\n}\n`,
+      filename: 'app/routes/quotes.$id.tsx',
+    },
     { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
   ],
   invalid: [

@@ -147,12 +147,26 @@ export function restAfterBranches(ctx: FileContext, fn: ts.FunctionLikeDeclarati
   return rest.some((statement) => !isResponseOnly(ctx, statement)) ? [...rest] : [];
 }
 
-/** `res.setHeader('Allow', …)`, `return res.status(405).end()`: an answer, no work. */
+/** Calls that only build an answer: `json(…)`, `data(…)`, `redirect('/')`, `error(405)`. */
+const ANSWERS = new Set(['json', 'data', 'redirect', 'error', 'text']);
+
+/** `res.setHeader('Allow', …)`, `return res.status(405).end()`, `return new Response(null, { status: 405 })`, `throw …`: an answer, no work. */
 function isResponseOnly(ctx: FileContext, statement: ts.Statement): boolean {
   const { ts } = ctx;
+  if (ts.isThrowStatement(statement)) return true;
   const expression = ts.isExpressionStatement(statement) ? statement.expression : ts.isReturnStatement(statement) ? statement.expression : undefined;
   if (!expression) return ts.isReturnStatement(statement);
   let node = unwrap(ts, expression);
+  if (ts.isNewExpression(node) || (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && ANSWERS.has(node.expression.text))) {
+    return !(node.arguments ?? []).some((arg) => doesWork(ctx, arg));
+  }
   while (ts.isCallExpression(node) || ts.isPropertyAccessExpression(node) || ts.isAwaitExpression(node)) node = unwrap(ts, node.expression);
   return ts.isIdentifier(node) && /^(res|response|reply)$/.test(node.text);
+}
+
+/** Whether an expression calls or awaits anything (`json(await load())` does work; `json({ ok: false })` does not). */
+function doesWork(ctx: FileContext, node: ts.Node): boolean {
+  const { ts } = ctx;
+  if (ts.isCallExpression(node) || ts.isAwaitExpression(node) || ts.isNewExpression(node)) return true;
+  return ts.forEachChild(node, (child) => (doesWork(ctx, child) ? true : undefined)) === true;
 }
