@@ -7,6 +7,11 @@ import type { CacheRead, FileFacts, RouteHandler } from './facts.js';
 import { extractDecoratedHandlers, usesDecoratorFrameworks } from './frameworks/nestjs.js';
 import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
 import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
+import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.js';
+import { extractTrpcHandlers, isTrpcFile } from './frameworks/trpc.js';
+import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remix.js';
+import { extractGraphqlMapHandlers, isGraphqlMapFile } from './frameworks/graphql-maps.js';
+import { extractSvelteKitHandlers, isSvelteKitFile } from './frameworks/sveltekit.js';
 import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects.js';
 import { scanSites } from './invalidations.js';
@@ -23,7 +28,12 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
     (usesDecoratorFrameworks(ctx) && /\b(Controller|JsonController|Resolver)\b/.test(text)) ||
     routerFramework(ctx) !== null ||
     ctx.options.routerReceivers.size > 0 ||
-    isNextFile(ctx);
+    isNextFile(ctx) ||
+    isPagesApiFile(ctx.file) ||
+    isTrpcFile(ctx) ||
+    isRouteModuleFile(ctx.file) ||
+    isGraphqlMapFile(ctx) ||
+    isSvelteKitFile(ctx.file);
   // A cache reached through the project's own module (`import { redis } from '@/lib/redis'`)
   // still names itself in the text.
   let sites = ctx.importsModule((m) => CACHE_MODULES.test(m)) || CACHE_WORDS.test(text);
@@ -32,6 +42,9 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
   if (!sites) sites = ctx.options.callGlobLiterals.some((literal) => text.includes(literal));
   return { handlers, sites };
 }
+
+/** The framework modules: each finds the handlers of its framework in a file. */
+const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers, extractRouteModuleHandlers, extractGraphqlMapHandlers, extractSvelteKitHandlers];
 
 export interface ExtractOptions {
   readonly ts: TS;
@@ -61,7 +74,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
   if (!relevant.handlers && !relevant.sites) return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
   const handlers: RouteHandler[] = [];
   const seen = new Set<string>();
-  const found = relevant.handlers ? [...extractDecoratedHandlers(ctx), ...extractRouterHandlers(ctx), ...extractNextHandlers(ctx)] : [];
+  const found = relevant.handlers ? EXTRACTORS.flatMap((extractor) => extractor(ctx)) : [];
   for (const handler of found) {
     // One place in the code is one handler per method, whichever extractor saw it.
     const key = `${String(handler.nameRange.start)}:${handler.method}`;

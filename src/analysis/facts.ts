@@ -64,11 +64,16 @@ export type Framework =
   | 'hono'
   | 'fastify'
   | 'nextjs'
-  | 'server-action';
+  | 'nextjs-pages'
+  | 'server-action'
+  | 'trpc'
+  | 'remix'
+  | 'sveltekit'
+  | 'graphql-resolvers';
 
 export interface RouteHandler {
   readonly framework: Framework;
-  /** HTTP method in upper case, `MUTATION` for GraphQL, `ACTION` for a server action, `ALL` for catch-alls. */
+  /** HTTP method in upper case, `MUTATION` / `QUERY` for GraphQL and tRPC, `ACTION` for server actions and route-module actions, `ALL` for catch-alls. */
   readonly method: string;
   readonly isMutation: boolean;
   /** Route path as written (`/quotes/:id`), or null. */

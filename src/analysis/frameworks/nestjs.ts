@@ -19,6 +19,9 @@ const HTTP_DECORATORS: Readonly<Record<string, string>> = {
 };
 
 const NEST_MODULES = new Set(['@nestjs/common']);
+/** Microservice handlers: a message or event is served without an HTTP method, a mutation by what it does. */
+const MESSAGE_DECORATORS: Readonly<Record<string, string>> = { MessagePattern: 'MESSAGE', EventPattern: 'EVENT' };
+const MICROSERVICES = '@nestjs/microservices';
 const GRAPHQL_MODULES = new Set(['@nestjs/graphql', 'type-graphql']);
 const ROUTING_CONTROLLERS = 'routing-controllers';
 const CONTROLLER_DECORATORS = new Set(['Controller', 'JsonController']);
@@ -72,6 +75,8 @@ function methodRoute(ctx: FileContext, method: ts.MethodDeclaration, role: Class
       continue;
     }
     const isKnownModule = module === null || NEST_MODULES.has(module) || module === ROUTING_CONTROLLERS || module.startsWith('.');
+    const message = MESSAGE_DECORATORS[name];
+    if (message && (module === null || module === MICROSERVICES)) return { method: message, path: null };
     const http = HTTP_DECORATORS[name];
     if (http && isKnownModule) return { method: http, path: args[0] ? routePath(ctx, args[0]) : '' };
     if (name === 'Method' && module === ROUTING_CONTROLLERS && args[0]) {
@@ -159,8 +164,9 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
     const methodOpaque: string[] = [];
     const scan = member.body ? scanBody(ctx, member.body) : EMPTY_SCAN;
     const methodInterceptors = interceptorInvalidations(ctx, member, methodOpaque);
-    const isDeclared = route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
     const hasDeclared = intent.invalidations.length + classIntent.invalidations.length + classInterceptors.length + methodInterceptors.length > 0;
+    const isMessage = route.method === 'MESSAGE' || route.method === 'EVENT';
+    const isDeclared = isMessage ? scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length + methodInterceptors.length > 0 : route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
     const isMutation = isMutationByCode(isDeclared, scan, hasDeclared || intent.exception !== null);
     const methodName = member.name.getText(ctx.sourceFile);
     handlers.push({

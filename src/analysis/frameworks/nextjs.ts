@@ -1,10 +1,9 @@
 import type ts from 'typescript';
 import { basename, dirname, sep } from 'node:path';
-import { hasDirective, unwrap } from '../../ts/syntax.js';
+import { hasDirective } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
-import { EMPTY_SCAN, scanBody } from '../invalidations.js';
+import { codeHandler, exportsOf } from './code-handler.js';
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
 const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -19,77 +18,18 @@ export function nextRoutePath(file: string): string {
   return `/${route.join('/')}`;
 }
 
-/** The function behind an exported value: itself, or the first function inside a wrapper call. */
-function functionOf(ctx: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | null {
-  const { ts } = ctx;
-  const node = unwrap(ts, expression);
-  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
-  if (ts.isIdentifier(node) && depth < 4) {
-    const local = ctx.functions.get(node.text);
-    if (local) return local;
-    const constant = ctx.topConstants.get(node.text);
-    return constant ? functionOf(ctx, constant, depth + 1) : null;
-  }
-  if (ts.isCallExpression(node) && depth < 4) {
-    for (const arg of node.arguments) {
-      const inner = functionOf(ctx, arg, depth + 1);
-      if (inner) return inner;
-    }
-  }
-  return null;
-}
-
-interface Exported {
-  readonly name: string;
-  readonly nameNode: ts.Node;
-  readonly fn: ts.FunctionLikeDeclaration | null;
-}
-
-function exportsOf(ctx: FileContext): Exported[] {
-  const { ts } = ctx;
-  const result: Exported[] = [];
-  for (const statement of ctx.sourceFile.statements) {
-    const isExported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-    if (ts.isFunctionDeclaration(statement) && statement.name && isExported) {
-      result.push({ name: statement.name.text, nameNode: statement.name, fn: statement });
-    } else if (ts.isVariableStatement(statement) && isExported) {
-      for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
-          result.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
-        }
-      }
-    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) {
-        const local = (element.propertyName ?? element.name).text;
-        result.push({ name: element.name.text, nameNode: element.name, fn: ctx.functions.get(local) ?? null });
-      }
-    }
-  }
-  return result;
-}
-
 function handler(ctx: FileContext, method: string, name: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, path: string | null, framework: 'nextjs' | 'server-action'): RouteHandler {
-  const scan = fn.body ? scanBody(ctx, fn.body) : EMPTY_SCAN;
-  const intent = readDecorators(ctx, fn);
-  const isDeclared = framework === 'server-action' ? !READ_ACTION.test(name) : ctx.options.mutationMethods.has(method);
-  const isMutation = isMutationByCode(isDeclared, scan, intent.invalidations.length > 0);
-  return {
+  const isDeclaredMutation = framework === 'server-action' ? !READ_ACTION.test(name) : ctx.options.mutationMethods.has(method);
+  return codeHandler(ctx, {
     framework,
     method,
-    isMutation,
-    path,
     name: framework === 'server-action' ? `server action ${name}` : `${method} ${path ?? ''}`,
-    nameRange: ctx.range(nameNode),
-    invalidations: [...intent.invalidations, ...codeInvalidations(scan, isMutation)],
-    declaredResources: intent.resources,
-    exception: intent.exception,
-    opaqueCalls: scan.opaqueCalls,
-    // Only the strict rule asks: computed when read.
-    get hasTenantInScope() {
-      return hasTenantInScope(ctx, fn);
-    },
-    writes: modelWrites(scan),
-  };
+    path,
+    nameNode,
+    fn,
+    body: fn.body ?? null,
+    isDeclaredMutation,
+  });
 }
 
 /** Next.js route handlers (`route.ts` exports) and server actions (`'use server'`). */

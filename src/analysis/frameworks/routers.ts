@@ -25,6 +25,8 @@ const FRAMEWORK_MODULES: Readonly<Record<string, Framework>> = {
 const FACTORIES = new Set(['express', 'Router', 'Hono', 'Fastify', 'fastify', 'KoaRouter', 'OpenAPIHono']);
 const ROUTER_TYPES = /^(Router|Express|Application|FastifyInstance|Hono|KoaRouter|Koa|OpenAPIHono|IRouter)\b/;
 const DEFAULT_NAMES = new Set(['app', 'router', 'api', 'server', 'fastify', 'routes', 'instance']);
+/** Calls that return the router they are called on, so that registrations chain: `new Hono().basePath('/api').get(…).post(…)`. */
+const CHAIN_LINKS = new Set([...VERBS, 'use', 'basePath', 'route', 'on', 'mount', 'notFound', 'onError', 'openapi', 'doc']);
 const HTTP_CLIENTS = new Set(['axios', 'http', 'https', 'got', 'ky', 'superagent', 'request', 'supertest', 'fetch', 'httpService', 'client', '$http']);
 
 export function routerFramework(ctx: FileContext): Framework | null {
@@ -47,16 +49,34 @@ function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framew
   const declaration = findDeclaration(ctx, identifier);
   if (declaration && ts.isVariableDeclaration(declaration)) {
     const init = declaration.initializer ? unwrap(ts, declaration.initializer) : null;
-    if (init && (ts.isCallExpression(init) || ts.isNewExpression(init))) {
-      const factory = lastName(ts, init.expression);
-      return factory !== null && FACTORIES.has(factory);
-    }
+    if (init && (ts.isCallExpression(init) || ts.isNewExpression(init))) return isRouterChain(ctx, init, framework);
     if (declaration.type) return ROUTER_TYPES.test(declaration.type.getText(ctx.sourceFile));
     return false;
   }
   if (declaration && ts.isParameter(declaration)) {
     if (declaration.type) return ROUTER_TYPES.test(declaration.type.getText(ctx.sourceFile));
     return framework !== null && DEFAULT_NAMES.has(name);
+  }
+  return false;
+}
+
+/**
+ * Whether an expression is a router: one of the file's routers, a factory call (`new Hono()`,
+ * `Router()`), or a chain of registrations on one (`new Hono().basePath('/api').get(…)`). Express's
+ * `route('/path')` (one argument) starts a chain of its own, read apart.
+ */
+function isRouterChain(ctx: FileContext, expression: ts.Expression, framework: Framework | null): boolean {
+  const { ts } = ctx;
+  let node = unwrap(ts, expression);
+  for (let links = 0; links < 100 && ts.isCallExpression(node); links++) {
+    const callee = unwrap(ts, node.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !CHAIN_LINKS.has(callee.name.text) || (callee.name.text === 'route' && node.arguments.length === 1)) break;
+    node = unwrap(ts, callee.expression);
+  }
+  if (ts.isIdentifier(node)) return isRouter(ctx, node, framework);
+  if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
+    const factory = lastName(ts, node.expression);
+    return factory !== null && FACTORIES.has(factory);
   }
   return false;
 }
@@ -116,9 +136,8 @@ function readRouteCall(ctx: FileContext, call: ts.CallExpression, framework: Fra
         return { verbs: [verb], path: staticString(ctx, routeCall.arguments[0]), handlers: args, nameNode: callee.name };
       }
     }
-    return null;
-  }
-  if (!ts.isIdentifier(receiver) || !isRouter(ctx, receiver, framework)) return null;
+    if (!isRouterChain(ctx, receiver, framework)) return null;
+  } else if (!isRouterChain(ctx, receiver, framework)) return null;
 
   if (verb === 'route' && args.length === 1 && args[0] && ts.isObjectLiteralExpression(unwrap(ts, args[0]))) {
     return readFastifyRoute(ctx, unwrap(ts, args[0]) as ts.ObjectLiteralExpression, callee.name);

@@ -1,5 +1,6 @@
 import type { InvalidationKind } from '../facts.js';
-import type { Source } from './source.js';
+import type ts from 'typescript';
+import type { Source, SourceCall } from './source.js';
 
 const TAG_CALLS: Readonly<Record<string, InvalidationKind>> = {
   revalidateTag: 'tag',
@@ -8,15 +9,32 @@ const TAG_CALLS: Readonly<Record<string, InvalidationKind>> = {
   revalidatePath: 'path',
 };
 
+/** The Pages Router's on-demand revalidation on the API response: `res.revalidate('/path')`. */
+const RESPONSE_REVALIDATE = new Set(['revalidate', 'unstable_revalidate']);
+const RESPONSE_TYPES = /^(NextApiResponse|NextResponse|Response)\b/;
+
 /**
  * Next.js tags and paths (`next/cache`). The names count only when they are among the configured
  * invalidation calls (they are by default).
  */
 export const nextCache: Source = {
   id: 'next-cache',
-  classify({ ctx, name }) {
+  classify({ ctx, name, receiver }) {
+    if (RESPONSE_REVALIDATE.has(name) && receiver && isApiResponse(ctx, receiver)) return [{ kind: 'invalidate', invalidationKind: 'path', keys: [] }];
     const kind = TAG_CALLS[name];
     if (!kind || !(ctx.options.callNames.has(name) || ctx.options.callGlobs.some((g) => g.test(name)))) return null;
     return [{ kind: 'invalidate', invalidationKind: kind, keys: [] }];
   },
 };
+
+/** `res` of a Pages API handler: a parameter typed NextApiResponse, or one named `res` / `response` in a file of Next.js. */
+function isApiResponse(ctx: SourceCall['ctx'], receiver: ts.Expression): boolean {
+  const { ts } = ctx;
+  if (!ts.isIdentifier(receiver)) return false;
+  let parameter: ts.ParameterDeclaration | undefined;
+  for (let node: ts.Node | undefined = receiver.parent; node && !parameter; node = node.parent) {
+    if (ts.isFunctionLike(node)) parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === receiver.text);
+  }
+  if (parameter?.type) return RESPONSE_TYPES.test(parameter.type.getText(ctx.sourceFile));
+  return /^(res|response)$/.test(receiver.text) && ctx.importsModule((m) => m === 'next' || m.startsWith('next/'));
+}

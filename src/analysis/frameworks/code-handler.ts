@@ -1,0 +1,151 @@
+import type ts from 'typescript';
+import { truncate, unwrap } from '../../ts/syntax.js';
+import type { FileContext } from '../context.js';
+import type { Framework, RouteHandler } from '../facts.js';
+import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
+import { EMPTY_SCAN, scanBody } from '../invalidations.js';
+import type { BodyScan } from '../invalidations.js';
+
+export const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/** A handler found by a framework module: where it is, and the code that runs for it. */
+export interface HandlerSite {
+  readonly framework: Framework;
+  readonly method: string;
+  /** The name in findings; a function when it is known only once every file is read (tRPC paths). */
+  readonly name: string | (() => string);
+  readonly path: string | null;
+  readonly nameNode: ts.Node;
+  /** The function that serves it (for the tenant in scope and its decorators), or null when it cannot be seen. */
+  readonly fn: ts.FunctionLikeDeclaration | null;
+  /** The code that runs for it: the function's body, one method branch of it, or the statements after the branches. */
+  readonly body: ts.Node | readonly ts.Node[] | null;
+  /** Served over a mutation method, or declared one (`.mutation(…)`, `Mutation: {…}`, `action`). */
+  readonly isDeclaredMutation: boolean;
+  /**
+   * Not served over one method (a Pages handler without a method check, a message handler): a
+   * mutation when it writes a model or invalidates, else a read.
+   */
+  readonly isMutationWhenChanging?: boolean;
+  /**
+   * A read by the framework's contract (a tRPC query, a GraphQL `Query` resolver, a loader): never a
+   * mutation, whatever it touches on the way (a session refreshed, a row created on first read).
+   */
+  readonly isDeclaredRead?: boolean;
+  /** What serves it when `fn` is null, as written (by default the code around the name). */
+  readonly opaque?: string;
+}
+
+/** The context of the file that holds a node: `ctx` itself, or the one of the file it was resolved into. */
+export function contextFor(ctx: FileContext, node: ts.Node): FileContext {
+  return node.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(node.getSourceFile());
+}
+
+/** A RouteHandler judged by what its code does, as every framework module builds it. */
+export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
+  const fn = site.fn;
+  const fnCtx = fn ? contextFor(ctx, fn) : ctx;
+  // A handler made by a call the analysis cannot follow (`createThemeAction(resolver)`) may do anything.
+  const scan = site.body ? scanBodies(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
+  const intent = fn ? readDecorators(fnCtx, fn) : { invalidations: [], resources: null, exception: null };
+  const isChanging = site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
+  const isMutation = site.isDeclaredRead !== true && isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
+  const name = site.name;
+  return {
+    framework: site.framework,
+    method: site.method,
+    isMutation,
+    path: site.path,
+    get name() {
+      return typeof name === 'string' ? name : name();
+    },
+    nameRange: ctx.range(site.nameNode),
+    invalidations: [...intent.invalidations, ...codeInvalidations(scan, isMutation)],
+    declaredResources: intent.resources,
+    exception: intent.exception,
+    opaqueCalls: scan.opaqueCalls,
+    // Only the strict rule asks: computed when read.
+    get hasTenantInScope() {
+      return fn !== null && hasTenantInScope(fnCtx, fn);
+    },
+    writes: modelWrites(scan),
+  };
+}
+
+/** The walk of one body, or of several statements as one. */
+function scanBodies(ctx: FileContext, body: ts.Node | readonly ts.Node[]): BodyScan {
+  if (!Array.isArray(body)) return scanBody(ctx, body as ts.Node);
+  const scans = (body as readonly ts.Node[]).map((node) => scanBody(ctx, node));
+  return {
+    invalidations: scans.flatMap((s) => s.invalidations),
+    writeThroughs: scans.flatMap((s) => s.writeThroughs),
+    opaqueCalls: [...new Set(scans.flatMap((s) => s.opaqueCalls))],
+    effects: scans.flatMap((s) => s.effects),
+  };
+}
+
+/**
+ * The function behind an expression: itself, a function or constant of the file, one imported
+ * (with a resolver), or the first function inside a wrapper call (`withAuth(handler)`).
+ */
+export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const node = unwrap(ts, expression);
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
+  if (depth >= 4) return null;
+  if (ts.isIdentifier(node)) {
+    const local = ctx.functions.get(node.text);
+    if (local) return local;
+    const constant = ctx.topConstants.get(node.text);
+    if (constant) return functionOf(ctx, constant, depth + 1);
+    return ctx.importOf(node.text) ? (ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? null) : null;
+  }
+  if (ts.isCallExpression(node)) {
+    for (const arg of node.arguments) {
+      const inner = functionOf(ctx, arg, depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
+export interface Exported {
+  readonly name: string;
+  readonly nameNode: ts.Node;
+  readonly fn: ts.FunctionLikeDeclaration | null;
+}
+
+/** The exported functions of a module, by their exported names (`export function`, `export const`, `export { }`). */
+export function exportsOf(ctx: FileContext): Exported[] {
+  const { ts } = ctx;
+  const result: Exported[] = [];
+  for (const statement of ctx.sourceFile.statements) {
+    const exported = isExported(ctx, statement);
+    if (ts.isFunctionDeclaration(statement) && statement.name && exported) {
+      result.push({ name: statement.name.text, nameNode: statement.name, fn: statement });
+    } else if (ts.isVariableStatement(statement) && exported) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
+          result.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
+        }
+      }
+    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) {
+        const local = (element.propertyName ?? element.name).text;
+        result.push({ name: element.name.text, nameNode: element.name, fn: ctx.functions.get(local) ?? null });
+      }
+    }
+  }
+  return result;
+}
+
+/** Whether a statement is exported (`export function`, `export const`, `export default …`). */
+export function isExported(ctx: FileContext, statement: ts.Statement): boolean {
+  const { ts } = ctx;
+  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** The file's path with forward slashes, for the path rules of file-based routers. */
+export function slashed(file: string): string {
+  return file.split('\\').join('/');
+}
