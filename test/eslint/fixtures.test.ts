@@ -11,7 +11,7 @@ interface Expected {
   readonly findings: readonly { file: string; line: number; rule: string }[];
 }
 
-const APPS = ['quotes-app-defects', 'express-app', 'fastify-app', 'hono-app', 'koa-app', 'nextjs-app', 'nest-services-app', 'redis-roles-app', 'aliases-app', 'commonjs-express-app', 'sequelize-hooks-app', 'typeorm-subscriber-app', 'bullmq-jobs-app', 'mongoose-hooks-app', 'prisma-extension-app', 'nextjs-pages-app', 'trpc-app', 'remix-app', 'graphql-app', 'sveltekit-app', 'nest-microservices-app'];
+const APPS = ['quotes-app-defects', 'express-app', 'fastify-app', 'hono-app', 'koa-app', 'nextjs-app', 'nest-services-app', 'redis-roles-app', 'aliases-app', 'commonjs-express-app', 'sequelize-hooks-app', 'typeorm-subscriber-app', 'bullmq-jobs-app', 'mongoose-hooks-app', 'prisma-extension-app', 'nextjs-pages-app', 'trpc-app', 'remix-app', 'graphql-app', 'sveltekit-app', 'nest-microservices-app', 'zero-config-app'];
 
 function expected(app: string): Expected {
   return JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures', app, 'expected-findings.json'), 'utf8')) as Expected;
