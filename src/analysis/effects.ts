@@ -695,6 +695,8 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
   return roles;
 }
 
+const FAMILY_READS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'getex', 'wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet', 'withCache', 'withCacheNullable', 'getOrLoad', 'cached', 'rememberForever']);
+
 /**
  * The key families this file reads through the cache, with the models their loaders read: the
  * function that reads and fills (cache-aside), or the loader passed to `wrap`/`getOrSet`/`fetch`.
@@ -705,6 +707,10 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   const families: CacheFamily[] = [];
   const seen = new Set<ts.Node>();
   for (const call of ctx.nodes.calls) {
+    // Only a function that reads the cache itself, or hands a loader to a call, holds a family.
+    const name = lastName(ts, call.expression);
+    const isRead = name !== null && FAMILY_READS.has(name);
+    if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) continue;
     const owner = enclosingFunction(ts, call);
     if (!owner || seen.has(owner)) continue;
     const effects = summarize(ctx, owner);

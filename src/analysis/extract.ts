@@ -52,6 +52,8 @@ export interface ExtractOptions {
   readonly resolver?: CallResolver | null;
   /** Reuse of file contexts across files (the CLI shares one per project). */
   readonly contexts?: Map<ts.SourceFile, FileContext>;
+  /** Whether to find the cache families read in the code (needed without a registry; a registry names them). */
+  readonly withFamilies?: boolean;
 }
 
 export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions): FileContext {
@@ -87,7 +89,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     handlers,
     otherInvalidations: relevant.sites ? scanSites(ctx) : [],
     reads: extractReads(ctx),
-    families: relevant.sites ? cacheFamilies(ctx) : [],
+    families: relevant.sites && extract.withFamilies !== false ? cacheFamilies(ctx) : [],
     isRelevant: true,
   };
 }

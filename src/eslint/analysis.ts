@@ -144,7 +144,7 @@ export function analysisFor(context: Context): FileAnalysis {
   const program = services?.program ?? null;
   const facts = isIgnored
     ? { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false }
-    : extractFacts(sourceFile, { ts: tsInstance, options, resolver: program ? checkerResolver(tsInstance, program) : null });
+    : extractFacts(sourceFile, { ts: tsInstance, options, resolver: program ? checkerResolver(tsInstance, program) : null, withFamilies: registry === null });
 
   const memo = new Map<string, readonly Finding[]>();
   const ruleOptions: RuleOptions = config.rules ?? {};

@@ -24,7 +24,7 @@ export function extractProject(ts: TS, setup: ScanSetup, reader: SourceReader, o
     () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts };
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {
