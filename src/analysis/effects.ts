@@ -59,6 +59,9 @@ const EMIT_CALLS = new Set(['emit', 'emitAsync']);
 
 type Target = { readonly declaration: ts.FunctionLikeDeclaration; readonly ctx: FileContext; readonly label: string };
 
+/** Calls that read a key from the cache, by method name. */
+const FAMILY_READS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'getex', 'wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet', 'withCache', 'withCacheNullable', 'getOrLoad', 'cached', 'rememberForever']);
+
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
 const inProgress = new WeakSet<ts.Node>();
 
@@ -654,6 +657,12 @@ export interface KeyRoles {
 
 const fileRoles = new WeakMap<FileContext, KeyRoles>();
 
+/** The calls that can name a lock, marker or counter key, or read a key back: the rest are not asked. */
+const ROLE_CALLS = new Set([
+  'set', 'setnx', 'msetnx', 'hsetnx', 'incr', 'incrby', 'incrbyfloat', 'decr', 'decrby', 'hincrby', 'hincrbyfloat',
+  ...[...FAMILY_READS].map((name) => name.toLowerCase()),
+]);
+
 function keyRolesFor(ctx: FileContext): KeyRoles {
   return ctx.resolver?.keyRoles?.() ?? keyRolesOfFile(ctx);
 }
@@ -673,7 +682,7 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
     for (const call of ctx.nodes.calls) {
       const callee = unwrap(ts, call.expression);
       const name = lastName(ts, callee);
-      if (name === null || !ts.isPropertyAccessExpression(callee)) continue;
+      if (name === null || !ts.isPropertyAccessExpression(callee) || !ROLE_CALLS.has(name.toLowerCase())) continue;
       for (const source of SOURCES) {
         const classified = source.classify({ ctx, call, callee, name, receiver: callee.expression });
         if (!classified) continue;
@@ -694,8 +703,6 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
   fileRoles.set(ctx, roles);
   return roles;
 }
-
-const FAMILY_READS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'getex', 'wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet', 'withCache', 'withCacheNullable', 'getOrLoad', 'cached', 'rememberForever']);
 
 /**
  * The key families this file reads through the cache, with the models their loaders read: the
