@@ -62,7 +62,9 @@ export const textReporter: Reporter = (result, context) => {
     result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${key}`));
     for (const row of mutationRows) {
       const cells = row.cells.map((cell) => (cell === 'full' ? bold(symbols.full) : cell === 'none' ? dim(symbols.none) : symbols[cell])).join(' ');
-      lines.push(`${row.handler.padEnd(width)}  ${cells}${row.exception !== null ? dim(`  exception: ${row.exception}`) : ''}`);
+      // The verdict where the cells cannot show it: nothing invalidated, or code that cannot be followed.
+      const verdict = row.exception !== null ? `  exception: ${row.exception}` : row.status === 'unknown' ? '  unknown: calls code that cannot be followed' : row.status === 'none' ? '  invalidates nothing' : '';
+      lines.push(`${row.handler.padEnd(width)}  ${cells}${dim(verdict)}`);
     }
     lines.push('');
   }

@@ -17,6 +17,12 @@ describe('cache-audit command line', () => {
     expect(stdout.trim().split('\n').at(-1)).toBe('0 errors, 0 warnings, 0 notes, 9 files, coverage 100.0 % (9/9 mutation handlers invalidate or state an exception)');
   });
 
+  it('names the verdict the matrix cells cannot show', async () => {
+    const result = await run(['fixtures/quotes-app-defects', '--matrix', '--no-color']);
+    expect(result.stdout).toContain('ExpensesController.remove  · · · · ·  invalidates nothing');
+    expect(result.stdout).toMatch(/ExpensesController\.update  · ● · · ·\n/);
+  });
+
   it('exits 1 on the defects, with code frames, and the summary', async () => {
     const result = await run(['fixtures/quotes-app-defects']);
     expect(result.code).toBe(1);
