@@ -20,7 +20,7 @@ describe('cache-audit command line', () => {
   it('names the verdict the matrix cells cannot show', async () => {
     const result = await run(['fixtures/quotes-app-defects', '--matrix', '--no-color']);
     expect(result.stdout).toContain('ExpensesController.remove  · · · · ·  invalidates nothing');
-    expect(result.stdout).toContain("ExpensesController.update  · ● · · ·\n");
+    expect(result.stdout).toContain('ExpensesController.update  · ● · · ·\n');
   });
 
   it('exits 1 on the defects, with code frames, and the summary', async () => {
