@@ -46,6 +46,7 @@ export const RULES = {
     messages: {
       unknown: 'The pattern `{{pattern}}` matches no key of the registry.{{closest}}',
       unknownName: '`{{call}}` names no key family of the registry ({{names}}).',
+      unknownTag: 'The tag `{{tag}}` names no key family of the registry. Did you mean `{{closest}}`?',
       useClosest: 'Use `{{suggestion}}`.',
     },
   },

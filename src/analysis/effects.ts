@@ -532,7 +532,7 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
       via: 'call',
       name: effect.name,
       kind,
-      patterns: kind === 'pattern' || kind === 'key' ? keys.flatMap((key) => patternFacts(key, effect)) : [],
+      patterns: kind === 'path' ? [] : keys.flatMap((key) => patternFacts(key, effect)),
       isConditional: effect.isConditional,
       isDeferred: effect.isDeferred,
       range: effect.ctx.range(effect.node),

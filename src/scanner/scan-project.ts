@@ -19,6 +19,18 @@ function isWrapper(options: AnalysisOptions, name: string | null): boolean {
 function invalidatedKeys(registry: CacheRegistry, invalidations: readonly Invalidation[]): Set<string> {
   const invalidated = new Set<string>();
   for (const invalidation of invalidations) {
+    if (invalidation.kind === 'tag') {
+      // revalidateTag('quotesList') or revalidateTag('quotes') invalidates the family it names.
+      for (const fact of invalidation.patterns) {
+        const tag = fact.pattern?.source.replace(/\\(.)/g, '$1') ?? null;
+        for (const entry of registry.entries) {
+          const first = entry.parsed.pieces[0];
+          const segment = first?.kind === 'text' ? first.text.split(':')[0] : undefined;
+          if (tag !== null && (tag === entry.name || tag === segment)) invalidated.add(entry.name);
+        }
+      }
+      continue;
+    }
     for (const fact of invalidation.patterns) {
       const pattern = resolvePattern(fact, registry);
       if (!pattern) continue;
@@ -82,6 +94,7 @@ export function blindSpots(
       sink.push({ ruleId: 'unresolved', severity: 'note', message, file: setup.rel(fileFacts.file), ...at, via: [] }, text[start.line] ?? '');
     };
     for (const invalidation of [...fileFacts.otherInvalidations, ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null))]) {
+      if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
       for (const fact of invalidation.patterns) {
         // A wrapper forwarding its parameter is no blind spot: its callers say the pattern.
         if (fact.unresolved === null || fact.forwardedBy !== null || seen.has(fact.range.start)) continue;

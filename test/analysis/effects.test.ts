@@ -268,3 +268,19 @@ app.put('/users/:id', async (req, res) => {
     );
   });
 });
+
+describe('Next.js tags against the registry', () => {
+  it('counts a family invalidated by a tag that names it, and keeps reporting the one nothing touches', async () => {
+    const result = await project({
+      'src/app/api/links/route.ts': `import { revalidateTag } from 'next/cache';
+export async function POST() {
+  revalidateTag('linksList');
+  return new Response(null, { status: 201 });
+}
+`,
+    });
+    expect(result.findings.filter((f) => f.ruleId === 'unused-key' || f.ruleId === 'stale-key').map((f) => f.message)).toEqual([
+      'The key `link` (link:{linkId}) is registered, but nothing reads or invalidates it: remove it, or use it.',
+    ]);
+  });
+});

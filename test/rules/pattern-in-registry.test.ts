@@ -5,9 +5,36 @@ ruleTester().run('pattern-in-registry', rule, {
   valid: [
     { code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*', 'dashboard:kpis:{tenantId}:*')\n  create() {}`) },
     { name: 'a registry reference', code: `import { cacheKeys } from './keys';\nimport { getCache } from 'cache-audit/runtime';\nexport const drop = (tenantId: string) => getCache().deletePattern(cacheKeys.pattern('quotesList', { tenantId }));\n` },
+    {
+      name: 'a Next.js tag that names a family, or none at all (tags need not be registry families)',
+      code: `import { revalidateTag } from 'next/cache';\nexport async function POST() {\n  revalidateTag('quotes');\n  revalidateTag('quotesList');\n  revalidateTag('invoices');\n  return new Response(null);\n}\n`,
+      filename: 'app/api/quotes/route.ts',
+    },
     { name: 'an unreadable pattern is not judged', code: `import { getCache } from 'cache-audit/runtime';\nexport const drop = (p: string) => getCache().deletePattern(p);\n` },
   ],
   invalid: [
+    {
+      name: 'a Next.js tag one letter off a registry family is a typo',
+      code: `import { revalidateTag } from 'next/cache';\nexport async function POST() {\n  revalidateTag('qoutes');\n  return new Response(null);\n}\n`,
+      filename: 'app/api/quotes/route.ts',
+      errors: [
+        {
+          messageId: 'unknownTag',
+          line: 3,
+          column: 17,
+          endLine: 3,
+          endColumn: 25,
+          data: { tag: 'qoutes', closest: 'quotes' },
+          suggestions: [
+            {
+              messageId: 'useClosest',
+              data: { suggestion: 'quotes' },
+              output: `import { revalidateTag } from 'next/cache';\nexport async function POST() {\n  revalidateTag('quotes');\n  return new Response(null);\n}\n`,
+            },
+          ],
+        },
+      ],
+    },
     {
       name: 'a typo, with the closest registered pattern as the fix',
       code: controller(`  @Post()\n  @InvalidateCachePattern('qoutes:*')\n  create() {}`),

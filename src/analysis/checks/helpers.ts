@@ -165,3 +165,31 @@ export function isReadOnlyRoute(handler: RouteHandler, options: AnalysisOptions)
   const path = handler.path;
   return path !== null && options.readOnlyRoutes.some((glob) => glob.test(path.startsWith('/') ? path : `/${path}`));
 }
+
+/** The names a Next.js tag may give a registry family by: the key's name, and its template's first segment. */
+export function tagNames(registry: CacheRegistry): Set<string> {
+  const names = new Set<string>();
+  for (const entry of registry.entries) {
+    names.add(entry.name);
+    const first = entry.parsed.pieces[0];
+    if (first?.kind === 'text') names.add(first.text.split(':')[0] ?? '');
+  }
+  names.delete('');
+  return names;
+}
+
+/** The family name a tag is a near miss of (a typo, `postz` for `posts`), or null. */
+export function closestTag(tag: string, registry: CacheRegistry): string | null {
+  const names = tagNames(registry);
+  if (names.has(tag)) return null;
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const name of names) {
+    const distance = levenshtein(tag, name);
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best !== null && bestDistance > 0 && bestDistance <= Math.min(2, Math.floor(tag.length / 3)) ? best : null;
+}

@@ -1,12 +1,24 @@
 import { overlaps } from '../../patterns/operations.js';
 import type { CheckInput, Report, Suggestion } from '../checks.js';
-import { closestPattern } from './helpers.js';
+import { closestPattern, closestTag } from './helpers.js';
 
 export function check(input: CheckInput, report: Report): void {
   const { registry } = input;
   const sites = input.facts.otherInvalidations;
   if (!registry) return;
   for (const site of sites) {
+    if (site.kind === 'tag') {
+      // Tags need not be registry families; one that nearly names a family is a typo.
+      for (const fact of site.patterns) {
+        const tag = fact.isLiteral && fact.pattern ? fact.text.slice(1, -1) : null;
+        const closest = tag === null ? null : closestTag(tag, registry);
+        if (tag === null || closest === null) continue;
+        report('unknownTag', fact.range, { tag, closest }, [
+          { messageId: 'useClosest', data: { suggestion: closest }, fixes: [{ range: { start: fact.range.start + 1, end: fact.range.end - 1 }, text: closest }] },
+        ]);
+      }
+      continue;
+    }
     if (site.kind !== 'pattern' && site.kind !== 'key') continue;
     for (const fact of site.patterns) {
       if (fact.registryRef) {

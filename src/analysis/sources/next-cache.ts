@@ -19,11 +19,13 @@ const RESPONSE_TYPES = /^(NextApiResponse|NextResponse|Response)\b/;
  */
 export const nextCache: Source = {
   id: 'next-cache',
-  classify({ ctx, name, receiver }) {
+  classify({ ctx, call, name, receiver }) {
     if (RESPONSE_REVALIDATE.has(name) && receiver && isApiResponse(ctx, receiver)) return [{ kind: 'invalidate', invalidationKind: 'path', keys: [] }];
     const kind = TAG_CALLS[name];
     if (!kind || !(ctx.options.callNames.has(name) || ctx.options.callGlobs.some((g) => g.test(name)))) return null;
-    return [{ kind: 'invalidate', invalidationKind: kind, keys: [] }];
+    // A tag is kept as written, so that the registry's families can be matched by name.
+    const tag = kind === 'tag' ? call.arguments[0] : undefined;
+    return [{ kind: 'invalidate', invalidationKind: kind, keys: tag ? [{ expr: tag, isKey: true }] : [] }];
   },
 };
 
