@@ -1,4 +1,6 @@
-// The project's own lint: typescript-eslint's strict rules on the sources and tests.
+// The project's own lint: typescript-eslint's strictTypeChecked rules (type-aware, through the
+// project service) on the TypeScript sources and tests; the plain .js/.mjs/.cjs files get the same
+// rules without type information.
 import js from '@eslint/js';
 import eslintPlugin from 'eslint-plugin-eslint-plugin';
 import globals from 'globals';
@@ -20,7 +22,11 @@ export default tseslint.config(
     ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'fixtures/**', 'bench/out/**', 'coverage/**', 'test/artifacts/**'],
   },
   js.configs.recommended,
-  ...tseslint.configs.strict,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'bench/*.mjs', 'scripts/*.mjs', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname } },
+  },
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.ts'],
     rules: {

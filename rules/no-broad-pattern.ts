@@ -32,7 +32,6 @@ export default createRule<Options, MessageIds>({
       },
     ],
   },
-  defaultOptions: [{}],
   create(context, [options]) {
     return {
       Program() {

@@ -19,7 +19,6 @@ export default createRule<Options, MessageIds>({
     messages: { ...rule.messages, setup: SETUP_MESSAGE },
     schema: [],
   },
-  defaultOptions: [],
   create(context) {
     return {
       Program() {

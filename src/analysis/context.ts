@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { importBindings, requiredModule } from '../ts/imports.js';
 import type { ImportBinding } from '../ts/imports.js';
-import { bindsName, functionOfInitializer, hasDirective, propertyNameText, unwrap } from '../ts/syntax.js';
+import { bindsName, functionOfInitializer, hasDirective, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
@@ -258,7 +258,7 @@ export function staticObjectIn(ctx: FileContext, node: ts.Expression, depth = 0)
 export function constantInitializer(ctx: FileContext, identifier: ts.Identifier): ts.Expression | null {
   const { ts } = ctx;
   const name = identifier.text;
-  let node: ts.Node | undefined = identifier.parent;
+  let node = parentOf(identifier);
   while (node && !ts.isSourceFile(node)) {
     if (ts.isFunctionLike(node) && node.parameters.some((p) => bindsName(ts, p.name, name))) return null;
     if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node)) {
@@ -268,7 +268,7 @@ export function constantInitializer(ctx: FileContext, identifier: ts.Identifier)
         if (found !== undefined) return found;
       }
     }
-    node = node.parent;
+    node = parentOf(node);
   }
   return ctx.topConstants.get(name) ?? null;
 }

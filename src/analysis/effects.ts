@@ -4,7 +4,7 @@ import type { ParsedPattern } from '../patterns/parse.js';
 import { parsePattern } from '../patterns/parse.js';
 import { staticString } from './context.js';
 import type { FileContext } from './context.js';
-import { enclosingClass, lastName, truncate, unwrap } from '../ts/syntax.js';
+import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
@@ -101,7 +101,7 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
   const visit = (node: ts.Node, isDeferred: boolean): void => {
     if (ts.isClassLike(node) && node !== root) return;
     if (ts.isVoidExpression(node)) {
-      ts.forEachChild(node, (child) => visit(child, true));
+      ts.forEachChild(node, (child) => { visit(child, true); });
       return;
     }
     if (ts.isCallExpression(node)) {
@@ -113,16 +113,16 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
         return;
       }
     }
-    ts.forEachChild(node, (child) => visit(child, isDeferred));
+    ts.forEachChild(node, (child) => { visit(child, isDeferred); });
   };
   const body = ts.isFunctionLike(root) && 'body' in root && root.body ? (root.body as ts.Node) : root;
-  ts.forEachChild(body, (child) => visit(child, false));
+  ts.forEachChild(body, (child) => { visit(child, false); });
 }
 
 /** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
 export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boolean {
   let child: ts.Node = node;
-  let parent = node.parent as ts.Node | undefined;
+  let parent = parentOf(node);
   while (parent && child !== root) {
     if (ts.isIfStatement(parent) && child !== parent.expression) return true;
     if (ts.isConditionalExpression(parent) && child !== parent.condition) return true;
@@ -139,7 +139,7 @@ export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boole
     }
     if (ts.isCallChain(parent) && parent.questionDotToken) return true;
     child = parent;
-    parent = parent.parent as ts.Node | undefined;
+    parent = parentOf(parent);
   }
   return false;
 }
@@ -601,10 +601,10 @@ export function siteEffects(ctx: FileContext): Effect[] {
 }
 
 function enclosingFunction(ts: TS, node: ts.Node): ts.Node | null {
-  let current = node.parent as ts.Node | undefined;
+  let current = parentOf(node);
   while (current && !ts.isSourceFile(current)) {
     if (ts.isFunctionLike(current)) return current;
-    current = current.parent as ts.Node | undefined;
+    current = parentOf(current);
   }
   return null;
 }
@@ -623,7 +623,7 @@ function forwardedPatterns(ctx: FileContext, call: ts.CallExpression, targets: r
       for (const key of effect.keys) {
         if ('flush' in key) continue;
         const origin = originOf({ ...key.bound, env: appendFrame(key.bound.env, frame) });
-        if (origin.ctx !== ctx || !call.arguments.includes(origin.expr as ts.Expression) || seen.has(origin.expr)) continue;
+        if (origin.ctx !== ctx || !call.arguments.includes(origin.expr) || seen.has(origin.expr)) continue;
         seen.add(origin.expr);
         result.push({ ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: [{ bound: { expr: origin.expr, ctx, env: null }, isKey: key.isKey }] });
       }

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { unwrap } from '../ts/syntax.js';
+import { parentOf, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 
 /**
@@ -34,13 +34,13 @@ export function appendFrame(env: Env, outer: Frame): Env {
 /** The function whose parameter binds `name` at `node`, with the parameter, or null. */
 function bindingParameter(ctx: FileContext, node: ts.Node, name: string): { fn: ts.SignatureDeclaration; index: number; parameter: ts.ParameterDeclaration } | null {
   const { ts } = ctx;
-  let current: ts.Node | undefined = node.parent;
+  let current = parentOf(node);
   while (current && !ts.isSourceFile(current)) {
     if (ts.isFunctionLike(current)) {
       const index = current.parameters.findIndex((p) => bindsIdentifier(ts, p.name, name));
       if (index >= 0) return { fn: current, index, parameter: current.parameters[index] as ts.ParameterDeclaration };
     }
-    current = current.parent;
+    current = parentOf(current);
   }
   return null;
 }

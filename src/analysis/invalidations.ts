@@ -78,7 +78,7 @@ function withinDepth(effects: readonly Effect[], maxDepth: number): readonly Eff
     const at = effect.through[maxDepth] ?? effect.name;
     if (cut.has(at)) continue;
     cut.add(at);
-    result.push({ ...effect, kind: 'opaque', description: `${at} (beyond maxHelperDepth)`, through: effect.through.slice(0, maxDepth) } as Effect);
+    result.push({ ...effect, kind: 'opaque', description: `${at} (beyond maxHelperDepth)`, through: effect.through.slice(0, maxDepth) });
   }
   return result;
 }

@@ -3,7 +3,7 @@ import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
 import { constantOf, staticObject, staticString } from './context.js';
-import { enclosingClass, lastName, truncate, unwrap } from '../ts/syntax.js';
+import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
 import { boundArgument, boundProperty } from './env.js';
@@ -53,11 +53,11 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
 function forwardingFunction(ctx: FileContext, expression: ts.Expression): string | null {
   const { ts } = ctx;
   if (!ts.isIdentifier(expression)) return null;
-  let node: ts.Node | undefined = expression.parent;
-  while (node && !ts.isFunctionLike(node)) node = node.parent;
+  let node = parentOf(expression);
+  while (node && !ts.isFunctionLike(node)) node = parentOf(node);
   if (!node || !node.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === expression.text)) return null;
   if (node.name && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name))) return node.name.text;
-  const parent = node.parent as ts.Node | undefined;
+  const parent = parentOf(node);
   return parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : null;
 }
 

@@ -21,7 +21,7 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     const result: ts.FunctionLikeDeclaration[] = [];
     for (const declaration of target.declarations ?? []) {
       if (tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
-        result.push(declaration as ts.FunctionLikeDeclaration);
+        result.push(declaration);
       } else if (tsInstance.isVariableDeclaration(declaration) && declaration.initializer) {
         const init = declaration.initializer;
         if (tsInstance.isArrowFunction(init) || tsInstance.isFunctionExpression(init)) result.push(init);
@@ -46,7 +46,7 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     resolveCall(call) {
       const declaration = checker.getResolvedSignature(call)?.declaration;
       if (declaration && tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
-        return [declaration as ts.FunctionLikeDeclaration];
+        return [declaration];
       }
       return withBodies(checker.getSymbolAtLocation(nameOf(call.expression)));
     },

@@ -57,9 +57,11 @@ function readBaseline(file: string): Set<string> {
   } catch (error) {
     throw new UsageError(`The baseline ${file} cannot be read: ${(error as Error).message}. Recreate it with --update-baseline.`);
   }
-  if (parsed.version !== BASELINE_VERSION) {
+  // The file is input: its version may be anything, whatever Baseline says.
+  const version: unknown = parsed.version;
+  if (version !== BASELINE_VERSION) {
     throw new UsageError(
-      `The baseline ${file} has version ${JSON.stringify(parsed.version ?? null)}, this cache-audit reads version ${String(BASELINE_VERSION)}: recreate it with --update-baseline.`,
+      `The baseline ${file} has version ${JSON.stringify(version ?? null)}, this cache-audit reads version ${String(BASELINE_VERSION)}: recreate it with --update-baseline.`,
     );
   }
   return new Set(parsed.fingerprints);
@@ -161,7 +163,7 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
   const coverage = result.coverage.ratio;
   const isBelowCoverage = args.minCoverage !== null && coverage !== null && coverage * 100 < args.minCoverage;
   if (isBelowCoverage) {
-    io.stderr.write(`cache-audit: coverage ${(100 * (coverage ?? 0)).toFixed(1)} % is below --min-coverage ${String(args.minCoverage)} %.\n`);
+    io.stderr.write(`cache-audit: coverage ${(100 * coverage).toFixed(1)} % is below --min-coverage ${String(args.minCoverage)} %.\n`);
   }
   return isFailing || isBelowCoverage ? 1 : 0;
 }

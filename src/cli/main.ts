@@ -95,8 +95,8 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
       },
     })
     .argument('[paths...]', 'a project directory, or files and directories to report on')
-    .option('--format <name>', `${REPORT_FORMATS.join(', ')} (default text); repeatable, each with its own --output`, (name: string) => outputs.format(name))
-    .option('--output <file>', 'write the --format given with it to this file instead of stdout', (file: string) => outputs.output(file))
+    .option('--format <name>', `${REPORT_FORMATS.join(', ')} (default text); repeatable, each with its own --output`, (name: string) => { outputs.format(name); })
+    .option('--output <file>', 'write the --format given with it to this file instead of stdout', (file: string) => { outputs.output(file); })
     .addOption(new Option('--max-severity <level>', 'fail (exit 1) on findings at or above this level').choices(['error', 'warning', 'note']).default('error'))
     .option('--min-coverage <n>', 'fail when fewer than n % of mutation handlers invalidate or state an exception', percentage)
     .option('--strict', 'also run the strict rules (require-tenant-scope)')

@@ -110,7 +110,7 @@ export function readStaticModule(file: string, spec: StaticModuleSpec): StaticMo
   const reader = new Reader(file, source);
   const syntax = syntaxErrors(source);
   if (syntax.length > 0) {
-    for (const diagnostic of syntax) reader.report(diagnostic.start ?? 0, diagnostic.length ?? 0, `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '')}.`);
+    for (const diagnostic of syntax) reader.report(diagnostic.start, diagnostic.length, `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '')}.`);
     return { diagnostics: reader.diagnostics };
   }
   const root = extension === '.json' ? jsonRoot(source, reader, spec) : findExportedObject(source, reader, spec);
@@ -456,7 +456,7 @@ export class Reader {
       }
       const key = this.keyOf(property);
       if (key === null) {
-        this.fail(property.name ?? property, `The property name \`${truncate((property.name ?? property).getText(this.source), 60)}\` cannot be read statically: write a plain name.`);
+        this.fail(property.name, `The property name \`${truncate(property.name.getText(this.source), 60)}\` cannot be read statically: write a plain name.`);
         isReadable = false;
         continue;
       }

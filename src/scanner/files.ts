@@ -42,7 +42,7 @@ export function tsconfigError(ts: TS, file: string): InputProblem | null {
     return { file, line: 1, column: 1, message: 'This tsconfig does not exist: check the --tsconfig path.' };
   }
   if (!isFile) return { file, line: 1, column: 1, message: 'This tsconfig path is not a file.' };
-  const read = ts.readConfigFile(file, ts.sys.readFile);
+  const read = ts.readConfigFile(file, (path) => ts.sys.readFile(path));
   if (!read.error) return null;
   const at = read.error.file && read.error.start !== undefined ? read.error.file.getLineAndCharacterOfPosition(read.error.start) : { line: 0, character: 0 };
   return {

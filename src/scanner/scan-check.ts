@@ -53,7 +53,7 @@ export function checkFiles(
           {
             ruleId,
             severity: severityOf(ruleId),
-            message: formatMessage(RULES[ruleId].messages[finding.messageId as keyof (typeof RULES)[RuleId]['messages']] ?? finding.messageId, finding.data),
+            message: formatMessage((RULES[ruleId].messages as Readonly<Record<string, string>>)[finding.messageId] ?? finding.messageId, finding.data),
             file: rel(fileFacts.file),
             line: start.line + 1,
             column: start.character + 1,

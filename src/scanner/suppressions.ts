@@ -34,7 +34,7 @@ export function parseSuppressions(text: string): Suppressions {
   for (const match of text.matchAll(DIRECTIVE)) {
     const kind = match[1];
     const rules = rulesOf(match[2] ?? '');
-    const line = lineOf(match.index ?? 0);
+    const line = lineOf(match.index);
     if (kind === 'disable-next-line') single.push({ line: line + 1, rules });
     else if (kind === 'disable-line') single.push({ line, rules });
     else if (kind === 'disable') open = { from: line, rules };

@@ -3,6 +3,11 @@ import type ts from 'typescript';
 /** The TypeScript module, passed in: the ESLint plugin, the CLI (through ts-morph) and the registry loader each use the one they load. */
 export type TS = typeof ts;
 
+/** A node's parent, or undefined above the source file (TypeScript's declarations leave that out). */
+export function parentOf(node: ts.Node): ts.Node | undefined {
+  return node.parent;
+}
+
 /** Strips `as`, `satisfies`, `!`, parentheses and `<T>` casts. */
 export function unwrap(ts: TS, node: ts.Expression): ts.Expression {
   let current = node;
@@ -41,10 +46,10 @@ export function scriptKindOf(ts: TS, fileName: string): ts.ScriptKind {
 
 /** The class a node is written in, or null. */
 export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
-  let current = node.parent as ts.Node | undefined;
+  let current = parentOf(node);
   while (current) {
     if (ts.isClassLike(current)) return current;
-    current = current.parent as ts.Node | undefined;
+    current = parentOf(current);
   }
   return null;
 }

@@ -23,7 +23,8 @@ function project(app: string): { program: ts.Program; resolvers: [string, CallRe
 
 /** The handler function of `router.<method>(path, …)` in a file. */
 function routeHandler(file: ts.SourceFile, method: string, path: string): ts.Node {
-  let found: ts.Node | null = null;
+  // Set inside visit, which the compiler does not follow.
+  let found = null as ts.Node | null;
   const visit = (node: ts.Node): void => {
     if (
       ts.isCallExpression(node) &&

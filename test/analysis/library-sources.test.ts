@@ -8,7 +8,8 @@ import { resolveOptions } from '../../src/analysis/options.js';
 /** The function or method `name` (`Class.method`) of a source file. */
 function declaration(file: ts.SourceFile, name: string): ts.Node {
   const [owner, member] = name.includes('.') ? name.split('.') : [null, name];
-  let found: ts.Node | null = null;
+  // Set inside visit, which the compiler does not follow.
+  let found = null as ts.Node | null;
   const visit = (node: ts.Node): void => {
     if (found) return;
     if (owner === null && ts.isFunctionDeclaration(node) && node.name?.text === member) found = node;

@@ -8,7 +8,8 @@ const CONTROLLER = `import { Controller, Post } from '@nestjs/common';\n\n@Contr
 
 function project(files: Record<string, string | Buffer | null>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cache-audit-setup-'));
-  for (const [name, content] of Object.entries({ 'src/quotes.controller.ts': CONTROLLER, ...files })) {
+  const all: Record<string, string | Buffer | null> = { 'src/quotes.controller.ts': CONTROLLER, ...files };
+  for (const [name, content] of Object.entries(all)) {
     mkdirSync(join(dir, name, content === null ? '' : '..'), { recursive: true });
     if (content !== null) writeFileSync(join(dir, name), content);
   }

@@ -72,6 +72,7 @@ describe.skipIf(port === null)('the quotes app over HTTP and Redis', () => {
       resolveParams: ({ args }) => ({ tenantId: String(args[0]) }),
     });
     const { AppModule } = require('./app.module.js') as { AppModule: new () => unknown };
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class and reads a plain object
     const app = await NestFactory.create(AppModule, { logger: false });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
@@ -83,9 +84,12 @@ describe.skipIf(port === null)('the quotes app over HTTP and Redis', () => {
 
   afterAll(async () => {
     await close();
+    // Unset when beforeAll failed before it got to them.
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- see above */
     await redis?.flushdb();
     redis?.disconnect();
     runtime?.resetCache();
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   });
 
   const call = async (method: string, path: string, body?: unknown) => {
@@ -95,7 +99,7 @@ describe.skipIf(port === null)('the quotes app over HTTP and Redis', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     expect(response.ok, `${method} ${path}: ${String(response.status)}`).toBe(true);
-    return response.json() as Promise<unknown>;
+    return response.json();
   };
 
   it('misses, hits, invalidates on POST /quotes, then recomputes', async () => {

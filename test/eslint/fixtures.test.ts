@@ -33,7 +33,7 @@ describe.each([
 
   it.each(APPS)('reports exactly the listed defects of %s', async (app) => {
     const list = expected(app);
-    const messages = await lintFixture(eslint as never, app, { typed: list.typed ?? false });
+    const messages = await lintFixture(eslint, app, { typed: list.typed ?? false });
     expect(messages.filter((m) => m.rule === 'fatal')).toEqual([]);
     expect([...new Set(messages.map(key))].sort()).toEqual([...new Set(list.findings.map(key))].sort());
     // Every message is a whole sentence that names what it is about.
@@ -56,7 +56,7 @@ describe('plain JavaScript with ESLint\'s default parser', () => {
 describe('without type information', () => {
   it('reports only what it can see in services, never a guess about them', async () => {
     const list = expected('nest-services-app');
-    const messages = await lintFixture(eslint10 as never, 'nest-services-app');
+    const messages = await lintFixture(eslint10, 'nest-services-app');
     const listed = new Set(list.findings.map(key));
     expect(messages.length).toBeGreaterThan(0);
     for (const message of messages) expect(listed.has(key(message)), key(message)).toBe(true);
@@ -64,7 +64,7 @@ describe('without type information', () => {
   });
 
   it('reports require-tenant-scope only in the strict config', async () => {
-    const strict = await lintFixture(eslint10 as never, 'quotes-app', { config: 'strict' });
+    const strict = await lintFixture(eslint10, 'quotes-app', { config: 'strict' });
     expect(strict.length).toBeGreaterThan(0);
     expect(new Set(strict.map((m) => m.rule))).toEqual(new Set(['require-tenant-scope']));
     expect(strict[0]).toMatchObject({ file: 'src/clients/clients.controller.ts', line: 10 });

@@ -40,7 +40,7 @@ describe('package entries', () => {
     ]);
     const { key, loaded } = JSON.parse(output) as { key: string; loaded: string[] };
     expect(key).toBe('quotes:list:t');
-    expect(loaded.some((file) => file.includes(`packages${'/'}runtime${'/'}dist${'/'}cjs${'/'}runtime`))).toBe(true);
+    expect(loaded.some((file) => file.includes(`packages/runtime/dist/cjs/runtime`))).toBe(true);
     expect(loaded.filter((file) => FORBIDDEN.test(file))).toEqual([]);
   });
 

@@ -14,7 +14,7 @@ const runtimeDir = join(root, 'packages/runtime');
 const attw = join(root, 'node_modules/.bin/attw');
 const app = mkdtempSync(join(tmpdir(), 'cache-audit-app-'));
 
-afterAll(() => rmSync(app, { recursive: true, force: true }));
+afterAll(() => { rmSync(app, { recursive: true, force: true }); });
 
 interface AttwReport {
   readonly analysis: { readonly problems: readonly unknown[]; readonly entrypoints: Record<string, unknown> };

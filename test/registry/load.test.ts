@@ -6,7 +6,7 @@ import { loadRegistry } from '../../src/index.js';
 import type { LoadedRegistry } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cache-audit-registry-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
 let counter = 0;
 function load(text: string | Buffer, extension = '.ts'): LoadedRegistry {

@@ -37,21 +37,21 @@ describe('reporters', () => {
   it('writes JSON that its documented schema (schema/result.schema.json) accepts', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schema/result.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
-    const report = JSON.parse(REPORTERS['json']?.(result, context) ?? '{}') as unknown;
+    const report = JSON.parse(REPORTERS.json(result, context)) as unknown;
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('colours text only when asked, and keeps the order file, line, column, rule', () => {
-    const text = REPORTERS['text']?.(result, { ...context, color: true }) ?? '';
+    const text = REPORTERS.text(result, { ...context, color: true });
     expect(text).toContain('\u001b[31merror\u001b[39m');
-    expect(REPORTERS['text']?.(result, context)).not.toContain('\u001b[');
+    expect(REPORTERS.text(result, context)).not.toContain('\u001b[');
     const order = result.findings.map((f) => `${f.file}:${String(f.line).padStart(5, '0')}:${String(f.column).padStart(5, '0')}:${f.ruleId}`);
     expect(order).toEqual([...order].sort());
   });
 
   it('writes SARIF 2.1.0 that the SARIF Multitool validates without errors or warnings', () => {
     const file = join(artifacts, 'quotes-app-defects.sarif');
-    writeFileSync(file, REPORTERS['sarif']?.(result, context) ?? '');
+    writeFileSync(file, REPORTERS.sarif(result, context));
     const bin = join(root, 'node_modules/.bin/sarif-multitool');
     const output = join(artifacts, 'sarif-validation.sarif');
     const validation = spawnSync(bin, ['validate', file, '--output', output, '--log', 'ForceOverwrite'], {

@@ -27,7 +27,7 @@ function lint(ruleId: string, code: string): Linter.LintMessage[] {
     [
       {
         files: ['**/*.ts'],
-        languageOptions: { parser: tsParser as Linter.Parser },
+        languageOptions: { parser: tsParser },
         plugins: { 'cache-audit': plugin as never },
         settings: { 'cache-audit': { registry: REGISTRY } },
         rules: { [`cache-audit/${ruleId}`]: 'error' },

@@ -10,7 +10,7 @@ const registry = defineCacheRegistry({
   },
 });
 
-afterEach(() => resetCache());
+afterEach(() => { resetCache(); });
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -75,11 +75,9 @@ describe('createCache', () => {
 
   it('reports a failed invalidation: logged, counted, passed to onError; strict rethrows', async () => {
     const broken: CacheStore = {
-      get: async () => null,
+      get: () => Promise.resolve(null),
       set: async () => {},
-      deletePattern: async () => {
-        throw new Error('connection lost');
-      },
+      deletePattern: () => Promise.reject(new Error('connection lost')),
     };
     const errors: unknown[] = [];
     const { lines, logger } = recordingLogger();

@@ -42,6 +42,7 @@ function compile(isLegacy: boolean): { QuotesController: new () => Record<string
     },
   }).outputText;
   const module = { exports: {} as Record<string, unknown> };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- runs the compiled decorators, as their module would
   new Function('runtime', 'exports', 'module', 'require', output)(runtime, module.exports, module, require);
   return module.exports as never;
 }
@@ -53,7 +54,7 @@ const registry = runtime.defineCacheRegistry({
   },
 });
 
-afterEach(() => runtime.resetCache());
+afterEach(() => { runtime.resetCache(); });
 
 describe.each([
   ['experimentalDecorators', true],

@@ -96,7 +96,7 @@ describe.skipIf(!isAvailable)('the runtime under faults, on real redis-server', 
     await seed(raw, 10);
     const { cache, reports } = faultCache(connect(server.port));
     // A decorated handler, as experimentalDecorators applies it.
-    const handler: PropertyDescriptor = { value: async () => 'saved' };
+    const handler: PropertyDescriptor = { value: () => Promise.resolve('saved') };
     InvalidateCachePattern('prefs:{tenantId}:*', { params: () => ({ tenantId: 't1' }) })({}, 'save', handler);
     const save = handler.value as () => Promise<string>;
     const global = createCache({ registry, store: new RedisStore(connect(server.port)), deleteTimeoutMs: 500, onError: (error, context) => void reports.errors.push({ error, context }) });

@@ -40,7 +40,7 @@ const registry = defineCacheRegistry({
   },
 });
 
-afterEach(() => resetCache());
+afterEach(() => { resetCache(); });
 
 /** A promise and the function that settles it: a loader that waits on the test. */
 function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -69,7 +69,7 @@ async function raceStarted(reader: Cache, invalidator: Cache, params: { tenantId
   const joined = reader.getOrSet('prefs', params, () => 'not called');
   database.value = 'v2';
   await invalidator.invalidate(['prefs:{tenantId}:*'], { tenantId: params.tenantId });
-  return { database, first, joined, finish: () => slow.open(undefined) };
+  return { database, first, joined, finish: () => { slow.open(undefined); } };
 }
 
 function errorsOf(): { errors: { error: unknown; context: CacheErrorContext }[]; onError: (error: unknown, context: CacheErrorContext) => void } {
@@ -80,7 +80,7 @@ function errorsOf(): { errors: { error: unknown; context: CacheErrorContext }[];
 /** A store whose every call waits until released, like a paused server. */
 function pausedStore(): CacheStore & { release: () => void } {
   const waiting: (() => void)[] = [];
-  const hang = <T>(value: T): Promise<T> => new Promise((resolve) => waiting.push(() => resolve(value)));
+  const hang = <T>(value: T): Promise<T> => new Promise((resolve) => waiting.push(() => { resolve(value); }));
   return {
     get: () => hang(null),
     set: () => hang(undefined),
@@ -99,7 +99,7 @@ describe('no fill lands after an invalidation', () => {
       const cache = createCache({ registry, store, global: false });
       const race = await raceStarted(cache, cache, params);
       // A read after the invalidation does not share the old load.
-      const after = cache.getOrSet('prefs', params, async () => race.database.value);
+      const after = cache.getOrSet('prefs', params, () => Promise.resolve(race.database.value));
       race.finish();
       expect([label, await race.first, await race.joined, await after]).toEqual([label, 'v1', 'v1', 'v2']);
       expect(await cache.get('prefs', params)).toBe('v2');
@@ -113,7 +113,7 @@ describe('no fill lands after an invalidation', () => {
       const here = createCache({ registry, store, global: false });
       const there = createCache({ registry, store, global: false });
       const race = await raceStarted(here, there, params);
-      const after = here.getOrSet('prefs', params, async () => race.database.value);
+      const after = here.getOrSet('prefs', params, () => Promise.resolve(race.database.value));
       race.finish();
       expect([label, await race.first, await race.joined, await after]).toEqual([label, 'v1', 'v1', 'v2']);
       expect([label, await there.get('prefs', params)]).toEqual([label, 'v2']);

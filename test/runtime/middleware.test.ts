@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 function listen(server: Server): string {
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  closers.push(() => new Promise((resolve) => server.close(() => { resolve(); })));
   return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
 }
 
@@ -63,8 +63,8 @@ describe('invalidateCachePattern middleware on real servers', () => {
     const app = new Koa();
     const mw = invalidateCachePattern('quotes:list:{tenantId}:*', { params: (ctx: Koa.Context) => ({ tenantId: tenantOf(ctx.headers) }) });
     app.use(async (ctx, next) => {
-      if (ctx.path === '/quotes' || ctx.path === '/fail') return mw(ctx, next);
-      return next();
+      if (ctx.path === '/quotes' || ctx.path === '/fail') await mw(ctx, next);
+      else await next();
     });
     app.use((ctx) => {
       ctx.status = ctx.path === '/quotes' ? 201 : 500;

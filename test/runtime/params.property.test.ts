@@ -36,7 +36,7 @@ const value = fc.oneof(
 
 const isSegment = (text: string): boolean => text !== '' && !text.includes(':');
 
-afterEach(() => resetCache());
+afterEach(() => { resetCache(); });
 
 /** A store holding one preference and one summary for each tenant (the value's own too, when it can be one). */
 async function seeded(tenant: string) {
@@ -85,7 +85,7 @@ describe('no parameter value widens a delete', () => {
     await fc.assert(
       fc.asyncProperty(value, async (v) => {
         const { store, tenants } = await seeded(v);
-        const handler: PropertyDescriptor = { value: async () => 'saved' };
+        const handler: PropertyDescriptor = { value: () => Promise.resolve('saved') };
         InvalidateCachePattern('prefs:{tenantId}:*', 'summary:{tenantId}:*', { params: () => ({ tenantId: v }) })({}, 'save', handler);
         expect(await (handler.value as () => Promise<string>)()).toBe('saved');
         expectOnlyOwnKeysGone(v, tenants, store);
@@ -106,8 +106,9 @@ describe('no parameter value widens a delete', () => {
         });
         // Koa's (context, next): the handler answers 200.
         const context = { tenant: v, status: 0 };
-        await middleware(context, async () => {
+        await middleware(context, () => {
           context.status = 200;
+          return Promise.resolve();
         });
         expectOnlyOwnKeysGone(v, tenants, store);
         expect(errors.length).toBe(isSegment(v) ? 0 : 2);

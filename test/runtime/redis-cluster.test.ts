@@ -73,7 +73,7 @@ describe.skipIf(!isAvailable)('RedisStore on a real three-primary Redis Cluster'
     for (const node of client.nodes('master')) {
       const scan = node.scan.bind(node);
       (node as unknown as { scan: typeof scan }).scan = ((...args: Parameters<typeof scan>) => {
-        scans.push(`${String(node.options.port)}`);
+        scans.push(String(node.options.port));
         return scan(...args);
       }) as typeof scan;
     }

@@ -77,16 +77,16 @@ describe.skipIf(port === null)('RedisStore on a real redis-server', () => {
     for (let i = 0; i < 2000; i++) pipeline.set(`quotes:list:t:${String(i)}`, '1');
     await pipeline.exec();
     const writer = client();
-    let writing = true;
+    const stopWriting = new AbortController();
     let added = 0;
     const adding = (async () => {
-      while (writing) {
+      while (!stopWriting.signal.aborted) {
         await writer.set(`quotes:list:t:new${String(added)}`, '1');
         added++;
       }
     })();
     const deleted = await new RedisStore(client(), { scanCount: 50 }).deletePattern('quotes:list:t:*');
-    writing = false;
+    stopWriting.abort();
     await adding;
     expect(deleted).toBeGreaterThanOrEqual(2000);
     const left = await raw.keys('quotes:list:t:*');

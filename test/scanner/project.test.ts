@@ -147,7 +147,7 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     expect(result.filesScanned).toBe(1);
   });
 
-  it('honours .gitignore files without a tsconfig, at the root and below', async () => {
+  it('honours .gitignore files without a tsconfig, at the root and below', () => {
     const dir = project({
       ...base,
       '.gitignore': 'generated/\n*.gen.ts\n',

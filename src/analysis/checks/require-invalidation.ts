@@ -33,10 +33,10 @@ export function check(input: CheckInput, report: Report): void {
     const resources = handlerResources(handler, registry, options, facts.file);
     // With a registry, a mutation of nothing any key depends on (a login, a webhook, an upload)
     // has nothing to invalidate: only the handlers of cached resources are judged.
-    if (registry && !resources.some((resource) => registry.dependentsOf(resource).length > 0)) continue;
+    if (!resources.some((resource) => registry.dependentsOf(resource).length > 0)) continue;
     const suggestions: Suggestion[] = [];
     const resource = resources[0];
-    if (registry && resource) {
+    if (resource) {
       const patterns = [...new Set(registry.dependentsOf(resource).map(familyPattern))];
       if (patterns.length > 0) {
         suggestions.push(

@@ -130,13 +130,13 @@ export function restAfterBranches(ctx: FileContext, fn: ts.FunctionLikeDeclarati
   if (!body || !ts.isBlock(body)) return [];
   let last = -1;
   let isGuarded = false;
-  body.statements.forEach((statement, index) => {
-    if (!ts.isIfStatement(statement)) return;
+  for (const [index, statement] of body.statements.entries()) {
+    if (!ts.isIfStatement(statement)) continue;
     const tested = testedMethods(ctx, statement.expression);
     if (tested && !tested.isNegated) last = index;
     // A guard (`if (req.method !== 'POST') return …`) says which methods the rest serves.
     if (tested?.isNegated) isGuarded = true;
-  });
+  }
   if (isGuarded) return [];
   const chain = body.statements[last];
   if (last === -1 || !chain || !ts.isIfStatement(chain)) return [];

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
-import { lastName, propertyNameText, unwrap } from '../../ts/syntax.js';
+import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites } from '../handler-common.js';
@@ -84,7 +84,7 @@ function isRouterChain(ctx: FileContext, expression: ts.Expression, framework: F
 function findDeclaration(ctx: FileContext, identifier: ts.Identifier): ts.VariableDeclaration | ts.ParameterDeclaration | null {
   const { ts } = ctx;
   const name = identifier.text;
-  let node: ts.Node | undefined = identifier.parent;
+  let node = parentOf(identifier);
   while (node) {
     if (ts.isFunctionLike(node)) {
       const parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
@@ -98,7 +98,7 @@ function findDeclaration(ctx: FileContext, identifier: ts.Identifier): ts.Variab
         }
       }
     }
-    node = node.parent as ts.Node | undefined;
+    node = parentOf(node);
   }
   return null;
 }
@@ -203,7 +203,7 @@ function hooksOf(ctx: FileContext, options: ts.ObjectLiteralExpression): ts.Expr
   const { ts } = ctx;
   const result: ts.Expression[] = [];
   for (const property of options.properties) {
-    if (!ts.isPropertyAssignment(property) || !property.name || !HOOKS.includes(propertyNameText(ts, property.name) ?? '')) continue;
+    if (!ts.isPropertyAssignment(property) || !HOOKS.includes(propertyNameText(ts, property.name) ?? '')) continue;
     const value = unwrap(ts, property.initializer);
     result.push(...(ts.isArrayLiteralExpression(value) ? value.elements : [value]));
   }

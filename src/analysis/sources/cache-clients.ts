@@ -51,7 +51,7 @@ function scannedPattern(ctx: FileContext, name: string, call: ts.CallExpression)
     if (ts.isStringLiteral(arg) && arg.text.toUpperCase() === 'MATCH') return args[i + 1] ?? null;
     if (ts.isObjectLiteralExpression(arg)) {
       for (const property of arg.properties) {
-        if (ts.isPropertyAssignment(property) && property.name && propertyNameText(ts, property.name)?.toUpperCase() === 'MATCH') return property.initializer;
+        if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name)?.toUpperCase() === 'MATCH') return property.initializer;
       }
     }
   }

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
-import { decoratorsOf, enclosingClass, propertyNameText, unwrap } from '../../ts/syntax.js';
+import { decoratorsOf, enclosingClass, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
 import { importBindings } from '../../ts/imports.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
@@ -30,7 +30,7 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression, followI
   }
   if (!ts.isIdentifier(expression)) return null;
   const name = expression.text;
-  let node: ts.Node | undefined = expression.parent;
+  let node = parentOf(expression);
   while (node) {
     if (ts.isFunctionLike(node)) {
       const parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
@@ -46,7 +46,7 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression, followI
         }
       }
     }
-    node = node.parent as ts.Node | undefined;
+    node = parentOf(node);
   }
   if (!followImports || !ctx.importOf(name) || !ctx.resolver?.resolveConstant) return null;
   const remote = ctx.resolver.resolveConstant(expression);

@@ -40,7 +40,7 @@ function modelCallName(ctx: FileContext, init: ts.Expression): string | null {
   if (ts.isBinaryExpression(expression)) return modelCallName(ctx, expression.right) ?? modelCallName(ctx, expression.left);
   const made = constructed(ts, expression);
   if (!made || made.name !== 'model' || ts.isNewExpression(made.call)) return null;
-  const first = made.call.arguments?.[0];
+  const first = made.call.arguments[0];
   const name = first ? staticString(ctx, first) : null;
   return name === null ? null : modelName(name);
 }

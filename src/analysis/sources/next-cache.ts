@@ -1,5 +1,6 @@
 import type { InvalidationKind } from '../facts.js';
 import type ts from 'typescript';
+import { parentOf } from '../../ts/syntax.js';
 import type { Source, SourceCall } from './source.js';
 
 const TAG_CALLS: Readonly<Record<string, InvalidationKind>> = {
@@ -34,7 +35,7 @@ function isApiResponse(ctx: SourceCall['ctx'], receiver: ts.Expression): boolean
   const { ts } = ctx;
   if (!ts.isIdentifier(receiver)) return false;
   let parameter: ts.ParameterDeclaration | undefined;
-  for (let node: ts.Node | undefined = receiver.parent; node && !parameter; node = node.parent) {
+  for (let node = parentOf(receiver); node && !parameter; node = parentOf(node)) {
     if (ts.isFunctionLike(node)) parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === receiver.text);
   }
   if (parameter?.type) return RESPONSE_TYPES.test(parameter.type.getText(ctx.sourceFile));

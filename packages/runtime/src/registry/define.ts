@@ -69,8 +69,8 @@ export function createRegistry<K extends Keys = Keys>(entries: readonly Registry
   return {
     prefix,
     entries,
-    key: (name, params) => fillTemplate(entry(name), params as Record<string, ParamValue>, false),
-    pattern: (name, params = {}) => fillTemplate(entry(name), params as Record<string, ParamValue | undefined>, true),
+    key: (name, params) => fillTemplate(entry(name), params, false),
+    pattern: (name, params = {}) => fillTemplate(entry(name), params, true),
     entry,
     dependentsOf: (resource) => entries.filter((e) => e.dependsOn.includes(resource)),
   };

@@ -126,11 +126,14 @@ export function resetCache(): void {
 /** A short, stable digest of handler arguments, for a `{hash}` parameter nobody supplies. */
 export function hashArguments(args: readonly unknown[]): string | null {
   try {
-    return createHash('sha1').update(JSON.stringify(args) ?? 'undefined').digest('hex').slice(0, 16);
+    return createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 16);
   } catch {
     return null;
   }
 }
+
+/** `JSON.stringify` as it behaves: undefined for undefined, a function or a symbol, which its declared type omits. */
+const toJson = (value: unknown): string | undefined => JSON.stringify(value);
 
 type Params = Readonly<Record<string, ParamValue | undefined>>;
 
@@ -164,7 +167,8 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   const deleteTimeoutMs = options.deleteTimeoutMs ?? 10_000;
   const maxKeyLength = options.maxKeyLength ?? 1024;
   const leaseMs = options.leaseMs ?? 10_000;
-  const { setIfAbsent, replaceIf } = store;
+  const setIfAbsent = store.setIfAbsent?.bind(store);
+  const replaceIf = store.replaceIf?.bind(store);
   const hasLeases = (options.leases ?? true) && setIfAbsent !== undefined && replaceIf !== undefined;
   const metrics = new CacheMetrics(now);
   const unregistered = options.unregisteredKeys ?? (process.env['NODE_ENV'] === 'production' ? 'ignore' : 'warn');
@@ -295,7 +299,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     try {
       // A corrupt value is replaced by the lease outright; a lease only ever causes misses.
       if (state === 'corrupt') await within(store.set(key, token, leaseMs / 1000), timeoutMs, 'set', key);
-      else if (!(await within(setIfAbsent.call(store, key, token, leaseMs), timeoutMs, 'set', key))) return null;
+      else if (!(await within(setIfAbsent(key, token, leaseMs), timeoutMs, 'set', key))) return null;
       return token;
     } catch (error) {
       failFor(name, error, { operation: 'set', key });
@@ -305,10 +309,10 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
 
   /** Loads a missing value and stores it, under a lease when the store has them. */
   const load = async <T>(name: string, key: string, state: Miss, loader: () => T | Promise<T>, fill: Fill): Promise<T> => {
-    if (state.state === 'unreachable' || state.state === 'leased' || !hasLeases || !replaceIf) {
+    if (state.state === 'unreachable' || state.state === 'leased' || !hasLeases) {
       fill.token = null;
       const value = await loader();
-      const serialized = JSON.stringify(value);
+      const serialized = toJson(value);
       // An unreachable store is not asked again; a lease of another fill is left to it.
       if (serialized !== undefined && state.state !== 'unreachable' && state.state !== 'leased') {
         await write(name, key, serialized, registry.entry(name).ttl);
@@ -318,10 +322,10 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     const token = await claim(name, key, state.state);
     fill.token = token;
     const value = await loader();
-    const serialized = JSON.stringify(value);
+    const serialized = toJson(value);
     if (token === null || serialized === undefined) return value;
     try {
-      const isStored = await within(replaceIf.call(store, key, token, serialized, registry.entry(name).ttl), timeoutMs, 'set', key);
+      const isStored = await within(replaceIf(key, token, serialized, registry.entry(name).ttl), timeoutMs, 'set', key);
       if (isStored) metrics.recordSet(name);
       else logger.debug?.(`Cache fill dropped: ${key} was invalidated while it loaded`);
     } catch (error) {
@@ -348,7 +352,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
         deleteTimeoutMs,
         'deletePattern',
         full,
-        () => controller.abort(),
+        () => { controller.abort(); },
       );
       metrics.recordInvalidation(families, deleted, now() - started, false);
       logger.info?.(`Invalidated cache pattern: ${full} (${String(deleted)} keys)`);
@@ -374,7 +378,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
 
     async set(name: keyof K & string, params: object, value: unknown): Promise<void> {
       const key = keyOf(name, params as Params);
-      const serialized = JSON.stringify(value);
+      const serialized = toJson(value);
       if (serialized !== undefined) await write(name, key, serialized, registry.entry(name).ttl);
     },
 
@@ -428,7 +432,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
         if (unregistered === 'throw') throw new Error(message);
         logger.warn?.(message);
       }
-      const serialized = JSON.stringify(value);
+      const serialized = toJson(value);
       if (serialized !== undefined) await write(family?.name ?? UNREGISTERED, prefix + key, serialized, ttlSeconds ?? family?.ttl);
     },
 
@@ -437,7 +441,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       const failed: { name: string; error: unknown }[] = [];
       for (const entry of entries) {
         try {
-          await cache.set(entry.name as keyof K & string, entry.params as never, await entry.load());
+          await cache.set(entry.name, entry.params as never, await entry.load());
           warmed++;
         } catch (error) {
           logger.warn?.(`Cache warm-up of ${entry.name} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -455,6 +459,6 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       await store.close?.();
     },
   };
-  if (options.global ?? true) current = cache as unknown as Cache;
+  if (options.global ?? true) current = cache;
   return cache;
 }

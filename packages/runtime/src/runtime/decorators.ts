@@ -163,7 +163,7 @@ export function Cacheable(name: string, options: CacheableOptions = {}): MethodD
         // Without every parameter there is no key: serve uncached rather than share a wrong entry.
         return original.apply(this, args);
       }
-      return cache.getOrSet(name, params as never, () => original.apply(this, args));
+      return cache.getOrSet(name, params, () => original.apply(this, args));
     };
     carryOver(original, wrapper, methodName);
     return wrapper;

@@ -48,6 +48,12 @@ export class CacheDeleteError extends Error {
   }
 }
 
+/** Lets the process exit while `timer` waits; where timers are plain numbers (outside Node) there is nothing to let go. */
+export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  const handle: { unref?: () => unknown } = timer;
+  handle.unref?.();
+}
+
 /** Settles like `promise`, or rejects with a CacheTimeoutError after `ms` (no bound when `ms` is 0 or Infinity). */
 export function within<T>(promise: Promise<T>, ms: number, operation: string, target: string, onTimeout?: () => void): Promise<T> {
   if (!(ms > 0 && Number.isFinite(ms))) return promise;
@@ -56,7 +62,7 @@ export function within<T>(promise: Promise<T>, ms: number, operation: string, ta
       onTimeout?.();
       reject(new CacheTimeoutError(operation, target, ms));
     }, ms);
-    timer.unref?.();
+    unrefTimer(timer);
     promise.then(
       (value) => {
         clearTimeout(timer);

@@ -55,13 +55,14 @@ export function invalidateCachePattern(...items: (string | MiddlewareOptions)[])
     if (typeof second === 'function' && third === undefined) {
       const context = first;
       return (async () => {
-        await (second as Next)();
+        await second();
         const response = context['res'] as { status?: number } | undefined;
         const status = typeof context['status'] === 'number' ? context['status'] : (response?.status ?? undefined);
         if (isSuccess(status)) await invalidate(context);
       })();
     }
-    const reply = second as Record<string, unknown>;
+    // Whatever the framework passed: checked before it is read.
+    const reply = second as Record<string, unknown> | null | undefined;
     // Fastify: (request, reply, done) or async (request, reply); the reply has a raw response.
     if (reply && typeof reply === 'object' && 'raw' in reply) {
       const raw = reply['raw'] as EmitterLike & { writableFinished?: boolean };

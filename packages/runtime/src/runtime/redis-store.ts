@@ -1,6 +1,6 @@
 import { escapeGlob } from '../patterns/escape.js';
 import { keySlot, patternSlot } from './cluster-slot.js';
-import { CacheDeleteError } from './errors.js';
+import { CacheDeleteError, unrefTimer } from './errors.js';
 import type { CacheStore, DeleteOptions } from './store.js';
 
 /** The part of an ioredis client (standalone) this store uses. */
@@ -222,8 +222,8 @@ async function slotMap(client: RedisClusterLike, signal: AbortSignal | undefined
   if (client.status === 'end' || client.status === 'close') throw new Error('the cluster client is closed');
   if (client.status === 'wait') void client.connect?.().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`the cluster client had no slot map after ${String(timeoutMs)} ms`)), timeoutMs);
-    timer.unref?.();
+    const timer = setTimeout(() => { done(new Error(`the cluster client had no slot map after ${String(timeoutMs)} ms`)); }, timeoutMs);
+    unrefTimer(timer);
     const done = (error?: Error): void => {
       clearTimeout(timer);
       client.off?.('ready', onReady);
@@ -232,9 +232,9 @@ async function slotMap(client: RedisClusterLike, signal: AbortSignal | undefined
       if (error) reject(error);
       else resolve();
     };
-    const onReady = (): void => done();
-    const onEnd = (): void => done(new Error('the cluster client closed before it had a slot map'));
-    const onAbort = (): void => done(new Error('the cluster client had no slot map in time'));
+    const onReady = (): void => { done(); };
+    const onEnd = (): void => { done(new Error('the cluster client closed before it had a slot map')); };
+    const onAbort = (): void => { done(new Error('the cluster client had no slot map in time')); };
     client.once?.('ready', onReady);
     client.once?.('end', onEnd);
     signal?.addEventListener('abort', onAbort);
@@ -248,7 +248,9 @@ function connectionOf(node: RedisClientLike): { closes: number } {
   let connection = connections.get(node);
   if (!connection) {
     const counter = { closes: 0 };
-    node.on?.('close', () => void counter.closes++);
+    node.on?.('close', () => {
+      counter.closes++;
+    });
     connections.set(node, counter);
     connection = counter;
   }
