@@ -24,7 +24,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'bench/*.mjs', 'scripts/*.mjs', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'bench/*.mjs', 'scripts/*.mjs', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   {
@@ -38,18 +43,28 @@ export default tseslint.config(
   layer('ts', [{ regex: '^\\.\\./', message: 'src/ts holds generic TypeScript helpers: it imports nothing else of the project.' }]),
   layer('registry', [{ regex: '^\\.\\./(?!(patterns|ts)/)', message: 'src/registry imports only src/patterns and src/ts.' }]),
   layer('analysis', [
-    { regex: '^(\\.\\./)+(scanner|cli|eslint|report)(/|\\.js$)', message: 'src/analysis is below the scanner, the CLI, the ESLint glue and the reporters: it cannot import them.' },
+    {
+      regex: '^(\\.\\./)+(scanner|cli|eslint|report)(/|\\.js$)',
+      message: 'src/analysis is below the scanner, the CLI, the ESLint glue and the reporters: it cannot import them.',
+    },
   ]),
   // The reporters render a result: its types, and the catalogue of rules (data, importing nothing) for SARIF.
   layer('report', [
-    { regex: '^\\.\\./(?!scanner/result\\.js$|analysis/catalogue\\.js$)', message: 'src/report imports only the result types (src/scanner/result.ts) and the rule catalogue.' },
+    {
+      regex: '^\\.\\./(?!scanner/result\\.js$|analysis/catalogue\\.js$)',
+      message: 'src/report imports only the result types (src/scanner/result.ts) and the rule catalogue.',
+    },
   ]),
   layer('runtime', [
     {
       regex: '^\\.\\./(?!patterns/|registry/(define|model|index)\\.js$)',
-      message: 'src/runtime imports only src/patterns and the runtime part of the registry (define, model): not the analysis, the scanner, src/ts or the registry loader.',
+      message:
+        'src/runtime imports only src/patterns and the runtime part of the registry (define, model): not the analysis, the scanner, src/ts or the registry loader.',
     },
-    { regex: '^(typescript|ts-morph|eslint|@typescript-eslint/.*)$', message: 'src/runtime is what applications ship: no TypeScript, ts-morph or ESLint.' },
+    {
+      regex: '^(typescript|ts-morph|eslint|@typescript-eslint/.*)$',
+      message: 'src/runtime is what applications ship: no TypeScript, ts-morph or ESLint.',
+    },
   ]),
   {
     files: ['rules/**/*.ts'],

@@ -29,6 +29,9 @@ for (const size of sizes) {
   const scanMs = median(audit.map((r) => r.ms));
   const line = `${String(size).padEnd(8)} ${floorMs.toFixed(0).padStart(7)} ms ${(floorMs / size).toFixed(2)} ms/f  ${scanMs.toFixed(0).padStart(7)} ms ${(scanMs / size).toFixed(2)} ms/f  ${(scanMs / floorMs).toFixed(2)}    ${median(floor.map((r) => r.maxRssMb)).toFixed(0)} / ${median(audit.map((r) => r.maxRssMb)).toFixed(0)} MB   findings ${audit[0].findings}`;
   console.log(line);
-  if (previous) console.log(`         growth ×${(size / previous.size).toFixed(1)} files: scan ×${(scanMs / previous.scanMs).toFixed(2)}, floor ×${(floorMs / previous.floorMs).toFixed(2)}`);
+  if (previous)
+    console.log(
+      `         growth ×${(size / previous.size).toFixed(1)} files: scan ×${(scanMs / previous.scanMs).toFixed(2)}, floor ×${(floorMs / previous.floorMs).toFixed(2)}`,
+    );
   previous = { size, scanMs, floorMs };
 }

@@ -18,14 +18,27 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cache-audit.js');
-const CONFIG_FILES = ['cache-audit.config.json', 'cache-audit.config.ts', 'cache-audit.config.mts', 'cache-audit.config.js', 'cache-audit.config.mjs', 'cache-audit.config.cjs'];
+const CONFIG_FILES = [
+  'cache-audit.config.json',
+  'cache-audit.config.ts',
+  'cache-audit.config.mts',
+  'cache-audit.config.js',
+  'cache-audit.config.mjs',
+  'cache-audit.config.cjs',
+];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { list: { type: 'string' }, json: { type: 'string' }, compare: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 if (values.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .map((l) => l.slice(3))
+      .join('\n'),
+  );
   process.exit(0);
 }
 
@@ -41,7 +54,10 @@ function checkouts() {
   if (dirs.length > 0) return dirs.map((d) => resolve(d));
   const corpus = resolve(process.env.CORPUS ?? '/work/corpus');
   if (!existsSync(corpus)) throw new Error(`No checkouts given and ${corpus} does not exist: pass directories or --list <file>.`);
-  return readdirSync(corpus).map((name) => join(corpus, name)).filter((d) => statSync(d).isDirectory()).sort();
+  return readdirSync(corpus)
+    .map((name) => join(corpus, name))
+    .filter((d) => statSync(d).isDirectory())
+    .sort();
 }
 
 function hasOwnConfig(dir) {
@@ -68,7 +84,11 @@ function audit(dir) {
   let code = 0;
   let stderr = '';
   try {
-    execFileSync(process.execPath, [CLI, target, '--format', 'json', '--output', report, '--no-color'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
+    execFileSync(process.execPath, [CLI, target, '--format', 'json', '--output', report, '--no-color'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 28,
+    });
   } catch (error) {
     code = typeof error.status === 'number' ? error.status : -1;
     stderr = String(error.stderr ?? error.message);
@@ -109,7 +129,9 @@ function summarize(dir, { code, stderr, wallMs, result, config }) {
     wallMs: Math.round(wallMs),
     files: result.filesScanned ?? null,
     handlers: rows.filter((r) => r.status !== 'read').length,
-    statuses: Object.fromEntries(['invalidates', 'exception', 'none', 'unknown', 'read'].map((s) => [s, rows.filter((r) => r.status === s).length])),
+    statuses: Object.fromEntries(
+      ['invalidates', 'exception', 'none', 'unknown', 'read'].map((s) => [s, rows.filter((r) => r.status === s).length]),
+    ),
     families: (result.families ?? []).length,
     mutations: result.coverage?.mutations ?? null,
     covered: result.coverage?.covered ?? null,
@@ -125,19 +147,58 @@ function summarize(dir, { code, stderr, wallMs, result, config }) {
 }
 
 const pct = (ratio) => (ratio === null || ratio === undefined ? '-' : `${(100 * ratio).toFixed(1)} %`);
-const counts = (map) => Object.entries(map ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+const counts = (map) =>
+  Object.entries(map ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || '-';
 
 function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  return rows.map((r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => String(cell).padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function print(results) {
-  const header = ['app', 'files', 'handlers', 'reads', 'covered', 'coverage', 'unknown', 'families', 'findings', 'blind spots', 'diagnostics', 'exit', 'wall'];
+  const header = [
+    'app',
+    'files',
+    'handlers',
+    'reads',
+    'covered',
+    'coverage',
+    'unknown',
+    'families',
+    'findings',
+    'blind spots',
+    'diagnostics',
+    'exit',
+    'wall',
+  ];
   const rows = results.map((r) =>
     r.error
       ? [r.app, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', r.exit, `${(r.wallMs / 1000).toFixed(1)} s  (${r.error})`]
-      : [r.app, r.files, r.handlers, r.reads, r.covered, pct(r.coverage), r.statuses?.unknown ?? '-', r.families ?? '-', r.findings, r.blindSpots, r.diagnostics, r.exit, `${(r.wallMs / 1000).toFixed(1)} s`],
+      : [
+          r.app,
+          r.files,
+          r.handlers,
+          r.reads,
+          r.covered,
+          pct(r.coverage),
+          r.statuses?.unknown ?? '-',
+          r.families ?? '-',
+          r.findings,
+          r.blindSpots,
+          r.diagnostics,
+          r.exit,
+          `${(r.wallMs / 1000).toFixed(1)} s`,
+        ],
   );
   console.log(table([header, ...rows]));
   console.log('');
@@ -163,11 +224,14 @@ function compare(before, after) {
   const rows = [['app', ...fields.map(([name]) => name)]];
   for (const r of after) {
     const o = old.get(r.app);
-    rows.push([r.app, ...fields.map(([, get]) => {
-      const now = r.error ? '-' : (get(r) ?? '-');
-      const was = !o || o.error ? '-' : (get(o) ?? '-');
-      return String(was) === String(now) ? String(now) : `${was} → ${now}`;
-    })]);
+    rows.push([
+      r.app,
+      ...fields.map(([, get]) => {
+        const now = r.error ? '-' : (get(r) ?? '-');
+        const was = !o || o.error ? '-' : (get(o) ?? '-');
+        return String(was) === String(now) ? String(now) : `${was} → ${now}`;
+      }),
+    ]);
   }
   console.log('');
   console.log(`Before (${values.compare}) → after (this run)`);
@@ -177,7 +241,8 @@ function compare(before, after) {
     if (!o || o.error || r.error) continue;
     const rules = [...new Set([...Object.keys(o.byRule), ...Object.keys(r.byRule)])].sort();
     const changed = rules.filter((rule) => (o.byRule[rule] ?? 0) !== (r.byRule[rule] ?? 0));
-    if (changed.length > 0) console.log(`  ${r.app}: ${changed.map((rule) => `${rule} ${o.byRule[rule] ?? 0} → ${r.byRule[rule] ?? 0}`).join(', ')}`);
+    if (changed.length > 0)
+      console.log(`  ${r.app}: ${changed.map((rule) => `${rule} ${o.byRule[rule] ?? 0} → ${r.byRule[rule] ?? 0}`).join(', ')}`);
   }
 }
 
@@ -194,6 +259,9 @@ for (const dir of checkouts()) {
 print(results);
 if (previous) compare(previous, results);
 if (values.json) {
-  writeFileSync(values.json, `${JSON.stringify({ version: 1, date: new Date().toISOString(), node: process.version, apps: results }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ version: 1, date: new Date().toISOString(), node: process.version, apps: results }, null, 2)}\n`,
+  );
   console.log(`\nWrote ${values.json}`);
 }

@@ -13,7 +13,11 @@ const cwd = resolve(dir);
 const isTyped = mode.startsWith('typed');
 const withRules = mode.endsWith('recommended');
 const noop = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
-const extra = withRules ? [plugin.configs.recommended] : mode.endsWith('noop') ? [{ plugins: { bench: { rules: { noop } } }, rules: { 'bench/noop': 'error' } }] : [];
+const extra = withRules
+  ? [plugin.configs.recommended]
+  : mode.endsWith('noop')
+    ? [{ plugins: { bench: { rules: { noop } } }, rules: { 'bench/noop': 'error' } }]
+    : [];
 const eslint = new ESLint({
   cwd,
   overrideConfigFile: true,

@@ -26,7 +26,9 @@ function compare(modes, dir, count, n) {
   const [none, noop, rules] = modes;
   console.log(`ratio ${rules} / ${none}: ${(ms[rules] / ms[none]).toFixed(3)}  (ESLint running any rule, plus the rules)`);
   console.log(`ratio ${noop} / ${none}: ${(ms[noop] / ms[none]).toFixed(3)}  (ESLint's own cost of running one empty rule)`);
-  console.log(`ratio ${rules} / ${noop}: ${(ms[rules] / ms[noop]).toFixed(3)}  (what the rules add: ${((ms[rules] / ms[noop] - 1) * 100).toFixed(1)} %)`);
+  console.log(
+    `ratio ${rules} / ${noop}: ${(ms[rules] / ms[noop]).toFixed(3)}  (what the rules add: ${((ms[rules] / ms[noop] - 1) * 100).toFixed(1)} %)`,
+  );
   return ms;
 }
 
@@ -46,4 +48,6 @@ console.log(`\nTyped (parserOptions.projectService), ${Math.max(1, rounds - 1)} 
 compare(['typed-parser', 'typed-noop', 'typed-recommended'], 'bench/out/typed', typedFiles, Math.max(1, rounds - 1));
 const typedAlone = run('parser', 'bench/out/typed');
 const typedRules = run('typed-recommended', 'bench/out/typed');
-console.log(`typed recommended / untyped parser alone on ${typedFiles} files: ${(typedRules.ms / typedAlone.ms).toFixed(2)}x time, ${(typedRules.maxRssMb / typedAlone.maxRssMb).toFixed(2)}x memory`);
+console.log(
+  `typed recommended / untyped parser alone on ${typedFiles} files: ${(typedRules.ms / typedAlone.ms).toFixed(2)}x time, ${(typedRules.maxRssMb / typedAlone.maxRssMb).toFixed(2)}x memory`,
+);

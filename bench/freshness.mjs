@@ -61,7 +61,10 @@ async function run(hasLeases, withMutations) {
       await sleep(5 + Math.random() * 15);
     }
   };
-  const workers = [...Array.from({ length: READERS }, (_, i) => reader(i)), ...(withMutations ? Array.from({ length: MUTATORS }, (_, i) => mutator(i)) : [])];
+  const workers = [
+    ...Array.from({ length: READERS }, (_, i) => reader(i)),
+    ...(withMutations ? Array.from({ length: MUTATORS }, (_, i) => mutator(i)) : []),
+  ];
   const started = performance.now();
   await sleep(seconds * 1000);
   isRunning = false;
@@ -73,7 +76,16 @@ async function run(hasLeases, withMutations) {
 const results = { leases: { mixed: [], reads: [] }, unprotected: { mixed: [], reads: [] } };
 // ABBA order, so that neither side always runs first (warm-up, the machine's other load).
 for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? [['unprotected', false], ['leases', true]] : [['leases', true], ['unprotected', false]];
+  const order =
+    round % 2 === 0
+      ? [
+          ['unprotected', false],
+          ['leases', true],
+        ]
+      : [
+          ['leases', true],
+          ['unprotected', false],
+        ];
   for (const phase of ['mixed', 'reads']) {
     for (const [name, hasLeases] of order) results[name][phase].push(await run(hasLeases, phase === 'mixed'));
   }
@@ -81,7 +93,9 @@ for (let round = 0; round < rounds; round++) {
 const sum = (list, field) => list.reduce((total, r) => total + r[field], 0);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rate = (list) => median(list.map((r) => r.readsPerSecond));
-console.log(`${TENANTS} tenants, ${READERS} readers through 2 cache instances, ${MUTATORS} mutating handlers; ${rounds} × ${seconds} s per case, median reads/s`);
+console.log(
+  `${TENANTS} tenants, ${READERS} readers through 2 cache instances, ${MUTATORS} mutating handlers; ${rounds} × ${seconds} s per case, median reads/s`,
+);
 for (const phase of ['mixed', 'reads']) {
   const label = phase === 'mixed' ? 'reads with mutations' : 'reads only (hits)';
   const ours = results.leases[phase];
@@ -108,7 +122,9 @@ const timings = [];
 for (const length of lengths) timings.push({ length, ms: await time(length, 50) });
 const base = timings[0];
 for (const t of timings) {
-  console.log(`value of ${String(t.length).padStart(7)} chars: ${t.ms.toFixed(3).padStart(8)} ms per invalidation, ${((t.ms / base.ms) / (t.length / base.length)).toFixed(2)} × the time per char of ${base.length}`);
+  console.log(
+    `value of ${String(t.length).padStart(7)} chars: ${t.ms.toFixed(3).padStart(8)} ms per invalidation, ${(t.ms / base.ms / (t.length / base.length)).toFixed(2)} × the time per char of ${base.length}`,
+  );
 }
 
 // Memos bounded: 200,000 invalidations with distinct ids must not grow the heap with the ids.
@@ -119,4 +135,6 @@ const heap = () => {
 const before = heap();
 for (let i = 0; i < 200_000; i++) await cache.invalidate(['prefs:{tenantId}:*'], { tenantId: `tenant-${i}` });
 const after = heap();
-console.log(`200,000 invalidations with distinct ids: heap ${before.toFixed(1)} → ${after.toFixed(1)} MB${globalThis.gc ? '' : ' (run with --expose-gc for a settled figure)'}`);
+console.log(
+  `200,000 invalidations with distinct ids: heap ${before.toFixed(1)} → ${after.toFixed(1)} MB${globalThis.gc ? '' : ' (run with --expose-gc for a settled figure)'}`,
+);

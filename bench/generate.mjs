@@ -191,10 +191,48 @@ export function generate(count, outDir) {
     writeFileSync(join(outDir, path), text);
   };
   write('cache-audit.config.json', JSON.stringify({ registry: 'src/cache/keys.ts' }, null, 2));
-  write('tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'CommonJS', strict: true, experimentalDecorators: true, skipLibCheck: true, noEmit: true }, include: ['src'] }, null, 2));
+  write(
+    'tsconfig.json',
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'CommonJS',
+          strict: true,
+          experimentalDecorators: true,
+          skipLibCheck: true,
+          noEmit: true,
+        },
+        include: ['src'],
+      },
+      null,
+      2,
+    ),
+  );
   write('src/cache/keys.ts', registry());
   // Per 20 files: 3 controllers with 3 services, 2 routers, 1 Next.js route, 5 DTOs, 6 utilities.
-  const plan = ['controller', 'service', 'controller', 'service', 'controller', 'service', 'router', 'router', 'next', 'dto', 'dto', 'dto', 'dto', 'dto', 'util', 'util', 'util', 'util', 'util', 'util'];
+  const plan = [
+    'controller',
+    'service',
+    'controller',
+    'service',
+    'controller',
+    'service',
+    'router',
+    'router',
+    'next',
+    'dto',
+    'dto',
+    'dto',
+    'dto',
+    'dto',
+    'util',
+    'util',
+    'util',
+    'util',
+    'util',
+    'util',
+  ];
   let written = 1;
   for (let i = 0; written < count; i++) {
     const kind = plan[i % plan.length];
@@ -205,8 +243,7 @@ export function generate(count, outDir) {
       // The service of the controller written just before it.
       const owner = RESOURCES[(i - 1) % RESOURCES.length];
       write(`${dir}/${owner}-${i - 1}.service.ts`, service(owner, i - 1));
-    }
-    else if (kind === 'router') write(`${dir}/${plural(r)}-${i}.routes.ts`, router(r, i));
+    } else if (kind === 'router') write(`${dir}/${plural(r)}-${i}.routes.ts`, router(r, i));
     else if (kind === 'next') write(`src/app/api/${plural(r)}-${i}/route.ts`, nextRoute(r));
     else if (kind === 'dto') write(`${dir}/${r}-${i}.dto.ts`, dto(r, i));
     else write(`${dir}/util-${i}.ts`, util(i));

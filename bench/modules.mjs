@@ -32,12 +32,19 @@ for (const root of process.argv.slice(2)) {
       if (spelled && !resolved) counts.lost++;
       if (resolved && !spelled) {
         counts.gained++;
-        const name = module.split('/').slice(0, module.startsWith('@') ? 2 : 1).join('/');
+        const name = module
+          .split('/')
+          .slice(0, module.startsWith('@') ? 2 : 1)
+          .join('/');
         through.set(name, (through.get(name) ?? 0) + 1);
       }
     }
   }
-  const top = [...through].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, n]) => `${name} ${n}`).join(', ');
+  const top = [...through]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
   const name = root.replace(/\/+$/, '').split('/').pop() ?? root;
   console.log(
     `${name.padEnd(22)} ${String(listed.files.length).padStart(7)} ${String(counts.imports).padStart(9)} ${String(counts.spelling).padStart(13)} ${String(counts.resolution).padStart(15)} ${String(counts.gained).padStart(8)} ${String(counts.lost).padStart(6)}   ${top}  (${(performance.now() - started).toFixed(0)} ms)`,

@@ -53,7 +53,9 @@ for (const [name, pattern] of shapes) {
   const regExp = globToRegExp(pattern);
   const ours = rate((key) => matches(pattern, key), keys);
   const baseline = rate((key) => regExp.test(key), keys);
-  console.log(`${name.padEnd(16)} ${pattern.padEnd(29)} ${format(ours).padStart(10)} ${format(baseline).padStart(10)}   ${(ours / baseline).toFixed(2)}`);
+  console.log(
+    `${name.padEnd(16)} ${pattern.padEnd(29)} ${format(ours).padStart(10)} ${format(baseline).padStart(10)}   ${(ours / baseline).toFixed(2)}`,
+  );
 }
 
 // Adversarial: 100 `*a` pieces against a 10 KB key that almost matches. Redis's own algorithm

@@ -38,7 +38,9 @@ async function measure(label, populate, runOurs, runBaseline) {
     ours.push(performance.now() - started);
     if (a !== perTenant || b !== perTenant) throw new Error(`deleted ${a} / ${b}, expected ${perTenant}`);
   }
-  console.log(`${label.padEnd(44)} RedisStore ${median(ours).toFixed(1).padStart(7)} ms   SCAN+DEL ${median(base).toFixed(1).padStart(7)} ms   ratio ${(median(ours) / median(base)).toFixed(2)}`);
+  console.log(
+    `${label.padEnd(44)} RedisStore ${median(ours).toFixed(1).padStart(7)} ms   SCAN+DEL ${median(base).toFixed(1).padStart(7)} ms   ratio ${(median(ours) / median(base)).toFixed(2)}`,
+  );
 }
 
 // Standalone: quotes:list:t{N}:{i}
@@ -52,7 +54,12 @@ const target = `quotes:list:t${Math.floor(tenants / 2)}:*`;
 const refill = async () => {
   await client.call('DEBUG', 'POPULATE', String(perTenant), target.slice(0, -1), '8');
 };
-await measure(`standalone, ${target} in ${await client.dbsize()} keys`, refill, () => new RedisStore(client).deletePattern(target), () => baseline(client, target));
+await measure(
+  `standalone, ${target} in ${await client.dbsize()} keys`,
+  refill,
+  () => new RedisStore(client).deletePattern(target),
+  () => baseline(client, target),
+);
 client.disconnect();
 server.kill();
 
@@ -65,7 +72,9 @@ while (ports.length < 3) {
   if (p + 10000 < 65535) ports.push(p);
 }
 for (const p of ports) children.push(await startServer(p, ['--cluster-enabled', 'yes']));
-spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+  stdio: 'ignore',
+});
 for (let i = 0; i < 100; i++) {
   const info = spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
   if (info.includes('cluster_state:ok')) break;
@@ -90,6 +99,11 @@ const clusterBaseline = async () => {
   for (const node of cluster.nodes('master')) deleted += await baseline(node, clusterTarget);
   return deleted;
 };
-await measure(`cluster, ${clusterTarget} in ${total} keys`, refillCluster, () => new RedisStore(cluster).deletePattern(clusterTarget), clusterBaseline);
+await measure(
+  `cluster, ${clusterTarget} in ${total} keys`,
+  refillCluster,
+  () => new RedisStore(cluster).deletePattern(clusterTarget),
+  clusterBaseline,
+);
 cluster.disconnect();
 for (const child of children) child.kill();

@@ -10,5 +10,9 @@ const run = (title, args) => {
 const clean = run('The quotes app: every mutation invalidates what it changes', ['fixtures/quotes-app', '--matrix']);
 const defects = run('The same app with planted defects', ['fixtures/quotes-app-defects']);
 const isExpected = clean === 0 && defects === 1;
-console.log(isExpected ? '\nBoth outcomes are the expected ones (exit 0, then exit 1).' : `\nUnexpected exit codes: ${clean} and ${defects} (expected 0 and 1).`);
+console.log(
+  isExpected
+    ? '\nBoth outcomes are the expected ones (exit 0, then exit 1).'
+    : `\nUnexpected exit codes: ${clean} and ${defects} (expected 0 and 1).`,
+);
 process.exitCode = isExpected ? 0 : 1;

@@ -11,8 +11,16 @@ try {
   const page = await browser.newPage({ viewport: { width: Number(width), height: 1000 } });
   await page.goto(`file://${file}`);
   await page.screenshot({ path: out, fullPage: false });
-  const overflow = await page.evaluate(() => globalThis.document.documentElement.scrollWidth - globalThis.document.documentElement.clientWidth);
-  console.log(JSON.stringify({ out, horizontalOverflowPx: overflow, height: await page.evaluate(() => globalThis.document.documentElement.scrollHeight) }));
+  const overflow = await page.evaluate(
+    () => globalThis.document.documentElement.scrollWidth - globalThis.document.documentElement.clientWidth,
+  );
+  console.log(
+    JSON.stringify({
+      out,
+      horizontalOverflowPx: overflow,
+      height: await page.evaluate(() => globalThis.document.documentElement.scrollHeight),
+    }),
+  );
 } finally {
   await browser.close();
 }

@@ -9,7 +9,8 @@ export const RULES = {
     recommended: true,
     requiresRegistry: false,
     messages: {
-      missing: '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or {{exception}} if it changes none.',
+      missing:
+        '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or {{exception}} if it changes none.',
       missingForModel:
         '{{handler}} writes {{model}}, which the cached `{{family}}` is loaded from, but invalidates no cache key: `{{family}}` stays stale until its ttl. Invalidate it, or {{exception}} if it need not be fresh.',
       emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
@@ -26,7 +27,7 @@ export const RULES = {
     messages: {
       missing:
         '{{handler}} changes {{resource}}, but leaves `{{key}}` ({{template}}) stale: that key depends on {{resource}}. Invalidate `{{pattern}}`.',
-      addPattern: 'Add @InvalidateCachePattern(\'{{pattern}}\').',
+      addPattern: "Add @InvalidateCachePattern('{{pattern}}').",
     },
   },
   'no-broad-pattern': {
@@ -88,7 +89,7 @@ export const RULES = {
     requiresRegistry: false,
     messages: {
       unescaped:
-        '`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants\' too). Escape it with {{escape}}().',
+        "`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants' too). Escape it with {{escape}}().",
       escape: 'Wrap it in {{escape}}().',
     },
   },
@@ -147,7 +148,11 @@ export const PROJECT_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = Objec
 );
 
 /** The message of a project-wide finding, filled. */
-export function projectMessage<R extends ProjectFindingId>(ruleId: R, messageId: keyof (typeof PROJECT_RULES)[R]['messages'] & string, data: Readonly<Record<string, string>>): string {
+export function projectMessage<R extends ProjectFindingId>(
+  ruleId: R,
+  messageId: keyof (typeof PROJECT_RULES)[R]['messages'] & string,
+  data: Readonly<Record<string, string>>,
+): string {
   const messages: Readonly<Record<string, string>> = PROJECT_RULES[ruleId].messages;
   return formatMessage(messages[messageId] ?? messageId, data);
 }

@@ -66,7 +66,12 @@ function collectNodes(ts: TS, sourceFile: ts.SourceFile): FileNodes {
     }
     if (ts.isCallExpression(node)) calls.push(node);
     else if (ts.isClassLike(node)) classes.push(node);
-    else if (wantsFunctions && (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && node.body && ts.isBlock(node.body)) {
+    else if (
+      wantsFunctions &&
+      (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) &&
+      node.body &&
+      ts.isBlock(node.body)
+    ) {
       functions.push(node);
     }
     ts.forEachChild(node, visit);
@@ -240,7 +245,11 @@ export function staticObject(ctx: FileContext, node: ts.Expression, depth = 0): 
 }
 
 /** A constant object literal, with the context of the file that holds it. */
-export function staticObjectIn(ctx: FileContext, node: ts.Expression, depth = 0): { object: ts.ObjectLiteralExpression; ctx: FileContext } | null {
+export function staticObjectIn(
+  ctx: FileContext,
+  node: ts.Expression,
+  depth = 0,
+): { object: ts.ObjectLiteralExpression; ctx: FileContext } | null {
   const { ts } = ctx;
   const expression = unwrap(ts, node);
   if (ts.isObjectLiteralExpression(expression)) return { object: expression, ctx };
@@ -284,4 +293,3 @@ function constInStatement(ts: TS, statement: ts.Statement, name: string): ts.Exp
   }
   return undefined;
 }
-

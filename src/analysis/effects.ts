@@ -60,7 +60,24 @@ const EMIT_CALLS = new Set(['emit', 'emitAsync']);
 type Target = { readonly declaration: ts.FunctionLikeDeclaration; readonly ctx: FileContext; readonly label: string };
 
 /** Calls that read a key from the cache, by method name. */
-const FAMILY_READS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'getex', 'wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet', 'withCache', 'withCacheNullable', 'getOrLoad', 'cached', 'rememberForever']);
+const FAMILY_READS = new Set([
+  'get',
+  'mget',
+  'hget',
+  'hgetall',
+  'hmget',
+  'getex',
+  'wrap',
+  'getOrSet',
+  'remember',
+  'fetch',
+  'getDataOrSet',
+  'withCache',
+  'withCacheNullable',
+  'getOrLoad',
+  'cached',
+  'rememberForever',
+]);
 
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
 const inProgress = new WeakSet<ts.Node>();
@@ -101,7 +118,9 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
   const visit = (node: ts.Node, isDeferred: boolean): void => {
     if (ts.isClassLike(node) && node !== root) return;
     if (ts.isVoidExpression(node)) {
-      ts.forEachChild(node, (child) => { visit(child, true); });
+      ts.forEachChild(node, (child) => {
+        visit(child, true);
+      });
       return;
     }
     if (ts.isCallExpression(node)) {
@@ -113,10 +132,14 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
         return;
       }
     }
-    ts.forEachChild(node, (child) => { visit(child, isDeferred); });
+    ts.forEachChild(node, (child) => {
+      visit(child, isDeferred);
+    });
   };
   const body = ts.isFunctionLike(root) && 'body' in root && root.body ? (root.body as ts.Node) : root;
-  ts.forEachChild(body, (child) => { visit(child, false); });
+  ts.forEachChild(body, (child) => {
+    visit(child, false);
+  });
 }
 
 /** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
@@ -129,12 +152,17 @@ export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boole
     if (
       ts.isBinaryExpression(parent) &&
       child === parent.right &&
-      [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(parent.operatorToken.kind)
+      [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(
+        parent.operatorToken.kind,
+      )
     ) {
       return true;
     }
     if (ts.isCaseClause(parent) || ts.isDefaultClause(parent) || ts.isCatchClause(parent)) return true;
-    if ((ts.isForStatement(parent) || ts.isForInStatement(parent) || ts.isForOfStatement(parent) || ts.isWhileStatement(parent)) && child === parent.statement) {
+    if (
+      (ts.isForStatement(parent) || ts.isForInStatement(parent) || ts.isForOfStatement(parent) || ts.isWhileStatement(parent)) &&
+      child === parent.statement
+    ) {
       return true;
     }
     if (ts.isCallChain(parent) && parent.questionDotToken) return true;
@@ -185,7 +213,9 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
       effects.push(fromSource(ctx, effect, base()));
       // A model write runs the model's hooks, as part of the write; a job runs later, in its processor.
       if (effect.kind === 'model-write') for (const hook of hooksOf(ctx, effect.model, effect.events)) compose(hook, [], false);
-      if (effect.kind === 'enqueue') for (const processor of processorsOf(ctx, effect.queueKeys ?? (effect.queue === null ? [] : [effect.queue]), effect.job)) compose(processor, [], true);
+      if (effect.kind === 'enqueue')
+        for (const processor of processorsOf(ctx, effect.queueKeys ?? (effect.queue === null ? [] : [effect.queue]), effect.job))
+          compose(processor, [], true);
     }
   };
   for (const source of SOURCES) {
@@ -230,7 +260,8 @@ function hooksOf(ctx: FileContext, model: string, events: readonly string[]): Ta
     if (seen.has(hook.fn) || !hookRuns(hook, events)) continue;
     seen.add(hook.fn);
     const file = hook.fn.getSourceFile();
-    const event = typeof hook.event === 'string' ? hook.event.replace(/^entity:/, '') : (hook.name ?? hook.fn.name?.getText(file) ?? 'hook');
+    const event =
+      typeof hook.event === 'string' ? hook.event.replace(/^entity:/, '') : (hook.name ?? hook.fn.name?.getText(file) ?? 'hook');
     targets.push({ declaration: hook.fn, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file), label: `${model}.${event} (hook)` });
   }
   return targets;
@@ -248,14 +279,23 @@ function processorsOf(ctx: FileContext, queueKeys: readonly string[], job: strin
     seen.add(processor.fn);
     const file = processor.fn.getSourceFile();
     const name = processor.queues.find((q) => !q.startsWith('expr:')) ?? queue.replace(/^expr:/, '');
-    targets.push({ declaration: processor.fn, ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file), label: `${processor.label} (job ${name})` });
+    targets.push({
+      declaration: processor.fn,
+      ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file),
+      label: `${processor.label} (job ${name})`,
+    });
   }
   return targets;
 }
 
 /** A call named like an invalidation (`invalidate*`, `deletePattern`): its arguments are the patterns. */
 function namedInvalidation(ctx: FileContext, call: ts.CallExpression, name: string, base: EffectBase): Effect {
-  return { ...base, kind: 'invalidate', invalidationKind: 'pattern', keys: call.arguments.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })) };
+  return {
+    ...base,
+    kind: 'invalidate',
+    invalidationKind: 'pattern',
+    keys: call.arguments.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })),
+  };
 }
 
 function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
@@ -460,7 +500,8 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     }
     if (member && ts.isPropertyDeclaration(member) && member.initializer) {
       const init = unwrap(ts, member.initializer);
-      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return [{ declaration: init, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
+        return [{ declaration: init, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
     }
     return [];
   }
@@ -479,12 +520,13 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     const binding = ctx.importOf(object.text);
     if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*') return resolved(ctx, call, `${object.text}.${method}`);
     const local = ctx.classes.get(object.text);
-    const staticMethod = local?.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method);
+    const staticMethod = local?.members.find(
+      (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method,
+    );
     if (staticMethod?.body) return [{ declaration: staticMethod, ctx, label: `${object.text}.${method}` }];
   }
   return [];
 }
-
 
 function resolved(ctx: FileContext, call: ts.CallExpression, label: string): readonly Target[] | 'opaque' {
   if (!ctx.resolver) return 'opaque';
@@ -506,19 +548,31 @@ function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boole
   for (const member of owner.members) {
     if (ts.isConstructorDeclaration(member)) {
       for (const parameter of member.parameters) {
-        const isProperty = ts.getModifiers(parameter)?.some((m) =>
-          [ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword].includes(m.kind),
-        );
+        const isProperty = ts
+          .getModifiers(parameter)
+          ?.some((m) =>
+            [
+              ts.SyntaxKind.PrivateKeyword,
+              ts.SyntaxKind.PublicKeyword,
+              ts.SyntaxKind.ProtectedKeyword,
+              ts.SyntaxKind.ReadonlyKeyword,
+            ].includes(m.kind),
+          );
         if (isProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name) return true;
       }
     }
-    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name && member.type && !member.initializer) {
+    if (
+      ts.isPropertyDeclaration(member) &&
+      ts.isIdentifier(member.name) &&
+      member.name.text === name &&
+      member.type &&
+      !member.initializer
+    ) {
       return true;
     }
   }
   return false;
 }
-
 
 /** The invalidations among effects, as facts for the checks; `rootFile` is the handler's file. */
 export function invalidationsOf(effects: readonly Effect[], rootFile: string, withWriteThrough: boolean): Invalidation[] {
@@ -573,7 +627,11 @@ export function siteEffects(ctx: FileContext): Effect[] {
     const targets = helperTargets(ctx, call, callee);
     if (targets !== 'opaque' && targets.length > 0) {
       found.push(...forwardedPatterns(ctx, call, targets, base));
-      if (found.length === 0 && matchesCallName(ctx, name) && !targets.some((t) => summarize(t.ctx, t.declaration).some((e) => e.kind === 'invalidate'))) {
+      if (
+        found.length === 0 &&
+        matchesCallName(ctx, name) &&
+        !targets.some((t) => summarize(t.ctx, t.declaration).some((e) => e.kind === 'invalidate'))
+      ) {
         found.push(namedInvalidation(ctx, call, name, base));
       }
     } else if (targets === 'opaque' && matchesCallName(ctx, name)) {
@@ -588,7 +646,11 @@ export function siteEffects(ctx: FileContext): Effect[] {
         isClassified = true;
         break;
       }
-      if (!isClassified && matchesCallName(ctx, name) && !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')) {
+      if (
+        !isClassified &&
+        matchesCallName(ctx, name) &&
+        !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')
+      ) {
         found.push(namedInvalidation(ctx, call, name, base));
       }
     }
@@ -625,7 +687,12 @@ function forwardedPatterns(ctx: FileContext, call: ts.CallExpression, targets: r
         const origin = originOf({ ...key.bound, env: appendFrame(key.bound.env, frame) });
         if (origin.ctx !== ctx || !call.arguments.includes(origin.expr) || seen.has(origin.expr)) continue;
         seen.add(origin.expr);
-        result.push({ ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: [{ bound: { expr: origin.expr, ctx, env: null }, isKey: key.isKey }] });
+        result.push({
+          ...base,
+          kind: 'invalidate',
+          invalidationKind: effect.invalidationKind,
+          keys: [{ bound: { expr: origin.expr, ctx, env: null }, isKey: key.isKey }],
+        });
       }
     }
   }
@@ -659,7 +726,17 @@ const fileRoles = new WeakMap<FileContext, KeyRoles>();
 
 /** The calls that can name a lock, marker or counter key, or read a key back: the rest are not asked. */
 const ROLE_CALLS = new Set([
-  'set', 'setnx', 'msetnx', 'hsetnx', 'incr', 'incrby', 'incrbyfloat', 'decr', 'decrby', 'hincrby', 'hincrbyfloat',
+  'set',
+  'setnx',
+  'msetnx',
+  'hsetnx',
+  'incr',
+  'incrby',
+  'incrbyfloat',
+  'decr',
+  'decrby',
+  'hincrby',
+  'hincrbyfloat',
   ...[...FAMILY_READS].map((name) => name.toLowerCase()),
 ]);
 
@@ -742,7 +819,13 @@ function modelsWithin(effects: readonly Effect[], call: ts.Node): string[] {
   const models = new Set<string>();
   for (const e of effects) {
     const at = e.at ?? e.node;
-    if (e.kind === 'model-read' && at.getSourceFile() === call.getSourceFile() && at.getStart() >= call.getStart() && at.getEnd() <= call.getEnd()) models.add(e.model);
+    if (
+      e.kind === 'model-read' &&
+      at.getSourceFile() === call.getSourceFile() &&
+      at.getStart() >= call.getStart() &&
+      at.getEnd() <= call.getEnd()
+    )
+      models.add(e.model);
   }
   return [...models];
 }
@@ -757,7 +840,9 @@ function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-
   const sameFile = (e: Effect): boolean => where(e).getSourceFile() === where(read).getSourceFile();
   const modelsBetween = (start: number, end: number): string[] => [
     ...new Set(
-      effects.flatMap((e) => (e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end ? [e.model] : [])),
+      effects.flatMap((e) =>
+        e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end ? [e.model] : [],
+      ),
     ),
   ];
   const call = where(read);
@@ -769,7 +854,12 @@ function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-
   }
   const keys = readableKeys(read.keys);
   const fill = effects.find(
-    (e) => e.kind === 'cache-fill' && e.isCacheAside && sameFile(e) && where(e).getStart() > call.getEnd() && overlapsAny(readableKeys(e.keys), keys),
+    (e) =>
+      e.kind === 'cache-fill' &&
+      e.isCacheAside &&
+      sameFile(e) &&
+      where(e).getStart() > call.getEnd() &&
+      overlapsAny(readableKeys(e.keys), keys),
   );
   return fill ? modelsBetween(call.getEnd(), where(fill).getStart()) : [];
 }

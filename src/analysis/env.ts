@@ -32,7 +32,11 @@ export function appendFrame(env: Env, outer: Frame): Env {
 }
 
 /** The function whose parameter binds `name` at `node`, with the parameter, or null. */
-function bindingParameter(ctx: FileContext, node: ts.Node, name: string): { fn: ts.SignatureDeclaration; index: number; parameter: ts.ParameterDeclaration } | null {
+function bindingParameter(
+  ctx: FileContext,
+  node: ts.Node,
+  name: string,
+): { fn: ts.SignatureDeclaration; index: number; parameter: ts.ParameterDeclaration } | null {
   const { ts } = ctx;
   let current = parentOf(node);
   while (current && !ts.isSourceFile(current)) {
@@ -92,7 +96,11 @@ function propertyIn(ctx: FileContext, object: ts.ObjectLiteralExpression, name: 
   const { ts } = ctx;
   for (const property of object.properties) {
     if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return { expr: property.name, ctx, env };
-    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === name) {
+    if (
+      ts.isPropertyAssignment(property) &&
+      (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) &&
+      property.name.text === name
+    ) {
       return { expr: property.initializer, ctx, env };
     }
   }

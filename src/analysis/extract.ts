@@ -44,7 +44,16 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
 }
 
 /** The framework modules: each finds the handlers of its framework in a file. */
-const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [extractDecoratedHandlers, extractRouterHandlers, extractNextHandlers, extractPagesApiHandlers, extractTrpcHandlers, extractRouteModuleHandlers, extractGraphqlMapHandlers, extractSvelteKitHandlers];
+const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [
+  extractDecoratedHandlers,
+  extractRouterHandlers,
+  extractNextHandlers,
+  extractPagesApiHandlers,
+  extractTrpcHandlers,
+  extractRouteModuleHandlers,
+  extractGraphqlMapHandlers,
+  extractSvelteKitHandlers,
+];
 
 export interface ExtractOptions {
   readonly ts: TS;
@@ -73,7 +82,8 @@ export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions):
 export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions): FileFacts {
   const ctx = fileContext(sourceFile, extract);
   const relevant = relevance(ctx);
-  if (!relevant.handlers && !relevant.sites) return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
+  if (!relevant.handlers && !relevant.sites)
+    return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
   const handlers: RouteHandler[] = [];
   const seen = new Set<string>();
   const found = relevant.handlers ? EXTRACTORS.flatMap((extractor) => extractor(ctx)) : [];

@@ -122,7 +122,8 @@ export function isMutationByCode(isDeclaredMutation: boolean, scan: BodyScan, ha
   return writes || hasDeclaredInvalidation || !isProvablyRead(scan);
 }
 
-const WRITE_VERB = /^(create|update|delete|remove|add|save|upsert|insert|patch|put|register|import|archive|restore|publish|link|unlink|connect|disconnect|assign|invite|accept|reject|approve|destroy|merge|transfer|rename|move)(?![a-z])/;
+const WRITE_VERB =
+  /^(create|update|delete|remove|add|save|upsert|insert|patch|put|register|import|archive|restore|publish|link|unlink|connect|disconnect|assign|invite|accept|reject|approve|destroy|merge|transfer|rename|move)(?![a-z])/;
 
 /**
  * An invalidation reached through a function named for a write (`CreateSubscriber.execute`,
@@ -143,7 +144,8 @@ const CACHE_WORDS = /cache|redis|invalidat|evict|purge|flush|revalidat/i;
 /** Reads models and nothing else that changes anything: RPC reads served over POST (`documents.info`). */
 function isProvablyRead(scan: BodyScan): boolean {
   if (scan.invalidations.length > 0 || scan.writeThroughs.length > 0 || scan.opaqueCalls.length > 0) return false;
-  const isChange = (kind: string): boolean => kind === 'model-write' || kind === 'emit' || kind === 'enqueue' || kind === 'opaque' || kind === 'invalidate';
+  const isChange = (kind: string): boolean =>
+    kind === 'model-write' || kind === 'emit' || kind === 'enqueue' || kind === 'opaque' || kind === 'invalidate';
   return scan.effects.some((e) => e.kind === 'model-read') && !scan.effects.some((e) => isChange(e.kind));
 }
 

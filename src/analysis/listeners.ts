@@ -15,7 +15,8 @@ function listenerKeys(ts: TS, file: ts.SourceFile, event: ts.Expression): string
     for (const statement of file.statements) {
       if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
       for (const d of statement.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === event.text && d.initializer && ts.isStringLiteral(d.initializer)) keys.push(d.initializer.text);
+        if (ts.isIdentifier(d.name) && d.name.text === event.text && d.initializer && ts.isStringLiteral(d.initializer))
+          keys.push(d.initializer.text);
       }
     }
   }

@@ -45,15 +45,27 @@ export const configSchema = z
       .array(z.enum(['POST', 'PUT', 'PATCH', 'DELETE', 'ALL']))
       .optional()
       .describe('HTTP methods that count as mutations (default POST, PUT, PATCH, DELETE, ALL).'),
-    readOnlyRoutes: names('Route path globs served over a mutation method that change nothing (`/documents.list`, `/**/search`).').optional(),
+    readOnlyRoutes: names(
+      'Route path globs served over a mutation method that change nothing (`/documents.list`, `/**/search`).',
+    ).optional(),
     ignores: names('File globs, relative to this configuration file, that the checks skip.').optional(),
     routeResources: z
       .record(z.string(), z.array(z.string().min(1)))
       .optional()
       .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
-    tests: z.boolean().optional().describe('Audit test files too (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `__mocks__/`, `e2e/`); off by default.'),
+    tests: z
+      .boolean()
+      .optional()
+      .describe('Audit test files too (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `__mocks__/`, `e2e/`); off by default.'),
     tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
-    maxHelperDepth: z.number().int().min(0).optional().describe('How many calls deep effects are followed; deeper ones count as calls that cannot be followed (default: the whole call graph).'),
+    maxHelperDepth: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'How many calls deep effects are followed; deeper ones count as calls that cannot be followed (default: the whole call graph).',
+      ),
     rules: ruleOptionsSchema.optional(),
   })
   .strict();

@@ -22,7 +22,14 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
   const range = ctx.range(node);
   const text = ctx.text(node);
   const expression = unwrap(ts, node);
-  const base = { text, range, registryRef: null, isLiteral: false, placeholders: [] as string[], forwardedBy: forwardingFunction(ctx, expression) };
+  const base = {
+    text,
+    range,
+    registryRef: null,
+    isLiteral: false,
+    placeholders: [] as string[],
+    forwardedBy: forwardingFunction(ctx, expression),
+  };
 
   const registryRef = readRegistryRef(ctx, expression);
   if (registryRef) {
@@ -108,7 +115,10 @@ function collectParts(
     literal(expression.head.text);
     for (const span of expression.templateSpans) {
       const constant = staticString(ctx, span.expression);
-      const inner = constant === null ? boundValue(ctx, unwrap(ts, span.expression), env) ?? builderBody(ctx, unwrap(ts, span.expression), env) : null;
+      const inner =
+        constant === null
+          ? (boundValue(ctx, unwrap(ts, span.expression), env) ?? builderBody(ctx, unwrap(ts, span.expression), env))
+          : null;
       if (constant !== null) literal(constant);
       else if (inner) {
         const partCount = parts.length;
@@ -209,8 +219,15 @@ function keyBuilder(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeD
     if (local) return local;
   } else if (ts.isPropertyAccessExpression(callee)) {
     const object = unwrap(ts, callee.expression);
-    const owner = object.kind === ts.SyntaxKind.ThisKeyword ? enclosingClass(ts, call) : ts.isIdentifier(object) ? (ctx.classes.get(object.text) ?? null) : null;
-    const member = owner?.members.find((m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text);
+    const owner =
+      object.kind === ts.SyntaxKind.ThisKeyword
+        ? enclosingClass(ts, call)
+        : ts.isIdentifier(object)
+          ? (ctx.classes.get(object.text) ?? null)
+          : null;
+    const member = owner?.members.find(
+      (m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text,
+    );
     if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return member;
   }
   return ctx.resolver?.resolveCall(call)?.[0] ?? null;
@@ -241,7 +258,6 @@ function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[],
   parts.push({ hole: name, text: ctx.text(expression) });
   interpolations.push({ range: ctx.range(expression), text: ctx.text(expression), isEscaped });
 }
-
 
 /** The invalidation an invalidation decorator (`@InvalidateCachePattern('quotes:*')`) stands for. */
 export function decoratorInvalidation(ctx: FileContext, expression: ts.Expression, name: string, through: readonly string[]): Invalidation {

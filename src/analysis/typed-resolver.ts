@@ -14,7 +14,8 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
   const checker = program.getTypeChecker();
   let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
   let hooks: HookTable | null = null;
-  const projectFiles = (): ts.SourceFile[] => program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
+  const projectFiles = (): ts.SourceFile[] =>
+    program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
   const withBodies = (symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null => {
     if (!symbol) return null;
     const target = symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
@@ -40,8 +41,7 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
   }
   const { cache: resolutionCache, answers: projectModules } = modules;
   const options = program.getCompilerOptions();
-  const nameOf = (expression: ts.Expression): ts.Node =>
-    tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression;
+  const nameOf = (expression: ts.Expression): ts.Node => (tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression);
   return {
     resolveCall(call) {
       const declaration = checker.getResolvedSignature(call)?.declaration;
@@ -105,4 +105,3 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     },
   };
 }
-

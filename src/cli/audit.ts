@@ -73,15 +73,27 @@ function changedFiles(root: string, args: AuditArgs, io: CliIo): { onlyFiles?: S
   const top = git(root, ['rev-parse', '--show-toplevel']).trim();
   const names = args.isStaged
     ? git(root, ['diff', '--cached', '--name-only', '--diff-filter=ACMR'])
-    : git(root, ['diff', '--name-only', '--diff-filter=ACMR', args.changedSince ?? 'HEAD']) + git(root, ['ls-files', '--others', '--exclude-standard', '--full-name']);
+    : git(root, ['diff', '--name-only', '--diff-filter=ACMR', args.changedSince ?? 'HEAD']) +
+      git(root, ['ls-files', '--others', '--exclude-standard', '--full-name']);
   // git names files from the top of the repository.
-  const changed = names.split('\n').filter(Boolean).map((name) => resolve(top, name));
+  const changed = names
+    .split('\n')
+    .filter(Boolean)
+    .map((name) => resolve(top, name));
   const onlyFiles = new Set(changed.filter((file) => file.startsWith(root + sep)));
   if (onlyFiles.size === 0) {
-    io.stderr.write(args.isStaged ? 'cache-audit: no staged files in this project.\n' : `cache-audit: no files changed since ${args.changedSince ?? ''}.\n`);
+    io.stderr.write(
+      args.isStaged
+        ? 'cache-audit: no staged files in this project.\n'
+        : `cache-audit: no files changed since ${args.changedSince ?? ''}.\n`,
+    );
   }
   if (!args.isStaged) return { onlyFiles };
-  return { onlyFiles, readFile: (file) => (onlyFiles.has(file) ? Buffer.from(git(top, ['show', `:${relative(top, file).split(sep).join('/')}`]), 'utf8') : null) };
+  return {
+    onlyFiles,
+    readFile: (file) =>
+      onlyFiles.has(file) ? Buffer.from(git(top, ['show', `:${relative(top, file).split(sep).join('/')}`]), 'utf8') : null,
+  };
 }
 
 /** A progress line on a terminal, cleared when the run ends. */

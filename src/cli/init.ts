@@ -65,7 +65,12 @@ export function initProject(dir: string, io: InitIo): number {
         if (literal.length === 0 || literal.every((s) => /^\{\w+\}$/.test(s))) continue;
         const template = [...literal, ...(literal.length < segments.length ? ['{id}'] : [])].join(':');
         const name = camel(literal.filter((s) => !/^\{\w+\}$/.test(s)));
-        const draft = drafts.get(template) ?? { name, template, dependsOn: literal[0] && !/^\{/.test(literal[0]) ? [literal[0]] : [], seenIn: new Set<string>() };
+        const draft = drafts.get(template) ?? {
+          name,
+          template,
+          dependsOn: literal[0] && !/^\{/.test(literal[0]) ? [literal[0]] : [],
+          seenIn: new Set<string>(),
+        };
         draft.seenIn.add(relative(dir, file).split('\\').join('/'));
         drafts.set(template, draft);
       }
@@ -77,13 +82,15 @@ export function initProject(dir: string, io: InitIo): number {
     return 2;
   }
   const usedNames = new Set<string>();
-  const entries = [...drafts.values()].sort((a, b) => a.template.localeCompare(b.template)).map((draft) => {
-    let name = draft.name || 'key';
-    for (let i = 2; usedNames.has(name); i++) name = `${draft.name}${String(i)}`;
-    usedNames.add(name);
-    return `    // Seen in ${[...draft.seenIn].sort().join(', ')}. Check the parameters, set a ttl.
+  const entries = [...drafts.values()]
+    .sort((a, b) => a.template.localeCompare(b.template))
+    .map((draft) => {
+      let name = draft.name || 'key';
+      for (let i = 2; usedNames.has(name); i++) name = `${draft.name}${String(i)}`;
+      usedNames.add(name);
+      return `    // Seen in ${[...draft.seenIn].sort().join(', ')}. Check the parameters, set a ttl.
     ${name}: { template: '${draft.template}', dependsOn: ${JSON.stringify(draft.dependsOn).replace(/"/g, "'")} },`;
-  });
+    });
   for (const name of [...reads].sort()) {
     if (usedNames.has(name)) continue;
     entries.push(`    // Read as '${name}' in the code; write its template.\n    // ${name}: { template: '…', ttl: 60, dependsOn: [] },`);
@@ -106,6 +113,8 @@ ${entries.join('\n')}
     configPath,
     `${JSON.stringify({ $schema: './node_modules/cache-audit/schema/config.schema.json', registry: relative(dir, registryPath).split('\\').join('/') }, null, 2)}\n`,
   );
-  io.stdout.write(`Wrote ${relative(dir, configPath)} and ${relative(dir, registryPath)} (${String(drafts.size)} key families from the code). Review the registry, then run cache-audit.\n`);
+  io.stdout.write(
+    `Wrote ${relative(dir, configPath)} and ${relative(dir, registryPath)} (${String(drafts.size)} key families from the code). Review the registry, then run cache-audit.\n`,
+  );
   return 0;
 }

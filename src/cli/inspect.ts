@@ -36,7 +36,11 @@ export interface InspectReport {
  * `maxKeys` bounds both the keys counted and the keyspace walked (a prefix that matches little
  * would otherwise walk every key), and the report says when it cut the look short.
  */
-export async function inspectCache(client: InspectClient, registry: CacheRegistry, options: { maxKeys?: number; count?: number } = {}): Promise<InspectReport> {
+export async function inspectCache(
+  client: InspectClient,
+  registry: CacheRegistry,
+  options: { maxKeys?: number; count?: number } = {},
+): Promise<InspectReport> {
   const maxKeys = options.maxKeys ?? 100_000;
   const prefix = registry.prefix;
   const matchers = registry.entries.map((entry) => ({ entry, regExp: templateRegExp(entry) }));
@@ -93,10 +97,22 @@ export async function inspectCache(client: InspectClient, registry: CacheRegistr
 export function formatInspectText(report: InspectReport, prefix: string): string {
   const rows = [['family', 'template', 'ttl', 'keys', 'no expiry', 'ttl above registry']];
   for (const f of report.families) {
-    rows.push([f.name, prefix + f.template, f.ttl === null ? '-' : `${String(f.ttl)}s`, String(f.keys), String(f.withoutExpiry), String(f.ttlAboveRegistry)]);
+    rows.push([
+      f.name,
+      prefix + f.template,
+      f.ttl === null ? '-' : `${String(f.ttl)}s`,
+      String(f.keys),
+      String(f.withoutExpiry),
+      String(f.ttlAboveRegistry),
+    ]);
   }
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.push('');
   lines.push(
     report.isTruncated

@@ -36,7 +36,8 @@ interface AuditOptions {
 
 function percentage(text: string): number {
   const number = Number(text);
-  if (text.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError(`--min-coverage takes a percentage from 0 to 100, not ${text}.`);
+  if (text.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100)
+    throw new InvalidArgumentError(`--min-coverage takes a percentage from 0 to 100, not ${text}.`);
   return number;
 }
 
@@ -69,7 +70,10 @@ class OutputList {
   }
 
   list(): Output[] {
-    const outputs = this.outputs.map((o) => ({ format: o.format ?? (o.file === null ? 'text' : (formatOfFile(o.file) ?? 'text')), file: o.file }));
+    const outputs = this.outputs.map((o) => ({
+      format: o.format ?? (o.file === null ? 'text' : (formatOfFile(o.file) ?? 'text')),
+      file: o.file,
+    }));
     return outputs.length > 0 ? outputs : [{ format: 'text', file: null }];
   }
 }
@@ -95,9 +99,17 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
       },
     })
     .argument('[paths...]', 'a project directory, or files and directories to report on')
-    .option('--format <name>', `${REPORT_FORMATS.join(', ')} (default text); repeatable, each with its own --output`, (name: string) => { outputs.format(name); })
-    .option('--output <file>', 'write the --format given with it to this file instead of stdout', (file: string) => { outputs.output(file); })
-    .addOption(new Option('--max-severity <level>', 'fail (exit 1) on findings at or above this level').choices(['error', 'warning', 'note']).default('error'))
+    .option('--format <name>', `${REPORT_FORMATS.join(', ')} (default text); repeatable, each with its own --output`, (name: string) => {
+      outputs.format(name);
+    })
+    .option('--output <file>', 'write the --format given with it to this file instead of stdout', (file: string) => {
+      outputs.output(file);
+    })
+    .addOption(
+      new Option('--max-severity <level>', 'fail (exit 1) on findings at or above this level')
+        .choices(['error', 'warning', 'note'])
+        .default('error'),
+    )
     .option('--min-coverage <n>', 'fail when fewer than n % of mutation handlers invalidate or state an exception', percentage)
     .option('--strict', 'also run the strict rules (require-tenant-scope)')
     .option('--matrix', 'print the coverage matrix in the text report')

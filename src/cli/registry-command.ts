@@ -10,7 +10,14 @@ import { requireConfig, requireRegistry } from './setup.js';
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function textReport(loaded: LoadedRegistry, cwd: string): string {
@@ -33,14 +40,16 @@ function textReport(loaded: LoadedRegistry, cwd: string): string {
     lines.push('');
   }
   const problems = loaded.diagnostics.length;
-  for (const d of loaded.diagnostics) lines.push(`${relative(cwd, d.file) || d.file}:${String(d.line)}:${String(d.column)}  error  ${d.message}`);
+  for (const d of loaded.diagnostics)
+    lines.push(`${relative(cwd, d.file) || d.file}:${String(d.line)}:${String(d.column)}  error  ${d.message}`);
   lines.push(`${plural(entries.length, 'key family', 'key families')}, ${plural(problems, 'problem', 'problems')}`);
   return `${lines.join('\n')}\n`;
 }
 
 function registryFileOf(root: string, cwd: string): string {
   const config = requireConfig(root, cwd);
-  if (!config.config.registry) throw new UsageError(`${relative(cwd, config.file) || config.file}: set "registry" to the path of the cache-key registry file.`);
+  if (!config.config.registry)
+    throw new UsageError(`${relative(cwd, config.file) || config.file}: set "registry" to the path of the cache-key registry file.`);
   return resolve(config.dir, config.config.registry);
 }
 
@@ -56,7 +65,11 @@ export function registryCommand(path: string | undefined, format: 'text' | 'json
 }
 
 /** `cache-audit inspect`: a read-only look at a live cache against the registry. */
-export async function inspectCommand(path: string | undefined, options: { redis: string; maxKeys: number; format: 'text' | 'json' }, io: CliIo): Promise<number> {
+export async function inspectCommand(
+  path: string | undefined,
+  options: { redis: string; maxKeys: number; format: 'text' | 'json' },
+  io: CliIo,
+): Promise<number> {
   const root = resolve(io.cwd, path ?? '.');
   registryFileOf(root, io.cwd);
   const loaded = requireRegistry(requireConfig(root, io.cwd), io.cwd);
@@ -67,7 +80,12 @@ export async function inspectCommand(path: string | undefined, options: { redis:
   } catch {
     throw new UsageError('inspect needs the ioredis package: npm install ioredis.');
   }
-  const client = new Redis(options.redis, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  const client = new Redis(options.redis, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {});
   try {
     await client.connect();

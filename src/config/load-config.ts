@@ -90,7 +90,12 @@ export function loadConfigFile(file: string, options: { readonly recheckMs?: num
 function readConfig(file: string): LoadedConfig {
   const dir = dirname(file);
   if (!existsSync(file)) {
-    const missing: LoadedConfig = { file, dir, config: {}, diagnostics: [at(file, 1, 1, `The configuration file ${file} does not exist.`)] };
+    const missing: LoadedConfig = {
+      file,
+      dir,
+      config: {},
+      diagnostics: [at(file, 1, 1, `The configuration file ${file} does not exist.`)],
+    };
     vanished.add(missing);
     return missing;
   }
@@ -114,7 +119,10 @@ function readConfig(file: string): LoadedConfig {
     value = read.value;
     diagnostics.push(...read.reader.diagnostics);
     locate = (path) => {
-      const node = read.reader.locate(read.root, path.map((p) => (typeof p === 'number' ? p : String(p))));
+      const node = read.reader.locate(
+        read.root,
+        path.map((p) => (typeof p === 'number' ? p : String(p))),
+      );
       const { line, character } = read.source.getLineAndCharacterOfPosition(node.getStart(read.source));
       return { line: line + 1, column: character + 1 };
     };

@@ -127,11 +127,12 @@ export function analysisFor(context: Context): FileAnalysis {
   const ignoreBase = fileConfig.file ? fileConfig.dir : context.cwd;
   const relativePath = relative(ignoreBase, filename).split('\\').join('/');
   const isIgnored =
-    !isAbsolute(relativePath) && !relativePath.startsWith('..') && (config.ignores ?? []).some((glob) => globToRegExp(glob).test(relativePath));
+    !isAbsolute(relativePath) &&
+    !relativePath.startsWith('..') &&
+    (config.ignores ?? []).some((glob) => globToRegExp(glob).test(relativePath));
 
   const services = sourceCode.parserServices as
-    | { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null }
-    | undefined;
+    { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null } | undefined;
   const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
   let tsInstance: TS = ts;
   let sourceFile: ts.SourceFile;
@@ -144,7 +145,12 @@ export function analysisFor(context: Context): FileAnalysis {
   const program = services?.program ?? null;
   const facts = isIgnored
     ? { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false }
-    : extractFacts(sourceFile, { ts: tsInstance, options, resolver: program ? checkerResolver(tsInstance, program) : null, withFamilies: registry === null });
+    : extractFacts(sourceFile, {
+        ts: tsInstance,
+        options,
+        resolver: program ? checkerResolver(tsInstance, program) : null,
+        withFamilies: registry === null,
+      });
 
   const memo = new Map<string, readonly Finding[]>();
   const ruleOptions: RuleOptions = config.rules ?? {};

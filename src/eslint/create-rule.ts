@@ -30,7 +30,9 @@ function isSetupFile(context: Context, problems: readonly { readonly file: strin
 export function reportFindings(context: Context, ruleId: RuleId, ruleOptions?: RuleOptions): void {
   const analysis = analysisFor(context);
   const { sourceCode } = context;
-  for (const problem of analysis.facts.isRelevant || isSetupFile(context, analysis.setupProblems) ? claimSetupProblems(context, analysis.setupProblems) : []) {
+  for (const problem of analysis.facts.isRelevant || isSetupFile(context, analysis.setupProblems)
+    ? claimSetupProblems(context, analysis.setupProblems)
+    : []) {
     const isHere = problem.file === context.filename;
     context.report({
       loc: isHere ? { line: problem.line, column: problem.column - 1 } : { line: 1, column: 0 },

@@ -110,7 +110,12 @@ export function readStaticModule(file: string, spec: StaticModuleSpec): StaticMo
   const reader = new Reader(file, source);
   const syntax = syntaxErrors(source);
   if (syntax.length > 0) {
-    for (const diagnostic of syntax) reader.report(diagnostic.start, diagnostic.length, `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '')}.`);
+    for (const diagnostic of syntax)
+      reader.report(
+        diagnostic.start,
+        diagnostic.length,
+        `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '')}.`,
+      );
     return { diagnostics: reader.diagnostics };
   }
   const root = extension === '.json' ? jsonRoot(source, reader, spec) : findExportedObject(source, reader, spec);
@@ -197,7 +202,11 @@ function findExportedObject(source: ts.SourceFile, reader: Reader, spec: StaticM
   visit(source);
   const [first, ...others] = calls;
   for (const other of others) {
-    reader.report(other.getStart(source), other.getWidth(source), `A second \`${DEFINE_NAME}\` call: keep one ${spec.what} per file; this one is ignored.`);
+    reader.report(
+      other.getStart(source),
+      other.getWidth(source),
+      `A second \`${DEFINE_NAME}\` call: keep one ${spec.what} per file; this one is ignored.`,
+    );
   }
   if (first) {
     const argument = first.arguments[0];
@@ -217,7 +226,8 @@ function findExportedObject(source: ts.SourceFile, reader: Reader, spec: StaticM
   }
   for (const candidate of exportedExpressions(source)) {
     const object = unwrap(candidate);
-    if (ts.isObjectLiteralExpression(object) && (spec.key === null || object.properties.some((p) => propertyName(p) === spec.key))) return object;
+    if (ts.isObjectLiteralExpression(object) && (spec.key === null || object.properties.some((p) => propertyName(p) === spec.key)))
+      return object;
   }
   reader.report(
     0,
@@ -411,7 +421,10 @@ export class Reader {
       if (operator === ts.SyntaxKind.AsteriskToken) return left * right;
       if (operator === ts.SyntaxKind.SlashToken) return left / right;
     }
-    return this.fail(expression, `\`${truncate(expression.getText(this.source), 60)}\` cannot be read statically: only + - * / on numbers and + on strings are.`);
+    return this.fail(
+      expression,
+      `\`${truncate(expression.getText(this.source), 60)}\` cannot be read statically: only + - * / on numbers and + on strings are.`,
+    );
   }
 
   private identifier(identifier: ts.Identifier): Result {
@@ -450,13 +463,19 @@ export class Reader {
     let isReadable = true;
     for (const property of expression.properties) {
       if (ts.isSpreadAssignment(property)) {
-        this.fail(property, `The spread \`${truncate(property.getText(this.source), 60)}\` cannot be read statically: list the entries inline.`);
+        this.fail(
+          property,
+          `The spread \`${truncate(property.getText(this.source), 60)}\` cannot be read statically: list the entries inline.`,
+        );
         isReadable = false;
         continue;
       }
       const key = this.keyOf(property);
       if (key === null) {
-        this.fail(property.name, `The property name \`${truncate(property.name.getText(this.source), 60)}\` cannot be read statically: write a plain name.`);
+        this.fail(
+          property.name,
+          `The property name \`${truncate(property.name.getText(this.source), 60)}\` cannot be read statically: write a plain name.`,
+        );
         isReadable = false;
         continue;
       }
@@ -480,7 +499,10 @@ export class Reader {
     const result: Value[] = [];
     for (const element of expression.elements) {
       if (ts.isSpreadElement(element)) {
-        return this.fail(element, `The spread \`${truncate(element.getText(this.source), 60)}\` cannot be read statically: list the values inline.`);
+        return this.fail(
+          element,
+          `The spread \`${truncate(element.getText(this.source), 60)}\` cannot be read statically: list the values inline.`,
+        );
       }
       const value = this.evaluate(element);
       if (value === UNREADABLE) return UNREADABLE;

@@ -44,10 +44,16 @@ export const githubReporter: Reporter = (result) => {
     );
   }
   for (const d of result.diagnostics) {
-    annotate('warning', [`file=${escapeProperty(d.file)}`, `line=${String(d.line)}`, `col=${String(d.column)}`, 'title=cache-audit'], d.message);
+    annotate(
+      'warning',
+      [`file=${escapeProperty(d.file)}`, `line=${String(d.line)}`, `col=${String(d.column)}`, 'title=cache-audit'],
+      d.message,
+    );
   }
   if (left > 0) {
-    lines.push(`::notice title=cache-audit::${String(left)} more findings are not annotated (GitHub shows about ${String(ANNOTATIONS_PER_TYPE)} of each type): every finding is in the job summary.`);
+    lines.push(
+      `::notice title=cache-audit::${String(left)} more findings are not annotated (GitHub shows about ${String(ANNOTATIONS_PER_TYPE)} of each type): every finding is in the job summary.`,
+    );
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 };

@@ -46,7 +46,10 @@ export function blindSpots(findings: readonly ScanFinding[]): BlindSpot[] {
   for (const note of notes) {
     const listed = OPAQUE.exec(note.message)?.[1];
     if (listed === undefined) continue;
-    const calls = listed.split(',').map((c) => c.trim()).filter(Boolean);
+    const calls = listed
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     callsOf.set(note, calls);
     for (const call of calls) frequency.set(call, (frequency.get(call) ?? 0) + 1);
   }
@@ -77,11 +80,15 @@ export function blindSpotSummary(spots: readonly BlindSpot[]): string[] {
   const count = (list: readonly BlindSpot[]): number => list.reduce((n, s) => n + s.findings.length, 0);
   if (hiding.length > 0) {
     const n = count(hiding);
-    lines.push(`${String(hiding.length)} ${hiding.length === 1 ? 'call hides' : 'calls hide'} ${String(n)} mutation ${n === 1 ? 'handler' : 'handlers'} from the audit`);
+    lines.push(
+      `${String(hiding.length)} ${hiding.length === 1 ? 'call hides' : 'calls hide'} ${String(n)} mutation ${n === 1 ? 'handler' : 'handlers'} from the audit`,
+    );
   }
   if (unreadable.length > 0) {
     const n = count(unreadable);
-    lines.push(`${String(unreadable.length)} ${unreadable.length === 1 ? 'call takes' : 'calls take'} ${String(n)} ${n === 1 ? 'pattern' : 'patterns'} that cannot be read statically`);
+    lines.push(
+      `${String(unreadable.length)} ${unreadable.length === 1 ? 'call takes' : 'calls take'} ${String(n)} ${n === 1 ? 'pattern' : 'patterns'} that cannot be read statically`,
+    );
   }
   return lines;
 }

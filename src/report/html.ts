@@ -22,7 +22,8 @@ const ROW_REACH = 40;
 function rowVerdicts(result: ScanResult): Map<MatrixRow, Severity> {
   const verdicts = new Map<MatrixRow, Severity>();
   const rowsByFile = new Map<string, MatrixRow[]>();
-  for (const row of result.matrix.rows.filter((r) => r.status !== 'read')) rowsByFile.set(row.file, [...(rowsByFile.get(row.file) ?? []), row]);
+  for (const row of result.matrix.rows.filter((r) => r.status !== 'read'))
+    rowsByFile.set(row.file, [...(rowsByFile.get(row.file) ?? []), row]);
   for (const finding of result.findings) {
     if (finding.severity === 'note') continue;
     let nearest: MatrixRow | null = null;
@@ -47,7 +48,13 @@ function codeFrame(finding: ScanFinding, context: ReportContext): string {
 }
 
 function findingHtml({ first, findings }: FindingGroup, context: ReportContext): string {
-  const also = findings.length > 1 ? `<ul class="also">${findings.slice(1).map((f) => `<li>${escape(f.message)}</li>`).join('')}</ul>` : '';
+  const also =
+    findings.length > 1
+      ? `<ul class="also">${findings
+          .slice(1)
+          .map((f) => `<li>${escape(f.message)}</li>`)
+          .join('')}</ul>`
+      : '';
   const via = first.via.length > 0 ? `<p class="via">via ${escape(first.via.join(' → '))}</p>` : '';
   return `<li class="finding ${first.severity}" data-severity="${first.severity}" data-rule="${escape(first.ruleId)}"><div class="head"><span class="sev">${first.severity}</span><code>${String(first.line)}:${String(first.column)}</code><a href="${escape(helpUri(first.ruleId))}">${escape(first.ruleId)}</a></div><p>${escape(first.message)}</p>${also}${via}${codeFrame(first, context)}</li>`;
 }
@@ -61,8 +68,13 @@ function findingsSection(findings: readonly ScanFinding[], context: ReportContex
     .map(([file, list]) => {
       const total = { error: 0, warning: 0, note: 0 };
       for (const f of list) total[f.severity]++;
-      const badges = (['error', 'warning', 'note'] as const).filter((s) => total[s] > 0).map((s) => `<span class="badge ${s}">${String(total[s])}</span>`).join('');
-      const items = groupByPlace(bySeverity(list)).map((group) => findingHtml(group, context)).join('');
+      const badges = (['error', 'warning', 'note'] as const)
+        .filter((s) => total[s] > 0)
+        .map((s) => `<span class="badge ${s}">${String(total[s])}</span>`)
+        .join('');
+      const items = groupByPlace(bySeverity(list))
+        .map((group) => findingHtml(group, context))
+        .join('');
       return `<details class="file"${total.error + total.warning > 0 ? ' open' : ''}><summary><code>${escape(file)}</code>${badges}</summary><ul>${items}</ul></details>`;
     })
     .join('\n');
@@ -77,7 +89,9 @@ function filters(findings: readonly ScanFinding[]): string {
   }
   const box = (kind: string, value: string, count: number, label: string): string =>
     `<label><input type="checkbox" data-filter="${kind}" value="${escape(value)}" checked> ${escape(label)} <small>${String(count)}</small></label>`;
-  const severities = (['error', 'warning', 'note'] as const).filter((s) => bySeverityCount[s] > 0).map((s) => box('severity', s, bySeverityCount[s], s));
+  const severities = (['error', 'warning', 'note'] as const)
+    .filter((s) => bySeverityCount[s] > 0)
+    .map((s) => box('severity', s, bySeverityCount[s], s));
   const rules = [...byRule].sort(([a], [b]) => a.localeCompare(b)).map(([rule, count]) => box('rule', rule, count, rule));
   return `<form class="filters" aria-label="filters"><fieldset><legend>level</legend>${severities.join('')}</fieldset><fieldset><legend>rule</legend>${rules.join('')}</fieldset><fieldset><legend>files</legend><button type="button" data-files="open">expand all</button><button type="button" data-files="close">collapse all</button></fieldset></form>`;
 }
@@ -97,14 +111,24 @@ function matrixSection(result: ScanResult): string {
     .map((row) => {
       const verdict = verdicts.get(row);
       const flag = verdict === 'error' || verdict === 'warning' ? verdict : 'ok';
-      const cells = row.cells.map((cell, i) => (usedColumns[i] ? `<td class="cell ${cell}" title="${escape(`${keys[i] ?? ''}: ${CELL_TITLES[cell]}`)}"></td>` : '')).join('');
-      const mark = flag === 'ok' ? '' : ` <span class="badge ${flag}" title="has ${flag === 'error' ? 'an error' : 'a warning'}: see the findings">${flag}</span>`;
+      const cells = row.cells
+        .map((cell, i) =>
+          usedColumns[i] ? `<td class="cell ${cell}" title="${escape(`${keys[i] ?? ''}: ${CELL_TITLES[cell]}`)}"></td>` : '',
+        )
+        .join('');
+      const mark =
+        flag === 'ok'
+          ? ''
+          : ` <span class="badge ${flag}" title="has ${flag === 'error' ? 'an error' : 'a warning'}: see the findings">${flag}</span>`;
       return `<tr class="${flag}"><th scope="row" title="${escape(`${row.file}:${String(row.line)}`)}">${escape(row.handler)}${row.exception !== null ? ' <small>(exception)</small>' : ''}${mark}</th>${cells}</tr>`;
     })
     .join('\n');
   const hiddenRows = rows.length - shownRows.length;
   const hiddenColumns = usedColumns.filter((used) => !used).length;
-  const hidden = [hiddenRows > 0 ? `${plural(hiddenRows, 'handler')} that ${hiddenRows === 1 ? 'invalidates' : 'invalidate'} no key` : '', hiddenColumns > 0 ? `${plural(hiddenColumns, 'key')} that no handler invalidates` : '']
+  const hidden = [
+    hiddenRows > 0 ? `${plural(hiddenRows, 'handler')} that ${hiddenRows === 1 ? 'invalidates' : 'invalidate'} no key` : '',
+    hiddenColumns > 0 ? `${plural(hiddenColumns, 'key')} that no handler invalidates` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   return `<p class="legend">mutation handlers × registry keys:<span class="cell full"></span>every key<span class="cell tenant"></span>per tenant<span class="cell partial"></span>some keys<span class="cell none"></span>none<span class="cell flagged"></span>invalidates, but has an error (a pattern that spans every namespace, say)</p>
@@ -157,7 +181,10 @@ export const htmlReporter: Reporter = (result, context) => {
   const listed = context.verbose === true ? result.findings : result.findings.filter((f) => f.severity !== 'note');
   const notes = result.findings.filter((f) => f.severity === 'note');
   const reads = result.matrix.keys
-    .map((key) => `<li><code>${escape(key)}</code>: ${(result.matrix.reads[key] ?? []).map((r) => `<code>${escape(r.file)}:${String(r.line)}</code>`).join(', ') || 'not read'}</li>`)
+    .map(
+      (key) =>
+        `<li><code>${escape(key)}</code>: ${(result.matrix.reads[key] ?? []).map((r) => `<code>${escape(r.file)}:${String(r.line)}</code>`).join(', ') || 'not read'}</li>`,
+    )
     .join('\n');
   const everyNote =
     notes.length > 0 && context.verbose !== true

@@ -10,7 +10,9 @@ function table(findings: readonly ScanFinding[]): string[] {
   const lines = ['| | location | rule | finding |', '| --- | --- | --- | --- |'];
   for (const { first, findings: group } of groupByPlace(findings)) {
     const messages = group.map((f) => cell(f.message)).join('<br>');
-    lines.push(`| ${ICONS[first.severity]} | \`${cell(first.file)}:${String(first.line)}\` | [${first.ruleId}](${helpUri(first.ruleId)}) | ${messages} |`);
+    lines.push(
+      `| ${ICONS[first.severity]} | \`${cell(first.file)}:${String(first.line)}\` | [${first.ruleId}](${helpUri(first.ruleId)}) | ${messages} |`,
+    );
   }
   return lines;
 }
@@ -23,15 +25,30 @@ export const markdownReporter: Reporter = (result, context) => {
     '',
     `**${plural(total.error, 'error')}**, **${plural(total.warning, 'warning')}**, **${plural(total.note, 'note')}** in ${plural(result.filesScanned, 'file')}. Coverage: **${percent(result.coverage.ratio)}** (${String(result.coverage.covered)} of ${String(result.coverage.mutations)} mutation handlers invalidate or state an exception).`,
   ];
-  if (context.baselined > 0) lines.push('', `${plural(context.baselined, 'known finding')} ${context.baselined === 1 ? 'is' : 'are'} left out by the baseline.`);
+  if (context.baselined > 0)
+    lines.push('', `${plural(context.baselined, 'known finding')} ${context.baselined === 1 ? 'is' : 'are'} left out by the baseline.`);
   const problems = bySeverity(result.findings.filter((f) => f.severity !== 'note'));
   if (problems.length > 0) lines.push('', ...table(problems));
   const spots = blindSpots(result.findings);
   if (spots.length > 0) {
-    lines.push('', `### Blind spots`, '', `${blindSpotSummary(spots).join('; ')}.`, '', '| call | what it hides | e.g. |', '| --- | --- | --- |');
+    lines.push(
+      '',
+      `### Blind spots`,
+      '',
+      `${blindSpotSummary(spots).join('; ')}.`,
+      '',
+      '| call | what it hides | e.g. |',
+      '| --- | --- | --- |',
+    );
     for (const spot of spots.slice(0, 20)) {
-      const what = spot.kind === 'hides-handlers' ? plural(spot.findings.length, 'handler') : plural(spot.findings.length, 'unreadable pattern');
-      lines.push(`| \`${cell(spot.call)}\` | ${what} | ${spot.findings.slice(0, 2).map((f) => `\`${cell(f.file)}:${String(f.line)}\``).join(', ')} |`);
+      const what =
+        spot.kind === 'hides-handlers' ? plural(spot.findings.length, 'handler') : plural(spot.findings.length, 'unreadable pattern');
+      lines.push(
+        `| \`${cell(spot.call)}\` | ${what} | ${spot.findings
+          .slice(0, 2)
+          .map((f) => `\`${cell(f.file)}:${String(f.line)}\``)
+          .join(', ')} |`,
+      );
     }
     const notes = result.findings.filter((f) => f.severity === 'note');
     lines.push('', `<details><summary>Every note (${String(notes.length)})</summary>`, '', ...table(notes), '', '</details>');

@@ -16,7 +16,11 @@ function sarifName(id: string): string {
 export const sarifReporter: Reporter = (result) => {
   const catalogue = [
     ...RULE_IDS.map((id) => ({ id, description: RULES[id].description, level: RULES[id].type === 'problem' ? 'error' : 'warning' })),
-    ...Object.entries(PROJECT_RULE_DESCRIPTIONS).map(([id, description]) => ({ id, description, level: id === 'unresolved' ? 'note' : 'warning' })),
+    ...Object.entries(PROJECT_RULE_DESCRIPTIONS).map(([id, description]) => ({
+      id,
+      description,
+      level: id === 'unresolved' ? 'note' : 'warning',
+    })),
   ];
   const index = new Map(catalogue.map((rule, i) => [rule.id, i]));
   const rules = catalogue.map((rule) => ({
@@ -25,7 +29,10 @@ export const sarifReporter: Reporter = (result) => {
     shortDescription: { text: `${rule.description}.` },
     fullDescription: { text: `${rule.description}.` },
     helpUri: helpUri(rule.id),
-    help: { text: `${rule.description}. See ${helpUri(rule.id)}.`, markdown: `${rule.description}. See [the rule's documentation](${helpUri(rule.id)}).` },
+    help: {
+      text: `${rule.description}. See ${helpUri(rule.id)}.`,
+      markdown: `${rule.description}. See [the rule's documentation](${helpUri(rule.id)}).`,
+    },
     defaultConfiguration: { level: rule.level },
   }));
   const sarif = {
@@ -53,7 +60,12 @@ export const sarifReporter: Reporter = (result) => {
             {
               physicalLocation: {
                 artifactLocation: { uri: encodeURI(f.file), uriBaseId: 'SRCROOT' },
-                region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: Math.max(f.endColumn, f.endLine === f.line ? f.column : 1) },
+                region: {
+                  startLine: f.line,
+                  startColumn: f.column,
+                  endLine: f.endLine,
+                  endColumn: Math.max(f.endColumn, f.endLine === f.line ? f.column : 1),
+                },
               },
             },
           ],
@@ -65,7 +77,14 @@ export const sarifReporter: Reporter = (result) => {
             toolExecutionNotifications: result.diagnostics.map((d) => ({
               level: 'warning',
               message: { text: d.message },
-              locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(d.file), uriBaseId: 'SRCROOT' }, region: { startLine: d.line, startColumn: d.column } } }],
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: encodeURI(d.file), uriBaseId: 'SRCROOT' },
+                    region: { startLine: d.line, startColumn: d.column },
+                  },
+                },
+              ],
             })),
           },
         ],

@@ -42,12 +42,20 @@ export const textReporter: Reporter = (result, context) => {
     lines.push(bold('Blind spots') + dim(`  ${blindSpotSummary(spots).join('; ')}`));
     const width = Math.max(...spots.slice(0, BLIND_SPOTS_SHOWN).map((s) => s.call.length));
     for (const spot of spots.slice(0, BLIND_SPOTS_SHOWN)) {
-      const what = spot.kind === 'hides-handlers' ? `hides ${plural(spot.findings.length, 'handler')}` : `takes ${plural(spot.findings.length, 'unreadable pattern')}`;
+      const what =
+        spot.kind === 'hides-handlers'
+          ? `hides ${plural(spot.findings.length, 'handler')}`
+          : `takes ${plural(spot.findings.length, 'unreadable pattern')}`;
       const examples = spot.findings.slice(0, 1).map((f) => `${f.file}:${String(f.line)}`);
-      lines.push(`  ${blue(spot.call.padEnd(width))}  ${what}  ${dim(`e.g. ${examples.join(', ')}${spot.findings.length > 1 ? ', …' : ''}`)}`);
+      lines.push(
+        `  ${blue(spot.call.padEnd(width))}  ${what}  ${dim(`e.g. ${examples.join(', ')}${spot.findings.length > 1 ? ', …' : ''}`)}`,
+      );
     }
     const rest = spots.length - BLIND_SPOTS_SHOWN;
-    lines.push(dim(`  ${rest > 0 ? `and ${plural(rest, 'more call')}; ` : ''}--verbose lists every note (so do the json and sarif reports)`), '');
+    lines.push(
+      dim(`  ${rest > 0 ? `and ${plural(rest, 'more call')}; ` : ''}--verbose lists every note (so do the json and sarif reports)`),
+      '',
+    );
   }
   if (result.diagnostics.length > 0) {
     lines.push(bold('Inputs that could not be read as they are'));
@@ -61,9 +69,18 @@ export const textReporter: Reporter = (result, context) => {
     lines.push(bold('Coverage matrix') + dim('  ● every key  ◐ per tenant  ◔ some keys  · none'));
     result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${key}`));
     for (const row of mutationRows) {
-      const cells = row.cells.map((cell) => (cell === 'full' ? bold(symbols.full) : cell === 'none' ? dim(symbols.none) : symbols[cell])).join(' ');
+      const cells = row.cells
+        .map((cell) => (cell === 'full' ? bold(symbols.full) : cell === 'none' ? dim(symbols.none) : symbols[cell]))
+        .join(' ');
       // The verdict where the cells cannot show it: nothing invalidated, or code that cannot be followed.
-      const verdict = row.exception !== null ? `  exception: ${row.exception}` : row.status === 'unknown' ? '  unknown: calls code that cannot be followed' : row.status === 'none' ? '  invalidates nothing' : '';
+      const verdict =
+        row.exception !== null
+          ? `  exception: ${row.exception}`
+          : row.status === 'unknown'
+            ? '  unknown: calls code that cannot be followed'
+            : row.status === 'none'
+              ? '  invalidates nothing'
+              : '';
       lines.push(`${row.handler.padEnd(width)}  ${cells}${dim(verdict)}`);
     }
     lines.push('');
@@ -81,7 +98,11 @@ export const textReporter: Reporter = (result, context) => {
   lines.push((total.error > 0 ? red : (s: string) => s)(summary.join(', ')));
   if (result.configuration === null) {
     const families = result.families.length;
-    lines.push(dim(`No configuration: audited with the defaults and ${String(families)} cache ${families === 1 ? 'family' : 'families'} read in the code (\`cache-audit registry\` lists them).`));
+    lines.push(
+      dim(
+        `No configuration: audited with the defaults and ${String(families)} cache ${families === 1 ? 'family' : 'families'} read in the code (\`cache-audit registry\` lists them).`,
+      ),
+    );
   }
   return `${lines.join('\n')}\n`;
 };
@@ -92,7 +113,10 @@ function frame(finding: ScanFinding, context: ReportContext, mark: (s: string) =
   if (source === null) return [];
   const gutter = `${String(finding.line)} | `;
   const width = finding.endLine === finding.line ? Math.max(1, finding.endColumn - finding.column) : 1;
-  return [dim(`    ${gutter}`) + source.replace(/\t/g, ' '), `    ${' '.repeat(gutter.length + finding.column - 1)}${mark('^'.repeat(width))}`];
+  return [
+    dim(`    ${gutter}`) + source.replace(/\t/g, ' '),
+    `    ${' '.repeat(gutter.length + finding.column - 1)}${mark('^'.repeat(width))}`,
+  ];
 }
 
 /** `require-invalidation 248 in 120 files`, largest first, errors and warnings only. */

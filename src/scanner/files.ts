@@ -44,7 +44,10 @@ export function tsconfigError(ts: TS, file: string): InputProblem | null {
   if (!isFile) return { file, line: 1, column: 1, message: 'This tsconfig path is not a file.' };
   const read = ts.readConfigFile(file, (path) => ts.sys.readFile(path));
   if (!read.error) return null;
-  const at = read.error.file && read.error.start !== undefined ? read.error.file.getLineAndCharacterOfPosition(read.error.start) : { line: 0, character: 0 };
+  const at =
+    read.error.file && read.error.start !== undefined
+      ? read.error.file.getLineAndCharacterOfPosition(read.error.start)
+      : { line: 0, character: 0 };
   return {
     file,
     line: at.line + 1,
@@ -141,7 +144,10 @@ export function walkSources(dir: string, problems: InputProblem[]): string[] {
   const candidates = new fdir()
     .withFullPaths()
     .exclude((name, path) => SKIPPED_DIRECTORIES.has(name) || ignores.isIgnored(path.replace(/[\\/]$/, ''), true))
-    .filter((path, isDirectory) => !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts') && !ignores.isIgnored(path, false))
+    .filter(
+      (path, isDirectory) =>
+        !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts') && !ignores.isIgnored(path, false),
+    )
     .crawl(root)
     .sync();
   const files: string[] = [];
@@ -163,7 +169,11 @@ export function workspacePackages(ts: TS, root: string): Map<string, string> {
   const patterns: string[] = [];
   const manifest = readJson(join(root, 'package.json'));
   const workspaces = manifest?.['workspaces'];
-  const listed = Array.isArray(workspaces) ? workspaces : isRecord(workspaces) && Array.isArray(workspaces['packages']) ? workspaces['packages'] : [];
+  const listed = Array.isArray(workspaces)
+    ? workspaces
+    : isRecord(workspaces) && Array.isArray(workspaces['packages'])
+      ? workspaces['packages']
+      : [];
   for (const pattern of listed) if (typeof pattern === 'string') patterns.push(pattern);
   let pnpm = '';
   try {
@@ -193,7 +203,12 @@ function pnpmPackages(text: string): string[] {
     const match = /^packages\s*:\s*(.*)$/.exec(lines[i] ?? '');
     if (!match) continue;
     const inline = (match[1] ?? '').replace(/#.*$/, '').trim();
-    if (inline.startsWith('[')) return inline.replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
+    if (inline.startsWith('['))
+      return inline
+        .replace(/^\[|\]$/g, '')
+        .split(',')
+        .map(unquote)
+        .filter(Boolean);
     for (let j = i + 1; j < lines.length; j++) {
       const line = (lines[j] ?? '').replace(/\s+#.*$/, '');
       if (line.trim() === '' || line.trim().startsWith('#')) continue;
@@ -236,15 +251,22 @@ export function projectFiles(ts: TS, root: string, tsconfig: string | undefined)
   const seen = new Set(queue);
   for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
     let fatal: ts.Diagnostic | undefined;
-    const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        fatal = diagnostic;
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      config,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          fatal = diagnostic;
+        },
       },
-    });
-    const errors = [...(parsed?.errors ?? []), ...(fatal ? [fatal] : [])].filter((d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003);
+    );
+    const errors = [...(parsed?.errors ?? []), ...(fatal ? [fatal] : [])].filter(
+      (d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003,
+    );
     for (const error of errors) {
-      const position = error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : { line: 0, character: 0 };
+      const position =
+        error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : { line: 0, character: 0 };
       problems.push({
         file: error.file?.fileName ?? config,
         line: position.line + 1,
@@ -253,7 +275,12 @@ export function projectFiles(ts: TS, root: string, tsconfig: string | undefined)
       });
     }
     if (!parsed || fatal) {
-      problems.push({ file: config, line: 1, column: 1, message: 'This tsconfig cannot be used: scanning every source file of its directory instead.' });
+      problems.push({
+        file: config,
+        line: 1,
+        column: 1,
+        message: 'This tsconfig cannot be used: scanning every source file of its directory instead.',
+      });
       for (const file of walkSources(dirname(config), problems)) files.add(file);
       continue;
     }
@@ -267,7 +294,9 @@ export function projectFiles(ts: TS, root: string, tsconfig: string | undefined)
       }
     }
     const options = { ...parsed.options, allowJs: true };
-    const sources = parsed.fileNames.filter((file) => !file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))).map((file) => resolve(file));
+    const sources = parsed.fileNames
+      .filter((file) => !file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file)))
+      .map((file) => resolve(file));
     if (sources.length > 0) compilerOptions ??= options;
     for (const file of sources) {
       files.add(file);

@@ -59,7 +59,8 @@ export class ProjectResolver implements CallResolver {
     const local = (wanted: string): ts.Expression | null => {
       for (const statement of file.statements) {
         if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
-        for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === wanted && d.initializer) return d.initializer;
+        for (const d of statement.declarationList.declarations)
+          if (ts.isIdentifier(d.name) && d.name.text === wanted && d.initializer) return d.initializer;
       }
       return null;
     };
@@ -78,7 +79,12 @@ export class ProjectResolver implements CallResolver {
           return target ? this.exportedConstant(target, original, depth + 1) : null;
         }
       }
-      if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+      if (
+        ts.isExportDeclaration(statement) &&
+        !statement.exportClause &&
+        statement.moduleSpecifier &&
+        ts.isStringLiteral(statement.moduleSpecifier)
+      ) {
         const target = this.moduleFile(file, statement.moduleSpecifier.text);
         const found = target ? this.exportedConstant(target, name, depth + 1) : null;
         if (found) return found;
@@ -180,13 +186,27 @@ export class ProjectResolver implements CallResolver {
       ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
     const local = (wanted: string): ts.Node | null => localDeclaration(ts, file, wanted);
     for (const statement of file.statements) {
-      if (name === 'default' && (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && isExported(statement) && isDefault(statement)) {
+      if (
+        name === 'default' &&
+        (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
+        isExported(statement) &&
+        isDefault(statement)
+      ) {
         return statement;
       }
-      if (name === 'default' && ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) return local(statement.expression.text);
-      if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isVariableStatement(statement)) && isExported(statement)) {
+      if (name === 'default' && ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression))
+        return local(statement.expression.text);
+      if (
+        (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isVariableStatement(statement)) &&
+        isExported(statement)
+      ) {
         const found = local(name);
-        if (found && (ts.isVariableStatement(statement) ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name) : statement.name?.text === name)) {
+        if (
+          found &&
+          (ts.isVariableStatement(statement)
+            ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
+            : statement.name?.text === name)
+        ) {
           return found;
         }
       }
@@ -274,7 +294,9 @@ export class ProjectResolver implements CallResolver {
       if (!declaration?.initializer) return null;
       expression = unwrap(ts, declaration.initializer);
     }
-    return ts.isNewExpression(expression) && ts.isIdentifier(expression.expression) ? this.classNamed(file, expression.expression.text) : null;
+    return ts.isNewExpression(expression) && ts.isIdentifier(expression.expression)
+      ? this.classNamed(file, expression.expression.text)
+      : null;
   }
 
   private viaImport(file: ts.SourceFile, local: string, depth: number): ts.Node | null {
@@ -316,7 +338,10 @@ export class ProjectResolver implements CallResolver {
       const result = this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule;
       // TypeScript gives the real path of what it finds in node_modules (a linked workspace package).
       const real = result ? result.resolvedFileName : null;
-      path = real !== null && isProjectSource(real) && this.isInsideRoot(real) ? real : (this.workspaceModule(specifier) ?? (real === null ? UNRESOLVED : null));
+      path =
+        real !== null && isProjectSource(real) && this.isInsideRoot(real)
+          ? real
+          : (this.workspaceModule(specifier) ?? (real === null ? UNRESOLVED : null));
       this.resolved.set(key, path);
     }
     return path;
@@ -330,7 +355,10 @@ export class ProjectResolver implements CallResolver {
    */
   private mayBeTheProjects(specifier: string, options: ts.CompilerOptions): boolean {
     if (looksLikeProjectModule(specifier) || options.baseUrl !== undefined) return true;
-    const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    const name = specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/');
     if (this.project.workspaces.has(name)) return true;
     return Object.keys(options.paths ?? {}).some((pattern) => {
       const star = pattern.indexOf('*');
@@ -371,8 +399,14 @@ export class ProjectResolver implements CallResolver {
     } catch {
       // no readable manifest: the conventional entry points only
     }
-    const entries = sub === '' ? [exportTarget(manifest['exports'], '.'), manifest['types'], manifest['typings'], manifest['module'], manifest['main']] : [exportTarget(manifest['exports'], `./${sub}`)];
-    const stems = [...entries.filter((e): e is string => typeof e === 'string'), ...(sub === '' ? ['src/index', 'index'] : [`src/${sub}`, sub])];
+    const entries =
+      sub === ''
+        ? [exportTarget(manifest['exports'], '.'), manifest['types'], manifest['typings'], manifest['module'], manifest['main']]
+        : [exportTarget(manifest['exports'], `./${sub}`)];
+    const stems = [
+      ...entries.filter((e): e is string => typeof e === 'string'),
+      ...(sub === '' ? ['src/index', 'index'] : [`src/${sub}`, sub]),
+    ];
     for (const entry of stems) {
       const found = this.sourceFor(dir, entry);
       if (found) return found;
@@ -438,12 +472,20 @@ function exportTarget(exports: unknown, subpath: string): string | null {
 }
 
 function isFunction(ts: TS, node: ts.Node): node is Fn {
-  return (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && node.body !== undefined;
+  return (
+    (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) &&
+    node.body !== undefined
+  );
 }
 
 /** `module.exports`. */
 function isModuleExports(ts: TS, node: ts.Expression): boolean {
-  return ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'module' && node.name.text === 'exports';
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'module' &&
+    node.name.text === 'exports'
+  );
 }
 
 /** A function, class or function-valued `const` declared at the top of a file. */
@@ -464,7 +506,6 @@ function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node 
   return null;
 }
 
-
 /** The class name a member is declared with (`constructor(private readonly quotes: QuotesService)`). */
 function memberTypeName(ts: TS, owner: ts.ClassLikeDeclaration, member: string): string | null {
   for (const element of owner.members) {
@@ -475,7 +516,13 @@ function memberTypeName(ts: TS, owner: ts.ClassLikeDeclaration, member: string):
         }
       }
     }
-    if (ts.isPropertyDeclaration(element) && ts.isIdentifier(element.name) && element.name.text === member && element.type && ts.isTypeReferenceNode(element.type)) {
+    if (
+      ts.isPropertyDeclaration(element) &&
+      ts.isIdentifier(element.name) &&
+      element.name.text === member &&
+      element.type &&
+      ts.isTypeReferenceNode(element.type)
+    ) {
       return ts.isIdentifier(element.type.typeName) ? element.type.typeName.text : null;
     }
   }

@@ -62,11 +62,24 @@ export interface ScanResult {
   readonly version: typeof RESULT_VERSION;
   readonly tool: { readonly name: string; readonly version: string };
   readonly root: string;
-  readonly registry: { readonly file: string; readonly prefix: string; readonly keys: readonly { readonly name: string; readonly template: string; readonly ttl: number | null; readonly dependsOn: readonly string[] }[] } | null;
+  readonly registry: {
+    readonly file: string;
+    readonly prefix: string;
+    readonly keys: readonly {
+      readonly name: string;
+      readonly template: string;
+      readonly ttl: number | null;
+      readonly dependsOn: readonly string[];
+    }[];
+  } | null;
   /** The configuration file, relative to the root; null when there is none and the defaults apply. */
   readonly configuration: string | null;
   /** Key families the code reads through the cache, with the models their loaders read (inferred). */
-  readonly families: readonly { readonly key: string; readonly models: readonly string[]; readonly reads: readonly { readonly file: string; readonly line: number }[] }[];
+  readonly families: readonly {
+    readonly key: string;
+    readonly models: readonly string[];
+    readonly reads: readonly { readonly file: string; readonly line: number }[];
+  }[];
   readonly tsconfigs: readonly string[];
   readonly filesScanned: number;
   readonly findings: readonly ScanFinding[];
@@ -86,5 +99,11 @@ export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { note: 0, war
 
 /** The one order of findings every reporter uses: file, line, column, rule. */
 export function compareFindings(a: ScanFinding, b: ScanFinding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
+  return (
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    a.message.localeCompare(b.message)
+  );
 }

@@ -17,7 +17,13 @@ export class FindingSink {
     const base = `${finding.ruleId}\u0000${finding.file}\u0000${lineText.trim()}\u0000${finding.message}`;
     const occurrence = this.fingerprints.get(base) ?? 0;
     this.fingerprints.set(base, occurrence + 1);
-    this.findings.push({ ...finding, fingerprint: createHash('sha1').update(`${base}\u0000${String(occurrence)}`).digest('hex').slice(0, 16) });
+    this.findings.push({
+      ...finding,
+      fingerprint: createHash('sha1')
+        .update(`${base}\u0000${String(occurrence)}`)
+        .digest('hex')
+        .slice(0, 16),
+    });
   }
 }
 
@@ -45,7 +51,14 @@ export function checkFiles(
     const suppressions = parseSuppressions(text);
     const lines = reader.linesOf(fileFacts.file);
     for (const ruleId of ruleIds) {
-      for (const finding of runCheck(ruleId, { facts: fileFacts, text, registry, options: setup.analysisOptions, ruleOptions: setup.config.rules ?? {}, families })) {
+      for (const finding of runCheck(ruleId, {
+        facts: fileFacts,
+        text,
+        registry,
+        options: setup.analysisOptions,
+        ruleOptions: setup.config.rules ?? {},
+        families,
+      })) {
         const start = sourceFile.getLineAndCharacterOfPosition(finding.range.start);
         const end = sourceFile.getLineAndCharacterOfPosition(finding.range.end);
         if (suppressions.isSuppressed(ruleId, start.line + 1)) continue;
@@ -53,7 +66,10 @@ export function checkFiles(
           {
             ruleId,
             severity: severityOf(ruleId),
-            message: formatMessage((RULES[ruleId].messages as Readonly<Record<string, string>>)[finding.messageId] ?? finding.messageId, finding.data),
+            message: formatMessage(
+              (RULES[ruleId].messages as Readonly<Record<string, string>>)[finding.messageId] ?? finding.messageId,
+              finding.data,
+            ),
             file: rel(fileFacts.file),
             line: start.line + 1,
             column: start.character + 1,

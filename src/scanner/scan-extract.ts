@@ -14,7 +14,12 @@ import type { SourceReader } from './scan-parse.js';
 import type { ScanSetup } from './scan-load.js';
 
 /** Step 3: the facts of every file, with calls followed across files and global interceptors applied. */
-export function extractProject(ts: TS, setup: ScanSetup, reader: SourceReader, onProgress?: (done: number, total: number) => void): FileFacts[] {
+export function extractProject(
+  ts: TS,
+  setup: ScanSetup,
+  reader: SourceReader,
+  onProgress?: (done: number, total: number) => void,
+): FileFacts[] {
   const { files } = setup;
   const resolver = new ProjectResolver(
     ts,
@@ -28,10 +33,12 @@ export function extractProject(ts: TS, setup: ScanSetup, reader: SourceReader, o
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {
-    roles ??= mergeRoles(files.flatMap((file) => {
-      const sourceFile = reader.read(file, true);
-      return sourceFile ? [keyRolesOfFile(fileContext(sourceFile, extract))] : [];
-    }));
+    roles ??= mergeRoles(
+      files.flatMap((file) => {
+        const sourceFile = reader.read(file, true);
+        return sourceFile ? [keyRolesOfFile(fileContext(sourceFile, extract))] : [];
+      }),
+    );
     return roles;
   };
   const facts: FileFacts[] = [];
@@ -92,12 +99,16 @@ function applyGlobalInterceptors(
     const visit = (node: ts.Node): void => {
       if (ts.isObjectLiteralExpression(node)) {
         const get = (name: string) =>
-          node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name)?.initializer;
+          node.properties.find(
+            (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name,
+          )?.initializer;
         const provide = get('provide');
         const useClass = get('useClass');
         if (provide && ts.isIdentifier(provide) && provide.text === 'APP_INTERCEPTOR' && useClass && ts.isIdentifier(useClass)) {
           const declaration = ctx.classes.get(useClass.text) ?? resolver.resolveClass(useClass);
-          for (const invalidation of declaration ? interceptInvalidations(ctx, declaration, `${useClass.text}.intercept (APP_INTERCEPTOR)`) : []) {
+          for (const invalidation of declaration
+            ? interceptInvalidations(ctx, declaration, `${useClass.text}.intercept (APP_INTERCEPTOR)`)
+            : []) {
             const readable = invalidation.patterns.filter((p) => resolvePattern(p, registry) !== null);
             // Applied to handlers of every file: always say where the interceptor is.
             if (readable.length > 0) global.push({ ...invalidation, patterns: readable, file: invalidation.file ?? ctx.file });
@@ -123,6 +134,8 @@ function applyGlobalInterceptors(
 }
 
 function mergeRoles(all: readonly KeyRoles[]): KeyRoles {
-  const unique = <T extends { readonly source: string }>(patterns: readonly T[]): T[] => [...new Map(patterns.map((p) => [p.source, p])).values()];
+  const unique = <T extends { readonly source: string }>(patterns: readonly T[]): T[] => [
+    ...new Map(patterns.map((p) => [p.source, p])).values(),
+  ];
   return { others: unique(all.flatMap((r) => r.others)), cached: unique(all.flatMap((r) => r.cached)) };
 }

@@ -43,7 +43,12 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
   clearConfigCache();
   const loadedConfig = loadConfigFor(root, { recheckMs: 0 });
   const rel = (file: string): string => relative(root, file).split(sep).join('/') || file;
-  const diagnostics: ScanDiagnostic[] = loadedConfig.diagnostics.map((d) => ({ file: rel(d.file), line: d.line, column: d.column, message: d.message }));
+  const diagnostics: ScanDiagnostic[] = loadedConfig.diagnostics.map((d) => ({
+    file: rel(d.file),
+    line: d.line,
+    column: d.column,
+    message: d.message,
+  }));
   const config = loadedConfig.config;
 
   let registry: CacheRegistry | null = null;
@@ -55,7 +60,12 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
     registry = loadedRegistry.registry;
     for (const d of loadedRegistry.diagnostics) diagnostics.push({ file: rel(d.file), line: d.line, column: d.column, message: d.message });
   } else if (loadedConfig.file) {
-    diagnostics.push({ file: rel(loadedConfig.file), line: 1, column: 1, message: 'No `registry` in the configuration: the key families are taken from the code (`cache-audit registry` lists them).' });
+    diagnostics.push({
+      file: rel(loadedConfig.file),
+      line: 1,
+      column: 1,
+      message: 'No `registry` in the configuration: the key families are taken from the code (`cache-audit registry` lists them).',
+    });
   }
 
   const listed = projectFiles(ts, root, options.tsconfig);
@@ -73,10 +83,27 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
       ? existsSync(resolve(root, options.tsconfig))
         ? `the tsconfig ${options.tsconfig} lists none`
         : `the tsconfig ${options.tsconfig} does not exist`
-      : listed.tsconfigs.length > 0 ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none` : 'none was found below it';
-    throw new ScanError('no-sources', `No source files to audit in ${root}: ${why}. Point cache-audit at the project's directory, or name its tsconfig with --tsconfig.`);
+      : listed.tsconfigs.length > 0
+        ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none`
+        : 'none was found below it';
+    throw new ScanError(
+      'no-sources',
+      `No source files to audit in ${root}: ${why}. Point cache-audit at the project's directory, or name its tsconfig with --tsconfig.`,
+    );
   }
-  return { root, rel, configFile: loadedConfig.file ? rel(loadedConfig.file) : null, diagnostics, config, analysisOptions: resolveOptions(config), registry, registryFile, loadedRegistry, listed, files };
+  return {
+    root,
+    rel,
+    configFile: loadedConfig.file ? rel(loadedConfig.file) : null,
+    diagnostics,
+    config,
+    analysisOptions: resolveOptions(config),
+    registry,
+    registryFile,
+    loadedRegistry,
+    listed,
+    files,
+  };
 }
 
 /** Whether findings in a file are reported: within `paths` and `onlyFiles` when given. */

@@ -15,7 +15,11 @@ export function buildMatrix(
   const keys = registry?.entries.map((e) => e.name) ?? [];
   const rows: MatrixRow[] = [];
   for (const { handler, file } of handlers) {
-    const patterns = handler.invalidations.flatMap((i) => (i.kind === 'pattern' || i.kind === 'key' ? i.patterns.map((p) => (registry ? resolvePattern(p, registry) : null)) : [])).filter((p) => p !== null);
+    const patterns = handler.invalidations
+      .flatMap((i) =>
+        i.kind === 'pattern' || i.kind === 'key' ? i.patterns.map((p) => (registry ? resolvePattern(p, registry) : null)) : [],
+      )
+      .filter((p) => p !== null);
     const cells: Cell[] = (registry?.entries ?? []).map((entry) => {
       let best: Cell = 'none';
       for (const pattern of patterns) {
@@ -61,11 +65,21 @@ export function statusOf(handler: RouteHandler): HandlerStatus {
 }
 
 function matrixInvalidation(invalidation: Invalidation, registry: CacheRegistry | null): MatrixInvalidation[] {
-  const base = { kind: invalidation.kind, through: invalidation.through, isDeferred: invalidation.isDeferred, isConditional: invalidation.isConditional };
+  const base = {
+    kind: invalidation.kind,
+    through: invalidation.through,
+    isDeferred: invalidation.isDeferred,
+    isConditional: invalidation.isConditional,
+  };
   if (invalidation.patterns.length === 0) return [{ ...base, pattern: `${invalidation.name}()`, family: null }];
   return invalidation.patterns.map((fact) => {
     const pattern = registry ? resolvePattern(fact, registry) : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
-    const family = pattern && registry ? (registry.entries.find((e) => covers(pattern, e.parsed))?.name ?? registry.entries.find((e) => overlaps(pattern, e.parsed))?.name ?? null) : null;
+    const family =
+      pattern && registry
+        ? (registry.entries.find((e) => covers(pattern, e.parsed))?.name ??
+          registry.entries.find((e) => overlaps(pattern, e.parsed))?.name ??
+          null)
+        : null;
     return { ...base, pattern: pattern?.source ?? fact.text, family };
   });
 }

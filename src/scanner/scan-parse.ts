@@ -59,7 +59,9 @@ export function createReader(ts: TS, options: ScanOptions, rel: (file: string) =
 /** The text of a file, or null (with a problem) when it is too large, binary or not UTF-8. */
 function decodeSource(bytes: Buffer, maxBytes: number, decoder: { decode(bytes: Uint8Array): string }, problem: Problem): string | null {
   if (bytes.length > maxBytes) {
-    problem(`Skipped: ${(bytes.length / 1024 / 1024).toFixed(1)} MB is larger than ${(maxBytes / 1024 / 1024).toFixed(1)} MB (generated code?).`);
+    problem(
+      `Skipped: ${(bytes.length / 1024 / 1024).toFixed(1)} MB is larger than ${(maxBytes / 1024 / 1024).toFixed(1)} MB (generated code?).`,
+    );
     return null;
   }
   if (bytes.includes(0)) {

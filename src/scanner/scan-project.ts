@@ -34,14 +34,20 @@ function invalidatedKeys(registry: CacheRegistry, invalidations: readonly Invali
     for (const fact of invalidation.patterns) {
       const pattern = resolvePattern(fact, registry);
       if (!pattern) continue;
-      for (const entry of registry.entries) if (!invalidated.has(entry.name) && overlaps(pattern, entry.parsed)) invalidated.add(entry.name);
+      for (const entry of registry.entries)
+        if (!invalidated.has(entry.name) && overlaps(pattern, entry.parsed)) invalidated.add(entry.name);
     }
   }
   return invalidated;
 }
 
 /** Step 5: stale and unused keys, reported at the registry's definitions. */
-export function keyFindings(setup: ScanSetup, facts: readonly FileFacts[], isReportedFile: (file: string) => boolean, sink: FindingSink): void {
+export function keyFindings(
+  setup: ScanSetup,
+  facts: readonly FileFacts[],
+  isReportedFile: (file: string) => boolean,
+  sink: FindingSink,
+): void {
   const { registry, registryFile, loadedRegistry, analysisOptions } = setup;
   if (!registry || !registryFile || !loadedRegistry) return;
   const registryText = existsSync(registryFile) ? readFileSync(registryFile, 'utf8').split('\n') : [];
@@ -58,7 +64,14 @@ export function keyFindings(setup: ScanSetup, facts: readonly FileFacts[], isRep
   const readNames = new Set(facts.flatMap((f) => f.reads.map((r) => r.name)).filter((n): n is string => n !== null));
   for (const entry of registry.entries) {
     const at = loadedRegistry.locations.get(entry.name) ?? { line: 1, column: 1 };
-    const base = { file: setup.rel(registryFile), line: at.line, column: at.column, endLine: at.line, endColumn: at.column, via: [] as string[] };
+    const base = {
+      file: setup.rel(registryFile),
+      line: at.line,
+      column: at.column,
+      endLine: at.line,
+      endColumn: at.column,
+      via: [] as string[],
+    };
     const lineText = registryText[at.line - 1] ?? '';
     if (!isReportedFile(registryFile) || invalidated.has(entry.name)) continue;
     const data = { key: entry.name, template: entry.template };
@@ -66,7 +79,9 @@ export function keyFindings(setup: ScanSetup, facts: readonly FileFacts[], isRep
       sink.push({ ...base, ruleId: 'unused-key', severity: 'warning', message: projectMessage('unused-key', 'unused', data) }, lineText);
     } else if (!hasUnreadable) {
       const message =
-        entry.ttl === undefined ? projectMessage('stale-key', 'noTtl', data) : projectMessage('stale-key', 'ttl', { ...data, ttl: String(entry.ttl) });
+        entry.ttl === undefined
+          ? projectMessage('stale-key', 'noTtl', data)
+          : projectMessage('stale-key', 'ttl', { ...data, ttl: String(entry.ttl) });
       sink.push({ ...base, ruleId: 'stale-key', severity: entry.ttl === undefined ? 'error' : 'warning', message }, lineText);
     }
   }
@@ -88,23 +103,38 @@ export function blindSpots(
     // At the call or handler it names, with its columns, so that reporters can frame it.
     const note = (range: { readonly start: number; readonly end: number }, message: string): void => {
       const sourceFile = reader.sourceOf(fileFacts.file);
-      const start = sourceFile?.getLineAndCharacterOfPosition(range.start) ?? { line: lineOf(fileFacts.file, range.start) - 1, character: 0 };
+      const start = sourceFile?.getLineAndCharacterOfPosition(range.start) ?? {
+        line: lineOf(fileFacts.file, range.start) - 1,
+        character: 0,
+      };
       const end = sourceFile?.getLineAndCharacterOfPosition(range.end) ?? start;
       const at = { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
-      sink.push({ ruleId: 'unresolved', severity: 'note', message, file: setup.rel(fileFacts.file), ...at, via: [] }, text[start.line] ?? '');
+      sink.push(
+        { ruleId: 'unresolved', severity: 'note', message, file: setup.rel(fileFacts.file), ...at, via: [] },
+        text[start.line] ?? '',
+      );
     };
-    for (const invalidation of [...fileFacts.otherInvalidations, ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null))]) {
+    for (const invalidation of [
+      ...fileFacts.otherInvalidations,
+      ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null)),
+    ]) {
       if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
       for (const fact of invalidation.patterns) {
         // A wrapper forwarding its parameter is no blind spot: its callers say the pattern.
         if (fact.unresolved === null || fact.forwardedBy !== null || seen.has(fact.range.start)) continue;
         seen.add(fact.range.start);
-        note(fact.range, projectMessage('unresolved', 'pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }));
+        note(
+          fact.range,
+          projectMessage('unresolved', 'pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }),
+        );
       }
     }
     for (const handler of fileFacts.handlers) {
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
-      note(handler.nameRange, projectMessage('unresolved', 'opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }));
+      note(
+        handler.nameRange,
+        projectMessage('unresolved', 'opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }),
+      );
     }
   }
 }

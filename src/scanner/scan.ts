@@ -54,11 +54,19 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 }
 
 /** Step 7: the matrix, the coverage figure and the result. */
-function assemble(setup: ScanSetup, facts: readonly FileFacts[], findings: ScanFinding[], lineOf: (file: string, offset: number) => number, started: number): ScanResult {
+function assemble(
+  setup: ScanSetup,
+  facts: readonly FileFacts[],
+  findings: ScanFinding[],
+  lineOf: (file: string, offset: number) => number,
+  started: number,
+): ScanResult {
   const { registry, registryFile, rel, analysisOptions } = setup;
   const handlers = facts.flatMap((f) => f.handlers.map((handler) => ({ handler, file: f.file })));
   const matrix = buildMatrix(handlers, facts, registry, rel, lineOf);
-  const mutations = handlers.filter(({ handler }) => handler.isMutation && !analysisOptions.readOnlyRoutes.some((g) => handler.path !== null && g.test(handler.path)));
+  const mutations = handlers.filter(
+    ({ handler }) => handler.isMutation && !analysisOptions.readOnlyRoutes.some((g) => handler.path !== null && g.test(handler.path)),
+  );
   const covered = mutations.filter(({ handler }) => handler.invalidations.length > 0 || handler.exception !== null).length;
   return {
     version: RESULT_VERSION,
@@ -85,7 +93,11 @@ function assemble(setup: ScanSetup, facts: readonly FileFacts[], findings: ScanF
 }
 
 /** The cache families read in the code, once per key, with the models their loaders read. */
-function inferredFamilies(facts: readonly FileFacts[], rel: (file: string) => string, lineOf: (file: string, offset: number) => number): ScanResult['families'] {
+function inferredFamilies(
+  facts: readonly FileFacts[],
+  rel: (file: string) => string,
+  lineOf: (file: string, offset: number) => number,
+): ScanResult['families'] {
   const byKey = new Map<string, { key: string; models: Set<string>; reads: { file: string; line: number }[] }>();
   for (const family of facts.flatMap((f) => f.families)) {
     const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [] };
@@ -94,5 +106,7 @@ function inferredFamilies(facts: readonly FileFacts[], rel: (file: string) => st
     if (!entry.reads.some((r) => r.file === at.file && r.line === at.line)) entry.reads.push(at);
     byKey.set(family.key, entry);
   }
-  return [...byKey.values()].map((e) => ({ key: e.key, models: [...e.models].sort(), reads: e.reads })).sort((a, b) => a.key.localeCompare(b.key));
+  return [...byKey.values()]
+    .map((e) => ({ key: e.key, models: [...e.models].sort(), reads: e.reads }))
+    .sort((a, b) => a.key.localeCompare(b.key));
 }

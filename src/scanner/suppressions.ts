@@ -12,7 +12,12 @@ const DIRECTIVE = /(?:\/\/|\/\*)\s*eslint-(disable-next-line|disable-line|disabl
 function rulesOf(text: string): Set<string> | null {
   const list = text.split(/\s--\s/)[0]?.trim() ?? '';
   if (list === '') return null;
-  return new Set(list.split(',').map((r) => r.trim()).filter(Boolean));
+  return new Set(
+    list
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+  );
 }
 
 export function parseSuppressions(text: string): Suppressions {
@@ -47,7 +52,10 @@ export function parseSuppressions(text: string): Suppressions {
   const covers = (rules: Set<string> | null, ruleId: string): boolean => rules === null || rules.has(`cache-audit/${ruleId}`);
   return {
     isSuppressed(ruleId, line) {
-      return single.some((s) => s.line === line && covers(s.rules, ruleId)) || blocks.some((b) => line >= b.from && line <= b.to && covers(b.rules, ruleId));
+      return (
+        single.some((s) => s.line === line && covers(s.rules, ruleId)) ||
+        blocks.some((b) => line >= b.from && line <= b.to && covers(b.rules, ruleId))
+      );
     },
   };
 }

@@ -31,7 +31,8 @@ export function importBindings(ts: TS, sourceFile: ts.SourceFile): Map<string, I
     if (clause?.name) imports.set(clause.name.text, { module, imported: 'default' });
     const bindings = clause?.namedBindings;
     if (bindings && ts.isNamedImports(bindings)) {
-      for (const element of bindings.elements) imports.set(element.name.text, { module, imported: (element.propertyName ?? element.name).text });
+      for (const element of bindings.elements)
+        imports.set(element.name.text, { module, imported: (element.propertyName ?? element.name).text });
     } else if (bindings && ts.isNamespaceImport(bindings)) {
       imports.set(bindings.name.text, { module, imported: '*' });
     }
@@ -55,14 +56,16 @@ function requireBinding(ts: TS, declaration: ts.VariableDeclaration, imports: Ma
   const member = whole === null && ts.isPropertyAccessExpression(init) ? requiredModule(ts, init.expression) : null;
   if (ts.isIdentifier(declaration.name)) {
     if (whole !== null) imports.set(declaration.name.text, { module: whole, imported: '*' });
-    else if (member !== null && ts.isPropertyAccessExpression(init)) imports.set(declaration.name.text, { module: member, imported: init.name.text });
+    else if (member !== null && ts.isPropertyAccessExpression(init))
+      imports.set(declaration.name.text, { module: member, imported: init.name.text });
     return;
   }
   if (whole === null || !ts.isObjectBindingPattern(declaration.name)) return;
   for (const element of declaration.name.elements) {
     if (element.dotDotDotToken || !ts.isIdentifier(element.name)) continue;
     const property = element.propertyName;
-    const imported = property === undefined ? element.name.text : ts.isIdentifier(property) || ts.isStringLiteral(property) ? property.text : null;
+    const imported =
+      property === undefined ? element.name.text : ts.isIdentifier(property) || ts.isStringLiteral(property) ? property.text : null;
     if (imported !== null) imports.set(element.name.text, { module: whole, imported });
   }
 }

@@ -29,7 +29,8 @@ export function lastName(ts: TS, node: ts.Expression): string | null {
   const expression = unwrap(ts, node);
   if (ts.isIdentifier(expression)) return expression.text;
   if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
-  if (ts.isElementAccessExpression(expression) && ts.isStringLiteral(expression.argumentExpression)) return expression.argumentExpression.text;
+  if (ts.isElementAccessExpression(expression) && ts.isStringLiteral(expression.argumentExpression))
+    return expression.argumentExpression.text;
   if (expression.kind === ts.SyntaxKind.ThisKeyword) return 'this';
   if (ts.isCallExpression(expression)) return lastName(ts, expression.expression);
   return null;

@@ -24,7 +24,9 @@ async function project(files: Record<string, string>, config: Record<string, unk
   const root = mkdtempSync(join(tmpdir(), 'cache-audit-effects-'));
   roots.push(root);
   const all: Record<string, string> =
-    config === null ? { ...files } : { 'cache-audit.config.json': JSON.stringify({ registry: 'src/keys.ts', ...config }), 'src/keys.ts': REGISTRY, ...files };
+    config === null
+      ? { ...files }
+      : { 'cache-audit.config.json': JSON.stringify({ registry: 'src/keys.ts', ...config }), 'src/keys.ts': REGISTRY, ...files };
   for (const [path, text] of Object.entries(all)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -97,7 +99,9 @@ export class LinksController {
 }
 `,
     });
-    expect(row(result, 'LinksController.create').invalidations.map((i) => [i.pattern, i.through])).toEqual([['links:list:{workspaceId}', ['CacheService.invalidateLinks']]]);
+    expect(row(result, 'LinksController.create').invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['links:list:{workspaceId}', ['CacheService.invalidateLinks']],
+    ]);
     expect(result.findings.filter((f) => f.ruleId === 'require-invalidation')).toEqual([]);
   });
 
@@ -167,7 +171,9 @@ export async function POST() {
 `,
     });
     const create = row(result, 'LinksController.create');
-    expect(create.invalidations.map((i) => [i.pattern, i.isDeferred, i.through[0]])).toEqual([['links:list:{workspaceId}', true, 'LinkListener.handle (on LinkChangedEvent.getName())']]);
+    expect(create.invalidations.map((i) => [i.pattern, i.isDeferred, i.through[0]])).toEqual([
+      ['links:list:{workspaceId}', true, 'LinkListener.handle (on LinkChangedEvent.getName())'],
+    ]);
     expect(row(result, 'POST /api/links').invalidations.map((i) => [i.kind, i.isDeferred])).toEqual([['tag', true]]);
   });
 
@@ -262,7 +268,9 @@ app.put('/users/:id', async (req, res) => {
       ['undo:{userId}', []],
       ['website:{id}', ['Website']],
     ]);
-    expect(result.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${String(f.line)}`)).toEqual(['require-invalidation 20']);
+    expect(result.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${String(f.line)}`)).toEqual([
+      'require-invalidation 20',
+    ]);
     expect(result.findings.find((f) => f.ruleId === 'require-invalidation')?.message).toBe(
       'PUT /websites/:id writes Website, which the cached `website:{id}` is loaded from, but invalidates no cache key: `website:{id}` stays stale until its ttl. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
     );

@@ -13,12 +13,28 @@ const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
 /** A fixture app's program, and the two resolvers that follow calls across its files. */
 function project(app: string): { program: ts.Program; resolvers: [string, CallResolver][] } {
   const root = resolve(FIXTURES, app);
-  const config = ts.getParsedCommandLineOfConfigFile(resolve(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    resolve(root, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   if (!config) throw new Error(`no tsconfig in ${app}`);
   const program = ts.createProgram(config.fileNames, config.options);
   const files = program.getSourceFiles().filter((f) => f.fileName.startsWith(root));
-  const projectResolver = new ProjectResolver(ts, { root, optionsOf: () => config.options, workspaces: new Map() }, ts.sys, (path) => program.getSourceFile(path), () => files);
-  return { program, resolvers: [['the project resolver (CLI)', projectResolver], ['the type checker (typed ESLint)', checkerResolver(ts, program)]] };
+  const projectResolver = new ProjectResolver(
+    ts,
+    { root, optionsOf: () => config.options, workspaces: new Map() },
+    ts.sys,
+    (path) => program.getSourceFile(path),
+    () => files,
+  );
+  return {
+    program,
+    resolvers: [
+      ['the project resolver (CLI)', projectResolver],
+      ['the type checker (typed ESLint)', checkerResolver(ts, program)],
+    ],
+  };
 }
 
 /** The handler function of `router.<method>(path, …)` in a file. */
@@ -53,7 +69,8 @@ function routeEffects(app: string, resolver: CallResolver, program: ts.Program, 
     .map((effect) => {
       const source = effect.ctx.sourceFile;
       const line = source.getLineAndCharacterOfPosition(effect.node.getStart(source)).line + 1;
-      const what = effect.kind === 'model-write' ? `${effect.model}.${effect.operation}` : effect.kind === 'enqueue' ? effect.target : effect.name;
+      const what =
+        effect.kind === 'model-write' ? `${effect.model}.${effect.operation}` : effect.kind === 'enqueue' ? effect.target : effect.name;
       const through = effect.through.length > 0 ? ` through ${effect.through.join(' → ')}` : '';
       return `${source.fileName.slice(resolve(FIXTURES, app).length + 1)}:${String(line)} ${effect.kind} ${what}${through}${effect.isDeferred ? ' (deferred)' : ''}`;
     });
@@ -99,6 +116,8 @@ describe('BullMQ jobs in other files', () => {
       'src/routes.ts:12 enqueue search-index:index',
       'src/workers/search.processor.ts:11 invalidate deletePattern through SearchIndexProcessor.process (job search-index) (deferred)',
     ]);
-    expect(routeEffects('bullmq-jobs-app', resolver, program, 'post', '/newsletters')).toEqual(['src/routes.ts:17 enqueue newsletters:send']);
+    expect(routeEffects('bullmq-jobs-app', resolver, program, 'post', '/newsletters')).toEqual([
+      'src/routes.ts:17 enqueue newsletters:send',
+    ]);
   });
 });

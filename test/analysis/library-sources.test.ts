@@ -27,7 +27,9 @@ function declaration(file: ts.SourceFile, name: string): ts.Node {
 function effects(code: string, name: string): string[] {
   const file = ts.createSourceFile('/app/src/handler.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const ctx = fileContext(file, { ts, options: resolveOptions() });
-  return summarize(ctx, declaration(file, name)).filter((e) => e.kind !== 'opaque').map(describeEffect);
+  return summarize(ctx, declaration(file, name))
+    .filter((e) => e.kind !== 'opaque')
+    .map(describeEffect);
 }
 
 function describeEffect(effect: Effect): string {
@@ -243,7 +245,7 @@ export async function instance(id: string) {
 });
 
 describe('Sequelize models the resolver cannot see', () => {
-  it('follows the project\'s own base classes to Model', () => {
+  it("follows the project's own base classes to Model", () => {
     const code = `${REDIS}import { AfterCreate, Model } from 'sequelize-typescript';
 class IdModel extends Model {}
 class ParanoidModel extends IdModel {}
@@ -375,8 +377,14 @@ class Mailer {
     return this.reports.add('weekly', {});
   }
 }`;
-    expect(effects(code, 'Mailer.send')).toEqual(['26:12 enqueue emails:welcome', '9:11 invalidate del through EmailsProcessor.process (job emails) (deferred)']);
-    expect(effects(code, 'Mailer.report')).toEqual(['29:12 enqueue reports:weekly', '20:12 invalidate del through ReportsProcessor.weekly (job reports) (deferred)']);
+    expect(effects(code, 'Mailer.send')).toEqual([
+      '26:12 enqueue emails:welcome',
+      '9:11 invalidate del through EmailsProcessor.process (job emails) (deferred)',
+    ]);
+    expect(effects(code, 'Mailer.report')).toEqual([
+      '29:12 enqueue reports:weekly',
+      '20:12 invalidate del through ReportsProcessor.weekly (job reports) (deferred)',
+    ]);
   });
 
   it('records a QStash publish with the path of its destination', () => {

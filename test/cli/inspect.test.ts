@@ -8,7 +8,12 @@ const port = redisPortOrSkip('cache-audit inspect');
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: process.cwd(), env: {} });
+  const code = await main(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    cwd: process.cwd(),
+    env: {},
+  });
   return { code, stdout, stderr };
 }
 
@@ -65,8 +70,12 @@ describe.skipIf(port === null)('cache-audit inspect on a real redis-server', () 
       const report = JSON.parse(json.stdout) as { scanned: number; examined: number; isTruncated: boolean };
       expect(report).toMatchObject({ scanned: 0, examined: 100, isTruncated: true });
       const text = await run(['inspect', '--redis', url7, '--max-keys', '100', 'fixtures/quotes-app']);
-      expect(text.stdout).toContain('0 keys scanned, then stopped at --max-keys after walking about 100 keys: the look is incomplete (raise --max-keys to see more).');
-      const whole = JSON.parse((await run(['inspect', '--redis', url7, '--format', 'json', 'fixtures/quotes-app'])).stdout) as { isTruncated: boolean };
+      expect(text.stdout).toContain(
+        '0 keys scanned, then stopped at --max-keys after walking about 100 keys: the look is incomplete (raise --max-keys to see more).',
+      );
+      const whole = JSON.parse((await run(['inspect', '--redis', url7, '--format', 'json', 'fixtures/quotes-app'])).stdout) as {
+        isTruncated: boolean;
+      };
       expect(whole.isTruncated).toBe(false);
     } finally {
       await crowded.flushdb();

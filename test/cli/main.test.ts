@@ -11,10 +11,15 @@ const root = resolve(import.meta.dirname, '../..');
 
 describe('cache-audit command line', () => {
   it('audits the quotes app through the real bin: clean, with the coverage matrix', () => {
-    const stdout = execFileSync(process.execPath, ['bin/cache-audit.js', 'fixtures/quotes-app', '--matrix'], { cwd: root, encoding: 'utf8' });
+    const stdout = execFileSync(process.execPath, ['bin/cache-audit.js', 'fixtures/quotes-app', '--matrix'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(stdout).toContain('QuotesController.create    ● ● ● ● ●');
     expect(stdout).toContain('ClientsController.rename   · · ● · ·');
-    expect(stdout.trim().split('\n').at(-1)).toBe('0 errors, 0 warnings, 0 notes, 9 files, coverage 100.0 % (9/9 mutation handlers invalidate or state an exception)');
+    expect(stdout.trim().split('\n').at(-1)).toBe(
+      '0 errors, 0 warnings, 0 notes, 9 files, coverage 100.0 % (9/9 mutation handlers invalidate or state an exception)',
+    );
   });
 
   it('names the verdict the matrix cells cannot show', async () => {
@@ -29,12 +34,24 @@ describe('cache-audit command line', () => {
     expect(result.stdout).toContain(
       `src/quotes/quotes.controller.ts\n  44:27  error  The pattern \`qoutes:*\` matches no key of the registry. Did you mean \`quotes:*\`?  pattern-in-registry\n    44 |   @InvalidateCachePattern('qoutes:*', 'dashboard:*')\n${' '.repeat(35)}^^^^^^^^^^\n`,
     );
-    expect(result.stdout).toContain('8 errors, 0 warnings, 0 notes, 9 files, coverage 88.9 % (8/9 mutation handlers invalidate or state an exception)');
+    expect(result.stdout).toContain(
+      '8 errors, 0 warnings, 0 notes, 9 files, coverage 88.9 % (8/9 mutation handlers invalidate or state an exception)',
+    );
   });
 
   it('gates on --max-severity and --min-coverage', async () => {
     expect((await run(['fixtures/quotes-app', '--min-coverage', '100'])).code).toBe(0);
-    const below = await run(['fixtures/quotes-app-defects', '--min-coverage', '95', '--max-severity', 'error', '--format', 'json', '--output', join(tmpdir(), 'ca-cov.json')]);
+    const below = await run([
+      'fixtures/quotes-app-defects',
+      '--min-coverage',
+      '95',
+      '--max-severity',
+      'error',
+      '--format',
+      'json',
+      '--output',
+      join(tmpdir(), 'ca-cov.json'),
+    ]);
     expect(below.code).toBe(1);
     expect(below.stderr).toBe('cache-audit: coverage 88.9 % is below --min-coverage 95 %.\n');
   });
@@ -43,17 +60,26 @@ describe('cache-audit command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cache-audit-out-'));
     const result = await run(['fixtures/quotes-app-defects', '--format', 'sarif', '--output', join(dir, 'r.sarif'), '--format', 'github']);
     expect(result.code).toBe(1);
-    expect(result.stdout.split('\n')[0]).toMatch(/^::error file=src\/cache\/cache.service.ts,line=13,endLine=13,col=46,endColumn=54,title=cache-audit\/no-unescaped-pattern-interpolation::/);
+    expect(result.stdout.split('\n')[0]).toMatch(
+      /^::error file=src\/cache\/cache.service.ts,line=13,endLine=13,col=46,endColumn=54,title=cache-audit\/no-unescaped-pattern-interpolation::/,
+    );
   });
 
   it('exits 2 with one clear line on usage and configuration errors, the stack only with --debug', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cache-audit-cli-'));
     const missing = await run([dir]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^cache-audit: No source files to audit in .*: none was found below it\. Point cache-audit at the project's directory/);
+    expect(missing.stderr).toMatch(
+      /^cache-audit: No source files to audit in .*: none was found below it\. Point cache-audit at the project's directory/,
+    );
     expect(missing.stderr.split('\n').filter(Boolean)).toHaveLength(1);
-    expect(await run(['--format', 'xml', 'fixtures/quotes-app'])).toMatchObject({ code: 2, stderr: 'cache-audit: Unknown --format xml: use text, json, sarif, markdown, html, github.\n' });
-    expect((await run(['--min-coverage', 'lots'])).stderr).toBe('cache-audit: --min-coverage takes a percentage from 0 to 100, not lots.\n');
+    expect(await run(['--format', 'xml', 'fixtures/quotes-app'])).toMatchObject({
+      code: 2,
+      stderr: 'cache-audit: Unknown --format xml: use text, json, sarif, markdown, html, github.\n',
+    });
+    expect((await run(['--min-coverage', 'lots'])).stderr).toBe(
+      'cache-audit: --min-coverage takes a percentage from 0 to 100, not lots.\n',
+    );
     const bin = spawnSync(process.execPath, ['bin/cache-audit.js', '--bogus'], { cwd: root, encoding: 'utf8' });
     expect(bin.status).toBe(2);
     expect(bin.stderr).toBe("cache-audit: unknown option '--bogus' (see cache-audit --help)\n");
@@ -113,11 +139,18 @@ describe('cache-audit command line', () => {
       `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n@Controller('quotes')\nexport class A {\n  @Post()\n  @InvalidateCachePattern('*')\n  create() {}\n}\n`,
     );
     const result = await run([dir]);
-    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^1 error, 0 warnings, 0 notes, 1 file, coverage 100\.0 % \(1\/1 mutation handlers/);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(
+      /^1 error, 0 warnings, 0 notes, 1 file, coverage 100\.0 % \(1\/1 mutation handlers/,
+    );
   });
 
   it('colours per no-color.org and FORCE_COLOR, an explicit flag first', () => {
-    const io = (env: Record<string, string>, isTTY: boolean) => ({ stdout: { write: () => true, isTTY }, stderr: { write: () => true }, cwd: root, env });
+    const io = (env: Record<string, string>, isTTY: boolean) => ({
+      stdout: { write: () => true, isTTY },
+      stderr: { write: () => true },
+      cwd: root,
+      env,
+    });
     expect(hasColor(undefined, io({}, true))).toBe(true);
     expect(hasColor(undefined, io({}, false))).toBe(false);
     expect(hasColor(undefined, io({ NO_COLOR: '' }, true))).toBe(true);
@@ -150,7 +183,10 @@ const out = [];
 await main(['--version'], { stdout: { write: (t) => out.push(t) }, stderr: { write: (t) => out.push(t) }, cwd: process.cwd(), env: {} });
 const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => /node_modules\\/(typescript|ts-morph)\\//.test(k));
 console.log(JSON.stringify({ out: out.join(''), loaded: loaded.length }));`;
-    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })) as { out: string; loaded: number };
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })) as {
+      out: string;
+      loaded: number;
+    };
     expect(result.out).toMatch(/^\d+\.\d+\.\d+\n$/);
     expect(result.loaded).toBe(0);
     expect(existsSync(join(root, 'dist/esm/src/cli/audit.js'))).toBe(true);

@@ -23,17 +23,72 @@ const config = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
 /** [case, files, extra arguments, what the one line says (after `cache-audit: `)] */
 const CASES: [string, Record<string, string | Buffer | null>, string[], RegExp][] = [
-  ['a registry file that is missing', { 'cache-audit.config.json': config({ registry: 'keys.ts' }) }, [], /^keys\.ts:1:1: The registry file .*keys\.ts does not exist\.$/],
-  ['an empty registry file', { 'cache-audit.config.json': config({ registry: 'keys.ts' }), 'keys.ts': '' }, [], /^keys\.ts:1:1: .*(empty|no|export)/i],
-  ['an empty JSON registry', { 'cache-audit.config.json': config({ registry: 'keys.json' }), 'keys.json': '' }, [], /^keys\.json:1:1: The JSON registry is empty/],
-  ['a registry path that is a directory', { 'cache-audit.config.json': config({ registry: 'keys' }), keys: null }, [], /^keys:1:1: The registry path .* is not a file\.$/],
-  ['a binary registry', { 'cache-audit.config.json': config({ registry: 'keys.ts' }), 'keys.ts': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]) }, [], /^keys\.ts:1:1: The registry file is binary/],
-  ['a registry with a syntax error', { 'cache-audit.config.json': config({ registry: 'keys.ts' }), 'keys.ts': 'export default { keys: { a: { template: "a:{x}" ' }, [], /^keys\.ts:1:49: Syntax error: '\}' expected\.$/],
-  ['a configuration with an unknown key', { 'cache-audit.config.json': config({ registy: 'keys.ts' }) }, [], /^cache-audit\.config\.json:1:1: Invalid configuration: .*registy/],
-  ['a configuration with a wrong type', { 'cache-audit.config.json': '{\n  "ignores": "dist"\n}\n' }, [], /^cache-audit\.config\.json:2:14: Invalid configuration: `ignores`: .*array/],
-  ['a configuration that is not JSON', { 'cache-audit.config.json': '{ "registry": ' }, [], /^cache-audit\.config\.json:1:\d+: Syntax error/],
-  ['a missing --tsconfig', { 'cache-audit.config.json': config({}) }, ['--tsconfig', 'missing.json'], /^missing\.json:1:1: This tsconfig does not exist: check the --tsconfig path\.$/],
-  ['a truncated tsconfig', { 'cache-audit.config.json': config({}), 'tsconfig.json': '{ "compilerOptions": { "strict": tr' }, [], /^tsconfig\.json:1:\d+: tsconfig: '\}' expected; fix the file, or name another with --tsconfig\.$/],
+  [
+    'a registry file that is missing',
+    { 'cache-audit.config.json': config({ registry: 'keys.ts' }) },
+    [],
+    /^keys\.ts:1:1: The registry file .*keys\.ts does not exist\.$/,
+  ],
+  [
+    'an empty registry file',
+    { 'cache-audit.config.json': config({ registry: 'keys.ts' }), 'keys.ts': '' },
+    [],
+    /^keys\.ts:1:1: .*(empty|no|export)/i,
+  ],
+  [
+    'an empty JSON registry',
+    { 'cache-audit.config.json': config({ registry: 'keys.json' }), 'keys.json': '' },
+    [],
+    /^keys\.json:1:1: The JSON registry is empty/,
+  ],
+  [
+    'a registry path that is a directory',
+    { 'cache-audit.config.json': config({ registry: 'keys' }), keys: null },
+    [],
+    /^keys:1:1: The registry path .* is not a file\.$/,
+  ],
+  [
+    'a binary registry',
+    { 'cache-audit.config.json': config({ registry: 'keys.ts' }), 'keys.ts': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]) },
+    [],
+    /^keys\.ts:1:1: The registry file is binary/,
+  ],
+  [
+    'a registry with a syntax error',
+    { 'cache-audit.config.json': config({ registry: 'keys.ts' }), 'keys.ts': 'export default { keys: { a: { template: "a:{x}" ' },
+    [],
+    /^keys\.ts:1:49: Syntax error: '\}' expected\.$/,
+  ],
+  [
+    'a configuration with an unknown key',
+    { 'cache-audit.config.json': config({ registy: 'keys.ts' }) },
+    [],
+    /^cache-audit\.config\.json:1:1: Invalid configuration: .*registy/,
+  ],
+  [
+    'a configuration with a wrong type',
+    { 'cache-audit.config.json': '{\n  "ignores": "dist"\n}\n' },
+    [],
+    /^cache-audit\.config\.json:2:14: Invalid configuration: `ignores`: .*array/,
+  ],
+  [
+    'a configuration that is not JSON',
+    { 'cache-audit.config.json': '{ "registry": ' },
+    [],
+    /^cache-audit\.config\.json:1:\d+: Syntax error/,
+  ],
+  [
+    'a missing --tsconfig',
+    { 'cache-audit.config.json': config({}) },
+    ['--tsconfig', 'missing.json'],
+    /^missing\.json:1:1: This tsconfig does not exist: check the --tsconfig path\.$/,
+  ],
+  [
+    'a truncated tsconfig',
+    { 'cache-audit.config.json': config({}), 'tsconfig.json': '{ "compilerOptions": { "strict": tr' },
+    [],
+    /^tsconfig\.json:1:\d+: tsconfig: '\}' expected; fix the file, or name another with --tsconfig\.$/,
+  ],
 ];
 
 describe('configuration errors exit 2 with one clear line, never a green run with the checks off', () => {
@@ -53,7 +108,11 @@ describe('configuration errors exit 2 with one clear line, never a green run wit
   });
 
   it('a tsconfig extending a base that is not installed is read, with a diagnostic', async () => {
-    const dir = project({ 'cache-audit.config.json': config({}), 'src/quotes.controller.ts': BROAD, 'tsconfig.json': config({ extends: '@company/tsconfig/base.json', include: ['src'] }) });
+    const dir = project({
+      'cache-audit.config.json': config({}),
+      'src/quotes.controller.ts': BROAD,
+      'tsconfig.json': config({ extends: '@company/tsconfig/base.json', include: ['src'] }),
+    });
     const result = await run(['.'], dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("tsconfig: File '@company/tsconfig/base.json' not found.");

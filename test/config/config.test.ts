@@ -43,7 +43,8 @@ describe('configuration', () => {
     const pkg = project({ 'package.json': '{ "name": "x", "cacheAudit": { "registry": "keys.json" } }' });
     expect(loadConfigFor(pkg).config).toEqual({ registry: 'keys.json' });
     const ts = project({
-      'cache-audit.config.ts': "const REGISTRY = './src/keys.ts';\nexport default { registry: REGISTRY, readOnlyRoutes: ['/search'] } satisfies object;\n",
+      'cache-audit.config.ts':
+        "const REGISTRY = './src/keys.ts';\nexport default { registry: REGISTRY, readOnlyRoutes: ['/search'] } satisfies object;\n",
     });
     expect(loadConfigFor(ts).config).toEqual({ registry: './src/keys.ts', readOnlyRoutes: ['/search'] });
   });

@@ -11,7 +11,30 @@ interface Expected {
   readonly findings: readonly { file: string; line: number; rule: string }[];
 }
 
-const APPS = ['quotes-app-defects', 'express-app', 'fastify-app', 'hono-app', 'koa-app', 'nextjs-app', 'nest-services-app', 'redis-roles-app', 'aliases-app', 'commonjs-express-app', 'sequelize-hooks-app', 'typeorm-subscriber-app', 'bullmq-jobs-app', 'mongoose-hooks-app', 'prisma-extension-app', 'nextjs-pages-app', 'trpc-app', 'remix-app', 'graphql-app', 'sveltekit-app', 'nest-microservices-app', 'zero-config-app'];
+const APPS = [
+  'quotes-app-defects',
+  'express-app',
+  'fastify-app',
+  'hono-app',
+  'koa-app',
+  'nextjs-app',
+  'nest-services-app',
+  'redis-roles-app',
+  'aliases-app',
+  'commonjs-express-app',
+  'sequelize-hooks-app',
+  'typeorm-subscriber-app',
+  'bullmq-jobs-app',
+  'mongoose-hooks-app',
+  'prisma-extension-app',
+  'nextjs-pages-app',
+  'trpc-app',
+  'remix-app',
+  'graphql-app',
+  'sveltekit-app',
+  'nest-microservices-app',
+  'zero-config-app',
+];
 
 function expected(app: string): Expected {
   return JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures', app, 'expected-findings.json'), 'utf8')) as Expected;
@@ -41,7 +64,7 @@ describe.each([
   });
 });
 
-describe('plain JavaScript with ESLint\'s default parser', () => {
+describe("plain JavaScript with ESLint's default parser", () => {
   it('parses the file itself and reports as on TypeScript', () => {
     const linter = new eslint10.Linter({ configType: 'flat' });
     const messages = linter.verify(
@@ -49,7 +72,9 @@ describe('plain JavaScript with ESLint\'s default parser', () => {
       [{ files: ['**/*.js'], plugins: { 'cache-audit': plugin as never }, rules: { 'cache-audit/require-invalidation': 'error' } }],
       { filename: resolve(import.meta.dirname, '../../fixtures/express-app/src/routes/extra.js') },
     );
-    expect(messages.map((m) => `${String(m.line)}:${String(m.column)} ${m.ruleId ?? ''}`)).toEqual(['3:8 cache-audit/require-invalidation']);
+    expect(messages.map((m) => `${String(m.line)}:${String(m.column)} ${m.ruleId ?? ''}`)).toEqual([
+      '3:8 cache-audit/require-invalidation',
+    ]);
   });
 });
 

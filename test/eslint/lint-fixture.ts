@@ -10,13 +10,23 @@ export interface LintedMessage {
   readonly message: string;
 }
 
-type EslintModule = { ESLint: new (options: Record<string, unknown>) => { lintFiles(patterns: string[]): Promise<{ filePath: string; messages: { line: number; column: number; ruleId: string | null; message: string }[] }[]> } };
+type EslintModule = {
+  ESLint: new (options: Record<string, unknown>) => {
+    lintFiles(
+      patterns: string[],
+    ): Promise<{ filePath: string; messages: { line: number; column: number; ruleId: string | null; message: string }[] }[]>;
+  };
+};
 
 /** Lints a fixture app with a real ESLint (9 or 10) and the plugin's recommended or strict config. */
 export async function lintFixture(
   eslintModule: EslintModule,
   app: string,
-  { config = 'recommended', settings = {}, typed = false }: { config?: 'recommended' | 'strict'; settings?: Record<string, unknown>; typed?: boolean } = {},
+  {
+    config = 'recommended',
+    settings = {},
+    typed = false,
+  }: { config?: 'recommended' | 'strict'; settings?: Record<string, unknown>; typed?: boolean } = {},
 ): Promise<LintedMessage[]> {
   const cwd = resolve(import.meta.dirname, '../../fixtures', app);
   const eslint = new eslintModule.ESLint({
@@ -38,7 +48,10 @@ export async function lintFixture(
   return results
     .flatMap((result) =>
       result.messages.map((m) => ({
-        file: result.filePath.slice(cwd.length + 1).split('\\').join('/'),
+        file: result.filePath
+          .slice(cwd.length + 1)
+          .split('\\')
+          .join('/'),
         line: m.line,
         column: m.column,
         rule: (m.ruleId ?? 'fatal').replace(/^cache-audit\//, ''),

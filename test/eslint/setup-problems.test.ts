@@ -29,17 +29,25 @@ function linter(cwd: string): ESLint {
 
 async function messages(eslint: ESLint, dir: string): Promise<string[]> {
   const results = await eslint.lintFiles(['src']);
-  return results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(dir.length + 1)}:${String(m.line)}:${String(m.column)} ${m.ruleId ?? 'fatal'} ${m.message}`));
+  return results.flatMap((r) =>
+    r.messages.map((m) => `${r.filePath.slice(dir.length + 1)}:${String(m.line)}:${String(m.column)} ${m.ruleId ?? 'fatal'} ${m.message}`),
+  );
 }
 
 const sources = { 'src/a.controller.ts': controller('A'), 'src/b.controller.ts': controller('B'), 'src/c.controller.ts': controller('C') };
 
 describe('setup problems in ESLint', () => {
   it('reports a broken configuration once per run, as an error, naming the file and line', async () => {
-    const dir = project({ ...sources, 'cache-audit.config.json': '{ "registry": "keys.ts", "registy": "typo" }\n', 'keys.ts': 'export default { keys: {} };\n' });
+    const dir = project({
+      ...sources,
+      'cache-audit.config.json': '{ "registry": "keys.ts", "registy": "typo" }\n',
+      'keys.ts': 'export default { keys: {} };\n',
+    });
     const found = await messages(linter(dir), dir);
     expect(found).toEqual([
-      expect.stringMatching(/^src\/[abc]\.controller\.ts:1:1 cache-audit\/\S+ cache-audit cannot check this file as configured: Invalid configuration: .*registy.* \(.*cache-audit\.config\.json:1:1\)\.$/),
+      expect.stringMatching(
+        /^src\/[abc]\.controller\.ts:1:1 cache-audit\/\S+ cache-audit cannot check this file as configured: Invalid configuration: .*registy.* \(.*cache-audit\.config\.json:1:1\)\.$/,
+      ),
     ]);
     // A new run reports it again.
     const results = await linter(dir).lintFiles(['src/b.controller.ts']);
@@ -47,14 +55,22 @@ describe('setup problems in ESLint', () => {
   });
 
   it('reports an unreadable registry once per run', async () => {
-    const dir = project({ ...sources, 'cache-audit.config.json': '{ "registry": "keys.ts" }\n', 'keys.ts': 'export default { keys: { a: { template: "a:{x}" ' });
+    const dir = project({
+      ...sources,
+      'cache-audit.config.json': '{ "registry": "keys.ts" }\n',
+      'keys.ts': 'export default { keys: { a: { template: "a:{x}" ',
+    });
     expect(await messages(linter(dir), dir)).toEqual([
       expect.stringMatching(/^src\/[abc]\.controller\.ts:1:1 .* Syntax error: '}' expected\. \(.*keys\.ts:1:49\)\.$/),
     ]);
   });
 
   it('reports a registry problem at its place when the registry itself is linted', async () => {
-    const dir = project({ ...sources, 'cache-audit.config.json': '{ "registry": "src/keys.ts" }\n', 'src/keys.ts': 'export default { keys: { a: { template: "a:{x}", ttl: -5 }, quotes: { template: "quotes:{id}", ttl: 60 } } };\n' });
+    const dir = project({
+      ...sources,
+      'cache-audit.config.json': '{ "registry": "src/keys.ts" }\n',
+      'src/keys.ts': 'export default { keys: { a: { template: "a:{x}", ttl: -5 }, quotes: { template: "quotes:{id}", ttl: 60 } } };\n',
+    });
     const found = await messages(linter(dir), dir);
     expect(found).toEqual([
       expect.stringMatching(/^src\/[abc]\.controller\.ts:1:1 .* The ttl of `a` must be a positive number/),
@@ -63,7 +79,11 @@ describe('setup problems in ESLint', () => {
   });
 
   it('keeps working in a live process when the configuration file is deleted', async () => {
-    const dir = project({ ...sources, 'cache-audit.config.json': '{ "registry": "keys.json" }\n', 'keys.json': '{ "keys": { "quotes": { "template": "quotes:{id}" } } }\n' });
+    const dir = project({
+      ...sources,
+      'cache-audit.config.json': '{ "registry": "keys.json" }\n',
+      'keys.json': '{ "keys": { "quotes": { "template": "quotes:{id}" } } }\n',
+    });
     const eslint = linter(dir);
     expect(await messages(eslint, dir)).toEqual([]);
     rmSync(join(dir, 'cache-audit.config.json'));
@@ -73,6 +93,8 @@ describe('setup problems in ESLint', () => {
     expect(after.filter((m) => m.includes('ENOENT') || m.includes('fatal'))).toEqual([]);
     writeFileSync(join(dir, 'cache-audit.config.json'), '{ "registry": "missing.json" }\n');
     await new Promise((done) => setTimeout(done, 1100));
-    expect(await messages(eslint, dir)).toEqual([expect.stringMatching(/^src\/[abc]\.controller\.ts:1:1 .*The registry file .*missing\.json does not exist/)]);
+    expect(await messages(eslint, dir)).toEqual([
+      expect.stringMatching(/^src\/[abc]\.controller\.ts:1:1 .*The registry file .*missing\.json does not exist/),
+    ]);
   });
 });

@@ -17,7 +17,8 @@ function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 }
 
-const FORBIDDEN = /node_modules[\\/](typescript|eslint|@typescript-eslint|ts-morph|@ts-morph|zod)[\\/]|[\\/]dist[\\/]\w+[\\/](src[\\/])?(analysis|scanner|cli|report|config|eslint)[\\/]|[\\/]rules[\\/]|[\\/]registry[\\/]load\.js$/;
+const FORBIDDEN =
+  /node_modules[\\/](typescript|eslint|@typescript-eslint|ts-morph|@ts-morph|zod)[\\/]|[\\/]dist[\\/]\w+[\\/](src[\\/])?(analysis|scanner|cli|report|config|eslint)[\\/]|[\\/]rules[\\/]|[\\/]registry[\\/]load\.js$/;
 
 describe('package entries', () => {
   it('is built (npm test builds first; run `npm run build` before vitest alone)', () => {
@@ -75,15 +76,15 @@ describe('package entries', () => {
 
   it('loads the main entry both ways', () => {
     expect(node(['-e', `console.log(require('cache-audit').covers('quotes:*', 'quotes:list:{t}'))`]).trim()).toBe('true');
-    expect(
-      node(['--input-type=module', '-e', `import { isBroad } from 'cache-audit'; console.log(isBroad('*'))`]).trim(),
-    ).toBe('true');
+    expect(node(['--input-type=module', '-e', `import { isBroad } from 'cache-audit'; console.log(isBroad('*'))`]).trim()).toBe('true');
   });
 
   it('loads the ESLint plugin both ways, with its rules and configs', () => {
     const script = `console.log(JSON.stringify([Object.keys(plugin.rules).length, Object.keys(plugin.configs.recommended.rules).length, plugin.meta.name]))`;
     const cjs = node(['-e', `const plugin = require('cache-audit/eslint'); ${script}`]);
-    expect(node(['-e', `const p = require('cache-audit/eslint'); console.log(p.default === p, Object.keys(p).join())`]).trim()).toBe('true meta,rules,configs');
+    expect(node(['-e', `const p = require('cache-audit/eslint'); console.log(p.default === p, Object.keys(p).join())`]).trim()).toBe(
+      'true meta,rules,configs',
+    );
     const esm = node(['--input-type=module', '-e', `import plugin from 'cache-audit/eslint'; ${script}`]);
     expect(JSON.parse(cjs)).toEqual([9, 8, 'cache-audit']);
     expect(JSON.parse(esm)).toEqual([9, 8, 'cache-audit']);
@@ -117,15 +118,24 @@ module.exports = [
       join(app, 'src/quotes.controller.ts'),
       `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n\n@Controller('quotes')\nexport class QuotesController {\n  @Post()\n  @InvalidateCachePattern('*')\n  create() {}\n}\n`,
     );
-    const result = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', 'src'], { cwd: app, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', 'src'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
     const [file] = JSON.parse(result.stdout) as { messages: { ruleId: string; line: number }[] }[];
     expect(file?.messages.map((m) => `${String(m.line)} ${m.ruleId}`)).toEqual(['7 cache-audit/no-broad-pattern']);
   });
 
   it('has types that resolve for CommonJS, ES modules and node10 alike (@arethetypeswrong/cli on the packed tarball)', () => {
     const out = mkdtempSync(join(tmpdir(), 'cache-audit-pack-'));
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8' })) as { filename: string }[];
-    const attw = spawnSync(process.execPath, [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), join(out, packed?.filename ?? ''), '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8' }),
+    ) as { filename: string }[];
+    const attw = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), join(out, packed?.filename ?? ''), '--format', 'json'],
+      { cwd: root, encoding: 'utf8' },
+    );
     const report = JSON.parse(attw.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(report.analysis.problems).toEqual([]);
     expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './eslint', './runtime']));

@@ -14,7 +14,9 @@ const runtimeDir = join(root, 'packages/runtime');
 const attw = join(root, 'node_modules/.bin/attw');
 const app = mkdtempSync(join(tmpdir(), 'cache-audit-app-'));
 
-afterAll(() => { rmSync(app, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(app, { recursive: true, force: true });
+});
 
 interface AttwReport {
   readonly analysis: { readonly problems: readonly unknown[]; readonly entrypoints: Record<string, unknown> };
@@ -47,9 +49,16 @@ describe('@cache-audit/runtime as a package', () => {
   });
 
   it('installs alone into an application: nothing else comes with it, and it loads both ways', () => {
-    const tarball = execFileSync('npm', ['pack', '--pack-destination', app, '--silent'], { cwd: runtimeDir, encoding: 'utf8' }).trim().split('\n').at(-1) ?? '';
+    const tarball =
+      execFileSync('npm', ['pack', '--pack-destination', app, '--silent'], { cwd: runtimeDir, encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .at(-1) ?? '';
     writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'app', version: '1.0.0', private: true })}\n`);
-    execFileSync('npm', ['install', join(app, tarball), '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, stdio: 'pipe' });
+    execFileSync('npm', ['install', join(app, tarball), '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+      cwd: app,
+      stdio: 'pipe',
+    });
     expect(readdirSync(join(app, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['@cache-audit']);
     expect(readdirSync(join(app, 'node_modules/@cache-audit'))).toEqual(['runtime']);
     const tree = JSON.parse(execFileSync('npm', ['ls', '--all', '--json'], { cwd: app, encoding: 'utf8' })) as {

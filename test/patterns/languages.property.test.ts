@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  covers,
-  matches,
-  overlapWitness,
-  parseTemplate,
-  patternCovers,
-  uncoveredWitness,
-} from '../../src/patterns/index.js';
+import { covers, matches, overlapWitness, parseTemplate, patternCovers, uncoveredWitness } from '../../src/patterns/index.js';
 
 /**
  * overlaps/covers decide questions about infinite key languages with automata. Here they are

@@ -8,8 +8,8 @@ const port = redisPortOrSkip('redis differential');
 
 /** Key material: ASCII, glob characters taken literally, multi-byte UTF-8, and raw high bytes. */
 const KEY_PIECES: readonly Buffer[] = [
-  ...['a', 'b', 'c', 'z', 'A', ':', '-', '^', '[', ']', '\\', '*', '?', '{', '}', '0', '9', 'é', '€', '日'].map(
-    (s) => Buffer.from(s, 'utf8'),
+  ...['a', 'b', 'c', 'z', 'A', ':', '-', '^', '[', ']', '\\', '*', '?', '{', '}', '0', '9', 'é', '€', '日'].map((s) =>
+    Buffer.from(s, 'utf8'),
   ),
   Buffer.from([0x80]),
   Buffer.from([0xc3]),
@@ -18,11 +18,46 @@ const KEY_PIECES: readonly Buffer[] = [
 
 /** Pattern pieces: every construct of Redis globs, and the odd inputs Redis still accepts. */
 const PATTERN_PIECES: readonly string[] = [
-  'a', 'b', 'c', ':', '-', 'é', '€', '日', '^', ']', '{', '}',
-  '*', '**', '?',
-  '[abc]', '[^ab]', '[a-c]', '[c-a]', '[^a-b]', '[:]', '[\\]]', '[\\\\]', '[a-]', '[-a]', '[]', '[^]',
-  '[é]', '[a-é]', '[^é]', '[€-a]', '[\\-]', '[a\\-c]', '[]a]',
-  '\\*', '\\?', '\\[', '\\a', '\\\\', '\\]',
+  'a',
+  'b',
+  'c',
+  ':',
+  '-',
+  'é',
+  '€',
+  '日',
+  '^',
+  ']',
+  '{',
+  '}',
+  '*',
+  '**',
+  '?',
+  '[abc]',
+  '[^ab]',
+  '[a-c]',
+  '[c-a]',
+  '[^a-b]',
+  '[:]',
+  '[\\]]',
+  '[\\\\]',
+  '[a-]',
+  '[-a]',
+  '[]',
+  '[^]',
+  '[é]',
+  '[a-é]',
+  '[^é]',
+  '[€-a]',
+  '[\\-]',
+  '[a\\-c]',
+  '[]a]',
+  '\\*',
+  '\\?',
+  '\\[',
+  '\\a',
+  '\\\\',
+  '\\]',
 ];
 
 /** Endings Redis treats specially: an unclosed class and a trailing backslash. */

@@ -67,14 +67,17 @@ describe('defineCacheRegistry', () => {
       ['keys.a.ttl', 'The ttl of `a` must be a positive number of seconds, not number -1.'],
       ['keys.b.dependsOn', '`dependsOn` of `b` must be a list of resource names (strings), not the string "quotes".'],
       ['keys.d.colour', 'Unknown field `colour` in key `d`: expected template, ttl, dependsOn, description or hashTag.'],
-      ['keys.d.template', 'Malformed template `x:*` of `d`: The template contains `*`, a glob character in Redis patterns: keys should not contain it.'],
+      [
+        'keys.d.template',
+        'Malformed template `x:*` of `d`: The template contains `*`, a glob character in Redis patterns: keys should not contain it.',
+      ],
       ['keys.e.hashTag', '`hashTag` of `e` must name a parameter of its template (`a`).'],
     ]);
   });
 
   it('rejects two templates that differ only in parameter names', () => {
-    expect(() =>
-      defineCacheRegistry({ keys: { a: { template: 'q:{x}' }, b: { template: 'q:{y}' } } }),
-    ).toThrow('keys.b.template: The template `q:{y}` duplicates the one of `a`: one key family per template.');
+    expect(() => defineCacheRegistry({ keys: { a: { template: 'q:{x}' }, b: { template: 'q:{y}' } } })).toThrow(
+      'keys.b.template: The template `q:{y}` duplicates the one of `a`: one key family per template.',
+    );
   });
 });

@@ -6,7 +6,9 @@ import { loadRegistry } from '../../src/index.js';
 import type { LoadedRegistry } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cache-audit-registry-'));
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 let counter = 0;
 function load(text: string | Buffer, extension = '.ts'): LoadedRegistry {
@@ -59,8 +61,11 @@ export default { keys: { quotesList: { template: 'quotes:list:{tenantId}' } } } 
   });
 
   it('reads the JSON form', () => {
-    const result = load(`{ "$schema": "./node_modules/cache-audit/schema/registry.schema.json",
-  "prefix": "app:", "keys": { "quotesList": { "template": "quotes:list:{tenantId}", "ttl": 60 } } }`, '.json');
+    const result = load(
+      `{ "$schema": "./node_modules/cache-audit/schema/registry.schema.json",
+  "prefix": "app:", "keys": { "quotesList": { "template": "quotes:list:{tenantId}", "ttl": 60 } } }`,
+      '.json',
+    );
     expect(located(result)).toEqual([]);
     expect(result.registry?.entries.map((e) => e.template)).toEqual(['quotes:list:{tenantId}']);
   });
@@ -89,7 +94,7 @@ describe('loadRegistry: each unsupported form is a located message', () => {
     [
       'a spread of keys',
       `const base = {};\nexport default { keys: { ...base, a: { template: 'a:{x}' } } };\n`,
-      "2:26-2:33 The spread `...base` cannot be read statically: list the entries inline.",
+      '2:26-2:33 The spread `...base` cannot be read statically: list the entries inline.',
     ],
     [
       'an imported constant',
@@ -141,11 +146,7 @@ describe('loadRegistry: each unsupported form is a located message', () => {
       `export default { keys: { a: { template: 'a:{x}', tll: 60 } } };\n`,
       '1:55-1:57 Unknown field `tll` in key `a`: expected template, ttl, dependsOn, description or hashTag.',
     ],
-    [
-      'a syntax error',
-      `export default { keys: { a: { template: 'a:{x}' } };\n`,
-      "1:52-1:53 Syntax error: ',' expected.",
-    ],
+    ['a syntax error', `export default { keys: { a: { template: 'a:{x}' } };\n`, "1:52-1:53 Syntax error: ',' expected."],
     [
       'no registry at all',
       `export const other = 1;\n`,
@@ -163,7 +164,9 @@ describe('loadRegistry: each unsupported form is a located message', () => {
   });
 
   it('keeps the keys it could read beside the ones it could not', () => {
-    const result = load(`export default { keys: {\n  a: { template: 'a:{x}', ttl: minutes(5) },\n  b: { template: 'b:{x' },\n  c: { template: 'c:{x}' },\n} };\n`);
+    const result = load(
+      `export default { keys: {\n  a: { template: 'a:{x}', ttl: minutes(5) },\n  b: { template: 'b:{x' },\n  c: { template: 'c:{x}' },\n} };\n`,
+    );
     expect(result.registry?.entries.map((e) => [e.name, e.ttl])).toEqual([
       ['a', undefined],
       ['c', undefined],

@@ -31,7 +31,9 @@ describe('reporters', () => {
     const render = REPORTERS[name];
     const output = render(result, context);
     expect(render(result, context)).toBe(output);
-    await expect(output).toMatchFileSnapshot(`__snapshots__/quotes-app-defects.${name === 'json' ? 'json' : name === 'markdown' ? 'md' : 'txt'}${name === 'github' ? '.github' : ''}`);
+    await expect(output).toMatchFileSnapshot(
+      `__snapshots__/quotes-app-defects.${name === 'json' ? 'json' : name === 'markdown' ? 'md' : 'txt'}${name === 'github' ? '.github' : ''}`,
+    );
   });
 
   it('writes JSON that its documented schema (schema/result.schema.json) accepts', () => {
@@ -45,7 +47,9 @@ describe('reporters', () => {
     const text = REPORTERS.text(result, { ...context, color: true });
     expect(text).toContain('\u001b[31merror\u001b[39m');
     expect(REPORTERS.text(result, context)).not.toContain('\u001b[');
-    const order = result.findings.map((f) => `${f.file}:${String(f.line).padStart(5, '0')}:${String(f.column).padStart(5, '0')}:${f.ruleId}`);
+    const order = result.findings.map(
+      (f) => `${f.file}:${String(f.line).padStart(5, '0')}:${String(f.column).padStart(5, '0')}:${f.ruleId}`,
+    );
     expect(order).toEqual([...order].sort());
   });
 
@@ -65,80 +69,113 @@ describe('reporters', () => {
       runs: { results?: { level?: string; ruleId?: string; message?: { text?: string } }[] }[];
     };
     const problems = (report.runs[0]?.results ?? []).filter((r) => r.level === 'error' || r.level === 'warning' || r.level === undefined);
-    expect(problems.map((p) => `${p.ruleId ?? ''} ${p.message?.text ?? ''}`), validation.stdout).toEqual([]);
+    expect(
+      problems.map((p) => `${p.ruleId ?? ''} ${p.message?.text ?? ''}`),
+      validation.stdout,
+    ).toEqual([]);
   });
 
-  it.skipIf(!hasChromium)('renders the HTML report in headless Chromium without console errors', async () => {
-    const file = join(artifacts, 'quotes-app-defects.html');
-    const sources = new Map<string, string[]>();
-    const withFrames: ReportContext = {
-      ...context,
-      sourceLine: (f, line) => {
-        if (!sources.has(f)) sources.set(f, readFileSync(join(root, 'fixtures/quotes-app-defects', f), 'utf8').split('\n'));
-        return sources.get(f)?.[line - 1] ?? null;
-      },
-    };
-    const html = REPORTERS.html(result, withFrames);
-    expect(html.length).toBeLessThan(40_000);
-    writeFileSync(file, html);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const errors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
+  it.skipIf(!hasChromium)(
+    'renders the HTML report in headless Chromium without console errors',
+    async () => {
+      const file = join(artifacts, 'quotes-app-defects.html');
+      const sources = new Map<string, string[]>();
+      const withFrames: ReportContext = {
+        ...context,
+        sourceLine: (f, line) => {
+          if (!sources.has(f)) sources.set(f, readFileSync(join(root, 'fixtures/quotes-app-defects', f), 'utf8').split('\n'));
+          return sources.get(f)?.[line - 1] ?? null;
+        },
+      };
+      const html = REPORTERS.html(result, withFrames);
+      expect(html.length).toBeLessThan(40_000);
+      writeFileSync(file, html);
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
-      page.on('pageerror', (error) => errors.push(error.message));
-      page.on('request', (request) => {
-        if (!request.url().startsWith('file:')) errors.push(`external request: ${request.url()}`);
-      });
-      await page.goto(`file://${file}`);
-      const groups = new Set(result.findings.map((f) => `${f.ruleId} ${f.file}:${String(f.line)}:${String(f.column)}`));
-      expect(await page.locator('.finding').count()).toBe(groups.size);
-      // Two findings of one handler (the keys it forgets) are one entry listing both.
-      expect(groups.size).toBeLessThan(result.findings.length);
-      expect(await page.locator('.finding .also li').count()).toBe(result.findings.length - groups.size);
-      expect(await page.locator('.finding').first().getAttribute('data-severity')).toBe('error');
-      expect(await page.locator('.finding pre.frame mark').count()).toBe(groups.size);
-      // The handler that flushes everything with `*` is not drawn as the healthiest row.
-      const flushAll = page.locator('.matrix tr', { hasText: 'ClientsController.remove' });
-      expect(await flushAll.getAttribute('class')).toBe('error');
-      expect(await flushAll.locator('.cell.full').count()).toBe(5);
-      expect(await flushAll.locator('.cell.full').first().evaluate((cell) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(cell).backgroundImage)).toContain('gradient');
-      expect(await page.locator('.matrix tr', { hasText: 'QuotesController.create' }).getAttribute('class')).toBe('ok');
-      // Rows with nothing in them are not drawn.
-      expect(await page.locator('.matrix tbody tr').count()).toBe(result.matrix.rows.filter((r) => r.status !== 'read' && (r.cells.some((c) => c !== 'none') || r.exception !== null)).length);
-      expect(await page.locator('.matrix tbody tr').count()).toBeLessThan(result.matrix.rows.length);
-      expect(await page.locator('.tile').first().innerText()).toContain(String(result.findings.filter((f) => f.severity === 'error').length));
-      // Filters by rule and level, and collapse by file.
-      await page.locator('input[data-filter="rule"][value="require-dependent-invalidation"]').uncheck();
-      expect(await page.locator('.finding:visible').count()).toBe(new Set([...groups].filter((g) => !g.startsWith('require-dependent-invalidation'))).size);
-      await page.locator('input[data-filter="severity"][value="error"]').uncheck();
-      expect(await page.locator('.finding:visible').count()).toBe(0);
-      expect(await page.locator('details.file:visible').count()).toBe(0);
-      await page.locator('input[data-filter="severity"][value="error"]').check();
-      await page.locator('input[data-filter="rule"][value="require-dependent-invalidation"]').check();
-      await page.locator('button[data-files="close"]').click();
-      expect(await page.locator('.finding:visible').count()).toBe(0);
-      await page.locator('button[data-files="open"]').click();
-      expect(await page.locator('.finding:visible').count()).toBe(groups.size);
-      // Long messages wrap: no horizontal scrolling at 1,400 px or on a narrow window.
-      for (const width of [1400, 700]) {
-        await page.setViewportSize({ width, height: 900 });
-        const overflow = await page.evaluate(() => {
-          const { documentElement } = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
-          return documentElement.scrollWidth - documentElement.clientWidth;
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        const errors: string[] = [];
+        page.on('console', (message) => {
+          if (message.type() === 'error') errors.push(message.text());
         });
-        expect(overflow, `at ${String(width)} px`).toBe(0);
+        page.on('pageerror', (error) => errors.push(error.message));
+        page.on('request', (request) => {
+          if (!request.url().startsWith('file:')) errors.push(`external request: ${request.url()}`);
+        });
+        await page.goto(`file://${file}`);
+        const groups = new Set(result.findings.map((f) => `${f.ruleId} ${f.file}:${String(f.line)}:${String(f.column)}`));
+        expect(await page.locator('.finding').count()).toBe(groups.size);
+        // Two findings of one handler (the keys it forgets) are one entry listing both.
+        expect(groups.size).toBeLessThan(result.findings.length);
+        expect(await page.locator('.finding .also li').count()).toBe(result.findings.length - groups.size);
+        expect(await page.locator('.finding').first().getAttribute('data-severity')).toBe('error');
+        expect(await page.locator('.finding pre.frame mark').count()).toBe(groups.size);
+        // The handler that flushes everything with `*` is not drawn as the healthiest row.
+        const flushAll = page.locator('.matrix tr', { hasText: 'ClientsController.remove' });
+        expect(await flushAll.getAttribute('class')).toBe('error');
+        expect(await flushAll.locator('.cell.full').count()).toBe(5);
+        expect(
+          await flushAll
+            .locator('.cell.full')
+            .first()
+            .evaluate(
+              (cell) =>
+                (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(cell)
+                  .backgroundImage,
+            ),
+        ).toContain('gradient');
+        expect(await page.locator('.matrix tr', { hasText: 'QuotesController.create' }).getAttribute('class')).toBe('ok');
+        // Rows with nothing in them are not drawn.
+        expect(await page.locator('.matrix tbody tr').count()).toBe(
+          result.matrix.rows.filter((r) => r.status !== 'read' && (r.cells.some((c) => c !== 'none') || r.exception !== null)).length,
+        );
+        expect(await page.locator('.matrix tbody tr').count()).toBeLessThan(result.matrix.rows.length);
+        expect(await page.locator('.tile').first().innerText()).toContain(
+          String(result.findings.filter((f) => f.severity === 'error').length),
+        );
+        // Filters by rule and level, and collapse by file.
+        await page.locator('input[data-filter="rule"][value="require-dependent-invalidation"]').uncheck();
+        expect(await page.locator('.finding:visible').count()).toBe(
+          new Set([...groups].filter((g) => !g.startsWith('require-dependent-invalidation'))).size,
+        );
+        await page.locator('input[data-filter="severity"][value="error"]').uncheck();
+        expect(await page.locator('.finding:visible').count()).toBe(0);
+        expect(await page.locator('details.file:visible').count()).toBe(0);
+        await page.locator('input[data-filter="severity"][value="error"]').check();
+        await page.locator('input[data-filter="rule"][value="require-dependent-invalidation"]').check();
+        await page.locator('button[data-files="close"]').click();
+        expect(await page.locator('.finding:visible').count()).toBe(0);
+        await page.locator('button[data-files="open"]').click();
+        expect(await page.locator('.finding:visible').count()).toBe(groups.size);
+        // Long messages wrap: no horizontal scrolling at 1,400 px or on a narrow window.
+        for (const width of [1400, 700]) {
+          await page.setViewportSize({ width, height: 900 });
+          const overflow = await page.evaluate(() => {
+            const { documentElement } = (
+              globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+            ).document;
+            return documentElement.scrollWidth - documentElement.clientWidth;
+          });
+          expect(overflow, `at ${String(width)} px`).toBe(0);
+        }
+        await page.setViewportSize({ width: 1400, height: 900 });
+        await page.screenshot({ path: join(artifacts, 'quotes-app-defects.html.png'), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
       }
-      await page.setViewportSize({ width: 1400, height: 900 });
-      await page.screenshot({ path: join(artifacts, 'quotes-app-defects.html.png'), fullPage: true });
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

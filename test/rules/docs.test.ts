@@ -58,7 +58,12 @@ describe('the rule catalogue', () => {
   it('lists the same rules in the index, the catalogue, the docs, the configs and the README', () => {
     const sorted = [...RULE_IDS].sort();
     expect(Object.keys(plugin.rules).sort()).toEqual(sorted);
-    expect(readdirSync(resolve(root, 'rules')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3)).sort()).toEqual(sorted);
+    expect(
+      readdirSync(resolve(root, 'rules'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => f.slice(0, -3))
+        .sort(),
+    ).toEqual(sorted);
     expect(Object.keys(plugin.configs.strict.rules ?? {}).sort()).toEqual(sorted.map((id) => `cache-audit/${id}`));
     expect(Object.keys(plugin.configs.recommended.rules ?? {}).sort()).toEqual(
       sorted.filter((id) => RULES[id].recommended).map((id) => `cache-audit/${id}`),
@@ -85,7 +90,9 @@ describe('the rule catalogue', () => {
     const unused: string[] = [];
     for (const id of RULE_IDS) {
       for (const messageId of Object.keys(plugin.rules[id].meta.messages)) {
-        const isUsed = new RegExp(`(report\\(|messageId: |messageId === |\\? |: |, )'${messageId}'`).test(code) || (messageId === 'setup' && code.includes("messageId: 'setup'"));
+        const isUsed =
+          new RegExp(`(report\\(|messageId: |messageId === |\\? |: |, )'${messageId}'`).test(code) ||
+          (messageId === 'setup' && code.includes("messageId: 'setup'"));
         if (!isUsed) unused.push(`${id}: ${messageId}`);
       }
     }

@@ -95,33 +95,82 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `export async function action({ request }: { request: Request }) {\n  if (request.method === 'PATCH') {\n    await cache.deletePattern('quotes:*');\n    return null;\n  }\n  return new Response(null, { status: 405 });\n}\n`,
       filename: 'app/routes/quotes.$id.tsx',
     },
-    { name: 'a Map is not a router', code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n` },
+    {
+      name: 'a Map is not a router',
+      code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n`,
+    },
   ],
   invalid: [
     {
       name: 'an aliased import and a namespace import of @nestjs/common',
       code: `import * as Nest from '@nestjs/common';\nimport { Delete as HttpDelete } from '@nestjs/common';\n@Nest.Controller('quotes')\nexport class C {\n  @Nest.Post()\n  create() {}\n  @HttpDelete(':id')\n  remove() {}\n}\n`,
       errors: [
-        { messageId: 'missing', line: 6, column: 3, endLine: 6, endColumn: 9, data: { handler: 'C.create', exception: "@NoCacheInvalidation('reason')" } },
-        { messageId: 'missing', line: 8, column: 3, endLine: 8, endColumn: 9, data: { handler: 'C.remove', exception: "@NoCacheInvalidation('reason')" } },
+        {
+          messageId: 'missing',
+          line: 6,
+          column: 3,
+          endLine: 6,
+          endColumn: 9,
+          data: { handler: 'C.create', exception: "@NoCacheInvalidation('reason')" },
+        },
+        {
+          messageId: 'missing',
+          line: 8,
+          column: 3,
+          endLine: 8,
+          endColumn: 9,
+          data: { handler: 'C.remove', exception: "@NoCacheInvalidation('reason')" },
+        },
       ],
     },
     {
       name: 'a GraphQL mutation',
       code: `import { Mutation, Resolver } from '@nestjs/graphql';\n@Resolver()\nexport class QuotesResolver {\n  @Mutation()\n  archiveQuote() { return true; }\n}\n`,
-      errors: [{ messageId: 'missing', line: 5, column: 3, endLine: 5, endColumn: 15, data: { handler: 'QuotesResolver.archiveQuote', exception: "@NoCacheInvalidation('reason')" } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 15,
+          data: { handler: 'QuotesResolver.archiveQuote', exception: "@NoCacheInvalidation('reason')" },
+        },
+      ],
     },
     {
       name: 'routing-controllers',
       code: `import { JsonController, Post } from 'routing-controllers';\n@JsonController('/quotes')\nexport class Q {\n  @Post('/')\n  create() { return {}; }\n}\n`,
-      errors: [{ messageId: 'missing', line: 5, column: 3, endLine: 5, endColumn: 9, data: { handler: 'Q.create', exception: "@NoCacheInvalidation('reason')" } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 9,
+          data: { handler: 'Q.create', exception: "@NoCacheInvalidation('reason')" },
+        },
+      ],
     },
     {
       name: 'Fastify route() with several methods reports each',
       code: `import Fastify from 'fastify';\nconst fastify = Fastify();\nfastify.route({ method: ['PUT', 'PATCH'], url: '/quotes/:id', handler: async () => ({}) });\n`,
       errors: [
-        { messageId: 'missing', line: 3, column: 9, endLine: 3, endColumn: 14, data: { handler: 'PUT /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
-        { messageId: 'missing', line: 3, column: 9, endLine: 3, endColumn: 14, data: { handler: 'PATCH /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 14,
+          data: { handler: 'PUT /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 9,
+          endLine: 3,
+          endColumn: 14,
+          data: { handler: 'PATCH /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
       ],
     },
     {
@@ -129,109 +178,316 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
       code: `import type { NextApiRequest, NextApiResponse } from 'next';\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  switch (req.method) {\n    case 'GET':\n      return res.json({});\n    case 'PUT':\n    case 'PATCH':\n      return res.json({});\n  }\n}\n`,
       filename: 'src/pages/api/quotes/[quoteId].ts',
       errors: [
-        { messageId: 'missing', line: 6, column: 10, endLine: 6, endColumn: 15, data: { handler: 'PUT /api/quotes/[quoteId]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
-        { messageId: 'missing', line: 7, column: 10, endLine: 7, endColumn: 17, data: { handler: 'PATCH /api/quotes/[quoteId]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        {
+          messageId: 'missing',
+          line: 6,
+          column: 10,
+          endLine: 6,
+          endColumn: 15,
+          data: {
+            handler: 'PUT /api/quotes/[quoteId]',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 10,
+          endLine: 7,
+          endColumn: 17,
+          data: {
+            handler: 'PATCH /api/quotes/[quoteId]',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
       ],
     },
     {
       name: 'a wrapped Pages API handler behind a method guard',
       code: `const withAuth = <T,>(h: T) => h;\nasync function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method !== 'DELETE') return res.status(405).end();\n  res.status(204).end();\n}\nexport default withAuth(handler);\n`,
       filename: 'pages/api/quotes/index.ts',
-      errors: [{ messageId: 'missing', line: 3, column: 22, endLine: 3, endColumn: 30, data: { handler: 'DELETE /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 22,
+          endLine: 3,
+          endColumn: 30,
+          data: { handler: 'DELETE /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
     },
     {
       name: 'a Pages API method map built with createHandler',
       code: `import { createHandler } from '../../lib/handler';\nexport default createHandler({\n  GET: async () => ({}),\n  POST: async () => ({}),\n});\n`,
       filename: 'src/pages/api/quotes/index.ts',
-      errors: [{ messageId: 'missing', line: 4, column: 3, endLine: 4, endColumn: 7, data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 3,
+          endLine: 4,
+          endColumn: 7,
+          data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
     },
     {
       name: 'tRPC mutations inline in a router, nested keys included, named by their path',
       code: `import { authedProcedure, router } from '../trpc';\nexport const quotesRouter = router({\n  list: authedProcedure.query(async () => []),\n  create: authedProcedure.input(schema).mutation(async ({ input }) => input),\n  lines: {\n    remove: authedProcedure.mutation(async () => null),\n  },\n});\n`,
       filename: 'src/server/routers/quotes.ts',
       errors: [
-        { messageId: 'missing', line: 4, column: 3, endLine: 4, endColumn: 9, data: { handler: 'trpc create', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
-        { messageId: 'missing', line: 6, column: 5, endLine: 6, endColumn: 11, data: { handler: 'trpc lines.remove', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 3,
+          endLine: 4,
+          endColumn: 9,
+          data: { handler: 'trpc create', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+        {
+          messageId: 'missing',
+          line: 6,
+          column: 5,
+          endLine: 6,
+          endColumn: 11,
+          data: { handler: 'trpc lines.remove', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
       ],
     },
     {
       name: 'a tRPC procedure in a file of its own, named by its constant',
       code: `import { authedProcedure } from '../trpc';\nexport const archiveQuoteRoute = authedProcedure\n  .input(schema)\n  .mutation(async ({ input }) => input);\n`,
-      errors: [{ messageId: 'missing', line: 4, column: 4, endLine: 4, endColumn: 12, data: { handler: 'trpc archiveQuoteRoute', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 4,
+          endLine: 4,
+          endColumn: 12,
+          data: {
+            handler: 'trpc archiveQuoteRoute',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+      ],
     },
     {
       name: 'a route module action, named by its module',
       code: `import type { ActionFunctionArgs } from 'react-router';\nexport async function loader() {\n  return [];\n}\nexport async function action({ request }: ActionFunctionArgs) {\n  return request.formData();\n}\n`,
       filename: 'app/routes/quotes._index.tsx',
-      errors: [{ messageId: 'missing', line: 5, column: 23, endLine: 5, endColumn: 29, data: { handler: 'action routes/quotes._index.tsx', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 23,
+          endLine: 5,
+          endColumn: 29,
+          data: {
+            handler: 'action routes/quotes._index.tsx',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+      ],
     },
     {
       name: 'a route module action that branches on request.method: one handler per branch',
       code: `export const action = async ({ request }: { request: Request }) => {\n  switch (request.method) {\n    case 'DELETE':\n      return null;\n  }\n};\n`,
       filename: 'app/routes/quotes.$id.tsx',
-      errors: [{ messageId: 'missing', line: 3, column: 10, endLine: 3, endColumn: 18, data: { handler: 'action routes/quotes.$id.tsx (DELETE)', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 10,
+          endLine: 3,
+          endColumn: 18,
+          data: {
+            handler: 'action routes/quotes.$id.tsx (DELETE)',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+      ],
     },
     {
       name: 'a GraphQL resolver map: methods, functions and { resolve } entries of Mutation',
       code: `import { ApolloServer } from '@apollo/server';\nconst resolvers = {\n  Mutation: {\n    createQuote(_p: unknown, args: object) { return args; },\n    archiveQuote: { resolve: async () => true },\n  },\n};\nexport const server = new ApolloServer({ typeDefs: '', resolvers });\n`,
       errors: [
-        { messageId: 'missing', line: 4, column: 5, endLine: 4, endColumn: 16, data: { handler: 'Mutation.createQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
-        { messageId: 'missing', line: 5, column: 5, endLine: 5, endColumn: 17, data: { handler: 'Mutation.archiveQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 5,
+          endLine: 4,
+          endColumn: 16,
+          data: {
+            handler: 'Mutation.createQuote',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 5,
+          endLine: 5,
+          endColumn: 17,
+          data: {
+            handler: 'Mutation.archiveQuote',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
       ],
     },
     {
       name: 'a Pothos mutation field',
       code: `builder.mutationField('createQuote', (t) => t.field({ type: 'Boolean', resolve: async () => true }));\n`,
-      errors: [{ messageId: 'missing', line: 1, column: 23, endLine: 1, endColumn: 36, data: { handler: 'Mutation.createQuote', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 1,
+          column: 23,
+          endLine: 1,
+          endColumn: 36,
+          data: {
+            handler: 'Mutation.createQuote',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+      ],
     },
     {
       name: 'SvelteKit endpoint exports and form actions',
       code: `export async function DELETE() {\n  return new Response(null);\n}\n`,
       filename: 'src/routes/(app)/quotes/[id]/+server.ts',
-      errors: [{ messageId: 'missing', line: 1, column: 23, endLine: 1, endColumn: 29, data: { handler: 'DELETE /quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 1,
+          column: 23,
+          endLine: 1,
+          endColumn: 29,
+          data: { handler: 'DELETE /quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
     },
     {
       name: 'SvelteKit form actions, the default one named by its page',
       code: `export const load = async () => ({ quotes: [] });\nexport const actions = {\n  default: async () => ({ ok: true }),\n  archive: async () => ({ ok: true }),\n};\n`,
       filename: 'src/routes/quotes/+page.server.ts',
       errors: [
-        { messageId: 'missing', line: 3, column: 3, endLine: 3, endColumn: 10, data: { handler: 'action /quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
-        { messageId: 'missing', line: 4, column: 3, endLine: 4, endColumn: 10, data: { handler: 'action /quotes?/archive', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 3,
+          endLine: 3,
+          endColumn: 10,
+          data: { handler: 'action /quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 3,
+          endLine: 4,
+          endColumn: 10,
+          data: {
+            handler: 'action /quotes?/archive',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
       ],
     },
     {
       name: 'Hono registrations chained on new Hono() and on basePath()',
       code: `import { Hono } from 'hono';\nexport const quotesRoute = new Hono()\n  .get('/quotes', (c) => c.json([]))\n  .post('/quotes', async (c) => c.json({}));\nconst app = new Hono().basePath('/api');\napp.delete('/quotes/:id', (c) => c.body(null));\n`,
       errors: [
-        { messageId: 'missing', line: 4, column: 4, endLine: 4, endColumn: 8, data: { handler: 'POST /quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
-        { messageId: 'missing', line: 6, column: 5, endLine: 6, endColumn: 11, data: { handler: 'DELETE /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 4,
+          endLine: 4,
+          endColumn: 8,
+          data: { handler: 'POST /quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+        {
+          messageId: 'missing',
+          line: 6,
+          column: 5,
+          endLine: 6,
+          endColumn: 11,
+          data: { handler: 'DELETE /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
       ],
     },
     {
       name: 'a Pages API guard that lets two methods through: the checks after it split nothing new',
       code: `export default async function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method !== 'POST' && req.method !== 'GET') return res.status(405).end();\n  if (req.method === 'GET') return res.status(200).end();\n  res.status(201).end();\n}\n`,
       filename: 'pages/api/quotes/index.ts',
-      errors: [{ messageId: 'missing', line: 2, column: 22, endLine: 2, endColumn: 28, data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 22,
+          endLine: 2,
+          endColumn: 28,
+          data: { handler: 'POST /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
     },
     {
       name: 'the same write in a tRPC mutation is a mutation',
       code: `import { PrismaClient } from '@prisma/client';\nimport { authedProcedure, router } from '../trpc';\nconst prisma = new PrismaClient();\nexport const quotesRouter = router({\n  touch: authedProcedure.mutation(async () => prisma.quote.upsert({ where: { id: 1 }, create: {}, update: {} })),\n});\n`,
       filename: 'src/server/routers/quotes.ts',
-      errors: [{ messageId: 'missing', line: 5, column: 3, endLine: 5, endColumn: 8, data: { handler: 'trpc touch', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 8,
+          data: { handler: 'trpc touch', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
     },
     {
       name: 'a Pages API route that answers the preflight and then serves every other method',
       code: `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport default async function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method === 'OPTIONS') return res.status(204).end();\n  await prisma.quote.update({ where: { id: 1 }, data: { seen: true } });\n  res.status(200).end();\n}\n`,
       filename: 'pages/api/quotes/index.ts',
-      errors: [{ messageId: 'missing', line: 3, column: 31, endLine: 3, endColumn: 38, data: { handler: 'ALL /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 31,
+          endLine: 3,
+          endColumn: 38,
+          data: { handler: 'ALL /api/quotes', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
     },
     {
       name: 'Next.js wrapped handlers and aliases',
       code: `const withAuth = <T,>(h: T) => h;\nexport const PATCH = withAuth(async () => new Response(null));\nexport const PUT = PATCH;\n`,
       filename: 'app/api/quotes/[id]/route.ts',
       errors: [
-        { messageId: 'missing', line: 2, column: 14, endLine: 2, endColumn: 19, data: { handler: 'PATCH /api/quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
-        { messageId: 'missing', line: 3, column: 14, endLine: 3, endColumn: 17, data: { handler: 'PUT /api/quotes/[id]', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' } },
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 14,
+          endLine: 2,
+          endColumn: 19,
+          data: {
+            handler: 'PATCH /api/quotes/[id]',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 14,
+          endLine: 3,
+          endColumn: 17,
+          data: {
+            handler: 'PUT /api/quotes/[id]',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
       ],
     },
   ],
@@ -242,7 +498,12 @@ const eventHandler = (patterns: string): string =>
 
 /** A NestJS event handler that invalidates is a mutation: what it leaves stale is reported. */
 ruleTester().run('require-dependent-invalidation (NestJS message handlers)', dependentRule, {
-  valid: [{ name: 'an event handler that invalidates every dependent key', code: eventHandler("@InvalidateCachePattern('quotes:*', 'dashboard:*')") }],
+  valid: [
+    {
+      name: 'an event handler that invalidates every dependent key',
+      code: eventHandler("@InvalidateCachePattern('quotes:*', 'dashboard:*')"),
+    },
+  ],
   invalid: [
     {
       name: 'an event handler that forgets the dashboard',
@@ -255,8 +516,22 @@ ruleTester().run('require-dependent-invalidation (NestJS message handlers)', dep
           column: 3,
           endLine: 8,
           endColumn: 10,
-          data: { handler: 'QuotesEvents.expired', resource: 'quotes', key: 'dashboardTopClients', template: 'dashboard:top_clients:{tenantId}:{hash}', pattern: 'dashboard:top_clients:*' },
-          suggestions: [{ messageId: 'addPattern', data: { pattern: 'dashboard:top_clients:*' }, output: eventHandler("@InvalidateCachePattern('quotes:*', 'dashboard:kpis:*')\n  @InvalidateCachePattern('dashboard:top_clients:*')") }],
+          data: {
+            handler: 'QuotesEvents.expired',
+            resource: 'quotes',
+            key: 'dashboardTopClients',
+            template: 'dashboard:top_clients:{tenantId}:{hash}',
+            pattern: 'dashboard:top_clients:*',
+          },
+          suggestions: [
+            {
+              messageId: 'addPattern',
+              data: { pattern: 'dashboard:top_clients:*' },
+              output: eventHandler(
+                "@InvalidateCachePattern('quotes:*', 'dashboard:kpis:*')\n  @InvalidateCachePattern('dashboard:top_clients:*')",
+              ),
+            },
+          ],
         },
       ],
     },

@@ -6,10 +6,24 @@ const service = (body: string, imports = "import { getCache } from 'cache-audit/
 
 ruleTester().run('no-unescaped-pattern-interpolation', rule, {
   valid: [
-    { code: service('  await getCache().deletePattern(`quotes:list:${escapeGlob(tenantId)}:*`);', "import { escapeGlob, getCache } from 'cache-audit/runtime';") },
-    { name: 'placeholders are escaped by the runtime', code: service("  await getCache().invalidate(['quotes:list:{tenantId}:*'], { tenantId });") },
-    { name: 'an exact key takes no glob', code: `import Redis from 'ioredis';\nconst redis = new Redis();\nexport const drop = (id: string) => redis.del(\`quotes:list:\${id}:x\`);\n` },
-    { name: 'constants of the file are text, not values', code: `import { getCache } from 'cache-audit/runtime';\nconst NS = 'quotes';\nexport const drop = () => getCache().deletePattern(\`\${NS}:*\`);\n` },
+    {
+      code: service(
+        '  await getCache().deletePattern(`quotes:list:${escapeGlob(tenantId)}:*`);',
+        "import { escapeGlob, getCache } from 'cache-audit/runtime';",
+      ),
+    },
+    {
+      name: 'placeholders are escaped by the runtime',
+      code: service("  await getCache().invalidate(['quotes:list:{tenantId}:*'], { tenantId });"),
+    },
+    {
+      name: 'an exact key takes no glob',
+      code: `import Redis from 'ioredis';\nconst redis = new Redis();\nexport const drop = (id: string) => redis.del(\`quotes:list:\${id}:x\`);\n`,
+    },
+    {
+      name: 'constants of the file are text, not values',
+      code: `import { getCache } from 'cache-audit/runtime';\nconst NS = 'quotes';\nexport const drop = () => getCache().deletePattern(\`\${NS}:*\`);\n`,
+    },
     { name: 'a number literal', code: service('  await getCache().deletePattern(`quotes:v${2}:*`);') },
   ],
   invalid: [
@@ -35,7 +49,10 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
     },
     {
       name: 'string concatenation',
-      code: service("  await getCache().deletePattern('quotes:list:' + tenantId + ':*');", "import { escapeGlob, getCache } from 'cache-audit/runtime';"),
+      code: service(
+        "  await getCache().deletePattern('quotes:list:' + tenantId + ':*');",
+        "import { escapeGlob, getCache } from 'cache-audit/runtime';",
+      ),
       errors: [
         {
           messageId: 'unescaped',
@@ -43,11 +60,19 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
           column: 51,
           endLine: 3,
           endColumn: 59,
-          suggestions: [{ messageId: 'escape', output: service("  await getCache().deletePattern('quotes:list:' + escapeGlob(tenantId) + ':*');", "import { escapeGlob, getCache } from 'cache-audit/runtime';") }],
+          suggestions: [
+            {
+              messageId: 'escape',
+              output: service(
+                "  await getCache().deletePattern('quotes:list:' + escapeGlob(tenantId) + ':*');",
+                "import { escapeGlob, getCache } from 'cache-audit/runtime';",
+              ),
+            },
+          ],
         },
       ],
     },
-      {
+    {
       name: "the import goes after 'use server', which must stay the first statement",
       code: `'use server';\n\n${service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);')}`,
       errors: [
@@ -79,13 +104,22 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
           endLine: 3,
           endColumn: 57,
           data: { expression: 'tenantId', pattern: 'quotes:list:{tenantId}:*', escape: 'escapeRedisKey' },
-          suggestions: [{ messageId: 'escape', data: { escape: 'escapeRedisKey' }, output: service('  await getCache().deletePattern(`quotes:list:${escapeRedisKey(tenantId)}:*`);') }],
+          suggestions: [
+            {
+              messageId: 'escape',
+              data: { escape: 'escapeRedisKey' },
+              output: service('  await getCache().deletePattern(`quotes:list:${escapeRedisKey(tenantId)}:*`);'),
+            },
+          ],
         },
       ],
     },
     {
       name: 'an escape function the file already imports is used as it is',
-      code: service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);', "import { getCache } from 'cache-audit/runtime';\nimport { escapePattern } from './escape';"),
+      code: service(
+        '  await getCache().deletePattern(`quotes:list:${tenantId}:*`);',
+        "import { getCache } from 'cache-audit/runtime';\nimport { escapePattern } from './escape';",
+      ),
       errors: [
         {
           messageId: 'unescaped',
@@ -97,7 +131,10 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
             {
               messageId: 'escape',
               data: { escape: 'escapePattern' },
-              output: service('  await getCache().deletePattern(`quotes:list:${escapePattern(tenantId)}:*`);', "import { getCache } from 'cache-audit/runtime';\nimport { escapePattern } from './escape';"),
+              output: service(
+                '  await getCache().deletePattern(`quotes:list:${escapePattern(tenantId)}:*`);',
+                "import { getCache } from 'cache-audit/runtime';\nimport { escapePattern } from './escape';",
+              ),
             },
           ],
         },

@@ -4,13 +4,19 @@ import { controller, REGISTRY, ruleTester } from './tester.js';
 ruleTester().run('pattern-in-registry', rule, {
   valid: [
     { code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*', 'dashboard:kpis:{tenantId}:*')\n  create() {}`) },
-    { name: 'a registry reference', code: `import { cacheKeys } from './keys';\nimport { getCache } from 'cache-audit/runtime';\nexport const drop = (tenantId: string) => getCache().deletePattern(cacheKeys.pattern('quotesList', { tenantId }));\n` },
+    {
+      name: 'a registry reference',
+      code: `import { cacheKeys } from './keys';\nimport { getCache } from 'cache-audit/runtime';\nexport const drop = (tenantId: string) => getCache().deletePattern(cacheKeys.pattern('quotesList', { tenantId }));\n`,
+    },
     {
       name: 'a Next.js tag that names a family, or none at all (tags need not be registry families)',
       code: `import { revalidateTag } from 'next/cache';\nexport async function POST() {\n  revalidateTag('quotes');\n  revalidateTag('quotesList');\n  revalidateTag('invoices');\n  return new Response(null);\n}\n`,
       filename: 'app/api/quotes/route.ts',
     },
-    { name: 'an unreadable pattern is not judged', code: `import { getCache } from 'cache-audit/runtime';\nexport const drop = (p: string) => getCache().deletePattern(p);\n` },
+    {
+      name: 'an unreadable pattern is not judged',
+      code: `import { getCache } from 'cache-audit/runtime';\nexport const drop = (p: string) => getCache().deletePattern(p);\n`,
+    },
   ],
   invalid: [
     {
@@ -46,7 +52,13 @@ ruleTester().run('pattern-in-registry', rule, {
           endLine: 7,
           endColumn: 37,
           data: { pattern: 'qoutes:*', closest: ' Did you mean `quotes:*`?' },
-          suggestions: [{ messageId: 'useClosest', data: { suggestion: 'quotes:*' }, output: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}`) }],
+          suggestions: [
+            {
+              messageId: 'useClosest',
+              data: { suggestion: 'quotes:*' },
+              output: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}`),
+            },
+          ],
         },
       ],
     },

@@ -5,7 +5,12 @@ ruleTester().run('require-tenant-scope', rule, {
   valid: [
     { code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:list:{tenantId}:*')\n  create(tenantId: string) {}`) },
     { name: 'no tenant in scope', code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}`) },
-    { name: 'a pattern naming one tenant', code: controller(`  @Post()\n  async create(tenantId: string) { await cache.deletePattern(\`quotes:list:\${escapeGlob(tenantId)}:*\`); }`) },
+    {
+      name: 'a pattern naming one tenant',
+      code: controller(
+        `  @Post()\n  async create(tenantId: string) { await cache.deletePattern(\`quotes:list:\${escapeGlob(tenantId)}:*\`); }`,
+      ),
+    },
   ],
   invalid: [
     {

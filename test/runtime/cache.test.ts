@@ -10,7 +10,9 @@ const registry = defineCacheRegistry({
   },
 });
 
-afterEach(() => { resetCache(); });
+afterEach(() => {
+  resetCache();
+});
 
 function recordingLogger() {
   const lines: string[] = [];

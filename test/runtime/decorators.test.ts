@@ -54,7 +54,9 @@ const registry = runtime.defineCacheRegistry({
   },
 });
 
-afterEach(() => { runtime.resetCache(); });
+afterEach(() => {
+  runtime.resetCache();
+});
 
 describe.each([
   ['experimentalDecorators', true],

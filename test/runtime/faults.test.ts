@@ -99,7 +99,12 @@ describe.skipIf(!isAvailable)('the runtime under faults, on real redis-server', 
     const handler: PropertyDescriptor = { value: () => Promise.resolve('saved') };
     InvalidateCachePattern('prefs:{tenantId}:*', { params: () => ({ tenantId: 't1' }) })({}, 'save', handler);
     const save = handler.value as () => Promise<string>;
-    const global = createCache({ registry, store: new RedisStore(connect(server.port)), deleteTimeoutMs: 500, onError: (error, context) => void reports.errors.push({ error, context }) });
+    const global = createCache({
+      registry,
+      store: new RedisStore(connect(server.port)),
+      deleteTimeoutMs: 500,
+      onError: (error, context) => void reports.errors.push({ error, context }),
+    });
     server.pause();
     try {
       expect(await cache.getOrSet('prefs', { tenantId: 't1', userId: 'u1' }, () => 'loaded')).toBe('loaded');
@@ -113,7 +118,10 @@ describe.skipIf(!isAvailable)('the runtime under faults, on real redis-server', 
       ['deletePattern', true],
       ['deletePattern', true],
     ]);
-    expect(reports.logged).toEqual(['Cache get failed: prefs:t1:u1', 'Cache deletePattern failed: prefs:* (0 keys deleted before it stopped)']);
+    expect(reports.logged).toEqual([
+      'Cache get failed: prefs:t1:u1',
+      'Cache deletePattern failed: prefs:* (0 keys deleted before it stopped)',
+    ]);
     expect(cache.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1, errors: 1 });
     expect(global.metrics.snapshot()['prefs']).toMatchObject({ invalidationErrors: 1 });
     // Once the server answers again, so does the cache.
@@ -203,7 +211,10 @@ describe.skipIf(!isAvailable)('the runtime under faults, on a real three-primary
   let cluster: RedisCluster;
   const clients: Cluster[] = [];
   const connect = (): Cluster => {
-    const client = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })), { clusterRetryStrategy: () => 200 });
+    const client = new Cluster(
+      cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
+      { clusterRetryStrategy: () => 200 },
+    );
     client.on('error', () => {});
     clients.push(client);
     return client;

@@ -40,7 +40,9 @@ const registry = defineCacheRegistry({
   },
 });
 
-afterEach(() => { resetCache(); });
+afterEach(() => {
+  resetCache();
+});
 
 /** A promise and the function that settles it: a loader that waits on the test. */
 function gate<T>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -69,10 +71,20 @@ async function raceStarted(reader: Cache, invalidator: Cache, params: { tenantId
   const joined = reader.getOrSet('prefs', params, () => 'not called');
   database.value = 'v2';
   await invalidator.invalidate(['prefs:{tenantId}:*'], { tenantId: params.tenantId });
-  return { database, first, joined, finish: () => { slow.open(undefined); } };
+  return {
+    database,
+    first,
+    joined,
+    finish: () => {
+      slow.open(undefined);
+    },
+  };
 }
 
-function errorsOf(): { errors: { error: unknown; context: CacheErrorContext }[]; onError: (error: unknown, context: CacheErrorContext) => void } {
+function errorsOf(): {
+  errors: { error: unknown; context: CacheErrorContext }[];
+  onError: (error: unknown, context: CacheErrorContext) => void;
+} {
   const errors: { error: unknown; context: CacheErrorContext }[] = [];
   return { errors, onError: (error, context) => void errors.push({ error, context }) };
 }
@@ -80,7 +92,12 @@ function errorsOf(): { errors: { error: unknown; context: CacheErrorContext }[];
 /** A store whose every call waits until released, like a paused server. */
 function pausedStore(): CacheStore & { release: () => void } {
   const waiting: (() => void)[] = [];
-  const hang = <T>(value: T): Promise<T> => new Promise((resolve) => waiting.push(() => { resolve(value); }));
+  const hang = <T>(value: T): Promise<T> =>
+    new Promise((resolve) =>
+      waiting.push(() => {
+        resolve(value);
+      }),
+    );
   return {
     get: () => hang(null),
     set: () => hang(undefined),
@@ -203,7 +220,9 @@ describe('parameter values never widen a delete', () => {
   it('bounds keys and patterns by length with a clear error', async () => {
     const { cache, errors } = await seeded();
     const long = 'x'.repeat(2000);
-    await expect(cache.getOrSet('prefs', { tenantId: long, userId: 'u' }, () => 1)).rejects.toThrow(/2012 characters long, over maxKeyLength \(1024\)/);
+    await expect(cache.getOrSet('prefs', { tenantId: long, userId: 'u' }, () => 1)).rejects.toThrow(
+      /2012 characters long, over maxKeyLength \(1024\)/,
+    );
     expect(await cache.invalidate(['prefs:{tenantId}:*'], { tenantId: long })).toBe(0);
     expect(errors.at(-1)?.error).toBeInstanceOf(CacheKeyError);
     const roomy = createCache({ registry, store: new MemoryStore(), maxKeyLength: 10_000, global: false });

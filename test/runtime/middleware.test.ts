@@ -6,7 +6,13 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache, defineCacheRegistry, invalidateCachePattern, MemoryStore, resetCache } from '../../packages/runtime/src/runtime/index.js';
+import {
+  createCache,
+  defineCacheRegistry,
+  invalidateCachePattern,
+  MemoryStore,
+  resetCache,
+} from '../../packages/runtime/src/runtime/index.js';
 
 const registry = defineCacheRegistry({ keys: { quotesList: { template: 'quotes:list:{tenantId}:{hash}' } } });
 
@@ -32,7 +38,14 @@ afterEach(async () => {
 });
 
 function listen(server: Server): string {
-  closers.push(() => new Promise((resolve) => server.close(() => { resolve(); })));
+  closers.push(
+    () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  );
   return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
 }
 
@@ -50,7 +63,9 @@ describe('invalidateCachePattern middleware on real servers', () => {
   it('Express: after a 2xx response only, with the tenant from the request', async () => {
     const { store } = await seeded();
     const app = express();
-    const mw = invalidateCachePattern('quotes:list:{tenantId}:*', { params: (req: express.Request) => ({ tenantId: tenantOf(req.headers) }) });
+    const mw = invalidateCachePattern('quotes:list:{tenantId}:*', {
+      params: (req: express.Request) => ({ tenantId: tenantOf(req.headers) }),
+    });
     app.post('/quotes', mw, (_req, res) => void res.status(201).json({}));
     app.post('/fail', mw, (_req, res) => void res.status(500).end());
     const server = app.listen(0, '127.0.0.1');
@@ -78,7 +93,9 @@ describe('invalidateCachePattern middleware on real servers', () => {
   it('Fastify, as an onResponse route hook', async () => {
     const { store } = await seeded();
     const fastify = Fastify();
-    const hook = invalidateCachePattern('quotes:list:{tenantId}:*', { params: (req: { headers: Record<string, unknown> }) => ({ tenantId: tenantOf(req.headers) }) });
+    const hook = invalidateCachePattern('quotes:list:{tenantId}:*', {
+      params: (req: { headers: Record<string, unknown> }) => ({ tenantId: tenantOf(req.headers) }),
+    });
     fastify.post('/quotes', { onResponse: hook }, async (_req, reply) => reply.code(201).send({}));
     fastify.post('/fail', { onResponse: hook }, async (_req, reply) => reply.code(500).send({}));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
@@ -89,7 +106,9 @@ describe('invalidateCachePattern middleware on real servers', () => {
   it('Hono', async () => {
     const { store } = await seeded();
     const app = new Hono();
-    const mw = invalidateCachePattern('quotes:list:{tenantId}:*', { params: (c: { req: { header(n: string): string | undefined } }) => ({ tenantId: c.req.header('x-tenant-id') }) });
+    const mw = invalidateCachePattern('quotes:list:{tenantId}:*', {
+      params: (c: { req: { header(n: string): string | undefined } }) => ({ tenantId: c.req.header('x-tenant-id') }),
+    });
     app.post('/quotes', mw, (c) => c.json({}, 201));
     app.post('/fail', mw, (c) => c.json({}, 500));
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;

@@ -36,7 +36,9 @@ const value = fc.oneof(
 
 const isSegment = (text: string): boolean => text !== '' && !text.includes(':');
 
-afterEach(() => { resetCache(); });
+afterEach(() => {
+  resetCache();
+});
 
 /** A store holding one preference and one summary for each tenant (the value's own too, when it can be one). */
 async function seeded(tenant: string) {

@@ -28,7 +28,10 @@ describe.skipIf(!isAvailable)('RedisStore on a real three-primary Redis Cluster'
 
   beforeAll(async () => {
     cluster = await startRedisCluster();
-    client = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })), { keyPrefix: 'app:' });
+    client = new Cluster(
+      cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
+      { keyPrefix: 'app:' },
+    );
     await client.set('warmup', '1');
   }, 90_000);
 
@@ -39,7 +42,8 @@ describe.skipIf(!isAvailable)('RedisStore on a real three-primary Redis Cluster'
 
   it('agrees with CLUSTER KEYSLOT', async () => {
     const node = new Redis({ host: '127.0.0.1', port: cluster.ports[0] ?? 0 });
-    for (const key of ['quotes:list:t:1', 'app:{t9}:x', 'dashboard:kpis:acme:h']) expect(await node.cluster('KEYSLOT', key)).toBe(keySlot(key));
+    for (const key of ['quotes:list:t:1', 'app:{t9}:x', 'dashboard:kpis:acme:h'])
+      expect(await node.cluster('KEYSLOT', key)).toBe(keySlot(key));
     node.disconnect();
   });
 
@@ -65,7 +69,9 @@ describe.skipIf(!isAvailable)('RedisStore on a real three-primary Redis Cluster'
   });
 
   it('scans only the owning primary when the pattern fixes a hash tag', async () => {
-    const registry = defineCacheRegistry({ keys: { summary: { template: 'quotes:{tenantId}:summary:{hash}', hashTag: 'tenantId', ttl: 60 } } });
+    const registry = defineCacheRegistry({
+      keys: { summary: { template: 'quotes:{tenantId}:summary:{hash}', hashTag: 'tenantId', ttl: 60 } },
+    });
     const cache = createCache({ registry, store: new RedisStore(client), global: false });
     for (let i = 0; i < 50; i++) await cache.set('summary', { tenantId: 'acme', hash: String(i) }, i);
     await cache.set('summary', { tenantId: 'other', hash: '1' }, 1);

@@ -101,7 +101,13 @@ describe.skipIf(port === null)('RedisStore on a real redis-server', () => {
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const victim = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+      const victim = new Redis({
+        host: '127.0.0.1',
+        port: server.port,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      });
       clients.push(victim);
       const pipeline = victim.pipeline();
       for (let i = 0; i < 3000; i++) pipeline.set(`quotes:list:t:${String(i)}`, '1');
@@ -115,7 +121,12 @@ describe.skipIf(port === null)('RedisStore on a real redis-server', () => {
         return result;
       }) as typeof scan;
       const errors: unknown[] = [];
-      const cache = createCache({ registry: defineCacheRegistry({ keys: { q: { template: 'quotes:list:{tenantId}:{hash}' } } }), store: new RedisStore(victim, { scanCount: 100 }), onError: (e) => errors.push(e), global: false });
+      const cache = createCache({
+        registry: defineCacheRegistry({ keys: { q: { template: 'quotes:list:{tenantId}:{hash}' } } }),
+        store: new RedisStore(victim, { scanCount: 100 }),
+        onError: (e) => errors.push(e),
+        global: false,
+      });
       expect(await cache.deletePattern('quotes:list:*')).toBe(0);
       expect(errors).toHaveLength(1);
       expect(cache.metrics.snapshot()['q']).toMatchObject({ invalidationErrors: 1 });

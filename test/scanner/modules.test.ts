@@ -38,7 +38,10 @@ function project(files: Record<string, string>): string {
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
 /** What the audit makes of POST /quotes: its quotesList cell and the per-file findings of its file. */
-async function verdict(root: string, file = 'src/routes.ts'): Promise<{ cell: string | undefined; findings: string[]; diagnostics: string[] }> {
+async function verdict(
+  root: string,
+  file = 'src/routes.ts',
+): Promise<{ cell: string | undefined; findings: string[]; diagnostics: string[] }> {
   const result = await scan({ root });
   const row = result.matrix.rows.find((r) => r.handler === 'POST /quotes');
   return {
@@ -96,7 +99,7 @@ describe('imports of the project through every alias are followed', () => {
         'apps/web/tsconfig.json': json({ files: [], references: [{ path: './tsconfig.app.json' }] }),
         'apps/web/tsconfig.app.json': json({ compilerOptions: { paths: { '@/*': ['./src/*'] } }, include: ['src'] }),
         'apps/web/src/lib/forget.ts': HELPER,
-        'src/routes.ts': "export {};\n",
+        'src/routes.ts': 'export {};\n',
         'apps/web/src/routes.ts': routes('@/lib/forget'),
       },
     ],
@@ -115,7 +118,10 @@ describe('imports of the project through every alias are followed', () => {
       {
         'pnpm-workspace.yaml': "packages:\n  - 'libs/*' # every library\n  - '!libs/legacy'\n",
         'tsconfig.json': json({ include: ['src'] }),
-        'libs/cache/package.json': json({ name: 'cache', exports: { '.': './dist/index.js', './*': { types: './dist/*.d.ts', default: './dist/*.js' } } }),
+        'libs/cache/package.json': json({
+          name: 'cache',
+          exports: { '.': './dist/index.js', './*': { types: './dist/*.d.ts', default: './dist/*.js' } },
+        }),
         'libs/cache/src/forget.ts': HELPER,
         'libs/legacy/package.json': json({ name: 'cache-legacy' }),
         'src/routes.ts': routes('cache/forget'),
@@ -139,7 +145,8 @@ describe('imports of the project through every alias are followed', () => {
       'apps/api/src/routes.ts': routes('@org/cache'),
       'libs/cache/package.json': json({ name: '@org/cache', types: 'dist/index.d.ts' }),
       'libs/cache/src/index.ts': HELPER,
-      'libs/cache/src/other.ts': "import { getCache } from 'cache-audit/runtime';\nexport const flush = () => getCache().deletePattern('qoutes:*');\n",
+      'libs/cache/src/other.ts':
+        "import { getCache } from 'cache-audit/runtime';\nexport const flush = () => getCache().deletePattern('qoutes:*');\n",
     });
     const result = await scan({ root });
     expect(result.matrix.rows.find((r) => r.handler === 'POST /quotes')?.cells).toEqual(['full']);
@@ -162,7 +169,8 @@ describe('imports of the project through every alias are followed', () => {
         'tsconfig.json': json({ include: ['src'] }),
         'node_modules/src/package.json': json({ name: 'src', types: 'index.d.ts', main: 'index.js' }),
         'node_modules/src/index.d.ts': 'export declare function forgetQuotes(): Promise<void>;\n',
-        'node_modules/src/index.js': "exports.forgetQuotes = async () => require('cache-audit/runtime').getCache().deletePattern('quotes:*');\n",
+        'node_modules/src/index.js':
+          "exports.forgetQuotes = async () => require('cache-audit/runtime').getCache().deletePattern('quotes:*');\n",
         'src/routes.ts': routes('src'),
       }),
     );
@@ -175,9 +183,12 @@ describe('CommonJS', () => {
   it('follows require() into module.exports of every shape', async () => {
     const root = project({
       'cache-audit.config.json': json({ registry: 'src/keys.js' }),
-      'src/keys.js': "const { defineCacheRegistry } = require('cache-audit/runtime');\nmodule.exports = defineCacheRegistry({ keys: { quotesList: { template: 'quotes:list:{tenantId}', ttl: 60, dependsOn: ['quotes'] } } });\n",
-      'src/forget.js': "const { getCache } = require('cache-audit/runtime');\nmodule.exports = async function forget() {\n  await getCache().deletePattern('quotes:*');\n};\n",
-      'src/service.js': "const forget = require('./forget');\nclass QuotesService {\n  async remove(id) {\n    await forget();\n  }\n}\nmodule.exports = new QuotesService();\n",
+      'src/keys.js':
+        "const { defineCacheRegistry } = require('cache-audit/runtime');\nmodule.exports = defineCacheRegistry({ keys: { quotesList: { template: 'quotes:list:{tenantId}', ttl: 60, dependsOn: ['quotes'] } } });\n",
+      'src/forget.js':
+        "const { getCache } = require('cache-audit/runtime');\nmodule.exports = async function forget() {\n  await getCache().deletePattern('quotes:*');\n};\n",
+      'src/service.js':
+        "const forget = require('./forget');\nclass QuotesService {\n  async remove(id) {\n    await forget();\n  }\n}\nmodule.exports = new QuotesService();\n",
       'src/index.js': "module.exports = require('./service');\n",
       'src/app.js': [
         "const express = require('express');",
@@ -200,19 +211,32 @@ describe('CommonJS', () => {
       ].join('\n'),
     });
     const result = await scan({ root });
-    expect(result.matrix.rows.map((r) => `${r.handler} ${r.cells.join(',')}`)).toEqual(['POST /quotes full', 'DELETE /quotes/:id full', 'PUT /quotes/:id none']);
-    expect(result.findings.filter((f) => f.file === 'src/app.js').map((f) => `${String(f.line)} ${f.ruleId}`)).toEqual(['13 require-invalidation']);
+    expect(result.matrix.rows.map((r) => `${r.handler} ${r.cells.join(',')}`)).toEqual([
+      'POST /quotes full',
+      'DELETE /quotes/:id full',
+      'PUT /quotes/:id none',
+    ]);
+    expect(result.findings.filter((f) => f.file === 'src/app.js').map((f) => `${String(f.line)} ${f.ruleId}`)).toEqual([
+      '13 require-invalidation',
+    ]);
   });
 
   it('finds routers made from an unbound require, and follows `import x = require()`', async () => {
     const root = project({
       ...config,
       'src/forget.ts': HELPER,
-      'src/quotes.ts': "import forget = require('./forget');\nimport express = require('express');\nexport const router = express.Router();\nrouter.post('/quotes', async (req, res) => {\n  await forget.forgetQuotes();\n  res.sendStatus(201);\n});\n",
-      'src/clients.js': "var router = require('express').Router();\n\nrouter.delete('/quotes/:id', function (req, res) {\n  res.sendStatus(204);\n});\n\nmodule.exports = router;\n",
+      'src/quotes.ts':
+        "import forget = require('./forget');\nimport express = require('express');\nexport const router = express.Router();\nrouter.post('/quotes', async (req, res) => {\n  await forget.forgetQuotes();\n  res.sendStatus(201);\n});\n",
+      'src/clients.js':
+        "var router = require('express').Router();\n\nrouter.delete('/quotes/:id', function (req, res) {\n  res.sendStatus(204);\n});\n\nmodule.exports = router;\n",
     });
     const result = await scan({ root });
-    expect(result.matrix.rows.map((r) => `${r.handler} ${r.cells.join(',')}`).sort()).toEqual(['DELETE /quotes/:id none', 'POST /quotes full']);
-    expect(result.findings.filter((f) => f.file !== 'src/keys.ts').map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual(['src/clients.js:3 require-invalidation']);
+    expect(result.matrix.rows.map((r) => `${r.handler} ${r.cells.join(',')}`).sort()).toEqual([
+      'DELETE /quotes/:id none',
+      'POST /quotes full',
+    ]);
+    expect(result.findings.filter((f) => f.file !== 'src/keys.ts').map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual([
+      'src/clients.js:3 require-invalidation',
+    ]);
   });
 });

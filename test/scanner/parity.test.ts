@@ -6,15 +6,43 @@ import { RULE_IDS } from '../../src/analysis/catalogue.js';
 import { scan } from '../../src/scanner/scan.js';
 import { lintFixture } from '../eslint/lint-fixture.js';
 
-const APPS = ['quotes-app', 'quotes-app-defects', 'express-app', 'fastify-app', 'hono-app', 'koa-app', 'nextjs-app', 'nest-services-app', 'redis-roles-app', 'aliases-app', 'commonjs-express-app', 'sequelize-hooks-app', 'typeorm-subscriber-app', 'bullmq-jobs-app', 'mongoose-hooks-app', 'prisma-extension-app', 'nextjs-pages-app', 'trpc-app', 'remix-app', 'graphql-app', 'sveltekit-app', 'nest-microservices-app', 'zero-config-app'];
+const APPS = [
+  'quotes-app',
+  'quotes-app-defects',
+  'express-app',
+  'fastify-app',
+  'hono-app',
+  'koa-app',
+  'nextjs-app',
+  'nest-services-app',
+  'redis-roles-app',
+  'aliases-app',
+  'commonjs-express-app',
+  'sequelize-hooks-app',
+  'typeorm-subscriber-app',
+  'bullmq-jobs-app',
+  'mongoose-hooks-app',
+  'prisma-extension-app',
+  'nextjs-pages-app',
+  'trpc-app',
+  'remix-app',
+  'graphql-app',
+  'sveltekit-app',
+  'nest-microservices-app',
+  'zero-config-app',
+];
 const perFile = new Set<string>(RULE_IDS);
-const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string => `${f.file}:${String(f.line)} ${f.rule ?? f.ruleId ?? ''}`;
+const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>
+  `${f.file}:${String(f.line)} ${f.rule ?? f.ruleId ?? ''}`;
 
 describe('the CLI and ESLint agree', () => {
   it.each(APPS)('on %s, to the line, for the per-file rules', async (app) => {
     const root = resolve(import.meta.dirname, '../../fixtures', app);
     const expectedFile = resolve(root, 'expected-findings.json');
-    const expected = app === 'quotes-app' ? { findings: [], typed: false } : (JSON.parse(readFileSync(expectedFile, 'utf8')) as { findings: { file: string; line: number; rule: string }[]; typed?: boolean });
+    const expected =
+      app === 'quotes-app'
+        ? { findings: [], typed: false }
+        : (JSON.parse(readFileSync(expectedFile, 'utf8')) as { findings: { file: string; line: number; rule: string }[]; typed?: boolean });
     const result = await scan({ root });
     const cli = [...new Set(result.findings.filter((f) => perFile.has(f.ruleId)).map(key))].sort();
     // The CLI follows calls across files as typed ESLint does.
@@ -42,6 +70,9 @@ describe('the CLI and ESLint agree', () => {
     expect(query?.message).toBe(
       'DashboardController.refresh is a read-only GET handler, but it invalidates `dashboard:*` (through DashboardService.refresh → CacheService.deletePattern): reads must not change the cache. Move the invalidation to the mutation that changes the data.',
     );
-    expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation' && f.file.includes('expenses'))?.via).toEqual(['ExpensesService.update', 'CacheService.deletePattern']);
+    expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation' && f.file.includes('expenses'))?.via).toEqual([
+      'ExpensesService.update',
+      'CacheService.deletePattern',
+    ]);
   });
 });

@@ -60,18 +60,19 @@ describe('whole-project findings', () => {
   it('reports stale keys (by ttl), unused keys, at the registry', async () => {
     const result = await scan({ root: project(base) });
     const summary = result.findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.ruleId}`);
-    expect(summary).toEqual([
-      'src/keys.ts:5 error stale-key',
-      'src/keys.ts:6 warning stale-key',
-      'src/keys.ts:7 warning unused-key',
-    ]);
-    expect(result.findings[0]?.message).toBe('No mutation invalidates `settings` (settings:global), and it has no ttl: its cached values never change.');
+    expect(summary).toEqual(['src/keys.ts:5 error stale-key', 'src/keys.ts:6 warning stale-key', 'src/keys.ts:7 warning unused-key']);
+    expect(result.findings[0]?.message).toBe(
+      'No mutation invalidates `settings` (settings:global), and it has no ttl: its cached values never change.',
+    );
     expect(result.matrix.reads['quotesList']).toEqual([{ file: 'src/quotes.controller.ts', line: 7 }]);
   });
 
   it('lists the blind spots as notes and then judges no key stale', async () => {
     const result = await scan({
-      root: project({ ...base, 'src/ops.ts': `import { getCache } from 'cache-audit/runtime';\nexport async function flush(name: string) {\n  await getCache().deletePattern(patternFor(name));\n}\n` }),
+      root: project({
+        ...base,
+        'src/ops.ts': `import { getCache } from 'cache-audit/runtime';\nexport async function flush(name: string) {\n  await getCache().deletePattern(patternFor(name));\n}\n`,
+      }),
     });
     expect(result.findings.filter((f) => f.ruleId === 'unresolved').map((f) => `${f.file}:${String(f.line)} ${f.message}`)).toEqual([
       'src/ops.ts:3 The pattern `patternFor(name)` of deletePattern() cannot be read statically (`patternFor(name)` cannot be read statically): it is not checked.',
@@ -90,9 +91,11 @@ describe('patterns from other files', () => {
         'src/admin.controller.ts': `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\nimport { PATTERNS } from './index';\nimport { ALL_SETTINGS } from './patterns';\n@Controller('admin')\nexport class AdminController {\n  @Post('reset')\n  @InvalidateCachePattern(PATTERNS.quotes, ALL_SETTINGS)\n  reset() {}\n}\n`,
       }),
     });
-    expect(result.findings.filter((f) => f.file === 'src/admin.controller.ts').map((f) => `${String(f.line)}:${String(f.column)} ${f.ruleId} ${f.message}`)).toEqual([
-      '8:27 pattern-in-registry The pattern `qoutes:*` matches no key of the registry. Did you mean `quotes:*`?',
-    ]);
+    expect(
+      result.findings
+        .filter((f) => f.file === 'src/admin.controller.ts')
+        .map((f) => `${String(f.line)}:${String(f.column)} ${f.ruleId} ${f.message}`),
+    ).toEqual(['8:27 pattern-in-registry The pattern `qoutes:*` matches no key of the registry. Did you mean `quotes:*`?']);
     // settings:* is read through the imported constant, so `settings` is invalidated and not stale.
     expect(result.findings.some((f) => f.ruleId === 'stale-key' && f.message.includes('`settings`'))).toBe(false);
   });
@@ -167,19 +170,30 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
   it('a broken tsconfig, and a missing one given with --tsconfig', async () => {
     const dir = project({ ...base, 'tsconfig.json': '{ "extends": "./missing-base.json", "include": ["src"] }' });
     const result = await scan({ root: dir });
-    expect(result.diagnostics).toEqual([{ file: 'tsconfig.json', line: 1, column: 1, message: `tsconfig: Cannot read file '${join(dir, 'missing-base.json')}'.` }]);
+    expect(result.diagnostics).toEqual([
+      { file: 'tsconfig.json', line: 1, column: 1, message: `tsconfig: Cannot read file '${join(dir, 'missing-base.json')}'.` },
+    ]);
     expect(result.filesScanned).toBe(1);
     const garbled = await scan({ root: project({ ...base, 'tsconfig.json': '{ "include": ["src"], "compilerOptions": { "strict": tru' }) });
     expect(garbled.diagnostics[0]).toMatchObject({ file: 'tsconfig.json', line: 1 });
     expect(garbled.diagnostics[0]?.message).toMatch(/^tsconfig: /);
     expect(garbled.filesScanned).toBe(1);
     // A missing --tsconfig stops the scan: a run that read nothing must not pass.
-    await expect(scan({ root: project(base), tsconfig: 'nope/tsconfig.json' })).rejects.toThrow(/the tsconfig nope\/tsconfig\.json does not exist/);
+    await expect(scan({ root: project(base), tsconfig: 'nope/tsconfig.json' })).rejects.toThrow(
+      /the tsconfig nope\/tsconfig\.json does not exist/,
+    );
   });
 
   it('a broken registry', async () => {
     const result = await scan({ root: project({ ...base, 'src/keys.ts': "export default { keys: { a: { template: 'a:{x' } } };\n" }) });
-    expect(result.diagnostics).toEqual([{ file: 'src/keys.ts', line: 1, column: 41, message: 'Malformed template `a:{x` of `a`: A `{` without `}`: write parameters as `{name}`.' }]);
+    expect(result.diagnostics).toEqual([
+      {
+        file: 'src/keys.ts',
+        line: 1,
+        column: 41,
+        message: 'Malformed template `a:{x` of `a`: A `{` without `}`: write parameters as `{name}`.',
+      },
+    ]);
   });
 });
 
@@ -193,18 +207,21 @@ describe('baseline, changed files, staged content, init', () => {
     writeFileSync(join(dir, 'src/keys.ts'), `// a comment that moves every line\n\n${REGISTRY}`);
     const after = await run([dir, '--baseline', baseline, '--format', 'json']);
     expect(after.code).toBe(0);
-    expect((JSON.parse(after.stdout) as { findings: unknown[]; baselined: number })).toMatchObject({ findings: [], baselined: 3 });
+    expect(JSON.parse(after.stdout) as { findings: unknown[]; baselined: number }).toMatchObject({ findings: [], baselined: 3 });
     // A baseline of another format version is refused, not read as if it matched.
     const recorded = JSON.parse(readFileSync(baseline, 'utf8')) as { version: number; fingerprints: string[] };
     writeFileSync(baseline, JSON.stringify({ ...recorded, version: 2 }));
     const other = await run([dir, '--baseline', baseline]);
     expect(other.code).toBe(2);
-    expect(other.stderr).toBe(`cache-audit: The baseline ${baseline} has version 2, this cache-audit reads version 1: recreate it with --update-baseline.\n`);
+    expect(other.stderr).toBe(
+      `cache-audit: The baseline ${baseline} has version 2, this cache-audit reads version 1: recreate it with --update-baseline.\n`,
+    );
   });
 
   it('--staged audits the staged content of staged files, the project as context', async () => {
     const dir = project(base);
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', ...args], { cwd: dir, encoding: 'utf8' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', ...args], { cwd: dir, encoding: 'utf8' });
     git('init', '-q');
     git('add', '.');
     git('commit', '-qm', 'base');
@@ -222,7 +239,10 @@ describe('baseline, changed files, staged content, init', () => {
     expect(changed.stderr).toBe('cache-audit: no files changed since HEAD.\n');
     writeFileSync(join(dir, 'src/quotes.controller.ts'), CONTROLLER.replace("'quotes:*'", "'qoutes:*'"));
     const edited = await run([dir, '--changed-since', 'HEAD', '--format', 'json']);
-    expect((JSON.parse(edited.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId)).toEqual(['pattern-in-registry', 'require-dependent-invalidation']);
+    expect((JSON.parse(edited.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId)).toEqual([
+      'pattern-in-registry',
+      'require-dependent-invalidation',
+    ]);
   });
 
   it('init writes a configuration and a registry skeleton from the code', async () => {

@@ -33,7 +33,9 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => { resolve(port); });
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -48,7 +50,9 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
         socket.end();
         resolve(true);
       });
-      socket.once('error', () => { resolve(false); });
+      socket.once('error', () => {
+        resolve(false);
+      });
     });
     if (isUp) return;
     if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${String(port)} in time`);
@@ -111,8 +115,14 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
     if (port + 10000 > 65535 || taken.has(port)) continue;
     const bus = await new Promise<boolean>((resolve) => {
       const server = createServer();
-      server.once('error', () => { resolve(false); });
-      server.listen(port + 10000, '127.0.0.1', () => server.close(() => { resolve(true); }));
+      server.once('error', () => {
+        resolve(false);
+      });
+      server.listen(port + 10000, '127.0.0.1', () =>
+        server.close(() => {
+          resolve(true);
+        }),
+      );
     });
     if (bus) return port;
   }
@@ -146,7 +156,11 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await Promise.all(servers.map((s) => s.stop()));
     throw error;
   }
-  return { ports: servers.map((s) => s.port), servers, stop: async () => {
+  return {
+    ports: servers.map((s) => s.port),
+    servers,
+    stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
-    } };
+    },
+  };
 }

@@ -122,7 +122,13 @@ export function isDecorated(handler: RouteHandler): boolean {
   return handler.framework === 'nestjs' || handler.framework === 'graphql' || handler.framework === 'routing-controllers';
 }
 
-export function decoratorSuggestion(input: CheckInput, handler: RouteHandler, patterns: readonly string[], messageId: string, data: Record<string, string>): Suggestion[] {
+export function decoratorSuggestion(
+  input: CheckInput,
+  handler: RouteHandler,
+  patterns: readonly string[],
+  messageId: string,
+  data: Record<string, string>,
+): Suggestion[] {
   if (!isDecorated(handler) || !/\bInvalidateCachePattern\b/.test(input.text)) return [];
   const at = lineStart(input.text, handler.nameRange.start);
   const indent = indentAt(input.text, handler.nameRange.start);
@@ -131,7 +137,10 @@ export function decoratorSuggestion(input: CheckInput, handler: RouteHandler, pa
 }
 
 function isUnknownPattern(fact: PatternFact, registry: CacheRegistry | null): boolean {
-  return fact.unresolved !== null || (fact.pattern === null && (!fact.registryRef || !registry?.entries.some((e) => e.name === fact.registryRef?.name)));
+  return (
+    fact.unresolved !== null ||
+    (fact.pattern === null && (!fact.registryRef || !registry?.entries.some((e) => e.name === fact.registryRef?.name)))
+  );
 }
 
 /** Whether a handler's invalidations can all be read: otherwise coverage cannot be judged. */
@@ -149,7 +158,10 @@ export function isFullyKnown(handler: RouteHandler, registry: CacheRegistry): bo
   return true;
 }
 
-export function handlerPatterns(handler: RouteHandler, registry: CacheRegistry | null): { fact: PatternFact; pattern: ParsedPattern; invalidation: Invalidation }[] {
+export function handlerPatterns(
+  handler: RouteHandler,
+  registry: CacheRegistry | null,
+): { fact: PatternFact; pattern: ParsedPattern; invalidation: Invalidation }[] {
   const result: { fact: PatternFact; pattern: ParsedPattern; invalidation: Invalidation }[] = [];
   for (const invalidation of handler.invalidations) {
     if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;

@@ -5,7 +5,9 @@ import { handlerPatterns } from './helpers.js';
 export function check(input: CheckInput, report: Report): void {
   const { facts, registry } = input;
   for (const handler of facts.handlers) {
-    const entries = handlerPatterns(handler, registry).filter(({ invalidation }) => invalidation.kind === 'pattern' && invalidation.file === null);
+    const entries = handlerPatterns(handler, registry).filter(
+      ({ invalidation }) => invalidation.kind === 'pattern' && invalidation.file === null,
+    );
     entries.forEach(({ fact, pattern }, index) => {
       const earlier = entries.slice(0, index).find((other) => other.pattern.source === pattern.source);
       if (earlier) {

@@ -14,7 +14,11 @@ export function check(input: CheckInput, report: Report): void {
         const closest = tag === null ? null : closestTag(tag, registry);
         if (tag === null || closest === null) continue;
         report('unknownTag', fact.range, { tag, closest }, [
-          { messageId: 'useClosest', data: { suggestion: closest }, fixes: [{ range: { start: fact.range.start + 1, end: fact.range.end - 1 }, text: closest }] },
+          {
+            messageId: 'useClosest',
+            data: { suggestion: closest },
+            fixes: [{ range: { start: fact.range.start + 1, end: fact.range.end - 1 }, text: closest }],
+          },
         ]);
       }
       continue;
@@ -33,9 +37,20 @@ export function check(input: CheckInput, report: Report): void {
       const closest = closestPattern(pattern.source, registry);
       const suggestions: Suggestion[] =
         closest !== null && fact.isLiteral
-          ? [{ messageId: 'useClosest', data: { suggestion: closest }, fixes: [{ range: { start: fact.range.start + 1, end: fact.range.end - 1 }, text: closest }] }]
+          ? [
+              {
+                messageId: 'useClosest',
+                data: { suggestion: closest },
+                fixes: [{ range: { start: fact.range.start + 1, end: fact.range.end - 1 }, text: closest }],
+              },
+            ]
           : [];
-      report('unknown', fact.range, { pattern: pattern.source, closest: closest === null ? '' : ` Did you mean \`${closest}\`?` }, suggestions);
+      report(
+        'unknown',
+        fact.range,
+        { pattern: pattern.source, closest: closest === null ? '' : ` Did you mean \`${closest}\`?` },
+        suggestions,
+      );
     }
   }
 }

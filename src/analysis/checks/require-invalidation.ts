@@ -52,5 +52,7 @@ export function check(input: CheckInput, report: Report): void {
 }
 
 function exceptionText(handler: RouteHandler): string {
-  return isDecorated(handler) ? "@NoCacheInvalidation('reason')" : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+  return isDecorated(handler)
+    ? "@NoCacheInvalidation('reason')"
+    : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
 }

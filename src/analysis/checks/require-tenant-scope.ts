@@ -16,7 +16,9 @@ export function check(input: CheckInput, report: Report): void {
         const tenant = entry.params.find((p) => options.tenantNames.has(p)) ?? '';
         if (holes.has(tenant) || !covers(pattern, entry.parsed)) continue;
         const scoped = familyPattern(entry).slice(0, -1);
-        const rest = entry.parsed.pieces.map((p) => (p.kind === 'text' ? escapeGlob(p.text) : p.name === tenant ? `{${tenant}}` : '*')).join('');
+        const rest = entry.parsed.pieces
+          .map((p) => (p.kind === 'text' ? escapeGlob(p.text) : p.name === tenant ? `{${tenant}}` : '*'))
+          .join('');
         report('allTenants', fact.range, {
           handler: handler.name,
           pattern: pattern.source,

@@ -46,10 +46,16 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
   const fn = site.fn;
   const fnCtx = fn ? contextFor(ctx, fn) : ctx;
   // A handler made by a call the analysis cannot follow (`createThemeAction(resolver)`) may do anything.
-  const scan = site.body ? scanBodies(fnCtx, site.body) : fn ? EMPTY_SCAN : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
+  const scan = site.body
+    ? scanBodies(fnCtx, site.body)
+    : fn
+      ? EMPTY_SCAN
+      : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
   const intent = fn ? readDecorators(fnCtx, fn) : { invalidations: [], resources: null, exception: null };
-  const isChanging = site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
-  const isMutation = site.isDeclaredRead !== true && isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
+  const isChanging =
+    site.isMutationWhenChanging === true && scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length > 0;
+  const isMutation =
+    site.isDeclaredRead !== true && isMutationByCode(site.isDeclaredMutation || isChanging, scan, intent.invalidations.length > 0);
   const name = site.name;
   return {
     framework: site.framework,
@@ -129,7 +135,12 @@ export function exportsOf(ctx: FileContext): Exported[] {
           result.push({ name: declaration.name.text, nameNode: declaration.name, fn: functionOf(ctx, declaration.initializer) });
         }
       }
-    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+    } else if (
+      ts.isExportDeclaration(statement) &&
+      !statement.moduleSpecifier &&
+      statement.exportClause &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
       for (const element of statement.exportClause.elements) {
         const local = (element.propertyName ?? element.name).text;
         result.push({ name: element.name.text, nameNode: element.name, fn: ctx.functions.get(local) ?? null });

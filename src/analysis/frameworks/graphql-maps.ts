@@ -9,7 +9,12 @@ const GRAPHQL_MODULE = /(^|\/|@)(graphql|apollo|mercurius|graphql-yoga|pothos|ty
 const OPERATIONS: Readonly<Record<string, string>> = { Mutation: 'MUTATION', Query: 'QUERY' };
 /** Pothos: `builder.mutationField(name, t => t.field({ resolve }))`, `builder.mutationType({ fields })`, `builder.mutationFields(t => ({ … }))`. */
 const POTHOS_FIELD: Readonly<Record<string, string>> = { mutationField: 'Mutation', queryField: 'Query' };
-const POTHOS_FIELDS: Readonly<Record<string, string>> = { mutationType: 'Mutation', queryType: 'Query', mutationFields: 'Mutation', queryFields: 'Query' };
+const POTHOS_FIELDS: Readonly<Record<string, string>> = {
+  mutationType: 'Mutation',
+  queryType: 'Query',
+  mutationFields: 'Mutation',
+  queryFields: 'Query',
+};
 
 /** Whether the file can hold GraphQL resolver maps or Pothos fields. */
 export function isGraphqlMapFile(ctx: FileContext): boolean {
@@ -24,14 +29,22 @@ function isResolverMap(ctx: FileContext, object: ts.ObjectLiteralExpression): bo
   if (ctx.importsModule((m) => m === '@apollo/client' || m.startsWith('@apollo/client/'))) return false;
   let node: ts.Node = object;
   while (ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) {
-    if ((ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) && /Resolvers\b/.test(node.parent.type.getText(ctx.sourceFile))) return true;
+    if (
+      (ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) &&
+      /Resolvers\b/.test(node.parent.type.getText(ctx.sourceFile))
+    )
+      return true;
     node = node.parent;
   }
   const parent = node.parent;
   // graphql-shield's `shield({ Mutation: { createDraft: isAuthenticated } })` names rules, not resolvers.
   if (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && importedNameIs(ctx, parent.expression, 'shield')) return false;
   const isNamed = (name: ts.Node): boolean => /resolvers?$/i.test(name.getText(ctx.sourceFile));
-  if (ts.isVariableDeclaration(parent) && (isNamed(parent.name) || (parent.type !== undefined && /Resolvers\b/.test(parent.type.getText(ctx.sourceFile))))) return true;
+  if (
+    ts.isVariableDeclaration(parent) &&
+    (isNamed(parent.name) || (parent.type !== undefined && /Resolvers\b/.test(parent.type.getText(ctx.sourceFile))))
+  )
+    return true;
   if (ts.isPropertyAssignment(parent) && isNamed(parent.name)) return true;
   return ctx.importsModule((m) => GRAPHQL_MODULE.test(m) && m !== 'graphql-shield');
 }
@@ -104,12 +117,17 @@ function pothosFields(ctx: FileContext, call: ts.CallExpression): Field[] {
   const many = POTHOS_FIELDS[callee.name.text];
   if (!many || !first) return [];
   const options = unwrap(ts, first);
-  const fieldsProperty = ts.isObjectLiteralExpression(options) ? options.properties.find((p) => p.name !== undefined && propertyNameText(ts, p.name) === 'fields') : undefined;
-  const fields = fieldsProperty && ts.isPropertyAssignment(fieldsProperty) ? fieldsObject(ctx, fieldsProperty.initializer) : fieldsObject(ctx, first);
+  const fieldsProperty = ts.isObjectLiteralExpression(options)
+    ? options.properties.find((p) => p.name !== undefined && propertyNameText(ts, p.name) === 'fields')
+    : undefined;
+  const fields =
+    fieldsProperty && ts.isPropertyAssignment(fieldsProperty) ? fieldsObject(ctx, fieldsProperty.initializer) : fieldsObject(ctx, first);
   if (!fields) return [];
   return fields.properties.flatMap((p) => {
     const name = p.name ? propertyNameText(ts, p.name) : null;
-    return name !== null && p.name ? [{ type: many, name, nameNode: p.name, fn: ts.isPropertyAssignment(p) ? fieldResolve(ctx, p.initializer) : null }] : [];
+    return name !== null && p.name
+      ? [{ type: many, name, nameNode: p.name, fn: ts.isPropertyAssignment(p) ? fieldResolve(ctx, p.initializer) : null }]
+      : [];
   });
 }
 
@@ -138,7 +156,11 @@ export function extractGraphqlMapHandlers(ctx: FileContext): RouteHandler[] {
   if (!isGraphqlMapFile(ctx)) return [];
   const fields: Field[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isObjectLiteralExpression(node) && node.properties.some((p) => p.name !== undefined && OPERATIONS[propertyNameText(ts, p.name) ?? ''] !== undefined) && isResolverMap(ctx, node)) {
+    if (
+      ts.isObjectLiteralExpression(node) &&
+      node.properties.some((p) => p.name !== undefined && OPERATIONS[propertyNameText(ts, p.name) ?? ''] !== undefined) &&
+      isResolverMap(ctx, node)
+    ) {
       fields.push(...mapFields(ctx, node));
     }
     ts.forEachChild(node, visit);

@@ -21,7 +21,10 @@ function isMethodRead(ctx: FileContext, expression: ts.Expression): boolean {
 }
 
 /** The methods a condition tests, and whether it tests for them or against them. */
-function testedMethods(ctx: FileContext, condition: ts.Expression): { methods: { method: string; node: ts.Node }[]; isNegated: boolean } | null {
+function testedMethods(
+  ctx: FileContext,
+  condition: ts.Expression,
+): { methods: { method: string; node: ts.Node }[]; isNegated: boolean } | null {
   const { ts } = ctx;
   const node = unwrap(ts, condition);
   if (ts.isBinaryExpression(node)) {
@@ -38,12 +41,19 @@ function testedMethods(ctx: FileContext, condition: ts.Expression): { methods: {
     if (isOr || operator === ts.SyntaxKind.AmpersandAmpersandToken) {
       const left = testedMethods(ctx, node.left);
       const right = testedMethods(ctx, node.right);
-      if (left && right && left.isNegated === right.isNegated && left.isNegated === !isOr) return { methods: [...left.methods, ...right.methods], isNegated: left.isNegated };
+      if (left && right && left.isNegated === right.isNegated && left.isNegated === !isOr)
+        return { methods: [...left.methods, ...right.methods], isNegated: left.isNegated };
     }
     return null;
   }
   // ['PUT', 'PATCH'].includes(req.method)
-  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'includes' && node.arguments[0] && isMethodRead(ctx, node.arguments[0])) {
+  if (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    node.expression.name.text === 'includes' &&
+    node.arguments[0] &&
+    isMethodRead(ctx, node.arguments[0])
+  ) {
     const list = unwrap(ts, node.expression.expression);
     if (!ts.isArrayLiteralExpression(list)) return null;
     const methods = list.elements.flatMap((e) => {
@@ -117,7 +127,6 @@ export function branchesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration): Br
   return branches;
 }
 
-
 /**
  * The statements that run for the methods no branch names: after a top-level chain of method
  * checks without a final `else` (`if (req.method === 'OPTIONS') return …;` then the handler
@@ -154,7 +163,11 @@ const ANSWERS = new Set(['json', 'data', 'redirect', 'error', 'text']);
 function isResponseOnly(ctx: FileContext, statement: ts.Statement): boolean {
   const { ts } = ctx;
   if (ts.isThrowStatement(statement)) return true;
-  const expression = ts.isExpressionStatement(statement) ? statement.expression : ts.isReturnStatement(statement) ? statement.expression : undefined;
+  const expression = ts.isExpressionStatement(statement)
+    ? statement.expression
+    : ts.isReturnStatement(statement)
+      ? statement.expression
+      : undefined;
   if (!expression) return ts.isReturnStatement(statement);
   let node = unwrap(ts, expression);
   if (ts.isNewExpression(node) || (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && ANSWERS.has(node.expression.text))) {

@@ -3,7 +3,15 @@ import { staticObject, staticString } from '../context.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
-import { codeInvalidations, hasTenantInScope, importedName, isMutationByCode, modelWrites, moduleOf, readDecorators } from '../handler-common.js';
+import {
+  codeInvalidations,
+  hasTenantInScope,
+  importedName,
+  isMutationByCode,
+  modelWrites,
+  moduleOf,
+  readDecorators,
+} from '../handler-common.js';
 import { EMPTY_SCAN, scanBody } from '../invalidations.js';
 
 const HTTP_DECORATORS: Readonly<Record<string, string>> = {
@@ -137,7 +145,8 @@ function interceptorInvalidations(ctx: FileContext, node: ts.Node, opaque: strin
 export function interceptInvalidations(ctx: FileContext, declaration: ts.ClassLikeDeclaration, label: string): Invalidation[] {
   const { ts } = ctx;
   const intercept = declaration.members.find(
-    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'intercept' && m.body !== undefined,
+    (m): m is ts.MethodDeclaration =>
+      ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'intercept' && m.body !== undefined,
   );
   if (!intercept?.body) return [];
   const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
@@ -164,9 +173,12 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
     const methodOpaque: string[] = [];
     const scan = member.body ? scanBody(ctx, member.body) : EMPTY_SCAN;
     const methodInterceptors = interceptorInvalidations(ctx, member, methodOpaque);
-    const hasDeclared = intent.invalidations.length + classIntent.invalidations.length + classInterceptors.length + methodInterceptors.length > 0;
+    const hasDeclared =
+      intent.invalidations.length + classIntent.invalidations.length + classInterceptors.length + methodInterceptors.length > 0;
     const isMessage = route.method === 'MESSAGE' || route.method === 'EVENT';
-    const isDeclared = isMessage ? scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length + methodInterceptors.length > 0 : route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
+    const isDeclared = isMessage
+      ? scan.invalidations.length + scan.writeThroughs.length + intent.invalidations.length + methodInterceptors.length > 0
+      : route.method === 'MUTATION' || ctx.options.mutationMethods.has(route.method);
     const isMutation = isMutationByCode(isDeclared, scan, hasDeclared || intent.exception !== null);
     const methodName = member.name.getText(ctx.sourceFile);
     handlers.push({

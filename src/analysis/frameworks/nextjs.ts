@@ -18,7 +18,15 @@ export function nextRoutePath(file: string): string {
   return `/${route.join('/')}`;
 }
 
-function handler(ctx: FileContext, method: string, name: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, path: string | null, framework: 'nextjs' | 'server-action'): RouteHandler {
+function handler(
+  ctx: FileContext,
+  method: string,
+  name: string,
+  nameNode: ts.Node,
+  fn: ts.FunctionLikeDeclaration,
+  path: string | null,
+  framework: 'nextjs' | 'server-action',
+): RouteHandler {
   const isDeclaredMutation = framework === 'server-action' ? !READ_ACTION.test(name) : ctx.options.mutationMethods.has(method);
   return codeHandler(ctx, {
     framework,
@@ -57,7 +65,8 @@ export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
   for (const node of ctx.nodes.functions) {
     const body = node.body;
     if (!body || !ts.isBlock(body) || !hasDirective(ts, body.statements, 'use server')) continue;
-    const nameNode = ts.isFunctionDeclaration(node) && node.name ? node.name : ts.isVariableDeclaration(node.parent) ? node.parent.name : node;
+    const nameNode =
+      ts.isFunctionDeclaration(node) && node.name ? node.name : ts.isVariableDeclaration(node.parent) ? node.parent.name : node;
     const name = ts.isIdentifier(nameNode) ? nameNode.text : 'action';
     handlers.push(handler(ctx, 'ACTION', name, nameNode, node, path, 'server-action'));
   }
@@ -66,5 +75,10 @@ export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
 
 /** Whether the file can hold Next.js handlers. */
 export function isNextFile(ctx: FileContext): boolean {
-  return ROUTE_FILE.test(basename(ctx.file)) || ctx.hasUseServer || ctx.importsModule((m) => m === 'next' || m.startsWith('next/')) || ctx.sourceFile.text.includes('use server');
+  return (
+    ROUTE_FILE.test(basename(ctx.file)) ||
+    ctx.hasUseServer ||
+    ctx.importsModule((m) => m === 'next' || m.startsWith('next/')) ||
+    ctx.sourceFile.text.includes('use server')
+  );
 }

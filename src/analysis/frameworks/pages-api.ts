@@ -21,14 +21,25 @@ export function pagesApiPath(file: string): string {
 }
 
 /** The handler functions and method maps behind `export default …`. */
-function defaultHandler(ctx: FileContext): { fn: ts.FunctionLikeDeclaration | null; map: ts.ObjectLiteralExpression | null; nameNode: ts.Node } | null {
+function defaultHandler(
+  ctx: FileContext,
+): { fn: ts.FunctionLikeDeclaration | null; map: ts.ObjectLiteralExpression | null; nameNode: ts.Node } | null {
   const { ts } = ctx;
   for (const statement of ctx.sourceFile.statements) {
-    if (ts.isFunctionDeclaration(statement) && isExported(ctx, statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) {
+    if (
+      ts.isFunctionDeclaration(statement) &&
+      isExported(ctx, statement) &&
+      (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
+    ) {
       return { fn: statement, map: null, nameNode: statement.name ?? statement };
     }
     // export { default } from '@/ee/features/…/handler': served by a module this pass may not see.
-    if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+    if (
+      ts.isExportDeclaration(statement) &&
+      statement.moduleSpecifier &&
+      statement.exportClause &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
       const element = statement.exportClause.elements.find((e) => e.name.text === 'default');
       if (element) return { fn: null, map: null, nameNode: element };
     }
@@ -44,7 +55,8 @@ function defaultHandler(ctx: FileContext): { fn: ts.FunctionLikeDeclaration | nu
 function methodMap(ctx: FileContext, expression: ts.Expression, depth: number): ts.ObjectLiteralExpression | null {
   const { ts } = ctx;
   const node = unwrap(ts, expression);
-  const isMap = (object: ts.ObjectLiteralExpression): boolean => object.properties.some((p) => p.name !== undefined && HTTP_METHODS.has((propertyNameText(ts, p.name) ?? '').toUpperCase()));
+  const isMap = (object: ts.ObjectLiteralExpression): boolean =>
+    object.properties.some((p) => p.name !== undefined && HTTP_METHODS.has((propertyNameText(ts, p.name) ?? '').toUpperCase()));
   if (ts.isObjectLiteralExpression(node)) return isMap(node) ? node : null;
   if (depth > 3) return null;
   if (ts.isIdentifier(node)) {
@@ -67,21 +79,53 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
   const found = defaultHandler(ctx);
   if (!found) return [];
   const path = pagesApiPath(ctx.file);
-  const handlerOf = (method: string, nameNode: ts.Node, fn: ts.FunctionLikeDeclaration, body: ts.Node | readonly ts.Node[] | null): RouteHandler =>
-    codeHandler(ctx, { framework: 'nextjs-pages', method, name: `${method} ${path}`, path, nameNode, fn, body, isDeclaredMutation: ctx.options.mutationMethods.has(method) });
+  const handlerOf = (
+    method: string,
+    nameNode: ts.Node,
+    fn: ts.FunctionLikeDeclaration,
+    body: ts.Node | readonly ts.Node[] | null,
+  ): RouteHandler =>
+    codeHandler(ctx, {
+      framework: 'nextjs-pages',
+      method,
+      name: `${method} ${path}`,
+      path,
+      nameNode,
+      fn,
+      body,
+      isDeclaredMutation: ctx.options.mutationMethods.has(method),
+    });
   if (found.map) {
     const handlers: RouteHandler[] = [];
     for (const property of found.map.properties) {
       const method = property.name ? (propertyNameText(ts, property.name) ?? '').toUpperCase() : '';
       if (!HTTP_METHODS.has(method) || !property.name) continue;
-      const fn = ts.isMethodDeclaration(property) ? property : ts.isPropertyAssignment(property) ? functionOf(ctx, property.initializer) : ts.isShorthandPropertyAssignment(property) ? functionOf(ctx, property.name) : null;
+      const fn = ts.isMethodDeclaration(property)
+        ? property
+        : ts.isPropertyAssignment(property)
+          ? functionOf(ctx, property.initializer)
+          : ts.isShorthandPropertyAssignment(property)
+            ? functionOf(ctx, property.name)
+            : null;
       if (fn) handlers.push(handlerOf(method, property.name, fn, fn.body ?? null));
     }
     return handlers;
   }
   if (!found.fn) {
     // A handler out of sight (re-exported, or made by a call that cannot be followed) may serve any method.
-    return [codeHandler(ctx, { framework: 'nextjs-pages', method: 'ALL', name: `ALL ${path}`, path, nameNode: found.nameNode, fn: null, body: null, isDeclaredMutation: true, opaque: ctx.text(ts.isExportSpecifier(found.nameNode) ? found.nameNode.parent.parent : found.nameNode) })];
+    return [
+      codeHandler(ctx, {
+        framework: 'nextjs-pages',
+        method: 'ALL',
+        name: `ALL ${path}`,
+        path,
+        nameNode: found.nameNode,
+        fn: null,
+        body: null,
+        isDeclaredMutation: true,
+        opaque: ctx.text(ts.isExportSpecifier(found.nameNode) ? found.nameNode.parent.parent : found.nameNode),
+      }),
+    ];
   }
   const fnCtx = found.fn.getSourceFile() === ctx.sourceFile ? ctx : null;
   const branches = fnCtx ? branchesOf(ctx, found.fn) : [];
@@ -90,11 +134,33 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
     const rest = restAfterBranches(ctx, found.fn);
     if (rest.length > 0) {
       // The methods no branch names run the rest of the handler.
-      handlers.push(codeHandler(ctx, { framework: 'nextjs-pages', method: 'ALL', name: `ALL ${path}`, path, nameNode: found.nameNode, fn: found.fn, body: rest, isDeclaredMutation: false, isMutationWhenChanging: true }));
+      handlers.push(
+        codeHandler(ctx, {
+          framework: 'nextjs-pages',
+          method: 'ALL',
+          name: `ALL ${path}`,
+          path,
+          nameNode: found.nameNode,
+          fn: found.fn,
+          body: rest,
+          isDeclaredMutation: false,
+          isMutationWhenChanging: true,
+        }),
+      );
     }
     return handlers;
   }
   // No method check: whatever the method, it runs the same code; a mutation when it writes.
-  const all = codeHandler(ctx, { framework: 'nextjs-pages', method: 'ALL', name: `ALL ${path}`, path, nameNode: found.nameNode, fn: found.fn, body: found.fn.body ?? null, isDeclaredMutation: false, isMutationWhenChanging: true });
+  const all = codeHandler(ctx, {
+    framework: 'nextjs-pages',
+    method: 'ALL',
+    name: `ALL ${path}`,
+    path,
+    nameNode: found.nameNode,
+    fn: found.fn,
+    body: found.fn.body ?? null,
+    isDeclaredMutation: false,
+    isMutationWhenChanging: true,
+  });
   return [all];
 }

@@ -50,11 +50,33 @@ export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
       }
       const rest = exported.fn ? restAfterBranches(ctx, exported.fn) : [];
       // The methods no branch names run the rest of the action.
-      if (rest.length > 0) handlers.push(codeHandler(ctx, { framework: 'remix', method, name, path: null, nameNode: exported.nameNode, fn: exported.fn, body: rest, isDeclaredMutation: true }));
+      if (rest.length > 0)
+        handlers.push(
+          codeHandler(ctx, {
+            framework: 'remix',
+            method,
+            name,
+            path: null,
+            nameNode: exported.nameNode,
+            fn: exported.fn,
+            body: rest,
+            isDeclaredMutation: true,
+          }),
+        );
       continue;
     }
     handlers.push(
-      codeHandler(ctx, { framework: 'remix', method, name, path: null, nameNode: exported.nameNode, fn: exported.fn, body: exported.fn?.body ?? null, isDeclaredMutation: method === 'ACTION', isDeclaredRead: method !== 'ACTION' }),
+      codeHandler(ctx, {
+        framework: 'remix',
+        method,
+        name,
+        path: null,
+        nameNode: exported.nameNode,
+        fn: exported.fn,
+        body: exported.fn?.body ?? null,
+        isDeclaredMutation: method === 'ACTION',
+        isDeclaredRead: method !== 'ACTION',
+      }),
     );
   }
   return handlers;

@@ -27,11 +27,24 @@ const ROUTER_TYPES = /^(Router|Express|Application|FastifyInstance|Hono|KoaRoute
 const DEFAULT_NAMES = new Set(['app', 'router', 'api', 'server', 'fastify', 'routes', 'instance']);
 /** Calls that return the router they are called on, so that registrations chain: `new Hono().basePath('/api').get(…).post(…)`. */
 const CHAIN_LINKS = new Set([...VERBS, 'use', 'basePath', 'route', 'on', 'mount', 'notFound', 'onError', 'openapi', 'doc']);
-const HTTP_CLIENTS = new Set(['axios', 'http', 'https', 'got', 'ky', 'superagent', 'request', 'supertest', 'fetch', 'httpService', 'client', '$http']);
+const HTTP_CLIENTS = new Set([
+  'axios',
+  'http',
+  'https',
+  'got',
+  'ky',
+  'superagent',
+  'request',
+  'supertest',
+  'fetch',
+  'httpService',
+  'client',
+  '$http',
+]);
 
 export function routerFramework(ctx: FileContext): Framework | null {
   for (const module of ctx.modules) {
-    const root = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split('/')[0] ?? '';
+    const root = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : (module.split('/')[0] ?? '');
     const framework = FRAMEWORK_MODULES[root] ?? FRAMEWORK_MODULES[module];
     if (framework) return framework;
   }
@@ -70,7 +83,12 @@ function isRouterChain(ctx: FileContext, expression: ts.Expression, framework: F
   let node = unwrap(ts, expression);
   for (let links = 0; links < 100 && ts.isCallExpression(node); links++) {
     const callee = unwrap(ts, node.expression);
-    if (!ts.isPropertyAccessExpression(callee) || !CHAIN_LINKS.has(callee.name.text) || (callee.name.text === 'route' && node.arguments.length === 1)) break;
+    if (
+      !ts.isPropertyAccessExpression(callee) ||
+      !CHAIN_LINKS.has(callee.name.text) ||
+      (callee.name.text === 'route' && node.arguments.length === 1)
+    )
+      break;
     node = unwrap(ts, callee.expression);
   }
   if (ts.isIdentifier(node)) return isRouter(ctx, node, framework);

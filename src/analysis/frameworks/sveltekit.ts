@@ -35,7 +35,13 @@ function formActions(ctx: FileContext): { name: string; nameNode: ts.Node; fn: t
       return object.properties.flatMap((p) => {
         const name = p.name ? propertyNameText(ts, p.name) : null;
         if (name === null || !p.name) return [];
-        const fn = ts.isMethodDeclaration(p) ? p : ts.isPropertyAssignment(p) ? functionOf(ctx, p.initializer) : ts.isShorthandPropertyAssignment(p) ? functionOf(ctx, p.name) : null;
+        const fn = ts.isMethodDeclaration(p)
+          ? p
+          : ts.isPropertyAssignment(p)
+            ? functionOf(ctx, p.initializer)
+            : ts.isShorthandPropertyAssignment(p)
+              ? functionOf(ctx, p.name)
+              : null;
         return [{ name, nameNode: p.name, fn }];
       });
     }
@@ -53,18 +59,51 @@ export function extractSvelteKitHandlers(ctx: FileContext): RouteHandler[] {
       .map((e) => {
         const method = e.name === 'fallback' ? 'ALL' : e.name;
         const isDeclaredMutation = ctx.options.mutationMethods.has(method);
-        return codeHandler(ctx, { framework: 'sveltekit', method, name: `${method} ${path}`, path, nameNode: e.nameNode, fn: e.fn, body: e.fn?.body ?? null, isDeclaredMutation, isMutationWhenChanging: method === 'ALL' });
+        return codeHandler(ctx, {
+          framework: 'sveltekit',
+          method,
+          name: `${method} ${path}`,
+          path,
+          nameNode: e.nameNode,
+          fn: e.fn,
+          body: e.fn?.body ?? null,
+          isDeclaredMutation,
+          isMutationWhenChanging: method === 'ALL',
+        });
       });
   }
   if (!PAGE_SERVER_FILE.test(name)) return [];
   const handlers: RouteHandler[] = [];
   const loadName = name.startsWith('+layout') ? 'layout load' : 'load';
   for (const load of exportsOf(ctx).filter((e) => e.name === 'load')) {
-    handlers.push(codeHandler(ctx, { framework: 'sveltekit', method: 'GET', name: `${loadName} ${path}`, path, nameNode: load.nameNode, fn: load.fn, body: load.fn?.body ?? null, isDeclaredMutation: false, isDeclaredRead: true }));
+    handlers.push(
+      codeHandler(ctx, {
+        framework: 'sveltekit',
+        method: 'GET',
+        name: `${loadName} ${path}`,
+        path,
+        nameNode: load.nameNode,
+        fn: load.fn,
+        body: load.fn?.body ?? null,
+        isDeclaredMutation: false,
+        isDeclaredRead: true,
+      }),
+    );
   }
   for (const action of formActions(ctx)) {
     const label = action.name === 'default' ? `action ${path}` : `action ${path}?/${action.name}`;
-    handlers.push(codeHandler(ctx, { framework: 'sveltekit', method: 'ACTION', name: label, path, nameNode: action.nameNode, fn: action.fn, body: action.fn?.body ?? null, isDeclaredMutation: true }));
+    handlers.push(
+      codeHandler(ctx, {
+        framework: 'sveltekit',
+        method: 'ACTION',
+        name: label,
+        path,
+        nameNode: action.nameNode,
+        fn: action.fn,
+        body: action.fn?.body ?? null,
+        isDeclaredMutation: true,
+      }),
+    );
   }
   return handlers;
 }

@@ -21,7 +21,10 @@ const mounts = new WeakMap<ts.Node, { readonly key: string; readonly router: ts.
 export function isTrpcFile(ctx: FileContext): boolean {
   const text = ctx.sourceFile.text;
   if (ctx.importsModule((m) => m === '@trpc/server' || m.startsWith('@trpc/server/'))) return true;
-  return (/procedure\b/i.test(text) && /\.(mutation|query|subscription)\s*\(/.test(text)) || /\b(router|createTRPCRouter|createRouter)\s*\(\s*\{/.test(text);
+  return (
+    (/procedure\b/i.test(text) && /\.(mutation|query|subscription)\s*\(/.test(text)) ||
+    /\b(router|createTRPCRouter|createRouter)\s*\(\s*\{/.test(text)
+  );
 }
 
 /** Whether an expression is a procedure builder: `t.procedure`, `publicProcedure`, `authed.input(z)`… */
@@ -54,7 +57,11 @@ function recordMounts(ctx: FileContext, router: ts.CallExpression, object: ts.Ob
     const key = property.name ? propertyNameText(ts, property.name) : null;
     if (key === null) continue;
     const path = prefix ? `${prefix}.${key}` : key;
-    const value = ts.isPropertyAssignment(property) ? unwrap(ts, property.initializer) : ts.isShorthandPropertyAssignment(property) ? property.name : null;
+    const value = ts.isPropertyAssignment(property)
+      ? unwrap(ts, property.initializer)
+      : ts.isShorthandPropertyAssignment(property)
+        ? property.name
+        : null;
     if (!value) continue;
     if (ts.isObjectLiteralExpression(value)) {
       recordMounts(ctx, router, value, path);
@@ -79,11 +86,15 @@ function inlinePath(ctx: FileContext, node: ts.Node): { keys: string[]; top: ts.
       current = parent.parent;
       continue;
     }
-    if ((ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) && parent.expression === current) {
+    if (
+      (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) &&
+      parent.expression === current
+    ) {
       current = parent;
       continue;
     }
-    if (ts.isCallExpression(parent) && ts.isObjectLiteralExpression(current) && routerObject(ctx, parent) === current) return { keys, top: parent };
+    if (ts.isCallExpression(parent) && ts.isObjectLiteralExpression(current) && routerObject(ctx, parent) === current)
+      return { keys, top: parent };
     return { keys, top: current };
   }
 }
@@ -93,7 +104,7 @@ function procedurePath(ctx: FileContext, procedure: ts.Node): string {
   const { ts } = ctx;
   const keys: string[] = [];
   const seen = new Set<ts.Node>();
-  for (let node = procedure; ; ) {
+  for (let node = procedure; ;) {
     const inline = inlinePath(ctx, node);
     keys.unshift(...inline.keys);
     const mount = mounts.get(inline.top);
@@ -104,7 +115,8 @@ function procedurePath(ctx: FileContext, procedure: ts.Node): string {
       continue;
     }
     // A procedure of its own file that no router read names: by its constant.
-    if (keys.length === 0 && ts.isVariableDeclaration(inline.top.parent) && ts.isIdentifier(inline.top.parent.name)) keys.push(inline.top.parent.name.text);
+    if (keys.length === 0 && ts.isVariableDeclaration(inline.top.parent) && ts.isIdentifier(inline.top.parent.name))
+      keys.push(inline.top.parent.name.text);
     return keys.join('.');
   }
 }

@@ -3,7 +3,16 @@ import { staticString } from '../context.js';
 import { unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
-import { constructed, declarationOf, decoratorCall, forEachNode, functionArgument, nameKeys, propertyValue, typeReference } from './declarations.js';
+import {
+  constructed,
+  declarationOf,
+  decoratorCall,
+  forEachNode,
+  functionArgument,
+  nameKeys,
+  propertyValue,
+  typeReference,
+} from './declarations.js';
 import type { JobProcessor, Source } from './source.js';
 
 const QUEUE_MODULES = /^(bullmq|bull|@nestjs\/bullmq|@nestjs\/bull|bee-queue)$/;
@@ -46,7 +55,11 @@ function bullProcessors(ts: TS, file: ts.SourceFile): JobProcessor[] {
   if (!file.text.includes('Worker') && !file.text.includes('Processor')) return [];
   const processors: JobProcessor[] = [];
   forEachNode(ts, file, (node) => {
-    if (ts.isNewExpression(node) && ts.isIdentifier(unwrap(ts, node.expression)) && (unwrap(ts, node.expression) as ts.Identifier).text === 'Worker') {
+    if (
+      ts.isNewExpression(node) &&
+      ts.isIdentifier(unwrap(ts, node.expression)) &&
+      (unwrap(ts, node.expression) as ts.Identifier).text === 'Worker'
+    ) {
       const [queue, handler] = node.arguments ?? [];
       const fn = functionArgument(ts, file, handler);
       if (queue && fn) processors.push({ queues: nameKeys(null, ts, file, queue), job: null, fn, label: 'Worker' });
@@ -90,7 +103,15 @@ export const bullmq: Source = {
     const first = call.arguments[0];
     const job = name === 'add' && first && call.arguments.length >= 2 ? staticString(ctx, first) : null;
     const display = queue.find((q) => !q.startsWith('expr:')) ?? queue[0] ?? null;
-    return [{ kind: 'enqueue', queue: display, job, payload: call.arguments[name === 'add' && call.arguments.length >= 2 ? 1 : 0] ?? null, queueKeys: queue }];
+    return [
+      {
+        kind: 'enqueue',
+        queue: display,
+        job,
+        payload: call.arguments[name === 'add' && call.arguments.length >= 2 ? 1 : 0] ?? null,
+        queueKeys: queue,
+      },
+    ];
   },
   processors: bullProcessors,
 };

@@ -11,13 +11,49 @@ const REDIS_DELETES = new Set(['del', 'unlink']);
 const REDIS_COUNTERS = new Set(['incr', 'incrby', 'incrbyfloat', 'decr', 'decrby', 'hincrby', 'hincrbyfloat']);
 const REDIS_MARKERS = new Set(['setnx', 'msetnx', 'hsetnx']);
 const REDIS_DATA = new Set([
-  'lpush', 'rpush', 'lpop', 'rpop', 'lrange', 'lrem', 'ltrim', 'sadd', 'srem', 'smembers', 'sismember', 'zadd', 'zrem', 'zrange',
-  'zrangebyscore', 'zincrby', 'zscore', 'xadd', 'xread', 'publish', 'pfadd', 'geoadd', 'blpop', 'brpop', 'hdel', 'expire', 'pexpire',
+  'lpush',
+  'rpush',
+  'lpop',
+  'rpop',
+  'lrange',
+  'lrem',
+  'ltrim',
+  'sadd',
+  'srem',
+  'smembers',
+  'sismember',
+  'zadd',
+  'zrem',
+  'zrange',
+  'zrangebyscore',
+  'zincrby',
+  'zscore',
+  'xadd',
+  'xread',
+  'publish',
+  'pfadd',
+  'geoadd',
+  'blpop',
+  'brpop',
+  'hdel',
+  'expire',
+  'pexpire',
 ]);
 
 /** Methods of cache-manager, Keyv and this project's runtime (`cache.get`, `cache.wrap(k, loader)`). */
 const CACHE_READS = new Set(['get', 'mget']);
-const CACHE_LOADING_READS = new Set(['wrap', 'getOrSet', 'remember', 'fetch', 'getDataOrSet', 'withCache', 'withCacheNullable', 'getOrLoad', 'cached', 'rememberForever']);
+const CACHE_LOADING_READS = new Set([
+  'wrap',
+  'getOrSet',
+  'remember',
+  'fetch',
+  'getDataOrSet',
+  'withCache',
+  'withCacheNullable',
+  'getOrLoad',
+  'cached',
+  'rememberForever',
+]);
 const CACHE_FILLS = new Set(['set', 'mset']);
 const CACHE_DELETES = new Set(['del', 'delete', 'mdel', 'unlink']);
 const CACHE_FLUSHES = new Set(['reset', 'clear', 'flushall', 'flushdb']);
@@ -51,7 +87,8 @@ function scannedPattern(ctx: FileContext, name: string, call: ts.CallExpression)
     if (ts.isStringLiteral(arg) && arg.text.toUpperCase() === 'MATCH') return args[i + 1] ?? null;
     if (ts.isObjectLiteralExpression(arg)) {
       for (const property of arg.properties) {
-        if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name)?.toUpperCase() === 'MATCH') return property.initializer;
+        if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name)?.toUpperCase() === 'MATCH')
+          return property.initializer;
       }
     }
   }
@@ -104,7 +141,8 @@ export const cacheClients: Source = {
       // A receiver known by its name only: the Redis commands that are not cache operations
       // still say what they are; the rest goes by receiverCalls.
       const lower = name.toLowerCase();
-      if ((lower === 'set' && isSetIfAbsent(ctx, call)) || REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
+      if ((lower === 'set' && isSetIfAbsent(ctx, call)) || REDIS_MARKERS.has(lower))
+        return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
       if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
       if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
       const scanned = scannedPattern(ctx, name, call);

@@ -6,7 +6,8 @@ import type { FileContext } from '../context.js';
 /** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project. */
 export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'cache-like' | 'project';
 
-const REDIS_MODULES = /^(ioredis|redis|@redis\/client|@upstash\/redis|@vercel\/kv|@nestjs-modules\/ioredis|@liaoliaots\/nestjs-redis|nestjs-redis|@songkeys\/nestjs-redis)(\/|$)/;
+const REDIS_MODULES =
+  /^(ioredis|redis|@redis\/client|@upstash\/redis|@vercel\/kv|@nestjs-modules\/ioredis|@liaoliaots\/nestjs-redis|nestjs-redis|@songkeys\/nestjs-redis)(\/|$)/;
 const CACHE_MANAGER_MODULES = /^(cache-manager|@nestjs\/cache-manager)(\/|$)/;
 const KEYV_MODULES = /^(keyv|@keyv\/)/;
 const RUNTIME_MODULES = /^cache-audit(\/|$)/;
@@ -48,7 +49,11 @@ function kindOfInitializer(ctx: FileContext, init: ts.Expression): ClientKind | 
   if (!ts.isNewExpression(expression) && !ts.isCallExpression(expression)) return null;
   const callee = unwrap(ts, expression.expression);
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : null;
-  const root = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : null;
+  const root = ts.isIdentifier(callee)
+    ? callee.text
+    : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)
+      ? callee.expression.text
+      : null;
   const module = root === null ? null : (ctx.importOf(root)?.module ?? null);
   const fromModule = module === null ? null : kindOfModule(module);
   if (fromModule) return fromModule;
@@ -116,7 +121,9 @@ export function clientOf(ctx: FileContext, receiver: ts.Expression): ClientKind 
   // `this.redisService.client.get(k)`, `this.redis.getClient().del(k)`: the chain names it.
   if (ts.isPropertyAccessExpression(expression) || ts.isCallExpression(expression)) {
     const inner = ts.isCallExpression(expression) ? expression.expression : expression.expression;
-    const innerName = ts.isPropertyAccessExpression(unwrap(ts, inner)) ? (unwrap(ts, inner) as ts.PropertyAccessExpression).name.text : null;
+    const innerName = ts.isPropertyAccessExpression(unwrap(ts, inner))
+      ? (unwrap(ts, inner) as ts.PropertyAccessExpression).name.text
+      : null;
     if (innerName !== null && CACHE_LIKE.test(innerName)) return 'cache-like';
     if (ts.isPropertyAccessExpression(unwrap(ts, inner)) || ts.isIdentifier(unwrap(ts, inner))) {
       const base = unwrap(ts, inner);

@@ -34,7 +34,14 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression, followI
   while (node) {
     if (ts.isFunctionLike(node)) {
       const parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
-      if (parameter) return { type: parameter.type, initializer: parameter.initializer, decorators: decoratorsOf(ts, parameter), parameterOf: node, ctx };
+      if (parameter)
+        return {
+          type: parameter.type,
+          initializer: parameter.initializer,
+          decorators: decoratorsOf(ts, parameter),
+          parameterOf: node,
+          ctx,
+        };
     }
     if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) {
       for (const statement of node.statements) {
@@ -50,7 +57,9 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression, followI
   }
   if (!followImports || !ctx.importOf(name) || !ctx.resolver?.resolveConstant) return null;
   const remote = ctx.resolver.resolveConstant(expression);
-  return remote ? { type: undefined, initializer: remote, decorators: [], parameterOf: null, ctx: ctx.contextOf(remote.getSourceFile()) } : null;
+  return remote
+    ? { type: undefined, initializer: remote, decorators: [], parameterOf: null, ctx: ctx.contextOf(remote.getSourceFile()) }
+    : null;
 }
 
 function memberDeclaration(ctx: FileContext, at: ts.Node, name: string): Declared | null {
@@ -92,7 +101,10 @@ function assignedInConstructor(ts: TS, owner: ts.ClassLikeDeclaration, name: str
 }
 
 /** `Repository<Website>` → { name: 'Repository', args: [Website] }; `Prisma.TransactionClient` → { name: 'TransactionClient', root: 'Prisma' }. */
-export function typeReference(ts: TS, type: ts.TypeNode | undefined): { name: string; root: string; args: readonly ts.TypeNode[]; node: ts.EntityName } | null {
+export function typeReference(
+  ts: TS,
+  type: ts.TypeNode | undefined,
+): { name: string; root: string; args: readonly ts.TypeNode[]; node: ts.EntityName } | null {
   if (!type || !ts.isTypeReferenceNode(type)) return null;
   const typeName = type.typeName;
   const name = ts.isIdentifier(typeName) ? typeName.text : typeName.right.text;
@@ -118,7 +130,10 @@ export function decoratorCall(ts: TS, decorators: readonly ts.Decorator[], names
 }
 
 /** The callee's last name of a call or `new` expression (`Queue` of `new Queue('emails')`), and its root identifier. */
-export function constructed(ts: TS, expression: ts.Expression): { name: string; root: string | null; call: ts.CallExpression | ts.NewExpression } | null {
+export function constructed(
+  ts: TS,
+  expression: ts.Expression,
+): { name: string; root: string | null; call: ts.CallExpression | ts.NewExpression } | null {
   const init = unwrap(ts, expression);
   if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return null;
   const callee = unwrap(ts, init.expression);
@@ -142,7 +157,10 @@ export function classOf(ctx: FileContext, reference: ts.Identifier): { cls: ts.C
 }
 
 /** What a class extends: the base's name, expression and type arguments (`Model`, `Repository<Website>`). */
-export function baseOf(ts: TS, cls: ts.ClassLikeDeclaration): { name: string; expression: ts.Expression; args: readonly ts.TypeNode[] } | null {
+export function baseOf(
+  ts: TS,
+  cls: ts.ClassLikeDeclaration,
+): { name: string; expression: ts.Expression; args: readonly ts.TypeNode[] } | null {
   for (const clause of cls.heritageClauses ?? []) {
     if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
     const type = clause.types[0];
@@ -158,7 +176,11 @@ export function baseOf(ts: TS, cls: ts.ClassLikeDeclaration): { name: string; ex
  * The library base a class reaches through the project's own base classes (`GroupMembership
  * extends ParanoidModel extends IdModel extends Model`): the first base named in `names`, or null.
  */
-export function libraryBase(ctx: FileContext, cls: ts.ClassLikeDeclaration, names: ReadonlySet<string>): { name: string; args: readonly ts.TypeNode[] } | null {
+export function libraryBase(
+  ctx: FileContext,
+  cls: ts.ClassLikeDeclaration,
+  names: ReadonlySet<string>,
+): { name: string; args: readonly ts.TypeNode[] } | null {
   const { ts } = ctx;
   let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls, ctx };
   for (let depth = 0; current && depth < 8; depth++) {
@@ -227,7 +249,11 @@ export function functionArgument(ts: TS, file: ts.SourceFile, argument: ts.Expre
 }
 
 /** The methods and function-valued properties of an object literal, by name. */
-export function objectFunctions(ts: TS, file: ts.SourceFile, object: ts.ObjectLiteralExpression): { name: string; fn: ts.FunctionLikeDeclaration }[] {
+export function objectFunctions(
+  ts: TS,
+  file: ts.SourceFile,
+  object: ts.ObjectLiteralExpression,
+): { name: string; fn: ts.FunctionLikeDeclaration }[] {
   const result: { name: string; fn: ts.FunctionLikeDeclaration }[] = [];
   for (const property of object.properties) {
     const name = property.name ? propertyNameText(ts, property.name) : null;
@@ -284,7 +310,8 @@ function localString(ts: TS, file: ts.SourceFile, expression: ts.Expression): st
   for (const statement of file.statements) {
     if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
     for (const d of statement.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.name.text === expression.text && d.initializer && ts.isStringLiteral(d.initializer)) return d.initializer.text;
+      if (ts.isIdentifier(d.name) && d.name.text === expression.text && d.initializer && ts.isStringLiteral(d.initializer))
+        return d.initializer.text;
     }
   }
   return null;

@@ -3,10 +3,29 @@ import { staticString } from '../context.js';
 import { unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
-import { constructed, declarationOf, decoratorCall, forEachNode, functionArgument, instanceOrigin, modelName, typeReference } from './declarations.js';
+import {
+  constructed,
+  declarationOf,
+  decoratorCall,
+  forEachNode,
+  functionArgument,
+  instanceOrigin,
+  modelName,
+  typeReference,
+} from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
-const READS = new Set(['find', 'findOne', 'findById', 'countDocuments', 'estimatedDocumentCount', 'exists', 'aggregate', 'distinct', 'count']);
+const READS = new Set([
+  'find',
+  'findOne',
+  'findById',
+  'countDocuments',
+  'estimatedDocumentCount',
+  'exists',
+  'aggregate',
+  'distinct',
+  'count',
+]);
 /** The middleware each write runs (`schema.post('save')` runs for `create` and `doc.save()`). */
 const WRITES: Readonly<Record<string, readonly string[]>> = {
   create: ['save', 'validate'],
@@ -52,7 +71,8 @@ function modelOf(ctx: FileContext, receiver: ts.Expression): string | null {
   if (!declared) return null;
   const injected = decoratorCall(ts, declared.decorators, new Set(['InjectModel']));
   const first = injected?.arguments[0] ? unwrap(ts, injected.arguments[0]) : null;
-  if (first && ts.isPropertyAccessExpression(first) && first.name.text === 'name') return modelName(first.expression.getText(ctx.sourceFile));
+  if (first && ts.isPropertyAccessExpression(first) && first.name.text === 'name')
+    return modelName(first.expression.getText(ctx.sourceFile));
   if (first) {
     const value = staticString(ctx, first);
     if (value !== null) return modelName(value);
@@ -85,12 +105,14 @@ function schemaModels(ts: TS, file: ts.SourceFile): Map<string, string> {
       const made = constructed(ts, node.initializer);
       const first = made?.call.arguments?.[0];
       if (made?.name === 'createForClass' && first && ts.isIdentifier(first)) models.set(node.name.text, first.text);
-      else if (made && made.name === 'Schema' && !models.has(node.name.text)) models.set(node.name.text, modelName(node.name.text.replace(/Schema$/, '')));
+      else if (made && made.name === 'Schema' && !models.has(node.name.text))
+        models.set(node.name.text, modelName(node.name.text.replace(/Schema$/, '')));
     }
     if (ts.isCallExpression(node)) {
       const made = constructed(ts, node);
       const [name, schema] = node.arguments;
-      if (made?.name === 'model' && name && ts.isStringLiteral(name) && schema && ts.isIdentifier(schema)) models.set(schema.text, modelName(name.text));
+      if (made?.name === 'model' && name && ts.isStringLiteral(name) && schema && ts.isIdentifier(schema))
+        models.set(schema.text, modelName(name.text));
     }
   });
   return models;

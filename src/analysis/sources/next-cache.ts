@@ -21,7 +21,8 @@ const RESPONSE_TYPES = /^(NextApiResponse|NextResponse|Response)\b/;
 export const nextCache: Source = {
   id: 'next-cache',
   classify({ ctx, call, name, receiver }) {
-    if (RESPONSE_REVALIDATE.has(name) && receiver && isApiResponse(ctx, receiver)) return [{ kind: 'invalidate', invalidationKind: 'path', keys: [] }];
+    if (RESPONSE_REVALIDATE.has(name) && receiver && isApiResponse(ctx, receiver))
+      return [{ kind: 'invalidate', invalidationKind: 'path', keys: [] }];
     const kind = TAG_CALLS[name];
     if (!kind || !(ctx.options.callNames.has(name) || ctx.options.callGlobs.some((g) => g.test(name)))) return null;
     // A tag is kept as written, so that the registry's families can be matched by name.

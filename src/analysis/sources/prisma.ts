@@ -2,11 +2,31 @@ import type ts from 'typescript';
 import { enclosingClass, lastName, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
-import { classOf, libraryBase, constructed, declarationOf, forEachNode, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
+import {
+  classOf,
+  libraryBase,
+  constructed,
+  declarationOf,
+  forEachNode,
+  modelName,
+  objectFunctions,
+  objectProperty,
+  typeReference,
+} from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
-const WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany']);
+const WRITES = new Set([
+  'create',
+  'createMany',
+  'createManyAndReturn',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'upsert',
+  'delete',
+  'deleteMany',
+]);
 const CLIENT_TYPES = new Set(['PrismaClient', 'TransactionClient', 'PrismaService', 'ExtendedPrismaClient']);
 const PRISMA_CLIENT = new Set(['PrismaClient']);
 const CLIENT_NAMES = /^(prisma|db|prismaService|prismaClient)$|prisma$/i;
@@ -60,8 +80,15 @@ export function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boole
 function middlewareHooks(ts: TS, fn: ts.ArrowFunction | ts.FunctionExpression): ModelHook[] {
   const compared = { model: new Set<string>(), action: new Set<string>() };
   forEachNode(ts, fn, (node) => {
-    if (!ts.isBinaryExpression(node) || (node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsEqualsToken && node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsToken)) return;
-    for (const [side, other] of [[node.left, node.right], [node.right, node.left]] as const) {
+    if (
+      !ts.isBinaryExpression(node) ||
+      (node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsEqualsToken && node.operatorToken.kind !== ts.SyntaxKind.EqualsEqualsToken)
+    )
+      return;
+    for (const [side, other] of [
+      [node.left, node.right],
+      [node.right, node.left],
+    ] as const) {
       if (ts.isPropertyAccessExpression(side) && (side.name.text === 'model' || side.name.text === 'action') && ts.isStringLiteral(other)) {
         compared[side.name.text].add(other.text);
       }
@@ -92,7 +119,8 @@ function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
           }
         }
       }
-      if (name === '$use' && first && (ts.isArrowFunction(first) || ts.isFunctionExpression(first))) hooks.push(...middlewareHooks(ts, first));
+      if (name === '$use' && first && (ts.isArrowFunction(first) || ts.isFunctionExpression(first)))
+        hooks.push(...middlewareHooks(ts, first));
     }
   });
   return hooks;
@@ -109,7 +137,14 @@ export const prisma: Source = {
   classify({ ctx, callee, name }) {
     const { ts } = ctx;
     // `$transaction`, `$connect`, `$extends` of a client: plumbing, no effect of their own (the callback is walked).
-    if (name.startsWith('$') && name !== '$executeRaw' && name !== '$executeRawUnsafe' && ts.isPropertyAccessExpression(callee) && isPrismaClient(ctx, callee.expression)) return [];
+    if (
+      name.startsWith('$') &&
+      name !== '$executeRaw' &&
+      name !== '$executeRawUnsafe' &&
+      ts.isPropertyAccessExpression(callee) &&
+      isPrismaClient(ctx, callee.expression)
+    )
+      return [];
     if ((!READS.has(name) && !WRITES.has(name)) || !ts.isPropertyAccessExpression(callee)) return null;
     const delegate = unwrap(ts, callee.expression);
     if (!ts.isPropertyAccessExpression(delegate)) return null;

@@ -13,7 +13,10 @@ function isQstash(ctx: FileContext, receiver: ts.Expression): boolean {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
   // `qstash.queue({ queueName }).enqueueJSON(…)`
-  const base = ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression)) ? (unwrap(ts, expression.expression) as ts.PropertyAccessExpression).expression : expression;
+  const base =
+    ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression))
+      ? (unwrap(ts, expression.expression) as ts.PropertyAccessExpression).expression
+      : expression;
   const declared = declarationOf(ctx, base);
   if (declared) {
     const made = declared.initializer ? constructed(ts, declared.initializer) : null;

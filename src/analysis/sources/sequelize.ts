@@ -2,7 +2,21 @@ import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
-import { classOf, decoratorModules, libraryBase, constructed, declarationOf, decoratorNames, forEachNode, functionArgument, instanceOrigin, modelName, objectFunctions, objectProperty, typeReference } from './declarations.js';
+import {
+  classOf,
+  decoratorModules,
+  libraryBase,
+  constructed,
+  declarationOf,
+  decoratorNames,
+  forEachNode,
+  functionArgument,
+  instanceOrigin,
+  modelName,
+  objectFunctions,
+  objectProperty,
+  typeReference,
+} from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
 const STATIC_READS = new Set(['findByPk', 'findOne', 'findAll', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate']);
@@ -39,7 +53,8 @@ const INSTANCE_WRITES: Readonly<Record<string, readonly string[]>> = {
 };
 /** Calls whose result is an instance of the model. */
 const INSTANCE_MAKERS = new Set(['findByPk', 'findOne', 'create', 'build', 'findOrCreate', 'findOrBuild']);
-const HOOK_EVENT = /^(before|after)(Validate|Create|Update|Save|Destroy|Restore|Upsert|BulkCreate|BulkUpdate|BulkDestroy|BulkRestore|Find|Count|Sync|BulkSync)$/;
+const HOOK_EVENT =
+  /^(before|after)(Validate|Create|Update|Save|Destroy|Restore|Upsert|BulkCreate|BulkUpdate|BulkDestroy|BulkRestore|Find|Count|Sync|BulkSync)$/;
 const MODEL_BASES = new Set(['Model']);
 
 /** Static methods no other library's models have: enough to know a model that cannot be resolved. */
@@ -92,7 +107,8 @@ function individualHooks(ctx: FileContext, options: ts.Expression | undefined): 
   const object = options ? unwrap(ts, options) : null;
   if (!object || !ts.isObjectLiteralExpression(object)) return false;
   return object.properties.some(
-    (p) => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === 'individualHooks' && p.initializer.kind === ts.SyntaxKind.TrueKeyword,
+    (p) =>
+      ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === 'individualHooks' && p.initializer.kind === ts.SyntaxKind.TrueKeyword,
   );
 }
 
@@ -121,7 +137,8 @@ function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
   const fromOptions = (model: string, options: ts.Expression | undefined): void => {
     const object = options ? unwrap(ts, options) : null;
     const table = object && ts.isObjectLiteralExpression(object) ? objectProperty(ts, object, 'hooks') : null;
-    for (const { name, fn } of table ? objectFunctions(ts, file, table) : []) if (HOOK_EVENT.test(name)) hooks.push({ model, event: name, fn });
+    for (const { name, fn } of table ? objectFunctions(ts, file, table) : [])
+      if (HOOK_EVENT.test(name)) hooks.push({ model, event: name, fn });
   };
   forEachNode(ts, file, (node) => {
     // Hook decorators of sequelize-typescript, on a model class (its base may be the project's own).
@@ -130,7 +147,8 @@ function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
         if (!ts.isMethodDeclaration(member) || !member.body) continue;
         for (const decorator of decoratorNames(ts, member)) {
           const event = decorator.charAt(0).toLowerCase() + decorator.slice(1);
-          if (HOOK_EVENT.test(event) && /sequelize/.test(moduleOf(decorator) ?? '')) hooks.push({ model: node.name.text, event, fn: member });
+          if (HOOK_EVENT.test(event) && /sequelize/.test(moduleOf(decorator) ?? ''))
+            hooks.push({ model: node.name.text, event, fn: member });
         }
       }
     }
@@ -173,7 +191,9 @@ export const sequelize: Source = {
     const instance = instanceModel(ctx, receiver);
     if (!instance) return null;
     const events = INSTANCE_WRITES[name];
-    return events ? [{ kind: 'model-write', model: instance, operation: name, events }] : [{ kind: 'model-read', model: instance, operation: name }];
+    return events
+      ? [{ kind: 'model-write', model: instance, operation: name, events }]
+      : [{ kind: 'model-read', model: instance, operation: name }];
   },
   hooks: sequelizeHooks,
 };

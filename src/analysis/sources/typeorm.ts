@@ -3,12 +3,42 @@ import { staticString } from '../context.js';
 import { lastName, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
-import { classOf, decoratorModules, libraryBase, constructed, declarationOf, decoratorCall, decoratorNames, forEachNode, implementsOf, instanceOrigin, modelName, typeReference } from './declarations.js';
+import {
+  classOf,
+  decoratorModules,
+  libraryBase,
+  constructed,
+  declarationOf,
+  decoratorCall,
+  decoratorNames,
+  forEachNode,
+  implementsOf,
+  instanceOrigin,
+  modelName,
+  typeReference,
+} from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
 const READS = new Set([
-  'find', 'findOne', 'findOneBy', 'findBy', 'findAndCount', 'findAndCountBy', 'findOneOrFail', 'findOneByOrFail', 'findByIds', 'count', 'countBy',
-  'exist', 'exists', 'existsBy', 'sum', 'average', 'minimum', 'maximum', 'preload',
+  'find',
+  'findOne',
+  'findOneBy',
+  'findBy',
+  'findAndCount',
+  'findAndCountBy',
+  'findOneOrFail',
+  'findOneByOrFail',
+  'findByIds',
+  'count',
+  'countBy',
+  'exist',
+  'exists',
+  'existsBy',
+  'sum',
+  'average',
+  'minimum',
+  'maximum',
+  'preload',
 ]);
 const SUBSCRIBER = (name: string): string[] => [`before${name}`, `after${name}`];
 const ENTITY = (name: string): string[] => [`entity:before${name}`, `entity:after${name}`];
@@ -39,11 +69,31 @@ const MANAGER_TYPES = new Set(['EntityManager', 'MongoEntityManager']);
 const IN_MEMORY = new Set(['create', 'merge', 'hasId', 'getId']);
 const DATA_SOURCE_TYPES = new Set(['DataSource', 'Connection', 'EntityManager', 'QueryRunner']);
 /** Calls on a data source or manager that only hand out repositories or run a callback: no effect of their own. */
-const PLUMBING = new Set(['getRepository', 'getMongoRepository', 'getTreeRepository', 'getCustomRepository', 'withRepository', 'transaction', 'createQueryRunner', 'connect', 'startTransaction', 'commitTransaction', 'rollbackTransaction', 'release']);
+const PLUMBING = new Set([
+  'getRepository',
+  'getMongoRepository',
+  'getTreeRepository',
+  'getCustomRepository',
+  'withRepository',
+  'transaction',
+  'createQueryRunner',
+  'connect',
+  'startTransaction',
+  'commitTransaction',
+  'rollbackTransaction',
+  'release',
+]);
 const ENTITY_HOOKS: Readonly<Record<string, string>> = {
-  AfterInsert: 'entity:afterInsert', BeforeInsert: 'entity:beforeInsert', AfterUpdate: 'entity:afterUpdate', BeforeUpdate: 'entity:beforeUpdate',
-  AfterRemove: 'entity:afterRemove', BeforeRemove: 'entity:beforeRemove', AfterSoftRemove: 'entity:afterSoftRemove', BeforeSoftRemove: 'entity:beforeSoftRemove',
-  AfterRecover: 'entity:afterRecover', BeforeRecover: 'entity:beforeRecover',
+  AfterInsert: 'entity:afterInsert',
+  BeforeInsert: 'entity:beforeInsert',
+  AfterUpdate: 'entity:afterUpdate',
+  BeforeUpdate: 'entity:beforeUpdate',
+  AfterRemove: 'entity:afterRemove',
+  BeforeRemove: 'entity:beforeRemove',
+  AfterSoftRemove: 'entity:afterSoftRemove',
+  BeforeSoftRemove: 'entity:beforeSoftRemove',
+  AfterRecover: 'entity:afterRecover',
+  BeforeRecover: 'entity:beforeRecover',
 };
 const SUBSCRIBER_METHODS = /^(before|after)(Insert|Update|Remove|SoftRemove|Recover)$/;
 
@@ -92,7 +142,12 @@ function isManager(ctx: FileContext, receiver: ts.Expression): boolean {
   if (type && MANAGER_TYPES.has(type.name)) return true;
   if (decoratorCall(ts, declared.decorators, new Set(['InjectEntityManager']))) return true;
   const owner = declared.parameterOf;
-  return owner !== null && ts.isCallExpression(owner.parent) && lastName(ts, owner.parent.expression) === 'transaction' && ctx.importsModule((m) => m === 'typeorm' || m === '@nestjs/typeorm');
+  return (
+    owner !== null &&
+    ts.isCallExpression(owner.parent) &&
+    lastName(ts, owner.parent.expression) === 'transaction' &&
+    ctx.importsModule((m) => m === 'typeorm' || m === '@nestjs/typeorm')
+  );
 }
 
 /** A data source, connection, manager or query runner: typed so, or injected by `@InjectDataSource()`. */
@@ -102,7 +157,10 @@ function isDataSource(ctx: FileContext, receiver: ts.Expression): boolean {
   const declared = declarationOf(ctx, receiver);
   if (!declared) return false;
   const type = typeReference(ts, declared.type);
-  return (type !== null && DATA_SOURCE_TYPES.has(type.name)) || decoratorCall(ts, declared.decorators, new Set(['InjectDataSource', 'InjectConnection'])) !== null;
+  return (
+    (type !== null && DATA_SOURCE_TYPES.has(type.name)) ||
+    decoratorCall(ts, declared.decorators, new Set(['InjectDataSource', 'InjectConnection'])) !== null
+  );
 }
 
 /** A class that is an active-record entity (`class Website extends BaseEntity`). */

@@ -63,14 +63,7 @@ function at(bytes: Uint8Array, i: number): number {
   return i < bytes.length ? (bytes[i] ?? 0) : 0;
 }
 
-function matchAt(
-  p: Uint8Array,
-  pi: number,
-  s: Uint8Array,
-  si: number,
-  state: MatchState,
-  nesting: number,
-): boolean {
+function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, state: MatchState, nesting: number): boolean {
   if (nesting > MAX_NESTING) return false;
   const pEnd = p.length;
   const sEnd = s.length;

@@ -8,7 +8,10 @@ export type PatternInput = string | readonly PatternPart[] | ParsedPattern;
 export type TemplateInput = string | ParsedTemplate;
 
 export class TemplateSyntaxError extends Error {
-  constructor(readonly template: string, message: string) {
+  constructor(
+    readonly template: string,
+    message: string,
+  ) {
     super(`Invalid key template '${template}': ${message}`);
     this.name = 'TemplateSyntaxError';
   }
@@ -51,7 +54,17 @@ function patternKey(pattern: ParsedPattern): string {
 }
 
 function computePatternKey(pattern: ParsedPattern): string {
-  return pattern.tokens.map((t) => (t.kind === 'hole' ? `\u0001${t.name ?? ''}\u0001` : t.kind === 'star' ? '\u0002' : t.kind === 'set' ? `\u0003${t.source}` : String.fromCharCode(t.byte + 0x100))).join('');
+  return pattern.tokens
+    .map((t) =>
+      t.kind === 'hole'
+        ? `\u0001${t.name ?? ''}\u0001`
+        : t.kind === 'star'
+          ? '\u0002'
+          : t.kind === 'set'
+            ? `\u0003${t.source}`
+            : String.fromCharCode(t.byte + 0x100),
+    )
+    .join('');
 }
 
 function holeNames(pattern: ParsedPattern): Set<string> {
@@ -154,7 +167,11 @@ export function patternsOverlap(a: PatternInput, b: PatternInput): boolean {
   const none = new Set<string>();
   const left = toPattern(a);
   const right = toPattern(b);
-  return memo('patternsOverlap', patternKey(left), patternKey(right), () => commonKey(patternLanguage(left, none), innerPatternLanguage(right, none))) !== null;
+  return (
+    memo('patternsOverlap', patternKey(left), patternKey(right), () =>
+      commonKey(patternLanguage(left, none), innerPatternLanguage(right, none)),
+    ) !== null
+  );
 }
 
 /** A pattern on the key side of a question: its free holes produce real bytes only. */

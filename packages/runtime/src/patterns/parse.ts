@@ -62,9 +62,7 @@ export class PatternSyntaxError extends Error {
   constructor(source: string, diagnostics: readonly PatternDiagnostic[]) {
     const first = diagnostics[0];
     super(
-      first
-        ? `Invalid cache pattern '${source}' at ${String(first.start + 1)}: ${first.message}`
-        : `Invalid cache pattern '${source}'`,
+      first ? `Invalid cache pattern '${source}' at ${String(first.start + 1)}: ${first.message}` : `Invalid cache pattern '${source}'`,
     );
     this.name = 'PatternSyntaxError';
     this.diagnostics = diagnostics;
@@ -219,8 +217,7 @@ function parseText(
         const close = bytes.indexOf(0x7d, i);
         errors.push({
           code: 'dollar-brace',
-          message:
-            'A `${…}` in a plain string is not interpolated: use a template literal (backquotes) or a `{name}` placeholder.',
+          message: 'A `${…}` in a plain string is not interpolated: use a template literal (backquotes) or a `{name}` placeholder.',
           start: loc(i),
           end: loc(close === -1 ? n : close + 1),
         });
@@ -298,7 +295,8 @@ function parseClass(
   if (!isClosed) {
     warnings.push({
       code: 'unclosed-class',
-      message: 'A `[` without `]`: Redis takes the rest of the pattern as one character class. Close it, or write `\\[` for a literal bracket.',
+      message:
+        'A `[` without `]`: Redis takes the rest of the pattern as one character class. Close it, or write `\\[` for a literal bracket.',
       start: loc(open),
       end: loc(n),
     });

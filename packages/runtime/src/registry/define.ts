@@ -2,9 +2,7 @@ import { fillTemplate, formatPath, validateRegistry } from './model.js';
 import type { KeyDefinition, ParamValue, RegistryEntry, RegistryIssue } from './model.js';
 
 /** The parameter names of a template type: `'a:{x}:{y}'` → `'x' | 'y'`. */
-export type TemplateParams<T extends string> = T extends `${string}{${infer Name}}${infer Rest}`
-  ? Name | TemplateParams<Rest>
-  : never;
+export type TemplateParams<T extends string> = T extends `${string}{${infer Name}}${infer Rest}` ? Name | TemplateParams<Rest> : never;
 
 /** Values for every parameter of a template, and nothing else. */
 export type KeyParams<T extends string> = { readonly [Name in TemplateParams<T>]: ParamValue };
@@ -27,9 +25,7 @@ export class RegistryError extends Error {
   readonly issues: readonly RegistryIssue[];
 
   constructor(issues: readonly RegistryIssue[]) {
-    super(
-      `Invalid cache registry:\n${issues.map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`).join('\n')}`,
-    );
+    super(`Invalid cache registry:\n${issues.map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`).join('\n')}`);
     this.name = 'RegistryError';
     this.issues = issues;
   }
@@ -49,10 +45,7 @@ export class RegistryError extends Error {
  * cacheKeys.key('quotesList', { tenantId: 't1', hash: 'abc' }); // 'quotes:list:t1:abc'
  * ```
  */
-export function defineCacheRegistry<const K extends Keys>(definition: {
-  readonly prefix?: string;
-  readonly keys: K;
-}): CacheRegistry<K> {
+export function defineCacheRegistry<const K extends Keys>(definition: { readonly prefix?: string; readonly keys: K }): CacheRegistry<K> {
   const { entries, prefix, issues } = validateRegistry(definition);
   if (issues.length > 0) throw new RegistryError(issues);
   return createRegistry<K>(entries, prefix);

@@ -177,11 +177,7 @@ export type ParamValue = string | number;
  * Fills a template. Every value is glob-escaped when `asPattern` is set, and parameters left out
  * of `params` become `*`; otherwise every parameter must be given.
  */
-export function fillTemplate(
-  entry: RegistryEntry,
-  params: Readonly<Record<string, ParamValue | undefined>>,
-  asPattern: boolean,
-): string {
+export function fillTemplate(entry: RegistryEntry, params: Readonly<Record<string, ParamValue | undefined>>, asPattern: boolean): string {
   let result = '';
   for (const piece of entry.parsed.pieces) {
     if (piece.kind === 'text') {

@@ -352,7 +352,9 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
         deleteTimeoutMs,
         'deletePattern',
         full,
-        () => { controller.abort(); },
+        () => {
+          controller.abort();
+        },
       );
       metrics.recordInvalidation(families, deleted, now() - started, false);
       logger.info?.(`Invalidated cache pattern: ${full} (${String(deleted)} keys)`);

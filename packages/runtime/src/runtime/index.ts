@@ -21,12 +21,5 @@ export { invalidateCachePattern } from './middleware.js';
 export type { MiddlewareOptions, UniversalMiddleware } from './middleware.js';
 export { registerPrometheus } from './prometheus.js';
 export type { PromClientLike, PrometheusOptions } from './prometheus.js';
-export {
-  InvalidateCachePattern,
-  invalidateMultiple,
-  Cacheable,
-  NoCacheInvalidation,
-  SkipInvalidation,
-  Mutates,
-} from './decorators.js';
+export { InvalidateCachePattern, invalidateMultiple, Cacheable, NoCacheInvalidation, SkipInvalidation, Mutates } from './decorators.js';
 export type { MethodDecorator, MarkerDecorator, InvalidateOptions, CacheableOptions } from './decorators.js';

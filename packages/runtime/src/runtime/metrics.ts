@@ -64,7 +64,17 @@ export class CacheMetrics {
   private stats(family: string): MutableStats {
     let stats = this.families.get(family);
     if (!stats) {
-      stats = { hits: 0, misses: 0, sets: 0, invalidations: 0, keysDeleted: 0, invalidationMs: 0, invalidationErrors: 0, emptyInvalidations: 0, errors: 0 };
+      stats = {
+        hits: 0,
+        misses: 0,
+        sets: 0,
+        invalidations: 0,
+        keysDeleted: 0,
+        invalidationMs: 0,
+        invalidationErrors: 0,
+        emptyInvalidations: 0,
+        errors: 0,
+      };
       this.families.set(family, stats);
     }
     return stats;
@@ -116,7 +126,8 @@ export class CacheMetrics {
    * (0 to 1), once per fall. Returns a function that stops watching.
    */
   onHitRateBelow(threshold: number, options: HitRateWindow, callback: (alert: HitRateAlert) => void): () => void {
-    if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`The hit-rate threshold must be between 0 and 1, got ${String(threshold)}.`);
+    if (!(threshold >= 0 && threshold <= 1))
+      throw new RangeError(`The hit-rate threshold must be between 0 and 1, got ${String(threshold)}.`);
     const watcher: Watcher = {
       threshold,
       window: options.window ?? 60_000,

@@ -27,21 +27,31 @@ export function registerPrometheus(cache: Cache, prom: PromClientLike, options: 
   const prefix = options.prefix ?? 'cache_audit_';
   // prom-client's Registry type is the application's; the bridge only passes the registries on.
   const registers = options.registers as never[] | undefined;
-  const metric = <T>(make: (config: { name: string; help: string; labelNames: string[]; registers?: never[] }) => T, name: string, help: string, labelNames: string[]): T =>
-    make({ name: prefix + name, help, labelNames, ...(registers ? { registers } : {}) });
+  const metric = <T>(
+    make: (config: { name: string; help: string; labelNames: string[]; registers?: never[] }) => T,
+    name: string,
+    help: string,
+    labelNames: string[],
+  ): T => make({ name: prefix + name, help, labelNames, ...(registers ? { registers } : {}) });
   const lookups = metric((c) => new prom.Counter(c), 'lookups_total', 'Cache lookups by key family and result.', ['family', 'result']);
   const sets = metric((c) => new prom.Counter(c), 'sets_total', 'Cache writes by key family.', ['family']);
   const invalidations = metric((c) => new prom.Counter(c), 'invalidations_total', 'Pattern deletes that touched a key family.', ['family']);
   const deleted = metric((c) => new prom.Counter(c), 'keys_deleted_total', 'Keys deleted by pattern deletes, by key family.', ['family']);
   const errors = metric((c) => new prom.Counter(c), 'invalidation_errors_total', 'Failed pattern deletes, by key family.', ['family']);
-  const failures = metric((c) => new prom.Counter(c), 'errors_total', 'Failed reads and writes (timeouts, connection errors, values that are not JSON), by key family.', ['family']);
+  const failures = metric(
+    (c) => new prom.Counter(c),
+    'errors_total',
+    'Failed reads and writes (timeouts, connection errors, values that are not JSON), by key family.',
+    ['family'],
+  );
   const hitRate = new prom.Gauge({
     name: `${prefix}hit_rate`,
     help: 'Hits over lookups since start, by key family.',
     labelNames: ['family'],
     ...(registers ? { registers } : {}),
     collect() {
-      for (const [family, stats] of Object.entries(cache.metrics.snapshot())) if (stats.hitRate !== null) hitRate.set({ family }, stats.hitRate);
+      for (const [family, stats] of Object.entries(cache.metrics.snapshot()))
+        if (stats.hitRate !== null) hitRate.set({ family }, stats.hitRate);
     },
   });
   let previous = cache.metrics.snapshot();

@@ -146,7 +146,10 @@ export class RedisStore implements CacheStore {
   }
 
   /** The connections to scan: the client itself, or every primary owning a slot the pattern can reach. */
-  private async targets(match: string, signal: AbortSignal | undefined): Promise<{ nodes: { address: string; node: RedisClientLike }[]; missing: string[] }> {
+  private async targets(
+    match: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ nodes: { address: string; node: RedisClientLike }[]; missing: string[] }> {
     const client = this.client;
     if (!isCluster(client)) return { nodes: [{ address: 'server', node: client }], missing: [] };
     await slotMap(client, signal, this.readyTimeoutMs);
@@ -222,7 +225,9 @@ async function slotMap(client: RedisClusterLike, signal: AbortSignal | undefined
   if (client.status === 'end' || client.status === 'close') throw new Error('the cluster client is closed');
   if (client.status === 'wait') void client.connect?.().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { done(new Error(`the cluster client had no slot map after ${String(timeoutMs)} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      done(new Error(`the cluster client had no slot map after ${String(timeoutMs)} ms`));
+    }, timeoutMs);
     unrefTimer(timer);
     const done = (error?: Error): void => {
       clearTimeout(timer);
@@ -232,9 +237,15 @@ async function slotMap(client: RedisClusterLike, signal: AbortSignal | undefined
       if (error) reject(error);
       else resolve();
     };
-    const onReady = (): void => { done(); };
-    const onEnd = (): void => { done(new Error('the cluster client closed before it had a slot map')); };
-    const onAbort = (): void => { done(new Error('the cluster client had no slot map in time')); };
+    const onReady = (): void => {
+      done();
+    };
+    const onEnd = (): void => {
+      done(new Error('the cluster client closed before it had a slot map'));
+    };
+    const onAbort = (): void => {
+      done(new Error('the cluster client had no slot map in time'));
+    };
     client.once?.('ready', onReady);
     client.once?.('end', onEnd);
     signal?.addEventListener('abort', onAbort);
