@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { projectMessage } from '../analysis/catalogue.js';
-import { resolvePattern } from '../analysis/checks/helpers.js';
+import { handlerPatterns, resolvePattern } from '../analysis/checks/helpers.js';
 import { truncate } from '../ts/syntax.js';
-import type { FileFacts, Invalidation } from '../analysis/facts.js';
+import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
-import { overlaps } from '../patterns/operations.js';
+import { decidePatternCovers, overlaps } from '../patterns/operations.js';
 import type { CacheRegistry } from '../registry/define.js';
 import type { FindingSink } from './scan-check.js';
 import type { ScanSetup } from './scan-load.js';
@@ -130,6 +130,9 @@ export function blindSpots(
       }
     }
     for (const handler of fileFacts.handlers) {
+      for (const undecided of undecidedRedundancy(handler, setup.registry)) {
+        note(undecided.fact.range, projectMessage('unresolved', 'tooComplex', { pattern: undecided.pattern, by: undecided.by }));
+      }
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
       note(
         handler.nameRange,
@@ -137,4 +140,22 @@ export function blindSpots(
       );
     }
   }
+}
+
+/**
+ * The patterns of a handler for which whether another of its patterns makes them redundant is too
+ * complex to decide (no-redundant-invalidation then says nothing): said, so that the silence is known.
+ */
+function undecidedRedundancy(handler: RouteHandler, registry: CacheRegistry | null): { fact: PatternFact; pattern: string; by: string }[] {
+  const entries = handlerPatterns(handler, registry).filter(
+    ({ invalidation }) => invalidation.kind === 'pattern' && invalidation.file === null,
+  );
+  const result: { fact: PatternFact; pattern: string; by: string }[] = [];
+  for (const { fact, pattern } of entries) {
+    const by = entries.find(
+      (other) => other.pattern.source !== pattern.source && decidePatternCovers(other.pattern, pattern) === 'too-complex',
+    );
+    if (by) result.push({ fact, pattern: pattern.source, by: by.pattern.source });
+  }
+  return result;
 }

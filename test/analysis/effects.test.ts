@@ -292,3 +292,28 @@ export async function POST() {
     ]);
   });
 });
+
+describe('questions too complex to decide', () => {
+  it('says so in a note at the pattern, instead of a silent answer', async () => {
+    const outer = `*a${'?'.repeat(16)}`;
+    const result = await project({
+      'src/links.controller.ts': `${NEST}
+import { InvalidateCachePattern } from 'cache-audit/runtime';
+@Controller('links')
+export class LinksController {
+  @Post()
+  @InvalidateCachePattern('${outer}', '${outer}b')
+  create() {}
+}
+`,
+    });
+    const notes = result.findings.filter((f) => f.ruleId === 'unresolved');
+    const message = (by: string, pattern: string): string =>
+      `Whether \`${by}\` already invalidates every key of \`${pattern}\` is too complex to decide: no-redundant-invalidation does not judge it. Simplify the patterns to have them checked.`;
+    // Neither question can be decided within the bound: both are said, at their patterns.
+    expect(notes.map((f) => [f.line, f.column, f.message])).toEqual([
+      [6, 27, message(`${outer}b`, outer)],
+      [6, 49, message(outer, `${outer}b`)],
+    ]);
+  });
+});
