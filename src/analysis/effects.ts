@@ -444,6 +444,31 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
     }
     result.push(effect);
   }
+  return withoutRepeats(result);
+}
+
+/**
+ * One effect for what can only repeat itself: the same opaque call, or the same model read or
+ * written at the same place (a model read by many paths of one call). Keeps summaries small as
+ * they are composed up the call graph.
+ */
+function withoutRepeats(effects: readonly Effect[]): Effect[] {
+  const seen = new Set<string>();
+  const result: Effect[] = [];
+  for (const effect of effects) {
+    const where = effect.at ?? effect.node;
+    const key =
+      effect.kind === 'opaque'
+        ? `o\u0000${effect.description}`
+        : effect.kind === 'model-read'
+          ? `r\u0000${effect.model}\u0000${String(where.pos)}\u0000${where.getSourceFile().fileName}\u0000${String(effect.isDeferred)}`
+          : null;
+    if (key !== null) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    result.push(effect);
+  }
   return result;
 }
 
