@@ -10,6 +10,7 @@ import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
 import type { CacheFamily, Invalidation, InvalidationKind, PatternFact } from './facts.js';
 import { readPattern } from './read-pattern.js';
+import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
 import { hookRuns } from './sources/source.js';
@@ -58,26 +59,6 @@ const DEFERRING_CALLS = new Set(['waitUntil', 'after', 'setImmediate', 'setTimeo
 const EMIT_CALLS = new Set(['emit', 'emitAsync']);
 
 type Target = { readonly declaration: ts.FunctionLikeDeclaration; readonly ctx: FileContext; readonly label: string };
-
-/** Calls that read a key from the cache, by method name. */
-const FAMILY_READS = new Set([
-  'get',
-  'mget',
-  'hget',
-  'hgetall',
-  'hmget',
-  'getex',
-  'wrap',
-  'getOrSet',
-  'remember',
-  'fetch',
-  'getDataOrSet',
-  'withCache',
-  'withCacheNullable',
-  'getOrLoad',
-  'cached',
-  'rememberForever',
-]);
 
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
 const inProgress = new WeakSet<ts.Node>();
@@ -762,7 +743,7 @@ const ROLE_CALLS = new Set([
   'decrby',
   'hincrby',
   'hincrbyfloat',
-  ...[...FAMILY_READS].map((name) => name.toLowerCase()),
+  ...[...CACHE_READ_METHODS].map((name) => name.toLowerCase()),
 ]);
 
 function keyRolesFor(ctx: FileContext): KeyRoles {
@@ -818,7 +799,7 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   for (const call of ctx.nodes.calls) {
     // Only a function that reads the cache itself, or hands a loader to a call, holds a family.
     const name = lastName(ts, call.expression);
-    const isRead = name !== null && FAMILY_READS.has(name);
+    const isRead = name !== null && CACHE_READ_METHODS.has(name);
     if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) continue;
     const owner = enclosingFunction(ts, call);
     if (!owner || seen.has(owner)) continue;

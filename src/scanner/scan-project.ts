@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { projectMessage } from '../analysis/catalogue.js';
-import { handlerPatterns, resolvePattern } from '../analysis/checks/helpers.js';
+import { handlerPatterns, resolvePattern, tagNamesOf } from '../analysis/checks/helpers.js';
 import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
@@ -23,11 +23,7 @@ function invalidatedKeys(registry: CacheRegistry, invalidations: readonly Invali
       // revalidateTag('quotesList') or revalidateTag('quotes') invalidates the family it names.
       for (const fact of invalidation.patterns) {
         const tag = fact.pattern?.source.replace(/\\(.)/g, '$1') ?? null;
-        for (const entry of registry.entries) {
-          const first = entry.parsed.pieces[0];
-          const segment = first?.kind === 'text' ? first.text.split(':')[0] : undefined;
-          if (tag !== null && (tag === entry.name || tag === segment)) invalidated.add(entry.name);
-        }
+        for (const entry of registry.entries) if (tag !== null && tagNamesOf(entry).includes(tag)) invalidated.add(entry.name);
       }
       continue;
     }

@@ -97,15 +97,7 @@ export function closestPattern(source: string, registry: CacheRegistry): string 
     const segments = text.split(':');
     for (let i = 1; i < segments.length; i++) candidates.add(`${segments.slice(0, i).join(':')}:*`);
   }
-  let best: string | null = null;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const distance = levenshtein(source, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
+  const { best, distance: bestDistance } = nearest(source, candidates);
   return best !== null && bestDistance > 0 && bestDistance <= Math.max(2, Math.floor(source.length * 0.3)) ? best : null;
 }
 
@@ -180,28 +172,34 @@ export function isReadOnlyRoute(handler: RouteHandler, options: AnalysisOptions)
 
 /** The names a Next.js tag may give a registry family by: the key's name, and its template's first segment. */
 export function tagNames(registry: CacheRegistry): Set<string> {
-  const names = new Set<string>();
-  for (const entry of registry.entries) {
-    names.add(entry.name);
-    const first = entry.parsed.pieces[0];
-    if (first?.kind === 'text') names.add(first.text.split(':')[0] ?? '');
+  return new Set(registry.entries.flatMap(tagNamesOf));
+}
+
+/** The names a tag may give one registry entry by: its name, and its template's first segment. */
+export function tagNamesOf(entry: RegistryEntry): string[] {
+  const first = entry.parsed.pieces[0];
+  const segment = first?.kind === 'text' ? (first.text.split(':')[0] ?? '') : '';
+  return segment === '' ? [entry.name] : [entry.name, segment];
+}
+
+/** The candidate nearest to `source` by edit distance, with the distance. */
+function nearest(source: string, candidates: Iterable<string>): { best: string | null; distance: number } {
+  let best: string | null = null;
+  let distance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const d = levenshtein(source, candidate);
+    if (d < distance) {
+      best = candidate;
+      distance = d;
+    }
   }
-  names.delete('');
-  return names;
+  return { best, distance };
 }
 
 /** The family name a tag is a near miss of (a typo, `postz` for `posts`), or null. */
 export function closestTag(tag: string, registry: CacheRegistry): string | null {
   const names = tagNames(registry);
   if (names.has(tag)) return null;
-  let best: string | null = null;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const name of names) {
-    const distance = levenshtein(tag, name);
-    if (distance < bestDistance) {
-      best = name;
-      bestDistance = distance;
-    }
-  }
+  const { best, distance: bestDistance } = nearest(tag, names);
   return best !== null && bestDistance > 0 && bestDistance <= Math.min(2, Math.floor(tag.length / 3)) ? best : null;
 }

@@ -54,6 +54,8 @@ const CACHE_LOADING_READS = new Set([
   'cached',
   'rememberForever',
 ]);
+/** Every method name that reads a key from a cache client (lower and camel case as written). */
+export const CACHE_READ_METHODS: ReadonlySet<string> = new Set([...REDIS_READS, ...CACHE_READS, ...CACHE_LOADING_READS]);
 const CACHE_FILLS = new Set(['set', 'mset']);
 const CACHE_DELETES = new Set(['del', 'delete', 'mdel', 'unlink']);
 const CACHE_FLUSHES = new Set(['reset', 'clear', 'flushall', 'flushdb']);
