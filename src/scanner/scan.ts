@@ -42,7 +42,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const ts = morphTs as unknown as TS;
   const setup = loadScan(ts, options);
-  const reader = createReader(ts, options, setup.rel, setup.diagnostics);
+  const reader = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
   const facts = extractProject(ts, setup, reader, options.onProgress);
   const isReportedFile = reportedFiles(setup.root, options);
   const sink = new FindingSink();
