@@ -55,7 +55,7 @@ export function extractProject(
  * Module resolution asks the file system for many candidates: answer from the project's file
  * list first, and remember what the disk said.
  */
-function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResolutionHost {
+export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResolutionHost {
   const known = new Set(projectFiles);
   const existing = new Map<string, boolean>();
   return {
