@@ -750,6 +750,9 @@ function keyRolesFor(ctx: FileContext): KeyRoles {
   return ctx.resolver?.keyRoles?.() ?? keyRolesOfFile(ctx);
 }
 
+/** What the text of a file whose calls can give a key a role contains. */
+export const KEY_ROLE_MARKER = /redis|cache|kv/i;
+
 /**
  * The roles of the keys a file's calls name, from the library sources alone (no helper followed):
  * a key set if absent or counted is a lock, a marker or a counter wherever it is deleted.
@@ -761,7 +764,7 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
   const others: ParsedPattern[] = [];
   const cached: ParsedPattern[] = [];
   const text = ctx.sourceFile.text;
-  if (/redis|cache|kv/i.test(text)) {
+  if (KEY_ROLE_MARKER.test(text)) {
     for (const call of ctx.nodes.calls) {
       const callee = unwrap(ts, call.expression);
       const name = lastName(ts, callee);

@@ -13,40 +13,44 @@ import { ProjectResolver } from './project-resolver.js';
 import type { SourceReader } from './scan-parse.js';
 import type { ScanSetup } from './scan-load.js';
 
-/** Step 3: the facts of every file, with calls followed across files and global interceptors applied. */
+/**
+ * Step 3: the facts of every file that can matter (its text decides, see `fileRelevance`), with
+ * calls followed across files (into any file of the project, parsed when reached) and global
+ * interceptors applied. The other files are read once and let go.
+ */
 export function extractProject(
   ts: TS,
   setup: ScanSetup,
   reader: SourceReader,
   onProgress?: (done: number, total: number) => void,
 ): FileFacts[] {
-  const { files } = setup;
+  const relevant = setup.files.filter((file, index) => {
+    const verdict = reader.relevance(file);
+    onProgress?.(index + 1, setup.files.length);
+    return verdict?.relevant === true;
+  });
+  // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
+  const audited = new Set(setup.files);
+  const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   const resolver = new ProjectResolver(
     ts,
     setup.listed,
     resolutionHost(ts, setup.listed.files),
-    (path) => reader.read(resolve(path), false) ?? undefined,
-    () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+    (path) => {
+      const file = resolve(path);
+      return reader.read(file, audited.has(file)) ?? undefined;
+    },
+    parsed,
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
   const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {
-    roles ??= mergeRoles(
-      files.flatMap((file) => {
-        const sourceFile = reader.read(file, true);
-        return sourceFile ? [keyRolesOfFile(fileContext(sourceFile, extract))] : [];
-      }),
-    );
+    roles ??= mergeRoles(parsed().map((sourceFile) => keyRolesOfFile(fileContext(sourceFile, extract))));
     return roles;
   };
-  const facts: FileFacts[] = [];
-  files.forEach((file, index) => {
-    const sourceFile = reader.read(file, true);
-    if (sourceFile) facts.push(extractFacts(sourceFile, extract));
-    onProgress?.(index + 1, files.length);
-  });
+  const facts = parsed().map((sourceFile) => extractFacts(sourceFile, extract));
   applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
   return facts;
 }
@@ -81,6 +85,9 @@ export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.Modu
   };
 }
 
+/** What the text of a file that registers an interceptor for the whole application contains. */
+export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
+
 /**
  * Interceptors registered for the whole application (`{ provide: APP_INTERCEPTOR, useClass: X }`):
  * what their `intercept` deletes, with patterns that can be read, counts for every NestJS mutation.
@@ -95,7 +102,7 @@ function applyGlobalInterceptors(
 ): void {
   const global: Invalidation[] = [];
   for (const [sourceFile, ctx] of contexts) {
-    if (!sourceFile.text.includes('APP_INTERCEPTOR')) continue;
+    if (!GLOBAL_INTERCEPTOR_MARKER.test(sourceFile.text)) continue;
     const visit = (node: ts.Node): void => {
       if (ts.isObjectLiteralExpression(node)) {
         const get = (name: string) =>

@@ -94,7 +94,6 @@ export function blindSpots(
 ): void {
   for (const fileFacts of facts) {
     if (!isReportedFile(fileFacts.file)) continue;
-    const text = reader.linesOf(fileFacts.file);
     const seen = new Set<number>();
     // At the call or handler it names, with its columns, so that reporters can frame it.
     const note = (range: { readonly start: number; readonly end: number }, message: string): void => {
@@ -107,7 +106,7 @@ export function blindSpots(
       const at = { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
       sink.push(
         { ruleId: 'unresolved', severity: 'note', message, file: setup.rel(fileFacts.file), ...at, via: [] },
-        text[start.line] ?? '',
+        reader.linesOf(fileFacts.file)[start.line] ?? '',
       );
     };
     for (const invalidation of [

@@ -11,7 +11,7 @@ import type { ScanSetup } from './scan-load.js';
 import { buildMatrix } from './scan-matrix.js';
 import { createReader } from './scan-parse.js';
 import type { SourceReader } from './scan-parse.js';
-import { cachedScan, settingsKey } from './scan-cached.js';
+import { cachedScan, settingsKey, withCachedVerdicts } from './scan-cached.js';
 import { changeScope } from './scan-change.js';
 import type { ScanRun } from './scan-cached.js';
 import type { CacheOptions, ScanCache } from './scan-cache.js';
@@ -62,7 +62,8 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   const scope = options.followChange && options.onlyFiles ? changeScope(ts, setup, options, cache) : null;
   if (scope) setup = { ...setup, files: scope };
   const read = new Set<string>();
-  const reader = tracked(createReader(ts, options, setup.rel, setup.diagnostics), read);
+  const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
+  const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const facts = extractProject(ts, setup, reader, options.onProgress);
   const isReportedFile = reportedFiles(setup.root, options);
   const sink = new FindingSink();

@@ -125,7 +125,7 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
   it('a syntax error, a file that is not UTF-8, a huge file, a binary file', async () => {
     const dir = project({
       ...base,
-      'src/broken.ts': 'export const x = {\n  a: 1,\n',
+      'src/broken.ts': "import Redis from 'ioredis';\nexport const x = {\n  a: 1,\n",
       'src/latin1.ts': Buffer.from([0x2f, 0x2f, 0x20, 0xe9, 0x0a]),
       'src/generated.ts': `export const big = "${'x'.repeat(3 * 1024 * 1024)}";\n`,
       'src/blob.ts': Buffer.from([0x00, 0x01, 0x02]),
@@ -133,12 +133,30 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     const result = await scan({ root: dir });
     expect(result.diagnostics.map((d) => `${d.file}:${String(d.line)}:${String(d.column)} ${d.message}`)).toEqual([
       'src/blob.ts:1:1 Skipped: a binary file, not source text.',
-      "src/broken.ts:3:1 Syntax error: '}' expected; the file is not audited until it parses.",
+      "src/broken.ts:4:1 Syntax error: '}' expected; the file is not audited until it parses.",
       'src/generated.ts:1:1 Skipped: 3.0 MB is larger than 2.0 MB (generated code?).',
       'src/latin1.ts:1:1 Skipped: the file is not valid UTF-8; save it as UTF-8.',
     ]);
     // The rest of the project is still audited.
     expect(result.findings.some((f) => f.ruleId === 'stale-key')).toBe(true);
+  });
+
+  it('a syntax error is said in the files that are parsed: those that can matter, and those their calls reach', async () => {
+    const dir = project({
+      ...base,
+      'src/quotes.controller.ts': CONTROLLER.replace('create() {}', 'create() { audit(); }').replace(
+        'import { Controller',
+        "import { audit } from './audit';\nimport { Controller",
+      ),
+      'src/audit.ts': 'export function audit() {\n  return [1,\n}\n',
+      'src/notes.ts': 'export const notes = {\n  a: 1,\n',
+    });
+    const result = await scan({ root: dir });
+    // notes.ts cannot hold anything the audit looks for and nothing reaches it: it is never parsed.
+    expect(result.diagnostics.map((d) => `${d.file}:${String(d.line)}:${String(d.column)} ${d.message}`)).toEqual([
+      'src/audit.ts:3:1 Syntax error: Expression or comma expected; the file is not audited until it parses.',
+    ]);
+    expect(result.filesScanned).toBe(3);
   });
 
   it('a symbolic link loop is not followed; a broken link is said', async () => {

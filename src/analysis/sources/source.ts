@@ -85,6 +85,11 @@ export interface Source {
    * and an injected `Repository<Website>` must not read as a service that cannot be followed.
    */
   readonly precedesHelpers?: boolean;
+  /**
+   * The text of every file that registers one of its hooks or processors matches this: the scanner
+   * parses no other file to look for them.
+   */
+  readonly hookMarker?: RegExp;
   /** The lifecycle hooks a file registers (read from the syntax of that file alone). */
   hooks?(ts: TS, file: ts.SourceFile): readonly ModelHook[];
   /** The job processors a file declares (read from the syntax of that file alone). */
