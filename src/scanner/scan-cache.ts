@@ -35,7 +35,8 @@ export interface CacheOptions {
 
 /** What a file's text says without a tree. */
 export interface TextVerdict {
-  readonly isRelevant?: boolean;
+  /** See `fileRelevance`. */
+  readonly relevant?: boolean;
   readonly imports?: readonly string[];
 }
 
@@ -166,7 +167,7 @@ export class ScanCache {
   remember(file: string, hash: string, verdict: TextVerdict, size: number, mtimeMs = -1): void {
     const known = this.data.files[file];
     if (known?.hash === hash) {
-      if (known.isRelevant === verdict.isRelevant && sameList(known.imports, verdict.imports)) return;
+      if (known.relevant === verdict.relevant && sameList(known.imports, verdict.imports)) return;
       this.store(file, { ...known, ...verdict });
     } else {
       this.store(file, { size, mtimeMs, hash, ...verdict });

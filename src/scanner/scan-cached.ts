@@ -6,6 +6,8 @@ import type { ScanResult } from './result.js';
 import { hashOf, runKeyOf, ScanCache } from './scan-cache.js';
 import type { CacheOptions } from './scan-cache.js';
 import type { ScanSetup } from './scan-load.js';
+import type { SourceReader } from './scan-parse.js';
+import type { Relevance } from './relevance.js';
 import type { ScanOptions } from './scan.js';
 
 /** What a computed run leaves for the cache: its result, its setup and every file it read. */
@@ -76,4 +78,21 @@ function lookedUp(setup: ScanSetup): { absent: string[]; present: string[] } {
     }
     if (dirname(dir) === dir) return { absent, present };
   }
+}
+
+/**
+ * The reader, with the relevance verdict of an unchanged file taken from the cache (its text is then
+ * read only when it is parsed) and every new verdict remembered.
+ */
+export function withCachedVerdicts(reader: SourceReader, cache: ScanCache, options: ScanOptions): SourceReader {
+  return {
+    ...reader,
+    relevance: (file) => {
+      const entry = cache.entry(file, options.readFile?.(file));
+      if (entry?.relevant !== undefined && entry.imports !== undefined) return { relevant: entry.relevant, imports: [...entry.imports] };
+      const verdict: Relevance | null = reader.relevance(file);
+      if (verdict && entry) cache.remember(file, entry.hash, verdict, entry.size, entry.mtimeMs);
+      return verdict;
+    },
+  };
 }

@@ -6,6 +6,7 @@ import type { ScanCache } from './scan-cache.js';
 import { resolutionHost } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
 import type { ScanOptions } from './scan.js';
+import { importSpecifiers } from './relevance.js';
 
 /**
  * The files a change reaches (`--staged`): the changed files, every project file they import,
@@ -16,11 +17,6 @@ import type { ScanOptions } from './scan.js';
  */
 const IMPORTER_DEPTH = 3;
 
-/** The import specifiers of a file from its text (`import`, `export … from`, `require`, `import()`). */
-export function importSpecifiers(ts: TS, text: string): string[] {
-  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
-}
-
 /**
  * The scope of a scan that follows the change, or null when it must be the whole project: a
  * changed registry is audited against every invalidation of the project.
@@ -30,7 +26,7 @@ export function changeScope(ts: TS, setup: ScanSetup, options: ScanOptions, cach
   if (setup.registryFile !== null && changed.includes(setup.registryFile)) return null;
   const candidates = new Set(setup.listed.files);
   const resolver = new ProjectResolver(ts, setup.listed, resolutionHost(ts, setup.listed.files), () => undefined);
-  const texts = new Texts(ts, options, cache);
+  const texts = new Texts(options, cache);
   const resolved = (file: string, specifiers: readonly string[]): string[] =>
     specifiers.map((s) => resolver.modulePath(s, file)).filter((p): p is string => p !== null && candidates.has(p));
 
@@ -74,7 +70,6 @@ class Texts {
   private readonly importLists = new Map<string, readonly string[]>();
 
   constructor(
-    private readonly ts: TS,
     private readonly options: ScanOptions,
     private readonly cache: ScanCache | null,
   ) {}
@@ -101,10 +96,13 @@ class Texts {
     const known = this.cached(file);
     if (known) return known;
     const bytes = this.bytes(file);
-    const imports = bytes ? importSpecifiers(this.ts, bytes.toString('utf8')) : [];
+    if (!bytes) return [];
+    // Only the imports are kept: whether the file is relevant is the reader's to say, with the
+    // diagnostics of a file that cannot be audited (binary, too large, not UTF-8).
+    const imports = importSpecifiers(bytes.toString('utf8'));
     this.importLists.set(file, imports);
-    const entry = bytes ? this.cache?.entry(file, this.options.readFile?.(file)) : null;
-    if (entry) this.cache?.remember(file, entry.hash, { imports }, entry.size, entry.mtimeMs);
+    const entry = this.cache?.entry(file, this.options.readFile?.(file));
+    if (entry) this.cache?.remember(file, entry.hash, { ...this.cache.verdict(file, entry.hash), imports }, entry.size, entry.mtimeMs);
     return imports;
   }
 
