@@ -19,6 +19,14 @@ export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
   '.cache',
 ]);
 
+/** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
+const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;
+
+/** Whether a path (relative, with `/`) is a test file. */
+export function isTestFile(path: string): boolean {
+  return TEST_FILE.test(path);
+}
+
 export interface InputProblem {
   readonly file: string;
   readonly line: number;

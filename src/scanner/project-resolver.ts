@@ -34,8 +34,14 @@ export class ProjectResolver implements CallResolver {
     private readonly host: ts.ModuleResolutionHost,
     /** The parsed file at a path (parsing it on demand), or undefined when it cannot be read. */
     private readonly sourceFileAt: (path: string) => ts.SourceFile | undefined,
-    /** Every parsed file of the project, for event listeners. */
+    /** The parsed files that can hold event listeners, ORM hooks or job processors (those whose text can). */
     private readonly allSourceFiles: () => readonly ts.SourceFile[] = () => [],
+    /**
+     * Whether the module at a path can export `name`, asked before a module re-exported wholesale
+     * (`export * from './quotes'`) is parsed to look for it: a barrel then costs only the modules
+     * that can hold the name.
+     */
+    private readonly mayExport: (path: string, name: string) => boolean = () => true,
   ) {
     this.realRoot = this.realpath(project.root);
   }
@@ -85,7 +91,7 @@ export class ProjectResolver implements CallResolver {
         statement.moduleSpecifier &&
         ts.isStringLiteral(statement.moduleSpecifier)
       ) {
-        const target = this.moduleFile(file, statement.moduleSpecifier.text);
+        const target = this.reexportedFile(file, statement.moduleSpecifier.text, name);
         const found = target ? this.exportedConstant(target, name, depth + 1) : null;
         if (found) return found;
       }
@@ -222,7 +228,7 @@ export class ProjectResolver implements CallResolver {
             return target ? this.exported(target, original, depth + 1) : null;
           }
         } else if (!clause && from !== null) {
-          const target = this.moduleFile(file, from);
+          const target = this.reexportedFile(file, from, name);
           const found = target ? this.exported(target, name, depth + 1) : null;
           if (found) return found;
         }
@@ -321,6 +327,12 @@ export class ProjectResolver implements CallResolver {
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
     const path = this.projectModulePath(specifier, from.fileName);
     return path === null || path === UNRESOLVED ? null : (this.sourceFileAt(path) ?? null);
+  }
+
+  /** The module of a wholesale re-export (`export * from`), when it can export `name`. */
+  private reexportedFile(from: ts.SourceFile, specifier: string, name: string): ts.SourceFile | null {
+    const path = this.projectModulePath(specifier, from.fileName);
+    return path === null || path === UNRESOLVED || !this.mayExport(path, name) ? null : (this.sourceFileAt(path) ?? null);
   }
 
   /**

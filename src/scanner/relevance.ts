@@ -42,6 +42,18 @@ export function importSpecifiers(text: string): string[] {
   return [...found];
 }
 
+const WORD = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
+const WHOLESALE = /\bexport\s*\*|\brequire\b|\bmodule\.exports\b/;
+
+/**
+ * What a module's text says of the names it can export: every identifier it writes, or `'any'`
+ * when it re-exports another module wholesale (`export * from`, CommonJS), so that the names are
+ * not all written in it. A module exports `name` only when it writes it (or `default`).
+ */
+export function exportableNames(text: string): ReadonlySet<string> | 'any' {
+  return WHOLESALE.test(text) ? 'any' : new Set(text.match(WORD));
+}
+
 /**
  * Whether a file can matter, from its path and text, before any parse: the same tests the
  * extraction makes on a parsed file (`relevance` in analysis/extract.ts), with the imports read

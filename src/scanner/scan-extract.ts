@@ -43,6 +43,7 @@ export function extractProject(
       return reader.read(file, audited.has(file)) ?? undefined;
     },
     parsed,
+    (path, name) => reader.mayExport(resolve(path), name),
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
   const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null };

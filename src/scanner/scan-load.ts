@@ -7,14 +7,11 @@ import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
 import type { LoadedRegistry } from '../registry/load.js';
-import { projectFiles } from './files.js';
+import { isTestFile, projectFiles } from './files.js';
 import type { ProjectFiles } from './files.js';
 import type { ScanDiagnostic } from './result.js';
 import { ScanError } from './scan-error.js';
 import type { ScanOptions } from './scan.js';
-
-/** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
-const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;
 
 /** What a scan starts from: the configuration, the registry and the files to audit. */
 export interface ScanSetup {
@@ -74,7 +71,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
   const ignoreBase = loadedConfig.file ? loadedConfig.dir : root;
   const isIgnored = (file: string): boolean => {
     const path = relative(ignoreBase, file).split(sep).join('/');
-    return ignores.some((glob) => glob.test(path)) || (config.tests !== true && TEST_FILE.test(path));
+    return ignores.some((glob) => glob.test(path)) || (config.tests !== true && isTestFile(path));
   };
   const files = listed.files.filter((file) => !isIgnored(file) && file !== registryFile);
   if (files.length === 0) {

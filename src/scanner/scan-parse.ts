@@ -5,7 +5,7 @@ import type { TS } from '../ts/syntax.js';
 import type { ScanDiagnostic } from './result.js';
 import type { ScanOptions } from './scan.js';
 import type { AnalysisOptions } from '../analysis/options.js';
-import { fileRelevance } from './relevance.js';
+import { exportableNames, fileRelevance } from './relevance.js';
 import type { Relevance } from './relevance.js';
 
 /**
@@ -25,6 +25,8 @@ export interface SourceReader {
   textOf(file: string): string | undefined;
   /** The lines of a parsed file, split once: ask only for a file with findings. */
   linesOf(file: string): string[];
+  /** Whether a file can export `name`, from its text when it has not been parsed (see `exportableNames`). */
+  mayExport(file: string, name: string): boolean;
 }
 
 type Problem = (message: string, line?: number, column?: number) => void;
@@ -89,7 +91,26 @@ export function createReader(
     }
     return lines;
   };
-  return { relevance: relevanceOf, read, sourceOf: (file) => sources.get(file), textOf: (file) => sources.get(file)?.text, linesOf };
+  // The identifiers of modules asked for (the targets of `export *`), not their texts.
+  const exportable = new Map<string, ReadonlySet<string> | 'any' | null>();
+  const mayExport = (file: string, name: string): boolean => {
+    if (sources.has(file) || name === 'default') return true;
+    let names = exportable.get(file);
+    if (names === undefined) {
+      const text = pending.get(file) ?? textOf(file, () => undefined);
+      names = text === null ? null : exportableNames(text);
+      exportable.set(file, names);
+    }
+    return names === 'any' || names?.has(name) === true;
+  };
+  return {
+    relevance: relevanceOf,
+    read,
+    mayExport,
+    sourceOf: (file) => sources.get(file),
+    textOf: (file) => sources.get(file)?.text,
+    linesOf,
+  };
 }
 
 /** The text of a file, or null (with a problem) when it is too large, binary or not UTF-8. */

@@ -159,6 +159,22 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     expect(result.filesScanned).toBe(3);
   });
 
+  it('through a barrel, only the modules that can export the name are parsed', async () => {
+    const dir = project({
+      ...base,
+      'src/quotes.controller.ts': CONTROLLER.replace('create() {}', 'create() { audit(); }').replace(
+        'import { Controller',
+        "import { audit } from './lib';\nimport { Controller",
+      ),
+      'src/lib/index.ts': "export * from './dates';\nexport * from './audit';\n",
+      // Never parsed: it cannot export `audit`, so its syntax error is not said.
+      'src/lib/dates.ts': 'export function today() {\n  return [1,\n}\n',
+      'src/lib/audit.ts': 'export function audit() {\n  return [1,\n}\n',
+    });
+    const result = await scan({ root: dir });
+    expect(result.diagnostics.map((d) => d.file)).toEqual(['src/lib/audit.ts']);
+  });
+
   it('a symbolic link loop is not followed; a broken link is said', async () => {
     const dir = project(base);
     symlinkSync(join(dir, 'src'), join(dir, 'src', 'loop'));

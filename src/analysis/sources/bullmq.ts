@@ -15,8 +15,8 @@ import {
 } from './declarations.js';
 import type { JobProcessor, Source } from './source.js';
 
-/** What the text of a file that holds its hooks or processors contains: `new Worker(…)` and `@Processor(…)` name themselves. */
-const MARKER = /Worker|Processor/;
+/** What the text of a file that holds its processors contains: `new Worker(…)`, or a `@Processor(…)` decorator. */
+const MARKER = /\bnew[\s(]+Worker\b|@[\s(]*(?:[\w$]+\s*\.\s*)*Processor\b/;
 
 const QUEUE_MODULES = /^(bullmq|bull|@nestjs\/bullmq|@nestjs\/bull|bee-queue)$/;
 const QUEUE_CLASSES = new Set(['Queue', 'Bull', 'BullQueue']);

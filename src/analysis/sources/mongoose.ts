@@ -15,8 +15,8 @@ import {
 } from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
-/** What the text of a file that holds its hooks or processors contains: schema hooks are registered on a `Schema`. */
-const MARKER = /Schema/;
+/** What the text of a file that holds its hooks contains: a `Schema`, and a `.pre(…)` or `.post(…)` on it. */
+const MARKER = /^(?=[\s\S]*Schema)(?=[\s\S]*\.\s*(?:pre|post)\b)/;
 
 const READS = new Set([
   'find',

@@ -15,7 +15,7 @@ import {
 } from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
-/** What the text of a file that holds its hooks or processors contains: client extensions and middleware. */
+/** What the text of a file that holds its hooks contains: a client extension or a middleware. */
 const MARKER = /\$extends|\$use/;
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);

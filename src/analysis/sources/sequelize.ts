@@ -19,7 +19,7 @@ import {
 } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
-/** What the text of a file that holds its hooks or processors contains: hooks of a Sequelize model or `addHook`. */
+/** What the text of a file that holds its hooks contains: Sequelize's name, or `addHook`. */
 const MARKER = /sequelize|addHook/i;
 
 const STATIC_READS = new Set(['findByPk', 'findOne', 'findAll', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate']);

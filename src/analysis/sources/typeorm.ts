@@ -19,8 +19,11 @@ import {
 } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
-/** What the text of a file that holds its hooks or processors contains: subscribers and entity listeners import TypeORM. */
-const MARKER = /typeorm/;
+/**
+ * What the text of a file that holds its hooks contains: TypeORM's name (an import), and the name of
+ * a subscriber method or entity listener decorator (`afterInsert`, `@BeforeUpdate`).
+ */
+const MARKER = /^(?=[\s\S]*typeorm)(?=[\s\S]*(?:[Bb]efore|[Aa]fter)(?:Insert|Update|Remove|SoftRemove|Recover))/;
 
 const READS = new Set([
   'find',
