@@ -32,6 +32,9 @@ interface AuditOptions {
   readonly baseline?: string;
   readonly updateBaseline?: boolean;
   readonly color?: boolean;
+  readonly cache?: boolean;
+  readonly cacheLocation?: string;
+  readonly cacheStrategy: 'metadata' | 'content';
 }
 
 function percentage(text: string): number {
@@ -120,6 +123,13 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .option('--changed-since <ref>', 'report only findings in files changed since a git ref')
     .option('--baseline <file>', 'leave out the findings recorded in this baseline')
     .option('--update-baseline', 'record the current findings in the --baseline file, and exit 0')
+    .option('--cache', 'keep results and per-file verdicts between runs; reuse them for unchanged files')
+    .option('--cache-location <path>', 'the cache file, or a directory for it (default node_modules/.cache/cache-audit/)')
+    .addOption(
+      new Option('--cache-strategy <strategy>', 'how a changed file is detected: size and mtime first, or always the content')
+        .choices(['metadata', 'content'])
+        .default('metadata'),
+    )
     .option('--color', 'colours even when stdout is no terminal (FORCE_COLOR is respected too)')
     .option('--no-color', 'no colours (a non-empty NO_COLOR is respected too)')
     .option('--debug', 'show stack traces of internal errors')
@@ -142,6 +152,7 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
         hasColor: hasColor(options.color, io),
         isVerbose: options.verbose === true,
         hasMatrix: options.matrix === true,
+        cache: options.cache === true ? { location: options.cacheLocation ?? null, strategy: options.cacheStrategy } : null,
       };
       const { audit } = await import('./audit.js');
       setCode(await audit(args, io));

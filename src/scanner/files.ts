@@ -7,7 +7,17 @@ import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
 
 export const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', 'coverage', '.next', 'out', '.turbo', '.cache']);
+export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.git',
+  'dist',
+  'build',
+  'coverage',
+  '.next',
+  'out',
+  '.turbo',
+  '.cache',
+]);
 
 /** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
 const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;

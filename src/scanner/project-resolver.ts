@@ -335,6 +335,12 @@ export class ProjectResolver implements CallResolver {
     return path === UNRESOLVED ? undefined : path !== null;
   }
 
+  /** The project file an import specifier of `fromFile` names, or null (a package, nothing). */
+  modulePath(specifier: string, fromFile: string): string | null {
+    const path = this.projectModulePath(specifier, fromFile);
+    return path === UNRESOLVED ? null : path;
+  }
+
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
     const path = this.projectModulePath(specifier, from.fileName);
     return path === null || path === UNRESOLVED ? null : (this.sourceFileAt(path) ?? null);

@@ -23,6 +23,8 @@ export function extractProject(
   setup: ScanSetup,
   reader: SourceReader,
   onProgress?: (done: number, total: number) => void,
+  /** Whose facts are wanted (default: every relevant file); the others still serve the project-wide lookups. */
+  isWanted: (file: string) => boolean = () => true,
 ): FileFacts[] {
   const relevant = setup.files.filter((file, index) => {
     const verdict = reader.relevance(file);
@@ -51,7 +53,11 @@ export function extractProject(
     roles ??= mergeRoles(parsed().map((sourceFile) => keyRolesOfFile(fileContext(sourceFile, extract))));
     return roles;
   };
-  const facts = parsed().map((sourceFile) => extractFacts(sourceFile, extract));
+  const facts = parsed()
+    .filter((sourceFile) => isWanted(sourceFile.fileName))
+    .map((sourceFile) => extractFacts(sourceFile, extract));
+  // Global interceptors are looked up in every relevant file's context.
+  for (const sourceFile of parsed()) fileContext(sourceFile, extract);
   applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
   return facts;
 }
@@ -60,7 +66,7 @@ export function extractProject(
  * Module resolution asks the file system for many candidates: answer from the project's file
  * list first, and remember what the disk said.
  */
-function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResolutionHost {
+export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResolutionHost {
   const known = new Set(projectFiles);
   const existing = new Map<string, boolean>();
   return {

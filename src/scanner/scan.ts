@@ -10,6 +10,11 @@ import { loadScan, reportedFiles } from './scan-load.js';
 import type { ScanSetup } from './scan-load.js';
 import { buildMatrix } from './scan-matrix.js';
 import { createReader } from './scan-parse.js';
+import type { SourceReader } from './scan-parse.js';
+import { cachedScan, settingsKey, withCachedVerdicts } from './scan-cached.js';
+import { changeScope } from './scan-change.js';
+import type { ScanRun } from './scan-cached.js';
+import type { CacheOptions, ScanCache } from './scan-cache.js';
 import { blindSpots, keyFindings } from './scan-project.js';
 
 export interface ScanOptions {
@@ -29,6 +34,13 @@ export interface ScanOptions {
   readonly readFile?: (absolutePath: string) => Buffer | null;
   /** Called as files are read: (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** A persistent cache (`--cache`): the last result while nothing it depends on changed, per-file verdicts. */
+  readonly cache?: CacheOptions | ScanCache;
+  /**
+   * With `onlyFiles`: read only those files, what they import (transitively) and the files that
+   * import them, instead of the whole project (`--staged`).
+   */
+  readonly followChange?: boolean;
 }
 
 /**
@@ -37,20 +49,42 @@ export interface ScanOptions {
  * the coverage figure. Never prints, never exits; throws a `ScanError` when it cannot start.
  * The steps: load → parse → extract → check → project findings → blind spots → assemble.
  */
-// eslint-disable-next-line @typescript-eslint/require-await -- a promise by contract: a bad setup rejects rather than throws
 export async function scan(options: ScanOptions): Promise<ScanResult> {
+  if (options.cache) return cachedScan(options, options.cache, (cache) => Promise.resolve(run(options, cache)));
+  return Promise.resolve(run(options, null).result);
+}
+
+function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   const started = performance.now();
   const ts = morphTs as unknown as TS;
-  const setup = loadScan(ts, options);
-  const reader = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
-  const facts = extractProject(ts, setup, reader, options.onProgress);
+  let setup = loadScan(ts, options);
+  if (cache) cache.useKey(settingsKey(setup, cache));
+  const scope = options.followChange && options.onlyFiles ? changeScope(ts, setup, options, cache) : null;
+  if (scope) setup = { ...setup, files: scope };
+  const read = new Set<string>();
+  const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
+  const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
+  // Following a change, the facts of the reported files are enough, but for the families read in the code (no registry).
+  const isWanted = scope && setup.registry !== null ? isReportedFile : undefined;
+  const facts = extractProject(ts, setup, reader, options.onProgress, isWanted);
   const sink = new FindingSink();
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
   keyFindings(setup, facts, isReportedFile, sink);
   blindSpots(setup, reader, facts, isReportedFile, lineOf, sink);
-  return assemble(setup, facts, sink.findings, lineOf, started);
+  return { result: assemble(setup, facts, sink.findings, lineOf, started), setup, read };
+}
+
+/** The reader, noting every file it is asked for (the inputs of the run, for the cache). */
+function tracked(reader: SourceReader, read: Set<string>): SourceReader {
+  return {
+    ...reader,
+    read: (file, isReported) => {
+      read.add(file);
+      return reader.read(file, isReported);
+    },
+  };
 }
 
 /** Step 7: the matrix, the coverage figure and the result. */
