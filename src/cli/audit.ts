@@ -5,7 +5,8 @@ import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { scan } from '../scanner/scan.js';
+import { auditProject } from '../scanner/apps.js';
+import type { MonorepoMode } from '../scanner/apps.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { checkSetup } from './setup.js';
@@ -30,6 +31,8 @@ export interface AuditArgs {
   readonly hasColor: boolean;
   readonly isVerbose: boolean;
   readonly hasMatrix: boolean;
+  /** --monorepo, --no-monorepo, or neither (decided by the layout). */
+  readonly mode: MonorepoMode;
 }
 
 function git(cwd: string, args: string[]): string {
@@ -120,7 +123,18 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
   }
   const tsconfig = args.tsconfig === null ? undefined : resolve(io.cwd, args.tsconfig);
   checkSetup(root, tsconfig, io.cwd);
-  const result = await scan({ root, paths, tsconfig, strict: args.isStrict, ...changedFiles(root, args, io), onProgress: progress(io) });
+  const result = await auditProject({
+    root,
+    paths,
+    tsconfig,
+    strict: args.isStrict,
+    mode: args.mode,
+    checkApplication: (dir) => {
+      checkSetup(dir, undefined, io.cwd);
+    },
+    ...changedFiles(root, args, io),
+    onProgress: progress(io),
+  });
   let findings: readonly ScanFinding[] = result.findings;
   let baselined = 0;
   if (args.baseline) {

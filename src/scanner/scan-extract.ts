@@ -23,7 +23,8 @@ export function extractProject(
   const { files } = setup;
   const resolver = new ProjectResolver(
     ts,
-    setup.listed,
+    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
+    { ...setup.listed, root: setup.listed.sourceRoot },
     resolutionHost(ts, setup.listed.files),
     (path) => reader.read(resolve(path), false) ?? undefined,
     () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),

@@ -21,6 +21,13 @@ export interface ScanOptions {
   readonly onlyFiles?: ReadonlySet<string>;
   /** A tsconfig to use instead of discovering them. */
   readonly tsconfig?: string;
+  /**
+   * The monorepo root when `root` is one of its applications: its workspace packages resolve, and
+   * calls into any of its source files are followed (shared packages are read, not audited).
+   */
+  readonly workspaceRoot?: string;
+  /** Audit only the files outside these directories (the root's own files of a monorepo); they are still read when reached. */
+  readonly outside?: readonly string[];
   /** Include the rules of the strict config (require-tenant-scope). */
   readonly strict?: boolean;
   /** Files larger than this are skipped with a diagnostic (default 2 MB). */
