@@ -43,6 +43,11 @@ function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
   return { handlers, sites };
 }
 
+/** Whether a file may hold route handlers, by the cheap tests alone (a monorepo's package without any is no application). */
+export function mayHoldHandlers(sourceFile: ts.SourceFile, extract: ExtractOptions): boolean {
+  return relevance(fileContext(sourceFile, extract)).handlers;
+}
+
 /** The framework modules: each finds the handlers of its framework in a file. */
 const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [
   extractDecoratedHandlers,

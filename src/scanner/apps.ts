@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { fdir } from 'fdir';
 import { ts as morphTs } from 'ts-morph';
+import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
-import { findConfigFile } from '../config/load-config.js';
+import { scriptKindOf } from '../ts/syntax.js';
+import { mayHoldHandlers } from '../analysis/extract.js';
+import { resolveOptions } from '../analysis/options.js';
+import { findConfigFile, loadConfigFor } from '../config/load-config.js';
 import { VERSION } from '../version.js';
-import { SKIPPED_DIRECTORIES, workspacePackages } from './files.js';
+import { projectFiles, SKIPPED_DIRECTORIES, workspacePackages } from './files.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ApplicationResult, MatrixRow, ScanResult } from './result.js';
 import { ScanError } from './scan-error.js';
+import { TEST_FILE } from './scan-load.js';
 import { scan } from './scan.js';
 import type { ScanOptions } from './scan.js';
 
@@ -55,10 +61,12 @@ export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b + sep) || b.startsWith(a + sep);
   const candidates = packageCandidates(morphTs as unknown as TS, root).filter((c) => !configured.some((d) => overlaps(c.dir, d.dir)));
   const isOneProject =
-    mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(options, root, candidates)));
+    mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(options, root)));
   if (isOneProject) return single();
-  const withHandlers = (await scanEach(options, root, candidates, false)).filter(({ result }) => result.matrix.rows.length > 0);
-  const apps = [...(await scanEach(options, root, configured, true)), ...withHandlers].sort((a, b) =>
+  const shared = { ...options, parsed: options.parsed ?? new Map<string, ts.SourceFile>() };
+  const probed = candidates.filter((candidate) => mayBeApplication(candidate.dir, root, shared.parsed));
+  const withHandlers = (await scanEach(shared, root, probed, false)).filter(({ result }) => result.matrix.rows.length > 0);
+  const apps = [...(await scanEach(shared, root, configured, true)), ...withHandlers].sort((a, b) =>
     a.candidate.dir.localeCompare(b.candidate.dir),
   );
   if (apps.length === 0 && mode === 'auto') return single();
@@ -76,15 +84,30 @@ interface Scanned {
   readonly result: ScanResult;
 }
 
-/** Whether the root's own files (outside every package) hold a route handler: then it is an application itself. */
-async function hasOwnHandlers(options: AuditOptions, root: string, candidates: readonly Candidate[]): Promise<boolean> {
+/**
+ * Whether the root's own files hold a route handler: then it is an application itself. Its own
+ * files are those whose nearest package.json is the root's (a docs site with a package of its
+ * own, outside the workspaces, is not the root's).
+ */
+async function hasOwnHandlers(options: AuditOptions, root: string): Promise<boolean> {
   try {
-    const own = await scan({ ...options, root, outside: candidates.map((c) => c.dir), onProgress: undefined });
+    const own = await scan({ ...options, root, outside: packageDirectories(root), onProgress: undefined });
     return own.matrix.rows.length > 0;
   } catch (error) {
     if (error instanceof ScanError && error.code === 'no-sources') return false;
     throw error;
   }
+}
+
+/** The directories below the root that hold a package.json (outside node_modules and the like). */
+function packageDirectories(root: string): string[] {
+  return new fdir()
+    .withFullPaths()
+    .exclude((name) => SKIPPED_DIRECTORIES.has(name) || name.startsWith('.'))
+    .filter((path) => basename(path) === 'package.json' && dirname(path) !== root)
+    .crawl(root)
+    .sync()
+    .map((file) => dirname(file));
 }
 
 /**
@@ -103,6 +126,29 @@ async function scanEach(options: AuditOptions, root: string, candidates: readonl
     }
   }
   return scanned;
+}
+
+/**
+ * Whether a package may hold route handlers, by the cheap tests on its files' imports and text
+ * (parsed once, kept for the scans): the many packages of a large monorepo that cannot are not scanned.
+ */
+function mayBeApplication(dir: string, root: string, parsed: Map<string, ts.SourceFile>): boolean {
+  const ts = morphTs as unknown as TS;
+  const extract = { ts, options: resolveOptions(loadConfigFor(dir, { recheckMs: 0 }).config) };
+  return projectFiles(ts, dir, undefined, root).files.some((file) => {
+    if (TEST_FILE.test(relative(dir, file).split(sep).join('/'))) return false;
+    let sourceFile = parsed.get(file);
+    if (!sourceFile) {
+      try {
+        sourceFile = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
+      } catch {
+        // unreadable here: the scan says why
+        return true;
+      }
+      parsed.set(file, sourceFile);
+    }
+    return mayHoldHandlers(sourceFile, extract);
+  });
 }
 
 /** How many directories up a workspace package's monorepo root is looked for. */

@@ -14,7 +14,7 @@ import { ScanError } from './scan-error.js';
 import type { ScanOptions } from './scan.js';
 
 /** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
-const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;
+export const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;
 
 /** What a scan starts from: the configuration, the registry and the files to audit. */
 export interface ScanSetup {

@@ -28,6 +28,12 @@ export function createReader(ts: TS, options: ScanOptions, rel: (file: string) =
   const read = (file: string, isReported: boolean): ts.SourceFile | null => {
     const known = sources.get(file);
     if (known !== undefined) return known;
+    const shared = options.parsed?.get(file);
+    if (shared) {
+      sources.set(file, shared);
+      texts.set(file, shared.text);
+      return shared;
+    }
     let sourceFile: ts.SourceFile | null = null;
     const problem: Problem = (message, line = 1, column = 1) => {
       if (isReported) diagnostics.push({ file: rel(file), line, column, message });
@@ -38,6 +44,7 @@ export function createReader(ts: TS, options: ScanOptions, rel: (file: string) =
         const parsed = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
         texts.set(file, text);
         sourceFile = hasSyntaxError(ts, parsed, problem) ? null : parsed;
+        if (sourceFile) options.parsed?.set(file, sourceFile);
       }
     } catch (error) {
       problem(`Cannot read this file: ${(error as Error).message}.`);
