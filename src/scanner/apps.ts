@@ -61,7 +61,7 @@ export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b + sep) || b.startsWith(a + sep);
   const candidates = packageCandidates(morphTs as unknown as TS, root).filter((c) => !configured.some((d) => overlaps(c.dir, d.dir)));
   const isOneProject =
-    mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(options, root)));
+    mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(options, root, candidates)));
   if (isOneProject) return single();
   const shared = { ...options, parsed: options.parsed ?? new Map<string, ts.SourceFile>() };
   const probed = candidates.filter((candidate) => mayBeApplication(candidate.dir, root, shared.parsed));
@@ -86,12 +86,13 @@ interface Scanned {
 
 /**
  * Whether the root's own files hold a route handler: then it is an application itself. Its own
- * files are those whose nearest package.json is the root's (a docs site with a package of its
+ * files are those outside the candidates whose nearest package.json is the root's (a docs site with a package of its
  * own, outside the workspaces, is not the root's).
  */
-async function hasOwnHandlers(options: AuditOptions, root: string): Promise<boolean> {
+async function hasOwnHandlers(options: AuditOptions, root: string, candidates: readonly Candidate[]): Promise<boolean> {
   try {
-    const own = await scan({ ...options, root, outside: packageDirectories(root), onProgress: undefined });
+    const outside = [...candidates.map((c) => c.dir), ...packageDirectories(root)];
+    const own = await scan({ ...options, root, outside, onProgress: undefined });
     return own.matrix.rows.length > 0;
   } catch (error) {
     if (error instanceof ScanError && error.code === 'no-sources') return false;
