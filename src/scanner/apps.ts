@@ -318,6 +318,8 @@ function mergeMatrices(apps: readonly ApplicationResult[]): ScanResult['matrix']
       rows.push({ ...row, cells: [...Array<'none'>(before).fill('none'), ...row.cells, ...Array<'none'>(after).fill('none')] });
     offset += app.matrix.keys.length;
   }
-  const reads = Object.fromEntries(apps.flatMap((app) => Object.entries(app.matrix.reads).map(([key, at]) => [`${app.name} › ${key}`, at])));
+  const reads = Object.fromEntries(
+    apps.flatMap((app) => Object.entries(app.matrix.reads).map(([key, at]) => [`${app.name} › ${key}`, at])),
+  );
   return { keys, rows, reads };
 }

@@ -399,7 +399,8 @@ export function listedSources(ts: TS, tsconfigs: readonly string[]): Set<string>
   const seen = new Set(queue);
   for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
     const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-    for (const file of parsed?.fileNames ?? []) if (!file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))) files.add(resolve(file));
+    for (const file of parsed?.fileNames ?? [])
+      if (!file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))) files.add(resolve(file));
     for (const reference of parsed?.projectReferences ?? []) {
       const referenced = ts.resolveProjectReferencePath(reference);
       if (!seen.has(referenced)) {

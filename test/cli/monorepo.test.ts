@@ -96,6 +96,9 @@ describe('a monorepo root', () => {
     const uris = sarif.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri);
     expect(uris).toContain('apps/web/src/app/api/documents/%5Bid%5D/route.ts');
     expect((await run([FIXTURE, '--format', 'github'])).stdout).toContain('::error file=apps/quotes-api/src/routes.ts,line=16');
+    const html = (await run([FIXTURE, '--format', 'html'])).stdout;
+    expect(html).toContain('<h2>Applications</h2>');
+    expect(html).toContain('<tr><td>@acme/web</td><td><code>apps/web/</code></td><td>2</td><td>1</td><td>0</td><td>50.0 %</td></tr>');
     const markdown = (await run([FIXTURE, '--format', 'markdown'])).stdout;
     expect(markdown.split('\n').filter((l) => l.startsWith('#'))).toEqual([
       '## cache-audit',
@@ -143,7 +146,11 @@ describe('a monorepo root', () => {
       'nx.json': '{}\n',
       'package.json': json({ name: 'nx-root', private: true }),
       'apps/api/project.json': json({ name: 'api' }),
-      'apps/api/tsconfig.json': json({ files: [], include: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.spec.json' }] }),
+      'apps/api/tsconfig.json': json({
+        files: [],
+        include: [],
+        references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.spec.json' }],
+      }),
       'apps/api/tsconfig.app.json': json({ extends: './tsconfig.json', include: ['src/**/*.ts'], exclude: ['src/**/*.spec.ts'] }),
       'apps/api/tsconfig.spec.json': json({ extends: './tsconfig.json', include: ['src/**/*.spec.ts'] }),
       'apps/api/src/quotes.controller.ts': BROAD('Quotes'),
@@ -200,7 +207,9 @@ describe('a scan that reads next to nothing is an error with the reason', () => 
     const dir = project(files);
     const result = await run(['.', '--no-monorepo'], dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^cache-audit: The root tsconfig\.json of .* lists 1 source file to audit, the tsconfigs of its packages 31/);
+    expect(result.stderr).toMatch(
+      /^cache-audit: The root tsconfig\.json of .* lists 1 source file to audit, the tsconfigs of its packages 31/,
+    );
     // Without --no-monorepo, packages/api is the application.
     const report = parse((await run(['.', '--format', 'json'], dir)).stdout);
     expect(report.apps?.map((a) => [a.path, a.foundBy, a.filesScanned])).toEqual([['packages/api', 'layout', 30]]);
