@@ -10,7 +10,7 @@ import { mayHoldHandlers } from '../analysis/extract.js';
 import { resolveOptions } from '../analysis/options.js';
 import { findConfigFile, loadConfigFor } from '../config/load-config.js';
 import { VERSION } from '../version.js';
-import { projectFiles, SKIPPED_DIRECTORIES, workspacePackages } from './files.js';
+import { projectFiles, readJson, SKIPPED_DIRECTORIES, workspacePackages } from './files.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ApplicationResult, MatrixRow, ScanResult } from './result.js';
 import { ScanError } from './scan-error.js';
@@ -163,18 +163,10 @@ function enclosingWorkspace(dir: string): string | undefined {
   const ts = morphTs as unknown as TS;
   let parent = dirname(dir);
   for (let i = 0; i < WORKSPACE_DEPTH && parent !== dirname(parent); i++, parent = dirname(parent)) {
-    if (!existsSync(join(parent, 'pnpm-workspace.yaml')) && !hasWorkspaces(join(parent, 'package.json'))) continue;
+    if (!existsSync(join(parent, 'pnpm-workspace.yaml')) && readJson(join(parent, 'package.json'))?.['workspaces'] === undefined) continue;
     return [...workspacePackages(ts, parent).values()].includes(dir) ? parent : undefined;
   }
   return undefined;
-}
-
-function hasWorkspaces(manifest: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown }).workspaces !== undefined;
-  } catch {
-    return false;
-  }
 }
 
 /** A configuration file in the directory itself (not one found above it). */
@@ -238,13 +230,8 @@ export function packageCandidates(ts: TS, root: string): Candidate[] {
 
 /** The package name of a directory, else its path from the root. */
 function applicationName(dir: string, path: string): string {
-  try {
-    const name: unknown = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name;
-    if (typeof name === 'string' && name !== '') return name;
-  } catch {
-    // no readable package.json
-  }
-  return path;
+  const name = readJson(join(dir, 'package.json'))?.['name'];
+  return typeof name === 'string' && name !== '' ? name : path;
 }
 
 /** The applications' results as one: files relative to the monorepo root, the figures summed, each application's own part in `apps`. */

@@ -230,7 +230,8 @@ function pnpmPackages(text: string): string[] {
   return result;
 }
 
-function readJson(file: string): Record<string, unknown> | null {
+/** A JSON object file, or null when it is missing, unreadable or not an object. */
+export function readJson(file: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
     return isRecord(value) ? value : null;
