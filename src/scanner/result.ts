@@ -93,6 +93,24 @@ export interface ScanResult {
   };
   readonly coverage: { readonly mutations: number; readonly covered: number; readonly ratio: number | null };
   readonly durationMs: number;
+  /**
+   * A monorepo root: the applications audited, each on its own (its configuration, registry and
+   * matrix); the findings above are theirs, with files relative to the monorepo root. Absent for one project.
+   */
+  readonly apps?: readonly ApplicationResult[];
+}
+
+/** One application of a monorepo, as audited; its files relative to the monorepo root. */
+export interface ApplicationResult extends Pick<
+  ScanResult,
+  'registry' | 'configuration' | 'families' | 'tsconfigs' | 'filesScanned' | 'matrix' | 'coverage' | 'durationMs'
+> {
+  /** The package name, or the directory when it has none. */
+  readonly name: string;
+  /** The application's directory, relative to the monorepo root, with `/`. */
+  readonly path: string;
+  /** How it was found: its own configuration file, a workspace package, an apps/ or packages/ directory, a referenced tsconfig. */
+  readonly foundBy: 'configuration' | 'workspace' | 'layout' | 'tsconfig';
 }
 
 export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { note: 0, warning: 1, error: 2 };

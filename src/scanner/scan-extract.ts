@@ -36,7 +36,8 @@ export function extractProject(
   const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   const resolver = new ProjectResolver(
     ts,
-    setup.listed,
+    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
+    { ...setup.listed, root: setup.listed.sourceRoot },
     resolutionHost(ts, setup.listed.files),
     (path) => {
       const file = resolve(path);

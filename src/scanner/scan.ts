@@ -1,4 +1,5 @@
 import { ts as morphTs } from 'ts-morph';
+import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
@@ -26,6 +27,15 @@ export interface ScanOptions {
   readonly onlyFiles?: ReadonlySet<string>;
   /** A tsconfig to use instead of discovering them. */
   readonly tsconfig?: string;
+  /**
+   * The monorepo root when `root` is one of its applications: its workspace packages resolve, and
+   * calls into any of its source files are followed (shared packages are read, not audited).
+   */
+  readonly workspaceRoot?: string;
+  /** Parsed files shared by the scans of one audit (a monorepo's applications read the same shared packages). */
+  readonly parsed?: Map<string, ts.SourceFile>;
+  /** Audit only the files outside these directories (the root's own files of a monorepo); they are still read when reached. */
+  readonly outside?: readonly string[];
   /** Include the rules of the strict config (require-tenant-scope). */
   readonly strict?: boolean;
   /** Files larger than this are skipped with a diagnostic (default 2 MB). */

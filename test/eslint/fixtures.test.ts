@@ -34,6 +34,8 @@ const APPS = [
   'sveltekit-app',
   'nest-microservices-app',
   'zero-config-app',
+  'monorepo-app/apps/quotes-api',
+  'monorepo-app/apps/web',
 ];
 
 function expected(app: string): Expected {
