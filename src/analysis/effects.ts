@@ -826,6 +826,11 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     const reads = effects.filter((e): e is Effect & { kind: 'cache-read' } => e.kind === 'cache-read');
     if (reads.length === 0) continue;
     seen.add(owner);
+    // A key that is also taken as a lock, set as a marker or counted is no cached read's family.
+    const others = [
+      ...readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : []))),
+      ...keyRolesFor(ctx).others,
+    ];
     for (const read of reads) {
       const models = loaderModels(effects, read);
       const fills = fillsOf(ctx, effects, read);
@@ -833,7 +838,11 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
       for (const key of read.keys) {
         const pattern = keyPattern(key);
         // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
-        if (pattern && /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, ''))) {
+        if (
+          pattern &&
+          /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
+          !overlapsAny([pattern], others)
+        ) {
           families.push({ key: pattern.source, models, ...where, ttl: familyTtl(fills), fills });
         }
       }

@@ -3,7 +3,7 @@ export const RESULT_VERSION = 2;
 
 export type Severity = 'error' | 'warning' | 'note';
 
-export type ProjectRuleId = 'stale-key' | 'unused-key' | 'unresolved';
+export type ProjectRuleId = 'stale-key' | 'unused-key' | 'undeclared-dependency' | 'unresolved';
 
 export interface ScanFinding {
   readonly ruleId: string;

@@ -10,6 +10,7 @@ import { extractProject } from './scan-extract.js';
 import { loadScan, reportedFiles } from './scan-load.js';
 import type { ScanSetup } from './scan-load.js';
 import { buildMatrix } from './scan-matrix.js';
+import { dependencyFindings } from './inferred-registry.js';
 import { createReader } from './scan-parse.js';
 import { blindSpots, keyFindings } from './scan-project.js';
 
@@ -50,14 +51,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
   keyFindings(setup, facts, isReportedFile, sink);
+  const families = inferredFamilies(facts, setup.rel, lineOf);
+  dependencyFindings(setup, families, isReportedFile, sink);
   blindSpots(setup, reader, facts, isReportedFile, lineOf, sink);
-  return assemble(setup, facts, sink.findings, lineOf, started);
+  return assemble(setup, facts, families, sink.findings, lineOf, started);
 }
 
 /** Step 7: the matrix, the coverage figure and the result. */
 function assemble(
   setup: ScanSetup,
   facts: readonly FileFacts[],
+  families: ScanResult['families'],
   findings: ScanFinding[],
   lineOf: (file: string, offset: number) => number,
   started: number,
@@ -82,7 +86,7 @@ function assemble(
           }
         : null,
     configuration: setup.configFile,
-    families: inferredFamilies(facts, rel, lineOf),
+    families,
     tsconfigs: setup.listed.tsconfigs,
     filesScanned: setup.files.length,
     findings: findings.sort(compareFindings),

@@ -34,6 +34,7 @@ const APPS = [
   'sveltekit-app',
   'nest-microservices-app',
   'zero-config-app',
+  'inferred-registry-app',
 ];
 
 function expected(app: string): Expected {

@@ -30,6 +30,7 @@ const APPS = [
   'sveltekit-app',
   'nest-microservices-app',
   'zero-config-app',
+  'inferred-registry-app',
 ];
 const perFile = new Set<string>(RULE_IDS);
 const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>
