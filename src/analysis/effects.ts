@@ -820,7 +820,10 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     const name = lastName(ts, call.expression);
     const isRead = name !== null && CACHE_READ_METHODS.has(name);
     if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) continue;
-    const owner = enclosingFunction(ts, call);
+    // A cached function made at the top of a module (`const getPosts = unstable_cache(…)`) is its own owner.
+    const parent = parentOf(call);
+    const isTopLevelRead = (isRead || name === 'unstable_cache') && parent !== undefined && ts.isVariableDeclaration(parent);
+    const owner = enclosingFunction(ts, call) ?? (isTopLevelRead ? parent : null);
     if (!owner || seen.has(owner)) continue;
     const effects = summarize(ctx, owner);
     const reads = effects.filter((e): e is Effect & { kind: 'cache-read' } => e.kind === 'cache-read');

@@ -148,3 +148,23 @@ export class LinksService {
     ]);
   });
 });
+
+describe('Next.js unstable_cache', () => {
+  it('is a loading read named by its first tag, its ttl the revalidate seconds', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/app/posts/data.ts': `import { unstable_cache as cached } from 'next/cache';
+import { prisma } from '../../db';
+const HOUR = 3600;
+export const getPosts = cached(async () => prisma.post.findMany(), ['posts-list'], { revalidate: HOUR, tags: ['posts'] });
+export function getPost(id: string) {
+  return cached(async () => prisma.post.findUnique({ where: { id } }), [\`post-\${id}\`])();
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.ttl, f.reads.map((r) => r.line)])).toEqual([
+      ['post-{id}', ['Post'], null, [6]],
+      ['posts', ['Post'], 3600, [4]],
+    ]);
+  });
+});
