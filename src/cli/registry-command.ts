@@ -5,7 +5,7 @@ import { loadRegistry } from '../registry/load.js';
 import { plural } from '../report/context.js';
 import type { LoadedRegistry } from '../registry/load.js';
 import { compareRegistry, draftRegistry, sitesText, templateOf } from '../scanner/inferred-registry.js';
-import type { ScanResult } from '../scanner/result.js';
+import type { InferredFamily, ScanResult } from '../scanner/result.js';
 import { scan } from '../scanner/scan.js';
 import { UsageError } from './errors.js';
 import { formatInspectText, hasDrift, inspectCache } from './inspect.js';
@@ -55,15 +55,11 @@ interface RegistryReport {
     readonly fills: readonly Site[];
   }[];
   /** Families the code reads that no registry entry describes (all of them without a registry), named as `init` would. */
-  readonly inferred: readonly {
+  readonly inferred: readonly (Omit<InferredFamily, 'models'> & {
     readonly name: string;
-    readonly key: string;
     readonly template: string | null;
-    readonly ttl: number | null;
     readonly dependsOn: readonly string[];
-    readonly reads: readonly Site[];
-    readonly fills: readonly (Site & { readonly ttl: number | null })[];
-  }[];
+  })[];
   readonly problems: readonly (Site & { readonly column: number; readonly message: string })[];
 }
 
