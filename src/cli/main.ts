@@ -166,22 +166,24 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
 
   command
     .command('init')
-    .description('write a starter configuration and a registry skeleton made from the code; overwrites nothing')
+    .description('write the registry the code implies (families, templates, ttls, dependsOn) and a configuration naming it')
     .argument('[dir]', 'the project directory', '.')
-    .action(async (dir: string) => {
+    .option('--force', 'overwrite an existing registry, and set `registry` in an existing configuration')
+    .addHelpText('after', '\nExit codes: 0 written, 2 a file exists already (without --force) or the project cannot be read.')
+    .action(async (dir: string, options: { force?: boolean }) => {
       const { initProject } = await import('./init.js');
-      setCode(initProject(resolve(io.cwd, dir), io));
+      setCode(await initProject(resolve(io.cwd, dir), { force: options.force === true }, io));
     });
 
   command
     .command('registry')
-    .description('print the registry as the checks read it, with what each resource change must invalidate')
+    .description('print the registry and the key families the code shows, side by side, with the dependencies the code adds')
     .argument('[path]', 'the project directory', '.')
     .addOption(new Option('--format <name>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExit codes: 0 the registry reads cleanly, 2 it has problems or cannot be found.')
+    .addHelpText('after', '\nExit codes: 0 printed, 2 the registry has problems or the project cannot be read.')
     .action(async (path: string, options: { format: 'text' | 'json' }) => {
       const { registryCommand } = await import('./registry-command.js');
-      setCode(registryCommand(path, options.format, io));
+      setCode(await registryCommand(path, options.format, io));
     });
 
   command

@@ -47,7 +47,8 @@ export function extractProject(
     (path, name) => reader.mayExport(resolve(path), name),
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null };
+  // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {

@@ -36,6 +36,7 @@ const APPS = [
   'zero-config-app',
   'monorepo-app/apps/quotes-api',
   'monorepo-app/apps/web',
+  'inferred-registry-app',
 ];
 
 function expected(app: string): Expected {

@@ -33,6 +33,7 @@ const APPS = [
   'zero-config-app',
   'monorepo-app/apps/quotes-api',
   'monorepo-app/apps/web',
+  'inferred-registry-app',
 ];
 const perFile = new Set<string>(RULE_IDS);
 const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>
