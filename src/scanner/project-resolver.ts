@@ -26,6 +26,8 @@ export class ProjectResolver implements CallResolver {
   private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
   private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
   private readonly realRoot: string;
+  private readonly exportAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Node | null>>();
+  private readonly constantAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>();
 
   constructor(
     private readonly ts: TS,
@@ -58,8 +60,14 @@ export class ProjectResolver implements CallResolver {
     return target ? this.exportedConstant(target, binding.imported, 0) : null;
   }
 
-  /** The initializer of an exported `const` (following re-exports a few levels). */
+  /** The initializer of an exported `const` (following re-exports a few levels); the answers from the top remembered. */
   private exportedConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
+    return depth === 0
+      ? remembered(this.constantAnswers, file, name, () => this.findConstant(file, name, 0))
+      : this.findConstant(file, name, depth);
+  }
+
+  private findConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
     const { ts } = this;
     if (depth > 4) return null;
     const local = (wanted: string): ts.Expression | null => {
@@ -182,8 +190,17 @@ export class ProjectResolver implements CallResolver {
     return found && ts.isClassLike(found) ? found : null;
   }
 
-  /** The declaration a module exports under `name` (following re-exports a few levels). */
+  /**
+   * The declaration a module exports under `name` (following re-exports a few levels). The answers
+   * from the top are remembered: many files import the same names from one barrel.
+   */
   private exported(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
+    return depth === 0
+      ? remembered(this.exportAnswers, file, name, () => this.findExported(file, name, 0))
+      : this.findExported(file, name, depth);
+  }
+
+  private findExported(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
     const { ts } = this;
     if (depth > 4) return null;
     const isExported = (node: ts.Node): boolean =>
@@ -455,6 +472,19 @@ export class ProjectResolver implements CallResolver {
     }
     return map;
   }
+}
+
+/** The answer for (file, name), computed once. */
+function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts.SourceFile, name: string, compute: () => T): T {
+  let byName = answers.get(file);
+  if (!byName) {
+    byName = new Map();
+    answers.set(file, byName);
+  }
+  if (byName.has(name)) return byName.get(name) as T;
+  const answer = compute();
+  byName.set(name, answer);
+  return answer;
 }
 
 /** A specifier that resolves to nothing at all. */

@@ -121,6 +121,14 @@ describe('interceptors registered for the whole application', () => {
   });
 });
 
+/** The base project, its controller's create() calling `audit` imported from `module`. */
+function callingAudit(module: string): Record<string, string> {
+  const controller = CONTROLLER.replace('create() {}', 'create() { audit(); }');
+  return { ...base, 'src/quotes.controller.ts': `import { audit } from '${module}';\n${controller}` };
+}
+
+const BROKEN_AUDIT = 'export function audit() {\n  return [1,\n}\n';
+
 describe('bad input: a diagnostic with its location, and the run goes on', () => {
   it('a syntax error, a file that is not UTF-8, a huge file, a binary file', async () => {
     const dir = project({
@@ -143,12 +151,8 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
 
   it('a syntax error is said in the files that are parsed: those that can matter, and those their calls reach', async () => {
     const dir = project({
-      ...base,
-      'src/quotes.controller.ts': CONTROLLER.replace('create() {}', 'create() { audit(); }').replace(
-        'import { Controller',
-        "import { audit } from './audit';\nimport { Controller",
-      ),
-      'src/audit.ts': 'export function audit() {\n  return [1,\n}\n',
+      ...callingAudit('./audit'),
+      'src/audit.ts': BROKEN_AUDIT,
       'src/notes.ts': 'export const notes = {\n  a: 1,\n',
     });
     const result = await scan({ root: dir });
@@ -161,15 +165,11 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
 
   it('through a barrel, only the modules that can export the name are parsed', async () => {
     const dir = project({
-      ...base,
-      'src/quotes.controller.ts': CONTROLLER.replace('create() {}', 'create() { audit(); }').replace(
-        'import { Controller',
-        "import { audit } from './lib';\nimport { Controller",
-      ),
+      ...callingAudit('./lib'),
       'src/lib/index.ts': "export * from './dates';\nexport * from './audit';\n",
       // Never parsed: it cannot export `audit`, so its syntax error is not said.
       'src/lib/dates.ts': 'export function today() {\n  return [1,\n}\n',
-      'src/lib/audit.ts': 'export function audit() {\n  return [1,\n}\n',
+      'src/lib/audit.ts': BROKEN_AUDIT,
     });
     const result = await scan({ root: dir });
     expect(result.diagnostics.map((d) => d.file)).toEqual(['src/lib/audit.ts']);
