@@ -7,7 +7,7 @@ import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
 import { cacheFile, runKeyOf, ScanCache } from '../scanner/scan-cache.js';
 import type { CacheStrategy } from '../scanner/scan-cache.js';
-import type { ScanOptions } from '../scanner/scan.js';
+import type { AuditOptions, MonorepoMode } from '../scanner/apps.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -33,6 +33,8 @@ export interface AuditArgs {
   readonly hasMatrix: boolean;
   /** --cache: where (null: the default location) and how changes are detected; null without --cache. */
   readonly cache: { readonly location: string | null; readonly strategy: CacheStrategy } | null;
+  /** --monorepo, --no-monorepo, or neither (decided by the layout). */
+  readonly mode: MonorepoMode;
 }
 
 function git(cwd: string, args: string[]): string {
@@ -115,7 +117,7 @@ function progress(io: CliIo): ((done: number, total: number) => void) | undefine
  * The scan's result. With --cache, a result that still holds is answered before the analysis (and
  * TypeScript) is loaded: its setup was checked when it was computed, and none of its inputs changed.
  */
-async function auditResult(options: ScanOptions, args: AuditArgs, io: CliIo): Promise<ScanResult> {
+async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): Promise<ScanResult> {
   const started = performance.now();
   let cache: ScanCache | undefined;
   if (args.cache) {
@@ -129,8 +131,14 @@ async function auditResult(options: ScanOptions, args: AuditArgs, io: CliIo): Pr
   }
   const { checkSetup } = await import('./setup.js');
   checkSetup(options.root, options.tsconfig, io.cwd);
-  const { scan } = await import('../scanner/scan.js');
-  return scan({ ...options, cache });
+  const { auditProject } = await import('../scanner/apps.js');
+  return auditProject({
+    ...options,
+    cache,
+    checkApplication: (dir) => {
+      checkSetup(dir, undefined, io.cwd);
+    },
+  });
 }
 
 /** The audit: arguments to scan options, the result to reporters, the outcome to an exit code. */
@@ -144,11 +152,12 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     paths = [];
   }
   const tsconfig = args.tsconfig === null ? undefined : resolve(io.cwd, args.tsconfig);
-  const options: ScanOptions = {
+  const options: AuditOptions = {
     root,
     paths,
     tsconfig,
     strict: args.isStrict,
+    mode: args.mode,
     ...changedFiles(root, args, io),
     followChange: args.isStaged,
     onProgress: progress(io),

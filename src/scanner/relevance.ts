@@ -62,7 +62,15 @@ export function exportableNames(text: string): ReadonlySet<string> | 'any' {
  */
 export function fileRelevance(file: string, text: string, options: AnalysisOptions): Relevance {
   const imports = importSpecifiers(text);
-  const surface = { file, sourceText: text, modules: imports, importsModule: (test: (m: string) => boolean) => imports.some(test) };
-  const { handlers, sites } = relevance(surface, options);
+  const { handlers, sites } = relevance(surfaceOf(file, text, imports), options);
   return { relevant: handlers || sites || MARKERS.some((marker) => marker.test(text)), imports };
+}
+
+/** Whether a file may hold route handlers, by the same cheap tests (a monorepo's package without any is no application). */
+export function mayHoldHandlers(file: string, text: string, options: AnalysisOptions): boolean {
+  return relevance(surfaceOf(file, text, importSpecifiers(text)), options).handlers;
+}
+
+function surfaceOf(file: string, sourceText: string, imports: string[]) {
+  return { file, sourceText, modules: imports, importsModule: (test: (m: string) => boolean) => imports.some(test) };
 }

@@ -82,6 +82,8 @@ export function runKeyOf(options: ScanOptions): string {
       strict: options.strict === true,
       maxFileBytes: options.maxFileBytes ?? null,
       followChange: options.followChange === true,
+      outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
+      workspaceRoot: options.workspaceRoot ?? null,
     }),
   );
 }

@@ -36,7 +36,8 @@ export function extractProject(
   const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   const resolver = new ProjectResolver(
     ts,
-    setup.listed,
+    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
+    { ...setup.listed, root: setup.listed.sourceRoot },
     resolutionHost(ts, setup.listed.files),
     (path) => {
       const file = resolve(path);
@@ -46,7 +47,8 @@ export function extractProject(
     (path, name) => reader.mayExport(resolve(path), name),
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null };
+  // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {

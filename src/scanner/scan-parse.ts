@@ -72,6 +72,12 @@ export function createReader(
   const read = (file: string, isReported: boolean): ts.SourceFile | null => {
     const known = sources.get(file);
     if (known !== undefined) return known;
+    const shared = options.parsed?.get(file);
+    if (shared) {
+      pending.delete(file);
+      sources.set(file, shared);
+      return shared;
+    }
     const problem = problemOf(file, isReported);
     const text = pending.get(file) ?? textOf(file, problem);
     pending.delete(file);
@@ -79,6 +85,7 @@ export function createReader(
     if (text !== null) {
       const parsed = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
       sourceFile = hasSyntaxError(ts, parsed, problem) ? null : parsed;
+      if (sourceFile) options.parsed?.set(file, sourceFile);
     }
     sources.set(file, sourceFile);
     return sourceFile;

@@ -8,6 +8,7 @@ import { decidePatternCovers, overlaps } from '../patterns/operations.js';
 import type { CacheRegistry } from '../registry/define.js';
 import type { FindingSink } from './scan-check.js';
 import type { ScanSetup } from './scan-load.js';
+import { isOfEntry } from './inferred-registry.js';
 import type { SourceReader } from './scan-parse.js';
 
 /** Whether a call is a configured invalidation wrapper: one forwarding its parameter, whose callers say the pattern. */
@@ -58,6 +59,9 @@ export function keyFindings(
       i.patterns.some((p) => p.pattern === null && p.registryRef === null && !isWrapper(analysisOptions, p.forwardedBy)),
   );
   const readNames = new Set(facts.flatMap((f) => f.reads.map((r) => r.name)).filter((n): n is string => n !== null));
+  // A key the code reads through its own client or wrapper is read too, as its inferred families show.
+  const families = facts.flatMap((f) => f.families);
+  for (const entry of registry.entries) if (families.some((family) => isOfEntry(family, entry))) readNames.add(entry.name);
   for (const entry of registry.entries) {
     const at = loadedRegistry.locations.get(entry.name) ?? { line: 1, column: 1 };
     const base = {

@@ -1,5 +1,7 @@
 import { ts as morphTs } from 'ts-morph';
+import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
+import { familyTtl } from '../analysis/effects.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
@@ -9,6 +11,7 @@ import { extractProject } from './scan-extract.js';
 import { loadScan, reportedFiles } from './scan-load.js';
 import type { ScanSetup } from './scan-load.js';
 import { buildMatrix } from './scan-matrix.js';
+import { dependencyFindings } from './inferred-registry.js';
 import { createReader } from './scan-parse.js';
 import type { SourceReader } from './scan-parse.js';
 import { cachedScan, settingsKey, withCachedVerdicts } from './scan-cached.js';
@@ -26,6 +29,15 @@ export interface ScanOptions {
   readonly onlyFiles?: ReadonlySet<string>;
   /** A tsconfig to use instead of discovering them. */
   readonly tsconfig?: string;
+  /**
+   * The monorepo root when `root` is one of its applications: its workspace packages resolve, and
+   * calls into any of its source files are followed (shared packages are read, not audited).
+   */
+  readonly workspaceRoot?: string;
+  /** Parsed files shared by the scans of one audit (a monorepo's applications read the same shared packages). */
+  readonly parsed?: Map<string, ts.SourceFile>;
+  /** Audit only the files outside these directories (the root's own files of a monorepo); they are still read when reached. */
+  readonly outside?: readonly string[];
   /** Include the rules of the strict config (require-tenant-scope). */
   readonly strict?: boolean;
   /** Files larger than this are skipped with a diagnostic (default 2 MB). */
@@ -72,8 +84,10 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
   keyFindings(setup, facts, isReportedFile, sink);
+  const families = inferredFamilies(facts, setup.rel, lineOf);
+  dependencyFindings(setup, families, isReportedFile, sink);
   blindSpots(setup, reader, facts, isReportedFile, lineOf, sink);
-  return { result: assemble(setup, facts, sink.findings, lineOf, started), setup, read };
+  return { result: assemble(setup, facts, families, sink.findings, lineOf, started), setup, read };
 }
 
 /** The reader, noting every file it is asked for (the inputs of the run, for the cache). */
@@ -91,6 +105,7 @@ function tracked(reader: SourceReader, read: Set<string>): SourceReader {
 function assemble(
   setup: ScanSetup,
   facts: readonly FileFacts[],
+  families: ScanResult['families'],
   findings: ScanFinding[],
   lineOf: (file: string, offset: number) => number,
   started: number,
@@ -115,7 +130,7 @@ function assemble(
           }
         : null,
     configuration: setup.configFile,
-    families: inferredFamilies(facts, rel, lineOf),
+    families,
     tsconfigs: setup.listed.tsconfigs,
     filesScanned: setup.files.length,
     findings: findings.sort(compareFindings),
@@ -126,21 +141,35 @@ function assemble(
   };
 }
 
-/** The cache families read in the code, once per key, with the models their loaders read. */
+/** The cache families read in the code, once per key, with the models their loaders read, where they are read and filled. */
 function inferredFamilies(
   facts: readonly FileFacts[],
   rel: (file: string) => string,
   lineOf: (file: string, offset: number) => number,
 ): ScanResult['families'] {
-  const byKey = new Map<string, { key: string; models: Set<string>; reads: { file: string; line: number }[] }>();
+  type Site = { file: string; line: number };
+  const byKey = new Map<string, { key: string; models: Set<string>; reads: Site[]; fills: (Site & { ttl: number | null })[] }>();
+  const siteOf = (at: { file: string; range: { start: number } }): Site => ({ file: rel(at.file), line: lineOf(at.file, at.range.start) });
+  const isListed = (list: readonly Site[], at: Site): boolean => list.some((s) => s.file === at.file && s.line === at.line);
   for (const family of facts.flatMap((f) => f.families)) {
-    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [] };
+    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [], fills: [] };
     for (const model of family.models) entry.models.add(model);
-    const at = { file: rel(family.file), line: lineOf(family.file, family.range.start) };
-    if (!entry.reads.some((r) => r.file === at.file && r.line === at.line)) entry.reads.push(at);
+    const read = siteOf(family);
+    if (!isListed(entry.reads, read)) entry.reads.push(read);
+    for (const fill of family.fills) {
+      const at = { ...siteOf(fill), ttl: fill.ttl };
+      if (!isListed(entry.fills, at)) entry.fills.push(at);
+    }
     byKey.set(family.key, entry);
   }
+  const bySite = (a: Site, b: Site): number => a.file.localeCompare(b.file) || a.line - b.line;
   return [...byKey.values()]
-    .map((e) => ({ key: e.key, models: [...e.models].sort(), reads: e.reads }))
+    .map((e) => ({
+      key: e.key,
+      models: [...e.models].sort(),
+      ttl: familyTtl(e.fills),
+      reads: e.reads.sort(bySite),
+      fills: e.fills.sort(bySite),
+    }))
     .sort((a, b) => a.key.localeCompare(b.key));
 }
