@@ -1,13 +1,14 @@
 // One measured process: `floor` reads and parses every file with TypeScript's createSourceFile
-// (ts-morph's copy, the one the CLI uses); `scan` runs the whole audit. Prints JSON.
+// (the `typescript` package, loaded as the CLI loads it); `scan` runs the whole audit. Prints JSON.
 import { readFileSync } from 'node:fs';
-import { ts } from 'ts-morph';
 import { walkSources } from '../dist/esm/src/scanner/files.js';
 import { scan } from '../dist/esm/src/scanner/scan.js';
+import { typescript } from '../dist/esm/src/ts/typescript.js';
 
 const [mode, dir] = process.argv.slice(2);
 let detail;
 if (mode === 'floor') {
+  const ts = typescript();
   const files = walkSources(dir, []);
   let nodes = 0;
   for (const file of files) {

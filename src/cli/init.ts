@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { ts as morphTs } from 'ts-morph';
+import { typescript } from '../ts/typescript.js';
 import type ts from 'typescript';
 import { readFileSync } from 'node:fs';
-import type { TS } from '../ts/syntax.js';
 import { extractFacts } from '../analysis/extract.js';
 import { resolveOptions } from '../analysis/options.js';
 import { CONFIG_FILES } from '../config/load-config.js';
@@ -37,7 +36,7 @@ export function initProject(dir: string, io: InitIo): number {
     io.stderr.write(`cache-audit: ${relative(process.cwd(), existing) || existing} exists already; init changes nothing.\n`);
     return 2;
   }
-  const ts = morphTs as unknown as TS;
+  const ts = typescript();
   const options = resolveOptions({});
   const drafts = new Map<string, KeyDraft>();
   const reads = new Set<string>();

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { formatOfFile, isReportFormat, REPORT_FORMATS } from '../report/formats.js';
 import type { ReportFormat } from '../report/formats.js';
 import type { Severity } from '../scanner/result.js';
+import { MissingTypeScriptError } from '../ts/typescript.js';
 import { VERSION } from '../version.js';
 import type { AuditArgs, Output } from './audit.js';
 import { UsageError } from './errors.js';
@@ -195,7 +196,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // Help and --version end with a CommanderError too: exit 0. Commander has printed the message.
       return error.exitCode === 0 ? 0 : 2;
     }
-    const isExpected = error instanceof UsageError || (error instanceof Error && error.name === 'ScanError');
+    const isExpected =
+      error instanceof UsageError || error instanceof MissingTypeScriptError || (error instanceof Error && error.name === 'ScanError');
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`cache-audit: ${isExpected ? message : `internal error: ${message} (run with --debug for the stack)`}\n`);
     if (isDebug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);

@@ -1,5 +1,4 @@
-import { ts as morphTs } from 'ts-morph';
-import type { TS } from '../ts/syntax.js';
+import { typescript } from '../ts/typescript.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
@@ -40,7 +39,7 @@ export interface ScanOptions {
 // eslint-disable-next-line @typescript-eslint/require-await -- a promise by contract: a bad setup rejects rather than throws
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
-  const ts = morphTs as unknown as TS;
+  const ts = typescript();
   const setup = loadScan(ts, options);
   const reader = createReader(ts, options, setup.rel, setup.diagnostics);
   const facts = extractProject(ts, setup, reader, options.onProgress);
