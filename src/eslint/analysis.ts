@@ -96,7 +96,7 @@ function settingsConfig(context: Context): { config: CacheAuditConfig; problems:
 }
 
 function parseSettings(settings: unknown): { config: CacheAuditConfig; problems: RegistryDiagnostic[] } {
-  const parsed = configSchema.safeParse(settings);
+  const parsed = configSchema().safeParse(settings);
   if (parsed.success) return { config: parsed.data, problems: [] };
   return {
     config: {},

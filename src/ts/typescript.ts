@@ -1,4 +1,4 @@
-import { requireTypeScript } from './require-typescript.cjs';
+import { requirePackage } from './require-package.cjs';
 import type { TS } from './syntax.js';
 
 /** The `typescript` package cannot be found: a setup error (exit 2 in the CLI), with what to do. */
@@ -19,7 +19,7 @@ let loaded: TS | undefined;
 export function typescript(): TS {
   if (loaded) return loaded;
   try {
-    loaded = requireTypeScript();
+    loaded = requirePackage('typescript') as TS;
   } catch (error) {
     const isMissing =
       error instanceof Error && (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && error.message.includes("'typescript'");
