@@ -23,11 +23,14 @@ function listenerKeys(ts: TS, file: ts.SourceFile, event: ts.Expression): string
   return keys;
 }
 
+/** What the text of a file that holds a listener contains. */
+export const LISTENER_MARKER = /OnEvent/;
+
 /** `@OnEvent(…)` methods of the given files, by event key (see `listenerKeys`). */
 export function collectListeners(ts: TS, files: readonly ts.SourceFile[]): Map<string, Fn[]> {
   const listeners = new Map<string, Fn[]>();
   for (const file of files) {
-    if (!file.text.includes('OnEvent')) continue;
+    if (!LISTENER_MARKER.test(file.text)) continue;
     const visit = (node: ts.Node): void => {
       if (ts.isMethodDeclaration(node) && node.body) {
         for (const decorator of ts.canHaveDecorators(node) ? (ts.getDecorators(node) ?? []) : []) {
