@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 const runtimeSources = fileURLToPath(new URL('./packages/runtime/src/', import.meta.url));
 
 export default defineConfig({
+  // TypeScript in .cts files too (src/ts/require-package.cts), which Vite leaves out by default.
+  oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
   resolve: {
     // The analysis imports the runtime package; the tests run it from its sources, as one copy.
     alias: [

@@ -1,15 +1,16 @@
 // One measured process: `floor` reads and parses with createSourceFile every file the CLI audits
-// (ts-morph's copy, the one the CLI uses); `scan` runs the whole audit, with the build of the
+// (the `typescript` package, loaded as the CLI loads it); `scan` runs the whole audit, with the build of the
 // checkout given third (default: this one). Prints JSON, with the process's CPU time since its start.
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ts } from 'ts-morph';
 import { isTestFile, projectFiles } from '../dist/esm/src/scanner/files.js';
+import { typescript } from '../dist/esm/src/ts/typescript.js';
 
 const [mode, dir, build = fileURLToPath(new URL('..', import.meta.url))] = process.argv.slice(2);
 let detail;
 if (mode === 'floor') {
+  const ts = typescript();
   const root = resolve(dir);
   const files = projectFiles(ts, root, undefined).files.filter((file) => !isTestFile(relative(root, file).split(sep).join('/')));
   let nodes = 0;

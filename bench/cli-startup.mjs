@@ -1,22 +1,46 @@
-// The command line's start: `cache-audit --version` against the floor of starting Node itself and
-// against loading the analysis (what --version cost before it was loaded lazily), medians.
-// Usage: npm run build && node bench/cli-startup.mjs [rounds=9]
+// The command line's start, in CPU time of fresh processes, medians, interleaved: `cache-audit
+// --version` and loading what an audit loads (the analysis and TypeScript) against the floor of
+// starting Node itself; with a second built checkout of cache-audit, the same for it, in the same rounds.
+// Usage: npm run bench:startup -- [rounds=9] [other-checkout]
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const rounds = Number(process.argv[2] ?? 9);
+const other = process.argv[3] ? resolve(process.argv[3]) : null;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const time = (args) => {
-  const started = performance.now();
-  execFileSync(process.execPath, args, { encoding: 'utf8' });
-  return performance.now() - started;
+const report = `const u = process.resourceUsage(); console.log(JSON.stringify({ cpuS: (u.userCPUTime + u.systemCPUTime) / 1e6, maxRssMb: u.maxRSS / 1024 }))`;
+// Loads bin/cache-audit.js as the command does, then reports the process's CPU time and peak memory.
+const measure = (args) => JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).split('\n').at(-2));
+
+/** What an audit loads before it reads a file: the audit module, and TypeScript (loaded lazily where it is). */
+const loadAudit = (checkout) => {
+  const lazy = join(checkout, 'dist/esm/src/ts/typescript.js');
+  const typescript = existsSync(lazy) ? `(await import(${JSON.stringify(lazy)})).typescript();` : '';
+  return [
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(join(checkout, 'dist/esm/src/cli/audit.js'))}); ${typescript} ${report}`,
+  ];
 };
-const runs = { node: [], version: [], analysis: [] };
-for (let round = 0; round < rounds; round++) {
-  runs.node.push(time(['-e', '']));
-  runs.version.push(time(['bin/cache-audit.js', '--version']));
-  runs.analysis.push(time(['--input-type=module', '-e', "await import('./dist/esm/src/cli/audit.js')"]));
+const version = (checkout) => [
+  '--input-type=module',
+  '-e',
+  `process.argv = [process.argv[0], 'cache-audit', '--version']; await import(${JSON.stringify(join(checkout, 'bin/cache-audit.js'))}); ${report}`,
+];
+
+const rows = [['node -e', ['-e', report]]];
+for (const [name, checkout] of [['', resolve('.')], ...(other ? [[' (other)', other]] : [])]) {
+  rows.push([`cache-audit --version${name}`, version(checkout)], [`the audit's modules${name}`, loadAudit(checkout)]);
 }
-const [node, version, analysis] = [median(runs.node), median(runs.version), median(runs.analysis)];
-console.log(`node -e ''                 ${node.toFixed(0).padStart(6)} ms   1.00`);
-console.log(`cache-audit --version      ${version.toFixed(0).padStart(6)} ms   ${(version / node).toFixed(2)}`);
-console.log(`loading the analysis       ${analysis.toFixed(0).padStart(6)} ms   ${(analysis / node).toFixed(2)}`);
+const runs = rows.map(() => []);
+for (let round = 0; round < rounds; round++) rows.forEach(([, args], i) => runs[i].push(measure(args)));
+const floor = median(runs[0].map((r) => r.cpuS));
+console.log(`CPU time of a fresh process, medians of ${rounds}, against starting Node:${other ? ` (other) is ${other}` : ''}`);
+rows.forEach(([name], i) => {
+  const cpuS = median(runs[i].map((r) => r.cpuS));
+  const mb = median(runs[i].map((r) => r.maxRssMb));
+  console.log(
+    `${name.padEnd(36)} ${(cpuS * 1000).toFixed(0).padStart(6)} CPU ms  ${(cpuS / floor).toFixed(2).padStart(6)}  peak ${mb.toFixed(0)} MiB`,
+  );
+});

@@ -2,11 +2,13 @@
 // of untyped ESLint) against module resolution (the CLI), per checkout, distinct (file, specifier).
 // Usage: npm run build && node bench/modules.mjs path/to/checkout [more checkouts…]
 import { readFileSync } from 'node:fs';
-import { ts } from 'ts-morph';
 import { importBindings, scriptKindOf } from '../dist/esm/src/analysis/context.js';
 import { looksLikeProjectModule } from '../dist/esm/src/analysis/project-modules.js';
 import { projectFiles } from '../dist/esm/src/scanner/files.js';
 import { ProjectResolver } from '../dist/esm/src/scanner/project-resolver.js';
+import { typescript } from '../dist/esm/src/ts/typescript.js';
+
+const ts = typescript();
 
 console.log('checkout                 files   imports   by spelling   by resolution   gained   lost   gained through');
 for (const root of process.argv.slice(2)) {

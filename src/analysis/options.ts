@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { requirePackage } from '../ts/require-package.cjs';
 
 /** Decorators that invalidate (on a method or on its class). */
 export const DEFAULT_DECORATORS = ['InvalidateCachePattern', 'InvalidateCache', 'CacheEvict', 'CacheClear', 'invalidateMultiple'];
@@ -15,62 +16,81 @@ export const DEFAULT_ESCAPE_FUNCTIONS = ['escapeGlob', 'escapeRedisPattern', 'es
 
 export const DEFAULT_TENANT_NAMES = ['tenantId', 'tenant', 'tenantSlug', 'orgId', 'organizationId', 'accountId', 'workspaceId'];
 
-const names = (description: string) => z.array(z.string().min(1)).describe(description);
+/**
+ * The zod module, loaded with `require` when a configuration is first read: its ES module build is
+ * a quarter of the ESLint plugin's load time otherwise. The same instance builds the schema and its
+ * JSON Schema (descriptions live in its registry).
+ */
+export function zod(): typeof Zod {
+  return requirePackage('zod') as typeof Zod;
+}
 
-/** Options of the rules that have some, in the shared configuration file. */
-export const ruleOptionsSchema = z
-  .object({
-    'no-broad-pattern': z
-      .object({ allow: names('Patterns (as written) that are broad on purpose.').optional() })
-      .strict()
-      .optional(),
-  })
-  .strict()
-  .describe('Per-rule options (the ESLint rule options take precedence in ESLint).');
+function buildConfigSchema(z: typeof Zod.z) {
+  const names = (description: string) => z.array(z.string().min(1)).describe(description);
 
-/** The shared configuration of the ESLint rules and the CLI: the one schema of truth. */
-export const configSchema = z
-  .object({
-    $schema: z.string().optional().describe('Path or URL of this schema, for editors.'),
-    registry: z.string().min(1).optional().describe('Path of the cache-key registry file, relative to this configuration file.'),
-    decorators: names('Names of decorators that invalidate the cache; replaces the defaults.').optional(),
-    additionalDecorators: names('Names of decorators that invalidate, added to the defaults.').optional(),
-    calls: names('Names of functions or methods that invalidate (`*` matches any text); replaces the defaults.').optional(),
-    additionalCalls: names('Names of functions or methods that invalidate, added to the defaults.').optional(),
-    receiverCalls: names('Methods that invalidate when called on a cache-like receiver (a name containing cache or redis).').optional(),
-    cacheReceivers: names('Receiver names that count as a cache, besides names containing cache or redis.').optional(),
-    escapeFunctions: names('Functions whose result is safe to interpolate into a pattern.').optional(),
-    routerReceivers: names('Identifiers that are routers or apps (`app.post(…)`), besides the ones created in the file.').optional(),
-    mutationMethods: z
-      .array(z.enum(['POST', 'PUT', 'PATCH', 'DELETE', 'ALL']))
-      .optional()
-      .describe('HTTP methods that count as mutations (default POST, PUT, PATCH, DELETE, ALL).'),
-    readOnlyRoutes: names(
-      'Route path globs served over a mutation method that change nothing (`/documents.list`, `/**/search`).',
-    ).optional(),
-    ignores: names('File globs, relative to this configuration file, that the checks skip.').optional(),
-    routeResources: z
-      .record(z.string(), z.array(z.string().min(1)))
-      .optional()
-      .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
-    tests: z
-      .boolean()
-      .optional()
-      .describe('Audit test files too (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `__mocks__/`, `e2e/`); off by default.'),
-    tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
-    maxHelperDepth: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe(
-        'How many calls deep effects are followed; deeper ones count as calls that cannot be followed (default: the whole call graph).',
-      ),
-    rules: ruleOptionsSchema.optional(),
-  })
-  .strict();
+  /** Options of the rules that have some, in the shared configuration file. */
+  const ruleOptionsSchema = z
+    .object({
+      'no-broad-pattern': z
+        .object({ allow: names('Patterns (as written) that are broad on purpose.').optional() })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .describe('Per-rule options (the ESLint rule options take precedence in ESLint).');
 
-export type CacheAuditConfig = z.infer<typeof configSchema>;
+  /** The shared configuration of the ESLint rules and the CLI: the one schema of truth. */
+  return z
+    .object({
+      $schema: z.string().optional().describe('Path or URL of this schema, for editors.'),
+      registry: z.string().min(1).optional().describe('Path of the cache-key registry file, relative to this configuration file.'),
+      decorators: names('Names of decorators that invalidate the cache; replaces the defaults.').optional(),
+      additionalDecorators: names('Names of decorators that invalidate, added to the defaults.').optional(),
+      calls: names('Names of functions or methods that invalidate (`*` matches any text); replaces the defaults.').optional(),
+      additionalCalls: names('Names of functions or methods that invalidate, added to the defaults.').optional(),
+      receiverCalls: names('Methods that invalidate when called on a cache-like receiver (a name containing cache or redis).').optional(),
+      cacheReceivers: names('Receiver names that count as a cache, besides names containing cache or redis.').optional(),
+      escapeFunctions: names('Functions whose result is safe to interpolate into a pattern.').optional(),
+      routerReceivers: names('Identifiers that are routers or apps (`app.post(…)`), besides the ones created in the file.').optional(),
+      mutationMethods: z
+        .array(z.enum(['POST', 'PUT', 'PATCH', 'DELETE', 'ALL']))
+        .optional()
+        .describe('HTTP methods that count as mutations (default POST, PUT, PATCH, DELETE, ALL).'),
+      readOnlyRoutes: names(
+        'Route path globs served over a mutation method that change nothing (`/documents.list`, `/**/search`).',
+      ).optional(),
+      ignores: names('File globs, relative to this configuration file, that the checks skip.').optional(),
+      routeResources: z
+        .record(z.string(), z.array(z.string().min(1)))
+        .optional()
+        .describe('Route path glob → the registry resources its mutations write, where the path does not say.'),
+      tests: z
+        .boolean()
+        .optional()
+        .describe('Audit test files too (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `__mocks__/`, `e2e/`); off by default.'),
+      tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
+      maxHelperDepth: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe(
+          'How many calls deep effects are followed; deeper ones count as calls that cannot be followed (default: the whole call graph).',
+        ),
+      rules: ruleOptionsSchema.optional(),
+    })
+    .strict();
+}
+
+let schema: ReturnType<typeof buildConfigSchema> | undefined;
+
+/** The shared configuration of the ESLint rules and the CLI: the one schema of truth, built on first use. */
+export function configSchema(): ReturnType<typeof buildConfigSchema> {
+  schema ??= buildConfigSchema(zod().z);
+  return schema;
+}
+
+export type CacheAuditConfig = Zod.z.infer<ReturnType<typeof buildConfigSchema>>;
 
 /** Options of one analysis, with defaults applied. */
 export interface AnalysisOptions {

@@ -202,6 +202,9 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
   return command;
 }
 
+/** Errors of a setup that cannot start (exit 2, the message alone): src/scanner/scan-error.ts, src/ts/typescript.ts. */
+const EXPECTED_ERRORS = new Set(['ScanError', 'MissingTypeScriptError']);
+
 /** Runs the command line; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const isDebug = argv.includes('--debug');
@@ -214,7 +217,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // Help and --version end with a CommanderError too: exit 0. Commander has printed the message.
       return error.exitCode === 0 ? 0 : 2;
     }
-    const isExpected = error instanceof UsageError || (error instanceof Error && error.name === 'ScanError');
+    // By name: the errors' modules load with the audit, which --version and --help do not load.
+    const isExpected = error instanceof UsageError || (error instanceof Error && EXPECTED_ERRORS.has(error.name));
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`cache-audit: ${isExpected ? message : `internal error: ${message} (run with --debug for the stack)`}\n`);
     if (isDebug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);

@@ -1,6 +1,5 @@
 import { relative, resolve } from 'node:path';
-import { ts as morphTs } from 'ts-morph';
-import type { TS } from '../ts/syntax.js';
+import { typescript } from '../ts/typescript.js';
 import { loadConfigFor } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { loadRegistry } from '../registry/load.js';
@@ -58,7 +57,7 @@ export function checkSetup(root: string, tsconfig: string | undefined, cwd: stri
   // No configuration at all is fine (the defaults apply); a configuration that is there must be valid.
   const loaded = loadConfigFor(root, { recheckMs: 0 });
   if (loaded.file !== null) requireRegistry(requireConfig(root, cwd), cwd);
-  const ts = morphTs as unknown as TS;
+  const ts = typescript();
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
   const problems = tsconfigs.map((file) => tsconfigError(ts, file)).filter((p) => p !== null);
   if (problems.length > 0) fail(problems, cwd);

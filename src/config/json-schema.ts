@@ -1,9 +1,8 @@
-import { z } from 'zod';
-import { configSchema } from '../analysis/options.js';
+import { configSchema, zod } from '../analysis/options.js';
 
 /** The JSON Schema of `cache-audit.config.json`, for editors; generated from the zod schema. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { target: 'draft-7' }) as Record<string, unknown>;
+  const schema = zod().z.toJSONSchema(configSchema(), { target: 'draft-7' }) as Record<string, unknown>;
   return {
     ...schema,
     $id: 'https://github.com/cache-audit/cache-audit/schema/config.schema.json',

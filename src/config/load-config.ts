@@ -127,7 +127,7 @@ function readConfig(file: string): LoadedConfig {
       return { line: line + 1, column: character + 1 };
     };
   }
-  const parsed = configSchema.safeParse(value);
+  const parsed = configSchema().safeParse(value);
   if (parsed.success) return { file, dir, config: parsed.data, diagnostics };
   for (const issue of parsed.error.issues) {
     const { line, column } = locate(issue.path);

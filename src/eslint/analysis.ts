@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { RuleId } from '../analysis/catalogue.js';
 import { runCheck } from '../analysis/checks.js';
 import type { Finding, RuleOptions } from '../analysis/checks.js';
 import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
+import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
 import { extractFacts } from '../analysis/extract.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
@@ -38,10 +39,18 @@ const reportedSetup = new WeakSet<object>();
 
 /**
  * The TypeScript module that made `node`: the parser's copy may differ from ours, and syntax kind
- * numbers differ between versions, so the extraction must use the one that made the nodes.
+ * numbers differ between versions, so the extraction must use the one that made the nodes. Ours
+ * (`typescript()`) is tried first: where the project has one `typescript`, it is the parser's too,
+ * already loaded, and the process keeps one copy.
  */
 function typescriptFor(node: ts.Node): TS {
-  if (ts.SyntaxKind[node.kind] === 'SourceFile') return ts;
+  let ours: TS | null = null;
+  try {
+    ours = typescript();
+  } catch (error) {
+    if (!(error instanceof MissingTypeScriptError)) throw error;
+  }
+  if (ours?.SyntaxKind[node.kind] === 'SourceFile') return ours;
   try {
     // The parser's own TypeScript, as the project resolves it.
     const fromProject = createRequire(resolve(process.cwd(), 'package.json'));
@@ -49,7 +58,7 @@ function typescriptFor(node: ts.Node): TS {
     const other = require('typescript') as TS;
     if (other.SyntaxKind[node.kind] === 'SourceFile') return other;
   } catch {
-    // fall through: parse again with our own copy below
+    // fall through: the error below
   }
   throw new Error('The TypeScript AST comes from an unknown TypeScript version.');
 }
@@ -87,7 +96,7 @@ function settingsConfig(context: Context): { config: CacheAuditConfig; problems:
 }
 
 function parseSettings(settings: unknown): { config: CacheAuditConfig; problems: RegistryDiagnostic[] } {
-  const parsed = configSchema.safeParse(settings);
+  const parsed = configSchema().safeParse(settings);
   if (parsed.success) return { config: parsed.data, problems: [] };
   return {
     config: {},
@@ -134,13 +143,20 @@ export function analysisFor(context: Context): FileAnalysis {
   const services = sourceCode.parserServices as
     { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null } | undefined;
   const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
-  let tsInstance: TS = ts;
+  let tsInstance: TS;
   let sourceFile: ts.SourceFile;
   if (mapped) {
     tsInstance = typescriptFor(mapped);
     sourceFile = mapped as ts.SourceFile;
   } else {
-    sourceFile = ts.createSourceFile(filename, sourceCode.text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, filename));
+    tsInstance = typescript();
+    sourceFile = tsInstance.createSourceFile(
+      filename,
+      sourceCode.text,
+      tsInstance.ScriptTarget.Latest,
+      true,
+      scriptKindOf(tsInstance, filename),
+    );
   }
   const program = services?.program ?? null;
   const facts = isIgnored

@@ -1,5 +1,6 @@
-import { ESLintUtils } from '@typescript-eslint/utils';
-import type { TSESLint } from '@typescript-eslint/utils';
+// The subpath, not the package root: the root loads ESLint's own lib (about 70 modules) with it.
+import { RuleCreator } from '@typescript-eslint/utils/eslint-utils';
+import type { ESLintUtils, TSESLint } from '@typescript-eslint/utils';
 import type { RuleId } from '../analysis/catalogue.js';
 import type { RuleOptions } from '../analysis/checks.js';
 import { analysisFor, claimSetupProblems } from './analysis.js';
@@ -13,8 +14,13 @@ export interface CacheAuditPluginDocs {
 
 export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
 
-/** The one rule creator: each rule's docs URL points at its own `.md` beside it. */
-export const createRule = ESLintUtils.RuleCreator<CacheAuditPluginDocs>((name) => `${DOCS_BASE}${name}.md`);
+/**
+ * The one rule creator: each rule's docs URL points at its own `.md` beside it. Typed from the
+ * package root, so that the declarations resolve without subpath exports (`node10`).
+ */
+export const createRule: ReturnType<typeof ESLintUtils.RuleCreator<CacheAuditPluginDocs>> = RuleCreator<CacheAuditPluginDocs>(
+  (name) => `${DOCS_BASE}${name}.md`,
+);
 
 /** The message every rule carries for problems of the configuration or the registry. */
 export const SETUP_MESSAGE = 'cache-audit cannot check this file as configured: {{message}} ({{location}}).';

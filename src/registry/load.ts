@@ -1,11 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
 import { createRegistry } from './define.js';
 import type { CacheRegistry } from './define.js';
 import { FileCache } from './file-cache.js';
 import { validateRegistry } from './model.js';
 import { importBindings } from '../ts/imports.js';
+import { typescript } from '../ts/typescript.js';
 import { scriptKindOf, truncate, unwrap as unwrapWith } from '../ts/syntax.js';
 
 /** A located problem in a registry file; lines and columns are 1-based. */
@@ -83,6 +84,7 @@ export interface StaticModuleSpec {
  * Returns the diagnostics alone when there is no object to read.
  */
 export function readStaticModule(file: string, spec: StaticModuleSpec): StaticModule | { readonly diagnostics: RegistryDiagnostic[] } {
+  const ts = typescript();
   const extension = extname(file).toLowerCase();
   const fail = (message: string) => ({ diagnostics: [...failure(file, message).diagnostics] });
   let isFile: boolean;
@@ -160,6 +162,7 @@ function syntaxErrors(source: ts.SourceFile): readonly ts.DiagnosticWithLocation
 }
 
 function jsonRoot(source: ts.SourceFile, reader: Reader, spec: StaticModuleSpec): ts.Expression | null {
+  const ts = typescript();
   const statement = source.statements[0];
   if (statement && ts.isExpressionStatement(statement)) return statement.expression;
   reader.report(0, 0, `The JSON ${spec.what} is empty: write an object${spec.key ? ` with "${spec.key}"` : ''}.`);
@@ -172,10 +175,12 @@ type Result = Value | typeof UNREADABLE;
 
 /** The expression under `as`, `satisfies`, `!` and parentheses (the analysis' own helper). */
 function unwrap(node: ts.Expression): ts.Expression {
+  const ts = typescript();
   return unwrapWith(ts, node);
 }
 
 function isDefineCall(node: ts.Node, name: string, aliases: ReadonlySet<string>): node is ts.CallExpression {
+  const ts = typescript();
   if (!ts.isCallExpression(node)) return false;
   const callee = node.expression;
   if (ts.isIdentifier(callee)) return callee.text === name || aliases.has(callee.text);
@@ -184,6 +189,7 @@ function isDefineCall(node: ts.Node, name: string, aliases: ReadonlySet<string>)
 
 /** Finds the object: in `defineX(…)`, else an exported object literal (with `spec.key`). */
 function findExportedObject(source: ts.SourceFile, reader: Reader, spec: StaticModuleSpec): ts.Expression | null {
+  const ts = typescript();
   const DEFINE_NAME = spec.callee;
   const aliases = new Set<string>();
   for (const statement of source.statements) {
@@ -238,6 +244,7 @@ function findExportedObject(source: ts.SourceFile, reader: Reader, spec: StaticM
 }
 
 function exportedExpressions(source: ts.SourceFile): ts.Expression[] {
+  const ts = typescript();
   const result: ts.Expression[] = [];
   for (const statement of source.statements) {
     const isExported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -258,6 +265,7 @@ function exportedExpressions(source: ts.SourceFile): ts.Expression[] {
 }
 
 function propertyName(property: ts.ObjectLiteralElementLike): string | null {
+  const ts = typescript();
   const name = property.name;
   if (!name) return null;
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
@@ -275,6 +283,7 @@ export class Reader {
     private readonly file: string,
     private readonly source: ts.SourceFile,
   ) {
+    const ts = typescript();
     for (const statement of source.statements) {
       if (ts.isVariableStatement(statement)) {
         const isConst = (statement.declarationList.flags & ts.NodeFlags.Const) !== 0;
@@ -308,6 +317,7 @@ export class Reader {
 
   /** The object literal an expression stands for: inline, or a `const` of this file. */
   resolveObject(node: ts.Expression): ts.ObjectLiteralExpression | null {
+    const ts = typescript();
     const expression = unwrap(node);
     if (ts.isObjectLiteralExpression(expression)) return expression;
     if (ts.isIdentifier(expression)) {
@@ -329,6 +339,7 @@ export class Reader {
 
   /** Like `locate`, with the `name: value` property that holds the value (JSON nodes have no parents). */
   locateProperty(root: ts.Expression, path: readonly (string | number)[]): { value: ts.Node; property: ts.Node | null } {
+    const ts = typescript();
     let node: ts.Node = root;
     let holder: ts.Node | null = null;
     for (const segment of path) {
@@ -349,6 +360,7 @@ export class Reader {
   }
 
   private keyOf(property: ts.ObjectLiteralElementLike): string | null {
+    const ts = typescript();
     const direct = propertyName(property);
     if (direct !== null) return direct;
     if (property.name && ts.isComputedPropertyName(property.name)) {
@@ -366,6 +378,7 @@ export class Reader {
   }
 
   evaluate(node: ts.Expression): Result {
+    const ts = typescript();
     const expression = unwrap(node);
     if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return expression.text;
     if (ts.isNumericLiteral(expression)) return Number(expression.text);
@@ -406,6 +419,7 @@ export class Reader {
   }
 
   private binary(expression: ts.BinaryExpression): Result {
+    const ts = typescript();
     const operator = expression.operatorToken.kind;
     const left = this.evaluate(expression.left);
     const right = this.evaluate(expression.right);
@@ -458,6 +472,7 @@ export class Reader {
   }
 
   private object(expression: ts.ObjectLiteralExpression): Result {
+    const ts = typescript();
     const result: { [key: string]: Value } = {};
     const seen = new Map<string, number>();
     let isReadable = true;
@@ -496,6 +511,7 @@ export class Reader {
   }
 
   private array(expression: ts.ArrayLiteralExpression): Result {
+    const ts = typescript();
     const result: Value[] = [];
     for (const element of expression.elements) {
       if (ts.isSpreadElement(element)) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fdir } from 'fdir';
-import { ts as morphTs } from 'ts-morph';
+import { typescript } from '../ts/typescript.js';
 import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
 import { resolveOptions } from '../analysis/options.js';
@@ -57,7 +57,7 @@ export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   const configured = configurationDirectories(root);
   // A package that holds or lies inside a configured application is part of it.
   const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b + sep) || b.startsWith(a + sep);
-  const candidates = packageCandidates(morphTs as unknown as TS, root).filter((c) => !configured.some((d) => overlaps(c.dir, d.dir)));
+  const candidates = packageCandidates(typescript(), root).filter((c) => !configured.some((d) => overlaps(c.dir, d.dir)));
   const isOneProject =
     mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(options, root, candidates)));
   if (isOneProject) return single();
@@ -133,7 +133,7 @@ async function scanEach(options: AuditOptions, root: string, candidates: readonl
  */
 function mayBeApplication(dir: string, root: string): boolean {
   const options = resolveOptions(loadConfigFor(dir, { recheckMs: 0 }).config);
-  return projectFiles(morphTs as unknown as TS, dir, undefined, root).files.some((file) => {
+  return projectFiles(typescript(), dir, undefined, root).files.some((file) => {
     if (isTestFile(relative(dir, file).split(sep).join('/'))) return false;
     let text: string;
     try {
@@ -154,7 +154,7 @@ const WORKSPACE_DEPTH = 4;
  * from its own directory still follows calls into the shared packages beside it.
  */
 function enclosingWorkspace(dir: string): string | undefined {
-  const ts = morphTs as unknown as TS;
+  const ts = typescript();
   let parent = dirname(dir);
   for (let i = 0; i < WORKSPACE_DEPTH && parent !== dirname(parent); i++, parent = dirname(parent)) {
     if (!existsSync(join(parent, 'pnpm-workspace.yaml')) && readJson(join(parent, 'package.json'))?.['workspaces'] === undefined) continue;

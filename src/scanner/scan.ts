@@ -1,6 +1,5 @@
-import { ts as morphTs } from 'ts-morph';
+import { typescript } from '../ts/typescript.js';
 import type ts from 'typescript';
-import type { TS } from '../ts/syntax.js';
 import { familyTtl } from '../analysis/effects.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
@@ -68,7 +67,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
 function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   const started = performance.now();
-  const ts = morphTs as unknown as TS;
+  const ts = typescript();
   let setup = loadScan(ts, options);
   if (cache) cache.useKey(settingsKey(setup, cache));
   const scope = options.followChange && options.onlyFiles ? changeScope(ts, setup, options, cache) : null;

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 
-/** The TypeScript module, passed in: the ESLint plugin, the CLI (through ts-morph) and the registry loader each use the one they load. */
+/** The TypeScript module, passed in: the one that made the nodes (the ESLint parser's, or `typescript()` of ./typescript.ts). */
 export type TS = typeof ts;
 
 /** A node's parent, or undefined above the source file (TypeScript's declarations leave that out). */

@@ -1,0 +1,93 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Runs an ES module script in a fresh Node process from the package root; parses its JSON output. */
+function runModule(script: string): unknown {
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }));
+}
+
+const LOADED = `Object.keys(createRequire(import.meta.url).cache)`;
+
+describe('one TypeScript per process', () => {
+  it('audits with the typescript package alone, loaded once', () => {
+    const result = runModule(`import { createRequire } from 'node:module';
+import { main } from './dist/esm/src/cli/main.js';
+const io = { stdout: { write() {} }, stderr: { write() {} }, cwd: process.cwd(), env: {} };
+const code = await main(['fixtures/quotes-app-defects', '--format', 'json'], io);
+console.log(JSON.stringify({ code, copies: ${LOADED}.filter((f) => /[\\\\/](typescript[\\\\/]lib[\\\\/]typescript|ts-morph)/.test(f)) }));`);
+    expect(result).toEqual({ code: 1, copies: [join(root, 'node_modules/typescript/lib/typescript.js')] });
+  });
+
+  it('loads typescript with require: no built ES module imports it', () => {
+    const importers: string[] = [];
+    const visit = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) visit(path);
+        else if (/\.js$/.test(entry.name) && /\bfrom ['"](typescript|ts-morph)['"]/.test(readFileSync(path, 'utf8'))) importers.push(path);
+      }
+    };
+    visit(join(root, 'dist/esm'));
+    expect(importers).toEqual([]);
+    expect(readFileSync(join(root, 'dist/esm/src/ts/require-package.cjs'), 'utf8')).toContain('require(name)');
+  });
+
+  it('says in one line what to do when typescript cannot be found (exit 2)', () => {
+    // An installation of the built package whose dependencies are all there but typescript.
+    const install = mkdtempSync(join(tmpdir(), 'cache-audit-no-ts-'));
+    try {
+      const pkg = join(install, 'node_modules/cache-audit');
+      for (const part of ['dist', 'bin', 'package.json']) cpSync(join(root, part), join(pkg, part), { recursive: true });
+      for (const entry of readdirSync(join(root, 'node_modules'))) {
+        if (entry === 'typescript' || entry.startsWith('.')) continue;
+        const target = entry === '@cache-audit' ? null : join(root, 'node_modules', entry);
+        if (target) symlinkSync(target, join(install, 'node_modules', entry));
+      }
+      mkdirSync(join(install, 'node_modules/@cache-audit'));
+      symlinkSync(join(root, 'packages/runtime'), join(install, 'node_modules/@cache-audit/runtime'));
+      const result = spawnSync(process.execPath, [join(pkg, 'bin/cache-audit.js'), join(root, 'fixtures/quotes-app')], {
+        cwd: install,
+        encoding: 'utf8',
+      });
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'cache-audit: the typescript package (a peer dependency) cannot be found: install it with `npm install --save-dev typescript`.\n',
+      );
+    } finally {
+      rmSync(install, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loading the ESLint plugin', () => {
+  // TypeScript comes with the parser, when a rule first needs it; ESLint's own lib (what the root of
+  // @typescript-eslint/utils loads) never.
+  const HEAVY = /node_modules[\\/](typescript|eslint|ts-morph)[\\/]|@typescript-eslint[\\/]utils[\\/]dist[\\/](index|ts-eslint)/;
+
+  it('loads neither TypeScript nor ESLint, as an ES module', () => {
+    const result = runModule(`import { createRequire } from 'node:module';
+import plugin from 'cache-audit/eslint';
+console.log(JSON.stringify({ rules: Object.keys(plugin.rules).length, heavy: ${LOADED}.filter((f) => ${String(HEAVY)}.test(f)) }));`);
+    expect(result).toEqual({ rules: 9, heavy: [] });
+  });
+
+  it('loads neither TypeScript nor ESLint, with require', () => {
+    const output = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const plugin = require('cache-audit/eslint');
+console.log(JSON.stringify({ rules: Object.keys(plugin.rules).length, heavy: Object.keys(require.cache).filter((f) => ${String(HEAVY)}.test(f)) }));`,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(JSON.parse(output)).toEqual({ rules: 9, heavy: [] });
+  });
+});
