@@ -8,11 +8,13 @@ import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/synt
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
-import type { CacheFamily, Invalidation, InvalidationKind, PatternFact } from './facts.js';
+import type { CacheFamily, Invalidation, InvalidationKind, ModelRead, PatternFact } from './facts.js';
 import { readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
+import { readLookup, writeChange } from './sources/operations.js';
+import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
 import type { CallEffect, RedisRole } from './sources/source.js';
 
@@ -50,7 +52,21 @@ export type Effect = EffectBase &
     | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean; readonly isWriteThrough: boolean }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
-    | { readonly kind: 'model-read' | 'model-write'; readonly model: string; readonly operation: string }
+    /** `fields`: what the call provably reads or writes of the model; null when it does not say. */
+    | {
+        readonly kind: 'model-read';
+        readonly model: string;
+        readonly operation: string;
+        readonly lookup: ReadLookup;
+        readonly fields: readonly string[] | null;
+      }
+    | {
+        readonly kind: 'model-write';
+        readonly model: string;
+        readonly operation: string;
+        readonly change: WriteChange;
+        readonly fields: readonly string[] | null;
+      }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }
   );
@@ -293,9 +309,15 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':
       return { ...base, kind: 'key-scan', keys: keysOf(effect.keys) };
-    case 'model-read':
-    case 'model-write':
-      return { ...base, kind: effect.kind, model: effect.model, operation: effect.operation };
+    case 'model-read': {
+      const call = ctx.ts.isCallExpression(base.node) ? base.node : null;
+      const lookup = readLookup(ctx.ts, call, effect.operation);
+      return { ...base, kind: 'model-read', model: effect.model, operation: effect.operation, lookup, fields: effect.fields ?? null };
+    }
+    case 'model-write': {
+      const change = writeChange(effect.operation);
+      return { ...base, kind: 'model-write', model: effect.model, operation: effect.operation, change, fields: effect.fields ?? null };
+    }
     case 'emit':
       return { ...base, kind: 'emit', target: staticString(ctx, effect.event) ?? ctx.text(effect.event) };
     case 'enqueue':
@@ -808,12 +830,21 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     if (reads.length === 0) continue;
     seen.add(owner);
     for (const read of reads) {
-      const models = loaderModels(effects, read);
+      const loads = loaderReads(effects, read);
+      const models = [...new Set(loads.map((l) => l.model))];
       for (const key of read.keys) {
         const pattern = keyPattern(key);
         // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
         if (pattern && /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, ''))) {
-          families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node) });
+          families.push({
+            key: pattern.source,
+            models,
+            loads,
+            file: read.ctx.file,
+            range: read.ctx.range(read.node),
+            ttl: null,
+            fills: [],
+          });
         }
       }
     }
@@ -821,42 +852,49 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   return families;
 }
 
-function modelsWithin(effects: readonly Effect[], call: ts.Node): string[] {
-  const models = new Set<string>();
-  for (const e of effects) {
+type ModelReadEffect = Effect & { kind: 'model-read' };
+
+/** The model reads among effects that run inside `call` (its arguments: the loader). */
+function readsWithin(effects: readonly Effect[], call: ts.Node): ModelReadEffect[] {
+  return effects.filter((e): e is ModelReadEffect => {
     const at = e.at ?? e.node;
-    if (
+    return (
       e.kind === 'model-read' &&
       at.getSourceFile() === call.getSourceFile() &&
       at.getStart() >= call.getStart() &&
       at.getEnd() <= call.getEnd()
-    )
-      models.add(e.model);
+    );
+  });
+}
+
+/** The reads of a loader, once per model, lookup and fields. */
+function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
+  const result = new Map<string, ModelRead>();
+  for (const e of reads) {
+    const read = { model: e.model, lookup: e.lookup, fields: e.fields };
+    result.set(JSON.stringify(read), read);
   }
-  return [...models];
+  return [...result.values()];
 }
 
 /**
- * The models a cached read is loaded from: what the loader given to the read (or to the wrapper
- * that reads) reads; for a cache-aside read, what is read between the miss and the fill of the
- * same key. A read that is never filled from a model (a key-value store, a session) has none.
+ * The model reads a cached read is loaded from: what the loader given to the read (or to the
+ * wrapper that reads) reads; for a cache-aside read, what is read between the miss and the fill of
+ * the same key. A read that is never filled from a model (a key-value store, a session) has none.
  */
-function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-read' }): string[] {
+function loaderReads(effects: readonly Effect[], read: Effect & { kind: 'cache-read' }): ModelRead[] {
   const where = (e: Effect): ts.Node => e.at ?? e.node;
   const sameFile = (e: Effect): boolean => where(e).getSourceFile() === where(read).getSourceFile();
-  const modelsBetween = (start: number, end: number): string[] => [
-    ...new Set(
-      effects.flatMap((e) =>
-        e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end ? [e.model] : [],
-      ),
-    ),
-  ];
   const call = where(read);
   // The loader given to the read, or to the wrapper that reads: what runs inside the call's
   // arguments, not what the wrapper itself does elsewhere.
   if (read.hasLoader || read.at !== undefined) {
-    const inside = effects.filter((e) => where(e) !== call);
-    return modelsWithin(inside, call);
+    return distinctReads(
+      readsWithin(
+        effects.filter((e) => where(e) !== call),
+        call,
+      ),
+    );
   }
   const keys = readableKeys(read.keys);
   const fill = effects.find(
@@ -867,5 +905,12 @@ function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-
       where(e).getStart() > call.getEnd() &&
       overlapsAny(readableKeys(e.keys), keys),
   );
-  return fill ? modelsBetween(call.getEnd(), where(fill).getStart()) : [];
+  if (!fill) return [];
+  const start = call.getEnd();
+  const end = where(fill).getStart();
+  return distinctReads(
+    effects.filter(
+      (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
+    ),
+  );
 }

@@ -1,4 +1,5 @@
 import type { ParsedPattern } from '../patterns/parse.js';
+import type { ReadLookup, WriteChange } from './sources/operations.js';
 
 /** Offsets in the source text, end exclusive. */
 export interface Range {
@@ -91,8 +92,33 @@ export interface RouteHandler {
   readonly opaqueCalls: readonly string[];
   /** A tenant id is in scope (a parameter or variable of a configured name). */
   readonly hasTenantInScope: boolean;
-  /** The models the handler's code writes (ORM writes, hooks included), by model name. */
-  readonly writes: readonly string[];
+  /** The model writes of the handler's code (ORM writes, hooks included), once per model, change and fields. */
+  readonly writes: readonly ModelWrite[];
+}
+
+/** A write of a model: which, what it does to the rows, and the fields it changes (null: unknown, or whole rows). */
+export interface ModelWrite {
+  readonly model: string;
+  readonly change: WriteChange;
+  readonly fields: readonly string[] | null;
+}
+
+/** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */
+export interface ModelRead {
+  readonly model: string;
+  readonly lookup: ReadLookup;
+  readonly fields: readonly string[] | null;
+}
+
+/** A place in the code, in a file of its own. */
+export interface SiteRange {
+  readonly file: string;
+  readonly range: Range;
+}
+
+/** Where a cache entry is written, with the expiry that write gives it (in seconds; null when unknown). */
+export interface CacheFill extends SiteRange {
+  readonly ttl: number | null;
 }
 
 /** A key family the code reads through the cache, and the models its loader reads (none when none is visible). */
@@ -100,8 +126,15 @@ export interface CacheFamily {
   /** The key as written, with holes (`website:{websiteId}`). */
   readonly key: string;
   readonly models: readonly string[];
+  /** How the loader reads each of `models`. */
+  readonly loads: readonly ModelRead[];
+  /** Where it is read: the call in the function that reads (a wrapper's call, not the wrapper's inside). */
   readonly file: string;
   readonly range: Range;
+  /** The expiry its fills give it, in seconds: the longest, when every fill says one; null otherwise. */
+  readonly ttl: number | null;
+  /** Where the read's entry is written: the loading read itself (`wrap(key, loader, ttl)`), or the fill after a miss. */
+  readonly fills: readonly CacheFill[];
 }
 
 /** A place the code reads the cache (`@Cacheable('quotesList')`, `cache.get(...)`). */

@@ -114,6 +114,13 @@ export function isDecorated(handler: RouteHandler): boolean {
   return handler.framework === 'nestjs' || handler.framework === 'graphql' || handler.framework === 'routing-controllers';
 }
 
+/** How a finding says to state an intended exception for a handler. */
+export function exceptionText(handler: RouteHandler): string {
+  return isDecorated(handler)
+    ? "@NoCacheInvalidation('reason')"
+    : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+}
+
 export function decoratorSuggestion(
   input: CheckInput,
   handler: RouteHandler,
