@@ -8,7 +8,8 @@ import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/synt
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
-import type { CacheFamily, Invalidation, InvalidationKind, ModelRead, PatternFact } from './facts.js';
+import type { CacheFamily, CacheFill, Invalidation, InvalidationKind, ModelRead, PatternFact, Range } from './facts.js';
+import { ttlSeconds } from './ttl.js';
 import { readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
@@ -16,10 +17,16 @@ import { SOURCES } from './sources/index.js';
 import { readLookup, writeChange } from './sources/operations.js';
 import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
-import type { CallEffect, RedisRole } from './sources/source.js';
+import type { CallEffect, RedisRole, TtlArgument } from './sources/source.js';
 
 /** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
 export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
+
+/** The expiry a fill gives its entry: an expression read with the arguments in force, and its unit. */
+export interface EffectTtl {
+  readonly bound: Bound;
+  readonly unit: 'seconds' | 'milliseconds';
+}
 
 interface EffectBase {
   /** The call or function name as written (`del`, `revalidateTag`, `invalidate`). */
@@ -44,12 +51,18 @@ export type Effect = EffectBase &
   (
     | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
     /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
-    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean }
+    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttl: EffectTtl | null }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
      * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.
      */
-    | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean; readonly isWriteThrough: boolean }
+    | {
+        readonly kind: 'cache-fill';
+        readonly keys: readonly EffectKey[];
+        readonly isCacheAside: boolean;
+        readonly isWriteThrough: boolean;
+        readonly ttl: EffectTtl | null;
+      }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
     /** `fields`: what the call provably reads or writes of the model; null when it does not say. */
@@ -298,13 +311,15 @@ function namedInvalidation(ctx: FileContext, call: ts.CallExpression, name: stri
 function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
   const keysOf = (keys: readonly ({ expr: ts.Expression; isKey: boolean } | { flush: true })[]): EffectKey[] =>
     keys.map((key) => ('flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey }));
+  const ttlOf = (ttl: TtlArgument | undefined): EffectTtl | null =>
+    ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
   switch (effect.kind) {
     case 'invalidate':
       return { ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: keysOf(effect.keys) };
     case 'cache-read':
-      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null };
+      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
     case 'cache-fill':
-      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
+      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false, ttl: ttlOf(effect.ttl) };
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':
@@ -337,6 +352,10 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
   const keys = effect.keys.map((key) =>
     'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } },
   );
+  if ((effect.kind === 'cache-fill' || effect.kind === 'cache-read') && effect.ttl) {
+    const ttl = { ...effect.ttl, bound: { ...effect.ttl.bound, env: appendFrame(effect.ttl.bound.env, frame) } };
+    return { ...moved, keys, ttl } as Effect;
+  }
   return { ...moved, keys } as Effect;
 }
 
@@ -832,24 +851,52 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     for (const read of reads) {
       const loads = loaderReads(effects, read);
       const models = [...new Set(loads.map((l) => l.model))];
+      const fills = fillsOf(ctx, effects, read);
+      const where = siteOf(ctx, read);
       for (const key of read.keys) {
         const pattern = keyPattern(key);
         // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
         if (pattern && /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, ''))) {
-          families.push({
-            key: pattern.source,
-            models,
-            loads,
-            file: read.ctx.file,
-            range: read.ctx.range(read.node),
-            ttl: null,
-            fills: [],
-          });
+          families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });
         }
       }
     }
   }
   return families;
+}
+
+/** Where an effect happens in the function summarised: the call there (a wrapper's call), else the library call itself. */
+function siteOf(ctx: FileContext, effect: Effect): { file: string; range: Range } {
+  return effect.at ? { file: ctx.file, range: ctx.range(effect.at) } : { file: effect.ctx.file, range: effect.ctx.range(effect.node) };
+}
+
+/** The expiry of a family: the longest its fills give, when every fill says one (an unknown one may be longer, or none). */
+export function familyTtl(fills: readonly { readonly ttl: number | null }[]): number | null {
+  if (fills.length === 0 || fills.some((f) => f.ttl === null)) return null;
+  return Math.max(...fills.map((f) => f.ttl ?? 0));
+}
+
+/**
+ * Where a read's entry is written: a loading read (`wrap(key, loader, ttl)`, a wrapper given the
+ * loader) fills a miss itself; a cache-aside read is filled by the fills of the same key after it.
+ */
+function fillsOf(ctx: FileContext, effects: readonly Effect[], read: Effect & { kind: 'cache-read' }): CacheFill[] {
+  const fills: CacheFill[] = [];
+  const add = (effect: Effect, ttl: EffectTtl | null): void => {
+    const where = siteOf(ctx, effect);
+    if (fills.some((f) => f.file === where.file && f.range.start === where.range.start)) return;
+    fills.push({ ...where, ttl: ttl ? ttlSeconds(ttl) : null });
+  };
+  if (read.hasLoader) add(read, read.ttl);
+  const keys = readableKeys(read.keys);
+  const after = (read.at ?? read.node).getStart();
+  for (const effect of effects) {
+    if (effect.kind !== 'cache-fill' || !effect.isCacheAside || !overlapsAny(readableKeys(effect.keys), keys)) continue;
+    const at = effect.at ?? effect.node;
+    if (at.getSourceFile() === (read.at ?? read.node).getSourceFile() && at.getStart() < after) continue;
+    add(effect, effect.ttl);
+  }
+  return fills;
 }
 
 type ModelReadEffect = Effect & { kind: 'model-read' };

@@ -58,6 +58,16 @@ export interface MatrixRow {
   readonly invalidations: readonly MatrixInvalidation[];
 }
 
+/** A key family found in the code: its key, the models its loaders read, its expiry, where it is read and filled. */
+export interface InferredFamily {
+  readonly key: string;
+  readonly models: readonly string[];
+  /** Seconds, when every fill says one (the longest); null when a fill sets none or it cannot be read. */
+  readonly ttl: number | null;
+  readonly reads: readonly { readonly file: string; readonly line: number }[];
+  readonly fills: readonly { readonly file: string; readonly line: number; readonly ttl: number | null }[];
+}
+
 export interface ScanResult {
   readonly version: typeof RESULT_VERSION;
   readonly tool: { readonly name: string; readonly version: string };
@@ -75,11 +85,7 @@ export interface ScanResult {
   /** The configuration file, relative to the root; null when there is none and the defaults apply. */
   readonly configuration: string | null;
   /** Key families the code reads through the cache, with the models their loaders read (inferred). */
-  readonly families: readonly {
-    readonly key: string;
-    readonly models: readonly string[];
-    readonly reads: readonly { readonly file: string; readonly line: number }[];
-  }[];
+  readonly families: readonly InferredFamily[];
   readonly tsconfigs: readonly string[];
   readonly filesScanned: number;
   readonly findings: readonly ScanFinding[];

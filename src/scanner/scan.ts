@@ -1,5 +1,6 @@
 import { ts as morphTs } from 'ts-morph';
 import type { TS } from '../ts/syntax.js';
+import { familyTtl } from '../analysis/effects.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
@@ -92,21 +93,35 @@ function assemble(
   };
 }
 
-/** The cache families read in the code, once per key, with the models their loaders read. */
+/** The cache families read in the code, once per key, with the models their loaders read, where they are read and filled. */
 function inferredFamilies(
   facts: readonly FileFacts[],
   rel: (file: string) => string,
   lineOf: (file: string, offset: number) => number,
 ): ScanResult['families'] {
-  const byKey = new Map<string, { key: string; models: Set<string>; reads: { file: string; line: number }[] }>();
+  type Site = { file: string; line: number };
+  const byKey = new Map<string, { key: string; models: Set<string>; reads: Site[]; fills: (Site & { ttl: number | null })[] }>();
+  const siteOf = (at: { file: string; range: { start: number } }): Site => ({ file: rel(at.file), line: lineOf(at.file, at.range.start) });
+  const isListed = (list: readonly Site[], at: Site): boolean => list.some((s) => s.file === at.file && s.line === at.line);
   for (const family of facts.flatMap((f) => f.families)) {
-    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [] };
+    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [], fills: [] };
     for (const model of family.models) entry.models.add(model);
-    const at = { file: rel(family.file), line: lineOf(family.file, family.range.start) };
-    if (!entry.reads.some((r) => r.file === at.file && r.line === at.line)) entry.reads.push(at);
+    const read = siteOf(family);
+    if (!isListed(entry.reads, read)) entry.reads.push(read);
+    for (const fill of family.fills) {
+      const at = { ...siteOf(fill), ttl: fill.ttl };
+      if (!isListed(entry.fills, at)) entry.fills.push(at);
+    }
     byKey.set(family.key, entry);
   }
+  const bySite = (a: Site, b: Site): number => a.file.localeCompare(b.file) || a.line - b.line;
   return [...byKey.values()]
-    .map((e) => ({ key: e.key, models: [...e.models].sort(), reads: e.reads }))
+    .map((e) => ({
+      key: e.key,
+      models: [...e.models].sort(),
+      ttl: familyTtl(e.fills),
+      reads: e.reads.sort(bySite),
+      fills: e.fills.sort(bySite),
+    }))
     .sort((a, b) => a.key.localeCompare(b.key));
 }
