@@ -8,16 +8,22 @@ import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/synt
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
-import type { CacheFamily, CacheFill, Invalidation, InvalidationKind, ModelRead, PatternFact, Range } from './facts.js';
+import type { CacheFamily, CacheFill, Invalidation, InvalidationKind, ModelRead, ModelRow, PatternFact, Range } from './facts.js';
 import { ttlSeconds } from './ttl.js';
 import { readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
-import { readLookup, writeChange } from './sources/operations.js';
+import { readLookup, rowSelector, writeChange } from './sources/operations.js';
 import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
 import type { CallEffect, RedisRole, TtlArgument } from './sources/source.js';
+
+/** The one row a model read or write selects by a field (`where: { key }`), its value read with the arguments in force. */
+export interface EffectRow {
+  readonly field: string;
+  readonly value: Bound;
+}
 
 /** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
 export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
@@ -72,6 +78,7 @@ export type Effect = EffectBase &
         readonly operation: string;
         readonly lookup: ReadLookup;
         readonly fields: readonly string[] | null;
+        readonly row: EffectRow | null;
       }
     | {
         readonly kind: 'model-write';
@@ -79,6 +86,7 @@ export type Effect = EffectBase &
         readonly operation: string;
         readonly change: WriteChange;
         readonly fields: readonly string[] | null;
+        readonly row: EffectRow | null;
       }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }
@@ -324,14 +332,15 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':
       return { ...base, kind: 'key-scan', keys: keysOf(effect.keys) };
-    case 'model-read': {
-      const call = ctx.ts.isCallExpression(base.node) ? base.node : null;
-      const lookup = readLookup(ctx.ts, call, effect.operation);
-      return { ...base, kind: 'model-read', model: effect.model, operation: effect.operation, lookup, fields: effect.fields ?? null };
-    }
+    case 'model-read':
     case 'model-write': {
-      const change = writeChange(effect.operation);
-      return { ...base, kind: 'model-write', model: effect.model, operation: effect.operation, change, fields: effect.fields ?? null };
+      const call = ctx.ts.isCallExpression(base.node) ? base.node : null;
+      const selected = call ? rowSelector(ctx.ts, call, effect.operation) : null;
+      const row = selected ? { field: selected.field, value: { expr: selected.expr, ctx, env: null } } : null;
+      const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };
+      return effect.kind === 'model-read'
+        ? { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation) }
+        : { ...common, kind: 'model-write', change: writeChange(effect.operation) };
     }
     case 'emit':
       return { ...base, kind: 'emit', target: staticString(ctx, effect.event) ?? ctx.text(effect.event) };
@@ -348,6 +357,10 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
     isConditional: effect.isConditional || isConditional,
     isDeferred: effect.isDeferred || isDeferred,
   };
+  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && effect.row) {
+    const value = { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) };
+    return { ...moved, row: { ...effect.row, value } } as Effect;
+  }
   if (!('keys' in effect)) return moved;
   const keys = effect.keys.map((key) =>
     'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } },
@@ -914,11 +927,25 @@ function readsWithin(effects: readonly Effect[], call: ts.Node): ModelReadEffect
   });
 }
 
-/** The reads of a loader, once per model, lookup and fields. */
+/** The row a read or write selects, when its value is known text (`'BENCHMARKS'`, through the callers' arguments). */
+export function rowOf(row: EffectRow | null): ModelRow | null {
+  if (!row) return null;
+  const fact = readPattern(row.value.ctx, row.value.expr, true, row.value.env);
+  const tokens = fact.pattern?.tokens ?? [];
+  if (!fact.pattern || fact.pattern.errors.length > 0 || tokens.length === 0) return null;
+  const bytes: number[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'byte') return null;
+    bytes.push(token.byte);
+  }
+  return { field: row.field, value: Buffer.from(bytes).toString('utf8') };
+}
+
+/** The reads of a loader, once per model, lookup, fields and row. */
 function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
   const result = new Map<string, ModelRead>();
   for (const e of reads) {
-    const read = { model: e.model, lookup: e.lookup, fields: e.fields };
+    const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row) };
     result.set(JSON.stringify(read), read);
   }
   return [...result.values()];

@@ -96,11 +96,18 @@ export interface RouteHandler {
   readonly writes: readonly ModelWrite[];
 }
 
+/** The one row a read or write selects by a field whose value the code says (`where: { key: 'BENCHMARKS' }`). */
+export interface ModelRow {
+  readonly field: string;
+  readonly value: string;
+}
+
 /** A write of a model: which, what it does to the rows, and the fields it changes (null: unknown, or whole rows). */
 export interface ModelWrite {
   readonly model: string;
   readonly change: WriteChange;
   readonly fields: readonly string[] | null;
+  readonly row: ModelRow | null;
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */
@@ -108,6 +115,7 @@ export interface ModelRead {
   readonly model: string;
   readonly lookup: ReadLookup;
   readonly fields: readonly string[] | null;
+  readonly row: ModelRow | null;
 }
 
 /** A place in the code, in a file of its own. */

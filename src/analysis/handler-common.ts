@@ -5,6 +5,7 @@ import type { FileContext } from './context.js';
 import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
+import { rowOf } from './effects.js';
 
 export const NO_INVALIDATION = 'NoCacheInvalidation';
 export const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -154,7 +155,7 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
   for (const effect of scan.effects) {
     if (effect.kind !== 'model-write') continue;
-    const write = { model: effect.model, change: effect.change, fields: effect.fields };
+    const write = { model: effect.model, change: effect.change, fields: effect.fields, row: rowOf(effect.row) };
     writes.set(JSON.stringify(write), write);
   }
   return [...writes.values()];

@@ -272,7 +272,7 @@ app.put('/users/:id', async (req, res) => {
       'require-dependent-invalidation 20',
     ]);
     expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation')?.message).toBe(
-      'PUT /websites/:id writes Website (update), and the cached `website:{id}` is loaded from Website (looked up by key; read at src/routes.ts:7), but it does not invalidate `website:{id}`: the entry stays stale. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+      'PUT /websites/:id writes Website (update), and the cached `website:{id}` is loaded from Website (looked up by key; read at src/routes.ts:7, filled at src/routes.ts:10), but it does not invalidate `website:{id}`: the entry stays stale for up to its 600 s ttl. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
     );
   });
 });

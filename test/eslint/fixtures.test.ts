@@ -34,6 +34,9 @@ const APPS = [
   'sveltekit-app',
   'nest-microservices-app',
   'zero-config-app',
+  'nextjs-prisma-app',
+  'nest-prisma-properties-app',
+  'koa-sequelize-app',
 ];
 
 function expected(app: string): Expected {

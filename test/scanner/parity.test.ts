@@ -30,6 +30,9 @@ const APPS = [
   'sveltekit-app',
   'nest-microservices-app',
   'zero-config-app',
+  'nextjs-prisma-app',
+  'nest-prisma-properties-app',
+  'koa-sequelize-app',
 ];
 const perFile = new Set<string>(RULE_IDS);
 const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>

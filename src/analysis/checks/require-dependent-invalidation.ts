@@ -133,7 +133,11 @@ function checkInferred(input: CheckInput, report: Report): void {
         family: family.key,
         read: read ? locate(input, read.file, read.range.start) : '?',
         fill: fill ? `, filled at ${locate(input, fill.file, fill.range.start)}` : '',
-        lookup: found.read.lookup === 'point' ? 'looked up by key' : 'a list, count or aggregate',
+        lookup: found.read.row
+          ? `its row where ${found.read.row.field} is '${found.read.row.value}'`
+          : found.read.lookup === 'point'
+            ? 'looked up by key'
+            : 'a list, count or aggregate',
         ttl: family.ttl === null ? '' : ` for up to its ${String(family.ttl)} s ttl`,
         exception: exceptionText(handler),
       };

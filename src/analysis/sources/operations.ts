@@ -67,6 +67,26 @@ export function readLookup(ts: TS, call: ts.CallExpression | null, operation: st
   return name !== null && ID_FIELDS.has(name) ? 'point' : 'list';
 }
 
+/**
+ * The one row a call selects by one field, when its filter is that field alone (`where: { key }`,
+ * `findOneBy({ slug })`): the field and the expression of its value.
+ */
+export function rowSelector(ts: TS, call: ts.CallExpression, operation: string): { field: string; expr: ts.Expression } | null {
+  const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  if (!first || !ts.isObjectLiteralExpression(first)) return null;
+  const where = objectProperty(ts, first, 'where');
+  const filter = where ? unwrap(ts, where) : operation.startsWith('findOneBy') ? first : null;
+  if (!filter || !ts.isObjectLiteralExpression(filter) || filter.properties.length !== 1) return null;
+  const only = filter.properties[0];
+  if (!only) return null;
+  if (ts.isShorthandPropertyAssignment(only)) return { field: only.name.text, expr: only.name };
+  if (!ts.isPropertyAssignment(only)) return null;
+  const field = propertyNameText(ts, only.name);
+  const value = unwrap(ts, only.initializer);
+  // `{ key: { in: [...] } }`: a filter, not one row.
+  return field === null || ts.isObjectLiteralExpression(value) ? null : { field, expr: only.initializer };
+}
+
 /** The initializer of a property of an object literal, or null. */
 function objectProperty(ts: TS, object: ts.ObjectLiteralExpression, name: string): ts.Expression | null {
   for (const property of object.properties) {
@@ -161,6 +181,25 @@ export function prismaWriteFields(ts: TS, call: ts.CallExpression, operation: st
   return literalKeys(ts, objectProperty(ts, first, change === 'upsert' ? 'update' : 'data'));
 }
 
+interface Row {
+  readonly field: string;
+  readonly value: string;
+}
+
+/**
+ * A point lookup of one row and a write of another, both by the same unique field with other
+ * values (`key: 'CURRENCIES'` against `key: 'BENCHMARKS'`), where the write provably leaves that
+ * field alone (it cannot move its row under the looked-up value).
+ */
+function isOtherRow(
+  write: { readonly change: WriteChange; readonly fields: readonly string[] | null; readonly row: Row | null },
+  read: { readonly lookup: ReadLookup; readonly row: Row | null },
+): boolean {
+  if (!write.row || !read.row || read.lookup !== 'point' || write.row.field !== read.row.field || write.row.value === read.row.value)
+    return false;
+  return write.change === 'delete' || (write.fields !== null && !write.fields.includes(write.row.field));
+}
+
 /** Fields every update changes without naming them (Prisma's `@updatedAt`, Sequelize's timestamps). */
 const IMPLICIT_ON_UPDATE = new Set(['updatedAt', 'updated_at']);
 
@@ -171,9 +210,10 @@ const IMPLICIT_ON_UPDATE = new Set(['updatedAt', 'updated_at']);
  * upsert is both.
  */
 export function canChange(
-  write: { readonly change: WriteChange; readonly fields: readonly string[] | null },
-  read: { readonly lookup: ReadLookup; readonly fields: readonly string[] | null },
+  write: { readonly change: WriteChange; readonly fields: readonly string[] | null; readonly row: Row | null },
+  read: { readonly lookup: ReadLookup; readonly fields: readonly string[] | null; readonly row: Row | null },
 ): boolean {
+  if (isOtherRow(write, read)) return false;
   if (write.change === 'delete') return true;
   if (read.lookup === 'list' && write.change !== 'update') return true;
   if (write.change === 'create') return false;
