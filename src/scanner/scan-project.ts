@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { projectMessage } from '../analysis/catalogue.js';
-import { handlerPatterns, resolvePattern, tagNamesOf } from '../analysis/checks/helpers.js';
+import { handlerPatterns, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
 import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
@@ -37,6 +37,35 @@ function invalidatedKeys(registry: CacheRegistry, invalidations: readonly Invali
   return invalidated;
 }
 
+/** The words of a name or an expression, lower case and singular (`QUOTES_LIST`, `quotesList` → quote, list). */
+function wordsOf(text: string): string[] {
+  return text
+    .split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
+    .filter((w) => w.length >= 3)
+    .map(singular);
+}
+
+/**
+ * The registry keys that invalidations the audit cannot read could touch: the keys whose name or
+ * namespace a word of the expression names (`quoteKey(id)` → the quote keys), or every key when
+ * an expression names none (`this.keyFor(x)` could be any of them).
+ */
+function touchedByUnreadable(registry: CacheRegistry, unreadable: readonly PatternFact[]): Set<string> | 'all' {
+  const touched = new Set<string>();
+  const entryWords = registry.entries.map((entry) => {
+    const first = entry.parsed.pieces[0];
+    const namespace = first?.kind === 'text' ? (first.text.split(':')[0] ?? '') : '';
+    return { name: entry.name, words: new Set([...wordsOf(entry.name), ...wordsOf(namespace)]) };
+  });
+  for (const fact of unreadable) {
+    const words = wordsOf(fact.text);
+    const named = entryWords.filter((entry) => words.some((word) => entry.words.has(word)));
+    if (named.length === 0) return 'all';
+    for (const entry of named) touched.add(entry.name);
+  }
+  return touched;
+}
+
 /** Step 5: stale and unused keys, reported at the registry's definitions. */
 export function keyFindings(
   setup: ScanSetup,
@@ -52,11 +81,12 @@ export function keyFindings(
     ...facts.flatMap((f) => f.otherInvalidations),
   ];
   const invalidated = invalidatedKeys(registry, allInvalidations);
-  const hasUnreadable = allInvalidations.some(
-    (i) =>
-      (i.kind === 'pattern' || i.kind === 'key') &&
-      i.patterns.some((p) => p.pattern === null && p.registryRef === null && !isWrapper(analysisOptions, p.forwardedBy)),
+  const unreadable = allInvalidations.flatMap((i) =>
+    i.kind === 'pattern' || i.kind === 'key'
+      ? i.patterns.filter((p) => p.pattern === null && p.registryRef === null && !isWrapper(analysisOptions, p.forwardedBy))
+      : [],
   );
+  const mayBeInvalidated = touchedByUnreadable(registry, unreadable);
   const readNames = new Set(facts.flatMap((f) => f.reads.map((r) => r.name)).filter((n): n is string => n !== null));
   for (const entry of registry.entries) {
     const at = loadedRegistry.locations.get(entry.name) ?? { line: 1, column: 1 };
@@ -73,7 +103,7 @@ export function keyFindings(
     const data = { key: entry.name, template: entry.template };
     if (!readNames.has(entry.name)) {
       sink.push({ ...base, ruleId: 'unused-key', severity: 'warning', message: projectMessage('unused-key', 'unused', data) }, lineText);
-    } else if (!hasUnreadable) {
+    } else if (mayBeInvalidated !== 'all' && !mayBeInvalidated.has(entry.name)) {
       const message =
         entry.ttl === undefined
           ? projectMessage('stale-key', 'noTtl', data)

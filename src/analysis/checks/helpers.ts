@@ -27,7 +27,7 @@ function registryResources(registry: CacheRegistry): string[] {
   return [...new Set(registry.entries.flatMap((e) => e.dependsOn))];
 }
 
-function singular(word: string): string {
+export function singular(word: string): string {
   const w = word.toLowerCase().replace(/[-_\s]/g, '');
   if (w.endsWith('ies')) return `${w.slice(0, -3)}y`;
   if (/(ses|xes|zes|ches|shes)$/.test(w)) return w.slice(0, -2);
