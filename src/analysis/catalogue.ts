@@ -132,6 +132,20 @@ export const PROJECT_RULES = {
       unused: 'The key `{{key}}` ({{template}}) is registered, but nothing reads or invalidates it: remove it, or use it.',
     },
   },
+  'wrong-key': {
+    description: 'A deletion whose key can match no key the code writes',
+    messages: {
+      wrongKey:
+        '{{call}}() deletes `{{pattern}}`, a key of runtime values only, but no key the code writes can be it{{written}}: the entry it means to clear stays. Delete the key the entry is stored under.',
+    },
+  },
+  'dead-family': {
+    description: 'A key family that is invalidated but never read or filled',
+    messages: {
+      deadFamily:
+        '{{call}}() invalidates `{{pattern}}`, but nothing in the project reads, fills or keeps a key it matches: the entry it means to clear is stored under another key, or the family is gone.',
+    },
+  },
   unresolved: {
     description: 'What the audit could not read statically',
     messages: {

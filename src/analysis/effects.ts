@@ -8,7 +8,17 @@ import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/synt
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
-import type { CacheFamily, CacheFill, Invalidation, InvalidationKind, ModelRead, ModelRow, PatternFact, Range } from './facts.js';
+import type {
+  CacheFamily,
+  CacheFill,
+  Invalidation,
+  InvalidationKind,
+  ModelRead,
+  ModelRow,
+  PatternFact,
+  Range,
+  StoredKey,
+} from './facts.js';
 import { ttlSeconds } from './ttl.js';
 import { readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
@@ -987,4 +997,33 @@ function loaderReads(effects: readonly Effect[], read: Effect & { kind: 'cache-r
       (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
     ),
   );
+}
+
+/**
+ * The keys this file's functions read, fill or keep in Redis (locks, counters, sessions), as the
+ * function that names them sees them: a wrapper's own key parameter is left to its callers, whose
+ * summaries hold it bound to their arguments. A key that cannot be read is kept as its text.
+ */
+export function storedKeys(ctx: FileContext): StoredKey[] {
+  const { ts } = ctx;
+  const result = new Map<string, StoredKey>();
+  const owners = new Set<ts.Node>();
+  for (const call of ctx.nodes.calls) {
+    const owner = enclosingFunction(ts, call);
+    if (owner) owners.add(owner);
+  }
+  for (const owner of owners) {
+    for (const effect of summarize(ctx, owner)) {
+      if (effect.kind !== 'cache-read' && effect.kind !== 'cache-fill' && effect.kind !== 'redis-other') continue;
+      for (const key of effect.keys) {
+        if ('flush' in key) continue;
+        const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
+        // `set(key, value)` in a wrapper: its callers say the key.
+        if (fact.forwardedBy !== null && key.bound.env === null) continue;
+        const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+        result.set(pattern === null ? `\u0000${fact.text}` : pattern.source, { pattern, text: fact.text });
+      }
+    }
+  }
+  return [...result.values()];
 }

@@ -35,6 +35,8 @@ export interface PatternFact {
    * `deletePattern(pattern) { return cache.deletePattern(pattern) }`, whose callers say the pattern.
    */
   readonly forwardedBy: string | null;
+  /** Unreadable because it is one value of the request as a whole (`ctx.get('authorization')`, a parameter), not a key built elsewhere. */
+  readonly isRuntimeValue?: boolean;
 }
 
 export type InvalidationKind = 'pattern' | 'key' | 'tag' | 'path';
@@ -145,6 +147,12 @@ export interface CacheFamily {
   readonly fills: readonly CacheFill[];
 }
 
+/** A key the code reads, fills or keeps: its pattern (holes for runtime values), or null with its text when unreadable. */
+export interface StoredKey {
+  readonly pattern: ParsedPattern | null;
+  readonly text: string;
+}
+
 /** A place the code reads the cache (`@Cacheable('quotesList')`, `cache.get(...)`). */
 export interface CacheRead {
   readonly name: string | null;
@@ -162,4 +170,6 @@ export interface FileFacts {
   readonly families: readonly CacheFamily[];
   /** Whether the file imports a framework or cache API, so that the checks apply to it. */
   readonly isRelevant: boolean;
+  /** The keys the file's code reads, fills or keeps in Redis (when asked for: the CLI's wrong-key and dead-family). */
+  readonly storedKeys?: readonly StoredKey[];
 }

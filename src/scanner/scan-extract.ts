@@ -29,7 +29,7 @@ export function extractProject(
     () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null };
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null, withStoredKeys: true };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {

@@ -4,7 +4,9 @@ import { handlerPatterns, resolvePattern, singular, tagNamesOf } from '../analys
 import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
-import { decidePatternCovers, overlaps } from '../patterns/operations.js';
+import { decidePatternCovers, overlaps, patternsOverlap } from '../patterns/operations.js';
+import { parsePattern } from '../patterns/parse.js';
+import type { ParsedPattern } from '../patterns/parse.js';
 import type { CacheRegistry } from '../registry/define.js';
 import type { FindingSink } from './scan-check.js';
 import type { ScanSetup } from './scan-load.js';
@@ -184,4 +186,81 @@ function undecidedRedundancy(handler: RouteHandler, registry: CacheRegistry | nu
     if (by) result.push({ fact, pattern: pattern.source, by: by.pattern.source });
   }
   return result;
+}
+
+const RUNTIME_VALUE = parsePattern([{ hole: 'value' }]);
+
+/** The words of a key's literal text (`auth:{authKey}` → auth). */
+function literalWords(pattern: ParsedPattern): string[] {
+  return wordsOf(pattern.source.replace(/\{[^}]*\}/g, ' '));
+}
+
+/**
+ * Step 5b: deletions that match no key the code ever writes. A key of runtime values only
+ * (`redis.del(token)`) is a wrong key; a family with literal text that nothing reads, fills or
+ * keeps is a dead family. A key the audit cannot read may be any key whose words it shares, or any
+ * key at all when it shares none: then nothing is said.
+ */
+export function deletionFindings(
+  setup: ScanSetup,
+  reader: SourceReader,
+  facts: readonly FileFacts[],
+  isReportedFile: (file: string) => boolean,
+  sink: FindingSink,
+): void {
+  const stored = facts.flatMap((f) => f.storedKeys ?? []);
+  const written = stored.flatMap((k) => (k.pattern === null ? [] : [k.pattern]));
+  const unreadable = stored.filter((k) => k.pattern === null).map((k) => wordsOf(k.text));
+  const templates = setup.registry?.entries.map((e) => e.parsed) ?? [];
+  const allWords = new Set([
+    ...written.flatMap(literalWords),
+    ...templates.flatMap((t) => wordsOf(t.pieces.map((p) => (p.kind === 'text' ? p.text : ' ')).join(''))),
+  ]);
+  // An unreadable key that names no word of any known key could be any key.
+  if (unreadable.some((words) => !words.some((w) => allWords.has(w)))) return;
+  for (const fileFacts of facts) {
+    if (!isReportedFile(fileFacts.file)) continue;
+    const sourceFile = reader.sourceOf(fileFacts.file);
+    if (!sourceFile) continue;
+    const lines = reader.linesOf(fileFacts.file);
+    for (const invalidation of fileFacts.otherInvalidations) {
+      if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+      for (const fact of invalidation.patterns) {
+        // A runtime value as a whole (a raw token) is one value: one segment, no literal text.
+        const pattern =
+          fact.isRuntimeValue === true ? RUNTIME_VALUE : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+        if (!pattern || fact.forwardedBy !== null || pattern.source === '*') continue;
+        if (written.some((w) => patternsOverlap(pattern, w)) || templates.some((t) => overlaps(pattern, t))) continue;
+        const words = literalWords(pattern);
+        if (unreadable.some((u) => u.some((w) => words.includes(w)))) continue;
+        const hasText = pattern.tokens.some((t) => t.kind === 'byte' && t.byte !== 0x3a);
+        const start = sourceFile.getLineAndCharacterOfPosition(fact.range.start);
+        const end = sourceFile.getLineAndCharacterOfPosition(fact.range.end);
+        const at = {
+          file: setup.rel(fileFacts.file),
+          line: start.line + 1,
+          column: start.character + 1,
+          endLine: end.line + 1,
+          endColumn: end.character + 1,
+          via: [] as string[],
+        };
+        const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
+        if (hasText) {
+          sink.push(
+            { ...at, ruleId: 'dead-family', severity: 'warning', message: projectMessage('dead-family', 'deadFamily', data) },
+            lines[start.line] ?? '',
+          );
+        } else {
+          const examples = [
+            ...new Set(written.filter((w) => literalWords(w).length > 0).map((w) => w.source.replaceAll('{}', '{…}'))),
+          ].slice(0, 3);
+          const list = examples.length > 0 ? ` (it writes ${examples.map((e) => `\`${e}\``).join(', ')})` : '';
+          sink.push(
+            { ...at, ruleId: 'wrong-key', severity: 'error', message: projectMessage('wrong-key', 'wrongKey', { ...data, written: list }) },
+            lines[start.line] ?? '',
+          );
+        }
+      }
+    }
+  }
 }

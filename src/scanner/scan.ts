@@ -11,7 +11,7 @@ import { loadScan, reportedFiles } from './scan-load.js';
 import type { ScanSetup } from './scan-load.js';
 import { buildMatrix } from './scan-matrix.js';
 import { createReader } from './scan-parse.js';
-import { blindSpots, keyFindings } from './scan-project.js';
+import { blindSpots, deletionFindings, keyFindings } from './scan-project.js';
 
 export interface ScanOptions {
   /** The project directory (a configuration file is found from here upward). */
@@ -50,6 +50,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
   keyFindings(setup, facts, isReportedFile, sink);
+  deletionFindings(setup, reader, facts, isReportedFile, sink);
   blindSpots(setup, reader, facts, isReportedFile, lineOf, sink);
   return assemble(setup, facts, sink.findings, lineOf, started);
 }
