@@ -225,6 +225,10 @@ export function deletionFindings(
     const lines = reader.linesOf(fileFacts.file);
     for (const invalidation of fileFacts.otherInvalidations) {
       if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+      // A call known by a name pattern only (`invalidate*`, which also names React Query's
+      // client-side `invalidateQueries`) may clear another cache than the server's.
+      const name = invalidation.name;
+      if (!setup.analysisOptions.callNames.has(name) && setup.analysisOptions.callGlobs.some((g) => g.test(name))) continue;
       for (const fact of invalidation.patterns) {
         // A runtime value as a whole (a raw token) is one value: one segment, no literal text.
         const pattern =
@@ -245,6 +249,8 @@ export function deletionFindings(
           via: [] as string[],
         };
         const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
+        // With a registry, a family it does not list is pattern-in-registry's finding.
+        if (hasText && setup.registry) continue;
         if (hasText) {
           sink.push(
             { ...at, ruleId: 'dead-family', severity: 'warning', message: projectMessage('dead-family', 'deadFamily', data) },
