@@ -145,6 +145,36 @@ ${routes}`;
 
 const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
 
+/** The families of `postsApp`, as a finding names them. */
+const FAMILIES = {
+  byId: {
+    family: 'post:{id}',
+    lookup: 'looked up by key',
+    read: 'file.ts:8',
+    fill: ', filled at file.ts:11',
+    ttl: ' for up to its 600 s ttl',
+  },
+  published: {
+    family: 'posts:published',
+    lookup: 'a list, count or aggregate',
+    read: 'file.ts:15',
+    fill: ', filled at file.ts:18',
+    ttl: ' for up to its 30 s ttl',
+  },
+};
+
+/** A finding of a route of `postsApp` (on line 21): its method name spans `endColumn`. */
+function familyError(handler: string, change: string, family: keyof typeof FAMILIES, endColumn: number) {
+  return {
+    messageId: 'missingFamily' as const,
+    line: 21,
+    column: 5,
+    endLine: 21,
+    endColumn,
+    data: { handler, model: 'Post', change, ...FAMILIES[family], exception: EXCEPTION },
+  };
+}
+
 ruleTester({ registry: undefined }).run('require-dependent-invalidation (families from the code)', rule, {
   valid: [
     {
@@ -183,26 +213,7 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
     {
       name: 'a create leaves the list stale (a warning in the CLI: its ttl is 30 s)',
       code: postsApp(`app.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  res.end();\n});\n`),
-      errors: [
-        {
-          messageId: 'missingFamily',
-          line: 21,
-          column: 5,
-          endLine: 21,
-          endColumn: 9,
-          data: {
-            handler: 'POST /posts',
-            model: 'Post',
-            change: 'create',
-            family: 'posts:published',
-            lookup: 'a list, count or aggregate',
-            read: 'file.ts:15',
-            fill: ', filled at file.ts:18',
-            ttl: ' for up to its 30 s ttl',
-            exception: EXCEPTION,
-          },
-        },
-      ],
+      errors: [familyError('POST /posts', 'create', 'published', 9)],
     },
     {
       name: 'an update of a field the list filters on, with the entry by id invalidated',
@@ -210,70 +221,14 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
         `app.put('/posts/:id/publish', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: { published: true } });\n  await redis.del(\`post:\${req.params.id}\`);\n  res.end();\n});\n`,
         { select: ', select: { id: true, body: true }' },
       ),
-      errors: [
-        {
-          messageId: 'missingFamily',
-          line: 21,
-          column: 5,
-          endLine: 21,
-          endColumn: 8,
-          data: {
-            handler: 'PUT /posts/:id/publish',
-            model: 'Post',
-            change: 'update',
-            family: 'posts:published',
-            lookup: 'a list, count or aggregate',
-            read: 'file.ts:15',
-            fill: ', filled at file.ts:18',
-            ttl: ' for up to its 30 s ttl',
-            exception: EXCEPTION,
-          },
-        },
-      ],
+      errors: [familyError('PUT /posts/:id/publish', 'update', 'published', 8)],
     },
     {
       name: 'a delete leaves both families stale',
       code: postsApp(
         `app.delete('/posts/:id', async (req, res) => {\n  await prisma.post.delete({ where: { id: req.params.id } });\n  res.end();\n});\n`,
       ),
-      errors: [
-        {
-          messageId: 'missingFamily',
-          line: 21,
-          column: 5,
-          endLine: 21,
-          endColumn: 11,
-          data: {
-            handler: 'DELETE /posts/:id',
-            model: 'Post',
-            change: 'delete',
-            family: 'post:{id}',
-            lookup: 'looked up by key',
-            read: 'file.ts:8',
-            fill: ', filled at file.ts:11',
-            ttl: ' for up to its 600 s ttl',
-            exception: EXCEPTION,
-          },
-        },
-        {
-          messageId: 'missingFamily',
-          line: 21,
-          column: 5,
-          endLine: 21,
-          endColumn: 11,
-          data: {
-            handler: 'DELETE /posts/:id',
-            model: 'Post',
-            change: 'delete',
-            family: 'posts:published',
-            lookup: 'a list, count or aggregate',
-            read: 'file.ts:15',
-            fill: ', filled at file.ts:18',
-            ttl: ' for up to its 30 s ttl',
-            exception: EXCEPTION,
-          },
-        },
-      ],
+      errors: [familyError('DELETE /posts/:id', 'delete', 'byId', 11), familyError('DELETE /posts/:id', 'delete', 'published', 11)],
     },
   ],
 });
