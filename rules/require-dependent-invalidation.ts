@@ -4,7 +4,7 @@ import { createRule, reportFindings, SETUP_MESSAGE } from '../src/eslint/create-
 
 const rule = RULES['require-dependent-invalidation'];
 
-export type Options = [];
+export type Options = [{ shortTtl?: number }];
 export type MessageIds = MessageId<'require-dependent-invalidation'> | 'setup';
 
 export default createRule<Options, MessageIds>({
@@ -18,12 +18,30 @@ export default createRule<Options, MessageIds>({
     },
     hasSuggestions: true,
     messages: { ...rule.messages, setup: SETUP_MESSAGE },
-    schema: [],
+    defaultOptions: [{}],
+    schema: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          shortTtl: {
+            type: 'number',
+            minimum: 0,
+            description:
+              'A family whose ttl is at most this many seconds (default 60) has short staleness by choice: the CLI reports it as a warning.',
+          },
+        },
+      },
+    ],
   },
-  create(context) {
+  create(context, [options]) {
     return {
       Program() {
-        reportFindings(context, 'require-dependent-invalidation');
+        reportFindings(
+          context,
+          'require-dependent-invalidation',
+          options.shortTtl === undefined ? undefined : { 'require-dependent-invalidation': { shortTtl: options.shortTtl } },
+        );
       },
     };
   },

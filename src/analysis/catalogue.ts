@@ -11,8 +11,6 @@ export const RULES = {
     messages: {
       missing:
         '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or {{exception}} if it changes none.',
-      missingForModel:
-        '{{handler}} writes {{model}}, which the cached `{{family}}` is loaded from, but invalidates no cache key: `{{family}}` stays stale until its ttl. Invalidate it, or {{exception}} if it need not be fresh.',
       emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
       updateTagInRoute:
         "updateTag() works only in Server Actions: in the route handler {{handler}}{{through}} it throws at run time and invalidates nothing. Use revalidateTag(tag, 'max') here.",
@@ -23,10 +21,12 @@ export const RULES = {
     description: 'Require mutation handlers to invalidate every key that depends on the resource they change',
     type: 'problem',
     recommended: true,
-    requiresRegistry: true,
+    requiresRegistry: false,
     messages: {
       missing:
         '{{handler}} changes {{resource}}, but leaves `{{key}}` ({{template}}) stale: that key depends on {{resource}}. Invalidate `{{pattern}}`.',
+      missingFamily:
+        '{{handler}} writes {{model}} ({{change}}), and the cached `{{family}}` is loaded from {{model}} ({{lookup}}; read at {{read}}{{fill}}), but it does not invalidate `{{family}}`: the entry stays stale{{ttl}}. Invalidate it, or {{exception}} if it need not be fresh.',
       addPattern: "Add @InvalidateCachePattern('{{pattern}}').",
     },
   },
@@ -137,6 +137,20 @@ export const PROJECT_RULES = {
     messages: {
       undeclared:
         'The code loads `{{key}}` ({{template}}) from {{models}} (read at {{reads}}), but its dependsOn names {{dependsOn}}: a change to {{models}} leaves it stale unless something else invalidates it. Add them (`dependsOn: [{{suggestion}}]`) if the key shows their data.',
+      },
+    },
+  'wrong-key': {
+    description: 'A deletion whose key can match no key the code writes',
+    messages: {
+      wrongKey:
+        '{{call}}() deletes `{{pattern}}`, a key of runtime values only, but no key the code writes can be it{{written}}: the entry it means to clear stays. Delete the key the entry is stored under.',
+    },
+  },
+  'dead-family': {
+    description: 'A key family that is invalidated but never read or filled',
+    messages: {
+      deadFamily:
+        '{{call}}() invalidates `{{pattern}}`, but nothing in the project reads, fills or keeps a key it matches: the entry it means to clear is stored under another key, or the family is gone.',
     },
   },
   unresolved: {

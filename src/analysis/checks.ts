@@ -17,6 +17,8 @@ export interface Suggestion {
 
 export interface Finding {
   readonly ruleId: RuleId;
+  /** Set where a finding is milder than its rule (a family whose ttl is short): the CLI reports it as a warning. */
+  readonly severity?: 'warning';
   readonly messageId: string;
   readonly data: Readonly<Record<string, string>>;
   readonly range: Range;
@@ -25,6 +27,7 @@ export interface Finding {
 
 export interface RuleOptions {
   readonly 'no-broad-pattern'?: { readonly allow?: readonly string[] };
+  readonly 'require-dependent-invalidation'?: { readonly shortTtl?: number };
 }
 
 export interface CheckInput {
@@ -36,10 +39,12 @@ export interface CheckInput {
   readonly ruleOptions?: RuleOptions;
   /** The cache families of the project (the file's own when absent), for the checks without a registry. */
   readonly families?: readonly CacheFamily[];
+  /** How a place in another file reads in a message (`src/posts.ts:12`); the file's base name when absent. */
+  readonly locate?: (file: string, offset: number) => string;
 }
 
-/** How a check reports a finding of its rule. */
-export type Report = (messageId: string, range: Range, data: Record<string, string>, suggestions?: Suggestion[]) => void;
+/** How a check reports a finding of its rule (`isMild`: a warning where the rule's findings are errors). */
+export type Report = (messageId: string, range: Range, data: Record<string, string>, suggestions?: Suggestion[], isMild?: boolean) => void;
 
 /** One rule's check: reads the facts of a file, reports what it finds. Pure: no I/O. */
 export type RuleCheck = (input: CheckInput, report: Report) => void;
@@ -47,8 +52,8 @@ export type RuleCheck = (input: CheckInput, report: Report) => void;
 /** Runs one rule's check over the facts of a file. Pure: no I/O. */
 export function runCheck(ruleId: RuleId, input: CheckInput): Finding[] {
   const findings: Finding[] = [];
-  CHECKS[ruleId](input, (messageId, range, data, suggestions = []) => {
-    findings.push({ ruleId, messageId, data, range, suggestions });
+  CHECKS[ruleId](input, (messageId, range, data, suggestions = [], isMild = false) => {
+    findings.push({ ruleId, messageId, data, range, suggestions, ...(isMild ? { severity: 'warning' as const } : {}) });
   });
   return findings.sort((a, b) => a.range.start - b.range.start || a.messageId.localeCompare(b.messageId));
 }

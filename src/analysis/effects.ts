@@ -8,14 +8,32 @@ import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/synt
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import type { Bound, Frame } from './env.js';
-import type { CacheFamily, CacheFill, Invalidation, InvalidationKind, PatternFact, Range } from './facts.js';
+import type {
+  CacheFamily,
+  CacheFill,
+  Invalidation,
+  InvalidationKind,
+  ModelRead,
+  ModelRow,
+  PatternFact,
+  Range,
+  StoredKey,
+} from './facts.js';
 import { ttlSeconds } from './ttl.js';
 import { readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
+import { readLookup, rowSelector, writeChange } from './sources/operations.js';
+import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
 import type { CallEffect, RedisRole, TtlArgument } from './sources/source.js';
+
+/** The one row a model read or write selects by a field (`where: { key }`), its value read with the arguments in force. */
+export interface EffectRow {
+  readonly field: string;
+  readonly value: Bound;
+}
 
 /** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
 export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
@@ -63,7 +81,23 @@ export type Effect = EffectBase &
       }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
-    | { readonly kind: 'model-read' | 'model-write'; readonly model: string; readonly operation: string }
+    /** `fields`: what the call provably reads or writes of the model; null when it does not say. */
+    | {
+        readonly kind: 'model-read';
+        readonly model: string;
+        readonly operation: string;
+        readonly lookup: ReadLookup;
+        readonly fields: readonly string[] | null;
+        readonly row: EffectRow | null;
+      }
+    | {
+        readonly kind: 'model-write';
+        readonly model: string;
+        readonly operation: string;
+        readonly change: WriteChange;
+        readonly fields: readonly string[] | null;
+        readonly row: EffectRow | null;
+      }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }
   );
@@ -309,8 +343,15 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
     case 'key-scan':
       return { ...base, kind: 'key-scan', keys: keysOf(effect.keys) };
     case 'model-read':
-    case 'model-write':
-      return { ...base, kind: effect.kind, model: effect.model, operation: effect.operation };
+    case 'model-write': {
+      const call = ctx.ts.isCallExpression(base.node) ? base.node : null;
+      const selected = call ? rowSelector(ctx.ts, call, effect.operation) : null;
+      const row = selected ? { field: selected.field, value: { expr: selected.expr, ctx, env: null } } : null;
+      const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };
+      return effect.kind === 'model-read'
+        ? { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation) }
+        : { ...common, kind: 'model-write', change: writeChange(effect.operation) };
+    }
     case 'emit':
       return { ...base, kind: 'emit', target: staticString(ctx, effect.event) ?? ctx.text(effect.event) };
     case 'enqueue':
@@ -326,6 +367,10 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
     isConditional: effect.isConditional || isConditional,
     isDeferred: effect.isDeferred || isDeferred,
   };
+  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && effect.row) {
+    const value = { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) };
+    return { ...moved, row: { ...effect.row, value } } as Effect;
+  }
   if (!('keys' in effect)) return moved;
   const keys = effect.keys.map((key) =>
     'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } },
@@ -838,7 +883,8 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
       ...keyRolesFor(ctx).others,
     ];
     for (const read of reads) {
-      const models = loaderModels(effects, read);
+      const loads = loaderReads(effects, read);
+      const models = [...new Set(loads.map((l) => l.model))];
       const fills = fillsOf(ctx, effects, read);
       const where = siteOf(ctx, read);
       for (const key of read.keys) {
@@ -849,7 +895,7 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
           /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
           !overlapsAny([pattern], others)
         ) {
-          families.push({ key: pattern.source, models, ...where, ttl: familyTtl(fills), fills });
+          families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });
         }
       }
     }
@@ -891,42 +937,63 @@ function fillsOf(ctx: FileContext, effects: readonly Effect[], read: Effect & { 
   return fills;
 }
 
-function modelsWithin(effects: readonly Effect[], call: ts.Node): string[] {
-  const models = new Set<string>();
-  for (const e of effects) {
+type ModelReadEffect = Effect & { kind: 'model-read' };
+
+/** The model reads among effects that run inside `call` (its arguments: the loader). */
+function readsWithin(effects: readonly Effect[], call: ts.Node): ModelReadEffect[] {
+  return effects.filter((e): e is ModelReadEffect => {
     const at = e.at ?? e.node;
-    if (
+    return (
       e.kind === 'model-read' &&
       at.getSourceFile() === call.getSourceFile() &&
       at.getStart() >= call.getStart() &&
       at.getEnd() <= call.getEnd()
-    )
-      models.add(e.model);
+    );
+  });
+}
+
+/** The row a read or write selects, when its value is known text (`'BENCHMARKS'`, through the callers' arguments). */
+export function rowOf(row: EffectRow | null): ModelRow | null {
+  if (!row) return null;
+  const fact = readPattern(row.value.ctx, row.value.expr, true, row.value.env);
+  const tokens = fact.pattern?.tokens ?? [];
+  if (!fact.pattern || fact.pattern.errors.length > 0 || tokens.length === 0) return null;
+  const bytes: number[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'byte') return null;
+    bytes.push(token.byte);
   }
-  return [...models];
+  return { field: row.field, value: Buffer.from(bytes).toString('utf8') };
+}
+
+/** The reads of a loader, once per model, lookup, fields and row. */
+function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
+  const result = new Map<string, ModelRead>();
+  for (const e of reads) {
+    const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row) };
+    result.set(JSON.stringify(read), read);
+  }
+  return [...result.values()];
 }
 
 /**
- * The models a cached read is loaded from: what the loader given to the read (or to the wrapper
- * that reads) reads; for a cache-aside read, what is read between the miss and the fill of the
- * same key. A read that is never filled from a model (a key-value store, a session) has none.
+ * The model reads a cached read is loaded from: what the loader given to the read (or to the
+ * wrapper that reads) reads; for a cache-aside read, what is read between the miss and the fill of
+ * the same key. A read that is never filled from a model (a key-value store, a session) has none.
  */
-function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-read' }): string[] {
+function loaderReads(effects: readonly Effect[], read: Effect & { kind: 'cache-read' }): ModelRead[] {
   const where = (e: Effect): ts.Node => e.at ?? e.node;
   const sameFile = (e: Effect): boolean => where(e).getSourceFile() === where(read).getSourceFile();
-  const modelsBetween = (start: number, end: number): string[] => [
-    ...new Set(
-      effects.flatMap((e) =>
-        e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end ? [e.model] : [],
-      ),
-    ),
-  ];
   const call = where(read);
   // The loader given to the read, or to the wrapper that reads: what runs inside the call's
   // arguments, not what the wrapper itself does elsewhere.
   if (read.hasLoader || read.at !== undefined) {
-    const inside = effects.filter((e) => where(e) !== call);
-    return modelsWithin(inside, call);
+    return distinctReads(
+      readsWithin(
+        effects.filter((e) => where(e) !== call),
+        call,
+      ),
+    );
   }
   const keys = readableKeys(read.keys);
   const fill = effects.find(
@@ -937,5 +1004,41 @@ function loaderModels(effects: readonly Effect[], read: Effect & { kind: 'cache-
       where(e).getStart() > call.getEnd() &&
       overlapsAny(readableKeys(e.keys), keys),
   );
-  return fill ? modelsBetween(call.getEnd(), where(fill).getStart()) : [];
+  if (!fill) return [];
+  const start = call.getEnd();
+  const end = where(fill).getStart();
+  return distinctReads(
+    effects.filter(
+      (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
+    ),
+  );
+}
+
+/**
+ * The keys this file's functions read, fill or keep in Redis (locks, counters, sessions), as the
+ * function that names them sees them: a wrapper's own key parameter is left to its callers, whose
+ * summaries hold it bound to their arguments. A key that cannot be read is kept as its text.
+ */
+export function storedKeys(ctx: FileContext): StoredKey[] {
+  const { ts } = ctx;
+  const result = new Map<string, StoredKey>();
+  const owners = new Set<ts.Node>();
+  for (const call of ctx.nodes.calls) {
+    const owner = enclosingFunction(ts, call);
+    if (owner) owners.add(owner);
+  }
+  for (const owner of owners) {
+    for (const effect of summarize(ctx, owner)) {
+      if (effect.kind !== 'cache-read' && effect.kind !== 'cache-fill' && effect.kind !== 'redis-other') continue;
+      for (const key of effect.keys) {
+        if ('flush' in key) continue;
+        const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
+        // `set(key, value)` in a wrapper: its callers say the key.
+        if (fact.forwardedBy !== null && key.bound.env === null) continue;
+        const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+        result.set(pattern === null ? `\u0000${fact.text}` : pattern.source, { pattern, text: fact.text });
+      }
+    }
+  }
+  return [...result.values()];
 }

@@ -13,7 +13,7 @@ import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remi
 import { extractGraphqlMapHandlers, isGraphqlMapFile } from './frameworks/graphql-maps.js';
 import { extractSvelteKitHandlers, isSvelteKitFile } from './frameworks/sveltekit.js';
 import { importedName } from './handler-common.js';
-import { cacheFamilies } from './effects.js';
+import { cacheFamilies, storedKeys } from './effects.js';
 import { scanSites } from './invalidations.js';
 import type { AnalysisOptions } from './options.js';
 
@@ -66,6 +66,8 @@ export interface ExtractOptions {
   readonly contexts?: Map<ts.SourceFile, FileContext>;
   /** Whether to find the cache families read in the code (needed without a registry; a registry names them). */
   readonly withFamilies?: boolean;
+  /** Whether to list the keys the code reads, fills or keeps (the whole-project findings). */
+  readonly withStoredKeys?: boolean;
 }
 
 export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions): FileContext {
@@ -104,6 +106,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     reads: extractReads(ctx),
     families: relevant.sites && extract.withFamilies !== false ? cacheFamilies(ctx) : [],
     isRelevant: true,
+    ...(relevant.sites && extract.withStoredKeys === true ? { storedKeys: storedKeys(ctx) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ParsedPattern } from '../patterns/parse.js';
+import type { ReadLookup, WriteChange } from './sources/operations.js';
 
 /** Offsets in the source text, end exclusive. */
 export interface Range {
@@ -34,6 +35,8 @@ export interface PatternFact {
    * `deletePattern(pattern) { return cache.deletePattern(pattern) }`, whose callers say the pattern.
    */
   readonly forwardedBy: string | null;
+  /** Unreadable because it is one value of the request as a whole (`ctx.get('authorization')`, a parameter), not a key built elsewhere. */
+  readonly isRuntimeValue?: boolean;
 }
 
 export type InvalidationKind = 'pattern' | 'key' | 'tag' | 'path';
@@ -91,8 +94,30 @@ export interface RouteHandler {
   readonly opaqueCalls: readonly string[];
   /** A tenant id is in scope (a parameter or variable of a configured name). */
   readonly hasTenantInScope: boolean;
-  /** The models the handler's code writes (ORM writes, hooks included), by model name. */
-  readonly writes: readonly string[];
+  /** The model writes of the handler's code (ORM writes, hooks included), once per model, change and fields. */
+  readonly writes: readonly ModelWrite[];
+}
+
+/** The one row a read or write selects by a field whose value the code says (`where: { key: 'BENCHMARKS' }`). */
+export interface ModelRow {
+  readonly field: string;
+  readonly value: string;
+}
+
+/** A write of a model: which, what it does to the rows, and the fields it changes (null: unknown, or whole rows). */
+export interface ModelWrite {
+  readonly model: string;
+  readonly change: WriteChange;
+  readonly fields: readonly string[] | null;
+  readonly row: ModelRow | null;
+}
+
+/** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */
+export interface ModelRead {
+  readonly model: string;
+  readonly lookup: ReadLookup;
+  readonly fields: readonly string[] | null;
+  readonly row: ModelRow | null;
 }
 
 /** A place in the code, in a file of its own. */
@@ -111,6 +136,8 @@ export interface CacheFamily {
   /** The key as written, with holes (`website:{websiteId}`). */
   readonly key: string;
   readonly models: readonly string[];
+  /** How the loader reads each of `models`. */
+  readonly loads: readonly ModelRead[];
   /** Where it is read: the call in the function that reads (a wrapper's call, not the wrapper's inside). */
   readonly file: string;
   readonly range: Range;
@@ -118,6 +145,12 @@ export interface CacheFamily {
   readonly ttl: number | null;
   /** Where the read's entry is written: the loading read itself (`wrap(key, loader, ttl)`), or the fill after a miss. */
   readonly fills: readonly CacheFill[];
+}
+
+/** A key the code reads, fills or keeps: its pattern (holes for runtime values), or null with its text when unreadable. */
+export interface StoredKey {
+  readonly pattern: ParsedPattern | null;
+  readonly text: string;
 }
 
 /** A place the code reads the cache (`@Cacheable('quotesList')`, `cache.get(...)`). */
@@ -137,4 +170,6 @@ export interface FileFacts {
   readonly families: readonly CacheFamily[];
   /** Whether the file imports a framework or cache API, so that the checks apply to it. */
   readonly isRelevant: boolean;
+  /** The keys the file's code reads, fills or keeps in Redis (when asked for: the CLI's wrong-key and dead-family). */
+  readonly storedKeys?: readonly StoredKey[];
 }

@@ -2,9 +2,10 @@ import type ts from 'typescript';
 import { staticString } from './context.js';
 import { bindsName, decoratorsOf, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
-import type { Invalidation, Range } from './facts.js';
+import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
+import { rowOf } from './effects.js';
 
 export const NO_INVALIDATION = 'NoCacheInvalidation';
 export const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -149,9 +150,15 @@ function isProvablyRead(scan: BodyScan): boolean {
   return scan.effects.some((e) => e.kind === 'model-read') && !scan.effects.some((e) => isChange(e.kind));
 }
 
-/** The models a handler's code writes, once each. */
-export function modelWrites(scan: BodyScan): string[] {
-  return [...new Set(scan.effects.flatMap((e) => (e.kind === 'model-write' ? [e.model] : [])))];
+/** The model writes of a handler's code, once per model, change and fields. */
+export function modelWrites(scan: BodyScan): ModelWrite[] {
+  const writes = new Map<string, ModelWrite>();
+  for (const effect of scan.effects) {
+    if (effect.kind !== 'model-write') continue;
+    const write = { model: effect.model, change: effect.change, fields: effect.fields, row: rowOf(effect.row) };
+    writes.set(JSON.stringify(write), write);
+  }
+  return [...writes.values()];
 }
 
 /** The invalidations of a handler's code: write-through fills count in a mutation only. */

@@ -35,6 +35,18 @@ function buildConfigSchema(z: typeof Zod.z) {
         .object({ allow: names('Patterns (as written) that are broad on purpose.').optional() })
         .strict()
         .optional(),
+      'require-dependent-invalidation': z
+        .object({
+          shortTtl: z
+            .number()
+            .nonnegative()
+            .optional()
+            .describe(
+              'A family whose ttl is at most this many seconds (default 60) is reported as a warning: its staleness is short by choice.',
+            ),
+        })
+        .strict()
+        .optional(),
     })
     .strict()
     .describe('Per-rule options (the ESLint rule options take precedence in ESLint).');

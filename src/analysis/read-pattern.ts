@@ -7,6 +7,7 @@ import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/synt
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
 import { boundArgument, boundProperty } from './env.js';
+import { declarationOf } from './sources/declarations.js';
 import type { Bound, Env } from './env.js';
 
 const REGISTRY_METHODS = new Set(['pattern', 'key']);
@@ -40,7 +41,13 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
   const interpolations: Interpolation[] = [];
   const failure = collectParts(ctx, expression, parts, interpolations, isKey, 0, env);
   if (failure !== null) {
-    return { ...base, pattern: null, unresolved: failure, interpolations };
+    return {
+      ...base,
+      pattern: null,
+      unresolved: failure,
+      interpolations,
+      ...(isRuntimeValue(ctx, expression, env) ? { isRuntimeValue: true } : {}),
+    };
   }
   const pattern = parsePattern(parts);
   const placeholders = parts.flatMap((part) =>
@@ -274,4 +281,50 @@ export function decoratorInvalidation(ctx: FileContext, expression: ts.Expressio
     through,
     file: null,
   };
+}
+
+/** Methods that turn a runtime value into another (a header read, a string cleaned up), not a key built by the project. */
+const VALUE_METHODS = new Set([
+  'get',
+  'header',
+  'replace',
+  'trim',
+  'split',
+  'slice',
+  'substring',
+  'toString',
+  'toLowerCase',
+  'toUpperCase',
+  'at',
+]);
+
+/**
+ * Whether an expression is one runtime value as a whole: a parameter, a property of one, a local
+ * variable holding one, or such a value passed through string or header methods (`String(x)`,
+ * `ctx.get('authorization').replace(…)`). A call into the project's own code is not (it may build a key).
+ */
+function isRuntimeValue(ctx: FileContext, node: ts.Expression, env: Env, depth = 0): boolean {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  if (depth > 8) return false;
+  if (ts.isAwaitExpression(expression)) return isRuntimeValue(ctx, expression.expression, env, depth + 1);
+  if (ts.isPropertyAccessExpression(expression) || ts.isElementAccessExpression(expression)) {
+    return isRuntimeValue(ctx, expression.expression, env, depth + 1);
+  }
+  if (ts.isCallExpression(expression)) {
+    const callee = unwrap(ts, expression.expression);
+    if (ts.isIdentifier(callee) && callee.text === 'String' && expression.arguments[0]) {
+      return isRuntimeValue(ctx, expression.arguments[0], env, depth + 1);
+    }
+    return (
+      ts.isPropertyAccessExpression(callee) && VALUE_METHODS.has(callee.name.text) && isRuntimeValue(ctx, callee.expression, env, depth + 1)
+    );
+  }
+  if (!ts.isIdentifier(expression)) return false;
+  const bound = boundValue(ctx, expression, env);
+  if (bound) return isRuntimeValue(bound.ctx, bound.expr, bound.env, depth + 1);
+  const declared = declarationOf(ctx, expression, false);
+  if (!declared) return false;
+  if (declared.parameterOf) return true;
+  return declared.initializer !== undefined && isRuntimeValue(declared.ctx, declared.initializer, null, depth + 1);
 }

@@ -8,8 +8,9 @@ import type { Finding, RuleOptions } from '../analysis/checks.js';
 import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
-import { extractFacts } from '../analysis/extract.js';
-import type { FileFacts } from '../analysis/facts.js';
+import { cacheFamilies } from '../analysis/effects.js';
+import { extractFacts, fileContext } from '../analysis/extract.js';
+import type { CacheFamily, FileFacts } from '../analysis/facts.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
@@ -170,6 +171,15 @@ export function analysisFor(context: Context): FileAnalysis {
 
   const memo = new Map<string, readonly Finding[]>();
   const ruleOptions: RuleOptions = config.rules ?? {};
+  // With type information the families are the program's, as in the CLI; without, the file's own.
+  const families = program && registry === null && facts.isRelevant ? programFamilies(tsInstance, program, options) : undefined;
+  const locate = program
+    ? (file: string, offset: number): string => {
+        const other = program.getSourceFile(file);
+        const line = other ? other.getLineAndCharacterOfPosition(offset).line + 1 : 0;
+        return `${relative(context.cwd, file).split('\\').join('/')}:${String(line)}`;
+      }
+    : undefined;
   const analysis: FileAnalysis = {
     facts,
     text: sourceCode.text,
@@ -185,7 +195,7 @@ export function analysisFor(context: Context): FileAnalysis {
       const key = `${ruleId}:${JSON.stringify(effective)}`;
       let found = memo.get(key);
       if (!found) {
-        found = runCheck(ruleId, { facts, text: sourceCode.text, registry, options, ruleOptions: effective });
+        found = runCheck(ruleId, { facts, text: sourceCode.text, registry, options, ruleOptions: effective, families, locate });
         memo.set(key, found);
       }
       return found;
@@ -193,6 +203,29 @@ export function analysisFor(context: Context): FileAnalysis {
   };
   analyses.set(sourceCode, analysis);
   return analysis;
+}
+
+const familiesByProgram = new WeakMap<ts.Program, WeakMap<AnalysisOptions, readonly CacheFamily[]>>();
+const FAMILY_WORDS = /redis|cache|keyv|\bkv\b/i;
+
+/** The cache families read anywhere in a program, found once per program and options. */
+function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisOptions): readonly CacheFamily[] {
+  let byOptions = familiesByProgram.get(program);
+  if (!byOptions) {
+    byOptions = new WeakMap();
+    familiesByProgram.set(program, byOptions);
+  }
+  const known = byOptions.get(options);
+  if (known) return known;
+  const resolver = checkerResolver(tsInstance, program);
+  const contexts = new Map();
+  const families: CacheFamily[] = [];
+  for (const sourceFile of program.getSourceFiles()) {
+    if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/') || !FAMILY_WORDS.test(sourceFile.text)) continue;
+    families.push(...cacheFamilies(fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts })));
+  }
+  byOptions.set(options, families);
+  return families;
 }
 
 /**

@@ -43,6 +43,8 @@ export function checkFiles(
   const { registry, rel } = setup;
   const ruleIds = RULE_IDS.filter((id) => strict || RULES[id].recommended);
   const families = facts.flatMap((f) => f.families);
+  const locate = (file: string, offset: number): string =>
+    `${rel(file)}:${String((reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1)}`;
   for (const fileFacts of facts) {
     if (!fileFacts.isRelevant || !isReportedFile(fileFacts.file)) continue;
     const text = reader.textOf(fileFacts.file) ?? '';
@@ -57,6 +59,7 @@ export function checkFiles(
         options: setup.analysisOptions,
         ruleOptions: setup.config.rules ?? {},
         families,
+        locate,
       })) {
         const start = sourceFile.getLineAndCharacterOfPosition(finding.range.start);
         const end = sourceFile.getLineAndCharacterOfPosition(finding.range.end);
@@ -64,7 +67,7 @@ export function checkFiles(
         sink.push(
           {
             ruleId,
-            severity: severityOf(ruleId),
+            severity: finding.severity ?? severityOf(ruleId),
             message: formatMessage(
               (RULES[ruleId].messages as Readonly<Record<string, string>>)[finding.messageId] ?? finding.messageId,
               finding.data,

@@ -48,7 +48,7 @@ export function extractProject(
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true };
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { projectMessage } from '../analysis/catalogue.js';
-import { handlerPatterns, resolvePattern, tagNamesOf } from '../analysis/checks/helpers.js';
+import { handlerPatterns, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
 import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
-import { decidePatternCovers, overlaps } from '../patterns/operations.js';
+import { decidePatternCovers, overlaps, patternsOverlap } from '../patterns/operations.js';
+import { parsePattern } from '../patterns/parse.js';
+import type { ParsedPattern } from '../patterns/parse.js';
 import type { CacheRegistry } from '../registry/define.js';
 import type { FindingSink } from './scan-check.js';
 import type { ScanSetup } from './scan-load.js';
@@ -38,6 +40,35 @@ function invalidatedKeys(registry: CacheRegistry, invalidations: readonly Invali
   return invalidated;
 }
 
+/** The words of a name or an expression, lower case and singular (`QUOTES_LIST`, `quotesList` → quote, list). */
+function wordsOf(text: string): string[] {
+  return text
+    .split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
+    .filter((w) => w.length >= 3)
+    .map(singular);
+}
+
+/**
+ * The registry keys that invalidations the audit cannot read could touch: the keys whose name or
+ * namespace a word of the expression names (`quoteKey(id)` → the quote keys), or every key when
+ * an expression names none (`this.keyFor(x)` could be any of them).
+ */
+function touchedByUnreadable(registry: CacheRegistry, unreadable: readonly PatternFact[]): Set<string> | 'all' {
+  const touched = new Set<string>();
+  const entryWords = registry.entries.map((entry) => {
+    const first = entry.parsed.pieces[0];
+    const namespace = first?.kind === 'text' ? (first.text.split(':')[0] ?? '') : '';
+    return { name: entry.name, words: new Set([...wordsOf(entry.name), ...wordsOf(namespace)]) };
+  });
+  for (const fact of unreadable) {
+    const words = wordsOf(fact.text);
+    const named = entryWords.filter((entry) => words.some((word) => entry.words.has(word)));
+    if (named.length === 0) return 'all';
+    for (const entry of named) touched.add(entry.name);
+  }
+  return touched;
+}
+
 /** Step 5: stale and unused keys, reported at the registry's definitions. */
 export function keyFindings(
   setup: ScanSetup,
@@ -53,11 +84,12 @@ export function keyFindings(
     ...facts.flatMap((f) => f.otherInvalidations),
   ];
   const invalidated = invalidatedKeys(registry, allInvalidations);
-  const hasUnreadable = allInvalidations.some(
-    (i) =>
-      (i.kind === 'pattern' || i.kind === 'key') &&
-      i.patterns.some((p) => p.pattern === null && p.registryRef === null && !isWrapper(analysisOptions, p.forwardedBy)),
+  const unreadable = allInvalidations.flatMap((i) =>
+    i.kind === 'pattern' || i.kind === 'key'
+      ? i.patterns.filter((p) => p.pattern === null && p.registryRef === null && !isWrapper(analysisOptions, p.forwardedBy))
+      : [],
   );
+  const mayBeInvalidated = touchedByUnreadable(registry, unreadable);
   const readNames = new Set(facts.flatMap((f) => f.reads.map((r) => r.name)).filter((n): n is string => n !== null));
   // A key the code reads through its own client or wrapper is read too, as its inferred families show.
   const families = facts.flatMap((f) => f.families);
@@ -77,7 +109,7 @@ export function keyFindings(
     const data = { key: entry.name, template: entry.template };
     if (!readNames.has(entry.name)) {
       sink.push({ ...base, ruleId: 'unused-key', severity: 'warning', message: projectMessage('unused-key', 'unused', data) }, lineText);
-    } else if (!hasUnreadable) {
+    } else if (mayBeInvalidated !== 'all' && !mayBeInvalidated.has(entry.name)) {
       const message =
         entry.ttl === undefined
           ? projectMessage('stale-key', 'noTtl', data)
@@ -157,4 +189,87 @@ function undecidedRedundancy(handler: RouteHandler, registry: CacheRegistry | nu
     if (by) result.push({ fact, pattern: pattern.source, by: by.pattern.source });
   }
   return result;
+}
+
+const RUNTIME_VALUE = parsePattern([{ hole: 'value' }]);
+
+/** The words of a key's literal text (`auth:{authKey}` → auth). */
+function literalWords(pattern: ParsedPattern): string[] {
+  return wordsOf(pattern.source.replace(/\{[^}]*\}/g, ' '));
+}
+
+/**
+ * Step 5b: deletions that match no key the code ever writes. A key of runtime values only
+ * (`redis.del(token)`) is a wrong key; a family with literal text that nothing reads, fills or
+ * keeps is a dead family. A key the audit cannot read may be any key whose words it shares, or any
+ * key at all when it shares none: then nothing is said.
+ */
+export function deletionFindings(
+  setup: ScanSetup,
+  reader: SourceReader,
+  facts: readonly FileFacts[],
+  isReportedFile: (file: string) => boolean,
+  sink: FindingSink,
+): void {
+  const stored = facts.flatMap((f) => f.storedKeys ?? []);
+  const written = stored.flatMap((k) => (k.pattern === null ? [] : [k.pattern]));
+  const unreadable = stored.filter((k) => k.pattern === null).map((k) => wordsOf(k.text));
+  const templates = setup.registry?.entries.map((e) => e.parsed) ?? [];
+  const allWords = new Set([
+    ...written.flatMap(literalWords),
+    ...templates.flatMap((t) => wordsOf(t.pieces.map((p) => (p.kind === 'text' ? p.text : ' ')).join(''))),
+  ]);
+  // An unreadable key that names no word of any known key could be any key.
+  if (unreadable.some((words) => !words.some((w) => allWords.has(w)))) return;
+  for (const fileFacts of facts) {
+    if (!isReportedFile(fileFacts.file)) continue;
+    const sourceFile = reader.sourceOf(fileFacts.file);
+    if (!sourceFile) continue;
+    const lines = reader.linesOf(fileFacts.file);
+    for (const invalidation of fileFacts.otherInvalidations) {
+      if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+      // A call known by a name pattern only (`invalidate*`, which also names React Query's
+      // client-side `invalidateQueries`) may clear another cache than the server's.
+      const name = invalidation.name;
+      if (!setup.analysisOptions.callNames.has(name) && setup.analysisOptions.callGlobs.some((g) => g.test(name))) continue;
+      for (const fact of invalidation.patterns) {
+        // A runtime value as a whole (a raw token) is one value: one segment, no literal text.
+        const pattern =
+          fact.isRuntimeValue === true ? RUNTIME_VALUE : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+        if (!pattern || fact.forwardedBy !== null || pattern.source === '*') continue;
+        if (written.some((w) => patternsOverlap(pattern, w)) || templates.some((t) => overlaps(pattern, t))) continue;
+        const words = literalWords(pattern);
+        if (unreadable.some((u) => u.some((w) => words.includes(w)))) continue;
+        const hasText = pattern.tokens.some((t) => t.kind === 'byte' && t.byte !== 0x3a);
+        const start = sourceFile.getLineAndCharacterOfPosition(fact.range.start);
+        const end = sourceFile.getLineAndCharacterOfPosition(fact.range.end);
+        const at = {
+          file: setup.rel(fileFacts.file),
+          line: start.line + 1,
+          column: start.character + 1,
+          endLine: end.line + 1,
+          endColumn: end.character + 1,
+          via: [] as string[],
+        };
+        const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
+        // With a registry, a family it does not list is pattern-in-registry's finding.
+        if (hasText && setup.registry) continue;
+        if (hasText) {
+          sink.push(
+            { ...at, ruleId: 'dead-family', severity: 'warning', message: projectMessage('dead-family', 'deadFamily', data) },
+            lines[start.line] ?? '',
+          );
+        } else {
+          const examples = [
+            ...new Set(written.filter((w) => literalWords(w).length > 0).map((w) => w.source.replaceAll('{}', '{…}'))),
+          ].slice(0, 3);
+          const list = examples.length > 0 ? ` (it writes ${examples.map((e) => `\`${e}\``).join(', ')})` : '';
+          sink.push(
+            { ...at, ruleId: 'wrong-key', severity: 'error', message: projectMessage('wrong-key', 'wrongKey', { ...data, written: list }) },
+            lines[start.line] ?? '',
+          );
+        }
+      }
+    }
+  }
 }

@@ -17,7 +17,7 @@ import { cachedScan, settingsKey, withCachedVerdicts } from './scan-cached.js';
 import { changeScope } from './scan-change.js';
 import type { ScanRun } from './scan-cached.js';
 import type { CacheOptions, ScanCache } from './scan-cache.js';
-import { blindSpots, keyFindings } from './scan-project.js';
+import { blindSpots, deletionFindings, keyFindings } from './scan-project.js';
 
 export interface ScanOptions {
   /** The project directory (a configuration file is found from here upward). */
@@ -85,6 +85,7 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   keyFindings(setup, facts, isReportedFile, sink);
   const families = inferredFamilies(facts, setup.rel, lineOf);
   dependencyFindings(setup, families, isReportedFile, sink);
+  deletionFindings(setup, reader, facts, isReportedFile, sink);
   blindSpots(setup, reader, facts, isReportedFile, lineOf, sink);
   return { result: assemble(setup, facts, families, sink.findings, lineOf, started), setup, read };
 }

@@ -269,10 +269,10 @@ app.put('/users/:id', async (req, res) => {
       ['website:{id}', ['Website']],
     ]);
     expect(result.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${String(f.line)}`)).toEqual([
-      'require-invalidation 20',
+      'require-dependent-invalidation 20',
     ]);
-    expect(result.findings.find((f) => f.ruleId === 'require-invalidation')?.message).toBe(
-      'PUT /websites/:id writes Website, which the cached `website:{id}` is loaded from, but invalidates no cache key: `website:{id}` stays stale until its ttl. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+    expect(result.findings.find((f) => f.ruleId === 'require-dependent-invalidation')?.message).toBe(
+      'PUT /websites/:id writes Website (update), and the cached `website:{id}` is loaded from Website (looked up by key; read at src/routes.ts:7, filled at src/routes.ts:10), but it does not invalidate `website:{id}`: the entry stays stale for up to its 600 s ttl. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
     );
   });
 });

@@ -37,6 +37,9 @@ const APPS = [
   'monorepo-app/apps/quotes-api',
   'monorepo-app/apps/web',
   'inferred-registry-app',
+  'nextjs-prisma-app',
+  'nest-prisma-properties-app',
+  'koa-sequelize-app',
 ];
 
 function expected(app: string): Expected {

@@ -117,3 +117,118 @@ ruleTester().run('require-dependent-invalidation', rule, {
     },
   ],
 });
+
+/** An Express app with Prisma and ioredis, and cached posts: by id (a point lookup) and a list of the published ones. */
+function postsApp(routes: string, { select = '' } = {}): string {
+  return `import express from 'express';
+import Redis from 'ioredis';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const redis = new Redis();
+export const app = express();
+async function post(id: string) {
+  const hit = await redis.get(\`post:\${id}\`);
+  if (hit) return JSON.parse(hit);
+  const found = await prisma.post.findUnique({ where: { id }${select} });
+  await redis.set(\`post:\${id}\`, JSON.stringify(found), 'EX', 600);
+  return found;
+}
+async function published() {
+  const hit = await redis.get('posts:published');
+  if (hit) return JSON.parse(hit);
+  const found = await prisma.post.findMany({ where: { published: true }, select: { id: true, title: true } });
+  await redis.set('posts:published', JSON.stringify(found), 'EX', 30);
+  return found;
+}
+${routes}`;
+}
+
+const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+
+/** The families of `postsApp`, as a finding names them. */
+const FAMILIES = {
+  byId: {
+    family: 'post:{id}',
+    lookup: 'looked up by key',
+    read: 'file.ts:8',
+    fill: ', filled at file.ts:11',
+    ttl: ' for up to its 600 s ttl',
+  },
+  published: {
+    family: 'posts:published',
+    lookup: 'a list, count or aggregate',
+    read: 'file.ts:15',
+    fill: ', filled at file.ts:18',
+    ttl: ' for up to its 30 s ttl',
+  },
+};
+
+/** A finding of a route of `postsApp` (on line 21): its method name spans `endColumn`. */
+function familyError(handler: string, change: string, family: keyof typeof FAMILIES, endColumn: number) {
+  return {
+    messageId: 'missingFamily' as const,
+    line: 21,
+    column: 5,
+    endLine: 21,
+    endColumn,
+    data: { handler, model: 'Post', change, ...FAMILIES[family], exception: EXCEPTION },
+  };
+}
+
+ruleTester({ registry: undefined }).run('require-dependent-invalidation (families from the code)', rule, {
+  valid: [
+    {
+      name: 'an update that invalidates both families it can change',
+      code: postsApp(
+        `app.put('/posts/:id', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: { title: req.body.title } });\n  await redis.del(\`post:\${req.params.id}\`, 'posts:published');\n  res.end();\n});\n`,
+      ),
+    },
+    {
+      name: 'a create cannot make an entry looked up by the new row’s id stale; it invalidates the list',
+      code: postsApp(
+        `app.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+      ),
+    },
+    {
+      name: 'an update of fields neither loader reads',
+      code: postsApp(
+        `app.put('/posts/:id/views', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: { views: 1 } });\n  res.end();\n});\n`,
+        { select: ', select: { id: true, body: true }' },
+      ),
+    },
+    {
+      name: 'a model no family is loaded from',
+      code: postsApp(
+        `app.put('/users/:id', async (req, res) => {\n  await prisma.user.update({ where: { id: req.params.id }, data: req.body });\n  res.end();\n});\n`,
+      ),
+    },
+    {
+      name: 'a handler that calls code it cannot follow is not judged',
+      code: postsApp(
+        `import { refresh } from './refresh';\napp.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  await refresh();\n  res.end();\n});\n`,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a create leaves the list stale (a warning in the CLI: its ttl is 30 s)',
+      code: postsApp(`app.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  res.end();\n});\n`),
+      errors: [familyError('POST /posts', 'create', 'published', 9)],
+    },
+    {
+      name: 'an update of a field the list filters on, with the entry by id invalidated',
+      code: postsApp(
+        `app.put('/posts/:id/publish', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: { published: true } });\n  await redis.del(\`post:\${req.params.id}\`);\n  res.end();\n});\n`,
+        { select: ', select: { id: true, body: true }' },
+      ),
+      errors: [familyError('PUT /posts/:id/publish', 'update', 'published', 8)],
+    },
+    {
+      name: 'a delete leaves both families stale',
+      code: postsApp(
+        `app.delete('/posts/:id', async (req, res) => {\n  await prisma.post.delete({ where: { id: req.params.id } });\n  res.end();\n});\n`,
+      ),
+      errors: [familyError('DELETE /posts/:id', 'delete', 'byId', 11), familyError('DELETE /posts/:id', 'delete', 'published', 11)],
+    },
+  ],
+});

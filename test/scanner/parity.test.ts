@@ -34,6 +34,9 @@ const APPS = [
   'monorepo-app/apps/quotes-api',
   'monorepo-app/apps/web',
   'inferred-registry-app',
+  'nextjs-prisma-app',
+  'nest-prisma-properties-app',
+  'koa-sequelize-app',
 ];
 const perFile = new Set<string>(RULE_IDS);
 const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>

@@ -79,6 +79,19 @@ describe('whole-project findings', () => {
     ]);
     expect(result.findings.filter((f) => f.ruleId === 'stale-key')).toEqual([]);
   });
+
+  it('keeps judging the keys an unreadable pattern does not name', async () => {
+    const result = await scan({
+      root: project({
+        ...base,
+        'src/ops.ts': `import { getCache } from 'cache-audit/runtime';\nexport async function flush(name: string) {\n  await getCache().deletePattern(reportPattern(name));\n}\n`,
+      }),
+    });
+    // `reportPattern(name)` may be the reports' keys: only reportsDaily is left unjudged.
+    expect(result.findings.filter((f) => f.ruleId === 'stale-key').map((f) => `${f.file}:${String(f.line)} ${f.severity}`)).toEqual([
+      'src/keys.ts:5 error',
+    ]);
+  });
 });
 
 describe('patterns from other files', () => {

@@ -27,7 +27,7 @@ function registryResources(registry: CacheRegistry): string[] {
   return [...new Set(registry.entries.flatMap((e) => e.dependsOn))];
 }
 
-function singular(word: string): string {
+export function singular(word: string): string {
   const w = word.toLowerCase().replace(/[-_\s]/g, '');
   if (w.endsWith('ies')) return `${w.slice(0, -3)}y`;
   if (/(ses|xes|zes|ches|shes)$/.test(w)) return w.slice(0, -2);
@@ -117,6 +117,13 @@ function indentAt(text: string, offset: number): string {
 
 export function isDecorated(handler: RouteHandler): boolean {
   return handler.framework === 'nestjs' || handler.framework === 'graphql' || handler.framework === 'routing-controllers';
+}
+
+/** How a finding says to state an intended exception for a handler. */
+export function exceptionText(handler: RouteHandler): string {
+  return isDecorated(handler)
+    ? "@NoCacheInvalidation('reason')"
+    : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
 }
 
 export function decoratorSuggestion(

@@ -1,6 +1,5 @@
 import type { CheckInput, Report, Suggestion } from '../checks.js';
-import type { RouteHandler } from '../facts.js';
-import { handlerResources, familyPattern, isDecorated, decoratorSuggestion, isReadOnlyRoute } from './helpers.js';
+import { handlerResources, familyPattern, decoratorSuggestion, isReadOnlyRoute, exceptionText } from './helpers.js';
 
 export function check(input: CheckInput, report: Report): void {
   const { facts, registry, options } = input;
@@ -20,16 +19,9 @@ export function check(input: CheckInput, report: Report): void {
     }
     if (!handler.isMutation || handler.exception || isReadOnlyRoute(handler, options)) continue;
     if (handler.invalidations.length > 0 || handler.opaqueCalls.length > 0) continue;
-    if (!registry) {
-      // Without a registry a mutation is judged by what it writes: a model that the loader of a
-      // cached family reads. Nothing cached, or nothing visible written: nothing to say.
-      const families = input.families ?? facts.families;
-      const family = families.find((f) => f.models.some((m) => handler.writes.includes(m)));
-      if (!family) continue;
-      const model = family.models.find((m) => handler.writes.includes(m)) ?? '';
-      report('missingForModel', handler.nameRange, { handler: handler.name, model, family: family.key, exception: exceptionText(handler) });
-      continue;
-    }
+    // Without a registry, what a mutation must invalidate is the families loaded from the models
+    // it writes: require-dependent-invalidation judges that.
+    if (!registry) continue;
     const resources = handlerResources(handler, registry, options, facts.file);
     // With a registry, a mutation of nothing any key depends on (a login, a webhook, an upload)
     // has nothing to invalidate: only the handlers of cached resources are judged.
@@ -49,10 +41,4 @@ export function check(input: CheckInput, report: Report): void {
     }
     report('missing', handler.nameRange, { handler: handler.name, exception: exceptionText(handler) }, suggestions);
   }
-}
-
-function exceptionText(handler: RouteHandler): string {
-  return isDecorated(handler)
-    ? "@NoCacheInvalidation('reason')"
-    : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
 }

@@ -13,6 +13,7 @@ import {
   objectProperty,
   typeReference,
 } from './declarations.js';
+import { prismaReadFields, prismaWriteFields } from './operations.js';
 import type { ModelHook, Source } from './source.js';
 
 /** What the text of a file that holds its hooks contains: a client extension or a middleware. */
@@ -137,7 +138,7 @@ function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
 export const prisma: Source = {
   id: 'prisma',
   precedesHelpers: true,
-  classify({ ctx, callee, name }) {
+  classify({ ctx, call, callee, name }) {
     const { ts } = ctx;
     // `$transaction`, `$connect`, `$extends` of a client: plumbing, no effect of their own (the callback is walked).
     if (
@@ -153,8 +154,16 @@ export const prisma: Source = {
     if (!ts.isPropertyAccessExpression(delegate)) return null;
     const model = delegate.name.text;
     if (model.startsWith('$') || model === 'query' || !isPrismaClient(ctx, delegate.expression)) return null;
-    if (READS.has(name)) return [{ kind: 'model-read', model: modelName(model), operation: name }];
-    return [{ kind: 'model-write', model: modelName(model), operation: name, events: [name, '$allOperations', '$use'] }];
+    if (READS.has(name)) return [{ kind: 'model-read', model: modelName(model), operation: name, fields: prismaReadFields(ts, call) }];
+    return [
+      {
+        kind: 'model-write',
+        model: modelName(model),
+        operation: name,
+        events: [name, '$allOperations', '$use'],
+        fields: prismaWriteFields(ts, call, name),
+      },
+    ];
   },
   hookMarker: MARKER,
   hooks: prismaHooks,

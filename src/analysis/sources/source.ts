@@ -34,9 +34,16 @@ export type CallEffect =
    * the Prisma delegate `website`, the entity class `Website`, `mongoose.model('Website', …)`, the
    * Drizzle table `websites` → `Websites`). `events` are the lifecycle events the write fires,
    * as the library names them: the hooks registered for them run as part of the write.
+   * `fields`, where the call says which fields it reads or writes (Prisma's `select`, `data`).
    */
-  | { readonly kind: 'model-read'; readonly model: string; readonly operation: string }
-  | { readonly kind: 'model-write'; readonly model: string; readonly operation: string; readonly events: readonly string[] }
+  | { readonly kind: 'model-read'; readonly model: string; readonly operation: string; readonly fields?: readonly string[] | null }
+  | {
+      readonly kind: 'model-write';
+      readonly model: string;
+      readonly operation: string;
+      readonly events: readonly string[];
+      readonly fields?: readonly string[] | null;
+    }
   | { readonly kind: 'emit'; readonly event: ts.Expression; readonly payload: ts.Expression | null }
   /** A job put on a queue (`queue` the queue's name, or the URL path of an HTTP queue such as QStash). */
   | {

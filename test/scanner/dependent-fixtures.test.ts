@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scanner/scan.js';
+
+interface Listed {
+  readonly file: string;
+  readonly line: number;
+  readonly rule: string;
+  readonly severity: 'error' | 'warning';
+}
+
+interface Expected {
+  readonly findings: readonly Listed[];
+  /** The whole-project findings, which ESLint does not report. */
+  readonly projectFindings?: readonly Listed[];
+}
+
+const APPS = ['nextjs-prisma-app', 'nest-prisma-properties-app', 'koa-sequelize-app'];
+
+describe('the fixture apps without configuration, in the CLI', () => {
+  it.each(APPS)('reports the dependent invalidations %s forgets, each at its severity', async (app) => {
+    const root = resolve(import.meta.dirname, '../../fixtures', app);
+    const expected = JSON.parse(readFileSync(resolve(root, 'expected-findings.json'), 'utf8')) as Expected;
+    const result = await scan({ root });
+    expect(result.configuration).toBeNull();
+    const found = result.findings
+      .filter((f) => f.ruleId !== 'unresolved')
+      .map((f) => `${f.file}:${String(f.line)} ${f.ruleId} ${f.severity}`)
+      .sort();
+    const listed = [...expected.findings, ...(expected.projectFindings ?? [])];
+    expect(found).toEqual(listed.map((f) => `${f.file}:${String(f.line)} ${f.rule} ${f.severity}`).sort());
+  });
+
+  it('names the model, the family, its row of the property table, and where the family is read and filled', async () => {
+    const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/nest-prisma-properties-app') });
+    expect(result.findings.map((f) => f.message)).toEqual([
+      "AdminController.addFeaturedClient writes Property (upsert), and the cached `clients:featured` is loaded from Property (its row where key is 'FEATURED_CLIENTS'; read at src/clients/featured-clients.service.ts:19, filled at src/clients/featured-clients.service.ts:23), but it does not invalidate `clients:featured`: the entry stays stale for up to its 21600 s ttl. Invalidate it, or @NoCacheInvalidation('reason') if it need not be fresh.",
+    ]);
+  });
+
+  it('says where a deletion matches no key the code writes', async () => {
+    const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/koa-sequelize-app') });
+    expect(
+      result.findings
+        .filter((f) => f.ruleId === 'wrong-key' || f.ruleId === 'dead-family')
+        .map((f) => `${String(f.line)}:${String(f.column)} ${f.message}`),
+    ).toEqual([
+      '20:19 del() deletes `token`, a key of runtime values only, but no key the code writes can be it (it writes `team:members:{teamId}`, `auth:{…}`): the entry it means to clear stays. Delete the key the entry is stored under.',
+      '26:19 del() invalidates `invites:{teamId}`, but nothing in the project reads, fills or keeps a key it matches: the entry it means to clear is stored under another key, or the family is gone.',
+    ]);
+  });
+});
