@@ -115,7 +115,10 @@ describe('a monorepo root', () => {
     const failing = project(workspace(CLEAN('Quotes'), BROAD('Users')));
     const report = parse((await run(['.', '--format', 'json'], failing)).stdout);
     expect(report.apps?.map((a) => a.name)).toEqual(['@acme/admin', '@acme/api']);
-    expect(report.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['apps/admin/src/users.controller.ts no-broad-pattern']);
+    // Nothing in these small apps reads `Quotes:*`: a dead-family warning, which leaves the exit code alone.
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.file} ${f.ruleId}`)).toEqual([
+      'apps/admin/src/users.controller.ts no-broad-pattern',
+    ]);
     expect((await run(['.'], failing)).code).toBe(1);
     // The same file and line in two applications: two findings, two fingerprints; a baseline of one leaves the other.
     const twins = project(workspace(BROAD('Quotes'), BROAD('Quotes')));
