@@ -137,8 +137,8 @@ export const PROJECT_RULES = {
     messages: {
       undeclared:
         'The code loads `{{key}}` ({{template}}) from {{models}} (read at {{reads}}), but its dependsOn names {{dependsOn}}: a change to {{models}} leaves it stale unless something else invalidates it. Add them (`dependsOn: [{{suggestion}}]`) if the key shows their data.',
-      },
     },
+  },
   'wrong-key': {
     description: 'A deletion whose key can match no key the code writes',
     messages: {
