@@ -257,6 +257,14 @@ export function staticObjectIn(
     const constant = constantOf(ctx, expression);
     return constant ? staticObjectIn(constant.ctx, constant.init, depth + 1) : null;
   }
+  // `createCacheKey.workspace`: an object held by a property of a constant object.
+  if (ts.isPropertyAccessExpression(expression) && depth < 8) {
+    const outer = staticObjectIn(ctx, expression.expression, depth + 1);
+    const property = outer?.object.properties.find(
+      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
+    );
+    return property && outer ? staticObjectIn(outer.ctx, property.initializer, depth + 1) : null;
+  }
   return null;
 }
 

@@ -2,11 +2,11 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, staticObject, staticString } from './context.js';
-import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
+import { constantOf, staticObject, staticObjectIn, staticString } from './context.js';
+import { enclosingClass, lastName, parentOf, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
-import { boundArgument, boundProperty } from './env.js';
+import { boundArgument, boundElements, boundProperty } from './env.js';
 import type { Bound, Env } from './env.js';
 
 const REGISTRY_METHODS = new Set(['pattern', 'key']);
@@ -114,25 +114,17 @@ function collectParts(
   if (ts.isTemplateExpression(expression)) {
     literal(expression.head.text);
     for (const span of expression.templateSpans) {
-      const constant = staticString(ctx, span.expression);
-      const inner =
-        constant === null
-          ? (boundValue(ctx, unwrap(ts, span.expression), env) ?? builderBody(ctx, unwrap(ts, span.expression), env))
-          : null;
-      if (constant !== null) literal(constant);
-      else if (inner) {
-        const partCount = parts.length;
-        const interpolationCount = interpolations.length;
-        const failure = collectParts(inner.ctx, inner.expr, parts, interpolations, isKey, depth + 1, inner.env);
-        if (failure !== null) {
-          // A runtime value after all: one hole, named as the parameter it came through.
-          parts.length = partCount;
-          interpolations.length = interpolationCount;
-          hole(ctx, span.expression, parts, interpolations);
-        }
-      } else hole(ctx, span.expression, parts, interpolations);
+      collectPiece(ctx, span.expression, parts, interpolations, isKey, depth, env);
       literal(span.literal.text);
     }
+    return null;
+  }
+  const joined = joinedElements(ctx, expression, env);
+  if (joined) {
+    joined.elements.forEach((element, index) => {
+      if (index > 0) literal(joined.separator);
+      collectPiece(element.ctx, element.expr, parts, interpolations, isKey, depth, element.env);
+    });
     return null;
   }
   if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
@@ -163,7 +155,8 @@ function collectParts(
   }
   if (ts.isIdentifier(expression)) {
     const constant = constantOf(ctx, expression);
-    if (constant && constant.ctx === ctx) return collectParts(ctx, constant.init, parts, interpolations, isKey, depth + 1);
+    // A constant of the function being read (`const key = \`fb:${parts.join(':')}\``) sees its arguments.
+    if (constant && constant.ctx === ctx) return collectParts(ctx, constant.init, parts, interpolations, isKey, depth + 1, env);
     if (constant) {
       // A constant of another file: its text, but no runtime value (their places are in that file).
       const before = interpolations.length;
@@ -184,6 +177,55 @@ function collectParts(
   const builder = builderBody(ctx, expression, env);
   if (builder) return collectParts(builder.ctx, builder.expr, parts, interpolations, isKey, depth + 1, builder.env);
   return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
+}
+
+/**
+ * One piece of a key (a template span, an element joined): a constant, the argument or the key
+ * builder it stands for, or else one hole, named as the expression (the parameter) it came through.
+ */
+function collectPiece(
+  ctx: FileContext,
+  node: ts.Expression,
+  parts: PatternPart[],
+  interpolations: Interpolation[],
+  isKey: boolean,
+  depth: number,
+  env: Env,
+): void {
+  const { ts } = ctx;
+  const constant = staticString(ctx, node);
+  if (constant !== null) {
+    parts.push(isKey ? escapeGlob(constant) : constant);
+    return;
+  }
+  const expression = unwrap(ts, node);
+  const inner = boundValue(ctx, expression, env) ?? builderBody(ctx, expression, env) ?? joinedBound(ctx, expression, env);
+  if (inner) {
+    const partCount = parts.length;
+    const interpolationCount = interpolations.length;
+    if (collectParts(inner.ctx, inner.expr, parts, interpolations, isKey, depth + 1, inner.env) === null) return;
+    // A runtime value after all: one hole.
+    parts.length = partCount;
+    interpolations.length = interpolationCount;
+  }
+  hole(ctx, node, parts, interpolations);
+}
+
+/** `parts.join(':')`, `[a, b].join(':')`: the elements joined (a rest parameter's are its arguments) and the separator. */
+function joinedElements(ctx: FileContext, expression: ts.Expression, env: Env): { elements: Bound[]; separator: string } | null {
+  const { ts } = ctx;
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return null;
+  if (expression.expression.name.text !== 'join' || expression.arguments.length > 1) return null;
+  const separatorArg = expression.arguments[0];
+  const separator = separatorArg ? staticString(ctx, separatorArg) : ',';
+  if (separator === null) return null;
+  const elements = boundElements(ctx, expression.expression.expression, env);
+  return elements && elements.length > 0 ? { elements, separator } : null;
+}
+
+/** A join whose elements are known, as an expression to read again (the same call). */
+function joinedBound(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  return joinedElements(ctx, expression, env) ? { expr: expression, ctx, env } : null;
 }
 
 /** A parameter (or a property of one) of a function on the call path: the argument it was given. */
@@ -229,17 +271,45 @@ function keyBuilder(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeD
       (m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text,
     );
     if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return member;
+    // `createCacheKey.workspace.state(id)`: a function held by a constant object (nested, imported).
+    const held = owner ? null : objectMemberFunction(ctx, callee);
+    if (held) return held;
   }
   return ctx.resolver?.resolveCall(call)?.[0] ?? null;
+}
+
+/** The function a constant object holds at `a.b.c` (an arrow, a function, a method), or null. */
+function objectMemberFunction(ctx: FileContext, access: ts.PropertyAccessExpression): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const found = staticObjectIn(ctx, access.expression);
+  if (!found) return null;
+  for (const property of found.object.properties) {
+    if (property.name === undefined || propertyNameText(ts, property.name) !== access.name.text) continue;
+    if (ts.isMethodDeclaration(property)) return property;
+    if (!ts.isPropertyAssignment(property)) return null;
+    const value = unwrap(ts, property.initializer);
+    return ts.isArrowFunction(value) || ts.isFunctionExpression(value) ? value : null;
+  }
+  return null;
 }
 
 function returnedExpression(ts: FileContext['ts'], body: ts.ConciseBody): ts.Expression | null {
   if (!ts.isBlock(body)) return body;
   const statements = body.statements.filter((s) => !ts.isEmptyStatement(s));
   const last = statements[statements.length - 1];
-  // Only a body that is its return (after constant declarations) is a key builder.
+  // Only a body that is its return (after constant declarations and guards that throw) is a key builder.
   if (!last || !ts.isReturnStatement(last) || !last.expression) return null;
-  return statements.slice(0, -1).every((s) => ts.isVariableStatement(s)) ? last.expression : null;
+  return statements.slice(0, -1).every((s) => ts.isVariableStatement(s) || isThrowingGuard(ts, s)) ? last.expression : null;
+}
+
+/** `if (bad) throw …`, `if (bad) { logger.error(…); throw … }`: a check, not another value. */
+function isThrowingGuard(ts: FileContext['ts'], statement: ts.Statement): boolean {
+  if (!ts.isIfStatement(statement) || statement.elseStatement) return false;
+  const then = statement.thenStatement;
+  if (ts.isThrowStatement(then)) return true;
+  if (!ts.isBlock(then)) return false;
+  const last = then.statements[then.statements.length - 1];
+  return last !== undefined && ts.isThrowStatement(last) && then.statements.every((s) => ts.isExpressionStatement(s) || s === last);
 }
 
 function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[], interpolations: Interpolation[]): void {
