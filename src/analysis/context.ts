@@ -217,6 +217,8 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
     return constant ? staticString(constant.ctx, constant.init, depth + 1) : null;
   }
   if (ts.isPropertyAccessExpression(expression)) {
+    const member = classConstant(ctx, expression);
+    if (member) return staticString(ctx, member, depth + 1);
     const found = staticObjectIn(ctx, expression.expression, depth + 1);
     const property = found?.object.properties.find(
       (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
@@ -238,6 +240,40 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
     return left === null || right === null ? null : left + right;
   }
   return null;
+}
+
+/**
+ * `this.rolesCacheKey` where the class declares `private rolesCacheKey = 'RoleService.allRoles'`
+ * and never assigns it again (readonly, or no `this.rolesCacheKey = …` in the class).
+ */
+function classConstant(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
+  const { ts } = ctx;
+  if (unwrap(ts, access.expression).kind !== ts.SyntaxKind.ThisKeyword) return null;
+  let owner = parentOf(access);
+  while (owner && !ts.isClassLike(owner)) owner = parentOf(owner);
+  if (!owner || !ts.isClassLike(owner)) return null;
+  const name = access.name.text;
+  const declaration = owner.members.find(
+    (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(ctx.sourceFile) === name,
+  );
+  if (!declaration?.initializer) return null;
+  let isAssigned = false;
+  const visit = (node: ts.Node): void => {
+    if (isAssigned) return;
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      node.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+      node.left.name.text === name
+    ) {
+      isAssigned = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(owner);
+  return isAssigned ? null : declaration.initializer;
 }
 
 export function staticObject(ctx: FileContext, node: ts.Expression, depth = 0): ts.ObjectLiteralExpression | null {

@@ -56,7 +56,7 @@ export type Effect = EffectBase &
   );
 
 const DEFERRING_CALLS = new Set(['waitUntil', 'after', 'setImmediate', 'setTimeout', 'queueMicrotask', 'nextTick', 'unstable_after']);
-const EMIT_CALLS = new Set(['emit', 'emitAsync']);
+const EMIT_CALLS = new Set(['emit', 'emitAsync', 'publish']);
 
 type Target = { readonly declaration: ts.FunctionLikeDeclaration; readonly ctx: FileContext; readonly label: string };
 
@@ -182,7 +182,8 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
 
   if (EMIT_CALLS.has(name) && call.arguments[0]) {
     const listeners = listenersOf(ctx, call.arguments[0]);
-    const payload = call.arguments[1];
+    // `publish(new RoleEvent(…))`: the event is its own payload.
+    const payload = ts.isNewExpression(unwrap(ts, call.arguments[0])) ? call.arguments[0] : call.arguments[1];
     for (const listener of listeners) compose(listener, payload ? [payload] : [], true);
     if (listeners.length > 0) return;
   }
@@ -467,7 +468,7 @@ function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
     return {
       declaration,
       ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file),
-      label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^expr:/, '') ?? ''})`,
+      label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^(expr|class):/, '') ?? ''})`,
     };
   });
 }
@@ -477,6 +478,9 @@ function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
  * text (`PortfolioChangedEvent.getName()`, `Events.QuoteChanged`) for names written as expressions.
  */
 export function eventKeys(ctx: FileContext, event: ts.Expression): string[] {
+  const expression = unwrap(ctx.ts, event);
+  // An event dispatched by class (`publish(new RoleEvent(…))` ↔ `ofType(RoleEvent)`).
+  if (ctx.ts.isNewExpression(expression) && ctx.ts.isIdentifier(expression.expression)) return [`class:${expression.expression.text}`];
   const value = staticString(ctx, event);
   const text = `expr:${ctx.text(unwrap(ctx.ts, event)).replace(/\s+/g, '')}`;
   return value === null ? [text] : [value, text];

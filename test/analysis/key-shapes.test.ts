@@ -106,3 +106,135 @@ app.delete('/reports/:id', async (req, res) => {
     expect(errors(result)).toEqual(['require-invalidation src/routes.ts:33:5']);
   });
 });
+
+const NEST = `import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';`;
+
+describe('events dispatched by class and through an emitter wrapper', () => {
+  it('runs an RxJS subscription by the event class it filters on, and reads a key held by a class property', async () => {
+    const result = await project({
+      'src/role.entity.ts': `import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+@Entity()
+export class Role {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() code!: string;
+}
+`,
+      'src/events.ts': `import type { Role } from './role.entity';
+export class RoleEvent {
+  constructor(readonly role: Role, readonly type: 'created' | 'updated') {}
+}
+`,
+      'src/event-bus.ts': `import { Subject, filter } from 'rxjs';
+export class EventBus {
+  private readonly events = new Subject<object>();
+  async publish(event: object) { this.events.next(event); }
+  ofType<T>(type: new (...args: never[]) => T) { return this.events.pipe(filter((e): e is T => e instanceof type)); }
+}
+`,
+      'src/cache.service.ts': `export class CacheService {
+  createCache(config: { getKey: (id: string) => string }) { return { config }; }
+}
+`,
+      'src/role.service.ts': `import { InjectRepository } from '@nestjs/typeorm';
+import { filter } from 'rxjs';
+import { Repository } from 'typeorm';
+import { CacheService } from './cache.service';
+import { EventBus } from './event-bus';
+import { RoleEvent } from './events';
+import { Role } from './role.entity';
+export class RoleService {
+  private rolesCacheKey = 'RoleService.allRoles';
+  private rolesCache = this.cacheService.createCache({ getKey: () => this.rolesCacheKey });
+  constructor(
+    @InjectRepository(Role) private readonly roles: Repository<Role>,
+    private readonly eventBus: EventBus,
+    private readonly cacheService: CacheService,
+  ) {
+    this.eventBus
+      .ofType(RoleEvent)
+      .pipe(filter((event) => event.type === 'updated' || event.type === 'created'))
+      .subscribe((event) => {
+        void this.rolesCache.delete(this.rolesCacheKey);
+      });
+  }
+  findAll() {
+    return this.rolesCache.get(this.rolesCacheKey, async () => this.roles.find());
+  }
+  async create(code: string) {
+    const role = await this.roles.save({ code });
+    await this.eventBus.publish(new RoleEvent(role, 'created'));
+    return role;
+  }
+  async rename(id: number, code: string) {
+    await this.roles.update(id, { code });
+  }
+}
+`,
+      'src/roles.controller.ts': `${NEST}
+import { RoleService } from './role.service';
+@Controller('roles')
+export class RolesController {
+  constructor(private readonly roles: RoleService) {}
+  @Get()
+  list() { return this.roles.findAll(); }
+  @Post()
+  create(@Body() body: { code: string }) { return this.roles.create(body.code); }
+  @Put(':id')
+  rename(@Param('id') id: number, @Body() body: { code: string }) { return this.roles.rename(id, body.code); }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.reads])).toEqual([
+      ['RoleService.allRoles', ['Role'], [{ file: 'src/role.service.ts', line: 24 }]],
+    ]);
+    expect(row(result, 'RolesController.create').invalidations.map((i) => [i.pattern, i.isDeferred, i.through])).toEqual([
+      ['RoleService.allRoles', true, ['RoleService.create', 'RoleService.listener (on RoleEvent)']],
+    ]);
+    expect(errors(result)).toEqual(['require-invalidation src/roles.controller.ts:11:3']);
+  });
+
+  it('runs a listener registered through the project’s wrapper of a Node EventEmitter', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/app-events.ts': `import { EventEmitter } from 'node:events';
+export class AppEvents {
+  private readonly emitter = new EventEmitter();
+  emit(name: string, payload: unknown) { this.emitter.emit(name, payload); }
+  on(name: string, listener: (payload: { teamId: string }) => void) { this.emitter.on(name, listener); }
+}
+export const appEvents = new AppEvents();
+`,
+      'src/cache-listener.ts': `import Redis from 'ioredis';
+import { appEvents } from './app-events';
+const redis = new Redis();
+appEvents.on('team.changed', (payload) => {
+  void redis.del(\`team:\${payload.teamId}\`);
+});
+`,
+      'src/routes.ts': `import express from 'express';
+import Redis from 'ioredis';
+import { appEvents } from './app-events';
+import { prisma } from './db';
+const redis = new Redis();
+export const app = express();
+app.get('/teams/:id', async (req, res) => {
+  const hit = await redis.get(\`team:\${req.params.id}\`);
+  if (hit) return res.json(JSON.parse(hit));
+  const team = await prisma.team.findUnique({ where: { id: req.params.id } });
+  await redis.set(\`team:\${req.params.id}\`, JSON.stringify(team), 'EX', 600);
+  res.json(team);
+});
+app.put('/teams/:id', async (req, res) => {
+  await prisma.team.update({ where: { id: req.params.id }, data: req.body });
+  appEvents.emit('team.changed', { teamId: req.params.id });
+  res.status(204).end();
+});
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['team:{id}', ['Team']]]);
+    expect(row(result, 'PUT /teams/:id').invalidations.map((i) => [i.pattern, i.isDeferred, i.through])).toEqual([
+      ['team:{teamId}', true, ['listener (on team.changed)']],
+    ]);
+    expect(errors(result)).toEqual([]);
+  });
+});

@@ -121,7 +121,11 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, is
     const loader = call.arguments.find(isFunction) ?? call.arguments.slice(1).find((a) => ts.isIdentifier(unwrap(ts, a))) ?? null;
     return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader }];
   }
-  if (CACHE_READS.has(name)) return [{ kind: 'cache-read', keys: keys(call, name === 'mget' ? 'all' : 1), loader: null }];
+  if (CACHE_READS.has(name)) {
+    // `cache.get(id, async () => load(id))`: a get given the loader of a miss (vendure's `Cache`).
+    const loader = name === 'get' ? (call.arguments.slice(1).find((a) => ts.isFunctionLike(unwrap(ts, a))) ?? null) : null;
+    return [{ kind: 'cache-read', keys: keys(call, name === 'mget' ? 'all' : 1), loader }];
+  }
   // On a receiver known only by its name, the configured receiverCalls say what invalidates.
   const invalidates = isByName ? ctx.options.receiverCalls.has(name) : true;
   if (!invalidates) return null;
