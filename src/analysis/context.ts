@@ -257,23 +257,14 @@ function classConstant(ctx: FileContext, access: ts.PropertyAccessExpression): t
     (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(ctx.sourceFile) === name,
   );
   if (!declaration?.initializer) return null;
-  let isAssigned = false;
-  const visit = (node: ts.Node): void => {
-    if (isAssigned) return;
-    if (
-      ts.isBinaryExpression(node) &&
+  const isAssigned = (node: ts.Node): boolean =>
+    (ts.isBinaryExpression(node) &&
       node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       ts.isPropertyAccessExpression(node.left) &&
       node.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
-      node.left.name.text === name
-    ) {
-      isAssigned = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(owner);
-  return isAssigned ? null : declaration.initializer;
+      node.left.name.text === name) ||
+    ts.forEachChild(node, (child) => (isAssigned(child) ? true : undefined)) === true;
+  return isAssigned(owner) ? null : declaration.initializer;
 }
 
 export function staticObject(ctx: FileContext, node: ts.Expression, depth = 0): ts.ObjectLiteralExpression | null {

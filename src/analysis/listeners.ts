@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { enclosingClass } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 
 type Fn = ts.FunctionLikeDeclaration;
@@ -44,9 +45,7 @@ function listenerFunction(ts: TS, arg: ts.Expression | undefined): Fn | null {
   if (!arg) return null;
   if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) return arg;
   if (ts.isPropertyAccessExpression(arg) && arg.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    let owner: ts.Node | undefined = arg.parent;
-    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
-    const method = owner?.members.find(
+    const method = enclosingClass(ts, arg)?.members.find(
       (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && m.name.getText() === arg.name.text,
     );
     return method ?? null;
