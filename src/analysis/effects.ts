@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { patternsOverlap } from '../patterns/operations.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import { parsePattern } from '../patterns/parse.js';
-import { staticString } from './context.js';
+import { constantOf, staticString } from './context.js';
 import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
@@ -42,7 +42,7 @@ export type Effect = EffectBase &
   (
     | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
     /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
-    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean }
+    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttlMs?: Bound }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
      * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.
@@ -287,7 +287,13 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
     case 'invalidate':
       return { ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: keysOf(effect.keys) };
     case 'cache-read':
-      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null };
+      return {
+        ...base,
+        kind: 'cache-read',
+        keys: keysOf(effect.keys),
+        hasLoader: effect.loader !== null,
+        ...(effect.ttlMs ? { ttlMs: { expr: effect.ttlMs, ctx, env: null } } : {}),
+      };
     case 'cache-fill':
       return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
     case 'redis-other':
@@ -817,12 +823,42 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
         const pattern = keyPattern(key);
         // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
         if (pattern && /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, ''))) {
-          families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node) });
+          const ms = read.ttlMs ? staticNumber(read.ttlMs.ctx, read.ttlMs.expr, 0) : null;
+          const ttl = ms === null || ms <= 0 ? null : Math.max(1, Math.round(ms / 1000));
+          families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node), ttl });
         }
       }
     }
   }
   return families;
+}
+
+/** A number the code writes statically: a literal, a constant, `+ - * /` over those (`5 * 60 * 1000`). */
+function staticNumber(ctx: FileContext, node: ts.Expression, depth: number): number | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  if (depth > 8) return null;
+  if (ts.isNumericLiteral(expression)) return Number(expression.text);
+  if (ts.isIdentifier(expression)) {
+    const constant = constantOf(ctx, expression);
+    return constant ? staticNumber(constant.ctx, constant.init, depth + 1) : null;
+  }
+  if (!ts.isBinaryExpression(expression)) return null;
+  const left = staticNumber(ctx, expression.left, depth + 1);
+  const right = left === null ? null : staticNumber(ctx, expression.right, depth + 1);
+  if (left === null || right === null) return null;
+  switch (expression.operatorToken.kind) {
+    case ts.SyntaxKind.PlusToken:
+      return left + right;
+    case ts.SyntaxKind.MinusToken:
+      return left - right;
+    case ts.SyntaxKind.AsteriskToken:
+      return left * right;
+    case ts.SyntaxKind.SlashToken:
+      return left / right;
+    default:
+      return null;
+  }
 }
 
 function modelsWithin(effects: readonly Effect[], call: ts.Node): string[] {

@@ -102,6 +102,8 @@ export interface CacheFamily {
   readonly models: readonly string[];
   readonly file: string;
   readonly range: Range;
+  /** The expiry its loading read gives it, in seconds; null or absent when the code does not say. */
+  readonly ttl?: number | null;
 }
 
 /** A place the code reads the cache (`@Cacheable('quotesList')`, `cache.get(...)`). */

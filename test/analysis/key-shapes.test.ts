@@ -107,6 +107,58 @@ app.delete('/reports/:id', async (req, res) => {
   });
 });
 
+describe('a cache reached through a facade', () => {
+  it('reads a Proxy facade as the cache it stands in for, and leaves a family that expires within a minute to its ttl', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/store.ts': `import { createClient } from 'redis';
+type CacheService = {
+  withCache<T>(fn: () => Promise<T>, key: string, ttlMs: number): Promise<T>;
+  del(keys: string[]): Promise<void>;
+};
+const client = createClient();
+export const store = new Proxy({} as CacheService, {
+  get(_target, prop: keyof CacheService) {
+    return async (...args: unknown[]) => (client as unknown as Record<string, (...a: unknown[]) => unknown>)[prop](...args);
+  },
+});
+`,
+      'src/routes.ts': `import express from 'express';
+import { prisma } from './db';
+import { store } from './store';
+const STALE_MS = 5 * 60 * 1000;
+export const app = express();
+app.get('/teams/:id/billing', async (req, res) => {
+  res.json(await store.withCache(() => prisma.billing.findUnique({ where: { teamId: req.params.id } }), \`billing:\${req.params.id}\`, STALE_MS));
+});
+app.get('/teams/:id/languages', async (req, res) => {
+  res.json(await store.withCache(() => prisma.language.findMany({ where: { teamId: req.params.id } }), \`languages:\${req.params.id}\`, 60 * 1000));
+});
+app.put('/teams/:id/billing', async (req, res) => {
+  await prisma.billing.update({ where: { teamId: req.params.id }, data: req.body });
+  await store.del([\`billing:\${req.params.id}\`]);
+  res.status(204).end();
+});
+app.post('/teams/:id/languages', async (req, res) => {
+  await prisma.language.create({ data: { teamId: req.params.id, code: req.body.code } });
+  res.status(201).end();
+});
+app.delete('/teams/:id/billing', async (req, res) => {
+  await prisma.billing.delete({ where: { teamId: req.params.id } });
+  res.status(204).end();
+});
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([
+      ['billing:{id}', ['Billing']],
+      ['languages:{id}', ['Language']],
+    ]);
+    expect(row(result, 'PUT /teams/:id/billing').invalidations.map((i) => [i.pattern, i.kind])).toEqual([['billing:{id}', 'key']]);
+    // The languages list expires within a minute: a create leaves it to its ttl; the billing entry lives five.
+    expect(errors(result)).toEqual(['require-invalidation src/routes.ts:21:5']);
+  });
+});
+
 const NEST = `import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';`;
 
 describe('events dispatched by class and through an emitter wrapper', () => {

@@ -2,6 +2,9 @@ import type { CheckInput, Report, Suggestion } from '../checks.js';
 import type { RouteHandler } from '../facts.js';
 import { handlerResources, familyPattern, isDecorated, decoratorSuggestion, isReadOnlyRoute } from './helpers.js';
 
+/** The expiry (issue 9's default bound) within which a family's staleness is taken as intended. */
+const SHORT_TTL_SECONDS = 60;
+
 export function check(input: CheckInput, report: Report): void {
   const { facts, registry, options } = input;
   for (const handler of facts.handlers) {
@@ -23,7 +26,8 @@ export function check(input: CheckInput, report: Report): void {
     if (!registry) {
       // Without a registry a mutation is judged by what it writes: a model that the loader of a
       // cached family reads. Nothing cached, or nothing visible written: nothing to say.
-      const families = input.families ?? facts.families;
+      // A family whose entries expire within SHORT_TTL_SECONDS is stale by the team's choice, not by mistake.
+      const families = (input.families ?? facts.families).filter((f) => f.ttl === undefined || f.ttl === null || f.ttl > SHORT_TTL_SECONDS);
       const family = families.find((f) => f.models.some((m) => handler.writes.includes(m)));
       if (!family) continue;
       const model = family.models.find((m) => handler.writes.includes(m)) ?? '';

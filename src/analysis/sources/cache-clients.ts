@@ -119,7 +119,9 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, is
     const isFunction = (a: ts.Expression): boolean => ts.isFunctionLike(unwrap(ts, a));
     const key = call.arguments.find((a) => !isFunction(a));
     const loader = call.arguments.find(isFunction) ?? call.arguments.slice(1).find((a) => ts.isIdentifier(unwrap(ts, a))) ?? null;
-    return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader }];
+    // The expiry after the key and the loader, as cache-manager, Keyv and their wrappers take it (milliseconds).
+    const ttlMs = call.arguments.slice(2).find((a) => a !== key && a !== loader && !ts.isObjectLiteralExpression(unwrap(ts, a)));
+    return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader, ...(ttlMs ? { ttlMs } : {}) }];
   }
   if (CACHE_READS.has(name)) {
     // `cache.get(id, async () => load(id))`: a get given the loader of a miss (vendure's `Cache`).

@@ -12,7 +12,13 @@ export type KeyArgument = { readonly expr: ts.Expression; readonly isKey: boolea
 /** What one call does, as a library source sees it. */
 export type CallEffect =
   | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly KeyArgument[] }
-  | { readonly kind: 'cache-read'; readonly keys: readonly KeyArgument[]; readonly loader: ts.Expression | null }
+  /** `ttlMs`: the expiry a loading read gives what it fills (`withCache(loader, key, 60 * 1000)`), in milliseconds. */
+  | {
+      readonly kind: 'cache-read';
+      readonly keys: readonly KeyArgument[];
+      readonly loader: ts.Expression | null;
+      readonly ttlMs?: ts.Expression;
+    }
   | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[] }
   | { readonly kind: 'redis-other'; readonly role: RedisRole; readonly keys: readonly KeyArgument[] }
   /** `KEYS p`, `SCAN … MATCH p`: the keys a following delete removes. */
