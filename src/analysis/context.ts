@@ -217,7 +217,7 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
     return constant ? staticString(constant.ctx, constant.init, depth + 1) : null;
   }
   if (ts.isPropertyAccessExpression(expression)) {
-    const member = classConstant(ctx, expression);
+    const member = classPropertyInitializer(ctx, expression);
     if (member) return staticString(ctx, member, depth + 1);
     const found = staticObjectIn(ctx, expression.expression, depth + 1);
     const property = found?.object.properties.find(
@@ -243,10 +243,10 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
 }
 
 /**
- * `this.rolesCacheKey` where the class declares `private rolesCacheKey = 'RoleService.allRoles'`
- * and never assigns it again (readonly, or no `this.rolesCacheKey = …` in the class).
+ * The initializer of `this.name` where the class declares `name = …` and never assigns it again
+ * (`private rolesCacheKey = 'RoleService.allRoles'`, `private rolesCache = this.cacheService.createCache(…)`).
  */
-function classConstant(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
+export function classPropertyInitializer(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
   const { ts } = ctx;
   if (unwrap(ts, access.expression).kind !== ts.SyntaxKind.ThisKeyword) return null;
   let owner = parentOf(access);

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { parentOf, unwrap } from '../ts/syntax.js';
+import { enclosingClass, parentOf, unwrap } from '../ts/syntax.js';
 import { constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 
@@ -80,6 +80,7 @@ export function boundArgument(ctx: FileContext, identifier: ts.Identifier, env: 
 export function boundProperty(ctx: FileContext, access: ts.PropertyAccessExpression, env: Env): Bound | null {
   const { ts } = ctx;
   const object = unwrap(ts, access.expression);
+  if (object.kind === ts.SyntaxKind.ThisKeyword) return constructorArgument(ctx, access, env);
   if (!ts.isIdentifier(object)) return null;
   const bound = boundArgument(ctx, object, env);
   if (!bound) return null;
@@ -151,4 +152,21 @@ export function boundElements(ctx: FileContext, node: ts.Expression, env: Env, d
   }
   const constant = constantInitializer(ctx, expression);
   return constant ? boundElements(ctx, constant, env, depth + 1) : null;
+}
+
+/** `this.config` of a constructor parameter property (`constructor(private config: CacheConfig)`): the argument of the `new` on the path. */
+function constructorArgument(ctx: FileContext, access: ts.PropertyAccessExpression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (env === null) return null;
+  const owner = enclosingClass(ts, access);
+  const constructor = owner?.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  if (!constructor) return null;
+  const index = constructor.parameters.findIndex(
+    (p) => ts.isIdentifier(p.name) && p.name.text === access.name.text && (ts.getModifiers(p)?.length ?? 0) > 0,
+  );
+  if (index < 0) return null;
+  let frame: Env = env;
+  while (frame && frame.fn !== constructor) frame = frame.next;
+  const arg = frame?.args[index];
+  return frame && arg ? { expr: arg, ctx: frame.ctx, env: frame.next } : null;
 }

@@ -3,10 +3,11 @@ import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
 import { constantOf, staticObject, staticObjectIn, staticString } from './context.js';
-import { enclosingClass, lastName, parentOf, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
+import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
-import { boundArgument, boundElements, boundProperty } from './env.js';
+import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
+import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
 
 const REGISTRY_METHODS = new Set(['pattern', 'key']);
@@ -43,6 +44,10 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
     return { ...base, pattern: null, unresolved: failure, interpolations };
   }
   const pattern = parsePattern(parts);
+  // A hole written in another file (a key builder imported) has its place there, not here.
+  const here = interpolations.filter((i) => writtenIn.get(i) === ctx.sourceFile);
+  interpolations.length = 0;
+  interpolations.push(...here);
   const placeholders = parts.flatMap((part) =>
     typeof part === 'string' ? parsePattern(part).tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null ? [t.name] : [])) : [],
   );
@@ -228,6 +233,17 @@ function joinedBound(ctx: FileContext, expression: ts.Expression, env: Env): Bou
   return joinedElements(ctx, expression, env) ? { expr: expression, ctx, env } : null;
 }
 
+/** A bound value followed through the parameters it was passed on by, to where it is written. */
+function followed(bound: Bound | null): Bound | null {
+  let current = bound;
+  for (let i = 0; current && i < 8; i++) {
+    const next = boundValue(current.ctx, unwrap(current.ctx.ts, current.expr), current.env);
+    if (!next) return current;
+    current = next;
+  }
+  return current;
+}
+
 /** A parameter (or a property of one) of a function on the call path: the argument it was given. */
 function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
   const { ts } = ctx;
@@ -245,20 +261,22 @@ function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Boun
 function builderBody(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
   const { ts } = ctx;
   if (!ts.isCallExpression(expression)) return null;
-  const declaration = keyBuilder(ctx, expression);
-  if (!declaration?.body) return null;
+  const builder = keyBuilder(ctx, expression, env);
+  const declaration = builder?.declaration;
+  if (!builder || !declaration?.body) return null;
   const returned = returnedExpression(ts, declaration.body);
   if (!returned) return null;
   const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
-  return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: env } };
+  return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: builder.next } };
 }
 
-function keyBuilder(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeDeclaration | null {
+/** The function a key-building call runs, and the frames its free names are read with (`next`). */
+function keyBuilder(ctx: FileContext, call: ts.CallExpression, env: Env): { declaration: ts.FunctionLikeDeclaration; next: Env } | null {
   const { ts } = ctx;
   const callee = unwrap(ts, call.expression);
   if (ts.isIdentifier(callee)) {
     const local = ctx.functions.get(callee.text);
-    if (local) return local;
+    if (local) return { declaration: local, next: env };
   } else if (ts.isPropertyAccessExpression(callee)) {
     const object = unwrap(ts, callee.expression);
     const owner =
@@ -270,46 +288,25 @@ function keyBuilder(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeD
     const member = owner?.members.find(
       (m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text,
     );
-    if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return member;
-    // `createCacheKey.workspace.state(id)`: a function held by a constant object (nested, imported).
-    const held = owner ? null : objectMemberFunction(ctx, callee);
-    if (held) return held;
+    if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return { declaration: member, next: env };
+    if (!owner) {
+      // `createCacheKey.workspace.state(id)`: a function held by a constant object (nested, imported).
+      const held = staticObjectIn(ctx, object);
+      const fromConstant = held ? memberFunction(held.ctx, held.object, callee.name.text) : null;
+      if (fromConstant) return { declaration: fromConstant, next: env };
+      // `this.config.getKey(id)` where `config` was given `{ getKey: (id) => \`facet:${id}\` }`.
+      const bound = followed(boundValue(ctx, object, env));
+      const value = bound ? unwrap(ts, bound.expr) : null;
+      const fromArgument =
+        bound && value && ts.isObjectLiteralExpression(value) ? memberFunction(bound.ctx, value, callee.name.text) : null;
+      if (fromArgument && bound) return { declaration: fromArgument, next: bound.env === null ? env : appendFrame(env, bound.env) };
+      // `buildFeedKey().invalidate(args)`: a face of a two-faced builder.
+      const face = factoryMember(ctx, object, callee.name.text, env);
+      if (face) return { declaration: face.declaration, next: face.outer };
+    }
   }
-  return ctx.resolver?.resolveCall(call)?.[0] ?? null;
-}
-
-/** The function a constant object holds at `a.b.c` (an arrow, a function, a method), or null. */
-function objectMemberFunction(ctx: FileContext, access: ts.PropertyAccessExpression): ts.FunctionLikeDeclaration | null {
-  const { ts } = ctx;
-  const found = staticObjectIn(ctx, access.expression);
-  if (!found) return null;
-  for (const property of found.object.properties) {
-    if (property.name === undefined || propertyNameText(ts, property.name) !== access.name.text) continue;
-    if (ts.isMethodDeclaration(property)) return property;
-    if (!ts.isPropertyAssignment(property)) return null;
-    const value = unwrap(ts, property.initializer);
-    return ts.isArrowFunction(value) || ts.isFunctionExpression(value) ? value : null;
-  }
-  return null;
-}
-
-function returnedExpression(ts: FileContext['ts'], body: ts.ConciseBody): ts.Expression | null {
-  if (!ts.isBlock(body)) return body;
-  const statements = body.statements.filter((s) => !ts.isEmptyStatement(s));
-  const last = statements[statements.length - 1];
-  // Only a body that is its return (after constant declarations and guards that throw) is a key builder.
-  if (!last || !ts.isReturnStatement(last) || !last.expression) return null;
-  return statements.slice(0, -1).every((s) => ts.isVariableStatement(s) || isThrowingGuard(ts, s)) ? last.expression : null;
-}
-
-/** `if (bad) throw …`, `if (bad) { logger.error(…); throw … }`: a check, not another value. */
-function isThrowingGuard(ts: FileContext['ts'], statement: ts.Statement): boolean {
-  if (!ts.isIfStatement(statement) || statement.elseStatement) return false;
-  const then = statement.thenStatement;
-  if (ts.isThrowStatement(then)) return true;
-  if (!ts.isBlock(then)) return false;
-  const last = then.statements[then.statements.length - 1];
-  return last !== undefined && ts.isThrowStatement(last) && then.statements.every((s) => ts.isExpressionStatement(s) || s === last);
+  const resolved = ctx.resolver?.resolveCall(call)?.[0] ?? null;
+  return resolved ? { declaration: resolved, next: env } : null;
 }
 
 function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[], interpolations: Interpolation[]): void {
@@ -326,8 +323,12 @@ function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[],
   }
   const name = ts.isIdentifier(unwrap(ts, named)) || ts.isPropertyAccessExpression(unwrap(ts, named)) ? lastName(ts, named) : null;
   parts.push({ hole: name, text: ctx.text(expression) });
-  interpolations.push({ range: ctx.range(expression), text: ctx.text(expression), isEscaped });
+  const interpolation = { range: ctx.range(expression), text: ctx.text(expression), isEscaped };
+  writtenIn.set(interpolation, ctx.sourceFile);
+  interpolations.push(interpolation);
 }
+
+const writtenIn = new WeakMap<Interpolation, ts.SourceFile>();
 
 /** The invalidation an invalidation decorator (`@InvalidateCachePattern('quotes:*')`) stands for. */
 export function decoratorInvalidation(ctx: FileContext, expression: ts.Expression, name: string, through: readonly string[]): Invalidation {

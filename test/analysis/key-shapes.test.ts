@@ -31,6 +31,7 @@ function errors(result: ScanResult): string[] {
   return result.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.file}:${String(f.line)}:${String(f.column)}`);
 }
 
+const NEST = `import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';`;
 const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
 
 describe('keys built from arrays', () => {
@@ -159,7 +160,149 @@ app.delete('/teams/:id/billing', async (req, res) => {
   });
 });
 
-const NEST = `import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';`;
+describe('two-faced cache builders', () => {
+  it('follows the faces of objects a factory returns: read and invalidate over one key, cache and invalidate keys', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/link-cache.ts': `import Redis from 'ioredis';
+const redis = new Redis();
+export function linkCache(linkId: string) {
+  const key = \`link:\${linkId}\`;
+  return {
+    async get(load: () => Promise<unknown>) {
+      const hit = await redis.get(key);
+      if (hit) return JSON.parse(hit);
+      const value = await load();
+      await redis.set(key, JSON.stringify(value), 'EX', 600);
+      return value;
+    },
+    invalidate: () => redis.del(key),
+  };
+}
+export const feedKeys = () => {
+  const cache = (teamId: string, page: string) => \`feed:\${teamId}:\${page}\`;
+  const invalidate = (teamId: string) => \`feed:\${teamId}:*\`;
+  return { cache, invalidate };
+};
+export async function deleteByPattern(pattern: string) {
+  const keys = await redis.keys(pattern);
+  if (keys.length > 0) await redis.del(...keys);
+}
+export { redis };
+`,
+      'src/routes.ts': `import express from 'express';
+import { prisma } from './db';
+import { deleteByPattern, feedKeys, linkCache, redis } from './link-cache';
+export const app = express();
+app.get('/links/:id', async (req, res) => {
+  res.json(await linkCache(req.params.id).get(() => prisma.link.findUnique({ where: { id: req.params.id } })));
+});
+app.get('/teams/:id/feed', async (req, res) => {
+  const key = feedKeys().cache(req.params.id, String(req.query.page));
+  const hit = await redis.get(key);
+  if (hit) return res.json(JSON.parse(hit));
+  const feed = await prisma.post.findMany({ where: { teamId: req.params.id } });
+  await redis.set(key, JSON.stringify(feed), 'EX', 600);
+  res.json(feed);
+});
+app.put('/links/:id', async (req, res) => {
+  await prisma.link.update({ where: { id: req.params.id }, data: req.body });
+  const cached = linkCache(req.params.id);
+  await cached.invalidate();
+  res.status(204).end();
+});
+app.post('/teams/:id/posts', async (req, res) => {
+  await prisma.post.create({ data: { teamId: req.params.id, body: req.body.text } });
+  await deleteByPattern(feedKeys().invalidate(req.params.id));
+  res.status(201).end();
+});
+app.delete('/links/:id', async (req, res) => {
+  await prisma.link.delete({ where: { id: req.params.id } });
+  res.status(204).end();
+});
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.reads])).toEqual([
+      ['feed:{teamId}:{page}', ['Post'], [{ file: 'src/routes.ts', line: 10 }]],
+      ['link:{linkId}', ['Link'], [{ file: 'src/link-cache.ts', line: 7 }]],
+    ]);
+    expect(row(result, 'PUT /links/:id').invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['link:{linkId}', ['linkCache().invalidate']],
+    ]);
+    expect(row(result, 'POST /teams/:id/posts').invalidations.map((i) => [i.pattern, i.kind])).toEqual([['feed:{teamId}:*', 'pattern']]);
+    expect(errors(result)).toEqual(['require-invalidation src/routes.ts:27:5']);
+  });
+
+  it('reads the key function a cache object was created with, through the class its factory makes', async () => {
+    const result = await project({
+      'src/facet.entity.ts': `import { Entity, PrimaryGeneratedColumn } from 'typeorm';
+@Entity()
+export class Facet {
+  @PrimaryGeneratedColumn() id!: string;
+}
+`,
+      'src/cache.ts': `import Redis from 'ioredis';
+export interface CacheConfig {
+  getKey: (id: string) => string;
+}
+export class Cache {
+  constructor(private readonly config: CacheConfig, private readonly redis: Redis) {}
+  async get(id: string, load: () => Promise<unknown>) {
+    const key = this.config.getKey(id);
+    const hit = await this.redis.get(key);
+    if (hit) return JSON.parse(hit);
+    const value = await load();
+    await this.redis.set(key, JSON.stringify(value), 'EX', 3600);
+    return value;
+  }
+  async delete(id: string) {
+    await this.redis.del(this.config.getKey(id));
+  }
+}
+export class CacheService {
+  constructor(private readonly redis: Redis) {}
+  createCache(config: CacheConfig) {
+    return new Cache(config, this.redis);
+  }
+}
+`,
+      'src/facet.service.ts': `import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { CacheService } from './cache';
+import { Facet } from './facet.entity';
+export class FacetService {
+  private facetCache = this.cacheService.createCache({ getKey: (facetId) => \`facet:\${facetId}\` });
+  constructor(@InjectRepository(Facet) private readonly facets: Repository<Facet>, private readonly cacheService: CacheService) {}
+  findOne(id: string) {
+    return this.facetCache.get(id, () => this.facets.findOneBy({ id }));
+  }
+  async update(id: string) {
+    await this.facets.update(id, {});
+    await this.facetCache.delete(id);
+  }
+}
+`,
+      'src/facets.controller.ts': `${NEST}
+import { FacetService } from './facet.service';
+@Controller('facets')
+export class FacetsController {
+  constructor(private readonly facets: FacetService) {}
+  @Get(':id')
+  one(@Param('id') id: string) { return this.facets.findOne(id); }
+  @Put(':id')
+  update(@Param('id') id: string) { return this.facets.update(id); }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.reads])).toEqual([
+      ['facet:{facetId}', ['Facet'], [{ file: 'src/cache.ts', line: 9 }]],
+    ]);
+    expect(row(result, 'FacetsController.update').invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['facet:{facetId}', ['FacetService.update', 'Cache.delete']],
+    ]);
+    expect(errors(result)).toEqual([]);
+  });
+});
 
 describe('events dispatched by class and through an emitter wrapper', () => {
   it('runs an RxJS subscription by the event class it filters on, and reads a key held by a class property', async () => {
