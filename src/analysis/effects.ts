@@ -522,6 +522,8 @@ export function eventKeys(ctx: FileContext, event: ts.Expression): string[] {
   return value === null ? [text] : [value, text];
 }
 
+const LIBRARY_CLIENTS: ReadonlySet<string> = new Set(['redis', 'cache-manager', 'keyv', 'runtime']);
+
 /** The functions a call runs: same-file helpers, or through the resolver; 'opaque' when unknowable. */
 function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): readonly Target[] | 'opaque' {
   const { ts } = ctx;
@@ -536,7 +538,9 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   const object = unwrap(ts, callee.expression);
   const method = callee.name.text;
   // `cacheFor(id).invalidate()`, `this.rolesCache.get(…)`: a method of an object a project factory made.
-  const made = object.kind === ts.SyntaxKind.ThisKeyword ? null : factoryMember(ctx, object, method, null);
+  // A receiver a library source knows (`createCache(…)` of cache-manager, by its name when nothing is imported) stays the library's.
+  const isLibrary = (): boolean => LIBRARY_CLIENTS.has(clientOf(ctx, object) ?? 'project');
+  const made = object.kind === ts.SyntaxKind.ThisKeyword || isLibrary() ? null : factoryMember(ctx, object, method, null);
   if (made) return [{ declaration: made.declaration, ctx: made.ctx, label: made.label, outer: made.outer }];
   if (object.kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, call);

@@ -261,7 +261,7 @@ export class Cache {
 }
 export class CacheService {
   constructor(private readonly redis: Redis) {}
-  createCache(config: CacheConfig) {
+  makeCache(config: CacheConfig) {
     return new Cache(config, this.redis);
   }
 }
@@ -271,7 +271,7 @@ import { Repository } from 'typeorm';
 import { CacheService } from './cache';
 import { Facet } from './facet.entity';
 export class FacetService {
-  private facetCache = this.cacheService.createCache({ getKey: (facetId) => \`facet:\${facetId}\` });
+  private facetCache = this.cacheService.makeCache({ getKey: (facetId) => \`facet:\${facetId}\` });
   constructor(@InjectRepository(Facet) private readonly facets: Repository<Facet>, private readonly cacheService: CacheService) {}
   findOne(id: string) {
     return this.facetCache.get(id, () => this.facets.findOneBy({ id }));
