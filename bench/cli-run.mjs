@@ -1,14 +1,17 @@
-// One measured process: `floor` reads and parses every file with TypeScript's createSourceFile
-// (ts-morph's copy, the one the CLI uses); `scan` runs the whole audit. Prints JSON.
+// One measured process: `floor` reads and parses with createSourceFile every file the CLI audits
+// (ts-morph's copy, the one the CLI uses); `scan` runs the whole audit, with the build of the
+// checkout given third (default: this one). Prints JSON, with the process's CPU time since its start.
 import { readFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
-import { walkSources } from '../dist/esm/src/scanner/files.js';
-import { scan } from '../dist/esm/src/scanner/scan.js';
+import { isTestFile, projectFiles } from '../dist/esm/src/scanner/files.js';
 
-const [mode, dir] = process.argv.slice(2);
+const [mode, dir, build = fileURLToPath(new URL('..', import.meta.url))] = process.argv.slice(2);
 let detail;
 if (mode === 'floor') {
-  const files = walkSources(dir, []);
+  const root = resolve(dir);
+  const files = projectFiles(ts, root, undefined).files.filter((file) => !isTestFile(relative(root, file).split(sep).join('/')));
   let nodes = 0;
   for (const file of files) {
     const sourceFile = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
@@ -16,7 +19,9 @@ if (mode === 'floor') {
   }
   detail = { files: files.length, statements: nodes };
 } else {
+  const { scan } = await import(pathToFileURL(join(build, 'dist/esm/src/scanner/scan.js')).href);
   const result = await scan({ root: dir });
   detail = { files: result.filesScanned, findings: result.findings.length, diagnostics: result.diagnostics.length };
 }
-console.log(JSON.stringify({ mode, ...detail, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ mode, ...detail, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -132,6 +132,13 @@ export const PROJECT_RULES = {
       unused: 'The key `{{key}}` ({{template}}) is registered, but nothing reads or invalidates it: remove it, or use it.',
     },
   },
+  'undeclared-dependency': {
+    description: 'A registered key whose loaders read models its dependsOn does not name',
+    messages: {
+      undeclared:
+        'The code loads `{{key}}` ({{template}}) from {{models}} (read at {{reads}}), but its dependsOn names {{dependsOn}}: a change to {{models}} leaves it stale unless something else invalidates it. Add them (`dependsOn: [{{suggestion}}]`) if the key shows their data.',
+    },
+  },
   unresolved: {
     description: 'What the audit could not read statically',
     messages: {

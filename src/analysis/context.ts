@@ -80,8 +80,19 @@ function collectNodes(ts: TS, sourceFile: ts.SourceFile): FileNodes {
   return { classes, calls, decorators, functions };
 }
 
+/**
+ * What the tests before any walk read of a file: its path, its text and the modules it names. A
+ * parsed file's context is one; the scanner builds one from the text alone to decide what to parse.
+ */
+export interface FileSurface {
+  readonly file: string;
+  readonly sourceText: string;
+  readonly modules: readonly string[];
+  importsModule(test: (module: string) => boolean): boolean;
+}
+
 /** Everything the extraction knows about one source file, built once. */
-export class FileContext {
+export class FileContext implements FileSurface {
   private collected: FileNodes | null = null;
   private moduleList: string[] | null = null;
 
@@ -124,6 +135,10 @@ export class FileContext {
 
   get file(): string {
     return this.sourceFile.fileName;
+  }
+
+  get sourceText(): string {
+    return this.sourceFile.text;
   }
 
   /** Classes, calls, decorators (and functions) of the file, from one shared walk. */

@@ -2,23 +2,30 @@ import type ts from 'typescript';
 import { patternsOverlap } from '../patterns/operations.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import { parsePattern } from '../patterns/parse.js';
-import { constantOf, staticString } from './context.js';
+import { staticString } from './context.js';
 import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import { factoryMember } from './factories.js';
 import type { Bound, Frame } from './env.js';
-import type { CacheFamily, Invalidation, InvalidationKind, PatternFact } from './facts.js';
+import type { CacheFamily, CacheFill, Invalidation, InvalidationKind, PatternFact, Range } from './facts.js';
+import { ttlSeconds } from './ttl.js';
 import { readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
 import { hookRuns } from './sources/source.js';
-import type { CallEffect, RedisRole } from './sources/source.js';
+import type { CallEffect, RedisRole, TtlArgument } from './sources/source.js';
 
 /** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
 export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
+
+/** The expiry a fill gives its entry: an expression read with the arguments in force, and its unit. */
+export interface EffectTtl {
+  readonly bound: Bound;
+  readonly unit: 'seconds' | 'milliseconds';
+}
 
 interface EffectBase {
   /** The call or function name as written (`del`, `revalidateTag`, `invalidate`). */
@@ -43,12 +50,18 @@ export type Effect = EffectBase &
   (
     | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
     /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
-    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttlMs?: Bound }
+    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttl: EffectTtl | null }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
      * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.
      */
-    | { readonly kind: 'cache-fill'; readonly keys: readonly EffectKey[]; readonly isCacheAside: boolean; readonly isWriteThrough: boolean }
+    | {
+        readonly kind: 'cache-fill';
+        readonly keys: readonly EffectKey[];
+        readonly isCacheAside: boolean;
+        readonly isWriteThrough: boolean;
+        readonly ttl: EffectTtl | null;
+      }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'model-read' | 'model-write'; readonly model: string; readonly operation: string }
@@ -313,19 +326,15 @@ function namedInvalidation(ctx: FileContext, call: ts.CallExpression, name: stri
 function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
   const keysOf = (keys: readonly ({ expr: ts.Expression; isKey: boolean } | { flush: true })[]): EffectKey[] =>
     keys.map((key) => ('flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey }));
+  const ttlOf = (ttl: TtlArgument | undefined): EffectTtl | null =>
+    ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
   switch (effect.kind) {
     case 'invalidate':
       return { ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: keysOf(effect.keys) };
     case 'cache-read':
-      return {
-        ...base,
-        kind: 'cache-read',
-        keys: keysOf(effect.keys),
-        hasLoader: effect.loader !== null,
-        ...(effect.ttlMs ? { ttlMs: { expr: effect.ttlMs, ctx, env: null } } : {}),
-      };
+      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
     case 'cache-fill':
-      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
+      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false, ttl: ttlOf(effect.ttl) };
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':
@@ -352,6 +361,10 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
   const keys = effect.keys.map((key) =>
     'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } },
   );
+  if ((effect.kind === 'cache-fill' || effect.kind === 'cache-read') && effect.ttl) {
+    const ttl = { ...effect.ttl, bound: { ...effect.ttl.bound, env: appendFrame(effect.ttl.bound.env, frame) } };
+    return { ...moved, keys, ttl } as Effect;
+  }
   return { ...moved, keys } as Effect;
 }
 
@@ -798,6 +811,9 @@ function keyRolesFor(ctx: FileContext): KeyRoles {
   return ctx.resolver?.keyRoles?.() ?? keyRolesOfFile(ctx);
 }
 
+/** What the text of a file whose calls can give a key a role contains. */
+export const KEY_ROLE_MARKER = /redis|cache|kv/i;
+
 /**
  * The roles of the keys a file's calls name, from the library sources alone (no helper followed):
  * a key set if absent or counted is a lock, a marker or a counter wherever it is deleted.
@@ -809,7 +825,7 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
   const others: ParsedPattern[] = [];
   const cached: ParsedPattern[] = [];
   const text = ctx.sourceFile.text;
-  if (/redis|cache|kv/i.test(text)) {
+  if (KEY_ROLE_MARKER.test(text)) {
     for (const call of ctx.nodes.calls) {
       const callee = unwrap(ts, call.expression);
       const name = lastName(ts, callee);
@@ -849,21 +865,33 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     const name = lastName(ts, call.expression);
     const isRead = name !== null && CACHE_READ_METHODS.has(name);
     if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) continue;
-    const owner = enclosingFunction(ts, call);
+    // A cached function made at the top of a module (`const getPosts = unstable_cache(…)`) is its own owner.
+    const parent = parentOf(call);
+    const isTopLevelRead = (isRead || name === 'unstable_cache') && parent !== undefined && ts.isVariableDeclaration(parent);
+    const owner = enclosingFunction(ts, call) ?? (isTopLevelRead ? parent : null);
     if (!owner || seen.has(owner)) continue;
     const effects = summarize(ctx, owner);
     const reads = effects.filter((e): e is Effect & { kind: 'cache-read' } => e.kind === 'cache-read');
     if (reads.length === 0) continue;
     seen.add(owner);
+    // A key that is also taken as a lock, set as a marker or counted is no cached read's family.
+    const others = [
+      ...readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : []))),
+      ...keyRolesFor(ctx).others,
+    ];
     for (const read of reads) {
       const models = loaderModels(effects, read);
+      const fills = fillsOf(ctx, effects, read);
+      const where = siteOf(ctx, read);
       for (const key of read.keys) {
         const pattern = keyPattern(key);
         // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
-        if (pattern && /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, ''))) {
-          const ms = read.ttlMs ? staticNumber(read.ttlMs.ctx, read.ttlMs.expr, 0) : null;
-          const ttl = ms === null || ms <= 0 ? null : Math.max(1, Math.round(ms / 1000));
-          families.push({ key: pattern.source, models, file: read.ctx.file, range: read.ctx.range(read.node), ttl });
+        if (
+          pattern &&
+          /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
+          !overlapsAny([pattern], others)
+        ) {
+          families.push({ key: pattern.source, models, ...where, ttl: familyTtl(fills), fills });
         }
       }
     }
@@ -871,32 +899,38 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   return families;
 }
 
-/** A number the code writes statically: a literal, a constant, `+ - * /` over those (`5 * 60 * 1000`). */
-function staticNumber(ctx: FileContext, node: ts.Expression, depth: number): number | null {
-  const { ts } = ctx;
-  const expression = unwrap(ts, node);
-  if (depth > 8) return null;
-  if (ts.isNumericLiteral(expression)) return Number(expression.text);
-  if (ts.isIdentifier(expression)) {
-    const constant = constantOf(ctx, expression);
-    return constant ? staticNumber(constant.ctx, constant.init, depth + 1) : null;
+/** Where an effect happens in the function summarised: the call there (a wrapper's call), else the library call itself. */
+function siteOf(ctx: FileContext, effect: Effect): { file: string; range: Range } {
+  return effect.at ? { file: ctx.file, range: ctx.range(effect.at) } : { file: effect.ctx.file, range: effect.ctx.range(effect.node) };
+}
+
+/** The expiry of a family: the longest its fills give, when every fill says one (an unknown one may be longer, or none). */
+export function familyTtl(fills: readonly { readonly ttl: number | null }[]): number | null {
+  if (fills.length === 0 || fills.some((f) => f.ttl === null)) return null;
+  return Math.max(...fills.map((f) => f.ttl ?? 0));
+}
+
+/**
+ * Where a read's entry is written: a loading read (`wrap(key, loader, ttl)`, a wrapper given the
+ * loader) fills a miss itself; a cache-aside read is filled by the fills of the same key after it.
+ */
+function fillsOf(ctx: FileContext, effects: readonly Effect[], read: Effect & { kind: 'cache-read' }): CacheFill[] {
+  const fills: CacheFill[] = [];
+  const add = (effect: Effect, ttl: EffectTtl | null): void => {
+    const where = siteOf(ctx, effect);
+    if (fills.some((f) => f.file === where.file && f.range.start === where.range.start)) return;
+    fills.push({ ...where, ttl: ttl ? ttlSeconds(ttl) : null });
+  };
+  if (read.hasLoader) add(read, read.ttl);
+  const keys = readableKeys(read.keys);
+  const after = (read.at ?? read.node).getStart();
+  for (const effect of effects) {
+    if (effect.kind !== 'cache-fill' || !effect.isCacheAside || !overlapsAny(readableKeys(effect.keys), keys)) continue;
+    const at = effect.at ?? effect.node;
+    if (at.getSourceFile() === (read.at ?? read.node).getSourceFile() && at.getStart() < after) continue;
+    add(effect, effect.ttl);
   }
-  if (!ts.isBinaryExpression(expression)) return null;
-  const left = staticNumber(ctx, expression.left, depth + 1);
-  const right = left === null ? null : staticNumber(ctx, expression.right, depth + 1);
-  if (left === null || right === null) return null;
-  switch (expression.operatorToken.kind) {
-    case ts.SyntaxKind.PlusToken:
-      return left + right;
-    case ts.SyntaxKind.MinusToken:
-      return left - right;
-    case ts.SyntaxKind.AsteriskToken:
-      return left * right;
-    case ts.SyntaxKind.SlashToken:
-      return left / right;
-    default:
-      return null;
-  }
+  return fills;
 }
 
 function modelsWithin(effects: readonly Effect[], call: ts.Node): string[] {

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { FileContext, staticString } from './context.js';
 import { lastName } from '../ts/syntax.js';
-import type { CallResolver } from './context.js';
+import type { CallResolver, FileSurface } from './context.js';
 import type { TS } from '../ts/syntax.js';
 import type { CacheRead, FileFacts, RouteHandler } from './facts.js';
 import { extractDecoratedHandlers, usesDecoratorFrameworks } from './frameworks/nestjs.js';
@@ -21,25 +21,28 @@ const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manage
 const CACHE_WORDS = /redis|cache|keyv|\bkv\b/i;
 const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
 
-/** Cheap tests on the imports and the text, before any walk: what could this file hold? */
-function relevance(ctx: FileContext): { handlers: boolean; sites: boolean } {
-  const text = ctx.sourceFile.text;
+/**
+ * Cheap tests on the imports and the text, before any walk: what could this file hold? A parsed
+ * file's context answers them, and so does the scanner's surface of a file it has not parsed.
+ */
+export function relevance(file: FileSurface, options: AnalysisOptions): { handlers: boolean; sites: boolean } {
+  const text = file.sourceText;
   const handlers =
-    (usesDecoratorFrameworks(ctx) && /\b(Controller|JsonController|Resolver)\b/.test(text)) ||
-    routerFramework(ctx) !== null ||
-    ctx.options.routerReceivers.size > 0 ||
-    isNextFile(ctx) ||
-    isPagesApiFile(ctx.file) ||
-    isTrpcFile(ctx) ||
-    isRouteModuleFile(ctx.file) ||
-    isGraphqlMapFile(ctx) ||
-    isSvelteKitFile(ctx.file);
+    (usesDecoratorFrameworks(file) && /\b(Controller|JsonController|Resolver)\b/.test(text)) ||
+    routerFramework(file) !== null ||
+    options.routerReceivers.size > 0 ||
+    isNextFile(file) ||
+    isPagesApiFile(file.file) ||
+    isTrpcFile(file) ||
+    isRouteModuleFile(file.file) ||
+    isGraphqlMapFile(file) ||
+    isSvelteKitFile(file.file);
   // A cache reached through the project's own module (`import { redis } from '@/lib/redis'`)
   // still names itself in the text.
-  let sites = ctx.importsModule((m) => CACHE_MODULES.test(m)) || CACHE_WORDS.test(text);
-  for (const name of ctx.options.decorators) if (!sites && text.includes(name)) sites = true;
-  for (const name of ctx.options.callNames) if (!sites && text.includes(name)) sites = true;
-  if (!sites) sites = ctx.options.callGlobLiterals.some((literal) => text.includes(literal));
+  let sites = file.importsModule((m) => CACHE_MODULES.test(m)) || CACHE_WORDS.test(text);
+  for (const name of options.decorators) if (!sites && text.includes(name)) sites = true;
+  for (const name of options.callNames) if (!sites && text.includes(name)) sites = true;
+  if (!sites) sites = options.callGlobLiterals.some((literal) => text.includes(literal));
   return { handlers, sites };
 }
 
@@ -81,7 +84,7 @@ export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions):
 /** The framework-neutral facts of one file: its handlers, its invalidations, its cache reads. */
 export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions): FileFacts {
   const ctx = fileContext(sourceFile, extract);
-  const relevant = relevance(ctx);
+  const relevant = relevance(ctx, ctx.options);
   if (!relevant.handlers && !relevant.sites)
     return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
   const handlers: RouteHandler[] = [];

@@ -95,15 +95,29 @@ export interface RouteHandler {
   readonly writes: readonly string[];
 }
 
+/** A place in the code, in a file of its own. */
+export interface SiteRange {
+  readonly file: string;
+  readonly range: Range;
+}
+
+/** Where a cache entry is written, with the expiry that write gives it (in seconds; null when unknown). */
+export interface CacheFill extends SiteRange {
+  readonly ttl: number | null;
+}
+
 /** A key family the code reads through the cache, and the models its loader reads (none when none is visible). */
 export interface CacheFamily {
   /** The key as written, with holes (`website:{websiteId}`). */
   readonly key: string;
   readonly models: readonly string[];
+  /** Where it is read: the call in the function that reads (a wrapper's call, not the wrapper's inside). */
   readonly file: string;
   readonly range: Range;
-  /** The expiry its loading read gives it, in seconds; null or absent when the code does not say. */
-  readonly ttl?: number | null;
+  /** The expiry its fills give it, in seconds: the longest, when every fill says one; null otherwise. */
+  readonly ttl: number | null;
+  /** Where the read's entry is written: the loading read itself (`wrap(key, loader, ttl)`), or the fill after a miss. */
+  readonly fills: readonly CacheFill[];
 }
 
 /** A place the code reads the cache (`@Cacheable('quotesList')`, `cache.get(...)`). */

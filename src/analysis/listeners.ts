@@ -74,6 +74,9 @@ function subscription(ts: TS, file: ts.SourceFile, call: ts.CallExpression): { k
   return null;
 }
 
+/** What the text of a file that holds a listener contains: a decorator, or a subscription written as a call. */
+export const LISTENER_MARKER = /OnEvent|ofType\(|\.on\(|\.once\(|\.addListener\(|\.prependListener\(/;
+
 /** `@OnEvent(…)` methods and subscriptions (see `subscription`) of the given files, by event key (see `listenerKeys`). */
 export function collectListeners(ts: TS, files: readonly ts.SourceFile[]): Map<string, Fn[]> {
   const listeners = new Map<string, Fn[]>();

@@ -5,10 +5,11 @@ import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { scan } from '../scanner/scan.js';
+import { cacheFile, runKeyOf, ScanCache } from '../scanner/scan-cache.js';
+import type { CacheStrategy } from '../scanner/scan-cache.js';
+import type { AuditOptions, MonorepoMode } from '../scanner/apps.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
-import { checkSetup } from './setup.js';
 
 export interface Output {
   readonly format: ReportFormat;
@@ -30,6 +31,10 @@ export interface AuditArgs {
   readonly hasColor: boolean;
   readonly isVerbose: boolean;
   readonly hasMatrix: boolean;
+  /** --cache: where (null: the default location) and how changes are detected; null without --cache. */
+  readonly cache: { readonly location: string | null; readonly strategy: CacheStrategy } | null;
+  /** --monorepo, --no-monorepo, or neither (decided by the layout). */
+  readonly mode: MonorepoMode;
 }
 
 function git(cwd: string, args: string[]): string {
@@ -108,6 +113,34 @@ function progress(io: CliIo): ((done: number, total: number) => void) | undefine
   };
 }
 
+/**
+ * The scan's result. With --cache, a result that still holds is answered before the analysis (and
+ * TypeScript) is loaded: its setup was checked when it was computed, and none of its inputs changed.
+ */
+async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): Promise<ScanResult> {
+  const started = performance.now();
+  let cache: ScanCache | undefined;
+  if (args.cache) {
+    cache = ScanCache.open({
+      file: cacheFile(options.root, args.cache.location, io.cwd),
+      strategy: args.cache.strategy,
+      onWarning: (message) => io.stderr.write(`cache-audit: ${message}\n`),
+    });
+    const hit = cache.result(runKeyOf(options), options.readFile);
+    if (hit) return { ...hit, durationMs: performance.now() - started };
+  }
+  const { checkSetup } = await import('./setup.js');
+  checkSetup(options.root, options.tsconfig, io.cwd);
+  const { auditProject } = await import('../scanner/apps.js');
+  return auditProject({
+    ...options,
+    cache,
+    checkApplication: (dir) => {
+      checkSetup(dir, undefined, io.cwd);
+    },
+  });
+}
+
 /** The audit: arguments to scan options, the result to reporters, the outcome to an exit code. */
 export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
   let root = args.root ? resolve(io.cwd, args.root) : io.cwd;
@@ -119,8 +152,17 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     paths = [];
   }
   const tsconfig = args.tsconfig === null ? undefined : resolve(io.cwd, args.tsconfig);
-  checkSetup(root, tsconfig, io.cwd);
-  const result = await scan({ root, paths, tsconfig, strict: args.isStrict, ...changedFiles(root, args, io), onProgress: progress(io) });
+  const options: AuditOptions = {
+    root,
+    paths,
+    tsconfig,
+    strict: args.isStrict,
+    mode: args.mode,
+    ...changedFiles(root, args, io),
+    followChange: args.isStaged,
+    onProgress: progress(io),
+  };
+  const result = await auditResult(options, args, io);
   let findings: readonly ScanFinding[] = result.findings;
   let baselined = 0;
   if (args.baseline) {

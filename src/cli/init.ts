@@ -1,120 +1,102 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { ts as morphTs } from 'ts-morph';
-import type ts from 'typescript';
-import { readFileSync } from 'node:fs';
-import type { TS } from '../ts/syntax.js';
-import { extractFacts } from '../analysis/extract.js';
-import { resolveOptions } from '../analysis/options.js';
-import { CONFIG_FILES } from '../config/load-config.js';
-import { walkSources } from '../scanner/files.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
+import { draftRegistry, sitesText } from '../scanner/inferred-registry.js';
+import type { DraftEntry } from '../scanner/inferred-registry.js';
+import { scan } from '../scanner/scan.js';
+import { UsageError } from './errors.js';
+import type { CliIo } from './io.js';
 
-interface InitIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+const quote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** One entry of the written registry: a comment saying where the code reads and fills it, then the entry. */
+function entryText(draft: DraftEntry): string {
+  const { family } = draft;
+  const filled = family.fills.length > 0 ? `filled at ${sitesText(family.fills, 3)}` : 'no fill seen';
+  const loaded = family.models.length > 0 ? '' : '; no model read seen in its loader';
+  const ttls = [...new Set(family.fills.map((f) => f.ttl))];
+  const ttlNote =
+    family.ttl !== null && ttls.length > 1 ? `; ttls ${ttls.map((t) => (t === null ? 'unknown' : `${String(t)} s`)).join(', ')}` : '';
+  const fields = [
+    `template: ${quote(draft.template)}`,
+    ...(family.ttl === null ? [] : [`ttl: ${String(family.ttl)}`]),
+    `dependsOn: [${family.models.map(quote).join(', ')}]`,
+  ];
+  return `    // Read at ${sitesText(family.reads, 3)}; ${filled}${ttlNote}${loaded}.\n    ${draft.name}: { ${fields.join(', ')} },`;
 }
 
-interface KeyDraft {
-  name: string;
-  template: string;
-  dependsOn: string[];
-  seenIn: Set<string>;
-}
-
-const camel = (segments: readonly string[]): string =>
-  segments
-    .map((s) => s.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')))
-    .map((s, i) => (i === 0 ? s.charAt(0).toLowerCase() + s.slice(1) : s.charAt(0).toUpperCase() + s.slice(1)))
-    .join('');
+/** The registry module `init` writes: the same format as a hand-written one. */
+export function registryModule(drafts: readonly DraftEntry[]): string {
+  return `import { defineCacheRegistry } from 'cache-audit/runtime';
 
 /**
- * `cache-audit init`: writes a starter configuration and a registry skeleton made from the
- * invalidation patterns and cache reads found in the code. Refuses to overwrite either.
+ * The cache keys of the application, inferred from the code by \`cache-audit init\`: templates,
+ * ttls, and the models each key is loaded from. Review the names and templates, then keep it
+ * up to date by hand (\`cache-audit registry\` shows what the code says beside it).
  */
-export function initProject(dir: string, io: InitIo): number {
-  const existing = CONFIG_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
-  if (existing) {
-    io.stderr.write(`cache-audit: ${relative(process.cwd(), existing) || existing} exists already; init changes nothing.\n`);
-    return 2;
-  }
-  const ts = morphTs as unknown as TS;
-  const options = resolveOptions({});
-  const drafts = new Map<string, KeyDraft>();
-  const reads = new Set<string>();
-  for (const file of walkSources(dir, [])) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const sourceFile: ts.SourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-    const facts = extractFacts(sourceFile, { ts, options });
-    for (const read of facts.reads) if (read.name) reads.add(read.name);
-    for (const invalidation of [...facts.otherInvalidations, ...facts.handlers.flatMap((h) => h.invalidations)]) {
-      for (const fact of invalidation.patterns) {
-        const pattern = fact.pattern;
-        if (!pattern || pattern.errors.length > 0) continue;
-        // The literal segments before the first wildcard name a family; the rest becomes parameters.
-        const segments = pattern.source.split(':');
-        const literal: string[] = [];
-        for (const segment of segments) {
-          if (/[*?[\]\\]/.test(segment)) break;
-          literal.push(segment);
-        }
-        if (literal.length === 0 || literal.every((s) => /^\{\w+\}$/.test(s))) continue;
-        const template = [...literal, ...(literal.length < segments.length ? ['{id}'] : [])].join(':');
-        const name = camel(literal.filter((s) => !/^\{\w+\}$/.test(s)));
-        const draft = drafts.get(template) ?? {
-          name,
-          template,
-          dependsOn: literal[0] && !/^\{/.test(literal[0]) ? [literal[0]] : [],
-          seenIn: new Set<string>(),
-        };
-        draft.seenIn.add(relative(dir, file).split('\\').join('/'));
-        drafts.set(template, draft);
-      }
-    }
-  }
-  const registryPath = existsSync(join(dir, 'src')) ? join(dir, 'src', 'cache', 'keys.ts') : join(dir, 'cache-keys.ts');
-  if (existsSync(registryPath)) {
-    io.stderr.write(`cache-audit: ${relative(dir, registryPath)} exists already; init changes nothing.\n`);
-    return 2;
-  }
-  const usedNames = new Set<string>();
-  const entries = [...drafts.values()]
-    .sort((a, b) => a.template.localeCompare(b.template))
-    .map((draft) => {
-      let name = draft.name || 'key';
-      for (let i = 2; usedNames.has(name); i++) name = `${draft.name}${String(i)}`;
-      usedNames.add(name);
-      return `    // Seen in ${[...draft.seenIn].sort().join(', ')}. Check the parameters, set a ttl.
-    ${name}: { template: '${draft.template}', dependsOn: ${JSON.stringify(draft.dependsOn).replace(/"/g, "'")} },`;
-    });
-  for (const name of [...reads].sort()) {
-    if (usedNames.has(name)) continue;
-    entries.push(`    // Read as '${name}' in the code; write its template.\n    // ${name}: { template: '…', ttl: 60, dependsOn: [] },`);
-  }
-  mkdirSync(dirname(registryPath), { recursive: true });
-  writeFileSync(
-    registryPath,
-    `import { defineCacheRegistry } from 'cache-audit/runtime';
-
-/** Every cached read of the application: templates, TTLs and the resources each depends on. */
 export const cacheKeys = defineCacheRegistry({
   keys: {
-${entries.join('\n')}
+${drafts.length > 0 ? drafts.map(entryText).join('\n') : '    // No cached read found in the code: add the keys the application caches.'}
   },
 });
-`,
-  );
-  const configPath = join(dir, 'cache-audit.config.json');
-  writeFileSync(
-    configPath,
-    `${JSON.stringify({ $schema: './node_modules/cache-audit/schema/config.schema.json', registry: relative(dir, registryPath).split('\\').join('/') }, null, 2)}\n`,
-  );
+`;
+}
+
+/** Where the registry goes: the file the configuration names, else src/cache/keys.ts (or cache-keys.ts without src/). */
+function registryPathOf(dir: string, config: { file: string | null; dir: string; registry?: string }): string {
+  if (config.file && config.registry) return resolve(config.dir, config.registry);
+  return existsSync(join(dir, 'src')) ? join(dir, 'src', 'cache', 'keys.ts') : join(dir, 'cache-keys.ts');
+}
+
+/**
+ * `cache-audit init`: writes the registry the code implies (families read through the cache,
+ * their templates, ttls and the models their loaders read; never a lock, a counter or a marker)
+ * and a configuration naming it. Overwrites nothing without `force`; exit 2 when it would.
+ */
+export async function initProject(dir: string, options: { readonly force: boolean }, io: CliIo): Promise<number> {
+  const shown = (path: string): string => relative(io.cwd, path) || path;
+  clearConfigCache();
+  const loaded = loadConfigFor(dir, { recheckMs: 0 });
+  // A configuration of this directory is changed (with --force); one further up is left alone.
+  const localConfig = loaded.file !== null && dirname(loaded.file) === resolve(dir) ? loaded.file : null;
+  const config = { file: localConfig, dir: loaded.dir, registry: localConfig ? loaded.config.registry : undefined };
+  const registryPath = registryPathOf(dir, config);
+  const existing = [registryPath, ...(localConfig && !config.registry ? [localConfig] : [])].filter((path) => existsSync(path));
+  if (existing.length > 0 && !options.force) {
+    throw new UsageError(
+      `${existing.map(shown).join(' and ')} ${existing.length > 1 ? 'exist' : 'exists'} already: run cache-audit init --force to overwrite.`,
+    );
+  }
+  const result = await scan({ root: dir });
+  const drafts = draftRegistry(result.families);
+  mkdirSync(dirname(registryPath), { recursive: true });
+  writeFileSync(registryPath, registryModule(drafts));
+  const registryRef = relative(config.file ? config.dir : dir, registryPath)
+    .split('\\')
+    .join('/');
+  const configPath = writeConfig(dir, localConfig, config.registry, registryRef);
+  const withTtl = drafts.filter((d) => d.family.ttl !== null).length;
+  const withModels = drafts.filter((d) => d.family.models.length > 0).length;
   io.stdout.write(
-    `Wrote ${relative(dir, configPath)} and ${relative(dir, registryPath)} (${String(drafts.size)} key families from the code). Review the registry, then run cache-audit.\n`,
+    `Wrote ${[shown(registryPath), ...(configPath ? [shown(configPath)] : [])].join(' and ')}: ${String(drafts.length)} key ${drafts.length === 1 ? 'family' : 'families'} inferred from the code (${String(withTtl)} with a ttl, ${String(withModels)} with the models they are loaded from). Review the registry, then run cache-audit.\n`,
   );
+  if (localConfig && !configPath && !config.registry)
+    io.stdout.write(`Set "registry": "${registryRef}" in ${shown(localConfig)} to have the audit read it.\n`);
   return 0;
+}
+
+/** The configuration naming the registry: a new cache-audit.config.json, or `registry` set in an existing JSON one; null when none is written. */
+function writeConfig(dir: string, existing: string | null, named: string | undefined, registryRef: string): string | null {
+  if (existing === null) {
+    const path = join(dir, 'cache-audit.config.json');
+    writeFileSync(
+      path,
+      `${JSON.stringify({ $schema: './node_modules/cache-audit/schema/config.schema.json', registry: registryRef }, null, 2)}\n`,
+    );
+    return path;
+  }
+  if (named || !existing.endsWith('.json') || existing.endsWith('package.json')) return null;
+  const json = JSON.parse(readFileSync(existing, 'utf8')) as Record<string, unknown>;
+  writeFileSync(existing, `${JSON.stringify({ ...json, registry: registryRef }, null, 2)}\n`);
+  return existing;
 }

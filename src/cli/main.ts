@@ -32,6 +32,10 @@ interface AuditOptions {
   readonly baseline?: string;
   readonly updateBaseline?: boolean;
   readonly color?: boolean;
+  readonly cache?: boolean;
+  readonly cacheLocation?: string;
+  readonly cacheStrategy: 'metadata' | 'content';
+  readonly monorepo?: boolean;
 }
 
 function percentage(text: string): number {
@@ -115,11 +119,20 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .option('--matrix', 'print the coverage matrix in the text report')
     .option('--verbose', 'list every blind spot, not only the calls that hide them')
     .option('--root <dir>', 'the project directory (default: the one directory given, or the current one)')
-    .option('--tsconfig <file>', 'use this tsconfig instead of discovering them')
+    .option('--tsconfig <file>', 'use this tsconfig instead of discovering them (one project)')
+    .option('--monorepo', 'audit each application below the root (found by configuration files, workspaces, apps/ and packages/)')
+    .option('--no-monorepo', 'audit the root as one project, even when it looks like a monorepo')
     .option('--staged', 'audit the staged content of staged files (pre-commit), the project as context')
     .option('--changed-since <ref>', 'report only findings in files changed since a git ref')
     .option('--baseline <file>', 'leave out the findings recorded in this baseline')
     .option('--update-baseline', 'record the current findings in the --baseline file, and exit 0')
+    .option('--cache', 'keep results and per-file verdicts between runs; reuse them for unchanged files')
+    .option('--cache-location <path>', 'the cache file, or a directory for it (default node_modules/.cache/cache-audit/)')
+    .addOption(
+      new Option('--cache-strategy <strategy>', 'how a changed file is detected: size and mtime first, or always the content')
+        .choices(['metadata', 'content'])
+        .default('metadata'),
+    )
     .option('--color', 'colours even when stdout is no terminal (FORCE_COLOR is respected too)')
     .option('--no-color', 'no colours (a non-empty NO_COLOR is respected too)')
     .option('--debug', 'show stack traces of internal errors')
@@ -127,6 +140,8 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .action(async (paths: string[], options: AuditOptions) => {
       if (options.updateBaseline && !options.baseline) throw new UsageError('--update-baseline needs --baseline <file>.');
       if (options.staged && options.changedSince) throw new UsageError('--staged and --changed-since cannot be combined.');
+      if (options.monorepo === true && options.tsconfig)
+        throw new UsageError('--monorepo and --tsconfig cannot be combined: a tsconfig names one project.');
       const args: AuditArgs = {
         outputs: outputs.list(),
         paths,
@@ -142,6 +157,8 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
         hasColor: hasColor(options.color, io),
         isVerbose: options.verbose === true,
         hasMatrix: options.matrix === true,
+        cache: options.cache === true ? { location: options.cacheLocation ?? null, strategy: options.cacheStrategy } : null,
+        mode: options.monorepo === undefined ? 'auto' : options.monorepo ? 'monorepo' : 'single',
       };
       const { audit } = await import('./audit.js');
       setCode(await audit(args, io));
@@ -149,22 +166,24 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
 
   command
     .command('init')
-    .description('write a starter configuration and a registry skeleton made from the code; overwrites nothing')
+    .description('write the registry the code implies (families, templates, ttls, dependsOn) and a configuration naming it')
     .argument('[dir]', 'the project directory', '.')
-    .action(async (dir: string) => {
+    .option('--force', 'overwrite an existing registry, and set `registry` in an existing configuration')
+    .addHelpText('after', '\nExit codes: 0 written, 2 a file exists already (without --force) or the project cannot be read.')
+    .action(async (dir: string, options: { force?: boolean }) => {
       const { initProject } = await import('./init.js');
-      setCode(initProject(resolve(io.cwd, dir), io));
+      setCode(await initProject(resolve(io.cwd, dir), { force: options.force === true }, io));
     });
 
   command
     .command('registry')
-    .description('print the registry as the checks read it, with what each resource change must invalidate')
+    .description('print the registry and the key families the code shows, side by side, with the dependencies the code adds')
     .argument('[path]', 'the project directory', '.')
     .addOption(new Option('--format <name>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExit codes: 0 the registry reads cleanly, 2 it has problems or cannot be found.')
+    .addHelpText('after', '\nExit codes: 0 printed, 2 the registry has problems or the project cannot be read.')
     .action(async (path: string, options: { format: 'text' | 'json' }) => {
       const { registryCommand } = await import('./registry-command.js');
-      setCode(registryCommand(path, options.format, io));
+      setCode(await registryCommand(path, options.format, io));
     });
 
   command

@@ -20,7 +20,7 @@ export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/r
 export const PROJECT_DOCS = 'https://github.com/cache-audit/cache-audit#whole-project-findings';
 
 export function helpUri(ruleId: string): string {
-  return ['stale-key', 'unused-key', 'unresolved'].includes(ruleId) ? PROJECT_DOCS : `${DOCS_BASE}${ruleId}.md`;
+  return ['stale-key', 'unused-key', 'undeclared-dependency', 'unresolved'].includes(ruleId) ? PROJECT_DOCS : `${DOCS_BASE}${ruleId}.md`;
 }
 
 export function percent(ratio: number | null): string {

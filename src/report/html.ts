@@ -170,6 +170,17 @@ if (form) {
 }
 `;
 
+/** A monorepo's applications: where each one's files are, its counts and coverage (the findings below carry its directory). */
+function applicationsSection(result: ScanResult): string {
+  if (result.apps === undefined) return '';
+  const rows = result.apps.map((app) => {
+    const inApp = result.findings.filter((f) => f.file.startsWith(`${app.path}/`));
+    const of = (severity: Severity): string => String(inApp.filter((f) => f.severity === severity).length);
+    return `<tr><td>${escape(app.name)}</td><td><code>${escape(app.path)}/</code></td><td>${String(app.filesScanned)}</td><td>${of('error')}</td><td>${of('warning')}</td><td>${percent(app.coverage.ratio)}</td></tr>`;
+  });
+  return `<h2>Applications</h2>\n<table class="spots"><thead><tr><th>application</th><th>directory</th><th>files</th><th>errors</th><th>warnings</th><th>coverage</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 /**
  * One self-contained page: a verdict, findings by file (errors first, grouped per place, with code
  * frames, filters by level and rule), the blind spots by the call that hides them, the coverage
@@ -252,6 +263,7 @@ export const htmlReporter: Reporter = (result, context) => {
   <div class="tile"><b>${percent(result.coverage.ratio)}</b>coverage (${String(result.coverage.covered)}/${String(result.coverage.mutations)})</div>
   ${context.baselined > 0 ? `<div class="tile"><b>${String(context.baselined)}</b>in the baseline</div>` : ''}
 </section>
+${applicationsSection(result)}
 <h2>Findings</h2>
 ${listed.length > 0 ? `${filters(listed)}\n${findingsSection(listed, context)}` : '<p>No findings.</p>'}
 ${blindSpotsSection(result)}

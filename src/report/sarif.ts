@@ -19,7 +19,7 @@ export const sarifReporter: Reporter = (result) => {
     ...Object.entries(PROJECT_RULE_DESCRIPTIONS).map(([id, description]) => ({
       id,
       description,
-      level: id === 'unresolved' ? 'note' : 'warning',
+      level: id === 'unresolved' || id === 'undeclared-dependency' ? 'note' : 'warning',
     })),
   ];
   const index = new Map(catalogue.map((rule, i) => [rule.id, i]));

@@ -7,7 +7,25 @@ import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
 
 export const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'dist', 'build', 'coverage', '.next', 'out', '.turbo', '.cache']);
+export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.git',
+  'dist',
+  'build',
+  'coverage',
+  '.next',
+  'out',
+  '.turbo',
+  '.cache',
+]);
+
+/** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
+const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;
+
+/** Whether a path (relative, with `/`) is a test file. */
+export function isTestFile(path: string): boolean {
+  return TEST_FILE.test(path);
+}
 
 export interface InputProblem {
   readonly file: string;
@@ -19,6 +37,11 @@ export interface InputProblem {
 export interface ProjectFiles {
   /** The scanned directory, absolute. */
   readonly root: string;
+  /**
+   * The directory whose source files are the project's (calls into them are followed): the scanned
+   * directory, or the monorepo root when the scanned directory is one of its applications.
+   */
+  readonly sourceRoot: string;
   readonly files: string[];
   readonly tsconfigs: string[];
   /** The options of the first tsconfig that lists files (the default for files no tsconfig lists). */
@@ -64,6 +87,11 @@ export function findTsconfigs(root: string): string[] {
   } catch {
     // none at the root: look in the packages
   }
+  return packageTsconfigs(root);
+}
+
+/** The tsconfig.json files of the packages below `root` (the nearest one on each path, three levels deep at most). */
+export function packageTsconfigs(root: string): string[] {
   const found: string[] = [];
   const visit = (dir: string, depth: number): void => {
     if (depth > 3) return;
@@ -220,7 +248,8 @@ function pnpmPackages(text: string): string[] {
   return result;
 }
 
-function readJson(file: string): Record<string, unknown> | null {
+/** A JSON object file, or null when it is missing, unreadable or not an object. */
+export function readJson(file: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
     return isRecord(value) ? value : null;
@@ -238,10 +267,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * tsconfig has `files: []` and `references`), or every source file when there is none; the
  * compiler options each file is resolved with, and the workspace packages of a monorepo.
  */
-export function projectFiles(ts: TS, root: string, tsconfig: string | undefined): ProjectFiles {
+export function projectFiles(ts: TS, root: string, tsconfig: string | undefined, workspaceRoot?: string): ProjectFiles {
   const problems: InputProblem[] = [];
   const absoluteRoot = resolve(root);
-  const workspaces = workspacePackages(ts, absoluteRoot);
+  const sourceRoot = resolve(workspaceRoot ?? root);
+  const workspaces = workspacePackages(ts, sourceRoot);
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
   const files = new Set<string>();
   const optionsByFile = new Map<string, ts.CompilerOptions>();
@@ -308,14 +338,16 @@ export function projectFiles(ts: TS, root: string, tsconfig: string | undefined)
   } else if (!tsconfig && !tsconfigs.includes(join(absoluteRoot, 'tsconfig.json'))) {
     // No root tsconfig: a workspace package without a tsconfig of its own is read whole.
     for (const dir of workspaces.values()) {
+      if (!(dir === absoluteRoot || dir.startsWith(absoluteRoot + sep))) continue;
       if (tsconfigs.some((config) => config.startsWith(dir + sep))) continue;
       for (const file of walkSources(dir, problems)) files.add(file);
     }
   }
   const defaults = compilerOptions ?? { allowJs: true };
-  const nearest = nearestOptions(ts, absoluteRoot);
+  const nearest = nearestOptions(ts, sourceRoot);
   return {
     root: absoluteRoot,
+    sourceRoot,
     files: [...files].sort(),
     tsconfigs: used.map((c) => relative(root, c) || c),
     compilerOptions: defaults,
@@ -377,4 +409,24 @@ function nearestOptions(ts: TS, root: string): (file: string) => ts.CompilerOpti
     }
     return undefined;
   };
+}
+
+/** The source files the tsconfigs list, with the projects they reference (no options, no diagnostics: a count). */
+export function listedSources(ts: TS, tsconfigs: readonly string[]): Set<string> {
+  const files = new Set<string>();
+  const queue = [...tsconfigs];
+  const seen = new Set(queue);
+  for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
+    const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    for (const file of parsed?.fileNames ?? [])
+      if (!file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))) files.add(resolve(file));
+    for (const reference of parsed?.projectReferences ?? []) {
+      const referenced = ts.resolveProjectReferencePath(reference);
+      if (!seen.has(referenced)) {
+        seen.add(referenced);
+        queue.push(referenced);
+      }
+    }
+  }
+  return files;
 }

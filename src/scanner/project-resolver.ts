@@ -26,6 +26,8 @@ export class ProjectResolver implements CallResolver {
   private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
   private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
   private readonly realRoot: string;
+  private readonly exportAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Node | null>>();
+  private readonly constantAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>();
 
   constructor(
     private readonly ts: TS,
@@ -34,8 +36,14 @@ export class ProjectResolver implements CallResolver {
     private readonly host: ts.ModuleResolutionHost,
     /** The parsed file at a path (parsing it on demand), or undefined when it cannot be read. */
     private readonly sourceFileAt: (path: string) => ts.SourceFile | undefined,
-    /** Every parsed file of the project, for event listeners. */
+    /** The parsed files that can hold event listeners, ORM hooks or job processors (those whose text can). */
     private readonly allSourceFiles: () => readonly ts.SourceFile[] = () => [],
+    /**
+     * Whether the module at a path can export `name`, asked before a module re-exported wholesale
+     * (`export * from './quotes'`) is parsed to look for it: a barrel then costs only the modules
+     * that can hold the name.
+     */
+    private readonly mayExport: (path: string, name: string) => boolean = () => true,
   ) {
     this.realRoot = this.realpath(project.root);
   }
@@ -52,8 +60,14 @@ export class ProjectResolver implements CallResolver {
     return target ? this.exportedConstant(target, binding.imported, 0) : null;
   }
 
-  /** The initializer of an exported `const` (following re-exports a few levels). */
+  /** The initializer of an exported `const` (following re-exports a few levels); the answers from the top remembered. */
   private exportedConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
+    return depth === 0
+      ? remembered(this.constantAnswers, file, name, () => this.findConstant(file, name, 0))
+      : this.findConstant(file, name, depth);
+  }
+
+  private findConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
     const { ts } = this;
     if (depth > 4) return null;
     const local = (wanted: string): ts.Expression | null => {
@@ -85,7 +99,7 @@ export class ProjectResolver implements CallResolver {
         statement.moduleSpecifier &&
         ts.isStringLiteral(statement.moduleSpecifier)
       ) {
-        const target = this.moduleFile(file, statement.moduleSpecifier.text);
+        const target = this.reexportedFile(file, statement.moduleSpecifier.text, name);
         const found = target ? this.exportedConstant(target, name, depth + 1) : null;
         if (found) return found;
       }
@@ -176,8 +190,17 @@ export class ProjectResolver implements CallResolver {
     return found && ts.isClassLike(found) ? found : null;
   }
 
-  /** The declaration a module exports under `name` (following re-exports a few levels). */
+  /**
+   * The declaration a module exports under `name` (following re-exports a few levels). The answers
+   * from the top are remembered: many files import the same names from one barrel.
+   */
   private exported(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
+    return depth === 0
+      ? remembered(this.exportAnswers, file, name, () => this.findExported(file, name, 0))
+      : this.findExported(file, name, depth);
+  }
+
+  private findExported(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
     const { ts } = this;
     if (depth > 4) return null;
     const isExported = (node: ts.Node): boolean =>
@@ -222,7 +245,7 @@ export class ProjectResolver implements CallResolver {
             return target ? this.exported(target, original, depth + 1) : null;
           }
         } else if (!clause && from !== null) {
-          const target = this.moduleFile(file, from);
+          const target = this.reexportedFile(file, from, name);
           const found = target ? this.exported(target, name, depth + 1) : null;
           if (found) return found;
         }
@@ -312,9 +335,21 @@ export class ProjectResolver implements CallResolver {
     return path === UNRESOLVED ? undefined : path !== null;
   }
 
+  /** The project file an import specifier of `fromFile` names, or null (a package, nothing). */
+  modulePath(specifier: string, fromFile: string): string | null {
+    const path = this.projectModulePath(specifier, fromFile);
+    return path === UNRESOLVED ? null : path;
+  }
+
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
     const path = this.projectModulePath(specifier, from.fileName);
     return path === null || path === UNRESOLVED ? null : (this.sourceFileAt(path) ?? null);
+  }
+
+  /** The module of a wholesale re-export (`export * from`), when it can export `name`. */
+  private reexportedFile(from: ts.SourceFile, specifier: string, name: string): ts.SourceFile | null {
+    const path = this.projectModulePath(specifier, from.fileName);
+    return path === null || path === UNRESOLVED || !this.mayExport(path, name) ? null : (this.sourceFileAt(path) ?? null);
   }
 
   /**
@@ -437,6 +472,19 @@ export class ProjectResolver implements CallResolver {
     }
     return map;
   }
+}
+
+/** The answer for (file, name), computed once. */
+function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts.SourceFile, name: string, compute: () => T): T {
+  let byName = answers.get(file);
+  if (!byName) {
+    byName = new Map();
+    answers.set(file, byName);
+  }
+  if (byName.has(name)) return byName.get(name) as T;
+  const answer = compute();
+  byName.set(name, answer);
+  return answer;
 }
 
 /** A specifier that resolves to nothing at all. */

@@ -3,7 +3,7 @@ export const RESULT_VERSION = 2;
 
 export type Severity = 'error' | 'warning' | 'note';
 
-export type ProjectRuleId = 'stale-key' | 'unused-key' | 'unresolved';
+export type ProjectRuleId = 'stale-key' | 'unused-key' | 'undeclared-dependency' | 'unresolved';
 
 export interface ScanFinding {
   readonly ruleId: string;
@@ -58,6 +58,16 @@ export interface MatrixRow {
   readonly invalidations: readonly MatrixInvalidation[];
 }
 
+/** A key family found in the code: its key, the models its loaders read, its expiry, where it is read and filled. */
+export interface InferredFamily {
+  readonly key: string;
+  readonly models: readonly string[];
+  /** Seconds, when every fill says one (the longest); null when a fill sets none or it cannot be read. */
+  readonly ttl: number | null;
+  readonly reads: readonly { readonly file: string; readonly line: number }[];
+  readonly fills: readonly { readonly file: string; readonly line: number; readonly ttl: number | null }[];
+}
+
 export interface ScanResult {
   readonly version: typeof RESULT_VERSION;
   readonly tool: { readonly name: string; readonly version: string };
@@ -75,11 +85,7 @@ export interface ScanResult {
   /** The configuration file, relative to the root; null when there is none and the defaults apply. */
   readonly configuration: string | null;
   /** Key families the code reads through the cache, with the models their loaders read (inferred). */
-  readonly families: readonly {
-    readonly key: string;
-    readonly models: readonly string[];
-    readonly reads: readonly { readonly file: string; readonly line: number }[];
-  }[];
+  readonly families: readonly InferredFamily[];
   readonly tsconfigs: readonly string[];
   readonly filesScanned: number;
   readonly findings: readonly ScanFinding[];
@@ -93,6 +99,24 @@ export interface ScanResult {
   };
   readonly coverage: { readonly mutations: number; readonly covered: number; readonly ratio: number | null };
   readonly durationMs: number;
+  /**
+   * A monorepo root: the applications audited, each on its own (its configuration, registry and
+   * matrix); the findings above are theirs, with files relative to the monorepo root. Absent for one project.
+   */
+  readonly apps?: readonly ApplicationResult[];
+}
+
+/** One application of a monorepo, as audited; its files relative to the monorepo root. */
+export interface ApplicationResult extends Pick<
+  ScanResult,
+  'registry' | 'configuration' | 'families' | 'tsconfigs' | 'filesScanned' | 'matrix' | 'coverage' | 'durationMs'
+> {
+  /** The package name, or the directory when it has none. */
+  readonly name: string;
+  /** The application's directory, relative to the monorepo root, with `/`. */
+  readonly path: string;
+  /** How it was found: its own configuration file, a workspace package, an apps/ or packages/ directory, a referenced tsconfig. */
+  readonly foundBy: 'configuration' | 'workspace' | 'layout' | 'tsconfig';
 }
 
 export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { note: 0, warning: 1, error: 2 };

@@ -49,7 +49,6 @@ export function checkFiles(
     const sourceFile = reader.sourceOf(fileFacts.file);
     if (!sourceFile) continue;
     const suppressions = parseSuppressions(text);
-    const lines = reader.linesOf(fileFacts.file);
     for (const ruleId of ruleIds) {
       for (const finding of runCheck(ruleId, {
         facts: fileFacts,
@@ -77,7 +76,7 @@ export function checkFiles(
             endColumn: end.character + 1,
             via: viaOf(fileFacts, finding.range.start),
           },
-          lines[start.line] ?? '',
+          reader.linesOf(fileFacts.file)[start.line] ?? '',
         );
       }
     }

@@ -13,40 +13,53 @@ import { ProjectResolver } from './project-resolver.js';
 import type { SourceReader } from './scan-parse.js';
 import type { ScanSetup } from './scan-load.js';
 
-/** Step 3: the facts of every file, with calls followed across files and global interceptors applied. */
+/**
+ * Step 3: the facts of every file that can matter (its text decides, see `fileRelevance`), with
+ * calls followed across files (into any file of the project, parsed when reached) and global
+ * interceptors applied. The other files are read once and let go.
+ */
 export function extractProject(
   ts: TS,
   setup: ScanSetup,
   reader: SourceReader,
   onProgress?: (done: number, total: number) => void,
+  /** Whose facts are wanted (default: every relevant file); the others still serve the project-wide lookups. */
+  isWanted: (file: string) => boolean = () => true,
 ): FileFacts[] {
-  const { files } = setup;
+  const relevant = setup.files.filter((file, index) => {
+    const verdict = reader.relevance(file);
+    onProgress?.(index + 1, setup.files.length);
+    return verdict?.relevant === true;
+  });
+  // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
+  const audited = new Set(setup.files);
+  const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   const resolver = new ProjectResolver(
     ts,
-    setup.listed,
+    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
+    { ...setup.listed, root: setup.listed.sourceRoot },
     resolutionHost(ts, setup.listed.files),
-    (path) => reader.read(resolve(path), false) ?? undefined,
-    () => files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+    (path) => {
+      const file = resolve(path);
+      return reader.read(file, audited.has(file)) ?? undefined;
+    },
+    parsed,
+    (path, name) => reader.mayExport(resolve(path), name),
   );
   const contexts = new Map<ts.SourceFile, FileContext>();
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: setup.registry === null };
+  // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {
-    roles ??= mergeRoles(
-      files.flatMap((file) => {
-        const sourceFile = reader.read(file, true);
-        return sourceFile ? [keyRolesOfFile(fileContext(sourceFile, extract))] : [];
-      }),
-    );
+    roles ??= mergeRoles(parsed().map((sourceFile) => keyRolesOfFile(fileContext(sourceFile, extract))));
     return roles;
   };
-  const facts: FileFacts[] = [];
-  files.forEach((file, index) => {
-    const sourceFile = reader.read(file, true);
-    if (sourceFile) facts.push(extractFacts(sourceFile, extract));
-    onProgress?.(index + 1, files.length);
-  });
+  const facts = parsed()
+    .filter((sourceFile) => isWanted(sourceFile.fileName))
+    .map((sourceFile) => extractFacts(sourceFile, extract));
+  // Global interceptors are looked up in every relevant file's context.
+  for (const sourceFile of parsed()) fileContext(sourceFile, extract);
   applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
   return facts;
 }
@@ -55,7 +68,7 @@ export function extractProject(
  * Module resolution asks the file system for many candidates: answer from the project's file
  * list first, and remember what the disk said.
  */
-function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResolutionHost {
+export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResolutionHost {
   const known = new Set(projectFiles);
   const existing = new Map<string, boolean>();
   return {
@@ -81,6 +94,9 @@ function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.ModuleResol
   };
 }
 
+/** What the text of a file that registers an interceptor for the whole application contains. */
+export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
+
 /**
  * Interceptors registered for the whole application (`{ provide: APP_INTERCEPTOR, useClass: X }`):
  * what their `intercept` deletes, with patterns that can be read, counts for every NestJS mutation.
@@ -95,7 +111,7 @@ function applyGlobalInterceptors(
 ): void {
   const global: Invalidation[] = [];
   for (const [sourceFile, ctx] of contexts) {
-    if (!sourceFile.text.includes('APP_INTERCEPTOR')) continue;
+    if (!GLOBAL_INTERCEPTOR_MARKER.test(sourceFile.text)) continue;
     const visit = (node: ts.Node): void => {
       if (ts.isObjectLiteralExpression(node)) {
         const get = (name: string) =>

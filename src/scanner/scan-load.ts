@@ -7,14 +7,11 @@ import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
 import type { LoadedRegistry } from '../registry/load.js';
-import { projectFiles } from './files.js';
+import { findTsconfigs, isTestFile, listedSources, packageTsconfigs, projectFiles } from './files.js';
 import type { ProjectFiles } from './files.js';
 import type { ScanDiagnostic } from './result.js';
 import { ScanError } from './scan-error.js';
 import type { ScanOptions } from './scan.js';
-
-/** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
-const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;
 
 /** What a scan starts from: the configuration, the registry and the files to audit. */
 export interface ScanSetup {
@@ -68,29 +65,17 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
     });
   }
 
-  const listed = projectFiles(ts, root, options.tsconfig);
+  const listed = projectFiles(ts, root, options.tsconfig, options.workspaceRoot);
   for (const p of listed.problems) diagnostics.push({ ...p, file: rel(p.file) });
   const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob));
   const ignoreBase = loadedConfig.file ? loadedConfig.dir : root;
   const isIgnored = (file: string): boolean => {
     const path = relative(ignoreBase, file).split(sep).join('/');
-    return ignores.some((glob) => glob.test(path)) || (config.tests !== true && TEST_FILE.test(path));
+    return ignores.some((glob) => glob.test(path)) || (config.tests !== true && isTestFile(path));
   };
-  const files = listed.files.filter((file) => !isIgnored(file) && file !== registryFile);
-  if (files.length === 0) {
-    // A green run that read nothing would say nothing: say why instead.
-    const why = options.tsconfig
-      ? existsSync(resolve(root, options.tsconfig))
-        ? `the tsconfig ${options.tsconfig} lists none`
-        : `the tsconfig ${options.tsconfig} does not exist`
-      : listed.tsconfigs.length > 0
-        ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none`
-        : 'none was found below it';
-    throw new ScanError(
-      'no-sources',
-      `No source files to audit in ${root}: ${why}. Point cache-audit at the project's directory, or name its tsconfig with --tsconfig.`,
-    );
-  }
+  const outside = (options.outside ?? []).map((dir) => resolve(dir) + sep);
+  const files = listed.files.filter((file) => !isIgnored(file) && file !== registryFile && !outside.some((dir) => file.startsWith(dir)));
+  checkSourceCount(ts, root, options, listed, files, isIgnored);
   return {
     root,
     rel,
@@ -112,4 +97,50 @@ export function reportedFiles(root: string, options: ScanOptions): (file: string
   return (file) =>
     (options.onlyFiles === undefined || options.onlyFiles.has(file)) &&
     (reportedPaths.length === 0 || reportedPaths.some((p) => file === p || file.startsWith(p + sep)));
+}
+
+/** From how many listed files a scan that reads under a tenth of them is refused (small projects vary too much). */
+const FEW_SOURCES_GAP = 20;
+
+/**
+ * A scan that reads no source file, or far fewer than the project's tsconfigs list, would be a
+ * green run that checked next to nothing: a `ScanError` says why instead (a tsconfig that lists
+ * only tests, a wrong --tsconfig, a root tsconfig that leaves the packages out).
+ */
+function checkSourceCount(
+  ts: TS,
+  root: string,
+  options: ScanOptions,
+  listed: ProjectFiles,
+  files: readonly string[],
+  isIgnored: (file: string) => boolean,
+): void {
+  const show = (file: string): string => relative(root, file).split(sep).join('/') || file;
+  const hint = "Point cache-audit at the project's directory, or name its tsconfig with --tsconfig.";
+  if (files.length === 0) {
+    const skipped = listed.files.length > 0 ? ` to audit (${String(listed.files.length)} test or ignored files only)` : '';
+    const why = options.tsconfig
+      ? existsSync(resolve(root, options.tsconfig))
+        ? `the tsconfig ${options.tsconfig} lists none${skipped}`
+        : `the tsconfig ${options.tsconfig} does not exist`
+      : listed.tsconfigs.length > 0
+        ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none${skipped}`
+        : 'none was found below it';
+    throw new ScanError('no-sources', `No source files to audit in ${root}: ${why}. ${hint}`);
+  }
+  const rootTsconfig = listed.tsconfigs.includes('tsconfig.json');
+  // The root's own files of a monorepo are few by design.
+  if ((!options.tsconfig && !rootTsconfig) || options.outside !== undefined) return;
+  // What the other tsconfigs of the project list: all of them beside --tsconfig, the packages' beside the root's.
+  const others = options.tsconfig ? findTsconfigs(root) : packageTsconfigs(root);
+  const elsewhere = new Set([...listedSources(ts, others)].filter((file) => !isIgnored(file)));
+  for (const file of files) elsewhere.add(file);
+  if (files.length * 10 >= elsewhere.size || elsewhere.size - files.length < FEW_SOURCES_GAP) return;
+  const read = `${String(files.length)} source ${files.length === 1 ? 'file' : 'files'}`;
+  throw new ScanError(
+    'few-sources',
+    options.tsconfig
+      ? `The tsconfig ${show(resolve(root, options.tsconfig))} lists ${read} to audit in ${root}, the project's tsconfigs ${String(elsewhere.size)}: a wrong --tsconfig? Name the application's tsconfig (the projects a solution tsconfig references are read), or leave --tsconfig out.`
+      : `The root tsconfig.json of ${root} lists ${read} to audit, the tsconfigs of its packages ${String(elsewhere.size)}: audit each application (cache-audit --monorepo, or the application's directory), or name a tsconfig with --tsconfig.`,
+  );
 }

@@ -4,43 +4,88 @@ import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { ScanDiagnostic } from './result.js';
 import type { ScanOptions } from './scan.js';
+import type { AnalysisOptions } from '../analysis/options.js';
+import { exportableNames, fileRelevance } from './relevance.js';
+import type { Relevance } from './relevance.js';
 
-/** The project's files, each read and parsed once. */
+/**
+ * The project's files: each read once to decide whether it can matter, and parsed only when it can
+ * or when module resolution reaches it. Nothing of a file that was not parsed is kept.
+ */
 export interface SourceReader {
+  /**
+   * Whether a file can matter (see `fileRelevance`), or null when it cannot be read (a diagnostic
+   * says why). The text of a relevant file is kept until it is parsed; the text of another is let go.
+   */
+  relevance(file: string): Relevance | null;
   /** The parsed file, or null when it cannot be audited (when reported, a diagnostic says why). */
   read(file: string, isReported: boolean): ts.SourceFile | null;
   /** What `read` gave for a file; undefined when it was not read. */
   sourceOf(file: string): ts.SourceFile | null | undefined;
   textOf(file: string): string | undefined;
-  /** The lines of a read file, split once. */
+  /** The lines of a parsed file, split once: ask only for a file with findings. */
   linesOf(file: string): string[];
+  /** Whether a file can export `name`, from its text when it has not been parsed (see `exportableNames`). */
+  mayExport(file: string, name: string): boolean;
 }
 
 type Problem = (message: string, line?: number, column?: number) => void;
 
 /** Step 2: reading and parsing, with a diagnostic for each file that is skipped. */
-export function createReader(ts: TS, options: ScanOptions, rel: (file: string) => string, diagnostics: ScanDiagnostic[]): SourceReader {
+export function createReader(
+  ts: TS,
+  options: ScanOptions,
+  analysisOptions: AnalysisOptions,
+  rel: (file: string) => string,
+  diagnostics: ScanDiagnostic[],
+): SourceReader {
   const maxBytes = options.maxFileBytes ?? 2 * 1024 * 1024;
   const sources = new Map<string, ts.SourceFile | null>();
-  const texts = new Map<string, string>();
+  /** Texts read to decide relevance, kept until the file is parsed. */
+  const pending = new Map<string, string>();
   const lineCache = new Map<string, string[]>();
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const problemOf =
+    (file: string, isReported: boolean): Problem =>
+    (message, line = 1, column = 1) => {
+      if (isReported) diagnostics.push({ file: rel(file), line, column, message });
+    };
+  const textOf = (file: string, problem: Problem): string | null => {
+    try {
+      return decodeSource(options.readFile?.(file) ?? readFileSync(file), maxBytes, decoder, problem);
+    } catch (error) {
+      problem(`Cannot read this file: ${(error as Error).message}.`);
+      return null;
+    }
+  };
+  const relevanceOf = (file: string): Relevance | null => {
+    const text = textOf(file, problemOf(file, true));
+    if (text === null) {
+      // Said once: a later read of the file (module resolution reaching it) gives null quietly.
+      sources.set(file, null);
+      return null;
+    }
+    const verdict = fileRelevance(file, text, analysisOptions);
+    if (verdict.relevant) pending.set(file, text);
+    return verdict;
+  };
   const read = (file: string, isReported: boolean): ts.SourceFile | null => {
     const known = sources.get(file);
     if (known !== undefined) return known;
+    const shared = options.parsed?.get(file);
+    if (shared) {
+      pending.delete(file);
+      sources.set(file, shared);
+      return shared;
+    }
+    const problem = problemOf(file, isReported);
+    const text = pending.get(file) ?? textOf(file, problem);
+    pending.delete(file);
     let sourceFile: ts.SourceFile | null = null;
-    const problem: Problem = (message, line = 1, column = 1) => {
-      if (isReported) diagnostics.push({ file: rel(file), line, column, message });
-    };
-    try {
-      const text = decodeSource(options.readFile?.(file) ?? readFileSync(file), maxBytes, decoder, problem);
-      if (text !== null) {
-        const parsed = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
-        texts.set(file, text);
-        sourceFile = hasSyntaxError(ts, parsed, problem) ? null : parsed;
-      }
-    } catch (error) {
-      problem(`Cannot read this file: ${(error as Error).message}.`);
+    if (text !== null) {
+      const parsed = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
+      sourceFile = hasSyntaxError(ts, parsed, problem) ? null : parsed;
+      if (sourceFile) options.parsed?.set(file, sourceFile);
     }
     sources.set(file, sourceFile);
     return sourceFile;
@@ -48,12 +93,31 @@ export function createReader(ts: TS, options: ScanOptions, rel: (file: string) =
   const linesOf = (file: string): string[] => {
     let lines = lineCache.get(file);
     if (!lines) {
-      lines = texts.get(file)?.split('\n') ?? [];
+      lines = sources.get(file)?.text.split('\n') ?? [];
       lineCache.set(file, lines);
     }
     return lines;
   };
-  return { read, sourceOf: (file) => sources.get(file), textOf: (file) => texts.get(file), linesOf };
+  // The identifiers of modules asked for (the targets of `export *`), not their texts.
+  const exportable = new Map<string, ReadonlySet<string> | 'any' | null>();
+  const mayExport = (file: string, name: string): boolean => {
+    if (sources.has(file) || name === 'default') return true;
+    let names = exportable.get(file);
+    if (names === undefined) {
+      const text = pending.get(file) ?? textOf(file, () => undefined);
+      names = text === null ? null : exportableNames(text);
+      exportable.set(file, names);
+    }
+    return names === 'any' || names?.has(name) === true;
+  };
+  return {
+    relevance: relevanceOf,
+    read,
+    mayExport,
+    sourceOf: (file) => sources.get(file),
+    textOf: (file) => sources.get(file)?.text,
+    linesOf,
+  };
 }
 
 /** The text of a file, or null (with a problem) when it is too large, binary or not UTF-8. */

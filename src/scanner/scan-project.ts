@@ -8,6 +8,7 @@ import { decidePatternCovers, overlaps } from '../patterns/operations.js';
 import type { CacheRegistry } from '../registry/define.js';
 import type { FindingSink } from './scan-check.js';
 import type { ScanSetup } from './scan-load.js';
+import { isOfEntry } from './inferred-registry.js';
 import type { SourceReader } from './scan-parse.js';
 
 /** Whether a call is a configured invalidation wrapper: one forwarding its parameter, whose callers say the pattern. */
@@ -58,6 +59,9 @@ export function keyFindings(
       i.patterns.some((p) => p.pattern === null && p.registryRef === null && !isWrapper(analysisOptions, p.forwardedBy)),
   );
   const readNames = new Set(facts.flatMap((f) => f.reads.map((r) => r.name)).filter((n): n is string => n !== null));
+  // A key the code reads through its own client or wrapper is read too, as its inferred families show.
+  const families = facts.flatMap((f) => f.families);
+  for (const entry of registry.entries) if (families.some((family) => isOfEntry(family, entry))) readNames.add(entry.name);
   for (const entry of registry.entries) {
     const at = loadedRegistry.locations.get(entry.name) ?? { line: 1, column: 1 };
     const base = {
@@ -94,7 +98,6 @@ export function blindSpots(
 ): void {
   for (const fileFacts of facts) {
     if (!isReportedFile(fileFacts.file)) continue;
-    const text = reader.linesOf(fileFacts.file);
     const seen = new Set<number>();
     // At the call or handler it names, with its columns, so that reporters can frame it.
     const note = (range: { readonly start: number; readonly end: number }, message: string): void => {
@@ -107,7 +110,7 @@ export function blindSpots(
       const at = { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
       sink.push(
         { ruleId: 'unresolved', severity: 'note', message, file: setup.rel(fileFacts.file), ...at, via: [] },
-        text[start.line] ?? '',
+        reader.linesOf(fileFacts.file)[start.line] ?? '',
       );
     };
     for (const invalidation of [

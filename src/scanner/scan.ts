@@ -1,5 +1,7 @@
 import { ts as morphTs } from 'ts-morph';
+import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
+import { familyTtl } from '../analysis/effects.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
@@ -9,7 +11,13 @@ import { extractProject } from './scan-extract.js';
 import { loadScan, reportedFiles } from './scan-load.js';
 import type { ScanSetup } from './scan-load.js';
 import { buildMatrix } from './scan-matrix.js';
+import { dependencyFindings } from './inferred-registry.js';
 import { createReader } from './scan-parse.js';
+import type { SourceReader } from './scan-parse.js';
+import { cachedScan, settingsKey, withCachedVerdicts } from './scan-cached.js';
+import { changeScope } from './scan-change.js';
+import type { ScanRun } from './scan-cached.js';
+import type { CacheOptions, ScanCache } from './scan-cache.js';
 import { blindSpots, keyFindings } from './scan-project.js';
 
 export interface ScanOptions {
@@ -21,6 +29,15 @@ export interface ScanOptions {
   readonly onlyFiles?: ReadonlySet<string>;
   /** A tsconfig to use instead of discovering them. */
   readonly tsconfig?: string;
+  /**
+   * The monorepo root when `root` is one of its applications: its workspace packages resolve, and
+   * calls into any of its source files are followed (shared packages are read, not audited).
+   */
+  readonly workspaceRoot?: string;
+  /** Parsed files shared by the scans of one audit (a monorepo's applications read the same shared packages). */
+  readonly parsed?: Map<string, ts.SourceFile>;
+  /** Audit only the files outside these directories (the root's own files of a monorepo); they are still read when reached. */
+  readonly outside?: readonly string[];
   /** Include the rules of the strict config (require-tenant-scope). */
   readonly strict?: boolean;
   /** Files larger than this are skipped with a diagnostic (default 2 MB). */
@@ -29,6 +46,13 @@ export interface ScanOptions {
   readonly readFile?: (absolutePath: string) => Buffer | null;
   /** Called as files are read: (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** A persistent cache (`--cache`): the last result while nothing it depends on changed, per-file verdicts. */
+  readonly cache?: CacheOptions | ScanCache;
+  /**
+   * With `onlyFiles`: read only those files, what they import (transitively) and the files that
+   * import them, instead of the whole project (`--staged`).
+   */
+  readonly followChange?: boolean;
 }
 
 /**
@@ -37,26 +61,51 @@ export interface ScanOptions {
  * the coverage figure. Never prints, never exits; throws a `ScanError` when it cannot start.
  * The steps: load → parse → extract → check → project findings → blind spots → assemble.
  */
-// eslint-disable-next-line @typescript-eslint/require-await -- a promise by contract: a bad setup rejects rather than throws
 export async function scan(options: ScanOptions): Promise<ScanResult> {
+  if (options.cache) return cachedScan(options, options.cache, (cache) => Promise.resolve(run(options, cache)));
+  return Promise.resolve(run(options, null).result);
+}
+
+function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   const started = performance.now();
   const ts = morphTs as unknown as TS;
-  const setup = loadScan(ts, options);
-  const reader = createReader(ts, options, setup.rel, setup.diagnostics);
-  const facts = extractProject(ts, setup, reader, options.onProgress);
+  let setup = loadScan(ts, options);
+  if (cache) cache.useKey(settingsKey(setup, cache));
+  const scope = options.followChange && options.onlyFiles ? changeScope(ts, setup, options, cache) : null;
+  if (scope) setup = { ...setup, files: scope };
+  const read = new Set<string>();
+  const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
+  const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
+  // Following a change, the facts of the reported files are enough, but for the families read in the code (no registry).
+  const isWanted = scope && setup.registry !== null ? isReportedFile : undefined;
+  const facts = extractProject(ts, setup, reader, options.onProgress, isWanted);
   const sink = new FindingSink();
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
   keyFindings(setup, facts, isReportedFile, sink);
+  const families = inferredFamilies(facts, setup.rel, lineOf);
+  dependencyFindings(setup, families, isReportedFile, sink);
   blindSpots(setup, reader, facts, isReportedFile, lineOf, sink);
-  return assemble(setup, facts, sink.findings, lineOf, started);
+  return { result: assemble(setup, facts, families, sink.findings, lineOf, started), setup, read };
+}
+
+/** The reader, noting every file it is asked for (the inputs of the run, for the cache). */
+function tracked(reader: SourceReader, read: Set<string>): SourceReader {
+  return {
+    ...reader,
+    read: (file, isReported) => {
+      read.add(file);
+      return reader.read(file, isReported);
+    },
+  };
 }
 
 /** Step 7: the matrix, the coverage figure and the result. */
 function assemble(
   setup: ScanSetup,
   facts: readonly FileFacts[],
+  families: ScanResult['families'],
   findings: ScanFinding[],
   lineOf: (file: string, offset: number) => number,
   started: number,
@@ -81,7 +130,7 @@ function assemble(
           }
         : null,
     configuration: setup.configFile,
-    families: inferredFamilies(facts, rel, lineOf),
+    families,
     tsconfigs: setup.listed.tsconfigs,
     filesScanned: setup.files.length,
     findings: findings.sort(compareFindings),
@@ -92,21 +141,35 @@ function assemble(
   };
 }
 
-/** The cache families read in the code, once per key, with the models their loaders read. */
+/** The cache families read in the code, once per key, with the models their loaders read, where they are read and filled. */
 function inferredFamilies(
   facts: readonly FileFacts[],
   rel: (file: string) => string,
   lineOf: (file: string, offset: number) => number,
 ): ScanResult['families'] {
-  const byKey = new Map<string, { key: string; models: Set<string>; reads: { file: string; line: number }[] }>();
+  type Site = { file: string; line: number };
+  const byKey = new Map<string, { key: string; models: Set<string>; reads: Site[]; fills: (Site & { ttl: number | null })[] }>();
+  const siteOf = (at: { file: string; range: { start: number } }): Site => ({ file: rel(at.file), line: lineOf(at.file, at.range.start) });
+  const isListed = (list: readonly Site[], at: Site): boolean => list.some((s) => s.file === at.file && s.line === at.line);
   for (const family of facts.flatMap((f) => f.families)) {
-    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [] };
+    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [], fills: [] };
     for (const model of family.models) entry.models.add(model);
-    const at = { file: rel(family.file), line: lineOf(family.file, family.range.start) };
-    if (!entry.reads.some((r) => r.file === at.file && r.line === at.line)) entry.reads.push(at);
+    const read = siteOf(family);
+    if (!isListed(entry.reads, read)) entry.reads.push(read);
+    for (const fill of family.fills) {
+      const at = { ...siteOf(fill), ttl: fill.ttl };
+      if (!isListed(entry.fills, at)) entry.fills.push(at);
+    }
     byKey.set(family.key, entry);
   }
+  const bySite = (a: Site, b: Site): number => a.file.localeCompare(b.file) || a.line - b.line;
   return [...byKey.values()]
-    .map((e) => ({ key: e.key, models: [...e.models].sort(), reads: e.reads }))
+    .map((e) => ({
+      key: e.key,
+      models: [...e.models].sort(),
+      ttl: familyTtl(e.fills),
+      reads: e.reads.sort(bySite),
+      fills: e.fills.sort(bySite),
+    }))
     .sort((a, b) => a.key.localeCompare(b.key));
 }

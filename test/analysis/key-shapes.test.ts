@@ -224,7 +224,14 @@ app.delete('/links/:id', async (req, res) => {
     });
     expect(result.families.map((f) => [f.key, f.models, f.reads])).toEqual([
       ['feed:{teamId}:{page}', ['Post'], [{ file: 'src/routes.ts', line: 10 }]],
-      ['link:{linkId}', ['Link'], [{ file: 'src/link-cache.ts', line: 7 }]],
+      [
+        'link:{linkId}',
+        ['Link'],
+        [
+          { file: 'src/link-cache.ts', line: 7 },
+          { file: 'src/routes.ts', line: 6 },
+        ],
+      ],
     ]);
     expect(row(result, 'PUT /links/:id').invalidations.map((i) => [i.pattern, i.through])).toEqual([
       ['link:{linkId}', ['linkCache().invalidate']],
@@ -295,7 +302,7 @@ export class FacetsController {
 `,
     });
     expect(result.families.map((f) => [f.key, f.models, f.reads])).toEqual([
-      ['facet:{facetId}', ['Facet'], [{ file: 'src/cache.ts', line: 9 }]],
+      ['facet:{facetId}', ['Facet'], [{ file: 'src/facet.service.ts', line: 9 }]],
     ]);
     expect(row(result, 'FacetsController.update').invalidations.map((i) => [i.pattern, i.through])).toEqual([
       ['facet:{facetId}', ['FacetService.update', 'Cache.delete']],

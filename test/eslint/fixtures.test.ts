@@ -34,6 +34,9 @@ const APPS = [
   'sveltekit-app',
   'nest-microservices-app',
   'zero-config-app',
+  'monorepo-app/apps/quotes-api',
+  'monorepo-app/apps/web',
+  'inferred-registry-app',
 ];
 
 function expected(app: string): Expected {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import * as eslint10 from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS } from '../../src/analysis/catalogue.js';
+import { auditProject } from '../../src/scanner/apps.js';
 import { scan } from '../../src/scanner/scan.js';
 import { lintFixture } from '../eslint/lint-fixture.js';
 
@@ -30,6 +31,9 @@ const APPS = [
   'sveltekit-app',
   'nest-microservices-app',
   'zero-config-app',
+  'monorepo-app/apps/quotes-api',
+  'monorepo-app/apps/web',
+  'inferred-registry-app',
 ];
 const perFile = new Set<string>(RULE_IDS);
 const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>
@@ -43,7 +47,8 @@ describe('the CLI and ESLint agree', () => {
       app === 'quotes-app'
         ? { findings: [], typed: false }
         : (JSON.parse(readFileSync(expectedFile, 'utf8')) as { findings: { file: string; line: number; rule: string }[]; typed?: boolean });
-    const result = await scan({ root });
+    // An application of a monorepo is audited with its workspace as context, as from its own directory.
+    const result = await auditProject({ root, mode: 'single' });
     const cli = [...new Set(result.findings.filter((f) => perFile.has(f.ruleId)).map(key))].sort();
     // The CLI follows calls across files as typed ESLint does.
     const eslint = [...new Set((await lintFixture(eslint10 as never, app, { typed: expected.typed ?? false })).map(key))].sort();

@@ -121,11 +121,19 @@ describe('interceptors registered for the whole application', () => {
   });
 });
 
+/** The base project, its controller's create() calling `audit` imported from `module`. */
+function callingAudit(module: string): Record<string, string> {
+  const controller = CONTROLLER.replace('create() {}', 'create() { audit(); }');
+  return { ...base, 'src/quotes.controller.ts': `import { audit } from '${module}';\n${controller}` };
+}
+
+const BROKEN_AUDIT = 'export function audit() {\n  return [1,\n}\n';
+
 describe('bad input: a diagnostic with its location, and the run goes on', () => {
   it('a syntax error, a file that is not UTF-8, a huge file, a binary file', async () => {
     const dir = project({
       ...base,
-      'src/broken.ts': 'export const x = {\n  a: 1,\n',
+      'src/broken.ts': "import Redis from 'ioredis';\nexport const x = {\n  a: 1,\n",
       'src/latin1.ts': Buffer.from([0x2f, 0x2f, 0x20, 0xe9, 0x0a]),
       'src/generated.ts': `export const big = "${'x'.repeat(3 * 1024 * 1024)}";\n`,
       'src/blob.ts': Buffer.from([0x00, 0x01, 0x02]),
@@ -133,12 +141,38 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     const result = await scan({ root: dir });
     expect(result.diagnostics.map((d) => `${d.file}:${String(d.line)}:${String(d.column)} ${d.message}`)).toEqual([
       'src/blob.ts:1:1 Skipped: a binary file, not source text.',
-      "src/broken.ts:3:1 Syntax error: '}' expected; the file is not audited until it parses.",
+      "src/broken.ts:4:1 Syntax error: '}' expected; the file is not audited until it parses.",
       'src/generated.ts:1:1 Skipped: 3.0 MB is larger than 2.0 MB (generated code?).',
       'src/latin1.ts:1:1 Skipped: the file is not valid UTF-8; save it as UTF-8.',
     ]);
     // The rest of the project is still audited.
     expect(result.findings.some((f) => f.ruleId === 'stale-key')).toBe(true);
+  });
+
+  it('a syntax error is said in the files that are parsed: those that can matter, and those their calls reach', async () => {
+    const dir = project({
+      ...callingAudit('./audit'),
+      'src/audit.ts': BROKEN_AUDIT,
+      'src/notes.ts': 'export const notes = {\n  a: 1,\n',
+    });
+    const result = await scan({ root: dir });
+    // notes.ts cannot hold anything the audit looks for and nothing reaches it: it is never parsed.
+    expect(result.diagnostics.map((d) => `${d.file}:${String(d.line)}:${String(d.column)} ${d.message}`)).toEqual([
+      'src/audit.ts:3:1 Syntax error: Expression or comma expected; the file is not audited until it parses.',
+    ]);
+    expect(result.filesScanned).toBe(3);
+  });
+
+  it('through a barrel, only the modules that can export the name are parsed', async () => {
+    const dir = project({
+      ...callingAudit('./lib'),
+      'src/lib/index.ts': "export * from './dates';\nexport * from './audit';\n",
+      // Never parsed: it cannot export `audit`, so its syntax error is not said.
+      'src/lib/dates.ts': 'export function today() {\n  return [1,\n}\n',
+      'src/lib/audit.ts': BROKEN_AUDIT,
+    });
+    const result = await scan({ root: dir });
+    expect(result.diagnostics.map((d) => d.file)).toEqual(['src/lib/audit.ts']);
   });
 
   it('a symbolic link loop is not followed; a broken link is said', async () => {
@@ -245,7 +279,7 @@ describe('baseline, changed files, staged content, init', () => {
     ]);
   });
 
-  it('init writes a configuration and a registry skeleton from the code', async () => {
+  it('init writes a configuration and a registry of the families the code reads, never of patterns it only deletes', async () => {
     const dir = project({
       'src/a.ts': `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n@Controller('q')\nexport class A {\n  @Post()\n  @InvalidateCachePattern('quotes:list:{tenantId}:*', 'dashboard:kpis:*')\n  create() {}\n}\n`,
     });
@@ -253,8 +287,8 @@ describe('baseline, changed files, staged content, init', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'cache-audit.config.json'), 'utf8'))).toMatchObject({ registry: 'src/cache/keys.ts' });
     const registry = readFileSync(join(dir, 'src/cache/keys.ts'), 'utf8');
-    expect(registry).toContain("dashboardKpis: { template: 'dashboard:kpis:{id}', dependsOn: ['dashboard'] },");
-    expect(registry).toContain("quotesList: { template: 'quotes:list:{tenantId}:{id}', dependsOn: ['quotes'] },");
+    expect(registry).toContain('keys: {\n    // No cached read found in the code: add the keys the application caches.\n  },');
+    expect(registry).not.toMatch(/quotes|dashboard/);
     expect((await run(['init', dir])).code).toBe(2);
     // What init writes, the audit reads.
     expect((await run([dir, '--format', 'json'])).code).toBeLessThan(2);

@@ -35,6 +35,11 @@ function singular(word: string): string {
   return w;
 }
 
+/** Whether two names mean one resource, whatever their case, separators and number (`quote-lines`, `QuoteLine`). */
+export function sameResource(a: string, b: string): boolean {
+  return singular(a) === singular(b);
+}
+
 /** The registry resources a mutation handler writes, and how that was decided. */
 export function handlerResources(handler: RouteHandler, registry: CacheRegistry, options: AnalysisOptions, file = ''): string[] {
   if (handler.declaredResources) return [...handler.declaredResources];

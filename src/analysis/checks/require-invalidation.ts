@@ -27,7 +27,7 @@ export function check(input: CheckInput, report: Report): void {
       // Without a registry a mutation is judged by what it writes: a model that the loader of a
       // cached family reads. Nothing cached, or nothing visible written: nothing to say.
       // A family whose entries expire within SHORT_TTL_SECONDS is stale by the team's choice, not by mistake.
-      const families = (input.families ?? facts.families).filter((f) => f.ttl === undefined || f.ttl === null || f.ttl > SHORT_TTL_SECONDS);
+      const families = (input.families ?? facts.families).filter((f) => f.ttl === null || f.ttl > SHORT_TTL_SECONDS);
       const family = families.find((f) => f.models.some((m) => handler.writes.includes(m)));
       if (!family) continue;
       const model = family.models.find((m) => handler.writes.includes(m)) ?? '';

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
-import type { FileContext } from '../context.js';
+import type { FileContext, FileSurface } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, functionOf } from './code-handler.js';
 
@@ -17,8 +17,8 @@ const POTHOS_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** Whether the file can hold GraphQL resolver maps or Pothos fields. */
-export function isGraphqlMapFile(ctx: FileContext): boolean {
-  const text = ctx.sourceFile.text;
+export function isGraphqlMapFile(ctx: FileSurface): boolean {
+  const text = ctx.sourceText;
   return /\b(Mutation|Query)\s*:/.test(text) || /\.(mutation|query)(Field|Fields|Type)\s*\(/.test(text);
 }
 

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticObject, staticString } from '../context.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
-import type { FileContext } from '../context.js';
+import type { FileContext, FileSurface } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import {
   codeInvalidations,
@@ -35,7 +35,7 @@ const ROUTING_CONTROLLERS = 'routing-controllers';
 const CONTROLLER_DECORATORS = new Set(['Controller', 'JsonController']);
 
 /** Whether the file can hold NestJS, GraphQL or routing-controllers handlers. */
-export function usesDecoratorFrameworks(ctx: FileContext): boolean {
+export function usesDecoratorFrameworks(ctx: FileSurface): boolean {
   return ctx.importsModule((m) => NEST_MODULES.has(m) || GRAPHQL_MODULES.has(m) || m === ROUTING_CONTROLLERS);
 }
 

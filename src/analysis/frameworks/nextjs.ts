@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { basename, dirname, sep } from 'node:path';
 import { hasDirective } from '../../ts/syntax.js';
-import type { FileContext } from '../context.js';
+import type { FileContext, FileSurface } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, exportsOf } from './code-handler.js';
 
@@ -74,11 +74,11 @@ export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
 }
 
 /** Whether the file can hold Next.js handlers. */
-export function isNextFile(ctx: FileContext): boolean {
+export function isNextFile(ctx: FileSurface): boolean {
+  // A 'use server' directive names itself in the text.
   return (
     ROUTE_FILE.test(basename(ctx.file)) ||
-    ctx.hasUseServer ||
     ctx.importsModule((m) => m === 'next' || m.startsWith('next/')) ||
-    ctx.sourceFile.text.includes('use server')
+    ctx.sourceText.includes('use server')
   );
 }

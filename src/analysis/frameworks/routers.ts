@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
-import type { FileContext } from '../context.js';
+import type { FileContext, FileSurface } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites } from '../handler-common.js';
 import { matchesCallName } from '../effects.js';
@@ -42,7 +42,7 @@ const HTTP_CLIENTS = new Set([
   '$http',
 ]);
 
-export function routerFramework(ctx: FileContext): Framework | null {
+export function routerFramework(ctx: FileSurface): Framework | null {
   for (const module of ctx.modules) {
     const root = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : (module.split('/')[0] ?? '');
     const framework = FRAMEWORK_MODULES[root] ?? FRAMEWORK_MODULES[module];

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { constantOf } from '../context.js';
 import { lastName, propertyNameText, unwrap } from '../../ts/syntax.js';
-import type { FileContext } from '../context.js';
+import type { FileContext, FileSurface } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, functionOf } from './code-handler.js';
 
@@ -18,8 +18,8 @@ const BUILDER_LINKS = new Set(['use', 'input', 'output', 'meta', 'concat', 'unst
 const mounts = new WeakMap<ts.Node, { readonly key: string; readonly router: ts.Node }>();
 
 /** Whether the file can hold tRPC procedures or routers. */
-export function isTrpcFile(ctx: FileContext): boolean {
-  const text = ctx.sourceFile.text;
+export function isTrpcFile(ctx: FileSurface): boolean {
+  const text = ctx.sourceText;
   if (ctx.importsModule((m) => m === '@trpc/server' || m.startsWith('@trpc/server/'))) return true;
   return (
     (/procedure\b/i.test(text) && /\.(mutation|query|subscription)\s*\(/.test(text)) ||

@@ -15,6 +15,9 @@ import {
 } from './declarations.js';
 import type { JobProcessor, Source } from './source.js';
 
+/** What the text of a file that holds its processors contains: `new Worker(…)`, or a `@Processor(…)` decorator. */
+const MARKER = /\bnew[\s(]+Worker\b|@[\s(]*(?:[\w$]+\s*\.\s*)*Processor\b/;
+
 const QUEUE_MODULES = /^(bullmq|bull|@nestjs\/bullmq|@nestjs\/bull|bee-queue)$/;
 const QUEUE_CLASSES = new Set(['Queue', 'Bull', 'BullQueue']);
 const INJECT = new Set(['InjectQueue']);
@@ -52,7 +55,7 @@ function queueOf(ctx: FileContext, receiver: ts.Expression): string[] | null {
 
 /** `new Worker('emails', processor)`, `@Processor('emails')` classes: `process(job)` (WorkerHost) and `@Process('send')` methods. */
 function bullProcessors(ts: TS, file: ts.SourceFile): JobProcessor[] {
-  if (!file.text.includes('Worker') && !file.text.includes('Processor')) return [];
+  if (!MARKER.test(file.text)) return [];
   const processors: JobProcessor[] = [];
   forEachNode(ts, file, (node) => {
     if (
@@ -113,5 +116,6 @@ export const bullmq: Source = {
       },
     ];
   },
+  hookMarker: MARKER,
   processors: bullProcessors,
 };

@@ -2,7 +2,8 @@ import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { clientOf } from './clients.js';
-import type { CallEffect, KeyArgument, Source, SourceCall } from './source.js';
+import type { ClientKind } from './clients.js';
+import type { CallEffect, KeyArgument, Source, SourceCall, TtlArgument } from './source.js';
 
 /** Redis commands by what they do to a key (ioredis, node-redis, @upstash/redis spell them alike). */
 const REDIS_READS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'getex', 'json.get']);
@@ -56,7 +57,7 @@ const CACHE_LOADING_READS = new Set([
 ]);
 /** Every method name that reads a key from a cache client (lower and camel case as written). */
 export const CACHE_READ_METHODS: ReadonlySet<string> = new Set([...REDIS_READS, ...CACHE_READS, ...CACHE_LOADING_READS]);
-const CACHE_FILLS = new Set(['set', 'mset']);
+const CACHE_FILLS = new Set(['set', 'mset', 'setKey']);
 const CACHE_DELETES = new Set(['del', 'delete', 'mdel', 'unlink']);
 const CACHE_FLUSHES = new Set(['reset', 'clear', 'flushall', 'flushdb']);
 
@@ -76,6 +77,68 @@ function isSetIfAbsent(ctx: FileContext, call: ts.CallExpression): boolean {
     }
     return false;
   });
+}
+
+/**
+ * The expiry of a Redis fill: `set(k, v, 'EX', 300)`, `set(k, v, { EX: 300 })` (node-redis),
+ * `set(k, v, { ex: 300 })` (Upstash), `PX` in milliseconds, `setex(k, 300, v)`, `psetex(k, ms, v)`.
+ */
+function redisTtl(ctx: FileContext, lower: string, call: ts.CallExpression): TtlArgument | undefined {
+  const { ts } = ctx;
+  const args = call.arguments;
+  if (lower === 'setex' || lower === 'psetex') {
+    const expr = args[1];
+    return expr ? { expr, unit: lower === 'setex' ? 'seconds' : 'milliseconds' } : undefined;
+  }
+  if (lower !== 'set') return undefined;
+  for (let i = 2; i < args.length; i++) {
+    const arg = unwrap(ts, args[i] as ts.Expression);
+    if (ts.isStringLiteral(arg)) {
+      const unit = expiryUnit(arg.text);
+      const expr = args[i + 1];
+      if (unit && expr) return { expr, unit };
+    }
+    if (ts.isObjectLiteralExpression(arg)) return ttlProperty(ctx, arg, expiryUnit);
+  }
+  return undefined;
+}
+
+function expiryUnit(option: string): TtlArgument['unit'] | null {
+  const upper = option.toUpperCase();
+  return upper === 'EX' ? 'seconds' : upper === 'PX' ? 'milliseconds' : null;
+}
+
+/** The property of an options object that names the expiry, with its unit. */
+function ttlProperty(
+  ctx: FileContext,
+  object: ts.ObjectLiteralExpression,
+  unitOf: (name: string) => TtlArgument['unit'] | null,
+): TtlArgument | undefined {
+  const { ts } = ctx;
+  for (const property of object.properties) {
+    if (!ts.isPropertyAssignment(property)) continue;
+    const name = propertyNameText(ts, property.name);
+    const unit = name === null ? null : unitOf(name);
+    if (unit) return { expr: property.initializer, unit };
+  }
+  return undefined;
+}
+
+/**
+ * The expiry of a cache client's fill, the argument after the value (after the loader for `wrap`):
+ * cache-manager 5+ and Keyv take milliseconds, cache-manager 4 `{ ttl }` seconds, this project's
+ * runtime (`setKey(key, value, ttlSeconds)`) seconds. A receiver known by its name only says no unit.
+ */
+function cacheTtl(ctx: FileContext, kind: ClientKind, arg: ts.Expression | undefined): TtlArgument | undefined {
+  const { ts } = ctx;
+  if (!arg) return undefined;
+  const expression = unwrap(ts, arg);
+  if (ts.isObjectLiteralExpression(expression))
+    return ttlProperty(ctx, expression, (name) => (name === 'ttl' ? 'seconds' : expiryUnit(name)));
+  if (ts.isFunctionLike(expression)) return undefined;
+  if (kind === 'cache-manager' || kind === 'keyv') return { expr: arg, unit: 'milliseconds' };
+  if (kind === 'runtime') return { expr: arg, unit: 'seconds' };
+  return undefined;
 }
 
 /** `scan(cursor, 'MATCH', p)`, `scan(cursor, { match: p })`, `scanStream({ match: p })`, `keys(p)`. */
@@ -102,7 +165,7 @@ function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): C
   if (REDIS_READS.has(lower)) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
   if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
   if (REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
-  if (REDIS_FILLS.has(lower)) return [{ kind: 'cache-fill', keys: lower === 'mset' ? [] : keys(call) }];
+  if (REDIS_FILLS.has(lower)) return [{ kind: 'cache-fill', keys: lower === 'mset' ? [] : keys(call), ttl: redisTtl(ctx, lower, call) }];
   if (REDIS_DELETES.has(lower)) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all') }];
   if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
   if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
@@ -112,16 +175,18 @@ function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): C
   return null;
 }
 
-function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, isByName: boolean): CallEffect[] | null {
+function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, kind: ClientKind): CallEffect[] | null {
   const { ts } = ctx;
+  const isByName = kind === 'cache-like';
   if (CACHE_LOADING_READS.has(name) && call.arguments.length >= 2) {
     // `wrap(key, loader)`, and `withCache(loader, key, ttl)` with the loader first.
     const isFunction = (a: ts.Expression): boolean => ts.isFunctionLike(unwrap(ts, a));
     const key = call.arguments.find((a) => !isFunction(a));
     const loader = call.arguments.find(isFunction) ?? call.arguments.slice(1).find((a) => ts.isIdentifier(unwrap(ts, a))) ?? null;
-    // The expiry after the key and the loader, as cache-manager, Keyv and their wrappers take it (milliseconds).
-    const ttlMs = call.arguments.slice(2).find((a) => a !== key && a !== loader && !ts.isObjectLiteralExpression(unwrap(ts, a)));
-    return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader, ...(ttlMs ? { ttlMs } : {}) }];
+    const rest = call.arguments.filter((a) => a !== key && a !== loader);
+    // A loading read on a cache known by its name (a wrapper, a facade) takes cache-manager's milliseconds.
+    const ttl = cacheTtl(ctx, kind === 'cache-like' ? 'cache-manager' : kind, rest[0]);
+    return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader, ttl }];
   }
   if (CACHE_READS.has(name)) {
     // `cache.get(id, async () => load(id))`: a get given the loader of a miss (vendure's `Cache`).
@@ -131,7 +196,10 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, is
   // On a receiver known only by its name, the configured receiverCalls say what invalidates.
   const invalidates = isByName ? ctx.options.receiverCalls.has(name) : true;
   if (!invalidates) return null;
-  if (CACHE_FILLS.has(name)) return [{ kind: 'cache-fill', keys: name === 'mset' ? [] : keys(call) }];
+  if (CACHE_FILLS.has(name)) {
+    const ttl = redisTtl(ctx, name.toLowerCase(), call) ?? cacheTtl(ctx, kind, call.arguments[2]);
+    return [{ kind: 'cache-fill', keys: name === 'mset' ? [] : keys(call), ttl }];
+  }
   if (CACHE_FLUSHES.has(name)) return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
   if (CACHE_DELETES.has(name) || isByName) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all') }];
   return null;
@@ -144,7 +212,7 @@ export const cacheClients: Source = {
     if (!receiver) return null;
     const kind = clientOf(ctx, receiver);
     if (kind === null || kind === 'project') return null;
-    if (kind === 'redis') return redisEffect(ctx, name, call) ?? cacheEffect(ctx, name, call, false);
+    if (kind === 'redis') return redisEffect(ctx, name, call) ?? cacheEffect(ctx, name, call, kind);
     if (kind === 'cache-like') {
       // A receiver known by its name only: the Redis commands that are not cache operations
       // still say what they are; the rest goes by receiverCalls.
@@ -156,8 +224,8 @@ export const cacheClients: Source = {
       const scanned = scannedPattern(ctx, name, call);
       if (scanned) return [{ kind: 'key-scan', keys: [{ expr: scanned, isKey: false }] }];
       if (REDIS_READS.has(lower)) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
-      return cacheEffect(ctx, name, call, true);
+      return cacheEffect(ctx, name, call, kind);
     }
-    return cacheEffect(ctx, name, call, false);
+    return cacheEffect(ctx, name, call, kind);
   },
 };

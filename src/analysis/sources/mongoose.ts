@@ -15,6 +15,9 @@ import {
 } from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
+/** What the text of a file that holds its hooks contains: a `Schema`, and a `.pre(…)` or `.post(…)` on it. */
+const MARKER = /^(?=[\s\S]*Schema)(?=[\s\S]*\.\s*(?:pre|post)\b)/;
+
 const READS = new Set([
   'find',
   'findOne',
@@ -120,7 +123,7 @@ function schemaModels(ts: TS, file: ts.SourceFile): Map<string, string> {
 
 /** `schema.post('save' | ['save', 'updateOne'] | /^find/, fn)` and `schema.pre(…)` of a schema of the file. */
 function mongooseHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
-  if (!file.text.includes('Schema')) return [];
+  if (!MARKER.test(file.text)) return [];
   const schemas = schemaModels(ts, file);
   if (schemas.size === 0) return [];
   const hooks: ModelHook[] = [];
@@ -167,5 +170,6 @@ export const mongoose: Source = {
     const model = events ? documentModel(ctx, receiver) : null;
     return model && events ? [{ kind: 'model-write', model, operation: name, events }] : null;
   },
+  hookMarker: MARKER,
   hooks: mongooseHooks,
 };

@@ -1,7 +1,7 @@
 import type { InvalidationKind } from '../facts.js';
 import type ts from 'typescript';
-import { parentOf } from '../../ts/syntax.js';
-import type { Source, SourceCall } from './source.js';
+import { parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
+import type { CallEffect, Source, SourceCall } from './source.js';
 
 const TAG_CALLS: Readonly<Record<string, InvalidationKind>> = {
   revalidateTag: 'tag',
@@ -21,6 +21,7 @@ const RESPONSE_TYPES = /^(NextApiResponse|NextResponse|Response)\b/;
 export const nextCache: Source = {
   id: 'next-cache',
   classify({ ctx, call, name, receiver }) {
+    if (!receiver && isFromNextCache(ctx, call)) return cachedFunction(ctx, call);
     if (RESPONSE_REVALIDATE.has(name) && receiver && isApiResponse(ctx, receiver))
       return [{ kind: 'invalidate', invalidationKind: 'path', keys: [] }];
     const kind = TAG_CALLS[name];
@@ -30,6 +31,45 @@ export const nextCache: Source = {
     return [{ kind: 'invalidate', invalidationKind: kind, keys: tag ? [{ expr: tag, isKey: true }] : [] }];
   },
 };
+
+/** Whether the callee is `unstable_cache` imported from `next/cache` (under any local name). */
+function isFromNextCache(ctx: SourceCall['ctx'], call: ts.CallExpression): boolean {
+  const { ts } = ctx;
+  const callee = call.expression;
+  if (!ts.isIdentifier(callee)) return false;
+  const binding = ctx.importOf(callee.text);
+  return binding?.module === 'next/cache' && binding.imported === 'unstable_cache';
+}
+
+/**
+ * `unstable_cache(loader, keyParts, { revalidate, tags })`: a loading read whose family is named
+ * by its first tag (what `revalidateTag` invalidates), else its first key part; `revalidate` is its ttl in seconds.
+ */
+function cachedFunction(ctx: SourceCall['ctx'], call: ts.CallExpression): CallEffect[] {
+  const { ts } = ctx;
+  const [loader, keyParts, options] = call.arguments;
+  const firstOf = (list: ts.Expression | undefined): ts.Expression | undefined => {
+    const value = list ? unwrap(ts, list) : undefined;
+    const first = value && ts.isArrayLiteralExpression(value) ? value.elements[0] : undefined;
+    return first && !ts.isSpreadElement(first) ? first : undefined;
+  };
+  const object = options ? unwrap(ts, options) : undefined;
+  const property = (name: string): ts.Expression | undefined =>
+    object && ts.isObjectLiteralExpression(object)
+      ? object.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === name)
+          ?.initializer
+      : undefined;
+  const key = firstOf(property('tags')) ?? firstOf(keyParts);
+  const revalidate = property('revalidate');
+  return [
+    {
+      kind: 'cache-read',
+      keys: key ? [{ expr: key, isKey: true }] : [],
+      loader: loader ?? null,
+      ttl: revalidate ? { expr: revalidate, unit: 'seconds' } : undefined,
+    },
+  ];
+}
 
 /** `res` of a Pages API handler: a parameter typed NextApiResponse, or one named `res` / `response` in a file of Next.js. */
 function isApiResponse(ctx: SourceCall['ctx'], receiver: ts.Expression): boolean {

@@ -15,6 +15,9 @@ import {
 } from './declarations.js';
 import type { ModelHook, Source } from './source.js';
 
+/** What the text of a file that holds its hooks contains: a client extension or a middleware. */
+const MARKER = /\$extends|\$use/;
+
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
 const WRITES = new Set([
   'create',
@@ -102,7 +105,7 @@ function middlewareHooks(ts: TS, fn: ts.ArrowFunction | ts.FunctionExpression): 
 
 /** Prisma client extensions: `$extends({ query: { website: { update(…) {…} }, $allModels: { $allOperations … } } })`, and `$use` middleware. */
 function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
-  if (!file.text.includes('$extends') && !file.text.includes('$use')) return [];
+  if (!MARKER.test(file.text)) return [];
   const hooks: ModelHook[] = [];
   forEachNode(ts, file, (node) => {
     if (ts.isCallExpression(node)) {
@@ -153,5 +156,6 @@ export const prisma: Source = {
     if (READS.has(name)) return [{ kind: 'model-read', model: modelName(model), operation: name }];
     return [{ kind: 'model-write', model: modelName(model), operation: name, events: [name, '$allOperations', '$use'] }];
   },
+  hookMarker: MARKER,
   hooks: prismaHooks,
 };

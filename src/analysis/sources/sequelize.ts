@@ -19,6 +19,9 @@ import {
 } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
+/** What the text of a file that holds its hooks contains: Sequelize's name, or `addHook`. */
+const MARKER = /sequelize|addHook/i;
+
 const STATIC_READS = new Set(['findByPk', 'findOne', 'findAll', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate']);
 const INSTANCE_READS = new Set(['reload']);
 const CREATE = ['beforeValidate', 'afterValidate', 'beforeCreate', 'afterCreate', 'beforeSave', 'afterSave'];
@@ -131,7 +134,7 @@ function hookFunction(ts: TS, file: ts.SourceFile, args: readonly ts.Expression[
  * `sequelize.addHook(…)` for every model.
  */
 function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
-  if (!/sequelize|addHook/i.test(file.text)) return [];
+  if (!MARKER.test(file.text)) return [];
   const hooks: ModelHook[] = [];
   const moduleOf = decoratorModules(ts, file);
   const fromOptions = (model: string, options: ts.Expression | undefined): void => {
@@ -195,5 +198,6 @@ export const sequelize: Source = {
       ? [{ kind: 'model-write', model: instance, operation: name, events }]
       : [{ kind: 'model-read', model: instance, operation: name }];
   },
+  hookMarker: MARKER,
   hooks: sequelizeHooks,
 };

@@ -6,20 +6,26 @@ import type { InvalidationKind } from '../facts.js';
 /** What a Redis key is used for, besides caching read results. */
 export type RedisRole = 'lock' | 'marker' | 'counter' | 'data';
 
+/** The expiry a fill gives its entry, as written: an expression of seconds or milliseconds. */
+export interface TtlArgument {
+  readonly expr: ts.Expression;
+  readonly unit: 'seconds' | 'milliseconds';
+}
+
 /** A key argument of a call: an expression to read as a key or pattern, or a flush of everything. */
 export type KeyArgument = { readonly expr: ts.Expression; readonly isKey: boolean } | { readonly flush: true };
 
 /** What one call does, as a library source sees it. */
 export type CallEffect =
   | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly KeyArgument[] }
-  /** `ttlMs`: the expiry a loading read gives what it fills (`withCache(loader, key, 60 * 1000)`), in milliseconds. */
+  /** A loading read fills a miss itself: `ttl` is what it gives the entry (undefined: not known). */
   | {
       readonly kind: 'cache-read';
       readonly keys: readonly KeyArgument[];
       readonly loader: ts.Expression | null;
-      readonly ttlMs?: ts.Expression;
+      readonly ttl?: TtlArgument;
     }
-  | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[] }
+  | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument }
   | { readonly kind: 'redis-other'; readonly role: RedisRole; readonly keys: readonly KeyArgument[] }
   /** `KEYS p`, `SCAN … MATCH p`: the keys a following delete removes. */
   | { readonly kind: 'key-scan'; readonly keys: readonly KeyArgument[] }
@@ -91,6 +97,11 @@ export interface Source {
    * and an injected `Repository<Website>` must not read as a service that cannot be followed.
    */
   readonly precedesHelpers?: boolean;
+  /**
+   * The text of every file that registers one of its hooks or processors matches this: the scanner
+   * parses no other file to look for them.
+   */
+  readonly hookMarker?: RegExp;
   /** The lifecycle hooks a file registers (read from the syntax of that file alone). */
   hooks?(ts: TS, file: ts.SourceFile): readonly ModelHook[];
   /** The job processors a file declares (read from the syntax of that file alone). */

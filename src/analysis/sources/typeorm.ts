@@ -19,6 +19,12 @@ import {
 } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
+/**
+ * What the text of a file that holds its hooks contains: TypeORM's name (an import), and the name of
+ * a subscriber method or entity listener decorator (`afterInsert`, `@BeforeUpdate`).
+ */
+const MARKER = /^(?=[\s\S]*typeorm)(?=[\s\S]*(?:[Bb]efore|[Aa]fter)(?:Insert|Update|Remove|SoftRemove|Recover))/;
+
 const READS = new Set([
   'find',
   'findOne',
@@ -180,7 +186,7 @@ function effectFor(model: string, name: string): CallEffect[] | null {
 
 /** Entity listeners (`@AfterInsert` methods of an entity) and subscribers (`EntitySubscriberInterface<Website>`, `listenTo()`). */
 function typeormHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
-  if (!file.text.includes('typeorm')) return [];
+  if (!MARKER.test(file.text)) return [];
   const hooks: ModelHook[] = [];
   const moduleOf = decoratorModules(ts, file);
   forEachNode(ts, file, (node) => {
@@ -246,5 +252,6 @@ export const typeorm: Source = {
     }
     return null;
   },
+  hookMarker: MARKER,
   hooks: typeormHooks,
 };

@@ -1,0 +1,116 @@
+import type ts from 'typescript';
+import { enclosingClass, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
+import { constantOf, staticObjectIn } from './context.js';
+import type { FileContext } from './context.js';
+import { boundArgument, boundProperty } from './env.js';
+import type { Env } from './env.js';
+import type { EffectTtl } from './effects.js';
+
+const MAX_DEPTH = 12;
+
+/**
+ * The expiry of a fill in whole seconds, or null when the code does not say it statically: a
+ * number literal, a constant (of the file, imported, a member of a constant object, a readonly
+ * class property), `+ - * /` over those, a wrapper's parameter read from its caller's argument (or
+ * its default value when the caller passes none).
+ */
+export function ttlSeconds(ttl: EffectTtl): number | null {
+  const value = staticNumber(ttl.bound.ctx, ttl.bound.expr, ttl.bound.env, 0);
+  if (value === null || !Number.isFinite(value) || value <= 0) return null;
+  const seconds = ttl.unit === 'milliseconds' ? value / 1000 : value;
+  return Math.max(1, Math.round(seconds));
+}
+
+function staticNumber(ctx: FileContext, node: ts.Expression, env: Env, depth: number): number | null {
+  const { ts } = ctx;
+  if (depth > MAX_DEPTH) return null;
+  const expression = unwrap(ts, node);
+  if (ts.isNumericLiteral(expression)) return Number(expression.text.replace(/_/g, ''));
+  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+    const number = Number(expression.text);
+    return expression.text.trim() !== '' && Number.isFinite(number) ? number : null;
+  }
+  if (ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.MinusToken) {
+    const operand = staticNumber(ctx, expression.operand, env, depth + 1);
+    return operand === null ? null : -operand;
+  }
+  if (ts.isBinaryExpression(expression)) return binary(ctx, expression, env, depth);
+  if (ts.isIdentifier(expression)) {
+    const argument = boundArgument(ctx, expression, env);
+    if (argument) return staticNumber(argument.ctx, argument.expr, argument.env, depth + 1);
+    const fallback = defaultOfParameter(ctx, expression, env);
+    if (fallback) return staticNumber(ctx, fallback, env, depth + 1);
+    const constant = constantOf(ctx, expression);
+    return constant ? staticNumber(constant.ctx, constant.init, null, depth + 1) : null;
+  }
+  if (ts.isPropertyAccessExpression(expression)) {
+    const property = boundProperty(ctx, expression, env);
+    if (property) return staticNumber(property.ctx, property.expr, property.env, depth + 1);
+    const member = classProperty(ctx, expression) ?? objectMember(ctx, expression);
+    return member ? staticNumber(member.ctx, member.init, null, depth + 1) : null;
+  }
+  return null;
+}
+
+function binary(ctx: FileContext, expression: ts.BinaryExpression, env: Env, depth: number): number | null {
+  const { ts } = ctx;
+  const operators: Partial<Record<ts.SyntaxKind, (a: number, b: number) => number>> = {
+    [ts.SyntaxKind.PlusToken]: (a, b) => a + b,
+    [ts.SyntaxKind.MinusToken]: (a, b) => a - b,
+    [ts.SyntaxKind.AsteriskToken]: (a, b) => a * b,
+    [ts.SyntaxKind.SlashToken]: (a, b) => a / b,
+  };
+  const apply = operators[expression.operatorToken.kind];
+  if (!apply) return null;
+  const left = staticNumber(ctx, expression.left, env, depth + 1);
+  const right = left === null ? null : staticNumber(ctx, expression.right, env, depth + 1);
+  return left === null || right === null ? null : apply(left, right);
+}
+
+/** `ttl = 300` of a parameter that the call on the path passes nothing for. */
+function defaultOfParameter(ctx: FileContext, identifier: ts.Identifier, env: Env): ts.Expression | null {
+  const { ts } = ctx;
+  for (let node = parentOf(identifier); node && !ts.isSourceFile(node); node = parentOf(node)) {
+    if (!ts.isFunctionLike(node)) continue;
+    const index = node.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === identifier.text);
+    if (index < 0) continue;
+    const parameter = node.parameters[index];
+    let frame = env;
+    while (frame && frame.fn !== node) frame = frame.next;
+    // Without the call, the parameter is whatever the caller passes: a runtime value, unless it has a default and nobody passes one.
+    const isOmitted = frame ? frame.args[index] === undefined : false;
+    return isOmitted ? (parameter?.initializer ?? null) : null;
+  }
+  return null;
+}
+
+/** `this.ttl` or `Service.TTL`: a readonly property of the class with an initializer. */
+function classProperty(ctx: FileContext, access: ts.PropertyAccessExpression): { init: ts.Expression; ctx: FileContext } | null {
+  const { ts } = ctx;
+  const object = unwrap(ts, access.expression);
+  const owner =
+    object.kind === ts.SyntaxKind.ThisKeyword
+      ? enclosingClass(ts, access)
+      : ts.isIdentifier(object)
+        ? (ctx.classes.get(object.text) ?? null)
+        : null;
+  if (!owner) return null;
+  for (const member of owner.members) {
+    if (!ts.isPropertyDeclaration(member) || !member.initializer || propertyNameText(ts, member.name) !== access.name.text) continue;
+    const isReadonly = ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword) === true;
+    return isReadonly ? { init: member.initializer, ctx } : null;
+  }
+  return null;
+}
+
+/** `TTL.hour` where `TTL` is a constant object literal. */
+function objectMember(ctx: FileContext, access: ts.PropertyAccessExpression): { init: ts.Expression; ctx: FileContext } | null {
+  const { ts } = ctx;
+  const found = staticObjectIn(ctx, access.expression);
+  if (!found) return null;
+  for (const property of found.object.properties) {
+    if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name) === access.name.text)
+      return { init: property.initializer, ctx: found.ctx };
+  }
+  return null;
+}

@@ -1,0 +1,75 @@
+import { createColors } from 'picocolors';
+import type { ApplicationResult, ScanResult } from '../scanner/result.js';
+import { counts, percent, plural } from './context.js';
+import type { Reporter } from './context.js';
+import { markdownReporter } from './markdown.js';
+import { textReporter } from './text.js';
+
+/** The files of an application: below its directory. */
+function isIn(app: ApplicationResult, file: string): boolean {
+  return app.path === '' || file.startsWith(`${app.path}/`);
+}
+
+/** One application of a monorepo result as a result of its own (its files still relative to the monorepo root). */
+export function applicationSlice(result: ScanResult, app: ApplicationResult): ScanResult {
+  const { apps: _apps, ...rest } = result;
+  return {
+    ...rest,
+    registry: app.registry,
+    configuration: app.configuration,
+    families: app.families,
+    tsconfigs: app.tsconfigs,
+    filesScanned: app.filesScanned,
+    findings: result.findings.filter((f) => isIn(app, f.file)),
+    diagnostics: result.diagnostics.filter((d) => isIn(app, d.file)),
+    matrix: app.matrix,
+    coverage: app.coverage,
+    durationMs: app.durationMs,
+  };
+}
+
+/** `2 applications: 3 errors, 0 warnings, …`: the summary over every application. */
+function totalLine(result: ScanResult, apps: readonly ApplicationResult[]): string {
+  const total = counts(result);
+  return `${plural(apps.length, 'application')}: ${[
+    plural(total.error, 'error'),
+    plural(total.warning, 'warning'),
+    plural(total.note, 'note'),
+    plural(result.filesScanned, 'file'),
+    `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers)`,
+  ].join(', ')}`;
+}
+
+/**
+ * A reporter that groups a monorepo result by application (a section each, in the format's own
+ * words, with the total); a result of one project goes to the format's reporter unchanged.
+ */
+function byApplication(
+  reporter: Reporter,
+  section: (app: ApplicationResult, body: string, color: boolean) => string,
+  layout: (sections: readonly string[], total: string, color: boolean) => string,
+): Reporter {
+  return (result, context) => {
+    const apps = result.apps;
+    if (apps === undefined) return reporter(result, context);
+    const sections = apps.map((app) => section(app, reporter(applicationSlice(result, app), { ...context, baselined: 0 }), context.color));
+    const baselined = context.baselined > 0 ? `, ${plural(context.baselined, 'known finding')} left out by the baseline` : '';
+    return layout(sections, totalLine(result, apps) + baselined, context.color);
+  };
+}
+
+export const textByApplication: Reporter = byApplication(
+  textReporter,
+  (app, body, color) => {
+    const { bold, dim } = createColors(color);
+    return `${bold(`▸ ${app.name}`)}${dim(`  ${app.path}/`)}\n\n${body}\n`;
+  },
+  (sections, total, color) => `${sections.join('')}${createColors(color).bold(total)}\n`,
+);
+
+export const markdownByApplication: Reporter = byApplication(
+  markdownReporter,
+  // The application's report under a heading of its own, its own headings one level down.
+  (app, body) => `### ${app.name} (\`${app.path}/\`)\n\n${body.replace(/^## cache-audit\n\n/, '').replace(/^### /gm, '#### ')}`,
+  (sections, total) => `## cache-audit\n\n**${total}**.\n\n${sections.join('\n')}`,
+);

@@ -1,0 +1,76 @@
+import { KEY_ROLE_MARKER } from '../analysis/effects.js';
+import { relevance } from '../analysis/extract.js';
+import { LISTENER_MARKER } from '../analysis/listeners.js';
+import type { AnalysisOptions } from '../analysis/options.js';
+import { SOURCES } from '../analysis/sources/index.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from './scan-extract.js';
+
+/** Whether a file can matter to the audit, decided from its path and text alone: plain data, cacheable as JSON. */
+export interface Relevance {
+  /**
+   * Whether the file can hold a handler, an invalidation, a cache read or fill, a key used as a lock
+   * or counter, an event listener, an ORM hook, a job processor or a global interceptor. A file
+   * that cannot is parsed only when module resolution reaches it from one that can.
+   */
+  readonly relevant: boolean;
+  /** The module specifiers the file names after `from`, `import` and `require(` (see `importSpecifiers`). */
+  readonly imports: string[];
+}
+
+/**
+ * The project-wide lookups (key roles, listeners, hooks, processors, global interceptors) read
+ * every file whose text matches one of these; each is the test its own module makes first.
+ */
+const MARKERS: readonly RegExp[] = [
+  KEY_ROLE_MARKER,
+  LISTENER_MARKER,
+  GLOBAL_INTERCEPTOR_MARKER,
+  ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
+];
+
+const SPECIFIER = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*(['"`])([^'"`\r\n]+)\1/g;
+
+/**
+ * The module specifiers a text names: after `from` (imports and re-exports), `import` (side-effect
+ * and dynamic imports) and `require(`. A literal scan, not a parse: it also finds the ones written
+ * in comments and strings, so that it errs toward more modules, never fewer, than the file imports
+ * (`ts.preProcessFile` finds the same ones at about a third of the cost of a parse).
+ */
+export function importSpecifiers(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(SPECIFIER)) if (match[2] !== undefined) found.add(match[2]);
+  return [...found];
+}
+
+const WORD = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
+const WHOLESALE = /\bexport\s*\*|\brequire\b|\bmodule\.exports\b/;
+
+/**
+ * What a module's text says of the names it can export: every identifier it writes, or `'any'`
+ * when it re-exports another module wholesale (`export * from`, CommonJS), so that the names are
+ * not all written in it. A module exports `name` only when it writes it (or `default`).
+ */
+export function exportableNames(text: string): ReadonlySet<string> | 'any' {
+  return WHOLESALE.test(text) ? 'any' : new Set(text.match(WORD));
+}
+
+/**
+ * Whether a file can matter, from its path and text, before any parse: the same tests the
+ * extraction makes on a parsed file (`relevance` in analysis/extract.ts), with the imports read
+ * from the text, and the markers of the project-wide lookups. Conservative: when the text could
+ * matter, the file is relevant.
+ */
+export function fileRelevance(file: string, text: string, options: AnalysisOptions): Relevance {
+  const imports = importSpecifiers(text);
+  const { handlers, sites } = relevance(surfaceOf(file, text, imports), options);
+  return { relevant: handlers || sites || MARKERS.some((marker) => marker.test(text)), imports };
+}
+
+/** Whether a file may hold route handlers, by the same cheap tests (a monorepo's package without any is no application). */
+export function mayHoldHandlers(file: string, text: string, options: AnalysisOptions): boolean {
+  return relevance(surfaceOf(file, text, importSpecifiers(text)), options).handlers;
+}
+
+function surfaceOf(file: string, sourceText: string, imports: string[]) {
+  return { file, sourceText, modules: imports, importsModule: (test: (m: string) => boolean) => imports.some(test) };
+}

@@ -1,0 +1,342 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { VERSION } from '../version.js';
+import type { ScanResult } from './result.js';
+import type { ScanOptions } from './scan.js';
+
+/**
+ * The persistent cache of `scan()` (`--cache`): one JSON file, light to load (this module imports
+ * no TypeScript, so that a warm run can answer before the analysis is loaded).
+ *
+ * - `files`: per source file, its size, mtime and content hash, and what was learnt from its text
+ *   alone (whether it is relevant, its import specifiers): plain data, reused while the hash holds.
+ * - `runs`: per set of options that change a result (root, --strict, --tsconfig, paths, the files
+ *   of --staged), the last result and what it was computed from: every input file's hash (sources,
+ *   configuration, registry, tsconfigs, package manifests, the .gitignore files; `null` for a
+ *   configuration file that must stay absent) and the mtime of every directory below the root, so
+ *   that a file added or removed anywhere is noticed without walking the tree.
+ *
+ * Anything wrong with the file (unreadable, not JSON, another format or tool version) is a warning
+ * and an empty cache; writes go to a temporary file renamed over the old one.
+ */
+export const CACHE_FORMAT = 1;
+
+/** `metadata`: a file whose size and mtime are unchanged is unchanged; `content`: always compare hashes. */
+export type CacheStrategy = 'metadata' | 'content';
+
+export interface CacheOptions {
+  /** The cache file. */
+  readonly file: string;
+  readonly strategy?: CacheStrategy;
+  /** Told when the cache cannot be used (and is rebuilt) or cannot be written. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** What a file's text says without a tree. */
+export interface TextVerdict {
+  /** See `fileRelevance`. */
+  readonly relevant?: boolean;
+  readonly imports?: readonly string[];
+}
+
+interface FileEntry extends TextVerdict {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly hash: string;
+}
+
+interface RunEntry {
+  /** Input file → content hash, or null for a file that must not exist. */
+  readonly inputs: Record<string, string | null>;
+  /** Directory → mtime. */
+  readonly dirs: Record<string, number>;
+  readonly result: ScanResult;
+}
+
+interface CacheData {
+  readonly format: typeof CACHE_FORMAT;
+  readonly tool: string;
+  /** The configuration and registry the per-file verdicts were made with. */
+  key: string;
+  files: Record<string, FileEntry>;
+  runs: Record<string, RunEntry>;
+}
+
+/** At most this many results are kept (a full run, --staged runs): the oldest goes first. */
+const MAX_RUNS = 4;
+
+export function hashOf(content: string | Uint8Array): string {
+  return createHash('sha1').update(content).digest('hex');
+}
+
+/** The options that change a result, as one key. */
+export function runKeyOf(options: ScanOptions): string {
+  const root = resolve(options.root);
+  return hashOf(
+    JSON.stringify({
+      root,
+      paths: (options.paths ?? []).map((p) => resolve(root, p)).sort(),
+      onlyFiles: options.onlyFiles ? [...options.onlyFiles].sort() : null,
+      tsconfig: options.tsconfig ?? null,
+      strict: options.strict === true,
+      maxFileBytes: options.maxFileBytes ?? null,
+      followChange: options.followChange === true,
+      outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
+      workspaceRoot: options.workspaceRoot ?? null,
+    }),
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class ScanCache {
+  private data: CacheData;
+  private isDirty = false;
+  private readonly strategy: CacheStrategy;
+
+  private constructor(
+    private readonly options: CacheOptions,
+    data: CacheData | null,
+  ) {
+    this.strategy = options.strategy ?? 'metadata';
+    this.data = data ?? { format: CACHE_FORMAT, tool: VERSION, key: '', files: {}, runs: {} };
+  }
+
+  /** The cache at `options.file`; empty (with a warning) when it cannot be used. */
+  static open(options: CacheOptions): ScanCache {
+    return new ScanCache(options, readCache(options));
+  }
+
+  get file(): string {
+    return this.options.file;
+  }
+
+  /**
+   * Binds the cache to a configuration and registry: verdicts made under another are dropped
+   * (results stay, each checked against its own inputs).
+   */
+  useKey(key: string): void {
+    if (this.data.key === key) return;
+    this.data.key = key;
+    this.data.files = {};
+    this.isDirty = true;
+  }
+
+  /**
+   * The entry of a file as it is now: the stored one when unchanged (by size and mtime, or by hash
+   * when they moved or the strategy is `content`), else a new one. `bytes` are the content to use
+   * instead of the disk's (staged content); null when the file cannot be read.
+   */
+  entry(file: string, bytes?: Uint8Array | null): FileEntry | null {
+    const known = this.data.files[file];
+    if (bytes) {
+      const hash = hashOf(bytes);
+      if (known?.hash === hash) return known;
+      return { size: bytes.length, mtimeMs: -1, hash };
+    }
+    let size: number;
+    let mtimeMs: number;
+    try {
+      const stat = statSync(file);
+      size = stat.size;
+      mtimeMs = stat.mtimeMs;
+    } catch {
+      return null;
+    }
+    if (known && this.strategy === 'metadata' && known.size === size && known.mtimeMs === mtimeMs) return known;
+    let content: Buffer;
+    try {
+      content = readFileSync(file);
+    } catch {
+      return null;
+    }
+    const hash = hashOf(content);
+    const entry: FileEntry = known?.hash === hash ? { ...known, size, mtimeMs } : { size, mtimeMs, hash };
+    if (entry !== known) this.store(file, entry);
+    return entry;
+  }
+
+  /** What is known of a file's text with this hash (nothing when it changed). */
+  verdict(file: string, hash: string): TextVerdict | null {
+    const known = this.data.files[file];
+    return known?.hash === hash ? known : null;
+  }
+
+  /** Records what a file's text says; `hash` is the content it was read from. */
+  remember(file: string, hash: string, verdict: TextVerdict, size: number, mtimeMs = -1): void {
+    const known = this.data.files[file];
+    if (known?.hash === hash) {
+      if (known.relevant === verdict.relevant && sameList(known.imports, verdict.imports)) return;
+      this.store(file, { ...known, ...verdict });
+    } else {
+      this.store(file, { size, mtimeMs, hash, ...verdict });
+    }
+  }
+
+  private store(file: string, entry: FileEntry): void {
+    this.data.files[file] = entry;
+    this.isDirty = true;
+  }
+
+  /**
+   * The result of the run `key` when nothing it was computed from has changed: every input has
+   * the same hash (or is still absent) and every directory the same mtime, so no file came or went.
+   */
+  result(key: string, readFile?: (file: string) => Uint8Array | null): ScanResult | null {
+    const run = this.data.runs[key];
+    if (!run) return null;
+    for (const [dir, mtimeMs] of Object.entries(run.dirs)) {
+      try {
+        if (statSync(dir).mtimeMs !== mtimeMs) return null;
+      } catch {
+        return null;
+      }
+    }
+    for (const [file, hash] of Object.entries(run.inputs)) {
+      if (hash === null) {
+        if (existsSync(file)) return null;
+        continue;
+      }
+      if (this.entry(file, readFile?.(file))?.hash !== hash) return null;
+    }
+    return run.result;
+  }
+
+  /** The hashes of the inputs of a run, for `saveRun`; null when one cannot be read. */
+  inputHashes(files: Iterable<string>, readFile?: (file: string) => Uint8Array | null): Record<string, string | null> {
+    const inputs: Record<string, string | null> = {};
+    for (const file of files) inputs[file] = this.entry(file, readFile?.(file))?.hash ?? null;
+    return inputs;
+  }
+
+  /**
+   * Keeps a result with its inputs and the directories below `root` (but `skipped` names and the
+   * cache's own), and those of `sources` (in case they lie in a skipped one or outside the root).
+   */
+  saveRun(
+    key: string,
+    inputs: Record<string, string | null>,
+    root: string,
+    sources: Iterable<string>,
+    skipped: ReadonlySet<string>,
+    result: ScanResult,
+  ): void {
+    const cacheDir = dirname(resolve(this.options.file));
+    try {
+      // Made now, not at the write: its parent's mtime is recorded below.
+      mkdirSync(cacheDir, { recursive: true });
+    } catch {
+      // reported by save()
+    }
+    const dirs = directoriesBelow(root, cacheDir, skipped);
+    // The .gitignore files decide what a walk lists.
+    for (const dir of Object.keys(dirs)) {
+      const ignoreFile = join(dir, '.gitignore');
+      inputs[ignoreFile] = existsSync(ignoreFile) ? (this.entry(ignoreFile)?.hash ?? null) : null;
+    }
+    for (const file of sources) {
+      const dir = dirname(file);
+      if (dirs[dir] === undefined) {
+        try {
+          dirs[dir] = statSync(dir).mtimeMs;
+        } catch {
+          // gone already: the next run will not find the file either
+        }
+      }
+    }
+    const runs = Object.entries(this.data.runs).filter(([k]) => k !== key);
+    runs.push([key, { inputs, dirs, result }]);
+    this.data.runs = Object.fromEntries(runs.slice(-MAX_RUNS));
+    this.isDirty = true;
+  }
+
+  /** Writes the cache when it changed: a temporary file, renamed over the old one. */
+  save(): void {
+    if (!this.isDirty) return;
+    const target = resolve(this.options.file);
+    const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(temporary, JSON.stringify(this.data));
+      renameSync(temporary, target);
+      this.isDirty = false;
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      this.options.onWarning?.(`cannot write the cache ${target}: ${(error as Error).message}; the next run starts cold.`);
+    }
+  }
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+}
+
+function readCache(options: CacheOptions): CacheData | null {
+  const file = resolve(options.file);
+  let text: string;
+  try {
+    if (!existsSync(file)) return null;
+    if (statSync(file).isDirectory()) {
+      options.onWarning?.(`the cache location ${file} is a directory; give a file, or a directory ending with ${sep}.`);
+      return null;
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    options.onWarning?.(`cannot read the cache ${file} (${(error as Error).message}): rebuilding it.`);
+    return null;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    options.onWarning?.(`the cache ${file} is not valid JSON (corrupt?): rebuilding it.`);
+    return null;
+  }
+  if (!isRecord(data) || !isRecord(data['files']) || !isRecord(data['runs']) || typeof data['key'] !== 'string') {
+    options.onWarning?.(`the cache ${file} is not a cache-audit cache: rebuilding it.`);
+    return null;
+  }
+  if (data['format'] !== CACHE_FORMAT || data['tool'] !== VERSION) {
+    options.onWarning?.(
+      `the cache ${file} was written by cache-audit ${String(data['tool'])} (format ${String(data['format'])}), this is ${VERSION} (format ${String(CACHE_FORMAT)}): rebuilding it.`,
+    );
+    return null;
+  }
+  return data as unknown as CacheData;
+}
+
+/** Every directory below `root` (itself included) but those named in `skipped` and `except`, with its mtime. */
+function directoriesBelow(root: string, except: string, skipped: ReadonlySet<string>): Record<string, number> {
+  const dirs: Record<string, number> = {};
+  const visit = (dir: string): void => {
+    if (dir === except) return;
+    try {
+      dirs[dir] = statSync(dir).mtimeMs;
+      for (const entry of readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory() && !skipped.has(entry.name)) visit(join(dir, entry.name));
+    } catch {
+      // gone or unreadable: nothing below it is read either
+    }
+  };
+  visit(resolve(root));
+  return dirs;
+}
+
+/**
+ * Where the cache lives: `--cache-location` (a file, or a directory when it ends with a separator or
+ * is one), else `node_modules/.cache/cache-audit/` when the project has a node_modules, else
+ * `.cache-audit/`. In a directory the file is named after the root, so projects can share one.
+ */
+export function cacheFile(root: string, location: string | null, cwd: string): string {
+  const name = `scan-${hashOf(resolve(root)).slice(0, 8)}.json`;
+  if (location !== null) {
+    const path = resolve(cwd, location);
+    const isDirectory = /[\\/]$/.test(location) || (existsSync(path) && statSync(path).isDirectory());
+    return isDirectory ? join(path, name) : path;
+  }
+  const modules = join(root, 'node_modules');
+  return existsSync(modules) ? join(modules, '.cache', 'cache-audit', name) : join(root, '.cache-audit', name);
+}

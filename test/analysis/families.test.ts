@@ -1,0 +1,170 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scan } from '../../src/scanner/scan.js';
+import type { ScanResult } from '../../src/scanner/result.js';
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+/** Writes a small project without any configuration and scans it. */
+async function project(files: Record<string, string>): Promise<ScanResult> {
+  const root = mkdtempSync(join(tmpdir(), 'cache-audit-families-'));
+  roots.push(root);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return scan({ root });
+}
+
+const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
+
+describe('inferred families: ttl and fills', () => {
+  it('reads the expiry of Redis fills: EX, PX, setex, an options object, constants and arithmetic', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/cached.ts': `import Redis from 'ioredis';
+import { prisma } from './db';
+const redis = new Redis();
+const LIST_TTL = 60 * 5;
+const TTL = { slug: 120 };
+export async function website(id: string) {
+  const hit = await redis.get(\`website:\${id}\`);
+  if (hit) return JSON.parse(hit);
+  const row = await prisma.website.findUnique({ where: { id } });
+  await redis.set(\`website:\${id}\`, JSON.stringify(row), 'EX', 600);
+  return row;
+}
+export async function websites(teamId: string) {
+  const hit = await redis.get(\`websites:\${teamId}\`);
+  if (hit) return JSON.parse(hit);
+  const rows = await prisma.website.findMany({ where: { teamId } });
+  await redis.setex(\`websites:\${teamId}\`, LIST_TTL, JSON.stringify(rows));
+  return rows;
+}
+export async function bySlug(slug: string) {
+  const hit = await redis.get(\`website:slug:\${slug}\`);
+  if (hit) return JSON.parse(hit);
+  const row = await prisma.website.findFirst({ where: { slug } });
+  await redis.set(\`website:slug:\${slug}\`, JSON.stringify(row), { EX: TTL.slug });
+  return row;
+}
+export async function pixel(id: string) {
+  const hit = await redis.get(\`pixel:\${id}\`);
+  if (hit) return hit;
+  const row = await prisma.pixel.findUnique({ where: { id } });
+  await redis.set(\`pixel:\${id}\`, JSON.stringify(row), 'PX', 90_000);
+  return row;
+}
+export async function team(id: string) {
+  const hit = await redis.get(\`team:\${id}\`);
+  if (hit) return hit;
+  const row = await prisma.team.findUnique({ where: { id } });
+  await redis.set(\`team:\${id}\`, JSON.stringify(row));
+  return row;
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.ttl, f.reads, f.fills])).toEqual([
+      ['pixel:{id}', ['Pixel'], 90, [{ file: 'src/cached.ts', line: 28 }], [{ file: 'src/cached.ts', line: 31, ttl: 90 }]],
+      ['team:{id}', ['Team'], null, [{ file: 'src/cached.ts', line: 35 }], [{ file: 'src/cached.ts', line: 38, ttl: null }]],
+      ['website:{id}', ['Website'], 600, [{ file: 'src/cached.ts', line: 7 }], [{ file: 'src/cached.ts', line: 10, ttl: 600 }]],
+      ['website:slug:{slug}', ['Website'], 120, [{ file: 'src/cached.ts', line: 21 }], [{ file: 'src/cached.ts', line: 24, ttl: 120 }]],
+      ['websites:{teamId}', ['Website'], 300, [{ file: 'src/cached.ts', line: 14 }], [{ file: 'src/cached.ts', line: 17, ttl: 300 }]],
+    ]);
+  });
+
+  it('reads the loading read as its own fill: cache-manager milliseconds and `{ ttl }` seconds', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/quotes.service.ts': `import { Inject, Injectable } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
+import { prisma } from './db';
+@Injectable()
+export class QuotesService {
+  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+  list(tenantId: string) {
+    return this.cache.wrap(\`quotes:list:\${tenantId}\`, () => prisma.quote.findMany({ where: { tenantId } }), 30_000);
+  }
+  one(id: string) {
+    return this.cache.wrap(\`quote:\${id}\`, () => prisma.quote.findUnique({ where: { id } }), { ttl: 45 });
+  }
+  stats(tenantId: string) {
+    return this.cache.wrap(\`quotes:stats:\${tenantId}\`, () => prisma.quote.count({ where: { tenantId } }));
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.ttl, f.reads.map((r) => r.line), f.fills])).toEqual([
+      ['quote:{id}', 45, [12], [{ file: 'src/quotes.service.ts', line: 12, ttl: 45 }]],
+      ['quotes:list:{tenantId}', 30, [9], [{ file: 'src/quotes.service.ts', line: 9, ttl: 30 }]],
+      ['quotes:stats:{tenantId}', null, [15], [{ file: 'src/quotes.service.ts', line: 15, ttl: null }]],
+    ]);
+  });
+
+  it("follows a wrapper's ttl parameter to its callers' arguments, and its default when they pass none", async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/cache.service.ts': `import Redis from 'ioredis';
+export class CacheService {
+  private readonly redis = new Redis();
+  async remember<T>(key: string, load: () => Promise<T>, ttl = 3600): Promise<T> {
+    const hit = await this.redis.get(key);
+    if (hit) return JSON.parse(hit) as T;
+    const value = await load();
+    await this.redis.set(key, JSON.stringify(value), 'EX', ttl);
+    return value;
+  }
+}
+`,
+      'src/links.service.ts': `import { CacheService } from './cache.service';
+import { prisma } from './db';
+export class LinksService {
+  private static readonly LINK_TTL = 90;
+  constructor(private readonly cacheService: CacheService) {}
+  link(id: string) {
+    return this.cacheService.remember(\`link:\${id}\`, () => prisma.link.findUnique({ where: { id } }), LinksService.LINK_TTL);
+  }
+  domains(teamId: string) {
+    return this.cacheService.remember(\`domains:\${teamId}\`, () => prisma.domain.findMany({ where: { teamId } }));
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.ttl, f.reads, f.fills])).toEqual([
+      [
+        'domains:{teamId}',
+        ['Domain'],
+        3600,
+        [{ file: 'src/links.service.ts', line: 10 }],
+        [{ file: 'src/links.service.ts', line: 10, ttl: 3600 }],
+      ],
+      ['link:{id}', ['Link'], 90, [{ file: 'src/links.service.ts', line: 7 }], [{ file: 'src/links.service.ts', line: 7, ttl: 90 }]],
+    ]);
+  });
+});
+
+describe('Next.js unstable_cache', () => {
+  it('is a loading read named by its first tag, its ttl the revalidate seconds', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/app/posts/data.ts': `import { unstable_cache as cached } from 'next/cache';
+import { prisma } from '../../db';
+const HOUR = 3600;
+export const getPosts = cached(async () => prisma.post.findMany(), ['posts-list'], { revalidate: HOUR, tags: ['posts'] });
+export function getPost(id: string) {
+  return cached(async () => prisma.post.findUnique({ where: { id } }), [\`post-\${id}\`])();
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.ttl, f.reads.map((r) => r.line)])).toEqual([
+      ['post-{id}', ['Post'], null, [6]],
+      ['posts', ['Post'], 3600, [4]],
+    ]);
+  });
+});
