@@ -232,6 +232,8 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
     return constant ? staticString(constant.ctx, constant.init, depth + 1) : null;
   }
   if (ts.isPropertyAccessExpression(expression)) {
+    const member = classPropertyInitializer(ctx, expression);
+    if (member) return staticString(ctx, member, depth + 1);
     const found = staticObjectIn(ctx, expression.expression, depth + 1);
     const property = found?.object.properties.find(
       (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
@@ -255,6 +257,31 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
   return null;
 }
 
+/**
+ * The initializer of `this.name` where the class declares `name = …` and never assigns it again
+ * (`private rolesCacheKey = 'RoleService.allRoles'`, `private rolesCache = this.cacheService.createCache(…)`).
+ */
+export function classPropertyInitializer(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
+  const { ts } = ctx;
+  if (unwrap(ts, access.expression).kind !== ts.SyntaxKind.ThisKeyword) return null;
+  let owner = parentOf(access);
+  while (owner && !ts.isClassLike(owner)) owner = parentOf(owner);
+  if (!owner || !ts.isClassLike(owner)) return null;
+  const name = access.name.text;
+  const declaration = owner.members.find(
+    (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(ctx.sourceFile) === name,
+  );
+  if (!declaration?.initializer) return null;
+  const isAssigned = (node: ts.Node): boolean =>
+    (ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      node.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+      node.left.name.text === name) ||
+    ts.forEachChild(node, (child) => (isAssigned(child) ? true : undefined)) === true;
+  return isAssigned(owner) ? null : declaration.initializer;
+}
+
 export function staticObject(ctx: FileContext, node: ts.Expression, depth = 0): ts.ObjectLiteralExpression | null {
   return staticObjectIn(ctx, node, depth)?.object ?? null;
 }
@@ -271,6 +298,14 @@ export function staticObjectIn(
   if (ts.isIdentifier(expression) && depth < 8) {
     const constant = constantOf(ctx, expression);
     return constant ? staticObjectIn(constant.ctx, constant.init, depth + 1) : null;
+  }
+  // `createCacheKey.workspace`: an object held by a property of a constant object.
+  if (ts.isPropertyAccessExpression(expression) && depth < 8) {
+    const outer = staticObjectIn(ctx, expression.expression, depth + 1);
+    const property = outer?.object.properties.find(
+      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
+    );
+    return property && outer ? staticObjectIn(outer.ctx, property.initializer, depth + 1) : null;
   }
   return null;
 }

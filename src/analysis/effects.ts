@@ -7,6 +7,7 @@ import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
+import { factoryMember } from './factories.js';
 import type { Bound, Frame } from './env.js';
 import type {
   CacheFamily,
@@ -103,9 +104,15 @@ export type Effect = EffectBase &
   );
 
 const DEFERRING_CALLS = new Set(['waitUntil', 'after', 'setImmediate', 'setTimeout', 'queueMicrotask', 'nextTick', 'unstable_after']);
-const EMIT_CALLS = new Set(['emit', 'emitAsync']);
+const EMIT_CALLS = new Set(['emit', 'emitAsync', 'publish']);
 
-type Target = { readonly declaration: ts.FunctionLikeDeclaration; readonly ctx: FileContext; readonly label: string };
+/** A function a call runs; `outer`: the frames of the factory that made the object whose method it is. */
+type Target = {
+  readonly declaration: ts.FunctionLikeDeclaration;
+  readonly ctx: FileContext;
+  readonly label: string;
+  readonly outer?: Frame;
+};
 
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
 const inProgress = new WeakSet<ts.Node>();
@@ -145,6 +152,8 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
   const { ts } = ctx;
   const visit = (node: ts.Node, isDeferred: boolean): void => {
     if (ts.isClassLike(node) && node !== root) return;
+    // The faces of an object a factory returns run when they are called, not when it is made.
+    if (node !== root && isReturnedFace(ts, node)) return;
     if (ts.isVoidExpression(node)) {
       ts.forEachChild(node, (child) => {
         visit(child, true);
@@ -165,9 +174,29 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
     });
   };
   const body = ts.isFunctionLike(root) && 'body' in root && root.body ? (root.body as ts.Node) : root;
+  // An arrow's expression body (`() => redis.del(key)`) is itself what runs.
+  if (body !== root && !ts.isBlock(body)) {
+    visit(body, false);
+    return;
+  }
   ts.forEachChild(body, (child) => {
     visit(child, false);
   });
+}
+
+/** A method, or a function-valued property, of an object literal that a function returns (`return { invalidate: () => … }`). */
+function isReturnedFace(ts: TS, node: ts.Node): boolean {
+  if (!ts.isMethodDeclaration(node) && !ts.isArrowFunction(node) && !ts.isFunctionExpression(node)) return false;
+  const property = ts.isMethodDeclaration(node) ? node : parentOf(node);
+  const isFace = !!property && (ts.isMethodDeclaration(property) || (ts.isPropertyAssignment(property) && property.initializer === node));
+  const object = isFace ? parentOf(property) : undefined;
+  if (!object || !ts.isObjectLiteralExpression(object)) return false;
+  let holder = parentOf(object);
+  while (holder && (ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder) || ts.isSatisfiesExpression(holder))) {
+    holder = parentOf(holder);
+  }
+  // Climbing from an object through parentheses to an arrow: the object is its expression body.
+  return !!holder && (ts.isReturnStatement(holder) || ts.isArrowFunction(holder));
 }
 
 /** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
@@ -221,7 +250,7 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   });
   const compose = (target: Target, args: readonly ts.Expression[], isLater: boolean, label = target.label): number => {
     const inner = summarize(target.ctx, target.declaration);
-    const frame: Frame = { fn: target.declaration, args, ctx, next: null };
+    const frame: Frame = { fn: target.declaration, args, ctx, next: target.outer ?? null };
     const here = base();
     for (const effect of inner) effects.push({ ...shifted(effect, frame, label, here.isConditional, isDeferred || isLater), at: call });
     return inner.length;
@@ -229,7 +258,8 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
 
   if (EMIT_CALLS.has(name) && call.arguments[0]) {
     const listeners = listenersOf(ctx, call.arguments[0]);
-    const payload = call.arguments[1];
+    // `publish(new RoleEvent(…))`: the event is its own payload.
+    const payload = ts.isNewExpression(unwrap(ts, call.arguments[0])) ? call.arguments[0] : call.arguments[1];
     for (const listener of listeners) compose(listener, payload ? [payload] : [], true);
     if (listeners.length > 0) return;
   }
@@ -264,7 +294,8 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
     const before = effects.length;
     for (const target of targets) compose(target, call.arguments, false);
     const hasInvalidation = effects.slice(before).some((e) => e.kind === 'invalidate');
-    if (hasInvalidation || !matchesCallName(ctx, name)) return;
+    // A face of a two-faced builder (`feedKeys().invalidate(id)`) is read as written: its name says nothing more.
+    if (hasInvalidation || !matchesCallName(ctx, name) || targets.every((t) => t.outer)) return;
   }
 
   for (const source of SOURCES) {
@@ -531,7 +562,7 @@ function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
     return {
       declaration,
       ctx: file === ctx.sourceFile ? ctx : ctx.contextOf(file),
-      label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^expr:/, '') ?? ''})`,
+      label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^(expr|class):/, '') ?? ''})`,
     };
   });
 }
@@ -541,10 +572,15 @@ function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
  * text (`PortfolioChangedEvent.getName()`, `Events.QuoteChanged`) for names written as expressions.
  */
 export function eventKeys(ctx: FileContext, event: ts.Expression): string[] {
+  const expression = unwrap(ctx.ts, event);
+  // An event dispatched by class (`publish(new RoleEvent(…))` ↔ `ofType(RoleEvent)`).
+  if (ctx.ts.isNewExpression(expression) && ctx.ts.isIdentifier(expression.expression)) return [`class:${expression.expression.text}`];
   const value = staticString(ctx, event);
   const text = `expr:${ctx.text(unwrap(ctx.ts, event)).replace(/\s+/g, '')}`;
   return value === null ? [text] : [value, text];
 }
+
+const LIBRARY_CLIENTS: ReadonlySet<string> = new Set(['redis', 'cache-manager', 'keyv', 'runtime']);
 
 /** The functions a call runs: same-file helpers, or through the resolver; 'opaque' when unknowable. */
 function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): readonly Target[] | 'opaque' {
@@ -559,6 +595,11 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const object = unwrap(ts, callee.expression);
   const method = callee.name.text;
+  // `cacheFor(id).invalidate()`, `this.rolesCache.get(…)`: a method of an object a project factory made.
+  // A receiver a library source knows (`createCache(…)` of cache-manager, by its name when nothing is imported) stays the library's.
+  const isLibrary = (): boolean => LIBRARY_CLIENTS.has(clientOf(ctx, object) ?? 'project');
+  const made = object.kind === ts.SyntaxKind.ThisKeyword || isLibrary() ? null : factoryMember(ctx, object, method, null);
+  if (made) return [{ declaration: made.declaration, ctx: made.ctx, label: made.label, outer: made.outer }];
   if (object.kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, call);
     const member = owner?.members.find(
@@ -700,6 +741,7 @@ export function siteEffects(ctx: FileContext): Effect[] {
       if (
         found.length === 0 &&
         matchesCallName(ctx, name) &&
+        !targets.every((t) => t.outer) &&
         !targets.some((t) => summarize(t.ctx, t.declaration).some((e) => e.kind === 'invalidate'))
       ) {
         found.push(namedInvalidation(ctx, call, name, base));
@@ -749,7 +791,7 @@ function forwardedPatterns(ctx: FileContext, call: ts.CallExpression, targets: r
   const result: Effect[] = [];
   const seen = new Set<ts.Expression>();
   for (const target of targets) {
-    const frame: Frame = { fn: target.declaration, args: call.arguments, ctx, next: null };
+    const frame: Frame = { fn: target.declaration, args: call.arguments, ctx, next: target.outer ?? null };
     for (const effect of summarize(target.ctx, target.declaration)) {
       if (effect.kind !== 'invalidate') continue;
       for (const key of effect.keys) {

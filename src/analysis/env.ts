@@ -1,5 +1,6 @@
 import type ts from 'typescript';
-import { parentOf, unwrap } from '../ts/syntax.js';
+import { enclosingClass, parentOf, unwrap } from '../ts/syntax.js';
+import { constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 
 /**
@@ -67,6 +68,8 @@ export function boundArgument(ctx: FileContext, identifier: ts.Identifier, env: 
   let frame: Env = env;
   while (frame && frame.fn !== binding.fn) frame = frame.next;
   if (!frame) return null;
+  // A rest parameter is an array of the arguments from its place on (see `boundElements`), no one of them.
+  if (binding.parameter.dotDotDotToken) return null;
   const arg = frame.args[binding.index];
   if (!arg) return null;
   if (ts.isIdentifier(binding.parameter.name)) return { expr: arg, ctx: frame.ctx, env: frame.next };
@@ -77,6 +80,7 @@ export function boundArgument(ctx: FileContext, identifier: ts.Identifier, env: 
 export function boundProperty(ctx: FileContext, access: ts.PropertyAccessExpression, env: Env): Bound | null {
   const { ts } = ctx;
   const object = unwrap(ts, access.expression);
+  if (object.kind === ts.SyntaxKind.ThisKeyword) return constructorArgument(ctx, access, env);
   if (!ts.isIdentifier(object)) return null;
   const bound = boundArgument(ctx, object, env);
   if (!bound) return null;
@@ -105,4 +109,64 @@ function propertyIn(ctx: FileContext, object: ts.ObjectLiteralExpression, name: 
     }
   }
   return null;
+}
+
+/**
+ * The elements an array stands for, each with the file and arguments it is read with: an array
+ * literal (spread arrays flattened), a `const` holding one, or a rest parameter (`...parts`) bound
+ * to the arguments of the call that reached it. Null when the elements are not all known.
+ */
+export function boundElements(ctx: FileContext, node: ts.Expression, env: Env, depth = 0): Bound[] | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  if (depth > 8) return null;
+  if (ts.isArrayLiteralExpression(expression)) {
+    const elements: Bound[] = [];
+    for (const element of expression.elements) {
+      if (ts.isOmittedExpression(element)) return null;
+      const inner = ts.isSpreadElement(element) ? boundElements(ctx, element.expression, env, depth + 1) : [{ expr: element, ctx, env }];
+      if (!inner) return null;
+      elements.push(...inner);
+    }
+    return elements;
+  }
+  if (!ts.isIdentifier(expression)) return null;
+  const binding = bindingParameter(ctx, expression, expression.text);
+  if (binding) {
+    let frame: Env = env;
+    while (frame && frame.fn !== binding.fn) frame = frame.next;
+    if (!frame) return null;
+    if (!binding.parameter.dotDotDotToken) {
+      const bound = boundArgument(ctx, expression, env);
+      return bound ? boundElements(bound.ctx, bound.expr, bound.env, depth + 1) : null;
+    }
+    const elements: Bound[] = [];
+    for (const arg of frame.args.slice(binding.index)) {
+      const inner = ts.isSpreadElement(arg)
+        ? boundElements(frame.ctx, arg.expression, frame.next, depth + 1)
+        : [{ expr: arg, ctx: frame.ctx, env: frame.next }];
+      if (!inner) return null;
+      elements.push(...inner);
+    }
+    return elements;
+  }
+  const constant = constantInitializer(ctx, expression);
+  return constant ? boundElements(ctx, constant, env, depth + 1) : null;
+}
+
+/** `this.config` of a constructor parameter property (`constructor(private config: CacheConfig)`): the argument of the `new` on the path. */
+function constructorArgument(ctx: FileContext, access: ts.PropertyAccessExpression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (env === null) return null;
+  const owner = enclosingClass(ts, access);
+  const constructor = owner?.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  if (!constructor) return null;
+  const index = constructor.parameters.findIndex(
+    (p) => ts.isIdentifier(p.name) && p.name.text === access.name.text && (ts.getModifiers(p)?.length ?? 0) > 0,
+  );
+  if (index < 0) return null;
+  let frame: Env = env;
+  while (frame && frame.fn !== constructor) frame = frame.next;
+  const arg = frame?.args[index];
+  return frame && arg ? { expr: arg, ctx: frame.ctx, env: frame.next } : null;
 }

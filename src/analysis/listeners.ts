@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { enclosingClass } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 
 type Fn = ts.FunctionLikeDeclaration;
@@ -23,16 +24,77 @@ function listenerKeys(ts: TS, file: ts.SourceFile, event: ts.Expression): string
   return keys;
 }
 
-/** What the text of a file that holds a listener contains. */
-export const LISTENER_MARKER = /OnEvent/;
+const SUBSCRIBE_CALLS = new Set(['subscribe']);
+const ON_CALLS = new Set(['on', 'once', 'addListener', 'prependListener']);
 
-/** `@OnEvent(…)` methods of the given files, by event key (see `listenerKeys`). */
+/** `ofType(RoleEvent)` somewhere down a receiver chain (`.pipe(filter(…))`, `?.`): the event class. */
+function ofTypeClass(ts: TS, node: ts.Expression): string | null {
+  let current: ts.Expression = node;
+  for (let i = 0; i < 8; i++) {
+    while (ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
+    if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) return null;
+    const [first] = current.arguments;
+    if (current.expression.name.text === 'ofType' && first && ts.isIdentifier(first)) return first.text;
+    current = current.expression.expression;
+  }
+  return null;
+}
+
+/** The function a subscription runs: an arrow or function written there, or a method of the class (`this.onRole`). */
+function listenerFunction(ts: TS, arg: ts.Expression | undefined): Fn | null {
+  if (!arg) return null;
+  if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) return arg;
+  if (ts.isPropertyAccessExpression(arg) && arg.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const method = enclosingClass(ts, arg)?.members.find(
+      (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && m.name.getText() === arg.name.text,
+    );
+    return method ?? null;
+  }
+  return null;
+}
+
+/**
+ * A subscription written as a call: `eventBus.ofType(RoleEvent).subscribe(fn)` (an RxJS event bus,
+ * matched by the event class, key `class:RoleEvent`) and `emitter.on('quote.changed', fn)` (a Node
+ * EventEmitter or the project's wrapper of one, matched by the event as for `@OnEvent`).
+ */
+function subscription(ts: TS, file: ts.SourceFile, call: ts.CallExpression): { keys: string[]; fn: Fn } | null {
+  if (!ts.isPropertyAccessExpression(call.expression)) return null;
+  const method = call.expression.name.text;
+  if (SUBSCRIBE_CALLS.has(method)) {
+    const event = ofTypeClass(ts, call.expression.expression);
+    const fn = listenerFunction(ts, call.arguments[0]);
+    return event !== null && fn ? { keys: [`class:${event}`], fn } : null;
+  }
+  if (ON_CALLS.has(method) && call.arguments.length === 2) {
+    const [event, handler] = call.arguments;
+    const fn = listenerFunction(ts, handler);
+    return event && fn ? { keys: listenerKeys(ts, file, event), fn } : null;
+  }
+  return null;
+}
+
+/** What the text of a file that holds a listener contains: a decorator, or a subscription written as a call. */
+export const LISTENER_MARKER = /OnEvent|ofType\(|\.on\(|\.once\(|\.addListener\(|\.prependListener\(/;
+
+/** `@OnEvent(…)` methods and subscriptions (see `subscription`) of the given files, by event key (see `listenerKeys`). */
 export function collectListeners(ts: TS, files: readonly ts.SourceFile[]): Map<string, Fn[]> {
   const listeners = new Map<string, Fn[]>();
+  const add = (key: string, fn: Fn): void => {
+    const list = listeners.get(key) ?? [];
+    list.push(fn);
+    listeners.set(key, list);
+  };
   for (const file of files) {
-    if (!LISTENER_MARKER.test(file.text)) continue;
+    const hasDecorators = file.text.includes('OnEvent');
+    const hasSubscriptions = file.text.includes('ofType(') || file.text.includes('.on(') || file.text.includes('.once(');
+    if (!hasDecorators && !hasSubscriptions) continue;
     const visit = (node: ts.Node): void => {
-      if (ts.isMethodDeclaration(node) && node.body) {
+      if (hasSubscriptions && ts.isCallExpression(node)) {
+        const found = subscription(ts, file, node);
+        if (found) for (const key of found.keys) add(key, found.fn);
+      }
+      if (hasDecorators && ts.isMethodDeclaration(node) && node.body) {
         for (const decorator of ts.canHaveDecorators(node) ? (ts.getDecorators(node) ?? []) : []) {
           const call = decorator.expression;
           if (!ts.isCallExpression(call)) continue;
@@ -42,11 +104,7 @@ export function collectListeners(ts: TS, files: readonly ts.SourceFile[]): Map<s
           const first = call.arguments[0];
           const events = first && ts.isArrayLiteralExpression(first) ? first.elements : first ? [first] : [];
           for (const event of events) {
-            for (const key of listenerKeys(ts, file, event)) {
-              const list = listeners.get(key) ?? [];
-              list.push(node);
-              listeners.set(key, list);
-            }
+            for (const key of listenerKeys(ts, file, event)) add(key, node);
           }
         }
       }

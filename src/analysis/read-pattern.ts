@@ -2,11 +2,12 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, staticObject, staticString } from './context.js';
+import { constantOf, staticObject, staticObjectIn, staticString } from './context.js';
 import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
-import { boundArgument, boundProperty } from './env.js';
+import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
+import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import { declarationOf } from './sources/declarations.js';
 import type { Bound, Env } from './env.js';
 
@@ -50,6 +51,10 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
     };
   }
   const pattern = parsePattern(parts);
+  // A hole written in another file (a key builder imported) has its place there, not here.
+  const here = interpolations.filter((i) => writtenIn.get(i) === ctx.sourceFile);
+  interpolations.length = 0;
+  interpolations.push(...here);
   const placeholders = parts.flatMap((part) =>
     typeof part === 'string' ? parsePattern(part).tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null ? [t.name] : [])) : [],
   );
@@ -121,25 +126,17 @@ function collectParts(
   if (ts.isTemplateExpression(expression)) {
     literal(expression.head.text);
     for (const span of expression.templateSpans) {
-      const constant = staticString(ctx, span.expression);
-      const inner =
-        constant === null
-          ? (boundValue(ctx, unwrap(ts, span.expression), env) ?? builderBody(ctx, unwrap(ts, span.expression), env))
-          : null;
-      if (constant !== null) literal(constant);
-      else if (inner) {
-        const partCount = parts.length;
-        const interpolationCount = interpolations.length;
-        const failure = collectParts(inner.ctx, inner.expr, parts, interpolations, isKey, depth + 1, inner.env);
-        if (failure !== null) {
-          // A runtime value after all: one hole, named as the parameter it came through.
-          parts.length = partCount;
-          interpolations.length = interpolationCount;
-          hole(ctx, span.expression, parts, interpolations);
-        }
-      } else hole(ctx, span.expression, parts, interpolations);
+      collectPiece(ctx, span.expression, parts, interpolations, isKey, depth, env);
       literal(span.literal.text);
     }
+    return null;
+  }
+  const joined = joinedElements(ctx, expression, env);
+  if (joined) {
+    joined.elements.forEach((element, index) => {
+      if (index > 0) literal(joined.separator);
+      collectPiece(element.ctx, element.expr, parts, interpolations, isKey, depth, element.env);
+    });
     return null;
   }
   if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
@@ -170,7 +167,8 @@ function collectParts(
   }
   if (ts.isIdentifier(expression)) {
     const constant = constantOf(ctx, expression);
-    if (constant && constant.ctx === ctx) return collectParts(ctx, constant.init, parts, interpolations, isKey, depth + 1);
+    // A constant of the function being read (`const key = \`fb:${parts.join(':')}\``) sees its arguments.
+    if (constant && constant.ctx === ctx) return collectParts(ctx, constant.init, parts, interpolations, isKey, depth + 1, env);
     if (constant) {
       // A constant of another file: its text, but no runtime value (their places are in that file).
       const before = interpolations.length;
@@ -193,6 +191,66 @@ function collectParts(
   return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
 }
 
+/**
+ * One piece of a key (a template span, an element joined): a constant, the argument or the key
+ * builder it stands for, or else one hole, named as the expression (the parameter) it came through.
+ */
+function collectPiece(
+  ctx: FileContext,
+  node: ts.Expression,
+  parts: PatternPart[],
+  interpolations: Interpolation[],
+  isKey: boolean,
+  depth: number,
+  env: Env,
+): void {
+  const { ts } = ctx;
+  const constant = staticString(ctx, node);
+  if (constant !== null) {
+    parts.push(isKey ? escapeGlob(constant) : constant);
+    return;
+  }
+  const expression = unwrap(ts, node);
+  const inner = boundValue(ctx, expression, env) ?? builderBody(ctx, expression, env) ?? joinedBound(ctx, expression, env);
+  if (inner) {
+    const partCount = parts.length;
+    const interpolationCount = interpolations.length;
+    if (collectParts(inner.ctx, inner.expr, parts, interpolations, isKey, depth + 1, inner.env) === null) return;
+    // A runtime value after all: one hole.
+    parts.length = partCount;
+    interpolations.length = interpolationCount;
+  }
+  hole(ctx, node, parts, interpolations);
+}
+
+/** `parts.join(':')`, `[a, b].join(':')`: the elements joined (a rest parameter's are its arguments) and the separator. */
+function joinedElements(ctx: FileContext, expression: ts.Expression, env: Env): { elements: Bound[]; separator: string } | null {
+  const { ts } = ctx;
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return null;
+  if (expression.expression.name.text !== 'join' || expression.arguments.length > 1) return null;
+  const separatorArg = expression.arguments[0];
+  const separator = separatorArg ? staticString(ctx, separatorArg) : ',';
+  if (separator === null) return null;
+  const elements = boundElements(ctx, expression.expression.expression, env);
+  return elements && elements.length > 0 ? { elements, separator } : null;
+}
+
+/** A join whose elements are known, as an expression to read again (the same call). */
+function joinedBound(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  return joinedElements(ctx, expression, env) ? { expr: expression, ctx, env } : null;
+}
+
+/** A bound value followed through the parameters it was passed on by, to where it is written. */
+function followed(bound: Bound | null): Bound | null {
+  let current = bound;
+  for (let i = 0; current && i < 8; i++) {
+    const next = boundValue(current.ctx, unwrap(current.ctx.ts, current.expr), current.env);
+    if (!next) return current;
+    current = next;
+  }
+  return current;
+}
+
 /** A parameter (or a property of one) of a function on the call path: the argument it was given. */
 function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
   const { ts } = ctx;
@@ -210,20 +268,22 @@ function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Boun
 function builderBody(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
   const { ts } = ctx;
   if (!ts.isCallExpression(expression)) return null;
-  const declaration = keyBuilder(ctx, expression);
-  if (!declaration?.body) return null;
+  const builder = keyBuilder(ctx, expression, env);
+  const declaration = builder?.declaration;
+  if (!builder || !declaration?.body) return null;
   const returned = returnedExpression(ts, declaration.body);
   if (!returned) return null;
   const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
-  return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: env } };
+  return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: builder.next } };
 }
 
-function keyBuilder(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeDeclaration | null {
+/** The function a key-building call runs, and the frames its free names are read with (`next`). */
+function keyBuilder(ctx: FileContext, call: ts.CallExpression, env: Env): { declaration: ts.FunctionLikeDeclaration; next: Env } | null {
   const { ts } = ctx;
   const callee = unwrap(ts, call.expression);
   if (ts.isIdentifier(callee)) {
     const local = ctx.functions.get(callee.text);
-    if (local) return local;
+    if (local) return { declaration: local, next: env };
   } else if (ts.isPropertyAccessExpression(callee)) {
     const object = unwrap(ts, callee.expression);
     const owner =
@@ -235,18 +295,25 @@ function keyBuilder(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeD
     const member = owner?.members.find(
       (m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text,
     );
-    if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return member;
+    if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return { declaration: member, next: env };
+    if (!owner) {
+      // `createCacheKey.workspace.state(id)`: a function held by a constant object (nested, imported).
+      const held = staticObjectIn(ctx, object);
+      const fromConstant = held ? memberFunction(held.ctx, held.object, callee.name.text) : null;
+      if (fromConstant) return { declaration: fromConstant, next: env };
+      // `this.config.getKey(id)` where `config` was given `{ getKey: (id) => \`facet:${id}\` }`.
+      const bound = followed(boundValue(ctx, object, env));
+      const value = bound ? unwrap(ts, bound.expr) : null;
+      const fromArgument =
+        bound && value && ts.isObjectLiteralExpression(value) ? memberFunction(bound.ctx, value, callee.name.text) : null;
+      if (fromArgument && bound) return { declaration: fromArgument, next: bound.env === null ? env : appendFrame(env, bound.env) };
+      // `buildFeedKey().invalidate(args)`: a face of a two-faced builder.
+      const face = factoryMember(ctx, object, callee.name.text, env);
+      if (face) return { declaration: face.declaration, next: face.outer };
+    }
   }
-  return ctx.resolver?.resolveCall(call)?.[0] ?? null;
-}
-
-function returnedExpression(ts: FileContext['ts'], body: ts.ConciseBody): ts.Expression | null {
-  if (!ts.isBlock(body)) return body;
-  const statements = body.statements.filter((s) => !ts.isEmptyStatement(s));
-  const last = statements[statements.length - 1];
-  // Only a body that is its return (after constant declarations) is a key builder.
-  if (!last || !ts.isReturnStatement(last) || !last.expression) return null;
-  return statements.slice(0, -1).every((s) => ts.isVariableStatement(s)) ? last.expression : null;
+  const resolved = ctx.resolver?.resolveCall(call)?.[0] ?? null;
+  return resolved ? { declaration: resolved, next: env } : null;
 }
 
 function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[], interpolations: Interpolation[]): void {
@@ -263,8 +330,12 @@ function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[],
   }
   const name = ts.isIdentifier(unwrap(ts, named)) || ts.isPropertyAccessExpression(unwrap(ts, named)) ? lastName(ts, named) : null;
   parts.push({ hole: name, text: ctx.text(expression) });
-  interpolations.push({ range: ctx.range(expression), text: ctx.text(expression), isEscaped });
+  const interpolation = { range: ctx.range(expression), text: ctx.text(expression), isEscaped };
+  writtenIn.set(interpolation, ctx.sourceFile);
+  interpolations.push(interpolation);
 }
+
+const writtenIn = new WeakMap<Interpolation, ts.SourceFile>();
 
 /** The invalidation an invalidation decorator (`@InvalidateCachePattern('quotes:*')`) stands for. */
 export function decoratorInvalidation(ctx: FileContext, expression: ts.Expression, name: string, through: readonly string[]): Invalidation {

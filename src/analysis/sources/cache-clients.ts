@@ -184,9 +184,15 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, ki
     const key = call.arguments.find((a) => !isFunction(a));
     const loader = call.arguments.find(isFunction) ?? call.arguments.slice(1).find((a) => ts.isIdentifier(unwrap(ts, a))) ?? null;
     const rest = call.arguments.filter((a) => a !== key && a !== loader);
-    return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader, ttl: cacheTtl(ctx, kind, rest[0]) }];
+    // A loading read on a cache known by its name (a wrapper, a facade) takes cache-manager's milliseconds.
+    const ttl = cacheTtl(ctx, kind === 'cache-like' ? 'cache-manager' : kind, rest[0]);
+    return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader, ttl }];
   }
-  if (CACHE_READS.has(name)) return [{ kind: 'cache-read', keys: keys(call, name === 'mget' ? 'all' : 1), loader: null }];
+  if (CACHE_READS.has(name)) {
+    // `cache.get(id, async () => load(id))`: a get given the loader of a miss (vendure's `Cache`).
+    const loader = name === 'get' ? (call.arguments.slice(1).find((a) => ts.isFunctionLike(unwrap(ts, a))) ?? null) : null;
+    return [{ kind: 'cache-read', keys: keys(call, name === 'mget' ? 'all' : 1), loader }];
+  }
   // On a receiver known only by its name, the configured receiverCalls say what invalidates.
   const invalidates = isByName ? ctx.options.receiverCalls.has(name) : true;
   if (!invalidates) return null;

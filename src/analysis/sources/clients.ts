@@ -54,12 +54,28 @@ function kindOfInitializer(ctx: FileContext, init: ts.Expression): ClientKind | 
     : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)
       ? callee.expression.text
       : null;
+  if (ts.isNewExpression(expression) && name === 'Proxy') return kindOfFacade(ctx, expression);
   const module = root === null ? null : (ctx.importOf(root)?.module ?? null);
   const fromModule = module === null ? null : kindOfModule(module);
   if (fromModule) return fromModule;
   if (name !== null && REDIS_FACTORIES.has(name) && module === null) return 'redis';
   if (name !== null && CACHE_FACTORIES.has(name) && module === null) return 'cache-manager';
   return null;
+}
+
+/**
+ * A `Proxy` facade (`new Proxy({} as CacheService, { get(…) {…} })`) is what it stands in for: the
+ * declared type of its target, or a type named like a cache, whose calls it forwards.
+ */
+function kindOfFacade(ctx: FileContext, proxy: ts.NewExpression): ClientKind | null {
+  const { ts } = ctx;
+  const target = proxy.arguments?.[0];
+  const type = proxy.typeArguments?.[0] ?? (target && ts.isAsExpression(target) ? target.type : undefined);
+  if (!type || !ts.isTypeReferenceNode(type)) return null;
+  const kind = kindOfType(ctx, type);
+  if (kind !== null && kind !== 'project') return kind;
+  const name = ts.isIdentifier(type.typeName) ? type.typeName.text : type.typeName.right.text;
+  return CACHE_LIKE.test(name) ? 'cache-like' : null;
 }
 
 /** Decorators of an injected parameter or property: `@Inject(CACHE_MANAGER)`, `@InjectRedis()`. */

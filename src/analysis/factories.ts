@@ -1,0 +1,123 @@
+import type ts from 'typescript';
+import { enclosingClass, propertyNameText, unwrap } from '../ts/syntax.js';
+import { classPropertyInitializer, constantInitializer } from './context.js';
+import type { FileContext } from './context.js';
+import type { Env, Frame } from './env.js';
+
+/**
+ * The expression a function body returns, when that is all it does (after constant declarations
+ * and guards that throw): a key builder, or a factory of a two-faced object.
+ */
+export function returnedExpression(ts: FileContext['ts'], body: ts.ConciseBody): ts.Expression | null {
+  if (!ts.isBlock(body)) return body;
+  const statements = body.statements.filter((s) => !ts.isEmptyStatement(s));
+  const last = statements[statements.length - 1];
+  if (!last || !ts.isReturnStatement(last) || !last.expression) return null;
+  return statements.slice(0, -1).every((s) => ts.isVariableStatement(s) || isThrowingGuard(ts, s)) ? last.expression : null;
+}
+
+/** `if (bad) throw …`, `if (bad) { logger.error(…); throw … }`: a check, not another value. */
+function isThrowingGuard(ts: FileContext['ts'], statement: ts.Statement): boolean {
+  if (!ts.isIfStatement(statement) || statement.elseStatement) return false;
+  const then = statement.thenStatement;
+  if (ts.isThrowStatement(then)) return true;
+  if (!ts.isBlock(then)) return false;
+  const last = then.statements[then.statements.length - 1];
+  return last !== undefined && ts.isThrowStatement(last) && then.statements.every((s) => ts.isExpressionStatement(s) || s === last);
+}
+
+/** The function an object literal holds under `name`: a method, an arrow or function, or a shorthand for a local one. */
+export function memberFunction(ctx: FileContext, object: ts.ObjectLiteralExpression, name: string): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  for (const property of object.properties) {
+    if (property.name === undefined || propertyNameText(ts, property.name) !== name) continue;
+    if (ts.isMethodDeclaration(property)) return property.body ? property : null;
+    const value = ts.isPropertyAssignment(property)
+      ? unwrap(ts, property.initializer)
+      : ts.isShorthandPropertyAssignment(property)
+        ? constantInitializer(ctx, property.name)
+        : null;
+    return value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) ? value : null;
+  }
+  return null;
+}
+
+/** A method reached through the object a factory made, with the frames of the factory (and constructor) that made it. */
+export interface FactoryMember {
+  readonly declaration: ts.FunctionLikeDeclaration;
+  readonly ctx: FileContext;
+  /** The factory's frame (innermost the constructor's, for `new Cache(config)`), to read the method's free names with. */
+  readonly outer: Frame;
+  /** How a path names the method (`linkCache().invalidate`, `Cache.get`). */
+  readonly label: string;
+}
+
+/**
+ * `cacheFor(id).invalidate()`, `const c = cacheFor(id); c.get()`, `this.rolesCache.get(…)` where
+ * `rolesCache = this.cacheService.createCache({ getKey })`: the method of the object a project
+ * factory returns (an object literal of functions, or `new` of a project class), read with the
+ * arguments the factory was called with. `env` is where the factory call is read.
+ */
+export function factoryMember(ctx: FileContext, object: ts.Expression, method: string, env: Env): FactoryMember | null {
+  const { ts } = ctx;
+  const call = madeBy(ctx, unwrap(ts, object));
+  if (!call) return null;
+  const factory = factoryOf(ctx, call);
+  if (!factory?.body) return null;
+  const factoryCtx = contextFor(ctx, factory);
+  const returned = returnedExpression(ts, factory.body);
+  if (!returned) return null;
+  const made = unwrap(ts, returned);
+  const factoryFrame: Frame = { fn: factory, args: call.arguments, ctx, next: env };
+  const factoryName = factory.name && ts.isIdentifier(factory.name) ? factory.name.text : 'factory';
+  if (ts.isObjectLiteralExpression(made)) {
+    const declaration = memberFunction(factoryCtx, made, method);
+    return declaration ? { declaration, ctx: factoryCtx, outer: factoryFrame, label: `${factoryName}().${method}` } : null;
+  }
+  if (!ts.isNewExpression(made) || !ts.isIdentifier(made.expression)) return null;
+  const made_ = made.expression;
+  const cls = factoryCtx.classes.get(made_.text) ?? factoryCtx.resolver?.resolveClass?.(made_) ?? null;
+  if (!cls) return null;
+  const classCtx = contextFor(factoryCtx, cls);
+  const declaration = cls.members.find(
+    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && propertyNameText(ts, m.name) === method,
+  );
+  if (!declaration) return null;
+  const constructor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  const outer: Frame = constructor ? { fn: constructor, args: made.arguments ?? [], ctx: factoryCtx, next: factoryFrame } : factoryFrame;
+  return { declaration, ctx: classCtx, outer, label: `${cls.name?.text ?? made_.text}.${method}` };
+}
+
+/** The factory call an object comes from: the call itself, a `const` of it, or a class property initialised with it. */
+function madeBy(ctx: FileContext, object: ts.Expression): ts.CallExpression | null {
+  const { ts } = ctx;
+  const init = ts.isCallExpression(object)
+    ? object
+    : ts.isIdentifier(object)
+      ? constantInitializer(ctx, object)
+      : ts.isPropertyAccessExpression(object)
+        ? classPropertyInitializer(ctx, object)
+        : null;
+  const value = init ? unwrap(ts, init) : null;
+  return value && ts.isCallExpression(value) ? value : null;
+}
+
+function factoryOf(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const callee = unwrap(ts, call.expression);
+  if (ts.isIdentifier(callee)) {
+    const local = ctx.functions.get(callee.text);
+    if (local) return local;
+  } else if (ts.isPropertyAccessExpression(callee) && unwrap(ts, callee.expression).kind === ts.SyntaxKind.ThisKeyword) {
+    const own = enclosingClass(ts, call)?.members.find(
+      (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && propertyNameText(ts, m.name) === callee.name.text,
+    );
+    if (own) return own;
+  }
+  return ctx.resolver?.resolveCall(call)?.[0] ?? null;
+}
+
+function contextFor(ctx: FileContext, node: ts.Node): FileContext {
+  const file = node.getSourceFile();
+  return file === ctx.sourceFile ? ctx : ctx.contextOf(file);
+}
