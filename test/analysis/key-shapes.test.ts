@@ -104,7 +104,7 @@ app.delete('/reports/:id', async (req, res) => {
       ['app:website:{websiteId}', 'key'],
       ['app:team:{teamId}:websites', 'key'],
     ]);
-    expect(errors(result)).toEqual(['require-invalidation src/routes.ts:33:5']);
+    expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:33:5']);
   });
 });
 
@@ -156,7 +156,7 @@ app.delete('/teams/:id/billing', async (req, res) => {
     ]);
     expect(row(result, 'PUT /teams/:id/billing').invalidations.map((i) => [i.pattern, i.kind])).toEqual([['billing:{id}', 'key']]);
     // The languages list expires within a minute: a create leaves it to its ttl; the billing entry lives five.
-    expect(errors(result)).toEqual(['require-invalidation src/routes.ts:21:5']);
+    expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:21:5']);
   });
 });
 
@@ -237,7 +237,7 @@ app.delete('/links/:id', async (req, res) => {
       ['link:{linkId}', ['linkCache().invalidate']],
     ]);
     expect(row(result, 'POST /teams/:id/posts').invalidations.map((i) => [i.pattern, i.kind])).toEqual([['feed:{teamId}:*', 'pattern']]);
-    expect(errors(result)).toEqual(['require-invalidation src/routes.ts:27:5']);
+    expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:27:5']);
   });
 
   it('reads the key function a cache object was created with, through the class its factory makes', async () => {
@@ -392,7 +392,7 @@ export class RolesController {
     expect(row(result, 'RolesController.create').invalidations.map((i) => [i.pattern, i.isDeferred, i.through])).toEqual([
       ['RoleService.allRoles', true, ['RoleService.create', 'RoleService.listener (on RoleEvent)']],
     ]);
-    expect(errors(result)).toEqual(['require-invalidation src/roles.controller.ts:11:3']);
+    expect(errors(result)).toEqual(['require-dependent-invalidation src/roles.controller.ts:11:3']);
   });
 
   it('runs a listener registered through the project’s wrapper of a Node EventEmitter', async () => {
