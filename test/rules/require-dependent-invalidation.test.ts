@@ -197,6 +197,13 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
       ),
     },
     {
+      name: 'an update, of fields the code does not name, cannot change an existence check by id (the list is invalidated)',
+      code: postsApp(
+        `app.put('/posts/:id', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: req.body });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+        { select: ', select: { id: true }' },
+      ),
+    },
+    {
       name: 'a model no family is loaded from',
       code: postsApp(
         `app.put('/users/:id', async (req, res) => {\n  await prisma.user.update({ where: { id: req.params.id }, data: req.body });\n  res.end();\n});\n`,
@@ -229,6 +236,22 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
         `app.delete('/posts/:id', async (req, res) => {\n  await prisma.post.delete({ where: { id: req.params.id } });\n  res.end();\n});\n`,
       ),
       errors: [familyError('DELETE /posts/:id', 'delete', 'byId', 11), familyError('DELETE /posts/:id', 'delete', 'published', 11)],
+    },
+    {
+      name: 'a delete changes an existence check by id',
+      code: postsApp(
+        `app.delete('/posts/:id', async (req, res) => {\n  await prisma.post.delete({ where: { id: req.params.id } });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+        { select: ', select: { id: true }' },
+      ),
+      errors: [familyError('DELETE /posts/:id', 'delete', 'byId', 11)],
+    },
+    {
+      name: 'an update that names the id can move the row under an existence check',
+      code: postsApp(
+        `app.put('/posts/:id', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: { id: req.body.id } });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+        { select: ', select: { id: true }' },
+      ),
+      errors: [familyError('PUT /posts/:id', 'update', 'byId', 8)],
     },
   ],
 });

@@ -200,6 +200,11 @@ function isOtherRow(
   return write.change === 'delete' || (write.fields !== null && !write.fields.includes(write.row.field));
 }
 
+/** A point lookup whose every field is the id it looks the row up by. */
+function isExistenceCheck(read: { readonly lookup: ReadLookup; readonly fields: readonly string[] | null }): boolean {
+  return read.lookup === 'point' && read.fields !== null && read.fields.length > 0 && read.fields.every((field) => field === 'id');
+}
+
 /** Fields every update changes without naming them (Prisma's `@updatedAt`, Sequelize's timestamps). */
 const IMPLICIT_ON_UPDATE = new Set(['updatedAt', 'updated_at']);
 
@@ -217,6 +222,9 @@ export function canChange(
   if (write.change === 'delete') return true;
   if (read.lookup === 'list' && write.change !== 'update') return true;
   if (write.change === 'create') return false;
+  // A point lookup that reads nothing but the row's id (an existence check: `select: { id: true }`)
+  // is changed by a create or a delete, not by an update that leaves the id alone.
+  if (write.change === 'update' && isExistenceCheck(read) && !(write.fields ?? []).includes('id')) return false;
   if (write.fields === null || read.fields === null) return true;
   const written = new Set(write.fields);
   return read.fields.some((field) => written.has(field) || IMPLICIT_ON_UPDATE.has(field));
