@@ -132,13 +132,26 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
   const { checkSetup } = await import('./setup.js');
   checkSetup(options.root, options.tsconfig, io.cwd);
   const { auditProject } = await import('../scanner/apps.js');
-  return auditProject({
+  cache?.usedRuns();
+  const result = await auditProject({
     ...options,
     cache,
     checkApplication: (dir) => {
       checkSetup(dir, undefined, io.cwd);
     },
   });
+  if (cache) {
+    // A monorepo's result is made of its applications' runs (and a project's own scan may have run
+    // under other options): kept under the command line's key too, so that the next run answers first.
+    const key = runKeyOf(options);
+    const parts = cache.usedRuns().filter((part) => part !== key);
+    if (parts.length > 0) {
+      const { SKIPPED_DIRECTORIES } = await import('../scanner/files.js');
+      cache.saveCombined(key, parts, options.root, SKIPPED_DIRECTORIES, result);
+      cache.save();
+    }
+  }
+  return result;
 }
 
 /** The audit: arguments to scan options, the result to reporters, the outcome to an exit code. */

@@ -64,7 +64,8 @@ interface CacheData {
 }
 
 /** At most this many results are kept (a full run, --staged runs): the oldest goes first. */
-const MAX_RUNS = 4;
+/** Results kept: one per set of options, and one per application of a monorepo. */
+const MAX_RUNS = 32;
 
 export function hashOf(content: string | Uint8Array): string {
   return createHash('sha1').update(content).digest('hex');
@@ -96,6 +97,8 @@ export class ScanCache {
   private data: CacheData;
   private isDirty = false;
   private readonly strategy: CacheStrategy;
+  /** The runs this process answered from the cache or saved: what a combined result depends on. */
+  private readonly used = new Set<string>();
 
   private constructor(
     private readonly options: CacheOptions,
@@ -202,7 +205,33 @@ export class ScanCache {
       }
       if (this.entry(file, readFile?.(file))?.hash !== hash) return null;
     }
+    this.used.add(key);
     return run.result;
+  }
+
+  /** The runs answered or saved since `usedRuns()` was last asked, for `saveCombined`. */
+  usedRuns(): string[] {
+    const keys = [...this.used];
+    this.used.clear();
+    return keys;
+  }
+
+  /**
+   * Keeps a result made of other runs (a monorepo's applications, or a scan whose own options
+   * differ from the command line's) under `key`: its inputs and directories are theirs, with the
+   * directories below `root`, so that an application added or removed is seen.
+   */
+  saveCombined(key: string, parts: readonly string[], root: string, skipped: ReadonlySet<string>, result: ScanResult): void {
+    const inputs: Record<string, string | null> = {};
+    const sources: string[] = [];
+    for (const part of parts) {
+      const run = this.data.runs[part];
+      if (!run) return;
+      Object.assign(inputs, run.inputs);
+      sources.push(...Object.keys(run.inputs));
+    }
+    this.saveRun(key, inputs, root, sources, skipped, result);
+    this.used.delete(key);
   }
 
   /** The hashes of the inputs of a run, for `saveRun`; null when one cannot be read. */
@@ -249,6 +278,7 @@ export class ScanCache {
     }
     const runs = Object.entries(this.data.runs).filter(([k]) => k !== key);
     runs.push([key, { inputs, dirs, result }]);
+    this.used.add(key);
     this.data.runs = Object.fromEntries(runs.slice(-MAX_RUNS));
     this.isDirty = true;
   }

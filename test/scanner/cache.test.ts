@@ -194,3 +194,30 @@ describe('--staged follows the change', () => {
     expect(followed.findings).toEqual(whole.findings);
   });
 });
+
+describe('the persistent cache at a monorepo root', () => {
+  it('keeps the result made of the applications’ runs under the command line’s key, and recomputes it when an application changes', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'cache-audit-cache-monorepo-'));
+    cpSync(join(fixtures, 'tsconfig.fixtures.json'), join(base, 'tsconfig.fixtures.json'));
+    cpSync(join(fixtures, 'monorepo-app'), join(base, 'repo'), { recursive: true });
+    const root = join(base, 'repo');
+    const args = ['.', '--format', 'json', '--cache', '--cache-location', '.cache-audit/scan.json'];
+    const cold = JSON.parse((await run(args, root)).stdout) as ScanResult;
+    expect(cold.apps?.length).toBe(2);
+    expect(cold.findings.length).toBeGreaterThan(0);
+    // The combined entry is what the next run answers with: mark it, and see the mark come back.
+    const file = join(root, '.cache-audit/scan.json');
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { runs: Record<string, { result: ScanResult }> };
+    const combined = Object.values(data.runs).filter((r) => r.result.apps !== undefined);
+    expect(combined).toHaveLength(1);
+    for (const entry of combined) entry.result = { ...entry.result, findings: [] };
+    writeFileSync(file, JSON.stringify(data));
+    const warm = JSON.parse((await run(args, root)).stdout) as ScanResult;
+    expect(warm.findings).toEqual([]);
+    // An edit in one application: computed again, with that application's findings.
+    const route = join(root, 'apps/web/src/app/api/documents/[id]/route.ts');
+    writeFileSync(route, `${readFileSync(route, 'utf8')}\n// edited\n`);
+    const edited = JSON.parse((await run(args, root)).stdout) as ScanResult;
+    expect(edited.findings.map((f) => f.file)).toEqual(cold.findings.map((f) => f.file));
+  });
+});
