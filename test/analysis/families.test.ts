@@ -1,25 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { scan } from '../../src/scanner/scan.js';
-import type { ScanResult } from '../../src/scanner/result.js';
-
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
+import { describe, expect, it } from 'vitest';
+import { projects } from '../support/project.js';
 
 /** Writes a small project without any configuration and scans it. */
-async function project(files: Record<string, string>): Promise<ScanResult> {
-  const root = mkdtempSync(join(tmpdir(), 'cache-audit-families-'));
-  roots.push(root);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return scan({ root });
-}
+const project = projects('families');
 
 const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
 

@@ -1,25 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { scan } from '../../src/scanner/scan.js';
+import { describe, expect, it } from 'vitest';
 import type { MatrixRow, ScanResult } from '../../src/scanner/result.js';
-
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
+import { projects } from '../support/project.js';
 
 /** Writes a small project with no configuration (families inferred from the code) and scans it. */
-async function project(files: Record<string, string>): Promise<ScanResult> {
-  const root = mkdtempSync(join(tmpdir(), 'cache-audit-key-shapes-'));
-  roots.push(root);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return scan({ root });
-}
+const project = projects('key-shapes');
 
 function row(result: ScanResult, handler: string): MatrixRow {
   const found = result.matrix.rows.find((r) => r.handler === handler);
