@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { FileContext, staticString } from './context.js';
+import { importSpecifiers } from '../ts/imports.js';
 import { lastName } from '../ts/syntax.js';
 import type { CallResolver, FileSurface } from './context.js';
 import type { TS } from '../ts/syntax.js';
@@ -44,6 +45,16 @@ export function relevance(file: FileSurface, options: AnalysisOptions): { handle
   for (const name of options.callNames) if (!sites && text.includes(name)) sites = true;
   if (!sites) sites = options.callGlobLiterals.some((literal) => text.includes(literal));
   return { handlers, sites };
+}
+
+/** What a file's text says of it, before any parse: its imports read from the text (never fewer than a parse finds). */
+export function surfaceOf(file: string, sourceText: string, imports: readonly string[]): FileSurface {
+  return { file, sourceText, modules: imports, importsModule: (test) => imports.some(test) };
+}
+
+/** `relevance` from the text alone: what it says is never less than what the parsed file would say. */
+export function textRelevance(file: string, text: string, options: AnalysisOptions): { handlers: boolean; sites: boolean } {
+  return relevance(surfaceOf(file, text, importSpecifiers(text)), options);
 }
 
 /** The framework modules: each finds the handlers of its framework in a file. */

@@ -9,7 +9,7 @@ import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
 import { cacheFamilies } from '../analysis/effects.js';
-import { extractFacts, fileContext } from '../analysis/extract.js';
+import { extractFacts, fileContext, textRelevance } from '../analysis/extract.js';
 import type { CacheFamily, FileFacts } from '../analysis/facts.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
@@ -143,36 +143,41 @@ export function analysisFor(context: Context): FileAnalysis {
 
   const services = sourceCode.parserServices as
     { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null } | undefined;
-  const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
-  let tsInstance: TS;
-  let sourceFile: ts.SourceFile;
-  if (mapped) {
-    tsInstance = typescriptFor(mapped);
-    sourceFile = mapped as ts.SourceFile;
-  } else {
-    tsInstance = typescript();
-    sourceFile = tsInstance.createSourceFile(
-      filename,
-      sourceCode.text,
-      tsInstance.ScriptTarget.Latest,
-      true,
-      scriptKindOf(tsInstance, filename),
-    );
-  }
   const program = services?.program ?? null;
-  const facts = isIgnored
-    ? { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false }
-    : extractFacts(sourceFile, {
-        ts: tsInstance,
-        options,
-        resolver: program ? checkerResolver(tsInstance, program) : null,
-        withFamilies: registry === null,
-      });
+  // The text says first whether the file can hold anything the rules judge: most files of a
+  // project cannot, and are then neither parsed again nor walked.
+  const textSays = isIgnored ? null : textRelevance(filename, sourceCode.text, options);
+  let tsInstance: TS | null = null;
+  let facts: FileFacts = { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
+  if (textSays && (textSays.handlers || textSays.sites)) {
+    const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
+    let sourceFile: ts.SourceFile;
+    if (mapped) {
+      tsInstance = typescriptFor(mapped);
+      sourceFile = mapped as ts.SourceFile;
+    } else {
+      tsInstance = typescript();
+      sourceFile = tsInstance.createSourceFile(
+        filename,
+        sourceCode.text,
+        tsInstance.ScriptTarget.Latest,
+        true,
+        scriptKindOf(tsInstance, filename),
+      );
+    }
+    facts = extractFacts(sourceFile, {
+      ts: tsInstance,
+      options,
+      resolver: program ? checkerResolver(tsInstance, program) : null,
+      withFamilies: registry === null,
+    });
+  }
 
   const memo = new Map<string, readonly Finding[]>();
   const ruleOptions: RuleOptions = config.rules ?? {};
   // With type information the families are the program's, as in the CLI; without, the file's own.
-  const families = program && registry === null && facts.isRelevant ? programFamilies(tsInstance, program, options) : undefined;
+  const families =
+    program && tsInstance && registry === null && facts.isRelevant ? programFamilies(tsInstance, program, options) : undefined;
   const locate = program
     ? (file: string, offset: number): string => {
         const other = program.getSourceFile(file);

@@ -1,5 +1,8 @@
 import { KEY_ROLE_MARKER } from '../analysis/effects.js';
-import { relevance } from '../analysis/extract.js';
+import { relevance, surfaceOf, textRelevance } from '../analysis/extract.js';
+import { importSpecifiers } from '../ts/imports.js';
+
+export { importSpecifiers };
 import { LISTENER_MARKER } from '../analysis/listeners.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { SOURCES } from '../analysis/sources/index.js';
@@ -28,20 +31,6 @@ const MARKERS: readonly RegExp[] = [
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
 ];
 
-const SPECIFIER = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*(['"`])([^'"`\r\n]+)\1/g;
-
-/**
- * The module specifiers a text names: after `from` (imports and re-exports), `import` (side-effect
- * and dynamic imports) and `require(`. A literal scan, not a parse: it also finds the ones written
- * in comments and strings, so that it errs toward more modules, never fewer, than the file imports
- * (`ts.preProcessFile` finds the same ones at about a third of the cost of a parse).
- */
-export function importSpecifiers(text: string): string[] {
-  const found = new Set<string>();
-  for (const match of text.matchAll(SPECIFIER)) if (match[2] !== undefined) found.add(match[2]);
-  return [...found];
-}
-
 const WORD = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
 const WHOLESALE = /\bexport\s*\*|\brequire\b|\bmodule\.exports\b/;
 
@@ -68,9 +57,5 @@ export function fileRelevance(file: string, text: string, options: AnalysisOptio
 
 /** Whether a file may hold route handlers, by the same cheap tests (a monorepo's package without any is no application). */
 export function mayHoldHandlers(file: string, text: string, options: AnalysisOptions): boolean {
-  return relevance(surfaceOf(file, text, importSpecifiers(text)), options).handlers;
-}
-
-function surfaceOf(file: string, sourceText: string, imports: string[]) {
-  return { file, sourceText, modules: imports, importsModule: (test: (m: string) => boolean) => imports.some(test) };
+  return textRelevance(file, text, options).handlers;
 }

@@ -69,3 +69,17 @@ function requireBinding(ts: TS, declaration: ts.VariableDeclaration, imports: Ma
     if (imported !== null) imports.set(element.name.text, { module: whole, imported });
   }
 }
+
+const SPECIFIER = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*(['"`])([^'"`\r\n]+)\1/g;
+
+/**
+ * The module specifiers a text names: after `from` (imports and re-exports), `import` (side-effect
+ * and dynamic imports) and `require(`. A literal scan, not a parse: it also finds the ones written
+ * in comments and strings, so that it errs toward more modules, never fewer, than the file imports
+ * (`ts.preProcessFile` finds the same ones at about a third of the cost of a parse).
+ */
+export function importSpecifiers(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(SPECIFIER)) if (match[2] !== undefined) found.add(match[2]);
+  return [...found];
+}
