@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { importBindings, requiredModule } from '../ts/imports.js';
 import type { ImportBinding } from '../ts/imports.js';
-import { bindsName, functionOfInitializer, hasDirective, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
+import { bindsName, enclosingClass, functionOfInitializer, hasDirective, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
@@ -257,6 +257,14 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
   return null;
 }
 
+/** The class a member access is made on: the enclosing one for `this`, a class of this file named by an identifier (`Service.TTL`). */
+export function receiverClass(ctx: FileContext, receiver: ts.Expression, at: ts.Node): ts.ClassLikeDeclaration | null {
+  const { ts } = ctx;
+  const object = unwrap(ts, receiver);
+  if (object.kind === ts.SyntaxKind.ThisKeyword) return enclosingClass(ts, at);
+  return ts.isIdentifier(object) ? (ctx.classes.get(object.text) ?? null) : null;
+}
+
 /**
  * The initializer of `this.name` where the class declares `name = …` and never assigns it again
  * (`private rolesCacheKey = 'RoleService.allRoles'`, `private rolesCache = this.cacheService.createCache(…)`).
@@ -264,9 +272,8 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
 export function classPropertyInitializer(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
   const { ts } = ctx;
   if (unwrap(ts, access.expression).kind !== ts.SyntaxKind.ThisKeyword) return null;
-  let owner = parentOf(access);
-  while (owner && !ts.isClassLike(owner)) owner = parentOf(owner);
-  if (!owner || !ts.isClassLike(owner)) return null;
+  const owner = enclosingClass(ts, access);
+  if (!owner) return null;
   const name = access.name.text;
   const declaration = owner.members.find(
     (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(ctx.sourceFile) === name,

@@ -2,8 +2,8 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, staticObject, staticObjectIn, staticString } from './context.js';
-import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
+import { constantOf, receiverClass, staticObject, staticObjectIn, staticString } from './context.js';
+import { lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
@@ -286,12 +286,7 @@ function keyBuilder(ctx: FileContext, call: ts.CallExpression, env: Env): { decl
     if (local) return { declaration: local, next: env };
   } else if (ts.isPropertyAccessExpression(callee)) {
     const object = unwrap(ts, callee.expression);
-    const owner =
-      object.kind === ts.SyntaxKind.ThisKeyword
-        ? enclosingClass(ts, call)
-        : ts.isIdentifier(object)
-          ? (ctx.classes.get(object.text) ?? null)
-          : null;
+    const owner = receiverClass(ctx, object, call);
     const member = owner?.members.find(
       (m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text,
     );

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
-import { enclosingClass, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
-import { constantOf, staticObjectIn } from './context.js';
+import { parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
+import { constantOf, receiverClass, staticObjectIn } from './context.js';
 import type { FileContext } from './context.js';
 import { boundArgument, boundProperty } from './env.js';
 import type { Env } from './env.js';
@@ -87,13 +87,7 @@ function defaultOfParameter(ctx: FileContext, identifier: ts.Identifier, env: En
 /** `this.ttl` or `Service.TTL`: a readonly property of the class with an initializer. */
 function classProperty(ctx: FileContext, access: ts.PropertyAccessExpression): { init: ts.Expression; ctx: FileContext } | null {
   const { ts } = ctx;
-  const object = unwrap(ts, access.expression);
-  const owner =
-    object.kind === ts.SyntaxKind.ThisKeyword
-      ? enclosingClass(ts, access)
-      : ts.isIdentifier(object)
-        ? (ctx.classes.get(object.text) ?? null)
-        : null;
+  const owner = receiverClass(ctx, access.expression, access);
   if (!owner) return null;
   for (const member of owner.members) {
     if (!ts.isPropertyDeclaration(member) || !member.initializer || propertyNameText(ts, member.name) !== access.name.text) continue;
