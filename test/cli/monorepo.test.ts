@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/scanner/result.js';
 import { root as repoRoot, run } from '../support/cli.js';
+import { writeProject } from '../support/project.js';
 
 const FIXTURE = resolve(repoRoot, 'fixtures/monorepo-app');
 
@@ -16,14 +16,7 @@ const CLEAN = (name: string): string =>
   `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n\n@Controller('${name}')\nexport class ${name}Controller {\n  @Post()\n  @InvalidateCachePattern('${name}:*')\n  create() {}\n}\n`;
 const json = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cache-audit-monorepo-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => writeProject('monorepo', files);
 
 /** A workspace root with two packages holding handlers and one shared package without any. */
 const workspace = (api: string, admin: string): Record<string, string> => ({

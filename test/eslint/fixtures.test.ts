@@ -4,6 +4,7 @@ import * as eslint9 from 'eslint9';
 import * as eslint10 from 'eslint';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint.js';
+import { AUDITED_APPS } from '../support/fixture-apps.js';
 import { lintFixture } from './lint-fixture.js';
 
 interface Expected {
@@ -11,36 +12,7 @@ interface Expected {
   readonly findings: readonly { file: string; line: number; rule: string }[];
 }
 
-const APPS = [
-  'quotes-app-defects',
-  'express-app',
-  'fastify-app',
-  'hono-app',
-  'koa-app',
-  'nextjs-app',
-  'nest-services-app',
-  'redis-roles-app',
-  'aliases-app',
-  'commonjs-express-app',
-  'sequelize-hooks-app',
-  'typeorm-subscriber-app',
-  'bullmq-jobs-app',
-  'mongoose-hooks-app',
-  'prisma-extension-app',
-  'nextjs-pages-app',
-  'trpc-app',
-  'remix-app',
-  'graphql-app',
-  'sveltekit-app',
-  'nest-microservices-app',
-  'zero-config-app',
-  'monorepo-app/apps/quotes-api',
-  'monorepo-app/apps/web',
-  'inferred-registry-app',
-  'nextjs-prisma-app',
-  'nest-prisma-properties-app',
-  'koa-sequelize-app',
-];
+const APPS = AUDITED_APPS;
 
 function expected(app: string): Expected {
   return JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures', app, 'expected-findings.json'), 'utf8')) as Expected;

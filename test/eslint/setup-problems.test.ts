@@ -1,23 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import type { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint.js';
+import { writeProject } from '../support/project.js';
 
 const controller = (name: string): string =>
   `import { Controller, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n\n@Controller('${name}')\nexport class ${name}Controller {\n  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}\n}\n`;
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cache-audit-eslint-setup-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => writeProject('eslint-setup', files);
 
 function linter(cwd: string): ESLint {
   return new ESLint({

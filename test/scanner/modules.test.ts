@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scanner/scan.js';
+import { writeProject } from '../support/project.js';
 
 const REGISTRY = `import { defineCacheRegistry } from 'cache-audit/runtime';
 export const cacheKeys = defineCacheRegistry({
@@ -26,14 +24,7 @@ router.post('/quotes', async (req, res) => {
 });
 `;
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cache-audit-modules-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => writeProject('modules', files);
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 

@@ -6,38 +6,9 @@ import { RULE_IDS } from '../../src/analysis/catalogue.js';
 import { auditProject } from '../../src/scanner/apps.js';
 import { scan } from '../../src/scanner/scan.js';
 import { lintFixture } from '../eslint/lint-fixture.js';
+import { AUDITED_APPS } from '../support/fixture-apps.js';
 
-const APPS = [
-  'quotes-app',
-  'quotes-app-defects',
-  'express-app',
-  'fastify-app',
-  'hono-app',
-  'koa-app',
-  'nextjs-app',
-  'nest-services-app',
-  'redis-roles-app',
-  'aliases-app',
-  'commonjs-express-app',
-  'sequelize-hooks-app',
-  'typeorm-subscriber-app',
-  'bullmq-jobs-app',
-  'mongoose-hooks-app',
-  'prisma-extension-app',
-  'nextjs-pages-app',
-  'trpc-app',
-  'remix-app',
-  'graphql-app',
-  'sveltekit-app',
-  'nest-microservices-app',
-  'zero-config-app',
-  'monorepo-app/apps/quotes-api',
-  'monorepo-app/apps/web',
-  'inferred-registry-app',
-  'nextjs-prisma-app',
-  'nest-prisma-properties-app',
-  'koa-sequelize-app',
-];
+const APPS = ['quotes-app', ...AUDITED_APPS];
 const perFile = new Set<string>(RULE_IDS);
 const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>
   `${f.file}:${String(f.line)} ${f.rule ?? f.ruleId ?? ''}`;
