@@ -16,16 +16,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CONFIG_FILES } from '../dist/esm/src/config/load-config.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cache-audit.js');
-const CONFIG_FILES = [
-  'cache-audit.config.json',
-  'cache-audit.config.ts',
-  'cache-audit.config.mts',
-  'cache-audit.config.js',
-  'cache-audit.config.mjs',
-  'cache-audit.config.cjs',
-];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
