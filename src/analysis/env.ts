@@ -26,10 +26,22 @@ export interface Bound {
   readonly env: Env;
 }
 
-/** The frame chain with `outer` added outermost (frames are shared, never changed). */
+/** What `appendFrame` made, by outer frame and chain: the effects of a callee share their chains. */
+const appended = new WeakMap<Frame, WeakMap<Frame, Frame>>();
+
+/** The frame chain with `outer` added outermost (frames are shared, never changed: each chain is copied once per outer frame). */
 export function appendFrame(env: Env, outer: Frame): Env {
   if (env === null) return outer;
-  return { ...env, next: appendFrame(env.next, outer) };
+  let byChain = appended.get(outer);
+  if (!byChain) {
+    byChain = new WeakMap();
+    appended.set(outer, byChain);
+  }
+  const known = byChain.get(env);
+  if (known) return known;
+  const made: Frame = { ...env, next: appendFrame(env.next, outer) };
+  byChain.set(env, made);
+  return made;
 }
 
 /** The function whose parameter binds `name` at `node`, with the parameter, or null. */

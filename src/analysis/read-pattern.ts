@@ -20,6 +20,31 @@ const REGISTRY_METHODS = new Set(['pattern', 'key']);
  * returned with `pattern: null` and the reason, never guessed.
  */
 export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null): PatternFact {
+  // A key is read at every level of the call path it is shifted to: once per expression, chain and options.
+  let byNode = readFacts.get(ctx.options);
+  if (!byNode) {
+    byNode = new WeakMap();
+    readFacts.set(ctx.options, byNode);
+  }
+  let byEnv = byNode.get(node);
+  if (!byEnv) {
+    byEnv = new WeakMap();
+    byNode.set(node, byEnv);
+  }
+  const chain = env ?? NO_FRAMES;
+  let known = byEnv.get(chain);
+  if (!known) {
+    known = {};
+    byEnv.set(chain, known);
+  }
+  return isKey ? (known.key ??= readPatternOnce(ctx, node, true, env)) : (known.pattern ??= readPatternOnce(ctx, node, false, env));
+}
+
+/** The facts `readPattern` read, by options, expression and frame chain (`NO_FRAMES` for none), read as a pattern or as a key. */
+const readFacts = new WeakMap<FileContext['options'], WeakMap<ts.Node, WeakMap<object, { pattern?: PatternFact; key?: PatternFact }>>>();
+const NO_FRAMES = {};
+
+function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, env: Env): PatternFact {
   const { ts } = ctx;
   const range = ctx.range(node);
   const text = ctx.text(node);
