@@ -75,10 +75,7 @@ export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
 
 /** Whether the file can hold Next.js handlers. */
 export function isNextFile(ctx: FileSurface): boolean {
-  // A 'use server' directive names itself in the text.
-  return (
-    ROUTE_FILE.test(basename(ctx.file)) ||
-    ctx.importsModule((m) => m === 'next' || m.startsWith('next/')) ||
-    ctx.sourceText.includes('use server')
-  );
+  // Handlers are route files' exports and server actions, whose 'use server' directive names itself
+  // in the text: a component that imports `next/link` holds neither.
+  return ROUTE_FILE.test(basename(ctx.file)) || ctx.sourceText.includes('use server');
 }
