@@ -7,7 +7,7 @@ import { FileCache } from './file-cache.js';
 import { validateRegistry } from './model.js';
 import { importBindings } from '../ts/imports.js';
 import { typescript } from '../ts/typescript.js';
-import { scriptKindOf, truncate, unwrap as unwrapWith } from '../ts/syntax.js';
+import { parseSource, truncate, unwrap as unwrapWith } from '../ts/syntax.js';
 
 /** A located problem in a registry file; lines and columns are 1-based. */
 export interface RegistryDiagnostic {
@@ -105,10 +105,7 @@ export function readStaticModule(file: string, spec: StaticModuleSpec): StaticMo
   } catch (error) {
     return fail(`The ${spec.what} file cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
   }
-  const source =
-    extension === '.json'
-      ? ts.parseJsonText(file, text)
-      : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
+  const source = extension === '.json' ? ts.parseJsonText(file, text) : parseSource(ts, file, text);
   const reader = new Reader(file, source);
   const syntax = syntaxErrors(source);
   if (syntax.length > 0) {

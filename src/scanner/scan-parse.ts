@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type ts from 'typescript';
-import { scriptKindOf } from '../ts/syntax.js';
+import { parseSource } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { ScanDiagnostic } from './result.js';
 import type { ScanOptions } from './scan.js';
@@ -83,7 +83,7 @@ export function createReader(
     pending.delete(file);
     let sourceFile: ts.SourceFile | null = null;
     if (text !== null) {
-      const parsed = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
+      const parsed = parseSource(ts, file, text);
       sourceFile = hasSyntaxError(ts, parsed, problem) ? null : parsed;
       if (sourceFile) options.parsed?.set(file, sourceFile);
     }

@@ -45,6 +45,20 @@ export function scriptKindOf(ts: TS, fileName: string): ts.ScriptKind {
   return ts.ScriptKind.JS;
 }
 
+/**
+ * A file parsed for the analysis: parent links set, its kind from the extension, and no JSDoc
+ * parsed (nothing reads it; about a quarter of the parse time on a NestJS code base). TypeScript
+ * before 5.3 ignores `jsDocParsingMode` and parses JSDoc as before.
+ */
+export function parseSource(ts: TS, fileName: string, text: string): ts.SourceFile {
+  const modes = (ts as Partial<Pick<TS, 'JSDocParsingMode'>>).JSDocParsingMode;
+  const options: ts.CreateSourceFileOptions = {
+    languageVersion: ts.ScriptTarget.Latest,
+    ...(modes ? { jsDocParsingMode: modes.ParseNone } : {}),
+  };
+  return ts.createSourceFile(fileName, text, options, true, scriptKindOf(ts, fileName));
+}
+
 /** The class a node is written in, or null. */
 export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration | null {
   let current = parentOf(node);
