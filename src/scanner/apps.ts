@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { fdir } from 'fdir';
 import { typescript } from '../ts/typescript.js';
 import type ts from 'typescript';
@@ -9,7 +9,7 @@ import { resolveOptions } from '../analysis/options.js';
 import { findConfigFile, loadConfigFor } from '../config/load-config.js';
 import { VERSION } from '../version.js';
 import { mayHoldHandlers } from './relevance.js';
-import { isTestFile, projectFiles, readJson, SKIPPED_DIRECTORIES, workspacePackages } from './files.js';
+import { isTestFile, projectFiles, readJson, SKIPPED_DIRECTORIES, SOURCE_EXTENSIONS, workspacePackages } from './files.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ApplicationResult, MatrixRow, ScanResult } from './result.js';
 import { ScanError } from './scan-error.js';
@@ -90,12 +90,39 @@ interface Scanned {
 async function hasOwnHandlers(options: AuditOptions, root: string, candidates: readonly Candidate[]): Promise<boolean> {
   try {
     const outside = [...candidates.map((c) => c.dir), ...packageDirectories(root)];
+    // Their texts first: when none can hold a handler, the root's tsconfig need not list the whole monorepo.
+    if (!ownFilesMayHoldHandlers(root, outside)) return false;
     const own = await scan({ ...options, root, outside, onProgress: undefined });
     return own.matrix.rows.length > 0;
   } catch (error) {
     if (error instanceof ScanError && error.code === 'no-sources') return false;
     throw error;
   }
+}
+
+/**
+ * Whether a source file below the root, outside `outside`, may hold route handlers by the cheap
+ * tests on its text (`mayHoldHandlers`): a superset of the files the root's scan would audit
+ * (only node_modules and .git are left out, whatever the tsconfig, the ignores and the tests say).
+ */
+function ownFilesMayHoldHandlers(root: string, outside: readonly string[]): boolean {
+  const excluded = new Set(outside.map((dir) => resolve(dir)));
+  const options = resolveOptions(loadConfigFor(root, { recheckMs: 0 }).config);
+  const files = new fdir()
+    .withFullPaths()
+    .exclude((name, path) => name === 'node_modules' || name === '.git' || excluded.has(resolve(path)))
+    .filter((path, isDirectory) => !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts'))
+    .crawl(root)
+    .sync();
+  return files.some((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return true;
+    }
+    return mayHoldHandlers(file, text, options);
+  });
 }
 
 /** The directories below the root that hold a package.json (outside node_modules and the like). */
