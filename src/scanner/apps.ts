@@ -61,8 +61,9 @@ export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   const isOneProject =
     mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(options, root, candidates)));
   if (isOneProject) return single();
-  const shared = { ...options, parsed: options.parsed ?? new Map<string, ts.SourceFile>() };
-  const probed = candidates.filter((candidate) => mayBeApplication(candidate.dir, root));
+  const workspaces = workspacePackages(typescript(), root);
+  const shared = { ...options, parsed: options.parsed ?? new Map<string, ts.SourceFile>(), workspaces };
+  const probed = candidates.filter((candidate) => mayBeApplication(candidate.dir, root, workspaces));
   const withHandlers = (await scanEach(shared, root, probed, false)).filter(({ result }) => result.matrix.rows.length > 0);
   const apps = [...(await scanEach(shared, root, configured, true)), ...withHandlers].sort((a, b) =>
     a.candidate.dir.localeCompare(b.candidate.dir),
@@ -158,9 +159,9 @@ async function scanEach(options: AuditOptions, root: string, candidates: readonl
  * Whether a package may hold route handlers, by the cheap tests on its files' imports and text (no
  * parse): the many packages of a large monorepo that cannot are not scanned.
  */
-function mayBeApplication(dir: string, root: string): boolean {
+function mayBeApplication(dir: string, root: string, workspaces: ReadonlyMap<string, string>): boolean {
   const options = resolveOptions(loadConfigFor(dir, { recheckMs: 0 }).config);
-  return projectFiles(typescript(), dir, undefined, root).files.some((file) => {
+  return projectFiles(typescript(), dir, undefined, root, workspaces).files.some((file) => {
     if (isTestFile(relative(dir, file).split(sep).join('/'))) return false;
     let text: string;
     try {

@@ -267,11 +267,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * tsconfig has `files: []` and `references`), or every source file when there is none; the
  * compiler options each file is resolved with, and the workspace packages of a monorepo.
  */
-export function projectFiles(ts: TS, root: string, tsconfig: string | undefined, workspaceRoot?: string): ProjectFiles {
+export function projectFiles(
+  ts: TS,
+  root: string,
+  tsconfig: string | undefined,
+  workspaceRoot?: string,
+  /** The workspace packages of `workspaceRoot` when the caller has them (the scans of one audit share one listing). */
+  listedWorkspaces?: ReadonlyMap<string, string>,
+): ProjectFiles {
   const problems: InputProblem[] = [];
   const absoluteRoot = resolve(root);
   const sourceRoot = resolve(workspaceRoot ?? root);
-  const workspaces = workspacePackages(ts, sourceRoot);
+  const workspaces = (workspaceRoot !== undefined ? listedWorkspaces : undefined) ?? workspacePackages(ts, sourceRoot);
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
   const files = new Set<string>();
   const optionsByFile = new Map<string, ts.CompilerOptions>();

@@ -65,7 +65,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
     });
   }
 
-  const listed = projectFiles(ts, root, options.tsconfig, options.workspaceRoot);
+  const listed = projectFiles(ts, root, options.tsconfig, options.workspaceRoot, options.workspaces);
   for (const p of listed.problems) diagnostics.push({ ...p, file: rel(p.file) });
   const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob));
   const ignoreBase = loadedConfig.file ? loadedConfig.dir : root;

@@ -33,6 +33,8 @@ export interface ScanOptions {
    * calls into any of its source files are followed (shared packages are read, not audited).
    */
   readonly workspaceRoot?: string;
+  /** The workspace packages of `workspaceRoot`, listed once for the scans of one audit. */
+  readonly workspaces?: ReadonlyMap<string, string>;
   /** Parsed files shared by the scans of one audit (a monorepo's applications read the same shared packages). */
   readonly parsed?: Map<string, ts.SourceFile>;
   /** Audit only the files outside these directories (the root's own files of a monorepo); they are still read when reached. */
