@@ -219,19 +219,13 @@ export class ProjectResolver implements CallResolver {
       }
       if (name === 'default' && ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression))
         return local(statement.expression.text);
-      if (
-        (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isVariableStatement(statement)) &&
-        isExported(statement)
-      ) {
+      // The statement's own name first: the declaration is looked up only for the one that declares `name`.
+      const declares = ts.isVariableStatement(statement)
+        ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
+        : (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name;
+      if (declares && isExported(statement)) {
         const found = local(name);
-        if (
-          found &&
-          (ts.isVariableStatement(statement)
-            ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
-            : statement.name?.text === name)
-        ) {
-          return found;
-        }
+        if (found) return found;
       }
       if (ts.isExportDeclaration(statement)) {
         const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
