@@ -28,16 +28,31 @@ function toTemplate(input: TemplateInput): ParsedTemplate {
  * Answers are memoized by the sources of both sides: a code base repeats a few patterns in many
  * files, and each question is answered once per process.
  */
-const answers = new Map<string, string | null>();
+const answers = new Map<string, Map<string, Map<string, string | null>>>();
+let answerCount = 0;
 const MAX_ANSWERS = 20_000;
 
+/** Keyed by kind, then each side: no key string is built per question (the sides' strings keep their hashes). */
 function memo(kind: string, left: string, right: string, compute: () => string | null): string | null {
-  const key = `${kind}\u0000${left}\u0000${right}`;
-  const known = answers.get(key);
+  const known = answers.get(kind)?.get(left)?.get(right);
   if (known !== undefined) return known;
   const answer = compute();
-  if (answers.size >= MAX_ANSWERS) answers.clear();
-  answers.set(key, answer);
+  if (answerCount >= MAX_ANSWERS) {
+    answers.clear();
+    answerCount = 0;
+  }
+  let byLeft = answers.get(kind);
+  if (!byLeft) {
+    byLeft = new Map();
+    answers.set(kind, byLeft);
+  }
+  let byRight = byLeft.get(left);
+  if (!byRight) {
+    byRight = new Map();
+    byLeft.set(left, byRight);
+  }
+  byRight.set(right, answer);
+  answerCount++;
   return answer;
 }
 
