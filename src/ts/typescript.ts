@@ -1,4 +1,6 @@
 import { requirePackage } from './require-package.cjs';
+
+export { keepCompiledCode, saveCompiledCode } from './require-package.cjs';
 import type { TS } from './syntax.js';
 
 /** The `typescript` package cannot be found: a setup error (exit 2 in the CLI), with what to do. */

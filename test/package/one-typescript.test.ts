@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,5 +89,39 @@ console.log(JSON.stringify({ rules: Object.keys(plugin.rules).length, heavy: Obj
       { cwd: root, encoding: 'utf8' },
     );
     expect(JSON.parse(output)).toEqual({ rules: 9, heavy: [] });
+  });
+  it("with --cache, keeps V8's compiled TypeScript beside the cache: the next process loads it, one copy, the same result", () => {
+    const location = mkdtempSync(join(tmpdir(), 'cache-audit-code-cache-'));
+    try {
+      // Each run audits a new project (a file added), so that the result is computed, not read from the cache.
+      const project = join(location, 'app');
+      cpSync(join(root, 'fixtures/quotes-app-defects'), project, { recursive: true });
+      cpSync(join(root, 'fixtures/tsconfig.fixtures.json'), join(location, 'tsconfig.fixtures.json'));
+      const audit = (round: number): unknown => {
+        writeFileSync(join(project, `src/round-${String(round)}.ts`), `export const round = ${String(round)};\n`);
+        return runModule(`import { createRequire } from 'node:module';
+import { main } from './dist/esm/src/cli/main.js';
+let stdout = '', stderr = '';
+const io = { stdout: { write(t) { stdout += t; } }, stderr: { write(t) { stderr += t; } }, cwd: process.cwd(), env: {} };
+const code = await main([${JSON.stringify(project)}, '--cache', '--cache-location', ${JSON.stringify(location + '/caches/')}, '--format', 'json'], io);
+const { durationMs, ...result } = JSON.parse(stdout);
+console.log(JSON.stringify({ code, stderr, findings: result.findings.length, copies: ${LOADED}.filter((f) => /[\\\\/]typescript[\\\\/]lib[\\\\/]typescript/.test(f)).length }));`);
+      };
+      const first = audit(1);
+      const kept = readdirSync(join(location, 'caches')).filter((f) => f.endsWith('.v8'));
+      expect(kept).toHaveLength(1);
+      const written = statSync(join(location, 'caches', kept[0] ?? '')).mtimeMs;
+      const second = audit(2);
+      expect(second).toEqual(first);
+      expect(first).toMatchObject({ code: 1, stderr: '', copies: 1 });
+      // Loaded, not written again.
+      expect(statSync(join(location, 'caches', kept[0] ?? '')).mtimeMs).toBe(written);
+      // Code V8 refuses (another build of Node, a damaged file) is compiled again and replaced.
+      writeFileSync(join(location, 'caches', kept[0] ?? ''), 'not code');
+      expect(audit(3)).toEqual(first);
+      expect(readFileSync(join(location, 'caches', kept[0] ?? '')).length).toBeGreaterThan(1000);
+    } finally {
+      rmSync(location, { recursive: true, force: true });
+    }
   });
 });
