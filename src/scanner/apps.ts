@@ -108,13 +108,21 @@ async function hasOwnHandlers(options: AuditOptions, root: string, candidates: r
  */
 function ownFilesMayHoldHandlers(root: string, outside: readonly string[]): boolean {
   const excluded = new Set(outside.map((dir) => resolve(dir)));
-  const options = resolveOptions(loadConfigFor(root, { recheckMs: 0 }).config);
   const files = new fdir()
     .withFullPaths()
     .exclude((name, path) => name === 'node_modules' || name === '.git' || excluded.has(resolve(path)))
     .filter((path, isDirectory) => !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts'))
     .crawl(root)
     .sync();
+  return someMayHoldHandlers(root, files);
+}
+
+/**
+ * Whether one of `files` may hold route handlers by the cheap tests on its imports and text (no
+ * parse), with the configuration that holds for `dir`. A file that cannot be read may: its scan says why.
+ */
+function someMayHoldHandlers(dir: string, files: readonly string[]): boolean {
+  const options = resolveOptions(loadConfigFor(dir, { recheckMs: 0 }).config);
   return files.some((file) => {
     let text: string;
     try {
@@ -160,18 +168,11 @@ async function scanEach(options: AuditOptions, root: string, candidates: readonl
  * parse): the many packages of a large monorepo that cannot are not scanned.
  */
 function mayBeApplication(dir: string, root: string, workspaces: ReadonlyMap<string, string>): boolean {
-  const options = resolveOptions(loadConfigFor(dir, { recheckMs: 0 }).config);
-  return projectFiles(typescript(), dir, undefined, root, workspaces).files.some((file) => {
-    if (isTestFile(relative(dir, file).split(sep).join('/'))) return false;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      // unreadable here: the scan says why
-      return true;
-    }
-    return mayHoldHandlers(file, text, options);
-  });
+  const files = projectFiles(typescript(), dir, undefined, root, workspaces).files;
+  return someMayHoldHandlers(
+    dir,
+    files.filter((file) => !isTestFile(relative(dir, file).split(sep).join('/'))),
+  );
 }
 
 /** How many directories up a workspace package's monorepo root is looked for. */
