@@ -94,10 +94,19 @@ function changedFiles(root: string, args: AuditArgs, io: CliIo): { onlyFiles?: S
     );
   }
   if (!args.isStaged) return { onlyFiles };
+  // Each staged file is read from the index once (its content is asked for by every step).
+  const staged = new Map<string, Buffer>();
   return {
     onlyFiles,
-    readFile: (file) =>
-      onlyFiles.has(file) ? Buffer.from(git(top, ['show', `:${relative(top, file).split(sep).join('/')}`]), 'utf8') : null,
+    readFile: (file) => {
+      if (!onlyFiles.has(file)) return null;
+      let content = staged.get(file);
+      if (!content) {
+        content = Buffer.from(git(top, ['show', `:${relative(top, file).split(sep).join('/')}`]), 'utf8');
+        staged.set(file, content);
+      }
+      return content;
+    },
   };
 }
 
@@ -126,7 +135,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
       strategy: args.cache.strategy,
       onWarning: (message) => io.stderr.write(`cache-audit: ${message}\n`),
     });
-    const hit = cache.result(runKeyOf(options), options.readFile);
+    const hit = options.followChange ? null : cache.result(runKeyOf(options), options.readFile);
     if (hit) return { ...hit, durationMs: performance.now() - started };
   }
   const { checkSetup } = await import('./setup.js');
@@ -140,7 +149,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
       checkSetup(dir, undefined, io.cwd);
     },
   });
-  if (cache) {
+  if (cache && !options.followChange) {
     // A monorepo's result is made of its applications' runs (and a project's own scan may have run
     // under other options): kept under the command line's key too, so that the next run answers first.
     const key = runKeyOf(options);

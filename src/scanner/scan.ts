@@ -76,9 +76,8 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
   const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
-  // Following a change, the facts of the reported files are enough, but for the families read in the code (no registry).
-  const isWanted = scope && setup.registry !== null ? isReportedFile : undefined;
-  const facts = extractProject(ts, setup, reader, options.onProgress, isWanted);
+  // Following a change too, the facts of every file of the scope: routers mount others' procedures, the families are read in the code.
+  const facts = extractProject(ts, setup, reader, options.onProgress);
   const sink = new FindingSink();
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
