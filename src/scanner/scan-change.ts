@@ -34,7 +34,14 @@ const IMPORTER_DEPTH = 3;
  * The scope of a scan that follows the change, or null when it must be the whole project: a
  * changed registry is audited against every invalidation of the project.
  */
-export function changeScope(ts: TS, setup: ScanSetup, options: ScanOptions, cache: ScanCache | null): string[] | null {
+export interface ChangeScope {
+  /** The files to read. */
+  readonly files: string[];
+  /** Those read only for what the project-wide lookups read: their handlers are not wanted. */
+  readonly lookupsOnly: ReadonlySet<string>;
+}
+
+export function changeScope(ts: TS, setup: ScanSetup, options: ScanOptions, cache: ScanCache | null): ChangeScope | null {
   const changed = [...(options.onlyFiles ?? [])];
   if (setup.registryFile !== null && changed.includes(setup.registryFile)) return null;
   const candidates = new Set(setup.listed.files);
@@ -50,9 +57,12 @@ export function changeScope(ts: TS, setup: ScanSetup, options: ScanOptions, cach
   for (const file of importedBy(relevant, texts, target)) scope.add(file);
   for (const file of importersOf(relevant, texts, target, candidates, setup)) scope.add(file);
   const audited = new Set(setup.files);
+  const lookupsOnly = new Set<string>();
   // Nothing is reported where no changed file is audited (an application beside the change): no lookups are needed.
-  if (starts.some((file) => audited.has(file))) for (const file of setup.files) if (texts.verdict(file)?.global === true) scope.add(file);
-  return [...scope].filter((file) => audited.has(file)).sort();
+  if (starts.some((file) => audited.has(file))) {
+    for (const file of setup.files) if (!scope.has(file) && texts.verdict(file)?.global === true) lookupsOnly.add(file);
+  }
+  return { files: [...scope, ...lookupsOnly].filter((file) => audited.has(file)).sort(), lookupsOnly };
 }
 
 type Target = (file: string, specifier: string) => string | null;

@@ -23,7 +23,7 @@ export function extractProject(
   setup: ScanSetup,
   reader: SourceReader,
   onProgress?: (done: number, total: number) => void,
-  /** Whose facts are wanted (default: every relevant file); the others still serve the project-wide lookups. */
+  /** Whose handlers and invalidations are wanted (default: every relevant file's); the others give what the project-wide findings take. */
   isWanted: (file: string) => boolean = () => true,
 ): FileFacts[] {
   const relevant = setup.files.filter((file, index) => {
@@ -55,9 +55,21 @@ export function extractProject(
     roles ??= mergeRoles(parsed().map((sourceFile) => keyRolesOfFile(fileContext(sourceFile, extract))));
     return roles;
   };
-  const facts = parsed()
-    .filter((sourceFile) => isWanted(sourceFile.fileName))
-    .map((sourceFile) => extractFacts(sourceFile, extract));
+  const wanted = new Map(
+    parsed()
+      .filter((sourceFile) => isWanted(sourceFile.fileName))
+      .map((sourceFile) => [sourceFile, extractFacts(sourceFile, extract)]),
+  );
+  // Of the other files, the keys the code stores serve to judge the wanted files' deletions (wrong-key,
+  // dead-family), the families their handlers' model writes (require-dependent-invalidation): each asked for only when needed.
+  const wantedFacts = [...wanted.values()];
+  const lookupsOnly = {
+    ...extract,
+    isForLookups: true,
+    withStoredKeys: wantedFacts.some((f) => f.otherInvalidations.some((i) => i.kind === 'pattern' || i.kind === 'key')),
+    withFamilies: wantedFacts.some((f) => f.handlers.some((handler) => handler.writes.length > 0)),
+  };
+  const facts = parsed().map((sourceFile) => wanted.get(sourceFile) ?? extractFacts(sourceFile, lookupsOnly));
   // Global interceptors are looked up in every relevant file's context.
   for (const sourceFile of parsed()) fileContext(sourceFile, extract);
   applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);

@@ -71,13 +71,13 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   let setup = loadScan(ts, options);
   if (cache) cache.useKey(settingsKey(setup, cache));
   const scope = options.followChange && options.onlyFiles ? changeScope(ts, setup, options, cache) : null;
-  if (scope) setup = { ...setup, files: scope };
+  if (scope) setup = { ...setup, files: scope.files };
   const read = new Set<string>();
   const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
   const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
-  // Following a change too, the facts of every file of the scope: routers mount others' procedures, the families are read in the code.
-  const facts = extractProject(ts, setup, reader, options.onProgress);
+  // Following a change, the handlers of the files it reaches (routers mount others' procedures), what the lookups read of the others.
+  const facts = extractProject(ts, setup, reader, options.onProgress, scope ? (file) => !scope.lookupsOnly.has(file) : undefined);
   const sink = new FindingSink();
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
