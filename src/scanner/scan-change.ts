@@ -287,13 +287,18 @@ class Texts {
   }
 
   references(file: string): References | null {
-    let references = this.referenceLists.get(file);
-    if (references === undefined) {
+    return this.ofText(this.referenceLists, file, moduleReferences);
+  }
+
+  /** What `of` says of a file's text, once per file; null when it cannot be read. */
+  private ofText<T>(memo: Map<string, T | null>, file: string, of: (text: string) => T): T | null {
+    let value = memo.get(file);
+    if (value === undefined) {
       const text = this.text(file);
-      references = text === null ? null : moduleReferences(text);
-      this.referenceLists.set(file, references);
+      value = text === null ? null : of(text);
+      memo.set(file, value);
     }
-    return references;
+    return value;
   }
 
   /** The names a file can export (see `exportableNames`). */
@@ -309,13 +314,7 @@ class Texts {
   }
 
   private exportableOf(file: string): ReadonlySet<string> | 'any' | null {
-    let names = this.exportables.get(file);
-    if (names === undefined) {
-      const text = this.text(file);
-      names = text === null ? null : exportableNames(text);
-      this.exportables.set(file, names);
-    }
-    return names;
+    return this.ofText(this.exportables, file, exportableNames);
   }
 
   /** Whether a file may name a target: by its cached import list, else by its text. */

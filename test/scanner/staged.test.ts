@@ -1,9 +1,12 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fdir } from 'fdir';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditProject } from '../../src/scanner/apps.js';
-import type { ScanResult } from '../../src/scanner/result.js';
+import { moduleReferences } from '../../src/scanner/module-references.js';
+import { importBindings, importSpecifiers } from '../../src/ts/imports.js';
+import { scriptKindOf } from '../../src/ts/syntax.js';
+import { typescript } from '../../src/ts/typescript.js';
 import { scan } from '../../src/scanner/scan.js';
 import { AUDITED_APPS } from '../support/fixture-apps.js';
 import { writeProject } from '../support/project.js';
@@ -23,9 +26,6 @@ function sourceFiles(root: string): string[] {
 
 const posixPath = (root: string, file: string): string => relative(root, file).split(sep).join('/');
 
-/** What a finding says, but the time it took. */
-const findingsOf = (result: ScanResult) => result.findings;
-
 describe('--staged gives the findings of a whole run in the staged file', () => {
   it.each(['quotes-app', ...AUDITED_APPS.filter((app) => !app.includes('/'))])('on %s, staging each file in turn', async (app) => {
     const root = join(fixtures, app);
@@ -33,7 +33,7 @@ describe('--staged gives the findings of a whole run in the staged file', () => 
     for (const file of sourceFiles(root)) {
       const staged = await auditProject({ root, mode: 'single', onlyFiles: new Set([file]), followChange: true });
       const expected = whole.findings.filter((f) => f.file === posixPath(root, file));
-      expect({ file: posixPath(root, file), findings: findingsOf(staged) }).toEqual({ file: posixPath(root, file), findings: expected });
+      expect({ file: posixPath(root, file), findings: staged.findings }).toEqual({ file: posixPath(root, file), findings: expected });
     }
   });
 
@@ -66,6 +66,18 @@ export const cacheKeys = defineCacheRegistry({
   },
 });
 `;
+  /** A NestJS controller whose one mutation calls its service, imported through the barrel. */
+  const controller = (name: string): string => `import { Controller, Post, Param } from '@nestjs/common';
+import { ${name}Service } from './services';
+@Controller('${name.toLowerCase()}')
+export class ${name}Controller {
+  constructor(private readonly service: ${name}Service) {}
+  @Post(':tenantId')
+  create(@Param('tenantId') tenantId: string) {
+    return this.service.create(tenantId);
+  }
+}
+`;
   /** A barrel (`export *`) over two services, a controller that imports one of them through it, another that imports the other. */
   const files = {
     'cache-audit.config.json': config,
@@ -97,28 +109,8 @@ export class ClientsService {
 }
 `,
     'src/redis.ts': "import Redis from 'ioredis';\nexport const redis = new Redis();\n",
-    'src/quotes.controller.ts': `import { Controller, Post, Param } from '@nestjs/common';
-import { QuotesService } from './services';
-@Controller('quotes')
-export class QuotesController {
-  constructor(private readonly quotes: QuotesService) {}
-  @Post(':tenantId')
-  create(@Param('tenantId') tenantId: string) {
-    return this.quotes.create(tenantId);
-  }
-}
-`,
-    'src/clients.controller.ts': `import { Controller, Post, Param } from '@nestjs/common';
-import { ClientsService } from './services';
-@Controller('clients')
-export class ClientsController {
-  constructor(private readonly clients: ClientsService) {}
-  @Post(':tenantId')
-  create(@Param('tenantId') tenantId: string) {
-    return this.clients.create(tenantId);
-  }
-}
-`,
+    'src/quotes.controller.ts': controller('Quotes'),
+    'src/clients.controller.ts': controller('Clients'),
   };
 
   it('reads through a barrel only the modules that can export the names imported, and the findings are those of a whole run', async () => {
@@ -145,5 +137,50 @@ export class ClientsController {
     // A file that cannot matter holds no finding: the lookups of the project are read, not its importers.
     const plain = await scan({ root, onlyFiles: new Set([join(root, 'src/services/clients.service.ts')]), followChange: true });
     expect(plain.filesScanned).toBe(3);
+  });
+});
+
+describe('the references read from a text (moduleReferences)', () => {
+  it('name every module importSpecifiers finds, and every name a parse sees imported, on every fixture file', () => {
+    const ts = typescript();
+    let names = 0;
+    for (const file of sourceFiles(fixtures)) {
+      const text = readFileSync(file, 'utf8');
+      const { modules } = moduleReferences(text);
+      expect(modules.map((m) => m.specifier).sort()).toEqual([...importSpecifiers(text)].sort());
+      const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
+      for (const binding of importBindings(ts, sourceFile).values()) {
+        const imported = modules.find((m) => m.specifier === binding.module)?.imported;
+        const isTaken = imported === 'all' || (binding.imported !== '*' && imported?.has(binding.imported) === true);
+        expect({ file, binding, isTaken }).toEqual({ file, binding, isTaken: true });
+        names++;
+      }
+    }
+    expect(names).toBeGreaterThan(100);
+  });
+
+  it('read re-exports and barrels', () => {
+    const barrel = moduleReferences("export * from './a';\nexport { b as c, d } from './b';\nexport * as ns from './n';\n");
+    expect(barrel.isBarrel).toBe(true);
+    expect(barrel.modules.map((m) => [m.specifier, m.reexported === 'all' ? 'all' : [...m.reexported]])).toEqual([
+      ['./a', 'all'],
+      [
+        './b',
+        [
+          ['c', 'b'],
+          ['d', 'd'],
+        ],
+      ],
+      ['./n', [['ns', '*']]],
+    ]);
+    const code = moduleReferences(
+      "import D, { a, b as e } from './m';\nimport type { T } from './t';\nconst x = require('./r');\nexport const y = a;\n",
+    );
+    expect(code.isBarrel).toBe(false);
+    expect(code.modules.map((m) => [m.specifier, m.imported === 'all' ? 'all' : [...m.imported].sort()])).toEqual([
+      ['./m', ['a', 'b', 'default']],
+      ['./t', ['T']],
+      ['./r', 'all'],
+    ]);
   });
 });
