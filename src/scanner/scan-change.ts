@@ -58,8 +58,8 @@ export function changeScope(ts: TS, setup: ScanSetup, options: ScanOptions, cach
   for (const file of importersOf(relevant, texts, target, candidates, setup)) scope.add(file);
   const audited = new Set(setup.files);
   const lookupsOnly = new Set<string>();
-  // Nothing is reported where no changed file is audited (an application beside the change): no lookups are needed.
-  if (starts.some((file) => audited.has(file))) {
+  // Nothing is reported where no changed file that can matter is audited (a DTO, an application beside the change): no lookups are needed.
+  if (relevant.some((file) => audited.has(file))) {
     for (const file of setup.files) if (!scope.has(file) && texts.verdict(file)?.global === true) lookupsOnly.add(file);
   }
   return { files: [...scope, ...lookupsOnly].filter((file) => audited.has(file)).sort(), lookupsOnly };
