@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type ts from 'typescript';
 import { resolvePattern } from '../analysis/checks/helpers.js';
@@ -55,13 +56,12 @@ export function extractProject(
     roles ??= mergeRoles(parsed().map((sourceFile) => keyRolesOfFile(fileContext(sourceFile, extract))));
     return roles;
   };
-  const wanted = new Map(
-    parsed()
-      .filter((sourceFile) => isWanted(sourceFile.fileName))
-      .map((sourceFile) => [sourceFile, extractFacts(sourceFile, extract)]),
-  );
-  // Of the other files, the keys the code stores serve to judge the wanted files' deletions (wrong-key,
-  // dead-family), the families their handlers' model writes (require-dependent-invalidation): each asked for only when needed.
+  const read = (files: readonly string[]): ts.SourceFile[] =>
+    files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
+  const wanted = new Map(read(relevant.filter(isWanted)).map((sourceFile) => [sourceFile, extractFacts(sourceFile, extract)]));
+  // The other files (following a change) are parsed when asked for: by the lookups of listeners, hooks,
+  // processors and key roles; for the keys they store, to judge the wanted files' deletions (wrong-key,
+  // dead-family); for their families, against the wanted handlers' model writes (require-dependent-invalidation).
   const wantedFacts = [...wanted.values()];
   const lookupsOnly = {
     ...extract,
@@ -69,9 +69,12 @@ export function extractProject(
     withStoredKeys: wantedFacts.some((f) => f.otherInvalidations.some((i) => i.kind === 'pattern' || i.kind === 'key')),
     withFamilies: wantedFacts.some((f) => f.handlers.some((handler) => handler.writes.length > 0)),
   };
-  const facts = parsed().map((sourceFile) => wanted.get(sourceFile) ?? extractFacts(sourceFile, lookupsOnly));
-  // Global interceptors are looked up in every relevant file's context.
-  for (const sourceFile of parsed()) fileContext(sourceFile, extract);
+  const isLookedUp = lookupsOnly.withStoredKeys || lookupsOnly.withFamilies;
+  const facts = isLookedUp ? parsed().map((sourceFile) => wanted.get(sourceFile) ?? extractFacts(sourceFile, lookupsOnly)) : wantedFacts;
+  // Global interceptors are looked up in every relevant file's context (of the others, those whose text registers one).
+  const others = relevant.filter((file) => !isWanted(file));
+  const registering = isLookedUp ? parsed() : [...wanted.keys(), ...read(others.filter(registersInterceptor))];
+  for (const sourceFile of registering) fileContext(sourceFile, extract);
   applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
   return facts;
 }
@@ -108,6 +111,15 @@ export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.Modu
 
 /** What the text of a file that registers an interceptor for the whole application contains. */
 export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
+
+/** Whether a file's text (on disk: a file read only for the lookups is no staged one) may register a global interceptor. */
+function registersInterceptor(file: string): boolean {
+  try {
+    return GLOBAL_INTERCEPTOR_MARKER.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Interceptors registered for the whole application (`{ provide: APP_INTERCEPTOR, useClass: X }`):
