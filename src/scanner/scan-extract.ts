@@ -11,6 +11,7 @@ import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { ProjectResolver } from './project-resolver.js';
+import { judgedDeletions } from './scan-project.js';
 import type { SourceReader } from './scan-parse.js';
 import type { ScanSetup } from './scan-load.js';
 
@@ -24,9 +25,9 @@ export function extractProject(
   setup: ScanSetup,
   reader: SourceReader,
   onProgress?: (done: number, total: number) => void,
-  /** Whose handlers and invalidations are wanted (default: every relevant file's); the others give what the project-wide findings take. */
-  isWanted: (file: string) => boolean = () => true,
+  following?: Following,
 ): FileFacts[] {
+  const isWanted = following?.isWanted ?? (() => true);
   const relevant = setup.files.filter((file, index) => {
     const verdict = reader.relevance(file);
     onProgress?.(index + 1, setup.files.length);
@@ -60,14 +61,15 @@ export function extractProject(
     files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   const wanted = new Map(read(relevant.filter(isWanted)).map((sourceFile) => [sourceFile, extractFacts(sourceFile, extract)]));
   // The other files (following a change) are parsed when asked for: by the lookups of listeners, hooks,
-  // processors and key roles; for the keys they store, to judge the wanted files' deletions (wrong-key,
-  // dead-family); for their families, against the wanted handlers' model writes (require-dependent-invalidation).
+  // processors and key roles; for the keys they store, to judge the reported files' deletions (wrong-key,
+  // dead-family); for their families, against the reported handlers' model writes (require-dependent-invalidation).
   const wantedFacts = [...wanted.values()];
+  const reported = wantedFacts.filter((f) => following?.isReported(f.file) ?? true);
   const lookupsOnly = {
     ...extract,
     isForLookups: true,
-    withStoredKeys: wantedFacts.some((f) => f.otherInvalidations.some((i) => i.kind === 'pattern' || i.kind === 'key')),
-    withFamilies: wantedFacts.some((f) => f.handlers.some((handler) => handler.writes.length > 0)),
+    withStoredKeys: reported.some((f) => judgedDeletions(setup, f).length > 0),
+    withFamilies: reported.some((f) => f.handlers.some((handler) => handler.writes.length > 0)),
   };
   const isLookedUp = lookupsOnly.withStoredKeys || lookupsOnly.withFamilies;
   const facts = isLookedUp ? parsed().map((sourceFile) => wanted.get(sourceFile) ?? extractFacts(sourceFile, lookupsOnly)) : wantedFacts;
@@ -77,6 +79,12 @@ export function extractProject(
   for (const sourceFile of registering) fileContext(sourceFile, extract);
   applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
   return facts;
+}
+
+/** A scan that follows a change: whose handlers and invalidations are wanted (the others give what the project-wide findings take), whose findings are reported. */
+export interface Following {
+  readonly isWanted: (file: string) => boolean;
+  readonly isReported: (file: string) => boolean;
 }
 
 /**

@@ -77,7 +77,8 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
   // Following a change, the handlers of the files it reaches (routers mount others' procedures), what the lookups read of the others.
-  const facts = extractProject(ts, setup, reader, options.onProgress, scope ? (file) => !scope.lookupsOnly.has(file) : undefined);
+  const following = scope ? { isWanted: (file: string) => !scope.lookupsOnly.has(file), isReported: isReportedFile } : undefined;
+  const facts = extractProject(ts, setup, reader, options.onProgress, following);
   const sink = new FindingSink();
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
