@@ -73,14 +73,14 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   let setup = loadScan(ts, options);
   if (cache) cache.useKey(settingsKey(setup, cache));
   const scope = options.followChange && options.onlyFiles ? changeScope(ts, setup, options, cache) : null;
-  if (scope) setup = { ...setup, files: scope };
+  if (scope) setup = { ...setup, files: scope.files };
   const read = new Set<string>();
   const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
   const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
-  // Following a change, the facts of the reported files are enough, but for the families read in the code (no registry).
-  const isWanted = scope && setup.registry !== null ? isReportedFile : undefined;
-  const facts = extractProject(ts, setup, reader, options.onProgress, isWanted);
+  // Following a change, the handlers of the files it reaches (routers mount others' procedures), what the lookups read of the others.
+  const following = scope ? { isWanted: (file: string) => !scope.lookupsOnly.has(file), isReported: isReportedFile } : undefined;
+  const facts = extractProject(ts, setup, reader, options.onProgress, following);
   const sink = new FindingSink();
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
