@@ -65,7 +65,8 @@ function typescriptFor(node: ts.Node): TS {
   throw new Error('The TypeScript AST comes from an unknown TypeScript version.');
 }
 
-const NO_SETTINGS = { config: {}, problems: [] };
+const NO_CONFIG: CacheAuditConfig = {};
+const NO_SETTINGS = { config: NO_CONFIG, problems: [] };
 const parsedSettings = new WeakMap<object, { config: CacheAuditConfig; problems: RegistryDiagnostic[] }>();
 const resolvedOptions = new WeakMap<CacheAuditConfig, WeakMap<CacheAuditConfig, AnalysisOptions>>();
 
@@ -122,7 +123,8 @@ export function analysisFor(context: Context): FileAnalysis {
   const fileConfig = loadConfigFor(dirname(filename));
   const settings = settingsConfig(context);
   const config: CacheAuditConfig = { ...fileConfig.config, ...settings.config };
-  const options = optionsFor(fileConfig.config, settings.config);
+  // Without a configuration file each lookup answers a fresh `{}`: one key for all of them.
+  const options = optionsFor(fileConfig.file === null ? NO_CONFIG : fileConfig.config, settings.config);
   const setupProblems: RegistryDiagnostic[] = [...fileConfig.diagnostics, ...settings.problems];
 
   let registryFile: string | null = null;
