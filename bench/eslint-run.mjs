@@ -3,13 +3,15 @@
 // Modes: load (ESLint, the TypeScript parser and a configuration for one file, no plugin),
 // load-plugin (the same with the plugin's `recommended`), parser, noop, recommended, and the same
 // three typed (typed-parser, …: parserOptions.projectService). noop: one rule that does nothing,
-// which is what ESLint costs for running any rule at all.
+// which is what ESLint costs for running any rule at all. noop-flat: the same rule, with ESLint's
+// rule contexts made as flat objects instead of objects whose prototype is the file's context
+// (`FileContext#extend`): what is left of ESLint's cost of a rule once that is taken away.
 // --files: the files to lint, one per line (default: `src` under dir). --build: the checkout whose
 // build (and ESLint, parser, TypeScript) to use, for a before/after in one run (default: this one).
 // --stats collects ESLint's per-rule times (TIMING), which slows the run: it is not used for ratios.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -22,6 +24,7 @@ const fromBuild = createRequire(join(build, 'package.json'));
 const { default: tsParser } = await import(fromBuild.resolve('@typescript-eslint/parser'));
 const { ESLint } = await import(fromBuild.resolve('eslint'));
 const isLoadOnly = mode.startsWith('load');
+if (mode.endsWith('noop-flat')) flattenRuleContexts();
 const withPlugin = mode.endsWith('recommended') || mode === 'load-plugin';
 const plugin = withPlugin ? (await import(join(build, 'dist/esm/src/eslint.js'))).default : null;
 
@@ -30,7 +33,7 @@ const isTyped = mode.startsWith('typed');
 const noop = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
 const extra = plugin
   ? [plugin.configs.recommended]
-  : mode.endsWith('noop')
+  : mode.endsWith('noop') || mode.endsWith('noop-flat')
     ? [{ plugins: { bench: { rules: { noop } } }, rules: { 'bench/noop': 'error' } }]
     : [];
 const eslint = new ESLint({
@@ -46,6 +49,20 @@ const eslint = new ESLint({
     ...extra,
   ],
 });
+/**
+ * ESLint makes each rule's context with `Object.create(fileContext)`: the file's context becomes a
+ * prototype, and V8 keeps it (with the file's SourceCode: its AST, tokens and scopes) through young
+ * collections, so every file's AST is promoted to the old generation. Made flat here (the same own
+ * properties, one shared prototype) for the measurement only.
+ */
+function flattenRuleContexts() {
+  const lib = dirname(fromBuild.resolve('eslint'));
+  const { FileContext } = fromBuild(join(lib, 'linter/file-context.js'));
+  FileContext.prototype.extend = function extend(extension) {
+    return Object.freeze(Object.assign(Object.create(FileContext.prototype), this, extension));
+  };
+}
+
 const targets = values.files
   ? readFileSync(values.files, 'utf8')
       .split('\n')

@@ -3,7 +3,7 @@
 // on a generated code base and on any checkout given, each run a fresh process, interleaved,
 // medians of CPU time (the machine is shared: wall time varies more).
 // Usage: npm run bench:eslint -- [checkout…] [--files 2000] [--rounds 5] [--typed-files 500] [--before dir]
-// --files 0 skips the generated tree. On a checkout, the empty rule is left out (a run there is long).
+// --files 0 skips the generated tree. On a checkout, the empty rule runs untyped only (a run there is long).
 // --before: another checkout of cache-audit, built (`npm ci && npm run build`), measured beside this
 // one in the same rounds (its own ESLint, parser and TypeScript), for a before/after.
 import { execFileSync } from 'node:child_process';
@@ -101,7 +101,7 @@ function pluginLoad(dir) {
 function lint(dir, list, count, typed, withNoop = true) {
   const prefix = typed ? 'typed-' : '';
   const n = typed ? Math.max(1, rounds - 1) : rounds;
-  const modes = [`${prefix}parser`, ...(withNoop ? [`${prefix}noop`] : []), `${prefix}recommended`];
+  const modes = [`${prefix}parser`, ...(withNoop ? [`${prefix}noop`, `${prefix}noop-flat`] : []), `${prefix}recommended`];
   const medians = measure(modes, dir, list, n);
   console.log(`${typed ? 'Typed (parserOptions.projectService)' : 'Untyped'}, ${count} files, ${n} rounds:`);
   printRuns(medians, count);
@@ -114,10 +114,21 @@ function lint(dir, list, count, typed, withNoop = true) {
       `  recommended${name} / parser alone: ${(rules.cpuS / alone.cpuS).toFixed(3)} CPU (lint alone ${(rules.lintCpuS / alone.lintCpuS).toFixed(3)}), goal at most ${goal.toFixed(2)}; memory ${(rules.maxRssMb / alone.maxRssMb).toFixed(2)}`,
     );
   }
-  if (noop)
+  if (noop) {
+    const flat = medians[`${prefix}noop-flat`];
     console.log(
       `  one empty rule / parser alone: ${(noop.cpuS / alone.cpuS).toFixed(3)} CPU (lint alone ${(noop.lintCpuS / alone.lintCpuS).toFixed(3)}): ESLint's own cost of running any rule`,
     );
+    console.log(
+      `  one empty rule, ESLint's rule contexts made flat / parser alone: ${(flat.cpuS / alone.cpuS).toFixed(3)} CPU: what is left of it without the file context as their prototype`,
+    );
+    for (const { name } of builds) {
+      const rules = medians[`${prefix}recommended${name}`];
+      console.log(
+        `  recommended${name} / one empty rule: ${(rules.cpuS / noop.cpuS).toFixed(3)} CPU (lint alone ${(rules.lintCpuS / noop.lintCpuS).toFixed(3)}): the plugin's own share`,
+      );
+    }
+  }
   return medians;
 }
 
@@ -156,6 +167,6 @@ for (const checkout of positionals) {
   const typed = listFiles(dir, name, typedFiles);
   console.log(`\n== ${dir}: ${untyped.count} TypeScript files untyped, the first ${typed.count} typed ==`);
   pluginLoad(dir);
-  lint(dir, untyped.list, untyped.count, false, false);
+  lint(dir, untyped.list, untyped.count, false);
   lint(dir, typed.list, typed.count, true, false);
 }

@@ -1,6 +1,6 @@
 import { RULES } from '../src/analysis/catalogue.js';
 import type { MessageId } from '../src/analysis/catalogue.js';
-import { createRule, reportFindings, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
+import { createRule, findingsListener, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
 
 const rule = RULES['no-broad-pattern'];
 
@@ -33,10 +33,6 @@ export default createRule<Options, MessageIds>({
     ],
   },
   create(context, [options]) {
-    return {
-      Program() {
-        reportFindings(context, 'no-broad-pattern', options.allow ? { 'no-broad-pattern': { allow: options.allow } } : undefined);
-      },
-    };
+    return findingsListener(context, 'no-broad-pattern', options.allow ? { 'no-broad-pattern': { allow: options.allow } } : undefined);
   },
 });

@@ -1,6 +1,6 @@
 import { RULES } from '../src/analysis/catalogue.js';
 import type { MessageId } from '../src/analysis/catalogue.js';
-import { createRule, reportFindings, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
+import { createRule, findingsListener, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
 
 const rule = RULES['require-dependent-invalidation'];
 
@@ -35,14 +35,10 @@ export default createRule<Options, MessageIds>({
     ],
   },
   create(context, [options]) {
-    return {
-      Program() {
-        reportFindings(
-          context,
-          'require-dependent-invalidation',
-          options.shortTtl === undefined ? undefined : { 'require-dependent-invalidation': { shortTtl: options.shortTtl } },
-        );
-      },
-    };
+    return findingsListener(
+      context,
+      'require-dependent-invalidation',
+      options.shortTtl === undefined ? undefined : { 'require-dependent-invalidation': { shortTtl: options.shortTtl } },
+    );
   },
 });

@@ -1,6 +1,6 @@
 import { RULES } from '../src/analysis/catalogue.js';
 import type { MessageId } from '../src/analysis/catalogue.js';
-import { createRule, reportFindings, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
+import { createRule, findingsListener, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
 
 const rule = RULES['valid-pattern'];
 
@@ -20,10 +20,6 @@ export default createRule<Options, MessageIds>({
     schema: [],
   },
   create(context) {
-    return {
-      Program() {
-        reportFindings(context, 'valid-pattern');
-      },
-    };
+    return findingsListener(context, 'valid-pattern');
   },
 });

@@ -11,6 +11,7 @@ import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
 import { cacheFamilies } from '../analysis/effects.js';
 import { extractFacts, fileContext, textRelevance } from '../analysis/extract.js';
 import type { CacheFamily, FileFacts } from '../analysis/facts.js';
+import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
@@ -64,7 +65,8 @@ function typescriptFor(node: ts.Node): TS {
   throw new Error('The TypeScript AST comes from an unknown TypeScript version.');
 }
 
-const NO_SETTINGS = { config: {}, problems: [] };
+const NO_CONFIG: CacheAuditConfig = {};
+const NO_SETTINGS = { config: NO_CONFIG, problems: [] };
 const parsedSettings = new WeakMap<object, { config: CacheAuditConfig; problems: RegistryDiagnostic[] }>();
 const resolvedOptions = new WeakMap<CacheAuditConfig, WeakMap<CacheAuditConfig, AnalysisOptions>>();
 
@@ -121,7 +123,8 @@ export function analysisFor(context: Context): FileAnalysis {
   const fileConfig = loadConfigFor(dirname(filename));
   const settings = settingsConfig(context);
   const config: CacheAuditConfig = { ...fileConfig.config, ...settings.config };
-  const options = optionsFor(fileConfig.config, settings.config);
+  // Without a configuration file each lookup answers a fresh `{}`: one key for all of them.
+  const options = optionsFor(fileConfig.file === null ? NO_CONFIG : fileConfig.config, settings.config);
   const setupProblems: RegistryDiagnostic[] = [...fileConfig.diagnostics, ...settings.problems];
 
   let registryFile: string | null = null;
@@ -134,12 +137,7 @@ export function analysisFor(context: Context): FileAnalysis {
     setupProblems.push(...loaded.diagnostics);
   }
 
-  const ignoreBase = fileConfig.file ? fileConfig.dir : context.cwd;
-  const relativePath = relative(ignoreBase, filename).split('\\').join('/');
-  const isIgnored =
-    !isAbsolute(relativePath) &&
-    !relativePath.startsWith('..') &&
-    (config.ignores ?? []).some((glob) => globToRegExp(glob).test(relativePath));
+  const isIgnored = isIgnoredFile(filename, fileConfig.file ? fileConfig.dir : context.cwd, config.ignores ?? []);
 
   const services = sourceCode.parserServices as
     { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null } | undefined;
@@ -168,7 +166,7 @@ export function analysisFor(context: Context): FileAnalysis {
     facts = extractFacts(sourceFile, {
       ts: tsInstance,
       options,
-      resolver: program ? checkerResolver(tsInstance, program) : null,
+      resolver: program ? resolverFor(tsInstance, program) : null,
       withFamilies: registry === null,
     });
   }
@@ -210,6 +208,28 @@ export function analysisFor(context: Context): FileAnalysis {
   return analysis;
 }
 
+/** Whether the configuration's `ignores` (globs relative to `base`) cover the file. */
+function isIgnoredFile(filename: string, base: string, ignores: readonly string[]): boolean {
+  if (ignores.length === 0) return false;
+  const relativePath = relative(base, filename).split('\\').join('/');
+  return !isAbsolute(relativePath) && !relativePath.startsWith('..') && ignores.some((glob) => globToRegExp(glob).test(relativePath));
+}
+
+const resolvers = new WeakMap<ts.Program, CallResolver>();
+
+/**
+ * One resolver per program, shared by the files linted with it: it builds its tables of the
+ * program's listeners and hooks once, not once per file.
+ */
+function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
+  let resolver = resolvers.get(program);
+  if (!resolver) {
+    resolver = checkerResolver(tsInstance, program);
+    resolvers.set(program, resolver);
+  }
+  return resolver;
+}
+
 const familiesByProgram = new WeakMap<ts.Program, WeakMap<AnalysisOptions, readonly CacheFamily[]>>();
 const FAMILY_WORDS = /redis|cache|keyv|\bkv\b/i;
 
@@ -222,7 +242,7 @@ function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisO
   }
   const known = byOptions.get(options);
   if (known) return known;
-  const resolver = checkerResolver(tsInstance, program);
+  const resolver = resolverFor(tsInstance, program);
   const contexts = new Map();
   const families: CacheFamily[] = [];
   for (const sourceFile of program.getSourceFiles()) {

@@ -1,9 +1,11 @@
 // The subpath, not the package root: the root loads ESLint's own lib (about 70 modules) with it.
-import { RuleCreator } from '@typescript-eslint/utils/eslint-utils';
-import type { ESLintUtils, TSESLint } from '@typescript-eslint/utils';
+import { applyDefault, RuleCreator } from '@typescript-eslint/utils/eslint-utils';
+import type { TSESLint } from '@typescript-eslint/utils';
+import type { RuleWithMetaAndName } from '@typescript-eslint/utils/eslint-utils';
 import type { RuleId } from '../analysis/catalogue.js';
 import type { RuleOptions } from '../analysis/checks.js';
 import { analysisFor, claimSetupProblems } from './analysis.js';
+import type { FileAnalysis } from './analysis.js';
 
 export interface CacheAuditPluginDocs {
   /** In the `recommended` config (and so in `strict`). */
@@ -14,13 +16,37 @@ export interface CacheAuditPluginDocs {
 
 export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
 
+const createWithDocs = RuleCreator<CacheAuditPluginDocs>((name) => `${DOCS_BASE}${name}.md`);
+
+/** Options with their defaults, resolved once per distinct options value (not once per file and rule). */
+const OPTIONS_CACHE_SIZE = 64;
+
 /**
  * The one rule creator: each rule's docs URL points at its own `.md` beside it. Typed from the
- * package root, so that the declarations resolve without subpath exports (`node10`).
+ * package root, so that the declarations resolve without subpath exports (`node10`). The options
+ * with their defaults are merged once per distinct value: ESLint hands each file a fresh copy of
+ * the same options, and `RuleCreator` would clone and merge them for every rule on every file.
  */
-export const createRule: ReturnType<typeof ESLintUtils.RuleCreator<CacheAuditPluginDocs>> = RuleCreator<CacheAuditPluginDocs>(
-  (name) => `${DOCS_BASE}${name}.md`,
-);
+export function createRule<Options extends readonly unknown[], MessageIds extends string>(
+  rule: Readonly<RuleWithMetaAndName<Options, MessageIds, CacheAuditPluginDocs>>,
+): ReturnType<typeof createWithDocs<Options, MessageIds>> {
+  const created = createWithDocs(rule);
+  const defaults: Readonly<Options> | readonly [] = rule.meta.defaultOptions ?? [];
+  const resolved = new Map<string, Readonly<Options>>();
+  return {
+    ...created,
+    create(context: Readonly<TSESLint.RuleContext<MessageIds, Options>>) {
+      const key = context.options.length === 0 ? '' : JSON.stringify(context.options);
+      let options = resolved.get(key);
+      if (options === undefined) {
+        if (resolved.size >= OPTIONS_CACHE_SIZE) resolved.clear();
+        options = Object.freeze(applyDefault(defaults as Readonly<Options>, context.options));
+        resolved.set(key, options);
+      }
+      return rule.create(context, options);
+    },
+  };
+}
 
 /** The message every rule carries for problems of the configuration or the registry. */
 export const SETUP_MESSAGE = 'cache-audit cannot check this file as configured: {{message}} ({{location}}).';
@@ -32,13 +58,25 @@ function isSetupFile(context: Context, problems: readonly { readonly file: strin
   return problems.some((problem) => problem.file === context.filename);
 }
 
-/** Reports a rule's findings for the file being linted (and, once per run, setup problems). */
-export function reportFindings(context: Context, ruleId: RuleId, ruleOptions?: RuleOptions): void {
+/**
+ * A rule's listeners on the file being linted: none where the shared analysis (made on the first
+ * rule's `create`, once per file for every rule) says there is nothing to report, otherwise one
+ * `Program` listener that reports the rule's findings (and, once per run, setup problems).
+ */
+export function findingsListener(context: Context, ruleId: RuleId, ruleOptions?: RuleOptions): TSESLint.RuleListener {
   const analysis = analysisFor(context);
+  const isSetupHere = isSetupFile(context, analysis.setupProblems);
+  if (!analysis.facts.isRelevant && !isSetupHere) return {};
+  return {
+    Program() {
+      reportFindings(context, analysis, ruleId, ruleOptions);
+    },
+  };
+}
+
+function reportFindings(context: Context, analysis: FileAnalysis, ruleId: RuleId, ruleOptions?: RuleOptions): void {
   const { sourceCode } = context;
-  for (const problem of analysis.facts.isRelevant || isSetupFile(context, analysis.setupProblems)
-    ? claimSetupProblems(context, analysis.setupProblems)
-    : []) {
+  for (const problem of claimSetupProblems(context, analysis.setupProblems)) {
     const isHere = problem.file === context.filename;
     context.report({
       loc: isHere ? { line: problem.line, column: problem.column - 1 } : { line: 1, column: 0 },
