@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { VERSION } from '../version.js';
+import { buildStamp } from './build-stamp.cjs';
 import type { ScanResult } from './result.js';
 import type { ScanOptions } from './scan.js';
 
@@ -17,10 +18,21 @@ import type { ScanOptions } from './scan.js';
  *   configuration file that must stay absent) and the mtime of every directory below the root, so
  *   that a file added or removed anywhere is noticed without walking the tree.
  *
- * Anything wrong with the file (unreadable, not JSON, another format or tool version) is a warning
+ * Anything wrong with the file (unreadable, not JSON, another format or tool build) is a warning
  * and an empty cache; writes go to a temporary file renamed over the old one.
  */
 export const CACHE_FORMAT = 1;
+
+let tool: string | undefined;
+
+/**
+ * What wrote a cache: the version and a hash of the build's files (paths, sizes, mtimes), so that
+ * a rebuilt or locally changed analysis does not answer from results of the code before.
+ */
+export function toolKey(): string {
+  tool ??= `${VERSION}+${hashOf(buildStamp()).slice(0, 12)}`;
+  return tool;
+}
 
 /** `metadata`: a file whose size and mtime are unchanged is unchanged; `content`: always compare hashes. */
 export type CacheStrategy = 'metadata' | 'content';
@@ -105,7 +117,7 @@ export class ScanCache {
     data: CacheData | null,
   ) {
     this.strategy = options.strategy ?? 'metadata';
-    this.data = data ?? { format: CACHE_FORMAT, tool: VERSION, key: '', files: {}, runs: {} };
+    this.data = data ?? { format: CACHE_FORMAT, tool: toolKey(), key: '', files: {}, runs: {} };
   }
 
   /** The cache at `options.file`; empty (with a warning) when it cannot be used. */
@@ -329,9 +341,9 @@ function readCache(options: CacheOptions): CacheData | null {
     options.onWarning?.(`the cache ${file} is not a cache-audit cache: rebuilding it.`);
     return null;
   }
-  if (data['format'] !== CACHE_FORMAT || data['tool'] !== VERSION) {
+  if (data['format'] !== CACHE_FORMAT || data['tool'] !== toolKey()) {
     options.onWarning?.(
-      `the cache ${file} was written by cache-audit ${String(data['tool'])} (format ${String(data['format'])}), this is ${VERSION} (format ${String(CACHE_FORMAT)}): rebuilding it.`,
+      `the cache ${file} was written by cache-audit ${String(data['tool'])} (format ${String(data['format'])}), this is ${toolKey()} (format ${String(CACHE_FORMAT)}): rebuilding it.`,
     );
     return null;
   }
