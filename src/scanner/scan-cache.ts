@@ -105,9 +105,33 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A file's summary as kept: the hash of its content, those of the files it read, the summary as text (see `encodeValue`). */
+interface SummaryEntry {
+  readonly hash: string;
+  readonly reads: Record<string, string>;
+  readonly summary: string;
+}
+
+/**
+ * The per-file summaries (facts and what they depend on), in a file of their own beside the cache
+ * (`<cache>.summaries.json`), read only when a run cannot be answered whole: by scanned root (the
+ * latest scope only: the configuration, the registry, the file list, the tsconfigs; see
+ * `summaryScopeOf`), then by file.
+ */
+interface SummaryData {
+  readonly format: typeof CACHE_FORMAT;
+  readonly tool: string;
+  roots: Record<string, { readonly scope: string; readonly files: Record<string, SummaryEntry> }>;
+}
+
+/** Roots whose summaries are kept (a project, a monorepo's applications and packages): the oldest goes first. */
+const MAX_ROOTS = 64;
+
 export class ScanCache {
   private data: CacheData;
   private isDirty = false;
+  private summaryData: SummaryData | null = null;
+  private areSummariesDirty = false;
   private readonly strategy: CacheStrategy;
   /** The runs this process answered from the cache or saved: what a combined result depends on. */
   private readonly used = new Set<string>();
@@ -295,21 +319,92 @@ export class ScanCache {
     this.isDirty = true;
   }
 
-  /** Writes the cache when it changed: a temporary file, renamed over the old one. */
-  save(): void {
-    if (!this.isDirty) return;
-    const target = resolve(this.options.file);
-    const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(temporary, JSON.stringify(this.data));
-      renameSync(temporary, target);
-      this.isDirty = false;
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      this.options.onWarning?.(`cannot write the cache ${target}: ${(error as Error).message}; the next run starts cold.`);
+  /** The summaries of a root in a scope (read from their file on first use; another scope's are dropped), to read and to fill. */
+  summaries(root: string, scope: string): Record<string, SummaryEntry> {
+    this.summaryData ??= readSummaries(summariesFile(this.options.file)) ?? { format: CACHE_FORMAT, tool: toolKey(), roots: {} };
+    const roots = this.summaryData.roots;
+    let kept = roots[root];
+    if (kept?.scope !== scope) {
+      kept = { scope, files: {} };
+      const others = Object.entries(roots).filter(([name]) => name !== root);
+      this.summaryData.roots = Object.fromEntries([...others.slice(-(MAX_ROOTS - 1)), [root, kept]]);
+      this.areSummariesDirty = true;
     }
+    return kept.files;
   }
+
+  /** Keeps the summary of `file` (see `summaries`). */
+  keepSummary(root: string, scope: string, file: string, entry: SummaryEntry): void {
+    this.summaries(root, scope)[file] = entry;
+    this.areSummariesDirty = true;
+  }
+
+  /** Writes the cache (and the summaries) when they changed: a temporary file, renamed over the old one. */
+  save(): void {
+    if (this.isDirty && writeAtomically(resolve(this.options.file), JSON.stringify(this.data), this.options.onWarning))
+      this.isDirty = false;
+    if (
+      this.areSummariesDirty &&
+      this.summaryData &&
+      writeAtomically(summariesFile(this.options.file), JSON.stringify(this.summaryData), this.options.onWarning)
+    )
+      this.areSummariesDirty = false;
+  }
+}
+
+/** Where the summaries of the cache `file` are kept. */
+export function summariesFile(file: string): string {
+  return `${resolve(file).replace(/\.json$/, '')}.summaries.json`;
+}
+
+function writeAtomically(target: string, text: string, onWarning: CacheOptions['onWarning']): boolean {
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(temporary, text);
+    renameSync(temporary, target);
+    return true;
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    onWarning?.(`cannot write the cache ${target}: ${(error as Error).message}; the next run starts cold.`);
+    return false;
+  }
+}
+
+/** The summaries kept beside a cache; null (start empty, quietly: the cache file itself warns) when unusable. */
+function readSummaries(file: string): SummaryData | null {
+  try {
+    if (!existsSync(file)) return null;
+    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!isRecord(data) || !isRecord(data['roots']) || data['format'] !== CACHE_FORMAT || data['tool'] !== toolKey()) return null;
+    return data as unknown as SummaryData;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Plain data as JSON text, with what JSON cannot say tagged: byte sets (`Uint8Array`, in parsed
+ * patterns) and numbers that are not finite. `decodeValue` gives back an equal value.
+ */
+export function encodeValue(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item instanceof Uint8Array) return { $bytes: Buffer.from(item).toString('base64') };
+    if (typeof item === 'number' && !Number.isFinite(item)) return { $number: String(item) };
+    return item;
+  });
+}
+
+export function decodeValue(text: string): unknown {
+  return JSON.parse(text, (_key, item: unknown) => {
+    if (isRecord(item)) {
+      const bytes = item['$bytes'];
+      if (typeof bytes === 'string') return new Uint8Array(Buffer.from(bytes, 'base64'));
+      const number = item['$number'];
+      if (typeof number === 'string') return Number(number);
+    }
+    return item;
+  });
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {

@@ -115,8 +115,8 @@ describe('the persistent cache', () => {
       const next = await cachedScan(root, file);
       expect(next).toMatchObject({ filesRead: 0, warnings: [] });
     }
-    // Writes are atomic: nothing but the cache is left in its directory.
-    expect(readdirSync(join(root, '.cache-audit'))).toEqual(['scan.json']);
+    // Writes are atomic: nothing but the cache and its per-file summaries is left in its directory.
+    expect(readdirSync(join(root, '.cache-audit')).sort()).toEqual(['scan.json', 'scan.summaries.json']);
   });
 
   it('the content strategy sees an edit that kept the size and the mtime', async () => {
