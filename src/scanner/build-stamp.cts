@@ -12,7 +12,7 @@ const NOT_CODE = /\.d\.(c|m)?ts$/;
  * build, so that a local change to the analysis (a rebuild, a linked checkout) drops a cache that
  * the version number alone would keep. Stat calls only: about a millisecond for this package.
  */
-function stampOf(dir: string): string[] {
+export function stampOf(dir: string): string[] {
   const lines: string[] = [];
   const visit = (current: string): void => {
     let entries;
