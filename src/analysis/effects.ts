@@ -126,6 +126,11 @@ function memoFor(ctx: FileContext): WeakMap<ts.Node, readonly Effect[]> {
   return memo;
 }
 
+/** Forgets the summaries made with these options: the next ones are computed, and what they read read, again. */
+export function forgetSummaries(options: FileContext['options']): void {
+  summaries.delete(options);
+}
+
 /**
  * The effects of running `root` (a function or a body), with the functions it calls composed in:
  * computed once per function and reused by every caller, safe on cycles (a call back into a

@@ -113,25 +113,25 @@ interface SummaryEntry {
 }
 
 /**
- * The per-file summaries (facts and what they depend on), in a file of their own beside the cache
- * (`<cache>.summaries.json`), read only when a run cannot be answered whole: by scanned root (the
- * latest scope only: the configuration, the registry, the file list, the tsconfigs; see
- * `summaryScopeOf`), then by file.
+ * The per-file summaries (facts and what they depend on) of one scanned root, in a file of their own
+ * beside the cache (`<cache>.summaries-<root hash>.json`), read only when a run cannot be answered
+ * whole: the summaries of the latest scope (the configuration, the registry, the file list, the
+ * tsconfigs; see `summaryScopeOf`), by file.
  */
 interface SummaryData {
   readonly format: typeof CACHE_FORMAT;
   readonly tool: string;
-  roots: Record<string, { readonly scope: string; readonly files: Record<string, SummaryEntry> }>;
+  readonly root: string;
+  readonly scope: string;
+  readonly files: Record<string, SummaryEntry>;
 }
-
-/** Roots whose summaries are kept (a project, a monorepo's applications and packages): the oldest goes first. */
-const MAX_ROOTS = 64;
 
 export class ScanCache {
   private data: CacheData;
   private isDirty = false;
-  private summaryData: SummaryData | null = null;
-  private areSummariesDirty = false;
+  /** The summaries read or made, by root; those to write. */
+  private readonly summaryData = new Map<string, SummaryData>();
+  private readonly dirtySummaries = new Set<string>();
   private readonly strategy: CacheStrategy;
   /** The runs this process answered from the cache or saved: what a combined result depends on. */
   private readonly used = new Set<string>();
@@ -321,40 +321,36 @@ export class ScanCache {
 
   /** The summaries of a root in a scope (read from their file on first use; another scope's are dropped), to read and to fill. */
   summaries(root: string, scope: string): Record<string, SummaryEntry> {
-    this.summaryData ??= readSummaries(summariesFile(this.options.file)) ?? { format: CACHE_FORMAT, tool: toolKey(), roots: {} };
-    const roots = this.summaryData.roots;
-    let kept = roots[root];
-    if (kept?.scope !== scope) {
-      kept = { scope, files: {} };
-      const others = Object.entries(roots).filter(([name]) => name !== root);
-      this.summaryData.roots = Object.fromEntries([...others.slice(-(MAX_ROOTS - 1)), [root, kept]]);
-      this.areSummariesDirty = true;
+    let data = this.summaryData.get(root) ?? readSummaries(summariesFile(this.options.file, root), root);
+    if (data?.scope !== scope) {
+      data = { format: CACHE_FORMAT, tool: toolKey(), root, scope, files: {} };
+      this.dirtySummaries.add(root);
     }
-    return kept.files;
+    this.summaryData.set(root, data);
+    return data.files;
   }
 
   /** Keeps the summary of `file` (see `summaries`). */
   keepSummary(root: string, scope: string, file: string, entry: SummaryEntry): void {
     this.summaries(root, scope)[file] = entry;
-    this.areSummariesDirty = true;
+    this.dirtySummaries.add(root);
   }
 
   /** Writes the cache (and the summaries) when they changed: a temporary file, renamed over the old one. */
   save(): void {
     if (this.isDirty && writeAtomically(resolve(this.options.file), JSON.stringify(this.data), this.options.onWarning))
       this.isDirty = false;
-    if (
-      this.areSummariesDirty &&
-      this.summaryData &&
-      writeAtomically(summariesFile(this.options.file), JSON.stringify(this.summaryData), this.options.onWarning)
-    )
-      this.areSummariesDirty = false;
+    for (const root of this.dirtySummaries) {
+      const data = this.summaryData.get(root);
+      if (data && writeAtomically(summariesFile(this.options.file, root), JSON.stringify(data), this.options.onWarning))
+        this.dirtySummaries.delete(root);
+    }
   }
 }
 
-/** Where the summaries of the cache `file` are kept. */
-export function summariesFile(file: string): string {
-  return `${resolve(file).replace(/\.json$/, '')}.summaries.json`;
+/** Where the summaries of `root` are kept beside the cache `file`. */
+export function summariesFile(file: string, root: string): string {
+  return `${resolve(file).replace(/\.json$/, '')}.summaries-${hashOf(resolve(root)).slice(0, 8)}.json`;
 }
 
 function writeAtomically(target: string, text: string, onWarning: CacheOptions['onWarning']): boolean {
@@ -372,11 +368,18 @@ function writeAtomically(target: string, text: string, onWarning: CacheOptions['
 }
 
 /** The summaries kept beside a cache; null (start empty, quietly: the cache file itself warns) when unusable. */
-function readSummaries(file: string): SummaryData | null {
+function readSummaries(file: string, root: string): SummaryData | null {
   try {
     if (!existsSync(file)) return null;
     const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (!isRecord(data) || !isRecord(data['roots']) || data['format'] !== CACHE_FORMAT || data['tool'] !== toolKey()) return null;
+    if (
+      !isRecord(data) ||
+      !isRecord(data['files']) ||
+      data['format'] !== CACHE_FORMAT ||
+      data['tool'] !== toolKey() ||
+      data['root'] !== root
+    )
+      return null;
     return data as unknown as SummaryData;
   } catch {
     return null;

@@ -3,10 +3,9 @@ import type ts from 'typescript';
 import { resolvePattern } from '../analysis/checks/helpers.js';
 import type { CallResolver, FileContext } from '../analysis/context.js';
 import type { TS } from '../ts/syntax.js';
-import { keyRolesOfFile } from '../analysis/effects.js';
+import { forgetSummaries, keyRolesOfFile } from '../analysis/effects.js';
 import type { KeyRoles } from '../analysis/effects.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
-import type { ExtractOptions } from '../analysis/extract.js';
 import { isTrpcFile } from '../analysis/frameworks/trpc.js';
 import { LISTENER_MARKER } from '../analysis/listeners.js';
 import { SOURCES } from '../analysis/sources/index.js';
@@ -155,6 +154,7 @@ export function extractWithSummaries(
   const project = { ...setup.listed, root: setup.listed.sourceRoot };
   const host = resolutionHost(ts, setup.listed.files);
   let frame: Frame | null = null;
+  let uses: { roles: boolean; tables: boolean } | null = null;
   const sourceFileAt = (path: string): ts.SourceFile | undefined => {
     const file = resolve(path);
     const sourceFile = reader.read(file, audited.has(file));
@@ -169,12 +169,15 @@ export function extractWithSummaries(
     return reader.mayExport(resolve(path), name);
   };
   const kept = new Map(relevant.map((file) => [file, store.lookup(file)]));
+  let roles: KeyRoles | null = null;
+  const resolver = new ProjectResolver(ts, project, host, sourceFileAt, () => [], mayExport);
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts: new Map(), withFamilies: true, withStoredKeys: true };
   const markers = new Map<string, FileMarkers>();
   const markersAt = (file: string): FileMarkers | null => {
     const known = markers.get(file) ?? kept.get(file)?.summary.markers;
     if (known) return known;
     const sourceFile = reader.read(file, true);
-    const found = sourceFile ? markersOf(fileContext(sourceFile, { ts, options: setup.analysisOptions })) : null;
+    const found = sourceFile ? markersOf(fileContext(sourceFile, extract)) : null;
     if (found) markers.set(file, found);
     return found;
   };
@@ -184,52 +187,47 @@ export function extractWithSummaries(
     tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
   );
   const tablesHash = store.hashOfValue(tableFiles.map((file) => [file, store.hashOf(file)]));
-  let roles: KeyRoles | null = null;
-  /** The options of one file's extraction: fresh memo tables, the project-wide tables shared and their use noted. */
-  const freshExtract = (uses: {
-    roles: boolean;
-    tables: boolean;
-  }): ExtractOptions & { readonly resolver: ProjectResolver; readonly contexts: Map<ts.SourceFile, FileContext> } => {
-    const resolver = new ProjectResolver(ts, project, host, sourceFileAt, () => [], mayExport);
-    resolver.keyRoles = () => {
-      uses.roles = true;
-      if (!roles) throw new Error('the key roles are asked for before they are known');
-      return roles;
-    };
-    resolver.listenersOf = (event) => {
-      uses.tables = true;
-      return tables.listenersOf(event);
-    };
-    resolver.hooksOf = (model) => {
-      uses.tables = true;
-      return tables.hooksOf(model);
-    };
-    resolver.processorsOf = (queue) => {
-      uses.tables = true;
-      return tables.processorsOf(queue);
-    };
-    // A new options object is a new memo of function summaries (see `summarize`).
-    return { ts, options: { ...setup.analysisOptions }, resolver, contexts: new Map(), withFamilies: true, withStoredKeys: true };
+  // The project-wide tables, shared, their use noted in the summary being made.
+  resolver.keyRoles = () => {
+    if (uses) uses.roles = true;
+    if (!roles) throw new Error('the key roles are asked for before they are known');
+    return roles;
   };
+  const noteTables = (): void => {
+    if (uses) uses.tables = true;
+  };
+  resolver.listenersOf = (event) => (noteTables(), tables.listenersOf(event));
+  resolver.hooksOf = (model) => (noteTables(), tables.hooksOf(model));
+  resolver.processorsOf = (queue) => (noteTables(), tables.processorsOf(queue));
   interface Work {
     readonly sourceFile: ts.SourceFile;
     readonly frame: Frame;
     readonly uses: { roles: boolean; tables: boolean };
-    readonly extract: ReturnType<typeof freshExtract>;
     readonly roles: KeyRoles;
   }
+  /**
+   * Works on a file's summary: what is computed from here on is recorded in its frame. The memo
+   * tables that share work between files are emptied when the file changes, so that every file's
+   * reads are its own.
+   */
+  const enter = (work: Pick<Work, 'frame' | 'uses'> | null): void => {
+    if (work && work.frame !== frame) {
+      resolver.forgetAnswers();
+      forgetSummaries(setup.analysisOptions);
+    }
+    frame = work?.frame ?? null;
+    uses = work?.uses ?? null;
+  };
   const work = new Map<string, Work>();
   /** Starts a file's summary: its roles, in its own frame. */
   const begin = (file: string): Work | null => {
     const sourceFile = reader.read(file, true);
     if (!sourceFile) return null;
-    const uses = { roles: false, tables: false };
-    const extract = freshExtract(uses);
-    const own: Frame = { reads: new Set(), isComplete: true };
-    frame = own;
+    const started = { frame: { reads: new Set<string>(), isComplete: true }, uses: { roles: false, tables: false } };
+    enter(started);
     const fileRoles = keyRolesOfFile(fileContext(sourceFile, extract));
-    frame = null;
-    const begun = { sourceFile, frame: own, uses, extract, roles: fileRoles };
+    enter(null);
+    const begun = { ...started, sourceFile, roles: fileRoles };
     work.set(file, begun);
     return begun;
   };
@@ -266,19 +264,14 @@ export function extractWithSummaries(
     }
     const begun = work.get(file) ?? begin(file);
     if (!begun) continue;
-    frame = begun.frame;
-    const fileFacts = extractFacts(begun.sourceFile, begun.extract);
+    enter(begun);
+    const fileFacts = extractFacts(begun.sourceFile, extract);
     // Global interceptors: what the ones this file registers delete, with its facts' dependencies.
     const interceptions =
       markersAt(file)?.interceptor === true
-        ? globalInterceptions(
-            ts,
-            new Map([[begun.sourceFile, fileContext(begun.sourceFile, begun.extract)]]),
-            begun.extract.resolver,
-            setup.registry,
-          )
+        ? globalInterceptions(ts, new Map([[begun.sourceFile, fileContext(begun.sourceFile, extract)]]), resolver, setup.registry)
         : [];
-    frame = null;
+    enter(null);
     if (isWanted(file)) facts.push(fileFacts);
     global.push(...interceptions);
     begun.frame.reads.delete(file);

@@ -180,10 +180,10 @@ describe('per-file summaries in the cache', () => {
     });
     expect(withoutTime(run.cached)).toEqual(withoutTime(run.cold));
     expect(run.parsed).not.toContain('src/expenses/expenses.controller.ts');
-    const kept = JSON.parse(readFileSync(summariesFile(join(root, '.cache-audit', 'scan.json')), 'utf8')) as {
-      roots: Record<string, { files: Record<string, unknown> }>;
+    const kept = JSON.parse(readFileSync(summariesFile(join(root, '.cache-audit', 'scan.json'), root), 'utf8')) as {
+      files: Record<string, unknown>;
     };
-    expect(Object.keys(kept.roots[root]?.files ?? {})).toContain(controller);
+    expect(Object.keys(kept.files)).toContain(controller);
   });
 });
 
