@@ -10,6 +10,7 @@ import type { ScanSetup } from './scan-load.js';
 import type { SourceReader, SourceText } from './scan-parse.js';
 import type { Relevance } from './relevance.js';
 import type { ScanOptions } from './scan.js';
+import { lineAt } from './suppressions.js';
 
 /** What a computed run leaves for the cache: its result, its setup and every file it read. */
 export interface ScanRun {
@@ -173,7 +174,7 @@ export function withKeptTexts(reader: SourceReader, kept: ReadonlySet<string>, o
 }
 
 /** A text with TypeScript's line map (lines end at \r\n, \n, \r, U+2028 and U+2029), without a parse. */
-function textPositions(text: string): SourceText {
+export function textPositions(text: string): SourceText {
   const starts = [0];
   for (let at = 0; at < text.length; at++) {
     const code = text.charCodeAt(at);
@@ -183,14 +184,8 @@ function textPositions(text: string): SourceText {
   return {
     text,
     getLineAndCharacterOfPosition: (position) => {
-      let low = 0;
-      let high = starts.length - 1;
-      while (low < high) {
-        const middle = (low + high + 1) >> 1;
-        if ((starts[middle] ?? 0) <= position) low = middle;
-        else high = middle - 1;
-      }
-      return { line: low, character: position - (starts[low] ?? 0) };
+      const line = lineAt(starts, position);
+      return { line, character: position - (starts[line] ?? 0) };
     },
   };
 }

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stampOf } from '../../src/scanner/build-stamp.cjs';
 import type { ScanResult } from '../../src/scanner/result.js';
 import { decodeValue, encodeValue, summariesFile } from '../../src/scanner/scan-cache.js';
+import { textPositions } from '../../src/scanner/scan-cached.js';
+import { typescript } from '../../src/ts/typescript.js';
 import { scan } from '../../src/scanner/scan.js';
 import { writeProject } from '../support/project.js';
 
@@ -192,6 +194,16 @@ describe('what the cache keeps', () => {
     const value = { set: new Uint8Array([0, 1, 255]), ttl: Infinity, none: -Infinity, list: [1, 'a', null], nested: { on: true } };
     expect(decodeValue(encodeValue(value))).toEqual(value);
     expect(decodeValue(encodeValue(value))).not.toEqual({ ...value, set: new Uint8Array([0, 1, 254]) });
+  });
+
+  it('the positions in a kept file’s text are those of its parsed tree, whatever its line breaks', () => {
+    const ts = typescript();
+    const text = "const a = 1;\r\nconst b = 'x';\rconst c = 2;\u2028const d = 3;\n\n  export const e = `\r\n`;\u2029x";
+    const parsed = ts.createSourceFile('kept.ts', text, ts.ScriptTarget.Latest, true);
+    const kept = textPositions(text);
+    for (let offset = 0; offset <= text.length; offset++)
+      expect(kept.getLineAndCharacterOfPosition(offset)).toEqual(parsed.getLineAndCharacterOfPosition(offset));
+    expect(kept.getLineAndCharacterOfPosition(text.length).line).toBe(7);
   });
 
   it('the build stamp changes when a code file of the build changes, not when a declaration does', () => {
