@@ -4,7 +4,7 @@ import { CONFIG_FILES } from '../config/load-config.js';
 import { SKIPPED_DIRECTORIES } from './files.js';
 import type { ScanResult } from './result.js';
 import { decodeValue, encodeValue, hashOf, runKeyOf, ScanCache } from './scan-cache.js';
-import type { FileSummary, SummaryStore } from './scan-extract.js';
+import type { FileSummary, SummaryStore } from './scan-summaries.js';
 import type { CacheOptions } from './scan-cache.js';
 import type { ScanSetup } from './scan-load.js';
 import type { SourceReader, SourceText } from './scan-parse.js';
@@ -121,7 +121,16 @@ function summaryScopeOf(setup: ScanSetup, cache: ScanCache, options: ScanOptions
 export function summaryStore(cache: ScanCache, setup: ScanSetup, options: ScanOptions): SummaryStore {
   const scope = summaryScopeOf(setup, cache, options);
   const entries = cache.summaries(setup.root, scope);
-  const hashNow = (file: string): string | null => cache.entry(file, options.readFile?.(file))?.hash ?? null;
+  // Many summaries read the same files (a barrel, a shared service): each is looked at once a run.
+  const hashes = new Map<string, string | null>();
+  const hashNow = (file: string): string | null => {
+    let hash = hashes.get(file);
+    if (hash === undefined) {
+      hash = cache.entry(file, options.readFile?.(file))?.hash ?? null;
+      hashes.set(file, hash);
+    }
+    return hash;
+  };
   return {
     lookup: (file) => {
       const entry = entries[file];
