@@ -1,14 +1,16 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { auditProject } from '../../src/scanner/apps.js';
 import { stampOf } from '../../src/scanner/build-stamp.cjs';
 import type { ScanResult } from '../../src/scanner/result.js';
 import { decodeValue, encodeValue, summariesFile } from '../../src/scanner/scan-cache.js';
 import { textPositions } from '../../src/scanner/scan-cached.js';
 import { typescript } from '../../src/ts/typescript.js';
 import { scan } from '../../src/scanner/scan.js';
+import { AUDITED_APPS } from '../support/fixture-apps.js';
 import { writeProject } from '../support/project.js';
 
 const fixtures = resolve(import.meta.dirname, '../../fixtures');
@@ -187,6 +189,33 @@ describe('per-file summaries in the cache', () => {
     };
     expect(Object.keys(kept.files)).toContain(controller);
   });
+});
+
+describe('per-file summaries on every audited fixture app', () => {
+  const base = mkdtempSync(join(tmpdir(), 'cache-audit-summaries-apps-'));
+  roots.push(base);
+  cpSync(fixtures, join(base, 'fixtures'), { recursive: true });
+
+  it.each(AUDITED_APPS)(
+    '%s: with its first, then its last source file edited, a cached run gives a run without the cache’s result',
+    async (app) => {
+      const root = join(base, 'fixtures', app);
+      const file = join(base, 'cache', `${app.replaceAll('/', '-')}.json`);
+      const audit = async (isCached: boolean): Promise<Omit<ScanResult, 'durationMs'>> =>
+        withoutTime(await auditProject({ root, mode: 'single', ...(isCached ? { cache: { file } } : {}) }));
+      expect(await audit(true)).toEqual(await audit(false));
+      const sources = readdirSync(root, { recursive: true, encoding: 'utf8' })
+        .filter((path) => /\.(c|m)?[jt]sx?$/.test(path) && !path.includes('node_modules'))
+        .sort();
+      expect(sources.length).toBeGreaterThan(0);
+      for (const source of new Set([sources[0], sources.at(-1)])) {
+        if (source === undefined) continue;
+        // A comment: the file's hash changes, its facts do not; the other files keep theirs.
+        appendFileSync(join(root, source), '\n// edited between two cached runs\n');
+        expect(await audit(true)).toEqual(await audit(false));
+      }
+    },
+  );
 });
 
 describe('what the cache keeps', () => {
