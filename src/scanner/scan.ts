@@ -81,9 +81,11 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   const isReportedFile = reportedFiles(setup.root, options);
   // Following a change, the facts of the reported files are enough, but for the families read in the code (no registry).
   const isWanted = scope && setup.registry !== null ? isReportedFile : undefined;
-  const { facts, kept } = cache
-    ? extractWithSummaries(ts, setup, parsing, summaryStore(cache, setup, options), options.onProgress, isWanted)
-    : { facts: extractProject(ts, setup, parsing, options.onProgress, isWanted), kept: new Map<string, readonly string[]>() };
+  // Following a change, the key roles are those of its scope, not the project's: the summaries are the full runs'.
+  const { facts, kept } =
+    cache && !scope
+      ? extractWithSummaries(ts, setup, parsing, summaryStore(cache, setup, options), options.onProgress, isWanted)
+      : { facts: extractProject(ts, setup, parsing, options.onProgress, isWanted), kept: new Map<string, readonly string[]>() };
   // The files read by the kept summaries are inputs of the run too; their texts give the positions of their findings.
   for (const [file, reads] of kept) for (const each of [file, ...reads]) read.add(each);
   const reader = kept.size > 0 ? withKeptTexts(parsing, new Set(kept.keys()), options) : parsing;
