@@ -1,17 +1,17 @@
 // The persistent cache and --staged, whole-process (the built CLI in fresh processes), interleaved
-// in one run, medians, every figure as a ratio to the cold full run of the same run:
+// in one run, medians, every figure as a ratio to the cold full run of the same build in the same run:
 //   cold           a full run without --cache (the baseline)
 //   cold, caching  a full run with --cache and no cache yet (what writing the cache costs)
 //   warm           --cache again, nothing changed
 //   one changed    --cache after an edit to one file
 //   staged         --staged with that file's edit staged, without a cache
 //   staged, warm   --staged --cache, the cache of the runs before (the staged content is new each round)
-// The tree is copied to a temporary git repository first: nothing is written into a checkout.
-// Each figure is CPU time (user + system of the CLI's process: the machine is shared) and wall time.
-// With --against <checkout>, the build of that checkout (its dist/, e.g. main's) runs the same steps
-// in the same rounds, interleaved, with a cache of its own: `vs` is this build's CPU time over that one's.
-// Usage: node bench/cli-cache.mjs [dir | --files n] [--rounds n] [--file path/in/tree.ts] [--against checkout] [--json out.json]
-import { execFileSync, spawnSync } from 'node:child_process';
+// Wall and CPU time (user + system of the process, Node's start included: the machine is shared, CPU
+// time is the steadier figure). `--against <checkout>` runs the same steps with that checkout's
+// build (e.g. main's) in the same rounds, interleaved. The tree is copied to a temporary git
+// repository first: nothing is written into a checkout.
+// Usage: npm run bench:cache -- [dir | --files n] [--rounds n] [--file path/in/tree.ts] [--against dir] [--json out.json]
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,9 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/cache-audit.js', import.meta.url));
-/** Loaded before the CLI: at exit, its process's CPU time on stderr, on a line of its own. */
-const CPU_HOOK = `data:text/javascript,process.on('exit',()=>{const c=process.cpuUsage();process.stderr.write('\\n@cpu '+String((c.user+c.system)/1000)+'\\n')})`;
-const CPU_LINE = /\n?@cpu ([\d.]+)\n/;
+const USAGE = fileURLToPath(new URL('./cpu-at-exit.mjs', import.meta.url));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function git(cwd, ...args) {
@@ -32,27 +30,29 @@ function git(cwd, ...args) {
   });
 }
 
-/** One CLI run (of the build `bin`) in a fresh process: wall and CPU time, what it found, its stderr (cache warnings). */
-function audit(bin, dir, args) {
+/** One CLI run of `bin` in a fresh process: wall and CPU time, what it found, its stderr (cache warnings). */
+function audit(bin, dir, args, usageFile) {
   const started = performance.now();
-  const child = spawnSync(process.execPath, ['--import', CPU_HOOK, bin, '--format', 'json', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
+  let stdout;
+  let stderr = '';
+  try {
+    stdout = execFileSync(process.execPath, ['--import', USAGE, bin, '--format', 'json', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      stdio: 'pipe',
+      env: { ...process.env, CACHE_AUDIT_BENCH_USAGE: usageFile },
+    });
+  } catch (error) {
+    // exit 1: findings
+    if (error.status !== 1) throw error;
+    stdout = error.stdout;
+    stderr = error.stderr;
+  }
   const ms = performance.now() - started;
-  // exit 1: findings
-  if (child.status !== 0 && child.status !== 1)
-    throw new Error(`${bin} ${args.join(' ')} exited with ${String(child.status)}: ${child.stderr}`);
-  const cpu = CPU_LINE.exec(child.stderr);
-  const result = JSON.parse(child.stdout);
-  return {
-    ms,
-    cpuMs: cpu ? Number(cpu[1]) : NaN,
-    findings: result.findings.length,
-    files: result.filesScanned,
-    stderr: child.stderr.replace(CPU_LINE, ''),
-  };
+  const { cpuMs, maxRssMb } = JSON.parse(readFileSync(usageFile, 'utf8'));
+  const result = JSON.parse(stdout);
+  return { ms, cpuMs, maxRssMb, findings: result.findings.length, files: result.filesScanned, stderr };
 }
 
 /** A file to edit and stage: the one given, else the first NestJS controller (or any source file) of the tree. */
@@ -65,9 +65,9 @@ function pickFile(dir, wanted) {
 const STEPS = ['cold', 'coldCaching', 'warm', 'changed', 'staged', 'stagedWarm'];
 
 /**
- * Measures `source` (a directory, copied) or a generated tree of `files` files with this build and
- * the builds of `against` (checkouts); returns, per build, the medians (CPU and wall ms) and the
- * ratios of CPU time to its own cold run.
+ * Measures `source` (a directory, copied) or a generated tree of `files` files, with this build and
+ * each of `against` (checkouts with a build), interleaved; returns per build the medians (wall and
+ * CPU ms) and their ratios to that build's cold run.
  */
 export function benchCache({ source = null, files = 5000, rounds = 3, file = null, against = [], log = console.log } = {}) {
   const base = mkdtempSync(join(tmpdir(), 'cache-audit-bench-cache-'));
@@ -82,55 +82,57 @@ export function benchCache({ source = null, files = 5000, rounds = 3, file = nul
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'base', '--no-verify');
   const edited = pickFile(dir, file);
+  const usageFile = join(base, 'usage.json');
   const builds = [
-    { name: 'this build', bin: BIN },
-    ...against.map((checkout) => ({ name: checkout, bin: join(resolve(checkout), 'bin/cache-audit.js') })),
-  ].map((build, index) => ({
+    { id: 'now', bin: BIN },
+    ...against.map((checkout) => ({ id: checkout, bin: join(resolve(checkout), 'bin/cache-audit.js') })),
+  ];
+  const state = builds.map((build, index) => ({
     ...build,
     cacheDir: join(base, `cache-${String(index)}`),
-    runs: Object.fromEntries(STEPS.map((s) => [s, []])),
+    times: Object.fromEntries(STEPS.map((step) => [step, []])),
     seen: {},
   }));
-  let edits = 0;
   for (let round = 0; round < rounds; round++) {
-    for (const build of builds) {
+    for (const build of state) {
       const cache = ['--cache', '--cache-location', `${build.cacheDir}/`];
-      const note = (name, run) => {
-        build.runs[name].push(run);
+      const note = (name, args) => {
+        const run = audit(build.bin, dir, args, usageFile);
+        build.times[name].push(run);
         build.seen[name] = run;
-        if (run.stderr.trim()) log(`  ${build.name} ${name}: ${run.stderr.trim()}`);
+        if (run.stderr) log(`  ${build.id} ${name}: ${run.stderr.trim()}`);
       };
-      note('cold', audit(build.bin, dir, []));
+      note('cold', []);
       rmSync(build.cacheDir, { recursive: true, force: true });
-      note('coldCaching', audit(build.bin, dir, cache));
-      note('warm', audit(build.bin, dir, cache));
-      appendFileSync(join(dir, edited), `\n// edit ${String(edits++)}\n`);
-      note('changed', audit(build.bin, dir, cache));
+      note('coldCaching', cache);
+      note('warm', cache);
+      appendFileSync(join(dir, edited), `\n// edit ${String(round)} ${build.id}\n`);
+      note('changed', cache);
       git(dir, 'add', edited);
-      note('staged', audit(build.bin, dir, ['--staged']));
-      note('stagedWarm', audit(build.bin, dir, ['--staged', ...cache]));
+      note('staged', ['--staged']);
+      note('stagedWarm', ['--staged', ...cache]);
+      git(dir, 'commit', '-qm', `edit ${String(round)}`, '--no-verify');
     }
   }
   rmSync(base, { recursive: true, force: true });
-  return {
-    tree: source ?? `generated ${String(files)} files`,
-    edited,
-    rounds,
-    files: builds[0].seen.cold.files,
-    stagedFiles: builds[0].seen.staged.files,
-    findings: builds[0].seen.cold.findings,
-    builds: builds.map((build) => {
-      const cpu = Object.fromEntries(STEPS.map((s) => [s, median(build.runs[s].map((r) => r.cpuMs))]));
-      const wall = Object.fromEntries(STEPS.map((s) => [s, median(build.runs[s].map((r) => r.ms))]));
-      return {
-        name: build.name,
-        findings: build.seen.cold.findings,
-        cpu,
-        wall,
-        ratios: Object.fromEntries(STEPS.map((s) => [s, cpu[s] / cpu.cold])),
-      };
-    }),
-  };
+  const results = state.map((build) => {
+    const medians = Object.fromEntries(
+      STEPS.map((step) => [step, { ms: median(build.times[step].map((r) => r.ms)), cpuMs: median(build.times[step].map((r) => r.cpuMs)) }]),
+    );
+    const ratios = Object.fromEntries(
+      STEPS.map((step) => [step, { ms: medians[step].ms / medians.cold.ms, cpuMs: medians[step].cpuMs / medians.cold.cpuMs }]),
+    );
+    return {
+      build: build.id,
+      medians,
+      ratios,
+      files: build.seen.cold.files,
+      stagedFiles: build.seen.staged.files,
+      findings: build.seen.cold.findings,
+      stagedFindings: build.seen.staged.findings,
+    };
+  });
+  return { tree: source ?? `generated ${String(files)} files`, edited, rounds, builds: results };
 }
 
 const LABELS = {
@@ -143,17 +145,16 @@ const LABELS = {
 };
 
 export function formatCache(report) {
-  const [own, ...others] = report.builds;
-  const lines = [
-    `${report.tree}: ${String(report.files)} files, ${String(report.findings)} findings; edited and staged: ${report.edited}; --staged read ${String(report.stagedFiles)} files; medians of ${String(report.rounds)}; ×: CPU time over the build's own cold run`,
-  ];
+  const lines = [`${report.tree}: edited and staged ${report.edited}; medians of ${String(report.rounds)}, wall and CPU time`];
   for (const build of report.builds) {
-    lines.push(`  ${build.name}${build.findings === own.findings ? '' : ` (${String(build.findings)} findings)`}`);
+    lines.push(
+      `  ${build.build}: ${String(build.files)} files, ${String(build.findings)} findings; --staged read ${String(build.stagedFiles)} files, ${String(build.stagedFindings)} findings`,
+    );
     for (const [name, label] of Object.entries(LABELS)) {
-      const versus =
-        build === own ? others.map((other) => `   vs ${other.name} ×${(own.cpu[name] / other.cpu[name]).toFixed(2)}`).join('') : '';
+      const m = build.medians[name];
+      const r = build.ratios[name];
       lines.push(
-        `    ${label.padEnd(32)} cpu ${(build.cpu[name] / 1000).toFixed(2).padStart(6)} s  wall ${(build.wall[name] / 1000).toFixed(2).padStart(6)} s   ×${build.ratios[name].toFixed(2)}${versus}`,
+        `    ${label.padEnd(32)} wall ${(m.ms / 1000).toFixed(2).padStart(6)} s ×${r.ms.toFixed(2)}   cpu ${(m.cpuMs / 1000).toFixed(2).padStart(6)} s ×${r.cpuMs.toFixed(2)}`,
       );
     }
   }
@@ -172,11 +173,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const files = Number(option('--files') ?? 5000);
   const file = option('--file');
   const json = option('--json');
-  const against = option('--against');
+  const against = [];
+  for (let value = option('--against'); value !== null && value !== undefined; value = option('--against')) against.push(value);
   const sources = args.length > 0 ? args : [null];
   const reports = [];
   for (const source of sources) {
-    const report = benchCache({ source, files, rounds, file, against: against ? [against] : [] });
+    const report = benchCache({ source, files, rounds, file, against });
     console.log(formatCache(report));
     reports.push(report);
   }

@@ -498,10 +498,17 @@ function overlapsAny(patterns: readonly ParsedPattern[], others: readonly Parsed
  */
 function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const scans = effects.filter((e): e is Effect & { kind: 'key-scan' } => e.kind === 'key-scan');
-  const roles = keyRolesFor(ctx);
-  const others = [...readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : []))), ...roles.others];
+  const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
   const localReads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
-  const reads = [...localReads, ...roles.cached];
+  // The roles of keys across the project (every file that names a cache) only when a deletion or a fill is to be judged.
+  let known: { others: ParsedPattern[]; reads: ParsedPattern[] } | null = null;
+  const withRoles = (): { others: ParsedPattern[]; reads: ParsedPattern[] } => {
+    if (!known) {
+      const roles = keyRolesFor(ctx);
+      known = { others: [...localOthers, ...roles.others], reads: [...localReads, ...roles.cached] };
+    }
+    return known;
+  };
   const result: Effect[] = [];
   for (const effect of effects) {
     if (effect.kind === 'key-scan') continue;
@@ -512,7 +519,8 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
         result.push({ ...effect, invalidationKind: 'pattern', keys: scans.flatMap((s) => s.keys) });
         continue;
       }
-      if (others.length > 0 && patterns.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads)) {
+      const { others, reads } = patterns.length > 0 ? withRoles() : { others: [], reads: [] };
+      if (others.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads)) {
         result.push({ ...effect, kind: 'redis-other', role: 'lock' });
         continue;
       }
@@ -523,7 +531,7 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
         result.push({ ...effect, isCacheAside: true, isWriteThrough: false });
         continue;
       }
-      if (!effect.isWriteThrough && overlapsAny(filled, reads)) {
+      if (!effect.isWriteThrough && filled.length > 0 && overlapsAny(filled, withRoles().reads)) {
         result.push({ ...effect, isWriteThrough: true });
         continue;
       }

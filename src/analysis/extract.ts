@@ -79,6 +79,11 @@ export interface ExtractOptions {
   readonly withFamilies?: boolean;
   /** Whether to list the keys the code reads, fills or keeps (the whole-project findings). */
   readonly withStoredKeys?: boolean;
+  /**
+   * Whether the file is read only for what the project-wide findings take from every file (its
+   * families and stored keys): then its handlers and invalidations are not looked for.
+   */
+  readonly isForLookups?: boolean;
 }
 
 export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions): FileContext {
@@ -102,7 +107,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
   const handlers: RouteHandler[] = [];
   const seen = new Set<string>();
-  const found = relevant.handlers ? EXTRACTORS.flatMap((extractor) => extractor(ctx)) : [];
+  const found = relevant.handlers && extract.isForLookups !== true ? EXTRACTORS.flatMap((extractor) => extractor(ctx)) : [];
   for (const handler of found) {
     // One place in the code is one handler per method, whichever extractor saw it.
     const key = `${String(handler.nameRange.start)}:${handler.method}`;
@@ -113,7 +118,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
   return {
     file: ctx.file,
     handlers,
-    otherInvalidations: relevant.sites ? scanSites(ctx) : [],
+    otherInvalidations: relevant.sites && extract.isForLookups !== true ? scanSites(ctx) : [],
     reads: extractReads(ctx),
     families: relevant.sites && extract.withFamilies !== false ? cacheFamilies(ctx) : [],
     isRelevant: true,

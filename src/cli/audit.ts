@@ -95,10 +95,19 @@ function changedFiles(root: string, args: AuditArgs, io: CliIo): { onlyFiles?: S
     );
   }
   if (!args.isStaged) return { onlyFiles };
+  // Each staged file is read from the index once (its content is asked for by every step).
+  const staged = new Map<string, Buffer>();
   return {
     onlyFiles,
-    readFile: (file) =>
-      onlyFiles.has(file) ? Buffer.from(git(top, ['show', `:${relative(top, file).split(sep).join('/')}`]), 'utf8') : null,
+    readFile: (file) => {
+      if (!onlyFiles.has(file)) return null;
+      let content = staged.get(file);
+      if (!content) {
+        content = Buffer.from(git(top, ['show', `:${relative(top, file).split(sep).join('/')}`]), 'utf8');
+        staged.set(file, content);
+      }
+      return content;
+    },
   };
 }
 
@@ -128,7 +137,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
       strategy: args.cache.strategy,
       onWarning: (message) => io.stderr.write(`cache-audit: ${message}\n`),
     });
-    const hit = cache.result(runKeyOf(options), options.readFile);
+    const hit = options.followChange ? null : cache.result(runKeyOf(options), options.readFile);
     if (hit) return { ...hit, durationMs: performance.now() - started };
     // V8's compiled code of TypeScript is kept beside the cache: the next run does not compile its 9 MB again.
     keepCompiledCode(dirname(file));
@@ -146,7 +155,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
   });
   const problem = cache ? saveCompiledCode() : null;
   if (problem) io.stderr.write(`cache-audit: ${problem}.\n`);
-  if (cache) {
+  if (cache && !options.followChange) {
     // A monorepo's result is made of its applications' runs (and a project's own scan may have run
     // under other options): kept under the command line's key too, so that the next run answers first.
     const key = runKeyOf(options);

@@ -58,16 +58,18 @@ export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   // A package that holds or lies inside a configured application is part of it.
   const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b + sep) || b.startsWith(a + sep);
   const candidates = packageCandidates(typescript(), root).filter((c) => !configured.some((d) => overlaps(c.dir, d.dir)));
+  // Whether the root is one project does not follow a change (--staged): it is decided as in a whole run.
+  const whole = options.followChange ? { ...options, onlyFiles: undefined, followChange: false } : options;
   const isOneProject =
-    mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(options, root, candidates)));
+    mode === 'auto' && configured.length === 0 && (candidates.length === 0 || (await hasOwnHandlers(whole, root, candidates)));
   if (isOneProject) return single();
   const workspaces = workspacePackages(typescript(), root);
   const shared = { ...options, parsed: options.parsed ?? new Map<string, ts.SourceFile>(), workspaces };
-  const probed = candidates.filter((candidate) => mayBeApplication(candidate.dir, root, workspaces));
-  const withHandlers = (await scanEach(shared, root, probed, false)).filter(({ result }) => result.matrix.rows.length > 0);
-  const apps = [...(await scanEach(shared, root, configured, true)), ...withHandlers].sort((a, b) =>
-    a.candidate.dir.localeCompare(b.candidate.dir),
-  );
+  const changed = changedApplications(options, [...configured, ...candidates]);
+  let apps = await applications(shared, root, configured, candidates, changed);
+  // A change in no application (a shared package): which ones there are is decided by whole scans, reporting the changed files only.
+  if (apps.length === 0 && changed !== null)
+    apps = await applications({ ...shared, followChange: false }, root, configured, candidates, null);
   if (apps.length === 0 && mode === 'auto') return single();
   if (apps.length === 0) {
     throw new ScanError(
@@ -78,9 +80,39 @@ export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   return combine(root, apps, performance.now() - started);
 }
 
+/** The applications among the configured directories and the candidates (those that `changed` accepts), scanned. */
+async function applications(
+  options: AuditOptions,
+  root: string,
+  configured: readonly Candidate[],
+  candidates: readonly Candidate[],
+  changed: ((candidate: Candidate) => boolean) | null,
+): Promise<Scanned[]> {
+  const accepted = (candidate: Candidate): boolean => changed?.(candidate) ?? true;
+  const probed = candidates.filter(
+    (candidate) =>
+      accepted(candidate) && mayBeApplication(candidate.dir, root, options.workspaces ?? workspacePackages(typescript(), root)),
+  );
+  const withHandlers = (await scanEach(options, root, probed, false)).filter(({ result }) => result.matrix.rows.length > 0);
+  return [...(await scanEach(options, root, configured.filter(accepted), true)), ...withHandlers].sort((a, b) =>
+    a.candidate.dir.localeCompare(b.candidate.dir),
+  );
+}
+
 interface Scanned {
   readonly candidate: Candidate;
   readonly result: ScanResult;
+}
+
+/**
+ * Following a change (--staged), the applications worth scanning: those that hold a changed file,
+ * since findings are reported in the changed files only and each application reports its own; null
+ * when not following a change, or when no candidate holds one.
+ */
+function changedApplications(options: AuditOptions, candidates: readonly Candidate[]): ((candidate: Candidate) => boolean) | null {
+  const files = options.followChange ? [...(options.onlyFiles ?? [])] : [];
+  const holds = (candidate: Candidate): boolean => files.some((file) => file.startsWith(candidate.dir + sep));
+  return files.length > 0 && candidates.some(holds) ? holds : null;
 }
 
 /**
@@ -108,13 +140,21 @@ async function hasOwnHandlers(options: AuditOptions, root: string, candidates: r
  */
 function ownFilesMayHoldHandlers(root: string, outside: readonly string[]): boolean {
   const excluded = new Set(outside.map((dir) => resolve(dir)));
-  const options = resolveOptions(loadConfigFor(root, { recheckMs: 0 }).config);
   const files = new fdir()
     .withFullPaths()
     .exclude((name, path) => name === 'node_modules' || name === '.git' || excluded.has(resolve(path)))
     .filter((path, isDirectory) => !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts'))
     .crawl(root)
     .sync();
+  return someMayHoldHandlers(root, files);
+}
+
+/**
+ * Whether one of `files` may hold route handlers by the cheap tests on its imports and text (no
+ * parse), with the configuration that holds for `dir`. A file that cannot be read may: its scan says why.
+ */
+function someMayHoldHandlers(dir: string, files: readonly string[]): boolean {
+  const options = resolveOptions(loadConfigFor(dir, { recheckMs: 0 }).config);
   return files.some((file) => {
     let text: string;
     try {
@@ -160,18 +200,11 @@ async function scanEach(options: AuditOptions, root: string, candidates: readonl
  * parse): the many packages of a large monorepo that cannot are not scanned.
  */
 function mayBeApplication(dir: string, root: string, workspaces: ReadonlyMap<string, string>): boolean {
-  const options = resolveOptions(loadConfigFor(dir, { recheckMs: 0 }).config);
-  return projectFiles(typescript(), dir, undefined, root, workspaces).files.some((file) => {
-    if (isTestFile(relative(dir, file).split(sep).join('/'))) return false;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      // unreadable here: the scan says why
-      return true;
-    }
-    return mayHoldHandlers(file, text, options);
-  });
+  const files = projectFiles(typescript(), dir, undefined, root, workspaces).files;
+  return someMayHoldHandlers(
+    dir,
+    files.filter((file) => !isTestFile(relative(dir, file).split(sep).join('/'))),
+  );
 }
 
 /** How many directories up a workspace package's monorepo root is looked for. */

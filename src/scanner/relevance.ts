@@ -16,6 +16,12 @@ export interface Relevance {
    * that cannot is parsed only when module resolution reaches it from one that can.
    */
   readonly relevant: boolean;
+  /**
+   * Whether the file can hold what the project-wide lookups read (an invalidation, a cache read or
+   * fill, a key used as a lock or counter, a listener, a hook, a processor, a global interceptor):
+   * a scan that follows a change (`--staged`) reads every such file, as a whole run does.
+   */
+  readonly global: boolean;
   /** The module specifiers the file names after `from`, `import` and `require(` (see `importSpecifiers`). */
   readonly imports: string[];
 }
@@ -52,7 +58,8 @@ export function exportableNames(text: string): ReadonlySet<string> | 'any' {
 export function fileRelevance(file: string, text: string, options: AnalysisOptions): Relevance {
   const imports = importSpecifiers(text);
   const { handlers, sites } = relevance(surfaceOf(file, text, imports), options);
-  return { relevant: handlers || sites || MARKERS.some((marker) => marker.test(text)), imports };
+  const global = sites || MARKERS.some((marker) => marker.test(text));
+  return { relevant: handlers || global, global, imports };
 }
 
 /** Whether a file may hold route handlers, by the same cheap tests (a monorepo's package without any is no application). */

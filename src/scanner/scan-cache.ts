@@ -49,6 +49,7 @@ export interface CacheOptions {
 export interface TextVerdict {
   /** See `fileRelevance`. */
   readonly relevant?: boolean;
+  readonly global?: boolean;
   readonly imports?: readonly string[];
 }
 
@@ -208,7 +209,7 @@ export class ScanCache {
   remember(file: string, hash: string, verdict: TextVerdict, size: number, mtimeMs = -1): void {
     const known = this.data.files[file];
     if (known?.hash === hash) {
-      if (known.relevant === verdict.relevant && sameList(known.imports, verdict.imports)) return;
+      if (known.relevant === verdict.relevant && known.global === verdict.global && sameList(known.imports, verdict.imports)) return;
       this.store(file, { ...known, ...verdict });
     } else {
       this.store(file, { size, mtimeMs, hash, ...verdict });

@@ -30,6 +30,13 @@ export async function cachedScan(
 ): Promise<ScanResult> {
   const started = performance.now();
   const cache = cacheOptions instanceof ScanCache ? cacheOptions : ScanCache.open(cacheOptions);
+  if (options.followChange) {
+    // A run that follows a change (--staged) keeps what it learnt of the files, not its result: the
+    // staged content is new at each commit, and keeping the result would cost a hash of every input.
+    const { result } = await run(cache);
+    cache.save();
+    return result;
+  }
   const key = runKeyOf(options);
   const readBytes = options.readFile;
   const hit = cache.result(key, readBytes);
@@ -91,7 +98,8 @@ export function withCachedVerdicts(reader: SourceReader, cache: ScanCache, optio
     ...reader,
     relevance: (file) => {
       const entry = cache.entry(file, options.readFile?.(file));
-      if (entry?.relevant !== undefined && entry.imports !== undefined) return { relevant: entry.relevant, imports: [...entry.imports] };
+      if (entry?.relevant !== undefined && entry.global !== undefined && entry.imports !== undefined)
+        return { relevant: entry.relevant, global: entry.global, imports: [...entry.imports] };
       const verdict: Relevance | null = reader.relevance(file);
       if (verdict && entry) cache.remember(file, entry.hash, verdict, entry.size, entry.mtimeMs);
       return verdict;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type ts from 'typescript';
 import { resolvePattern } from '../analysis/checks/helpers.js';
@@ -10,6 +11,7 @@ import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { ProjectResolver } from './project-resolver.js';
+import { judgedDeletions } from './scan-project.js';
 import type { SourceReader } from './scan-parse.js';
 import type { ScanSetup } from './scan-load.js';
 
@@ -23,9 +25,9 @@ export function extractProject(
   setup: ScanSetup,
   reader: SourceReader,
   onProgress?: (done: number, total: number) => void,
-  /** Whose facts are wanted (default: every relevant file); the others still serve the project-wide lookups. */
-  isWanted: (file: string) => boolean = () => true,
+  following?: Following,
 ): FileFacts[] {
+  const isWanted = following?.isWanted ?? (() => true);
   const relevant = relevantFiles(setup, reader, onProgress);
   // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
   const audited = new Set(setup.files);
@@ -51,12 +53,28 @@ export function extractProject(
     roles ??= mergeRoles(parsed().map((sourceFile) => keyRolesOfFile(fileContext(sourceFile, extract))));
     return roles;
   };
-  const facts = parsed()
-    .filter((sourceFile) => isWanted(sourceFile.fileName))
-    .map((sourceFile) => extractFacts(sourceFile, extract));
-  // Global interceptors are looked up in every relevant file, in the project's order (as with the cache's summaries).
-  const relevantContexts = new Map(parsed().map((sourceFile) => [sourceFile, fileContext(sourceFile, extract)]));
-  return withInterceptions(facts, globalInterceptions(ts, relevantContexts, resolver, setup.registry));
+  const read = (files: readonly string[]): ts.SourceFile[] =>
+    files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
+  const wanted = new Map(read(relevant.filter(isWanted)).map((sourceFile) => [sourceFile, extractFacts(sourceFile, extract)]));
+  // The other files (following a change) are parsed when asked for: by the lookups of listeners, hooks,
+  // processors and key roles; for the keys they store, to judge the reported files' deletions (wrong-key,
+  // dead-family); for their families, against the reported handlers' model writes (require-dependent-invalidation).
+  const wantedFacts = [...wanted.values()];
+  const reported = wantedFacts.filter((f) => following?.isReported(f.file) ?? true);
+  const lookupsOnly = {
+    ...extract,
+    isForLookups: true,
+    withStoredKeys: reported.some((f) => judgedDeletions(setup, f).length > 0),
+    withFamilies: reported.some((f) => f.handlers.some((handler) => handler.writes.length > 0)),
+  };
+  const isLookedUp = lookupsOnly.withStoredKeys || lookupsOnly.withFamilies;
+  const facts = isLookedUp ? parsed().map((sourceFile) => wanted.get(sourceFile) ?? extractFacts(sourceFile, lookupsOnly)) : wantedFacts;
+  // Global interceptors are looked up in every relevant file (of the others, those whose text registers one), in the
+  // project's order (as with the cache's summaries).
+  const others = relevant.filter((file) => !isWanted(file));
+  const registering = isLookedUp ? parsed() : [...wanted.keys(), ...read(others.filter(registersInterceptor))];
+  const registeringContexts = new Map(registering.map((sourceFile) => [sourceFile, fileContext(sourceFile, extract)]));
+  return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry));
 }
 
 /** The files that can matter, in the project's order (see `fileRelevance`). */
@@ -66,6 +84,12 @@ export function relevantFiles(setup: ScanSetup, reader: SourceReader, onProgress
     onProgress?.(index + 1, setup.files.length);
     return verdict?.relevant === true;
   });
+}
+
+/** A scan that follows a change: whose handlers and invalidations are wanted (the others give what the project-wide findings take), whose findings are reported. */
+export interface Following {
+  readonly isWanted: (file: string) => boolean;
+  readonly isReported: (file: string) => boolean;
 }
 
 /**
@@ -100,6 +124,15 @@ export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.Modu
 
 /** What the text of a file that registers an interceptor for the whole application contains. */
 export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
+
+/** Whether a file's text (on disk: a file read only for the lookups is no staged one) may register a global interceptor. */
+function registersInterceptor(file: string): boolean {
+  try {
+    return GLOBAL_INTERCEPTOR_MARKER.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Interceptors registered for the whole application (`{ provide: APP_INTERCEPTOR, useClass: X }`):

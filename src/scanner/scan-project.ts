@@ -199,6 +199,34 @@ function literalWords(pattern: ParsedPattern): string[] {
 }
 
 /**
+ * The deletions of a file that step 5b judges against the keys the code writes: readable, not
+ * forwarded, not `*`, by a call known by its name; with a registry, only those without literal
+ * text (a family the registry does not list is pattern-in-registry's finding).
+ */
+export function judgedDeletions(
+  setup: Pick<ScanSetup, 'analysisOptions' | 'registry'>,
+  fileFacts: FileFacts,
+): { invalidation: Invalidation; fact: PatternFact; pattern: ParsedPattern; hasText: boolean }[] {
+  const judged: { invalidation: Invalidation; fact: PatternFact; pattern: ParsedPattern; hasText: boolean }[] = [];
+  for (const invalidation of fileFacts.otherInvalidations) {
+    if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+    // A call known by a name pattern only (`invalidate*`, which also names React Query's
+    // client-side `invalidateQueries`) may clear another cache than the server's.
+    const name = invalidation.name;
+    if (!setup.analysisOptions.callNames.has(name) && setup.analysisOptions.callGlobs.some((g) => g.test(name))) continue;
+    for (const fact of invalidation.patterns) {
+      // A runtime value as a whole (a raw token) is one value: one segment, no literal text.
+      const pattern = fact.isRuntimeValue === true ? RUNTIME_VALUE : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+      if (!pattern || fact.forwardedBy !== null || pattern.source === '*') continue;
+      const hasText = pattern.tokens.some((t) => t.kind === 'byte' && t.byte !== 0x3a);
+      if (hasText && setup.registry) continue;
+      judged.push({ invalidation, fact, pattern, hasText });
+    }
+  }
+  return judged;
+}
+
+/**
  * Step 5b: deletions that match no key the code ever writes. A key of runtime values only
  * (`redis.del(token)`) is a wrong key; a family with literal text that nothing reads, fills or
  * keeps is a dead family. A key the audit cannot read may be any key whose words it shares, or any
@@ -226,49 +254,36 @@ export function deletionFindings(
     const sourceFile = reader.sourceOf(fileFacts.file);
     if (!sourceFile) continue;
     const lines = reader.linesOf(fileFacts.file);
-    for (const invalidation of fileFacts.otherInvalidations) {
-      if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
-      // A call known by a name pattern only (`invalidate*`, which also names React Query's
-      // client-side `invalidateQueries`) may clear another cache than the server's.
-      const name = invalidation.name;
-      if (!setup.analysisOptions.callNames.has(name) && setup.analysisOptions.callGlobs.some((g) => g.test(name))) continue;
-      for (const fact of invalidation.patterns) {
-        // A runtime value as a whole (a raw token) is one value: one segment, no literal text.
-        const pattern =
-          fact.isRuntimeValue === true ? RUNTIME_VALUE : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
-        if (!pattern || fact.forwardedBy !== null || pattern.source === '*') continue;
-        if (written.some((w) => patternsOverlap(pattern, w)) || templates.some((t) => overlaps(pattern, t))) continue;
-        const words = literalWords(pattern);
-        if (unreadable.some((u) => u.some((w) => words.includes(w)))) continue;
-        const hasText = pattern.tokens.some((t) => t.kind === 'byte' && t.byte !== 0x3a);
-        const start = sourceFile.getLineAndCharacterOfPosition(fact.range.start);
-        const end = sourceFile.getLineAndCharacterOfPosition(fact.range.end);
-        const at = {
-          file: setup.rel(fileFacts.file),
-          line: start.line + 1,
-          column: start.character + 1,
-          endLine: end.line + 1,
-          endColumn: end.character + 1,
-          via: [] as string[],
-        };
-        const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
-        // With a registry, a family it does not list is pattern-in-registry's finding.
-        if (hasText && setup.registry) continue;
-        if (hasText) {
-          sink.push(
-            { ...at, ruleId: 'dead-family', severity: 'warning', message: projectMessage('dead-family', 'deadFamily', data) },
-            lines[start.line] ?? '',
-          );
-        } else {
-          const examples = [
-            ...new Set(written.filter((w) => literalWords(w).length > 0).map((w) => w.source.replaceAll('{}', '{…}'))),
-          ].slice(0, 3);
-          const list = examples.length > 0 ? ` (it writes ${examples.map((e) => `\`${e}\``).join(', ')})` : '';
-          sink.push(
-            { ...at, ruleId: 'wrong-key', severity: 'error', message: projectMessage('wrong-key', 'wrongKey', { ...data, written: list }) },
-            lines[start.line] ?? '',
-          );
-        }
+    for (const { invalidation, fact, pattern, hasText } of judgedDeletions(setup, fileFacts)) {
+      if (written.some((w) => patternsOverlap(pattern, w)) || templates.some((t) => overlaps(pattern, t))) continue;
+      const words = literalWords(pattern);
+      if (unreadable.some((u) => u.some((w) => words.includes(w)))) continue;
+      const start = sourceFile.getLineAndCharacterOfPosition(fact.range.start);
+      const end = sourceFile.getLineAndCharacterOfPosition(fact.range.end);
+      const at = {
+        file: setup.rel(fileFacts.file),
+        line: start.line + 1,
+        column: start.character + 1,
+        endLine: end.line + 1,
+        endColumn: end.character + 1,
+        via: [] as string[],
+      };
+      const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
+      if (hasText) {
+        sink.push(
+          { ...at, ruleId: 'dead-family', severity: 'warning', message: projectMessage('dead-family', 'deadFamily', data) },
+          lines[start.line] ?? '',
+        );
+      } else {
+        const examples = [...new Set(written.filter((w) => literalWords(w).length > 0).map((w) => w.source.replaceAll('{}', '{…}')))].slice(
+          0,
+          3,
+        );
+        const list = examples.length > 0 ? ` (it writes ${examples.map((e) => `\`${e}\``).join(', ')})` : '';
+        sink.push(
+          { ...at, ruleId: 'wrong-key', severity: 'error', message: projectMessage('wrong-key', 'wrongKey', { ...data, written: list }) },
+          lines[start.line] ?? '',
+        );
       }
     }
   }

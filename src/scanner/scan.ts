@@ -74,18 +74,18 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   let setup = loadScan(ts, options);
   if (cache) cache.useKey(settingsKey(setup, cache));
   const scope = options.followChange && options.onlyFiles ? changeScope(ts, setup, options, cache) : null;
-  if (scope) setup = { ...setup, files: scope };
+  if (scope) setup = { ...setup, files: scope.files };
   const read = new Set<string>();
   const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
   const parsing = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
-  // Following a change, the facts of the reported files are enough, but for the families read in the code (no registry).
-  const isWanted = scope && setup.registry !== null ? isReportedFile : undefined;
+  // Following a change, the handlers of the files it reaches (routers mount others' procedures), what the lookups read of the others.
+  const following = scope ? { isWanted: (file: string) => !scope.lookupsOnly.has(file), isReported: isReportedFile } : undefined;
   // Following a change, the key roles are those of its scope, not the project's: the summaries are the full runs'.
   const { facts, kept } =
     cache && !scope
-      ? extractWithSummaries(ts, setup, parsing, summaryStore(cache, setup, options), options.onProgress, isWanted)
-      : { facts: extractProject(ts, setup, parsing, options.onProgress, isWanted), kept: new Map<string, readonly string[]>() };
+      ? extractWithSummaries(ts, setup, parsing, summaryStore(cache, setup, options), options.onProgress)
+      : { facts: extractProject(ts, setup, parsing, options.onProgress, following), kept: new Map<string, readonly string[]>() };
   // The files read by the kept summaries are inputs of the run too; their texts give the positions of their findings.
   for (const [file, reads] of kept) for (const each of [file, ...reads]) read.add(each);
   const reader = kept.size > 0 ? withKeptTexts(parsing, new Set(kept.keys()), options) : parsing;

@@ -59,7 +59,7 @@ describe('fileRelevance: what can matter, from the text alone', () => {
 
   it('is plain data, the same after a round trip through JSON', () => {
     const verdict = fileRelevance('/app/q.ts', "import { a } from './a';\nexport * from './b';\n", options);
-    expect(verdict).toEqual({ relevant: false, imports: ['./a', './b'] });
+    expect(verdict).toEqual({ relevant: false, global: false, imports: ['./a', './b'] });
     expect(JSON.parse(JSON.stringify(verdict))).toEqual(verdict);
   });
 });
