@@ -21,7 +21,7 @@ import type {
   StoredKey,
 } from './facts.js';
 import { ttlSeconds } from './ttl.js';
-import { readPattern } from './read-pattern.js';
+import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
@@ -124,6 +124,16 @@ function memoFor(ctx: FileContext): WeakMap<ts.Node, readonly Effect[]> {
     summaries.set(ctx.options, memo);
   }
   return memo;
+}
+
+/**
+ * Forgets what was memoised with these options across files (the function summaries, the patterns
+ * read): the next ones are computed, and what they read read, again. Every memo keyed by the
+ * options that can hold what another file says is emptied here (the cache records each file's reads).
+ */
+export function forgetSummaries(options: FileContext['options']): void {
+  summaries.delete(options);
+  forgetReadFacts(options);
 }
 
 /**

@@ -42,6 +42,11 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
 
 /** The facts `readPattern` read, by options, expression and frame chain (`NO_FRAMES` for none), read as a pattern or as a key. */
 const readFacts = new WeakMap<FileContext['options'], WeakMap<ts.Node, WeakMap<object, { pattern?: PatternFact; key?: PatternFact }>>>();
+
+/** Forgets the facts read with these options (see `forgetSummaries`). */
+export function forgetReadFacts(options: FileContext['options']): void {
+  readFacts.delete(options);
+}
 const NO_FRAMES = {};
 
 function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, env: Env): PatternFact {

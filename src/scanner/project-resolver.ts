@@ -26,8 +26,8 @@ export class ProjectResolver implements CallResolver {
   private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
   private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
   private readonly realRoot: string;
-  private readonly exportAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Node | null>>();
-  private readonly constantAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>();
+  private exportAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Node | null>>();
+  private constantAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>();
 
   constructor(
     private readonly ts: TS,
@@ -49,6 +49,16 @@ export class ProjectResolver implements CallResolver {
   }
 
   private listeners: Map<string, Fn[]> | null = null;
+
+  /**
+   * Forgets the answers that reach into other files (exported declarations and constants, through
+   * re-exports), so that the next lookups read those files again: the persistent cache records
+   * what each file's facts read (see `extractWithSummaries`).
+   */
+  forgetAnswers(): void {
+    this.exportAnswers = new WeakMap();
+    this.constantAnswers = new WeakMap();
+  }
 
   /** The roles of the project's Redis keys, set by the scan (it knows every file). */
   keyRoles?: () => KeyRoles;

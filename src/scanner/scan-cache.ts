@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { VERSION } from '../version.js';
+import { buildStamp } from './build-stamp.cjs';
 import type { ScanResult } from './result.js';
 import type { ScanOptions } from './scan.js';
 
@@ -17,10 +18,21 @@ import type { ScanOptions } from './scan.js';
  *   configuration file that must stay absent) and the mtime of every directory below the root, so
  *   that a file added or removed anywhere is noticed without walking the tree.
  *
- * Anything wrong with the file (unreadable, not JSON, another format or tool version) is a warning
+ * Anything wrong with the file (unreadable, not JSON, another format or tool build) is a warning
  * and an empty cache; writes go to a temporary file renamed over the old one.
  */
 export const CACHE_FORMAT = 1;
+
+let tool: string | undefined;
+
+/**
+ * What wrote a cache: the version and a hash of the build's files (paths, sizes, mtimes), so that
+ * a rebuilt or locally changed analysis does not answer from results of the code before.
+ */
+export function toolKey(): string {
+  tool ??= `${VERSION}+${hashOf(buildStamp()).slice(0, 12)}`;
+  return tool;
+}
 
 /** `metadata`: a file whose size and mtime are unchanged is unchanged; `content`: always compare hashes. */
 export type CacheStrategy = 'metadata' | 'content';
@@ -94,9 +106,33 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A file's summary as kept: the hash of its content, those of the files it read, the summary as text (see `encodeValue`). */
+interface SummaryEntry {
+  readonly hash: string;
+  readonly reads: Record<string, string>;
+  readonly summary: string;
+}
+
+/**
+ * The per-file summaries (facts and what they depend on) of one scanned root, in a file of their own
+ * beside the cache (`<cache>.summaries-<root hash>.json`), read only when a run cannot be answered
+ * whole: the summaries of the latest scope (the configuration, the registry, the file list, the
+ * tsconfigs; see `summaryScopeOf`), by file.
+ */
+interface SummaryData {
+  readonly format: typeof CACHE_FORMAT;
+  readonly tool: string;
+  readonly root: string;
+  readonly scope: string;
+  readonly files: Record<string, SummaryEntry>;
+}
+
 export class ScanCache {
   private data: CacheData;
   private isDirty = false;
+  /** The summaries read or made, by root; those to write. */
+  private readonly summaryData = new Map<string, SummaryData>();
+  private readonly dirtySummaries = new Set<string>();
   private readonly strategy: CacheStrategy;
   /** The runs this process answered from the cache or saved: what a combined result depends on. */
   private readonly used = new Set<string>();
@@ -106,7 +142,7 @@ export class ScanCache {
     data: CacheData | null,
   ) {
     this.strategy = options.strategy ?? 'metadata';
-    this.data = data ?? { format: CACHE_FORMAT, tool: VERSION, key: '', files: {}, runs: {} };
+    this.data = data ?? { format: CACHE_FORMAT, tool: toolKey(), key: '', files: {}, runs: {} };
   }
 
   /** The cache at `options.file`; empty (with a warning) when it cannot be used. */
@@ -284,21 +320,95 @@ export class ScanCache {
     this.isDirty = true;
   }
 
-  /** Writes the cache when it changed: a temporary file, renamed over the old one. */
+  /** The summaries of a root in a scope (read from their file on first use; another scope's are dropped), to read and to fill. */
+  summaries(root: string, scope: string): Record<string, SummaryEntry> {
+    let data = this.summaryData.get(root) ?? readSummaries(summariesFile(this.options.file, root), root);
+    if (data?.scope !== scope) {
+      data = { format: CACHE_FORMAT, tool: toolKey(), root, scope, files: {} };
+      this.dirtySummaries.add(root);
+    }
+    this.summaryData.set(root, data);
+    return data.files;
+  }
+
+  /** Keeps the summary of `file` (see `summaries`). */
+  keepSummary(root: string, scope: string, file: string, entry: SummaryEntry): void {
+    this.summaries(root, scope)[file] = entry;
+    this.dirtySummaries.add(root);
+  }
+
+  /** Writes the cache (and the summaries) when they changed: a temporary file, renamed over the old one. */
   save(): void {
-    if (!this.isDirty) return;
-    const target = resolve(this.options.file);
-    const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(temporary, JSON.stringify(this.data));
-      renameSync(temporary, target);
+    if (this.isDirty && writeAtomically(resolve(this.options.file), JSON.stringify(this.data), this.options.onWarning))
       this.isDirty = false;
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      this.options.onWarning?.(`cannot write the cache ${target}: ${(error as Error).message}; the next run starts cold.`);
+    for (const root of this.dirtySummaries) {
+      const data = this.summaryData.get(root);
+      if (data && writeAtomically(summariesFile(this.options.file, root), JSON.stringify(data), this.options.onWarning))
+        this.dirtySummaries.delete(root);
     }
   }
+}
+
+/** Where the summaries of `root` are kept beside the cache `file`. */
+export function summariesFile(file: string, root: string): string {
+  return `${resolve(file).replace(/\.json$/, '')}.summaries-${hashOf(resolve(root)).slice(0, 8)}.json`;
+}
+
+function writeAtomically(target: string, text: string, onWarning: CacheOptions['onWarning']): boolean {
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(temporary, text);
+    renameSync(temporary, target);
+    return true;
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    onWarning?.(`cannot write the cache ${target}: ${(error as Error).message}; the next run starts cold.`);
+    return false;
+  }
+}
+
+/** The summaries kept beside a cache; null (start empty, quietly: the cache file itself warns) when unusable. */
+function readSummaries(file: string, root: string): SummaryData | null {
+  try {
+    if (!existsSync(file)) return null;
+    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (
+      !isRecord(data) ||
+      !isRecord(data['files']) ||
+      data['format'] !== CACHE_FORMAT ||
+      data['tool'] !== toolKey() ||
+      data['root'] !== root
+    )
+      return null;
+    return data as unknown as SummaryData;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Plain data as JSON text, with what JSON cannot say tagged: byte sets (`Uint8Array`, in parsed
+ * patterns) and numbers that are not finite. `decodeValue` gives back an equal value.
+ */
+export function encodeValue(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item instanceof Uint8Array) return { $bytes: Buffer.from(item).toString('base64') };
+    if (typeof item === 'number' && !Number.isFinite(item)) return { $number: String(item) };
+    return item;
+  });
+}
+
+export function decodeValue(text: string): unknown {
+  return JSON.parse(text, (_key, item: unknown) => {
+    if (isRecord(item)) {
+      const bytes = item['$bytes'];
+      if (typeof bytes === 'string') return new Uint8Array(Buffer.from(bytes, 'base64'));
+      const number = item['$number'];
+      if (typeof number === 'string') return Number(number);
+    }
+    return item;
+  });
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
@@ -330,9 +440,9 @@ function readCache(options: CacheOptions): CacheData | null {
     options.onWarning?.(`the cache ${file} is not a cache-audit cache: rebuilding it.`);
     return null;
   }
-  if (data['format'] !== CACHE_FORMAT || data['tool'] !== VERSION) {
+  if (data['format'] !== CACHE_FORMAT || data['tool'] !== toolKey()) {
     options.onWarning?.(
-      `the cache ${file} was written by cache-audit ${String(data['tool'])} (format ${String(data['format'])}), this is ${VERSION} (format ${String(CACHE_FORMAT)}): rebuilding it.`,
+      `the cache ${file} was written by cache-audit ${String(data['tool'])} (format ${String(data['format'])}), this is ${toolKey()} (format ${String(CACHE_FORMAT)}): rebuilding it.`,
     );
     return null;
   }

@@ -1,14 +1,16 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_FILES } from '../config/load-config.js';
 import { SKIPPED_DIRECTORIES } from './files.js';
 import type { ScanResult } from './result.js';
-import { hashOf, runKeyOf, ScanCache } from './scan-cache.js';
+import { decodeValue, encodeValue, hashOf, runKeyOf, ScanCache } from './scan-cache.js';
+import type { FileSummary, SummaryStore } from './scan-summaries.js';
 import type { CacheOptions } from './scan-cache.js';
 import type { ScanSetup } from './scan-load.js';
-import type { SourceReader } from './scan-parse.js';
+import type { SourceReader, SourceText } from './scan-parse.js';
 import type { Relevance } from './relevance.js';
 import type { ScanOptions } from './scan.js';
+import { lineAt } from './suppressions.js';
 
 /** What a computed run leaves for the cache: its result, its setup and every file it read. */
 export interface ScanRun {
@@ -101,6 +103,106 @@ export function withCachedVerdicts(reader: SourceReader, cache: ScanCache, optio
       const verdict: Relevance | null = reader.relevance(file);
       if (verdict && entry) cache.remember(file, entry.hash, verdict, entry.size, entry.mtimeMs);
       return verdict;
+    },
+  };
+}
+
+/**
+ * What the summaries of a run depend on besides each file's reads: the configuration and the
+ * registry, where module resolution starts and what it can find (the file list, the tsconfigs, the
+ * package manifests). A file added or removed, a tsconfig or manifest edited: a new scope.
+ */
+function summaryScopeOf(setup: ScanSetup, cache: ScanCache, options: ScanOptions): string {
+  const manifests = settingFiles(setup).map((file) => [file, cache.entry(file, options.readFile?.(file))?.hash ?? null]);
+  return hashOf(
+    JSON.stringify({
+      settings: settingsKey(setup, cache),
+      sourceRoot: setup.listed.sourceRoot,
+      workspaceRoot: options.workspaceRoot ?? null,
+      files: hashOf(setup.listed.files.join('\n')),
+      manifests,
+    }),
+  );
+}
+
+/** The summaries of the cache, for `extractWithSummaries`. */
+export function summaryStore(cache: ScanCache, setup: ScanSetup, options: ScanOptions): SummaryStore {
+  const scope = summaryScopeOf(setup, cache, options);
+  const entries = cache.summaries(setup.root, scope);
+  // Many summaries read the same files (a barrel, a shared service): each is looked at once a run.
+  const hashes = new Map<string, string | null>();
+  const hashNow = (file: string): string | null => {
+    let hash = hashes.get(file);
+    if (hash === undefined) {
+      hash = cache.entry(file, options.readFile?.(file))?.hash ?? null;
+      hashes.set(file, hash);
+    }
+    return hash;
+  };
+  return {
+    lookup: (file) => {
+      const entry = entries[file];
+      if (!entry || entry.hash !== hashNow(file)) return null;
+      const isCurrent = Object.entries(entry.reads).every(([read, hash]) => hashNow(read) === hash);
+      return { summary: decodeValue(entry.summary) as FileSummary, isCurrent };
+    },
+    keep: (file, summary) => {
+      const hash = hashNow(file);
+      const reads: Record<string, string> = {};
+      for (const read of summary.reads) {
+        const readHash = hashNow(read);
+        // A file read that cannot be hashed now: nothing to compare with later.
+        if (readHash === null) return;
+        reads[read] = readHash;
+      }
+      if (hash !== null) cache.keepSummary(setup.root, scope, file, { hash, reads, summary: encodeValue(summary) });
+    },
+    hashOf: hashNow,
+    hashOfValue: (value) => hashOf(encodeValue(value)),
+  };
+}
+
+/**
+ * The reader, with the text and the positions of the files whose facts were kept (they are not
+ * parsed): what the checks and the project-wide findings ask of a file besides its facts.
+ */
+export function withKeptTexts(reader: SourceReader, kept: ReadonlySet<string>, options: ScanOptions): SourceReader {
+  const texts = new Map<string, SourceText | null>();
+  const decoder = new TextDecoder('utf-8');
+  const keptText = (file: string): SourceText | null => {
+    if (!kept.has(file)) return null;
+    let known = texts.get(file);
+    if (known === undefined) {
+      try {
+        known = textPositions(decoder.decode(options.readFile?.(file) ?? readFileSync(file)));
+      } catch {
+        known = null;
+      }
+      texts.set(file, known);
+    }
+    return known;
+  };
+  return {
+    ...reader,
+    sourceOf: (file) => reader.sourceOf(file) ?? keptText(file) ?? undefined,
+    textOf: (file) => reader.textOf(file) ?? keptText(file)?.text,
+    linesOf: (file) => (reader.sourceOf(file) ? reader.linesOf(file) : (keptText(file)?.text.split('\n') ?? [])),
+  };
+}
+
+/** A text with TypeScript's line map (lines end at \r\n, \n, \r, U+2028 and U+2029), without a parse. */
+export function textPositions(text: string): SourceText {
+  const starts = [0];
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x0d && text.charCodeAt(at + 1) === 0x0a) at++;
+    if (code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) starts.push(at + 1);
+  }
+  return {
+    text,
+    getLineAndCharacterOfPosition: (position) => {
+      const line = lineAt(starts, position);
+      return { line, character: position - (starts[line] ?? 0) };
     },
   };
 }

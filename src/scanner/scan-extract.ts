@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type ts from 'typescript';
 import { resolvePattern } from '../analysis/checks/helpers.js';
-import type { FileContext } from '../analysis/context.js';
+import type { CallResolver, FileContext } from '../analysis/context.js';
 import type { TS } from '../ts/syntax.js';
 import { keyRolesOfFile } from '../analysis/effects.js';
 import type { KeyRoles } from '../analysis/effects.js';
@@ -28,11 +28,7 @@ export function extractProject(
   following?: Following,
 ): FileFacts[] {
   const isWanted = following?.isWanted ?? (() => true);
-  const relevant = setup.files.filter((file, index) => {
-    const verdict = reader.relevance(file);
-    onProgress?.(index + 1, setup.files.length);
-    return verdict?.relevant === true;
-  });
+  const relevant = relevantFiles(setup, reader, onProgress);
   // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
   const audited = new Set(setup.files);
   const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
@@ -73,12 +69,21 @@ export function extractProject(
   };
   const isLookedUp = lookupsOnly.withStoredKeys || lookupsOnly.withFamilies;
   const facts = isLookedUp ? parsed().map((sourceFile) => wanted.get(sourceFile) ?? extractFacts(sourceFile, lookupsOnly)) : wantedFacts;
-  // Global interceptors are looked up in every relevant file's context (of the others, those whose text registers one).
+  // Global interceptors are looked up in every relevant file (of the others, those whose text registers one), in the
+  // project's order (as with the cache's summaries).
   const others = relevant.filter((file) => !isWanted(file));
   const registering = isLookedUp ? parsed() : [...wanted.keys(), ...read(others.filter(registersInterceptor))];
-  for (const sourceFile of registering) fileContext(sourceFile, extract);
-  applyGlobalInterceptors(ts, facts, contexts, resolver, setup.registry);
-  return facts;
+  const registeringContexts = new Map(registering.map((sourceFile) => [sourceFile, fileContext(sourceFile, extract)]));
+  return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry));
+}
+
+/** The files that can matter, in the project's order (see `fileRelevance`). */
+export function relevantFiles(setup: ScanSetup, reader: SourceReader, onProgress?: (done: number, total: number) => void): string[] {
+  return setup.files.filter((file, index) => {
+    const verdict = reader.relevance(file);
+    onProgress?.(index + 1, setup.files.length);
+    return verdict?.relevant === true;
+  });
 }
 
 /** A scan that follows a change: whose handlers and invalidations are wanted (the others give what the project-wide findings take), whose findings are reported. */
@@ -134,13 +139,12 @@ function registersInterceptor(file: string): boolean {
  * what their `intercept` deletes, with patterns that can be read, counts for every NestJS mutation.
  * An interceptor that deletes what handlers declare (patterns it cannot know statically) adds nothing.
  */
-function applyGlobalInterceptors(
+export function globalInterceptions(
   ts: TS,
-  facts: FileFacts[],
   contexts: ReadonlyMap<ts.SourceFile, FileContext>,
-  resolver: ProjectResolver,
+  resolver: CallResolver,
   registry: CacheRegistry | null,
-): void {
+): Invalidation[] {
   const global: Invalidation[] = [];
   for (const [sourceFile, ctx] of contexts) {
     if (!GLOBAL_INTERCEPTOR_MARKER.test(sourceFile.text)) continue;
@@ -153,7 +157,7 @@ function applyGlobalInterceptors(
         const provide = get('provide');
         const useClass = get('useClass');
         if (provide && ts.isIdentifier(provide) && provide.text === 'APP_INTERCEPTOR' && useClass && ts.isIdentifier(useClass)) {
-          const declaration = ctx.classes.get(useClass.text) ?? resolver.resolveClass(useClass);
+          const declaration = ctx.classes.get(useClass.text) ?? resolver.resolveClass?.(useClass) ?? null;
           for (const invalidation of declaration
             ? interceptInvalidations(ctx, declaration, `${useClass.text}.intercept (APP_INTERCEPTOR)`)
             : []) {
@@ -167,21 +171,27 @@ function applyGlobalInterceptors(
     };
     visit(sourceFile);
   }
-  if (global.length === 0) return;
-  facts.forEach((fileFacts, index) => {
-    if (!fileFacts.handlers.some((h) => h.isMutation && (h.framework === 'nestjs' || h.framework === 'graphql'))) return;
-    facts[index] = {
-      ...fileFacts,
-      handlers: fileFacts.handlers.map((handler) =>
-        handler.isMutation && (handler.framework === 'nestjs' || handler.framework === 'graphql')
-          ? { ...handler, invalidations: [...handler.invalidations, ...global] }
-          : handler,
-      ),
-    };
-  });
+  return global;
 }
 
-function mergeRoles(all: readonly KeyRoles[]): KeyRoles {
+/** The facts with the global interceptors' invalidations added to every NestJS and GraphQL mutation. */
+export function withInterceptions(facts: FileFacts[], global: readonly Invalidation[]): FileFacts[] {
+  if (global.length === 0) return facts;
+  const isIntercepted = (handler: FileFacts['handlers'][number]): boolean =>
+    handler.isMutation && (handler.framework === 'nestjs' || handler.framework === 'graphql');
+  return facts.map((fileFacts) =>
+    fileFacts.handlers.some(isIntercepted)
+      ? {
+          ...fileFacts,
+          handlers: fileFacts.handlers.map((handler) =>
+            isIntercepted(handler) ? { ...handler, invalidations: [...handler.invalidations, ...global] } : handler,
+          ),
+        }
+      : fileFacts,
+  );
+}
+
+export function mergeRoles(all: readonly KeyRoles[]): KeyRoles {
   const unique = <T extends { readonly source: string }>(patterns: readonly T[]): T[] => [
     ...new Map(patterns.map((p) => [p.source, p])).values(),
   ];

@@ -20,13 +20,19 @@ export interface SourceReader {
   relevance(file: string): Relevance | null;
   /** The parsed file, or null when it cannot be audited (when reported, a diagnostic says why). */
   read(file: string, isReported: boolean): ts.SourceFile | null;
-  /** What `read` gave for a file; undefined when it was not read. */
-  sourceOf(file: string): ts.SourceFile | null | undefined;
+  /** What `read` gave for a file (its text and positions, all that is asked of it); undefined when it was not read. */
+  sourceOf(file: string): SourceText | null | undefined;
   textOf(file: string): string | undefined;
   /** The lines of a parsed file, split once: ask only for a file with findings. */
   linesOf(file: string): string[];
   /** Whether a file can export `name`, from its text when it has not been parsed (see `exportableNames`). */
   mayExport(file: string, name: string): boolean;
+}
+
+/** A file's text and TypeScript's positions in it: a parsed file is one. */
+export interface SourceText {
+  readonly text: string;
+  getLineAndCharacterOfPosition(position: number): ts.LineAndCharacter;
 }
 
 type Problem = (message: string, line?: number, column?: number) => void;

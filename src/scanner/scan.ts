@@ -7,13 +7,14 @@ import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ScanFinding, ScanResult } from './result.js';
 import { checkFiles, FindingSink } from './scan-check.js';
 import { extractProject } from './scan-extract.js';
+import { extractWithSummaries } from './scan-summaries.js';
 import { loadScan, reportedFiles } from './scan-load.js';
 import type { ScanSetup } from './scan-load.js';
 import { buildMatrix } from './scan-matrix.js';
 import { dependencyFindings } from './inferred-registry.js';
 import { createReader } from './scan-parse.js';
 import type { SourceReader } from './scan-parse.js';
-import { cachedScan, settingsKey, withCachedVerdicts } from './scan-cached.js';
+import { cachedScan, settingsKey, summaryStore, withCachedVerdicts, withKeptTexts } from './scan-cached.js';
 import { changeScope } from './scan-change.js';
 import type { ScanRun } from './scan-cached.js';
 import type { CacheOptions, ScanCache } from './scan-cache.js';
@@ -76,11 +77,18 @@ function run(options: ScanOptions, cache: ScanCache | null): ScanRun {
   if (scope) setup = { ...setup, files: scope.files };
   const read = new Set<string>();
   const created = createReader(ts, options, setup.analysisOptions, setup.rel, setup.diagnostics);
-  const reader = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
+  const parsing = tracked(cache ? withCachedVerdicts(created, cache, options) : created, read);
   const isReportedFile = reportedFiles(setup.root, options);
   // Following a change, the handlers of the files it reaches (routers mount others' procedures), what the lookups read of the others.
   const following = scope ? { isWanted: (file: string) => !scope.lookupsOnly.has(file), isReported: isReportedFile } : undefined;
-  const facts = extractProject(ts, setup, reader, options.onProgress, following);
+  // Following a change, the key roles are those of its scope, not the project's: the summaries are the full runs'.
+  const { facts, kept } =
+    cache && !scope
+      ? extractWithSummaries(ts, setup, parsing, summaryStore(cache, setup, options), options.onProgress)
+      : { facts: extractProject(ts, setup, parsing, options.onProgress, following), kept: new Map<string, readonly string[]>() };
+  // The files read by the kept summaries are inputs of the run too; their texts give the positions of their findings.
+  for (const [file, reads] of kept) for (const each of [file, ...reads]) read.add(each);
+  const reader = kept.size > 0 ? withKeptTexts(parsing, new Set(kept.keys()), options) : parsing;
   const sink = new FindingSink();
   checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;

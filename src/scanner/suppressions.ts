@@ -22,21 +22,24 @@ function rulesOf(text: string): Set<string> | null {
 
 const NONE: Suppressions = { isSuppressed: () => false };
 
+/** The index (from 0) of the line that holds `offset`, given the offsets where lines start (ascending, from 0). */
+export function lineAt(lineStarts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((lineStarts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
 export function parseSuppressions(text: string): Suppressions {
   // Most files have no directive: no line table for them.
   if (!text.includes('eslint-')) return NONE;
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
+  const lineOf = (offset: number): number => lineAt(lineStarts, offset) + 1;
   const single: { line: number; rules: Set<string> | null }[] = [];
   const blocks: { from: number; to: number; rules: Set<string> | null }[] = [];
   let open: { from: number; rules: Set<string> | null } | null = null;

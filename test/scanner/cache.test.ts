@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/scanner/result.js';
-import { cacheFile } from '../../src/scanner/scan-cache.js';
+import { cacheFile, summariesFile } from '../../src/scanner/scan-cache.js';
 import { scan } from '../../src/scanner/scan.js';
 import type { ScanOptions } from '../../src/scanner/scan.js';
 import { run } from '../support/cli.js';
@@ -115,8 +115,8 @@ describe('the persistent cache', () => {
       const next = await cachedScan(root, file);
       expect(next).toMatchObject({ filesRead: 0, warnings: [] });
     }
-    // Writes are atomic: nothing but the cache is left in its directory.
-    expect(readdirSync(join(root, '.cache-audit'))).toEqual(['scan.json']);
+    // Writes are atomic: nothing but the cache and its per-file summaries is left in its directory.
+    expect(readdirSync(join(root, '.cache-audit')).sort()).toEqual(['scan.json', basename(summariesFile(file, root))]);
   });
 
   it('the content strategy sees an edit that kept the size and the mtime', async () => {

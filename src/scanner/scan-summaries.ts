@@ -1,0 +1,299 @@
+import { resolve } from 'node:path';
+import type ts from 'typescript';
+import type { FileContext } from '../analysis/context.js';
+import { forgetSummaries, keyRolesOfFile } from '../analysis/effects.js';
+import type { KeyRoles } from '../analysis/effects.js';
+import { extractFacts, fileContext } from '../analysis/extract.js';
+import type { ExtractOptions } from '../analysis/extract.js';
+import type { FileFacts, Invalidation } from '../analysis/facts.js';
+import { isTrpcFile } from '../analysis/frameworks/trpc.js';
+import { LISTENER_MARKER } from '../analysis/listeners.js';
+import { SOURCES } from '../analysis/sources/index.js';
+import type { TS } from '../ts/syntax.js';
+import { ProjectResolver } from './project-resolver.js';
+import {
+  GLOBAL_INTERCEPTOR_MARKER,
+  globalInterceptions,
+  mergeRoles,
+  relevantFiles,
+  resolutionHost,
+  withInterceptions,
+} from './scan-extract.js';
+import type { ScanSetup } from './scan-load.js';
+import type { SourceReader } from './scan-parse.js';
+
+/**
+ * What the extraction keeps of one relevant file for a later run (`--cache`): its facts (before
+ * the global interceptors, applied to every run's facts), the roles its calls give keys and what the
+ * global interceptors it registers delete, with what they were computed from. Plain data.
+ */
+export interface FileSummary {
+  readonly facts: FileFacts;
+  readonly roles: KeyRoles;
+  /** What the global interceptors this file registers delete (see `globalInterceptions`). */
+  readonly interceptions: readonly Invalidation[];
+  /** The other files read while computing them (their trees, or their text for `export *`). */
+  readonly reads: readonly string[];
+  /**
+   * The project-wide tables consulted, each as the hash of what it was then: the key roles of the
+   * whole project (as a value) and the listener, hook and processor tables (the hash of the files
+   * that can hold them); null: not consulted.
+   */
+  readonly uses: { readonly roles: string | null; readonly tables: string | null };
+  /** What the file's text holds for the project-wide steps (see `markersOf`). */
+  readonly markers: FileMarkers;
+}
+
+/** What a file's text holds for the project-wide steps. */
+export interface FileMarkers {
+  /** Listeners, ORM hooks or job processors: a file the project-wide tables read. */
+  readonly tables: boolean;
+  /** `APP_INTERCEPTOR`: a file whose interceptions apply to every file's handlers. */
+  readonly interceptor: boolean;
+  /** tRPC: its routers name the paths of procedures of other files, so tRPC files are extracted together. */
+  readonly trpc: boolean;
+}
+
+/** The persistent half of `extractWithSummaries`. */
+export interface SummaryStore {
+  /**
+   * The summary kept for a file whose content is unchanged, and whether every file it read is
+   * unchanged too; null when the file changed or none was kept.
+   */
+  lookup(file: string): KeptSummary | null;
+  keep(file: string, summary: FileSummary): void;
+  /** The hash of a file's content now (null: unreadable). */
+  hashOf(file: string): string | null;
+  /** The hash of plain data (key roles). */
+  hashOfValue(value: unknown): string;
+}
+
+export interface KeptSummary {
+  readonly summary: FileSummary;
+  readonly isCurrent: boolean;
+}
+
+const TABLE_MARKERS: readonly RegExp[] = [LISTENER_MARKER, ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : []))];
+
+function markersOf(ctx: FileContext): FileMarkers {
+  const text = ctx.sourceText;
+  return {
+    tables: TABLE_MARKERS.some((marker) => marker.test(text)),
+    interceptor: GLOBAL_INTERCEPTOR_MARKER.test(text),
+    trpc: isTrpcFile(ctx),
+  };
+}
+
+/** A file being summarised: what it read, whether every read gave a file (else it is not kept: its diagnostics would be lost), what it consulted. */
+interface Frame {
+  readonly reads: Set<string>;
+  isComplete: boolean;
+  readonly uses: { roles: boolean; tables: boolean };
+}
+
+/** A file whose summary is being made: its tree, its frame, its roles (computed first: the project's key roles are made of them). */
+interface Work {
+  readonly sourceFile: ts.SourceFile;
+  readonly frame: Frame;
+  readonly roles: KeyRoles;
+}
+
+/**
+ * Makes the summaries of one run: one resolver and one set of file contexts for every file, each
+ * read recorded in the frame of the file being summarised, and the memo tables that share work
+ * between files (the resolver's answers, the function summaries) emptied when that file changes,
+ * so that every file's reads are its own.
+ */
+class Summarizer {
+  private frame: Frame | null = null;
+  private roles: KeyRoles | null = null;
+  private readonly markers = new Map<string, FileMarkers>();
+  private readonly work = new Map<string, Work>();
+  private readonly resolver: ProjectResolver;
+  private readonly extract: ExtractOptions;
+  /** The hash of the files the listener, hook and processor tables read. */
+  readonly tablesHash: string;
+
+  constructor(
+    ts: TS,
+    private readonly setup: ScanSetup,
+    private readonly reader: SourceReader,
+    relevant: readonly string[],
+    private readonly kept: ReadonlyMap<string, KeptSummary | null>,
+    store: SummaryStore,
+  ) {
+    const audited = new Set(setup.files);
+    const project = { ...setup.listed, root: setup.listed.sourceRoot };
+    const host = resolutionHost(ts, setup.listed.files);
+    const sourceFileAt = (path: string): ts.SourceFile | undefined => {
+      const file = resolve(path);
+      const sourceFile = reader.read(file, audited.has(file));
+      if (this.frame) {
+        this.frame.reads.add(file);
+        if (!sourceFile) this.frame.isComplete = false;
+      }
+      return sourceFile ?? undefined;
+    };
+    const mayExport = (path: string, name: string): boolean => {
+      this.frame?.reads.add(resolve(path));
+      return reader.mayExport(resolve(path), name);
+    };
+    this.resolver = new ProjectResolver(ts, project, host, sourceFileAt, () => [], mayExport);
+    this.extract = {
+      ts,
+      options: setup.analysisOptions,
+      resolver: this.resolver,
+      contexts: new Map(),
+      withFamilies: true,
+      withStoredKeys: true,
+    };
+    // Listeners, hooks and processors, found once in the files that can hold them: their hash is what a summary depends on.
+    const tableFiles = relevant.filter((file) => this.markersAt(file)?.tables === true);
+    const tables = new ProjectResolver(ts, project, host, sourceFileAt, () =>
+      tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+    );
+    this.tablesHash = store.hashOfValue(tableFiles.map((file) => [file, store.hashOf(file)]));
+    const resolver = this.resolver;
+    resolver.keyRoles = () => {
+      if (this.frame) this.frame.uses.roles = true;
+      if (!this.roles) throw new Error('the key roles are asked for before they are known');
+      return this.roles;
+    };
+    const noteTables = (): void => {
+      if (this.frame) this.frame.uses.tables = true;
+    };
+    resolver.listenersOf = (event) => (noteTables(), tables.listenersOf(event));
+    resolver.hooksOf = (model) => (noteTables(), tables.hooksOf(model));
+    resolver.processorsOf = (queue) => (noteTables(), tables.processorsOf(queue));
+  }
+
+  /** What a relevant file's text holds (from its kept summary, else from its tree); null when it cannot be parsed. */
+  markersAt(file: string): FileMarkers | null {
+    const known = this.markers.get(file) ?? this.kept.get(file)?.summary.markers;
+    if (known) return known;
+    const sourceFile = this.reader.read(file, true);
+    const found = sourceFile ? markersOf(fileContext(sourceFile, this.extract)) : null;
+    if (found) this.markers.set(file, found);
+    return found;
+  }
+
+  /** The key roles of the project, once every file's roles are known (see `rolesOf`). */
+  useRoles(roles: KeyRoles): void {
+    this.roles = roles;
+  }
+
+  /** The roles a file's calls give keys: kept, else computed in the file's frame. */
+  rolesOf(file: string): KeyRoles | null {
+    const entry = this.kept.get(file);
+    if (entry?.isCurrent) return entry.summary.roles;
+    return this.begin(file)?.roles ?? null;
+  }
+
+  /** The file's summary, made now (null when it cannot be parsed); `isComplete`: whether it may be kept. */
+  summarise(file: string, rolesHash: string): { summary: FileSummary; isComplete: boolean } | null {
+    const work = this.begin(file);
+    if (!work) return null;
+    this.enter(work.frame);
+    const facts = extractFacts(work.sourceFile, this.extract);
+    // What the global interceptors it registers delete, with the same dependencies as its facts.
+    const interceptions =
+      this.markersAt(file)?.interceptor === true
+        ? globalInterceptions(
+            this.extract.ts,
+            new Map([[work.sourceFile, fileContext(work.sourceFile, this.extract)]]),
+            this.resolver,
+            this.setup.registry,
+          )
+        : [];
+    this.enter(null);
+    const { frame } = work;
+    frame.reads.delete(file);
+    const summary: FileSummary = {
+      facts,
+      roles: work.roles,
+      interceptions,
+      reads: [...frame.reads].sort(),
+      uses: { roles: frame.uses.roles ? rolesHash : null, tables: frame.uses.tables ? this.tablesHash : null },
+      markers: this.markersAt(file) ?? { tables: false, interceptor: false, trpc: false },
+    };
+    return { summary, isComplete: frame.isComplete };
+  }
+
+  /** Starts (once) a file's summary: its tree and its roles, in its own frame. */
+  private begin(file: string): Work | null {
+    const known = this.work.get(file);
+    if (known) return known;
+    const sourceFile = this.reader.read(file, true);
+    if (!sourceFile) return null;
+    const frame: Frame = { reads: new Set(), isComplete: true, uses: { roles: false, tables: false } };
+    this.enter(frame);
+    const roles = keyRolesOfFile(fileContext(sourceFile, this.extract));
+    this.enter(null);
+    const work = { sourceFile, frame, roles };
+    this.work.set(file, work);
+    return work;
+  }
+
+  /** From here on, what is read is recorded in `frame` (none: nowhere); a new frame starts with empty memo tables. */
+  private enter(frame: Frame | null): void {
+    if (frame && frame !== this.frame) {
+      this.resolver.forgetAnswers();
+      forgetSummaries(this.setup.analysisOptions);
+    }
+    this.frame = frame;
+  }
+}
+
+/**
+ * Step 3 with summaries kept between runs (`--cache`): each relevant file is summarised on its own
+ * (see `Summarizer`), so that everything its facts depend on is recorded. A file whose summary is
+ * current (it and every file it read unchanged, the project-wide tables it consulted the same)
+ * gives its kept facts without a parse. Returns the facts, as `extractProject` would, and the
+ * files whose facts were kept ones, with the files their summaries read.
+ */
+export function extractWithSummaries(
+  ts: TS,
+  setup: ScanSetup,
+  reader: SourceReader,
+  store: SummaryStore,
+  onProgress?: (done: number, total: number) => void,
+  isWanted: (file: string) => boolean = () => true,
+): { facts: FileFacts[]; kept: ReadonlyMap<string, readonly string[]> } {
+  const relevant = relevantFiles(setup, reader, onProgress);
+  const kept = new Map(relevant.map((file) => [file, store.lookup(file)]));
+  const summarizer = new Summarizer(ts, setup, reader, relevant, kept, store);
+  const roles = mergeRoles(relevant.map((file) => summarizer.rolesOf(file)).filter((r): r is KeyRoles => r !== null));
+  summarizer.useRoles(roles);
+  const rolesHash = store.hashOfValue(roles);
+  const isReusable = (file: string): boolean => {
+    const entry = kept.get(file);
+    if (!entry?.isCurrent) return false;
+    const { uses } = entry.summary;
+    return (uses.roles === null || uses.roles === rolesHash) && (uses.tables === null || uses.tables === summarizer.tablesHash);
+  };
+  // An interceptor's file is summarised whether its facts are wanted or not: its interceptions always are.
+  const isSummarised = (file: string): boolean => isWanted(file) || summarizer.markersAt(file)?.interceptor === true;
+  const toMake = new Set(relevant.filter((file) => isSummarised(file) && !isReusable(file)));
+  // The routers of one tRPC file name the procedures of another: a change to one makes them all again, in order.
+  if ([...toMake].some((file) => summarizer.markersAt(file)?.trpc === true))
+    for (const file of relevant) if (isSummarised(file) && summarizer.markersAt(file)?.trpc === true) toMake.add(file);
+  const facts: FileFacts[] = [];
+  const global: Invalidation[] = [];
+  const reused = new Map<string, readonly string[]>();
+  for (const file of relevant) {
+    if (!isSummarised(file)) continue;
+    const entry = kept.get(file);
+    let summary = entry && !toMake.has(file) ? entry.summary : null;
+    if (summary) {
+      reused.set(file, summary.reads);
+    } else {
+      const made = summarizer.summarise(file, rolesHash);
+      if (!made) continue;
+      summary = made.summary;
+      if (made.isComplete) store.keep(file, summary);
+    }
+    if (isWanted(file)) facts.push(summary.facts);
+    global.push(...summary.interceptions);
+  }
+  return { facts: withInterceptions(facts, global), kept: reused };
+}
