@@ -5,7 +5,7 @@ import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { cacheFile, runKeyOf, ScanCache } from '../scanner/scan-cache.js';
+import { cacheDirectory, cacheFile, runKeyOf, ScanCache } from '../scanner/scan-cache.js';
 import type { CacheStrategy } from '../scanner/scan-cache.js';
 import { keepCompiledCode, saveCompiledCode } from '../ts/typescript.js';
 import type { AuditOptions, MonorepoMode } from '../scanner/apps.js';
@@ -139,8 +139,10 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
     });
     const hit = options.followChange ? null : cache.result(runKeyOf(options), options.readFile);
     if (hit) return { ...hit, durationMs: performance.now() - started };
-    // V8's compiled code of TypeScript is kept beside the cache: the next run does not compile its 9 MB again.
-    keepCompiledCode(dirname(file));
+    // V8's compiled code of TypeScript is kept in the cache's directory (not beside a cache file named
+    // with --cache-location, which may be the project's root): the next run does not compile its 9 MB again.
+    const directory = cacheDirectory(options.root, args.cache.location, io.cwd);
+    if (directory !== null) keepCompiledCode(directory);
   }
   const { checkSetup } = await import('./setup.js');
   checkSetup(options.root, options.tsconfig, io.cwd);

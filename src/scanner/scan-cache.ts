@@ -472,12 +472,19 @@ function directoriesBelow(root: string, except: string, skipped: ReadonlySet<str
  * `.cache-audit/`. In a directory the file is named after the root, so projects can share one.
  */
 export function cacheFile(root: string, location: string | null, cwd: string): string {
-  const name = `scan-${hashOf(resolve(root)).slice(0, 8)}.json`;
+  const directory = cacheDirectory(root, location, cwd);
+  return directory === null ? resolve(cwd, location ?? '') : join(directory, `scan-${hashOf(resolve(root)).slice(0, 8)}.json`);
+}
+
+/**
+ * The directory the cache is kept in when it has one of its own: the default one, or a
+ * `--cache-location` that names a directory; null when `--cache-location` names a file.
+ */
+export function cacheDirectory(root: string, location: string | null, cwd: string): string | null {
   if (location !== null) {
     const path = resolve(cwd, location);
-    const isDirectory = /[\\/]$/.test(location) || (existsSync(path) && statSync(path).isDirectory());
-    return isDirectory ? join(path, name) : path;
+    return /[\\/]$/.test(location) || (existsSync(path) && statSync(path).isDirectory()) ? path : null;
   }
   const modules = join(root, 'node_modules');
-  return existsSync(modules) ? join(modules, '.cache', 'cache-audit', name) : join(root, '.cache-audit', name);
+  return existsSync(modules) ? join(modules, '.cache', 'cache-audit') : join(root, '.cache-audit');
 }

@@ -97,13 +97,13 @@ console.log(JSON.stringify({ rules: Object.keys(plugin.rules).length, heavy: Obj
       const project = join(location, 'app');
       cpSync(join(root, 'fixtures/quotes-app-defects'), project, { recursive: true });
       cpSync(join(root, 'fixtures/tsconfig.fixtures.json'), join(location, 'tsconfig.fixtures.json'));
-      const audit = (round: number): unknown => {
+      const audit = (round: number, cacheLocation = `${location}/caches/`): unknown => {
         writeFileSync(join(project, `src/round-${String(round)}.ts`), `export const round = ${String(round)};\n`);
         return runModule(`import { createRequire } from 'node:module';
 import { main } from './dist/esm/src/cli/main.js';
 let stdout = '', stderr = '';
 const io = { stdout: { write(t) { stdout += t; } }, stderr: { write(t) { stderr += t; } }, cwd: process.cwd(), env: {} };
-const code = await main([${JSON.stringify(project)}, '--cache', '--cache-location', ${JSON.stringify(location + '/caches/')}, '--format', 'json'], io);
+const code = await main([${JSON.stringify(project)}, '--cache', '--cache-location', ${JSON.stringify(cacheLocation)}, '--format', 'json'], io);
 const { durationMs, ...result } = JSON.parse(stdout);
 console.log(JSON.stringify({ code, stderr, findings: result.findings.length, copies: ${LOADED}.filter((f) => /[\\\\/]typescript[\\\\/]lib[\\\\/]typescript/.test(f)).length }));`);
       };
@@ -120,6 +120,12 @@ console.log(JSON.stringify({ code, stderr, findings: result.findings.length, cop
       writeFileSync(join(location, 'caches', kept[0] ?? ''), 'not code');
       expect(audit(3)).toEqual(first);
       expect(readFileSync(join(location, 'caches', kept[0] ?? '')).length).toBeGreaterThan(1000);
+      // A --cache-location that names a file (at the project's root, say) gets no compiled code beside it.
+      mkdirSync(join(location, 'named'));
+      expect(audit(4, join(location, 'named', 'audit-cache.json'))).toEqual(first);
+      const named = readdirSync(join(location, 'named'));
+      expect(named).toContain('audit-cache.json');
+      expect(named.filter((f) => f.endsWith('.v8'))).toEqual([]);
     } finally {
       rmSync(location, { recursive: true, force: true });
     }
