@@ -89,10 +89,8 @@ async function applications(
   changed: ((candidate: Candidate) => boolean) | null,
 ): Promise<Scanned[]> {
   const accepted = (candidate: Candidate): boolean => changed?.(candidate) ?? true;
-  const probed = candidates.filter(
-    (candidate) =>
-      accepted(candidate) && mayBeApplication(candidate.dir, root, options.workspaces ?? workspacePackages(typescript(), root)),
-  );
+  const workspaces = options.workspaces ?? workspacePackages(typescript(), root);
+  const probed = candidates.filter((candidate) => accepted(candidate) && mayBeApplication(candidate.dir, root, workspaces));
   const withHandlers = (await scanEach(options, root, probed, false)).filter(({ result }) => result.matrix.rows.length > 0);
   return [...(await scanEach(options, root, configured.filter(accepted), true)), ...withHandlers].sort((a, b) =>
     a.candidate.dir.localeCompare(b.candidate.dir),
