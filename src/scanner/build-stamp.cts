@@ -1,7 +1,8 @@
 // CommonJS in both builds (a `.cts` file compiles to `.cjs`), for `__dirname` and `require.resolve`:
 // where this build of the analysis and of the pattern engine it uses lie on disk.
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { fdir } from 'fdir';
+import { dirname, relative } from 'node:path';
 
 /** Compiled code and sources; declarations and maps do not change what a run computes. */
 const CODE = /\.(c|m)?(js|ts)$/;
@@ -14,27 +15,19 @@ const NOT_CODE = /\.d\.(c|m)?ts$/;
  */
 export function stampOf(dir: string): string[] {
   const lines: string[] = [];
-  const visit = (current: string): void => {
-    let entries;
+  const files = new fdir()
+    .withFullPaths()
+    .filter((path, isDirectory) => !isDirectory && CODE.test(path) && !NOT_CODE.test(path))
+    .crawl(dir)
+    .sync();
+  for (const path of files) {
     try {
-      entries = readdirSync(current, { withFileTypes: true });
+      const stat = statSync(path);
+      lines.push(`${relative(dir, path)} ${String(stat.size)} ${String(stat.mtimeMs)}`);
     } catch {
-      return;
+      // gone while listed: left out
     }
-    for (const entry of entries) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) visit(path);
-      else if (CODE.test(entry.name) && !NOT_CODE.test(entry.name)) {
-        try {
-          const stat = statSync(path);
-          lines.push(`${relative(dir, path)} ${String(stat.size)} ${String(stat.mtimeMs)}`);
-        } catch {
-          // gone while listed: left out
-        }
-      }
-    }
-  };
-  visit(dir);
+  }
   return lines.sort();
 }
 
