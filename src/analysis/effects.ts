@@ -65,8 +65,17 @@ interface EffectBase {
  * and the calls that cannot be followed (opaque).
  */
 export type Effect = EffectBase &
+  /**
+   * `isSelfClearing`: a delete, only on some paths, of a key the same function reads: an
+   * expired session, a corrupt or failed fill clearing itself. Part of the read, not a change.
+   */
   (
-    | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly EffectKey[] }
+    | {
+        readonly kind: 'invalidate';
+        readonly invalidationKind: InvalidationKind;
+        readonly keys: readonly EffectKey[];
+        readonly isSelfClearing?: boolean;
+      }
     /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
     | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttl: EffectTtl | null }
     /**
@@ -233,10 +242,18 @@ export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boole
       return true;
     }
     if (ts.isCallChain(parent) && parent.questionDotToken) return true;
+    if (ts.isCallExpression(parent) && parent.arguments.includes(child as ts.Expression) && isRejectionHandler(ts, parent, child))
+      return true;
     child = parent;
     parent = parentOf(parent);
   }
   return false;
+}
+
+/** `p.catch(onRejected)`, `p.then(onFulfilled, onRejected)`: the handler runs only when the promise fails. */
+function isRejectionHandler(ts: TS, call: ts.CallExpression, argument: ts.Node): boolean {
+  const name = lastName(ts, call.expression);
+  return name === 'catch' || (name === 'then' && call.arguments[1] === argument);
 }
 
 export function matchesCallName(ctx: FileContext, name: string): boolean {
@@ -525,6 +542,13 @@ function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
         continue;
       }
     }
+    if (effect.kind === 'invalidate' && effect.isConditional && !effect.isSelfClearing && localReads.length > 0) {
+      const patterns = readableKeys(effect.keys);
+      if (patterns.length > 0 && overlapsAny(patterns, localReads)) {
+        result.push({ ...effect, isSelfClearing: true });
+        continue;
+      }
+    }
     if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
       const filled = readableKeys(effect.keys);
       if (localReads.length > 0 && overlapsAny(filled, localReads)) {
@@ -718,6 +742,7 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
       patterns: kind === 'path' ? [] : keys.flatMap((key) => patternFacts(key, effect)),
       isConditional: effect.isConditional,
       isDeferred: effect.isDeferred,
+      ...(effect.kind === 'invalidate' && effect.isSelfClearing ? { isSelfClearing: true } : {}),
       range: effect.ctx.range(effect.node),
       through: effect.through,
       file: effect.ctx.file === rootFile ? null : effect.ctx.file,

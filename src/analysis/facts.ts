@@ -51,6 +51,8 @@ export interface Invalidation {
   readonly isConditional: boolean;
   /** Runs later (an event listener): counted, and marked. */
   readonly isDeferred: boolean;
+  /** Deletes, on some paths only, a key the same function reads: a failed or expired entry clearing itself. */
+  readonly isSelfClearing?: boolean;
   readonly range: Range;
   /** Helpers followed to reach it, outermost first (`QuotesService.create`, `invalidateQuotes`). */
   readonly through: readonly string[];

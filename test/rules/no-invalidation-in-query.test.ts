@@ -8,8 +8,34 @@ ruleTester().run('no-invalidation-in-query', rule, {
       name: 'a class-level invalidation applies to the mutations only',
       code: `import { Controller, Get, Post } from '@nestjs/common';\nimport { InvalidateCachePattern } from 'cache-audit/runtime';\n@Controller('quotes')\n@InvalidateCachePattern('quotes:*')\nexport class QuotesController {\n  @Get()\n  list() {}\n  @Post()\n  create() {}\n}\n`,
     },
+    {
+      name: 'a read that deletes the session it found expired',
+      code: `import { Hono } from 'hono';\nimport Redis from 'ioredis';\nconst redis = new Redis();\nasync function verifySession(token: string) {\n  const session = await redis.get(\`session:\${token}\`);\n  if (session === 'expired') {\n    await redis.del(\`session:\${token}\`);\n    return null;\n  }\n  return session;\n}\nconst app = new Hono();\napp.get('/me', async (c) => c.json(await verifySession(c.req.header('x-token') ?? '')));\n`,
+    },
+    {
+      name: 'a read whose failed fill clears its own entry',
+      code: `import { Hono } from 'hono';\nimport Redis from 'ioredis';\nconst redis = new Redis();\nfunction clear(id: string) {\n  return redis.del(\`kpis:\${id}\`);\n}\nfunction kpis(id: string) {\n  return redis.get(\`kpis:\${id}\`).then((v) => JSON.parse(v ?? '{}')).catch(() => clear(id));\n}\nconst app = new Hono();\napp.get('/kpis/:id', async (c) => c.json(await kpis(c.req.param('id'))));\n`,
+    },
+    {
+      name: 'an on-demand revalidation endpoint served over GET',
+      code: `import { Hono } from 'hono';\nimport { revalidatePath, revalidateTag } from 'next/cache';\nconst app = new Hono();\napp.get('/revalidate', (c) => {\n  revalidatePath('/posts');\n  revalidateTag('posts');\n  return c.json({ revalidated: true });\n});\n`,
+    },
   ],
   invalid: [
+    {
+      name: 'a read that always empties the entry it then reads',
+      code: `import { Hono } from 'hono';\nimport Redis from 'ioredis';\nconst redis = new Redis();\nconst app = new Hono();\napp.get('/kpis/:id', async (c) => {\n  const id = c.req.param('id');\n  await redis.del(\`kpis:\${id}\`);\n  return c.json(await redis.get(\`kpis:\${id}\`));\n});\n`,
+      errors: [
+        {
+          messageId: 'query',
+          line: 7,
+          column: 9,
+          endLine: 7,
+          endColumn: 32,
+          data: { handler: 'GET /kpis/:id', method: 'GET', what: '`kpis:{id}`' },
+        },
+      ],
+    },
     {
       name: 'a GET with a decorator',
       code: controller(`  @Get('refresh')\n  @InvalidateCachePattern('dashboard:*')\n  refresh() {}`),

@@ -9,12 +9,22 @@ function described(invalidation: Invalidation): string {
     : `with ${invalidation.name}()`;
 }
 
+/**
+ * What a read may do: clear an entry it found expired or failed to fill (part of the read), and
+ * revalidate a Next.js path or tag (the documented on-demand revalidation endpoint, and cron jobs,
+ * are served over GET).
+ */
+function isPartOfRead(invalidation: Invalidation): boolean {
+  return invalidation.isSelfClearing === true || invalidation.kind === 'path' || invalidation.kind === 'tag';
+}
+
 export function check(input: CheckInput, report: Report): void {
   const { facts } = input;
   for (const handler of facts.handlers) {
     if (!QUERY_METHODS.has(handler.method) || handler.isMutation) continue;
     const elsewhere: Invalidation[] = [];
     for (const invalidation of handler.invalidations) {
+      if (isPartOfRead(invalidation)) continue;
       if (invalidation.file !== null) {
         elsewhere.push(invalidation);
         continue;
