@@ -7,6 +7,9 @@
 //   --list <file>   a file naming one checkout directory per line (# starts a comment)
 //   --json <file>   also write the per-app figures as JSON, for a later --compare
 //   --compare <f>   print each figure before (from f) and after (this run)
+//   --errors        list every error finding of the apps with labels, for judging by reading the code
+// An app whose checkout is named like a labels file (bench/labels/<app>.tsv) is also scored against
+// its labels: handlers found, invalidation paths seen, false alarms, flags, defects found (score.mjs).
 // The checkouts are never written to. A checkout with no cache-audit configuration of its own is
 // audited through a temporary directory that holds an empty configuration and a symbolic link to
 // the checkout: the configuration search walks up from the link and finds the temporary one.
@@ -17,12 +20,19 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONFIG_FILES } from '../dist/esm/src/config/load-config.js';
+import { readLabels, score, scoreLines } from './score.mjs';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cache-audit.js');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { list: { type: 'string' }, json: { type: 'string' }, compare: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    list: { type: 'string' },
+    json: { type: 'string' },
+    compare: { type: 'string' },
+    errors: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   console.log(
@@ -114,7 +124,9 @@ function summarize(dir, { code, stderr, wallMs, result, config }) {
     bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
   }
   const rows = result.matrix?.rows ?? [];
+  const labels = join(dirname(fileURLToPath(import.meta.url)), 'labels', `${app}.tsv`);
   return {
+    ...(existsSync(labels) ? { score: score(readLabels(labels), result) } : {}),
     app,
     dir,
     config,
@@ -200,6 +212,11 @@ function print(results) {
     console.log(`${r.app} (configuration: ${r.config})`);
     console.log(`  by severity: ${counts(r.bySeverity)}`);
     console.log(`  by rule:     ${counts(r.byRule)}`);
+  }
+  for (const r of results) {
+    if (!r.score) continue;
+    console.log('');
+    console.log(scoreLines(r.app, r.score, { withErrors: values.errors === true }).join('\n'));
   }
 }
 

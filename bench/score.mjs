@@ -1,0 +1,161 @@
+// Scores a cache-audit JSON report against hand labels of the same app (bench/labels/<app>.tsv, the
+// format of shared/dev-corpus: one row per mutation handler, with `invalidates` yes/indirect/no and
+// `MISSED:` notes for verified stale-cache defects).
+// Usage: node bench/score.mjs <labels.tsv> <report.json> [--errors]
+//   --errors   also list every error finding, for judging each by reading the code
+// bench/corpus.mjs scores each app it audits that has labels.
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+/** How far a report's handler line may be from the labelled one (decorators, a method branch). */
+const LINE_SLACK = 3;
+
+/** The rows of a labels file, as objects keyed by the header's columns. */
+export function readLabels(file) {
+  const [header, ...lines] = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const columns = header.split('\t');
+  return lines.map((line) => {
+    const cells = line.split('\t');
+    return Object.fromEntries(columns.map((name, i) => [name, (cells[i] ?? '').trim()]));
+  });
+}
+
+/** Whether two paths name the same file, one relative to the repository, the other to an application in it. */
+function sameFile(labelled, reported) {
+  if (labelled === reported) return true;
+  return labelled.endsWith(`/${reported}`) || reported.endsWith(`/${labelled}`);
+}
+
+function near(row, file, line) {
+  return sameFile(row.file, file) && Math.abs(Number(row.line) - line) <= LINE_SLACK;
+}
+
+/**
+ * The report's handler for a labelled row: at the labelled line, or, for one method branch of a
+ * Pages Router API route (labelled at the default export), the row of that method in the file.
+ */
+function matchRow(label, rows) {
+  const atLine = rows.find((r) => near(label, r.file, r.line));
+  if (atLine || !label.class_or_function.startsWith('default handler')) return atLine;
+  return rows.find((r) => sameFile(label.file, r.file) && r.method === label.http_method);
+}
+
+/** The report's applications flattened: a monorepo report holds one result per application. */
+function parts(report) {
+  if (Array.isArray(report.applications)) return report.applications.map((a) => a.result ?? a);
+  return [report];
+}
+
+/** The literal text a finding must quote to name a key of the note: its first segments up to a hole. */
+function keyStems(note) {
+  const stems = new Set();
+  for (const match of note.matchAll(/[A-Za-z][\w-]*:[\w{}:.-]*/g)) {
+    const stem = match[0].split('{')[0];
+    if (/^[^:]+:[^:]/.test(stem) && !/^https?:/.test(stem)) stems.add(stem);
+  }
+  return [...stems];
+}
+
+/** Whether an invalidation of the report is one of the labelled key, tag or path (not another key the handler clears). */
+function reaches(invalidation, labelled) {
+  const isPathOrTag = invalidation.kind === 'path' || invalidation.kind === 'tag';
+  if (/\/|\btags?\b/i.test(labelled)) return isPathOrTag;
+  if (isPathOrTag) return false;
+  const stems = keyStems(labelled);
+  const pattern = invalidation.pattern ?? '';
+  return stems.length === 0
+    ? pattern !== ''
+    : stems.some((stem) => pattern.startsWith(stem) || stem.startsWith(pattern.split(/[*{?[]/)[0]));
+}
+
+/**
+ * Per app: handlers found, invalidation paths seen, false alarms (an invalidating handler flagged as
+ * invalidating nothing), flags on handlers with nothing to invalidate, defects found (a `MISSED:`
+ * row with a finding at the handler that names the stale key), and the error findings.
+ */
+export function score(labels, report) {
+  const rows = parts(report).flatMap((p) => p.matrix?.rows ?? []);
+  const findings = parts(report)
+    .flatMap((p) => p.findings ?? [])
+    .filter((f) => f.severity === 'error' || f.severity === 'warning');
+  const result = {
+    labelled: labels.length,
+    found: 0,
+    invalidating: 0,
+    seen: 0,
+    falseAlarms: 0,
+    quiet: 0,
+    flagged: 0,
+    defects: 0,
+    defectsFound: 0,
+    errors: findings.filter((f) => f.severity === 'error').length,
+    errorsOnLabelled: 0,
+    missedRows: [],
+    flaggedRows: [],
+    unfound: [],
+  };
+  const onLabelled = new Set();
+  for (const label of labels) {
+    const row = matchRow(label, rows);
+    const at = findings.filter((f) => near(label, f.file, f.line) || (row !== undefined && near(row, f.file, f.line)));
+    for (const f of at) onLabelled.add(f);
+    const isDefect = /(^|\s)MISSED:/.test(label.notes ?? '');
+    const invalidates = label.invalidates === 'yes' || label.invalidates === 'indirect';
+    if (row) result.found++;
+    else result.unfound.push(`${label.file}:${label.line} ${label.class_or_function}`);
+    if (invalidates) {
+      result.invalidating++;
+      if (row && row.invalidations.some((i) => reaches(i, label.key_or_pattern))) result.seen++;
+      if (at.some((f) => f.ruleId === 'require-invalidation')) result.falseAlarms++;
+    }
+    if (isDefect) {
+      result.defects++;
+      const stems = keyStems(label.notes);
+      const named = at.some((f) => stems.some((stem) => f.message.includes(stem)));
+      if (named) result.defectsFound++;
+      else result.missedRows.push(`${label.file}:${label.line} ${label.class_or_function} (${stems.join(', ') || 'no key in the note'})`);
+    } else if (!invalidates) {
+      result.quiet++;
+      if (at.length > 0) {
+        result.flagged++;
+        result.flaggedRows.push(`${label.file}:${label.line} ${at.map((f) => `${f.severity} ${f.ruleId}`).join(', ')}`);
+      }
+    }
+  }
+  result.errorsOnLabelled = [...onLabelled].filter((f) => f.severity === 'error').length;
+  result.errorList = findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => `${f.file}:${f.line} ${f.ruleId}: ${f.message.split('\n')[0]}`);
+  return result;
+}
+
+const ratio = (part, whole) => (whole === 0 ? '-' : `${part}/${whole} (${((100 * part) / whole).toFixed(0)} %)`);
+
+/** The score as the lines bench:corpus prints. */
+export function scoreLines(app, s, { withErrors = false } = {}) {
+  const lines = [
+    `${app}: labelled handlers ${s.labelled}`,
+    `  handlers found:                 ${ratio(s.found, s.labelled)}`,
+    `  invalidation paths seen:        ${ratio(s.seen, s.invalidating)}`,
+    `  false alarms:                   ${s.falseAlarms} (invalidating handlers flagged as invalidating nothing)`,
+    `  flags on handlers w/o a defect: ${ratio(s.flagged, s.quiet)}`,
+    `  defects found (key named):      ${ratio(s.defectsFound, s.defects)}`,
+    `  errors:                         ${s.errors} (${s.errorsOnLabelled} on labelled handlers)`,
+  ];
+  for (const row of s.missedRows) lines.push(`    defect not reported: ${row}`);
+  for (const row of s.flaggedRows) lines.push(`    flagged without a defect: ${row}`);
+  if (withErrors) for (const e of s.errorList) lines.push(`    error: ${e}`);
+  return lines;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [labelsFile, reportFile] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  if (!labelsFile || !reportFile) {
+    console.error('Usage: node bench/score.mjs <labels.tsv> <report.json> [--errors]');
+    process.exit(2);
+  }
+  const s = score(readLabels(labelsFile), JSON.parse(readFileSync(reportFile, 'utf8')));
+  console.log(scoreLines(labelsFile, s, { withErrors: process.argv.includes('--errors') }).join('\n'));
+}
