@@ -7,7 +7,7 @@ import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
-import { factoryMember } from './factories.js';
+import { factoryMember, instanceMember } from './factories.js';
 import type { Bound, Frame } from './env.js';
 import type {
   CacheFamily,
@@ -642,6 +642,8 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   const isLibrary = (): boolean => LIBRARY_CLIENTS.has(clientOf(ctx, object) ?? 'project');
   const made = object.kind === ts.SyntaxKind.ThisKeyword || isLibrary() ? null : factoryMember(ctx, object, method, null);
   if (made) return [{ declaration: made.declaration, ctx: made.ctx, label: made.label, outer: made.outer }];
+  const instance = object.kind === ts.SyntaxKind.ThisKeyword ? null : instanceMember(ctx, object, method);
+  if (instance) return [instance];
   if (object.kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, call);
     const member = owner?.members.find(

@@ -117,6 +117,73 @@ function factoryOf(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeDe
   return ctx.resolver?.resolveCall(call)?.[0] ?? null;
 }
 
+/** A value and the file it is written in. */
+interface Located {
+  readonly expr: ts.Expression;
+  readonly ctx: FileContext;
+}
+
+/**
+ * What an expression stands for, through `const`s of its file, imported constants (a default
+ * export too) and properties of constant object literals: `redis.client` where
+ * `export default { client }` and `const client = new RedisClient()`. Null when it is not static.
+ */
+function valueOf(ctx: FileContext, node: ts.Expression, depth = 0): Located | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  if (depth > 6) return null;
+  if (ts.isIdentifier(expression)) {
+    const local = constantInitializer(ctx, expression);
+    if (local) return valueOf(ctx, local, depth + 1);
+    const imported = ctx.importOf(expression.text) ? (ctx.resolver?.resolveConstant?.(expression) ?? null) : null;
+    return imported ? valueOf(contextFor(ctx, imported), imported, depth + 1) : null;
+  }
+  if (ts.isPropertyAccessExpression(expression)) {
+    const owner = valueOf(ctx, expression.expression, depth + 1);
+    if (!owner || !ts.isObjectLiteralExpression(owner.expr)) return null;
+    for (const property of owner.expr.properties) {
+      if (property.name === undefined || propertyNameText(ts, property.name) !== expression.name.text) continue;
+      if (ts.isPropertyAssignment(property)) return valueOf(owner.ctx, property.initializer, depth + 1);
+      if (ts.isShorthandPropertyAssignment(property)) return valueOf(owner.ctx, property.name, depth + 1);
+      return null;
+    }
+    return null;
+  }
+  return { expr: expression, ctx };
+}
+
+/**
+ * `redis.client.fetch(…)` where the receiver is, through constants, imports and object literals,
+ * an instance of a project class (`new RedisClient()`): that class's method, read with the
+ * constructor's arguments. A tus server or a storage instance dispatches the same way.
+ */
+export function instanceMember(
+  ctx: FileContext,
+  object: ts.Expression,
+  method: string,
+): (Omit<FactoryMember, 'outer'> & { readonly outer?: Frame }) | null {
+  const { ts } = ctx;
+  const value = valueOf(ctx, object);
+  if (!value || !ts.isNewExpression(value.expr) || !ts.isIdentifier(value.expr.expression)) return null;
+  const made = value.expr;
+  const className = value.expr.expression;
+  const cls = value.ctx.classes.get(className.text) ?? value.ctx.resolver?.resolveClass?.(className) ?? null;
+  if (!cls) return null;
+  const declaration = cls.members.find(
+    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && propertyNameText(ts, m.name) === method,
+  );
+  if (!declaration) return null;
+  const constructor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  const label = `${cls.name?.text ?? className.text}.${method}`;
+  if (!constructor) return { declaration, ctx: contextFor(ctx, cls), label };
+  return {
+    declaration,
+    ctx: contextFor(ctx, cls),
+    label,
+    outer: { fn: constructor, args: made.arguments ?? [], ctx: value.ctx, next: null },
+  };
+}
+
 function contextFor(ctx: FileContext, node: ts.Node): FileContext {
   const file = node.getSourceFile();
   return file === ctx.sourceFile ? ctx : ctx.contextOf(file);

@@ -89,6 +89,11 @@ export class ProjectResolver implements CallResolver {
       return null;
     };
     for (const statement of file.statements) {
+      // `export default { client }`, `export default client`.
+      if (name === 'default' && ts.isExportAssignment(statement) && !statement.isExportEquals) {
+        const value = unwrap(ts, statement.expression);
+        return ts.isIdentifier(value) ? local(value.text) : value;
+      }
       if (ts.isVariableStatement(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
         const found = local(name);
         if (found && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return found;

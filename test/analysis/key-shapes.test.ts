@@ -424,3 +424,74 @@ app.put('/teams/:id', async (req, res) => {
     expect(errors(result)).toEqual([]);
   });
 });
+
+describe('clients kept on wrapper objects', () => {
+  it('reads a Prisma client and a cache class kept on default-exported objects, through a loader helper', async () => {
+    const result = await project({
+      'src/lib/prisma.ts': `import { PrismaClient } from '@prisma/client';
+const client = new PrismaClient();
+export default { client };
+`,
+      'src/lib/redis.ts': `import Redis from 'ioredis';
+class RedisClient {
+  private redis = new Redis();
+  async fetch<T>(key: string, loader: () => Promise<T>, ttl: number): Promise<T> {
+    const hit = await this.redis.get(key);
+    if (hit) return JSON.parse(hit) as T;
+    const value = await loader();
+    await this.redis.set(key, JSON.stringify(value), 'EX', ttl);
+    return value;
+  }
+  async del(key: string) {
+    await this.redis.del(key);
+  }
+}
+const client = new RedisClient();
+export default { client, enabled: true };
+`,
+      'src/queries/website.ts': `import prisma from '../lib/prisma';
+import redis from '../lib/redis';
+export function findWebsite(websiteId: string) {
+  return prisma.client.website.findUnique({ where: { id: websiteId } });
+}
+export function getWebsite(websiteId: string) {
+  return findWebsite(websiteId);
+}
+export function updateWebsite(websiteId: string, data: { name?: string }) {
+  return prisma.client.website.update({ where: { id: websiteId }, data });
+}
+export async function deleteWebsite(websiteId: string) {
+  await prisma.client.website.delete({ where: { id: websiteId } });
+  await redis.client.del(\`website:\${websiteId}\`);
+}
+`,
+      'src/lib/load.ts': `import redis from './redis';
+import { getWebsite } from '../queries/website';
+export function fetchWebsite(websiteId: string) {
+  return redis.client.fetch(\`website:\${websiteId}\`, () => getWebsite(websiteId), 86400);
+}
+`,
+      'src/routes.ts': `import express from 'express';
+import { fetchWebsite } from './lib/load';
+import { deleteWebsite, updateWebsite } from './queries/website';
+export const app = express();
+app.get('/websites/:id', async (req, res) => {
+  res.json(await fetchWebsite(req.params.id));
+});
+app.post('/websites/:id', async (req, res) => {
+  res.json(await updateWebsite(req.params.id, req.body));
+});
+app.delete('/websites/:id', async (req, res) => {
+  await deleteWebsite(req.params.id);
+  res.status(204).end();
+});
+`,
+    });
+    // The wrapper's own fill says the unit (`'EX', ttl`): seconds, read from the caller's argument.
+    expect(result.families.map((f) => [f.key, f.models, f.ttl])).toEqual([['website:{websiteId}', ['Website'], 86400]]);
+    expect(row(result, 'DELETE /websites/:id').invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['website:{websiteId}', ['deleteWebsite', 'RedisClient.del']],
+    ]);
+    expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:8:5']);
+  });
+});

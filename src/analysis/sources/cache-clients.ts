@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { clientOf } from './clients.js';
 import type { ClientKind } from './clients.js';
@@ -138,7 +139,24 @@ function cacheTtl(ctx: FileContext, kind: ClientKind, arg: ts.Expression | undef
   if (ts.isFunctionLike(expression)) return undefined;
   if (kind === 'cache-manager' || kind === 'keyv') return { expr: arg, unit: 'milliseconds' };
   if (kind === 'runtime') return { expr: arg, unit: 'seconds' };
-  return undefined;
+  const unit = writtenUnit(ts, expression);
+  return unit ? { expr: arg, unit } : undefined;
+}
+
+/**
+ * The unit an expiry says as written, for a cache known by its name only: a name that ends in it
+ * (`STALE_MS`, `ttlSeconds`), or a product with 1000 (`5 * 60 * 1000`). Null: not said.
+ */
+function writtenUnit(ts: TS, expression: ts.Expression): TtlArgument['unit'] | null {
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+    const isThousand = (e: ts.Expression): boolean => ts.isNumericLiteral(e) && Number(e.text.replace(/_/g, '')) === 1000;
+    if (isThousand(unwrap(ts, expression.left)) || isThousand(unwrap(ts, expression.right))) return 'milliseconds';
+  }
+  const name = ts.isIdentifier(expression) ? expression.text : ts.isPropertyAccessExpression(expression) ? expression.name.text : null;
+  if (name === null) return null;
+  if (/(_MS|_MILLIS|_MILLISECONDS|Ms|Millis|Milliseconds)$/.test(name)) return 'milliseconds';
+  if (/(_S|_SEC|_SECS|_SECONDS|Sec|Secs|Seconds)$/.test(name)) return 'seconds';
+  return null;
 }
 
 /** `scan(cursor, 'MATCH', p)`, `scan(cursor, { match: p })`, `scanStream({ match: p })`, `keys(p)`. */
@@ -184,8 +202,8 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, ki
     const key = call.arguments.find((a) => !isFunction(a));
     const loader = call.arguments.find(isFunction) ?? call.arguments.slice(1).find((a) => ts.isIdentifier(unwrap(ts, a))) ?? null;
     const rest = call.arguments.filter((a) => a !== key && a !== loader);
-    // A loading read on a cache known by its name (a wrapper, a facade) takes cache-manager's milliseconds.
-    const ttl = cacheTtl(ctx, kind === 'cache-like' ? 'cache-manager' : kind, rest[0]);
+    // A loading read on a cache known by its name only (a wrapper, a facade) says no unit: its ttl is not known.
+    const ttl = cacheTtl(ctx, kind, rest[0]);
     return [{ kind: 'cache-read', keys: key ? [{ expr: key, isKey: true }] : [], loader, ttl }];
   }
   if (CACHE_READS.has(name)) {

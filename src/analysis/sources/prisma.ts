@@ -73,8 +73,25 @@ export function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boole
     const owner = declared.parameterOf;
     if (owner && ts.isCallExpression(owner.parent) && lastName(ts, owner.parent.expression) === '$transaction') return true;
   }
-  const name = lastName(ts, expression);
-  return name !== null && CLIENT_NAMES.test(name);
+  return isNamedLikeClient(ts, expression);
+}
+
+/**
+ * The fallback: a name of the receiver chain says Prisma (`prisma`, `this.db`, and a client kept
+ * on a wrapper object: `prisma.client`, `db.client`, `this.prisma.read`). A Drizzle relational
+ * query (`db.query.users`) is Drizzle's.
+ */
+function isNamedLikeClient(ts: TS, receiver: ts.Expression): boolean {
+  let current: ts.Expression = receiver;
+  for (let depth = 0; depth < 4; depth++) {
+    const name = lastName(ts, current);
+    if (name === 'query') return false;
+    if (name !== null && CLIENT_NAMES.test(name)) return true;
+    const inner = unwrap(ts, current);
+    if (!ts.isPropertyAccessExpression(inner)) return false;
+    current = inner.expression;
+  }
+  return false;
 }
 
 /**
