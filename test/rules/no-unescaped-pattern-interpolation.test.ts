@@ -25,8 +25,31 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
       code: `import { getCache } from 'cache-audit/runtime';\nconst NS = 'quotes';\nexport const drop = () => getCache().deletePattern(\`\${NS}:*\`);\n`,
     },
     { name: 'a number literal', code: service('  await getCache().deletePattern(`quotes:v${2}:*`);') },
+    {
+      name: 'a call known by its name only, given an exact key',
+      code: `import { cacheService } from './cache';\nexport const drop = (id: string) => cacheService.invalidate(\`user:\${id}\`);\n`,
+    },
   ],
   invalid: [
+    {
+      name: 'a call known by its name only, given a pattern with a wildcard',
+      code: `import { cacheService } from './cache';\nexport const drop = (id: string) => cacheService.invalidate(\`user:\${id}:*\`);\n`,
+      errors: [
+        {
+          messageId: 'unescaped',
+          line: 2,
+          column: 69,
+          endLine: 2,
+          endColumn: 71,
+          suggestions: [
+            {
+              messageId: 'escape',
+              output: `import { escapeGlob } from 'cache-audit/runtime';\nimport { cacheService } from './cache';\nexport const drop = (id: string) => cacheService.invalidate(\`user:\${escapeGlob(id)}:*\`);\n`,
+            },
+          ],
+        },
+      ],
+    },
     {
       name: 'a tenant id straight into the pattern, with the escape as a fix',
       code: service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);'),

@@ -1,4 +1,16 @@
 import type { CheckInput, Fix, Report } from '../checks.js';
+import type { Invalidation, PatternFact } from '../facts.js';
+
+/**
+ * Whether the value is matched as a glob for sure: a decorator or call that says so by its name
+ * (`deletePattern`, `@InvalidateCachePattern`, a scan's MATCH), or a pattern written with a
+ * wildcard of its own. A call known only by a name such as `invalidate(key)` may delete the exact
+ * key, where an interpolated `*` matches nothing else: not an error to guess.
+ */
+function isGlob(site: Invalidation, fact: PatternFact): boolean {
+  if (site.via === 'decorator' || /pattern|glob|match|scan/i.test(site.name)) return true;
+  return fact.pattern !== null && fact.pattern.tokens.some((token) => token.kind === 'star' || token.kind === 'set');
+}
 
 export function check(input: CheckInput, report: Report): void {
   const sites = input.facts.otherInvalidations;
@@ -6,6 +18,7 @@ export function check(input: CheckInput, report: Report): void {
   for (const site of sites) {
     if (site.kind !== 'pattern') continue;
     for (const fact of site.patterns) {
+      if (!isGlob(site, fact)) continue;
       for (const interpolation of fact.interpolations) {
         if (interpolation.isEscaped) continue;
         const fixes: Fix[] = [{ range: interpolation.range, text: `${escape}(${interpolation.text})` }, ...(importFix ? [importFix] : [])];
