@@ -4,7 +4,7 @@ import type { ParsedPattern } from '../patterns/parse.js';
 import { parsePattern } from '../patterns/parse.js';
 import { staticString } from './context.js';
 import type { FileContext } from './context.js';
-import { enclosingClass, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
+import { enclosingClass, lastName, parentOf, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
 import { factoryMember, instanceMember } from './factories.js';
@@ -374,13 +374,30 @@ function processorsOf(ctx: FileContext, queueKeys: readonly string[], job: strin
   return targets;
 }
 
-/** A call named like an invalidation (`invalidate*`, `deletePattern`): its arguments are the patterns. */
+/** The properties of an options object that name what an invalidation clears (`invalidateByKey({ key })`). */
+const KEY_PROPERTIES = new Set(['key', 'keys', 'pattern', 'patterns', 'tag', 'tags']);
+
+/**
+ * A call named like an invalidation (`invalidate*`, `deletePattern`): its arguments are the
+ * patterns, or, for an options object, its `key`, `keys`, `pattern` or `tags` property.
+ */
 function namedInvalidation(ctx: FileContext, call: ts.CallExpression, name: string, base: EffectBase): Effect {
+  const { ts } = ctx;
+  const expressions = call.arguments.flatMap((argument) => {
+    const value = unwrap(ts, argument);
+    if (!ts.isObjectLiteralExpression(value)) return [argument];
+    return value.properties.flatMap((property) => {
+      const key = property.name ? propertyNameText(ts, property.name) : null;
+      if (key === null || !KEY_PROPERTIES.has(key)) return [];
+      if (ts.isPropertyAssignment(property)) return [property.initializer];
+      return ts.isShorthandPropertyAssignment(property) ? [property.name] : [];
+    });
+  });
   return {
     ...base,
     kind: 'invalidate',
     invalidationKind: 'pattern',
-    keys: call.arguments.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })),
+    keys: expressions.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })),
   };
 }
 

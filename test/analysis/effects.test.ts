@@ -105,6 +105,25 @@ export class LinksController {
     expect(result.findings.filter((f) => f.ruleId === 'require-invalidation')).toEqual([]);
   });
 
+  it('reads the key of an options object given to a call known by its name only', async () => {
+    const result = await project({
+      'src/links.controller.ts': `${NEST}
+import { InvalidateCacheService } from '@acme/cache';
+@Controller('links')
+export class LinksController {
+  constructor(private readonly invalidateCache: InvalidateCacheService) {}
+  @Post()
+  async create(@Body() body: { workspaceId: string }) {
+    await this.invalidateCache.invalidateByKey({ key: \`links:list:\${body.workspaceId}\`, reason: 'create' });
+  }
+}
+`,
+    });
+    expect(row(result, 'LinksController.create').invalidations.map((i) => [i.pattern, i.kind])).toEqual([
+      ['links:list:{workspaceId}', 'pattern'],
+    ]);
+  });
+
   it('tells locks, markers and counters from invalidation, and a cache-aside fill from write-through', async () => {
     const result = await project({
       'src/links.controller.ts': `${NEST}
