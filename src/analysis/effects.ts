@@ -959,6 +959,47 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
 }
 
 /**
+ * Words of a key's literal text that name state kept in Redis for its own sake, not a copy of data
+ * read from the data layer: sessions, tokens, one-time codes, locks, rate limits, queues and jobs,
+ * hand-offs between a webhook and a page.
+ */
+const STATE_WORDS = new Set([
+  'session',
+  'sessions',
+  'token',
+  'tokens',
+  'otp',
+  'nonce',
+  'challenge',
+  'csrf',
+  'lock',
+  'locks',
+  'mutex',
+  'ratelimit',
+  'throttle',
+  'queue',
+  'job',
+  'jobs',
+  'verification',
+  'magiclink',
+  'oauth',
+  'idempotency',
+  'webhook',
+]);
+
+/** Whether a key's literal words say it holds state of its own (`dataroom_session:{token}`, `rate-limit:{ip}`). */
+function isStateKey(pattern: ParsedPattern): boolean {
+  const literal = pattern.source.replace(/\{[^}]*\}/g, ':');
+  const words = literal
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/rate[^a-z]?limit/g, 'ratelimit')
+    .replace(/magic[^a-z]?link/g, 'magiclink')
+    .split(/[^a-z0-9]+/);
+  return words.some((word) => STATE_WORDS.has(word));
+}
+
+/**
  * The key families this file reads through the cache, with the models their loaders read: the
  * function that reads and fills (cache-aside), or the loader passed to `wrap`/`getOrSet`/`fetch`.
  * A family depends on the models its loader reads.
@@ -997,6 +1038,7 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
         if (
           pattern &&
           /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
+          !isStateKey(pattern) &&
           !overlapsAny([pattern], others)
         ) {
           families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });

@@ -495,3 +495,38 @@ app.delete('/websites/:id', async (req, res) => {
     expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:8:5']);
   });
 });
+
+describe('keys that hold state of their own', () => {
+  it('takes no session, token or rate-limit key for a family, even when its value is read from a model', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/routes.ts': `import express from 'express';
+import Redis from 'ioredis';
+import { prisma } from './db';
+const redis = new Redis();
+export const app = express();
+app.get('/me', async (req, res) => {
+  const token = String(req.headers.authorization);
+  const cached = await redis.get(\`auth_session:\${token}\`);
+  if (cached) return res.json(JSON.parse(cached));
+  const user = await prisma.user.findUnique({ where: { id: String(req.query.id) } });
+  await redis.set(\`auth_session:\${token}\`, JSON.stringify(user), 'EX', 3600);
+  res.json(user);
+});
+app.get('/users/:id', async (req, res) => {
+  const cached = await redis.get(\`user:\${req.params.id}\`);
+  if (cached) return res.json(JSON.parse(cached));
+  const user = await prisma.user.findUnique({ where: { id: req.params.id } });
+  await redis.set(\`user:\${req.params.id}\`, JSON.stringify(user), 'EX', 3600);
+  res.json(user);
+});
+app.put('/users/:id', async (req, res) => {
+  await prisma.user.update({ where: { id: req.params.id }, data: req.body });
+  res.status(204).end();
+});
+`,
+    });
+    expect(result.families.map((f) => f.key)).toEqual(['user:{id}']);
+    expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:21:5']);
+  });
+});
