@@ -15,7 +15,7 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
-import { gaveUp, gaveUpMessage, nestingError, tooDeeplyNested } from '../analysis/limits.js';
+import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
 import { loadConfigFor } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
@@ -145,7 +145,10 @@ export function analysisFor(context: Context): FileAnalysis {
   const program = services?.program ?? null;
   // The text says first whether the file can hold anything the rules judge: most files of a
   // project cannot, and are then neither parsed again nor walked.
-  const textSays = isIgnored ? null : textRelevance(filename, sourceCode.text, options);
+  // A file the CLI skips for its size is skipped here too, once said.
+  const bytes = isIgnored ? 0 : byteLength(sourceCode.text);
+  if (bytes > MAX_FILE_BYTES) setupProblems.push(problemAt(filename, 1, 1, tooLargeMessage(bytes)));
+  const textSays = isIgnored || bytes > MAX_FILE_BYTES ? null : textRelevance(filename, sourceCode.text, options);
   let tsInstance: TS | null = null;
   let facts: FileFacts = { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
   if (textSays && (textSays.handlers || textSays.sites)) {
@@ -218,6 +221,11 @@ export function analysisFor(context: Context): FileAnalysis {
   };
   analyses.set(sourceCode, analysis);
   return analysis;
+}
+
+/** The file's size in UTF-8 bytes, as on disk (counted only when its length leaves room for doubt). */
+function byteLength(text: string): number {
+  return text.length * 3 <= MAX_FILE_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
 }
 
 function problemAt(file: string, line: number, column: number, message: string): RegistryDiagnostic {

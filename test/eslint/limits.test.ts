@@ -3,7 +3,7 @@ import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import type { Linter } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_CALL_DEPTH, MAX_NESTING } from '../../src/analysis/limits.js';
+import { MAX_CALL_DEPTH, MAX_FILE_BYTES, MAX_NESTING } from '../../src/analysis/limits.js';
 import plugin from '../../src/eslint.js';
 import { longCallChain, longConcatenation, REAL_FINDING } from '../support/deep-code.js';
 import { writeProject } from '../support/project.js';
@@ -49,6 +49,15 @@ describe('ESLint on a file the analysis cannot follow', () => {
     expect(messages.filter((m) => m.startsWith(REAL))).toHaveLength(1);
     expect(messages.filter((m) => m.startsWith('src/generated.ts'))).toEqual([
       expect.stringContaining(`Analysis gave up: calls nested deeper than ${String(MAX_CALL_DEPTH)} levels; the file is not audited.`),
+    ]);
+  });
+
+  it('skips a file larger than the CLI reads, with one report', async () => {
+    const padding = `// ${'x'.repeat(1020)}\n`.repeat(Math.ceil(MAX_FILE_BYTES / 1024) + 200);
+    const messages = await lint(`${padding}${longCallChain(1)}`);
+    expect(messages.filter((m) => m.startsWith(REAL))).toHaveLength(1);
+    expect(messages.filter((m) => m.startsWith('src/generated.ts'))).toEqual([
+      expect.stringMatching(/^src\/generated\.ts:1 cache-audit\/\S+ .*Skipped: 2\.2 MB is larger than 2\.0 MB \(generated code\?\)\./),
     ]);
   });
 });
