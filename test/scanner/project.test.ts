@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -290,6 +290,24 @@ describe('baseline, changed files, staged content, init', () => {
       'pattern-in-registry',
       'require-dependent-invalidation',
     ]);
+  });
+
+  it('--changed-since takes a revision only: an option in its place makes git write nothing', async () => {
+    const dir = project(base);
+    execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'init', '-q'], { cwd: dir });
+    execFileSync('git', ['add', '.'], { cwd: dir });
+    execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-qm', 'base'], { cwd: dir });
+    const written = join(dir, 'written-by-git.txt');
+    for (const args of [[`--changed-since=--output=${written}`], ['--changed-since', `--output=${written}`]]) {
+      const result = await run([dir, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`cache-audit: --changed-since takes a git revision, not "--output=${written}".\n`);
+      expect(existsSync(written)).toBe(false);
+    }
+    // A revision git does not know is git's error, and still exit 2.
+    const unknown = await run([dir, '--changed-since', 'no-such-revision']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^cache-audit: git diff .* failed: .*no-such-revision/);
   });
 
   it('init writes a configuration and a registry of the families the code reads, never of patterns it only deletes', async () => {
