@@ -197,6 +197,20 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     expect(result.filesScanned).toBe(1);
   });
 
+  it('a symbolic link out of the project is not followed, one inside it is read', async () => {
+    const outside = project({ 'secret.ts': CONTROLLER.replace("'quotes:*'", "'*'") });
+    const dir = project(base);
+    symlinkSync(join(outside, 'secret.ts'), join(dir, 'src', 'outside.ts'));
+    symlinkSync(join(dir, 'src', 'quotes.controller.ts'), join(dir, 'src', 'again.ts'));
+    const listed = walkSources(dir, []).map((file) => relative(dir, file).split(sep).join('/'));
+    expect(listed).toEqual(['src/again.ts', 'src/keys.ts', 'src/quotes.controller.ts']);
+    const result = await scan({ root: dir });
+    expect(result.diagnostics.map((d) => `${d.file} ${d.message}`)).toEqual([
+      'src/outside.ts A symbolic link out of the project: not followed.',
+    ]);
+    expect(result.findings.filter((f) => f.file === 'src/outside.ts')).toEqual([]);
+  });
+
   it('honours .gitignore files without a tsconfig, at the root and below', () => {
     const dir = project({
       ...base,
