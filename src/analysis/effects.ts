@@ -21,6 +21,7 @@ import type {
   StoredKey,
 } from './facts.js';
 import { ttlSeconds } from './ttl.js';
+import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
@@ -125,6 +126,8 @@ type Target = {
 
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
 const inProgress = new WeakSet<ts.Node>();
+/** How many summaries are being made, one inside the other: a chain of calls deep enough would exhaust the stack. */
+let nested = 0;
 
 function memoFor(ctx: FileContext): WeakMap<ts.Node, readonly Effect[]> {
   let memo = summaries.get(ctx.options);
@@ -148,14 +151,16 @@ export function forgetSummaries(options: FileContext['options']): void {
 /**
  * The effects of running `root` (a function or a body), with the functions it calls composed in:
  * computed once per function and reused by every caller, safe on cycles (a call back into a
- * function being summarised adds nothing), bounded by the call graph rather than a depth.
+ * function being summarised adds nothing), bounded by the call graph, and by `MAX_CALL_DEPTH` for the stack's sake.
  */
 export function summarize(ctx: FileContext, root: ts.Node): readonly Effect[] {
   const memo = memoFor(ctx);
   const known = memo.get(root);
   if (known) return known;
   if (inProgress.has(root)) return [];
+  if (nested >= MAX_CALL_DEPTH) throw new AnalysisLimitError(`calls nested deeper than ${String(MAX_CALL_DEPTH)} levels`, root);
   inProgress.add(root);
+  nested++;
   try {
     const effects: Effect[] = [];
     walk(ctx, root, effects);
@@ -164,6 +169,7 @@ export function summarize(ctx: FileContext, root: ts.Node): readonly Effect[] {
     return result;
   } finally {
     inProgress.delete(root);
+    nested--;
   }
 }
 

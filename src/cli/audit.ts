@@ -79,7 +79,8 @@ function changedFiles(root: string, args: AuditArgs, io: CliIo): { onlyFiles?: S
   const top = git(root, ['rev-parse', '--show-toplevel']).trim();
   const names = args.isStaged
     ? git(root, ['diff', '--cached', '--name-only', '--diff-filter=ACMR'])
-    : git(root, ['diff', '--name-only', '--diff-filter=ACMR', args.changedSince ?? 'HEAD']) +
+    : // The revision is a revision, never an option (`--output=<file>` would make git write a file).
+      git(root, ['diff', '--name-only', '--diff-filter=ACMR', '--end-of-options', args.changedSince ?? 'HEAD', '--']) +
       git(root, ['ls-files', '--others', '--exclude-standard', '--full-name']);
   // git names files from the top of the repository.
   const changed = names

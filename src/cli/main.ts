@@ -140,6 +140,8 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .action(async (paths: string[], options: AuditOptions) => {
       if (options.updateBaseline && !options.baseline) throw new UsageError('--update-baseline needs --baseline <file>.');
       if (options.staged && options.changedSince) throw new UsageError('--staged and --changed-since cannot be combined.');
+      if (options.changedSince?.startsWith('-'))
+        throw new UsageError(`--changed-since takes a git revision, not ${JSON.stringify(options.changedSince)}.`);
       if (options.monorepo === true && options.tsconfig)
         throw new UsageError('--monorepo and --tsconfig cannot be combined: a tsconfig names one project.');
       const args: AuditArgs = {

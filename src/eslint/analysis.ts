@@ -15,6 +15,7 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
+import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
 import { loadConfigFor } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
@@ -144,7 +145,10 @@ export function analysisFor(context: Context): FileAnalysis {
   const program = services?.program ?? null;
   // The text says first whether the file can hold anything the rules judge: most files of a
   // project cannot, and are then neither parsed again nor walked.
-  const textSays = isIgnored ? null : textRelevance(filename, sourceCode.text, options);
+  // A file the CLI skips for its size is skipped here too, once said.
+  const bytes = isIgnored ? 0 : byteLength(sourceCode.text);
+  if (bytes > MAX_FILE_BYTES) setupProblems.push(problemAt(filename, 1, 1, tooLargeMessage(bytes)));
+  const textSays = isIgnored || bytes > MAX_FILE_BYTES ? null : textRelevance(filename, sourceCode.text, options);
   let tsInstance: TS | null = null;
   let facts: FileFacts = { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
   if (textSays && (textSays.handlers || textSays.sites)) {
@@ -163,12 +167,23 @@ export function analysisFor(context: Context): FileAnalysis {
         scriptKindOf(tsInstance, filename),
       );
     }
-    facts = extractFacts(sourceFile, {
+    const extract = {
       ts: tsInstance,
       options,
       resolver: program ? resolverFor(tsInstance, program) : null,
       withFamilies: registry === null,
-    });
+    };
+    // The analysis's walks recurse: a file nested too deeply is not walked.
+    const deep = tooDeeplyNested(tsInstance, sourceFile);
+    try {
+      if (deep) throw nestingError(deep);
+      facts = extractFacts(sourceFile, extract);
+    } catch (error) {
+      // A file the analysis gives up on is said once, and the lint run goes on.
+      const why = gaveUp(error);
+      if (!why) throw error;
+      setupProblems.push(gaveUpProblem(context.cwd, filename, sourceFile, why));
+    }
   }
 
   const memo = new Map<string, readonly Finding[]>();
@@ -206,6 +221,29 @@ export function analysisFor(context: Context): FileAnalysis {
   };
   analyses.set(sourceCode, analysis);
   return analysis;
+}
+
+/** The file's size in UTF-8 bytes, as on disk (counted only when its length leaves room for doubt). */
+function byteLength(text: string): number {
+  return text.length * 3 <= MAX_FILE_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
+}
+
+function problemAt(file: string, line: number, column: number, message: string): RegistryDiagnostic {
+  return { file, line, column, endLine: line, endColumn: column, message };
+}
+
+/** Where and why the analysis gave up on the linted file (where, when it gave up in another file, is named in the message). */
+function gaveUpProblem(
+  cwd: string,
+  filename: string,
+  sourceFile: ts.SourceFile,
+  why: { reason: string; node: ts.Node | null },
+): RegistryDiagnostic {
+  const where = why.node?.getSourceFile();
+  const at = where && why.node ? where.getLineAndCharacterOfPosition(why.node.getStart(where)) : null;
+  if (at && where === sourceFile) return problemAt(filename, at.line + 1, at.character + 1, gaveUpMessage(why.reason, null));
+  const elsewhere = at && where ? `${relative(cwd, where.fileName).split('\\').join('/')}:${String(at.line + 1)}` : null;
+  return problemAt(filename, 1, 1, gaveUpMessage(why.reason, elsewhere));
 }
 
 /** Whether the configuration's `ignores` (globs relative to `base`) cover the file. */
@@ -247,7 +285,12 @@ function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisO
   const families: CacheFamily[] = [];
   for (const sourceFile of program.getSourceFiles()) {
     if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/') || !FAMILY_WORDS.test(sourceFile.text)) continue;
-    families.push(...cacheFamilies(fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts })));
+    try {
+      families.push(...cacheFamilies(fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts })));
+    } catch (error) {
+      // A file the analysis gives up on adds no family; when it is linted, it says why.
+      if (!gaveUp(error)) throw error;
+    }
   }
   byOptions.set(options, families);
   return families;

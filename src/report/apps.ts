@@ -4,6 +4,7 @@ import { counts, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
 import { markdownReporter } from './markdown.js';
 import { textReporter } from './text.js';
+import { markdownCode, markdownText, oneLine } from './escape.js';
 
 /** The files of an application: below its directory. */
 function isIn(app: ApplicationResult, file: string): boolean {
@@ -62,7 +63,7 @@ export const textByApplication: Reporter = byApplication(
   textReporter,
   (app, body, color) => {
     const { bold, dim } = createColors(color);
-    return `${bold(`▸ ${app.name}`)}${dim(`  ${app.path}/`)}\n\n${body}\n`;
+    return `${bold(`▸ ${oneLine(app.name)}`)}${dim(`  ${oneLine(app.path)}/`)}\n\n${body}\n`;
   },
   (sections, total, color) => `${sections.join('')}${createColors(color).bold(total)}\n`,
 );
@@ -70,6 +71,7 @@ export const textByApplication: Reporter = byApplication(
 export const markdownByApplication: Reporter = byApplication(
   markdownReporter,
   // The application's report under a heading of its own, its own headings one level down.
-  (app, body) => `### ${app.name} (\`${app.path}/\`)\n\n${body.replace(/^## cache-audit\n\n/, '').replace(/^### /gm, '#### ')}`,
+  (app, body) =>
+    `### ${markdownText(app.name)} (${markdownCode(`${app.path}/`)})\n\n${body.replace(/^## cache-audit\n\n/, '').replace(/^### /gm, '#### ')}`,
   (sections, total) => `## cache-audit\n\n**${total}**.\n\n${sections.join('\n')}`,
 );

@@ -1,17 +1,17 @@
 import type { ScanFinding } from '../scanner/result.js';
 import { counts, helpUri, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
+import { markdownCode, markdownMessage } from './escape.js';
 import { blindSpots, blindSpotSummary, bySeverity, groupByPlace } from './group.js';
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ICONS = { error: '🔴', warning: '🟡', note: 'ℹ️' } as const;
 
 function table(findings: readonly ScanFinding[]): string[] {
   const lines = ['| | location | rule | finding |', '| --- | --- | --- | --- |'];
   for (const { first, findings: group } of groupByPlace(findings)) {
-    const messages = group.map((f) => cell(f.message)).join('<br>');
+    const messages = group.map((f) => markdownMessage(f.message)).join('<br>');
     lines.push(
-      `| ${ICONS[first.severity]} | \`${cell(first.file)}:${String(first.line)}\` | [${first.ruleId}](${helpUri(first.ruleId)}) | ${messages} |`,
+      `| ${ICONS[first.severity]} | ${markdownCode(`${first.file}:${String(first.line)}`)} | [${first.ruleId}](${helpUri(first.ruleId)}) | ${messages} |`,
     );
   }
   return lines;
@@ -44,9 +44,9 @@ export const markdownReporter: Reporter = (result, context) => {
       const what =
         spot.kind === 'hides-handlers' ? plural(spot.findings.length, 'handler') : plural(spot.findings.length, 'unreadable pattern');
       lines.push(
-        `| \`${cell(spot.call)}\` | ${what} | ${spot.findings
+        `| ${markdownCode(spot.call)} | ${what} | ${spot.findings
           .slice(0, 2)
-          .map((f) => `\`${cell(f.file)}:${String(f.line)}\``)
+          .map((f) => markdownCode(`${f.file}:${String(f.line)}`))
           .join(', ')} |`,
       );
     }
@@ -55,7 +55,7 @@ export const markdownReporter: Reporter = (result, context) => {
   }
   if (result.diagnostics.length > 0) {
     lines.push('', '<details><summary>Inputs that could not be read as they are</summary>', '');
-    for (const d of result.diagnostics) lines.push(`- \`${cell(d.file)}:${String(d.line)}\`: ${cell(d.message)}`);
+    for (const d of result.diagnostics) lines.push(`- ${markdownCode(`${d.file}:${String(d.line)}`)}: ${markdownMessage(d.message)}`);
     lines.push('', '</details>');
   }
   return `${lines.join('\n')}\n`;

@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { ScanFinding } from '../scanner/result.js';
 import { counts, percent, plural } from './context.js';
 import type { Reporter, ReportContext } from './context.js';
+import { oneLine } from './escape.js';
 import { blindSpots, blindSpotSummary, groupByPlace } from './group.js';
 
 /** How many blind spots the text report names before pointing at --verbose. */
@@ -28,11 +29,11 @@ export const textReporter: Reporter = (result, context) => {
     byFile.set(finding.file, list);
   }
   for (const [file, findings] of byFile) {
-    lines.push(bold(file));
+    lines.push(bold(oneLine(file)));
     for (const { first, findings: group } of groupByPlace(findings)) {
-      lines.push(`  ${String(first.line)}:${String(first.column)}  ${level(first)}  ${first.message}  ${dim(first.ruleId)}`);
-      for (const more of group.slice(1)) lines.push(`      ${dim('also:')} ${more.message}`);
-      if (first.via.length > 0) lines.push(`      ${dim(`via ${first.via.join(' → ')}`)}`);
+      lines.push(`  ${String(first.line)}:${String(first.column)}  ${level(first)}  ${oneLine(first.message)}  ${dim(first.ruleId)}`);
+      for (const more of group.slice(1)) lines.push(`      ${dim('also:')} ${oneLine(more.message)}`);
+      if (first.via.length > 0) lines.push(`      ${dim(`via ${oneLine(first.via.join(' → '))}`)}`);
       lines.push(...frame(first, context, first.severity === 'error' ? red : first.severity === 'warning' ? yellow : blue, dim));
     }
     lines.push('');
@@ -40,15 +41,15 @@ export const textReporter: Reporter = (result, context) => {
   const spots = blindSpots(result.findings);
   if (spots.length > 0 && context.verbose !== true) {
     lines.push(bold('Blind spots') + dim(`  ${blindSpotSummary(spots).join('; ')}`));
-    const width = Math.max(...spots.slice(0, BLIND_SPOTS_SHOWN).map((s) => s.call.length));
+    const width = Math.max(...spots.slice(0, BLIND_SPOTS_SHOWN).map((s) => oneLine(s.call).length));
     for (const spot of spots.slice(0, BLIND_SPOTS_SHOWN)) {
       const what =
         spot.kind === 'hides-handlers'
           ? `hides ${plural(spot.findings.length, 'handler')}`
           : `takes ${plural(spot.findings.length, 'unreadable pattern')}`;
-      const examples = spot.findings.slice(0, 1).map((f) => `${f.file}:${String(f.line)}`);
+      const examples = spot.findings.slice(0, 1).map((f) => `${oneLine(f.file)}:${String(f.line)}`);
       lines.push(
-        `  ${blue(spot.call.padEnd(width))}  ${what}  ${dim(`e.g. ${examples.join(', ')}${spot.findings.length > 1 ? ', …' : ''}`)}`,
+        `  ${blue(oneLine(spot.call).padEnd(width))}  ${what}  ${dim(`e.g. ${examples.join(', ')}${spot.findings.length > 1 ? ', …' : ''}`)}`,
       );
     }
     const rest = spots.length - BLIND_SPOTS_SHOWN;
@@ -59,15 +60,15 @@ export const textReporter: Reporter = (result, context) => {
   }
   if (result.diagnostics.length > 0) {
     lines.push(bold('Inputs that could not be read as they are'));
-    for (const d of result.diagnostics) lines.push(`  ${d.file}:${String(d.line)}:${String(d.column)}  ${d.message}`);
+    for (const d of result.diagnostics) lines.push(`  ${oneLine(d.file)}:${String(d.line)}:${String(d.column)}  ${oneLine(d.message)}`);
     lines.push('');
   }
   const mutationRows = result.matrix.rows.filter((row) => row.status !== 'read');
   if (context.matrix && mutationRows.length > 0) {
     const symbols = { full: '●', tenant: '◐', partial: '◔', none: '·' } as const;
-    const width = Math.max(...mutationRows.map((r) => r.handler.length));
+    const width = Math.max(...mutationRows.map((r) => oneLine(r.handler).length));
     lines.push(bold('Coverage matrix') + dim('  ● every key  ◐ per tenant  ◔ some keys  · none'));
-    result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${key}`));
+    result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${oneLine(key)}`));
     for (const row of mutationRows) {
       const cells = row.cells
         .map((cell) => (cell === 'full' ? bold(symbols.full) : cell === 'none' ? dim(symbols.none) : symbols[cell]))
@@ -75,13 +76,13 @@ export const textReporter: Reporter = (result, context) => {
       // The verdict where the cells cannot show it: nothing invalidated, or code that cannot be followed.
       const verdict =
         row.exception !== null
-          ? `  exception: ${row.exception}`
+          ? `  exception: ${oneLine(row.exception)}`
           : row.status === 'unknown'
             ? '  unknown: calls code that cannot be followed'
             : row.status === 'none'
               ? '  invalidates nothing'
               : '';
-      lines.push(`${row.handler.padEnd(width)}  ${cells}${dim(verdict)}`);
+      lines.push(`${oneLine(row.handler).padEnd(width)}  ${cells}${dim(verdict)}`);
     }
     lines.push('');
   }
@@ -114,7 +115,7 @@ function frame(finding: ScanFinding, context: ReportContext, mark: (s: string) =
   const gutter = `${String(finding.line)} | `;
   const width = finding.endLine === finding.line ? Math.max(1, finding.endColumn - finding.column) : 1;
   return [
-    dim(`    ${gutter}`) + source.replace(/\t/g, ' '),
+    dim(`    ${gutter}`) + oneLine(source.replace(/\t/g, ' ')),
     `    ${' '.repeat(gutter.length + finding.column - 1)}${mark('^'.repeat(width))}`,
   ];
 }

@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fdir } from 'fdir';
 import ignore from 'ignore';
 import type { Ignore } from 'ignore';
@@ -164,7 +164,7 @@ class GitIgnores {
 /**
  * Source files below `dir`: what git would track (.gitignore files honoured, `node_modules`, `dist`
  * and the like skipped even without one). Symbolic links to directories are not followed (no
- * loops); a link to a file is read, a broken one reported.
+ * loops); a link to a file of the project is read, one out of it or broken is reported.
  */
 export function walkSources(dir: string, problems: InputProblem[]): string[] {
   const root = resolve(dir);
@@ -179,14 +179,29 @@ export function walkSources(dir: string, problems: InputProblem[]): string[] {
     .crawl(root)
     .sync();
   const files: string[] = [];
+  let realRoot: string | null = null;
   for (const path of candidates) {
     try {
-      if (statSync(path).isFile()) files.push(path);
+      if (!statSync(path).isFile()) continue;
+      if (lstatSync(path).isSymbolicLink()) {
+        // A link is read where it points only inside the project: the audit reads no file the project does not hold.
+        realRoot ??= realpathSync(root);
+        if (!isWithin(realRoot, realpathSync(path))) {
+          problems.push({ file: path, line: 1, column: 1, message: 'A symbolic link out of the project: not followed.' });
+          continue;
+        }
+      }
+      files.push(path);
     } catch {
       problems.push({ file: path, line: 1, column: 1, message: 'A broken symbolic link: skipped.' });
     }
   }
   return files.sort();
+}
+
+function isWithin(dir: string, path: string): boolean {
+  const inside = relative(dir, path);
+  return inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside);
 }
 
 /**

@@ -7,9 +7,11 @@ import type { TS } from '../ts/syntax.js';
 import { keyRolesOfFile } from '../analysis/effects.js';
 import type { KeyRoles } from '../analysis/effects.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
+import type { ExtractOptions } from '../analysis/extract.js';
 import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import type { CacheRegistry } from '../registry/define.js';
+import { guardFile, noFacts } from './give-up.js';
 import { ProjectResolver } from './project-resolver.js';
 import { judgedDeletions } from './scan-project.js';
 import type { SourceReader } from './scan-parse.js';
@@ -50,12 +52,17 @@ export function extractProject(
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
   resolver.keyRoles = () => {
-    roles ??= mergeRoles(parsed().map((sourceFile) => keyRolesOfFile(fileContext(sourceFile, extract))));
+    roles ??= mergeRoles(
+      parsed().map((sourceFile) => guardFile(setup, sourceFile, NO_ROLES, () => keyRolesOfFile(fileContext(sourceFile, extract)))),
+    );
     return roles;
   };
   const read = (files: readonly string[]): ts.SourceFile[] =>
     files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
-  const wanted = new Map(read(relevant.filter(isWanted)).map((sourceFile) => [sourceFile, extractFacts(sourceFile, extract)]));
+  // A file the analysis gives up on is a diagnostic and holds nothing; the others are audited.
+  const factsOf = (sourceFile: ts.SourceFile, options: ExtractOptions): FileFacts =>
+    guardFile(setup, sourceFile, noFacts(sourceFile), () => extractFacts(sourceFile, options));
+  const wanted = new Map(read(relevant.filter(isWanted)).map((sourceFile) => [sourceFile, factsOf(sourceFile, extract)]));
   // The other files (following a change) are parsed when asked for: by the lookups of listeners, hooks,
   // processors and key roles; for the keys they store, to judge the reported files' deletions (wrong-key,
   // dead-family); for their families, against the reported handlers' model writes (require-dependent-invalidation).
@@ -68,13 +75,13 @@ export function extractProject(
     withFamilies: reported.some((f) => f.handlers.some((handler) => handler.writes.length > 0)),
   };
   const isLookedUp = lookupsOnly.withStoredKeys || lookupsOnly.withFamilies;
-  const facts = isLookedUp ? parsed().map((sourceFile) => wanted.get(sourceFile) ?? extractFacts(sourceFile, lookupsOnly)) : wantedFacts;
+  const facts = isLookedUp ? parsed().map((sourceFile) => wanted.get(sourceFile) ?? factsOf(sourceFile, lookupsOnly)) : wantedFacts;
   // Global interceptors are looked up in every relevant file (of the others, those whose text registers one), in the
   // project's order (as with the cache's summaries).
   const others = relevant.filter((file) => !isWanted(file));
   const registering = isLookedUp ? parsed() : [...wanted.keys(), ...read(others.filter(registersInterceptor))];
   const registeringContexts = new Map(registering.map((sourceFile) => [sourceFile, fileContext(sourceFile, extract)]));
-  return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry));
+  return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry, setup));
 }
 
 /** The files that can matter, in the project's order (see `fileRelevance`). */
@@ -144,6 +151,7 @@ export function globalInterceptions(
   contexts: ReadonlyMap<ts.SourceFile, FileContext>,
   resolver: CallResolver,
   registry: CacheRegistry | null,
+  setup: Pick<ScanSetup, 'diagnostics' | 'rel'>,
 ): Invalidation[] {
   const global: Invalidation[] = [];
   for (const [sourceFile, ctx] of contexts) {
@@ -169,7 +177,9 @@ export function globalInterceptions(
       }
       ts.forEachChild(node, visit);
     };
-    visit(sourceFile);
+    guardFile(setup, sourceFile, undefined, () => {
+      visit(sourceFile);
+    });
   }
   return global;
 }
@@ -190,6 +200,9 @@ export function withInterceptions(facts: FileFacts[], global: readonly Invalidat
       : fileFacts,
   );
 }
+
+/** The roles of a file the analysis gave up on: none. */
+export const NO_ROLES: KeyRoles = { others: [], cached: [] };
 
 export function mergeRoles(all: readonly KeyRoles[]): KeyRoles {
   const unique = <T extends { readonly source: string }>(patterns: readonly T[]): T[] => [

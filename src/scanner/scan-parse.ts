@@ -5,6 +5,7 @@ import type { TS } from '../ts/syntax.js';
 import type { ScanDiagnostic } from './result.js';
 import type { ScanOptions } from './scan.js';
 import type { AnalysisOptions } from '../analysis/options.js';
+import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
 import { exportableNames, fileRelevance } from './relevance.js';
 import type { Relevance } from './relevance.js';
 
@@ -45,7 +46,7 @@ export function createReader(
   rel: (file: string) => string,
   diagnostics: ScanDiagnostic[],
 ): SourceReader {
-  const maxBytes = options.maxFileBytes ?? 2 * 1024 * 1024;
+  const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
   const sources = new Map<string, ts.SourceFile | null>();
   /** Texts read to decide relevance, kept until the file is parsed. */
   const pending = new Map<string, string>();
@@ -89,8 +90,7 @@ export function createReader(
     pending.delete(file);
     let sourceFile: ts.SourceFile | null = null;
     if (text !== null) {
-      const parsed = parseSource(ts, file, text);
-      sourceFile = hasSyntaxError(ts, parsed, problem) ? null : parsed;
+      sourceFile = parseAuditable(ts, file, text, problem);
       if (sourceFile) options.parsed?.set(file, sourceFile);
     }
     sources.set(file, sourceFile);
@@ -126,12 +126,32 @@ export function createReader(
   };
 }
 
+/**
+ * The parsed file, or null (with a problem) when it has a syntax error or nests too deeply for the
+ * analysis's walks (which recurse): such a file is left out, the others are audited.
+ */
+function parseAuditable(ts: TS, file: string, text: string, problem: Problem): ts.SourceFile | null {
+  let parsed: ts.SourceFile;
+  try {
+    parsed = parseSource(ts, file, text);
+  } catch (error) {
+    const why = gaveUp(error);
+    if (!why) throw error;
+    problem(gaveUpMessage(why.reason, null));
+    return null;
+  }
+  if (hasSyntaxError(ts, parsed, problem)) return null;
+  const deep = tooDeeplyNested(ts, parsed);
+  if (!deep) return parsed;
+  const at = parsed.getLineAndCharacterOfPosition(deep.getStart(parsed));
+  problem(gaveUpMessage(nestingError(deep).reason, null), at.line + 1, at.character + 1);
+  return null;
+}
+
 /** The text of a file, or null (with a problem) when it is too large, binary or not UTF-8. */
 function decodeSource(bytes: Buffer, maxBytes: number, decoder: { decode(bytes: Uint8Array): string }, problem: Problem): string | null {
   if (bytes.length > maxBytes) {
-    problem(
-      `Skipped: ${(bytes.length / 1024 / 1024).toFixed(1)} MB is larger than ${(maxBytes / 1024 / 1024).toFixed(1)} MB (generated code?).`,
-    );
+    problem(tooLargeMessage(bytes.length, maxBytes));
     return null;
   }
   if (bytes.includes(0)) {

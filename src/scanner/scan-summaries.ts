@@ -4,6 +4,7 @@ import type { FileContext } from '../analysis/context.js';
 import { forgetSummaries, keyRolesOfFile } from '../analysis/effects.js';
 import type { KeyRoles } from '../analysis/effects.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
+import { guardFile, noFacts } from './give-up.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { isTrpcFile } from '../analysis/frameworks/trpc.js';
@@ -15,6 +16,7 @@ import {
   GLOBAL_INTERCEPTOR_MARKER,
   globalInterceptions,
   mergeRoles,
+  NO_ROLES,
   relevantFiles,
   resolutionHost,
   withInterceptions,
@@ -194,7 +196,17 @@ class Summarizer {
     const work = this.begin(file);
     if (!work) return null;
     this.enter(work.frame);
-    const facts = extractFacts(work.sourceFile, this.extract);
+    // A file the analysis gives up on is not kept: its diagnostic is said again on the next run.
+    const giveUp = (): void => {
+      work.frame.isComplete = false;
+    };
+    const facts = guardFile(
+      this.setup,
+      work.sourceFile,
+      noFacts(work.sourceFile),
+      () => extractFacts(work.sourceFile, this.extract),
+      giveUp,
+    );
     // What the global interceptors it registers delete, with the same dependencies as its facts.
     const interceptions =
       this.markersAt(file)?.interceptor === true
@@ -203,6 +215,7 @@ class Summarizer {
             new Map([[work.sourceFile, fileContext(work.sourceFile, this.extract)]]),
             this.resolver,
             this.setup.registry,
+            this.setup,
           )
         : [];
     this.enter(null);
@@ -227,7 +240,15 @@ class Summarizer {
     if (!sourceFile) return null;
     const frame: Frame = { reads: new Set(), isComplete: true, uses: { roles: false, tables: false } };
     this.enter(frame);
-    const roles = keyRolesOfFile(fileContext(sourceFile, this.extract));
+    const roles = guardFile(
+      this.setup,
+      sourceFile,
+      NO_ROLES,
+      () => keyRolesOfFile(fileContext(sourceFile, this.extract)),
+      () => {
+        frame.isComplete = false;
+      },
+    );
     this.enter(null);
     const work = { sourceFile, frame, roles };
     this.work.set(file, work);

@@ -10,7 +10,10 @@ import { Script } from 'node:vm';
 
 /** Where V8's compiled code of TypeScript is kept (`--cache`), and what this process compiled to keep there. */
 let codeCacheDirectory: string | null = null;
-let compiled: { readonly script: Script; readonly file: string } | null = null;
+let compiled: { readonly script: Script; readonly file: string; readonly stamp: string } | null = null;
+
+/** The SHA-256 of what follows it in a code cache file: the file's stamp and V8's data. */
+const SEAL_BYTES = 32;
 
 /**
  * Keep V8's compiled code of `typescript` in `directory` (the CLI's `--cache` directory): a later
@@ -32,7 +35,8 @@ export function saveCompiledCode(): string | null {
   try {
     mkdirSync(dirname(pending.file), { recursive: true });
     const temporary = `${pending.file}.${String(process.pid)}.tmp`;
-    writeFileSync(temporary, pending.script.createCachedData());
+    const data = pending.script.createCachedData();
+    writeFileSync(temporary, Buffer.concat([seal(pending.stamp, data), data]));
     renameSync(temporary, pending.file);
     return null;
   } catch (error) {
@@ -50,10 +54,25 @@ export function requirePackage(name: 'typescript' | 'zod'): unknown {
   return require(name);
 }
 
+function seal(stamp: string, data: Buffer): Buffer {
+  return createHash('sha256').update(stamp).update(data).digest();
+}
+
+/**
+ * V8's data in a code cache file, when the file is what this tool wrote for this stamp; otherwise
+ * undefined (compiled again, and the file replaced). V8 checks the data against the source only
+ * loosely, and compiled code is code: a file planted in the cache directory is never run.
+ */
+function unsealed(stamp: string, file: Buffer): Buffer | undefined {
+  if (file.length <= SEAL_BYTES) return undefined;
+  const data = file.subarray(SEAL_BYTES);
+  return seal(stamp, data).equals(file.subarray(0, SEAL_BYTES)) ? data : undefined;
+}
+
 /**
  * A CommonJS file run as `require` runs it (the module wrapper, its own `require`, registered in
  * `require.cache` so that a later `require` of it gets the same module), compiled with the cached
- * code of the same file, size, mtime and Node version when there is one.
+ * code of the same file, size, mtime and Node version that this tool kept, when there is one.
  */
 function loadWithCodeCache(file: string, directory: string): unknown {
   const { size, mtimeMs } = statSync(file);
@@ -63,7 +82,7 @@ function loadWithCodeCache(file: string, directory: string): unknown {
   const cacheFile = join(directory, `typescript-${stamp.slice(0, 16)}.v8`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    cachedData = unsealed(stamp, readFileSync(cacheFile));
   } catch {
     // none yet: compiled now, kept after the work
   }
@@ -77,6 +96,6 @@ function loadWithCodeCache(file: string, directory: string): unknown {
   run.call(loaded.exports, loaded.exports, createRequire(file), loaded, file, dirname(file));
   loaded.loaded = true;
   require.cache[file] = loaded;
-  if (!cachedData || script.cachedDataRejected === true) compiled = { script, file: cacheFile };
+  if (!cachedData || script.cachedDataRejected === true) compiled = { script, file: cacheFile, stamp };
   return loaded.exports;
 }

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -120,6 +121,19 @@ console.log(JSON.stringify({ code, stderr, findings: result.findings.length, cop
       writeFileSync(join(location, 'caches', kept[0] ?? ''), 'not code');
       expect(audit(3)).toEqual(first);
       expect(readFileSync(join(location, 'caches', kept[0] ?? '')).length).toBeGreaterThan(1000);
+      // Code the tool did not write is never run, even code V8 would take: it is compiled again and replaced.
+      const typescriptFile = join(root, 'node_modules/typescript/lib/typescript.js');
+      const planted = new Script(
+        `(function (exports, require, module, __filename, __dirname) {${readFileSync(typescriptFile, 'utf8')}\n})`,
+        {
+          filename: typescriptFile,
+        },
+      ).createCachedData();
+      writeFileSync(join(location, 'caches', kept[0] ?? ''), planted);
+      expect(audit(5)).toEqual(first);
+      const rewritten = readFileSync(join(location, 'caches', kept[0] ?? ''));
+      expect(rewritten.equals(planted)).toBe(false);
+      expect(rewritten.subarray(32).length).toBeGreaterThan(1000);
       // A --cache-location that names a file (at the project's root, say) gets no compiled code beside it.
       mkdirSync(join(location, 'named'));
       expect(audit(4, join(location, 'named', 'audit-cache.json'))).toEqual(first);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -197,6 +197,20 @@ describe('bad input: a diagnostic with its location, and the run goes on', () =>
     expect(result.filesScanned).toBe(1);
   });
 
+  it('a symbolic link out of the project is not followed, one inside it is read', async () => {
+    const outside = project({ 'secret.ts': CONTROLLER.replace("'quotes:*'", "'*'") });
+    const dir = project(base);
+    symlinkSync(join(outside, 'secret.ts'), join(dir, 'src', 'outside.ts'));
+    symlinkSync(join(dir, 'src', 'quotes.controller.ts'), join(dir, 'src', 'again.ts'));
+    const listed = walkSources(dir, []).map((file) => relative(dir, file).split(sep).join('/'));
+    expect(listed).toEqual(['src/again.ts', 'src/keys.ts', 'src/quotes.controller.ts']);
+    const result = await scan({ root: dir });
+    expect(result.diagnostics.map((d) => `${d.file} ${d.message}`)).toEqual([
+      'src/outside.ts A symbolic link out of the project: not followed.',
+    ]);
+    expect(result.findings.filter((f) => f.file === 'src/outside.ts')).toEqual([]);
+  });
+
   it('honours .gitignore files without a tsconfig, at the root and below', () => {
     const dir = project({
       ...base,
@@ -290,6 +304,24 @@ describe('baseline, changed files, staged content, init', () => {
       'pattern-in-registry',
       'require-dependent-invalidation',
     ]);
+  });
+
+  it('--changed-since takes a revision only: an option in its place makes git write nothing', async () => {
+    const dir = project(base);
+    execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'init', '-q'], { cwd: dir });
+    execFileSync('git', ['add', '.'], { cwd: dir });
+    execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-qm', 'base'], { cwd: dir });
+    const written = join(dir, 'written-by-git.txt');
+    for (const args of [[`--changed-since=--output=${written}`], ['--changed-since', `--output=${written}`]]) {
+      const result = await run([dir, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`cache-audit: --changed-since takes a git revision, not "--output=${written}".\n`);
+      expect(existsSync(written)).toBe(false);
+    }
+    // A revision git does not know is git's error, and still exit 2.
+    const unknown = await run([dir, '--changed-since', 'no-such-revision']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^cache-audit: git diff .* failed: .*no-such-revision/);
   });
 
   it('init writes a configuration and a registry of the families the code reads, never of patterns it only deletes', async () => {
