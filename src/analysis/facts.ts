@@ -112,6 +112,8 @@ export interface ModelWrite {
   readonly change: WriteChange;
   readonly fields: readonly string[] | null;
   readonly row: ModelRow | null;
+  /** Made only on some paths of a function the handler calls (`if (billing)` in a shared helper): the handler may never take it. */
+  readonly isOnHelperBranch?: boolean;
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */

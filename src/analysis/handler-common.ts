@@ -155,7 +155,14 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
   for (const effect of scan.effects) {
     if (effect.kind !== 'model-write') continue;
-    const write = { model: effect.model, change: effect.change, fields: effect.fields, row: rowOf(effect.row) };
+    const isOnHelperBranch = effect.isConditional && effect.through.length > 0;
+    const write = {
+      model: effect.model,
+      change: effect.change,
+      fields: effect.fields,
+      row: rowOf(effect.row),
+      ...(isOnHelperBranch ? { isOnHelperBranch } : {}),
+    };
     writes.set(JSON.stringify(write), write);
   }
   return [...writes.values()];

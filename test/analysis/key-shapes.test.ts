@@ -530,3 +530,43 @@ app.put('/users/:id', async (req, res) => {
     expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:21:5']);
   });
 });
+
+describe('writes on a branch of a shared helper', () => {
+  it('warns where the only write is on a branch of a helper the handler calls, and errs where the write is certain', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/orgs.ts': `import { prisma } from './db';
+export async function updateOrganization(id: string, data: { name?: string; billing?: { plan: string } }) {
+  await prisma.organization.update({ where: { id }, data: { name: data.name } });
+  if (data.billing) {
+    await prisma.billing.upsert({ where: { organizationId: id }, create: { organizationId: id, ...data.billing }, update: data.billing });
+  }
+}
+`,
+      'src/routes.ts': `import express from 'express';
+import Redis from 'ioredis';
+import { prisma } from './db';
+import { updateOrganization } from './orgs';
+const redis = new Redis();
+export const app = express();
+app.get('/orgs/:id/billing', async (req, res) => {
+  const cached = await redis.get(\`billing:\${req.params.id}\`);
+  if (cached) return res.json(JSON.parse(cached));
+  const billing = await prisma.billing.findUnique({ where: { organizationId: req.params.id } });
+  await redis.set(\`billing:\${req.params.id}\`, JSON.stringify(billing), 'EX', 300);
+  res.json(billing);
+});
+app.patch('/orgs/:id', async (req, res) => {
+  await updateOrganization(req.params.id, { name: req.body.name });
+  res.status(204).end();
+});
+app.put('/orgs/:id/billing', async (req, res) => {
+  await prisma.billing.update({ where: { organizationId: req.params.id }, data: req.body });
+  res.status(204).end();
+});
+`,
+    });
+    const dependent = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation');
+    expect(dependent.map((f) => `${f.severity} ${String(f.line)}`)).toEqual(['warning 14', 'error 18']);
+  });
+});
