@@ -19,6 +19,15 @@ const REGISTRY_METHODS = new Set(['pattern', 'key']);
  * registry references (`cacheKeys.pattern('quotesList', { tenantId })`). What it cannot read is
  * returned with `pattern: null` and the reason, never guessed.
  */
+/**
+ * Escapes the braces of a template's text that make no `{name}` placeholder within it:
+ * `` `{${type}:${id}}` `` is a key wrapped in a Redis Cluster hash tag, not a broken placeholder.
+ */
+function literalBraces(text: string): string {
+  if (!/[{}]/.test(text)) return text;
+  return text.replace(/\{[A-Za-z_$][\w$]*\}|\\.|[{}]/g, (match) => (match === '{' || match === '}' ? `\\${match}` : match));
+}
+
 export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null): PatternFact {
   // A key is read at every level of the call path it is shifted to: once per expression, chain and options.
   let byNode = readFacts.get(ctx.options);
@@ -148,16 +157,20 @@ function collectParts(
   const literal = (value: string): void => {
     parts.push(isKey ? escapeGlob(value) : value);
   };
+  // Text between the holes of a template: a brace that closes no `{name}` there is the key's own (a Cluster hash tag).
+  const fragment = (value: string): void => {
+    parts.push(literalBraces(isKey ? escapeGlob(value) : value));
+  };
   if (depth > 8) return 'it is built too indirectly to be read statically';
   if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
     literal(expression.text);
     return null;
   }
   if (ts.isTemplateExpression(expression)) {
-    literal(expression.head.text);
+    fragment(expression.head.text);
     for (const span of expression.templateSpans) {
       collectPiece(ctx, span.expression, parts, interpolations, isKey, depth, env);
-      literal(span.literal.text);
+      fragment(span.literal.text);
     }
     return null;
   }

@@ -124,6 +124,24 @@ export class LinksController {
     ]);
   });
 
+  it('reads the braces of a Redis Cluster hash tag around a template as the key’s own', async () => {
+    const result = await project({
+      'src/links.controller.ts': `${NEST}
+import Redis from 'ioredis';
+const redis = new Redis();
+@Controller('links')
+export class LinksController {
+  @Post()
+  async create(@Body() body: { workspaceId: string }) {
+    await redis.del(\`{links:list:\${body.workspaceId}}\`);
+  }
+}
+`,
+    });
+    expect(row(result, 'LinksController.create').invalidations.map((i) => i.pattern)).toEqual(['\\{links:list:{workspaceId}\\}']);
+    expect(result.findings.filter((f) => f.ruleId === 'valid-pattern')).toEqual([]);
+  });
+
   it('tells locks, markers and counters from invalidation, and a cache-aside fill from write-through', async () => {
     const result = await project({
       'src/links.controller.ts': `${NEST}
