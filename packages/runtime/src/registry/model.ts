@@ -174,6 +174,14 @@ export function formatPath(path: readonly (string | number)[]): string {
 export type ParamValue = string | number;
 
 /**
+ * The value `params` itself holds for `name`, or undefined: never one it inherits, so that a
+ * `{constructor}` or `{toString}` placeholder is missing, not the text of `Object.prototype`'s function.
+ */
+export function ownParam(params: Readonly<Record<string, ParamValue | undefined>>, name: string): ParamValue | undefined {
+  return Object.hasOwn(params, name) ? params[name] : undefined;
+}
+
+/**
  * Fills a template. Every value is glob-escaped when `asPattern` is set, and parameters left out
  * of `params` become `*`; otherwise every parameter must be given.
  */
@@ -184,7 +192,7 @@ export function fillTemplate(entry: RegistryEntry, params: Readonly<Record<strin
       result += asPattern ? escapeGlob(piece.text) : piece.text;
       continue;
     }
-    const value = params[piece.name];
+    const value = ownParam(params, piece.name);
     if (value === undefined) {
       if (!asPattern) throw new TypeError(`Missing parameter \`${piece.name}\` for cache key \`${entry.name}\`.`);
       result += '*';

@@ -3,7 +3,7 @@ import { overlaps } from '../patterns/operations.js';
 import { parsePattern } from '../patterns/parse.js';
 import { escapeGlob } from '../patterns/escape.js';
 import type { CacheRegistry, KeyParams } from '../registry/define.js';
-import { fillTemplate, templateRegExp } from '../registry/model.js';
+import { fillTemplate, ownParam, templateRegExp } from '../registry/model.js';
 import type { KeyDefinition, ParamValue, RegistryEntry } from '../registry/model.js';
 import { BoundedMap } from './bounded-map.js';
 import { CacheDeleteError, CacheKeyError, CacheValueError, within } from './errors.js';
@@ -226,7 +226,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     const refused: string[] = [];
     const filled = pattern.replace(PLACEHOLDER, (whole, name: string) => {
       if (!paramNames.has(name)) return whole;
-      const value = params[name];
+      const value = ownParam(params, name);
       if (value === undefined) {
         // No value at all: deleting more is stale-safe; deleting less would leave stale data behind.
         logger.warn?.(`No value for {${name}} in cache pattern ${pattern}: invalidating every ${name}.`);
