@@ -3,7 +3,7 @@ import { overlaps } from '../patterns/operations.js';
 import { parsePattern } from '../patterns/parse.js';
 import { escapeGlob } from '../patterns/escape.js';
 import type { CacheRegistry, KeyParams } from '../registry/define.js';
-import { fillTemplate, ownParam, templateRegExp } from '../registry/model.js';
+import { fillTemplate, loneSurrogateAt, ownParam, quoteValue, templateRegExp } from '../registry/model.js';
 import type { KeyDefinition, ParamValue, RegistryEntry } from '../registry/model.js';
 import { BoundedMap } from './bounded-map.js';
 import { CacheDeleteError, CacheKeyError, CacheValueError, within } from './errors.js';
@@ -210,12 +210,20 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     return found;
   };
 
-  const tooLong = (text: string): CacheKeyError | null =>
-    text.length > maxKeyLength
-      ? new CacheKeyError(
-          `The cache key or pattern ${text.slice(0, 60)}… is ${String(text.length)} characters long, over maxKeyLength (${String(maxKeyLength)}): shorten the parameter values (hash long ones) or raise maxKeyLength.`,
-        )
-      : null;
+  /** Why the store must not be given `text` (a key or pattern, prefix included), or null. */
+  const refusal = (text: string): CacheKeyError | null => {
+    if (text.length > maxKeyLength) {
+      return new CacheKeyError(
+        `The cache key or pattern ${text.slice(0, 60)}… is ${String(text.length)} characters long, over maxKeyLength (${String(maxKeyLength)}): shorten the parameter values (hash long ones) or raise maxKeyLength.`,
+      );
+    }
+    const at = loneSurrogateAt(text);
+    return at === -1
+      ? null
+      : new CacheKeyError(
+          `The cache key or pattern ${quoteValue(text)} is not well-formed UTF-16 (a lone surrogate at ${String(at)}): Redis would store it as U+FFFD, in the keys of another value.`,
+        );
+  };
 
   /**
    * Fills `{param}` placeholders, escaped. A value that would span segments (`:`) or match any
@@ -224,6 +232,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   const fill = (pattern: string, params: Params): { pattern: string } | { error: CacheKeyError } => {
     const { hashTags } = factsOf(pattern, true);
     const refused: string[] = [];
+    const malformed: string[] = [];
     const filled = pattern.replace(PLACEHOLDER, (whole, name: string) => {
       if (!paramNames.has(name)) return whole;
       const value = ownParam(params, name);
@@ -234,7 +243,11 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       }
       const text = String(value);
       if (text === '' || text.includes(':')) {
-        refused.push(`{${name}} = ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`);
+        refused.push(`{${name}} = ${quoteValue(text)}`);
+        return whole;
+      }
+      if (loneSurrogateAt(text) !== -1) {
+        malformed.push(`{${name}} = ${quoteValue(text)}`);
         return whole;
       }
       const escaped = escapeGlob(text);
@@ -247,14 +260,21 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
         ),
       };
     }
-    const overLength = tooLong(escapeGlob(prefix) + filled);
-    return overLength ? { error: overLength } : { pattern: filled };
+    if (malformed.length > 0) {
+      return {
+        error: new CacheKeyError(
+          `Cache pattern ${pattern} not invalidated: ${malformed.join(', ')} is not well-formed UTF-16 (a lone surrogate), which Redis would read as U+FFFD, the keys of another value.`,
+        ),
+      };
+    }
+    const problem = refusal(escapeGlob(prefix) + filled);
+    return problem ? { error: problem } : { pattern: filled };
   };
 
   const keyOf = (name: string, params: Params): string => {
     const key = prefix + fillTemplate(registry.entry(name), params, false);
-    const overLength = tooLong(key);
-    if (overLength) throw overLength;
+    const refused = refusal(key);
+    if (refused) throw refused;
     return key;
   };
 
@@ -337,10 +357,10 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   /** Deletes `pattern` (without prefix); failures are reported with the count deleted before them. */
   const remove = async (pattern: string, families: readonly string[]): Promise<number> => {
     const full = escapeGlob(prefix) + pattern;
-    const overLength = tooLong(full);
-    if (overLength) {
+    const refused = refusal(full);
+    if (refused) {
       metrics.recordInvalidation(families, 0, 0, true);
-      fail(overLength, { operation: 'deletePattern', pattern: full, deleted: 0 });
+      fail(refused, { operation: 'deletePattern', pattern: full, deleted: 0 });
       return 0;
     }
     const started = now();
@@ -426,8 +446,8 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     },
 
     async setKey(key: string, value: unknown, ttlSeconds?: number): Promise<void> {
-      const overLength = tooLong(prefix + key);
-      if (overLength) throw overLength;
+      const refused = refusal(prefix + key);
+      if (refused) throw refused;
       const family = familyOf(key);
       if (!family && unregistered !== 'ignore') {
         const message = `The cache key ${key} matches no registered template: add it to the registry.`;
