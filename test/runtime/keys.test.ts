@@ -1,6 +1,15 @@
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CacheKeyError, createCache, defineCacheRegistry, RedisStore, RegistryError } from '../../packages/runtime/src/runtime/index.js';
+import {
+  CacheKeyError,
+  createCache,
+  defineCacheRegistry,
+  escapeGlob,
+  MemoryStore,
+  RedisStore,
+  RegistryError,
+} from '../../packages/runtime/src/runtime/index.js';
 import type { CacheErrorContext } from '../../packages/runtime/src/runtime/index.js';
 import { redisPortOrSkip } from '../support/redis.js';
 
@@ -27,6 +36,45 @@ describe('registry text that is not well-formed UTF-16', () => {
     expect(() => registry.pattern('prefs', { tenantId: LONE })).toThrow(TypeError);
     // A surrogate pair is one character, as any other.
     expect(registry.key('prefs', { tenantId: 'acme\uD83D\uDE00', userId: 'u1' })).toBe('prefs:acme\uD83D\uDE00:u1');
+  });
+});
+
+describe('every key the cache writes can be invalidated', () => {
+  it('refuses a key whose escaped pattern would be over maxKeyLength, saying why', async () => {
+    const store = new MemoryStore();
+    const cache = createCache({ registry, store, maxKeyLength: 30, global: false });
+    // 23 characters as a key, 33 as the pattern that deletes it: `app:prefs:\*\*…:u1`.
+    const stars = { tenantId: '**********', userId: 'u1' };
+    await expect(cache.set('prefs', stars, 1)).rejects.toThrow(
+      'it is 23 characters long, but the pattern that invalidates it (its glob characters escaped) is 33, over maxKeyLength (30), so it could never be invalidated',
+    );
+    await expect(cache.getOrSet('prefs', stars, () => 1)).rejects.toThrow(CacheKeyError);
+    await expect(cache.setKey('prefs:**********:u1', 1)).rejects.toThrow(CacheKeyError);
+    expect(store.size).toBe(0);
+  });
+
+  it('holds for any value: a write is refused, or its exact pattern deletes it', async () => {
+    const value = fc.string({ unit: fc.constantFrom('*', '?', '[', ']', '\\', 'a', 't'), minLength: 1, maxLength: 30 });
+    await fc.assert(
+      fc.asyncProperty(value, value, fc.integer({ min: 12, max: 60 }), async (tenantId, userId, maxKeyLength) => {
+        const store = new MemoryStore();
+        const errors: unknown[] = [];
+        const cache = createCache({ registry, store, maxKeyLength, onError: (e) => errors.push(e), global: false });
+        try {
+          await cache.set('prefs', { tenantId, userId }, 1);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CacheKeyError);
+          expect(store.size).toBe(0);
+          return;
+        }
+        expect(store.size).toBe(1);
+        expect(await cache.invalidate(['prefs:{tenantId}:{userId}'], { tenantId, userId })).toBe(1);
+        await cache.set('prefs', { tenantId, userId }, 1);
+        expect(await cache.deletePattern(escapeGlob(`prefs:${tenantId}:${userId}`))).toBe(1);
+        expect(errors).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -226,6 +226,22 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   };
 
   /**
+   * Why `key` (prefix included) must not be written, or null. The pattern that deletes exactly it is
+   * the key with its glob characters escaped, longer than the key: a key whose pattern would be
+   * refused could be written but never invalidated.
+   */
+  const writeRefusal = (key: string): CacheKeyError | null => {
+    const refused = refusal(key);
+    if (refused) return refused;
+    const escaped = escapeGlob(key).length;
+    return escaped > maxKeyLength
+      ? new CacheKeyError(
+          `The cache key ${key.slice(0, 60)}… is not written: it is ${String(key.length)} characters long, but the pattern that invalidates it (its glob characters escaped) is ${String(escaped)}, over maxKeyLength (${String(maxKeyLength)}), so it could never be invalidated. Shorten the parameter values (hash long ones) or raise maxKeyLength.`,
+        )
+      : null;
+  };
+
+  /**
    * Fills `{param}` placeholders, escaped. A value that would span segments (`:`) or match any
    * segment (empty) is refused: no key holds it, and filled in it would widen the delete.
    */
@@ -273,7 +289,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
 
   const keyOf = (name: string, params: Params): string => {
     const key = prefix + fillTemplate(registry.entry(name), params, false);
-    const refused = refusal(key);
+    const refused = writeRefusal(key);
     if (refused) throw refused;
     return key;
   };
@@ -446,7 +462,7 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     },
 
     async setKey(key: string, value: unknown, ttlSeconds?: number): Promise<void> {
-      const refused = refusal(prefix + key);
+      const refused = writeRefusal(prefix + key);
       if (refused) throw refused;
       const family = familyOf(key);
       if (!family && unregistered !== 'ignore') {
