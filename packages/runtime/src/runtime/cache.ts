@@ -9,6 +9,8 @@ import { BoundedMap } from './bounded-map.js';
 import { CacheDeleteError, CacheKeyError, CacheValueError, within } from './errors.js';
 import { CacheMetrics } from './metrics.js';
 import type { CacheLogger, CacheStore } from './store.js';
+import { createFailureWarner } from './warnings.js';
+import type { FailureKind } from './warnings.js';
 
 type Keys = Readonly<Record<string, KeyDefinition>>;
 
@@ -37,7 +39,12 @@ export interface CacheOptions<K extends Keys> {
   readonly logger?: CacheLogger;
   /** Fills `{param}` placeholders of decorator patterns and `@Cacheable` keys from a handler call. */
   readonly resolveParams?: ParamResolver;
-  /** Receives every failed cache operation (after it was logged and counted). */
+  /**
+   * Receives every failed cache operation (after it was logged and counted). With neither `onError`
+   * nor `logger.error` (and not `strict`), failures are not silent: a failed invalidation, a partial
+   * delete, a failed fill and a failed read each raise a `process.emitWarning` (`console.warn` where
+   * there is no `process`), at most once a minute per kind.
+   */
   readonly onError?: (error: unknown, context: CacheErrorContext) => void;
   /** Rethrow failed operations instead of reporting them and carrying on. */
   readonly strict?: boolean;
@@ -158,6 +165,12 @@ interface PatternFacts {
   readonly hashTags: ReadonlySet<string>;
 }
 
+function failureKind(context: CacheErrorContext): FailureKind {
+  if (context.operation === 'get') return 'read';
+  if (context.operation === 'set') return 'fill';
+  return (context.deleted ?? 0) > 0 ? 'partial-delete' : 'invalidation';
+}
+
 export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> {
   const { registry, store } = options;
   const logger = options.logger ?? {};
@@ -171,7 +184,11 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   const replaceIf = store.replaceIf?.bind(store);
   const hasLeases = (options.leases ?? true) && setIfAbsent !== undefined && replaceIf !== undefined;
   const metrics = new CacheMetrics(now);
-  const unregistered = options.unregisteredKeys ?? (process.env['NODE_ENV'] === 'production' ? 'ignore' : 'warn');
+  const unregistered =
+    options.unregisteredKeys ??
+    ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['NODE_ENV'] === 'production'
+      ? 'ignore'
+      : 'warn');
   const prefix = registry.prefix;
   const matchers = registry.entries.map((entry) => ({ entry, regExp: templateRegExp(entry) }));
   // Keyed by the pattern as written (placeholders unfilled), so values never add entries; bounded
@@ -180,12 +197,19 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   const inFlight = new Map<string, Fill>();
   const paramNames = new Set(registry.entries.flatMap((entry) => entry.params));
 
+  // A failure nobody hears of (no error log, no onError, no rejection) is still never silent.
+  const warn = logger.error || options.onError || isStrict ? null : createFailureWarner(now);
+
   const fail = (error: unknown, context: CacheErrorContext): void => {
     const target = context.key ?? context.pattern ?? '';
     const deleted = context.deleted === undefined ? '' : ` (${String(context.deleted)} keys deleted before it stopped)`;
     logger.error?.(`Cache ${context.operation} failed: ${target}${deleted}`, error);
     options.onError?.(error, context);
     if (isStrict) throw error;
+    if (warn) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      warn(failureKind(context), `Cache ${context.operation} failed: ${target}${deleted}. ${reason}`);
+    }
   };
 
   /** A failed read or write of a family's key: counted, then reported. */
