@@ -6,9 +6,11 @@
 // same process, interleaved, and prints stale reads and read throughput of each.
 // Then the cost of a parameter value's length on an invalidation (linear: time per character).
 // Then heap growth over 200,000 invalidations with distinct ids (bounded memos).
+// Then the per-read cost of the metrics, with a hit-rate watcher and without (bench/metrics.mjs).
 // Usage: npm run bench:runtime -- [seconds per run=5] [rounds=4]
 import { Redis } from 'ioredis';
 import { createCache, defineCacheRegistry, MemoryStore, RedisStore } from '@cache-audit/runtime';
+import { benchMetrics } from './metrics.mjs';
 import { freePort, startServer } from './redis-server.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -138,3 +140,5 @@ const after = heap();
 console.log(
   `200,000 invalidations with distinct ids: heap ${before.toFixed(1)} → ${after.toFixed(1)} MB${globalThis.gc ? '' : ' (run with --expose-gc for a settled figure)'}`,
 );
+
+benchMetrics();

@@ -1,5 +1,6 @@
 import type { CacheRegistry } from '../registry/define.js';
 import { templateRegExp } from '../registry/model.js';
+import { answered } from './redis-target.js';
 
 /** The part of an ioredis client the inspection uses (read-only commands). */
 export interface InspectClient {
@@ -19,6 +20,8 @@ export interface FamilyReport {
 }
 
 export interface InspectReport {
+  /** Servers scanned: 1, or every primary of a Cluster. */
+  readonly nodes: number;
   /** Keys under the registry prefix that were looked at. */
   readonly scanned: number;
   /** Keys of the keyspace SCAN walked (the sum of its COUNT hints): the work, bounded by maxKeys too. */
@@ -31,17 +34,22 @@ export interface InspectReport {
 }
 
 /**
- * Looks at a live cache, read-only: SCAN with COUNT (never KEYS), and PTTL for each key. Counts
- * keys per registry family, keys that break the registry's ttl, and keys that match no template.
- * `maxKeys` bounds both the keys counted and the keyspace walked (a prefix that matches little
- * would otherwise walk every key), and the report says when it cut the look short.
+ * Looks at a live cache, read-only: SCAN with COUNT (never KEYS), and PTTL for each key, on each
+ * node given (every primary of a Cluster, since a SCAN sees the keys of one node only). Counts keys
+ * per registry family, keys that break the registry's ttl, and keys that match no template.
+ * `maxKeys` bounds both the keys counted and the keyspace walked, over all nodes (a prefix that
+ * matches little would otherwise walk every key), and the report says when it cut the look short.
+ * With `timeoutMs`, a node that does not answer a command in time rejects with a NoAnswerError.
  */
 export async function inspectCache(
-  client: InspectClient,
+  clients: InspectClient | readonly InspectClient[],
   registry: CacheRegistry,
-  options: { maxKeys?: number; count?: number } = {},
+  options: { maxKeys?: number; count?: number; timeoutMs?: number } = {},
 ): Promise<InspectReport> {
+  const nodes = Array.isArray(clients) ? (clients as readonly InspectClient[]) : [clients as InspectClient];
   const maxKeys = options.maxKeys ?? 100_000;
+  const bounded = <T>(promise: Promise<T>, what: string): Promise<T> =>
+    options.timeoutMs === undefined ? promise : answered(promise, options.timeoutMs, what);
   const prefix = registry.prefix;
   const matchers = registry.entries.map((entry) => ({ entry, regExp: templateRegExp(entry) }));
   const stats = new Map(registry.entries.map((e) => [e.name, { keys: 0, withoutExpiry: 0, ttlAboveRegistry: 0 }]));
@@ -50,37 +58,45 @@ export async function inspectCache(
   let scanned = 0;
   let examined = 0;
   const count = Math.min(options.count ?? 1000, maxKeys);
-  let cursor = '0';
   let isTruncated = false;
   const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-    cursor = next;
-    examined += count;
-    const batch = keys.slice(0, Math.max(0, maxKeys - scanned));
-    if (batch.length < keys.length) isTruncated = true;
-    scanned += batch.length;
-    const pipeline = client.pipeline();
-    for (const key of batch) pipeline.pttl(key);
-    const ttls = (await pipeline.exec()) ?? [];
-    batch.forEach((key, index) => {
-      const bare = key.slice(prefix.length);
-      const match = matchers.find((m) => m.regExp.test(bare));
-      if (!match) {
-        unregisteredCount++;
-        if (unregistered.length < 20) unregistered.push(key);
-        return;
-      }
-      const family = stats.get(match.entry.name);
-      if (!family) return;
-      family.keys++;
-      const pttl = Number(ttls[index]?.[1] ?? -2);
-      if (match.entry.ttl !== undefined && pttl === -1) family.withoutExpiry++;
-      if (match.entry.ttl !== undefined && pttl > match.entry.ttl * 1000) family.ttlAboveRegistry++;
-    });
-    if ((scanned >= maxKeys || examined >= maxKeys) && cursor !== '0') isTruncated = true;
-  } while (cursor !== '0' && !isTruncated);
+  const tally = (key: string, pttlReply: unknown): void => {
+    const bare = key.slice(prefix.length);
+    const match = matchers.find((m) => m.regExp.test(bare));
+    if (!match) {
+      unregisteredCount++;
+      if (unregistered.length < 20) unregistered.push(key);
+      return;
+    }
+    const family = stats.get(match.entry.name);
+    if (!family) return;
+    family.keys++;
+    const pttl = Number(pttlReply ?? -2);
+    if (match.entry.ttl !== undefined && pttl === -1) family.withoutExpiry++;
+    if (match.entry.ttl !== undefined && pttl > match.entry.ttl * 1000) family.ttlAboveRegistry++;
+  };
+  for (const [index, client] of nodes.entries()) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await bounded(client.scan(cursor, 'MATCH', pattern, 'COUNT', count), 'SCAN');
+      cursor = next;
+      examined += count;
+      const batch = keys.slice(0, Math.max(0, maxKeys - scanned));
+      if (batch.length < keys.length) isTruncated = true;
+      scanned += batch.length;
+      const pipeline = client.pipeline();
+      for (const key of batch) pipeline.pttl(key);
+      const ttls = (await bounded(pipeline.exec(), 'PTTL')) ?? [];
+      batch.forEach((key, at) => {
+        tally(key, ttls[at]?.[1]);
+      });
+      const isMore = cursor !== '0' || index < nodes.length - 1;
+      if ((scanned >= maxKeys || examined >= maxKeys) && isMore) isTruncated = true;
+    } while (cursor !== '0' && !isTruncated);
+    if (isTruncated) break;
+  }
   return {
+    nodes: nodes.length,
     scanned,
     examined,
     isTruncated,
@@ -117,7 +133,7 @@ export function formatInspectText(report: InspectReport, prefix: string): string
   lines.push(
     report.isTruncated
       ? `${String(report.scanned)} keys scanned, then stopped at --max-keys after walking about ${String(report.examined)} keys: the look is incomplete (raise --max-keys to see more).`
-      : `${String(report.scanned)} keys scanned.`,
+      : `${String(report.scanned)} keys scanned${report.nodes > 1 ? ` on ${String(report.nodes)} primaries` : ''}.`,
   );
   if (report.unregistered.count > 0) {
     lines.push(`${String(report.unregistered.count)} keys match no registered template, for example:`);

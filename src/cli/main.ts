@@ -192,12 +192,16 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .command('inspect')
     .description('look at a live cache, read-only (SCAN with COUNT, never KEYS): keys per family, keys without expiry, keys of no template')
     .argument('[path]', 'the project directory', '.')
-    .requiredOption('--redis <url>', 'redis://host:port/db')
+    .requiredOption('--redis <url>', 'redis://[[user]:password@]host:port/db (a Cluster node: every primary is scanned)')
     .option('--max-keys <n>', 'stop after this many keys', positiveInteger, 100_000)
+    .option('--timeout <ms>', 'longest wait for the connection and for each command', positiveInteger, 5000)
     .addOption(new Option('--format <name>', 'output format').choices(['text', 'json']).default('text'))
     .option('--debug', 'show stack traces of internal errors')
-    .addHelpText('after', '\nExit codes: 0 nothing to report, 1 drift found, 2 usage, configuration or connection error.')
-    .action(async (path: string, options: { redis: string; maxKeys: number; format: 'text' | 'json' }) => {
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 nothing to report, 1 drift found, 2 usage, configuration or connection error (no answer within --timeout, a database the server does not have).',
+    )
+    .action(async (path: string, options: { redis: string; maxKeys: number; timeout: number; format: 'text' | 'json' }) => {
       const { inspectCommand } = await import('./registry-command.js');
       setCode(await inspectCommand(path, options, io));
     });

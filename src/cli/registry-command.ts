@@ -9,6 +9,7 @@ import type { InferredFamily, ScanResult } from '../scanner/result.js';
 import { scan } from '../scanner/scan.js';
 import { UsageError } from './errors.js';
 import { formatInspectText, hasDrift, inspectCache } from './inspect.js';
+import { connectTarget, parseRedisUrl, redactRedisUrl } from './redis-target.js';
 import type { CliIo } from './io.js';
 import { requireConfig, requireRegistry } from './setup.js';
 
@@ -184,39 +185,35 @@ function registryFileOf(root: string, cwd: string): string {
   return resolve(config.dir, config.config.registry);
 }
 
-/** `cache-audit inspect`: a read-only look at a live cache against the registry. */
+/**
+ * `cache-audit inspect`: a read-only look at a live cache against the registry, every primary of a
+ * Cluster. The connection and each command wait at most `timeoutMs`; every message shows the URL
+ * with its password redacted.
+ */
 export async function inspectCommand(
   path: string | undefined,
-  options: { redis: string; maxKeys: number; format: 'text' | 'json' },
+  options: { redis: string; maxKeys: number; format: 'text' | 'json'; timeout: number },
   io: CliIo,
 ): Promise<number> {
   const root = resolve(io.cwd, path ?? '.');
   registryFileOf(root, io.cwd);
   const loaded = requireRegistry(requireConfig(root, io.cwd), io.cwd);
   if (!loaded?.registry) throw new UsageError('The registry cannot be read.');
-  let Redis: (typeof IoRedis)['Redis'];
+  const target = parseRedisUrl(options.redis);
+  let ioredis: typeof IoRedis;
   try {
-    ({ Redis } = await import('ioredis'));
+    ioredis = await import('ioredis');
   } catch {
     throw new UsageError('inspect needs the ioredis package: npm install ioredis.');
   }
-  const client = new Redis(options.redis, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => {});
+  const connection = await connectTarget(ioredis, target, options.timeout);
   try {
-    await client.connect();
-  } catch (error) {
-    throw new UsageError(`Cannot connect to ${options.redis}: ${error instanceof Error ? error.message : String(error)}.`);
-  }
-  try {
-    const report = await inspectCache(client, loaded.registry, { maxKeys: options.maxKeys });
+    const report = await inspectCache(connection.nodes, loaded.registry, { maxKeys: options.maxKeys, timeoutMs: options.timeout });
     io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatInspectText(report, loaded.registry.prefix));
     return hasDrift(report) ? 1 : 0;
+  } catch (error) {
+    throw new UsageError(`${target.shown}: ${redactRedisUrl(error instanceof Error ? error.message : String(error)).replace(/\.+$/, '')}.`);
   } finally {
-    client.disconnect();
+    connection.close();
   }
 }

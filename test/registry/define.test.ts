@@ -38,6 +38,26 @@ describe('defineCacheRegistry', () => {
     expect(() => cacheKeys.key('quotesList', { tenantId: 'a:b', hash: 'h' })).toThrow('one non-empty segment');
   });
 
+  it('reads placeholders from own properties of the parameters, never from Object.prototype', () => {
+    const inherited = defineCacheRegistry({
+      keys: {
+        byConstructor: { template: 'a:{constructor}' },
+        byToString: { template: 'b:{toString}' },
+        byProto: { template: 'c:{__proto__}' },
+      },
+    });
+    for (const [name, param] of [
+      ['byConstructor', 'constructor'],
+      ['byToString', 'toString'],
+      ['byProto', '__proto__'],
+    ] as const) {
+      expect(() => inherited.key(name, {} as never)).toThrow(`Missing parameter \`${param}\` for cache key \`${name}\`.`);
+      expect(inherited.pattern(name, {})).toMatch(/^[abc]:\*$/);
+    }
+    expect(inherited.key('byConstructor', { constructor: 'c1' })).toBe('a:c1');
+    expect(inherited.key('byProto', { ['__proto__']: 'p1' })).toBe('c:p1');
+  });
+
   it('answers which families depend on a resource', () => {
     expect(cacheKeys.dependentsOf('quotes').map((e) => e.name)).toEqual(['dashboardKpis', 'quotesList']);
     expect(cacheKeys.dependentsOf('clients').map((e) => e.name)).toEqual(['dashboardKpis']);

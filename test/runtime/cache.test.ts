@@ -112,6 +112,21 @@ describe('createCache', () => {
     expect(alerts).toEqual([{ family: 'quotesList', hitRate: 0, samples: 4 }]);
   });
 
+  it('widens a {constructor} placeholder nobody gives to every value, not to inherited function text', async () => {
+    const inherited = defineCacheRegistry({ keys: { byConstructor: { template: 'a:{constructor}:{toString}' } } });
+    const store = new MemoryStore();
+    const { lines, logger } = recordingLogger();
+    const cache = createCache({ registry: inherited, store, logger });
+    await cache.set('byConstructor', { constructor: 'c1', toString: 't1' }, 1);
+    await expect(cache.get('byConstructor', {} as never)).rejects.toThrow('Missing parameter `constructor`');
+    expect(await cache.invalidate(['a:{constructor}:{toString}'], {})).toBe(1);
+    expect(lines.filter((line) => line.startsWith('warn'))).toEqual([
+      'warn No value for {constructor} in cache pattern a:{constructor}:{toString}: invalidating every constructor.',
+      'warn No value for {toString} in cache pattern a:{constructor}:{toString}: invalidating every toString.',
+    ]);
+    expect(lines.join('\n')).not.toContain('function');
+  });
+
   it('warms chosen keys and reports the ones that fail', async () => {
     const cache = createCache({ registry, store: new MemoryStore() });
     const result = await cache.warm([

@@ -55,6 +55,10 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+function notWellFormed(what: string, text: string): string {
+  return `${what} is not well-formed UTF-16 (a lone surrogate at ${String(loneSurrogateAt(text))} in ${quoteValue(text)}): Redis would store it as U+FFFD.`;
+}
+
 /** Checks a registry definition; returns every problem, in order, and the entries that are sound. */
 export function validateRegistry(value: unknown): { entries: RegistryEntry[]; prefix: string; issues: RegistryIssue[] } {
   const issues: RegistryIssue[] = [];
@@ -70,8 +74,10 @@ export function validateRegistry(value: unknown): { entries: RegistryEntry[]; pr
   }
   let prefix = '';
   if (value['prefix'] !== undefined) {
-    if (typeof value['prefix'] === 'string') prefix = value['prefix'];
-    else issues.push({ path: ['prefix'], message: `\`prefix\` must be a string, not ${describe(value['prefix'])}.` });
+    if (typeof value['prefix'] === 'string') {
+      prefix = value['prefix'];
+      if (loneSurrogateAt(prefix) !== -1) issues.push({ path: ['prefix'], message: notWellFormed('`prefix`', prefix) });
+    } else issues.push({ path: ['prefix'], message: `\`prefix\` must be a string, not ${describe(value['prefix'])}.` });
   }
   const keys = value['keys'];
   if (!isRecord(keys)) {
@@ -131,6 +137,8 @@ function validateKey(name: string, definition: unknown, issues: RegistryIssue[])
     });
   } else {
     parsed = parseTemplate(template);
+    if (loneSurrogateAt(template) !== -1)
+      issues.push({ path: at('template'), message: notWellFormed(`The template of \`${name}\``, template) });
     for (const error of parsed.errors) {
       issues.push({ path: at('template'), message: `Malformed template \`${template}\` of \`${name}\`: ${error.message}` });
     }
@@ -173,6 +181,31 @@ export function formatPath(path: readonly (string | number)[]): string {
 
 export type ParamValue = string | number;
 
+/** A surrogate without its pair: `\p{Cs}` matches only those when the string is read by code point. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Where `text` is not well-formed UTF-16 (the index of its first lone surrogate), or -1. Redis
+ * clients encode keys as UTF-8, which turns every lone surrogate into U+FFFD: `acme\uD800` and
+ * `acme\uFFFD` would share their keys.
+ */
+export function loneSurrogateAt(text: string): number {
+  return text.search(LONE_SURROGATE);
+}
+
+/** `"acme\ud800"`: a value as JSON shows it (lone surrogates escaped), cut at 60 characters. */
+export function quoteValue(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+/**
+ * The value `params` itself holds for `name`, or undefined: never one it inherits, so that a
+ * `{constructor}` or `{toString}` placeholder is missing, not the text of `Object.prototype`'s function.
+ */
+export function ownParam(params: Readonly<Record<string, ParamValue | undefined>>, name: string): ParamValue | undefined {
+  return Object.hasOwn(params, name) ? params[name] : undefined;
+}
+
 /**
  * Fills a template. Every value is glob-escaped when `asPattern` is set, and parameters left out
  * of `params` become `*`; otherwise every parameter must be given.
@@ -184,7 +217,7 @@ export function fillTemplate(entry: RegistryEntry, params: Readonly<Record<strin
       result += asPattern ? escapeGlob(piece.text) : piece.text;
       continue;
     }
-    const value = params[piece.name];
+    const value = ownParam(params, piece.name);
     if (value === undefined) {
       if (!asPattern) throw new TypeError(`Missing parameter \`${piece.name}\` for cache key \`${entry.name}\`.`);
       result += '*';
@@ -194,6 +227,11 @@ export function fillTemplate(entry: RegistryEntry, params: Readonly<Record<strin
     if (text === '' || text.includes(':')) {
       throw new TypeError(
         `Parameter \`${piece.name}\` of cache key \`${entry.name}\` must be one non-empty segment without \`:\`, got ${JSON.stringify(text)}.`,
+      );
+    }
+    if (loneSurrogateAt(text) !== -1) {
+      throw new TypeError(
+        `Parameter \`${piece.name}\` of cache key \`${entry.name}\` is not well-formed UTF-16 (a lone surrogate at ${String(loneSurrogateAt(text))} in ${quoteValue(text)}): Redis would store it as U+FFFD, in the keys of another value.`,
       );
     }
     const tagged = entry.hashTag === piece.name ? `{${text}}` : text;

@@ -3,12 +3,14 @@ import { overlaps } from '../patterns/operations.js';
 import { parsePattern } from '../patterns/parse.js';
 import { escapeGlob } from '../patterns/escape.js';
 import type { CacheRegistry, KeyParams } from '../registry/define.js';
-import { fillTemplate, templateRegExp } from '../registry/model.js';
+import { fillTemplate, loneSurrogateAt, ownParam, quoteValue, templateRegExp } from '../registry/model.js';
 import type { KeyDefinition, ParamValue, RegistryEntry } from '../registry/model.js';
 import { BoundedMap } from './bounded-map.js';
 import { CacheDeleteError, CacheKeyError, CacheValueError, within } from './errors.js';
 import { CacheMetrics } from './metrics.js';
 import type { CacheLogger, CacheStore } from './store.js';
+import { createFailureWarner } from './warnings.js';
+import type { FailureKind } from './warnings.js';
 
 type Keys = Readonly<Record<string, KeyDefinition>>;
 
@@ -37,7 +39,12 @@ export interface CacheOptions<K extends Keys> {
   readonly logger?: CacheLogger;
   /** Fills `{param}` placeholders of decorator patterns and `@Cacheable` keys from a handler call. */
   readonly resolveParams?: ParamResolver;
-  /** Receives every failed cache operation (after it was logged and counted). */
+  /**
+   * Receives every failed cache operation (after it was logged and counted). With neither `onError`
+   * nor `logger.error` (and not `strict`), failures are not silent: a failed invalidation, a partial
+   * delete, a failed fill and a failed read each raise a `process.emitWarning` (`console.warn` where
+   * there is no `process`), at most once a minute per kind.
+   */
   readonly onError?: (error: unknown, context: CacheErrorContext) => void;
   /** Rethrow failed operations instead of reporting them and carrying on. */
   readonly strict?: boolean;
@@ -158,6 +165,12 @@ interface PatternFacts {
   readonly hashTags: ReadonlySet<string>;
 }
 
+function failureKind(context: CacheErrorContext): FailureKind {
+  if (context.operation === 'get') return 'read';
+  if (context.operation === 'set') return 'fill';
+  return (context.deleted ?? 0) > 0 ? 'partial-delete' : 'invalidation';
+}
+
 export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> {
   const { registry, store } = options;
   const logger = options.logger ?? {};
@@ -171,7 +184,11 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   const replaceIf = store.replaceIf?.bind(store);
   const hasLeases = (options.leases ?? true) && setIfAbsent !== undefined && replaceIf !== undefined;
   const metrics = new CacheMetrics(now);
-  const unregistered = options.unregisteredKeys ?? (process.env['NODE_ENV'] === 'production' ? 'ignore' : 'warn');
+  const unregistered =
+    options.unregisteredKeys ??
+    ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['NODE_ENV'] === 'production'
+      ? 'ignore'
+      : 'warn');
   const prefix = registry.prefix;
   const matchers = registry.entries.map((entry) => ({ entry, regExp: templateRegExp(entry) }));
   // Keyed by the pattern as written (placeholders unfilled), so values never add entries; bounded
@@ -180,12 +197,19 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   const inFlight = new Map<string, Fill>();
   const paramNames = new Set(registry.entries.flatMap((entry) => entry.params));
 
+  // A failure nobody hears of (no error log, no onError, no rejection) is still never silent.
+  const warn = logger.error || options.onError || isStrict ? null : createFailureWarner(now);
+
   const fail = (error: unknown, context: CacheErrorContext): void => {
     const target = context.key ?? context.pattern ?? '';
     const deleted = context.deleted === undefined ? '' : ` (${String(context.deleted)} keys deleted before it stopped)`;
     logger.error?.(`Cache ${context.operation} failed: ${target}${deleted}`, error);
     options.onError?.(error, context);
     if (isStrict) throw error;
+    if (warn) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      warn(failureKind(context), `Cache ${context.operation} failed: ${target}${deleted}. ${reason}`);
+    }
   };
 
   /** A failed read or write of a family's key: counted, then reported. */
@@ -210,12 +234,36 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     return found;
   };
 
-  const tooLong = (text: string): CacheKeyError | null =>
-    text.length > maxKeyLength
+  /** Why the store must not be given `text` (a key or pattern, prefix included), or null. */
+  const refusal = (text: string): CacheKeyError | null => {
+    if (text.length > maxKeyLength) {
+      return new CacheKeyError(
+        `The cache key or pattern ${text.slice(0, 60)}… is ${String(text.length)} characters long, over maxKeyLength (${String(maxKeyLength)}): shorten the parameter values (hash long ones) or raise maxKeyLength.`,
+      );
+    }
+    const at = loneSurrogateAt(text);
+    return at === -1
+      ? null
+      : new CacheKeyError(
+          `The cache key or pattern ${quoteValue(text)} is not well-formed UTF-16 (a lone surrogate at ${String(at)}): Redis would store it as U+FFFD, in the keys of another value.`,
+        );
+  };
+
+  /**
+   * Why `key` (prefix included) must not be written, or null. The pattern that deletes exactly it is
+   * the key with its glob characters escaped, longer than the key: a key whose pattern would be
+   * refused could be written but never invalidated.
+   */
+  const writeRefusal = (key: string): CacheKeyError | null => {
+    const refused = refusal(key);
+    if (refused) return refused;
+    const escaped = escapeGlob(key).length;
+    return escaped > maxKeyLength
       ? new CacheKeyError(
-          `The cache key or pattern ${text.slice(0, 60)}… is ${String(text.length)} characters long, over maxKeyLength (${String(maxKeyLength)}): shorten the parameter values (hash long ones) or raise maxKeyLength.`,
+          `The cache key ${key.slice(0, 60)}… is not written: it is ${String(key.length)} characters long, but the pattern that invalidates it (its glob characters escaped) is ${String(escaped)}, over maxKeyLength (${String(maxKeyLength)}), so it could never be invalidated. Shorten the parameter values (hash long ones) or raise maxKeyLength.`,
         )
       : null;
+  };
 
   /**
    * Fills `{param}` placeholders, escaped. A value that would span segments (`:`) or match any
@@ -224,9 +272,10 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   const fill = (pattern: string, params: Params): { pattern: string } | { error: CacheKeyError } => {
     const { hashTags } = factsOf(pattern, true);
     const refused: string[] = [];
+    const malformed: string[] = [];
     const filled = pattern.replace(PLACEHOLDER, (whole, name: string) => {
       if (!paramNames.has(name)) return whole;
-      const value = params[name];
+      const value = ownParam(params, name);
       if (value === undefined) {
         // No value at all: deleting more is stale-safe; deleting less would leave stale data behind.
         logger.warn?.(`No value for {${name}} in cache pattern ${pattern}: invalidating every ${name}.`);
@@ -234,7 +283,11 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       }
       const text = String(value);
       if (text === '' || text.includes(':')) {
-        refused.push(`{${name}} = ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`);
+        refused.push(`{${name}} = ${quoteValue(text)}`);
+        return whole;
+      }
+      if (loneSurrogateAt(text) !== -1) {
+        malformed.push(`{${name}} = ${quoteValue(text)}`);
         return whole;
       }
       const escaped = escapeGlob(text);
@@ -247,14 +300,21 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
         ),
       };
     }
-    const overLength = tooLong(escapeGlob(prefix) + filled);
-    return overLength ? { error: overLength } : { pattern: filled };
+    if (malformed.length > 0) {
+      return {
+        error: new CacheKeyError(
+          `Cache pattern ${pattern} not invalidated: ${malformed.join(', ')} is not well-formed UTF-16 (a lone surrogate), which Redis would read as U+FFFD, the keys of another value.`,
+        ),
+      };
+    }
+    const problem = refusal(escapeGlob(prefix) + filled);
+    return problem ? { error: problem } : { pattern: filled };
   };
 
   const keyOf = (name: string, params: Params): string => {
     const key = prefix + fillTemplate(registry.entry(name), params, false);
-    const overLength = tooLong(key);
-    if (overLength) throw overLength;
+    const refused = writeRefusal(key);
+    if (refused) throw refused;
     return key;
   };
 
@@ -337,10 +397,10 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
   /** Deletes `pattern` (without prefix); failures are reported with the count deleted before them. */
   const remove = async (pattern: string, families: readonly string[]): Promise<number> => {
     const full = escapeGlob(prefix) + pattern;
-    const overLength = tooLong(full);
-    if (overLength) {
+    const refused = refusal(full);
+    if (refused) {
       metrics.recordInvalidation(families, 0, 0, true);
-      fail(overLength, { operation: 'deletePattern', pattern: full, deleted: 0 });
+      fail(refused, { operation: 'deletePattern', pattern: full, deleted: 0 });
       return 0;
     }
     const started = now();
@@ -426,8 +486,8 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
     },
 
     async setKey(key: string, value: unknown, ttlSeconds?: number): Promise<void> {
-      const overLength = tooLong(prefix + key);
-      if (overLength) throw overLength;
+      const refused = writeRefusal(prefix + key);
+      if (refused) throw refused;
       const family = familyOf(key);
       if (!family && unregistered !== 'ignore') {
         const message = `The cache key ${key} matches no registered template: add it to the registry.`;

@@ -150,15 +150,16 @@ export function Cacheable(name: string, options: CacheableOptions = {}): MethodD
       const cache = getCache();
       const call = invocation(this, methodName, args);
       const entry = cache.registry.entry(name);
-      const params: Record<string, ParamValue> = {};
+      // No prototype: a `__proto__` parameter is stored as one, and nothing is inherited.
+      const params = Object.create(null) as Record<string, ParamValue>;
       for (const [key, value] of Object.entries(paramsFor(cache, options, call))) {
         if (value !== undefined && entry.params.includes(key)) params[key] = value;
       }
-      if (entry.params.includes('hash') && params['hash'] === undefined) {
+      if (entry.params.includes('hash') && !Object.hasOwn(params, 'hash')) {
         const digest = hashArguments(args);
         if (digest !== null) params['hash'] = digest;
       }
-      const missing = entry.params.filter((param) => params[param] === undefined);
+      const missing = entry.params.filter((param) => !Object.hasOwn(params, param));
       if (missing.length > 0) {
         // Without every parameter there is no key: serve uncached rather than share a wrong entry.
         return original.apply(this, args);

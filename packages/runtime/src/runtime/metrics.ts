@@ -23,7 +23,10 @@ export interface HitRateAlert {
 }
 
 export interface HitRateWindow {
-  /** Length of the sliding window, in milliseconds (default one minute). */
+  /**
+   * Length of the sliding window, in milliseconds (default one minute). Lookups leave it in steps of
+   * a sixtieth of its length: it holds the last 59 steps and the current one.
+   */
   readonly window?: number;
   /** Lookups the window must hold before a rate is judged (default 20). */
   readonly minSamples?: number;
@@ -41,12 +44,26 @@ interface MutableStats {
   errors: number;
 }
 
+/** Steps a hit-rate window is cut into: the cost of a lookup does not depend on how many the window holds. */
+const BUCKETS = 60;
+
+/** One family's lookups over a watcher's window: a ring of per-step counters and their sums. */
+interface Tally {
+  /** The step (time / step length, rounded down) of the newest bucket. */
+  newest: number;
+  readonly hits: Float64Array;
+  readonly lookups: Float64Array;
+  hitSum: number;
+  lookupSum: number;
+}
+
 interface Watcher {
   readonly threshold: number;
-  readonly window: number;
+  /** Length of one step of the window, in milliseconds. */
+  readonly step: number;
   readonly minSamples: number;
   readonly callback: (alert: HitRateAlert) => void;
-  readonly lookups: Map<string, { at: number; isHit: boolean }[]>;
+  readonly tallies: Map<string, Tally>;
   /** Families under the threshold: alerted once until they recover. */
   readonly alerted: Set<string>;
 }
@@ -128,12 +145,15 @@ export class CacheMetrics {
   onHitRateBelow(threshold: number, options: HitRateWindow, callback: (alert: HitRateAlert) => void): () => void {
     if (!(threshold >= 0 && threshold <= 1))
       throw new RangeError(`The hit-rate threshold must be between 0 and 1, got ${String(threshold)}.`);
+    const window = options.window ?? 60_000;
+    if (!(window > 0 && Number.isFinite(window)))
+      throw new RangeError(`The hit-rate window must be a positive number of milliseconds, got ${String(window)}.`);
     const watcher: Watcher = {
       threshold,
-      window: options.window ?? 60_000,
+      step: window / BUCKETS,
       minSamples: options.minSamples ?? 20,
       callback,
-      lookups: new Map(),
+      tallies: new Map(),
       alerted: new Set(),
     };
     this.watchers.add(watcher);
@@ -147,22 +167,49 @@ export class CacheMetrics {
   }
 
   private watch(watcher: Watcher, family: string, isHit: boolean): void {
-    const now = this.now();
-    let lookups = watcher.lookups.get(family);
-    if (!lookups) {
-      lookups = [];
-      watcher.lookups.set(family, lookups);
+    const tally = advance(watcher, family, Math.floor(this.now() / watcher.step));
+    const slot = slotOf(tally.newest);
+    tally.lookups[slot] = (tally.lookups[slot] ?? 0) + 1;
+    tally.lookupSum++;
+    if (isHit) {
+      tally.hits[slot] = (tally.hits[slot] ?? 0) + 1;
+      tally.hitSum++;
     }
-    lookups.push({ at: now, isHit });
-    while (lookups.length > 0 && (lookups[0]?.at ?? now) <= now - watcher.window) lookups.shift();
-    if (lookups.length < watcher.minSamples) return;
-    const hitRate = lookups.filter((l) => l.isHit).length / lookups.length;
+    if (tally.lookupSum < watcher.minSamples) return;
+    const hitRate = tally.hitSum / tally.lookupSum;
     if (hitRate < watcher.threshold) {
       if (watcher.alerted.has(family)) return;
       watcher.alerted.add(family);
-      watcher.callback({ family, hitRate, samples: lookups.length });
+      watcher.callback({ family, hitRate, samples: tally.lookupSum });
     } else {
       watcher.alerted.delete(family);
     }
   }
+}
+
+/** The bucket of a step (steps before the epoch included). */
+const slotOf = (step: number): number => ((step % BUCKETS) + BUCKETS) % BUCKETS;
+
+/**
+ * The tally of `family`, its window moved on to `step`: the buckets of the steps that left it are
+ * emptied (at most all of them, whatever the time elapsed). A clock that went back counts in the
+ * newest bucket.
+ */
+function advance(watcher: Watcher, family: string, step: number): Tally {
+  let tally = watcher.tallies.get(family);
+  if (!tally) {
+    tally = { newest: step, hits: new Float64Array(BUCKETS), lookups: new Float64Array(BUCKETS), hitSum: 0, lookupSum: 0 };
+    watcher.tallies.set(family, tally);
+    return tally;
+  }
+  const passed = Math.min(step - tally.newest, BUCKETS);
+  for (let i = 1; i <= passed; i++) {
+    const slot = slotOf(tally.newest + i);
+    tally.hitSum -= tally.hits[slot] ?? 0;
+    tally.lookupSum -= tally.lookups[slot] ?? 0;
+    tally.hits[slot] = 0;
+    tally.lookups[slot] = 0;
+  }
+  if (step > tally.newest) tally.newest = step;
+  return tally;
 }
