@@ -1,9 +1,9 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectCache } from '../../src/cli/inspect.js';
-import { main } from '../../src/cli/main.js';
 import { NoAnswerError, parseRedisUrl, redactRedisUrl } from '../../src/cli/redis-target.js';
 import { loadRegistry } from '../../src/registry/load.js';
+import { run } from '../support/cli.js';
 import { hasRedisServer, startRedisCluster, startRedisServer } from '../setup/redis-server.js';
 import type { RedisCluster, RedisServer } from '../setup/redis-server.js';
 
@@ -14,18 +14,6 @@ if (!isAvailable) {
 }
 
 const APP = 'fixtures/quotes-app';
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    cwd: process.cwd(),
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
 
 describe('the --redis URL', () => {
   it('is shown with its password redacted', () => {
