@@ -29,7 +29,9 @@ export const textReporter: Reporter = (result, context) => {
     byFile.set(finding.file, list);
   }
   for (const [file, findings] of byFile) {
-    lines.push(bold(oneLine(file)));
+    // A path that starts like a workflow command (`::warning …`) is written as the relative path it is.
+    const shown = oneLine(file);
+    lines.push(bold(shown.startsWith(':') ? `./${shown}` : shown));
     for (const { first, findings: group } of groupByPlace(findings)) {
       lines.push(`  ${String(first.line)}:${String(first.column)}  ${level(first)}  ${oneLine(first.message)}  ${dim(first.ruleId)}`);
       for (const more of group.slice(1)) lines.push(`      ${dim('also:')} ${oneLine(more.message)}`);

@@ -41,6 +41,13 @@ describe('source text in the reports is data', () => {
     expect(output).toContain('\\u001b[31mhere');
   });
 
+  it('text: a file named like a workflow command does not start a line', () => {
+    const named: ScanResult = { ...result, findings: result.findings.map((f) => ({ ...f, file: '::warning file=x::pwned.ts' })) };
+    const output = REPORTERS.text(named, context);
+    expect(output.split('\n').filter(isCommand)).toEqual([]);
+    expect(output).toContain('./::warning file=x::pwned.ts');
+  });
+
   it('github: one annotation a line, messages and properties encoded', () => {
     const output = REPORTERS.github(result, context);
     const lines = output.trimEnd().split('\n');
