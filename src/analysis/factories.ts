@@ -74,18 +74,32 @@ export function factoryMember(ctx: FileContext, object: ts.Expression, method: s
     const declaration = memberFunction(factoryCtx, made, method);
     return declaration ? { declaration, ctx: factoryCtx, outer: factoryFrame, label: `${factoryName}().${method}` } : null;
   }
+  const member = constructedMethod(factoryCtx, made, method, factoryFrame);
+  return member ? { ...member, outer: member.outer ?? factoryFrame } : null;
+}
+
+/**
+ * The method `method` of the project class that `new X(…)` (written in `ctx`) makes, read with the
+ * constructor's arguments (a frame over `next`); `outer` is absent when the class has no constructor.
+ */
+function constructedMethod(
+  ctx: FileContext,
+  made: ts.Expression,
+  method: string,
+  next: Frame | null,
+): (Omit<FactoryMember, 'outer'> & { readonly outer?: Frame }) | null {
+  const { ts } = ctx;
   if (!ts.isNewExpression(made) || !ts.isIdentifier(made.expression)) return null;
-  const made_ = made.expression;
-  const cls = factoryCtx.classes.get(made_.text) ?? factoryCtx.resolver?.resolveClass?.(made_) ?? null;
+  const className = made.expression;
+  const cls = ctx.classes.get(className.text) ?? ctx.resolver?.resolveClass?.(className) ?? null;
   if (!cls) return null;
-  const classCtx = contextFor(factoryCtx, cls);
   const declaration = cls.members.find(
     (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && propertyNameText(ts, m.name) === method,
   );
   if (!declaration) return null;
   const constructor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
-  const outer: Frame = constructor ? { fn: constructor, args: made.arguments ?? [], ctx: factoryCtx, next: factoryFrame } : factoryFrame;
-  return { declaration, ctx: classCtx, outer, label: `${cls.name?.text ?? made_.text}.${method}` };
+  const member = { declaration, ctx: contextFor(ctx, cls), label: `${cls.name?.text ?? className.text}.${method}` };
+  return constructor ? { ...member, outer: { fn: constructor, args: made.arguments ?? [], ctx, next } } : member;
 }
 
 /** The factory call an object comes from: the call itself, a `const` of it, or a class property initialised with it. */
@@ -162,26 +176,8 @@ export function instanceMember(
   object: ts.Expression,
   method: string,
 ): (Omit<FactoryMember, 'outer'> & { readonly outer?: Frame }) | null {
-  const { ts } = ctx;
   const value = valueOf(ctx, object);
-  if (!value || !ts.isNewExpression(value.expr) || !ts.isIdentifier(value.expr.expression)) return null;
-  const made = value.expr;
-  const className = value.expr.expression;
-  const cls = value.ctx.classes.get(className.text) ?? value.ctx.resolver?.resolveClass?.(className) ?? null;
-  if (!cls) return null;
-  const declaration = cls.members.find(
-    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && propertyNameText(ts, m.name) === method,
-  );
-  if (!declaration) return null;
-  const constructor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
-  const label = `${cls.name?.text ?? className.text}.${method}`;
-  if (!constructor) return { declaration, ctx: contextFor(ctx, cls), label };
-  return {
-    declaration,
-    ctx: contextFor(ctx, cls),
-    label,
-    outer: { fn: constructor, args: made.arguments ?? [], ctx: value.ctx, next: null },
-  };
+  return value ? constructedMethod(value.ctx, value.expr, method, null) : null;
 }
 
 function contextFor(ctx: FileContext, node: ts.Node): FileContext {
