@@ -10,11 +10,10 @@ export const RULES = {
     requiresRegistry: false,
     messages: {
       missing:
-        '{{handler}} changes data but invalidates no cache key. Add an invalidation for the keys it changes, or {{exception}} if it changes none.',
+        '{{handler}} changes data but invalidates no cache key. The policy asks every mutation to invalidate what it changes, or {{exception}} if it changes nothing cached.',
       emptyReason: '@NoCacheInvalidation needs a reason: say why {{handler}} leaves the cache alone.',
       updateTagInRoute:
         "updateTag() works only in Server Actions: in the route handler {{handler}}{{through}} it throws at run time and invalidates nothing. Use revalidateTag(tag, 'max') here.",
-      addInvalidation: 'Add @InvalidateCachePattern({{patterns}}) for the keys that depend on {{resource}}.',
     },
   },
   'require-dependent-invalidation': {
@@ -23,10 +22,8 @@ export const RULES = {
     recommended: true,
     requiresRegistry: false,
     messages: {
-      missing:
-        '{{handler}} changes {{resource}}, but leaves `{{key}}` ({{template}}) stale: that key depends on {{resource}}. Invalidate `{{pattern}}`.',
-      missingFamily:
-        '{{handler}} writes {{model}} ({{change}}), and the cached `{{family}}` is loaded from {{model}} ({{lookup}}; read at {{read}}{{fill}}), but it does not invalidate `{{family}}`: the entry stays stale{{ttl}}. Invalidate it, or {{exception}} if it need not be fresh.',
+      stale:
+        '{{handler}} leaves {{count}} stale: {{families}}.{{details}}\nInvalidate {{them}}, or {{exception}} if {{they}} need not be fresh.',
       addPattern: "Add @InvalidateCachePattern('{{pattern}}').",
     },
   },
@@ -109,9 +106,27 @@ export type RuleId = keyof typeof RULES;
 export const RULE_IDS = Object.keys(RULES) as RuleId[];
 export type MessageId<R extends RuleId> = keyof (typeof RULES)[R]['messages'] & string;
 
-/** Fills `{{name}}` placeholders of a message. */
+const NAMED_CONTROLS: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** C0 and C1 control characters and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Text of the audited project on one line, its control characters spelled out (`\n`): data in a message, never layout. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROLS, (c) => NAMED_CONTROLS[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Fills `{{name}}` placeholders of a message. The values are one line each, except `details`:
+ * the lines a check builds below a message's first line, from text it made one line itself.
+ */
 export function formatMessage(template: string, data: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => data[name] ?? whole);
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
+    const value = data[name];
+    if (value === undefined) return whole;
+    return name === 'details' ? value : oneLine(value);
+  });
 }
 
 /**

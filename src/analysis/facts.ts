@@ -114,6 +114,8 @@ export interface ModelWrite {
   readonly row: ModelRow | null;
   /** Made only on some paths of a function the handler calls (`if (billing)` in a shared helper): the handler may never take it. */
   readonly isOnHelperBranch?: boolean;
+  /** Where the write is made: the call of the data layer, in whatever file holds it. */
+  readonly site?: SiteRange;
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */

@@ -163,7 +163,8 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
       row: rowOf(effect.row),
       ...(isOnHelperBranch ? { isOnHelperBranch } : {}),
     };
-    writes.set(JSON.stringify(write), write);
+    const key = JSON.stringify(write);
+    if (!writes.has(key)) writes.set(key, { ...write, site: { file: effect.ctx.file, range: effect.ctx.range(effect.node) } });
   }
   return [...writes.values()];
 }

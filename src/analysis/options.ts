@@ -56,6 +56,12 @@ function buildConfigSchema(z: typeof Zod.z) {
     .object({
       $schema: z.string().optional().describe('Path or URL of this schema, for editors.'),
       registry: z.string().min(1).optional().describe('Path of the cache-key registry file, relative to this configuration file.'),
+      mode: z
+        .enum(['inference', 'policy'])
+        .optional()
+        .describe(
+          'inference (default): a mutation is reported where it writes data a cache family holds and invalidates none of it. policy: besides, every mutation must invalidate something or state its exception.',
+        ),
       decorators: names('Names of decorators that invalidate the cache; replaces the defaults.').optional(),
       additionalDecorators: names('Names of decorators that invalidate, added to the defaults.').optional(),
       calls: names('Names of functions or methods that invalidate (`*` matches any text); replaces the defaults.').optional(),
@@ -106,6 +112,8 @@ export type CacheAuditConfig = Zod.z.infer<ReturnType<typeof buildConfigSchema>>
 
 /** Options of one analysis, with defaults applied. */
 export interface AnalysisOptions {
+  /** `policy`: every mutation invalidates or states its exception; `inference`: only what a write proves stale. */
+  readonly mode: 'inference' | 'policy';
   readonly decorators: ReadonlySet<string>;
   /** Call names without wildcards, for a quick test before the globs. */
   readonly callNames: ReadonlySet<string>;
@@ -135,6 +143,7 @@ export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
   const calls = [...(config.calls ?? DEFAULT_CALLS), ...(config.additionalCalls ?? [])];
   const globs = calls.filter((name) => /[*?]/.test(name));
   return {
+    mode: config.mode ?? 'inference',
     decorators: new Set([...(config.decorators ?? DEFAULT_DECORATORS), ...(config.additionalDecorators ?? [])]),
     callNames: new Set(calls.filter((name) => !/[*?]/.test(name))),
     callGlobs: globs.map((name) => globToRegExp(name)),

@@ -40,7 +40,7 @@ export const githubReporter: Reporter = (result) => {
         `endColumn=${String(f.endColumn)}`,
         `title=${escapeProperty(`cache-audit/${f.ruleId}`)}`,
       ],
-      f.message,
+      [f.message, ...(f.details ?? [])].join('\n'),
     );
   }
   for (const d of result.diagnostics) {

@@ -19,6 +19,12 @@ const CELL_TITLES: Readonly<Record<Cell, string>> = {
 const ROW_REACH = 40;
 
 /** The worst finding level of each matrix row: the findings of its file nearest to its line. */
+/** The lines that prove a finding (each stale family, with its proof), as a list below its message. */
+function detailList(finding: ScanFinding): string {
+  const details = finding.details ?? [];
+  return details.length > 0 ? `<ul class="details">${details.map((d) => `<li>${escape(d.replace(/^- /, ''))}</li>`).join('')}</ul>` : '';
+}
+
 function rowVerdicts(result: ScanResult): Map<MatrixRow, Severity> {
   const verdicts = new Map<MatrixRow, Severity>();
   const rowsByFile = new Map<string, MatrixRow[]>();
@@ -52,11 +58,11 @@ function findingHtml({ first, findings }: FindingGroup, context: ReportContext):
     findings.length > 1
       ? `<ul class="also">${findings
           .slice(1)
-          .map((f) => `<li>${escape(f.message)}</li>`)
+          .map((f) => `<li>${escape(f.message)}${detailList(f)}</li>`)
           .join('')}</ul>`
       : '';
   const via = first.via.length > 0 ? `<p class="via">via ${escape(first.via.join(' → '))}</p>` : '';
-  return `<li class="finding ${first.severity}" data-severity="${first.severity}" data-rule="${escape(first.ruleId)}"><div class="head"><span class="sev">${first.severity}</span><code>${String(first.line)}:${String(first.column)}</code><a href="${escape(helpUri(first.ruleId))}">${escape(first.ruleId)}</a></div><p>${escape(first.message)}</p>${also}${via}${codeFrame(first, context)}</li>`;
+  return `<li class="finding ${first.severity}" data-severity="${first.severity}" data-rule="${escape(first.ruleId)}"><div class="head"><span class="sev">${first.severity}</span><code>${String(first.line)}:${String(first.column)}</code><a href="${escape(helpUri(first.ruleId))}">${escape(first.ruleId)}</a></div><p>${escape(first.message)}</p>${detailList(first)}${also}${via}${codeFrame(first, context)}</li>`;
 }
 
 function findingsSection(findings: readonly ScanFinding[], context: ReportContext): string {

@@ -9,7 +9,7 @@ const ICONS = { error: '🔴', warning: '🟡', note: 'ℹ️' } as const;
 function table(findings: readonly ScanFinding[]): string[] {
   const lines = ['| | location | rule | finding |', '| --- | --- | --- | --- |'];
   for (const { first, findings: group } of groupByPlace(findings)) {
-    const messages = group.map((f) => markdownMessage(f.message)).join('<br>');
+    const messages = group.map((f) => [f.message, ...(f.details ?? [])].map(markdownMessage).join('<br>')).join('<br>');
     lines.push(
       `| ${ICONS[first.severity]} | ${markdownCode(`${first.file}:${String(first.line)}`)} | [${first.ruleId}](${helpUri(first.ruleId)}) | ${messages} |`,
     );

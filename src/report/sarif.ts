@@ -55,7 +55,7 @@ export const sarifReporter: Reporter = (result) => {
           ruleId: f.ruleId,
           ruleIndex: index.get(f.ruleId) ?? 0,
           level: LEVELS[f.severity],
-          message: { text: f.message },
+          message: { text: [f.message, ...(f.details ?? [])].join('\n') },
           locations: [
             {
               physicalLocation: {

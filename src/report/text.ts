@@ -34,7 +34,10 @@ export const textReporter: Reporter = (result, context) => {
     lines.push(bold(shown.startsWith(':') ? `./${shown}` : shown));
     for (const { first, findings: group } of groupByPlace(findings)) {
       lines.push(`  ${String(first.line)}:${String(first.column)}  ${level(first)}  ${oneLine(first.message)}  ${dim(first.ruleId)}`);
-      for (const more of group.slice(1)) lines.push(`      ${dim('also:')} ${oneLine(more.message)}`);
+      lines.push(...(first.details ?? []).map((detail) => `      ${oneLine(detail)}`));
+      for (const more of group.slice(1)) {
+        lines.push(`      ${dim('also:')} ${oneLine(more.message)}`, ...(more.details ?? []).map((detail) => `        ${oneLine(detail)}`));
+      }
       if (first.via.length > 0) lines.push(`      ${dim(`via ${oneLine(first.via.join(' → '))}`)}`);
       lines.push(...frame(first, context, first.severity === 'error' ? red : first.severity === 'warning' ? yellow : blue, dim));
     }

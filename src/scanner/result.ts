@@ -8,7 +8,10 @@ export type ProjectRuleId = 'stale-key' | 'unused-key' | 'undeclared-dependency'
 export interface ScanFinding {
   readonly ruleId: string;
   readonly severity: Severity;
+  /** One line: what is wrong. */
   readonly message: string;
+  /** Lines that prove it, below the message (each stale family a handler leaves, with its proof). */
+  readonly details?: readonly string[];
   /** Relative to the scanned root, with `/`. */
   readonly file: string;
   readonly line: number;

@@ -64,14 +64,18 @@ export function checkFiles(
         const start = sourceFile.getLineAndCharacterOfPosition(finding.range.start);
         const end = sourceFile.getLineAndCharacterOfPosition(finding.range.end);
         if (suppressions.isSuppressed(ruleId, start.line + 1)) continue;
+        // The message's first line says what is wrong; the lines below it (made by the rule from
+        // text it made one line) prove it.
+        const [message = '', ...details] = formatMessage(
+          (RULES[ruleId].messages as Readonly<Record<string, string>>)[finding.messageId] ?? finding.messageId,
+          finding.data,
+        ).split('\n');
         sink.push(
           {
             ruleId,
             severity: finding.severity ?? severityOf(ruleId),
-            message: formatMessage(
-              (RULES[ruleId].messages as Readonly<Record<string, string>>)[finding.messageId] ?? finding.messageId,
-              finding.data,
-            ),
+            message,
+            ...(details.length > 0 ? { details } : {}),
             file: rel(fileFacts.file),
             line: start.line + 1,
             column: start.character + 1,

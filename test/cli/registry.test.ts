@@ -140,9 +140,10 @@ describe('cache-audit init', () => {
     expect(after.registry?.keys.map((k) => k.template)).toEqual(before.families.map((f) => f.key));
     expect(after.findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.ruleId}`)).toEqual([
       'src/cache/keys.ts:11 warning stale-key',
+      'src/jobs.ts:7 error require-dependent-invalidation',
       'src/websites.ts:37 error require-dependent-invalidation',
       'src/websites.ts:40 error pattern-in-registry',
-      'src/websites.ts:45 error require-invalidation',
+      'src/websites.ts:45 error require-dependent-invalidation',
     ]);
     expect(after.findings.find((f) => f.ruleId === 'pattern-in-registry')?.message).toBe(
       'The pattern `webiste:{id}` matches no key of the registry. Did you mean `website:{id}`?',

@@ -47,11 +47,17 @@ describe("plain JavaScript with ESLint's default parser", () => {
     const linter = new eslint10.Linter({ configType: 'flat' });
     const messages = linter.verify(
       "import { Router } from 'express';\nconst router = Router();\nrouter.delete('/quotes/:id', async (req, res) => {\n  res.sendStatus(204);\n});\n",
-      [{ files: ['**/*.js'], plugins: { 'cache-audit': plugin as never }, rules: { 'cache-audit/require-invalidation': 'error' } }],
+      [
+        {
+          files: ['**/*.js'],
+          plugins: { 'cache-audit': plugin as never },
+          rules: { 'cache-audit/require-dependent-invalidation': 'error' },
+        },
+      ],
       { filename: resolve(import.meta.dirname, '../../fixtures/express-app/src/routes/extra.js') },
     );
     expect(messages.map((m) => `${String(m.line)}:${String(m.column)} ${m.ruleId ?? ''}`)).toEqual([
-      '3:8 cache-audit/require-invalidation',
+      '3:8 cache-audit/require-dependent-invalidation',
     ]);
   });
 });

@@ -116,9 +116,12 @@ describe('reporters', () => {
         await page.goto(`file://${file}`);
         const groups = new Set(result.findings.map((f) => `${f.ruleId} ${f.file}:${String(f.line)}:${String(f.column)}`));
         expect(await page.locator('.finding').count()).toBe(groups.size);
-        // Two findings of one handler (the keys it forgets) are one entry listing both.
-        expect(groups.size).toBeLessThan(result.findings.length);
         expect(await page.locator('.finding .also li').count()).toBe(result.findings.length - groups.size);
+        // The families a handler leaves stale are one entry, each on a line of its own below the message.
+        const details = result.findings.flatMap((f) => f.details ?? []);
+        expect(details.filter((d) => d.startsWith('- '))).toHaveLength(5);
+        expect(await page.locator('.finding ul.details li').count()).toBe(details.length);
+        expect(await page.locator('.finding ul.details li', { hasText: 'dashboard:kpis:*' }).count()).toBe(2);
         expect(await page.locator('.finding').first().getAttribute('data-severity')).toBe('error');
         expect(await page.locator('.finding pre.frame mark').count()).toBe(groups.size);
         // The handler that flushes everything with `*` is not drawn as the healthiest row.

@@ -29,7 +29,8 @@ function lint(ruleId: string, code: string): Linter.LintMessage[] {
         files: ['**/*.ts'],
         languageOptions: { parser: tsParser },
         plugins: { 'cache-audit': plugin as never },
-        settings: { 'cache-audit': { registry: REGISTRY } },
+        // require-invalidation reports only under the policy a team opts into.
+        settings: { 'cache-audit': { registry: REGISTRY, ...(ruleId === 'require-invalidation' ? { mode: 'policy' } : {}) } },
         rules: { [`cache-audit/${ruleId}`]: 'error' },
       },
     ],

@@ -3,7 +3,7 @@ import dependentRule from '../../rules/require-dependent-invalidation.js';
 import { ruleTester } from './tester.js';
 
 /** How require-invalidation recognises handlers and invalidations across frameworks and spellings. */
-ruleTester().run('require-invalidation (framework coverage)', rule, {
+ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (framework coverage)', rule, {
   valid: [
     {
       name: 'a class-level decorator covers the mutations',
@@ -20,7 +20,7 @@ ruleTester().run('require-invalidation (framework coverage)', rule, {
     },
     {
       name: 'a write-through set on a cache counts',
-      code: `import { Hono } from 'hono';\nconst app = new Hono();\napp.put('/settings', async (c) => {\n  await c.var.redisCache.set('settings:global', await c.req.json());\n  return c.body(null, 204);\n});\n`,
+      code: `import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/settings', async (c) => c.json(await c.var.redisCache.get('settings:global')));\napp.put('/settings', async (c) => {\n  await c.var.redisCache.set('settings:global', await c.req.json());\n  return c.body(null, 204);\n});\n`,
     },
     {
       name: 'Koa router middleware',
@@ -511,17 +511,20 @@ ruleTester().run('require-dependent-invalidation (NestJS message handlers)', dep
       filename: 'src/quotes/quotes.events.controller.ts',
       errors: [
         {
-          messageId: 'missing',
+          messageId: 'stale',
           line: 8,
           column: 3,
           endLine: 8,
           endColumn: 10,
           data: {
             handler: 'QuotesEvents.expired',
-            resource: 'quotes',
-            key: 'dashboardTopClients',
-            template: 'dashboard:top_clients:{tenantId}:{hash}',
-            pattern: 'dashboard:top_clients:*',
+            count: 'a cached family',
+            families: '`dashboardTopClients`',
+            details:
+              '\n- `dashboardTopClients` (dashboard:top_clients:{tenantId}:{hash}) depends on quotes: invalidate `dashboard:top_clients:*`.',
+            them: 'it',
+            they: 'it',
+            exception: "@NoCacheInvalidation('reason')",
           },
           suggestions: [
             {

@@ -1,6 +1,33 @@
 import rule from '../../rules/require-dependent-invalidation.js';
 import { controller, ruleTester } from './tester.js';
 
+const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+const DECORATOR_EXCEPTION = "@NoCacheInvalidation('reason')";
+
+/** The data of a finding that names the given families, one detail line each. */
+function staleData(handler: string, exception: string, names: readonly string[], details: readonly string[]) {
+  const one = names.length === 1;
+  return {
+    handler,
+    count: one ? 'a cached family' : `${String(names.length)} cached families`,
+    families: names.map((n) => `\`${n}\``).join(', '),
+    details: details.map((d) => `\n- ${d}`).join(''),
+    them: one ? 'it' : 'them',
+    they: one ? 'it' : 'they',
+    exception,
+  };
+}
+
+/** A registry finding: the names are the first words of the details. */
+function registryStale(handler: string, exception: string, details: readonly string[]) {
+  return staleData(
+    handler,
+    exception,
+    details.map((d) => /^`([^`]+)`/.exec(d)?.[1] ?? ''),
+    details,
+  );
+}
+
 ruleTester().run('require-dependent-invalidation', rule, {
   valid: [
     {
@@ -39,18 +66,14 @@ ruleTester().run('require-dependent-invalidation', rule, {
       code: controller(`  @Put(':id')\n  @InvalidateCachePattern('dashboard:expenses_monthly:*')\n  update() {}`, 'expenses'),
       errors: [
         {
-          messageId: 'missing',
+          messageId: 'stale',
           line: 8,
           column: 3,
           endLine: 8,
           endColumn: 9,
-          data: {
-            handler: 'QuotesController.update',
-            resource: 'expenses',
-            key: 'dashboardKpis',
-            template: 'dashboard:kpis:{tenantId}:{hash}',
-            pattern: 'dashboard:kpis:*',
-          },
+          data: registryStale('QuotesController.update', DECORATOR_EXCEPTION, [
+            '`dashboardKpis` (dashboard:kpis:{tenantId}:{hash}) depends on expenses: invalidate `dashboard:kpis:*`.',
+          ]),
           suggestions: [
             {
               messageId: 'addPattern',
@@ -71,18 +94,14 @@ ruleTester().run('require-dependent-invalidation', rule, {
       ),
       errors: [
         {
-          messageId: 'missing',
+          messageId: 'stale',
           line: 9,
           column: 3,
           endLine: 9,
           endColumn: 9,
-          data: {
-            handler: 'QuotesController.create',
-            resource: 'clients',
-            key: 'dashboardTopClients',
-            template: 'dashboard:top_clients:{tenantId}:{hash}',
-            pattern: 'dashboard:top_clients:*',
-          },
+          data: registryStale('QuotesController.create', DECORATOR_EXCEPTION, [
+            '`dashboardTopClients` (dashboard:top_clients:{tenantId}:{hash}) depends on clients: invalidate `dashboard:top_clients:*`.',
+          ]),
           suggestions: [
             {
               messageId: 'addPattern',
@@ -100,18 +119,14 @@ ruleTester().run('require-dependent-invalidation', rule, {
       code: `import { Router } from 'express';\nconst router = Router();\nrouter.post('/clients', async (req, res) => {\n  await cache.deletePattern('dashboard:top_clients:*');\n  res.sendStatus(201);\n});\n`,
       errors: [
         {
-          messageId: 'missing',
+          messageId: 'stale',
           line: 3,
           column: 8,
           endLine: 3,
           endColumn: 12,
-          data: {
-            handler: 'POST /clients',
-            resource: 'clients',
-            key: 'dashboardKpis',
-            template: 'dashboard:kpis:{tenantId}:{hash}',
-            pattern: 'dashboard:kpis:*',
-          },
+          data: registryStale('POST /clients', EXCEPTION, [
+            '`dashboardKpis` (dashboard:kpis:{tenantId}:{hash}) depends on clients: invalidate `dashboard:kpis:*`.',
+          ]),
         },
       ],
     },
@@ -143,35 +158,30 @@ async function published() {
 ${routes}`;
 }
 
-const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
-
-/** The families of `postsApp`, as a finding names them. */
+/** The families of `postsApp`, as a finding's details name them. */
 const FAMILIES = {
-  byId: {
-    family: 'post:{id}',
-    lookup: 'looked up by key',
-    read: 'file.ts:8',
-    fill: ', filled at file.ts:11',
-    ttl: ' for up to its 600 s ttl',
-  },
-  published: {
-    family: 'posts:published',
-    lookup: 'a list, count or aggregate',
-    read: 'file.ts:15',
-    fill: ', filled at file.ts:18',
-    ttl: ' for up to its 30 s ttl',
-  },
+  byId: { name: 'post:{id}', holds: 'looked up by key; read at file.ts:8, filled at file.ts:11, ttl 600 s' },
+  published: { name: 'posts:published', holds: 'a list, count or aggregate; read at file.ts:15, filled at file.ts:18, ttl 30 s' },
 };
 
-/** A finding of a route of `postsApp` (on line 21): its method name spans `endColumn`. */
-function familyError(handler: string, change: string, family: keyof typeof FAMILIES, endColumn: number) {
+/** The finding of a route of `postsApp` (on line 21, its write on line 22): its method name spans `endColumn`. */
+function familyError(handler: string, change: string, families: readonly (keyof typeof FAMILIES)[], endColumn: number) {
+  const details = families.map(
+    (f) =>
+      `\`${FAMILIES[f].name}\` holds Post (${FAMILIES[f].holds}); it writes Post (${change}) at file.ts:22: delete \`${FAMILIES[f].name}\`.`,
+  );
   return {
-    messageId: 'missingFamily' as const,
+    messageId: 'stale' as const,
     line: 21,
     column: 5,
     endLine: 21,
     endColumn,
-    data: { handler, model: 'Post', change, ...FAMILIES[family], exception: EXCEPTION },
+    data: staleData(
+      handler,
+      EXCEPTION,
+      families.map((f) => FAMILIES[f].name),
+      details,
+    ),
   };
 }
 
@@ -220,7 +230,7 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
     {
       name: 'a create leaves the list stale (a warning in the CLI: its ttl is 30 s)',
       code: postsApp(`app.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  res.end();\n});\n`),
-      errors: [familyError('POST /posts', 'create', 'published', 9)],
+      errors: [familyError('POST /posts', 'create', ['published'], 9)],
     },
     {
       name: 'an update of a field the list filters on, with the entry by id invalidated',
@@ -228,14 +238,14 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
         `app.put('/posts/:id/publish', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: { published: true } });\n  await redis.del(\`post:\${req.params.id}\`);\n  res.end();\n});\n`,
         { select: ', select: { id: true, body: true }' },
       ),
-      errors: [familyError('PUT /posts/:id/publish', 'update', 'published', 8)],
+      errors: [familyError('PUT /posts/:id/publish', 'update', ['published'], 8)],
     },
     {
       name: 'a delete leaves both families stale',
       code: postsApp(
         `app.delete('/posts/:id', async (req, res) => {\n  await prisma.post.delete({ where: { id: req.params.id } });\n  res.end();\n});\n`,
       ),
-      errors: [familyError('DELETE /posts/:id', 'delete', 'byId', 11), familyError('DELETE /posts/:id', 'delete', 'published', 11)],
+      errors: [familyError('DELETE /posts/:id', 'delete', ['byId', 'published'], 11)],
     },
     {
       name: 'a delete changes an existence check by id',
@@ -243,7 +253,7 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
         `app.delete('/posts/:id', async (req, res) => {\n  await prisma.post.delete({ where: { id: req.params.id } });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
         { select: ', select: { id: true }' },
       ),
-      errors: [familyError('DELETE /posts/:id', 'delete', 'byId', 11)],
+      errors: [familyError('DELETE /posts/:id', 'delete', ['byId'], 11)],
     },
     {
       name: 'an update that names the id can move the row under an existence check',
@@ -251,7 +261,7 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
         `app.put('/posts/:id', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: { id: req.body.id } });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
         { select: ', select: { id: true }' },
       ),
-      errors: [familyError('PUT /posts/:id', 'update', 'byId', 8)],
+      errors: [familyError('PUT /posts/:id', 'update', ['byId'], 8)],
     },
   ],
 });

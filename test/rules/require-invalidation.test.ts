@@ -1,6 +1,7 @@
 import rule from '../../rules/require-invalidation.js';
 import { controller, ruleTester } from './tester.js';
 
+/** By default, a mutation is judged by what it leaves stale (require-dependent-invalidation): this rule says only what throws or is empty. */
 ruleTester().run('require-invalidation', rule, {
   valid: [
     { name: 'a decorator invalidates', code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}`) },
@@ -29,6 +30,10 @@ ruleTester().run('require-invalidation', rule, {
       name: 'a configured read-only route served over POST',
       code: `import express from 'express';\nconst router = express.Router();\nrouter.post('/documents.list', (req, res) => res.json([]));\n`,
       settings: { 'cache-audit': { readOnlyRoutes: ['/documents.*'] } },
+    },
+    {
+      name: 'a mutation that invalidates nothing: require-dependent-invalidation names what it leaves stale',
+      code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}\n\n  @Delete(':id')\n  remove() {}`),
     },
     {
       name: 'with a registry, a mutation of nothing cached is not judged (a login)',
@@ -61,34 +66,47 @@ ruleTester().run('require-invalidation', rule, {
       ],
     },
     {
-      name: 'a NestJS mutation that invalidates nothing, with the fix derived from the registry',
-      code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}\n\n  @Delete(':id')\n  remove() {}`),
+      name: 'an empty reason is no exception',
+      code: controller(`  @Post()\n  @NoCacheInvalidation('')\n  create() {}`),
+      errors: [{ messageId: 'emptyReason', line: 7, column: 4, endLine: 7, endColumn: 27 }],
+    },
+  ],
+});
+
+/** The policy a team opts into: every mutation invalidates something or states its exception. */
+ruleTester({ mode: 'policy' }).run('require-invalidation (policy)', rule, {
+  valid: [
+    { name: 'a decorator invalidates', code: controller(`  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}`) },
+    {
+      name: 'a mutation whose stale families require-dependent-invalidation names is not reported twice',
+      code: controller(`  @Delete(':id')\n  remove() {}`),
+    },
+    {
+      name: 'a reasoned exception',
+      code: controller(
+        `  @Post('login')\n  @NoCacheInvalidation('issues a token, changes nothing cached')\n  login() { return { token: 't' }; }`,
+        'auth',
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a mutation of nothing the registry names',
+      code: controller(`  @Post('login')\n  login() { return { token: 't' }; }`, 'auth'),
       errors: [
         {
           messageId: 'missing',
-          line: 11,
+          line: 7,
           column: 3,
-          endLine: 11,
-          endColumn: 9,
-          data: { handler: 'QuotesController.remove', exception: "@NoCacheInvalidation('reason')" },
-          suggestions: [
-            {
-              messageId: 'addInvalidation',
-              data: {
-                patterns: "'dashboard:kpis:*', 'dashboard:top_clients:*', 'quotes:list:*', 'quotes:summary:*'",
-                resource: 'quotes',
-              },
-              output: controller(
-                `  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}\n\n  @Delete(':id')\n  @InvalidateCachePattern('dashboard:kpis:*', 'dashboard:top_clients:*', 'quotes:list:*', 'quotes:summary:*')\n  remove() {}`,
-              ),
-            },
-          ],
+          endLine: 7,
+          endColumn: 8,
+          data: { handler: 'QuotesController.login', exception: "@NoCacheInvalidation('reason')" },
         },
       ],
     },
     {
       name: 'an Express route whose handler is a function of the file',
-      code: `import { Router } from 'express';\nconst router = Router();\nasync function removeQuote(req: unknown, res: { sendStatus(n: number): void }) {\n  res.sendStatus(204);\n}\nrouter.delete('/quotes/:id', removeQuote);\n`,
+      code: `import { Router } from 'express';\nconst router = Router();\nasync function endSession(req: unknown, res: { sendStatus(n: number): void }) {\n  res.sendStatus(204);\n}\nrouter.delete('/sessions/:id', endSession);\n`,
       errors: [
         {
           messageId: 'missing',
@@ -96,28 +114,26 @@ ruleTester().run('require-invalidation', rule, {
           column: 8,
           endLine: 6,
           endColumn: 14,
-          data: { handler: 'DELETE /quotes/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+          data: {
+            handler: 'DELETE /sessions/:id',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
         },
       ],
     },
     {
-      name: 'an empty reason is no exception',
-      code: controller(`  @Post()\n  @NoCacheInvalidation('')\n  create() {}`),
-      errors: [{ messageId: 'emptyReason', line: 7, column: 4, endLine: 7, endColumn: 27 }],
-    },
-    {
-      name: 'a Next.js route handler and a server action',
-      code: `'use server';\nimport { db } from './db';\nexport async function archiveQuote(id: string) {\n  await db.archive(id);\n}\nexport async function listQuotes() {\n  return [];\n}\n`,
-      filename: 'app/quotes/actions.ts',
+      name: 'a server action',
+      code: `'use server';\nimport { db } from './db';\nexport async function archiveNote(id: string) {\n  await db.archive(id);\n}\nexport async function listNotes() {\n  return [];\n}\n`,
+      filename: 'app/notes/actions.ts',
       errors: [
         {
           messageId: 'missing',
           line: 3,
           column: 23,
           endLine: 3,
-          endColumn: 35,
+          endColumn: 34,
           data: {
-            handler: 'server action archiveQuote',
+            handler: 'server action archiveNote',
             exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
           },
         },

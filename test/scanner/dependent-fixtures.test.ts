@@ -34,8 +34,12 @@ describe('the fixture apps without configuration, in the CLI', () => {
 
   it('names the model, the family, its row of the property table, and where the family is read and filled', async () => {
     const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/nest-prisma-properties-app') });
-    expect(result.findings.map((f) => f.message)).toEqual([
-      "AdminController.addFeaturedClient writes Property (upsert), and the cached `clients:featured` is loaded from Property (its row where key is 'FEATURED_CLIENTS'; read at src/clients/featured-clients.service.ts:19, filled at src/clients/featured-clients.service.ts:23), but it does not invalidate `clients:featured`: the entry stays stale for up to its 21600 s ttl. Invalidate it, or @NoCacheInvalidation('reason') if it need not be fresh.",
+    expect(result.findings.map((f) => [f.message, ...(f.details ?? [])])).toEqual([
+      [
+        'AdminController.addFeaturedClient leaves a cached family stale: `clients:featured`.',
+        "- `clients:featured` holds Property (its row where key is 'FEATURED_CLIENTS'; read at src/clients/featured-clients.service.ts:19, filled at src/clients/featured-clients.service.ts:23, ttl 21600 s); it writes Property (upsert) at src/property/property.service.ts:18: delete `clients:featured`.",
+        "Invalidate it, or @NoCacheInvalidation('reason') if it need not be fresh.",
+      ],
     ]);
   });
 

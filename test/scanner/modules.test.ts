@@ -166,7 +166,7 @@ describe('imports of the project through every alias are followed', () => {
       }),
     );
     expect(cell).toBe('none');
-    expect(findings).toEqual(['require-invalidation']);
+    expect(findings).toEqual(['require-dependent-invalidation']);
   });
 });
 
@@ -208,7 +208,7 @@ describe('CommonJS', () => {
       'PUT /quotes/:id none',
     ]);
     expect(result.findings.filter((f) => f.file === 'src/app.js').map((f) => `${String(f.line)} ${f.ruleId}`)).toEqual([
-      '13 require-invalidation',
+      '13 require-dependent-invalidation',
     ]);
   });
 
@@ -227,7 +227,7 @@ describe('CommonJS', () => {
       'POST /quotes full',
     ]);
     expect(result.findings.filter((f) => f.file !== 'src/keys.ts').map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual([
-      'src/clients.js:3 require-invalidation',
+      'src/clients.js:3 require-dependent-invalidation',
     ]);
   });
 });

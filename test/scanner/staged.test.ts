@@ -119,7 +119,7 @@ export class ClientsService {
     const whole = await scan({ root });
     const controllers = ['src/quotes.controller.ts', 'src/clients.controller.ts'];
     expect(whole.findings.filter((f) => controllers.includes(f.file)).map((f) => `${f.file} ${f.ruleId}`)).toEqual([
-      'src/clients.controller.ts require-invalidation',
+      'src/clients.controller.ts require-dependent-invalidation',
     ]);
     for (const file of sourceFiles(root)) {
       const staged = await scan({ root, onlyFiles: new Set([file]), followChange: true });

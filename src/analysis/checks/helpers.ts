@@ -58,11 +58,11 @@ export function handlerResources(handler: RouteHandler, registry: CacheRegistry,
     const match = bySingular.get(singular(words[i] ?? ''));
     if (match) return [match];
   }
-  // A router mounted elsewhere (`router.put('/:id', …)` in routes/expenses.ts): the file names it,
-  // as a controller prefix would.
+  // A router mounted elsewhere (`router.put('/:id', …)` in routes/expenses.ts): the file or its
+  // folder names it, as a controller prefix would (not the folders above: the application's name).
   const fileWords = file
     .split(/[\\/]/)
-    .slice(-3)
+    .slice(-2)
     .flatMap((part) => part.replace(/\.[^.]*$/, '').split(/[.\-_]/));
   for (let i = fileWords.length - 1; i >= 0; i--) {
     const match = bySingular.get(singular(fileWords[i] ?? ''));

@@ -2,8 +2,10 @@ import { basename } from 'node:path';
 import { covers, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
-import type { CheckInput, Report } from '../checks.js';
-import type { CacheFamily, ModelRead, ModelWrite, RouteHandler } from '../facts.js';
+import type { CacheRegistry } from '../../registry/define.js';
+import { oneLine } from '../catalogue.js';
+import type { CheckInput, Report, Suggestion } from '../checks.js';
+import type { CacheFamily, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { canChange } from '../sources/operations.js';
 import {
   handlerResources,
@@ -14,14 +16,17 @@ import {
   isReadOnlyRoute,
   exceptionText,
   resolvePattern,
+  sameResource,
 } from './helpers.js';
 
 /** A family whose ttl is at most this many seconds is reported as a warning: the team chose short staleness. */
 export const DEFAULT_SHORT_TTL = 60;
 
+/** How many stale families the first line of a finding names; the details list every one. */
+const NAMED_IN_HEADLINE = 2;
+
 export function check(input: CheckInput, report: Report): void {
-  if (input.registry) checkRegistry(input, report);
-  else checkInferred(input, report);
+  for (const [handler, { stale, suggestions }] of staleFamilies(input)) reportStale(handler, stale, report, suggestions);
 }
 
 function shortTtl(input: CheckInput): number {
@@ -32,31 +37,98 @@ function isJudged(handler: RouteHandler, input: CheckInput): boolean {
   return handler.isMutation && !handler.exception && !isReadOnlyRoute(handler, input.options);
 }
 
-/** With a registry: its `dependsOn` is the authority; a handler must cover every family of the resources it changes. */
-function checkRegistry(input: CheckInput, report: Report): void {
-  const { facts, registry, options } = input;
-  if (!registry) return;
-  for (const handler of facts.handlers) {
-    if (!isJudged(handler, input)) continue;
-    if (handler.invalidations.length === 0 || !isFullyKnown(handler, registry)) continue;
-    const patterns = handlerPatterns(handler, registry);
-    const reported = new Set<string>();
-    for (const resource of handlerResources(handler, registry, options, facts.file)) {
-      for (const entry of registry.dependentsOf(resource)) {
-        if (reported.has(entry.name)) continue;
-        if (patterns.some(({ pattern }) => covers(pattern, entry.parsed))) continue;
-        reported.add(entry.name);
-        const pattern = familyPattern(entry);
-        report(
-          'missing',
-          handler.nameRange,
-          { handler: handler.name, resource, key: entry.name, template: entry.template, pattern },
-          decoratorSuggestion(input, handler, [pattern], 'addPattern', { pattern }),
-          entry.ttl !== undefined && entry.ttl <= shortTtl(input),
-        );
-      }
+/** One family a handler leaves stale: its name, the line that says why and what clears it, and whether that is proved. */
+export interface Stale {
+  readonly name: string;
+  readonly detail: string;
+  readonly pattern: string;
+  /** Not proved (a write on a helper's branch, a resource guessed from the route) or short-lived by choice: a warning. */
+  readonly isMild: boolean;
+}
+
+/** The one finding of a handler: the stale families in its first line, each with its proof below. */
+function reportStale(handler: RouteHandler, stale: readonly Stale[], report: Report, suggestions: Suggestion[]): void {
+  const names = stale.map((s) => `\`${s.name}\``);
+  const shown = names.slice(0, NAMED_IN_HEADLINE).join(', ');
+  const more = names.length > NAMED_IN_HEADLINE ? ` and ${String(names.length - NAMED_IN_HEADLINE)} more` : '';
+  const data = {
+    handler: oneLine(handler.name),
+    families: `${shown}${more}`,
+    count: stale.length === 1 ? 'a cached family' : `${String(stale.length)} cached families`,
+    details: stale.map((s) => `\n- ${s.detail}`).join(''),
+    them: stale.length === 1 ? 'it' : 'them',
+    they: stale.length === 1 ? 'it' : 'they',
+    exception: exceptionText(handler),
+  };
+  report(
+    'stale',
+    handler.nameRange,
+    data,
+    suggestions,
+    stale.every((s) => s.isMild),
+  );
+}
+
+/**
+ * Whether what the handler invalidates can be read, so that a family it does not reach is known
+ * to be left alone: a call that cannot be followed, a pattern that cannot be read, or only Next.js
+ * tags and paths (another cache, which a tag may stand for) leave it unjudged. A handler that
+ * invalidates nothing and calls nothing it cannot follow is judged.
+ */
+function isJudgeable(handler: RouteHandler, registry: CacheRegistry | null): boolean {
+  if (handler.invalidations.length === 0) return handler.opaqueCalls.length === 0;
+  if (registry) return isFullyKnown(handler, registry);
+  const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
+  if (handler.opaqueCalls.length > 0 && !hasDeclared) return false;
+  return handler.invalidations.every(
+    (i) => (i.kind === 'pattern' || i.kind === 'key') && i.patterns.length > 0 && i.patterns.every((p) => resolvePattern(p, null) !== null),
+  );
+}
+
+/** The registry resources a handler changes, each with what proves it (null: guessed from the route or the names). */
+function changedResources(input: CheckInput, handler: RouteHandler, registry: CacheRegistry): Map<string, string | null> {
+  const result = new Map<string, string | null>();
+  const declared =
+    handler.declaredResources !== null || input.options.routeResources.some((r) => handler.path !== null && r.path.test(handler.path));
+  if (declared) {
+    for (const resource of handlerResources(handler, registry, input.options, input.facts.file)) result.set(resource, 'declared');
+    return result;
+  }
+  const resources = [...new Set(registry.entries.flatMap((e) => e.dependsOn))];
+  for (const write of ordered(handler.writes)) {
+    for (const resource of resources.filter((r) => sameResource(r, write.model) && !result.has(r))) {
+      result.set(resource, write.isOnHelperBranch ? null : writeProof(input, write));
     }
   }
+  if (result.size > 0) return result;
+  // No write of a registry resource is visible. With no write visible at all (an in-memory
+  // service, a client this pass does not know), the route or the handler's name says what it
+  // changes, as the team's registry names it; where the writes seen are of other data, that name
+  // is only a guess.
+  const guess = handler.writes.length === 0 ? 'named' : null;
+  for (const resource of handlerResources(handler, registry, input.options, input.facts.file)) result.set(resource, guess);
+  return result;
+}
+
+/** With a registry: its `dependsOn` is the authority; a handler must cover every family of the resources it changes. */
+function registryStale(input: CheckInput, registry: CacheRegistry, handler: RouteHandler): Stale[] {
+  const bound = shortTtl(input);
+  const patterns = handlerPatterns(handler, registry);
+  const stale = new Map<string, Stale>();
+  for (const [resource, proof] of changedResources(input, handler, registry)) {
+    for (const entry of registry.dependentsOf(resource)) {
+      if (stale.has(entry.name) || patterns.some(({ pattern }) => covers(pattern, entry.parsed))) continue;
+      const pattern = familyPattern(entry);
+      const because = proof === null || proof === 'declared' || proof === 'named' ? '' : `; ${proof}`;
+      stale.set(entry.name, {
+        name: entry.name,
+        pattern,
+        detail: `\`${oneLine(entry.name)}\` (${oneLine(entry.template)}) depends on ${oneLine(resource)}${because}: invalidate \`${oneLine(pattern)}\`.`,
+        isMild: proof === null || (entry.ttl !== undefined && entry.ttl <= bound),
+      });
+    }
+  }
+  return [...stale.values()];
 }
 
 /** The families of one key, read in several places: their loads, reads and fills together. */
@@ -86,29 +158,28 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
   return [...result.values()];
 }
 
-/**
- * Whether the handler's invalidations can all be read, so that a family it does not reach is
- * known to be left alone: a call that cannot be followed, a pattern that cannot be read, or a
- * Next.js tag (another cache, which a tag of the family's name may stand for) leaves it unjudged.
- */
-function isReadable(handler: RouteHandler): boolean {
-  const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
-  if (handler.opaqueCalls.length > 0 && !hasDeclared) return false;
-  return handler.invalidations.every(
-    (i) => (i.kind === 'pattern' || i.kind === 'key') && i.patterns.length > 0 && i.patterns.every((p) => resolvePattern(p, null) !== null),
-  );
+/** Writes on every path of the functions the handler calls before those on a branch of a helper. */
+function ordered(writes: readonly ModelWrite[]): ModelWrite[] {
+  return [...writes.filter((w) => !w.isOnHelperBranch), ...writes.filter((w) => w.isOnHelperBranch)];
 }
 
-/**
- * The first write of the handler that can change what the family's loader reads, with that read:
- * a write on every path of the functions it calls before one on a branch of a helper.
- */
+/** The first write of the handler that can change what the family's loader reads, with that read. */
 function reason(writes: readonly ModelWrite[], loads: readonly ModelRead[]): { write: ModelWrite; read: ModelRead } | null {
-  const ordered = [...writes.filter((w) => !w.isOnHelperBranch), ...writes.filter((w) => w.isOnHelperBranch)];
-  for (const write of ordered) {
+  for (const write of ordered(writes)) {
     for (const read of loads) if (read.model === write.model && canChange(write, read)) return { write, read };
   }
   return null;
+}
+
+/** What a message says of a write: model, change and where it is made. */
+function writeProof(input: CheckInput, write: ModelWrite): string {
+  const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
+  return `it writes ${oneLine(write.model)} (${write.change})${where}`;
+}
+
+function lookupText(read: ModelRead): string {
+  if (read.row) return `its row where ${oneLine(read.row.field)} is '${oneLine(read.row.value)}'`;
+  return read.lookup === 'point' ? 'looked up by key' : 'a list, count or aggregate';
 }
 
 /**
@@ -116,40 +187,54 @@ function reason(writes: readonly ModelWrite[], loads: readonly ModelRead[]): { w
  * the models its loader reads. A mutation that writes such a model, in a way that can change what
  * the loader returns, and invalidates no key of the family, leaves it stale.
  */
-function checkInferred(input: CheckInput, report: Report): void {
-  const { facts } = input;
-  const families = byKey(input.families ?? facts.families).filter((f) => f.loads.length > 0);
-  if (families.length === 0) return;
+function inferredStale(input: CheckInput, families: readonly KeyFamily[], handler: RouteHandler): Stale[] {
+  if (handler.writes.length === 0) return [];
   const bound = shortTtl(input);
-  for (const handler of facts.handlers) {
-    if (!isJudged(handler, input) || handler.writes.length === 0 || !isReadable(handler)) continue;
-    const patterns = handlerPatterns(handler, null).map((p) => p.pattern);
-    for (const family of families) {
-      const found = reason(handler.writes, family.loads);
-      if (!found) continue;
-      if (patterns.some((pattern) => patternsOverlap(pattern, family.pattern))) continue;
-      const read = family.reads[0];
-      const fill = family.reads.flatMap((r) => r.fills)[0];
-      const data = {
-        handler: handler.name,
-        model: found.write.model,
-        change: found.write.change,
-        family: family.key,
-        read: read ? locate(input, read.file, read.range.start) : '?',
-        fill: fill ? `, filled at ${locate(input, fill.file, fill.range.start)}` : '',
-        lookup: found.read.row
-          ? `its row where ${found.read.row.field} is '${found.read.row.value}'`
-          : found.read.lookup === 'point'
-            ? 'looked up by key'
-            : 'a list, count or aggregate',
-        ttl: family.ttl === null ? '' : ` for up to its ${String(family.ttl)} s ttl`,
-        exception: exceptionText(handler),
-      };
+  const patterns = handlerPatterns(handler, null).map((p) => p.pattern);
+  const stale: Stale[] = [];
+  for (const family of families) {
+    const found = reason(handler.writes, family.loads);
+    if (!found || patterns.some((pattern) => patternsOverlap(pattern, family.pattern))) continue;
+    const read = family.reads[0];
+    const fill = family.reads.flatMap((r) => r.fills)[0];
+    const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
+      .filter(Boolean)
+      .join(', ');
+    const ttl = family.ttl === null ? '' : `, ttl ${String(family.ttl)} s`;
+    const key = oneLine(family.key);
+    stale.push({
+      name: key,
+      pattern: key,
+      detail: `\`${key}\` holds ${oneLine(found.write.model)} (${lookupText(found.read)}; ${where}${ttl}); ${writeProof(input, found.write)}: delete \`${key}\`.`,
       // A write on a branch of a shared helper may never happen for this handler: a warning, not a proof.
-      const isShort = family.ttl !== null && family.ttl <= bound;
-      report('missingFamily', handler.nameRange, data, [], isShort || found.write.isOnHelperBranch === true);
-    }
+      isMild: (family.ttl !== null && family.ttl <= bound) || found.write.isOnHelperBranch === true,
+    });
   }
+  return stale;
+}
+
+/**
+ * The families each judged handler of the file leaves stale (none listed: none), with the
+ * suggestion that adds their patterns where the handler is decorated.
+ */
+export function staleFamilies(input: CheckInput): Map<RouteHandler, { stale: Stale[]; suggestions: Suggestion[] }> {
+  const result = new Map<RouteHandler, { stale: Stale[]; suggestions: Suggestion[] }>();
+  const { registry } = input;
+  const families = registry ? [] : byKey(input.families ?? input.facts.families).filter((f) => f.loads.length > 0);
+  if (!registry && families.length === 0) return result;
+  for (const handler of input.facts.handlers) {
+    if (!isJudged(handler, input) || !isJudgeable(handler, registry)) continue;
+    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, families, handler);
+    if (stale.length === 0) continue;
+    const patterns = stale.map((s) => s.pattern);
+    const suggestions = registry ? decoratorSuggestion(input, handler, patterns, 'addPattern', { pattern: patterns.join("', '") }) : [];
+    result.set(handler, { stale, suggestions });
+  }
+  return result;
+}
+
+function locateSite(input: CheckInput, site: SiteRange): string {
+  return oneLine(locate(input, site.file, site.range.start));
 }
 
 /** A place as a message names it: file and line. */

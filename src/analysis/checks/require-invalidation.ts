@@ -1,8 +1,11 @@
-import type { CheckInput, Report, Suggestion } from '../checks.js';
-import { handlerResources, familyPattern, decoratorSuggestion, isReadOnlyRoute, exceptionText } from './helpers.js';
+import type { CheckInput, Report } from '../checks.js';
+import type { RouteHandler } from '../facts.js';
+import { staleFamilies } from './require-dependent-invalidation.js';
+import { isReadOnlyRoute, exceptionText } from './helpers.js';
 
 export function check(input: CheckInput, report: Report): void {
-  const { facts, registry, options } = input;
+  const { facts, options } = input;
+  const stale = options.mode === 'policy' ? staleFamilies(input) : new Map<RouteHandler, unknown>();
   for (const handler of facts.handlers) {
     // Next.js allows updateTag() in Server Actions only: in a route handler it throws.
     if (handler.framework === 'nextjs') {
@@ -19,26 +22,10 @@ export function check(input: CheckInput, report: Report): void {
     }
     if (!handler.isMutation || handler.exception || isReadOnlyRoute(handler, options)) continue;
     if (handler.invalidations.length > 0 || handler.opaqueCalls.length > 0) continue;
-    // Without a registry, what a mutation must invalidate is the families loaded from the models
-    // it writes: require-dependent-invalidation judges that.
-    if (!registry) continue;
-    const resources = handlerResources(handler, registry, options, facts.file);
-    // With a registry, a mutation of nothing any key depends on (a login, a webhook, an upload)
-    // has nothing to invalidate: only the handlers of cached resources are judged.
-    if (!resources.some((resource) => registry.dependentsOf(resource).length > 0)) continue;
-    const suggestions: Suggestion[] = [];
-    const resource = resources[0];
-    if (resource) {
-      const patterns = [...new Set(registry.dependentsOf(resource).map(familyPattern))];
-      if (patterns.length > 0) {
-        suggestions.push(
-          ...decoratorSuggestion(input, handler, patterns, 'addInvalidation', {
-            patterns: patterns.map((p) => `'${p}'`).join(', '),
-            resource,
-          }),
-        );
-      }
-    }
-    report('missing', handler.nameRange, { handler: handler.name, exception: exceptionText(handler) }, suggestions);
+    // By default a mutation is judged by what it leaves stale (require-dependent-invalidation,
+    // which names the families); a team that opts into the policy asks every mutation to
+    // invalidate something or state why not.
+    if (options.mode !== 'policy' || stale.has(handler)) continue;
+    report('missing', handler.nameRange, { handler: handler.name, exception: exceptionText(handler) });
   }
 }
