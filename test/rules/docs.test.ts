@@ -9,6 +9,7 @@ import { REGISTRY } from './tester.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+const rulesIndex = readFileSync(resolve(root, 'docs/rules.md'), 'utf8');
 
 /** The ```ts blocks under a heading of a rule's doc, until the next heading. */
 function examples(markdown: string, heading: string): string[] {
@@ -56,7 +57,7 @@ describe('rule docs', () => {
 });
 
 describe('the rule catalogue', () => {
-  it('lists the same rules in the index, the catalogue, the docs, the configs and the README', () => {
+  it('lists the same rules in the index, the catalogue, the docs, the configs and the rules page the README links to', () => {
     const sorted = [...RULE_IDS].sort();
     expect(Object.keys(plugin.rules).sort()).toEqual(sorted);
     expect(
@@ -69,8 +70,16 @@ describe('the rule catalogue', () => {
     expect(Object.keys(plugin.configs.recommended.rules ?? {}).sort()).toEqual(
       sorted.filter((id) => RULES[id].recommended).map((id) => `cache-audit/${id}`),
     );
-    const rows = [...readme.matchAll(/^\| \[`([a-z-]+)`\]\(rules\/\1\.md\) \|/gm)].map((m) => m[1]);
-    expect([...rows].sort()).toEqual(sorted);
+    // docs/rules.md: one row per rule, linking its page, with its description and its level in each config.
+    const rows = [...rulesIndex.matchAll(/^\| \[`([a-z-]+)`\]\(\.\.\/rules\/\1\.md\) \| ([^|]+) \| ([a-z]*) ?\| ([a-z]*) ?\|/gm)];
+    expect(rows.map((m) => m[1]).sort()).toEqual(sorted);
+    for (const [, id = '', description = '', recommended, strict] of rows) {
+      const ruleId = `cache-audit/${id}`;
+      expect(description.trim(), id).toBe(RULES[id as keyof typeof RULES].description);
+      expect(recommended, id).toBe(plugin.configs.recommended.rules?.[ruleId] ?? '');
+      expect(strict, id).toBe(plugin.configs.strict.rules?.[ruleId]);
+    }
+    expect(readme).toContain('](docs/rules.md)');
   });
 
   it('speaks with one voice: descriptions, messages, docs URLs', () => {
