@@ -60,13 +60,8 @@ function reportStale(handler: RouteHandler, stale: readonly Stale[], report: Rep
     they: stale.length === 1 ? 'it' : 'they',
     exception: exceptionText(handler),
   };
-  report(
-    'stale',
-    handler.nameRange,
-    data,
-    suggestions,
-    stale.every((s) => s.isMild),
-  );
+  const isMild = stale.every((s) => s.isMild);
+  report('stale', handler.nameRange, data, suggestions, isMild);
 }
 
 /**
