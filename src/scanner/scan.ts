@@ -1,6 +1,7 @@
 import { typescript } from '../ts/typescript.js';
 import type ts from 'typescript';
 import { familyTtl } from '../analysis/effects.js';
+import { familyShape } from '../analysis/checks/helpers.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
@@ -162,7 +163,9 @@ function inferredFamilies(
   const siteOf = (at: { file: string; range: { start: number } }): Site => ({ file: rel(at.file), line: lineOf(at.file, at.range.start) });
   const isListed = (list: readonly Site[], at: Site): boolean => list.some((s) => s.file === at.file && s.line === at.line);
   for (const family of facts.flatMap((f) => f.families)) {
-    const entry = byKey.get(family.key) ?? { key: family.key, models: new Set<string>(), reads: [], fills: [] };
+    // Keys that differ only by the names of their holes (`user:{id}`, `user:{userId}`) are one family.
+    const shape = familyShape(family.key);
+    const entry = byKey.get(shape) ?? { key: family.key, models: new Set<string>(), reads: [], fills: [] };
     for (const model of family.models) entry.models.add(model);
     const read = siteOf(family);
     if (!isListed(entry.reads, read)) entry.reads.push(read);
@@ -170,7 +173,7 @@ function inferredFamilies(
       const at = { ...siteOf(fill), ttl: fill.ttl };
       if (!isListed(entry.fills, at)) entry.fills.push(at);
     }
-    byKey.set(family.key, entry);
+    byKey.set(shape, entry);
   }
   const bySite = (a: Site, b: Site): number => a.file.localeCompare(b.file) || a.line - b.line;
   return [...byKey.values()]

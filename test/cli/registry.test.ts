@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/load.js';
 import { scan } from '../../src/scanner/scan.js';
 import { run } from '../support/cli.js';
+import { writeProject } from '../support/project.js';
 
 const fixture = resolve(import.meta.dirname, '../../fixtures/inferred-registry-app');
 const copies: string[] = [];
@@ -121,6 +122,24 @@ describe('cache-audit init', () => {
       'Wrote src/cache/keys.ts: 3 key families inferred from the code (3 with a ttl, 3 with the models they are loaded from). Review the registry, then run cache-audit.\n',
     );
     expect(readFileSync(registryFile, 'utf8')).toBe(WRITTEN);
+  });
+
+  it('takes keys that differ only by the names of their holes for one family, which init writes once', async () => {
+    const reader = (name: string, param: string): string =>
+      `export async function ${name}(${param}: string) {\n  const hit = await redis.get(\`user:\${${param}}\`);\n  if (hit) return JSON.parse(hit);\n  const found = await prisma.user.findUnique({ where: { id: ${param} } });\n  await redis.set(\`user:\${${param}}\`, JSON.stringify(found), 'EX', 600);\n  return found;\n}\n`;
+    const dir = writeProject('holes', {
+      'src/users.ts': `import express from 'express';\nimport Redis from 'ioredis';\nimport { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nconst redis = new Redis();\nexport const app = express();\n${reader('userById', 'id')}${reader('userForSession', 'userId')}app.put('/users/:id', async (req, res) => {\n  await prisma.user.update({ where: { id: req.params.id }, data: req.body });\n  res.end();\n});\n`,
+    });
+    const before = await scan({ root: dir });
+    expect(before.families.map((f) => [f.key, f.reads.map((r) => r.line)])).toEqual([['user:{id}', [8, 15]]]);
+    expect(before.findings.map((f) => `${String(f.line)} ${f.ruleId} ${f.message}`)).toEqual([
+      '21 require-dependent-invalidation PUT /users/:id leaves a cached family stale: `user:{id}`.',
+    ]);
+    expect((await run(['init'], dir)).code).toBe(0);
+    const after = await run([dir, '--format', 'json']);
+    expect(after.code).toBe(1);
+    const findings = (JSON.parse(after.stdout) as { findings: { line: number; ruleId: string }[] }).findings;
+    expect(findings.map((f) => `${f.ruleId} ${String(f.line)}`)).toEqual(['stale-key 11', 'require-dependent-invalidation 21']);
   });
 
   it('writes a registry that loads, with which the audit reads the same families and finds the misspelt key', async () => {

@@ -22,6 +22,14 @@ export function resolvePattern(fact: PatternFact, registry: CacheRegistry | null
   return parsed.errors.length === 0 ? parsed : null;
 }
 
+/**
+ * A key family's shape: its key with the names of its holes left out. `user:{id}` and
+ * `user:{userId}`, read in two places, are one family of keys.
+ */
+export function familyShape(key: string): string {
+  return key.replace(/\{[^{}]*\}/g, '{}');
+}
+
 /** Every resource named by `dependsOn` in the registry. */
 function registryResources(registry: CacheRegistry): string[] {
   return [...new Set(registry.entries.flatMap((e) => e.dependsOn))];

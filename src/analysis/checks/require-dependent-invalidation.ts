@@ -17,6 +17,7 @@ import {
   exceptionText,
   resolvePattern,
   sameResource,
+  familyShape,
 } from './helpers.js';
 
 /** A family whose ttl is at most this many seconds is reported as a warning: the team chose short staleness. */
@@ -139,12 +140,13 @@ interface KeyFamily {
 function byKey(families: readonly CacheFamily[]): KeyFamily[] {
   const result = new Map<string, KeyFamily>();
   for (const family of families) {
-    let entry = result.get(family.key);
+    const shape = familyShape(family.key);
+    let entry = result.get(shape);
     if (!entry) {
       const pattern = parsePattern(family.key);
       if (pattern.errors.length > 0) continue;
       entry = { key: family.key, pattern, loads: [], reads: [], ttl: family.ttl };
-      result.set(family.key, entry);
+      result.set(shape, entry);
     }
     entry.loads.push(...family.loads);
     entry.reads.push(family);
