@@ -132,9 +132,20 @@ function readConfig(file: string): LoadedConfig {
   for (const issue of parsed.error.issues) {
     const { line, column } = locate(issue.path);
     const where = issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
-    diagnostics.push(at(file, line, column, `Invalid configuration: ${where}${issue.message}.`));
+    diagnostics.push(at(file, line, column, `Invalid configuration: ${where}${issue.message}.${renameHint(issue)}`));
   }
   return { file, dir, config: {}, diagnostics };
+}
+
+/** Options that were renamed: the old name → the new one and what changed with it. */
+const RENAMED: Readonly<Record<string, string>> = {
+  shortTtl: '`shortTtlSeconds` (seconds; without it, no family is short-lived and every finding is an error)',
+};
+
+function renameHint(issue: { readonly code: string; readonly keys?: readonly string[] }): string {
+  if (issue.code !== 'unrecognized_keys') return '';
+  const renamed = (issue.keys ?? []).flatMap((key) => (RENAMED[key] === undefined ? [] : [`Rename \`${key}\` to ${RENAMED[key]}.`]));
+  return renamed.length > 0 ? ` ${renamed.join(' ')}` : '';
 }
 
 function at(file: string, line: number, column: number, message: string): RegistryDiagnostic {

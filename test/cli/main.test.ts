@@ -35,7 +35,7 @@ describe('cache-audit command line', () => {
       `src/quotes/quotes.controller.ts\n  44:27  error  The pattern \`qoutes:*\` matches no key of the registry. Did you mean \`quotes:*\`?  pattern-in-registry\n    44 |   @InvalidateCachePattern('qoutes:*', 'dashboard:*')\n${' '.repeat(35)}^^^^^^^^^^\n`,
     );
     expect(result.stdout).toContain(
-      '7 errors, 1 warning, 0 notes, 9 files, coverage 88.9 % (8/9 mutation handlers invalidate or state an exception)',
+      '8 errors, 0 warnings, 0 notes, 9 files, coverage 88.9 % (8/9 mutation handlers invalidate or state an exception)',
     );
   });
 

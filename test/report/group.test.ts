@@ -135,7 +135,7 @@ describe('grouping in the report layer', () => {
     const result = await run(['fixtures/quotes-app-defects', '--format', 'github'], undefined, { GITHUB_STEP_SUMMARY: summary });
     expect(result.code).toBe(1);
     const markdown = readFileSync(summary, 'utf8');
-    expect(markdown).toMatch(/^## cache-audit\n\n\*\*7 errors\*\*, \*\*1 warning\*\*, \*\*0 notes\*\* in 9 files\./);
+    expect(markdown).toMatch(/^## cache-audit\n\n\*\*8 errors\*\*, \*\*0 warnings\*\*, \*\*0 notes\*\* in 9 files\./);
     expect(markdown).toContain('`src/quotes/quotes.controller.ts:45` | [require-dependent-invalidation]');
   });
 });

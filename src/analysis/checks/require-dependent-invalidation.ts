@@ -16,16 +16,18 @@ import {
   resolvePattern,
 } from './helpers.js';
 
-/** A family whose ttl is at most this many seconds is reported as a warning: the team chose short staleness. */
-export const DEFAULT_SHORT_TTL = 60;
-
 export function check(input: CheckInput, report: Report): void {
   if (input.registry) checkRegistry(input, report);
   else checkInferred(input, report);
 }
 
-function shortTtl(input: CheckInput): number {
-  return input.ruleOptions?.['require-dependent-invalidation']?.shortTtl ?? DEFAULT_SHORT_TTL;
+/**
+ * Whether a family of this ttl (seconds) is short-lived by the team's choice: only where the team
+ * configures the bound (none by default), so that every finding has its rule's severity.
+ */
+function isShortLived(input: CheckInput, ttl: number | null | undefined): boolean {
+  const bound = input.ruleOptions?.['require-dependent-invalidation']?.shortTtlSeconds;
+  return bound !== undefined && ttl !== null && ttl !== undefined && ttl <= bound;
 }
 
 function isJudged(handler: RouteHandler, input: CheckInput): boolean {
@@ -52,7 +54,7 @@ function checkRegistry(input: CheckInput, report: Report): void {
           handler.nameRange,
           { handler: handler.name, resource, key: entry.name, template: entry.template, pattern },
           decoratorSuggestion(input, handler, [pattern], 'addPattern', { pattern }),
-          entry.ttl !== undefined && entry.ttl <= shortTtl(input),
+          isShortLived(input, entry.ttl),
         );
       }
     }
@@ -120,7 +122,6 @@ function checkInferred(input: CheckInput, report: Report): void {
   const { facts } = input;
   const families = byKey(input.families ?? facts.families).filter((f) => f.loads.length > 0);
   if (families.length === 0) return;
-  const bound = shortTtl(input);
   for (const handler of facts.handlers) {
     if (!isJudged(handler, input) || handler.writes.length === 0 || !isReadable(handler)) continue;
     const patterns = handlerPatterns(handler, null).map((p) => p.pattern);
@@ -145,9 +146,7 @@ function checkInferred(input: CheckInput, report: Report): void {
         ttl: family.ttl === null ? '' : ` for up to its ${String(family.ttl)} s ttl`,
         exception: exceptionText(handler),
       };
-      // A write on a branch of a shared helper may never happen for this handler: a warning, not a proof.
-      const isShort = family.ttl !== null && family.ttl <= bound;
-      report('missingFamily', handler.nameRange, data, [], isShort || found.write.isOnHelperBranch === true);
+      report('missingFamily', handler.nameRange, data, [], isShortLived(input, family.ttl));
     }
   }
 }
