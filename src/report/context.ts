@@ -17,10 +17,10 @@ export interface ReportContext {
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
 
 export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
-export const PROJECT_DOCS = 'https://github.com/cache-audit/cache-audit#whole-project-findings';
 
+/** The page of a rule, an ESLint rule or a whole-project finding alike: `rules/<id>.md`. */
 export function helpUri(ruleId: string): string {
-  return ['stale-key', 'unused-key', 'undeclared-dependency', 'unresolved'].includes(ruleId) ? PROJECT_DOCS : `${DOCS_BASE}${ruleId}.md`;
+  return `${DOCS_BASE}${ruleId}.md`;
 }
 
 export function percent(ratio: number | null): string {
