@@ -214,6 +214,7 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
   const context = {
     color: args.hasColor,
     baselined,
+    rootLabel: relative(io.cwd, result.root).split(sep).join('/') || '.',
     matrix: args.hasMatrix,
     verbose: args.isVerbose,
     sourceLine: (file: string, line: number): string | null => {

@@ -12,6 +12,12 @@ export interface ReportContext {
   readonly matrix?: boolean;
   /** List every note, not only the calls that hide them (text, markdown, html). */
   readonly verbose?: boolean;
+  /**
+   * The scanned directory as the report shows it: relative to where the command ran (`.` for that
+   * directory). Without it, its last segment: a report is forwarded, and the scanning machine's
+   * absolute path means nothing to its reader.
+   */
+  readonly rootLabel?: string;
 }
 
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
@@ -36,4 +42,16 @@ export function counts(result: ScanResult): { error: number; warning: number; no
 /** `1 error`, `2 errors`. */
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${String(count)} ${count === 1 ? one : many}`;
+}
+
+/** The scanned directory as a report names it (see `ReportContext.rootLabel`). */
+export function rootLabel(result: ScanResult, context: ReportContext): string {
+  return (
+    context.rootLabel ??
+    result.root
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .at(-1) ??
+    '.'
+  );
 }

@@ -83,7 +83,9 @@ export const textReporter: Reporter = (result, context) => {
             ? '  unknown: calls code that cannot be followed'
             : row.status === 'none'
               ? '  invalidates nothing'
-              : '';
+              : result.matrix.keys.length === 0
+                ? `  invalidates ${[...new Set(row.invalidations.map((i) => oneLine(i.pattern)))].join(', ')}`
+                : '';
       lines.push(`${oneLine(row.handler).padEnd(width)}  ${cells}${dim(verdict)}`);
     }
     lines.push('');
