@@ -242,6 +242,9 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
       const target = resolve(io.cwd, output.file);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, text);
+      // As the user would type it: relative to where the command ran, unless it lies outside.
+      const shown = relative(io.cwd, target);
+      io.stderr.write(`cache-audit: wrote the ${output.format} report to ${shown === '' || shown.startsWith('..') ? target : shown}.\n`);
     }
   }
   const threshold = SEVERITY_ORDER[args.maxSeverity];
