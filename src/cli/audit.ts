@@ -132,7 +132,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
   const started = performance.now();
   let cache: ScanCache | undefined;
   if (args.cache) {
-    const file = cacheFile(options.root, args.cache.location, io.cwd);
+    const file = cacheFile(options.root, args.cache.location, io.cwd, io.env);
     cache = ScanCache.open({
       file,
       strategy: args.cache.strategy,
@@ -142,7 +142,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
     if (hit) return { ...hit, durationMs: performance.now() - started };
     // V8's compiled code of TypeScript is kept in the cache's directory (not beside a cache file named
     // with --cache-location, which may be the project's root): the next run does not compile its 9 MB again.
-    const directory = cacheDirectory(options.root, args.cache.location, io.cwd);
+    const directory = cacheDirectory(options.root, args.cache.location, io.cwd, io.env);
     if (directory !== null) keepCompiledCode(directory);
   }
   const { checkSetup } = await import('./setup.js');

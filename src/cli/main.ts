@@ -127,7 +127,10 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .option('--baseline <file>', 'leave out the findings recorded in this baseline')
     .option('--update-baseline', 'record the current findings in the --baseline file, and exit 0')
     .option('--cache', 'keep results and per-file verdicts between runs; reuse them for unchanged files')
-    .option('--cache-location <path>', 'the cache file, or a directory for it (default node_modules/.cache/cache-audit/)')
+    .option(
+      '--cache-location <path>',
+      'the cache file, or a directory for it (default node_modules/.cache/cache-audit/, else the user cache directory)',
+    )
     .addOption(
       new Option('--cache-strategy <strategy>', 'how a changed file is detected: size and mtime first, or always the content')
         .choices(['metadata', 'content'])
