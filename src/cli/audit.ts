@@ -25,6 +25,8 @@ export interface AuditArgs {
   readonly isStrict: boolean;
   readonly root: string | null;
   readonly tsconfig: string | null;
+  /** --config: the configuration file, instead of the one found from the root upward. */
+  readonly config: string | null;
   readonly isStaged: boolean;
   readonly changedSince: string | null;
   readonly baseline: string | null;
@@ -146,7 +148,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
     if (directory !== null) keepCompiledCode(directory);
   }
   const { checkSetup } = await import('./setup.js');
-  checkSetup(options.root, options.tsconfig, io.cwd);
+  checkSetup(options.root, options.tsconfig, io.cwd, options.configFile);
   const { auditProject } = await import('../scanner/apps.js');
   cache?.usedRuns();
   const result = await auditProject({
@@ -183,10 +185,14 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     paths = [];
   }
   const tsconfig = args.tsconfig === null ? undefined : resolve(io.cwd, args.tsconfig);
+  const configFile = args.config === null ? undefined : resolve(io.cwd, args.config);
+  if (configFile !== undefined && (!existsSync(configFile) || !statSync(configFile).isFile()))
+    throw new UsageError(`--config ${args.config ?? ''}: no such file. Name the configuration file (cache-audit.config.json, say).`);
   const options: AuditOptions = {
     root,
     paths,
     tsconfig,
+    configFile,
     strict: args.isStrict,
     mode: args.mode,
     ...changedFiles(root, args, io),

@@ -68,8 +68,12 @@ export function clearConfigCache(): void {
   byFile.clear();
 }
 
-/** Loads the configuration that applies to `start` (a directory), read statically and validated. */
-export function loadConfigFor(start: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
+/**
+ * Loads the configuration that applies to `start` (a directory), read statically and validated:
+ * `options.file` when one is named (`--config`), else the one found from `start` upward.
+ */
+export function loadConfigFor(start: string, options: { readonly recheckMs?: number; readonly file?: string } = {}): LoadedConfig {
+  if (options.file !== undefined) return loadConfigFile(resolve(options.file), options);
   const file = findConfigFile(start);
   if (file === null) return { file: null, dir: resolve(start), config: {}, diagnostics: [] };
   const loaded = loadConfigFile(file, options);

@@ -94,6 +94,7 @@ export function runKeyOf(options: ScanOptions): string {
       paths: (options.paths ?? []).map((p) => resolve(root, p)).sort(),
       onlyFiles: options.onlyFiles ? [...options.onlyFiles].sort() : null,
       tsconfig: options.tsconfig ?? null,
+      configFile: options.configFile ?? null,
       strict: options.strict === true,
       maxFileBytes: options.maxFileBytes ?? null,
       followChange: options.followChange === true,
