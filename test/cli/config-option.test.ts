@@ -3,29 +3,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/scanner/result.js';
 import { run } from '../support/cli.js';
+import { plantedApp } from '../support/planted-app.js';
 import { writeProject } from '../support/project.js';
 
 const root = writeProject('config-option', {
-  'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`,
-  'src/app.ts': `import express from 'express';
-import Redis from 'ioredis';
-import { prisma } from './db';
-
-const redis = new Redis();
-export const app = express();
-
-app.get('/quotes', async (req, res) => {
-  const hit = await redis.get('quotes:list');
-  if (hit) return res.json(JSON.parse(hit));
-  const quotes = await prisma.quote.findMany();
-  await redis.set('quotes:list', JSON.stringify(quotes), 'EX', 60);
-  res.json(quotes);
-});
-
-app.post('/quotes', async (req, res) => {
-  res.status(201).json(await prisma.quote.create({ data: req.body }));
-});
-`,
+  ...plantedApp(60),
   // Found from the root: every finding is an error.
   'cache-audit.config.json': `{ "rules": {} }\n`,
   'ci/audit.json': `{\n  "rules": {\n    "require-dependent-invalidation": { "shortTtlSeconds": 60 }\n  }\n}\n`,

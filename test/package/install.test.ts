@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plantedApp } from '../support/planted-app.js';
 
 /**
  * Every package of the repository packed as npm would publish it, and installed from the tarballs
@@ -16,28 +17,7 @@ const app = join(work, 'app');
 
 const APP_FILES: Record<string, string> = {
   'package.json': `${JSON.stringify({ name: 'quotes-api', version: '1.0.0', private: true })}\n`,
-  'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`,
-  // The planted bug: creating a quote leaves the cached list stale.
-  'src/app.ts': `import express from 'express';
-import Redis from 'ioredis';
-import { prisma } from './db';
-
-const redis = new Redis();
-export const app = express();
-
-app.get('/quotes', async (req, res) => {
-  const hit = await redis.get('quotes:list');
-  if (hit) return res.json(JSON.parse(hit));
-  const quotes = await prisma.quote.findMany();
-  await redis.set('quotes:list', JSON.stringify(quotes), 'EX', 300);
-  res.json(quotes);
-});
-
-app.post('/quotes', async (req, res) => {
-  const quote = await prisma.quote.create({ data: req.body });
-  res.status(201).json(quote);
-});
-`,
+  ...plantedApp(),
   'eslint.config.mjs': `import tsParser from '@typescript-eslint/parser';
 import cacheAudit from 'cache-audit/eslint';
 
