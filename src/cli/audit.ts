@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { hasCache } from '../report/context.js';
 import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
@@ -256,7 +257,8 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
   const threshold = SEVERITY_ORDER[args.maxSeverity];
   const isFailing = findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold);
   const coverage = result.coverage.ratio;
-  const isBelowCoverage = args.minCoverage !== null && coverage !== null && coverage * 100 < args.minCoverage;
+  // A project with no cache has nothing to keep fresh: its coverage is no measure of it.
+  const isBelowCoverage = args.minCoverage !== null && coverage !== null && hasCache(result) && coverage * 100 < args.minCoverage;
   if (isBelowCoverage) {
     io.stderr.write(`cache-audit: coverage ${(100 * coverage).toFixed(1)} % is below --min-coverage ${String(args.minCoverage)} %.\n`);
   }

@@ -55,3 +55,30 @@ export function rootLabel(result: ScanResult, context: ReportContext): string {
     '.'
   );
 }
+
+/**
+ * Whether the project uses a cache at all: a registry, a family the code reads or fills, a
+ * mutation that invalidates something or states an exception, or a finding (a note aside) that
+ * says how. Without one, coverage means nothing.
+ */
+export function hasCache(result: ScanResult): boolean {
+  return (
+    result.registry !== null ||
+    result.families.length > 0 ||
+    result.matrix.rows.some((row) => row.invalidations.length > 0 || row.exception !== null) ||
+    result.findings.some((finding) => finding.severity !== 'note')
+  );
+}
+
+/** The one line said instead of the coverage of a project with no cache. */
+export const NO_CACHE = 'no cache: nothing reads, fills or invalidates one, so there is nothing to keep fresh';
+
+/** The same as a sentence of its own. */
+export const NO_CACHE_SENTENCE = `N${NO_CACHE.slice(1)}.`;
+
+/** `coverage 88.9 % (8/9 mutation handlers invalidate or state an exception)`, or the no-cache line. */
+export function coverageText(result: ScanResult): string {
+  if (!hasCache(result)) return NO_CACHE;
+  const { ratio, covered, mutations } = result.coverage;
+  return `coverage ${percent(ratio)} (${String(covered)}/${String(mutations)} mutation handlers invalidate or state an exception)`;
+}

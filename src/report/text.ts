@@ -1,6 +1,6 @@
 import { createColors } from 'picocolors';
 import type { ScanFinding } from '../scanner/result.js';
-import { counts, percent, plural } from './context.js';
+import { counts, coverageText, hasCache, plural } from './context.js';
 import type { Reporter, ReportContext } from './context.js';
 import { oneLine } from './escape.js';
 import { blindSpots, blindSpotSummary, groupByPlace } from './group.js';
@@ -97,11 +97,11 @@ export const textReporter: Reporter = (result, context) => {
     plural(total.warning, 'warning'),
     plural(total.note, 'note'),
     plural(result.filesScanned, 'file'),
-    `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers invalidate or state an exception)`,
+    coverageText(result),
   ];
   if (context.baselined > 0) summary.push(`${plural(context.baselined, 'known finding')} left out by the baseline`);
   lines.push((total.error > 0 ? red : (s: string) => s)(summary.join(', ')));
-  if (result.configuration === null) {
+  if (result.configuration === null && hasCache(result)) {
     const families = result.families.length;
     lines.push(
       dim(
