@@ -93,7 +93,7 @@ app.delete('/reports/:id', async (req, res) => {
 });
 
 describe('a cache reached through a facade', () => {
-  it('reads a Proxy facade as the cache it stands in for, and leaves a family that expires within a minute to its ttl', async () => {
+  it('reads a Proxy facade as the cache it stands in for, with its ttls in milliseconds', async () => {
     const result = await project({
       'src/db.ts': DB,
       'src/store.ts': `import { createClient } from 'redis';
@@ -139,8 +139,13 @@ app.delete('/teams/:id/billing', async (req, res) => {
       ['languages:{id}', ['Language']],
     ]);
     expect(row(result, 'PUT /teams/:id/billing').invalidations.map((i) => [i.pattern, i.kind])).toEqual([['billing:{id}', 'key']]);
-    // The languages list expires within a minute: a create leaves it to its ttl; the billing entry lives five.
-    expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:21:5']);
+    // The languages list expires within a minute, the billing entry in five: without a bound the team
+    // configures (shortTtlSeconds), a stale family is an error whatever its ttl, as in ESLint.
+    expect(errors(result)).toEqual([
+      'require-dependent-invalidation src/routes.ts:17:5',
+      'require-dependent-invalidation src/routes.ts:21:5',
+    ]);
+    expect(result.findings.find((f) => f.line === 17)?.message).toContain('for up to its 60 s ttl');
   });
 });
 
@@ -532,7 +537,7 @@ app.put('/users/:id', async (req, res) => {
 });
 
 describe('writes on a branch of a shared helper', () => {
-  it('warns where the only write is on a branch of a helper the handler calls, and errs where the write is certain', async () => {
+  it('reports a write on a branch of a helper the handler calls as it reports a certain one: one verdict, as in ESLint', async () => {
     const result = await project({
       'src/db.ts': DB,
       'src/orgs.ts': `import { prisma } from './db';
@@ -567,6 +572,6 @@ app.put('/orgs/:id/billing', async (req, res) => {
 `,
     });
     const dependent = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation');
-    expect(dependent.map((f) => `${f.severity} ${String(f.line)}`)).toEqual(['warning 14', 'error 18']);
+    expect(dependent.map((f) => `${f.severity} ${String(f.line)}`)).toEqual(['error 14', 'error 18']);
   });
 });
