@@ -4,7 +4,7 @@ import { createRule, findingsListener, SETUP_MESSAGE } from '../src/eslint/creat
 
 const rule = RULES['require-dependent-invalidation'];
 
-export type Options = [{ shortTtl?: number }];
+export type Options = [];
 export type MessageIds = MessageId<'require-dependent-invalidation'> | 'setup';
 
 export default createRule<Options, MessageIds>({
@@ -18,27 +18,9 @@ export default createRule<Options, MessageIds>({
     },
     hasSuggestions: true,
     messages: { ...rule.messages, setup: SETUP_MESSAGE },
-    defaultOptions: [{}],
-    schema: [
-      {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          shortTtl: {
-            type: 'number',
-            minimum: 0,
-            description:
-              'A family whose ttl is at most this many seconds (default 60) has short staleness by choice: the CLI reports it as a warning.',
-          },
-        },
-      },
-    ],
+    schema: [],
   },
-  create(context, [options]) {
-    return findingsListener(
-      context,
-      'require-dependent-invalidation',
-      options.shortTtl === undefined ? undefined : { 'require-dependent-invalidation': { shortTtl: options.shortTtl } },
-    );
+  create(context) {
+    return findingsListener(context, 'require-dependent-invalidation');
   },
 });

@@ -17,7 +17,7 @@ export interface Suggestion {
 
 export interface Finding {
   readonly ruleId: RuleId;
-  /** Set where a finding is milder than its rule (a family whose ttl is short): the CLI reports it as a warning. */
+  /** Set where the team made a finding milder than its rule (a family under its configured short-ttl bound): the CLI reports it as a warning. */
   readonly severity?: 'warning';
   readonly messageId: string;
   readonly data: Readonly<Record<string, string>>;
@@ -27,7 +27,7 @@ export interface Finding {
 
 export interface RuleOptions {
   readonly 'no-broad-pattern'?: { readonly allow?: readonly string[] };
-  readonly 'require-dependent-invalidation'?: { readonly shortTtl?: number };
+  readonly 'require-dependent-invalidation'?: { readonly shortTtlSeconds?: number };
 }
 
 export interface CheckInput {

@@ -37,12 +37,12 @@ function buildConfigSchema(z: typeof Zod.z) {
         .optional(),
       'require-dependent-invalidation': z
         .object({
-          shortTtl: z
+          shortTtlSeconds: z
             .number()
             .nonnegative()
             .optional()
             .describe(
-              'A family whose ttl is at most this many seconds (default 60) is reported as a warning: its staleness is short by choice.',
+              'A family whose ttl is at most this many seconds is short-lived by choice: the CLI reports its findings as warnings. No bound by default: every finding is an error, as in ESLint.',
             ),
         })
         .strict()

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { hasCache } from '../report/context.js';
 import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
@@ -25,6 +26,8 @@ export interface AuditArgs {
   readonly isStrict: boolean;
   readonly root: string | null;
   readonly tsconfig: string | null;
+  /** --config: the configuration file, instead of the one found from the root upward. */
+  readonly config: string | null;
   readonly isStaged: boolean;
   readonly changedSince: string | null;
   readonly baseline: string | null;
@@ -132,7 +135,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
   const started = performance.now();
   let cache: ScanCache | undefined;
   if (args.cache) {
-    const file = cacheFile(options.root, args.cache.location, io.cwd);
+    const file = cacheFile(options.root, args.cache.location, io.cwd, io.env);
     cache = ScanCache.open({
       file,
       strategy: args.cache.strategy,
@@ -142,11 +145,11 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
     if (hit) return { ...hit, durationMs: performance.now() - started };
     // V8's compiled code of TypeScript is kept in the cache's directory (not beside a cache file named
     // with --cache-location, which may be the project's root): the next run does not compile its 9 MB again.
-    const directory = cacheDirectory(options.root, args.cache.location, io.cwd);
+    const directory = cacheDirectory(options.root, args.cache.location, io.cwd, io.env);
     if (directory !== null) keepCompiledCode(directory);
   }
   const { checkSetup } = await import('./setup.js');
-  checkSetup(options.root, options.tsconfig, io.cwd);
+  checkSetup(options.root, options.tsconfig, io.cwd, options.configFile);
   const { auditProject } = await import('../scanner/apps.js');
   cache?.usedRuns();
   const result = await auditProject({
@@ -183,10 +186,14 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     paths = [];
   }
   const tsconfig = args.tsconfig === null ? undefined : resolve(io.cwd, args.tsconfig);
+  const configFile = args.config === null ? undefined : resolve(io.cwd, args.config);
+  if (configFile !== undefined && (!existsSync(configFile) || !statSync(configFile).isFile()))
+    throw new UsageError(`--config ${args.config ?? ''}: no such file. Name the configuration file (cache-audit.config.json, say).`);
   const options: AuditOptions = {
     root,
     paths,
     tsconfig,
+    configFile,
     strict: args.isStrict,
     mode: args.mode,
     ...changedFiles(root, args, io),
@@ -214,6 +221,7 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
   const context = {
     color: args.hasColor,
     baselined,
+    rootLabel: relative(io.cwd, result.root).split(sep).join('/') || '.',
     matrix: args.hasMatrix,
     verbose: args.isVerbose,
     sourceLine: (file: string, line: number): string | null => {
@@ -241,12 +249,16 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
       const target = resolve(io.cwd, output.file);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, text);
+      // As the user would type it: relative to where the command ran, unless it lies outside.
+      const shown = relative(io.cwd, target);
+      io.stderr.write(`cache-audit: wrote the ${output.format} report to ${shown === '' || shown.startsWith('..') ? target : shown}.\n`);
     }
   }
   const threshold = SEVERITY_ORDER[args.maxSeverity];
   const isFailing = findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold);
   const coverage = result.coverage.ratio;
-  const isBelowCoverage = args.minCoverage !== null && coverage !== null && coverage * 100 < args.minCoverage;
+  // A project with no cache has nothing to keep fresh: its coverage is no measure of it.
+  const isBelowCoverage = args.minCoverage !== null && coverage !== null && hasCache(result) && coverage * 100 < args.minCoverage;
   if (isBelowCoverage) {
     io.stderr.write(`cache-audit: coverage ${(100 * coverage).toFixed(1)} % is below --min-coverage ${String(args.minCoverage)} %.\n`);
   }

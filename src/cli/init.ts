@@ -27,7 +27,7 @@ function entryText(draft: DraftEntry): string {
 
 /** The registry module `init` writes: the same format as a hand-written one. */
 export function registryModule(drafts: readonly DraftEntry[]): string {
-  return `import { defineCacheRegistry } from 'cache-audit/runtime';
+  return `import { defineCacheRegistry } from '@cache-audit/runtime';
 
 /**
  * The cache keys of the application, inferred from the code by \`cache-audit init\`: templates,

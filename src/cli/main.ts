@@ -27,6 +27,7 @@ interface AuditOptions {
   readonly verbose?: boolean;
   readonly root?: string;
   readonly tsconfig?: string;
+  readonly config?: string;
   readonly staged?: boolean;
   readonly changedSince?: string;
   readonly baseline?: string;
@@ -120,6 +121,7 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .option('--verbose', 'list every blind spot, not only the calls that hide them')
     .option('--root <dir>', 'the project directory (default: the one directory given, or the current one)')
     .option('--tsconfig <file>', 'use this tsconfig instead of discovering them (one project)')
+    .option('--config <file>', 'use this configuration file instead of the one found from the root upward (one project)')
     .option('--monorepo', 'audit each application below the root (found by configuration files, workspaces, apps/ and packages/)')
     .option('--no-monorepo', 'audit the root as one project, even when it looks like a monorepo')
     .option('--staged', 'audit the staged content of staged files (pre-commit), the project as context')
@@ -127,7 +129,10 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .option('--baseline <file>', 'leave out the findings recorded in this baseline')
     .option('--update-baseline', 'record the current findings in the --baseline file, and exit 0')
     .option('--cache', 'keep results and per-file verdicts between runs; reuse them for unchanged files')
-    .option('--cache-location <path>', 'the cache file, or a directory for it (default node_modules/.cache/cache-audit/)')
+    .option(
+      '--cache-location <path>',
+      'the cache file, or a directory for it (default node_modules/.cache/cache-audit/, else the user cache directory)',
+    )
     .addOption(
       new Option('--cache-strategy <strategy>', 'how a changed file is detected: size and mtime first, or always the content')
         .choices(['metadata', 'content'])
@@ -144,6 +149,8 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
         throw new UsageError(`--changed-since takes a git revision, not ${JSON.stringify(options.changedSince)}.`);
       if (options.monorepo === true && options.tsconfig)
         throw new UsageError('--monorepo and --tsconfig cannot be combined: a tsconfig names one project.');
+      if (options.monorepo === true && options.config)
+        throw new UsageError('--monorepo and --config cannot be combined: each application has its own configuration.');
       const args: AuditArgs = {
         outputs: outputs.list(),
         paths,
@@ -152,6 +159,7 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
         isStrict: options.strict === true,
         root: options.root ?? null,
         tsconfig: options.tsconfig ?? null,
+        config: options.config ?? null,
         isStaged: options.staged === true,
         changedSince: options.changedSince ?? null,
         baseline: options.baseline ?? null,

@@ -32,9 +32,9 @@ function fail(problems: readonly Located[], cwd: string): never {
   throw new UsageError(lines.join('\ncache-audit: '));
 }
 
-/** The configuration of `root`, which must exist and be valid. */
-export function requireConfig(root: string, cwd: string): LoadedConfig & { readonly file: string } {
-  const loaded = loadConfigFor(root, { recheckMs: 0 });
+/** The configuration of `root` (or the file named), which must exist and be valid. */
+export function requireConfig(root: string, cwd: string, configFile?: string): LoadedConfig & { readonly file: string } {
+  const loaded = loadConfigFor(root, { recheckMs: 0, file: configFile });
   if (loaded.file === null) throw new UsageError(NO_CONFIGURATION(root));
   if (loaded.diagnostics.length > 0) fail(loaded.diagnostics, cwd);
   return { ...loaded, file: loaded.file };
@@ -53,10 +53,10 @@ export function requireRegistry(config: LoadedConfig, cwd: string): LoadedRegist
  * passing green with the checks off: the configuration (when there is one), the registry it
  * names, the tsconfig(s).
  */
-export function checkSetup(root: string, tsconfig: string | undefined, cwd: string): void {
+export function checkSetup(root: string, tsconfig: string | undefined, cwd: string, configFile?: string): void {
   // No configuration at all is fine (the defaults apply); a configuration that is there must be valid.
-  const loaded = loadConfigFor(root, { recheckMs: 0 });
-  if (loaded.file !== null) requireRegistry(requireConfig(root, cwd), cwd);
+  const loaded = loadConfigFor(root, { recheckMs: 0, file: configFile });
+  if (loaded.file !== null) requireRegistry(requireConfig(root, cwd, configFile), cwd);
   const ts = typescript();
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
   const problems = tsconfigs.map((file) => tsconfigError(ts, file)).filter((p) => p !== null);

@@ -68,8 +68,12 @@ export function clearConfigCache(): void {
   byFile.clear();
 }
 
-/** Loads the configuration that applies to `start` (a directory), read statically and validated. */
-export function loadConfigFor(start: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
+/**
+ * Loads the configuration that applies to `start` (a directory), read statically and validated:
+ * `options.file` when one is named (`--config`), else the one found from `start` upward.
+ */
+export function loadConfigFor(start: string, options: { readonly recheckMs?: number; readonly file?: string } = {}): LoadedConfig {
+  if (options.file !== undefined) return loadConfigFile(resolve(options.file), options);
   const file = findConfigFile(start);
   if (file === null) return { file: null, dir: resolve(start), config: {}, diagnostics: [] };
   const loaded = loadConfigFile(file, options);
@@ -132,9 +136,20 @@ function readConfig(file: string): LoadedConfig {
   for (const issue of parsed.error.issues) {
     const { line, column } = locate(issue.path);
     const where = issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
-    diagnostics.push(at(file, line, column, `Invalid configuration: ${where}${issue.message}.`));
+    diagnostics.push(at(file, line, column, `Invalid configuration: ${where}${issue.message}.${renameHint(issue)}`));
   }
   return { file, dir, config: {}, diagnostics };
+}
+
+/** Options that were renamed: the old name → the new one and what changed with it. */
+const RENAMED: Readonly<Record<string, string>> = {
+  shortTtl: '`shortTtlSeconds` (seconds; without it, no family is short-lived and every finding is an error)',
+};
+
+function renameHint(issue: { readonly code: string; readonly keys?: readonly string[] }): string {
+  if (issue.code !== 'unrecognized_keys') return '';
+  const renamed = (issue.keys ?? []).flatMap((key) => (RENAMED[key] === undefined ? [] : [`Rename \`${key}\` to ${RENAMED[key]}.`]));
+  return renamed.length > 0 ? ` ${renamed.join(' ')}` : '';
 }
 
 function at(file: string, line: number, column: number, message: string): RegistryDiagnostic {

@@ -1,6 +1,6 @@
 import { createColors } from 'picocolors';
 import type { ApplicationResult, ScanResult } from '../scanner/result.js';
-import { counts, percent, plural } from './context.js';
+import { counts, hasCache, NO_CACHE, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
 import { markdownReporter } from './markdown.js';
 import { textReporter } from './text.js';
@@ -37,7 +37,9 @@ function totalLine(result: ScanResult, apps: readonly ApplicationResult[]): stri
     plural(total.warning, 'warning'),
     plural(total.note, 'note'),
     plural(result.filesScanned, 'file'),
-    `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers)`,
+    hasCache(result)
+      ? `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers)`
+      : NO_CACHE,
   ].join(', ')}`;
 }
 

@@ -12,15 +12,21 @@ export interface ReportContext {
   readonly matrix?: boolean;
   /** List every note, not only the calls that hide them (text, markdown, html). */
   readonly verbose?: boolean;
+  /**
+   * The scanned directory as the report shows it: relative to where the command ran (`.` for that
+   * directory). Without it, its last segment: a report is forwarded, and the scanning machine's
+   * absolute path means nothing to its reader.
+   */
+  readonly rootLabel?: string;
 }
 
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
 
 export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
-export const PROJECT_DOCS = 'https://github.com/cache-audit/cache-audit#whole-project-findings';
 
+/** The page of a rule, an ESLint rule or a whole-project finding alike: `rules/<id>.md`. */
 export function helpUri(ruleId: string): string {
-  return ['stale-key', 'unused-key', 'undeclared-dependency', 'unresolved'].includes(ruleId) ? PROJECT_DOCS : `${DOCS_BASE}${ruleId}.md`;
+  return `${DOCS_BASE}${ruleId}.md`;
 }
 
 export function percent(ratio: number | null): string {
@@ -36,4 +42,43 @@ export function counts(result: ScanResult): { error: number; warning: number; no
 /** `1 error`, `2 errors`. */
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${String(count)} ${count === 1 ? one : many}`;
+}
+
+/** The scanned directory as a report names it (see `ReportContext.rootLabel`). */
+export function rootLabel(result: ScanResult, context: ReportContext): string {
+  return (
+    context.rootLabel ??
+    result.root
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .at(-1) ??
+    '.'
+  );
+}
+
+/**
+ * Whether the project uses a cache at all: a registry, a family the code reads or fills, a
+ * mutation that invalidates something or states an exception, or a finding (a note aside) that
+ * says how. Without one, coverage means nothing.
+ */
+export function hasCache(result: ScanResult): boolean {
+  return (
+    result.registry !== null ||
+    result.families.length > 0 ||
+    result.matrix.rows.some((row) => row.invalidations.length > 0 || row.exception !== null) ||
+    result.findings.some((finding) => finding.severity !== 'note')
+  );
+}
+
+/** The one line said instead of the coverage of a project with no cache. */
+export const NO_CACHE = 'no cache: nothing reads, fills or invalidates one, so there is nothing to keep fresh';
+
+/** The same as a sentence of its own. */
+export const NO_CACHE_SENTENCE = `N${NO_CACHE.slice(1)}.`;
+
+/** `coverage 88.9 % (8/9 mutation handlers invalidate or state an exception)`, or the no-cache line. */
+export function coverageText(result: ScanResult): string {
+  if (!hasCache(result)) return NO_CACHE;
+  const { ratio, covered, mutations } = result.coverage;
+  return `coverage ${percent(ratio)} (${String(covered)}/${String(mutations)} mutation handlers invalidate or state an exception)`;
 }

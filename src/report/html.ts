@@ -1,12 +1,15 @@
-import type { Cell, MatrixRow, ScanFinding, ScanResult, Severity } from '../scanner/result.js';
+import type { Cell, HandlerStatus, MatrixRow, ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { counts, helpUri, percent, plural } from './context.js';
+import { counts, hasCache, helpUri, NO_CACHE_SENTENCE, percent, plural, rootLabel } from './context.js';
 import type { Reporter, ReportContext } from './context.js';
 import { blindSpots, blindSpotSummary, bySeverity, groupByPlace } from './group.js';
 import type { FindingGroup } from './group.js';
 
 const escape = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** A message as HTML: escaped, and what it quotes in backticks (`quotes:*`, `escapeGlob()`) set as code. */
+const messageHtml = (text: string): string => escape(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 
 const CELL_TITLES: Readonly<Record<Cell, string>> = {
   full: 'every key',
@@ -22,7 +25,9 @@ const ROW_REACH = 40;
 /** The lines that prove a finding (each stale family, with its proof), as a list below its message. */
 function detailList(finding: ScanFinding): string {
   const details = finding.details ?? [];
-  return details.length > 0 ? `<ul class="details">${details.map((d) => `<li>${escape(d.replace(/^- /, ''))}</li>`).join('')}</ul>` : '';
+  return details.length > 0
+    ? `<ul class="details">${details.map((d) => `<li>${messageHtml(d.replace(/^- /, ''))}</li>`).join('')}</ul>`
+    : '';
 }
 
 function rowVerdicts(result: ScanResult): Map<MatrixRow, Severity> {
@@ -58,11 +63,11 @@ function findingHtml({ first, findings }: FindingGroup, context: ReportContext):
     findings.length > 1
       ? `<ul class="also">${findings
           .slice(1)
-          .map((f) => `<li>${escape(f.message)}${detailList(f)}</li>`)
+          .map((f) => `<li>${messageHtml(f.message)}${detailList(f)}</li>`)
           .join('')}</ul>`
       : '';
   const via = first.via.length > 0 ? `<p class="via">via ${escape(first.via.join(' → '))}</p>` : '';
-  return `<li class="finding ${first.severity}" data-severity="${first.severity}" data-rule="${escape(first.ruleId)}"><div class="head"><span class="sev">${first.severity}</span><code>${String(first.line)}:${String(first.column)}</code><a href="${escape(helpUri(first.ruleId))}">${escape(first.ruleId)}</a></div><p>${escape(first.message)}</p>${detailList(first)}${also}${via}${codeFrame(first, context)}</li>`;
+  return `<li class="finding ${first.severity}" data-severity="${first.severity}" data-rule="${escape(first.ruleId)}"><div class="head"><span class="sev">${first.severity}</span><code>${String(first.line)}:${String(first.column)}</code><a href="${escape(helpUri(first.ruleId))}">${escape(first.ruleId)}</a></div><p>${messageHtml(first.message)}</p>${detailList(first)}${also}${via}${codeFrame(first, context)}</li>`;
 }
 
 function findingsSection(findings: readonly ScanFinding[], context: ReportContext): string {
@@ -102,10 +107,42 @@ function filters(findings: readonly ScanFinding[]): string {
   return `<form class="filters" aria-label="filters"><fieldset><legend>level</legend>${severities.join('')}</fieldset><fieldset><legend>rule</legend>${rules.join('')}</fieldset><fieldset><legend>files</legend><button type="button" data-files="open">expand all</button><button type="button" data-files="close">collapse all</button></fieldset></form>`;
 }
 
+const STATUS_TEXT: Readonly<Record<Exclude<HandlerStatus, 'read'>, string>> = {
+  invalidates: 'invalidates',
+  exception: 'states an exception',
+  none: 'invalidates nothing',
+  unknown: 'calls code that cannot be followed',
+};
+
+/**
+ * Without registry keys there are no columns: each mutation handler with what it invalidates, so
+ * that the list agrees with the coverage (the handlers that invalidate or state an exception).
+ */
+function handlerList(rows: readonly MatrixRow[], verdicts: ReadonlyMap<MatrixRow, Severity>): string {
+  const body = rows
+    .map((row) => {
+      const verdict = verdicts.get(row);
+      const flag = verdict === 'error' || verdict === 'warning' ? verdict : 'ok';
+      const status = row.status === 'read' ? '' : STATUS_TEXT[row.status];
+      const what =
+        row.exception !== null
+          ? escape(row.exception)
+          : [...new Set(row.invalidations.map((i) => i.pattern))].map((pattern) => `<code>${escape(pattern)}</code>`).join(', ');
+      return `<tr class="${flag}" data-status="${row.status}"><th scope="row" title="${escape(`${row.file}:${String(row.line)}`)}">${escape(row.handler)}</th><td>${status}</td><td>${what}</td></tr>`;
+    })
+    .join('\n');
+  return `<p class="legend">No registry: each mutation handler with what it invalidates (<code>cache-audit init</code> writes a registry, whose keys make the columns of a matrix).</p>
+<table class="spots handlers"><thead><tr><th>mutation handler</th><th>verdict</th><th>invalidates</th></tr></thead><tbody>
+${body}
+</tbody></table>`;
+}
+
 function matrixSection(result: ScanResult): string {
+  if (!hasCache(result)) return `<p>${escape(NO_CACHE_SENTENCE)}</p>`;
   const { keys } = result.matrix;
   // Reads are rows of the JSON report; the heat map is about mutations.
   const rows = result.matrix.rows.filter((row) => row.status !== 'read');
+  if (keys.length === 0 && rows.length > 0) return handlerList(rows, rowVerdicts(result));
   const usedColumns = keys.map((_, i) => rows.some((row) => row.cells[i] !== 'none'));
   const shownRows = rows.filter((row) => row.exception !== null || row.cells.some((cell) => cell !== 'none'));
   if (shownRows.length === 0 || !usedColumns.some(Boolean)) {
@@ -156,7 +193,7 @@ function blindSpotsSection(result: ScanResult): string {
           .join(', ')}</td></tr>`,
     )
     .join('');
-  return `<h2 id="blind-spots">Blind spots</h2><p>${escape(blindSpotSummary(spots).join('; '))}. Where the audit cannot see, it says nothing: these calls are where to look.</p><table class="spots"><thead><tr><th>call</th><th>hides</th><th>e.g.</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h2 id="blind-spots">Blind spots</h2><p>${messageHtml(blindSpotSummary(spots).join('; '))}. Where the audit cannot see, it says nothing: these calls are where to look.</p><table class="spots"><thead><tr><th>call</th><th>hides</th><th>e.g.</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const SCRIPT = `
@@ -205,7 +242,7 @@ export const htmlReporter: Reporter = (result, context) => {
     .join('\n');
   const everyNote =
     notes.length > 0 && context.verbose !== true
-      ? `<details class="notes"><summary>Every note (${String(notes.length)})</summary><ul>${notes.map((f) => `<li><code>${escape(f.file)}:${String(f.line)}</code> ${escape(f.message)}</li>`).join('')}</ul></details>`
+      ? `<details class="notes"><summary>Every note (${String(notes.length)})</summary><ul>${notes.map((f) => `<li><code>${escape(f.file)}:${String(f.line)}</code> ${messageHtml(f.message)}</li>`).join('')}</ul></details>`
       : '';
   return `<!doctype html>
 <html lang="en">
@@ -256,17 +293,18 @@ export const htmlReporter: Reporter = (result, context) => {
   tr.warning .cell:not(.none) { background: repeating-linear-gradient(45deg, #9a6700, #9a6700 4px, #d4a72c 4px, #d4a72c 8px); }
   .legend .cell { display: inline-block; width: 1rem; height: 1rem; vertical-align: middle; margin: 0 0.3rem 0 1rem; border: 0; }
   .hint { color: #656d76; }
+  .handlers tr.error th { color: var(--error); } .handlers tr.warning th { color: var(--warning); }
 </style>
 </head>
 <body>
 <h1>cache-audit</h1>
-<p>${escape(result.root)} · ${plural(result.filesScanned, 'file')} · cache-audit ${escape(result.tool.version)}</p>
+<p><code>${escape(rootLabel(result, context))}</code> · ${plural(result.filesScanned, 'file')} · cache-audit ${escape(result.tool.version)}</p>
 <p class="verdict ${verdict}">${verdict === 'error' ? `${plural(total.error, 'error')} to fix` : verdict === 'warning' ? `${plural(total.warning, 'warning')} to review` : 'No errors or warnings'}${total.note > 0 ? `; ${plural(total.note, 'blind spot')} (notes) where the audit cannot see` : ''}.</p>
 <section class="summary" aria-label="summary">
   <div class="tile${total.error > 0 ? ' error' : ''}"><b>${String(total.error)}</b>${total.error === 1 ? 'error' : 'errors'}</div>
   <div class="tile${total.warning > 0 ? ' warning' : ''}"><b>${String(total.warning)}</b>${total.warning === 1 ? 'warning' : 'warnings'}</div>
   <div class="tile"><b>${String(total.note)}</b>${total.note === 1 ? 'note' : 'notes'}</div>
-  <div class="tile"><b>${percent(result.coverage.ratio)}</b>coverage (${String(result.coverage.covered)}/${String(result.coverage.mutations)})</div>
+  ${hasCache(result) ? `<div class="tile"><b>${percent(result.coverage.ratio)}</b>coverage (${String(result.coverage.covered)}/${String(result.coverage.mutations)})</div>` : `<div class="tile"><b>no cache</b>nothing to keep fresh</div>`}
   ${context.baselined > 0 ? `<div class="tile"><b>${String(context.baselined)}</b>in the baseline</div>` : ''}
 </section>
 ${applicationsSection(result)}
@@ -277,7 +315,7 @@ ${everyNote}
 <h2>Coverage matrix</h2>
 ${matrixSection(result)}
 ${reads ? `<h2>Reads</h2>\n<ul>\n${reads}\n</ul>` : ''}
-${result.diagnostics.length > 0 ? `<h2>Inputs that could not be read as they are</h2><ul>${result.diagnostics.map((d) => `<li><code>${escape(d.file)}:${String(d.line)}:${String(d.column)}</code> ${escape(d.message)}</li>`).join('')}</ul>` : ''}
+${result.diagnostics.length > 0 ? `<h2>Inputs that could not be read as they are</h2><ul>${result.diagnostics.map((d) => `<li><code>${escape(d.file)}:${String(d.line)}:${String(d.column)}</code> ${messageHtml(d.message)}</li>`).join('')}</ul>` : ''}
 <script>${SCRIPT}</script>
 </body>
 </html>

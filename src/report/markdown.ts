@@ -1,5 +1,5 @@
 import type { ScanFinding } from '../scanner/result.js';
-import { counts, helpUri, percent, plural } from './context.js';
+import { counts, hasCache, helpUri, NO_CACHE_SENTENCE, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
 import { markdownCode, markdownMessage } from './escape.js';
 import { blindSpots, blindSpotSummary, bySeverity, groupByPlace } from './group.js';
@@ -23,7 +23,11 @@ export const markdownReporter: Reporter = (result, context) => {
   const lines = [
     '## cache-audit',
     '',
-    `**${plural(total.error, 'error')}**, **${plural(total.warning, 'warning')}**, **${plural(total.note, 'note')}** in ${plural(result.filesScanned, 'file')}. Coverage: **${percent(result.coverage.ratio)}** (${String(result.coverage.covered)} of ${String(result.coverage.mutations)} mutation handlers invalidate or state an exception).`,
+    `**${plural(total.error, 'error')}**, **${plural(total.warning, 'warning')}**, **${plural(total.note, 'note')}** in ${plural(result.filesScanned, 'file')}. ${
+      hasCache(result)
+        ? `Coverage: **${percent(result.coverage.ratio)}** (${String(result.coverage.covered)} of ${String(result.coverage.mutations)} mutation handlers invalidate or state an exception).`
+        : NO_CACHE_SENTENCE
+    }`,
   ];
   if (context.baselined > 0)
     lines.push('', `${plural(context.baselined, 'known finding')} ${context.baselined === 1 ? 'is' : 'are'} left out by the baseline.`);

@@ -1,6 +1,6 @@
 import { createColors } from 'picocolors';
 import type { ScanFinding } from '../scanner/result.js';
-import { counts, percent, plural } from './context.js';
+import { counts, coverageText, hasCache, plural } from './context.js';
 import type { Reporter, ReportContext } from './context.js';
 import { oneLine } from './escape.js';
 import { blindSpots, blindSpotSummary, groupByPlace } from './group.js';
@@ -86,7 +86,9 @@ export const textReporter: Reporter = (result, context) => {
             ? '  unknown: calls code that cannot be followed'
             : row.status === 'none'
               ? '  invalidates nothing'
-              : '';
+              : result.matrix.keys.length === 0
+                ? `  invalidates ${[...new Set(row.invalidations.map((i) => oneLine(i.pattern)))].join(', ')}`
+                : '';
       lines.push(`${oneLine(row.handler).padEnd(width)}  ${cells}${dim(verdict)}`);
     }
     lines.push('');
@@ -98,11 +100,11 @@ export const textReporter: Reporter = (result, context) => {
     plural(total.warning, 'warning'),
     plural(total.note, 'note'),
     plural(result.filesScanned, 'file'),
-    `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers invalidate or state an exception)`,
+    coverageText(result),
   ];
   if (context.baselined > 0) summary.push(`${plural(context.baselined, 'known finding')} left out by the baseline`);
   lines.push((total.error > 0 ? red : (s: string) => s)(summary.join(', ')));
-  if (result.configuration === null) {
+  if (result.configuration === null && hasCache(result)) {
     const families = result.families.length;
     lines.push(
       dim(

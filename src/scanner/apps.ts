@@ -52,7 +52,9 @@ export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   const mode = options.mode ?? 'auto';
   const root = resolve(options.root);
   const single = (): Promise<ScanResult> => scan({ ...options, workspaceRoot: options.workspaceRoot ?? enclosingWorkspace(root) });
-  if (mode === 'single' || (mode === 'auto' && (options.tsconfig !== undefined || hasOwnConfiguration(root)))) return single();
+  // A configuration named on the command line is one project's, as a tsconfig is.
+  const isNamed = options.tsconfig !== undefined || options.configFile !== undefined;
+  if (mode === 'single' || (mode === 'auto' && (isNamed || hasOwnConfiguration(root)))) return single();
   const started = performance.now();
   const configured = configurationDirectories(root);
   // A package that holds or lies inside a configured application is part of it.

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { VERSION } from '../version.js';
 import { buildStamp } from './build-stamp.cjs';
 import type { ScanResult } from './result.js';
@@ -93,6 +94,7 @@ export function runKeyOf(options: ScanOptions): string {
       paths: (options.paths ?? []).map((p) => resolve(root, p)).sort(),
       onlyFiles: options.onlyFiles ? [...options.onlyFiles].sort() : null,
       tsconfig: options.tsconfig ?? null,
+      configFile: options.configFile ?? null,
       strict: options.strict === true,
       maxFileBytes: options.maxFileBytes ?? null,
       followChange: options.followChange === true,
@@ -466,13 +468,17 @@ function directoriesBelow(root: string, except: string, skipped: ReadonlySet<str
   return dirs;
 }
 
+/** The variables that say where a user's caches go (XDG_CACHE_HOME, LOCALAPPDATA, HOME). */
+export type CacheEnv = Readonly<Record<string, string | undefined>>;
+
 /**
  * Where the cache lives: `--cache-location` (a file, or a directory when it ends with a separator or
- * is one), else `node_modules/.cache/cache-audit/` when the project has a node_modules, else
- * `.cache-audit/`. In a directory the file is named after the root, so projects can share one.
+ * is one), else `node_modules/.cache/cache-audit/` of the project (or of its workspace), else the
+ * user's cache directory; never the project's own tree, where it would need an ignore rule. In a
+ * directory the file is named after the root, so projects can share one.
  */
-export function cacheFile(root: string, location: string | null, cwd: string): string {
-  const directory = cacheDirectory(root, location, cwd);
+export function cacheFile(root: string, location: string | null, cwd: string, env: CacheEnv = process.env): string {
+  const directory = cacheDirectory(root, location, cwd, env);
   return directory === null ? resolve(cwd, location ?? '') : join(directory, `scan-${hashOf(resolve(root)).slice(0, 8)}.json`);
 }
 
@@ -480,11 +486,32 @@ export function cacheFile(root: string, location: string | null, cwd: string): s
  * The directory the cache is kept in when it has one of its own: the default one, or a
  * `--cache-location` that names a directory; null when `--cache-location` names a file.
  */
-export function cacheDirectory(root: string, location: string | null, cwd: string): string | null {
+export function cacheDirectory(root: string, location: string | null, cwd: string, env: CacheEnv = process.env): string | null {
   if (location !== null) {
     const path = resolve(cwd, location);
     return /[\\/]$/.test(location) || (existsSync(path) && statSync(path).isDirectory()) ? path : null;
   }
-  const modules = join(root, 'node_modules');
-  return existsSync(modules) ? join(modules, '.cache', 'cache-audit') : join(root, '.cache-audit');
+  const modules = nodeModulesOf(resolve(root));
+  return modules === null ? join(userCacheDirectory(env), 'cache-audit') : join(modules, '.cache', 'cache-audit');
+}
+
+/**
+ * The node_modules of the project: in its directory or, for an application of a workspace whose
+ * packages are installed at its root, in a directory above it, up to the repository's root.
+ */
+function nodeModulesOf(root: string): string | null {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const modules = join(dir, 'node_modules');
+    if (existsSync(modules)) return modules;
+    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return null;
+  }
+}
+
+/** The user's cache directory, as the platform places it. */
+function userCacheDirectory(env: CacheEnv): string {
+  const home = env['HOME'] ?? env['USERPROFILE'] ?? homedir();
+  if (process.platform === 'win32') return env['LOCALAPPDATA'] ?? join(home, 'AppData', 'Local');
+  if (process.platform === 'darwin') return join(home, 'Library', 'Caches');
+  const xdg = env['XDG_CACHE_HOME'];
+  return xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.cache');
 }

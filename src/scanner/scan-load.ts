@@ -38,7 +38,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new ScanError('root-not-found', `${root} is not a directory.`);
   // A scan reads the files as they are now: no trust in what an earlier scan of this process saw.
   clearConfigCache();
-  const loadedConfig = loadConfigFor(root, { recheckMs: 0 });
+  const loadedConfig = loadConfigFor(root, { recheckMs: 0, file: options.configFile });
   const rel = (file: string): string => relative(root, file).split(sep).join('/') || file;
   const diagnostics: ScanDiagnostic[] = loadedConfig.diagnostics.map((d) => ({
     file: rel(d.file),

@@ -30,6 +30,8 @@ export interface ScanOptions {
   readonly onlyFiles?: ReadonlySet<string>;
   /** A tsconfig to use instead of discovering them. */
   readonly tsconfig?: string;
+  /** The configuration file to use instead of the one found from `root` upward (`--config`). */
+  readonly configFile?: string;
   /**
    * The monorepo root when `root` is one of its applications: its workspace packages resolve, and
    * calls into any of its source files are followed (shared packages are read, not audited).

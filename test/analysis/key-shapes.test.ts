@@ -93,7 +93,7 @@ app.delete('/reports/:id', async (req, res) => {
 });
 
 describe('a cache reached through a facade', () => {
-  it('reads a Proxy facade as the cache it stands in for, and leaves a family that expires within a minute to its ttl', async () => {
+  it('reads a Proxy facade as the cache it stands in for, with its ttls in milliseconds', async () => {
     const result = await project({
       'src/db.ts': DB,
       'src/store.ts': `import { createClient } from 'redis';
@@ -139,8 +139,13 @@ app.delete('/teams/:id/billing', async (req, res) => {
       ['languages:{id}', ['Language']],
     ]);
     expect(row(result, 'PUT /teams/:id/billing').invalidations.map((i) => [i.pattern, i.kind])).toEqual([['billing:{id}', 'key']]);
-    // The languages list expires within a minute: a create leaves it to its ttl; the billing entry lives five.
-    expect(errors(result)).toEqual(['require-dependent-invalidation src/routes.ts:21:5']);
+    // The languages list expires within a minute, the billing entry in five: without a bound the team
+    // configures (shortTtlSeconds), a stale family is an error whatever its ttl, as in ESLint.
+    expect(errors(result)).toEqual([
+      'require-dependent-invalidation src/routes.ts:17:5',
+      'require-dependent-invalidation src/routes.ts:21:5',
+    ]);
+    expect(result.findings.find((f) => f.line === 17)?.details?.[0]).toContain(', ttl 60 s)');
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,7 +53,9 @@ describe('cache-audit command line', () => {
       join(tmpdir(), 'ca-cov.json'),
     ]);
     expect(below.code).toBe(1);
-    expect(below.stderr).toBe('cache-audit: coverage 88.9 % is below --min-coverage 95 %.\n');
+    expect(below.stderr).toBe(
+      `cache-audit: wrote the json report to ${join(tmpdir(), 'ca-cov.json')}.\ncache-audit: coverage 88.9 % is below --min-coverage 95 %.\n`,
+    );
   });
 
   it('writes several formats, each to its output', async () => {
@@ -63,6 +65,26 @@ describe('cache-audit command line', () => {
     expect(result.stdout.split('\n')[0]).toMatch(
       /^::error file=src\/cache\/cache.service.ts,line=13,endLine=13,col=46,endColumn=54,title=cache-audit\/no-unescaped-pattern-interpolation::/,
     );
+    // Outside the working directory the path is absolute, as the user named it.
+    expect(result.stderr).toBe(`cache-audit: wrote the sarif report to ${join(dir, 'r.sarif')}.\n`);
+  });
+
+  it('says what --output wrote, relative to where it ran, and names the scanned directory so in HTML', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cache-audit-out-'));
+    cpSync(join(root, 'fixtures/quotes-app-defects'), join(dir, 'app'), { recursive: true });
+    cpSync(join(root, 'fixtures/tsconfig.fixtures.json'), join(dir, 'tsconfig.fixtures.json'));
+    const result = await run(
+      ['app', '--format', 'html', '--output', 'reports/audit.html', '--format', 'markdown', '--output', 'audit.md'],
+      dir,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'cache-audit: wrote the html report to reports/audit.html.\ncache-audit: wrote the markdown report to audit.md.\n',
+    );
+    const html = readFileSync(join(dir, 'reports/audit.html'), 'utf8');
+    expect(html).toContain('<p><code>app</code> · 9 files · cache-audit ');
+    expect(html).not.toContain(dir);
   });
 
   it('exits 2 with one clear line on usage and configuration errors, the stack only with --debug', async () => {

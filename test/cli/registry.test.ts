@@ -21,7 +21,7 @@ function copy(): string {
   return dir;
 }
 
-const WRITTEN = `import { defineCacheRegistry } from 'cache-audit/runtime';
+const WRITTEN = `import { defineCacheRegistry } from '@cache-audit/runtime';
 
 /**
  * The cache keys of the application, inferred from the code by \`cache-audit init\`: templates,

@@ -8,13 +8,17 @@ export interface LintedMessage {
   readonly column: number;
   readonly rule: string;
   readonly message: string;
+  /** As the CLI names it: ESLint's 2 is `error`, 1 `warning`. */
+  readonly severity: 'error' | 'warning';
 }
 
 type EslintModule = {
   ESLint: new (options: Record<string, unknown>) => {
     lintFiles(
       patterns: string[],
-    ): Promise<{ filePath: string; messages: { line: number; column: number; ruleId: string | null; message: string }[] }[]>;
+    ): Promise<
+      { filePath: string; messages: { line: number; column: number; ruleId: string | null; message: string; severity: number }[] }[]
+    >;
   };
 };
 
@@ -56,6 +60,7 @@ export async function lintFixture(
         column: m.column,
         rule: (m.ruleId ?? 'fatal').replace(/^cache-audit\//, ''),
         message: m.message,
+        severity: m.severity === 2 ? ('error' as const) : ('warning' as const),
       })),
     )
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));

@@ -87,7 +87,7 @@ describe('reporters', () => {
           return sources.get(f)?.[line - 1] ?? null;
         },
       };
-      const html = REPORTERS.html(result, withFrames);
+      const html = REPORTERS.html(result, { ...withFrames, rootLabel: 'fixtures/quotes-app-defects' });
       expect(html.length).toBeLessThan(40_000);
       writeFileSync(file, html);
       const browser = await chromium.launch({
@@ -174,6 +174,38 @@ describe('reporters', () => {
         }
         await page.setViewportSize({ width: 1400, height: 900 });
         await page.screenshot({ path: join(artifacts, 'quotes-app-defects.html.png'), fullPage: true });
+        // The header names the directory as the user did, never the scanning machine's path.
+        expect(await page.locator('h1 + p').innerText()).toMatch(/^fixtures\/quotes-app-defects · 9 files · cache-audit /);
+        // What a message quotes in backticks is code, and no backtick is left showing.
+        const typo = page.locator('.finding', { hasText: 'qoutes:*' }).first();
+        expect(await typo.locator('p code').allInnerTexts()).toEqual(['qoutes:*', 'quotes:*']);
+        expect(await page.locator('.finding > p').allInnerTexts()).not.toContainEqual(expect.stringContaining('`'));
+        expect(await page.locator('.finding ul.details li code').count()).toBeGreaterThan(0);
+        expect(await page.locator('.finding ul.details li').allInnerTexts()).not.toContainEqual(expect.stringContaining('`'));
+        expect(errors).toEqual([]);
+
+        // Without a registry, the matrix lists the handlers with what they invalidate, as the coverage counts them.
+        const bare = await scan({ root: join(root, 'fixtures/nextjs-prisma-app') });
+        expect(bare.matrix.keys).toEqual([]);
+        const bareFile = join(artifacts, 'nextjs-prisma-app.html');
+        writeFileSync(bareFile, REPORTERS.html(bare, { ...context, rootLabel: 'fixtures/nextjs-prisma-app' }));
+        await page.goto(`file://${bareFile}`);
+        const body = await page.locator('body').innerText();
+        expect(body).not.toMatch(/no handler invalidates|No mutation handler invalidates/i);
+        expect(body).toContain(`coverage (${String(bare.coverage.covered)}/${String(bare.coverage.mutations)})`);
+        const handlers = page.locator('table.handlers tbody tr');
+        expect(await handlers.count()).toBe(bare.coverage.mutations);
+        expect(
+          await page
+            .locator('table.handlers tbody tr[data-status="invalidates"], table.handlers tbody tr[data-status="exception"]')
+            .count(),
+        ).toBe(bare.coverage.covered);
+        expect(bare.coverage.covered).toBeGreaterThan(0);
+        expect(await handlers.filter({ hasText: 'DELETE /api/posts/[id]' }).locator('td code').allInnerTexts()).toEqual([
+          'post:{id}',
+          'post:slug:{slug}',
+          'posts:latest',
+        ]);
         expect(errors).toEqual([]);
       } finally {
         await browser.close();

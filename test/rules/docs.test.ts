@@ -1,10 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint.js';
-import { RULE_IDS, RULES } from '../../src/analysis/catalogue.js';
+import { PROJECT_RULES, RULE_IDS, RULES } from '../../src/analysis/catalogue.js';
+import { helpUri } from '../../src/report/context.js';
+import { REPORTERS } from '../../src/report/index.js';
+import { scan } from '../../src/scanner/scan.js';
 import { REGISTRY } from './tester.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -60,12 +63,13 @@ describe('the rule catalogue', () => {
   it('lists the same rules in the index, the catalogue, the docs, the configs and the rules page the README links to', () => {
     const sorted = [...RULE_IDS].sort();
     expect(Object.keys(plugin.rules).sort()).toEqual(sorted);
+    // A page per ESLint rule and per whole-project finding of the CLI.
     expect(
       readdirSync(resolve(root, 'rules'))
         .filter((f) => f.endsWith('.md'))
         .map((f) => f.slice(0, -3))
         .sort(),
-    ).toEqual(sorted);
+    ).toEqual([...sorted, ...Object.keys(PROJECT_RULES)].sort());
     expect(Object.keys(plugin.configs.strict.rules ?? {}).sort()).toEqual(sorted.map((id) => `cache-audit/${id}`));
     expect(Object.keys(plugin.configs.recommended.rules ?? {}).sort()).toEqual(
       sorted.filter((id) => RULES[id].recommended).map((id) => `cache-audit/${id}`),
@@ -107,5 +111,41 @@ describe('the rule catalogue', () => {
       }
     }
     expect(unused).toEqual([]);
+  });
+
+  it('sends every help link to the page of its rule: ESLint docs URLs, SARIF helpUri, the Markdown and HTML reports', async () => {
+    const base = 'https://github.com/cache-audit/cache-audit/blob/main/';
+    const pageOf = (url: string): string => {
+      expect(url.startsWith(base), url).toBe(true);
+      return url.slice(base.length);
+    };
+    const ids = [...RULE_IDS, ...Object.keys(PROJECT_RULES)];
+    const links = new Map<string, string>();
+    for (const id of RULE_IDS) links.set(`eslint ${id}`, pageOf(plugin.rules[id].meta.docs?.url ?? ''));
+    for (const id of ids) links.set(`report ${id}`, pageOf(helpUri(id)));
+    const result = await scan({ root: resolve(root, 'fixtures/quotes-app-defects') });
+    const context = { color: false, baselined: 0, sourceLine: () => null };
+    const sarif = JSON.parse(REPORTERS.sarif(result, context)) as {
+      runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } } }[];
+    };
+    const sarifRules = sarif.runs[0]?.tool.driver.rules ?? [];
+    expect(sarifRules.length).toBeGreaterThan(RULE_IDS.length);
+    for (const rule of sarifRules) links.set(`sarif ${rule.id}`, pageOf(rule.helpUri));
+    for (const [name, text] of [
+      ['markdown', REPORTERS.markdown(result, context)],
+      ['html', REPORTERS.html(result, context)],
+    ] as const) {
+      const found = [...text.matchAll(/https:\/\/github\.com\/cache-audit\/cache-audit[^\s)"'<>]*/g)].map((m) => m[0]);
+      expect(found.length, name).toBeGreaterThan(0);
+      for (const url of found) links.set(`${name} ${url}`, pageOf(url));
+    }
+    for (const [name, page] of links) {
+      expect(page, name).toMatch(/^rules\/[a-z-]+\.md$/);
+      expect(existsSync(resolve(root, page)), `${name} → ${page}`).toBe(true);
+    }
+    for (const [name, page] of links) {
+      const id = name.split(' ')[1] ?? '';
+      if (ids.includes(id)) expect(page, name).toBe(`rules/${id}.md`);
+    }
   });
 });

@@ -44,7 +44,7 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
           suggestions: [
             {
               messageId: 'escape',
-              output: `import { escapeGlob } from 'cache-audit/runtime';\nimport { cacheService } from './cache';\nexport const drop = (id: string) => cacheService.invalidate(\`user:\${escapeGlob(id)}:*\`);\n`,
+              output: `import { escapeGlob } from '@cache-audit/runtime';\nimport { cacheService } from './cache';\nexport const drop = (id: string) => cacheService.invalidate(\`user:\${escapeGlob(id)}:*\`);\n`,
             },
           ],
         },

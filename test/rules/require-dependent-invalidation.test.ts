@@ -228,7 +228,7 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
   ],
   invalid: [
     {
-      name: 'a create leaves the list stale (a warning in the CLI: its ttl is 30 s)',
+      name: 'a create leaves the list stale (an error although its ttl is 30 s: no bound is configured)',
       code: postsApp(`app.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  res.end();\n});\n`),
       errors: [familyError('POST /posts', 'create', ['published'], 9)],
     },

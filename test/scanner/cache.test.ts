@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/scanner/result.js';
 import { cacheFile, summariesFile } from '../../src/scanner/scan-cache.js';
@@ -138,13 +138,30 @@ describe('the persistent cache', () => {
 
   it('--cache through the command line: the default location, --cache-location, warnings on stderr', async () => {
     const root = app();
-    const first = await run([root, '--cache', '--format', 'json']);
+    // No node_modules: the user's cache directory, never the project's tree.
+    const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'cache-audit-xdg-')), HOME: mkdtempSync(join(tmpdir(), 'cache-audit-home-')) };
+    const first = await run([root, '--cache', '--format', 'json'], root, env);
     expect(first.code).toBe(1);
-    const defaultFile = cacheFile(root, null, root);
-    expect(defaultFile.startsWith(join(root, '.cache-audit'))).toBe(true);
+    const defaultFile = cacheFile(root, null, root, env);
+    if (process.platform === 'linux') expect(defaultFile.startsWith(join(env.XDG_CACHE_HOME, 'cache-audit') + sep)).toBe(true);
+    expect(defaultFile.startsWith(root)).toBe(false);
     expect(existsSync(defaultFile)).toBe(true);
-    const second = await run([root, '--cache', '--format', 'json']);
+    expect(readdirSync(root)).not.toContain('.cache-audit');
+    const second = await run([root, '--cache', '--format', 'json'], root, env);
     expect(second).toMatchObject({ code: 1, stderr: '' });
+
+    // With node_modules (the project's, or its workspace's above it): node_modules/.cache/cache-audit/.
+    mkdirSync(join(root, 'node_modules'));
+    expect(cacheFile(root, null, root, env).startsWith(join(root, 'node_modules/.cache/cache-audit') + sep)).toBe(true);
+    expect((await run([root, '--cache', '--format', 'json'], root, env)).code).toBe(1);
+    expect(readdirSync(join(root, 'node_modules/.cache/cache-audit')).filter((f) => /^scan-[0-9a-f]{8}\.json$/.test(f))).toHaveLength(1);
+    const workspace = mkdtempSync(join(tmpdir(), 'cache-audit-workspace-'));
+    mkdirSync(join(workspace, '.git'));
+    mkdirSync(join(workspace, 'node_modules'));
+    mkdirSync(join(workspace, 'apps/api'), { recursive: true });
+    expect(
+      cacheFile(join(workspace, 'apps/api'), null, workspace, env).startsWith(join(workspace, 'node_modules/.cache/cache-audit') + sep),
+    ).toBe(true);
     expect(findings(JSON.parse(second.stdout) as ScanResult)).toEqual(findings(JSON.parse(first.stdout) as ScanResult));
 
     const location = join(root, '..', 'caches') + '/';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as eslint10 from 'eslint';
 import { describe, expect, it } from 'vitest';
-import { RULE_IDS } from '../../src/analysis/catalogue.js';
+import { RULE_IDS, RULES } from '../../src/analysis/catalogue.js';
+import type { RuleId } from '../../src/analysis/catalogue.js';
 import { auditProject } from '../../src/scanner/apps.js';
 import { scan } from '../../src/scanner/scan.js';
 import { lintFixture } from '../eslint/lint-fixture.js';
@@ -10,17 +11,24 @@ import { AUDITED_APPS } from '../support/fixture-apps.js';
 
 const APPS = ['quotes-app', ...AUDITED_APPS];
 const perFile = new Set<string>(RULE_IDS);
-const key = (f: { file: string; line: number; rule?: string; ruleId?: string }): string =>
-  `${f.file}:${String(f.line)} ${f.rule ?? f.ruleId ?? ''}`;
+const key = (f: { file: string; line: number; rule?: string; ruleId?: string; severity?: string }): string => {
+  const rule = f.rule ?? f.ruleId ?? '';
+  // A listed finding without a severity has its rule's level in the recommended config.
+  const severity = f.severity ?? (RULES[rule as RuleId].type === 'problem' ? 'error' : 'warning');
+  return `${f.file}:${String(f.line)} ${rule} ${severity}`;
+};
 
 describe('the CLI and ESLint agree', () => {
-  it.each(APPS)('on %s, to the line, for the per-file rules', async (app) => {
+  it.each(APPS)('on %s, to the line and the severity, for the per-file rules', async (app) => {
     const root = resolve(import.meta.dirname, '../../fixtures', app);
     const expectedFile = resolve(root, 'expected-findings.json');
     const expected =
       app === 'quotes-app'
         ? { findings: [], typed: false }
-        : (JSON.parse(readFileSync(expectedFile, 'utf8')) as { findings: { file: string; line: number; rule: string }[]; typed?: boolean });
+        : (JSON.parse(readFileSync(expectedFile, 'utf8')) as {
+            findings: { file: string; line: number; rule: string; severity?: string }[];
+            typed?: boolean;
+          });
     // An application of a monorepo is audited with its workspace as context, as from its own directory.
     const result = await auditProject({ root, mode: 'single' });
     const cli = [...new Set(result.findings.filter((f) => perFile.has(f.ruleId)).map(key))].sort();

@@ -32,14 +32,16 @@ export function check(input: CheckInput, report: Report): void {
 
 /**
  * The escape function a fix should use: one of `escapeFunctions` the file already names (imported
- * or defined there), else `escapeGlob` with its import, else the first configured one (its import
+ * or defined there), else `escapeGlob` with its import (from the runtime package), else the first configured one (its import
  * is the user's: we do not know where it lives).
  */
 function escapeFunctionFor(text: string, escapeFunctions: ReadonlySet<string>): { name: string; importFix: Fix | null } {
   for (const name of escapeFunctions) if (new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\b`).test(text)) return { name, importFix: null };
   if (escapeFunctions.has('escapeGlob') || escapeFunctions.size === 0) {
     const at = importOffset(text);
-    const line = "import { escapeGlob } from 'cache-audit/runtime';\n";
+    // The runtime package applications install, unless the file already imports the analysis package's copy.
+    const module = /['"]cache-audit\/runtime['"]/.test(text) ? 'cache-audit/runtime' : '@cache-audit/runtime';
+    const line = `import { escapeGlob } from '${module}';\n`;
     return { name: 'escapeGlob', importFix: { range: { start: at, end: at }, text: at > 0 && text[at - 1] !== '\n' ? `\n${line}` : line } };
   }
   return { name: [...escapeFunctions][0] ?? 'escapeGlob', importFix: null };

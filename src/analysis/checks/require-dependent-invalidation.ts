@@ -20,9 +20,6 @@ import {
   familyShape,
 } from './helpers.js';
 
-/** A family whose ttl is at most this many seconds is reported as a warning: the team chose short staleness. */
-export const DEFAULT_SHORT_TTL = 60;
-
 /** How many stale families the first line of a finding names; the details list every one. */
 const NAMED_IN_HEADLINE = 2;
 
@@ -30,8 +27,13 @@ export function check(input: CheckInput, report: Report): void {
   for (const [handler, { stale, suggestions }] of staleFamilies(input)) reportStale(handler, stale, report, suggestions);
 }
 
-function shortTtl(input: CheckInput): number {
-  return input.ruleOptions?.['require-dependent-invalidation']?.shortTtl ?? DEFAULT_SHORT_TTL;
+/**
+ * Whether a family of this ttl (seconds) is short-lived by the team's choice: only where the team
+ * configures the bound (none by default), so that the ttl alone never lowers a finding.
+ */
+function isShortLived(input: CheckInput, ttl: number | null | undefined): boolean {
+  const bound = input.ruleOptions?.['require-dependent-invalidation']?.shortTtlSeconds;
+  return bound !== undefined && ttl !== null && ttl !== undefined && ttl <= bound;
 }
 
 function isJudged(handler: RouteHandler, input: CheckInput): boolean {
@@ -108,7 +110,6 @@ function changedResources(input: CheckInput, handler: RouteHandler, registry: Ca
 
 /** With a registry: its `dependsOn` is the authority; a handler must cover every family of the resources it changes. */
 function registryStale(input: CheckInput, registry: CacheRegistry, handler: RouteHandler): Stale[] {
-  const bound = shortTtl(input);
   const patterns = handlerPatterns(handler, registry);
   const stale = new Map<string, Stale>();
   for (const [resource, proof] of changedResources(input, handler, registry)) {
@@ -120,7 +121,7 @@ function registryStale(input: CheckInput, registry: CacheRegistry, handler: Rout
         name: entry.name,
         pattern,
         detail: `\`${oneLine(entry.name)}\` (${oneLine(entry.template)}) depends on ${oneLine(resource)}${because}: invalidate \`${oneLine(pattern)}\`.`,
-        isMild: proof === null || (entry.ttl !== undefined && entry.ttl <= bound),
+        isMild: proof === null || isShortLived(input, entry.ttl),
       });
     }
   }
@@ -186,7 +187,6 @@ function lookupText(read: ModelRead): string {
  */
 function inferredStale(input: CheckInput, families: readonly KeyFamily[], handler: RouteHandler): Stale[] {
   if (handler.writes.length === 0) return [];
-  const bound = shortTtl(input);
   const patterns = handlerPatterns(handler, null).map((p) => p.pattern);
   const stale: Stale[] = [];
   for (const family of families) {
@@ -204,7 +204,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       pattern: key,
       detail: `\`${key}\` holds ${oneLine(found.write.model)} (${lookupText(found.read)}; ${where}${ttl}); ${writeProof(input, found.write)}: delete \`${key}\`.`,
       // A write on a branch of a shared helper may never happen for this handler: a warning, not a proof.
-      isMild: (family.ttl !== null && family.ttl <= bound) || found.write.isOnHelperBranch === true,
+      isMild: isShortLived(input, family.ttl) || found.write.isOnHelperBranch === true,
     });
   }
   return stale;

@@ -10,7 +10,7 @@ const REDIS_MODULES =
   /^(ioredis|redis|@redis\/client|@upstash\/redis|@vercel\/kv|@nestjs-modules\/ioredis|@liaoliaots\/nestjs-redis|nestjs-redis|@songkeys\/nestjs-redis)(\/|$)/;
 const CACHE_MANAGER_MODULES = /^(cache-manager|@nestjs\/cache-manager)(\/|$)/;
 const KEYV_MODULES = /^(keyv|@keyv\/)/;
-const RUNTIME_MODULES = /^cache-audit(\/|$)/;
+const RUNTIME_MODULES = /^(@cache-audit\/runtime|cache-audit)(\/|$)/;
 const REDIS_TYPES = new Set(['Redis', 'Cluster', 'RedisClientType', 'RedisClusterType', 'RedisClient', 'IORedis']);
 const REDIS_FACTORIES = new Set(['Redis', 'IORedis', 'Cluster', 'createClient', 'createCluster', 'fromEnv']);
 const CACHE_FACTORIES = new Set(['caching', 'createCache', 'Keyv']);

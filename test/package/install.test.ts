@@ -1,0 +1,132 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plantedApp } from '../support/planted-app.js';
+
+/**
+ * Every package of the repository packed as npm would publish it, and installed from the tarballs
+ * into a fresh project outside the workspace (no links back to it): what a user gets from
+ * `npm i -D cache-audit` and `npm i @cache-audit/runtime`. The peers are the versions this
+ * repository develops with, so that the install is served from the npm cache.
+ */
+const root = resolve(import.meta.dirname, '../..');
+const work = mkdtempSync(join(tmpdir(), 'cache-audit-install-'));
+const app = join(work, 'app');
+
+const APP_FILES: Record<string, string> = {
+  'package.json': `${JSON.stringify({ name: 'quotes-api', version: '1.0.0', private: true })}\n`,
+  ...plantedApp(),
+  'eslint.config.mjs': `import tsParser from '@typescript-eslint/parser';
+import cacheAudit from 'cache-audit/eslint';
+
+export default [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, cacheAudit.configs.recommended];
+`,
+  'eslint.config.cjs': `const tsParser = require('@typescript-eslint/parser');
+const cacheAudit = require('cache-audit/eslint');
+
+module.exports = [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, cacheAudit.configs.recommended];
+`,
+};
+
+/** The planted bug, as both front ends name it. */
+const FINDING = /POST \/quotes writes Quote \(create\), and the cached `quotes:list` is loaded from Quote/;
+
+function versionOf(name: string): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function pack(dir: string): string {
+  // No prepack: the build is there already (npm test builds first), and the tarball is made from it.
+  const name = execFileSync('npm', ['pack', '--pack-destination', work, '--ignore-scripts', '--silent'], { cwd: dir, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .at(-1);
+  if (!name) throw new Error(`npm pack in ${dir} named no tarball`);
+  return join(work, name);
+}
+
+function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { cwd: app, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const bin = (name: string): string => join(app, 'node_modules/.bin', name);
+
+beforeAll(() => {
+  for (const entry of ['dist/esm/src/index.js', 'dist/cjs/src/index.js', 'packages/runtime/dist/esm/runtime/index.js']) {
+    if (!existsSync(join(root, entry))) throw new Error(`${entry} is missing: run npm run build first.`);
+  }
+  const tarballs = [pack(root), pack(join(root, 'packages/runtime'))];
+  for (const [path, text] of Object.entries(APP_FILES)) {
+    mkdirSync(dirname(join(app, path)), { recursive: true });
+    writeFileSync(join(app, path), text);
+  }
+  const peers = ['eslint', '@typescript-eslint/parser', 'typescript'].map((name) => `${name}@${versionOf(name)}`);
+  execFileSync('npm', ['install', ...tarballs, ...peers, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    cwd: app,
+    stdio: 'pipe',
+  });
+}, 110_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed packages, installed into a fresh project', () => {
+  it('are real copies, not links into the workspace', () => {
+    const installed = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(installed.dependencies['cache-audit']).toMatch(/^file:.*\.tgz$/);
+    expect(installed.dependencies['@cache-audit/runtime']).toMatch(/^file:.*\.tgz$/);
+    const lock = readFileSync(join(app, 'package-lock.json'), 'utf8');
+    expect(lock).not.toContain('"link": true');
+    expect(lock).not.toContain(root);
+  });
+
+  it('the CLI finds the planted bug and exits 1', () => {
+    const result = run(bin('cache-audit'), ['--no-color']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(FINDING);
+    expect(result.stdout).toContain('src/app.ts\n  16:5  error  ');
+    expect(result.stdout).toContain('require-dependent-invalidation');
+  });
+
+  it.each(['eslint.config.mjs', 'eslint.config.cjs'])('ESLint with %s reports the same finding at the same severity', (config) => {
+    const result = run(bin('eslint'), ['--config', config, '--format', 'json', 'src']);
+    expect(result.status).toBe(1);
+    const files = JSON.parse(result.stdout) as {
+      filePath: string;
+      messages: { ruleId: string; line: number; severity: number; message: string }[];
+    }[];
+    const messages = files.flatMap((f) => f.messages.map((m) => ({ file: f.filePath.slice(app.length + 1), ...m })));
+    expect(messages.map((m) => `${m.file}:${String(m.line)} ${m.ruleId} ${String(m.severity)}`)).toEqual([
+      'src/app.ts:16 cache-audit/require-dependent-invalidation 2',
+    ]);
+    expect(messages[0]?.message).toMatch(FINDING);
+  });
+
+  it('the runtime loads from ESM and CommonJS: a registry and the in-memory store', () => {
+    const script = `const registry = runtime.defineCacheRegistry({ keys: { q: { template: 'quotes:{tenantId}', ttl: 60 } } });
+      const cache = runtime.createCache({ registry, store: new runtime.MemoryStore(), global: false });
+      cache.getOrSet('q', { tenantId: 't' }, () => 41 + 1).then((v) => console.log(v, registry.pattern('q', { tenantId: 'a*' })));`;
+    const esm = run(process.execPath, ['--input-type=module', '-e', `import * as runtime from '@cache-audit/runtime'; ${script}`]);
+    const cjs = run(process.execPath, ['-e', `const runtime = require('@cache-audit/runtime'); ${script}`]);
+    expect([esm.stdout.trim(), esm.stderr]).toEqual(['42 quotes:a\\*', '']);
+    expect([cjs.stdout.trim(), cjs.stderr]).toEqual(['42 quotes:a\\*', '']);
+  });
+
+  it('init writes a registry that imports the runtime package, and the next run reads it', () => {
+    const init = run(bin('cache-audit'), ['init']);
+    expect(init.status).toBe(0);
+    const registry = readFileSync(join(app, 'src/cache/keys.ts'), 'utf8');
+    expect(registry).toContain("import { defineCacheRegistry } from '@cache-audit/runtime';");
+    expect(registry).toContain("template: 'quotes:list'");
+    const next = run(bin('cache-audit'), ['--no-color', '--format', 'json']);
+    const result = JSON.parse(next.stdout) as { configuration: string | null; diagnostics: unknown[] };
+    expect(next.stderr).toBe('');
+    expect(result.configuration).toBe('cache-audit.config.json');
+    expect(result.diagnostics).toEqual([]);
+  });
+});
