@@ -3,7 +3,7 @@ import type { ApplicationResult, ScanResult } from '../scanner/result.js';
 import { counts, hasCache, NO_CACHE, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
 import { markdownReporter } from './markdown.js';
-import { textReporter } from './text.js';
+import { MODE_LINES, textReporter } from './text.js';
 import { markdownCode, markdownText, oneLine } from './escape.js';
 
 /** The files of an application: below its directory. */
@@ -13,7 +13,8 @@ function isIn(app: ApplicationResult, file: string): boolean {
 
 /** One application of a monorepo result as a result of its own (its files still relative to the monorepo root). */
 export function applicationSlice(result: ScanResult, app: ApplicationResult): ScanResult {
-  const { apps: _apps, ...rest } = result;
+  // The mode is said once, at the top of the whole report.
+  const { apps: _apps, mode: _mode, ...rest } = result;
   return {
     ...rest,
     registry: app.registry,
@@ -50,14 +51,14 @@ function totalLine(result: ScanResult, apps: readonly ApplicationResult[]): stri
 function byApplication(
   reporter: Reporter,
   section: (app: ApplicationResult, body: string, color: boolean) => string,
-  layout: (sections: readonly string[], total: string, color: boolean) => string,
+  layout: (sections: readonly string[], total: string, color: boolean, mode: ScanResult['mode']) => string,
 ): Reporter {
   return (result, context) => {
     const apps = result.apps;
     if (apps === undefined) return reporter(result, context);
     const sections = apps.map((app) => section(app, reporter(applicationSlice(result, app), { ...context, baselined: 0 }), context.color));
     const baselined = context.baselined > 0 ? `, ${plural(context.baselined, 'known finding')} left out by the baseline` : '';
-    return layout(sections, totalLine(result, apps) + baselined, context.color);
+    return layout(sections, totalLine(result, apps) + baselined, context.color, result.mode);
   };
 }
 
@@ -67,7 +68,10 @@ export const textByApplication: Reporter = byApplication(
     const { bold, dim } = createColors(color);
     return `${bold(`▸ ${oneLine(app.name)}`)}${dim(`  ${oneLine(app.path)}/`)}\n\n${body}\n`;
   },
-  (sections, total, color) => `${sections.join('')}${createColors(color).bold(total)}\n`,
+  (sections, total, color, mode) => {
+    const { bold, dim } = createColors(color);
+    return `${mode ? `${dim(MODE_LINES[mode])}\n\n` : ''}${sections.join('')}${bold(total)}\n`;
+  },
 );
 
 export const markdownByApplication: Reporter = byApplication(

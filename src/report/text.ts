@@ -5,6 +5,12 @@ import type { Reporter, ReportContext } from './context.js';
 import { oneLine } from './escape.js';
 import { blindSpots, blindSpotSummary, groupByPlace } from './group.js';
 
+/** The first line of a report: how mutations are judged. */
+export const MODE_LINES = {
+  inference: 'Inference: an error proves a write, a cached family that holds the data, and no invalidation of that family.',
+  policy: 'Policy: every mutation invalidates what it changes or states its exception; stale families are named.',
+} as const;
+
 /** How many blind spots the text report names before pointing at --verbose. */
 const BLIND_SPOTS_SHOWN = 10;
 
@@ -20,7 +26,9 @@ export const textReporter: Reporter = (result, context) => {
   const { red, yellow, cyan: blue, dim, bold } = createColors(context.color);
   const level = (finding: ScanFinding): string =>
     finding.severity === 'error' ? red('error') : finding.severity === 'warning' ? yellow('warning') : blue('note');
-  const lines: string[] = [];
+  // The run's first line says how mutations are judged, so that an error is read for what it
+  // proves; a project with no cache has nothing judged, and its one line says so.
+  const lines: string[] = result.mode && hasCache(result) ? [dim(MODE_LINES[result.mode]), ''] : [];
   const isListed = (finding: ScanFinding): boolean => context.verbose === true || finding.ruleId !== 'unresolved';
   const byFile = new Map<string, ScanFinding[]>();
   for (const finding of result.findings.filter(isListed)) {

@@ -295,12 +295,16 @@ function combine(root: string, scanned: readonly Scanned[], durationMs: number):
   const findings = apps.flatMap((app) => app.findings).sort(compareFindings);
   const mutations = apps.reduce((sum, app) => sum + app.result.coverage.mutations, 0);
   const covered = apps.reduce((sum, app) => sum + app.result.coverage.covered, 0);
+  // One mode for the whole run when every application judges alike.
+  const modes = new Set(scanned.map(({ result }) => result.mode));
+  const [mode] = modes;
   return {
     version: RESULT_VERSION,
     tool: { name: 'cache-audit', version: VERSION },
     root,
     registry: null,
     configuration: null,
+    ...(modes.size === 1 && mode ? { mode } : {}),
     families: apps.flatMap((app) => app.result.families),
     tsconfigs: apps.flatMap((app) => app.result.tsconfigs),
     filesScanned: apps.reduce((sum, app) => sum + app.result.filesScanned, 0),

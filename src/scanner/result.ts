@@ -87,6 +87,12 @@ export interface ScanResult {
   } | null;
   /** The configuration file, relative to the root; null when there is none and the defaults apply. */
   readonly configuration: string | null;
+  /**
+   * How mutations are judged: `inference` (the default: an error proves a write, a cached family
+   * that holds it, and no invalidation of it) or `policy` (besides, every mutation invalidates or
+   * states its exception). Absent in the combined result of a monorepo, whose applications say theirs.
+   */
+  readonly mode?: 'inference' | 'policy';
   /** Key families the code reads through the cache, with the models their loaders read (inferred). */
   readonly families: readonly InferredFamily[];
   readonly tsconfigs: readonly string[];

@@ -143,6 +143,7 @@ function assemble(
           }
         : null,
     configuration: setup.configFile,
+    mode: analysisOptions.mode,
     families,
     tsconfigs: setup.listed.tsconfigs,
     filesScanned: setup.files.length,
