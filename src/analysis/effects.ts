@@ -1140,12 +1140,13 @@ function loaderReads(effects: readonly Effect[], read: Effect & { kind: 'cache-r
   // The loader given to the read, or to the wrapper that reads: what runs inside the call's
   // arguments, not what the wrapper itself does elsewhere.
   if (read.hasLoader || read.at !== undefined) {
-    return distinctReads(
-      readsWithin(
-        effects.filter((e) => where(e) !== call),
-        call,
-      ),
+    const within = readsWithin(
+      effects.filter((e) => where(e) !== call),
+      call,
     );
+    // A wrapper's plain get (`userCache.get(id)`), then the model read and the wrapper's set of the
+    // same key in the caller: cache-aside through the wrapper, read as below.
+    if (read.hasLoader || within.length > 0) return distinctReads(within);
   }
   const keys = readableKeys(read.keys);
   const fill = effects.find(

@@ -18,6 +18,7 @@ const FRAMEWORK_MODULES: Readonly<Record<string, Framework>> = {
   'koa-router': 'koa',
   '@koa/router': 'koa',
   hono: 'hono',
+  '@hono/zod-openapi': 'hono',
   fastify: 'fastify',
 };
 
@@ -157,6 +158,7 @@ function readRouteCall(ctx: FileContext, call: ts.CallExpression, framework: Fra
     if (!isRouterChain(ctx, receiver, framework)) return null;
   } else if (!isRouterChain(ctx, receiver, framework)) return null;
 
+  if (verb === 'openapi') return readOpenApiRoute(ctx, call, callee.name);
   if (verb === 'route' && args.length === 1 && args[0] && ts.isObjectLiteralExpression(unwrap(ts, args[0]))) {
     return readFastifyRoute(ctx, unwrap(ts, args[0]) as ts.ObjectLiteralExpression, callee.name);
   }
@@ -177,6 +179,33 @@ function readRouteCall(ctx: FileContext, call: ts.CallExpression, framework: Fra
   }
   if (args.length < 2) return null;
   return { verbs: [verb], path, handlers: args.slice(1), nameNode: callee.name };
+}
+
+/**
+ * `app.openapi(route, handler)` of `@hono/zod-openapi`: the route is `createRoute({ method, path })`,
+ * written in place or kept in a constant of the file. The third argument validates; it handles nothing.
+ */
+function readOpenApiRoute(ctx: FileContext, call: ts.CallExpression, nameNode: ts.Node): RouteCall | null {
+  const { ts } = ctx;
+  const [routeArg, handler] = call.arguments;
+  if (!routeArg || !handler) return null;
+  let route = unwrap(ts, routeArg);
+  if (ts.isIdentifier(route)) {
+    const declaration = findDeclaration(ctx, route);
+    route = declaration && ts.isVariableDeclaration(declaration) && declaration.initializer ? unwrap(ts, declaration.initializer) : route;
+  }
+  if (!ts.isCallExpression(route) || lastName(ts, route.expression) !== 'createRoute') return null;
+  const options = route.arguments[0] ? unwrap(ts, route.arguments[0]) : null;
+  if (!options || !ts.isObjectLiteralExpression(options)) return null;
+  const value = (key: string): ts.Expression | null => {
+    const property = options.properties.find((p) => p.name && propertyNameText(ts, p.name) === key);
+    return property && ts.isPropertyAssignment(property) ? property.initializer : null;
+  };
+  const method = value('method');
+  const methods = method ? readMethods(ctx, method) : null;
+  if (!methods) return null;
+  const path = value('path');
+  return { verbs: methods, path: path ? staticString(ctx, path) : null, handlers: [handler], nameNode };
 }
 
 function readMethods(ctx: FileContext, arg: ts.Expression): string[] | null {
@@ -263,7 +292,7 @@ export function extractRouterHandlers(ctx: FileContext): RouteHandler[] {
     const callee = call.expression;
     if (!ts.isPropertyAccessExpression(callee)) continue;
     const verb = callee.name.text;
-    if (!VERBS.has(verb) && verb !== 'route' && verb !== 'on') continue;
+    if (!VERBS.has(verb) && verb !== 'route' && verb !== 'on' && verb !== 'openapi') continue;
     const route = readRouteCall(ctx, call, framework);
     if (route) handlers.push(...routeHandlers(ctx, route, framework ?? 'express'));
   }
