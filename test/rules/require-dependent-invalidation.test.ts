@@ -265,3 +265,49 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
     },
   ],
 });
+
+/** Families told apart by their literal segments: the entry by id is not the latest one. */
+ruleTester({ registry: undefined }).run('require-dependent-invalidation (literal segments)', rule, {
+  valid: [],
+  invalid: [
+    {
+      name: 'deleting post:{id} does not clear post:latest',
+      code: `import express from 'express';
+import Redis from 'ioredis';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const redis = new Redis();
+export const app = express();
+async function latest() {
+  const hit = await redis.get('post:latest');
+  if (hit) return JSON.parse(hit);
+  const found = await prisma.post.findFirst({ orderBy: { createdAt: 'desc' } });
+  await redis.set('post:latest', JSON.stringify(found), 'EX', 600);
+  return found;
+}
+app.put('/posts/:id', async (req, res) => {
+  await prisma.post.update({ where: { id: req.params.id }, data: { title: req.body.title } });
+  await redis.del(\`post:\${req.params.id}\`);
+  res.end();
+});
+`,
+      errors: [
+        {
+          messageId: 'stale',
+          line: 14,
+          column: 5,
+          endLine: 14,
+          endColumn: 8,
+          data: staleData(
+            'PUT /posts/:id',
+            EXCEPTION,
+            ['post:latest'],
+            [
+              '`post:latest` holds Post (a list, count or aggregate; read at file.ts:8, filled at file.ts:11, ttl 600 s); it writes Post (update) at file.ts:15: delete `post:latest`.',
+            ],
+          ),
+        },
+      ],
+    },
+  ],
+});

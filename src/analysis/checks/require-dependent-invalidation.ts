@@ -156,6 +156,22 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
   return [...result.values()];
 }
 
+const HOLE = /^\{[^{}]*\}$/;
+const WORD = /^[A-Za-z][\w-]*$/;
+
+/**
+ * Whether an invalidated key can be one of a family's keys: they overlap, and no segment the
+ * family writes as a word is, in the invalidated key, only a runtime value. `user:{userId}:resume:{id}`
+ * clears a user's resumes, not `user:public:resume:{id}`; `post:{id}` is not `post:latest`.
+ */
+function mayClear(invalidated: ParsedPattern, family: ParsedPattern): boolean {
+  if (!patternsOverlap(invalidated, family)) return false;
+  const mine = invalidated.source.split(':');
+  const theirs = family.source.split(':');
+  if (mine.length !== theirs.length) return true;
+  return !mine.some((segment, i) => HOLE.test(segment) && WORD.test(theirs[i] ?? ''));
+}
+
 /** Writes on every path of the functions the handler calls before those on a branch of a helper. */
 function ordered(writes: readonly ModelWrite[]): ModelWrite[] {
   return [...writes.filter((w) => !w.isOnHelperBranch), ...writes.filter((w) => w.isOnHelperBranch)];
@@ -191,7 +207,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
   const stale: Stale[] = [];
   for (const family of families) {
     const found = reason(handler.writes, family.loads);
-    if (!found || patterns.some((pattern) => patternsOverlap(pattern, family.pattern))) continue;
+    if (!found || patterns.some((pattern) => mayClear(pattern, family.pattern))) continue;
     const read = family.reads[0];
     const fill = family.reads.flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
