@@ -26,11 +26,15 @@ const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
  * Cheap tests on the imports and the text, before any walk: what could this file hold? A parsed
  * file's context answers them, and so does the scanner's surface of a file it has not parsed.
  */
+/** A router handed to a function of routes: `...[router]: RouterInitArgs<T>`, `<T extends AuthedRouter>(router: T)`. */
+const ROUTER_PARAMETER = /\.\.\.\[\s*router\b|<\s*\w+\s+extends\s+\w*Router\b/;
+
 export function relevance(file: FileSurface, options: AnalysisOptions): { handlers: boolean; sites: boolean } {
   const text = file.sourceText;
   const handlers =
     (usesDecoratorFrameworks(file) && /\b(Controller|JsonController|Resolver)\b/.test(text)) ||
     routerFramework(file) !== null ||
+    ROUTER_PARAMETER.test(text) ||
     options.routerReceivers.size > 0 ||
     isNextFile(file) ||
     isPagesApiFile(file.file) ||

@@ -417,6 +417,42 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
       ],
     },
     {
+      name: 'Koa routers handed over as init arguments, and as a parameter of a type constrained to a router',
+      code: `import type { ManagementApiRouter, RouterInitArgs } from './types.js';\nexport default function userRoutes<T extends ManagementApiRouter>(...[router, { queries }]: RouterInitArgs<T>) {\n  router.patch('/users/:id', async (ctx, next) => next());\n}\nexport function roleRoutes<T extends ManagementApiRouter>(router: T) {\n  router.delete('/roles/:id', async (ctx, next) => next());\n}\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 10,
+          endLine: 3,
+          endColumn: 15,
+          data: { handler: 'PATCH /users/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+        {
+          messageId: 'missing',
+          line: 6,
+          column: 10,
+          endLine: 6,
+          endColumn: 16,
+          data: { handler: 'DELETE /roles/:id', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
+    },
+    {
+      name: '@hono/zod-openapi routes, in place and through a constant',
+      code: `import { OpenAPIHono, createRoute } from '@hono/zod-openapi';\nconst app = new OpenAPIHono();\nconst update = createRoute({ method: 'patch', path: '/users/{id}', responses: {} });\napp.openapi(update, async (c) => c.json({}));\napp.openapi(createRoute({ method: 'get', path: '/users/{id}', responses: {} }), async (c) => c.json({}));\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 5,
+          endLine: 4,
+          endColumn: 12,
+          data: { handler: 'PATCH /users/{id}', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
+    },
+    {
       name: 'a Pages API guard that lets two methods through: the checks after it split nothing new',
       code: `export default async function handler(req: { method?: string }, res: { status(n: number): { end(): void } }) {\n  if (req.method !== 'POST' && req.method !== 'GET') return res.status(405).end();\n  if (req.method === 'GET') return res.status(200).end();\n  res.status(201).end();\n}\n`,
       filename: 'pages/api/quotes/index.ts',

@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites } from '../handler-common.js';
@@ -68,10 +69,25 @@ function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framew
     return false;
   }
   if (declaration && ts.isParameter(declaration)) {
-    if (declaration.type) return ROUTER_TYPES.test(declaration.type.getText(ctx.sourceFile));
+    if (declaration.type) return isRouterType(ctx, declaration.type, declaration);
     return framework !== null && DEFAULT_NAMES.has(name);
   }
+  // `...[router, tenant]: RouterInitArgs<T>`: a router handed over in a tuple of init arguments.
+  if (declaration && ts.isBindingElement(declaration)) return DEFAULT_NAMES.has(name);
   return false;
+}
+
+/**
+ * Whether a parameter's declared type is a router's: named so, or a type parameter of the function
+ * constrained to one (`<T extends ManagementApiRouter>(router: T)`).
+ */
+function isRouterType(ctx: FileContext, type: ts.TypeNode, parameter: ts.ParameterDeclaration): boolean {
+  const { ts } = ctx;
+  const text = type.getText(ctx.sourceFile);
+  if (ROUTER_TYPES.test(text)) return true;
+  const owner = parameter.parent;
+  const constraint = ts.isFunctionLike(owner) ? owner.typeParameters?.find((p) => p.name.text === text)?.constraint : undefined;
+  return constraint !== undefined && /Router\b/.test(constraint.getText(ctx.sourceFile));
 }
 
 /**
@@ -100,7 +116,10 @@ function isRouterChain(ctx: FileContext, expression: ts.Expression, framework: F
   return false;
 }
 
-function findDeclaration(ctx: FileContext, identifier: ts.Identifier): ts.VariableDeclaration | ts.ParameterDeclaration | null {
+function findDeclaration(
+  ctx: FileContext,
+  identifier: ts.Identifier,
+): ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement | null {
   const { ts } = ctx;
   const name = identifier.text;
   let node = parentOf(identifier);
@@ -108,6 +127,8 @@ function findDeclaration(ctx: FileContext, identifier: ts.Identifier): ts.Variab
     if (ts.isFunctionLike(node)) {
       const parameter = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
       if (parameter) return parameter;
+      const element = node.parameters.map((p) => routerInitElement(ts, p, name)).find((e) => e !== null);
+      if (element) return element;
     }
     if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) {
       for (const statement of node.statements) {
@@ -118,6 +139,16 @@ function findDeclaration(ctx: FileContext, identifier: ts.Identifier): ts.Variab
       }
     }
     node = parentOf(node);
+  }
+  return null;
+}
+
+/** `...[router, tenant]: RouterInitArgs<T>`: the element of that name of a rest parameter whose type names a router. */
+function routerInitElement(ts: TS, parameter: ts.ParameterDeclaration, name: string): ts.BindingElement | null {
+  if (!parameter.dotDotDotToken || !ts.isArrayBindingPattern(parameter.name) || !parameter.type) return null;
+  if (!/Router/.test(parameter.type.getText())) return null;
+  for (const element of parameter.name.elements) {
+    if (ts.isBindingElement(element) && ts.isIdentifier(element.name) && element.name.text === name) return element;
   }
   return null;
 }
