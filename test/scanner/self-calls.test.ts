@@ -129,3 +129,85 @@ export default async function handle(req: NextApiRequest, res: NextApiResponse) 
     expect(invalidationsOf(result, 'PATCH /api/links/[id]')).toEqual([]);
   });
 });
+
+describe('a trigger.dev task a handler triggers', () => {
+  const TASKS = `import { schedules, schemaTask, task } from '@trigger.dev/sdk/v3';
+import { z } from 'zod';
+import { redis } from '@/lib/redis';
+
+export const purgeTeam = task({
+  id: 'purge-team',
+  run: async (payload: { teamId: string }) => {
+    await redis.del(\`team:\${payload.teamId}\`);
+  },
+});
+
+export const purgeMembers = schemaTask({
+  id: 'purge-members',
+  schema: z.object({ teamId: z.string() }),
+  async run(payload) {
+    await redis.del(\`members:\${payload.teamId}\`);
+  },
+});
+
+export const nightly = schedules.task({
+  id: 'nightly-purge',
+  cron: '0 3 * * *',
+  run: async () => {
+    await redis.del('teams:all');
+  },
+});
+
+export const notify = task({
+  id: 'notify-team',
+  run: async (payload: { teamId: string }) => {
+    await fetch(\`\${process.env.APP_URL}/api/teams/\${payload.teamId}/purge\`, { method: 'POST' });
+  },
+});
+`;
+
+  it('runs the task by its variable or its id, later, through its `run`', async () => {
+    const result = await scanProject({
+      'tsconfig.json': TSCONFIG,
+      'lib/redis.ts': REDIS,
+      'trigger/purge.ts': TASKS,
+      'app/api/teams/[teamId]/purge/route.ts': `import { redis } from '@/lib/redis';
+
+export async function POST(request: Request, { params }: { params: { teamId: string } }) {
+  await redis.del(\`team:\${params.teamId}\`);
+  return Response.json({ ok: true });
+}
+`,
+      'app/api/teams/[teamId]/route.ts': `import { tasks } from '@trigger.dev/sdk/v3';
+import { nightly, notify, purgeMembers, purgeTeam } from '@/trigger/purge';
+
+export async function PUT(request: Request, { params }: { params: { teamId: string } }) {
+  await purgeTeam.trigger({ teamId: params.teamId });
+  await purgeMembers.batchTrigger([{ payload: { teamId: params.teamId } }]);
+  return Response.json({ ok: true });
+}
+
+export async function PATCH(request: Request, { params }: { params: { teamId: string } }) {
+  await tasks.trigger<typeof nightly>('nightly-purge', {});
+  await notify.trigger({ teamId: params.teamId });
+  return Response.json({ ok: true });
+}
+
+export async function DELETE(request: Request, { params }: { params: { teamId: string } }) {
+  await tasks.trigger('no-such-task', { teamId: params.teamId });
+  await tasks.trigger(process.env.TASK_ID!, { teamId: params.teamId });
+  return Response.json({ ok: true });
+}
+`,
+    });
+    expect(invalidationsOf(result, 'PUT /api/teams/[teamId]')).toEqual([
+      'team:{teamId} (key) through purgeTeam.run (job trigger.dev:purge-team) deferred',
+      'members:{teamId} (key) through purgeMembers.run (job trigger.dev:purge-members) deferred',
+    ]);
+    expect(invalidationsOf(result, 'PATCH /api/teams/[teamId]')).toEqual([
+      'team:{teamId} (key) through notify.run (job trigger.dev:notify-team) > POST /api/teams/[teamId]/purge deferred',
+      'teams:all (key) through nightly.run (job trigger.dev:nightly-purge) deferred',
+    ]);
+    expect(invalidationsOf(result, 'DELETE /api/teams/[teamId]')).toEqual([]);
+  });
+});
