@@ -21,7 +21,8 @@ import type {
   StoredKey,
 } from './facts.js';
 import { ttlSeconds } from './ttl.js';
-import { routesServing, selfCallOf } from './self-calls.js';
+import { routesRequested, routesServing, selfCallOf } from './self-calls.js';
+import type { RouteCode } from './frameworks/own-routes.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
@@ -294,6 +295,10 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
     return inner.length;
   };
 
+  const composeRoute = (route: RouteCode): void => {
+    compose({ declaration: route.fn, ctx: route.ctx, label: route.label, bodies: route.bodies }, [], true);
+  };
+
   if (EMIT_CALLS.has(name) && call.arguments[0]) {
     const listeners = listenersOf(ctx, call.arguments[0]);
     // `publish(new RoleEvent(…))`: the event is its own payload.
@@ -309,9 +314,11 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
       effects.push(fromSource(ctx, effect, base()));
       // A model write runs the model's hooks, as part of the write; a job runs later, in its processor.
       if (effect.kind === 'model-write') for (const hook of hooksOf(ctx, effect.model, effect.events)) compose(hook, [], false);
-      if (effect.kind === 'enqueue')
+      if (effect.kind === 'enqueue') {
         for (const processor of processorsOf(ctx, effect.queueKeys ?? (effect.queue === null ? [] : [effect.queue]), effect.job))
           compose(processor, [], true);
+        for (const route of effect.request ? routesRequested(ctx, effect.request) : []) composeRoute(route);
+      }
     }
   };
   for (const source of SOURCES) {
@@ -326,7 +333,7 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   const request = ctx.resolver?.routeFilesOf ? selfCallOf(ctx, call, callee) : null;
   const routes = request ? routesServing(ctx, request) : [];
   if (routes.length > 0) {
-    for (const route of routes) compose({ declaration: route.fn, ctx: route.ctx, label: route.label, bodies: route.bodies }, [], true);
+    for (const route of routes) composeRoute(route);
     return;
   }
 

@@ -145,3 +145,10 @@ export function routesServing(ctx: FileContext, request: SelfCall): RouteCode[] 
   const files = ctx.resolver?.routeFilesOf?.(request.path) ?? [];
   return files.flatMap((file) => routeCode(file === ctx.sourceFile ? ctx : ctx.contextOf(file), request.method));
 }
+
+/** The routes of the project a request handed to an HTTP queue calls (QStash's destination), when its URL is the app's own. */
+export function routesRequested(ctx: FileContext, request: { readonly url: ts.Expression; readonly method: string }): RouteCode[] {
+  if (!ctx.resolver?.routeFilesOf) return [];
+  const path = ownUrlPath(ctx, request.url);
+  return path === null ? [] : routesServing(ctx, { method: request.method, path });
+}

@@ -211,3 +211,38 @@ export async function DELETE(request: Request, { params }: { params: { teamId: s
     expect(invalidationsOf(result, 'DELETE /api/teams/[teamId]')).toEqual([]);
   });
 });
+
+describe('a QStash message to the app’s own route', () => {
+  it('runs the route that serves its destination, with POST unless told otherwise, later', async () => {
+    const result = await scanProject({
+      'tsconfig.json': TSCONFIG,
+      'lib/redis.ts': REDIS,
+      'app/api/jobs/refresh/[teamId]/route.ts': `import { redis } from '@/lib/redis';
+
+export async function POST(request: Request, { params }: { params: { teamId: string } }) {
+  await redis.del(\`team:\${params.teamId}\`);
+  return Response.json({ ok: true });
+}
+`,
+      'app/api/teams/[teamId]/route.ts': `import { Client } from '@upstash/qstash';
+
+const qstash = new Client({ token: process.env.QSTASH_TOKEN! });
+
+export async function PUT(request: Request, { params }: { params: { teamId: string } }) {
+  await qstash.publishJSON({ url: \`\${process.env.APP_URL}/api/jobs/refresh/\${params.teamId}\`, body: {} });
+  return Response.json({ ok: true });
+}
+
+export async function PATCH(request: Request, { params }: { params: { teamId: string } }) {
+  await qstash.publishJSON({ url: \`\${process.env.APP_URL}/api/jobs/refresh/\${params.teamId}\`, method: 'GET', body: {} });
+  await qstash.publishJSON({ url: \`https://hooks.example.com/api/jobs/refresh/\${params.teamId}\`, body: {} });
+  return Response.json({ ok: true });
+}
+`,
+    });
+    expect(invalidationsOf(result, 'PUT /api/teams/[teamId]')).toEqual([
+      'team:{teamId} (key) through POST /api/jobs/refresh/[teamId] deferred',
+    ]);
+    expect(invalidationsOf(result, 'PATCH /api/teams/[teamId]')).toEqual([]);
+  });
+});
