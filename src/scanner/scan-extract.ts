@@ -47,7 +47,7 @@ export function extractProject(
     parsed,
     (path, name) => reader.mayExport(resolve(path), name),
   );
-  resolver.routeFilesOf = ownRoutes(setup.files, (file) => reader.read(file, audited.has(file)));
+  resolver.routeFilesOf = ownRoutes(setup, (file) => reader.read(file, audited.has(file)));
   const contexts = new Map<ts.SourceFile, FileContext>();
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
   const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
@@ -91,12 +91,12 @@ export function extractProject(
  * their paths when first asked); each file parsed when it serves a path asked for.
  */
 export function ownRoutes(
-  files: readonly string[],
+  setup: Pick<ScanSetup, 'files' | 'rel'>,
   read: (file: string) => ts.SourceFile | null,
 ): (path: string) => readonly ts.SourceFile[] {
   let table: ReturnType<typeof routeTable> | null = null;
   return (path) => {
-    table ??= routeTable(files);
+    table ??= routeTable(setup.files, setup.rel);
     return table.filesOf(path).flatMap((file) => read(file) ?? []);
   };
 }

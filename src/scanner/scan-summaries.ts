@@ -157,7 +157,7 @@ class Summarizer {
       tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
     );
     // The route table is made of the files' paths: a route added or removed changes what a self-call reaches.
-    const routes = routeTable(setup.files).routes;
+    const routes = routeTable(setup.files, setup.rel).routes;
     this.tablesHash = store.hashOfValue([tableFiles.map((file) => [file, store.hashOf(file)]), routes]);
     const resolver = this.resolver;
     resolver.keyRoles = () => {
@@ -171,7 +171,7 @@ class Summarizer {
     resolver.listenersOf = (event) => (noteTables(), tables.listenersOf(event));
     resolver.hooksOf = (model) => (noteTables(), tables.hooksOf(model));
     resolver.processorsOf = (queue) => (noteTables(), tables.processorsOf(queue));
-    const routeFilesOf = ownRoutes(setup.files, (file) => sourceFileAt(file) ?? null);
+    const routeFilesOf = ownRoutes(setup, (file) => sourceFileAt(file) ?? null);
     resolver.routeFilesOf = (path) => (noteTables(), routeFilesOf(path));
   }
 

@@ -246,3 +246,27 @@ export async function PATCH(request: Request, { params }: { params: { teamId: st
     expect(invalidationsOf(result, 'PATCH /api/teams/[teamId]')).toEqual([]);
   });
 });
+
+describe('what a route requested later reads', () => {
+  it('is not the caller’s own read: a delete before the request stays an invalidation', async () => {
+    const result = await scanProject({
+      'tsconfig.json': TSCONFIG,
+      'lib/redis.ts': REDIS,
+      'app/api/teams/[teamId]/route.ts': `import { redis } from '@/lib/redis';
+
+export async function GET(request: Request, { params }: { params: { teamId: string } }) {
+  const cached = await redis.get(\`team:\${params.teamId}\`);
+  return Response.json(cached);
+}
+
+export async function PUT(request: Request, { params }: { params: { teamId: string } }) {
+  const body = await request.json();
+  if (body.name) await redis.del(\`team:\${params.teamId}\`);
+  await fetch(\`\${process.env.APP_URL}/api/teams/\${params.teamId}\`);
+  return Response.json({ ok: true });
+}
+`,
+    });
+    expect(invalidationsOf(result, 'PUT /api/teams/[teamId]')).toEqual(['team:{teamId} (key) through -']);
+  });
+});

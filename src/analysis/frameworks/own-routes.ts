@@ -71,17 +71,23 @@ function compareRanks(a: readonly number[], b: readonly number[]): number {
 export interface RouteTable {
   /** The files that serve `path` (holes as `*`), the best match only; none when no route serves it. */
   filesOf(path: string): readonly string[];
-  /** Every route path of the table, with its file (what a summary that consulted the table depends on). */
+  /** Every route path of the table, with its file as `rel` gives it (what a summary that consulted the table depends on). */
   readonly routes: readonly (readonly [string, string])[];
 }
 
-/** The route table of a project's files, from their paths alone (no file is read). */
-export function routeTable(files: readonly string[]): RouteTable {
+/**
+ * The route table of a project's files, from their paths alone (no file is read); `rel` gives a
+ * file's path from the project's root, so that the directories above it name no route.
+ */
+export function routeTable(files: readonly string[], rel: (file: string) => string = (file) => file): RouteTable {
   const routes = files.flatMap((file) => {
-    const path = fileRoutePath(file);
-    return path === null ? [] : [[path, file] as const];
+    const path = fileRoutePath(rel(file));
+    return path === null ? [] : [[path, rel(file)] as const];
   });
-  const parsed = routes.map(([path, file]) => ({ file, segments: routeSegments(path) }));
+  const parsed = files.flatMap((file) => {
+    const path = fileRoutePath(rel(file));
+    return path === null ? [] : [{ file, segments: routeSegments(path) }];
+  });
   return {
     routes,
     filesOf(path) {
