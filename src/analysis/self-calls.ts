@@ -66,6 +66,7 @@ export function ownUrlPath(ctx: FileContext, node: ts.Expression, depth = 0): st
   const found = partsOf(ctx, expression, depth);
   if (!found) return null;
   let text = '';
+  let hasBase = false;
   for (const [index, part] of found.parts.entries()) {
     // The query and the fragment say nothing of the route.
     if (/[?#]/.test(text)) break;
@@ -79,15 +80,15 @@ export function ownUrlPath(ctx: FileContext, node: ts.Expression, depth = 0): st
       continue;
     }
     // The base the URL starts with: what follows must be its path.
-    if (text === '' && index <= 1) {
-      text = 'base:';
+    if (text === '' && index <= 1 && !hasBase) {
+      hasBase = true;
       continue;
     }
     if (PATH_LIKE.test(found.ctx.text(part.hole))) return null;
     text += '*';
   }
-  const path = text.startsWith('base:')
-    ? text.slice('base:'.length)
+  const path = hasBase
+    ? text
     : LOCAL_HOST.test(text)
       ? text.replace(LOCAL_HOST, '')
       : text.startsWith('/') && !text.startsWith('//')
