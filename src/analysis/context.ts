@@ -40,6 +40,11 @@ export interface CallResolver {
   hooksOf?(model: string): readonly ModelHook[];
   /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */
   processorsOf?(queue: string): readonly JobProcessor[];
+  /**
+   * The files of the project whose route serves a URL path (`/api/revalidate`, runtime values as
+   * `*`), the best match only: the route table needs every file's path, so only a whole project has one.
+   */
+  routeFilesOf?(path: string): readonly ts.SourceFile[];
 }
 
 /** The nodes the extractors look at, gathered in one walk of the file. */

@@ -21,6 +21,8 @@ import type {
   StoredKey,
 } from './facts.js';
 import { ttlSeconds } from './ttl.js';
+import { routesRequested, routesServing, selfCallOf } from './self-calls.js';
+import type { RouteCode } from './frameworks/own-routes.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
@@ -116,12 +118,16 @@ export type Effect = EffectBase &
 const DEFERRING_CALLS = new Set(['waitUntil', 'after', 'setImmediate', 'setTimeout', 'queueMicrotask', 'nextTick', 'unstable_after']);
 const EMIT_CALLS = new Set(['emit', 'emitAsync', 'publish']);
 
-/** A function a call runs; `outer`: the frames of the factory that made the object whose method it is. */
+/**
+ * A function a call runs; `outer`: the frames of the factory that made the object whose method it
+ * is; `bodies`: the part of it that runs, when not all of it does (one method branch of a route).
+ */
 type Target = {
   readonly declaration: ts.FunctionLikeDeclaration;
   readonly ctx: FileContext;
   readonly label: string;
   readonly outer?: Frame;
+  readonly bodies?: readonly ts.Node[];
 };
 
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
@@ -282,11 +288,15 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
     isDeferred,
   });
   const compose = (target: Target, args: readonly ts.Expression[], isLater: boolean, label = target.label): number => {
-    const inner = summarize(target.ctx, target.declaration);
+    const inner = target.bodies ? target.bodies.flatMap((body) => summarize(target.ctx, body)) : summarize(target.ctx, target.declaration);
     const frame: Frame = { fn: target.declaration, args, ctx, next: target.outer ?? null };
     const here = base();
     for (const effect of inner) effects.push({ ...shifted(effect, frame, label, here.isConditional, isDeferred || isLater), at: call });
     return inner.length;
+  };
+
+  const composeRoute = (route: RouteCode): void => {
+    compose({ declaration: route.fn, ctx: route.ctx, label: route.label, bodies: route.bodies }, [], true);
   };
 
   if (EMIT_CALLS.has(name) && call.arguments[0]) {
@@ -304,9 +314,11 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
       effects.push(fromSource(ctx, effect, base()));
       // A model write runs the model's hooks, as part of the write; a job runs later, in its processor.
       if (effect.kind === 'model-write') for (const hook of hooksOf(ctx, effect.model, effect.events)) compose(hook, [], false);
-      if (effect.kind === 'enqueue')
+      if (effect.kind === 'enqueue') {
         for (const processor of processorsOf(ctx, effect.queueKeys ?? (effect.queue === null ? [] : [effect.queue]), effect.job))
           compose(processor, [], true);
+        for (const route of effect.request ? routesRequested(ctx, effect.request) : []) composeRoute(route);
+      }
     }
   };
   for (const source of SOURCES) {
@@ -314,6 +326,14 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
     const classified = source.classify(site);
     if (!classified) continue;
     fromLibrary(classified);
+    return;
+  }
+
+  // A request to the app's own route runs that route's handler, after a network hop.
+  const request = ctx.resolver?.routeFilesOf ? selfCallOf(ctx, call, callee) : null;
+  const routes = request ? routesServing(ctx, request) : [];
+  if (routes.length > 0) {
+    for (const route of routes) composeRoute(route);
     return;
   }
 

@@ -63,6 +63,9 @@ export class ProjectResolver implements CallResolver {
   /** The roles of the project's Redis keys, set by the scan (it knows every file). */
   keyRoles?: () => KeyRoles;
 
+  /** The route files that serve a URL path, set by the scan (it knows every file's path). */
+  routeFilesOf?: (path: string) => readonly ts.SourceFile[];
+
   resolveConstant(reference: ts.Identifier): ts.Expression | null {
     const binding = this.imports(reference.getSourceFile()).get(reference.text);
     if (!binding || binding.imported === '*') return null;

@@ -10,6 +10,7 @@ import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
+import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
 import { ProjectResolver } from './project-resolver.js';
@@ -46,6 +47,7 @@ export function extractProject(
     parsed,
     (path, name) => reader.mayExport(resolve(path), name),
   );
+  resolver.routeFilesOf = ownRoutes(setup, (file) => reader.read(file, audited.has(file)));
   const contexts = new Map<ts.SourceFile, FileContext>();
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
   const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
@@ -82,6 +84,21 @@ export function extractProject(
   const registering = isLookedUp ? parsed() : [...wanted.keys(), ...read(others.filter(registersInterceptor))];
   const registeringContexts = new Map(registering.map((sourceFile) => [sourceFile, fileContext(sourceFile, extract)]));
   return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry, setup));
+}
+
+/**
+ * The route files that serve a URL path, from the route table of the project's files (made from
+ * their paths when first asked); each file parsed when it serves a path asked for.
+ */
+export function ownRoutes(
+  setup: Pick<ScanSetup, 'files' | 'rel'>,
+  read: (file: string) => ts.SourceFile | null,
+): (path: string) => readonly ts.SourceFile[] {
+  let table: ReturnType<typeof routeTable> | null = null;
+  return (path) => {
+    table ??= routeTable(setup.files, setup.rel);
+    return table.filesOf(path).flatMap((file) => read(file) ?? []);
+  };
 }
 
 /** The files that can matter, in the project's order (see `fileRelevance`). */

@@ -10,6 +10,7 @@ import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { isTrpcFile } from '../analysis/frameworks/trpc.js';
 import { LISTENER_MARKER } from '../analysis/listeners.js';
 import { SOURCES } from '../analysis/sources/index.js';
+import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { TS } from '../ts/syntax.js';
 import { ProjectResolver } from './project-resolver.js';
 import {
@@ -17,6 +18,7 @@ import {
   globalInterceptions,
   mergeRoles,
   NO_ROLES,
+  ownRoutes,
   relevantFiles,
   resolutionHost,
   withInterceptions,
@@ -154,7 +156,9 @@ class Summarizer {
     const tables = new ProjectResolver(ts, project, host, sourceFileAt, () =>
       tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
     );
-    this.tablesHash = store.hashOfValue(tableFiles.map((file) => [file, store.hashOf(file)]));
+    // The route table is made of the files' paths: a route added or removed changes what a self-call reaches.
+    const routes = routeTable(setup.files, setup.rel).routes;
+    this.tablesHash = store.hashOfValue([tableFiles.map((file) => [file, store.hashOf(file)]), routes]);
     const resolver = this.resolver;
     resolver.keyRoles = () => {
       if (this.frame) this.frame.uses.roles = true;
@@ -167,6 +171,8 @@ class Summarizer {
     resolver.listenersOf = (event) => (noteTables(), tables.listenersOf(event));
     resolver.hooksOf = (model) => (noteTables(), tables.hooksOf(model));
     resolver.processorsOf = (queue) => (noteTables(), tables.processorsOf(queue));
+    const routeFilesOf = ownRoutes(setup, (file) => sourceFileAt(file) ?? null);
+    resolver.routeFilesOf = (path) => (noteTables(), routeFilesOf(path));
   }
 
   /** What a relevant file's text holds (from its kept summary, else from its tree); null when it cannot be parsed. */

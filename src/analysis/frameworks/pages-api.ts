@@ -3,6 +3,7 @@ import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { HTTP_METHODS, codeHandler, functionOf, isExported, slashed } from './code-handler.js';
+import type { HandlerSite } from './code-handler.js';
 import { branchesOf, restAfterBranches } from './method-branches.js';
 
 const PAGES_API = /(^|\/)pages\/api\/(.+)\.(ts|tsx|js|jsx|mts|mjs)$/;
@@ -74,6 +75,11 @@ function methodMap(ctx: FileContext, expression: ts.Expression, depth: number): 
 
 /** Next.js Pages Router API routes: one handler per method branch of the default export. */
 export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
+  return pagesApiSites(ctx).map((site) => codeHandler(ctx, site));
+}
+
+/** Where the handlers of a Pages Router API route are and the code that runs for each (see `extractPagesApiHandlers`). */
+export function pagesApiSites(ctx: FileContext): HandlerSite[] {
   const { ts } = ctx;
   if (!isPagesApiFile(ctx.file)) return [];
   const found = defaultHandler(ctx);
@@ -84,19 +90,30 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
     nameNode: ts.Node,
     fn: ts.FunctionLikeDeclaration,
     body: ts.Node | readonly ts.Node[] | null,
-  ): RouteHandler =>
-    codeHandler(ctx, {
-      framework: 'nextjs-pages',
-      method,
-      name: `${method} ${path}`,
-      path,
-      nameNode,
-      fn,
-      body,
-      isDeclaredMutation: ctx.options.mutationMethods.has(method),
-    });
+  ): HandlerSite => ({
+    framework: 'nextjs-pages',
+    method,
+    name: `${method} ${path}`,
+    path,
+    nameNode,
+    fn,
+    body,
+    isDeclaredMutation: ctx.options.mutationMethods.has(method),
+  });
+  // Code that runs whatever the method: a mutation when it writes or invalidates.
+  const anyMethod = (fn: ts.FunctionLikeDeclaration, body: ts.Node | readonly ts.Node[] | null): HandlerSite => ({
+    framework: 'nextjs-pages',
+    method: 'ALL',
+    name: `ALL ${path}`,
+    path,
+    nameNode: found.nameNode,
+    fn,
+    body,
+    isDeclaredMutation: false,
+    isMutationWhenChanging: true,
+  });
   if (found.map) {
-    const handlers: RouteHandler[] = [];
+    const handlers: HandlerSite[] = [];
     for (const property of found.map.properties) {
       const method = property.name ? (propertyNameText(ts, property.name) ?? '').toUpperCase() : '';
       if (!HTTP_METHODS.has(method) || !property.name) continue;
@@ -114,7 +131,7 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
   if (!found.fn) {
     // A handler out of sight (re-exported, or made by a call that cannot be followed) may serve any method.
     return [
-      codeHandler(ctx, {
+      {
         framework: 'nextjs-pages',
         method: 'ALL',
         name: `ALL ${path}`,
@@ -124,7 +141,7 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
         body: null,
         isDeclaredMutation: true,
         opaque: ctx.text(ts.isExportSpecifier(found.nameNode) ? found.nameNode.parent.parent : found.nameNode),
-      }),
+      },
     ];
   }
   const fnCtx = found.fn.getSourceFile() === ctx.sourceFile ? ctx : null;
@@ -134,33 +151,10 @@ export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
     const rest = restAfterBranches(ctx, found.fn);
     if (rest.length > 0) {
       // The methods no branch names run the rest of the handler.
-      handlers.push(
-        codeHandler(ctx, {
-          framework: 'nextjs-pages',
-          method: 'ALL',
-          name: `ALL ${path}`,
-          path,
-          nameNode: found.nameNode,
-          fn: found.fn,
-          body: rest,
-          isDeclaredMutation: false,
-          isMutationWhenChanging: true,
-        }),
-      );
+      handlers.push(anyMethod(found.fn, rest));
     }
     return handlers;
   }
   // No method check: whatever the method, it runs the same code; a mutation when it writes.
-  const all = codeHandler(ctx, {
-    framework: 'nextjs-pages',
-    method: 'ALL',
-    name: `ALL ${path}`,
-    path,
-    nameNode: found.nameNode,
-    fn: found.fn,
-    body: found.fn.body ?? null,
-    isDeclaredMutation: false,
-    isMutationWhenChanging: true,
-  });
-  return [all];
+  return [anyMethod(found.fn, found.fn.body ?? null)];
 }

@@ -6,6 +6,7 @@ import { nextCache } from './next-cache.js';
 import { prisma } from './prisma.js';
 import { qstash } from './qstash.js';
 import { sequelize } from './sequelize.js';
+import { triggerDev } from './trigger-dev.js';
 import type { Source } from './source.js';
 import { typeorm } from './typeorm.js';
 
@@ -15,4 +16,15 @@ import { typeorm } from './typeorm.js';
  * their calls by imports and declared types and are asked before the project's own functions
  * are followed (`precedesHelpers`); Drizzle before Prisma, whose `db` name fallback is broader.
  */
-export const SOURCES: readonly Source[] = [drizzle, typeorm, sequelize, mongoose, prisma, bullmq, qstash, nextCache, cacheClients];
+export const SOURCES: readonly Source[] = [
+  drizzle,
+  typeorm,
+  sequelize,
+  mongoose,
+  prisma,
+  bullmq,
+  triggerDev,
+  qstash,
+  nextCache,
+  cacheClients,
+];

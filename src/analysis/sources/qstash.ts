@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { lastName, unwrap } from '../../ts/syntax.js';
+import { staticString } from '../context.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
 import { constructed, declarationOf, propertyValue, typeReference } from './declarations.js';
@@ -46,8 +47,8 @@ export function urlPath(ts: TS, expression: ts.Expression): string | null {
 
 /**
  * QStash (`@upstash/qstash`): `publishJSON({ url, body })`, `publish(…)`, `queue(…).enqueueJSON(…)`.
- * The job is recorded with the destination's URL path as its queue; the route handler serving
- * that path is not matched to it yet.
+ * The job is recorded with the destination's URL path as its queue, and its request: a
+ * destination that is a route of the app runs that route's handler, later.
  */
 export const qstash: Source = {
   id: 'qstash',
@@ -58,6 +59,10 @@ export const qstash: Source = {
     const options = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
     const url = options && ts.isObjectLiteralExpression(options) ? propertyValue(ts, options, 'url') : null;
     const payload = options && ts.isObjectLiteralExpression(options) ? propertyValue(ts, options, 'body') : null;
-    return [{ kind: 'enqueue', queue: url ? urlPath(ts, url) : null, job: null, payload }];
+    const method = options && ts.isObjectLiteralExpression(options) ? propertyValue(ts, options, 'method') : null;
+    // QStash calls the destination with POST unless told otherwise.
+    const verb = method ? staticString(ctx, method)?.toUpperCase() : 'POST';
+    const request = url && verb ? { request: { url, method: verb } } : {};
+    return [{ kind: 'enqueue', queue: url ? urlPath(ts, url) : null, job: null, payload, ...request }];
   },
 };

@@ -53,6 +53,8 @@ export type CallEffect =
       readonly payload: ts.Expression | null;
       /** The keys the queue's processors may be registered under (its value, `expr:` and its text); `queue` when absent. */
       readonly queueKeys?: readonly string[];
+      /** An HTTP queue's request (QStash): the destination URL, which may be a route of the app, and its method. */
+      readonly request?: { readonly url: ts.Expression; readonly method: string };
     };
 
 /** A function a library runs when a model is written (an ORM lifecycle hook). */
