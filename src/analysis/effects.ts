@@ -25,7 +25,7 @@ import { routesRequested, routesServing, selfCallOf } from './self-calls.js';
 import type { RouteCode } from './frameworks/own-routes.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
-import { CACHE_READ_METHODS } from './sources/cache-clients.js';
+import { CACHE_FILL_METHODS, CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
 import { readLookup, rowSelector, writeChange } from './sources/operations.js';
@@ -1069,6 +1069,47 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
         ) {
           families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });
         }
+      }
+    }
+  }
+  return [...families, ...projections(ctx, seen)];
+}
+
+/**
+ * The families a mutation fills with what it has just written: a write-through fill (of a key read
+ * elsewhere as a cache) after a write of a model in the same function (on a branch of a helper it
+ * calls is too far to tell). The family
+ * holds that model's row (a point lookup: a create of another row changes nothing of it).
+ */
+function projections(ctx: FileContext, readers: ReadonlySet<ts.Node>): CacheFamily[] {
+  const { ts } = ctx;
+  const families: CacheFamily[] = [];
+  const seen = new Set<ts.Node>(readers);
+  for (const call of ctx.nodes.calls) {
+    const name = lastName(ts, call.expression);
+    if (name === null || !CACHE_FILL_METHODS.has(name)) continue;
+    const owner = enclosingFunction(ts, call);
+    if (!owner || seen.has(owner)) continue;
+    seen.add(owner);
+    const effects = summarize(ctx, owner);
+    for (const fill of effects) {
+      if (fill.kind !== 'cache-fill' || !fill.isWriteThrough) continue;
+      const at = (fill.at ?? fill.node).getStart();
+      const written = effects.filter(
+        (e): e is Effect & { kind: 'model-write' } =>
+          e.kind === 'model-write' &&
+          (e.through.length === 0 || !e.isConditional) &&
+          (e.at ?? e.node).getSourceFile() === (fill.at ?? fill.node).getSourceFile() &&
+          (e.at ?? e.node).getStart() < at,
+      );
+      const models = [...new Set(written.map((w) => w.model))];
+      if (models.length === 0) continue;
+      const loads = models.map((model) => ({ model, lookup: 'point' as const, fields: null, row: null }));
+      const where = siteOf(ctx, fill);
+      const fills = [{ ...where, ttl: fill.ttl ? ttlSeconds(fill.ttl) : null }];
+      for (const key of readableKeys(fill.keys)) {
+        if (isStateKey(key) || !/[a-z]{2}/i.test(key.source.replace(/\{[^}]*\}/g, ''))) continue;
+        families.push({ key: key.source, models, loads, ...where, ttl: familyTtl(fills), fills, isProjection: true });
       }
     }
   }

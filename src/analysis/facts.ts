@@ -151,6 +151,12 @@ export interface CacheFamily {
   readonly ttl: number | null;
   /** Where the read's entry is written: the loading read itself (`wrap(key, loader, ttl)`), or the fill after a miss. */
   readonly fills: readonly CacheFill[];
+  /**
+   * Filled by a mutation with what it has just written (`prisma.brand.create(…)`, then
+   * `redis.set(\`brand:logo:${teamId}\`, logo)`), read elsewhere with no loader: a copy of the
+   * models written, told by where it is filled (`file` and `range` are the fill), not by a loader.
+   */
+  readonly isProjection?: boolean;
 }
 
 /** A key the code reads, fills or keeps: its pattern (holes for runtime values), or null with its text when unreadable. */

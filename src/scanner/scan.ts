@@ -170,8 +170,9 @@ function inferredFamilies(
     const shape = familyShape(family.key);
     const entry = byKey.get(shape) ?? { key: family.key, models: new Set<string>(), reads: [], fills: [] };
     for (const model of family.models) entry.models.add(model);
+    // A projection is where a mutation fills the family, not where it is read.
     const read = siteOf(family);
-    if (!isListed(entry.reads, read)) entry.reads.push(read);
+    if (!family.isProjection && !isListed(entry.reads, read)) entry.reads.push(read);
     for (const fill of family.fills) {
       const at = { ...siteOf(fill), ttl: fill.ttl };
       if (!isListed(entry.fills, at)) entry.fills.push(at);

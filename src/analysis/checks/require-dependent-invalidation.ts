@@ -132,8 +132,12 @@ function registryStale(input: CheckInput, registry: CacheRegistry, handler: Rout
 interface KeyFamily {
   readonly key: string;
   readonly pattern: ParsedPattern;
-  readonly loads: ModelRead[];
+  loads: ModelRead[];
   readonly reads: CacheFamily[];
+  /** Where a mutation fills it with what it has just written (a projection of those models). */
+  readonly projected: CacheFamily[];
+  /** Its models are known only from the mutations that fill it, not from a loader. */
+  isProjection: boolean;
   /** Null when some fill gives no expiry that can be read. */
   ttl: number | null;
 }
@@ -146,12 +150,22 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
     if (!entry) {
       const pattern = parsePattern(family.key);
       if (pattern.errors.length > 0) continue;
-      entry = { key: family.key, pattern, loads: [], reads: [], ttl: family.ttl };
+      entry = { key: family.key, pattern, loads: [], reads: [], projected: [], isProjection: false, ttl: family.ttl };
       result.set(shape, entry);
+    }
+    if (family.isProjection) {
+      entry.projected.push(family);
+      continue;
     }
     entry.loads.push(...family.loads);
     entry.reads.push(family);
     entry.ttl = entry.ttl === null || family.ttl === null ? null : Math.max(entry.ttl, family.ttl);
+  }
+  // A family read with no loader holds what the mutations that fill it have written.
+  for (const entry of result.values()) {
+    if (entry.loads.length > 0 || entry.reads.length === 0 || entry.projected.length === 0) continue;
+    entry.loads = entry.projected.flatMap((p) => p.loads);
+    entry.isProjection = true;
   }
   return [...result.values()];
 }
@@ -209,18 +223,22 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const found = reason(handler.writes, family.loads);
     if (!found || patterns.some((pattern) => mayClear(pattern, family.pattern))) continue;
     const read = family.reads[0];
-    const fill = family.reads.flatMap((r) => r.fills)[0];
+    const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
       .filter(Boolean)
       .join(', ');
     const ttl = family.ttl === null ? '' : `, ttl ${String(family.ttl)} s`;
     const key = oneLine(family.key);
+    const holds = family.isProjection
+      ? `is filled with ${oneLine(found.write.model)} by a mutation that has just written it (${where}${ttl})`
+      : `holds ${oneLine(found.write.model)} (${lookupText(found.read)}; ${where}${ttl})`;
     stale.push({
       name: key,
       pattern: key,
-      detail: `\`${key}\` holds ${oneLine(found.write.model)} (${lookupText(found.read)}; ${where}${ttl}); ${writeProof(input, found.write)}: delete \`${key}\`.`,
-      // A write on a branch of a shared helper may never happen for this handler: a warning, not a proof.
-      isMild: isShortLived(input, family.ttl) || found.write.isOnHelperBranch === true,
+      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}: delete \`${key}\`.`,
+      // A write on a branch of a shared helper may never happen for this handler, and what a
+      // family filled from a mutation's input holds is only likely: warnings, not proofs.
+      isMild: isShortLived(input, family.ttl) || found.write.isOnHelperBranch === true || family.isProjection,
     });
   }
   return stale;
