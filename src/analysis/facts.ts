@@ -125,7 +125,7 @@ export interface ModelRead {
 }
 
 /** A place in the code, in a file of its own. */
-export interface SiteRange {
+interface SiteRange {
   readonly file: string;
   readonly range: Range;
 }

@@ -47,7 +47,7 @@ function git(cwd: string, args: string[]): string {
   }
 }
 
-export const BASELINE_VERSION = 1;
+const BASELINE_VERSION = 1;
 
 interface Baseline {
   readonly version: typeof BASELINE_VERSION;

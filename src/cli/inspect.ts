@@ -8,7 +8,7 @@ export interface InspectClient {
   pipeline(): { pttl(key: string): unknown; exec(): Promise<[Error | null, unknown][] | null> };
 }
 
-export interface FamilyReport {
+interface FamilyReport {
   readonly name: string;
   readonly template: string;
   readonly ttl: number | null;

@@ -231,5 +231,3 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 2;
   }
 }
-
-export { UsageError };

@@ -12,7 +12,7 @@ function isIn(app: ApplicationResult, file: string): boolean {
 }
 
 /** One application of a monorepo result as a result of its own (its files still relative to the monorepo root). */
-export function applicationSlice(result: ScanResult, app: ApplicationResult): ScanResult {
+function applicationSlice(result: ScanResult, app: ApplicationResult): ScanResult {
   const { apps: _apps, ...rest } = result;
   return {
     ...rest,

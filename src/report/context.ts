@@ -16,8 +16,8 @@ export interface ReportContext {
 
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
 
-export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
-export const PROJECT_DOCS = 'https://github.com/cache-audit/cache-audit#whole-project-findings';
+const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
+const PROJECT_DOCS = 'https://github.com/cache-audit/cache-audit#whole-project-findings';
 
 export function helpUri(ruleId: string): string {
   return ['stale-key', 'unused-key', 'undeclared-dependency', 'unresolved'].includes(ruleId) ? PROJECT_DOCS : `${DOCS_BASE}${ruleId}.md`;

@@ -229,7 +229,7 @@ function hasOwnConfiguration(dir: string): boolean {
 }
 
 /** The directories below the root with a configuration file of their own, the outermost on each path. */
-export function configurationDirectories(root: string): Candidate[] {
+function configurationDirectories(root: string): Candidate[] {
   const found: Candidate[] = [];
   const visit = (dir: string, depth: number): void => {
     let entries: string[];
@@ -255,7 +255,7 @@ export function configurationDirectories(root: string): Candidate[] {
 }
 
 /** The packages that may be applications: the workspace packages, else an Nx/Turborepo layout, else the root tsconfig's references. */
-export function packageCandidates(ts: TS, root: string): Candidate[] {
+function packageCandidates(ts: TS, root: string): Candidate[] {
   const inside = (dir: string): boolean => dir.startsWith(root + sep);
   const workspaces = [...new Set(workspacePackages(ts, root).values())].filter(inside).sort();
   if (workspaces.length > 0) return workspaces.map((dir) => ({ dir, foundBy: 'workspace' }));

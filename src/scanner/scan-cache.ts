@@ -21,7 +21,7 @@ import type { ScanOptions } from './scan.js';
  * Anything wrong with the file (unreadable, not JSON, another format or tool build) is a warning
  * and an empty cache; writes go to a temporary file renamed over the old one.
  */
-export const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 1;
 
 let tool: string | undefined;
 
@@ -29,7 +29,7 @@ let tool: string | undefined;
  * What wrote a cache: the version and a hash of the build's files (paths, sizes, mtimes), so that
  * a rebuilt or locally changed analysis does not answer from results of the code before.
  */
-export function toolKey(): string {
+function toolKey(): string {
   tool ??= `${VERSION}+${hashOf(buildStamp()).slice(0, 12)}`;
   return tool;
 }

@@ -47,7 +47,7 @@ export interface FileSummary {
 }
 
 /** What a file's text holds for the project-wide steps. */
-export interface FileMarkers {
+interface FileMarkers {
   /** Listeners, ORM hooks or job processors: a file the project-wide tables read. */
   readonly tables: boolean;
   /** `APP_INTERCEPTOR`: a file whose interceptions apply to every file's handlers. */
@@ -70,7 +70,7 @@ export interface SummaryStore {
   hashOfValue(value: unknown): string;
 }
 
-export interface KeptSummary {
+interface KeptSummary {
   readonly summary: FileSummary;
   readonly isCurrent: boolean;
 }

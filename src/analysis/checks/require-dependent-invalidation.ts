@@ -17,7 +17,7 @@ import {
 } from './helpers.js';
 
 /** A family whose ttl is at most this many seconds is reported as a warning: the team chose short staleness. */
-export const DEFAULT_SHORT_TTL = 60;
+const DEFAULT_SHORT_TTL = 60;
 
 export function check(input: CheckInput, report: Report): void {
   if (input.registry) checkRegistry(input, report);

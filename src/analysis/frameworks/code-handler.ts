@@ -37,7 +37,7 @@ export interface HandlerSite {
 }
 
 /** The context of the file that holds a node: `ctx` itself, or the one of the file it was resolved into. */
-export function contextFor(ctx: FileContext, node: ts.Node): FileContext {
+function contextFor(ctx: FileContext, node: ts.Node): FileContext {
   return node.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(node.getSourceFile());
 }
 

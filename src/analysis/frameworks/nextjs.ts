@@ -11,7 +11,7 @@ const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', '
 const READ_ACTION = /^(get|list|fetch|load|search|find|read|count|query|lookup|preview|export)([A-Z_]|$)/;
 
 /** The route of a Next.js app-router file: `app/api/quotes/[id]/route.ts` → `/api/quotes/[id]`. */
-export function nextRoutePath(file: string): string {
+function nextRoutePath(file: string): string {
   const segments = dirname(file).split(sep).join('/').split('/');
   const app = segments.lastIndexOf('app');
   const route = (app === -1 ? segments.slice(-2) : segments.slice(app + 1)).filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@'));

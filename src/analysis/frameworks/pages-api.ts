@@ -13,7 +13,7 @@ export function isPagesApiFile(file: string): boolean {
 }
 
 /** `pages/api/teams/[teamId].ts` → `/api/teams/[teamId]`; `pages/api/quotes/index.ts` → `/api/quotes`. */
-export function pagesApiPath(file: string): string {
+function pagesApiPath(file: string): string {
   const match = PAGES_API.exec(slashed(file));
   const segments = (match?.[2] ?? '').split('/');
   if (segments.at(-1) === 'index') segments.pop();

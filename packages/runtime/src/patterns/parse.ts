@@ -73,11 +73,11 @@ export class PatternSyntaxError extends Error {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const WHITESPACE = /\s/;
 
-export function byteSet(): ByteSet {
+function byteSet(): ByteSet {
   return new Uint8Array(256);
 }
 
-export function fullByteSet(): ByteSet {
+function fullByteSet(): ByteSet {
   return new Uint8Array(256).fill(1);
 }
 
@@ -149,7 +149,7 @@ export function toPattern(input: string | readonly PatternPart[] | ParsedPattern
   return parsed;
 }
 
-export function isParsedPattern(value: unknown): value is ParsedPattern {
+function isParsedPattern(value: unknown): value is ParsedPattern {
   return typeof value === 'object' && value !== null && 'tokens' in value && 'source' in value;
 }
 
