@@ -14,7 +14,7 @@ import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ApplicationResult, MatrixRow, ScanResult } from './result.js';
 import { ScanError } from './scan-error.js';
 import { scan } from './scan.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from './scan-options.js';
 
 /** `auto`: a monorepo when the rules below say so; `single`: one project; `monorepo`: find the applications or fail. */
 export type MonorepoMode = 'auto' | 'single' | 'monorepo';

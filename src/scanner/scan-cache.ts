@@ -4,7 +4,6 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { VERSION } from '../version.js';
 import { buildStamp } from './build-stamp.cjs';
 import type { ScanResult } from './result.js';
-import type { ScanOptions } from './scan.js';
 
 /**
  * The persistent cache of `scan()` (`--cache`): one JSON file, light to load (this module imports
@@ -82,24 +81,6 @@ const MAX_RUNS = 32;
 
 export function hashOf(content: string | Uint8Array): string {
   return createHash('sha1').update(content).digest('hex');
-}
-
-/** The options that change a result, as one key. */
-export function runKeyOf(options: ScanOptions): string {
-  const root = resolve(options.root);
-  return hashOf(
-    JSON.stringify({
-      root,
-      paths: (options.paths ?? []).map((p) => resolve(root, p)).sort(),
-      onlyFiles: options.onlyFiles ? [...options.onlyFiles].sort() : null,
-      tsconfig: options.tsconfig ?? null,
-      strict: options.strict === true,
-      maxFileBytes: options.maxFileBytes ?? null,
-      followChange: options.followChange === true,
-      outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
-      workspaceRoot: options.workspaceRoot ?? null,
-    }),
-  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -9,7 +9,7 @@ import type { Relevance } from './relevance.js';
 import type { ScanCache } from './scan-cache.js';
 import { resolutionHost } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from './scan-options.js';
 
 /**
  * The files a change reaches (`--staged`):

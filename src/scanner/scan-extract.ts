@@ -12,6 +12,7 @@ import type { FileFacts, Invalidation } from '../analysis/facts.js';
 import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
 import { ProjectResolver } from './project-resolver.js';
 import { judgedDeletions } from './scan-project.js';
 import type { SourceReader } from './scan-parse.js';
@@ -128,9 +129,6 @@ export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.Modu
     },
   };
 }
-
-/** What the text of a file that registers an interceptor for the whole application contains. */
-export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
 
 /** Whether a file's text (on disk: a file read only for the lookups is no staged one) may register a global interceptor. */
 function registersInterceptor(file: string): boolean {

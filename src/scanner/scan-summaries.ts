@@ -12,15 +12,8 @@ import { LISTENER_MARKER } from '../analysis/listeners.js';
 import { SOURCES } from '../analysis/sources/index.js';
 import type { TS } from '../ts/syntax.js';
 import { ProjectResolver } from './project-resolver.js';
-import {
-  GLOBAL_INTERCEPTOR_MARKER,
-  globalInterceptions,
-  mergeRoles,
-  NO_ROLES,
-  relevantFiles,
-  resolutionHost,
-  withInterceptions,
-} from './scan-extract.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
+import { globalInterceptions, mergeRoles, NO_ROLES, relevantFiles, resolutionHost, withInterceptions } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
 import type { SourceReader } from './scan-parse.js';
 

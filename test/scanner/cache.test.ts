@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/scanner/result.js';
 import { cacheFile, summariesFile } from '../../src/scanner/scan-cache.js';
 import { scan } from '../../src/scanner/scan.js';
-import type { ScanOptions } from '../../src/scanner/scan.js';
+import type { ScanOptions } from '../../src/scanner/scan-options.js';
 import { run } from '../support/cli.js';
 
 const fixtures = resolve(import.meta.dirname, '../../fixtures');
