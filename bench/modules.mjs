@@ -14,7 +14,7 @@ console.log('checkout                 files   imports   by spelling   by resolut
 for (const root of process.argv.slice(2)) {
   const started = performance.now();
   const listed = projectFiles(ts, root, undefined);
-  const resolver = new ProjectResolver(ts, listed, ts.sys, () => undefined);
+  const resolver = new ProjectResolver(ts, { project: listed, host: ts.sys, sourceFileAt: () => undefined });
   const counts = { imports: 0, spelling: 0, resolution: 0, gained: 0, lost: 0 };
   const through = new Map();
   for (const file of listed.files) {

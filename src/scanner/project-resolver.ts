@@ -17,6 +17,39 @@ import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 type Fn = ts.FunctionLikeDeclaration;
 
 /**
+ * Told of every file the resolver reads and of every project-wide table it consults, so that a
+ * caller can record what an answer depends on (the persistent cache keeps that per file).
+ */
+export interface ReadRecorder {
+  /** A file's tree was asked for; `isFound`: whether it could be read. */
+  parsed(path: string, isFound: boolean): void;
+  /** A file's text was asked whether it can export a name, before a wholesale re-export of it is parsed. */
+  scanned(path: string): void;
+  /** The listener, hook or processor tables were consulted. */
+  consultedTables(): void;
+}
+
+/** What a resolver reads the project through. */
+export interface ResolverInputs {
+  /** What module resolution needs of the project: its root, each file's options, its workspace packages. */
+  readonly project: Pick<ProjectFiles, 'root' | 'optionsOf' | 'workspaces'>;
+  readonly host: ts.ModuleResolutionHost;
+  /** The parsed file at a path (parsing it on demand), or undefined when it cannot be read. */
+  readonly sourceFileAt: (path: string) => ts.SourceFile | undefined;
+  /** The parsed files that can hold event listeners, ORM hooks or job processors (those whose text can); none by default. */
+  readonly tableFiles?: () => readonly ts.SourceFile[];
+  /**
+   * Whether the module at a path can export `name`, asked before a module re-exported wholesale
+   * (`export * from './quotes'`) is parsed to look for it: a barrel then costs only the modules
+   * that can hold the name. Yes by default.
+   */
+  readonly mayExport?: (path: string, name: string) => boolean;
+  /** The roles of the project's Redis keys (see `keyRolesOfFile`); without it, each file's own. */
+  readonly keyRoles?: () => KeyRoles;
+  readonly recorder?: ReadRecorder;
+}
+
+/**
  * Follows calls into other files with module resolution and the syntax alone, no type checker:
  * `this.service.method()` through the declared type of a constructor-injected member,
  * imported functions and namespace members, re-exports. What it cannot follow stays unresolved.
@@ -26,26 +59,21 @@ export class ProjectResolver implements CallResolver {
   private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
   private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
   private readonly realRoot: string;
+  private readonly project: ResolverInputs['project'];
+  private readonly host: ts.ModuleResolutionHost;
   private exportAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Node | null>>();
   private constantAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>();
+  /** The roles of the project's Redis keys, given by the scan (it knows every file). */
+  readonly keyRoles?: () => KeyRoles;
 
   constructor(
     private readonly ts: TS,
-    /** What module resolution needs of the project: its root, each file's options, its workspace packages. */
-    private readonly project: Pick<ProjectFiles, 'root' | 'optionsOf' | 'workspaces'>,
-    private readonly host: ts.ModuleResolutionHost,
-    /** The parsed file at a path (parsing it on demand), or undefined when it cannot be read. */
-    private readonly sourceFileAt: (path: string) => ts.SourceFile | undefined,
-    /** The parsed files that can hold event listeners, ORM hooks or job processors (those whose text can). */
-    private readonly allSourceFiles: () => readonly ts.SourceFile[] = () => [],
-    /**
-     * Whether the module at a path can export `name`, asked before a module re-exported wholesale
-     * (`export * from './quotes'`) is parsed to look for it: a barrel then costs only the modules
-     * that can hold the name.
-     */
-    private readonly mayExport: (path: string, name: string) => boolean = () => true,
+    private readonly inputs: ResolverInputs,
   ) {
-    this.realRoot = this.realpath(project.root);
+    this.project = inputs.project;
+    this.host = inputs.host;
+    this.keyRoles = inputs.keyRoles;
+    this.realRoot = this.realpath(inputs.project.root);
   }
 
   private listeners: Map<string, Fn[]> | null = null;
@@ -59,9 +87,6 @@ export class ProjectResolver implements CallResolver {
     this.exportAnswers = new WeakMap();
     this.constantAnswers = new WeakMap();
   }
-
-  /** The roles of the project's Redis keys, set by the scan (it knows every file). */
-  keyRoles?: () => KeyRoles;
 
   resolveConstant(reference: ts.Identifier): ts.Expression | null {
     const binding = this.imports(reference.getSourceFile()).get(reference.text);
@@ -127,19 +152,22 @@ export class ProjectResolver implements CallResolver {
   }
 
   listenersOf(event: string): readonly Fn[] {
-    this.listeners ??= collectListeners(this.ts, this.allSourceFiles());
+    this.inputs.recorder?.consultedTables();
+    this.listeners ??= collectListeners(this.ts, this.tableFiles());
     return this.listeners.get(event) ?? [];
   }
 
   private hookTable: HookTable | null = null;
 
   hooksOf(model: string): readonly ModelHook[] {
-    this.hookTable ??= collectHooks(this.ts, this.allSourceFiles());
+    this.inputs.recorder?.consultedTables();
+    this.hookTable ??= collectHooks(this.ts, this.tableFiles());
     return hooksIn(this.hookTable, model);
   }
 
   processorsOf(queue: string): readonly JobProcessor[] {
-    this.hookTable ??= collectHooks(this.ts, this.allSourceFiles());
+    this.inputs.recorder?.consultedTables();
+    this.hookTable ??= collectHooks(this.ts, this.tableFiles());
     return this.hookTable.processors.get(queue) ?? [];
   }
 
@@ -352,13 +380,27 @@ export class ProjectResolver implements CallResolver {
 
   private moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
     const path = this.projectModulePath(specifier, from.fileName);
-    return path === null || path === UNRESOLVED ? null : (this.sourceFileAt(path) ?? null);
+    return path === null || path === UNRESOLVED ? null : this.parsed(path);
   }
 
   /** The module of a wholesale re-export (`export * from`), when it can export `name`. */
   private reexportedFile(from: ts.SourceFile, specifier: string, name: string): ts.SourceFile | null {
     const path = this.projectModulePath(specifier, from.fileName);
-    return path === null || path === UNRESOLVED || !this.mayExport(path, name) ? null : (this.sourceFileAt(path) ?? null);
+    if (path === null || path === UNRESOLVED) return null;
+    this.inputs.recorder?.scanned(path);
+    return this.inputs.mayExport?.(path, name) === false ? null : this.parsed(path);
+  }
+
+  /** The parsed file at a path, told to the recorder. */
+  private parsed(path: string): ts.SourceFile | null {
+    const sourceFile = this.inputs.sourceFileAt(path) ?? null;
+    this.inputs.recorder?.parsed(path, sourceFile !== null);
+    return sourceFile;
+  }
+
+  /** The parsed files that can hold listeners, hooks or processors. */
+  private tableFiles(): readonly ts.SourceFile[] {
+    return this.inputs.tableFiles?.() ?? [];
   }
 
   /**

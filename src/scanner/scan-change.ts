@@ -46,7 +46,11 @@ export function changeScope(ts: TS, setup: ScanSetup, options: ScanOptions, cach
   if (setup.registryFile !== null && changed.includes(setup.registryFile)) return null;
   const candidates = new Set(setup.listed.files);
   const texts = new Texts(setup, options, cache);
-  const resolver = new ProjectResolver(ts, setup.listed, resolutionHost(ts, setup.listed.files), () => undefined);
+  const resolver = new ProjectResolver(ts, {
+    project: setup.listed,
+    host: resolutionHost(ts, setup.listed.files),
+    sourceFileAt: () => undefined,
+  });
   const target = (file: string, specifier: string): string | null => {
     const path = resolver.modulePath(specifier, file);
     return path !== null && candidates.has(path) ? path : null;

@@ -35,29 +35,29 @@ export function extractProject(
   // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
   const audited = new Set(setup.files);
   const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
-  const resolver = new ProjectResolver(
-    ts,
-    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
-    { ...setup.listed, root: setup.listed.sourceRoot },
-    resolutionHost(ts, setup.listed.files),
-    (path) => {
-      const file = resolve(path);
-      return reader.read(file, audited.has(file)) ?? undefined;
-    },
-    parsed,
-    (path, name) => reader.mayExport(resolve(path), name),
-  );
-  const contexts = new Map<ts.SourceFile, FileContext>();
-  // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
-  resolver.keyRoles = () => {
+  const keyRoles = (): KeyRoles => {
     roles ??= mergeRoles(
       parsed().map((sourceFile) => guardFile(setup, sourceFile, NO_ROLES, () => keyRolesOfFile(fileContext(sourceFile, extract)))),
     );
     return roles;
   };
+  const resolver = new ProjectResolver(ts, {
+    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
+    project: { ...setup.listed, root: setup.listed.sourceRoot },
+    host: resolutionHost(ts, setup.listed.files),
+    sourceFileAt: (path) => {
+      const file = resolve(path);
+      return reader.read(file, audited.has(file)) ?? undefined;
+    },
+    tableFiles: parsed,
+    mayExport: (path, name) => reader.mayExport(resolve(path), name),
+    keyRoles,
+  });
+  const contexts = new Map<ts.SourceFile, FileContext>();
+  // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
   const read = (files: readonly string[]): ts.SourceFile[] =>
     files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   // A file the analysis gives up on is a diagnostic and holds nothing; the others are audited.

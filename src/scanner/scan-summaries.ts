@@ -12,6 +12,7 @@ import { LISTENER_MARKER } from '../analysis/listeners.js';
 import { SOURCES } from '../analysis/sources/index.js';
 import type { TS } from '../ts/syntax.js';
 import { ProjectResolver } from './project-resolver.js';
+import type { ReadRecorder } from './project-resolver.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
 import { globalInterceptions, mergeRoles, NO_ROLES, relevantFiles, resolutionHost, withInterceptions } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
@@ -118,22 +119,24 @@ class Summarizer {
     store: SummaryStore,
   ) {
     const audited = new Set(setup.files);
-    const project = { ...setup.listed, root: setup.listed.sourceRoot };
-    const host = resolutionHost(ts, setup.listed.files);
-    const sourceFileAt = (path: string): ts.SourceFile | undefined => {
-      const file = resolve(path);
-      const sourceFile = reader.read(file, audited.has(file));
-      if (this.frame) {
-        this.frame.reads.add(file);
-        if (!sourceFile) this.frame.isComplete = false;
-      }
-      return sourceFile ?? undefined;
-    };
-    const mayExport = (path: string, name: string): boolean => {
-      this.frame?.reads.add(resolve(path));
-      return reader.mayExport(resolve(path), name);
-    };
-    this.resolver = new ProjectResolver(ts, project, host, sourceFileAt, () => [], mayExport);
+    // The files that can hold listeners, hooks or processors, known from their markers once the extraction is set up.
+    let tableFiles: readonly string[] = [];
+    this.resolver = new ProjectResolver(ts, {
+      project: { ...setup.listed, root: setup.listed.sourceRoot },
+      host: resolutionHost(ts, setup.listed.files),
+      sourceFileAt: (path) => {
+        const file = resolve(path);
+        return reader.read(file, audited.has(file)) ?? undefined;
+      },
+      tableFiles: () => tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+      mayExport: (path, name) => reader.mayExport(resolve(path), name),
+      keyRoles: () => {
+        if (this.frame) this.frame.uses.roles = true;
+        if (!this.roles) throw new Error('the key roles are asked for before they are known');
+        return this.roles;
+      },
+      recorder: this.recorder(),
+    });
     this.extract = {
       ts,
       options: setup.analysisOptions,
@@ -143,23 +146,23 @@ class Summarizer {
       withStoredKeys: true,
     };
     // Listeners, hooks and processors, found once in the files that can hold them: their hash is what a summary depends on.
-    const tableFiles = relevant.filter((file) => this.markersAt(file)?.tables === true);
-    const tables = new ProjectResolver(ts, project, host, sourceFileAt, () =>
-      tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
-    );
+    tableFiles = relevant.filter((file) => this.markersAt(file)?.tables === true);
     this.tablesHash = store.hashOfValue(tableFiles.map((file) => [file, store.hashOf(file)]));
-    const resolver = this.resolver;
-    resolver.keyRoles = () => {
-      if (this.frame) this.frame.uses.roles = true;
-      if (!this.roles) throw new Error('the key roles are asked for before they are known');
-      return this.roles;
+  }
+
+  /** Records what the resolver reads and consults in the frame of the file being summarised. */
+  private recorder(): ReadRecorder {
+    return {
+      parsed: (path, isFound) => {
+        if (!this.frame) return;
+        this.frame.reads.add(resolve(path));
+        if (!isFound) this.frame.isComplete = false;
+      },
+      scanned: (path) => this.frame?.reads.add(resolve(path)),
+      consultedTables: () => {
+        if (this.frame) this.frame.uses.tables = true;
+      },
     };
-    const noteTables = (): void => {
-      if (this.frame) this.frame.uses.tables = true;
-    };
-    resolver.listenersOf = (event) => (noteTables(), tables.listenersOf(event));
-    resolver.hooksOf = (model) => (noteTables(), tables.hooksOf(model));
-    resolver.processorsOf = (queue) => (noteTables(), tables.processorsOf(queue));
   }
 
   /** What a relevant file's text holds (from its kept summary, else from its tree); null when it cannot be parsed. */

@@ -21,13 +21,12 @@ function project(app: string): { program: ts.Program; resolvers: [string, CallRe
   if (!config) throw new Error(`no tsconfig in ${app}`);
   const program = ts.createProgram(config.fileNames, config.options);
   const files = program.getSourceFiles().filter((f) => f.fileName.startsWith(root));
-  const projectResolver = new ProjectResolver(
-    ts,
-    { root, optionsOf: () => config.options, workspaces: new Map() },
-    ts.sys,
-    (path) => program.getSourceFile(path),
-    () => files,
-  );
+  const projectResolver = new ProjectResolver(ts, {
+    project: { root, optionsOf: () => config.options, workspaces: new Map() },
+    host: ts.sys,
+    sourceFileAt: (path) => program.getSourceFile(path),
+    tableFiles: () => files,
+  });
   return {
     program,
     resolvers: [
