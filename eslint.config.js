@@ -26,6 +26,12 @@ const OUTSIDE = '^\\.\\./';
 /** Any package import but Node's own modules. */
 const PACKAGES = '^(?!node:|\\.)';
 
+const SCANNER = {
+  regex: reaching('eslint', 'report', 'cli', 'rules'),
+  message:
+    'src/scanner is a front end beside the ESLint glue: it imports the analysis and the layers below, not the plugin, the reporters or the CLI.',
+};
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'fixtures/**', 'bench/out/**', 'coverage/**', 'test/artifacts/**'],
@@ -72,13 +78,12 @@ export default tseslint.config(
         'src/eslint is a front end beside the scanner: it imports the analysis and the layers below, not the scanner, the reporters, the CLI or the rules.',
     },
   ]),
-  layer('scanner', [
-    {
-      regex: reaching('eslint', 'report', 'cli', 'rules'),
-      message:
-        'src/scanner is a front end beside the ESLint glue: it imports the analysis and the layers below, not the plugin, the reporters or the CLI.',
-    },
-  ]),
+  layer('scanner', [SCANNER]),
+  // The project's modules, exports, call targets and tables are the scanner's bottom: the stages read them.
+  layer(
+    ['src/scanner/project/**/*.ts'],
+    [SCANNER, { regex: '^\\.\\./(?!files\\.js$|\\.\\./)', message: 'src/scanner/project imports, of the scanner, only files.ts.' }],
+  ),
   // The result types are what the reporters render: they import nothing.
   layer(['src/scanner/result.ts'], [{ regex: '^\\.', message: 'src/scanner/result.ts holds the result types alone: it imports nothing.' }]),
   // The reporters render a result: its types, and the catalogue of rules (data, importing nothing) for SARIF.

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { importBindings, scriptKindOf } from '../dist/esm/src/analysis/context.js';
 import { looksLikeProjectModule } from '../dist/esm/src/analysis/project-modules.js';
 import { projectFiles } from '../dist/esm/src/scanner/files.js';
-import { ProjectResolver } from '../dist/esm/src/scanner/project-resolver.js';
+import { ProjectResolver } from '../dist/esm/src/scanner/project/resolver.js';
 import { typescript } from '../dist/esm/src/ts/typescript.js';
 
 const ts = typescript();
