@@ -2,7 +2,8 @@
 // of untyped ESLint) against module resolution (the CLI), per checkout, distinct (file, specifier).
 // Usage: npm run build && node bench/modules.mjs path/to/checkout [more checkouts…]
 import { readFileSync } from 'node:fs';
-import { importBindings, scriptKindOf } from '../dist/esm/src/analysis/context.js';
+import { importBindings } from '../dist/esm/src/ts/imports.js';
+import { scriptKindOf } from '../dist/esm/src/ts/syntax.js';
 import { looksLikeProjectModule } from '../dist/esm/src/analysis/project-modules.js';
 import { projectFiles } from '../dist/esm/src/scanner/files.js';
 import { ProjectResolver } from '../dist/esm/src/scanner/project/resolver.js';
