@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { VERSION } from '../version.js';
 import { buildStamp } from './build-stamp.cjs';
+import { hashOf, summariesFile, writeAtomically } from './cache-files.js';
 import type { ScanResult } from './result.js';
 
 /**
@@ -78,10 +78,6 @@ interface CacheData {
 /** At most this many results are kept (a full run, --staged runs): the oldest goes first. */
 /** Results kept: one per set of options, and one per application of a monorepo. */
 const MAX_RUNS = 32;
-
-export function hashOf(content: string | Uint8Array): string {
-  return createHash('sha1').update(content).digest('hex');
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -330,25 +326,6 @@ export class ScanCache {
   }
 }
 
-/** Where the summaries of `root` are kept beside the cache `file`. */
-export function summariesFile(file: string, root: string): string {
-  return `${resolve(file).replace(/\.json$/, '')}.summaries-${hashOf(resolve(root)).slice(0, 8)}.json`;
-}
-
-function writeAtomically(target: string, text: string, onWarning: CacheOptions['onWarning']): boolean {
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(temporary, text);
-    renameSync(temporary, target);
-    return true;
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    onWarning?.(`cannot write the cache ${target}: ${(error as Error).message}; the next run starts cold.`);
-    return false;
-  }
-}
-
 /** The summaries kept beside a cache; null (start empty, quietly: the cache file itself warns) when unusable. */
 function readSummaries(file: string, root: string): SummaryData | null {
   try {
@@ -445,27 +422,4 @@ function directoriesBelow(root: string, except: string, skipped: ReadonlySet<str
   };
   visit(resolve(root));
   return dirs;
-}
-
-/**
- * Where the cache lives: `--cache-location` (a file, or a directory when it ends with a separator or
- * is one), else `node_modules/.cache/cache-audit/` when the project has a node_modules, else
- * `.cache-audit/`. In a directory the file is named after the root, so projects can share one.
- */
-export function cacheFile(root: string, location: string | null, cwd: string): string {
-  const directory = cacheDirectory(root, location, cwd);
-  return directory === null ? resolve(cwd, location ?? '') : join(directory, `scan-${hashOf(resolve(root)).slice(0, 8)}.json`);
-}
-
-/**
- * The directory the cache is kept in when it has one of its own: the default one, or a
- * `--cache-location` that names a directory; null when `--cache-location` names a file.
- */
-export function cacheDirectory(root: string, location: string | null, cwd: string): string | null {
-  if (location !== null) {
-    const path = resolve(cwd, location);
-    return /[\\/]$/.test(location) || (existsSync(path) && statSync(path).isDirectory()) ? path : null;
-  }
-  const modules = join(root, 'node_modules');
-  return existsSync(modules) ? join(modules, '.cache', 'cache-audit') : join(root, '.cache-audit');
 }

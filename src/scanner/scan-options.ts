@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type ts from 'typescript';
-import { hashOf } from './scan-cache.js';
+import { hashOf } from './cache-files.js';
 import type { CacheOptions, ScanCache } from './scan-cache.js';
 
 /**
