@@ -7,15 +7,30 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers of src/ point one way: patterns and ts at the bottom, then registry, analysis, and
- * scanner, cli, eslint and report above; the runtime (what applications ship) stands on patterns
- * and the runtime part of the registry alone. Imports are relative, so each folder lists, as a
- * regular expression over the import path, what it may not reach.
+ * The layers point one way. From the bottom: ts (generic TypeScript helpers) and patterns, then
+ * registry, analysis, config (read against the analysis's schema), then eslint and scanner side by
+ * side, report (which reads only the result types) and cli at the top; rules/ sits on the analysis's
+ * catalogue and the ESLint glue, and only the plugin's entry (src/eslint.ts) imports it. The runtime
+ * package (what applications ship) stands on nothing but Node. Imports are relative, so each folder
+ * lists, as regular expressions over the import path, what it may not reach.
  */
-const layer = (folder, patterns) => ({
-  files: [`src/${folder}/**/*.ts`],
+const layer = (files, patterns) => ({
+  files: Array.isArray(files) ? files : [`src/${files}/**/*.ts`],
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
+
+/** An import of one of these folders of src/ (or of a file at its top, such as version.ts), from any depth. */
+const reaching = (...names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$)`;
+/** Any import outside the folder itself. */
+const OUTSIDE = '^\\.\\./';
+/** Any package import but Node's own modules. */
+const PACKAGES = '^(?!node:|\\.)';
+
+const SCANNER = {
+  regex: reaching('eslint', 'report', 'cli', 'rules'),
+  message:
+    'src/scanner is a front end beside the ESLint glue: it imports the analysis and the layers below, not the plugin, the reporters or the CLI.',
+};
 
 export default tseslint.config(
   {
@@ -39,15 +54,38 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  layer('patterns', [{ regex: '^\\.\\./', message: 'src/patterns is the bottom layer: it imports nothing else of the project.' }]),
-  layer('ts', [{ regex: '^\\.\\./', message: 'src/ts holds generic TypeScript helpers: it imports nothing else of the project.' }]),
+  layer('ts', [{ regex: OUTSIDE, message: 'src/ts holds generic TypeScript helpers: it imports nothing else of the project.' }]),
+  layer('patterns', [{ regex: OUTSIDE, message: 'src/patterns is the bottom layer: it imports nothing else of the project.' }]),
   layer('registry', [{ regex: '^\\.\\./(?!(patterns|ts)/)', message: 'src/registry imports only src/patterns and src/ts.' }]),
   layer('analysis', [
     {
-      regex: '^(\\.\\./)+(scanner|cli|eslint|report)(/|\\.js$)',
-      message: 'src/analysis is below the scanner, the CLI, the ESLint glue and the reporters: it cannot import them.',
+      regex: reaching('config', 'eslint', 'scanner', 'report', 'cli', 'rules', 'version'),
+      message:
+        'src/analysis stands on src/patterns, src/registry and src/ts alone: the front ends, the configuration loader and the reporters are above it.',
     },
   ]),
+  layer('config', [
+    {
+      regex: reaching('eslint', 'scanner', 'report', 'cli', 'rules', 'version'),
+      message:
+        'src/config is read by the ESLint glue and the scanner: it imports only the analysis, the registry, the patterns and src/ts.',
+    },
+  ]),
+  layer('eslint', [
+    {
+      regex: reaching('scanner', 'report', 'cli', 'rules'),
+      message:
+        'src/eslint is a front end beside the scanner: it imports the analysis and the layers below, not the scanner, the reporters, the CLI or the rules.',
+    },
+  ]),
+  layer('scanner', [SCANNER]),
+  // The project's modules, exports, call targets and tables are the scanner's bottom: the stages read them.
+  layer(
+    ['src/scanner/project/**/*.ts'],
+    [SCANNER, { regex: '^\\.\\./(?!files\\.js$|\\.\\./)', message: 'src/scanner/project imports, of the scanner, only files.ts.' }],
+  ),
+  // The result types are what the reporters render: they import nothing.
+  layer(['src/scanner/result.ts'], [{ regex: '^\\.', message: 'src/scanner/result.ts holds the result types alone: it imports nothing.' }]),
   // The reporters render a result: its types, and the catalogue of rules (data, importing nothing) for SARIF.
   layer('report', [
     {
@@ -55,17 +93,35 @@ export default tseslint.config(
       message: 'src/report imports only the result types (src/scanner/result.ts) and the rule catalogue.',
     },
   ]),
-  layer('runtime', [
+  layer('cli', [
     {
-      regex: '^\\.\\./(?!patterns/|registry/(define|model|index)\\.js$)',
-      message:
-        'src/runtime imports only src/patterns and the runtime part of the registry (define, model): not the analysis, the scanner, src/ts or the registry loader.',
-    },
-    {
-      regex: '^(typescript|ts-morph|eslint|@typescript-eslint/.*)$',
-      message: 'src/runtime is what applications ship: no TypeScript, ts-morph or ESLint.',
+      regex: reaching('analysis', 'eslint', 'rules'),
+      message: 'src/cli is a thin shell over scan(): it reaches the analysis through the scanner, and never the ESLint plugin.',
     },
   ]),
+  layer(
+    ['rules/**/*.ts'],
+    [
+      {
+        regex: '^\\.\\./(?!src/analysis/catalogue\\.js$|src/eslint/create-rule\\.js$)',
+        message: 'A rule imports only the rule catalogue and the shared createRule of src/eslint.',
+      },
+    ],
+  ),
+  // The runtime package is what applications ship: no dependency, and its own folders point one way.
+  ...[
+    ['patterns', OUTSIDE, 'its patterns are its bottom layer: they import nothing else of it'],
+    ['registry', '^\\.\\./(?!patterns/)', 'its registry imports only its patterns'],
+    ['runtime', '^\\.\\./(?!(patterns|registry)/)', 'its runtime imports only its patterns and registry'],
+  ].map(([folder, regex, says]) =>
+    layer(
+      [`packages/runtime/src/${folder}/**/*.ts`],
+      [
+        { regex: PACKAGES, message: "The runtime package has no dependencies: it imports Node's own modules only." },
+        { regex, message: `In the runtime package, ${says}.` },
+      ],
+    ),
+  ),
   {
     files: ['rules/**/*.ts'],
     ...eslintPlugin.configs.recommended,

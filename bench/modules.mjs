@@ -2,10 +2,11 @@
 // of untyped ESLint) against module resolution (the CLI), per checkout, distinct (file, specifier).
 // Usage: npm run build && node bench/modules.mjs path/to/checkout [more checkouts…]
 import { readFileSync } from 'node:fs';
-import { importBindings, scriptKindOf } from '../dist/esm/src/analysis/context.js';
+import { importBindings } from '../dist/esm/src/ts/imports.js';
+import { scriptKindOf } from '../dist/esm/src/ts/syntax.js';
 import { looksLikeProjectModule } from '../dist/esm/src/analysis/project-modules.js';
 import { projectFiles } from '../dist/esm/src/scanner/files.js';
-import { ProjectResolver } from '../dist/esm/src/scanner/project-resolver.js';
+import { ProjectResolver } from '../dist/esm/src/scanner/project/resolver.js';
 import { typescript } from '../dist/esm/src/ts/typescript.js';
 
 const ts = typescript();
@@ -14,7 +15,7 @@ console.log('checkout                 files   imports   by spelling   by resolut
 for (const root of process.argv.slice(2)) {
   const started = performance.now();
   const listed = projectFiles(ts, root, undefined);
-  const resolver = new ProjectResolver(ts, listed, ts.sys, () => undefined);
+  const resolver = new ProjectResolver(ts, { project: listed, host: ts.sys, sourceFileAt: () => undefined });
   const counts = { imports: 0, spelling: 0, resolution: 0, gained: 0, lost: 0 };
   const through = new Map();
   for (const file of listed.files) {

@@ -40,7 +40,7 @@ export interface EffectRow {
 }
 
 /** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
-export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
+type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
 
 /** The expiry a fill gives its entry: an expression read with the arguments in force, and its unit. */
 export interface EffectTtl {
@@ -231,7 +231,7 @@ function isReturnedFace(ts: TS, node: ts.Node): boolean {
 }
 
 /** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
-export function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boolean {
+function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boolean {
   let child: ts.Node = node;
   let parent = parentOf(node);
   while (parent && child !== root) {
@@ -484,7 +484,7 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
 }
 
 /** The pattern an effect key stands for (holes where runtime values go), or null when unreadable. */
-export function keyPattern(key: EffectKey): ParsedPattern | null {
+function keyPattern(key: EffectKey): ParsedPattern | null {
   if ('flush' in key) return FLUSH;
   // A key is read several times while its function's effects settle: once is enough.
   const known = keyPatterns.get(key);
@@ -526,7 +526,7 @@ function mayOverlap(a: ParsedPattern, b: ParsedPattern): boolean {
 }
 
 /** The pattern fact of an effect key, for the checks. */
-export function keyFact(key: EffectKey, node: ts.Node, ctx: FileContext): PatternFact {
+function keyFact(key: EffectKey, node: ts.Node, ctx: FileContext): PatternFact {
   if ('flush' in key) {
     return {
       text: ctx.text(node),
@@ -656,7 +656,7 @@ function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
  * The names an event expression can be matched by: its string value when it has one, and its
  * text (`PortfolioChangedEvent.getName()`, `Events.QuoteChanged`) for names written as expressions.
  */
-export function eventKeys(ctx: FileContext, event: ts.Expression): string[] {
+function eventKeys(ctx: FileContext, event: ts.Expression): string[] {
   const expression = unwrap(ctx.ts, event);
   // An event dispatched by class (`publish(new RoleEvent(…))` ↔ `ofType(RoleEvent)`).
   if (ctx.ts.isNewExpression(expression) && ctx.ts.isIdentifier(expression.expression)) return [`class:${expression.expression.text}`];

@@ -7,9 +7,9 @@ import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
 import { rowOf } from './effects.js';
 
-export const NO_INVALIDATION = 'NoCacheInvalidation';
-export const SKIP_INVALIDATION = 'SkipInvalidation';
-export const MUTATES = 'Mutates';
+const NO_INVALIDATION = 'NoCacheInvalidation';
+const SKIP_INVALIDATION = 'SkipInvalidation';
+const MUTATES = 'Mutates';
 
 /** The name a decorator or function was imported as (through aliases and namespaces). */
 export function importedName(ctx: FileContext, expression: ts.Expression): string | null {

@@ -3,18 +3,18 @@ import type * as Zod from 'zod';
 import { requirePackage } from '../ts/require-package.cjs';
 
 /** Decorators that invalidate (on a method or on its class). */
-export const DEFAULT_DECORATORS = ['InvalidateCachePattern', 'InvalidateCache', 'CacheEvict', 'CacheClear', 'invalidateMultiple'];
+const DEFAULT_DECORATORS = ['InvalidateCachePattern', 'InvalidateCache', 'CacheEvict', 'CacheClear', 'invalidateMultiple'];
 
 /** Calls that invalidate, anywhere in a handler (`*` is a wildcard in a name). */
-export const DEFAULT_CALLS = ['deletePattern', 'delPattern', 'invalidate*', 'revalidateTag', 'revalidatePath', 'updateTag', 'expireTag'];
+const DEFAULT_CALLS = ['deletePattern', 'delPattern', 'invalidate*', 'revalidateTag', 'revalidatePath', 'updateTag', 'expireTag'];
 
 /** Calls that invalidate only on a cache-like receiver (`this.cache.del(key)`, `redis.unlink(k)`). */
-export const DEFAULT_RECEIVER_CALLS = ['del', 'unlink', 'mdel', 'delete', 'set', 'mset', 'reset'];
+const DEFAULT_RECEIVER_CALLS = ['del', 'unlink', 'mdel', 'delete', 'set', 'mset', 'reset'];
 
 /** Functions that make a runtime value safe inside a pattern. */
-export const DEFAULT_ESCAPE_FUNCTIONS = ['escapeGlob', 'escapeRedisPattern', 'escapePattern', 'escapeGlobPattern'];
+const DEFAULT_ESCAPE_FUNCTIONS = ['escapeGlob', 'escapeRedisPattern', 'escapePattern', 'escapeGlobPattern'];
 
-export const DEFAULT_TENANT_NAMES = ['tenantId', 'tenant', 'tenantSlug', 'orgId', 'organizationId', 'accountId', 'workspaceId'];
+const DEFAULT_TENANT_NAMES = ['tenantId', 'tenant', 'tenantSlug', 'orgId', 'organizationId', 'accountId', 'workspaceId'];
 
 /**
  * The zod module, loaded with `require` when a configuration is first read: its ES module build is
@@ -164,7 +164,7 @@ export function resolveOptions(config: CacheAuditConfig = {}): AnalysisOptions {
 }
 
 /** `quotes/:id/` → `/quotes/:id`. */
-export function normalizeRoute(path: string): string {
+function normalizeRoute(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
   const withSlash = trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
   return withSlash.replace(/\/{2,}/g, '/');

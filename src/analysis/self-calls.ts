@@ -55,7 +55,7 @@ function partsOf(ctx: FileContext, node: ts.Expression, depth: number): { parts:
  * value in it a `*`. A URL written with another host, a base known to be one, or a path that
  * does not start after the base is not the app's own.
  */
-export function ownUrlPath(ctx: FileContext, node: ts.Expression, depth = 0): string | null {
+function ownUrlPath(ctx: FileContext, node: ts.Expression, depth = 0): string | null {
   const { ts } = ctx;
   const expression = unwrap(ts, node);
   // `new URL('/api/x', base)`: the path is the first argument's.

@@ -6,7 +6,9 @@ import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { cacheDirectory, cacheFile, runKeyOf, ScanCache } from '../scanner/scan-cache.js';
+import { cacheDirectory, cacheFile } from '../scanner/cache-files.js';
+import { ScanCache } from '../scanner/scan-cache.js';
+import { runKeyOf } from '../scanner/scan-options.js';
 import type { CacheStrategy } from '../scanner/scan-cache.js';
 import { keepCompiledCode, saveCompiledCode } from '../ts/typescript.js';
 import type { AuditOptions, MonorepoMode } from '../scanner/apps.js';
@@ -50,7 +52,7 @@ function git(cwd: string, args: string[]): string {
   }
 }
 
-export const BASELINE_VERSION = 1;
+const BASELINE_VERSION = 1;
 
 interface Baseline {
   readonly version: typeof BASELINE_VERSION;

@@ -26,7 +26,7 @@ function entryText(draft: DraftEntry): string {
 }
 
 /** The registry module `init` writes: the same format as a hand-written one. */
-export function registryModule(drafts: readonly DraftEntry[]): string {
+function registryModule(drafts: readonly DraftEntry[]): string {
   return `import { defineCacheRegistry } from '@cache-audit/runtime';
 
 /**

@@ -1,14 +1,9 @@
 import type { CacheRegistry } from '../registry/define.js';
 import { templateRegExp } from '../registry/model.js';
 import { answered } from './redis-target.js';
+import type { InspectClient } from './redis-target.js';
 
-/** The part of an ioredis client the inspection uses (read-only commands). */
-export interface InspectClient {
-  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
-  pipeline(): { pttl(key: string): unknown; exec(): Promise<[Error | null, unknown][] | null> };
-}
-
-export interface FamilyReport {
+interface FamilyReport {
   readonly name: string;
   readonly template: string;
   readonly ttl: number | null;

@@ -143,37 +143,47 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText('after', EXIT_CODES)
     .action(async (paths: string[], options: AuditOptions) => {
-      if (options.updateBaseline && !options.baseline) throw new UsageError('--update-baseline needs --baseline <file>.');
-      if (options.staged && options.changedSince) throw new UsageError('--staged and --changed-since cannot be combined.');
-      if (options.changedSince?.startsWith('-'))
-        throw new UsageError(`--changed-since takes a git revision, not ${JSON.stringify(options.changedSince)}.`);
-      if (options.monorepo === true && options.tsconfig)
-        throw new UsageError('--monorepo and --tsconfig cannot be combined: a tsconfig names one project.');
-      if (options.monorepo === true && options.config)
-        throw new UsageError('--monorepo and --config cannot be combined: each application has its own configuration.');
-      const args: AuditArgs = {
-        outputs: outputs.list(),
-        paths,
-        maxSeverity: options.maxSeverity,
-        minCoverage: options.minCoverage ?? null,
-        isStrict: options.strict === true,
-        root: options.root ?? null,
-        tsconfig: options.tsconfig ?? null,
-        config: options.config ?? null,
-        isStaged: options.staged === true,
-        changedSince: options.changedSince ?? null,
-        baseline: options.baseline ?? null,
-        shouldUpdateBaseline: options.updateBaseline === true,
-        hasColor: hasColor(options.color, io),
-        isVerbose: options.verbose === true,
-        hasMatrix: options.matrix === true,
-        cache: options.cache === true ? { location: options.cacheLocation ?? null, strategy: options.cacheStrategy } : null,
-        mode: options.monorepo === undefined ? 'auto' : options.monorepo ? 'monorepo' : 'single',
-      };
+      const args = auditArgs(paths, options, outputs, io);
       const { audit } = await import('./audit.js');
       setCode(await audit(args, io));
     });
+  addCommands(command, io, setCode);
+  return command;
+}
 
+/** The audit's arguments from the command line, with the combinations that cannot be run refused. */
+function auditArgs(paths: string[], options: AuditOptions, outputs: OutputList, io: CliIo): AuditArgs {
+  if (options.updateBaseline && !options.baseline) throw new UsageError('--update-baseline needs --baseline <file>.');
+  if (options.staged && options.changedSince) throw new UsageError('--staged and --changed-since cannot be combined.');
+  if (options.changedSince?.startsWith('-'))
+    throw new UsageError(`--changed-since takes a git revision, not ${JSON.stringify(options.changedSince)}.`);
+  if (options.monorepo === true && options.tsconfig)
+    throw new UsageError('--monorepo and --tsconfig cannot be combined: a tsconfig names one project.');
+  if (options.monorepo === true && options.config)
+    throw new UsageError('--monorepo and --config cannot be combined: each application has its own configuration.');
+  return {
+    outputs: outputs.list(),
+    paths,
+    maxSeverity: options.maxSeverity,
+    minCoverage: options.minCoverage ?? null,
+    isStrict: options.strict === true,
+    root: options.root ?? null,
+    tsconfig: options.tsconfig ?? null,
+    config: options.config ?? null,
+    isStaged: options.staged === true,
+    changedSince: options.changedSince ?? null,
+    baseline: options.baseline ?? null,
+    shouldUpdateBaseline: options.updateBaseline === true,
+    hasColor: hasColor(options.color, io),
+    isVerbose: options.verbose === true,
+    hasMatrix: options.matrix === true,
+    cache: options.cache === true ? { location: options.cacheLocation ?? null, strategy: options.cacheStrategy } : null,
+    mode: options.monorepo === undefined ? 'auto' : options.monorepo ? 'monorepo' : 'single',
+  };
+}
+
+/** The commands beside the audit: init, registry, inspect. */
+function addCommands(command: Command, io: CliIo, setCode: (code: number) => void): void {
   command
     .command('init')
     .description('write the registry the code implies (families, templates, ttls, dependsOn) and a configuration naming it')
@@ -213,7 +223,6 @@ function program(io: CliIo, setCode: (code: number) => void): Command {
       const { inspectCommand } = await import('./registry-command.js');
       setCode(await inspectCommand(path, options, io));
     });
-  return command;
 }
 
 /** Errors of a setup that cannot start (exit 2, the message alone): src/scanner/scan-error.ts, src/ts/typescript.ts. */
@@ -239,5 +248,3 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 2;
   }
 }
-
-export { UsageError };

@@ -1,6 +1,11 @@
 import type * as IoRedis from 'ioredis';
 import { UsageError } from './errors.js';
-import type { InspectClient } from './inspect.js';
+
+/** The part of an ioredis client the inspection uses (read-only commands). */
+export interface InspectClient {
+  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
+  pipeline(): { pttl(key: string): unknown; exec(): Promise<[Error | null, unknown][] | null> };
+}
 
 /** Where `--redis` points, read once: the command connects with these options, never with the URL itself. */
 export interface RedisTarget {

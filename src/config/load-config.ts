@@ -87,7 +87,7 @@ export function loadConfigFor(start: string, options: { readonly recheckMs?: num
 /** Results for configuration files that no longer exist. */
 const vanished = new WeakSet<LoadedConfig>();
 
-export function loadConfigFile(file: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
+function loadConfigFile(file: string, options: { readonly recheckMs?: number } = {}): LoadedConfig {
   return byFile.get(file, () => readConfig(file), options.recheckMs);
 }
 

@@ -120,72 +120,11 @@ export function analysisFor(context: Context): FileAnalysis {
   const sourceCode = context.sourceCode;
   const cached = analyses.get(sourceCode);
   if (cached) return cached;
-  const filename = context.filename;
-  const fileConfig = loadConfigFor(dirname(filename));
-  const settings = settingsConfig(context);
-  const config: CacheAuditConfig = { ...fileConfig.config, ...settings.config };
-  // Without a configuration file each lookup answers a fresh `{}`: one key for all of them.
-  const options = optionsFor(fileConfig.file === null ? NO_CONFIG : fileConfig.config, settings.config);
-  const setupProblems: RegistryDiagnostic[] = [...fileConfig.diagnostics, ...settings.problems];
-
-  let registryFile: string | null = null;
-  if (settings.config.registry) registryFile = resolve(context.cwd, settings.config.registry);
-  else if (fileConfig.config.registry) registryFile = resolve(fileConfig.dir, fileConfig.config.registry);
-  let registry: CacheRegistry | null = null;
-  if (registryFile) {
-    const loaded = loadRegistry(registryFile);
-    registry = loaded.registry;
-    setupProblems.push(...loaded.diagnostics);
-  }
-
-  const isIgnored = isIgnoredFile(filename, fileConfig.file ? fileConfig.dir : context.cwd, config.ignores ?? []);
-
-  const services = sourceCode.parserServices as
-    { esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined }; program?: ts.Program | null } | undefined;
+  const setup = setupFor(context);
+  const { config, options, registry, registryFile, isIgnored, setupProblems } = setup;
+  const services = sourceCode.parserServices as ParserServices | undefined;
   const program = services?.program ?? null;
-  // The text says first whether the file can hold anything the rules judge: most files of a
-  // project cannot, and are then neither parsed again nor walked.
-  // A file the CLI skips for its size is skipped here too, once said.
-  const bytes = isIgnored ? 0 : byteLength(sourceCode.text);
-  if (bytes > MAX_FILE_BYTES) setupProblems.push(problemAt(filename, 1, 1, tooLargeMessage(bytes)));
-  const textSays = isIgnored || bytes > MAX_FILE_BYTES ? null : textRelevance(filename, sourceCode.text, options);
-  let tsInstance: TS | null = null;
-  let facts: FileFacts = { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
-  if (textSays && (textSays.handlers || textSays.sites)) {
-    const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
-    let sourceFile: ts.SourceFile;
-    if (mapped) {
-      tsInstance = typescriptFor(mapped);
-      sourceFile = mapped as ts.SourceFile;
-    } else {
-      tsInstance = typescript();
-      sourceFile = tsInstance.createSourceFile(
-        filename,
-        sourceCode.text,
-        tsInstance.ScriptTarget.Latest,
-        true,
-        scriptKindOf(tsInstance, filename),
-      );
-    }
-    const extract = {
-      ts: tsInstance,
-      options,
-      resolver: program ? resolverFor(tsInstance, program) : null,
-      withFamilies: registry === null,
-    };
-    // The analysis's walks recurse: a file nested too deeply is not walked.
-    const deep = tooDeeplyNested(tsInstance, sourceFile);
-    try {
-      if (deep) throw nestingError(deep);
-      facts = extractFacts(sourceFile, extract);
-    } catch (error) {
-      // A file the analysis gives up on is said once, and the lint run goes on.
-      const why = gaveUp(error);
-      if (!why) throw error;
-      setupProblems.push(gaveUpProblem(context.cwd, filename, sourceFile, why));
-    }
-  }
-
+  const { facts, ts: tsInstance } = factsFor(context, setup, services);
   const memo = new Map<string, readonly Finding[]>();
   const ruleOptions: RuleOptions = config.rules ?? {};
   // With type information the families are the program's, as in the CLI; without, the file's own.
@@ -221,6 +160,96 @@ export function analysisFor(context: Context): FileAnalysis {
   };
   analyses.set(sourceCode, analysis);
   return analysis;
+}
+
+interface ParserServices {
+  readonly esTreeNodeToTSNodeMap?: { get(node: unknown): ts.Node | undefined };
+  readonly program?: ts.Program | null;
+}
+
+/** What applies to the linted file: its configuration (file and ESLint settings), options and registry. */
+interface FileSetup {
+  readonly config: CacheAuditConfig;
+  readonly options: AnalysisOptions;
+  readonly registry: CacheRegistry | null;
+  readonly registryFile: string | null;
+  readonly isIgnored: boolean;
+  /** Problems of the configuration, the registry and the file itself, reported once per file. */
+  readonly setupProblems: RegistryDiagnostic[];
+}
+
+function setupFor(context: Context): FileSetup {
+  const filename = context.filename;
+  const fileConfig = loadConfigFor(dirname(filename));
+  const settings = settingsConfig(context);
+  const config: CacheAuditConfig = { ...fileConfig.config, ...settings.config };
+  // Without a configuration file each lookup answers a fresh `{}`: one key for all of them.
+  const options = optionsFor(fileConfig.file === null ? NO_CONFIG : fileConfig.config, settings.config);
+  const setupProblems: RegistryDiagnostic[] = [...fileConfig.diagnostics, ...settings.problems];
+
+  let registryFile: string | null = null;
+  if (settings.config.registry) registryFile = resolve(context.cwd, settings.config.registry);
+  else if (fileConfig.config.registry) registryFile = resolve(fileConfig.dir, fileConfig.config.registry);
+  let registry: CacheRegistry | null = null;
+  if (registryFile) {
+    const loaded = loadRegistry(registryFile);
+    registry = loaded.registry;
+    setupProblems.push(...loaded.diagnostics);
+  }
+
+  const isIgnored = isIgnoredFile(filename, fileConfig.file ? fileConfig.dir : context.cwd, config.ignores ?? []);
+  return { config, options, registry, registryFile, isIgnored, setupProblems };
+}
+
+/**
+ * The facts of the linted file and the TypeScript that made its tree (null: none was needed). The
+ * text says first whether the file can hold anything the rules judge: most files of a project
+ * cannot, and are then neither parsed again nor walked.
+ */
+function factsFor(context: Context, setup: FileSetup, services: ParserServices | undefined): { facts: FileFacts; ts: TS | null } {
+  const { sourceCode, filename } = context;
+  const { options, registry, isIgnored, setupProblems } = setup;
+  const program = services?.program ?? null;
+  // A file the CLI skips for its size is skipped here too, once said.
+  const bytes = isIgnored ? 0 : byteLength(sourceCode.text);
+  if (bytes > MAX_FILE_BYTES) setupProblems.push(problemAt(filename, 1, 1, tooLargeMessage(bytes)));
+  const textSays = isIgnored || bytes > MAX_FILE_BYTES ? null : textRelevance(filename, sourceCode.text, options);
+  const none: FileFacts = { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
+  if (!textSays || !(textSays.handlers || textSays.sites)) return { facts: none, ts: null };
+  const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
+  let tsInstance: TS;
+  let sourceFile: ts.SourceFile;
+  if (mapped) {
+    tsInstance = typescriptFor(mapped);
+    sourceFile = mapped as ts.SourceFile;
+  } else {
+    tsInstance = typescript();
+    sourceFile = tsInstance.createSourceFile(
+      filename,
+      sourceCode.text,
+      tsInstance.ScriptTarget.Latest,
+      true,
+      scriptKindOf(tsInstance, filename),
+    );
+  }
+  const extract = {
+    ts: tsInstance,
+    options,
+    resolver: program ? resolverFor(tsInstance, program) : null,
+    withFamilies: registry === null,
+  };
+  // The analysis's walks recurse: a file nested too deeply is not walked.
+  const deep = tooDeeplyNested(tsInstance, sourceFile);
+  try {
+    if (deep) throw nestingError(deep);
+    return { facts: extractFacts(sourceFile, extract), ts: tsInstance };
+  } catch (error) {
+    // A file the analysis gives up on is said once, and the lint run goes on.
+    const why = gaveUp(error);
+    if (!why) throw error;
+    setupProblems.push(gaveUpProblem(context.cwd, filename, sourceFile, why));
+    return { facts: none, ts: tsInstance };
+  }
 }
 
 /** The file's size in UTF-8 bytes, as on disk (counted only when its length leaves room for doubt). */

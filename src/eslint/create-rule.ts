@@ -14,7 +14,7 @@ export interface CacheAuditPluginDocs {
   readonly requiresRegistry: boolean;
 }
 
-export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
+const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
 
 const createWithDocs = RuleCreator<CacheAuditPluginDocs>((name) => `${DOCS_BASE}${name}.md`);
 

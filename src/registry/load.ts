@@ -270,7 +270,7 @@ function propertyName(property: ts.ObjectLiteralElementLike): string | null {
 }
 
 /** Evaluates constant expressions of one file, reporting what it cannot read. */
-export class Reader {
+class Reader {
   readonly diagnostics: RegistryDiagnostic[] = [];
   private readonly constants = new Map<string, ts.Expression>();
   private readonly imports = new Map<string, string>();

@@ -12,7 +12,7 @@ function isIn(app: ApplicationResult, file: string): boolean {
 }
 
 /** One application of a monorepo result as a result of its own (its files still relative to the monorepo root). */
-export function applicationSlice(result: ScanResult, app: ApplicationResult): ScanResult {
+function applicationSlice(result: ScanResult, app: ApplicationResult): ScanResult {
   // The mode is said once, at the top of the whole report.
   const { apps: _apps, mode: _mode, ...rest } = result;
   return {

@@ -22,7 +22,7 @@ export interface ReportContext {
 
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
 
-export const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
+const DOCS_BASE = 'https://github.com/cache-audit/cache-audit/blob/main/rules/';
 
 /** The page of a rule, an ESLint rule or a whole-project finding alike: `rules/<id>.md`. */
 export function helpUri(ruleId: string): string {

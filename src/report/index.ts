@@ -17,5 +17,4 @@ export const REPORTERS: Readonly<Record<ReportFormat, Reporter>> = {
 };
 
 export type { Reporter, ReportContext } from './context.js';
-export { REPORT_FORMATS, isReportFormat } from './formats.js';
 export type { ReportFormat } from './formats.js';

@@ -1,5 +1,5 @@
 import { createColors } from 'picocolors';
-import type { ScanFinding } from '../scanner/result.js';
+import type { ScanFinding, ScanResult } from '../scanner/result.js';
 import { counts, coverageText, hasCache, plural } from './context.js';
 import type { Reporter, ReportContext } from './context.js';
 import { oneLine } from './escape.js';
@@ -23,7 +23,22 @@ const BY_RULE_FROM = 20;
  * one listed with --verbose.
  */
 export const textReporter: Reporter = (result, context) => {
-  const { red, yellow, cyan: blue, dim, bold } = createColors(context.color);
+  const colors = createColors(context.color);
+  const lines = [
+    ...findingLines(result, context, colors),
+    ...(context.verbose === true ? [] : blindSpotLines(result, colors)),
+    ...diagnosticLines(result, colors),
+    ...(context.matrix ? matrixLines(result, colors) : []),
+    ...summaryLines(result, context, colors),
+  ];
+  return `${lines.join('\n')}\n`;
+};
+
+type Colors = ReturnType<typeof createColors>;
+
+/** The findings, grouped by file and then by place, each with its code frame. */
+function findingLines(result: ScanResult, context: ReportContext, colors: Colors): string[] {
+  const { red, yellow, cyan: blue, dim, bold } = colors;
   const level = (finding: ScanFinding): string =>
     finding.severity === 'error' ? red('error') : finding.severity === 'warning' ? yellow('warning') : blue('note');
   // The run's first line says how mutations are judged, so that an error is read for what it
@@ -51,56 +66,74 @@ export const textReporter: Reporter = (result, context) => {
     }
     lines.push('');
   }
+  return lines;
+}
+
+/** The calls that hide handlers or take unreadable patterns, the first few of them (all with --verbose, as findings). */
+function blindSpotLines(result: ScanResult, { cyan: blue, dim, bold }: Colors): string[] {
   const spots = blindSpots(result.findings);
-  if (spots.length > 0 && context.verbose !== true) {
-    lines.push(bold('Blind spots') + dim(`  ${blindSpotSummary(spots).join('; ')}`));
-    const width = Math.max(...spots.slice(0, BLIND_SPOTS_SHOWN).map((s) => oneLine(s.call).length));
-    for (const spot of spots.slice(0, BLIND_SPOTS_SHOWN)) {
-      const what =
-        spot.kind === 'hides-handlers'
-          ? `hides ${plural(spot.findings.length, 'handler')}`
-          : `takes ${plural(spot.findings.length, 'unreadable pattern')}`;
-      const examples = spot.findings.slice(0, 1).map((f) => `${oneLine(f.file)}:${String(f.line)}`);
-      lines.push(
-        `  ${blue(oneLine(spot.call).padEnd(width))}  ${what}  ${dim(`e.g. ${examples.join(', ')}${spot.findings.length > 1 ? ', …' : ''}`)}`,
-      );
-    }
-    const rest = spots.length - BLIND_SPOTS_SHOWN;
+  if (spots.length === 0) return [];
+  const lines = [bold('Blind spots') + dim(`  ${blindSpotSummary(spots).join('; ')}`)];
+  const width = Math.max(...spots.slice(0, BLIND_SPOTS_SHOWN).map((s) => oneLine(s.call).length));
+  for (const spot of spots.slice(0, BLIND_SPOTS_SHOWN)) {
+    const what =
+      spot.kind === 'hides-handlers'
+        ? `hides ${plural(spot.findings.length, 'handler')}`
+        : `takes ${plural(spot.findings.length, 'unreadable pattern')}`;
+    const examples = spot.findings.slice(0, 1).map((f) => `${oneLine(f.file)}:${String(f.line)}`);
     lines.push(
-      dim(`  ${rest > 0 ? `and ${plural(rest, 'more call')}; ` : ''}--verbose lists every note (so do the json and sarif reports)`),
-      '',
+      `  ${blue(oneLine(spot.call).padEnd(width))}  ${what}  ${dim(`e.g. ${examples.join(', ')}${spot.findings.length > 1 ? ', …' : ''}`)}`,
     );
   }
-  if (result.diagnostics.length > 0) {
-    lines.push(bold('Inputs that could not be read as they are'));
-    for (const d of result.diagnostics) lines.push(`  ${oneLine(d.file)}:${String(d.line)}:${String(d.column)}  ${oneLine(d.message)}`);
-    lines.push('');
-  }
+  const rest = spots.length - BLIND_SPOTS_SHOWN;
+  lines.push(
+    dim(`  ${rest > 0 ? `and ${plural(rest, 'more call')}; ` : ''}--verbose lists every note (so do the json and sarif reports)`),
+    '',
+  );
+  return lines;
+}
+
+function diagnosticLines(result: ScanResult, { bold }: Colors): string[] {
+  if (result.diagnostics.length === 0) return [];
+  return [
+    bold('Inputs that could not be read as they are'),
+    ...result.diagnostics.map((d) => `  ${oneLine(d.file)}:${String(d.line)}:${String(d.column)}  ${oneLine(d.message)}`),
+    '',
+  ];
+}
+
+/** The coverage matrix of the mutation handlers (--matrix). */
+function matrixLines(result: ScanResult, { dim, bold }: Colors): string[] {
   const mutationRows = result.matrix.rows.filter((row) => row.status !== 'read');
-  if (context.matrix && mutationRows.length > 0) {
-    const symbols = { full: '●', tenant: '◐', partial: '◔', none: '·' } as const;
-    const width = Math.max(...mutationRows.map((r) => oneLine(r.handler).length));
-    lines.push(bold('Coverage matrix') + dim('  ● every key  ◐ per tenant  ◔ some keys  · none'));
-    result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${oneLine(key)}`));
-    for (const row of mutationRows) {
-      const cells = row.cells
-        .map((cell) => (cell === 'full' ? bold(symbols.full) : cell === 'none' ? dim(symbols.none) : symbols[cell]))
-        .join(' ');
-      // The verdict where the cells cannot show it: nothing invalidated, or code that cannot be followed.
-      const verdict =
-        row.exception !== null
-          ? `  exception: ${oneLine(row.exception)}`
-          : row.status === 'unknown'
-            ? '  unknown: calls code that cannot be followed'
-            : row.status === 'none'
-              ? '  invalidates nothing'
-              : result.matrix.keys.length === 0
-                ? `  invalidates ${[...new Set(row.invalidations.map((i) => oneLine(i.pattern)))].join(', ')}`
-                : '';
-      lines.push(`${oneLine(row.handler).padEnd(width)}  ${cells}${dim(verdict)}`);
-    }
-    lines.push('');
+  if (mutationRows.length === 0) return [];
+  const symbols = { full: '●', tenant: '◐', partial: '◔', none: '·' } as const;
+  const width = Math.max(...mutationRows.map((r) => oneLine(r.handler).length));
+  const lines = [bold('Coverage matrix') + dim('  ● every key  ◐ per tenant  ◔ some keys  · none')];
+  result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${oneLine(key)}`));
+  for (const row of mutationRows) {
+    const cells = row.cells
+      .map((cell) => (cell === 'full' ? bold(symbols.full) : cell === 'none' ? dim(symbols.none) : symbols[cell]))
+      .join(' ');
+    // The verdict where the cells cannot show it: nothing invalidated, or code that cannot be followed.
+    const verdict =
+      row.exception !== null
+        ? `  exception: ${oneLine(row.exception)}`
+        : row.status === 'unknown'
+          ? '  unknown: calls code that cannot be followed'
+          : row.status === 'none'
+            ? '  invalidates nothing'
+            : result.matrix.keys.length === 0
+              ? `  invalidates ${[...new Set(row.invalidations.map((i) => oneLine(i.pattern)))].join(', ')}`
+              : '';
+    lines.push(`${oneLine(row.handler).padEnd(width)}  ${cells}${dim(verdict)}`);
   }
+  lines.push('');
+  return lines;
+}
+
+/** The counts by rule (when there are many), the totals and the coverage, and what ran without a configuration. */
+function summaryLines(result: ScanResult, context: ReportContext, { red, dim, bold }: Colors): string[] {
+  const lines: string[] = [];
   const total = counts(result);
   if (total.error + total.warning >= BY_RULE_FROM) lines.push(`${bold('By rule')}  ${byRule(result.findings).join(', ')}`, '');
   const summary = [
@@ -120,8 +153,8 @@ export const textReporter: Reporter = (result, context) => {
       ),
     );
   }
-  return `${lines.join('\n')}\n`;
-};
+  return lines;
+}
 
 /** The source line of a finding with its columns marked (notes too: the call they name). */
 function frame(finding: ScanFinding, context: ReportContext, mark: (s: string) => string, dim: (s: string) => string): string[] {

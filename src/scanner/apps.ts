@@ -9,12 +9,13 @@ import { resolveOptions } from '../analysis/options.js';
 import { findConfigFile, loadConfigFor } from '../config/load-config.js';
 import { VERSION } from '../version.js';
 import { mayHoldHandlers } from './relevance.js';
-import { isTestFile, projectFiles, readJson, SKIPPED_DIRECTORIES, SOURCE_EXTENSIONS, workspacePackages } from './files.js';
+import { isTestFile, projectFiles, SKIPPED_DIRECTORIES, SOURCE_EXTENSIONS } from './files.js';
+import { readJson, workspacePackages } from './workspaces.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ApplicationResult, MatrixRow, ScanResult } from './result.js';
 import { ScanError } from './scan-error.js';
 import { scan } from './scan.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from './scan-options.js';
 
 /** `auto`: a monorepo when the rules below say so; `single`: one project; `monorepo`: find the applications or fail. */
 export type MonorepoMode = 'auto' | 'single' | 'monorepo';
@@ -231,7 +232,7 @@ function hasOwnConfiguration(dir: string): boolean {
 }
 
 /** The directories below the root with a configuration file of their own, the outermost on each path. */
-export function configurationDirectories(root: string): Candidate[] {
+function configurationDirectories(root: string): Candidate[] {
   const found: Candidate[] = [];
   const visit = (dir: string, depth: number): void => {
     let entries: string[];
@@ -257,7 +258,7 @@ export function configurationDirectories(root: string): Candidate[] {
 }
 
 /** The packages that may be applications: the workspace packages, else an Nx/Turborepo layout, else the root tsconfig's references. */
-export function packageCandidates(ts: TS, root: string): Candidate[] {
+function packageCandidates(ts: TS, root: string): Candidate[] {
   const inside = (dir: string): boolean => dir.startsWith(root + sep);
   const workspaces = [...new Set(workspacePackages(ts, root).values())].filter(inside).sort();
   if (workspaces.length > 0) return workspaces.map((dir) => ({ dir, foundBy: 'workspace' }));

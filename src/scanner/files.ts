@@ -5,6 +5,7 @@ import ignore from 'ignore';
 import type { Ignore } from 'ignore';
 import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
+import { workspacePackages } from './workspaces.js';
 
 export const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
@@ -205,79 +206,6 @@ function isWithin(dir: string, path: string): boolean {
 }
 
 /**
- * The packages of a monorepo, by name → directory: the root package.json's `workspaces` (an array,
- * or `{ packages }`) and pnpm-workspace.yaml's `packages:` list. Empty for a single package.
- */
-export function workspacePackages(ts: TS, root: string): Map<string, string> {
-  const patterns: string[] = [];
-  const manifest = readJson(join(root, 'package.json'));
-  const workspaces = manifest?.['workspaces'];
-  const listed = Array.isArray(workspaces)
-    ? workspaces
-    : isRecord(workspaces) && Array.isArray(workspaces['packages'])
-      ? workspaces['packages']
-      : [];
-  for (const pattern of listed) if (typeof pattern === 'string') patterns.push(pattern);
-  let pnpm = '';
-  try {
-    pnpm = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
-  } catch {
-    // not a pnpm workspace
-  }
-  patterns.push(...pnpmPackages(pnpm));
-  const packages = new Map<string, string>();
-  const include = patterns.filter((p) => !p.startsWith('!')).map((p) => `${p.replace(/\/+$/, '')}/package.json`);
-  const exclude = ['**/node_modules/**', ...patterns.filter((p) => p.startsWith('!')).map((p) => `${p.slice(1).replace(/\/+$/, '')}/**`)];
-  if (include.length === 0) return packages;
-  for (const file of ts.sys.readDirectory(root, ['.json'], exclude, include).sort()) {
-    if (!file.endsWith('/package.json')) continue;
-    const name = readJson(file)?.['name'];
-    if (typeof name === 'string' && !packages.has(name)) packages.set(name, dirname(resolve(file)));
-  }
-  return packages;
-}
-
-/** The `packages:` list of a pnpm-workspace.yaml (block or flow style), without a YAML parser. */
-function pnpmPackages(text: string): string[] {
-  const result: string[] = [];
-  const lines = text.split(/\r?\n/);
-  const unquote = (value: string): string => value.trim().replace(/^['"]|['"]$/g, '');
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^packages\s*:\s*(.*)$/.exec(lines[i] ?? '');
-    if (!match) continue;
-    const inline = (match[1] ?? '').replace(/#.*$/, '').trim();
-    if (inline.startsWith('['))
-      return inline
-        .replace(/^\[|\]$/g, '')
-        .split(',')
-        .map(unquote)
-        .filter(Boolean);
-    for (let j = i + 1; j < lines.length; j++) {
-      const line = (lines[j] ?? '').replace(/\s+#.*$/, '');
-      if (line.trim() === '' || line.trim().startsWith('#')) continue;
-      const item = /^\s+-\s*(.+)$/.exec(line);
-      if (!item) break;
-      result.push(unquote(item[1] ?? ''));
-    }
-  }
-  return result;
-}
-
-/** A JSON object file, or null when it is missing, unreadable or not an object. */
-export function readJson(file: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return isRecord(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
  * The files of the project, from its tsconfig(s) and the projects they reference (a solution-style
  * tsconfig has `files: []` and `references`), or every source file when there is none; the
  * compiler options each file is resolved with, and the workspace packages of a monorepo.
@@ -295,6 +223,49 @@ export function projectFiles(
   const sourceRoot = resolve(workspaceRoot ?? root);
   const workspaces = (workspaceRoot !== undefined ? listedWorkspaces : undefined) ?? workspacePackages(ts, sourceRoot);
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
+  const listed = tsconfigFiles(ts, tsconfigs, problems);
+  if (tsconfigs.length === 0) {
+    for (const file of walkSources(root, problems)) listed.files.add(file);
+  } else if (!tsconfig && !tsconfigs.includes(join(absoluteRoot, 'tsconfig.json'))) {
+    // No root tsconfig: a workspace package without a tsconfig of its own is read whole.
+    for (const dir of workspaces.values()) {
+      if (!(dir === absoluteRoot || dir.startsWith(absoluteRoot + sep))) continue;
+      if (tsconfigs.some((config) => config.startsWith(dir + sep))) continue;
+      for (const file of walkSources(dir, problems)) listed.files.add(file);
+    }
+  }
+  const defaults = listed.compilerOptions ?? { allowJs: true };
+  const nearest = nearestOptions(ts, sourceRoot);
+  return {
+    root: absoluteRoot,
+    sourceRoot,
+    files: [...listed.files].sort(),
+    tsconfigs: listed.used.map((c) => relative(root, c) || c),
+    compilerOptions: defaults,
+    // A file resolves with the nearest tsconfig above it that lists it, as editors do (a root
+    // tsconfig of shared options leaves each package's `paths` to the package's own tsconfig).
+    optionsOf: (file) => nearest(file) ?? listed.optionsByFile.get(file) ?? defaults,
+    workspaces,
+    problems,
+  };
+}
+
+/** What the tsconfigs of a project list. */
+interface TsconfigFiles {
+  readonly files: Set<string>;
+  /** The options of the first tsconfig that lists a file. */
+  readonly optionsByFile: Map<string, ts.CompilerOptions>;
+  /** The options of the first tsconfig that lists any source file. */
+  readonly compilerOptions: ts.CompilerOptions | null;
+  /** The tsconfigs that could be used. */
+  readonly used: readonly string[];
+}
+
+/**
+ * The source files the tsconfigs list, with the projects they reference; for a tsconfig that
+ * cannot be used, every source file of its directory.
+ */
+function tsconfigFiles(ts: TS, tsconfigs: readonly string[], problems: InputProblem[]): TsconfigFiles {
   const files = new Set<string>();
   const optionsByFile = new Map<string, ts.CompilerOptions>();
   let compilerOptions: ts.CompilerOptions | null = null;
@@ -302,37 +273,8 @@ export function projectFiles(
   const queue = [...tsconfigs];
   const seen = new Set(queue);
   for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
-    let fatal: ts.Diagnostic | undefined;
-    const parsed = ts.getParsedCommandLineOfConfigFile(
-      config,
-      {},
-      {
-        ...ts.sys,
-        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-          fatal = diagnostic;
-        },
-      },
-    );
-    const errors = [...(parsed?.errors ?? []), ...(fatal ? [fatal] : [])].filter(
-      (d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003,
-    );
-    for (const error of errors) {
-      const position =
-        error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : { line: 0, character: 0 };
-      problems.push({
-        file: error.file?.fileName ?? config,
-        line: position.line + 1,
-        column: position.character + 1,
-        message: `tsconfig: ${ts.flattenDiagnosticMessageText(error.messageText, ' ').replace(/\.$/, '')}.`,
-      });
-    }
-    if (!parsed || fatal) {
-      problems.push({
-        file: config,
-        line: 1,
-        column: 1,
-        message: 'This tsconfig cannot be used: scanning every source file of its directory instead.',
-      });
+    const parsed = parseTsconfig(ts, config, problems);
+    if (!parsed) {
       for (const file of walkSources(dirname(config), problems)) files.add(file);
       continue;
     }
@@ -355,30 +297,43 @@ export function projectFiles(
       if (!optionsByFile.has(file)) optionsByFile.set(file, options);
     }
   }
-  if (tsconfigs.length === 0) {
-    for (const file of walkSources(root, problems)) files.add(file);
-  } else if (!tsconfig && !tsconfigs.includes(join(absoluteRoot, 'tsconfig.json'))) {
-    // No root tsconfig: a workspace package without a tsconfig of its own is read whole.
-    for (const dir of workspaces.values()) {
-      if (!(dir === absoluteRoot || dir.startsWith(absoluteRoot + sep))) continue;
-      if (tsconfigs.some((config) => config.startsWith(dir + sep))) continue;
-      for (const file of walkSources(dir, problems)) files.add(file);
-    }
+  return { files, optionsByFile, compilerOptions, used };
+}
+
+/** A tsconfig parsed, its errors told as problems; null when it cannot be used at all. */
+function parseTsconfig(ts: TS, config: string, problems: InputProblem[]): ts.ParsedCommandLine | null {
+  let fatal: ts.Diagnostic | undefined;
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    config,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        fatal = diagnostic;
+      },
+    },
+  );
+  const errors = [...(parsed?.errors ?? []), ...(fatal ? [fatal] : [])].filter(
+    (d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003,
+  );
+  for (const error of errors) {
+    const position =
+      error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : { line: 0, character: 0 };
+    problems.push({
+      file: error.file?.fileName ?? config,
+      line: position.line + 1,
+      column: position.character + 1,
+      message: `tsconfig: ${ts.flattenDiagnosticMessageText(error.messageText, ' ').replace(/\.$/, '')}.`,
+    });
   }
-  const defaults = compilerOptions ?? { allowJs: true };
-  const nearest = nearestOptions(ts, sourceRoot);
-  return {
-    root: absoluteRoot,
-    sourceRoot,
-    files: [...files].sort(),
-    tsconfigs: used.map((c) => relative(root, c) || c),
-    compilerOptions: defaults,
-    // A file resolves with the nearest tsconfig above it that lists it, as editors do (a root
-    // tsconfig of shared options leaves each package's `paths` to the package's own tsconfig).
-    optionsOf: (file) => nearest(file) ?? optionsByFile.get(file) ?? defaults,
-    workspaces,
-    problems,
-  };
+  if (parsed && !fatal) return parsed;
+  problems.push({
+    file: config,
+    line: 1,
+    column: 1,
+    message: 'This tsconfig cannot be used: scanning every source file of its directory instead.',
+  });
+  return null;
 }
 
 interface ParsedProject {

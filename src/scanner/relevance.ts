@@ -6,7 +6,12 @@ export { importSpecifiers };
 import { LISTENER_MARKER } from '../analysis/listeners.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { SOURCES } from '../analysis/sources/index.js';
-import { GLOBAL_INTERCEPTOR_MARKER } from './scan-extract.js';
+
+/**
+ * What the text of a file that registers an interceptor for the whole application contains (the
+ * global interceptions of scan-extract.ts test it first).
+ */
+export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
 
 /** Whether a file can matter to the audit, decided from its path and text alone: plain data, cacheable as JSON. */
 export interface Relevance {

@@ -3,8 +3,6 @@ export const RESULT_VERSION = 2;
 
 export type Severity = 'error' | 'warning' | 'note';
 
-export type ProjectRuleId = 'stale-key' | 'unused-key' | 'undeclared-dependency' | 'unresolved';
-
 export interface ScanFinding {
   readonly ruleId: string;
   readonly severity: Severity;

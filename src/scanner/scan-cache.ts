@@ -1,11 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { VERSION } from '../version.js';
 import { buildStamp } from './build-stamp.cjs';
+import { hashOf, summariesFile, writeAtomically } from './cache-files.js';
 import type { ScanResult } from './result.js';
-import type { ScanOptions } from './scan.js';
 
 /**
  * The persistent cache of `scan()` (`--cache`): one JSON file, light to load (this module imports
@@ -22,7 +20,7 @@ import type { ScanOptions } from './scan.js';
  * Anything wrong with the file (unreadable, not JSON, another format or tool build) is a warning
  * and an empty cache; writes go to a temporary file renamed over the old one.
  */
-export const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 1;
 
 let tool: string | undefined;
 
@@ -30,7 +28,7 @@ let tool: string | undefined;
  * What wrote a cache: the version and a hash of the build's files (paths, sizes, mtimes), so that
  * a rebuilt or locally changed analysis does not answer from results of the code before.
  */
-export function toolKey(): string {
+function toolKey(): string {
   tool ??= `${VERSION}+${hashOf(buildStamp()).slice(0, 12)}`;
   return tool;
 }
@@ -80,29 +78,6 @@ interface CacheData {
 /** At most this many results are kept (a full run, --staged runs): the oldest goes first. */
 /** Results kept: one per set of options, and one per application of a monorepo. */
 const MAX_RUNS = 32;
-
-export function hashOf(content: string | Uint8Array): string {
-  return createHash('sha1').update(content).digest('hex');
-}
-
-/** The options that change a result, as one key. */
-export function runKeyOf(options: ScanOptions): string {
-  const root = resolve(options.root);
-  return hashOf(
-    JSON.stringify({
-      root,
-      paths: (options.paths ?? []).map((p) => resolve(root, p)).sort(),
-      onlyFiles: options.onlyFiles ? [...options.onlyFiles].sort() : null,
-      tsconfig: options.tsconfig ?? null,
-      configFile: options.configFile ?? null,
-      strict: options.strict === true,
-      maxFileBytes: options.maxFileBytes ?? null,
-      followChange: options.followChange === true,
-      outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
-      workspaceRoot: options.workspaceRoot ?? null,
-    }),
-  );
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -351,25 +326,6 @@ export class ScanCache {
   }
 }
 
-/** Where the summaries of `root` are kept beside the cache `file`. */
-export function summariesFile(file: string, root: string): string {
-  return `${resolve(file).replace(/\.json$/, '')}.summaries-${hashOf(resolve(root)).slice(0, 8)}.json`;
-}
-
-function writeAtomically(target: string, text: string, onWarning: CacheOptions['onWarning']): boolean {
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(temporary, text);
-    renameSync(temporary, target);
-    return true;
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    onWarning?.(`cannot write the cache ${target}: ${(error as Error).message}; the next run starts cold.`);
-    return false;
-  }
-}
-
 /** The summaries kept beside a cache; null (start empty, quietly: the cache file itself warns) when unusable. */
 function readSummaries(file: string, root: string): SummaryData | null {
   try {
@@ -466,52 +422,4 @@ function directoriesBelow(root: string, except: string, skipped: ReadonlySet<str
   };
   visit(resolve(root));
   return dirs;
-}
-
-/** The variables that say where a user's caches go (XDG_CACHE_HOME, LOCALAPPDATA, HOME). */
-export type CacheEnv = Readonly<Record<string, string | undefined>>;
-
-/**
- * Where the cache lives: `--cache-location` (a file, or a directory when it ends with a separator or
- * is one), else `node_modules/.cache/cache-audit/` of the project (or of its workspace), else the
- * user's cache directory; never the project's own tree, where it would need an ignore rule. In a
- * directory the file is named after the root, so projects can share one.
- */
-export function cacheFile(root: string, location: string | null, cwd: string, env: CacheEnv = process.env): string {
-  const directory = cacheDirectory(root, location, cwd, env);
-  return directory === null ? resolve(cwd, location ?? '') : join(directory, `scan-${hashOf(resolve(root)).slice(0, 8)}.json`);
-}
-
-/**
- * The directory the cache is kept in when it has one of its own: the default one, or a
- * `--cache-location` that names a directory; null when `--cache-location` names a file.
- */
-export function cacheDirectory(root: string, location: string | null, cwd: string, env: CacheEnv = process.env): string | null {
-  if (location !== null) {
-    const path = resolve(cwd, location);
-    return /[\\/]$/.test(location) || (existsSync(path) && statSync(path).isDirectory()) ? path : null;
-  }
-  const modules = nodeModulesOf(resolve(root));
-  return modules === null ? join(userCacheDirectory(env), 'cache-audit') : join(modules, '.cache', 'cache-audit');
-}
-
-/**
- * The node_modules of the project: in its directory or, for an application of a workspace whose
- * packages are installed at its root, in a directory above it, up to the repository's root.
- */
-function nodeModulesOf(root: string): string | null {
-  for (let dir = root; ; dir = dirname(dir)) {
-    const modules = join(dir, 'node_modules');
-    if (existsSync(modules)) return modules;
-    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return null;
-  }
-}
-
-/** The user's cache directory, as the platform places it. */
-function userCacheDirectory(env: CacheEnv): string {
-  const home = env['HOME'] ?? env['USERPROFILE'] ?? homedir();
-  if (process.platform === 'win32') return env['LOCALAPPDATA'] ?? join(home, 'AppData', 'Local');
-  if (process.platform === 'darwin') return join(home, 'Library', 'Caches');
-  const xdg = env['XDG_CACHE_HOME'];
-  return xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.cache');
 }

@@ -3,13 +3,15 @@ import { dirname, join, resolve } from 'node:path';
 import { CONFIG_FILES } from '../config/load-config.js';
 import { SKIPPED_DIRECTORIES } from './files.js';
 import type { ScanResult } from './result.js';
-import { decodeValue, encodeValue, hashOf, runKeyOf, ScanCache } from './scan-cache.js';
+import { hashOf } from './cache-files.js';
+import { decodeValue, encodeValue, ScanCache } from './scan-cache.js';
+import { runKeyOf } from './scan-options.js';
 import type { FileSummary, SummaryStore } from './scan-summaries.js';
 import type { CacheOptions } from './scan-cache.js';
 import type { ScanSetup } from './scan-load.js';
 import type { SourceReader, SourceText } from './scan-parse.js';
 import type { Relevance } from './relevance.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from './scan-options.js';
 import { lineAt } from './suppressions.js';
 
 /** What a computed run leaves for the cache: its result, its setup and every file it read. */

@@ -3,13 +3,13 @@ import { basename, dirname, extname, sep } from 'node:path';
 import type { TS } from '../ts/syntax.js';
 import { moduleReferences } from './module-references.js';
 import type { ModuleReference, Names, References } from './module-references.js';
-import { ProjectResolver } from './project-resolver.js';
+import { ProjectResolver } from './project/resolver.js';
 import { exportableNames, fileRelevance } from './relevance.js';
 import type { Relevance } from './relevance.js';
 import type { ScanCache } from './scan-cache.js';
 import { resolutionHost } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from './scan-options.js';
 
 /**
  * The files a change reaches (`--staged`):
@@ -46,7 +46,11 @@ export function changeScope(ts: TS, setup: ScanSetup, options: ScanOptions, cach
   if (setup.registryFile !== null && changed.includes(setup.registryFile)) return null;
   const candidates = new Set(setup.listed.files);
   const texts = new Texts(setup, options, cache);
-  const resolver = new ProjectResolver(ts, setup.listed, resolutionHost(ts, setup.listed.files), () => undefined);
+  const resolver = new ProjectResolver(ts, {
+    project: setup.listed,
+    host: resolutionHost(ts, setup.listed.files),
+    sourceFileAt: () => undefined,
+  });
   const target = (file: string, specifier: string): string | null => {
     const path = resolver.modulePath(specifier, file);
     return path !== null && candidates.has(path) ? path : null;

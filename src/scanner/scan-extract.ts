@@ -13,7 +13,8 @@ import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
-import { ProjectResolver } from './project-resolver.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
+import { ProjectResolver } from './project/resolver.js';
 import { judgedDeletions } from './scan-project.js';
 import type { SourceReader } from './scan-parse.js';
 import type { ScanSetup } from './scan-load.js';
@@ -35,30 +36,30 @@ export function extractProject(
   // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
   const audited = new Set(setup.files);
   const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
-  const resolver = new ProjectResolver(
-    ts,
-    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
-    { ...setup.listed, root: setup.listed.sourceRoot },
-    resolutionHost(ts, setup.listed.files),
-    (path) => {
-      const file = resolve(path);
-      return reader.read(file, audited.has(file)) ?? undefined;
-    },
-    parsed,
-    (path, name) => reader.mayExport(resolve(path), name),
-  );
-  resolver.routeFilesOf = ownRoutes(setup, (file) => reader.read(file, audited.has(file)));
-  const contexts = new Map<ts.SourceFile, FileContext>();
-  // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
-  resolver.keyRoles = () => {
+  const keyRoles = (): KeyRoles => {
     roles ??= mergeRoles(
       parsed().map((sourceFile) => guardFile(setup, sourceFile, NO_ROLES, () => keyRolesOfFile(fileContext(sourceFile, extract)))),
     );
     return roles;
   };
+  const resolver = new ProjectResolver(ts, {
+    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
+    project: { ...setup.listed, root: setup.listed.sourceRoot },
+    host: resolutionHost(ts, setup.listed.files),
+    sourceFileAt: (path) => {
+      const file = resolve(path);
+      return reader.read(file, audited.has(file)) ?? undefined;
+    },
+    tableFiles: parsed,
+    mayExport: (path, name) => reader.mayExport(resolve(path), name),
+    keyRoles,
+    routeTable: () => routeTable(setup.files, setup.rel),
+  });
+  const contexts = new Map<ts.SourceFile, FileContext>();
+  // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
+  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
   const read = (files: readonly string[]): ts.SourceFile[] =>
     files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   // A file the analysis gives up on is a diagnostic and holds nothing; the others are audited.
@@ -84,21 +85,6 @@ export function extractProject(
   const registering = isLookedUp ? parsed() : [...wanted.keys(), ...read(others.filter(registersInterceptor))];
   const registeringContexts = new Map(registering.map((sourceFile) => [sourceFile, fileContext(sourceFile, extract)]));
   return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry, setup));
-}
-
-/**
- * The route files that serve a URL path, from the route table of the project's files (made from
- * their paths when first asked); each file parsed when it serves a path asked for.
- */
-export function ownRoutes(
-  setup: Pick<ScanSetup, 'files' | 'rel'>,
-  read: (file: string) => ts.SourceFile | null,
-): (path: string) => readonly ts.SourceFile[] {
-  let table: ReturnType<typeof routeTable> | null = null;
-  return (path) => {
-    table ??= routeTable(setup.files, setup.rel);
-    return table.filesOf(path).flatMap((file) => read(file) ?? []);
-  };
 }
 
 /** The files that can matter, in the project's order (see `fileRelevance`). */
@@ -145,9 +131,6 @@ export function resolutionHost(ts: TS, projectFiles: readonly string[]): ts.Modu
     },
   };
 }
-
-/** What the text of a file that registers an interceptor for the whole application contains. */
-export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
 
 /** Whether a file's text (on disk: a file read only for the lookups is no staged one) may register a global interceptor. */
 function registersInterceptor(file: string): boolean {

@@ -11,7 +11,7 @@ import { findTsconfigs, isTestFile, listedSources, packageTsconfigs, projectFile
 import type { ProjectFiles } from './files.js';
 import type { ScanDiagnostic } from './result.js';
 import { ScanError } from './scan-error.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from './scan-options.js';
 
 /** What a scan starts from: the configuration, the registry and the files to audit. */
 export interface ScanSetup {

@@ -57,7 +57,7 @@ export function buildMatrix(
 }
 
 /** The verdict on one handler, as the JSON report's rows carry it. */
-export function statusOf(handler: RouteHandler): HandlerStatus {
+function statusOf(handler: RouteHandler): HandlerStatus {
   if (!handler.isMutation) return 'read';
   if (handler.exception) return 'exception';
   if (handler.invalidations.length > 0) return 'invalidates';

@@ -3,7 +3,7 @@ import type ts from 'typescript';
 import { parseSource } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { ScanDiagnostic } from './result.js';
-import type { ScanOptions } from './scan.js';
+import type { ScanOptions } from './scan-options.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
 import { exportableNames, fileRelevance } from './relevance.js';
@@ -46,27 +46,12 @@ export function createReader(
   rel: (file: string) => string,
   diagnostics: ScanDiagnostic[],
 ): SourceReader {
-  const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
   const sources = new Map<string, ts.SourceFile | null>();
   /** Texts read to decide relevance, kept until the file is parsed. */
   const pending = new Map<string, string>();
-  const lineCache = new Map<string, string[]>();
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const problemOf =
-    (file: string, isReported: boolean): Problem =>
-    (message, line = 1, column = 1) => {
-      if (isReported) diagnostics.push({ file: rel(file), line, column, message });
-    };
-  const textOf = (file: string, problem: Problem): string | null => {
-    try {
-      return decodeSource(options.readFile?.(file) ?? readFileSync(file), maxBytes, decoder, problem);
-    } catch (error) {
-      problem(`Cannot read this file: ${(error as Error).message}.`);
-      return null;
-    }
-  };
-  const relevanceOf = (file: string): Relevance | null => {
-    const text = textOf(file, problemOf(file, true));
+  const texts = sourceTexts(options, rel, diagnostics);
+  const relevance = (file: string): Relevance | null => {
+    const text = texts.textOf(file, texts.problemOf(file, true));
     if (text === null) {
       // Said once: a later read of the file (module resolution reaching it) gives null quietly.
       sources.set(file, null);
@@ -85,8 +70,8 @@ export function createReader(
       sources.set(file, shared);
       return shared;
     }
-    const problem = problemOf(file, isReported);
-    const text = pending.get(file) ?? textOf(file, problem);
+    const problem = texts.problemOf(file, isReported);
+    const text = pending.get(file) ?? texts.textOf(file, problem);
     pending.delete(file);
     let sourceFile: ts.SourceFile | null = null;
     if (text !== null) {
@@ -96,33 +81,75 @@ export function createReader(
     sources.set(file, sourceFile);
     return sourceFile;
   };
-  const linesOf = (file: string): string[] => {
+  return {
+    relevance,
+    read,
+    mayExport: exportChecker(sources, pending, texts),
+    sourceOf: (file) => sources.get(file),
+    textOf: (file) => sources.get(file)?.text,
+    linesOf: lineSplitter(sources),
+  };
+}
+
+/** Reading a file's text: each problem with it told as a diagnostic when the file is reported. */
+interface SourceTexts {
+  problemOf(file: string, isReported: boolean): Problem;
+  /** The file's text (the staged one with `readFile`), or null (with a problem) when it cannot be audited. */
+  textOf(file: string, problem: Problem): string | null;
+}
+
+function sourceTexts(options: ScanOptions, rel: (file: string) => string, diagnostics: ScanDiagnostic[]): SourceTexts {
+  const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  return {
+    problemOf:
+      (file, isReported) =>
+      (message, line = 1, column = 1) => {
+        if (isReported) diagnostics.push({ file: rel(file), line, column, message });
+      },
+    textOf: (file, problem) => {
+      try {
+        return decodeSource(options.readFile?.(file) ?? readFileSync(file), maxBytes, decoder, problem);
+      } catch (error) {
+        problem(`Cannot read this file: ${(error as Error).message}.`);
+        return null;
+      }
+    },
+  };
+}
+
+/**
+ * Whether a file can export a name: yes once it is parsed; else from the identifiers of its text
+ * (the targets of `export *`), kept instead of the text.
+ */
+function exportChecker(
+  sources: ReadonlyMap<string, ts.SourceFile | null>,
+  pending: ReadonlyMap<string, string>,
+  texts: SourceTexts,
+): (file: string, name: string) => boolean {
+  const exportable = new Map<string, ReadonlySet<string> | 'any' | null>();
+  return (file, name) => {
+    if (sources.has(file) || name === 'default') return true;
+    let names = exportable.get(file);
+    if (names === undefined) {
+      const text = pending.get(file) ?? texts.textOf(file, () => undefined);
+      names = text === null ? null : exportableNames(text);
+      exportable.set(file, names);
+    }
+    return names === 'any' || names?.has(name) === true;
+  };
+}
+
+/** The lines of a parsed file, split once. */
+function lineSplitter(sources: ReadonlyMap<string, ts.SourceFile | null>): (file: string) => string[] {
+  const lineCache = new Map<string, string[]>();
+  return (file) => {
     let lines = lineCache.get(file);
     if (!lines) {
       lines = sources.get(file)?.text.split('\n') ?? [];
       lineCache.set(file, lines);
     }
     return lines;
-  };
-  // The identifiers of modules asked for (the targets of `export *`), not their texts.
-  const exportable = new Map<string, ReadonlySet<string> | 'any' | null>();
-  const mayExport = (file: string, name: string): boolean => {
-    if (sources.has(file) || name === 'default') return true;
-    let names = exportable.get(file);
-    if (names === undefined) {
-      const text = pending.get(file) ?? textOf(file, () => undefined);
-      names = text === null ? null : exportableNames(text);
-      exportable.set(file, names);
-    }
-    return names === 'any' || names?.has(name) === true;
-  };
-  return {
-    relevance: relevanceOf,
-    read,
-    mayExport,
-    sourceOf: (file) => sources.get(file),
-    textOf: (file) => sources.get(file)?.text,
-    linesOf,
   };
 }
 

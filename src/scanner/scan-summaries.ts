@@ -12,17 +12,10 @@ import { LISTENER_MARKER } from '../analysis/listeners.js';
 import { SOURCES } from '../analysis/sources/index.js';
 import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { TS } from '../ts/syntax.js';
-import { ProjectResolver } from './project-resolver.js';
-import {
-  GLOBAL_INTERCEPTOR_MARKER,
-  globalInterceptions,
-  mergeRoles,
-  NO_ROLES,
-  ownRoutes,
-  relevantFiles,
-  resolutionHost,
-  withInterceptions,
-} from './scan-extract.js';
+import { ProjectResolver } from './project/resolver.js';
+import type { ReadRecorder } from './project/modules.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
+import { globalInterceptions, mergeRoles, NO_ROLES, relevantFiles, resolutionHost, withInterceptions } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
 import type { SourceReader } from './scan-parse.js';
 
@@ -49,7 +42,7 @@ export interface FileSummary {
 }
 
 /** What a file's text holds for the project-wide steps. */
-export interface FileMarkers {
+interface FileMarkers {
   /** Listeners, ORM hooks or job processors: a file the project-wide tables read. */
   readonly tables: boolean;
   /** `APP_INTERCEPTOR`: a file whose interceptions apply to every file's handlers. */
@@ -72,7 +65,7 @@ export interface SummaryStore {
   hashOfValue(value: unknown): string;
 }
 
-export interface KeptSummary {
+interface KeptSummary {
   readonly summary: FileSummary;
   readonly isCurrent: boolean;
 }
@@ -127,22 +120,26 @@ class Summarizer {
     store: SummaryStore,
   ) {
     const audited = new Set(setup.files);
-    const project = { ...setup.listed, root: setup.listed.sourceRoot };
-    const host = resolutionHost(ts, setup.listed.files);
-    const sourceFileAt = (path: string): ts.SourceFile | undefined => {
-      const file = resolve(path);
-      const sourceFile = reader.read(file, audited.has(file));
-      if (this.frame) {
-        this.frame.reads.add(file);
-        if (!sourceFile) this.frame.isComplete = false;
-      }
-      return sourceFile ?? undefined;
-    };
-    const mayExport = (path: string, name: string): boolean => {
-      this.frame?.reads.add(resolve(path));
-      return reader.mayExport(resolve(path), name);
-    };
-    this.resolver = new ProjectResolver(ts, project, host, sourceFileAt, () => [], mayExport);
+    // The files that can hold listeners, hooks or processors, known from their markers once the extraction is set up.
+    let tableFiles: readonly string[] = [];
+    const routes = routeTable(setup.files, setup.rel);
+    this.resolver = new ProjectResolver(ts, {
+      project: { ...setup.listed, root: setup.listed.sourceRoot },
+      host: resolutionHost(ts, setup.listed.files),
+      sourceFileAt: (path) => {
+        const file = resolve(path);
+        return reader.read(file, audited.has(file)) ?? undefined;
+      },
+      tableFiles: () => tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+      mayExport: (path, name) => reader.mayExport(resolve(path), name),
+      keyRoles: () => {
+        if (this.frame) this.frame.uses.roles = true;
+        if (!this.roles) throw new Error('the key roles are asked for before they are known');
+        return this.roles;
+      },
+      recorder: this.recorder(),
+      routeTable: () => routes,
+    });
     this.extract = {
       ts,
       options: setup.analysisOptions,
@@ -152,27 +149,24 @@ class Summarizer {
       withStoredKeys: true,
     };
     // Listeners, hooks and processors, found once in the files that can hold them: their hash is what a summary depends on.
-    const tableFiles = relevant.filter((file) => this.markersAt(file)?.tables === true);
-    const tables = new ProjectResolver(ts, project, host, sourceFileAt, () =>
-      tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
-    );
+    tableFiles = relevant.filter((file) => this.markersAt(file)?.tables === true);
     // The route table is made of the files' paths: a route added or removed changes what a self-call reaches.
-    const routes = routeTable(setup.files, setup.rel).routes;
-    this.tablesHash = store.hashOfValue([tableFiles.map((file) => [file, store.hashOf(file)]), routes]);
-    const resolver = this.resolver;
-    resolver.keyRoles = () => {
-      if (this.frame) this.frame.uses.roles = true;
-      if (!this.roles) throw new Error('the key roles are asked for before they are known');
-      return this.roles;
+    this.tablesHash = store.hashOfValue([tableFiles.map((file) => [file, store.hashOf(file)]), routes.routes]);
+  }
+
+  /** Records what the resolver reads and consults in the frame of the file being summarised. */
+  private recorder(): ReadRecorder {
+    return {
+      parsed: (path, isFound) => {
+        if (!this.frame) return;
+        this.frame.reads.add(resolve(path));
+        if (!isFound) this.frame.isComplete = false;
+      },
+      scanned: (path) => this.frame?.reads.add(resolve(path)),
+      consultedTables: () => {
+        if (this.frame) this.frame.uses.tables = true;
+      },
     };
-    const noteTables = (): void => {
-      if (this.frame) this.frame.uses.tables = true;
-    };
-    resolver.listenersOf = (event) => (noteTables(), tables.listenersOf(event));
-    resolver.hooksOf = (model) => (noteTables(), tables.hooksOf(model));
-    resolver.processorsOf = (queue) => (noteTables(), tables.processorsOf(queue));
-    const routeFilesOf = ownRoutes(setup, (file) => sourceFileAt(file) ?? null);
-    resolver.routeFilesOf = (path) => (noteTables(), routeFilesOf(path));
   }
 
   /** What a relevant file's text holds (from its kept summary, else from its tree); null when it cannot be parsed. */

@@ -1,5 +1,4 @@
 import { typescript } from '../ts/typescript.js';
-import type ts from 'typescript';
 import { familyTtl } from '../analysis/effects.js';
 import { familyShape } from '../analysis/checks/helpers.js';
 import type { FileFacts } from '../analysis/facts.js';
@@ -18,47 +17,9 @@ import type { SourceReader } from './scan-parse.js';
 import { cachedScan, settingsKey, summaryStore, withCachedVerdicts, withKeptTexts } from './scan-cached.js';
 import { changeScope } from './scan-change.js';
 import type { ScanRun } from './scan-cached.js';
-import type { CacheOptions, ScanCache } from './scan-cache.js';
+import type { ScanCache } from './scan-cache.js';
+import type { ScanOptions } from './scan-options.js';
 import { blindSpots, deletionFindings, keyFindings } from './scan-project.js';
-
-export interface ScanOptions {
-  /** The project directory (a configuration file is found from here upward). */
-  readonly root: string;
-  /** Report findings only in these files or directories (the whole project is still read). */
-  readonly paths?: readonly string[];
-  /** Report findings only in these files (changed or staged ones); empty: report none. */
-  readonly onlyFiles?: ReadonlySet<string>;
-  /** A tsconfig to use instead of discovering them. */
-  readonly tsconfig?: string;
-  /** The configuration file to use instead of the one found from `root` upward (`--config`). */
-  readonly configFile?: string;
-  /**
-   * The monorepo root when `root` is one of its applications: its workspace packages resolve, and
-   * calls into any of its source files are followed (shared packages are read, not audited).
-   */
-  readonly workspaceRoot?: string;
-  /** The workspace packages of `workspaceRoot`, listed once for the scans of one audit. */
-  readonly workspaces?: ReadonlyMap<string, string>;
-  /** Parsed files shared by the scans of one audit (a monorepo's applications read the same shared packages). */
-  readonly parsed?: Map<string, ts.SourceFile>;
-  /** Audit only the files outside these directories (the root's own files of a monorepo); they are still read when reached. */
-  readonly outside?: readonly string[];
-  /** Include the rules of the strict config (require-tenant-scope). */
-  readonly strict?: boolean;
-  /** Files larger than this are skipped with a diagnostic (default 2 MB). */
-  readonly maxFileBytes?: number;
-  /** Content to use instead of the working tree (the staged content, for --staged). */
-  readonly readFile?: (absolutePath: string) => Buffer | null;
-  /** Called as files are read: (done, total). */
-  readonly onProgress?: (done: number, total: number) => void;
-  /** A persistent cache (`--cache`): the last result while nothing it depends on changed, per-file verdicts. */
-  readonly cache?: CacheOptions | ScanCache;
-  /**
-   * With `onlyFiles`: read only those files, what they import (transitively) and the files that
-   * import them, instead of the whole project (`--staged`).
-   */
-  readonly followChange?: boolean;
-}
 
 /**
  * Audits a whole project: the per-file checks of the ESLint rules, with calls followed across

@@ -6,7 +6,7 @@ import { summarize } from '../../src/analysis/effects.js';
 import { fileContext } from '../../src/analysis/extract.js';
 import { resolveOptions } from '../../src/analysis/options.js';
 import { checkerResolver } from '../../src/analysis/typed-resolver.js';
-import { ProjectResolver } from '../../src/scanner/project-resolver.js';
+import { ProjectResolver } from '../../src/scanner/project/resolver.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
 
@@ -21,13 +21,12 @@ function project(app: string): { program: ts.Program; resolvers: [string, CallRe
   if (!config) throw new Error(`no tsconfig in ${app}`);
   const program = ts.createProgram(config.fileNames, config.options);
   const files = program.getSourceFiles().filter((f) => f.fileName.startsWith(root));
-  const projectResolver = new ProjectResolver(
-    ts,
-    { root, optionsOf: () => config.options, workspaces: new Map() },
-    ts.sys,
-    (path) => program.getSourceFile(path),
-    () => files,
-  );
+  const projectResolver = new ProjectResolver(ts, {
+    project: { root, optionsOf: () => config.options, workspaces: new Map() },
+    host: ts.sys,
+    sourceFileAt: (path) => program.getSourceFile(path),
+    tableFiles: () => files,
+  });
   return {
     program,
     resolvers: [

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/scanner/result.js';
-import { cacheFile, summariesFile } from '../../src/scanner/scan-cache.js';
+import { cacheFile, summariesFile } from '../../src/scanner/cache-files.js';
 import { scan } from '../../src/scanner/scan.js';
-import type { ScanOptions } from '../../src/scanner/scan.js';
+import type { ScanOptions } from '../../src/scanner/scan-options.js';
 import { run } from '../support/cli.js';
 
 const fixtures = resolve(import.meta.dirname, '../../fixtures');

@@ -123,7 +123,7 @@ function indentAt(text: string, offset: number): string {
   return /^[ \t]*/.exec(text.slice(start, offset))?.[0] ?? '';
 }
 
-export function isDecorated(handler: RouteHandler): boolean {
+function isDecorated(handler: RouteHandler): boolean {
   return handler.framework === 'nestjs' || handler.framework === 'graphql' || handler.framework === 'routing-controllers';
 }
 
@@ -191,7 +191,7 @@ export function isReadOnlyRoute(handler: RouteHandler, options: AnalysisOptions)
 }
 
 /** The names a Next.js tag may give a registry family by: the key's name, and its template's first segment. */
-export function tagNames(registry: CacheRegistry): Set<string> {
+function tagNames(registry: CacheRegistry): Set<string> {
   return new Set(registry.entries.flatMap(tagNamesOf));
 }
 

@@ -16,7 +16,7 @@ export function isSvelteKitFile(file: string): boolean {
 }
 
 /** The route of a SvelteKit file: `src/routes/(app)/quotes/[id]/+server.ts` → `/quotes/[id]`. */
-export function svelteKitRoutePath(file: string): string {
+function svelteKitRoutePath(file: string): string {
   const segments = slashed(dirname(file)).split('/');
   const routes = segments.lastIndexOf('routes');
   const route = (routes === -1 ? segments.slice(-1) : segments.slice(routes + 1)).filter((s) => !/^\(.*\)$/.test(s));

@@ -112,11 +112,6 @@ export function typeReference(
   return { name, root, args: type.typeArguments ?? [], node: typeName };
 }
 
-/** The name a type argument names (`Website` of `Repository<Website>`), or null. */
-export function typeArgumentName(ts: TS, type: ts.TypeNode | undefined): string | null {
-  return typeReference(ts, type)?.name ?? null;
-}
-
 /** The call of a decorator among `decorators` whose name is one of `names`. */
 export function decoratorCall(ts: TS, decorators: readonly ts.Decorator[], names: ReadonlySet<string>): ts.CallExpression | null {
   for (const decorator of decorators) {
@@ -157,10 +152,7 @@ export function classOf(ctx: FileContext, reference: ts.Identifier): { cls: ts.C
 }
 
 /** What a class extends: the base's name, expression and type arguments (`Model`, `Repository<Website>`). */
-export function baseOf(
-  ts: TS,
-  cls: ts.ClassLikeDeclaration,
-): { name: string; expression: ts.Expression; args: readonly ts.TypeNode[] } | null {
+function baseOf(ts: TS, cls: ts.ClassLikeDeclaration): { name: string; expression: ts.Expression; args: readonly ts.TypeNode[] } | null {
   for (const clause of cls.heritageClauses ?? []) {
     if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
     const type = clause.types[0];

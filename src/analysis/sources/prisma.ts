@@ -54,7 +54,7 @@ function makesClient(ctx: FileContext, init: ts.Expression): boolean {
 }
 
 /** Whether a receiver is a Prisma client (declared type, initializer, `$transaction` callback), its name as the fallback. */
-export function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boolean {
+function isPrismaClient(ctx: FileContext, receiver: ts.Expression): boolean {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
   if (expression.kind === ts.SyntaxKind.ThisKeyword) {

@@ -32,7 +32,7 @@ function isQstash(ctx: FileContext, receiver: ts.Expression): boolean {
  * The path of a destination URL: `${APP_URL}/api/cron/x` → `/api/cron/x`, 'https://app/api/x' →
  * `/api/x`; interpolations after the base read as `*`.
  */
-export function urlPath(ts: TS, expression: ts.Expression): string | null {
+function urlPath(ts: TS, expression: ts.Expression): string | null {
   const bare = unwrap(ts, expression);
   if (ts.isStringLiteral(bare) || ts.isNoSubstitutionTemplateLiteral(bare)) {
     const match = /^(?:[a-z]+:\/\/[^/]+)?(\/[^?#]*)/i.exec(bare.text);

@@ -220,7 +220,7 @@ export const TOO_COMPLEX = Symbol('too complex to decide');
  * How many states an inclusion question may visit. The subsets of a pattern's automaton can grow
  * exponentially (`*a???…?` remembers where each `a` was); real patterns visit a few dozen.
  */
-export const MAX_STATES = 10_000;
+const MAX_STATES = 10_000;
 
 /** Breadth-first search for the shortest symbol path to a goal; null when there is none. */
 function shortestPath<S>(search: Search<S>): number[] | null | typeof TOO_COMPLEX {

@@ -73,11 +73,11 @@ export class PatternSyntaxError extends Error {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const WHITESPACE = /\s/;
 
-export function byteSet(): ByteSet {
+function byteSet(): ByteSet {
   return new Uint8Array(256);
 }
 
-export function fullByteSet(): ByteSet {
+function fullByteSet(): ByteSet {
   return new Uint8Array(256).fill(1);
 }
 
@@ -149,7 +149,7 @@ export function toPattern(input: string | readonly PatternPart[] | ParsedPattern
   return parsed;
 }
 
-export function isParsedPattern(value: unknown): value is ParsedPattern {
+function isParsedPattern(value: unknown): value is ParsedPattern {
   return typeof value === 'object' && value !== null && 'tokens' in value && 'source' in value;
 }
 
@@ -162,20 +162,7 @@ function parseText(
   hasPlaceholders: boolean,
 ): void {
   const bytes = toBytes(text);
-  // Character offset of every byte, to locate diagnostics in the source as the author sees it.
-  const charAt: number[] = [];
-  if (bytes.length === text.length) {
-    for (let k = 0; k <= text.length; k++) charAt.push(offset + k);
-  } else {
-    let charIndex = 0;
-    for (const ch of text) {
-      const length = toBytes(ch).length;
-      for (let k = 0; k < length; k++) charAt.push(offset + charIndex);
-      charIndex += ch.length;
-    }
-    charAt.push(offset + text.length);
-  }
-  const loc = (byteIndex: number): number => charAt[Math.min(byteIndex, charAt.length - 1)] ?? offset;
+  const loc = byteLocator(text, bytes, offset);
   const n = bytes.length;
   const at = (i: number): number => (i < n ? (bytes[i] ?? 0) : 0);
   let i = 0;
@@ -235,6 +222,23 @@ function parseText(
     }
     i++;
   }
+}
+
+/** The character offset of a byte of `text`, to locate diagnostics in the source as the author sees it. */
+function byteLocator(text: string, bytes: Uint8Array, offset: number): (byteIndex: number) => number {
+  const charAt: number[] = [];
+  if (bytes.length === text.length) {
+    for (let k = 0; k <= text.length; k++) charAt.push(offset + k);
+  } else {
+    let charIndex = 0;
+    for (const ch of text) {
+      const length = toBytes(ch).length;
+      for (let k = 0; k < length; k++) charAt.push(offset + charIndex);
+      charIndex += ch.length;
+    }
+    charAt.push(offset + text.length);
+  }
+  return (byteIndex) => charAt[Math.min(byteIndex, charAt.length - 1)] ?? offset;
 }
 
 /** Reads a `[…]` class exactly as Redis's matcher does; returns the index of its last byte. */

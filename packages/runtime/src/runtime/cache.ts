@@ -1,12 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { overlaps } from '../patterns/operations.js';
-import { parsePattern } from '../patterns/parse.js';
+import { createHash } from 'node:crypto';
 import { escapeGlob } from '../patterns/escape.js';
 import type { CacheRegistry, KeyParams } from '../registry/define.js';
-import { fillTemplate, loneSurrogateAt, ownParam, quoteValue, templateRegExp } from '../registry/model.js';
 import type { KeyDefinition, ParamValue, RegistryEntry } from '../registry/model.js';
-import { BoundedMap } from './bounded-map.js';
-import { CacheDeleteError, CacheKeyError, CacheValueError, within } from './errors.js';
+import { CacheKeys, UNREGISTERED } from './cache-keys.js';
+import { CacheDeleteError, within } from './errors.js';
+import { CacheValues, toJson } from './lease.js';
 import { CacheMetrics } from './metrics.js';
 import type { CacheLogger, CacheStore } from './store.js';
 import { createFailureWarner } from './warnings.js';
@@ -109,12 +107,6 @@ export interface Cache<K extends Keys = Keys> {
   close(): Promise<void>;
 }
 
-const UNREGISTERED = '(unregistered)';
-const PLACEHOLDER = /\{([A-Za-z_$][\w$]*)\}/g;
-/** What a lease holds in place of a value: JSON never starts with a NUL. */
-const LEASE = '\u0000cache-audit-lease:';
-/** Distinct patterns whose families are remembered. */
-const MEMO_SIZE = 1000;
 let current: Cache | null = null;
 
 /** The process-wide cache, set by `createCache`. */
@@ -139,31 +131,7 @@ export function hashArguments(args: readonly unknown[]): string | null {
   }
 }
 
-/** `JSON.stringify` as it behaves: undefined for undefined, a function or a symbol, which its declared type omits. */
-const toJson = (value: unknown): string | undefined => JSON.stringify(value);
-
 type Params = Readonly<Record<string, ParamValue | undefined>>;
-
-/** What a read found: a value, or a miss, and why when the key held something else. */
-type Lookup<T> =
-  | { readonly isHit: true; readonly value: T }
-  | { readonly isHit: false; readonly state: 'absent' | 'corrupt' | 'unreachable' }
-  | { readonly isHit: false; readonly state: 'leased'; readonly token: string };
-
-type Miss = Lookup<unknown> & { isHit: false };
-
-/** A load in progress, shared by concurrent misses of its key. */
-interface Fill {
-  promise: Promise<unknown>;
-  /** Its lease: undefined while being taken (the loader has not started), null when it has none. */
-  token: string | null | undefined;
-}
-
-interface PatternFacts {
-  readonly families: string[];
-  /** Names used as a hash tag by a family that the pattern reaches. */
-  readonly hashTags: ReadonlySet<string>;
-}
 
 function failureKind(context: CacheErrorContext): FailureKind {
   if (context.operation === 'get') return 'read';
@@ -171,18 +139,17 @@ function failureKind(context: CacheErrorContext): FailureKind {
   return (context.deleted ?? 0) > 0 ? 'partial-delete' : 'invalidation';
 }
 
+/**
+ * The cache of a registry over a store. Its parts are modules of their own: the keys and patterns
+ * it accepts (cache-keys.ts), the values and the fill lease protocol (lease.ts); here they are put
+ * together with failure reporting, pattern deletes and the process-wide cache.
+ */
 export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> {
   const { registry, store } = options;
   const logger = options.logger ?? {};
   const isStrict = options.strict ?? false;
   const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 1000;
-  const deleteTimeoutMs = options.deleteTimeoutMs ?? 10_000;
   const maxKeyLength = options.maxKeyLength ?? 1024;
-  const leaseMs = options.leaseMs ?? 10_000;
-  const setIfAbsent = store.setIfAbsent?.bind(store);
-  const replaceIf = store.replaceIf?.bind(store);
-  const hasLeases = (options.leases ?? true) && setIfAbsent !== undefined && replaceIf !== undefined;
   const metrics = new CacheMetrics(now);
   const unregistered =
     options.unregisteredKeys ??
@@ -190,17 +157,123 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       ? 'ignore'
       : 'warn');
   const prefix = registry.prefix;
-  const matchers = registry.entries.map((entry) => ({ entry, regExp: templateRegExp(entry) }));
-  // Keyed by the pattern as written (placeholders unfilled), so values never add entries; bounded
-  // all the same, since `deletePattern` takes any pattern.
-  const facts = new BoundedMap<string, PatternFacts>(MEMO_SIZE);
-  const inFlight = new Map<string, Fill>();
-  const paramNames = new Set(registry.entries.flatMap((entry) => entry.params));
+  const keys = new CacheKeys(registry, maxKeyLength, logger);
+  const fail = failureReporter(options, now);
+  const values = new CacheValues({
+    store,
+    metrics,
+    logger,
+    timeoutMs: options.timeoutMs ?? 1000,
+    isLeasing: options.leases ?? true,
+    leaseMs: options.leaseMs ?? 10_000,
+    ttlOf: (family) => registry.entry(family).ttl,
+    failFor: (family, error, context) => {
+      metrics.recordError(family);
+      fail(error, context);
+    },
+  });
+  const deletion = { store, metrics, logger, now, deleteTimeoutMs: options.deleteTimeoutMs ?? 10_000, keys, fail };
+  const remove = (pattern: string, families: readonly string[]): Promise<number> => deleteMatching(deletion, prefix, pattern, families);
+  const parts: Parts = { keys, values, metrics, logger, fail, remove, prefix, unregistered };
 
-  // A failure nobody hears of (no error log, no onError, no rejection) is still never silent.
+  const cache: Cache<K> = {
+    registry,
+    store,
+    metrics,
+    strict: isStrict,
+
+    async get<T>(name: keyof K & string, params: object): Promise<T | undefined> {
+      const found = await values.read<T>(name, keys.keyOf(name, params as Params));
+      return found.isHit ? found.value : undefined;
+    },
+
+    async set(name: keyof K & string, params: object, value: unknown): Promise<void> {
+      const key = keys.keyOf(name, params as Params);
+      const serialized = toJson(value);
+      if (serialized !== undefined) await values.write(name, key, serialized, registry.entry(name).ttl);
+    },
+
+    async getOrSet<T>(name: keyof K & string, params: object, loader: () => T | Promise<T>): Promise<T> {
+      return values.getOrSet(name, keys.keyOf(name, params as Params), loader);
+    },
+
+    deletePattern: (pattern: string): Promise<number> =>
+      remove(pattern, pattern.length > maxKeyLength ? [UNREGISTERED] : keys.factsOf(pattern, false).families),
+
+    invalidate: (patterns, params = {}) => invalidatePatterns(parts, patterns, params),
+    setKey: (key, value, ttlSeconds) => writeKey(parts, key, value, ttlSeconds),
+    warm: (entries) => warmUp(cache, logger, entries),
+    resolveParams: (invocation) => options.resolveParams?.(invocation) ?? {},
+    familyOf: (key) => keys.familyOf(key),
+
+    async close(): Promise<void> {
+      if (current === (cache as unknown as Cache)) current = null;
+      await store.close?.();
+    },
+  };
+  if (options.global ?? true) current = cache;
+  return cache;
+}
+
+/** What the operations of a cache share. */
+interface Parts {
+  readonly keys: CacheKeys;
+  readonly values: CacheValues;
+  readonly metrics: CacheMetrics;
+  readonly logger: CacheLogger;
+  readonly fail: (error: unknown, context: CacheErrorContext) => void;
+  /** Deletes a filled pattern (without prefix), counted for these families. */
+  readonly remove: (pattern: string, families: readonly string[]) => Promise<number>;
+  readonly prefix: string;
+  readonly unregistered: 'warn' | 'throw' | 'ignore';
+}
+
+/** Fills each pattern's placeholders and deletes each filled pattern once; a refused one is reported, the others go on. */
+async function invalidatePatterns(parts: Parts, patterns: readonly string[], params: Params): Promise<number> {
+  const { keys, metrics, fail } = parts;
+  let total = 0;
+  const done = new Set<string>();
+  for (const pattern of patterns) {
+    const filled = keys.fill(pattern, params);
+    if ('error' in filled) {
+      metrics.recordInvalidation(keys.factsOf(pattern, true).families, 0, 0, true);
+      fail(filled.error, { operation: 'invalidate', pattern });
+      continue;
+    }
+    if (done.has(filled.pattern)) continue;
+    done.add(filled.pattern);
+    total += await parts.remove(filled.pattern, keys.factsOf(pattern, true).families);
+  }
+  return total;
+}
+
+/** Writes a raw key (without prefix), checked against the registry first. */
+async function writeKey(parts: Parts, key: string, value: unknown, ttlSeconds: number | undefined): Promise<void> {
+  const { keys, prefix, unregistered } = parts;
+  const refused = keys.writeRefusal(prefix + key);
+  if (refused) throw refused;
+  const family = keys.familyOf(key);
+  if (!family && unregistered !== 'ignore') {
+    const message = `The cache key ${key} matches no registered template: add it to the registry.`;
+    if (unregistered === 'throw') throw new Error(message);
+    parts.logger.warn?.(message);
+  }
+  const serialized = toJson(value);
+  if (serialized !== undefined) await parts.values.write(family?.name ?? UNREGISTERED, prefix + key, serialized, ttlSeconds ?? family?.ttl);
+}
+
+/**
+ * Reports a failed operation: to the error log, to `onError`, by a rethrow when strict; a failure
+ * nobody hears of (no error log, no onError, no rejection) is still never silent.
+ */
+function failureReporter(
+  options: Pick<CacheOptions<Keys>, 'logger' | 'onError' | 'strict'>,
+  now: () => number,
+): (error: unknown, context: CacheErrorContext) => void {
+  const logger = options.logger ?? {};
+  const isStrict = options.strict ?? false;
   const warn = logger.error || options.onError || isStrict ? null : createFailureWarner(now);
-
-  const fail = (error: unknown, context: CacheErrorContext): void => {
+  return (error, context) => {
     const target = context.key ?? context.pattern ?? '';
     const deleted = context.deleted === undefined ? '' : ` (${String(context.deleted)} keys deleted before it stopped)`;
     logger.error?.(`Cache ${context.operation} failed: ${target}${deleted}`, error);
@@ -211,316 +284,69 @@ export function createCache<K extends Keys>(options: CacheOptions<K>): Cache<K> 
       warn(failureKind(context), `Cache ${context.operation} failed: ${target}${deleted}. ${reason}`);
     }
   };
+}
 
-  /** A failed read or write of a family's key: counted, then reported. */
-  const failFor = (family: string, error: unknown, context: CacheErrorContext): void => {
-    metrics.recordError(family);
-    fail(error, context);
-  };
+/** What a pattern delete needs of its cache. */
+interface Deletion {
+  readonly store: CacheStore;
+  readonly metrics: CacheMetrics;
+  readonly logger: CacheLogger;
+  readonly now: () => number;
+  readonly deleteTimeoutMs: number;
+  readonly keys: CacheKeys;
+  readonly fail: (error: unknown, context: CacheErrorContext) => void;
+}
 
-  const familyOf = (key: string): RegistryEntry | null => matchers.find((m) => m.regExp.test(key))?.entry ?? null;
+/** Deletes `pattern` (without prefix); failures are reported with the count deleted before them. */
+async function deleteMatching(deletion: Deletion, prefix: string, pattern: string, families: readonly string[]): Promise<number> {
+  const { store, metrics, logger, now, fail } = deletion;
+  const full = escapeGlob(prefix) + pattern;
+  const refused = deletion.keys.refusal(full);
+  if (refused) {
+    metrics.recordInvalidation(families, 0, 0, true);
+    fail(refused, { operation: 'deletePattern', pattern: full, deleted: 0 });
+    return 0;
+  }
+  const started = now();
+  const controller = new AbortController();
+  let progress = 0;
+  try {
+    const deleted = await within(
+      store.deletePattern(full, { signal: controller.signal, onDeleted: (count) => (progress += count) }),
+      deletion.deleteTimeoutMs,
+      'deletePattern',
+      full,
+      () => {
+        controller.abort();
+      },
+    );
+    metrics.recordInvalidation(families, deleted, now() - started, false);
+    logger.info?.(`Invalidated cache pattern: ${full} (${String(deleted)} keys)`);
+    return deleted;
+  } catch (error) {
+    const deleted = error instanceof CacheDeleteError ? Math.max(error.deleted, progress) : progress;
+    metrics.recordInvalidation(families, deleted, now() - started, true);
+    fail(error, { operation: 'deletePattern', pattern: full, deleted });
+    return deleted;
+  }
+}
 
-  /** The families a pattern reaches; `hasPlaceholders` reads `{name}` as a parameter. */
-  const factsOf = (pattern: string, hasPlaceholders: boolean): PatternFacts => {
-    const memoKey = `${hasPlaceholders ? '1' : '0'}${pattern}`;
-    let found = facts.get(memoKey);
-    if (!found) {
-      const parsed = parsePattern(pattern, { placeholders: hasPlaceholders });
-      const reached = parsed.errors.length > 0 ? [] : registry.entries.filter((entry) => overlaps(parsed, entry.parsed));
-      const hashTags = new Set(reached.flatMap((entry) => (entry.hashTag && hasPlaceholders ? [entry.hashTag] : [])));
-      found = { families: reached.length === 0 ? [UNREGISTERED] : reached.map((entry) => entry.name), hashTags };
-      facts.set(memoKey, found);
-    }
-    return found;
-  };
-
-  /** Why the store must not be given `text` (a key or pattern, prefix included), or null. */
-  const refusal = (text: string): CacheKeyError | null => {
-    if (text.length > maxKeyLength) {
-      return new CacheKeyError(
-        `The cache key or pattern ${text.slice(0, 60)}… is ${String(text.length)} characters long, over maxKeyLength (${String(maxKeyLength)}): shorten the parameter values (hash long ones) or raise maxKeyLength.`,
-      );
-    }
-    const at = loneSurrogateAt(text);
-    return at === -1
-      ? null
-      : new CacheKeyError(
-          `The cache key or pattern ${quoteValue(text)} is not well-formed UTF-16 (a lone surrogate at ${String(at)}): Redis would store it as U+FFFD, in the keys of another value.`,
-        );
-  };
-
-  /**
-   * Why `key` (prefix included) must not be written, or null. The pattern that deletes exactly it is
-   * the key with its glob characters escaped, longer than the key: a key whose pattern would be
-   * refused could be written but never invalidated.
-   */
-  const writeRefusal = (key: string): CacheKeyError | null => {
-    const refused = refusal(key);
-    if (refused) return refused;
-    const escaped = escapeGlob(key).length;
-    return escaped > maxKeyLength
-      ? new CacheKeyError(
-          `The cache key ${key.slice(0, 60)}… is not written: it is ${String(key.length)} characters long, but the pattern that invalidates it (its glob characters escaped) is ${String(escaped)}, over maxKeyLength (${String(maxKeyLength)}), so it could never be invalidated. Shorten the parameter values (hash long ones) or raise maxKeyLength.`,
-        )
-      : null;
-  };
-
-  /**
-   * Fills `{param}` placeholders, escaped. A value that would span segments (`:`) or match any
-   * segment (empty) is refused: no key holds it, and filled in it would widen the delete.
-   */
-  const fill = (pattern: string, params: Params): { pattern: string } | { error: CacheKeyError } => {
-    const { hashTags } = factsOf(pattern, true);
-    const refused: string[] = [];
-    const malformed: string[] = [];
-    const filled = pattern.replace(PLACEHOLDER, (whole, name: string) => {
-      if (!paramNames.has(name)) return whole;
-      const value = ownParam(params, name);
-      if (value === undefined) {
-        // No value at all: deleting more is stale-safe; deleting less would leave stale data behind.
-        logger.warn?.(`No value for {${name}} in cache pattern ${pattern}: invalidating every ${name}.`);
-        return '*';
-      }
-      const text = String(value);
-      if (text === '' || text.includes(':')) {
-        refused.push(`{${name}} = ${quoteValue(text)}`);
-        return whole;
-      }
-      if (loneSurrogateAt(text) !== -1) {
-        malformed.push(`{${name}} = ${quoteValue(text)}`);
-        return whole;
-      }
-      const escaped = escapeGlob(text);
-      return hashTags.has(name) ? `{${escaped}}` : escaped;
-    });
-    if (refused.length > 0) {
-      return {
-        error: new CacheKeyError(
-          `Cache pattern ${pattern} not invalidated: ${refused.join(', ')} would widen it (a value must be one non-empty segment without \`:\`, as in every key).`,
-        ),
-      };
-    }
-    if (malformed.length > 0) {
-      return {
-        error: new CacheKeyError(
-          `Cache pattern ${pattern} not invalidated: ${malformed.join(', ')} is not well-formed UTF-16 (a lone surrogate), which Redis would read as U+FFFD, the keys of another value.`,
-        ),
-      };
-    }
-    const problem = refusal(escapeGlob(prefix) + filled);
-    return problem ? { error: problem } : { pattern: filled };
-  };
-
-  const keyOf = (name: string, params: Params): string => {
-    const key = prefix + fillTemplate(registry.entry(name), params, false);
-    const refused = writeRefusal(key);
-    if (refused) throw refused;
-    return key;
-  };
-
-  const read = async <T>(name: string, key: string): Promise<Lookup<T>> => {
-    let raw: string | null;
+/** Fills chosen keys, one after the other; a failed entry is logged and listed, the others go on. */
+async function warmUp(
+  cache: Cache,
+  logger: CacheLogger,
+  entries: readonly WarmEntry[],
+): Promise<{ warmed: number; failed: { name: string; error: unknown }[] }> {
+  let warmed = 0;
+  const failed: { name: string; error: unknown }[] = [];
+  for (const entry of entries) {
     try {
-      raw = await within(store.get(key), timeoutMs, 'get', key);
+      await cache.set(entry.name, entry.params, await entry.load());
+      warmed++;
     } catch (error) {
-      failFor(name, error, { operation: 'get', key });
-      return { isHit: false, state: 'unreachable' };
+      logger.warn?.(`Cache warm-up of ${entry.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      failed.push({ name: entry.name, error });
     }
-    if (raw !== null && !raw.startsWith(LEASE)) {
-      try {
-        const value = JSON.parse(raw) as T;
-        metrics.recordLookup(name, true);
-        logger.debug?.(`Cache hit: ${key}`);
-        return { isHit: true, value };
-      } catch (error) {
-        metrics.recordLookup(name, false);
-        failFor(name, new CacheValueError(key, { cause: error }), { operation: 'get', key });
-        return { isHit: false, state: 'corrupt' };
-      }
-    }
-    metrics.recordLookup(name, false);
-    logger.debug?.(`Cache miss: ${key}`);
-    return raw === null ? { isHit: false, state: 'absent' } : { isHit: false, state: 'leased', token: raw };
-  };
-
-  const write = async (family: string, key: string, serialized: string, ttl: number | undefined): Promise<void> => {
-    try {
-      await within(store.set(key, serialized, ttl), timeoutMs, 'set', key);
-      metrics.recordSet(family);
-    } catch (error) {
-      failFor(family, error, { operation: 'set', key });
-    }
-  };
-
-  /** Takes the fill lease of `key`: the token to fill with, or null when the fill must not land. */
-  const claim = async (name: string, key: string, state: 'absent' | 'corrupt'): Promise<string | null> => {
-    if (!setIfAbsent) return null;
-    const token = `${LEASE}${randomUUID()}`;
-    try {
-      // A corrupt value is replaced by the lease outright; a lease only ever causes misses.
-      if (state === 'corrupt') await within(store.set(key, token, leaseMs / 1000), timeoutMs, 'set', key);
-      else if (!(await within(setIfAbsent(key, token, leaseMs), timeoutMs, 'set', key))) return null;
-      return token;
-    } catch (error) {
-      failFor(name, error, { operation: 'set', key });
-      return null;
-    }
-  };
-
-  /** Loads a missing value and stores it, under a lease when the store has them. */
-  const load = async <T>(name: string, key: string, state: Miss, loader: () => T | Promise<T>, fill: Fill): Promise<T> => {
-    if (state.state === 'unreachable' || state.state === 'leased' || !hasLeases) {
-      fill.token = null;
-      const value = await loader();
-      const serialized = toJson(value);
-      // An unreachable store is not asked again; a lease of another fill is left to it.
-      if (serialized !== undefined && state.state !== 'unreachable' && state.state !== 'leased') {
-        await write(name, key, serialized, registry.entry(name).ttl);
-      }
-      return value;
-    }
-    const token = await claim(name, key, state.state);
-    fill.token = token;
-    const value = await loader();
-    const serialized = toJson(value);
-    if (token === null || serialized === undefined) return value;
-    try {
-      const isStored = await within(replaceIf(key, token, serialized, registry.entry(name).ttl), timeoutMs, 'set', key);
-      if (isStored) metrics.recordSet(name);
-      else logger.debug?.(`Cache fill dropped: ${key} was invalidated while it loaded`);
-    } catch (error) {
-      failFor(name, error, { operation: 'set', key });
-    }
-    return value;
-  };
-
-  /** Deletes `pattern` (without prefix); failures are reported with the count deleted before them. */
-  const remove = async (pattern: string, families: readonly string[]): Promise<number> => {
-    const full = escapeGlob(prefix) + pattern;
-    const refused = refusal(full);
-    if (refused) {
-      metrics.recordInvalidation(families, 0, 0, true);
-      fail(refused, { operation: 'deletePattern', pattern: full, deleted: 0 });
-      return 0;
-    }
-    const started = now();
-    const controller = new AbortController();
-    let progress = 0;
-    try {
-      const deleted = await within(
-        store.deletePattern(full, { signal: controller.signal, onDeleted: (count) => (progress += count) }),
-        deleteTimeoutMs,
-        'deletePattern',
-        full,
-        () => {
-          controller.abort();
-        },
-      );
-      metrics.recordInvalidation(families, deleted, now() - started, false);
-      logger.info?.(`Invalidated cache pattern: ${full} (${String(deleted)} keys)`);
-      return deleted;
-    } catch (error) {
-      const deleted = error instanceof CacheDeleteError ? Math.max(error.deleted, progress) : progress;
-      metrics.recordInvalidation(families, deleted, now() - started, true);
-      fail(error, { operation: 'deletePattern', pattern: full, deleted });
-      return deleted;
-    }
-  };
-
-  const cache: Cache<K> = {
-    registry,
-    store,
-    metrics,
-    strict: isStrict,
-
-    async get<T>(name: keyof K & string, params: object): Promise<T | undefined> {
-      const found = await read<T>(name, keyOf(name, params as Params));
-      return found.isHit ? found.value : undefined;
-    },
-
-    async set(name: keyof K & string, params: object, value: unknown): Promise<void> {
-      const key = keyOf(name, params as Params);
-      const serialized = toJson(value);
-      if (serialized !== undefined) await write(name, key, serialized, registry.entry(name).ttl);
-    },
-
-    async getOrSet<T>(name: keyof K & string, params: object, loader: () => T | Promise<T>): Promise<T> {
-      const key = keyOf(name, params as Params);
-      const found = await read<T>(name, key);
-      if (found.isHit) return found.value;
-      const pending = inFlight.get(key);
-      // A load is shared while its loader has not started, or when this read found its lease still
-      // in place: an invalidation since (in any process) deleted the lease, so the load may be stale.
-      if (pending && (!hasLeases || pending.token === undefined || (found.state === 'leased' && found.token === pending.token))) {
-        return pending.promise as Promise<T>;
-      }
-      const fill: Fill = { promise: Promise.resolve(), token: undefined };
-      const loading = load(name, key, found, loader, fill);
-      fill.promise = loading;
-      inFlight.set(key, fill);
-      try {
-        return await loading;
-      } finally {
-        if (inFlight.get(key) === fill) inFlight.delete(key);
-      }
-    },
-
-    deletePattern: (pattern: string): Promise<number> =>
-      remove(pattern, pattern.length > maxKeyLength ? [UNREGISTERED] : factsOf(pattern, false).families),
-
-    async invalidate(patterns, params = {}): Promise<number> {
-      let total = 0;
-      const done = new Set<string>();
-      for (const pattern of patterns) {
-        const filled = fill(pattern, params);
-        if ('error' in filled) {
-          metrics.recordInvalidation(factsOf(pattern, true).families, 0, 0, true);
-          fail(filled.error, { operation: 'invalidate', pattern });
-          continue;
-        }
-        if (done.has(filled.pattern)) continue;
-        done.add(filled.pattern);
-        total += await remove(filled.pattern, factsOf(pattern, true).families);
-      }
-      return total;
-    },
-
-    async setKey(key: string, value: unknown, ttlSeconds?: number): Promise<void> {
-      const refused = writeRefusal(prefix + key);
-      if (refused) throw refused;
-      const family = familyOf(key);
-      if (!family && unregistered !== 'ignore') {
-        const message = `The cache key ${key} matches no registered template: add it to the registry.`;
-        if (unregistered === 'throw') throw new Error(message);
-        logger.warn?.(message);
-      }
-      const serialized = toJson(value);
-      if (serialized !== undefined) await write(family?.name ?? UNREGISTERED, prefix + key, serialized, ttlSeconds ?? family?.ttl);
-    },
-
-    async warm(entries) {
-      let warmed = 0;
-      const failed: { name: string; error: unknown }[] = [];
-      for (const entry of entries) {
-        try {
-          await cache.set(entry.name, entry.params as never, await entry.load());
-          warmed++;
-        } catch (error) {
-          logger.warn?.(`Cache warm-up of ${entry.name} failed: ${error instanceof Error ? error.message : String(error)}`);
-          failed.push({ name: entry.name, error });
-        }
-      }
-      return { warmed, failed };
-    },
-
-    resolveParams: (invocation) => options.resolveParams?.(invocation) ?? {},
-    familyOf,
-
-    async close(): Promise<void> {
-      if (current === (cache as unknown as Cache)) current = null;
-      await store.close?.();
-    },
-  };
-  if (options.global ?? true) current = cache;
-  return cache;
+  }
+  return { warmed, failed };
 }

@@ -16,7 +16,7 @@ function crc16(bytes: Uint8Array): number {
 }
 
 /** The part of a key that Redis Cluster hashes: the first non-empty `{…}`, else the whole key. */
-export function hashTagOf(key: Uint8Array): Uint8Array {
+function hashTagOf(key: Uint8Array): Uint8Array {
   const open = key.indexOf(0x7b);
   if (open === -1) return key;
   const close = key.indexOf(0x7d, open + 1);

@@ -2,7 +2,7 @@
 export type FailureKind = 'invalidation' | 'partial-delete' | 'fill' | 'read';
 
 /** How often each kind of failure may warn, in milliseconds. */
-export const WARNING_INTERVAL_MS = 60_000;
+const WARNING_INTERVAL_MS = 60_000;
 
 const CODES: Readonly<Record<FailureKind, string>> = {
   invalidation: 'CACHE_AUDIT_INVALIDATION_FAILED',

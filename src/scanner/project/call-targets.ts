@@ -1,0 +1,103 @@
+import type ts from 'typescript';
+import { enclosingClass, unwrap } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
+import { findMethod } from './exports.js';
+import type { ProjectExports } from './exports.js';
+import type { ProjectModules } from './modules.js';
+
+type Fn = ts.FunctionLikeDeclaration;
+
+/**
+ * The functions a call or a function reference runs, across files, with the syntax alone:
+ * imported functions and namespace members, and `this.service.method()` through the declared type
+ * of a constructor-injected member.
+ */
+export class CallTargets {
+  constructor(
+    private readonly ts: TS,
+    private readonly modules: ProjectModules,
+    private readonly exports: ProjectExports,
+  ) {}
+
+  resolveCall(call: ts.CallExpression): readonly Fn[] | null {
+    const { ts } = this;
+    const callee = unwrap(ts, call.expression);
+    const file = call.getSourceFile();
+    if (ts.isIdentifier(callee)) return this.importedFunction(file, callee.text);
+    if (!ts.isPropertyAccessExpression(callee)) return null;
+    const object = unwrap(ts, callee.expression);
+    const method = callee.name.text;
+    if (ts.isIdentifier(object)) {
+      const binding = this.modules.imports(file).get(object.text);
+      if (binding?.imported === '*') {
+        const target = this.modules.moduleFile(file, binding.module);
+        const found = target ? this.exports.exported(target, method, 0) : null;
+        return found && isFunction(ts, found) ? [found] : null;
+      }
+      return null;
+    }
+    if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
+      const owner = enclosingClass(ts, call);
+      const typeName = owner ? memberTypeName(ts, owner, object.name.text) : null;
+      if (!owner || !typeName) return null;
+      const declaration = this.exports.classNamed(file, typeName);
+      const body = declaration ? findMethod(ts, declaration, method) : null;
+      return body ? [body] : null;
+    }
+    return null;
+  }
+
+  resolveIdentifier(reference: ts.Expression): readonly Fn[] | null {
+    const { ts } = this;
+    const expression = unwrap(ts, reference);
+    const file = expression.getSourceFile();
+    if (ts.isIdentifier(expression)) return this.importedFunction(file, expression.text);
+    if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+      const binding = this.modules.imports(file).get(expression.expression.text);
+      if (binding?.imported !== '*') return null;
+      const target = this.modules.moduleFile(file, binding.module);
+      const found = target ? this.exports.exported(target, expression.name.text, 0) : null;
+      return found && isFunction(ts, found) ? [found] : null;
+    }
+    return null;
+  }
+
+  private importedFunction(file: ts.SourceFile, local: string): Fn[] | null {
+    const binding = this.modules.imports(file).get(local);
+    if (!binding) return null;
+    const target = this.modules.moduleFile(file, binding.module);
+    // A whole module called (`const send = require('./send'); send()`) is its `module.exports`.
+    const found = target ? this.exports.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
+    return found && isFunction(this.ts, found) ? [found] : null;
+  }
+}
+
+function isFunction(ts: TS, node: ts.Node): node is Fn {
+  return (
+    (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) &&
+    node.body !== undefined
+  );
+}
+
+/** The class name a member is declared with (`constructor(private readonly quotes: QuotesService)`). */
+function memberTypeName(ts: TS, owner: ts.ClassLikeDeclaration, member: string): string | null {
+  for (const element of owner.members) {
+    if (ts.isConstructorDeclaration(element)) {
+      for (const parameter of element.parameters) {
+        if (ts.isIdentifier(parameter.name) && parameter.name.text === member && parameter.type && ts.isTypeReferenceNode(parameter.type)) {
+          return ts.isIdentifier(parameter.type.typeName) ? parameter.type.typeName.text : null;
+        }
+      }
+    }
+    if (
+      ts.isPropertyDeclaration(element) &&
+      ts.isIdentifier(element.name) &&
+      element.name.text === member &&
+      element.type &&
+      ts.isTypeReferenceNode(element.type)
+    ) {
+      return ts.isIdentifier(element.type.typeName) ? element.type.typeName.text : null;
+    }
+  }
+  return null;
+}

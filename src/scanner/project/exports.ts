@@ -1,0 +1,279 @@
+import type ts from 'typescript';
+import { requiredModule } from '../../ts/imports.js';
+import { functionOfInitializer, propertyNameText, unwrap } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
+import type { ProjectModules } from './modules.js';
+
+type Fn = ts.FunctionLikeDeclaration;
+
+/**
+ * What the project's modules export: the declaration or the `const` initializer behind an exported
+ * name, through re-exports, barrels and CommonJS `module.exports`. The answers from the top are
+ * remembered until `forgetAnswers`.
+ */
+export class ProjectExports {
+  private exportAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Node | null>>();
+  private constantAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>();
+
+  constructor(
+    private readonly ts: TS,
+    private readonly modules: ProjectModules,
+  ) {}
+
+  /**
+   * Forgets the answers that reach into other files (exported declarations and constants, through
+   * re-exports), so that the next lookups read those files again: the persistent cache records
+   * what each file's facts read (see `extractWithSummaries`).
+   */
+  forgetAnswers(): void {
+    this.exportAnswers = new WeakMap();
+    this.constantAnswers = new WeakMap();
+  }
+
+  /** The initializer of an exported `const` (following re-exports a few levels); the answers from the top remembered. */
+  exportedConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
+    return depth === 0
+      ? remembered(this.constantAnswers, file, name, () => this.findConstant(file, name, 0))
+      : this.findConstant(file, name, depth);
+  }
+
+  private findConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
+    const { ts } = this;
+    if (depth > 4) return null;
+    const local = (wanted: string): ts.Expression | null => {
+      for (const statement of file.statements) {
+        if (!ts.isVariableStatement(statement) || (statement.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
+        for (const d of statement.declarationList.declarations)
+          if (ts.isIdentifier(d.name) && d.name.text === wanted && d.initializer) return d.initializer;
+      }
+      return null;
+    };
+    for (const statement of file.statements) {
+      // `export default { client }`, `export default client`.
+      if (name === 'default' && ts.isExportAssignment(statement) && !statement.isExportEquals) {
+        const value = unwrap(ts, statement.expression);
+        return ts.isIdentifier(value) ? local(value.text) : value;
+      }
+      if (ts.isVariableStatement(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+        const found = local(name);
+        if (found && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return found;
+      }
+      if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+        for (const element of statement.exportClause.elements) {
+          if (element.name.text !== name) continue;
+          const original = (element.propertyName ?? element.name).text;
+          const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
+          if (from === null) return local(original);
+          const target = this.modules.moduleFile(file, from);
+          return target ? this.exportedConstant(target, original, depth + 1) : null;
+        }
+      }
+      if (
+        ts.isExportDeclaration(statement) &&
+        !statement.exportClause &&
+        statement.moduleSpecifier &&
+        ts.isStringLiteral(statement.moduleSpecifier)
+      ) {
+        const target = this.modules.reexportedFile(file, statement.moduleSpecifier.text, name);
+        const found = target ? this.exportedConstant(target, name, depth + 1) : null;
+        if (found) return found;
+      }
+    }
+    return null;
+  }
+
+  classNamed(file: ts.SourceFile, name: string): ts.ClassLikeDeclaration | null {
+    const { ts } = this;
+    for (const statement of file.statements) if (ts.isClassDeclaration(statement) && statement.name?.text === name) return statement;
+    const binding = this.modules.imports(file).get(name);
+    if (!binding) return null;
+    const target = this.modules.moduleFile(file, binding.module);
+    const found = target ? this.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
+    return found && ts.isClassLike(found) ? found : null;
+  }
+
+  /**
+   * The declaration a module exports under `name` (following re-exports a few levels). The answers
+   * from the top are remembered: many files import the same names from one barrel.
+   */
+  exported(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
+    return depth === 0
+      ? remembered(this.exportAnswers, file, name, () => this.findExported(file, name, 0))
+      : this.findExported(file, name, depth);
+  }
+
+  private findExported(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
+    const { ts } = this;
+    if (depth > 4) return null;
+    const isExported = (node: ts.Node): boolean =>
+      ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const isDefault = (node: ts.Node): boolean =>
+      ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    const local = (wanted: string): ts.Node | null => localDeclaration(ts, file, wanted);
+    for (const statement of file.statements) {
+      if (
+        name === 'default' &&
+        (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
+        isExported(statement) &&
+        isDefault(statement)
+      ) {
+        return statement;
+      }
+      if (name === 'default' && ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression))
+        return local(statement.expression.text);
+      // The statement's own name first: the declaration is looked up only for the one that declares `name`.
+      const declares = ts.isVariableStatement(statement)
+        ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
+        : (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name;
+      if (declares && isExported(statement)) {
+        const found = local(name);
+        if (found) return found;
+      }
+      if (ts.isExportDeclaration(statement)) {
+        const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
+        const clause = statement.exportClause;
+        if (clause && ts.isNamedExports(clause)) {
+          for (const element of clause.elements) {
+            if (element.name.text !== name) continue;
+            const original = (element.propertyName ?? element.name).text;
+            if (from === null) return local(original) ?? this.viaImport(file, original, depth);
+            const target = this.modules.moduleFile(file, from);
+            return target ? this.exported(target, original, depth + 1) : null;
+          }
+        } else if (!clause && from !== null) {
+          const target = this.modules.reexportedFile(file, from, name);
+          const found = target ? this.exported(target, name, depth + 1) : null;
+          if (found) return found;
+        }
+      }
+    }
+    return this.commonJsExport(file, name, depth);
+  }
+
+  /**
+   * What a CommonJS module exports under `name` (`default`: `module.exports` itself):
+   * `module.exports = fn`, `module.exports = { fn, other: impl, method() {} }`,
+   * `exports.fn = …`, `module.exports.fn = …`, `module.exports = require('./other')`, and the
+   * methods of an exported instance (`module.exports = new QuotesService()`).
+   */
+  private commonJsExport(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
+    const { ts } = this;
+    const value = (node: ts.Expression): ts.Node | null => {
+      const expression = unwrap(ts, node);
+      if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression) || ts.isClassExpression(expression)) return expression;
+      if (ts.isIdentifier(expression)) return localDeclaration(ts, file, expression.text) ?? this.viaImport(file, expression.text, depth);
+      return null;
+    };
+    for (const statement of file.statements) {
+      if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+      const { left, operatorToken, right } = statement.expression;
+      if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const assigned = unwrap(ts, right);
+      if (isModuleExports(ts, left)) {
+        if (name === 'default') return value(assigned);
+        if (ts.isObjectLiteralExpression(assigned)) {
+          for (const property of assigned.properties) {
+            if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return value(property.name);
+            if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name) === name) return value(property.initializer);
+            if (ts.isMethodDeclaration(property) && property.body && propertyNameText(ts, property.name) === name) return property;
+          }
+          continue;
+        }
+        const from = requiredModule(ts, assigned);
+        if (from !== null) {
+          const target = this.modules.moduleFile(file, from);
+          const found = target ? this.exported(target, name, depth + 1) : null;
+          if (found) return found;
+          continue;
+        }
+        const instance = this.instanceClass(file, assigned);
+        const method = instance ? findMethod(ts, instance, name) : null;
+        if (method) return method;
+      } else if (
+        ts.isPropertyAccessExpression(left) &&
+        left.name.text === name &&
+        ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(ts, left.expression))
+      ) {
+        return value(assigned);
+      }
+    }
+    return null;
+  }
+
+  /** The class of `new X()`, directly or through a `const` of the file. */
+  private instanceClass(file: ts.SourceFile, node: ts.Expression): ts.ClassLikeDeclaration | null {
+    const { ts } = this;
+    let expression = unwrap(ts, node);
+    if (ts.isIdentifier(expression)) {
+      const name = expression.text;
+      const declaration = file.statements
+        .filter(ts.isVariableStatement)
+        .flatMap((statement) => [...statement.declarationList.declarations])
+        .find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+      if (!declaration?.initializer) return null;
+      expression = unwrap(ts, declaration.initializer);
+    }
+    return ts.isNewExpression(expression) && ts.isIdentifier(expression.expression)
+      ? this.classNamed(file, expression.expression.text)
+      : null;
+  }
+
+  private viaImport(file: ts.SourceFile, local: string, depth: number): ts.Node | null {
+    const binding = this.modules.imports(file).get(local);
+    if (!binding || binding.imported === '*') return null;
+    const target = this.modules.moduleFile(file, binding.module);
+    return target ? this.exported(target, binding.imported, depth + 1) : null;
+  }
+}
+
+/** The answer for (file, name), computed once. */
+function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts.SourceFile, name: string, compute: () => T): T {
+  let byName = answers.get(file);
+  if (!byName) {
+    byName = new Map();
+    answers.set(file, byName);
+  }
+  if (byName.has(name)) return byName.get(name) as T;
+  const answer = compute();
+  byName.set(name, answer);
+  return answer;
+}
+
+/** `module.exports`. */
+function isModuleExports(ts: TS, node: ts.Expression): boolean {
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'module' &&
+    node.name.text === 'exports'
+  );
+}
+
+/** A function, class or function-valued `const` declared at the top of a file. */
+function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
+  for (const statement of file.statements) {
+    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {
+          const init = unwrap(ts, declaration.initializer);
+          if (ts.isClassExpression(init)) return init;
+          const fn = functionOfInitializer(ts, init);
+          if (fn) return fn;
+        }
+      }
+    }
+  }
+  return null;
+}
+
+export function findMethod(ts: TS, declaration: ts.ClassLikeDeclaration, name: string): Fn | null {
+  for (const member of declaration.members) {
+    if (ts.isMethodDeclaration(member) && member.body && ts.isIdentifier(member.name) && member.name.text === name) return member;
+    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name && member.initializer) {
+      const fn = functionOfInitializer(ts, member.initializer);
+      if (fn) return fn;
+    }
+  }
+  return null;
+}

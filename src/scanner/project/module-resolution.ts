@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type ts from 'typescript';
+import { isProjectSource, looksLikeProjectModule } from '../../analysis/project-modules.js';
+import type { TS } from '../../ts/syntax.js';
+import type { ProjectFiles } from '../files.js';
+
+/** What module resolution needs of the project: its root, each file's options, its workspace packages. */
+export type ResolvedProject = Pick<ProjectFiles, 'root' | 'optionsOf' | 'workspaces'>;
+
+/** A specifier that resolves to nothing at all. */
+export const UNRESOLVED = Symbol('unresolved');
+const SOURCE_FILE = /\.(tsx?|mts|cts|jsx?|mjs|cjs)$/;
+const DECLARATION = /\.d\.[cm]?ts$/;
+
+/**
+ * Which file of the project an import specifier names: TypeScript's module resolution with the
+ * options of the tsconfig that lists the importing file, then the workspace packages, answered once
+ * per (directory, specifier). Only the project's own source files count; a package is null.
+ */
+export class ModuleResolution {
+  private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
+  private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
+  private readonly realRoot: string;
+
+  constructor(
+    private readonly ts: TS,
+    private readonly project: ResolvedProject,
+    private readonly host: ts.ModuleResolutionHost,
+  ) {
+    this.realRoot = this.realpath(project.root);
+  }
+
+  isProjectModule(specifier: string, fromFile: string): boolean | undefined {
+    const path = this.projectModulePath(specifier, fromFile);
+    // Nothing by that name (a file not written yet, a package not installed): the spelling decides.
+    return path === UNRESOLVED ? undefined : path !== null;
+  }
+
+  /** The project file an import specifier of `fromFile` names, or null (a package, nothing). */
+  modulePath(specifier: string, fromFile: string): string | null {
+    const path = this.projectModulePath(specifier, fromFile);
+    return path === UNRESOLVED ? null : path;
+  }
+
+  /**
+   * The source file of the project a specifier stands for, or null for a package (only the
+   * project's own modules hold its invalidations): module resolution with the options of the
+   * tsconfig that lists the importing file (paths, baseUrl), then the workspace packages.
+   */
+  projectModulePath(specifier: string, fromFile: string): string | null | typeof UNRESOLVED {
+    // Resolution depends on the directory, not the file: one answer per (directory, specifier).
+    const directory = fromFile.slice(0, fromFile.lastIndexOf('/'));
+    const key = `${directory}\u0000${specifier}`;
+    let path = this.resolved.get(key);
+    if (path === undefined && !this.mayBeTheProjects(specifier, this.project.optionsOf(fromFile))) path = null;
+    if (path === undefined) {
+      const options = this.project.optionsOf(fromFile);
+      let cache = this.resolutionCaches.get(options);
+      if (!cache) {
+        cache = this.ts.createModuleResolutionCache(this.project.root, (name) => name, options);
+        this.resolutionCaches.set(options, cache);
+      }
+      const result = this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule;
+      // TypeScript gives the real path of what it finds in node_modules (a linked workspace package).
+      const real = result ? result.resolvedFileName : null;
+      path =
+        real !== null && isProjectSource(real) && this.isInsideRoot(real)
+          ? real
+          : (this.workspaceModule(specifier) ?? (real === null ? UNRESOLVED : null));
+      this.resolved.set(key, path);
+    }
+    return path;
+  }
+
+  /**
+   * Whether a specifier can resolve into the project at all: spelled like the project's (relative,
+   * absolute, `#…`, `@/…`; when it resolves to nothing, the spelling decides), under `baseUrl`,
+   * matched by a `paths` pattern or a workspace package. Other bare specifiers (`express`,
+   * `@nestjs/common`) are packages, known without resolving them.
+   */
+  private mayBeTheProjects(specifier: string, options: ts.CompilerOptions): boolean {
+    if (looksLikeProjectModule(specifier) || options.baseUrl !== undefined) return true;
+    const name = specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/');
+    if (this.project.workspaces.has(name)) return true;
+    return Object.keys(options.paths ?? {}).some((pattern) => {
+      const star = pattern.indexOf('*');
+      return star < 0 ? pattern === specifier : specifier.startsWith(pattern.slice(0, star)) && specifier.endsWith(pattern.slice(star + 1));
+    });
+  }
+
+  private isInsideRoot(path: string): boolean {
+    return [this.project.root, this.realRoot].some((root) => {
+      const inside = relative(root, path);
+      return inside !== '' && !inside.startsWith('..') && !inside.startsWith(sep);
+    });
+  }
+
+  private realpath(path: string): string {
+    try {
+      return this.host.realpath?.(path) ?? path;
+    } catch {
+      return path;
+    }
+  }
+
+  /**
+   * `@org/lib` or `@org/lib/sub` of a workspace package, to its source even when node_modules is
+   * absent (a fresh checkout): its package.json `exports`, `types` or `main`, mapped back from a
+   * build directory (dist/, build/, lib/, out/) to src/ when the built file does not exist, else
+   * src/index or index.
+   */
+  private workspaceModule(specifier: string): string | null {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    const dir = this.project.workspaces.get(parts.slice(0, nameLength).join('/'));
+    if (dir === undefined) return null;
+    const sub = parts.slice(nameLength).join('/');
+    let manifest: Record<string, unknown> = {};
+    try {
+      manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    } catch {
+      // no readable manifest: the conventional entry points only
+    }
+    const entries =
+      sub === ''
+        ? [exportTarget(manifest['exports'], '.'), manifest['types'], manifest['typings'], manifest['module'], manifest['main']]
+        : [exportTarget(manifest['exports'], `./${sub}`)];
+    const stems = [
+      ...entries.filter((e): e is string => typeof e === 'string'),
+      ...(sub === '' ? ['src/index', 'index'] : [`src/${sub}`, sub]),
+    ];
+    for (const entry of stems) {
+      const found = this.sourceFor(dir, entry);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** The source file an entry point of a package stands for: itself, or its source in src/. */
+  private sourceFor(dir: string, entry: string): string | null {
+    const path = join(dir, entry);
+    if (SOURCE_FILE.test(path) && !DECLARATION.test(path) && this.host.fileExists(path)) return path;
+    const stem = relative(dir, path).replace(DECLARATION, '').replace(SOURCE_FILE, '');
+    const fromBuild = stem.replace(/^(dist|build|lib|out)\/((esm|cjs|es|types|src)\/)*/, '');
+    for (const candidate of new Set([stem, `src/${fromBuild}`, fromBuild])) {
+      for (const extension of ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js']) {
+        const file = join(dir, candidate + extension);
+        if (this.host.fileExists(file)) return file;
+      }
+    }
+    return null;
+  }
+}
+
+/** The file a package's `exports` maps a subpath to (conditions types, import, require, default). */
+function exportTarget(exports: unknown, subpath: string): string | null {
+  const pick = (value: unknown): string | null => {
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value)) return value.map(pick).find((v) => v !== null) ?? null;
+    if (typeof value !== 'object' || value === null) return null;
+    const conditions = value as Record<string, unknown>;
+    for (const condition of ['types', 'source', 'import', 'require', 'node', 'default']) {
+      const found = pick(conditions[condition]);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  if (typeof exports === 'string' || Array.isArray(exports)) return subpath === '.' ? pick(exports) : null;
+  if (typeof exports !== 'object' || exports === null) return null;
+  const map = exports as Record<string, unknown>;
+  if (!Object.keys(map).some((k) => k.startsWith('.'))) return subpath === '.' ? pick(map) : null;
+  if (subpath in map) return pick(map[subpath]);
+  for (const [key, value] of Object.entries(map)) {
+    const star = key.indexOf('*');
+    if (star < 0 || !subpath.startsWith(key.slice(0, star)) || !subpath.endsWith(key.slice(star + 1))) continue;
+    const target = pick(value);
+    return target?.replace('*', subpath.slice(star, subpath.length - (key.length - star - 1))) ?? null;
+  }
+  return null;
+}

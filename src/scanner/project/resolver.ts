@@ -1,0 +1,111 @@
+import type ts from 'typescript';
+import type { CallResolver } from '../../analysis/context.js';
+import type { KeyRoles } from '../../analysis/effects.js';
+import type { RouteTable } from '../../analysis/frameworks/own-routes.js';
+import type { JobProcessor, ModelHook } from '../../analysis/sources/source.js';
+import type { TS } from '../../ts/syntax.js';
+import { CallTargets } from './call-targets.js';
+import { ProjectExports } from './exports.js';
+import { ModuleResolution } from './module-resolution.js';
+import type { ResolvedProject } from './module-resolution.js';
+import { ProjectModules } from './modules.js';
+import type { FileAccess } from './modules.js';
+import { ProjectTables } from './tables.js';
+
+type Fn = ts.FunctionLikeDeclaration;
+
+/** What a resolver reads the project through. */
+export interface ResolverInputs extends FileAccess {
+  readonly project: ResolvedProject;
+  readonly host: ts.ModuleResolutionHost;
+  /** The parsed files that can hold event listeners, ORM hooks or job processors (those whose text can); none by default. */
+  readonly tableFiles?: () => readonly ts.SourceFile[];
+  /** The roles of the project's Redis keys (see `keyRolesOfFile`); without it, each file's own. */
+  readonly keyRoles?: () => KeyRoles;
+  /**
+   * The route table of the project's files, for HTTP calls of the app's own routes; without it
+   * (no whole project to make one of), such calls are not followed.
+   */
+  readonly routeTable?: () => RouteTable;
+}
+
+/**
+ * Follows calls into other files with module resolution and the syntax alone, no type checker:
+ * `this.service.method()` through the declared type of a constructor-injected member,
+ * imported functions and namespace members, re-exports. What it cannot follow stays unresolved.
+ * Each job is a module of its own: module resolution, the modules as trees, their exports, call
+ * targets and the project-wide tables.
+ */
+export class ProjectResolver implements CallResolver {
+  private readonly resolution: ModuleResolution;
+  private readonly modules: ProjectModules;
+  private readonly exports: ProjectExports;
+  private readonly calls: CallTargets;
+  private readonly tables: ProjectTables;
+  /** The roles of the project's Redis keys, given by the scan (it knows every file). */
+  readonly keyRoles?: () => KeyRoles;
+  /** The route files that serve a URL path, when the scan gives a route table (it knows every file's path). */
+  readonly routeFilesOf?: (path: string) => readonly ts.SourceFile[];
+
+  constructor(ts: TS, inputs: ResolverInputs) {
+    this.resolution = new ModuleResolution(ts, inputs.project, inputs.host);
+    this.modules = new ProjectModules(ts, this.resolution, inputs);
+    this.exports = new ProjectExports(ts, this.modules);
+    this.calls = new CallTargets(ts, this.modules, this.exports);
+    this.tables = new ProjectTables(ts, inputs.tableFiles ?? (() => []), inputs.recorder, inputs.routeTable);
+    this.keyRoles = inputs.keyRoles;
+    if (inputs.routeTable) {
+      // Each route file is parsed when it serves a path asked for, the read told to the recorder.
+      this.routeFilesOf = (path) => this.tables.routeFilesOf(path).flatMap((file) => this.modules.parsed(file) ?? []);
+    }
+  }
+
+  /**
+   * Forgets the answers that reach into other files (exported declarations and constants, through
+   * re-exports), so that the next lookups read those files again: the persistent cache records
+   * what each file's facts read (see `extractWithSummaries`).
+   */
+  forgetAnswers(): void {
+    this.exports.forgetAnswers();
+  }
+
+  resolveConstant(reference: ts.Identifier): ts.Expression | null {
+    const binding = this.modules.imports(reference.getSourceFile()).get(reference.text);
+    if (!binding || binding.imported === '*') return null;
+    const target = this.modules.moduleFile(reference.getSourceFile(), binding.module);
+    return target ? this.exports.exportedConstant(target, binding.imported, 0) : null;
+  }
+
+  resolveClass(reference: ts.Identifier): ts.ClassLikeDeclaration | null {
+    return this.exports.classNamed(reference.getSourceFile(), reference.text);
+  }
+
+  resolveCall(call: ts.CallExpression): readonly Fn[] | null {
+    return this.calls.resolveCall(call);
+  }
+
+  resolveIdentifier(reference: ts.Expression): readonly Fn[] | null {
+    return this.calls.resolveIdentifier(reference);
+  }
+
+  listenersOf(event: string): readonly Fn[] {
+    return this.tables.listenersOf(event);
+  }
+
+  hooksOf(model: string): readonly ModelHook[] {
+    return this.tables.hooksOf(model);
+  }
+
+  processorsOf(queue: string): readonly JobProcessor[] {
+    return this.tables.processorsOf(queue);
+  }
+
+  isProjectModule(specifier: string, fromFile: string): boolean | undefined {
+    return this.resolution.isProjectModule(specifier, fromFile);
+  }
+
+  /** The project file an import specifier of `fromFile` names, or null (a package, nothing). */
+  modulePath(specifier: string, fromFile: string): string | null {
+    return this.resolution.modulePath(specifier, fromFile);
+  }
+}

@@ -1,0 +1,56 @@
+import type ts from 'typescript';
+import { collectHooks, hooksIn } from '../../analysis/hooks.js';
+import type { HookTable } from '../../analysis/hooks.js';
+import { collectListeners } from '../../analysis/listeners.js';
+import type { RouteTable } from '../../analysis/frameworks/own-routes.js';
+import type { JobProcessor, ModelHook } from '../../analysis/sources/source.js';
+import type { TS } from '../../ts/syntax.js';
+import type { ReadRecorder } from './modules.js';
+
+type Fn = ts.FunctionLikeDeclaration;
+
+/**
+ * The project-wide tables: event listeners, ORM hooks and job processors, each collected once from
+ * the files that can hold them, and the routes of the project's files; every lookup told to the
+ * recorder.
+ */
+export class ProjectTables {
+  private listeners: Map<string, Fn[]> | null = null;
+  private hookTable: HookTable | null = null;
+  private routes: RouteTable | null = null;
+
+  constructor(
+    private readonly ts: TS,
+    /** The parsed files that can hold listeners, hooks or processors. */
+    private readonly files: () => readonly ts.SourceFile[],
+    private readonly recorder?: ReadRecorder,
+    /** The route table of the project's files (made from their paths), asked for when first needed. */
+    private readonly routeTable?: () => RouteTable,
+  ) {}
+
+  listenersOf(event: string): readonly Fn[] {
+    this.recorder?.consultedTables();
+    this.listeners ??= collectListeners(this.ts, this.files());
+    return this.listeners.get(event) ?? [];
+  }
+
+  hooksOf(model: string): readonly ModelHook[] {
+    this.recorder?.consultedTables();
+    this.hookTable ??= collectHooks(this.ts, this.files());
+    return hooksIn(this.hookTable, model);
+  }
+
+  processorsOf(queue: string): readonly JobProcessor[] {
+    this.recorder?.consultedTables();
+    this.hookTable ??= collectHooks(this.ts, this.files());
+    return this.hookTable.processors.get(queue) ?? [];
+  }
+
+  /** The paths of the route files that serve a URL path; none without a route table. */
+  routeFilesOf(path: string): readonly string[] {
+    this.recorder?.consultedTables();
+    if (!this.routeTable) return [];
+    this.routes ??= this.routeTable();
+    return this.routes.filesOf(path);
+  }
+}
