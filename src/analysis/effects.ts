@@ -7,7 +7,7 @@ import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
-import { factoryMember, instanceMember } from './factories.js';
+import { detachedMember, factoryMember, instanceMember, isMadeByPackage } from './factories.js';
 import type { Bound, Frame } from './env.js';
 import type {
   CacheFamily,
@@ -674,7 +674,14 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     const local = ctx.functions.get(callee.text);
     if (local) return [{ declaration: local, ctx, label: callee.text }];
     const binding = ctx.importOf(callee.text);
-    if (binding && ctx.isProjectModule(binding.module)) return resolved(ctx, call, callee.text);
+    if (binding && ctx.isProjectModule(binding.module)) {
+      const targets = resolved(ctx, call, callee.text);
+      if (targets !== 'opaque') return targets;
+      const detached = detachedMember(ctx, callee);
+      if (detached) return [detached];
+      // A constant a package made (`export const nanoid = customAlphabet(…)`) runs the package's code.
+      return isMadeByPackage(ctx, callee) ? [] : targets;
+    }
     return [];
   }
   if (!ts.isPropertyAccessExpression(callee)) return [];
@@ -1013,6 +1020,15 @@ const STATE_WORDS = new Set([
   'webhook',
 ]);
 
+/** Whether a name's words say state of its own (`VerificationToken`, `Session`). */
+function isStateWord(name: string): boolean {
+  const words = name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return words.some((word) => STATE_WORDS.has(word));
+}
+
 /** Whether a key's literal words say it holds state of its own (`dataroom_session:{token}`, `rate-limit:{ip}`). */
 function isStateKey(pattern: ParsedPattern): boolean {
   const literal = pattern.source.replace(/\{[^}]*\}/g, ':');
@@ -1102,7 +1118,8 @@ function projections(ctx: FileContext, readers: ReadonlySet<ts.Node>): CacheFami
           (e.at ?? e.node).getSourceFile() === (fill.at ?? fill.node).getSourceFile() &&
           (e.at ?? e.node).getStart() < at,
       );
-      const models = [...new Set(written.map((w) => w.model))];
+      // A token, a session or a one-time code written beside the key is state handed over, not data copied.
+      const models = [...new Set(written.map((w) => w.model))].filter((model) => !isStateWord(model));
       if (models.length === 0) continue;
       const loads = models.map((model) => ({ model, lookup: 'point' as const, fields: null, row: null }));
       const where = siteOf(ctx, fill);
