@@ -25,7 +25,7 @@ import { routesRequested, routesServing, selfCallOf } from './self-calls.js';
 import type { RouteCode } from './frameworks/own-routes.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
-import { CACHE_FILL_METHODS, CACHE_READ_METHODS } from './sources/cache-clients.js';
+import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
 import { readLookup, rowSelector, writeChange } from './sources/operations.js';
@@ -1101,9 +1101,8 @@ function projections(ctx: FileContext, readers: ReadonlySet<ts.Node>): CacheFami
   const { ts } = ctx;
   const families: CacheFamily[] = [];
   const seen = new Set<ts.Node>(readers);
+  // Any function that calls something may fill through a helper (`setDomainRedirectUrl(…)`).
   for (const call of ctx.nodes.calls) {
-    const name = lastName(ts, call.expression);
-    if (name === null || !CACHE_FILL_METHODS.has(name)) continue;
     const owner = enclosingFunction(ts, call);
     if (!owner || seen.has(owner)) continue;
     seen.add(owner);

@@ -229,7 +229,7 @@ export function isMadeByPackage(ctx: FileContext, callee: ts.Expression): boolea
   // An instance of a class is no function (a Proxy may be): calling it runs no code of the app.
   if (ts.isNewExpression(value.expr) && root.text !== 'Proxy' && root.text !== 'Function') return true;
   const binding = value.ctx.importOf(root.text);
-  return binding !== null && binding !== undefined && !value.ctx.isProjectModule(binding.module) && !CACHE_PACKAGES.test(binding.module);
+  return binding !== null && !value.ctx.isProjectModule(binding.module) && !CACHE_PACKAGES.test(binding.module);
 }
 
 function contextFor(ctx: FileContext, node: ts.Node): FileContext {

@@ -68,3 +68,45 @@ describe('a family filled with what a mutation has just written', () => {
     expect(result.findings.filter((f) => f.ruleId !== 'unresolved')).toEqual([]);
   });
 });
+
+describe('a family whose key has a hole with no name', () => {
+  it('is judged like any other: filled through a helper after a create, left by a delete elsewhere', async () => {
+    const result = await scan({
+      'lib/redis.ts': `import { Redis } from '@upstash/redis';
+export const redis = new Redis({ url: '', token: '' });
+const key = (domain: string) => \`domain:redirect:\${domain.toLowerCase()}\`;
+export async function redirectOf(domain: string) {
+  return redis.get<string>(key(domain));
+}
+export async function setRedirect(domain: string, url: string) {
+  await redis.set(key(domain), url);
+}
+`,
+      'lib/prisma.ts': `import { PrismaClient } from '@prisma/client';\nexport default new PrismaClient();\n`,
+      'pages/api/domains.ts': `import type { NextApiRequest, NextApiResponse } from 'next';
+import prisma from '../../lib/prisma';
+import { setRedirect } from '../../lib/redis';
+export default async function handle(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method !== 'POST') return res.status(405).end();
+  const domain = await prisma.domain.create({ data: { slug: req.body.slug, redirectUrl: req.body.url } });
+  if (req.body.url) await setRedirect(req.body.slug, req.body.url);
+  return res.json(domain);
+}
+`,
+      // An update of other fields leaves the copied redirect alone; the delete does not.
+      'app/api/cron/domains/route.ts': `import prisma from '../../../../lib/prisma';
+export async function POST() {
+  await prisma.domain.updateMany({ where: { verified: false }, data: { lastChecked: new Date() } });
+  await prisma.domain.deleteMany({ where: { verified: false } });
+  return new Response('ok');
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['domain:redirect:{}', ['Domain']]]);
+    const findings = result.findings.filter((f) => f.ruleId !== 'unresolved');
+    expect(findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.message}`)).toEqual([
+      'app/api/cron/domains/route.ts:2 warning POST /api/cron/domains leaves a cached family stale: `domain:redirect:{value}`.',
+    ]);
+    expect(findings[0]?.details?.[0]).toContain('it writes Domain (delete) at app/api/cron/domains/route.ts:4');
+  });
+});
