@@ -1097,12 +1097,16 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
  * calls is too far to tell). The family
  * holds that model's row (a point lookup: a create of another row changes nothing of it).
  */
+const SETS = /^(m|h|p)?set/i;
+
 function projections(ctx: FileContext, readers: ReadonlySet<ts.Node>): CacheFamily[] {
   const { ts } = ctx;
   const families: CacheFamily[] = [];
   const seen = new Set<ts.Node>(readers);
-  // Any function that calls something may fill through a helper (`setDomainRedirectUrl(…)`).
+  // A function that sets something, itself or through a helper named for it (`setDomainRedirectUrl(…)`).
   for (const call of ctx.nodes.calls) {
+    const name = lastName(ts, call.expression);
+    if (name === null || !SETS.test(name)) continue;
     const owner = enclosingFunction(ts, call);
     if (!owner || seen.has(owner)) continue;
     seen.add(owner);
