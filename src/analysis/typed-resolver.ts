@@ -74,6 +74,11 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       return target?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
+    resolveEnum(reference) {
+      const symbol = checker.getSymbolAtLocation(reference);
+      const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      return target?.declarations?.find((d): d is ts.EnumDeclaration => tsInstance.isEnumDeclaration(d)) ?? null;
+    },
     listenersOf(event) {
       listeners ??= collectListeners(tsInstance, projectFiles());
       return listeners.get(event) ?? [];
