@@ -21,6 +21,7 @@ import type {
   StoredKey,
 } from './facts.js';
 import { ttlSeconds } from './ttl.js';
+import { cachedMethods } from './cached-methods.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
@@ -959,6 +960,11 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
       }
     }
   }
+  // A method a caching decorator wraps reads its key back too.
+  for (const { key } of cachedMethods(ctx)) {
+    const pattern = keyPattern({ bound: key, isKey: true });
+    if (pattern) cached.push(pattern);
+  }
   const roles = { others, cached };
   fileRoles.set(ctx, roles);
   return roles;
@@ -1040,17 +1046,42 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
       const where = siteOf(ctx, read);
       for (const key of read.keys) {
         const pattern = keyPattern(key);
-        // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
-        if (
-          pattern &&
-          /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
-          !isStateKey(pattern) &&
-          !overlapsAny([pattern], others)
-        ) {
+        if (pattern && isFamilyKey(pattern, others)) {
           families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });
         }
       }
     }
+  }
+  families.push(...decoratedFamilies(ctx));
+  return families;
+}
+
+/** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
+function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
+  // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
+  return (
+    /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
+    !isStateKey(pattern) &&
+    !overlapsAny([pattern], others)
+  );
+}
+
+/**
+ * The families of the methods a caching decorator wraps (`@CachedEntity({ builder })`): the key
+ * the builder makes, holding what the method's body reads, filled where the decorator is written.
+ */
+function decoratedFamilies(ctx: FileContext): CacheFamily[] {
+  const cached = cachedMethods(ctx);
+  if (cached.length === 0) return [];
+  const others = keyRolesFor(ctx).others;
+  const families: CacheFamily[] = [];
+  for (const { method, decorator, key, ttl } of cached) {
+    const pattern = keyPattern({ bound: key, isKey: true });
+    if (!pattern || !isFamilyKey(pattern, others)) continue;
+    const loads = distinctReads(summarize(ctx, method).filter((e): e is ModelReadEffect => e.kind === 'model-read'));
+    const where = { file: ctx.file, range: ctx.range(decorator) };
+    const fills = [{ ...where, ttl: ttl ? ttlSeconds({ bound: ttl, unit: 'seconds' }) : null }];
+    families.push({ key: pattern.source, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl: familyTtl(fills), fills });
   }
   return families;
 }
@@ -1191,6 +1222,11 @@ export function storedKeys(ctx: FileContext): StoredKey[] {
         result.set(pattern === null ? `\u0000${fact.text}` : pattern.source, { pattern, text: fact.text });
       }
     }
+  }
+  for (const { key } of cachedMethods(ctx)) {
+    const fact = readPattern(key.ctx, key.expr, true, key.env);
+    const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+    result.set(pattern === null ? `\u0000${fact.text}` : pattern.source, { pattern, text: fact.text });
   }
   return [...result.values()];
 }

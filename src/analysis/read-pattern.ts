@@ -153,7 +153,8 @@ function collectParts(
   const { ts } = ctx;
   const expression = unwrap(ts, node);
   const bound = boundValue(ctx, expression, env);
-  if (bound) return collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth + 1, bound.env);
+  // A parameter followed to its argument costs no depth: the frames left only shrink.
+  if (bound) return collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth, bound.env);
   const literal = (value: string): void => {
     parts.push(isKey ? escapeGlob(value) : value);
   };

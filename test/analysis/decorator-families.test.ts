@@ -50,11 +50,9 @@ export const buildUserKey = ({ userId, _teamId }: { userId: string; _teamId: str
 `,
 };
 
-describe('keys built from enum members', () => {
-  it('reads string enum members and destructured parameters of imported key builders', async () => {
-    const result = await project({
-      ...KEYS,
-      'src/cache/invalidate-cache.service.ts': `import { Injectable } from '@nestjs/common';
+/** The project's service that deletes a key it is given in an options object. */
+const INVALIDATE = {
+  'src/cache/invalidate-cache.service.ts': `import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 @Injectable()
 export class InvalidateCacheService {
@@ -64,6 +62,13 @@ export class InvalidateCacheService {
   }
 }
 `,
+};
+
+describe('keys built from enum members', () => {
+  it('reads string enum members and destructured parameters of imported key builders', async () => {
+    const result = await project({
+      ...KEYS,
+      ...INVALIDATE,
       'src/users.controller.ts': `import { Body, Controller, Param, Put } from '@nestjs/common';
 import { InvalidateCacheService } from './cache/invalidate-cache.service';
 import { buildUserKey } from './cache/keys';
@@ -79,6 +84,107 @@ export class UsersController {
     });
     expect(row(result, 'UsersController.update').invalidations.map((i) => i.pattern)).toEqual([
       '\\{entity:user:t={teamId}:i={identifier}\\}',
+    ]);
+  });
+});
+
+/** A caching method decorator of the project: the method's result kept under the key its builder makes. */
+const DECORATOR = {
+  'src/cache/cache.service.ts': `import { Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+@Injectable()
+export class CacheService {
+  private redis = new Redis();
+  get(key: string) {
+    return this.redis.get(key);
+  }
+  set(key: string, value: string, options?: { ttl?: number }) {
+    return this.redis.set(key, value, 'EX', options?.ttl ?? 3600);
+  }
+}
+`,
+  'src/cache/cached-entity.ts': `import { Inject } from '@nestjs/common';
+import { CacheService } from './cache.service';
+export function CachedEntity({ builder, options }: { builder: (...args: any[]) => string; options?: { ttl?: number } }) {
+  const injectCache = Inject(CacheService);
+  return (target: any, key: string, descriptor: any) => {
+    const originalMethod = descriptor.value;
+    injectCache(target, 'cacheService');
+    descriptor.value = async function (...args: any[]) {
+      const cacheService = this.cacheService as CacheService;
+      const cacheKey = builder(...args);
+      const value = await cacheService.get(cacheKey);
+      if (value) return JSON.parse(value);
+      const response = await originalMethod.apply(this, args);
+      await cacheService.set(cacheKey, JSON.stringify(response), options);
+      return response;
+    };
+  };
+}
+`,
+};
+
+describe('caching method decorators', () => {
+  it('reads a method a caching decorator wraps as a family holding what the method reads', async () => {
+    const result = await project({
+      ...KEYS,
+      ...INVALIDATE,
+      ...DECORATOR,
+      'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`,
+      'src/get-user.usecase.ts': `import { Injectable } from '@nestjs/common';
+import { CachedEntity } from './cache/cached-entity';
+import { buildUserKey } from './cache/keys';
+import { prisma } from './db';
+@Injectable()
+export class GetUser {
+  async execute(command: { userId: string; teamId: string }) {
+    return this.fetchUser({ userId: command.userId, _teamId: command.teamId });
+  }
+  @CachedEntity({
+    builder: (command: { userId: string; _teamId: string }) => buildUserKey({ userId: command.userId, _teamId: command._teamId }),
+    options: { ttl: 600 },
+  })
+  private async fetchUser({ userId, _teamId }: { userId: string; _teamId: string }) {
+    return prisma.user.findUnique({ where: { id: userId } });
+  }
+}
+`,
+      'src/users.controller.ts': `import { Body, Controller, Get, Param, Patch, Put } from '@nestjs/common';
+import { InvalidateCacheService } from './cache/invalidate-cache.service';
+import { buildUserKey } from './cache/keys';
+import { prisma } from './db';
+import { GetUser } from './get-user.usecase';
+@Controller('teams/:teamId/users')
+export class UsersController {
+  constructor(private invalidateCache: InvalidateCacheService, private getUser: GetUser) {}
+  @Get(':userId')
+  async show(@Param('teamId') teamId: string, @Param('userId') userId: string) {
+    return this.getUser.execute({ userId, teamId });
+  }
+  @Put(':userId')
+  async update(@Param('teamId') teamId: string, @Param('userId') userId: string, @Body() body: { name: string }) {
+    await prisma.user.update({ where: { id: userId }, data: { name: body.name } });
+    await this.invalidateCache.invalidateByKey({ key: buildUserKey({ userId, _teamId: teamId }) });
+  }
+  @Patch(':userId/online')
+  async online(@Param('userId') userId: string) {
+    await prisma.user.update({ where: { id: userId }, data: { isOnline: true } });
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.ttl, f.reads])).toEqual([
+      ['\\{entity:user:t={teamId}:i={identifier}\\}', ['User'], 600, [{ file: 'src/get-user.usecase.ts', line: 10 }]],
+    ]);
+    const errors = result.findings.filter((f) => f.severity === 'error');
+    expect(errors.map((f) => [f.ruleId, f.file, f.line, f.column, f.message.split('\n')[0]])).toEqual([
+      [
+        'require-dependent-invalidation',
+        'src/users.controller.ts',
+        19,
+        9,
+        'UsersController.online leaves a cached family stale: `\\{entity:user:t={teamId}:i={identifier}\\}`.',
+      ],
     ]);
   });
 });
