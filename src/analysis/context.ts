@@ -25,8 +25,8 @@ export interface CallResolver {
   isGlobSafe?(expression: ts.Expression): boolean;
   /** The class an identifier names (`@UseInterceptors(InvalidateQuotesInterceptor)`), across files. */
   resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
-  /** The enum an identifier names (`CacheKeyPrefixEnum.SUBSCRIBER`), across files. */
-  resolveEnum?(reference: ts.Identifier): ts.EnumDeclaration | null;
+  /** The enum or type alias an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
+  resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null;
   /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
@@ -268,7 +268,8 @@ export function enumMemberInitializer(ctx: FileContext, access: ts.PropertyAcces
   const { ts } = ctx;
   const object = unwrap(ts, access.expression);
   if (!ts.isIdentifier(object)) return null;
-  const declaration = ctx.enums.get(object.text) ?? (ctx.importOf(object.text) ? (ctx.resolver?.resolveEnum?.(object) ?? null) : null);
+  const remote = ctx.importOf(object.text) ? (ctx.resolver?.resolveDeclaration?.(object) ?? null) : null;
+  const declaration = ctx.enums.get(object.text) ?? (remote && ts.isEnumDeclaration(remote) ? remote : null);
   const member = declaration?.members.find((m) => propertyNameText(ts, m.name) === access.name.text);
   return member?.initializer ?? null;
 }

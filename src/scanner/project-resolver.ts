@@ -126,12 +126,13 @@ export class ProjectResolver implements CallResolver {
     return this.classNamed(reference.getSourceFile(), reference.text);
   }
 
-  resolveEnum(reference: ts.Identifier): ts.EnumDeclaration | null {
+  resolveDeclaration(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null {
+    const { ts } = this;
     const binding = this.imports(reference.getSourceFile()).get(reference.text);
     if (!binding || binding.imported === '*') return null;
     const target = this.moduleFile(reference.getSourceFile(), binding.module);
     const found = target ? this.exported(target, binding.imported, 0) : null;
-    return found && this.ts.isEnumDeclaration(found) ? found : null;
+    return found && (ts.isEnumDeclaration(found) || ts.isTypeAliasDeclaration(found)) ? found : null;
   }
 
   listenersOf(event: string): readonly Fn[] {
@@ -245,7 +246,10 @@ export class ProjectResolver implements CallResolver {
       // The statement's own name first: the declaration is looked up only for the one that declares `name`.
       const declares = ts.isVariableStatement(statement)
         ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
-        : (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) &&
+        : (ts.isFunctionDeclaration(statement) ||
+            ts.isClassDeclaration(statement) ||
+            ts.isEnumDeclaration(statement) ||
+            ts.isTypeAliasDeclaration(statement)) &&
           statement.name?.text === name;
       if (declares && isExported(statement)) {
         const found = local(name);
@@ -558,7 +562,7 @@ function isModuleExports(ts: TS, node: ts.Expression): boolean {
 function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
   for (const statement of file.statements) {
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
-    if (ts.isEnumDeclaration(statement) && statement.name.text === wanted) return statement;
+    if ((ts.isEnumDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && statement.name.text === wanted) return statement;
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {

@@ -78,6 +78,12 @@ function memberDeclaration(ctx: FileContext, at: ts.Node, name: string): Declare
       const initializer = member.initializer ?? assignedInConstructor(ts, owner, name);
       return { type: member.type, initializer, decorators: decoratorsOf(ts, member), parameterOf: null, ctx };
     }
+    // `get client(): Redis { return this.redis; }`: what the getter says it returns.
+    if (ts.isGetAccessorDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
+      const returned = member.body?.statements.length === 1 ? member.body.statements[0] : undefined;
+      const initializer = returned && ts.isReturnStatement(returned) ? returned.expression : undefined;
+      return { type: member.type, initializer, decorators: [], parameterOf: null, ctx };
+    }
   }
   return null;
 }
