@@ -188,3 +188,112 @@ export class UsersController {
     ]);
   });
 });
+
+describe('query families kept in a set', () => {
+  it('deletes every query of a set through a pipeline of the client a getter returns', async () => {
+    const result = await project({
+      'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`,
+      'src/cache/client.ts': `import { Cluster, Redis } from 'ioredis';\nexport type CacheClient = Redis | Cluster | undefined;\n`,
+      'src/cache/cache.service.ts': `import { Injectable } from '@nestjs/common';
+import type { CacheClient } from './client';
+export const QUERY_PREFIX = '#query#';
+@Injectable()
+export class CacheService {
+  private redis: CacheClient;
+  get client(): CacheClient {
+    return this.redis;
+  }
+  get(key: string) {
+    return this.client?.get(key);
+  }
+  async setQuery(key: string, value: string) {
+    const [credentials, query] = key.split(\`:\${QUERY_PREFIX}=\`);
+    const pipeline = this.client!.pipeline();
+    pipeline.sadd(credentials, query);
+    pipeline.set(key, value, 'EX', 3600);
+    await pipeline.exec();
+  }
+  async delQuery(key: string) {
+    const queries = await this.client!.smembers(key);
+    const pipeline = this.client!.pipeline();
+    queries.forEach((query) => {
+      pipeline.del(\`\${key}:\${QUERY_PREFIX}=\${query}\`);
+    });
+    pipeline.del(key);
+    await pipeline.exec();
+  }
+}
+`,
+      'src/cache/cached-query.ts': `import { Inject } from '@nestjs/common';
+import { CacheService } from './cache.service';
+export function CachedQuery({ builder }: { builder: (...args: any[]) => string }) {
+  return (target: object, _name: string, descriptor: PropertyDescriptor) => {
+    const original = descriptor.value;
+    Inject(CacheService)(target, 'cacheService');
+    descriptor.value = async function (this: { cacheService: CacheService }, ...args: unknown[]) {
+      const hit = await this.cacheService.get(builder(...args));
+      if (hit) {
+        return JSON.parse(hit);
+      }
+      const result = await original.apply(this, args);
+      await this.cacheService.setQuery(builder(...args), JSON.stringify(result));
+      return result;
+    };
+  };
+}
+`,
+      'src/cache/keys.ts': `import { QUERY_PREFIX } from './cache.service';
+export const buildFeedKey = () => {
+  const cache = (command: { subscriberId: string; page: number }) => \`{query:feed:s=\${command.subscriberId}}:\${QUERY_PREFIX}=\${JSON.stringify(command)}\`;
+  const invalidate = ({ subscriberId }: { subscriberId: string }) => \`{query:feed:s=\${subscriberId}}\`;
+  return { cache, invalidate };
+};
+`,
+      'src/cache/invalidate-cache.service.ts': `import { Injectable } from '@nestjs/common';
+import { CacheService } from './cache.service';
+@Injectable()
+export class InvalidateCacheService {
+  constructor(private cacheService: CacheService) {}
+  async invalidateQuery({ key }: { key: string }) {
+    return this.cacheService.delQuery(key);
+  }
+}
+`,
+      'src/feed.controller.ts': `import { Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { CachedQuery } from './cache/cached-query';
+import { InvalidateCacheService } from './cache/invalidate-cache.service';
+import { buildFeedKey } from './cache/keys';
+import { prisma } from './db';
+@Controller('subscribers/:subscriberId/messages')
+export class FeedController {
+  constructor(private invalidateCache: InvalidateCacheService) {}
+  @Get()
+  async feed(@Param('subscriberId') subscriberId: string, @Query('page') page: number) {
+    return this.fetchFeed({ subscriberId, page });
+  }
+  @CachedQuery({ builder: (command: { subscriberId: string; page: number }) => buildFeedKey().cache(command) })
+  private async fetchFeed(command: { subscriberId: string; page: number }) {
+    return prisma.message.findMany({ where: { subscriberId: command.subscriberId } });
+  }
+  @Post(':messageId/read')
+  async read(@Param('subscriberId') subscriberId: string, @Param('messageId') messageId: string) {
+    await prisma.message.update({ where: { id: messageId }, data: { read: true } });
+    await this.invalidateCache.invalidateQuery({ key: buildFeedKey().invalidate({ subscriberId }) });
+  }
+  @Post(':messageId/actions/done')
+  async done(@Param('messageId') messageId: string) {
+    await prisma.message.update({ where: { id: messageId }, data: { status: 'done' } });
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['\\{query:feed:s={subscriberId}\\}:#query#={command}', ['Message']]]);
+    expect(row(result, 'FeedController.read').invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['\\{query:feed:s={subscriberId}\\}:#query#={query}', ['InvalidateCacheService.invalidateQuery', 'CacheService.delQuery']],
+      ['\\{query:feed:s={subscriberId}\\}', ['InvalidateCacheService.invalidateQuery', 'CacheService.delQuery']],
+    ]);
+    expect(result.findings.map((f) => [f.ruleId, f.severity, f.file, f.line])).toEqual([
+      ['require-dependent-invalidation', 'error', 'src/feed.controller.ts', 23],
+    ]);
+  });
+});
