@@ -22,6 +22,7 @@ import type {
 } from './facts.js';
 import { ttlSeconds } from './ttl.js';
 import { cachedMethods } from './cached-methods.js';
+import { usedFields } from './document-fields.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
@@ -30,6 +31,8 @@ import { SOURCES } from './sources/index.js';
 import { readLookup, rowSelector, writeChange } from './sources/operations.js';
 import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
+import { concreteModel, isHeldModel } from './sources/mongoose.js';
+import { baseOf, classOf, declarationOf, typeReference } from './sources/declarations.js';
 import type { CallEffect, RedisRole, TtlArgument } from './sources/source.js';
 
 /** The one row a model read or write selects by a field (`where: { key }`), its value read with the arguments in force. */
@@ -109,6 +112,8 @@ export type Effect = EffectBase &
         readonly change: WriteChange;
         readonly fields: readonly string[] | null;
         readonly row: EffectRow | null;
+        /** The update document whose fields the write sets, read with the arguments in force (when `fields` is null). */
+        readonly update?: Bound;
       }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }
@@ -123,6 +128,8 @@ type Target = {
   readonly ctx: FileContext;
   readonly label: string;
   readonly outer?: Frame;
+  /** The class of the object whose method it is, when known: it names the model a base repository's method uses. */
+  readonly self?: { readonly cls: ts.ClassLikeDeclaration; readonly ctx: FileContext };
 };
 
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
@@ -286,7 +293,10 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
     const inner = summarize(target.ctx, target.declaration);
     const frame: Frame = { fn: target.declaration, args, ctx, next: target.outer ?? null };
     const here = base();
-    for (const effect of inner) effects.push({ ...shifted(effect, frame, label, here.isConditional, isDeferred || isLater), at: call });
+    for (const effect of inner) {
+      const moved = { ...shifted(effect, frame, label, here.isConditional, isDeferred || isLater), at: call };
+      effects.push(target.self ? withConcreteModel(moved, target.self) : moved);
+    }
     return inner.length;
   };
 
@@ -342,6 +352,24 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   if (matchesCallName(ctx, name) && !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')) {
     effects.push(namedInvalidation(ctx, call, name, base()));
   }
+}
+
+/** A model read or write of a base repository's method, named by the class of the object it is called on. */
+function withConcreteModel(effect: Effect, self: NonNullable<Target['self']>): Effect {
+  if ((effect.kind !== 'model-read' && effect.kind !== 'model-write') || !isHeldModel(effect.model)) return effect;
+  const model = concreteModel(self.ctx, self.cls, effect.model);
+  return model === null || model === effect.model ? effect : { ...effect, model };
+}
+
+/** The class of a receiver: the enclosing one for `this`, the declared type of `this.repository`. */
+function receiverClassOf(ctx: FileContext, object: ts.Expression, at: ts.Node): Target['self'] {
+  const { ts } = ctx;
+  if (object.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(ts, at);
+    return owner ? { cls: owner, ctx } : undefined;
+  }
+  const type = typeReference(ts, declarationOf(ctx, object, false)?.type);
+  return type && ts.isIdentifier(type.node) ? (classOf(ctx, type.node) ?? undefined) : undefined;
 }
 
 /** The hooks a write of `model` firing `events` runs, through the resolver or in the file. */
@@ -432,7 +460,12 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
       const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };
       return effect.kind === 'model-read'
         ? { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation) }
-        : { ...common, kind: 'model-write', change: writeChange(effect.operation) };
+        : {
+            ...common,
+            kind: 'model-write',
+            change: writeChange(effect.operation),
+            ...(effect.update ? { update: { expr: effect.update, ctx, env: null } } : {}),
+          };
     }
     case 'emit':
       return { ...base, kind: 'emit', target: staticString(ctx, effect.event) ?? ctx.text(effect.event) };
@@ -449,9 +482,11 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
     isConditional: effect.isConditional || isConditional,
     isDeferred: effect.isDeferred || isDeferred,
   };
-  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && effect.row) {
-    const value = { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) };
-    return { ...moved, row: { ...effect.row, value } } as Effect;
+  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && (effect.row || (effect.kind === 'model-write' && effect.update))) {
+    const row = effect.row ? { ...effect.row, value: { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) } } : null;
+    const update =
+      effect.kind === 'model-write' && effect.update ? { ...effect.update, env: appendFrame(effect.update.env, frame) } : undefined;
+    return { ...moved, row, ...(update ? { update } : {}) } as Effect;
   }
   if (!('keys' in effect)) return moved;
   const keys = effect.keys.map((key) =>
@@ -670,19 +705,8 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   if (instance) return [instance];
   if (object.kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, call);
-    const member = owner?.members.find(
-      (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
-        (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(ctx.sourceFile) === method,
-    );
-    if (member && ts.isMethodDeclaration(member) && member.body) {
-      return [{ declaration: member, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
-    }
-    if (member && ts.isPropertyDeclaration(member) && member.initializer) {
-      const init = unwrap(ts, member.initializer);
-      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
-        return [{ declaration: init, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
-    }
-    return [];
+    const found = owner ? classMember(ctx, owner, method) : null;
+    return found ? [{ ...found, label: `${owner?.name?.text ?? 'this'}.${method}`, self: owner ? { cls: owner, ctx } : undefined }] : [];
   }
   // this.service.method(): an injected dependency, defined in another file.
   if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
@@ -690,7 +714,9 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     if (owner && isInjected(ts, owner, object.name.text)) {
       const client = clientOf(ctx, object);
       if (client !== null && client !== 'project') return [];
-      return resolved(ctx, call, `this.${object.name.text}.${method}`);
+      const targets = resolved(ctx, call, `this.${object.name.text}.${method}`);
+      const self = targets === 'opaque' ? undefined : receiverClassOf(ctx, object, call);
+      return self && targets !== 'opaque' ? targets.map((t) => ({ ...t, self })) : targets;
     }
     return [];
   }
@@ -705,6 +731,31 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     if (staticMethod?.body) return [{ declaration: staticMethod, ctx, label: `${object.text}.${method}` }];
   }
   return [];
+}
+
+/** A method (or function-valued property) of a class or of the project's classes it extends, in the file that holds it. */
+function classMember(
+  ctx: FileContext,
+  owner: ts.ClassLikeDeclaration,
+  name: string,
+): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
+  const { ts } = ctx;
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
+  for (let depth = 0; current && depth < 8; depth++) {
+    const file = current.cls.getSourceFile();
+    const member = current.cls.members.find(
+      (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
+        (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(file) === name,
+    );
+    if (member && ts.isMethodDeclaration(member)) return member.body ? { declaration: member, ctx: current.ctx } : null;
+    if (member) {
+      const init = member.initializer ? unwrap(ts, member.initializer) : null;
+      return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? { declaration: init, ctx: current.ctx } : null;
+    }
+    const base = baseOf(ts, current.cls);
+    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return null;
 }
 
 function resolved(ctx: FileContext, call: ts.CallExpression, label: string): readonly Target[] | 'opaque' {
@@ -1056,6 +1107,12 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   return families;
 }
 
+/** The fields a method's read depends on by how the method uses it (see `usedFields`), for a read made by a call of the method's own. */
+function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect): readonly string[] | null {
+  const call = read.at ?? read.node;
+  return ctx.ts.isCallExpression(call) && call.getSourceFile() === ctx.sourceFile ? usedFields(ctx, call) : null;
+}
+
 /** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
 function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
   // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
@@ -1078,7 +1135,11 @@ function decoratedFamilies(ctx: FileContext): CacheFamily[] {
   for (const { method, decorator, key, ttl } of cached) {
     const pattern = keyPattern({ bound: key, isKey: true });
     if (!pattern || !isFamilyKey(pattern, others)) continue;
-    const loads = distinctReads(summarize(ctx, method).filter((e): e is ModelReadEffect => e.kind === 'model-read'));
+    const loads = distinctReads(
+      summarize(ctx, method)
+        .filter((e): e is ModelReadEffect => e.kind === 'model-read')
+        .map((e) => (e.fields === null ? { ...e, fields: fieldsUsedAt(ctx, e) } : e)),
+    );
     const where = { file: ctx.file, range: ctx.range(decorator) };
     const fills = [{ ...where, ttl: ttl ? ttlSeconds({ bound: ttl, unit: 'seconds' }) : null }];
     families.push({ key: pattern.source, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl: familyTtl(fills), fills });
@@ -1153,6 +1214,8 @@ export function rowOf(row: EffectRow | null): ModelRow | null {
 function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
   const result = new Map<string, ModelRead>();
   for (const e of reads) {
+    // A base repository's read whose class no caller named reads no model that can be told.
+    if (isHeldModel(e.model)) continue;
     const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row) };
     result.set(JSON.stringify(read), read);
   }

@@ -6,6 +6,8 @@ import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
 import { rowOf } from './effects.js';
+import { isHeldModel } from './sources/mongoose.js';
+import { updatedFields } from './document-fields.js';
 
 export const NO_INVALIDATION = 'NoCacheInvalidation';
 export const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -154,12 +156,13 @@ function isProvablyRead(scan: BodyScan): boolean {
 export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
   for (const effect of scan.effects) {
-    if (effect.kind !== 'model-write') continue;
+    // A base repository's write whose class no caller named writes no model that can be told.
+    if (effect.kind !== 'model-write' || isHeldModel(effect.model)) continue;
     const isOnHelperBranch = effect.isConditional && effect.through.length > 0;
     const write = {
       model: effect.model,
       change: effect.change,
-      fields: effect.fields,
+      fields: effect.fields ?? (effect.update ? updatedFields(effect.update) : null),
       row: rowOf(effect.row),
       ...(isOnHelperBranch ? { isOnHelperBranch } : {}),
     };

@@ -7,6 +7,7 @@ import type { CallResolver } from '../analysis/context.js';
 import type { ImportBinding } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import { collectListeners } from '../analysis/listeners.js';
+import { baseOf } from '../analysis/sources/declarations.js';
 import type { KeyRoles } from '../analysis/effects.js';
 import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
 import type { ProjectFiles } from './files.js';
@@ -174,7 +175,7 @@ export class ProjectResolver implements CallResolver {
       const typeName = owner ? memberTypeName(ts, owner, object.name.text) : null;
       if (!owner || !typeName) return null;
       const declaration = this.classNamed(file, typeName);
-      const body = declaration ? findMethod(ts, declaration, method) : null;
+      const body = declaration ? this.inheritedMethod(declaration, method) : null;
       return body ? [body] : null;
     }
     return null;
@@ -202,6 +203,18 @@ export class ProjectResolver implements CallResolver {
     // A whole module called (`const send = require('./send'); send()`) is its `module.exports`.
     const found = target ? this.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
     return found && isFunction(this.ts, found) ? [found] : null;
+  }
+
+  /** A method of a class or of the project's classes it extends (`SubscriberRepository extends BaseRepository`). */
+  private inheritedMethod(declaration: ts.ClassLikeDeclaration, name: string): Fn | null {
+    let current: ts.ClassLikeDeclaration | null = declaration;
+    for (let depth = 0; current && depth < 8; depth++) {
+      const found = findMethod(this.ts, current, name);
+      if (found) return found;
+      const base = baseOf(this.ts, current);
+      current = base && this.ts.isIdentifier(base.expression) ? this.classNamed(current.getSourceFile(), base.expression.text) : null;
+    }
+    return null;
   }
 
   private classNamed(file: ts.SourceFile, name: string): ts.ClassLikeDeclaration | null {
