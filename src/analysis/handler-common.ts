@@ -41,6 +41,20 @@ export interface DeclaredIntent {
   readonly exception: { reason: string; range: Range } | null;
 }
 
+/** Factories of decorators that only attach metadata (`Reflector.createDecorator<T>()`, `SetMetadata(key, value)`). */
+const METADATA_FACTORIES = new Set(['createDecorator', 'SetMetadata']);
+
+/** A decorator of the project made by a metadata factory (`export const ThrottlerCategory = Reflector.createDecorator()`): it runs nothing. */
+function isMetadataDecorator(ctx: FileContext, callee: ts.Identifier): boolean {
+  const { ts } = ctx;
+  const init = ctx.topConstants.get(callee.text) ?? ctx.resolver?.resolveConstant?.(callee) ?? null;
+  const made = init ? unwrap(ts, init) : null;
+  if (!made || !ts.isCallExpression(made)) return false;
+  const factory = unwrap(ts, made.expression);
+  const name = ts.isIdentifier(factory) ? factory.text : ts.isPropertyAccessExpression(factory) ? factory.name.text : null;
+  return name !== null && METADATA_FACTORIES.has(name);
+}
+
 /**
  * Reads the cache decorators of a method or class: invalidations (also inside composed decorators
  * of the same file, built with `applyDecorators`), `@Mutates(…)` and `@NoCacheInvalidation(…)`.
@@ -81,7 +95,7 @@ function readDecorator(ctx: FileContext, expression: ts.Expression, intent: Decl
     const body = composed?.body;
     if (!composed || !body) {
       // A decorator of the project that cannot be read here may invalidate: not a guess to make.
-      if (isFromProject) intent.opaque.push(`@${callee.text}`);
+      if (isFromProject && !isMetadataDecorator(ctx, callee)) intent.opaque.push(`@${callee.text}`);
       return;
     }
     const target = composed.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(composed.getSourceFile());

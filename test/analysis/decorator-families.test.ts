@@ -297,3 +297,105 @@ export class FeedController {
     ]);
   });
 });
+
+/** A base repository over a Mongoose model, and a repository that gives it its model. */
+const REPOSITORIES = {
+  'src/dal/base-repository.ts': `import { Model } from 'mongoose';
+export class BaseRepository<T_DBModel, T_Entity> {
+  constructor(protected MongooseModel: Model<T_DBModel>, protected entity: new () => T_Entity) {}
+  async findOne(query: Record<string, unknown>): Promise<T_Entity | null> {
+    return this.MongooseModel.findOne(query);
+  }
+  async update(query: Record<string, unknown>, body: Record<string, unknown>) {
+    return this.MongooseModel.updateMany(query, body);
+  }
+}
+`,
+  'src/dal/user.schema.ts': `import mongoose, { Schema } from 'mongoose';
+export interface UserDBModel { name: string; plan: string; isOnline: boolean }
+const userSchema = new Schema({ name: String, plan: String, isOnline: Boolean });
+export const User = (mongoose.models.User as mongoose.Model<UserDBModel>) || mongoose.model<UserDBModel>('User', userSchema);
+`,
+  'src/dal/user.repository.ts': `import { BaseRepository } from './base-repository';
+import { User, UserDBModel } from './user.schema';
+export class UserEntity { name!: string; plan!: string; isOnline!: boolean }
+export class UserRepository extends BaseRepository<UserDBModel, UserEntity> {
+  constructor() {
+    super(User, UserEntity);
+  }
+  async findByName(name: string) {
+    return this.findOne({ name });
+  }
+}
+`,
+  'src/throttler.decorator.ts': `import { Reflector } from '@nestjs/core';\nexport const ThrottlerCategory = Reflector.createDecorator<string>();\n`,
+};
+
+describe('writes and reads through repository classes', () => {
+  it('names the model a repository gives its base, and the fields an update sets and a loader uses', async () => {
+    const result = await project({
+      ...KEYS,
+      ...INVALIDATE,
+      ...DECORATOR,
+      ...REPOSITORIES,
+      'src/get-user.usecase.ts': `import { Injectable } from '@nestjs/common';
+import { CachedEntity } from './cache/cached-entity';
+import { buildUserKey } from './cache/keys';
+import { UserRepository } from './dal/user.repository';
+@Injectable()
+export class GetUser {
+  constructor(private userRepository: UserRepository) {}
+  @CachedEntity({ builder: (command: { userId: string; _teamId: string }) => buildUserKey(command) })
+  async execute({ userId }: { userId: string; _teamId: string }) {
+    return this.userRepository.findOne({ _id: userId });
+  }
+  @CachedEntity({ builder: (command: { userId: string }) => \`plan:\${command.userId}\` })
+  async plan({ userId }: { userId: string }) {
+    const user = await this.userRepository.findOne({ _id: userId });
+    if (!user) throw new Error('no user');
+    return user.plan;
+  }
+}
+`,
+      'src/users.controller.ts': `import { Body, Controller, Param, Patch, Put } from '@nestjs/common';
+import { InvalidateCacheService } from './cache/invalidate-cache.service';
+import { buildUserKey } from './cache/keys';
+import { UserRepository } from './dal/user.repository';
+import { ThrottlerCategory } from './throttler.decorator';
+@Controller('teams/:teamId/users')
+export class UsersController {
+  constructor(private invalidateCache: InvalidateCacheService, private userRepository: UserRepository) {}
+  @Put(':userId')
+  async rename(@Param('teamId') teamId: string, @Param('userId') userId: string, @Body() body: { name: string }) {
+    const update: Record<string, unknown> = {};
+    update.name = body.name;
+    await this.userRepository.update({ _id: userId }, { $set: update });
+    await this.invalidateCache.invalidateByKey({ key: buildUserKey({ userId, _teamId: teamId }) });
+  }
+  @ThrottlerCategory('presence')
+  @Patch(':userId/online')
+  async online(@Param('userId') userId: string) {
+    await this.userRepository.update({ _id: userId }, { $set: this.presence(true) });
+  }
+  private presence(isOnline: boolean) {
+    return { isOnline, ...(!isOnline && { lastOnlineAt: new Date() }) };
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([
+      ['\\{entity:user:t={teamId}:i={identifier}\\}', ['User']],
+      ['plan:{userId}', ['User']],
+    ]);
+    const errors = result.findings.filter((f) => f.severity === 'error');
+    expect(errors.map((f) => [f.file, f.line, f.column, f.message])).toEqual([
+      [
+        'src/users.controller.ts',
+        18,
+        9,
+        'UsersController.online leaves a cached family stale: `\\{entity:user:t={teamId}:i={identifier}\\}`.',
+      ],
+    ]);
+    expect(errors[0]?.details?.[0]).toContain('it writes User (update) at src/dal/base-repository.ts:8');
+  });
+});
