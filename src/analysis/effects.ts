@@ -713,7 +713,7 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     const owner = enclosingClass(ts, call);
     if (owner && isInjected(ts, owner, object.name.text)) {
       const client = clientOf(ctx, object);
-      if (client !== null && client !== 'project') return [];
+      if ((client !== null && client !== 'project') || isPackageType(ctx, object)) return [];
       const targets = resolved(ctx, call, `this.${object.name.text}.${method}`);
       const self = targets === 'opaque' ? undefined : receiverClassOf(ctx, object, call);
       return self && targets !== 'opaque' ? targets.map((t) => ({ ...t, self })) : targets;
@@ -771,6 +771,13 @@ function resolved(ctx: FileContext, call: ts.CallExpression, label: string): rea
       label: owner?.name ? `${owner.name.text}.${name}` : name,
     };
   });
+}
+
+/** Whether a member is declared with a type a package exports (`private segment: Analytics` of `@segment/analytics-node`): its methods are the package's, not the project's. */
+function isPackageType(ctx: FileContext, member: ts.Expression): boolean {
+  const type = typeReference(ctx.ts, declarationOf(ctx, member, false)?.type);
+  const binding = type ? ctx.importOf(type.root) : null;
+  return binding !== null && !ctx.isProjectModule(binding.module);
 }
 
 /** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
@@ -1113,6 +1120,15 @@ function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect): readonly string[
   return ctx.ts.isCallExpression(call) && call.getSourceFile() === ctx.sourceFile ? usedFields(ctx, call) : null;
 }
 
+/**
+ * How a method's read looks up, from the filter the method writes at its call (`repo.findOne({ _id })`
+ * reaching the library's `findOne(query)`): a point lookup when that filter is the row's id alone.
+ */
+function lookupAt(ctx: FileContext, read: ModelReadEffect): ReadLookup {
+  const call = read.at ?? read.node;
+  return read.at && ctx.ts.isCallExpression(call) ? readLookup(ctx.ts, call, read.operation) : read.lookup;
+}
+
 /** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
 function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
   // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
@@ -1138,7 +1154,7 @@ function decoratedFamilies(ctx: FileContext): CacheFamily[] {
     const loads = distinctReads(
       summarize(ctx, method)
         .filter((e): e is ModelReadEffect => e.kind === 'model-read')
-        .map((e) => (e.fields === null ? { ...e, fields: fieldsUsedAt(ctx, e) } : e)),
+        .map((e) => ({ ...e, fields: e.fields ?? fieldsUsedAt(ctx, e), lookup: e.lookup === 'list' ? lookupAt(ctx, e) : e.lookup })),
     );
     const where = { file: ctx.file, range: ctx.range(decorator) };
     const fills = [{ ...where, ttl: ttl ? ttlSeconds({ bound: ttl, unit: 'seconds' }) : null }];

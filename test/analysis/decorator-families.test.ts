@@ -309,6 +309,10 @@ export class BaseRepository<T_DBModel, T_Entity> {
   async update(query: Record<string, unknown>, body: Record<string, unknown>) {
     return this.MongooseModel.updateMany(query, body);
   }
+  async create(data: Partial<T_DBModel>) {
+    const document = new this.MongooseModel(data);
+    return document.save();
+  }
 }
 `,
   'src/dal/user.schema.ts': `import mongoose, { Schema } from 'mongoose';
@@ -332,7 +336,7 @@ export class UserRepository extends BaseRepository<UserDBModel, UserEntity> {
 };
 
 describe('writes and reads through repository classes', () => {
-  it('names the model a repository gives its base, and the fields an update sets and a loader uses', async () => {
+  it('names the model a repository gives its base, the fields an update sets and a loader uses, and an insert', async () => {
     const result = await project({
       ...KEYS,
       ...INVALIDATE,
@@ -357,14 +361,20 @@ export class GetUser {
   }
 }
 `,
-      'src/users.controller.ts': `import { Body, Controller, Param, Patch, Put } from '@nestjs/common';
+      'src/users.controller.ts': `import { Body, Controller, Param, Patch, Post, Put } from '@nestjs/common';
+import { Analytics } from '@segment/analytics-node';
 import { InvalidateCacheService } from './cache/invalidate-cache.service';
 import { buildUserKey } from './cache/keys';
 import { UserRepository } from './dal/user.repository';
 import { ThrottlerCategory } from './throttler.decorator';
 @Controller('teams/:teamId/users')
 export class UsersController {
+  private segment!: Analytics;
   constructor(private invalidateCache: InvalidateCacheService, private userRepository: UserRepository) {}
+  @Post()
+  async create(@Body() body: { name: string }) {
+    await this.userRepository.create({ name: body.name, plan: 'free', isOnline: false });
+  }
   @Put(':userId')
   async rename(@Param('teamId') teamId: string, @Param('userId') userId: string, @Body() body: { name: string }) {
     const update: Record<string, unknown> = {};
@@ -376,6 +386,7 @@ export class UsersController {
   @Patch(':userId/online')
   async online(@Param('userId') userId: string) {
     await this.userRepository.update({ _id: userId }, { $set: this.presence(true) });
+    this.segment.track({ event: 'online', userId });
   }
   private presence(isOnline: boolean) {
     return { isOnline, ...(!isOnline && { lastOnlineAt: new Date() }) };
@@ -391,7 +402,7 @@ export class UsersController {
     expect(errors.map((f) => [f.file, f.line, f.column, f.message])).toEqual([
       [
         'src/users.controller.ts',
-        18,
+        24,
         9,
         'UsersController.online leaves a cached family stale: `\\{entity:user:t={teamId}:i={identifier}\\}`.',
       ],

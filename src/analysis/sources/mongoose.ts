@@ -172,6 +172,12 @@ function documentModel(ctx: FileContext, receiver: ts.Expression): string | null
   return null;
 }
 
+/** Whether a document was made by `new` of its model (`const doc = new this.MongooseModel(data)`). */
+function isNewDocument(ctx: FileContext, receiver: ts.Expression): boolean {
+  const origin = instanceOrigin(ctx, receiver);
+  return origin !== null && ctx.ts.isNewExpression(unwrap(ctx.ts, origin));
+}
+
 /** The model a schema variable belongs to: `model('Website', WebsiteSchema)`, `SchemaFactory.createForClass(Website)`, its name without `Schema`. */
 function schemaModels(ts: TS, file: ts.SourceFile): Map<string, string> {
   const models = new Map<string, string>();
@@ -243,7 +249,9 @@ export const mongoose: Source = {
     }
     const events = DOCUMENT_WRITES[name];
     const model = events ? documentModel(ctx, receiver) : null;
-    return model && events ? [{ kind: 'model-write', model, operation: name, events }] : null;
+    // `new Website(data).save()` inserts the document it made.
+    const operation = name === 'save' && isNewDocument(ctx, receiver) ? 'create' : name;
+    return model && events ? [{ kind: 'model-write', model, operation, events }] : null;
   },
   hookMarker: MARKER,
   hooks: mongooseHooks,
