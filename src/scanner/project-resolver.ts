@@ -7,6 +7,7 @@ import type { CallResolver } from '../analysis/context.js';
 import type { ImportBinding } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import { collectListeners } from '../analysis/listeners.js';
+import { baseOf } from '../analysis/sources/declarations.js';
 import type { KeyRoles } from '../analysis/effects.js';
 import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
 import type { ProjectFiles } from './files.js';
@@ -129,6 +130,15 @@ export class ProjectResolver implements CallResolver {
     return this.classNamed(reference.getSourceFile(), reference.text);
   }
 
+  resolveDeclaration(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null {
+    const { ts } = this;
+    const binding = this.imports(reference.getSourceFile()).get(reference.text);
+    if (!binding || binding.imported === '*') return null;
+    const target = this.moduleFile(reference.getSourceFile(), binding.module);
+    const found = target ? this.exported(target, binding.imported, 0) : null;
+    return found && (ts.isEnumDeclaration(found) || ts.isTypeAliasDeclaration(found)) ? found : null;
+  }
+
   listenersOf(event: string): readonly Fn[] {
     this.listeners ??= collectListeners(this.ts, this.allSourceFiles());
     return this.listeners.get(event) ?? [];
@@ -168,7 +178,7 @@ export class ProjectResolver implements CallResolver {
       const typeName = owner ? memberTypeName(ts, owner, object.name.text) : null;
       if (!owner || !typeName) return null;
       const declaration = this.classNamed(file, typeName);
-      const body = declaration ? findMethod(ts, declaration, method) : null;
+      const body = declaration ? this.inheritedMethod(declaration, method) : null;
       return body ? [body] : null;
     }
     return null;
@@ -196,6 +206,18 @@ export class ProjectResolver implements CallResolver {
     // A whole module called (`const send = require('./send'); send()`) is its `module.exports`.
     const found = target ? this.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;
     return found && isFunction(this.ts, found) ? [found] : null;
+  }
+
+  /** A method of a class or of the project's classes it extends (`SubscriberRepository extends BaseRepository`). */
+  private inheritedMethod(declaration: ts.ClassLikeDeclaration, name: string): Fn | null {
+    let current: ts.ClassLikeDeclaration | null = declaration;
+    for (let depth = 0; current && depth < 8; depth++) {
+      const found = findMethod(this.ts, current, name);
+      if (found) return found;
+      const base = baseOf(this.ts, current);
+      current = base && this.ts.isIdentifier(base.expression) ? this.classNamed(current.getSourceFile(), base.expression.text) : null;
+    }
+    return null;
   }
 
   private classNamed(file: ts.SourceFile, name: string): ts.ClassLikeDeclaration | null {
@@ -240,7 +262,11 @@ export class ProjectResolver implements CallResolver {
       // The statement's own name first: the declaration is looked up only for the one that declares `name`.
       const declares = ts.isVariableStatement(statement)
         ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
-        : (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name;
+        : (ts.isFunctionDeclaration(statement) ||
+            ts.isClassDeclaration(statement) ||
+            ts.isEnumDeclaration(statement) ||
+            ts.isTypeAliasDeclaration(statement)) &&
+          statement.name?.text === name;
       if (declares && isExported(statement)) {
         const found = local(name);
         if (found) return found;
@@ -552,6 +578,7 @@ function isModuleExports(ts: TS, node: ts.Expression): boolean {
 function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
   for (const statement of file.statements) {
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
+    if ((ts.isEnumDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && statement.name.text === wanted) return statement;
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {
