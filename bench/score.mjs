@@ -64,7 +64,8 @@ function reaches(invalidation, labelled) {
   if (/\/|\btags?\b/i.test(labelled)) return isPathOrTag;
   if (isPathOrTag) return false;
   const stems = keyStems(labelled);
-  const pattern = invalidation.pattern ?? '';
+  // A key wrapped in a Redis Cluster hash tag (`\{entity:user:…\}`) is labelled by what the tag holds.
+  const pattern = (invalidation.pattern ?? '').replace(/^\\\{/, '');
   return stems.length === 0
     ? pattern !== ''
     : stems.some((stem) => pattern.startsWith(stem) || stem.startsWith(pattern.split(/[*{?[]/)[0]));

@@ -25,6 +25,8 @@ export interface CallResolver {
   isGlobSafe?(expression: ts.Expression): boolean;
   /** The class an identifier names (`@UseInterceptors(InvalidateQuotesInterceptor)`), across files. */
   resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
+  /** The enum or type alias an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
+  resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null;
   /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
@@ -104,6 +106,7 @@ export class FileContext implements FileSurface {
   readonly imports: Map<string, ImportBinding>;
   readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
   readonly classes = new Map<string, ts.ClassLikeDeclaration>();
+  readonly enums = new Map<string, ts.EnumDeclaration>();
   readonly topConstants = new Map<string, ts.Expression>();
   readonly hasUseServer: boolean;
 
@@ -123,6 +126,8 @@ export class FileContext implements FileSurface {
         this.functions.set(statement.name.text, statement);
       } else if (ts.isClassDeclaration(statement) && statement.name) {
         this.classes.set(statement.name.text, statement);
+      } else if (ts.isEnumDeclaration(statement)) {
+        this.enums.set(statement.name.text, statement);
       } else if (ts.isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) {
           if (!ts.isIdentifier(declaration.name) || !declaration.initializer) continue;
@@ -237,8 +242,9 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
     return constant ? staticString(constant.ctx, constant.init, depth + 1) : null;
   }
   if (ts.isPropertyAccessExpression(expression)) {
-    const member = classPropertyInitializer(ctx, expression);
-    if (member) return staticString(ctx, member, depth + 1);
+    const member = classPropertyInitializer(ctx, expression) ?? enumMemberInitializer(ctx, expression);
+    if (member)
+      return staticString(member.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(member.getSourceFile()), member, depth + 1);
     const found = staticObjectIn(ctx, expression.expression, depth + 1);
     const property = found?.object.properties.find(
       (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
@@ -260,6 +266,17 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
     return left === null || right === null ? null : left + right;
   }
   return null;
+}
+
+/** The initializer of an enum member (`CacheKeyPrefixEnum.SUBSCRIBER = 'subscriber'`), of an enum of this file or imported. */
+export function enumMemberInitializer(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
+  const { ts } = ctx;
+  const object = unwrap(ts, access.expression);
+  if (!ts.isIdentifier(object)) return null;
+  const remote = ctx.importOf(object.text) ? (ctx.resolver?.resolveDeclaration?.(object) ?? null) : null;
+  const declaration = ctx.enums.get(object.text) ?? (remote && ts.isEnumDeclaration(remote) ? remote : null);
+  const member = declaration?.members.find((m) => propertyNameText(ts, m.name) === access.name.text);
+  return member?.initializer ?? null;
 }
 
 /** The class a member access is made on: the enclosing one for `this`, a class of this file named by an identifier (`Service.TTL`). */

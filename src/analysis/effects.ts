@@ -7,7 +7,7 @@ import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
-import { factoryMember, instanceMember } from './factories.js';
+import { detachedMember, factoryMember, instanceMember, isMadeByPackage } from './factories.js';
 import type { Bound, Frame } from './env.js';
 import type {
   CacheFamily,
@@ -23,14 +23,18 @@ import type {
 import { ttlSeconds } from './ttl.js';
 import { routesRequested, routesServing, selfCallOf } from './self-calls.js';
 import type { RouteCode } from './frameworks/own-routes.js';
+import { cachedMethods } from './cached-methods.js';
+import { usedFields } from './document-fields.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
-import { CACHE_FILL_METHODS, CACHE_READ_METHODS } from './sources/cache-clients.js';
+import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
 import { SOURCES } from './sources/index.js';
 import { readLookup, rowSelector, writeChange } from './sources/operations.js';
 import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
+import { concreteModel, isHeldModel } from './sources/mongoose.js';
+import { baseOf, classOf, declarationOf, typeReference } from './sources/declarations.js';
 import type { CallEffect, RedisRole, TtlArgument } from './sources/source.js';
 
 /** The one row a model read or write selects by a field (`where: { key }`), its value read with the arguments in force. */
@@ -110,6 +114,8 @@ export type Effect = EffectBase &
         readonly change: WriteChange;
         readonly fields: readonly string[] | null;
         readonly row: EffectRow | null;
+        /** The update document whose fields the write sets, read with the arguments in force (when `fields` is null). */
+        readonly update?: Bound;
       }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }
@@ -128,6 +134,8 @@ type Target = {
   readonly label: string;
   readonly outer?: Frame;
   readonly bodies?: readonly ts.Node[];
+  /** The class of the object whose method it is, when known: it names the model a base repository's method uses. */
+  readonly self?: { readonly cls: ts.ClassLikeDeclaration; readonly ctx: FileContext };
 };
 
 const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
@@ -291,7 +299,10 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
     const inner = target.bodies ? target.bodies.flatMap((body) => summarize(target.ctx, body)) : summarize(target.ctx, target.declaration);
     const frame: Frame = { fn: target.declaration, args, ctx, next: target.outer ?? null };
     const here = base();
-    for (const effect of inner) effects.push({ ...shifted(effect, frame, label, here.isConditional, isDeferred || isLater), at: call });
+    for (const effect of inner) {
+      const moved = { ...shifted(effect, frame, label, here.isConditional, isDeferred || isLater), at: call };
+      effects.push(target.self ? withConcreteModel(moved, target.self) : moved);
+    }
     return inner.length;
   };
 
@@ -361,6 +372,24 @@ function effectsOfCall(ctx: FileContext, call: ts.CallExpression, root: ts.Node,
   if (matchesCallName(ctx, name) && !(receiver && ts.isIdentifier(receiver) && ctx.importOf(receiver.text)?.module === 'events')) {
     effects.push(namedInvalidation(ctx, call, name, base()));
   }
+}
+
+/** A model read or write of a base repository's method, named by the class of the object it is called on. */
+function withConcreteModel(effect: Effect, self: NonNullable<Target['self']>): Effect {
+  if ((effect.kind !== 'model-read' && effect.kind !== 'model-write') || !isHeldModel(effect.model)) return effect;
+  const model = concreteModel(self.ctx, self.cls, effect.model);
+  return model === null || model === effect.model ? effect : { ...effect, model };
+}
+
+/** The class of a receiver: the enclosing one for `this`, the declared type of `this.repository`. */
+function receiverClassOf(ctx: FileContext, object: ts.Expression, at: ts.Node): Target['self'] {
+  const { ts } = ctx;
+  if (object.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(ts, at);
+    return owner ? { cls: owner, ctx } : undefined;
+  }
+  const type = typeReference(ts, declarationOf(ctx, object, false)?.type);
+  return type && ts.isIdentifier(type.node) ? (classOf(ctx, type.node) ?? undefined) : undefined;
 }
 
 /** The hooks a write of `model` firing `events` runs, through the resolver or in the file. */
@@ -451,7 +480,12 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
       const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };
       return effect.kind === 'model-read'
         ? { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation) }
-        : { ...common, kind: 'model-write', change: writeChange(effect.operation) };
+        : {
+            ...common,
+            kind: 'model-write',
+            change: writeChange(effect.operation),
+            ...(effect.update ? { update: { expr: effect.update, ctx, env: null } } : {}),
+          };
     }
     case 'emit':
       return { ...base, kind: 'emit', target: staticString(ctx, effect.event) ?? ctx.text(effect.event) };
@@ -468,9 +502,11 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
     isConditional: effect.isConditional || isConditional,
     isDeferred: effect.isDeferred || isDeferred,
   };
-  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && effect.row) {
-    const value = { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) };
-    return { ...moved, row: { ...effect.row, value } } as Effect;
+  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && (effect.row || (effect.kind === 'model-write' && effect.update))) {
+    const row = effect.row ? { ...effect.row, value: { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) } } : null;
+    const update =
+      effect.kind === 'model-write' && effect.update ? { ...effect.update, env: appendFrame(effect.update.env, frame) } : undefined;
+    return { ...moved, row, ...(update ? { update } : {}) } as Effect;
   }
   if (!('keys' in effect)) return moved;
   const keys = effect.keys.map((key) =>
@@ -674,7 +710,14 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     const local = ctx.functions.get(callee.text);
     if (local) return [{ declaration: local, ctx, label: callee.text }];
     const binding = ctx.importOf(callee.text);
-    if (binding && ctx.isProjectModule(binding.module)) return resolved(ctx, call, callee.text);
+    if (binding && ctx.isProjectModule(binding.module)) {
+      const targets = resolved(ctx, call, callee.text);
+      if (targets !== 'opaque') return targets;
+      const detached = detachedMember(ctx, callee);
+      if (detached) return [detached];
+      // A constant a package made (`export const nanoid = customAlphabet(…)`) runs the package's code.
+      return isMadeByPackage(ctx, callee) ? [] : targets;
+    }
     return [];
   }
   if (!ts.isPropertyAccessExpression(callee)) return [];
@@ -689,27 +732,18 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   if (instance) return [instance];
   if (object.kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, call);
-    const member = owner?.members.find(
-      (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
-        (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(ctx.sourceFile) === method,
-    );
-    if (member && ts.isMethodDeclaration(member) && member.body) {
-      return [{ declaration: member, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
-    }
-    if (member && ts.isPropertyDeclaration(member) && member.initializer) {
-      const init = unwrap(ts, member.initializer);
-      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
-        return [{ declaration: init, ctx, label: `${owner?.name?.text ?? 'this'}.${method}` }];
-    }
-    return [];
+    const found = owner ? classMember(ctx, owner, method) : null;
+    return found ? [{ ...found, label: `${owner?.name?.text ?? 'this'}.${method}`, self: owner ? { cls: owner, ctx } : undefined }] : [];
   }
   // this.service.method(): an injected dependency, defined in another file.
   if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, call);
     if (owner && isInjected(ts, owner, object.name.text)) {
       const client = clientOf(ctx, object);
-      if (client !== null && client !== 'project') return [];
-      return resolved(ctx, call, `this.${object.name.text}.${method}`);
+      if ((client !== null && client !== 'project') || isPackageType(ctx, object)) return [];
+      const targets = resolved(ctx, call, `this.${object.name.text}.${method}`);
+      const self = targets === 'opaque' ? undefined : receiverClassOf(ctx, object, call);
+      return self && targets !== 'opaque' ? targets.map((t) => ({ ...t, self })) : targets;
     }
     return [];
   }
@@ -726,6 +760,31 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   return [];
 }
 
+/** A method (or function-valued property) of a class or of the project's classes it extends, in the file that holds it. */
+function classMember(
+  ctx: FileContext,
+  owner: ts.ClassLikeDeclaration,
+  name: string,
+): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
+  const { ts } = ctx;
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
+  for (let depth = 0; current && depth < 8; depth++) {
+    const file = current.cls.getSourceFile();
+    const member = current.cls.members.find(
+      (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
+        (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(file) === name,
+    );
+    if (member && ts.isMethodDeclaration(member)) return member.body ? { declaration: member, ctx: current.ctx } : null;
+    if (member) {
+      const init = member.initializer ? unwrap(ts, member.initializer) : null;
+      return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? { declaration: init, ctx: current.ctx } : null;
+    }
+    const base = baseOf(ts, current.cls);
+    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return null;
+}
+
 function resolved(ctx: FileContext, call: ts.CallExpression, label: string): readonly Target[] | 'opaque' {
   if (!ctx.resolver) return 'opaque';
   const declarations = ctx.resolver.resolveCall(call);
@@ -739,6 +798,13 @@ function resolved(ctx: FileContext, call: ts.CallExpression, label: string): rea
       label: owner?.name ? `${owner.name.text}.${name}` : name,
     };
   });
+}
+
+/** Whether a member is declared with a type a package exports (`private segment: Analytics` of `@segment/analytics-node`): its methods are the package's, not the project's. */
+function isPackageType(ctx: FileContext, member: ts.Expression): boolean {
+  const type = typeReference(ctx.ts, declarationOf(ctx, member, false)?.type);
+  const binding = type ? ctx.importOf(type.root) : null;
+  return binding !== null && !ctx.isProjectModule(binding.module);
 }
 
 /** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
@@ -979,6 +1045,11 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
       }
     }
   }
+  // A method a caching decorator wraps reads its key back too.
+  for (const { key } of cachedMethods(ctx)) {
+    const pattern = keyPattern({ bound: key, isKey: true });
+    if (pattern) cached.push(pattern);
+  }
   const roles = { others, cached };
   fileRoles.set(ctx, roles);
   return roles;
@@ -1012,6 +1083,15 @@ const STATE_WORDS = new Set([
   'idempotency',
   'webhook',
 ]);
+
+/** Whether a name's words say state of its own (`VerificationToken`, `Session`). */
+function isStateWord(name: string): boolean {
+  const words = name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return words.some((word) => STATE_WORDS.has(word));
+}
 
 /** Whether a key's literal words say it holds state of its own (`dataroom_session:{token}`, `rate-limit:{ip}`). */
 function isStateKey(pattern: ParsedPattern): boolean {
@@ -1060,18 +1140,13 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
       const where = siteOf(ctx, read);
       for (const key of read.keys) {
         const pattern = keyPattern(key);
-        // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
-        if (
-          pattern &&
-          /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
-          !isStateKey(pattern) &&
-          !overlapsAny([pattern], others)
-        ) {
+        if (pattern && isFamilyKey(pattern, others)) {
           families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });
         }
       }
     }
   }
+  families.push(...decoratedFamilies(ctx));
   return [...families, ...projections(ctx, seen)];
 }
 
@@ -1081,13 +1156,16 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
  * calls is too far to tell). The family
  * holds that model's row (a point lookup: a create of another row changes nothing of it).
  */
+const SETS = /^(m|h|p)?set/i;
+
 function projections(ctx: FileContext, readers: ReadonlySet<ts.Node>): CacheFamily[] {
   const { ts } = ctx;
   const families: CacheFamily[] = [];
   const seen = new Set<ts.Node>(readers);
+  // A function that sets something, itself or through a helper named for it (`setDomainRedirectUrl(…)`).
   for (const call of ctx.nodes.calls) {
     const name = lastName(ts, call.expression);
-    if (name === null || !CACHE_FILL_METHODS.has(name)) continue;
+    if (name === null || !SETS.test(name)) continue;
     const owner = enclosingFunction(ts, call);
     if (!owner || seen.has(owner)) continue;
     seen.add(owner);
@@ -1102,7 +1180,8 @@ function projections(ctx: FileContext, readers: ReadonlySet<ts.Node>): CacheFami
           (e.at ?? e.node).getSourceFile() === (fill.at ?? fill.node).getSourceFile() &&
           (e.at ?? e.node).getStart() < at,
       );
-      const models = [...new Set(written.map((w) => w.model))];
+      // A token, a session or a one-time code written beside the key is state handed over, not data copied.
+      const models = [...new Set(written.map((w) => w.model))].filter((model) => !isStateWord(model));
       if (models.length === 0) continue;
       const loads = models.map((model) => ({ model, lookup: 'point' as const, fields: null, row: null }));
       const where = siteOf(ctx, fill);
@@ -1112,6 +1191,55 @@ function projections(ctx: FileContext, readers: ReadonlySet<ts.Node>): CacheFami
         families.push({ key: key.source, models, loads, ...where, ttl: familyTtl(fills), fills, isProjection: true });
       }
     }
+  }
+  return families;
+}
+
+/** The fields a method's read depends on by how the method uses it (see `usedFields`), for a read made by a call of the method's own. */
+function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect): readonly string[] | null {
+  const call = read.at ?? read.node;
+  return ctx.ts.isCallExpression(call) && call.getSourceFile() === ctx.sourceFile ? usedFields(ctx, call) : null;
+}
+
+/**
+ * How a method's read looks up, from the filter the method writes at its call (`repo.findOne({ _id })`
+ * reaching the library's `findOne(query)`): a point lookup when that filter is the row's id alone.
+ */
+function lookupAt(ctx: FileContext, read: ModelReadEffect): ReadLookup {
+  const call = read.at ?? read.node;
+  return read.at && ctx.ts.isCallExpression(call) ? readLookup(ctx.ts, call, read.operation) : read.lookup;
+}
+
+/** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
+function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
+  // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
+  return (
+    /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
+    !isStateKey(pattern) &&
+    !overlapsAny([pattern], others)
+  );
+}
+
+/**
+ * The families of the methods a caching decorator wraps (`@CachedEntity({ builder })`): the key
+ * the builder makes, holding what the method's body reads, filled where the decorator is written.
+ */
+function decoratedFamilies(ctx: FileContext): CacheFamily[] {
+  const cached = cachedMethods(ctx);
+  if (cached.length === 0) return [];
+  const others = keyRolesFor(ctx).others;
+  const families: CacheFamily[] = [];
+  for (const { method, decorator, key, ttl } of cached) {
+    const pattern = keyPattern({ bound: key, isKey: true });
+    if (!pattern || !isFamilyKey(pattern, others)) continue;
+    const loads = distinctReads(
+      summarize(ctx, method)
+        .filter((e): e is ModelReadEffect => e.kind === 'model-read')
+        .map((e) => ({ ...e, fields: e.fields ?? fieldsUsedAt(ctx, e), lookup: e.lookup === 'list' ? lookupAt(ctx, e) : e.lookup })),
+    );
+    const where = { file: ctx.file, range: ctx.range(decorator) };
+    const fills = [{ ...where, ttl: ttl ? ttlSeconds({ bound: ttl, unit: 'seconds' }) : null }];
+    families.push({ key: pattern.source, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl: familyTtl(fills), fills });
   }
   return families;
 }
@@ -1183,6 +1311,8 @@ export function rowOf(row: EffectRow | null): ModelRow | null {
 function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
   const result = new Map<string, ModelRead>();
   for (const e of reads) {
+    // A base repository's read whose class no caller named reads no model that can be told.
+    if (isHeldModel(e.model)) continue;
     const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row) };
     result.set(JSON.stringify(read), read);
   }
@@ -1253,6 +1383,11 @@ export function storedKeys(ctx: FileContext): StoredKey[] {
         result.set(pattern === null ? `\u0000${fact.text}` : pattern.source, { pattern, text: fact.text });
       }
     }
+  }
+  for (const { key } of cachedMethods(ctx)) {
+    const fact = readPattern(key.ctx, key.expr, true, key.env);
+    const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+    result.set(pattern === null ? `\u0000${fact.text}` : pattern.source, { pattern, text: fact.text });
   }
   return [...result.values()];
 }

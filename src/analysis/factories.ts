@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { enclosingClass, propertyNameText, unwrap } from '../ts/syntax.js';
+import type { TS } from '../ts/syntax.js';
 import { classPropertyInitializer, constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 import type { Env, Frame } from './env.js';
@@ -93,13 +94,24 @@ function constructedMethod(
   const className = made.expression;
   const cls = ctx.classes.get(className.text) ?? ctx.resolver?.resolveClass?.(className) ?? null;
   if (!cls) return null;
-  const declaration = cls.members.find(
-    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && propertyNameText(ts, m.name) === method,
-  );
+  const declaration = classMemberFunction(ts, cls, method);
   if (!declaration) return null;
   const constructor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m));
   const member = { declaration, ctx: contextFor(ctx, cls), label: `${cls.name?.text ?? className.text}.${method}` };
   return constructor ? { ...member, outer: { fn: constructor, args: made.arguments ?? [], ctx, next } } : member;
+}
+
+/** A class's method of that name, or a property initialised with a function (`id = (prefix) => …`). */
+function classMemberFunction(ts: TS, cls: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | null {
+  for (const member of cls.members) {
+    if (!member.name || propertyNameText(ts, member.name) !== name) continue;
+    if (ts.isMethodDeclaration(member) && member.body) return member;
+    if (ts.isPropertyDeclaration(member) && member.initializer) {
+      const init = unwrap(ts, member.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+    }
+  }
+  return null;
 }
 
 /** The factory call an object comes from: the call itself, a `const` of it, or a class property initialised with it. */
@@ -178,6 +190,46 @@ export function instanceMember(
 ): (Omit<FactoryMember, 'outer'> & { readonly outer?: Frame }) | null {
   const value = valueOf(ctx, object);
   return value ? constructedMethod(value.ctx, value.expr, method, null) : null;
+}
+
+/**
+ * A called constant that is a method taken off an instance (`export const newId = new
+ * IdGenerator({…}).id`): that class's method, read with the constructor's arguments.
+ */
+export function detachedMember(
+  ctx: FileContext,
+  callee: ts.Expression,
+): (Omit<FactoryMember, 'outer'> & { readonly outer?: Frame }) | null {
+  const { ts } = ctx;
+  if (!ts.isIdentifier(callee)) return null;
+  const local = constantInitializer(ctx, callee);
+  const init = local ?? (ctx.importOf(callee.text) ? (ctx.resolver?.resolveConstant?.(callee) ?? null) : null);
+  const taken = init ? unwrap(ts, init) : null;
+  if (!taken || !ts.isPropertyAccessExpression(taken)) return null;
+  const owner = valueOf(contextFor(ctx, taken), taken.expression);
+  return owner ? constructedMethod(owner.ctx, owner.expr, taken.name.text, null) : null;
+}
+
+/** Modules whose functions may reach a cache: a call of what they make is never taken as inert. */
+const CACHE_PACKAGES =
+  /^(cache-audit|@cache-audit\/|ioredis$|redis$|@redis\/|@upstash\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|bentocache$|next\/cache$|lru-cache$)/;
+
+/**
+ * Whether a called constant is what a package made (`export const nanoid = customAlphabet(…)`):
+ * its code is the package's, which reaches no cache of the app (a package that is a cache client
+ * does not count); or an instance of a class, which is no function.
+ */
+export function isMadeByPackage(ctx: FileContext, callee: ts.Expression): boolean {
+  const { ts } = ctx;
+  const value = valueOf(ctx, callee);
+  if (!value || (!ts.isCallExpression(value.expr) && !ts.isNewExpression(value.expr))) return false;
+  const maker = unwrap(ts, value.expr.expression);
+  const root = ts.isPropertyAccessExpression(maker) ? unwrap(ts, maker.expression) : maker;
+  if (!ts.isIdentifier(root)) return false;
+  // An instance of a class is no function (a Proxy may be): calling it runs no code of the app.
+  if (ts.isNewExpression(value.expr) && root.text !== 'Proxy' && root.text !== 'Function') return true;
+  const binding = value.ctx.importOf(root.text);
+  return binding !== null && !value.ctx.isProjectModule(binding.module) && !CACHE_PACKAGES.test(binding.module);
 }
 
 function contextFor(ctx: FileContext, node: ts.Node): FileContext {

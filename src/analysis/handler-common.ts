@@ -6,6 +6,8 @@ import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
 import { rowOf } from './effects.js';
+import { isHeldModel } from './sources/mongoose.js';
+import { updatedFields } from './document-fields.js';
 
 const NO_INVALIDATION = 'NoCacheInvalidation';
 const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -37,6 +39,20 @@ export interface DeclaredIntent {
   readonly opaque: string[];
   readonly resources: string[] | null;
   readonly exception: { reason: string; range: Range } | null;
+}
+
+/** Factories of decorators that only attach metadata (`Reflector.createDecorator<T>()`, `SetMetadata(key, value)`). */
+const METADATA_FACTORIES = new Set(['createDecorator', 'SetMetadata']);
+
+/** A decorator of the project made by a metadata factory (`export const ThrottlerCategory = Reflector.createDecorator()`): it runs nothing. */
+function isMetadataDecorator(ctx: FileContext, callee: ts.Identifier): boolean {
+  const { ts } = ctx;
+  const init = ctx.topConstants.get(callee.text) ?? ctx.resolver?.resolveConstant?.(callee) ?? null;
+  const made = init ? unwrap(ts, init) : null;
+  if (!made || !ts.isCallExpression(made)) return false;
+  const factory = unwrap(ts, made.expression);
+  const name = ts.isIdentifier(factory) ? factory.text : ts.isPropertyAccessExpression(factory) ? factory.name.text : null;
+  return name !== null && METADATA_FACTORIES.has(name);
 }
 
 /**
@@ -79,7 +95,7 @@ function readDecorator(ctx: FileContext, expression: ts.Expression, intent: Decl
     const body = composed?.body;
     if (!composed || !body) {
       // A decorator of the project that cannot be read here may invalidate: not a guess to make.
-      if (isFromProject) intent.opaque.push(`@${callee.text}`);
+      if (isFromProject && !isMetadataDecorator(ctx, callee)) intent.opaque.push(`@${callee.text}`);
       return;
     }
     const target = composed.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(composed.getSourceFile());
@@ -154,12 +170,13 @@ function isProvablyRead(scan: BodyScan): boolean {
 export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
   for (const effect of scan.effects) {
-    if (effect.kind !== 'model-write') continue;
+    // A base repository's write whose class no caller named writes no model that can be told.
+    if (effect.kind !== 'model-write' || isHeldModel(effect.model)) continue;
     const isOnHelperBranch = effect.isConditional && effect.through.length > 0;
     const write = {
       model: effect.model,
       change: effect.change,
-      fields: effect.fields,
+      fields: effect.fields ?? (effect.update ? updatedFields(effect.update) : null),
       row: rowOf(effect.row),
       ...(isOnHelperBranch ? { isOnHelperBranch } : {}),
     };

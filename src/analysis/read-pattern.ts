@@ -2,8 +2,8 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, receiverClass, staticObject, staticObjectIn, staticString } from './context.js';
-import { lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
+import { constantInitializer, constantOf, receiverClass, staticObject, staticObjectIn, staticString } from './context.js';
+import { bindsName, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation, Invalidation, PatternFact } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
@@ -107,16 +107,35 @@ function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, 
   };
 }
 
-/** The name of the function whose parameter `expression` is, or null. */
-function forwardingFunction(ctx: FileContext, expression: ts.Expression): string | null {
+/**
+ * The name of the function whose parameter `expression` is (destructured too), or that it holds
+ * either way (`const keys = Array.isArray(key) ? key : [key]`), or null.
+ */
+function forwardingFunction(ctx: FileContext, expression: ts.Expression, depth = 0): string | null {
   const { ts } = ctx;
-  if (!ts.isIdentifier(expression)) return null;
+  if (!ts.isIdentifier(expression) || depth > 4) return null;
   let node = parentOf(expression);
   while (node && !ts.isFunctionLike(node)) node = parentOf(node);
-  if (!node || !node.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === expression.text)) return null;
+  if (!node) return null;
+  if (!node.parameters.some((p) => bindsName(ts, p.name, expression.text))) {
+    const init = constantInitializer(ctx, expression);
+    const held = init ? heldEitherWay(ts, unwrap(ts, init)) : null;
+    return held && held !== expression ? forwardingFunction(ctx, held, depth + 1) : null;
+  }
   if (node.name && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name))) return node.name.text;
   const parent = parentOf(node);
   return parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : null;
+}
+
+/** The one identifier an expression holds whichever way it is written (`[key]`, `c ? key : [key]`), or null. */
+function heldEitherWay(ts: FileContext['ts'], expression: ts.Expression): ts.Identifier | null {
+  if (ts.isIdentifier(expression)) return expression;
+  const [only, ...rest] = ts.isArrayLiteralExpression(expression) ? expression.elements : [];
+  if (only && rest.length === 0 && !ts.isSpreadElement(only)) return heldEitherWay(ts, unwrap(ts, only));
+  if (!ts.isConditionalExpression(expression)) return null;
+  const whenTrue = heldEitherWay(ts, unwrap(ts, expression.whenTrue));
+  const whenFalse = heldEitherWay(ts, unwrap(ts, expression.whenFalse));
+  return whenTrue && whenFalse && whenTrue.text === whenFalse.text ? whenTrue : null;
 }
 
 function readRegistryRef(ctx: FileContext, expression: ts.Expression): PatternFact['registryRef'] {
@@ -153,7 +172,8 @@ function collectParts(
   const { ts } = ctx;
   const expression = unwrap(ts, node);
   const bound = boundValue(ctx, expression, env);
-  if (bound) return collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth + 1, bound.env);
+  // A parameter followed to its argument costs no depth: the frames left only shrink.
+  if (bound) return collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth, bound.env);
   const literal = (value: string): void => {
     parts.push(isKey ? escapeGlob(value) : value);
   };
@@ -162,6 +182,12 @@ function collectParts(
     parts.push(literalBraces(isKey ? escapeGlob(value) : value));
   };
   if (depth > 8) return 'it is built too indirectly to be read statically';
+  const same = sameEitherWay(ctx, expression, isKey, depth, env);
+  if (same) {
+    parts.push(...same.parts);
+    interpolations.push(...same.interpolations);
+    return null;
+  }
   if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
     literal(expression.text);
     return null;
@@ -232,6 +258,33 @@ function collectParts(
   const builder = builderBody(ctx, expression, env);
   if (builder) return collectParts(builder.ctx, builder.expr, parts, interpolations, isKey, depth + 1, builder.env);
   return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
+}
+
+/**
+ * A key that reads the same whichever way it is written: a one-element array (`[key]`, as `del`
+ * takes it and as a template prints it), or both branches of `?:` (`Array.isArray(key) ? key : [key]`).
+ */
+function sameEitherWay(
+  ctx: FileContext,
+  expression: ts.Expression,
+  isKey: boolean,
+  depth: number,
+  env: Env,
+): { parts: PatternPart[]; interpolations: Interpolation[] } | null {
+  const { ts } = ctx;
+  const read = (node: ts.Expression): { parts: PatternPart[]; interpolations: Interpolation[] } | null => {
+    const parts: PatternPart[] = [];
+    const interpolations: Interpolation[] = [];
+    // Its parts are smaller than it: no depth is spent.
+    return collectParts(ctx, node, parts, interpolations, isKey, depth, env) === null ? { parts, interpolations } : null;
+  };
+  const [only, ...rest] = ts.isArrayLiteralExpression(expression) ? expression.elements : [];
+  if (only && rest.length === 0 && !ts.isSpreadElement(only) && !ts.isOmittedExpression(only)) return read(only);
+  if (!ts.isConditionalExpression(expression)) return null;
+  const whenTrue = read(expression.whenTrue);
+  const whenFalse = whenTrue ? read(expression.whenFalse) : null;
+  if (!whenTrue || !whenFalse) return null;
+  return parsePattern(whenTrue.parts).source === parsePattern(whenFalse.parts).source ? whenTrue : null;
 }
 
 /**
@@ -366,7 +419,9 @@ function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[],
       named = inner.arguments[0] ?? inner;
     }
   }
-  const name = ts.isIdentifier(unwrap(ts, named)) || ts.isPropertyAccessExpression(unwrap(ts, named)) ? lastName(ts, named) : null;
+  // A value made from another (`JSON.stringify(query)`, `hash(params)`) is named after what it is made from.
+  const source = ts.isCallExpression(named) && named.arguments.length === 1 && named.arguments[0] ? unwrap(ts, named.arguments[0]) : named;
+  const name = ts.isIdentifier(source) || ts.isPropertyAccessExpression(source) ? lastName(ts, source) : null;
   parts.push({ hole: name, text: ctx.text(expression) });
   const interpolation = { range: ctx.range(expression), text: ctx.text(expression), isEscaped };
   writtenIn.set(interpolation, ctx.sourceFile);

@@ -74,6 +74,15 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       return target?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
+    resolveDeclaration(reference) {
+      const symbol = checker.getSymbolAtLocation(reference);
+      const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      return (
+        target?.declarations?.find(
+          (d): d is ts.EnumDeclaration | ts.TypeAliasDeclaration => tsInstance.isEnumDeclaration(d) || tsInstance.isTypeAliasDeclaration(d),
+        ) ?? null
+      );
+    },
     listenersOf(event) {
       listeners ??= collectListeners(tsInstance, projectFiles());
       return listeners.get(event) ?? [];

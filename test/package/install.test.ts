@@ -31,8 +31,8 @@ module.exports = [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } },
 };
 
 /** The planted bug, as both front ends name it. */
-const FINDING =
-  /POST \/quotes leaves a cached family stale: `quotes:list`\.[^\n]*\n\s*- `quotes:list` holds Quote \(.*\); it writes Quote \(create\)/;
+/** The planted bug's finding: its first line, and the line below it that proves it. */
+const FINDING = /POST \/quotes leaves a cached family stale: `quotes:list`\.[\s\S]*`quotes:list` holds Quote \(a list, count or aggregate/;
 
 function versionOf(name: string): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;

@@ -148,9 +148,11 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
     const shape = familyShape(family.key);
     let entry = result.get(shape);
     if (!entry) {
-      const pattern = parsePattern(family.key);
+      // A hole with no name (`${domain.toLowerCase()}`) is written `{}`; as a pattern it needs one.
+      const key = family.key.replace(/\{\}/g, '{value}');
+      const pattern = parsePattern(key);
       if (pattern.errors.length > 0) continue;
-      entry = { key: family.key, pattern, loads: [], reads: [], projected: [], isProjection: false, ttl: family.ttl };
+      entry = { key, pattern, loads: [], reads: [], projected: [], isProjection: false, ttl: family.ttl };
       result.set(shape, entry);
     }
     if (family.isProjection) {
@@ -219,8 +221,11 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
   if (handler.writes.length === 0) return [];
   const patterns = handlerPatterns(handler, null).map((p) => p.pattern);
   const stale: Stale[] = [];
+  const deletes = handler.writes.filter((w) => w.change === 'delete');
   for (const family of families) {
-    const found = reason(handler.writes, family.loads);
+    // What a copy filled by a mutation holds of the row is not known (`logo`, not the whole brand):
+    // only the row's delete surely stales it.
+    const found = reason(family.isProjection ? deletes : handler.writes, family.loads);
     if (!found || patterns.some((pattern) => mayClear(pattern, family.pattern))) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];

@@ -59,8 +59,6 @@ const CACHE_LOADING_READS = new Set([
 /** Every method name that reads a key from a cache client (lower and camel case as written). */
 export const CACHE_READ_METHODS: ReadonlySet<string> = new Set([...REDIS_READS, ...CACHE_READS, ...CACHE_LOADING_READS]);
 const CACHE_FILLS = new Set(['set', 'mset', 'setKey']);
-/** Methods that fill a cache entry, for finding the functions that may. */
-export const CACHE_FILL_METHODS: ReadonlySet<string> = new Set([...CACHE_FILLS, 'setex', 'psetex', 'hset', 'hmset']);
 const CACHE_DELETES = new Set(['del', 'delete', 'mdel', 'unlink']);
 const CACHE_FLUSHES = new Set(['reset', 'clear', 'flushall', 'flushdb']);
 

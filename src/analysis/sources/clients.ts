@@ -24,9 +24,13 @@ function kindOfModule(module: string): ClientKind | null {
   return null;
 }
 
-/** The kind of a type annotation (`Redis`, `Cache`, `RedisService`), from where its name is imported. */
-function kindOfType(ctx: FileContext, type: ts.TypeNode | undefined): ClientKind | null {
+/**
+ * The kind of a type annotation (`Redis`, `Cache`, `RedisService`), from where its name is imported;
+ * a union (`Redis | Cluster | undefined`), or the project's alias of one, is the kind all its members share.
+ */
+function kindOfType(ctx: FileContext, type: ts.TypeNode | undefined, depth = 0): ClientKind | null {
   const { ts } = ctx;
+  if (type && ts.isUnionTypeNode(type) && depth < 4) return unionKind(ctx, type, depth);
   if (!type || !ts.isTypeReferenceNode(type)) return null;
   const name = ts.isIdentifier(type.typeName) ? type.typeName.text : ts.isQualifiedName(type.typeName) ? type.typeName.right.text : null;
   const root = ts.isQualifiedName(type.typeName) && ts.isIdentifier(type.typeName.left) ? type.typeName.left.text : name;
@@ -35,12 +39,31 @@ function kindOfType(ctx: FileContext, type: ts.TypeNode | undefined): ClientKind
   if (binding) {
     const kind = kindOfModule(binding.module);
     if (kind) return kind;
-    if (ctx.isProjectModule(binding.module)) return 'project';
-    return null;
+    if (!ctx.isProjectModule(binding.module)) return null;
+    const alias = ts.isIdentifier(type.typeName) && depth < 4 ? (ctx.resolver?.resolveDeclaration?.(type.typeName) ?? null) : null;
+    if (alias && ts.isTypeAliasDeclaration(alias)) {
+      const file = alias.getSourceFile();
+      return kindOfType(file === ctx.sourceFile ? ctx : ctx.contextOf(file), alias.type, depth + 1) ?? 'project';
+    }
+    return 'project';
   }
   if (ctx.classes.has(name)) return 'project';
   return REDIS_TYPES.has(name) ? 'redis' : null;
 }
+
+/** The kind every member of a union shares, `undefined` and `null` aside. */
+function unionKind(ctx: FileContext, union: ts.UnionTypeNode, depth: number): ClientKind | null {
+  const { ts } = ctx;
+  const members = union.types.filter(
+    (t) => t.kind !== ts.SyntaxKind.UndefinedKeyword && !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword),
+  );
+  const kinds = new Set(members.map((t) => kindOfType(ctx, t, depth + 1)));
+  const [kind] = kinds;
+  return kinds.size === 1 && kind !== undefined ? kind : null;
+}
+
+/** Calls that make another client of the same kind (`redis.pipeline()`, `redis.multi()`). */
+const SAME_KIND_MAKERS = new Set(['pipeline', 'multi']);
 
 /** The kind a value gets from its initializer (`new Redis(url)`, `createClient()`, `Redis.fromEnv()`). */
 function kindOfInitializer(ctx: FileContext, init: ts.Expression): ClientKind | null {
@@ -55,6 +78,9 @@ function kindOfInitializer(ctx: FileContext, init: ts.Expression): ClientKind | 
       ? callee.expression.text
       : null;
   if (ts.isNewExpression(expression) && name === 'Proxy') return kindOfFacade(ctx, expression);
+  if (ts.isCallExpression(expression) && ts.isPropertyAccessExpression(callee) && name !== null && SAME_KIND_MAKERS.has(name)) {
+    return clientOf(ctx, callee.expression) === 'redis' ? 'redis' : null;
+  }
   const module = root === null ? null : (ctx.importOf(root)?.module ?? null);
   const fromModule = module === null ? null : kindOfModule(module);
   if (fromModule) return fromModule;

@@ -62,10 +62,21 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression, followI
     : null;
 }
 
+/** A member of the class enclosing `at`, or of the project's classes it extends (`this.MongooseModel` of a base repository). */
 function memberDeclaration(ctx: FileContext, at: ts.Node, name: string): Declared | null {
+  const owner = enclosingClass(ctx.ts, at);
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = owner ? { cls: owner, ctx } : null;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const found = ownMember(current.ctx, current.cls, name);
+    if (found) return found;
+    const base = baseOf(ctx.ts, current.cls);
+    current = base && ctx.ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return null;
+}
+
+function ownMember(ctx: FileContext, owner: ts.ClassLikeDeclaration, name: string): Declared | null {
   const { ts } = ctx;
-  const owner = enclosingClass(ts, at);
-  if (!owner) return null;
   for (const member of owner.members) {
     if (ts.isConstructorDeclaration(member)) {
       for (const parameter of member.parameters) {
@@ -77,6 +88,12 @@ function memberDeclaration(ctx: FileContext, at: ts.Node, name: string): Declare
     if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
       const initializer = member.initializer ?? assignedInConstructor(ts, owner, name);
       return { type: member.type, initializer, decorators: decoratorsOf(ts, member), parameterOf: null, ctx };
+    }
+    // `get client(): Redis { return this.redis; }`: what the getter says it returns.
+    if (ts.isGetAccessorDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
+      const returned = member.body?.statements.length === 1 ? member.body.statements[0] : undefined;
+      const initializer = returned && ts.isReturnStatement(returned) ? returned.expression : undefined;
+      return { type: member.type, initializer, decorators: [], parameterOf: null, ctx };
     }
   }
   return null;
@@ -152,7 +169,10 @@ export function classOf(ctx: FileContext, reference: ts.Identifier): { cls: ts.C
 }
 
 /** What a class extends: the base's name, expression and type arguments (`Model`, `Repository<Website>`). */
-function baseOf(ts: TS, cls: ts.ClassLikeDeclaration): { name: string; expression: ts.Expression; args: readonly ts.TypeNode[] } | null {
+export function baseOf(
+  ts: TS,
+  cls: ts.ClassLikeDeclaration,
+): { name: string; expression: ts.Expression; args: readonly ts.TypeNode[] } | null {
   for (const clause of cls.heritageClauses ?? []) {
     if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
     const type = clause.types[0];

@@ -1,9 +1,11 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
-import { unwrap } from '../../ts/syntax.js';
+import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
 import {
+  baseOf,
+  classOf,
   constructed,
   declarationOf,
   decoratorCall,
@@ -47,6 +49,8 @@ const WRITES: Readonly<Record<string, readonly string[]>> = {
   findOneAndRemove: ['findOneAndRemove', 'findOneAndDelete'],
   bulkWrite: ['bulkWrite'],
 };
+/** The writes whose second argument is an update document (`updateOne(filter, { $set: { name } })`). */
+const UPDATES = new Set(['updateOne', 'updateMany', 'findByIdAndUpdate', 'findOneAndUpdate']);
 const DOCUMENT_WRITES: Readonly<Record<string, readonly string[]>> = {
   save: ['save', 'validate'],
   deleteOne: ['deleteOne'],
@@ -81,11 +85,79 @@ function modelOf(ctx: FileContext, receiver: ts.Expression): string | null {
     if (value !== null) return modelName(value);
   }
   const type = typeReference(ts, declared.type);
-  if (type?.name === 'Model' && ctx.importOf(type.root)?.module === 'mongoose') {
+  if (type?.name === 'Model' && declared.ctx.importOf(type.root)?.module === 'mongoose') {
     const document = typeReference(ts, type.args[0])?.name;
+    if (document && isTypeParameterOf(ts, declared.type, document)) return heldModel(ctx, receiver);
     return document ? document.replace(/Document$/, '') : null;
   }
   return declared.initializer ? modelCallName(declared.ctx, declared.initializer) : null;
+}
+
+/** Whether `name` is a type parameter of the class whose member is declared with `type` (`Model<T_DBModel>` of a base repository). */
+function isTypeParameterOf(ts: TS, type: ts.TypeNode | undefined, name: string): boolean {
+  const owner = type ? enclosingClass(ts, type) : null;
+  return owner?.typeParameters?.some((p) => p.name.text === name) === true;
+}
+
+/** What a model that only a concrete class names is called until then: the member of the base that holds it. */
+const HELD = 'this.';
+
+/** Whether a model is still one a concrete class names (see `concreteModel`). */
+export function isHeldModel(model: string): boolean {
+  return model.startsWith(HELD);
+}
+
+/**
+ * `this.MongooseModel.updateOne(…)` where a base repository declares `constructor(protected
+ * MongooseModel: Model<T_DBModel>, …)`: the model the class of the call gives its base, else the
+ * member's name, for the caller that knows the class (`this.subscriberRepository.update(…)`).
+ */
+function heldModel(ctx: FileContext, receiver: ts.Expression): string | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, receiver);
+  if (!ts.isPropertyAccessExpression(expression)) return null;
+  const held = `${HELD}${expression.name.text}`;
+  const owner = enclosingClass(ts, expression);
+  return (owner ? concreteModel(ctx, owner, held) : null) ?? held;
+}
+
+/**
+ * The model a class gives the member of a base that holds one (`super(Subscriber, SubscriberEntity)`
+ * for `constructor(protected MongooseModel: Model<T>, protected entity: …)`), through bases
+ * without constructors of their own; the model as given when it is no held one or none is found.
+ */
+export function concreteModel(ctx: FileContext, cls: ts.ClassLikeDeclaration, model: string): string | null {
+  if (!isHeldModel(model)) return model;
+  const { ts } = ctx;
+  const member = model.slice(HELD.length);
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls, ctx };
+  let superCall: { call: ts.CallExpression; ctx: FileContext } | null = null;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const constructor = current.cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+    const index = constructor?.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === member) ?? -1;
+    if (constructor && index >= 0) {
+      const argument = superCall?.call.arguments[index];
+      return argument && superCall ? modelOf(superCall.ctx, argument) : null;
+    }
+    if (constructor) superCall = superCallIn(ts, constructor, current.ctx);
+    const base = baseOf(ts, current.cls);
+    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return null;
+}
+
+/** The `super(…)` call of a constructor. */
+function superCallIn(
+  ts: TS,
+  constructor: ts.ConstructorDeclaration,
+  ctx: FileContext,
+): { call: ts.CallExpression; ctx: FileContext } | null {
+  for (const statement of constructor.body?.statements ?? []) {
+    const expression = ts.isExpressionStatement(statement) ? statement.expression : null;
+    if (expression && ts.isCallExpression(expression) && expression.expression.kind === ts.SyntaxKind.SuperKeyword)
+      return { call: expression, ctx };
+  }
+  return null;
 }
 
 /** The model of a document: `new Website(…)`, `await Website.findById(id)`. */
@@ -98,6 +170,12 @@ function documentModel(ctx: FileContext, receiver: ts.Expression): string | null
   if (ts.isNewExpression(made.call)) return modelOf(ctx, callee);
   if (ts.isPropertyAccessExpression(callee) && DOCUMENT_MAKERS.has(made.name)) return modelOf(ctx, callee.expression);
   return null;
+}
+
+/** Whether a document was made by `new` of its model (`const doc = new this.MongooseModel(data)`). */
+function isNewDocument(ctx: FileContext, receiver: ts.Expression): boolean {
+  const origin = instanceOrigin(ctx, receiver);
+  return origin !== null && ctx.ts.isNewExpression(unwrap(ctx.ts, origin));
 }
 
 /** The model a schema variable belongs to: `model('Website', WebsiteSchema)`, `SchemaFactory.createForClass(Website)`, its name without `Schema`. */
@@ -157,18 +235,23 @@ function mongooseHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
 export const mongoose: Source = {
   id: 'mongoose',
   precedesHelpers: true,
-  classify({ ctx, name, receiver }) {
+  classify({ ctx, call, name, receiver }) {
     if (!receiver) return null;
     if (READS.has(name) || WRITES[name]) {
       const model = modelOf(ctx, receiver);
       if (model) {
         const events = WRITES[name];
-        return events ? [{ kind: 'model-write', model, operation: name, events }] : [{ kind: 'model-read', model, operation: name }];
+        const update = UPDATES.has(name) ? call.arguments[1] : undefined;
+        return events
+          ? [{ kind: 'model-write', model, operation: name, events, ...(update ? { update } : {}) }]
+          : [{ kind: 'model-read', model, operation: name }];
       }
     }
     const events = DOCUMENT_WRITES[name];
     const model = events ? documentModel(ctx, receiver) : null;
-    return model && events ? [{ kind: 'model-write', model, operation: name, events }] : null;
+    // `new Website(data).save()` inserts the document it made.
+    const operation = name === 'save' && isNewDocument(ctx, receiver) ? 'create' : name;
+    return model && events ? [{ kind: 'model-write', model, operation, events }] : null;
   },
   hookMarker: MARKER,
   hooks: mongooseHooks,

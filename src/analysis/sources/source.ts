@@ -43,6 +43,8 @@ export type CallEffect =
       readonly operation: string;
       readonly events: readonly string[];
       readonly fields?: readonly string[] | null;
+      /** The update document, when the fields it sets are read where the call's arguments are known (a repository's `update(query, body)`). */
+      readonly update?: ts.Expression;
     }
   | { readonly kind: 'emit'; readonly event: ts.Expression; readonly payload: ts.Expression | null }
   /** A job put on a queue (`queue` the queue's name, or the URL path of an HTTP queue such as QStash). */

@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { baseOf } from '../../analysis/sources/declarations.js';
 import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { findMethod } from './exports.js';
@@ -41,7 +42,7 @@ export class CallTargets {
       const typeName = owner ? memberTypeName(ts, owner, object.name.text) : null;
       if (!owner || !typeName) return null;
       const declaration = this.exports.classNamed(file, typeName);
-      const body = declaration ? findMethod(ts, declaration, method) : null;
+      const body = declaration ? this.inheritedMethod(declaration, method) : null;
       return body ? [body] : null;
     }
     return null;
@@ -58,6 +59,19 @@ export class CallTargets {
       const target = this.modules.moduleFile(file, binding.module);
       const found = target ? this.exports.exported(target, expression.name.text, 0) : null;
       return found && isFunction(ts, found) ? [found] : null;
+    }
+    return null;
+  }
+
+  /** A method of a class or of the project's classes it extends (`SubscriberRepository extends BaseRepository`). */
+  private inheritedMethod(declaration: ts.ClassLikeDeclaration, name: string): Fn | null {
+    let current: ts.ClassLikeDeclaration | null = declaration;
+    for (let depth = 0; current && depth < 8; depth++) {
+      const found = findMethod(this.ts, current, name);
+      if (found) return found;
+      const base = baseOf(this.ts, current);
+      current =
+        base && this.ts.isIdentifier(base.expression) ? this.exports.classNamed(current.getSourceFile(), base.expression.text) : null;
     }
     return null;
   }

@@ -124,7 +124,11 @@ export class ProjectExports {
       // The statement's own name first: the declaration is looked up only for the one that declares `name`.
       const declares = ts.isVariableStatement(statement)
         ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
-        : (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name;
+        : (ts.isFunctionDeclaration(statement) ||
+            ts.isClassDeclaration(statement) ||
+            ts.isEnumDeclaration(statement) ||
+            ts.isTypeAliasDeclaration(statement)) &&
+          statement.name?.text === name;
       if (declares && isExported(statement)) {
         const found = local(name);
         if (found) return found;
@@ -253,6 +257,7 @@ function isModuleExports(ts: TS, node: ts.Expression): boolean {
 function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
   for (const statement of file.statements) {
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
+    if ((ts.isEnumDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && statement.name.text === wanted) return statement;
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.name.text === wanted && declaration.initializer) {

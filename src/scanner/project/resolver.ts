@@ -47,7 +47,10 @@ export class ProjectResolver implements CallResolver {
   /** The route files that serve a URL path, when the scan gives a route table (it knows every file's path). */
   readonly routeFilesOf?: (path: string) => readonly ts.SourceFile[];
 
-  constructor(ts: TS, inputs: ResolverInputs) {
+  constructor(
+    private readonly ts: TS,
+    inputs: ResolverInputs,
+  ) {
     this.resolution = new ModuleResolution(ts, inputs.project, inputs.host);
     this.modules = new ProjectModules(ts, this.resolution, inputs);
     this.exports = new ProjectExports(ts, this.modules);
@@ -78,6 +81,15 @@ export class ProjectResolver implements CallResolver {
 
   resolveClass(reference: ts.Identifier): ts.ClassLikeDeclaration | null {
     return this.exports.classNamed(reference.getSourceFile(), reference.text);
+  }
+
+  resolveDeclaration(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null {
+    const binding = this.modules.imports(reference.getSourceFile()).get(reference.text);
+    if (!binding || binding.imported === '*') return null;
+    const target = this.modules.moduleFile(reference.getSourceFile(), binding.module);
+    const found = target ? this.exports.exported(target, binding.imported, 0) : null;
+    const { ts } = this;
+    return found && (ts.isEnumDeclaration(found) || ts.isTypeAliasDeclaration(found)) ? found : null;
   }
 
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
