@@ -269,7 +269,7 @@ export function staticString(ctx: FileContext, node: ts.Expression, depth = 0): 
 }
 
 /** The initializer of an enum member (`CacheKeyPrefixEnum.SUBSCRIBER = 'subscriber'`), of an enum of this file or imported. */
-export function enumMemberInitializer(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
+function enumMemberInitializer(ctx: FileContext, access: ts.PropertyAccessExpression): ts.Expression | null {
   const { ts } = ctx;
   const object = unwrap(ts, access.expression);
   if (!ts.isIdentifier(object)) return null;
