@@ -25,6 +25,8 @@ export interface CallResolver {
   isGlobSafe?(expression: ts.Expression): boolean;
   /** The class an identifier names (`@UseInterceptors(InvalidateQuotesInterceptor)`), across files. */
   resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
+  /** The function a file exports under `name`, through re-exports (`export { default } from '@/ee/…/handler'`). */
+  resolveExport?(file: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | null;
   /** The enum or type alias an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
   resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null;
   /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */

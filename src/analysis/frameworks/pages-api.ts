@@ -34,7 +34,8 @@ function defaultHandler(
     ) {
       return { fn: statement, map: null, nameNode: statement.name ?? statement };
     }
-    // export { default } from '@/ee/features/…/handler': served by a module this pass may not see.
+    // export { default } from '@/ee/features/…/handler': the function that module exports, when the
+    // whole project is read; served by a module this pass may not see otherwise.
     if (
       ts.isExportDeclaration(statement) &&
       statement.moduleSpecifier &&
@@ -42,7 +43,7 @@ function defaultHandler(
       ts.isNamedExports(statement.exportClause)
     ) {
       const element = statement.exportClause.elements.find((e) => e.name.text === 'default');
-      if (element) return { fn: null, map: null, nameNode: element };
+      if (element) return { fn: ctx.resolver?.resolveExport?.(ctx.sourceFile, 'default') ?? null, map: null, nameNode: element };
     }
     if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       const map = methodMap(ctx, statement.expression, 0);

@@ -92,6 +92,14 @@ export class ProjectResolver implements CallResolver {
     return found && (ts.isEnumDeclaration(found) || ts.isTypeAliasDeclaration(found)) ? found : null;
   }
 
+  resolveExport(file: ts.SourceFile, name: string): Fn | null {
+    const found = this.exports.exported(file, name, 0);
+    const { ts } = this;
+    return found && (ts.isFunctionDeclaration(found) || ts.isArrowFunction(found) || ts.isFunctionExpression(found)) && found.body
+      ? found
+      : null;
+  }
+
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
     return this.calls.resolveCall(call);
   }
