@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { patternsOverlap } from '../patterns/operations.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import { parsePattern } from '../patterns/parse.js';
-import { staticString } from './context.js';
+import { constantInitializer, staticString } from './context.js';
 import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
@@ -106,6 +106,8 @@ export type Effect = EffectBase &
         readonly lookup: ReadLookup;
         readonly fields: readonly string[] | null;
         readonly row: EffectRow | null;
+        /** Fields the filter holds to a value written in the code (see `pinnedFields`). */
+        readonly pinned?: readonly string[];
       }
     | {
         readonly kind: 'model-write';
@@ -478,8 +480,9 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
       const selected = call ? rowSelector(ctx.ts, call, effect.operation) : null;
       const row = selected ? { field: selected.field, value: { expr: selected.expr, ctx, env: null } } : null;
       const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };
+      const pinned = effect.kind === 'model-read' && call ? pinnedFields(ctx, call) : [];
       return effect.kind === 'model-read'
-        ? { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation) }
+        ? { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation), ...(pinned.length > 0 ? { pinned } : {}) }
         : {
             ...common,
             kind: 'model-write',
@@ -1307,13 +1310,48 @@ export function rowOf(row: EffectRow | null): ModelRow | null {
   return { field: row.field, value: Buffer.from(bytes).toString('utf8') };
 }
 
+/**
+ * The fields a read's filter holds to a value written in the code: the filter object (Prisma's
+ * `where`, the first argument of Mongoose and TypeORM finds, or a `const` of the function that
+ * holds it) and its properties whose value is a literal (`isBlueprint: true`, `status: 'live'`).
+ */
+function pinnedFields(ctx: FileContext, call: ts.CallExpression): string[] {
+  const { ts } = ctx;
+  const objectOf = (expression: ts.Expression | undefined): ts.ObjectLiteralExpression | null => {
+    if (!expression) return null;
+    const node = unwrap(ts, expression);
+    if (ts.isObjectLiteralExpression(node)) return node;
+    const init = ts.isIdentifier(node) ? constantInitializer(ctx, node) : null;
+    const value = init ? unwrap(ts, init) : null;
+    return value && ts.isObjectLiteralExpression(value) ? value : null;
+  };
+  const first = objectOf(call.arguments[0]);
+  if (!first) return [];
+  const where = first.properties.find((p) => p.name !== undefined && propertyNameText(ts, p.name) === 'where');
+  const filter = where && ts.isPropertyAssignment(where) ? objectOf(where.initializer) : first;
+  if (!filter) return [];
+  const pinned: string[] = [];
+  for (const property of filter.properties) {
+    if (!ts.isPropertyAssignment(property)) continue;
+    const value = unwrap(ts, property.initializer);
+    const isLiteral =
+      ts.isStringLiteral(value) ||
+      ts.isNumericLiteral(value) ||
+      value.kind === ts.SyntaxKind.TrueKeyword ||
+      value.kind === ts.SyntaxKind.FalseKeyword;
+    const name = propertyNameText(ts, property.name);
+    if (isLiteral && name !== null) pinned.push(name);
+  }
+  return pinned;
+}
+
 /** The reads of a loader, once per model, lookup, fields and row. */
 function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
   const result = new Map<string, ModelRead>();
   for (const e of reads) {
     // A base repository's read whose class no caller named reads no model that can be told.
     if (isHeldModel(e.model)) continue;
-    const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row) };
+    const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row), ...(e.pinned ? { pinned: e.pinned } : {}) };
     result.set(JSON.stringify(read), read);
   }
   return [...result.values()];

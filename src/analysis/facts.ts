@@ -124,6 +124,8 @@ export interface ModelRead {
   readonly lookup: ReadLookup;
   readonly fields: readonly string[] | null;
   readonly row: ModelRow | null;
+  /** Fields a list's filter holds to a value written in the code (`isBlueprint: true`): the rows it can hold. */
+  readonly pinned?: readonly string[];
 }
 
 /** A place in the code, in a file of its own. */

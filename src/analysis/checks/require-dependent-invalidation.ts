@@ -201,6 +201,22 @@ function reason(writes: readonly ModelWrite[], loads: readonly ModelRead[]): { w
   return null;
 }
 
+/**
+ * Whether the write names none of the fields a list's filter holds (`isBlueprint: true` in the
+ * read; an update of other fields, a create that leaves the field to its default): the row may not
+ * be in the list at all, and the write does not say it moves in.
+ */
+function isOutsideFilter({ write, read }: { write: ModelWrite; read: ModelRead }): boolean {
+  const pinned = read.pinned ?? [];
+  return (
+    read.lookup === 'list' &&
+    pinned.length > 0 &&
+    (write.change === 'update' || write.change === 'create') &&
+    write.fields !== null &&
+    !write.fields.some((field) => pinned.includes(field))
+  );
+}
+
 /** What a message says of a write: model, change and where it is made. */
 function writeProof(input: CheckInput, write: ModelWrite): string {
   const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
@@ -241,9 +257,10 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       name: key,
       pattern: key,
       detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}: delete \`${key}\`.`,
-      // A write on a branch of a shared helper may never happen for this handler, and what a
-      // family filled from a mutation's input holds is only likely: warnings, not proofs.
-      isMild: isShortLived(input, family.ttl) || found.write.isOnHelperBranch === true || family.isProjection,
+      // A write on a branch of a shared helper may never happen for this handler, what a family
+      // filled from a mutation's input holds is only likely, and an update of a row a filtered
+      // list may not hold may leave the list alone: warnings, not proofs.
+      isMild: isShortLived(input, family.ttl) || found.write.isOnHelperBranch === true || family.isProjection || isOutsideFilter(found),
     });
   }
   return stale;

@@ -175,7 +175,8 @@ export function prismaReadFields(ts: TS, call: ts.CallExpression): string[] | nu
  */
 export function prismaWriteFields(ts: TS, call: ts.CallExpression, operation: string): string[] | null {
   const change = writeChange(operation);
-  if (change === 'create' || change === 'delete') return null;
+  // A delete removes whole rows; a create writes the fields its `data` names, the rest defaults.
+  if (change === 'delete' || operation === 'createMany' || operation === 'createManyAndReturn') return null;
   const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
   if (!first || !ts.isObjectLiteralExpression(first)) return null;
   return literalKeys(ts, objectProperty(ts, first, change === 'upsert' ? 'update' : 'data'));
