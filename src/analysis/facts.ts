@@ -159,6 +159,8 @@ export interface CacheFamily {
    * models written, told by where it is filled (`file` and `range` are the fill), not by a loader.
    */
   readonly isProjection?: boolean;
+  /** A Next.js cache tag (`cacheTag('posts')` in a `'use cache'` function): cleared by `updateTag` or `revalidateTag`. */
+  readonly isTag?: boolean;
 }
 
 /** A key the code reads, fills or keeps: its pattern (holes for runtime values), or null with its text when unreadable. */

@@ -78,8 +78,12 @@ function isJudgeable(handler: RouteHandler, registry: CacheRegistry | null): boo
   if (registry) return isFullyKnown(handler, registry);
   const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
   if (handler.opaqueCalls.length > 0 && !hasDeclared) return false;
+  // Next.js tags are read too: they clear the tags of `'use cache'` and `unstable_cache` families.
   return handler.invalidations.every(
-    (i) => (i.kind === 'pattern' || i.kind === 'key') && i.patterns.length > 0 && i.patterns.every((p) => resolvePattern(p, null) !== null),
+    (i) =>
+      (i.kind === 'pattern' || i.kind === 'key' || i.kind === 'tag') &&
+      i.patterns.length > 0 &&
+      i.patterns.every((p) => resolvePattern(p, null) !== null),
   );
 }
 
@@ -138,6 +142,8 @@ interface KeyFamily {
   readonly projected: CacheFamily[];
   /** Its models are known only from the mutations that fill it, not from a loader. */
   isProjection: boolean;
+  /** A Next.js cache tag, cleared by `updateTag` or `revalidateTag`, not by a key's delete. */
+  isTag: boolean;
   /** Null when some fill gives no expiry that can be read. */
   ttl: number | null;
 }
@@ -152,7 +158,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
       const key = family.key.replace(/\{\}/g, '{value}');
       const pattern = parsePattern(key);
       if (pattern.errors.length > 0) continue;
-      entry = { key, pattern, loads: [], reads: [], projected: [], isProjection: false, ttl: family.ttl };
+      entry = { key, pattern, loads: [], reads: [], projected: [], isProjection: false, isTag: family.isTag === true, ttl: family.ttl };
       result.set(shape, entry);
     }
     if (family.isProjection) {
@@ -217,6 +223,13 @@ function isOutsideFilter({ write, read }: { write: ModelWrite; read: ModelRead }
   );
 }
 
+/** What clears a family, in the terms of the handler's framework. */
+function clearing(handler: RouteHandler, key: string, isTag: boolean): string {
+  if (!isTag) return `delete \`${key}\``;
+  // updateTag works in Server Actions only; a route handler revalidates the tag.
+  return handler.framework === 'server-action' ? `call \`updateTag('${key}')\`` : `call \`revalidateTag('${key}', 'max')\``;
+}
+
 /** What a message says of a write: model, change and where it is made. */
 function writeProof(input: CheckInput, write: ModelWrite): string {
   const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
@@ -236,13 +249,17 @@ function lookupText(read: ModelRead): string {
 function inferredStale(input: CheckInput, families: readonly KeyFamily[], handler: RouteHandler): Stale[] {
   if (handler.writes.length === 0) return [];
   const patterns = handlerPatterns(handler, null).map((p) => p.pattern);
+  const tags = handler.invalidations
+    .filter((i) => i.kind === 'tag')
+    .flatMap((i) => i.patterns.map((p) => resolvePattern(p, null)))
+    .filter((p): p is ParsedPattern => p !== null);
   const stale: Stale[] = [];
   const deletes = handler.writes.filter((w) => w.change === 'delete');
   for (const family of families) {
     // What a copy filled by a mutation holds of the row is not known (`logo`, not the whole brand):
     // only the row's delete surely stales it.
     const found = reason(family.isProjection ? deletes : handler.writes, family.loads);
-    if (!found || patterns.some((pattern) => mayClear(pattern, family.pattern))) continue;
+    if (!found || (family.isTag ? tags : [...patterns, ...tags]).some((pattern) => mayClear(pattern, family.pattern))) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
@@ -256,7 +273,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     stale.push({
       name: key,
       pattern: key,
-      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}: delete \`${key}\`.`,
+      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}: ${clearing(handler, key, family.isTag)}.`,
       // A write on a branch of a shared helper may never happen for this handler, what a family
       // filled from a mutation's input holds is only likely, and an update of a row a filtered
       // list may not hold may leave the list alone: warnings, not proofs.

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { projects } from '../support/project.js';
+
+const scan = projects('use-cache');
+
+/** A Next.js 16 app: posts read in `'use cache'` functions tagged with `cacheTag`, written by server actions. */
+const files = (actions: string): Record<string, string> => ({
+  'lib/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
+  'lib/posts.ts': `import { cacheLife, cacheTag } from 'next/cache';
+import { db } from './db';
+export async function getPosts() {
+  'use cache';
+  cacheTag('posts');
+  cacheLife('hours');
+  return db.post.findMany();
+}
+export async function getPost(id: string) {
+  'use cache';
+  cacheTag(\`post-\${id}\`);
+  return db.post.findUnique({ where: { id } });
+}
+`,
+  'app/posts/actions.ts': `'use server';\nimport { revalidateTag, updateTag } from 'next/cache';\nimport { db } from '../../lib/db';\n${actions}`,
+});
+
+describe("Next.js 'use cache' functions and their tags", () => {
+  it('are families of their tags: a server action that writes the model and updates no tag leaves them stale', async () => {
+    const result = await scan(
+      files(`export async function createPost(title: string) {\n  await db.post.create({ data: { title } });\n}\n`),
+    );
+    expect(result.families.map((f) => [f.key, f.models, f.ttl])).toEqual([
+      ['post-{id}', ['Post'], 900],
+      ['posts', ['Post'], 3600],
+    ]);
+    expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.message}`)).toEqual([
+      'app/posts/actions.ts:4 error server action createPost leaves a cached family stale: `posts`.',
+    ]);
+    expect(result.findings[0]?.details?.[0]).toBe(
+      "- `posts` holds Post (a list, count or aggregate; read at lib/posts.ts:3, filled at lib/posts.ts:3, ttl 3600 s); it writes Post (create) at app/posts/actions.ts:5: call `updateTag('posts')`.",
+    );
+  });
+
+  it('are cleared by the tags a handler updates or revalidates, and only by those', async () => {
+    const result = await scan(
+      files(
+        `export async function deletePost(id: string) {\n  await db.post.delete({ where: { id } });\n  updateTag('posts');\n  revalidateTag(\`post-\${id}\`, 'max');\n}\nexport async function renamePost(id: string, title: string) {\n  await db.post.update({ where: { id }, data: { title } });\n  updateTag(\`post-\${id}\`);\n}\n`,
+      ),
+    );
+    expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.message}`)).toEqual([
+      'app/posts/actions.ts:9 error server action renamePost leaves a cached family stale: `posts`.',
+    ]);
+  });
+});
