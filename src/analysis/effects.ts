@@ -1243,6 +1243,11 @@ function hasUseCache(ts: TS, statements: readonly ts.Statement[]): boolean {
   return false;
 }
 
+/** What a function reads of the models, as a family's loads: for a cached handler or method. */
+export function loadsOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration): ModelRead[] {
+  return distinctReads(summarize(ctx, fn).filter((e): e is ModelReadEffect => e.kind === 'model-read'));
+}
+
 /**
  * The families of Next.js `'use cache'` functions (the directive in the function, or at the top of
  * the file for its exported functions): one per tag its `cacheTag(…)` calls give, holding what the

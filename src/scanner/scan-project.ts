@@ -240,7 +240,13 @@ export function deletionFindings(
   sink: FindingSink,
 ): void {
   const stored = facts.flatMap((f) => f.storedKeys ?? []);
-  const written = stored.flatMap((k) => (k.pattern === null ? [] : [k.pattern]));
+  // The families the code reads are its keys too, those no client call names included (the GET
+  // responses a CacheInterceptor keeps under their path).
+  const familyKeys = facts
+    .flatMap((f) => f.families)
+    .map((family) => parsePattern(family.key.replace(/\{\}/g, '{value}')))
+    .filter((pattern) => pattern.errors.length === 0);
+  const written = [...stored.flatMap((k) => (k.pattern === null ? [] : [k.pattern])), ...familyKeys];
   const unreadable = stored.filter((k) => k.pattern === null).map((k) => wordsOf(k.text));
   const templates = setup.registry?.entries.map((e) => e.parsed) ?? [];
   const allWords = new Set([

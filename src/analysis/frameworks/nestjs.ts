@@ -2,7 +2,8 @@ import type ts from 'typescript';
 import { staticObject, staticString } from '../context.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
-import type { Framework, Invalidation, RouteHandler } from '../facts.js';
+import type { CacheFamily, Framework, Invalidation, RouteHandler } from '../facts.js';
+import { loadsOf } from '../effects.js';
 import {
   codeInvalidations,
   hasTenantInScope,
@@ -115,6 +116,67 @@ export function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
     if (role) handlers.push(...classHandlers(ctx, node, role));
   }
   return handlers;
+}
+
+const CACHE_MANAGER = '@nestjs/cache-manager';
+
+/** Whether a class or method is cached by `@UseInterceptors(CacheInterceptor)` of `@nestjs/cache-manager`. */
+function usesCacheInterceptor(ctx: FileContext, node: ts.Node): boolean {
+  const { ts } = ctx;
+  return decoratorsOf(ts, node).some(
+    (decorator) =>
+      importedName(ctx, decorator.expression) === 'UseInterceptors' &&
+      ts.isCallExpression(decorator.expression) &&
+      decorator.expression.arguments.some((arg) => {
+        const reference = ts.isNewExpression(arg) ? arg.expression : arg;
+        return (
+          ts.isIdentifier(reference) &&
+          ctx.importOf(reference.text)?.module === CACHE_MANAGER &&
+          importedName(ctx, reference) === 'CacheInterceptor'
+        );
+      }),
+  );
+}
+
+/** The argument of a `@CacheKey(…)` or `@CacheTTL(…)` of `@nestjs/cache-manager` on a method. */
+function cacheDecoratorArg(ctx: FileContext, method: ts.MethodDeclaration, name: string): ts.Expression | null {
+  const { ts } = ctx;
+  for (const decorator of decoratorsOf(ts, method)) {
+    if (importedName(ctx, decorator.expression) !== name || moduleOf(ctx, decorator.expression) !== CACHE_MANAGER) continue;
+    if (ts.isCallExpression(decorator.expression) && decorator.expression.arguments[0]) return decorator.expression.arguments[0];
+  }
+  return null;
+}
+
+/**
+ * The GET responses `CacheInterceptor` caches (on the controller or the method): keyed by
+ * `@CacheKey(…)` or the request's path (`/quotes/{id}`), holding what the handler reads, for
+ * `@CacheTTL(…)` milliseconds (cache-manager 5 and later). A mutation that changes that data must
+ * `del` the key.
+ */
+export function cachedGetFamilies(ctx: FileContext): CacheFamily[] {
+  const { ts } = ctx;
+  const families: CacheFamily[] = [];
+  for (const node of ctx.nodes.classes) {
+    const role = classRole(ctx, node);
+    if (role?.framework !== 'nestjs') continue;
+    const isClassCached = usesCacheInterceptor(ctx, node);
+    for (const member of node.members) {
+      if (!ts.isMethodDeclaration(member) || !member.body) continue;
+      const route = methodRoute(ctx, member, role);
+      if (route?.method !== 'GET' || !(isClassCached || usesCacheInterceptor(ctx, member))) continue;
+      const named = cacheDecoratorArg(ctx, member, 'CacheKey');
+      const key = named ? staticString(ctx, named) : (joinPath(role.prefix, route.path)?.replace(/:(\w+)/g, '{$1}') ?? null);
+      if (key === null) continue;
+      const ttlArg = cacheDecoratorArg(ctx, member, 'CacheTTL');
+      const ms = ttlArg && ts.isNumericLiteral(ttlArg) ? Number(ttlArg.text.replace(/_/g, '')) : null;
+      const ttl = ms === null ? null : ms / 1000;
+      const loads = loadsOf(ctx, member);
+      const where = { file: ctx.file, range: ctx.range(member.name) };
+      families.push({ key, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl, fills: [{ ...where, ttl }] });
+    }
+  }
+  return families;
 }
 
 /** Invalidations of the interceptors a class or method names in `@UseInterceptors(…)`. */
