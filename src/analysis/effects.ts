@@ -1087,25 +1087,20 @@ const STATE_WORDS = new Set([
   'webhook',
 ]);
 
-/** Whether a name's words say state of its own (`VerificationToken`, `Session`). */
+/** Whether a name's words say state of its own (`VerificationToken`, `dataroom_session`, `rate-limit`). */
 function isStateWord(name: string): boolean {
   const words = name
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/);
-  return words.some((word) => STATE_WORDS.has(word));
-}
-
-/** Whether a key's literal words say it holds state of its own (`dataroom_session:{token}`, `rate-limit:{ip}`). */
-function isStateKey(pattern: ParsedPattern): boolean {
-  const literal = pattern.source.replace(/\{[^}]*\}/g, ':');
-  const words = literal
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .replace(/rate[^a-z]?limit/g, 'ratelimit')
     .replace(/magic[^a-z]?link/g, 'magiclink')
     .split(/[^a-z0-9]+/);
   return words.some((word) => STATE_WORDS.has(word));
+}
+
+/** Whether a key's literal words say it holds state of its own (`dataroom_session:{token}`, `rate-limit:{ip}`). */
+function isStateKey(pattern: ParsedPattern): boolean {
+  return isStateWord(pattern.source.replace(/\{[^}]*\}/g, ':'));
 }
 
 /**

@@ -1,3 +1,5 @@
+import { oneLine } from '../analysis/catalogue.js';
+
 /**
  * Escapes for what the reports quote of the source (patterns, file names, handler names, messages
  * that name them): data, never layout. A newline in a pattern must not start a line of the report
@@ -5,16 +7,8 @@
  * span, an HTML tag must not render.
  */
 
-const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** C0 and C1 control characters (escape sequences, carriage returns…) and the Unicode line and paragraph separators. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
 /** The text on one line, its control characters spelled out (`\n`, `\u001b`): for the text report and a terminal. */
-export function oneLine(text: string): string {
-  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { oneLine };
 
 const HTML: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 

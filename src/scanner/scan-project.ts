@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { projectMessage } from '../analysis/catalogue.js';
-import { handlerPatterns, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
+import { handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
 import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
@@ -244,7 +244,7 @@ export function deletionFindings(
   // responses a CacheInterceptor keeps under their path).
   const familyKeys = facts
     .flatMap((f) => f.families)
-    .map((family) => parsePattern(family.key.replace(/\{\}/g, '{value}')))
+    .map((family) => parsePattern(namedHoles(family.key)))
     .filter((pattern) => pattern.errors.length === 0);
   const written = [...stored.flatMap((k) => (k.pattern === null ? [] : [k.pattern])), ...familyKeys];
   const unreadable = stored.filter((k) => k.pattern === null).map((k) => wordsOf(k.text));

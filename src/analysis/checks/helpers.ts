@@ -30,6 +30,11 @@ export function familyShape(key: string): string {
   return key.replace(/\{[^{}]*\}/g, '{}');
 }
 
+/** A family's key with a name for each hole that has none (`${domain.toLowerCase()}` is written `{}`): a pattern needs one. */
+export function namedHoles(key: string): string {
+  return key.replace(/\{\}/g, '{value}');
+}
+
 /** Every resource named by `dependsOn` in the registry. */
 function registryResources(registry: CacheRegistry): string[] {
   return [...new Set(registry.entries.flatMap((e) => e.dependsOn))];

@@ -18,6 +18,7 @@ import {
   resolvePattern,
   sameResource,
   familyShape,
+  namedHoles,
 } from './helpers.js';
 
 /** How many stale families the first line of a finding names; the details list every one. */
@@ -154,11 +155,19 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
     const shape = familyShape(family.key);
     let entry = result.get(shape);
     if (!entry) {
-      // A hole with no name (`${domain.toLowerCase()}`) is written `{}`; as a pattern it needs one.
-      const key = family.key.replace(/\{\}/g, '{value}');
+      const key = namedHoles(family.key);
       const pattern = parsePattern(key);
       if (pattern.errors.length > 0) continue;
-      entry = { key, pattern, loads: [], reads: [], projected: [], isProjection: false, isTag: family.isTag === true, ttl: family.ttl };
+      entry = {
+        key,
+        pattern,
+        loads: [],
+        reads: [],
+        projected: [],
+        isProjection: false,
+        isTag: family.isTag === true,
+        ttl: family.ttl,
+      };
       result.set(shape, entry);
     }
     if (family.isProjection) {
