@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type ts from 'typescript';
@@ -20,6 +21,8 @@ import { loadConfigFor } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
 import type { RegistryDiagnostic } from '../registry/load.js';
+import { untypedProject } from './project.js';
+import type { UntypedProject } from './project.js';
 
 type Context = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -124,15 +127,24 @@ export function analysisFor(context: Context): FileAnalysis {
   const { config, options, registry, registryFile, isIgnored, setupProblems } = setup;
   const services = sourceCode.parserServices as ParserServices | undefined;
   const program = services?.program ?? null;
-  const { facts, ts: tsInstance } = factsFor(context, setup, services);
+  const { facts, ts: tsInstance, project, tree } = factsFor(context, setup, services);
   const memo = new Map<string, readonly Finding[]>();
   const ruleOptions: RuleOptions = config.rules ?? {};
-  // With type information the families are the program's, as in the CLI; without, the file's own.
-  const families =
-    program && tsInstance && registry === null && facts.isRelevant ? programFamilies(tsInstance, program, options) : undefined;
-  const locate = program
+  // The families are the project's, as in the CLI: the program's with type information, else read from
+  // the project's files (only for a file whose handlers write: no other finding depends on them).
+  let families: readonly CacheFamily[] | undefined;
+  if (program && tsInstance && registry === null && facts.isRelevant) families = programFamilies(tsInstance, program, options);
+  else if (project && registry === null && facts.handlers.some((handler) => handler.writes.length > 0))
+    // The linted file's own as its text reads now (an editor's buffer, a file not saved), the others' as on disk.
+    families = [...project.families().filter((family) => family.file !== facts.file), ...facts.families];
+  const sourceOf = program
+    ? (file: string) => program.getSourceFile(file)
+    : project
+      ? (file: string) => (file === tree?.fileName ? tree : project.sourceFile(file))
+      : null;
+  const locate = sourceOf
     ? (file: string, offset: number): string => {
-        const other = program.getSourceFile(file);
+        const other = sourceOf(file);
         const line = other ? other.getLineAndCharacterOfPosition(offset).line + 1 : 0;
         return `${relative(context.cwd, file).split('\\').join('/')}:${String(line)}`;
       }
@@ -174,6 +186,8 @@ interface FileSetup {
   readonly registry: CacheRegistry | null;
   readonly registryFile: string | null;
   readonly isIgnored: boolean;
+  /** The directory the configuration's `ignores` are relative to. */
+  readonly ignoreBase: string;
   /** Problems of the configuration, the registry and the file itself, reported once per file. */
   readonly setupProblems: RegistryDiagnostic[];
 }
@@ -197,16 +211,28 @@ function setupFor(context: Context): FileSetup {
     setupProblems.push(...loaded.diagnostics);
   }
 
-  const isIgnored = isIgnoredFile(filename, fileConfig.file ? fileConfig.dir : context.cwd, config.ignores ?? []);
-  return { config, options, registry, registryFile, isIgnored, setupProblems };
+  const ignoreBase = fileConfig.file ? fileConfig.dir : context.cwd;
+  const isIgnored = isIgnoredFile(filename, ignoreBase, config.ignores ?? []);
+  return { config, options, registry, registryFile, isIgnored, ignoreBase, setupProblems };
+}
+
+interface LintedFacts {
+  readonly facts: FileFacts;
+  /** The TypeScript that made the file's tree (null: none was needed). */
+  readonly ts: TS | null;
+  /** The project read from disk, without type information (null: with it, or not needed). */
+  readonly project: UntypedProject | null;
+  /** The tree the facts were extracted from (null: none was). */
+  readonly tree: ts.SourceFile | null;
 }
 
 /**
- * The facts of the linted file and the TypeScript that made its tree (null: none was needed). The
- * text says first whether the file can hold anything the rules judge: most files of a project
- * cannot, and are then neither parsed again nor walked.
+ * The facts of the linted file. The text says first whether the file can hold anything the rules
+ * judge: most files of a project cannot, and are then neither parsed again nor walked. Calls into
+ * other files are followed with the type checker where the parser made a program, else through the
+ * project read from disk, as the CLI reads it.
  */
-function factsFor(context: Context, setup: FileSetup, services: ParserServices | undefined): { facts: FileFacts; ts: TS | null } {
+function factsFor(context: Context, setup: FileSetup, services: ParserServices | undefined): LintedFacts {
   const { sourceCode, filename } = context;
   const { options, registry, isIgnored, setupProblems } = setup;
   const program = services?.program ?? null;
@@ -215,7 +241,7 @@ function factsFor(context: Context, setup: FileSetup, services: ParserServices |
   if (bytes > MAX_FILE_BYTES) setupProblems.push(problemAt(filename, 1, 1, tooLargeMessage(bytes)));
   const textSays = isIgnored || bytes > MAX_FILE_BYTES ? null : textRelevance(filename, sourceCode.text, options);
   const none: FileFacts = { file: filename, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
-  if (!textSays || !(textSays.handlers || textSays.sites)) return { facts: none, ts: null };
+  if (!textSays || !(textSays.handlers || textSays.sites)) return { facts: none, ts: null, project: null, tree: null };
   const mapped = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
   let tsInstance: TS;
   let sourceFile: ts.SourceFile;
@@ -232,23 +258,37 @@ function factsFor(context: Context, setup: FileSetup, services: ParserServices |
       scriptKindOf(tsInstance, filename),
     );
   }
+  // A file that is not on disk (a test's code, standard input) is linted alone.
+  const project =
+    program || !existsSync(filename)
+      ? null
+      : untypedProject(tsInstance, filename, context.cwd, options, {
+          config: setup.config,
+          ignoreBase: setup.ignoreBase,
+          registryFile: setup.registryFile,
+        });
+  if (project) sourceFile = project.lintedTree(filename, sourceCode.text, sourceFile);
   const extract = {
     ts: tsInstance,
     options,
-    resolver: program ? resolverFor(tsInstance, program) : null,
+    resolver: program ? resolverFor(tsInstance, program) : (project?.resolver ?? null),
     withFamilies: registry === null,
+    ...(project ? { contexts: project.contexts } : {}),
   };
   // The analysis's walks recurse: a file nested too deeply is not walked.
   const deep = tooDeeplyNested(tsInstance, sourceFile);
   try {
     if (deep) throw nestingError(deep);
-    return { facts: extractFacts(sourceFile, extract), ts: tsInstance };
+    return { facts: extractFacts(sourceFile, extract), ts: tsInstance, project, tree: sourceFile };
   } catch (error) {
     // A file the analysis gives up on is said once, and the lint run goes on.
     const why = gaveUp(error);
     if (!why) throw error;
     setupProblems.push(gaveUpProblem(context.cwd, filename, sourceFile, why));
-    return { facts: none, ts: tsInstance };
+    return { facts: none, ts: tsInstance, project, tree: sourceFile };
+  } finally {
+    // A tree made for this lint is this lint's alone: the project's files keep theirs.
+    if (project && !project.isOwn(sourceFile)) project.contexts.delete(sourceFile);
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { TS } from '../ts/syntax.js';
 
@@ -33,6 +33,22 @@ export function workspacePackages(ts: TS, root: string): Map<string, string> {
     if (typeof name === 'string' && !packages.has(name)) packages.set(name, dirname(resolve(file)));
   }
   return packages;
+}
+
+/** How many directories up a workspace package's monorepo root is looked for. */
+const WORKSPACE_DEPTH = 4;
+
+/**
+ * The monorepo root of which `dir` is a workspace package, or undefined: an application audited
+ * from its own directory still follows calls into the shared packages beside it.
+ */
+export function enclosingWorkspace(ts: TS, dir: string): string | undefined {
+  let parent = dirname(dir);
+  for (let i = 0; i < WORKSPACE_DEPTH && parent !== dirname(parent); i++, parent = dirname(parent)) {
+    if (!existsSync(join(parent, 'pnpm-workspace.yaml')) && readJson(join(parent, 'package.json'))?.['workspaces'] === undefined) continue;
+    return [...workspacePackages(ts, parent).values()].includes(dir) ? parent : undefined;
+  }
+  return undefined;
 }
 
 /** The `packages:` list of a pnpm-workspace.yaml (block or flow style), without a YAML parser. */

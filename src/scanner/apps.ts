@@ -8,9 +8,9 @@ import type { TS } from '../ts/syntax.js';
 import { resolveOptions } from '../analysis/options.js';
 import { findConfigFile, loadConfigFor } from '../config/load-config.js';
 import { VERSION } from '../version.js';
-import { mayHoldHandlers } from './relevance.js';
+import { mayHoldHandlers } from '../project/relevance.js';
 import { isTestFile, projectFiles, SKIPPED_DIRECTORIES, SOURCE_EXTENSIONS } from '../project/files.js';
-import { readJson, workspacePackages } from '../project/workspaces.js';
+import { enclosingWorkspace, readJson, workspacePackages } from '../project/workspaces.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ApplicationResult, MatrixRow, ScanResult } from './result.js';
 import { ScanError } from './scan-error.js';
@@ -52,7 +52,8 @@ const LAYOUT_DIRECTORIES = ['apps', 'packages', 'libs', 'services'];
 export async function auditProject(options: AuditOptions): Promise<ScanResult> {
   const mode = options.mode ?? 'auto';
   const root = resolve(options.root);
-  const single = (): Promise<ScanResult> => scan({ ...options, workspaceRoot: options.workspaceRoot ?? enclosingWorkspace(root) });
+  const single = (): Promise<ScanResult> =>
+    scan({ ...options, workspaceRoot: options.workspaceRoot ?? enclosingWorkspace(typescript(), root) });
   // A configuration named on the command line is one project's, as a tsconfig is.
   const isNamed = options.tsconfig !== undefined || options.configFile !== undefined;
   if (mode === 'single' || (mode === 'auto' && (isNamed || hasOwnConfiguration(root)))) return single();
@@ -206,23 +207,6 @@ function mayBeApplication(dir: string, root: string, workspaces: ReadonlyMap<str
     dir,
     files.filter((file) => !isTestFile(relative(dir, file).split(sep).join('/'))),
   );
-}
-
-/** How many directories up a workspace package's monorepo root is looked for. */
-const WORKSPACE_DEPTH = 4;
-
-/**
- * The monorepo root of which `dir` is a workspace package, or undefined: an application audited
- * from its own directory still follows calls into the shared packages beside it.
- */
-function enclosingWorkspace(dir: string): string | undefined {
-  const ts = typescript();
-  let parent = dirname(dir);
-  for (let i = 0; i < WORKSPACE_DEPTH && parent !== dirname(parent); i++, parent = dirname(parent)) {
-    if (!existsSync(join(parent, 'pnpm-workspace.yaml')) && readJson(join(parent, 'package.json'))?.['workspaces'] === undefined) continue;
-    return [...workspacePackages(ts, parent).values()].includes(dir) ? parent : undefined;
-  }
-  return undefined;
 }
 
 /** A configuration file in the directory itself (not one found above it). */

@@ -10,7 +10,7 @@ import type { FileSummary, SummaryStore } from './scan-summaries.js';
 import type { CacheOptions } from './scan-cache.js';
 import type { ScanSetup } from './scan-load.js';
 import type { SourceReader, SourceText } from './scan-parse.js';
-import type { Relevance } from './relevance.js';
+import type { Relevance } from '../project/relevance.js';
 import type { ScanOptions } from './scan-options.js';
 import { lineAt } from './suppressions.js';
 

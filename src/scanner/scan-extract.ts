@@ -13,7 +13,7 @@ import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
-import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from '../project/relevance.js';
 import { ProjectResolver } from '../project/resolver.js';
 import { judgedDeletions } from './scan-project.js';
 import type { SourceReader } from './scan-parse.js';

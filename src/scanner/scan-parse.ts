@@ -6,8 +6,8 @@ import type { ScanDiagnostic } from './result.js';
 import type { ScanOptions } from './scan-options.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
-import { exportableNames, fileRelevance } from './relevance.js';
-import type { Relevance } from './relevance.js';
+import { exportableNames, fileRelevance } from '../project/relevance.js';
+import type { Relevance } from '../project/relevance.js';
 
 /**
  * The project's files: each read once to decide whether it can matter, and parsed only when it can

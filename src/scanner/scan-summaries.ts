@@ -14,7 +14,7 @@ import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { TS } from '../ts/syntax.js';
 import { ProjectResolver } from '../project/resolver.js';
 import type { ReadRecorder } from '../project/modules.js';
-import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from '../project/relevance.js';
 import { globalInterceptions, mergeRoles, NO_ROLES, relevantFiles, resolutionHost, withInterceptions } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
 import type { SourceReader } from './scan-parse.js';

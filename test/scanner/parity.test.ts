@@ -31,11 +31,16 @@ describe('the CLI and ESLint agree', () => {
           });
     // An application of a monorepo is audited with its workspace as context, as from its own directory.
     const result = await auditProject({ root, mode: 'single' });
-    const cli = [...new Set(result.findings.filter((f) => perFile.has(f.ruleId)).map(key))].sort();
-    // The CLI follows calls across files as typed ESLint does.
-    const eslint = [...new Set((await lintFixture(eslint10 as never, app, { typed: expected.typed ?? false })).map(key))].sort();
+    const cliFindings = result.findings.filter((f) => perFile.has(f.ruleId));
+    const cli = [...new Set(cliFindings.map(key))].sort();
+    // ESLint follows calls across files as the CLI does, with type information or without.
+    const linted = await lintFixture(eslint10, app, { typed: expected.typed ?? false });
+    const eslint = [...new Set(linted.map(key))].sort();
     expect(cli).toEqual(eslint);
     expect(cli).toEqual([...new Set(expected.findings.map(key))].sort());
+    // The same message too: its first line, then the lines that prove it.
+    const said = (f: { message: string; details?: readonly string[] }): string => [f.message, ...(f.details ?? [])].join('\n');
+    expect(new Set(linted.map((m) => `${key(m)} ${m.message}`))).toEqual(new Set(cliFindings.map((f) => `${key(f)} ${said(f)}`)));
   });
 
   it('counts invalidation in a composed decorator of another file, an interceptor and an event listener', async () => {
