@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,19 @@ import { plantedApp } from '../support/planted-app.js';
 const root = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'cache-audit-install-'));
 const app = join(work, 'app');
+/** A NestJS app compiled to CommonJS, caching with @nestjs/cache-manager, its controller and service in separate files. */
+const nest = join(work, 'nest');
+const NEST_FIXTURE = join(root, 'fixtures/nest-cache-manager-app');
+const NEST_FILES = ['package.json', 'tsconfig.json', 'src/prisma.ts', 'src/quotes/quotes.controller.ts', 'src/quotes/quotes.service.ts'];
+/** The README's ESLint setup, untyped. */
+const README_CONFIG = `import tsParser from '@typescript-eslint/parser';
+import cacheAudit from 'cache-audit/eslint';
+
+export default [
+  { files: ['**/*.ts', '**/*.tsx'], languageOptions: { parser: tsParser } },
+  cacheAudit.configs.recommended,
+];
+`;
 
 const APP_FILES: Record<string, string> = {
   'package.json': `${JSON.stringify({ name: 'quotes-api', version: '1.0.0', private: true })}\n`,
@@ -48,8 +61,8 @@ function pack(dir: string): string {
   return join(work, name);
 }
 
-function run(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd: app, encoding: 'utf8' });
+function run(command: string, args: string[], cwd = app): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -69,6 +82,13 @@ beforeAll(() => {
     cwd: app,
     stdio: 'pipe',
   });
+  // The NestJS app is a project of its own beside it, with the same installed packages.
+  for (const path of NEST_FILES) {
+    mkdirSync(dirname(join(nest, path)), { recursive: true });
+    writeFileSync(join(nest, path), readFileSync(join(NEST_FIXTURE, path), 'utf8').replace('"extends": "../tsconfig.fixtures.json",', ''));
+  }
+  writeFileSync(join(nest, 'eslint.config.mjs'), README_CONFIG);
+  symlinkSync(join(app, 'node_modules'), join(nest, 'node_modules'), 'dir');
 }, 110_000);
 
 afterAll(() => {
@@ -106,6 +126,27 @@ describe('the packed packages, installed into a fresh project', () => {
       'src/app.ts:16 cache-audit/require-dependent-invalidation 2',
     ]);
     expect(messages[0]?.message).toMatch(FINDING);
+  });
+
+  it('on a NestJS CommonJS app with cache-manager, ESLint (untyped, as the README sets it up) and the CLI report the service’s forgotten invalidation alike', () => {
+    const cli = run(bin('cache-audit'), ['--no-color', '--format', 'json'], nest);
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(1);
+    const found = (
+      JSON.parse(cli.stdout) as { findings: { file: string; line: number; ruleId: string; severity: string; message: string }[] }
+    ).findings;
+    const eslint = run(bin('eslint'), ['--format', 'json', 'src'], nest);
+    expect(eslint.status).toBe(1);
+    const linted = (
+      JSON.parse(eslint.stdout) as { filePath: string; messages: { ruleId: string; line: number; severity: number; message: string }[] }[]
+    ).flatMap((f) => f.messages.map((m) => ({ file: f.filePath.slice(nest.length + 1), ...m })));
+    const expected = ['src/quotes/quotes.controller.ts:19 require-dependent-invalidation error'];
+    expect(found.map((f) => `${f.file}:${String(f.line)} ${f.ruleId} ${f.severity}`)).toEqual(expected);
+    expect(
+      linted.map((m) => `${m.file}:${String(m.line)} ${m.ruleId.replace('cache-audit/', '')} ${m.severity === 2 ? 'error' : 'warning'}`),
+    ).toEqual(expected);
+    expect(found[0]?.message).toBe('QuotesController.update leaves a cached family stale: `quotes:list`.');
+    expect(linted[0]?.message.split('\n')[0]).toBe(found[0]?.message);
   });
 
   it('the runtime loads from ESM and CommonJS: a registry and the in-memory store', () => {
