@@ -170,7 +170,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
     const key = runKeyOf(options);
     const parts = cache.usedRuns().filter((part) => part !== key);
     if (parts.length > 0) {
-      const { SKIPPED_DIRECTORIES } = await import('../scanner/files.js');
+      const { SKIPPED_DIRECTORIES } = await import('../project/files.js');
       cache.saveCombined(key, parts, options.root, SKIPPED_DIRECTORIES, result);
       cache.save();
     }
