@@ -11,7 +11,14 @@ import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
 import { cacheFamilies } from '../analysis/effects.js';
 import { extractFacts, fileContext, textRelevance } from '../analysis/extract.js';
-import type { CacheFamily, FileFacts } from '../analysis/facts.js';
+import type { CacheFamily, FileFacts, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
+import {
+  cachedGetFamilies,
+  globalCacheSetup,
+  globallyCachedGets,
+  interceptedGets,
+  usesDecoratorFrameworks,
+} from '../analysis/frameworks/nestjs.js';
 import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
@@ -136,7 +143,11 @@ export function analysisFor(context: Context): FileAnalysis {
   if (program && tsInstance && registry === null && facts.isRelevant) families = programFamilies(tsInstance, program, options);
   else if (project && registry === null && facts.handlers.some((handler) => handler.writes.length > 0))
     // The linted file's own as its text reads now (an editor's buffer, a file not saved), the others' as on disk.
-    families = [...project.families().filter((family) => family.file !== facts.file), ...facts.families];
+    families = [
+      ...project.families().byFile.filter((family) => family.file !== facts.file),
+      ...facts.families,
+      ...project.families().cachedGets,
+    ];
   const sourceOf = program
     ? (file: string) => program.getSourceFile(file)
     : project
@@ -339,6 +350,8 @@ function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
 
 const familiesByProgram = new WeakMap<ts.Program, WeakMap<AnalysisOptions, readonly CacheFamily[]>>();
 const FAMILY_WORDS = /redis|cache|keyv|\bkv\b/i;
+const CONTROLLER_WORDS = /@Controller\b/;
+const GLOBAL_SETUP_WORDS = /APP_INTERCEPTOR|setGlobalPrefix/;
 
 /** The cache families read anywhere in a program, found once per program and options. */
 function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisOptions): readonly CacheFamily[] {
@@ -352,15 +365,27 @@ function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisO
   const resolver = resolverFor(tsInstance, program);
   const contexts = new Map();
   const families: CacheFamily[] = [];
+  const gets: InterceptedGet[] = [];
+  const setups: GlobalCacheSetup[] = [];
   for (const sourceFile of program.getSourceFiles()) {
-    if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/') || !FAMILY_WORDS.test(sourceFile.text)) continue;
+    if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
+    const hasFamilies = FAMILY_WORDS.test(sourceFile.text);
+    const hasControllers = CONTROLLER_WORDS.test(sourceFile.text);
+    if (!hasFamilies && !hasControllers && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
     try {
-      families.push(...cacheFamilies(fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts })));
+      const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts });
+      if (hasFamilies) families.push(...cacheFamilies(ctx));
+      if (hasControllers && usesDecoratorFrameworks(ctx)) {
+        families.push(...cachedGetFamilies(ctx));
+        gets.push(...interceptedGets(ctx));
+      }
+      setups.push(globalCacheSetup(ctx));
     } catch (error) {
       // A file the analysis gives up on adds no family; when it is linted, it says why.
       if (!gaveUp(error)) throw error;
     }
   }
+  families.push(...globallyCachedGets(gets, setups));
   byOptions.set(options, families);
   return families;
 }

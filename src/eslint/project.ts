@@ -6,7 +6,8 @@ import { forgetSummaries } from '../analysis/effects.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import { isTrpcFile } from '../analysis/frameworks/trpc.js';
-import type { CacheFamily } from '../analysis/facts.js';
+import type { CacheFamily, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
+import { globalCacheSetup, globallyCachedGets } from '../analysis/frameworks/nestjs.js';
 import { gaveUp } from '../analysis/limits.js';
 import { globToRegExp } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
@@ -56,6 +57,12 @@ function entryAt(ts: TS, path: string): Entry {
   return entry;
 }
 
+/** The cache families of a project: each file's, and those of the GETs a global interceptor caches. */
+export interface ProjectFamilies {
+  readonly byFile: readonly CacheFamily[];
+  readonly cachedGets: readonly CacheFamily[];
+}
+
 /** What decides which files are the project's own and how they are read: the configuration's ignores, tests, registry file. */
 export interface ProjectScope {
   readonly config: CacheAuditConfig;
@@ -79,7 +86,7 @@ export class UntypedProject {
   /** The files linted since the stamps were last checked: a file linted again starts a new pass. */
   private readonly linted = new Set<string>();
   private listing: ProjectFiles | null = null;
-  private familiesFound: readonly CacheFamily[] | null = null;
+  private familiesFound: ProjectFamilies | null = null;
   private routersRead = false;
 
   constructor(
@@ -133,21 +140,30 @@ export class UntypedProject {
     forgetSummaries(this.options);
   }
 
-  /** The cache families read anywhere in the project, as the CLI finds them (each relevant file's). */
-  families(): readonly CacheFamily[] {
+  /**
+   * The cache families read anywhere in the project, as the CLI finds them: each relevant file's
+   * (`byFile`), and the GETs a global `CacheInterceptor` caches (`cachedGets`, keyed with the global
+   * prefix the project sets).
+   */
+  families(): ProjectFamilies {
     if (this.familiesFound) return this.familiesFound;
-    const found: CacheFamily[] = [];
+    const byFile: CacheFamily[] = [];
+    const gets: InterceptedGet[] = [];
+    const setups: GlobalCacheSetup[] = [];
     const extract = { ...this.extract, withFamilies: true, isForLookups: true };
     for (const sourceFile of this.relevantFiles()) {
       try {
-        found.push(...extractFacts(sourceFile, extract).families);
+        const facts = extractFacts(sourceFile, extract);
+        byFile.push(...facts.families);
+        gets.push(...(facts.interceptedGets ?? []));
+        setups.push(globalCacheSetup(fileContext(sourceFile, extract)));
       } catch (error) {
         // A file the analysis gives up on adds no family; when it is linted, it says why.
         if (!gaveUp(error)) throw error;
       }
     }
-    this.familiesFound = found;
-    return found;
+    this.familiesFound = { byFile, cachedGets: globallyCachedGets(gets, setups) };
+    return this.familiesFound;
   }
 
   /** The project's files that can matter (their text decides, as in the CLI), parsed. */

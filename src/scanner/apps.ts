@@ -188,7 +188,10 @@ async function scanEach(options: AuditOptions, root: string, candidates: readonl
   for (const candidate of candidates) {
     try {
       options.checkApplication?.(candidate.dir);
-      scanned.push({ candidate, result: await scan({ ...options, root: candidate.dir, workspaceRoot: root, tsconfig: undefined }) });
+      scanned.push({
+        candidate,
+        result: await scan({ ...options, root: candidate.dir, workspaceRoot: root, reportRoot: root, tsconfig: undefined }),
+      });
     } catch (error) {
       if (!isConfigured && error instanceof ScanError && (error.code === 'no-sources' || error.code === 'few-sources')) continue;
       throw error;
@@ -323,7 +326,7 @@ function rebase(
       foundBy: candidate.foundBy,
       registry: result.registry && { ...result.registry, file: file(result.registry.file) },
       configuration: result.configuration === null ? null : file(result.configuration),
-      families: result.families.map((family) => ({ ...family, reads: family.reads.map(at) })),
+      families: result.families.map((family) => ({ ...family, reads: family.reads.map(at), fills: family.fills.map(at) })),
       tsconfigs: result.tsconfigs.map(file),
       filesScanned: result.filesScanned,
       matrix: {

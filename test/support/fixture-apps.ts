@@ -10,6 +10,7 @@ export const AUDITED_APPS = [
   'redis-roles-app',
   'aliases-app',
   'commonjs-express-app',
+  'commonjs-redis-app',
   'sequelize-hooks-app',
   'typeorm-subscriber-app',
   'bullmq-jobs-app',
@@ -29,4 +30,5 @@ export const AUDITED_APPS = [
   'nest-prisma-properties-app',
   'koa-sequelize-app',
   'nest-cache-manager-app',
+  'nest-global-cache-app',
 ];
