@@ -29,7 +29,7 @@ import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
-import { SOURCES } from './sources/index.js';
+import { modelClassOf, SOURCES } from './sources/index.js';
 import { readLookup, rowSelector, writeChange } from './sources/operations.js';
 import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
@@ -733,6 +733,10 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   if (made) return [{ declaration: made.declaration, ctx: made.ctx, label: made.label, outer: made.outer }];
   const instance = object.kind === ts.SyntaxKind.ThisKeyword ? null : instanceMember(ctx, object, method);
   if (instance) return [instance];
+  // `site.rename(name)` of `const site = await Website.findByPk(id)`: the model class's own method.
+  const model = object.kind === ts.SyntaxKind.ThisKeyword ? null : modelClassOf(ctx, object);
+  const own = model ? classMember(model.ctx, model.cls, method) : null;
+  if (model && own) return [{ ...own, label: `${model.cls.name?.text ?? 'model'}.${method}`, self: model }];
   if (object.kind === ts.SyntaxKind.ThisKeyword) {
     const owner = enclosingClass(ts, call);
     const found = owner ? classMember(ctx, owner, method) : null;
@@ -756,11 +760,12 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
     // A required client (`const redis = require('./redis')`, `module.exports = new Redis()`) is the library's.
     if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*' && !isLibrary())
       return resolved(ctx, call, `${object.text}.${method}`);
-    const local = ctx.classes.get(object.text);
-    const staticMethod = local?.members.find(
-      (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method,
+    // `CacheHelper.clearData(…)`: a static method of a class of this file or an imported one.
+    const owner = classOf(ctx, object);
+    const staticMethod = owner?.cls.members.find(
+      (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(owner.cls.getSourceFile()) === method,
     );
-    if (staticMethod?.body) return [{ declaration: staticMethod, ctx, label: `${object.text}.${method}` }];
+    if (owner && staticMethod?.body) return [{ declaration: staticMethod, ctx: owner.ctx, label: `${object.text}.${method}` }];
   }
   return [];
 }
