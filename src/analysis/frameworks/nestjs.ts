@@ -3,7 +3,7 @@ import { staticObject, staticString } from '../context.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { CacheFamily, Framework, Invalidation, RouteHandler } from '../facts.js';
-import { loadsOf } from '../effects.js';
+import { loadsOf } from '../effects/loads.js';
 import {
   codeInvalidations,
   hasTenantInScope,
