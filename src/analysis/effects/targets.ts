@@ -37,7 +37,7 @@ export function helperTargets(ctx: FileContext, call: ts.CallExpression, callee:
     return injectedTargets(ctx, call, object, method);
   }
   // imported.namespaceOrObject.method(): a function of another module of the project.
-  if (ts.isIdentifier(object)) return namespaceTargets(ctx, call, object, method);
+  if (ts.isIdentifier(object)) return namespaceTargets(ctx, call, object, method, isLibrary);
   return [];
 }
 
@@ -72,10 +72,19 @@ function injectedTargets(
 }
 
 /** `ns.method(…)` of a namespace import of the project, or a static method of a class of the file. */
-function namespaceTargets(ctx: FileContext, call: ts.CallExpression, object: ts.Identifier, method: string): readonly Target[] | 'opaque' {
+function namespaceTargets(
+  ctx: FileContext,
+  call: ts.CallExpression,
+  object: ts.Identifier,
+  method: string,
+  isLibrary: boolean,
+): readonly Target[] | 'opaque' {
   const { ts } = ctx;
   const binding = ctx.importOf(object.text);
-  if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*') return resolved(ctx, call, `${object.text}.${method}`);
+  // A required client (`const redis = require('./redis')`, `module.exports = new Redis()`) is the library's.
+  if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*' && !isLibrary) {
+    return resolved(ctx, call, `${object.text}.${method}`);
+  }
   const local = ctx.classes.get(object.text);
   const staticMethod = local?.members.find(
     (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method,
