@@ -238,7 +238,12 @@ describe('test files', () => {
     expect([report.filesScanned, report.findings.filter((f) => isTest(f.file))]).toEqual([2, []]);
     const withTests = { ...files, 'cache-audit.config.json': json({ tests: true }) };
     const all = parse((await run(['.', '--format', 'json'], project(withTests))).stdout);
-    expect(all.findings.filter((f) => isTest(f.file)).map((f) => `${f.file} ${f.ruleId}`).sort()).toEqual([
+    expect(
+      all.findings
+        .filter((f) => isTest(f.file))
+        .map((f) => `${f.file} ${f.ruleId}`)
+        .sort(),
+    ).toEqual([
       'src/__e2e__/api.servertest.ts no-broad-pattern',
       'src/__tests__/quotes.ts no-broad-pattern',
       'src/users.int-test.ts no-broad-pattern',
