@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type ts from 'typescript';
 import type { FileContext } from '../analysis/context.js';
-import { forgetSummaries } from '../analysis/effects.js';
+import { forgetSummaries } from '../analysis/effects/summarize.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import { isTrpcFile } from '../analysis/frameworks/trpc.js';
