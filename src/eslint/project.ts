@@ -88,6 +88,8 @@ export class UntypedProject {
   private listing: ProjectFiles | null = null;
   private familiesFound: ProjectFamilies | null = null;
   private routersRead = false;
+  /** Whether a file was met with another stamp than the one this reading used. */
+  private hasSeenChange = false;
 
   constructor(
     private readonly ts: TS,
@@ -117,8 +119,18 @@ export class UntypedProject {
 
   /** Whether a file read by this reading changed on disk since. */
   isStale(): boolean {
+    if (this.hasSeenChange) return true;
     for (const [path, stamp] of this.used) if (stampOf(path) !== stamp) return true;
     return false;
+  }
+
+  /**
+   * Whether the linted file is one this reading read, changed on disk since: ESLint reads the files
+   * of a run in any order, so the service may be linted before the controller that calls it.
+   */
+  hasChanged(file: string): boolean {
+    const stamp = this.used.get(file);
+    return stamp !== undefined && stamp !== stampOf(file);
   }
 
   /**
@@ -195,7 +207,10 @@ export class UntypedProject {
 
   private entry(path: string): Entry {
     const entry = entryAt(this.ts, path);
-    this.used.set(path, entry.stamp);
+    const used = this.used.get(path);
+    // A file read again with another stamp: what was made of it before is stale.
+    if (used !== undefined && used !== entry.stamp) this.hasSeenChange = true;
+    else this.used.set(path, entry.stamp);
     return entry;
   }
 
@@ -248,7 +263,8 @@ const readings = new WeakMap<TS, WeakMap<AnalysisOptions, Map<string, UntypedPro
 
 /**
  * The reading of the project a linted file belongs to, made anew when a file it read changed on
- * disk (checked once per pass over the files: see `isNewPass`).
+ * disk: the linted file itself, checked each time, and any other, checked once per pass over the
+ * files (see `isNewPass`).
  */
 export function untypedProject(ts: TS, file: string, cwd: string, options: AnalysisOptions, scope: ProjectScope): UntypedProject {
   let byOptions = readings.get(ts);
@@ -263,7 +279,7 @@ export function untypedProject(ts: TS, file: string, cwd: string, options: Analy
   }
   const root = projectRoot(file, cwd);
   let project = byRoot.get(root);
-  if (project?.isNewPass(file) && project.isStale()) {
+  if (project && (project.hasChanged(file) || (project.isNewPass(file) && project.isStale()))) {
     project.forget();
     project = undefined;
   }
