@@ -4,6 +4,7 @@ import type { TS } from '../ts/syntax.js';
 import { classPropertyInitializer, constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 import type { Env, Frame } from './env.js';
+import { isCacheModule } from './sources/index.js';
 
 /**
  * The expression a function body returns, when that is all it does (after constant declarations
@@ -210,10 +211,6 @@ export function detachedMember(
   return owner ? constructedMethod(owner.ctx, owner.expr, taken.name.text, null) : null;
 }
 
-/** Modules whose functions may reach a cache: a call of what they make is never taken as inert. */
-const CACHE_PACKAGES =
-  /^(cache-audit|@cache-audit\/|ioredis$|redis$|@redis\/|@upstash\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|bentocache$|next\/cache$|lru-cache$)/;
-
 /**
  * Whether a called constant is what a package made (`export const nanoid = customAlphabet(…)`):
  * its code is the package's, which reaches no cache of the app (a package that is a cache client
@@ -229,7 +226,7 @@ export function isMadeByPackage(ctx: FileContext, callee: ts.Expression): boolea
   // An instance of a class is no function (a Proxy may be): calling it runs no code of the app.
   if (ts.isNewExpression(value.expr) && root.text !== 'Proxy' && root.text !== 'Function') return true;
   const binding = value.ctx.importOf(root.text);
-  return binding !== null && !value.ctx.isProjectModule(binding.module) && !CACHE_PACKAGES.test(binding.module);
+  return binding !== null && !value.ctx.isProjectModule(binding.module) && !isCacheModule(binding.module);
 }
 
 function contextFor(ctx: FileContext, node: ts.Node): FileContext {
