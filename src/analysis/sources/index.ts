@@ -1,3 +1,5 @@
+import type ts from 'typescript';
+import type { FileContext } from '../context.js';
 import { bullmq } from './bullmq.js';
 import { cacheClients } from './cache-clients.js';
 import { drizzle } from './drizzle.js';
@@ -39,4 +41,13 @@ export function isCacheModule(module: string): boolean {
 /** Whether a file's text can name a cache library's calls (see `Source.cacheText`): tested before any parse. */
 export function mayNameCache(text: string): boolean {
   return CACHE_SOURCES.some((source) => source.cacheText?.test(text));
+}
+
+/** The project's model class an instance is of (`site` of `await Website.findByPk(id)`), as the first source that knows says. */
+export function modelClassOf(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null {
+  for (const source of SOURCES) {
+    const found = source.instanceClass?.(ctx, receiver);
+    if (found) return found;
+  }
+  return null;
 }
