@@ -7,7 +7,7 @@ import type { FileContext } from './context.js';
 import { enclosingClass, lastName, parentOf, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { appendFrame, boundArgument, boundProperty } from './env.js';
-import { detachedMember, factoryMember, instanceMember, isMadeByPackage } from './factories.js';
+import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage } from './factories.js';
 import type { Bound, Frame } from './env.js';
 import type {
   CacheFamily,
@@ -805,11 +805,16 @@ function resolved(ctx: FileContext, call: ts.CallExpression, label: string): rea
   });
 }
 
-/** Whether a member is declared with a type a package exports (`private segment: Analytics` of `@segment/analytics-node`): its methods are the package's, not the project's. */
+/**
+ * Whether a member is declared with a type a package exports (`private segment: Analytics` of
+ * `@segment/analytics-node`) or a built-in one (`private schemas: Map<…>`): its methods are the
+ * package's or JavaScript's, not the project's.
+ */
 function isPackageType(ctx: FileContext, member: ts.Expression): boolean {
   const type = typeReference(ctx.ts, declarationOf(ctx, member, false)?.type);
-  const binding = type ? ctx.importOf(type.root) : null;
-  return binding !== null && !ctx.isProjectModule(binding.module);
+  if (!type) return false;
+  const binding = ctx.importOf(type.root);
+  return binding === null ? isBuiltIn(ctx, type.root) : !ctx.isProjectModule(binding.module);
 }
 
 /** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
