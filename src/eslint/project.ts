@@ -1,8 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type ts from 'typescript';
-import type { FileContext } from '../analysis/context.js';
-import { forgetSummaries } from '../analysis/effects/summarize.js';
+import { AnalysisSession } from '../analysis/session.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import { isTrpcFile } from '../analysis/frameworks/trpc.js';
@@ -80,7 +79,8 @@ export interface ProjectScope {
  */
 export class UntypedProject {
   readonly resolver: ProjectResolver;
-  readonly contexts = new Map<ts.SourceFile, FileContext>();
+  /** The memos of this reading (the summaries of the functions the project's files call): a new reading starts with none. */
+  readonly session = new AnalysisSession();
   /** The stamp of every file this reading used. */
   private readonly used = new Map<string, string>();
   /** The files linted since the stamps were last checked: a file linted again starts a new pass. */
@@ -114,7 +114,7 @@ export class UntypedProject {
 
   /** How the project's files are extracted: with this reading's resolver and file contexts. */
   get extract(): ExtractOptions {
-    return { ts: this.ts, options: this.options, resolver: this.resolver, contexts: this.contexts };
+    return { ts: this.ts, options: this.options, resolver: this.resolver, session: this.session };
   }
 
   /** Whether a file read by this reading changed on disk since. */
@@ -145,11 +145,6 @@ export class UntypedProject {
     this.linted.clear();
     this.linted.add(file);
     return true;
-  }
-
-  /** Forgets what this reading memoised with its options: the next one reads the files again. */
-  forget(): void {
-    forgetSummaries(this.options);
   }
 
   /**
@@ -237,11 +232,6 @@ export class UntypedProject {
     return tree;
   }
 
-  /** Whether a tree is the project's own (kept), not one made for a lint. */
-  isOwn(sourceFile: ts.SourceFile): boolean {
-    return this.entry(sourceFile.fileName).sourceFile === sourceFile;
-  }
-
   /** A file of the project as read (for the lines messages name), or undefined. */
   sourceFile(path: string): ts.SourceFile | undefined {
     return this.sourceFileAt(resolve(path)) ?? undefined;
@@ -280,7 +270,6 @@ export function untypedProject(ts: TS, file: string, cwd: string, options: Analy
   const root = projectRoot(file, cwd);
   let project = byRoot.get(root);
   if (project && (project.hasChanged(file) || (project.isNewPass(file) && project.isStale()))) {
-    project.forget();
     project = undefined;
   }
   if (!project) {
