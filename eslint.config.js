@@ -32,6 +32,10 @@ const SCANNER = {
     'src/scanner is a front end beside the ESLint glue: it imports the analysis and the layers below, not the plugin, the reporters or the CLI.',
 };
 
+/** The files of src/scanner below its folders, as regular expressions over an import from a folder. */
+const SCANNER_BASE = ['scan-options\\.js$', 'result\\.js$', 'scan-error\\.js$'];
+const SCANNER_BASE_FILES = ['src/scanner/scan-options.ts', 'src/scanner/result.ts', 'src/scanner/scan-error.ts'];
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'fixtures/**', 'bench/out/**', 'coverage/**', 'test/artifacts/**'],
@@ -79,11 +83,28 @@ export default tseslint.config(
     },
   ]),
   layer('scanner', [SCANNER]),
-  // The project's modules, exports, call targets and tables are the scanner's bottom: the stages read them.
-  layer(
-    ['src/scanner/project/**/*.ts'],
-    [SCANNER, { regex: '^\\.\\./(?!files\\.js$|\\.\\./)', message: 'src/scanner/project imports, of the scanner, only files.ts.' }],
+  // Inside src/scanner, from the bottom: the base files (what a scan is asked, what it answers, why it
+  // cannot start), project/ (the project's files and tables), pipeline/ (the stages of a run),
+  // incremental/ (what runs keep for one another, the --staged scope), and scan.ts and apps.ts on top.
+  ...[
+    ['project', [], "src/scanner/project is the scanner's bottom: of the scanner, it imports only the base files."],
+    ['pipeline', ['project'], 'src/scanner/pipeline imports, of the scanner, only project/ and the base files.'],
+    [
+      'incremental',
+      ['project', 'pipeline'],
+      'src/scanner/incremental imports, of the scanner, only pipeline/, project/ and the base files.',
+    ],
+  ].map(([folder, below, message]) =>
+    layer(
+      [`src/scanner/${folder}/**/*.ts`, `src/scanner/${folder}/**/*.cts`],
+      [SCANNER, { regex: `^\\.\\./(?!\\.\\./|${[...below.map((name) => `${name}/`), ...SCANNER_BASE].join('|')})`, message }],
+    ),
   ),
+  // The base files of the scanner lie below every folder of it: they import nothing of the scanner.
+  layer(SCANNER_BASE_FILES, [
+    SCANNER,
+    { regex: '^\\./', message: 'The base files of src/scanner (options, result, error) import nothing of the scanner.' },
+  ]),
   // The result types are what the reporters render: they import nothing.
   layer(['src/scanner/result.ts'], [{ regex: '^\\.', message: 'src/scanner/result.ts holds the result types alone: it imports nothing.' }]),
   // The reporters render a result: its types, and the catalogue of rules (data, importing nothing) for SARIF.

@@ -6,10 +6,9 @@ import { REPORTERS } from '../report/index.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { cacheDirectory, cacheFile } from '../scanner/cache-files.js';
-import { ScanCache } from '../scanner/scan-cache.js';
-import { runKeyOf } from '../scanner/scan-options.js';
-import type { CacheStrategy } from '../scanner/scan-cache.js';
+import { cacheDirectory, cacheFile } from '../scanner/incremental/cache-files.js';
+import { runKeyOf, ScanCache } from '../scanner/incremental/store.js';
+import type { CacheStrategy } from '../scanner/scan-options.js';
 import { keepCompiledCode, saveCompiledCode } from '../ts/typescript.js';
 import type { AuditOptions, MonorepoMode } from '../scanner/apps.js';
 import { UsageError } from './errors.js';
@@ -169,7 +168,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
     const key = runKeyOf(options);
     const parts = cache.usedRuns().filter((part) => part !== key);
     if (parts.length > 0) {
-      const { SKIPPED_DIRECTORIES } = await import('../scanner/files.js');
+      const { SKIPPED_DIRECTORIES } = await import('../scanner/project/files.js');
       cache.saveCombined(key, parts, options.root, SKIPPED_DIRECTORIES, result);
       cache.save();
     }

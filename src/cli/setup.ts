@@ -4,7 +4,7 @@ import { loadConfigFor } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { loadRegistry } from '../registry/load.js';
 import type { LoadedRegistry } from '../registry/load.js';
-import { findTsconfigs, tsconfigError } from '../scanner/files.js';
+import { findTsconfigs, tsconfigError } from '../scanner/project/files.js';
 import { UsageError } from './errors.js';
 
 interface Located {

@@ -1,15 +1,15 @@
-import { KEY_ROLE_MARKER } from '../analysis/effects.js';
-import { relevance, surfaceOf, textRelevance } from '../analysis/extract.js';
-import { importSpecifiers } from '../ts/imports.js';
+import { KEY_ROLE_MARKER } from '../../analysis/effects.js';
+import { relevance, surfaceOf, textRelevance } from '../../analysis/extract.js';
+import { importSpecifiers } from '../../ts/imports.js';
 
 export { importSpecifiers };
-import { LISTENER_MARKER } from '../analysis/listeners.js';
-import type { AnalysisOptions } from '../analysis/options.js';
-import { SOURCES } from '../analysis/sources/index.js';
+import { LISTENER_MARKER } from '../../analysis/listeners.js';
+import type { AnalysisOptions } from '../../analysis/options.js';
+import { SOURCES } from '../../analysis/sources/index.js';
 
 /**
  * What the text of a file that registers an interceptor for the whole application contains (the
- * global interceptions of scan-extract.ts test it first).
+ * global interceptions of pipeline/extract.ts test it first).
  */
 export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
 
