@@ -8,8 +8,9 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers point one way. From the bottom: ts (generic TypeScript helpers) and patterns, then
- * registry, analysis, config (read against the analysis's schema), then eslint and scanner side by
- * side, report (which reads only the result types) and cli at the top; rules/ sits on the analysis's
+ * registry, analysis, config (read against the analysis's schema), project (a whole project's files
+ * and the calls between them, read by both front ends), then eslint and scanner side by side, report
+ * (which reads only the result types) and cli at the top; rules/ sits on the analysis's
  * catalogue and the ESLint glue, and only the plugin's entry (src/eslint.ts) imports it. The runtime
  * package (what applications ship) stands on nothing but Node. Imports are relative, so each folder
  * lists, as regular expressions over the import path, what it may not reach.
@@ -63,14 +64,14 @@ export default tseslint.config(
   layer('registry', [{ regex: '^\\.\\./(?!(patterns|ts)/)', message: 'src/registry imports only src/patterns and src/ts.' }]),
   layer('analysis', [
     {
-      regex: reaching('config', 'eslint', 'scanner', 'report', 'cli', 'rules', 'version'),
+      regex: reaching('config', 'project', 'eslint', 'scanner', 'report', 'cli', 'rules', 'version'),
       message:
         'src/analysis stands on src/patterns, src/registry and src/ts alone: the front ends, the configuration loader and the reporters are above it.',
     },
   ]),
   layer('config', [
     {
-      regex: reaching('eslint', 'scanner', 'report', 'cli', 'rules', 'version'),
+      regex: reaching('project', 'eslint', 'scanner', 'report', 'cli', 'rules', 'version'),
       message:
         'src/config is read by the ESLint glue and the scanner: it imports only the analysis, the registry, the patterns and src/ts.',
     },
@@ -83,17 +84,20 @@ export default tseslint.config(
     },
   ]),
   layer('scanner', [SCANNER]),
+  // The project's files, modules, exports, call targets and tables: both front ends read other files through them.
+  layer('project', [
+    {
+      regex: reaching('config', 'eslint', 'scanner', 'report', 'cli', 'rules', 'version'),
+      message:
+        'src/project is the reading of a whole project under both front ends: it imports the analysis and the layers below, not the configuration loader, the front ends, the reporters or the CLI.',
+    },
+  ]),
   // Inside src/scanner, from the bottom: the base files (what a scan is asked, what it answers, why it
-  // cannot start), project/ (the project's files and tables), pipeline/ (the stages of a run),
-  // incremental/ (what runs keep for one another, the --staged scope), and scan.ts and apps.ts on top.
+  // cannot start), pipeline/ (the stages of a run), incremental/ (what runs keep for one another, the
+  // --staged scope), and scan.ts and apps.ts on top; all of them read src/project.
   ...[
-    ['project', [], "src/scanner/project is the scanner's bottom: of the scanner, it imports only the base files."],
-    ['pipeline', ['project'], 'src/scanner/pipeline imports, of the scanner, only project/ and the base files.'],
-    [
-      'incremental',
-      ['project', 'pipeline'],
-      'src/scanner/incremental imports, of the scanner, only pipeline/, project/ and the base files.',
-    ],
+    ['pipeline', [], 'src/scanner/pipeline imports, of the scanner, only the base files.'],
+    ['incremental', ['pipeline'], 'src/scanner/incremental imports, of the scanner, only pipeline/ and the base files.'],
   ].map(([folder, below, message]) =>
     layer(
       [`src/scanner/${folder}/**/*.ts`, `src/scanner/${folder}/**/*.cts`],

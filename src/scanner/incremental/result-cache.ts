@@ -1,4 +1,4 @@
-import { SKIPPED_DIRECTORIES } from '../project/files.js';
+import { SKIPPED_DIRECTORIES } from '../../project/files.js';
 import type { ScanSetup } from '../pipeline/load.js';
 import type { ScanResult } from '../result.js';
 import type { CacheOptions, OpenedCache, ScanOptions } from '../scan-options.js';

@@ -331,6 +331,7 @@ export function runKeyOf(options: ScanOptions): string {
       followChange: options.followChange === true,
       outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
       workspaceRoot: options.workspaceRoot ?? null,
+      reportRoot: options.reportRoot ? resolve(options.reportRoot) : null,
     }),
   );
 }

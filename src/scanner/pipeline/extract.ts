@@ -14,7 +14,7 @@ import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
-import { ProjectResolver } from '../project/resolver.js';
+import { ProjectResolver } from '../../project/resolver.js';
 import { judgedDeletions } from './project-findings.js';
 import type { SourceReader } from './parse.js';
 import type { ScanSetup } from './load.js';

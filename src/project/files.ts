@@ -4,7 +4,7 @@ import { fdir } from 'fdir';
 import ignore from 'ignore';
 import type { Ignore } from 'ignore';
 import type ts from 'typescript';
-import type { TS } from '../../ts/syntax.js';
+import type { TS } from '../ts/syntax.js';
 import { workspacePackages } from './workspaces.js';
 
 export const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);

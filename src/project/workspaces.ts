@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { TS } from '../../ts/syntax.js';
+import type { TS } from '../ts/syntax.js';
 
 /**
  * The packages of a monorepo, by name → directory: the root package.json's `workspaces` (an array,
