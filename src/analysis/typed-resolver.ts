@@ -1,18 +1,26 @@
 import type ts from 'typescript';
 import type { CallResolver } from './context.js';
+import { commonJsConstant, importBindings, isRequire } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import { collectHooks, hooksIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectSource } from './project-modules.js';
 
-/** Module resolution answers per program (a resolver is made per linted file): (directory, specifier) → the project's or not. */
-const moduleAnswers = new WeakMap<ts.Program, { cache: ts.ModuleResolutionCache; answers: Map<string, boolean | undefined> }>();
+/** Module resolution of one program: its cache, and its answers (directory, specifier) → the project's or not. */
+interface ModuleResolution {
+  readonly cache: ts.ModuleResolutionCache;
+  readonly answers: Map<string, boolean | undefined>;
+}
+
+/** Module resolution per program (a resolver is made per linted file). */
+const moduleAnswers = new WeakMap<ts.Program, ModuleResolution>();
 
 /** Follows calls across files with a TypeScript program's type checker. */
 export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
   const checker = program.getTypeChecker();
   const tables = projectTables(tsInstance, program);
+  const modules = moduleResolution(tsInstance, program);
   const symbolAt = (node: ts.Node): ts.Symbol | undefined => aliasTarget(tsInstance, checker, checker.getSymbolAtLocation(node));
   const nameOf = (expression: ts.Expression): ts.Node => (tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression);
   return {
@@ -27,7 +35,8 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       return functionsOf(tsInstance, symbolAt(nameOf(reference)));
     },
     resolveConstant(reference) {
-      return constantOf(tsInstance, symbolAt(reference));
+      const initializer = constantOf(tsInstance, symbolAt(reference));
+      return initializer && !isRequire(tsInstance, initializer) ? initializer : requiredConstant(tsInstance, program, modules, reference);
     },
     resolveClass(reference) {
       return symbolAt(reference)?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
@@ -40,7 +49,7 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       );
     },
     listenersOf: (event) => tables.listeners().get(event) ?? [],
-    isProjectModule: projectModuleTest(tsInstance, program),
+    isProjectModule: projectModuleTest(tsInstance, program, modules),
     hooksOf: (model) => hooksIn(tables.hooks(), model),
     processorsOf: (queue) => tables.hooks().processors.get(queue) ?? [],
     isGlobSafe(expression) {
@@ -106,24 +115,42 @@ function projectTables(
   };
 }
 
-/** Whether a specifier, imported from a file, names a module of the project (undefined: nothing by that name is installed). */
-function projectModuleTest(tsInstance: TS, program: ts.Program): CallResolver['isProjectModule'] {
+/** The module resolution of a program, made once. */
+function moduleResolution(tsInstance: TS, program: ts.Program): ModuleResolution {
   let modules = moduleAnswers.get(program);
   if (!modules) {
     const cache = tsInstance.createModuleResolutionCache(program.getCurrentDirectory(), (name) => name, program.getCompilerOptions());
     modules = { cache, answers: new Map() };
     moduleAnswers.set(program, modules);
   }
-  const { cache: resolutionCache, answers: projectModules } = modules;
+  return modules;
+}
+
+/**
+ * What a `require`d CommonJS module exports, read in its syntax: the checker types a `.ts` file's
+ * `require` as `any`, and a `.js` file's `module.exports = client` is no `const` declaration.
+ */
+function requiredConstant(tsInstance: TS, program: ts.Program, modules: ModuleResolution, reference: ts.Identifier): ts.Expression | null {
+  const file = reference.getSourceFile();
+  const binding = importBindings(tsInstance, file).get(reference.text);
+  if (!binding) return null;
+  const options = program.getCompilerOptions();
+  const resolved = tsInstance.resolveModuleName(binding.module, file.fileName, options, tsInstance.sys, modules.cache).resolvedModule;
+  const target = resolved ? program.getSourceFile(resolved.resolvedFileName) : undefined;
+  return target && !target.isDeclarationFile ? commonJsConstant(tsInstance, target, binding.imported) : null;
+}
+
+/** Whether a specifier, imported from a file, names a module of the project (undefined: nothing by that name is installed). */
+function projectModuleTest(tsInstance: TS, program: ts.Program, modules: ModuleResolution): CallResolver['isProjectModule'] {
   const options = program.getCompilerOptions();
   return (specifier, fromFile) => {
     // Resolution depends on the directory, not the file: one answer per (directory, specifier).
     const key = `${fromFile.slice(0, fromFile.lastIndexOf('/'))}\u0000${specifier}`;
-    if (!projectModules.has(key)) {
-      const resolved = tsInstance.resolveModuleName(specifier, fromFile, options, tsInstance.sys, resolutionCache).resolvedModule;
+    if (!modules.answers.has(key)) {
+      const resolved = tsInstance.resolveModuleName(specifier, fromFile, options, tsInstance.sys, modules.cache).resolvedModule;
       // Nothing by that name (a package not installed): undefined, and the spelling decides.
-      projectModules.set(key, resolved && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys)));
+      modules.answers.set(key, resolved && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys)));
     }
-    return projectModules.get(key);
+    return modules.answers.get(key);
   };
 }
