@@ -16,7 +16,15 @@ import type { TS } from '../../ts/syntax.js';
 import { ProjectResolver } from '../../project/resolver.js';
 import type { ReadRecorder } from '../../project/modules.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from '../pipeline/relevance.js';
-import { globalInterceptions, mergeRoles, NO_ROLES, NO_SETUP, relevantFiles, resolutionHost, withInterceptions } from '../pipeline/extract.js';
+import {
+  globalInterceptions,
+  mergeRoles,
+  NO_ROLES,
+  NO_SETUP,
+  relevantFiles,
+  resolutionHost,
+  withInterceptions,
+} from '../pipeline/extract.js';
 import type { ScanSetup } from '../pipeline/load.js';
 import type { SourceReader } from '../pipeline/parse.js';
 
