@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { CallResolver } from '../../src/analysis/context.js';
-import { summarize } from '../../src/analysis/effects.js';
+import { summarize } from '../../src/analysis/effects/summarize.js';
 import { fileContext } from '../../src/analysis/extract.js';
 import { resolveOptions } from '../../src/analysis/options.js';
 import { checkerResolver } from '../../src/analysis/typed-resolver.js';

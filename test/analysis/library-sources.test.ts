@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { summarize } from '../../src/analysis/effects.js';
-import type { Effect } from '../../src/analysis/effects.js';
+import type { Effect } from '../../src/analysis/effects/model.js';
+import { summarize } from '../../src/analysis/effects/summarize.js';
 import { fileContext } from '../../src/analysis/extract.js';
 import { resolveOptions } from '../../src/analysis/options.js';
 
