@@ -244,6 +244,75 @@ export async function instance(id: string) {
   });
 });
 
+describe("a model's own methods", () => {
+  it('reads this.save(), this.destroy() and this.update() in a Sequelize model as writes that run its hooks', () => {
+    const code = `${REDIS}import { AfterDestroy, AfterUpdate, Model } from 'sequelize-typescript';
+class Website extends Model {
+  declare name: string;
+  async rename(name: string) {
+    this.name = name;
+    await this.save();
+  }
+  async archive() {
+    const done = async () => this.destroy();
+    await done();
+  }
+  static async renameAll(name: string) {
+    await this.update({ name }, { where: {} });
+    return this.findAll();
+  }
+  @AfterUpdate
+  @AfterDestroy
+  static async clear() {
+    await redis.del('websites');
+  }
+}
+function unbound(this: Website) {
+  return this.save();
+}`;
+    expect(effects(code, 'Website.rename')).toEqual([
+      '8:11 model-write Website.save',
+      '21:11 invalidate del through Website.afterUpdate (hook)',
+    ]);
+    expect(effects(code, 'Website.archive')).toEqual([
+      '11:30 model-write Website.destroy',
+      '21:11 invalidate del through Website.afterDestroy (hook)',
+    ]);
+    // In a static method `this` is the class: a bulk update, which runs no per-instance hook.
+    expect(effects(code, 'Website.renameAll')).toEqual(['15:11 model-write Website.update', '16:12 model-read Website.findAll']);
+    // A plain function's `this` is whatever the call binds: no model.
+    expect(effects(code, 'unbound')).toEqual([]);
+  });
+
+  it('reads this.save() and this.remove() of a TypeORM active-record entity, and this.find() in a static method', () => {
+    const code = `${REDIS}import { AfterRemove, BaseEntity, Entity } from 'typeorm';
+@Entity()
+class Website extends BaseEntity {
+  name = '';
+  async rename(name: string) {
+    this.name = name;
+    await this.save();
+  }
+  async drop() {
+    await this.remove();
+  }
+  static async named(name: string) {
+    return this.findOneBy({ name });
+  }
+  @AfterRemove()
+  clear() {
+    return redis.del('websites');
+  }
+}`;
+    expect(effects(code, 'Website.rename')).toEqual(['9:11 model-write Website.save']);
+    expect(effects(code, 'Website.drop')).toEqual([
+      '12:11 model-write Website.remove',
+      '19:12 invalidate del through Website.afterRemove (hook)',
+    ]);
+    expect(effects(code, 'Website.named')).toEqual(['15:12 model-read Website.findOneBy']);
+  });
+});
+
 describe('Sequelize models the resolver cannot see', () => {
   it("follows the project's own base classes to Model", () => {
     const code = `${REDIS}import { AfterCreate, Model } from 'sequelize-typescript';

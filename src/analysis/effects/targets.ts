@@ -5,6 +5,7 @@ import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { detachedMember, factoryMember, instanceMember, isMadeByPackage } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
+import { modelClassOf } from '../sources/index.js';
 import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
 import type { Target } from './model.js';
@@ -32,6 +33,10 @@ export function helperTargets(ctx: FileContext, call: ts.CallExpression, callee:
   if (made) return [{ declaration: made.declaration, ctx: made.ctx, label: made.label, outer: made.outer }];
   const instance = instanceMember(ctx, object, method);
   if (instance) return [instance];
+  // `site.rename(name)` of `const site = await Website.findByPk(id)`: the model class's own method.
+  const model = modelClassOf(ctx, object);
+  const own = model ? classMember(model.ctx, model.cls, method) : null;
+  if (model && own) return [{ ...own, label: `${model.cls.name?.text ?? 'model'}.${method}`, self: model }];
   // this.service.method(): an injected dependency, defined in another file.
   if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
     return injectedTargets(ctx, call, object, method);
@@ -71,7 +76,7 @@ function injectedTargets(
   return self && targets !== 'opaque' ? targets.map((t) => ({ ...t, self })) : targets;
 }
 
-/** `ns.method(…)` of a namespace import of the project, or a static method of a class of the file. */
+/** `ns.method(…)` of a namespace import of the project, or a static method of a class of the file or an imported one. */
 function namespaceTargets(
   ctx: FileContext,
   call: ts.CallExpression,
@@ -85,11 +90,12 @@ function namespaceTargets(
   if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*' && !isLibrary) {
     return resolved(ctx, call, `${object.text}.${method}`);
   }
-  const local = ctx.classes.get(object.text);
-  const staticMethod = local?.members.find(
-    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method,
+  // `CacheHelper.clearData(…)`: a static method of a class of this file or an imported one.
+  const owner = classOf(ctx, object);
+  const staticMethod = owner?.cls.members.find(
+    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(owner.cls.getSourceFile()) === method,
   );
-  return staticMethod?.body ? [{ declaration: staticMethod, ctx, label: `${object.text}.${method}` }] : [];
+  return owner && staticMethod?.body ? [{ declaration: staticMethod, ctx: owner.ctx, label: `${object.text}.${method}` }] : [];
 }
 
 /** A method (or function-valued property) of a class or of the project's classes it extends, in the file that holds it. */
