@@ -29,7 +29,7 @@ import { AnalysisLimitError, MAX_CALL_DEPTH } from './limits.js';
 import { forgetReadFacts, readPattern } from './read-pattern.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 import { clientOf } from './sources/clients.js';
-import { SOURCES } from './sources/index.js';
+import { isLibraryCachedRead, SOURCES } from './sources/index.js';
 import { readLookup, rowSelector, writeChange } from './sources/operations.js';
 import type { ReadLookup, WriteChange } from './sources/operations.js';
 import { hookRuns } from './sources/source.js';
@@ -1115,7 +1115,7 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   for (const call of ctx.nodes.calls) {
     // Only a function that reads the cache itself, or hands a loader to a call, holds a family.
     const name = lastName(ts, call.expression);
-    const isRead = name !== null && CACHE_READ_METHODS.has(name);
+    const isRead = (name !== null && CACHE_READ_METHODS.has(name)) || isLibraryCachedRead(ts, call);
     if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) continue;
     // A cached function made at the top of a module (`const getPosts = unstable_cache(…)`) is its own owner.
     const parent = parentOf(call);
@@ -1438,6 +1438,9 @@ function loaderReads(effects: readonly Effect[], read: Effect & { kind: 'cache-r
   const where = (e: Effect): ts.Node => e.at ?? e.node;
   const sameFile = (e: Effect): boolean => where(e).getSourceFile() === where(read).getSourceFile();
   const call = where(read);
+  // A model read the library caches by its own options (Prisma Accelerate's `cacheStrategy`) is its loader.
+  const own = effects.filter((e): e is ModelReadEffect => e.kind === 'model-read' && e.node === read.node && e.at === read.at);
+  if (own.length > 0) return distinctReads(own);
   // The loader given to the read, or to the wrapper that reads: what runs inside the call's
   // arguments, not what the wrapper itself does elsewhere.
   if (read.hasLoader || read.at !== undefined) {

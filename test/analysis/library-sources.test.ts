@@ -125,6 +125,33 @@ export function handler(id: string) {
   });
 });
 
+describe('Prisma Accelerate', () => {
+  const code = `import { PrismaClient } from '@prisma/client';
+import { withAccelerate } from '@prisma/extension-accelerate';
+const prisma = new PrismaClient().$extends(withAccelerate());
+export async function list(clientId: string) {
+  await prisma.quote.findMany({ where: { clientId }, cacheStrategy: { ttl: 60, swr: 30, tags: ['quotes', 'quotes_' + clientId] } });
+  await prisma.quote.count({ cacheStrategy: { ttl: 60 } });
+}
+export async function update(id: string) {
+  await prisma.quote.update({ where: { id }, data: { total: 1 } });
+  await prisma.$accelerate.invalidate({ tags: ['quotes'] });
+  await prisma.$accelerate.invalidateAll();
+}`;
+
+  it('reads a cacheStrategy with tags as a cached read of its first tag, and one without tags as a plain read', () => {
+    expect(effects(code, 'list')).toEqual(['5:9 model-read Quote.findMany', '5:9 cache-read findMany', '6:9 model-read Quote.count']);
+  });
+
+  it('reads $accelerate.invalidate of a client as the invalidation of its tags, invalidateAll of every one', () => {
+    expect(effects(code, 'update')).toEqual([
+      '9:9 model-write Quote.update',
+      '10:9 invalidate invalidate',
+      '11:9 invalidate invalidateAll',
+    ]);
+  });
+});
+
 describe('TypeORM', () => {
   const code = `${REDIS}import { InjectRepository } from '@nestjs/typeorm';
 import { AfterInsert, DataSource, Entity, EntitySubscriberInterface, EventSubscriber, Repository } from 'typeorm';

@@ -29,4 +29,5 @@ export const AUDITED_APPS = [
   'nest-prisma-properties-app',
   'koa-sequelize-app',
   'nest-global-cache-app',
+  'nextjs-accelerate-app',
 ];
