@@ -753,7 +753,9 @@ function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Exp
   // imported.namespaceOrObject.method(): a function of another module of the project.
   if (ts.isIdentifier(object)) {
     const binding = ctx.importOf(object.text);
-    if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*') return resolved(ctx, call, `${object.text}.${method}`);
+    // A required client (`const redis = require('./redis')`, `module.exports = new Redis()`) is the library's.
+    if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*' && !isLibrary())
+      return resolved(ctx, call, `${object.text}.${method}`);
     const local = ctx.classes.get(object.text);
     const staticMethod = local?.members.find(
       (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(ctx.sourceFile) === method,

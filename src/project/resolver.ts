@@ -74,7 +74,8 @@ export class ProjectResolver implements CallResolver {
 
   resolveConstant(reference: ts.Identifier): ts.Expression | null {
     const binding = this.modules.imports(reference.getSourceFile()).get(reference.text);
-    if (!binding || binding.imported === '*') return null;
+    if (!binding) return null;
+    // A whole module (`const redis = require('./redis')`) stands for what it assigns to `module.exports`.
     const target = this.modules.moduleFile(reference.getSourceFile(), binding.module);
     return target ? this.exports.exportedConstant(target, binding.imported, 0) : null;
   }

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { decoratorsOf, enclosingClass, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
-import { importBindings } from '../../ts/imports.js';
+import { importBindings, isRequire } from '../../ts/imports.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
 import type { ImportBinding } from '../../ts/imports.js';
@@ -48,6 +48,8 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression, followI
         if (!ts.isVariableStatement(statement)) continue;
         for (const declaration of statement.declarationList.declarations) {
           if (ts.isIdentifier(declaration.name) && declaration.name.text === name) {
+            // `const redis = require('./redis')` at the top is an import: followed below, as one.
+            if (ts.isSourceFile(node) && declaration.initializer && isRequire(ts, declaration.initializer)) break;
             return { type: declaration.type, initializer: declaration.initializer, decorators: [], parameterOf: null, ctx };
           }
         }
