@@ -218,6 +218,46 @@ class WebsitesService {
   });
 });
 
+describe('TypeORM query result cache', () => {
+  const code = `import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+class QuotesService {
+  constructor(
+    @InjectRepository(Quote) private readonly quotes: Repository<Quote>,
+    private readonly dataSource: DataSource,
+  ) {}
+  async open() {
+    await this.quotes.find({ where: { status: 'open' }, cache: { id: 'quotes_open', milliseconds: 60_000 } });
+    await this.quotes.count({ cache: true });
+    await this.dataSource.manager.find(Quote, { cache: { id: 'quotes_all', milliseconds: 5_000 } });
+  }
+  async accept(id: string, files: { remove(ids: string[]): void }) {
+    await this.quotes.update({ id }, { status: 'accepted' });
+    await this.dataSource.queryResultCache?.remove(['quotes_open']);
+    await this.dataSource.queryResultCache?.clear();
+    files.remove(['quotes_open']);
+  }
+}`;
+
+  it('reads a find cached under an id as a cached read, and one cached by its SQL as a plain read', () => {
+    expect(effects(code, 'QuotesService.open')).toEqual([
+      '9:11 model-read Quote.find',
+      '9:11 cache-read find',
+      '10:11 model-read Quote.count',
+      '11:11 model-read Quote.find',
+      '11:11 cache-read find',
+    ]);
+  });
+
+  it("reads the data source's queryResultCache.remove as the invalidation of its ids, and clear as a flush", () => {
+    expect(effects(code, 'QuotesService.accept')).toEqual([
+      '14:11 model-write Quote.update',
+      '15:11 invalidate remove',
+      '16:11 invalidate clear',
+    ]);
+  });
+});
+
 describe('Sequelize', () => {
   const code = `${REDIS}import { AfterSave, Model, Table } from 'sequelize-typescript';
 @Table

@@ -31,4 +31,5 @@ export const AUDITED_APPS = [
   'koa-sequelize-app',
   'nest-global-cache-app',
   'nextjs-accelerate-app',
+  'nest-typeorm-cache-app',
 ];
