@@ -1134,7 +1134,8 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
       ...keyRolesFor(ctx).others,
     ];
     for (const read of reads) {
-      const loads = loaderReads(effects, read);
+      const inline = loaderReads(effects, read);
+      const loads = inline.length > 0 ? inline : namedLoaderReads(read);
       const models = [...new Set(loads.map((l) => l.model))];
       const fills = fillsOf(ctx, effects, read);
       const where = siteOf(ctx, read);
@@ -1240,6 +1241,25 @@ function hasUseCache(ts: TS, statements: readonly ts.Statement[]): boolean {
   return false;
 }
 
+/**
+ * The reads of a loader handed by name to a loading read (`unstable_cache(loadAuthors, ['authors'])`,
+ * `cache.wrap(key, loadQuotes)`): the function it names, in this file or (with a resolver) another.
+ */
+function namedLoaderReads(read: Effect & { kind: 'cache-read' }): ModelRead[] {
+  const { ctx, node } = read;
+  const { ts } = ctx;
+  if (!read.hasLoader || read.at !== undefined || !ts.isCallExpression(node)) return [];
+  for (const arg of node.arguments) {
+    const bare = unwrap(ts, arg);
+    if (!ts.isIdentifier(bare)) continue;
+    const fn = ctx.functions.get(bare.text) ?? (ctx.importOf(bare.text) ? ctx.resolver?.resolveIdentifier?.(bare)?.[0] : undefined);
+    if (!fn) continue;
+    const file = fn.getSourceFile();
+    return loadsOf(file === ctx.sourceFile ? ctx : ctx.contextOf(file), fn);
+  }
+  return [];
+}
+
 /** What a function reads of the models, as a family's loads: for a cached handler or method. */
 export function loadsOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration): ModelRead[] {
   return distinctReads(summarize(ctx, fn).filter((e): e is ModelReadEffect => e.kind === 'model-read'));
@@ -1258,13 +1278,23 @@ function useCacheFamilies(ctx: FileContext): CacheFamily[] {
   const families: CacheFamily[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node) && 'body' in node && node.body && ts.isBlock(node.body)) {
-      const isCached = hasUseCache(ts, node.body.statements) || (isFileCached && parentOf(node) === ctx.sourceFile);
+      const isCached = hasUseCache(ts, node.body.statements) || (isFileCached && isTopLevelFunction(ts, node, ctx.sourceFile));
       if (isCached) families.push(...useCacheFamiliesOf(ctx, node, node.body));
     }
     ts.forEachChild(node, visit);
   };
   visit(ctx.sourceFile);
   return families;
+}
+
+/** A function declared at the top of a file: `function f() {}`, `const f = async () => {}`, `const f = function () {}`. */
+function isTopLevelFunction(ts: TS, fn: ts.Node, file: ts.SourceFile): boolean {
+  const parent = parentOf(fn);
+  if (parent === file) return true;
+  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== fn) return false;
+  // VariableDeclaration ← VariableDeclarationList ← VariableStatement ← the file.
+  const statement = parentOf(parentOf(parent) ?? parent);
+  return statement !== undefined && parentOf(statement) === file;
 }
 
 function useCacheFamiliesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration, body: ts.Block): CacheFamily[] {
@@ -1286,7 +1316,10 @@ function useCacheFamiliesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration, bo
   ts.forEachChild(body, visit);
   if (tags.length === 0) return [];
   const loads = distinctReads(summarize(ctx, fn).filter((e): e is ModelReadEffect => e.kind === 'model-read'));
-  const where = { file: ctx.file, range: ctx.range(fn.name ?? fn) };
+  // `export const getPosts = async () => { 'use cache'; … }` is named by its variable.
+  const holder = parentOf(fn);
+  const named = fn.name ?? (holder && ts.isVariableDeclaration(holder) ? holder.name : fn);
+  const where = { file: ctx.file, range: ctx.range(named) };
   const fills = [{ ...where, ttl }];
   const families: CacheFamily[] = [];
   for (const tag of tags) {

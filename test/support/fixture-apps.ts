@@ -32,4 +32,5 @@ export const AUDITED_APPS = [
   'nest-global-cache-app',
   'nextjs-accelerate-app',
   'nest-typeorm-cache-app',
+  'nextjs-cache-tags-app',
 ];
