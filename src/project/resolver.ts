@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import type { CallResolver } from '../analysis/context.js';
-import type { KeyRoles } from '../analysis/effects.js';
+import type { KeyRoles } from '../analysis/effects/key-roles.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';

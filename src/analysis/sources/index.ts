@@ -1,3 +1,5 @@
+import type ts from 'typescript';
+import type { FileContext } from '../context.js';
 import { bullmq } from './bullmq.js';
 import { cacheClients } from './cache-clients.js';
 import { drizzle } from './drizzle.js';
@@ -9,7 +11,6 @@ import { sequelize } from './sequelize.js';
 import { triggerDev } from './trigger-dev.js';
 import type { Source } from './source.js';
 import type { TS } from '../../ts/syntax.js';
-import type ts from 'typescript';
 import { typeorm } from './typeorm.js';
 
 /**
@@ -34,4 +35,13 @@ export const SOURCES: readonly Source[] = [
 /** Whether a library caches the call's read by its options (see `Source.isCachedRead`). */
 export function isLibraryCachedRead(ts: TS, call: ts.CallExpression): boolean {
   return SOURCES.some((source) => source.isCachedRead?.(ts, call) === true);
+}
+
+/** The project's model class an instance is of (`site` of `await Website.findByPk(id)`), as the first source that knows says. */
+export function modelClassOf(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null {
+  for (const source of SOURCES) {
+    const found = source.instanceClass?.(ctx, receiver);
+    if (found) return found;
+  }
+  return null;
 }
