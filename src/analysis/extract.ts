@@ -17,7 +17,7 @@ import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects/families.js';
 import { scanSites } from './effects/sites.js';
 import { storedKeys } from './effects/stored-keys.js';
-import { tagsGiven } from './sources/next-cache.js';
+import { tagsGiven } from './cache-tags.js';
 import type { AnalysisOptions } from './options.js';
 
 const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|next\/cache$)/;
