@@ -5,10 +5,11 @@ export { importSpecifiers };
 import { LISTENER_MARKER } from '../analysis/listeners.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { SOURCES } from '../analysis/sources/index.js';
+import { TAG_MARKER } from '../analysis/sources/next-cache.js';
 
 /**
  * What the text of a file that sets up every request of the application contains: an interceptor
- * registered for all (the global interceptions of scan-extract.ts test it first), or the global
+ * registered for all (the global interceptions of scanner/pipeline/extract.ts test it first), or the global
  * prefix of the paths a global `CacheInterceptor` keys by.
  */
 export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix/;
@@ -37,6 +38,7 @@ export interface Relevance {
  * the files whose text can name a cache (`mayNameCache`), which are relevant for their sites already.
  */
 const MARKERS: readonly RegExp[] = [
+  TAG_MARKER,
   LISTENER_MARKER,
   GLOBAL_INTERCEPTOR_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),

@@ -31,4 +31,7 @@ export const AUDITED_APPS = [
   'koa-sequelize-app',
   'nest-cache-manager-app',
   'nest-global-cache-app',
+  'nextjs-accelerate-app',
+  'nest-typeorm-cache-app',
+  'nextjs-cache-tags-app',
 ];

@@ -1,17 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { projectMessage } from '../analysis/catalogue.js';
-import { handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
-import { truncate } from '../ts/syntax.js';
-import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
-import type { AnalysisOptions } from '../analysis/options.js';
-import { decidePatternCovers, overlaps, patternsOverlap } from '../patterns/operations.js';
-import { parsePattern } from '../patterns/parse.js';
-import type { ParsedPattern } from '../patterns/parse.js';
-import type { CacheRegistry } from '../registry/define.js';
-import type { FindingSink } from './scan-check.js';
-import type { ScanSetup } from './scan-load.js';
+import { projectMessage } from '../../analysis/catalogue.js';
+import { handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../../analysis/checks/helpers.js';
+import { truncate } from '../../ts/syntax.js';
+import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../../analysis/facts.js';
+import type { AnalysisOptions } from '../../analysis/options.js';
+import { decidePatternCovers, overlaps, patternsOverlap } from '../../patterns/operations.js';
+import { parsePattern } from '../../patterns/parse.js';
+import type { ParsedPattern } from '../../patterns/parse.js';
+import type { CacheRegistry } from '../../registry/define.js';
+import type { FindingSink } from './check.js';
+import type { ScanSetup } from './load.js';
 import { isOfEntry } from './inferred-registry.js';
-import type { SourceReader } from './scan-parse.js';
+import type { SourceReader } from './parse.js';
 
 /** Whether a call is a configured invalidation wrapper: one forwarding its parameter, whose callers say the pattern. */
 function isWrapper(options: AnalysisOptions, name: string | null): boolean {
@@ -149,7 +149,7 @@ export function blindSpots(
       ...fileFacts.otherInvalidations,
       ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null)),
     ]) {
-      if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+      if (invalidation.kind === 'path') continue;
       for (const fact of invalidation.patterns) {
         // A wrapper forwarding its parameter is no blind spot: its callers say the pattern.
         if (fact.unresolved === null || fact.forwardedBy !== null || seen.has(fact.range.start)) continue;
@@ -209,7 +209,7 @@ export function judgedDeletions(
 ): { invalidation: Invalidation; fact: PatternFact; pattern: ParsedPattern; hasText: boolean }[] {
   const judged: { invalidation: Invalidation; fact: PatternFact; pattern: ParsedPattern; hasText: boolean }[] = [];
   for (const invalidation of fileFacts.otherInvalidations) {
-    if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+    if (invalidation.kind === 'path') continue;
     // A call known by a name pattern only (`invalidate*`, which also names React Query's
     // client-side `invalidateQueries`) may clear another cache than the server's.
     const name = invalidation.name;
