@@ -4,6 +4,7 @@ import type { TS } from '../ts/syntax.js';
 import { classPropertyInitializer, constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 import type { Env, Frame } from './env.js';
+import { isCacheModule } from './sources/index.js';
 
 /**
  * The expression a function body returns, when that is all it does (after constant declarations
@@ -209,10 +210,6 @@ export function detachedMember(
   return owner ? constructedMethod(owner.ctx, owner.expr, taken.name.text, null) : null;
 }
 
-/** Modules whose functions may reach a cache: a call of what they make is never taken as inert. */
-const CACHE_PACKAGES =
-  /^(cache-audit|@cache-audit\/|ioredis$|redis$|@redis\/|@upstash\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|bentocache$|next\/cache$|lru-cache$)/;
-
 /** The initializer of a constant of this file, or of the one an import names. */
 function initializerOf(ctx: FileContext, name: ts.Identifier): ts.Expression | null {
   return constantInitializer(ctx, name) ?? (ctx.importOf(name.text) ? (ctx.resolver?.resolveConstant?.(name) ?? null) : null);
@@ -251,7 +248,7 @@ function makerRoot(ts: TS, made: ts.CallExpression | ts.NewExpression): ts.Ident
 function isPackageMade(ctx: FileContext, name: ts.Identifier, depth: number): boolean {
   const { ts } = ctx;
   const binding = ctx.importOf(name.text);
-  if (binding) return !ctx.isProjectModule(binding.module) && !CACHE_PACKAGES.test(binding.module);
+  if (binding) return !ctx.isProjectModule(binding.module) && !isCacheModule(binding.module);
   const value = depth < 4 ? valueOf(ctx, name) : null;
   if (!value || (!ts.isCallExpression(value.expr) && !ts.isNewExpression(value.expr))) return false;
   const root = makerRoot(ts, value.expr);

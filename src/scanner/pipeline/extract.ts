@@ -1,23 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type ts from 'typescript';
-import { resolvePattern } from '../analysis/checks/helpers.js';
-import type { CallResolver, FileContext } from '../analysis/context.js';
-import type { TS } from '../ts/syntax.js';
-import { keyRolesOfFile } from '../analysis/effects/key-roles.js';
-import type { KeyRoles } from '../analysis/effects/key-roles.js';
-import { extractFacts, fileContext } from '../analysis/extract.js';
-import type { ExtractOptions } from '../analysis/extract.js';
-import type { FileFacts, GlobalCacheSetup, Invalidation } from '../analysis/facts.js';
-import { globalCacheSetup, globallyCachedGets, interceptInvalidations } from '../analysis/frameworks/nestjs.js';
-import { routeTable } from '../analysis/frameworks/own-routes.js';
-import type { CacheRegistry } from '../registry/define.js';
+import { resolvePattern } from '../../analysis/checks/helpers.js';
+import type { CallResolver, FileContext } from '../../analysis/context.js';
+import { AnalysisSession } from '../../analysis/session.js';
+import type { TS } from '../../ts/syntax.js';
+import { keyRolesOfFile } from '../../analysis/effects/key-roles.js';
+import type { KeyRoles } from '../../analysis/effects/key-roles.js';
+import { extractFacts, fileContext } from '../../analysis/extract.js';
+import type { ExtractOptions } from '../../analysis/extract.js';
+import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/facts.js';
+import { globalCacheSetup, globallyCachedGets, interceptInvalidations } from '../../analysis/frameworks/nestjs.js';
+import { routeTable } from '../../analysis/frameworks/own-routes.js';
+import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
-import { ProjectResolver } from '../project/resolver.js';
-import { judgedDeletions } from './scan-project.js';
-import type { SourceReader } from './scan-parse.js';
-import type { ScanSetup } from './scan-load.js';
+import { ProjectResolver } from '../../project/resolver.js';
+import { judgedDeletions } from './project-findings.js';
+import type { SourceReader } from './parse.js';
+import type { ScanSetup } from './load.js';
 
 /**
  * Step 3: the facts of every file that can matter (its text decides, see `fileRelevance`), with
@@ -57,9 +58,9 @@ export function extractProject(
     keyRoles,
     routeTable: () => routeTable(setup.files, setup.rel),
   });
-  const contexts = new Map<ts.SourceFile, FileContext>();
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
+  const session = new AnalysisSession();
+  const extract = { ts, options: setup.analysisOptions, resolver, session, withFamilies: true, withStoredKeys: true };
   const read = (files: readonly string[]): ts.SourceFile[] =>
     files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   // A file the analysis gives up on is a diagnostic and holds nothing; the others are audited.

@@ -1,15 +1,14 @@
-import { KEY_ROLE_MARKER } from '../analysis/effects/key-roles.js';
-import { relevance, surfaceOf, textRelevance } from '../analysis/extract.js';
-import { importSpecifiers } from '../ts/imports.js';
+import { relevance, surfaceOf, textRelevance } from '../../analysis/extract.js';
+import { importSpecifiers } from '../../ts/imports.js';
 
 export { importSpecifiers };
-import { LISTENER_MARKER } from '../analysis/listeners.js';
-import type { AnalysisOptions } from '../analysis/options.js';
-import { SOURCES } from '../analysis/sources/index.js';
+import { LISTENER_MARKER } from '../../analysis/listeners.js';
+import type { AnalysisOptions } from '../../analysis/options.js';
+import { SOURCES } from '../../analysis/sources/index.js';
 
 /**
  * What the text of a file that sets up every request of the application contains: an interceptor
- * registered for all (the global interceptions of scan-extract.ts test it first), or the global
+ * registered for all (the global interceptions of pipeline/extract.ts test it first), or the global
  * prefix of the paths a global `CacheInterceptor` keys by.
  */
 export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix/;
@@ -33,11 +32,11 @@ export interface Relevance {
 }
 
 /**
- * The project-wide lookups (key roles, listeners, hooks, processors, global interceptors) read
- * every file whose text matches one of these; each is the test its own module makes first.
+ * The project-wide lookups (listeners, hooks, processors, global interceptors) read every file
+ * whose text matches one of these; each is the test its own module makes first. The key roles read
+ * the files whose text can name a cache (`mayNameCache`), which are relevant for their sites already.
  */
 const MARKERS: readonly RegExp[] = [
-  KEY_ROLE_MARKER,
   LISTENER_MARKER,
   GLOBAL_INTERCEPTOR_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
