@@ -1,5 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { projectMessage } from '../analysis/catalogue.js';
+import deadFamily from '../../rules/dead-family.js';
+import staleKey from '../../rules/stale-key.js';
+import unresolved from '../../rules/unresolved.js';
+import unusedKey from '../../rules/unused-key.js';
+import wrongKey from '../../rules/wrong-key.js';
 import { handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
 import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
@@ -108,12 +112,10 @@ export function keyFindings(
     if (!isReportedFile(registryFile) || invalidated.has(entry.name)) continue;
     const data = { key: entry.name, template: entry.template };
     if (!readNames.has(entry.name)) {
-      sink.push({ ...base, ruleId: 'unused-key', severity: 'warning', message: projectMessage('unused-key', 'unused', data) }, lineText);
+      sink.push({ ...base, ruleId: 'unused-key', severity: 'warning', message: unusedKey.message('unused', data) }, lineText);
     } else if (mayBeInvalidated !== 'all' && !mayBeInvalidated.has(entry.name)) {
       const message =
-        entry.ttl === undefined
-          ? projectMessage('stale-key', 'noTtl', data)
-          : projectMessage('stale-key', 'ttl', { ...data, ttl: String(entry.ttl) });
+        entry.ttl === undefined ? staleKey.message('noTtl', data) : staleKey.message('ttl', { ...data, ttl: String(entry.ttl) });
       sink.push({ ...base, ruleId: 'stale-key', severity: entry.ttl === undefined ? 'error' : 'warning', message }, lineText);
     }
   }
@@ -156,18 +158,18 @@ export function blindSpots(
         seen.add(fact.range.start);
         note(
           fact.range,
-          projectMessage('unresolved', 'pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }),
+          unresolved.message('pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }),
         );
       }
     }
     for (const handler of fileFacts.handlers) {
       for (const undecided of undecidedRedundancy(handler, setup.registry)) {
-        note(undecided.fact.range, projectMessage('unresolved', 'tooComplex', { pattern: undecided.pattern, by: undecided.by }));
+        note(undecided.fact.range, unresolved.message('tooComplex', { pattern: undecided.pattern, by: undecided.by }));
       }
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
       note(
         handler.nameRange,
-        projectMessage('unresolved', 'opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }),
+        unresolved.message('opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }),
       );
     }
   }
@@ -277,7 +279,7 @@ export function deletionFindings(
       const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
       if (hasText) {
         sink.push(
-          { ...at, ruleId: 'dead-family', severity: 'warning', message: projectMessage('dead-family', 'deadFamily', data) },
+          { ...at, ruleId: 'dead-family', severity: 'warning', message: deadFamily.message('deadFamily', data) },
           lines[start.line] ?? '',
         );
       } else {
@@ -287,7 +289,7 @@ export function deletionFindings(
         );
         const list = examples.length > 0 ? ` (it writes ${examples.map((e) => `\`${e}\``).join(', ')})` : '';
         sink.push(
-          { ...at, ruleId: 'wrong-key', severity: 'error', message: projectMessage('wrong-key', 'wrongKey', { ...data, written: list }) },
+          { ...at, ruleId: 'wrong-key', severity: 'error', message: wrongKey.message('wrongKey', { ...data, written: list }) },
           lines[start.line] ?? '',
         );
       }
