@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { walkSources } from '../dist/esm/src/scanner/files.js';
+import { walkSources } from '../dist/esm/src/project/files.js';
 import { generate } from './generate.mjs';
 
 const { values, positionals } = parseArgs({

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { importBindings } from '../dist/esm/src/ts/imports.js';
 import { scriptKindOf } from '../dist/esm/src/ts/syntax.js';
 import { looksLikeProjectModule } from '../dist/esm/src/analysis/project-modules.js';
-import { projectFiles } from '../dist/esm/src/scanner/files.js';
-import { ProjectResolver } from '../dist/esm/src/scanner/project/resolver.js';
+import { projectFiles } from '../dist/esm/src/project/files.js';
+import { ProjectResolver } from '../dist/esm/src/project/resolver.js';
 import { typescript } from '../dist/esm/src/ts/typescript.js';
 
 const ts = typescript();

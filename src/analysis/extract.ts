@@ -5,7 +5,7 @@ import { lastName } from '../ts/syntax.js';
 import type { CallResolver, FileSurface } from './context.js';
 import type { TS } from '../ts/syntax.js';
 import type { CacheRead, FileFacts, RouteHandler } from './facts.js';
-import { cachedGetFamilies, extractDecoratedHandlers, usesDecoratorFrameworks } from './frameworks/nestjs.js';
+import { cachedGetFamilies, extractDecoratedHandlers, interceptedGets, usesDecoratorFrameworks } from './frameworks/nestjs.js';
 import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
 import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
 import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.js';
@@ -126,6 +126,9 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     reads: extractReads(ctx),
     families: relevant.sites && extract.withFamilies !== false ? [...cacheFamilies(ctx), ...cachedGetFamilies(ctx)] : [],
     isRelevant: true,
+    ...(relevant.handlers && extract.withFamilies !== false && usesDecoratorFrameworks(ctx)
+      ? { interceptedGets: interceptedGets(ctx) }
+      : {}),
     ...(relevant.sites && extract.withStoredKeys === true ? { storedKeys: storedKeys(ctx) } : {}),
   };
 }

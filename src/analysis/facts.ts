@@ -163,6 +163,20 @@ export interface CacheFamily {
   readonly isTag?: boolean;
 }
 
+/** A GET that a `CacheInterceptor` registered for the whole application caches: its family, and the path it is keyed by (null: by its `@CacheKey`). */
+export interface InterceptedGet {
+  readonly family: CacheFamily;
+  readonly path: string | null;
+}
+
+/** What a file sets up for every request of a NestJS application (see `globalCacheSetup`). */
+export interface GlobalCacheSetup {
+  /** Whether it registers `CacheInterceptor` as an `APP_INTERCEPTOR`: every GET is cached. */
+  readonly cachesGets: boolean;
+  /** The prefix of every path (`app.setGlobalPrefix('api')`), or null. */
+  readonly prefix: string | null;
+}
+
 /** A key the code reads, fills or keeps: its pattern (holes for runtime values), or null with its text when unreadable. */
 export interface StoredKey {
   readonly pattern: ParsedPattern | null;
@@ -184,6 +198,8 @@ export interface FileFacts {
   readonly reads: readonly CacheRead[];
   /** Cache families read in this file (cache-aside or a loading read) whose loaders read models. */
   readonly families: readonly CacheFamily[];
+  /** The GETs of its controllers that a global `CacheInterceptor` would cache: families in a project that registers one. */
+  readonly interceptedGets?: readonly InterceptedGet[];
   /** Whether the file imports a framework or cache API, so that the checks apply to it. */
   readonly isRelevant: boolean;
   /** The keys the file's code reads, fills or keeps in Redis (when asked for: the CLI's wrong-key and dead-family). */

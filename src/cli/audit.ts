@@ -13,6 +13,7 @@ import type { CacheStrategy } from '../scanner/scan-cache.js';
 import { keepCompiledCode, saveCompiledCode } from '../ts/typescript.js';
 import type { AuditOptions, MonorepoMode } from '../scanner/apps.js';
 import { UsageError } from './errors.js';
+import { shownPath, withShownPaths } from './io.js';
 import type { CliIo } from './io.js';
 
 export interface Output {
@@ -169,7 +170,7 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
     const key = runKeyOf(options);
     const parts = cache.usedRuns().filter((part) => part !== key);
     if (parts.length > 0) {
-      const { SKIPPED_DIRECTORIES } = await import('../scanner/files.js');
+      const { SKIPPED_DIRECTORIES } = await import('../project/files.js');
       cache.saveCombined(key, parts, options.root, SKIPPED_DIRECTORIES, result);
       cache.save();
     }
@@ -218,12 +219,14 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     findings = findings.filter((f) => !known.has(f.fingerprint));
     baselined = result.findings.length - findings.length;
   }
-  const reported: ScanResult = { ...result, findings };
+  // TypeScript's diagnostics quote absolute paths: the report shows them as the user would type them.
+  const diagnostics = result.diagnostics.map((d) => ({ ...d, message: withShownPaths(d.message, io.cwd) }));
+  const reported: ScanResult = { ...result, findings, diagnostics };
   const sourceCache = new Map<string, string[] | null>();
   const context = {
     color: args.hasColor,
     baselined,
-    rootLabel: relative(io.cwd, result.root).split(sep).join('/') || '.',
+    rootLabel: shownPath(result.root, io.cwd),
     matrix: args.hasMatrix,
     verbose: args.isVerbose,
     sourceLine: (file: string, line: number): string | null => {

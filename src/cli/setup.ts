@@ -4,8 +4,9 @@ import { loadConfigFor } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { loadRegistry } from '../registry/load.js';
 import type { LoadedRegistry } from '../registry/load.js';
-import { findTsconfigs, tsconfigError } from '../scanner/files.js';
+import { findTsconfigs, tsconfigError } from '../project/files.js';
 import { UsageError } from './errors.js';
+import { withShownPaths } from './io.js';
 
 interface Located {
   readonly file: string;
@@ -27,7 +28,7 @@ function fail(problems: readonly Located[], cwd: string): never {
   const lines = [...byFile.values()].map(([first, ...rest]) => {
     const p = first as Located;
     const more = rest.length > 0 ? ` (and ${String(rest.length)} more in this file)` : '';
-    return `${relative(cwd, p.file) || p.file}:${String(p.line)}:${String(p.column)}: ${p.message}${more}`;
+    return `${relative(cwd, p.file) || p.file}:${String(p.line)}:${String(p.column)}: ${withShownPaths(p.message, cwd)}${more}`;
   });
   throw new UsageError(lines.join('\ncache-audit: '));
 }

@@ -10,7 +10,14 @@ import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
 import { cacheFamilies } from '../analysis/effects.js';
 import { extractFacts, fileContext, textRelevance } from '../analysis/extract.js';
-import type { CacheFamily, FileFacts } from '../analysis/facts.js';
+import type { CacheFamily, FileFacts, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
+import {
+  cachedGetFamilies,
+  globalCacheSetup,
+  globallyCachedGets,
+  interceptedGets,
+  usesDecoratorFrameworks,
+} from '../analysis/frameworks/nestjs.js';
 import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
@@ -299,6 +306,8 @@ function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
 
 const familiesByProgram = new WeakMap<ts.Program, WeakMap<AnalysisOptions, readonly CacheFamily[]>>();
 const FAMILY_WORDS = /redis|cache|keyv|\bkv\b/i;
+const CONTROLLER_WORDS = /@Controller\b/;
+const GLOBAL_SETUP_WORDS = /APP_INTERCEPTOR|setGlobalPrefix/;
 
 /** The cache families read anywhere in a program, found once per program and options. */
 function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisOptions): readonly CacheFamily[] {
@@ -312,15 +321,27 @@ function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisO
   const resolver = resolverFor(tsInstance, program);
   const contexts = new Map();
   const families: CacheFamily[] = [];
+  const gets: InterceptedGet[] = [];
+  const setups: GlobalCacheSetup[] = [];
   for (const sourceFile of program.getSourceFiles()) {
-    if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/') || !FAMILY_WORDS.test(sourceFile.text)) continue;
+    if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
+    const hasFamilies = FAMILY_WORDS.test(sourceFile.text);
+    const hasControllers = CONTROLLER_WORDS.test(sourceFile.text);
+    if (!hasFamilies && !hasControllers && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
     try {
-      families.push(...cacheFamilies(fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts })));
+      const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts });
+      if (hasFamilies) families.push(...cacheFamilies(ctx));
+      if (hasControllers && usesDecoratorFrameworks(ctx)) {
+        families.push(...cachedGetFamilies(ctx));
+        gets.push(...interceptedGets(ctx));
+      }
+      setups.push(globalCacheSetup(ctx));
     } catch (error) {
       // A file the analysis gives up on adds no family; when it is linted, it says why.
       if (!gaveUp(error)) throw error;
     }
   }
+  families.push(...globallyCachedGets(gets, setups));
   byOptions.set(options, families);
   return families;
 }

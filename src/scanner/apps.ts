@@ -9,8 +9,8 @@ import { resolveOptions } from '../analysis/options.js';
 import { findConfigFile, loadConfigFor } from '../config/load-config.js';
 import { VERSION } from '../version.js';
 import { mayHoldHandlers } from './relevance.js';
-import { isTestFile, projectFiles, SKIPPED_DIRECTORIES, SOURCE_EXTENSIONS } from './files.js';
-import { readJson, workspacePackages } from './workspaces.js';
+import { isTestFile, projectFiles, SKIPPED_DIRECTORIES, SOURCE_EXTENSIONS } from '../project/files.js';
+import { readJson, workspacePackages } from '../project/workspaces.js';
 import { compareFindings, RESULT_VERSION } from './result.js';
 import type { ApplicationResult, MatrixRow, ScanResult } from './result.js';
 import { ScanError } from './scan-error.js';
@@ -187,7 +187,10 @@ async function scanEach(options: AuditOptions, root: string, candidates: readonl
   for (const candidate of candidates) {
     try {
       options.checkApplication?.(candidate.dir);
-      scanned.push({ candidate, result: await scan({ ...options, root: candidate.dir, workspaceRoot: root, tsconfig: undefined }) });
+      scanned.push({
+        candidate,
+        result: await scan({ ...options, root: candidate.dir, workspaceRoot: root, reportRoot: root, tsconfig: undefined }),
+      });
     } catch (error) {
       if (!isConfigured && error instanceof ScanError && (error.code === 'no-sources' || error.code === 'few-sources')) continue;
       throw error;
@@ -339,7 +342,7 @@ function rebase(
       foundBy: candidate.foundBy,
       registry: result.registry && { ...result.registry, file: file(result.registry.file) },
       configuration: result.configuration === null ? null : file(result.configuration),
-      families: result.families.map((family) => ({ ...family, reads: family.reads.map(at) })),
+      families: result.families.map((family) => ({ ...family, reads: family.reads.map(at), fills: family.fills.map(at) })),
       tsconfigs: result.tsconfigs.map(file),
       filesScanned: result.filesScanned,
       matrix: {

@@ -8,10 +8,11 @@ import type { AnalysisOptions } from '../analysis/options.js';
 import { SOURCES } from '../analysis/sources/index.js';
 
 /**
- * What the text of a file that registers an interceptor for the whole application contains (the
- * global interceptions of scan-extract.ts test it first).
+ * What the text of a file that sets up every request of the application contains: an interceptor
+ * registered for all (the global interceptions of scan-extract.ts test it first), or the global
+ * prefix of the paths a global `CacheInterceptor` keys by.
  */
-export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR/;
+export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix/;
 
 /** Whether a file can matter to the audit, decided from its path and text alone: plain data, cacheable as JSON. */
 export interface Relevance {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_FILES } from '../config/load-config.js';
-import { SKIPPED_DIRECTORIES } from './files.js';
+import { SKIPPED_DIRECTORIES } from '../project/files.js';
 import type { ScanResult } from './result.js';
 import { hashOf } from './cache-files.js';
 import { decodeValue, encodeValue, ScanCache } from './scan-cache.js';

@@ -3,7 +3,7 @@ import { basename, dirname, extname, sep } from 'node:path';
 import type { TS } from '../ts/syntax.js';
 import { moduleReferences } from './module-references.js';
 import type { ModuleReference, Names, References } from './module-references.js';
-import { ProjectResolver } from './project/resolver.js';
+import { ProjectResolver } from '../project/resolver.js';
 import { exportableNames, fileRelevance } from './relevance.js';
 import type { Relevance } from './relevance.js';
 import type { ScanCache } from './scan-cache.js';

@@ -40,11 +40,11 @@ export function checkFiles(
   strict: boolean | undefined,
   sink: FindingSink,
 ): void {
-  const { registry, rel } = setup;
+  const { registry, rel, messageRel } = setup;
   const rules = RULES.filter((rule) => strict === true || rule.meta.recommended);
   const families = facts.flatMap((f) => f.families);
   const locate = (file: string, offset: number): string =>
-    `${rel(file)}:${String((reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1)}`;
+    `${messageRel(file)}:${String((reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1)}`;
   for (const fileFacts of facts) {
     if (!fileFacts.isRelevant || !isReportedFile(fileFacts.file)) continue;
     const text = reader.textOf(fileFacts.file) ?? '';

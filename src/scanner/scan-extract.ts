@@ -8,13 +8,13 @@ import { keyRolesOfFile } from '../analysis/effects.js';
 import type { KeyRoles } from '../analysis/effects.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
-import type { FileFacts, Invalidation } from '../analysis/facts.js';
-import { interceptInvalidations } from '../analysis/frameworks/nestjs.js';
+import type { FileFacts, GlobalCacheSetup, Invalidation } from '../analysis/facts.js';
+import { globalCacheSetup, globallyCachedGets, interceptInvalidations } from '../analysis/frameworks/nestjs.js';
 import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
-import { ProjectResolver } from './project/resolver.js';
+import { ProjectResolver } from '../project/resolver.js';
 import { judgedDeletions } from './scan-project.js';
 import type { SourceReader } from './scan-parse.js';
 import type { ScanSetup } from './scan-load.js';
@@ -84,7 +84,10 @@ export function extractProject(
   const others = relevant.filter((file) => !isWanted(file));
   const registering = isLookedUp ? parsed() : [...wanted.keys(), ...read(others.filter(registersInterceptor))];
   const registeringContexts = new Map(registering.map((sourceFile) => [sourceFile, fileContext(sourceFile, extract)]));
-  return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry, setup));
+  const cacheSetups = [...registeringContexts].map(([sourceFile, ctx]) =>
+    guardFile(setup, sourceFile, NO_SETUP, () => globalCacheSetup(ctx)),
+  );
+  return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry, setup), cacheSetups);
 }
 
 /** The files that can matter, in the project's order (see `fileRelevance`). */
@@ -184,12 +187,22 @@ export function globalInterceptions(
   return global;
 }
 
-/** The facts with the global interceptors' invalidations added to every NestJS and GraphQL mutation. */
-export function withInterceptions(facts: FileFacts[], global: readonly Invalidation[]): FileFacts[] {
-  if (global.length === 0) return facts;
+/** What a file that sets up nothing for every request sets up. */
+export const NO_SETUP: GlobalCacheSetup = { cachesGets: false, prefix: null };
+
+/**
+ * The facts with the global interceptors applied: their invalidations added to every NestJS and
+ * GraphQL mutation, and the GETs a global `CacheInterceptor` caches added to the families.
+ */
+export function withInterceptions(facts: FileFacts[], global: readonly Invalidation[], setups: readonly GlobalCacheSetup[]): FileFacts[] {
+  const cached = facts.map((fileFacts) => {
+    const gets = globallyCachedGets(fileFacts.interceptedGets ?? [], setups);
+    return gets.length === 0 ? fileFacts : { ...fileFacts, families: [...fileFacts.families, ...gets] };
+  });
+  if (global.length === 0) return cached;
   const isIntercepted = (handler: FileFacts['handlers'][number]): boolean =>
     handler.isMutation && (handler.framework === 'nestjs' || handler.framework === 'graphql');
-  return facts.map((fileFacts) =>
+  return cached.map((fileFacts) =>
     fileFacts.handlers.some(isIntercepted)
       ? {
           ...fileFacts,

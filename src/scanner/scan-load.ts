@@ -7,8 +7,8 @@ import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
 import type { LoadedRegistry } from '../registry/load.js';
-import { findTsconfigs, isTestFile, listedSources, packageTsconfigs, projectFiles } from './files.js';
-import type { ProjectFiles } from './files.js';
+import { findTsconfigs, isTestFile, listedSources, packageTsconfigs, projectFiles } from '../project/files.js';
+import type { ProjectFiles } from '../project/files.js';
 import type { ScanDiagnostic } from './result.js';
 import { ScanError } from './scan-error.js';
 import type { ScanOptions } from './scan-options.js';
@@ -18,6 +18,8 @@ export interface ScanSetup {
   readonly root: string;
   /** A path relative to the root, with `/`. */
   readonly rel: (file: string) => string;
+  /** A path as messages name it: relative to the report's root (`reportRoot`, else the root), with `/`. */
+  readonly messageRel: (file: string) => string;
   /** The configuration file, relative to the root; null when the project has none (defaults apply). */
   readonly configFile: string | null;
   /** The diagnostics of the scan; the later steps add theirs. */
@@ -40,6 +42,8 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
   clearConfigCache();
   const loadedConfig = loadConfigFor(root, { recheckMs: 0, file: options.configFile });
   const rel = (file: string): string => relative(root, file).split(sep).join('/') || file;
+  const reportRoot = options.reportRoot ? resolve(options.reportRoot) : root;
+  const messageRel = (file: string): string => relative(reportRoot, file).split(sep).join('/') || file;
   const diagnostics: ScanDiagnostic[] = loadedConfig.diagnostics.map((d) => ({
     file: rel(d.file),
     line: d.line,
@@ -79,6 +83,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
   return {
     root,
     rel,
+    messageRel,
     configFile: loadedConfig.file ? rel(loadedConfig.file) : null,
     diagnostics,
     config,

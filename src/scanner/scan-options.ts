@@ -23,6 +23,11 @@ export interface ScanOptions {
    * calls into any of its source files are followed (shared packages are read, not audited).
    */
   readonly workspaceRoot?: string;
+  /**
+   * The directory the places named in messages are relative to, as the files of the findings are
+   * (the monorepo root when `root` is one of its applications); default `root`.
+   */
+  readonly reportRoot?: string;
   /** The workspace packages of `workspaceRoot`, listed once for the scans of one audit. */
   readonly workspaces?: ReadonlyMap<string, string>;
   /** Parsed files shared by the scans of one audit (a monorepo's applications read the same shared packages). */
@@ -61,6 +66,7 @@ export function runKeyOf(options: ScanOptions): string {
       followChange: options.followChange === true,
       outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
       workspaceRoot: options.workspaceRoot ?? null,
+      reportRoot: options.reportRoot ? resolve(options.reportRoot) : null,
     }),
   );
 }

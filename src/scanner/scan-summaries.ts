@@ -6,16 +6,17 @@ import type { KeyRoles } from '../analysis/effects.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import { guardFile, noFacts } from './give-up.js';
 import type { ExtractOptions } from '../analysis/extract.js';
-import type { FileFacts, Invalidation } from '../analysis/facts.js';
+import type { FileFacts, GlobalCacheSetup, Invalidation } from '../analysis/facts.js';
+import { globalCacheSetup } from '../analysis/frameworks/nestjs.js';
 import { isTrpcFile } from '../analysis/frameworks/trpc.js';
 import { LISTENER_MARKER } from '../analysis/listeners.js';
 import { SOURCES } from '../analysis/sources/index.js';
 import { routeTable } from '../analysis/frameworks/own-routes.js';
 import type { TS } from '../ts/syntax.js';
-import { ProjectResolver } from './project/resolver.js';
-import type { ReadRecorder } from './project/modules.js';
+import { ProjectResolver } from '../project/resolver.js';
+import type { ReadRecorder } from '../project/modules.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
-import { globalInterceptions, mergeRoles, NO_ROLES, relevantFiles, resolutionHost, withInterceptions } from './scan-extract.js';
+import { globalInterceptions, mergeRoles, NO_ROLES, NO_SETUP, relevantFiles, resolutionHost, withInterceptions } from './scan-extract.js';
 import type { ScanSetup } from './scan-load.js';
 import type { SourceReader } from './scan-parse.js';
 
@@ -29,6 +30,8 @@ export interface FileSummary {
   readonly roles: KeyRoles;
   /** What the global interceptors this file registers delete (see `globalInterceptions`). */
   readonly interceptions: readonly Invalidation[];
+  /** Whether it registers a global `CacheInterceptor`, and the global prefix it sets (see `globalCacheSetup`). */
+  readonly cacheSetup: GlobalCacheSetup;
   /** The other files read while computing them (their trees, or their text for `export *`). */
   readonly reads: readonly string[];
   /**
@@ -208,16 +211,19 @@ class Summarizer {
       giveUp,
     );
     // What the global interceptors it registers delete, with the same dependencies as its facts.
-    const interceptions =
-      this.markersAt(file)?.interceptor === true
-        ? globalInterceptions(
-            this.extract.ts,
-            new Map([[work.sourceFile, fileContext(work.sourceFile, this.extract)]]),
-            this.resolver,
-            this.setup.registry,
-            this.setup,
-          )
-        : [];
+    const isSetup = this.markersAt(file)?.interceptor === true;
+    const cacheSetup = isSetup
+      ? guardFile(this.setup, work.sourceFile, NO_SETUP, () => globalCacheSetup(fileContext(work.sourceFile, this.extract)), giveUp)
+      : NO_SETUP;
+    const interceptions = isSetup
+      ? globalInterceptions(
+          this.extract.ts,
+          new Map([[work.sourceFile, fileContext(work.sourceFile, this.extract)]]),
+          this.resolver,
+          this.setup.registry,
+          this.setup,
+        )
+      : [];
     this.enter(null);
     const { frame } = work;
     frame.reads.delete(file);
@@ -225,6 +231,7 @@ class Summarizer {
       facts,
       roles: work.roles,
       interceptions,
+      cacheSetup,
       reads: [...frame.reads].sort(),
       uses: { roles: frame.uses.roles ? rolesHash : null, tables: frame.uses.tables ? this.tablesHash : null },
       markers: this.markersAt(file) ?? { tables: false, interceptor: false, trpc: false },
@@ -300,6 +307,7 @@ export function extractWithSummaries(
     for (const file of relevant) if (isSummarised(file) && summarizer.markersAt(file)?.trpc === true) toMake.add(file);
   const facts: FileFacts[] = [];
   const global: Invalidation[] = [];
+  const setups: GlobalCacheSetup[] = [];
   const reused = new Map<string, readonly string[]>();
   for (const file of relevant) {
     if (!isSummarised(file)) continue;
@@ -315,6 +323,7 @@ export function extractWithSummaries(
     }
     if (isWanted(file)) facts.push(summary.facts);
     global.push(...summary.interceptions);
+    setups.push(summary.cacheSetup);
   }
-  return { facts: withInterceptions(facts, global), kept: reused };
+  return { facts: withInterceptions(facts, global, setups), kept: reused };
 }

@@ -6,7 +6,7 @@ import { summarize } from '../../src/analysis/effects.js';
 import { fileContext } from '../../src/analysis/extract.js';
 import { resolveOptions } from '../../src/analysis/options.js';
 import { checkerResolver } from '../../src/analysis/typed-resolver.js';
-import { ProjectResolver } from '../../src/scanner/project/resolver.js';
+import { ProjectResolver } from '../../src/project/resolver.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
 

@@ -69,6 +69,15 @@ describe('a monorepo root', () => {
     expect(report.apps?.[0]?.configuration).toBe('apps/quotes-api/cache-audit.config.json');
     expect(report.apps?.[1]?.configuration).toBeNull();
     expect(report.apps?.[1]?.families.map((f) => f.key)).toEqual(['document:{id}']);
+    // The places a message names are from the monorepo root too, as the findings' files are.
+    expect(report.findings.find((f) => f.file.startsWith('apps/web/'))?.details?.[0]).toContain(
+      'read at apps/web/src/app/api/documents/[id]/route.ts:7, filled at apps/web/src/app/api/documents/[id]/route.ts:10',
+    );
+    // Where a family is read and where it is filled, both from the monorepo root.
+    expect(report.families.map((f) => [f.key, f.reads.map((r) => r.file), f.fills.map((r) => r.file)])).toEqual([
+      ['quotes:list:{tenantId}', ['apps/quotes-api/src/routes.ts'], ['apps/quotes-api/src/routes.ts']],
+      ['document:{id}', ['apps/web/src/app/api/documents/[id]/route.ts'], ['apps/web/src/app/api/documents/[id]/route.ts']],
+    ]);
     expect(report.matrix.keys).toEqual(['@acme/quotes-api › quotesList', '@acme/quotes-api › dashboardKpis']);
     const schema = JSON.parse(readFileSync(join(repoRoot, 'schema/result.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);

@@ -117,4 +117,19 @@ describe('configuration errors exit 2 with one clear line, never a green run wit
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("tsconfig: File '@company/tsconfig/base.json' not found.");
   });
+
+  it('a diagnostic quoting a file names it relative to where the command ran, in every report', async () => {
+    const dir = project({
+      'api/cache-audit.config.json': config({}),
+      'api/src/quotes.controller.ts': BROAD,
+      'api/tsconfig.json': config({ extends: '../tsconfig.missing.json', include: ['src'] }),
+    });
+    const text = await run(['api'], dir);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^ {2}tsconfig\.json:1:1 {2}tsconfig: Cannot read file 'tsconfig\.missing\.json'\.$/m);
+    expect(text.stdout).not.toContain(dir);
+    const json = await run(['.', '--format', 'json'], join(dir, 'api'));
+    const diagnostics = (JSON.parse(json.stdout) as { diagnostics: { message: string }[] }).diagnostics.map((d) => d.message);
+    expect(diagnostics).toContain("tsconfig: Cannot read file '../tsconfig.missing.json'.");
+  });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { walkSources } from '../../src/scanner/files.js';
+import { walkSources } from '../../src/project/files.js';
 import { scan } from '../../src/scanner/scan.js';
 import { run } from '../support/cli.js';
 

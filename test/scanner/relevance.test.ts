@@ -7,7 +7,7 @@ import { extractFacts, fileContext } from '../../src/analysis/extract.js';
 import { collectHooks } from '../../src/analysis/hooks.js';
 import { collectListeners } from '../../src/analysis/listeners.js';
 import { resolveOptions } from '../../src/analysis/options.js';
-import { walkSources } from '../../src/scanner/files.js';
+import { walkSources } from '../../src/project/files.js';
 import { exportableNames, fileRelevance, importSpecifiers } from '../../src/scanner/relevance.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');

@@ -28,4 +28,5 @@ export const AUDITED_APPS = [
   'nextjs-prisma-app',
   'nest-prisma-properties-app',
   'koa-sequelize-app',
+  'nest-global-cache-app',
 ];

@@ -2,7 +2,8 @@ import type ts from 'typescript';
 import { staticObject, staticString } from '../context.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
-import type { CacheFamily, Framework, Invalidation, RouteHandler } from '../facts.js';
+import type { CacheFamily, Framework, GlobalCacheSetup, InterceptedGet, Invalidation, RouteHandler } from '../facts.js';
+import { baseOf, classOf, propertyValue } from '../sources/declarations.js';
 import { loadsOf } from '../effects.js';
 import {
   codeInvalidations,
@@ -129,11 +130,7 @@ function usesCacheInterceptor(ctx: FileContext, node: ts.Node): boolean {
       ts.isCallExpression(decorator.expression) &&
       decorator.expression.arguments.some((arg) => {
         const reference = ts.isNewExpression(arg) ? arg.expression : arg;
-        return (
-          ts.isIdentifier(reference) &&
-          ctx.importOf(reference.text)?.module === CACHE_MANAGER &&
-          importedName(ctx, reference) === 'CacheInterceptor'
-        );
+        return ts.isIdentifier(reference) && isCacheInterceptor(ctx, reference);
       }),
   );
 }
@@ -155,28 +152,103 @@ function cacheDecoratorArg(ctx: FileContext, method: ts.MethodDeclaration, name:
  * `del` the key.
  */
 export function cachedGetFamilies(ctx: FileContext): CacheFamily[] {
+  return getFamilies(ctx, (cls, method) => usesCacheInterceptor(ctx, cls) || usesCacheInterceptor(ctx, method)).map((get) => get.family);
+}
+
+/**
+ * The GETs a `CacheInterceptor` registered for the whole application would cache: every GET of
+ * every controller that no `@UseInterceptors(CacheInterceptor)` caches already. Families only in a
+ * project that registers one (see `globalCacheSetup`), which the file alone cannot tell.
+ */
+export function interceptedGets(ctx: FileContext): InterceptedGet[] {
+  if (!/@Get\b/.test(ctx.sourceText)) return [];
+  return getFamilies(ctx, (cls, method) => !usesCacheInterceptor(ctx, cls) && !usesCacheInterceptor(ctx, method));
+}
+
+function getFamilies(
+  ctx: FileContext,
+  isCached: (cls: ts.ClassLikeDeclaration, method: ts.MethodDeclaration) => boolean,
+): InterceptedGet[] {
   const { ts } = ctx;
-  const families: CacheFamily[] = [];
+  const gets: InterceptedGet[] = [];
   for (const node of ctx.nodes.classes) {
     const role = classRole(ctx, node);
     if (role?.framework !== 'nestjs') continue;
-    const isClassCached = usesCacheInterceptor(ctx, node);
     for (const member of node.members) {
       if (!ts.isMethodDeclaration(member) || !member.body) continue;
       const route = methodRoute(ctx, member, role);
-      if (route?.method !== 'GET' || !(isClassCached || usesCacheInterceptor(ctx, member))) continue;
+      if (route?.method !== 'GET' || !isCached(node, member)) continue;
       const named = cacheDecoratorArg(ctx, member, 'CacheKey');
-      const key = named ? staticString(ctx, named) : (joinPath(role.prefix, route.path)?.replace(/:(\w+)/g, '{$1}') ?? null);
+      const path = named ? null : (joinPath(role.prefix, route.path)?.replace(/:(\w+)/g, '{$1}') ?? null);
+      const key = named ? staticString(ctx, named) : path;
       if (key === null) continue;
       const ttlArg = cacheDecoratorArg(ctx, member, 'CacheTTL');
       const ms = ttlArg && ts.isNumericLiteral(ttlArg) ? Number(ttlArg.text.replace(/_/g, '')) : null;
       const ttl = ms === null ? null : ms / 1000;
       const loads = loadsOf(ctx, member);
       const where = { file: ctx.file, range: ctx.range(member.name) };
-      families.push({ key, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl, fills: [{ ...where, ttl }] });
+      const family = { key, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl, fills: [{ ...where, ttl }] };
+      gets.push({ family, path });
     }
   }
-  return families;
+  return gets;
+}
+
+const NEST_CORE = '@nestjs/core';
+/** Methods of `CacheInterceptor` that decide what is cached and under which key: a subclass that overrides one keys its own way. */
+const KEYING_METHODS = new Set(['trackBy', 'isRequestCacheable']);
+
+/**
+ * What a file sets up for every request of the application: whether it registers `CacheInterceptor`
+ * of `@nestjs/cache-manager` as an `APP_INTERCEPTOR` (`{ provide: APP_INTERCEPTOR, useClass:
+ * CacheInterceptor }`, or a subclass that keeps its keys: one that overrides `trackBy` or
+ * `isRequestCacheable` caches what the code cannot tell), and the prefix it gives every path
+ * (`app.setGlobalPrefix('api')`), which is part of the URL the interceptor keys by.
+ */
+export function globalCacheSetup(ctx: FileContext): GlobalCacheSetup {
+  const { ts } = ctx;
+  let cachesGets = false;
+  let prefix: string | null = null;
+  const visit = (node: ts.Node): void => {
+    if (ts.isObjectLiteralExpression(node) && isCacheInterceptorProvider(ctx, node)) cachesGets = true;
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'setGlobalPrefix') {
+      const first = node.arguments[0];
+      const value = first ? staticString(ctx, first) : null;
+      if (value !== null) prefix = value;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (/APP_INTERCEPTOR|setGlobalPrefix/.test(ctx.sourceText)) visit(ctx.sourceFile);
+  return { cachesGets, prefix };
+}
+
+function isCacheInterceptorProvider(ctx: FileContext, node: ts.ObjectLiteralExpression): boolean {
+  const { ts } = ctx;
+  const provide = propertyValue(ts, node, 'provide');
+  const useClass = propertyValue(ts, node, 'useClass');
+  if (!provide || !ts.isIdentifier(provide) || importedName(ctx, provide) !== 'APP_INTERCEPTOR') return false;
+  if (moduleOf(ctx, provide) !== NEST_CORE || !useClass || !ts.isIdentifier(useClass)) return false;
+  if (isCacheInterceptor(ctx, useClass)) return true;
+  const declared = classOf(ctx, useClass);
+  if (!declared) return false;
+  const base = baseOf(ts, declared.cls);
+  const overrides = declared.cls.members.some((m) => m.name !== undefined && KEYING_METHODS.has(propertyNameText(ts, m.name) ?? ''));
+  return base !== null && ts.isIdentifier(base.expression) && isCacheInterceptor(declared.ctx, base.expression) && !overrides;
+}
+
+/**
+ * The families of the intercepted GETs, in a project whose files set up `setups`: none unless one
+ * registers a global `CacheInterceptor`; keyed by the URL under the global prefix, or their `@CacheKey`.
+ */
+export function globallyCachedGets(gets: readonly InterceptedGet[], setups: readonly GlobalCacheSetup[]): CacheFamily[] {
+  if (gets.length === 0 || !setups.some((setup) => setup.cachesGets)) return [];
+  const prefix = setups.find((setup) => setup.prefix !== null)?.prefix ?? null;
+  return gets.map(({ family, path }) => (path === null ? family : { ...family, key: joinPath(prefix, path) ?? path }));
+}
+
+/** Whether an identifier names `CacheInterceptor` of `@nestjs/cache-manager`. */
+function isCacheInterceptor(ctx: FileContext, reference: ts.Identifier): boolean {
+  return ctx.importOf(reference.text)?.module === CACHE_MANAGER && importedName(ctx, reference) === 'CacheInterceptor';
 }
 
 /** Invalidations of the interceptors a class or method names in `@UseInterceptors(…)`. */

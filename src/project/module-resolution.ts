@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type ts from 'typescript';
-import { isProjectSource, looksLikeProjectModule } from '../../analysis/project-modules.js';
-import type { TS } from '../../ts/syntax.js';
-import type { ProjectFiles } from '../files.js';
+import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
+import type { TS } from '../ts/syntax.js';
+import type { ProjectFiles } from './files.js';
 
 /** What module resolution needs of the project: its root, each file's options, its workspace packages. */
 export type ResolvedProject = Pick<ProjectFiles, 'root' | 'optionsOf' | 'workspaces'>;

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
-import { importBindings } from '../../ts/imports.js';
-import type { ImportBinding } from '../../ts/imports.js';
-import type { TS } from '../../ts/syntax.js';
+import { importBindings } from '../ts/imports.js';
+import type { ImportBinding } from '../ts/imports.js';
+import type { TS } from '../ts/syntax.js';
 import { UNRESOLVED } from './module-resolution.js';
 import type { ModuleResolution } from './module-resolution.js';
 

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
-import { requiredModule } from '../../ts/imports.js';
-import { functionOfInitializer, propertyNameText, unwrap } from '../../ts/syntax.js';
-import type { TS } from '../../ts/syntax.js';
+import { requiredModule } from '../ts/imports.js';
+import { functionOfInitializer, propertyNameText, unwrap } from '../ts/syntax.js';
+import type { TS } from '../ts/syntax.js';
 import type { ProjectModules } from './modules.js';
 
 type Fn = ts.FunctionLikeDeclaration;

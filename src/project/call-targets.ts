@@ -1,7 +1,7 @@
 import type ts from 'typescript';
-import { baseOf } from '../../analysis/sources/declarations.js';
-import { enclosingClass, unwrap } from '../../ts/syntax.js';
-import type { TS } from '../../ts/syntax.js';
+import { baseOf } from '../analysis/sources/declarations.js';
+import { enclosingClass, unwrap } from '../ts/syntax.js';
+import type { TS } from '../ts/syntax.js';
 import { findMethod } from './exports.js';
 import type { ProjectExports } from './exports.js';
 import type { ProjectModules } from './modules.js';

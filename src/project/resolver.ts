@@ -1,9 +1,9 @@
 import type ts from 'typescript';
-import type { CallResolver } from '../../analysis/context.js';
-import type { KeyRoles } from '../../analysis/effects.js';
-import type { RouteTable } from '../../analysis/frameworks/own-routes.js';
-import type { JobProcessor, ModelHook } from '../../analysis/sources/source.js';
-import type { TS } from '../../ts/syntax.js';
+import type { CallResolver } from '../analysis/context.js';
+import type { KeyRoles } from '../analysis/effects.js';
+import type { RouteTable } from '../analysis/frameworks/own-routes.js';
+import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
+import type { TS } from '../ts/syntax.js';
 import { CallTargets } from './call-targets.js';
 import { ProjectExports } from './exports.js';
 import { ModuleResolution } from './module-resolution.js';

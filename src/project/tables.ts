@@ -1,10 +1,10 @@
 import type ts from 'typescript';
-import { collectHooks, hooksIn } from '../../analysis/hooks.js';
-import type { HookTable } from '../../analysis/hooks.js';
-import { collectListeners } from '../../analysis/listeners.js';
-import type { RouteTable } from '../../analysis/frameworks/own-routes.js';
-import type { JobProcessor, ModelHook } from '../../analysis/sources/source.js';
-import type { TS } from '../../ts/syntax.js';
+import { collectHooks, hooksIn } from '../analysis/hooks.js';
+import type { HookTable } from '../analysis/hooks.js';
+import { collectListeners } from '../analysis/listeners.js';
+import type { RouteTable } from '../analysis/frameworks/own-routes.js';
+import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
+import type { TS } from '../ts/syntax.js';
 import type { ReadRecorder } from './modules.js';
 
 type Fn = ts.FunctionLikeDeclaration;
