@@ -3,6 +3,7 @@
  * reports' catalogue and the docs index all come from these two lists.
  */
 import noBroadPattern from './no-broad-pattern.js';
+import noGlobInKeyDelete from './no-glob-in-key-delete.js';
 import noInvalidationInQuery from './no-invalidation-in-query.js';
 import noRedundantInvalidation from './no-redundant-invalidation.js';
 import noUnescapedPatternInterpolation from './no-unescaped-pattern-interpolation.js';
@@ -29,6 +30,7 @@ export const RULES = [
   noRedundantInvalidation,
   noUnescapedPatternInterpolation,
   requireTenantScope,
+  noGlobInKeyDelete,
 ] as const;
 
 export type RuleId = (typeof RULES)[number]['id'];

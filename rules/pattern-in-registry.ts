@@ -1,5 +1,5 @@
 import { overlaps } from '../src/patterns/operations.js';
-import { closestPattern, closestTag } from '../src/analysis/checks/helpers.js';
+import { closestPattern, closestTag, globInExactKey } from '../src/analysis/checks/helpers.js';
 import type { Suggestion } from '../src/analysis/checks.js';
 import { defineRule } from '../src/analysis/rule.js';
 
@@ -50,6 +50,8 @@ export default defineRule({
         const pattern = fact.pattern;
         if (!pattern || pattern.errors.length > 0) continue;
         if (registry.entries.some((entry) => overlaps(pattern, entry.parsed))) continue;
+        // A glob given to an exact-key delete is no-glob-in-key-delete's finding: the fix is another call, not another key.
+        if (globInExactKey(site, fact) !== null) continue;
         const closest = closestPattern(pattern.source, registry);
         const suggestions: Suggestion[] =
           closest !== null && fact.isLiteral

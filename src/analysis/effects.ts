@@ -12,6 +12,7 @@ import type { Bound, Frame } from './env.js';
 import type {
   CacheFamily,
   CacheFill,
+  ExactDeleteClient,
   Invalidation,
   InvalidationKind,
   ModelRead,
@@ -82,6 +83,7 @@ export type Effect = EffectBase &
         readonly invalidationKind: InvalidationKind;
         readonly keys: readonly EffectKey[];
         readonly isSelfClearing?: boolean;
+        readonly client?: ExactDeleteClient;
       }
     /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
     | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttl: EffectTtl | null }
@@ -465,7 +467,13 @@ function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Eff
     ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
   switch (effect.kind) {
     case 'invalidate':
-      return { ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: keysOf(effect.keys) };
+      return {
+        ...base,
+        kind: 'invalidate',
+        invalidationKind: effect.invalidationKind,
+        keys: keysOf(effect.keys),
+        ...(effect.client ? { client: effect.client } : {}),
+      };
     case 'cache-read':
       return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
     case 'cache-fill':
@@ -857,6 +865,7 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
       isConditional: effect.isConditional,
       isDeferred: effect.isDeferred,
       ...(effect.kind === 'invalidate' && effect.isSelfClearing ? { isSelfClearing: true } : {}),
+      ...(effect.kind === 'invalidate' && effect.client ? { client: effect.client } : {}),
       range: effect.ctx.range(effect.node),
       through: effect.through,
       file: effect.ctx.file === rootFile ? null : effect.ctx.file,

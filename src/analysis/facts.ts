@@ -41,6 +41,9 @@ export interface PatternFact {
 
 export type InvalidationKind = 'pattern' | 'key' | 'tag' | 'path';
 
+/** A cache library whose delete takes exact keys, never a glob (`redis.del(k)`, `cache.del(k)`, `keyv.delete(k)`). */
+export type ExactDeleteClient = 'redis' | 'cache-manager' | 'keyv';
+
 export interface Invalidation {
   readonly via: 'decorator' | 'middleware' | 'call';
   /** The decorator or function name as written. */
@@ -53,6 +56,8 @@ export interface Invalidation {
   readonly isDeferred: boolean;
   /** Deletes, on some paths only, a key the same function reads: a failed or expired entry clearing itself. */
   readonly isSelfClearing?: boolean;
+  /** The library of the exact-key delete this is, where the call's receiver is known to be its client. */
+  readonly client?: ExactDeleteClient;
   readonly range: Range;
   /** Helpers followed to reach it, outermost first (`QuotesService.create`, `invalidateQuotes`). */
   readonly through: readonly string[];

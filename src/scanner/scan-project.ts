@@ -4,7 +4,7 @@ import staleKey from '../../rules/stale-key.js';
 import unresolved from '../../rules/unresolved.js';
 import unusedKey from '../../rules/unused-key.js';
 import wrongKey from '../../rules/wrong-key.js';
-import { handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
+import { globInExactKey, handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
 import { truncate } from '../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
@@ -220,6 +220,8 @@ export function judgedDeletions(
       // A runtime value as a whole (a raw token) is one value: one segment, no literal text.
       const pattern = fact.isRuntimeValue === true ? RUNTIME_VALUE : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
       if (!pattern || fact.forwardedBy !== null || pattern.source === '*') continue;
+      // A glob given to an exact-key delete is no-glob-in-key-delete's finding.
+      if (globInExactKey(invalidation, fact) !== null) continue;
       const hasText = pattern.tokens.some((t) => t.kind === 'byte' && t.byte !== 0x3a);
       if (hasText && setup.registry) continue;
       judged.push({ invalidation, fact, pattern, hasText });
