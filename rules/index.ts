@@ -13,6 +13,7 @@ import requireInvalidation from './require-invalidation.js';
 import requireTenantScope from './require-tenant-scope.js';
 import validPattern from './valid-pattern.js';
 import deadFamily from './dead-family.js';
+import deadInvalidation from './dead-invalidation.js';
 import staleKey from './stale-key.js';
 import undeclaredDependency from './undeclared-dependency.js';
 import unresolved from './unresolved.js';
@@ -36,4 +37,4 @@ export const RULES = [
 export type RuleId = (typeof RULES)[number]['id'];
 
 /** The findings of the whole project, which the CLI alone makes. */
-export const PROJECT_RULES = [staleKey, unusedKey, undeclaredDependency, wrongKey, deadFamily, unresolved] as const;
+export const PROJECT_RULES = [staleKey, unusedKey, undeclaredDependency, wrongKey, deadFamily, deadInvalidation, unresolved] as const;

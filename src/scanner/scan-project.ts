@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import deadFamily from '../../rules/dead-family.js';
+import deadInvalidation, { nearestKey } from '../../rules/dead-invalidation.js';
 import staleKey from '../../rules/stale-key.js';
 import unresolved from '../../rules/unresolved.js';
 import unusedKey from '../../rules/unused-key.js';
@@ -279,7 +280,23 @@ export function deletionFindings(
         via: [] as string[],
       };
       const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
-      if (hasText) {
+      // An exact key a typo away from a key the code keeps: the entry is there.
+      const nearest = hasText && invalidation.kind === 'key' ? nearestKey(pattern, written) : null;
+      if (nearest) {
+        sink.push(
+          {
+            ...at,
+            ruleId: 'dead-invalidation',
+            severity: 'warning',
+            message: deadInvalidation.message('deadKey', {
+              call: invalidation.name,
+              key: pattern.source,
+              nearest: nearest.source.replaceAll('{}', '{…}'),
+            }),
+          },
+          lines[start.line] ?? '',
+        );
+      } else if (hasText) {
         sink.push(
           { ...at, ruleId: 'dead-family', severity: 'warning', message: deadFamily.message('deadFamily', data) },
           lines[start.line] ?? '',

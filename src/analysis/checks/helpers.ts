@@ -92,7 +92,7 @@ export function familyPattern(entry: RegistryEntry): string {
   return entry.parsed.pieces.length === 1 && first?.kind === 'text' ? escapeGlob(literal) : `${escapeGlob(literal.slice(0, cut + 1))}*`;
 }
 
-function levenshtein(a: string, b: string): number {
+export function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0] ?? 0;
