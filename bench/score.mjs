@@ -52,8 +52,12 @@ function parts(report) {
 function keyStems(note) {
   const stems = new Set();
   for (const match of note.matchAll(/[A-Za-z][\w-]*:[\w{}:.-]*/g)) {
+    // `file.ts:63` is a place, not a key.
+    if (note[match.index - 1] === '.' || /^[a-z]+:\d+$/.test(match[0])) continue;
     const stem = match[0].split('{')[0];
-    if (/^[^:]+:[^:]/.test(stem) && !/^https?:/.test(stem)) stems.add(stem);
+    // `user:profile:{id}` gives `user:profile:`; `api-key:{hash}` gives `api-key:`.
+    const isKey = /^[^:]+:[^:]/.test(stem) || (/^[^:]+:$/.test(stem) && match[0].length > stem.length);
+    if (isKey && !/^https?:/.test(stem)) stems.add(stem);
   }
   return [...stems];
 }

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { importBindings, requiredModule } from '../ts/imports.js';
+import { importBindings, isRequire, requiredModule } from '../ts/imports.js';
 import type { ImportBinding } from '../ts/imports.js';
 import { bindsName, enclosingClass, functionOfInitializer, hasDirective, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
@@ -137,7 +137,8 @@ export class FileContext implements FileSurface {
           const fn = functionOfInitializer(ts, init);
           if (fn) this.functions.set(declaration.name.text, fn);
           else if (ts.isClassExpression(init)) this.classes.set(declaration.name.text, init);
-          if ((statement.declarationList.flags & ts.NodeFlags.Const) !== 0) {
+          // `const redis = require('./redis')` is an import: its value is what that module exports.
+          if ((statement.declarationList.flags & ts.NodeFlags.Const) !== 0 && !isRequire(ts, init)) {
             this.topConstants.set(declaration.name.text, declaration.initializer);
           }
         }

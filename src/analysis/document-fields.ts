@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { enclosingClass, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
+import { enclosingClass, enclosingFunction, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { staticString } from './context.js';
 import type { FileContext } from './context.js';
@@ -128,12 +128,7 @@ function localObjectKeys(ctx: FileContext, identifier: ts.Identifier, bound: Bou
 }
 
 function enclosingBody(ts: TS, node: ts.Node): ts.Node | null {
-  let current = parentOf(node);
-  while (current && !ts.isSourceFile(current)) {
-    if (ts.isFunctionLike(current)) return current;
-    current = parentOf(current);
-  }
-  return current ?? null;
+  return enclosingFunction(ts, node) ?? node.getSourceFile();
 }
 
 /** The keys assigned to `name` in `scope`, or null where one is computed or the object is handed to `Object.assign`. */

@@ -14,8 +14,9 @@ import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remi
 import { extractGraphqlMapHandlers, isGraphqlMapFile } from './frameworks/graphql-maps.js';
 import { extractSvelteKitHandlers, isSvelteKitFile } from './frameworks/sveltekit.js';
 import { importedName } from './handler-common.js';
-import { cacheFamilies, storedKeys } from './effects.js';
-import { scanSites } from './invalidations.js';
+import { cacheFamilies } from './effects/families.js';
+import { scanSites } from './effects/sites.js';
+import { storedKeys } from './effects/stored-keys.js';
 import type { AnalysisOptions } from './options.js';
 
 const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|next\/cache$)/;

@@ -5,7 +5,7 @@ import type { FileContext } from './context.js';
 import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
-import { rowOf } from './effects.js';
+import { rowOf } from './effects/loaders.js';
 import { isHeldModel } from './sources/mongoose.js';
 import { updatedFields } from './document-fields.js';
 

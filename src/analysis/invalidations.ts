@@ -1,10 +1,9 @@
 import type ts from 'typescript';
-import { lastName } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
-import { invalidationsOf, siteEffects, summarize } from './effects.js';
-import type { Effect } from './effects.js';
+import { invalidationsOf } from './effects/invalidation-facts.js';
+import type { Effect } from './effects/model.js';
+import { summarize } from './effects/summarize.js';
 import type { Invalidation } from './facts.js';
-import { decoratorInvalidation } from './read-pattern.js';
 
 /** What a walk of a handler's code found. */
 export interface BodyScan {
@@ -33,36 +32,6 @@ export function scanBody(ctx: FileContext, body: ts.Node): BodyScan {
     opaqueCalls: [...new Set(effects.flatMap((e) => (e.kind === 'opaque' ? [e.description] : [])))],
     effects,
   };
-}
-
-/**
- * Every invalidation written in the file, once, where it is written (helpers are not followed;
- * the patterns passed to a wrapper are taken where they are passed): the subject of the checks on
- * patterns themselves.
- */
-export function scanSites(ctx: FileContext): Invalidation[] {
-  const { ts } = ctx;
-  const sites: Invalidation[] = [];
-  for (const decorator of ctx.nodes.decorators) pushDecoratorSite(ctx, decorator.expression, sites);
-  for (const call of ctx.nodes.calls) {
-    const name = lastName(ts, call.expression);
-    if (name !== null && ctx.options.decorators.has(name)) pushDecoratorSite(ctx, call, sites);
-  }
-  const effects = siteEffects(ctx);
-  sites.push(...invalidationsOf(effects, ctx.file, false));
-  // One order for the findings, whatever the order of the lists.
-  return sites.sort((a, b) => a.range.start - b.range.start);
-}
-
-function pushDecoratorSite(ctx: FileContext, expression: ts.Expression, sites: Invalidation[]): void {
-  const { ts } = ctx;
-  const target = ts.isCallExpression(expression) ? expression.expression : expression;
-  const local = lastName(ts, target);
-  if (local === null) return;
-  const binding = ts.isIdentifier(target) ? ctx.importOf(local) : null;
-  const name = binding && binding.imported !== 'default' && binding.imported !== '*' ? binding.imported : local;
-  if (!ctx.options.decorators.has(name)) return;
-  sites.push(decoratorInvalidation(ctx, expression, name, []));
 }
 
 /** Effects reached through more calls than `maxHelperDepth` allows become calls that cannot be followed. */

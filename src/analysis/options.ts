@@ -85,7 +85,9 @@ function buildConfigSchema(z: typeof Zod.z) {
       tests: z
         .boolean()
         .optional()
-        .describe('Audit test files too (`*.test.*`, `*.spec.*`, `*.e2e.*`, `__tests__/`, `__mocks__/`, `e2e/`); off by default.'),
+        .describe(
+          'Audit test files too (`*.test.*`, `*.spec.*`, `*.e2e.*`, `*.e2e-spec.*`, `*.servertest.*`, `__tests__/`, `__e2e__/`, `__mocks__/`, `e2e/`, `test/`, `tests/`, `cypress/`); off by default.',
+        ),
       tenantNames: names('Names of parameters and variables that hold the tenant (for require-tenant-scope).').optional(),
       maxHelperDepth: z
         .number()

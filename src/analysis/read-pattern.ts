@@ -1,15 +1,12 @@
 import type ts from 'typescript';
-import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
-import type { PatternPart } from '../patterns/parse.js';
-import { constantInitializer, constantOf, receiverClass, staticObject, staticObjectIn, staticString } from './context.js';
-import { bindsName, lastName, parentOf, truncate, unwrap } from '../ts/syntax.js';
+import { constantInitializer, staticObject, staticString } from './context.js';
+import { bindsName, parentOf, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
-import type { Interpolation, Invalidation, PatternFact } from './facts.js';
-import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
-import { factoryMember, memberFunction, returnedExpression } from './factories.js';
+import type { Invalidation, PatternFact } from './facts.js';
+import { boundValue, PartsReader } from './pattern-parts.js';
 import { declarationOf } from './sources/declarations.js';
-import type { Bound, Env } from './env.js';
+import type { Env } from './env.js';
 
 const REGISTRY_METHODS = new Set(['pattern', 'key']);
 
@@ -19,15 +16,6 @@ const REGISTRY_METHODS = new Set(['pattern', 'key']);
  * registry references (`cacheKeys.pattern('quotesList', { tenantId })`). What it cannot read is
  * returned with `pattern: null` and the reason, never guessed.
  */
-/**
- * Escapes the braces of a template's text that make no `{name}` placeholder within it:
- * `` `{${type}:${id}}` `` is a key wrapped in a Redis Cluster hash tag, not a broken placeholder.
- */
-function literalBraces(text: string): string {
-  if (!/[{}]/.test(text)) return text;
-  return text.replace(/\{[A-Za-z_$][\w$]*\}|\\.|[{}]/g, (match) => (match === '{' || match === '}' ? `\\${match}` : match));
-}
-
 export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null): PatternFact {
   // A key is read at every level of the call path it is shifted to: once per expression, chain and options.
   let byNode = readFacts.get(ctx.options);
@@ -77,23 +65,21 @@ function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, 
     return { ...base, pattern: null, unresolved: null, interpolations: [], registryRef };
   }
 
-  const parts: PatternPart[] = [];
-  const interpolations: Interpolation[] = [];
-  const failure = collectParts(ctx, expression, parts, interpolations, isKey, 0, env);
+  const reader = new PartsReader(isKey);
+  const failure = reader.read(ctx, expression, 0, env);
+  const { parts } = reader;
   if (failure !== null) {
     return {
       ...base,
       pattern: null,
       unresolved: failure,
-      interpolations,
+      interpolations: reader.holes.map((h) => h.interpolation),
       ...(isRuntimeValue(ctx, expression, env) ? { isRuntimeValue: true } : {}),
     };
   }
   const pattern = parsePattern(parts);
   // A hole written in another file (a key builder imported) has its place there, not here.
-  const here = interpolations.filter((i) => writtenIn.get(i) === ctx.sourceFile);
-  interpolations.length = 0;
-  interpolations.push(...here);
+  const interpolations = reader.holes.flatMap((h) => (h.file === ctx.sourceFile ? [h.interpolation] : []));
   const placeholders = parts.flatMap((part) =>
     typeof part === 'string' ? parsePattern(part).tokens.flatMap((t) => (t.kind === 'hole' && t.name !== null ? [t.name] : [])) : [],
   );
@@ -158,277 +144,6 @@ function readRegistryRef(ctx: FileContext, expression: ts.Expression): PatternFa
   }
   return { name, params, isKey: method === 'key' };
 }
-
-/** Appends the parts of `expression`; returns why it cannot be read, or null. */
-function collectParts(
-  ctx: FileContext,
-  node: ts.Expression,
-  parts: PatternPart[],
-  interpolations: Interpolation[],
-  isKey: boolean,
-  depth: number,
-  env: Env = null,
-): string | null {
-  const { ts } = ctx;
-  const expression = unwrap(ts, node);
-  const bound = boundValue(ctx, expression, env);
-  // A parameter followed to its argument costs no depth: the frames left only shrink.
-  if (bound) return collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth, bound.env);
-  const literal = (value: string): void => {
-    parts.push(isKey ? escapeGlob(value) : value);
-  };
-  // Text between the holes of a template: a brace that closes no `{name}` there is the key's own (a Cluster hash tag).
-  const fragment = (value: string): void => {
-    parts.push(literalBraces(isKey ? escapeGlob(value) : value));
-  };
-  if (depth > 8) return 'it is built too indirectly to be read statically';
-  const same = sameEitherWay(ctx, expression, isKey, depth, env);
-  if (same) {
-    parts.push(...same.parts);
-    interpolations.push(...same.interpolations);
-    return null;
-  }
-  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
-    literal(expression.text);
-    return null;
-  }
-  if (ts.isTemplateExpression(expression)) {
-    fragment(expression.head.text);
-    for (const span of expression.templateSpans) {
-      collectPiece(ctx, span.expression, parts, interpolations, isKey, depth, env);
-      fragment(span.literal.text);
-    }
-    return null;
-  }
-  const joined = joinedElements(ctx, expression, env);
-  if (joined) {
-    joined.elements.forEach((element, index) => {
-      if (index > 0) literal(joined.separator);
-      collectPiece(element.ctx, element.expr, parts, interpolations, isKey, depth, element.env);
-    });
-    return null;
-  }
-  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-    for (const side of [expression.left, expression.right]) {
-      const constant = staticString(ctx, side);
-      if (constant !== null) {
-        literal(constant);
-        continue;
-      }
-      const inner = unwrap(ts, side);
-      const bound = boundValue(ctx, inner, env) ?? builderBody(ctx, inner, env);
-      if (bound) {
-        const partCount = parts.length;
-        const interpolationCount = interpolations.length;
-        if (collectParts(bound.ctx, bound.expr, parts, interpolations, isKey, depth + 1, bound.env) !== null) {
-          parts.length = partCount;
-          interpolations.length = interpolationCount;
-          hole(ctx, side, parts, interpolations);
-        }
-      } else if (ts.isBinaryExpression(inner) || ts.isTemplateExpression(inner) || ts.isStringLiteral(inner)) {
-        const failure = collectParts(ctx, inner, parts, interpolations, isKey, depth + 1, env);
-        if (failure !== null) return failure;
-      } else {
-        hole(ctx, side, parts, interpolations);
-      }
-    }
-    return null;
-  }
-  if (ts.isIdentifier(expression)) {
-    const constant = constantOf(ctx, expression);
-    // A constant of the function being read (`const key = \`fb:${parts.join(':')}\``) sees its arguments.
-    if (constant && constant.ctx === ctx) return collectParts(ctx, constant.init, parts, interpolations, isKey, depth + 1, env);
-    if (constant) {
-      // A constant of another file: its text, but no runtime value (their places are in that file).
-      const before = interpolations.length;
-      const failure = collectParts(constant.ctx, constant.init, parts, interpolations, isKey, depth + 1);
-      if (failure !== null || interpolations.length === before) return failure;
-      interpolations.length = before;
-      return `\`${expression.text}\` is built from runtime values in another file`;
-    }
-    return ctx.importOf(expression.text)
-      ? `\`${expression.text}\` is imported, and this pass reads other files only with type information or in the CLI`
-      : `\`${expression.text}\` is not a constant of this file`;
-  }
-  const constant = staticString(ctx, expression);
-  if (constant !== null) {
-    literal(constant);
-    return null;
-  }
-  const builder = builderBody(ctx, expression, env);
-  if (builder) return collectParts(builder.ctx, builder.expr, parts, interpolations, isKey, depth + 1, builder.env);
-  return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
-}
-
-/**
- * A key that reads the same whichever way it is written: a one-element array (`[key]`, as `del`
- * takes it and as a template prints it), or both branches of `?:` (`Array.isArray(key) ? key : [key]`).
- */
-function sameEitherWay(
-  ctx: FileContext,
-  expression: ts.Expression,
-  isKey: boolean,
-  depth: number,
-  env: Env,
-): { parts: PatternPart[]; interpolations: Interpolation[] } | null {
-  const { ts } = ctx;
-  const read = (node: ts.Expression): { parts: PatternPart[]; interpolations: Interpolation[] } | null => {
-    const parts: PatternPart[] = [];
-    const interpolations: Interpolation[] = [];
-    // Its parts are smaller than it: no depth is spent.
-    return collectParts(ctx, node, parts, interpolations, isKey, depth, env) === null ? { parts, interpolations } : null;
-  };
-  const [only, ...rest] = ts.isArrayLiteralExpression(expression) ? expression.elements : [];
-  if (only && rest.length === 0 && !ts.isSpreadElement(only) && !ts.isOmittedExpression(only)) return read(only);
-  if (!ts.isConditionalExpression(expression)) return null;
-  const whenTrue = read(expression.whenTrue);
-  const whenFalse = whenTrue ? read(expression.whenFalse) : null;
-  if (!whenTrue || !whenFalse) return null;
-  return parsePattern(whenTrue.parts).source === parsePattern(whenFalse.parts).source ? whenTrue : null;
-}
-
-/**
- * One piece of a key (a template span, an element joined): a constant, the argument or the key
- * builder it stands for, or else one hole, named as the expression (the parameter) it came through.
- */
-function collectPiece(
-  ctx: FileContext,
-  node: ts.Expression,
-  parts: PatternPart[],
-  interpolations: Interpolation[],
-  isKey: boolean,
-  depth: number,
-  env: Env,
-): void {
-  const { ts } = ctx;
-  const constant = staticString(ctx, node);
-  if (constant !== null) {
-    parts.push(isKey ? escapeGlob(constant) : constant);
-    return;
-  }
-  const expression = unwrap(ts, node);
-  const inner = boundValue(ctx, expression, env) ?? builderBody(ctx, expression, env) ?? joinedBound(ctx, expression, env);
-  if (inner) {
-    const partCount = parts.length;
-    const interpolationCount = interpolations.length;
-    if (collectParts(inner.ctx, inner.expr, parts, interpolations, isKey, depth + 1, inner.env) === null) return;
-    // A runtime value after all: one hole.
-    parts.length = partCount;
-    interpolations.length = interpolationCount;
-  }
-  hole(ctx, node, parts, interpolations);
-}
-
-/** `parts.join(':')`, `[a, b].join(':')`: the elements joined (a rest parameter's are its arguments) and the separator. */
-function joinedElements(ctx: FileContext, expression: ts.Expression, env: Env): { elements: Bound[]; separator: string } | null {
-  const { ts } = ctx;
-  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return null;
-  if (expression.expression.name.text !== 'join' || expression.arguments.length > 1) return null;
-  const separatorArg = expression.arguments[0];
-  const separator = separatorArg ? staticString(ctx, separatorArg) : ',';
-  if (separator === null) return null;
-  const elements = boundElements(ctx, expression.expression.expression, env);
-  return elements && elements.length > 0 ? { elements, separator } : null;
-}
-
-/** A join whose elements are known, as an expression to read again (the same call). */
-function joinedBound(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
-  return joinedElements(ctx, expression, env) ? { expr: expression, ctx, env } : null;
-}
-
-/** A bound value followed through the parameters it was passed on by, to where it is written. */
-function followed(bound: Bound | null): Bound | null {
-  let current = bound;
-  for (let i = 0; current && i < 8; i++) {
-    const next = boundValue(current.ctx, unwrap(current.ctx.ts, current.expr), current.env);
-    if (!next) return current;
-    current = next;
-  }
-  return current;
-}
-
-/** A parameter (or a property of one) of a function on the call path: the argument it was given. */
-function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
-  const { ts } = ctx;
-  if (env === null) return null;
-  if (ts.isIdentifier(expression)) return boundArgument(ctx, expression, env);
-  if (ts.isPropertyAccessExpression(expression)) return boundProperty(ctx, expression, env);
-  return null;
-}
-
-/**
- * A key builder: a call of a function of the project whose body is one returned expression
- * (`this.key(id)`, `RedisPrefix.collection(id)`, `getSnapshotKey({ userId })`), read with its
- * parameters bound to the call's arguments.
- */
-function builderBody(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
-  const { ts } = ctx;
-  if (!ts.isCallExpression(expression)) return null;
-  const builder = keyBuilder(ctx, expression, env);
-  const declaration = builder?.declaration;
-  if (!builder || !declaration?.body) return null;
-  const returned = returnedExpression(ts, declaration.body);
-  if (!returned) return null;
-  const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
-  return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: builder.next } };
-}
-
-/** The function a key-building call runs, and the frames its free names are read with (`next`). */
-function keyBuilder(ctx: FileContext, call: ts.CallExpression, env: Env): { declaration: ts.FunctionLikeDeclaration; next: Env } | null {
-  const { ts } = ctx;
-  const callee = unwrap(ts, call.expression);
-  if (ts.isIdentifier(callee)) {
-    const local = ctx.functions.get(callee.text);
-    if (local) return { declaration: local, next: env };
-  } else if (ts.isPropertyAccessExpression(callee)) {
-    const object = unwrap(ts, callee.expression);
-    const owner = receiverClass(ctx, object, call);
-    const member = owner?.members.find(
-      (m) => (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) && m.name.getText(owner.getSourceFile()) === callee.name.text,
-    );
-    if (member && (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member))) return { declaration: member, next: env };
-    if (!owner) {
-      // `createCacheKey.workspace.state(id)`: a function held by a constant object (nested, imported).
-      const held = staticObjectIn(ctx, object);
-      const fromConstant = held ? memberFunction(held.ctx, held.object, callee.name.text) : null;
-      if (fromConstant) return { declaration: fromConstant, next: env };
-      // `this.config.getKey(id)` where `config` was given `{ getKey: (id) => \`facet:${id}\` }`.
-      const bound = followed(boundValue(ctx, object, env));
-      const value = bound ? unwrap(ts, bound.expr) : null;
-      const fromArgument =
-        bound && value && ts.isObjectLiteralExpression(value) ? memberFunction(bound.ctx, value, callee.name.text) : null;
-      if (fromArgument && bound) return { declaration: fromArgument, next: bound.env === null ? env : appendFrame(env, bound.env) };
-      // `buildFeedKey().invalidate(args)`: a face of a two-faced builder.
-      const face = factoryMember(ctx, object, callee.name.text, env);
-      if (face) return { declaration: face.declaration, next: face.outer };
-    }
-  }
-  const resolved = ctx.resolver?.resolveCall(call)?.[0] ?? null;
-  return resolved ? { declaration: resolved, next: env } : null;
-}
-
-function hole(ctx: FileContext, expression: ts.Expression, parts: PatternPart[], interpolations: Interpolation[]): void {
-  const { ts } = ctx;
-  const inner = unwrap(ts, expression);
-  let isEscaped = ts.isNumericLiteral(inner) || (ctx.resolver?.isGlobSafe?.(inner) ?? false);
-  let named: ts.Expression = inner;
-  if (ts.isCallExpression(inner)) {
-    const callee = lastName(ts, inner.expression);
-    if (callee !== null && ctx.options.escapeFunctions.has(callee)) {
-      isEscaped = true;
-      named = inner.arguments[0] ?? inner;
-    }
-  }
-  // A value made from another (`JSON.stringify(query)`, `hash(params)`) is named after what it is made from.
-  const source = ts.isCallExpression(named) && named.arguments.length === 1 && named.arguments[0] ? unwrap(ts, named.arguments[0]) : named;
-  const name = ts.isIdentifier(source) || ts.isPropertyAccessExpression(source) ? lastName(ts, source) : null;
-  parts.push({ hole: name, text: ctx.text(expression) });
-  const interpolation = { range: ctx.range(expression), text: ctx.text(expression), isEscaped };
-  writtenIn.set(interpolation, ctx.sourceFile);
-  interpolations.push(interpolation);
-}
-
-const writtenIn = new WeakMap<Interpolation, ts.SourceFile>();
 
 /** The invalidation an invalidation decorator (`@InvalidateCachePattern('quotes:*')`) stands for. */
 export function decoratorInvalidation(ctx: FileContext, expression: ts.Expression, name: string, through: readonly string[]): Invalidation {

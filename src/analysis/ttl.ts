@@ -4,7 +4,7 @@ import { constantOf, receiverClass, staticObjectIn } from './context.js';
 import type { FileContext } from './context.js';
 import { boundArgument, boundProperty } from './env.js';
 import type { Env } from './env.js';
-import type { EffectTtl } from './effects.js';
+import type { EffectTtl } from './effects/model.js';
 
 const MAX_DEPTH = 12;
 

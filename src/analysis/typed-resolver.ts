@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import type { CallResolver } from './context.js';
+import { commonJsConstant, importBindings, isRequire } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import { collectHooks, hooksIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
@@ -41,6 +42,16 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
   }
   const { cache: resolutionCache, answers: projectModules } = modules;
   const options = program.getCompilerOptions();
+  // What a `require`d CommonJS module exports, read in its syntax: the checker types a `.ts` file's
+  // `require` as `any`, and a `.js` file's `module.exports = client` is no `const` declaration.
+  const requiredConstant = (reference: ts.Identifier): ts.Expression | null => {
+    const file = reference.getSourceFile();
+    const binding = importBindings(tsInstance, file).get(reference.text);
+    if (!binding) return null;
+    const resolved = tsInstance.resolveModuleName(binding.module, file.fileName, options, tsInstance.sys, resolutionCache).resolvedModule;
+    const target = resolved ? program.getSourceFile(resolved.resolvedFileName) : undefined;
+    return target && !target.isDeclarationFile ? commonJsConstant(tsInstance, target, binding.imported) : null;
+  };
   const nameOf = (expression: ts.Expression): ts.Node => (tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression);
   return {
     resolveCall(call) {
@@ -64,10 +75,10 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
           (declaration.parent.flags & tsInstance.NodeFlags.Const) !== 0 &&
           !declaration.getSourceFile().isDeclarationFile
         ) {
-          return declaration.initializer;
+          return isRequire(tsInstance, declaration.initializer) ? requiredConstant(reference) : declaration.initializer;
         }
       }
-      return null;
+      return requiredConstant(reference);
     },
     resolveClass(reference) {
       const symbol = checker.getSymbolAtLocation(reference);

@@ -8,7 +8,7 @@ import type { RuleDefinition } from '../analysis/rule.js';
 import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
-import { cacheFamilies } from '../analysis/effects.js';
+import { cacheFamilies } from '../analysis/effects/families.js';
 import { extractFacts, fileContext, textRelevance } from '../analysis/extract.js';
 import type { CacheFamily, FileFacts, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
 import {

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { requiredModule } from '../ts/imports.js';
+import { commonJsAssignments, commonJsConstant, requiredModule } from '../ts/imports.js';
 import { functionOfInitializer, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import type { ProjectModules } from './modules.js';
@@ -30,7 +30,10 @@ export class ProjectExports {
     this.constantAnswers = new WeakMap();
   }
 
-  /** The initializer of an exported `const` (following re-exports a few levels); the answers from the top remembered. */
+  /**
+   * The initializer of an exported `const` (following re-exports a few levels), or what a CommonJS
+   * module exports under the name (`*`: `module.exports` itself); the answers from the top remembered.
+   */
   exportedConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
     return depth === 0
       ? remembered(this.constantAnswers, file, name, () => this.findConstant(file, name, 0))
@@ -79,7 +82,7 @@ export class ProjectExports {
         if (found) return found;
       }
     }
-    return null;
+    return commonJsConstant(ts, file, name);
   }
 
   classNamed(file: ts.SourceFile, name: string): ts.ClassLikeDeclaration | null {
@@ -168,12 +171,8 @@ export class ProjectExports {
       if (ts.isIdentifier(expression)) return localDeclaration(ts, file, expression.text) ?? this.viaImport(file, expression.text, depth);
       return null;
     };
-    for (const statement of file.statements) {
-      if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-      const { left, operatorToken, right } = statement.expression;
-      if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-      const assigned = unwrap(ts, right);
-      if (isModuleExports(ts, left)) {
+    for (const { member, value: assigned } of commonJsAssignments(ts, file)) {
+      if (member === null) {
         if (name === 'default') return value(assigned);
         if (ts.isObjectLiteralExpression(assigned)) {
           for (const property of assigned.properties) {
@@ -193,11 +192,7 @@ export class ProjectExports {
         const instance = this.instanceClass(file, assigned);
         const method = instance ? findMethod(ts, instance, name) : null;
         if (method) return method;
-      } else if (
-        ts.isPropertyAccessExpression(left) &&
-        left.name.text === name &&
-        ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(ts, left.expression))
-      ) {
+      } else if (member === name) {
         return value(assigned);
       }
     }
@@ -241,16 +236,6 @@ function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts
   const answer = compute();
   byName.set(name, answer);
   return answer;
-}
-
-/** `module.exports`. */
-function isModuleExports(ts: TS, node: ts.Expression): boolean {
-  return (
-    ts.isPropertyAccessExpression(node) &&
-    ts.isIdentifier(node.expression) &&
-    node.expression.text === 'module' &&
-    node.name.text === 'exports'
-  );
 }
 
 /** A function, class or function-valued `const` declared at the top of a file. */

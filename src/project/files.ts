@@ -20,8 +20,14 @@ export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
   '.cache',
 ]);
 
-/** Test files: read when code reaches them, but neither audited nor reported unless `tests` is on. */
-const TEST_FILE = /(^|\/)(__tests__|__mocks__|e2e)\/|\.(test|spec|e2e|e2e-ee)\.[cm]?[jt]sx?$/;
+/**
+ * Test files: read when code reaches them, but neither audited nor reported unless `tests` is on.
+ * A test directory (`__tests__/`, `__e2e__/`, `e2e/`, `test/`, `tests/`, `cypress/`), or a name whose
+ * last part before the extension says test or spec: `.test.ts`, `.spec.ts`, `.e2e.ts`,
+ * `.e2e-spec.ts` (NestJS), `.int-test.ts`, `.servertest.ts`.
+ */
+const TEST_FILE =
+  /(^|\/)(__tests__|__mocks__|__e2e__|__fixtures__|e2e|tests?|cypress)\/|\.(test|spec|e2e|e2e-ee|\w*(server|client|unit|int|integration)-?test|[\w-]*-(test|spec))\.[cm]?[jt]sx?$/;
 
 /** Whether a path (relative, with `/`) is a test file. */
 export function isTestFile(path: string): boolean {

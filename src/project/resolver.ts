@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import type { CallResolver } from '../analysis/context.js';
-import type { KeyRoles } from '../analysis/effects.js';
+import type { KeyRoles } from '../analysis/effects/key-roles.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
@@ -74,7 +74,8 @@ export class ProjectResolver implements CallResolver {
 
   resolveConstant(reference: ts.Identifier): ts.Expression | null {
     const binding = this.modules.imports(reference.getSourceFile()).get(reference.text);
-    if (!binding || binding.imported === '*') return null;
+    if (!binding) return null;
+    // A whole module (`const redis = require('./redis')`) stands for what it assigns to `module.exports`.
     const target = this.modules.moduleFile(reference.getSourceFile(), binding.module);
     return target ? this.exports.exportedConstant(target, binding.imported, 0) : null;
   }

@@ -1,4 +1,4 @@
-import { KEY_ROLE_MARKER } from '../analysis/effects.js';
+import { KEY_ROLE_MARKER } from '../analysis/effects/key-roles.js';
 import { relevance, surfaceOf, textRelevance } from '../analysis/extract.js';
 import { importSpecifiers } from '../ts/imports.js';
 

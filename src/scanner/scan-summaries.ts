@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type ts from 'typescript';
 import type { FileContext } from '../analysis/context.js';
-import { forgetSummaries, keyRolesOfFile } from '../analysis/effects.js';
-import type { KeyRoles } from '../analysis/effects.js';
+import { keyRolesOfFile } from '../analysis/effects/key-roles.js';
+import type { KeyRoles } from '../analysis/effects/key-roles.js';
+import { forgetSummaries } from '../analysis/effects/summarize.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import { guardFile, noFacts } from './give-up.js';
 import type { ExtractOptions } from '../analysis/extract.js';

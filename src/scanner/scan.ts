@@ -1,5 +1,5 @@
 import { typescript } from '../ts/typescript.js';
-import { familyTtl } from '../analysis/effects.js';
+import { familyTtl } from '../analysis/effects/loaders.js';
 import { familyShape } from '../analysis/checks/helpers.js';
 import type { FileFacts } from '../analysis/facts.js';
 import { VERSION } from '../version.js';

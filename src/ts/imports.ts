@@ -83,3 +83,76 @@ export function importSpecifiers(text: string): string[] {
   for (const match of text.matchAll(SPECIFIER)) if (match[2] !== undefined) found.add(match[2]);
   return [...found];
 }
+
+/**
+ * The top-level assignments of a CommonJS module to its exports, in order: `module.exports = value`
+ * (and TypeScript's `export = value`) with `member` null, `exports.name = value` and
+ * `module.exports.name = value` with `member` `name`.
+ */
+export function commonJsAssignments(ts: TS, file: ts.SourceFile): { member: string | null; value: ts.Expression }[] {
+  const result: { member: string | null; value: ts.Expression }[] = [];
+  for (const statement of file.statements) {
+    if (ts.isExportAssignment(statement) && statement.isExportEquals) {
+      result.push({ member: null, value: unwrap(ts, statement.expression) });
+      continue;
+    }
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    if (isModuleExports(ts, left)) result.push({ member: null, value: unwrap(ts, right) });
+    else if (
+      ts.isPropertyAccessExpression(left) &&
+      ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(ts, left.expression))
+    ) {
+      result.push({ member: left.name.text, value: unwrap(ts, right) });
+    }
+  }
+  return result;
+}
+
+/** `module.exports`. */
+function isModuleExports(ts: TS, node: ts.Expression): boolean {
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'module' &&
+    node.name.text === 'exports'
+  );
+}
+
+/**
+ * The value a CommonJS module exports under `name` (`*` or `default`: the whole `module.exports`):
+ * what it assigns, or for a name the file declares (`module.exports = client`, `{ client }`), that
+ * top-level variable's initializer. Null when the module assigns nothing under that name.
+ */
+export function commonJsConstant(ts: TS, file: ts.SourceFile, name: string): ts.Expression | null {
+  const initializerOf = (value: ts.Expression): ts.Expression | null => {
+    if (!ts.isIdentifier(value)) return value;
+    for (const statement of file.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const d of statement.declarationList.declarations)
+        if (ts.isIdentifier(d.name) && d.name.text === value.text && d.initializer) return d.initializer;
+    }
+    return null;
+  };
+  for (const { member, value } of commonJsAssignments(ts, file)) {
+    if (member === null && (name === '*' || name === 'default')) return initializerOf(value);
+    if (member === name) return initializerOf(value);
+    if (member !== null || !ts.isObjectLiteralExpression(value)) continue;
+    for (const property of value.properties) {
+      if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return initializerOf(property.name);
+      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === name)
+        return initializerOf(unwrap(ts, property.initializer));
+    }
+  }
+  return null;
+}
+
+/** Whether an initializer is `require('m')` or `require('m').name`: an import, in CommonJS. */
+export function isRequire(ts: TS, node: ts.Expression): boolean {
+  const expression = unwrap(ts, node);
+  return (
+    requiredModule(ts, expression) !== null ||
+    (ts.isPropertyAccessExpression(expression) && requiredModule(ts, expression.expression) !== null)
+  );
+}

@@ -69,6 +69,16 @@ export function enclosingClass(ts: TS, node: ts.Node): ts.ClassLikeDeclaration |
   return null;
 }
 
+/** The function a node is written in (the innermost), or null at the top of its file. */
+export function enclosingFunction(ts: TS, node: ts.Node): ts.SignatureDeclaration | null {
+  let current = parentOf(node);
+  while (current && !ts.isSourceFile(current)) {
+    if (ts.isFunctionLike(current)) return current;
+    current = parentOf(current);
+  }
+  return null;
+}
+
 /** The decorators of a node, in either of TypeScript's representations. */
 export function decoratorsOf(ts: TS, node: ts.Node): readonly ts.Decorator[] {
   if (!ts.canHaveDecorators(node)) return [];

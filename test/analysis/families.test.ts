@@ -151,3 +151,61 @@ export function getPost(id: string) {
     ]);
   });
 });
+
+describe('CommonJS cache clients', () => {
+  const ROUTES = (require: string, receiver: string, name: string): string => `const express = require('express');
+${require}
+const { prisma } = require('../db');
+const router = express.Router();
+router.get('/${name}s/:id', async (req, res) => {
+  const hit = await ${receiver}.get(\`${name}:\${req.params.id}\`);
+  if (hit) return res.json(JSON.parse(hit));
+  const row = await prisma.${name}.findUnique({ where: { id: req.params.id } });
+  await ${receiver}.set(\`${name}:\${req.params.id}\`, JSON.stringify(row), 'EX', 60);
+  return res.json(row);
+});
+router.put('/${name}s/:id', async (req, res) => {
+  await prisma.${name}.update({ where: { id: req.params.id }, data: req.body });
+  await ${receiver}.del(\`${name}:\${req.params.id}\`);
+  res.sendStatus(204);
+});
+router.delete('/${name}s/:id', async (req, res) => {
+  await prisma.${name}.delete({ where: { id: req.params.id } });
+  res.sendStatus(204);
+});
+module.exports = router;
+`;
+
+  // The files that use a client name it in their text (`require('../lib/redis')`): a file naming no
+  // cache at all is not read for cache reads (relevance is decided from the text).
+  it('reads a client that a module exports whole, as a member or in an object, required from .js and .ts files', async () => {
+    const result = await project({
+      'src/db.js': `const { PrismaClient } = require('@prisma/client');\nmodule.exports = { prisma: new PrismaClient() };\n`,
+      'src/lib/redis.js': `const Redis = require('ioredis');\nconst client = new Redis();\nmodule.exports = client;\n`,
+      'src/lib/cache.ts': `const Redis = require('ioredis');\nconst client = new Redis();\nexports.client = client;\n`,
+      'src/lib/redis-client.js': `const { createClient } = require('redis');\nconst client = createClient();\nmodule.exports = { client };\n`,
+      'src/lib/kv.ts': `import Redis from 'ioredis';\nconst client = new Redis();\nexport = client;\n`,
+      'src/routes/quotes.js': ROUTES("const store = require('../lib/redis');", 'store', 'quote'),
+      'src/routes/clients.ts': ROUTES("const { client } = require('../lib/cache');", 'client', 'client'),
+      'src/routes/expenses.js': ROUTES("const conn = require('../lib/redis-client').client;", 'conn', 'expense'),
+      'src/routes/invoices.ts': ROUTES("import kv = require('../lib/kv');", 'kv', 'invoice'),
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.ttl, f.reads])).toEqual([
+      ['client:{id}', ['Client'], 60, [{ file: 'src/routes/clients.ts', line: 6 }]],
+      ['expense:{id}', ['Expense'], 60, [{ file: 'src/routes/expenses.js', line: 6 }]],
+      ['invoice:{id}', ['Invoice'], 60, [{ file: 'src/routes/invoices.ts', line: 6 }]],
+      ['quote:{id}', ['Quote'], 60, [{ file: 'src/routes/quotes.js', line: 6 }]],
+    ]);
+    // Each update invalidates its entry: no dead family; each delete forgets it.
+    expect(result.findings.map((f) => [f.ruleId, f.severity, f.file, f.line, f.column, f.message.split('\n')[0]])).toEqual(
+      ['clients.ts', 'expenses.js', 'invoices.ts', 'quotes.js'].map((file, i) => [
+        'require-dependent-invalidation',
+        'error',
+        `src/routes/${file}`,
+        17,
+        8,
+        `DELETE /${['client', 'expense', 'invoice', 'quote'][i] ?? ''}s/:id leaves a cached family stale: \`${['client', 'expense', 'invoice', 'quote'][i] ?? ''}:{id}\`.`,
+      ]),
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { CallResolver } from '../../src/analysis/context.js';
-import { summarize } from '../../src/analysis/effects.js';
+import { summarize } from '../../src/analysis/effects/summarize.js';
 import { fileContext } from '../../src/analysis/extract.js';
 import { resolveOptions } from '../../src/analysis/options.js';
 import { checkerResolver } from '../../src/analysis/typed-resolver.js';
@@ -83,23 +83,33 @@ describe.each(sequelizeApp.resolvers)('Sequelize hooks in other files, through %
   it('runs the decorated static hook of the model a handler creates, as part of the write', () => {
     expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/websites')).toEqual([
       'src/routes.ts:13 model-write Website.create',
-      'src/models/website.ts:13 invalidate deletePattern through Website.afterSave (hook)',
+      'src/models/website.ts:19 invalidate deletePattern through Website.afterSave (hook)',
     ]);
   });
 
-  it('runs the init-options and addHook hooks, and the per-instance hooks of a bulk destroy with individualHooks', () => {
+  it('runs the init-options and addHook hooks (one through a static helper of another file), and the per-instance hooks of a bulk destroy with individualHooks', () => {
     expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/domains')).toEqual([
-      'src/routes.ts:31 model-write Domain.create',
-      'src/models/domain.ts:18 invalidate deletePattern through Domain.afterCreate (hook)',
+      'src/routes.ts:38 model-write Domain.create',
+      'src/models/domain.ts:19 invalidate deletePattern through Domain.afterCreate (hook)',
     ]);
     expect(routeEffects('sequelize-hooks-app', resolver, program, 'delete', '/domains/:id')).toEqual([
-      'src/routes.ts:35 model-write Domain.destroy',
-      'src/models/domain.ts:25 invalidate deletePattern through Domain.afterDestroy (hook)',
+      'src/routes.ts:42 model-write Domain.destroy',
+      'src/cache-helper.ts:6 invalidate deletePattern through Domain.afterDestroy (hook) → CacheHelper.clearData',
     ]);
   });
 
   it('leaves a model without hooks a write and nothing more', () => {
-    expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/tags')).toEqual(['src/routes.ts:40 model-write Tag.create']);
+    expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/tags')).toEqual(['src/routes.ts:47 model-write Tag.create']);
+  });
+
+  it("runs a model's own method on an instance a finder returns: its this.save() is a write that runs the hooks", () => {
+    expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/websites/:id/rename')).toEqual([
+      'src/models/website.ts:13 model-write Website.save through Website.rename',
+      'src/models/website.ts:19 invalidate deletePattern through Website.rename → Website.afterSave (hook)',
+    ]);
+    expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/tags/:id/relabel')).toEqual([
+      'src/models/tag.ts:10 model-write Tag.update through Tag.relabel',
+    ]);
   });
 });
 

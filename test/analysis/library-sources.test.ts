@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { summarize } from '../../src/analysis/effects.js';
-import type { Effect } from '../../src/analysis/effects.js';
+import type { Effect } from '../../src/analysis/effects/model.js';
+import { summarize } from '../../src/analysis/effects/summarize.js';
 import { fileContext } from '../../src/analysis/extract.js';
 import { resolveOptions } from '../../src/analysis/options.js';
 
@@ -241,6 +241,75 @@ export async function instance(id: string) {
       '13:9 invalidate del through Domain.afterDestroy (hook)',
       '27:9 model-write Domain.destroy',
     ]);
+  });
+});
+
+describe("a model's own methods", () => {
+  it('reads this.save(), this.destroy() and this.update() in a Sequelize model as writes that run its hooks', () => {
+    const code = `${REDIS}import { AfterDestroy, AfterUpdate, Model } from 'sequelize-typescript';
+class Website extends Model {
+  declare name: string;
+  async rename(name: string) {
+    this.name = name;
+    await this.save();
+  }
+  async archive() {
+    const done = async () => this.destroy();
+    await done();
+  }
+  static async renameAll(name: string) {
+    await this.update({ name }, { where: {} });
+    return this.findAll();
+  }
+  @AfterUpdate
+  @AfterDestroy
+  static async clear() {
+    await redis.del('websites');
+  }
+}
+function unbound(this: Website) {
+  return this.save();
+}`;
+    expect(effects(code, 'Website.rename')).toEqual([
+      '8:11 model-write Website.save',
+      '21:11 invalidate del through Website.afterUpdate (hook)',
+    ]);
+    expect(effects(code, 'Website.archive')).toEqual([
+      '11:30 model-write Website.destroy',
+      '21:11 invalidate del through Website.afterDestroy (hook)',
+    ]);
+    // In a static method `this` is the class: a bulk update, which runs no per-instance hook.
+    expect(effects(code, 'Website.renameAll')).toEqual(['15:11 model-write Website.update', '16:12 model-read Website.findAll']);
+    // A plain function's `this` is whatever the call binds: no model.
+    expect(effects(code, 'unbound')).toEqual([]);
+  });
+
+  it('reads this.save() and this.remove() of a TypeORM active-record entity, and this.find() in a static method', () => {
+    const code = `${REDIS}import { AfterRemove, BaseEntity, Entity } from 'typeorm';
+@Entity()
+class Website extends BaseEntity {
+  name = '';
+  async rename(name: string) {
+    this.name = name;
+    await this.save();
+  }
+  async drop() {
+    await this.remove();
+  }
+  static async named(name: string) {
+    return this.findOneBy({ name });
+  }
+  @AfterRemove()
+  clear() {
+    return redis.del('websites');
+  }
+}`;
+    expect(effects(code, 'Website.rename')).toEqual(['9:11 model-write Website.save']);
+    expect(effects(code, 'Website.drop')).toEqual([
+      '12:11 model-write Website.remove',
+      '19:12 invalidate del through Website.afterRemove (hook)',
+    ]);
+    expect(effects(code, 'Website.named')).toEqual(['15:12 model-read Website.findOneBy']);
   });
 });
 

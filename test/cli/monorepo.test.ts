@@ -220,3 +220,34 @@ describe('a scan that reads next to nothing is an error with the reason', () => 
     expect(report.apps?.map((a) => [a.path, a.foundBy, a.filesScanned])).toEqual([['packages/api', 'layout', 30]]);
   });
 });
+
+describe('test files', () => {
+  it('are neither audited nor reported, whatever the test runner names them; `tests: true` audits them', async () => {
+    const files = {
+      'tsconfig.json': json({ include: ['src', 'test'] }),
+      'cache-audit.config.json': json({}),
+      'src/quotes.controller.ts': CLEAN('Quotes'),
+      'src/__e2e__/api.servertest.ts': BROAD('E2e'),
+      'src/__tests__/quotes.ts': BROAD('Unit'),
+      'src/users.int-test.ts': BROAD('Int'),
+      'test/app.e2e-spec.ts': BROAD('Nest'),
+      'src/latest.controller.ts': CLEAN('Latest'),
+    };
+    const report = parse((await run(['.', '--format', 'json'], project(files))).stdout);
+    const isTest = (file: string): boolean => !file.endsWith('.controller.ts');
+    expect([report.filesScanned, report.findings.filter((f) => isTest(f.file))]).toEqual([2, []]);
+    const withTests = { ...files, 'cache-audit.config.json': json({ tests: true }) };
+    const all = parse((await run(['.', '--format', 'json'], project(withTests))).stdout);
+    expect(
+      all.findings
+        .filter((f) => isTest(f.file))
+        .map((f) => `${f.file} ${f.ruleId}`)
+        .sort(),
+    ).toEqual([
+      'src/__e2e__/api.servertest.ts no-broad-pattern',
+      'src/__tests__/quotes.ts no-broad-pattern',
+      'src/users.int-test.ts no-broad-pattern',
+      'test/app.e2e-spec.ts no-broad-pattern',
+    ]);
+  });
+});

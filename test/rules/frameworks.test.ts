@@ -235,6 +235,24 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
       ],
     },
     {
+      name: 'a Pages API method map whose handlers a route factory makes from its options',
+      code: `import { withMiddlewares, createAuthedRoute } from '../../lib/api';\nexport default withMiddlewares({\n  GET: createAuthedRoute({ name: 'list', fn: async () => ({}) }),\n  DELETE: createAuthedRoute({ name: 'remove', querySchema, fn: async () => ({}) }),\n});\n`,
+      filename: 'src/pages/api/models/[id].ts',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 3,
+          endLine: 4,
+          endColumn: 9,
+          data: {
+            handler: 'DELETE /api/models/[id]',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+      ],
+    },
+    {
       name: 'tRPC mutations inline in a router, nested keys included, named by their path',
       code: `import { authedProcedure, router } from '../trpc';\nexport const quotesRouter = router({\n  list: authedProcedure.query(async () => []),\n  create: authedProcedure.input(schema).mutation(async ({ input }) => input),\n  lines: {\n    remove: authedProcedure.mutation(async () => null),\n  },\n});\n`,
       filename: 'src/server/routers/quotes.ts',
@@ -254,6 +272,29 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
           endLine: 6,
           endColumn: 11,
           data: { handler: 'trpc lines.remove', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
+    },
+    {
+      name: 'tRPC builders whose names do not end in Procedure: a suffix after it, a constant made from one',
+      code: `import { initTRPC } from '@trpc/server';\nimport { protectedProcedureWithoutTracing, router } from '../trpc';\nconst t = initTRPC.create();\nconst authed = t.procedure.use(auth);\nexport const keysRouter = router({\n  reset: protectedProcedureWithoutTracing.mutation(async () => null),\n  rotate: authed.input(schema).mutation(async () => null),\n});\n`,
+      filename: 'src/server/routers/keys.ts',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 6,
+          column: 3,
+          endLine: 6,
+          endColumn: 8,
+          data: { handler: 'trpc reset', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 3,
+          endLine: 7,
+          endColumn: 9,
+          data: { handler: 'trpc rotate', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
         },
       ],
     },

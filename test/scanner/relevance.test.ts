@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { keyRolesOfFile } from '../../src/analysis/effects.js';
+import { keyRolesOfFile } from '../../src/analysis/effects/key-roles.js';
 import { extractFacts, fileContext } from '../../src/analysis/extract.js';
 import { collectHooks } from '../../src/analysis/hooks.js';
 import { collectListeners } from '../../src/analysis/listeners.js';

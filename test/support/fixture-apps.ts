@@ -10,6 +10,7 @@ export const AUDITED_APPS = [
   'redis-roles-app',
   'aliases-app',
   'commonjs-express-app',
+  'commonjs-redis-app',
   'sequelize-hooks-app',
   'typeorm-subscriber-app',
   'bullmq-jobs-app',

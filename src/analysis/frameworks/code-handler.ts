@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { truncate, unwrap } from '../../ts/syntax.js';
+import { propertyNameText, truncate, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
@@ -108,11 +108,37 @@ export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 
   }
   if (ts.isCallExpression(node)) {
     for (const arg of node.arguments) {
-      const inner = functionOf(ctx, arg, depth + 1);
+      const inner = functionOf(ctx, arg, depth + 1) ?? optionsHandler(ctx, arg, depth + 1);
       if (inner) return inner;
     }
   }
   return null;
+}
+
+/** The names a route factory's options give their handler: `createRoute({ schema, fn: async (req) => … })`. */
+const HANDLER_OPTIONS = new Set(['fn', 'handler', 'handle', 'resolve', 'resolver', 'run', 'action', 'execute']);
+
+/**
+ * The handler in a factory's options object: the property named like one, else the one function
+ * the object holds (an object with several functions and none named so says nothing).
+ */
+function optionsHandler(ctx: FileContext, argument: ts.Expression, depth: number): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const object = unwrap(ts, argument);
+  if (!ts.isObjectLiteralExpression(object)) return null;
+  const functions: { name: string; fn: ts.FunctionLikeDeclaration }[] = [];
+  for (const property of object.properties) {
+    const name = property.name ? (propertyNameText(ts, property.name) ?? '') : '';
+    const fn = ts.isMethodDeclaration(property)
+      ? property
+      : ts.isPropertyAssignment(property)
+        ? functionOf(ctx, property.initializer, depth)
+        : ts.isShorthandPropertyAssignment(property)
+          ? functionOf(ctx, property.name, depth)
+          : null;
+    if (fn) functions.push({ name, fn });
+  }
+  return (functions.find((f) => HANDLER_OPTIONS.has(f.name)) ?? (functions.length === 1 ? functions[0] : null))?.fn ?? null;
 }
 
 export interface Exported {

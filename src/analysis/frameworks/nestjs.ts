@@ -4,7 +4,7 @@ import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { CacheFamily, Framework, GlobalCacheSetup, InterceptedGet, Invalidation, RouteHandler } from '../facts.js';
 import { baseOf, classOf, propertyValue } from '../sources/declarations.js';
-import { loadsOf } from '../effects.js';
+import { loadsOf } from '../effects/loads.js';
 import {
   codeInvalidations,
   hasTenantInScope,

@@ -5,7 +5,7 @@ import type { TS } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites } from '../handler-common.js';
-import { matchesCallName } from '../effects.js';
+import { matchesCallName } from '../effects/classify.js';
 import { scanBody } from '../invalidations.js';
 import type { BodyScan } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';

@@ -27,13 +27,21 @@ export function isTrpcFile(ctx: FileSurface): boolean {
   );
 }
 
-/** Whether an expression is a procedure builder: `t.procedure`, `publicProcedure`, `authed.input(z)`… */
+/**
+ * Whether an expression is a procedure builder: `t.procedure`, `publicProcedure`,
+ * `protectedProcedureWithoutTracing`, `authed.input(z)`, or a constant made from one
+ * (`export const authed = t.procedure.use(auth)`).
+ */
 function isProcedureBuilder(ctx: FileContext, expression: ts.Expression, depth = 0): boolean {
   const { ts } = ctx;
   const node = unwrap(ts, expression);
   if (depth > 12) return false;
-  if (ts.isIdentifier(node)) return /procedure$/i.test(node.text);
-  if (ts.isPropertyAccessExpression(node)) return node.name.text === 'procedure' || /Procedure$/.test(node.name.text);
+  if (ts.isIdentifier(node)) {
+    if (/procedure/i.test(node.text)) return true;
+    const constant = constantOf(ctx, node);
+    return constant !== null && isProcedureBuilder(constant.ctx, constant.init, depth + 1);
+  }
+  if (ts.isPropertyAccessExpression(node)) return /procedure/i.test(node.name.text);
   if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && BUILDER_LINKS.has(node.expression.name.text)) {
     return isProcedureBuilder(ctx, node.expression.expression, depth + 1);
   }

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { decoratorsOf, enclosingClass, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
-import { importBindings } from '../../ts/imports.js';
+import { importBindings, isRequire } from '../../ts/imports.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
 import type { ImportBinding } from '../../ts/imports.js';
@@ -48,6 +48,8 @@ export function declarationOf(ctx: FileContext, receiver: ts.Expression, followI
         if (!ts.isVariableStatement(statement)) continue;
         for (const declaration of statement.declarationList.declarations) {
           if (ts.isIdentifier(declaration.name) && declaration.name.text === name) {
+            // `const redis = require('./redis')` at the top is an import: followed below, as one.
+            if (ts.isSourceFile(node) && declaration.initializer && isRequire(ts, declaration.initializer)) break;
             return { type: declaration.type, initializer: declaration.initializer, decorators: [], parameterOf: null, ctx };
           }
         }
@@ -341,6 +343,40 @@ export function instanceOrigin(ctx: FileContext, receiver: ts.Expression): ts.Ex
   // `const [site] = …` is not followed; `(await X.findOne()) ?? fallback` takes the left side.
   if (ts.isBinaryExpression(init)) init = unwrap(ts, init.left);
   return init;
+}
+
+/**
+ * The class `this` stands for at a receiver written `this`: in a method, accessor, constructor or
+ * property initializer of a class (arrow functions keep it), with whether that member is static
+ * (`this` is then the class itself). Null elsewhere: in a plain function `this` is what the call binds.
+ */
+function thisClass(ts: TS, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; isStatic: boolean } | null {
+  if (unwrap(ts, receiver).kind !== ts.SyntaxKind.ThisKeyword) return null;
+  let node = parentOf(receiver);
+  while (node && !ts.isSourceFile(node)) {
+    if (ts.isMethodDeclaration(node) || ts.isAccessor(node) || ts.isConstructorDeclaration(node) || ts.isPropertyDeclaration(node)) {
+      const owner = node.parent;
+      const isStatic = (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+      return ts.isClassLike(owner) ? { cls: owner, isStatic } : null;
+    }
+    if ((ts.isFunctionLike(node) && !ts.isArrowFunction(node)) || ts.isClassStaticBlockDeclaration(node)) return null;
+    node = parentOf(node);
+  }
+  return null;
+}
+
+/**
+ * The model `this` is in a member of a model class (one that reaches a base of `bases`): its
+ * name, and whether `this` is the class (a static member) or an instance.
+ */
+export function thisModel(
+  ctx: FileContext,
+  receiver: ts.Expression,
+  bases: ReadonlySet<string>,
+): { model: string; isStatic: boolean } | null {
+  const self = thisClass(ctx.ts, receiver);
+  const name = self?.cls.name?.text;
+  return self && name !== undefined && libraryBase(ctx, self.cls, bases) ? { model: name, isStatic: self.isStatic } : null;
 }
 
 /** Calls `visit` on every node below `root`, depth first. */

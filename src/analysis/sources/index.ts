@@ -1,3 +1,5 @@
+import type ts from 'typescript';
+import type { FileContext } from '../context.js';
 import { bullmq } from './bullmq.js';
 import { cacheClients } from './cache-clients.js';
 import { drizzle } from './drizzle.js';
@@ -28,3 +30,12 @@ export const SOURCES: readonly Source[] = [
   nextCache,
   cacheClients,
 ];
+
+/** The project's model class an instance is of (`site` of `await Website.findByPk(id)`), as the first source that knows says. */
+export function modelClassOf(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null {
+  for (const source of SOURCES) {
+    const found = source.instanceClass?.(ctx, receiver);
+    if (found) return found;
+  }
+  return null;
+}

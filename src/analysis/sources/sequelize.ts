@@ -15,6 +15,7 @@ import {
   modelName,
   objectFunctions,
   objectProperty,
+  thisModel,
   typeReference,
 } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
@@ -71,6 +72,9 @@ const DISTINCTIVE = new Set(['findByPk', 'findAll', 'findAndCountAll', 'findOrCr
  */
 function modelOf(ctx: FileContext, receiver: ts.Expression, method: string | null = null): string | null {
   const { ts } = ctx;
+  // `this.findAll()`, `this.update(…)` in a static method of a model: the model itself.
+  const self = thisModel(ctx, receiver, MODEL_BASES);
+  if (self) return self.isStatic ? self.model : null;
   const expression = unwrap(ts, receiver);
   if (ts.isPropertyAccessExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression))) {
     const models = unwrap(ts, expression.expression) as ts.PropertyAccessExpression;
@@ -88,20 +92,39 @@ function modelOf(ctx: FileContext, receiver: ts.Expression, method: string | nul
   return hooks.some((hook) => hook.library === 'sequelize' && hook.model === expression.text) ? expression.text : null;
 }
 
-/** The model of an instance: `const site = await Website.findByPk(id)`, `new Website()`, a parameter typed `site: Website`. */
-function instanceModel(ctx: FileContext, receiver: ts.Expression): string | null {
+/**
+ * What names the model of an instance: the class of `const site = await Website.findByPk(id)` or
+ * `new Website()`, or the type of a parameter `site: Website`; with the call that made it.
+ */
+function instanceMaker(ctx: FileContext, receiver: ts.Expression): { ref: ts.Expression; how: string } | null {
   const { ts } = ctx;
   const origin = instanceOrigin(ctx, receiver);
   const made = origin ? constructed(ts, origin) : null;
   if (made) {
     const callee = unwrap(ts, made.call.expression);
-    if (ts.isNewExpression(made.call)) return modelOf(ctx, callee, 'new');
-    if (ts.isPropertyAccessExpression(callee) && INSTANCE_MAKERS.has(made.name)) return modelOf(ctx, callee.expression, made.name);
+    if (ts.isNewExpression(made.call)) return { ref: callee, how: 'new' };
+    if (ts.isPropertyAccessExpression(callee) && INSTANCE_MAKERS.has(made.name)) return { ref: callee.expression, how: made.name };
     return null;
   }
   const declared = declarationOf(ctx, receiver);
   const type = typeReference(ts, declared?.type);
-  return type && ts.isIdentifier(type.node) ? modelOf(ctx, type.node, 'typed') : null;
+  return type && ts.isIdentifier(type.node) ? { ref: type.node, how: 'typed' } : null;
+}
+
+/** The model of an instance: made or typed as `instanceMaker` says, or `this` in an instance method of the model. */
+function instanceModel(ctx: FileContext, receiver: ts.Expression): string | null {
+  const self = thisModel(ctx, receiver, MODEL_BASES);
+  if (self) return self.isStatic ? null : self.model;
+  const maker = instanceMaker(ctx, receiver);
+  return maker ? modelOf(ctx, maker.ref, maker.how) : null;
+}
+
+/** The project's model class of an instance (`site` of `const site = await Website.findByPk(id)`), whose own methods it runs. */
+function instanceClass(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null {
+  const ref = instanceMaker(ctx, receiver)?.ref;
+  const expression = ref ? unwrap(ctx.ts, ref) : null;
+  const found = expression && ctx.ts.isIdentifier(expression) ? classOf(ctx, expression) : null;
+  return found && libraryBase(found.ctx, found.cls, MODEL_BASES) ? found : null;
 }
 
 /** Whether an options argument says `individualHooks: true`. */
@@ -180,8 +203,8 @@ function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
  * Sequelize and sequelize-typescript: static calls on a model (`Website.findAll()`,
  * `Website.update(…)`, `sequelize.models.Website.create(…)`) and instance writes
  * (`site.save()`, `site.destroy()`) where the instance comes from such a call or a `new` in the
- * same function, or a parameter typed with the model. The model is the class (or the `define`d
- * variable's) name.
+ * same function, a parameter typed with the model, or `this` in the model's own methods. The model
+ * is the class (or the `define`d variable's) name.
  */
 export const sequelize: Source = {
   id: 'sequelize',
@@ -198,6 +221,7 @@ export const sequelize: Source = {
       ? [{ kind: 'model-write', model: instance, operation: name, events }]
       : [{ kind: 'model-read', model: instance, operation: name }];
   },
+  instanceClass,
   hookMarker: MARKER,
   hooks: sequelizeHooks,
 };

@@ -119,6 +119,11 @@ export interface Source {
    * parses no other file to look for them.
    */
   readonly hookMarker?: RegExp;
+  /**
+   * The project's class an instance of this library's model is of (`site` of `const site = await
+   * Website.findByPk(id)`): a call of a method the library does not know runs that class's method.
+   */
+  instanceClass?(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null;
   /** The lifecycle hooks a file registers (read from the syntax of that file alone). */
   hooks?(ts: TS, file: ts.SourceFile): readonly ModelHook[];
   /** The job processors a file declares (read from the syntax of that file alone). */

@@ -15,6 +15,7 @@ import {
   implementsOf,
   instanceOrigin,
   modelName,
+  thisModel,
   typeReference,
 } from './declarations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
@@ -70,6 +71,8 @@ const WRITES: Readonly<Record<string, readonly string[]>> = {
 };
 const REPOSITORY_TYPES = new Set(['Repository', 'MongoRepository', 'TreeRepository']);
 const ACTIVE_RECORD = new Set(['BaseEntity']);
+/** The writes an active-record entity makes of itself (`site.save()`). */
+const INSTANCE_WRITES = new Set(['save', 'remove', 'softRemove', 'recover']);
 const REPOSITORY_FACTORIES = new Set(['getRepository', 'getMongoRepository', 'getTreeRepository']);
 const MANAGER_TYPES = new Set(['EntityManager', 'MongoEntityManager']);
 const IN_MEMORY = new Set(['create', 'merge', 'hasId', 'getId']);
@@ -228,6 +231,9 @@ export const typeorm: Source = {
     // `repo.create(dto)`, `repo.merge(…)`: entities made in memory, nothing read or written.
     if (receiver && IN_MEMORY.has(name) && repositoryEntity(ctx, receiver) !== null) return [];
     if (!receiver || (!READS.has(name) && !WRITES[name])) return null;
+    // `this.save()` in a method of an active-record entity, `this.find()` in a static one.
+    const self = thisModel(ctx, receiver, ACTIVE_RECORD);
+    if (self && (self.isStatic || INSTANCE_WRITES.has(name))) return effectFor(self.model, name);
     const repository = repositoryEntity(ctx, receiver) ?? activeRecord(ctx, receiver);
     if (repository) return effectFor(repository, name);
     if (isManager(ctx, receiver)) {
@@ -244,7 +250,7 @@ export const typeorm: Source = {
     // `site.save()` of `const site = new Website()` (active record), `await Website.findOneBy(…)`.
     const origin = instanceOrigin(ctx, receiver);
     const made = origin ? constructed(ctx.ts, origin) : null;
-    if (made && (name === 'save' || name === 'remove' || name === 'softRemove' || name === 'recover')) {
+    if (made && INSTANCE_WRITES.has(name)) {
       const calleeRoot = unwrap(ctx.ts, made.call.expression);
       const base = ctx.ts.isPropertyAccessExpression(calleeRoot) ? calleeRoot.expression : calleeRoot;
       const model = activeRecord(ctx, base);

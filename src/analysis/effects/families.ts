@@ -1,0 +1,112 @@
+import type ts from 'typescript';
+import { cachedMethods } from '../cached-methods.js';
+import type { FileContext } from '../context.js';
+import { usedFields } from '../document-fields.js';
+import type { CacheFamily } from '../facts.js';
+import { readLookup } from '../sources/operations.js';
+import type { ReadLookup } from '../sources/operations.js';
+import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
+import { ttlSeconds } from '../ttl.js';
+import { enclosingFunction, lastName, parentOf } from '../../ts/syntax.js';
+import { keyRolesFor } from './key-roles.js';
+import { isFamilyKey, keyPattern, readableKeys } from './keys.js';
+import { distinctReads, familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
+import type { Effect, ModelReadEffect } from './model.js';
+import { projections } from './projections.js';
+import { summarize } from './summarize.js';
+import { useCacheFamilies } from './use-cache.js';
+
+/**
+ * The key families this file reads through the cache, with the models their loaders read: the
+ * function that reads and fills (cache-aside), or the loader passed to `wrap`/`getOrSet`/`fetch`.
+ * A family depends on the models its loader reads.
+ */
+export function cacheFamilies(ctx: FileContext): CacheFamily[] {
+  const families: CacheFamily[] = [];
+  const seen = new Set<ts.Node>();
+  for (const call of ctx.nodes.calls) {
+    const owner = readingOwner(ctx, call);
+    if (!owner || seen.has(owner)) continue;
+    const effects = summarize(ctx, owner);
+    if (!effects.some((e) => e.kind === 'cache-read')) continue;
+    seen.add(owner);
+    families.push(...readFamilies(ctx, effects));
+  }
+  families.push(...decoratedFamilies(ctx), ...useCacheFamilies(ctx));
+  return [...families, ...projections(ctx, seen)];
+}
+
+/** The function that can hold a family by this call: one that reads the cache itself, or hands a loader to a call. */
+function readingOwner(ctx: FileContext, call: ts.CallExpression): ts.Node | null {
+  const { ts } = ctx;
+  const name = lastName(ts, call.expression);
+  const isRead = name !== null && CACHE_READ_METHODS.has(name);
+  if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) return null;
+  // A cached function made at the top of a module (`const getPosts = unstable_cache(…)`) is its own owner.
+  const parent = parentOf(call);
+  const isTopLevelRead = (isRead || name === 'unstable_cache') && parent !== undefined && ts.isVariableDeclaration(parent);
+  return enclosingFunction(ts, call) ?? (isTopLevelRead ? parent : null);
+}
+
+/** The families of the cache reads of one function's effects. */
+function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily[] {
+  const families: CacheFamily[] = [];
+  // A key that is also taken as a lock, set as a marker or counted is no cached read's family.
+  const others = [
+    ...readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : []))),
+    ...keyRolesFor(ctx).others,
+  ];
+  for (const read of effects) {
+    if (read.kind !== 'cache-read') continue;
+    const loads = loaderReads(effects, read);
+    const models = [...new Set(loads.map((l) => l.model))];
+    const fills = fillsOf(ctx, effects, read);
+    const where = siteOf(ctx, read);
+    for (const key of read.keys) {
+      const pattern = keyPattern(key);
+      if (pattern && isFamilyKey(pattern, others)) {
+        families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });
+      }
+    }
+  }
+  return families;
+}
+
+/**
+ * The families of the methods a caching decorator wraps (`@CachedEntity({ builder })`): the key
+ * the builder makes, holding what the method's body reads, filled where the decorator is written.
+ */
+function decoratedFamilies(ctx: FileContext): CacheFamily[] {
+  const cached = cachedMethods(ctx);
+  if (cached.length === 0) return [];
+  const others = keyRolesFor(ctx).others;
+  const families: CacheFamily[] = [];
+  for (const { method, decorator, key, ttl } of cached) {
+    const pattern = keyPattern({ bound: key, isKey: true });
+    if (!pattern || !isFamilyKey(pattern, others)) continue;
+    const loads = distinctReads(
+      summarize(ctx, method)
+        .filter((e): e is ModelReadEffect => e.kind === 'model-read')
+        .map((e) => ({ ...e, fields: e.fields ?? fieldsUsedAt(ctx, e), lookup: e.lookup === 'list' ? lookupAt(ctx, e) : e.lookup })),
+    );
+    const where = { file: ctx.file, range: ctx.range(decorator) };
+    const fills = [{ ...where, ttl: ttl ? ttlSeconds({ bound: ttl, unit: 'seconds' }) : null }];
+    families.push({ key: pattern.source, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl: familyTtl(fills), fills });
+  }
+  return families;
+}
+
+/** The fields a method's read depends on by how the method uses it (see `usedFields`), for a read made by a call of the method's own. */
+function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect): readonly string[] | null {
+  const call = read.at ?? read.node;
+  return ctx.ts.isCallExpression(call) && call.getSourceFile() === ctx.sourceFile ? usedFields(ctx, call) : null;
+}
+
+/**
+ * How a method's read looks up, from the filter the method writes at its call (`repo.findOne({ _id })`
+ * reaching the library's `findOne(query)`): a point lookup when that filter is the row's id alone.
+ */
+function lookupAt(ctx: FileContext, read: ModelReadEffect): ReadLookup {
+  const call = read.at ?? read.node;
+  return read.at && ctx.ts.isCallExpression(call) ? readLookup(ctx.ts, call, read.operation) : read.lookup;
+}

@@ -1,0 +1,130 @@
+import type ts from 'typescript';
+import { constantInitializer, staticString } from '../context.js';
+import type { FileContext } from '../context.js';
+import { propertyNameText, unwrap } from '../../ts/syntax.js';
+import { SOURCES } from '../sources/index.js';
+import { readLookup, rowSelector, writeChange } from '../sources/operations.js';
+import type { CallEffect, KeyArgument, SourceCall, TtlArgument } from '../sources/source.js';
+import type { Effect, EffectBase, EffectKey, EffectTtl } from './model.js';
+
+/**
+ * What the library sources say of a call: the effects the first source that recognises it gives,
+ * or null. `stage` picks the sources asked before the project's own functions are followed
+ * (`precedesHelpers`), those asked after, or all of them in order.
+ */
+export function libraryEffects(site: SourceCall, stage: 'before-helpers' | 'after-helpers' | 'all' = 'all'): readonly CallEffect[] | null {
+  for (const source of SOURCES) {
+    if (stage !== 'all' && (stage === 'before-helpers') !== (source.precedesHelpers === true)) continue;
+    const classified = source.classify(site);
+    if (classified) return classified;
+  }
+  return null;
+}
+
+/** The properties of an options object that name what an invalidation clears (`invalidateByKey({ key })`). */
+const KEY_PROPERTIES = new Set(['key', 'keys', 'pattern', 'patterns', 'tag', 'tags']);
+
+/**
+ * A call named like an invalidation (`invalidate*`, `deletePattern`): its arguments are the
+ * patterns, or, for an options object, its `key`, `keys`, `pattern` or `tags` property.
+ */
+export function namedInvalidation(ctx: FileContext, call: ts.CallExpression, base: EffectBase): Effect {
+  const { ts } = ctx;
+  const expressions = call.arguments.flatMap((argument) => {
+    const value = unwrap(ts, argument);
+    if (!ts.isObjectLiteralExpression(value)) return [argument];
+    return value.properties.flatMap((property) => {
+      const key = property.name ? propertyNameText(ts, property.name) : null;
+      if (key === null || !KEY_PROPERTIES.has(key)) return [];
+      if (ts.isPropertyAssignment(property)) return [property.initializer];
+      return ts.isShorthandPropertyAssignment(property) ? [property.name] : [];
+    });
+  });
+  return {
+    ...base,
+    kind: 'invalidate',
+    invalidationKind: 'pattern',
+    keys: expressions.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })),
+  };
+}
+
+/** An effect a library source gives, as the effect model holds it (its expressions read where they are written). */
+export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
+  const keysOf = (keys: readonly KeyArgument[]): EffectKey[] =>
+    keys.map((key) => ('flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey }));
+  const ttlOf = (ttl: TtlArgument | undefined): EffectTtl | null =>
+    ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
+  switch (effect.kind) {
+    case 'invalidate':
+      return {
+        ...base,
+        kind: 'invalidate',
+        invalidationKind: effect.invalidationKind,
+        keys: keysOf(effect.keys),
+        ...(effect.client ? { client: effect.client } : {}),
+      };
+    case 'cache-read':
+      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
+    case 'cache-fill':
+      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false, ttl: ttlOf(effect.ttl) };
+    case 'redis-other':
+      return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
+    case 'key-scan':
+      return { ...base, kind: 'key-scan', keys: keysOf(effect.keys) };
+    case 'model-read':
+    case 'model-write':
+      return modelEffect(ctx, effect, base);
+    case 'emit':
+      return { ...base, kind: 'emit', target: staticString(ctx, effect.event) ?? ctx.text(effect.event) };
+    case 'enqueue':
+      return { ...base, kind: 'enqueue', target: `${effect.queue ?? '?'}:${effect.job ?? '*'}` };
+  }
+}
+
+function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read' | 'model-write' }, base: EffectBase): Effect {
+  const call = ctx.ts.isCallExpression(base.node) ? base.node : null;
+  const selected = call ? rowSelector(ctx.ts, call, effect.operation) : null;
+  const row = selected ? { field: selected.field, value: { expr: selected.expr, ctx, env: null } } : null;
+  const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };
+  if (effect.kind === 'model-write') {
+    const update = effect.update ? { update: { expr: effect.update, ctx, env: null } } : {};
+    return { ...common, kind: 'model-write', change: writeChange(effect.operation), ...update };
+  }
+  const pinned = call ? pinnedFields(ctx, call) : [];
+  return { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation), ...(pinned.length > 0 ? { pinned } : {}) };
+}
+
+/**
+ * The fields a read's filter holds to a value written in the code: the filter object (Prisma's
+ * `where`, the first argument of Mongoose and TypeORM finds, or a `const` of the function that
+ * holds it) and its properties whose value is a literal (`isBlueprint: true`, `status: 'live'`).
+ */
+function pinnedFields(ctx: FileContext, call: ts.CallExpression): string[] {
+  const { ts } = ctx;
+  const objectOf = (expression: ts.Expression | undefined): ts.ObjectLiteralExpression | null => {
+    if (!expression) return null;
+    const node = unwrap(ts, expression);
+    if (ts.isObjectLiteralExpression(node)) return node;
+    const init = ts.isIdentifier(node) ? constantInitializer(ctx, node) : null;
+    const value = init ? unwrap(ts, init) : null;
+    return value && ts.isObjectLiteralExpression(value) ? value : null;
+  };
+  const first = objectOf(call.arguments[0]);
+  if (!first) return [];
+  const where = first.properties.find((p) => p.name !== undefined && propertyNameText(ts, p.name) === 'where');
+  const filter = where && ts.isPropertyAssignment(where) ? objectOf(where.initializer) : first;
+  if (!filter) return [];
+  const pinned: string[] = [];
+  for (const property of filter.properties) {
+    if (!ts.isPropertyAssignment(property)) continue;
+    const value = unwrap(ts, property.initializer);
+    const isLiteral =
+      ts.isStringLiteral(value) ||
+      ts.isNumericLiteral(value) ||
+      value.kind === ts.SyntaxKind.TrueKeyword ||
+      value.kind === ts.SyntaxKind.FalseKeyword;
+    const name = propertyNameText(ts, property.name);
+    if (isLiteral && name !== null) pinned.push(name);
+  }
+  return pinned;
+}

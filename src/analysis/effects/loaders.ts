@@ -1,0 +1,122 @@
+import type ts from 'typescript';
+import type { FileContext } from '../context.js';
+import type { CacheFill, ModelRead, ModelRow, Range } from '../facts.js';
+import { readPattern } from '../read-pattern.js';
+import { isHeldModel } from '../sources/mongoose.js';
+import { ttlSeconds } from '../ttl.js';
+import { overlapsAny, readableKeys } from './keys.js';
+import type { Effect, EffectRow, EffectTtl, ModelReadEffect } from './model.js';
+
+type CacheReadEffect = Effect & { kind: 'cache-read' };
+
+/** Where an effect happens in the function summarised: the call there (a wrapper's call), else the library call itself. */
+export function siteOf(ctx: FileContext, effect: Effect): { file: string; range: Range } {
+  return effect.at ? { file: ctx.file, range: ctx.range(effect.at) } : { file: effect.ctx.file, range: effect.ctx.range(effect.node) };
+}
+
+/** The expiry of a family: the longest its fills give, when every fill says one (an unknown one may be longer, or none). */
+export function familyTtl(fills: readonly { readonly ttl: number | null }[]): number | null {
+  if (fills.length === 0 || fills.some((f) => f.ttl === null)) return null;
+  return Math.max(...fills.map((f) => f.ttl ?? 0));
+}
+
+/**
+ * Where a read's entry is written: a loading read (`wrap(key, loader, ttl)`, a wrapper given the
+ * loader) fills a miss itself; a cache-aside read is filled by the fills of the same key after it.
+ */
+export function fillsOf(ctx: FileContext, effects: readonly Effect[], read: CacheReadEffect): CacheFill[] {
+  const fills: CacheFill[] = [];
+  const add = (effect: Effect, ttl: EffectTtl | null): void => {
+    const where = siteOf(ctx, effect);
+    if (fills.some((f) => f.file === where.file && f.range.start === where.range.start)) return;
+    fills.push({ ...where, ttl: ttl ? ttlSeconds(ttl) : null });
+  };
+  if (read.hasLoader) add(read, read.ttl);
+  const keys = readableKeys(read.keys);
+  const after = (read.at ?? read.node).getStart();
+  for (const effect of effects) {
+    if (effect.kind !== 'cache-fill' || !effect.isCacheAside || !overlapsAny(readableKeys(effect.keys), keys)) continue;
+    const at = effect.at ?? effect.node;
+    if (at.getSourceFile() === (read.at ?? read.node).getSourceFile() && at.getStart() < after) continue;
+    add(effect, effect.ttl);
+  }
+  return fills;
+}
+
+/** The model reads among effects that run inside `call` (its arguments: the loader). */
+function readsWithin(effects: readonly Effect[], call: ts.Node): ModelReadEffect[] {
+  return effects.filter((e): e is ModelReadEffect => {
+    const at = e.at ?? e.node;
+    return (
+      e.kind === 'model-read' &&
+      at.getSourceFile() === call.getSourceFile() &&
+      at.getStart() >= call.getStart() &&
+      at.getEnd() <= call.getEnd()
+    );
+  });
+}
+
+/** The row a read or write selects, when its value is known text (`'BENCHMARKS'`, through the callers' arguments). */
+export function rowOf(row: EffectRow | null): ModelRow | null {
+  if (!row) return null;
+  const fact = readPattern(row.value.ctx, row.value.expr, true, row.value.env);
+  const tokens = fact.pattern?.tokens ?? [];
+  if (!fact.pattern || fact.pattern.errors.length > 0 || tokens.length === 0) return null;
+  const bytes: number[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'byte') return null;
+    bytes.push(token.byte);
+  }
+  return { field: row.field, value: Buffer.from(bytes).toString('utf8') };
+}
+
+/** The reads of a loader, once per model, lookup, fields and row. */
+export function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
+  const result = new Map<string, ModelRead>();
+  for (const e of reads) {
+    // A base repository's read whose class no caller named reads no model that can be told.
+    if (isHeldModel(e.model)) continue;
+    const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row), ...(e.pinned ? { pinned: e.pinned } : {}) };
+    result.set(JSON.stringify(read), read);
+  }
+  return [...result.values()];
+}
+
+/**
+ * The model reads a cached read is loaded from: what the loader given to the read (or to the
+ * wrapper that reads) reads; for a cache-aside read, what is read between the miss and the fill of
+ * the same key. A read that is never filled from a model (a key-value store, a session) has none.
+ */
+export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): ModelRead[] {
+  const where = (e: Effect): ts.Node => e.at ?? e.node;
+  const sameFile = (e: Effect): boolean => where(e).getSourceFile() === where(read).getSourceFile();
+  const call = where(read);
+  // The loader given to the read, or to the wrapper that reads: what runs inside the call's
+  // arguments, not what the wrapper itself does elsewhere.
+  if (read.hasLoader || read.at !== undefined) {
+    const within = readsWithin(
+      effects.filter((e) => where(e) !== call),
+      call,
+    );
+    // A wrapper's plain get (`userCache.get(id)`), then the model read and the wrapper's set of the
+    // same key in the caller: cache-aside through the wrapper, read as below.
+    if (read.hasLoader || within.length > 0) return distinctReads(within);
+  }
+  const keys = readableKeys(read.keys);
+  const fill = effects.find(
+    (e) =>
+      e.kind === 'cache-fill' &&
+      e.isCacheAside &&
+      sameFile(e) &&
+      where(e).getStart() > call.getEnd() &&
+      overlapsAny(readableKeys(e.keys), keys),
+  );
+  if (!fill) return [];
+  const start = call.getEnd();
+  const end = where(fill).getStart();
+  return distinctReads(
+    effects.filter(
+      (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
+    ),
+  );
+}

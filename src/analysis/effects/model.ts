@@ -1,0 +1,109 @@
+import type ts from 'typescript';
+import type { FileContext } from '../context.js';
+import type { Bound, Frame } from '../env.js';
+import type { ExactDeleteClient, InvalidationKind } from '../facts.js';
+import type { ReadLookup, WriteChange } from '../sources/operations.js';
+import type { RedisRole } from '../sources/source.js';
+
+/** The one row a model read or write selects by a field (`where: { key }`), its value read with the arguments in force. */
+export interface EffectRow {
+  readonly field: string;
+  readonly value: Bound;
+}
+
+/** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
+export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
+
+/** The expiry a fill gives its entry: an expression read with the arguments in force, and its unit. */
+export interface EffectTtl {
+  readonly bound: Bound;
+  readonly unit: 'seconds' | 'milliseconds';
+}
+
+export interface EffectBase {
+  /** The call or function name as written (`del`, `revalidateTag`, `invalidate`). */
+  readonly name: string;
+  /** The call, in `ctx`'s file. */
+  readonly node: ts.Node;
+  /** Where it happens in the function summarised: the call itself, or the call that reaches it. */
+  readonly at?: ts.Node;
+  readonly ctx: FileContext;
+  /** Functions followed to reach it, outermost first. */
+  readonly through: readonly string[];
+  readonly isConditional: boolean;
+  readonly isDeferred: boolean;
+}
+
+/**
+ * What a function does, one effect per call that matters: what it invalidates, reads, fills, or
+ * does with Redis besides caching; the models it reads and writes; what it emits or enqueues;
+ * and the calls that cannot be followed (opaque).
+ */
+export type Effect = EffectBase &
+  /**
+   * `isSelfClearing`: a delete, only on some paths, of a key the same function reads: an
+   * expired session, a corrupt or failed fill clearing itself. Part of the read, not a change.
+   */
+  (
+    | {
+        readonly kind: 'invalidate';
+        readonly invalidationKind: InvalidationKind;
+        readonly keys: readonly EffectKey[];
+        readonly isSelfClearing?: boolean;
+        readonly client?: ExactDeleteClient;
+      }
+    /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
+    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttl: EffectTtl | null }
+    /**
+     * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
+     * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.
+     */
+    | {
+        readonly kind: 'cache-fill';
+        readonly keys: readonly EffectKey[];
+        readonly isCacheAside: boolean;
+        readonly isWriteThrough: boolean;
+        readonly ttl: EffectTtl | null;
+      }
+    | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
+    | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }
+    /** `fields`: what the call provably reads or writes of the model; null when it does not say. */
+    | {
+        readonly kind: 'model-read';
+        readonly model: string;
+        readonly operation: string;
+        readonly lookup: ReadLookup;
+        readonly fields: readonly string[] | null;
+        readonly row: EffectRow | null;
+        /** Fields the filter holds to a value written in the code (see `pinnedFields`). */
+        readonly pinned?: readonly string[];
+      }
+    | {
+        readonly kind: 'model-write';
+        readonly model: string;
+        readonly operation: string;
+        readonly change: WriteChange;
+        readonly fields: readonly string[] | null;
+        readonly row: EffectRow | null;
+        /** The update document whose fields the write sets, read with the arguments in force (when `fields` is null). */
+        readonly update?: Bound;
+      }
+    | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
+    | { readonly kind: 'opaque'; readonly description: string }
+  );
+
+export type ModelReadEffect = Effect & { kind: 'model-read' };
+
+/**
+ * A function a call runs; `outer`: the frames of the factory that made the object whose method it
+ * is; `bodies`: the part of it that runs, when not all of it does (one method branch of a route).
+ */
+export interface Target {
+  readonly declaration: ts.FunctionLikeDeclaration;
+  readonly ctx: FileContext;
+  readonly label: string;
+  readonly outer?: Frame;
+  readonly bodies?: readonly ts.Node[];
+  /** The class of the object whose method it is, when known: it names the model a base repository's method uses. */
+  readonly self?: { readonly cls: ts.ClassLikeDeclaration; readonly ctx: FileContext };
+}

@@ -1,0 +1,85 @@
+import type { ParsedPattern } from '../../patterns/parse.js';
+import type { FileContext } from '../context.js';
+import { keyRolesFor } from './key-roles.js';
+import { overlapsAny, readableKeys } from './keys.js';
+import type { Effect } from './model.js';
+
+type KeyScan = Effect & { kind: 'key-scan' };
+
+/**
+ * What the calls of one function mean together: a delete after `SCAN MATCH p` deletes `p`; a
+ * delete of a key the function also sets if absent or counts is a lock release or a counter
+ * reset, not an invalidation; a fill of a key the function read first is cache-aside.
+ */
+export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
+  const scans = effects.filter((e): e is KeyScan => e.kind === 'key-scan');
+  const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
+  const localReads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
+  // The roles of keys across the project (every file that names a cache) only when a deletion or a fill is to be judged.
+  let known: Roles | null = null;
+  const roles = (): Roles => {
+    if (!known) {
+      const project = keyRolesFor(ctx);
+      known = { others: [...localOthers, ...project.others], reads: [...localReads, ...project.cached] };
+    }
+    return known;
+  };
+  const result: Effect[] = [];
+  for (const effect of effects) {
+    if (effect.kind === 'key-scan') continue;
+    result.push(settled(effect, scans, localReads, roles) ?? effect);
+  }
+  return withoutRepeats(result);
+}
+
+interface Roles {
+  readonly others: ParsedPattern[];
+  readonly reads: ParsedPattern[];
+}
+
+/** What one effect means beside the others of its function, or null when it means what it says. */
+function settled(effect: Effect, scans: readonly KeyScan[], localReads: readonly ParsedPattern[], roles: () => Roles): Effect | null {
+  if (effect.kind === 'invalidate' && effect.invalidationKind === 'key') {
+    const patterns = readableKeys(effect.keys);
+    // `const keys = await redis.keys(p); await redis.del(...keys)`: the scanned pattern.
+    if (scans.length > 0 && patterns.length === 0) return { ...effect, invalidationKind: 'pattern', keys: scans.flatMap((s) => s.keys) };
+    const { others, reads } = patterns.length > 0 ? roles() : { others: [], reads: [] };
+    if (others.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads))
+      return { ...effect, kind: 'redis-other', role: 'lock' };
+  }
+  if (effect.kind === 'invalidate' && effect.isConditional && !effect.isSelfClearing && localReads.length > 0) {
+    const patterns = readableKeys(effect.keys);
+    if (patterns.length > 0 && overlapsAny(patterns, localReads)) return { ...effect, isSelfClearing: true };
+  }
+  if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
+    const filled = readableKeys(effect.keys);
+    if (localReads.length > 0 && overlapsAny(filled, localReads)) return { ...effect, isCacheAside: true, isWriteThrough: false };
+    if (!effect.isWriteThrough && filled.length > 0 && overlapsAny(filled, roles().reads)) return { ...effect, isWriteThrough: true };
+  }
+  return null;
+}
+
+/**
+ * One effect for what can only repeat itself: the same opaque call, or the same model read or
+ * written at the same place (a model read by many paths of one call). Keeps summaries small as
+ * they are composed up the call graph.
+ */
+function withoutRepeats(effects: readonly Effect[]): Effect[] {
+  const seen = new Set<string>();
+  const result: Effect[] = [];
+  for (const effect of effects) {
+    const where = effect.at ?? effect.node;
+    const key =
+      effect.kind === 'opaque'
+        ? `o\u0000${effect.description}`
+        : effect.kind === 'model-read'
+          ? `r\u0000${effect.model}\u0000${String(where.pos)}\u0000${where.getSourceFile().fileName}\u0000${String(effect.isDeferred)}`
+          : null;
+    if (key !== null) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    result.push(effect);
+  }
+  return result;
+}

@@ -1,0 +1,282 @@
+import type ts from 'typescript';
+import type { FileContext } from '../context.js';
+import { appendFrame } from '../env.js';
+import type { Frame } from '../env.js';
+import type { RouteCode } from '../frameworks/own-routes.js';
+import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
+import { forgetReadFacts } from '../read-pattern.js';
+import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
+import { concreteModel, isHeldModel } from '../sources/mongoose.js';
+import type { CallEffect, SourceCall } from '../sources/source.js';
+import { lastName, parentOf, truncate } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
+import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
+import type { CallReading } from './classify.js';
+import { fromSource, namedInvalidation } from './library.js';
+import type { Effect, EffectBase, Target } from './model.js';
+import { settle } from './settle.js';
+import { hooksOf, processorsOf } from './targets.js';
+
+const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
+const inProgress = new WeakSet<ts.Node>();
+/** How many summaries are being made, one inside the other: a chain of calls deep enough would exhaust the stack. */
+let nested = 0;
+
+function memoFor(ctx: FileContext): WeakMap<ts.Node, readonly Effect[]> {
+  let memo = summaries.get(ctx.options);
+  if (!memo) {
+    memo = new WeakMap();
+    summaries.set(ctx.options, memo);
+  }
+  return memo;
+}
+
+/**
+ * Forgets what was memoised with these options across files (the function summaries, the patterns
+ * read): the next ones are computed, and what they read read, again. Every memo keyed by the
+ * options that can hold what another file says is emptied here (the cache records each file's reads).
+ */
+export function forgetSummaries(options: FileContext['options']): void {
+  summaries.delete(options);
+  forgetReadFacts(options);
+}
+
+/**
+ * The effects of running `root` (a function or a body), with the functions it calls composed in:
+ * computed once per function and reused by every caller, safe on cycles (a call back into a
+ * function being summarised adds nothing), bounded by the call graph, and by `MAX_CALL_DEPTH` for the stack's sake.
+ */
+export function summarize(ctx: FileContext, root: ts.Node): readonly Effect[] {
+  const memo = memoFor(ctx);
+  const known = memo.get(root);
+  if (known) return known;
+  if (inProgress.has(root)) return [];
+  if (nested >= MAX_CALL_DEPTH) throw new AnalysisLimitError(`calls nested deeper than ${String(MAX_CALL_DEPTH)} levels`, root);
+  inProgress.add(root);
+  nested++;
+  try {
+    const effects: Effect[] = [];
+    walk(ctx, root, effects);
+    const result = settle(ctx, effects);
+    memo.set(root, result);
+    return result;
+  } finally {
+    inProgress.delete(root);
+    nested--;
+  }
+}
+
+const DEFERRING_CALLS = new Set(['waitUntil', 'after', 'setImmediate', 'setTimeout', 'queueMicrotask', 'nextTick', 'unstable_after']);
+
+function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
+  const { ts } = ctx;
+  const visit = (node: ts.Node, isDeferred: boolean): void => {
+    if (ts.isClassLike(node) && node !== root) return;
+    // The faces of an object a factory returns run when they are called, not when it is made.
+    if (node !== root && isReturnedFace(ts, node)) return;
+    if (ts.isVoidExpression(node)) {
+      ts.forEachChild(node, (child) => {
+        visit(child, true);
+      });
+      return;
+    }
+    if (ts.isCallExpression(node)) {
+      const site = sourceCall(ctx, node);
+      if (site) new CallSummary(site, root, isDeferred, effects).add();
+      const name = site?.name ?? null;
+      if (name !== null && DEFERRING_CALLS.has(name)) {
+        visit(node.expression, isDeferred);
+        for (const arg of node.arguments) visit(arg, true);
+        return;
+      }
+    }
+    ts.forEachChild(node, (child) => {
+      visit(child, isDeferred);
+    });
+  };
+  const body = ts.isFunctionLike(root) && 'body' in root && root.body ? (root.body as ts.Node) : root;
+  // An arrow's expression body (`() => redis.del(key)`) is itself what runs.
+  if (body !== root && !ts.isBlock(body)) {
+    visit(body, false);
+    return;
+  }
+  ts.forEachChild(body, (child) => {
+    visit(child, false);
+  });
+}
+
+/** A method, or a function-valued property, of an object literal that a function returns (`return { invalidate: () => … }`). */
+function isReturnedFace(ts: TS, node: ts.Node): boolean {
+  if (!ts.isMethodDeclaration(node) && !ts.isArrowFunction(node) && !ts.isFunctionExpression(node)) return false;
+  const property = ts.isMethodDeclaration(node) ? node : parentOf(node);
+  const isFace = !!property && (ts.isMethodDeclaration(property) || (ts.isPropertyAssignment(property) && property.initializer === node));
+  const object = isFace ? parentOf(property) : undefined;
+  if (!object || !ts.isObjectLiteralExpression(object)) return false;
+  let holder = parentOf(object);
+  while (holder && (ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder) || ts.isSatisfiesExpression(holder))) {
+    holder = parentOf(holder);
+  }
+  // Climbing from an object through parentheses to an arrow: the object is its expression body.
+  return !!holder && (ts.isReturnStatement(holder) || ts.isArrowFunction(holder));
+}
+
+/** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
+function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boolean {
+  let child: ts.Node = node;
+  let parent = parentOf(node);
+  while (parent && child !== root) {
+    if (isBranchOf(ts, parent, child)) return true;
+    child = parent;
+    parent = parentOf(parent);
+  }
+  return false;
+}
+
+const SHORT_CIRCUITS = (ts: TS): readonly ts.SyntaxKind[] => [
+  ts.SyntaxKind.AmpersandAmpersandToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.QuestionQuestionToken,
+];
+
+/** Whether `child` of `parent` runs only on some paths through `parent`. */
+function isBranchOf(ts: TS, parent: ts.Node, child: ts.Node): boolean {
+  if (ts.isIfStatement(parent)) return child !== parent.expression;
+  if (ts.isConditionalExpression(parent)) return child !== parent.condition;
+  if (ts.isBinaryExpression(parent)) return child === parent.right && SHORT_CIRCUITS(ts).includes(parent.operatorToken.kind);
+  if (ts.isCaseClause(parent) || ts.isDefaultClause(parent) || ts.isCatchClause(parent)) return true;
+  if (ts.isForStatement(parent) || ts.isForInStatement(parent) || ts.isForOfStatement(parent) || ts.isWhileStatement(parent)) {
+    return child === parent.statement;
+  }
+  if (ts.isCallChain(parent) && parent.questionDotToken) return true;
+  return ts.isCallExpression(parent) && parent.arguments.includes(child as ts.Expression) && isRejectionHandler(ts, parent, child);
+}
+
+/** `p.catch(onRejected)`, `p.then(onFulfilled, onRejected)`: the handler runs only when the promise fails. */
+function isRejectionHandler(ts: TS, call: ts.CallExpression, argument: ts.Node): boolean {
+  const name = lastName(ts, call.expression);
+  return name === 'catch' || (name === 'then' && call.arguments[1] === argument);
+}
+
+/** The routes of the app a call requests (`fetch('/api/…')`), when the resolver knows the app's route files. */
+function ownRoutesOf(site: SourceCall): readonly RouteCode[] {
+  const { ctx, call, callee } = site;
+  const request = ctx.resolver?.routeFilesOf ? selfCallOf(ctx, call, callee) : null;
+  return request ? routesServing(ctx, request) : [];
+}
+
+/** The effects one call adds to the summary of `root`: what the functions it runs do, or what a library source says it does. */
+class CallSummary {
+  private conditional: boolean | null = null;
+
+  constructor(
+    private readonly site: SourceCall,
+    private readonly root: ts.Node,
+    private readonly isDeferred: boolean,
+    private readonly effects: Effect[],
+  ) {}
+
+  add(): void {
+    this.apply(readCall(this.site, ownRoutesOf));
+  }
+
+  private apply(reading: CallReading<RouteCode>): void {
+    if (reading === null) return;
+    switch (reading.kind) {
+      case 'listeners':
+        for (const listener of reading.listeners) this.compose(listener, reading.payload ? [reading.payload] : [], true);
+        return;
+      case 'library':
+        for (const effect of reading.effects) this.fromLibrary(effect);
+        return;
+      case 'routes':
+        for (const route of reading.routes) this.composeRoute(route);
+        return;
+      case 'helpers': {
+        const before = this.effects.length;
+        for (const target of reading.targets) this.compose(target, this.site.call.arguments, false);
+        const hasInvalidation = this.effects.slice(before).some((e) => e.kind === 'invalidate');
+        const { ctx, name } = this.site;
+        if (!hasInvalidation && !reading.isReadAsWritten && matchesCallName(ctx, name)) this.apply(readByName(this.site));
+        return;
+      }
+      case 'named':
+        this.effects.push(namedInvalidation(this.site.ctx, this.site.call, this.base()));
+        return;
+      case 'opaque':
+        this.effects.push({ ...this.base(), kind: 'opaque', description: truncate(this.site.ctx.text(this.site.callee)) });
+        return;
+    }
+  }
+
+  private base(): EffectBase {
+    const { ctx, call, name } = this.site;
+    return {
+      name,
+      node: call,
+      ctx,
+      through: [],
+      isConditional: (this.conditional ??= isConditionalWithin(ctx.ts, call, this.root)),
+      isDeferred: this.isDeferred,
+    };
+  }
+
+  /** What a library call does; a model write runs the model's hooks, as part of the write; a job runs later, in its processor. */
+  private fromLibrary(effect: CallEffect): void {
+    const { ctx } = this.site;
+    this.effects.push(fromSource(ctx, effect, this.base()));
+    if (effect.kind === 'model-write') for (const hook of hooksOf(ctx, effect.model, effect.events)) this.compose(hook, [], false);
+    if (effect.kind === 'enqueue') {
+      const queueKeys = effect.queueKeys ?? (effect.queue === null ? [] : [effect.queue]);
+      for (const processor of processorsOf(ctx, queueKeys, effect.job)) this.compose(processor, [], true);
+      for (const route of effect.request ? routesRequested(ctx, effect.request) : []) this.composeRoute(route);
+    }
+  }
+
+  /** A request to the app's own route runs that route's handler, after a network hop. */
+  private composeRoute(route: RouteCode): void {
+    this.compose({ declaration: route.fn, ctx: route.ctx, label: route.label, bodies: route.bodies }, [], true);
+  }
+
+  /** The effects of a function the call runs, as the caller sees them: its parameters bound to `args`. */
+  private compose(target: Target, args: readonly ts.Expression[], isLater: boolean): void {
+    const inner = target.bodies ? target.bodies.flatMap((body) => summarize(target.ctx, body)) : summarize(target.ctx, target.declaration);
+    const frame: Frame = { fn: target.declaration, args, ctx: this.site.ctx, next: target.outer ?? null };
+    const here = this.base();
+    for (const effect of inner) {
+      const moved = { ...shifted(effect, frame, target.label, here.isConditional, this.isDeferred || isLater), at: this.site.call };
+      this.effects.push(target.self ? withConcreteModel(moved, target.self) : moved);
+    }
+  }
+}
+
+/** A model read or write of a base repository's method, named by the class of the object it is called on. */
+function withConcreteModel(effect: Effect, self: NonNullable<Target['self']>): Effect {
+  if ((effect.kind !== 'model-read' && effect.kind !== 'model-write') || !isHeldModel(effect.model)) return effect;
+  const model = concreteModel(self.ctx, self.cls, effect.model);
+  return model === null || model === effect.model ? effect : { ...effect, model };
+}
+
+/** An effect of a callee as its caller sees it: the callee's parameters bound to the call's arguments. */
+function shifted(effect: Effect, frame: Frame, label: string, isConditional: boolean, isDeferred: boolean): Effect {
+  const moved = {
+    ...effect,
+    through: [label, ...effect.through],
+    isConditional: effect.isConditional || isConditional,
+    isDeferred: effect.isDeferred || isDeferred,
+  };
+  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && (effect.row || (effect.kind === 'model-write' && effect.update))) {
+    const row = effect.row ? { ...effect.row, value: { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) } } : null;
+    const update =
+      effect.kind === 'model-write' && effect.update ? { ...effect.update, env: appendFrame(effect.update.env, frame) } : undefined;
+    return { ...moved, row, ...(update ? { update } : {}) } as Effect;
+  }
+  if (!('keys' in effect)) return moved;
+  const keys = effect.keys.map((key) =>
+    'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } },
+  );
+  if ((effect.kind === 'cache-fill' || effect.kind === 'cache-read') && effect.ttl) {
+    const ttl = { ...effect.ttl, bound: { ...effect.ttl.bound, env: appendFrame(effect.ttl.bound.env, frame) } };
+    return { ...moved, keys, ttl } as Effect;
+  }
+  return { ...moved, keys } as Effect;
+}

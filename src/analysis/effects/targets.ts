@@ -1,0 +1,257 @@
+import type ts from 'typescript';
+import { staticString } from '../context.js';
+import type { FileContext } from '../context.js';
+import { enclosingClass, unwrap } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
+import { detachedMember, factoryMember, instanceMember, isMadeByPackage } from '../factories.js';
+import { clientOf } from '../sources/clients.js';
+import { modelClassOf } from '../sources/index.js';
+import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
+import { hookRuns } from '../sources/source.js';
+import type { Target } from './model.js';
+
+/** The functions a call runs, by where they are found: what a call of the project is read as. */
+
+const LIBRARY_CLIENTS: ReadonlySet<string> = new Set(['redis', 'cache-manager', 'keyv', 'runtime']);
+
+/** The functions a call runs: same-file helpers, or through the resolver; 'opaque' when unknowable. */
+export function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): readonly Target[] | 'opaque' {
+  const { ts } = ctx;
+  if (ts.isIdentifier(callee)) return functionTargets(ctx, call, callee);
+  if (!ts.isPropertyAccessExpression(callee)) return [];
+  const object = unwrap(ts, callee.expression);
+  const method = callee.name.text;
+  if (object.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(ts, call);
+    const found = owner ? classMember(ctx, owner, method) : null;
+    return found ? [{ ...found, label: `${owner?.name?.text ?? 'this'}.${method}`, self: owner ? { cls: owner, ctx } : undefined }] : [];
+  }
+  // `cacheFor(id).invalidate()`, `this.rolesCache.get(…)`: a method of an object a project factory made.
+  // A receiver a library source knows (`createCache(…)` of cache-manager, by its name when nothing is imported) stays the library's.
+  const isLibrary = LIBRARY_CLIENTS.has(clientOf(ctx, object) ?? 'project');
+  const made = isLibrary ? null : factoryMember(ctx, object, method, null);
+  if (made) return [{ declaration: made.declaration, ctx: made.ctx, label: made.label, outer: made.outer }];
+  const instance = instanceMember(ctx, object, method);
+  if (instance) return [instance];
+  // `site.rename(name)` of `const site = await Website.findByPk(id)`: the model class's own method.
+  const model = modelClassOf(ctx, object);
+  const own = model ? classMember(model.ctx, model.cls, method) : null;
+  if (model && own) return [{ ...own, label: `${model.cls.name?.text ?? 'model'}.${method}`, self: model }];
+  // this.service.method(): an injected dependency, defined in another file.
+  if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
+    return injectedTargets(ctx, call, object, method);
+  }
+  // imported.namespaceOrObject.method(): a function of another module of the project.
+  if (ts.isIdentifier(object)) return namespaceTargets(ctx, call, object, method, isLibrary);
+  return [];
+}
+
+/** `helper(…)`: a function of the file, or one imported from the project. */
+function functionTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Identifier): readonly Target[] | 'opaque' {
+  const local = ctx.functions.get(callee.text);
+  if (local) return [{ declaration: local, ctx, label: callee.text }];
+  const binding = ctx.importOf(callee.text);
+  if (!binding || !ctx.isProjectModule(binding.module)) return [];
+  const targets = resolved(ctx, call, callee.text);
+  if (targets !== 'opaque') return targets;
+  const detached = detachedMember(ctx, callee);
+  if (detached) return [detached];
+  // A constant a package made (`export const nanoid = customAlphabet(…)`) runs the package's code.
+  return isMadeByPackage(ctx, callee) ? [] : targets;
+}
+
+/** `this.service.method(…)`: the method of an injected member, unless its declared type is a library's. */
+function injectedTargets(
+  ctx: FileContext,
+  call: ts.CallExpression,
+  object: ts.PropertyAccessExpression,
+  method: string,
+): readonly Target[] | 'opaque' {
+  const owner = enclosingClass(ctx.ts, call);
+  if (!owner || !isInjected(ctx.ts, owner, object.name.text)) return [];
+  const client = clientOf(ctx, object);
+  if ((client !== null && client !== 'project') || isPackageType(ctx, object)) return [];
+  const targets = resolved(ctx, call, `this.${object.name.text}.${method}`);
+  const self = targets === 'opaque' ? undefined : receiverClassOf(ctx, object, call);
+  return self && targets !== 'opaque' ? targets.map((t) => ({ ...t, self })) : targets;
+}
+
+/** `ns.method(…)` of a namespace import of the project, or a static method of a class of the file or an imported one. */
+function namespaceTargets(
+  ctx: FileContext,
+  call: ts.CallExpression,
+  object: ts.Identifier,
+  method: string,
+  isLibrary: boolean,
+): readonly Target[] | 'opaque' {
+  const { ts } = ctx;
+  const binding = ctx.importOf(object.text);
+  // A required client (`const redis = require('./redis')`, `module.exports = new Redis()`) is the library's.
+  if (binding && ctx.isProjectModule(binding.module) && binding.imported === '*' && !isLibrary) {
+    return resolved(ctx, call, `${object.text}.${method}`);
+  }
+  // `CacheHelper.clearData(…)`: a static method of a class of this file or an imported one.
+  const owner = classOf(ctx, object);
+  const staticMethod = owner?.cls.members.find(
+    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(owner.cls.getSourceFile()) === method,
+  );
+  return owner && staticMethod?.body ? [{ declaration: staticMethod, ctx: owner.ctx, label: `${object.text}.${method}` }] : [];
+}
+
+/** A method (or function-valued property) of a class or of the project's classes it extends, in the file that holds it. */
+function classMember(
+  ctx: FileContext,
+  owner: ts.ClassLikeDeclaration,
+  name: string,
+): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
+  const { ts } = ctx;
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
+  for (let depth = 0; current && depth < 8; depth++) {
+    const file = current.cls.getSourceFile();
+    const member = current.cls.members.find(
+      (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
+        (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(file) === name,
+    );
+    if (member && ts.isMethodDeclaration(member)) return member.body ? { declaration: member, ctx: current.ctx } : null;
+    if (member) {
+      const init = member.initializer ? unwrap(ts, member.initializer) : null;
+      return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? { declaration: init, ctx: current.ctx } : null;
+    }
+    const base = baseOf(ts, current.cls);
+    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return null;
+}
+
+function resolved(ctx: FileContext, call: ts.CallExpression, label: string): readonly Target[] | 'opaque' {
+  if (!ctx.resolver) return 'opaque';
+  const declarations = ctx.resolver.resolveCall(call);
+  if (declarations === null) return 'opaque';
+  return declarations.map((declaration) => {
+    const owner = enclosingClass(ctx.ts, declaration);
+    const name = declaration.name ? declaration.name.getText(declaration.getSourceFile()) : label;
+    return {
+      declaration,
+      ctx: ctx.contextOf(declaration.getSourceFile()),
+      label: owner?.name ? `${owner.name.text}.${name}` : name,
+    };
+  });
+}
+
+/** The class of a receiver: the enclosing one for `this`, the declared type of `this.repository`. */
+function receiverClassOf(ctx: FileContext, object: ts.Expression, at: ts.Node): Target['self'] {
+  const { ts } = ctx;
+  if (object.kind === ts.SyntaxKind.ThisKeyword) {
+    const owner = enclosingClass(ts, at);
+    return owner ? { cls: owner, ctx } : undefined;
+  }
+  const type = typeReference(ts, declarationOf(ctx, object, false)?.type);
+  return type && ts.isIdentifier(type.node) ? (classOf(ctx, type.node) ?? undefined) : undefined;
+}
+
+/** Whether a member is declared with a type a package exports (`private segment: Analytics` of `@segment/analytics-node`): its methods are the package's, not the project's. */
+function isPackageType(ctx: FileContext, member: ts.Expression): boolean {
+  const type = typeReference(ctx.ts, declarationOf(ctx, member, false)?.type);
+  const binding = type ? ctx.importOf(type.root) : null;
+  return binding !== null && !ctx.isProjectModule(binding.module);
+}
+
+const PARAMETER_PROPERTY_MODIFIERS = (ts: TS): readonly ts.SyntaxKind[] => [
+  ts.SyntaxKind.PrivateKeyword,
+  ts.SyntaxKind.PublicKeyword,
+  ts.SyntaxKind.ProtectedKeyword,
+  ts.SyntaxKind.ReadonlyKeyword,
+];
+
+/** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
+function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boolean {
+  const modifiers = PARAMETER_PROPERTY_MODIFIERS(ts);
+  for (const member of owner.members) {
+    if (ts.isConstructorDeclaration(member)) {
+      for (const parameter of member.parameters) {
+        const isProperty = ts.getModifiers(parameter)?.some((m) => modifiers.includes(m.kind));
+        if (isProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name) return true;
+      }
+    }
+    if (
+      ts.isPropertyDeclaration(member) &&
+      ts.isIdentifier(member.name) &&
+      member.name.text === name &&
+      member.type &&
+      !member.initializer
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The context of the file a node is written in. */
+function contextOf(ctx: FileContext, node: ts.Node): FileContext {
+  const file = node.getSourceFile();
+  return file === ctx.sourceFile ? ctx : ctx.contextOf(file);
+}
+
+/** The hooks a write of `model` firing `events` runs, through the resolver or in the file. */
+export function hooksOf(ctx: FileContext, model: string, events: readonly string[]): Target[] {
+  const hooks = ctx.resolver?.hooksOf?.(model) ?? ctx.fileHooks(model);
+  const seen = new Set<ts.Node>();
+  const targets: Target[] = [];
+  for (const hook of hooks) {
+    if (seen.has(hook.fn) || !hookRuns(hook, events)) continue;
+    seen.add(hook.fn);
+    const event =
+      typeof hook.event === 'string'
+        ? hook.event.replace(/^entity:/, '')
+        : (hook.name ?? hook.fn.name?.getText(hook.fn.getSourceFile()) ?? 'hook');
+    targets.push({ declaration: hook.fn, ctx: contextOf(ctx, hook.fn), label: `${model}.${event} (hook)` });
+  }
+  return targets;
+}
+
+/** The processors of the jobs a call enqueues, through the resolver or in the file. */
+export function processorsOf(ctx: FileContext, queueKeys: readonly string[], job: string | null): Target[] {
+  const queue = queueKeys[0];
+  if (queue === undefined) return [];
+  const processors = queueKeys.flatMap((key) => ctx.resolver?.processorsOf?.(key) ?? ctx.fileProcessors(key));
+  const seen = new Set<ts.Node>();
+  const targets: Target[] = [];
+  for (const processor of processors) {
+    if (seen.has(processor.fn) || (processor.job !== null && job !== null && processor.job !== job)) continue;
+    seen.add(processor.fn);
+    const name = processor.queues.find((q) => !q.startsWith('expr:')) ?? queue.replace(/^expr:/, '');
+    targets.push({ declaration: processor.fn, ctx: contextOf(ctx, processor.fn), label: `${processor.label} (job ${name})` });
+  }
+  return targets;
+}
+
+/** The listeners of an emitted event (`@OnEvent(X)`), through the resolver or in the file. */
+export function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
+  const keys = eventKeys(ctx, event);
+  const found = new Set<ts.FunctionLikeDeclaration>();
+  for (const key of keys) {
+    for (const listener of ctx.resolver?.listenersOf?.(key) ?? ctx.fileListeners(key)) found.add(listener);
+  }
+  return [...found].map((declaration) => {
+    const owner = enclosingClass(ctx.ts, declaration);
+    const method = declaration.name ? declaration.name.getText(declaration.getSourceFile()) : 'listener';
+    return {
+      declaration,
+      ctx: contextOf(ctx, declaration),
+      label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^(expr|class):/, '') ?? ''})`,
+    };
+  });
+}
+
+/**
+ * The names an event expression can be matched by: its string value when it has one, and its
+ * text (`PortfolioChangedEvent.getName()`, `Events.QuoteChanged`) for names written as expressions.
+ */
+function eventKeys(ctx: FileContext, event: ts.Expression): string[] {
+  const expression = unwrap(ctx.ts, event);
+  // An event dispatched by class (`publish(new RoleEvent(…))` ↔ `ofType(RoleEvent)`).
+  if (ctx.ts.isNewExpression(expression) && ctx.ts.isIdentifier(expression.expression)) return [`class:${expression.expression.text}`];
+  const value = staticString(ctx, event);
+  const text = `expr:${ctx.text(unwrap(ctx.ts, event)).replace(/\s+/g, '')}`;
+  return value === null ? [text] : [value, text];
+}
