@@ -4,6 +4,7 @@ import type { TS } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Bound } from './env.js';
 import { returnedExpression } from './factories.js';
+import { memoTable } from './session.js';
 import { CACHE_READ_METHODS } from './sources/cache-clients.js';
 
 /**
@@ -30,8 +31,10 @@ const CACHING_NAMES = /^(Cached[A-Z]\w*|Cacheable|Memoize\w*)$/;
 
 /** The methods of a file that a caching decorator wraps, with their keys. */
 export function cachedMethods(ctx: FileContext): CachedMethod[] {
-  const known = perFile.get(ctx);
-  if (known) return known;
+  return ctx.session.memo(PER_FILE, ctx, () => cachedMethodsOf(ctx));
+}
+
+function cachedMethodsOf(ctx: FileContext): CachedMethod[] {
   const { ts } = ctx;
   const result: CachedMethod[] = [];
   for (const decorator of ctx.nodes.decorators) {
@@ -40,11 +43,10 @@ export function cachedMethods(ctx: FileContext): CachedMethod[] {
     const cached = cachingDecorator(ctx, decorator);
     if (cached) result.push({ method, decorator, ...cached });
   }
-  perFile.set(ctx, result);
   return result;
 }
 
-const perFile = new WeakMap<FileContext, CachedMethod[]>();
+const PER_FILE = memoTable<FileContext, CachedMethod[]>('cached methods');
 
 function cachingDecorator(ctx: FileContext, decorator: ts.Decorator): Omit<CachedMethod, 'method' | 'decorator'> | null {
   const { ts } = ctx;
@@ -57,7 +59,7 @@ function cachingDecorator(ctx: FileContext, decorator: ts.Decorator): Omit<Cache
   if (!keyValue) return null;
   const name = call.expression.text;
   const factory = ctx.functions.get(name) ?? (ctx.importOf(name) ? (ctx.resolver?.resolveCall(call)?.[0] ?? null) : null);
-  if (factory ? !isCachingFactory(ts, factory) : !CACHING_NAMES.test(name)) return null;
+  if (factory ? !ctx.session.memo(CACHING_FACTORIES, factory, () => isCachingFactory(ts, factory)) : !CACHING_NAMES.test(name)) return null;
   const key = keyExpression(ts, keyValue);
   if (!key) return null;
   const nested = optionValue(ts, options, new Set(['options']));
@@ -90,8 +92,6 @@ function keyExpression(ts: TS, value: ts.Expression): ts.Expression | null {
  * from a cache and sets it (`cacheService.get(key)`, `cacheService.set(key, …)`).
  */
 function isCachingFactory(ts: TS, factory: ts.FunctionLikeDeclaration): boolean {
-  const known = factories.get(factory);
-  if (known !== undefined) return known;
   const replaces = (node: ts.Node): boolean => {
     if (
       ts.isBinaryExpression(node) &&
@@ -104,12 +104,10 @@ function isCachingFactory(ts: TS, factory: ts.FunctionLikeDeclaration): boolean 
     }
     return ts.forEachChild(node, (child) => (replaces(child) ? true : undefined)) === true;
   };
-  const isCaching = factory.body !== undefined && replaces(factory.body);
-  factories.set(factory, isCaching);
-  return isCaching;
+  return factory.body !== undefined && replaces(factory.body);
 }
 
-const factories = new WeakMap<ts.Node, boolean>();
+const CACHING_FACTORIES = memoTable<ts.Node, boolean>('caching factories');
 
 const CACHE_RECEIVER = /cache|redis|store|kv/i;
 

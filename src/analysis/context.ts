@@ -6,6 +6,7 @@ import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import type { Range } from './facts.js';
+import type { AnalysisSession } from './session.js';
 import { collectHooks, hooksIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
@@ -119,6 +120,8 @@ export class FileContext implements FileSurface {
     readonly resolver: CallResolver | null,
     /** Contexts of other files reached through the resolver. */
     readonly contextOf: (file: ts.SourceFile) => FileContext,
+    /** The analysis this file is read in: it holds every memo (see `AnalysisSession`). */
+    readonly session: AnalysisSession,
   ) {
     const sf = sourceFile;
     this.hasUseServer = hasDirective(ts, sf.statements, 'use server');

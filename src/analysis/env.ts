@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import { enclosingClass, parentOf, unwrap } from '../ts/syntax.js';
 import { constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
+import { memoTable } from './session.js';
 
 /**
  * The arguments a function was called with, along the call path that reached an effect: the key
@@ -27,16 +28,12 @@ export interface Bound {
 }
 
 /** What `appendFrame` made, by outer frame and chain: the effects of a callee share their chains. */
-const appended = new WeakMap<Frame, WeakMap<Frame, Frame>>();
+const APPENDED = memoTable<Frame, WeakMap<Frame, Frame>>('appended frames');
 
 /** The frame chain with `outer` added outermost (frames are shared, never changed: each chain is copied once per outer frame). */
 export function appendFrame(env: Env, outer: Frame): Env {
   if (env === null) return outer;
-  let byChain = appended.get(outer);
-  if (!byChain) {
-    byChain = new WeakMap();
-    appended.set(outer, byChain);
-  }
+  const byChain = outer.ctx.session.memo(APPENDED, outer, () => new WeakMap<Frame, Frame>());
   const known = byChain.get(env);
   if (known) return known;
   const made: Frame = { ...env, next: appendFrame(env.next, outer) };

@@ -18,9 +18,9 @@ import { cacheFamilies } from './effects/families.js';
 import { scanSites } from './effects/sites.js';
 import { storedKeys } from './effects/stored-keys.js';
 import type { AnalysisOptions } from './options.js';
+import { isCacheModule, mayNameCache } from './sources/index.js';
+import { AnalysisSession, memoTable } from './session.js';
 
-const CACHE_MODULES = /^(cache-audit(\/|$)|ioredis$|redis$|@redis\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|next\/cache$)/;
-const CACHE_WORDS = /redis|cache|keyv|\bkv\b/i;
 const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
 
 /**
@@ -45,7 +45,7 @@ export function relevance(file: FileSurface, options: AnalysisOptions): { handle
     isSvelteKitFile(file.file);
   // A cache reached through the project's own module (`import { redis } from '@/lib/redis'`)
   // still names itself in the text.
-  let sites = file.importsModule((m) => CACHE_MODULES.test(m)) || CACHE_WORDS.test(text);
+  let sites = file.importsModule(isCacheModule) || mayNameCache(text);
   for (const name of options.decorators) if (!sites && text.includes(name)) sites = true;
   for (const name of options.callNames) if (!sites && text.includes(name)) sites = true;
   if (!sites) sites = options.callGlobLiterals.some((literal) => text.includes(literal));
@@ -78,8 +78,11 @@ export interface ExtractOptions {
   readonly ts: TS;
   readonly options: AnalysisOptions;
   readonly resolver?: CallResolver | null;
-  /** Reuse of file contexts across files (the CLI shares one per project). */
-  readonly contexts?: Map<ts.SourceFile, FileContext>;
+  /**
+   * The analysis the file is read in, which keeps the file contexts and every memo: a front end
+   * shares one between the files of a run (the CLI one per scan). Without one, the file is read alone.
+   */
+  readonly session?: AnalysisSession;
   /** Whether to find the cache families read in the code (needed without a registry; a registry names them). */
   readonly withFamilies?: boolean;
   /** Whether to list the keys the code reads, fills or keeps (the whole-project findings). */
@@ -91,16 +94,14 @@ export interface ExtractOptions {
   readonly isForLookups?: boolean;
 }
 
+/** The file contexts of a session, one per file. */
+const CONTEXTS = memoTable<ts.SourceFile, FileContext>('file contexts');
+
+/** The context of a file in the session of `extract` (a new session when it has none). */
 export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions): FileContext {
-  const contexts = extract.contexts ?? new Map<ts.SourceFile, FileContext>();
-  const make = (file: ts.SourceFile): FileContext => {
-    let ctx = contexts.get(file);
-    if (!ctx) {
-      ctx = new FileContext(extract.ts, file, extract.options, extract.resolver ?? null, make);
-      contexts.set(file, ctx);
-    }
-    return ctx;
-  };
+  const session = extract.session ?? new AnalysisSession();
+  const make = (file: ts.SourceFile): FileContext =>
+    session.memo(CONTEXTS, file, () => new FileContext(extract.ts, file, extract.options, extract.resolver ?? null, make, session));
   return make(sourceFile);
 }
 

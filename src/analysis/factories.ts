@@ -4,6 +4,7 @@ import type { TS } from '../ts/syntax.js';
 import { classPropertyInitializer, constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 import type { Env, Frame } from './env.js';
+import { isCacheModule } from './sources/index.js';
 
 /**
  * The expression a function body returns, when that is all it does (after constant declarations
@@ -202,34 +203,79 @@ export function detachedMember(
 ): (Omit<FactoryMember, 'outer'> & { readonly outer?: Frame }) | null {
   const { ts } = ctx;
   if (!ts.isIdentifier(callee)) return null;
-  const local = constantInitializer(ctx, callee);
-  const init = local ?? (ctx.importOf(callee.text) ? (ctx.resolver?.resolveConstant?.(callee) ?? null) : null);
+  const init = initializerOf(ctx, callee);
   const taken = init ? unwrap(ts, init) : null;
   if (!taken || !ts.isPropertyAccessExpression(taken)) return null;
   const owner = valueOf(contextFor(ctx, taken), taken.expression);
   return owner ? constructedMethod(owner.ctx, owner.expr, taken.name.text, null) : null;
 }
 
-/** Modules whose functions may reach a cache: a call of what they make is never taken as inert. */
-const CACHE_PACKAGES =
-  /^(cache-audit|@cache-audit\/|ioredis$|redis$|@redis\/|@upstash\/|cache-manager$|@nestjs\/cache-manager$|keyv$|@keyv\/|bentocache$|next\/cache$|lru-cache$)/;
+/** The initializer of a constant of this file, or of the one an import names. */
+function initializerOf(ctx: FileContext, name: ts.Identifier): ts.Expression | null {
+  return constantInitializer(ctx, name) ?? (ctx.importOf(name.text) ? (ctx.resolver?.resolveConstant?.(name) ?? null) : null);
+}
 
 /**
- * Whether a called constant is what a package made (`export const nanoid = customAlphabet(…)`):
+ * Whether a called constant is what a package made (`export const nanoid = customAlphabet(…)`,
+ * `export const recordClick = tinybird.buildIngestEndpoint(…)` of `const tinybird = new Tinybird()`):
  * its code is the package's, which reaches no cache of the app (a package that is a cache client
- * does not count); or an instance of a class, which is no function.
+ * does not count); or an instance of a class, which is no function; or a built-in of JavaScript
+ * (`export const clone = globalThis.structuredClone`).
  */
 export function isMadeByPackage(ctx: FileContext, callee: ts.Expression): boolean {
   const { ts } = ctx;
   const value = valueOf(ctx, callee);
-  if (!value || (!ts.isCallExpression(value.expr) && !ts.isNewExpression(value.expr))) return false;
-  const maker = unwrap(ts, value.expr.expression);
-  const root = ts.isPropertyAccessExpression(maker) ? unwrap(ts, maker.expression) : maker;
-  if (!ts.isIdentifier(root)) return false;
+  if (!value) {
+    const init = ts.isIdentifier(callee) ? initializerOf(ctx, callee) : null;
+    return init !== null && isBuiltInValue(contextFor(ctx, init), init);
+  }
+  if (!ts.isCallExpression(value.expr) && !ts.isNewExpression(value.expr)) return false;
+  const root = makerRoot(ts, value.expr);
+  if (!root) return false;
   // An instance of a class is no function (a Proxy may be): calling it runs no code of the app.
   if (ts.isNewExpression(value.expr) && root.text !== 'Proxy' && root.text !== 'Function') return true;
-  const binding = value.ctx.importOf(root.text);
-  return binding !== null && !value.ctx.isProjectModule(binding.module) && !CACHE_PACKAGES.test(binding.module);
+  return isPackageMade(value.ctx, root, 0);
+}
+
+/** The name a value is made by: `make` of `make(…)`, `new Make(…)` and `make.build(…)`. */
+function makerRoot(ts: TS, made: ts.CallExpression | ts.NewExpression): ts.Identifier | null {
+  const maker = unwrap(ts, made.expression);
+  const root = ts.isPropertyAccessExpression(maker) ? unwrap(ts, maker.expression) : maker;
+  return ts.isIdentifier(root) ? root : null;
+}
+
+/** Whether a name is a package's (not a cache client's), or a constant of this file made by one (`const tinybird = new Tinybird()`). */
+function isPackageMade(ctx: FileContext, name: ts.Identifier, depth: number): boolean {
+  const { ts } = ctx;
+  const binding = ctx.importOf(name.text);
+  if (binding) return !ctx.isProjectModule(binding.module) && !isCacheModule(binding.module);
+  const value = depth < 4 ? valueOf(ctx, name) : null;
+  if (!value || (!ts.isCallExpression(value.expr) && !ts.isNewExpression(value.expr))) return false;
+  const root = makerRoot(ts, value.expr);
+  return root !== null && isPackageMade(value.ctx, root, depth + 1);
+}
+
+const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
+
+/** Whether an expression is a built-in of JavaScript: `structuredClone`, `globalThis.structuredClone`, when the file does not declare the name. */
+function isBuiltInValue(ctx: FileContext, expression: ts.Expression): boolean {
+  const { ts } = ctx;
+  const value = unwrap(ts, expression);
+  if (ts.isIdentifier(value)) return isBuiltIn(ctx, value.text);
+  return (
+    ts.isPropertyAccessExpression(value) &&
+    ts.isIdentifier(value.expression) &&
+    GLOBAL_OBJECTS.has(value.expression.text) &&
+    isBuiltIn(ctx, value.expression.text) &&
+    value.name.text in globalThis
+  );
+}
+
+/** Whether a name is a global of JavaScript (`Map`, `structuredClone`) that the file neither imports nor declares. */
+export function isBuiltIn(ctx: FileContext, name: string): boolean {
+  return (
+    name in globalThis && ctx.importOf(name) === null && !ctx.functions.has(name) && !ctx.classes.has(name) && !ctx.topConstants.has(name)
+  );
 }
 
 function contextFor(ctx: FileContext, node: ts.Node): FileContext {

@@ -6,6 +6,7 @@ import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
 import { rowOf } from './effects/loaders.js';
+import { matchesCallName } from './effects/classify.js';
 import { isHeldModel } from './sources/mongoose.js';
 import { updatedFields } from './document-fields.js';
 
@@ -56,6 +57,15 @@ function isMetadataDecorator(ctx: FileContext, callee: ts.Identifier): boolean {
 }
 
 /**
+ * Whether a decorator the analysis cannot read may reach a cache, by its name: a decorator runs once,
+ * when the class is defined, and touches a request only by wrapping the method, as cache decorators
+ * do; the others (`@ApiOkResponse`, `@Roles`) describe or guard it.
+ */
+function mayBeCacheDecorator(ctx: FileContext, name: string): boolean {
+  return CACHE_WORDS.test(name) || matchesCallName(ctx, name);
+}
+
+/**
  * Reads the cache decorators of a method or class: invalidations (also inside composed decorators
  * of the same file, built with `applyDecorators`), `@Mutates(…)` and `@NoCacheInvalidation(…)`.
  */
@@ -94,8 +104,9 @@ function readDecorator(ctx: FileContext, expression: ts.Expression, intent: Decl
     const composed = ctx.functions.get(callee.text) ?? (isFromProject ? ctx.resolver?.resolveIdentifier?.(callee)?.[0] : undefined);
     const body = composed?.body;
     if (!composed || !body) {
-      // A decorator of the project that cannot be read here may invalidate: not a guess to make.
-      if (isFromProject && !isMetadataDecorator(ctx, callee)) intent.opaque.push(`@${callee.text}`);
+      // A decorator of the project that cannot be read here may wrap the method and invalidate, when its name says it may.
+      if (isFromProject && !isMetadataDecorator(ctx, callee) && mayBeCacheDecorator(ctx, callee.text))
+        intent.opaque.push(`@${callee.text}`);
       return;
     }
     const target = composed.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(composed.getSourceFile());
@@ -156,6 +167,7 @@ function isPartOfWrite(invalidation: Invalidation): boolean {
   });
 }
 
+/** Words of a name that speaks of a cache (`CacheService`, `@EvictQuotes`, `flushAll`). */
 const CACHE_WORDS = /cache|redis|invalidat|evict|purge|flush|revalidat/i;
 
 /** Reads models and nothing else that changes anything: RPC reads served over POST (`documents.info`). */

@@ -5,6 +5,7 @@ import { bindsName, parentOf, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Invalidation, PatternFact } from './facts.js';
 import { boundValue, PartsReader } from './pattern-parts.js';
+import { memoTable } from './session.js';
 import { declarationOf } from './sources/declarations.js';
 import type { Env } from './env.js';
 
@@ -17,17 +18,8 @@ const REGISTRY_METHODS = new Set(['pattern', 'key']);
  * returned with `pattern: null` and the reason, never guessed.
  */
 export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null): PatternFact {
-  // A key is read at every level of the call path it is shifted to: once per expression, chain and options.
-  let byNode = readFacts.get(ctx.options);
-  if (!byNode) {
-    byNode = new WeakMap();
-    readFacts.set(ctx.options, byNode);
-  }
-  let byEnv = byNode.get(node);
-  if (!byEnv) {
-    byEnv = new WeakMap();
-    byNode.set(node, byEnv);
-  }
+  // A key is read at every level of the call path it is shifted to: once per expression and chain.
+  const byEnv = ctx.session.memo(READ_FACTS, node, () => new WeakMap<object, { pattern?: PatternFact; key?: PatternFact }>());
   const chain = env ?? NO_FRAMES;
   let known = byEnv.get(chain);
   if (!known) {
@@ -37,13 +29,8 @@ export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false
   return isKey ? (known.key ??= readPatternOnce(ctx, node, true, env)) : (known.pattern ??= readPatternOnce(ctx, node, false, env));
 }
 
-/** The facts `readPattern` read, by options, expression and frame chain (`NO_FRAMES` for none), read as a pattern or as a key. */
-const readFacts = new WeakMap<FileContext['options'], WeakMap<ts.Node, WeakMap<object, { pattern?: PatternFact; key?: PatternFact }>>>();
-
-/** Forgets the facts read with these options (see `forgetSummaries`). */
-export function forgetReadFacts(options: FileContext['options']): void {
-  readFacts.delete(options);
-}
+/** The facts `readPattern` read, by expression and frame chain (`NO_FRAMES` for none), read as a pattern or as a key. */
+const READ_FACTS = memoTable<ts.Node, WeakMap<object, { pattern?: PatternFact; key?: PatternFact }>>('pattern facts');
 const NO_FRAMES = {};
 
 function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, env: Env): PatternFact {

@@ -22,6 +22,8 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
+import { AnalysisSession, memoTable } from '../analysis/session.js';
+import { mayNameCache } from '../analysis/sources/index.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
 import { loadConfigFor } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
@@ -239,10 +241,12 @@ function factsFor(context: Context, setup: FileSetup, services: ParserServices |
       scriptKindOf(tsInstance, filename),
     );
   }
+  // With type information the files of a program share one analysis; without, each file is read alone.
   const extract = {
     ts: tsInstance,
     options,
     resolver: program ? resolverFor(tsInstance, program) : null,
+    ...(program ? { session: sessionFor(program, options) } : {}),
     withFamilies: registry === null,
   };
   // The analysis's walks recurse: a file nested too deeply is not walked.
@@ -304,46 +308,57 @@ function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
   return resolver;
 }
 
-const familiesByProgram = new WeakMap<ts.Program, WeakMap<AnalysisOptions, readonly CacheFamily[]>>();
-const FAMILY_WORDS = /redis|cache|keyv|\bkv\b/i;
+const sessions = new WeakMap<ts.Program, WeakMap<AnalysisOptions, AnalysisSession>>();
+
+/** One analysis session per program and options: the files linted with them share its memos (the summaries of the functions they call). */
+function sessionFor(program: ts.Program, options: AnalysisOptions): AnalysisSession {
+  let byOptions = sessions.get(program);
+  if (!byOptions) {
+    byOptions = new WeakMap();
+    sessions.set(program, byOptions);
+  }
+  let session = byOptions.get(options);
+  if (!session) {
+    session = new AnalysisSession();
+    byOptions.set(options, session);
+  }
+  return session;
+}
+
+/** The families of a program, found once per session (program and options). */
+const PROGRAM_FAMILIES = memoTable<ts.Program, readonly CacheFamily[]>('program families');
 const CONTROLLER_WORDS = /@Controller\b/;
 const GLOBAL_SETUP_WORDS = /APP_INTERCEPTOR|setGlobalPrefix/;
 
 /** The cache families read anywhere in a program, found once per program and options. */
 function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisOptions): readonly CacheFamily[] {
-  let byOptions = familiesByProgram.get(program);
-  if (!byOptions) {
-    byOptions = new WeakMap();
-    familiesByProgram.set(program, byOptions);
-  }
-  const known = byOptions.get(options);
-  if (known) return known;
-  const resolver = resolverFor(tsInstance, program);
-  const contexts = new Map();
-  const families: CacheFamily[] = [];
-  const gets: InterceptedGet[] = [];
-  const setups: GlobalCacheSetup[] = [];
-  for (const sourceFile of program.getSourceFiles()) {
-    if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
-    const hasFamilies = FAMILY_WORDS.test(sourceFile.text);
-    const hasControllers = CONTROLLER_WORDS.test(sourceFile.text);
-    if (!hasFamilies && !hasControllers && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
-    try {
-      const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, contexts });
-      if (hasFamilies) families.push(...cacheFamilies(ctx));
-      if (hasControllers && usesDecoratorFrameworks(ctx)) {
-        families.push(...cachedGetFamilies(ctx));
-        gets.push(...interceptedGets(ctx));
+  const session = sessionFor(program, options);
+  return session.memo(PROGRAM_FAMILIES, program, () => {
+    const resolver = resolverFor(tsInstance, program);
+    const families: CacheFamily[] = [];
+    const gets: InterceptedGet[] = [];
+    const setups: GlobalCacheSetup[] = [];
+    for (const sourceFile of program.getSourceFiles()) {
+      if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
+      const hasFamilies = mayNameCache(sourceFile.text);
+      const hasControllers = CONTROLLER_WORDS.test(sourceFile.text);
+      if (!hasFamilies && !hasControllers && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
+      try {
+        const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, session });
+        if (hasFamilies) families.push(...cacheFamilies(ctx));
+        if (hasControllers && usesDecoratorFrameworks(ctx)) {
+          families.push(...cachedGetFamilies(ctx));
+          gets.push(...interceptedGets(ctx));
+        }
+        setups.push(globalCacheSetup(ctx));
+      } catch (error) {
+        // A file the analysis gives up on adds no family; when it is linted, it says why.
+        if (!gaveUp(error)) throw error;
       }
-      setups.push(globalCacheSetup(ctx));
-    } catch (error) {
-      // A file the analysis gives up on adds no family; when it is linted, it says why.
-      if (!gaveUp(error)) throw error;
     }
-  }
-  families.push(...globallyCachedGets(gets, setups));
-  byOptions.set(options, families);
-  return families;
+    families.push(...globallyCachedGets(gets, setups));
+    return families;
+  });
 }
 
 /**

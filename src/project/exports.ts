@@ -6,28 +6,34 @@ import type { ProjectModules } from './modules.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
+/** The answers of one scope: exported declarations and constants, by file and name. */
+interface Answers {
+  readonly exports: WeakMap<ts.SourceFile, Map<string, ts.Node | null>>;
+  readonly constants: WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>;
+}
+
 /**
  * What the project's modules export: the declaration or the `const` initializer behind an exported
- * name, through re-exports, barrels and CommonJS `module.exports`. The answers from the top are
- * remembered until `forgetAnswers`.
+ * name, through re-exports, barrels and CommonJS `module.exports`. The answers from the top, which
+ * reach into other files, are remembered per scope (see `ResolverInputs.answersScope`).
  */
 export class ProjectExports {
-  private exportAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Node | null>>();
-  private constantAnswers = new WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>();
+  private readonly answers = new WeakMap<object, Answers>();
 
   constructor(
     private readonly ts: TS,
     private readonly modules: ProjectModules,
+    private readonly scope: () => object,
   ) {}
 
-  /**
-   * Forgets the answers that reach into other files (exported declarations and constants, through
-   * re-exports), so that the next lookups read those files again: the persistent cache records
-   * what each file's facts read (see `extractWithSummaries`).
-   */
-  forgetAnswers(): void {
-    this.exportAnswers = new WeakMap();
-    this.constantAnswers = new WeakMap();
+  private answersNow(): Answers {
+    const scope = this.scope();
+    let answers = this.answers.get(scope);
+    if (!answers) {
+      answers = { exports: new WeakMap(), constants: new WeakMap() };
+      this.answers.set(scope, answers);
+    }
+    return answers;
   }
 
   /**
@@ -36,7 +42,7 @@ export class ProjectExports {
    */
   exportedConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
     return depth === 0
-      ? remembered(this.constantAnswers, file, name, () => this.findConstant(file, name, 0))
+      ? remembered(this.answersNow().constants, file, name, () => this.findConstant(file, name, 0))
       : this.findConstant(file, name, depth);
   }
 
@@ -101,7 +107,7 @@ export class ProjectExports {
    */
   exported(file: ts.SourceFile, name: string, depth: number): ts.Node | null {
     return depth === 0
-      ? remembered(this.exportAnswers, file, name, () => this.findExported(file, name, 0))
+      ? remembered(this.answersNow().exports, file, name, () => this.findExported(file, name, 0))
       : this.findExported(file, name, depth);
   }
 

@@ -27,6 +27,12 @@ export interface ResolverInputs extends FileAccess {
    * (no whole project to make one of), such calls are not followed.
    */
   readonly routeTable?: () => RouteTable;
+  /**
+   * What the answers that reach into other files (exported declarations and constants, through
+   * re-exports) are remembered for: a new scope reads those files again, so that the persistent
+   * cache records what each file's facts read (see `extractWithSummaries`). The whole run by default.
+   */
+  readonly answersScope?: () => object;
 }
 
 /**
@@ -53,7 +59,8 @@ export class ProjectResolver implements CallResolver {
   ) {
     this.resolution = new ModuleResolution(ts, inputs.project, inputs.host);
     this.modules = new ProjectModules(ts, this.resolution, inputs);
-    this.exports = new ProjectExports(ts, this.modules);
+    const wholeRun = {};
+    this.exports = new ProjectExports(ts, this.modules, inputs.answersScope ?? (() => wholeRun));
     this.calls = new CallTargets(ts, this.modules, this.exports);
     this.tables = new ProjectTables(ts, inputs.tableFiles ?? (() => []), inputs.recorder, inputs.routeTable);
     this.keyRoles = inputs.keyRoles;
@@ -61,15 +68,6 @@ export class ProjectResolver implements CallResolver {
       // Each route file is parsed when it serves a path asked for, the read told to the recorder.
       this.routeFilesOf = (path) => this.tables.routeFilesOf(path).flatMap((file) => this.modules.parsed(file) ?? []);
     }
-  }
-
-  /**
-   * Forgets the answers that reach into other files (exported declarations and constants, through
-   * re-exports), so that the next lookups read those files again: the persistent cache records
-   * what each file's facts read (see `extractWithSummaries`).
-   */
-  forgetAnswers(): void {
-    this.exports.forgetAnswers();
   }
 
   resolveConstant(reference: ts.Identifier): ts.Expression | null {

@@ -1,4 +1,3 @@
-import { KEY_ROLE_MARKER } from '../analysis/effects/key-roles.js';
 import { relevance, surfaceOf, textRelevance } from '../analysis/extract.js';
 import { importSpecifiers } from '../ts/imports.js';
 
@@ -33,11 +32,11 @@ export interface Relevance {
 }
 
 /**
- * The project-wide lookups (key roles, listeners, hooks, processors, global interceptors) read
- * every file whose text matches one of these; each is the test its own module makes first.
+ * The project-wide lookups (listeners, hooks, processors, global interceptors) read every file
+ * whose text matches one of these; each is the test its own module makes first. The key roles read
+ * the files whose text can name a cache (`mayNameCache`), which are relevant for their sites already.
  */
 const MARKERS: readonly RegExp[] = [
-  KEY_ROLE_MARKER,
   LISTENER_MARKER,
   GLOBAL_INTERCEPTOR_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type ts from 'typescript';
 import { resolvePattern } from '../analysis/checks/helpers.js';
 import type { CallResolver, FileContext } from '../analysis/context.js';
+import { AnalysisSession } from '../analysis/session.js';
 import type { TS } from '../ts/syntax.js';
 import { keyRolesOfFile } from '../analysis/effects/key-roles.js';
 import type { KeyRoles } from '../analysis/effects/key-roles.js';
@@ -57,9 +58,9 @@ export function extractProject(
     keyRoles,
     routeTable: () => routeTable(setup.files, setup.rel),
   });
-  const contexts = new Map<ts.SourceFile, FileContext>();
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
-  const extract = { ts, options: setup.analysisOptions, resolver, contexts, withFamilies: true, withStoredKeys: true };
+  const session = new AnalysisSession();
+  const extract = { ts, options: setup.analysisOptions, resolver, session, withFamilies: true, withStoredKeys: true };
   const read = (files: readonly string[]): ts.SourceFile[] =>
     files.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   // A file the analysis gives up on is a diagnostic and holds nothing; the others are audited.

@@ -3,8 +3,8 @@ import type ts from 'typescript';
 import type { FileContext } from '../analysis/context.js';
 import { keyRolesOfFile } from '../analysis/effects/key-roles.js';
 import type { KeyRoles } from '../analysis/effects/key-roles.js';
-import { forgetSummaries } from '../analysis/effects/summarize.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
+import { AnalysisSession } from '../analysis/session.js';
 import { guardFile, noFacts } from './give-up.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import type { FileFacts, GlobalCacheSetup, Invalidation } from '../analysis/facts.js';
@@ -100,10 +100,9 @@ interface Work {
 }
 
 /**
- * Makes the summaries of one run: one resolver and one set of file contexts for every file, each
- * read recorded in the frame of the file being summarised, and the memo tables that share work
- * between files (the resolver's answers, the function summaries) emptied when that file changes,
- * so that every file's reads are its own.
+ * Makes the summaries of one run: one resolver for every file, each read recorded in the frame of
+ * the file being summarised, and a new analysis session (file contexts, function summaries, every
+ * memo) and new resolver answers when that file changes, so that every file's reads are its own.
  */
 class Summarizer {
   private frame: Frame | null = null;
@@ -111,7 +110,7 @@ class Summarizer {
   private readonly markers = new Map<string, FileMarkers>();
   private readonly work = new Map<string, Work>();
   private readonly resolver: ProjectResolver;
-  private readonly extract: ExtractOptions;
+  private extract: ExtractOptions;
   /** The hash of the files the listener, hook and processor tables read. */
   readonly tablesHash: string;
 
@@ -143,12 +142,14 @@ class Summarizer {
       },
       recorder: this.recorder(),
       routeTable: () => routes,
+      // The resolver's answers live as long as the analysis session of the file being summarised.
+      answersScope: () => this.extract.session ?? this,
     });
     this.extract = {
       ts,
       options: setup.analysisOptions,
       resolver: this.resolver,
-      contexts: new Map(),
+      session: new AnalysisSession(),
       withFamilies: true,
       withStoredKeys: true,
     };
@@ -263,11 +264,10 @@ class Summarizer {
     return work;
   }
 
-  /** From here on, what is read is recorded in `frame` (none: nowhere); a new frame starts with empty memo tables. */
+  /** From here on, what is read is recorded in `frame` (none: nowhere); a new frame starts a new analysis session. */
   private enter(frame: Frame | null): void {
     if (frame && frame !== this.frame) {
-      this.resolver.forgetAnswers();
-      forgetSummaries(this.setup.analysisOptions);
+      this.extract = { ...this.extract, session: new AnalysisSession() };
     }
     this.frame = frame;
   }

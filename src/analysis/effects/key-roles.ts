@@ -1,7 +1,9 @@
 import type { ParsedPattern } from '../../patterns/parse.js';
 import { cachedMethods } from '../cached-methods.js';
 import type { FileContext } from '../context.js';
+import { memoTable } from '../session.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
+import { mayNameCache } from '../sources/index.js';
 import { sourceCall } from './classify.js';
 import { keyPattern } from './keys.js';
 import { libraryEffects } from './library.js';
@@ -12,7 +14,7 @@ export interface KeyRoles {
   readonly cached: readonly ParsedPattern[];
 }
 
-const fileRoles = new WeakMap<FileContext, KeyRoles>();
+const FILE_ROLES = memoTable<FileContext, KeyRoles>('key roles');
 
 /** The calls that can name a lock, marker or counter key, or read a key back: the rest are not asked. */
 const ROLE_CALLS = new Set([
@@ -35,19 +37,18 @@ export function keyRolesFor(ctx: FileContext): KeyRoles {
   return ctx.resolver?.keyRoles?.() ?? keyRolesOfFile(ctx);
 }
 
-/** What the text of a file whose calls can give a key a role contains. */
-export const KEY_ROLE_MARKER = /redis|cache|kv/i;
-
 /**
  * The roles of the keys a file's calls name, from the library sources alone (no helper followed):
  * a key set if absent or counted is a lock, a marker or a counter wherever it is deleted.
  */
 export function keyRolesOfFile(ctx: FileContext): KeyRoles {
-  const known = fileRoles.get(ctx);
-  if (known) return known;
+  return ctx.session.memo(FILE_ROLES, ctx, () => rolesOf(ctx));
+}
+
+function rolesOf(ctx: FileContext): KeyRoles {
   const others: ParsedPattern[] = [];
   const cached: ParsedPattern[] = [];
-  if (KEY_ROLE_MARKER.test(ctx.sourceFile.text)) {
+  if (mayNameCache(ctx.sourceFile.text)) {
     for (const call of ctx.nodes.calls) {
       const site = sourceCall(ctx, call);
       if (site === null || site.receiver === null || !ROLE_CALLS.has(site.name.toLowerCase())) continue;
@@ -67,7 +68,5 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
     const pattern = keyPattern({ bound: key, isKey: true });
     if (pattern) cached.push(pattern);
   }
-  const roles = { others, cached };
-  fileRoles.set(ctx, roles);
-  return roles;
+  return { others, cached };
 }

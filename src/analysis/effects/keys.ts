@@ -5,22 +5,22 @@ import { parsePattern } from '../../patterns/parse.js';
 import type { FileContext } from '../context.js';
 import type { PatternFact } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
+import { memoTable } from '../session.js';
 import type { EffectKey } from './model.js';
 
 const FLUSH = parsePattern('*');
-const keyPatterns = new WeakMap<EffectKey, ParsedPattern | null>();
+const KEY_PATTERNS = memoTable<EffectKey, ParsedPattern | null>('key patterns');
+/** A pure function's memo of an immutable value: the same in every session. */
 const prefixes = new WeakMap<ParsedPattern, string>();
 
 /** The pattern an effect key stands for (holes where runtime values go), or null when unreadable. */
 export function keyPattern(key: EffectKey): ParsedPattern | null {
   if ('flush' in key) return FLUSH;
   // A key is read several times while its function's effects settle: once is enough.
-  const known = keyPatterns.get(key);
-  if (known !== undefined) return known;
-  const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
-  const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
-  keyPatterns.set(key, pattern);
-  return pattern;
+  return key.bound.ctx.session.memo(KEY_PATTERNS, key, () => {
+    const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
+    return fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
+  });
 }
 
 /** The bytes every key of a pattern starts with (up to its first wildcard or hole). */

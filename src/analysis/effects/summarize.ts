@@ -4,7 +4,7 @@ import { appendFrame } from '../env.js';
 import type { Frame } from '../env.js';
 import type { RouteCode } from '../frameworks/own-routes.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
-import { forgetReadFacts } from '../read-pattern.js';
+import { memoTable } from '../session.js';
 import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
 import { concreteModel, isHeldModel } from '../sources/mongoose.js';
 import type { CallEffect, SourceCall } from '../sources/source.js';
@@ -17,29 +17,9 @@ import type { Effect, EffectBase, Target } from './model.js';
 import { settle } from './settle.js';
 import { hooksOf, processorsOf } from './targets.js';
 
-const summaries = new WeakMap<FileContext['options'], WeakMap<ts.Node, readonly Effect[]>>();
-const inProgress = new WeakSet<ts.Node>();
-/** How many summaries are being made, one inside the other: a chain of calls deep enough would exhaust the stack. */
-let nested = 0;
-
-function memoFor(ctx: FileContext): WeakMap<ts.Node, readonly Effect[]> {
-  let memo = summaries.get(ctx.options);
-  if (!memo) {
-    memo = new WeakMap();
-    summaries.set(ctx.options, memo);
-  }
-  return memo;
-}
-
-/**
- * Forgets what was memoised with these options across files (the function summaries, the patterns
- * read): the next ones are computed, and what they read read, again. Every memo keyed by the
- * options that can hold what another file says is emptied here (the cache records each file's reads).
- */
-export function forgetSummaries(options: FileContext['options']): void {
-  summaries.delete(options);
-  forgetReadFacts(options);
-}
+const SUMMARIES = memoTable<ts.Node, readonly Effect[]>('summaries');
+/** The functions being summarised (a call back into one adds nothing). */
+const IN_PROGRESS = memoTable<ts.Node, true>('summaries in progress');
 
 /**
  * The effects of running `root` (a function or a body), with the functions it calls composed in:
@@ -47,13 +27,15 @@ export function forgetSummaries(options: FileContext['options']): void {
  * function being summarised adds nothing), bounded by the call graph, and by `MAX_CALL_DEPTH` for the stack's sake.
  */
 export function summarize(ctx: FileContext, root: ts.Node): readonly Effect[] {
-  const memo = memoFor(ctx);
+  const { session } = ctx;
+  const memo = session.table(SUMMARIES);
   const known = memo.get(root);
   if (known) return known;
+  const inProgress = session.table(IN_PROGRESS);
   if (inProgress.has(root)) return [];
-  if (nested >= MAX_CALL_DEPTH) throw new AnalysisLimitError(`calls nested deeper than ${String(MAX_CALL_DEPTH)} levels`, root);
-  inProgress.add(root);
-  nested++;
+  if (session.depth >= MAX_CALL_DEPTH) throw new AnalysisLimitError(`calls nested deeper than ${String(MAX_CALL_DEPTH)} levels`, root);
+  inProgress.set(root, true);
+  session.depth++;
   try {
     const effects: Effect[] = [];
     walk(ctx, root, effects);
@@ -62,7 +44,7 @@ export function summarize(ctx: FileContext, root: ts.Node): readonly Effect[] {
     return result;
   } finally {
     inProgress.delete(root);
-    nested--;
+    session.depth--;
   }
 }
 

@@ -3,7 +3,7 @@ import { staticString } from '../context.js';
 import type { FileContext } from '../context.js';
 import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
-import { detachedMember, factoryMember, instanceMember, isMadeByPackage } from '../factories.js';
+import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
 import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
@@ -149,11 +149,16 @@ function receiverClassOf(ctx: FileContext, object: ts.Expression, at: ts.Node): 
   return type && ts.isIdentifier(type.node) ? (classOf(ctx, type.node) ?? undefined) : undefined;
 }
 
-/** Whether a member is declared with a type a package exports (`private segment: Analytics` of `@segment/analytics-node`): its methods are the package's, not the project's. */
+/**
+ * Whether a member is declared with a type a package exports (`private segment: Analytics` of
+ * `@segment/analytics-node`) or a built-in one (`private schemas: Map<…>`): its methods are the
+ * package's or JavaScript's, not the project's.
+ */
 function isPackageType(ctx: FileContext, member: ts.Expression): boolean {
   const type = typeReference(ctx.ts, declarationOf(ctx, member, false)?.type);
-  const binding = type ? ctx.importOf(type.root) : null;
-  return binding !== null && !ctx.isProjectModule(binding.module);
+  if (!type) return false;
+  const binding = ctx.importOf(type.root);
+  return binding === null ? isBuiltIn(ctx, type.root) : !ctx.isProjectModule(binding.module);
 }
 
 const PARAMETER_PROPERTY_MODIFIERS = (ts: TS): readonly ts.SyntaxKind[] => [

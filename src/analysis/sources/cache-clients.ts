@@ -3,8 +3,7 @@ import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { clientOf } from './clients.js';
-import type { ClientKind } from './clients.js';
-import type { CallEffect, KeyArgument, Source, SourceCall, TtlArgument } from './source.js';
+import type { CallEffect, ClientKind, KeyArgument, Library, Source, SourceCall, TtlArgument } from './source.js';
 
 /** Redis commands by what they do to a key (ioredis, node-redis, @upstash/redis spell them alike). */
 const REDIS_READS = new Set(['get', 'mget', 'hget', 'hgetall', 'hmget', 'getex', 'json.get']);
@@ -226,9 +225,23 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, ki
   return null;
 }
 
+/** The cache clients, by the modules they are imported from; the runtime is this project's own (`cache-audit/runtime`). */
+const LIBRARIES: readonly Library[] = [
+  {
+    modules:
+      /^(ioredis|redis|@redis\/client|@upstash\/redis|@vercel\/kv|@nestjs-modules\/ioredis|@liaoliaots\/nestjs-redis|nestjs-redis|@songkeys\/nestjs-redis)(\/|$)/,
+    client: 'redis',
+  },
+  { modules: /^(cache-manager|@nestjs\/cache-manager)(\/|$)/, client: 'cache-manager' },
+  { modules: /^(keyv|@keyv\/)/, client: 'keyv' },
+  { modules: /^(@cache-audit\/runtime|cache-audit)(\/|$)/, client: 'runtime' },
+];
+
 /** ioredis, node-redis, @upstash/redis, cache-manager, Keyv, and receivers named like a cache. */
 export const cacheClients: Source = {
   id: 'cache-clients',
+  libraries: LIBRARIES,
+  cacheText: /redis|cache|keyv|\bkv\b/i,
   classify({ ctx, call, name, receiver }: SourceCall) {
     if (!receiver) return null;
     const kind = clientOf(ctx, receiver);

@@ -2,25 +2,19 @@ import type ts from 'typescript';
 import { unwrap } from '../../ts/syntax.js';
 import { declarationOf } from './declarations.js';
 import type { FileContext } from '../context.js';
+import { SOURCES } from './index.js';
+import type { ClientKind } from './source.js';
 
-/** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project. */
-export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'cache-like' | 'project';
-
-const REDIS_MODULES =
-  /^(ioredis|redis|@redis\/client|@upstash\/redis|@vercel\/kv|@nestjs-modules\/ioredis|@liaoliaots\/nestjs-redis|nestjs-redis|@songkeys\/nestjs-redis)(\/|$)/;
-const CACHE_MANAGER_MODULES = /^(cache-manager|@nestjs\/cache-manager)(\/|$)/;
-const KEYV_MODULES = /^(keyv|@keyv\/)/;
-const RUNTIME_MODULES = /^(@cache-audit\/runtime|cache-audit)(\/|$)/;
 const REDIS_TYPES = new Set(['Redis', 'Cluster', 'RedisClientType', 'RedisClusterType', 'RedisClient', 'IORedis']);
 const REDIS_FACTORIES = new Set(['Redis', 'IORedis', 'Cluster', 'createClient', 'createCluster', 'fromEnv']);
 const CACHE_FACTORIES = new Set(['caching', 'createCache', 'Keyv']);
 const CACHE_LIKE = /cache|redis/i;
 
+/** The kind of the clients of a module, as the library sources declare it (`libraries`), or null. */
 function kindOfModule(module: string): ClientKind | null {
-  if (REDIS_MODULES.test(module)) return 'redis';
-  if (CACHE_MANAGER_MODULES.test(module)) return 'cache-manager';
-  if (KEYV_MODULES.test(module)) return 'keyv';
-  if (RUNTIME_MODULES.test(module)) return 'runtime';
+  for (const source of SOURCES) {
+    for (const library of source.libraries ?? []) if (library.client && library.modules.test(module)) return library.client;
+  }
   return null;
 }
 

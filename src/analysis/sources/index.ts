@@ -31,6 +31,18 @@ export const SOURCES: readonly Source[] = [
   cacheClients,
 ];
 
+const CACHE_SOURCES = SOURCES.filter((source) => source.cacheText !== undefined);
+
+/** Whether a module is one of a cache library's (a client, the Next.js cache, the runtime), as the sources declare them. */
+export function isCacheModule(module: string): boolean {
+  return CACHE_SOURCES.some((source) => source.libraries?.some((library) => library.modules.test(module)));
+}
+
+/** Whether a file's text can name a cache library's calls (see `Source.cacheText`): tested before any parse. */
+export function mayNameCache(text: string): boolean {
+  return CACHE_SOURCES.some((source) => source.cacheText?.test(text));
+}
+
 /** The project's model class an instance is of (`site` of `await Website.findByPk(id)`), as the first source that knows says. */
 export function modelClassOf(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null {
   for (const source of SOURCES) {

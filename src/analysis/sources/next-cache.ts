@@ -20,6 +20,8 @@ const RESPONSE_TYPES = /^(NextApiResponse|NextResponse|Response)\b/;
  */
 export const nextCache: Source = {
   id: 'next-cache',
+  libraries: [{ modules: /^next\/cache$/ }],
+  cacheText: /next\/cache/,
   classify({ ctx, call, name, receiver }) {
     if (!receiver && isFromNextCache(ctx, call)) return cachedFunction(ctx, call);
     if (RESPONSE_REVALIDATE.has(name) && receiver && isApiResponse(ctx, receiver))

@@ -89,6 +89,17 @@ export interface JobProcessor {
   readonly label: string;
 }
 
+/** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project (see `clientOf`). */
+export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'cache-like' | 'project';
+
+/** A library a source recognises: the module specifiers it is imported by, and what its clients are. */
+export interface Library {
+  /** The module specifiers (subpaths included) it is imported by: `ioredis`, `@keyv/redis`. */
+  readonly modules: RegExp;
+  /** For a cache client: the kind of a receiver imported, made or typed from it. */
+  readonly client?: Exclude<ClientKind, 'cache-like' | 'project'>;
+}
+
 export interface SourceCall {
   readonly ctx: FileContext;
   readonly call: ts.CallExpression;
@@ -114,6 +125,14 @@ export interface Source {
    * and an injected `Repository<Website>` must not read as a service that cannot be followed.
    */
   readonly precedesHelpers?: boolean;
+  /** The libraries it recognises, by the modules they are imported from. */
+  readonly libraries?: readonly Library[];
+  /**
+   * For a cache library (a client, the Next.js cache, the runtime): the text of every file that
+   * reads, fills or invalidates through it matches this. Files that match, or that import one of
+   * its modules, are read for cache sites; a value one of its modules makes is never inert.
+   */
+  readonly cacheText?: RegExp;
   /**
    * The text of every file that registers one of its hooks or processors matches this: the scanner
    * parses no other file to look for them.

@@ -1,0 +1,45 @@
+/**
+ * A memo table of the analysis: a module declares one (`memoTable('summaries')`) and keeps its
+ * contents in the session it is given, never in module state.
+ */
+export interface MemoTable<K extends object, V> {
+  readonly name: string;
+  /** Carries the key and value types (never set). */
+  readonly types?: (key: K) => V;
+}
+
+export function memoTable<K extends object, V>(name: string): MemoTable<K, V> {
+  return { name };
+}
+
+/**
+ * One analysis: every memo the analysis keeps (file contexts, function summaries, the patterns
+ * read, the roles of keys, the frames of call paths) lives here, for as long as the front end keeps
+ * the session: one per scan in the CLI (one per file summarised when the summaries are kept, so
+ * that every file's reads are its own), one per program and options in the ESLint plugin. What
+ * the memos hold may depend on other files, so a session is not reused once a file changed.
+ */
+export class AnalysisSession {
+  private readonly tables = new Map<object, WeakMap<object, unknown>>();
+  /** How many summaries are being made, one inside the other: a chain of calls deep enough would exhaust the stack. */
+  depth = 0;
+
+  /** The contents of a table in this session. */
+  table<K extends object, V>(table: MemoTable<K, V>): WeakMap<K, V> {
+    let contents = this.tables.get(table);
+    if (!contents) {
+      contents = new WeakMap();
+      this.tables.set(table, contents);
+    }
+    return contents as WeakMap<K, V>;
+  }
+
+  /** The value memoised under `key`, computed by `make` the first time. */
+  memo<K extends object, V>(table: MemoTable<K, V>, key: K, make: () => V): V {
+    const contents = this.table(table);
+    if (contents.has(key)) return contents.get(key) as V;
+    const value = make();
+    contents.set(key, value);
+    return value;
+  }
+}
