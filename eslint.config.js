@@ -34,6 +34,10 @@ const SCANNER = {
     'src/scanner is a front end beside the ESLint glue: it imports the analysis and the layers below, not the plugin, the reporters or the CLI.',
 };
 
+/** The files of src/scanner below its folders, as regular expressions over an import from a folder. */
+const SCANNER_BASE = ['scan-options\\.js$', 'result\\.js$', 'scan-error\\.js$'];
+const SCANNER_BASE_FILES = ['src/scanner/scan-options.ts', 'src/scanner/result.ts', 'src/scanner/scan-error.ts'];
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'fixtures/**', 'bench/out/**', 'coverage/**', 'test/artifacts/**'],
@@ -54,6 +58,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // Files and functions a reader can hold in mind: past these, a module or a function hides steps
+  // that want names of their own. Every line counts, blank lines and comments too. No declarative
+  // table or template is long enough today to need an exception.
+  {
+    files: ['src/**/*.ts', 'src/**/*.cts', 'packages/*/src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 450, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: false, skipComments: false }],
     },
   },
   layer('ts', [{ regex: OUTSIDE, message: 'src/ts holds generic TypeScript helpers: it imports nothing else of the project.' }]),
@@ -88,6 +102,23 @@ export default tseslint.config(
       message:
         'src/project is the reading of a whole project under both front ends: it imports the analysis and the layers below, not the configuration loader, the front ends, the reporters or the CLI.',
     },
+  ]),
+  // Inside src/scanner, from the bottom: the base files (what a scan is asked, what it answers, why it
+  // cannot start), pipeline/ (the stages of a run), incremental/ (what runs keep for one another, the
+  // --staged scope), and scan.ts and apps.ts on top; all of them read src/project.
+  ...[
+    ['pipeline', [], 'src/scanner/pipeline imports, of the scanner, only the base files.'],
+    ['incremental', ['pipeline'], 'src/scanner/incremental imports, of the scanner, only pipeline/ and the base files.'],
+  ].map(([folder, below, message]) =>
+    layer(
+      [`src/scanner/${folder}/**/*.ts`, `src/scanner/${folder}/**/*.cts`],
+      [SCANNER, { regex: `^\\.\\./(?!\\.\\./|${[...below.map((name) => `${name}/`), ...SCANNER_BASE].join('|')})`, message }],
+    ),
+  ),
+  // The base files of the scanner lie below every folder of it: they import nothing of the scanner.
+  layer(SCANNER_BASE_FILES, [
+    SCANNER,
+    { regex: '^\\./', message: 'The base files of src/scanner (options, result, error) import nothing of the scanner.' },
   ]),
   // The result types are what the reporters render: they import nothing.
   layer(['src/scanner/result.ts'], [{ regex: '^\\.', message: 'src/scanner/result.ts holds the result types alone: it imports nothing.' }]),

@@ -7,51 +7,21 @@ import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectSource } from './project-modules.js';
 
-/** Module resolution answers per program (a resolver is made per linted file): (directory, specifier) → the project's or not. */
-const moduleAnswers = new WeakMap<ts.Program, { cache: ts.ModuleResolutionCache; answers: Map<string, boolean | undefined> }>();
+/** Module resolution of one program: its cache, and its answers (directory, specifier) → the project's or not. */
+interface ModuleResolution {
+  readonly cache: ts.ModuleResolutionCache;
+  readonly answers: Map<string, boolean | undefined>;
+}
+
+/** Module resolution per program (a resolver is made per linted file). */
+const moduleAnswers = new WeakMap<ts.Program, ModuleResolution>();
 
 /** Follows calls across files with a TypeScript program's type checker. */
 export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolver {
   const checker = program.getTypeChecker();
-  let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
-  let hooks: HookTable | null = null;
-  const projectFiles = (): ts.SourceFile[] =>
-    program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
-  const withBodies = (symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null => {
-    if (!symbol) return null;
-    const target = symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-    const result: ts.FunctionLikeDeclaration[] = [];
-    for (const declaration of target.declarations ?? []) {
-      if (tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
-        result.push(declaration);
-      } else if (tsInstance.isVariableDeclaration(declaration) && declaration.initializer) {
-        const init = declaration.initializer;
-        if (tsInstance.isArrowFunction(init) || tsInstance.isFunctionExpression(init)) result.push(init);
-      } else if (tsInstance.isPropertyDeclaration(declaration) && declaration.initializer) {
-        const init = declaration.initializer;
-        if (tsInstance.isArrowFunction(init) || tsInstance.isFunctionExpression(init)) result.push(init);
-      }
-    }
-    return result.length > 0 ? result : null;
-  };
-  let modules = moduleAnswers.get(program);
-  if (!modules) {
-    const cache = tsInstance.createModuleResolutionCache(program.getCurrentDirectory(), (name) => name, program.getCompilerOptions());
-    modules = { cache, answers: new Map() };
-    moduleAnswers.set(program, modules);
-  }
-  const { cache: resolutionCache, answers: projectModules } = modules;
-  const options = program.getCompilerOptions();
-  // What a `require`d CommonJS module exports, read in its syntax: the checker types a `.ts` file's
-  // `require` as `any`, and a `.js` file's `module.exports = client` is no `const` declaration.
-  const requiredConstant = (reference: ts.Identifier): ts.Expression | null => {
-    const file = reference.getSourceFile();
-    const binding = importBindings(tsInstance, file).get(reference.text);
-    if (!binding) return null;
-    const resolved = tsInstance.resolveModuleName(binding.module, file.fileName, options, tsInstance.sys, resolutionCache).resolvedModule;
-    const target = resolved ? program.getSourceFile(resolved.resolvedFileName) : undefined;
-    return target && !target.isDeclarationFile ? commonJsConstant(tsInstance, target, binding.imported) : null;
-  };
+  const tables = projectTables(tsInstance, program);
+  const modules = moduleResolution(tsInstance, program);
+  const symbolAt = (node: ts.Node): ts.Symbol | undefined => aliasTarget(tsInstance, checker, checker.getSymbolAtLocation(node));
   const nameOf = (expression: ts.Expression): ts.Node => (tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression);
   return {
     resolveCall(call) {
@@ -59,63 +29,29 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       if (declaration && tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
         return [declaration];
       }
-      return withBodies(checker.getSymbolAtLocation(nameOf(call.expression)));
+      return functionsOf(tsInstance, symbolAt(nameOf(call.expression)));
     },
     resolveIdentifier(reference) {
-      return withBodies(checker.getSymbolAtLocation(nameOf(reference)));
+      return functionsOf(tsInstance, symbolAt(nameOf(reference)));
     },
     resolveConstant(reference) {
-      const symbol = checker.getSymbolAtLocation(reference);
-      const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-      for (const declaration of target?.declarations ?? []) {
-        if (
-          tsInstance.isVariableDeclaration(declaration) &&
-          declaration.initializer &&
-          tsInstance.isVariableDeclarationList(declaration.parent) &&
-          (declaration.parent.flags & tsInstance.NodeFlags.Const) !== 0 &&
-          !declaration.getSourceFile().isDeclarationFile
-        ) {
-          return isRequire(tsInstance, declaration.initializer) ? requiredConstant(reference) : declaration.initializer;
-        }
-      }
-      return requiredConstant(reference);
+      const initializer = constantOf(tsInstance, symbolAt(reference));
+      return initializer && !isRequire(tsInstance, initializer) ? initializer : requiredConstant(tsInstance, program, modules, reference);
     },
     resolveClass(reference) {
-      const symbol = checker.getSymbolAtLocation(reference);
-      const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-      return target?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
+      return symbolAt(reference)?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
     resolveDeclaration(reference) {
-      const symbol = checker.getSymbolAtLocation(reference);
-      const target = symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       return (
-        target?.declarations?.find(
+        symbolAt(reference)?.declarations?.find(
           (d): d is ts.EnumDeclaration | ts.TypeAliasDeclaration => tsInstance.isEnumDeclaration(d) || tsInstance.isTypeAliasDeclaration(d),
         ) ?? null
       );
     },
-    listenersOf(event) {
-      listeners ??= collectListeners(tsInstance, projectFiles());
-      return listeners.get(event) ?? [];
-    },
-    isProjectModule(specifier, fromFile) {
-      // Resolution depends on the directory, not the file: one answer per (directory, specifier).
-      const key = `${fromFile.slice(0, fromFile.lastIndexOf('/'))}\u0000${specifier}`;
-      if (!projectModules.has(key)) {
-        const resolved = tsInstance.resolveModuleName(specifier, fromFile, options, tsInstance.sys, resolutionCache).resolvedModule;
-        // Nothing by that name (a package not installed): undefined, and the spelling decides.
-        projectModules.set(key, resolved && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys)));
-      }
-      return projectModules.get(key);
-    },
-    hooksOf(model) {
-      hooks ??= collectHooks(tsInstance, projectFiles());
-      return hooksIn(hooks, model);
-    },
-    processorsOf(queue) {
-      hooks ??= collectHooks(tsInstance, projectFiles());
-      return hooks.processors.get(queue) ?? [];
-    },
+    listenersOf: (event) => tables.listeners().get(event) ?? [],
+    isProjectModule: projectModuleTest(tsInstance, program, modules),
+    hooksOf: (model) => hooksIn(tables.hooks(), model),
+    processorsOf: (queue) => tables.hooks().processors.get(queue) ?? [],
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);
       const flags = tsInstance.TypeFlags;
@@ -123,5 +59,98 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       if (type.flags & safe) return true;
       return type.isUnion() && type.types.every((t) => (t.flags & safe) !== 0);
     },
+  };
+}
+
+/** The symbol an import alias stands for (any other symbol is itself). */
+function aliasTarget(tsInstance: TS, checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
+  return symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** The functions with a body a symbol declares: functions and methods, and arrows or function expressions assigned to it. */
+function functionsOf(tsInstance: TS, symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration[] | null {
+  const result: ts.FunctionLikeDeclaration[] = [];
+  for (const declaration of symbol?.declarations ?? []) {
+    if (tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
+      result.push(declaration);
+    } else if (tsInstance.isVariableDeclaration(declaration) && declaration.initializer) {
+      const init = declaration.initializer;
+      if (tsInstance.isArrowFunction(init) || tsInstance.isFunctionExpression(init)) result.push(init);
+    } else if (tsInstance.isPropertyDeclaration(declaration) && declaration.initializer) {
+      const init = declaration.initializer;
+      if (tsInstance.isArrowFunction(init) || tsInstance.isFunctionExpression(init)) result.push(init);
+    }
+  }
+  return result.length > 0 ? result : null;
+}
+
+/** The initializer of the `const` of the project's own code a symbol declares, if it is one. */
+function constantOf(tsInstance: TS, symbol: ts.Symbol | undefined): ts.Expression | null {
+  for (const declaration of symbol?.declarations ?? []) {
+    if (
+      tsInstance.isVariableDeclaration(declaration) &&
+      declaration.initializer &&
+      tsInstance.isVariableDeclarationList(declaration.parent) &&
+      (declaration.parent.flags & tsInstance.NodeFlags.Const) !== 0 &&
+      !declaration.getSourceFile().isDeclarationFile
+    ) {
+      return declaration.initializer;
+    }
+  }
+  return null;
+}
+
+/** The project-wide tables of the program's own files (listeners, hooks and processors), each collected when first asked for. */
+function projectTables(
+  tsInstance: TS,
+  program: ts.Program,
+): { listeners: () => Map<string, ts.FunctionLikeDeclaration[]>; hooks: () => HookTable } {
+  let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
+  let hooks: HookTable | null = null;
+  const projectFiles = (): ts.SourceFile[] =>
+    program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
+  return {
+    listeners: () => (listeners ??= collectListeners(tsInstance, projectFiles())),
+    hooks: () => (hooks ??= collectHooks(tsInstance, projectFiles())),
+  };
+}
+
+/** The module resolution of a program, made once. */
+function moduleResolution(tsInstance: TS, program: ts.Program): ModuleResolution {
+  let modules = moduleAnswers.get(program);
+  if (!modules) {
+    const cache = tsInstance.createModuleResolutionCache(program.getCurrentDirectory(), (name) => name, program.getCompilerOptions());
+    modules = { cache, answers: new Map() };
+    moduleAnswers.set(program, modules);
+  }
+  return modules;
+}
+
+/**
+ * What a `require`d CommonJS module exports, read in its syntax: the checker types a `.ts` file's
+ * `require` as `any`, and a `.js` file's `module.exports = client` is no `const` declaration.
+ */
+function requiredConstant(tsInstance: TS, program: ts.Program, modules: ModuleResolution, reference: ts.Identifier): ts.Expression | null {
+  const file = reference.getSourceFile();
+  const binding = importBindings(tsInstance, file).get(reference.text);
+  if (!binding) return null;
+  const options = program.getCompilerOptions();
+  const resolved = tsInstance.resolveModuleName(binding.module, file.fileName, options, tsInstance.sys, modules.cache).resolvedModule;
+  const target = resolved ? program.getSourceFile(resolved.resolvedFileName) : undefined;
+  return target && !target.isDeclarationFile ? commonJsConstant(tsInstance, target, binding.imported) : null;
+}
+
+/** Whether a specifier, imported from a file, names a module of the project (undefined: nothing by that name is installed). */
+function projectModuleTest(tsInstance: TS, program: ts.Program, modules: ModuleResolution): CallResolver['isProjectModule'] {
+  const options = program.getCompilerOptions();
+  return (specifier, fromFile) => {
+    // Resolution depends on the directory, not the file: one answer per (directory, specifier).
+    const key = `${fromFile.slice(0, fromFile.lastIndexOf('/'))}\u0000${specifier}`;
+    if (!modules.answers.has(key)) {
+      const resolved = tsInstance.resolveModuleName(specifier, fromFile, options, tsInstance.sys, modules.cache).resolvedModule;
+      // Nothing by that name (a package not installed): undefined, and the spelling decides.
+      modules.answers.set(key, resolved && isProjectSource(resolved.resolvedFileName, tsInstance.sys.realpath?.bind(tsInstance.sys)));
+    }
+    return modules.answers.get(key);
   };
 }

@@ -3,13 +3,12 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFil
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { hasCache } from '../report/context.js';
 import { REPORTERS } from '../report/index.js';
-import type { ReportFormat } from '../report/index.js';
+import type { ReportContext, ReportFormat } from '../report/index.js';
 import type { ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { cacheDirectory, cacheFile } from '../scanner/cache-files.js';
-import { ScanCache } from '../scanner/scan-cache.js';
-import { runKeyOf } from '../scanner/scan-options.js';
-import type { CacheStrategy } from '../scanner/scan-cache.js';
+import { cacheDirectory, cacheFile } from '../scanner/incremental/cache-files.js';
+import { runKeyOf, ScanCache } from '../scanner/incremental/store.js';
+import type { CacheStrategy } from '../scanner/scan-options.js';
 import { keepCompiledCode, saveCompiledCode } from '../ts/typescript.js';
 import type { AuditOptions, MonorepoMode } from '../scanner/apps.js';
 import { UsageError } from './errors.js';
@@ -180,6 +179,21 @@ async function auditResult(options: AuditOptions, args: AuditArgs, io: CliIo): P
 
 /** The audit: arguments to scan options, the result to reporters, the outcome to an exit code. */
 export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
+  const result = await auditResult(auditOptions(args, io), args, io);
+  if (args.baseline && args.shouldUpdateBaseline) {
+    updateBaseline(resolve(io.cwd, args.baseline), result.findings, io);
+    return 0;
+  }
+  const known = args.baseline ? readBaseline(resolve(io.cwd, args.baseline)) : null;
+  const findings = known ? result.findings.filter((f) => !known.has(f.fingerprint)) : result.findings;
+  // TypeScript's diagnostics quote absolute paths: the report shows them as the user would type them.
+  const diagnostics = result.diagnostics.map((d) => ({ ...d, message: withShownPaths(d.message, io.cwd) }));
+  writeReports({ ...result, findings, diagnostics }, reportContext(result, result.findings.length - findings.length, args, io), args, io);
+  return outcome(findings, result, args, io);
+}
+
+/** The scan options the arguments ask for: the root (a lone directory argument is one), the files to report, the settings. */
+function auditOptions(args: AuditArgs, io: CliIo): AuditOptions {
   let root = args.root ? resolve(io.cwd, args.root) : io.cwd;
   let paths = args.paths.map((p) => resolve(io.cwd, p));
   for (const path of paths) if (!existsSync(path)) throw new UsageError(`${relative(io.cwd, path) || path} does not exist.`);
@@ -192,7 +206,7 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
   const configFile = args.config === null ? undefined : resolve(io.cwd, args.config);
   if (configFile !== undefined && (!existsSync(configFile) || !statSync(configFile).isFile()))
     throw new UsageError(`--config ${args.config ?? ''}: no such file. Name the configuration file (cache-audit.config.json, say).`);
-  const options: AuditOptions = {
+  return {
     root,
     paths,
     tsconfig,
@@ -203,27 +217,20 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     followChange: args.isStaged,
     onProgress: progress(io),
   };
-  const result = await auditResult(options, args, io);
-  let findings: readonly ScanFinding[] = result.findings;
-  let baselined = 0;
-  if (args.baseline) {
-    const baselineFile = resolve(io.cwd, args.baseline);
-    if (args.shouldUpdateBaseline) {
-      const baseline: Baseline = { version: BASELINE_VERSION, fingerprints: [...new Set(findings.map((f) => f.fingerprint))].sort() };
-      mkdirSync(dirname(baselineFile), { recursive: true });
-      writeFileSync(baselineFile, `${JSON.stringify(baseline, null, 2)}\n`);
-      io.stderr.write(`cache-audit: recorded ${String(baseline.fingerprints.length)} findings in ${relative(io.cwd, baselineFile)}.\n`);
-      return 0;
-    }
-    const known = readBaseline(baselineFile);
-    findings = findings.filter((f) => !known.has(f.fingerprint));
-    baselined = result.findings.length - findings.length;
-  }
-  // TypeScript's diagnostics quote absolute paths: the report shows them as the user would type them.
-  const diagnostics = result.diagnostics.map((d) => ({ ...d, message: withShownPaths(d.message, io.cwd) }));
-  const reported: ScanResult = { ...result, findings, diagnostics };
+}
+
+/** --update-baseline: records the findings' fingerprints, to be left out of later reports. */
+function updateBaseline(baselineFile: string, findings: readonly ScanFinding[], io: CliIo): void {
+  const baseline: Baseline = { version: BASELINE_VERSION, fingerprints: [...new Set(findings.map((f) => f.fingerprint))].sort() };
+  mkdirSync(dirname(baselineFile), { recursive: true });
+  writeFileSync(baselineFile, `${JSON.stringify(baseline, null, 2)}\n`);
+  io.stderr.write(`cache-audit: recorded ${String(baseline.fingerprints.length)} findings in ${relative(io.cwd, baselineFile)}.\n`);
+}
+
+/** What the reporters are told besides the result: the options of the output, and the source lines of the findings (each file read once). */
+function reportContext(result: ScanResult, baselined: number, args: AuditArgs, io: CliIo): ReportContext {
   const sourceCache = new Map<string, string[] | null>();
-  const context = {
+  return {
     color: args.hasColor,
     baselined,
     rootLabel: shownPath(result.root, io.cwd),
@@ -242,6 +249,10 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
       return lines?.[line - 1] ?? null;
     },
   };
+}
+
+/** Each report to its output (standard output, or a file), and every finding to GitHub's job summary beside its annotations. */
+function writeReports(reported: ScanResult, context: ReportContext, args: AuditArgs, io: CliIo): void {
   const summary = io.env['GITHUB_STEP_SUMMARY'];
   if (summary && args.outputs.some((o) => o.format === 'github')) {
     // The annotations are capped: every finding goes to the job summary.
@@ -259,6 +270,10 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
       io.stderr.write(`cache-audit: wrote the ${output.format} report to ${shown === '' || shown.startsWith('..') ? target : shown}.\n`);
     }
   }
+}
+
+/** The exit code: 1 when a reported finding reaches --max-severity or the coverage is below --min-coverage, else 0. */
+function outcome(findings: readonly ScanFinding[], result: ScanResult, args: AuditArgs, io: CliIo): number {
   const threshold = SEVERITY_ORDER[args.maxSeverity];
   const isFailing = findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold);
   const coverage = result.coverage.ratio;

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
-import { draftRegistry, sitesText } from '../scanner/inferred-registry.js';
-import type { DraftEntry } from '../scanner/inferred-registry.js';
+import { draftRegistry, sitesText } from '../scanner/pipeline/inferred-registry.js';
+import type { DraftEntry } from '../scanner/pipeline/inferred-registry.js';
 import { scan } from '../scanner/scan.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';

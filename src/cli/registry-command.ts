@@ -4,7 +4,7 @@ import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
 import { loadRegistry } from '../registry/load.js';
 import { plural } from '../report/context.js';
 import type { LoadedRegistry } from '../registry/load.js';
-import { compareRegistry, draftRegistry, sitesText, templateOf } from '../scanner/inferred-registry.js';
+import { compareRegistry, draftRegistry, sitesText, templateOf } from '../scanner/pipeline/inferred-registry.js';
 import type { InferredFamily, ScanResult } from '../scanner/result.js';
 import { scan } from '../scanner/scan.js';
 import { UsageError } from './errors.js';

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { configSchema } from '../analysis/options.js';
 import type { CacheAuditConfig } from '../analysis/options.js';
 import { FileCache, RECHECK_MS } from '../registry/file-cache.js';
-import { readStaticModule } from '../registry/load.js';
+import { readStaticModule } from '../registry/static-module.js';
 import type { RegistryDiagnostic } from '../registry/load.js';
 
 export const CONFIG_FILES = [

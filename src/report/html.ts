@@ -224,33 +224,48 @@ function applicationsSection(result: ScanResult): string {
   return `<h2>Applications</h2>\n<table class="spots"><thead><tr><th>application</th><th>directory</th><th>files</th><th>errors</th><th>warnings</th><th>coverage</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/**
- * One self-contained page: a verdict, findings by file (errors first, grouped per place, with code
- * frames, filters by level and rule), the blind spots by the call that hides them, the coverage
- * matrix (only rows and columns with something in them, coloured by verdict), the reads.
- */
-export const htmlReporter: Reporter = (result, context) => {
+/** The verdict and the tiles of the counts, the coverage and the baseline. */
+function summarySection(result: ScanResult, context: ReportContext): string {
   const total = counts(result);
   const verdict = total.error > 0 ? 'error' : total.warning > 0 ? 'warning' : 'ok';
-  const listed = context.verbose === true ? result.findings : result.findings.filter((f) => f.severity !== 'note');
-  const notes = result.findings.filter((f) => f.severity === 'note');
+  return `<p class="verdict ${verdict}">${verdict === 'error' ? `${plural(total.error, 'error')} to fix` : verdict === 'warning' ? `${plural(total.warning, 'warning')} to review` : 'No errors or warnings'}${total.note > 0 ? `; ${plural(total.note, 'blind spot')} (notes) where the audit cannot see` : ''}.</p>
+<section class="summary" aria-label="summary">
+  <div class="tile${total.error > 0 ? ' error' : ''}"><b>${String(total.error)}</b>${total.error === 1 ? 'error' : 'errors'}</div>
+  <div class="tile${total.warning > 0 ? ' warning' : ''}"><b>${String(total.warning)}</b>${total.warning === 1 ? 'warning' : 'warnings'}</div>
+  <div class="tile"><b>${String(total.note)}</b>${total.note === 1 ? 'note' : 'notes'}</div>
+  ${hasCache(result) ? `<div class="tile"><b>${percent(result.coverage.ratio)}</b>coverage (${String(result.coverage.covered)}/${String(result.coverage.mutations)})</div>` : `<div class="tile"><b>no cache</b>nothing to keep fresh</div>`}
+  ${context.baselined > 0 ? `<div class="tile"><b>${String(context.baselined)}</b>in the baseline</div>` : ''}
+</section>`;
+}
+
+/** Where each key is read. */
+function readsSection(result: ScanResult): string {
   const reads = result.matrix.keys
     .map(
       (key) =>
         `<li><code>${escape(key)}</code>: ${(result.matrix.reads[key] ?? []).map((r) => `<code>${escape(r.file)}:${String(r.line)}</code>`).join(', ') || 'not read'}</li>`,
     )
     .join('\n');
-  const everyNote =
-    notes.length > 0 && context.verbose !== true
-      ? `<details class="notes"><summary>Every note (${String(notes.length)})</summary><ul>${notes.map((f) => `<li><code>${escape(f.file)}:${String(f.line)}</code> ${messageHtml(f.message)}</li>`).join('')}</ul></details>`
-      : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cache-audit report</title>
-<style>
+  return reads ? `<h2>Reads</h2>\n<ul>\n${reads}\n</ul>` : '';
+}
+
+/** Every note, in a closed list, when the findings above show only the calls that hide them. */
+function everyNoteSection(result: ScanResult, context: ReportContext): string {
+  const notes = result.findings.filter((f) => f.severity === 'note');
+  return notes.length > 0 && context.verbose !== true
+    ? `<details class="notes"><summary>Every note (${String(notes.length)})</summary><ul>${notes.map((f) => `<li><code>${escape(f.file)}:${String(f.line)}</code> ${messageHtml(f.message)}</li>`).join('')}</ul></details>`
+    : '';
+}
+
+/** The inputs that could not be read as they are. */
+function diagnosticsSection(result: ScanResult): string {
+  return result.diagnostics.length > 0
+    ? `<h2>Inputs that could not be read as they are</h2><ul>${result.diagnostics.map((d) => `<li><code>${escape(d.file)}:${String(d.line)}:${String(d.column)}</code> ${messageHtml(d.message)}</li>`).join('')}</ul>`
+    : '';
+}
+
+/** The page's style sheet. */
+const STYLE = `
   :root { font-family: system-ui, sans-serif; color: #1f2328; background: #fff; --error: #cf222e; --warning: #9a6700; --note: #0969da; --ok: #1a7f37; }
   body { margin: 2rem auto; max-width: 1200px; padding: 0 1rem; overflow-wrap: anywhere; }
   h1 { margin-bottom: 0.2rem; }
@@ -294,28 +309,36 @@ export const htmlReporter: Reporter = (result, context) => {
   .legend .cell { display: inline-block; width: 1rem; height: 1rem; vertical-align: middle; margin: 0 0.3rem 0 1rem; border: 0; }
   .hint { color: #656d76; }
   .handlers tr.error th { color: var(--error); } .handlers tr.warning th { color: var(--warning); }
-</style>
+`;
+
+/**
+ * One self-contained page: a verdict, findings by file (errors first, grouped per place, with code
+ * frames, filters by level and rule), the blind spots by the call that hides them, the coverage
+ * matrix (only rows and columns with something in them, coloured by verdict), the reads.
+ */
+export const htmlReporter: Reporter = (result, context) => {
+  const listed = context.verbose === true ? result.findings : result.findings.filter((f) => f.severity !== 'note');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cache-audit report</title>
+<style>${STYLE}</style>
 </head>
 <body>
 <h1>cache-audit</h1>
 <p><code>${escape(rootLabel(result, context))}</code> · ${plural(result.filesScanned, 'file')} · cache-audit ${escape(result.tool.version)}</p>
-<p class="verdict ${verdict}">${verdict === 'error' ? `${plural(total.error, 'error')} to fix` : verdict === 'warning' ? `${plural(total.warning, 'warning')} to review` : 'No errors or warnings'}${total.note > 0 ? `; ${plural(total.note, 'blind spot')} (notes) where the audit cannot see` : ''}.</p>
-<section class="summary" aria-label="summary">
-  <div class="tile${total.error > 0 ? ' error' : ''}"><b>${String(total.error)}</b>${total.error === 1 ? 'error' : 'errors'}</div>
-  <div class="tile${total.warning > 0 ? ' warning' : ''}"><b>${String(total.warning)}</b>${total.warning === 1 ? 'warning' : 'warnings'}</div>
-  <div class="tile"><b>${String(total.note)}</b>${total.note === 1 ? 'note' : 'notes'}</div>
-  ${hasCache(result) ? `<div class="tile"><b>${percent(result.coverage.ratio)}</b>coverage (${String(result.coverage.covered)}/${String(result.coverage.mutations)})</div>` : `<div class="tile"><b>no cache</b>nothing to keep fresh</div>`}
-  ${context.baselined > 0 ? `<div class="tile"><b>${String(context.baselined)}</b>in the baseline</div>` : ''}
-</section>
+${summarySection(result, context)}
 ${applicationsSection(result)}
 <h2>Findings</h2>
 ${listed.length > 0 ? `${filters(listed)}\n${findingsSection(listed, context)}` : '<p>No findings.</p>'}
 ${blindSpotsSection(result)}
-${everyNote}
+${everyNoteSection(result, context)}
 <h2>Coverage matrix</h2>
 ${matrixSection(result)}
-${reads ? `<h2>Reads</h2>\n<ul>\n${reads}\n</ul>` : ''}
-${result.diagnostics.length > 0 ? `<h2>Inputs that could not be read as they are</h2><ul>${result.diagnostics.map((d) => `<li><code>${escape(d.file)}:${String(d.line)}:${String(d.column)}</code> ${messageHtml(d.message)}</li>`).join('')}</ul>` : ''}
+${readsSection(result)}
+${diagnosticsSection(result)}
 <script>${SCRIPT}</script>
 </body>
 </html>

@@ -8,7 +8,7 @@ import type { TS } from '../ts/syntax.js';
 import { resolveOptions } from '../analysis/options.js';
 import { findConfigFile, loadConfigFor } from '../config/load-config.js';
 import { VERSION } from '../version.js';
-import { mayHoldHandlers } from './relevance.js';
+import { mayHoldHandlers } from './pipeline/relevance.js';
 import { isTestFile, projectFiles, SKIPPED_DIRECTORIES, SOURCE_EXTENSIONS } from '../project/files.js';
 import { readJson, workspacePackages } from '../project/workspaces.js';
 import { compareFindings, RESULT_VERSION } from './result.js';

@@ -1,11 +1,8 @@
-import { resolve } from 'node:path';
 import type ts from 'typescript';
-import { hashOf } from './cache-files.js';
-import type { CacheOptions, ScanCache } from './scan-cache.js';
 
 /**
- * What a scan is asked to do. It lives below every stage of the scan, which all read it, and above
- * the persistent cache alone.
+ * What a scan is asked to do. It lives below every part of the scanner (project/, pipeline/,
+ * incremental/, which all read it) and imports none of them.
  */
 export interface ScanOptions {
   /** The project directory (a configuration file is found from here upward). */
@@ -43,7 +40,7 @@ export interface ScanOptions {
   /** Called as files are read: (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
   /** A persistent cache (`--cache`): the last result while nothing it depends on changed, per-file verdicts. */
-  readonly cache?: CacheOptions | ScanCache;
+  readonly cache?: CacheOptions | OpenedCache;
   /**
    * With `onlyFiles`: read only those files, what they import (transitively) and the files that
    * import them, instead of the whole project (`--staged`).
@@ -51,22 +48,24 @@ export interface ScanOptions {
   readonly followChange?: boolean;
 }
 
-/** The options that change a result, as one key. */
-export function runKeyOf(options: ScanOptions): string {
-  const root = resolve(options.root);
-  return hashOf(
-    JSON.stringify({
-      root,
-      paths: (options.paths ?? []).map((p) => resolve(root, p)).sort(),
-      onlyFiles: options.onlyFiles ? [...options.onlyFiles].sort() : null,
-      tsconfig: options.tsconfig ?? null,
-      configFile: options.configFile ?? null,
-      strict: options.strict === true,
-      maxFileBytes: options.maxFileBytes ?? null,
-      followChange: options.followChange === true,
-      outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
-      workspaceRoot: options.workspaceRoot ?? null,
-      reportRoot: options.reportRoot ? resolve(options.reportRoot) : null,
-    }),
-  );
+/** `metadata`: a file whose size and mtime are unchanged is unchanged; `content`: always compare hashes. */
+export type CacheStrategy = 'metadata' | 'content';
+
+/** Where the persistent cache is kept and how it tells a changed file. */
+export interface CacheOptions {
+  /** The cache file. */
+  readonly file: string;
+  readonly strategy?: CacheStrategy;
+  /** Told when the cache cannot be used (and is rebuilt) or cannot be written. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * A persistent cache its caller opened (incremental/store.ts's `ScanCache`): the CLI opens it to
+ * answer from it before the analysis is loaded, then hands it to the scan of every application. A
+ * scan handed one of another make opens the file it names.
+ */
+export interface OpenedCache {
+  /** The cache file. */
+  readonly file: string;
 }

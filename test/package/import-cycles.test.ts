@@ -104,4 +104,10 @@ describe('import cycles', () => {
     const isKnown = (component: readonly string[]): boolean => KNOWN.some((known) => component.every((file) => known.includes(file)));
     expect(found.filter((component) => !isKnown(component))).toEqual([]);
   });
+
+  it('has none that passes through src/scanner', async () => {
+    const graph = await importGraph();
+    expect([...graph.keys()].filter((file) => file.startsWith('src/scanner/')).length).toBeGreaterThan(20);
+    expect(cycles(graph).filter((component) => component.some((file) => file.startsWith('src/scanner/')))).toEqual([]);
+  });
 });

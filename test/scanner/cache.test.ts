@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/scanner/result.js';
-import { cacheFile, summariesFile } from '../../src/scanner/cache-files.js';
+import { cacheFile, summariesFile } from '../../src/scanner/incremental/cache-files.js';
 import { scan } from '../../src/scanner/scan.js';
 import type { ScanOptions } from '../../src/scanner/scan-options.js';
 import { run } from '../support/cli.js';

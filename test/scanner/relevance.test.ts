@@ -8,7 +8,7 @@ import { collectHooks } from '../../src/analysis/hooks.js';
 import { collectListeners } from '../../src/analysis/listeners.js';
 import { resolveOptions } from '../../src/analysis/options.js';
 import { walkSources } from '../../src/project/files.js';
-import { exportableNames, fileRelevance, importSpecifiers } from '../../src/scanner/relevance.js';
+import { exportableNames, fileRelevance, importSpecifiers } from '../../src/scanner/pipeline/relevance.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
 const options = resolveOptions({});

@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fdir } from 'fdir';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditProject } from '../../src/scanner/apps.js';
-import { moduleReferences } from '../../src/scanner/module-references.js';
+import { moduleReferences } from '../../src/scanner/incremental/module-references.js';
 import { importBindings, importSpecifiers } from '../../src/ts/imports.js';
 import { scriptKindOf } from '../../src/ts/syntax.js';
 import { typescript } from '../../src/ts/typescript.js';

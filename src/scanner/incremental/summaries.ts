@@ -1,25 +1,33 @@
 import { resolve } from 'node:path';
 import type ts from 'typescript';
-import type { FileContext } from '../analysis/context.js';
-import { keyRolesOfFile } from '../analysis/effects/key-roles.js';
-import type { KeyRoles } from '../analysis/effects/key-roles.js';
-import { extractFacts, fileContext } from '../analysis/extract.js';
-import { AnalysisSession } from '../analysis/session.js';
-import { guardFile, noFacts } from './give-up.js';
-import type { ExtractOptions } from '../analysis/extract.js';
-import type { FileFacts, GlobalCacheSetup, Invalidation } from '../analysis/facts.js';
-import { globalCacheSetup } from '../analysis/frameworks/nestjs.js';
-import { isTrpcFile } from '../analysis/frameworks/trpc.js';
-import { LISTENER_MARKER } from '../analysis/listeners.js';
-import { SOURCES } from '../analysis/sources/index.js';
-import { routeTable } from '../analysis/frameworks/own-routes.js';
-import type { TS } from '../ts/syntax.js';
-import { ProjectResolver } from '../project/resolver.js';
-import type { ReadRecorder } from '../project/modules.js';
-import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
-import { globalInterceptions, mergeRoles, NO_ROLES, NO_SETUP, relevantFiles, resolutionHost, withInterceptions } from './scan-extract.js';
-import type { ScanSetup } from './scan-load.js';
-import type { SourceReader } from './scan-parse.js';
+import type { FileContext } from '../../analysis/context.js';
+import { keyRolesOfFile } from '../../analysis/effects/key-roles.js';
+import type { KeyRoles } from '../../analysis/effects/key-roles.js';
+import { extractFacts, fileContext } from '../../analysis/extract.js';
+import { AnalysisSession } from '../../analysis/session.js';
+import { guardFile, noFacts } from '../pipeline/give-up.js';
+import type { ExtractOptions } from '../../analysis/extract.js';
+import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/facts.js';
+import { globalCacheSetup } from '../../analysis/frameworks/nestjs.js';
+import { isTrpcFile } from '../../analysis/frameworks/trpc.js';
+import { LISTENER_MARKER } from '../../analysis/listeners.js';
+import { SOURCES } from '../../analysis/sources/index.js';
+import { routeTable } from '../../analysis/frameworks/own-routes.js';
+import type { TS } from '../../ts/syntax.js';
+import { ProjectResolver } from '../../project/resolver.js';
+import type { ReadRecorder } from '../../project/modules.js';
+import { GLOBAL_INTERCEPTOR_MARKER } from '../pipeline/relevance.js';
+import {
+  globalInterceptions,
+  mergeRoles,
+  NO_ROLES,
+  NO_SETUP,
+  relevantFiles,
+  resolutionHost,
+  withInterceptions,
+} from '../pipeline/extract.js';
+import type { ScanSetup } from '../pipeline/load.js';
+import type { SourceReader } from '../pipeline/parse.js';
 
 /**
  * What the extraction keeps of one relevant file for a later run (`--cache`): its facts (before

@@ -1,8 +1,8 @@
-import { resolvePattern } from '../analysis/checks/helpers.js';
-import type { FileFacts, Invalidation, RouteHandler } from '../analysis/facts.js';
-import { covers, overlaps } from '../patterns/operations.js';
-import type { CacheRegistry } from '../registry/define.js';
-import type { Cell, HandlerStatus, MatrixInvalidation, MatrixRow, ScanResult } from './result.js';
+import { resolvePattern } from '../../analysis/checks/helpers.js';
+import type { FileFacts, Invalidation, RouteHandler } from '../../analysis/facts.js';
+import { covers, overlaps } from '../../patterns/operations.js';
+import type { CacheRegistry } from '../../registry/define.js';
+import type { Cell, HandlerStatus, MatrixInvalidation, MatrixRow, ScanResult } from '../result.js';
 
 /** The coverage matrix: for each mutation handler, how far it invalidates each key; and where keys are read. */
 export function buildMatrix(

@@ -1,17 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import type { TS } from '../ts/syntax.js';
-import { globToRegExp, resolveOptions } from '../analysis/options.js';
-import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
-import { clearConfigCache, loadConfigFor } from '../config/load-config.js';
-import type { CacheRegistry } from '../registry/define.js';
-import { loadRegistry } from '../registry/load.js';
-import type { LoadedRegistry } from '../registry/load.js';
-import { findTsconfigs, isTestFile, listedSources, packageTsconfigs, projectFiles } from '../project/files.js';
-import type { ProjectFiles } from '../project/files.js';
-import type { ScanDiagnostic } from './result.js';
-import { ScanError } from './scan-error.js';
-import type { ScanOptions } from './scan-options.js';
+import type { TS } from '../../ts/syntax.js';
+import { globToRegExp, resolveOptions } from '../../analysis/options.js';
+import type { AnalysisOptions, CacheAuditConfig } from '../../analysis/options.js';
+import { clearConfigCache, loadConfigFor } from '../../config/load-config.js';
+import type { CacheRegistry } from '../../registry/define.js';
+import { loadRegistry } from '../../registry/load.js';
+import type { LoadedRegistry } from '../../registry/load.js';
+import { findTsconfigs, isTestFile, listedSources, packageTsconfigs, projectFiles } from '../../project/files.js';
+import type { ProjectFiles } from '../../project/files.js';
+import type { ScanDiagnostic } from '../result.js';
+import { ScanError } from '../scan-error.js';
+import type { ScanOptions } from '../scan-options.js';
 
 /** What a scan starts from: the configuration, the registry and the files to audit. */
 export interface ScanSetup {

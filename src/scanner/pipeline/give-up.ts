@@ -1,7 +1,7 @@
 import type ts from 'typescript';
-import type { FileFacts } from '../analysis/facts.js';
-import { gaveUp, gaveUpMessage } from '../analysis/limits.js';
-import type { ScanSetup } from './scan-load.js';
+import type { FileFacts } from '../../analysis/facts.js';
+import { gaveUp, gaveUpMessage } from '../../analysis/limits.js';
+import type { ScanSetup } from './load.js';
 
 /**
  * Runs one step of one file's analysis. When the analysis gives up on the file (a limit met, the

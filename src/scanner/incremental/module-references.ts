@@ -1,4 +1,4 @@
-import { importSpecifiers } from '../ts/imports.js';
+import { importSpecifiers } from '../../ts/imports.js';
 
 /** `all`: every name of the module (a namespace, a side-effect import, `require`, a form the scan does not read). */
 export type Names = ReadonlySet<string> | 'all';

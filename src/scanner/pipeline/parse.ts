@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type ts from 'typescript';
-import { parseSource } from '../ts/syntax.js';
-import type { TS } from '../ts/syntax.js';
-import type { ScanDiagnostic } from './result.js';
-import type { ScanOptions } from './scan-options.js';
-import type { AnalysisOptions } from '../analysis/options.js';
-import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
+import { parseSource } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
+import type { ScanDiagnostic } from '../result.js';
+import type { ScanOptions } from '../scan-options.js';
+import type { AnalysisOptions } from '../../analysis/options.js';
+import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../../analysis/limits.js';
 import { exportableNames, fileRelevance } from './relevance.js';
 import type { Relevance } from './relevance.js';
 

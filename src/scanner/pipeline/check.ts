@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { messageOf, runCheck } from '../analysis/rule.js';
-import type { RuleDefinition } from '../analysis/rule.js';
-import { RULES } from '../../rules/index.js';
-import type { FileFacts } from '../analysis/facts.js';
-import type { ScanFinding, Severity } from './result.js';
-import type { ScanSetup } from './scan-load.js';
-import type { SourceReader } from './scan-parse.js';
+import { messageOf, runCheck } from '../../analysis/rule.js';
+import type { RuleDefinition } from '../../analysis/rule.js';
+import { RULES } from '../../../rules/index.js';
+import type { FileFacts } from '../../analysis/facts.js';
+import type { ScanFinding, Severity } from '../result.js';
+import type { ScanSetup } from './load.js';
+import type { SourceReader } from './parse.js';
 import { parseSuppressions } from './suppressions.js';
 
 /** The findings of a scan, each with a fingerprint: the rule, the file, the text of the line, its occurrence. */

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, sep } from 'node:path';
-import type { TS } from '../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
 import { moduleReferences } from './module-references.js';
 import type { ModuleReference, Names, References } from './module-references.js';
-import { ProjectResolver } from '../project/resolver.js';
-import { exportableNames, fileRelevance } from './relevance.js';
-import type { Relevance } from './relevance.js';
-import type { ScanCache } from './scan-cache.js';
-import { resolutionHost } from './scan-extract.js';
-import type { ScanSetup } from './scan-load.js';
-import type { ScanOptions } from './scan-options.js';
+import { ProjectResolver } from '../../project/resolver.js';
+import { exportableNames, fileRelevance } from '../pipeline/relevance.js';
+import type { Relevance } from '../pipeline/relevance.js';
+import type { ScanCache } from './store.js';
+import { resolutionHost } from '../pipeline/extract.js';
+import type { ScanSetup } from '../pipeline/load.js';
+import type { ScanOptions } from '../scan-options.js';
 
 /**
  * The files a change reaches (`--staged`):

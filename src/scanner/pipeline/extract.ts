@@ -1,24 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type ts from 'typescript';
-import { resolvePattern } from '../analysis/checks/helpers.js';
-import type { CallResolver, FileContext } from '../analysis/context.js';
-import { AnalysisSession } from '../analysis/session.js';
-import type { TS } from '../ts/syntax.js';
-import { keyRolesOfFile } from '../analysis/effects/key-roles.js';
-import type { KeyRoles } from '../analysis/effects/key-roles.js';
-import { extractFacts, fileContext } from '../analysis/extract.js';
-import type { ExtractOptions } from '../analysis/extract.js';
-import type { FileFacts, GlobalCacheSetup, Invalidation } from '../analysis/facts.js';
-import { globalCacheSetup, globallyCachedGets, interceptInvalidations } from '../analysis/frameworks/nestjs.js';
-import { routeTable } from '../analysis/frameworks/own-routes.js';
-import type { CacheRegistry } from '../registry/define.js';
+import { resolvePattern } from '../../analysis/checks/helpers.js';
+import type { CallResolver, FileContext } from '../../analysis/context.js';
+import { AnalysisSession } from '../../analysis/session.js';
+import type { TS } from '../../ts/syntax.js';
+import { keyRolesOfFile } from '../../analysis/effects/key-roles.js';
+import type { KeyRoles } from '../../analysis/effects/key-roles.js';
+import { extractFacts, fileContext } from '../../analysis/extract.js';
+import type { ExtractOptions } from '../../analysis/extract.js';
+import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/facts.js';
+import { globalCacheSetup, globallyCachedGets, interceptInvalidations } from '../../analysis/frameworks/nestjs.js';
+import { routeTable } from '../../analysis/frameworks/own-routes.js';
+import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from './relevance.js';
-import { ProjectResolver } from '../project/resolver.js';
-import { judgedDeletions } from './scan-project.js';
-import type { SourceReader } from './scan-parse.js';
-import type { ScanSetup } from './scan-load.js';
+import { ProjectResolver } from '../../project/resolver.js';
+import { judgedDeletions } from './project-findings.js';
+import type { SourceReader } from './parse.js';
+import type { ScanSetup } from './load.js';
 
 /**
  * Step 3: the facts of every file that can matter (its text decides, see `fileRelevance`), with

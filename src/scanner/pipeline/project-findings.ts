@@ -1,22 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
-import deadFamily from '../../rules/dead-family.js';
-import deadInvalidation, { nearestKey } from '../../rules/dead-invalidation.js';
-import staleKey from '../../rules/stale-key.js';
-import unresolved from '../../rules/unresolved.js';
-import unusedKey from '../../rules/unused-key.js';
-import wrongKey from '../../rules/wrong-key.js';
-import { globInExactKey, handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../analysis/checks/helpers.js';
-import { truncate } from '../ts/syntax.js';
-import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../analysis/facts.js';
-import type { AnalysisOptions } from '../analysis/options.js';
-import { decidePatternCovers, overlaps, patternsOverlap } from '../patterns/operations.js';
-import { parsePattern } from '../patterns/parse.js';
-import type { ParsedPattern } from '../patterns/parse.js';
-import type { CacheRegistry } from '../registry/define.js';
-import type { FindingSink } from './scan-check.js';
-import type { ScanSetup } from './scan-load.js';
+import deadFamily from '../../../rules/dead-family.js';
+import deadInvalidation, { nearestKey } from '../../../rules/dead-invalidation.js';
+import staleKey from '../../../rules/stale-key.js';
+import unresolved from '../../../rules/unresolved.js';
+import unusedKey from '../../../rules/unused-key.js';
+import wrongKey from '../../../rules/wrong-key.js';
+import { globInExactKey, handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../../analysis/checks/helpers.js';
+import { truncate } from '../../ts/syntax.js';
+import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../../analysis/facts.js';
+import type { AnalysisOptions } from '../../analysis/options.js';
+import { decidePatternCovers, overlaps, patternsOverlap } from '../../patterns/operations.js';
+import { parsePattern } from '../../patterns/parse.js';
+import type { ParsedPattern } from '../../patterns/parse.js';
+import type { CacheRegistry } from '../../registry/define.js';
+import type { FindingSink } from './check.js';
+import type { ScanSetup } from './load.js';
 import { isOfEntry } from './inferred-registry.js';
-import type { SourceReader } from './scan-parse.js';
+import type { SourceReader } from './parse.js';
 
 /** Whether a call is a configured invalidation wrapper: one forwarding its parameter, whose callers say the pattern. */
 function isWrapper(options: AnalysisOptions, name: string | null): boolean {

@@ -1,14 +1,14 @@
-import { relevance, surfaceOf, textRelevance } from '../analysis/extract.js';
-import { importSpecifiers } from '../ts/imports.js';
+import { relevance, surfaceOf, textRelevance } from '../../analysis/extract.js';
+import { importSpecifiers } from '../../ts/imports.js';
 
 export { importSpecifiers };
-import { LISTENER_MARKER } from '../analysis/listeners.js';
-import type { AnalysisOptions } from '../analysis/options.js';
-import { SOURCES } from '../analysis/sources/index.js';
+import { LISTENER_MARKER } from '../../analysis/listeners.js';
+import type { AnalysisOptions } from '../../analysis/options.js';
+import { SOURCES } from '../../analysis/sources/index.js';
 
 /**
  * What the text of a file that sets up every request of the application contains: an interceptor
- * registered for all (the global interceptions of scan-extract.ts test it first), or the global
+ * registered for all (the global interceptions of pipeline/extract.ts test it first), or the global
  * prefix of the paths a global `CacheInterceptor` keys by.
  */
 export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix/;

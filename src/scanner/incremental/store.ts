@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../version.js';
 import { buildStamp } from './build-stamp.cjs';
 import { hashOf, summariesFile, writeAtomically } from './cache-files.js';
-import type { ScanResult } from './result.js';
+import type { ScanResult } from '../result.js';
+import type { CacheOptions, CacheStrategy, OpenedCache, ScanOptions } from '../scan-options.js';
 
 /**
  * The persistent cache of `scan()` (`--cache`): one JSON file, light to load (this module imports
@@ -31,17 +32,6 @@ let tool: string | undefined;
 function toolKey(): string {
   tool ??= `${VERSION}+${hashOf(buildStamp()).slice(0, 12)}`;
   return tool;
-}
-
-/** `metadata`: a file whose size and mtime are unchanged is unchanged; `content`: always compare hashes. */
-export type CacheStrategy = 'metadata' | 'content';
-
-export interface CacheOptions {
-  /** The cache file. */
-  readonly file: string;
-  readonly strategy?: CacheStrategy;
-  /** Told when the cache cannot be used (and is rebuilt) or cannot be written. */
-  readonly onWarning?: (message: string) => void;
 }
 
 /** What a file's text says without a tree. */
@@ -104,7 +94,7 @@ interface SummaryData {
   readonly files: Record<string, SummaryEntry>;
 }
 
-export class ScanCache {
+export class ScanCache implements OpenedCache {
   private data: CacheData;
   private isDirty = false;
   /** The summaries read or made, by root; those to write. */
@@ -324,6 +314,26 @@ export class ScanCache {
         this.dirtySummaries.delete(root);
     }
   }
+}
+
+/** The options that change a result, as one key: the run the cache keeps a result under. */
+export function runKeyOf(options: ScanOptions): string {
+  const root = resolve(options.root);
+  return hashOf(
+    JSON.stringify({
+      root,
+      paths: (options.paths ?? []).map((p) => resolve(root, p)).sort(),
+      onlyFiles: options.onlyFiles ? [...options.onlyFiles].sort() : null,
+      tsconfig: options.tsconfig ?? null,
+      configFile: options.configFile ?? null,
+      strict: options.strict === true,
+      maxFileBytes: options.maxFileBytes ?? null,
+      followChange: options.followChange === true,
+      outside: (options.outside ?? []).map((dir) => resolve(dir)).sort(),
+      workspaceRoot: options.workspaceRoot ?? null,
+      reportRoot: options.reportRoot ? resolve(options.reportRoot) : null,
+    }),
+  );
 }
 
 /** The summaries kept beside a cache; null (start empty, quietly: the cache file itself warns) when unusable. */

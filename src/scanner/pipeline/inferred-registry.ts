@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import undeclaredDependency from '../../rules/undeclared-dependency.js';
-import { sameResource } from '../analysis/checks/helpers.js';
-import { overlaps } from '../patterns/operations.js';
-import { parsePattern } from '../patterns/parse.js';
-import type { CacheRegistry } from '../registry/define.js';
-import type { RegistryEntry } from '../registry/model.js';
-import type { InferredFamily } from './result.js';
-import type { FindingSink } from './scan-check.js';
-import type { ScanSetup } from './scan-load.js';
+import undeclaredDependency from '../../../rules/undeclared-dependency.js';
+import { sameResource } from '../../analysis/checks/helpers.js';
+import { overlaps } from '../../patterns/operations.js';
+import { parsePattern } from '../../patterns/parse.js';
+import type { CacheRegistry } from '../../registry/define.js';
+import type { RegistryEntry } from '../../registry/model.js';
+import type { InferredFamily } from '../result.js';
+import type { FindingSink } from './check.js';
+import type { ScanSetup } from './load.js';
 
 /** A registry entry drafted from an inferred family: what `cache-audit init` writes and `cache-audit registry` shows. */
 export interface DraftEntry {
