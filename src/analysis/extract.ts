@@ -17,6 +17,7 @@ import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects/families.js';
 import { scanSites } from './effects/sites.js';
 import { storedKeys } from './effects/stored-keys.js';
+import { tagsGiven } from './cache-tags.js';
 import type { AnalysisOptions } from './options.js';
 import { isCacheModule, mayNameCache } from './sources/index.js';
 import { AnalysisSession, memoTable } from './session.js';
@@ -109,8 +110,19 @@ export function fileContext(sourceFile: ts.SourceFile, extract: ExtractOptions):
 export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions): FileFacts {
   const ctx = fileContext(sourceFile, extract);
   const relevant = relevance(ctx, ctx.options);
-  if (!relevant.handlers && !relevant.sites)
-    return { file: ctx.file, handlers: [], otherInvalidations: [], reads: [], families: [], isRelevant: false };
+  if (!relevant.handlers && !relevant.sites) {
+    // A page that tags what it fetches (`fetch(url, { next: { tags } })`) keeps those tags all the same.
+    const tags = extract.withStoredKeys === true ? tagsGiven(ctx) : [];
+    return {
+      file: ctx.file,
+      handlers: [],
+      otherInvalidations: [],
+      reads: [],
+      families: [],
+      isRelevant: false,
+      ...(tags.length > 0 ? { storedKeys: tags } : {}),
+    };
+  }
   const handlers: RouteHandler[] = [];
   const seen = new Set<string>();
   const found = relevant.handlers && extract.isForLookups !== true ? EXTRACTORS.flatMap((extractor) => extractor(ctx)) : [];
@@ -131,7 +143,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     ...(relevant.handlers && extract.withFamilies !== false && usesDecoratorFrameworks(ctx)
       ? { interceptedGets: interceptedGets(ctx) }
       : {}),
-    ...(relevant.sites && extract.withStoredKeys === true ? { storedKeys: storedKeys(ctx) } : {}),
+    ...(extract.withStoredKeys === true ? { storedKeys: [...(relevant.sites ? storedKeys(ctx) : []), ...tagsGiven(ctx)] } : {}),
   };
 }
 

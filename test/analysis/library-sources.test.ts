@@ -125,6 +125,33 @@ export function handler(id: string) {
   });
 });
 
+describe('Prisma Accelerate', () => {
+  const code = `import { PrismaClient } from '@prisma/client';
+import { withAccelerate } from '@prisma/extension-accelerate';
+const prisma = new PrismaClient().$extends(withAccelerate());
+export async function list(clientId: string) {
+  await prisma.quote.findMany({ where: { clientId }, cacheStrategy: { ttl: 60, swr: 30, tags: ['quotes', 'quotes_' + clientId] } });
+  await prisma.quote.count({ cacheStrategy: { ttl: 60 } });
+}
+export async function update(id: string) {
+  await prisma.quote.update({ where: { id }, data: { total: 1 } });
+  await prisma.$accelerate.invalidate({ tags: ['quotes'] });
+  await prisma.$accelerate.invalidateAll();
+}`;
+
+  it('reads a cacheStrategy with tags as a cached read of its first tag, and one without tags as a plain read', () => {
+    expect(effects(code, 'list')).toEqual(['5:9 model-read Quote.findMany', '5:9 cache-read findMany', '6:9 model-read Quote.count']);
+  });
+
+  it('reads $accelerate.invalidate of a client as the invalidation of its tags, invalidateAll of every one', () => {
+    expect(effects(code, 'update')).toEqual([
+      '9:9 model-write Quote.update',
+      '10:9 invalidate invalidate',
+      '11:9 invalidate invalidateAll',
+    ]);
+  });
+});
+
 describe('TypeORM', () => {
   const code = `${REDIS}import { InjectRepository } from '@nestjs/typeorm';
 import { AfterInsert, DataSource, Entity, EntitySubscriberInterface, EventSubscriber, Repository } from 'typeorm';
@@ -187,6 +214,46 @@ class WebsitesService {
       '38:11 model-write Domain.delete',
       '39:11 model-write Website.save',
       '9:12 invalidate del through Website.afterInsert (hook)',
+    ]);
+  });
+});
+
+describe('TypeORM query result cache', () => {
+  const code = `import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+class QuotesService {
+  constructor(
+    @InjectRepository(Quote) private readonly quotes: Repository<Quote>,
+    private readonly dataSource: DataSource,
+  ) {}
+  async open() {
+    await this.quotes.find({ where: { status: 'open' }, cache: { id: 'quotes_open', milliseconds: 60_000 } });
+    await this.quotes.count({ cache: true });
+    await this.dataSource.manager.find(Quote, { cache: { id: 'quotes_all', milliseconds: 5_000 } });
+  }
+  async accept(id: string, files: { remove(ids: string[]): void }) {
+    await this.quotes.update({ id }, { status: 'accepted' });
+    await this.dataSource.queryResultCache?.remove(['quotes_open']);
+    await this.dataSource.queryResultCache?.clear();
+    files.remove(['quotes_open']);
+  }
+}`;
+
+  it('reads a find cached under an id as a cached read, and one cached by its SQL as a plain read', () => {
+    expect(effects(code, 'QuotesService.open')).toEqual([
+      '9:11 model-read Quote.find',
+      '9:11 cache-read find',
+      '10:11 model-read Quote.count',
+      '11:11 model-read Quote.find',
+      '11:11 cache-read find',
+    ]);
+  });
+
+  it("reads the data source's queryResultCache.remove as the invalidation of its ids, and clear as a flush", () => {
+    expect(effects(code, 'QuotesService.accept')).toEqual([
+      '14:11 model-write Quote.update',
+      '15:11 invalidate remove',
+      '16:11 invalidate clear',
     ]);
   });
 });

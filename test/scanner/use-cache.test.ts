@@ -51,3 +51,54 @@ describe("Next.js 'use cache' functions and their tags", () => {
     ]);
   });
 });
+
+/** Expenses read through an exported arrow of a `'use cache'` file, clients through `unstable_cache` of a named loader, a feed fetched with a tag. */
+const moreFiles = (actions: string): Record<string, string> => ({
+  'lib/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
+  'lib/expenses.ts': `'use cache';
+import { cacheTag } from 'next/cache';
+import { db } from './db';
+export const getExpenses = async () => {
+  cacheTag('expenses');
+  return db.expense.findMany();
+};
+`,
+  'lib/clients.ts': `import { unstable_cache } from 'next/cache';
+import { db } from './db';
+async function loadClients() {
+  return db.client.findMany();
+}
+export const getClients = unstable_cache(loadClients, ['clients'], { revalidate: 120, tags: ['clients'] });
+`,
+  'app/feed/page.tsx': `export default async function Feed() {\n  const response = await fetch('https://api.example.com/feed', { next: { tags: ['feed'] } });\n  return response.json();\n}\n`,
+  'app/actions.ts': `'use server';\nimport { refresh, revalidateTag, updateTag } from 'next/cache';\nimport { db } from '../lib/db';\n${actions}`,
+});
+
+describe('Next.js caches beyond function declarations', () => {
+  it("reads an exported arrow of a 'use cache' file and unstable_cache of a named loader as families; refresh() clears neither", async () => {
+    const result = await scan(
+      moreFiles(
+        `export async function addExpense(amount: number) {\n  await db.expense.create({ data: { amount } });\n  refresh();\n}\nexport async function addClient(name: string) {\n  await db.client.create({ data: { name } });\n  updateTag('clients');\n}\n`,
+      ),
+    );
+    expect(result.families.map((f) => [f.key, f.models, f.ttl, `${f.reads[0]?.file ?? ''}:${String(f.reads[0]?.line ?? 0)}`])).toEqual([
+      ['clients', ['Client'], 120, 'lib/clients.ts:6'],
+      ['expenses', ['Expense'], 900, 'lib/expenses.ts:4'],
+    ]);
+    expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.message}`)).toEqual([
+      'app/actions.ts:4 error server action addExpense leaves a cached family stale: `expenses`.',
+    ]);
+  });
+
+  it('warns of a tag revalidated that nothing tags, and not of one a fetch or a cached read gives', async () => {
+    const result = await scan(
+      moreFiles(
+        `export async function refreshAll() {\n  revalidateTag('feed', 'max');\n  revalidateTag('clients', 'max');\n  revalidateTag('comments', 'max');\n}\n`,
+      ),
+    );
+    expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.ruleId} ${f.severity}`)).toEqual([
+      'app/actions.ts:7 dead-family warning',
+    ]);
+    expect(result.findings[0]?.message).toContain('revalidateTag() invalidates `comments`, but nothing in the project reads');
+  });
+});

@@ -30,4 +30,7 @@ export const AUDITED_APPS = [
   'nest-prisma-properties-app',
   'koa-sequelize-app',
   'nest-global-cache-app',
+  'nextjs-accelerate-app',
+  'nest-typeorm-cache-app',
+  'nextjs-cache-tags-app',
 ];

@@ -6,12 +6,14 @@ import type { CacheFamily } from '../facts.js';
 import { readLookup } from '../sources/operations.js';
 import type { ReadLookup } from '../sources/operations.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
+import { isLibraryCachedRead } from '../sources/index.js';
 import { ttlSeconds } from '../ttl.js';
 import { enclosingFunction, lastName, parentOf } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
 import { isFamilyKey, keyPattern, readableKeys } from './keys.js';
 import { distinctReads, familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
 import type { Effect, ModelReadEffect } from './model.js';
+import { namedLoaderReads } from './loads.js';
 import { projections } from './projections.js';
 import { summarize } from './summarize.js';
 import { useCacheFamilies } from './use-cache.js';
@@ -40,7 +42,7 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
 function readingOwner(ctx: FileContext, call: ts.CallExpression): ts.Node | null {
   const { ts } = ctx;
   const name = lastName(ts, call.expression);
-  const isRead = name !== null && CACHE_READ_METHODS.has(name);
+  const isRead = (name !== null && CACHE_READ_METHODS.has(name)) || isLibraryCachedRead(ts, call);
   if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) return null;
   // A cached function made at the top of a module (`const getPosts = unstable_cache(…)`) is its own owner.
   const parent = parentOf(call);
@@ -58,7 +60,8 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
   ];
   for (const read of effects) {
     if (read.kind !== 'cache-read') continue;
-    const loads = loaderReads(effects, read);
+    const inline = loaderReads(effects, read);
+    const loads = inline.length > 0 ? inline : namedLoaderReads(read);
     const models = [...new Set(loads.map((l) => l.model))];
     const fills = fillsOf(ctx, effects, read);
     const where = siteOf(ctx, read);

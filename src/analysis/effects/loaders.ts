@@ -91,6 +91,9 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
   const where = (e: Effect): ts.Node => e.at ?? e.node;
   const sameFile = (e: Effect): boolean => where(e).getSourceFile() === where(read).getSourceFile();
   const call = where(read);
+  // A model read the library caches by its own options (Prisma Accelerate's `cacheStrategy`) is its loader.
+  const own = effects.filter((e): e is ModelReadEffect => e.kind === 'model-read' && e.node === read.node && e.at === read.at);
+  if (own.length > 0) return distinctReads(own);
   // The loader given to the read, or to the wrapper that reads: what runs inside the call's
   // arguments, not what the wrapper itself does elsewhere.
   if (read.hasLoader || read.at !== undefined) {

@@ -40,7 +40,7 @@ export function useCacheFamilies(ctx: FileContext): CacheFamily[] {
   const families: CacheFamily[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node) && 'body' in node && node.body && ts.isBlock(node.body)) {
-      const isCached = hasUseCache(ts, node.body.statements) || (isFileCached && parentOf(node) === ctx.sourceFile);
+      const isCached = hasUseCache(ts, node.body.statements) || (isFileCached && isTopLevelFunction(ts, node, ctx.sourceFile));
       if (isCached) families.push(...useCacheFamiliesOf(ctx, node, node.body));
     }
     ts.forEachChild(node, visit);
@@ -70,11 +70,24 @@ function tagsAndLife(ctx: FileContext, body: ts.Block): { tags: ts.Expression[];
   return { tags, ttl };
 }
 
+/** A function declared at the top of a file: `function f() {}`, `const f = async () => {}`, `const f = function () {}`. */
+function isTopLevelFunction(ts: TS, fn: ts.Node, file: ts.SourceFile): boolean {
+  const parent = parentOf(fn);
+  if (parent === file) return true;
+  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== fn) return false;
+  // VariableDeclaration ← VariableDeclarationList ← VariableStatement ← the file.
+  const statement = parentOf(parentOf(parent) ?? parent);
+  return statement !== undefined && parentOf(statement) === file;
+}
+
 function useCacheFamiliesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration, body: ts.Block): CacheFamily[] {
   const { tags, ttl } = tagsAndLife(ctx, body);
   if (tags.length === 0) return [];
   const loads = loadsOf(ctx, fn);
-  const where = { file: ctx.file, range: ctx.range(fn.name ?? fn) };
+  // `export const getPosts = async () => { 'use cache'; … }` is named by its variable.
+  const holder = parentOf(fn);
+  const named = fn.name ?? (holder && ctx.ts.isVariableDeclaration(holder) ? holder.name : fn);
+  const where = { file: ctx.file, range: ctx.range(named) };
   const fills = [{ ...where, ttl }];
   const families: CacheFamily[] = [];
   for (const tag of tags) {

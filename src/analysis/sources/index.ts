@@ -10,6 +10,7 @@ import { qstash } from './qstash.js';
 import { sequelize } from './sequelize.js';
 import { triggerDev } from './trigger-dev.js';
 import type { Source } from './source.js';
+import type { TS } from '../../ts/syntax.js';
 import { typeorm } from './typeorm.js';
 
 /**
@@ -30,6 +31,11 @@ export const SOURCES: readonly Source[] = [
   nextCache,
   cacheClients,
 ];
+
+/** Whether a library caches the call's read by its options (see `Source.isCachedRead`). */
+export function isLibraryCachedRead(ts: TS, call: ts.CallExpression): boolean {
+  return SOURCES.some((source) => source.isCachedRead?.(ts, call) === true);
+}
 
 const CACHE_SOURCES = SOURCES.filter((source) => source.cacheText !== undefined);
 

@@ -32,6 +32,8 @@ export const nextCache: Source = {
     const tag = kind === 'tag' ? call.arguments[0] : undefined;
     return [{ kind: 'invalidate', invalidationKind: kind, keys: tag ? [{ expr: tag, isKey: true }] : [] }];
   },
+  // `unstable_cache(loadAuthors, ['authors'], { tags })`: a loading read, its loader named or not.
+  isCachedRead: (ts, call) => ts.isIdentifier(call.expression) && call.expression.text === 'unstable_cache',
 };
 
 /** Whether the callee is `unstable_cache` imported from `next/cache` (under any local name). */
@@ -84,3 +86,6 @@ function isApiResponse(ctx: SourceCall['ctx'], receiver: ts.Expression): boolean
   if (parameter?.type) return RESPONSE_TYPES.test(parameter.type.getText(ctx.sourceFile));
   return /^(res|response)$/.test(receiver.text) && ctx.importsModule((m) => m === 'next' || m.startsWith('next/'));
 }
+
+/** What the text of a file that tags cache entries contains (see `tagsGiven`). */
+export const TAG_MARKER = /cacheTag|unstable_cache|cacheStrategy|\bnext\s*:\s*\{[^}]*\btags\b/;

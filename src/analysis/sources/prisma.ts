@@ -11,10 +11,11 @@ import {
   modelName,
   objectFunctions,
   objectProperty,
+  propertyValue,
   typeReference,
 } from './declarations.js';
 import { prismaReadFields, prismaWriteFields } from './operations.js';
-import type { ModelHook, Source } from './source.js';
+import type { CallEffect, ModelHook, Source } from './source.js';
 
 /** What the text of a file that holds its hooks contains: a client extension or a middleware. */
 const MARKER = /\$extends|\$use/;
@@ -148,6 +149,49 @@ function prismaHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
 }
 
 /**
+ * Prisma Accelerate's cache of a read (`findMany({ where, cacheStrategy: { ttl, swr, tags } })`):
+ * the read is its own loader, its family named by its first tag (what
+ * `$accelerate.invalidate({ tags })` clears), `ttl` in seconds. A read with no tag can only expire:
+ * no family.
+ */
+function cachedRead(ctx: FileContext, call: ts.CallExpression): CallEffect[] {
+  const { ts } = ctx;
+  const strategy = cacheStrategy(ts, call);
+  if (!strategy) return [];
+  const [tag] = listElements(ts, propertyValue(ts, strategy, 'tags'));
+  if (!tag) return [];
+  const ttl = propertyValue(ts, strategy, 'ttl');
+  return [
+    { kind: 'cache-read', keys: [{ expr: tag, isKey: true }], loader: call, ...(ttl ? { ttl: { expr: ttl, unit: 'seconds' } } : {}) },
+  ];
+}
+
+/** The `cacheStrategy` option of a read (`findMany({ cacheStrategy: { ttl, tags } })`). */
+function cacheStrategy(ts: TS, call: ts.CallExpression): ts.ObjectLiteralExpression | null {
+  const options = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  return options && ts.isObjectLiteralExpression(options) ? objectProperty(ts, options, 'cacheStrategy') : null;
+}
+
+/** `prisma.$accelerate.invalidate({ tags: ['quotes'] })` clears the reads cached under those tags; `invalidateAll()` every one. */
+function accelerateInvalidation(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression, name: string): CallEffect[] | null {
+  const { ts } = ctx;
+  if ((name !== 'invalidate' && name !== 'invalidateAll') || !ts.isPropertyAccessExpression(callee)) return null;
+  const accelerate = unwrap(ts, callee.expression);
+  if (!ts.isPropertyAccessExpression(accelerate) || accelerate.name.text !== '$accelerate' || !isPrismaClient(ctx, accelerate.expression))
+    return null;
+  if (name === 'invalidateAll') return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
+  const options = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  const tags = options && ts.isObjectLiteralExpression(options) ? listElements(ts, propertyValue(ts, options, 'tags')) : [];
+  return [{ kind: 'invalidate', invalidationKind: 'tag', keys: tags.map((expr) => ({ expr, isKey: true })) }];
+}
+
+/** The elements of an array literal (spreads aside); none for anything else. */
+function listElements(ts: TS, value: ts.Expression | null): ts.Expression[] {
+  const list = value ? unwrap(ts, value) : null;
+  return list && ts.isArrayLiteralExpression(list) ? list.elements.filter((e) => !ts.isSpreadElement(e)) : [];
+}
+
+/**
  * Prisma: `prisma.website.findMany()`, `this.prisma.website.update()`, `tx.website.create()` in
  * `$transaction(async (tx) => …)`. The model is the delegate's name in the class-name form
  * (`website` → `Website`). Writes fire the operation's name and `$allOperations` for extensions.
@@ -158,6 +202,8 @@ export const prisma: Source = {
   classify({ ctx, call, callee, name }) {
     const { ts } = ctx;
     // `$transaction`, `$connect`, `$extends` of a client: plumbing, no effect of their own (the callback is walked).
+    const accelerate = accelerateInvalidation(ctx, call, callee, name);
+    if (accelerate) return accelerate;
     if (
       name.startsWith('$') &&
       name !== '$executeRaw' &&
@@ -171,7 +217,11 @@ export const prisma: Source = {
     if (!ts.isPropertyAccessExpression(delegate)) return null;
     const model = delegate.name.text;
     if (model.startsWith('$') || model === 'query' || !isPrismaClient(ctx, delegate.expression)) return null;
-    if (READS.has(name)) return [{ kind: 'model-read', model: modelName(model), operation: name, fields: prismaReadFields(ts, call) }];
+    if (READS.has(name))
+      return [
+        { kind: 'model-read', model: modelName(model), operation: name, fields: prismaReadFields(ts, call) },
+        ...cachedRead(ctx, call),
+      ];
     return [
       {
         kind: 'model-write',
@@ -182,6 +232,7 @@ export const prisma: Source = {
       },
     ];
   },
+  isCachedRead: (ts, call) => cacheStrategy(ts, call) !== null,
   hookMarker: MARKER,
   hooks: prismaHooks,
 };

@@ -134,6 +134,11 @@ export interface Source {
    */
   readonly cacheText?: RegExp;
   /**
+   * Whether a call is a read the library caches by its own options, whatever its name (Prisma
+   * Accelerate's `findMany({ cacheStrategy })`): the function that makes it holds a family.
+   */
+  isCachedRead?(ts: TS, call: ts.CallExpression): boolean;
+  /**
    * The text of every file that registers one of its hooks or processors matches this: the scanner
    * parses no other file to look for them.
    */

@@ -15,6 +15,8 @@ import {
   implementsOf,
   instanceOrigin,
   modelName,
+  objectProperty,
+  propertyValue,
   thisModel,
   typeReference,
 } from './declarations.js';
@@ -181,10 +183,44 @@ function activeRecord(ctx: FileContext, receiver: ts.Expression): string | null 
   return found && libraryBase(found.ctx, found.cls, ACTIVE_RECORD) ? expression.text : null;
 }
 
-function effectFor(model: string, name: string): CallEffect[] | null {
-  if (READS.has(name)) return [{ kind: 'model-read', model, operation: name }];
+function effectFor(model: string, name: string, call?: ts.CallExpression, ts?: TS): CallEffect[] | null {
+  if (READS.has(name)) return [{ kind: 'model-read', model, operation: name }, ...(call && ts ? cachedRead(ts, call) : [])];
   const events = WRITES[name];
   return events ? [{ kind: 'model-write', model, operation: name, events }] : null;
+}
+
+/** The `cache: { id, milliseconds }` option of a find (`repo.find({ where, cache: { id: 'quotes', milliseconds: 60_000 } })`). */
+function queryCache(ts: TS, call: ts.CallExpression): { id: ts.Expression; ms: ts.Expression | null } | null {
+  const options = call.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(ts, a)));
+  const cache = options ? objectProperty(ts, unwrap(ts, options) as ts.ObjectLiteralExpression, 'cache') : null;
+  const id = cache ? propertyValue(ts, cache, 'id') : null;
+  return cache && id ? { id, ms: propertyValue(ts, cache, 'milliseconds') } : null;
+}
+
+/**
+ * A find that TypeORM's query result cache keeps under an id: the read is its own loader, its
+ * family the id (what `queryResultCache.remove([id])` clears), `milliseconds` its expiry. A find
+ * cached with no id (`cache: true`, `cache: 60_000`) is keyed by its SQL: it only expires, no family.
+ */
+function cachedRead(ts: TS, call: ts.CallExpression): CallEffect[] {
+  const cache = queryCache(ts, call);
+  if (!cache) return [];
+  const ttl = cache.ms ? { ttl: { expr: cache.ms, unit: 'milliseconds' as const } } : {};
+  return [{ kind: 'cache-read', keys: [{ expr: cache.id, isKey: true }], loader: call, ...ttl }];
+}
+
+/** `dataSource.queryResultCache.remove(['quotes'])` (`?.` too) clears those ids; `clear()` the whole cache. */
+function resultCacheInvalidation(ctx: FileContext, name: string, receiver: ts.Expression, call: ts.CallExpression): CallEffect[] | null {
+  const { ts } = ctx;
+  if (name !== 'remove' && name !== 'clear') return null;
+  const cache = unwrap(ts, receiver);
+  if (!ts.isPropertyAccessExpression(cache) || cache.name.text !== 'queryResultCache') return null;
+  const owner = unwrap(ts, cache.expression);
+  if (!isDataSource(ctx, owner) && !/^(dataSource|connection|manager)$/i.test(lastName(ts, owner) ?? '')) return null;
+  if (name === 'clear') return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
+  const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  const ids = first && ts.isArrayLiteralExpression(first) ? first.elements.filter((e) => !ts.isSpreadElement(e)) : [];
+  return [{ kind: 'invalidate', invalidationKind: 'key', keys: ids.map((expr) => ({ expr, isKey: true })) }];
 }
 
 /** Entity listeners (`@AfterInsert` methods of an entity) and subscribers (`EntitySubscriberInterface<Website>`, `listenTo()`). */
@@ -227,6 +263,8 @@ export const typeorm: Source = {
   id: 'typeorm',
   precedesHelpers: true,
   classify({ ctx, call, name, receiver }) {
+    const invalidation = receiver ? resultCacheInvalidation(ctx, name, receiver, call) : null;
+    if (invalidation) return invalidation;
     if (receiver && PLUMBING.has(name) && isDataSource(ctx, receiver)) return [];
     // `repo.create(dto)`, `repo.merge(…)`: entities made in memory, nothing read or written.
     if (receiver && IN_MEMORY.has(name) && repositoryEntity(ctx, receiver) !== null) return [];
@@ -235,12 +273,12 @@ export const typeorm: Source = {
     const self = thisModel(ctx, receiver, ACTIVE_RECORD);
     if (self && (self.isStatic || INSTANCE_WRITES.has(name))) return effectFor(self.model, name);
     const repository = repositoryEntity(ctx, receiver) ?? activeRecord(ctx, receiver);
-    if (repository) return effectFor(repository, name);
+    if (repository) return effectFor(repository, name, call, ctx.ts);
     if (isManager(ctx, receiver)) {
       const { ts } = ctx;
       const first = call.arguments[0];
       const named = entityName(ctx, first);
-      if (named) return effectFor(named, name);
+      if (named) return effectFor(named, name, call, ts);
       // `manager.save(site)` where `const site = new Website()` or `repo.create(…)`.
       const origin = first ? instanceOrigin(ctx, first) : null;
       const made = origin ? constructed(ts, origin) : null;
@@ -258,6 +296,7 @@ export const typeorm: Source = {
     }
     return null;
   },
+  isCachedRead: (ts, call) => queryCache(ts, call) !== null,
   hookMarker: MARKER,
   hooks: typeormHooks,
 };

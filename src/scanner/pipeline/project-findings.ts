@@ -152,7 +152,7 @@ export function blindSpots(
       ...fileFacts.otherInvalidations,
       ...fileFacts.handlers.flatMap((h) => h.invalidations.filter((i) => i.file === null)),
     ]) {
-      if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+      if (invalidation.kind === 'path') continue;
       for (const fact of invalidation.patterns) {
         // A wrapper forwarding its parameter is no blind spot: its callers say the pattern.
         if (fact.unresolved === null || fact.forwardedBy !== null || seen.has(fact.range.start)) continue;
@@ -212,7 +212,7 @@ export function judgedDeletions(
 ): { invalidation: Invalidation; fact: PatternFact; pattern: ParsedPattern; hasText: boolean }[] {
   const judged: { invalidation: Invalidation; fact: PatternFact; pattern: ParsedPattern; hasText: boolean }[] = [];
   for (const invalidation of fileFacts.otherInvalidations) {
-    if (invalidation.kind !== 'pattern' && invalidation.kind !== 'key') continue;
+    if (invalidation.kind === 'path') continue;
     // A call known by a name pattern only (`invalidate*`, which also names React Query's
     // client-side `invalidateQueries`) may clear another cache than the server's.
     const name = invalidation.name;

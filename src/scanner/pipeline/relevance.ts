@@ -5,6 +5,7 @@ export { importSpecifiers };
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
 import type { AnalysisOptions } from '../../analysis/options.js';
 import { SOURCES } from '../../analysis/sources/index.js';
+import { TAG_MARKER } from '../../analysis/sources/next-cache.js';
 
 /**
  * What the text of a file that sets up every request of the application contains: an interceptor
@@ -37,6 +38,7 @@ export interface Relevance {
  * the files whose text can name a cache (`mayNameCache`), which are relevant for their sites already.
  */
 const MARKERS: readonly RegExp[] = [
+  TAG_MARKER,
   LISTENER_MARKER,
   GLOBAL_INTERCEPTOR_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
