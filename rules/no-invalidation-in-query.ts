@@ -49,10 +49,10 @@ function described(invalidation: Invalidation): string {
 }
 
 /**
- * What a read may do: clear an entry it found expired or failed to fill (part of the read), and
- * revalidate a Next.js path or tag (the documented on-demand revalidation endpoint, and cron jobs,
- * are served over GET).
+ * What a read may do: revalidate a Next.js path or tag (the documented on-demand revalidation
+ * endpoint, and cron jobs, are served over GET). An entry a read clears because it found it expired
+ * or failed to fill it is part of the read, and no invalidation of the handler (see `scanBody`).
  */
 function isPartOfRead(invalidation: Invalidation): boolean {
-  return invalidation.isSelfClearing === true || invalidation.kind === 'path' || invalidation.kind === 'tag';
+  return invalidation.kind === 'path' || invalidation.kind === 'tag';
 }

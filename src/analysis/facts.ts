@@ -54,8 +54,6 @@ export interface Invalidation {
   readonly isConditional: boolean;
   /** Runs later (an event listener): counted, and marked. */
   readonly isDeferred: boolean;
-  /** Deletes, on some paths only, a key the same function reads: a failed or expired entry clearing itself. */
-  readonly isSelfClearing?: boolean;
   /** The library of the exact-key delete this is, where the call's receiver is known to be its client. */
   readonly client?: ExactDeleteClient;
   readonly range: Range;
@@ -121,6 +119,12 @@ export interface ModelWrite {
   readonly isOnHelperBranch?: boolean;
   /** Where the write is made: the call of the data layer, in whatever file holds it. */
   readonly site?: SiteRange;
+  /**
+   * The keys a called function reads from the cache before it makes this write on one of its
+   * paths (a row created on a miss, a hash migrated while authenticating): the write is part of
+   * filling those keys, and stales none of them.
+   */
+  readonly fillsKeys?: readonly string[];
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */

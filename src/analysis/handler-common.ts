@@ -5,6 +5,7 @@ import type { FileContext } from './context.js';
 import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
+import { readableKeys } from './effects/keys.js';
 import { rowOf } from './effects/loaders.js';
 import { matchesCallName } from './effects/classify.js';
 import { isHeldModel } from './sources/mongoose.js';
@@ -181,16 +182,29 @@ function isProvablyRead(scan: BodyScan): boolean {
 /** The model writes of a handler's code, once per model, change and fields. */
 export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
+  const reads = scan.effects.filter((e) => e.kind === 'cache-read' && e.through.length > 0);
   for (const effect of scan.effects) {
     // A base repository's write whose class no caller named writes no model that can be told.
     if (effect.kind !== 'model-write' || isHeldModel(effect.model)) continue;
     const isOnHelperBranch = effect.isConditional && effect.through.length > 0;
+    // A write on a branch of a function the handler calls, which reads the cache too: made while
+    // filling what that function reads.
+    const fillsKeys = isOnHelperBranch
+      ? [
+          ...new Set(
+            reads
+              .filter((read) => read.through[0] === effect.through[0])
+              .flatMap((read) => (read.kind === 'cache-read' ? readableKeys(read.keys).map((p) => p.source) : [])),
+          ),
+        ].sort()
+      : [];
     const write = {
       model: effect.model,
       change: effect.change,
       fields: effect.fields ?? (effect.update ? updatedFields(effect.update) : null),
       row: rowOf(effect.row),
       ...(isOnHelperBranch ? { isOnHelperBranch } : {}),
+      ...(fillsKeys.length > 0 ? { fillsKeys } : {}),
     };
     const key = JSON.stringify(write);
     if (!writes.has(key)) writes.set(key, { ...write, site: { file: effect.ctx.file, range: effect.ctx.range(effect.node) } });

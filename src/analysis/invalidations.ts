@@ -26,8 +26,11 @@ export function scanBody(ctx: FileContext, body: ts.Node): BodyScan {
     ctx.file,
     true,
   );
+  // A key the code clears after reading it (a corrupt or expired entry) is part of that read: it
+  // is not the handler invalidating what it changes.
+  const changes = effects.filter((e) => !(e.kind === 'invalidate' && e.isSelfClearing === true));
   return {
-    invalidations: invalidationsOf(effects, ctx.file, false),
+    invalidations: invalidationsOf(changes, ctx.file, false),
     writeThroughs,
     opaqueCalls: [...new Set(effects.flatMap((e) => (e.kind === 'opaque' ? [e.description] : [])))],
     effects,

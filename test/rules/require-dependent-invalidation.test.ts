@@ -313,3 +313,54 @@ app.put('/posts/:id', async (req, res) => {
     },
   ],
 });
+
+/** A family whose fill writes the row it caches on a miss (a hash migrated while authenticating). */
+const apiKeysApp = (routes: string): string => `import express from 'express';
+import Redis from 'ioredis';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const redis = new Redis();
+export const app = express();
+async function apiKeyOf(hash: string) {
+  const hit = await redis.get(\`api-key:\${hash}\`);
+  if (hit) return JSON.parse(hit);
+  const found = await prisma.apiKey.findUnique({ where: { hash } });
+  if (found && !found.fastHash) await prisma.apiKey.update({ where: { id: found.id }, data: { fastHash: hash } });
+  await redis.set(\`api-key:\${hash}\`, JSON.stringify(found), 'EX', 300);
+  return found;
+}
+${routes}`;
+
+ruleTester({ registry: undefined }).run('require-dependent-invalidation (writes made while filling)', rule, {
+  valid: [
+    {
+      name: 'a route whose only write is the one its cached lookup makes on a miss',
+      code: apiKeysApp(`app.post('/ingest', async (req, res) => {\n  await apiKeyOf(req.header('x-key'));\n  res.end();\n});\n`),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a route that writes the row itself, besides looking it up',
+      code: apiKeysApp(
+        `app.put('/api-keys/:id', async (req, res) => {\n  await apiKeyOf(req.header('x-key'));\n  await prisma.apiKey.update({ where: { id: req.params.id }, data: { note: req.body.note } });\n  res.end();\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 15,
+          column: 5,
+          endLine: 15,
+          endColumn: 8,
+          data: staleData(
+            'PUT /api-keys/:id',
+            EXCEPTION,
+            ['api-key:{hash}'],
+            [
+              '`api-key:{hash}` holds ApiKey (looked up by key; read at file.ts:8, filled at file.ts:12, ttl 300 s); it writes ApiKey (update) at file.ts:17: delete `api-key:{hash}`.',
+            ],
+          ),
+        },
+      ],
+    },
+  ],
+});

@@ -124,6 +124,23 @@ ruleTester({ mode: 'policy' }).run('require-invalidation (policy)', rule, {
       ],
     },
     {
+      name: 'a mutation whose only delete is a read clearing the corrupt entry it found: no invalidation of its own',
+      code: `import { Router } from 'express';\nimport Redis from 'ioredis';\nconst redis = new Redis();\nasync function apiKeyOf(hash: string) {\n  const cached = await redis.get(\`api-key:\${hash}\`);\n  if (cached === 'corrupt') await redis.del(\`api-key:\${hash}\`);\n  return cached;\n}\nconst router = Router();\nrouter.post('/projects', async (req: { header(n: string): string }) => {\n  await apiKeyOf(req.header('x-key'));\n});\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 10,
+          column: 8,
+          endLine: 10,
+          endColumn: 12,
+          data: {
+            handler: 'POST /projects',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+      ],
+    },
+    {
       name: 'a server action',
       code: `'use server';\nimport { db } from './db';\nexport async function archiveNote(id: string) {\n  await db.archive(id);\n}\nexport async function listNotes() {\n  return [];\n}\n`,
       filename: 'app/notes/actions.ts',

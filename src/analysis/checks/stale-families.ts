@@ -241,7 +241,11 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
   for (const family of families) {
     // What a copy filled by a mutation holds of the row is not known (`logo`, not the whole brand):
     // only the row's delete surely stales it.
-    const found = reason(family.isProjection ? deletes : handler.writes, family.loads);
+    // A write made while filling this very family (on a miss of the function that reads it) does not stale it.
+    const writes = (family.isProjection ? deletes : handler.writes).filter(
+      (w) => !(w.fillsKeys ?? []).some((key) => familyShape(key) === familyShape(family.key)),
+    );
+    const found = reason(writes, family.loads);
     if (!found || (family.isTag ? tags : [...patterns, ...tags]).some((pattern) => mayClear(pattern, family.pattern))) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];

@@ -19,7 +19,6 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
       patterns: kind === 'path' ? [] : keys.flatMap((key) => patternFacts(key, effect)),
       isConditional: effect.isConditional,
       isDeferred: effect.isDeferred,
-      ...(effect.kind === 'invalidate' && effect.isSelfClearing ? { isSelfClearing: true } : {}),
       ...(effect.kind === 'invalidate' && effect.client ? { client: effect.client } : {}),
       range: effect.ctx.range(effect.node),
       through: effect.through,

@@ -15,6 +15,10 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const scans = effects.filter((e): e is KeyScan => e.kind === 'key-scan');
   const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
   const localReads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
+  // A delete clears what the function read only if the read comes first (`get`, then `del` of a
+  // corrupt entry), not a delete before a request whose route reads the key.
+  const readsBefore = (effect: Effect): ParsedPattern[] =>
+    readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' && placeOf(e) < placeOf(effect) ? e.keys : [])));
   // The roles of keys across the project (every file that names a cache) only when a deletion or a fill is to be judged.
   let known: Roles | null = null;
   const roles = (): Roles => {
@@ -27,9 +31,14 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const result: Effect[] = [];
   for (const effect of effects) {
     if (effect.kind === 'key-scan') continue;
-    result.push(settled(effect, scans, localReads, roles) ?? effect);
+    result.push(settled(effect, scans, localReads, readsBefore, roles) ?? effect);
   }
   return withoutRepeats(result);
+}
+
+/** Where an effect happens in the function summarised: the call itself, or the call that reaches it. */
+function placeOf(effect: Effect): number {
+  return (effect.at ?? effect.node).pos;
 }
 
 interface Roles {
@@ -38,7 +47,13 @@ interface Roles {
 }
 
 /** What one effect means beside the others of its function, or null when it means what it says. */
-function settled(effect: Effect, scans: readonly KeyScan[], localReads: readonly ParsedPattern[], roles: () => Roles): Effect | null {
+function settled(
+  effect: Effect,
+  scans: readonly KeyScan[],
+  localReads: readonly ParsedPattern[],
+  readsBefore: (effect: Effect) => ParsedPattern[],
+  roles: () => Roles,
+): Effect | null {
   if (effect.kind === 'invalidate' && effect.invalidationKind === 'key') {
     const patterns = readableKeys(effect.keys);
     // `const keys = await redis.keys(p); await redis.del(...keys)`: the scanned pattern.
@@ -49,7 +64,7 @@ function settled(effect: Effect, scans: readonly KeyScan[], localReads: readonly
   }
   if (effect.kind === 'invalidate' && effect.isConditional && !effect.isSelfClearing && localReads.length > 0) {
     const patterns = readableKeys(effect.keys);
-    if (patterns.length > 0 && overlapsAny(patterns, localReads)) return { ...effect, isSelfClearing: true };
+    if (patterns.length > 0 && overlapsAny(patterns, readsBefore(effect))) return { ...effect, isSelfClearing: true };
   }
   if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
     const filled = readableKeys(effect.keys);
