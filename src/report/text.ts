@@ -13,6 +13,9 @@ export const MODE_LINES = {
 
 /** How many blind spots the text report names before pointing at --verbose. */
 const BLIND_SPOTS_SHOWN = 10;
+/** What to do about a call that hides handlers, in the configuration's words. */
+const BLIND_SPOT_NEXT_STEP =
+  'A call that invalidates: name it in `additionalCalls` of the configuration; one checked to reach no cache: `// eslint-disable-next-line cache-audit/unresolved -- why` above the handler.';
 
 /** From how many errors and warnings a report ends with a count per rule (to see at a glance what dominates). */
 const BY_RULE_FROM = 20;
@@ -86,6 +89,7 @@ function blindSpotLines(result: ScanResult, { cyan: blue, dim, bold }: Colors): 
     );
   }
   const rest = spots.length - BLIND_SPOTS_SHOWN;
+  if (spots.some((s) => s.kind === 'hides-handlers')) lines.push(dim(`  ${BLIND_SPOT_NEXT_STEP}`));
   lines.push(
     dim(`  ${rest > 0 ? `and ${plural(rest, 'more call')}; ` : ''}--verbose lists every note (so do the json and sarif reports)`),
     '',

@@ -101,6 +101,9 @@ describe('grouping in the report layer', () => {
     const text = REPORTERS.text(result, context);
     expect(text).toContain('Blind spots  3 calls hide 56 mutation handlers from the audit');
     expect(text).toMatch(/\n {2}getUser {2}hides 30 handlers {2}e\.g\. app\/0\/actions\.ts:10, …\n/);
+    expect(text).toContain(
+      '\n  A call that invalidates: name it in `additionalCalls` of the configuration; one checked to reach no cache: `// eslint-disable-next-line cache-audit/unresolved -- why` above the handler.\n',
+    );
     expect(text).not.toContain('action12 calls code');
     expect(text.trim().split('\n').at(-1)).toBe(
       '1 error, 0 warnings, 56 notes, 3 files, coverage n/a (0/0 mutation handlers invalidate or state an exception)',

@@ -70,4 +70,34 @@ describe('blind spots are calls that could reach a cache', () => {
       'QuotesController.create calls code this audit cannot follow (this.notifier.send, @EvictQuotes): whether it invalidates is unknown.',
     ]);
   });
+
+  it('a blind spot a reviewer has checked is silenced by a disable comment with the reason', async () => {
+    const files = {
+      ...CACHE,
+      'src/notifier.ts': `export interface Notifier {\n  send(tenantId: string): Promise<void>;\n}\n`,
+      'src/quotes.controller.ts': `import { Body, Controller, Post } from '@nestjs/common';
+import type { Notifier } from './notifier';
+
+@Controller('quotes')
+export class QuotesController {
+  constructor(private readonly notifier: Notifier) {}
+
+  @Post()
+  // eslint-disable-next-line cache-audit/unresolved -- the notifier only sends e-mail
+  async create(@Body() body: { tenantId: string }) {
+    await this.notifier.send(body.tenantId);
+  }
+
+  @Post('copies')
+  async copy(@Body() body: { tenantId: string }) {
+    await this.notifier.send(body.tenantId);
+  }
+}
+`,
+    };
+    const result = await scan(files);
+    expect(result.findings.filter((f) => f.ruleId === 'unresolved').map((f) => `${f.file}:${String(f.line)} ${f.message}`)).toEqual([
+      'src/quotes.controller.ts:15 QuotesController.copy calls code this audit cannot follow (this.notifier.send): whether it invalidates is unknown.',
+    ]);
+  });
 });

@@ -17,6 +17,7 @@ import type { FindingSink } from './check.js';
 import type { ScanSetup } from './load.js';
 import { isOfEntry } from './inferred-registry.js';
 import type { SourceReader } from './parse.js';
+import { parseSuppressions } from './suppressions.js';
 
 /** Whether a call is a configured invalidation wrapper: one forwarding its parameter, whose callers say the pattern. */
 function isWrapper(options: AnalysisOptions, name: string | null): boolean {
@@ -134,6 +135,8 @@ export function blindSpots(
   for (const fileFacts of facts) {
     if (!isReportedFile(fileFacts.file)) continue;
     const seen = new Set<number>();
+    // A blind spot a reviewer has checked is silenced as any finding is: `eslint-disable-next-line cache-audit/unresolved -- why`.
+    const suppressions = parseSuppressions(reader.textOf(fileFacts.file) ?? '');
     // At the call or handler it names, with its columns, so that reporters can frame it.
     const note = (range: { readonly start: number; readonly end: number }, message: string): void => {
       const sourceFile = reader.sourceOf(fileFacts.file);
@@ -141,6 +144,7 @@ export function blindSpots(
         line: lineOf(fileFacts.file, range.start) - 1,
         character: 0,
       };
+      if (suppressions.isSuppressed('unresolved', start.line + 1)) return;
       const end = sourceFile?.getLineAndCharacterOfPosition(range.end) ?? start;
       const at = { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
       sink.push(
