@@ -1,23 +1,16 @@
-import { RULES } from '../src/analysis/catalogue.js';
-import type { MessageId } from '../src/analysis/catalogue.js';
-import { createRule, findingsListener, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
+import { broadReason } from '../src/patterns/broad.js';
+import { defineRule } from '../src/analysis/rule.js';
 
-const rule = RULES['no-broad-pattern'];
-
-export type Options = [{ allow?: string[] }];
-export type MessageIds = MessageId<'no-broad-pattern'> | 'setup';
-
-export default createRule<Options, MessageIds>({
-  name: 'no-broad-pattern',
+export default defineRule({
+  id: 'no-broad-pattern',
   meta: {
-    type: rule.type,
-    docs: {
-      description: rule.description,
-      recommended: rule.recommended,
-      requiresRegistry: rule.requiresRegistry,
+    type: 'problem',
+    description: 'Disallow invalidation patterns that span every namespace',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      broad: 'The pattern `{{pattern}}` is too broad: {{reason}}. Name the key family it means, such as `quotes:*`.',
     },
-    messages: { ...rule.messages, setup: SETUP_MESSAGE },
-    defaultOptions: [{}],
     schema: [
       {
         type: 'object',
@@ -32,7 +25,17 @@ export default createRule<Options, MessageIds>({
       },
     ],
   },
-  create(context, [options]) {
-    return findingsListener(context, 'no-broad-pattern', options.allow ? { 'no-broad-pattern': { allow: options.allow } } : undefined);
+  defaultOptions: [{}],
+  check(input, report) {
+    const sites = input.facts.otherInvalidations;
+    const allow = input.ruleOptions?.['no-broad-pattern']?.allow ?? [];
+    for (const site of sites) {
+      if (site.kind !== 'pattern') continue;
+      for (const fact of site.patterns) {
+        if (!fact.pattern || fact.pattern.errors.length > 0) continue;
+        const reason = broadReason(fact.pattern, { allow });
+        if (reason !== null) report('broad', fact.range, { pattern: fact.pattern.source, reason });
+      }
+    }
   },
 });

@@ -1,25 +1,36 @@
-import { RULES } from '../src/analysis/catalogue.js';
-import type { MessageId } from '../src/analysis/catalogue.js';
-import { createRule, findingsListener, SETUP_MESSAGE } from '../src/eslint/create-rule.js';
+import { patternCovers } from '../src/patterns/operations.js';
+import { handlerPatterns } from '../src/analysis/checks/helpers.js';
+import { defineRule } from '../src/analysis/rule.js';
 
-const rule = RULES['no-redundant-invalidation'];
-
-export type Options = [];
-export type MessageIds = MessageId<'no-redundant-invalidation'> | 'setup';
-
-export default createRule<Options, MessageIds>({
-  name: 'no-redundant-invalidation',
+export default defineRule({
+  id: 'no-redundant-invalidation',
   meta: {
-    type: rule.type,
-    docs: {
-      description: rule.description,
-      recommended: rule.recommended,
-      requiresRegistry: rule.requiresRegistry,
+    type: 'suggestion',
+    description: 'Disallow invalidating the same keys twice in one handler',
+    recommended: true,
+    requiresRegistry: false,
+    messages: {
+      duplicate: '{{handler}} invalidates `{{pattern}}` twice.',
+      covered: '`{{pattern}}` is redundant: `{{by}}` already invalidates every key it matches.',
     },
-    messages: { ...rule.messages, setup: SETUP_MESSAGE },
-    schema: [],
   },
-  create(context) {
-    return findingsListener(context, 'no-redundant-invalidation');
+  check(input, report) {
+    const { facts, registry } = input;
+    for (const handler of facts.handlers) {
+      const entries = handlerPatterns(handler, registry).filter(
+        ({ invalidation }) => invalidation.kind === 'pattern' && invalidation.file === null,
+      );
+      entries.forEach(({ fact, pattern }, index) => {
+        const earlier = entries.slice(0, index).find((other) => other.pattern.source === pattern.source);
+        if (earlier) {
+          report('duplicate', fact.range, { handler: handler.name, pattern: pattern.source });
+          return;
+        }
+        const by = entries.find(
+          (other) => other.pattern.source !== pattern.source && !other.invalidation.isConditional && patternCovers(other.pattern, pattern),
+        );
+        if (by) report('covered', fact.range, { pattern: pattern.source, by: by.pattern.source });
+      });
+    }
   },
 });

@@ -1,17 +1,21 @@
 /** cache-audit/eslint: the ESLint plugin. */
 import type { TSESLint } from '@typescript-eslint/utils';
-import { rules } from '../rules/index.js';
-import { RULES, RULE_IDS } from './analysis/catalogue.js';
+import { RULES } from '../rules/index.js';
+import type { RuleId } from '../rules/index.js';
+import { createRule } from './eslint/create-rule.js';
+import type { CacheAuditPluginDocs, PluginRule } from './eslint/create-rule.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
 type Severity = 'error' | 'warn';
 type PresetName = 'recommended' | 'recommendedTypeChecked' | 'strict';
 
+/** Every rule of the plugin, by id. */
+const rules = Object.fromEntries(RULES.map((rule) => [rule.id, createRule(rule)])) as Record<RuleId, PluginRule>;
+
 function ruleLevels(includeStrict: boolean): Record<string, Severity> {
   const levels: Record<string, Severity> = {};
-  for (const id of RULE_IDS) {
-    const rule = RULES[id];
-    if (rule.recommended || includeStrict) levels[`cache-audit/${id}`] = rule.type === 'problem' ? 'error' : 'warn';
+  for (const { id, meta } of RULES) {
+    if (meta.recommended || includeStrict) levels[`cache-audit/${id}`] = meta.type === 'problem' ? 'error' : 'warn';
   }
   return levels;
 }
@@ -40,3 +44,4 @@ plugin.configs.strict = { name: 'cache-audit/strict', plugins, rules: ruleLevels
 
 export default plugin;
 export { rules };
+export type { CacheAuditPluginDocs };

@@ -1,6 +1,4 @@
 import type { CacheRegistry } from '../registry/define.js';
-import type { RuleId } from './catalogue.js';
-import { CHECKS } from './checks/index.js';
 import type { CacheFamily, FileFacts, Range } from './facts.js';
 import type { AnalysisOptions } from './options.js';
 
@@ -16,7 +14,7 @@ export interface Suggestion {
 }
 
 export interface Finding {
-  readonly ruleId: RuleId;
+  readonly ruleId: string;
   /** Set where the team made a finding milder than its rule (a family under its configured short-ttl bound): the CLI reports it as a warning. */
   readonly severity?: 'warning';
   readonly messageId: string;
@@ -41,19 +39,4 @@ export interface CheckInput {
   readonly families?: readonly CacheFamily[];
   /** How a place in another file reads in a message (`src/posts.ts:12`); the file's base name when absent. */
   readonly locate?: (file: string, offset: number) => string;
-}
-
-/** How a check reports a finding of its rule (`isMild`: a warning where the rule's findings are errors). */
-export type Report = (messageId: string, range: Range, data: Record<string, string>, suggestions?: Suggestion[], isMild?: boolean) => void;
-
-/** One rule's check: reads the facts of a file, reports what it finds. Pure: no I/O. */
-export type RuleCheck = (input: CheckInput, report: Report) => void;
-
-/** Runs one rule's check over the facts of a file. Pure: no I/O. */
-export function runCheck(ruleId: RuleId, input: CheckInput): Finding[] {
-  const findings: Finding[] = [];
-  CHECKS[ruleId](input, (messageId, range, data, suggestions = [], isMild = false) => {
-    findings.push({ ruleId, messageId, data, range, suggestions, ...(isMild ? { severity: 'warning' as const } : {}) });
-  });
-  return findings.sort((a, b) => a.range.start - b.range.start || a.messageId.localeCompare(b.messageId));
 }

@@ -41,6 +41,9 @@ export interface PatternFact {
 
 export type InvalidationKind = 'pattern' | 'key' | 'tag' | 'path';
 
+/** A cache library whose delete takes exact keys, never a glob (`redis.del(k)`, `cache.del(k)`, `keyv.delete(k)`). */
+export type ExactDeleteClient = 'redis' | 'cache-manager' | 'keyv';
+
 export interface Invalidation {
   readonly via: 'decorator' | 'middleware' | 'call';
   /** The decorator or function name as written. */
@@ -51,6 +54,8 @@ export interface Invalidation {
   readonly isConditional: boolean;
   /** Runs later (an event listener): counted, and marked. */
   readonly isDeferred: boolean;
+  /** The library of the exact-key delete this is, where the call's receiver is known to be its client. */
+  readonly client?: ExactDeleteClient;
   readonly range: Range;
   /** Helpers followed to reach it, outermost first (`QuotesService.create`, `invalidateQuotes`). */
   readonly through: readonly string[];

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type ts from 'typescript';
 import type { TSESLint } from '@typescript-eslint/utils';
-import type { RuleId } from '../analysis/catalogue.js';
-import { runCheck } from '../analysis/checks.js';
 import type { Finding, RuleOptions } from '../analysis/checks.js';
+import { runCheck } from '../analysis/rule.js';
+import type { RuleDefinition } from '../analysis/rule.js';
 import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
@@ -46,7 +46,7 @@ export interface FileAnalysis {
   readonly options: AnalysisOptions;
   readonly ruleOptions: RuleOptions;
   readonly isIgnored: boolean;
-  findings(ruleId: RuleId, ruleOptions?: RuleOptions): readonly Finding[];
+  findings(rule: RuleDefinition, ruleOptions?: RuleOptions): readonly Finding[];
 }
 
 const analyses = new WeakMap<object, FileAnalysis>();
@@ -171,13 +171,13 @@ export function analysisFor(context: Context): FileAnalysis {
     options,
     ruleOptions,
     isIgnored,
-    findings(ruleId, overrides) {
+    findings(rule, overrides) {
       if (!facts.isRelevant) return [];
       const effective = { ...ruleOptions, ...overrides };
-      const key = `${ruleId}:${JSON.stringify(effective)}`;
+      const key = `${rule.id}:${JSON.stringify(effective)}`;
       let found = memo.get(key);
       if (!found) {
-        found = runCheck(ruleId, { facts, text: sourceCode.text, registry, options, ruleOptions: effective, families, locate });
+        found = runCheck(rule, { facts, text: sourceCode.text, registry, options, ruleOptions: effective, families, locate });
         memo.set(key, found);
       }
       return found;

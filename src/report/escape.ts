@@ -1,4 +1,4 @@
-import { oneLine } from '../analysis/catalogue.js';
+import { oneLine } from '../analysis/messages.js';
 
 /**
  * Escapes for what the reports quote of the source (patterns, file names, handler names, messages

@@ -1,4 +1,4 @@
-import { PROJECT_RULE_DESCRIPTIONS, RULE_IDS, RULES } from '../analysis/catalogue.js';
+import { PROJECT_RULES, RULES } from '../../rules/index.js';
 import { helpUri } from './context.js';
 import type { Reporter } from './context.js';
 
@@ -15,14 +15,10 @@ function sarifName(id: string): string {
 /** SARIF 2.1.0, with the catalogue of rules (help links to their docs), for code-scanning UIs. */
 export const sarifReporter: Reporter = (result) => {
   const catalogue = [
-    ...RULE_IDS.map((id) => ({ id, description: RULES[id].description, level: RULES[id].type === 'problem' ? 'error' : 'warning' })),
-    ...Object.entries(PROJECT_RULE_DESCRIPTIONS).map(([id, description]) => ({
-      id,
-      description,
-      level: id === 'unresolved' || id === 'undeclared-dependency' ? 'note' : 'warning',
-    })),
+    ...RULES.map(({ id, meta }) => ({ id, description: meta.description, level: meta.type === 'problem' ? 'error' : 'warning' })),
+    ...PROJECT_RULES.map(({ id, meta }) => ({ id, description: meta.description, level: meta.level })),
   ];
-  const index = new Map(catalogue.map((rule, i) => [rule.id, i]));
+  const index = new Map<string, number>(catalogue.map((rule, i) => [rule.id, i]));
   const rules = catalogue.map((rule) => ({
     id: rule.id,
     name: sarifName(rule.id),

@@ -14,20 +14,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  */
 const KNOWN: readonly (readonly string[])[] = [
   [
-    'src/analysis/checks.ts',
-    'src/analysis/checks/helpers.ts',
-    'src/analysis/checks/index.ts',
-    'src/analysis/checks/no-broad-pattern.ts',
-    'src/analysis/checks/no-invalidation-in-query.ts',
-    'src/analysis/checks/no-redundant-invalidation.ts',
-    'src/analysis/checks/no-unescaped-pattern-interpolation.ts',
-    'src/analysis/checks/pattern-in-registry.ts',
-    'src/analysis/checks/require-dependent-invalidation.ts',
-    'src/analysis/checks/require-invalidation.ts',
-    'src/analysis/checks/require-tenant-scope.ts',
-    'src/analysis/checks/valid-pattern.ts',
-  ],
-  [
     'src/analysis/context.ts',
     'src/analysis/hooks.ts',
     'src/analysis/project-modules.ts',

@@ -33,7 +33,7 @@ const isPath = (span: string): boolean => span.includes('/') && !/[\s(){}'"]/.te
 /** A name of the code: a bare identifier. */
 const isSymbol = (span: string): boolean => /^[A-Za-z_$][\w$]*$/.test(span);
 
-/** The files a path names: `src/analysis/checks/<id>.ts` names every file its placeholder can stand for. */
+/** The files a path names: `rules/<id>.ts` names every file its placeholder can stand for. */
 function filesOf(path: string): string[] {
   const parts = path.replace(/\/$/, '').split('/');
   let found = [root];
@@ -95,7 +95,7 @@ describe('CONTRIBUTING.md', () => {
     const createRule = resolve(root, 'src/eslint/create-rule.ts');
     expect(declares(createRule, 'createRule')).toBe(true);
     expect(declares(createRule, 'inspectCall')).toBe(false);
-    expect(filesOf('src/analysis/checks/<id>.ts').length).toBeGreaterThan(5);
+    expect(filesOf('rules/<id>.ts').length).toBeGreaterThan(5);
     expect(filesOf('src/analysis/invalidation-calls.ts')).toEqual([]);
   });
 });

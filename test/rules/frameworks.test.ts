@@ -1,6 +1,8 @@
-import rule from '../../rules/require-invalidation.js';
-import dependentRule from '../../rules/require-dependent-invalidation.js';
+import { rules } from '../../src/eslint.js';
 import { ruleTester } from './tester.js';
+
+const rule = rules['require-invalidation'];
+const dependentRule = rules['require-dependent-invalidation'];
 
 /** How require-invalidation recognises handlers and invalidations across frameworks and spellings. */
 ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (framework coverage)', rule, {

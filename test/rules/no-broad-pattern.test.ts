@@ -1,5 +1,7 @@
-import rule from '../../rules/no-broad-pattern.js';
+import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
+
+const rule = rules['no-broad-pattern'];
 
 ruleTester().run('no-broad-pattern', rule, {
   valid: [

@@ -1,5 +1,7 @@
-import rule from '../../rules/no-invalidation-in-query.js';
+import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
+
+const rule = rules['no-invalidation-in-query'];
 
 ruleTester().run('no-invalidation-in-query', rule, {
   valid: [

@@ -1,5 +1,7 @@
-import rule from '../../rules/no-redundant-invalidation.js';
+import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
+
+const rule = rules['no-redundant-invalidation'];
 
 ruleTester().run('no-redundant-invalidation', rule, {
   valid: [

@@ -1,5 +1,7 @@
-import rule from '../../rules/no-unescaped-pattern-interpolation.js';
+import { rules } from '../../src/eslint.js';
 import { ruleTester } from './tester.js';
+
+const rule = rules['no-unescaped-pattern-interpolation'];
 
 const service = (body: string, imports = "import { getCache } from 'cache-audit/runtime';") =>
   `${imports}\nexport async function drop(tenantId: string, page: number) {\n${body}\n}\n`;

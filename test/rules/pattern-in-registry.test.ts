@@ -1,5 +1,7 @@
-import rule from '../../rules/pattern-in-registry.js';
+import { rules } from '../../src/eslint.js';
 import { controller, REGISTRY, ruleTester } from './tester.js';
+
+const rule = rules['pattern-in-registry'];
 
 ruleTester().run('pattern-in-registry', rule, {
   valid: [

@@ -1,5 +1,7 @@
-import rule from '../../rules/require-dependent-invalidation.js';
+import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
+
+const rule = rules['require-dependent-invalidation'];
 
 const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
 const DECORATOR_EXCEPTION = "@NoCacheInvalidation('reason')";

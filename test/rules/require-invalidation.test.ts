@@ -1,5 +1,7 @@
-import rule from '../../rules/require-invalidation.js';
+import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
+
+const rule = rules['require-invalidation'];
 
 /** By default, a mutation is judged by what it leaves stale (require-dependent-invalidation): this rule says only what throws or is empty. */
 ruleTester().run('require-invalidation', rule, {

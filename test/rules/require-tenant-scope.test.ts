@@ -1,5 +1,7 @@
-import rule from '../../rules/require-tenant-scope.js';
+import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
+
+const rule = rules['require-tenant-scope'];
 
 ruleTester().run('require-tenant-scope', rule, {
   valid: [

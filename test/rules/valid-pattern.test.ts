@@ -1,5 +1,7 @@
-import rule from '../../rules/valid-pattern.js';
+import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
+
+const rule = rules['valid-pattern'];
 
 ruleTester().run('valid-pattern', rule, {
   valid: [

@@ -47,11 +47,12 @@ describe('the fixture apps without configuration, in the CLI', () => {
     const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/koa-sequelize-app') });
     expect(
       result.findings
-        .filter((f) => f.ruleId === 'wrong-key' || f.ruleId === 'dead-family')
+        .filter((f) => f.ruleId === 'wrong-key' || f.ruleId === 'dead-family' || f.ruleId === 'dead-invalidation')
         .map((f) => `${String(f.line)}:${String(f.column)} ${f.message}`),
     ).toEqual([
       '20:19 del() deletes `token`, a key of runtime values only, but no key the code writes can be it (it writes `team:members:{teamId}`, `auth:{token}`): the entry it means to clear stays. Delete the key the entry is stored under.',
       '26:19 del() invalidates `invites:{teamId}`, but nothing in the project reads, fills or keeps a key it matches: the entry it means to clear is stored under another key, or the family is gone.',
+      '38:19 del() deletes `teams:members:{teamId}`, but nothing in the project reads, fills or writes a key it can be; the code keeps `team:members:{teamId}`: the entry it means to clear is stored there. Delete that key.',
     ]);
   });
 });

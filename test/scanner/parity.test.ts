@@ -2,19 +2,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as eslint10 from 'eslint';
 import { describe, expect, it } from 'vitest';
-import { RULE_IDS, RULES } from '../../src/analysis/catalogue.js';
-import type { RuleId } from '../../src/analysis/catalogue.js';
+import { RULES } from '../../rules/index.js';
 import { auditProject } from '../../src/scanner/apps.js';
 import { scan } from '../../src/scanner/scan.js';
 import { lintFixture } from '../eslint/lint-fixture.js';
 import { AUDITED_APPS } from '../support/fixture-apps.js';
 
 const APPS = ['quotes-app', ...AUDITED_APPS];
-const perFile = new Set<string>(RULE_IDS);
+const perFile = new Set<string>(RULES.map((rule) => rule.id));
 const key = (f: { file: string; line: number; rule?: string; ruleId?: string; severity?: string }): string => {
   const rule = f.rule ?? f.ruleId ?? '';
   // A listed finding without a severity has its rule's level in the recommended config.
-  const severity = f.severity ?? (RULES[rule as RuleId].type === 'problem' ? 'error' : 'warning');
+  const severity = f.severity ?? (RULES.find((r) => r.id === rule)?.meta.type === 'problem' ? 'error' : 'warning');
   return `${f.file}:${String(f.line)} ${rule} ${severity}`;
 };
 

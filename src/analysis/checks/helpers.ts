@@ -92,7 +92,7 @@ export function familyPattern(entry: RegistryEntry): string {
   return entry.parsed.pieces.length === 1 && first?.kind === 'text' ? escapeGlob(literal) : `${escapeGlob(literal.slice(0, cut + 1))}*`;
 }
 
-function levenshtein(a: string, b: string): number {
+export function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0] ?? 0;
@@ -227,4 +227,39 @@ export function closestTag(tag: string, registry: CacheRegistry): string | null 
   if (names.has(tag)) return null;
   const { best, distance: bestDistance } = nearest(tag, names);
   return best !== null && bestDistance > 0 && bestDistance <= Math.min(2, Math.floor(tag.length / 3)) ? best : null;
+}
+
+const STAR = 0x2a;
+const QUESTION = 0x3f;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * The glob character written in the literal text of a key given to a delete that takes exact keys
+ * (`redis.del('posts:*')`, `cacheManager.del(…)`, `keyv.delete(…)` on a client known by its
+ * import or declared type), or null. Such a delete removes the one key of that name, a literal `*`
+ * included, and so nothing it seems to match. A hole is one runtime value, never a glob; `?` and
+ * `[` count only in a key that is no URL (`/posts?page=2` is a key).
+ */
+export function globInExactKey(site: Invalidation, fact: PatternFact): '*' | '?' | '[' | null {
+  if (site.kind !== 'key' || site.client === undefined || fact.forwardedBy !== null) return null;
+  const pattern = fact.pattern;
+  if (!pattern || pattern.errors.length > 0) return null;
+  return globOf(
+    pattern.tokens.flatMap((t) => (t.kind === 'byte' ? [t.byte] : [])),
+    /[/=&]/.test(keyText(pattern)),
+  );
+}
+
+function globOf(bytes: readonly number[], isUrl: boolean): '*' | '?' | '[' | null {
+  if (bytes.includes(STAR)) return '*';
+  if (isUrl) return null;
+  if (bytes.includes(QUESTION)) return '?';
+  const open = bytes.indexOf(OPEN_BRACKET);
+  return open !== -1 && bytes.lastIndexOf(CLOSE_BRACKET) > open ? '[' : null;
+}
+
+/** A key as it reads in a message: its literal text unescaped, its holes as `{name}`. */
+export function keyText(pattern: ParsedPattern): string {
+  return pattern.source.replace(/\\(.)/g, '$1');
 }

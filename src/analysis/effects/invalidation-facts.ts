@@ -19,6 +19,7 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
       patterns: kind === 'path' ? [] : keys.flatMap((key) => patternFacts(key, effect)),
       isConditional: effect.isConditional,
       isDeferred: effect.isDeferred,
+      ...(effect.kind === 'invalidate' && effect.client ? { client: effect.client } : {}),
       range: effect.ctx.range(effect.node),
       through: effect.through,
       file: effect.ctx.file === rootFile ? null : effect.ctx.file,

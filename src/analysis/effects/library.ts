@@ -56,7 +56,13 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
     ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
   switch (effect.kind) {
     case 'invalidate':
-      return { ...base, kind: 'invalidate', invalidationKind: effect.invalidationKind, keys: keysOf(effect.keys) };
+      return {
+        ...base,
+        kind: 'invalidate',
+        invalidationKind: effect.invalidationKind,
+        keys: keysOf(effect.keys),
+        ...(effect.client ? { client: effect.client } : {}),
+      };
     case 'cache-read':
       return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
     case 'cache-fill':

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import type { Bound, Frame } from '../env.js';
-import type { InvalidationKind } from '../facts.js';
+import type { ExactDeleteClient, InvalidationKind } from '../facts.js';
 import type { ReadLookup, WriteChange } from '../sources/operations.js';
 import type { RedisRole } from '../sources/source.js';
 
@@ -50,6 +50,7 @@ export type Effect = EffectBase &
         readonly invalidationKind: InvalidationKind;
         readonly keys: readonly EffectKey[];
         readonly isSelfClearing?: boolean;
+        readonly client?: ExactDeleteClient;
       }
     /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
     | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttl: EffectTtl | null }

@@ -183,7 +183,7 @@ function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): C
   if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
   if (REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
   if (REDIS_FILLS.has(lower)) return [{ kind: 'cache-fill', keys: lower === 'mset' ? [] : keys(call), ttl: redisTtl(ctx, lower, call) }];
-  if (REDIS_DELETES.has(lower)) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all') }];
+  if (REDIS_DELETES.has(lower)) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all'), client: 'redis' }];
   if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
   if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
   if (lower === 'flushall' || lower === 'flushdb') return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
@@ -218,7 +218,10 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, ki
     return [{ kind: 'cache-fill', keys: name === 'mset' ? [] : keys(call), ttl }];
   }
   if (CACHE_FLUSHES.has(name)) return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
-  if (CACHE_DELETES.has(name) || isByName) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all') }];
+  if (CACHE_DELETES.has(name) || isByName) {
+    const client = kind === 'redis' || kind === 'cache-manager' || kind === 'keyv' ? kind : null;
+    return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all'), ...(client ? { client } : {}) }];
+  }
   return null;
 }
 

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
-import type { InvalidationKind } from '../facts.js';
+import type { ExactDeleteClient, InvalidationKind } from '../facts.js';
 
 /** What a Redis key is used for, besides caching read results. */
 export type RedisRole = 'lock' | 'marker' | 'counter' | 'data';
@@ -17,7 +17,13 @@ export type KeyArgument = { readonly expr: ts.Expression; readonly isKey: boolea
 
 /** What one call does, as a library source sees it. */
 export type CallEffect =
-  | { readonly kind: 'invalidate'; readonly invalidationKind: InvalidationKind; readonly keys: readonly KeyArgument[] }
+  /** `client`: the library of an exact-key delete, where the receiver is known to be its client. */
+  | {
+      readonly kind: 'invalidate';
+      readonly invalidationKind: InvalidationKind;
+      readonly keys: readonly KeyArgument[];
+      readonly client?: ExactDeleteClient;
+    }
   /** A loading read fills a miss itself: `ttl` is what it gives the entry (undefined: not known). */
   | {
       readonly kind: 'cache-read';

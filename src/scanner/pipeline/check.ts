@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { formatMessage, RULE_IDS, RULES } from '../../analysis/catalogue.js';
-import type { RuleId } from '../../analysis/catalogue.js';
-import { runCheck } from '../../analysis/checks.js';
+import { messageOf, runCheck } from '../../analysis/rule.js';
+import type { RuleDefinition } from '../../analysis/rule.js';
+import { RULES } from '../../../rules/index.js';
 import type { FileFacts } from '../../analysis/facts.js';
 import type { ScanFinding, Severity } from '../result.js';
 import type { ScanSetup } from './load.js';
@@ -27,8 +27,8 @@ export class FindingSink {
   }
 }
 
-function severityOf(ruleId: RuleId): Severity {
-  return RULES[ruleId].type === 'problem' ? 'error' : 'warning';
+function severityOf(rule: RuleDefinition): Severity {
+  return rule.meta.type === 'problem' ? 'error' : 'warning';
 }
 
 /** Step 4: the per-file rules (those of the ESLint plugin) over the facts of each reported file. */
@@ -41,7 +41,7 @@ export function checkFiles(
   sink: FindingSink,
 ): void {
   const { registry, rel, messageRel } = setup;
-  const ruleIds = RULE_IDS.filter((id) => strict || RULES[id].recommended);
+  const rules = RULES.filter((rule) => strict === true || rule.meta.recommended);
   const families = facts.flatMap((f) => f.families);
   const locate = (file: string, offset: number): string =>
     `${messageRel(file)}:${String((reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1)}`;
@@ -51,8 +51,8 @@ export function checkFiles(
     const sourceFile = reader.sourceOf(fileFacts.file);
     if (!sourceFile) continue;
     const suppressions = parseSuppressions(text);
-    for (const ruleId of ruleIds) {
-      for (const finding of runCheck(ruleId, {
+    for (const rule of rules) {
+      for (const finding of runCheck(rule, {
         facts: fileFacts,
         text,
         registry,
@@ -63,17 +63,14 @@ export function checkFiles(
       })) {
         const start = sourceFile.getLineAndCharacterOfPosition(finding.range.start);
         const end = sourceFile.getLineAndCharacterOfPosition(finding.range.end);
-        if (suppressions.isSuppressed(ruleId, start.line + 1)) continue;
+        if (suppressions.isSuppressed(rule.id, start.line + 1)) continue;
         // The message's first line says what is wrong; the lines below it (made by the rule from
         // text it made one line) prove it.
-        const [message = '', ...details] = formatMessage(
-          (RULES[ruleId].messages as Readonly<Record<string, string>>)[finding.messageId] ?? finding.messageId,
-          finding.data,
-        ).split('\n');
+        const [message = '', ...details] = messageOf(rule, finding).split('\n');
         sink.push(
           {
-            ruleId,
-            severity: finding.severity ?? severityOf(ruleId),
+            ruleId: rule.id,
+            severity: finding.severity ?? severityOf(rule),
             message,
             ...(details.length > 0 ? { details } : {}),
             file: rel(fileFacts.file),

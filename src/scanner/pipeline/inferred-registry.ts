@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { projectMessage } from '../../analysis/catalogue.js';
+import undeclaredDependency from '../../../rules/undeclared-dependency.js';
 import { sameResource } from '../../analysis/checks/helpers.js';
 import { overlaps } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
@@ -120,7 +120,7 @@ export function dependencyFindings(
     if (suggested.length === 0) continue;
     const at = loadedRegistry.locations.get(entry.name) ?? { line: 1, column: 1 };
     const reads = mine.filter((f) => f.models.some((m) => suggested.includes(m))).flatMap((f) => f.reads);
-    const message = projectMessage('undeclared-dependency', 'undeclared', {
+    const message = undeclaredDependency.message('undeclared', {
       key: entry.name,
       template: entry.template,
       models: suggested.join(', '),

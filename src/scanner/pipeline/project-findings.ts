@@ -1,6 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { projectMessage } from '../../analysis/catalogue.js';
-import { handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../../analysis/checks/helpers.js';
+import deadFamily from '../../../rules/dead-family.js';
+import deadInvalidation, { nearestKey } from '../../../rules/dead-invalidation.js';
+import staleKey from '../../../rules/stale-key.js';
+import unresolved from '../../../rules/unresolved.js';
+import unusedKey from '../../../rules/unused-key.js';
+import wrongKey from '../../../rules/wrong-key.js';
+import { globInExactKey, handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../../analysis/checks/helpers.js';
 import { truncate } from '../../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../../analysis/facts.js';
 import type { AnalysisOptions } from '../../analysis/options.js';
@@ -109,12 +114,10 @@ export function keyFindings(
     if (!isReportedFile(registryFile) || invalidated.has(entry.name)) continue;
     const data = { key: entry.name, template: entry.template };
     if (!readNames.has(entry.name)) {
-      sink.push({ ...base, ruleId: 'unused-key', severity: 'warning', message: projectMessage('unused-key', 'unused', data) }, lineText);
+      sink.push({ ...base, ruleId: 'unused-key', severity: 'warning', message: unusedKey.message('unused', data) }, lineText);
     } else if (mayBeInvalidated !== 'all' && !mayBeInvalidated.has(entry.name)) {
       const message =
-        entry.ttl === undefined
-          ? projectMessage('stale-key', 'noTtl', data)
-          : projectMessage('stale-key', 'ttl', { ...data, ttl: String(entry.ttl) });
+        entry.ttl === undefined ? staleKey.message('noTtl', data) : staleKey.message('ttl', { ...data, ttl: String(entry.ttl) });
       sink.push({ ...base, ruleId: 'stale-key', severity: entry.ttl === undefined ? 'error' : 'warning', message }, lineText);
     }
   }
@@ -160,18 +163,18 @@ export function blindSpots(
         seen.add(fact.range.start);
         note(
           fact.range,
-          projectMessage('unresolved', 'pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }),
+          unresolved.message('pattern', { pattern: truncate(fact.text, 60), call: invalidation.name, reason: fact.unresolved }),
         );
       }
     }
     for (const handler of fileFacts.handlers) {
       for (const undecided of undecidedRedundancy(handler, setup.registry)) {
-        note(undecided.fact.range, projectMessage('unresolved', 'tooComplex', { pattern: undecided.pattern, by: undecided.by }));
+        note(undecided.fact.range, unresolved.message('tooComplex', { pattern: undecided.pattern, by: undecided.by }));
       }
       if (!handler.isMutation || handler.opaqueCalls.length === 0 || handler.invalidations.length > 0) continue;
       note(
         handler.nameRange,
-        projectMessage('unresolved', 'opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }),
+        unresolved.message('opaqueCalls', { handler: handler.name, calls: handler.opaqueCalls.slice(0, 3).join(', ') }),
       );
     }
   }
@@ -222,6 +225,8 @@ export function judgedDeletions(
       // A runtime value as a whole (a raw token) is one value: one segment, no literal text.
       const pattern = fact.isRuntimeValue === true ? RUNTIME_VALUE : fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
       if (!pattern || fact.forwardedBy !== null || pattern.source === '*') continue;
+      // A glob given to an exact-key delete is no-glob-in-key-delete's finding.
+      if (globInExactKey(invalidation, fact) !== null) continue;
       const hasText = pattern.tokens.some((t) => t.kind === 'byte' && t.byte !== 0x3a);
       if (hasText && setup.registry) continue;
       judged.push({ invalidation, fact, pattern, hasText });
@@ -279,9 +284,25 @@ export function deletionFindings(
         via: [] as string[],
       };
       const data = { call: invalidation.name, pattern: fact.isRuntimeValue === true ? fact.text : pattern.source };
-      if (hasText) {
+      // An exact key a typo away from a key the code keeps: the entry is there.
+      const nearest = hasText && invalidation.kind === 'key' ? nearestKey(pattern, written) : null;
+      if (nearest) {
         sink.push(
-          { ...at, ruleId: 'dead-family', severity: 'warning', message: projectMessage('dead-family', 'deadFamily', data) },
+          {
+            ...at,
+            ruleId: 'dead-invalidation',
+            severity: 'warning',
+            message: deadInvalidation.message('deadKey', {
+              call: invalidation.name,
+              key: pattern.source,
+              nearest: nearest.source.replaceAll('{}', '{…}'),
+            }),
+          },
+          lines[start.line] ?? '',
+        );
+      } else if (hasText) {
+        sink.push(
+          { ...at, ruleId: 'dead-family', severity: 'warning', message: deadFamily.message('deadFamily', data) },
           lines[start.line] ?? '',
         );
       } else {
@@ -291,7 +312,7 @@ export function deletionFindings(
         );
         const list = examples.length > 0 ? ` (it writes ${examples.map((e) => `\`${e}\``).join(', ')})` : '';
         sink.push(
-          { ...at, ruleId: 'wrong-key', severity: 'error', message: projectMessage('wrong-key', 'wrongKey', { ...data, written: list }) },
+          { ...at, ruleId: 'wrong-key', severity: 'error', message: wrongKey.message('wrongKey', { ...data, written: list }) },
           lines[start.line] ?? '',
         );
       }

@@ -3,8 +3,8 @@ import { covers, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
 import type { CacheRegistry } from '../../registry/define.js';
-import { oneLine } from '../catalogue.js';
-import type { CheckInput, Report, Suggestion } from '../checks.js';
+import type { CheckInput, Suggestion } from '../checks.js';
+import { oneLine } from '../messages.js';
 import type { CacheFamily, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { canChange } from '../sources/operations.js';
 import {
@@ -14,19 +14,11 @@ import {
   isFullyKnown,
   handlerPatterns,
   isReadOnlyRoute,
-  exceptionText,
   resolvePattern,
   sameResource,
   familyShape,
   namedHoles,
 } from './helpers.js';
-
-/** How many stale families the first line of a finding names; the details list every one. */
-const NAMED_IN_HEADLINE = 2;
-
-export function check(input: CheckInput, report: Report): void {
-  for (const [handler, { stale, suggestions }] of staleFamilies(input)) reportStale(handler, stale, report, suggestions);
-}
 
 /**
  * Whether a family of this ttl (seconds) is short-lived by the team's choice: only where the team
@@ -48,24 +40,6 @@ export interface Stale {
   readonly pattern: string;
   /** Not proved (a write on a helper's branch, a resource guessed from the route) or short-lived by choice: a warning. */
   readonly isMild: boolean;
-}
-
-/** The one finding of a handler: the stale families in its first line, each with its proof below. */
-function reportStale(handler: RouteHandler, stale: readonly Stale[], report: Report, suggestions: Suggestion[]): void {
-  const names = stale.map((s) => `\`${s.name}\``);
-  const shown = names.slice(0, NAMED_IN_HEADLINE).join(', ');
-  const more = names.length > NAMED_IN_HEADLINE ? ` and ${String(names.length - NAMED_IN_HEADLINE)} more` : '';
-  const data = {
-    handler: oneLine(handler.name),
-    families: `${shown}${more}`,
-    count: stale.length === 1 ? 'a cached family' : `${String(stale.length)} cached families`,
-    details: stale.map((s) => `\n- ${s.detail}`).join(''),
-    them: stale.length === 1 ? 'it' : 'them',
-    they: stale.length === 1 ? 'it' : 'they',
-    exception: exceptionText(handler),
-  };
-  const isMild = stale.every((s) => s.isMild);
-  report('stale', handler.nameRange, data, suggestions, isMild);
 }
 
 /**
