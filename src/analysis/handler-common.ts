@@ -182,22 +182,23 @@ function isProvablyRead(scan: BodyScan): boolean {
 /** The model writes of a handler's code, once per model, change and fields. */
 export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
-  const reads = scan.effects.filter((e) => e.kind === 'cache-read' && e.through.length > 0);
+  // The keys read from the cache under each function the handler calls, sorted, once per handler.
+  const keysReadUnder = new Map<string, Set<string>>();
+  for (const read of scan.effects) {
+    const [under] = read.through;
+    if (read.kind !== 'cache-read' || under === undefined) continue;
+    const keys = keysReadUnder.get(under) ?? new Set<string>();
+    for (const pattern of readableKeys(read.keys)) keys.add(pattern.source);
+    keysReadUnder.set(under, keys);
+  }
   for (const effect of scan.effects) {
     // A base repository's write whose class no caller named writes no model that can be told.
     if (effect.kind !== 'model-write' || isHeldModel(effect.model)) continue;
-    const isOnHelperBranch = effect.isConditional && effect.through.length > 0;
+    const [under] = effect.through;
+    const isOnHelperBranch = effect.isConditional && under !== undefined;
     // A write on a branch of a function the handler calls, which reads the cache too: made while
     // filling what that function reads.
-    const fillsKeys = isOnHelperBranch
-      ? [
-          ...new Set(
-            reads
-              .filter((read) => read.through[0] === effect.through[0])
-              .flatMap((read) => (read.kind === 'cache-read' ? readableKeys(read.keys).map((p) => p.source) : [])),
-          ),
-        ].sort()
-      : [];
+    const fillsKeys = isOnHelperBranch ? [...(keysReadUnder.get(under) ?? [])].sort() : [];
     const write = {
       model: effect.model,
       change: effect.change,
