@@ -170,6 +170,8 @@ export interface CacheFamily {
   readonly isProjection?: boolean;
   /** A Next.js cache tag (`cacheTag('posts')` in a `'use cache'` function): cleared by `updateTag` or `revalidateTag`. */
   readonly isTag?: boolean;
+  /** The tags its read gives the entry (BentoCache's `getOrSet({ key, tags })`): a delete by any of them clears it too. */
+  readonly tags?: readonly string[];
 }
 
 /** A GET that a `CacheInterceptor` registered for the whole application caches: its family, and the path it is keyed by (null: by its `@CacheKey`). */

@@ -1,6 +1,8 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../src/analysis/effects/model.js';
+import { invalidationsOf } from '../../src/analysis/effects/invalidation-facts.js';
+import { keyPattern } from '../../src/analysis/effects/keys.js';
 import { summarize } from '../../src/analysis/effects/summarize.js';
 import { fileContext } from '../../src/analysis/extract.js';
 import { resolveOptions } from '../../src/analysis/options.js';
@@ -466,6 +468,50 @@ export async function handler(id: string) {
       '8:9 model-write Websites.insert',
       '9:9 model-write Websites.update',
       '10:9 model-write Websites.delete',
+    ]);
+  });
+});
+
+describe('BentoCache', () => {
+  const code = `import { BentoCache } from 'bentocache';
+import cache from '@adonisjs/cache/services/main';
+const bento = new BentoCache({ default: 'memory', stores: {} });
+export async function handler(id: string, other: { delete(options: { key: string }): void }) {
+  const users = bento.namespace('users');
+  await users.getOrSet({ key: \`user:\${id}\`, factory: () => null, tags: ['users'] });
+  await bento.getOrSetForever('config', () => null);
+  await users.has({ key: 'user:1' });
+  await users.deleteMany({ keys: ['a', 'b'] });
+  await users.deleteByTag({ tags: ['users'] });
+  await users.clear();
+  await bento.clear();
+  await cache.delete('report');
+  other.delete({ key: 'user:1' });
+}`;
+
+  it('reads both forms, with the namespace before every key and tag, and the clear of a namespace as its keys', () => {
+    const file = ts.createSourceFile('/app/src/handler.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const ctx = fileContext(file, { ts, options: resolveOptions() });
+    const read = summarize(ctx, declaration(file, 'handler'))
+      .filter((e) => e.kind !== 'opaque')
+      .map((e) => {
+        const keys =
+          e.kind === 'invalidate'
+            ? invalidationsOf([e], ctx.file, false).flatMap((i) => i.patterns.map((p) => p.pattern?.source ?? '?'))
+            : 'keys' in e
+              ? e.keys.map((k) => keyPattern(k)?.source ?? '?')
+              : [];
+        const tags = e.kind === 'cache-read' ? (e.tags ?? []).map((k) => keyPattern(k)?.source ?? '?') : [];
+        return `${describeEffect(e)} [${keys.join(' ')}]${tags.length > 0 ? ` tags [${tags.join(' ')}]` : ''}`;
+      });
+    expect(read).toEqual([
+      '6:9 cache-read getOrSet [users:user:{id}] tags [users:users]',
+      '7:9 cache-read getOrSetForever [config]',
+      '9:9 invalidate deleteMany [users:a users:b]',
+      '10:9 invalidate deleteByTag [users:users]',
+      '11:9 invalidate clear [users:*]',
+      '12:9 invalidate clear [*]',
+      '13:9 invalidate delete [report]',
     ]);
   });
 });

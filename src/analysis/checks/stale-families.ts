@@ -119,6 +119,8 @@ interface KeyFamily {
   isProjection: boolean;
   /** A Next.js cache tag, cleared by `updateTag` or `revalidateTag`, not by a key's delete. */
   isTag: boolean;
+  /** The tags its reads give its entries (see `CacheFamily.tags`): a delete by one of them clears it. */
+  readonly tags: ParsedPattern[];
   /** Null when some fill gives no expiry that can be read. */
   ttl: number | null;
 }
@@ -140,9 +142,14 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
         projected: [],
         isProjection: false,
         isTag: family.isTag === true,
+        tags: [],
         ttl: family.ttl,
       };
       result.set(shape, entry);
+    }
+    for (const tag of family.tags ?? []) {
+      const pattern = parsePattern(tag);
+      if (pattern.errors.length === 0 && !entry.tags.some((t) => t.source === tag)) entry.tags.push(pattern);
     }
     if (family.isProjection) {
       entry.projected.push(family);
@@ -247,6 +254,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     );
     const found = reason(writes, family.loads);
     if (!found || (family.isTag ? tags : [...patterns, ...tags]).some((pattern) => mayClear(pattern, family.pattern))) continue;
+    if (family.tags.some((given) => tags.some((tag) => mayClear(tag, given)))) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]

@@ -65,10 +65,11 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
     const models = [...new Set(loads.map((l) => l.model))];
     const fills = fillsOf(ctx, effects, read);
     const where = siteOf(ctx, read);
+    const tags = readableKeys(read.tags ?? []).map((tag) => tag.source);
     for (const key of read.keys) {
       const pattern = keyPattern(key);
       if (pattern && isFamilyKey(pattern, others)) {
-        families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills });
+        families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills, ...(tags.length > 0 ? { tags } : {}) });
       }
     }
   }

@@ -51,7 +51,9 @@ export function namedInvalidation(ctx: FileContext, call: ts.CallExpression, bas
 /** An effect a library source gives, as the effect model holds it (its expressions read where they are written). */
 export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
   const keysOf = (keys: readonly KeyArgument[]): EffectKey[] =>
-    keys.map((key) => ('flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey }));
+    keys.map((key) =>
+      'flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey, ...(key.prefix ? { prefix: key.prefix } : {}) },
+    );
   const ttlOf = (ttl: TtlArgument | undefined): EffectTtl | null =>
     ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
   switch (effect.kind) {
@@ -63,8 +65,10 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
         keys: keysOf(effect.keys),
         ...(effect.client ? { client: effect.client } : {}),
       };
-    case 'cache-read':
-      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
+    case 'cache-read': {
+      const tags = effect.tags && effect.tags.length > 0 ? { tags: keysOf(effect.tags) } : {};
+      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl), ...tags };
+    }
     case 'cache-fill':
       return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false, ttl: ttlOf(effect.ttl) };
     case 'redis-other':

@@ -11,8 +11,12 @@ export interface EffectRow {
   readonly value: Bound;
 }
 
-/** A key or pattern an effect names: an expression read with the arguments in force, or everything. */
-export type EffectKey = { readonly bound: Bound; readonly isKey: boolean } | { readonly flush: true };
+/**
+ * A key or pattern an effect names: an expression read with the arguments in force, or everything;
+ * `prefix`, literal text the library puts before it (see `KeyArgument`).
+ */
+export type EffectKey =
+  { readonly bound: Bound; readonly isKey: boolean; readonly prefix?: string } | { readonly flush: true; readonly prefix?: string };
 
 /** The expiry a fill gives its entry: an expression read with the arguments in force, and its unit. */
 export interface EffectTtl {
@@ -52,8 +56,14 @@ export type Effect = EffectBase &
         readonly isSelfClearing?: boolean;
         readonly client?: ExactDeleteClient;
       }
-    /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`). */
-    | { readonly kind: 'cache-read'; readonly keys: readonly EffectKey[]; readonly hasLoader: boolean; readonly ttl: EffectTtl | null }
+    /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`); `tags`: see `CallEffect`. */
+    | {
+        readonly kind: 'cache-read';
+        readonly keys: readonly EffectKey[];
+        readonly hasLoader: boolean;
+        readonly ttl: EffectTtl | null;
+        readonly tags?: readonly EffectKey[];
+      }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is
      * read back as a cache elsewhere is write-through; any other (job state, a session) is neither.

@@ -5,6 +5,7 @@ import type { Bound } from '../env.js';
 import type { StoredKey } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { enclosingFunction } from '../../ts/syntax.js';
+import { prefixedFact } from './keys.js';
 import { summarize } from './summarize.js';
 
 /**
@@ -14,8 +15,8 @@ import { summarize } from './summarize.js';
  */
 export function storedKeys(ctx: FileContext): StoredKey[] {
   const result = new Map<string, StoredKey>();
-  const add = (key: Bound, isKey: boolean, isOwnParameterSkipped: boolean): void => {
-    const fact = readPattern(key.ctx, key.expr, isKey, key.env);
+  const add = (key: Bound, isKey: boolean, isOwnParameterSkipped: boolean, prefix?: string): void => {
+    const fact = prefixedFact(readPattern(key.ctx, key.expr, isKey, key.env), prefix);
     // `set(key, value)` in a wrapper: its callers say the key.
     if (isOwnParameterSkipped && fact.forwardedBy !== null && key.env === null) return;
     const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
@@ -29,7 +30,7 @@ export function storedKeys(ctx: FileContext): StoredKey[] {
   for (const owner of owners) {
     for (const effect of summarize(ctx, owner)) {
       if (effect.kind !== 'cache-read' && effect.kind !== 'cache-fill' && effect.kind !== 'redis-other') continue;
-      for (const key of effect.keys) if (!('flush' in key)) add(key.bound, key.isKey, true);
+      for (const key of effect.keys) if (!('flush' in key)) add(key.bound, key.isKey, true, key.prefix);
     }
   }
   for (const { key } of cachedMethods(ctx)) add(key, true, false);

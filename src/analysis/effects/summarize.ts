@@ -13,7 +13,7 @@ import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
 import { fromSource, namedInvalidation } from './library.js';
-import type { Effect, EffectBase, Target } from './model.js';
+import type { Effect, EffectBase, EffectKey, Target } from './model.js';
 import { settle } from './settle.js';
 import { hooksOf, processorsOf } from './targets.js';
 
@@ -253,12 +253,13 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
     return { ...moved, row, ...(update ? { update } : {}) } as Effect;
   }
   if (!('keys' in effect)) return moved;
-  const keys = effect.keys.map((key) =>
-    'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } },
-  );
+  const shift = (key: EffectKey): EffectKey =>
+    'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } };
+  const keys = effect.keys.map(shift);
+  const tags = effect.kind === 'cache-read' && effect.tags ? { tags: effect.tags.map(shift) } : {};
   if ((effect.kind === 'cache-fill' || effect.kind === 'cache-read') && effect.ttl) {
     const ttl = { ...effect.ttl, bound: { ...effect.ttl.bound, env: appendFrame(effect.ttl.bound.env, frame) } };
-    return { ...moved, keys, ttl } as Effect;
+    return { ...moved, keys, ttl, ...tags } as Effect;
   }
-  return { ...moved, keys } as Effect;
+  return { ...moved, keys, ...tags } as Effect;
 }

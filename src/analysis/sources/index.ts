@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
+import { bentocache } from './bentocache.js';
 import { bullmq } from './bullmq.js';
 import { cacheClients } from './cache-clients.js';
 import { drizzle } from './drizzle.js';
@@ -17,7 +18,8 @@ import { typeorm } from './typeorm.js';
  * The library sources, asked in order; the first that recognises a call says what it does.
  * Adding a library is adding one module here, with its fixture. The ORMs and queues recognise
  * their calls by imports and declared types and are asked before the project's own functions
- * are followed (`precedesHelpers`); Drizzle before Prisma, whose `db` name fallback is broader.
+ * are followed (`precedesHelpers`); Drizzle before Prisma, whose `db` name fallback is broader;
+ * BentoCache before the cache clients, which would take a receiver named `cache` by its name.
  */
 export const SOURCES: readonly Source[] = [
   drizzle,
@@ -29,6 +31,7 @@ export const SOURCES: readonly Source[] = [
   triggerDev,
   qstash,
   nextCache,
+  bentocache,
   cacheClients,
 ];
 

@@ -12,8 +12,13 @@ export interface TtlArgument {
   readonly unit: 'seconds' | 'milliseconds';
 }
 
-/** A key argument of a call: an expression to read as a key or pattern, or a flush of everything. */
-export type KeyArgument = { readonly expr: ts.Expression; readonly isKey: boolean } | { readonly flush: true };
+/**
+ * A key argument of a call: an expression to read as a key or pattern, or a flush of everything.
+ * `prefix`: literal text the library puts before every key it is given (a BentoCache namespace's
+ * `users:`); a flush with a prefix clears only the keys that start with it.
+ */
+export type KeyArgument =
+  { readonly expr: ts.Expression; readonly isKey: boolean; readonly prefix?: string } | { readonly flush: true; readonly prefix?: string };
 
 /** What one call does, as a library source sees it. */
 export type CallEffect =
@@ -24,12 +29,16 @@ export type CallEffect =
       readonly keys: readonly KeyArgument[];
       readonly client?: ExactDeleteClient;
     }
-  /** A loading read fills a miss itself: `ttl` is what it gives the entry (undefined: not known). */
+  /**
+   * A loading read fills a miss itself: `ttl` is what it gives the entry (undefined: not known).
+   * `tags`: the tags the entry is given (BentoCache's `tags`), each of which clears it too.
+   */
   | {
       readonly kind: 'cache-read';
       readonly keys: readonly KeyArgument[];
       readonly loader: ts.Expression | null;
       readonly ttl?: TtlArgument;
+      readonly tags?: readonly KeyArgument[];
     }
   | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument }
   | { readonly kind: 'redis-other'; readonly role: RedisRole; readonly keys: readonly KeyArgument[] }
