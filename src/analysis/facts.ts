@@ -172,6 +172,8 @@ export interface CacheFamily {
   readonly isTag?: boolean;
   /** The tags its read gives the entry (BentoCache's `getOrSet({ key, tags })`): a delete by any of them clears it too. */
   readonly tags?: readonly string[];
+  /** The call that clears it, where it is not a delete of its key (see `CallEffect`). */
+  readonly clearedBy?: string;
 }
 
 /** A GET that a `CacheInterceptor` registered for the whole application caches: its family, and the path it is keyed by (null: by its `@CacheKey`). */

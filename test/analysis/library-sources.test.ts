@@ -472,6 +472,42 @@ export async function handler(id: string) {
   });
 });
 
+describe("Drizzle's cache", () => {
+  const code = `import { drizzle } from 'drizzle-orm/node-postgres';
+import { upstashCache } from 'drizzle-orm/cache/upstash';
+import { pgTable, text } from 'drizzle-orm/pg-core';
+const quotes = pgTable('quotes', { id: text('id') });
+const db = drizzle(process.env.DATABASE_URL!, { cache: upstashCache() });
+const plain = drizzle(process.env.DATABASE_URL!);
+export async function handler(id: string) {
+  await db.select().from(quotes).$withCache();
+  await db.select().from(quotes).$withCache(false);
+  await db.select().from(quotes).$withCache({ autoInvalidate: false });
+  await db.update(quotes).set({ id });
+  await db.transaction(async (tx) => {
+    await tx.update(quotes).set({ id });
+  });
+  await db.batch([db.delete(quotes)]);
+  await plain.insert(quotes).values({ id });
+  await db.$cache.invalidate({ tables: quotes, tags: ['open'] });
+}`;
+
+  it('reads cached selects, and the writes the cache sees (not those of a transaction, a batch or a database with no cache)', () => {
+    expect(effects(code, 'handler')).toEqual([
+      '8:9 cache-read $withCache',
+      '8:9 model-read Quotes.select',
+      '9:9 model-read Quotes.select',
+      '10:9 model-read Quotes.select',
+      '11:9 model-write Quotes.update',
+      '11:9 invalidate update',
+      '13:11 model-write Quotes.update',
+      '15:19 model-write Quotes.delete',
+      '16:9 model-write Quotes.insert',
+      '17:9 invalidate invalidate',
+    ]);
+  });
+});
+
 describe('BentoCache', () => {
   const code = `import { BentoCache } from 'bentocache';
 import cache from '@adonisjs/cache/services/main';

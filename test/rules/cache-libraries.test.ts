@@ -111,3 +111,83 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (BentoCa
     },
   ],
 });
+
+/** A Hono app on Drizzle with Upstash's cache: the open quotes cached under a tag (auto-invalidated), the clients under their table. */
+const drizzleApp = (routes: string): string => `import { Hono } from 'hono';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { upstashCache } from 'drizzle-orm/cache/upstash';
+import { eq } from 'drizzle-orm';
+import { pgTable, text } from 'drizzle-orm/pg-core';
+const quotes = pgTable('quotes', { id: text('id'), status: text('status') });
+const clients = pgTable('clients', { id: text('id'), name: text('name') });
+const db = drizzle(process.env.DATABASE_URL!, { cache: upstashCache({ global: false }) });
+export const app = new Hono();
+app.get('/quotes', async (c) => c.json(await db.select().from(quotes).where(eq(quotes.status, 'open')).$withCache({ tag: 'open-quotes', config: { ex: 60 } })));
+app.get('/clients', async (c) => c.json(await db.select().from(clients).$withCache()));
+app.get('/report', async (c) => c.json(await db.select().from(clients).$withCache({ tag: 'report', autoInvalidate: false })));
+${routes}`;
+
+ruleTester({ registry: undefined }).run('require-dependent-invalidation (Drizzle cache)', rule, {
+  valid: [
+    {
+      name: 'a write through Drizzle clears the cached queries of its table',
+      code: drizzleApp(
+        `app.post('/quotes', async (c) => {\n  await db.insert(quotes).values(await c.req.json());\n  return c.body(null, 201);\n});\n`,
+      ),
+    },
+    {
+      name: 'a write in a transaction with the tables invalidated after it',
+      code: drizzleApp(
+        `app.put('/quotes/:id', async (c) => {\n  await db.transaction(async (tx) => {\n    await tx.update(quotes).set({ status: 'sent' }).where(eq(quotes.id, c.req.param('id')));\n  });\n  await db.$cache.invalidate({ tables: quotes });\n  return c.body(null, 204);\n});\n`,
+      ),
+    },
+    {
+      name: 'a tag invalidated for a query that is not auto-invalidated',
+      code: drizzleApp(
+        `app.patch('/clients/:id', async (c) => {\n  await db.update(clients).set(await c.req.json()).where(eq(clients.id, c.req.param('id')));\n  await db.$cache.invalidate({ tags: ['report'] });\n  return c.body(null, 204);\n});\n`,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a write in a transaction is not seen by the cache',
+      code: drizzleApp(
+        `app.post('/quotes/:id/accept', async (c) => {\n  await db.transaction(async (tx) => {\n    await tx.update(quotes).set({ status: 'accepted' }).where(eq(quotes.id, c.req.param('id')));\n  });\n  return c.body(null, 204);\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 13,
+          column: 5,
+          endLine: 13,
+          endColumn: 9,
+          data: staleData(
+            'POST /quotes/:id/accept',
+            'open-quotes',
+            "`open-quotes` holds Quotes (a list, count or aggregate; read at file.ts:10, filled at file.ts:10, ttl 60 s); it writes Quotes (update) at file.ts:15: call `db.$cache.invalidate({ tags: ['open-quotes'] })`.",
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a query with autoInvalidate: false is left by the write',
+      code: drizzleApp(
+        `app.delete('/clients/:id', async (c) => {\n  await db.delete(clients).where(eq(clients.id, c.req.param('id')));\n  return c.body(null, 204);\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 13,
+          column: 5,
+          endLine: 13,
+          endColumn: 11,
+          data: staleData(
+            'DELETE /clients/:id',
+            'report',
+            "`report` holds Clients (a list, count or aggregate; read at file.ts:12, filled at file.ts:12); it writes Clients (delete) at file.ts:14: call `db.$cache.invalidate({ tags: ['report'] })`.",
+          ),
+        },
+      ],
+    },
+  ],
+});

@@ -35,4 +35,5 @@ export const AUDITED_APPS = [
   'nest-typeorm-cache-app',
   'nextjs-cache-tags-app',
   'express-bentocache-app',
+  'hono-drizzle-cache-app',
 ];

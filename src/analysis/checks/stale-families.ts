@@ -121,6 +121,8 @@ interface KeyFamily {
   isTag: boolean;
   /** The tags its reads give its entries (see `CacheFamily.tags`): a delete by one of them clears it. */
   readonly tags: ParsedPattern[];
+  /** The call that clears it, where it is not a delete of its key. */
+  readonly clearedBy: string | null;
   /** Null when some fill gives no expiry that can be read. */
   ttl: number | null;
 }
@@ -143,6 +145,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
         isProjection: false,
         isTag: family.isTag === true,
         tags: [],
+        clearedBy: family.clearedBy ?? null,
         ttl: family.ttl,
       };
       result.set(shape, entry);
@@ -213,9 +216,10 @@ function isOutsideFilter({ write, read }: { write: ModelWrite; read: ModelRead }
   );
 }
 
-/** What clears a family, in the terms of the handler's framework. */
-function clearing(handler: RouteHandler, key: string, isTag: boolean): string {
-  if (!isTag) return `delete \`${key}\``;
+/** What clears a family, in the terms of the handler's framework (or of the library that caches it). */
+function clearing(handler: RouteHandler, key: string, family: KeyFamily): string {
+  if (family.clearedBy !== null) return `call \`${oneLine(family.clearedBy)}\``;
+  if (!family.isTag) return `delete \`${key}\``;
   // updateTag works in Server Actions only; a route handler revalidates the tag.
   return handler.framework === 'server-action' ? `call \`updateTag('${key}')\`` : `call \`revalidateTag('${key}', 'max')\``;
 }
@@ -268,7 +272,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     stale.push({
       name: key,
       pattern: key,
-      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}: ${clearing(handler, key, family.isTag)}.`,
+      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}: ${clearing(handler, key, family)}.`,
       // A write on a branch of a shared helper may never happen for this handler, what a family
       // filled from a mutation's input holds is only likely, and an update of a row a filtered
       // list may not hold may leave the list alone: warnings, not proofs.

@@ -69,7 +69,16 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
     for (const key of read.keys) {
       const pattern = keyPattern(key);
       if (pattern && isFamilyKey(pattern, others)) {
-        families.push({ key: pattern.source, models, loads, ...where, ttl: familyTtl(fills), fills, ...(tags.length > 0 ? { tags } : {}) });
+        families.push({
+          key: pattern.source,
+          models,
+          loads,
+          ...where,
+          ttl: familyTtl(fills),
+          fills,
+          ...(tags.length > 0 ? { tags } : {}),
+          ...(read.clearedBy ? { clearedBy: read.clearedBy } : {}),
+        });
       }
     }
   }

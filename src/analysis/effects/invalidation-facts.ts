@@ -30,7 +30,7 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
 
 /** The facts of one key argument: a pattern, or each element of an array of patterns. */
 function patternFacts(key: EffectKey, effect: Effect): PatternFact[] {
-  if ('flush' in key) return [keyFact(key, effect.node, effect.ctx)];
+  if (!('bound' in key)) return [keyFact(key, effect.node, effect.ctx)];
   const { ts } = key.bound.ctx;
   const expression = unwrap(ts, key.bound.expr);
   if (ts.isArrayLiteralExpression(expression)) {

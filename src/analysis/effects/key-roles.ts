@@ -57,8 +57,9 @@ function rolesOf(ctx: FileContext): KeyRoles {
         if (effect.kind === 'redis-other' && effect.role === 'data') continue;
         const target = effect.kind === 'redis-other' ? others : cached;
         for (const key of effect.keys) {
-          const pattern =
-            'flush' in key ? null : keyPattern({ bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey, prefix: key.prefix });
+          const pattern = !('expr' in key)
+            ? null
+            : keyPattern({ bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey, prefix: key.prefix });
           if (pattern) target.push(pattern);
         }
       }

@@ -17,6 +17,7 @@ const prefixes = new WeakMap<ParsedPattern, string>();
 /** The pattern an effect key stands for (holes where runtime values go), or null when unreadable. */
 export function keyPattern(key: EffectKey): ParsedPattern | null {
   if ('flush' in key) return key.prefix ? prefixed(FLUSH, key.prefix) : FLUSH;
+  if ('literal' in key) return parsePattern(escapeGlob(key.literal));
   // A key is read several times while its function's effects settle: once is enough.
   return key.bound.ctx.session.memo(KEY_PATTERNS, key, () => {
     const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
@@ -62,9 +63,9 @@ function mayOverlap(a: ParsedPattern, b: ParsedPattern): boolean {
 
 /** The pattern fact of an effect key, for the checks. */
 export function keyFact(key: EffectKey, node: ts.Node, ctx: FileContext): PatternFact {
-  if ('flush' in key) {
+  if (!('bound' in key)) {
     return {
-      text: ctx.text(node),
+      text: 'literal' in key ? key.literal : ctx.text(node),
       range: ctx.range(node),
       pattern: keyPattern(key),
       unresolved: null,

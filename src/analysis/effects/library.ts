@@ -52,7 +52,9 @@ export function namedInvalidation(ctx: FileContext, call: ts.CallExpression, bas
 export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
   const keysOf = (keys: readonly KeyArgument[]): EffectKey[] =>
     keys.map((key) =>
-      'flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey, ...(key.prefix ? { prefix: key.prefix } : {}) },
+      !('expr' in key)
+        ? key
+        : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey, ...(key.prefix ? { prefix: key.prefix } : {}) },
     );
   const ttlOf = (ttl: TtlArgument | undefined): EffectTtl | null =>
     ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
@@ -67,7 +69,16 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
       };
     case 'cache-read': {
       const tags = effect.tags && effect.tags.length > 0 ? { tags: keysOf(effect.tags) } : {};
-      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl), ...tags };
+      const clearedBy = effect.clearedBy ? { clearedBy: effect.clearedBy } : {};
+      return {
+        ...base,
+        kind: 'cache-read',
+        keys: keysOf(effect.keys),
+        hasLoader: effect.loader !== null,
+        ttl: ttlOf(effect.ttl),
+        ...tags,
+        ...clearedBy,
+      };
     }
     case 'cache-fill':
       return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false, ttl: ttlOf(effect.ttl) };

@@ -16,7 +16,9 @@ export interface EffectRow {
  * `prefix`, literal text the library puts before it (see `KeyArgument`).
  */
 export type EffectKey =
-  { readonly bound: Bound; readonly isKey: boolean; readonly prefix?: string } | { readonly flush: true; readonly prefix?: string };
+  | { readonly bound: Bound; readonly isKey: boolean; readonly prefix?: string }
+  | { readonly flush: true; readonly prefix?: string }
+  | { readonly literal: string };
 
 /** The expiry a fill gives its entry: an expression read with the arguments in force, and its unit. */
 export interface EffectTtl {
@@ -63,6 +65,7 @@ export type Effect = EffectBase &
         readonly hasLoader: boolean;
         readonly ttl: EffectTtl | null;
         readonly tags?: readonly EffectKey[];
+        readonly clearedBy?: string;
       }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is

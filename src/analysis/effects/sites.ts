@@ -84,7 +84,7 @@ function forwardedPatterns(ctx: FileContext, call: ts.CallExpression, targets: r
     for (const effect of summarize(target.ctx, target.declaration)) {
       if (effect.kind !== 'invalidate') continue;
       for (const key of effect.keys) {
-        if ('flush' in key) continue;
+        if (!('bound' in key)) continue;
         const origin = originOf({ ...key.bound, env: appendFrame(key.bound.env, frame) });
         if (origin.ctx !== ctx || !call.arguments.includes(origin.expr) || seen.has(origin.expr)) continue;
         seen.add(origin.expr);

@@ -30,7 +30,7 @@ export function storedKeys(ctx: FileContext): StoredKey[] {
   for (const owner of owners) {
     for (const effect of summarize(ctx, owner)) {
       if (effect.kind !== 'cache-read' && effect.kind !== 'cache-fill' && effect.kind !== 'redis-other') continue;
-      for (const key of effect.keys) if (!('flush' in key)) add(key.bound, key.isKey, true, key.prefix);
+      for (const key of effect.keys) if ('bound' in key) add(key.bound, key.isKey, true, key.prefix);
     }
   }
   for (const { key } of cachedMethods(ctx)) add(key, true, false);

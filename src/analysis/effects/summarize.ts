@@ -254,7 +254,7 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
   }
   if (!('keys' in effect)) return moved;
   const shift = (key: EffectKey): EffectKey =>
-    'flush' in key ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } };
+    !('bound' in key) ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } };
   const keys = effect.keys.map(shift);
   const tags = effect.kind === 'cache-read' && effect.tags ? { tags: effect.tags.map(shift) } : {};
   if ((effect.kind === 'cache-fill' || effect.kind === 'cache-read') && effect.ttl) {

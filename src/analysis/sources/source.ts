@@ -15,10 +15,13 @@ export interface TtlArgument {
 /**
  * A key argument of a call: an expression to read as a key or pattern, or a flush of everything.
  * `prefix`: literal text the library puts before every key it is given (a BentoCache namespace's
- * `users:`); a flush with a prefix clears only the keys that start with it.
+ * `users:`); a flush with a prefix clears only the keys that start with it. A `literal` is a key the
+ * library names itself, as text (a Drizzle table's name, which its cache clears on a write).
  */
 export type KeyArgument =
-  { readonly expr: ts.Expression; readonly isKey: boolean; readonly prefix?: string } | { readonly flush: true; readonly prefix?: string };
+  | { readonly expr: ts.Expression; readonly isKey: boolean; readonly prefix?: string }
+  | { readonly flush: true; readonly prefix?: string }
+  | { readonly literal: string };
 
 /** What one call does, as a library source sees it. */
 export type CallEffect =
@@ -39,6 +42,8 @@ export type CallEffect =
       readonly loader: ts.Expression | null;
       readonly ttl?: TtlArgument;
       readonly tags?: readonly KeyArgument[];
+      /** The call that clears the entry, as a finding tells it (`db.$cache.invalidate({ tags: ['quotes'] })`); a delete of its key when absent. */
+      readonly clearedBy?: string;
     }
   | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument }
   | { readonly kind: 'redis-other'; readonly role: RedisRole; readonly keys: readonly KeyArgument[] }
