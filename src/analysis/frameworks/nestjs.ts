@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { staticObject, staticString } from '../context.js';
+import { packageOf } from '../../ts/imports.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { CacheFamily, Framework, GlobalCacheSetup, InterceptedGet, Invalidation, RouteHandler } from '../facts.js';
@@ -38,7 +39,16 @@ const CONTROLLER_DECORATORS = new Set(['Controller', 'JsonController']);
 
 /** Whether the file can hold NestJS, GraphQL or routing-controllers handlers. */
 export function usesDecoratorFrameworks(ctx: FileSurface): boolean {
-  return ctx.importsModule((m) => NEST_MODULES.has(m) || GRAPHQL_MODULES.has(m) || m === ROUTING_CONTROLLERS);
+  return ctx.importsModule((m) => {
+    const name = packageOf(m);
+    return NEST_MODULES.has(name) || GRAPHQL_MODULES.has(name) || name === ROUTING_CONTROLLERS;
+  });
+}
+
+/** The package a decorator is imported from (`@nestjs/common/decorators` is `@nestjs/common`), a relative module as written, or null. */
+function decoratorPackage(ctx: FileContext, expression: ts.Expression): string | null {
+  const module = moduleOf(ctx, expression);
+  return module === null || module.startsWith('.') ? module : packageOf(module);
 }
 
 interface ClassRole {
@@ -50,7 +60,7 @@ function classRole(ctx: FileContext, node: ts.ClassLikeDeclaration): ClassRole |
   const { ts } = ctx;
   for (const decorator of decoratorsOf(ts, node)) {
     const name = importedName(ctx, decorator.expression);
-    const module = moduleOf(ctx, decorator.expression);
+    const module = decoratorPackage(ctx, decorator.expression);
     const args = ts.isCallExpression(decorator.expression) ? decorator.expression.arguments : [];
     if (name === 'Resolver' && (module === null || GRAPHQL_MODULES.has(module))) return { framework: 'graphql', prefix: null };
     if (name !== null && CONTROLLER_DECORATORS.has(name)) {
@@ -76,7 +86,7 @@ function methodRoute(ctx: FileContext, method: ts.MethodDeclaration, role: Class
   for (const decorator of decoratorsOf(ts, method)) {
     const name = importedName(ctx, decorator.expression);
     if (name === null) continue;
-    const module = moduleOf(ctx, decorator.expression);
+    const module = decoratorPackage(ctx, decorator.expression);
     const args = ts.isCallExpression(decorator.expression) ? decorator.expression.arguments : [];
     if (role.framework === 'graphql') {
       if ((name === 'Mutation' || name === 'Query') && (module === null || GRAPHQL_MODULES.has(module))) {
