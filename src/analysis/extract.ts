@@ -4,14 +4,14 @@ import { importSpecifiers } from '../ts/imports.js';
 import { lastName } from '../ts/syntax.js';
 import type { CallResolver, FileSurface } from './context.js';
 import type { TS } from '../ts/syntax.js';
-import type { CacheRead, FileFacts, RouteHandler } from './facts.js';
+import type { CacheRead, FileFacts, InterceptedGet, RouteHandler } from './facts.js';
 import { cachedGetFamilies, extractDecoratedHandlers, interceptedGets, usesDecoratorFrameworks } from './frameworks/nestjs.js';
 import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
 import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
 import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.js';
 import { extractTrpcHandlers, isTrpcFile } from './frameworks/trpc.js';
 import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remix.js';
-import { extractGraphqlMapHandlers, isGraphqlMapFile } from './frameworks/graphql-maps.js';
+import { extractGraphqlMapHandlers, graphqlQueryGets, isGraphqlMapFile } from './frameworks/graphql-maps.js';
 import { extractSvelteKitHandlers, isSvelteKitFile } from './frameworks/sveltekit.js';
 import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects/families.js';
@@ -140,11 +140,20 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     reads: extractReads(ctx),
     families: relevant.sites && extract.withFamilies !== false ? [...cacheFamilies(ctx), ...cachedGetFamilies(ctx)] : [],
     isRelevant: true,
-    ...(relevant.handlers && extract.withFamilies !== false && usesDecoratorFrameworks(ctx)
-      ? { interceptedGets: interceptedGets(ctx) }
-      : {}),
+    ...interceptable(ctx, relevant.handlers && extract.withFamilies !== false),
     ...(extract.withStoredKeys === true ? { storedKeys: [...(relevant.sites ? storedKeys(ctx) : []), ...tagsGiven(ctx)] } : {}),
   };
+}
+
+/**
+ * What the file's handlers would cache if the project sets it up for every request (see
+ * `globalCacheSetup`): the GETs of its controllers, the responses of its GraphQL queries.
+ */
+export function interceptable(ctx: FileContext, isWanted = true): { interceptedGets?: InterceptedGet[] } {
+  if (!isWanted) return {};
+  const queries = isGraphqlMapFile(ctx) ? graphqlQueryGets(ctx) : [];
+  if (!usesDecoratorFrameworks(ctx)) return queries.length > 0 ? { interceptedGets: queries } : {};
+  return { interceptedGets: [...interceptedGets(ctx), ...queries] };
 }
 
 function extractReads(ctx: FileContext): CacheRead[] {
