@@ -4,7 +4,8 @@ import { importSpecifiers } from '../ts/imports.js';
 import { lastName } from '../ts/syntax.js';
 import type { CallResolver, FileSurface } from './context.js';
 import type { TS } from '../ts/syntax.js';
-import type { CacheRead, FileFacts } from './facts.js';
+import type { CacheRead, FileFacts, InterceptedGet } from './facts.js';
+import { graphqlQueryGets } from './frameworks/graphql-maps.js';
 import { cachedGetFamilies, interceptedGets, usesDecoratorFrameworks } from './frameworks/nestjs.js';
 import { frameworkHandlers, mayHoldHandlers } from './frameworks/index.js';
 import { importedName } from './handler-common.js';
@@ -100,11 +101,20 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     reads: extractReads(ctx),
     families: relevant.sites && extract.withFamilies !== false ? [...cacheFamilies(ctx), ...cachedGetFamilies(ctx)] : [],
     isRelevant: true,
-    ...(relevant.handlers && extract.withFamilies !== false && usesDecoratorFrameworks(ctx)
-      ? { interceptedGets: interceptedGets(ctx) }
-      : {}),
+    ...interceptable(ctx, relevant.handlers && extract.withFamilies !== false),
     ...(extract.withStoredKeys === true ? { storedKeys: [...(relevant.sites ? storedKeys(ctx) : []), ...tagsGiven(ctx)] } : {}),
   };
+}
+
+/**
+ * What the file's handlers would cache if the project sets it up for every request (see
+ * `globalCacheSetup`): the GETs of its controllers, the responses of its GraphQL queries.
+ */
+export function interceptable(ctx: FileContext, isWanted = true): { interceptedGets?: InterceptedGet[] } {
+  if (!isWanted) return {};
+  const queries = graphqlQueryGets(ctx);
+  if (!usesDecoratorFrameworks(ctx)) return queries.length > 0 ? { interceptedGets: queries } : {};
+  return { interceptedGets: [...interceptedGets(ctx), ...queries] };
 }
 
 function extractReads(ctx: FileContext): CacheRead[] {

@@ -174,12 +174,16 @@ export interface CacheFamily {
   readonly tags?: readonly string[];
   /** The call that clears it, where it is not a delete of its key (see `CallEffect`). */
   readonly clearedBy?: string;
+  /** A GraphQL query's response kept by a response cache that invalidates what mutations return: every GraphQL mutation clears it. */
+  readonly isClearedByMutations?: boolean;
 }
 
 /** A GET that a `CacheInterceptor` registered for the whole application caches: its family, and the path it is keyed by (null: by its `@CacheKey`). */
 export interface InterceptedGet {
   readonly family: CacheFamily;
   readonly path: string | null;
+  /** A GraphQL query, which a response cache keeps (see `GlobalCacheSetup.queryCache`), not a GET. */
+  readonly isQuery?: boolean;
 }
 
 /** What a file sets up for every request of a NestJS application (see `globalCacheSetup`). */
@@ -188,6 +192,8 @@ export interface GlobalCacheSetup {
   readonly cachesGets: boolean;
   /** The prefix of every path (`app.setGlobalPrefix('api')`), or null. */
   readonly prefix: string | null;
+  /** A GraphQL response cache (`useResponseCache`): every query's response is kept; `byMutation`, what a mutation returns is invalidated. */
+  readonly queryCache?: { readonly byMutation: boolean } | null;
 }
 
 /** A key the code reads, fills or keeps: its pattern (holes for runtime values), or null with its text when unreadable. */

@@ -10,15 +10,9 @@ import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
 import { cacheFamilies } from '../analysis/effects/families.js';
-import { extractFacts, fileContext, textRelevance } from '../analysis/extract.js';
+import { extractFacts, fileContext, interceptable, textRelevance } from '../analysis/extract.js';
 import type { CacheFamily, FileFacts, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
-import {
-  cachedGetFamilies,
-  globalCacheSetup,
-  globallyCachedGets,
-  interceptedGets,
-  usesDecoratorFrameworks,
-} from '../analysis/frameworks/nestjs.js';
+import { cachedGetFamilies, globalCacheSetup, globallyCachedGets, usesDecoratorFrameworks } from '../analysis/frameworks/nestjs.js';
 import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
@@ -368,7 +362,9 @@ function sessionFor(program: ts.Program, options: AnalysisOptions): AnalysisSess
 /** The families of a program, found once per session (program and options). */
 const PROGRAM_FAMILIES = memoTable<ts.Program, readonly CacheFamily[]>('program families');
 const CONTROLLER_WORDS = /@Controller\b/;
-const GLOBAL_SETUP_WORDS = /APP_INTERCEPTOR|setGlobalPrefix/;
+const GLOBAL_SETUP_WORDS = /APP_INTERCEPTOR|setGlobalPrefix|useResponseCache/;
+/** What a file with GraphQL queries a response cache may keep contains (see `graphqlQueryGets`). */
+const QUERY_WORDS = /\bQuery\s*:|\.query(Field|Fields|Type)\s*\(/;
 
 /** The cache families read anywhere in a program, found once per program and options. */
 function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisOptions): readonly CacheFamily[] {
@@ -382,14 +378,13 @@ function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisO
       if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
       const hasFamilies = mayNameCache(sourceFile.text);
       const hasControllers = CONTROLLER_WORDS.test(sourceFile.text);
-      if (!hasFamilies && !hasControllers && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
+      const hasQueries = QUERY_WORDS.test(sourceFile.text);
+      if (!hasFamilies && !hasControllers && !hasQueries && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
       try {
         const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, session });
         if (hasFamilies) families.push(...cacheFamilies(ctx));
-        if (hasControllers && usesDecoratorFrameworks(ctx)) {
-          families.push(...cachedGetFamilies(ctx));
-          gets.push(...interceptedGets(ctx));
-        }
+        if (hasControllers && usesDecoratorFrameworks(ctx)) families.push(...cachedGetFamilies(ctx));
+        if (hasControllers || hasQueries) gets.push(...(interceptable(ctx).interceptedGets ?? []));
         setups.push(globalCacheSetup(ctx));
       } catch (error) {
         // A file the analysis gives up on adds no family; when it is linted, it says why.

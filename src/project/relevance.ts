@@ -12,7 +12,7 @@ import { TAG_MARKER } from '../analysis/sources/next-cache.js';
  * registered for all (the global interceptions of scanner/pipeline/extract.ts test it first), or the global
  * prefix of the paths a global `CacheInterceptor` keys by.
  */
-export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix/;
+export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix|useResponseCache/;
 
 /** Whether a file can matter to the audit, decided from its path and text alone: plain data, cacheable as JSON. */
 export interface Relevance {

@@ -29,6 +29,7 @@ const KNOWN: readonly (readonly string[])[] = [
     'src/analysis/sources/next-cache.ts',
     'src/analysis/sources/prisma.ts',
     'src/analysis/sources/qstash.ts',
+    'src/analysis/sources/response-cache.ts',
     'src/analysis/sources/sequelize.ts',
     'src/analysis/sources/source.ts',
     'src/analysis/sources/trigger-dev.ts',

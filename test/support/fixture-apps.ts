@@ -36,4 +36,5 @@ export const AUDITED_APPS = [
   'nextjs-cache-tags-app',
   'express-bentocache-app',
   'hono-drizzle-cache-app',
+  'yoga-response-cache-app',
 ];

@@ -124,6 +124,8 @@ interface KeyFamily {
   readonly tags: ParsedPattern[];
   /** The call that clears it, where it is not a delete of its key. */
   readonly clearedBy: string | null;
+  /** A GraphQL response that every GraphQL mutation clears (see `CacheFamily.isClearedByMutations`). */
+  readonly isClearedByMutations: boolean;
   /** Null when some fill gives no expiry that can be read. */
   ttl: number | null;
 }
@@ -147,6 +149,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
         isTag: family.isTag === true,
         tags: [],
         clearedBy: family.clearedBy ?? null,
+        isClearedByMutations: family.isClearedByMutations === true,
         ttl: family.ttl,
       };
       result.set(shape, entry);
@@ -250,7 +253,10 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     .filter((p): p is ParsedPattern => p !== null);
   const stale: Stale[] = [];
   const deletes = handler.writes.filter((w) => w.change === 'delete');
+  const isGraphqlMutation = handler.framework === 'graphql' || handler.framework === 'graphql-resolvers';
   for (const family of families) {
+    // A response cache invalidates what a GraphQL mutation returns.
+    if (family.isClearedByMutations && isGraphqlMutation) continue;
     // What a copy filled by a mutation holds of the row is not known (`logo`, not the whole brand):
     // only the row's delete surely stales it.
     // A write made while filling this very family (on a miss of the function that reads it) does not stale it.

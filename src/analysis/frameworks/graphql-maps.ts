@@ -2,7 +2,8 @@ import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
-import type { RouteHandler } from '../facts.js';
+import type { InterceptedGet, RouteHandler } from '../facts.js';
+import { loadsOf } from '../effects/loads.js';
 import { codeHandler, functionOf } from './code-handler.js';
 import type { FrameworkModule } from './framework.js';
 
@@ -153,6 +154,53 @@ function mapFields(ctx: FileContext, object: ts.ObjectLiteralExpression): Field[
  * `Mutation: { … }` are mutations, those of `Query: { … }` reads; Pothos fields alike.
  */
 function extractGraphqlMapHandlers(ctx: FileContext): RouteHandler[] {
+  return resolverFields(ctx).map((field) => {
+    const method = OPERATIONS[field.type] ?? 'QUERY';
+    return codeHandler(ctx, {
+      framework: 'graphql-resolvers',
+      method,
+      name: `${field.type}.${field.name}`,
+      path: null,
+      nameNode: field.nameNode,
+      fn: field.fn,
+      body: field.fn?.body ?? null,
+      isDeclaredMutation: method === 'MUTATION',
+      isDeclaredRead: method === 'QUERY',
+    });
+  });
+}
+
+/**
+ * The responses a GraphQL response cache would keep: one family per `Query` field of the file's
+ * resolver maps, named `Query.field`, holding what its resolver reads, tagged by the models it
+ * reads (the entity types a `cache.invalidate([{ typename }])` clears). Families only in a project
+ * that sets up a response cache (see `globalCacheSetup`), which the file alone cannot tell.
+ */
+export function graphqlQueryGets(ctx: FileContext): InterceptedGet[] {
+  const gets: InterceptedGet[] = [];
+  for (const field of resolverFields(ctx)) {
+    if (field.type !== 'Query' || !field.fn) continue;
+    const loads = loadsOf(ctx, field.fn);
+    const models = [...new Set(loads.map((l) => l.model))];
+    const where = { file: ctx.file, range: ctx.range(field.nameNode) };
+    const clearedBy = models[0] === undefined ? {} : { clearedBy: `cache.invalidate([{ typename: '${models[0]}', id }])` };
+    const family = {
+      key: `Query.${field.name}`,
+      models,
+      loads,
+      ...where,
+      ttl: null,
+      fills: [{ ...where, ttl: null }],
+      tags: models,
+      ...clearedBy,
+    };
+    gets.push({ family, path: null, isQuery: true });
+  }
+  return gets;
+}
+
+/** The fields of the file's resolver maps and Pothos builders. */
+function resolverFields(ctx: FileContext): Field[] {
   const { ts } = ctx;
   if (!isGraphqlMapFile(ctx)) return [];
   const fields: Field[] = [];
@@ -168,20 +216,7 @@ function extractGraphqlMapHandlers(ctx: FileContext): RouteHandler[] {
   };
   visit(ctx.sourceFile);
   for (const call of ctx.nodes.calls) fields.push(...pothosFields(ctx, call));
-  return fields.map((field) => {
-    const method = OPERATIONS[field.type] ?? 'QUERY';
-    return codeHandler(ctx, {
-      framework: 'graphql-resolvers',
-      method,
-      name: `${field.type}.${field.name}`,
-      path: null,
-      nameNode: field.nameNode,
-      fn: field.fn,
-      body: field.fn?.body ?? null,
-      isDeclaredMutation: method === 'MUTATION',
-      isDeclaredRead: method === 'QUERY',
-    });
-  });
+  return fields;
 }
 
 /**

@@ -5,6 +5,7 @@ import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { CacheFamily, Framework, GlobalCacheSetup, InterceptedGet, Invalidation, RouteHandler } from '../facts.js';
 import { baseOf, classOf, propertyValue } from '../sources/declarations.js';
+import { responseCacheSetup } from '../sources/response-cache.js';
 import { loadsOf } from '../effects/loads.js';
 import {
   codeInvalidations,
@@ -232,7 +233,8 @@ export function globalCacheSetup(ctx: FileContext): GlobalCacheSetup {
     ts.forEachChild(node, visit);
   };
   if (/APP_INTERCEPTOR|setGlobalPrefix/.test(ctx.sourceText)) visit(ctx.sourceFile);
-  return { cachesGets, prefix };
+  const queryCache = responseCacheSetup(ctx);
+  return { cachesGets, prefix, ...(queryCache ? { queryCache } : {}) };
 }
 
 function isCacheInterceptorProvider(ctx: FileContext, node: ts.ObjectLiteralExpression): boolean {
@@ -252,11 +254,18 @@ function isCacheInterceptorProvider(ctx: FileContext, node: ts.ObjectLiteralExpr
 /**
  * The families of the intercepted GETs, in a project whose files set up `setups`: none unless one
  * registers a global `CacheInterceptor`; keyed by the URL under the global prefix, or their `@CacheKey`.
+ * The GraphQL queries' responses likewise, where one sets up a response cache.
  */
 export function globallyCachedGets(gets: readonly InterceptedGet[], setups: readonly GlobalCacheSetup[]): CacheFamily[] {
-  if (gets.length === 0 || !setups.some((setup) => setup.cachesGets)) return [];
+  if (gets.length === 0) return [];
+  const cachesGets = setups.some((setup) => setup.cachesGets);
+  const queryCache = setups.find((setup) => setup.queryCache)?.queryCache ?? null;
   const prefix = setups.find((setup) => setup.prefix !== null)?.prefix ?? null;
-  return gets.map(({ family, path }) => (path === null ? family : { ...family, key: joinPath(prefix, path) ?? path }));
+  return gets.flatMap(({ family, path, isQuery }) => {
+    if (isQuery === true) return queryCache ? [queryCache.byMutation ? { ...family, isClearedByMutations: true } : family] : [];
+    if (!cachesGets) return [];
+    return [path === null ? family : { ...family, key: joinPath(prefix, path) ?? path }];
+  });
 }
 
 /** Whether an identifier names `CacheInterceptor` of `@nestjs/cache-manager`. */

@@ -8,6 +8,7 @@ import { mongoose } from './mongoose.js';
 import { nextCache } from './next-cache.js';
 import { prisma } from './prisma.js';
 import { qstash } from './qstash.js';
+import { responseCache } from './response-cache.js';
 import { sequelize } from './sequelize.js';
 import { triggerDev } from './trigger-dev.js';
 import type { Source } from './source.js';
@@ -32,6 +33,7 @@ export const SOURCES: readonly Source[] = [
   qstash,
   nextCache,
   bentocache,
+  responseCache,
   cacheClients,
 ];
 
