@@ -1,9 +1,8 @@
 import type ts from 'typescript';
 import { parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
-import { constantInitializer } from '../context.js';
 import type { FileContext } from '../context.js';
-import { modelName } from './declarations.js';
+import { declarationOf, modelName } from './declarations.js';
 import { isSqlText, readSql } from './sql-text.js';
 import type { SqlAccess } from './sql-text.js';
 import type { CallEffect, Source } from './source.js';
@@ -45,7 +44,7 @@ function sqlTextOf(ctx: FileContext, node: ts.Expression | undefined, depth = 0)
   if (ts.isTemplateExpression(expression))
     return expression.head.text + expression.templateSpans.map((span) => `?${span.literal.text}`).join('');
   if (ts.isTaggedTemplateExpression(expression)) return sqlTextOf(ctx, expression.template, depth + 1);
-  if (ts.isIdentifier(expression)) return sqlTextOf(ctx, constantInitializer(ctx, expression) ?? undefined, depth + 1);
+  if (ts.isIdentifier(expression)) return sqlTextOf(ctx, declarationOf(ctx, expression, false)?.initializer, depth + 1);
   if (ts.isObjectLiteralExpression(expression)) {
     const text = expression.properties.find(
       (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ['text', 'sql'].includes(propertyNameText(ts, p.name) ?? ''),
