@@ -37,4 +37,5 @@ export const AUDITED_APPS = [
   'express-bentocache-app',
   'hono-drizzle-cache-app',
   'yoga-response-cache-app',
+  'sql-app',
 ];
