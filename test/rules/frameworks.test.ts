@@ -126,6 +126,28 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
       ],
     },
     {
+      name: 'decorators imported from a subpath of @nestjs/common',
+      code: `import { Controller, Delete, Post } from '@nestjs/common/decorators';\n@Controller({ path: '/quotes', version: '2' })\nexport class C {\n  @Post('')\n  create() {}\n  @Delete(':id')\n  remove() {}\n}\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 9,
+          data: { handler: 'C.create', exception: "@NoCacheInvalidation('reason')" },
+        },
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 3,
+          endLine: 7,
+          endColumn: 9,
+          data: { handler: 'C.remove', exception: "@NoCacheInvalidation('reason')" },
+        },
+      ],
+    },
+    {
       name: 'a GraphQL mutation',
       code: `import { Mutation, Resolver } from '@nestjs/graphql';\n@Resolver()\nexport class QuotesResolver {\n  @Mutation()\n  archiveQuote() { return true; }\n}\n`,
       errors: [

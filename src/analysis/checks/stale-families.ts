@@ -192,14 +192,15 @@ function reason(writes: readonly ModelWrite[], loads: readonly ModelRead[]): { w
 
 /**
  * Whether the write names none of the fields a list's filter holds (`isBlueprint: true` in the
- * read; an update of other fields, a create that leaves the field to its default): the row may not
- * be in the list at all, and the write does not say it moves in.
+ * read; an update of other fields, a create that leaves the field to its default, a delete, which
+ * says nothing of the row's fields): the row may not be in the list at all, and the write does not
+ * say it moves in or was there.
  */
 function isOutsideFilter({ write, read }: { write: ModelWrite; read: ModelRead }): boolean {
   const pinned = read.pinned ?? [];
+  if (read.lookup !== 'list' || pinned.length === 0) return false;
+  if (write.change === 'delete') return true;
   return (
-    read.lookup === 'list' &&
-    pinned.length > 0 &&
     (write.change === 'update' || write.change === 'create') &&
     write.fields !== null &&
     !write.fields.some((field) => pinned.includes(field))

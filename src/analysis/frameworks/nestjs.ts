@@ -28,7 +28,8 @@ const HTTP_DECORATORS: Readonly<Record<string, string>> = {
   Search: 'SEARCH',
 };
 
-const NEST_MODULES = new Set(['@nestjs/common']);
+/** `@nestjs/common` and its subpaths (`@nestjs/common/decorators`), which export the same decorators. */
+const isNestModule = (module: string): boolean => module === '@nestjs/common' || module.startsWith('@nestjs/common/');
 /** Microservice handlers: a message or event is served without an HTTP method, a mutation by what it does. */
 const MESSAGE_DECORATORS: Readonly<Record<string, string>> = { MessagePattern: 'MESSAGE', EventPattern: 'EVENT' };
 const MICROSERVICES = '@nestjs/microservices';
@@ -38,7 +39,7 @@ const CONTROLLER_DECORATORS = new Set(['Controller', 'JsonController']);
 
 /** Whether the file can hold NestJS, GraphQL or routing-controllers handlers. */
 export function usesDecoratorFrameworks(ctx: FileSurface): boolean {
-  return ctx.importsModule((m) => NEST_MODULES.has(m) || GRAPHQL_MODULES.has(m) || m === ROUTING_CONTROLLERS);
+  return ctx.importsModule((m) => isNestModule(m) || GRAPHQL_MODULES.has(m) || m === ROUTING_CONTROLLERS);
 }
 
 interface ClassRole {
@@ -84,7 +85,7 @@ function methodRoute(ctx: FileContext, method: ts.MethodDeclaration, role: Class
       }
       continue;
     }
-    const isKnownModule = module === null || NEST_MODULES.has(module) || module === ROUTING_CONTROLLERS || module.startsWith('.');
+    const isKnownModule = module === null || isNestModule(module) || module === ROUTING_CONTROLLERS || module.startsWith('.');
     const message = MESSAGE_DECORATORS[name];
     if (message && (module === null || module === MICROSERVICES)) return { method: message, path: null };
     const http = HTTP_DECORATORS[name];

@@ -25,6 +25,7 @@ const CREATES = new Set([
 ]);
 const DELETES = new Set([
   'delete',
+  'deleteById',
   'deleteMany',
   'deleteOne',
   'destroy',
