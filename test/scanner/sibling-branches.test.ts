@@ -27,10 +27,10 @@ ${routes}`,
 
 const findings = async (routes: string): Promise<string[]> =>
   (await scan(APP(routes))).findings
-    .filter((f) => f.ruleId === 'require-dependent-invalidation')
+    .filter((f) => f.ruleId === 'require-dependent-invalidation' || f.ruleId === 'possibly-stale-family')
     .map(
       (f) =>
-        `${String(f.line)}:${String(f.column)}-${String(f.endLine)}:${String(f.endColumn)} ${f.severity} ${[f.message, ...(f.details ?? [])].join(' ')}`,
+        `${String(f.line)}:${String(f.column)}-${String(f.endLine)}:${String(f.endColumn)} ${f.severity} ${f.ruleId} ${[f.message, ...(f.details ?? [])].join(' ')}`,
     );
 
 describe('a family cleared on one branch of a mutation and written on another', () => {
@@ -49,7 +49,9 @@ describe('a family cleared on one branch of a mutation and written on another', 
 });
 `);
     expect(result).toHaveLength(1);
-    expect(result[0]).toMatch(/^18:5-18:8 warning PUT \/teams\/:teamId\/templates leaves a cached family stale: `templates:\{teamId\}`\./);
+    expect(result[0]).toMatch(
+      /^18:5-18:8 warning possibly-stale-family PUT \/teams\/:teamId\/templates may leave a cached family stale: `templates:\{teamId\}`\./,
+    );
     expect(result[0]).toContain(
       'it writes Template (create) at src/app.ts:24, on a path that does not clear it (cleared at src/app.ts:16 on another): delete `templates:{teamId}`.',
     );
@@ -69,7 +71,7 @@ describe('a family cleared on one branch of a mutation and written on another', 
 `);
     expect(result).toHaveLength(1);
     expect(result[0]).toMatch(
-      /^18:5-18:11 warning DELETE \/teams\/:teamId\/templates\/:id leaves a cached family stale: `templates:\{teamId\}`\./,
+      /^18:5-18:11 warning possibly-stale-family DELETE \/teams\/:teamId\/templates\/:id may leave a cached family stale: `templates:\{teamId\}`\./,
     );
     expect(result[0]).toContain(
       'it writes Template (delete) at src/app.ts:21, on a path that does not clear it (cleared at src/app.ts:16 on another): delete `templates:{teamId}`.',
@@ -118,7 +120,7 @@ describe('a mutation that calls code the audit cannot follow', () => {
 });
 `),
     ).toEqual([
-      '18:5-18:8 warning PUT /teams/:teamId/templates leaves a cached family stale: `templates:{teamId}`. - `templates:{teamId}` holds Template (a list, count or aggregate; read at src/app.ts:9, filled at src/app.ts:12, ttl 3600 s); it writes Template (create) at src/app.ts:24, on a path that does not clear it (cleared at src/app.ts:22 on another); it calls code the audit cannot follow (`isOn`), which may clear it: delete `templates:{teamId}`. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+      '18:5-18:8 warning possibly-stale-family PUT /teams/:teamId/templates may leave a cached family stale: `templates:{teamId}`. - `templates:{teamId}` holds Template (a list, count or aggregate; read at src/app.ts:9, filled at src/app.ts:12, ttl 3600 s); it writes Template (create) at src/app.ts:24, on a path that does not clear it (cleared at src/app.ts:22 on another); it calls code the audit cannot follow (`isOn`), which may clear it: delete `templates:{teamId}`. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
     ]);
   });
 
