@@ -11,6 +11,11 @@ const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', '
 /** Server actions named like reads are taken as reads (`getQuotes`, `listClients`, `searchQuotes`). */
 const READ_ACTION = /^(get|list|fetch|load|search|find|read|count|query|lookup|preview|export)([A-Z_]|$)/;
 
+/** Whether a file is an App Router route file (`route.ts`) by its name. */
+export function isRouteFile(file: string): boolean {
+  return ROUTE_FILE.test(basename(file));
+}
+
 /** The route of a Next.js app-router file: `app/api/quotes/[id]/route.ts` → `/api/quotes/[id]`. */
 export function nextRoutePath(file: string): string {
   const segments = dirname(file).split(sep).join('/').split('/');
@@ -46,7 +51,7 @@ function extractNextHandlers(ctx: FileContext): RouteHandler[] {
   const { ts } = ctx;
   const handlers: RouteHandler[] = [];
   const file = ctx.file;
-  if (ROUTE_FILE.test(basename(file))) {
+  if (isRouteFile(file)) {
     const path = nextRoutePath(file);
     for (const exported of exportsOf(ctx)) {
       if (!HTTP_EXPORTS.has(exported.name) || !exported.fn) continue;
@@ -78,8 +83,15 @@ function extractNextHandlers(ctx: FileContext): RouteHandler[] {
 function isNextFile(ctx: FileSurface): boolean {
   // Handlers are route files' exports and server actions, whose 'use server' directive names itself
   // in the text: a component that imports `next/link` holds neither.
-  return ROUTE_FILE.test(basename(ctx.file)) || ctx.sourceText.includes('use server');
+  return isRouteFile(ctx.file) || ctx.sourceText.includes('use server');
 }
 
 /** Next.js App Router: route files by their name, server actions by their directive. */
 export const nextjs: FrameworkModule = { id: 'nextjs', packages: [], mayHold: isNextFile, extract: extractNextHandlers };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly nextjs: true;
+    readonly 'server-action': true;
+  }
+}
