@@ -1,8 +1,8 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
-import { contextFor, exportsOf, slashed } from './code-handler.js';
+import { contextFor, exportsOf } from './code-handler.js';
 import type { HandlerSite } from './code-handler.js';
-import { isRouteFile, nextRoutePath } from './nextjs.js';
+import { isAppRouteFile, nextRoutePath } from './nextjs.js';
 import { isPagesApiFile, pagesApiPath, pagesApiSites } from './pages-api.js';
 
 /**
@@ -11,7 +11,7 @@ import { isPagesApiFile, pagesApiPath, pagesApiSites } from './pages-api.js';
  */
 export function fileRoutePath(file: string): string | null {
   if (isPagesApiFile(file)) return pagesApiPath(file);
-  if (isRouteFile(file) && slashed(file).split('/').includes('app')) return nextRoutePath(file);
+  if (isAppRouteFile(file)) return nextRoutePath(file);
   return null;
 }
 
