@@ -12,7 +12,14 @@ import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
 import { cacheFamilies } from '../analysis/effects/families.js';
 import { extractFacts, fileContext, interceptable, textRelevance } from '../analysis/extract.js';
 import type { CacheFamily, FileFacts, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
-import { cachedGetFamilies, globalCacheSetup, globallyCachedGets, usesDecoratorFrameworks } from '../analysis/frameworks/nestjs.js';
+import {
+  CONTROLLER_MARKER,
+  GLOBAL_INTERCEPTOR_MARKER,
+  cachedGetFamilies,
+  globalCacheSetup,
+  globallyCachedGets,
+  usesDecoratorFrameworks,
+} from '../analysis/frameworks/nestjs.js';
 import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
@@ -361,8 +368,6 @@ function sessionFor(program: ts.Program, options: AnalysisOptions): AnalysisSess
 
 /** The families of a program, found once per session (program and options). */
 const PROGRAM_FAMILIES = memoTable<ts.Program, readonly CacheFamily[]>('program families');
-const CONTROLLER_WORDS = /@Controller\b/;
-const GLOBAL_SETUP_WORDS = /APP_INTERCEPTOR|setGlobalPrefix|useResponseCache/;
 /** What a file with GraphQL queries a response cache may keep contains (see `graphqlQueryGets`). */
 const QUERY_WORDS = /\bQuery\s*:|\.query(Field|Fields|Type)\s*\(/;
 
@@ -377,9 +382,9 @@ function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisO
     for (const sourceFile of program.getSourceFiles()) {
       if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
       const hasFamilies = mayNameCache(sourceFile.text);
-      const hasControllers = CONTROLLER_WORDS.test(sourceFile.text);
+      const hasControllers = CONTROLLER_MARKER.test(sourceFile.text);
       const hasQueries = QUERY_WORDS.test(sourceFile.text);
-      if (!hasFamilies && !hasControllers && !hasQueries && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
+      if (!hasFamilies && !hasControllers && !hasQueries && !GLOBAL_INTERCEPTOR_MARKER.test(sourceFile.text)) continue;
       try {
         const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, session });
         if (hasFamilies) families.push(...cacheFamilies(ctx));

@@ -229,3 +229,9 @@ export const graphqlMaps: FrameworkModule = {
   mayHold: isGraphqlMapFile,
   extract: extractGraphqlMapHandlers,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly 'graphql-resolvers': true;
+  }
+}
