@@ -105,6 +105,8 @@ export interface FileSurface {
 export class FileContext implements FileSurface {
   private collected: FileNodes | null = null;
   private moduleList: string[] | null = null;
+  /** Whether each module the file names is the project's, asked once per module. */
+  private readonly projectModules = new Map<string, boolean>();
 
   readonly imports: Map<string, ImportBinding>;
   readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
@@ -178,7 +180,12 @@ export class FileContext implements FileSurface {
 
   /** Whether a module this file imports is the project's own: module resolution decides, the spelling when there is none. */
   isProjectModule(module: string): boolean {
-    return isProjectImport(this, module);
+    let answer = this.projectModules.get(module);
+    if (answer === undefined) {
+      answer = isProjectImport(this, module);
+      this.projectModules.set(module, answer);
+    }
+    return answer;
   }
 
   /** Every module the file imports or requires, bound to a name or not (`require('express').Router()`). */
