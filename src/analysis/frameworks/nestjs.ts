@@ -215,7 +215,7 @@ const NEST_CORE = '@nestjs/core';
  * registered for all (the global interceptions of scanner/pipeline/extract.ts test it first), or the
  * global prefix of the paths a global `CacheInterceptor` keys by.
  */
-export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix|useResponseCache/
+export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix|useResponseCache/;
 /** What the text of a file with a controller, whose GETs a `CacheInterceptor` may cache, contains. */
 export const CONTROLLER_MARKER = /@Controller\b/;
 
