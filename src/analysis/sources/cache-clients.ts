@@ -3,6 +3,9 @@ import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { clientOf } from './clients.js';
+import { keyedCacheOf } from './keyed-cache.js';
+import { isScopedMemo } from './memos.js';
+import type { KeyedCache } from './keyed-cache.js';
 import type { CallEffect, ClientKind, KeyArgument, Library, Source, SourceCall, TtlArgument } from './source.js';
 
 /** Redis commands by what they do to a key (ioredis, node-redis, @upstash/redis spell them alike). */
@@ -246,20 +249,58 @@ export const cacheClients: Source = {
     if (!receiver) return null;
     const kind = clientOf(ctx, receiver);
     if (kind === null || kind === 'project') return null;
-    if (kind === 'redis') return redisEffect(ctx, name, call) ?? cacheEffect(ctx, name, call, kind);
-    if (kind === 'cache-like') {
-      // A receiver known by its name only: the Redis commands that are not cache operations
-      // still say what they are; the rest goes by receiverCalls.
-      const lower = name.toLowerCase();
-      if ((lower === 'set' && isSetIfAbsent(ctx, call)) || REDIS_MARKERS.has(lower))
-        return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
-      if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
-      if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
-      const scanned = scannedPattern(ctx, name, call);
-      if (scanned) return [{ kind: 'key-scan', keys: [{ expr: scanned, isKey: false }] }];
-      if (REDIS_READS.has(lower)) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
-      return cacheEffect(ctx, name, call, kind);
-    }
-    return cacheEffect(ctx, name, call, kind);
+    // A memo of one call or one request holds nothing the next one can find stale.
+    if (kind === 'cache-like' && isScopedMemo(ctx, receiver)) return [];
+    return clientEffects(ctx, call, name, kind);
   },
 };
+
+/** The methods through which a keyed cache is read, filled or cleared. */
+const KEYED_METHODS = new Set([...CACHE_READ_METHODS, ...CACHE_FILLS, ...CACHE_DELETES]);
+
+/**
+ * Caches made with a key builder (`createCache({ getKey })`, see `keyedCacheOf`), whatever their
+ * declared class: asked before the project's functions are followed, since the cache's own class
+ * (`get(id) { … this.config.getKey(id) … }`) says less than the call that made it.
+ */
+export const keyedCaches: Source = {
+  id: 'keyed-caches',
+  precedesHelpers: true,
+  classify({ ctx, call, name, receiver }: SourceCall) {
+    if (!receiver || !KEYED_METHODS.has(name)) return null;
+    const keyed = keyedCacheOf(ctx, receiver);
+    if (!keyed) return null;
+    const kind = clientOf(ctx, receiver);
+    const effects = clientEffects(ctx, call, name, kind === null || kind === 'project' ? 'cache-like' : kind);
+    return effects?.map((effect) => throughBuilder(effect, keyed)) ?? null;
+  },
+};
+
+/** An effect on a keyed cache: its keys are what the builder makes of the arguments, its expiry the cache's. */
+function throughBuilder(effect: CallEffect, keyed: KeyedCache): CallEffect {
+  if (!('keys' in effect)) return effect;
+  const keys = effect.keys.map((key) => ('flush' in key ? key : { ...key, builder: { fn: keyed.getKey, ctx: keyed.ctx } }));
+  if ((effect.kind === 'cache-read' || effect.kind === 'cache-fill') && !effect.ttl && keyed.ttl)
+    return { ...effect, keys, ttl: keyed.ttl };
+  return { ...effect, keys };
+}
+
+function clientEffects(ctx: FileContext, call: ts.CallExpression, name: string, kind: ClientKind): CallEffect[] | null {
+  if (kind === 'redis') return redisEffect(ctx, name, call) ?? cacheEffect(ctx, name, call, kind);
+  if (kind === 'cache-like') {
+    // A receiver known by its name only: the Redis commands that are not cache operations
+    // still say what they are; the rest goes by receiverCalls.
+    const lower = name.toLowerCase();
+    if ((lower === 'set' && isSetIfAbsent(ctx, call)) || REDIS_MARKERS.has(lower))
+      return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
+    if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
+    if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
+    const scanned = scannedPattern(ctx, name, call);
+    if (scanned) return [{ kind: 'key-scan', keys: [{ expr: scanned, isKey: false }] }];
+    // `get(id, () => load(id))` is a cache's get given the loader of a miss, not Redis's GET.
+    const hasLoader = call.arguments.slice(1).some((a) => ctx.ts.isFunctionLike(unwrap(ctx.ts, a)));
+    if (REDIS_READS.has(lower) && !hasLoader) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
+    return cacheEffect(ctx, name, call, kind);
+  }
+  return cacheEffect(ctx, name, call, kind);
+}
