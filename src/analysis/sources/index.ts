@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { bentocache } from './bentocache.js';
 import { bullmq } from './bullmq.js';
-import { cacheClients } from './cache-clients.js';
+import { cacheClients, keyedCaches } from './cache-clients.js';
 import { drizzle } from './drizzle.js';
 import { mongoose } from './mongoose.js';
 import { nextCache } from './next-cache.js';
@@ -37,6 +37,7 @@ export const SOURCES: readonly Source[] = [
   nextCache,
   bentocache,
   responseCache,
+  keyedCaches,
   cacheClients,
 ];
 

@@ -14,13 +14,19 @@ export interface TtlArgument {
 }
 
 /**
- * A key argument of a call: an expression to read as a key or pattern, or a flush of everything.
+ * A key argument of a call: an expression to read as a key or pattern (through `builder`, the key
+ * builder of a keyed cache, when the cache makes the key from it), or a flush of everything.
  * `prefix`: literal text the library puts before every key it is given (a BentoCache namespace's
  * `users:`); a flush with a prefix clears only the keys that start with it. A `literal` is a key the
  * library names itself, as text (a Drizzle table's name, which its cache clears on a write).
  */
 export type KeyArgument =
-  | { readonly expr: ts.Expression; readonly isKey: boolean; readonly prefix?: string }
+  | {
+      readonly expr: ts.Expression;
+      readonly isKey: boolean;
+      readonly prefix?: string;
+      readonly builder?: { readonly fn: ts.FunctionLikeDeclaration; readonly ctx: FileContext };
+    }
   | { readonly flush: true; readonly prefix?: string }
   | { readonly literal: string };
 
