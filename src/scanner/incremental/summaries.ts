@@ -11,6 +11,7 @@ import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/f
 import { globalCacheSetup } from '../../analysis/frameworks/nestjs.js';
 import { isTrpcFile } from '../../analysis/frameworks/trpc.js';
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
+import { MOUNT_MARKER } from '../../analysis/frameworks/mounts.js';
 import { SOURCES } from '../../analysis/sources/index.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { TS } from '../../ts/syntax.js';
@@ -82,7 +83,11 @@ interface KeptSummary {
   readonly isCurrent: boolean;
 }
 
-const TABLE_MARKERS: readonly RegExp[] = [LISTENER_MARKER, ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : []))];
+const TABLE_MARKERS: readonly RegExp[] = [
+  LISTENER_MARKER,
+  MOUNT_MARKER,
+  ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
+];
 
 function markersOf(ctx: FileContext): FileMarkers {
   const text = ctx.sourceText;
