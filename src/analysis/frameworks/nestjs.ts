@@ -15,6 +15,7 @@ import {
   readDecorators,
 } from '../handler-common.js';
 import { EMPTY_SCAN, scanBody } from '../invalidations.js';
+import type { FrameworkModule } from './framework.js';
 
 const HTTP_DECORATORS: Readonly<Record<string, string>> = {
   Get: 'GET',
@@ -36,9 +37,14 @@ const GRAPHQL_MODULES = new Set(['@nestjs/graphql', 'type-graphql']);
 const ROUTING_CONTROLLERS = 'routing-controllers';
 const CONTROLLER_DECORATORS = new Set(['Controller', 'JsonController']);
 
+/** The packages whose decorators declare handlers: a file imports one of them by its exact name. */
+const DECORATOR_PACKAGES: readonly string[] = [...NEST_MODULES, ...GRAPHQL_MODULES, ROUTING_CONTROLLERS];
+/** The class decorators of handlers, as a file that declares one writes them. */
+const CLASS_MARKER = /\b(Controller|JsonController|Resolver)\b/;
+
 /** Whether the file can hold NestJS, GraphQL or routing-controllers handlers. */
 export function usesDecoratorFrameworks(ctx: FileSurface): boolean {
-  return ctx.importsModule((m) => NEST_MODULES.has(m) || GRAPHQL_MODULES.has(m) || m === ROUTING_CONTROLLERS);
+  return ctx.importsModule((m) => DECORATOR_PACKAGES.includes(m));
 }
 
 interface ClassRole {
@@ -110,7 +116,7 @@ function joinPath(prefix: string | null, path: string | null): string | null {
 }
 
 /** Handlers of decorated classes: NestJS controllers, GraphQL resolvers, routing-controllers. */
-export function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
+function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
   const handlers: RouteHandler[] = [];
   for (const node of ctx.nodes.classes) {
     const role = classRole(ctx, node);
@@ -342,3 +348,11 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
   }
   return handlers;
 }
+
+/** NestJS (with its microservices), GraphQL resolver classes and routing-controllers: decorated classes. */
+export const nestjs: FrameworkModule = {
+  id: 'nestjs',
+  packages: DECORATOR_PACKAGES,
+  mayHold: (file) => usesDecoratorFrameworks(file) && CLASS_MARKER.test(file.sourceText),
+  extract: extractDecoratedHandlers,
+};

@@ -4,6 +4,7 @@ import { hasDirective } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, exportsOf } from './code-handler.js';
+import type { FrameworkModule } from './framework.js';
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
 const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -41,7 +42,7 @@ function handler(
 }
 
 /** Next.js route handlers (`route.ts` exports) and server actions (`'use server'`). */
-export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
+function extractNextHandlers(ctx: FileContext): RouteHandler[] {
   const { ts } = ctx;
   const handlers: RouteHandler[] = [];
   const file = ctx.file;
@@ -74,8 +75,11 @@ export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
 }
 
 /** Whether the file can hold Next.js handlers. */
-export function isNextFile(ctx: FileSurface): boolean {
+function isNextFile(ctx: FileSurface): boolean {
   // Handlers are route files' exports and server actions, whose 'use server' directive names itself
   // in the text: a component that imports `next/link` holds neither.
   return ROUTE_FILE.test(basename(ctx.file)) || ctx.sourceText.includes('use server');
 }
+
+/** Next.js App Router: route files by their name, server actions by their directive. */
+export const nextjs: FrameworkModule = { id: 'nextjs', packages: [], mayHold: isNextFile, extract: extractNextHandlers };
