@@ -174,6 +174,7 @@ export function scoreLines(app, s, { withErrors = false } = {}) {
     `  defects found (key named):      ${ratio(s.defectsFound, s.defects)}`,
     `  errors:                         ${s.errors} (${s.errorsOnLabelled} on labelled handlers)`,
   ];
+  for (const row of s.unfound) lines.push(`    handler not found: ${row}`);
   for (const row of s.missedRows) lines.push(`    defect not reported: ${row}`);
   for (const row of s.flaggedRows) lines.push(`    flagged without a defect: ${row}`);
   if (withErrors) for (const e of s.errorList) lines.push(`    error: ${e}`);

@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { HTTP_METHODS, codeHandler, functionOf, isExported, slashed } from './code-handler.js';
+import { HTTP_METHODS, codeHandler, exportedFunction, functionOf, isExported, slashed } from './code-handler.js';
 import type { HandlerSite } from './code-handler.js';
 import { branchesOf, restAfterBranches } from './method-branches.js';
 import type { FrameworkModule } from './framework.js';
@@ -44,7 +44,7 @@ function defaultHandler(
       ts.isNamedExports(statement.exportClause)
     ) {
       const element = statement.exportClause.elements.find((e) => e.name.text === 'default');
-      if (element) return { fn: ctx.resolver?.resolveExport?.(ctx.sourceFile, 'default') ?? null, map: null, nameNode: element };
+      if (element) return { fn: exportedFunction(ctx, 'default'), map: null, nameNode: element };
     }
     if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       const map = methodMap(ctx, statement.expression, 0);

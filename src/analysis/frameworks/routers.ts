@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
+import { packageOf } from '../../ts/imports.js';
 import type { TS } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
@@ -48,8 +49,7 @@ const HTTP_CLIENTS = new Set([
 
 function routerFramework(ctx: FileSurface): Framework | null {
   for (const module of ctx.modules) {
-    const root = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : (module.split('/')[0] ?? '');
-    const framework = FRAMEWORK_MODULES[root] ?? FRAMEWORK_MODULES[module];
+    const framework = FRAMEWORK_MODULES[packageOf(module)] ?? FRAMEWORK_MODULES[module];
     if (framework) return framework;
   }
   return null;
