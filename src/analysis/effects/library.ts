@@ -1,10 +1,13 @@
 import type ts from 'typescript';
 import { constantInitializer, staticString } from '../context.js';
 import type { FileContext } from '../context.js';
+import { returnedExpression } from '../factories.js';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import { SOURCES } from '../sources/index.js';
 import { readLookup, rowSelector, writeChange } from '../sources/operations.js';
 import type { CallEffect, KeyArgument, SourceCall, TtlArgument } from '../sources/source.js';
+import { memoTable } from '../session.js';
+import type { MemoTable } from '../session.js';
 import type { Effect, EffectBase, EffectKey, EffectTtl } from './model.js';
 
 /**
@@ -12,7 +15,20 @@ import type { Effect, EffectBase, EffectKey, EffectTtl } from './model.js';
  * or null. `stage` picks the sources asked before the project's own functions are followed
  * (`precedesHelpers`), those asked after, or all of them in order.
  */
-export function libraryEffects(site: SourceCall, stage: 'before-helpers' | 'after-helpers' | 'all' = 'all'): readonly CallEffect[] | null {
+export function libraryEffects(site: SourceCall, stage: Stage = 'all'): readonly CallEffect[] | null {
+  return site.ctx.session.memoPair(SOURCE_EFFECTS[stage], site.ctx, site.call, () => sourceEffects(site, stage));
+}
+
+type Stage = 'before-helpers' | 'after-helpers' | 'all';
+
+/** What the sources of each stage say of a call, by file and call: a call is read by every summary that reaches it, and by its file's sites. */
+const SOURCE_EFFECTS: Record<Stage, MemoTable<FileContext, WeakMap<ts.CallExpression, readonly CallEffect[] | null>>> = {
+  'before-helpers': memoTable('source effects before helpers'),
+  'after-helpers': memoTable('source effects after helpers'),
+  all: memoTable('source effects'),
+};
+
+function sourceEffects(site: SourceCall, stage: Stage): readonly CallEffect[] | null {
   for (const source of SOURCES) {
     if (stage !== 'all' && (stage === 'before-helpers') !== (source.precedesHelpers === true)) continue;
     const classified = source.classify(site);
@@ -48,10 +64,20 @@ export function namedInvalidation(ctx: FileContext, call: ts.CallExpression, bas
   };
 }
 
+/**
+ * A key argument as the effect model holds it: the expression where it is written, or, through a
+ * keyed cache's builder, what the builder returns with its parameter bound to the argument.
+ */
+function effectKey(ctx: FileContext, key: Extract<KeyArgument, { expr: ts.Expression }>): EffectKey {
+  const builder = key.builder;
+  const returned = builder?.fn.body ? returnedExpression(ctx.ts, builder.fn.body) : null;
+  if (!builder || !returned) return { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey };
+  return { bound: { expr: returned, ctx: builder.ctx, env: { fn: builder.fn, args: [key.expr], ctx, next: null } }, isKey: key.isKey };
+}
+
 /** An effect a library source gives, as the effect model holds it (its expressions read where they are written). */
 export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
-  const keysOf = (keys: readonly KeyArgument[]): EffectKey[] =>
-    keys.map((key) => ('flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey }));
+  const keysOf = (keys: readonly KeyArgument[]): EffectKey[] => keys.map((key) => ('flush' in key ? key : effectKey(ctx, key)));
   const ttlOf = (ttl: TtlArgument | undefined): EffectTtl | null =>
     ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
   switch (effect.kind) {

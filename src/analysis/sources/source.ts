@@ -13,8 +13,17 @@ export interface TtlArgument {
   readonly unit: 'seconds' | 'milliseconds';
 }
 
-/** A key argument of a call: an expression to read as a key or pattern, or a flush of everything. */
-export type KeyArgument = { readonly expr: ts.Expression; readonly isKey: boolean } | { readonly flush: true };
+/**
+ * A key argument of a call: an expression to read as a key or pattern (through `builder`, the key
+ * builder of a keyed cache, when the cache makes the key from it), or a flush of everything.
+ */
+export type KeyArgument =
+  | {
+      readonly expr: ts.Expression;
+      readonly isKey: boolean;
+      readonly builder?: { readonly fn: ts.FunctionLikeDeclaration; readonly ctx: FileContext };
+    }
+  | { readonly flush: true };
 
 /** What one call does, as a library source sees it. */
 export type CallEffect =
@@ -108,6 +117,11 @@ export interface Library {
   readonly client?: Exclude<ClientKind, 'cache-like' | 'project'>;
 }
 
+/** A test of a file's text, made before any parse (a regular expression is one). */
+export interface TextTest {
+  test(text: string): boolean;
+}
+
 export interface SourceCall {
   readonly ctx: FileContext;
   readonly call: ts.CallExpression;
@@ -150,7 +164,7 @@ export interface Source {
    * The text of every file that registers one of its hooks or processors matches this: the scanner
    * parses no other file to look for them.
    */
-  readonly hookMarker?: RegExp;
+  readonly hookMarker?: TextTest;
   /**
    * The project's class an instance of this library's model is of (`site` of `const site = await
    * Website.findByPk(id)`): a call of a method the library does not know runs that class's method.

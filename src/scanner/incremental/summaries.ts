@@ -13,6 +13,7 @@ import { isReadWithOthers } from '../../analysis/frameworks/index.js';
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
 import { MOUNT_MARKER } from '../../analysis/frameworks/mounts.js';
 import { SOURCES } from '../../analysis/sources/index.js';
+import type { TextTest } from '../../analysis/sources/source.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { TS } from '../../ts/syntax.js';
 import { ProjectResolver } from '../../project/resolver.js';
@@ -22,6 +23,7 @@ import {
   mergeRoles,
   NO_ROLES,
   NO_SETUP,
+  readerAccess,
   relevantFiles,
   resolutionHost,
   withInterceptions,
@@ -82,7 +84,7 @@ interface KeptSummary {
   readonly isCurrent: boolean;
 }
 
-const TABLE_MARKERS: readonly RegExp[] = [
+const TABLE_MARKERS: readonly TextTest[] = [
   LISTENER_MARKER,
   MOUNT_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
@@ -141,12 +143,8 @@ class Summarizer {
     this.resolver = new ProjectResolver(ts, {
       project: { ...setup.listed, root: setup.listed.sourceRoot },
       host: resolutionHost(ts, setup.listed.files),
-      sourceFileAt: (path) => {
-        const file = resolve(path);
-        return reader.read(file, audited.has(file)) ?? undefined;
-      },
+      ...readerAccess(reader, audited),
       tableFiles: () => tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
-      mayExport: (path, name) => reader.mayExport(resolve(path), name),
       keyRoles: () => {
         if (this.frame) this.frame.uses.roles = true;
         if (!this.roles) throw new Error('the key roles are asked for before they are known');
