@@ -37,5 +37,6 @@ export const AUDITED_APPS = [
   'express-bentocache-app',
   'hono-drizzle-cache-app',
   'yoga-response-cache-app',
+  'mounted-routers-app',
   'sql-app',
 ];
