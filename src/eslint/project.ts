@@ -10,7 +10,8 @@ import { globalCacheSetup, globallyCachedGets } from '../analysis/frameworks/nes
 import { gaveUp } from '../analysis/limits.js';
 import { globToRegExp } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
-import { isTestFile, projectFiles } from '../project/files.js';
+import { projectFiles } from '../project/files.js';
+import { isTestFile } from '../project/test-files.js';
 import type { ProjectFiles } from '../project/files.js';
 import { exportableNames, fileRelevance } from '../project/relevance.js';
 import { ProjectResolver } from '../project/resolver.js';
