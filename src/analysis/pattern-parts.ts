@@ -9,6 +9,7 @@ import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
 import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
+import { callbackElement, elementOf } from './elements.js';
 
 /** How deep a key may be built (a constant of a constant, a builder's call) before it counts as unreadable. */
 const MAX_DEPTH = 8;
@@ -36,6 +37,8 @@ interface Hole {
 export class PartsReader {
   readonly parts: PatternPart[] = [];
   readonly holes: Hole[] = [];
+  /** Whether the expression read is a piece of a larger key (a template span, a side of `+`), not the whole key. */
+  private isPiece = false;
 
   constructor(private readonly isKey: boolean) {}
 
@@ -84,6 +87,9 @@ export class PartsReader {
     }
     const builder = builderBody(ctx, expression, env);
     if (builder) return this.read(builder.ctx, builder.expr, depth + 1, builder.env);
+    // A whole key that is an array (`del(ids.map((id) => \`user:${id}\`))`): each element matches its element's pattern.
+    const element = this.isPiece || !isArrayMade(ts, expression) ? null : elementOf(ctx, expression, env);
+    if (element) return this.read(element.ctx, element.expr, depth + 1, element.env);
     return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
   }
 
@@ -100,10 +106,21 @@ export class PartsReader {
   private tryRead(ctx: FileContext, node: ts.Expression, depth: number, env: Env): boolean {
     const partCount = this.parts.length;
     const holeCount = this.holes.length;
-    if (this.read(ctx, node, depth, env) === null) return true;
+    if (this.readPiece(ctx, node, depth, env) === null) return true;
     this.parts.length = partCount;
     this.holes.length = holeCount;
     return false;
+  }
+
+  /** Reads `node` as a piece of the key: an array there is printed, not one key per element. */
+  private readPiece(ctx: FileContext, node: ts.Expression, depth: number, env: Env): string | null {
+    const wasPiece = this.isPiece;
+    this.isPiece = true;
+    try {
+      return this.read(ctx, node, depth, env);
+    } finally {
+      this.isPiece = wasPiece;
+    }
   }
 
   /** `'quotes:' + tenantId + ':list'`: each side a constant, a value read through, or a hole. */
@@ -120,7 +137,7 @@ export class PartsReader {
       if (bound) {
         if (!this.tryRead(bound.ctx, bound.expr, depth + 1, bound.env)) this.hole(ctx, side);
       } else if (ts.isBinaryExpression(inner) || ts.isTemplateExpression(inner) || ts.isStringLiteral(inner)) {
-        const failure = this.read(ctx, inner, depth + 1, env);
+        const failure = this.readPiece(ctx, inner, depth + 1, env);
         if (failure !== null) return failure;
       } else {
         this.hole(ctx, side);
@@ -161,6 +178,8 @@ export class PartsReader {
     const [only, ...rest] = ts.isArrayLiteralExpression(expression) ? expression.elements : [];
     if (only && rest.length === 0 && !ts.isSpreadElement(only) && !ts.isOmittedExpression(only)) return readAlone(only);
     if (!ts.isConditionalExpression(expression)) return null;
+    const unprefixed = withoutOptionalPrefix(ctx, expression);
+    if (unprefixed) return readAlone(unprefixed);
     const whenTrue = readAlone(expression.whenTrue);
     const whenFalse = whenTrue ? readAlone(expression.whenFalse) : null;
     if (!whenTrue || !whenFalse) return null;
@@ -204,6 +223,36 @@ export class PartsReader {
   }
 }
 
+/** Calls and spreads that make an array from another (`ids.map(key)`, `keys.filter(…)`, `Array.from(set)`, `[...keys]`). */
+function isArrayMade(ts: FileContext['ts'], expression: ts.Expression): boolean {
+  if (ts.isArrayLiteralExpression(expression))
+    return expression.elements.length === 1 && expression.elements.every((e) => ts.isSpreadElement(e));
+  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression));
+}
+
+/**
+ * `prefix ? \`${prefix}${key}\` : key`, `prefix ? prefix + key : key`: the key with the client's
+ * prefix put before it when there is one (a SCAN pattern, which the client does not prefix). Keys
+ * are read without the client's prefix, so this is `key`.
+ */
+function withoutOptionalPrefix(ctx: FileContext, expression: ts.ConditionalExpression): ts.Expression | null {
+  const { ts } = ctx;
+  const condition = unwrap(ts, expression.condition);
+  if (!ts.isIdentifier(condition)) return null;
+  const whenTrue = unwrap(ts, expression.whenTrue);
+  let prefix: ts.Expression | null = null;
+  let rest: ts.Expression | null = null;
+  if (ts.isBinaryExpression(whenTrue) && whenTrue.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    [prefix, rest] = [whenTrue.left, whenTrue.right];
+  } else if (ts.isTemplateExpression(whenTrue) && whenTrue.head.text === '' && whenTrue.templateSpans.length === 2) {
+    const [first, second] = whenTrue.templateSpans;
+    if (first && second && first.literal.text === '' && second.literal.text === '') [prefix, rest] = [first.expression, second.expression];
+  }
+  if (!prefix || !rest) return null;
+  const isSamePrefix = ctx.text(unwrap(ts, prefix)) === condition.text;
+  return isSamePrefix && ctx.text(unwrap(ts, rest)) === ctx.text(unwrap(ts, expression.whenFalse)) ? expression.whenFalse : null;
+}
+
 /** `parts.join(':')`, `[a, b].join(':')`: the elements joined (a rest parameter's are its arguments) and the separator. */
 function joinedElements(ctx: FileContext, expression: ts.Expression, env: Env): { elements: Bound[]; separator: string } | null {
   const { ts } = ctx;
@@ -235,8 +284,10 @@ function followed(bound: Bound | null): Bound | null {
 /** A parameter (or a property of one) of a function on the call path: the argument it was given. */
 export function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
   const { ts } = ctx;
+  // The parameter of a callback of an array method stands for an element of the array (`keys.forEach((key) => …)`).
+  if (ts.isIdentifier(expression))
+    return (env === null ? null : boundArgument(ctx, expression, env)) ?? callbackElement(ctx, expression, env);
   if (env === null) return null;
-  if (ts.isIdentifier(expression)) return boundArgument(ctx, expression, env);
   if (ts.isPropertyAccessExpression(expression)) return boundProperty(ctx, expression, env);
   return null;
 }

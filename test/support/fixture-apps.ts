@@ -34,4 +34,5 @@ export const AUDITED_APPS = [
   'nextjs-accelerate-app',
   'nest-typeorm-cache-app',
   'nextjs-cache-tags-app',
+  'key-helpers-app',
 ];

@@ -16,9 +16,14 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
   const localReads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
   // A delete clears what the function read only if the read comes first (`get`, then `del` of a
-  // corrupt entry), not a delete before a request whose route reads the key.
+  // corrupt entry), not a delete before a request whose route reads the key; and not a read made
+  // by one call and a delete by another (an auth check that reads a key, then a helper that clears it).
   const readsBefore = (effect: Effect): ParsedPattern[] =>
-    readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' && placeOf(e) < placeOf(effect) ? e.keys : [])));
+    readableKeys(
+      effects.flatMap((e) =>
+        e.kind === 'cache-read' && placeOf(e) < placeOf(effect) && (e.at === undefined || e.at === effect.at) ? e.keys : [],
+      ),
+    );
   // The roles of keys across the project (every file that names a cache) only when a deletion or a fill is to be judged.
   let known: Roles | null = null;
   const roles = (): Roles => {
@@ -30,10 +35,15 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   };
   const result: Effect[] = [];
   for (const effect of effects) {
-    if (effect.kind === 'key-scan') continue;
+    // A scan stays in the summary: its caller may delete the keys a helper returns (`del(await scanKeys(p))`).
     result.push(settled(effect, scans, localReads, readsBefore, roles) ?? effect);
   }
   return withoutRepeats(result);
+}
+
+/** A key of runtime values only (`{key}`): the analysis knows nothing of it but that it is one key. */
+function isRuntimeOnly(pattern: ParsedPattern): boolean {
+  return pattern.tokens.every((token) => token.kind === 'hole');
 }
 
 /** Where an effect happens in the function summarised: the call itself, or the call that reaches it. */
@@ -56,8 +66,10 @@ function settled(
 ): Effect | null {
   if (effect.kind === 'invalidate' && effect.invalidationKind === 'key') {
     const patterns = readableKeys(effect.keys);
-    // `const keys = await redis.keys(p); await redis.del(...keys)`: the scanned pattern.
-    if (scans.length > 0 && patterns.length === 0) return { ...effect, invalidationKind: 'pattern', keys: scans.flatMap((s) => s.keys) };
+    // `const keys = await redis.keys(p); await redis.del(...keys)`, or keys a scanning helper returned
+    // deleted through another (`safeMultiDel(redis, await scanKeys(redis, p))`): the pattern scanned before.
+    const scanned = patterns.every(isRuntimeOnly) ? scans.filter((s) => placeOf(s) < placeOf(effect)) : [];
+    if (scanned.length > 0) return { ...effect, invalidationKind: 'pattern', keys: scanned.flatMap((s) => s.keys) };
     const { others, reads } = patterns.length > 0 ? roles() : { others: [], reads: [] };
     if (others.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads))
       return { ...effect, kind: 'redis-other', role: 'lock' };
