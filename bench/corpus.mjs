@@ -21,7 +21,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONFIG_FILES } from '../dist/esm/src/config/load-config.js';
-import { readLabels, score, scoreLines } from './score.mjs';
+import { readFamilyKeys, readLabels, score, scoreLines } from './score.mjs';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cache-audit.js');
 
@@ -128,7 +128,7 @@ function summarize(dir, { code, stderr, wallMs, result, config }) {
   const rows = result.matrix?.rows ?? [];
   const labels = join(dirname(fileURLToPath(import.meta.url)), 'labels', `${app}.tsv`);
   return {
-    ...(existsSync(labels) ? { score: score(readLabels(labels), result) } : {}),
+    ...(existsSync(labels) ? { score: score(readLabels(labels), result, readFamilyKeys(labels.replace(/\.tsv$/, '.families.tsv'))) } : {}),
     app,
     dir,
     config,

@@ -5,7 +5,7 @@
 //   --errors   also list every error finding, for judging each by reading the code
 //   --unseen   also list every labelled invalidation path the report does not show, with what the row shows instead
 // bench/corpus.mjs scores each app it audits that has labels.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /** How far a report's handler line may be from the labelled one (decorators, a method branch). */
@@ -49,8 +49,25 @@ function parts(report) {
   return [report];
 }
 
-/** The literal text a finding must quote to name a key of the note: its first segments up to a hole. */
-function keyStems(note) {
+/**
+ * The cache keys an app's families file (`<app>.families.tsv`) names with no colon, which a note's text
+ * alone does not mark as keys: a template that is one token, then nothing or a parenthesis
+ * (`RoleService.allRoles (CacheService key; …)`, not `Next.js path /…`).
+ */
+export function readFamilyKeys(file) {
+  if (!existsSync(file)) return [];
+  return readLabels(file)
+    .filter((row) => row.role === 'cache')
+    .map((row) => /^([A-Za-z][\w-]*[^\w\s:/][^\s:/]+)(?:$|\s+\()/.exec(row.family_template ?? '')?.[1])
+    .filter((key) => key !== undefined);
+}
+
+/**
+ * The literal text a finding must quote to name a key of the note: its first segments up to a hole,
+ * whatever separates them (`user:profile:{id}` gives `user:profile:`, `FacetValueChecker.{id}` gives
+ * `FacetValueChecker.`), and any key of the families file the note names whole.
+ */
+function keyStems(note, familyKeys = []) {
   const stems = new Set();
   for (const match of note.matchAll(/[A-Za-z][\w-]*:[\w{}:.-]*/g)) {
     // `file.ts:63` is a place, not a key.
@@ -60,20 +77,28 @@ function keyStems(note) {
     const isKey = /^[^:]+:[^:]/.test(stem) || (/^[^:]+:$/.test(stem) && match[0].length > stem.length);
     if (isKey && !/^https?:/.test(stem)) stems.add(stem);
   }
+  // Another separator before a hole (not `/`: a path is labelled as a path).
+  for (const match of note.matchAll(/(?<![\w.:/{=-])([A-Za-z][\w-]*(?:[.#|][\w-]+)*[.#|_-])\{\w+\}/g)) stems.add(match[1]);
+  for (const key of familyKeys) {
+    const stem = key.split('{')[0];
+    if (note.includes(stem)) stems.add(stem);
+  }
   return [...stems];
 }
 
 /** Whether an invalidation of the report is one of the labelled key, tag or path (not another key the handler clears). */
-function reaches(invalidation, labelled) {
+function reaches(invalidation, labelled, familyKeys) {
   const isPathOrTag = invalidation.kind === 'path' || invalidation.kind === 'tag';
   if (/\/|\btags?\b/i.test(labelled)) return isPathOrTag;
   if (isPathOrTag) return false;
-  const stems = keyStems(labelled);
+  const stems = keyStems(labelled, familyKeys);
   // A key wrapped in a Redis Cluster hash tag (`\{entity:user:…\}`) is labelled by what the tag holds.
   const pattern = (invalidation.pattern ?? '').replace(/^\\\{/, '');
+  // A pattern that starts with a hole (`{variantIds}`: an argument taken for the key) names no stem.
+  const literal = pattern.split(/[*{?[]/)[0];
   return stems.length === 0
     ? pattern !== ''
-    : stems.some((stem) => pattern.startsWith(stem) || stem.startsWith(pattern.split(/[*{?[]/)[0]));
+    : stems.some((stem) => pattern.startsWith(stem) || (literal !== '' && stem.startsWith(literal)));
 }
 
 /**
@@ -81,7 +106,7 @@ function reaches(invalidation, labelled) {
  * invalidating nothing), flags on handlers with nothing to invalidate, defects found (a `MISSED:`
  * row with a finding at the handler that names the stale key), and the error findings.
  */
-export function score(labels, report) {
+export function score(labels, report, familyKeys = []) {
   const rows = parts(report).flatMap((p) => p.matrix?.rows ?? []);
   const findings = parts(report)
     .flatMap((p) => p.findings ?? [])
@@ -114,13 +139,13 @@ export function score(labels, report) {
     else result.unfound.push(`${label.file}:${label.line} ${label.class_or_function}`);
     if (invalidates) {
       result.invalidating++;
-      if (row && row.invalidations.some((i) => reaches(i, label.key_or_pattern))) result.seen++;
+      if (row && row.invalidations.some((i) => reaches(i, label.key_or_pattern, familyKeys))) result.seen++;
       else result.unseenRows.push(`${label.file}:${label.line} ${label.class_or_function} (${label.key_or_pattern}): ${shown(row)}`);
       if (at.some((f) => f.ruleId === 'require-invalidation')) result.falseAlarms++;
     }
     if (isDefect) {
       result.defects++;
-      const stems = keyStems(label.notes);
+      const stems = keyStems(label.notes, familyKeys);
       const named = at.some((f) => stems.some((stem) => f.message.includes(stem)));
       if (named) result.defectsFound++;
       else result.missedRows.push(`${label.file}:${label.line} ${label.class_or_function} (${stems.join(', ') || 'no key in the note'})`);
@@ -172,7 +197,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('Usage: node bench/score.mjs <labels.tsv> <report.json> [--errors] [--unseen]');
     process.exit(2);
   }
-  const s = score(readLabels(labelsFile), JSON.parse(readFileSync(reportFile, 'utf8')));
+  const familyKeys = readFamilyKeys(labelsFile.replace(/\.tsv$/, '.families.tsv'));
+  const s = score(readLabels(labelsFile), JSON.parse(readFileSync(reportFile, 'utf8')), familyKeys);
   const withErrors = process.argv.includes('--errors');
   console.log(scoreLines(labelsFile, s, { withErrors, withUnseen: process.argv.includes('--unseen') }).join('\n'));
 }

@@ -9,6 +9,7 @@ import noRedundantInvalidation from './no-redundant-invalidation.js';
 import noUnescapedPatternInterpolation from './no-unescaped-pattern-interpolation.js';
 import patternInRegistry from './pattern-in-registry.js';
 import requireDependentInvalidation from './require-dependent-invalidation.js';
+import possiblyStaleFamily from './possibly-stale-family.js';
 import requireInvalidation from './require-invalidation.js';
 import requireTenantScope from './require-tenant-scope.js';
 import validPattern from './valid-pattern.js';
@@ -24,6 +25,7 @@ import wrongKey from './wrong-key.js';
 export const RULES = [
   requireInvalidation,
   requireDependentInvalidation,
+  possiblyStaleFamily,
   noBroadPattern,
   patternInRegistry,
   validPattern,

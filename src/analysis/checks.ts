@@ -15,8 +15,6 @@ export interface Suggestion {
 
 export interface Finding {
   readonly ruleId: string;
-  /** Set where the team made a finding milder than its rule (a family under its configured short-ttl bound): the CLI reports it as a warning. */
-  readonly severity?: 'warning';
   readonly messageId: string;
   readonly data: Readonly<Record<string, string>>;
   readonly range: Range;

@@ -42,7 +42,7 @@ function buildConfigSchema(z: typeof Zod.z) {
             .nonnegative()
             .optional()
             .describe(
-              'A family whose ttl is at most this many seconds is short-lived by choice: the CLI reports its findings as warnings. No bound by default: every finding is an error, as in ESLint.',
+              'A family whose ttl is at most this many seconds is short-lived by choice: its findings are possibly-stale-family warnings, in the CLI and ESLint alike. No bound by default.',
             ),
         })
         .strict()

@@ -3,13 +3,12 @@ import type { CheckInput, Finding, Suggestion } from './checks.js';
 import type { Range } from './facts.js';
 import { formatMessage } from './messages.js';
 
-/** How a check reports a finding of its rule (`isMild`: a warning where the rule's findings are errors). */
-export type Report<MessageIds extends string = string> = (
+/** How a check reports a finding of its rule, at the rule's one severity. */
+type Report<MessageIds extends string = string> = (
   messageId: MessageIds,
   range: Range,
   data: Record<string, string>,
   suggestions?: Suggestion[],
-  isMild?: boolean,
 ) => void;
 
 /** What a rule is: the same for the ESLint plugin, the CLI, the reports and the docs. */
@@ -78,8 +77,8 @@ export function defineProjectRule<const Id extends string, MessageIds extends st
 /** Runs one rule's check over the facts of a file. Pure: no I/O. */
 export function runCheck(rule: RuleDefinition, input: CheckInput): Finding[] {
   const findings: Finding[] = [];
-  rule.check(input, (messageId, range, data, suggestions = [], isMild = false) => {
-    findings.push({ ruleId: rule.id, messageId, data, range, suggestions, ...(isMild ? { severity: 'warning' as const } : {}) });
+  rule.check(input, (messageId, range, data, suggestions = []) => {
+    findings.push({ ruleId: rule.id, messageId, data, range, suggestions });
   });
   return findings.sort((a, b) => a.range.start - b.range.start || a.messageId.localeCompare(b.messageId));
 }

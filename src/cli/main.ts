@@ -6,7 +6,7 @@ import type { Severity } from '../scanner/result.js';
 import { VERSION } from '../version.js';
 import type { AuditArgs, Output } from './audit.js';
 import { UsageError } from './errors.js';
-import { hasColor } from './io.js';
+import { hasColor, withShownPaths } from './io.js';
 import type { CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -243,7 +243,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // By name: the errors' modules load with the audit, which --version and --help do not load.
     const isExpected = error instanceof UsageError || (error instanceof Error && EXPECTED_ERRORS.has(error.name));
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`cache-audit: ${isExpected ? message : `internal error: ${message} (run with --debug for the stack)`}\n`);
+    io.stderr.write(
+      `cache-audit: ${isExpected ? withShownPaths(message, io.cwd) : `internal error: ${message} (run with --debug for the stack)`}\n`,
+    );
     if (isDebug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 2;
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { typescript } from '../ts/typescript.js';
 import { loadConfigFor } from '../config/load-config.js';
@@ -16,7 +17,7 @@ interface Located {
 }
 
 const NO_CONFIGURATION = (root: string): string =>
-  `No cache-audit configuration found in ${root} or above: add cache-audit.config.json with { "registry": "src/cache/keys.ts" }.`;
+  `No cache-audit configuration found in '${root}' or above: add cache-audit.config.json with { "registry": "src/cache/keys.ts" }.`;
 
 /**
  * Throws a `UsageError` (exit 2): one line per file, `file:line:column: message`, the first
@@ -43,8 +44,16 @@ export function requireConfig(root: string, cwd: string, configFile?: string): L
 
 /** The registry the configuration names (null when it names none), which must load without a problem. */
 export function requireRegistry(config: LoadedConfig, cwd: string): LoadedRegistry | null {
-  if (!config.config.registry) return null;
-  const loaded = loadRegistry(resolve(config.dir, config.config.registry), { recheckMs: 0 });
+  const { registry } = config.config;
+  if (!registry) return null;
+  const file = resolve(config.dir, registry);
+  if (!existsSync(file) && config.file !== null) {
+    // Said where the path is written, not at a file that is not there.
+    const { line, column } = config.registryAt ?? { line: 1, column: 1 };
+    const message = `\`registry\`: no file at '${registry}' (relative to the folder of this configuration): check the path.`;
+    fail([{ file: config.file, line, column, message }], cwd);
+  }
+  const loaded = loadRegistry(file, { recheckMs: 0 });
   if (loaded.registry === null || loaded.diagnostics.length > 0) fail(loaded.diagnostics, cwd);
   return loaded;
 }

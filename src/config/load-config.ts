@@ -22,6 +22,8 @@ export interface LoadedConfig {
   readonly dir: string;
   readonly config: CacheAuditConfig;
   readonly diagnostics: readonly RegistryDiagnostic[];
+  /** Where the file writes its `registry` path (line and column), when it does. */
+  readonly registryAt?: { readonly line: number; readonly column: number };
 }
 
 /** Directory → the configuration file found from it, and when that was looked up. */
@@ -132,7 +134,10 @@ function readConfig(file: string): LoadedConfig {
     };
   }
   const parsed = configSchema().safeParse(value);
-  if (parsed.success) return { file, dir, config: parsed.data, diagnostics };
+  if (parsed.success) {
+    const registryAt = parsed.data.registry === undefined ? {} : { registryAt: locate(['registry']) };
+    return { file, dir, config: parsed.data, diagnostics, ...registryAt };
+  }
   for (const issue of parsed.error.issues) {
     const { line, column } = locate(issue.path);
     const where = issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';

@@ -571,7 +571,10 @@ app.put('/orgs/:id/billing', async (req, res) => {
 });
 `,
     });
-    const dependent = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation');
-    expect(dependent.map((f) => `${f.severity} ${String(f.line)}`)).toEqual(['warning 14', 'error 18']);
+    const dependent = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation' || f.ruleId === 'possibly-stale-family');
+    expect(dependent.map((f) => `${f.ruleId} ${f.severity} ${String(f.line)}`)).toEqual([
+      'possibly-stale-family warning 14',
+      'require-dependent-invalidation error 18',
+    ]);
   });
 });

@@ -31,7 +31,7 @@ describe('--config <file>', () => {
     const result = JSON.parse(named.stdout) as ScanResult;
     expect(result.configuration).toBe('ci/audit.json');
     expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.ruleId} ${f.severity}`)).toEqual([
-      'src/app.ts:16 require-dependent-invalidation warning',
+      'src/app.ts:16 possibly-stale-family warning',
     ]);
   });
 

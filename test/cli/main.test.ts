@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasColor } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -95,6 +95,8 @@ describe('cache-audit command line', () => {
       /^cache-audit: No source files to audit in .*: none was found below it\. Point cache-audit at the project's directory/,
     );
     expect(missing.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    // Paths as the user ran the command: relative to where it ran, never the machine's absolute root.
+    expect(missing.stderr).toContain(`in '${relative(root, dir).split(sep).join('/')}':`);
     expect(await run(['--format', 'xml', 'fixtures/quotes-app'])).toMatchObject({
       code: 2,
       stderr: 'cache-audit: Unknown --format xml: use text, json, sarif, markdown, html, github.\n',

@@ -27,7 +27,7 @@ const CASES: [string, Record<string, string | Buffer | null>, string[], RegExp][
     'a registry file that is missing',
     { 'cache-audit.config.json': config({ registry: 'keys.ts' }) },
     [],
-    /^keys\.ts:1:1: The registry file .*keys\.ts does not exist\.$/,
+    /^cache-audit\.config\.json:1:13: `registry`: no file at 'keys\.ts' \(relative to the folder of this configuration\): check the path\.$/,
   ],
   [
     'an empty registry file',

@@ -83,11 +83,15 @@ describe('one verdict on a family with a one-minute ttl', () => {
     expect(result.findings[0]?.details?.[0]).toContain(', ttl 60 s)');
   });
 
-  it('is a warning in the CLI where the team bounds short-lived families at 60 s, and an error below the bound', async () => {
+  it('is a possibly-stale-family warning in the CLI and in ESLint where the team bounds short-lived families at 60 s, and an error below the bound', async () => {
     configure({ 'require-dependent-invalidation': { shortTtlSeconds: 60 } });
-    expect(await cliFindings()).toEqual(['src/quotes.controller.ts:16 require-dependent-invalidation warning']);
+    const mild = ['src/quotes.controller.ts:16 possibly-stale-family warning'];
+    expect(await cliFindings()).toEqual(mild);
+    expect(await eslintFindings()).toEqual(mild);
     configure({ 'require-dependent-invalidation': { shortTtlSeconds: 59 } });
-    expect(await cliFindings()).toEqual(['src/quotes.controller.ts:16 require-dependent-invalidation error']);
+    const proved = ['src/quotes.controller.ts:16 require-dependent-invalidation error'];
+    expect(await cliFindings()).toEqual(proved);
+    expect(await eslintFindings()).toEqual(proved);
   });
 
   it('names the option that replaced `shortTtl` when a configuration still uses it: exit 2 with file:line', async () => {

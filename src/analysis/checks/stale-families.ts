@@ -11,6 +11,7 @@ import {
   handlerResources,
   familyPattern,
   decoratorSuggestion,
+  exceptionText,
   isFullyKnown,
   handlerPatterns,
   isReadOnlyRoute,
@@ -274,8 +275,35 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
  * The families each judged handler of the file leaves stale (none listed: none), with the
  * suggestion that adds their patterns where the handler is decorated.
  */
-export function staleFamilies(input: CheckInput): Map<RouteHandler, { stale: Stale[]; suggestions: Suggestion[] }> {
-  const result = new Map<RouteHandler, { stale: Stale[]; suggestions: Suggestion[] }>();
+export function staleFamilies(input: CheckInput): Map<RouteHandler, StaleOfHandler> {
+  // Two rules read the same judgement (the proved findings and the others): made once per file.
+  const bound = input.ruleOptions?.['require-dependent-invalidation']?.shortTtlSeconds;
+  const known = judged.get(input.facts);
+  if (known !== undefined && known.bound === bound && known.registry === input.registry && known.families === input.families)
+    return known.result;
+  const result = judgeFile(input);
+  judged.set(input.facts, { bound, registry: input.registry, families: input.families, result });
+  return result;
+}
+
+/** What one handler leaves stale, with the suggestion that adds the patterns where it is decorated. */
+export interface StaleOfHandler {
+  readonly stale: Stale[];
+  readonly suggestions: Suggestion[];
+}
+
+const judged = new WeakMap<
+  object,
+  {
+    bound: number | undefined;
+    registry: CacheRegistry | null;
+    families: CheckInput['families'];
+    result: Map<RouteHandler, StaleOfHandler>;
+  }
+>();
+
+function judgeFile(input: CheckInput): Map<RouteHandler, StaleOfHandler> {
+  const result = new Map<RouteHandler, StaleOfHandler>();
   const { registry } = input;
   const families = registry ? [] : byKey(input.families ?? input.facts.families).filter((f) => f.loads.length > 0);
   if (!registry && families.length === 0) return result;
@@ -300,4 +328,28 @@ function locate(input: CheckInput, file: string, offset: number): string {
   if (file !== input.facts.file) return basename(file);
   const line = input.text.slice(0, offset).split('\n').length;
   return `${basename(file)}:${String(line)}`;
+}
+
+/** How many stale families the first line of a finding names; the details list every one. */
+const NAMED_IN_HEADLINE = 2;
+
+/** The data of a handler's one finding: the stale families in its first line, each with its proof below. */
+export function staleMessageData(handler: RouteHandler, stale: readonly Stale[]): Record<string, string> {
+  const names = stale.map((s) => `\`${s.name}\``);
+  const shown = names.slice(0, NAMED_IN_HEADLINE).join(', ');
+  const more = names.length > NAMED_IN_HEADLINE ? ` and ${String(names.length - NAMED_IN_HEADLINE)} more` : '';
+  return {
+    handler: oneLine(handler.name),
+    families: `${shown}${more}`,
+    count: stale.length === 1 ? 'a cached family' : `${String(stale.length)} cached families`,
+    details: stale.map((s) => `\n- ${s.detail}`).join(''),
+    them: stale.length === 1 ? 'it' : 'them',
+    they: stale.length === 1 ? 'it' : 'they',
+    exception: exceptionText(handler),
+  };
+}
+
+/** Whether the code proves a handler's finding: one family it leaves stale is proved and not short-lived by choice. */
+export function isProved(stale: readonly Stale[]): boolean {
+  return stale.some((s) => !s.isMild);
 }

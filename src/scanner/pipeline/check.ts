@@ -70,7 +70,7 @@ export function checkFiles(
         sink.push(
           {
             ruleId: rule.id,
-            severity: finding.severity ?? severityOf(rule),
+            severity: severityOf(rule),
             message,
             ...(details.length > 0 ? { details } : {}),
             file: rel(fileFacts.file),

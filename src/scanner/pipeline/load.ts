@@ -131,7 +131,7 @@ function checkSourceCount(
       : listed.tsconfigs.length > 0
         ? `its tsconfigs (${listed.tsconfigs.join(', ')}) list none${skipped}`
         : 'none was found below it';
-    throw new ScanError('no-sources', `No source files to audit in ${root}: ${why}. ${hint}`);
+    throw new ScanError('no-sources', `No source files to audit in '${root}': ${why}. ${hint}`);
   }
   const rootTsconfig = listed.tsconfigs.includes('tsconfig.json');
   // The root's own files of a monorepo are few by design.
