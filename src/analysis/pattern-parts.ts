@@ -3,7 +3,7 @@ import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
 import { constantOf, receiverClass, staticObjectIn, staticString } from './context.js';
-import { lastName, truncate, unwrap } from '../ts/syntax.js';
+import { lastName, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
@@ -85,7 +85,7 @@ export class PartsReader {
       this.literal(constant);
       return null;
     }
-    const builder = builderBody(ctx, expression, env);
+    const builder = builderBody(ctx, expression, env) ?? indexedProperty(ctx, expression, env);
     if (builder) return this.read(builder.ctx, builder.expr, depth + 1, builder.env);
     // A whole key that is an array (`del(ids.map((id) => \`user:${id}\`))`): each element matches its element's pattern.
     const element = this.isPiece || !isArrayMade(ts, expression) ? null : elementOf(ctx, expression, env);
@@ -197,7 +197,11 @@ export class PartsReader {
       return;
     }
     const expression = unwrap(ctx.ts, node);
-    const inner = boundValue(ctx, expression, env) ?? builderBody(ctx, expression, env) ?? joinedBound(ctx, expression, env);
+    const inner =
+      boundValue(ctx, expression, env) ??
+      builderBody(ctx, expression, env) ??
+      joinedBound(ctx, expression, env) ??
+      indexedProperty(ctx, expression, env);
     // A runtime value after all: one hole.
     if (!inner || !this.tryRead(inner.ctx, inner.expr, depth + 1, inner.env)) this.hole(ctx, node);
   }
@@ -270,6 +274,47 @@ function joinedBound(ctx: FileContext, expression: ts.Expression, env: Env): Bou
   return joinedElements(ctx, expression, env) ? { expr: expression, ctx, env } : null;
 }
 
+/**
+ * The key every return of a function gives, when they differ only by a Redis Cluster hash tag
+ * around it (`return cluster ? '{prices}' : 'prices'`, as two `if` returns): the key without it.
+ */
+function oneReturnedKey(ctx: FileContext, body: ts.ConciseBody): ts.Expression | null {
+  const { ts } = ctx;
+  if (!ts.isBlock(body)) return null;
+  const returns: (ts.Expression | null)[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node)) returns.push(node.expression ?? null);
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  if (returns.length < 2) return null;
+  const values = returns.map((expr) => ({ expr, value: expr === null ? null : staticString(ctx, expr) }));
+  const bare = values.map(({ value }) => (value === null ? null : value.replace(/^\{([^{}]*)\}/, '$1')));
+  const [first] = bare;
+  if (first === null || first === undefined || bare.some((b) => b !== first)) return null;
+  return values.find((v) => v.value === first)?.expr ?? null;
+}
+
+/**
+ * `PREFIXES[type]`: the property of a constant object picked by a key that is a constant, or a
+ * parameter given one (`clearMarker(projectId, 'traceBased')`). Null for a key known only at run time.
+ */
+function indexedProperty(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (!ts.isElementAccessExpression(expression)) return null;
+  const held = staticObjectIn(ctx, expression.expression);
+  if (!held) return null;
+  const index = unwrap(ts, expression.argumentExpression);
+  const bound = followed(boundValue(ctx, index, env));
+  const name = bound ? staticString(bound.ctx, bound.expr) : staticString(ctx, index);
+  if (name === null) return null;
+  const property = held.object.properties.find(
+    (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === name,
+  );
+  return property ? { expr: property.initializer, ctx: held.ctx, env: null } : null;
+}
+
 /** A bound value followed through the parameters it was passed on by, to where it is written. */
 function followed(bound: Bound | null): Bound | null {
   let current = bound;
@@ -303,9 +348,9 @@ function builderBody(ctx: FileContext, expression: ts.Expression, env: Env): Bou
   const builder = keyBuilder(ctx, expression, env);
   const declaration = builder?.declaration;
   if (!builder || !declaration?.body) return null;
-  const returned = returnedExpression(ts, declaration.body);
-  if (!returned) return null;
   const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
+  const returned = returnedExpression(ts, declaration.body) ?? oneReturnedKey(target, declaration.body);
+  if (!returned) return null;
   return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: builder.next } };
 }
 

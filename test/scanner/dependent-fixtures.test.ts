@@ -56,25 +56,27 @@ describe('the fixture apps without configuration, in the CLI', () => {
     ]);
   });
 
-  it('reads the keys a helper deletes: a key builder mapped over rows, one by one in a callback, and the keys a SCAN returns', async () => {
+  it('reads the keys a helper deletes (mapped, one by one, scanned, by a prefix table or hash tag) and an epoch rotated', async () => {
     const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/key-helpers-app') });
     const shown = (handler: string) =>
       result.matrix.rows.find((r) => r.handler === handler)?.invalidations.map((i) => [i.pattern, i.kind, i.through.at(-1)]);
     expect(shown('DELETE /projects/:id/access-keys')).toEqual([
-      ['access-key:{hash}', 'key', 'deleteMany'],
-      ['access-key:{hash}', 'key', 'deleteMany'],
+      ['access-key:{id}', 'key', 'deleteMany'],
+      ['access-key:{id}', 'key', 'deleteMany'],
     ]);
     expect(shown('PUT /projects/:id/prices/:model')).toEqual([
       ['price:{projectId}:*', 'pattern', 'deleteMany'],
       ['price:{projectId}:*', 'pattern', 'deleteMany'],
     ]);
+    // A fresh token stored under the epoch key that every snippet key embeds retires them all.
+    expect(shown('PUT /projects/:id/snippets/:name')).toEqual([['snippet_epoch:{projectId}', 'key', 'SnippetService.invalidateCache']]);
     expect(
       result.findings.filter((f) => f.ruleId !== 'unresolved').map((f) => [f.severity, f.file, f.line, f.column, f.ruleId, f.message]),
     ).toEqual([
       [
         'error',
         'src/routes.ts',
-        37,
+        38,
         5,
         'require-dependent-invalidation',
         'PATCH /projects/:id/prices/:model leaves a cached family stale: `price:{projectId}:{model}`.',

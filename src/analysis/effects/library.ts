@@ -6,6 +6,7 @@ import { SOURCES } from '../sources/index.js';
 import { readLookup, rowSelector, writeChange } from '../sources/operations.js';
 import type { CallEffect, KeyArgument, SourceCall, TtlArgument } from '../sources/source.js';
 import type { Effect, EffectBase, EffectKey, EffectTtl } from './model.js';
+import { isFreshToken } from './rotation.js';
 
 /**
  * What the library sources say of a call: the effects the first source that recognises it gives,
@@ -65,8 +66,11 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
       };
     case 'cache-read':
       return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
-    case 'cache-fill':
-      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false, ttl: ttlOf(effect.ttl) };
+    case 'cache-fill': {
+      const isFreshValue = effect.value !== undefined && isFreshToken(ctx, effect.value);
+      const fill = { ...base, kind: 'cache-fill' as const, keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
+      return { ...fill, ttl: ttlOf(effect.ttl), ...(isFreshValue ? { isFreshValue } : {}) };
+    }
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':

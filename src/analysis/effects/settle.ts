@@ -1,7 +1,7 @@
 import type { ParsedPattern } from '../../patterns/parse.js';
 import type { FileContext } from '../context.js';
-import { keyRolesFor } from './key-roles.js';
-import { overlapsAny, readableKeys } from './keys.js';
+import { keyRolesFor, keyRolesOfFile } from './key-roles.js';
+import { isStateKey, overlapsAny, readableKeys } from './keys.js';
 import type { Effect } from './model.js';
 
 type KeyScan = Effect & { kind: 'key-scan' };
@@ -81,6 +81,13 @@ function settled(
   if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
     const filled = readableKeys(effect.keys);
     if (localReads.length > 0 && overlapsAny(filled, localReads)) return { ...effect, isCacheAside: true, isWriteThrough: false };
+    // A fresh token stored under a key the code reads (`set(epochKey, randomBytes(6))`): the entries keyed by the old one are retired.
+    // The key is read back in the project, or in the file that rotates it (a package the project imports).
+    const readBack = (): boolean => overlapsAny(filled, roles().reads) || overlapsAny(filled, keyRolesOfFile(effect.ctx).cached);
+    if (effect.isFreshValue === true && filled.length > 0 && !filled.some(isStateKey) && readBack()) {
+      const { isCacheAside: _aside, isWriteThrough: _through, ttl: _ttl, isFreshValue: _fresh, ...rest } = effect;
+      return { ...rest, kind: 'invalidate', invalidationKind: 'key', keys: effect.keys, client: 'redis' };
+    }
     if (!effect.isWriteThrough && filled.length > 0 && overlapsAny(filled, roles().reads)) return { ...effect, isWriteThrough: true };
   }
   return null;

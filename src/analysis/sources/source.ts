@@ -31,7 +31,8 @@ export type CallEffect =
       readonly loader: ts.Expression | null;
       readonly ttl?: TtlArgument;
     }
-  | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument }
+  /** `value`: the value stored, where the call says it (a fresh token stored under a key read elsewhere rotates a namespace). */
+  | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument; readonly value?: ts.Expression }
   | { readonly kind: 'redis-other'; readonly role: RedisRole; readonly keys: readonly KeyArgument[] }
   /** `KEYS p`, `SCAN … MATCH p`: the keys a following delete removes. */
   | { readonly kind: 'key-scan'; readonly keys: readonly KeyArgument[] }
