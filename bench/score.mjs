@@ -184,6 +184,7 @@ export function scoreLines(app, s, { withErrors = false, withUnseen = false } = 
     `  defects found (key named):      ${ratio(s.defectsFound, s.defects)}`,
     `  errors:                         ${s.errors} (${s.errorsOnLabelled} on labelled handlers)`,
   ];
+  for (const row of s.unfound) lines.push(`    handler not found: ${row}`);
   for (const row of s.missedRows) lines.push(`    defect not reported: ${row}`);
   for (const row of s.flaggedRows) lines.push(`    flagged without a defect: ${row}`);
   if (withUnseen) for (const row of s.unseenRows) lines.push(`    path not seen: ${row}`);

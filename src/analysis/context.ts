@@ -28,6 +28,11 @@ export interface CallResolver {
   resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
   /** The function a file exports under `name`, through re-exports (`export { default } from '@/ee/…/handler'`). */
   resolveExport?(file: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | null;
+  /**
+   * The initializer of the `const` a file exports under `name`, through re-exports and imports
+   * (`export { POST } from '@/modules/…/route'`, where `POST = withApiWrapper({ handler })`).
+   */
+  resolveExportedConstant?(file: ts.SourceFile, name: string): ts.Expression | null;
   /** The enum or type alias an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
   resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null;
   /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */

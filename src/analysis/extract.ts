@@ -4,15 +4,9 @@ import { importSpecifiers } from '../ts/imports.js';
 import { lastName } from '../ts/syntax.js';
 import type { CallResolver, FileSurface } from './context.js';
 import type { TS } from '../ts/syntax.js';
-import type { CacheRead, FileFacts, RouteHandler } from './facts.js';
-import { cachedGetFamilies, extractDecoratedHandlers, interceptedGets, usesDecoratorFrameworks } from './frameworks/nestjs.js';
-import { extractNextHandlers, isNextFile } from './frameworks/nextjs.js';
-import { extractRouterHandlers, routerFramework } from './frameworks/routers.js';
-import { extractPagesApiHandlers, isPagesApiFile } from './frameworks/pages-api.js';
-import { extractTrpcHandlers, isTrpcFile } from './frameworks/trpc.js';
-import { extractRouteModuleHandlers, isRouteModuleFile } from './frameworks/remix.js';
-import { extractGraphqlMapHandlers, isGraphqlMapFile } from './frameworks/graphql-maps.js';
-import { extractSvelteKitHandlers, isSvelteKitFile } from './frameworks/sveltekit.js';
+import type { CacheRead, FileFacts } from './facts.js';
+import { cachedGetFamilies, interceptedGets, usesDecoratorFrameworks } from './frameworks/nestjs.js';
+import { frameworkHandlers, mayHoldHandlers } from './frameworks/index.js';
 import { importedName } from './handler-common.js';
 import { cacheFamilies } from './effects/families.js';
 import { scanSites } from './effects/sites.js';
@@ -28,22 +22,9 @@ const READ_METHODS = new Set(['getOrSet', 'wrap', 'remember', 'get']);
  * Cheap tests on the imports and the text, before any walk: what could this file hold? A parsed
  * file's context answers them, and so does the scanner's surface of a file it has not parsed.
  */
-/** A router handed to a function of routes: `...[router]: RouterInitArgs<T>`, `<T extends AuthedRouter>(router: T)`. */
-const ROUTER_PARAMETER = /\.\.\.\[\s*router\b|<\s*\w+\s+extends\s+\w*Router\b/;
-
 export function relevance(file: FileSurface, options: AnalysisOptions): { handlers: boolean; sites: boolean } {
   const text = file.sourceText;
-  const handlers =
-    (usesDecoratorFrameworks(file) && /\b(Controller|JsonController|Resolver)\b/.test(text)) ||
-    routerFramework(file) !== null ||
-    ROUTER_PARAMETER.test(text) ||
-    options.routerReceivers.size > 0 ||
-    isNextFile(file) ||
-    isPagesApiFile(file.file) ||
-    isTrpcFile(file) ||
-    isRouteModuleFile(file.file) ||
-    isGraphqlMapFile(file) ||
-    isSvelteKitFile(file.file);
+  const handlers = mayHoldHandlers(file, options);
   // A cache reached through the project's own module (`import { redis } from '@/lib/redis'`)
   // still names itself in the text.
   let sites = file.importsModule(isCacheModule) || mayNameCache(text);
@@ -62,18 +43,6 @@ export function surfaceOf(file: string, sourceText: string, imports: readonly st
 export function textRelevance(file: string, text: string, options: AnalysisOptions): { handlers: boolean; sites: boolean } {
   return relevance(surfaceOf(file, text, importSpecifiers(text)), options);
 }
-
-/** The framework modules: each finds the handlers of its framework in a file. */
-const EXTRACTORS: readonly ((ctx: FileContext) => RouteHandler[])[] = [
-  extractDecoratedHandlers,
-  extractRouterHandlers,
-  extractNextHandlers,
-  extractPagesApiHandlers,
-  extractTrpcHandlers,
-  extractRouteModuleHandlers,
-  extractGraphqlMapHandlers,
-  extractSvelteKitHandlers,
-];
 
 export interface ExtractOptions {
   readonly ts: TS;
@@ -123,16 +92,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
       ...(tags.length > 0 ? { storedKeys: tags } : {}),
     };
   }
-  const handlers: RouteHandler[] = [];
-  const seen = new Set<string>();
-  const found = relevant.handlers && extract.isForLookups !== true ? EXTRACTORS.flatMap((extractor) => extractor(ctx)) : [];
-  for (const handler of found) {
-    // One place in the code is one handler per method, whichever extractor saw it.
-    const key = `${String(handler.nameRange.start)}:${handler.method}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    handlers.push(handler);
-  }
+  const handlers = relevant.handlers && extract.isForLookups !== true ? frameworkHandlers(ctx) : [];
   return {
     file: ctx.file,
     handlers,

@@ -38,6 +38,12 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       const initializer = constantOf(tsInstance, symbolAt(reference));
       return initializer && !isRequire(tsInstance, initializer) ? initializer : requiredConstant(tsInstance, program, modules, reference);
     },
+    resolveExport(file, name) {
+      return functionsOf(tsInstance, exportedSymbol(tsInstance, checker, file, name))?.[0] ?? null;
+    },
+    resolveExportedConstant(file, name) {
+      return constantOf(tsInstance, exportedSymbol(tsInstance, checker, file, name));
+    },
     resolveClass(reference) {
       return symbolAt(reference)?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
@@ -65,6 +71,13 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
 /** The symbol an import alias stands for (any other symbol is itself). */
 function aliasTarget(tsInstance: TS, checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
   return symbol && symbol.flags & tsInstance.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** What a module exports under `name`, through re-exports and import aliases. */
+function exportedSymbol(tsInstance: TS, checker: ts.TypeChecker, file: ts.SourceFile, name: string): ts.Symbol | undefined {
+  const module = checker.getSymbolAtLocation(file);
+  const exported = module ? checker.getExportsOfModule(module).find((symbol) => symbol.name === name) : undefined;
+  return aliasTarget(tsInstance, checker, exported);
 }
 
 /** The functions with a body a symbol declares: functions and methods, and arrows or function expressions assigned to it. */

@@ -4,7 +4,7 @@ import type ts from 'typescript';
 import { AnalysisSession } from '../analysis/session.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
-import { isTrpcFile } from '../analysis/frameworks/trpc.js';
+import { isReadWithOthers } from '../analysis/frameworks/index.js';
 import type { CacheFamily, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
 import { globalCacheSetup, globallyCachedGets } from '../analysis/frameworks/nestjs.js';
 import { gaveUp } from '../analysis/limits.js';
@@ -218,10 +218,10 @@ export class UntypedProject {
   lintedTree(file: string, text: string, parsed: ts.SourceFile): ts.SourceFile {
     const own = this.entry(file).text === text ? this.sourceFileAt(file) : null;
     const tree = own ?? parsed;
-    if (!this.routersRead && isTrpcFile(fileContext(tree, this.extract))) {
+    if (!this.routersRead && isReadWithOthers(fileContext(tree, this.extract))) {
       this.routersRead = true;
       for (const sourceFile of this.relevantFiles()) {
-        if (sourceFile === tree || !isTrpcFile(fileContext(sourceFile, this.extract))) continue;
+        if (sourceFile === tree || !isReadWithOthers(fileContext(sourceFile, this.extract))) continue;
         try {
           extractFacts(sourceFile, this.extract);
         } catch (error) {

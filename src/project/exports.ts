@@ -72,7 +72,7 @@ export class ProjectExports {
           if (element.name.text !== name) continue;
           const original = (element.propertyName ?? element.name).text;
           const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
-          if (from === null) return local(original);
+          if (from === null) return local(original) ?? this.constantViaImport(file, original, depth);
           const target = this.modules.moduleFile(file, from);
           return target ? this.exportedConstant(target, original, depth + 1) : null;
         }
@@ -223,11 +223,23 @@ export class ProjectExports {
       : null;
   }
 
+  /** The constant an imported name stands for (`import { POST } from './route'; export { POST }`). */
+  private constantViaImport(file: ts.SourceFile, local: string, depth: number): ts.Expression | null {
+    const at = this.importTarget(file, local);
+    return at ? this.exportedConstant(at.file, at.name, depth + 1) : null;
+  }
+
   private viaImport(file: ts.SourceFile, local: string, depth: number): ts.Node | null {
+    const at = this.importTarget(file, local);
+    return at ? this.exported(at.file, at.name, depth + 1) : null;
+  }
+
+  /** The file and exported name a named import of `file` reads. */
+  private importTarget(file: ts.SourceFile, local: string): { file: ts.SourceFile; name: string } | null {
     const binding = this.modules.imports(file).get(local);
     if (!binding || binding.imported === '*') return null;
     const target = this.modules.moduleFile(file, binding.module);
-    return target ? this.exported(target, binding.imported, depth + 1) : null;
+    return target ? { file: target, name: binding.imported } : null;
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type ts from 'typescript';
 import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
+import { packageOf } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import type { ProjectFiles } from './files.js';
 
@@ -81,11 +82,7 @@ export class ModuleResolution {
    */
   private mayBeTheProjects(specifier: string, options: ts.CompilerOptions): boolean {
     if (looksLikeProjectModule(specifier) || options.baseUrl !== undefined) return true;
-    const name = specifier
-      .split('/')
-      .slice(0, specifier.startsWith('@') ? 2 : 1)
-      .join('/');
-    if (this.project.workspaces.has(name)) return true;
+    if (this.project.workspaces.has(packageOf(specifier))) return true;
     return Object.keys(options.paths ?? {}).some((pattern) => {
       const star = pattern.indexOf('*');
       return star < 0 ? pattern === specifier : specifier.startsWith(pattern.slice(0, star)) && specifier.endsWith(pattern.slice(star + 1));
@@ -114,11 +111,10 @@ export class ModuleResolution {
    * src/index or index.
    */
   private workspaceModule(specifier: string): string | null {
-    const parts = specifier.split('/');
-    const nameLength = specifier.startsWith('@') ? 2 : 1;
-    const dir = this.project.workspaces.get(parts.slice(0, nameLength).join('/'));
+    const name = packageOf(specifier);
+    const dir = this.project.workspaces.get(name);
     if (dir === undefined) return null;
-    const sub = parts.slice(nameLength).join('/');
+    const sub = specifier.slice(name.length + 1);
     let manifest: Record<string, unknown> = {};
     try {
       manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;

@@ -99,6 +99,10 @@ export class ProjectResolver implements CallResolver {
       : null;
   }
 
+  resolveExportedConstant(file: ts.SourceFile, name: string): ts.Expression | null {
+    return this.exports.exportedConstant(file, name, 0);
+  }
+
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
     return this.calls.resolveCall(call);
   }

@@ -40,6 +40,14 @@ export function importBindings(ts: TS, sourceFile: ts.SourceFile): Map<string, I
   return imports;
 }
 
+/** The package a bare module specifier names: `@nestjs/common/decorators` → `@nestjs/common`, `hono/factory` → `hono`. */
+export function packageOf(specifier: string): string {
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+}
+
 /** The module of `require('m')`, or null. */
 export function requiredModule(ts: TS, node: ts.Expression): string | null {
   const expression = unwrap(ts, node);

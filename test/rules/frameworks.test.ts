@@ -98,6 +98,11 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
       filename: 'app/routes/quotes.$id.tsx',
     },
     {
+      name: 'a route.ts outside app/ serves nothing until a route file re-exports it',
+      code: `export async function POST() {\n  return new Response(null, { status: 201 });\n}\n`,
+      filename: 'modules/quotes/api/route.ts',
+    },
+    {
       name: 'a Map is not a router',
       code: `import express from 'express';\nconst seen = new Map<string, number>();\nexport function forget(key: string) { seen.delete(key); }\nexport const app = express();\n`,
     },
@@ -122,6 +127,28 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
           endLine: 8,
           endColumn: 9,
           data: { handler: 'C.remove', exception: "@NoCacheInvalidation('reason')" },
+        },
+      ],
+    },
+    {
+      name: 'NestJS decorators imported from a subpath of @nestjs/common',
+      code: `import { Controller, Delete, Post } from '@nestjs/common/decorators';\n@Controller({ path: '/workflows', version: '2' })\nexport class WorkflowController {\n  @Post('')\n  create() {}\n  @Delete(':workflowId')\n  removeWorkflow() {}\n}\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 3,
+          endLine: 5,
+          endColumn: 9,
+          data: { handler: 'WorkflowController.create', exception: "@NoCacheInvalidation('reason')" },
+        },
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 3,
+          endLine: 7,
+          endColumn: 17,
+          data: { handler: 'WorkflowController.removeWorkflow', exception: "@NoCacheInvalidation('reason')" },
         },
       ],
     },

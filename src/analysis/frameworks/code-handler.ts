@@ -104,7 +104,12 @@ export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 
     if (local) return local;
     const constant = ctx.topConstants.get(node.text);
     if (constant) return functionOf(ctx, constant, depth + 1);
-    return ctx.importOf(node.text) ? (ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? null) : null;
+    if (!ctx.importOf(node.text)) return null;
+    const imported = ctx.resolver?.resolveIdentifier?.(node)?.[0];
+    if (imported) return imported;
+    // A handler another module makes with a factory (`export const POST = withApiWrapper({ handler })`).
+    const made = ctx.resolver?.resolveConstant?.(node) ?? null;
+    return made ? functionOf(contextFor(ctx, made), made, depth + 1) : null;
   }
   if (ts.isCallExpression(node)) {
     for (const arg of node.arguments) {
@@ -163,17 +168,32 @@ export function exportsOf(ctx: FileContext): Exported[] {
       }
     } else if (
       ts.isExportDeclaration(statement) &&
-      !statement.moduleSpecifier &&
+      !statement.isTypeOnly &&
       statement.exportClause &&
       ts.isNamedExports(statement.exportClause)
     ) {
       for (const element of statement.exportClause.elements) {
-        const local = (element.propertyName ?? element.name).text;
-        result.push({ name: element.name.text, nameNode: element.name, fn: ctx.functions.get(local) ?? null });
+        if (element.isTypeOnly) continue;
+        // `export { POST }` of a local or imported name, or `export { POST } from '@/modules/…/route'`.
+        const fn = statement.moduleSpecifier
+          ? exportedFunction(ctx, element.name.text)
+          : functionOf(ctx, element.propertyName ?? element.name);
+        result.push({ name: element.name.text, nameNode: element.name, fn });
       }
     }
   }
   return result;
+}
+
+/**
+ * The function a file exports under `name` from another module, through re-exports: a function
+ * declared there, or the handler inside the factory call that makes it (see `functionOf`).
+ */
+export function exportedFunction(ctx: FileContext, name: string): ts.FunctionLikeDeclaration | null {
+  const declared = ctx.resolver?.resolveExport?.(ctx.sourceFile, name);
+  if (declared) return declared;
+  const made = ctx.resolver?.resolveExportedConstant?.(ctx.sourceFile, name) ?? null;
+  return made ? functionOf(contextFor(ctx, made), made, 1) : null;
 }
 
 /** Whether a statement is exported (`export function`, `export const`, `export default …`). */

@@ -4,6 +4,7 @@ import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, functionOf } from './code-handler.js';
+import type { FrameworkModule } from './framework.js';
 
 const GRAPHQL_MODULE = /(^|\/|@)(graphql|apollo|mercurius|graphql-yoga|pothos|type-graphql|nexus)([/-]|$)/;
 const OPERATIONS: Readonly<Record<string, string>> = { Mutation: 'MUTATION', Query: 'QUERY' };
@@ -17,7 +18,7 @@ const POTHOS_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** Whether the file can hold GraphQL resolver maps or Pothos fields. */
-export function isGraphqlMapFile(ctx: FileSurface): boolean {
+function isGraphqlMapFile(ctx: FileSurface): boolean {
   const text = ctx.sourceText;
   return /\b(Mutation|Query)\s*:/.test(text) || /\.(mutation|query)(Field|Fields|Type)\s*\(/.test(text);
 }
@@ -151,7 +152,7 @@ function mapFields(ctx: FileContext, object: ts.ObjectLiteralExpression): Field[
  * GraphQL resolver maps (Apollo Server, GraphQL Yoga, Mercurius, graphql-tools): the entries of
  * `Mutation: { … }` are mutations, those of `Query: { … }` reads; Pothos fields alike.
  */
-export function extractGraphqlMapHandlers(ctx: FileContext): RouteHandler[] {
+function extractGraphqlMapHandlers(ctx: FileContext): RouteHandler[] {
   const { ts } = ctx;
   if (!isGraphqlMapFile(ctx)) return [];
   const fields: Field[] = [];
@@ -182,3 +183,14 @@ export function extractGraphqlMapHandlers(ctx: FileContext): RouteHandler[] {
     });
   });
 }
+
+/**
+ * GraphQL resolver maps and Pothos fields, by the words of their text: the servers (Apollo, Yoga,
+ * Mercurius, graphql-tools) are many, and a map's imports only confirm what its name or type says.
+ */
+export const graphqlMaps: FrameworkModule = {
+  id: 'graphql-resolvers',
+  packages: [],
+  mayHold: isGraphqlMapFile,
+  extract: extractGraphqlMapHandlers,
+};

@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { staticObject, staticString } from '../context.js';
+import { packageOf } from '../../ts/imports.js';
 import { decoratorsOf, propertyNameText } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { CacheFamily, Framework, GlobalCacheSetup, InterceptedGet, Invalidation, RouteHandler } from '../facts.js';
@@ -15,6 +16,7 @@ import {
   readDecorators,
 } from '../handler-common.js';
 import { EMPTY_SCAN, scanBody } from '../invalidations.js';
+import type { FrameworkModule } from './framework.js';
 
 const HTTP_DECORATORS: Readonly<Record<string, string>> = {
   Get: 'GET',
@@ -36,9 +38,20 @@ const GRAPHQL_MODULES = new Set(['@nestjs/graphql', 'type-graphql']);
 const ROUTING_CONTROLLERS = 'routing-controllers';
 const CONTROLLER_DECORATORS = new Set(['Controller', 'JsonController']);
 
+/** The packages whose decorators declare handlers: a file imports one of them, or a subpath of one. */
+const DECORATOR_PACKAGES: readonly string[] = [...NEST_MODULES, ...GRAPHQL_MODULES, ROUTING_CONTROLLERS];
+/** The class decorators of handlers, as a file that declares one writes them. */
+const CLASS_MARKER = /\b(Controller|JsonController|Resolver)\b/;
+
 /** Whether the file can hold NestJS, GraphQL or routing-controllers handlers. */
 export function usesDecoratorFrameworks(ctx: FileSurface): boolean {
-  return ctx.importsModule((m) => NEST_MODULES.has(m) || GRAPHQL_MODULES.has(m) || m === ROUTING_CONTROLLERS);
+  return ctx.importsModule((m) => DECORATOR_PACKAGES.includes(packageOf(m)));
+}
+
+/** The package a decorator is imported from (`@nestjs/common/decorators` is `@nestjs/common`), a relative module as written, or null. */
+function decoratorPackage(ctx: FileContext, expression: ts.Expression): string | null {
+  const module = moduleOf(ctx, expression);
+  return module === null || module.startsWith('.') ? module : packageOf(module);
 }
 
 interface ClassRole {
@@ -50,7 +63,7 @@ function classRole(ctx: FileContext, node: ts.ClassLikeDeclaration): ClassRole |
   const { ts } = ctx;
   for (const decorator of decoratorsOf(ts, node)) {
     const name = importedName(ctx, decorator.expression);
-    const module = moduleOf(ctx, decorator.expression);
+    const module = decoratorPackage(ctx, decorator.expression);
     const args = ts.isCallExpression(decorator.expression) ? decorator.expression.arguments : [];
     if (name === 'Resolver' && (module === null || GRAPHQL_MODULES.has(module))) return { framework: 'graphql', prefix: null };
     if (name !== null && CONTROLLER_DECORATORS.has(name)) {
@@ -76,7 +89,7 @@ function methodRoute(ctx: FileContext, method: ts.MethodDeclaration, role: Class
   for (const decorator of decoratorsOf(ts, method)) {
     const name = importedName(ctx, decorator.expression);
     if (name === null) continue;
-    const module = moduleOf(ctx, decorator.expression);
+    const module = decoratorPackage(ctx, decorator.expression);
     const args = ts.isCallExpression(decorator.expression) ? decorator.expression.arguments : [];
     if (role.framework === 'graphql') {
       if ((name === 'Mutation' || name === 'Query') && (module === null || GRAPHQL_MODULES.has(module))) {
@@ -110,7 +123,7 @@ function joinPath(prefix: string | null, path: string | null): string | null {
 }
 
 /** Handlers of decorated classes: NestJS controllers, GraphQL resolvers, routing-controllers. */
-export function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
+function extractDecoratedHandlers(ctx: FileContext): RouteHandler[] {
   const handlers: RouteHandler[] = [];
   for (const node of ctx.nodes.classes) {
     const role = classRole(ctx, node);
@@ -342,3 +355,11 @@ function classHandlers(ctx: FileContext, node: ts.ClassLikeDeclaration, role: Cl
   }
   return handlers;
 }
+
+/** NestJS (with its microservices), GraphQL resolver classes and routing-controllers: decorated classes. */
+export const nestjs: FrameworkModule = {
+  id: 'nestjs',
+  packages: DECORATOR_PACKAGES,
+  mayHold: (file) => usesDecoratorFrameworks(file) && CLASS_MARKER.test(file.sourceText),
+  extract: extractDecoratedHandlers,
+};

@@ -3,12 +3,22 @@ import { basename, dirname, sep } from 'node:path';
 import { hasDirective } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { codeHandler, exportsOf } from './code-handler.js';
+import { codeHandler, exportsOf, slashed } from './code-handler.js';
+import type { FrameworkModule } from './framework.js';
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
 const HTTP_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 /** Server actions named like reads are taken as reads (`getQuotes`, `listClients`, `searchQuotes`). */
 const READ_ACTION = /^(get|list|fetch|load|search|find|read|count|query|lookup|preview|export)([A-Z_]|$)/;
+
+/**
+ * Whether a file is an App Router route: a `route.ts` under an `app/` directory. A `route.ts`
+ * elsewhere (`modules/…/route.ts`) serves nothing until a route file re-exports its handlers,
+ * where they are found with the route's path.
+ */
+export function isAppRouteFile(file: string): boolean {
+  return ROUTE_FILE.test(basename(file)) && slashed(file).split('/').includes('app');
+}
 
 /** The route of a Next.js app-router file: `app/api/quotes/[id]/route.ts` → `/api/quotes/[id]`. */
 export function nextRoutePath(file: string): string {
@@ -41,11 +51,11 @@ function handler(
 }
 
 /** Next.js route handlers (`route.ts` exports) and server actions (`'use server'`). */
-export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
+function extractNextHandlers(ctx: FileContext): RouteHandler[] {
   const { ts } = ctx;
   const handlers: RouteHandler[] = [];
   const file = ctx.file;
-  if (ROUTE_FILE.test(basename(file))) {
+  if (isAppRouteFile(file)) {
     const path = nextRoutePath(file);
     for (const exported of exportsOf(ctx)) {
       if (!HTTP_EXPORTS.has(exported.name) || !exported.fn) continue;
@@ -74,8 +84,11 @@ export function extractNextHandlers(ctx: FileContext): RouteHandler[] {
 }
 
 /** Whether the file can hold Next.js handlers. */
-export function isNextFile(ctx: FileSurface): boolean {
+function isNextFile(ctx: FileSurface): boolean {
   // Handlers are route files' exports and server actions, whose 'use server' directive names itself
   // in the text: a component that imports `next/link` holds neither.
-  return ROUTE_FILE.test(basename(ctx.file)) || ctx.sourceText.includes('use server');
+  return isAppRouteFile(ctx.file) || ctx.sourceText.includes('use server');
 }
+
+/** Next.js App Router: route files by their name, server actions by their directive. */
+export const nextjs: FrameworkModule = { id: 'nextjs', packages: [], mayHold: isNextFile, extract: extractNextHandlers };

@@ -1,12 +1,9 @@
 import type ts from 'typescript';
-import { basename } from 'node:path';
 import type { FileContext } from '../context.js';
-import { contextFor, exportsOf, slashed } from './code-handler.js';
+import { contextFor, exportsOf } from './code-handler.js';
 import type { HandlerSite } from './code-handler.js';
-import { nextRoutePath } from './nextjs.js';
+import { isAppRouteFile, nextRoutePath } from './nextjs.js';
 import { isPagesApiFile, pagesApiPath, pagesApiSites } from './pages-api.js';
-
-const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
 
 /**
  * The URL path a file serves by its place in the tree, or null: a Next.js App Router `route.ts`
@@ -14,7 +11,7 @@ const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
  */
 export function fileRoutePath(file: string): string | null {
   if (isPagesApiFile(file)) return pagesApiPath(file);
-  if (ROUTE_FILE.test(basename(file)) && slashed(file).split('/').includes('app')) return nextRoutePath(file);
+  if (isAppRouteFile(file)) return nextRoutePath(file);
   return null;
 }
 

@@ -2,9 +2,10 @@ import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { HTTP_METHODS, codeHandler, functionOf, isExported, slashed } from './code-handler.js';
+import { HTTP_METHODS, codeHandler, exportedFunction, functionOf, isExported, slashed } from './code-handler.js';
 import type { HandlerSite } from './code-handler.js';
 import { branchesOf, restAfterBranches } from './method-branches.js';
+import type { FrameworkModule } from './framework.js';
 
 const PAGES_API = /(^|\/)pages\/api\/(.+)\.(ts|tsx|js|jsx|mts|mjs)$/;
 
@@ -43,7 +44,7 @@ function defaultHandler(
       ts.isNamedExports(statement.exportClause)
     ) {
       const element = statement.exportClause.elements.find((e) => e.name.text === 'default');
-      if (element) return { fn: ctx.resolver?.resolveExport?.(ctx.sourceFile, 'default') ?? null, map: null, nameNode: element };
+      if (element) return { fn: exportedFunction(ctx, 'default'), map: null, nameNode: element };
     }
     if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       const map = methodMap(ctx, statement.expression, 0);
@@ -75,7 +76,7 @@ function methodMap(ctx: FileContext, expression: ts.Expression, depth: number): 
 }
 
 /** Next.js Pages Router API routes: one handler per method branch of the default export. */
-export function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
+function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
   return pagesApiSites(ctx).map((site) => codeHandler(ctx, site));
 }
 
@@ -159,3 +160,11 @@ export function pagesApiSites(ctx: FileContext): HandlerSite[] {
   // No method check: whatever the method, it runs the same code; a mutation when it writes.
   return [anyMethod(found.fn, found.fn.body ?? null)];
 }
+
+/** The Next.js Pages Router's API routes, known by their place in the tree. */
+export const pagesApi: FrameworkModule = {
+  id: 'nextjs-pages',
+  packages: [],
+  mayHold: (file) => isPagesApiFile(file.file),
+  extract: extractPagesApiHandlers,
+};

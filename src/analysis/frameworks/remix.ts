@@ -3,6 +3,7 @@ import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, exportsOf, slashed } from './code-handler.js';
 import { branchesOf, restAfterBranches } from './method-branches.js';
+import type { FrameworkModule } from './framework.js';
 
 const ROUTE_MODULE = /(^|\/)(routes\/.+|root)\.(ts|tsx|js|jsx|mts|mjs)$/;
 /** A loader answers GET requests; an action the other methods (a form's POST, a fetcher's DELETE). */
@@ -17,7 +18,7 @@ function routeModuleName(file: string): string | null {
 }
 
 /** Whether the file is a Remix or React Router route module (under `routes/`, or the root). */
-export function isRouteModuleFile(file: string): boolean {
+function isRouteModuleFile(file: string): boolean {
   return ROUTE_MODULE.test(slashed(file)) && routeModuleName(file) !== null;
 }
 
@@ -25,7 +26,7 @@ export function isRouteModuleFile(file: string): boolean {
  * Remix and React Router v7 route modules: `action` is the mutation (one per `request.method`
  * branch when it branches), `loader` the read.
  */
-export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
+function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
   const moduleName = routeModuleName(ctx.file);
   if (moduleName === null || !ROUTE_MODULE.test(slashed(ctx.file))) return [];
   const handlers: RouteHandler[] = [];
@@ -81,3 +82,11 @@ export function extractRouteModuleHandlers(ctx: FileContext): RouteHandler[] {
   }
   return handlers;
 }
+
+/** Remix and React Router v7: route modules, known by their place in the tree. */
+export const routeModules: FrameworkModule = {
+  id: 'route-modules',
+  packages: [],
+  mayHold: (file) => isRouteModuleFile(file.file),
+  extract: extractRouteModuleHandlers,
+};

@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
+import { packageOf } from '../../ts/imports.js';
 import type { TS } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
@@ -9,6 +10,7 @@ import { matchesCallName } from '../effects/classify.js';
 import { scanBody } from '../invalidations.js';
 import type { BodyScan } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';
+import type { FrameworkModule } from './framework.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
 
@@ -44,10 +46,9 @@ const HTTP_CLIENTS = new Set([
   '$http',
 ]);
 
-export function routerFramework(ctx: FileSurface): Framework | null {
+function routerFramework(ctx: FileSurface): Framework | null {
   for (const module of ctx.modules) {
-    const root = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : (module.split('/')[0] ?? '');
-    const framework = FRAMEWORK_MODULES[root] ?? FRAMEWORK_MODULES[module];
+    const framework = FRAMEWORK_MODULES[packageOf(module)] ?? FRAMEWORK_MODULES[module];
     if (framework) return framework;
   }
   return null;
@@ -315,7 +316,7 @@ function handlerFunction(ctx: FileContext, expression: ts.Expression): ts.Functi
 }
 
 /** Handlers registered on routers and apps: Express, Koa, Hono, Fastify. */
-export function extractRouterHandlers(ctx: FileContext): RouteHandler[] {
+function extractRouterHandlers(ctx: FileContext): RouteHandler[] {
   const { ts } = ctx;
   const framework = routerFramework(ctx);
   const handlers: RouteHandler[] = [];
@@ -395,3 +396,17 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
     };
   });
 }
+
+/** A router handed to a function of routes: `...[router]: RouterInitArgs<T>`, `<T extends AuthedRouter>(router: T)`. */
+const ROUTER_PARAMETER = /\.\.\.\[\s*router\b|<\s*\w+\s+extends\s+\w*Router\b/;
+
+/**
+ * Express, Koa, Hono and Fastify: routes registered on apps and routers, in a file that imports one
+ * of them, that is handed a router, or anywhere when the configuration names router receivers.
+ */
+export const routers: FrameworkModule = {
+  id: 'routers',
+  packages: Object.keys(FRAMEWORK_MODULES),
+  mayHold: (file, options) => routerFramework(file) !== null || ROUTER_PARAMETER.test(file.sourceText) || options.routerReceivers.size > 0,
+  extract: extractRouterHandlers,
+};

@@ -5,12 +5,13 @@ import { propertyNameText } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { HTTP_METHODS, codeHandler, exportsOf, functionOf, isExported, slashed } from './code-handler.js';
+import type { FrameworkModule } from './framework.js';
 
 const SERVER_FILE = /^\+server\.(ts|js)$/;
 const PAGE_SERVER_FILE = /^\+(page|layout)\.server\.(ts|js)$/;
 
 /** Whether the file is a SvelteKit endpoint (`+server.ts`) or page server module (`+page.server.ts`). */
-export function isSvelteKitFile(file: string): boolean {
+function isSvelteKitFile(file: string): boolean {
   const name = basename(file);
   return SERVER_FILE.test(name) || PAGE_SERVER_FILE.test(name);
 }
@@ -50,7 +51,7 @@ function formActions(ctx: FileContext): { name: string; nameNode: ts.Node; fn: t
 }
 
 /** SvelteKit: the method exports of `+server.ts`, the form `actions` and the `load` of `+page.server.ts`. */
-export function extractSvelteKitHandlers(ctx: FileContext): RouteHandler[] {
+function extractSvelteKitHandlers(ctx: FileContext): RouteHandler[] {
   const name = basename(ctx.file);
   const path = svelteKitRoutePath(ctx.file);
   if (SERVER_FILE.test(name)) {
@@ -107,3 +108,11 @@ export function extractSvelteKitHandlers(ctx: FileContext): RouteHandler[] {
   }
   return handlers;
 }
+
+/** SvelteKit: known by its file names alone. */
+export const sveltekit: FrameworkModule = {
+  id: 'sveltekit',
+  packages: [],
+  mayHold: (file) => isSvelteKitFile(file.file),
+  extract: extractSvelteKitHandlers,
+};

@@ -4,7 +4,9 @@ import { lastName, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext, FileSurface } from '../context.js';
 import type { RouteHandler } from '../facts.js';
 import { codeHandler, functionOf } from './code-handler.js';
+import type { FrameworkModule } from './framework.js';
 
+const TRPC_SERVER = '@trpc/server';
 const PROCEDURE_KINDS: Readonly<Record<string, string>> = { mutation: 'MUTATION', query: 'QUERY', subscription: 'SUBSCRIPTION' };
 const ROUTER_FACTORIES = new Set(['router', 'createTRPCRouter', 'createRouter']);
 /** The links of a procedure chain before its resolver: `t.procedure.use(auth).input(schema).meta(…)`. */
@@ -18,9 +20,9 @@ const BUILDER_LINKS = new Set(['use', 'input', 'output', 'meta', 'concat', 'unst
 const mounts = new WeakMap<ts.Node, { readonly key: string; readonly router: ts.Node }>();
 
 /** Whether the file can hold tRPC procedures or routers. */
-export function isTrpcFile(ctx: FileSurface): boolean {
+function isTrpcFile(ctx: FileSurface): boolean {
   const text = ctx.sourceText;
-  if (ctx.importsModule((m) => m === '@trpc/server' || m.startsWith('@trpc/server/'))) return true;
+  if (ctx.importsModule((m) => m === TRPC_SERVER || m.startsWith(`${TRPC_SERVER}/`))) return true;
   return (
     (/procedure\b/i.test(text) && /\.(mutation|query|subscription)\s*\(/.test(text)) ||
     /\b(router|createTRPCRouter|createRouter)\s*\(\s*\{/.test(text)
@@ -130,7 +132,7 @@ function procedurePath(ctx: FileContext, procedure: ts.Node): string {
 }
 
 /** tRPC procedures: `.mutation(fn)` is a mutation, `.query(fn)` a read, named by their router path. */
-export function extractTrpcHandlers(ctx: FileContext): RouteHandler[] {
+function extractTrpcHandlers(ctx: FileContext): RouteHandler[] {
   const { ts } = ctx;
   if (!isTrpcFile(ctx)) return [];
   const handlers: RouteHandler[] = [];
@@ -163,3 +165,12 @@ export function extractTrpcHandlers(ctx: FileContext): RouteHandler[] {
   }
   return handlers;
 }
+
+/** tRPC: procedures and routers, whose paths are the keys of the routers that mount them, in any file. */
+export const trpc: FrameworkModule = {
+  id: 'trpc',
+  packages: [TRPC_SERVER],
+  mayHold: isTrpcFile,
+  extract: extractTrpcHandlers,
+  isReadWithOthers: isTrpcFile,
+};

@@ -9,7 +9,7 @@ import { guardFile, noFacts } from '../pipeline/give-up.js';
 import type { ExtractOptions } from '../../analysis/extract.js';
 import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/facts.js';
 import { globalCacheSetup } from '../../analysis/frameworks/nestjs.js';
-import { isTrpcFile } from '../../analysis/frameworks/trpc.js';
+import { isReadWithOthers } from '../../analysis/frameworks/index.js';
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
 import { SOURCES } from '../../analysis/sources/index.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
@@ -59,8 +59,8 @@ interface FileMarkers {
   readonly tables: boolean;
   /** `APP_INTERCEPTOR`: a file whose interceptions apply to every file's handlers. */
   readonly interceptor: boolean;
-  /** tRPC: its routers name the paths of procedures of other files, so tRPC files are extracted together. */
-  readonly trpc: boolean;
+  /** Handlers named by what other files say (tRPC's routers mount procedures of other files): such files are extracted together. */
+  readonly readWithOthers: boolean;
 }
 
 /** The persistent half of `extractWithSummaries`. */
@@ -89,7 +89,7 @@ function markersOf(ctx: FileContext): FileMarkers {
   return {
     tables: TABLE_MARKERS.some((marker) => marker.test(text)),
     interceptor: GLOBAL_INTERCEPTOR_MARKER.test(text),
-    trpc: isTrpcFile(ctx),
+    readWithOthers: isReadWithOthers(ctx),
   };
 }
 
@@ -244,7 +244,7 @@ class Summarizer {
       cacheSetup,
       reads: [...frame.reads].sort(),
       uses: { roles: frame.uses.roles ? rolesHash : null, tables: frame.uses.tables ? this.tablesHash : null },
-      markers: this.markersAt(file) ?? { tables: false, interceptor: false, trpc: false },
+      markers: this.markersAt(file) ?? { tables: false, interceptor: false, readWithOthers: false },
     };
     return { summary, isComplete: frame.isComplete };
   }
@@ -312,8 +312,8 @@ export function extractWithSummaries(
   const isSummarised = (file: string): boolean => isWanted(file) || summarizer.markersAt(file)?.interceptor === true;
   const toMake = new Set(relevant.filter((file) => isSummarised(file) && !isReusable(file)));
   // The routers of one tRPC file name the procedures of another: a change to one makes them all again, in order.
-  if ([...toMake].some((file) => summarizer.markersAt(file)?.trpc === true))
-    for (const file of relevant) if (isSummarised(file) && summarizer.markersAt(file)?.trpc === true) toMake.add(file);
+  if ([...toMake].some((file) => summarizer.markersAt(file)?.readWithOthers === true))
+    for (const file of relevant) if (isSummarised(file) && summarizer.markersAt(file)?.readWithOthers === true) toMake.add(file);
   const facts: FileFacts[] = [];
   const global: Invalidation[] = [];
   const setups: GlobalCacheSetup[] = [];
