@@ -61,6 +61,8 @@ export interface Invalidation {
   readonly through: readonly string[];
   /** The file that holds it, when it is not the handler's file. */
   readonly file: string | null;
+  /** The branches of the handler's code it runs under (`armsWithin` in `src/analysis/effects/paths.ts`); none: every path. */
+  readonly arms?: readonly string[];
 }
 
 export type Framework =
@@ -99,7 +101,7 @@ export interface RouteHandler {
   readonly opaqueCalls: readonly string[];
   /** A tenant id is in scope (a parameter or variable of a configured name). */
   readonly hasTenantInScope: boolean;
-  /** The model writes of the handler's code (ORM writes, hooks included), once per model, change and fields. */
+  /** The model writes of the handler's code (ORM writes, hooks included), once per model, change, fields and branches. */
   readonly writes: readonly ModelWrite[];
 }
 
@@ -117,6 +119,8 @@ export interface ModelWrite {
   readonly row: ModelRow | null;
   /** Made only on some paths of a function the handler calls (`if (billing)` in a shared helper): the handler may never take it. */
   readonly isOnHelperBranch?: boolean;
+  /** The branches of the handler's code it is made under, as for an invalidation; none: every path. */
+  readonly arms?: readonly string[];
   /** Where the write is made: the call of the data layer, in whatever file holds it. */
   readonly site?: SiteRange;
   /**

@@ -179,7 +179,7 @@ function isProvablyRead(scan: BodyScan): boolean {
   return scan.effects.some((e) => e.kind === 'model-read') && !scan.effects.some((e) => isChange(e.kind));
 }
 
-/** The model writes of a handler's code, once per model, change and fields. */
+/** The model writes of a handler's code, once per model, change, fields and branches. */
 export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
   // The keys read from the cache under each function the handler calls, sorted, once per handler.
@@ -205,6 +205,7 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
       fields: effect.fields ?? (effect.update ? updatedFields(effect.update) : null),
       row: rowOf(effect.row),
       ...(isOnHelperBranch ? { isOnHelperBranch } : {}),
+      ...(effect.arms && effect.arms.length > 0 ? { arms: effect.arms } : {}),
       ...(fillsKeys.length > 0 ? { fillsKeys } : {}),
     };
     const key = JSON.stringify(write);

@@ -445,6 +445,30 @@ class Sites {
     ]);
     expect(effects(code, 'Sites.list')).toEqual(['18:12 model-read Website.find']);
   });
+
+  it('reads a model a constructor assigns to a member typed by the soft-delete plugin, and its soft deletes', () => {
+    const code = `import mongoose, { Schema } from 'mongoose';
+import mongooseDelete, { SoftDeleteModel } from 'mongoose-delete';
+const WorkflowSchema = new Schema({ name: String });
+WorkflowSchema.plugin(mongooseDelete, { overrideMethods: 'all' });
+const Workflow = (mongoose.models.Workflow as mongoose.Model<unknown>) || mongoose.model('Workflow', WorkflowSchema);
+class WorkflowRepository {
+  private workflow: SoftDeleteModel;
+  constructor() {
+    this.workflow = Workflow;
+  }
+  async remove(id: string) {
+    await this.workflow.findOneWithDeleted({ _id: id });
+    await this.workflow.delete({ _id: id });
+    await this.workflow.deleteById(id);
+  }
+}`;
+    expect(effects(code, 'WorkflowRepository.remove')).toEqual([
+      '12:11 model-read Workflow.findOneWithDeleted',
+      '13:11 model-write Workflow.delete',
+      '14:11 model-write Workflow.deleteById',
+    ]);
+  });
 });
 
 describe('Drizzle', () => {

@@ -25,19 +25,19 @@ const severities = async (routes: string): Promise<string[]> =>
   (await scan(APP(routes))).findings.filter((f) => f.ruleId !== 'unresolved').map((f) => `${String(f.line)} ${f.severity}`);
 
 describe('a list its filter holds to a value written in the code', () => {
-  it('is surely changed by a write of the filtered field, or a delete: an error', async () => {
+  it('is surely changed by a write of the filtered field: an error', async () => {
     expect(
       await severities(
-        `app.put('/templates/:id/feature', async (req, res) => {\n  await prisma.template.update({ where: { id: req.params.id }, data: { isFeatured: true } });\n  res.end();\n});\napp.delete('/templates/:id', async (req, res) => {\n  await prisma.template.delete({ where: { id: req.params.id } });\n  res.end();\n});\n`,
+        `app.put('/templates/:id/feature', async (req, res) => {\n  await prisma.template.update({ where: { id: req.params.id }, data: { isFeatured: true } });\n  res.end();\n});\n`,
       ),
-    ).toEqual(['14 error', '18 error']);
+    ).toEqual(['14 error']);
   });
 
-  it('may not hold the row an update of other fields, or a create, writes: a warning', async () => {
+  it('may not hold the row an update of other fields, a create or a delete writes: a warning', async () => {
     expect(
       await severities(
-        `app.put('/templates/:id', async (req, res) => {\n  await prisma.template.update({ where: { id: req.params.id }, data: { name: req.body.name } });\n  res.end();\n});\napp.post('/templates', async (req, res) => {\n  await prisma.template.create({ data: { name: req.body.name } });\n  res.end();\n});\n`,
+        `app.put('/templates/:id', async (req, res) => {\n  await prisma.template.update({ where: { id: req.params.id }, data: { name: req.body.name } });\n  res.end();\n});\napp.post('/templates', async (req, res) => {\n  await prisma.template.create({ data: { name: req.body.name } });\n  res.end();\n});\napp.delete('/templates/:id', async (req, res) => {\n  await prisma.template.delete({ where: { id: req.params.id } });\n  res.end();\n});\n`,
       ),
-    ).toEqual(['14 warning', '18 warning']);
+    ).toEqual(['14 warning', '18 warning', '22 warning']);
   });
 });

@@ -35,4 +35,5 @@ export const AUDITED_APPS = [
   'nest-typeorm-cache-app',
   'nextjs-cache-tags-app',
   'key-helpers-app',
+  'sql-app',
 ];

@@ -5,7 +5,8 @@ import type { ParsedPattern } from '../../patterns/parse.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import type { CheckInput, Suggestion } from '../checks.js';
 import { oneLine } from '../messages.js';
-import type { CacheFamily, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
+import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
+import { exclusive, runsOnlySometimes } from '../effects/paths.js';
 import { canChange } from '../sources/operations.js';
 import {
   handlerResources,
@@ -44,23 +45,26 @@ export interface Stale {
 }
 
 /**
- * Whether what the handler invalidates can be read, so that a family it does not reach is known
- * to be left alone: a call that cannot be followed, a pattern that cannot be read, or only Next.js
- * tags and paths (another cache, which a tag may stand for) leave it unjudged. A handler that
- * invalidates nothing and calls nothing it cannot follow is judged.
+ * How far the handler's invalidations can be read, so that a family it does not reach is known to
+ * be left alone. `judged`: all of them. `partly`: all those it makes in code the audit follows, but
+ * it calls code the audit cannot follow (an injected interface, a module out of sight), which may
+ * clear a family too: only a family it clears on another branch than a write's is then reported, as
+ * a warning. `no`: a pattern that cannot be read, or only Next.js tags and paths (another cache,
+ * which a tag may stand for); with a registry, any call it cannot follow.
  */
-function isJudgeable(handler: RouteHandler, registry: CacheRegistry | null): boolean {
-  if (handler.invalidations.length === 0) return handler.opaqueCalls.length === 0;
-  if (registry) return isFullyKnown(handler, registry);
+function judgeability(handler: RouteHandler, registry: CacheRegistry | null): 'judged' | 'partly' | 'no' {
+  const isOpaque = handler.opaqueCalls.length > 0;
+  if (registry) return (handler.invalidations.length === 0 ? !isOpaque : isFullyKnown(handler, registry)) ? 'judged' : 'no';
   const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
-  if (handler.opaqueCalls.length > 0 && !hasDeclared) return false;
   // Next.js tags are read too: they clear the tags of `'use cache'` and `unstable_cache` families.
-  return handler.invalidations.every(
+  const isReadable = handler.invalidations.every(
     (i) =>
       (i.kind === 'pattern' || i.kind === 'key' || i.kind === 'tag') &&
       i.patterns.length > 0 &&
       i.patterns.every((p) => resolvePattern(p, null) !== null),
   );
+  if (!isReadable) return 'no';
+  return isOpaque && !hasDeclared ? 'partly' : 'judged';
 }
 
 /** The registry resources a handler changes, each with what proves it (null: guessed from the route or the names). */
@@ -183,32 +187,59 @@ function ordered(writes: readonly ModelWrite[]): ModelWrite[] {
   return [...writes.filter((w) => !w.isOnHelperBranch), ...writes.filter((w) => w.isOnHelperBranch)];
 }
 
-/** The first write of the handler that can change what the family's loader reads, with that read. */
-function reason(writes: readonly ModelWrite[], loads: readonly ModelRead[]): { write: ModelWrite; read: ModelRead } | null {
+/** A write that can change what a family's loader reads, with that read, made on a path that does not clear the family. */
+interface StaleWrite {
+  readonly write: ModelWrite;
+  readonly read: ModelRead;
+  /** The family is cleared, only on other paths (a sibling branch): here. */
+  readonly clearedElsewhere: Invalidation | null;
+}
+
+/**
+ * The first write of the handler that can change what the family's loader reads, with that read,
+ * on a path that clears the family nowhere: none of `clearing` runs, or each of them runs on
+ * another branch than the write (at least one under another arm of a branch the write is under,
+ * the others only on some of the write's paths, as in a loop over other rows).
+ */
+function staleWrite(writes: readonly ModelWrite[], loads: readonly ModelRead[], clearing: readonly Invalidation[]): StaleWrite | null {
   for (const write of ordered(writes)) {
-    for (const read of loads) if (read.model === write.model && canChange(write, read)) return { write, read };
+    const arms = write.arms ?? [];
+    const elsewhere = clearing.find((c) => exclusive(arms, c.arms ?? []));
+    const isCleared =
+      clearing.length > 0 && (!elsewhere || !clearing.every((c) => exclusive(arms, c.arms ?? []) || runsOnlySometimes(c.arms ?? [], arms)));
+    if (isCleared) continue;
+    for (const read of loads) {
+      if (read.model === write.model && canChange(write, read)) return { write, read, clearedElsewhere: elsewhere ?? null };
+    }
   }
   return null;
 }
 
 /**
  * Whether the write names none of the fields a list's filter holds (`isBlueprint: true` in the
- * read; an update of other fields, a create that leaves the field to its default): the row may not
- * be in the list at all, and the write does not say it moves in.
+ * read; an update of other fields, a create that leaves the field to its default, a delete, which
+ * says nothing of the row's fields): the row may not be in the list at all, and the write does not
+ * say it moves in or was there.
  */
-function isOutsideFilter({ write, read }: { write: ModelWrite; read: ModelRead }): boolean {
+function isOutsideFilter({ write, read }: StaleWrite): boolean {
   const pinned = read.pinned ?? [];
+  if (read.lookup !== 'list' || pinned.length === 0) return false;
+  if (write.change === 'delete') return true;
   return (
-    read.lookup === 'list' &&
-    pinned.length > 0 &&
     (write.change === 'update' || write.change === 'create') &&
     write.fields !== null &&
     !write.fields.some((field) => pinned.includes(field))
   );
 }
 
+/** The first calls of a handler the audit cannot follow, as a message names them. */
+function unfollowed(handler: RouteHandler): string {
+  const [first = '', second, ...rest] = handler.opaqueCalls.map((call) => `\`${oneLine(call)}\``);
+  return [first, ...(second ? [second] : []), ...(rest.length > 0 ? [`${String(rest.length)} more`] : [])].join(', ');
+}
+
 /** What clears a family, in the terms of the handler's framework. */
-function clearing(handler: RouteHandler, key: string, isTag: boolean): string {
+function clearingText(handler: RouteHandler, key: string, isTag: boolean): string {
   if (!isTag) return `delete \`${key}\``;
   // updateTag works in Server Actions only; a route handler revalidates the tag.
   return handler.framework === 'server-action' ? `call \`updateTag('${key}')\`` : `call \`revalidateTag('${key}', 'max')\``;
@@ -230,13 +261,13 @@ function lookupText(read: ModelRead): string {
  * the models its loader reads. A mutation that writes such a model, in a way that can change what
  * the loader returns, and invalidates no key of the family, leaves it stale.
  */
-function inferredStale(input: CheckInput, families: readonly KeyFamily[], handler: RouteHandler): Stale[] {
+function inferredStale(input: CheckInput, families: readonly KeyFamily[], handler: RouteHandler, isPartlyJudged: boolean): Stale[] {
   if (handler.writes.length === 0) return [];
-  const patterns = handlerPatterns(handler, null).map((p) => p.pattern);
+  const patterns = handlerPatterns(handler, null);
   const tags = handler.invalidations
     .filter((i) => i.kind === 'tag')
-    .flatMap((i) => i.patterns.map((p) => resolvePattern(p, null)))
-    .filter((p): p is ParsedPattern => p !== null);
+    .flatMap((invalidation) => invalidation.patterns.map((p) => ({ pattern: resolvePattern(p, null), invalidation })))
+    .filter((p): p is { pattern: ParsedPattern; invalidation: Invalidation } => p.pattern !== null);
   const stale: Stale[] = [];
   const deletes = handler.writes.filter((w) => w.change === 'delete');
   for (const family of families) {
@@ -246,8 +277,13 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const writes = (family.isProjection ? deletes : handler.writes).filter(
       (w) => !(w.fillsKeys ?? []).some((key) => familyShape(key) === familyShape(family.key)),
     );
-    const found = reason(writes, family.loads);
-    if (!found || (family.isTag ? tags : [...patterns, ...tags]).some((pattern) => mayClear(pattern, family.pattern))) continue;
+    const clearing = (family.isTag ? tags : [...patterns, ...tags])
+      .filter(({ pattern }) => mayClear(pattern, family.pattern))
+      .map((p) => p.invalidation);
+    const found = staleWrite(writes, family.loads, clearing);
+    // Where the handler calls code the audit cannot follow, only a family it clears on another
+    // branch (so the team knows the write stales it) is reported: the rest may be cleared unseen.
+    if (!found || (isPartlyJudged && !found.clearedElsewhere)) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
@@ -258,14 +294,26 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const holds = family.isProjection
       ? `is filled with ${oneLine(found.write.model)} by a mutation that has just written it (${where}${ttl})`
       : `holds ${oneLine(found.write.model)} (${lookupText(found.read)}; ${where}${ttl})`;
+    const elsewhere = found.clearedElsewhere
+      ? `, on a path that does not clear it (cleared at ${oneLine(locate(input, found.clearedElsewhere.file ?? input.facts.file, found.clearedElsewhere.range.start))} on another)`
+      : '';
+    const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which may clear it` : '';
     stale.push({
       name: key,
       pattern: key,
-      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}: ${clearing(handler, key, family.isTag)}.`,
+      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}${elsewhere}${unseen}: ${clearingText(handler, key, family.isTag)}.`,
       // A write on a branch of a shared helper may never happen for this handler, what a family
       // filled from a mutation's input holds is only likely, and an update of a row a filtered
       // list may not hold may leave the list alone: warnings, not proofs.
-      isMild: isShortLived(input, family.ttl) || found.write.isOnHelperBranch === true || family.isProjection || isOutsideFilter(found),
+      // A write on a branch the handler's invalidation of the family is not on is found by its syntax
+      // alone (the branches may be taken together across a loop's rows): a warning too.
+      isMild:
+        isShortLived(input, family.ttl) ||
+        found.write.isOnHelperBranch === true ||
+        family.isProjection ||
+        isOutsideFilter(found) ||
+        found.clearedElsewhere !== null ||
+        isPartlyJudged,
     });
   }
   return stale;
@@ -308,8 +356,9 @@ function judgeFile(input: CheckInput): Map<RouteHandler, StaleOfHandler> {
   const families = registry ? [] : byKey(input.families ?? input.facts.families).filter((f) => f.loads.length > 0);
   if (!registry && families.length === 0) return result;
   for (const handler of input.facts.handlers) {
-    if (!isJudged(handler, input) || !isJudgeable(handler, registry)) continue;
-    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, families, handler);
+    const judged = isJudged(handler, input) ? judgeability(handler, registry) : 'no';
+    if (judged === 'no') continue;
+    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, families, handler, judged === 'partly');
     if (stale.length === 0) continue;
     const patterns = stale.map((s) => s.pattern);
     const suggestions = registry ? decoratorSuggestion(input, handler, patterns, 'addPattern', { pattern: patterns.join("', '") }) : [];

@@ -23,6 +23,7 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
       range: effect.ctx.range(effect.node),
       through: effect.through,
       file: effect.ctx.file === rootFile ? null : effect.ctx.file,
+      ...(effect.arms && effect.arms.length > 0 ? { arms: effect.arms } : {}),
     });
   }
   return result;

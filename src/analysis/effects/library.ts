@@ -95,7 +95,12 @@ function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read'
     return { ...common, kind: 'model-write', change: writeChange(effect.operation), ...update };
   }
   const pinned = call ? pinnedFields(ctx, call) : [];
-  return { ...common, kind: 'model-read', lookup: readLookup(ctx.ts, call, effect.operation), ...(pinned.length > 0 ? { pinned } : {}) };
+  return {
+    ...common,
+    kind: 'model-read',
+    lookup: effect.lookup ?? readLookup(ctx.ts, call, effect.operation),
+    ...(pinned.length > 0 ? { pinned } : {}),
+  };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface EffectBase {
   readonly through: readonly string[];
   readonly isConditional: boolean;
   readonly isDeferred: boolean;
+  /** The branches it runs under, from the function summarised (see `armsWithin`); none: on every path. */
+  readonly arms?: readonly string[];
 }
 
 /**

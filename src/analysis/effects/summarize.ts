@@ -14,6 +14,7 @@ import { matchesCallName, readByName, readCall, sourceCall } from './classify.js
 import type { CallReading } from './classify.js';
 import { fromSource, namedInvalidation } from './library.js';
 import type { Effect, EffectBase, Target } from './model.js';
+import { armsThrough, armsWithin } from './paths.js';
 import { settle } from './settle.js';
 import { hooksOf, processorsOf } from './targets.js';
 
@@ -149,6 +150,7 @@ function ownRoutesOf(site: SourceCall): readonly RouteCode[] {
 /** The effects one call adds to the summary of `root`: what the functions it runs do, or what a library source says it does. */
 class CallSummary {
   private conditional: boolean | null = null;
+  private arms: readonly string[] | null = null;
 
   constructor(
     private readonly site: SourceCall,
@@ -199,6 +201,7 @@ class CallSummary {
       through: [],
       isConditional: (this.conditional ??= isConditionalWithin(ctx.ts, call, this.root)),
       isDeferred: this.isDeferred,
+      arms: (this.arms ??= armsWithin(ctx.ts, call, this.root, ctx.file)),
     };
   }
 
@@ -225,7 +228,11 @@ class CallSummary {
     const frame: Frame = { fn: target.declaration, args, ctx: this.site.ctx, next: target.outer ?? null };
     const here = this.base();
     for (const effect of inner) {
-      const moved = { ...shifted(effect, frame, target.label, here.isConditional, this.isDeferred || isLater), at: this.site.call };
+      const moved = {
+        ...shifted(effect, frame, target.label, here.isConditional, this.isDeferred || isLater),
+        at: this.site.call,
+        arms: armsThrough(here.arms ?? [], this.site.call, this.site.ctx.file, effect.arms),
+      };
       this.effects.push(target.self ? withConcreteModel(moved, target.self) : moved);
     }
   }

@@ -8,6 +8,7 @@ import { nextCache } from './next-cache.js';
 import { prisma } from './prisma.js';
 import { qstash } from './qstash.js';
 import { sequelize } from './sequelize.js';
+import { sql } from './sql.js';
 import { triggerDev } from './trigger-dev.js';
 import type { Source } from './source.js';
 import type { TS } from '../../ts/syntax.js';
@@ -17,9 +18,11 @@ import { typeorm } from './typeorm.js';
  * The library sources, asked in order; the first that recognises a call says what it does.
  * Adding a library is adding one module here, with its fixture. The ORMs and queues recognise
  * their calls by imports and declared types and are asked before the project's own functions
- * are followed (`precedesHelpers`); Drizzle before Prisma, whose `db` name fallback is broader.
+ * are followed (`precedesHelpers`); SQL written in the code first (a statement is one whatever
+ * the client runs it), Drizzle before Prisma, whose `db` name fallback is broader.
  */
 export const SOURCES: readonly Source[] = [
+  sql,
   drizzle,
   typeorm,
   sequelize,

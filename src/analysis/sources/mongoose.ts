@@ -30,6 +30,13 @@ const READS = new Set([
   'aggregate',
   'distinct',
   'count',
+  // The soft-delete plugin (mongoose-delete): reads that include or only take the deleted rows.
+  'findDeleted',
+  'findWithDeleted',
+  'findOneDeleted',
+  'findOneWithDeleted',
+  'countDeleted',
+  'countWithDeleted',
 ]);
 /** The middleware each write runs (`schema.post('save')` runs for `create` and `doc.save()`). */
 const WRITES: Readonly<Record<string, readonly string[]>> = {
@@ -48,6 +55,10 @@ const WRITES: Readonly<Record<string, readonly string[]>> = {
   findByIdAndRemove: ['findOneAndRemove', 'findOneAndDelete'],
   findOneAndRemove: ['findOneAndRemove', 'findOneAndDelete'],
   bulkWrite: ['bulkWrite'],
+  // The soft-delete plugin (mongoose-delete) marks rows deleted with an update of many.
+  delete: ['updateMany'],
+  deleteById: ['updateMany'],
+  restore: ['updateMany'],
 };
 /** The writes whose second argument is an update document (`updateOne(filter, { $set: { name } })`). */
 const UPDATES = new Set(['updateOne', 'updateMany', 'findByIdAndUpdate', 'findOneAndUpdate']);
@@ -59,11 +70,18 @@ const DOCUMENT_WRITES: Readonly<Record<string, readonly string[]>> = {
 };
 const DOCUMENT_MAKERS = new Set(['findById', 'findOne', 'create', 'findByIdAndUpdate', 'findOneAndUpdate', 'hydrate']);
 
-/** `mongoose.model('Website', schema)`, `model('Website', schema)`, `models.Website || model('Website', schema)`: the name. */
-function modelCallName(ctx: FileContext, init: ts.Expression): string | null {
+/**
+ * `mongoose.model('Website', schema)`, `model('Website', schema)`, `models.Website || model('Website', schema)`: the name;
+ * through a constant that holds one (`this.website = Website` in a constructor, `Website` imported from its schema's file).
+ */
+function modelCallName(ctx: FileContext, init: ts.Expression, depth = 0): string | null {
   const { ts } = ctx;
   const expression = unwrap(ts, init);
-  if (ts.isBinaryExpression(expression)) return modelCallName(ctx, expression.right) ?? modelCallName(ctx, expression.left);
+  if (ts.isBinaryExpression(expression)) return modelCallName(ctx, expression.right, depth) ?? modelCallName(ctx, expression.left, depth);
+  if (ts.isIdentifier(expression) && depth < 3) {
+    const declared = declarationOf(ctx, expression);
+    return declared?.initializer ? modelCallName(declared.ctx, declared.initializer, depth + 1) : null;
+  }
   const made = constructed(ts, expression);
   if (!made || made.name !== 'model' || ts.isNewExpression(made.call)) return null;
   const first = made.call.arguments[0];

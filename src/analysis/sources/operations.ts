@@ -25,6 +25,7 @@ const CREATES = new Set([
 ]);
 const DELETES = new Set([
   'delete',
+  'deleteById',
   'deleteMany',
   'deleteOne',
   'destroy',
@@ -222,7 +223,8 @@ export function canChange(
   if (isOtherRow(write, read)) return false;
   if (write.change === 'delete') return true;
   if (read.lookup === 'list' && write.change !== 'update') return true;
-  if (write.change === 'create') return false;
+  // An upsert that updates no field (`update: {}`) leaves an existing row alone: it only creates one.
+  if (write.change === 'create' || (write.change === 'upsert' && write.fields?.length === 0)) return false;
   // A point lookup that reads nothing but the row's id (an existence check: `select: { id: true }`)
   // is changed by a create or a delete, not by an update that leaves the id alone.
   if (write.change === 'update' && isExistenceCheck(read) && !(write.fields ?? []).includes('id')) return false;

@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
 import type { ExactDeleteClient, InvalidationKind } from '../facts.js';
+import type { ReadLookup } from './operations.js';
 
 /** What a Redis key is used for, besides caching read results. */
 export type RedisRole = 'lock' | 'marker' | 'counter' | 'data';
@@ -43,7 +44,14 @@ export type CallEffect =
    * as the library names them: the hooks registered for them run as part of the write.
    * `fields`, where the call says which fields it reads or writes (Prisma's `select`, `data`).
    */
-  | { readonly kind: 'model-read'; readonly model: string; readonly operation: string; readonly fields?: readonly string[] | null }
+  | {
+      readonly kind: 'model-read';
+      readonly model: string;
+      readonly operation: string;
+      readonly fields?: readonly string[] | null;
+      /** How it finds its rows, where the source knows (a SQL `WHERE id = $1`); else read from the operation's name and arguments. */
+      readonly lookup?: ReadLookup;
+    }
   | {
       readonly kind: 'model-write';
       readonly model: string;
