@@ -65,21 +65,17 @@ export interface Invalidation {
   readonly arms?: readonly string[];
 }
 
-export type Framework =
-  | 'nestjs'
-  | 'graphql'
-  | 'routing-controllers'
-  | 'express'
-  | 'koa'
-  | 'hono'
-  | 'fastify'
-  | 'nextjs'
-  | 'nextjs-pages'
-  | 'server-action'
-  | 'trpc'
-  | 'remix'
-  | 'sveltekit'
-  | 'graphql-resolvers';
+/**
+ * The names handlers carry (`RouteHandler.framework`). Each framework module declares its own by
+ * merging them into this interface (`declare module '../facts.js'`), so that a framework is named in
+ * its module alone. (`@public`: knip does not count a merge as a use.)
+ *
+ * @public
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by the framework modules (declaration merging)
+export interface FrameworkNames {}
+
+export type Framework = keyof FrameworkNames;
 
 export interface RouteHandler {
   readonly framework: Framework;

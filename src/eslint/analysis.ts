@@ -13,6 +13,8 @@ import { cacheFamilies } from '../analysis/effects/families.js';
 import { extractFacts, fileContext, textRelevance } from '../analysis/extract.js';
 import type { CacheFamily, FileFacts, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
 import {
+  CONTROLLER_MARKER,
+  GLOBAL_INTERCEPTOR_MARKER,
   cachedGetFamilies,
   globalCacheSetup,
   globallyCachedGets,
@@ -367,8 +369,6 @@ function sessionFor(program: ts.Program, options: AnalysisOptions): AnalysisSess
 
 /** The families of a program, found once per session (program and options). */
 const PROGRAM_FAMILIES = memoTable<ts.Program, readonly CacheFamily[]>('program families');
-const CONTROLLER_WORDS = /@Controller\b/;
-const GLOBAL_SETUP_WORDS = /APP_INTERCEPTOR|setGlobalPrefix/;
 
 /** The cache families read anywhere in a program, found once per program and options. */
 function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisOptions): readonly CacheFamily[] {
@@ -381,8 +381,8 @@ function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisO
     for (const sourceFile of program.getSourceFiles()) {
       if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
       const hasFamilies = mayNameCache(sourceFile.text);
-      const hasControllers = CONTROLLER_WORDS.test(sourceFile.text);
-      if (!hasFamilies && !hasControllers && !GLOBAL_SETUP_WORDS.test(sourceFile.text)) continue;
+      const hasControllers = CONTROLLER_MARKER.test(sourceFile.text);
+      if (!hasFamilies && !hasControllers && !GLOBAL_INTERCEPTOR_MARKER.test(sourceFile.text)) continue;
       try {
         const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, session });
         if (hasFamilies) families.push(...cacheFamilies(ctx));

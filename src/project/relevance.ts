@@ -6,13 +6,7 @@ import { LISTENER_MARKER } from '../analysis/listeners.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { SOURCES } from '../analysis/sources/index.js';
 import { TAG_MARKER } from '../analysis/sources/next-cache.js';
-
-/**
- * What the text of a file that sets up every request of the application contains: an interceptor
- * registered for all (the global interceptions of scanner/pipeline/extract.ts test it first), or the global
- * prefix of the paths a global `CacheInterceptor` keys by.
- */
-export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix/;
+import { GLOBAL_INTERCEPTOR_MARKER } from '../analysis/frameworks/nestjs.js';
 
 /** Whether a file can matter to the audit, decided from its path and text alone: plain data, cacheable as JSON. */
 export interface Relevance {

@@ -194,3 +194,9 @@ export const graphqlMaps: FrameworkModule = {
   mayHold: isGraphqlMapFile,
   extract: extractGraphqlMapHandlers,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly 'graphql-resolvers': true;
+  }
+}

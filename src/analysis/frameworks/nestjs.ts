@@ -208,6 +208,20 @@ function getFamilies(
 }
 
 const NEST_CORE = '@nestjs/core';
+
+/**
+ * What the text of a file that sets up every request of the application contains: an interceptor
+ * registered for all (the global interceptions of scanner/pipeline/extract.ts test it first), or the
+ * global prefix of the paths a global `CacheInterceptor` keys by.
+ */
+export const GLOBAL_INTERCEPTOR_MARKER = /APP_INTERCEPTOR|setGlobalPrefix/;
+/** What the text of a file with a controller, whose GETs a `CacheInterceptor` may cache, contains. */
+export const CONTROLLER_MARKER = /@Controller\b/;
+
+/** Whether the global interceptors (`APP_INTERCEPTOR`) run for a handler: a NestJS or GraphQL mutation. */
+export function isGloballyIntercepted(handler: RouteHandler): boolean {
+  return handler.isMutation && (handler.framework === 'nestjs' || handler.framework === 'graphql');
+}
 /** Methods of `CacheInterceptor` that decide what is cached and under which key: a subclass that overrides one keys its own way. */
 const KEYING_METHODS = new Set(['trackBy', 'isRequestCacheable']);
 
@@ -363,3 +377,11 @@ export const nestjs: FrameworkModule = {
   mayHold: (file) => usesDecoratorFrameworks(file) && CLASS_MARKER.test(file.sourceText),
   extract: extractDecoratedHandlers,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly nestjs: true;
+    readonly graphql: true;
+    readonly 'routing-controllers': true;
+  }
+}

@@ -90,5 +90,12 @@ function isNextFile(ctx: FileSurface): boolean {
   return isAppRouteFile(ctx.file) || ctx.sourceText.includes('use server');
 }
 
-/** Next.js App Router: route files by their name, server actions by their directive. */
+/** Next.js App Router: route files under `app/`, server actions by their directive. */
 export const nextjs: FrameworkModule = { id: 'nextjs', packages: [], mayHold: isNextFile, extract: extractNextHandlers };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly nextjs: true;
+    readonly 'server-action': true;
+  }
+}

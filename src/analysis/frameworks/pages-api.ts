@@ -168,3 +168,9 @@ export const pagesApi: FrameworkModule = {
   mayHold: (file) => isPagesApiFile(file.file),
   extract: extractPagesApiHandlers,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly 'nextjs-pages': true;
+  }
+}

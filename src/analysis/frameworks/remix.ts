@@ -90,3 +90,9 @@ export const routeModules: FrameworkModule = {
   mayHold: (file) => isRouteModuleFile(file.file),
   extract: extractRouteModuleHandlers,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly remix: true;
+  }
+}

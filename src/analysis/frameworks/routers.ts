@@ -410,3 +410,12 @@ export const routers: FrameworkModule = {
   mayHold: (file, options) => routerFramework(file) !== null || ROUTER_PARAMETER.test(file.sourceText) || options.routerReceivers.size > 0,
   extract: extractRouterHandlers,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly express: true;
+    readonly koa: true;
+    readonly hono: true;
+    readonly fastify: true;
+  }
+}

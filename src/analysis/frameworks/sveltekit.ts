@@ -116,3 +116,9 @@ export const sveltekit: FrameworkModule = {
   mayHold: (file) => isSvelteKitFile(file.file),
   extract: extractSvelteKitHandlers,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly sveltekit: true;
+  }
+}

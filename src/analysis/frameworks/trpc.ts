@@ -174,3 +174,9 @@ export const trpc: FrameworkModule = {
   extract: extractTrpcHandlers,
   isReadWithOthers: isTrpcFile,
 };
+
+declare module '../facts.js' {
+  interface FrameworkNames {
+    readonly trpc: true;
+  }
+}

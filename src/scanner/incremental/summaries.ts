@@ -8,7 +8,7 @@ import { AnalysisSession } from '../../analysis/session.js';
 import { guardFile, noFacts } from '../pipeline/give-up.js';
 import type { ExtractOptions } from '../../analysis/extract.js';
 import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/facts.js';
-import { globalCacheSetup } from '../../analysis/frameworks/nestjs.js';
+import { GLOBAL_INTERCEPTOR_MARKER, globalCacheSetup } from '../../analysis/frameworks/nestjs.js';
 import { isReadWithOthers } from '../../analysis/frameworks/index.js';
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
 import { SOURCES } from '../../analysis/sources/index.js';
@@ -16,7 +16,6 @@ import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { TS } from '../../ts/syntax.js';
 import { ProjectResolver } from '../../project/resolver.js';
 import type { ReadRecorder } from '../../project/modules.js';
-import { GLOBAL_INTERCEPTOR_MARKER } from '../../project/relevance.js';
 import {
   globalInterceptions,
   mergeRoles,

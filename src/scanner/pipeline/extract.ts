@@ -10,11 +10,16 @@ import type { KeyRoles } from '../../analysis/effects/key-roles.js';
 import { extractFacts, fileContext } from '../../analysis/extract.js';
 import type { ExtractOptions } from '../../analysis/extract.js';
 import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/facts.js';
-import { globalCacheSetup, globallyCachedGets, interceptInvalidations } from '../../analysis/frameworks/nestjs.js';
+import {
+  GLOBAL_INTERCEPTOR_MARKER,
+  globalCacheSetup,
+  globallyCachedGets,
+  interceptInvalidations,
+  isGloballyIntercepted,
+} from '../../analysis/frameworks/nestjs.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
-import { GLOBAL_INTERCEPTOR_MARKER } from '../../project/relevance.js';
 import { ProjectResolver } from '../../project/resolver.js';
 import { judgedDeletions } from './project-findings.js';
 import type { SourceReader } from './parse.js';
@@ -201,8 +206,7 @@ export function withInterceptions(facts: FileFacts[], global: readonly Invalidat
     return gets.length === 0 ? fileFacts : { ...fileFacts, families: [...fileFacts.families, ...gets] };
   });
   if (global.length === 0) return cached;
-  const isIntercepted = (handler: FileFacts['handlers'][number]): boolean =>
-    handler.isMutation && (handler.framework === 'nestjs' || handler.framework === 'graphql');
+  const isIntercepted = isGloballyIntercepted;
   return cached.map((fileFacts) =>
     fileFacts.handlers.some(isIntercepted)
       ? {
