@@ -6,6 +6,7 @@ import type { TS } from '../ts/syntax.js';
 import type { AnalysisOptions } from './options.js';
 import type { ParsedPattern } from '../patterns/parse.js';
 import type { Range } from './facts.js';
+import { memoTable } from './session.js';
 import type { AnalysisSession } from './session.js';
 import { collectHooks, hooksIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
@@ -110,6 +111,8 @@ export interface FileSurface {
 export class FileContext implements FileSurface {
   private collected: FileNodes | null = null;
   private moduleList: string[] | null = null;
+  /** Whether each module the file names is the project's, asked once per module. */
+  private readonly projectModules = new Map<string, boolean>();
 
   readonly imports: Map<string, ImportBinding>;
   readonly functions = new Map<string, ts.FunctionLikeDeclaration>();
@@ -183,7 +186,12 @@ export class FileContext implements FileSurface {
 
   /** Whether a module this file imports is the project's own: module resolution decides, the spelling when there is none. */
   isProjectModule(module: string): boolean {
-    return isProjectImport(this, module);
+    let answer = this.projectModules.get(module);
+    if (answer === undefined) {
+      answer = isProjectImport(this, module);
+      this.projectModules.set(module, answer);
+    }
+    return answer;
   }
 
   /** Every module the file imports or requires, bound to a name or not (`require('express').Router()`). */
@@ -355,14 +363,22 @@ export function staticObjectIn(
  * the use, or at the top of the file. Null for parameters, `let`s and anything unknown.
  */
 export function constantInitializer(ctx: FileContext, identifier: ts.Identifier): ts.Expression | null {
+  return ctx.session.memoPair(CONSTANTS, ctx, identifier, () => findConstantInitializer(ctx, identifier));
+}
+
+/** The constant each identifier refers to, by file and identifier: a key's parts are read at every level of a call path. */
+const CONSTANTS = memoTable<FileContext, WeakMap<ts.Identifier, ts.Expression | null>>('constants');
+
+function findConstantInitializer(ctx: FileContext, identifier: ts.Identifier): ts.Expression | null {
   const { ts } = ctx;
   const name = identifier.text;
+  const use = identifier.getStart(ctx.sourceFile);
   let node = parentOf(identifier);
   while (node && !ts.isSourceFile(node)) {
     if (ts.isFunctionLike(node) && node.parameters.some((p) => bindsName(ts, p.name, name))) return null;
     if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node)) {
       for (const statement of node.statements) {
-        if (statement.getStart(ctx.sourceFile) > identifier.getStart(ctx.sourceFile)) break;
+        if (statement.getStart(ctx.sourceFile) > use) break;
         const found = constInStatement(ts, statement, name);
         if (found !== undefined) return found;
       }

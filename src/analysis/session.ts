@@ -42,4 +42,16 @@ export class AnalysisSession {
     contents.set(key, value);
     return value;
   }
+
+  /**
+   * The value memoised under the pair (`outer`, `inner`), computed by `make` the first time: what
+   * a node (`inner`) is, read in the context of one file (`outer`).
+   */
+  memoPair<K1 extends object, K2 extends object, V>(table: MemoTable<K1, WeakMap<K2, V>>, outer: K1, inner: K2, make: () => V): V {
+    const byInner = this.memo(table, outer, () => new WeakMap<K2, V>());
+    if (byInner.has(inner)) return byInner.get(inner) as V;
+    const value = make();
+    byInner.set(inner, value);
+    return value;
+  }
 }

@@ -68,6 +68,8 @@ export interface ProjectFiles {
   /** Workspace packages of a monorepo: package name → its directory. */
   readonly workspaces: ReadonlyMap<string, string>;
   readonly problems: InputProblem[];
+  /** The tsconfigs this listing parsed, each parsed once: what else reads a tsconfig of the project asks here. */
+  readonly tsconfigParses: TsconfigParses;
 }
 
 /**
@@ -239,7 +241,8 @@ export function projectFiles(
   const sourceRoot = resolve(workspaceRoot ?? root);
   const workspaces = (workspaceRoot !== undefined ? listedWorkspaces : undefined) ?? workspacePackages(ts, sourceRoot);
   const tsconfigs = tsconfig ? [resolve(root, tsconfig)] : findTsconfigs(root);
-  const listed = tsconfigFiles(ts, tsconfigs, problems);
+  const parses = new TsconfigParses(ts);
+  const listed = tsconfigFiles(ts, tsconfigs, problems, parses);
   if (tsconfigs.length === 0) {
     for (const file of walkSources(root, problems)) listed.files.add(file);
   } else if (!tsconfig && !tsconfigs.includes(join(absoluteRoot, 'tsconfig.json'))) {
@@ -251,7 +254,7 @@ export function projectFiles(
     }
   }
   const defaults = listed.compilerOptions ?? { allowJs: true };
-  const nearest = nearestOptions(ts, sourceRoot);
+  const nearest = nearestOptions(ts, sourceRoot, parses);
   return {
     root: absoluteRoot,
     sourceRoot,
@@ -263,7 +266,44 @@ export function projectFiles(
     optionsOf: (file) => nearest(file) ?? listed.optionsByFile.get(file) ?? defaults,
     workspaces,
     problems,
+    tsconfigParses: parses,
   };
+}
+
+/** A tsconfig as TypeScript parses it, and the error that made it unreadable, if any. */
+interface TsconfigParse {
+  readonly parsed: ts.ParsedCommandLine | undefined;
+  readonly fatal: ts.Diagnostic | undefined;
+}
+
+/**
+ * Tsconfigs parsed once each: the listing, the options of each file and the count of the packages'
+ * files (see `listedSources`) read the same ones, and a parse walks the directories its globs cover.
+ */
+export class TsconfigParses {
+  private readonly byPath = new Map<string, TsconfigParse>();
+
+  constructor(private readonly ts: TS) {}
+
+  parse(config: string): TsconfigParse {
+    let known = this.byPath.get(config);
+    if (!known) {
+      let fatal: ts.Diagnostic | undefined;
+      const parsed = this.ts.getParsedCommandLineOfConfigFile(
+        config,
+        {},
+        {
+          ...this.ts.sys,
+          onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+            fatal = diagnostic;
+          },
+        },
+      );
+      known = { parsed, fatal };
+      this.byPath.set(config, known);
+    }
+    return known;
+  }
 }
 
 /** What the tsconfigs of a project list. */
@@ -281,7 +321,7 @@ interface TsconfigFiles {
  * The source files the tsconfigs list, with the projects they reference; for a tsconfig that
  * cannot be used, every source file of its directory.
  */
-function tsconfigFiles(ts: TS, tsconfigs: readonly string[], problems: InputProblem[]): TsconfigFiles {
+function tsconfigFiles(ts: TS, tsconfigs: readonly string[], problems: InputProblem[], parses: TsconfigParses): TsconfigFiles {
   const files = new Set<string>();
   const optionsByFile = new Map<string, ts.CompilerOptions>();
   let compilerOptions: ts.CompilerOptions | null = null;
@@ -289,7 +329,7 @@ function tsconfigFiles(ts: TS, tsconfigs: readonly string[], problems: InputProb
   const queue = [...tsconfigs];
   const seen = new Set(queue);
   for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
-    const parsed = parseTsconfig(ts, config, problems);
+    const parsed = parseTsconfig(ts, config, problems, parses);
     if (!parsed) {
       for (const file of walkSources(dirname(config), problems)) files.add(file);
       continue;
@@ -317,18 +357,8 @@ function tsconfigFiles(ts: TS, tsconfigs: readonly string[], problems: InputProb
 }
 
 /** A tsconfig parsed, its errors told as problems; null when it cannot be used at all. */
-function parseTsconfig(ts: TS, config: string, problems: InputProblem[]): ts.ParsedCommandLine | null {
-  let fatal: ts.Diagnostic | undefined;
-  const parsed = ts.getParsedCommandLineOfConfigFile(
-    config,
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        fatal = diagnostic;
-      },
-    },
-  );
+function parseTsconfig(ts: TS, config: string, problems: InputProblem[], parses: TsconfigParses): ts.ParsedCommandLine | null {
+  const { parsed, fatal } = parses.parse(config);
   const errors = [...(parsed?.errors ?? []), ...(fatal ? [fatal] : [])].filter(
     (d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003,
   );
@@ -362,13 +392,13 @@ interface ParsedProject {
  * The options of the nearest tsconfig.json below the root (the root's own excluded) that lists a
  * file, itself or through a project it references (a solution-style tsconfig); undefined when none.
  */
-function nearestOptions(ts: TS, root: string): (file: string) => ts.CompilerOptions | undefined {
+function nearestOptions(ts: TS, root: string, parses: TsconfigParses): (file: string) => ts.CompilerOptions | undefined {
   const parsed = new Map<string, ParsedProject | null>();
   const configIn = new Map<string, string | null>();
   const parse = (config: string): ParsedProject | null => {
     let project = parsed.get(config);
     if (project === undefined) {
-      const result = ts.getParsedCommandLineOfConfigFile(config, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+      const result = parses.parse(config).parsed;
       project = result
         ? {
             options: { ...result.options, allowJs: true },
@@ -405,12 +435,12 @@ function nearestOptions(ts: TS, root: string): (file: string) => ts.CompilerOpti
 }
 
 /** The source files the tsconfigs list, with the projects they reference (no options, no diagnostics: a count). */
-export function listedSources(ts: TS, tsconfigs: readonly string[]): Set<string> {
+export function listedSources(ts: TS, tsconfigs: readonly string[], parses: TsconfigParses): Set<string> {
   const files = new Set<string>();
   const queue = [...tsconfigs];
   const seen = new Set(queue);
   for (let config = queue.shift(); config !== undefined; config = queue.shift()) {
-    const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    const { parsed } = parses.parse(config);
     for (const file of parsed?.fileNames ?? [])
       if (!file.endsWith('.d.ts') && SOURCE_EXTENSIONS.has(extname(file))) files.add(resolve(file));
     for (const reference of parsed?.projectReferences ?? []) {

@@ -22,6 +22,8 @@ const DECLARATION = /\.d\.[cm]?ts$/;
 export class ModuleResolution {
   private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
   private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
+  /** The source a workspace package's specifier names, whatever the importing directory. */
+  private readonly workspaceModules = new Map<string, string | null>();
   private readonly realRoot: string;
 
   constructor(
@@ -68,7 +70,7 @@ export class ModuleResolution {
       path =
         real !== null && isProjectSource(real) && this.isInsideRoot(real)
           ? real
-          : (this.workspaceModule(specifier) ?? (real === null ? UNRESOLVED : null));
+          : (this.workspaceSource(specifier) ?? (real === null ? UNRESOLVED : null));
       this.resolved.set(key, path);
     }
     return path;
@@ -102,6 +104,15 @@ export class ModuleResolution {
     } catch {
       return path;
     }
+  }
+
+  private workspaceSource(specifier: string): string | null {
+    let source = this.workspaceModules.get(specifier);
+    if (source === undefined) {
+      source = this.workspaceModule(specifier);
+      this.workspaceModules.set(specifier, source);
+    }
+    return source;
   }
 
   /**

@@ -34,6 +34,8 @@ export interface FileAccess {
 /** The project's modules as trees: the file an import names, parsed, and each file's import bindings. */
 export class ProjectModules {
   private readonly importsByFile = new WeakMap<ts.SourceFile, Map<string, ImportBinding>>();
+  /** The project file each specifier of a file names, or null: asked once per file and specifier. */
+  private readonly pathsByFile = new WeakMap<ts.SourceFile, Map<string, string | null>>();
 
   constructor(
     private readonly ts: TS,
@@ -43,16 +45,32 @@ export class ProjectModules {
 
   /** The parsed project file an import of `from` names, or null (a package, nothing, unreadable). */
   moduleFile(from: ts.SourceFile, specifier: string): ts.SourceFile | null {
-    const path = this.resolution.projectModulePath(specifier, from.fileName);
-    return path === null || path === UNRESOLVED ? null : this.parsed(path);
+    const path = this.pathOf(from, specifier);
+    return path === null ? null : this.parsed(path);
   }
 
   /** The module of a wholesale re-export (`export * from`), when it can export `name`. */
   reexportedFile(from: ts.SourceFile, specifier: string, name: string): ts.SourceFile | null {
-    const path = this.resolution.projectModulePath(specifier, from.fileName);
-    if (path === null || path === UNRESOLVED) return null;
+    const path = this.pathOf(from, specifier);
+    if (path === null) return null;
     this.access.recorder?.scanned(path);
     return this.access.mayExport?.(path, name) === false ? null : this.parsed(path);
+  }
+
+  /** The project file an import of `from` names, or null (a package, nothing). */
+  private pathOf(from: ts.SourceFile, specifier: string): string | null {
+    let byFile = this.pathsByFile.get(from);
+    if (!byFile) {
+      byFile = new Map();
+      this.pathsByFile.set(from, byFile);
+    }
+    let path = byFile.get(specifier);
+    if (path === undefined) {
+      const resolved = this.resolution.projectModulePath(specifier, from.fileName);
+      path = resolved === UNRESOLVED ? null : resolved;
+      byFile.set(specifier, path);
+    }
+    return path;
   }
 
   /** The parsed file at a path, told to the recorder. */

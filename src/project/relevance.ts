@@ -6,6 +6,7 @@ import { LISTENER_MARKER } from '../analysis/listeners.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { SOURCES } from '../analysis/sources/index.js';
 import { TAG_MARKER } from '../analysis/sources/next-cache.js';
+import type { TextTest } from '../analysis/sources/source.js';
 import { GLOBAL_INTERCEPTOR_MARKER } from '../analysis/frameworks/nestjs.js';
 
 /** Whether a file can matter to the audit, decided from its path and text alone: plain data, cacheable as JSON. */
@@ -31,7 +32,7 @@ export interface Relevance {
  * whose text matches one of these; each is the test its own module makes first. The key roles read
  * the files whose text can name a cache (`mayNameCache`), which are relevant for their sites already.
  */
-const MARKERS: readonly RegExp[] = [
+const MARKERS: readonly TextTest[] = [
   TAG_MARKER,
   LISTENER_MARKER,
   GLOBAL_INTERCEPTOR_MARKER,

@@ -222,6 +222,35 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (familie
       ),
     },
     {
+      name: 'an id-only lookup of a parent beside the rows the entry holds is a guard: deleting the parent does not stale it',
+      code: `import express from 'express';
+import Redis from 'ioredis';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const redis = new Redis();
+export const app = express();
+async function billing(organizationId: string) {
+  const hit = await redis.get(\`org:\${organizationId}:billing\`);
+  if (hit) return JSON.parse(hit);
+  let found = await prisma.organizationBilling.findUnique({ where: { organizationId }, select: { plan: true } });
+  if (!found) {
+    const organization = await prisma.organization.findUnique({ where: { id: organizationId }, select: { id: true } });
+    if (!organization) return null;
+    found = await prisma.organizationBilling.create({ data: { organizationId, plan: 'free' }, select: { plan: true } });
+  }
+  await redis.set(\`org:\${organizationId}:billing\`, JSON.stringify(found), 'EX', 300);
+  return found;
+}
+app.get('/orgs/:id/billing', async (req, res) => {
+  res.json(await billing(req.params.id));
+});
+app.delete('/orgs/:id', async (req, res) => {
+  await prisma.organization.delete({ where: { id: req.params.id } });
+  res.end();
+});
+`,
+    },
+    {
       name: 'a handler that calls code it cannot follow is not judged',
       code: postsApp(
         `import { refresh } from './refresh';\napp.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  await refresh();\n  res.end();\n});\n`,
@@ -357,6 +386,51 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (writes 
             ['api-key:{hash}'],
             [
               '`api-key:{hash}` holds ApiKey (looked up by key; read at file.ts:8, filled at file.ts:12, ttl 300 s); it writes ApiKey (update) at file.ts:17: delete `api-key:{hash}`.',
+            ],
+          ),
+        },
+      ],
+    },
+  ],
+});
+
+/** A handler whose whole code is one call: the call runs, as it does in a block. */
+ruleTester({ registry: undefined }).run('require-dependent-invalidation (a handler that is one call)', rule, {
+  valid: [],
+  invalid: [
+    {
+      name: 'a server action whose expression body calls the helper that writes',
+      code: `'use server';
+import Redis from 'ioredis';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const redis = new Redis();
+export async function getPost(id: string) {
+  const hit = await redis.get(\`post:\${id}\`);
+  if (hit) return JSON.parse(hit);
+  const found = await prisma.post.findUnique({ where: { id } });
+  await redis.set(\`post:\${id}\`, JSON.stringify(found), 'EX', 600);
+  return found;
+}
+async function removePost(id: string) {
+  await prisma.post.delete({ where: { id } });
+}
+export const deletePostAction = async (id: string) => removePost(id);
+`,
+      filename: 'app/posts/actions.ts',
+      errors: [
+        {
+          messageId: 'stale',
+          line: 16,
+          column: 14,
+          endLine: 16,
+          endColumn: 30,
+          data: staleData(
+            'server action deletePostAction',
+            EXCEPTION,
+            ['post:{id}'],
+            [
+              '`post:{id}` holds Post (looked up by key; read at actions.ts:7, filled at actions.ts:10, ttl 600 s); it writes Post (delete) at actions.ts:14: delete `post:{id}`.',
             ],
           ),
         },

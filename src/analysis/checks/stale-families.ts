@@ -7,7 +7,7 @@ import type { CheckInput, Suggestion } from '../checks.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { exclusive, runsOnlySometimes } from '../effects/paths.js';
-import { canChange } from '../sources/operations.js';
+import { canChange, isExistenceCheck } from '../sources/operations.js';
 import {
   handlerResources,
   familyPattern,
@@ -157,6 +157,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
     entry.reads.push(family);
     entry.ttl = entry.ttl === null || family.ttl === null ? null : Math.max(entry.ttl, family.ttl);
   }
+  for (const entry of result.values()) entry.loads = heldLoads(entry.loads);
   // A family read with no loader holds what the mutations that fill it have written.
   for (const entry of result.values()) {
     if (entry.loads.length > 0 || entry.reads.length === 0 || entry.projected.length === 0) continue;
@@ -164,6 +165,20 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
     entry.isProjection = true;
   }
   return [...result.values()];
+}
+
+/**
+ * The reads whose rows an entry holds. An id-only lookup of a row beside reads of other models
+ * (`organization.findUnique({ select: { id: true } })` before an organization's billing is made)
+ * only decides whether those run: a guard, whose row the entry does not hold. Deleting that row
+ * leaves only the entry of the id that is gone, not data of a live row. An entry that holds
+ * nothing but such a lookup holds the answer itself (`post:{id}` of `select: { id: true }`).
+ */
+function heldLoads(loads: readonly ModelRead[]): ModelRead[] {
+  const held = loads.filter((read) => !isExistenceCheck(read));
+  return held.length === 0
+    ? [...loads]
+    : [...held, ...loads.filter((read) => isExistenceCheck(read) && held.some((h) => h.model === read.model))];
 }
 
 const HOLE = /^\{[^{}]*\}$/;

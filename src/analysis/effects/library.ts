@@ -5,6 +5,8 @@ import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import { SOURCES } from '../sources/index.js';
 import { readLookup, rowSelector, writeChange } from '../sources/operations.js';
 import type { CallEffect, KeyArgument, SourceCall, TtlArgument } from '../sources/source.js';
+import { memoTable } from '../session.js';
+import type { MemoTable } from '../session.js';
 import type { Effect, EffectBase, EffectKey, EffectTtl } from './model.js';
 import { isFreshToken } from './rotation.js';
 
@@ -13,7 +15,20 @@ import { isFreshToken } from './rotation.js';
  * or null. `stage` picks the sources asked before the project's own functions are followed
  * (`precedesHelpers`), those asked after, or all of them in order.
  */
-export function libraryEffects(site: SourceCall, stage: 'before-helpers' | 'after-helpers' | 'all' = 'all'): readonly CallEffect[] | null {
+export function libraryEffects(site: SourceCall, stage: Stage = 'all'): readonly CallEffect[] | null {
+  return site.ctx.session.memoPair(SOURCE_EFFECTS[stage], site.ctx, site.call, () => sourceEffects(site, stage));
+}
+
+type Stage = 'before-helpers' | 'after-helpers' | 'all';
+
+/** What the sources of each stage say of a call, by file and call: a call is read by every summary that reaches it, and by its file's sites. */
+const SOURCE_EFFECTS: Record<Stage, MemoTable<FileContext, WeakMap<ts.CallExpression, readonly CallEffect[] | null>>> = {
+  'before-helpers': memoTable('source effects before helpers'),
+  'after-helpers': memoTable('source effects after helpers'),
+  all: memoTable('source effects'),
+};
+
+function sourceEffects(site: SourceCall, stage: Stage): readonly CallEffect[] | null {
   for (const source of SOURCES) {
     if (stage !== 'all' && (stage === 'before-helpers') !== (source.precedesHelpers === true)) continue;
     const classified = source.classify(site);

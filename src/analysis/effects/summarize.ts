@@ -78,14 +78,9 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
     });
   };
   const body = ts.isFunctionLike(root) && 'body' in root && root.body ? (root.body as ts.Node) : root;
-  // An arrow's expression body (`() => redis.del(key)`) is itself what runs.
-  if (body !== root && !ts.isBlock(body)) {
-    visit(body, false);
-    return;
-  }
-  ts.forEachChild(body, (child) => {
-    visit(child, false);
-  });
+  // The body itself runs: an arrow's expression body (`() => redis.del(key)`), and a handler's code
+  // when it is one call (`async ({ parsedInput }) => updateOrganization(parsedInput)`), are calls too.
+  visit(body, false);
 }
 
 /** A method, or a function-valued property, of an object literal that a function returns (`return { invalidate: () => … }`). */

@@ -8,14 +8,22 @@ import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
 import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
+import { memoTable } from '../session.js';
 import type { Target } from './model.js';
 
 /** The functions a call runs, by where they are found: what a call of the project is read as. */
 
 const LIBRARY_CLIENTS: ReadonlySet<string> = new Set(['redis', 'cache-manager', 'keyv', 'runtime']);
 
-/** The functions a call runs: same-file helpers, or through the resolver; 'opaque' when unknowable. */
+/** The functions each call runs, by file and call: a call is read by every summary that reaches it, and by its file's sites. */
+const HELPER_TARGETS = memoTable<FileContext, WeakMap<ts.CallExpression, readonly Target[] | 'opaque'>>('helper targets');
+
+/** The functions a call runs (`callee`: its callee, unwrapped): same-file helpers, or through the resolver; 'opaque' when unknowable. */
 export function helperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): readonly Target[] | 'opaque' {
+  return ctx.session.memoPair(HELPER_TARGETS, ctx, call, () => findHelperTargets(ctx, call, callee));
+}
+
+function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): readonly Target[] | 'opaque' {
   const { ts } = ctx;
   if (ts.isIdentifier(callee)) return functionTargets(ctx, call, callee);
   if (!ts.isPropertyAccessExpression(callee)) return [];

@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import { unwrap } from '../../ts/syntax.js';
 import { declarationOf } from './declarations.js';
 import type { FileContext } from '../context.js';
+import { memoTable } from '../session.js';
 import { SOURCES } from './index.js';
 import type { ClientKind } from './source.js';
 
@@ -138,11 +139,18 @@ function declaredKind(ctx: FileContext, at: ts.Expression, name: string): Client
   return undefined;
 }
 
+/** What each receiver is, by file and expression (many calls share a receiver: `this.redis`). */
+const CLIENTS = memoTable<FileContext, WeakMap<ts.Expression, ClientKind | null>>('client kinds');
+
 /**
  * What a call's receiver is. Declared types, injections and initializers decide first; a name
  * containing `cache` or `redis` (or one of `cacheReceivers`) is the fallback when nothing is known.
  */
 export function clientOf(ctx: FileContext, receiver: ts.Expression): ClientKind | null {
+  return ctx.session.memoPair(CLIENTS, ctx, receiver, () => readClient(ctx, receiver));
+}
+
+function readClient(ctx: FileContext, receiver: ts.Expression): ClientKind | null {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
   let known: ClientKind | null | undefined;

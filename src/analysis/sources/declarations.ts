@@ -3,6 +3,7 @@ import { staticString } from '../context.js';
 import { decoratorsOf, enclosingClass, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
 import { importBindings, isRequire } from '../../ts/imports.js';
 import type { FileContext } from '../context.js';
+import { memoTable } from '../session.js';
 import type { TS } from '../../ts/syntax.js';
 import type { ImportBinding } from '../../ts/imports.js';
 
@@ -23,6 +24,15 @@ export interface Declared {
  * from another file of the project (`import { prisma } from '@/lib/prisma'`).
  */
 export function declarationOf(ctx: FileContext, receiver: ts.Expression, followImports = true): Declared | null {
+  const table = followImports ? DECLARATIONS : LOCAL_DECLARATIONS;
+  return ctx.session.memoPair(table, ctx, receiver, () => findDeclaration(ctx, receiver, followImports));
+}
+
+/** The declarations of receivers, by file and expression: with imports followed, and without. */
+const DECLARATIONS = memoTable<FileContext, WeakMap<ts.Expression, Declared | null>>('declarations');
+const LOCAL_DECLARATIONS = memoTable<FileContext, WeakMap<ts.Expression, Declared | null>>('local declarations');
+
+function findDeclaration(ctx: FileContext, receiver: ts.Expression, followImports: boolean): Declared | null {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
   if (ts.isPropertyAccessExpression(expression) && unwrap(ts, expression.expression).kind === ts.SyntaxKind.ThisKeyword) {

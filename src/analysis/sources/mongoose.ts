@@ -15,10 +15,11 @@ import {
   modelName,
   typeReference,
 } from './declarations.js';
-import type { ModelHook, Source } from './source.js';
+import type { ModelHook, Source, TextTest } from './source.js';
 
 /** What the text of a file that holds its hooks contains: a `Schema`, and a `.pre(…)` or `.post(…)` on it. */
-const MARKER = /^(?=[\s\S]*Schema)(?=[\s\S]*\.\s*(?:pre|post)\b)/;
+const HOOK_CALL = /\.\s*(?:pre|post)\b/;
+const MARKER: TextTest = { test: (text) => text.includes('Schema') && HOOK_CALL.test(text) };
 
 const READS = new Set([
   'find',

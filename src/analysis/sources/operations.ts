@@ -203,7 +203,7 @@ function isOtherRow(
 }
 
 /** A point lookup whose every field is the id it looks the row up by. */
-function isExistenceCheck(read: { readonly lookup: ReadLookup; readonly fields: readonly string[] | null }): boolean {
+export function isExistenceCheck(read: { readonly lookup: ReadLookup; readonly fields: readonly string[] | null }): boolean {
   return read.lookup === 'point' && read.fields !== null && read.fields.length > 0 && read.fields.every((field) => field === 'id');
 }
 

@@ -109,6 +109,11 @@ export interface Library {
   readonly client?: Exclude<ClientKind, 'cache-like' | 'project'>;
 }
 
+/** A test of a file's text, made before any parse (a regular expression is one). */
+export interface TextTest {
+  test(text: string): boolean;
+}
+
 export interface SourceCall {
   readonly ctx: FileContext;
   readonly call: ts.CallExpression;
@@ -151,7 +156,7 @@ export interface Source {
    * The text of every file that registers one of its hooks or processors matches this: the scanner
    * parses no other file to look for them.
    */
-  readonly hookMarker?: RegExp;
+  readonly hookMarker?: TextTest;
   /**
    * The project's class an instance of this library's model is of (`site` of `const site = await
    * Website.findByPk(id)`): a call of a method the library does not know runs that class's method.

@@ -20,13 +20,14 @@ import {
   thisModel,
   typeReference,
 } from './declarations.js';
-import type { CallEffect, ModelHook, Source } from './source.js';
+import type { CallEffect, ModelHook, Source, TextTest } from './source.js';
 
 /**
  * What the text of a file that holds its hooks contains: TypeORM's name (an import), and the name of
  * a subscriber method or entity listener decorator (`afterInsert`, `@BeforeUpdate`).
  */
-const MARKER = /^(?=[\s\S]*typeorm)(?=[\s\S]*(?:[Bb]efore|[Aa]fter)(?:Insert|Update|Remove|SoftRemove|Recover))/;
+const HOOK_NAME = /(?:[Bb]efore|[Aa]fter)(?:Insert|Update|Remove|SoftRemove|Recover)/;
+const MARKER: TextTest = { test: (text) => text.includes('typeorm') && HOOK_NAME.test(text) };
 
 const READS = new Set([
   'find',

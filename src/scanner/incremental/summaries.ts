@@ -12,6 +12,7 @@ import { GLOBAL_INTERCEPTOR_MARKER, globalCacheSetup } from '../../analysis/fram
 import { isReadWithOthers } from '../../analysis/frameworks/index.js';
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
 import { SOURCES } from '../../analysis/sources/index.js';
+import type { TextTest } from '../../analysis/sources/source.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { TS } from '../../ts/syntax.js';
 import { ProjectResolver } from '../../project/resolver.js';
@@ -21,6 +22,7 @@ import {
   mergeRoles,
   NO_ROLES,
   NO_SETUP,
+  readerAccess,
   relevantFiles,
   resolutionHost,
   withInterceptions,
@@ -81,7 +83,10 @@ interface KeptSummary {
   readonly isCurrent: boolean;
 }
 
-const TABLE_MARKERS: readonly RegExp[] = [LISTENER_MARKER, ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : []))];
+const TABLE_MARKERS: readonly TextTest[] = [
+  LISTENER_MARKER,
+  ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
+];
 
 function markersOf(ctx: FileContext): FileMarkers {
   const text = ctx.sourceText;
@@ -136,12 +141,8 @@ class Summarizer {
     this.resolver = new ProjectResolver(ts, {
       project: { ...setup.listed, root: setup.listed.sourceRoot },
       host: resolutionHost(ts, setup.listed.files),
-      sourceFileAt: (path) => {
-        const file = resolve(path);
-        return reader.read(file, audited.has(file)) ?? undefined;
-      },
+      ...readerAccess(reader, audited),
       tableFiles: () => tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
-      mayExport: (path, name) => reader.mayExport(resolve(path), name),
       keyRoles: () => {
         if (this.frame) this.frame.uses.roles = true;
         if (!this.roles) throw new Error('the key roles are asked for before they are known');

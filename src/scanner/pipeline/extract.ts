@@ -20,6 +20,7 @@ import {
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
+import type { FileAccess } from '../../project/modules.js';
 import { ProjectResolver } from '../../project/resolver.js';
 import { judgedDeletions } from './project-findings.js';
 import type { SourceReader } from './parse.js';
@@ -54,12 +55,8 @@ export function extractProject(
     // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
     project: { ...setup.listed, root: setup.listed.sourceRoot },
     host: resolutionHost(ts, setup.listed.files),
-    sourceFileAt: (path) => {
-      const file = resolve(path);
-      return reader.read(file, audited.has(file)) ?? undefined;
-    },
+    ...readerAccess(reader, audited),
     tableFiles: parsed,
-    mayExport: (path, name) => reader.mayExport(resolve(path), name),
     keyRoles,
     routeTable: () => routeTable(setup.files, setup.rel),
   });
@@ -109,6 +106,29 @@ export function relevantFiles(setup: ScanSetup, reader: SourceReader, onProgress
 export interface Following {
   readonly isWanted: (file: string) => boolean;
   readonly isReported: (file: string) => boolean;
+}
+
+/**
+ * How the resolver reads the project's files: through the reader (a file of the audit reported
+ * when it cannot be parsed), each path the resolver gives made absolute once.
+ */
+export function readerAccess(reader: SourceReader, audited: ReadonlySet<string>): Required<Pick<FileAccess, 'sourceFileAt' | 'mayExport'>> {
+  const absolute = new Map<string, string>();
+  const fileAt = (path: string): string => {
+    let file = absolute.get(path);
+    if (file === undefined) {
+      file = resolve(path);
+      absolute.set(path, file);
+    }
+    return file;
+  };
+  return {
+    sourceFileAt: (path) => {
+      const file = fileAt(path);
+      return reader.read(file, audited.has(file)) ?? undefined;
+    },
+    mayExport: (path, name) => reader.mayExport(fileAt(path), name),
+  };
 }
 
 /**

@@ -138,7 +138,7 @@ function checkSourceCount(
   if ((!options.tsconfig && !rootTsconfig) || options.outside !== undefined) return;
   // What the other tsconfigs of the project list: all of them beside --tsconfig, the packages' beside the root's.
   const others = options.tsconfig ? findTsconfigs(root) : packageTsconfigs(root);
-  const elsewhere = new Set([...listedSources(ts, others)].filter((file) => !isIgnored(file)));
+  const elsewhere = new Set([...listedSources(ts, others, listed.tsconfigParses)].filter((file) => !isIgnored(file)));
   for (const file of files) elsewhere.add(file);
   if (files.length * 10 >= elsewhere.size || elsewhere.size - files.length < FEW_SOURCES_GAP) return;
   const read = `${String(files.length)} source ${files.length === 1 ? 'file' : 'files'}`;
