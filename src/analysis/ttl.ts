@@ -35,6 +35,7 @@ function staticNumber(ctx: FileContext, node: ts.Expression, env: Env, depth: nu
     return operand === null ? null : -operand;
   }
   if (ts.isBinaryExpression(expression)) return binary(ctx, expression, env, depth);
+  if (ts.isCallExpression(expression)) return msDuration(ctx, expression);
   if (ts.isIdentifier(expression)) {
     const argument = boundArgument(ctx, expression, env);
     if (argument) return staticNumber(argument.ctx, argument.expr, argument.env, depth + 1);
@@ -50,6 +51,53 @@ function staticNumber(ctx: FileContext, node: ts.Expression, env: Env, depth: nu
     return member ? staticNumber(member.ctx, member.init, null, depth + 1) : null;
   }
   return null;
+}
+
+/** Milliseconds per unit of the `ms` package's duration strings. */
+const MS_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  msec: 1,
+  msecs: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
+  y: 31_557_600_000,
+  yr: 31_557_600_000,
+  yrs: 31_557_600_000,
+  year: 31_557_600_000,
+  years: 31_557_600_000,
+};
+
+/** `ms('1 week')` of the `ms` package: the milliseconds its literal string says. */
+function msDuration(ctx: FileContext, call: ts.CallExpression): number | null {
+  const { ts } = ctx;
+  const [argument] = call.arguments;
+  if (!ts.isIdentifier(call.expression) || ctx.importOf(call.expression.text)?.module !== 'ms' || !argument) return null;
+  const text = unwrap(ts, argument);
+  if (!ts.isStringLiteral(text) && !ts.isNoSubstitutionTemplateLiteral(text)) return null;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.text.trim());
+  const perUnit = match ? MS_UNITS[(match[2] ?? '').toLowerCase() || 'ms'] : undefined;
+  return match && perUnit !== undefined ? Number(match[1]) * perUnit : null;
 }
 
 function binary(ctx: FileContext, expression: ts.BinaryExpression, env: Env, depth: number): number | null {

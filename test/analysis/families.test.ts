@@ -209,3 +209,151 @@ module.exports = router;
     );
   });
 });
+
+describe('caches made with a key builder', () => {
+  // A cache-making call given `getKey`: its get/getOrSet/delete take what the builder turns into the
+  // key, and its options give the expiry. The cache may be a const, a class property assigned once
+  // in an init method, or a module variable assigned in a config object's init.
+  const FILES = {
+    'src/db.ts': DB,
+    'src/cache.ts': `export class Cache {
+  get(id: string, load: () => unknown) {
+    return load();
+  }
+  delete(id: string) {
+    return id;
+  }
+}
+`,
+    'src/caches.ts': `import ms from 'ms';
+import { makeCache } from 'keyed-cache';
+import type { Cache } from './cache';
+import { prisma } from './db';
+export const variantCache = makeCache({ getKey: (variantId: string) => \`facet:\${variantId}\`, options: { ttl: ms('1w') } });
+export class StockStrategy {
+  private locationCache: Cache;
+  init() {
+    this.locationCache = makeCache({ getKey: (id: string) => this.keyOf(id), ttlSeconds: 600 });
+  }
+  private keyOf(id: string) {
+    return \`location:channels:\${id}\`;
+  }
+  channels(locationId: string) {
+    return this.locationCache.get(locationId, () => prisma.location.findUnique({ where: { id: locationId } }));
+  }
+  forget(locationId: string) {
+    return this.locationCache.delete(locationId);
+  }
+}
+let groupCache: Cache;
+export const condition = {
+  init() {
+    groupCache = makeCache({ getKey: (id: string) => \`groups:\${id}\` });
+  },
+  check(customerId: string) {
+    return groupCache.get(customerId, () => prisma.group.findMany({ where: { customerId } }));
+  },
+};
+export function facets(variantId: string) {
+  return variantCache.getOrSet(variantId, () => prisma.variant.findUnique({ where: { id: variantId } }));
+}
+`,
+    'src/routes.ts': `import express from 'express';
+import { prisma } from './db';
+import { variantCache, StockStrategy } from './caches';
+const router = express.Router();
+const stock = new StockStrategy();
+router.put('/variants/:id', async (req, res) => {
+  await prisma.variant.update({ where: { id: req.params.id }, data: req.body });
+  await variantCache.delete(req.params.id);
+  res.json({});
+});
+router.delete('/variants/:id', async (req, res) => {
+  await prisma.variant.delete({ where: { id: req.params.id } });
+  res.json({});
+});
+router.put('/locations/:id', async (req, res) => {
+  await prisma.location.update({ where: { id: req.params.id }, data: req.body });
+  await stock.forget(req.params.id);
+  res.json({});
+});
+export default router;
+`,
+  };
+
+  it('applies the builder to the argument and reads the expiry of the options', async () => {
+    const result = await project(FILES);
+    expect(result.families.map((f) => [f.key, f.models, f.ttl])).toEqual([
+      ['facet:{variantId}', ['Variant'], 604800],
+      ['groups:{id}', ['Group'], null],
+      ['location:channels:{id}', ['Location'], 600],
+    ]);
+    expect(result.findings.map((f) => [f.ruleId, f.severity, f.file, f.line, f.column, f.message.split('\n')[0]])).toEqual([
+      [
+        'require-dependent-invalidation',
+        'error',
+        'src/routes.ts',
+        11,
+        8,
+        'DELETE /variants/:id leaves a cached family stale: `facet:{variantId}`.',
+      ],
+    ]);
+  });
+});
+
+describe('memos of one call or one request', () => {
+  it('are no families: a Map made in the function, and the Map a WeakMap keeps per request context', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/request-memo.ts': `export class RequestMemo {
+  private caches = new WeakMap<object, Map<string, unknown>>();
+  get<T>(ctx: object, key: string, load: () => T): T {
+    const ctxCache = this.forContext(ctx);
+    const hit = ctxCache.get(key);
+    if (hit) return hit as T;
+    const value = load();
+    ctxCache.set(key, value);
+    return value;
+  }
+  private forContext(ctx: object): Map<string, unknown> {
+    let ctxCache = this.caches.get(ctx);
+    if (!ctxCache) {
+      ctxCache = new Map();
+      this.caches.set(ctx, ctxCache);
+    }
+    return ctxCache;
+  }
+}
+`,
+      'src/prices.ts': `import { prisma } from './db';
+import { RequestMemo } from './request-memo';
+const memo = new RequestMemo();
+export function taxZone(ctx: object, channelId: string) {
+  return memo.get(ctx, \`tax-zone:\${channelId}\`, () => prisma.zone.findFirst({ where: { channelId } }));
+}
+export async function prices(ids: string[]) {
+  const priceCache = new Map<string, unknown>();
+  for (const id of ids) {
+    if (!priceCache.get(\`price:\${id}\`)) priceCache.set(\`price:\${id}\`, await prisma.price.findUnique({ where: { id } }));
+  }
+  return priceCache;
+}
+`,
+      'src/routes.ts': `import express from 'express';
+import { prisma } from './db';
+const router = express.Router();
+router.put('/zones/:id', async (req, res) => {
+  await prisma.zone.update({ where: { id: req.params.id }, data: req.body });
+  res.json({});
+});
+router.put('/prices/:id', async (req, res) => {
+  await prisma.price.update({ where: { id: req.params.id }, data: req.body });
+  res.json({});
+});
+export default router;
+`,
+    });
+    expect(result.families).toEqual([]);
+    expect(result.findings.filter((f) => f.severity !== 'note')).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { constantInitializer, staticString } from '../context.js';
 import type { FileContext } from '../context.js';
+import { returnedExpression } from '../factories.js';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import { SOURCES } from '../sources/index.js';
 import { readLookup, rowSelector, writeChange } from '../sources/operations.js';
@@ -64,10 +65,20 @@ export function namedInvalidation(ctx: FileContext, call: ts.CallExpression, bas
   };
 }
 
+/**
+ * A key argument as the effect model holds it: the expression where it is written, or, through a
+ * keyed cache's builder, what the builder returns with its parameter bound to the argument.
+ */
+function effectKey(ctx: FileContext, key: Extract<KeyArgument, { expr: ts.Expression }>): EffectKey {
+  const builder = key.builder;
+  const returned = builder?.fn.body ? returnedExpression(ctx.ts, builder.fn.body) : null;
+  if (!builder || !returned) return { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey };
+  return { bound: { expr: returned, ctx: builder.ctx, env: { fn: builder.fn, args: [key.expr], ctx, next: null } }, isKey: key.isKey };
+}
+
 /** An effect a library source gives, as the effect model holds it (its expressions read where they are written). */
 export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBase): Effect {
-  const keysOf = (keys: readonly KeyArgument[]): EffectKey[] =>
-    keys.map((key) => ('flush' in key ? key : { bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey }));
+  const keysOf = (keys: readonly KeyArgument[]): EffectKey[] => keys.map((key) => ('flush' in key ? key : effectKey(ctx, key)));
   const ttlOf = (ttl: TtlArgument | undefined): EffectTtl | null =>
     ttl ? { bound: { expr: ttl.expr, ctx, env: null }, unit: ttl.unit } : null;
   switch (effect.kind) {

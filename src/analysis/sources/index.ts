@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { bullmq } from './bullmq.js';
-import { cacheClients } from './cache-clients.js';
+import { cacheClients, keyedCaches } from './cache-clients.js';
 import { drizzle } from './drizzle.js';
 import { mongoose } from './mongoose.js';
 import { nextCache } from './next-cache.js';
@@ -32,6 +32,7 @@ export const SOURCES: readonly Source[] = [
   triggerDev,
   qstash,
   nextCache,
+  keyedCaches,
   cacheClients,
 ];
 

@@ -13,8 +13,17 @@ export interface TtlArgument {
   readonly unit: 'seconds' | 'milliseconds';
 }
 
-/** A key argument of a call: an expression to read as a key or pattern, or a flush of everything. */
-export type KeyArgument = { readonly expr: ts.Expression; readonly isKey: boolean } | { readonly flush: true };
+/**
+ * A key argument of a call: an expression to read as a key or pattern (through `builder`, the key
+ * builder of a keyed cache, when the cache makes the key from it), or a flush of everything.
+ */
+export type KeyArgument =
+  | {
+      readonly expr: ts.Expression;
+      readonly isKey: boolean;
+      readonly builder?: { readonly fn: ts.FunctionLikeDeclaration; readonly ctx: FileContext };
+    }
+  | { readonly flush: true };
 
 /** What one call does, as a library source sees it. */
 export type CallEffect =
