@@ -49,6 +49,8 @@ export interface CallResolver {
   isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
   /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
   hooksOf?(model: string): readonly ModelHook[];
+  /** The prefix the routes registered on a router are served under, from where the project mounts it (`app.use('/api', router)`). */
+  routePrefix?(router: ts.Identifier): string | null;
   /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */
   processorsOf?(queue: string): readonly JobProcessor[];
   /**

@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { decoratorsOf, lastName } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { SOURCES } from './sources/index.js';
 import type { JobProcessor, ModelHook } from './sources/source.js';
@@ -13,7 +14,9 @@ export interface HookTable {
 export function collectHooks(ts: TS, files: readonly ts.SourceFile[]): HookTable {
   const hooks = new Map<string, ModelHook[]>();
   const processors = new Map<string, JobProcessor[]>();
+  const decorated: (readonly [string, string])[] = [];
   for (const file of files) {
+    decorated.push(...decoratedClasses(ts, file));
     for (const source of SOURCES) {
       for (const hook of source.hooks?.(ts, file) ?? []) {
         const list = hooks.get(hook.model) ?? [];
@@ -29,7 +32,24 @@ export function collectHooks(ts: TS, files: readonly ts.SourceFile[]): HookTable
       }
     }
   }
+  // The hooks a decorator of the project registers on its target are the hooks of every class it decorates.
+  for (const [decorator, model] of decorated) {
+    const registered = hooks.get(decorator) ?? [];
+    if (registered.length > 0) hooks.set(model, [...(hooks.get(model) ?? []), ...registered.map((hook) => ({ ...hook, model }))]);
+  }
   return { hooks, processors };
+}
+
+/** The decorators of a file's classes, as hook-table keys (`@CounterCache`), with the class each decorates. */
+function decoratedClasses(ts: TS, file: ts.SourceFile): (readonly [string, string])[] {
+  return file.statements.flatMap((statement) => {
+    if (!ts.isClassDeclaration(statement) || !statement.name) return [];
+    const model = statement.name.text;
+    return decoratorsOf(ts, statement).flatMap((decorator) => {
+      const name = lastName(ts, decorator.expression);
+      return name === null ? [] : [[`@${name}`, model] as const];
+    });
+  });
 }
 
 /** The hooks of `model` (and those of every model) in a table. */

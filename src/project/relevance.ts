@@ -3,6 +3,7 @@ import { importSpecifiers } from '../ts/imports.js';
 
 export { importSpecifiers };
 import { LISTENER_MARKER } from '../analysis/listeners.js';
+import { MOUNT_MARKER } from '../analysis/frameworks/mounts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
 import { SOURCES } from '../analysis/sources/index.js';
 import { TAG_MARKER } from '../analysis/sources/next-cache.js';
@@ -36,6 +37,7 @@ const MARKERS: readonly TextTest[] = [
   TAG_MARKER,
   LISTENER_MARKER,
   GLOBAL_INTERCEPTOR_MARKER,
+  MOUNT_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
 ];
 

@@ -62,7 +62,9 @@ export class ProjectResolver implements CallResolver {
     const wholeRun = {};
     this.exports = new ProjectExports(ts, this.modules, inputs.answersScope ?? (() => wholeRun));
     this.calls = new CallTargets(ts, this.modules, this.exports);
-    this.tables = new ProjectTables(ts, inputs.tableFiles ?? (() => []), inputs.recorder, inputs.routeTable);
+    this.tables = new ProjectTables(ts, inputs.tableFiles ?? (() => []), inputs.recorder, inputs.routeTable, (specifier, fromFile) =>
+      this.resolution.modulePath(specifier, fromFile),
+    );
     this.keyRoles = inputs.keyRoles;
     if (inputs.routeTable) {
       // Each route file is parsed when it serves a path asked for, the read told to the recorder.
@@ -121,6 +123,10 @@ export class ProjectResolver implements CallResolver {
 
   processorsOf(queue: string): readonly JobProcessor[] {
     return this.tables.processorsOf(queue);
+  }
+
+  routePrefix(router: ts.Identifier): string | null {
+    return this.tables.routePrefix(router);
   }
 
   isProjectModule(specifier: string, fromFile: string): boolean | undefined {

@@ -2,6 +2,8 @@ import type ts from 'typescript';
 import { collectHooks, hooksIn } from '../analysis/hooks.js';
 import type { HookTable } from '../analysis/hooks.js';
 import { collectListeners } from '../analysis/listeners.js';
+import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
+import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
@@ -18,6 +20,7 @@ export class ProjectTables {
   private listeners: Map<string, Fn[]> | null = null;
   private hookTable: HookTable | null = null;
   private routes: RouteTable | null = null;
+  private mounts: MountTable | null = null;
 
   constructor(
     private readonly ts: TS,
@@ -26,6 +29,8 @@ export class ProjectTables {
     private readonly recorder?: ReadRecorder,
     /** The route table of the project's files (made from their paths), asked for when first needed. */
     private readonly routeTable?: () => RouteTable,
+    /** The project file an import names, for the routers one file mounts from another. */
+    private readonly modulePath: ModulePath = () => null,
   ) {}
 
   listenersOf(event: string): readonly Fn[] {
@@ -44,6 +49,13 @@ export class ProjectTables {
     this.recorder?.consultedTables();
     this.hookTable ??= collectHooks(this.ts, this.files());
     return this.hookTable.processors.get(queue) ?? [];
+  }
+
+  /** The prefix the routes of a router are served under, from where the project mounts it (`app.use('/api', router)`), or null. */
+  routePrefix(router: ts.Identifier): string | null {
+    this.recorder?.consultedTables();
+    this.mounts ??= collectMounts(this.ts, this.files(), this.modulePath);
+    return this.mounts.size === 0 ? null : mountPrefix(this.mounts, routerKeys(this.ts, router, this.modulePath));
   }
 
   /** The paths of the route files that serve a URL path; none without a route table. */

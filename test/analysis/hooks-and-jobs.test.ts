@@ -82,24 +82,38 @@ describe.each(sequelizeApp.resolvers)('Sequelize hooks in other files, through %
 
   it('runs the decorated static hook of the model a handler creates, as part of the write', () => {
     expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/websites')).toEqual([
-      'src/routes.ts:13 model-write Website.create',
+      'src/routes.ts:14 model-write Website.create',
       'src/models/website.ts:19 invalidate deletePattern through Website.afterSave (hook)',
     ]);
   });
 
   it('runs the init-options and addHook hooks (one through a static helper of another file), and the per-instance hooks of a bulk destroy with individualHooks', () => {
     expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/domains')).toEqual([
-      'src/routes.ts:38 model-write Domain.create',
+      'src/routes.ts:39 model-write Domain.create',
       'src/models/domain.ts:19 invalidate deletePattern through Domain.afterCreate (hook)',
     ]);
     expect(routeEffects('sequelize-hooks-app', resolver, program, 'delete', '/domains/:id')).toEqual([
-      'src/routes.ts:42 model-write Domain.destroy',
+      'src/routes.ts:43 model-write Domain.destroy',
       'src/cache-helper.ts:6 invalidate deletePattern through Domain.afterDestroy (hook) → CacheHelper.clearData',
     ]);
   });
 
+  it('runs the hooks a class decorator of the app adds to the model it decorates, for the events they are added for', () => {
+    expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/websites/:id/visits')).toEqual([
+      'src/routes.ts:58 model-write Visit.create',
+      'src/models/counter-cache.ts:11 invalidate deletePattern through Visit.afterCreate (hook)',
+    ]);
+    expect(routeEffects('sequelize-hooks-app', resolver, program, 'delete', '/visits/:id')).toEqual([
+      'src/routes.ts:63 model-write Visit.destroy',
+      'src/models/counter-cache.ts:14 invalidate deletePattern through Visit.afterDestroy (hook)',
+    ]);
+    expect(routeEffects('sequelize-hooks-app', resolver, program, 'delete', '/websites/:id/visits')).toEqual([
+      'src/routes.ts:68 model-write Visit.destroy',
+    ]);
+  });
+
   it('leaves a model without hooks a write and nothing more', () => {
-    expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/tags')).toEqual(['src/routes.ts:47 model-write Tag.create']);
+    expect(routeEffects('sequelize-hooks-app', resolver, program, 'post', '/tags')).toEqual(['src/routes.ts:48 model-write Tag.create']);
   });
 
   it("runs a model's own method on an instance a finder returns: its this.save() is a write that runs the hooks", () => {

@@ -167,6 +167,16 @@ describe('per-file summaries in the cache', () => {
     expect(JSON.stringify(run.cached.matrix)).toContain('trpc quote.');
   });
 
+  it('a prefix changed in the file that mounts a router renames the routes of the router’s file', async () => {
+    const root = copyOf('mounted-routers-app');
+    const run = await editBetweenRuns(root, () => {
+      replaceIn(root, 'src/express/app.ts', "app.use('/api', api)", "app.use('/v2', api)");
+    });
+    expect(withoutTime(run.cached)).toEqual(withoutTime(run.cold));
+    expect(withoutTime(run.cached)).not.toEqual(withoutTime(run.first));
+    expect(run.cached.matrix.rows.map((r) => r.handler)).toContain('DELETE /v2/clients/:id');
+  });
+
   it('a file added anywhere drops the summaries (module resolution may find it); the result is a cold run’s', async () => {
     const root = copyOf('nest-services-app');
     const run = await editBetweenRuns(root, () => {

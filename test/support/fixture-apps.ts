@@ -35,5 +35,6 @@ export const AUDITED_APPS = [
   'nest-typeorm-cache-app',
   'nextjs-cache-tags-app',
   'key-helpers-app',
+  'mounted-routers-app',
   'sql-app',
 ];

@@ -11,6 +11,7 @@ import { scanBody } from '../invalidations.js';
 import type { BodyScan } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';
 import type { FrameworkModule } from './framework.js';
+import { prefixedPath } from './mounts.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
 
@@ -155,14 +156,34 @@ function routerInitElement(ts: TS, parameter: ts.ParameterDeclaration, name: str
 }
 
 interface RouteCall {
+  /** The router the route is registered on, when it is named (`router` of `router.post(…)`, `app.route('/x').get(…)`). */
+  readonly router?: ts.Identifier | null;
   readonly verbs: readonly string[];
   readonly path: string | null;
   readonly handlers: readonly ts.Expression[];
   readonly nameNode: ts.Node;
 }
 
-/** Reads `r.post(path, ...h)`, `r.route(path).post(...h)`, `app.on('POST', path, ...h)`, `fastify.route({...})`. */
+/** The router a chain of registrations starts from (`app` of `app.route('/x').get(…).post(…)`), when it is named. */
+function chainBase(ctx: FileContext, expression: ts.Expression): ts.Identifier | null {
+  const { ts } = ctx;
+  let node = unwrap(ts, expression);
+  for (let links = 0; links < 100; links++) {
+    if (ts.isCallExpression(node)) node = unwrap(ts, node.expression);
+    else if (ts.isPropertyAccessExpression(node) && CHAIN_LINKS.has(node.name.text)) node = unwrap(ts, node.expression);
+    else break;
+  }
+  return ts.isIdentifier(node) ? node : null;
+}
+
+/** Reads a route registration, with the router it is registered on. */
 function readRouteCall(ctx: FileContext, call: ts.CallExpression, framework: Framework | null): RouteCall | null {
+  const route = readRegistration(ctx, call, framework);
+  return route ? { ...route, router: chainBase(ctx, call.expression) } : null;
+}
+
+/** Reads `r.post(path, ...h)`, `r.route(path).post(...h)`, `app.on('POST', path, ...h)`, `fastify.route({...})`. */
+function readRegistration(ctx: FileContext, call: ts.CallExpression, framework: Framework | null): RouteCall | null {
   const { ts } = ctx;
   const callee = unwrap(ts, call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return null;
@@ -377,6 +398,7 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
     opaqueCalls: [...opaqueCalls, ...scans.flatMap((s) => s.opaqueCalls)],
     effects: scans.flatMap((s) => s.effects),
   };
+  const path = prefixedPath(route.router ? (ctx.resolver?.routePrefix?.(route.router) ?? null) : null, route.path);
   return route.verbs.map((verb) => {
     const method = verb === 'del' ? 'DELETE' : verb.toUpperCase();
     const isMutation = isMutationByCode(ctx.options.mutationMethods.has(method), scan, invalidations.length > 0);
@@ -384,8 +406,8 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
       framework,
       method,
       isMutation,
-      path: route.path,
-      name: `${method} ${route.path ?? '(dynamic path)'}`,
+      path,
+      name: `${method} ${path ?? '(dynamic path)'}`,
       nameRange: ctx.range(route.nameNode),
       invalidations: [...invalidations, ...codeInvalidations(scan, isMutation)],
       declaredResources: null,

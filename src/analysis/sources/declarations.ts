@@ -408,3 +408,21 @@ export function chainRoot(ts: TS, expression: ts.Expression): ts.CallExpression 
   }
   return last;
 }
+
+/**
+ * The hook-table key of a class decorator declared in the project, when `receiver` is the class it
+ * decorates: `target` of `export function CounterCache(…) { return (target) => target.addHook(…) }`
+ * or of `const Audited = (target) => { … }` is `@CounterCache`, `@Audited`; null for any other receiver.
+ */
+export function decoratorTarget(ts: TS, receiver: ts.Identifier): string | null {
+  let isParameter = false;
+  for (let node = parentOf(receiver); node; node = parentOf(node)) {
+    if (!ts.isFunctionLike(node)) continue;
+    isParameter ||= node.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === receiver.text);
+    const holder = parentOf(node);
+    if (ts.isFunctionDeclaration(node) && node.name && holder && ts.isSourceFile(holder)) return isParameter ? `@${node.name.text}` : null;
+    if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && ts.isSourceFile(holder.parent.parent.parent))
+      return isParameter ? `@${holder.name.text}` : null;
+  }
+  return null;
+}

@@ -9,6 +9,7 @@ import {
   constructed,
   declarationOf,
   decoratorNames,
+  decoratorTarget,
   forEachNode,
   functionArgument,
   instanceOrigin,
@@ -182,7 +183,12 @@ function sequelizeHooks(ts: TS, file: ts.SourceFile): ModelHook[] {
       const callee = unwrap(ts, node.expression) as ts.PropertyAccessExpression;
       const target = unwrap(ts, callee.expression);
       const method = callee.name.text;
-      const owner = ts.isIdentifier(target) ? (/^sequelize$/i.test(target.text) ? '*' : target.text) : null;
+      // `target.addHook(…)` in a class decorator of the project registers on every class it decorates.
+      const owner = ts.isIdentifier(target)
+        ? /^sequelize$/i.test(target.text)
+          ? '*'
+          : (decoratorTarget(ts, target) ?? target.text)
+        : null;
       if (owner !== null && (method === 'addHook' || method === 'hook') && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
         const fn = hookFunction(ts, file, node.arguments);
         if (fn && HOOK_EVENT.test(node.arguments[0].text)) hooks.push({ model: owner, event: node.arguments[0].text, fn });

@@ -11,6 +11,7 @@ import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/f
 import { GLOBAL_INTERCEPTOR_MARKER, globalCacheSetup } from '../../analysis/frameworks/nestjs.js';
 import { isReadWithOthers } from '../../analysis/frameworks/index.js';
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
+import { MOUNT_MARKER } from '../../analysis/frameworks/mounts.js';
 import { SOURCES } from '../../analysis/sources/index.js';
 import type { TextTest } from '../../analysis/sources/source.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
@@ -85,6 +86,7 @@ interface KeptSummary {
 
 const TABLE_MARKERS: readonly TextTest[] = [
   LISTENER_MARKER,
+  MOUNT_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
 ];
 
