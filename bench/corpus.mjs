@@ -8,6 +8,7 @@
 //   --json <file>   also write the per-app figures as JSON, for a later --compare
 //   --compare <f>   print each figure before (from f) and after (this run)
 //   --errors        list every error finding of the apps with labels, for judging by reading the code
+//   --unseen        list every labelled invalidation path a report does not show, with what it shows instead
 // An app whose checkout is named like a labels file (bench/labels/<app>.tsv) is also scored against
 // its labels: handlers found, invalidation paths seen, false alarms, flags, defects found (score.mjs).
 // The checkouts are never written to. A checkout with no cache-audit configuration of its own is
@@ -31,6 +32,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
     compare: { type: 'string' },
     errors: { type: 'boolean' },
+    unseen: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -216,7 +218,7 @@ function print(results) {
   for (const r of results) {
     if (!r.score) continue;
     console.log('');
-    console.log(scoreLines(r.app, r.score, { withErrors: values.errors === true }).join('\n'));
+    console.log(scoreLines(r.app, r.score, { withErrors: values.errors === true, withUnseen: values.unseen === true }).join('\n'));
   }
 }
 

@@ -1,8 +1,9 @@
 // Scores a cache-audit JSON report against hand labels of the same app (bench/labels/<app>.tsv, the
 // format of shared/dev-corpus: one row per mutation handler, with `invalidates` yes/indirect/no and
 // `MISSED:` notes for verified stale-cache defects).
-// Usage: node bench/score.mjs <labels.tsv> <report.json> [--errors]
+// Usage: node bench/score.mjs <labels.tsv> <report.json> [--errors] [--unseen]
 //   --errors   also list every error finding, for judging each by reading the code
+//   --unseen   also list every labelled invalidation path the report does not show, with what the row shows instead
 // bench/corpus.mjs scores each app it audits that has labels.
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -124,6 +125,7 @@ export function score(labels, report, familyKeys = []) {
     errorsOnLabelled: 0,
     missedRows: [],
     flaggedRows: [],
+    unseenRows: [],
     unfound: [],
   };
   const onLabelled = new Set();
@@ -138,6 +140,7 @@ export function score(labels, report, familyKeys = []) {
     if (invalidates) {
       result.invalidating++;
       if (row && row.invalidations.some((i) => reaches(i, label.key_or_pattern, familyKeys))) result.seen++;
+      else result.unseenRows.push(`${label.file}:${label.line} ${label.class_or_function} (${label.key_or_pattern}): ${shown(row)}`);
       if (at.some((f) => f.ruleId === 'require-invalidation')) result.falseAlarms++;
     }
     if (isDefect) {
@@ -161,10 +164,17 @@ export function score(labels, report, familyKeys = []) {
   return result;
 }
 
+/** What a report's row shows of its invalidations, for a labelled path it does not reach. */
+function shown(row) {
+  if (!row) return 'handler not found';
+  const patterns = row.invalidations.map((i) => (i.kind === 'path' || i.kind === 'tag' ? `${i.kind} ${i.pattern}` : i.pattern));
+  return `${row.status}${patterns.length > 0 ? `, shows ${[...new Set(patterns)].join(' ')}` : ''}`;
+}
+
 const ratio = (part, whole) => (whole === 0 ? '-' : `${part}/${whole} (${((100 * part) / whole).toFixed(0)} %)`);
 
 /** The score as the lines bench:corpus prints. */
-export function scoreLines(app, s, { withErrors = false } = {}) {
+export function scoreLines(app, s, { withErrors = false, withUnseen = false } = {}) {
   const lines = [
     `${app}: labelled handlers ${s.labelled}`,
     `  handlers found:                 ${ratio(s.found, s.labelled)}`,
@@ -177,6 +187,7 @@ export function scoreLines(app, s, { withErrors = false } = {}) {
   for (const row of s.unfound) lines.push(`    handler not found: ${row}`);
   for (const row of s.missedRows) lines.push(`    defect not reported: ${row}`);
   for (const row of s.flaggedRows) lines.push(`    flagged without a defect: ${row}`);
+  if (withUnseen) for (const row of s.unseenRows) lines.push(`    path not seen: ${row}`);
   if (withErrors) for (const e of s.errorList) lines.push(`    error: ${e}`);
   return lines;
 }
@@ -184,10 +195,11 @@ export function scoreLines(app, s, { withErrors = false } = {}) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [labelsFile, reportFile] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (!labelsFile || !reportFile) {
-    console.error('Usage: node bench/score.mjs <labels.tsv> <report.json> [--errors]');
+    console.error('Usage: node bench/score.mjs <labels.tsv> <report.json> [--errors] [--unseen]');
     process.exit(2);
   }
   const familyKeys = readFamilyKeys(labelsFile.replace(/\.tsv$/, '.families.tsv'));
   const s = score(readLabels(labelsFile), JSON.parse(readFileSync(reportFile, 'utf8')), familyKeys);
-  console.log(scoreLines(labelsFile, s, { withErrors: process.argv.includes('--errors') }).join('\n'));
+  const withErrors = process.argv.includes('--errors');
+  console.log(scoreLines(labelsFile, s, { withErrors, withUnseen: process.argv.includes('--unseen') }).join('\n'));
 }

@@ -3,12 +3,13 @@ import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
 import { constantOf, receiverClass, staticObjectIn, staticString } from './context.js';
-import { lastName, truncate, unwrap } from '../ts/syntax.js';
+import { lastName, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
 import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
+import { callbackElement, elementOf } from './elements.js';
 
 /** How deep a key may be built (a constant of a constant, a builder's call) before it counts as unreadable. */
 const MAX_DEPTH = 8;
@@ -36,6 +37,8 @@ interface Hole {
 export class PartsReader {
   readonly parts: PatternPart[] = [];
   readonly holes: Hole[] = [];
+  /** Whether the expression read is a piece of a larger key (a template span, a side of `+`), not the whole key. */
+  private isPiece = false;
 
   constructor(private readonly isKey: boolean) {}
 
@@ -82,8 +85,11 @@ export class PartsReader {
       this.literal(constant);
       return null;
     }
-    const builder = builderBody(ctx, expression, env);
+    const builder = builderBody(ctx, expression, env) ?? indexedProperty(ctx, expression, env);
     if (builder) return this.read(builder.ctx, builder.expr, depth + 1, builder.env);
+    // A whole key that is an array (`del(ids.map((id) => \`user:${id}\`))`): each element matches its element's pattern.
+    const element = this.isPiece || !isArrayMade(ts, expression) ? null : elementOf(ctx, expression, env);
+    if (element) return this.read(element.ctx, element.expr, depth + 1, element.env);
     return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
   }
 
@@ -100,10 +106,21 @@ export class PartsReader {
   private tryRead(ctx: FileContext, node: ts.Expression, depth: number, env: Env): boolean {
     const partCount = this.parts.length;
     const holeCount = this.holes.length;
-    if (this.read(ctx, node, depth, env) === null) return true;
+    if (this.readPiece(ctx, node, depth, env) === null) return true;
     this.parts.length = partCount;
     this.holes.length = holeCount;
     return false;
+  }
+
+  /** Reads `node` as a piece of the key: an array there is printed, not one key per element. */
+  private readPiece(ctx: FileContext, node: ts.Expression, depth: number, env: Env): string | null {
+    const wasPiece = this.isPiece;
+    this.isPiece = true;
+    try {
+      return this.read(ctx, node, depth, env);
+    } finally {
+      this.isPiece = wasPiece;
+    }
   }
 
   /** `'quotes:' + tenantId + ':list'`: each side a constant, a value read through, or a hole. */
@@ -120,7 +137,7 @@ export class PartsReader {
       if (bound) {
         if (!this.tryRead(bound.ctx, bound.expr, depth + 1, bound.env)) this.hole(ctx, side);
       } else if (ts.isBinaryExpression(inner) || ts.isTemplateExpression(inner) || ts.isStringLiteral(inner)) {
-        const failure = this.read(ctx, inner, depth + 1, env);
+        const failure = this.readPiece(ctx, inner, depth + 1, env);
         if (failure !== null) return failure;
       } else {
         this.hole(ctx, side);
@@ -161,6 +178,8 @@ export class PartsReader {
     const [only, ...rest] = ts.isArrayLiteralExpression(expression) ? expression.elements : [];
     if (only && rest.length === 0 && !ts.isSpreadElement(only) && !ts.isOmittedExpression(only)) return readAlone(only);
     if (!ts.isConditionalExpression(expression)) return null;
+    const unprefixed = withoutOptionalPrefix(ctx, expression);
+    if (unprefixed) return readAlone(unprefixed);
     const whenTrue = readAlone(expression.whenTrue);
     const whenFalse = whenTrue ? readAlone(expression.whenFalse) : null;
     if (!whenTrue || !whenFalse) return null;
@@ -178,7 +197,11 @@ export class PartsReader {
       return;
     }
     const expression = unwrap(ctx.ts, node);
-    const inner = boundValue(ctx, expression, env) ?? builderBody(ctx, expression, env) ?? joinedBound(ctx, expression, env);
+    const inner =
+      boundValue(ctx, expression, env) ??
+      builderBody(ctx, expression, env) ??
+      joinedBound(ctx, expression, env) ??
+      indexedProperty(ctx, expression, env);
     // A runtime value after all: one hole.
     if (!inner || !this.tryRead(inner.ctx, inner.expr, depth + 1, inner.env)) this.hole(ctx, node);
   }
@@ -204,6 +227,36 @@ export class PartsReader {
   }
 }
 
+/** Calls and spreads that make an array from another (`ids.map(key)`, `keys.filter(…)`, `Array.from(set)`, `[...keys]`). */
+function isArrayMade(ts: FileContext['ts'], expression: ts.Expression): boolean {
+  if (ts.isArrayLiteralExpression(expression))
+    return expression.elements.length === 1 && expression.elements.every((e) => ts.isSpreadElement(e));
+  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression));
+}
+
+/**
+ * `prefix ? \`${prefix}${key}\` : key`, `prefix ? prefix + key : key`: the key with the client's
+ * prefix put before it when there is one (a SCAN pattern, which the client does not prefix). Keys
+ * are read without the client's prefix, so this is `key`.
+ */
+function withoutOptionalPrefix(ctx: FileContext, expression: ts.ConditionalExpression): ts.Expression | null {
+  const { ts } = ctx;
+  const condition = unwrap(ts, expression.condition);
+  if (!ts.isIdentifier(condition)) return null;
+  const whenTrue = unwrap(ts, expression.whenTrue);
+  let prefix: ts.Expression | null = null;
+  let rest: ts.Expression | null = null;
+  if (ts.isBinaryExpression(whenTrue) && whenTrue.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    [prefix, rest] = [whenTrue.left, whenTrue.right];
+  } else if (ts.isTemplateExpression(whenTrue) && whenTrue.head.text === '' && whenTrue.templateSpans.length === 2) {
+    const [first, second] = whenTrue.templateSpans;
+    if (first && second && first.literal.text === '' && second.literal.text === '') [prefix, rest] = [first.expression, second.expression];
+  }
+  if (!prefix || !rest) return null;
+  const isSamePrefix = ctx.text(unwrap(ts, prefix)) === condition.text;
+  return isSamePrefix && ctx.text(unwrap(ts, rest)) === ctx.text(unwrap(ts, expression.whenFalse)) ? expression.whenFalse : null;
+}
+
 /** `parts.join(':')`, `[a, b].join(':')`: the elements joined (a rest parameter's are its arguments) and the separator. */
 function joinedElements(ctx: FileContext, expression: ts.Expression, env: Env): { elements: Bound[]; separator: string } | null {
   const { ts } = ctx;
@@ -221,6 +274,47 @@ function joinedBound(ctx: FileContext, expression: ts.Expression, env: Env): Bou
   return joinedElements(ctx, expression, env) ? { expr: expression, ctx, env } : null;
 }
 
+/**
+ * The key every return of a function gives, when they differ only by a Redis Cluster hash tag
+ * around it (`return cluster ? '{prices}' : 'prices'`, as two `if` returns): the key without it.
+ */
+function oneReturnedKey(ctx: FileContext, body: ts.ConciseBody): ts.Expression | null {
+  const { ts } = ctx;
+  if (!ts.isBlock(body)) return null;
+  const returns: (ts.Expression | null)[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node)) returns.push(node.expression ?? null);
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  if (returns.length < 2) return null;
+  const values = returns.map((expr) => ({ expr, value: expr === null ? null : staticString(ctx, expr) }));
+  const bare = values.map(({ value }) => (value === null ? null : value.replace(/^\{([^{}]*)\}/, '$1')));
+  const [first] = bare;
+  if (first === null || first === undefined || bare.some((b) => b !== first)) return null;
+  return values.find((v) => v.value === first)?.expr ?? null;
+}
+
+/**
+ * `PREFIXES[type]`: the property of a constant object picked by a key that is a constant, or a
+ * parameter given one (`clearMarker(projectId, 'traceBased')`). Null for a key known only at run time.
+ */
+function indexedProperty(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (!ts.isElementAccessExpression(expression)) return null;
+  const held = staticObjectIn(ctx, expression.expression);
+  if (!held) return null;
+  const index = unwrap(ts, expression.argumentExpression);
+  const bound = followed(boundValue(ctx, index, env));
+  const name = bound ? staticString(bound.ctx, bound.expr) : staticString(ctx, index);
+  if (name === null) return null;
+  const property = held.object.properties.find(
+    (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === name,
+  );
+  return property ? { expr: property.initializer, ctx: held.ctx, env: null } : null;
+}
+
 /** A bound value followed through the parameters it was passed on by, to where it is written. */
 function followed(bound: Bound | null): Bound | null {
   let current = bound;
@@ -235,8 +329,10 @@ function followed(bound: Bound | null): Bound | null {
 /** A parameter (or a property of one) of a function on the call path: the argument it was given. */
 export function boundValue(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
   const { ts } = ctx;
+  // The parameter of a callback of an array method stands for an element of the array (`keys.forEach((key) => …)`).
+  if (ts.isIdentifier(expression))
+    return (env === null ? null : boundArgument(ctx, expression, env)) ?? callbackElement(ctx, expression, env);
   if (env === null) return null;
-  if (ts.isIdentifier(expression)) return boundArgument(ctx, expression, env);
   if (ts.isPropertyAccessExpression(expression)) return boundProperty(ctx, expression, env);
   return null;
 }
@@ -252,9 +348,9 @@ function builderBody(ctx: FileContext, expression: ts.Expression, env: Env): Bou
   const builder = keyBuilder(ctx, expression, env);
   const declaration = builder?.declaration;
   if (!builder || !declaration?.body) return null;
-  const returned = returnedExpression(ts, declaration.body);
-  if (!returned) return null;
   const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
+  const returned = returnedExpression(ts, declaration.body) ?? oneReturnedKey(target, declaration.body);
+  if (!returned) return null;
   return { expr: returned, ctx: target, env: { fn: declaration, args: expression.arguments, ctx, next: builder.next } };
 }
 

@@ -7,6 +7,7 @@ import type { Invalidation, PatternFact } from './facts.js';
 import { boundValue, PartsReader } from './pattern-parts.js';
 import { memoTable } from './session.js';
 import { declarationOf } from './sources/declarations.js';
+import { iteratedArray } from './elements.js';
 import type { Env } from './env.js';
 
 const REGISTRY_METHODS = new Set(['pattern', 'key']);
@@ -90,6 +91,9 @@ function forwardingFunction(ctx: FileContext, expression: ts.Expression, depth =
   let node = parentOf(expression);
   while (node && !ts.isFunctionLike(node)) node = parentOf(node);
   if (!node) return null;
+  // `keys.map((key) => redis.del(key))`: an element of the array a function was given.
+  const array = iteratedArray(ts, expression);
+  if (array) return forwardingFunction(ctx, unwrap(ts, array), depth + 1);
   if (!node.parameters.some((p) => bindsName(ts, p.name, expression.text))) {
     const init = constantInitializer(ctx, expression);
     const held = init ? heldEitherWay(ts, unwrap(ts, init)) : null;

@@ -16,7 +16,7 @@ interface Expected {
   readonly projectFindings?: readonly Listed[];
 }
 
-const APPS = ['nextjs-prisma-app', 'nest-prisma-properties-app', 'koa-sequelize-app'];
+const APPS = ['nextjs-prisma-app', 'nest-prisma-properties-app', 'koa-sequelize-app', 'key-helpers-app'];
 
 describe('the fixture apps without configuration, in the CLI', () => {
   it.each(APPS)('reports the dependent invalidations %s forgets, each at its severity', async (app) => {
@@ -53,6 +53,34 @@ describe('the fixture apps without configuration, in the CLI', () => {
       '20:19 del() deletes `token`, a key of runtime values only, but no key the code writes can be it (it writes `team:members:{teamId}`, `auth:{token}`): the entry it means to clear stays. Delete the key the entry is stored under.',
       '26:19 del() invalidates `invites:{teamId}`, but nothing in the project reads, fills or keeps a key it matches: the entry it means to clear is stored under another key, or the family is gone.',
       '38:19 del() deletes `teams:members:{teamId}`, but nothing in the project reads, fills or writes a key it can be; the code keeps `team:members:{teamId}`: the entry it means to clear is stored there. Delete that key.',
+    ]);
+  });
+
+  it('reads the keys a helper deletes (mapped, one by one, scanned, by a prefix table or hash tag) and an epoch rotated', async () => {
+    const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/key-helpers-app') });
+    const shown = (handler: string) =>
+      result.matrix.rows.find((r) => r.handler === handler)?.invalidations.map((i) => [i.pattern, i.kind, i.through.at(-1)]);
+    expect(shown('DELETE /projects/:id/access-keys')).toEqual([
+      ['access-key:{id}', 'key', 'deleteMany'],
+      ['access-key:{id}', 'key', 'deleteMany'],
+    ]);
+    expect(shown('PUT /projects/:id/prices/:model')).toEqual([
+      ['price:{projectId}:*', 'pattern', 'deleteMany'],
+      ['price:{projectId}:*', 'pattern', 'deleteMany'],
+    ]);
+    // A fresh token stored under the epoch key that every snippet key embeds retires them all.
+    expect(shown('PUT /projects/:id/snippets/:name')).toEqual([['snippet_epoch:{projectId}', 'key', 'SnippetService.invalidateCache']]);
+    expect(
+      result.findings.filter((f) => f.ruleId !== 'unresolved').map((f) => [f.severity, f.file, f.line, f.column, f.ruleId, f.message]),
+    ).toEqual([
+      [
+        'error',
+        'src/routes.ts',
+        38,
+        5,
+        'require-dependent-invalidation',
+        'PATCH /projects/:id/prices/:model leaves a cached family stale: `price:{projectId}:{model}`.',
+      ],
     ]);
   });
 });

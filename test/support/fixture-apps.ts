@@ -37,6 +37,7 @@ export const AUDITED_APPS = [
   'express-bentocache-app',
   'hono-drizzle-cache-app',
   'yoga-response-cache-app',
+  'key-helpers-app',
   'mounted-routers-app',
   'sql-app',
 ];

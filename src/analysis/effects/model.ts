@@ -79,6 +79,8 @@ export type Effect = EffectBase &
         readonly isCacheAside: boolean;
         readonly isWriteThrough: boolean;
         readonly ttl: EffectTtl | null;
+        /** The value stored is made fresh by the call (a random token, a timestamp): a namespace rotated, when the key is read elsewhere. */
+        readonly isFreshValue?: boolean;
       }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }

@@ -1,7 +1,7 @@
 import type { ParsedPattern } from '../../patterns/parse.js';
 import type { FileContext } from '../context.js';
-import { keyRolesFor } from './key-roles.js';
-import { overlapsAny, readableKeys } from './keys.js';
+import { keyRolesFor, keyRolesOfFile } from './key-roles.js';
+import { isStateKey, overlapsAny, readableKeys } from './keys.js';
 import type { Effect } from './model.js';
 
 type KeyScan = Effect & { kind: 'key-scan' };
@@ -16,9 +16,14 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
   const localReads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
   // A delete clears what the function read only if the read comes first (`get`, then `del` of a
-  // corrupt entry), not a delete before a request whose route reads the key.
+  // corrupt entry), not a delete before a request whose route reads the key; and not a read made
+  // by one call and a delete by another (an auth check that reads a key, then a helper that clears it).
   const readsBefore = (effect: Effect): ParsedPattern[] =>
-    readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' && placeOf(e) < placeOf(effect) ? e.keys : [])));
+    readableKeys(
+      effects.flatMap((e) =>
+        e.kind === 'cache-read' && placeOf(e) < placeOf(effect) && (e.at === undefined || e.at === effect.at) ? e.keys : [],
+      ),
+    );
   // The roles of keys across the project (every file that names a cache) only when a deletion or a fill is to be judged.
   let known: Roles | null = null;
   const roles = (): Roles => {
@@ -30,10 +35,15 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   };
   const result: Effect[] = [];
   for (const effect of effects) {
-    if (effect.kind === 'key-scan') continue;
+    // A scan stays in the summary: its caller may delete the keys a helper returns (`del(await scanKeys(p))`).
     result.push(settled(effect, scans, localReads, readsBefore, roles) ?? effect);
   }
   return withoutRepeats(result);
+}
+
+/** A key of runtime values only (`{key}`): the analysis knows nothing of it but that it is one key. */
+function isRuntimeOnly(pattern: ParsedPattern): boolean {
+  return pattern.tokens.every((token) => token.kind === 'hole');
 }
 
 /** Where an effect happens in the function summarised: the call itself, or the call that reaches it. */
@@ -56,8 +66,10 @@ function settled(
 ): Effect | null {
   if (effect.kind === 'invalidate' && effect.invalidationKind === 'key') {
     const patterns = readableKeys(effect.keys);
-    // `const keys = await redis.keys(p); await redis.del(...keys)`: the scanned pattern.
-    if (scans.length > 0 && patterns.length === 0) return { ...effect, invalidationKind: 'pattern', keys: scans.flatMap((s) => s.keys) };
+    // `const keys = await redis.keys(p); await redis.del(...keys)`, or keys a scanning helper returned
+    // deleted through another (`safeMultiDel(redis, await scanKeys(redis, p))`): the pattern scanned before.
+    const scanned = patterns.every(isRuntimeOnly) ? scans.filter((s) => placeOf(s) < placeOf(effect)) : [];
+    if (scanned.length > 0) return { ...effect, invalidationKind: 'pattern', keys: scanned.flatMap((s) => s.keys) };
     const { others, reads } = patterns.length > 0 ? roles() : { others: [], reads: [] };
     if (others.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads))
       return { ...effect, kind: 'redis-other', role: 'lock' };
@@ -69,6 +81,13 @@ function settled(
   if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
     const filled = readableKeys(effect.keys);
     if (localReads.length > 0 && overlapsAny(filled, localReads)) return { ...effect, isCacheAside: true, isWriteThrough: false };
+    // A fresh token stored under a key the code reads (`set(epochKey, randomBytes(6))`): the entries keyed by the old one are retired.
+    // The key is read back in the project, or in the file that rotates it (a package the project imports).
+    const readBack = (): boolean => overlapsAny(filled, roles().reads) || overlapsAny(filled, keyRolesOfFile(effect.ctx).cached);
+    if (effect.isFreshValue === true && filled.length > 0 && !filled.some(isStateKey) && readBack()) {
+      const { isCacheAside: _aside, isWriteThrough: _through, ttl: _ttl, isFreshValue: _fresh, ...rest } = effect;
+      return { ...rest, kind: 'invalidate', invalidationKind: 'key', keys: effect.keys, client: 'redis' };
+    }
     if (!effect.isWriteThrough && filled.length > 0 && overlapsAny(filled, roles().reads)) return { ...effect, isWriteThrough: true };
   }
   return null;

@@ -184,7 +184,11 @@ function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): C
   if (REDIS_READS.has(lower)) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
   if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
   if (REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
-  if (REDIS_FILLS.has(lower)) return [{ kind: 'cache-fill', keys: lower === 'mset' ? [] : keys(call), ttl: redisTtl(ctx, lower, call) }];
+  if (REDIS_FILLS.has(lower)) {
+    const value =
+      lower === 'set' || lower === 'getset' ? call.arguments[1] : lower === 'setex' || lower === 'psetex' ? call.arguments[2] : undefined;
+    return [{ kind: 'cache-fill', keys: lower === 'mset' ? [] : keys(call), ttl: redisTtl(ctx, lower, call), ...(value ? { value } : {}) }];
+  }
   if (REDIS_DELETES.has(lower)) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all'), client: 'redis' }];
   if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
   if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];

@@ -52,7 +52,8 @@ export type CallEffect =
       /** The call that clears the entry, as a finding tells it (`db.$cache.invalidate({ tags: ['quotes'] })`); a delete of its key when absent. */
       readonly clearedBy?: string;
     }
-  | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument }
+  /** `value`: the value stored, where the call says it (a fresh token stored under a key read elsewhere rotates a namespace). */
+  | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument; readonly value?: ts.Expression }
   | { readonly kind: 'redis-other'; readonly role: RedisRole; readonly keys: readonly KeyArgument[] }
   /** `KEYS p`, `SCAN … MATCH p`: the keys a following delete removes. */
   | { readonly kind: 'key-scan'; readonly keys: readonly KeyArgument[] }
