@@ -91,7 +91,6 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
         keys: keysOf(effect.keys),
         ...(effect.client ? { client: effect.client } : {}),
       };
-<<<<<<< HEAD
     case 'cache-read': {
       const tags = effect.tags && effect.tags.length > 0 ? { tags: keysOf(effect.tags) } : {};
       const clearedBy = effect.clearedBy ? { clearedBy: effect.clearedBy } : {};
@@ -105,17 +104,11 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
         ...clearedBy,
       };
     }
-    case 'cache-fill':
-      return { ...base, kind: 'cache-fill', keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false, ttl: ttlOf(effect.ttl) };
-=======
-    case 'cache-read':
-      return { ...base, kind: 'cache-read', keys: keysOf(effect.keys), hasLoader: effect.loader !== null, ttl: ttlOf(effect.ttl) };
     case 'cache-fill': {
       const isFreshValue = effect.value !== undefined && isFreshToken(ctx, effect.value);
       const fill = { ...base, kind: 'cache-fill' as const, keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
       return { ...fill, ttl: ttlOf(effect.ttl), ...(isFreshValue ? { isFreshValue } : {}) };
     }
->>>>>>> main
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
     case 'key-scan':
