@@ -89,7 +89,7 @@ export function rowSelector(ts: TS, call: ts.CallExpression, operation: string):
 }
 
 /** The initializer of a property of an object literal, or null. */
-function objectProperty(ts: TS, object: ts.ObjectLiteralExpression, name: string): ts.Expression | null {
+export function objectProperty(ts: TS, object: ts.ObjectLiteralExpression, name: string): ts.Expression | null {
   for (const property of object.properties) {
     if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name) === name) return property.initializer;
     if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return property.name;
@@ -98,7 +98,7 @@ function objectProperty(ts: TS, object: ts.ObjectLiteralExpression, name: string
 }
 
 /** The keys of an object literal written out (no spread, no computed name), or null. */
-function literalKeys(ts: TS, expression: ts.Expression | null): string[] | null {
+export function literalKeys(ts: TS, expression: ts.Expression | null): string[] | null {
   const object = expression ? unwrap(ts, expression) : null;
   if (!object || !ts.isObjectLiteralExpression(object)) return null;
   const keys: string[] = [];

@@ -1,8 +1,9 @@
 import type ts from 'typescript';
-import { parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
+import { parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { declarationOf, modelName } from './declarations.js';
+import { literalKeys, objectProperty } from './operations.js';
 import { isSqlText, readSql } from './sql-text.js';
 import type { SqlAccess } from './sql-text.js';
 import type { CallEffect, Source } from './source.js';
@@ -46,10 +47,7 @@ function sqlTextOf(ctx: FileContext, node: ts.Expression | undefined, depth = 0)
   if (ts.isTaggedTemplateExpression(expression)) return sqlTextOf(ctx, expression.template, depth + 1);
   if (ts.isIdentifier(expression)) return sqlTextOf(ctx, declarationOf(ctx, expression, false)?.initializer, depth + 1);
   if (ts.isObjectLiteralExpression(expression)) {
-    const text = expression.properties.find(
-      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ['text', 'sql'].includes(propertyNameText(ts, p.name) ?? ''),
-    );
-    return text ? sqlTextOf(ctx, text.initializer, depth + 1) : null;
+    return sqlTextOf(ctx, objectProperty(ts, expression, 'text') ?? objectProperty(ts, expression, 'sql') ?? undefined, depth + 1);
   }
   return null;
 }
@@ -152,7 +150,7 @@ function knexEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] | n
   const write = links.slice(1).find((link) => link.name !== null && KNEX_WRITES[link.name] !== undefined);
   if (write?.name) {
     const operation = KNEX_WRITES[write.name] ?? 'update';
-    const fields = operation === 'update' && write.name === 'update' ? objectKeys(ctx, write.call.arguments[0]) : null;
+    const fields = operation === 'update' && write.name === 'update' ? literalKeys(ctx.ts, write.call.arguments[0] ?? null) : null;
     return [{ kind: 'model-write', model: modelName(table), operation, events: [], fields }];
   }
   return [{ kind: 'model-read', model: modelName(table), operation: 'select', fields: null, lookup: 'list' }];
@@ -177,22 +175,8 @@ function kyselyEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] |
   const isUpsert = links.some((link) => link.name === 'onConflict' || link.name === 'onDuplicateKeyUpdate');
   if (operation === 'select') return [{ kind: 'model-read', model: modelName(table), operation: 'select', fields: null, lookup: 'list' }];
   const set = links.find((link) => link.name === 'set');
-  const fields = operation === 'update' && set ? objectKeys(ctx, set.call.arguments[0]) : null;
+  const fields = operation === 'update' && set ? literalKeys(ctx.ts, set.call.arguments[0] ?? null) : null;
   return [{ kind: 'model-write', model: modelName(table), operation: isUpsert ? 'upsert' : operation, events: [], fields }];
-}
-
-/** The keys of an object literal written out; null otherwise. */
-function objectKeys(ctx: FileContext, node: ts.Expression | undefined): string[] | null {
-  const { ts } = ctx;
-  const object = node ? unwrap(ts, node) : null;
-  if (!object || !ts.isObjectLiteralExpression(object)) return null;
-  const keys: string[] = [];
-  for (const property of object.properties) {
-    const name = ts.isSpreadAssignment(property) ? null : propertyNameText(ts, property.name);
-    if (name === null) return null;
-    keys.push(name);
-  }
-  return keys;
 }
 
 /**
