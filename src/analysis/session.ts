@@ -12,6 +12,16 @@ export function memoTable<K extends object, V>(name: string): MemoTable<K, V> {
   return { name };
 }
 
+/** What a map holds for a key, made and kept there on the first ask. */
+export function entryOf<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
 /**
  * One analysis: every memo the analysis keeps (file contexts, function summaries, the patterns
  * read, the roles of keys, the frames of call paths) lives here, for as long as the front end keeps
@@ -26,12 +36,7 @@ export class AnalysisSession {
 
   /** The contents of a table in this session. */
   table<K extends object, V>(table: MemoTable<K, V>): WeakMap<K, V> {
-    let contents = this.tables.get(table);
-    if (!contents) {
-      contents = new WeakMap();
-      this.tables.set(table, contents);
-    }
-    return contents as WeakMap<K, V>;
+    return entryOf(this.tables, table, () => new WeakMap()) as WeakMap<K, V>;
   }
 
   /** The value memoised under `key`, computed by `make` the first time. */

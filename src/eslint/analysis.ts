@@ -24,7 +24,7 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
-import { AnalysisSession, memoTable } from '../analysis/session.js';
+import { AnalysisSession, entryOf, memoTable } from '../analysis/session.js';
 import { mayNameCache } from '../analysis/sources/index.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
 import { loadConfigFor } from '../config/load-config.js';
@@ -341,29 +341,15 @@ const resolvers = new WeakMap<ts.Program, CallResolver>();
  * program's listeners and hooks once, not once per file.
  */
 function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
-  let resolver = resolvers.get(program);
-  if (!resolver) {
-    resolver = checkerResolver(tsInstance, program);
-    resolvers.set(program, resolver);
-  }
-  return resolver;
+  return entryOf(resolvers, program, () => checkerResolver(tsInstance, program));
 }
 
 const sessions = new WeakMap<ts.Program, WeakMap<AnalysisOptions, AnalysisSession>>();
 
 /** One analysis session per program and options: the files linted with them share its memos (the summaries of the functions they call). */
 function sessionFor(program: ts.Program, options: AnalysisOptions): AnalysisSession {
-  let byOptions = sessions.get(program);
-  if (!byOptions) {
-    byOptions = new WeakMap();
-    sessions.set(program, byOptions);
-  }
-  let session = byOptions.get(options);
-  if (!session) {
-    session = new AnalysisSession();
-    byOptions.set(options, session);
-  }
-  return session;
+  const byOptions = entryOf(sessions, program, () => new WeakMap<AnalysisOptions, AnalysisSession>());
+  return entryOf(byOptions, options, () => new AnalysisSession());
 }
 
 /** The families of a program, found once per session (program and options). */

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type ts from 'typescript';
-import { AnalysisSession } from '../analysis/session.js';
+import { AnalysisSession, entryOf } from '../analysis/session.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import { isReadWithOthers } from '../analysis/frameworks/index.js';
@@ -258,16 +258,8 @@ const readings = new WeakMap<TS, WeakMap<AnalysisOptions, Map<string, UntypedPro
  * files (see `isNewPass`).
  */
 export function untypedProject(ts: TS, file: string, cwd: string, options: AnalysisOptions, scope: ProjectScope): UntypedProject {
-  let byOptions = readings.get(ts);
-  if (!byOptions) {
-    byOptions = new WeakMap();
-    readings.set(ts, byOptions);
-  }
-  let byRoot = byOptions.get(options);
-  if (!byRoot) {
-    byRoot = new Map();
-    byOptions.set(options, byRoot);
-  }
+  const byOptions = entryOf(readings, ts, () => new WeakMap<AnalysisOptions, Map<string, UntypedProject>>());
+  const byRoot = entryOf(byOptions, options, () => new Map<string, UntypedProject>());
   const root = projectRoot(file, cwd);
   let project = byRoot.get(root);
   if (project && (project.hasChanged(file) || (project.isNewPass(file) && project.isStale()))) {
