@@ -1,5 +1,5 @@
 import type { FileContext, FileSurface } from '../context.js';
-import type { RouteHandler } from '../facts.js';
+import type { Framework, RouteHandler } from '../facts.js';
 import type { AnalysisOptions } from '../options.js';
 
 /**
@@ -25,4 +25,9 @@ export interface FrameworkModule {
    * mounts the procedures of other files): such files are extracted together.
    */
   readonly isReadWithOthers?: (file: FileSurface) => boolean;
+  /**
+   * The kinds of handler it gives (`RouteHandler.framework`) that are decorated class methods: a
+   * decorator states their exception (`@NoCacheInvalidation`) and a fix adds one (`@InvalidateCachePattern`).
+   */
+  readonly decoratedKinds?: readonly Framework[];
 }

@@ -1,5 +1,5 @@
 import type { FileContext, FileSurface } from '../context.js';
-import type { RouteHandler } from '../facts.js';
+import type { Framework, RouteHandler } from '../facts.js';
 import type { AnalysisOptions } from '../options.js';
 import type { FrameworkModule } from './framework.js';
 import { graphqlMaps } from './graphql-maps.js';
@@ -40,4 +40,11 @@ export function frameworkHandlers(ctx: FileContext): RouteHandler[] {
 /** Whether a file's handlers are named by what other files say of them (see `FrameworkModule.isReadWithOthers`). */
 export function isReadWithOthers(file: FileSurface): boolean {
   return FRAMEWORKS.some((framework) => framework.isReadWithOthers?.(file) === true);
+}
+
+const DECORATED = new Set<Framework>(FRAMEWORKS.flatMap((framework) => framework.decoratedKinds ?? []));
+
+/** Whether a handler is a decorated class method (see `FrameworkModule.decoratedKinds`). */
+export function isDecoratedHandler(handler: RouteHandler): boolean {
+  return DECORATED.has(handler.framework);
 }
