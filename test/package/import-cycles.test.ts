@@ -8,10 +8,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /**
  * The cycles src/analysis had when this test came, each as the files of one strongly connected
  * component. The analysis's rework removes them; until then a component may shrink, never grow.
- * The last one came with the calls of the app's own routes: the effects of a call are those of
- * the route it reaches, which a framework module reads with the effects (of the effect model,
- * only the summaries, `effects/summarize.ts`, are part of it). A new library source joins the
- * first one by its declared shape (`source.ts`), as every source does, and is listed here.
+ * A new library source joins this one by its declared shape (`source.ts`), as every source does,
+ * and is listed here.
  */
 const KNOWN: readonly (readonly string[])[] = [
   [
@@ -35,17 +33,6 @@ const KNOWN: readonly (readonly string[])[] = [
     'src/analysis/sources/sql.ts',
     'src/analysis/sources/trigger-dev.ts',
     'src/analysis/sources/typeorm.ts',
-  ],
-  [
-    'src/analysis/effects/summarize.ts',
-    'src/analysis/frameworks/code-handler.ts',
-    'src/analysis/frameworks/method-branches.ts',
-    'src/analysis/frameworks/nextjs.ts',
-    'src/analysis/frameworks/own-routes.ts',
-    'src/analysis/frameworks/pages-api.ts',
-    'src/analysis/handler-common.ts',
-    'src/analysis/invalidations.ts',
-    'src/analysis/self-calls.ts',
   ],
 ];
 
