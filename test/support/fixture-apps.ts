@@ -34,6 +34,7 @@ export const AUDITED_APPS = [
   'nextjs-accelerate-app',
   'nest-typeorm-cache-app',
   'nextjs-cache-tags-app',
+  'nextjs-drizzle-tags-app',
   'express-bentocache-app',
   'hono-drizzle-cache-app',
   'yoga-response-cache-app',
