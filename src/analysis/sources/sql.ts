@@ -66,6 +66,13 @@ function effectsOf(accesses: readonly SqlAccess[]): CallEffect[] {
   );
 }
 
+/** What a SQL statement's text does: undefined when it is not SQL, null when no table of it can be read. */
+function statementEffects(text: string | null): CallEffect[] | null | undefined {
+  if (text === null || !isSqlText(text)) return undefined;
+  const accesses = readSql(text);
+  return accesses.length > 0 ? effectsOf(accesses) : null;
+}
+
 /** One call of a builder chain, innermost first: its method name (null for the root's plain call) and the call. */
 interface Link {
   readonly name: string | null;
@@ -186,17 +193,33 @@ function kyselyEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] |
  * argument. The model is the table's name in the class-name form (`websites` → `Websites`). A
  * table whose name is a runtime value is not read.
  */
+/**
+ * Whether a tagged template runs where it stands: awaited, or returned (to be awaited by the
+ * caller). postgres.js, `@vercel/postgres` and Neon run a statement only then; a template passed
+ * to a call is the call's argument, read with the call.
+ */
+function isRunAlone(ts: TS, template: ts.TaggedTemplateExpression): boolean {
+  let node: ts.Node = template;
+  let parent = parentOf(node);
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent))) {
+    node = parent;
+    parent = parentOf(parent);
+  }
+  if (!parent) return false;
+  return ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);
+}
+
 export const sql: Source = {
   id: 'sql',
   precedesHelpers: true,
+  classifyTemplate(ctx, template) {
+    return isRunAlone(ctx.ts, template) ? (statementEffects(sqlTextOf(ctx, template)) ?? null) : null;
+  },
   classify({ ctx, call, name, receiver }) {
     const { ts } = ctx;
     if (RAW_CALLS.has(name)) {
-      const text = sqlTextOf(ctx, call.arguments[0]);
-      if (text !== null && isSqlText(text)) {
-        const accesses = readSql(text);
-        return accesses.length > 0 ? effectsOf(accesses) : null;
-      }
+      const found = statementEffects(sqlTextOf(ctx, call.arguments[0]));
+      if (found !== undefined) return found;
     }
     if (!isOutermost(ts, call)) return null;
     const links = chainOf(ts, call);
