@@ -100,13 +100,30 @@ function chainOf(ts: TS, call: ts.CallExpression): Link[] {
 
 /** Whether a call is the outermost of its chain (`.update(…)` of `knex('t').where(…).update(…)`), where a builder's effect is said once. */
 function isOutermost(ts: TS, call: ts.CallExpression): boolean {
-  let node: ts.Node = call;
+  const { node, parent } = beyondWrappers(ts, call);
+  return !(parent && ts.isPropertyAccessExpression(parent) && parent.expression === node);
+}
+
+/** An expression with the parentheses, `!` and `as` around it, and what holds them. */
+function beyondWrappers(ts: TS, expression: ts.Expression): { node: ts.Node; parent: ts.Node | undefined } {
+  let node: ts.Node = expression;
   let parent = parentOf(node);
   while (parent && (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent) || ts.isAsExpression(parent))) {
     node = parent;
     parent = parentOf(parent);
   }
-  return !(parent && ts.isPropertyAccessExpression(parent) && parent.expression === node);
+  return { node, parent };
+}
+
+/**
+ * Whether a tagged template runs where it stands: awaited, or returned (to be awaited by the
+ * caller). postgres.js, `@vercel/postgres` and Neon run a statement only then; a template passed
+ * to a call is the call's argument, read with the call.
+ */
+function isRunAlone(ts: TS, template: ts.TaggedTemplateExpression): boolean {
+  const { node, parent } = beyondWrappers(ts, template);
+  if (!parent) return false;
+  return ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);
 }
 
 const KNEX_WRITES: Readonly<Record<string, SqlAccess['operation']>> = {
@@ -193,22 +210,6 @@ function kyselyEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] |
  * argument. The model is the table's name in the class-name form (`websites` → `Websites`). A
  * table whose name is a runtime value is not read.
  */
-/**
- * Whether a tagged template runs where it stands: awaited, or returned (to be awaited by the
- * caller). postgres.js, `@vercel/postgres` and Neon run a statement only then; a template passed
- * to a call is the call's argument, read with the call.
- */
-function isRunAlone(ts: TS, template: ts.TaggedTemplateExpression): boolean {
-  let node: ts.Node = template;
-  let parent = parentOf(node);
-  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent))) {
-    node = parent;
-    parent = parentOf(parent);
-  }
-  if (!parent) return false;
-  return ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);
-}
-
 export const sql: Source = {
   id: 'sql',
   precedesHelpers: true,
