@@ -33,6 +33,8 @@ export interface ScanSetup {
   readonly listed: ProjectFiles;
   /** The project's files, without the ignored ones and the registry. */
   readonly files: readonly string[];
+  /** The files of the packages the project depends on (see `ProjectFiles.dependencyFiles`), without the ignored ones: read for their families. */
+  readonly dependencyFiles: () => readonly string[];
 }
 
 /** Step 1: the configuration, the registry and the file list. Throws a `ScanError` when a scan cannot start. */
@@ -94,6 +96,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
     loadedRegistry,
     listed,
     files,
+    dependencyFiles: () => listed.dependencyFiles().filter((file) => !isIgnored(file) && file !== registryFile),
   };
 }
 
