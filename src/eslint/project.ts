@@ -10,6 +10,7 @@ import { globalCacheSetup, globallyCachedGets } from '../analysis/frameworks/nes
 import { gaveUp } from '../analysis/limits.js';
 import { globToRegExp } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
+import { dependencyFiles } from '../project/dependencies.js';
 import { projectFiles } from '../project/files.js';
 import { isTestFile } from '../project/test-files.js';
 import type { ProjectFiles } from '../project/files.js';
@@ -160,7 +161,7 @@ export class UntypedProject {
     const setups: GlobalCacheSetup[] = [];
     const extract = { ...this.extract, withFamilies: true, isForLookups: true };
     // The packages the project depends on fill families its handlers keep fresh too.
-    for (const sourceFile of [...this.relevantFiles(), ...this.relevantFiles(this.auditedFiles(this.listed().dependencyFiles()))]) {
+    for (const sourceFile of [...this.relevantFiles(), ...this.relevantFiles(this.auditedFiles(dependencyFiles(this.ts, this.listed())))]) {
       try {
         const facts = extractFacts(sourceFile, extract);
         byFile.push(...facts.families);

@@ -5,7 +5,7 @@ import ignore from 'ignore';
 import type { Ignore } from 'ignore';
 import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
-import { dependedPackages, workspacePackages } from './workspaces.js';
+import { workspacePackages } from './workspaces.js';
 
 export const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
@@ -43,11 +43,6 @@ export interface ProjectFiles {
   readonly optionsOf: (file: string) => ts.CompilerOptions;
   /** Workspace packages of a monorepo: package name → its directory. */
   readonly workspaces: ReadonlyMap<string, string>;
-  /**
-   * The source files of the monorepo's packages the project reaches by name (see `dependencyFiles`),
-   * outside its own files: read for the cache families they fill, never audited.
-   */
-  readonly dependencyFiles: () => readonly string[];
   readonly problems: InputProblem[];
   /** The tsconfigs this listing parsed, each parsed once: what else reads a tsconfig of the project asks here. */
   readonly tsconfigParses: TsconfigParses;
@@ -199,7 +194,7 @@ export function walkSources(dir: string, problems: InputProblem[]): string[] {
   return files.sort();
 }
 
-function isWithin(dir: string, path: string): boolean {
+export function isWithin(dir: string, path: string): boolean {
   const inside = relative(dir, path);
   return inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside);
 }
@@ -236,7 +231,6 @@ export function projectFiles(
   }
   const defaults = listed.compilerOptions ?? { allowJs: true };
   const nearest = nearestOptions(ts, sourceRoot, parses);
-  let dependencies: readonly string[] | undefined;
   return {
     root: absoluteRoot,
     sourceRoot,
@@ -247,57 +241,9 @@ export function projectFiles(
     // tsconfig of shared options leaves each package's `paths` to the package's own tsconfig).
     optionsOf: (file) => nearest(file) ?? listed.optionsByFile.get(file) ?? defaults,
     workspaces,
-    dependencyFiles: () => (dependencies ??= dependencyFiles(ts, absoluteRoot, sourceRoot, workspaces, defaults, listed.files, parses)),
     problems,
     tsconfigParses: parses,
   };
-}
-
-/**
- * The source files of the packages of the monorepo (below `sourceRoot`) that the project in `root`
- * reaches by name: the workspace packages its package.json depends on, through theirs too, and the
- * packages its tsconfig `paths` point into. Each package's files are those its tsconfigs list
- * (every source file of it without one), the project's own left out.
- */
-function dependencyFiles(
-  ts: TS,
-  root: string,
-  sourceRoot: string,
-  workspaces: ReadonlyMap<string, string>,
-  options: ts.CompilerOptions,
-  own: ReadonlySet<string>,
-  parses: TsconfigParses,
-): string[] {
-  const isOutsideRoot = (dir: string): boolean => !isWithin(dir, root) && dir !== root && !isWithin(root, dir);
-  const packages = new Set([...dependedPackages(root, workspaces), ...pathsPackages(ts, options, sourceRoot)].filter(isOutsideRoot));
-  const files = new Set<string>();
-  for (const dir of [...packages].sort()) {
-    const tsconfigs = findTsconfigs(dir);
-    const sources = tsconfigs.length > 0 ? listedSources(ts, tsconfigs, parses) : walkSources(dir, []);
-    for (const file of sources) if (isWithin(dir, file) && !own.has(file)) files.add(file);
-  }
-  return [...files].sort();
-}
-
-/**
- * The packages that tsconfig `paths` point into (`"@acme/db": ["../../packages/db/src"]`): for each
- * target, the nearest directory at or above it, below `sourceRoot`, that holds a package.json or a
- * tsconfig.json.
- */
-function pathsPackages(ts: TS, options: ts.CompilerOptions, sourceRoot: string): string[] {
-  const basePath = options['pathsBasePath'];
-  const base = options.baseUrl ?? (typeof basePath === 'string' ? basePath : undefined);
-  if (base === undefined) return [];
-  const found: string[] = [];
-  for (const target of Object.values(options.paths ?? {}).flat()) {
-    for (let dir = resolve(base, target.replace(/\*.*$/, '')); isWithin(sourceRoot, dir); dir = dirname(dir)) {
-      if (['package.json', 'tsconfig.json'].some((name) => ts.sys.fileExists(join(dir, name)))) {
-        found.push(dir);
-        break;
-      }
-    }
-  }
-  return found;
 }
 
 /** A tsconfig as TypeScript parses it, and the error that made it unreadable, if any. */

@@ -35,32 +35,6 @@ export function workspacePackages(ts: TS, root: string): Map<string, string> {
   return packages;
 }
 
-/** The fields of a package.json that name the packages it depends on (a bundled workspace package is often a dev dependency). */
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
-
-/**
- * The directories of the workspace packages that the package in `dir` depends on by name, directly
- * or through one another (each package's own package.json): their code runs in the application.
- */
-export function dependedPackages(dir: string, workspaces: ReadonlyMap<string, string>): string[] {
-  const found = new Set<string>();
-  const queue = [dir];
-  for (let current = queue.shift(); current !== undefined; current = queue.shift()) {
-    const manifest = readJson(join(current, 'package.json'));
-    for (const field of DEPENDENCY_FIELDS) {
-      const dependencies = manifest?.[field];
-      if (!isRecord(dependencies)) continue;
-      for (const name of Object.keys(dependencies)) {
-        const at = workspaces.get(name);
-        if (at === undefined || at === dir || found.has(at)) continue;
-        found.add(at);
-        queue.push(at);
-      }
-    }
-  }
-  return [...found].sort();
-}
-
 /** How many directories up a workspace package's monorepo root is looked for. */
 const WORKSPACE_DEPTH = 4;
 
@@ -113,6 +87,6 @@ export function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
