@@ -17,6 +17,7 @@ import {
   interceptInvalidations,
   isGloballyIntercepted,
 } from '../../analysis/frameworks/nestjs.js';
+import { FILE_ROUTES } from '../../analysis/frameworks/index.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
@@ -99,7 +100,7 @@ function projectResolver(
     ...readerAccess(reader, new Set(setup.files)),
     tableFiles,
     keyRoles,
-    routeTable: () => routeTable(setup.files, setup.rel),
+    routeTable: () => routeTable(FILE_ROUTES, setup.files, setup.rel),
   });
 }
 
