@@ -77,14 +77,13 @@ export interface RouteTable {
  * file's path from the project's root, so that the directories above it name no route.
  */
 export function routeTable(files: readonly string[], rel: (file: string) => string = (file) => file): RouteTable {
-  const routes = files.flatMap((file) => {
-    const path = fileRoutePath(rel(file));
-    return path === null ? [] : [[path, rel(file)] as const];
+  const served = files.flatMap((file) => {
+    const relative = rel(file);
+    const path = fileRoutePath(relative);
+    return path === null ? [] : [{ file, relative, path }];
   });
-  const parsed = files.flatMap((file) => {
-    const path = fileRoutePath(rel(file));
-    return path === null ? [] : [{ file, segments: routeSegments(path) }];
-  });
+  const routes = served.map(({ path, relative }) => [path, relative] as const);
+  const parsed = served.map(({ file, path }) => ({ file, segments: routeSegments(path) }));
   return {
     routes,
     filesOf(path) {
