@@ -15,7 +15,7 @@ function errors(result: ScanResult): string[] {
   return result.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.file}:${String(f.line)}:${String(f.column)}`);
 }
 
-const NEST = `import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';`;
+const NEST = `import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';`;
 const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
 
 describe('keys built from arrays', () => {
@@ -312,9 +312,10 @@ export class Role {
 }
 `,
       'src/events.ts': `import type { Role } from './role.entity';
-export class RoleEvent {
-  constructor(readonly role: Role, readonly type: 'created' | 'updated') {}
+abstract class EntityEvent<T> {
+  constructor(readonly entity: T, readonly type: 'created' | 'updated' | 'deleted') {}
 }
+export class RoleEvent extends EntityEvent<Role> {}
 `,
       'src/event-bus.ts': `import { Subject, filter } from 'rxjs';
 export class EventBus {
@@ -360,6 +361,11 @@ export class RoleService {
   async rename(id: number, code: string) {
     await this.roles.update(id, { code });
   }
+  async remove(id: number) {
+    const role = await this.roles.findOneByOrFail({ id });
+    await this.roles.delete(id);
+    await this.eventBus.publish(new RoleEvent(role, 'deleted'));
+  }
 }
 `,
       'src/roles.controller.ts': `${NEST}
@@ -373,6 +379,8 @@ export class RolesController {
   create(@Body() body: { code: string }) { return this.roles.create(body.code); }
   @Put(':id')
   rename(@Param('id') id: number, @Body() body: { code: string }) { return this.roles.rename(id, body.code); }
+  @Delete(':id')
+  remove(@Param('id') id: number) { return this.roles.remove(id); }
 }
 `,
     });
@@ -382,7 +390,12 @@ export class RolesController {
     expect(row(result, 'RolesController.create').invalidations.map((i) => [i.pattern, i.isDeferred, i.through])).toEqual([
       ['RoleService.allRoles', true, ['RoleService.create', 'RoleService.listener (on RoleEvent)']],
     ]);
-    expect(errors(result)).toEqual(['require-dependent-invalidation src/roles.controller.ts:11:3']);
+    // The 'deleted' event does not pass the subscription's filter on its type.
+    expect(row(result, 'RolesController.remove').invalidations).toEqual([]);
+    expect(errors(result)).toEqual([
+      'require-dependent-invalidation src/roles.controller.ts:11:3',
+      'require-dependent-invalidation src/roles.controller.ts:13:3',
+    ]);
   });
 
   it('runs a listener registered through the project’s wrapper of a Node EventEmitter', async () => {

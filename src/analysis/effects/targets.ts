@@ -8,6 +8,7 @@ import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
 import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
+import { admitsEvent } from '../listeners.js';
 import { memoTable } from '../session.js';
 import type { Target } from './model.js';
 
@@ -242,8 +243,12 @@ export function processorsOf(ctx: FileContext, queueKeys: readonly string[], job
 export function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
   const keys = eventKeys(ctx, event);
   const found = new Set<ts.FunctionLikeDeclaration>();
+  const made = unwrap(ctx.ts, event);
+  const valueOf = (property: string): string | null => (ctx.ts.isNewExpression(made) ? constructorArgument(ctx, made, property) : null);
   for (const key of keys) {
-    for (const listener of ctx.resolver?.listenersOf?.(key) ?? ctx.fileListeners(key)) found.add(listener);
+    for (const listener of ctx.resolver?.listenersOf?.(key) ?? ctx.fileListeners(key)) {
+      if (admitsEvent(ctx.ts, listener, valueOf)) found.add(listener);
+    }
   }
   return [...found].map((declaration) => {
     const owner = enclosingClass(ctx.ts, declaration);
@@ -254,6 +259,32 @@ export function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
       label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^(expr|class):/, '') ?? ''})`,
     };
   });
+}
+
+/**
+ * The static value of an event's property that its constructor takes as the parameter of the same
+ * name (`new ProductEvent(ctx, product, 'created')` with `constructor(ctx, entity, type)`), through
+ * the project's base classes where the class has no constructor of its own.
+ */
+function constructorArgument(ctx: FileContext, made: ts.NewExpression, property: string): string | null {
+  const { ts } = ctx;
+  let reference = unwrap(ts, made.expression);
+  let at = ctx;
+  for (let depth = 0; depth < 4 && ts.isIdentifier(reference); depth++) {
+    const found = classOf(at, reference);
+    if (!found) return null;
+    const constructor = found.cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+    if (constructor) {
+      const index = constructor.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === property);
+      const argument = index >= 0 && !constructor.parameters[index]?.dotDotDotToken ? made.arguments?.[index] : undefined;
+      return argument ? staticString(ctx, argument) : null;
+    }
+    const base = baseOf(ts, found.cls);
+    if (!base) return null;
+    reference = base.expression;
+    at = found.ctx;
+  }
+  return null;
 }
 
 /**
