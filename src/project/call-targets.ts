@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { isCacheLikeName } from '../analysis/sources/clients.js';
 import { baseOf } from '../analysis/sources/declarations.js';
 import { enclosingClass, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
@@ -18,6 +19,8 @@ export class CallTargets {
     private readonly ts: TS,
     private readonly modules: ProjectModules,
     private readonly exports: ProjectExports,
+    /** The classes that implement an interface of this name (see `collectImplementations`). */
+    private readonly implementationsOf: (name: string) => readonly ts.ClassLikeDeclaration[] = () => [],
   ) {}
 
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
@@ -42,7 +45,8 @@ export class CallTargets {
       const typeName = owner ? memberTypeName(ts, owner, object.name.text) : null;
       if (!owner || !typeName) return null;
       const declaration = this.exports.classNamed(file, typeName);
-      const body = declaration ? this.inheritedMethod(declaration, method) : null;
+      if (!declaration) return this.implementedMethods(file, object.name.text, typeName, method);
+      const body = this.inheritedMethod(declaration, method);
       return body ? [body] : null;
     }
     return null;
@@ -61,6 +65,17 @@ export class CallTargets {
       return found && isFunction(ts, found) ? [found] : null;
     }
     return null;
+  }
+
+  /**
+   * `this.sessionCache.set(…)` of a member named like a cache and typed by the project's interface
+   * (`SessionCacheStrategy`): the method of every class of the project that implements it, one of
+   * which the application configures. Other interfaces stay unresolved.
+   */
+  private implementedMethods(file: ts.SourceFile, member: string, typeName: string, method: string): Fn[] | null {
+    if (!isCacheLikeName(member) || !this.exports.interfaceNamed(file, typeName)) return null;
+    const methods = this.implementationsOf(typeName).flatMap((cls) => this.inheritedMethod(cls, method) ?? []);
+    return methods.length > 0 ? methods : null;
   }
 
   /** A method of a class or of the project's classes it extends (`SubscriberRepository extends BaseRepository`). */

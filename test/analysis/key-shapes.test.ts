@@ -592,3 +592,70 @@ app.put('/orgs/:id/billing', async (req, res) => {
     ]);
   });
 });
+
+describe("a cache behind the project's own interface", () => {
+  it('runs the implementations of the interface a cache member is typed by, the key read with its option’s default', async () => {
+    const result = await project({
+      'src/session.entity.ts': `import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+@Entity()
+export class Session {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() token!: string;
+}
+`,
+      'src/session-cache.ts': `export interface SessionCacheStrategy {
+  set(session: { token: string }): Promise<void>;
+  delete(token: string): Promise<void>;
+}
+`,
+      'src/redis-session-cache.ts': `import Redis from 'ioredis';
+import type { SessionCacheStrategy } from './session-cache';
+export class RedisSessionCache implements SessionCacheStrategy {
+  private readonly redis = new Redis();
+  constructor(private readonly options?: { prefix?: string }) {}
+  async set(session: { token: string }) {
+    await this.redis.set(this.key(session.token), JSON.stringify(session), 'EX', 300);
+  }
+  async delete(token: string) {
+    await this.redis.del(this.key(token));
+  }
+  private key(token: string) {
+    return \`\${this.options?.prefix ?? 'sessions'}:\${token}\`;
+  }
+}
+`,
+      'src/config.ts': `import type { SessionCacheStrategy } from './session-cache';
+import { RedisSessionCache } from './redis-session-cache';
+export const config: { sessionCacheStrategy: SessionCacheStrategy } = { sessionCacheStrategy: new RedisSessionCache() };
+`,
+      'src/sessions.service.ts': `import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { config } from './config';
+import type { SessionCacheStrategy } from './session-cache';
+import { Session } from './session.entity';
+export class SessionsService {
+  private sessionCacheStrategy: SessionCacheStrategy;
+  constructor(@InjectRepository(Session) private readonly sessions: Repository<Session>) {
+    this.sessionCacheStrategy = config.sessionCacheStrategy;
+  }
+  async revoke(token: string) {
+    await this.sessions.delete({ token });
+    await this.sessionCacheStrategy.delete(token);
+  }
+}
+`,
+      'src/sessions.controller.ts': `${NEST}
+import { SessionsService } from './sessions.service';
+@Controller('sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+  @Delete(':token')
+  revoke(@Param('token') token: string) { return this.sessions.revoke(token); }
+}
+`,
+    });
+    expect(row(result, 'SessionsController.revoke').invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['sessions:{token}', ['SessionsService.revoke', 'RedisSessionCache.delete']],
+    ]);
+  });
+});
