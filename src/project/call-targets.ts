@@ -42,10 +42,11 @@ export class CallTargets {
     }
     if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
       const owner = enclosingClass(ts, call);
-      const typeName = owner ? memberTypeName(ts, owner, object.name.text) : null;
-      if (!owner || !typeName) return null;
-      const declaration = this.exports.classNamed(file, typeName);
-      if (!declaration) return this.implementedMethods(file, object.name.text, typeName, method);
+      const member = owner ? this.memberType(owner, object.name.text) : null;
+      if (!member) return null;
+      const { typeName, file: declaredIn } = member;
+      const declaration = this.exports.classNamed(declaredIn, typeName);
+      if (!declaration) return this.implementedMethods(declaredIn, object.name.text, typeName, method);
       const body = this.inheritedMethod(declaration, method);
       return body ? [body] : null;
     }
@@ -76,6 +77,19 @@ export class CallTargets {
     if (!isCacheLikeName(member) || !this.exports.interfaceNamed(file, typeName)) return null;
     const methods = this.implementationsOf(typeName).flatMap((cls) => this.inheritedMethod(cls, method) ?? []);
     return methods.length > 0 ? methods : null;
+  }
+
+  /** The type name a member is declared with, in the class or the project's classes it extends, and the file that declares it. */
+  private memberType(owner: ts.ClassLikeDeclaration, member: string): { typeName: string; file: ts.SourceFile } | null {
+    let current: ts.ClassLikeDeclaration | null = owner;
+    for (let depth = 0; current && depth < 8; depth++) {
+      const typeName = memberTypeName(this.ts, current, member);
+      if (typeName) return { typeName, file: current.getSourceFile() };
+      const base = baseOf(this.ts, current);
+      current =
+        base && this.ts.isIdentifier(base.expression) ? this.exports.classNamed(current.getSourceFile(), base.expression.text) : null;
+    }
+    return null;
   }
 
   /** A method of a class or of the project's classes it extends (`SubscriberRepository extends BaseRepository`). */

@@ -35,6 +35,14 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
     const found = owner ? classMember(ctx, owner, method) : null;
     return found ? [{ ...found, label: `${owner?.name?.text ?? 'this'}.${method}`, self: owner ? { cls: owner, ctx } : undefined }] : [];
   }
+  // `super.baseLogin(…)`: the method of the project's class this one extends, `this` still the instance.
+  if (object.kind === ts.SyntaxKind.SuperKeyword) {
+    const owner = enclosingClass(ts, call);
+    const base = owner ? baseOf(ts, owner) : null;
+    const parent = base && ts.isIdentifier(base.expression) ? classOf(ctx, base.expression) : null;
+    const found = parent ? classMember(parent.ctx, parent.cls, method) : null;
+    return found && owner ? [{ ...found, label: `${parent?.cls.name?.text ?? 'super'}.${method}`, self: { cls: owner, ctx } }] : [];
+  }
   // `cacheFor(id).invalidate()`, `this.rolesCache.get(…)`: a method of an object a project factory made.
   // A receiver a library source knows (`createCache(…)` of cache-manager, by its name when nothing is imported) stays the library's.
   const isLibrary = LIBRARY_CLIENTS.has(clientOf(ctx, object) ?? 'project');
@@ -77,7 +85,7 @@ function injectedTargets(
   method: string,
 ): readonly Target[] | 'opaque' {
   const owner = enclosingClass(ctx.ts, call);
-  if (!owner || !isInjected(ctx.ts, owner, object.name.text)) return [];
+  if (!owner || !isInjectedAlong(ctx, owner, object.name.text)) return [];
   const client = clientOf(ctx, object);
   if ((client !== null && client !== 'project') || isPackageType(ctx, object)) return [];
   const targets = resolved(ctx, call, `this.${object.name.text}.${method}`);
@@ -178,6 +186,18 @@ const PARAMETER_PROPERTY_MODIFIERS = (ts: TS): readonly ts.SyntaxKind[] => [
 ];
 
 /** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
+/** Whether a member is injected in the class or in one of the project's classes it extends (`protected authService` of a base resolver). */
+function isInjectedAlong(ctx: FileContext, owner: ts.ClassLikeDeclaration, name: string): boolean {
+  const { ts } = ctx;
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (isInjected(ts, current.cls, name)) return true;
+    const base = baseOf(ts, current.cls);
+    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return false;
+}
+
 function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boolean {
   const modifiers = PARAMETER_PROPERTY_MODIFIERS(ts);
   for (const member of owner.members) {
