@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { importBindings } from '../../ts/imports.js';
+import { importBindings, isRequire } from '../../ts/imports.js';
 import { parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { forEachNode } from '../sources/declarations.js';
@@ -25,7 +25,7 @@ export const MOUNT_MARKER = /\.(?:route|use)\s*\(\s*['"`]\/|\.register\s*\([^)]*
 /** The calls that hand a mounted router over: Koa's `sub.routes()` and `sub.middleware()`. */
 const HANDOVERS = new Set(['routes', 'middleware']);
 
-/** The names a top-level binding of a file is exported by: `export const x`, `export { x as y }`, `export default x`, `module.exports = x`. */
+/** The names a top-level binding of a file is exported by: `export const x`, `export { x as y }`, `export default x`, `export = x`, `module.exports = x`. */
 function exportNames(ts: TS, file: ts.SourceFile, name: string, declaration: ts.Node): string[] {
   const names: string[] = [];
   const statement = ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration;
@@ -38,7 +38,8 @@ function exportNames(ts: TS, file: ts.SourceFile, name: string, declaration: ts.
       ts.isIdentifier(unwrap(ts, other.expression)) &&
       unwrap(ts, other.expression).getText(file) === name
     )
-      names.push('default');
+      // `export = x` is the whole module, as `module.exports = x` is.
+      names.push(...(other.isExportEquals ? ['*', 'default'] : ['default']));
     if (ts.isExportDeclaration(other) && !other.moduleSpecifier && other.exportClause && ts.isNamedExports(other.exportClause)) {
       for (const element of other.exportClause.elements)
         if ((element.propertyName ?? element.name).getText(file) === name) names.push(element.name.text);
@@ -99,6 +100,8 @@ export function routerKeys(ts: TS, identifier: ts.Identifier, modulePath: Module
       if (!ts.isVariableStatement(statement)) continue;
       const declaration = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
       if (!declaration) continue;
+      // `const quotes = require('./quotes')` is an import, read below.
+      if (ts.isSourceFile(node) && declaration.initializer && isRequire(ts, declaration.initializer)) break;
       return ts.isSourceFile(node) ? declarationKeys(ts, file, name, declaration) : [`${file.fileName}#@${String(declaration.pos)}`];
     }
   }
@@ -146,9 +149,18 @@ function receiverOf(ts: TS, callee: ts.PropertyAccessExpression): ts.Identifier 
  */
 export function collectMounts(ts: TS, files: readonly ts.SourceFile[], modulePath: ModulePath): MountTable {
   const table = new Map<string, Mount[]>();
+  const add = (keys: readonly string[], mount: Mount): void => {
+    for (const key of keys) {
+      const list = table.get(key) ?? [];
+      list.push(mount);
+      table.set(key, list);
+    }
+  };
+  const calls: ts.CallExpression[] = [];
   for (const file of files) {
     if (!MOUNT_MARKER.test(file.text)) continue;
     forEachNode(ts, file, (node) => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.arguments.length > 0) calls.push(node);
       if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return;
       const callee = node.expression;
       const [first, ...rest] = node.arguments;
@@ -158,14 +170,16 @@ export function collectMounts(ts: TS, files: readonly ts.SourceFile[], modulePat
       const receiver = receiverOf(ts, callee);
       const parent = receiver ? routerKeys(ts, receiver, modulePath) : [];
       const mounted = isPathMount ? mountedRouters(ts, rest) : mountedRouters(ts, first ? [first] : []);
-      for (const router of mounted) {
-        for (const key of routerKeys(ts, router, modulePath)) {
-          const list = table.get(key) ?? [];
-          list.push({ prefix, parent });
-          table.set(key, list);
-        }
-      }
+      for (const router of mounted) add(routerKeys(ts, router, modulePath), { prefix, parent });
     });
+  }
+  // A mounted router handed to a function that registers routes on it (`priceLists(route)`, where
+  // `export default (app) => { app.use('/price-lists', r) }`): the function's parameter is that router.
+  for (const call of calls) {
+    const router = call.arguments.map((a) => unwrap(ts, a)).find((a): a is ts.Identifier => ts.isIdentifier(a));
+    const keys = router ? routerKeys(ts, router, modulePath) : [];
+    if (!ts.isIdentifier(call.expression) || !keys.some((key) => table.has(key))) continue;
+    add(routerKeys(ts, call.expression, modulePath), { prefix: '', parent: keys });
   }
   return table;
 }
