@@ -114,3 +114,113 @@ export function collectListeners(ts: TS, files: readonly ts.SourceFile[]): Map<s
   }
   return listeners;
 }
+
+/**
+ * Whether a subscription written in place can run for an event whose properties `valueOf` reads
+ * (a string, or null when unknown): false only when a `filter(…)` piped after `ofType(…)` tests a
+ * property against literals the event's value does not match (`filter(e => e.type === 'updated')`
+ * for an event made with `'created'`). Anything else it cannot decide admits the event.
+ */
+export function admitsEvent(ts: TS, listener: Fn, valueOf: (property: string) => string | null): boolean {
+  const call = listener.parent;
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !SUBSCRIBE_CALLS.has(call.expression.name.text))
+    return true;
+  return pipedFilters(ts, call.expression.expression).every((predicate) => evaluate(ts, predicate, valueOf) !== false);
+}
+
+/** The predicates of the `filter(…)` operators piped between `ofType(…)` and `.subscribe`, as `(event) => test` functions. */
+function pipedFilters(ts: TS, node: ts.Expression): Fn[] {
+  const predicates: Fn[] = [];
+  let current = node;
+  for (let i = 0; i < 8; i++) {
+    while (ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
+    if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) break;
+    if (current.expression.name.text === 'ofType') break;
+    if (current.expression.name.text === 'pipe') {
+      for (const operator of current.arguments) {
+        if (!ts.isCallExpression(operator) || !ts.isIdentifier(operator.expression) || operator.expression.text !== 'filter') continue;
+        const [predicate] = operator.arguments;
+        if (predicate && (ts.isArrowFunction(predicate) || ts.isFunctionExpression(predicate))) predicates.push(predicate);
+      }
+    }
+    current = current.expression.expression;
+  }
+  return predicates;
+}
+
+/** The names a predicate's parameter gives the event's properties: `e` of `e => e.type`, or `type` of `({ type }) => type`. */
+function propertyReader(ts: TS, predicate: Fn): ((node: ts.Expression) => string | null) | null {
+  const parameter = predicate.parameters[0]?.name;
+  if (!parameter) return null;
+  if (ts.isIdentifier(parameter)) {
+    return (node) =>
+      ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === parameter.text
+        ? node.name.text
+        : null;
+  }
+  if (ts.isObjectBindingPattern(parameter)) {
+    const names = new Map<string, string>();
+    for (const element of parameter.elements) {
+      const property = element.propertyName ?? element.name;
+      if (ts.isIdentifier(element.name) && ts.isIdentifier(property) && !element.dotDotDotToken)
+        names.set(element.name.text, property.text);
+    }
+    return (node) => (ts.isIdentifier(node) ? (names.get(node.text) ?? null) : null);
+  }
+  return null;
+}
+
+/** A filter's verdict on the event (true, false, or null when the test is not one of literals on its properties). */
+function evaluate(ts: TS, predicate: Fn, valueOf: (property: string) => string | null): boolean | null {
+  const body = predicate.body;
+  const read = propertyReader(ts, predicate);
+  if (!body || !read) return null;
+  const test = ts.isBlock(body) ? returned(ts, body) : body;
+  if (!test) return null;
+  const literal = (node: ts.Expression): string | null =>
+    ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) ? node.text : null;
+  const value = (node: ts.Expression): string | null => {
+    const property = read(node);
+    return property === null ? null : valueOf(property);
+  };
+  const decide = (node: ts.Expression): boolean | null => {
+    if (ts.isParenthesizedExpression(node)) return decide(node.expression);
+    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+      const inner = decide(node.operand);
+      return inner === null ? null : !inner;
+    }
+    if (ts.isBinaryExpression(node)) {
+      const operator = node.operatorToken.kind;
+      if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.AmpersandAmpersandToken) {
+        const left = decide(node.left);
+        const right = decide(node.right);
+        if (operator === ts.SyntaxKind.BarBarToken)
+          return left === true || right === true ? true : left === null || right === null ? null : false;
+        return left === false || right === false ? false : left === null || right === null ? null : true;
+      }
+      const isEqual = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+      const isUnequal = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+      if (!isEqual && !isUnequal) return null;
+      const [actual, expected] = [value(node.left) ?? value(node.right), literal(node.right) ?? literal(node.left)];
+      if (actual === null || expected === null) return null;
+      return (actual === expected) === isEqual;
+    }
+    // `['created', 'updated'].includes(e.type)`
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'includes') {
+      const list = node.expression.expression;
+      const [argument] = node.arguments;
+      const actual = argument ? value(argument) : null;
+      if (!ts.isArrayLiteralExpression(list) || actual === null) return null;
+      const options = list.elements.map((element) => literal(element));
+      return options.includes(null) ? null : options.includes(actual);
+    }
+    return null;
+  };
+  return decide(test);
+}
+
+/** The expression of a block's only statement when it is a `return`. */
+function returned(ts: TS, block: ts.Block): ts.Expression | null {
+  const [only] = block.statements;
+  return block.statements.length === 1 && only && ts.isReturnStatement(only) && only.expression ? only.expression : null;
+}

@@ -197,6 +197,11 @@ export class PartsReader {
       return;
     }
     const expression = unwrap(ctx.ts, node);
+    const fallback = optionDefault(ctx, expression);
+    if (fallback !== null) {
+      this.parts.push(this.isKey ? escapeGlob(fallback) : fallback);
+      return;
+    }
     const inner =
       boundValue(ctx, expression, env) ??
       builderBody(ctx, expression, env) ??
@@ -225,6 +230,19 @@ export class PartsReader {
     this.parts.push({ hole: name, text: ctx.text(expression) });
     this.holes.push({ interpolation: { range: ctx.range(expression), text: ctx.text(expression), isEscaped }, file: ctx.sourceFile });
   }
+}
+
+/**
+ * The default of an option written in place (`this.options?.cachePrefix ?? 'vendure-session-cache'`,
+ * `config.prefix || 'sessions'`): the key as the application has it unless it sets the option.
+ */
+function optionDefault(ctx: FileContext, expression: ts.Expression): string | null {
+  const { ts } = ctx;
+  if (!ts.isBinaryExpression(expression)) return null;
+  const operator = expression.operatorToken.kind;
+  if (operator !== ts.SyntaxKind.QuestionQuestionToken && operator !== ts.SyntaxKind.BarBarToken) return null;
+  const option = unwrap(ts, expression.left);
+  return ts.isPropertyAccessExpression(option) ? staticString(ctx, expression.right) : null;
 }
 
 /** Calls and spreads that make an array from another (`ids.map(key)`, `keys.filter(…)`, `Array.from(set)`, `[...keys]`). */

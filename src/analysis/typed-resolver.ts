@@ -4,7 +4,9 @@ import { commonJsConstant, importBindings, isRequire, requiredBinding } from '..
 import type { TS } from '../ts/syntax.js';
 import { collectHooks, hooksIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
+import { collectImplementations, ownMethod } from './implementations.js';
 import { collectListeners } from './listeners.js';
+import { isCacheLikeName } from './sources/clients.js';
 import { isProjectSource } from './project-modules.js';
 
 /** Module resolution of one program: its cache, and its answers (directory, specifier) → the project's or not. */
@@ -29,7 +31,10 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       if (declaration && tsInstance.isFunctionLike(declaration) && 'body' in declaration && declaration.body) {
         return [declaration];
       }
-      return functionsOf(tsInstance, symbolAt(nameOf(call.expression)));
+      return (
+        functionsOf(tsInstance, symbolAt(nameOf(call.expression))) ??
+        implementedMethods(tsInstance, call, declaration, tables.implementations)
+      );
     },
     resolveIdentifier(reference) {
       const found = functionsOf(tsInstance, symbolAt(nameOf(reference)));
@@ -126,12 +131,40 @@ function constantOf(tsInstance: TS, symbol: ts.Symbol | undefined): ts.Expressio
   return null;
 }
 
-/** The program's own files, and their project-wide tables (listeners, hooks and processors), each collected when first asked for. */
+/**
+ * `this.sessionCache.set(…)` that resolves to a method of the project's interface, on a member named
+ * like a cache: the method of every class of the program that implements the interface (as the
+ * project resolver reads it).
+ */
+function implementedMethods(
+  tsInstance: TS,
+  call: ts.CallExpression,
+  declaration: ts.Declaration | undefined,
+  implementations: () => Map<string, ts.ClassLikeDeclaration[]>,
+): ts.FunctionLikeDeclaration[] | null {
+  const callee = call.expression;
+  if (!declaration || !tsInstance.isMethodSignature(declaration) || !tsInstance.isInterfaceDeclaration(declaration.parent)) return null;
+  if (!tsInstance.isPropertyAccessExpression(callee) || !tsInstance.isPropertyAccessExpression(callee.expression)) return null;
+  const member = callee.expression;
+  if (member.expression.kind !== tsInstance.SyntaxKind.ThisKeyword || !isCacheLikeName(member.name.text)) return null;
+  const methods = (implementations().get(declaration.parent.name.text) ?? []).flatMap(
+    (cls) => ownMethod(tsInstance, cls, callee.name.text) ?? [],
+  );
+  return methods.length > 0 ? methods : null;
+}
+
+/** The program's own files, and their project-wide tables (listeners, hooks and processors, implementations), each collected when first asked for. */
 function projectTables(
   tsInstance: TS,
   program: ts.Program,
-): { files: () => ts.SourceFile[]; listeners: () => Map<string, ts.FunctionLikeDeclaration[]>; hooks: () => HookTable } {
+): {
+  files: () => ts.SourceFile[];
+  listeners: () => Map<string, ts.FunctionLikeDeclaration[]>;
+  hooks: () => HookTable;
+  implementations: () => Map<string, ts.ClassLikeDeclaration[]>;
+} {
   let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
+  let implementations: Map<string, ts.ClassLikeDeclaration[]> | null = null;
   let hooks: HookTable | null = null;
   const projectFiles = (): ts.SourceFile[] =>
     program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
@@ -139,6 +172,7 @@ function projectTables(
     files: projectFiles,
     listeners: () => (listeners ??= collectListeners(tsInstance, projectFiles())),
     hooks: () => (hooks ??= collectHooks(tsInstance, projectFiles())),
+    implementations: () => (implementations ??= collectImplementations(tsInstance, projectFiles())),
   };
 }
 

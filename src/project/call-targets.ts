@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { isCacheLikeName } from '../analysis/sources/clients.js';
 import { baseOf } from '../analysis/sources/declarations.js';
 import { requiredBinding } from '../ts/imports.js';
 import type { ImportBinding } from '../ts/imports.js';
@@ -20,6 +21,8 @@ export class CallTargets {
     private readonly ts: TS,
     private readonly modules: ProjectModules,
     private readonly exports: ProjectExports,
+    /** The classes that implement an interface of this name (see `collectImplementations`). */
+    private readonly implementationsOf: (name: string) => readonly ts.ClassLikeDeclaration[] = () => [],
   ) {}
 
   resolveCall(call: ts.CallExpression): readonly Fn[] | null {
@@ -41,10 +44,12 @@ export class CallTargets {
     }
     if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
       const owner = enclosingClass(ts, call);
-      const typeName = owner ? memberTypeName(ts, owner, object.name.text) : null;
-      if (!owner || !typeName) return null;
-      const declaration = this.exports.classNamed(file, typeName);
-      const body = declaration ? this.inheritedMethod(declaration, method) : null;
+      const member = owner ? this.memberType(owner, object.name.text) : null;
+      if (!member) return null;
+      const { typeName, file: declaredIn } = member;
+      const declaration = this.exports.classNamed(declaredIn, typeName);
+      if (!declaration) return this.implementedMethods(declaredIn, object.name.text, typeName, method);
+      const body = this.inheritedMethod(declaration, method);
       return body ? [body] : null;
     }
     return null;
@@ -64,6 +69,30 @@ export class CallTargets {
       const target = this.modules.moduleFile(file, binding.module);
       const found = target ? this.exports.exported(target, expression.name.text, 0) : null;
       return found && isFunction(ts, found) ? [found] : null;
+    }
+    return null;
+  }
+
+  /**
+   * `this.sessionCache.set(…)` of a member named like a cache and typed by the project's interface
+   * (`SessionCacheStrategy`): the method of every class of the project that implements it, one of
+   * which the application configures. Other interfaces stay unresolved.
+   */
+  private implementedMethods(file: ts.SourceFile, member: string, typeName: string, method: string): Fn[] | null {
+    if (!isCacheLikeName(member) || !this.exports.interfaceNamed(file, typeName)) return null;
+    const methods = this.implementationsOf(typeName).flatMap((cls) => this.inheritedMethod(cls, method) ?? []);
+    return methods.length > 0 ? methods : null;
+  }
+
+  /** The type name a member is declared with, in the class or the project's classes it extends, and the file that declares it. */
+  private memberType(owner: ts.ClassLikeDeclaration, member: string): { typeName: string; file: ts.SourceFile } | null {
+    let current: ts.ClassLikeDeclaration | null = owner;
+    for (let depth = 0; current && depth < 8; depth++) {
+      const typeName = memberTypeName(this.ts, current, member);
+      if (typeName) return { typeName, file: current.getSourceFile() };
+      const base = baseOf(this.ts, current);
+      current =
+        base && this.ts.isIdentifier(base.expression) ? this.exports.classNamed(current.getSourceFile(), base.expression.text) : null;
     }
     return null;
   }

@@ -133,6 +133,17 @@ export class ProjectExports {
     return found && ts.isClassLike(found) ? found : null;
   }
 
+  /** The interface a name of a file stands for: declared there, or imported from the project. */
+  interfaceNamed(file: ts.SourceFile, name: string): ts.InterfaceDeclaration | null {
+    const { ts } = this;
+    for (const statement of file.statements) if (ts.isInterfaceDeclaration(statement) && statement.name.text === name) return statement;
+    const binding = this.modules.imports(file).get(name);
+    if (!binding || binding.imported === '*') return null;
+    const target = this.modules.moduleFile(file, binding.module);
+    const found = target ? this.exported(target, binding.imported, 0) : null;
+    return found && ts.isInterfaceDeclaration(found) ? found : null;
+  }
+
   /**
    * The declaration a module exports under `name` (following re-exports a few levels). The answers
    * from the top are remembered: many files import the same names from one barrel.
@@ -176,7 +187,8 @@ export class ProjectExports {
         : (ts.isFunctionDeclaration(statement) ||
             ts.isClassDeclaration(statement) ||
             ts.isEnumDeclaration(statement) ||
-            ts.isTypeAliasDeclaration(statement)) &&
+            ts.isTypeAliasDeclaration(statement) ||
+            ts.isInterfaceDeclaration(statement)) &&
           statement.name?.text === name;
       if (declares && isExported(statement)) {
         const found = local(name);
@@ -346,7 +358,8 @@ function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node 
       }
     }
   }
-  return null;
+  // A type of the same name as a value (`export const X`, `export interface X`) is the value's last.
+  return file.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === wanted) ?? null;
 }
 
 export function findMethod(ts: TS, declaration: ts.ClassLikeDeclaration, name: string): Fn | null {

@@ -67,10 +67,10 @@ export class ProjectResolver implements CallResolver {
     this.modules = new ProjectModules(ts, this.resolution, inputs);
     const wholeRun = {};
     this.exports = new ProjectExports(ts, this.modules, inputs.answersScope ?? (() => wholeRun));
-    this.calls = new CallTargets(ts, this.modules, this.exports);
     this.tables = new ProjectTables(ts, inputs.tableFiles ?? (() => []), inputs.recorder, inputs.routeTable, (specifier, fromFile) =>
       this.resolution.modulePath(specifier, fromFile),
     );
+    this.calls = new CallTargets(ts, this.modules, this.exports, (name) => this.tables.implementationsOf(name));
     this.keyRoles = inputs.keyRoles;
     this.classFiles = inputs.classFiles ?? (() => []);
     this.recorder = inputs.recorder;

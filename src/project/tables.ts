@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { collectHooks, hooksIn } from '../analysis/hooks.js';
 import type { HookTable } from '../analysis/hooks.js';
+import { collectImplementations } from '../analysis/implementations.js';
 import { collectListeners } from '../analysis/listeners.js';
 import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
@@ -18,6 +19,7 @@ type Fn = ts.FunctionLikeDeclaration;
  */
 export class ProjectTables {
   private listeners: Map<string, Fn[]> | null = null;
+  private implementations: Map<string, ts.ClassLikeDeclaration[]> | null = null;
   private hookTable: HookTable | null = null;
   private routes: RouteTable | null = null;
   private mounts: MountTable | null = null;
@@ -37,6 +39,13 @@ export class ProjectTables {
     this.recorder?.consultedTables();
     this.listeners ??= collectListeners(this.ts, this.files());
     return this.listeners.get(event) ?? [];
+  }
+
+  /** The classes that implement an interface of this name. */
+  implementationsOf(name: string): readonly ts.ClassLikeDeclaration[] {
+    this.recorder?.consultedTables();
+    this.implementations ??= collectImplementations(this.ts, this.files());
+    return this.implementations.get(name) ?? [];
   }
 
   hooksOf(model: string): readonly ModelHook[] {

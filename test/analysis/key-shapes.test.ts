@@ -15,7 +15,7 @@ function errors(result: ScanResult): string[] {
   return result.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.file}:${String(f.line)}:${String(f.column)}`);
 }
 
-const NEST = `import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';`;
+const NEST = `import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';`;
 const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
 
 describe('keys built from arrays', () => {
@@ -312,9 +312,10 @@ export class Role {
 }
 `,
       'src/events.ts': `import type { Role } from './role.entity';
-export class RoleEvent {
-  constructor(readonly role: Role, readonly type: 'created' | 'updated') {}
+abstract class EntityEvent<T> {
+  constructor(readonly entity: T, readonly type: 'created' | 'updated' | 'deleted') {}
 }
+export class RoleEvent extends EntityEvent<Role> {}
 `,
       'src/event-bus.ts': `import { Subject, filter } from 'rxjs';
 export class EventBus {
@@ -360,6 +361,11 @@ export class RoleService {
   async rename(id: number, code: string) {
     await this.roles.update(id, { code });
   }
+  async remove(id: number) {
+    const role = await this.roles.findOneByOrFail({ id });
+    await this.roles.delete(id);
+    await this.eventBus.publish(new RoleEvent(role, 'deleted'));
+  }
 }
 `,
       'src/roles.controller.ts': `${NEST}
@@ -373,6 +379,8 @@ export class RolesController {
   create(@Body() body: { code: string }) { return this.roles.create(body.code); }
   @Put(':id')
   rename(@Param('id') id: number, @Body() body: { code: string }) { return this.roles.rename(id, body.code); }
+  @Delete(':id')
+  remove(@Param('id') id: number) { return this.roles.remove(id); }
 }
 `,
     });
@@ -382,7 +390,12 @@ export class RolesController {
     expect(row(result, 'RolesController.create').invalidations.map((i) => [i.pattern, i.isDeferred, i.through])).toEqual([
       ['RoleService.allRoles', true, ['RoleService.create', 'RoleService.listener (on RoleEvent)']],
     ]);
-    expect(errors(result)).toEqual(['require-dependent-invalidation src/roles.controller.ts:11:3']);
+    // The 'deleted' event does not pass the subscription's filter on its type.
+    expect(row(result, 'RolesController.remove').invalidations).toEqual([]);
+    expect(errors(result)).toEqual([
+      'require-dependent-invalidation src/roles.controller.ts:11:3',
+      'require-dependent-invalidation src/roles.controller.ts:13:3',
+    ]);
   });
 
   it('runs a listener registered through the project’s wrapper of a Node EventEmitter', async () => {
@@ -622,6 +635,73 @@ app.patch('/integrations/:id', async (req, res) => {
     expect(dependent.map((f) => `${f.ruleId} ${f.severity} ${String(f.line)}`)).toEqual([
       'possibly-stale-family warning 15',
       'require-dependent-invalidation error 19',
+    ]);
+  });
+});
+
+describe("a cache behind the project's own interface", () => {
+  it('runs the implementations of the interface a cache member is typed by, the key read with its option’s default', async () => {
+    const result = await project({
+      'src/session.entity.ts': `import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+@Entity()
+export class Session {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() token!: string;
+}
+`,
+      'src/session-cache.ts': `export interface SessionCacheStrategy {
+  set(session: { token: string }): Promise<void>;
+  delete(token: string): Promise<void>;
+}
+`,
+      'src/redis-session-cache.ts': `import Redis from 'ioredis';
+import type { SessionCacheStrategy } from './session-cache';
+export class RedisSessionCache implements SessionCacheStrategy {
+  private readonly redis = new Redis();
+  constructor(private readonly options?: { prefix?: string }) {}
+  async set(session: { token: string }) {
+    await this.redis.set(this.key(session.token), JSON.stringify(session), 'EX', 300);
+  }
+  async delete(token: string) {
+    await this.redis.del(this.key(token));
+  }
+  private key(token: string) {
+    return \`\${this.options?.prefix ?? 'sessions'}:\${token}\`;
+  }
+}
+`,
+      'src/config.ts': `import type { SessionCacheStrategy } from './session-cache';
+import { RedisSessionCache } from './redis-session-cache';
+export const config: { sessionCacheStrategy: SessionCacheStrategy } = { sessionCacheStrategy: new RedisSessionCache() };
+`,
+      'src/sessions.service.ts': `import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { config } from './config';
+import type { SessionCacheStrategy } from './session-cache';
+import { Session } from './session.entity';
+export class SessionsService {
+  private sessionCacheStrategy: SessionCacheStrategy;
+  constructor(@InjectRepository(Session) private readonly sessions: Repository<Session>) {
+    this.sessionCacheStrategy = config.sessionCacheStrategy;
+  }
+  async revoke(token: string) {
+    await this.sessions.delete({ token });
+    await this.sessionCacheStrategy.delete(token);
+  }
+}
+`,
+      'src/sessions.controller.ts': `${NEST}
+import { SessionsService } from './sessions.service';
+@Controller('sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+  @Delete(':token')
+  revoke(@Param('token') token: string) { return this.sessions.revoke(token); }
+}
+`,
+    });
+    expect(row(result, 'SessionsController.revoke').invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['sessions:{token}', ['SessionsService.revoke', 'RedisSessionCache.delete']],
     ]);
   });
 });

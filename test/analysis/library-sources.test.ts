@@ -180,6 +180,7 @@ class WebsitesService {
     @InjectRepository(Website) private readonly websites: Repository<Website>,
     private readonly domains: Repository<Domain>,
     private readonly dataSource: DataSource,
+    private readonly connection: TransactionalConnection,
   ) {}
   async create(data: Partial<Website>) {
     await this.websites.findOneBy({});
@@ -193,20 +194,30 @@ class WebsitesService {
     await this.dataSource.getRepository(Domain).delete(id);
     await this.dataSource.manager.save(Website, {});
   }
-}`;
+  async viaContext(ctx: RequestContext, id: string) {
+    await this.connection.getRepository(ctx, Domain).delete(id);
+  }
+}
+class TransactionalConnection {
+  constructor(private readonly dataSource: DataSource) {}
+  getRepository<T>(ctx: RequestContext, target: new () => T) {
+    return this.dataSource.getRepository(target);
+  }
+}
+interface RequestContext { userId: string }`;
 
   it('reads and writes through injected repositories, and runs the entity listener on save', () => {
     expect(effects(code, 'WebsitesService.create')).toEqual([
-      '30:11 model-read Website.findOneBy',
-      '31:11 model-write Website.save',
+      '31:11 model-read Website.findOneBy',
+      '32:11 model-write Website.save',
       '9:12 invalidate del through Website.afterInsert (hook)',
     ]);
   });
 
   it('runs subscribers for query-builder updates, entity listeners not', () => {
     expect(effects(code, 'WebsitesService.rename')).toEqual([
-      '34:11 model-write Website.update',
-      '35:11 model-write Domain.update',
+      '35:11 model-write Website.update',
+      '36:11 model-write Domain.update',
       '20:12 invalidate del through Domain.afterUpdate (hook)',
     ]);
   });
@@ -249,10 +260,14 @@ class QuotesService {
 
   it('reads the entity of getRepository(…) and of the manager', () => {
     expect(effects(code, 'WebsitesService.viaDataSource')).toEqual([
-      '38:11 model-write Domain.delete',
-      '39:11 model-write Website.insert',
+      '39:11 model-write Domain.delete',
+      '40:11 model-write Website.insert',
       '9:12 invalidate del through Website.afterInsert (hook)',
     ]);
+  });
+
+  it("reads the entity of a wrapper's getRepository(ctx, …) that takes a request context first", () => {
+    expect(effects(code, 'WebsitesService.viaContext')).toEqual(['43:11 model-write Domain.delete']);
   });
 });
 

@@ -6,8 +6,9 @@ import type { TS } from '../../ts/syntax.js';
 import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
-import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
+import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
+import { admitsEvent } from '../listeners.js';
 import { memoTable } from '../session.js';
 import { classMember, serviceClassOf } from './services.js';
 import type { Target } from './model.js';
@@ -34,6 +35,14 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
     const owner = enclosingClass(ts, call);
     const found = owner ? classMember(ctx, owner, method) : null;
     return found ? [{ ...found, label: `${owner?.name?.text ?? 'this'}.${method}`, self: owner ? { cls: owner, ctx } : undefined }] : [];
+  }
+  // `super.baseLogin(…)`: the method of the project's class this one extends, `this` still the instance.
+  if (object.kind === ts.SyntaxKind.SuperKeyword) {
+    const owner = enclosingClass(ts, call);
+    const base = owner ? baseOf(ts, owner) : null;
+    const parent = base && ts.isIdentifier(base.expression) ? classOf(ctx, base.expression) : null;
+    const found = parent ? classMember(parent.ctx, parent.cls, method) : null;
+    return found && owner ? [{ ...found, label: `${parent?.cls.name?.text ?? 'super'}.${method}`, self: { cls: owner, ctx } }] : [];
   }
   // `cacheFor(id).invalidate()`, `this.rolesCache.get(…)`: a method of an object a project factory made.
   // A receiver a library source knows (`createCache(…)` of cache-manager, by its name when nothing is imported) stays the library's.
@@ -83,7 +92,7 @@ function injectedTargets(
   method: string,
 ): readonly Target[] | 'opaque' {
   const owner = enclosingClass(ctx.ts, call);
-  if (!owner || !isInjected(ctx.ts, owner, object.name.text)) return [];
+  if (!owner || !isInjectedAlong(ctx, owner, object.name.text)) return [];
   const client = clientOf(ctx, object);
   if ((client !== null && client !== 'project') || isPackageType(ctx, object)) return [];
   const targets = resolved(ctx, call, `this.${object.name.text}.${method}`);
@@ -159,6 +168,18 @@ const PARAMETER_PROPERTY_MODIFIERS = (ts: TS): readonly ts.SyntaxKind[] => [
 ];
 
 /** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
+/** Whether a member is injected in the class or in one of the project's classes it extends (`protected authService` of a base resolver). */
+function isInjectedAlong(ctx: FileContext, owner: ts.ClassLikeDeclaration, name: string): boolean {
+  const { ts } = ctx;
+  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (isInjected(ts, current.cls, name)) return true;
+    const base = baseOf(ts, current.cls);
+    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
+  }
+  return false;
+}
+
 function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boolean {
   const modifiers = PARAMETER_PROPERTY_MODIFIERS(ts);
   for (const member of owner.members) {
@@ -224,8 +245,12 @@ export function processorsOf(ctx: FileContext, queueKeys: readonly string[], job
 export function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
   const keys = eventKeys(ctx, event);
   const found = new Set<ts.FunctionLikeDeclaration>();
+  const made = unwrap(ctx.ts, event);
+  const valueOf = (property: string): string | null => (ctx.ts.isNewExpression(made) ? constructorArgument(ctx, made, property) : null);
   for (const key of keys) {
-    for (const listener of ctx.resolver?.listenersOf?.(key) ?? ctx.fileListeners(key)) found.add(listener);
+    for (const listener of ctx.resolver?.listenersOf?.(key) ?? ctx.fileListeners(key)) {
+      if (admitsEvent(ctx.ts, listener, valueOf)) found.add(listener);
+    }
   }
   return [...found].map((declaration) => {
     const owner = enclosingClass(ctx.ts, declaration);
@@ -236,6 +261,32 @@ export function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
       label: `${owner?.name ? `${owner.name.text}.` : ''}${method} (on ${keys[0]?.replace(/^(expr|class):/, '') ?? ''})`,
     };
   });
+}
+
+/**
+ * The static value of an event's property that its constructor takes as the parameter of the same
+ * name (`new ProductEvent(ctx, product, 'created')` with `constructor(ctx, entity, type)`), through
+ * the project's base classes where the class has no constructor of its own.
+ */
+function constructorArgument(ctx: FileContext, made: ts.NewExpression, property: string): string | null {
+  const { ts } = ctx;
+  let reference = unwrap(ts, made.expression);
+  let at = ctx;
+  for (let depth = 0; depth < 4 && ts.isIdentifier(reference); depth++) {
+    const found = classOf(at, reference);
+    if (!found) return null;
+    const constructor = found.cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+    if (constructor) {
+      const index = constructor.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === property);
+      const argument = index >= 0 && !constructor.parameters[index]?.dotDotDotToken ? made.arguments?.[index] : undefined;
+      return argument ? staticString(ctx, argument) : null;
+    }
+    const base = baseOf(ts, found.cls);
+    if (!base) return null;
+    reference = base.expression;
+    at = found.ctx;
+  }
+  return null;
 }
 
 /**

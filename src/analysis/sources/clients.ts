@@ -11,6 +11,11 @@ const REDIS_FACTORIES = new Set(['Redis', 'IORedis', 'Cluster', 'createClient', 
 const CACHE_FACTORIES = new Set(['caching', 'createCache', 'Keyv']);
 const CACHE_LIKE = /cache|redis/i;
 
+/** Whether a receiver's name says it is a cache (`cache`, `sessionCacheStrategy`, `redis`). */
+export function isCacheLikeName(name: string): boolean {
+  return CACHE_LIKE.test(name);
+}
+
 /** The kind of the clients of a module, as the library sources declare it (`libraries`), or null. */
 function kindOfModule(module: string): ClientKind | null {
   for (const source of SOURCES) {
