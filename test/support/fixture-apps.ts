@@ -40,4 +40,5 @@ export const AUDITED_APPS = [
   'key-helpers-app',
   'mounted-routers-app',
   'sql-app',
+  'nextjs-prisma-cascade-app',
 ];

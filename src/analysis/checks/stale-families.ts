@@ -277,6 +277,7 @@ function clearingText(handler: RouteHandler, key: string, family: KeyFamily): st
 /** What a message says of a write: model, change and where it is made. */
 function writeProof(input: CheckInput, write: ModelWrite): string {
   const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
+  if (write.cascade) return `it deletes ${oneLine(write.cascade.join(' → '))} by cascade (\`onDelete: Cascade\`)${where}`;
   return `it writes ${oneLine(write.model)} (${write.change})${where}`;
 }
 
@@ -341,7 +342,11 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       // list may not hold may leave the list alone: warnings, not proofs.
       // A write on a branch the handler's invalidation of the family is not on is found by its syntax
       // alone (the branches may be taken together across a loop's rows): a warning too.
+      // Rows the database deletes with their parent (a schema's cascade, not the handler's code) stay
+      // in entries that expire on their own only until their ttl: a warning; with no expiry the
+      // code states, they are served for as long as they are read: an error.
       isMild:
+        (found.write.cascade !== undefined && family.ttl !== null) ||
         isShortLived(input, family.ttl) ||
         found.write.isOnHelperBranch === true ||
         family.isProjection ||
