@@ -4,7 +4,7 @@ import type { HookTable } from '../analysis/hooks.js';
 import { collectListeners } from '../analysis/listeners.js';
 import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
-import type { RouteTable } from '../analysis/frameworks/own-routes.js';
+import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
@@ -71,7 +71,7 @@ export class ProjectTables {
   }
 
   /** The paths of the route files that serve a URL path; none without a route table. */
-  routeFilesOf(path: string): readonly string[] {
+  routeFilesOf(path: string): readonly RouteFile[] {
     this.recorder?.consultedTables();
     if (!this.routeTable) return [];
     this.routes ??= this.routeTable();
