@@ -1,6 +1,5 @@
 import { getSchema } from '@mrleebo/prisma-ast';
 import type { Attribute, AttributeArgument, Field, KeyValue, Model } from '@mrleebo/prisma-ast';
-import { modelName } from './sources/declarations.js';
 
 /** A Prisma schema file's text, with its path for what the analysis says of it. */
 export interface SchemaText {
@@ -24,10 +23,11 @@ export type CascadeTable = ReadonlyMap<string, readonly string[]>;
 
 /**
  * The cascades of Prisma schemas (one schema in one file or split over several, as `prismaSchemaFolder`
- * does). A file that does not parse adds nothing: the relations it would declare stay unknown, and
- * a delete is then a delete of its own model only, as without a schema.
+ * does), each model named by `modelName` as the Prisma source names it. A file that does not parse
+ * adds nothing: the relations it would declare stay unknown, and a delete is then a delete of its own
+ * model only, as without a schema.
  */
-export function cascadeTable(schemas: readonly SchemaText[]): CascadeTable {
+export function cascadeTable(schemas: readonly SchemaText[], modelName: (name: string) => string): CascadeTable {
   const table = new Map<string, string[]>();
   for (const { text } of schemas) {
     let models: Model[];

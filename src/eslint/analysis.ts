@@ -25,6 +25,7 @@ import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
+import { modelName } from '../analysis/sources/declarations.js';
 import type { CascadeTable } from '../analysis/prisma-schema.js';
 import { readPrismaSchemas } from '../project/prisma-schemas.js';
 import { AnalysisSession, entryOf, memoTable } from '../analysis/session.js';
@@ -349,7 +350,8 @@ function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
     let cascades: CascadeTable | null = null;
     return {
       ...checkerResolver(tsInstance, program),
-      cascadesOf: (model: string) => cascadesOf((cascades ??= cascadeTable(readPrismaSchemas(program.getCurrentDirectory()))), model),
+      cascadesOf: (model: string) =>
+        cascadesOf((cascades ??= cascadeTable(readPrismaSchemas(program.getCurrentDirectory()), modelName)), model),
     };
   });
 }

@@ -6,6 +6,7 @@ import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/m
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
+import { modelName } from '../analysis/sources/declarations.js';
 import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
@@ -59,7 +60,7 @@ export class ProjectTables {
   /** The models a delete of `model` removes rows of by the schema's `onDelete: Cascade` relations. */
   cascadesOf(model: string): readonly Cascade[] {
     this.recorder?.consultedTables();
-    this.cascades ??= cascadeTable(this.prismaSchemas());
+    this.cascades ??= cascadeTable(this.prismaSchemas(), modelName);
     return cascadesOf(this.cascades, model);
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cascadesOf, cascadeTable } from '../../src/analysis/prisma-schema.js';
+import { modelName } from '../../src/analysis/sources/declarations.js';
 
 const SCHEMA = `
 model organization {
@@ -33,7 +34,7 @@ model Member {
 
 describe('Prisma schema cascades', () => {
   it('follows onDelete: Cascade relations from the deleted model, nearest first, each model once', () => {
-    const table = cascadeTable([{ file: 'schema.prisma', text: SCHEMA }]);
+    const table = cascadeTable([{ file: 'schema.prisma', text: SCHEMA }], modelName);
     // Model names take the Prisma source's class-name form (`organization` → `Organization`).
     expect(cascadesOf(table, 'Organization')).toEqual([
       { model: 'Project', chain: ['Organization', 'Project'] },
@@ -44,14 +45,17 @@ describe('Prisma schema cascades', () => {
   });
 
   it('joins a schema split over several files, and leaves out a file that does not parse', () => {
-    const table = cascadeTable([
-      { file: 'team.prisma', text: 'model Team {\n  id String @id\n  projects Project[]\n}\n' },
-      {
-        file: 'project.prisma',
-        text: 'model Project {\n  id String @id\n  teamId String\n  team Team @relation(fields: [teamId], references: [id], onDelete: Cascade)\n}\n',
-      },
-      { file: 'broken.prisma', text: 'model Key {\n  id String @id\n  project Project @relation(onDelete: Cascade\n' },
-    ]);
+    const table = cascadeTable(
+      [
+        { file: 'team.prisma', text: 'model Team {\n  id String @id\n  projects Project[]\n}\n' },
+        {
+          file: 'project.prisma',
+          text: 'model Project {\n  id String @id\n  teamId String\n  team Team @relation(fields: [teamId], references: [id], onDelete: Cascade)\n}\n',
+        },
+        { file: 'broken.prisma', text: 'model Key {\n  id String @id\n  project Project @relation(onDelete: Cascade\n' },
+      ],
+      modelName,
+    );
     expect(cascadesOf(table, 'Team')).toEqual([{ model: 'Project', chain: ['Team', 'Project'] }]);
     expect(cascadesOf(table, 'Project')).toEqual([]);
   });
