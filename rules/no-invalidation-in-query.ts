@@ -1,3 +1,4 @@
+import { clearsOwnWrite } from '../src/analysis/checks/helpers.js';
 import type { Invalidation } from '../src/analysis/facts.js';
 import { defineRule } from '../src/analysis/rule.js';
 
@@ -19,7 +20,7 @@ export default defineRule({
       if (!QUERY_METHODS.has(handler.method) || handler.isMutation) continue;
       const elsewhere: Invalidation[] = [];
       for (const invalidation of handler.invalidations) {
-        if (isPartOfRead(invalidation)) continue;
+        if (isPartOfRead(invalidation) || clearsOwnWrite(input, handler, invalidation)) continue;
         if (invalidation.file !== null) {
           elsewhere.push(invalidation);
           continue;

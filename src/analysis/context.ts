@@ -13,6 +13,7 @@ import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectImport } from './project-modules.js';
 import type { JobProcessor, ModelHook } from './sources/source.js';
+import type { Cascade } from './prisma-schema.js';
 
 /**
  * Resolves a call to the functions it may run, across files, with type information (ESLint's
@@ -51,6 +52,8 @@ export interface CallResolver {
   isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
   /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
   hooksOf?(model: string): readonly ModelHook[];
+  /** The models a delete of `model` removes rows of by cascade (a Prisma schema's `onDelete: Cascade`), across the project. */
+  cascadesOf?(model: string): readonly Cascade[];
   /** The prefix the routes registered on a router are served under, from where the project mounts it (`app.use('/api', router)`). */
   routePrefix?(router: ts.Identifier): string | null;
   /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */

@@ -125,6 +125,8 @@ export interface ModelWrite {
    * filling those keys, and stales none of them.
    */
   readonly fillsKeys?: readonly string[];
+  /** A delete the database makes by cascade (a Prisma relation's `onDelete: Cascade`): the models it runs through, the deleted one first. */
+  readonly cascade?: readonly string[];
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */

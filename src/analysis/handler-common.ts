@@ -205,6 +205,7 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
       ...(isOnHelperBranch ? { isOnHelperBranch } : {}),
       ...(effect.arms && effect.arms.length > 0 ? { arms: effect.arms } : {}),
       ...(fillsKeys.length > 0 ? { fillsKeys } : {}),
+      ...(effect.cascade ? { cascade: effect.cascade } : {}),
     };
     const key = JSON.stringify(write);
     if (!writes.has(key)) writes.set(key, { ...write, site: { file: effect.ctx.file, range: effect.ctx.range(effect.node) } });

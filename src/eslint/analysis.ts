@@ -24,6 +24,10 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
+import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
+import { modelName } from '../analysis/sources/declarations.js';
+import type { CascadeTable } from '../analysis/prisma-schema.js';
+import { readPrismaSchemas } from '../project/prisma-schemas.js';
 import { AnalysisSession, entryOf, memoTable } from '../analysis/session.js';
 import { mayNameCache } from '../analysis/sources/index.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
@@ -343,7 +347,15 @@ const resolvers = new WeakMap<ts.Program, CallResolver>();
  * program's listeners and hooks once, not once per file.
  */
 function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
-  return entryOf(resolvers, program, () => checkerResolver(tsInstance, program));
+  return entryOf(resolvers, program, () => {
+    // The Prisma schema's cascades, read below the program's directory when a delete first asks.
+    let cascades: CascadeTable | null = null;
+    return {
+      ...checkerResolver(tsInstance, program),
+      cascadesOf: (model: string) =>
+        cascadesOf((cascades ??= cascadeTable(readPrismaSchemas(program.getCurrentDirectory()), modelName)), model),
+    };
+  });
 }
 
 const sessions = new WeakMap<ts.Program, WeakMap<AnalysisOptions, AnalysisSession>>();

@@ -156,6 +156,17 @@ class GitIgnores {
   }
 }
 
+/** The files below `root` that `accepts`, as git would track them: .gitignore files honoured, `node_modules`, `dist` and the like skipped. */
+export function crawlProject(root: string, accepts: (path: string) => boolean): string[] {
+  const ignores = new GitIgnores(root);
+  return new fdir()
+    .withFullPaths()
+    .exclude((name, path) => SKIPPED_DIRECTORIES.has(name) || ignores.isIgnored(path.replace(/[\\/]$/, ''), true))
+    .filter((path, isDirectory) => !isDirectory && accepts(path) && !ignores.isIgnored(path, false))
+    .crawl(root)
+    .sync();
+}
+
 /**
  * Source files below `dir`: what git would track (.gitignore files honoured, `node_modules`, `dist`
  * and the like skipped even without one). Symbolic links to directories are not followed (no
@@ -163,16 +174,7 @@ class GitIgnores {
  */
 export function walkSources(dir: string, problems: InputProblem[]): string[] {
   const root = resolve(dir);
-  const ignores = new GitIgnores(root);
-  const candidates = new fdir()
-    .withFullPaths()
-    .exclude((name, path) => SKIPPED_DIRECTORIES.has(name) || ignores.isIgnored(path.replace(/[\\/]$/, ''), true))
-    .filter(
-      (path, isDirectory) =>
-        !isDirectory && SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts') && !ignores.isIgnored(path, false),
-    )
-    .crawl(root)
-    .sync();
+  const candidates = crawlProject(root, (path) => SOURCE_EXTENSIONS.has(extname(path)) && !path.endsWith('.d.ts'));
   const files: string[] = [];
   let realRoot: string | null = null;
   for (const path of candidates) {

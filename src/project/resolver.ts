@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import type { CallResolver, FileContext, ServedRoute } from '../analysis/context.js';
 import type { KeyRoles } from '../analysis/effects/key-roles.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
+import type { Cascade, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
 import { CallTargets } from './call-targets.js';
@@ -10,6 +11,7 @@ import { ModuleResolution } from './module-resolution.js';
 import type { ResolvedProject } from './module-resolution.js';
 import { ProjectModules } from './modules.js';
 import type { FileAccess, ReadRecorder } from './modules.js';
+import { readPrismaSchemas } from './prisma-schemas.js';
 import { ProjectTables } from './tables.js';
 
 type Fn = ts.FunctionLikeDeclaration;
@@ -35,6 +37,8 @@ export interface ResolverInputs extends FileAccess {
    * cache records what each file's facts read (see `extractWithSummaries`). The whole run by default.
    */
   readonly answersScope?: () => object;
+  /** The project's Prisma schema files; by default those below the project's root, read from disk. */
+  readonly prismaSchemas?: () => readonly SchemaText[];
 }
 
 /**
@@ -67,8 +71,13 @@ export class ProjectResolver implements CallResolver {
     this.modules = new ProjectModules(ts, this.resolution, inputs);
     const wholeRun = {};
     this.exports = new ProjectExports(ts, this.modules, inputs.answersScope ?? (() => wholeRun));
-    this.tables = new ProjectTables(ts, inputs.tableFiles ?? (() => []), inputs.recorder, inputs.routeTable, (specifier, fromFile) =>
-      this.resolution.modulePath(specifier, fromFile),
+    this.tables = new ProjectTables(
+      ts,
+      inputs.tableFiles ?? (() => []),
+      inputs.recorder,
+      inputs.routeTable,
+      (specifier, fromFile) => this.resolution.modulePath(specifier, fromFile),
+      inputs.prismaSchemas ?? (() => readPrismaSchemas(inputs.project.root)),
     );
     this.calls = new CallTargets(ts, this.modules, this.exports, (name) => this.tables.implementationsOf(name));
     this.keyRoles = inputs.keyRoles;
@@ -156,6 +165,10 @@ export class ProjectResolver implements CallResolver {
 
   routePrefix(router: ts.Identifier): string | null {
     return this.tables.routePrefix(router);
+  }
+
+  cascadesOf(model: string): readonly Cascade[] {
+    return this.tables.cascadesOf(model);
   }
 
   isProjectModule(specifier: string, fromFile: string): boolean | undefined {

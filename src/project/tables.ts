@@ -6,6 +6,9 @@ import { collectListeners } from '../analysis/listeners.js';
 import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
+import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
+import { modelName } from '../analysis/sources/declarations.js';
+import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
 import type { ReadRecorder } from './modules.js';
@@ -14,8 +17,8 @@ type Fn = ts.FunctionLikeDeclaration;
 
 /**
  * The project-wide tables: event listeners, ORM hooks and job processors, each collected once from
- * the files that can hold them, and the routes of the project's files; every lookup told to the
- * recorder.
+ * the files that can hold them, the routes of the project's files and the cascades of its Prisma
+ * schema; every lookup told to the recorder.
  */
 export class ProjectTables {
   private listeners: Map<string, Fn[]> | null = null;
@@ -23,6 +26,7 @@ export class ProjectTables {
   private hookTable: HookTable | null = null;
   private routes: RouteTable | null = null;
   private mounts: MountTable | null = null;
+  private cascades: CascadeTable | null = null;
 
   constructor(
     private readonly ts: TS,
@@ -33,6 +37,8 @@ export class ProjectTables {
     private readonly routeTable?: () => RouteTable,
     /** The project file an import names, for the routers one file mounts from another. */
     private readonly modulePath: ModulePath = () => null,
+    /** The project's Prisma schema files, read when a delete first asks for its cascades. */
+    private readonly prismaSchemas: () => readonly SchemaText[] = () => [],
   ) {}
 
   listenersOf(event: string): readonly Fn[] {
@@ -58,6 +64,13 @@ export class ProjectTables {
     this.recorder?.consultedTables();
     this.hookTable ??= collectHooks(this.ts, this.files());
     return this.hookTable.processors.get(queue) ?? [];
+  }
+
+  /** The models a delete of `model` removes rows of by the schema's `onDelete: Cascade` relations. */
+  cascadesOf(model: string): readonly Cascade[] {
+    this.recorder?.consultedTables();
+    this.cascades ??= cascadeTable(this.prismaSchemas(), modelName);
+    return cascadesOf(this.cascades, model);
   }
 
   /** The prefix the routes of a router are served under, from where the project mounts it (`app.use('/api', router)`), or null. */

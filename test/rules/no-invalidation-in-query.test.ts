@@ -82,3 +82,28 @@ ruleTester().run('no-invalidation-in-query', rule, {
     },
   ],
 });
+
+ruleTester({ registry: undefined }).run('no-invalidation-in-query (families from the code)', rule, {
+  valid: [
+    {
+      name: 'a query that deletes the rows a family holds, and clears the family',
+      code: `import { initTRPC } from '@trpc/server';\nimport { PrismaClient } from '@prisma/client';\nimport Redis from 'ioredis';\nconst prisma = new PrismaClient();\nconst redis = new Redis();\nconst t = initTRPC.create();\nasync function apiKeyOf(hash: string) {\n  const cached = await redis.get(\`api-key:\${hash}\`);\n  if (cached) return JSON.parse(cached);\n  const key = await prisma.apiKey.findUnique({ where: { hash } });\n  await redis.set(\`api-key:\${hash}\`, JSON.stringify(key));\n  return key;\n}\nasync function removeExpiredKey(id: string, hash: string) {\n  await prisma.apiKey.delete({ where: { id } });\n  await redis.del(\`api-key:\${hash}\`);\n}\nexport const agentRouter = t.router({\n  conversation: t.procedure.query(async ({ input }: { input: { id: string; hash: string } }) => {\n    await removeExpiredKey(input.id, input.hash);\n    return apiKeyOf(input.hash);\n  }),\n});\n`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a query that writes one model and clears a family of another',
+      code: `import { initTRPC } from '@trpc/server';\nimport { PrismaClient } from '@prisma/client';\nimport Redis from 'ioredis';\nconst prisma = new PrismaClient();\nconst redis = new Redis();\nconst t = initTRPC.create();\nasync function apiKeyOf(hash: string) {\n  const cached = await redis.get(\`api-key:\${hash}\`);\n  if (cached) return JSON.parse(cached);\n  const key = await prisma.apiKey.findUnique({ where: { hash } });\n  await redis.set(\`api-key:\${hash}\`, JSON.stringify(key));\n  return key;\n}\nasync function touch(id: string, hash: string) {\n  await prisma.conversation.update({ where: { id }, data: { seenAt: new Date() } });\n  await redis.del(\`api-key:\${hash}\`);\n}\nexport const agentRouter = t.router({\n  conversation: t.procedure.query(async ({ input }: { input: { id: string; hash: string } }) => {\n    await touch(input.id, input.hash);\n    return apiKeyOf(input.hash);\n  }),\n});\n`,
+      errors: [
+        {
+          messageId: 'query',
+          line: 16,
+          column: 9,
+          endLine: 16,
+          endColumn: 37,
+          data: { handler: 'trpc conversation', method: 'QUERY', what: '`api-key:{hash}`' },
+        },
+      ],
+    },
+  ],
+});

@@ -43,4 +43,5 @@ export const AUDITED_APPS = [
   'mounted-routers-app',
   'sql-app',
   'express-route-files-app',
+  'nextjs-prisma-cascade-app',
 ];

@@ -1,4 +1,5 @@
 import { escapeGlob } from '../../patterns/escape.js';
+import { overlaps, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern, PatternPart } from '../../patterns/parse.js';
 import type { CacheRegistry } from '../../registry/define.js';
@@ -259,4 +260,23 @@ function globOf(bytes: readonly number[], isUrl: boolean): '*' | '?' | '[' | nul
 /** A key as it reads in a message: its literal text unescaped, its holes as `{name}`. */
 export function keyText(pattern: ParsedPattern): string {
   return pattern.source.replace(/\\(.)/g, '$1');
+}
+
+/**
+ * Whether an invalidation clears data the handler itself writes: a family it may clear holds a
+ * model the handler's code writes (by the registry's `dependsOn`, or the models the family's loader
+ * reads). Such a handler changes the data it is served for reading (a stale run cleaned up while a
+ * conversation is read), and its invalidation belongs where it is.
+ */
+export function clearsOwnWrite(input: CheckInput, handler: RouteHandler, invalidation: Invalidation): boolean {
+  const written = handler.writes.filter((w) => (w.fillsKeys ?? []).length === 0).map((w) => w.model);
+  if (written.length === 0) return false;
+  const patterns = invalidation.patterns.map((fact) => resolvePattern(fact, input.registry)).filter((p) => p !== null);
+  const holds = (models: readonly string[]): boolean => models.some((model) => written.some((w) => sameResource(w, model)));
+  if (input.registry) return input.registry.entries.some((e) => holds(e.dependsOn) && patterns.some((p) => overlaps(p, e.parsed)));
+  return (input.families ?? input.facts.families).some((family) => {
+    if (!holds(family.models)) return false;
+    const key = parsePattern(namedHoles(family.key));
+    return key.errors.length === 0 && patterns.some((p) => patternsOverlap(p, key));
+  });
 }

@@ -283,6 +283,7 @@ function clearingText(handler: RouteHandler, key: string, family: KeyFamily): st
 /** What a message says of a write: model, change and where it is made. */
 function writeProof(input: CheckInput, write: ModelWrite): string {
   const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
+  if (write.cascade) return `it deletes ${oneLine(write.cascade.join(' → '))} by cascade (\`onDelete: Cascade\`)${where}`;
   return `it writes ${oneLine(write.model)} (${write.change})${where}`;
 }
 
@@ -345,12 +346,13 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       name: key,
       pattern: key,
       detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}${elsewhere}${unseen}: ${clearingText(handler, key, family)}.`,
-      // A write (or the loader's read) on a branch of a shared helper may never happen for this handler, what a family
-      // filled from a mutation's input holds is only likely, and an update of a row a filtered
-      // list may not hold may leave the list alone: warnings, not proofs.
-      // A write on a branch the handler's invalidation of the family is not on is found by its syntax
-      // alone (the branches may be taken together across a loop's rows): a warning too.
+      // A write (or the loader's read) on a branch of a shared helper may never happen for this handler, what a
+      // family filled from a mutation's input holds is only likely, and an update of a row a filtered list may not hold
+      // may leave the list alone: warnings, not proofs.
+      // A write on a branch the handler's invalidation is not on is seen in syntax alone (branches may join in a loop).
+      // A schema's cascade (not the code) proves a stale entry only where the entry never expires.
       isMild:
+        (found.write.cascade !== undefined && family.ttl !== null) ||
         isShortLived(input, family.ttl) ||
         found.write.isOnHelperBranch === true ||
         found.read.isOnHelperBranch === true ||

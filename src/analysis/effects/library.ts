@@ -134,6 +134,11 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
 
 function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read' | 'model-write' }, base: EffectBase): Effect {
   const call = ctx.ts.isCallExpression(base.node) ? base.node : null;
+  // The rows a cascade deletes are those of the deleted parent: the call's filter names none of them.
+  if (effect.kind === 'model-write' && effect.cascade) {
+    const { model, operation, cascade } = effect;
+    return { ...base, kind: 'model-write', model, operation, fields: null, row: null, change: 'delete', cascade };
+  }
   const selected = call ? rowSelector(ctx.ts, call, effect.operation) : null;
   const row = selected ? { field: selected.field, value: { expr: selected.expr, ctx, env: null } } : null;
   const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };

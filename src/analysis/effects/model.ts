@@ -104,6 +104,8 @@ export type Effect = EffectBase &
         readonly row: EffectRow | null;
         /** The update document whose fields the write sets, read with the arguments in force (when `fields` is null). */
         readonly update?: Bound;
+        /** A delete the database makes by cascade: the models it runs through, the deleted one first (see `Cascade`). */
+        readonly cascade?: readonly string[];
       }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }

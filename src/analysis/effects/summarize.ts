@@ -115,11 +115,14 @@ function isReturnedFace(ts: TS, node: ts.Node): boolean {
   return !!holder && (ts.isReturnStatement(holder) || ts.isArrowFunction(holder));
 }
 
-/** Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. */
+/**
+ * Whether `node` runs only sometimes, relative to `root`: inside a branch, a loop or a catch. A
+ * root that is itself a branch (a `case 'DELETE':` clause serving one method) runs whole.
+ */
 function isConditionalWithin(ts: TS, node: ts.Node, root: ts.Node): boolean {
   let child: ts.Node = node;
   let parent = parentOf(node);
-  while (parent && child !== root) {
+  while (parent && child !== root && parent !== root) {
     if (isBranchOf(ts, parent, child)) return true;
     child = parent;
     parent = parentOf(parent);

@@ -80,6 +80,8 @@ export type CallEffect =
       readonly fields?: readonly string[] | null;
       /** The update document, when the fields it sets are read where the call's arguments are known (a repository's `update(query, body)`). */
       readonly update?: ts.Expression;
+      /** A delete the database makes of this model's rows with another's: the models it runs through, the deleted one first. */
+      readonly cascade?: readonly string[];
     }
   | { readonly kind: 'emit'; readonly event: ts.Expression; readonly payload: ts.Expression | null }
   /** A job put on a queue (`queue` the queue's name, or the URL path of an HTTP queue such as QStash). */

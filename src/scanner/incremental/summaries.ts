@@ -19,6 +19,7 @@ import { FILE_ROUTES } from '../../analysis/frameworks/index.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { TS } from '../../ts/syntax.js';
 import { ProjectResolver } from '../../project/resolver.js';
+import { readPrismaSchemas } from '../../project/prisma-schemas.js';
 import type { ReadRecorder } from '../../project/modules.js';
 import {
   globalInterceptions,
@@ -143,6 +144,8 @@ class Summarizer {
     // The files that can hold listeners, hooks or processors, known from their markers once the extraction is set up.
     let tableFiles: readonly string[] = [];
     const routes = routeTable(FILE_ROUTES, setup.files, setup.rel);
+    // The Prisma schema's cascades make a delete a write of other models: what a summary says depends on its text.
+    const schemas = readPrismaSchemas(setup.listed.sourceRoot);
     this.resolver = new ProjectResolver(ts, {
       project: { ...setup.listed, root: setup.listed.sourceRoot },
       host: resolutionHost(ts, setup.listed.files),
@@ -157,6 +160,7 @@ class Summarizer {
       routeTable: () => routes,
       // The resolver's answers live as long as the analysis session of the file being summarised.
       answersScope: () => this.extract.session ?? this,
+      prismaSchemas: () => schemas,
     });
     this.extract = {
       ts,
@@ -169,7 +173,11 @@ class Summarizer {
     // Listeners, hooks and processors, found once in the files that can hold them: their hash is what a summary depends on.
     tableFiles = relevant.filter((file) => this.markersAt(file)?.tables === true);
     // The route table is made of the files' paths: a route added or removed changes what a self-call reaches.
-    this.tablesHash = store.hashOfValue([tableFiles.map((file) => [file, store.hashOf(file)]), routes.routes]);
+    this.tablesHash = store.hashOfValue([
+      tableFiles.map((file) => [file, store.hashOf(file)]),
+      routes.routes,
+      schemas.map((schema) => [schema.file, schema.text]),
+    ]);
   }
 
   /** Records what the resolver reads and consults in the frame of the file being summarised. */

@@ -1,0 +1,84 @@
+import { getSchema } from '@mrleebo/prisma-ast';
+import type { Attribute, AttributeArgument, Field, KeyValue, Model } from '@mrleebo/prisma-ast';
+
+/** A Prisma schema file's text, with its path for what the analysis says of it. */
+export interface SchemaText {
+  readonly file: string;
+  readonly text: string;
+}
+
+/**
+ * A model whose rows the database deletes with another's: `ApiKey.organization` declared
+ * `@relation(…, onDelete: Cascade)` makes every delete of an `Organization` a delete of its
+ * `ApiKey` rows. `chain`: the models the delete runs through, the deleted one first
+ * (`Organization`, `Project`, `ApiKey` where the keys belong to the organization's projects).
+ */
+export interface Cascade {
+  readonly model: string;
+  readonly chain: readonly string[];
+}
+
+/** The models each model's delete cascades to directly, by the schema's relations (model names as the Prisma source names them). */
+export type CascadeTable = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The cascades of Prisma schemas (one schema in one file or split over several, as `prismaSchemaFolder`
+ * does), each model named by `modelName` as the Prisma source names it. A file that does not parse
+ * adds nothing: the relations it would declare stay unknown, and a delete is then a delete of its own
+ * model only, as without a schema.
+ */
+export function cascadeTable(schemas: readonly SchemaText[], modelName: (name: string) => string): CascadeTable {
+  const table = new Map<string, string[]>();
+  for (const { text } of schemas) {
+    let models: Model[];
+    try {
+      models = getSchema(text).list.filter((block): block is Model => block.type === 'model');
+    } catch {
+      continue;
+    }
+    for (const model of models) {
+      for (const field of model.properties) {
+        if (field.type !== 'field' || !isCascadingRelation(field)) continue;
+        const parent = modelName(typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name);
+        const children = table.get(parent) ?? [];
+        const child = modelName(model.name);
+        if (!children.includes(child)) children.push(child);
+        table.set(parent, children);
+      }
+    }
+  }
+  return table;
+}
+
+/** Whether a field is the owning side of a relation whose parent's delete deletes the row (`onDelete: Cascade`). */
+function isCascadingRelation(field: Field): boolean {
+  return (field.attributes ?? []).some(
+    (attribute: Attribute) =>
+      attribute.name === 'relation' &&
+      (attribute.args ?? []).some(({ value }) => isKeyValue(value) && value.key === 'onDelete' && value.value === 'Cascade'),
+  );
+}
+
+function isKeyValue(value: AttributeArgument['value']): value is KeyValue {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && value.type === 'keyValue';
+}
+
+/** Every model a delete of `model` removes rows of by cascade, through the chain of relations, each once (nearest first). */
+export function cascadesOf(table: CascadeTable, model: string): Cascade[] {
+  const found: Cascade[] = [];
+  const seen = new Set([model]);
+  let level: Cascade[] = [{ model, chain: [model] }];
+  while (level.length > 0) {
+    const next: Cascade[] = [];
+    for (const { model: parent, chain } of level) {
+      for (const child of table.get(parent) ?? []) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        next.push({ model: child, chain: [...chain, child] });
+      }
+    }
+    found.push(...next);
+    level = next;
+  }
+  return found;
+}
