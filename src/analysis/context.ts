@@ -27,6 +27,8 @@ export interface CallResolver {
   isGlobSafe?(expression: ts.Expression): boolean;
   /** The class an identifier names (`@UseInterceptors(InvalidateQuotesInterceptor)`), across files. */
   resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
+  /** The top-level classes of the project's files declared under a name (`QuoteService`), for a container's registration of that name. */
+  classesNamed?(name: string): readonly ts.ClassLikeDeclaration[];
   /** The function a file exports under `name`, through re-exports (`export { default } from '@/ee/…/handler'`). */
   resolveExport?(file: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | null;
   /**
@@ -394,7 +396,8 @@ function findConstantInitializer(ctx: FileContext, identifier: ts.Identifier): t
     if (ts.isFunctionLike(node) && node.parameters.some((p) => bindsName(ts, p.name, name))) return null;
     if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node)) {
       for (const statement of node.statements) {
-        if (statement.getStart(ctx.sourceFile) > use) break;
+        // A statement that ends before the use starts before it too: its start (a scan past its trivia) is asked only of the others.
+        if (statement.end > use && statement.getStart(ctx.sourceFile) > use) break;
         const found = constInStatement(ts, statement, name);
         if (found !== undefined) return found;
       }
