@@ -111,6 +111,51 @@ export class QuotesService {
     });
   });
 
+  it('counts a Next.js tag as clearing the registry entry of a tag, as init writes them for use cache', async () => {
+    const result = await scan({
+      root: project({
+        'cache-audit.config.json': JSON.stringify({ registry: 'cache-keys.ts' }),
+        'cache-keys.ts': `import { defineCacheRegistry } from '@cache-audit/runtime';
+export const cacheKeys = defineCacheRegistry({
+  keys: {
+    quote: { template: 'quote-{id}', ttl: 900, dependsOn: ['Quote'] },
+    quotes: { template: 'quotes', ttl: 3600, dependsOn: ['Quote'] },
+  },
+});
+`,
+        'lib/quotes.ts': `import { cacheTag } from 'next/cache';
+import { db } from './db';
+
+export async function getQuotes() {
+  'use cache';
+  cacheTag('quotes');
+  return db.quote.findMany();
+}
+
+export async function getQuote(id: string) {
+  'use cache';
+  cacheTag(\`quote-\${id}\`);
+  return db.quote.findUnique({ where: { id } });
+}
+`,
+        'lib/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
+        'app/actions.ts': `'use server';
+import { updateTag } from 'next/cache';
+import { db } from '../lib/db';
+
+export async function deleteQuote(id: string) {
+  await db.quote.delete({ where: { id } });
+  updateTag('quotes');
+  updateTag(\`quote-\${id}\`);
+}
+`,
+      }),
+    });
+    expect(result.matrix.keys).toEqual(['quote', 'quotes']);
+    expect(result.matrix.rows.map((row) => `${row.handler} ${row.cells.join(',')}`)).toEqual(['server action deleteQuote tenant,full']);
+    expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual([]);
+  });
+
   it('lists the blind spots as notes and then judges no key stale', async () => {
     const result = await scan({
       root: project({

@@ -1,5 +1,5 @@
 import { escapeGlob } from '../../patterns/escape.js';
-import { overlaps, patternsOverlap } from '../../patterns/operations.js';
+import { covers, overlaps, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern, PatternPart } from '../../patterns/parse.js';
 import type { CacheRegistry } from '../../registry/define.js';
@@ -199,6 +199,15 @@ function tagNames(registry: CacheRegistry): Set<string> {
 }
 
 /** The names a tag may give one registry entry by: its name, and its template's first segment. */
+/**
+ * Whether a Next.js tag clears every entry of a registry template that is a tag: the template
+ * written as the tag is (`quote-{id}` for updateTag(`quote-${id}`), per binding of its holes).
+ * A tag is literal text, so a tag with a glob character clears no template.
+ */
+export function tagCovers(tag: ParsedPattern, entry: RegistryEntry): boolean {
+  return tag.errors.length === 0 && !/[*?[\]\\]/.test(tag.source.replace(/\{[^{}]*\}/g, '')) && covers(tag, entry.parsed);
+}
+
 export function tagNamesOf(entry: RegistryEntry): string[] {
   const first = entry.parsed.pieces[0];
   const segment = first?.kind === 'text' ? (first.text.split(':')[0] ?? '') : '';

@@ -1,4 +1,4 @@
-import { resolvePattern } from '../../analysis/checks/helpers.js';
+import { resolvePattern, tagCovers } from '../../analysis/checks/helpers.js';
 import type { FileFacts, Invalidation, RouteHandler } from '../../analysis/facts.js';
 import { covers, overlaps } from '../../patterns/operations.js';
 import type { CacheRegistry } from '../../registry/define.js';
@@ -21,9 +21,11 @@ export function buildMatrix(
         i.kind === 'pattern' || i.kind === 'key' ? i.patterns.map((p) => (registry ? resolvePattern(p, registry) : null)) : [],
       )
       .filter((p) => p !== null);
+    const tags = handler.invalidations.flatMap((i) => (i.kind === 'tag' ? i.patterns.flatMap((p) => p.pattern ?? []) : []));
     const cells: Cell[] = (registry?.entries ?? []).map((entry) => {
       let best: Cell = 'none';
-      for (const pattern of patterns) {
+      // A tag clears the entries of a registry of tags whose template it names (updateTag(`quote-${id}`): `quote-{id}`).
+      for (const pattern of [...patterns, ...tags.filter((tag) => tagCovers(tag, entry))]) {
         if (!overlaps(pattern, entry.parsed)) continue;
         if (!covers(pattern, entry.parsed)) {
           if (best === 'none') best = 'partial';

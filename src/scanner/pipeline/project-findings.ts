@@ -5,7 +5,15 @@ import staleKey from '../../../rules/stale-key.js';
 import unresolved from '../../../rules/unresolved.js';
 import unusedKey from '../../../rules/unused-key.js';
 import wrongKey from '../../../rules/wrong-key.js';
-import { globInExactKey, handlerPatterns, namedHoles, resolvePattern, singular, tagNamesOf } from '../../analysis/checks/helpers.js';
+import {
+  globInExactKey,
+  handlerPatterns,
+  namedHoles,
+  resolvePattern,
+  singular,
+  tagCovers,
+  tagNamesOf,
+} from '../../analysis/checks/helpers.js';
 import { truncate } from '../../ts/syntax.js';
 import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../../analysis/facts.js';
 import type { AnalysisOptions } from '../../analysis/options.js';
@@ -33,6 +41,8 @@ function invalidatedKeys(registry: CacheRegistry, invalidations: readonly Invali
       for (const fact of invalidation.patterns) {
         const tag = fact.pattern?.source.replace(/\\(.)/g, '$1') ?? null;
         for (const entry of registry.entries) if (tag !== null && tagNamesOf(entry).includes(tag)) invalidated.add(entry.name);
+        // A registry of tags (the one init writes for 'use cache' families): updateTag(`quote-${id}`) clears `quote-{id}`.
+        for (const entry of registry.entries) if (fact.pattern && tagCovers(fact.pattern, entry)) invalidated.add(entry.name);
       }
       continue;
     }
