@@ -128,6 +128,8 @@ interface KeyFamily {
   readonly tags: ParsedPattern[];
   /** The call that clears it, where it is not a delete of its key. */
   readonly clearedBy: string | null;
+  /** Kept in one process's memory (see `CacheFamily.isLocal`): code the audit cannot follow does not reach it unseen. */
+  readonly isLocal: boolean;
   /** A GraphQL response that every GraphQL mutation clears (see `CacheFamily.isClearedByMutations`). */
   readonly isClearedByMutations: boolean;
   /** Null when some fill gives no expiry that can be read. */
@@ -154,6 +156,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
         tags: [],
         clearedBy: family.clearedBy ?? null,
         isClearedByMutations: family.isClearedByMutations === true,
+        isLocal: family.isLocal === true,
         ttl: family.ttl,
       };
       result.set(shape, entry);
@@ -317,7 +320,9 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const found = staleWrite(writes, family.loads, clearing);
     // Where the handler calls code the audit cannot follow, only a family it clears on another
     // branch (so the team knows the write stales it) is reported: the rest may be cleared unseen.
-    if (!found || (isPartlyJudged && !found.clearedElsewhere)) continue;
+    // A family kept in one process's memory is cleared only by a call on the object that holds
+    // it, which code out of sight would have to reach through the object's owner: reported too.
+    if (!found || (isPartlyJudged && !found.clearedElsewhere && !family.isLocal)) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
@@ -331,7 +336,11 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const elsewhere = found.clearedElsewhere
       ? `, on a path that does not clear it (cleared at ${oneLine(locate(input, found.clearedElsewhere.file ?? input.facts.file, found.clearedElsewhere.range.start))} on another)`
       : '';
-    const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which may clear it` : '';
+    const unseen = !isPartlyJudged
+      ? ''
+      : family.isLocal
+        ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which clears it only by calling back into its owner`
+        : `; it calls code the audit cannot follow (${unfollowed(handler)}), which may clear it`;
     stale.push({
       name: key,
       pattern: key,

@@ -126,7 +126,13 @@ function repositoryEntity(ctx: FileContext, receiver: ts.Expression): string | n
   const expression = unwrap(ts, receiver);
   const fromCall = (init: ts.Expression): string | null => {
     const made = constructed(ts, init);
-    return made && REPOSITORY_FACTORIES.has(made.name) ? entityName(ctx, made.call.arguments?.[0]) : null;
+    if (!made || !REPOSITORY_FACTORIES.has(made.name)) return null;
+    // `getRepository(Website)`, and a wrapper's `getRepository(ctx, Website)` given a context first.
+    for (const argument of made.call.arguments ?? []) {
+      const entity = entityName(ctx, argument);
+      if (entity !== null) return entity;
+    }
+    return null;
   };
   if (ts.isCallExpression(expression)) return fromCall(expression);
   const declared = declarationOf(ctx, expression);
