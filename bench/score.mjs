@@ -33,12 +33,23 @@ function near(row, file, line) {
   return sameFile(row.file, file) && Math.abs(Number(row.line) - line) <= LINE_SLACK;
 }
 
+/** Where a handler declared apart from its route is registered (`registered_at`, `file:line`), as a row to match, or null. */
+function registration(label) {
+  const at = /^(.+):(\d+)$/.exec(label.registered_at ?? '');
+  return at ? { file: at[1], line: at[2] } : null;
+}
+
 /**
- * The report's handler for a labelled row: at the labelled line, or, for one method branch of a
- * Pages Router API route (labelled at the default export), the row of that method in the file.
+ * The report's handler for a labelled row: at the labelled line; at the route registration of a
+ * handler declared in a file of its own (Express `router.post(path, require('./create').default)`);
+ * or, for one method branch of a Pages Router API route (labelled at the default export), the row of
+ * that method in the file.
  */
 function matchRow(label, rows) {
-  const atLine = rows.find((r) => near(label, r.file, r.line));
+  const registered = registration(label);
+  const atLine = rows.find(
+    (r) => near(label, r.file, r.line) || (registered !== null && r.method === label.http_method && near(registered, r.file, r.line)),
+  );
   if (atLine || !label.class_or_function.startsWith('default handler')) return atLine;
   return rows.find((r) => sameFile(label.file, r.file) && r.method === label.http_method);
 }

@@ -211,10 +211,46 @@ class WebsitesService {
     ]);
   });
 
+  it('reads a save of a new entity, made here without an id, as an insert, and any other save as an upsert', () => {
+    const saves = `import { InjectRepository } from '@nestjs/typeorm';
+import { Entity, Repository } from 'typeorm';
+@Entity()
+class Quote {
+  id!: number;
+}
+class QuotesService {
+  constructor(@InjectRepository(Quote) private readonly quotes: Repository<Quote>) {}
+  async create(input: { total: number }, id: number, found: Quote) {
+    await this.quotes.save(this.quotes.create({ ...input, tenantId: 't' }));
+    const made = this.quotes.create(input);
+    await this.quotes.save(made);
+    const built = new Quote();
+    await this.quotes.save(built);
+    await this.quotes.save({ total: 1 });
+    await this.quotes.save({ id, ...input });
+    await this.quotes.save(this.quotes.create({ id, ...input }));
+    const moved = new Quote();
+    moved.id = id;
+    await this.quotes.save(moved);
+    await this.quotes.save(found);
+  }
+}`;
+    expect(effects(saves, 'QuotesService.create')).toEqual([
+      '10:11 model-write Quote.insert',
+      '12:11 model-write Quote.insert',
+      '14:11 model-write Quote.insert',
+      '15:11 model-write Quote.insert',
+      '16:11 model-write Quote.save',
+      '17:11 model-write Quote.save',
+      '20:11 model-write Quote.save',
+      '21:11 model-write Quote.save',
+    ]);
+  });
+
   it('reads the entity of getRepository(…) and of the manager', () => {
     expect(effects(code, 'WebsitesService.viaDataSource')).toEqual([
       '38:11 model-write Domain.delete',
-      '39:11 model-write Website.save',
+      '39:11 model-write Website.insert',
       '9:12 invalidate del through Website.afterInsert (hook)',
     ]);
   });

@@ -161,9 +161,15 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
       };
       result.set(shape, entry);
     }
-    for (const tag of family.tags ?? []) {
-      const pattern = parsePattern(tag);
-      if (pattern.errors.length === 0 && !entry.tags.some((t) => t.source === tag)) entry.tags.push(pattern);
+    if (family.isTag && entry.reads.length > 0) {
+      // A tag given by several functions' entries clears the family only through the tags they all give.
+      const given = new Set(family.tags ?? []);
+      entry.tags.splice(0, entry.tags.length, ...entry.tags.filter((t) => given.has(t.source)));
+    } else {
+      for (const tag of family.tags ?? []) {
+        const pattern = parsePattern(tag);
+        if (pattern.errors.length === 0 && !entry.tags.some((t) => t.source === tag)) entry.tags.push(pattern);
+      }
     }
     if (family.isProjection) {
       entry.projected.push(family);

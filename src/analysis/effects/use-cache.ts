@@ -29,7 +29,8 @@ function hasUseCache(ts: TS, statements: readonly ts.Statement[]): boolean {
 
 /**
  * The families of Next.js `'use cache'` functions (the directive in the function, or at the top of
- * the file for its exported functions): one per tag its `cacheTag(…)` calls give, holding what the
+ * the file for its exported functions): one per tag its `cacheTag(…)` calls give, each with the
+ * function's other tags (`cacheTag('quotes', \`quote-${id}\`)`: one entry, cleared by either), holding what the
  * function reads, with the revalidation of its `cacheLife(…)` profile as its ttl (15 minutes when
  * none is given). A function with no tag can be cleared by no `updateTag`: it is no family here.
  */
@@ -89,11 +90,11 @@ function useCacheFamiliesOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration, bo
   const named = fn.name ?? (holder && ctx.ts.isVariableDeclaration(holder) ? holder.name : fn);
   const where = { file: ctx.file, range: ctx.range(named) };
   const fills = [{ ...where, ttl }];
-  const families: CacheFamily[] = [];
-  for (const tag of tags) {
-    const pattern = keyPattern({ bound: { expr: tag, ctx, env: null }, isKey: true });
-    if (!pattern) continue;
-    families.push({ key: pattern.source, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl, fills, isTag: true });
-  }
-  return families;
+  const keys = tags.flatMap((tag) => keyPattern({ bound: { expr: tag, ctx, env: null }, isKey: true })?.source ?? []);
+  // One entry carries every tag its function gives: an `updateTag` of any of them clears it.
+  return keys.map((key) => {
+    const others = keys.filter((other) => other !== key);
+    const models = [...new Set(loads.map((l) => l.model))];
+    return { key, models, loads, ...where, ttl, fills, isTag: true, ...(others.length > 0 ? { tags: others } : {}) };
+  });
 }

@@ -47,7 +47,8 @@ function isFromNextCache(ctx: SourceCall['ctx'], call: ts.CallExpression): boole
 
 /**
  * `unstable_cache(loader, keyParts, { revalidate, tags })`: a loading read whose family is named
- * by its first tag (what `revalidateTag` invalidates), else its first key part; `revalidate` is its ttl in seconds.
+ * by its first tag (what `revalidateTag` invalidates), else its first key part, and cleared by its
+ * other tags too; `revalidate` is its ttl in seconds.
  */
 function cachedFunction(ctx: SourceCall['ctx'], call: ts.CallExpression): CallEffect[] {
   const { ts } = ctx;
@@ -65,12 +66,17 @@ function cachedFunction(ctx: SourceCall['ctx'], call: ts.CallExpression): CallEf
       : undefined;
   const key = firstOf(property('tags')) ?? firstOf(keyParts);
   const revalidate = property('revalidate');
+  // The entry carries every tag: a `revalidateTag` of any of them clears it.
+  const tagList = property('tags');
+  const listed = tagList ? unwrap(ts, tagList) : undefined;
+  const others = listed && ts.isArrayLiteralExpression(listed) ? listed.elements.slice(1).filter((e) => !ts.isSpreadElement(e)) : [];
   return [
     {
       kind: 'cache-read',
       keys: key ? [{ expr: key, isKey: true }] : [],
       loader: loader ?? null,
       ttl: revalidate ? { expr: revalidate, unit: 'seconds' } : undefined,
+      ...(others.length > 0 ? { tags: others.map((expr) => ({ expr, isKey: true })) } : {}),
     },
   ];
 }

@@ -47,6 +47,11 @@ const POINT_READS = new Set(['findUnique', 'findUniqueOrThrow', 'findByPk', 'fin
 const FIRST_READS = new Set(['findFirst', 'findFirstOrThrow', 'findOne', 'findOneBy', 'findOneOrFail', 'findOneByOrFail']);
 const ID_FIELDS = new Set(['id', '_id', 'uuid']);
 
+/** Whether a field is a row's id (`id`, `_id`, `uuid`). */
+export function isIdField(name: string): boolean {
+  return ID_FIELDS.has(name);
+}
+
 export function writeChange(operation: string): WriteChange {
   if (CREATES.has(operation)) return 'create';
   if (DELETES.has(operation)) return 'delete';

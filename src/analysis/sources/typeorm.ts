@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
-import { lastName, unwrap } from '../../ts/syntax.js';
+import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
 import {
@@ -20,6 +20,7 @@ import {
   thisModel,
   typeReference,
 } from './declarations.js';
+import { isIdField } from './operations.js';
 import type { CallEffect, ModelHook, Source, TextTest } from './source.js';
 
 /**
@@ -190,6 +191,51 @@ function activeRecord(ctx: FileContext, receiver: ts.Expression): string | null 
   return found && libraryBase(found.ctx, found.cls, ACTIVE_RECORD) ? expression.text : null;
 }
 
+/** Whether an object literal names a row's id (`{ id, ...dto }`): saving it may update that row. */
+function namesId(ts: TS, object: ts.ObjectLiteralExpression): boolean {
+  return object.properties.some((p) => p.name !== undefined && isIdField(propertyNameText(ts, p.name) ?? ''));
+}
+
+/** Whether the function that holds a variable sets its id (`quote.id = id`), making a new entity an existing row. */
+function setsId(ctx: FileContext, variable: ts.Identifier): boolean {
+  const { ts } = ctx;
+  let scope = parentOf(variable);
+  while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = parentOf(scope);
+  let found = false;
+  if (scope)
+    forEachNode(ts, scope, (node) => {
+      if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+      const left = unwrap(ts, node.left);
+      if (ts.isPropertyAccessExpression(left) && isIdField(left.name.text) && ctx.text(unwrap(ts, left.expression)) === variable.text)
+        found = true;
+    });
+  return found;
+}
+
+/**
+ * Whether a value saved is a new row, so that `save` inserts it: an entity made in memory here
+ * (`repo.create(dto)`, `new Quote()`, directly or through a `const`) or an object literal, none of
+ * them given an id (`repo.create({ id, ...dto })` and `quote.id = id` may name an existing row).
+ */
+function isNewRow(ctx: FileContext, value: ts.Expression | undefined): boolean {
+  if (!value) return false;
+  const { ts } = ctx;
+  const bare = unwrap(ts, value);
+  const origin = ts.isIdentifier(bare) ? instanceOrigin(ctx, bare) : bare;
+  if (!origin || (ts.isIdentifier(bare) && setsId(ctx, bare))) return false;
+  if (ts.isObjectLiteralExpression(origin)) return !namesId(ts, origin);
+  const made = constructed(ts, origin);
+  if (!made) return false;
+  const isEntity = ts.isNewExpression(made.call) ? /^[A-Z]/.test(made.name) : made.name === 'create';
+  const first = made.call.arguments?.[0] ? unwrap(ts, made.call.arguments[0]) : null;
+  return isEntity && !(first && ts.isObjectLiteralExpression(first) && namesId(ts, first));
+}
+
+/** `save` of a new row (see `isNewRow`): an insert, with the events of one. */
+function insertOf(model: string): CallEffect[] {
+  return [{ kind: 'model-write', model, operation: 'insert', events: [...SUBSCRIBER('Insert'), ...ENTITY('Insert')] }];
+}
+
 function effectFor(model: string, name: string, call?: ts.CallExpression, ts?: TS): CallEffect[] | null {
   if (READS.has(name)) return [{ kind: 'model-read', model, operation: name }, ...(call && ts ? cachedRead(ts, call) : [])];
   const events = WRITES[name];
@@ -280,12 +326,13 @@ export const typeorm: Source = {
     const self = thisModel(ctx, receiver, ACTIVE_RECORD);
     if (self && (self.isStatic || INSTANCE_WRITES.has(name))) return effectFor(self.model, name);
     const repository = repositoryEntity(ctx, receiver) ?? activeRecord(ctx, receiver);
-    if (repository) return effectFor(repository, name, call, ctx.ts);
+    if (repository)
+      return name === 'save' && isNewRow(ctx, call.arguments[0]) ? insertOf(repository) : effectFor(repository, name, call, ctx.ts);
     if (isManager(ctx, receiver)) {
       const { ts } = ctx;
       const first = call.arguments[0];
       const named = entityName(ctx, first);
-      if (named) return effectFor(named, name, call, ts);
+      if (named) return name === 'save' && isNewRow(ctx, call.arguments[1]) ? insertOf(named) : effectFor(named, name, call, ts);
       // `manager.save(site)` where `const site = new Website()` or `repo.create(…)`.
       const origin = first ? instanceOrigin(ctx, first) : null;
       const made = origin ? constructed(ts, origin) : null;
