@@ -326,8 +326,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const found = staleWrite(writes, family.loads, clearing);
     // Where the handler calls code the audit cannot follow, only a family it clears on another
     // branch (so the team knows the write stales it) is reported: the rest may be cleared unseen.
-    // A family kept in one process's memory is cleared only by a call on the object that holds
-    // it, which code out of sight would have to reach through the object's owner: reported too.
+    // So is one kept in one process's memory, which only a call on the object holding it clears.
     if (!found || (isPartlyJudged && !found.clearedElsewhere && !family.isLocal)) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
@@ -342,11 +341,8 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const elsewhere = found.clearedElsewhere
       ? `, on a path that does not clear it (cleared at ${oneLine(locate(input, found.clearedElsewhere.file ?? input.facts.file, found.clearedElsewhere.range.start))} on another)`
       : '';
-    const unseen = !isPartlyJudged
-      ? ''
-      : family.isLocal
-        ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which clears it only by calling back into its owner`
-        : `; it calls code the audit cannot follow (${unfollowed(handler)}), which may clear it`;
+    const reach = family.isLocal ? 'clears it only by calling back into its owner' : 'may clear it';
+    const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which ${reach}` : '';
     stale.push({
       name: key,
       pattern: key,
