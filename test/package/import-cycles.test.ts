@@ -30,6 +30,7 @@ const KNOWN: readonly (readonly string[])[] = [
     'src/analysis/sources/prisma.ts',
     'src/analysis/sources/qstash.ts',
     'src/analysis/sources/response-cache.ts',
+    'src/analysis/sources/self-refreshing.ts',
     'src/analysis/sources/sequelize.ts',
     'src/analysis/sources/source.ts',
     'src/analysis/sources/sql.ts',
