@@ -2,7 +2,6 @@
 // project service) on the TypeScript sources and tests; the plain .js/.mjs/.cjs files get the same
 // rules without type information.
 import js from '@eslint/js';
-import eslintPlugin from 'eslint-plugin-eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -159,18 +158,6 @@ export default tseslint.config(
       ],
     ),
   ),
-  {
-    files: ['rules/**/*.ts'],
-    ...eslintPlugin.configs.recommended,
-    rules: {
-      ...eslintPlugin.configs.recommended.rules,
-      'eslint-plugin/require-meta-docs-description': ['error', { pattern: '^(Enforce|Require|Disallow)' }],
-      'eslint-plugin/require-meta-docs-url': 'off',
-      // Reports and suggestions go through one shared helper (src/eslint/create-rule.ts), which
-      // this rule cannot follow; the rule tests assert every suggestion instead.
-      'eslint-plugin/require-meta-has-suggestions': 'off',
-    },
-  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

@@ -54,10 +54,24 @@ export interface CallResolver {
   /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */
   processorsOf?(queue: string): readonly JobProcessor[];
   /**
-   * The files of the project whose route serves a URL path (`/api/revalidate`, runtime values as
+   * The route files of the project that serve a URL path (`/api/revalidate`, runtime values as
    * `*`), the best match only: the route table needs every file's path, so only a whole project has one.
    */
-  routeFilesOf?(path: string): readonly ts.SourceFile[];
+  routesOf?(path: string): readonly ServedRoute[];
+}
+
+/** The code a route serves for one method, with where it is (`GET /api/revalidate`). */
+export interface RouteCode {
+  readonly ctx: FileContext;
+  readonly fn: ts.FunctionLikeDeclaration;
+  readonly bodies: readonly ts.Node[];
+  readonly label: string;
+}
+
+/** A route file that serves a requested path, and what it runs for a method. */
+export interface ServedRoute {
+  readonly file: ts.SourceFile;
+  code(ctx: FileContext, method: string): readonly RouteCode[];
 }
 
 /** The nodes the extractors look at, gathered in one walk of the file. */

@@ -1,9 +1,7 @@
 import type ts from 'typescript';
 import { unwrap } from '../ts/syntax.js';
 import { constantOf, staticObjectIn, staticString } from './context.js';
-import type { FileContext } from './context.js';
-import { routeCode } from './frameworks/own-routes.js';
-import type { RouteCode } from './frameworks/own-routes.js';
+import type { FileContext, RouteCode } from './context.js';
 import { propertyValue } from './sources/declarations.js';
 
 /** A request the code makes: its method and the path of its URL, runtime values as `*`. */
@@ -143,13 +141,13 @@ export function selfCallOf(ctx: FileContext, call: ts.CallExpression, callee: ts
 
 /** The code of the project's routes that serve a request (none without the whole project: the route table needs it). */
 export function routesServing(ctx: FileContext, request: SelfCall): RouteCode[] {
-  const files = ctx.resolver?.routeFilesOf?.(request.path) ?? [];
-  return files.flatMap((file) => routeCode(file === ctx.sourceFile ? ctx : ctx.contextOf(file), request.method));
+  const served = ctx.resolver?.routesOf?.(request.path) ?? [];
+  return served.flatMap((route) => route.code(route.file === ctx.sourceFile ? ctx : ctx.contextOf(route.file), request.method));
 }
 
 /** The routes of the project a request handed to an HTTP queue calls (QStash's destination), when its URL is the app's own. */
 export function routesRequested(ctx: FileContext, request: { readonly url: ts.Expression; readonly method: string }): RouteCode[] {
-  if (!ctx.resolver?.routeFilesOf) return [];
+  if (!ctx.resolver?.routesOf) return [];
   const path = ownUrlPath(ctx, request.url);
   return path === null ? [] : routesServing(ctx, { method: request.method, path });
 }

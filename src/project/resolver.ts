@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import type { CallResolver } from '../analysis/context.js';
+import type { CallResolver, FileContext, ServedRoute } from '../analysis/context.js';
 import type { KeyRoles } from '../analysis/effects/key-roles.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
@@ -51,7 +51,7 @@ export class ProjectResolver implements CallResolver {
   /** The roles of the project's Redis keys, given by the scan (it knows every file). */
   readonly keyRoles?: () => KeyRoles;
   /** The route files that serve a URL path, when the scan gives a route table (it knows every file's path). */
-  readonly routeFilesOf?: (path: string) => readonly ts.SourceFile[];
+  readonly routesOf?: (path: string) => readonly ServedRoute[];
 
   constructor(
     private readonly ts: TS,
@@ -68,7 +68,13 @@ export class ProjectResolver implements CallResolver {
     this.keyRoles = inputs.keyRoles;
     if (inputs.routeTable) {
       // Each route file is parsed when it serves a path asked for, the read told to the recorder.
-      this.routeFilesOf = (path) => this.tables.routeFilesOf(path).flatMap((file) => this.modules.parsed(file) ?? []);
+      this.routesOf = (path) =>
+        this.tables.routeFilesOf(path).flatMap((route) => {
+          const file = this.modules.parsed(route.file);
+          return file
+            ? [{ file, code: (ctx: FileContext, method: string) => route.routes.code(ctx, method, `${method} ${route.path}`) }]
+            : [];
+        });
     }
   }
 

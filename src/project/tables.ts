@@ -4,7 +4,7 @@ import type { HookTable } from '../analysis/hooks.js';
 import { collectListeners } from '../analysis/listeners.js';
 import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
-import type { RouteTable } from '../analysis/frameworks/own-routes.js';
+import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
 import type { ReadRecorder } from './modules.js';
@@ -59,7 +59,7 @@ export class ProjectTables {
   }
 
   /** The paths of the route files that serve a URL path; none without a route table. */
-  routeFilesOf(path: string): readonly string[] {
+  routeFilesOf(path: string): readonly RouteFile[] {
     this.recorder?.consultedTables();
     if (!this.routeTable) return [];
     this.routes ??= this.routeTable();

@@ -1,4 +1,4 @@
-import { fileRoutePath } from '../analysis/frameworks/own-routes.js';
+import { fileRoutePath } from '../analysis/frameworks/index.js';
 
 /**
  * Test files: read when code reaches them, but neither audited nor reported unless `tests` is on.

@@ -99,6 +99,30 @@ export async function DELETE(request: Request, { params }: { params: { teamId: s
     }
   });
 
+  it('runs a SvelteKit endpoint, its fallback when no export names the method', async () => {
+    const result = await scanProject({
+      'tsconfig.json': TSCONFIG,
+      'lib/redis.ts': REDIS,
+      'src/routes/api/carts/[cartId]/purge/+server.ts': `import { redis } from '@/lib/redis';
+
+export async function fallback({ params }: { params: { cartId: string } }) {
+  await redis.del(\`cart:\${params.cartId}\`);
+  return new Response(null, { status: 204 });
+}
+`,
+      'src/routes/carts/[cartId]/+page.server.ts': `export const actions = {
+  rename: async ({ params, fetch }: { params: { cartId: string }; fetch: typeof globalThis.fetch }) => {
+    await fetch(\`\${process.env.ORIGIN}/api/carts/\${params.cartId}/purge\`, { method: 'DELETE' });
+    return { ok: true };
+  },
+};
+`,
+    });
+    expect(invalidationsOf(result, 'action /carts/[cartId]?/rename')).toEqual([
+      'cart:{cartId} (key) through DELETE /api/carts/[cartId]/purge deferred',
+    ]);
+  });
+
   it('does not follow a request whose route, method or host is not the app’s own, or whose path cannot be read', async () => {
     const result = await scanProject({
       'tsconfig.json': TSCONFIG,

@@ -6,6 +6,7 @@ import type { RegistryEntry } from '../../registry/model.js';
 import type { CheckInput, Suggestion } from '../checks.js';
 import type { Invalidation, PatternFact, RouteHandler } from '../facts.js';
 import type { AnalysisOptions } from '../options.js';
+import { isDecoratedHandler } from '../frameworks/index.js';
 
 /** The pattern a fact stands for, with registry references resolved; null when unknown. */
 export function resolvePattern(fact: PatternFact, registry: CacheRegistry | null): ParsedPattern | null {
@@ -128,13 +129,9 @@ function indentAt(text: string, offset: number): string {
   return /^[ \t]*/.exec(text.slice(start, offset))?.[0] ?? '';
 }
 
-function isDecorated(handler: RouteHandler): boolean {
-  return handler.framework === 'nestjs' || handler.framework === 'graphql' || handler.framework === 'routing-controllers';
-}
-
 /** How a finding says to state an intended exception for a handler. */
 export function exceptionText(handler: RouteHandler): string {
-  return isDecorated(handler)
+  return isDecoratedHandler(handler)
     ? "@NoCacheInvalidation('reason')"
     : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
 }
@@ -146,7 +143,7 @@ export function decoratorSuggestion(
   messageId: string,
   data: Record<string, string>,
 ): Suggestion[] {
-  if (!isDecorated(handler) || !/\bInvalidateCachePattern\b/.test(input.text)) return [];
+  if (!isDecoratedHandler(handler) || !/\bInvalidateCachePattern\b/.test(input.text)) return [];
   const at = lineStart(input.text, handler.nameRange.start);
   const indent = indentAt(input.text, handler.nameRange.start);
   const args = patterns.map((p) => `'${p}'`).join(', ');

@@ -1,8 +1,7 @@
 import type ts from 'typescript';
-import type { FileContext } from '../context.js';
+import type { FileContext, RouteCode } from '../context.js';
 import { appendFrame } from '../env.js';
 import type { Frame } from '../env.js';
-import type { RouteCode } from '../frameworks/own-routes.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
 import { memoTable } from '../session.js';
 import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
@@ -138,7 +137,7 @@ function isRejectionHandler(ts: TS, call: ts.CallExpression, argument: ts.Node):
 /** The routes of the app a call requests (`fetch('/api/…')`), when the resolver knows the app's route files. */
 function ownRoutesOf(site: SourceCall): readonly RouteCode[] {
   const { ctx, call, callee } = site;
-  const request = ctx.resolver?.routeFilesOf ? selfCallOf(ctx, call, callee) : null;
+  const request = ctx.resolver?.routesOf ? selfCallOf(ctx, call, callee) : null;
   return request ? routesServing(ctx, request) : [];
 }
 

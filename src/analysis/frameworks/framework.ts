@@ -1,5 +1,5 @@
-import type { FileContext, FileSurface } from '../context.js';
-import type { RouteHandler } from '../facts.js';
+import type { FileContext, FileSurface, RouteCode } from '../context.js';
+import type { Framework, RouteHandler } from '../facts.js';
 import type { AnalysisOptions } from '../options.js';
 
 /**
@@ -25,4 +25,23 @@ export interface FrameworkModule {
    * mounts the procedures of other files): such files are extracted together.
    */
   readonly isReadWithOthers?: (file: FileSurface) => boolean;
+  /**
+   * The kinds of handler it gives (`RouteHandler.framework`) that are decorated class methods: a
+   * decorator states their exception (`@NoCacheInvalidation`) and a fix adds one (`@InvalidateCachePattern`).
+   */
+  readonly decoratedKinds?: readonly Framework[];
+  /**
+   * For a framework that routes by the place of a file in the tree: the URL path a file serves, and
+   * the code it runs for a method. The app's own requests (`fetch('/api/revalidate')`) are followed
+   * to it.
+   */
+  readonly fileRoutes?: FileRoutes;
+}
+
+/** How a framework's files serve URL paths by their place in the tree (see `FrameworkModule.fileRoutes`). */
+export interface FileRoutes {
+  /** The path a file serves, dynamic segments written `[id]`, a rest `[...slug]` (`[[...slug]]` when optional); null: none. */
+  path(file: string): string | null;
+  /** What the file runs for a request of `method`, labelled `label`; nothing when the analysis cannot see it. */
+  code(ctx: FileContext, method: string, label: string): RouteCode[];
 }

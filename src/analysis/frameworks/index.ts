@@ -1,10 +1,11 @@
 import type { FileContext, FileSurface } from '../context.js';
-import type { RouteHandler } from '../facts.js';
+import type { Framework, RouteHandler } from '../facts.js';
 import type { AnalysisOptions } from '../options.js';
-import type { FrameworkModule } from './framework.js';
+import type { FileRoutes, FrameworkModule } from './framework.js';
 import { graphqlMaps } from './graphql-maps.js';
 import { nestjs } from './nestjs.js';
 import { nextjs } from './nextjs.js';
+import { servedPath } from './own-routes.js';
 import { pagesApi } from './pages-api.js';
 import { routeModules } from './remix.js';
 import { routers } from './routers.js';
@@ -40,4 +41,19 @@ export function frameworkHandlers(ctx: FileContext): RouteHandler[] {
 /** Whether a file's handlers are named by what other files say of them (see `FrameworkModule.isReadWithOthers`). */
 export function isReadWithOthers(file: FileSurface): boolean {
   return FRAMEWORKS.some((framework) => framework.isReadWithOthers?.(file) === true);
+}
+
+const DECORATED = new Set<Framework>(FRAMEWORKS.flatMap((framework) => framework.decoratedKinds ?? []));
+
+/** Whether a handler is a decorated class method (see `FrameworkModule.decoratedKinds`). */
+export function isDecoratedHandler(handler: RouteHandler): boolean {
+  return DECORATED.has(handler.framework);
+}
+
+/** How the frameworks that route by the place of a file read their files (see `FrameworkModule.fileRoutes`). */
+export const FILE_ROUTES: readonly FileRoutes[] = FRAMEWORKS.flatMap((framework) => (framework.fileRoutes ? [framework.fileRoutes] : []));
+
+/** The URL path a file serves by its place in the tree (an App Router `route.ts`, a Pages Router API route, a SvelteKit `+server.ts`), or null. */
+export function fileRoutePath(file: string): string | null {
+  return servedPath(FILE_ROUTES, file)?.path ?? null;
 }

@@ -385,6 +385,7 @@ export const nestjs: FrameworkModule = {
   packages: DECORATOR_PACKAGES,
   mayHold: (file) => usesDecoratorFrameworks(file) && CLASS_MARKER.test(file.sourceText),
   extract: extractDecoratedHandlers,
+  decoratedKinds: ['nestjs', 'graphql', 'routing-controllers'],
 };
 
 declare module '../facts.js' {

@@ -1,9 +1,9 @@
 import type ts from 'typescript';
 import { basename, dirname, sep } from 'node:path';
 import { hasDirective } from '../../ts/syntax.js';
-import type { FileContext, FileSurface } from '../context.js';
+import type { FileContext, FileSurface, RouteCode } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { codeHandler, exportsOf, slashed } from './code-handler.js';
+import { codeHandler, contextFor, exportsOf, slashed } from './code-handler.js';
 import type { FrameworkModule } from './framework.js';
 
 const ROUTE_FILE = /^route\.(ts|tsx|js|jsx|mts|mjs)$/;
@@ -16,12 +16,12 @@ const READ_ACTION = /^(get|list|fetch|load|search|find|read|count|query|lookup|p
  * elsewhere (`modules/…/route.ts`) serves nothing until a route file re-exports its handlers,
  * where they are found with the route's path.
  */
-export function isAppRouteFile(file: string): boolean {
+function isAppRouteFile(file: string): boolean {
   return ROUTE_FILE.test(basename(file)) && slashed(file).split('/').includes('app');
 }
 
 /** The route of a Next.js app-router file: `app/api/quotes/[id]/route.ts` → `/api/quotes/[id]`. */
-export function nextRoutePath(file: string): string {
+function nextRoutePath(file: string): string {
   const segments = dirname(file).split(sep).join('/').split('/');
   const app = segments.lastIndexOf('app');
   const route = (app === -1 ? segments.slice(-2) : segments.slice(app + 1)).filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@'));
@@ -91,7 +91,20 @@ function isNextFile(ctx: FileSurface): boolean {
 }
 
 /** Next.js App Router: route files under `app/`, server actions by their directive. */
-export const nextjs: FrameworkModule = { id: 'nextjs', packages: [], mayHold: isNextFile, extract: extractNextHandlers };
+/** A route's export named after the method. */
+function routeExportCode(ctx: FileContext, method: string, label: string): RouteCode[] {
+  return exportsOf(ctx).flatMap((exported) =>
+    exported.name === method && exported.fn ? [{ ctx: contextFor(ctx, exported.fn), fn: exported.fn, bodies: [exported.fn], label }] : [],
+  );
+}
+
+export const nextjs: FrameworkModule = {
+  id: 'nextjs',
+  packages: [],
+  mayHold: isNextFile,
+  extract: extractNextHandlers,
+  fileRoutes: { path: (file) => (isAppRouteFile(file) ? nextRoutePath(file) : null), code: routeExportCode },
+};
 
 declare module '../facts.js' {
   interface FrameworkNames {

@@ -1,19 +1,4 @@
-import type ts from 'typescript';
-import type { FileContext } from '../context.js';
-import { contextFor, exportsOf } from './code-handler.js';
-import type { HandlerSite } from './code-handler.js';
-import { isAppRouteFile, nextRoutePath } from './nextjs.js';
-import { isPagesApiFile, pagesApiPath, pagesApiSites } from './pages-api.js';
-
-/**
- * The URL path a file serves by its place in the tree, or null: a Next.js App Router `route.ts`
- * under `app/` (route groups and parallel slots left out) or a Pages Router API route.
- */
-export function fileRoutePath(file: string): string | null {
-  if (isPagesApiFile(file)) return pagesApiPath(file);
-  if (isAppRouteFile(file)) return nextRoutePath(file);
-  return null;
-}
+import type { FileRoutes } from './framework.js';
 
 /** How a route segment matches: its literal text, one dynamic segment (`[id]`), or the rest (`[...slug]`, `[[...slug]]`). */
 type Segment = { readonly literal: string } | { readonly dynamic: true } | { readonly rest: 'some' | 'any' };
@@ -64,77 +49,62 @@ function compareRanks(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
+/** A file that serves a URL path by its place in the tree: the path, and the framework's routes that read it. */
+export interface RouteFile {
+  readonly file: string;
+  readonly path: string;
+  readonly routes: FileRoutes;
+}
+
 /** The files of a project that serve URL paths by their place in the tree, looked up by a requested path. */
 export interface RouteTable {
   /** The files that serve `path` (holes as `*`), the best match only; none when no route serves it. */
-  filesOf(path: string): readonly string[];
+  filesOf(path: string): readonly RouteFile[];
   /** Every route path of the table, with its file as `rel` gives it (what a summary that consulted the table depends on). */
   readonly routes: readonly (readonly [string, string])[];
 }
 
+/** The path a file serves, from the first of the frameworks' file routes that reads one, or null. */
+export function servedPath(fileRoutes: readonly FileRoutes[], file: string): { path: string; routes: FileRoutes } | null {
+  for (const routes of fileRoutes) {
+    const path = routes.path(file);
+    if (path !== null) return { path, routes };
+  }
+  return null;
+}
+
 /**
- * The route table of a project's files, from their paths alone (no file is read); `rel` gives a
+ * The route table of a project's files, from their paths alone (no file is read), as the
+ * frameworks that route by file (`FILE_ROUTES` in frameworks/index.ts) read them; `rel` gives a
  * file's path from the project's root, so that the directories above it name no route.
  */
-export function routeTable(files: readonly string[], rel: (file: string) => string = (file) => file): RouteTable {
-  const routes = files.flatMap((file) => {
-    const path = fileRoutePath(rel(file));
-    return path === null ? [] : [[path, rel(file)] as const];
-  });
+export function routeTable(
+  fileRoutes: readonly FileRoutes[],
+  files: readonly string[],
+  rel: (file: string) => string = (file) => file,
+): RouteTable {
   const parsed = files.flatMap((file) => {
-    const path = fileRoutePath(rel(file));
-    return path === null ? [] : [{ file, segments: routeSegments(path) }];
+    const served = servedPath(fileRoutes, rel(file));
+    return served === null ? [] : [{ file, rel: rel(file), ...served, segments: routeSegments(served.path) }];
   });
   return {
-    routes,
+    routes: parsed.map((route) => [route.path, route.rel] as const),
     filesOf(path) {
       const requested = path.split('/').filter((s) => s !== '');
       let best: number[] | null = null;
-      let found: string[] = [];
+      let found: RouteFile[] = [];
       for (const route of parsed) {
         const rank = matchRank(route.segments, requested);
         if (rank === null) continue;
         const order = best === null ? -1 : compareRanks(rank, best);
         if (order < 0) {
           best = rank;
-          found = [route.file];
+          found = [route];
         } else if (order === 0) {
-          found.push(route.file);
+          found.push(route);
         }
       }
       return found;
     },
   };
-}
-
-/** The code a route serves for one method, with where it is (`GET /api/revalidate`). */
-export interface RouteCode {
-  readonly ctx: FileContext;
-  readonly fn: ts.FunctionLikeDeclaration;
-  readonly bodies: readonly ts.Node[];
-  readonly label: string;
-}
-
-/**
- * What a route file runs for a request of `method`: a Next.js route's export of that name, or the
- * Pages Router handler's branch for the method (the code no branch names, when none does). A
- * handler the analysis cannot see serves nothing here.
- */
-export function routeCode(ctx: FileContext, method: string): RouteCode[] {
-  const path = fileRoutePath(ctx.file);
-  if (path === null) return [];
-  const label = `${method} ${path}`;
-  if (!isPagesApiFile(ctx.file)) {
-    return exportsOf(ctx).flatMap((exported) =>
-      exported.name === method && exported.fn ? [{ ctx: contextFor(ctx, exported.fn), fn: exported.fn, bodies: [exported.fn], label }] : [],
-    );
-  }
-  const sites = pagesApiSites(ctx);
-  const exact = sites.filter((site) => site.method === method);
-  const chosen = exact.length > 0 ? exact : sites.filter((site) => site.method === 'ALL');
-  return chosen.flatMap((site: HandlerSite) => {
-    if (!site.fn || !site.body) return [];
-    const bodies = Array.isArray(site.body) ? (site.body as readonly ts.Node[]) : [site.body as ts.Node];
-    return [{ ctx: contextFor(ctx, site.fn), fn: site.fn, bodies, label }];
-  });
 }

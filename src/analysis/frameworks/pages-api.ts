@@ -1,8 +1,8 @@
 import type ts from 'typescript';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
-import type { FileContext } from '../context.js';
+import type { FileContext, RouteCode } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { HTTP_METHODS, codeHandler, exportedFunction, functionOf, isExported, slashed } from './code-handler.js';
+import { HTTP_METHODS, codeHandler, contextFor, exportedFunction, functionOf, isExported, slashed } from './code-handler.js';
 import type { HandlerSite } from './code-handler.js';
 import { branchesOf, restAfterBranches } from './method-branches.js';
 import type { FrameworkModule } from './framework.js';
@@ -10,12 +10,12 @@ import type { FrameworkModule } from './framework.js';
 const PAGES_API = /(^|\/)pages\/api\/(.+)\.(ts|tsx|js|jsx|mts|mjs)$/;
 
 /** Whether the file is a Next.js Pages Router API route (`pages/api/**`, `src/pages/api/**`). */
-export function isPagesApiFile(file: string): boolean {
+function isPagesApiFile(file: string): boolean {
   return PAGES_API.test(slashed(file));
 }
 
 /** `pages/api/teams/[teamId].ts` → `/api/teams/[teamId]`; `pages/api/quotes/index.ts` → `/api/quotes`. */
-export function pagesApiPath(file: string): string {
+function pagesApiPath(file: string): string {
   const match = PAGES_API.exec(slashed(file));
   const segments = (match?.[2] ?? '').split('/');
   if (segments.at(-1) === 'index') segments.pop();
@@ -81,7 +81,7 @@ function extractPagesApiHandlers(ctx: FileContext): RouteHandler[] {
 }
 
 /** Where the handlers of a Pages Router API route are and the code that runs for each (see `extractPagesApiHandlers`). */
-export function pagesApiSites(ctx: FileContext): HandlerSite[] {
+function pagesApiSites(ctx: FileContext): HandlerSite[] {
   const { ts } = ctx;
   if (!isPagesApiFile(ctx.file)) return [];
   const found = defaultHandler(ctx);
@@ -162,11 +162,24 @@ export function pagesApiSites(ctx: FileContext): HandlerSite[] {
 }
 
 /** The Next.js Pages Router's API routes, known by their place in the tree. */
+/** The handler's branch for the method (the code no branch names, when none does). */
+function methodBranchCode(ctx: FileContext, method: string, label: string): RouteCode[] {
+  const sites = pagesApiSites(ctx);
+  const exact = sites.filter((site) => site.method === method);
+  const chosen = exact.length > 0 ? exact : sites.filter((site) => site.method === 'ALL');
+  return chosen.flatMap((site: HandlerSite) => {
+    if (!site.fn || !site.body) return [];
+    const bodies = Array.isArray(site.body) ? (site.body as readonly ts.Node[]) : [site.body as ts.Node];
+    return [{ ctx: contextFor(ctx, site.fn), fn: site.fn, bodies, label }];
+  });
+}
+
 export const pagesApi: FrameworkModule = {
   id: 'nextjs-pages',
   packages: [],
   mayHold: (file) => isPagesApiFile(file.file),
   extract: extractPagesApiHandlers,
+  fileRoutes: { path: (file) => (isPagesApiFile(file) ? pagesApiPath(file) : null), code: methodBranchCode },
 };
 
 declare module '../facts.js' {

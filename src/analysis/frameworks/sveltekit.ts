@@ -2,9 +2,9 @@ import type ts from 'typescript';
 import { basename, dirname } from 'node:path';
 import { staticObject } from '../context.js';
 import { propertyNameText } from '../../ts/syntax.js';
-import type { FileContext } from '../context.js';
+import type { FileContext, RouteCode } from '../context.js';
 import type { RouteHandler } from '../facts.js';
-import { HTTP_METHODS, codeHandler, exportsOf, functionOf, isExported, slashed } from './code-handler.js';
+import { HTTP_METHODS, codeHandler, contextFor, exportsOf, functionOf, isExported, slashed } from './code-handler.js';
 import type { FrameworkModule } from './framework.js';
 
 const SERVER_FILE = /^\+server\.(ts|js)$/;
@@ -109,12 +109,22 @@ function extractSvelteKitHandlers(ctx: FileContext): RouteHandler[] {
   return handlers;
 }
 
+/** An endpoint's export named after the method, else its `fallback`. */
+function endpointCode(ctx: FileContext, method: string, label: string): RouteCode[] {
+  const exported = exportsOf(ctx).filter((e) => e.fn !== null);
+  const named = exported.filter((e) => e.name === method);
+  return (named.length > 0 ? named : exported.filter((e) => e.name === 'fallback')).flatMap((e) =>
+    e.fn ? [{ ctx: contextFor(ctx, e.fn), fn: e.fn, bodies: [e.fn], label }] : [],
+  );
+}
+
 /** SvelteKit: known by its file names alone. */
 export const sveltekit: FrameworkModule = {
   id: 'sveltekit',
   packages: [],
   mayHold: (file) => isSvelteKitFile(file.file),
   extract: extractSvelteKitHandlers,
+  fileRoutes: { path: (file) => (SERVER_FILE.test(basename(file)) ? svelteKitRoutePath(file) : null), code: endpointCode },
 };
 
 declare module '../facts.js' {

@@ -14,6 +14,7 @@ import { LISTENER_MARKER } from '../../analysis/listeners.js';
 import { MOUNT_MARKER } from '../../analysis/frameworks/mounts.js';
 import { SOURCES } from '../../analysis/sources/index.js';
 import type { TextTest } from '../../analysis/sources/source.js';
+import { FILE_ROUTES } from '../../analysis/frameworks/index.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { TS } from '../../ts/syntax.js';
 import { ProjectResolver } from '../../project/resolver.js';
@@ -139,7 +140,7 @@ class Summarizer {
     const audited = new Set(setup.files);
     // The files that can hold listeners, hooks or processors, known from their markers once the extraction is set up.
     let tableFiles: readonly string[] = [];
-    const routes = routeTable(setup.files, setup.rel);
+    const routes = routeTable(FILE_ROUTES, setup.files, setup.rel);
     this.resolver = new ProjectResolver(ts, {
       project: { ...setup.listed, root: setup.listed.sourceRoot },
       host: resolutionHost(ts, setup.listed.files),

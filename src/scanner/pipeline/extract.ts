@@ -17,6 +17,7 @@ import {
   interceptInvalidations,
   isGloballyIntercepted,
 } from '../../analysis/frameworks/nestjs.js';
+import { FILE_ROUTES } from '../../analysis/frameworks/index.js';
 import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
@@ -58,7 +59,7 @@ export function extractProject(
     ...readerAccess(reader, audited),
     tableFiles: parsed,
     keyRoles,
-    routeTable: () => routeTable(setup.files, setup.rel),
+    routeTable: () => routeTable(FILE_ROUTES, setup.files, setup.rel),
   });
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
   const session = new AnalysisSession();
