@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { typescript } from '../ts/typescript.js';
-import { loadConfigFor } from '../config/load-config.js';
+import { loadConfigFor, missingRegistry } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { loadRegistry } from '../registry/load.js';
 import type { LoadedRegistry } from '../registry/load.js';
@@ -46,14 +45,9 @@ export function requireConfig(root: string, cwd: string, configFile?: string): L
 export function requireRegistry(config: LoadedConfig, cwd: string): LoadedRegistry | null {
   const { registry } = config.config;
   if (!registry) return null;
-  const file = resolve(config.dir, registry);
-  if (!existsSync(file) && config.file !== null) {
-    // Said where the path is written, not at a file that is not there.
-    const { line, column } = config.registryAt ?? { line: 1, column: 1 };
-    const message = `\`registry\`: no file at '${registry}' (relative to the folder of this configuration): check the path.`;
-    fail([{ file: config.file, line, column, message }], cwd);
-  }
-  const loaded = loadRegistry(file, { recheckMs: 0 });
+  const missing = missingRegistry(config);
+  if (missing) fail([missing], cwd);
+  const loaded = loadRegistry(resolve(config.dir, registry), { recheckMs: 0 });
   if (loaded.registry === null || loaded.diagnostics.length > 0) fail(loaded.diagnostics, cwd);
   return loaded;
 }

@@ -157,6 +157,22 @@ function renameHint(issue: { readonly code: string; readonly keys?: readonly str
   return renamed.length > 0 ? ` ${renamed.join(' ')}` : '';
 }
 
+/**
+ * The registry path of a configuration file where no file is, said where the path is written (not
+ * at a file that is not there), or null.
+ */
+export function missingRegistry(config: LoadedConfig): RegistryDiagnostic | null {
+  const { registry } = config.config;
+  if (!registry || config.file === null || existsSync(resolve(config.dir, registry))) return null;
+  const { line, column } = config.registryAt ?? { line: 1, column: 1 };
+  return at(
+    config.file,
+    line,
+    column,
+    `\`registry\`: no file at '${registry}' (relative to the folder of this configuration): check the path.`,
+  );
+}
+
 function at(file: string, line: number, column: number, message: string): RegistryDiagnostic {
   return { file, line, column, endLine: line, endColumn: column, message };
 }

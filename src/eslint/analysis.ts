@@ -27,7 +27,7 @@ import { checkerResolver } from '../analysis/typed-resolver.js';
 import { AnalysisSession, entryOf, memoTable } from '../analysis/session.js';
 import { mayNameCache } from '../analysis/sources/index.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
-import { loadConfigFor } from '../config/load-config.js';
+import { loadConfigFor, missingRegistry } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
 import { loadRegistry } from '../registry/load.js';
 import type { RegistryDiagnostic } from '../registry/load.js';
@@ -219,7 +219,9 @@ function setupFor(context: Context): FileSetup {
   if (settings.config.registry) registryFile = resolve(context.cwd, settings.config.registry);
   else if (fileConfig.config.registry) registryFile = resolve(fileConfig.dir, fileConfig.config.registry);
   let registry: CacheRegistry | null = null;
-  if (registryFile) {
+  const missing = settings.config.registry ? null : missingRegistry(fileConfig);
+  if (missing) setupProblems.push(missing);
+  else if (registryFile) {
     const loaded = loadRegistry(registryFile);
     registry = loaded.registry;
     setupProblems.push(...loaded.diagnostics);

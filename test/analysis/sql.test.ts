@@ -61,6 +61,7 @@ describe('an app that reads and writes in SQL', () => {
       ['orders:recent', ['Orders']],
       ['product:{id}', ['Products']],
       ['products:list', ['Products']],
+      ['team:{id}', ['Teams']],
       ['user:{id}', ['Users']],
     ]);
     const price = result.findings.find((f) => f.file === 'src/routes/products.ts' && f.line === 39);
@@ -68,5 +69,14 @@ describe('an app that reads and writes in SQL', () => {
     expect(price?.details?.[0]).toBe(
       '- `products:list` holds Products (a list, count or aggregate; read at src/routes/products.ts:10, filled at src/routes/products.ts:13, ttl 600 s); it writes Products (update) at src/routes/products.ts:40: delete `products:list`.',
     );
+  });
+
+  it('reads a postgres.js statement awaited on its own, in the loader and in the write', async () => {
+    const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures/sql-app') });
+    const rename = result.findings.find((f) => f.file === 'src/routes/teams.ts' && f.line === 16);
+    expect(rename?.details?.[0]).toBe(
+      '- `team:{id}` holds Teams (looked up by key; read at src/routes/teams.ts:9, filled at src/routes/teams.ts:12, ttl 600 s); it writes Teams (update) at src/routes/teams.ts:17: delete `team:{id}`.',
+    );
+    expect(result.findings.filter((f) => f.file === 'src/routes/teams.ts').map((f) => f.line)).toEqual([16]);
   });
 });

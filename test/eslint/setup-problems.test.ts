@@ -58,6 +58,15 @@ describe('setup problems in ESLint', () => {
     ]);
   });
 
+  it('reports a registry path where no file is at the line of the configuration that writes it, as the CLI does', async () => {
+    const dir = project({ ...sources, 'cache-audit.config.json': '{\n  "registry": "src/cache/key.ts"\n}\n' });
+    expect(await messages(linter(dir), dir)).toEqual([
+      expect.stringMatching(
+        /^src\/[abc]\.controller\.ts:1:1 \S+ cache-audit cannot check this file as configured: `registry`: no file at 'src\/cache\/key\.ts' \(relative to the folder of this configuration\): check the path\. \(.*cache-audit\.config\.json:2:15\)\.$/,
+      ),
+    ]);
+  });
+
   it('reports a registry problem at its place when the registry itself is linted', async () => {
     const dir = project({
       ...sources,
@@ -87,7 +96,9 @@ describe('setup problems in ESLint', () => {
     writeFileSync(join(dir, 'cache-audit.config.json'), '{ "registry": "missing.json" }\n');
     await new Promise((done) => setTimeout(done, 1100));
     expect(await messages(eslint, dir)).toEqual([
-      expect.stringMatching(/^src\/[abc]\.controller\.ts:1:1 .*The registry file .*missing\.json does not exist/),
+      expect.stringMatching(
+        /^src\/[abc]\.controller\.ts:1:1 .*`registry`: no file at 'missing\.json'.*cache-audit\.config\.json:1:15\)\.$/,
+      ),
     ]);
   });
 });

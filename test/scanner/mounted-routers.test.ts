@@ -16,18 +16,25 @@ const FINDINGS = [
 describe('routers mounted under a prefix in another file', () => {
   it('names each route by the prefixes of every router it is mounted on, in the CLI', async () => {
     const result = await scan({ root: resolve(import.meta.dirname, '../../fixtures', APP) });
-    expect(result.matrix.rows.map((r) => `${r.handler} ${r.status}`).sort()).toEqual([
-      'DELETE /api/clients/:id none',
-      'DELETE /invoices/:id invalidates',
-      'GET /api/clients/:id read',
-      'GET /expenses/:id read',
-      'GET /invoices/:id read',
-      'GET /quotes/{id} read',
-      'PATCH /expenses/:id none',
-      'PATCH /quotes/{id} invalidates',
-      'POST /quotes/:id/accept none',
-      'PUT /api/clients/:id invalidates',
-    ]);
+    expect(result.matrix.rows.map((r) => `${r.handler} ${r.status}`).sort()).toEqual(
+      [
+        'DELETE /api/clients/:id none',
+        'DELETE /invoices/:id invalidates',
+        'GET /api/clients/:id read',
+        'GET /expenses/:id read',
+        'GET /invoices/:id read',
+        'GET /quotes/{id} read',
+        'PATCH /expenses/:id none',
+        'PATCH /quotes/{id} invalidates',
+        'POST /quotes/:id/accept none',
+        'PUT /api/clients/:id invalidates',
+        // CommonJS TypeScript: `export =` mounted by `import x = require(…)`, `module.exports =` by `const x = require(…)`.
+        'GET /receipts/:id read',
+        'PUT /receipts/:id invalidates',
+        'GET /vendors/:id read',
+        'DELETE /vendors/:id invalidates',
+      ].sort(),
+    );
     expect(
       result.findings.map((f) => `${f.file}:${String(f.line)}:${String(f.column)} ${f.severity} ${f.ruleId} ${f.message}`).sort(),
     ).toEqual(FINDINGS);

@@ -67,6 +67,50 @@ describe('whole-project findings', () => {
     expect(result.matrix.reads['quotesList']).toEqual([{ file: 'src/quotes.controller.ts', line: 7 }]);
   });
 
+  it('lists where a registry key is read by a key of its template, not only by its name', async () => {
+    const result = await scan({
+      root: project({
+        'cache-audit.config.json': JSON.stringify({ registry: 'src/keys.ts' }),
+        'src/keys.ts': `import { defineCacheRegistry } from '@cache-audit/runtime';
+export const cacheKeys = defineCacheRegistry({
+  keys: {
+    quote: { template: 'quote:{id}', ttl: 60, dependsOn: ['Quote'] },
+    quotesAll: { template: 'quotes:{tenantId}:all', ttl: 60, dependsOn: ['Quote'] },
+  },
+});
+`,
+        'src/quotes.service.ts': `import { Inject, Injectable } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
+import { PrismaClient } from '@prisma/client';
+
+const prisma = new PrismaClient();
+
+@Injectable()
+export class QuotesService {
+  constructor(@Inject(CACHE_MANAGER) private cacheManager: Cache) {}
+
+  async findAll(tenantId: string) {
+    const cached = await this.cacheManager.get(\`quotes:\${tenantId}:all\`);
+    if (cached) return cached;
+    const quotes = await prisma.quote.findMany({ where: { tenantId } });
+    await this.cacheManager.set(\`quotes:\${tenantId}:all\`, quotes, 60_000);
+    return quotes;
+  }
+
+  findOne(id: string) {
+    return this.cacheManager.wrap(\`quote:\${id}\`, () => prisma.quote.findUnique({ where: { id } }), 60_000);
+  }
+}
+`,
+      }),
+    });
+    expect(result.matrix.reads).toEqual({
+      quotesAll: [{ file: 'src/quotes.service.ts', line: 13 }],
+      quote: [{ file: 'src/quotes.service.ts', line: 21 }],
+    });
+  });
+
   it('lists the blind spots as notes and then judges no key stale', async () => {
     const result = await scan({
       root: project({

@@ -38,6 +38,15 @@ function sourceEffects(site: SourceCall, stage: Stage): readonly CallEffect[] | 
   return null;
 }
 
+/** What the sources say of a tagged template that runs where it stands (see `Source.classifyTemplate`). */
+export function templateEffects(ctx: FileContext, template: ts.TaggedTemplateExpression): readonly CallEffect[] | null {
+  for (const source of SOURCES) {
+    const classified = source.classifyTemplate?.(ctx, template) ?? null;
+    if (classified) return classified;
+  }
+  return null;
+}
+
 /** The properties of an options object that name what an invalidation clears (`invalidateByKey({ key })`). */
 const KEY_PROPERTIES = new Set(['key', 'keys', 'pattern', 'patterns', 'tag', 'tags']);
 

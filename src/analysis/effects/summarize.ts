@@ -11,7 +11,7 @@ import { lastName, parentOf, truncate } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
-import { fromSource, namedInvalidation } from './library.js';
+import { fromSource, namedInvalidation, templateEffects } from './library.js';
 import type { Effect, EffectBase, EffectKey, Target } from './model.js';
 import { armsThrough, armsWithin } from './paths.js';
 import { settle } from './settle.js';
@@ -62,6 +62,10 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
       });
       return;
     }
+    if (ts.isTaggedTemplateExpression(node)) {
+      for (const effect of templateEffects(ctx, node) ?? [])
+        effects.push(fromSource(ctx, effect, templateBase(ctx, node, root, isDeferred)));
+    }
     if (ts.isCallExpression(node)) {
       const site = sourceCall(ctx, node);
       if (site) new CallSummary(site, root, isDeferred, effects).add();
@@ -80,6 +84,20 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
   // The body itself runs: an arrow's expression body (`() => redis.del(key)`), and a handler's code
   // when it is one call (`async ({ parsedInput }) => updateOrganization(parsedInput)`), are calls too.
   visit(body, false);
+}
+
+/** Where a tagged template's effects happen in the function summarised (a statement runs no hook). */
+function templateBase(ctx: FileContext, template: ts.TaggedTemplateExpression, root: ts.Node, isDeferred: boolean): EffectBase {
+  const { ts } = ctx;
+  return {
+    name: lastName(ts, template.tag) ?? 'sql',
+    node: template,
+    ctx,
+    through: [],
+    isConditional: isConditionalWithin(ts, template, root),
+    isDeferred,
+    arms: armsWithin(ts, template, root, ctx.file),
+  };
 }
 
 /** A method, or a function-valued property, of an object literal that a function returns (`return { invalidate: () => … }`). */

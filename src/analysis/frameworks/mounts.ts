@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { importBindings } from '../../ts/imports.js';
+import { importBindings, isRequire } from '../../ts/imports.js';
 import { parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { forEachNode } from '../sources/declarations.js';
@@ -25,7 +25,7 @@ export const MOUNT_MARKER = /\.(?:route|use)\s*\(\s*['"`]\/|\.register\s*\([^)]*
 /** The calls that hand a mounted router over: Koa's `sub.routes()` and `sub.middleware()`. */
 const HANDOVERS = new Set(['routes', 'middleware']);
 
-/** The names a top-level binding of a file is exported by: `export const x`, `export { x as y }`, `export default x`, `module.exports = x`. */
+/** The names a top-level binding of a file is exported by: `export const x`, `export { x as y }`, `export default x`, `export = x`, `module.exports = x`. */
 function exportNames(ts: TS, file: ts.SourceFile, name: string, declaration: ts.Node): string[] {
   const names: string[] = [];
   const statement = ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration;
@@ -38,7 +38,8 @@ function exportNames(ts: TS, file: ts.SourceFile, name: string, declaration: ts.
       ts.isIdentifier(unwrap(ts, other.expression)) &&
       unwrap(ts, other.expression).getText(file) === name
     )
-      names.push('default');
+      // `export = x` is the whole module, as `module.exports = x` is.
+      names.push(...(other.isExportEquals ? ['*', 'default'] : ['default']));
     if (ts.isExportDeclaration(other) && !other.moduleSpecifier && other.exportClause && ts.isNamedExports(other.exportClause)) {
       for (const element of other.exportClause.elements)
         if ((element.propertyName ?? element.name).getText(file) === name) names.push(element.name.text);
@@ -99,6 +100,8 @@ export function routerKeys(ts: TS, identifier: ts.Identifier, modulePath: Module
       if (!ts.isVariableStatement(statement)) continue;
       const declaration = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
       if (!declaration) continue;
+      // `const quotes = require('./quotes')` is an import, read below.
+      if (ts.isSourceFile(node) && declaration.initializer && isRequire(ts, declaration.initializer)) break;
       return ts.isSourceFile(node) ? declarationKeys(ts, file, name, declaration) : [`${file.fileName}#@${String(declaration.pos)}`];
     }
   }

@@ -168,6 +168,11 @@ export interface Source {
   /** The effects of a call, or null when the call is not this library's. */
   classify(site: SourceCall): readonly CallEffect[] | null;
   /**
+   * The effects of a tagged template that runs where it stands (`await sql\`UPDATE …\``,
+   * `return prisma.$queryRaw\`SELECT …\``), or null when it is not this library's.
+   */
+  classifyTemplate?(ctx: FileContext, template: ts.TaggedTemplateExpression): readonly CallEffect[] | null;
+  /**
    * A source that recognises its calls by imports and declared types (an ORM, a queue) is asked
    * before the project's own functions are followed: a library's call is never a project helper,
    * and an injected `Repository<Website>` must not read as a service that cannot be followed.

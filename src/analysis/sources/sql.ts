@@ -66,6 +66,13 @@ function effectsOf(accesses: readonly SqlAccess[]): CallEffect[] {
   );
 }
 
+/** What a SQL statement's text does: undefined when it is not SQL, null when no table of it can be read. */
+function statementEffects(text: string | null): CallEffect[] | null | undefined {
+  if (text === null || !isSqlText(text)) return undefined;
+  const accesses = readSql(text);
+  return accesses.length > 0 ? effectsOf(accesses) : null;
+}
+
 /** One call of a builder chain, innermost first: its method name (null for the root's plain call) and the call. */
 interface Link {
   readonly name: string | null;
@@ -93,13 +100,30 @@ function chainOf(ts: TS, call: ts.CallExpression): Link[] {
 
 /** Whether a call is the outermost of its chain (`.update(…)` of `knex('t').where(…).update(…)`), where a builder's effect is said once. */
 function isOutermost(ts: TS, call: ts.CallExpression): boolean {
-  let node: ts.Node = call;
+  const { node, parent } = beyondWrappers(ts, call);
+  return !(parent && ts.isPropertyAccessExpression(parent) && parent.expression === node);
+}
+
+/** An expression with the parentheses, `!` and `as` around it, and what holds them. */
+function beyondWrappers(ts: TS, expression: ts.Expression): { node: ts.Node; parent: ts.Node | undefined } {
+  let node: ts.Node = expression;
   let parent = parentOf(node);
   while (parent && (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent) || ts.isAsExpression(parent))) {
     node = parent;
     parent = parentOf(parent);
   }
-  return !(parent && ts.isPropertyAccessExpression(parent) && parent.expression === node);
+  return { node, parent };
+}
+
+/**
+ * Whether a tagged template runs where it stands: awaited, or returned (to be awaited by the
+ * caller). postgres.js, `@vercel/postgres` and Neon run a statement only then; a template passed
+ * to a call is the call's argument, read with the call.
+ */
+function isRunAlone(ts: TS, template: ts.TaggedTemplateExpression): boolean {
+  const { node, parent } = beyondWrappers(ts, template);
+  if (!parent) return false;
+  return ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);
 }
 
 const KNEX_WRITES: Readonly<Record<string, SqlAccess['operation']>> = {
@@ -189,14 +213,14 @@ function kyselyEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] |
 export const sql: Source = {
   id: 'sql',
   precedesHelpers: true,
+  classifyTemplate(ctx, template) {
+    return isRunAlone(ctx.ts, template) ? (statementEffects(sqlTextOf(ctx, template)) ?? null) : null;
+  },
   classify({ ctx, call, name, receiver }) {
     const { ts } = ctx;
     if (RAW_CALLS.has(name)) {
-      const text = sqlTextOf(ctx, call.arguments[0]);
-      if (text !== null && isSqlText(text)) {
-        const accesses = readSql(text);
-        return accesses.length > 0 ? effectsOf(accesses) : null;
-      }
+      const found = statementEffects(sqlTextOf(ctx, call.arguments[0]));
+      if (found !== undefined) return found;
     }
     if (!isOutermost(ts, call)) return null;
     const links = chainOf(ts, call);

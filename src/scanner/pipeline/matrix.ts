@@ -3,6 +3,7 @@ import type { FileFacts, Invalidation, RouteHandler } from '../../analysis/facts
 import { covers, overlaps } from '../../patterns/operations.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import type { Cell, HandlerStatus, MatrixInvalidation, MatrixRow, ScanResult } from '../result.js';
+import { isOfEntry } from './inferred-registry.js';
 
 /** The coverage matrix: for each mutation handler, how far it invalidates each key; and where keys are read. */
 export function buildMatrix(
@@ -46,14 +47,36 @@ export function buildMatrix(
       invalidations: handler.invalidations.flatMap((i) => matrixInvalidation(i, registry)),
     });
   }
+  return {
+    keys,
+    rows: rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    reads: readSites(facts, registry, rel, lineOf),
+  };
+}
+
+/**
+ * Where each registry key is read: by its name (`@Cacheable('quotesList')`, `cache.getOrSet('quotesList', …)`),
+ * or by a key of its template (`cache.get(\`quote:${id}\`)`: the read of a family the code shows).
+ */
+function readSites(
+  facts: readonly FileFacts[],
+  registry: CacheRegistry | null,
+  rel: (file: string) => string,
+  lineOf: (file: string, offset: number) => number,
+): Record<string, { file: string; line: number }[]> {
   const reads: Record<string, { file: string; line: number }[]> = {};
+  const add = (name: string, file: string, offset: number): void => {
+    const site = { file: rel(file), line: lineOf(file, offset) };
+    const sites = (reads[name] ??= []);
+    if (!sites.some((s) => s.file === site.file && s.line === site.line)) sites.push(site);
+  };
   for (const f of facts) {
-    for (const read of f.reads) {
-      if (read.name === null) continue;
-      (reads[read.name] ??= []).push({ file: rel(f.file), line: lineOf(f.file, read.range.start) });
+    for (const read of f.reads) if (read.name !== null) add(read.name, f.file, read.range.start);
+    for (const family of registry ? f.families : []) {
+      for (const entry of registry?.entries ?? []) if (isOfEntry(family, entry)) add(entry.name, family.file, family.range.start);
     }
   }
-  return { keys, rows: rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line), reads };
+  return reads;
 }
 
 /** The verdict on one handler, as the JSON report's rows carry it. */
