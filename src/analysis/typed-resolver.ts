@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import type { CallResolver } from './context.js';
-import { commonJsConstant, importBindings, isRequire } from '../ts/imports.js';
+import { commonJsConstant, importBindings, isRequire, requiredBinding } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
 import { collectHooks, hooksIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
@@ -32,7 +32,13 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
       return functionsOf(tsInstance, symbolAt(nameOf(call.expression)));
     },
     resolveIdentifier(reference) {
-      return functionsOf(tsInstance, symbolAt(nameOf(reference)));
+      const found = functionsOf(tsInstance, symbolAt(nameOf(reference)));
+      // The checker types a `.ts` file's `require('./handler').default` as `any`: the module is read by its exports.
+      const required = found ? null : requiredBinding(tsInstance, reference);
+      const target = required ? requiredFile(tsInstance, program, modules, reference.getSourceFile(), required.module) : null;
+      return target && required
+        ? functionsOf(tsInstance, exportedSymbol(tsInstance, checker, target, required.imported === '*' ? 'export=' : required.imported))
+        : found;
     },
     resolveConstant(reference) {
       const initializer = constantOf(tsInstance, symbolAt(reference));
@@ -146,11 +152,22 @@ function moduleResolution(tsInstance: TS, program: ts.Program): ModuleResolution
 function requiredConstant(tsInstance: TS, program: ts.Program, modules: ModuleResolution, reference: ts.Identifier): ts.Expression | null {
   const file = reference.getSourceFile();
   const binding = importBindings(tsInstance, file).get(reference.text);
-  if (!binding) return null;
+  const target = binding ? requiredFile(tsInstance, program, modules, file, binding.module) : null;
+  return target && binding ? commonJsConstant(tsInstance, target, binding.imported) : null;
+}
+
+/** The source file of the program (not a declaration file) a module specifier of `file` names, or null. */
+function requiredFile(
+  tsInstance: TS,
+  program: ts.Program,
+  modules: ModuleResolution,
+  file: ts.SourceFile,
+  specifier: string,
+): ts.SourceFile | null {
   const options = program.getCompilerOptions();
-  const resolved = tsInstance.resolveModuleName(binding.module, file.fileName, options, tsInstance.sys, modules.cache).resolvedModule;
+  const resolved = tsInstance.resolveModuleName(specifier, file.fileName, options, tsInstance.sys, modules.cache).resolvedModule;
   const target = resolved ? program.getSourceFile(resolved.resolvedFileName) : undefined;
-  return target && !target.isDeclarationFile ? commonJsConstant(tsInstance, target, binding.imported) : null;
+  return target && !target.isDeclarationFile ? target : null;
 }
 
 /** Whether a specifier, imported from a file, names a module of the project (undefined: nothing by that name is installed). */

@@ -1,5 +1,7 @@
 import type ts from 'typescript';
 import { baseOf } from '../analysis/sources/declarations.js';
+import { requiredBinding } from '../ts/imports.js';
+import type { ImportBinding } from '../ts/imports.js';
 import { enclosingClass, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { findMethod } from './exports.js';
@@ -53,6 +55,9 @@ export class CallTargets {
     const expression = unwrap(ts, reference);
     const file = expression.getSourceFile();
     if (ts.isIdentifier(expression)) return this.importedFunction(file, expression.text);
+    // `require('./update-quote').default`, `require('./handler')`: a module required where it is used.
+    const required = requiredBinding(ts, expression);
+    if (required) return this.boundFunction(file, required);
     if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
       const binding = this.modules.imports(file).get(expression.expression.text);
       if (binding?.imported !== '*') return null;
@@ -78,7 +83,10 @@ export class CallTargets {
 
   private importedFunction(file: ts.SourceFile, local: string): Fn[] | null {
     const binding = this.modules.imports(file).get(local);
-    if (!binding) return null;
+    return binding ? this.boundFunction(file, binding) : null;
+  }
+
+  private boundFunction(file: ts.SourceFile, binding: ImportBinding): Fn[] | null {
     const target = this.modules.moduleFile(file, binding.module);
     // A whole module called (`const send = require('./send'); send()`) is its `module.exports`.
     const found = target ? this.exports.exported(target, binding.imported === '*' ? 'default' : binding.imported, 0) : null;

@@ -130,6 +130,14 @@ export class ProjectExports {
       }
       if (name === 'default' && ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression))
         return local(statement.expression.text);
+      // `export default async (req, res) => { … }`
+      if (
+        name === 'default' &&
+        ts.isExportAssignment(statement) &&
+        !statement.isExportEquals &&
+        ts.isFunctionLike(unwrap(ts, statement.expression))
+      )
+        return unwrap(ts, statement.expression);
       // The statement's own name first: the declaration is looked up only for the one that declares `name`.
       const declares = ts.isVariableStatement(statement)
         ? statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)

@@ -56,16 +56,22 @@ export function requiredModule(ts: TS, node: ts.Expression): string | null {
   return expression.arguments.length === 1 && first && ts.isStringLiteralLike(first) ? first.text : null;
 }
 
+/** What `require('m')` (the whole module, `*`) or `require('m').a` (its member `a`) binds, or null. */
+export function requiredBinding(ts: TS, node: ts.Expression): ImportBinding | null {
+  const expression = unwrap(ts, node);
+  const whole = requiredModule(ts, expression);
+  if (whole !== null) return { module: whole, imported: '*' };
+  const member = ts.isPropertyAccessExpression(expression) ? requiredModule(ts, expression.expression) : null;
+  return member !== null && ts.isPropertyAccessExpression(expression) ? { module: member, imported: expression.name.text } : null;
+}
+
 function requireBinding(ts: TS, declaration: ts.VariableDeclaration, imports: Map<string, ImportBinding>): void {
   if (!declaration.initializer) return;
   const init = unwrap(ts, declaration.initializer);
   const whole = requiredModule(ts, init);
-  // const a = require('m').a
-  const member = whole === null && ts.isPropertyAccessExpression(init) ? requiredModule(ts, init.expression) : null;
   if (ts.isIdentifier(declaration.name)) {
-    if (whole !== null) imports.set(declaration.name.text, { module: whole, imported: '*' });
-    else if (member !== null && ts.isPropertyAccessExpression(init))
-      imports.set(declaration.name.text, { module: member, imported: init.name.text });
+    const binding = requiredBinding(ts, init);
+    if (binding) imports.set(declaration.name.text, binding);
     return;
   }
   if (whole === null || !ts.isObjectBindingPattern(declaration.name)) return;
@@ -158,9 +164,5 @@ export function commonJsConstant(ts: TS, file: ts.SourceFile, name: string): ts.
 
 /** Whether an initializer is `require('m')` or `require('m').name`: an import, in CommonJS. */
 export function isRequire(ts: TS, node: ts.Expression): boolean {
-  const expression = unwrap(ts, node);
-  return (
-    requiredModule(ts, expression) !== null ||
-    (ts.isPropertyAccessExpression(expression) && requiredModule(ts, expression.expression) !== null)
-  );
+  return requiredBinding(ts, node) !== null;
 }

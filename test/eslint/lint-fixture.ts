@@ -65,3 +65,11 @@ export async function lintFixture(
     )
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
 }
+
+/** A fixture app's messages as `file:line:column severity rule` and the first line of the message, sorted, as the CLI's are compared. */
+export async function lintedLines(eslintModule: EslintModule, app: string): Promise<string[]> {
+  const messages = await lintFixture(eslintModule, app);
+  return messages
+    .map((m) => `${m.file}:${String(m.line)}:${String(m.column)} ${m.severity} ${m.rule} ${m.message.split('\n')[0] ?? ''}`)
+    .sort();
+}

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import * as eslint10 from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scanner/scan.js';
-import { lintFixture } from '../eslint/lint-fixture.js';
+import { lintedLines } from '../eslint/lint-fixture.js';
 
 const APP = 'mounted-routers-app';
 
@@ -41,11 +41,6 @@ describe('routers mounted under a prefix in another file', () => {
   });
 
   it('names them so in ESLint too (its messages go on with the details)', async () => {
-    const messages = await lintFixture(eslint10, APP);
-    expect(
-      messages
-        .map((m) => `${m.file}:${String(m.line)}:${String(m.column)} ${m.severity} ${m.rule} ${m.message.split('\n')[0] ?? ''}`)
-        .sort(),
-    ).toEqual(FINDINGS);
+    expect(await lintedLines(eslint10, APP)).toEqual(FINDINGS);
   });
 });

@@ -43,4 +43,5 @@ export const AUDITED_APPS = [
   'key-helpers-app',
   'mounted-routers-app',
   'sql-app',
+  'express-route-files-app',
 ];

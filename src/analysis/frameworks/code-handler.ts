@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { requiredModule } from '../../ts/imports.js';
 import { propertyNameText, truncate, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { Framework, RouteHandler } from '../facts.js';
@@ -92,7 +93,8 @@ function scanBodies(ctx: FileContext, body: ts.Node | readonly ts.Node[]): BodyS
 
 /**
  * The function behind an expression: itself, a function or constant of the file, one imported
- * (with a resolver), or the first function inside a wrapper call (`withAuth(handler)`).
+ * (with a resolver), a member of a module (`require('./create').default`), or the first function inside
+ * a wrapper call (`withAuth(handler)`).
  */
 export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | null {
   const { ts } = ctx;
@@ -111,6 +113,8 @@ export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 
     const made = ctx.resolver?.resolveConstant?.(node) ?? null;
     return made ? functionOf(contextFor(ctx, made), made, depth + 1) : null;
   }
+  // `require('./create').default`, `handlers.create`: what the module exports under that name.
+  if (ts.isPropertyAccessExpression(node) || requiredModule(ts, node) !== null) return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? null;
   if (ts.isCallExpression(node)) {
     for (const arg of node.arguments) {
       const inner = functionOf(ctx, arg, depth + 1) ?? optionsHandler(ctx, arg, depth + 1);

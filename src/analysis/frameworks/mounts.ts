@@ -149,9 +149,18 @@ function receiverOf(ts: TS, callee: ts.PropertyAccessExpression): ts.Identifier 
  */
 export function collectMounts(ts: TS, files: readonly ts.SourceFile[], modulePath: ModulePath): MountTable {
   const table = new Map<string, Mount[]>();
+  const add = (keys: readonly string[], mount: Mount): void => {
+    for (const key of keys) {
+      const list = table.get(key) ?? [];
+      list.push(mount);
+      table.set(key, list);
+    }
+  };
+  const calls: ts.CallExpression[] = [];
   for (const file of files) {
     if (!MOUNT_MARKER.test(file.text)) continue;
     forEachNode(ts, file, (node) => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.arguments.length > 0) calls.push(node);
       if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return;
       const callee = node.expression;
       const [first, ...rest] = node.arguments;
@@ -161,14 +170,16 @@ export function collectMounts(ts: TS, files: readonly ts.SourceFile[], modulePat
       const receiver = receiverOf(ts, callee);
       const parent = receiver ? routerKeys(ts, receiver, modulePath) : [];
       const mounted = isPathMount ? mountedRouters(ts, rest) : mountedRouters(ts, first ? [first] : []);
-      for (const router of mounted) {
-        for (const key of routerKeys(ts, router, modulePath)) {
-          const list = table.get(key) ?? [];
-          list.push({ prefix, parent });
-          table.set(key, list);
-        }
-      }
+      for (const router of mounted) add(routerKeys(ts, router, modulePath), { prefix, parent });
     });
+  }
+  // A mounted router handed to a function that registers routes on it (`priceLists(route)`, where
+  // `export default (app) => { app.use('/price-lists', r) }`): the function's parameter is that router.
+  for (const call of calls) {
+    const router = call.arguments.map((a) => unwrap(ts, a)).find((a): a is ts.Identifier => ts.isIdentifier(a));
+    const keys = router ? routerKeys(ts, router, modulePath) : [];
+    if (!ts.isIdentifier(call.expression) || !keys.some((key) => table.has(key))) continue;
+    add(routerKeys(ts, call.expression, modulePath), { prefix: '', parent: keys });
   }
   return table;
 }

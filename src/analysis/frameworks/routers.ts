@@ -11,6 +11,7 @@ import { scanBody } from '../invalidations.js';
 import type { BodyScan } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';
 import type { FrameworkModule } from './framework.js';
+import { functionOf } from './code-handler.js';
 import { prefixedPath } from './mounts.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
@@ -326,14 +327,8 @@ function handlerFunction(ctx: FileContext, expression: ts.Expression): ts.Functi
     return binding ? 'opaque' : null;
   }
   if (ts.isPropertyAccessExpression(node)) return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? 'opaque';
-  if (ts.isCallExpression(node)) {
-    // A wrapper such as asyncHandler(async (req, res) => …): the function inside.
-    for (const arg of node.arguments) {
-      const inner = unwrap(ts, arg);
-      if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) return inner;
-    }
-  }
-  return null;
+  // A wrapper such as asyncHandler(async (req, res) => …) or wrap(require('./create').default): the function inside.
+  return ts.isCallExpression(node) ? functionOf(ctx, node) : null;
 }
 
 /** Handlers registered on routers and apps: Express, Koa, Hono, Fastify. */
