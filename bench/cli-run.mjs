@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isTestFile, projectFiles } from '../dist/esm/src/project/files.js';
+import { projectFiles } from '../dist/esm/src/project/files.js';
+import { isTestFile } from '../dist/esm/src/project/test-files.js';
 import { typescript } from '../dist/esm/src/ts/typescript.js';
 
 const [mode, dir, build = fileURLToPath(new URL('..', import.meta.url))] = process.argv.slice(2);

@@ -394,7 +394,8 @@ function findConstantInitializer(ctx: FileContext, identifier: ts.Identifier): t
     if (ts.isFunctionLike(node) && node.parameters.some((p) => bindsName(ts, p.name, name))) return null;
     if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node)) {
       for (const statement of node.statements) {
-        if (statement.getStart(ctx.sourceFile) > use) break;
+        // A statement that ends before the use starts before it too: its start (a scan past its trivia) is asked only of the others.
+        if (statement.end > use && statement.getStart(ctx.sourceFile) > use) break;
         const found = constInStatement(ts, statement, name);
         if (found !== undefined) return found;
       }

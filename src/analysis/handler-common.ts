@@ -5,6 +5,7 @@ import type { FileContext } from './context.js';
 import type { Invalidation, ModelWrite, Range } from './facts.js';
 import { decoratorInvalidation } from './read-pattern.js';
 import type { BodyScan } from './invalidations.js';
+import type { Effect } from './effects/model.js';
 import { readableKeys } from './effects/keys.js';
 import { rowOf } from './effects/loaders.js';
 import { matchesCallName } from './effects/classify.js';
@@ -182,15 +183,12 @@ function isProvablyRead(scan: BodyScan): boolean {
 /** The model writes of a handler's code, once per model, change, fields and branches. */
 export function modelWrites(scan: BodyScan): ModelWrite[] {
   const writes = new Map<string, ModelWrite>();
-  // The keys read from the cache under each function the handler calls, sorted, once per handler.
-  const keysReadUnder = new Map<string, Set<string>>();
-  for (const read of scan.effects) {
-    const [under] = read.through;
-    if (read.kind !== 'cache-read' || under === undefined) continue;
-    const keys = keysReadUnder.get(under) ?? new Set<string>();
-    for (const pattern of readableKeys(read.keys)) keys.add(pattern.source);
-    keysReadUnder.set(under, keys);
-  }
+  // The keys read from the cache under each function the handler calls, read once per handler when a write on a branch asks.
+  let keysReadUnder: Map<string, Set<string>> | null = null;
+  const keysUnder = (under: string): Set<string> | undefined => {
+    keysReadUnder ??= readKeysUnder(scan.effects);
+    return keysReadUnder.get(under);
+  };
   for (const effect of scan.effects) {
     // A base repository's write whose class no caller named writes no model that can be told.
     if (effect.kind !== 'model-write' || isHeldModel(effect.model)) continue;
@@ -198,7 +196,7 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
     const isOnHelperBranch = effect.isConditional && under !== undefined;
     // A write on a branch of a function the handler calls, which reads the cache too: made while
     // filling what that function reads.
-    const fillsKeys = isOnHelperBranch ? [...(keysReadUnder.get(under) ?? [])].sort() : [];
+    const fillsKeys = isOnHelperBranch ? [...(keysUnder(under) ?? [])].sort() : [];
     const write = {
       model: effect.model,
       change: effect.change,
@@ -212,6 +210,19 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
     if (!writes.has(key)) writes.set(key, { ...write, site: { file: effect.ctx.file, range: effect.ctx.range(effect.node) } });
   }
   return [...writes.values()];
+}
+
+/** The keys read from the cache under each function a handler calls (the first of an effect's `through`). */
+function readKeysUnder(effects: readonly Effect[]): Map<string, Set<string>> {
+  const keysReadUnder = new Map<string, Set<string>>();
+  for (const read of effects) {
+    const [under] = read.through;
+    if (read.kind !== 'cache-read' || under === undefined) continue;
+    const keys = keysReadUnder.get(under) ?? new Set<string>();
+    for (const pattern of readableKeys(read.keys)) keys.add(pattern.source);
+    keysReadUnder.set(under, keys);
+  }
+  return keysReadUnder;
 }
 
 /** The invalidations of a handler's code: write-through fills count in a mutation only. */

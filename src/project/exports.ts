@@ -19,6 +19,8 @@ interface Answers {
  */
 export class ProjectExports {
   private readonly answers = new WeakMap<object, Answers>();
+  /** Each file's statements by the names they can export (see `statementsFor`), made once per tree. */
+  private readonly indexes = new WeakMap<ts.SourceFile, StatementIndex>();
 
   constructor(
     private readonly ts: TS,
@@ -46,6 +48,32 @@ export class ProjectExports {
       : this.findConstant(file, name, depth);
   }
 
+  /**
+   * The statements of a file that can answer for `name`, in their order: those that declare it or
+   * name it in an export clause, and every wholesale re-export. The others say nothing of a name
+   * but `default`, for which every statement is read.
+   */
+  private statementsFor(file: ts.SourceFile, name: string): readonly ts.Statement[] {
+    if (name === 'default') return file.statements;
+    let index = this.indexes.get(file);
+    if (!index) {
+      index = indexStatements(this.ts, file);
+      this.indexes.set(file, index);
+    }
+    const named = index.byName.get(name);
+    if (!named) return index.wholesale;
+    // Both lists are in the file's order, and no statement is in both: merged, they stay in it.
+    const merged: ts.Statement[] = [];
+    let w = 0;
+    for (const statement of named) {
+      while (w < index.wholesale.length && (index.wholesale[w] as ts.Statement).pos < statement.pos)
+        merged.push(index.wholesale[w++] as ts.Statement);
+      merged.push(statement);
+    }
+    while (w < index.wholesale.length) merged.push(index.wholesale[w++] as ts.Statement);
+    return merged;
+  }
+
   private findConstant(file: ts.SourceFile, name: string, depth: number): ts.Expression | null {
     const { ts } = this;
     if (depth > 4) return null;
@@ -57,15 +85,19 @@ export class ProjectExports {
       }
       return null;
     };
-    for (const statement of file.statements) {
+    for (const statement of this.statementsFor(file, name)) {
       // `export default { client }`, `export default client`.
       if (name === 'default' && ts.isExportAssignment(statement) && !statement.isExportEquals) {
         const value = unwrap(ts, statement.expression);
         return ts.isIdentifier(value) ? local(value.text) : value;
       }
-      if (ts.isVariableStatement(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+      if (
+        ts.isVariableStatement(statement) &&
+        (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword) &&
+        statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
+      ) {
         const found = local(name);
-        if (found && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return found;
+        if (found) return found;
       }
       if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
         for (const element of statement.exportClause.elements) {
@@ -119,7 +151,7 @@ export class ProjectExports {
     const isDefault = (node: ts.Node): boolean =>
       ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
     const local = (wanted: string): ts.Node | null => localDeclaration(ts, file, wanted);
-    for (const statement of file.statements) {
+    for (const statement of this.statementsFor(file, name)) {
       if (
         name === 'default' &&
         (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
@@ -249,6 +281,40 @@ export class ProjectExports {
     const target = this.modules.moduleFile(file, binding.module);
     return target ? { file: target, name: binding.imported } : null;
   }
+}
+
+/** A file's statements by the names they declare or export by name, and its wholesale re-exports (`export * from`), in the file's order. */
+interface StatementIndex {
+  readonly byName: Map<string, ts.Statement[]>;
+  readonly wholesale: readonly ts.Statement[];
+}
+
+function indexStatements(ts: TS, file: ts.SourceFile): StatementIndex {
+  const byName = new Map<string, ts.Statement[]>();
+  const wholesale: ts.Statement[] = [];
+  const add = (name: string, statement: ts.Statement): void => {
+    const statements = byName.get(name);
+    if (!statements) byName.set(name, [statement]);
+    else if (statements[statements.length - 1] !== statement) statements.push(statement);
+  };
+  for (const statement of file.statements) {
+    if (ts.isVariableStatement(statement)) {
+      for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name)) add(d.name.text, statement);
+    } else if (
+      (ts.isFunctionDeclaration(statement) ||
+        ts.isClassDeclaration(statement) ||
+        ts.isEnumDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement)) &&
+      statement.name
+    ) {
+      add(statement.name.text, statement);
+    } else if (ts.isExportDeclaration(statement)) {
+      const clause = statement.exportClause;
+      if (clause && ts.isNamedExports(clause)) for (const element of clause.elements) add(element.name.text, statement);
+      else if (!clause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) wholesale.push(statement);
+    }
+  }
+  return { byName, wholesale };
 }
 
 /** The answer for (file, name), computed once. */

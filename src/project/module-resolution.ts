@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import type ts from 'typescript';
 import { isProjectSource, looksLikeProjectModule } from '../analysis/project-modules.js';
 import { packageOf } from '../ts/imports.js';
@@ -13,6 +13,8 @@ export type ResolvedProject = Pick<ProjectFiles, 'root' | 'optionsOf' | 'workspa
 export const UNRESOLVED = Symbol('unresolved');
 const SOURCE_FILE = /\.(tsx?|mts|cts|jsx?|mjs|cjs)$/;
 const DECLARATION = /\.d\.[cm]?ts$/;
+/** `./x`, `../a/b.js`: relative, with no backslash, ending in a name (not `/`, `.` or `..`). */
+const PLAIN_RELATIVE = /^\.\.?\/(?:[^\\]*\/)?(?!\.\.?$)[^/\\]+$/;
 
 /**
  * Which file of the project an import specifier names: TypeScript's module resolution with the
@@ -22,6 +24,11 @@ const DECLARATION = /\.d\.[cm]?ts$/;
 export class ModuleResolution {
   private readonly resolved = new Map<string, string | null | typeof UNRESOLVED>();
   private readonly resolutionCaches = new Map<ts.CompilerOptions, ts.ModuleResolutionCache>();
+  /**
+   * What TypeScript resolved a relative specifier to, by options and the path it names: `../lib/x`
+   * of one directory and `./x` of another are one question (the importing directory plays no other part).
+   */
+  private readonly relativeResolutions = new Map<ts.CompilerOptions, Map<string, string | null>>();
   /** The source a workspace package's specifier names, whatever the importing directory. */
   private readonly workspaceModules = new Map<string, string | null>();
   private readonly realRoot: string;
@@ -64,9 +71,8 @@ export class ModuleResolution {
         cache = this.ts.createModuleResolutionCache(this.project.root, (name) => name, options);
         this.resolutionCaches.set(options, cache);
       }
-      const result = this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule;
       // TypeScript gives the real path of what it finds in node_modules (a linked workspace package).
-      const real = result ? result.resolvedFileName : null;
+      const real = this.resolvedFileName(specifier, fromFile, directory, options, cache);
       path =
         real !== null && isProjectSource(real) && this.isInsideRoot(real)
           ? real
@@ -74,6 +80,32 @@ export class ModuleResolution {
       this.resolved.set(key, path);
     }
     return path;
+  }
+
+  /** The file TypeScript resolves a specifier of `fromFile` to, or null; a relative one asked once per path it names. */
+  private resolvedFileName(
+    specifier: string,
+    fromFile: string,
+    directory: string,
+    options: ts.CompilerOptions,
+    cache: ts.ModuleResolutionCache,
+  ): string | null {
+    const resolve = (): string | null =>
+      this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule?.resolvedFileName ?? null;
+    // Only the plain relative spellings (`./x`, `../a/b.js`): a trailing `/`, `.` or `..` is resolved as a directory.
+    if (!PLAIN_RELATIVE.test(specifier) || !directory.startsWith('/')) return resolve();
+    let byPath = this.relativeResolutions.get(options);
+    if (!byPath) {
+      byPath = new Map();
+      this.relativeResolutions.set(options, byPath);
+    }
+    const path = posix.normalize(`${directory}/${specifier}`);
+    let resolved = byPath.get(path);
+    if (resolved === undefined) {
+      resolved = resolve();
+      byPath.set(path, resolved);
+    }
+    return resolved;
   }
 
   /**

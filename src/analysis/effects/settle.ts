@@ -13,8 +13,9 @@ type KeyScan = Effect & { kind: 'key-scan' };
  */
 export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const scans = effects.filter((e): e is KeyScan => e.kind === 'key-scan');
-  const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
-  const localReads = readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : [])));
+  // The keys read here, read (as patterns) only when a deletion or a fill asks: most functions make neither.
+  let reads: ParsedPattern[] | null = null;
+  const localReads = (): ParsedPattern[] => (reads ??= readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : []))));
   // A delete clears what the function read only if the read comes first (`get`, then `del` of a
   // corrupt entry), not a delete before a request whose route reads the key; and not a read made
   // by one call and a delete by another (an auth check that reads a key, then a helper that clears it).
@@ -29,7 +30,8 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const roles = (): Roles => {
     if (!known) {
       const project = keyRolesFor(ctx);
-      known = { others: [...localOthers, ...project.others], reads: [...localReads, ...project.cached] };
+      const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
+      known = { others: [...localOthers, ...project.others], reads: [...localReads(), ...project.cached] };
     }
     return known;
   };
@@ -60,7 +62,7 @@ interface Roles {
 function settled(
   effect: Effect,
   scans: readonly KeyScan[],
-  localReads: readonly ParsedPattern[],
+  localReads: () => readonly ParsedPattern[],
   readsBefore: (effect: Effect) => ParsedPattern[],
   roles: () => Roles,
 ): Effect | null {
@@ -74,13 +76,13 @@ function settled(
     if (others.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads))
       return { ...effect, kind: 'redis-other', role: 'lock' };
   }
-  if (effect.kind === 'invalidate' && effect.isConditional && !effect.isSelfClearing && localReads.length > 0) {
+  if (effect.kind === 'invalidate' && effect.isConditional && !effect.isSelfClearing && localReads().length > 0) {
     const patterns = readableKeys(effect.keys);
     if (patterns.length > 0 && overlapsAny(patterns, readsBefore(effect))) return { ...effect, isSelfClearing: true };
   }
   if (effect.kind === 'cache-fill' && !effect.isCacheAside) {
     const filled = readableKeys(effect.keys);
-    if (localReads.length > 0 && overlapsAny(filled, localReads)) return { ...effect, isCacheAside: true, isWriteThrough: false };
+    if (localReads().length > 0 && overlapsAny(filled, localReads())) return { ...effect, isCacheAside: true, isWriteThrough: false };
     // A fresh token stored under a key the code reads (`set(epochKey, randomBytes(6))`): the entries keyed by the old one are retired.
     // The key is read back in the project, or in the file that rotates it (a package the project imports).
     const readBack = (): boolean => overlapsAny(filled, roles().reads) || overlapsAny(filled, keyRolesOfFile(effect.ctx).cached);

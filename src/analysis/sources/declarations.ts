@@ -53,13 +53,14 @@ function findDeclaration(ctx: FileContext, receiver: ts.Expression, followImport
           ctx,
         };
     }
-    if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) {
+    if (ts.isSourceFile(node)) {
+      const declaration = topVariables(ctx, node).get(name);
+      if (declaration) return { type: declaration.type, initializer: declaration.initializer, decorators: [], parameterOf: null, ctx };
+    } else if (ts.isBlock(node) || ts.isModuleBlock(node)) {
       for (const statement of node.statements) {
         if (!ts.isVariableStatement(statement)) continue;
         for (const declaration of statement.declarationList.declarations) {
           if (ts.isIdentifier(declaration.name) && declaration.name.text === name) {
-            // `const redis = require('./redis')` at the top is an import: followed below, as one.
-            if (ts.isSourceFile(node) && declaration.initializer && isRequire(ts, declaration.initializer)) break;
             return { type: declaration.type, initializer: declaration.initializer, decorators: [], parameterOf: null, ctx };
           }
         }
@@ -72,6 +73,27 @@ function findDeclaration(ctx: FileContext, receiver: ts.Expression, followImport
   return remote
     ? { type: undefined, initializer: remote, decorators: [], parameterOf: null, ctx: ctx.contextOf(remote.getSourceFile()) }
     : null;
+}
+
+const TOP_VARIABLES = memoTable<ts.SourceFile, ReadonlyMap<string, ts.VariableDeclaration>>('top-level variables');
+
+/**
+ * The variable each name is declared as at the top of a file: a statement's first declaration of
+ * the name, unless a `require` (`const redis = require('./redis')` is an import, followed as one).
+ */
+function topVariables({ ts, session }: FileContext, file: ts.SourceFile): ReadonlyMap<string, ts.VariableDeclaration> {
+  return session.memo(TOP_VARIABLES, file, () => {
+    const byName = new Map<string, ts.VariableDeclaration>();
+    for (const statement of file.statements.filter(ts.isVariableStatement)) {
+      const seen = new Set<string>();
+      for (const d of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) || seen.has(d.name.text)) continue;
+        seen.add(d.name.text);
+        if (!(d.initializer && isRequire(ts, d.initializer)) && !byName.has(d.name.text)) byName.set(d.name.text, d);
+      }
+    }
+    return byName;
+  });
 }
 
 /** A member of the class enclosing `at`, or of the project's classes it extends (`this.MongooseModel` of a base repository). */
