@@ -135,6 +135,8 @@ export interface ModelRead {
   readonly row: ModelRow | null;
   /** Fields a list's filter holds to a value written in the code (`isBlueprint: true`): the rows it can hold. */
   readonly pinned?: readonly string[];
+  /** Made on a branch of a function the loader calls (a generic helper's case): the entry may not hold it. */
+  readonly isOnHelperBranch?: boolean;
 }
 
 /** A place in the code, in a file of its own. */

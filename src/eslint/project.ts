@@ -10,6 +10,7 @@ import { globalCacheSetup, globallyCachedGets } from '../analysis/frameworks/nes
 import { gaveUp } from '../analysis/limits.js';
 import { globToRegExp } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
+import { dependencyFiles } from '../project/dependencies.js';
 import { projectFiles } from '../project/files.js';
 import { isTestFile } from '../project/test-files.js';
 import type { ProjectFiles } from '../project/files.js';
@@ -159,7 +160,8 @@ export class UntypedProject {
     const gets: InterceptedGet[] = [];
     const setups: GlobalCacheSetup[] = [];
     const extract = { ...this.extract, withFamilies: true, isForLookups: true };
-    for (const sourceFile of this.relevantFiles()) {
+    // The packages the project depends on fill families its handlers keep fresh too.
+    for (const sourceFile of [...this.relevantFiles(), ...this.relevantFiles(this.auditedFiles(dependencyFiles(this.ts, this.listed())))]) {
       try {
         const facts = extractFacts(sourceFile, extract);
         byFile.push(...facts.families);
@@ -174,10 +176,10 @@ export class UntypedProject {
     return this.familiesFound;
   }
 
-  /** The project's files that can matter (their text decides, as in the CLI), parsed. */
-  private relevantFiles(): ts.SourceFile[] {
+  /** The project's files (or `candidates`) that can matter (their text decides, as in the CLI), parsed. */
+  private relevantFiles(candidates = this.auditedFiles()): ts.SourceFile[] {
     const files: ts.SourceFile[] = [];
-    for (const file of this.auditedFiles()) {
+    for (const file of candidates) {
       const text = this.entry(file).text;
       if (text === null || !fileRelevance(file, text, this.options).relevant) continue;
       const sourceFile = this.sourceFileAt(file);
@@ -186,11 +188,11 @@ export class UntypedProject {
     return files;
   }
 
-  /** The files the CLI audits: the listed ones, without the ignored ones, the tests and the registry. */
-  private auditedFiles(): string[] {
+  /** The files the CLI audits (of `listed`): the listed ones, without the ignored ones, the tests and the registry. */
+  private auditedFiles(listed: readonly string[] = this.listed().files): string[] {
     const { config, ignoreBase, registryFile } = this.scope;
     const ignores = (config.ignores ?? []).map((glob) => globToRegExp(glob));
-    return this.listed().files.filter((file) => {
+    return listed.filter((file) => {
       const path = relative(ignoreBase, file).split(sep).join('/');
       return file !== registryFile && !ignores.some((glob) => glob.test(path)) && (config.tests === true || !isTestFile(path));
     });

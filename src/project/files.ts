@@ -194,7 +194,7 @@ export function walkSources(dir: string, problems: InputProblem[]): string[] {
   return files.sort();
 }
 
-function isWithin(dir: string, path: string): boolean {
+export function isWithin(dir: string, path: string): boolean {
   const inside = relative(dir, path);
   return inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside);
 }

@@ -2,7 +2,7 @@ import { typescript } from '../ts/typescript.js';
 import type { ScanResult } from './result.js';
 import { assemble, inferredFamilies } from './pipeline/assemble.js';
 import { checkFiles, FindingSink } from './pipeline/check.js';
-import { extractProject } from './pipeline/extract.js';
+import { dependencyFacts, extractProject } from './pipeline/extract.js';
 import { dependencyFindings } from './pipeline/inferred-registry.js';
 import { loadScan, reportedFiles } from './pipeline/load.js';
 import { createReader } from './pipeline/parse.js';
@@ -42,11 +42,13 @@ function run(options: ScanOptions, memory: RunMemory): ScanRun {
   // The files read by the kept summaries are inputs of the run too; their texts give the positions of their findings.
   for (const [file, reads] of kept) for (const each of [file, ...reads]) read.add(each);
   const reader = memory.keptTexts(parsing, new Set(kept.keys()));
+  // The families the packages it depends on fill are the project's too (read after the project's own files).
+  const dependencies = dependencyFacts(ts, setup, parsing);
   const sink = new FindingSink();
-  checkFiles(setup, reader, facts, isReportedFile, options.strict, sink);
+  checkFiles(setup, reader, facts, isReportedFile, options.strict, sink, dependencies);
   const lineOf = (file: string, offset: number): number => (reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1;
   keyFindings(setup, facts, isReportedFile, sink);
-  const families = inferredFamilies(facts, setup.rel, lineOf);
+  const families = inferredFamilies([...facts, ...dependencies], setup.rel, lineOf);
   dependencyFindings(setup, families, isReportedFile, sink);
   deletionFindings(setup, reader, facts, isReportedFile, sink);
   blindSpots(setup, reader, facts, isReportedFile, lineOf, sink);

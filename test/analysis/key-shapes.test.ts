@@ -579,3 +579,49 @@ app.put('/orgs/:id/billing', async (req, res) => {
     ]);
   });
 });
+
+describe('reads on a branch of a shared helper', () => {
+  it('warns where the family holds the written model only through a branch of a helper its loader calls', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/conditions.ts': `import { prisma } from './db';
+export async function passes(rule: { on: string; stepId: string }): Promise<boolean> {
+  if (rule.on === 'previous-step') {
+    const message = await prisma.message.findFirst({ where: { stepId: rule.stepId } });
+    return message !== null;
+  }
+  return true;
+}
+`,
+      'src/routes.ts': `import express from 'express';
+import Redis from 'ioredis';
+import { prisma } from './db';
+import { passes } from './conditions';
+const redis = new Redis();
+export const app = express();
+app.get('/integrations/:org', async (req, res) => {
+  const cached = await redis.get(\`integration:\${req.params.org}\`);
+  if (cached) return res.json(JSON.parse(cached));
+  const integrations = await prisma.integration.findMany({ where: { organizationId: req.params.org } });
+  const chosen = integrations.find(async (i) => await passes(i.rule));
+  await redis.set(\`integration:\${req.params.org}\`, JSON.stringify(chosen), 'EX', 300);
+  res.json(chosen);
+});
+app.patch('/messages/:id', async (req, res) => {
+  await prisma.message.update({ where: { id: req.params.id }, data: { read: true } });
+  res.status(204).end();
+});
+app.patch('/integrations/:id', async (req, res) => {
+  await prisma.integration.update({ where: { id: req.params.id }, data: req.body });
+  res.status(204).end();
+});
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['integration:{org}', ['Integration', 'Message']]]);
+    const dependent = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation' || f.ruleId === 'possibly-stale-family');
+    expect(dependent.map((f) => `${f.ruleId} ${f.severity} ${String(f.line)}`)).toEqual([
+      'possibly-stale-family warning 15',
+      'require-dependent-invalidation error 19',
+    ]);
+  });
+});

@@ -45,10 +45,11 @@ describe('a monorepo root', () => {
     expect(text.stdout).not.toContain('packages/cache');
     // Each application says whether it has a configuration; the web application has none.
     const web = text.stdout.slice(text.stdout.indexOf('▸ @acme/web'));
-    expect(web).toMatch(/^No configuration: audited with the defaults and 1 cache family read in the code/m);
+    // Its families are those read in its code and in the shared package it depends on (@acme/catalog).
+    expect(web).toMatch(/^No configuration: audited with the defaults and 2 cache families read in the code/m);
     expect(text.stdout.slice(0, text.stdout.indexOf('▸ @acme/web'))).not.toContain('No configuration');
     expect(lines.filter(Boolean).at(-1)).toBe(
-      '2 applications: 3 errors, 0 warnings, 0 notes, 4 files, coverage 60.0 % (3/5 mutation handlers)',
+      '2 applications: 4 errors, 0 warnings, 0 notes, 5 files, coverage 50.0 % (3/6 mutation handlers)',
     );
   });
 
@@ -68,7 +69,7 @@ describe('a monorepo root', () => {
     expect(report.apps?.[0]?.registry?.file).toBe('apps/quotes-api/src/keys.ts');
     expect(report.apps?.[0]?.configuration).toBe('apps/quotes-api/cache-audit.config.json');
     expect(report.apps?.[1]?.configuration).toBeNull();
-    expect(report.apps?.[1]?.families.map((f) => f.key)).toEqual(['document:{id}']);
+    expect(report.apps?.[1]?.families.map((f) => f.key)).toEqual(['catalog:products:{tenantId}', 'document:{id}']);
     // The places a message names are from the monorepo root too, as the findings' files are.
     expect(report.findings.find((f) => f.file.startsWith('apps/web/'))?.details?.[0]).toContain(
       'read at apps/web/src/app/api/documents/[id]/route.ts:7, filled at apps/web/src/app/api/documents/[id]/route.ts:10',
@@ -76,6 +77,8 @@ describe('a monorepo root', () => {
     // Where a family is read and where it is filled, both from the monorepo root.
     expect(report.families.map((f) => [f.key, f.reads.map((r) => r.file), f.fills.map((r) => r.file)])).toEqual([
       ['quotes:list:{tenantId}', ['apps/quotes-api/src/routes.ts'], ['apps/quotes-api/src/routes.ts']],
+      // Filled in the shared package the web application depends on by name, not in the application.
+      ['catalog:products:{tenantId}', ['packages/catalog/src/index.ts'], ['packages/catalog/src/index.ts']],
       ['document:{id}', ['apps/web/src/app/api/documents/[id]/route.ts'], ['apps/web/src/app/api/documents/[id]/route.ts']],
     ]);
     expect(report.matrix.keys).toEqual(['@acme/quotes-api › quotesList', '@acme/quotes-api › dashboardKpis']);
@@ -100,7 +103,7 @@ describe('a monorepo root', () => {
     expect((await run([FIXTURE, '--format', 'github'])).stdout).toContain('::error file=apps/quotes-api/src/routes.ts,line=16');
     const html = (await run([FIXTURE, '--format', 'html'])).stdout;
     expect(html).toContain('<h2>Applications</h2>');
-    expect(html).toContain('<tr><td>@acme/web</td><td><code>apps/web/</code></td><td>2</td><td>1</td><td>0</td><td>50.0 %</td></tr>');
+    expect(html).toContain('<tr><td>@acme/web</td><td><code>apps/web/</code></td><td>3</td><td>2</td><td>0</td><td>33.3 %</td></tr>');
     const markdown = (await run([FIXTURE, '--format', 'markdown'])).stdout;
     expect(markdown.split('\n').filter((l) => l.startsWith('#'))).toEqual([
       '## cache-audit',

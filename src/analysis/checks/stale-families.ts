@@ -323,7 +323,10 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       ...(family.isTag ? tags : [...patterns, ...tags]).filter(({ pattern }) => mayClear(pattern, family.pattern)),
       ...tags.filter(({ pattern }) => family.tags.some((given) => mayClear(pattern, given))),
     ].map((p) => p.invalidation);
-    const found = staleWrite(writes, family.loads, clearing);
+    // A read on a branch of a helper the loader calls (a generic filter's case) may never be made for
+    // this family: a write it alone connects is looked for last.
+    const sure = family.loads.filter((read) => read.isOnHelperBranch !== true);
+    const found = staleWrite(writes, sure, clearing) ?? staleWrite(writes, family.loads, clearing);
     // Where the handler calls code the audit cannot follow, only a family it clears on another
     // branch (so the team knows the write stales it) is reported: the rest may be cleared unseen.
     // So is one kept in one process's memory, which only a call on the object holding it clears.
@@ -347,7 +350,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       name: key,
       pattern: key,
       detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}${elsewhere}${unseen}: ${clearingText(handler, key, family)}.`,
-      // A write on a branch of a shared helper may never happen for this handler, what a family
+      // A write (or the loader's read) on a branch of a shared helper may never happen for this handler, what a family
       // filled from a mutation's input holds is only likely, and an update of a row a filtered
       // list may not hold may leave the list alone: warnings, not proofs.
       // A write on a branch the handler's invalidation of the family is not on is found by its syntax
@@ -355,6 +358,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       isMild:
         isShortLived(input, family.ttl) ||
         found.write.isOnHelperBranch === true ||
+        found.read.isOnHelperBranch === true ||
         family.isProjection ||
         isOutsideFilter(found) ||
         found.clearedElsewhere !== null ||

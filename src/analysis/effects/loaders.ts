@@ -70,13 +70,25 @@ export function rowOf(row: EffectRow | null): ModelRow | null {
   return { field: row.field, value: Buffer.from(bytes).toString('utf8') };
 }
 
+/** Whether an effect runs under an arm of a function reached through a call (an arm's place behind a call: `<call>><place>#<arm>`). */
+function isOnHelperBranch(effect: Effect): boolean {
+  return (effect.arms ?? []).some((arm) => arm.includes('#') && arm.includes('>'));
+}
+
 /** The reads of a loader, once per model, lookup, fields and row. */
 export function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
   const result = new Map<string, ModelRead>();
   for (const e of reads) {
     // A base repository's read whose class no caller named reads no model that can be told.
     if (isHeldModel(e.model)) continue;
-    const read = { model: e.model, lookup: e.lookup, fields: e.fields, row: rowOf(e.row), ...(e.pinned ? { pinned: e.pinned } : {}) };
+    const read = {
+      model: e.model,
+      lookup: e.lookup,
+      fields: e.fields,
+      row: rowOf(e.row),
+      ...(e.pinned ? { pinned: e.pinned } : {}),
+      ...(isOnHelperBranch(e) ? { isOnHelperBranch: true } : {}),
+    };
     result.set(JSON.stringify(read), read);
   }
   return [...result.values()];

@@ -35,7 +35,7 @@ export async function cachedScan(
   const hit = cache.result(key, readBytes);
   if (hit) return { ...hit, durationMs: performance.now() - started };
   const { result, setup, read } = await run(cache);
-  const sources = new Set([...setup.listed.files, ...read]);
+  const sources = new Set([...setup.listed.files, ...setup.dependencyFiles(), ...read]);
   const { absent, present } = lookedUp(setup);
   const inputs = cache.inputHashes([...sources, ...settingFiles(setup), ...present], readBytes);
   for (const file of absent) inputs[file] = null;

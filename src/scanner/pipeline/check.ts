@@ -39,10 +39,12 @@ export function checkFiles(
   isReportedFile: (file: string) => boolean,
   strict: boolean | undefined,
   sink: FindingSink,
+  /** The facts of the packages the project depends on: their families count, nothing in them is reported. */
+  dependencies: readonly FileFacts[] = [],
 ): void {
   const { registry, rel, messageRel } = setup;
   const rules = RULES.filter((rule) => strict === true || rule.meta.recommended);
-  const families = facts.flatMap((f) => f.families);
+  const families = [...facts, ...dependencies].flatMap((f) => f.families);
   const locate = (file: string, offset: number): string =>
     `${messageRel(file)}:${String((reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1)}`;
   for (const fileFacts of facts) {

@@ -41,8 +41,6 @@ export function extractProject(
 ): FileFacts[] {
   const isWanted = following?.isWanted ?? (() => true);
   const relevant = relevantFiles(setup, reader, onProgress);
-  // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
-  const audited = new Set(setup.files);
   const parsed = (): ts.SourceFile[] => relevant.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null);
   // The roles of keys across the whole project: a lock taken in one file is released in another.
   let roles: KeyRoles | null = null;
@@ -52,15 +50,7 @@ export function extractProject(
     );
     return roles;
   };
-  const resolver = new ProjectResolver(ts, {
-    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
-    project: { ...setup.listed, root: setup.listed.sourceRoot },
-    host: resolutionHost(ts, setup.listed.files),
-    ...readerAccess(reader, audited),
-    tableFiles: parsed,
-    keyRoles,
-    routeTable: () => routeTable(FILE_ROUTES, setup.files, setup.rel),
-  });
+  const resolver = projectResolver(ts, setup, reader, parsed, keyRoles);
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
   const session = new AnalysisSession();
   const extract = { ts, options: setup.analysisOptions, resolver, session, withFamilies: true, withStoredKeys: true };
@@ -92,6 +82,48 @@ export function extractProject(
     guardFile(setup, sourceFile, NO_SETUP, () => globalCacheSetup(ctx)),
   );
   return withInterceptions(facts, globalInterceptions(ts, registeringContexts, resolver, setup.registry, setup), cacheSetups);
+}
+
+/** How calls are followed from the project's files: into any file of the project, and of the monorepo when the root is one of its apps. */
+function projectResolver(
+  ts: TS,
+  setup: ScanSetup,
+  reader: SourceReader,
+  tableFiles: () => ts.SourceFile[],
+  keyRoles: () => KeyRoles,
+): ProjectResolver {
+  return new ProjectResolver(ts, {
+    // Calls into the monorepo's shared packages are followed too when the scanned root is one of its apps.
+    project: { ...setup.listed, root: setup.listed.sourceRoot },
+    host: resolutionHost(ts, setup.listed.files),
+    // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
+    ...readerAccess(reader, new Set(setup.files)),
+    tableFiles,
+    keyRoles,
+    routeTable: () => routeTable(FILE_ROUTES, setup.files, setup.rel),
+  });
+}
+
+/**
+ * The families filled in the packages the project depends on (`ScanSetup.dependencyFiles`): their
+ * code runs in the application, so its handlers keep those families fresh too. Only the families
+ * are looked for (the packages are audited on their own), with calls followed as in the project.
+ */
+export function dependencyFacts(ts: TS, setup: ScanSetup, reader: SourceReader): FileFacts[] {
+  const relevant = setup.dependencyFiles().filter((file) => reader.relevance(file)?.relevant === true);
+  if (relevant.length === 0) return [];
+  const parsed = relevant.map((file) => reader.read(file, false)).filter((f): f is ts.SourceFile => f !== null);
+  const resolver = projectResolver(
+    ts,
+    setup,
+    reader,
+    () => parsed,
+    () => NO_ROLES,
+  );
+  const extract = { ts, options: setup.analysisOptions, resolver, session: new AnalysisSession(), withFamilies: true, isForLookups: true };
+  // A file given up on is said so by the package's own audit.
+  const quiet = { diagnostics: [], rel: setup.rel };
+  return parsed.map((sourceFile) => guardFile(quiet, sourceFile, noFacts(sourceFile), () => extractFacts(sourceFile, extract)));
 }
 
 /** The files that can matter, in the project's order (see `fileRelevance`). */

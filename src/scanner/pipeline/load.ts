@@ -8,6 +8,7 @@ import type { CacheRegistry } from '../../registry/define.js';
 import { loadRegistry } from '../../registry/load.js';
 import type { LoadedRegistry } from '../../registry/load.js';
 import { findTsconfigs, listedSources, packageTsconfigs, projectFiles } from '../../project/files.js';
+import { dependencyFiles } from '../../project/dependencies.js';
 import { isTestFile } from '../../project/test-files.js';
 import type { ProjectFiles } from '../../project/files.js';
 import type { ScanDiagnostic } from '../result.js';
@@ -33,6 +34,8 @@ export interface ScanSetup {
   readonly listed: ProjectFiles;
   /** The project's files, without the ignored ones and the registry. */
   readonly files: readonly string[];
+  /** The files of the packages the project depends on (see `dependencyFiles`), without the ignored ones: read for their families. */
+  readonly dependencyFiles: () => readonly string[];
 }
 
 /** Step 1: the configuration, the registry and the file list. Throws a `ScanError` when a scan cannot start. */
@@ -81,6 +84,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
   const outside = (options.outside ?? []).map((dir) => resolve(dir) + sep);
   const files = listed.files.filter((file) => !isIgnored(file) && file !== registryFile && !outside.some((dir) => file.startsWith(dir)));
   checkSourceCount(ts, root, options, listed, files, isIgnored);
+  let dependencies: readonly string[] | undefined;
   return {
     root,
     rel,
@@ -94,6 +98,7 @@ export function loadScan(ts: TS, options: ScanOptions): ScanSetup {
     loadedRegistry,
     listed,
     files,
+    dependencyFiles: () => (dependencies ??= dependencyFiles(ts, listed).filter((file) => !isIgnored(file) && file !== registryFile)),
   };
 }
 
