@@ -128,8 +128,7 @@ interface KeyFamily {
   readonly tags: ParsedPattern[];
   /** The call that clears it, where it is not a delete of its key. */
   readonly clearedBy: string | null;
-  /** Kept in one process's memory (see `CacheFamily.isLocal`): code the audit cannot follow does not reach it unseen. */
-  readonly isLocal: boolean;
+  readonly isLocal: boolean; // see `CacheFamily.isLocal`
   /** A GraphQL response that every GraphQL mutation clears (see `CacheFamily.isClearedByMutations`). */
   readonly isClearedByMutations: boolean;
   /** Null when some fill gives no expiry that can be read. */
@@ -269,6 +268,7 @@ function isOutsideFilter({ write, read }: StaleWrite): boolean {
   );
 }
 
+const reachText = (f: KeyFamily): string => (f.isLocal ? 'clears it only by calling back into its owner' : 'may clear it');
 /** The first calls of a handler the audit cannot follow, as a message names them. */
 function unfollowed(handler: RouteHandler): string {
   const [first = '', second, ...rest] = handler.opaqueCalls.map((call) => `\`${oneLine(call)}\``);
@@ -327,9 +327,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     // this family: a write it alone connects is looked for last.
     const sure = family.loads.filter((read) => read.isOnHelperBranch !== true);
     const found = staleWrite(writes, sure, clearing) ?? staleWrite(writes, family.loads, clearing);
-    // Where the handler calls code the audit cannot follow, only a family it clears on another
-    // branch (so the team knows the write stales it) is reported: the rest may be cleared unseen.
-    // So is one kept in one process's memory, which only a call on the object holding it clears.
+    // Past code not followed: only a family cleared on another branch, or kept in memory, is reported.
     if (!found || (isPartlyJudged && !found.clearedElsewhere && !family.isLocal)) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
@@ -344,8 +342,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const elsewhere = found.clearedElsewhere
       ? `, on a path that does not clear it (cleared at ${oneLine(locate(input, found.clearedElsewhere.file ?? input.facts.file, found.clearedElsewhere.range.start))} on another)`
       : '';
-    const reach = family.isLocal ? 'clears it only by calling back into its owner' : 'may clear it';
-    const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which ${reach}` : '';
+    const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which ${reachText(family)}` : '';
     stale.push({
       name: key,
       pattern: key,
