@@ -27,6 +27,8 @@ export interface CallResolver {
   isGlobSafe?(expression: ts.Expression): boolean;
   /** The class an identifier names (`@UseInterceptors(InvalidateQuotesInterceptor)`), across files. */
   resolveClass?(reference: ts.Identifier): ts.ClassLikeDeclaration | null;
+  /** The top-level classes of the project's files declared under a name (`QuoteService`), for a container's registration of that name. */
+  classesNamed?(name: string): readonly ts.ClassLikeDeclaration[];
   /** The function a file exports under `name`, through re-exports (`export { default } from '@/ee/…/handler'`). */
   resolveExport?(file: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | null;
   /**

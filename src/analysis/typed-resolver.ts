@@ -53,6 +53,13 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     resolveClass(reference) {
       return symbolAt(reference)?.declarations?.find((d): d is ts.ClassDeclaration => tsInstance.isClassDeclaration(d)) ?? null;
     },
+    classesNamed(name) {
+      return tables
+        .files()
+        .flatMap((file) =>
+          file.statements.filter((s): s is ts.ClassDeclaration => tsInstance.isClassDeclaration(s) && s.name?.text === name),
+        );
+    },
     resolveDeclaration(reference) {
       return (
         symbolAt(reference)?.declarations?.find(
@@ -119,16 +126,17 @@ function constantOf(tsInstance: TS, symbol: ts.Symbol | undefined): ts.Expressio
   return null;
 }
 
-/** The project-wide tables of the program's own files (listeners, hooks and processors), each collected when first asked for. */
+/** The program's own files, and their project-wide tables (listeners, hooks and processors), each collected when first asked for. */
 function projectTables(
   tsInstance: TS,
   program: ts.Program,
-): { listeners: () => Map<string, ts.FunctionLikeDeclaration[]>; hooks: () => HookTable } {
+): { files: () => ts.SourceFile[]; listeners: () => Map<string, ts.FunctionLikeDeclaration[]>; hooks: () => HookTable } {
   let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
   let hooks: HookTable | null = null;
   const projectFiles = (): ts.SourceFile[] =>
     program.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
   return {
+    files: projectFiles,
     listeners: () => (listeners ??= collectListeners(tsInstance, projectFiles())),
     hooks: () => (hooks ??= collectHooks(tsInstance, projectFiles())),
   };

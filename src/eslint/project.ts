@@ -15,7 +15,7 @@ import { projectFiles } from '../project/files.js';
 import { isTestFile } from '../project/test-files.js';
 import type { ProjectFiles } from '../project/files.js';
 import { exportableNames, fileRelevance } from '../project/relevance.js';
-import { ProjectResolver } from '../project/resolver.js';
+import { ProjectResolver, declaresClass } from '../project/resolver.js';
 import { enclosingWorkspace } from '../project/workspaces.js';
 import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
@@ -111,6 +111,7 @@ export class UntypedProject {
         return names === 'any' || name === 'default' || names.has(name);
       },
       tableFiles: () => this.relevantFiles(),
+      classFiles: (name) => this.auditedFiles().filter((file) => declaresClass(this.entry(file).text, name)),
     });
   }
 

@@ -9,7 +9,7 @@ import { ProjectExports } from './exports.js';
 import { ModuleResolution } from './module-resolution.js';
 import type { ResolvedProject } from './module-resolution.js';
 import { ProjectModules } from './modules.js';
-import type { FileAccess } from './modules.js';
+import type { FileAccess, ReadRecorder } from './modules.js';
 import { ProjectTables } from './tables.js';
 
 type Fn = ts.FunctionLikeDeclaration;
@@ -27,6 +27,8 @@ export interface ResolverInputs extends FileAccess {
    * (no whole project to make one of), such calls are not followed.
    */
   readonly routeTable?: () => RouteTable;
+  /** The project's files whose text declares a class of a name (`class QuoteService`); none by default. */
+  readonly classFiles?: (name: string) => readonly string[];
   /**
    * What the answers that reach into other files (exported declarations and constants, through
    * re-exports) are remembered for: a new scope reads those files again, so that the persistent
@@ -50,6 +52,10 @@ export class ProjectResolver implements CallResolver {
   private readonly tables: ProjectTables;
   /** The roles of the project's Redis keys, given by the scan (it knows every file). */
   readonly keyRoles?: () => KeyRoles;
+  /** The files that declare a class, by its name, found once per name (see `classesNamed`). */
+  private readonly classes = new Map<string, readonly string[]>();
+  private readonly classFiles: (name: string) => readonly string[];
+  private readonly recorder?: ReadRecorder;
   /** The route files that serve a URL path, when the scan gives a route table (it knows every file's path). */
   readonly routesOf?: (path: string) => readonly ServedRoute[];
 
@@ -66,6 +72,8 @@ export class ProjectResolver implements CallResolver {
       this.resolution.modulePath(specifier, fromFile),
     );
     this.keyRoles = inputs.keyRoles;
+    this.classFiles = inputs.classFiles ?? (() => []);
+    this.recorder = inputs.recorder;
     if (inputs.routeTable) {
       // Each route file is parsed when it serves a path asked for, the read told to the recorder.
       this.routesOf = (path) =>
@@ -88,6 +96,21 @@ export class ProjectResolver implements CallResolver {
 
   resolveClass(reference: ts.Identifier): ts.ClassLikeDeclaration | null {
     return this.exports.classNamed(reference.getSourceFile(), reference.text);
+  }
+
+  classesNamed(name: string): readonly ts.ClassLikeDeclaration[] {
+    // Which files declare the name is a question of the whole project, as the tables are.
+    this.recorder?.consultedTables();
+    let files = this.classes.get(name);
+    if (!files) {
+      files = this.classFiles(name);
+      this.classes.set(name, files);
+    }
+    const { ts } = this;
+    // Parsed on each question, so that the file being summarised records what it read.
+    return files
+      .flatMap((file) => this.modules.parsed(file) ?? [])
+      .flatMap((file) => file.statements.filter((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name));
   }
 
   resolveDeclaration(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null {
@@ -143,4 +166,9 @@ export class ProjectResolver implements CallResolver {
   modulePath(specifier: string, fromFile: string): string | null {
     return this.resolution.modulePath(specifier, fromFile);
   }
+}
+
+/** Whether a file's text declares a class of a name (`class QuoteService`, `export default class QuoteService`). */
+export function declaresClass(text: string | null | undefined, name: string): boolean {
+  return text?.includes(`class ${name}`) === true && new RegExp(`\\bclass\\s+${name}\\b`).test(text);
 }

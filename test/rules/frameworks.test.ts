@@ -509,6 +509,23 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
       ],
     },
     {
+      name: 'a Hono app handed over as a parameter typed with the project’s own alias',
+      code: `import { createRoute } from '@hono/zod-openapi';\nimport type { App } from './app.js';\nconst route = createRoute({ method: 'post', path: '/v1/keys.deleteKey', responses: {} });\nexport const registerDeleteKey = (app: App) => app.openapi(route, async (c) => c.json({}));\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 52,
+          endLine: 4,
+          endColumn: 59,
+          data: {
+            handler: 'POST /v1/keys.deleteKey',
+            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+          },
+        },
+      ],
+    },
+    {
       name: '@hono/zod-openapi routes, in place and through a constant',
       code: `import { OpenAPIHono, createRoute } from '@hono/zod-openapi';\nconst app = new OpenAPIHono();\nconst update = createRoute({ method: 'patch', path: '/users/{id}', responses: {} });\napp.openapi(update, async (c) => c.json({}));\napp.openapi(createRoute({ method: 'get', path: '/users/{id}', responses: {} }), async (c) => c.json({}));\n`,
       errors: [

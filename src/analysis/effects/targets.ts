@@ -6,9 +6,10 @@ import type { TS } from '../../ts/syntax.js';
 import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
-import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
+import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
 import { memoTable } from '../session.js';
+import { classMember, serviceClassOf } from './services.js';
 import type { Target } from './model.js';
 
 /** The functions a call runs, by where they are found: what a call of the project is read as. */
@@ -45,6 +46,12 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   const model = modelClassOf(ctx, object);
   const own = model ? classMember(model.ctx, model.cls, method) : null;
   if (model && own) return [{ ...own, label: `${model.cls.name?.text ?? 'model'}.${method}`, self: model }];
+  // `quotes.update(…)` of `const quotes = req.scope.resolve('quoteService')`, `quotes.withTransaction(m).update(…)`.
+  const isLocal = ts.isCallExpression(object) || (ts.isIdentifier(object) && !ctx.importOf(object.text));
+  const service = isLocal ? serviceClassOf(ctx, object) : null;
+  if (service === 'unresolved') return 'opaque';
+  const served = service ? classMember(service.ctx, service.cls, method) : null;
+  if (service && served) return [{ ...served, label: `${service.cls.name?.text ?? 'service'}.${method}`, self: service }];
   // this.service.method(): an injected dependency, defined in another file.
   if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
     return injectedTargets(ctx, call, object, method);
@@ -104,31 +111,6 @@ function namespaceTargets(
     (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText(owner.cls.getSourceFile()) === method,
   );
   return owner && staticMethod?.body ? [{ declaration: staticMethod, ctx: owner.ctx, label: `${object.text}.${method}` }] : [];
-}
-
-/** A method (or function-valued property) of a class or of the project's classes it extends, in the file that holds it. */
-function classMember(
-  ctx: FileContext,
-  owner: ts.ClassLikeDeclaration,
-  name: string,
-): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
-  const { ts } = ctx;
-  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
-  for (let depth = 0; current && depth < 8; depth++) {
-    const file = current.cls.getSourceFile();
-    const member = current.cls.members.find(
-      (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
-        (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(file) === name,
-    );
-    if (member && ts.isMethodDeclaration(member)) return member.body ? { declaration: member, ctx: current.ctx } : null;
-    if (member) {
-      const init = member.initializer ? unwrap(ts, member.initializer) : null;
-      return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? { declaration: init, ctx: current.ctx } : null;
-    }
-    const base = baseOf(ts, current.cls);
-    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
-  }
-  return null;
 }
 
 function resolved(ctx: FileContext, call: ts.CallExpression, label: string): readonly Target[] | 'opaque' {

@@ -72,8 +72,8 @@ function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framew
     return false;
   }
   if (declaration && ts.isParameter(declaration)) {
-    if (declaration.type) return isRouterType(ctx, declaration.type, declaration);
-    return framework !== null && DEFAULT_NAMES.has(name);
+    const isNamedLikeRouter = framework !== null && DEFAULT_NAMES.has(name);
+    return declaration.type ? isRouterType(ctx, declaration.type, declaration, isNamedLikeRouter) : isNamedLikeRouter;
   }
   // `...[router, tenant]: RouterInitArgs<T>`: a router handed over in a tuple of init arguments.
   if (declaration && ts.isBindingElement(declaration)) return DEFAULT_NAMES.has(name);
@@ -82,15 +82,27 @@ function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framew
 
 /**
  * Whether a parameter's declared type is a router's: named so, or a type parameter of the function
- * constrained to one (`<T extends ManagementApiRouter>(router: T)`).
+ * constrained to one (`<T extends ManagementApiRouter>(router: T)`); or, for a parameter named like
+ * a router, a type of the project's own, which says nothing against the name.
  */
-function isRouterType(ctx: FileContext, type: ts.TypeNode, parameter: ts.ParameterDeclaration): boolean {
+function isRouterType(ctx: FileContext, type: ts.TypeNode, parameter: ts.ParameterDeclaration, isNamedLikeRouter: boolean): boolean {
   const { ts } = ctx;
   const text = type.getText(ctx.sourceFile);
-  if (ROUTER_TYPES.test(text)) return true;
+  if (ROUTER_TYPES.test(text) || (isNamedLikeRouter && isProjectType(ctx, type))) return true;
   const owner = parameter.parent;
   const constraint = ts.isFunctionLike(owner) ? owner.typeParameters?.find((p) => p.name.text === text)?.constraint : undefined;
   return constraint !== undefined && /Router\b/.test(constraint.getText(ctx.sourceFile));
+}
+
+/** Whether a declared type is the project's own (`type App = ReturnType<typeof newApp>`): it says nothing against a name. */
+function isProjectType(ctx: FileContext, type: ts.TypeNode): boolean {
+  if (!ctx.ts.isTypeReferenceNode(type) || !ctx.ts.isIdentifier(type.typeName)) return false;
+  const { text: name } = type.typeName;
+  const binding = ctx.importOf(name);
+  if (binding) return ctx.isProjectModule(binding.module);
+  const declares = (s: ts.Statement): boolean =>
+    (ctx.ts.isTypeAliasDeclaration(s) || ctx.ts.isInterfaceDeclaration(s)) && s.name.text === name;
+  return ctx.sourceFile.statements.some(declares);
 }
 
 /**

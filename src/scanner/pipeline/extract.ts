@@ -22,7 +22,8 @@ import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
 import type { FileAccess } from '../../project/modules.js';
-import { ProjectResolver } from '../../project/resolver.js';
+import { ProjectResolver, declaresClass } from '../../project/resolver.js';
+import type { ResolverInputs } from '../../project/resolver.js';
 import { judgedDeletions } from './project-findings.js';
 import type { SourceReader } from './parse.js';
 import type { ScanSetup } from './load.js';
@@ -145,7 +146,10 @@ export interface Following {
  * How the resolver reads the project's files: through the reader (a file of the audit reported
  * when it cannot be parsed), each path the resolver gives made absolute once.
  */
-export function readerAccess(reader: SourceReader, audited: ReadonlySet<string>): Required<Pick<FileAccess, 'sourceFileAt' | 'mayExport'>> {
+export function readerAccess(
+  reader: SourceReader,
+  audited: ReadonlySet<string>,
+): Required<Pick<FileAccess, 'sourceFileAt' | 'mayExport'> & Pick<ResolverInputs, 'classFiles'>> {
   const absolute = new Map<string, string>();
   const fileAt = (path: string): string => {
     let file = absolute.get(path);
@@ -161,6 +165,7 @@ export function readerAccess(reader: SourceReader, audited: ReadonlySet<string>)
       return reader.read(file, audited.has(file)) ?? undefined;
     },
     mayExport: (path, name) => reader.mayExport(fileAt(path), name),
+    classFiles: (name) => [...audited].filter((file) => declaresClass(reader.textOf(file), name)),
   };
 }
 
