@@ -178,6 +178,8 @@ export interface CacheFamily {
   readonly tags?: readonly string[];
   /** The call that clears it, where it is not a delete of its key (see `CallEffect`). */
   readonly clearedBy?: string;
+  /** Kept in one process's memory by the object read (see `CallEffect`): only a call on it clears it. */
+  readonly isLocal?: boolean;
   /** A GraphQL query's response kept by a response cache that invalidates what mutations return: every GraphQL mutation clears it. */
   readonly isClearedByMutations?: boolean;
 }

@@ -301,6 +301,117 @@ export default router;
   });
 });
 
+describe('caches that refresh themselves', () => {
+  // A cache of one value made by a self-refreshing factory: value() and memoize() read the family
+  // its refresh function loads, named by the `name` option (or the member that holds it);
+  // refresh() reloads it, which is what a write of what it holds must call. It lives in the
+  // process's memory: code the audit cannot follow reaches it only through its owner.
+  const FILES = {
+    'src/db.ts': DB,
+    'src/refreshing.ts': `export async function createSelfRefreshingCache<V>(config: { name?: string; ttl: number; refresh: { fn: () => Promise<V> } }) {
+  let value = await config.refresh.fn();
+  return {
+    value: async () => value,
+    memoize: async <R>(fn: (v: V) => R) => fn(value),
+    refresh: async () => (value = await config.refresh.fn()),
+  };
+}
+`,
+    'src/rates.ts': `import { createSelfRefreshingCache } from './refreshing';
+import { prisma } from './db';
+export interface AuditLog {
+  record(id: string): Promise<void>;
+}
+export class Rates {
+  constructor(private readonly audit: AuditLog) {}
+  private active: Awaited<ReturnType<typeof createSelfRefreshingCache<unknown[]>>>;
+  private regions?: Awaited<ReturnType<typeof createSelfRefreshingCache<unknown[]>>>;
+  async init() {
+    this.active = await createSelfRefreshingCache({ name: 'Rates.active', ttl: 30_000, refresh: { fn: () => this.load() } });
+    this.regions = await this.makeRegions();
+  }
+  private makeRegions() {
+    return createSelfRefreshingCache({ ttl: 30_000, refresh: { fn: () => prisma.region.findMany() } });
+  }
+  private load() {
+    return prisma.rate.findMany();
+  }
+  applicable(code: string) {
+    return this.active.value();
+  }
+  regionNames() {
+    return this.regions?.memoize((rows) => rows.length);
+  }
+  async update(id: string, percent: number) {
+    await prisma.rate.update({ where: { id }, data: { percent } });
+    await this.active.refresh();
+  }
+  async remove(id: string) {
+    await prisma.rate.delete({ where: { id } });
+    await this.audit.record(id);
+  }
+  async renameRegion(id: string, name: string) {
+    await prisma.region.update({ where: { id }, data: { name } });
+  }
+}
+`,
+    'src/routes.ts': `import express from 'express';
+import { auditLog } from 'audit-log';
+import { Rates } from './rates';
+const router = express.Router();
+const rates = new Rates(auditLog);
+router.get('/rates/:code', async (req, res) => res.json(await rates.applicable(req.params.code)));
+router.get('/regions', async (req, res) => res.json(await rates.regionNames()));
+router.put('/rates/:id', async (req, res) => {
+  await rates.update(req.params.id, req.body.percent);
+  res.json({});
+});
+router.delete('/rates/:id', async (req, res) => {
+  await rates.remove(req.params.id);
+  res.json({});
+});
+router.put('/regions/:id', async (req, res) => {
+  await rates.renameRegion(req.params.id, req.body.name);
+  res.json({});
+});
+export default router;
+`,
+  };
+
+  it('reads the family its refresh function loads and takes refresh() for its invalidation', async () => {
+    const result = await project(FILES);
+    expect(result.families.map((f) => [f.key, f.models, f.reads])).toEqual([
+      ['Rates.active', ['Rate'], [{ file: 'src/rates.ts', line: 21 }]],
+      ['Rates.regions', ['Region'], [{ file: 'src/rates.ts', line: 24 }]],
+    ]);
+    const put = result.matrix.rows.find((row) => row.handler === 'PUT /rates/:id');
+    expect(put?.invalidations.map((i) => [i.kind, i.pattern])).toEqual([['key', 'Rates.active']]);
+    expect(result.findings.map((f) => [f.ruleId, f.severity, f.file, f.line, f.column, f.message.split('\n')[0]])).toEqual([
+      ['possibly-stale-family', 'warning', 'src/routes.ts', 12, 8, 'DELETE /rates/:id may leave a cached family stale: `Rates.active`.'],
+      [
+        'unresolved',
+        'note',
+        'src/routes.ts',
+        12,
+        8,
+        'DELETE /rates/:id calls code this audit cannot follow (this.audit.record): whether it invalidates is unknown.',
+      ],
+      [
+        'require-dependent-invalidation',
+        'error',
+        'src/routes.ts',
+        16,
+        8,
+        'PUT /regions/:id leaves a cached family stale: `Rates.regions`.',
+      ],
+    ]);
+    const remove = result.findings.find((f) => f.ruleId === 'possibly-stale-family');
+    expect(remove?.details?.join('\n')).toContain(
+      'it calls code the audit cannot follow (`this.audit.record`), which clears it only by calling back into its owner: call `this.active.refresh()`.',
+    );
+  });
+});
+
 describe('memos of one call or one request', () => {
   it('are no families: a Map made in the function, and the Map a WeakMap keeps per request context', async () => {
     const result = await project({

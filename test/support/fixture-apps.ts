@@ -33,6 +33,7 @@ export const AUDITED_APPS = [
   'nest-global-cache-app',
   'nextjs-accelerate-app',
   'nest-typeorm-cache-app',
+  'nest-refreshing-cache-app',
   'nest-typeorm-crud-app',
   'nextjs-cache-tags-app',
   'nextjs-drizzle-tags-app',

@@ -128,6 +128,7 @@ interface KeyFamily {
   readonly tags: ParsedPattern[];
   /** The call that clears it, where it is not a delete of its key. */
   readonly clearedBy: string | null;
+  readonly isLocal: boolean; // see `CacheFamily.isLocal`
   /** A GraphQL response that every GraphQL mutation clears (see `CacheFamily.isClearedByMutations`). */
   readonly isClearedByMutations: boolean;
   /** Null when some fill gives no expiry that can be read. */
@@ -154,6 +155,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
         tags: [],
         clearedBy: family.clearedBy ?? null,
         isClearedByMutations: family.isClearedByMutations === true,
+        isLocal: family.isLocal === true,
         ttl: family.ttl,
       };
       result.set(shape, entry);
@@ -266,6 +268,7 @@ function isOutsideFilter({ write, read }: StaleWrite): boolean {
   );
 }
 
+const reachText = (f: KeyFamily): string => (f.isLocal ? 'clears it only by calling back into its owner' : 'may clear it');
 /** The first calls of a handler the audit cannot follow, as a message names them. */
 function unfollowed(handler: RouteHandler): string {
   const [first = '', second, ...rest] = handler.opaqueCalls.map((call) => `\`${oneLine(call)}\``);
@@ -325,9 +328,8 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     // this family: a write it alone connects is looked for last.
     const sure = family.loads.filter((read) => read.isOnHelperBranch !== true);
     const found = staleWrite(writes, sure, clearing) ?? staleWrite(writes, family.loads, clearing);
-    // Where the handler calls code the audit cannot follow, only a family it clears on another
-    // branch (so the team knows the write stales it) is reported: the rest may be cleared unseen.
-    if (!found || (isPartlyJudged && !found.clearedElsewhere)) continue;
+    // Past code not followed: only a family cleared on another branch, or kept in memory, is reported.
+    if (!found || (isPartlyJudged && !found.clearedElsewhere && !family.isLocal)) continue;
     const read = family.reads[0];
     const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
@@ -341,7 +343,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const elsewhere = found.clearedElsewhere
       ? `, on a path that does not clear it (cleared at ${oneLine(locate(input, found.clearedElsewhere.file ?? input.facts.file, found.clearedElsewhere.range.start))} on another)`
       : '';
-    const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which may clear it` : '';
+    const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which ${reachText(family)}` : '';
     stale.push({
       name: key,
       pattern: key,

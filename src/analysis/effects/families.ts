@@ -6,7 +6,7 @@ import type { CacheFamily } from '../facts.js';
 import { readLookup } from '../sources/operations.js';
 import type { ReadLookup } from '../sources/operations.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
-import { isLibraryCachedRead } from '../sources/index.js';
+import { isLibraryCachedRead, isLibraryReadMethod } from '../sources/index.js';
 import { ttlSeconds } from '../ttl.js';
 import { enclosingFunction, lastName, parentOf } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
@@ -42,7 +42,7 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
 function readingOwner(ctx: FileContext, call: ts.CallExpression): ts.Node | null {
   const { ts } = ctx;
   const name = lastName(ts, call.expression);
-  const isRead = (name !== null && CACHE_READ_METHODS.has(name)) || isLibraryCachedRead(ts, call);
+  const isRead = (name !== null && (CACHE_READ_METHODS.has(name) || isLibraryReadMethod(name))) || isLibraryCachedRead(ts, call);
   if (!isRead && !call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) return null;
   // A cached function made at the top of a module (`const getPosts = unstable_cache(…)`) is its own owner.
   const parent = parentOf(call);
@@ -78,6 +78,7 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
           fills,
           ...(tags.length > 0 ? { tags } : {}),
           ...(read.clearedBy ? { clearedBy: read.clearedBy } : {}),
+          ...(read.isLocal === true ? { isLocal: true } : {}),
         });
       }
     }

@@ -103,11 +103,15 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
     case 'cache-read': {
       const tags = effect.tags && effect.tags.length > 0 ? { tags: keysOf(effect.tags) } : {};
       const clearedBy = effect.clearedBy ? { clearedBy: effect.clearedBy } : {};
+      const loadedBy = effect.loadedBy ? { loadedBy: effect.loadedBy } : {};
+      const isLocal = effect.isLocal === true ? { isLocal: true } : {};
       return {
         ...base,
         kind: 'cache-read',
         keys: keysOf(effect.keys),
-        hasLoader: effect.loader !== null,
+        hasLoader: effect.loader !== null || effect.loadedBy !== undefined,
+        ...loadedBy,
+        ...isLocal,
         ttl: ttlOf(effect.ttl),
         ...tags,
         ...clearedBy,

@@ -18,6 +18,7 @@ export function loadsOf(ctx: FileContext, fn: ts.FunctionLikeDeclaration): Model
 export function namedLoaderReads(read: Effect & { kind: 'cache-read' }): ModelRead[] {
   const { ctx, node } = read;
   const { ts } = ctx;
+  if (read.loadedBy) return loadsOf(read.loadedBy.ctx, read.loadedBy.fn);
   if (!read.hasLoader || read.at !== undefined || !ts.isCallExpression(node)) return [];
   for (const arg of node.arguments) {
     const bare = unwrap(ts, arg);

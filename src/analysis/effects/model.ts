@@ -3,7 +3,7 @@ import type { FileContext } from '../context.js';
 import type { Bound, Frame } from '../env.js';
 import type { ExactDeleteClient, InvalidationKind } from '../facts.js';
 import type { ReadLookup, WriteChange } from '../sources/operations.js';
-import type { RedisRole } from '../sources/source.js';
+import type { LoaderFunction, RedisRole } from '../sources/source.js';
 
 /** The one row a model read or write selects by a field (`where: { key }`), its value read with the arguments in force. */
 export interface EffectRow {
@@ -67,7 +67,11 @@ export type Effect = EffectBase &
         readonly hasLoader: boolean;
         readonly ttl: EffectTtl | null;
         readonly tags?: readonly EffectKey[];
+        /** The loader, where it is written apart from the read (see `CallEffect`). */
+        readonly loadedBy?: LoaderFunction;
         readonly clearedBy?: string;
+        /** See `CallEffect`. */
+        readonly isLocal?: boolean;
       }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is

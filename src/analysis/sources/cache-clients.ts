@@ -352,7 +352,7 @@ function keyedCacheOf(ctx: FileContext, receiver: ts.Expression): KeyedCache | n
  * The value a receiver was made from, with the file it is written in: a `const` (imported too), a
  * class property's initializer, or its one assignment.
  */
-function madeBy(ctx: FileContext, object: ts.Expression): { call: ts.Expression; ctx: FileContext } | null {
+export function madeBy(ctx: FileContext, object: ts.Expression): { call: ts.Expression; ctx: FileContext } | null {
   const { ts } = ctx;
   if (ts.isIdentifier(object)) {
     const constant = constantOf(ctx, object);
@@ -416,7 +416,7 @@ function builderIn(ctx: FileContext, options: ts.ObjectLiteralExpression): ts.Fu
  * says so (`ms('1w')`, `60 * 1000`, a name ending in `Ms`) and in seconds where it says `Seconds`;
  * absent where it does not say the unit.
  */
-function ttlIn(ctx: FileContext, options: ts.ObjectLiteralExpression, depth = 0): TtlArgument | undefined {
+export function ttlIn(ctx: FileContext, options: ts.ObjectLiteralExpression, depth = 0): TtlArgument | undefined {
   const { ts } = ctx;
   for (const property of options.properties) {
     if (!ts.isPropertyAssignment(property)) continue;

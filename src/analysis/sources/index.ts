@@ -9,6 +9,7 @@ import { nextCache } from './next-cache.js';
 import { prisma } from './prisma.js';
 import { qstash } from './qstash.js';
 import { responseCache } from './response-cache.js';
+import { selfRefreshingCaches } from './self-refreshing.js';
 import { sequelize } from './sequelize.js';
 import { sql } from './sql.js';
 import { triggerDev } from './trigger-dev.js';
@@ -37,6 +38,7 @@ export const SOURCES: readonly Source[] = [
   nextCache,
   bentocache,
   responseCache,
+  selfRefreshingCaches,
   keyedCaches,
   cacheClients,
 ];
@@ -44,6 +46,11 @@ export const SOURCES: readonly Source[] = [
 /** Whether a library caches the call's read by its options (see `Source.isCachedRead`). */
 export function isLibraryCachedRead(ts: TS, call: ts.CallExpression): boolean {
   return SOURCES.some((source) => source.isCachedRead?.(ts, call) === true);
+}
+
+/** Whether a method name is one through which a library source reads its caches (see `Source.readMethods`). */
+export function isLibraryReadMethod(name: string): boolean {
+  return SOURCES.some((source) => source.readMethods?.has(name) === true);
 }
 
 const CACHE_SOURCES = SOURCES.filter((source) => source.cacheText !== undefined);

@@ -30,6 +30,12 @@ export type KeyArgument =
   | { readonly flush: true; readonly prefix?: string }
   | { readonly literal: string };
 
+/** A function that loads a cache's value, in the file it is written in. */
+export interface LoaderFunction {
+  readonly fn: ts.FunctionLikeDeclaration;
+  readonly ctx: FileContext;
+}
+
 /** What one call does, as a library source sees it. */
 export type CallEffect =
   /** `client`: the library of an exact-key delete, where the receiver is known to be its client. */
@@ -47,10 +53,18 @@ export type CallEffect =
       readonly kind: 'cache-read';
       readonly keys: readonly KeyArgument[];
       readonly loader: ts.Expression | null;
+      /** A loader written where the cache is made rather than at the read (a self-refreshing cache's `refresh.fn`). */
+      readonly loadedBy?: LoaderFunction;
       readonly ttl?: TtlArgument;
       readonly tags?: readonly KeyArgument[];
       /** The call that clears the entry, as a finding tells it (`db.$cache.invalidate({ tags: ['quotes'] })`); a delete of its key when absent. */
       readonly clearedBy?: string;
+      /**
+       * The entry is kept in the memory of the object read (a self-refreshing cache): only a call
+       * on that object clears it, so code the audit cannot follow clears it only by calling back
+       * into the object's owner.
+       */
+      readonly isLocal?: boolean;
     }
   /** `value`: the value stored, where the call says it (a fresh token stored under a key read elsewhere rotates a namespace). */
   | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument; readonly value?: ts.Expression }
@@ -179,6 +193,11 @@ export interface Source {
    * Accelerate's `findMany({ cacheStrategy })`): the function that makes it holds a family.
    */
   isCachedRead?(ts: TS, call: ts.CallExpression): boolean;
+  /**
+   * The method names through which its caches are read, besides the cache clients' (`get`, `wrap`):
+   * a function that calls one may hold a family, and is summarised to find out.
+   */
+  readonly readMethods?: ReadonlySet<string>;
   /**
    * The text of every file that registers one of its hooks or processors matches this: the scanner
    * parses no other file to look for them.
