@@ -22,10 +22,7 @@ import {
   namedHoles,
 } from './helpers.js';
 
-/**
- * Whether a family of this ttl (seconds) is short-lived by the team's choice: only where the team
- * configures the bound (none by default), so that the ttl alone never lowers a finding.
- */
+/** Whether a family of this ttl (seconds) is short-lived by the team's configured bound: a ttl alone never lowers a finding. */
 function isShortLived(input: CheckInput, ttl: number | null | undefined): boolean {
   const bound = input.ruleOptions?.['require-dependent-invalidation']?.shortTtlSeconds;
   return bound !== undefined && ttl !== null && ttl !== undefined && ttl <= bound;
