@@ -316,7 +316,8 @@ function indexStatements(ts: TS, file: ts.SourceFile): StatementIndex {
       (ts.isFunctionDeclaration(statement) ||
         ts.isClassDeclaration(statement) ||
         ts.isEnumDeclaration(statement) ||
-        ts.isTypeAliasDeclaration(statement)) &&
+        ts.isTypeAliasDeclaration(statement) ||
+        ts.isInterfaceDeclaration(statement)) &&
       statement.name
     ) {
       add(statement.name.text, statement);
