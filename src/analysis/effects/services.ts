@@ -65,8 +65,7 @@ export function classMember(
   name: string,
 ): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
   const { ts } = ctx;
-  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
-  for (let depth = 0; current && depth < 8; depth++) {
+  for (const current of classChain({ cls: owner, ctx })) {
     const file = current.cls.getSourceFile();
     const member = current.cls.members.find(
       (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
@@ -77,8 +76,21 @@ export function classMember(
       const init = member.initializer ? unwrap(ts, member.initializer) : null;
       return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? { declaration: init, ctx: current.ctx } : null;
     }
-    const base = baseOf(ts, current.cls);
-    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
   }
   return null;
+}
+
+/** A class and the classes of the project it extends, nearest first, `limit` of them at most. */
+export function* classChain(start: ProjectClass, limit = 8): Generator<ProjectClass> {
+  let current: ProjectClass | null = start;
+  for (let depth = 0; current && depth < limit; depth++) {
+    yield current;
+    current = baseClassOf(current);
+  }
+}
+
+/** The class of the project a class extends (`extends BaseResolver`), or null. */
+export function baseClassOf({ cls, ctx }: ProjectClass): ProjectClass | null {
+  const base = baseOf(ctx.ts, cls);
+  return base && ctx.ts.isIdentifier(base.expression) ? classOf(ctx, base.expression) : null;
 }

@@ -6,11 +6,11 @@ import type { TS } from '../../ts/syntax.js';
 import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
-import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
+import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
 import { admitsEvent } from '../listeners.js';
 import { memoTable } from '../session.js';
-import { classMember, serviceClassOf } from './services.js';
+import { baseClassOf, classChain, classMember, serviceClassOf } from './services.js';
 import type { Target } from './model.js';
 
 /** The functions a call runs, by where they are found: what a call of the project is read as. */
@@ -39,8 +39,7 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   // `super.baseLogin(…)`: the method of the project's class this one extends, `this` still the instance.
   if (object.kind === ts.SyntaxKind.SuperKeyword) {
     const owner = enclosingClass(ts, call);
-    const base = owner ? baseOf(ts, owner) : null;
-    const parent = base && ts.isIdentifier(base.expression) ? classOf(ctx, base.expression) : null;
+    const parent = owner ? baseClassOf({ cls: owner, ctx }) : null;
     const found = parent ? classMember(parent.ctx, parent.cls, method) : null;
     return found && owner ? [{ ...found, label: `${parent?.cls.name?.text ?? 'super'}.${method}`, self: { cls: owner, ctx } }] : [];
   }
@@ -167,19 +166,13 @@ const PARAMETER_PROPERTY_MODIFIERS = (ts: TS): readonly ts.SyntaxKind[] => [
   ts.SyntaxKind.ReadonlyKeyword,
 ];
 
-/** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
 /** Whether a member is injected in the class or in one of the project's classes it extends (`protected authService` of a base resolver). */
 function isInjectedAlong(ctx: FileContext, owner: ts.ClassLikeDeclaration, name: string): boolean {
-  const { ts } = ctx;
-  let current: { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null = { cls: owner, ctx };
-  for (let depth = 0; current && depth < 8; depth++) {
-    if (isInjected(ts, current.cls, name)) return true;
-    const base = baseOf(ts, current.cls);
-    current = base && ts.isIdentifier(base.expression) ? classOf(current.ctx, base.expression) : null;
-  }
+  for (const current of classChain({ cls: owner, ctx })) if (isInjected(ctx.ts, current.cls, name)) return true;
   return false;
 }
 
+/** A member that the framework injects: a constructor parameter property, or a property with a declared type. */
 function isInjected(ts: TS, owner: ts.ClassLikeDeclaration, name: string): boolean {
   const modifiers = PARAMETER_PROPERTY_MODIFIERS(ts);
   for (const member of owner.members) {
@@ -270,21 +263,14 @@ export function listenersOf(ctx: FileContext, event: ts.Expression): Target[] {
  */
 function constructorArgument(ctx: FileContext, made: ts.NewExpression, property: string): string | null {
   const { ts } = ctx;
-  let reference = unwrap(ts, made.expression);
-  let at = ctx;
-  for (let depth = 0; depth < 4 && ts.isIdentifier(reference); depth++) {
-    const found = classOf(at, reference);
-    if (!found) return null;
+  const reference = unwrap(ts, made.expression);
+  const start = ts.isIdentifier(reference) ? classOf(ctx, reference) : null;
+  for (const found of start ? classChain(start, 4) : []) {
     const constructor = found.cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
-    if (constructor) {
-      const index = constructor.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === property);
-      const argument = index >= 0 && !constructor.parameters[index]?.dotDotDotToken ? made.arguments?.[index] : undefined;
-      return argument ? staticString(ctx, argument) : null;
-    }
-    const base = baseOf(ts, found.cls);
-    if (!base) return null;
-    reference = base.expression;
-    at = found.ctx;
+    if (!constructor) continue;
+    const index = constructor.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === property);
+    const argument = index >= 0 && !constructor.parameters[index]?.dotDotDotToken ? made.arguments?.[index] : undefined;
+    return argument ? staticString(ctx, argument) : null;
   }
   return null;
 }
