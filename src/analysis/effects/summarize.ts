@@ -64,7 +64,7 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
     }
     if (ts.isTaggedTemplateExpression(node)) {
       for (const effect of templateEffects(ctx, node) ?? [])
-        effects.push(fromSource(ctx, effect, templateBase(ctx, node, root, isDeferred)));
+        effects.push(fromSource(ctx, effect, baseAt(ctx, node, lastName(ts, node.tag) ?? 'sql', root, isDeferred)));
     }
     if (ts.isCallExpression(node)) {
       const site = sourceCall(ctx, node);
@@ -86,17 +86,17 @@ function walk(ctx: FileContext, root: ts.Node, effects: Effect[]): void {
   visit(body, false);
 }
 
-/** Where a tagged template's effects happen in the function summarised (a statement runs no hook). */
-function templateBase(ctx: FileContext, template: ts.TaggedTemplateExpression, root: ts.Node, isDeferred: boolean): EffectBase {
+/** Where an effect of a call or a tagged template happens in the function summarised (`root`). */
+function baseAt(ctx: FileContext, node: ts.Node, name: string, root: ts.Node, isDeferred: boolean): EffectBase {
   const { ts } = ctx;
   return {
-    name: lastName(ts, template.tag) ?? 'sql',
-    node: template,
+    name,
+    node,
     ctx,
     through: [],
-    isConditional: isConditionalWithin(ts, template, root),
+    isConditional: isConditionalWithin(ts, node, root),
     isDeferred,
-    arms: armsWithin(ts, template, root, ctx.file),
+    arms: armsWithin(ts, node, root, ctx.file),
   };
 }
 
@@ -164,8 +164,7 @@ function ownRoutesOf(site: SourceCall): readonly RouteCode[] {
 
 /** The effects one call adds to the summary of `root`: what the functions it runs do, or what a library source says it does. */
 class CallSummary {
-  private conditional: boolean | null = null;
-  private arms: readonly string[] | null = null;
+  private here: EffectBase | null = null;
 
   constructor(
     private readonly site: SourceCall,
@@ -209,15 +208,7 @@ class CallSummary {
 
   private base(): EffectBase {
     const { ctx, call, name } = this.site;
-    return {
-      name,
-      node: call,
-      ctx,
-      through: [],
-      isConditional: (this.conditional ??= isConditionalWithin(ctx.ts, call, this.root)),
-      isDeferred: this.isDeferred,
-      arms: (this.arms ??= armsWithin(ctx.ts, call, this.root, ctx.file)),
-    };
+    return (this.here ??= baseAt(ctx, call, name, this.root, this.isDeferred));
   }
 
   /** What a library call does; a model write runs the model's hooks, as part of the write; a job runs later, in its processor. */
