@@ -50,6 +50,8 @@ export interface CallResolver {
    * project (not a package in node_modules, not a declaration file); undefined when it cannot tell.
    */
   isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
+  /** Whether a project module passes a package's exports on (`export * from 'drizzle-orm'`), itself or through modules it re-exports. */
+  reexportsPackage?(specifier: string, fromFile: ts.SourceFile, packages: RegExp): boolean;
   /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
   hooksOf?(model: string): readonly ModelHook[];
   /** The models a delete of `model` removes rows of by cascade (a Prisma schema's `onDelete: Cascade`), across the project. */

@@ -16,6 +16,9 @@ import { ProjectTables } from './tables.js';
 
 type Fn = ts.FunctionLikeDeclaration;
 
+/** How many modules a package's exports are followed through (`@/pkg/db` → `@unkey/db` → `drizzle-orm`). */
+const MAX_REEXPORT_DEPTH = 4;
+
 /** What a resolver reads the project through. */
 export interface ResolverInputs extends FileAccess {
   readonly project: ResolvedProject;
@@ -173,6 +176,17 @@ export class ProjectResolver implements CallResolver {
 
   isProjectModule(specifier: string, fromFile: string): boolean | undefined {
     return this.resolution.isProjectModule(specifier, fromFile);
+  }
+
+  reexportsPackage(specifier: string, fromFile: ts.SourceFile, packages: RegExp, depth = 0): boolean {
+    const target = depth > MAX_REEXPORT_DEPTH ? null : this.modules.moduleFile(fromFile, specifier);
+    if (!target) return false;
+    const { ts } = this;
+    return target.statements.some((statement) => {
+      if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) return false;
+      const next = statement.moduleSpecifier.text;
+      return packages.test(next) || this.reexportsPackage(next, target, packages, depth + 1);
+    });
   }
 
   /** The project file an import specifier of `fromFile` names, or null (a package, nothing). */

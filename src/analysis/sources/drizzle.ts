@@ -2,7 +2,9 @@ import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
+import { memoTable } from '../session.js';
 import { chainRoot, constructed, declarationOf, modelName, propertyValue } from './declarations.js';
+import { isIdField } from './operations.js';
 import type { CallEffect, KeyArgument, Source } from './source.js';
 
 const TABLE_FACTORIES = /^(pg|mysql|sqlite|singlestore|gel)Table$|^table$/;
@@ -10,8 +12,22 @@ const WRITES = new Set(['insert', 'update', 'delete']);
 const SELECTS = new Set(['select', 'selectDistinct', 'selectDistinctOn']);
 const QUERY_READS = new Set(['findMany', 'findFirst']);
 
+const DRIZZLE_MODULES = /^drizzle-orm(\/|$)/;
+/** Modules whose names say they hold the tables (`./schema`, `@/db/tables`, `@unkey/db`). */
+const SCHEMA_MODULES = /schema|tables?\b|\bdb\b/i;
+
+/** Per file: whether it imports Drizzle, itself or through a module of the project that passes its exports on. */
+const IMPORTS_DRIZZLE = memoTable<FileContext, boolean>('imports drizzle');
+
+/** Whether a file imports Drizzle: `drizzle-orm`, or a module of the project that re-exports it (`@unkey/db`'s `export * from 'drizzle-orm'`). */
 function importsDrizzle(ctx: FileContext): boolean {
-  return ctx.importsModule((m) => m === 'drizzle-orm' || m.startsWith('drizzle-orm/'));
+  return ctx.session.memo(IMPORTS_DRIZZLE, ctx, () =>
+    ctx.importsModule(
+      (m) =>
+        DRIZZLE_MODULES.test(m) ||
+        (ctx.isProjectModule(m) && ctx.resolver?.reexportsPackage?.(m, ctx.sourceFile, DRIZZLE_MODULES) === true),
+    ),
+  );
 }
 
 /** A Drizzle table: a constant made by `pgTable(…)` (here or imported), or, unread, a name imported from a schema module. */
@@ -19,6 +35,12 @@ function tableName(ctx: FileContext, argument: ts.Expression | undefined): strin
   if (!argument) return null;
   const { ts } = ctx;
   const expression = unwrap(ts, argument);
+  // `schema.keys`: a table of the schema module imported whole (`import * as schema`, `import { schema } from '@unkey/db'`).
+  if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+    const binding = ctx.importOf(expression.expression.text);
+    const isSchema = binding !== null && (SCHEMA_MODULES.test(binding.module) || /schema/i.test(expression.expression.text));
+    return isSchema && importsDrizzle(ctx) ? modelName(expression.name.text) : null;
+  }
   if (!ts.isIdentifier(expression)) return null;
   const declared = declarationOf(ctx, expression);
   if (declared) {
@@ -27,7 +49,7 @@ function tableName(ctx: FileContext, argument: ts.Expression | undefined): strin
   }
   // Imported from a schema module that cannot be read here (no resolver): the module's name says it.
   const binding = ctx.importOf(expression.text);
-  return binding && importsDrizzle(ctx) && /schema|tables?\b|\bdb\b/i.test(binding.module) ? modelName(expression.text) : null;
+  return binding && importsDrizzle(ctx) && SCHEMA_MODULES.test(binding.module) ? modelName(expression.text) : null;
 }
 
 /**
@@ -168,6 +190,35 @@ function write(ctx: FileContext, call: ts.CallExpression, receiver: ts.Expressio
 }
 
 /**
+ * A relational `findFirst` whose filter pins the row's id (`where: (table, { and, eq }) =>
+ * and(eq(table.id, keyId), isNull(table.deletedAtM))`), with no `orderBy`: a point lookup, as
+ * `findFirst({ where: { id } })` is; any other filter finds the first row it matches.
+ */
+function isFoundById(ts: FileContext['ts'], call: ts.CallExpression, name: string): boolean {
+  const options = name === 'findFirst' && call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  if (!options || !ts.isObjectLiteralExpression(options) || propertyValue(ts, options, 'orderBy') !== null) return false;
+  const where = propertyValue(ts, options, 'where');
+  return where !== null && pinsId(ts, where);
+}
+
+/** `eq(table.id, value)`, alone, in `and(…)`, or returned by the filter's callback. */
+function pinsId(ts: FileContext['ts'], where: ts.Expression): boolean {
+  const bare = unwrap(ts, where);
+  const filter = ts.isArrowFunction(bare) && !ts.isBlock(bare.body) ? unwrap(ts, bare.body) : bare;
+  if (!ts.isCallExpression(filter)) return false;
+  const operator = lastName(ts, filter.expression);
+  if (operator === 'and') return filter.arguments.some((condition) => pinsId(ts, condition));
+  const column = filter.arguments[0] ? unwrap(ts, filter.arguments[0]) : null;
+  return (
+    operator === 'eq' &&
+    filter.arguments.length === 2 &&
+    column !== null &&
+    ts.isPropertyAccessExpression(column) &&
+    isIdField(column.name.text)
+  );
+}
+
+/**
  * Drizzle: `db.select().from(websites)`, `db.insert(websites)`, `db.update(websites)`,
  * `db.delete(websites)`, `db.query.websites.findMany()`. The model is the table's variable in
  * the class-name form (`websites` → `Websites`). Drizzle has no lifecycle hooks.
@@ -196,7 +247,8 @@ export const drizzle: Source = {
     if (QUERY_READS.has(name) && ts.isPropertyAccessExpression(callee)) {
       const table = unwrap(ts, callee.expression);
       if (ts.isPropertyAccessExpression(table) && lastName(ts, table.expression) === 'query' && importsDrizzle(ctx)) {
-        return [{ kind: 'model-read', model: modelName(table.name.text), operation: name }];
+        const lookup = isFoundById(ts, call, name) ? { lookup: 'point' as const } : {};
+        return [{ kind: 'model-read', model: modelName(table.name.text), operation: name, ...lookup }];
       }
     }
     return null;
