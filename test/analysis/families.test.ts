@@ -410,6 +410,83 @@ export default router;
       'it calls code the audit cannot follow (`this.audit.record`), which clears it only by calling back into its owner: call `this.active.refresh()`.',
     );
   });
+
+  it('judges them past a delete of a key it cannot read, which may clear only a family kept under a key', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/refreshing.ts': FILES['src/refreshing.ts'],
+      'src/rates.ts': `import Redis from 'ioredis';
+import { createSelfRefreshingCache } from './refreshing';
+import { prisma } from './db';
+const redis = new Redis();
+export interface AuditLog {
+  record(id: string): Promise<void>;
+}
+export class Rates {
+  constructor(private readonly audit: AuditLog) {}
+  private active: Awaited<ReturnType<typeof createSelfRefreshingCache<unknown[]>>>;
+  async init() {
+    this.active = await createSelfRefreshingCache({ name: 'Rates.active', ttl: 30_000, refresh: { fn: () => prisma.rate.findMany() } });
+  }
+  applicable() {
+    return this.active.value();
+  }
+  async one(id: string) {
+    const hit = await redis.get(\`rate:\${id}\`);
+    if (hit) return JSON.parse(hit);
+    const row = await prisma.rate.findUnique({ where: { id } });
+    await redis.set(\`rate:\${id}\`, JSON.stringify(row));
+    return row;
+  }
+  async remove(id: string) {
+    await prisma.rate.delete({ where: { id } });
+    await this.forget(id);
+  }
+  async archive(id: string) {
+    await prisma.rate.delete({ where: { id } });
+    await this.forget(id);
+    await this.audit.record(id);
+  }
+  private async forget(id: string) {
+    for (const key of await redis.smembers(\`rate-keys:\${id}\`)) await redis.del(key);
+  }
+}
+`,
+      'src/routes.ts': `import express from 'express';
+import { auditLog } from 'audit-log';
+import { Rates } from './rates';
+const router = express.Router();
+const rates = new Rates(auditLog);
+router.get('/rates', async (req, res) => res.json(await rates.applicable()));
+router.get('/rates/:id', async (req, res) => res.json(await rates.one(req.params.id)));
+router.delete('/rates/:id', async (req, res) => {
+  await rates.remove(req.params.id);
+  res.json({});
+});
+router.post('/rates/:id/archive', async (req, res) => {
+  await rates.archive(req.params.id);
+  res.json({});
+});
+export default router;
+`,
+    });
+    expect(result.families.map((f) => f.key)).toEqual(['rate:{id}', 'Rates.active']);
+    const stale = result.findings.filter((f) => f.ruleId !== 'unresolved');
+    expect(stale.map((f) => [f.ruleId, f.severity, f.file, f.line, f.column, f.message.split('\n')[0]])).toEqual([
+      ['require-dependent-invalidation', 'error', 'src/routes.ts', 8, 8, 'DELETE /rates/:id leaves a cached family stale: `Rates.active`.'],
+      [
+        'possibly-stale-family',
+        'warning',
+        'src/routes.ts',
+        12,
+        8,
+        'POST /rates/:id/archive may leave a cached family stale: `Rates.active`.',
+      ],
+    ]);
+    expect(stale[0]?.details?.[0]).toBe(
+      '- `Rates.active` holds Rate (a list, count or aggregate; read at src/rates.ts:15, filled at src/rates.ts:15); it writes Rate (delete) at src/rates.ts:25: call `this.active.refresh()`.',
+    );
+  });
 });
 
 describe('memos of one call or one request', () => {

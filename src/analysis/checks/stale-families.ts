@@ -4,6 +4,7 @@ import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import type { CheckInput, Suggestion } from '../checks.js';
+import { judgeability } from './judgeability.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { exclusive, runsOnlySometimes } from '../effects/paths.js';
@@ -13,9 +14,7 @@ import {
   familyPattern,
   decoratorSuggestion,
   exceptionText,
-  isFullyKnown,
   handlerPatterns,
-  isReadOnlyRoute,
   resolvePattern,
   sameResource,
   familyShape,
@@ -28,10 +27,6 @@ function isShortLived(input: CheckInput, ttl: number | null | undefined): boolea
   return bound !== undefined && ttl !== null && ttl !== undefined && ttl <= bound;
 }
 
-function isJudged(handler: RouteHandler, input: CheckInput): boolean {
-  return handler.isMutation && !handler.exception && !isReadOnlyRoute(handler, input.options);
-}
-
 /** One family a handler leaves stale: its name, the line that says why and what clears it, and whether that is proved. */
 export interface Stale {
   readonly name: string;
@@ -39,29 +34,6 @@ export interface Stale {
   readonly pattern: string;
   /** Not proved (a write on a helper's branch, a resource guessed from the route) or short-lived by choice: a warning. */
   readonly isMild: boolean;
-}
-
-/**
- * How far the handler's invalidations can be read, so that a family it does not reach is known to
- * be left alone. `judged`: all of them. `partly`: all those it makes in code the audit follows, but
- * it calls code the audit cannot follow (an injected interface, a module out of sight), which may
- * clear a family too: only a family it clears on another branch than a write's is then reported, as
- * a warning. `no`: a pattern that cannot be read, or only Next.js tags and paths (another cache,
- * which a tag may stand for); with a registry, any call it cannot follow.
- */
-function judgeability(handler: RouteHandler, registry: CacheRegistry | null): 'judged' | 'partly' | 'no' {
-  const isOpaque = handler.opaqueCalls.length > 0;
-  if (registry) return (handler.invalidations.length === 0 ? !isOpaque : isFullyKnown(handler, registry)) ? 'judged' : 'no';
-  const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
-  // Next.js tags are read too: they clear the tags of `'use cache'` and `unstable_cache` families.
-  const isReadable = handler.invalidations.every(
-    (i) =>
-      (i.kind === 'pattern' || i.kind === 'key' || i.kind === 'tag') &&
-      i.patterns.length > 0 &&
-      i.patterns.every((p) => resolvePattern(p, null) !== null),
-  );
-  if (!isReadable) return 'no';
-  return isOpaque && !hasDeclared ? 'partly' : 'judged';
 }
 
 /** The registry resources a handler changes, each with what proves it (null: guessed from the route or the names). */
@@ -401,9 +373,10 @@ function judgeFile(input: CheckInput): Map<RouteHandler, StaleOfHandler> {
   const families = registry ? [] : byKey(input.families ?? input.facts.families).filter((f) => f.loads.length > 0);
   if (!registry && families.length === 0) return result;
   for (const handler of input.facts.handlers) {
-    const judged = isJudged(handler, input) ? judgeability(handler, registry) : 'no';
-    if (judged === 'no') continue;
-    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, families, handler, judged === 'partly');
+    const judged = judgeability(input, handler);
+    if (!judged) continue;
+    const judgedFamilies = judged.isLocalOnly ? families.filter((f) => f.isLocal) : families;
+    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, judgedFamilies, handler, judged.isPartly);
     if (stale.length === 0) continue;
     const patterns = stale.map((s) => s.pattern);
     const suggestions = registry ? decoratorSuggestion(input, handler, patterns, 'addPattern', { pattern: patterns.join("', '") }) : [];
