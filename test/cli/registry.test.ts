@@ -192,6 +192,18 @@ describe('cache-audit init', () => {
     expect(await verdicts()).toEqual({ cli: planted, eslint: planted });
   });
 
+  it('leaves a configuration it cannot read as it is, and says where it is broken (exit 2)', async () => {
+    const dir = copy();
+    const broken = '{\n  "ignores": ["src/app.ts"],\n}\n';
+    writeFileSync(join(dir, 'cache-audit.config.json'), broken);
+    expect(await run(['init', '--force'], dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'cache-audit: cache-audit.config.json:2:28: A comma after the last item, which JSON does not allow: remove it.\n',
+    });
+    expect(readFileSync(join(dir, 'cache-audit.config.json'), 'utf8')).toBe(broken);
+  });
+
   it('sets `registry` in an existing JSON configuration only with --force, keeping its other options', async () => {
     const dir = copy();
     writeFileSync(join(dir, 'cache-audit.config.json'), JSON.stringify({ ignores: ['src/app.ts'] }));
