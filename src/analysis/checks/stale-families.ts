@@ -1,14 +1,14 @@
 import { basename } from 'node:path';
-import { covers, patternsOverlap } from '../../patterns/operations.js';
+import { covers, overlaps, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
-import type { CacheRegistry } from '../../registry/define.js';
+import type { CacheRegistry, RegistryEntry } from '../../registry/define.js';
 import type { CheckInput, Suggestion } from '../checks.js';
 import { judgeability } from './judgeability.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
-import { exclusive, runsOnlySometimes } from '../effects/paths.js';
-import { canChange, isExistenceCheck } from '../sources/operations.js';
+import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
+import { heldLoads, isOutsideFilter, ordered, staleWrite } from './stale-writes.js';
 import {
   handlerResources,
   familyPattern,
@@ -61,6 +61,32 @@ function changedResources(input: CheckInput, handler: RouteHandler, registry: Ca
   return result;
 }
 
+/**
+ * How the code loads a registry entry's data of one resource: the loads of the families it reads
+ * under the entry's keys. Empty where the code shows none (the registry alone then says what the entry holds).
+ */
+function entryLoads(input: CheckInput, entry: RegistryEntry, resource: string): ModelRead[] {
+  return (input.families ?? input.facts.families)
+    .filter((family) => !family.isTag && !family.isProjection)
+    .filter((family) => {
+      const pattern = parsePattern(namedHoles(family.key));
+      return pattern.errors.length === 0 && overlaps(pattern, entry.parsed);
+    })
+    .flatMap((family) => family.loads)
+    .filter((read) => sameResource(resource, read.model));
+}
+
+/**
+ * Whether the handler's writes of a resource, seen in the code, cannot change what the code loads
+ * into the entry: a create beside an entry per row (`quote:{id}`) adds a row no entry holds yet. The
+ * registry says what the entry depends on; the code, where it shows the loader, says which writes reach it.
+ */
+function leavesEntryAlone(input: CheckInput, handler: RouteHandler, entry: RegistryEntry, resource: string): boolean {
+  const writes = handler.writes.filter((write) => sameResource(resource, write.model));
+  const loads = entryLoads(input, entry, resource);
+  return writes.length > 0 && loads.length > 0 && !writes.some((write) => loads.some((read) => canChange(write, read)));
+}
+
 /** With a registry: its `dependsOn` is the authority; a handler must cover every family of the resources it changes. */
 function registryStale(input: CheckInput, registry: CacheRegistry, handler: RouteHandler): Stale[] {
   const patterns = handlerPatterns(handler, registry);
@@ -68,6 +94,8 @@ function registryStale(input: CheckInput, registry: CacheRegistry, handler: Rout
   for (const [resource, proof] of changedResources(input, handler, registry)) {
     for (const entry of registry.dependentsOf(resource)) {
       if (stale.has(entry.name) || patterns.some(({ pattern }) => covers(pattern, entry.parsed))) continue;
+      // A resource the team declares or the route names is judged by the registry alone.
+      if (proof !== 'declared' && proof !== 'named' && leavesEntryAlone(input, handler, entry, resource)) continue;
       const pattern = familyPattern(entry);
       const because = proof === null || proof === 'declared' || proof === 'named' ? '' : `; ${proof}`;
       stale.set(entry.name, {
@@ -157,20 +185,6 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
   return [...result.values()];
 }
 
-/**
- * The reads whose rows an entry holds. An id-only lookup of a row beside reads of other models
- * (`organization.findUnique({ select: { id: true } })` before an organization's billing is made)
- * only decides whether those run: a guard, whose row the entry does not hold. Deleting that row
- * leaves only the entry of the id that is gone, not data of a live row. An entry that holds
- * nothing but such a lookup holds the answer itself (`post:{id}` of `select: { id: true }`).
- */
-function heldLoads(loads: readonly ModelRead[]): ModelRead[] {
-  const held = loads.filter((read) => !isExistenceCheck(read));
-  return held.length === 0
-    ? [...loads]
-    : [...held, ...loads.filter((read) => isExistenceCheck(read) && held.some((h) => h.model === read.model))];
-}
-
 const HOLE = /^\{[^{}]*\}$/;
 const WORD = /^[A-Za-z][\w-]*$/;
 
@@ -185,56 +199,6 @@ function mayClear(invalidated: ParsedPattern, family: ParsedPattern): boolean {
   const theirs = family.source.split(':');
   if (mine.length !== theirs.length) return true;
   return !mine.some((segment, i) => HOLE.test(segment) && WORD.test(theirs[i] ?? ''));
-}
-
-/** Writes on every path of the functions the handler calls before those on a branch of a helper. */
-function ordered(writes: readonly ModelWrite[]): ModelWrite[] {
-  return [...writes.filter((w) => !w.isOnHelperBranch), ...writes.filter((w) => w.isOnHelperBranch)];
-}
-
-/** A write that can change what a family's loader reads, with that read, made on a path that does not clear the family. */
-interface StaleWrite {
-  readonly write: ModelWrite;
-  readonly read: ModelRead;
-  /** The family is cleared, only on other paths (a sibling branch): here. */
-  readonly clearedElsewhere: Invalidation | null;
-}
-
-/**
- * The first write of the handler that can change what the family's loader reads, with that read,
- * on a path that clears the family nowhere: none of `clearing` runs, or each of them runs on
- * another branch than the write (at least one under another arm of a branch the write is under,
- * the others only on some of the write's paths, as in a loop over other rows).
- */
-function staleWrite(writes: readonly ModelWrite[], loads: readonly ModelRead[], clearing: readonly Invalidation[]): StaleWrite | null {
-  for (const write of ordered(writes)) {
-    const arms = write.arms ?? [];
-    const elsewhere = clearing.find((c) => exclusive(arms, c.arms ?? []));
-    const isCleared =
-      clearing.length > 0 && (!elsewhere || !clearing.every((c) => exclusive(arms, c.arms ?? []) || runsOnlySometimes(c.arms ?? [], arms)));
-    if (isCleared) continue;
-    for (const read of loads) {
-      if (read.model === write.model && canChange(write, read)) return { write, read, clearedElsewhere: elsewhere ?? null };
-    }
-  }
-  return null;
-}
-
-/**
- * Whether the write names none of the fields a list's filter holds (`isBlueprint: true` in the
- * read; an update of other fields, a create that leaves the field to its default, a delete, which
- * says nothing of the row's fields): the row may not be in the list at all, and the write does not
- * say it moves in or was there.
- */
-function isOutsideFilter({ write, read }: StaleWrite): boolean {
-  const pinned = read.pinned ?? [];
-  if (read.lookup !== 'list' || pinned.length === 0) return false;
-  if (write.change === 'delete') return true;
-  return (
-    (write.change === 'update' || write.change === 'create') &&
-    write.fields !== null &&
-    !write.fields.some((field) => pinned.includes(field))
-  );
 }
 
 const reachText = (f: KeyFamily): string => (f.isLocal ? 'clears it only by calling back into its owner' : 'may clear it');
@@ -261,6 +225,7 @@ function writeProof(input: CheckInput, write: ModelWrite): string {
 
 function lookupText(read: ModelRead): string {
   if (read.row) return `its row where ${oneLine(read.row.field)} is '${oneLine(read.row.value)}'`;
+  if (read.lookup === 'first') return 'the first row a filter finds';
   return read.lookup === 'point' ? 'looked up by key' : 'a list, count or aggregate';
 }
 
@@ -329,6 +294,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
         found.read.isOnHelperBranch === true ||
         family.isProjection ||
         isOutsideFilter(found) ||
+        isOnlyMaybeFound(found.write, found.read) ||
         found.clearedElsewhere !== null ||
         isPartlyJudged,
     });
