@@ -127,6 +127,12 @@ export interface ModelWrite {
   readonly fillsKeys?: readonly string[];
   /** A delete the database makes by cascade (a Prisma relation's `onDelete: Cascade`): the models it runs through, the deleted one first. */
   readonly cascade?: readonly string[];
+  /**
+   * A write of a relation's join rows (TypeORM's `relation('channels').of(id).add(ids)`): it changes
+   * the rows a read returns only where the read loads that relation, which a read's options may not
+   * say (an eager relation).
+   */
+  readonly relation?: string;
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */
@@ -137,6 +143,11 @@ export interface ModelRead {
   readonly row: ModelRow | null;
   /** Fields a list's filter holds to a value written in the code (`isBlueprint: true`): the rows it can hold. */
   readonly pinned?: readonly string[];
+  /**
+   * A list filtered in a way the audit does not read (a query builder's `where('…')`, or one handed
+   * to callers that may refine it): like a list with pinned fields, it may not hold a row written.
+   */
+  readonly hasUnreadFilter?: boolean;
   /** Made on a branch of a function the loader calls (a generic helper's case): the entry may not hold it. */
   readonly isOnHelperBranch?: boolean;
 }

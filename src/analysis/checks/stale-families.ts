@@ -220,6 +220,8 @@ function clearingText(handler: RouteHandler, key: string, family: KeyFamily): st
 function writeProof(input: CheckInput, write: ModelWrite): string {
   const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
   if (write.cascade) return `it deletes ${oneLine(write.cascade.join(' → '))} by cascade (\`onDelete: Cascade\`)${where}`;
+  if (write.relation !== undefined)
+    return `it writes the \`${oneLine(write.relation)}\` relation of ${oneLine(write.model)} (its join rows)${where}`;
   return `it writes ${oneLine(write.model)} (${write.change})${where}`;
 }
 
@@ -286,11 +288,13 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       // family filled from a mutation's input holds is only likely, and an update of a row a filtered list may not hold
       // may leave the list alone: warnings, not proofs.
       // A write on a branch the handler's invalidation is not on is seen in syntax alone (branches may join in a loop).
+      // A relation's join rows change what a read returns only where it loads the relation, which its options may not say.
       // A schema's cascade (not the code) proves a stale entry only where the entry never expires.
       isMild:
         (found.write.cascade !== undefined && family.ttl !== null) ||
         isShortLived(input, family.ttl) ||
         found.write.isOnHelperBranch === true ||
+        found.write.relation !== undefined ||
         found.read.isOnHelperBranch === true ||
         family.isProjection ||
         isOutsideFilter(found) ||

@@ -1,12 +1,13 @@
 import type ts from 'typescript';
 import type { FileContext, RouteCode } from '../context.js';
-import { appendFrame } from '../env.js';
+import { appendFrame, boundArgument } from '../env.js';
 import type { Frame } from '../env.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
 import { memoTable } from '../session.js';
 import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
 import { concreteModel, isHeldModel } from '../sources/mongoose.js';
 import type { CallEffect, SourceCall } from '../sources/source.js';
+import { entityName } from '../sources/typeorm-entities.js';
 import { lastName, parentOf, truncate } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
@@ -251,14 +252,34 @@ function withConcreteModel(effect: Effect, self: NonNullable<Target['self']>): E
   return model === null || model === effect.model ? effect : { ...effect, model };
 }
 
+/**
+ * A model read or write of a generic helper, whose model a parameter gives (`getRepository(ctx,
+ * entityType)`), as the call sees it: the class the call passes (`assignToChannels(ctx, Role, …)`),
+ * or, passed on from a parameter of the caller, that parameter.
+ */
+function withGivenModel(effect: Effect, frame: Frame): Effect {
+  if ((effect.kind !== 'model-read' && effect.kind !== 'model-write') || !effect.given) return effect;
+  const { given } = effect;
+  const env = appendFrame(given.env, frame);
+  const bound = given.ctx.ts.isIdentifier(given.expr) ? boundArgument(given.ctx, given.expr, env) : null;
+  if (!bound) return { ...effect, given: { ...given, env } };
+  const model = entityName(bound.ctx, bound.expr);
+  if (model === null) return { ...effect, given: bound };
+  const { given: _bound, ...told } = effect;
+  return { ...told, model };
+}
+
 /** An effect of a callee as its caller sees it: the callee's parameters bound to the call's arguments. */
 function shifted(effect: Effect, frame: Frame, label: string, isConditional: boolean, isDeferred: boolean): Effect {
-  const moved = {
-    ...effect,
-    through: [label, ...effect.through],
-    isConditional: effect.isConditional || isConditional,
-    isDeferred: effect.isDeferred || isDeferred,
-  };
+  const moved = withGivenModel(
+    {
+      ...effect,
+      through: [label, ...effect.through],
+      isConditional: effect.isConditional || isConditional,
+      isDeferred: effect.isDeferred || isDeferred,
+    },
+    frame,
+  );
   if ((effect.kind === 'model-read' || effect.kind === 'model-write') && (effect.row || (effect.kind === 'model-write' && effect.update))) {
     const row = effect.row ? { ...effect.row, value: { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) } } : null;
     const update =
