@@ -134,9 +134,11 @@ export function isStateKey(pattern: ParsedPattern): boolean {
 
 /** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
 export function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
-  // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
+  // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family; a
+  // namespace of one letter (`l:${address}`) names one.
+  const literal = literalPrefix(pattern);
   return (
-    /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
+    (/[a-z]{2}/i.test(literal + pattern.source.replace(/\{[^}]*\}/g, '')) || /^[a-z]:/i.test(literal)) &&
     !isStateKey(pattern) &&
     !overlapsAny([pattern], others)
   );
