@@ -94,6 +94,25 @@ export class PartsReader {
     return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
   }
 
+  /**
+   * A key a library puts behind literal text of its own (a namespace's `users:`): the prefix, then
+   * the argument read whole (an array of keys, an element at a time), or else one hole, as a
+   * template `users:${key}` has it: whatever the value, the library keeps it under the prefix.
+   */
+  readBehind(prefix: string, ctx: FileContext, node: ts.Expression, env: Env): null {
+    this.parts.push(escapeGlob(prefix));
+    const partCount = this.parts.length;
+    const holeCount = this.holes.length;
+    if (this.read(ctx, node, 0, env) === null) return null;
+    this.parts.length = partCount;
+    this.holes.length = holeCount;
+    // `remove(keys.map(({ id }) => id))`: the hole is one element, named as it.
+    const expression = unwrap(ctx.ts, node);
+    const element = isArrayMade(ctx.ts, expression) ? elementOf(ctx, expression, env) : null;
+    this.hole(ctx, element?.ctx === ctx ? element.expr : node);
+    return null;
+  }
+
   private literal(value: string): void {
     this.parts.push(this.isKey ? escapeGlob(value) : value);
   }
