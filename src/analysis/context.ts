@@ -37,10 +37,12 @@ export interface CallResolver {
    * (`export { POST } from '@/modules/…/route'`, where `POST = withApiWrapper({ handler })`).
    */
   resolveExportedConstant?(file: ts.SourceFile, name: string): ts.Expression | null;
-  /** The enum or type alias an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
-  resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null;
+  /** The enum, type alias or interface an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
+  resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | ts.InterfaceDeclaration | null;
   /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
+  /** The classes of the project that implement an interface of this name (`class RedisCache implements ICacheService`). */
+  implementationsOf?(name: string): readonly ts.ClassLikeDeclaration[];
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
   /** The roles of the keys of the whole project (see `keyRolesOfFile`); without it, the file's own. */

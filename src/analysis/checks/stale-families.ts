@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
-import { covers, patternsOverlap } from '../../patterns/operations.js';
+import { covers, overlaps, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
-import type { CacheRegistry } from '../../registry/define.js';
+import type { CacheRegistry, RegistryEntry } from '../../registry/define.js';
 import type { CheckInput, Suggestion } from '../checks.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
-import { isOnlyMaybeFound } from '../sources/operations.js';
+import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
 import { heldLoads, isOutsideFilter, ordered, staleWrite } from './stale-writes.js';
 import {
   handlerResources,
@@ -89,6 +89,32 @@ function changedResources(input: CheckInput, handler: RouteHandler, registry: Ca
   return result;
 }
 
+/**
+ * How the code loads a registry entry's data of one resource: the loads of the families it reads
+ * under the entry's keys. Empty where the code shows none (the registry alone then says what the entry holds).
+ */
+function entryLoads(input: CheckInput, entry: RegistryEntry, resource: string): ModelRead[] {
+  return (input.families ?? input.facts.families)
+    .filter((family) => !family.isTag && !family.isProjection)
+    .filter((family) => {
+      const pattern = parsePattern(namedHoles(family.key));
+      return pattern.errors.length === 0 && overlaps(pattern, entry.parsed);
+    })
+    .flatMap((family) => family.loads)
+    .filter((read) => sameResource(resource, read.model));
+}
+
+/**
+ * Whether the handler's writes of a resource, seen in the code, cannot change what the code loads
+ * into the entry: a create beside an entry per row (`quote:{id}`) adds a row no entry holds yet. The
+ * registry says what the entry depends on; the code, where it shows the loader, says which writes reach it.
+ */
+function leavesEntryAlone(input: CheckInput, handler: RouteHandler, entry: RegistryEntry, resource: string): boolean {
+  const writes = handler.writes.filter((write) => sameResource(resource, write.model));
+  const loads = entryLoads(input, entry, resource);
+  return writes.length > 0 && loads.length > 0 && !writes.some((write) => loads.some((read) => canChange(write, read)));
+}
+
 /** With a registry: its `dependsOn` is the authority; a handler must cover every family of the resources it changes. */
 function registryStale(input: CheckInput, registry: CacheRegistry, handler: RouteHandler): Stale[] {
   const patterns = handlerPatterns(handler, registry);
@@ -96,6 +122,8 @@ function registryStale(input: CheckInput, registry: CacheRegistry, handler: Rout
   for (const [resource, proof] of changedResources(input, handler, registry)) {
     for (const entry of registry.dependentsOf(resource)) {
       if (stale.has(entry.name) || patterns.some(({ pattern }) => covers(pattern, entry.parsed))) continue;
+      // A resource the team declares or the route names is judged by the registry alone.
+      if (proof !== 'declared' && proof !== 'named' && leavesEntryAlone(input, handler, entry, resource)) continue;
       const pattern = familyPattern(entry);
       const because = proof === null || proof === 'declared' || proof === 'named' ? '' : `; ${proof}`;
       stale.set(entry.name, {

@@ -134,8 +134,11 @@ export interface JobProcessor {
   readonly label: string;
 }
 
-/** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project (see `clientOf`). */
-export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'cache-like' | 'project';
+/**
+ * What a receiver is: a cache client of a known library, a cache by its name, or a class of the
+ * project (see `clientOf`). `namespaced`: a cache whose properties are its namespaces (`@unkey/cache`).
+ */
+export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'namespaced' | 'cache-like' | 'project';
 
 /** A library a source recognises: the module specifiers it is imported by, and what its clients are. */
 export interface Library {
