@@ -370,13 +370,15 @@ export function staticObjectIn(
     const constant = constantOf(ctx, expression);
     return constant ? staticObjectIn(constant.ctx, constant.init, depth + 1) : null;
   }
-  // `createCacheKey.workspace`: an object held by a property of a constant object.
+  // `createCacheKey.workspace`: an object held by a property of a constant object (`module.exports = { key }` too).
   if (ts.isPropertyAccessExpression(expression) && depth < 8) {
     const outer = staticObjectIn(ctx, expression.expression, depth + 1);
     const property = outer?.object.properties.find(
-      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
+      (p): p is ts.PropertyAssignment | ts.ShorthandPropertyAssignment =>
+        (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && propertyNameText(ts, p.name) === expression.name.text,
     );
-    return property && outer ? staticObjectIn(outer.ctx, property.initializer, depth + 1) : null;
+    if (!property || !outer) return null;
+    return staticObjectIn(outer.ctx, ts.isPropertyAssignment(property) ? property.initializer : property.name, depth + 1);
   }
   return null;
 }

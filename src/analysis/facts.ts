@@ -163,6 +163,11 @@ export interface CacheFill extends SiteRange {
   readonly ttl: number | null;
 }
 
+/** A key read from a shared cache that is runtime values only (`${scope}:${id}`): no family is made of it. */
+export interface UnnamedKey extends SiteRange {
+  readonly key: string;
+}
+
 /** A key family the code reads through the cache, and the models its loader reads (none when none is visible). */
 export interface CacheFamily {
   /** The key as written, with holes (`website:{websiteId}`). */
@@ -240,4 +245,6 @@ export interface FileFacts {
   readonly isRelevant: boolean;
   /** The keys the file's code reads, fills or keeps in Redis (when asked for: the CLI's wrong-key and dead-family). */
   readonly storedKeys?: readonly StoredKey[];
+  /** The keys it reads from a shared cache that are runtime values only (asked for with the stored keys). */
+  readonly unnamedKeys?: readonly UnnamedKey[];
 }

@@ -1,5 +1,7 @@
 import type ts from 'typescript';
+import { staticObjectIn } from '../context.js';
 import type { FileContext, RouteCode } from '../context.js';
+import { memberFunction } from '../factories.js';
 import { appendFrame, boundArgument } from '../env.js';
 import type { Frame } from '../env.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
@@ -8,7 +10,7 @@ import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
 import { concreteModel, isHeldModel } from '../sources/mongoose.js';
 import type { CallEffect, SourceCall } from '../sources/source.js';
 import { entityName } from '../sources/typeorm-entities.js';
-import { lastName, parentOf, truncate } from '../../ts/syntax.js';
+import { lastName, parentOf, truncate, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
@@ -163,6 +165,29 @@ function ownRoutesOf(site: SourceCall): readonly RouteCode[] {
   return request ? routesServing(ctx, request) : [];
 }
 
+/** Array methods that run a function they are handed on each element (or on the result: `then`). */
+const CALLBACK_TAKERS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find', 'then']);
+
+/**
+ * The function of the project an argument names, not calls: `removeLink`, `redis.remove.link` of a
+ * module that exports `{ remove: { link: (link) => … } }`, or a function another module exports.
+ */
+function referencedFunction(ctx: FileContext, arg: ts.Expression): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
+  const { ts } = ctx;
+  const reference = unwrap(ts, arg);
+  if (ts.isIdentifier(reference)) {
+    const local = ctx.functions.get(reference.text);
+    if (local) return { declaration: local, ctx };
+    if (!ctx.importOf(reference.text)) return null;
+  } else if (ts.isPropertyAccessExpression(reference)) {
+    const held = staticObjectIn(ctx, reference.expression);
+    const member = held ? memberFunction(held.ctx, held.object, reference.name.text) : null;
+    if (member && held) return { declaration: member, ctx: held.ctx };
+  } else return null;
+  const found = ctx.resolver?.resolveIdentifier?.(reference)?.[0];
+  return found?.body ? { declaration: found, ctx: ctx.contextOf(found.getSourceFile()) } : null;
+}
+
 /** The effects one call adds to the summary of `root`: what the functions it runs do, or what a library source says it does. */
 class CallSummary {
   private here: EffectBase | null = null;
@@ -176,6 +201,12 @@ class CallSummary {
 
   add(): void {
     this.apply(readCall(this.site, ownRoutesOf));
+    // `links.forEach(redis.remove.link)`: a function of the project handed by name runs per element.
+    if (!CALLBACK_TAKERS.has(this.site.name)) return;
+    for (const arg of this.site.call.arguments) {
+      const callback = referencedFunction(this.site.ctx, arg);
+      if (callback) this.compose({ ...callback, label: truncate(this.site.ctx.text(arg)) }, [], false);
+    }
   }
 
   private apply(reading: CallReading<RouteCode>): void {
