@@ -10,6 +10,7 @@ import { appendFrame, boundArgument, boundElements, boundProperty } from './env.
 import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
 import { callbackElement, elementOf } from './elements.js';
+import { isRecordId } from './record-ids.js';
 
 /** How deep a key may be built (a constant of a constant, a builder's call) before it counts as unreadable. */
 const MAX_DEPTH = 8;
@@ -233,7 +234,8 @@ export class PartsReader {
   private hole(ctx: FileContext, expression: ts.Expression): void {
     const { ts } = ctx;
     const inner = unwrap(ts, expression);
-    let isEscaped = ts.isNumericLiteral(inner) || (ctx.resolver?.isGlobSafe?.(inner) ?? false);
+    let isEscaped =
+      ts.isNumericLiteral(inner) || (ctx.resolver?.isGlobSafe?.(inner) ?? false) || isRecordId(ts, inner, ctx.options.tenantNames);
     let named: ts.Expression = inner;
     if (ts.isCallExpression(inner)) {
       const callee = lastName(ts, inner.expression);

@@ -122,12 +122,17 @@ export function isStateKey(pattern: ParsedPattern): boolean {
   return isStateWord(pattern.source.replace(/\{[^}]*\}/g, ':'));
 }
 
+/**
+ * Whether a key names what it holds with a word of its own, or a namespace of one letter
+ * (`l:${address}`): not runtime values only (`${scope}:${id}`, `${text}-${size}`).
+ */
+export function isNamedKey(pattern: ParsedPattern): boolean {
+  const literal = literalPrefix(pattern);
+  return /[a-z]{2}/i.test(literal + pattern.source.replace(/\{[^}]*\}/g, '')) || /^[a-z]:/i.test(literal);
+}
+
 /** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
 export function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
   // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
-  return (
-    /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
-    !isStateKey(pattern) &&
-    !overlapsAny([pattern], others)
-  );
+  return isNamedKey(pattern) && !isStateKey(pattern) && !overlapsAny([pattern], others);
 }

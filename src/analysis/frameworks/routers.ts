@@ -1,9 +1,8 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
-import { packageOf } from '../../ts/imports.js';
 import type { TS } from '../../ts/syntax.js';
-import type { FileContext, FileSurface } from '../context.js';
+import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites } from '../handler-common.js';
 import { matchesCallName } from '../effects/classify.js';
@@ -11,21 +10,11 @@ import { scanBody } from '../invalidations.js';
 import type { BodyScan } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';
 import type { FrameworkModule } from './framework.js';
-import { functionOf } from './code-handler.js';
+import { functionOf, isPackageMiddleware } from './code-handler.js';
 import { prefixedPath } from './mounts.js';
+import { FRAMEWORK_MODULES, routerFramework } from './router-modules.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
-
-const FRAMEWORK_MODULES: Readonly<Record<string, Framework>> = {
-  express: 'express',
-  'express-serve-static-core': 'express',
-  koa: 'koa',
-  'koa-router': 'koa',
-  '@koa/router': 'koa',
-  hono: 'hono',
-  '@hono/zod-openapi': 'hono',
-  fastify: 'fastify',
-};
 
 /** Names of router factories: `express()`, `Router()`, `new Hono()`, `Fastify()`, `new Router()`. */
 const FACTORIES = new Set(['express', 'Router', 'Hono', 'Fastify', 'fastify', 'KoaRouter', 'OpenAPIHono']);
@@ -47,14 +36,6 @@ const HTTP_CLIENTS = new Set([
   'client',
   '$http',
 ]);
-
-function routerFramework(ctx: FileSurface): Framework | null {
-  for (const module of ctx.modules) {
-    const framework = FRAMEWORK_MODULES[packageOf(module)] ?? FRAMEWORK_MODULES[module];
-    if (framework) return framework;
-  }
-  return null;
-}
 
 /** Whether an identifier is a router or app of the file. */
 function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framework | null): boolean {
@@ -336,9 +317,10 @@ function handlerFunction(ctx: FileContext, expression: ts.Expression): ts.Functi
       const declarations = ctx.resolver.resolveIdentifier?.(node) ?? null;
       if (declarations?.[0]) return declarations[0];
     }
-    return binding ? 'opaque' : null;
+    return binding && !isPackageMiddleware(ctx, node) ? 'opaque' : null;
   }
-  if (ts.isPropertyAccessExpression(node)) return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? 'opaque';
+  if (ts.isPropertyAccessExpression(node))
+    return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? (isPackageMiddleware(ctx, node) ? null : 'opaque');
   // A wrapper such as asyncHandler(async (req, res) => …) or wrap(require('./create').default): the function inside.
   return ts.isCallExpression(node) ? functionOf(ctx, node) : null;
 }
@@ -396,7 +378,7 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
     }
     if (!fn?.body) continue;
     const fnCtx = fn.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(fn.getSourceFile());
-    scans.push(scanBody(fnCtx, fn.body));
+    scans.push(scanBody(fnCtx, fn.body, ctx.file));
     hasTenant ||= hasTenantInScope(fnCtx, fn);
   }
   const scan: BodyScan = {
