@@ -3,7 +3,7 @@ import type ts from 'typescript';
 import type { TS } from '../ts/syntax.js';
 import { findTsconfigs, isWithin, listedSources, walkSources } from './files.js';
 import type { ProjectFiles } from './files.js';
-import { isRecord, readJson } from './workspaces.js';
+import { DEPENDENCY_FIELDS, isRecord, readJson } from './workspaces.js';
 
 /**
  * The source files of the packages of the monorepo (below its source root) that a project reaches
@@ -27,9 +27,6 @@ export function dependencyFiles(ts: TS, listed: ProjectFiles): string[] {
   }
   return [...files].sort();
 }
-
-/** The fields of a package.json that name the packages it depends on (a bundled workspace package is often a dev dependency). */
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
 
 /**
  * The directories of the workspace packages that the package in `dir` depends on by name, directly

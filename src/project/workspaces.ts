@@ -32,7 +32,49 @@ export function workspacePackages(ts: TS, root: string): Map<string, string> {
     const name = readJson(file)?.['name'];
     if (typeof name === 'string' && !packages.has(name)) packages.set(name, dirname(resolve(file)));
   }
+  addLinkedPackages(ts, root, packages);
   return packages;
+}
+
+/** The fields of a package.json that name the packages it depends on (a bundled workspace package is often a dev dependency). */
+export const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
+
+/** How many directories below the root a package that `workspace:` names is looked for (`internal/db`, `packages/@acme/db`). */
+const LINKED_DEPTH = 3;
+
+/**
+ * Adds the packages that the listed ones (and the root) depend on with the `workspace:` protocol
+ * but the listing misses (a workspace file the checkout lacks, a pattern not read here): the
+ * package manager's word that they are packages of this monorepo. They are looked for by name
+ * among the package.json files below the root, once, and only when one is missing.
+ */
+function addLinkedPackages(ts: TS, root: string, packages: Map<string, string>): void {
+  const missing = (dir: string): string[] => {
+    const manifest = readJson(join(dir, 'package.json'));
+    return DEPENDENCY_FIELDS.flatMap((field) => {
+      const dependencies = manifest?.[field];
+      if (!isRecord(dependencies)) return [];
+      return Object.entries(dependencies)
+        .filter(([name, version]) => typeof version === 'string' && version.startsWith('workspace:') && !packages.has(name))
+        .map(([name]) => name);
+    });
+  };
+  const wanted = new Set([root, ...packages.values()].flatMap(missing));
+  if (wanted.size === 0) return;
+  const include = Array.from({ length: LINKED_DEPTH }, (_, i) => `${'*/'.repeat(i + 1)}package.json`);
+  const found = new Map<string, string>();
+  for (const file of ts.sys.readDirectory(root, ['.json'], ['**/node_modules/**'], include, LINKED_DEPTH).sort()) {
+    const name = file.endsWith('/package.json') ? readJson(file)?.['name'] : undefined;
+    if (typeof name === 'string' && !packages.has(name) && !found.has(name)) found.set(name, dirname(resolve(file)));
+  }
+  // Through one another too: a linked package's own `workspace:` dependencies.
+  for (const queue = [...wanted]; queue.length > 0;) {
+    const name = queue.shift() ?? '';
+    const dir = found.get(name);
+    if (dir === undefined || packages.has(name)) continue;
+    packages.set(name, dir);
+    queue.push(...missing(dir));
+  }
 }
 
 /** How many directories up a workspace package's monorepo root is looked for. */

@@ -105,6 +105,19 @@ describe('imports of the project through every alias are followed', () => {
       },
     ],
     [
+      'a package named by a `workspace:` dependency that the listed workspaces miss',
+      {
+        'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+        'tsconfig.json': json({ include: ['src'] }),
+        'apps/web/package.json': json({ name: '@org/web', dependencies: { '@org/lib': 'workspace:^' } }),
+        'internal/lib/package.json': json({ name: '@org/lib', main: './src/index.ts', dependencies: { '@org/cache': 'workspace:*' } }),
+        'internal/lib/src/index.ts': "export { forgetQuotes } from '@org/cache';\n",
+        'internal/cache/package.json': json({ name: '@org/cache', main: './src/index.ts' }),
+        'internal/cache/src/index.ts': HELPER,
+        'src/routes.ts': routes('@org/lib'),
+      },
+    ],
+    [
       'a pnpm workspace package subpath, through `exports`',
       {
         'pnpm-workspace.yaml': "packages:\n  - 'libs/*' # every library\n  - '!libs/legacy'\n",
