@@ -12,7 +12,7 @@ import { collectHooks, hooksIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectImport } from './project-modules.js';
-import type { JobProcessor, ModelHook } from './sources/source.js';
+import type { JobProcessor, ModelHook, RelationTarget } from './sources/source.js';
 import type { Cascade } from './prisma-schema.js';
 
 /**
@@ -52,10 +52,15 @@ export interface CallResolver {
    * project (not a package in node_modules, not a declaration file); undefined when it cannot tell.
    */
   isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
-  /** Whether a project module passes a package's exports on (`export * from 'drizzle-orm'`), itself or through modules it re-exports. */
-  reexportsPackage?(specifier: string, fromFile: ts.SourceFile, packages: RegExp): boolean;
+  /**
+   * The packages a project module passes exports of on (`export * from 'drizzle-orm'`), itself or
+   * through modules it re-exports; with `name`, none when a project module among them exports it.
+   */
+  reexportedPackages?(specifier: string, fromFile: ts.SourceFile, name?: string): readonly string[];
   /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
   hooksOf?(model: string): readonly ModelHook[];
+  /** The model each named relation of a model reaches (Drizzle's `relations(…)`), across the project. */
+  relationsOf?(model: string): ReadonlyMap<string, RelationTarget>;
   /** The models a delete of `model` removes rows of by cascade (a Prisma schema's `onDelete: Cascade`), across the project. */
   cascadesOf?(model: string): readonly Cascade[];
   /** The prefix the routes registered on a router are served under, from where the project mounts it (`app.use('/api', router)`). */

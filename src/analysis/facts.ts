@@ -150,6 +150,11 @@ export interface ModelRead {
   readonly hasUnreadFilter?: boolean;
   /** Made on a branch of a function the loader calls (a generic helper's case): the entry may not hold it. */
   readonly isOnHelperBranch?: boolean;
+  /**
+   * Rows of a one-to-many relation loaded beside the rows found (Drizzle's `with: { roles: true }`):
+   * a row created in that relation belongs to a parent the code does not show to be a cached one.
+   */
+  readonly isRelated?: boolean;
 }
 
 /** A place in the code, in a file of its own. */

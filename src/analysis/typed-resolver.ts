@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import type { CallResolver } from './context.js';
 import { commonJsConstant, importBindings, isRequire, requiredBinding } from '../ts/imports.js';
 import type { TS } from '../ts/syntax.js';
-import { collectHooks, hooksIn } from './hooks.js';
+import { collectHooks, hooksIn, relationsIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
 import { collectImplementations, ownMethod } from './implementations.js';
 import { collectListeners } from './listeners.js';
@@ -77,6 +77,7 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     implementationsOf: (name) => tables.implementations().get(name) ?? [],
     isProjectModule: projectModuleTest(tsInstance, program, modules),
     hooksOf: (model) => hooksIn(tables.hooks(), model),
+    relationsOf: (model) => relationsIn(tables.hooks(), model),
     processorsOf: (queue) => tables.hooks().processors.get(queue) ?? [],
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);

@@ -3,7 +3,7 @@ import type { CallResolver, FileContext, ServedRoute } from '../analysis/context
 import type { KeyRoles } from '../analysis/effects/key-roles.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
 import type { Cascade, SchemaText } from '../analysis/prisma-schema.js';
-import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
+import type { JobProcessor, ModelHook, RelationTarget } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
 import { CallTargets } from './call-targets.js';
 import { ProjectExports } from './exports.js';
@@ -18,6 +18,22 @@ type Fn = ts.FunctionLikeDeclaration;
 
 /** How many modules a package's exports are followed through (`@/pkg/db` → `@unkey/db` → `drizzle-orm`). */
 const MAX_REEXPORT_DEPTH = 4;
+
+/** What a project module passes on: the packages it re-exports wholesale, and the names its own statements export. */
+interface PassedOn {
+  readonly packages: readonly string[];
+  readonly names: ReadonlySet<string>;
+}
+
+/** The names a statement exports by a declaration of its own (`export function eq`, `export const db`). */
+function exportedNames(ts: TS, statement: ts.Statement): string[] {
+  if (!ts.canHaveModifiers(statement) || !(ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return [];
+  if (ts.isVariableStatement(statement))
+    return statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+  const named =
+    ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement) ? statement.name : undefined;
+  return named ? [named.text] : [];
+}
 
 /** What a resolver reads the project through. */
 export interface ResolverInputs extends FileAccess {
@@ -61,6 +77,8 @@ export class ProjectResolver implements CallResolver {
   readonly keyRoles?: () => KeyRoles;
   /** The files that declare a class, by its name, found once per name (see `classesNamed`). */
   private readonly classes = new Map<string, readonly string[]>();
+  /** Per project module, what it passes on (see `reexportedPackages`). */
+  private readonly passedOn = new WeakMap<ts.SourceFile, PassedOn>();
   private readonly classFiles: (name: string) => readonly string[];
   private readonly recorder?: ReadRecorder;
   /** The route files that serve a URL path, when the scan gives a route table (it knows every file's path). */
@@ -166,6 +184,10 @@ export class ProjectResolver implements CallResolver {
     return this.tables.hooksOf(model);
   }
 
+  relationsOf(model: string): ReadonlyMap<string, RelationTarget> {
+    return this.tables.relationsOf(model);
+  }
+
   processorsOf(queue: string): readonly JobProcessor[] {
     return this.tables.processorsOf(queue);
   }
@@ -182,15 +204,48 @@ export class ProjectResolver implements CallResolver {
     return this.resolution.isProjectModule(specifier, fromFile);
   }
 
-  reexportsPackage(specifier: string, fromFile: ts.SourceFile, packages: RegExp, depth = 0): boolean {
-    const target = depth > MAX_REEXPORT_DEPTH ? null : this.modules.moduleFile(fromFile, specifier);
-    if (!target) return false;
+  /**
+   * The packages a project module passes exports of on wholesale (`export * from 'drizzle-orm'`),
+   * itself or through the project modules it re-exports, a few levels deep. With `name`: none when
+   * one of those project modules exports `name` by a statement of its own (the name is the
+   * project's, even where its declaration cannot be followed).
+   */
+  reexportedPackages(specifier: string, fromFile: ts.SourceFile, name?: string): readonly string[] {
+    const target = this.modules.moduleFile(fromFile, specifier);
+    const passed = target ? this.passedOnBy(target, 0) : null;
+    return !passed || (name !== undefined && passed.names.has(name)) ? [] : passed.packages;
+  }
+
+  private passedOnBy(file: ts.SourceFile, depth: number): PassedOn {
+    let found = this.passedOn.get(file);
+    if (found) return found;
+    // A cycle of re-exports ends here: what the file passes on is being gathered further up.
+    this.passedOn.set(file, { packages: [], names: new Set() });
     const { ts } = this;
-    return target.statements.some((statement) => {
-      if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) return false;
-      const next = statement.moduleSpecifier.text;
-      return packages.test(next) || this.reexportsPackage(next, target, packages, depth + 1);
-    });
+    const packages = new Set<string>();
+    const names = new Set<string>();
+    for (const statement of file.statements) {
+      if (!ts.isExportDeclaration(statement)) {
+        for (const own of exportedNames(ts, statement)) names.add(own);
+        continue;
+      }
+      const next = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
+      const nested = next === null ? null : this.modules.moduleFile(file, next);
+      const isPackage = next !== null && !nested && this.isProjectModule(next, file.fileName) === false;
+      const clause = statement.exportClause;
+      if (clause && ts.isNamedExports(clause)) {
+        if (!isPackage) for (const element of clause.elements) names.add(element.name.text);
+      } else if (clause) names.add(clause.name.text);
+      else if (isPackage) packages.add(next);
+      else if (nested && depth < MAX_REEXPORT_DEPTH) {
+        const inner = this.passedOnBy(nested, depth + 1);
+        for (const name of inner.packages) packages.add(name);
+        for (const name of inner.names) names.add(name);
+      }
+    }
+    found = { packages: [...packages].sort(), names };
+    this.passedOn.set(file, found);
+    return found;
   }
 
   /** The project file an import specifier of `fromFile` names, or null (a package, nothing). */

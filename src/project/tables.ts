@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { collectHooks, hooksIn } from '../analysis/hooks.js';
+import { collectHooks, hooksIn, relationsIn } from '../analysis/hooks.js';
 import type { HookTable } from '../analysis/hooks.js';
 import { collectImplementations } from '../analysis/implementations.js';
 import { collectListeners } from '../analysis/listeners.js';
@@ -9,7 +9,7 @@ import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
 import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
-import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
+import type { JobProcessor, ModelHook, RelationTarget } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
 import type { ReadRecorder } from './modules.js';
 
@@ -58,6 +58,12 @@ export class ProjectTables {
     this.recorder?.consultedTables();
     this.hookTable ??= collectHooks(this.ts, this.files());
     return hooksIn(this.hookTable, model);
+  }
+
+  relationsOf(model: string): ReadonlyMap<string, RelationTarget> {
+    this.recorder?.consultedTables();
+    this.hookTable ??= collectHooks(this.ts, this.files());
+    return relationsIn(this.hookTable, model);
   }
 
   processorsOf(queue: string): readonly JobProcessor[] {

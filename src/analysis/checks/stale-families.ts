@@ -290,6 +290,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       // A write on a branch the handler's invalidation is not on is seen in syntax alone (branches may join in a loop).
       // A relation's join rows change what a read returns only where it loads the relation, which its options may not say.
       // A schema's cascade (not the code) proves a stale entry only where the entry never expires.
+      // A row created in a relation a family loads may belong to a parent no entry holds.
       isMild:
         (found.write.cascade !== undefined && family.ttl !== null) ||
         isShortLived(input, family.ttl) ||
@@ -299,6 +300,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
         family.isProjection ||
         isOutsideFilter(found) ||
         isOnlyMaybeFound(found.write, found.read) ||
+        (found.read.isRelated === true && found.write.change === 'create') ||
         found.clearedElsewhere !== null ||
         isPartlyJudged,
     });

@@ -159,6 +159,7 @@ function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read'
     lookup: effect.lookup ?? readLookup(ctx.ts, call, effect.operation),
     ...(pinned.length > 0 ? { pinned } : {}),
     ...(effect.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
+    ...(effect.isRelated === true ? { isRelated: true } : {}),
   };
 }
 

@@ -90,6 +90,7 @@ export function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
       row: rowOf(e.row),
       ...(e.pinned ? { pinned: e.pinned } : {}),
       ...(e.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
+      ...(e.isRelated === true ? { isRelated: true } : {}),
       ...(isOnHelperBranch(e) ? { isOnHelperBranch: true } : {}),
     };
     result.set(JSON.stringify(read), read);

@@ -101,6 +101,7 @@ export type Effect = EffectBase &
         /** The parameter that gives the model, with the arguments in force, until a call binds it to a class (see `CallEffect`). */
         readonly given?: Bound;
         readonly hasUnreadFilter?: boolean;
+        readonly isRelated?: boolean;
       }
     | {
         readonly kind: 'model-write';

@@ -87,8 +87,13 @@ function functionTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.I
   if (targets !== 'opaque') return targets;
   const detached = detachedMember(ctx, callee);
   if (detached) return [detached];
-  // A constant a package made (`export const nanoid = customAlphabet(…)`) runs the package's code.
-  return isMadeByPackage(ctx, callee) ? [] : targets;
+  // A constant a package made (`export const nanoid = customAlphabet(…)`) runs the package's code;
+  // a name no module of the project defines, of one that passes a package on (`export * from
+  // 'drizzle-orm'`), is the package's (`eq`, `and`).
+  return isMadeByPackage(ctx, callee) ||
+    (ctx.resolver?.reexportedPackages?.(binding.module, ctx.sourceFile, binding.imported) ?? []).length > 0
+    ? []
+    : targets;
 }
 
 /** `this.service.method(…)`: the method of an injected member, unless its declared type is a library's. */

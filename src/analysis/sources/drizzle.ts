@@ -6,7 +6,7 @@ import type { FileContext } from '../context.js';
 import { memoTable } from '../session.js';
 import { constructed, declarationOf, modelName, propertyValue } from './declarations.js';
 import { isIdField } from './operations.js';
-import type { CallEffect, KeyArgument, Source } from './source.js';
+import type { CallEffect, KeyArgument, ModelRelation, RelationTarget, Source } from './source.js';
 
 const TABLE_FACTORIES = /^(pg|mysql|sqlite|singlestore|gel)Table$|^table$/;
 const WRITES = new Set(['insert', 'update', 'delete']);
@@ -14,6 +14,8 @@ const SELECTS = new Set(['select', 'selectDistinct', 'selectDistinctOn']);
 const QUERY_READS = new Set(['findMany', 'findFirst']);
 
 const DRIZZLE_MODULES = /^drizzle-orm(\/|$)/;
+/** Files that declare relations between tables (`relations(keys, ({ one, many }) => …)`). */
+const RELATIONS_MARKER = /\brelations\s*\(/;
 /** Modules whose names say they hold the tables (`./schema`, `@/db/tables`, `@unkey/db`). */
 const SCHEMA_MODULES = /schema|tables?\b|\bdb\b/i;
 
@@ -26,7 +28,7 @@ function importsDrizzle(ctx: FileContext): boolean {
     ctx.importsModule(
       (m) =>
         DRIZZLE_MODULES.test(m) ||
-        (ctx.isProjectModule(m) && ctx.resolver?.reexportsPackage?.(m, ctx.sourceFile, DRIZZLE_MODULES) === true),
+        (ctx.isProjectModule(m) && (ctx.resolver?.reexportedPackages?.(m, ctx.sourceFile) ?? []).some((p) => DRIZZLE_MODULES.test(p))),
     ),
   );
 }
@@ -248,14 +250,91 @@ export const drizzle: Source = {
     if (QUERY_READS.has(name) && ts.isPropertyAccessExpression(callee)) {
       const table = unwrap(ts, callee.expression);
       if (ts.isPropertyAccessExpression(table) && lastName(ts, table.expression) === 'query' && importsDrizzle(ctx)) {
+        const model = modelName(table.name.text);
         const lookup = isFoundById(ts, call, name) ? { lookup: 'point' as const } : {};
-        return [{ kind: 'model-read', model: modelName(table.name.text), operation: name, ...lookup }];
+        // The row a one-to-one relation points at is found by its key: a row created since is none of them.
+        const related = relatedModels(ctx, model, call.arguments[0], 0).map((other): CallEffect =>
+          other.isMany
+            ? { kind: 'model-read', model: other.target, operation: name, lookup: 'list', isRelated: true }
+            : { kind: 'model-read', model: other.target, operation: name, lookup: 'point' },
+        );
+        return [{ kind: 'model-read', model, operation: name, ...lookup }, ...related];
       }
     }
     return null;
   },
   isCachedRead: (ts, call) => ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === '$withCache',
+  hookMarker: RELATIONS_MARKER,
+  relations: relationsIn,
 };
+
+/** How deep the `with` of a relational query is followed (`roles: { with: { role: { with: { permissions } } } }`). */
+const MAX_WITH_DEPTH = 6;
+
+/**
+ * The tables the `with` of a relational query loads beside its own rows (`with: { permissions: {
+ * with: { permission: true } } }`), each relation's table from the schema's `relations(…)`: a
+ * change of any of their rows changes what the query returns. A relation the schema does not name
+ * is left out.
+ */
+function relatedModels(ctx: FileContext, model: string, options: ts.Expression | undefined, depth: number): RelationTarget[] {
+  const { ts } = ctx;
+  const bare = options ? unwrap(ts, options) : null;
+  const loaded = bare && ts.isObjectLiteralExpression(bare) ? propertyValue(ts, bare, 'with') : null;
+  const relations = loaded && depth < MAX_WITH_DEPTH ? unwrap(ts, loaded) : null;
+  if (!relations || !ts.isObjectLiteralExpression(relations)) return [];
+  const named = ctx.resolver?.relationsOf?.(model);
+  const found = new Map<string, RelationTarget>();
+  for (const property of relations.properties) {
+    if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) continue;
+    const value = ts.isPropertyAssignment(property) ? unwrap(ts, property.initializer) : null;
+    const relation = ts.isIdentifier(property.name) ? named?.get(property.name.text) : undefined;
+    if (relation === undefined || value?.kind === ts.SyntaxKind.FalseKeyword) continue;
+    for (const reached of [relation, ...relatedModels(ctx, relation.target, value ?? undefined, depth + 1)]) {
+      const key = `${reached.target} ${String(reached.isMany)}`;
+      if (!found.has(key)) found.set(key, reached);
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * The relations a file declares: `export const keysRelations = relations(keys, ({ one, many }) => ({
+ * roles: many(keysRoles), identity: one(identities, { … }) }))`, each relation to the table `one`
+ * or `many` names.
+ */
+function relationsIn(ts: TS, file: ts.SourceFile): ModelRelation[] {
+  if (!RELATIONS_MARKER.test(file.text)) return [];
+  const found: ModelRelation[] = [];
+  for (const statement of file.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const call = declaration.initializer ? unwrap(ts, declaration.initializer) : null;
+      if (!call || !ts.isCallExpression(call) || lastName(ts, call.expression) !== 'relations') continue;
+      const [table, define] = call.arguments;
+      const owner = table ? unwrap(ts, table) : null;
+      const body = define && (ts.isArrowFunction(define) || ts.isFunctionExpression(define)) ? returnedObject(ts, define) : null;
+      if (!owner || !ts.isIdentifier(owner) || !body) continue;
+      const model = modelName(owner.text);
+      for (const property of body.properties) {
+        if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
+        const made = unwrap(ts, property.initializer);
+        const target = ts.isCallExpression(made) && made.arguments[0] ? unwrap(ts, made.arguments[0]) : null;
+        const kind = ts.isCallExpression(made) ? lastName(ts, made.expression) : null;
+        if ((kind === 'one' || kind === 'many') && target && ts.isIdentifier(target))
+          found.push({ model, name: property.name.text, target: modelName(target.text), isMany: kind === 'many' });
+      }
+    }
+  }
+  return found;
+}
+
+/** The object literal a relations callback returns (`({ one }) => ({ … })`, or `{ return { … }; }`). */
+function returnedObject(ts: TS, fn: ts.ArrowFunction | ts.FunctionExpression): ts.ObjectLiteralExpression | null {
+  const body = ts.isBlock(fn.body) ? fn.body.statements.find((s): s is ts.ReturnStatement => ts.isReturnStatement(s))?.expression : fn.body;
+  const value = body ? unwrap(ts, body) : null;
+  return value && ts.isObjectLiteralExpression(value) ? value : null;
+}
 
 /** Calls chained before a call: `db.select().from(t).where(…)` → the `select()` call for `from`. */
 function chainRoot(ts: TS, expression: ts.Expression): ts.CallExpression | null {

@@ -89,6 +89,8 @@ export type CallEffect =
       readonly given?: ts.Identifier;
       /** Its rows are filtered in a way the source does not read (see `ModelRead.hasUnreadFilter`). */
       readonly hasUnreadFilter?: boolean;
+      /** Rows of a one-to-many relation loaded beside the rows found (see `ModelRead.isRelated`). */
+      readonly isRelated?: boolean;
     }
   | {
       readonly kind: 'model-write';
@@ -210,8 +212,8 @@ export interface Source {
    */
   readonly readMethods?: ReadonlySet<string>;
   /**
-   * The text of every file that registers one of its hooks or processors matches this: the scanner
-   * parses no other file to look for them.
+   * The text of every file that registers one of its hooks or processors, or declares relations,
+   * matches this: the scanner parses no other file to look for them.
    */
   readonly hookMarker?: TextTest;
   /**
@@ -223,6 +225,20 @@ export interface Source {
   hooks?(ts: TS, file: ts.SourceFile): readonly ModelHook[];
   /** The job processors a file declares (read from the syntax of that file alone). */
   processors?(ts: TS, file: ts.SourceFile): readonly JobProcessor[];
+  /** The relations between models a file declares (read from the syntax of that file alone). */
+  relations?(ts: TS, file: ts.SourceFile): readonly ModelRelation[];
+}
+
+/** The model a relation reaches, and whether it reaches many rows of it (`many(keysRoles)`) or one (`one(identities, …)`). */
+export interface RelationTarget {
+  readonly target: string;
+  readonly isMany: boolean;
+}
+
+/** A named relation of a model to another (Drizzle's `relations(keys, ({ many }) => ({ roles: many(keysRoles) }))`). */
+export interface ModelRelation extends RelationTarget {
+  readonly model: string;
+  readonly name: string;
 }
 
 /** Whether a hook runs for a write that fires `events`. */

@@ -26,6 +26,7 @@ import {
   mergeRoles,
   NO_ROLES,
   NO_SETUP,
+  dependencyTableFiles,
   readerAccess,
   relevantFiles,
   resolutionHost,
@@ -143,6 +144,8 @@ class Summarizer {
     const audited = new Set(setup.files);
     // The files that can hold listeners, hooks or processors, known from their markers once the extraction is set up.
     let tableFiles: readonly string[] = [];
+    // Those of the packages the project depends on too (a shared schema package's relations).
+    let dependencyTables: readonly string[] = [];
     const routes = routeTable(FILE_ROUTES, setup.files, setup.rel);
     // The Prisma schema's cascades make a delete a write of other models: what a summary says depends on its text.
     const schemas = readPrismaSchemas(setup.listed.sourceRoot);
@@ -150,7 +153,10 @@ class Summarizer {
       project: { ...setup.listed, root: setup.listed.sourceRoot },
       host: resolutionHost(ts, setup.listed.files),
       ...readerAccess(reader, audited),
-      tableFiles: () => tableFiles.map((file) => reader.read(file, true)).filter((f): f is ts.SourceFile => f !== null),
+      tableFiles: () =>
+        [...tableFiles.map((file) => reader.read(file, true)), ...dependencyTables.map((file) => reader.read(file, false))].filter(
+          (f): f is ts.SourceFile => f !== null,
+        ),
       keyRoles: () => {
         if (this.frame) this.frame.uses.roles = true;
         if (!this.roles) throw new Error('the key roles are asked for before they are known');
@@ -172,9 +178,10 @@ class Summarizer {
     };
     // Listeners, hooks and processors, found once in the files that can hold them: their hash is what a summary depends on.
     tableFiles = relevant.filter((file) => this.markersAt(file)?.tables === true);
+    dependencyTables = dependencyTableFiles(setup, reader).filter((file) => this.markersAt(file)?.tables === true);
     // The route table is made of the files' paths: a route added or removed changes what a self-call reaches.
     this.tablesHash = store.hashOfValue([
-      tableFiles.map((file) => [file, store.hashOf(file)]),
+      [...tableFiles, ...dependencyTables].map((file) => [file, store.hashOf(file)]),
       routes.routes,
       schemas.map((schema) => [schema.file, schema.text]),
     ]);

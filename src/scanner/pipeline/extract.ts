@@ -51,7 +51,8 @@ export function extractProject(
     );
     return roles;
   };
-  const resolver = projectResolver(ts, setup, reader, parsed, keyRoles);
+  const tableFiles = (): ts.SourceFile[] => [...parsed(), ...parsedDependencyTables(setup, reader)];
+  const resolver = projectResolver(ts, setup, reader, tableFiles, keyRoles);
   // The families are inferred with a registry too: the code's dependencies beyond `dependsOn` are suggested.
   const session = new AnalysisSession();
   const extract = { ts, options: setup.analysisOptions, resolver, session, withFamilies: true, withStoredKeys: true };
@@ -125,6 +126,22 @@ export function dependencyFacts(ts: TS, setup: ScanSetup, reader: SourceReader):
   // A file given up on is said so by the package's own audit.
   const quiet = { diagnostics: [], rel: setup.rel };
   return parsed.map((sourceFile) => guardFile(quiet, sourceFile, noFacts(sourceFile), () => extractFacts(sourceFile, extract)));
+}
+
+/**
+ * The files of the packages the project depends on that the project-wide tables read (their text
+ * has a marker: ORM hooks, Drizzle's relations, listeners): the tables of a shared schema package
+ * describe the application's database.
+ */
+export function dependencyTableFiles(setup: ScanSetup, reader: SourceReader): string[] {
+  return setup.dependencyFiles().filter((file) => reader.relevance(file)?.global === true);
+}
+
+/** The dependency table files parsed (a file given up on is said so by the package's own audit). */
+function parsedDependencyTables(setup: ScanSetup, reader: SourceReader): ts.SourceFile[] {
+  return dependencyTableFiles(setup, reader)
+    .map((file) => reader.read(file, false))
+    .filter((f): f is ts.SourceFile => f !== null);
 }
 
 /** The files that can matter, in the project's order (see `fileRelevance`). */
