@@ -24,6 +24,7 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
+import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
 import type { CascadeTable } from '../analysis/prisma-schema.js';
@@ -349,12 +350,21 @@ const resolvers = new WeakMap<ts.Program, CallResolver>();
  */
 function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
   return entryOf(resolvers, program, () => {
-    // The Prisma schema's cascades, read below the program's directory when a delete first asks.
+    // The cascades of the Prisma schema (read below the program's directory) and of the program's
+    // files, read when a delete first asks.
     let cascades: CascadeTable | null = null;
+    const projectFiles = (): ts.SourceFile[] =>
+      program.getSourceFiles().filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file));
     return {
       ...checkerResolver(tsInstance, program),
       cascadesOf: (model: string) =>
-        cascadesOf((cascades ??= cascadeTable(readPrismaSchemas(program.getCurrentDirectory()), modelName)), model),
+        cascadesOf(
+          (cascades ??= mergedCascades(
+            cascadeTable(readPrismaSchemas(program.getCurrentDirectory()), modelName),
+            codeCascadeTable(tsInstance, projectFiles()),
+          )),
+          model,
+        ),
     };
   });
 }

@@ -6,6 +6,7 @@ import { collectListeners } from '../analysis/listeners.js';
 import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
+import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
 import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
@@ -18,7 +19,7 @@ type Fn = ts.FunctionLikeDeclaration;
 /**
  * The project-wide tables: event listeners, ORM hooks and job processors, each collected once from
  * the files that can hold them, the routes of the project's files and the cascades of its Prisma
- * schema; every lookup told to the recorder.
+ * schema and of its code; every lookup told to the recorder.
  */
 export class ProjectTables {
   private listeners: Map<string, Fn[]> | null = null;
@@ -30,7 +31,7 @@ export class ProjectTables {
 
   constructor(
     private readonly ts: TS,
-    /** The parsed files that can hold listeners, hooks or processors. */
+    /** The parsed files that can hold listeners, hooks, processors or cascading relations. */
     private readonly files: () => readonly ts.SourceFile[],
     private readonly recorder?: ReadRecorder,
     /** The route table of the project's files (made from their paths), asked for when first needed. */
@@ -72,10 +73,10 @@ export class ProjectTables {
     return this.hookTable.processors.get(queue) ?? [];
   }
 
-  /** The models a delete of `model` removes rows of by the schema's `onDelete: Cascade` relations. */
+  /** The models a delete of `model` removes rows of by the cascading relations of the Prisma schema and of the code (see `codeCascadeTable`). */
   cascadesOf(model: string): readonly Cascade[] {
     this.recorder?.consultedTables();
-    this.cascades ??= cascadeTable(this.prismaSchemas(), modelName);
+    this.cascades ??= mergedCascades(cascadeTable(this.prismaSchemas(), modelName), codeCascadeTable(this.ts, this.files()));
     return cascadesOf(this.cascades, model);
   }
 

@@ -8,7 +8,8 @@ import { constructed, declarationOf, modelName, propertyValue } from './declarat
 import { isIdField } from './operations.js';
 import type { CallEffect, KeyArgument, ModelRelation, RelationTarget, Source } from './source.js';
 
-const TABLE_FACTORIES = /^(pg|mysql|sqlite|singlestore|gel)Table$|^table$/;
+/** The functions that declare a Drizzle table (`pgTable('users', …)`). */
+export const TABLE_FACTORIES = /^(pg|mysql|sqlite|singlestore|gel)Table$|^table$/;
 const WRITES = new Set(['insert', 'update', 'delete']);
 const SELECTS = new Set(['select', 'selectDistinct', 'selectDistinctOn']);
 const QUERY_READS = new Set(['findMany', 'findFirst']);
