@@ -21,7 +21,7 @@ const DB_PACKAGE = {
   'packages/db/src/schema.ts': `import { relations } from 'drizzle-orm';
 import { pgTable, text } from 'drizzle-orm/pg-core';
 export const clients = pgTable('clients', { id: text('id').primaryKey(), name: text('name') });
-export const quotes = pgTable('quotes', { id: text('id').primaryKey(), clientId: text('client_id'), total: text('total') });
+export const quotes = pgTable('quotes', { id: text('id').primaryKey(), clientId: text('client_id'), total: text('total'), note: text('note') });
 export const quotesRelations = relations(quotes, ({ one }) => ({ client: one(clients, { fields: [quotes.clientId], references: [clients.id] }) }));
 `,
   'packages/db/src/index.ts': `import { drizzle } from 'drizzle-orm/node-postgres';
@@ -42,7 +42,11 @@ export const redis = new Redis();
 export async function quote(id: string) {
   const hit = await redis.get(\`quote:\${id}\`);
   if (hit) return JSON.parse(hit);
-  const row = await db.query.quotes.findFirst({ where: (table, { eq }) => eq(table.id, id), with: { client: true } });
+  const row = await db.query.quotes.findFirst({
+    where: (table, { eq }) => eq(table.id, id),
+    columns: { id: true, total: true },
+    with: { client: true },
+  });
   await redis.set(\`quote:\${id}\`, JSON.stringify(row), 'EX', 600);
   return row;
 }
@@ -59,6 +63,10 @@ router.post('/quotes/:id/total', async (req, res) => {
   await redis.del(\`quote:\${req.params.id}\`);
   res.sendStatus(204);
 });
+router.post('/quotes/:id/note', async (req, res) => {
+  await db.update(schema.quotes).set({ note: req.body.note }).where(eq(schema.quotes.id, req.params.id));
+  res.sendStatus(204);
+});
 router.post('/clients/:id/name', async (req, res) => {
   await db.update(schema.clients).set({ name: req.body.name }).where(eq(schema.clients.id, req.params.id));
   res.sendStatus(204);
@@ -73,6 +81,7 @@ router.delete('/quotes/:id', async (req, res) => {
 };
 
 describe('Drizzle through a workspace package that passes drizzle-orm on', () => {
+  // POST /quotes/:id/note sets a column the cached query does not return: nothing to clear.
   it('reads its writes and the reads of cached loaders, its operators inert', async () => {
     const root = writeProject('drizzle', { ...DB_PACKAGE, ...APP });
     roots.push(root);
@@ -82,9 +91,9 @@ describe('Drizzle through a workspace package that passes drizzle-orm on', () =>
     expect(result.findings.map((f) => [f.file, f.line, f.column, f.endLine, f.endColumn, f.ruleId, f.severity, f.message])).toEqual([
       [
         'src/routes.ts',
-        13,
+        17,
         8,
-        13,
+        17,
         12,
         'require-dependent-invalidation',
         'error',
@@ -92,9 +101,9 @@ describe('Drizzle through a workspace package that passes drizzle-orm on', () =>
       ],
       [
         'src/routes.ts',
-        17,
+        21,
         8,
-        17,
+        21,
         14,
         'require-dependent-invalidation',
         'error',

@@ -187,10 +187,59 @@ function isUncached(ctx: FileContext, receiver: ts.Expression): boolean {
  * except for a write in a transaction or a batch (and raw SQL, which is no model write here).
  */
 function write(ctx: FileContext, call: ts.CallExpression, receiver: ts.Expression, name: string, model: string): CallEffect[] {
-  const effects: CallEffect[] = [{ kind: 'model-write', model, operation: name, events: [] }];
+  const document = name === 'update' ? setDocument(ctx.ts, call) : undefined;
+  const effects: CallEffect[] = [{ kind: 'model-write', model, operation: name, events: [], ...(document ? { update: document } : {}) }];
   const table = call.arguments[0] ? storedName(ctx, call.arguments[0]) : null;
   if (table === null || isInTransaction(ctx, receiver) || isInBatch(ctx, call) || isUncached(ctx, receiver)) return effects;
   return [...effects, { kind: 'invalidate', invalidationKind: 'tag', keys: [{ literal: table }] }];
+}
+
+/** The document of `db.update(t).set({ limit, duration })`: the fields the update sets. */
+function setDocument(ts: TS, call: ts.CallExpression): ts.Expression | undefined {
+  const access = parentOf(call);
+  const set = access && ts.isPropertyAccessExpression(access) && access.name.text === 'set' ? parentOf(access) : undefined;
+  return set && ts.isCallExpression(set) && set.expression === access ? set.arguments[0] : undefined;
+}
+
+/**
+ * The columns a relational query, or one relation of its `with`, returns and filters on: those its
+ * `columns` names (`{ limit: true }`) with those its `where` callback reads of the table; null when
+ * it lists none (every column), excludes some (`{ secret: false }`) or they cannot be read.
+ */
+function selectedColumns(ts: TS, options: ts.Expression | null | undefined): string[] | null {
+  const bare = options ? unwrap(ts, options) : null;
+  const columns = bare && ts.isObjectLiteralExpression(bare) ? propertyValue(ts, bare, 'columns') : null;
+  const listed = columns ? unwrap(ts, columns) : null;
+  if (!bare || !ts.isObjectLiteralExpression(bare) || !listed || !ts.isObjectLiteralExpression(listed)) return null;
+  const fields = new Set<string>();
+  for (const property of listed.properties) {
+    const isListed =
+      ts.isPropertyAssignment(property) &&
+      (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) &&
+      unwrap(ts, property.initializer).kind === ts.SyntaxKind.TrueKeyword;
+    if (!isListed) return null;
+    fields.add(property.name.text);
+  }
+  const where = propertyValue(ts, bare, 'where');
+  const filtered = where ? filteredColumns(ts, where) : [];
+  if (filtered === null) return null;
+  for (const field of filtered) fields.add(field);
+  return [...fields].sort();
+}
+
+/** The columns a `where: (table, { eq }) => eq(table.slug, slug)` callback reads of its table; null for any other filter. */
+function filteredColumns(ts: TS, where: ts.Expression): string[] | null {
+  const filter = unwrap(ts, where);
+  const table = (ts.isArrowFunction(filter) || ts.isFunctionExpression(filter)) && filter.parameters[0]?.name;
+  if (!table || !ts.isIdentifier(table) || !(ts.isArrowFunction(filter) || ts.isFunctionExpression(filter))) return null;
+  const found = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === table.text)
+      found.add(node.name.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(filter.body);
+  return [...found];
 }
 
 /**
@@ -256,10 +305,10 @@ export const drizzle: Source = {
         // The row a one-to-one relation points at is found by its key: a row created since is none of them.
         const related = relatedModels(ctx, model, call.arguments[0], 0).map((other): CallEffect =>
           other.isMany
-            ? { kind: 'model-read', model: other.target, operation: name, lookup: 'list', isRelated: true }
-            : { kind: 'model-read', model: other.target, operation: name, lookup: 'point' },
+            ? { kind: 'model-read', model: other.target, operation: name, fields: other.fields, lookup: 'list', isRelated: true }
+            : { kind: 'model-read', model: other.target, operation: name, fields: other.fields, lookup: 'point' },
         );
-        return [{ kind: 'model-read', model, operation: name, ...lookup }, ...related];
+        return [{ kind: 'model-read', model, operation: name, fields: selectedColumns(ts, call.arguments[0]), ...lookup }, ...related];
       }
     }
     return null;
@@ -272,27 +321,33 @@ export const drizzle: Source = {
 /** How deep the `with` of a relational query is followed (`roles: { with: { role: { with: { permissions } } } }`). */
 const MAX_WITH_DEPTH = 6;
 
+/** A table a relational query's `with` loads, with the columns it returns of it (null: every one). */
+interface Related extends RelationTarget {
+  readonly fields: readonly string[] | null;
+}
+
 /**
  * The tables the `with` of a relational query loads beside its own rows (`with: { permissions: {
  * with: { permission: true } } }`), each relation's table from the schema's `relations(…)`: a
  * change of any of their rows changes what the query returns. A relation the schema does not name
  * is left out.
  */
-function relatedModels(ctx: FileContext, model: string, options: ts.Expression | undefined, depth: number): RelationTarget[] {
+function relatedModels(ctx: FileContext, model: string, options: ts.Expression | undefined, depth: number): Related[] {
   const { ts } = ctx;
   const bare = options ? unwrap(ts, options) : null;
   const loaded = bare && ts.isObjectLiteralExpression(bare) ? propertyValue(ts, bare, 'with') : null;
   const relations = loaded && depth < MAX_WITH_DEPTH ? unwrap(ts, loaded) : null;
   if (!relations || !ts.isObjectLiteralExpression(relations)) return [];
   const named = ctx.resolver?.relationsOf?.(model);
-  const found = new Map<string, RelationTarget>();
+  const found = new Map<string, Related>();
   for (const property of relations.properties) {
     if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) continue;
     const value = ts.isPropertyAssignment(property) ? unwrap(ts, property.initializer) : null;
     const relation = ts.isIdentifier(property.name) ? named?.get(property.name.text) : undefined;
     if (relation === undefined || value?.kind === ts.SyntaxKind.FalseKeyword) continue;
-    for (const reached of [relation, ...relatedModels(ctx, relation.target, value ?? undefined, depth + 1)]) {
-      const key = `${reached.target} ${String(reached.isMany)}`;
+    const entry = { ...relation, fields: selectedColumns(ts, value) };
+    for (const reached of [entry, ...relatedModels(ctx, relation.target, value ?? undefined, depth + 1)]) {
+      const key = `${reached.target} ${String(reached.isMany)} ${String(reached.fields)}`;
       if (!found.has(key)) found.set(key, reached);
     }
   }
