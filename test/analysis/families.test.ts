@@ -90,6 +90,32 @@ export class QuotesService {
     ]);
   });
 
+  it('takes a key whose words say state for a family when its own loader loads it from the data layer', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/limits.service.ts': `import { Inject, Injectable } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
+import Redis from 'ioredis';
+import { prisma } from './db';
+const redis = new Redis();
+@Injectable()
+export class LimitsService {
+  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+  override(identifier: string) {
+    return this.cache.wrap(\`ratelimitByIdentifier:\${identifier}\`, () => prisma.override.findFirst({ where: { identifier } }), 60_000);
+  }
+  async hits(ip: string) {
+    const count = await redis.get(\`ratelimit:\${ip}\`);
+    await redis.incr(\`ratelimit:\${ip}\`);
+    return Number(count);
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['ratelimitByIdentifier:{identifier}', ['Override']]]);
+  });
+
   it("follows a wrapper's ttl parameter to its callers' arguments, and its default when they pass none", async () => {
     const result = await project({
       'src/db.ts': DB,

@@ -85,13 +85,14 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
     if (read.kind !== 'cache-read') continue;
     const inline = loaderReads(effects, read);
     const loads = inline.length > 0 ? inline : namedLoaderReads(read);
+    const isLoaded = read.hasLoader && loads.length > 0;
     const models = [...new Set(loads.map((l) => l.model))];
     const fills = fillsOf(ctx, effects, read);
     const where = siteOf(ctx, read);
     const tags = readableKeys(read.tags ?? []).map((tag) => tag.source);
     for (const key of read.keys) {
       const pattern = keyPattern(key);
-      if (pattern && isFamilyKey(pattern, others)) {
+      if (pattern && isFamilyKey(pattern, others, isLoaded)) {
         families.push({
           key: pattern.source,
           models,

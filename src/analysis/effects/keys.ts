@@ -131,8 +131,13 @@ export function isNamedKey(pattern: ParsedPattern): boolean {
   return /[a-z]{2}/i.test(literal + pattern.source.replace(/\{[^}]*\}/g, '')) || /^[a-z]:/i.test(literal);
 }
 
-/** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
-export function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
+/**
+ * Whether a key read through the cache names a family: not runtime values only, not state of its
+ * own, not a lock or marker. `isLoaded`: the read's own loader loads the value from the data layer
+ * (`ratelimitByIdentifier.swr(id, () => db.query.overrides.findFirst(…))`), a copy of that data
+ * whatever the key's words say.
+ */
+export function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[], isLoaded = false): boolean {
   // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
-  return isNamedKey(pattern) && !isStateKey(pattern) && !overlapsAny([pattern], others);
+  return isNamedKey(pattern) && (isLoaded || !isStateKey(pattern)) && !overlapsAny([pattern], others);
 }
