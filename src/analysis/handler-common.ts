@@ -196,9 +196,11 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
     if (effect.kind !== 'model-write' || isHeldModel(effect.model) || isGivenModel(effect.model)) continue;
     const [under] = effect.through;
     const isOnHelperBranch = effect.isConditional && under !== undefined;
-    // A write on a branch of a function the handler calls, which reads the cache too: made while
-    // filling what that function reads.
-    const fillsKeys = isOnHelperBranch ? [...(keysUnder(under) ?? [])].sort() : [];
+    // A write on a branch of a function the handler calls, which reads the cache too, or in the loader
+    // a cache read is given (a row created on a miss): made while filling what that read reads.
+    const fillsKeys = [
+      ...new Set([...(isOnHelperBranch ? (keysUnder(under) ?? []) : []), ...keysFilledBy(scan.effects, effect.node)]),
+    ].sort();
     const write = {
       model: effect.model,
       change: effect.change,
@@ -217,6 +219,18 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
 }
 
 /** The keys read from the cache under each function a handler calls (the first of an effect's `through`). */
+/** The keys of the cache reads whose loader, written inline, makes the call at `node` (`cache.x.swr(id, async () => { … })`). */
+function keysFilledBy(effects: readonly Effect[], node: ts.Node): string[] {
+  return effects.flatMap((read) => {
+    if (read.kind !== 'cache-read' || !read.hasLoader || read.node.getSourceFile() !== node.getSourceFile()) return [];
+    const call = read.node;
+    const isInLoader =
+      read.ctx.ts.isCallExpression(call) &&
+      call.arguments.some((argument) => argument.pos <= node.pos && node.end <= argument.end && argument !== node);
+    return isInLoader ? readableKeys(read.keys).map((pattern) => pattern.source) : [];
+  });
+}
+
 function readKeysUnder(effects: readonly Effect[]): Map<string, Set<string>> {
   const keysReadUnder = new Map<string, Set<string>>();
   for (const read of effects) {

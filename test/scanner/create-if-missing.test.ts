@@ -47,3 +47,26 @@ describe('an upsert that updates no field', () => {
     ).toEqual(['14:5-14:8 error PUT /teams/:teamId/settings leaves a cached family stale: `settings:{teamId}`.']);
   });
 });
+
+describe('a row created in the loader a cache read is given', () => {
+  it('is part of filling that read: no finding', async () => {
+    const result = await scan({
+      'src/app.ts': `import express from 'express';
+import { createCache } from 'cache-manager';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const cache = createCache();
+export const app = express();
+app.post('/teams/:teamId/limits', async (req, res) => {
+  const limits = await cache.wrap(\`limits:\${req.params.teamId}\`, async () => {
+    const found = await prisma.limits.findFirst({ where: { teamId: req.params.teamId } });
+    return found ?? (await prisma.limits.create({ data: { teamId: req.params.teamId } }));
+  });
+  res.json(limits);
+});
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['limits:{teamId}', ['Limits']]]);
+    expect(result.findings.map((f) => `${String(f.line)} ${f.severity} ${f.message}`)).toEqual([]);
+  });
+});
