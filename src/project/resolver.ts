@@ -19,11 +19,17 @@ type Fn = ts.FunctionLikeDeclaration;
 /** How many modules a package's exports are followed through (`@/pkg/db` → `@unkey/db` → `drizzle-orm`). */
 const MAX_REEXPORT_DEPTH = 4;
 
-/** What a project module passes on: the packages it re-exports wholesale, and the names its own statements export. */
+/** What a project module passes on: the packages it re-exports wholesale, and whether its own statements export the name asked for. */
 interface PassedOn {
   readonly packages: readonly string[];
-  readonly names: ReadonlySet<string>;
+  readonly isDeclared: boolean;
 }
+
+/**
+ * The name asked for when none is: no module writes it, so only the modules that re-export
+ * wholesale themselves can pass it on (see `FileAccess.mayExport`).
+ */
+const WHOLESALE = '*';
 
 /** The names a statement exports by a declaration of its own (`export function eq`, `export const db`). */
 function exportedNames(ts: TS, statement: ts.Statement): string[] {
@@ -77,8 +83,8 @@ export class ProjectResolver implements CallResolver {
   readonly keyRoles?: () => KeyRoles;
   /** The files that declare a class, by its name, found once per name (see `classesNamed`). */
   private readonly classes = new Map<string, readonly string[]>();
-  /** Per project module, what it passes on (see `reexportedPackages`). */
-  private readonly passedOn = new WeakMap<ts.SourceFile, PassedOn>();
+  /** Per project module and name asked for, what it passes on (see `reexportedPackages`). */
+  private readonly passedOn = new WeakMap<ts.SourceFile, Map<string, PassedOn>>();
   private readonly classFiles: (name: string) => readonly string[];
   private readonly recorder?: ReadRecorder;
   /** The route files that serve a URL path, when the scan gives a route table (it knows every file's path). */
@@ -208,43 +214,49 @@ export class ProjectResolver implements CallResolver {
    * The packages a project module passes exports of on wholesale (`export * from 'drizzle-orm'`),
    * itself or through the project modules it re-exports, a few levels deep. With `name`: none when
    * one of those project modules exports `name` by a statement of its own (the name is the
-   * project's, even where its declaration cannot be followed).
+   * project's, even where its declaration cannot be followed). Only the re-exported modules that
+   * can export `name` (without one, those that re-export wholesale themselves) are parsed.
    */
   reexportedPackages(specifier: string, fromFile: ts.SourceFile, name?: string): readonly string[] {
     const target = this.modules.moduleFile(fromFile, specifier);
-    const passed = target ? this.passedOnBy(target, 0) : null;
-    return !passed || (name !== undefined && passed.names.has(name)) ? [] : passed.packages;
+    const passed = target ? this.passedOnBy(target, name ?? WHOLESALE, 0) : null;
+    return !passed || passed.isDeclared ? [] : passed.packages;
   }
 
-  private passedOnBy(file: ts.SourceFile, depth: number): PassedOn {
-    let found = this.passedOn.get(file);
+  private passedOnBy(file: ts.SourceFile, name: string, depth: number): PassedOn {
+    let byName = this.passedOn.get(file);
+    if (!byName) {
+      byName = new Map();
+      this.passedOn.set(file, byName);
+    }
+    let found = byName.get(name);
     if (found) return found;
     // A cycle of re-exports ends here: what the file passes on is being gathered further up.
-    this.passedOn.set(file, { packages: [], names: new Set() });
+    byName.set(name, { packages: [], isDeclared: false });
     const { ts } = this;
     const packages = new Set<string>();
-    const names = new Set<string>();
+    let isDeclared = false;
     for (const statement of file.statements) {
       if (!ts.isExportDeclaration(statement)) {
-        for (const own of exportedNames(ts, statement)) names.add(own);
+        isDeclared ||= exportedNames(ts, statement).includes(name);
         continue;
       }
       const next = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
-      const nested = next === null ? null : this.modules.moduleFile(file, next);
-      const isPackage = next !== null && !nested && this.isProjectModule(next, file.fileName) === false;
+      const isPackage = next !== null && this.isProjectModule(next, file.fileName) === false;
       const clause = statement.exportClause;
       if (clause && ts.isNamedExports(clause)) {
-        if (!isPackage) for (const element of clause.elements) names.add(element.name.text);
-      } else if (clause) names.add(clause.name.text);
-      else if (isPackage) packages.add(next);
-      else if (nested && depth < MAX_REEXPORT_DEPTH) {
-        const inner = this.passedOnBy(nested, depth + 1);
-        for (const name of inner.packages) packages.add(name);
-        for (const name of inner.names) names.add(name);
+        isDeclared ||= !isPackage && clause.elements.some((element) => element.name.text === name);
+      } else if (clause) isDeclared ||= clause.name.text === name;
+      else if (next !== null && isPackage) packages.add(next);
+      else if (next !== null && depth < MAX_REEXPORT_DEPTH) {
+        const nested = this.modules.reexportedFile(file, next, name);
+        const inner = nested ? this.passedOnBy(nested, name, depth + 1) : null;
+        for (const each of inner?.packages ?? []) packages.add(each);
+        isDeclared ||= inner?.isDeclared === true;
       }
     }
-    found = { packages: [...packages].sort(), names };
-    this.passedOn.set(file, found);
+    found = { packages: [...packages].sort(), isDeclared };
+    byName.set(name, found);
     return found;
   }
 
