@@ -7,6 +7,7 @@ import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/m
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
 import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
+import type { CascadeSchema } from '../analysis/code-cascades.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
 import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
@@ -27,7 +28,8 @@ export class ProjectTables {
   private hookTable: HookTable | null = null;
   private routes: RouteTable | null = null;
   private mounts: MountTable | null = null;
-  private cascades: CascadeTable | null = null;
+  private codeCascades: CascadeTable | null = null;
+  private prismaCascades: CascadeTable | null = null;
 
   constructor(
     private readonly ts: TS,
@@ -73,11 +75,17 @@ export class ProjectTables {
     return this.hookTable.processors.get(queue) ?? [];
   }
 
-  /** The models a delete of `model` removes rows of by the cascading relations of the Prisma schema and of the code (see `codeCascadeTable`). */
-  cascadesOf(model: string): readonly Cascade[] {
+  /**
+   * The models a delete of `model` removes rows of by the cascading relations of the code (see
+   * `codeCascadeTable`), and for a Prisma client's delete of the Prisma schema too: its files are
+   * looked for only then.
+   */
+  cascadesOf(model: string, schema: CascadeSchema): readonly Cascade[] {
     this.recorder?.consultedTables();
-    this.cascades ??= mergedCascades(cascadeTable(this.prismaSchemas(), modelName), codeCascadeTable(this.ts, this.files()));
-    return cascadesOf(this.cascades, model);
+    this.codeCascades ??= codeCascadeTable(this.ts, this.files());
+    if (schema === 'code') return cascadesOf(this.codeCascades, model);
+    this.prismaCascades ??= mergedCascades(cascadeTable(this.prismaSchemas(), modelName), this.codeCascades);
+    return cascadesOf(this.prismaCascades, model);
   }
 
   /** The prefix the routes of a router are served under, from where the project mounts it (`app.use('/api', router)`), or null. */

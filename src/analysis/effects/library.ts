@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { constantInitializer, staticString } from '../context.js';
+import type { CascadeSchema } from '../code-cascades.js';
 import type { FileContext } from '../context.js';
 import { returnedExpression } from '../factories.js';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
@@ -33,7 +34,7 @@ function sourceEffects(site: SourceCall, stage: Stage): readonly CallEffect[] | 
   for (const source of SOURCES) {
     if (stage !== 'all' && (stage === 'before-helpers') !== (source.precedesHelpers === true)) continue;
     const classified = source.classify(site);
-    if (classified) return withCascades(site.ctx, classified);
+    if (classified) return withCascades(site.ctx, classified, source.id === 'prisma' ? 'prisma' : 'code');
   }
   return null;
 }
@@ -44,10 +45,10 @@ function sourceEffects(site: SourceCall, stage: Stage): readonly CallEffect[] | 
  * `onDelete: 'CASCADE'`). Those are writes of the other models too, which fire none of the ORM's
  * hooks: the database makes them.
  */
-function withCascades(ctx: FileContext, effects: readonly CallEffect[]): readonly CallEffect[] {
+function withCascades(ctx: FileContext, effects: readonly CallEffect[], schema: CascadeSchema): readonly CallEffect[] {
   const cascades = (effect: CallEffect): CallEffect[] => {
     if (effect.kind !== 'model-write' || effect.cascade || writeChange(effect.operation) !== 'delete') return [];
-    return (ctx.resolver?.cascadesOf?.(effect.model) ?? []).map((cascade) => ({
+    return (ctx.resolver?.cascadesOf?.(effect.model, schema) ?? []).map((cascade) => ({
       kind: 'model-write',
       model: cascade.model,
       operation: effect.operation,
@@ -63,7 +64,7 @@ function withCascades(ctx: FileContext, effects: readonly CallEffect[]): readonl
 export function templateEffects(ctx: FileContext, template: ts.TaggedTemplateExpression): readonly CallEffect[] | null {
   for (const source of SOURCES) {
     const classified = source.classifyTemplate?.(ctx, template) ?? null;
-    if (classified) return withCascades(ctx, classified);
+    if (classified) return withCascades(ctx, classified, 'code');
   }
   return null;
 }
