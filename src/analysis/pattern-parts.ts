@@ -2,8 +2,9 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantOf, receiverClass, staticObjectIn, staticString } from './context.js';
-import { lastName, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
+import { constantInitializer, constantOf, receiverClass, staticObjectIn, staticString } from './context.js';
+import { boundFunctionName, decidedBranch, functionValue } from './bound-values.js';
+import { enclosingFunction, lastName, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
@@ -50,6 +51,13 @@ export class PartsReader {
     // A parameter followed to its argument costs no depth: the frames left only shrink.
     if (bound) return this.read(bound.ctx, bound.expr, depth, bound.env);
     if (depth > MAX_DEPTH) return 'it is built too indirectly to be read statically';
+    const functionName = boundFunctionName(ctx, expression, env);
+    if (functionName !== null) {
+      this.literal(functionName);
+      return null;
+    }
+    const stripped = whitespaceStripped(ctx, expression);
+    if (stripped) return this.readStripped(ctx, stripped, depth, env);
     const same = this.sameEitherWay(ctx, expression, depth, env);
     if (same) {
       this.parts.push(...same.parts);
@@ -91,6 +99,18 @@ export class PartsReader {
     const element = this.isPiece || !isArrayMade(ts, expression) ? null : elementOf(ctx, expression, env);
     if (element) return this.read(element.ctx, element.expr, depth + 1, element.env);
     return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
+  }
+
+  /** `key.replaceAll(/\s/g, '')`: the key with the whitespace of its literal text taken out (a hole is one segment, none in it). */
+  private readStripped(ctx: FileContext, key: ts.Expression, depth: number, env: Env): string | null {
+    const start = this.parts.length;
+    const failure = this.read(ctx, key, depth + 1, env);
+    if (failure !== null) return failure;
+    for (let i = start; i < this.parts.length; i++) {
+      const part = this.parts[i];
+      if (typeof part === 'string') this.parts[i] = part.replace(/\s/g, '');
+    }
+    return null;
   }
 
   private literal(value: string): void {
@@ -178,6 +198,8 @@ export class PartsReader {
     const [only, ...rest] = ts.isArrayLiteralExpression(expression) ? expression.elements : [];
     if (only && rest.length === 0 && !ts.isSpreadElement(only) && !ts.isOmittedExpression(only)) return readAlone(only);
     if (!ts.isConditionalExpression(expression)) return null;
+    const decided = decidedBranch(ctx, expression, env);
+    if (decided) return readAlone(decided);
     const unprefixed = withoutOptionalPrefix(ctx, expression);
     if (unprefixed) return readAlone(unprefixed);
     const whenTrue = readAlone(expression.whenTrue);
@@ -204,6 +226,7 @@ export class PartsReader {
     }
     const inner =
       boundValue(ctx, expression, env) ??
+      localConstant(ctx, expression, env) ??
       builderBody(ctx, expression, env) ??
       joinedBound(ctx, expression, env) ??
       indexedProperty(ctx, expression, env);
@@ -230,6 +253,33 @@ export class PartsReader {
     this.parts.push({ hole: name, text: ctx.text(expression) });
     this.holes.push({ interpolation: { range: ctx.range(expression), text: ctx.text(expression), isEscaped }, file: ctx.sourceFile });
   }
+}
+
+/** A `const` of the function being read (`const prefix = \`cachable:${name}\``): its value, with the arguments in force. */
+function localConstant(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (env === null || !ts.isIdentifier(expression)) return null;
+  const init = constantInitializer(ctx, expression);
+  return init && enclosingFunction(ts, init) ? { expr: init, ctx, env } : null;
+}
+
+/** A function held by a `const` of the function being read (`const getKey = (...args) => \`${prefix}:${stringify(args)}\``). */
+function localFunction(ctx: FileContext, name: ts.Identifier): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const init = constantInitializer(ctx, name);
+  const value = init && enclosingFunction(ts, init) ? unwrap(ts, init) : null;
+  return value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) ? value : null;
+}
+
+/** `key.replaceAll(/\s/g, '')`, `key.replace(/\s+/g, '')`: the key whose whitespace is taken out. */
+function whitespaceStripped(ctx: FileContext, expression: ts.Expression): ts.Expression | null {
+  const { ts } = ctx;
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return null;
+  const method = expression.expression.name.text;
+  const [pattern, replacement] = expression.arguments;
+  if ((method !== 'replace' && method !== 'replaceAll') || !pattern || !replacement) return null;
+  const isWhitespace = ts.isRegularExpressionLiteral(pattern) && /^\/\\s\+?\/g?$/.test(pattern.text);
+  return isWhitespace && staticString(ctx, replacement) === '' ? expression.expression.expression : null;
 }
 
 /**
@@ -377,8 +427,12 @@ function keyBuilder(ctx: FileContext, call: ts.CallExpression, env: Env): { decl
   const { ts } = ctx;
   const callee = unwrap(ts, call.expression);
   if (ts.isIdentifier(callee)) {
-    const local = ctx.functions.get(callee.text);
+    const local = ctx.functions.get(callee.text) ?? localFunction(ctx, callee);
     if (local) return { declaration: local, next: env };
+    // `keyOf(...args)` of a parameter given a function (`memoize(run, ['settings', (id) => id])`).
+    const given = followed(boundValue(ctx, callee, env));
+    const fn = given ? functionValue(given) : null;
+    if (given && fn) return { declaration: fn.fn, next: given.env };
   } else if (ts.isPropertyAccessExpression(callee)) {
     const object = unwrap(ts, callee.expression);
     const owner = receiverClass(ctx, object, call);

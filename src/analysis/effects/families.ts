@@ -14,6 +14,7 @@ import { isFamilyKey, keyPattern, readableKeys } from './keys.js';
 import { distinctReads, familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
 import type { Effect, ModelReadEffect } from './model.js';
 import { namedLoaderReads } from './loads.js';
+import { memoizedFamilies } from './memoized.js';
 import { projections } from './projections.js';
 import { summarize } from './summarize.js';
 import { useCacheFamilies } from './use-cache.js';
@@ -34,7 +35,7 @@ export function cacheFamilies(ctx: FileContext): CacheFamily[] {
     seen.add(owner);
     families.push(...readFamilies(ctx, effects));
   }
-  families.push(...decoratedFamilies(ctx), ...useCacheFamilies(ctx));
+  families.push(...decoratedFamilies(ctx), ...memoizedFamilies(ctx), ...useCacheFamilies(ctx));
   return [...families, ...projections(ctx, seen)];
 }
 

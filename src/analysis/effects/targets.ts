@@ -1,9 +1,9 @@
 import type ts from 'typescript';
-import { staticString } from '../context.js';
+import { constantInitializer, staticString } from '../context.js';
 import type { FileContext } from '../context.js';
 import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
-import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage } from '../factories.js';
+import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage, madeFunctionOf } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
 import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
@@ -31,7 +31,7 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const object = unwrap(ts, callee.expression);
   const method = callee.name.text;
-  if (object.kind === ts.SyntaxKind.ThisKeyword) {
+  if (object.kind === ts.SyntaxKind.ThisKeyword || isThisAlias(ctx, object)) {
     const owner = enclosingClass(ts, call);
     const found = owner ? classMember(ctx, owner, method) : null;
     return found ? [{ ...found, label: `${owner?.name?.text ?? 'this'}.${method}`, self: owner ? { cls: owner, ctx } : undefined }] : [];
@@ -69,8 +69,26 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   return [];
 }
 
+/** `kv` of `const kv = this`, kept for a function written inside a method. */
+function isThisAlias(ctx: FileContext, object: ts.Expression): boolean {
+  const { ts } = ctx;
+  const init = ts.isIdentifier(object) ? constantInitializer(ctx, object) : null;
+  return init !== null && unwrap(ts, init).kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/** How a path names a function: its own name, else the name it was called by. */
+function labelOf(ts: TS, fn: ts.FunctionLikeDeclaration, fallback: string): string {
+  return fn.name && ts.isIdentifier(fn.name) ? fn.name.text : fallback;
+}
+
 /** `helper(…)`: a function of the file, or one imported from the project. */
 function functionTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Identifier): readonly Target[] | 'opaque' {
+  const made = madeFunctionOf(ctx, callee);
+  if (made) {
+    // The made function runs the functions given to the factory with the arguments it is called with.
+    const given = made.given.map((g) => ({ declaration: g.fn, ctx: g.ctx, label: labelOf(ctx.ts, g.fn, callee.text) }));
+    return [{ declaration: made.fn, ctx: made.ctx, label: `${callee.text} (${made.label})`, outer: made.outer }, ...given];
+  }
   const local = ctx.functions.get(callee.text);
   if (local) return [{ declaration: local, ctx, label: callee.text }];
   const binding = ctx.importOf(callee.text);
