@@ -161,28 +161,178 @@ function assignedKeys(ctx: FileContext, scope: ts.Node, name: string): string[] 
  * The fields a loader's read depends on, from how the loader uses it: the keys of a filter it
  * writes out (an object literal argument) and the properties read of the one constant that holds the
  * result (`const env = await repo.findOne({ _id }); … env.apiRateLimits`), when that constant is
- * only tested and read by property; null when the result goes anywhere else (returned, passed on).
+ * only tested, read by property, or returned where `returned` says what the loader's callers read of
+ * it (`return { environment, user }`: the property `environment`); null when the result goes
+ * anywhere else (passed on, returned with no `returned`).
  */
-export function usedFields(ctx: FileContext, call: ts.CallExpression): string[] | null {
+export function usedFields(ctx: FileContext, call: ts.CallExpression, returned?: ReturnedFields): string[] | null {
   const { ts } = ctx;
   const fields = new Set<string>();
   // A filter written out adds its fields; one passed as values (`findById(id)`) says none that can be told.
   for (const argument of call.arguments) {
     for (const key of documentKeys({ expr: argument, ctx, env: null }, 0) ?? []) fields.add(topField(key.name));
   }
+  const holder = resultHolder(ts, call);
+  const parent = parentOf(holder);
+  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder || !ts.isIdentifier(parent.name)) return null;
+  const scope = enclosingBody(ts, parent);
+  if (!scope) return null;
+  const used = usesOf(ts, parent.name, scope, (use) => {
+    const property = returnedAs(ts, use, scope);
+    return property === undefined || !returned ? null : returned(property);
+  });
+  if (used === null) return null;
+  for (const field of used) fields.add(field);
+  return [...fields].sort();
+}
+
+/** What a loader's callers read of what it returns: of one property of its result, or of the whole (null). */
+export type ReturnedFields = (property: string | null) => readonly string[] | null;
+
+/** The outermost expression a call's value is, through `await`, parentheses and `as`. */
+function resultHolder(ts: TS, call: ts.Expression): ts.Node {
   let holder: ts.Node = call;
   let parent = parentOf(holder);
   while (parent && (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
     holder = parent;
     parent = parentOf(holder);
   }
-  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder || !ts.isIdentifier(parent.name)) return null;
-  const name = parent.name.text;
-  const scope = enclosingBody(ts, parent);
-  if (!scope) return null;
+  return holder;
+}
+
+/**
+ * The properties read of a name's value in a scope (see `readOf`), with what `elsewhere` says of a
+ * use that is neither; null when one of those says nothing can be told.
+ */
+function usesOf(ts: TS, name: ts.Identifier, scope: ts.Node, elsewhere: (use: ts.Identifier) => readonly string[] | null): string[] | null {
+  const fields = new Set<string>();
   const state = { isKnown: true };
   const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && node.text === name && node !== parent.name) {
+    if (!state.isKnown) return;
+    if (ts.isIdentifier(node) && node.text === name.text && node !== name && !isPropertyName(ts, node)) {
+      const read = readOf(ts, node);
+      const reads = read === null ? elsewhere(node) : read === '' ? [] : [read];
+      if (reads === null) state.isKnown = false;
+      else for (const field of reads) fields.add(field);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return state.isKnown ? [...fields] : null;
+}
+
+/** A name in a property's or a declaration's place (`x.environment`, `environment?: Environment`), not a use of the variable. */
+function isPropertyName(ts: TS, node: ts.Identifier): boolean {
+  const parent = parentOf(node);
+  if (!parent || ts.isShorthandPropertyAssignment(parent)) return false;
+  return (parent as { name?: ts.Node }).name === node || (ts.isBindingElement(parent) && parent.propertyName === node);
+}
+
+/**
+ * The property under which a use is returned from the scope's function (`return { environment }`:
+ * `environment`; `return env`: null), or undefined when it is not returned so.
+ */
+function returnedAs(ts: TS, use: ts.Identifier, scope: ts.Node): string | null | undefined {
+  const parent = parentOf(use);
+  if (parent && ts.isReturnStatement(parent)) return enclosingFunction(ts, parent) === scope ? null : undefined;
+  const isValue = parent && (ts.isShorthandPropertyAssignment(parent) || (ts.isPropertyAssignment(parent) && parent.initializer === use));
+  if (!isValue) return undefined;
+  const object = parentOf(parent);
+  const statement = object ? parentOf(resultHolder(ts, object as ts.Expression)) : undefined;
+  if (!statement || !ts.isReturnStatement(statement) || enclosingFunction(ts, statement) !== scope) return undefined;
+  return propertyNameText(ts, parent.name) ?? undefined;
+}
+
+/**
+ * What the callers of a private method read of its result (of one property of it, or of the whole
+ * when `property` is null): the calls `this.method(…)` of its class, whose result is held in a
+ * constant or destructured (`const { environment } = await this.getApiKeyUser(…)`) and then only
+ * tested and read by property. Null for a method others may call, or a result put to other use.
+ */
+export function callersRead(ctx: FileContext, method: ts.MethodDeclaration, property: string | null): string[] | null {
+  const { ts } = ctx;
+  const isPrivate =
+    ts.isPrivateIdentifier(method.name) ||
+    (ts.getModifiers(method) ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword);
+  const owner = enclosingClass(ts, method);
+  const name = method.name.getText(ctx.sourceFile);
+  if (!isPrivate || !owner) return null;
+  const fields = new Set<string>();
+  let calls = 0;
+  const state = { isKnown: true };
+  const visit = (node: ts.Node): void => {
+    if (!state.isKnown) return;
+    if (ts.isCallExpression(node) && isThisCall(ts, node, name, ctx)) {
+      calls += 1;
+      const read = resultRead(ctx, node, property);
+      if (read === null) state.isKnown = false;
+      else for (const field of read) fields.add(field);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(owner);
+  return state.isKnown && calls > 0 ? [...fields].sort() : null;
+}
+
+function isThisCall(ts: TS, call: ts.CallExpression, name: string, ctx: FileContext): boolean {
+  const callee = unwrap(ts, call.expression);
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    unwrap(ts, callee.expression).kind === ts.SyntaxKind.ThisKeyword &&
+    callee.name.getText(ctx.sourceFile) === name
+  );
+}
+
+/** What one caller reads of a call's result, or of one property of it; null when it is put to other use. */
+function resultRead(ctx: FileContext, call: ts.CallExpression, property: string | null): string[] | null {
+  const { ts } = ctx;
+  const holder = resultHolder(ts, call);
+  const parent = parentOf(holder);
+  // A result dropped (`await this.refresh()`) reads nothing.
+  if (parent && ts.isExpressionStatement(parent)) return [];
+  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder) return null;
+  const scope = enclosingBody(ts, parent);
+  if (!scope) return null;
+  if (ts.isIdentifier(parent.name)) {
+    if (property === null) return usesOf(ts, parent.name, scope, () => null);
+    // `result.environment._id`: the property's own reads.
+    const name = parent.name;
+    return usesOf(ts, name, scope, () => null) === null ? null : propertyUses(ts, name, scope, property);
+  }
+  if (!ts.isObjectBindingPattern(parent.name)) return null;
+  const fields: string[] = [];
+  for (const element of parent.name.elements) {
+    if (element.dotDotDotToken) return null;
+    const key = element.propertyName
+      ? propertyNameText(ts, element.propertyName)
+      : ts.isIdentifier(element.name)
+        ? element.name.text
+        : null;
+    if (key === null) return null;
+    if (property === null) {
+      fields.push(key);
+      continue;
+    }
+    if (key !== property) continue;
+    if (!ts.isIdentifier(element.name)) return null;
+    const read = usesOf(ts, element.name, scope, () => null);
+    if (read === null) return null;
+    fields.push(...read);
+  }
+  return fields;
+}
+
+/** The properties read of `name.property` in a scope; null when `name.property` is put to other use. */
+function propertyUses(ts: TS, name: ts.Identifier, scope: ts.Node, property: string): string[] | null {
+  const fields = new Set<string>();
+  const state = { isKnown: true };
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === name.text &&
+      node.name.text === property
+    ) {
       const read = readOf(ts, node);
       if (read === null) state.isKnown = false;
       else if (read !== '') fields.add(read);
@@ -190,11 +340,11 @@ export function usedFields(ctx: FileContext, call: ts.CallExpression): string[] 
     ts.forEachChild(node, visit);
   };
   visit(scope);
-  return state.isKnown ? [...fields].sort() : null;
+  return state.isKnown ? [...fields] : null;
 }
 
 /** What a use of a result reads: a property (`env.apiRateLimits`), nothing (a test: `!env`, `if (env)`), or null (anything else). */
-function readOf(ts: TS, use: ts.Identifier): string | null {
+function readOf(ts: TS, use: ts.Expression): string | null {
   const parent = parentOf(use);
   if (!parent) return null;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === use) {

@@ -189,6 +189,65 @@ export class UsersController {
   });
 });
 
+/** A use case whose cached private method returns the user under a property its one caller reads by field. */
+const RETURNED_USER = `import { Injectable } from '@nestjs/common';
+import { CachedEntity } from './cache/cached-entity';
+import { buildUserKey } from './cache/keys';
+import { prisma } from './db';
+@Injectable()
+export class GetUser {
+  async execute(command: { userId: string; teamId: string }) {
+    const { user } = await this.fetchUser({ userId: command.userId, _teamId: command.teamId });
+    if (!user) return null;
+    return { name: user.name };
+  }
+  @CachedEntity({
+    builder: (command: { userId: string; _teamId: string }) => buildUserKey({ userId: command.userId, _teamId: command._teamId }),
+    options: { ttl: 600 },
+  })
+  private async fetchUser({ userId, _teamId }: { userId: string; _teamId: string }): Promise<{ user?: { name: string } }> {
+    const user = await prisma.user.findUnique({ where: { id: userId } });
+    return { user };
+  }
+}
+`;
+
+describe('what a cached method returns, by what its callers read', () => {
+  it('leaves an update of fields no caller reads alone, and names one of a field they read', async () => {
+    const result = await project({
+      ...KEYS,
+      ...DECORATOR,
+      'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`,
+      'src/get-user.usecase.ts': RETURNED_USER,
+      'src/users.controller.ts': `import { Body, Controller, Patch, Param } from '@nestjs/common';
+import { prisma } from './db';
+@Controller('users')
+export class UsersController {
+  @Patch(':userId/online')
+  async online(@Param('userId') userId: string) {
+    await prisma.user.update({ where: { id: userId }, data: { isOnline: true } });
+  }
+  @Patch(':userId/name')
+  async rename(@Param('userId') userId: string, @Body() body: { name: string }) {
+    await prisma.user.update({ where: { id: userId }, data: { name: body.name } });
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['\\{entity:user:t={teamId}:i={identifier}\\}', ['User']]]);
+    const judged = result.findings.filter((f) => f.ruleId !== 'unresolved');
+    expect(judged.map((f) => [f.severity, f.ruleId, f.file, f.line, f.message.split('\n')[0]])).toEqual([
+      [
+        'error',
+        'require-dependent-invalidation',
+        'src/users.controller.ts',
+        10,
+        'UsersController.rename leaves a cached family stale: `\\{entity:user:t={teamId}:i={identifier}\\}`.',
+      ],
+    ]);
+  });
+});
+
 describe('query families kept in a set', () => {
   it('deletes every query of a set through a pipeline of the client a getter returns', async () => {
     const result = await project({

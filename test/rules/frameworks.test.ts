@@ -203,6 +203,20 @@ ruleTester({ mode: 'policy', registry: undefined }).run('require-invalidation (f
       ],
     },
     {
+      name: 'a Fastify plugin typed by a plugin package (fastify-zod-openapi)',
+      code: `import type { FastifyPluginAsyncZodOpenApi } from 'fastify-zod-openapi';\nconst profileRouter: FastifyPluginAsyncZodOpenApi = async (fastify) => {\n  fastify.route({ method: 'POST', url: '/increment', handler: async () => ({}) });\n};\nexport default profileRouter;\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 11,
+          endLine: 3,
+          endColumn: 16,
+          data: { handler: 'POST /increment', exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)' },
+        },
+      ],
+    },
+    {
       name: 'a Pages API route: one handler per case of switch (req.method), cases that share a body included',
       code: `import type { NextApiRequest, NextApiResponse } from 'next';\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  switch (req.method) {\n    case 'GET':\n      return res.json({});\n    case 'PUT':\n    case 'PATCH':\n      return res.json({});\n  }\n}\n`,
       filename: 'src/pages/api/quotes/[quoteId].ts',

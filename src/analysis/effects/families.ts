@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { cachedMethods } from '../cached-methods.js';
 import type { FileContext } from '../context.js';
-import { usedFields } from '../document-fields.js';
+import { callersRead, usedFields } from '../document-fields.js';
 import type { CacheFamily } from '../facts.js';
 import { readLookup } from '../sources/operations.js';
 import type { ReadLookup } from '../sources/operations.js';
@@ -102,7 +102,11 @@ function decoratedFamilies(ctx: FileContext): CacheFamily[] {
     const loads = distinctReads(
       summarize(ctx, method)
         .filter((e): e is ModelReadEffect => e.kind === 'model-read')
-        .map((e) => ({ ...e, fields: e.fields ?? fieldsUsedAt(ctx, e), lookup: e.lookup === 'list' ? lookupAt(ctx, e) : e.lookup })),
+        .map((e) => ({
+          ...e,
+          fields: e.fields ?? fieldsUsedAt(ctx, e, method),
+          lookup: e.lookup === 'point' ? e.lookup : lookupAt(ctx, e),
+        })),
     );
     const where = { file: ctx.file, range: ctx.range(decorator) };
     const fills = [{ ...where, ttl: ttl ? ttlSeconds({ bound: ttl, unit: 'seconds' }) : null }];
@@ -111,10 +115,15 @@ function decoratedFamilies(ctx: FileContext): CacheFamily[] {
   return families;
 }
 
-/** The fields a method's read depends on by how the method uses it (see `usedFields`), for a read made by a call of the method's own. */
-function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect): readonly string[] | null {
+/**
+ * The fields a method's read depends on by how the method uses it (see `usedFields`), for a read
+ * made by a call of the method's own; what it returns of the read, by what the method's callers read.
+ */
+function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect, method: ts.MethodDeclaration): readonly string[] | null {
   const call = read.at ?? read.node;
-  return ctx.ts.isCallExpression(call) && call.getSourceFile() === ctx.sourceFile ? usedFields(ctx, call) : null;
+  if (!ctx.ts.isCallExpression(call) || call.getSourceFile() !== ctx.sourceFile) return null;
+  const isOwn = enclosingFunction(ctx.ts, call) === method;
+  return usedFields(ctx, call, isOwn ? (property) => callersRead(ctx, method, property) : undefined);
 }
 
 /**

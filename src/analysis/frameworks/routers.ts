@@ -1,9 +1,8 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
-import { packageOf } from '../../ts/imports.js';
 import type { TS } from '../../ts/syntax.js';
-import type { FileContext, FileSurface } from '../context.js';
+import type { FileContext } from '../context.js';
 import type { Framework, Invalidation, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites } from '../handler-common.js';
 import { matchesCallName } from '../effects/classify.js';
@@ -13,19 +12,9 @@ import { readPattern } from '../read-pattern.js';
 import type { FrameworkModule } from './framework.js';
 import { functionOf } from './code-handler.js';
 import { prefixedPath } from './mounts.js';
+import { FRAMEWORK_MODULES, routerFramework } from './router-modules.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
-
-const FRAMEWORK_MODULES: Readonly<Record<string, Framework>> = {
-  express: 'express',
-  'express-serve-static-core': 'express',
-  koa: 'koa',
-  'koa-router': 'koa',
-  '@koa/router': 'koa',
-  hono: 'hono',
-  '@hono/zod-openapi': 'hono',
-  fastify: 'fastify',
-};
 
 /** Names of router factories: `express()`, `Router()`, `new Hono()`, `Fastify()`, `new Router()`. */
 const FACTORIES = new Set(['express', 'Router', 'Hono', 'Fastify', 'fastify', 'KoaRouter', 'OpenAPIHono']);
@@ -47,14 +36,6 @@ const HTTP_CLIENTS = new Set([
   'client',
   '$http',
 ]);
-
-function routerFramework(ctx: FileSurface): Framework | null {
-  for (const module of ctx.modules) {
-    const framework = FRAMEWORK_MODULES[packageOf(module)] ?? FRAMEWORK_MODULES[module];
-    if (framework) return framework;
-  }
-  return null;
-}
 
 /** Whether an identifier is a router or app of the file. */
 function isRouter(ctx: FileContext, identifier: ts.Identifier, framework: Framework | null): boolean {

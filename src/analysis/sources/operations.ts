@@ -5,8 +5,11 @@ import type { TS } from '../../ts/syntax.js';
 /** What a model write does to the rows: adds one, changes some, removes some, or either adds or changes. */
 export type WriteChange = 'create' | 'update' | 'delete' | 'upsert';
 
-/** How a model read finds its rows: one row by its key (a point lookup), or a list, count or aggregate. */
-export type ReadLookup = 'point' | 'list';
+/**
+ * How a model read finds its rows: one row by its key (a point lookup), the first row a filter
+ * finds (`findOne({ email })`, unordered), or a list, count or aggregate.
+ */
+export type ReadLookup = 'point' | 'first' | 'list';
 
 /**
  * The write methods of the ORM sources by what they do (Prisma, TypeORM, Sequelize, Mongoose,
@@ -43,7 +46,7 @@ const UPSERTS = new Set(['upsert', 'save', 'bulkWrite']);
 
 /** Reads of one row by its primary key or a unique field, whatever the arguments. */
 const POINT_READS = new Set(['findUnique', 'findUniqueOrThrow', 'findByPk', 'findById', 'reload', 'preload']);
-/** Reads of the first row a filter finds: a point lookup when the filter is the row's id alone. */
+/** Reads of the first row a filter finds: a point lookup when the filter is the row's id alone, a list when ordered. */
 const FIRST_READS = new Set(['findFirst', 'findFirstOrThrow', 'findOne', 'findOneBy', 'findOneOrFail', 'findOneByOrFail']);
 const ID_FIELDS = new Set(['id', '_id', 'uuid']);
 
@@ -59,18 +62,25 @@ export function writeChange(operation: string): WriteChange {
   return 'update';
 }
 
-/** `findUnique(…)`, `findByPk(id)`, `findOne({ where: { id } })`, `findOneBy({ id })`: a point lookup; the rest list. */
+const ORDERS = ['orderBy', 'order', 'sort'];
+
+/**
+ * `findUnique(…)`, `findByPk(id)`, `findOne({ where: { id } })`, `findOneBy({ id })`: a point
+ * lookup; `findOne(filter)` / `findFirst(filter)` of another filter, the first row it finds (a list
+ * when the call orders the rows: `orderBy`, `order`, `sort`); the rest list.
+ */
 export function readLookup(ts: TS, call: ts.CallExpression | null, operation: string): ReadLookup {
   if (POINT_READS.has(operation)) return 'point';
-  if (!FIRST_READS.has(operation) || !call) return 'list';
-  const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
-  if (!first || !ts.isObjectLiteralExpression(first)) return 'list';
+  if (!FIRST_READS.has(operation)) return 'list';
+  const first = call?.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  if (!first || !ts.isObjectLiteralExpression(first)) return 'first';
+  if (ORDERS.some((name) => objectProperty(ts, first, name) !== null)) return 'list';
   const where = objectProperty(ts, first, 'where');
   const filter = where ? unwrap(ts, where) : first;
-  if (!ts.isObjectLiteralExpression(filter) || filter.properties.length !== 1) return 'list';
+  if (!ts.isObjectLiteralExpression(filter) || filter.properties.length !== 1) return 'first';
   const only = filter.properties[0];
   const name = only?.name ? propertyNameText(ts, only.name) : null;
-  return name !== null && ID_FIELDS.has(name) ? 'point' : 'list';
+  return name !== null && ID_FIELDS.has(name) ? 'point' : 'first';
 }
 
 /**
@@ -218,8 +228,8 @@ const IMPLICIT_ON_UPDATE = new Set(['updatedAt', 'updated_at']);
 /**
  * Whether a write can change what a read returns. A create adds a row that no point lookup made
  * before it found (the entry is keyed by the new row's key), but lists, counts and aggregates
- * change; an update of fields the read provably does not depend on changes nothing it returns; an
- * upsert is both.
+ * change, and so may the first row a filter finds (see `isOnlyMaybeFound`); an update of fields the
+ * read provably does not depend on changes nothing it returns; an upsert is both.
  */
 export function canChange(
   write: { readonly change: WriteChange; readonly fields: readonly string[] | null; readonly row: Row | null },
@@ -227,7 +237,7 @@ export function canChange(
 ): boolean {
   if (isOtherRow(write, read)) return false;
   if (write.change === 'delete') return true;
-  if (read.lookup === 'list' && write.change !== 'update') return true;
+  if (read.lookup !== 'point' && write.change !== 'update') return true;
   // An upsert that updates no field (`update: {}`) leaves an existing row alone: it only creates one.
   if (write.change === 'create' || (write.change === 'upsert' && write.fields?.length === 0)) return false;
   // A point lookup that reads nothing but the row's id (an existence check: `select: { id: true }`)
@@ -236,4 +246,13 @@ export function canChange(
   if (write.fields === null || read.fields === null) return true;
   const written = new Set(write.fields);
   return read.fields.some((field) => written.has(field) || IMPLICIT_ON_UPDATE.has(field));
+}
+
+/**
+ * A create against the first row a filter finds (`findOne({ apiKey })`): the new row is found only
+ * where no row matched before, so only an entry that kept the miss is stale. The code seldom shows
+ * that it does: not a proof.
+ */
+export function isOnlyMaybeFound(write: { readonly change: WriteChange }, read: { readonly lookup: ReadLookup }): boolean {
+  return write.change === 'create' && read.lookup === 'first';
 }

@@ -1,0 +1,81 @@
+/**
+ * Which write of a handler stales which read of a cached entry: the pairs the stale-family check
+ * reports, each with the path facts that say whether the handler clears the entry on the write's
+ * path.
+ */
+import type { Invalidation, ModelRead, ModelWrite } from '../facts.js';
+import { exclusive, runsOnlySometimes } from '../effects/paths.js';
+import { canChange, isExistenceCheck, isOnlyMaybeFound } from '../sources/operations.js';
+
+/**
+ * The reads whose rows an entry holds. An id-only lookup of a row beside reads of other models
+ * (`organization.findUnique({ select: { id: true } })` before an organization's billing is made)
+ * only decides whether those run: a guard, whose row the entry does not hold. Deleting that row
+ * leaves only the entry of the id that is gone, not data of a live row. An entry that holds
+ * nothing but such a lookup holds the answer itself (`post:{id}` of `select: { id: true }`).
+ */
+export function heldLoads(loads: readonly ModelRead[]): ModelRead[] {
+  const held = loads.filter((read) => !isExistenceCheck(read));
+  return held.length === 0
+    ? [...loads]
+    : [...held, ...loads.filter((read) => isExistenceCheck(read) && held.some((h) => h.model === read.model))];
+}
+
+/** Writes on every path of the functions the handler calls before those on a branch of a helper. */
+export function ordered(writes: readonly ModelWrite[]): ModelWrite[] {
+  return [...writes.filter((w) => !w.isOnHelperBranch), ...writes.filter((w) => w.isOnHelperBranch)];
+}
+
+/** A write that can change what a family's loader reads, with that read, made on a path that does not clear the family. */
+export interface StaleWrite {
+  readonly write: ModelWrite;
+  readonly read: ModelRead;
+  /** The family is cleared, only on other paths (a sibling branch): here. */
+  readonly clearedElsewhere: Invalidation | null;
+}
+
+/**
+ * The first write of the handler that can change what the family's loader reads, with that read,
+ * on a path that clears the family nowhere: none of `clearing` runs, or each of them runs on
+ * another branch than the write (at least one under another arm of a branch the write is under,
+ * the others only on some of the write's paths, as in a loop over other rows).
+ */
+export function staleWrite(
+  writes: readonly ModelWrite[],
+  loads: readonly ModelRead[],
+  clearing: readonly Invalidation[],
+): StaleWrite | null {
+  let maybe: StaleWrite | null = null;
+  for (const write of ordered(writes)) {
+    const arms = write.arms ?? [];
+    const elsewhere = clearing.find((c) => exclusive(arms, c.arms ?? []));
+    const isCleared =
+      clearing.length > 0 && (!elsewhere || !clearing.every((c) => exclusive(arms, c.arms ?? []) || runsOnlySometimes(c.arms ?? [], arms)));
+    if (isCleared) continue;
+    for (const read of loads) {
+      if (read.model !== write.model || !canChange(write, read)) continue;
+      const found = { write, read, clearedElsewhere: elsewhere ?? null };
+      // A pair that proves the entry stale goes before one that only may.
+      if (!isOnlyMaybeFound(write, read)) return found;
+      maybe ??= found;
+    }
+  }
+  return maybe;
+}
+
+/**
+ * Whether the write names none of the fields a list's filter holds (`isBlueprint: true` in the
+ * read; an update of other fields, a create that leaves the field to its default, a delete, which
+ * says nothing of the row's fields): the row may not be in the list at all, and the write does not
+ * say it moves in or was there.
+ */
+export function isOutsideFilter({ write, read }: StaleWrite): boolean {
+  const pinned = read.pinned ?? [];
+  if (read.lookup !== 'list' || pinned.length === 0) return false;
+  if (write.change === 'delete') return true;
+  return (
+    (write.change === 'update' || write.change === 'create') &&
+    write.fields !== null &&
+    !write.fields.some((field) => pinned.includes(field))
+  );
+}
