@@ -1,6 +1,6 @@
 import type ts from 'typescript';
-import { parentOf, unwrap } from '../ts/syntax.js';
-import { constantOf } from './context.js';
+import { enclosingFunction, parentOf, unwrap } from '../ts/syntax.js';
+import { constantInitializer, constantOf } from './context.js';
 import type { FileContext } from './context.js';
 import { boundArgument } from './env.js';
 import type { Bound, Env } from './env.js';
@@ -49,7 +49,8 @@ function typeOfValue(value: Bound, depth = 0): string | null {
   const { ctx } = value;
   const { ts } = ctx;
   const expression = unwrap(ts, value.expr);
-  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression) || ts.isTemplateExpression(expression)) return 'string';
+  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression) || ts.isTemplateExpression(expression))
+    return 'string';
   if (ts.isNumericLiteral(expression)) return 'number';
   if (ts.isObjectLiteralExpression(expression) || ts.isArrayLiteralExpression(expression)) return 'object';
   if (functionValue(value)) return 'function';
@@ -124,10 +125,15 @@ export function assignedValues(ctx: FileContext, name: ts.Identifier): ts.Expres
     if (!ts.isFunctionLike(scope) || !('body' in scope) || !scope.body) continue;
     const body = scope.body as ts.Node;
     const values: ts.Expression[] = [];
-    let isDeclared = false;
+    const declarations: boolean[] = [];
     const visit = (node: ts.Node): void => {
-      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name.text && ts.isVariableDeclarationList(node.parent)) {
-        isDeclared ||= (node.parent.flags & ts.NodeFlags.Let) !== 0;
+      if (
+        ts.isVariableDeclaration(node) &&
+        ts.isIdentifier(node.name) &&
+        node.name.text === name.text &&
+        ts.isVariableDeclarationList(node.parent)
+      ) {
+        declarations.push((node.parent.flags & ts.NodeFlags.Let) !== 0);
         if (node.initializer) values.push(node.initializer);
       }
       if (
@@ -141,7 +147,23 @@ export function assignedValues(ctx: FileContext, name: ts.Identifier): ts.Expres
       ts.forEachChild(node, visit);
     };
     visit(body);
-    if (isDeclared) return values;
+    if (declarations.some((isLet) => isLet)) return values;
   }
   return null;
+}
+
+/** A `const` of the function being read (`const prefix = \`cachable:${name}\``): its value, with the arguments in force. */
+export function localConstant(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
+  const { ts } = ctx;
+  if (env === null || !ts.isIdentifier(expression)) return null;
+  const init = constantInitializer(ctx, expression);
+  return init && enclosingFunction(ts, init) ? { expr: init, ctx, env } : null;
+}
+
+/** A function held by a `const` of the function being read (`const getKey = (...args) => \`${prefix}:${stringify(args)}\``). */
+export function localFunction(ctx: FileContext, name: ts.Identifier): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const init = constantInitializer(ctx, name);
+  const value = init && enclosingFunction(ts, init) ? unwrap(ts, init) : null;
+  return value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) ? value : null;
 }

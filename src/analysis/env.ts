@@ -91,7 +91,9 @@ export function boundArgument(ctx: FileContext, identifier: ts.Identifier, env: 
 /** `[type, keyOf]` destructured from an array-literal argument (`['settings', (id) => id]`): the element at that place. */
 function elementOfArgument(frame: Frame, arg: ts.Expression, pattern: ts.ArrayBindingPattern, name: string): Bound | null {
   const { ts } = frame.ctx;
-  const index = pattern.elements.findIndex((e) => ts.isBindingElement(e) && !e.dotDotDotToken && ts.isIdentifier(e.name) && e.name.text === name);
+  const index = pattern.elements.findIndex(
+    (e) => ts.isBindingElement(e) && !e.dotDotDotToken && ts.isIdentifier(e.name) && e.name.text === name,
+  );
   const value = unwrap(ts, arg);
   if (index < 0 || !ts.isArrayLiteralExpression(value)) return null;
   if (value.elements.slice(0, index + 1).some((e) => ts.isSpreadElement(e))) return null;

@@ -2,9 +2,9 @@ import type ts from 'typescript';
 import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
-import { constantInitializer, constantOf, receiverClass, staticObjectIn, staticString } from './context.js';
-import { boundFunctionName, decidedBranch, functionValue } from './bound-values.js';
-import { enclosingFunction, lastName, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
+import { constantOf, receiverClass, staticObjectIn, staticString } from './context.js';
+import { boundFunctionName, decidedBranch, functionValue, localConstant, localFunction } from './bound-values.js';
+import { lastName, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
@@ -253,22 +253,6 @@ export class PartsReader {
     this.parts.push({ hole: name, text: ctx.text(expression) });
     this.holes.push({ interpolation: { range: ctx.range(expression), text: ctx.text(expression), isEscaped }, file: ctx.sourceFile });
   }
-}
-
-/** A `const` of the function being read (`const prefix = \`cachable:${name}\``): its value, with the arguments in force. */
-function localConstant(ctx: FileContext, expression: ts.Expression, env: Env): Bound | null {
-  const { ts } = ctx;
-  if (env === null || !ts.isIdentifier(expression)) return null;
-  const init = constantInitializer(ctx, expression);
-  return init && enclosingFunction(ts, init) ? { expr: init, ctx, env } : null;
-}
-
-/** A function held by a `const` of the function being read (`const getKey = (...args) => \`${prefix}:${stringify(args)}\``). */
-function localFunction(ctx: FileContext, name: ts.Identifier): ts.FunctionLikeDeclaration | null {
-  const { ts } = ctx;
-  const init = constantInitializer(ctx, name);
-  const value = init && enclosingFunction(ts, init) ? unwrap(ts, init) : null;
-  return value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) ? value : null;
 }
 
 /** `key.replaceAll(/\s/g, '')`, `key.replace(/\s+/g, '')`: the key whose whitespace is taken out. */

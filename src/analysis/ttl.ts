@@ -125,7 +125,7 @@ function binary(ctx: FileContext, expression: ts.BinaryExpression, env: Env, dep
 function assignedNumber(ctx: FileContext, name: ts.Identifier, env: Env, depth: number): number | null {
   const values = assignedValues(ctx, name) ?? [];
   const numbers = new Set(values.map((value) => staticNumber(ctx, value, env, depth + 1)).filter((n) => n !== null));
-  return numbers.size === 1 ? [...numbers][0] ?? null : null;
+  return numbers.size === 1 ? ([...numbers][0] ?? null) : null;
 }
 
 /** `ttl = 300` of a parameter that the call on the path passes nothing for. */

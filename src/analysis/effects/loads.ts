@@ -1,7 +1,10 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
+import { callersRead, usedFields } from '../document-fields.js';
 import type { ModelRead } from '../facts.js';
-import { unwrap } from '../../ts/syntax.js';
+import { readLookup } from '../sources/operations.js';
+import type { ReadLookup } from '../sources/operations.js';
+import { enclosingFunction, unwrap } from '../../ts/syntax.js';
 import { distinctReads } from './loaders.js';
 import type { Effect, ModelReadEffect } from './model.js';
 import { summarize } from './summarize.js';
@@ -29,4 +32,42 @@ export function namedLoaderReads(read: Effect & { kind: 'cache-read' }): ModelRe
     return loadsOf(file === ctx.sourceFile ? ctx : ctx.contextOf(file), fn);
   }
   return [];
+}
+
+/**
+ * What a cached function reads of the models (a method a caching decorator wraps, the loader a
+ * memoizer is given): each read narrowed to the fields the function uses of it, and looked up as
+ * the filter written at its call says.
+ */
+export function cachedLoads(ctx: FileContext, fn: ts.FunctionLikeDeclaration): ModelRead[] {
+  return distinctReads(
+    summarize(ctx, fn)
+      .filter((e): e is ModelReadEffect => e.kind === 'model-read')
+      .map((e) => ({
+        ...e,
+        fields: e.fields ?? fieldsUsedAt(ctx, e, fn),
+        lookup: e.lookup === 'point' ? e.lookup : lookupAt(ctx, e),
+      })),
+  );
+}
+
+/**
+ * The fields a function's read depends on by how the function uses it (see `usedFields`), for a read
+ * made by a call of the function's own; what a method returns of the read, by what its callers read.
+ */
+function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect, fn: ts.FunctionLikeDeclaration): readonly string[] | null {
+  const { ts } = ctx;
+  const call = read.at ?? read.node;
+  if (!ts.isCallExpression(call) || call.getSourceFile() !== ctx.sourceFile) return null;
+  const isOwnMethod = ts.isMethodDeclaration(fn) && enclosingFunction(ts, call) === fn;
+  return usedFields(ctx, call, isOwnMethod ? (property) => callersRead(ctx, fn, property) : undefined);
+}
+
+/**
+ * How a function's read looks up, from the filter the function writes at its call (`repo.findOne({ _id })`
+ * reaching the library's `findOne(query)`): a point lookup when that filter is the row's id alone.
+ */
+function lookupAt(ctx: FileContext, read: ModelReadEffect): ReadLookup {
+  const call = read.at ?? read.node;
+  return read.at && ctx.ts.isCallExpression(call) ? readLookup(ctx.ts, call, read.operation) : read.lookup;
 }

@@ -11,7 +11,7 @@ import { parentOf } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
 import { isFamilyKey, keyPattern } from './keys.js';
 import { familyTtl } from './loaders.js';
-import { loadsOf } from './loads.js';
+import { cachedLoads } from './loads.js';
 import type { Effect, EffectKey, EffectTtl } from './model.js';
 import { summarize } from './summarize.js';
 
@@ -72,7 +72,7 @@ export function memoizedFamilies(ctx: FileContext): CacheFamily[] {
   const families: CacheFamily[] = [];
   for (const { call, made, reads, fills } of calls) {
     const where = { file: ctx.file, range: ctx.range(call) };
-    const loads = [...new Map(made.given.flatMap((g) => loadsOf(g.ctx, g.fn)).map((l) => [JSON.stringify(l), l])).values()];
+    const loads = [...new Map(made.given.flatMap((g) => cachedLoads(g.ctx, g.fn)).map((l) => [JSON.stringify(l), l])).values()];
     // The expiry the call gives (`cacheable(fn, 60)`); a layer in front that says none (an LRU of the process) keeps its own.
     const ttls = fills.flatMap((fill) => (fill.ttl ? (ttlSeconds(atCall(fill.ttl, made.outer)) ?? []) : []));
     const fillsHere = [{ ...where, ttl: ttls.length > 0 ? Math.max(...ttls) : null }];
