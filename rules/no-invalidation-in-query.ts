@@ -27,15 +27,16 @@ export default defineRule({
         }
         report('query', invalidation.range, { handler: handler.name, method: handler.method, what: described(invalidation) });
       }
-      // What other files invalidate is reported once, at the handler: one finding per handler, each path named.
-      const first = elsewhere[0];
-      if (!first) continue;
-      const whats = [...new Set(elsewhere.map(described))];
+      // What other files invalidate is reported once, at the handler: one finding per handler, each path
+      // named. The handler's own function may be one of those files (`handler: controller.clear`).
+      if (elsewhere.length === 0) continue;
+      const whats = [...new Set(elsewhere.map(described))].join(', ');
+      const routed = elsewhere.find((invalidation) => invalidation.through.length > 0);
       const more = elsewhere.length > 1 ? `; ${String(elsewhere.length - 1)} more path${elsewhere.length > 2 ? 's' : ''}` : '';
       report('query', handler.nameRange, {
         handler: handler.name,
         method: handler.method,
-        what: `${whats.join(', ')} (through ${first.through.join(' → ')}${more})`,
+        what: routed ? `${whats} (through ${routed.through.join(' → ')}${more})` : whats,
       });
     }
   },

@@ -29,7 +29,7 @@ export default defineRule({
           const isHere = invalidation.file === null;
           report('updateTagInRoute', isHere ? invalidation.range : handler.nameRange, {
             handler: handler.name,
-            through: isHere ? '' : ` (through ${invalidation.through.join(' → ')})`,
+            through: isHere || invalidation.through.length === 0 ? '' : ` (through ${invalidation.through.join(' → ')})`,
           });
         }
       }

@@ -18,19 +18,23 @@ export interface BodyScan {
 
 export const EMPTY_SCAN: BodyScan = { invalidations: [], writeThroughs: [], opaqueCalls: [], effects: [] };
 
-/** Walks the code a handler runs: its body, and the functions it calls, as far as they can be followed. */
-export function scanBody(ctx: FileContext, body: ts.Node): BodyScan {
+/**
+ * Walks the code a handler runs: its body, and the functions it calls, as far as they can be followed.
+ * `handlerFile` is the file of the route (by default the body's): what is written in any other file,
+ * the body's own when its function is imported into the route's file, is marked as being there.
+ */
+export function scanBody(ctx: FileContext, body: ts.Node, handlerFile = ctx.file): BodyScan {
   const effects = withinDepth(summarize(ctx, body), ctx.options.maxHelperDepth);
   const writeThroughs = invalidationsOf(
     effects.filter((e) => e.kind === 'cache-fill'),
-    ctx.file,
+    handlerFile,
     true,
   );
   // A key the code clears after reading it (a corrupt or expired entry) is part of that read: it
   // is not the handler invalidating what it changes.
   const changes = effects.filter((e) => !(e.kind === 'invalidate' && e.isSelfClearing === true));
   return {
-    invalidations: invalidationsOf(changes, ctx.file, false),
+    invalidations: invalidationsOf(changes, handlerFile, false),
     writeThroughs,
     opaqueCalls: [...new Set(effects.flatMap((e) => (e.kind === 'opaque' ? [e.description] : [])))],
     effects,

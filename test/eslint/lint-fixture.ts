@@ -22,7 +22,7 @@ type EslintModule = {
   };
 };
 
-/** Lints a fixture app with a real ESLint (9 or 10) and the plugin's recommended or strict config. */
+/** Lints a fixture app (or a directory, by its absolute path) with a real ESLint (9 or 10) and the plugin's recommended or strict config. */
 export async function lintFixture(
   eslintModule: EslintModule,
   app: string,

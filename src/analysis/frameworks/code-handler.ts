@@ -48,7 +48,7 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
   const fnCtx = fn ? contextFor(ctx, fn) : ctx;
   // A handler made by a call the analysis cannot follow (`createThemeAction(resolver)`) may do anything.
   const scan = site.body
-    ? scanBodies(fnCtx, site.body)
+    ? scanBodies(fnCtx, site.body, ctx.file)
     : fn
       ? EMPTY_SCAN
       : { ...EMPTY_SCAN, opaqueCalls: [truncate(site.opaque ?? ctx.text(site.nameNode.parent))] };
@@ -79,10 +79,10 @@ export function codeHandler(ctx: FileContext, site: HandlerSite): RouteHandler {
   };
 }
 
-/** The walk of one body, or of several statements as one. */
-function scanBodies(ctx: FileContext, body: ts.Node | readonly ts.Node[]): BodyScan {
-  if (!Array.isArray(body)) return scanBody(ctx, body as ts.Node);
-  const scans = (body as readonly ts.Node[]).map((node) => scanBody(ctx, node));
+/** The walk of one body, or of several statements as one, for a handler whose route is in `handlerFile`. */
+function scanBodies(ctx: FileContext, body: ts.Node | readonly ts.Node[], handlerFile: string): BodyScan {
+  if (!Array.isArray(body)) return scanBody(ctx, body as ts.Node, handlerFile);
+  const scans = (body as readonly ts.Node[]).map((node) => scanBody(ctx, node, handlerFile));
   return {
     invalidations: scans.flatMap((s) => s.invalidations),
     writeThroughs: scans.flatMap((s) => s.writeThroughs),

@@ -310,7 +310,7 @@ function interceptorInvalidations(ctx: FileContext, node: ts.Node, opaque: strin
 
 /**
  * What an interceptor class's `intercept` deletes, marked as reached through `label`; `file` is
- * null when the interceptor is written in `ctx`'s file.
+ * null for what is written in `ctx`'s file.
  */
 export function interceptInvalidations(ctx: FileContext, declaration: ts.ClassLikeDeclaration, label: string): Invalidation[] {
   const { ts } = ctx;
@@ -320,11 +320,10 @@ export function interceptInvalidations(ctx: FileContext, declaration: ts.ClassLi
   );
   if (!intercept?.body) return [];
   const target = declaration.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(declaration.getSourceFile());
-  return scanBody(target, intercept.body).invalidations.map((invalidation) => ({
+  return scanBody(target, intercept.body, ctx.file).invalidations.map((invalidation) => ({
     ...invalidation,
     via: 'middleware',
     through: [label, ...invalidation.through],
-    file: target === ctx ? null : target.file,
   }));
 }
 

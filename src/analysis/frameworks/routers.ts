@@ -377,7 +377,7 @@ function routeHandlers(ctx: FileContext, route: RouteCall, framework: Framework)
     }
     if (!fn?.body) continue;
     const fnCtx = fn.getSourceFile() === ctx.sourceFile ? ctx : ctx.contextOf(fn.getSourceFile());
-    scans.push(scanBody(fnCtx, fn.body));
+    scans.push(scanBody(fnCtx, fn.body, ctx.file));
     hasTenant ||= hasTenantInScope(fnCtx, fn);
   }
   const scan: BodyScan = {
