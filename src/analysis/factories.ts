@@ -146,6 +146,8 @@ export interface MadeFunction {
   readonly outer: Frame;
   readonly label: string;
   readonly given: readonly { readonly fn: ts.FunctionLikeDeclaration; readonly ctx: FileContext }[];
+  /** The factory's call that made it. */
+  readonly call: ts.CallExpression;
 }
 
 /** The function `call` (a call of a project factory, written in `ctx`) makes, when it makes one. */
@@ -170,7 +172,7 @@ export function madeFunction(ctx: FileContext, call: ts.CallExpression, env: Env
     ts.forEachChild(node, visit);
   };
   visit(returned.fn.body);
-  return { fn: returned.fn, ctx: factoryCtx, outer, label: `${functionLabel(ts, declaration)}()`, given: [...given.values()] };
+  return { fn: returned.fn, ctx: factoryCtx, outer, label: `${functionLabel(ts, declaration)}()`, given: [...given.values()], call };
 }
 
 /** `cache.memoize(…)` of `const cache = new WellKnownCache(…)`: the method, with the constructor's frame. */

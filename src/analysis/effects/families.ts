@@ -11,7 +11,7 @@ import { isFamilyKey, keyPattern, readableKeys } from './keys.js';
 import { familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
 import type { Effect } from './model.js';
 import { cachedLoads, namedLoaderReads } from './loads.js';
-import { memoizedFamilies } from './memoized.js';
+import { isMemoizedRead, memoizedFamilies } from './memoized.js';
 import { projections } from './projections.js';
 import { summarize } from './summarize.js';
 import { useCacheFamilies } from './use-cache.js';
@@ -57,7 +57,7 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
     ...keyRolesFor(ctx).others,
   ];
   for (const read of effects) {
-    if (read.kind !== 'cache-read') continue;
+    if (read.kind !== 'cache-read' || isMemoizedRead(ctx, read)) continue;
     const inline = loaderReads(effects, read);
     const loads = inline.length > 0 ? inline : namedLoaderReads(read);
     const models = [...new Set(loads.map((l) => l.model))];

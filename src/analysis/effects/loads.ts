@@ -40,9 +40,12 @@ export function namedLoaderReads(read: Effect & { kind: 'cache-read' }): ModelRe
  * the filter written at its call says.
  */
 export function cachedLoads(ctx: FileContext, fn: ts.FunctionLikeDeclaration): ModelRead[] {
+  const effects = summarize(ctx, fn);
+  // A row a helper reads and writes back on the way (an access token refreshed) is its bookkeeping, not what is cached.
+  const rewritten = new Set(effects.flatMap((e) => (e.kind === 'model-write' ? [placeOf(e)] : [])));
   return distinctReads(
-    summarize(ctx, fn)
-      .filter((e): e is ModelReadEffect => e.kind === 'model-read')
+    effects
+      .filter((e): e is ModelReadEffect => e.kind === 'model-read' && !rewritten.has(placeOf(e)))
       .map((e) => ({
         ...e,
         fields: e.fields ?? fieldsUsedAt(ctx, e, fn),
@@ -70,4 +73,10 @@ function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect, fn: ts.FunctionLi
 function lookupAt(ctx: FileContext, read: ModelReadEffect): ReadLookup {
   const call = read.at ?? read.node;
   return read.at && ctx.ts.isCallExpression(call) ? readLookup(ctx.ts, call, read.operation) : read.lookup;
+}
+
+/** The model an effect reads or writes and the function it is written in, as one key. */
+function placeOf(effect: Effect & { kind: 'model-read' | 'model-write' }): string {
+  const owner = enclosingFunction(effect.ctx.ts, effect.node);
+  return `${effect.model}\u0000${effect.ctx.file}:${String(owner?.pos ?? -1)}`;
 }

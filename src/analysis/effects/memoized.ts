@@ -2,12 +2,12 @@ import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { appendFrame } from '../env.js';
 import type { Frame } from '../env.js';
-import { madeFunction } from '../factories.js';
+import { madeFunction, madeFunctionOf } from '../factories.js';
 import type { MadeFunction } from '../factories.js';
 import type { CacheFamily } from '../facts.js';
 import { memoTable } from '../session.js';
 import { ttlSeconds } from '../ttl.js';
-import { parentOf } from '../../ts/syntax.js';
+import { parentOf, unwrap } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
 import { isFamilyKey, keyPattern } from './keys.js';
 import { familyTtl } from './loaders.js';
@@ -103,4 +103,17 @@ function keyAtCall(key: EffectKey, outer: Frame): EffectKey {
 
 function atCall(ttl: EffectTtl, outer: Frame): EffectTtl {
   return { ...ttl, bound: { ...ttl.bound, env: appendFrame(ttl.bound.env, outer) } };
+}
+
+/**
+ * Whether a read is a call of a cached function a memoizer made (`getProjectCached(id)`): its family
+ * is the one made where the memoizer is called, not one of the caller's.
+ */
+export function isMemoizedRead(ctx: FileContext, read: Effect & { kind: 'cache-read' }): boolean {
+  const { ts } = ctx;
+  const call = read.at;
+  if (!call || !ts.isCallExpression(call)) return false;
+  const callee = unwrap(ts, call.expression);
+  const made = ts.isIdentifier(callee) ? madeFunctionOf(ctx, callee) : null;
+  return made !== null && memoizedCalls(made.outer.ctx).some((m) => m.call === made.call);
 }
