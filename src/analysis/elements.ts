@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { bindsName, parentOf, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
+import { namedFunction } from './bound-values.js';
 import { constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 import { boundArgument } from './env.js';
@@ -70,7 +71,7 @@ function mapped(ctx: FileContext, array: ts.Expression, callback: ts.Expression,
     return returned ? { expr: returned, ctx, env } : null;
   }
   if (!ts.isIdentifier(fn)) return null;
-  const declaration = ctx.functions.get(fn.text) ?? (ctx.importOf(fn.text) ? ctx.resolver?.resolveIdentifier?.(fn)?.[0] : undefined);
+  const declaration = namedFunction(ctx, fn);
   const returned = declaration?.body ? returnedExpression(ts, declaration.body) : null;
   if (!declaration || !returned) return null;
   const file = declaration.getSourceFile();

@@ -23,12 +23,9 @@ function errors(result: ScanResult): (string | number)[][] {
  */
 const CACHEABLE = {
   'src/redis.ts': `import { Redis } from 'ioredis';
-const redisCache = new Redis(process.env.REDIS_URL ?? '');
-export function getRedisCache() {
-  return redisCache;
-}
+export const redisCache = new Redis(process.env.REDIS_URL ?? '');
 `,
-  'src/cacheable.ts': `import { getRedisCache } from './redis';
+  'src/cacheable.ts': `import { redisCache } from './redis';
 export function cacheable<T extends (...args: any) => any>(fn: T, expireInSec: number): T & { clear: (...args: Parameters<T>) => Promise<number> };
 export function cacheable<T extends (...args: any) => any>(
   name: string,
@@ -51,17 +48,15 @@ export function cacheable<T extends (...args: any) => any>(fnOrName: T | string,
   const getKey = (...args: Parameters<T>) => \`\${cachePrefix}:\${JSON.stringify(args)}\`.replaceAll(/\\s/g, '');
   const cachedFn = async (...args: Parameters<T>): Promise<Awaited<ReturnType<T>>> => {
     const key = getKey(...args);
-    const cached = await getRedisCache().get(key);
+    const cached = await redisCache.get(key);
     if (cached) return JSON.parse(cached);
     const result = await fn(...(args as any));
     if (result !== undefined) {
-      getRedisCache()
-        .setex(key, expireInSec, JSON.stringify(result))
-        .catch(() => {});
+      redisCache.setex(key, expireInSec, JSON.stringify(result)).catch(() => {});
     }
     return result;
   };
-  cachedFn.clear = (...args: Parameters<T>) => getRedisCache().del(getKey(...args));
+  cachedFn.clear = (...args: Parameters<T>) => redisCache.del(getKey(...args));
   return cachedFn;
 }
 `,

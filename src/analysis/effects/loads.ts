@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { namedFunction } from '../bound-values.js';
 import type { FileContext } from '../context.js';
 import { callersRead, usedFields } from '../document-fields.js';
 import type { ModelRead } from '../facts.js';
@@ -26,7 +27,7 @@ export function namedLoaderReads(read: Effect & { kind: 'cache-read' }): ModelRe
   for (const arg of node.arguments) {
     const bare = unwrap(ts, arg);
     if (!ts.isIdentifier(bare)) continue;
-    const fn = ctx.functions.get(bare.text) ?? (ctx.importOf(bare.text) ? ctx.resolver?.resolveIdentifier?.(bare)?.[0] : undefined);
+    const fn = namedFunction(ctx, bare);
     if (!fn) continue;
     const file = fn.getSourceFile();
     return loadsOf(file === ctx.sourceFile ? ctx : ctx.contextOf(file), fn);

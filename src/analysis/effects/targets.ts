@@ -76,19 +76,17 @@ function isThisAlias(ctx: FileContext, object: ts.Expression): boolean {
   return init !== null && unwrap(ts, init).kind === ts.SyntaxKind.ThisKeyword;
 }
 
-/** How a path names a function: its own name, else the name it was called by. */
-function labelOf(ts: TS, fn: ts.FunctionLikeDeclaration, fallback: string): string {
-  return fn.name && ts.isIdentifier(fn.name) ? fn.name.text : fallback;
-}
-
 /** `helper(…)`: a function of the file, or one imported from the project. */
 function functionTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Identifier): readonly Target[] | 'opaque' {
   const made = madeFunctionOf(ctx, callee);
-  if (made) {
-    // The made function runs the functions given to the factory with the arguments it is called with.
-    const given = made.given.map((g) => ({ declaration: g.fn, ctx: g.ctx, label: labelOf(ctx.ts, g.fn, callee.text) }));
-    return [{ declaration: made.fn, ctx: made.ctx, label: `${callee.text} (${made.label})`, outer: made.outer }, ...given];
-  }
+  const written = writtenTargets(ctx, call, callee);
+  if (!made) return written;
+  // The function the factory returns runs too, read with the factory's arguments (a memoizer's read, a mutate's delete).
+  const own = { declaration: made.fn, ctx: made.ctx, label: `${callee.text} (${made.label})`, outer: made.outer };
+  return written === 'opaque' ? [own] : [own, ...written];
+}
+
+function writtenTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Identifier): readonly Target[] | 'opaque' {
   const local = ctx.functions.get(callee.text);
   if (local) return [{ declaration: local, ctx, label: callee.text }];
   const binding = ctx.importOf(callee.text);
