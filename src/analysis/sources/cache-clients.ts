@@ -216,8 +216,6 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, ki
     const loader = name === 'get' ? (call.arguments.slice(1).find((a) => ts.isFunctionLike(unwrap(ts, a))) ?? null) : null;
     return [{ kind: 'cache-read', keys: keys(call, name === 'mget' ? 'all' : 1), loader }];
   }
-  // `getRedisCache().setex(key, ttl, value)`: a verb of Redis alone says the receiver is a Redis client.
-  if (isByName && (name === 'setex' || name === 'psetex')) return redisEffect(ctx, name, call);
   // On a receiver known only by its name, the configured receiverCalls say what invalidates.
   const invalidates = isByName ? ctx.options.receiverCalls.has(name) : true;
   if (!invalidates) return null;
