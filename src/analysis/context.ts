@@ -37,10 +37,12 @@ export interface CallResolver {
    * (`export { POST } from '@/modules/…/route'`, where `POST = withApiWrapper({ handler })`).
    */
   resolveExportedConstant?(file: ts.SourceFile, name: string): ts.Expression | null;
-  /** The enum or type alias an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
-  resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null;
+  /** The enum, type alias or interface an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
+  resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | ts.InterfaceDeclaration | null;
   /** The listeners of an event (`@OnEvent('quote.changed')` methods) across the project. */
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
+  /** The classes of the project that implement an interface of this name (`class RedisCache implements ICacheService`). */
+  implementationsOf?(name: string): readonly ts.ClassLikeDeclaration[];
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
   /** The roles of the keys of the whole project (see `keyRolesOfFile`); without it, the file's own. */
@@ -368,13 +370,15 @@ export function staticObjectIn(
     const constant = constantOf(ctx, expression);
     return constant ? staticObjectIn(constant.ctx, constant.init, depth + 1) : null;
   }
-  // `createCacheKey.workspace`: an object held by a property of a constant object.
+  // `createCacheKey.workspace`: an object held by a property of a constant object (`module.exports = { key }` too).
   if (ts.isPropertyAccessExpression(expression) && depth < 8) {
     const outer = staticObjectIn(ctx, expression.expression, depth + 1);
     const property = outer?.object.properties.find(
-      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(ts, p.name) === expression.name.text,
+      (p): p is ts.PropertyAssignment | ts.ShorthandPropertyAssignment =>
+        (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && propertyNameText(ts, p.name) === expression.name.text,
     );
-    return property && outer ? staticObjectIn(outer.ctx, property.initializer, depth + 1) : null;
+    if (!property || !outer) return null;
+    return staticObjectIn(outer.ctx, ts.isPropertyAssignment(property) ? property.initializer : property.name, depth + 1);
   }
   return null;
 }

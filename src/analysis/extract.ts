@@ -9,7 +9,7 @@ import { graphqlQueryGets } from './frameworks/graphql-maps.js';
 import { cachedGetFamilies, interceptedGets, usesDecoratorFrameworks } from './frameworks/nestjs.js';
 import { frameworkHandlers, mayHoldHandlers } from './frameworks/index.js';
 import { importedName } from './handler-common.js';
-import { cacheFamilies } from './effects/families.js';
+import { cacheFamilies, unnamedKeys } from './effects/families.js';
 import { scanSites } from './effects/sites.js';
 import { storedKeys } from './effects/stored-keys.js';
 import { tagsGiven } from './cache-tags.js';
@@ -103,6 +103,7 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
     isRelevant: true,
     ...interceptable(ctx, relevant.handlers && extract.withFamilies !== false),
     ...(extract.withStoredKeys === true ? { storedKeys: [...(relevant.sites ? storedKeys(ctx) : []), ...tagsGiven(ctx)] } : {}),
+    ...(extract.withStoredKeys === true && relevant.sites ? { unnamedKeys: unnamedKeys(ctx) } : {}),
   };
 }
 

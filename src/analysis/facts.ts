@@ -127,6 +127,12 @@ export interface ModelWrite {
   readonly fillsKeys?: readonly string[];
   /** A delete the database makes by cascade (a Prisma relation's `onDelete: Cascade`): the models it runs through, the deleted one first. */
   readonly cascade?: readonly string[];
+  /**
+   * A write of a relation's join rows (TypeORM's `relation('channels').of(id).add(ids)`): it changes
+   * the rows a read returns only where the read loads that relation, which a read's options may not
+   * say (an eager relation).
+   */
+  readonly relation?: string;
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */
@@ -137,6 +143,11 @@ export interface ModelRead {
   readonly row: ModelRow | null;
   /** Fields a list's filter holds to a value written in the code (`isBlueprint: true`): the rows it can hold. */
   readonly pinned?: readonly string[];
+  /**
+   * A list filtered in a way the audit does not read (a query builder's `where('…')`, or one handed
+   * to callers that may refine it): like a list with pinned fields, it may not hold a row written.
+   */
+  readonly hasUnreadFilter?: boolean;
   /** Made on a branch of a function the loader calls (a generic helper's case): the entry may not hold it. */
   readonly isOnHelperBranch?: boolean;
 }
@@ -150,6 +161,11 @@ export interface SiteRange {
 /** Where a cache entry is written, with the expiry that write gives it (in seconds; null when unknown). */
 export interface CacheFill extends SiteRange {
   readonly ttl: number | null;
+}
+
+/** A key read from a shared cache that is runtime values only (`${scope}:${id}`): no family is made of it. */
+export interface UnnamedKey extends SiteRange {
+  readonly key: string;
 }
 
 /** A key family the code reads through the cache, and the models its loader reads (none when none is visible). */
@@ -229,4 +245,6 @@ export interface FileFacts {
   readonly isRelevant: boolean;
   /** The keys the file's code reads, fills or keeps in Redis (when asked for: the CLI's wrong-key and dead-family). */
   readonly storedKeys?: readonly StoredKey[];
+  /** The keys it reads from a shared cache that are runtime values only (asked for with the stored keys). */
+  readonly unnamedKeys?: readonly UnnamedKey[];
 }

@@ -10,6 +10,7 @@ import { readableKeys } from './effects/keys.js';
 import { rowOf } from './effects/loaders.js';
 import { matchesCallName } from './effects/classify.js';
 import { isHeldModel } from './sources/mongoose.js';
+import { isGivenModel } from './sources/typeorm-entities.js';
 import { updatedFields } from './document-fields.js';
 
 const NO_INVALIDATION = 'NoCacheInvalidation';
@@ -190,8 +191,9 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
     return keysReadUnder.get(under);
   };
   for (const effect of scan.effects) {
-    // A base repository's write whose class no caller named writes no model that can be told.
-    if (effect.kind !== 'model-write' || isHeldModel(effect.model)) continue;
+    // A base repository's write whose class no caller named, or a generic helper's whose entity no
+    // caller passed, writes no model that can be told.
+    if (effect.kind !== 'model-write' || isHeldModel(effect.model) || isGivenModel(effect.model)) continue;
     const [under] = effect.through;
     const isOnHelperBranch = effect.isConditional && under !== undefined;
     // A write on a branch of a function the handler calls, which reads the cache too: made while
@@ -206,6 +208,7 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
       ...(effect.arms && effect.arms.length > 0 ? { arms: effect.arms } : {}),
       ...(fillsKeys.length > 0 ? { fillsKeys } : {}),
       ...(effect.cascade ? { cascade: effect.cascade } : {}),
+      ...(effect.relation === undefined ? {} : { relation: effect.relation }),
     };
     const key = JSON.stringify(write);
     if (!writes.has(key)) writes.set(key, { ...write, site: { file: effect.ctx.file, range: effect.ctx.range(effect.node) } });

@@ -11,6 +11,7 @@ import { appendFrame, boundArgument, boundElements, boundProperty } from './env.
 import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
 import { callbackElement, elementOf } from './elements.js';
+import { isRecordId } from './record-ids.js';
 
 /** How deep a key may be built (a constant of a constant, a builder's call) before it counts as unreadable. */
 const MAX_DEPTH = 8;
@@ -110,6 +111,25 @@ export class PartsReader {
       const part = this.parts[i];
       if (typeof part === 'string') this.parts[i] = part.replace(/\s/g, '');
     }
+    return null;
+  }
+
+  /**
+   * A key a library puts behind literal text of its own (a namespace's `users:`): the prefix, then
+   * the argument read whole (an array of keys, an element at a time), or else one hole, as a
+   * template `users:${key}` has it: whatever the value, the library keeps it under the prefix.
+   */
+  readBehind(prefix: string, ctx: FileContext, node: ts.Expression, env: Env): null {
+    this.parts.push(escapeGlob(prefix));
+    const partCount = this.parts.length;
+    const holeCount = this.holes.length;
+    if (this.read(ctx, node, 0, env) === null) return null;
+    this.parts.length = partCount;
+    this.holes.length = holeCount;
+    // `remove(keys.map(({ id }) => id))`: the hole is one element, named as it.
+    const expression = unwrap(ctx.ts, node);
+    const element = isArrayMade(ctx.ts, expression) ? elementOf(ctx, expression, env) : null;
+    this.hole(ctx, element?.ctx === ctx ? element.expr : node);
     return null;
   }
 
@@ -237,7 +257,8 @@ export class PartsReader {
   private hole(ctx: FileContext, expression: ts.Expression): void {
     const { ts } = ctx;
     const inner = unwrap(ts, expression);
-    let isEscaped = ts.isNumericLiteral(inner) || (ctx.resolver?.isGlobSafe?.(inner) ?? false);
+    let isEscaped =
+      ts.isNumericLiteral(inner) || (ctx.resolver?.isGlobSafe?.(inner) ?? false) || isRecordId(ts, inner, ctx.options.tenantNames);
     let named: ts.Expression = inner;
     if (ts.isCallExpression(inner)) {
       const callee = lastName(ts, inner.expression);

@@ -16,25 +16,32 @@ const REGISTRY_METHODS = new Set(['pattern', 'key']);
  * Reads a pattern (or, with `isKey`, an exact key) from an expression: literals, template literals
  * (each `${expr}` a hole named after its last identifier), `+` chains, constants of the file, and
  * registry references (`cacheKeys.pattern('quotesList', { tenantId })`). What it cannot read is
- * returned with `pattern: null` and the reason, never guessed.
+ * returned with `pattern: null` and the reason, never guessed. `prefix`: literal text a library puts
+ * before the key it is given (a namespace's `users:`); the expression is then one value behind it.
  */
-export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null): PatternFact {
+export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null, prefix = ''): PatternFact {
   // A key is read at every level of the call path it is shifted to: once per expression and chain.
-  const byEnv = ctx.session.memo(READ_FACTS, node, () => new WeakMap<object, { pattern?: PatternFact; key?: PatternFact }>());
+  const byEnv = ctx.session.memo(READ_FACTS, node, () => new WeakMap<object, Map<string, PatternFact>>());
   const chain = env ?? NO_FRAMES;
   let known = byEnv.get(chain);
   if (!known) {
-    known = {};
+    known = new Map();
     byEnv.set(chain, known);
   }
-  return isKey ? (known.key ??= readPatternOnce(ctx, node, true, env)) : (known.pattern ??= readPatternOnce(ctx, node, false, env));
+  const reading = `${isKey ? 'key' : 'pattern'}\u0000${prefix}`;
+  let fact = known.get(reading);
+  if (!fact) {
+    fact = readPatternOnce(ctx, node, isKey, env, prefix);
+    known.set(reading, fact);
+  }
+  return fact;
 }
 
-/** The facts `readPattern` read, by expression and frame chain (`NO_FRAMES` for none), read as a pattern or as a key. */
-const READ_FACTS = memoTable<ts.Node, WeakMap<object, { pattern?: PatternFact; key?: PatternFact }>>('pattern facts');
+/** The facts `readPattern` read, by expression and frame chain (`NO_FRAMES` for none), then by how it was read (as a key or a pattern, behind which prefix). */
+const READ_FACTS = memoTable<ts.Node, WeakMap<object, Map<string, PatternFact>>>('pattern facts');
 const NO_FRAMES = {};
 
-function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, env: Env): PatternFact {
+function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, env: Env, prefix: string): PatternFact {
   const { ts } = ctx;
   const range = ctx.range(node);
   const text = ctx.text(node);
@@ -54,7 +61,7 @@ function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, 
   }
 
   const reader = new PartsReader(isKey);
-  const failure = reader.read(ctx, expression, 0, env);
+  const failure = prefix === '' ? reader.read(ctx, expression, 0, env) : reader.readBehind(prefix, ctx, expression, env);
   const { parts } = reader;
   if (failure !== null) {
     return {
@@ -77,7 +84,7 @@ function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, 
     pattern,
     unresolved: null,
     interpolations,
-    isLiteral: ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression),
+    isLiteral: prefix === '' && (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)),
   };
 }
 

@@ -68,11 +68,13 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     resolveDeclaration(reference) {
       return (
         symbolAt(reference)?.declarations?.find(
-          (d): d is ts.EnumDeclaration | ts.TypeAliasDeclaration => tsInstance.isEnumDeclaration(d) || tsInstance.isTypeAliasDeclaration(d),
+          (d): d is ts.EnumDeclaration | ts.TypeAliasDeclaration | ts.InterfaceDeclaration =>
+            tsInstance.isEnumDeclaration(d) || tsInstance.isTypeAliasDeclaration(d) || tsInstance.isInterfaceDeclaration(d),
         ) ?? null
       );
     },
     listenersOf: (event) => tables.listeners().get(event) ?? [],
+    implementationsOf: (name) => tables.implementations().get(name) ?? [],
     isProjectModule: projectModuleTest(tsInstance, program, modules),
     hooksOf: (model) => hooksIn(tables.hooks(), model),
     processorsOf: (queue) => tables.hooks().processors.get(queue) ?? [],

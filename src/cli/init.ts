@@ -5,6 +5,7 @@ import { draftRegistry, sitesText } from '../scanner/pipeline/inferred-registry.
 import type { DraftEntry } from '../scanner/pipeline/inferred-registry.js';
 import { scan } from '../scanner/scan.js';
 import { UsageError } from './errors.js';
+import { requireConfig } from './setup.js';
 import type { CliIo } from './io.js';
 
 const quote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -57,6 +58,8 @@ export async function initProject(dir: string, options: { readonly force: boolea
   const shown = (path: string): string => relative(io.cwd, path) || path;
   clearConfigCache();
   const loaded = loadConfigFor(dir, { recheckMs: 0 });
+  // A configuration that cannot be read is said as the audit says it (exit 2, file:line), not rewritten.
+  if (loaded.file !== null) requireConfig(dir, io.cwd);
   // A configuration of this directory is changed (with --force); one further up is left alone.
   const localConfig = loaded.file !== null && dirname(loaded.file) === resolve(dir) ? loaded.file : null;
   const config = { file: localConfig, dir: loaded.dir, registry: localConfig ? loaded.config.registry : undefined };

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { nearest } from '../analysis/checks/helpers.js';
 import { configSchema } from '../analysis/options.js';
 import type { CacheAuditConfig } from '../analysis/options.js';
 import { FileCache, RECHECK_MS } from '../registry/file-cache.js';
@@ -107,7 +108,8 @@ function readConfig(file: string): LoadedConfig {
   }
   const diagnostics: RegistryDiagnostic[] = [];
   let value: unknown;
-  let locate: (path: readonly PropertyKey[]) => { line: number; column: number } = () => ({ line: 1, column: 1 });
+  // Where a value is written, or with `isName` its `name: value` (an option the schema does not know).
+  let locate: (path: readonly PropertyKey[], isName?: boolean) => { line: number; column: number } = () => ({ line: 1, column: 1 });
   if (file.endsWith('package.json')) {
     try {
       value = (JSON.parse(readFileSync(file, 'utf8')) as { cacheAudit?: unknown }).cacheAudit;
@@ -124,11 +126,12 @@ function readConfig(file: string): LoadedConfig {
     if (!('root' in read)) return { file, dir, config: {}, diagnostics: read.diagnostics };
     value = read.value;
     diagnostics.push(...read.reader.diagnostics);
-    locate = (path) => {
-      const node = read.reader.locate(
+    locate = (path, isName = false) => {
+      const { value: written, property } = read.reader.locateProperty(
         read.root,
         path.map((p) => (typeof p === 'number' ? p : String(p))),
       );
+      const node = isName ? (property ?? written) : written;
       const { line, character } = read.source.getLineAndCharacterOfPosition(node.getStart(read.source));
       return { line: line + 1, column: character + 1 };
     };
@@ -139,22 +142,47 @@ function readConfig(file: string): LoadedConfig {
     return { file, dir, config: parsed.data, diagnostics, ...registryAt };
   }
   for (const issue of parsed.error.issues) {
-    const { line, column } = locate(issue.path);
+    // An unknown option is said where its name is written, not at the object that holds it.
+    const key = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys : [];
+    const { line, column } = locate([...issue.path, ...key], key.length > 0);
     const where = issue.path.length > 0 ? `\`${issue.path.join('.')}\`: ` : '';
     diagnostics.push(at(file, line, column, `Invalid configuration: ${where}${issue.message}.${renameHint(issue)}`));
   }
   return { file, dir, config: {}, diagnostics };
 }
 
-/** Options that were renamed: the old name → the new one and what changed with it. */
+/** Options that were renamed or are no option of the file: the name → what to do instead. */
 const RENAMED: Readonly<Record<string, string>> = {
-  shortTtl: '`shortTtlSeconds` (seconds; without it, no family is short-lived and every finding is an error)',
+  shortTtl: 'Rename `shortTtl` to `shortTtlSeconds` (seconds; without it, no family is short-lived and every finding is an error).',
+  root: 'The project directory is not an option of the file: remove `root`, and give the directory on the command line (`cache-audit <dir>` or `--root <dir>`); the paths of this file are relative to its folder.',
 };
 
-function renameHint(issue: { readonly code: string; readonly keys?: readonly string[] }): string {
+/** What to do with an unknown option: what replaced it, the option it misspells, else remove it. */
+function renameHint(issue: { readonly code: string; readonly path: readonly PropertyKey[]; readonly keys?: readonly string[] }): string {
   if (issue.code !== 'unrecognized_keys') return '';
-  const renamed = (issue.keys ?? []).flatMap((key) => (RENAMED[key] === undefined ? [] : [`Rename \`${key}\` to ${RENAMED[key]}.`]));
-  return renamed.length > 0 ? ` ${renamed.join(' ')}` : '';
+  const options = optionNames(issue.path);
+  const hints = (issue.keys ?? []).map((key) => {
+    const renamed = RENAMED[key];
+    if (renamed !== undefined) return renamed;
+    const { best, distance } = nearest(key, options);
+    if (best !== null && distance <= Math.max(2, Math.floor(key.length / 3))) return `Did you mean \`${best}\`?`;
+    return `Remove \`${key}\`: the options here are ${options.map((o) => `\`${o}\``).join(', ')}.`;
+  });
+  return ` ${hints.join(' ')}`;
+}
+
+/** The options the configuration's schema knows at a path (`rules`: the rules that take options). */
+function optionNames(path: readonly PropertyKey[]): string[] {
+  let schema: unknown = configSchema();
+  for (const key of path) schema = shapeOf(schema)[String(key)];
+  return Object.keys(shapeOf(schema)).filter((name) => name !== '$schema');
+}
+
+function shapeOf(schema: unknown): Record<string, unknown> {
+  let inner = schema;
+  while (inner !== null && typeof inner === 'object' && 'unwrap' in inner && typeof inner.unwrap === 'function')
+    inner = (inner.unwrap as () => unknown).call(inner);
+  return inner !== null && typeof inner === 'object' && 'shape' in inner ? (inner.shape as Record<string, unknown>) : {};
 }
 
 /**

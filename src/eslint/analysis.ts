@@ -145,10 +145,11 @@ export function analysisFor(context: Context): FileAnalysis {
   const memo = new Map<string, readonly Finding[]>();
   const ruleOptions: RuleOptions = config.rules ?? {};
   // The families are the project's, as in the CLI: the program's with type information, else read from
-  // the project's files (only for a file whose handlers write: no other finding depends on them).
+  // the project's files (only for a file whose handlers write: no other finding depends on them). With a
+  // registry too: how the code loads an entry says which writes can change it.
   let families: readonly CacheFamily[] | undefined;
-  if (program && tsInstance && registry === null && facts.isRelevant) families = programFamilies(tsInstance, program, options);
-  else if (project && registry === null && facts.handlers.some((handler) => handler.writes.length > 0))
+  if (program && tsInstance && facts.isRelevant) families = programFamilies(tsInstance, program, options);
+  else if (project && facts.handlers.some((handler) => handler.writes.length > 0))
     // The linted file's own as its text reads now (an editor's buffer, a file not saved), the others' as on disk.
     families = [
       ...project.families().byFile.filter((family) => family.file !== facts.file),

@@ -42,6 +42,12 @@ export class CallTargets {
       }
       return null;
     }
+    // `query.link.remove(…)`: a module that re-exports the modules it requires (`module.exports = { link }`).
+    const nested = ts.isPropertyAccessExpression(object) ? this.nestedModule(file, object) : null;
+    if (nested) {
+      const found = this.exports.exported(nested, method, 0);
+      return found && isFunction(ts, found) ? [found] : null;
+    }
     if (ts.isPropertyAccessExpression(object) && unwrap(ts, object.expression).kind === ts.SyntaxKind.ThisKeyword) {
       const owner = enclosingClass(ts, call);
       const member = owner ? this.memberType(owner, object.name.text) : null;
@@ -108,6 +114,15 @@ export class CallTargets {
         base && this.ts.isIdentifier(base.expression) ? this.exports.classNamed(current.getSourceFile(), base.expression.text) : null;
     }
     return null;
+  }
+
+  /** The module `ns.member` stands for, where `ns` is a whole module of the project and `member` a whole module it imports. */
+  private nestedModule(file: ts.SourceFile, access: ts.PropertyAccessExpression): ts.SourceFile | null {
+    const base = unwrap(this.ts, access.expression);
+    const outer = this.ts.isIdentifier(base) ? this.modules.imports(file).get(base.text) : undefined;
+    const holder = outer?.imported === '*' ? this.modules.moduleFile(file, outer.module) : null;
+    const inner = holder ? this.modules.imports(holder).get(access.name.text) : undefined;
+    return holder && inner?.imported === '*' ? this.modules.moduleFile(holder, inner.module) : null;
   }
 
   private importedFunction(file: ts.SourceFile, local: string): Fn[] | null {

@@ -122,13 +122,13 @@ export class ProjectResolver implements CallResolver {
       .flatMap((file) => file.statements.filter((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name));
   }
 
-  resolveDeclaration(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | null {
+  resolveDeclaration(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | ts.InterfaceDeclaration | null {
     const binding = this.modules.imports(reference.getSourceFile()).get(reference.text);
     if (!binding || binding.imported === '*') return null;
     const target = this.modules.moduleFile(reference.getSourceFile(), binding.module);
     const found = target ? this.exports.exported(target, binding.imported, 0) : null;
     const { ts } = this;
-    return found && (ts.isEnumDeclaration(found) || ts.isTypeAliasDeclaration(found)) ? found : null;
+    return found && (ts.isEnumDeclaration(found) || ts.isTypeAliasDeclaration(found) || ts.isInterfaceDeclaration(found)) ? found : null;
   }
 
   resolveExport(file: ts.SourceFile, name: string): Fn | null {
@@ -153,6 +153,10 @@ export class ProjectResolver implements CallResolver {
 
   listenersOf(event: string): readonly Fn[] {
     return this.tables.listenersOf(event);
+  }
+
+  implementationsOf(name: string): readonly ts.ClassLikeDeclaration[] {
+    return this.tables.implementationsOf(name);
   }
 
   hooksOf(model: string): readonly ModelHook[] {

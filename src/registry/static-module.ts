@@ -4,6 +4,7 @@ import type ts from 'typescript';
 import { typescript } from '../ts/typescript.js';
 import { parseSource } from '../ts/syntax.js';
 import { propertyName, Reader, UNREADABLE, unwrap } from './static-value.js';
+import { beyondJson, STRICT_JSON } from './strict-json.js';
 import type { RegistryDiagnostic } from './static-value.js';
 
 // Finding the object a module exports (in `defineX(…)`, else an exported object literal, or a JSON
@@ -60,7 +61,8 @@ export function readStaticModule(file: string, spec: StaticModuleSpec): StaticMo
   } catch (error) {
     return fail(`The ${spec.what} file cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
   }
-  const source = extension === '.json' ? ts.parseJsonText(file, text) : parseSource(ts, file, text);
+  const isJson = extension === '.json';
+  const source = isJson ? ts.parseJsonText(file, text) : parseSource(ts, file, text);
   const reader = new Reader(file, source);
   const syntax = syntaxErrors(source);
   if (syntax.length > 0) {
@@ -68,11 +70,15 @@ export function readStaticModule(file: string, spec: StaticModuleSpec): StaticMo
       reader.report(
         diagnostic.start,
         diagnostic.length,
-        `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '')}.`,
+        `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\.$/, '')}.${isJson ? ` ${STRICT_JSON}` : ''}`,
       );
     return { diagnostics: reader.diagnostics };
   }
-  const root = extension === '.json' ? jsonRoot(source, reader, spec) : findExportedObject(source, reader, spec);
+  if (isJson) {
+    for (const problem of beyondJson(text)) reader.report(problem.start, problem.length, problem.message);
+    if (reader.diagnostics.length > 0) return { diagnostics: reader.diagnostics };
+  }
+  const root = isJson ? jsonRoot(source, reader, spec) : findExportedObject(source, reader, spec);
   if (!root) return { diagnostics: reader.diagnostics };
   const value = reader.evaluate(root);
   return { source, reader, root, value: value === UNREADABLE ? {} : value };

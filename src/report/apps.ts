@@ -1,6 +1,6 @@
 import { createColors } from 'picocolors';
 import type { ApplicationResult, ScanResult } from '../scanner/result.js';
-import { counts, hasCache, NO_CACHE, percent, plural } from './context.js';
+import { counts, hasCache, noCacheText, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
 import { markdownReporter } from './markdown.js';
 import { MODE_LINES, textReporter } from './text.js';
@@ -40,7 +40,7 @@ function totalLine(result: ScanResult, apps: readonly ApplicationResult[]): stri
     plural(result.filesScanned, 'file'),
     hasCache(result)
       ? `coverage ${percent(result.coverage.ratio)} (${String(result.coverage.covered)}/${String(result.coverage.mutations)} mutation handlers)`
-      : NO_CACHE,
+      : noCacheText(result),
   ].join(', ')}`;
 }
 

@@ -59,9 +59,11 @@ export function rootLabel(result: ScanResult, context: ReportContext): string {
 /**
  * Whether the project uses a cache at all: a registry, a family the code reads or fills, a
  * mutation that invalidates something or states an exception, or a finding (a note aside) that
- * says how. Without one, coverage means nothing.
+ * says how. Without one, coverage means nothing; nor with keys of runtime values alone, which hold
+ * nothing the audit can name.
  */
 export function hasCache(result: ScanResult): boolean {
+  if (hasOnlyUnnamedKeys(result)) return false;
   return (
     result.registry !== null ||
     result.families.length > 0 ||
@@ -70,15 +72,35 @@ export function hasCache(result: ScanResult): boolean {
   );
 }
 
+/**
+ * Whether the only keys the code reads from a cache are runtime values (`${scope}:${id}`), with no
+ * registry to say what they hold: the audit has no family to judge a mutation against.
+ */
+export function hasOnlyUnnamedKeys(result: ScanResult): boolean {
+  return result.registry === null && result.families.length === 0 && (result.unnamedKeys ?? []).length > 0;
+}
+
 /** The one line said instead of the coverage of a project with no cache. */
-export const NO_CACHE = 'no cache: nothing reads, fills or invalidates one, so there is nothing to keep fresh';
+const NO_CACHE = 'no cache: nothing reads, fills or invalidates one, so there is nothing to keep fresh';
+
+/** The one line said instead of the coverage where there is nothing to judge: no cache, or only keys of runtime values. */
+export function noCacheText(result: ScanResult): string {
+  const [first, ...others] = hasOnlyUnnamedKeys(result) ? (result.unnamedKeys ?? []) : [];
+  if (!first) return NO_CACHE;
+  const key = `\`${first.key}\` (${first.file}:${String(first.line)})`;
+  const said = others.length === 0 ? `the cache key ${key} is` : `the cache keys ${key} and ${plural(others.length, 'other')} are`;
+  return `nothing to check: ${said} made of runtime values only, so what ${others.length === 0 ? 'it holds' : 'they hold'} is unknown; begin each key with the name of its data (\`<name>:${first.key}\`)`;
+}
 
 /** The same as a sentence of its own. */
-export const NO_CACHE_SENTENCE = `N${NO_CACHE.slice(1)}.`;
+export function noCacheSentence(result: ScanResult): string {
+  const text = noCacheText(result);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
 
 /** `coverage 88.9 % (8/9 mutation handlers invalidate or state an exception)`, or the no-cache line. */
 export function coverageText(result: ScanResult): string {
-  if (!hasCache(result)) return NO_CACHE;
+  if (!hasCache(result)) return noCacheText(result);
   const { ratio, covered, mutations } = result.coverage;
   return `coverage ${percent(ratio)} (${String(covered)}/${String(mutations)} mutation handlers invalidate or state an exception)`;
 }

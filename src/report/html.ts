@@ -1,6 +1,6 @@
 import type { Cell, HandlerStatus, MatrixRow, ScanFinding, ScanResult, Severity } from '../scanner/result.js';
 import { SEVERITY_ORDER } from '../scanner/result.js';
-import { counts, hasCache, helpUri, NO_CACHE_SENTENCE, percent, plural, rootLabel } from './context.js';
+import { counts, hasCache, hasOnlyUnnamedKeys, helpUri, noCacheSentence, percent, plural, rootLabel } from './context.js';
 import type { Reporter, ReportContext } from './context.js';
 import { blindSpots, blindSpotSummary, bySeverity, groupByPlace } from './group.js';
 import type { FindingGroup } from './group.js';
@@ -138,7 +138,7 @@ ${body}
 }
 
 function matrixSection(result: ScanResult): string {
-  if (!hasCache(result)) return `<p>${escape(NO_CACHE_SENTENCE)}</p>`;
+  if (!hasCache(result)) return `<p>${escape(noCacheSentence(result))}</p>`;
   const { keys } = result.matrix;
   // Reads are rows of the JSON report; the heat map is about mutations.
   const rows = result.matrix.rows.filter((row) => row.status !== 'read');
@@ -233,7 +233,7 @@ function summarySection(result: ScanResult, context: ReportContext): string {
   <div class="tile${total.error > 0 ? ' error' : ''}"><b>${String(total.error)}</b>${total.error === 1 ? 'error' : 'errors'}</div>
   <div class="tile${total.warning > 0 ? ' warning' : ''}"><b>${String(total.warning)}</b>${total.warning === 1 ? 'warning' : 'warnings'}</div>
   <div class="tile"><b>${String(total.note)}</b>${total.note === 1 ? 'note' : 'notes'}</div>
-  ${hasCache(result) ? `<div class="tile"><b>${percent(result.coverage.ratio)}</b>coverage (${String(result.coverage.covered)}/${String(result.coverage.mutations)})</div>` : `<div class="tile"><b>no cache</b>nothing to keep fresh</div>`}
+  ${hasCache(result) ? `<div class="tile"><b>${percent(result.coverage.ratio)}</b>coverage (${String(result.coverage.covered)}/${String(result.coverage.mutations)})</div>` : hasOnlyUnnamedKeys(result) ? `<div class="tile"><b>no family</b>keys of runtime values only</div>` : `<div class="tile"><b>no cache</b>nothing to keep fresh</div>`}
   ${context.baselined > 0 ? `<div class="tile"><b>${String(context.baselined)}</b>in the baseline</div>` : ''}
 </section>`;
 }

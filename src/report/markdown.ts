@@ -1,5 +1,5 @@
 import type { ScanFinding } from '../scanner/result.js';
-import { counts, hasCache, helpUri, NO_CACHE_SENTENCE, percent, plural } from './context.js';
+import { counts, hasCache, helpUri, noCacheSentence, percent, plural } from './context.js';
 import type { Reporter } from './context.js';
 import { markdownCode, markdownMessage } from './escape.js';
 import { blindSpots, blindSpotSummary, bySeverity, groupByPlace } from './group.js';
@@ -26,7 +26,7 @@ export const markdownReporter: Reporter = (result, context) => {
     `**${plural(total.error, 'error')}**, **${plural(total.warning, 'warning')}**, **${plural(total.note, 'note')}** in ${plural(result.filesScanned, 'file')}. ${
       hasCache(result)
         ? `Coverage: **${percent(result.coverage.ratio)}** (${String(result.coverage.covered)} of ${String(result.coverage.mutations)} mutation handlers invalidate or state an exception).`
-        : NO_CACHE_SENTENCE
+        : noCacheSentence(result)
     }`,
   ];
   if (context.baselined > 0)

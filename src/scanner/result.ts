@@ -93,6 +93,11 @@ export interface ScanResult {
   readonly mode?: 'inference' | 'policy';
   /** Key families the code reads through the cache, with the models their loaders read (inferred). */
   readonly families: readonly InferredFamily[];
+  /**
+   * Keys the code reads from a shared cache that are runtime values only (`{scope}:{id}`), once per
+   * key where first read: the audit cannot tell what they hold. Absent when there are none.
+   */
+  readonly unnamedKeys?: readonly { readonly key: string; readonly file: string; readonly line: number }[];
   readonly tsconfigs: readonly string[];
   readonly filesScanned: number;
   readonly findings: readonly ScanFinding[];

@@ -301,14 +301,7 @@ export default router;
   });
 });
 
-describe('caches that refresh themselves', () => {
-  // A cache of one value made by a self-refreshing factory: value() and memoize() read the family
-  // its refresh function loads, named by the `name` option (or the member that holds it);
-  // refresh() reloads it, which is what a write of what it holds must call. It lives in the
-  // process's memory: code the audit cannot follow reaches it only through its owner.
-  const FILES = {
-    'src/db.ts': DB,
-    'src/refreshing.ts': `export async function createSelfRefreshingCache<V>(config: { name?: string; ttl: number; refresh: { fn: () => Promise<V> } }) {
+const FILES_REFRESHING = `export async function createSelfRefreshingCache<V>(config: { name?: string; ttl: number; refresh: { fn: () => Promise<V> } }) {
   let value = await config.refresh.fn();
   return {
     value: async () => value,
@@ -316,7 +309,16 @@ describe('caches that refresh themselves', () => {
     refresh: async () => (value = await config.refresh.fn()),
   };
 }
-`,
+`;
+
+describe('caches that refresh themselves', () => {
+  // A cache of one value made by a self-refreshing factory: value() and memoize() read the family
+  // its refresh function loads, named by the `name` option (or the member that holds it);
+  // refresh() reloads it, which is what a write of what it holds must call. It lives in the
+  // process's memory: code the audit cannot follow reaches it only through its owner.
+  const FILES = {
+    'src/db.ts': DB,
+    'src/refreshing.ts': FILES_REFRESHING,
     'src/rates.ts': `import { createSelfRefreshingCache } from './refreshing';
 import { prisma } from './db';
 export interface AuditLog {
@@ -408,6 +410,163 @@ export default router;
     const remove = result.findings.find((f) => f.ruleId === 'possibly-stale-family');
     expect(remove?.details?.join('\n')).toContain(
       'it calls code the audit cannot follow (`this.audit.record`), which clears it only by calling back into its owner: call `this.active.refresh()`.',
+    );
+  });
+
+  it('judges them past a delete of a key it cannot read, which may clear only a family kept under a key', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/refreshing.ts': FILES_REFRESHING,
+      'src/rates.ts': `import Redis from 'ioredis';
+import { createSelfRefreshingCache } from './refreshing';
+import { prisma } from './db';
+const redis = new Redis();
+export interface AuditLog {
+  record(id: string): Promise<void>;
+}
+export class Rates {
+  constructor(private readonly audit: AuditLog) {}
+  private active: Awaited<ReturnType<typeof createSelfRefreshingCache<unknown[]>>>;
+  async init() {
+    this.active = await createSelfRefreshingCache({ name: 'Rates.active', ttl: 30_000, refresh: { fn: () => prisma.rate.findMany() } });
+  }
+  applicable() {
+    return this.active.value();
+  }
+  async one(id: string) {
+    const hit = await redis.get(\`rate:\${id}\`);
+    if (hit) return JSON.parse(hit);
+    const row = await prisma.rate.findUnique({ where: { id } });
+    await redis.set(\`rate:\${id}\`, JSON.stringify(row));
+    return row;
+  }
+  async remove(id: string) {
+    await prisma.rate.delete({ where: { id } });
+    await this.forget(id);
+  }
+  async archive(id: string) {
+    await prisma.rate.delete({ where: { id } });
+    await this.forget(id);
+    await this.audit.record(id);
+  }
+  private async forget(id: string) {
+    for (const key of await redis.smembers(\`rate-keys:\${id}\`)) await redis.del(key);
+  }
+}
+`,
+      'src/routes.ts': `import express from 'express';
+import { auditLog } from 'audit-log';
+import { Rates } from './rates';
+const router = express.Router();
+const rates = new Rates(auditLog);
+router.get('/rates', async (req, res) => res.json(await rates.applicable()));
+router.get('/rates/:id', async (req, res) => res.json(await rates.one(req.params.id)));
+router.delete('/rates/:id', async (req, res) => {
+  await rates.remove(req.params.id);
+  res.json({});
+});
+router.post('/rates/:id/archive', async (req, res) => {
+  await rates.archive(req.params.id);
+  res.json({});
+});
+export default router;
+`,
+    });
+    expect(result.families.map((f) => f.key)).toEqual(['rate:{id}', 'Rates.active']);
+    const stale = result.findings.filter((f) => f.ruleId !== 'unresolved');
+    expect(stale.map((f) => [f.ruleId, f.severity, f.file, f.line, f.column, f.message.split('\n')[0]])).toEqual([
+      ['require-dependent-invalidation', 'error', 'src/routes.ts', 8, 8, 'DELETE /rates/:id leaves a cached family stale: `Rates.active`.'],
+      [
+        'possibly-stale-family',
+        'warning',
+        'src/routes.ts',
+        12,
+        8,
+        'POST /rates/:id/archive may leave a cached family stale: `Rates.active`.',
+      ],
+    ]);
+    expect(stale[0]?.details?.[0]).toBe(
+      '- `Rates.active` holds Rate (a list, count or aggregate; read at src/rates.ts:15, filled at src/rates.ts:15); it writes Rate (delete) at src/rates.ts:25: call `this.active.refresh()`.',
+    );
+  });
+});
+
+describe('families read through TypeORM query builders', () => {
+  it('proves a delete against every row a builder reads, and warns of a relation written through a generic helper', async () => {
+    const result = await project({
+      'src/refreshing.ts': FILES_REFRESHING,
+      'src/regions.ts': `import { Body, Controller, Delete, Get, Injectable, Param, Put, Type } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Entity, ObjectLiteral, Repository } from 'typeorm';
+import { createSelfRefreshingCache } from './refreshing';
+@Entity()
+export class Region {}
+@Injectable()
+export class Relations {
+  constructor(private readonly dataSource: DataSource) {}
+  async link<T extends ObjectLiteral>(entityType: Type<T>, id: string, ids: string[]) {
+    await this.dataSource.getRepository(entityType).createQueryBuilder().relation('zones').of(id).add(ids);
+  }
+}
+@Injectable()
+export class RegionsService {
+  private all = createSelfRefreshingCache({ name: 'Regions.all', ttl: 60_000, refresh: { fn: () => this.load() } });
+  constructor(
+    @InjectRepository(Region) private readonly regions: Repository<Region>,
+    private readonly relations: Relations,
+  ) {}
+  private load() {
+    return this.regions.createQueryBuilder('region').leftJoinAndSelect('region.zones', 'zone').getMany();
+  }
+  async list() {
+    return (await this.all).value();
+  }
+  async remove(id: string) {
+    await this.regions.delete(id);
+  }
+  async link(id: string, zoneIds: string[]) {
+    await this.relations.link(Region, id, zoneIds);
+  }
+}
+@Controller('regions')
+export class RegionsController {
+  constructor(private readonly service: RegionsService) {}
+  @Get()
+  list() {
+    return this.service.list();
+  }
+  @Delete(':id')
+  remove(@Param('id') id: string) {
+    return this.service.remove(id);
+  }
+  @Put(':id/zones')
+  link(@Param('id') id: string, @Body() body: { zoneIds: string[] }) {
+    return this.service.link(id, body.zoneIds);
+  }
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['Regions.all', ['Region']]]);
+    expect(result.findings.map((f) => [f.ruleId, f.severity, f.file, f.line, f.column, f.message.split('\n')[0]])).toEqual([
+      [
+        'require-dependent-invalidation',
+        'error',
+        'src/regions.ts',
+        42,
+        3,
+        'RegionsController.remove leaves a cached family stale: `Regions.all`.',
+      ],
+      [
+        'possibly-stale-family',
+        'warning',
+        'src/regions.ts',
+        46,
+        3,
+        'RegionsController.link may leave a cached family stale: `Regions.all`.',
+      ],
+    ]);
+    expect(result.findings[1]?.details?.[0]).toBe(
+      '- `Regions.all` holds Region (a list, count or aggregate; read at src/regions.ts:25, filled at src/regions.ts:25); it writes the `zones` relation of Region (its join rows) at src/regions.ts:11: call `this.all.refresh()`.',
     );
   });
 });

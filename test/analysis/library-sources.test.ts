@@ -271,6 +271,72 @@ class QuotesService {
   });
 });
 
+describe('TypeORM entities given to generic helpers, and query builders', () => {
+  const code = `import { Type } from '@nestjs/common';
+import { DataSource, Entity, ObjectLiteral } from 'typeorm';
+@Entity()
+class Channel {}
+@Entity()
+class Role {}
+class Helpers {
+  constructor(private readonly dataSource: DataSource) {}
+  listOf<T extends ObjectLiteral>(entity: Type<T>) {
+    return this.dataSource.getRepository(entity).createQueryBuilder('row');
+  }
+  async assign<T extends ObjectLiteral>(entityType: Type<T>, id: string, channelIds: string[]) {
+    await this.dataSource.getRepository(entityType).createQueryBuilder().relation('channels').of(id).add(channelIds);
+  }
+  findOne<T extends ObjectLiteral>(entityType: Type<T>, id: string) {
+    return this.byId(entityType, id);
+  }
+  private byId<T extends ObjectLiteral>(target: Type<T>, id: string) {
+    const qb = this.dataSource.getRepository(target).createQueryBuilder('row');
+    qb.andWhere('row.id = :id', { id });
+    return qb.getOne();
+  }
+  async purge(id: string) {
+    await this.dataSource.getRepository(Channel).createQueryBuilder().delete().where('id = :id', { id }).execute();
+    return this.dataSource.getRepository(Channel).createQueryBuilder('c').orderBy('c.name').getMany();
+  }
+}
+const helpers = new Helpers(new DataSource({ type: 'postgres' }));
+class Service {
+  async run(id: string) {
+    await helpers.listOf(Channel).getMany();
+    await helpers.assign(Role, id, ['c']);
+    await helpers.findOne(Role, id);
+  }
+}`;
+
+  /** Each model effect of a function: where, what, and what the source says of its rows. */
+  function modelEffects(name: string): string[] {
+    const file = ts.createSourceFile('/app/src/handler.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const ctx = fileContext(file, { ts, options: resolveOptions() });
+    const target = declaration(file, name);
+    return summarize(ctx, target).flatMap((e) => {
+      if (e.kind === 'model-read') return [`${describeEffect(e)}${e.hasUnreadFilter === true ? ' (rows filtered)' : ''}`];
+      if (e.kind === 'model-write') return [`${describeEffect(e)}${e.relation === undefined ? '' : ` (relation ${e.relation})`}`];
+      return [];
+    });
+  }
+
+  it('binds the entity a helper is given to the class its caller passes, through helpers that pass it on', () => {
+    expect(modelEffects('Service.run')).toEqual([
+      '10:12 model-read Channel.createQueryBuilder through Helpers.listOf (rows filtered)',
+      '13:11 model-write Role.update through Helpers.assign (relation channels)',
+      '19:16 model-read Role.createQueryBuilder through Helpers.findOne → Helpers.byId (rows filtered)',
+    ]);
+  });
+
+  it('reads a builder that writes as a write, one run where it is made with no filter as a read of every row', () => {
+    expect(modelEffects('Helpers.purge')).toEqual(['24:11 model-write Channel.delete', '25:12 model-read Channel.createQueryBuilder']);
+  });
+
+  it('tells no model where no caller passes the class', () => {
+    expect(modelEffects('Helpers.assign')).toEqual(['13:11 model-write given:entityType.update (relation channels)']);
+  });
+});
+
 describe('TypeORM query result cache', () => {
   const code = `import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';

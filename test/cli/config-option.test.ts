@@ -49,12 +49,14 @@ describe('--config <file>', () => {
     expect(await audit(['--config', 'ci/broken.json'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "cache-audit: ci/broken.json:3:1: Syntax error: '}' expected.\n",
+      stderr:
+        "cache-audit: ci/broken.json:3:1: Syntax error: '}' expected. The file must be JSON: names and strings in double quotes, a comma between items and none after the last, no comments.\n",
     });
     expect(await audit(['--config', 'ci/wrong.json'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'cache-audit: ci/wrong.json:2:12: Invalid configuration: `rules`: Unrecognized key: "no-such-rule".\n',
+      stderr:
+        'cache-audit: ci/wrong.json:3:5: Invalid configuration: `rules`: Unrecognized key: "no-such-rule". Remove `no-such-rule`: the options here are `no-broad-pattern`, `require-dependent-invalidation`.\n',
     });
   });
 

@@ -1,23 +1,26 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as eslint from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/load.js';
 import { scan } from '../../src/scanner/scan.js';
+import { lintFixture } from '../eslint/lint-fixture.js';
 import { run } from '../support/cli.js';
 import { writeProject } from '../support/project.js';
 
-const fixture = resolve(import.meta.dirname, '../../fixtures/inferred-registry-app');
+const fixtures = resolve(import.meta.dirname, '../../fixtures');
+const fixture = join(fixtures, 'inferred-registry-app');
 const copies: string[] = [];
 afterAll(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of the fixture app to write into. */
-function copy(): string {
+/** A copy of a fixture app to write into. */
+function copy(app = fixture): string {
   const dir = mkdtempSync(join(tmpdir(), 'cache-audit-init-'));
   copies.push(dir);
-  cpSync(fixture, dir, { recursive: true });
+  cpSync(app, dir, { recursive: true });
   return dir;
 }
 
@@ -167,6 +170,38 @@ describe('cache-audit init', () => {
     expect(after.findings.find((f) => f.ruleId === 'pattern-in-registry')?.message).toBe(
       'The pattern `webiste:{id}` matches no key of the registry. Did you mean `website:{id}`?',
     );
+  });
+
+  it('writes a registry with which the next run, of the CLI and of ESLint, gives the verdicts of the run before it', async () => {
+    // Each quote is cached under its id: a create saves a row no entry holds yet; the update is the planted bug.
+    const dir = copy(join(fixtures, 'nest-typeorm-crud-app'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      '{ "compilerOptions": { "module": "commonjs", "experimentalDecorators": true }, "include": ["src"] }\n',
+    );
+    const verdicts = async (): Promise<{ cli: string[]; eslint: string[] }> => ({
+      cli: (await scan({ root: dir })).findings.map((f) => `${f.file}:${String(f.line)}:${String(f.column)} ${f.severity} ${f.ruleId}`),
+      eslint: (await lintFixture(eslint, dir)).map((m) => `${m.file}:${String(m.line)}:${String(m.column)} ${m.severity} ${m.rule}`),
+    });
+    const planted = ['src/quotes/quotes.controller.ts:24:3 error require-dependent-invalidation'];
+    expect(await verdicts()).toEqual({ cli: planted, eslint: planted });
+    expect((await run(['init'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 'src/cache/keys.ts'), 'utf8')).toContain(
+      "quote: { template: 'quote:{id}', ttl: 60, dependsOn: ['Quote'] },",
+    );
+    expect(await verdicts()).toEqual({ cli: planted, eslint: planted });
+  });
+
+  it('leaves a configuration it cannot read as it is, and says where it is broken (exit 2)', async () => {
+    const dir = copy();
+    const broken = '{\n  "ignores": ["src/app.ts"],\n}\n';
+    writeFileSync(join(dir, 'cache-audit.config.json'), broken);
+    expect(await run(['init', '--force'], dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'cache-audit: cache-audit.config.json:2:28: A comma after the last item, which JSON does not allow: remove it.\n',
+    });
+    expect(readFileSync(join(dir, 'cache-audit.config.json'), 'utf8')).toBe(broken);
   });
 
   it('sets `registry` in an existing JSON configuration only with --force, keeping its other options', async () => {

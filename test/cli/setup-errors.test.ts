@@ -60,10 +60,40 @@ const CASES: [string, Record<string, string | Buffer | null>, string[], RegExp][
     /^keys\.ts:1:49: Syntax error: '\}' expected\.$/,
   ],
   [
-    'a configuration with an unknown key',
+    'a configuration with an unknown key, said where its name is, with the option it misspells',
     { 'cache-audit.config.json': config({ registy: 'keys.ts' }) },
     [],
-    /^cache-audit\.config\.json:1:1: Invalid configuration: .*registy/,
+    /^cache-audit\.config\.json:1:2: Invalid configuration: Unrecognized key: "registy"\. Did you mean `registry`\?$/,
+  ],
+  [
+    'a project directory in the configuration, which the command line takes',
+    { 'cache-audit.config.json': config({ root: '/srv/app' }) },
+    [],
+    /^cache-audit\.config\.json:1:2: Invalid configuration: Unrecognized key: "root"\. The project directory is not an option of the file: remove `root`, and give the directory on the command line .*$/,
+  ],
+  [
+    'an unknown rule, with the rules that take options',
+    { 'cache-audit.config.json': '{\n  "rules": {\n    "no-such-rule": {}\n  }\n}\n' },
+    [],
+    /^cache-audit\.config\.json:3:5: Invalid configuration: `rules`: Unrecognized key: "no-such-rule"\. Remove `no-such-rule`: the options here are `no-broad-pattern`, `require-dependent-invalidation`\.$/,
+  ],
+  [
+    'a JSON configuration with a comma after the last item',
+    { 'cache-audit.config.json': '{\n  "ignores": ["dist/**"],\n}\n' },
+    [],
+    /^cache-audit\.config\.json:2:25: A comma after the last item, which JSON does not allow: remove it\.$/,
+  ],
+  [
+    'a JSON configuration with a comment',
+    { 'cache-audit.config.json': '{\n  // the defaults\n}\n' },
+    [],
+    /^cache-audit\.config\.json:2:3: A comment, which JSON does not allow: remove it, or write this file in TypeScript \(\.ts\), where comments are allowed\.$/,
+  ],
+  [
+    'a JSON registry written as JavaScript: names without quotes, strings in single quotes',
+    { 'cache-audit.config.json': config({ registry: 'keys.json' }), 'keys.json': "{ keys: { quote: { template: 'quote:{id}' } } }\n" },
+    [],
+    /^keys\.json:1:3: `keys`, which JSON does not allow: a name or a string goes in double quotes \("keys"\)\. \(and 3 more in this file\)$/,
   ],
   [
     'a configuration with a wrong type',

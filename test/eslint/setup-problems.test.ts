@@ -39,7 +39,7 @@ describe('setup problems in ESLint', () => {
     const found = await messages(linter(dir), dir);
     expect(found).toEqual([
       expect.stringMatching(
-        /^src\/[abc]\.controller\.ts:1:1 cache-audit\/\S+ cache-audit cannot check this file as configured: Invalid configuration: .*registy.* \(.*cache-audit\.config\.json:1:1\)\.$/,
+        /^src\/[abc]\.controller\.ts:1:1 cache-audit\/\S+ cache-audit cannot check this file as configured: Invalid configuration: Unrecognized key: "registy"\. Did you mean `registry`\? \(.*cache-audit\.config\.json:1:\d+\)\.$/,
       ),
     ]);
     // A new run reports it again.

@@ -191,3 +191,63 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (Drizzle
     },
   ],
 });
+
+/**
+ * A Hono app whose keys are cached by `@unkey/cache` in two namespaces: each key by its id and by
+ * its hash, each loaded from the database on a miss (`swr`). The key is written `namespace:key`.
+ */
+const unkeyApp = (routes: string): string => `import { Hono } from 'hono';
+import { createCache, Namespace } from '@unkey/cache';
+import { MemoryStore } from '@unkey/cache/stores';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const ctx = { waitUntil: (p: Promise<unknown>) => void p };
+const opts = { stores: [new MemoryStore({ persistentMap: new Map() })], fresh: 60_000, stale: 300_000 };
+const cache = createCache({ keyById: new Namespace(ctx, opts), keyByHash: new Namespace(ctx, opts) });
+export const app = new Hono();
+app.get('/keys/:id', async (c) => c.json((await cache.keyById.swr(c.req.param('id'), (id) => prisma.key.findUnique({ where: { id } }))).val));
+app.post('/verify', async (c) => {
+  const { hash } = await c.req.json();
+  const { val } = await cache.keyByHash.swr(hash, () => prisma.key.findUnique({ where: { hash } }));
+  return c.json({ valid: val !== null });
+});
+${routes}`;
+
+ruleTester({ registry: undefined }).run('require-dependent-invalidation (unkey cache)', rule, {
+  valid: [
+    {
+      name: 'a remove of the key in each namespace that holds it',
+      code: unkeyApp(
+        `app.post('/keys/:id/disable', async (c) => {\n  const key = await prisma.key.update({ where: { id: c.req.param('id') }, data: { enabled: false } });\n  await Promise.all([cache.keyById.remove(key.id), cache.keyByHash.remove(key.hash)]);\n  return c.body(null, 204);\n});\n`,
+      ),
+    },
+    {
+      name: 'a set of the written value replaces the entry, and a remove takes an array of keys',
+      code: unkeyApp(
+        `app.post('/keys/:id/rename', async (c) => {\n  const key = await prisma.key.update({ where: { id: c.req.param('id') }, data: await c.req.json() });\n  await cache.keyById.set(key.id, key);\n  await cache.keyByHash.remove([key.hash]);\n  return c.json(key);\n});\n`,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a remove in one namespace leaves the other',
+      code: unkeyApp(
+        `app.post('/keys/:id/expire', async (c) => {\n  const key = await prisma.key.update({ where: { id: c.req.param('id') }, data: { expires: new Date() } });\n  await cache.keyById.remove(key.id);\n  return c.body(null, 204);\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 16,
+          column: 5,
+          endLine: 16,
+          endColumn: 9,
+          data: staleData(
+            'POST /keys/:id/expire',
+            'keyByHash:{hash}',
+            '`keyByHash:{hash}` holds Key (looked up by key; read at file.ts:13, filled at file.ts:13); it writes Key (update) at file.ts:17: delete `keyByHash:{hash}`.',
+          ),
+        },
+      ],
+    },
+  ],
+});

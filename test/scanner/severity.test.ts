@@ -100,7 +100,7 @@ describe('one verdict on a family with a one-minute ttl', () => {
     configure(null);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'cache-audit: cache-audit.config.json:1:44: Invalid configuration: `rules.require-dependent-invalidation`: Unrecognized key: "shortTtl". Rename `shortTtl` to `shortTtlSeconds` (seconds; without it, no family is short-lived and every finding is an error).\n',
+      'cache-audit: cache-audit.config.json:1:45: Invalid configuration: `rules.require-dependent-invalidation`: Unrecognized key: "shortTtl". Rename `shortTtl` to `shortTtlSeconds` (seconds; without it, no family is short-lived and every finding is an error).\n',
     );
   });
 });

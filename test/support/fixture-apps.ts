@@ -38,6 +38,7 @@ export const AUDITED_APPS = [
   'nextjs-cache-tags-app',
   'nextjs-drizzle-tags-app',
   'express-bentocache-app',
+  'hono-unkey-cache-app',
   'hono-drizzle-cache-app',
   'yoga-response-cache-app',
   'key-helpers-app',

@@ -215,7 +215,7 @@ export function tagNamesOf(entry: RegistryEntry): string[] {
 }
 
 /** The candidate nearest to `source` by edit distance, with the distance. */
-function nearest(source: string, candidates: Iterable<string>): { best: string | null; distance: number } {
+export function nearest(source: string, candidates: Iterable<string>): { best: string | null; distance: number } {
   let best: string | null = null;
   let distance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {

@@ -1,21 +1,20 @@
 import { basename } from 'node:path';
-import { covers, patternsOverlap } from '../../patterns/operations.js';
+import { covers, overlaps, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
-import type { CacheRegistry } from '../../registry/define.js';
+import type { CacheRegistry, RegistryEntry } from '../../registry/define.js';
 import type { CheckInput, Suggestion } from '../checks.js';
+import { judgeability } from './judgeability.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
-import { isOnlyMaybeFound } from '../sources/operations.js';
+import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
 import { heldLoads, isOutsideFilter, ordered, staleWrite } from './stale-writes.js';
 import {
   handlerResources,
   familyPattern,
   decoratorSuggestion,
   exceptionText,
-  isFullyKnown,
   handlerPatterns,
-  isReadOnlyRoute,
   resolvePattern,
   sameResource,
   familyShape,
@@ -28,10 +27,6 @@ function isShortLived(input: CheckInput, ttl: number | null | undefined): boolea
   return bound !== undefined && ttl !== null && ttl !== undefined && ttl <= bound;
 }
 
-function isJudged(handler: RouteHandler, input: CheckInput): boolean {
-  return handler.isMutation && !handler.exception && !isReadOnlyRoute(handler, input.options);
-}
-
 /** One family a handler leaves stale: its name, the line that says why and what clears it, and whether that is proved. */
 export interface Stale {
   readonly name: string;
@@ -39,29 +34,6 @@ export interface Stale {
   readonly pattern: string;
   /** Not proved (a write on a helper's branch, a resource guessed from the route) or short-lived by choice: a warning. */
   readonly isMild: boolean;
-}
-
-/**
- * How far the handler's invalidations can be read, so that a family it does not reach is known to
- * be left alone. `judged`: all of them. `partly`: all those it makes in code the audit follows, but
- * it calls code the audit cannot follow (an injected interface, a module out of sight), which may
- * clear a family too: only a family it clears on another branch than a write's is then reported, as
- * a warning. `no`: a pattern that cannot be read, or only Next.js tags and paths (another cache,
- * which a tag may stand for); with a registry, any call it cannot follow.
- */
-function judgeability(handler: RouteHandler, registry: CacheRegistry | null): 'judged' | 'partly' | 'no' {
-  const isOpaque = handler.opaqueCalls.length > 0;
-  if (registry) return (handler.invalidations.length === 0 ? !isOpaque : isFullyKnown(handler, registry)) ? 'judged' : 'no';
-  const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
-  // Next.js tags are read too: they clear the tags of `'use cache'` and `unstable_cache` families.
-  const isReadable = handler.invalidations.every(
-    (i) =>
-      (i.kind === 'pattern' || i.kind === 'key' || i.kind === 'tag') &&
-      i.patterns.length > 0 &&
-      i.patterns.every((p) => resolvePattern(p, null) !== null),
-  );
-  if (!isReadable) return 'no';
-  return isOpaque && !hasDeclared ? 'partly' : 'judged';
 }
 
 /** The registry resources a handler changes, each with what proves it (null: guessed from the route or the names). */
@@ -89,6 +61,32 @@ function changedResources(input: CheckInput, handler: RouteHandler, registry: Ca
   return result;
 }
 
+/**
+ * How the code loads a registry entry's data of one resource: the loads of the families it reads
+ * under the entry's keys. Empty where the code shows none (the registry alone then says what the entry holds).
+ */
+function entryLoads(input: CheckInput, entry: RegistryEntry, resource: string): ModelRead[] {
+  return (input.families ?? input.facts.families)
+    .filter((family) => !family.isTag && !family.isProjection)
+    .filter((family) => {
+      const pattern = parsePattern(namedHoles(family.key));
+      return pattern.errors.length === 0 && overlaps(pattern, entry.parsed);
+    })
+    .flatMap((family) => family.loads)
+    .filter((read) => sameResource(resource, read.model));
+}
+
+/**
+ * Whether the handler's writes of a resource, seen in the code, cannot change what the code loads
+ * into the entry: a create beside an entry per row (`quote:{id}`) adds a row no entry holds yet. The
+ * registry says what the entry depends on; the code, where it shows the loader, says which writes reach it.
+ */
+function leavesEntryAlone(input: CheckInput, handler: RouteHandler, entry: RegistryEntry, resource: string): boolean {
+  const writes = handler.writes.filter((write) => sameResource(resource, write.model));
+  const loads = entryLoads(input, entry, resource);
+  return writes.length > 0 && loads.length > 0 && !writes.some((write) => loads.some((read) => canChange(write, read)));
+}
+
 /** With a registry: its `dependsOn` is the authority; a handler must cover every family of the resources it changes. */
 function registryStale(input: CheckInput, registry: CacheRegistry, handler: RouteHandler): Stale[] {
   const patterns = handlerPatterns(handler, registry);
@@ -96,6 +94,8 @@ function registryStale(input: CheckInput, registry: CacheRegistry, handler: Rout
   for (const [resource, proof] of changedResources(input, handler, registry)) {
     for (const entry of registry.dependentsOf(resource)) {
       if (stale.has(entry.name) || patterns.some(({ pattern }) => covers(pattern, entry.parsed))) continue;
+      // A resource the team declares or the route names is judged by the registry alone.
+      if (proof !== 'declared' && proof !== 'named' && leavesEntryAlone(input, handler, entry, resource)) continue;
       const pattern = familyPattern(entry);
       const because = proof === null || proof === 'declared' || proof === 'named' ? '' : `; ${proof}`;
       stale.set(entry.name, {
@@ -220,6 +220,8 @@ function clearingText(handler: RouteHandler, key: string, family: KeyFamily): st
 function writeProof(input: CheckInput, write: ModelWrite): string {
   const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
   if (write.cascade) return `it deletes ${oneLine(write.cascade.join(' → '))} by cascade (\`onDelete: Cascade\`)${where}`;
+  if (write.relation !== undefined)
+    return `it writes the \`${oneLine(write.relation)}\` relation of ${oneLine(write.model)} (its join rows)${where}`;
   return `it writes ${oneLine(write.model)} (${write.change})${where}`;
 }
 
@@ -286,11 +288,13 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       // family filled from a mutation's input holds is only likely, and an update of a row a filtered list may not hold
       // may leave the list alone: warnings, not proofs.
       // A write on a branch the handler's invalidation is not on is seen in syntax alone (branches may join in a loop).
+      // A relation's join rows change what a read returns only where it loads the relation, which its options may not say.
       // A schema's cascade (not the code) proves a stale entry only where the entry never expires.
       isMild:
         (found.write.cascade !== undefined && family.ttl !== null) ||
         isShortLived(input, family.ttl) ||
         found.write.isOnHelperBranch === true ||
+        found.write.relation !== undefined ||
         found.read.isOnHelperBranch === true ||
         family.isProjection ||
         isOutsideFilter(found) ||
@@ -339,9 +343,10 @@ function judgeFile(input: CheckInput): Map<RouteHandler, StaleOfHandler> {
   const families = registry ? [] : byKey(input.families ?? input.facts.families).filter((f) => f.loads.length > 0);
   if (!registry && families.length === 0) return result;
   for (const handler of input.facts.handlers) {
-    const judged = isJudged(handler, input) ? judgeability(handler, registry) : 'no';
-    if (judged === 'no') continue;
-    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, families, handler, judged === 'partly');
+    const judged = judgeability(input, handler);
+    if (!judged) continue;
+    const judgedFamilies = judged.isLocalOnly ? families.filter((f) => f.isLocal) : families;
+    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, judgedFamilies, handler, judged.isPartly);
     if (stale.length === 0) continue;
     const patterns = stale.map((s) => s.pattern);
     const suggestions = registry ? decoratorSuggestion(input, handler, patterns, 'addPattern', { pattern: patterns.join("', '") }) : [];

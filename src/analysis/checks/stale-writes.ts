@@ -67,10 +67,11 @@ export function staleWrite(
  * Whether the write names none of the fields a list's filter holds (`isBlueprint: true` in the
  * read; an update of other fields, a create that leaves the field to its default, a delete, which
  * says nothing of the row's fields): the row may not be in the list at all, and the write does not
- * say it moves in or was there.
+ * say it moves in or was there. A list filtered in a way not read may not hold any row written.
  */
 export function isOutsideFilter({ write, read }: StaleWrite): boolean {
   const pinned = read.pinned ?? [];
+  if (read.lookup === 'list' && read.hasUnreadFilter === true && write.change !== 'upsert') return true;
   if (read.lookup !== 'list' || pinned.length === 0) return false;
   if (write.change === 'delete') return true;
   return (

@@ -1,13 +1,13 @@
 import type ts from 'typescript';
 import { cachedMethods } from '../cached-methods.js';
 import type { FileContext } from '../context.js';
-import type { CacheFamily } from '../facts.js';
+import type { CacheFamily, UnnamedKey } from '../facts.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
 import { isLibraryCachedRead, isLibraryReadMethod } from '../sources/index.js';
 import { ttlSeconds } from '../ttl.js';
 import { enclosingFunction, lastName, parentOf } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
-import { isFamilyKey, keyPattern, readableKeys } from './keys.js';
+import { isFamilyKey, isNamedKey, keyPattern, readableKeys } from './keys.js';
 import { familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
 import type { Effect } from './model.js';
 import { cachedLoads, namedLoaderReads } from './loads.js';
@@ -22,18 +22,41 @@ import { useCacheFamilies } from './use-cache.js';
  * A family depends on the models its loader reads.
  */
 export function cacheFamilies(ctx: FileContext): CacheFamily[] {
-  const families: CacheFamily[] = [];
   const seen = new Set<ts.Node>();
+  const families = cacheReaders(ctx, seen).flatMap((effects) => readFamilies(ctx, effects));
+  families.push(...decoratedFamilies(ctx), ...memoizedFamilies(ctx), ...useCacheFamilies(ctx));
+  return [...families, ...projections(ctx, seen)];
+}
+
+/**
+ * The keys this file reads from a cache shared between processes that are runtime values only
+ * (`${scope}:${id}`): the audit cannot tell what such a key holds, so it makes no family of it.
+ */
+export function unnamedKeys(ctx: FileContext): UnnamedKey[] {
+  return cacheReaders(ctx).flatMap((effects) =>
+    effects.flatMap((read) => {
+      if (read.kind !== 'cache-read' || read.isLocal === true) return [];
+      const where = siteOf(ctx, read);
+      return read.keys.flatMap((key) => {
+        const pattern = keyPattern(key);
+        return pattern && !isNamedKey(pattern) ? [{ key: pattern.source, ...where }] : [];
+      });
+    }),
+  );
+}
+
+/** The effects of each function of the file that reads the cache (added to `seen`). */
+function cacheReaders(ctx: FileContext, seen = new Set<ts.Node>()): (readonly Effect[])[] {
+  const readers: (readonly Effect[])[] = [];
   for (const call of ctx.nodes.calls) {
     const owner = readingOwner(ctx, call);
     if (!owner || seen.has(owner)) continue;
     const effects = summarize(ctx, owner);
     if (!effects.some((e) => e.kind === 'cache-read')) continue;
     seen.add(owner);
-    families.push(...readFamilies(ctx, effects));
+    readers.push(effects);
   }
-  families.push(...decoratedFamilies(ctx), ...memoizedFamilies(ctx), ...useCacheFamilies(ctx));
-  return [...families, ...projections(ctx, seen)];
+  return readers;
 }
 
 /** The function that can hold a family by this call: one that reads the cache itself, or hands a loader to a call. */

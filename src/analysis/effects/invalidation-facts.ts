@@ -1,7 +1,7 @@
 import type { Invalidation, InvalidationKind, PatternFact } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { unwrap } from '../../ts/syntax.js';
-import { keyFact, prefixedFact } from './keys.js';
+import { keyFact } from './keys.js';
 import type { Effect, EffectKey } from './model.js';
 
 /** The invalidations among effects, as facts for the checks; `rootFile` is the handler's file. */
@@ -37,7 +37,7 @@ function patternFacts(key: EffectKey, effect: Effect): PatternFact[] {
   if (ts.isArrayLiteralExpression(expression)) {
     return expression.elements
       .filter((e) => !ts.isSpreadElement(e))
-      .map((element) => prefixedFact(readPattern(key.bound.ctx, element, key.isKey, key.bound.env), key.prefix));
+      .map((element) => readPattern(key.bound.ctx, element, key.isKey, key.bound.env, key.prefix));
   }
   if (ts.isObjectLiteralExpression(expression) || ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) return [];
   if (ts.isNumericLiteral(expression)) return [];

@@ -3,7 +3,7 @@ import { cachedMethods } from '../cached-methods.js';
 import type { FileContext } from '../context.js';
 import { memoTable } from '../session.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
-import { mayNameCache } from '../sources/index.js';
+import { isLibraryReadMethod, mayNameCache } from '../sources/index.js';
 import { sourceCall } from './classify.js';
 import { keyPattern } from './keys.js';
 import { libraryEffects } from './library.js';
@@ -16,7 +16,7 @@ export interface KeyRoles {
 
 const FILE_ROLES = memoTable<FileContext, KeyRoles>('key roles');
 
-/** The calls that can name a lock, marker or counter key, or read a key back: the rest are not asked. */
+/** The calls that can name a lock, marker or counter key, or read a key back (with a library's read methods): the rest are not asked. */
 const ROLE_CALLS = new Set([
   'set',
   'setnx',
@@ -51,7 +51,7 @@ function rolesOf(ctx: FileContext): KeyRoles {
   if (mayNameCache(ctx.sourceFile.text)) {
     for (const call of ctx.nodes.calls) {
       const site = sourceCall(ctx, call);
-      if (site === null || site.receiver === null || !ROLE_CALLS.has(site.name.toLowerCase())) continue;
+      if (site === null || site.receiver === null || !(ROLE_CALLS.has(site.name.toLowerCase()) || isLibraryReadMethod(site.name))) continue;
       for (const effect of libraryEffects(site) ?? []) {
         if (effect.kind !== 'redis-other' && effect.kind !== 'cache-read') continue;
         if (effect.kind === 'redis-other' && effect.role === 'data') continue;

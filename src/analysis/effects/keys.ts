@@ -16,24 +16,14 @@ const prefixes = new WeakMap<ParsedPattern, string>();
 
 /** The pattern an effect key stands for (holes where runtime values go), or null when unreadable. */
 export function keyPattern(key: EffectKey): ParsedPattern | null {
-  if ('flush' in key) return key.prefix ? prefixed(FLUSH, key.prefix) : FLUSH;
+  // A flush behind the literal text a library puts before every key it is given (a BentoCache namespace's `users:`).
+  if ('flush' in key) return key.prefix ? parsePattern(escapeGlob(key.prefix) + FLUSH.source) : FLUSH;
   if ('literal' in key) return parsePattern(escapeGlob(key.literal));
   // A key is read several times while its function's effects settle: once is enough.
   return key.bound.ctx.session.memo(KEY_PATTERNS, key, () => {
-    const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env);
-    return fact.pattern && fact.pattern.errors.length === 0 ? prefixed(fact.pattern, key.prefix) : null;
+    const fact = readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env, key.prefix);
+    return fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;
   });
-}
-
-/** A pattern behind the literal text a library puts before every key it is given (a BentoCache namespace's `users:`). */
-function prefixed(pattern: ParsedPattern, prefix: string | undefined): ParsedPattern {
-  return prefix ? parsePattern(escapeGlob(prefix) + pattern.source) : pattern;
-}
-
-/** A key's fact behind its prefix (see `prefixed`): the pattern is the prefixed one; the text stays what the code says. */
-export function prefixedFact(fact: PatternFact, prefix: string | undefined): PatternFact {
-  if (!prefix || !fact.pattern) return fact;
-  return { ...fact, pattern: prefixed(fact.pattern, prefix), isLiteral: false };
 }
 
 /** The bytes every key of a pattern starts with (up to its first wildcard or hole). */
@@ -76,7 +66,7 @@ export function keyFact(key: EffectKey, node: ts.Node, ctx: FileContext): Patter
       forwardedBy: null,
     };
   }
-  return prefixedFact(readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env), key.prefix);
+  return readPattern(key.bound.ctx, key.bound.expr, key.isKey, key.bound.env, key.prefix);
 }
 
 export function readableKeys(keys: readonly EffectKey[]): ParsedPattern[] {
@@ -132,12 +122,17 @@ export function isStateKey(pattern: ParsedPattern): boolean {
   return isStateWord(pattern.source.replace(/\{[^}]*\}/g, ':'));
 }
 
+/**
+ * Whether a key names what it holds with a word of its own, or a namespace of one letter
+ * (`l:${address}`): not runtime values only (`${scope}:${id}`, `${text}-${size}`).
+ */
+export function isNamedKey(pattern: ParsedPattern): boolean {
+  const literal = literalPrefix(pattern);
+  return /[a-z]{2}/i.test(literal + pattern.source.replace(/\{[^}]*\}/g, '')) || /^[a-z]:/i.test(literal);
+}
+
 /** Whether a key read through the cache names a family: not runtime values only, not state of its own, not a lock or marker. */
 export function isFamilyKey(pattern: ParsedPattern, others: readonly ParsedPattern[]): boolean {
   // A key of runtime values only (`${text}-${size}`) is an in-process memo, not a family.
-  return (
-    /[a-z]{2}/i.test(literalPrefix(pattern) + pattern.source.replace(/\{[^}]*\}/g, '')) &&
-    !isStateKey(pattern) &&
-    !overlapsAny([pattern], others)
-  );
+  return isNamedKey(pattern) && !isStateKey(pattern) && !overlapsAny([pattern], others);
 }

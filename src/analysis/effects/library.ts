@@ -145,10 +145,12 @@ function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read'
   }
   const selected = call ? rowSelector(ctx.ts, call, effect.operation) : null;
   const row = selected ? { field: selected.field, value: { expr: selected.expr, ctx, env: null } } : null;
-  const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row };
+  const given = effect.given ? { given: { expr: effect.given, ctx, env: null } } : {};
+  const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row, ...given };
   if (effect.kind === 'model-write') {
     const update = effect.update ? { update: { expr: effect.update, ctx, env: null } } : {};
-    return { ...common, kind: 'model-write', change: writeChange(effect.operation), ...update };
+    const relation = effect.relation === undefined ? {} : { relation: effect.relation };
+    return { ...common, kind: 'model-write', change: writeChange(effect.operation), ...update, ...relation };
   }
   const pinned = call ? pinnedFields(ctx, call) : [];
   return {
@@ -156,6 +158,7 @@ function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read'
     kind: 'model-read',
     lookup: effect.lookup ?? readLookup(ctx.ts, call, effect.operation),
     ...(pinned.length > 0 ? { pinned } : {}),
+    ...(effect.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { FileContext } from '../context.js';
 import type { CacheFill, ModelRead, ModelRow, Range } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { isHeldModel } from '../sources/mongoose.js';
+import { isGivenModel } from '../sources/typeorm-entities.js';
 import { ttlSeconds } from '../ttl.js';
 import { overlapsAny, readableKeys } from './keys.js';
 import type { Effect, EffectRow, EffectTtl, ModelReadEffect } from './model.js';
@@ -79,14 +80,16 @@ function isOnHelperBranch(effect: Effect): boolean {
 export function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
   const result = new Map<string, ModelRead>();
   for (const e of reads) {
-    // A base repository's read whose class no caller named reads no model that can be told.
-    if (isHeldModel(e.model)) continue;
+    // A base repository's read whose class no caller named, or a generic helper's whose entity no caller
+    // passed, reads no model that can be told.
+    if (isHeldModel(e.model) || isGivenModel(e.model)) continue;
     const read = {
       model: e.model,
       lookup: e.lookup,
       fields: e.fields,
       row: rowOf(e.row),
       ...(e.pinned ? { pinned: e.pinned } : {}),
+      ...(e.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
       ...(isOnHelperBranch(e) ? { isOnHelperBranch: true } : {}),
     };
     result.set(JSON.stringify(read), read);

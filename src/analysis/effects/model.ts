@@ -98,6 +98,9 @@ export type Effect = EffectBase &
         readonly row: EffectRow | null;
         /** Fields the filter holds to a value written in the code (see `pinnedFields`). */
         readonly pinned?: readonly string[];
+        /** The parameter that gives the model, with the arguments in force, until a call binds it to a class (see `CallEffect`). */
+        readonly given?: Bound;
+        readonly hasUnreadFilter?: boolean;
       }
     | {
         readonly kind: 'model-write';
@@ -110,6 +113,8 @@ export type Effect = EffectBase &
         readonly update?: Bound;
         /** A delete the database makes by cascade: the models it runs through, the deleted one first (see `Cascade`). */
         readonly cascade?: readonly string[];
+        readonly given?: Bound;
+        readonly relation?: string;
       }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }

@@ -7,6 +7,7 @@ import { isStateKey, isStateWord, readableKeys } from './keys.js';
 import { familyTtl, siteOf } from './loaders.js';
 import type { Effect } from './model.js';
 import { summarize } from './summarize.js';
+import { isGivenModel } from '../sources/typeorm-entities.js';
 
 const SETS = /^(m|h|p)?set/i;
 
@@ -45,8 +46,9 @@ function projectionsOf(ctx: FileContext, effects: readonly Effect[], fill: Effec
       (e.at ?? e.node).getSourceFile() === (fill.at ?? fill.node).getSourceFile() &&
       (e.at ?? e.node).getStart() < at,
   );
-  // A token, a session or a one-time code written beside the key is state handed over, not data copied.
-  const models = [...new Set(written.map((w) => w.model))].filter((model) => !isStateWord(model));
+  // A token, a session or a one-time code written beside the key is state handed over, not data copied;
+  // a generic helper's entity that no caller passed is no model that can be told.
+  const models = [...new Set(written.map((w) => w.model))].filter((model) => !isStateWord(model) && !isGivenModel(model));
   if (models.length === 0) return [];
   const loads = models.map((model) => ({ model, lookup: 'point' as const, fields: null, row: null }));
   const where = siteOf(ctx, fill);

@@ -5,7 +5,6 @@ import type { Bound } from '../env.js';
 import type { StoredKey } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { enclosingFunction } from '../../ts/syntax.js';
-import { prefixedFact } from './keys.js';
 import { summarize } from './summarize.js';
 
 /**
@@ -16,7 +15,7 @@ import { summarize } from './summarize.js';
 export function storedKeys(ctx: FileContext): StoredKey[] {
   const result = new Map<string, StoredKey>();
   const add = (key: Bound, isKey: boolean, isOwnParameterSkipped: boolean, prefix?: string): void => {
-    const fact = prefixedFact(readPattern(key.ctx, key.expr, isKey, key.env), prefix);
+    const fact = readPattern(key.ctx, key.expr, isKey, key.env, prefix);
     // `set(key, value)` in a wrapper: its callers say the key.
     if (isOwnParameterSkipped && fact.forwardedBy !== null && key.env === null) return;
     const pattern = fact.pattern && fact.pattern.errors.length === 0 ? fact.pattern : null;

@@ -1,13 +1,16 @@
 import type ts from 'typescript';
+import { staticObjectIn } from '../context.js';
 import type { FileContext, RouteCode } from '../context.js';
-import { appendFrame } from '../env.js';
+import { memberFunction } from '../factories.js';
+import { appendFrame, boundArgument } from '../env.js';
 import type { Frame } from '../env.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
 import { memoTable } from '../session.js';
 import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
 import { concreteModel, isHeldModel } from '../sources/mongoose.js';
 import type { CallEffect, SourceCall } from '../sources/source.js';
-import { lastName, parentOf, truncate } from '../../ts/syntax.js';
+import { entityName } from '../sources/typeorm-entities.js';
+import { lastName, parentOf, truncate, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
@@ -162,6 +165,29 @@ function ownRoutesOf(site: SourceCall): readonly RouteCode[] {
   return request ? routesServing(ctx, request) : [];
 }
 
+/** Array methods that run a function they are handed on each element (or on the result: `then`). */
+const CALLBACK_TAKERS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find', 'then']);
+
+/**
+ * The function of the project an argument names, not calls: `removeLink`, `redis.remove.link` of a
+ * module that exports `{ remove: { link: (link) => … } }`, or a function another module exports.
+ */
+function referencedFunction(ctx: FileContext, arg: ts.Expression): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
+  const { ts } = ctx;
+  const reference = unwrap(ts, arg);
+  if (ts.isIdentifier(reference)) {
+    const local = ctx.functions.get(reference.text);
+    if (local) return { declaration: local, ctx };
+    if (!ctx.importOf(reference.text)) return null;
+  } else if (ts.isPropertyAccessExpression(reference)) {
+    const held = staticObjectIn(ctx, reference.expression);
+    const member = held ? memberFunction(held.ctx, held.object, reference.name.text) : null;
+    if (member && held) return { declaration: member, ctx: held.ctx };
+  } else return null;
+  const found = ctx.resolver?.resolveIdentifier?.(reference)?.[0];
+  return found?.body ? { declaration: found, ctx: ctx.contextOf(found.getSourceFile()) } : null;
+}
+
 /** The effects one call adds to the summary of `root`: what the functions it runs do, or what a library source says it does. */
 class CallSummary {
   private here: EffectBase | null = null;
@@ -175,6 +201,12 @@ class CallSummary {
 
   add(): void {
     this.apply(readCall(this.site, ownRoutesOf));
+    // `links.forEach(redis.remove.link)`: a function of the project handed by name runs per element.
+    if (!CALLBACK_TAKERS.has(this.site.name)) return;
+    for (const arg of this.site.call.arguments) {
+      const callback = referencedFunction(this.site.ctx, arg);
+      if (callback) this.compose({ ...callback, label: truncate(this.site.ctx.text(arg)) }, [], false);
+    }
   }
 
   private apply(reading: CallReading<RouteCode>): void {
@@ -251,14 +283,34 @@ function withConcreteModel(effect: Effect, self: NonNullable<Target['self']>): E
   return model === null || model === effect.model ? effect : { ...effect, model };
 }
 
+/**
+ * A model read or write of a generic helper, whose model a parameter gives (`getRepository(ctx,
+ * entityType)`), as the call sees it: the class the call passes (`assignToChannels(ctx, Role, …)`),
+ * or, passed on from a parameter of the caller, that parameter.
+ */
+function withGivenModel(effect: Effect, frame: Frame): Effect {
+  if ((effect.kind !== 'model-read' && effect.kind !== 'model-write') || !effect.given) return effect;
+  const { given } = effect;
+  const env = appendFrame(given.env, frame);
+  const bound = given.ctx.ts.isIdentifier(given.expr) ? boundArgument(given.ctx, given.expr, env) : null;
+  if (!bound) return { ...effect, given: { ...given, env } };
+  const model = entityName(bound.ctx, bound.expr);
+  if (model === null) return { ...effect, given: bound };
+  const { given: _bound, ...told } = effect;
+  return { ...told, model };
+}
+
 /** An effect of a callee as its caller sees it: the callee's parameters bound to the call's arguments. */
 function shifted(effect: Effect, frame: Frame, label: string, isConditional: boolean, isDeferred: boolean): Effect {
-  const moved = {
-    ...effect,
-    through: [label, ...effect.through],
-    isConditional: effect.isConditional || isConditional,
-    isDeferred: effect.isDeferred || isDeferred,
-  };
+  const moved = withGivenModel(
+    {
+      ...effect,
+      through: [label, ...effect.through],
+      isConditional: effect.isConditional || isConditional,
+      isDeferred: effect.isDeferred || isDeferred,
+    },
+    frame,
+  );
   if ((effect.kind === 'model-read' || effect.kind === 'model-write') && (effect.row || (effect.kind === 'model-write' && effect.update))) {
     const row = effect.row ? { ...effect.row, value: { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) } } : null;
     const update =

@@ -1,9 +1,9 @@
 import type ts from 'typescript';
-import { constantInitializer, staticString } from '../context.js';
+import { constantInitializer, staticObjectIn, staticString } from '../context.js';
 import type { FileContext } from '../context.js';
 import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
-import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage, madeFunctionOf } from '../factories.js';
+import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage, madeFunctionOf, memberFunction } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { modelClassOf } from '../sources/index.js';
 import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
@@ -66,7 +66,15 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   }
   // imported.namespaceOrObject.method(): a function of another module of the project.
   if (ts.isIdentifier(object)) return namespaceTargets(ctx, call, object, method, isLibrary);
-  return [];
+  if (!ts.isPropertyAccessExpression(object)) return [];
+  // `redis.remove.link(…)`: a function an object of a module holds (`module.exports = { remove: { link } }`).
+  const label = `${ctx.text(object)}.${method}`;
+  const held = staticObjectIn(ctx, object);
+  const member = held ? memberFunction(held.ctx, held.object, method) : null;
+  if (member && held) return [{ declaration: member, ctx: held.ctx, label }];
+  // `query.link.remove(…)`: a function of a module another one gathers (`module.exports = { link }`).
+  const nested = resolved(ctx, call, label);
+  return nested === 'opaque' ? [] : nested;
 }
 
 /** `kv` of `const kv = this`, kept for a function written inside a method. */

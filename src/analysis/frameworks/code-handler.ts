@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { requiredModule } from '../../ts/imports.js';
 import { propertyNameText, truncate, unwrap } from '../../ts/syntax.js';
+import { constantOf, staticObjectIn } from '../context.js';
 import type { FileContext } from '../context.js';
 import type { Framework, RouteHandler } from '../facts.js';
 import { codeInvalidations, hasTenantInScope, isMutationByCode, modelWrites, readDecorators } from '../handler-common.js';
@@ -209,4 +210,39 @@ export function isExported(ctx: FileContext, statement: ts.Statement): boolean {
 /** The file's path with forward slashes, for the path rules of file-based routers. */
 export function slashed(file: string): string {
   return file.split('\\').join('/');
+}
+
+/**
+ * Whether a route's middleware is a list of a package's chains, which reach no cache:
+ * `validators.createLink` where the module holds `const createLink = [body('target').isString(), …]`
+ * (express-validator), named or imported.
+ */
+export function isPackageMiddleware(ctx: FileContext, expression: ts.Expression): boolean {
+  const value = heldValue(ctx, expression);
+  if (!value || !ctx.ts.isArrayLiteralExpression(value.init) || value.init.elements.length === 0) return false;
+  return value.init.elements.every((element) => isPackageChain(value.ctx, element));
+}
+
+/** The value a name or a member of a constant object holds (`module.exports = { createLink }` included). */
+function heldValue(ctx: FileContext, expression: ts.Expression): { init: ts.Expression; ctx: FileContext } | null {
+  const { ts } = ctx;
+  const node = unwrap(ts, expression);
+  if (ts.isIdentifier(node)) return constantOf(ctx, node);
+  if (!ts.isPropertyAccessExpression(node)) return null;
+  const held = staticObjectIn(ctx, node.expression);
+  const property = held?.object.properties.find((p) => p.name !== undefined && propertyNameText(ts, p.name) === node.name.text);
+  if (!held || !property) return null;
+  if (ts.isPropertyAssignment(property)) return { init: unwrap(ts, property.initializer), ctx: held.ctx };
+  const found = ts.isShorthandPropertyAssignment(property) ? constantOf(held.ctx, property.name) : null;
+  return found ? { init: unwrap(ts, found.init), ctx: found.ctx } : null;
+}
+
+/** `body('target').exists().isString()`: a chain of calls that starts at a function a package exports. */
+function isPackageChain(ctx: FileContext, element: ts.Expression): boolean {
+  const { ts } = ctx;
+  let node: ts.Expression = unwrap(ts, element);
+  while (ts.isCallExpression(node) || ts.isPropertyAccessExpression(node)) node = unwrap(ts, node.expression);
+  const binding = ts.isIdentifier(node) ? ctx.importOf(node.text) : null;
+  if (!binding) return false;
+  return !ctx.isProjectModule(binding.module) && node !== unwrap(ts, element);
 }

@@ -10,7 +10,7 @@ import { scanBody } from '../invalidations.js';
 import type { BodyScan } from '../invalidations.js';
 import { readPattern } from '../read-pattern.js';
 import type { FrameworkModule } from './framework.js';
-import { functionOf } from './code-handler.js';
+import { functionOf, isPackageMiddleware } from './code-handler.js';
 import { prefixedPath } from './mounts.js';
 import { FRAMEWORK_MODULES, routerFramework } from './router-modules.js';
 
@@ -317,9 +317,10 @@ function handlerFunction(ctx: FileContext, expression: ts.Expression): ts.Functi
       const declarations = ctx.resolver.resolveIdentifier?.(node) ?? null;
       if (declarations?.[0]) return declarations[0];
     }
-    return binding ? 'opaque' : null;
+    return binding && !isPackageMiddleware(ctx, node) ? 'opaque' : null;
   }
-  if (ts.isPropertyAccessExpression(node)) return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? 'opaque';
+  if (ts.isPropertyAccessExpression(node))
+    return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? (isPackageMiddleware(ctx, node) ? null : 'opaque');
   // A wrapper such as asyncHandler(async (req, res) => …) or wrap(require('./create').default): the function inside.
   return ts.isCallExpression(node) ? functionOf(ctx, node) : null;
 }

@@ -45,10 +45,31 @@ function kindOfType(ctx: FileContext, type: ts.TypeNode | undefined, depth = 0):
       const file = alias.getSourceFile();
       return kindOfType(file === ctx.sourceFile ? ctx : ctx.contextOf(file), alias.type, depth + 1) ?? 'project';
     }
-    return 'project';
+    return alias && ts.isInterfaceDeclaration(alias) && isCacheInterface(ctx, alias) ? 'cache-like' : 'project';
   }
   if (ctx.classes.has(name)) return 'project';
   return REDIS_TYPES.has(name) ? 'redis' : null;
+}
+
+/** The methods through which a cache interface of the project reads and fills its entries. */
+const CACHE_INTERFACE_METHODS = ['get', 'set'];
+
+/**
+ * Whether a project's interface is a cache client's (`interface ICacheService { get; set; invalidate }`):
+ * named like a cache, declaring its reads and fills, and implemented by no class of the project (one
+ * that is, `class InMemoryCacheStrategy implements CacheStrategy`, runs its own code: its calls are followed there).
+ */
+function isCacheInterface(ctx: FileContext, declaration: ts.InterfaceDeclaration): boolean {
+  const { ts } = ctx;
+  const file = declaration.getSourceFile();
+  const methods = new Set(
+    declaration.members.flatMap((m) => (m.name && (ts.isMethodSignature(m) || ts.isPropertySignature(m)) ? [m.name.getText(file)] : [])),
+  );
+  return (
+    CACHE_LIKE.test(declaration.name.text) &&
+    CACHE_INTERFACE_METHODS.every((name) => methods.has(name)) &&
+    (ctx.resolver?.implementationsOf?.(declaration.name.text) ?? []).length === 0
+  );
 }
 
 /** The kind every member of a union shares, `undefined` and `null` aside. */

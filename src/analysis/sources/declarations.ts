@@ -6,6 +6,7 @@ import type { FileContext } from '../context.js';
 import { memoTable } from '../session.js';
 import type { TS } from '../../ts/syntax.js';
 import type { ImportBinding } from '../../ts/imports.js';
+import { soleAssignment } from './assignments.js';
 
 /** Where a receiver is declared: what its declaration says about it (type, injection, initial value). */
 export interface Declared {
@@ -55,7 +56,8 @@ function findDeclaration(ctx: FileContext, receiver: ts.Expression, followImport
     }
     if (ts.isSourceFile(node)) {
       const declaration = topVariables(ctx, node).get(name);
-      if (declaration) return { type: declaration.type, initializer: declaration.initializer, decorators: [], parameterOf: null, ctx };
+      const initializer = declaration && (declaration.initializer ?? soleAssignment(ts, node, name));
+      if (declaration) return { type: declaration.type, initializer, decorators: [], parameterOf: null, ctx };
     } else if (ts.isBlock(node) || ts.isModuleBlock(node)) {
       for (const statement of node.statements) {
         if (!ts.isVariableStatement(statement)) continue;
@@ -418,17 +420,6 @@ export function forEachNode(ts: TS, root: ts.Node, visit: (node: ts.Node) => voi
     ts.forEachChild(node, walk);
   };
   walk(root);
-}
-
-/** Calls chained before a call: `db.select().from(t).where(…)` → the `select()` call for `from`. */
-export function chainRoot(ts: TS, expression: ts.Expression): ts.CallExpression | null {
-  let current = unwrap(ts, expression);
-  let last: ts.CallExpression | null = null;
-  while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(unwrap(ts, current.expression))) {
-    last = current;
-    current = unwrap(ts, (unwrap(ts, current.expression) as ts.PropertyAccessExpression).expression);
-  }
-  return last;
 }
 
 /**

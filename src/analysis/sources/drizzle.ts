@@ -1,8 +1,9 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import { lastName, parentOf, unwrap } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
-import { chainRoot, constructed, declarationOf, modelName, propertyValue } from './declarations.js';
+import { constructed, declarationOf, modelName, propertyValue } from './declarations.js';
 import type { CallEffect, KeyArgument, Source } from './source.js';
 
 const TABLE_FACTORIES = /^(pg|mysql|sqlite|singlestore|gel)Table$|^table$/;
@@ -203,3 +204,14 @@ export const drizzle: Source = {
   },
   isCachedRead: (ts, call) => ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === '$withCache',
 };
+
+/** Calls chained before a call: `db.select().from(t).where(…)` → the `select()` call for `from`. */
+function chainRoot(ts: TS, expression: ts.Expression): ts.CallExpression | null {
+  let current = unwrap(ts, expression);
+  let last: ts.CallExpression | null = null;
+  while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(unwrap(ts, current.expression))) {
+    last = current;
+    current = unwrap(ts, (unwrap(ts, current.expression) as ts.PropertyAccessExpression).expression);
+  }
+  return last;
+}

@@ -16,6 +16,7 @@ import { triggerDev } from './trigger-dev.js';
 import type { Source } from './source.js';
 import type { TS } from '../../ts/syntax.js';
 import { typeorm } from './typeorm.js';
+import { unkeyCache } from './unkey-cache.js';
 
 /**
  * The library sources, asked in order; the first that recognises a call says what it does.
@@ -23,7 +24,7 @@ import { typeorm } from './typeorm.js';
  * their calls by imports and declared types and are asked before the project's own functions
  * are followed (`precedesHelpers`); SQL written in the code first (a statement is one whatever
  * the client runs it), Drizzle before Prisma, whose `db` name fallback is broader; BentoCache
- * before the cache clients, which would take a receiver named `cache` by its name.
+ * and `@unkey/cache` before the cache clients, which would take a receiver named `cache` by its name.
  */
 export const SOURCES: readonly Source[] = [
   sql,
@@ -37,6 +38,7 @@ export const SOURCES: readonly Source[] = [
   qstash,
   nextCache,
   bentocache,
+  unkeyCache,
   responseCache,
   selfRefreshingCaches,
   keyedCaches,

@@ -85,6 +85,10 @@ export type CallEffect =
       readonly fields?: readonly string[] | null;
       /** How it finds its rows, where the source knows (a SQL `WHERE id = $1`); else read from the operation's name and arguments. */
       readonly lookup?: ReadLookup;
+      /** The parameter a generic helper is given the model by (`entityType: Type<T>`): its callers' argument names it. */
+      readonly given?: ts.Identifier;
+      /** Its rows are filtered in a way the source does not read (see `ModelRead.hasUnreadFilter`). */
+      readonly hasUnreadFilter?: boolean;
     }
   | {
       readonly kind: 'model-write';
@@ -96,6 +100,10 @@ export type CallEffect =
       readonly update?: ts.Expression;
       /** A delete the database makes of this model's rows with another's: the models it runs through, the deleted one first. */
       readonly cascade?: readonly string[];
+      /** See the read's `given`. */
+      readonly given?: ts.Identifier;
+      /** A write of this relation's join rows only (see `ModelWrite.relation`). */
+      readonly relation?: string;
     }
   | { readonly kind: 'emit'; readonly event: ts.Expression; readonly payload: ts.Expression | null }
   /** A job put on a queue (`queue` the queue's name, or the URL path of an HTTP queue such as QStash). */
@@ -134,8 +142,11 @@ export interface JobProcessor {
   readonly label: string;
 }
 
-/** What a receiver is: a cache client of a known library, a cache by its name, or a class of the project (see `clientOf`). */
-export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'cache-like' | 'project';
+/**
+ * What a receiver is: a cache client of a known library, a cache by its name, or a class of the
+ * project (see `clientOf`). `namespaced`: a cache whose properties are its namespaces (`@unkey/cache`).
+ */
+export type ClientKind = 'redis' | 'cache-manager' | 'keyv' | 'runtime' | 'namespaced' | 'cache-like' | 'project';
 
 /** A library a source recognises: the module specifiers it is imported by, and what its clients are. */
 export interface Library {

@@ -177,7 +177,9 @@ function knexEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] | n
     const fields = operation === 'update' && write.name === 'update' ? literalKeys(ctx.ts, write.call.arguments[0] ?? null) : null;
     return [{ kind: 'model-write', model: modelName(table), operation, events: [], fields }];
   }
-  return [{ kind: 'model-read', model: modelName(table), operation: 'select', fields: null, lookup: 'list' }];
+  // `.first()` unordered: the first row the filter finds (see `ReadLookup`).
+  const lookup = methods.includes('first') && !methods.includes('orderBy') ? 'first' : 'list';
+  return [{ kind: 'model-read', model: modelName(table), operation: 'select', fields: null, lookup }];
 }
 
 const KYSELY_ROOTS: Readonly<Record<string, SqlAccess['operation']>> = {

@@ -1,5 +1,4 @@
 import type ts from 'typescript';
-import { staticString } from '../context.js';
 import { lastName, parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
@@ -14,7 +13,6 @@ import {
   forEachNode,
   implementsOf,
   instanceOrigin,
-  modelName,
   objectProperty,
   propertyValue,
   thisModel,
@@ -22,6 +20,8 @@ import {
 } from './declarations.js';
 import { isIdField } from './operations.js';
 import type { CallEffect, ModelHook, Source, TextTest } from './source.js';
+import { builderUse } from './typeorm-builders.js';
+import { entityName, GIVEN, givenEntity } from './typeorm-entities.js';
 
 /**
  * What the text of a file that holds its hooks contains: TypeORM's name (an import), and the name of
@@ -110,42 +110,52 @@ const ENTITY_HOOKS: Readonly<Record<string, string>> = {
 };
 const SUBSCRIBER_METHODS = /^(before|after)(Insert|Update|Remove|SoftRemove|Recover)$/;
 
-/** The entity an expression names: a class (`Website`), a string (`'Website'`), or `Website.name`. */
-function entityName(ctx: FileContext, expression: ts.Expression | undefined): string | null {
-  if (!expression) return null;
-  const { ts } = ctx;
-  const bare = unwrap(ts, expression);
-  if (ts.isIdentifier(bare)) return /^[A-Z]/.test(bare.text) ? bare.text : null;
-  if (ts.isPropertyAccessExpression(bare) && bare.name.text === 'name' && ts.isIdentifier(bare.expression)) return bare.expression.text;
-  const value = staticString(ctx, bare);
-  return value === null ? null : modelName(value);
+/** The model of a repository: an entity class's name, or the parameter that a generic helper is given it by. */
+interface RepositoryModel {
+  readonly model: string;
+  readonly given?: ts.Identifier;
 }
 
 /** The entity a repository is for: `Repository<Website>`, `@InjectRepository(Website)`, `getRepository(Website)`, a class extending `Repository<Website>`. */
 function repositoryEntity(ctx: FileContext, receiver: ts.Expression): string | null {
+  const model = repositoryModel(ctx, receiver);
+  return model && !model.given ? model.model : null;
+}
+
+/** The model a repository is for (see `repositoryEntity`), or the parameter of a generic helper that gives it (`getRepository(ctx, entityType)`). */
+function repositoryModel(ctx: FileContext, receiver: ts.Expression): RepositoryModel | null {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
-  const fromCall = (init: ts.Expression): string | null => {
-    const made = constructed(ts, init);
+  const fromCall = (init: ts.Expression): RepositoryModel | null => {
+    const bare = unwrap(ts, init);
+    // `ctx ? connection.getRepository(ctx, entity) : rawConnection.getRepository(entity)`: both the same entity's.
+    if (ts.isConditionalExpression(bare)) {
+      const [yes, no] = [fromCall(bare.whenTrue), fromCall(bare.whenFalse)];
+      return yes && no && yes.model === no.model ? yes : null;
+    }
+    const made = constructed(ts, bare);
     if (!made || !REPOSITORY_FACTORIES.has(made.name)) return null;
     // `getRepository(Website)`, and a wrapper's `getRepository(ctx, Website)` given a context first.
     for (const argument of made.call.arguments ?? []) {
       const entity = entityName(ctx, argument);
-      if (entity !== null) return entity;
+      if (entity !== null) return { model: entity };
+      const given = givenEntity(ctx, argument);
+      if (given) return { model: `${GIVEN}${given.text}`, given };
     }
     return null;
   };
   if (ts.isCallExpression(expression)) return fromCall(expression);
   const declared = declarationOf(ctx, expression);
   if (!declared) return null;
+  const named = (model: string | null | undefined): RepositoryModel | null => (model ? { model } : null);
   const injected = decoratorCall(ts, declared.decorators, new Set(['InjectRepository']));
-  if (injected) return entityName(ctx, injected.arguments[0]);
+  if (injected) return named(entityName(ctx, injected.arguments[0]));
   const type = typeReference(ts, declared.type);
-  if (type && REPOSITORY_TYPES.has(type.name)) return typeReference(ts, type.args[0])?.name ?? null;
+  if (type && REPOSITORY_TYPES.has(type.name)) return named(typeReference(ts, type.args[0])?.name);
   if (type && ts.isIdentifier(type.node)) {
     const custom = classOf(ctx, type.node);
     const base = custom ? libraryBase(custom.ctx, custom.cls, REPOSITORY_TYPES) : null;
-    if (base && REPOSITORY_TYPES.has(base.name)) return typeReference(ts, base.args[0])?.name ?? null;
+    if (base && REPOSITORY_TYPES.has(base.name)) return named(typeReference(ts, base.args[0])?.name);
   }
   return declared.initializer ? fromCall(declared.initializer) : null;
 }
@@ -231,6 +241,24 @@ function isNewRow(ctx: FileContext, value: ts.Expression | undefined): boolean {
   return isEntity && !(first && ts.isObjectLiteralExpression(first) && namesId(ts, first));
 }
 
+/** A repository's `createQueryBuilder()` (see `builderUse`): a read of its model, or a write. */
+function queryBuilderEffects(ctx: FileContext, made: ts.CallExpression, model: string): CallEffect[] {
+  const use = builderUse(ctx, made);
+  if (use.kind === 'read')
+    return [
+      {
+        kind: 'model-read',
+        model,
+        operation: 'createQueryBuilder',
+        lookup: 'list',
+        ...(use.hasUnreadFilter ? { hasUnreadFilter: true } : {}),
+      },
+    ];
+  const { operation, relation } = use;
+  if (relation === undefined) return [{ kind: 'model-write', model, operation, events: WRITES[operation] ?? [] }];
+  return [{ kind: 'model-write', model, operation: 'update', events: [], fields: [relation], relation }];
+}
+
 /** `save` of a new row (see `isNewRow`): an insert, with the events of one. */
 function insertOf(model: string): CallEffect[] {
   return [{ kind: 'model-write', model, operation: 'insert', events: [...SUBSCRIBER('Insert'), ...ENTITY('Insert')] }];
@@ -274,6 +302,13 @@ function resultCacheInvalidation(ctx: FileContext, name: string, receiver: ts.Ex
   const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
   const ids = first && ts.isArrayLiteralExpression(first) ? first.elements.filter((e) => !ts.isSpreadElement(e)) : [];
   return [{ kind: 'invalidate', invalidationKind: 'key', keys: ids.map((expr) => ({ expr, isKey: true })) }];
+}
+
+/** The effects of a repository of a model a parameter gives, each marked with that parameter. */
+function givenBy(effects: CallEffect[], repository: RepositoryModel): CallEffect[] {
+  const { given } = repository;
+  if (!given) return effects;
+  return effects.map((effect) => (effect.kind === 'model-read' || effect.kind === 'model-write' ? { ...effect, given } : effect));
 }
 
 /** Entity listeners (`@AfterInsert` methods of an entity) and subscribers (`EntitySubscriberInterface<Website>`, `listenTo()`). */
@@ -321,6 +356,9 @@ export const typeorm: Source = {
     if (receiver && PLUMBING.has(name) && isDataSource(ctx, receiver)) return [];
     // `repo.create(dto)`, `repo.merge(…)`: entities made in memory, nothing read or written.
     if (receiver && IN_MEMORY.has(name) && repositoryEntity(ctx, receiver) !== null) return [];
+    const given = receiver && (READS.has(name) || WRITES[name] || name === 'createQueryBuilder') ? repositoryModel(ctx, receiver) : null;
+    if (given && name === 'createQueryBuilder') return givenBy(queryBuilderEffects(ctx, call, given.model), given);
+    if (given?.given) return givenBy(effectFor(given.model, name, call, ctx.ts) ?? [], given);
     if (!receiver || (!READS.has(name) && !WRITES[name])) return null;
     // `this.save()` in a method of an active-record entity, `this.find()` in a static one.
     const self = thisModel(ctx, receiver, ACTIVE_RECORD);

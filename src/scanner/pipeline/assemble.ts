@@ -23,6 +23,10 @@ export function assemble(
     ({ handler }) => handler.isMutation && !analysisOptions.readOnlyRoutes.some((g) => handler.path !== null && g.test(handler.path)),
   );
   const covered = mutations.filter(({ handler }) => handler.invalidations.length > 0 || handler.exception !== null).length;
+  const unnamed = new Map<string, { key: string; file: string; line: number }>();
+  for (const read of facts.flatMap((f) => f.unnamedKeys ?? [])) {
+    if (!unnamed.has(read.key)) unnamed.set(read.key, { key: read.key, file: rel(read.file), line: lineOf(read.file, read.range.start) });
+  }
   return {
     version: RESULT_VERSION,
     tool: { name: 'cache-audit', version: VERSION },
@@ -38,6 +42,7 @@ export function assemble(
     configuration: setup.configFile,
     mode: analysisOptions.mode,
     families,
+    ...(unnamed.size > 0 ? { unnamedKeys: [...unnamed.values()] } : {}),
     tsconfigs: setup.listed.tsconfigs,
     filesScanned: setup.files.length,
     findings: findings.sort(compareFindings),

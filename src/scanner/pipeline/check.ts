@@ -45,8 +45,11 @@ export function checkFiles(
   const { registry, rel, messageRel } = setup;
   const rules = RULES.filter((rule) => strict === true || rule.meta.recommended);
   const families = [...facts, ...dependencies].flatMap((f) => f.families);
-  const locate = (file: string, offset: number): string =>
-    `${messageRel(file)}:${String((reader.sourceOf(file)?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1)}`;
+  // A message may name a place in a file this run did not parse (a helper's write, kept from a cached run): read then.
+  const locate = (file: string, offset: number): string => {
+    const source = reader.sourceOf(file) ?? reader.read(file, false);
+    return `${messageRel(file)}:${String((source?.getLineAndCharacterOfPosition(offset).line ?? 0) + 1)}`;
+  };
   for (const fileFacts of facts) {
     if (!fileFacts.isRelevant || !isReportedFile(fileFacts.file)) continue;
     const text = reader.textOf(fileFacts.file) ?? '';
