@@ -105,3 +105,10 @@ export function iteratedArray(ts: TS, identifier: ts.Identifier): ts.Expression 
   const callee = unwrap(ts, call.expression);
   return ts.isPropertyAccessExpression(callee) && ELEMENT_CALLBACKS.has(callee.name.text) ? callee.expression : null;
 }
+
+/** Calls and spreads that make an array from another (`ids.map(key)`, `keys.filter(…)`, `Array.from(set)`, `[...keys]`). */
+export function isArrayMade(ts: FileContext['ts'], expression: ts.Expression): boolean {
+  if (ts.isArrayLiteralExpression(expression))
+    return expression.elements.length === 1 && expression.elements.every((e) => ts.isSpreadElement(e));
+  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression));
+}

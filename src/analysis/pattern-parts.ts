@@ -10,7 +10,8 @@ import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
 import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
-import { callbackElement, elementOf } from './elements.js';
+import { callbackElement, elementOf, isArrayMade } from './elements.js';
+import { whitespaceStripped } from './key-forms.js';
 import { isRecordId } from './record-ids.js';
 
 /** How deep a key may be built (a constant of a constant, a builder's call) before it counts as unreadable. */
@@ -276,17 +277,6 @@ export class PartsReader {
   }
 }
 
-/** `key.replaceAll(/\s/g, '')`, `key.replace(/\s+/g, '')`: the key whose whitespace is taken out. */
-function whitespaceStripped(ctx: FileContext, expression: ts.Expression): ts.Expression | null {
-  const { ts } = ctx;
-  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return null;
-  const method = expression.expression.name.text;
-  const [pattern, replacement] = expression.arguments;
-  if ((method !== 'replace' && method !== 'replaceAll') || !pattern || !replacement) return null;
-  const isWhitespace = ts.isRegularExpressionLiteral(pattern) && /^\/\\s\+?\/g?$/.test(pattern.text);
-  return isWhitespace && staticString(ctx, replacement) === '' ? expression.expression.expression : null;
-}
-
 /**
  * The default of an option written in place (`this.options?.cachePrefix ?? 'vendure-session-cache'`,
  * `config.prefix || 'sessions'`): the key as the application has it unless it sets the option.
@@ -298,13 +288,6 @@ function optionDefault(ctx: FileContext, expression: ts.Expression): string | nu
   if (operator !== ts.SyntaxKind.QuestionQuestionToken && operator !== ts.SyntaxKind.BarBarToken) return null;
   const option = unwrap(ts, expression.left);
   return ts.isPropertyAccessExpression(option) ? staticString(ctx, expression.right) : null;
-}
-
-/** Calls and spreads that make an array from another (`ids.map(key)`, `keys.filter(…)`, `Array.from(set)`, `[...keys]`). */
-function isArrayMade(ts: FileContext['ts'], expression: ts.Expression): boolean {
-  if (ts.isArrayLiteralExpression(expression))
-    return expression.elements.length === 1 && expression.elements.every((e) => ts.isSpreadElement(e));
-  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression));
 }
 
 /**
