@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { appendFrame } from '../env.js';
-import type { Frame } from '../env.js';
+import type { Env, Frame } from '../env.js';
 import { madeFunction, madeFunctionOf } from '../factories.js';
 import type { MadeFunction } from '../factories.js';
 import type { CacheFamily } from '../facts.js';
@@ -14,6 +14,7 @@ import { familyTtl } from './loaders.js';
 import { cachedLoads } from './loads.js';
 import type { Effect, EffectKey, EffectTtl } from './model.js';
 import { summarize } from './summarize.js';
+import { redisTtl } from '../sources/cache-clients.js';
 
 /**
  * A cached function made by a memoizer of the project: a factory given a loader that returns a
@@ -74,7 +75,9 @@ export function memoizedFamilies(ctx: FileContext): CacheFamily[] {
     const where = { file: ctx.file, range: ctx.range(call) };
     const loads = [...new Map(made.given.flatMap((g) => cachedLoads(g.ctx, g.fn)).map((l) => [JSON.stringify(l), l])).values()];
     // The expiry the call gives (`cacheable(fn, 60)`); a layer in front that says none (an LRU of the process) keeps its own.
-    const ttls = fills.flatMap((fill) => (fill.ttl ? (ttlSeconds(atCall(fill.ttl, made.outer)) ?? []) : []));
+    const ttls = [...fills.flatMap((fill) => (fill.ttl ? [fill.ttl] : [])), ...statedExpiries(made)].flatMap(
+      (ttl) => ttlSeconds(atCall(ttl, made.outer)) ?? [],
+    );
     const fillsHere = [{ ...where, ttl: ttls.length > 0 ? Math.max(...ttls) : null }];
     const seen = new Set<string>();
     for (const read of reads) {
@@ -89,11 +92,31 @@ export function memoizedFamilies(ctx: FileContext): CacheFamily[] {
           ...where,
           ttl: familyTtl(fillsHere),
           fills: fillsHere,
+          isMemoized: true,
         });
       }
     }
   }
   return families;
+}
+
+/**
+ * The expiries the made function's own writes state with a verb only Redis has, on a receiver known
+ * by name (`getRedisCache().setex(key, ttl, …)`), which is read as no fill: it would make the reads
+ * before it a loader of the key, where a memoizer's loader is the function it is given.
+ */
+function statedExpiries(made: MadeFunction): EffectTtl[] {
+  const { ts } = made.ctx;
+  const found: EffectTtl[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    const verb = ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text.toLowerCase() : '';
+    const ttl = (verb === 'setex' || verb === 'psetex') && ts.isCallExpression(node) ? redisTtl(made.ctx, verb, node) : undefined;
+    if (ttl) found.push({ bound: { expr: ttl.expr, ctx: made.ctx, env: null }, unit: ttl.unit });
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(made.fn.body, visit);
+  return found;
 }
 
 /** A key of the made function as the call that made it reads it: the factory's parameters bound to its arguments. */
@@ -115,5 +138,16 @@ export function isMemoizedRead(ctx: FileContext, read: Effect & { kind: 'cache-r
   if (!call || !ts.isCallExpression(call)) return false;
   const callee = unwrap(ts, call.expression);
   const made = ts.isIdentifier(callee) ? madeFunctionOf(ctx, callee) : null;
-  return made !== null && memoizedCalls(made.outer.ctx).some((m) => m.call === made.call);
+  if (made !== null && memoizedCalls(made.outer.ctx).some((m) => m.call === made.call)) return true;
+  // Reached through other functions (`buildApp()` down to `getProjectAccess(…)`): its key is read with the memoizer's call.
+  return read.keys.some((key) => 'bound' in key && isReadWithMemoizer(key.bound.env));
+}
+
+/** Whether one of the frames a key is read with is a memoizer's call that makes a family. */
+function isReadWithMemoizer(env: Env): boolean {
+  for (let frame = env, depth = 0; frame && depth < 32; frame = frame.next, depth++) {
+    const call = frame.args[0] ? parentOf(frame.args[0]) : undefined;
+    if (call && frame.ctx.ts.isCallExpression(call) && memoizedCalls(frame.ctx).some((m) => m.call === call)) return true;
+  }
+  return false;
 }
