@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MatrixRow, ScanResult } from '../../src/scanner/result.js';
 import { projects } from '../support/project.js';
 
@@ -207,5 +207,198 @@ router.patch('/settings/:id/logo', async (ctx) => {
     ]);
     const [logo] = result.findings.filter((f) => f.severity === 'error');
     expect(logo?.details?.[0]).toContain('it writes Settings (update) at src/queries.ts:7');
+  });
+});
+
+/**
+ * The same memoizer writing Redis through a client known by its name only (`getRedisCache().setex`),
+ * behind an LRU of the process that states no expiry of its own.
+ */
+const NAMED_CLIENT_CACHEABLE = `import { LRUCache } from 'lru-cache';
+import { getRedisCache } from './redis';
+export function cacheable<T extends (...args: any) => any>(fn: T, expireInSec: number): T & { clear: (...args: Parameters<T>) => Promise<number> };
+export function cacheable<T extends (...args: any) => any>(name: string, fn: T, expireInSec: number): T & { clear: (...args: Parameters<T>) => Promise<number> };
+export function cacheable<T extends (...args: any) => any>(fnOrName: T | string, fnOrExpireInSec: number | T, expireInSecOrOptions?: number | object) {
+  const name = typeof fnOrName === 'string' ? fnOrName : fnOrName.name;
+  const fn = typeof fnOrName === 'function' ? fnOrName : typeof fnOrExpireInSec === 'function' ? fnOrExpireInSec : null;
+  let expireInSec: number | null = null;
+  if (typeof fnOrName === 'function') {
+    expireInSec = typeof fnOrExpireInSec === 'number' ? fnOrExpireInSec : null;
+  } else {
+    expireInSec = typeof expireInSecOrOptions === 'number' ? expireInSecOrOptions : null;
+  }
+  if (typeof fn !== 'function') throw new Error('fn');
+  if (typeof expireInSec !== 'number') throw new Error('ttl');
+  const cachePrefix = \`cachable:\${name}\`;
+  const getKey = (...args: Parameters<T>) => \`\${cachePrefix}:\${JSON.stringify(args)}\`.replaceAll(/\\s/g, '');
+  const lruCache = new LRUCache<string, any>({ max: 1000, ttl: 60000 });
+  const cachedFn = async (...args: Parameters<T>): Promise<Awaited<ReturnType<T>>> => {
+    const key = getKey(...args);
+    const lruHit = lruCache.get(key);
+    if (lruHit !== undefined) return lruHit;
+    const cached = await getRedisCache().get(key);
+    if (cached) {
+      const parsed = JSON.parse(cached);
+      lruCache.set(key, parsed);
+      return parsed;
+    }
+    const result = await fn(...(args as any));
+    if (result) {
+      lruCache.set(key, result);
+      getRedisCache().setex(key, expireInSec, JSON.stringify(result)).catch(() => {});
+    }
+    return result;
+  };
+  cachedFn.clear = (...args: Parameters<T>) => {
+    const key = getKey(...args);
+    lruCache.delete(key);
+    return getRedisCache().del(key);
+  };
+  return cachedFn;
+}
+`;
+const NAMED_REDIS = `import { Redis } from 'ioredis';
+let redisCache: Redis;
+export function getRedisCache() {
+  if (!redisCache) redisCache = new Redis(process.env.REDIS_URL ?? '');
+  return redisCache;
+}
+`;
+describe('a memoizer on a Redis client known by name, and what proves its entries stale', () => {
+  let result: ScanResult;
+  beforeAll(async () => {
+    result = await project({
+      'src/cachable.ts': NAMED_CLIENT_CACHEABLE,
+      'src/redis.ts': NAMED_REDIS,
+      'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
+      'prisma/schema.prisma': `model User {\n  id String @id\n  members Member[]\n}\nmodel Member {\n  id String @id\n  userId String\n  role String\n  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n}\nmodel Client {\n  id String @id\n  name String\n  secret String\n}\nmodel Project {\n  id String @id\n  deleteAt DateTime?\n  cors String\n}\nmodel GscConnection {\n  id String @id\n  projectId String @unique\n  siteUrl String\n}\n`,
+      'src/services.ts': `import { cacheable } from './cachable';
+import { db } from './db';
+export async function getClientById(id: string) {
+  return db.client.findUnique({ where: { id } });
+}
+export const getClientByIdCached = cacheable(getClientById, 60 * 5);
+export async function getProjectById(id: string) {
+  const res = await db.project.findUnique({ where: { id } });
+  if (!res) return null;
+  return res;
+}
+export const getProjectByIdCached = cacheable(getProjectById, 60 * 60 * 24);
+export const getOrganizationAccess = cacheable('getOrganizationAccess', async ({ userId }: { userId: string }) => db.member.findFirst({ where: { userId } }), 60 * 5);
+export const getReport = cacheable(async (projectId: string) => {
+  const conn = await db.gscConnection.findUnique({ where: { projectId } });
+  if (!conn) return [];
+  return fetch(conn.siteUrl).then((r) => r.json());
+}, 60 * 60 * 4);
+`,
+      'src/server.ts': `import { getClientByIdCached } from './services';
+import { db } from './db';
+async function lookup(id: string) {
+  await db.project.findMany();
+  return getClientByIdCached(id);
+}
+export async function start() {
+  const client = await lookup('a');
+  process.on('SIGTERM', async () => console.log(client));
+}
+`,
+      'src/app.ts': `import express from 'express';
+import { db } from './db';
+export const app = express();
+app.patch('/clients/:id', async (req, res) => {
+  res.json(await db.client.update({ where: { id: req.params.id }, data: { name: req.body.name } }));
+});
+app.delete('/clients/:id', async (req, res) => {
+  await db.client.delete({ where: { id: req.params.id } });
+  res.json({});
+});
+app.delete('/projects/:id', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { deleteAt: new Date() } });
+  res.json({});
+});
+app.delete('/users/:id', async (req, res) => {
+  await db.user.delete({ where: { id: req.params.id } });
+  res.json({});
+});
+app.post('/gsc/:projectId/site', async (req, res) => {
+  await db.gscConnection.update({ where: { projectId: req.params.projectId }, data: { siteUrl: req.body.siteUrl } });
+  res.json({});
+});
+app.delete('/gsc/:projectId', async (req, res) => {
+  await db.gscConnection.delete({ where: { projectId: req.params.projectId } });
+  res.json({});
+});
+`,
+    });
+  });
+
+  function finding(line: number): (string | number | undefined)[] | undefined {
+    const found = result.findings.find((f) => f.file === 'src/app.ts' && f.line === line && f.severity !== 'note');
+    return found ? [found.ruleId, found.severity, found.line, found.column, found.message.split('\n')[0], found.details?.[0]] : undefined;
+  }
+
+  it('reads the expiry of its Redis writes, so that a cascade of a family that expires is a warning', () => {
+    expect(result.families.filter((f) => f.models.length > 0).map((f) => [f.key, f.ttl])).toEqual([
+      ['cachable::{args}', 14400],
+      ['cachable:getClientById:{args}', 300],
+      ['cachable:getOrganizationAccess:{args}', 300],
+      ['cachable:getProjectById:{args}', 86400],
+    ]);
+    expect(finding(15)?.slice(0, 5)).toEqual([
+      'possibly-stale-family',
+      'warning',
+      15,
+      5,
+      'DELETE /users/:id may leave a cached family stale: `cachable:getOrganizationAccess:{args}`.',
+    ]);
+  });
+
+  it('makes no family where a caller reaches the cached function through other functions', () => {
+    expect(result.families.filter((f) => f.key === 'cachable:getClientById:{args}').flatMap((f) => f.reads)).toEqual([
+      { file: 'src/services.ts', line: 6 },
+    ]);
+  });
+
+  it('proves an update only by a field the loader is seen to use', () => {
+    expect(finding(4)).toEqual([
+      'possibly-stale-family',
+      'warning',
+      4,
+      5,
+      'PATCH /clients/:id may leave a cached family stale: `cachable:getClientById:{args}`.',
+      '- `cachable:getClientById:{args}` holds Client (looked up by key; read at src/services.ts:6, filled at src/services.ts:6, ttl 300 s); it writes Client (update) at src/app.ts:5; its loader hands on the row, and the code does not show its callers using the fields written: delete `cachable:getClientById:{args}`.',
+    ]);
+    expect(finding(11)?.slice(0, 5)).toEqual([
+      'possibly-stale-family',
+      'warning',
+      11,
+      5,
+      'DELETE /projects/:id may leave a cached family stale: `cachable:getProjectById:{args}`.',
+    ]);
+    expect(finding(19)?.slice(0, 5)).toEqual([
+      'require-dependent-invalidation',
+      'error',
+      19,
+      5,
+      'POST /gsc/:projectId/site leaves a cached family stale: `cachable::{args}`.',
+    ]);
+  });
+
+  it('proves a delete where the loader hands on the row, not where it makes its value from fields of it', () => {
+    expect(finding(7)?.slice(0, 5)).toEqual([
+      'require-dependent-invalidation',
+      'error',
+      7,
+      5,
+      'DELETE /clients/:id leaves a cached family stale: `cachable:getClientById:{args}`.',
+    ]);
+    expect(finding(23)).toEqual([
+      'possibly-stale-family',
+      'warning',
+      23,
+      5,
+      'DELETE /gsc/:projectId may leave a cached family stale: `cachable::{args}`.',
+      '- `cachable::{args}` holds GscConnection (looked up by key; read at src/services.ts:14, filled at src/services.ts:14, ttl 14400 s); it writes GscConnection (delete) at src/app.ts:24; its loader makes its value from fields of the row, not a copy of the row: delete `cachable::{args}`.',
+    ]);
   });
 });

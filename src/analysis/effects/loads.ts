@@ -44,15 +44,14 @@ export function cachedLoads(ctx: FileContext, fn: ts.FunctionLikeDeclaration): M
   const effects = summarize(ctx, fn);
   // A row a helper reads and writes back on the way (an access token refreshed) is its bookkeeping, not what is cached.
   const rewritten = new Set(effects.flatMap((e) => (e.kind === 'model-write' ? [placeOf(e)] : [])));
-  return distinctReads(
-    effects
-      .filter((e): e is ModelReadEffect => e.kind === 'model-read' && !rewritten.has(placeOf(e)))
-      .map((e) => ({
-        ...e,
-        fields: e.fields ?? fieldsUsedAt(ctx, e, fn),
-        lookup: e.lookup === 'point' ? e.lookup : lookupAt(ctx, e),
-      })),
-  );
+  const reads = effects
+    .filter((e): e is ModelReadEffect => e.kind === 'model-read' && !rewritten.has(placeOf(e)))
+    .flatMap((e) => {
+      const used = e.fields === null ? fieldsUsedAt(ctx, e, fn) : null;
+      const lookup = e.lookup === 'point' ? e.lookup : lookupAt(ctx, e);
+      return distinctReads([{ ...e, fields: e.fields ?? used, lookup }]).map((read) => (used ? { ...read, hasFieldsByUse: true } : read));
+    });
+  return [...new Map(reads.map((read) => [JSON.stringify(read), read])).values()];
 }
 
 /**
