@@ -328,6 +328,10 @@ app.delete('/gsc/:projectId', async (req, res) => {
   await db.gscConnection.delete({ where: { projectId: req.params.projectId } });
   res.json({});
 });
+app.put('/gsc/:projectId', async (req, res) => {
+  await db.gscConnection.update({ where: { projectId: req.params.projectId }, data: req.body });
+  res.json({});
+});
 `,
     });
   });
@@ -381,6 +385,14 @@ app.delete('/gsc/:projectId', async (req, res) => {
       19,
       5,
       'POST /gsc/:projectId/site leaves a cached family stale: `cachable::{args}`.',
+    ]);
+    expect(finding(27)).toEqual([
+      'possibly-stale-family',
+      'warning',
+      27,
+      5,
+      'PUT /gsc/:projectId may leave a cached family stale: `cachable::{args}`.',
+      '- `cachable::{args}` holds GscConnection (looked up by key; read at src/services.ts:14, filled at src/services.ts:14, ttl 14400 s); it writes GscConnection (update) at src/app.ts:28; the fields it writes cannot be read: delete `cachable::{args}`.',
     ]);
   });
 

@@ -9,6 +9,7 @@ import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
 import { heldLoads, isOutsideFilter, isUnprovedOnMemoized, ordered, staleWrite } from './stale-writes.js';
+import type { StaleWrite } from './stale-writes.js';
 import {
   handlerResources,
   familyPattern,
@@ -206,10 +207,11 @@ function mayClear(invalidated: ParsedPattern, family: ParsedPattern): boolean {
 }
 
 /** Why a memoizer's entry only may be stale by a write (see `isUnprovedOnMemoized`). */
-function memoizedText(write: ModelWrite): string {
-  return write.change === 'delete'
-    ? 'its loader makes its value from fields of the row, not a copy of the row'
-    : 'its loader hands on the row, and the code does not show its callers using the fields written';
+function memoizedText({ write, read }: StaleWrite): string {
+  if (write.change === 'delete') return 'its loader makes its value from fields of the row, not a copy of the row';
+  return read.fields === null
+    ? 'its loader hands on the row, and the code does not show its callers using the fields written'
+    : 'the fields it writes cannot be read';
 }
 
 const reachText = (f: KeyFamily): string => (f.isLocal ? 'clears it only by calling back into its owner' : 'may clear it');
@@ -291,7 +293,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       ? `, on a path that does not clear it (cleared at ${oneLine(locate(input, found.clearedElsewhere.file ?? input.facts.file, found.clearedElsewhere.range.start))} on another)`
       : '';
     const isMemoizedGuess = family.isMemoized && isUnprovedOnMemoized(found);
-    const memoized = isMemoizedGuess ? `; ${memoizedText(found.write)}` : '';
+    const memoized = isMemoizedGuess ? `; ${memoizedText(found)}` : '';
     const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which ${reachText(family)}` : '';
     stale.push({
       name: key,
