@@ -13,6 +13,7 @@ import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectImport } from './project-modules.js';
 import type { JobProcessor, ModelHook } from './sources/source.js';
+import type { CascadeSchema } from './code-cascades.js';
 import type { Cascade } from './prisma-schema.js';
 
 /**
@@ -54,8 +55,12 @@ export interface CallResolver {
   isProjectModule?(specifier: string, fromFile: string): boolean | undefined;
   /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
   hooksOf?(model: string): readonly ModelHook[];
-  /** The models a delete of `model` removes rows of by cascade (a Prisma schema's `onDelete: Cascade`), across the project. */
-  cascadesOf?(model: string): readonly Cascade[];
+  /**
+   * The models a delete of `model` removes rows of by cascade, across the project: by the relations
+   * the code declares (see `codeCascadeTable`), and for a Prisma client's delete (`schema: 'prisma'`)
+   * by the Prisma schema's `onDelete: Cascade` too, which is looked for only then.
+   */
+  cascadesOf?(model: string, schema: CascadeSchema): readonly Cascade[];
   /** The prefix the routes registered on a router are served under, from where the project mounts it (`app.use('/api', router)`). */
   routePrefix?(router: ts.Identifier): string | null;
   /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */

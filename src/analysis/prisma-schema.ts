@@ -1,5 +1,6 @@
-import { getSchema } from '@mrleebo/prisma-ast';
+import type * as PrismaAst from '@mrleebo/prisma-ast';
 import type { Attribute, AttributeArgument, Field, KeyValue, Model } from '@mrleebo/prisma-ast';
+import { requirePackage } from '../ts/require-package.cjs';
 
 /** A Prisma schema file's text, with its path for what the analysis says of it. */
 export interface SchemaText {
@@ -29,6 +30,9 @@ export type CascadeTable = ReadonlyMap<string, readonly string[]>;
  */
 export function cascadeTable(schemas: readonly SchemaText[], modelName: (name: string) => string): CascadeTable {
   const table = new Map<string, string[]>();
+  if (schemas.length === 0) return table;
+  // The parser is loaded only for a project with a schema (it takes a third of a second to load).
+  const { getSchema } = requirePackage('@mrleebo/prisma-ast') as typeof PrismaAst;
   for (const { text } of schemas) {
     let models: Model[];
     try {

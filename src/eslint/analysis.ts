@@ -24,6 +24,8 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
+import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
+import type { CascadeSchema } from '../analysis/code-cascades.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
 import type { CascadeTable } from '../analysis/prisma-schema.js';
@@ -349,12 +351,20 @@ const resolvers = new WeakMap<ts.Program, CallResolver>();
  */
 function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
   return entryOf(resolvers, program, () => {
-    // The Prisma schema's cascades, read below the program's directory when a delete first asks.
-    let cascades: CascadeTable | null = null;
+    // The cascades of the program's files, and for a Prisma client's delete of the Prisma schema
+    // too (read below the program's directory), each read when a delete first asks.
+    let codeCascades: CascadeTable | null = null;
+    let prismaCascades: CascadeTable | null = null;
+    const projectFiles = (): ts.SourceFile[] =>
+      program.getSourceFiles().filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file));
     return {
       ...checkerResolver(tsInstance, program),
-      cascadesOf: (model: string) =>
-        cascadesOf((cascades ??= cascadeTable(readPrismaSchemas(program.getCurrentDirectory()), modelName)), model),
+      cascadesOf: (model: string, schema: CascadeSchema) => {
+        codeCascades ??= codeCascadeTable(tsInstance, projectFiles());
+        if (schema === 'code') return cascadesOf(codeCascades, model);
+        prismaCascades ??= mergedCascades(cascadeTable(readPrismaSchemas(program.getCurrentDirectory()), modelName), codeCascades);
+        return cascadesOf(prismaCascades, model);
+      },
     };
   });
 }

@@ -2,6 +2,7 @@ import { relevance, surfaceOf, textRelevance } from '../analysis/extract.js';
 import { importSpecifiers } from '../ts/imports.js';
 
 export { importSpecifiers };
+import { CASCADE_MARKER } from '../analysis/code-cascades.js';
 import { LISTENER_MARKER } from '../analysis/listeners.js';
 import { MOUNT_MARKER } from '../analysis/frameworks/mounts.js';
 import type { AnalysisOptions } from '../analysis/options.js';
@@ -14,13 +15,14 @@ import { GLOBAL_INTERCEPTOR_MARKER } from '../analysis/frameworks/nestjs.js';
 export interface Relevance {
   /**
    * Whether the file can hold a handler, an invalidation, a cache read or fill, a key used as a lock
-   * or counter, an event listener, an ORM hook, a job processor or a global interceptor. A file
-   * that cannot is parsed only when module resolution reaches it from one that can.
+   * or counter, an event listener, an ORM hook, a job processor, a global interceptor or a cascading
+   * relation. A file that cannot is parsed only when module resolution reaches it from one that can.
    */
   readonly relevant: boolean;
   /**
    * Whether the file can hold what the project-wide lookups read (an invalidation, a cache read or
-   * fill, a key used as a lock or counter, a listener, a hook, a processor, a global interceptor):
+   * fill, a key used as a lock or counter, a listener, a hook, a processor, a global interceptor, a
+   * cascading relation):
    * a scan that follows a change (`--staged`) reads every such file, as a whole run does.
    */
   readonly global: boolean;
@@ -29,12 +31,13 @@ export interface Relevance {
 }
 
 /**
- * The project-wide lookups (listeners, hooks, processors, global interceptors) read every file
+ * The project-wide lookups (listeners, hooks, processors, global interceptors, cascades) read every file
  * whose text matches one of these; each is the test its own module makes first. The key roles read
  * the files whose text can name a cache (`mayNameCache`), which are relevant for their sites already.
  */
 const MARKERS: readonly TextTest[] = [
   TAG_MARKER,
+  CASCADE_MARKER,
   LISTENER_MARKER,
   GLOBAL_INTERCEPTOR_MARKER,
   MOUNT_MARKER,

@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import type { CallResolver, FileContext, ServedRoute } from '../analysis/context.js';
 import type { KeyRoles } from '../analysis/effects/key-roles.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
+import type { CascadeSchema } from '../analysis/code-cascades.js';
 import type { Cascade, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
@@ -171,8 +172,8 @@ export class ProjectResolver implements CallResolver {
     return this.tables.routePrefix(router);
   }
 
-  cascadesOf(model: string): readonly Cascade[] {
-    return this.tables.cascadesOf(model);
+  cascadesOf(model: string, schema: CascadeSchema): readonly Cascade[] {
+    return this.tables.cascadesOf(model, schema);
   }
 
   isProjectModule(specifier: string, fromFile: string): boolean | undefined {

@@ -6,6 +6,8 @@ import { collectListeners } from '../analysis/listeners.js';
 import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
+import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
+import type { CascadeSchema } from '../analysis/code-cascades.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
 import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
@@ -18,7 +20,7 @@ type Fn = ts.FunctionLikeDeclaration;
 /**
  * The project-wide tables: event listeners, ORM hooks and job processors, each collected once from
  * the files that can hold them, the routes of the project's files and the cascades of its Prisma
- * schema; every lookup told to the recorder.
+ * schema and of its code; every lookup told to the recorder.
  */
 export class ProjectTables {
   private listeners: Map<string, Fn[]> | null = null;
@@ -26,11 +28,12 @@ export class ProjectTables {
   private hookTable: HookTable | null = null;
   private routes: RouteTable | null = null;
   private mounts: MountTable | null = null;
-  private cascades: CascadeTable | null = null;
+  private codeCascades: CascadeTable | null = null;
+  private prismaCascades: CascadeTable | null = null;
 
   constructor(
     private readonly ts: TS,
-    /** The parsed files that can hold listeners, hooks or processors. */
+    /** The parsed files that can hold listeners, hooks, processors or cascading relations. */
     private readonly files: () => readonly ts.SourceFile[],
     private readonly recorder?: ReadRecorder,
     /** The route table of the project's files (made from their paths), asked for when first needed. */
@@ -66,11 +69,17 @@ export class ProjectTables {
     return this.hookTable.processors.get(queue) ?? [];
   }
 
-  /** The models a delete of `model` removes rows of by the schema's `onDelete: Cascade` relations. */
-  cascadesOf(model: string): readonly Cascade[] {
+  /**
+   * The models a delete of `model` removes rows of by the cascading relations of the code (see
+   * `codeCascadeTable`), and for a Prisma client's delete of the Prisma schema too: its files are
+   * looked for only then.
+   */
+  cascadesOf(model: string, schema: CascadeSchema): readonly Cascade[] {
     this.recorder?.consultedTables();
-    this.cascades ??= cascadeTable(this.prismaSchemas(), modelName);
-    return cascadesOf(this.cascades, model);
+    this.codeCascades ??= codeCascadeTable(this.ts, this.files());
+    if (schema === 'code') return cascadesOf(this.codeCascades, model);
+    this.prismaCascades ??= mergedCascades(cascadeTable(this.prismaSchemas(), modelName), this.codeCascades);
+    return cascadesOf(this.prismaCascades, model);
   }
 
   /** The prefix the routes of a router are served under, from where the project mounts it (`app.use('/api', router)`), or null. */

@@ -45,7 +45,7 @@ export function saveCompiledCode(): string | null {
 }
 
 /** `require(name)`: throws what `require` throws when the package is missing. */
-export function requirePackage(name: 'typescript' | 'zod'): unknown {
+export function requirePackage(name: 'typescript' | 'zod' | '@mrleebo/prisma-ast'): unknown {
   if (name === 'typescript' && codeCacheDirectory !== null) {
     const file = require.resolve(name);
     if (require.cache[file] === undefined) return loadWithCodeCache(file, codeCacheDirectory);

@@ -232,7 +232,7 @@ function clearingText(handler: RouteHandler, key: string, family: KeyFamily): st
 /** What a message says of a write: model, change and where it is made. */
 function writeProof(input: CheckInput, write: ModelWrite): string {
   const where = write.site ? ` at ${locateSite(input, write.site)}` : '';
-  if (write.cascade) return `it deletes ${oneLine(write.cascade.join(' → '))} by cascade (\`onDelete: Cascade\`)${where}`;
+  if (write.cascade) return `it deletes ${oneLine(write.cascade.join(' → '))} by cascade (\`ON DELETE CASCADE\`)${where}`;
   if (write.relation !== undefined)
     return `it writes the \`${oneLine(write.relation)}\` relation of ${oneLine(write.model)} (its join rows)${where}`;
   return `it writes ${oneLine(write.model)} (${write.change})${where}`;

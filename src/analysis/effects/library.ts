@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import { constantInitializer, staticString } from '../context.js';
+import type { CascadeSchema } from '../code-cascades.js';
 import type { FileContext } from '../context.js';
 import { returnedExpression } from '../factories.js';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';
@@ -33,16 +34,37 @@ function sourceEffects(site: SourceCall, stage: Stage): readonly CallEffect[] | 
   for (const source of SOURCES) {
     if (stage !== 'all' && (stage === 'before-helpers') !== (source.precedesHelpers === true)) continue;
     const classified = source.classify(site);
-    if (classified) return classified;
+    if (classified) return withCascades(site.ctx, classified, source.id === 'prisma' ? 'prisma' : 'code');
   }
   return null;
+}
+
+/**
+ * A source's effects with the deletes the database makes with each delete they hold (the schema's
+ * cascading relations: a Prisma `onDelete: Cascade`, a Knex, Drizzle, TypeORM or Sequelize
+ * `onDelete: 'CASCADE'`). Those are writes of the other models too, which fire none of the ORM's
+ * hooks: the database makes them.
+ */
+function withCascades(ctx: FileContext, effects: readonly CallEffect[], schema: CascadeSchema): readonly CallEffect[] {
+  const cascades = (effect: CallEffect): CallEffect[] => {
+    if (effect.kind !== 'model-write' || effect.cascade || writeChange(effect.operation) !== 'delete') return [];
+    return (ctx.resolver?.cascadesOf?.(effect.model, schema) ?? []).map((cascade) => ({
+      kind: 'model-write',
+      model: cascade.model,
+      operation: effect.operation,
+      events: [],
+      cascade: cascade.chain,
+    }));
+  };
+  const added = effects.flatMap(cascades);
+  return added.length === 0 ? effects : [...effects, ...added];
 }
 
 /** What the sources say of a tagged template that runs where it stands (see `Source.classifyTemplate`). */
 export function templateEffects(ctx: FileContext, template: ts.TaggedTemplateExpression): readonly CallEffect[] | null {
   for (const source of SOURCES) {
     const classified = source.classifyTemplate?.(ctx, template) ?? null;
-    if (classified) return classified;
+    if (classified) return withCascades(ctx, classified, 'code');
   }
   return null;
 }

@@ -6,7 +6,8 @@ import type { FileContext } from '../context.js';
 import { constructed, declarationOf, modelName, propertyValue } from './declarations.js';
 import type { CallEffect, KeyArgument, Source } from './source.js';
 
-const TABLE_FACTORIES = /^(pg|mysql|sqlite|singlestore|gel)Table$|^table$/;
+/** The functions that declare a Drizzle table (`pgTable('users', …)`). */
+export const TABLE_FACTORIES = /^(pg|mysql|sqlite|singlestore|gel)Table$|^table$/;
 const WRITES = new Set(['insert', 'update', 'delete']);
 const SELECTS = new Set(['select', 'selectDistinct', 'selectDistinctOn']);
 const QUERY_READS = new Set(['findMany', 'findFirst']);

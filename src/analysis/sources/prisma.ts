@@ -192,21 +192,6 @@ function listElements(ts: TS, value: ts.Expression | null): ts.Expression[] {
 }
 
 /**
- * The deletes the database makes with a delete of `model` (the schema's `onDelete: Cascade`
- * relations): writes of those models too, which fire none of Prisma's hooks (the database makes them).
- */
-function cascadedDeletes(ctx: FileContext, model: string, operation: string): CallEffect[] {
-  if (operation !== 'delete' && operation !== 'deleteMany') return [];
-  return (ctx.resolver?.cascadesOf?.(model) ?? []).map((cascade) => ({
-    kind: 'model-write',
-    model: cascade.model,
-    operation,
-    events: [],
-    cascade: cascade.chain,
-  }));
-}
-
-/**
  * Prisma: `prisma.website.findMany()`, `this.prisma.website.update()`, `tx.website.create()` in
  * `$transaction(async (tx) => …)`. The model is the delegate's name in the class-name form
  * (`website` → `Website`). Writes fire the operation's name and `$allOperations` for extensions.
@@ -237,16 +222,14 @@ export const prisma: Source = {
         { kind: 'model-read', model: modelName(model), operation: name, fields: prismaReadFields(ts, call) },
         ...cachedRead(ctx, call),
       ];
-    const written = modelName(model);
     return [
       {
         kind: 'model-write',
-        model: written,
+        model: modelName(model),
         operation: name,
         events: [name, '$allOperations', '$use'],
         fields: prismaWriteFields(ts, call, name),
       },
-      ...cascadedDeletes(ctx, written, name),
     ];
   },
   isCachedRead: (ts, call) => cacheStrategy(ts, call) !== null,

@@ -11,6 +11,7 @@ import type { FileFacts, GlobalCacheSetup, Invalidation } from '../../analysis/f
 import { GLOBAL_INTERCEPTOR_MARKER, globalCacheSetup } from '../../analysis/frameworks/nestjs.js';
 import { isReadWithOthers } from '../../analysis/frameworks/index.js';
 import { IMPLEMENTS_MARKER } from '../../analysis/implementations.js';
+import { CASCADE_MARKER } from '../../analysis/code-cascades.js';
 import { LISTENER_MARKER } from '../../analysis/listeners.js';
 import { MOUNT_MARKER } from '../../analysis/frameworks/mounts.js';
 import { SOURCES } from '../../analysis/sources/index.js';
@@ -89,6 +90,7 @@ interface KeptSummary {
 
 const TABLE_MARKERS: readonly TextTest[] = [
   LISTENER_MARKER,
+  CASCADE_MARKER,
   IMPLEMENTS_MARKER,
   MOUNT_MARKER,
   ...SOURCES.flatMap((source) => (source.hookMarker ? [source.hookMarker] : [])),
