@@ -37,10 +37,10 @@ export function elementOf(ctx: FileContext, node: ts.Expression, env: Env, depth
     return ts.isSpreadElement(only) ? elementOf(ctx, only.expression, env, depth + 1) : { expr: only, ctx, env };
   }
   if (ts.isNewExpression(expression)) {
-    // `new Set(keys)`: the same elements, once each.
-    const isSet = ts.isIdentifier(expression.expression) && expression.expression.text === 'Set';
+    // `new Set(keys)`: the same elements, once each; `new Map(entries)` is iterated as its entries.
+    const made = ts.isIdentifier(expression.expression) ? expression.expression.text : null;
     const first = expression.arguments?.[0];
-    return isSet && first ? elementOf(ctx, first, env, depth + 1) : null;
+    return (made === 'Set' || made === 'Map') && first ? elementOf(ctx, first, env, depth + 1) : null;
   }
   if (!ts.isCallExpression(expression)) return null;
   const callee = unwrap(ts, expression.expression);
@@ -89,7 +89,53 @@ function mapped(ctx: FileContext, array: ts.Expression, callback: ts.Expression,
  */
 export function callbackElement(ctx: FileContext, identifier: ts.Identifier, env: Env, depth = 0): Bound | null {
   const array = iteratedArray(ctx.ts, identifier);
-  return array ? elementOf(ctx, array, env, depth + 1) : null;
+  if (array) return elementOf(ctx, array, env, depth + 1);
+  // `[...byId].map(([id, key]) => …)`: a place of each element, a pair written as an array literal.
+  const place = iteratedPlace(ctx.ts, identifier);
+  const element = place ? elementOf(ctx, place.array, env, depth + 1) : null;
+  return element && place ? placeIn(element, place.index) : null;
+}
+
+/** The element at `index` of an array literal an element is written as (`[id, key]`, `[key]` of `[...keys]` excluded). */
+function placeIn(element: Bound, index: number): Bound | null {
+  const { ts } = element.ctx;
+  const tuple = unwrap(ts, element.expr);
+  const item = ts.isArrayLiteralExpression(tuple) ? tuple.elements[index] : undefined;
+  return item && !ts.isSpreadElement(item) && !ts.isOmittedExpression(item) ? { ...element, expr: item } : null;
+}
+
+/** The array and the place an identifier names in each element, as a name of an array pattern that is the first parameter of an inline callback. */
+function iteratedPlace(ts: TS, identifier: ts.Identifier): { array: ts.Expression; index: number } | null {
+  let fn = parentOf(identifier);
+  while (fn && !(ts.isFunctionLike(fn) && fn.parameters.some((p) => bindsName(ts, p.name, identifier.text)))) fn = parentOf(fn);
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return null;
+  const pattern = fn.parameters[0]?.name;
+  if (!pattern || !ts.isArrayBindingPattern(pattern)) return null;
+  const index = pattern.elements.findIndex(
+    (e) => ts.isBindingElement(e) && !e.dotDotDotToken && ts.isIdentifier(e.name) && e.name.text === identifier.text,
+  );
+  const call = parentOf(fn);
+  if (index < 0 || !call || !ts.isCallExpression(call) || call.arguments[0] !== fn) return null;
+  const callee = unwrap(ts, call.expression);
+  return ts.isPropertyAccessExpression(callee) && ELEMENT_CALLBACKS.has(callee.name.text) ? { array: callee.expression, index } : null;
+}
+
+/**
+ * The value `map.get(key)` gives of a map made from pairs written in place (`new Map(ids.map((id) =>
+ * [id, keyOf(id)]))`): the second of each pair, read with the arguments in force.
+ */
+export function mapValue(ctx: FileContext, node: ts.Expression, env: Env): Bound | null {
+  const { ts } = ctx;
+  const expression = unwrap(ts, node);
+  if (!ts.isCallExpression(expression) || expression.arguments.length !== 1) return null;
+  const callee = unwrap(ts, expression.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'get') return null;
+  const map = unwrap(ts, callee.expression);
+  const made = ts.isIdentifier(map) ? constantInitializer(ctx, map) : null;
+  const bare = made ? unwrap(ts, made) : null;
+  const isMap = bare && ts.isNewExpression(bare) && ts.isIdentifier(bare.expression) && bare.expression.text === 'Map';
+  const pair = isMap ? elementOf(ctx, bare, env) : null;
+  return pair ? placeIn(pair, 1) : null;
 }
 
 /** The array whose elements an identifier stands for, as the first parameter of an inline callback of an array method, or null. */

@@ -10,7 +10,7 @@ import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
 import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
-import { callbackElement, elementOf, isArrayMade } from './elements.js';
+import { callbackElement, elementOf, isArrayMade, mapValue } from './elements.js';
 import { whitespaceStripped } from './key-forms.js';
 import { isRecordId } from './record-ids.js';
 
@@ -95,7 +95,7 @@ export class PartsReader {
       this.literal(constant);
       return null;
     }
-    const builder = builderBody(ctx, expression, env) ?? indexedProperty(ctx, expression, env);
+    const builder = builderBody(ctx, expression, env) ?? indexedProperty(ctx, expression, env) ?? mapValue(ctx, expression, env);
     if (builder) return this.read(builder.ctx, builder.expr, depth + 1, builder.env);
     // A whole key that is an array (`del(ids.map((id) => \`user:${id}\`))`): each element matches its element's pattern.
     const element = this.isPiece || !isArrayMade(ts, expression) ? null : elementOf(ctx, expression, env);
@@ -250,7 +250,8 @@ export class PartsReader {
       localConstant(ctx, expression, env) ??
       builderBody(ctx, expression, env) ??
       joinedBound(ctx, expression, env) ??
-      indexedProperty(ctx, expression, env);
+      indexedProperty(ctx, expression, env) ??
+      mapValue(ctx, expression, env);
     // A runtime value after all: one hole.
     if (!inner || !this.tryRead(inner.ctx, inner.expr, depth + 1, inner.env)) this.hole(ctx, node);
   }

@@ -132,6 +132,54 @@ export class LinksService {
   });
 });
 
+describe('functions that cache, called one after another', () => {
+  it('takes no read of the caller between two such calls for the loader, and names the loading read in the message', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/rates.ts': `import Redis from 'ioredis';
+import { prisma } from './db';
+const redis = new Redis();
+export async function cachedRates(productId: string) {
+  const hit = await redis.get(\`rates:\${productId}\`);
+  if (hit) return JSON.parse(hit);
+  const rows = await prisma.taxRate.findMany({ where: { productId } });
+  await redis.set(\`rates:\${productId}\`, JSON.stringify(rows));
+  return rows;
+}
+`,
+      'src/api.ts': `import express from 'express';
+import { prisma } from './db';
+import { cachedRates } from './rates';
+const app = express();
+app.get('/quote', async (req, res) => {
+  const first = await cachedRates(String(req.query.first));
+  const region = await prisma.region.findUnique({ where: { id: String(req.query.region) } });
+  const second = await cachedRates(String(req.query.second));
+  res.json({ rates: [first, second].map((rates) => rates.length), region });
+});
+app.post('/regions/:id', async (req, res) => {
+  await prisma.region.update({ where: { id: req.params.id }, data: req.body });
+  res.json({});
+});
+app.post('/rates/:id', async (req, res) => {
+  await prisma.taxRate.update({ where: { id: req.params.id }, data: req.body });
+  res.json({});
+});
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models])).toEqual([['rates:{productId}', ['TaxRate']]]);
+    const stale = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation');
+    expect(stale.map((f) => [f.severity, `${f.file}:${String(f.line)}:${String(f.column)}`, f.message, f.details?.[0]])).toEqual([
+      [
+        'error',
+        'src/api.ts:15:5',
+        'POST /rates/:id leaves a cached family stale: `rates:{productId}`.',
+        '- `rates:{productId}` holds TaxRate (a list, count or aggregate; read at src/rates.ts:5, filled at src/rates.ts:8); it writes TaxRate (update) at src/api.ts:16: delete `rates:{productId}`.',
+      ],
+    ]);
+  });
+});
+
 describe('Next.js unstable_cache', () => {
   it('is a loading read named by its first tag, its ttl the revalidate seconds', async () => {
     const result = await project({

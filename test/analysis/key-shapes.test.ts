@@ -92,6 +92,36 @@ app.delete('/reports/:id', async (req, res) => {
   });
 });
 
+describe('keys kept in a map', () => {
+  it('reads keys a map holds: through `get` and through its entries, taken apart in a callback', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/prices.ts': `import Redis from 'ioredis';
+import { prisma } from './db';
+const redis = new Redis();
+function priceKey(variantId: string, regionId: string): string {
+  return \`ps:\${variantId}:\${regionId}\`;
+}
+export async function prices(variantIds: string[], regionId: string) {
+  const keys = new Map(variantIds.map((id) => [id, priceKey(id, regionId)]));
+  const hits = await Promise.all([...keys].map(async ([, key]) => await redis.get(key)));
+  const rows = await prisma.moneyAmount.findMany({ where: { variantId: { in: variantIds }, regionId } });
+  await Promise.all(rows.map(async (row) => await redis.set(keys.get(row.variantId)!, JSON.stringify(row))));
+  return [hits, rows];
+}
+`,
+    });
+    expect(result.families.map((f) => [f.key, f.models, f.reads, f.fills])).toEqual([
+      [
+        'ps:{variantId}:{regionId}',
+        ['MoneyAmount'],
+        [{ file: 'src/prices.ts', line: 9 }],
+        [{ file: 'src/prices.ts', line: 11, ttl: null }],
+      ],
+    ]);
+  });
+});
+
 describe('a cache reached through a facade', () => {
   it('reads a Proxy facade as the cache it stands in for, with its ttls in milliseconds', async () => {
     const result = await project({

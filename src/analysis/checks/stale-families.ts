@@ -279,8 +279,10 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const found = staleWrite(writes, sure, clearing) ?? staleWrite(writes, family.loads, clearing);
     // Past code not followed: only a family cleared on another branch, or kept in memory, is reported.
     if (!found || (isPartlyJudged && !found.clearedElsewhere && !family.isLocal)) continue;
-    const read = family.reads[0];
-    const fill = [...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
+    // The read that loads what is written names the family: not a caller's, which reaches it through a function that caches.
+    const loading = family.reads.filter((r) => r.loads.some((l) => l.model === found.write.model));
+    const read = loading[0] ?? family.reads[0];
+    const fill = [...loading, ...family.reads, ...family.projected].flatMap((r) => r.fills)[0];
     const where = [read ? `read at ${locateSite(input, read)}` : null, fill ? `filled at ${locateSite(input, fill)}` : null]
       .filter(Boolean)
       .join(', ');

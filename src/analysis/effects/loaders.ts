@@ -121,10 +121,15 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
     if (read.hasLoader || within.length > 0) return distinctReads(within);
   }
   const keys = readableKeys(read.keys);
+  // A call that reads the key too (a function that caches on its own, `taxes.ratesFor(…)`) fills its own miss,
+  // not this one: what the caller reads before it is no loader.
+  const readsToo = (fill: Effect): boolean =>
+    fill.at !== undefined && effects.some((e) => e.kind === 'cache-read' && e.at === fill.at && overlapsAny(readableKeys(e.keys), keys));
   const fill = effects.find(
     (e) =>
       e.kind === 'cache-fill' &&
       e.isCacheAside &&
+      !readsToo(e) &&
       sameFile(e) &&
       where(e).getStart() > call.getEnd() &&
       overlapsAny(readableKeys(e.keys), keys),

@@ -16,7 +16,8 @@ export interface ProjectClass {
  * - a dependency-injection container's registration (`req.scope.resolve('quoteService')`): by the
  *   convention of awilix, the class of the same name, capitalised (`QuoteService`), when the project
  *   has exactly one; `'unresolved'` when it has none or several, for a note to say so;
- * - a method of such a class declared to return `this` (`quotes.withTransaction(manager)`).
+ * - a method of such a class declared to return `this` (`quotes.withTransaction(manager)`), called
+ *   where it is used or where the variable is given its value.
  * Null when the code says none of these.
  */
 export function serviceClassOf(ctx: FileContext, receiver: ts.Expression, depth = 0): ProjectClass | 'unresolved' | null {
@@ -37,7 +38,10 @@ export function serviceClassOf(ctx: FileContext, receiver: ts.Expression, depth 
   const typed = type && ts.isIdentifier(type.node) ? classOf(declared.ctx, type.node) : null;
   if (typed) return typed;
   const name = declared.initializer ? registrationName(declared.ctx, declared.initializer) : null;
-  return name === null ? null : registeredClass(declared.ctx, name);
+  if (name !== null) return registeredClass(declared.ctx, name);
+  // `const txRates = rates.withTransaction(tx)`: what the call it is given says.
+  const initial = declared.initializer ? unwrap(ts, declared.initializer) : null;
+  return initial && ts.isCallExpression(initial) ? serviceClassOf(declared.ctx, initial, depth + 1) : null;
 }
 
 /** The name a container is asked for: `'quoteService'` of `req.scope.resolve('quoteService')` or `container.resolve('quoteService')`. */

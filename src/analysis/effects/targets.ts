@@ -5,7 +5,7 @@ import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage, madeFunctionOf, memberFunction } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
-import { modelClassOf } from '../sources/index.js';
+import { extendedMethodOf, modelClassOf } from '../sources/index.js';
 import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
 import { admitsEvent } from '../listeners.js';
@@ -31,6 +31,9 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const object = unwrap(ts, callee.expression);
   const method = callee.name.text;
+  // `taxRateRepo.listByProduct(…)`, `this.listByProduct(…)`: a method the project gave a library's value.
+  const extended = extendedMethodOf(ctx, object, method);
+  if (extended) return [extended];
   if (object.kind === ts.SyntaxKind.ThisKeyword || isThisAlias(ctx, object)) {
     const owner = enclosingClass(ts, call);
     const found = owner ? classMember(ctx, owner, method) : null;

@@ -67,6 +67,19 @@ export function mayNameCache(text: string): boolean {
   return CACHE_SOURCES.some((source) => source.cacheText?.test(text));
 }
 
+/** The function of the project a method of a library's value runs (see `Source.extendedMethod`), as the first source that knows says. */
+export function extendedMethodOf(
+  ctx: FileContext,
+  receiver: ts.Expression,
+  name: string,
+): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext; label: string } | null {
+  for (const source of SOURCES) {
+    const found = source.extendedMethod?.(ctx, receiver, name);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** The project's model class an instance is of (`site` of `await Website.findByPk(id)`), as the first source that knows says. */
 export function modelClassOf(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null {
   for (const source of SOURCES) {

@@ -219,6 +219,15 @@ export interface Source {
    * Website.findByPk(id)`): a call of a method the library does not know runs that class's method.
    */
   instanceClass?(ctx: FileContext, receiver: ts.Expression): { cls: ts.ClassLikeDeclaration; ctx: FileContext } | null;
+  /**
+   * The function of the project a method of this library's value runs, where the project gave it
+   * to the value (`taxRateRepo.listByProduct(…)` of a TypeORM repository `extend({ listByProduct() { … } })`ed).
+   */
+  extendedMethod?(
+    ctx: FileContext,
+    receiver: ts.Expression,
+    name: string,
+  ): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext; label: string } | null;
   /** The lifecycle hooks a file registers (read from the syntax of that file alone). */
   hooks?(ts: TS, file: ts.SourceFile): readonly ModelHook[];
   /** The job processors a file declares (read from the syntax of that file alone). */

@@ -72,7 +72,22 @@ function builderCalls(ctx: FileContext, made: ts.CallExpression): ts.CallExpress
 export type BuilderUse =
   | { readonly kind: 'read'; readonly hasUnreadFilter: boolean }
   /** `relation`: the relation whose join rows it writes (`?` when its name cannot be read). */
-  | { readonly kind: 'write'; readonly operation: string; readonly relation?: string };
+  | {
+      readonly kind: 'write';
+      readonly operation: string;
+      readonly relation?: string;
+      /** The entity the chain names for the write (`insert().into(ProductTaxRate)`, `delete().from(…)`, `update(Quote)`), else the builder's. */
+      readonly entity?: ts.Expression;
+    };
+
+/** The builder methods that name the entity a write is of: `insert().into(E)`, `delete().from(E)`, `update(E)`. */
+const WRITE_TARGETS: Readonly<Record<string, string>> = {
+  insert: 'into',
+  delete: 'from',
+  softDelete: 'from',
+  restore: 'from',
+  update: 'update',
+};
 
 /**
  * What the query builder a repository's `createQueryBuilder()` makes is for: a read of its entity
@@ -91,7 +106,11 @@ export function builderUse(ctx: FileContext, made: ts.CallExpression): BuilderUs
     return { kind: 'read', hasUnreadFilter };
   }
   const operation = lastName(ts, first.expression) ?? '';
-  if (operation !== 'relation') return { kind: 'write', operation };
+  if (operation !== 'relation') {
+    const target = WRITE_TARGETS[operation];
+    const named = calls.find((call, i) => names[i] === target && call.arguments[0] !== undefined)?.arguments[0];
+    return named ? { kind: 'write', operation, entity: named } : { kind: 'write', operation };
+  }
   const last = first.arguments[first.arguments.length - 1];
   return { kind: 'write', operation, relation: (last ? staticString(ctx, last) : null) ?? '?' };
 }

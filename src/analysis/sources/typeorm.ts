@@ -21,6 +21,7 @@ import {
 import { isIdField } from './operations.js';
 import type { CallEffect, ModelHook, Source, TextTest } from './source.js';
 import { builderUse } from './typeorm-builders.js';
+import { repositoryMethod, repositoryStep } from './typeorm-repositories.js';
 import { entityName, GIVEN, givenEntity } from './typeorm-entities.js';
 
 /**
@@ -73,6 +74,8 @@ const WRITES: Readonly<Record<string, readonly string[]>> = {
   recover: [...SUBSCRIBER('Recover'), ...ENTITY('Recover')],
   clear: [],
 };
+/** How many steps back a custom repository is followed to the repository it extends. */
+const MAX_REPOSITORY_STEPS = 8;
 const REPOSITORY_TYPES = new Set(['Repository', 'MongoRepository', 'TreeRepository']);
 const ACTIVE_RECORD = new Set(['BaseEntity']);
 /** The writes an active-record entity makes of itself (`site.save()`). */
@@ -122,10 +125,18 @@ function repositoryEntity(ctx: FileContext, receiver: ts.Expression): string | n
   return model && !model.given ? model.model : null;
 }
 
-/** The model a repository is for (see `repositoryEntity`), or the parameter of a generic helper that gives it (`getRepository(ctx, entityType)`). */
-function repositoryModel(ctx: FileContext, receiver: ts.Expression): RepositoryModel | null {
+/**
+ * The model a repository is for (see `repositoryEntity`), or the parameter of a generic helper that
+ * gives it (`getRepository(ctx, entityType)`); a custom repository's is the one it extends.
+ */
+function repositoryModel(ctx: FileContext, receiver: ts.Expression, depth = 0): RepositoryModel | null {
   const { ts } = ctx;
   const expression = unwrap(ts, receiver);
+  // `manager.withRepository(this.taxRateRepository_)`, `getRepository(TaxRate).extend({ … })`, `this` in that object.
+  const further = (): RepositoryModel | null => {
+    const next = depth < MAX_REPOSITORY_STEPS ? repositoryStep({ expr: expression, ctx }) : null;
+    return next ? repositoryModel(next.ctx, next.expr, depth + 1) : null;
+  };
   const fromCall = (init: ts.Expression): RepositoryModel | null => {
     const bare = unwrap(ts, init);
     // `ctx ? connection.getRepository(ctx, entity) : rawConnection.getRepository(entity)`: both the same entity's.
@@ -144,9 +155,9 @@ function repositoryModel(ctx: FileContext, receiver: ts.Expression): RepositoryM
     }
     return null;
   };
-  if (ts.isCallExpression(expression)) return fromCall(expression);
+  if (ts.isCallExpression(expression)) return fromCall(expression) ?? further();
   const declared = declarationOf(ctx, expression);
-  if (!declared) return null;
+  if (!declared) return further();
   const named = (model: string | null | undefined): RepositoryModel | null => (model ? { model } : null);
   const injected = decoratorCall(ts, declared.decorators, new Set(['InjectRepository']));
   if (injected) return named(entityName(ctx, injected.arguments[0]));
@@ -157,7 +168,7 @@ function repositoryModel(ctx: FileContext, receiver: ts.Expression): RepositoryM
     const base = custom ? libraryBase(custom.ctx, custom.cls, REPOSITORY_TYPES) : null;
     if (base && REPOSITORY_TYPES.has(base.name)) return named(typeReference(ts, base.args[0])?.name);
   }
-  return declared.initializer ? fromCall(declared.initializer) : null;
+  return (declared.initializer ? fromCall(declared.initializer) : null) ?? further();
 }
 
 /** Whether a receiver is an entity manager: typed so, `dataSource.manager`, the callback parameter of `transaction(…)`. */
@@ -255,8 +266,21 @@ function queryBuilderEffects(ctx: FileContext, made: ts.CallExpression, model: s
       },
     ];
   const { operation, relation } = use;
-  if (relation === undefined) return [{ kind: 'model-write', model, operation, events: WRITES[operation] ?? [] }];
+  // `this.createQueryBuilder().insert().into(ProductTaxRate)`: a write of the entity the chain names.
+  const target = (use.entity ? entityName(ctx, use.entity) : null) ?? model;
+  if (relation === undefined) return [{ kind: 'model-write', model: target, operation, events: WRITES[operation] ?? [] }];
   return [{ kind: 'model-write', model, operation: 'update', events: [], fields: [relation], relation }];
+}
+
+/**
+ * A manager's `createQueryBuilder(Entity, alias)`, or `createQueryBuilder().insert().into(Entity)`: a
+ * read or write of the entity it names; nothing known where it names none.
+ */
+function managerBuilderEffects(ctx: FileContext, made: ts.CallExpression): CallEffect[] {
+  const use = builderUse(ctx, made);
+  const named = use.kind === 'write' && use.entity ? null : entityName(ctx, made.arguments[0]);
+  const model = named ?? (use.kind === 'write' && use.entity ? entityName(ctx, use.entity) : null);
+  return model === null ? [] : queryBuilderEffects(ctx, made, model);
 }
 
 /** `save` of a new row (see `isNewRow`): an insert, with the events of one. */
@@ -359,6 +383,7 @@ export const typeorm: Source = {
     const given = receiver && (READS.has(name) || WRITES[name] || name === 'createQueryBuilder') ? repositoryModel(ctx, receiver) : null;
     if (given && name === 'createQueryBuilder') return givenBy(queryBuilderEffects(ctx, call, given.model), given);
     if (given?.given) return givenBy(effectFor(given.model, name, call, ctx.ts) ?? [], given);
+    if (receiver && name === 'createQueryBuilder' && isManager(ctx, receiver)) return managerBuilderEffects(ctx, call);
     if (!receiver || (!READS.has(name) && !WRITES[name])) return null;
     // `this.save()` in a method of an active-record entity, `this.find()` in a static one.
     const self = thisModel(ctx, receiver, ACTIVE_RECORD);
@@ -389,6 +414,7 @@ export const typeorm: Source = {
     return null;
   },
   isCachedRead: (ts, call) => queryCache(ts, call) !== null,
+  extendedMethod: repositoryMethod,
   hookMarker: MARKER,
   hooks: typeormHooks,
 };
