@@ -18,6 +18,9 @@ const INERT = {
   'src/polyfills.ts': `const structuredCloneExport = globalThis.structuredClone;\nexport { structuredCloneExport as structuredClone };\n`,
   // A class whose member is a built-in Map.
   'src/validator.ts': `export class Validator {\n  private readonly compiled: Map<string, (value: unknown) => boolean>;\n  constructor() {\n    this.compiled = new Map();\n  }\n  check(schema: string, value: unknown) {\n    const validate = this.compiled.get(schema);\n    return validate ? validate(value) : true;\n  }\n}\n`,
+  // Members declared as an array, and as a package's client that may be absent; a logger typed by the project's interface.
+  'src/filters.ts': `import { PostHog } from 'posthog-node';\nimport type { Logger } from './logger';\nexport class FilterList {\n  private filters: string[] = [];\n  private posthog?: PostHog | undefined;\n  constructor(private readonly logger_: Logger) {}\n  has(name: string) {\n    this.posthog?.capture({ distinctId: name, event: 'filter' });\n    this.logger_.log(\`filter \${name}\`);\n    return this.filters.some((f) => f === name);\n  }\n}\n`,
+  'src/logger.ts': `export interface Logger {\n  log(message: string): void;\n}\n`,
   // Documentation decorators made by code the analysis does not run.
   'src/responses.ts': `import { ApiResponse } from '@nestjs/swagger';\nconst made = ['ApiOkResponse'].reduce((all, name) => ({ ...all, [name]: () => ApiResponse({ status: 200 }) }), {} as Record<string, () => MethodDecorator>);\nexport const { ApiOkResponse } = made;\nexport const { EvictQuotes } = made;\n`,
 };
@@ -27,16 +30,18 @@ import { recordClick } from './analytics';
 import { structuredClone } from './polyfills';
 import { ApiOkResponse, EvictQuotes } from './responses';
 import { Validator } from './validator';
+import { FilterList } from './filters';
 
 @Controller('quotes')
 export class QuotesController {
-  constructor(private readonly validator: Validator) {}
+  constructor(private readonly validator: Validator, private readonly filters: FilterList) {}
 
   @Post()
   ${decorator}
   async create(@Body() body: { tenantId: string }) {
     const copy = structuredClone(body);
     this.validator.check('quote', copy);
+    this.filters.has('quote');
     await recordClick({ id: copy.tenantId });
     ${call}
     return copy;
@@ -47,7 +52,7 @@ export class QuotesController {
 const notes = (result: ScanResult): string[] => result.findings.filter((f) => f.ruleId === 'unresolved').map((f) => f.message);
 
 describe('blind spots are calls that could reach a cache', () => {
-  it('a package-made function, a built-in, a Map member and a documentation decorator are none', async () => {
+  it('a package-made function, a built-in, Map and array members, a logger and a documentation decorator are none', async () => {
     const result = await scan({ ...CACHE, ...INERT, 'src/quotes.controller.ts': CONTROLLER('@ApiOkResponse()', '') });
     expect(result.matrix.rows.map((row) => [row.handler, row.status])).toEqual([['QuotesController.create', 'none']]);
     expect(notes(result)).toEqual([]);
@@ -59,7 +64,7 @@ describe('blind spots are calls that could reach a cache', () => {
       ...INERT,
       'src/notifier.ts': `export interface Notifier {\n  send(tenantId: string): Promise<void>;\n}\n`,
       'src/quotes.controller.ts': CONTROLLER('@EvictQuotes()', 'await this.notifier.send(copy.tenantId);')
-        .replace('private readonly validator: Validator', 'private readonly validator: Validator, private readonly notifier: Notifier')
+        .replace('private readonly validator: Validator,', 'private readonly validator: Validator, private readonly notifier: Notifier,')
         .replace(
           "import { Validator } from './validator';",
           "import { Validator } from './validator';\nimport type { Notifier } from './notifier';",

@@ -29,6 +29,34 @@ export type CallReading<R> =
 
 const EMIT_CALLS = new Set(['emit', 'emitAsync', 'publish']);
 
+const LOG_METHODS = new Set([
+  'log',
+  'info',
+  'warn',
+  'warning',
+  'error',
+  'debug',
+  'trace',
+  'verbose',
+  'fatal',
+  'silly',
+  'notice',
+  'critical',
+]);
+const LOGGER = /^_?(?:logger|log|console)_?$/i;
+
+/**
+ * A logging call whose logger the audit cannot follow (`this.logger_.log(…)` of a logger typed by
+ * the project's own interface): it reaches no cache, and is no blind spot.
+ */
+function isLogging(site: SourceCall): boolean {
+  const { ctx, name, receiver } = site;
+  if (!LOG_METHODS.has(name) || receiver === null) return false;
+  const held = unwrap(ctx.ts, receiver);
+  const holder = ctx.ts.isIdentifier(held) ? held.text : ctx.ts.isPropertyAccessExpression(held) ? held.name.text : null;
+  return holder !== null && LOGGER.test(holder);
+}
+
 /** Whether a call's name is one of the invalidation names of the options (`callNames`, `callGlobs`). */
 export function matchesCallName(ctx: FileContext, name: string): boolean {
   return ctx.options.callNames.has(name) || ctx.options.callGlobs.some((matcher) => matcher.test(name));
@@ -62,7 +90,7 @@ export function readCall<R>(site: SourceCall, routesOf: (site: SourceCall) => re
   const routes = routesOf(site);
   if (routes.length > 0) return { kind: 'routes', routes };
   const targets = helperTargets(ctx, call, callee);
-  if (targets === 'opaque') return matchesCallName(ctx, name) ? { kind: 'named' } : { kind: 'opaque' };
+  if (targets === 'opaque') return matchesCallName(ctx, name) ? { kind: 'named' } : isLogging(site) ? null : { kind: 'opaque' };
   if (targets.length > 0) return { kind: 'helpers', targets, isReadAsWritten: targets.every((t) => t.outer) };
   return readByName(site);
 }

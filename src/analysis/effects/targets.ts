@@ -176,14 +176,31 @@ function receiverClassOf(ctx: FileContext, object: ts.Expression, at: ts.Node): 
 
 /**
  * Whether a member is declared with a type a package exports (`private segment: Analytics` of
- * `@segment/analytics-node`) or a built-in one (`private schemas: Map<…>`): its methods are the
- * package's or JavaScript's, not the project's.
+ * `@segment/analytics-node`, `posthog?: PostHog | undefined`) or a built-in one (`private schemas:
+ * Map<…>`, `private filters: Filter[]`): its methods are the package's or JavaScript's, not the project's.
  */
 function isPackageType(ctx: FileContext, member: ts.Expression): boolean {
-  const type = typeReference(ctx.ts, declarationOf(ctx, member, false)?.type);
+  const declared = declarationOf(ctx, member, false)?.type;
+  return declared !== undefined && isOutsideType(ctx, declared);
+}
+
+function isOutsideType(ctx: FileContext, node: ts.TypeNode): boolean {
+  const { ts } = ctx;
+  if (ts.isArrayTypeNode(node) || ts.isTupleTypeNode(node)) return true;
+  if (ts.isUnionTypeNode(node)) {
+    const named = node.types.filter((t) => !isNothing(ts, t));
+    return named.length > 0 && named.every((t) => isOutsideType(ctx, t));
+  }
+  const type = typeReference(ts, node);
   if (!type) return false;
   const binding = ctx.importOf(type.root);
   return binding === null ? isBuiltIn(ctx, type.root) : !ctx.isProjectModule(binding.module);
+}
+
+/** `undefined` or `null` in a union (`PostHog | undefined`). */
+function isNothing(ts: TS, node: ts.TypeNode): boolean {
+  if (node.kind === ts.SyntaxKind.UndefinedKeyword) return true;
+  return ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword;
 }
 
 const PARAMETER_PROPERTY_MODIFIERS = (ts: TS): readonly ts.SyntaxKind[] => [
