@@ -345,13 +345,9 @@ function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts
 
 /** A function, class or function-valued `const` declared at the top of a file. */
 function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
-  let signature: ts.FunctionDeclaration | null = null;
   for (const statement of file.statements) {
-    // An overloaded function's signatures come before its implementation, the one with a body.
-    if (ts.isFunctionDeclaration(statement) && statement.name?.text === wanted && !statement.body) {
-      signature ??= statement;
-      continue;
-    }
+    // An overload's signature has no body: the implementation follows it.
+    if (ts.isFunctionDeclaration(statement) && !statement.body) continue;
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
     if ((ts.isEnumDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && statement.name.text === wanted) return statement;
     if (ts.isVariableStatement(statement)) {
@@ -365,7 +361,6 @@ function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node 
       }
     }
   }
-  if (signature) return signature;
   // A type of the same name as a value (`export const X`, `export interface X`) is the value's last.
   return file.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === wanted) ?? null;
 }
