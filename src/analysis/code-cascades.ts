@@ -13,9 +13,6 @@ import type { TextTest } from './sources/source.js';
  */
 export const CASCADE_MARKER: TextTest = /onDelete['"]?\s*[:(]\s*['"`]cascade['"`]/i;
 
-/** Where a delete's cascades are read: the code's relations, or those and the Prisma schema's (for a Prisma client's delete). */
-export type CascadeSchema = 'prisma' | 'code';
-
 /** One relation read from the code: the parent's delete deletes the child's rows (each named as its source names the model). */
 interface CodeCascade {
   readonly parent: string;

@@ -13,8 +13,7 @@ import type { HookTable } from './hooks.js';
 import { collectListeners } from './listeners.js';
 import { isProjectImport } from './project-modules.js';
 import type { JobProcessor, ModelHook } from './sources/source.js';
-import type { CascadeSchema } from './code-cascades.js';
-import type { Cascade } from './prisma-schema.js';
+import type { Cascade, CascadeSchema } from './prisma-schema.js';
 
 /**
  * Resolves a call to the functions it may run, across files, with type information (ESLint's

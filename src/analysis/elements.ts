@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { bindsName, parentOf, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
+import { namedFunction } from './bound-values.js';
 import { constantInitializer } from './context.js';
 import type { FileContext } from './context.js';
 import { boundArgument } from './env.js';
@@ -70,7 +71,7 @@ function mapped(ctx: FileContext, array: ts.Expression, callback: ts.Expression,
     return returned ? { expr: returned, ctx, env } : null;
   }
   if (!ts.isIdentifier(fn)) return null;
-  const declaration = ctx.functions.get(fn.text) ?? (ctx.importOf(fn.text) ? ctx.resolver?.resolveIdentifier?.(fn)?.[0] : undefined);
+  const declaration = namedFunction(ctx, fn);
   const returned = declaration?.body ? returnedExpression(ts, declaration.body) : null;
   if (!declaration || !returned) return null;
   const file = declaration.getSourceFile();
@@ -149,4 +150,11 @@ export function iteratedArray(ts: TS, identifier: ts.Identifier): ts.Expression 
   if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn) return null;
   const callee = unwrap(ts, call.expression);
   return ts.isPropertyAccessExpression(callee) && ELEMENT_CALLBACKS.has(callee.name.text) ? callee.expression : null;
+}
+
+/** Calls and spreads that make an array from another (`ids.map(key)`, `keys.filter(…)`, `Array.from(set)`, `[...keys]`). */
+export function isArrayMade(ts: FileContext['ts'], expression: ts.Expression): boolean {
+  if (ts.isArrayLiteralExpression(expression))
+    return expression.elements.length === 1 && expression.elements.every((e) => ts.isSpreadElement(e));
+  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression));
 }

@@ -79,10 +79,26 @@ export function boundArgument(ctx: FileContext, identifier: ts.Identifier, env: 
   if (!frame) return null;
   // A rest parameter is an array of the arguments from its place on (see `boundElements`), no one of them.
   if (binding.parameter.dotDotDotToken) return null;
+  // After a spread argument (`run(...args)`), which argument lands on the parameter is known only at run time.
+  if (frame.args.slice(0, binding.index + 1).some((a) => ts.isSpreadElement(a))) return null;
   const arg = frame.args[binding.index];
   if (!arg) return null;
   if (ts.isIdentifier(binding.parameter.name)) return { expr: arg, ctx: frame.ctx, env: frame.next };
+  if (ts.isArrayBindingPattern(binding.parameter.name)) return elementOfArgument(frame, arg, binding.parameter.name, identifier.text);
   return propertyOfArgument(frame, arg, identifier.text);
+}
+
+/** `[type, keyOf]` destructured from an array-literal argument (`['settings', (id) => id]`): the element at that place. */
+function elementOfArgument(frame: Frame, arg: ts.Expression, pattern: ts.ArrayBindingPattern, name: string): Bound | null {
+  const { ts } = frame.ctx;
+  const index = pattern.elements.findIndex(
+    (e) => ts.isBindingElement(e) && !e.dotDotDotToken && ts.isIdentifier(e.name) && e.name.text === name,
+  );
+  const value = unwrap(ts, arg);
+  if (index < 0 || !ts.isArrayLiteralExpression(value)) return null;
+  if (value.elements.slice(0, index + 1).some((e) => ts.isSpreadElement(e))) return null;
+  const element = value.elements[index];
+  return element && !ts.isOmittedExpression(element) ? { expr: element, ctx: frame.ctx, env: frame.next } : null;
 }
 
 /** `params.userId` where `params` is bound to an object literal: that property's value. */

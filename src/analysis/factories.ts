@@ -1,9 +1,11 @@
 import type ts from 'typescript';
-import { enclosingClass, propertyNameText, unwrap } from '../ts/syntax.js';
+import { enclosingClass, enclosingFunction, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
-import { classPropertyInitializer, constantInitializer } from './context.js';
+import { decidedBranch, followedArgument, functionValue } from './bound-values.js';
+import { classPropertyInitializer, constantInitializer, constantOf } from './context.js';
 import type { FileContext } from './context.js';
-import type { Env, Frame } from './env.js';
+import { boundArgument } from './env.js';
+import type { Bound, Env, Frame } from './env.js';
 import { isCacheModule } from './sources/index.js';
 
 /**
@@ -62,22 +64,148 @@ export interface FactoryMember {
  */
 export function factoryMember(ctx: FileContext, object: ts.Expression, method: string, env: Env): FactoryMember | null {
   const { ts } = ctx;
-  const call = madeBy(ctx, unwrap(ts, object));
-  if (!call) return null;
-  const factory = factoryOf(ctx, call);
+  const made = madeBy(ctx, unwrap(ts, object), env);
+  if (!made) return null;
+  const factory = factoryOf(made.ctx, made.call);
   if (!factory?.body) return null;
   const factoryCtx = contextFor(ctx, factory);
+  const factoryFrame: Frame = { fn: factory, args: made.call.arguments, ctx: made.ctx, next: made.env };
+  const label = `${functionLabel(ts, factory)}().${method}`;
   const returned = returnedExpression(ts, factory.body);
-  if (!returned) return null;
-  const made = unwrap(ts, returned);
-  const factoryFrame: Frame = { fn: factory, args: call.arguments, ctx, next: env };
-  const factoryName = factory.name && ts.isIdentifier(factory.name) ? factory.name.text : 'factory';
-  if (ts.isObjectLiteralExpression(made)) {
-    const declaration = memberFunction(factoryCtx, made, method);
-    return declaration ? { declaration, ctx: factoryCtx, outer: factoryFrame, label: `${factoryName}().${method}` } : null;
+  const value = returned ? unwrap(ts, returned) : null;
+  if (value && ts.isObjectLiteralExpression(value)) {
+    const declaration = memberFunction(factoryCtx, value, method);
+    return declaration ? { declaration, ctx: factoryCtx, outer: factoryFrame, label } : null;
   }
-  const member = constructedMethod(factoryCtx, made, method, factoryFrame);
-  return member ? { ...member, outer: member.outer ?? factoryFrame } : null;
+  const member = value ? constructedMethod(factoryCtx, value, method, factoryFrame) : null;
+  if (member) return { ...member, outer: member.outer ?? factoryFrame };
+  // `cachedFn.clear = (...args) => …` on the function the factory returns.
+  const attached = attachedMember(factoryCtx, factory, method);
+  return attached ? { declaration: attached, ctx: factoryCtx, outer: factoryFrame, label } : null;
+}
+
+function functionLabel(ts: TS, fn: ts.FunctionLikeDeclaration): string {
+  return fn.name && ts.isIdentifier(fn.name) ? fn.name.text : 'factory';
+}
+
+/** A function a factory returns (`return cachedFn`, `return async function (...args) {…}`), and the name the factory holds it by. */
+interface ReturnedFunction {
+  readonly fn: ts.ArrowFunction | ts.FunctionExpression;
+  readonly holder: string | null;
+}
+
+/** The one function a factory returns, or null when it returns anything else, or several things. */
+function returnedFunction(ctx: FileContext, factory: ts.FunctionLikeDeclaration): ReturnedFunction | null {
+  const { ts } = ctx;
+  const { body } = factory;
+  if (!body) return null;
+  const returns: (ts.Expression | undefined)[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node)) returns.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  if (ts.isBlock(body)) ts.forEachChild(body, visit);
+  else returns.push(body);
+  const [only, ...rest] = returns;
+  if (!only || rest.length > 0) return null;
+  const value = unwrap(ts, only);
+  if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return { fn: value, holder: null };
+  if (!ts.isIdentifier(value)) return null;
+  const init = constantInitializer(ctx, value);
+  const held = init ? unwrap(ts, init) : null;
+  const isOwn = held !== null && enclosingFunction(ts, held) === factory;
+  return isOwn && (ts.isArrowFunction(held) || ts.isFunctionExpression(held)) ? { fn: held, holder: value.text } : null;
+}
+
+/** A function the factory attaches to the function it returns (`cachedFn.clear = (...args) => …`). */
+function attachedMember(ctx: FileContext, factory: ts.FunctionLikeDeclaration, name: string): ts.FunctionLikeDeclaration | null {
+  const { ts } = ctx;
+  const holder = returnedFunction(ctx, factory)?.holder;
+  if (!holder || !factory.body || !ts.isBlock(factory.body)) return null;
+  for (const statement of factory.body.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left) || left.name.text !== name) continue;
+    const target = unwrap(ts, left.expression);
+    const value = unwrap(ts, right);
+    if (ts.isIdentifier(target) && target.text === holder && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
+  }
+  return null;
+}
+
+/**
+ * What calling a function a project factory made runs (`export const getProjectCached =
+ * cacheable(getProject, 60)`, then `getProjectCached(id)`): the function the factory returns, read
+ * with the factory's arguments (`outer`), and the functions given to the factory that it calls
+ * (`given`: the loader, run with the arguments of the call, which the made function passes on).
+ */
+export interface MadeFunction {
+  readonly fn: ts.ArrowFunction | ts.FunctionExpression;
+  readonly ctx: FileContext;
+  readonly outer: Frame;
+  readonly label: string;
+  readonly given: readonly { readonly fn: ts.FunctionLikeDeclaration; readonly ctx: FileContext }[];
+  /** The factory's call that made it. */
+  readonly call: ts.CallExpression;
+}
+
+/** The function `call` (a call of a project factory, written in `ctx`) makes, when it makes one. */
+export function madeFunction(ctx: FileContext, call: ts.CallExpression, env: Env): MadeFunction | null {
+  const { ts } = ctx;
+  const factory = factoryOf(ctx, call) ?? instanceFactory(ctx, call);
+  const declaration = factory && 'declaration' in factory ? factory.declaration : factory;
+  if (!declaration?.body) return null;
+  const factoryCtx = contextFor(ctx, declaration);
+  const returned = returnedFunction(factoryCtx, declaration);
+  if (!returned) return null;
+  const next = factory && 'declaration' in factory ? (factory.outer ?? env) : env;
+  const outer: Frame = { fn: declaration, args: call.arguments, ctx, next };
+  const given = new Map<ts.Node, { fn: ts.FunctionLikeDeclaration; ctx: FileContext }>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = unwrap(ts, node.expression);
+      const value = ts.isIdentifier(callee) ? givenValue(factoryCtx, callee, outer, 0) : null;
+      const fn = value ? functionValue(value) : null;
+      if (fn) given.set(fn.fn, fn);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(returned.fn.body);
+  return { fn: returned.fn, ctx: factoryCtx, outer, label: `${functionLabel(ts, declaration)}()`, given: [...given.values()], call };
+}
+
+/** `cache.memoize(…)` of `const cache = new WellKnownCache(…)`: the method, with the constructor's frame. */
+function instanceFactory(ctx: FileContext, call: ts.CallExpression): { declaration: ts.FunctionLikeDeclaration; outer?: Frame } | null {
+  const { ts } = ctx;
+  const callee = unwrap(ts, call.expression);
+  return ts.isPropertyAccessExpression(callee) ? instanceMember(ctx, callee.expression, callee.name.text) : null;
+}
+
+/**
+ * A name of the made function that stands for a function given to the factory: a parameter bound
+ * to an argument, or a `const` of the factory choosing among parameters
+ * (`const fn = typeof fnOrName === 'function' ? fnOrName : other`), decided by the arguments.
+ */
+function givenValue(ctx: FileContext, name: ts.Identifier, env: Env, depth: number): Bound | null {
+  const { ts } = ctx;
+  const bound = boundArgument(ctx, name, env);
+  if (bound) return followedArgument(bound);
+  const init = depth < 4 ? constantInitializer(ctx, name) : null;
+  if (!init || !enclosingFunction(ts, init)) return null;
+  let value = unwrap(ts, init);
+  while (ts.isConditionalExpression(value)) {
+    const branch = decidedBranch(ctx, value, env);
+    if (!branch) return null;
+    value = unwrap(ts, branch);
+  }
+  return ts.isIdentifier(value) ? givenValue(ctx, value, env, depth + 1) : null;
+}
+
+/** The function calling a constant runs when a project factory made it (`getProjectCached` of `const getProjectCached = cacheable(…)`). */
+export function madeFunctionOf(ctx: FileContext, callee: ts.Identifier): MadeFunction | null {
+  const made = madeBy(ctx, callee, null);
+  return made ? madeFunction(made.ctx, made.call, made.env) : null;
 }
 
 /**
@@ -115,18 +243,23 @@ function classMemberFunction(ts: TS, cls: ts.ClassLikeDeclaration, name: string)
   return null;
 }
 
-/** The factory call an object comes from: the call itself, a `const` of it, or a class property initialised with it. */
-function madeBy(ctx: FileContext, object: ts.Expression): ts.CallExpression | null {
+/**
+ * The factory call an object comes from: the call itself, a `const` of it (of this file, or
+ * imported), or a class property initialised with it; with the file it is written in and the
+ * arguments it is read with.
+ */
+function madeBy(ctx: FileContext, object: ts.Expression, env: Env): { call: ts.CallExpression; ctx: FileContext; env: Env } | null {
   const { ts } = ctx;
   const init = ts.isCallExpression(object)
-    ? object
+    ? { init: object, ctx }
     : ts.isIdentifier(object)
-      ? constantInitializer(ctx, object)
+      ? constantOf(ctx, object)
       : ts.isPropertyAccessExpression(object)
-        ? classPropertyInitializer(ctx, object)
+        ? { init: classPropertyInitializer(ctx, object), ctx }
         : null;
-  const value = init ? unwrap(ts, init) : null;
-  return value && ts.isCallExpression(value) ? value : null;
+  const value = init?.init ? unwrap(ts, init.init) : null;
+  if (!init || !value || !ts.isCallExpression(value)) return null;
+  return { call: value, ctx: init.ctx, env: init.ctx === ctx ? env : null };
 }
 
 function factoryOf(ctx: FileContext, call: ts.CallExpression): ts.FunctionLikeDeclaration | null {

@@ -150,6 +150,11 @@ export interface ModelRead {
   readonly hasUnreadFilter?: boolean;
   /** Made on a branch of a function the loader calls (a generic helper's case): the entry may not hold it. */
   readonly isOnHelperBranch?: boolean;
+  /**
+   * Its fields are those the loader is seen to use of the row (`conn.siteUrl`), not a selection the
+   * read makes: the loader makes its value from them rather than handing on the row.
+   */
+  readonly hasFieldsByUse?: boolean;
 }
 
 /** A place in the code, in a file of its own. */
@@ -196,6 +201,11 @@ export interface CacheFamily {
   readonly clearedBy?: string;
   /** Kept in one process's memory by the object read (see `CallEffect`): only a call on it clears it. */
   readonly isLocal?: boolean;
+  /**
+   * The cached function a memoizer of the project makes (`cacheable(getProject, 60)`): its value
+   * goes to callers all over the project, which the audit does not read.
+   */
+  readonly isMemoized?: boolean;
   /** A GraphQL query's response kept by a response cache that invalidates what mutations return: every GraphQL mutation clears it. */
   readonly isClearedByMutations?: boolean;
 }

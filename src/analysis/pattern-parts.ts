@@ -3,13 +3,15 @@ import { escapeGlob } from '../patterns/escape.js';
 import { parsePattern } from '../patterns/parse.js';
 import type { PatternPart } from '../patterns/parse.js';
 import { constantOf, receiverClass, staticObjectIn, staticString } from './context.js';
+import { boundFunctionName, decidedBranch, functionValue, localConstant, localFunction } from './bound-values.js';
 import { lastName, propertyNameText, truncate, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Interpolation } from './facts.js';
 import { appendFrame, boundArgument, boundElements, boundProperty } from './env.js';
 import { factoryMember, memberFunction, returnedExpression } from './factories.js';
 import type { Bound, Env } from './env.js';
-import { callbackElement, elementOf, mapValue } from './elements.js';
+import { callbackElement, elementOf, isArrayMade, mapValue } from './elements.js';
+import { whitespaceStripped } from './key-forms.js';
 import { isRecordId } from './record-ids.js';
 
 /** How deep a key may be built (a constant of a constant, a builder's call) before it counts as unreadable. */
@@ -51,6 +53,13 @@ export class PartsReader {
     // A parameter followed to its argument costs no depth: the frames left only shrink.
     if (bound) return this.read(bound.ctx, bound.expr, depth, bound.env);
     if (depth > MAX_DEPTH) return 'it is built too indirectly to be read statically';
+    const functionName = boundFunctionName(ctx, expression, env);
+    if (functionName !== null) {
+      this.literal(functionName);
+      return null;
+    }
+    const stripped = whitespaceStripped(ctx, expression);
+    if (stripped) return this.readStripped(ctx, stripped, depth, env);
     const same = this.sameEitherWay(ctx, expression, depth, env);
     if (same) {
       this.parts.push(...same.parts);
@@ -92,6 +101,18 @@ export class PartsReader {
     const element = this.isPiece || !isArrayMade(ts, expression) ? null : elementOf(ctx, expression, env);
     if (element) return this.read(element.ctx, element.expr, depth + 1, element.env);
     return `\`${truncate(ctx.text(expression))}\` cannot be read statically`;
+  }
+
+  /** `key.replaceAll(/\s/g, '')`: the key with the whitespace of its literal text taken out (a hole is one segment, none in it). */
+  private readStripped(ctx: FileContext, key: ts.Expression, depth: number, env: Env): string | null {
+    const start = this.parts.length;
+    const failure = this.read(ctx, key, depth + 1, env);
+    if (failure !== null) return failure;
+    for (let i = start; i < this.parts.length; i++) {
+      const part = this.parts[i];
+      if (typeof part === 'string') this.parts[i] = part.replace(/\s/g, '');
+    }
+    return null;
   }
 
   /**
@@ -198,6 +219,8 @@ export class PartsReader {
     const [only, ...rest] = ts.isArrayLiteralExpression(expression) ? expression.elements : [];
     if (only && rest.length === 0 && !ts.isSpreadElement(only) && !ts.isOmittedExpression(only)) return readAlone(only);
     if (!ts.isConditionalExpression(expression)) return null;
+    const decided = decidedBranch(ctx, expression, env);
+    if (decided) return readAlone(decided);
     const unprefixed = withoutOptionalPrefix(ctx, expression);
     if (unprefixed) return readAlone(unprefixed);
     const whenTrue = readAlone(expression.whenTrue);
@@ -224,6 +247,7 @@ export class PartsReader {
     }
     const inner =
       boundValue(ctx, expression, env) ??
+      localConstant(ctx, expression, env) ??
       builderBody(ctx, expression, env) ??
       joinedBound(ctx, expression, env) ??
       indexedProperty(ctx, expression, env) ??
@@ -265,13 +289,6 @@ function optionDefault(ctx: FileContext, expression: ts.Expression): string | nu
   if (operator !== ts.SyntaxKind.QuestionQuestionToken && operator !== ts.SyntaxKind.BarBarToken) return null;
   const option = unwrap(ts, expression.left);
   return ts.isPropertyAccessExpression(option) ? staticString(ctx, expression.right) : null;
-}
-
-/** Calls and spreads that make an array from another (`ids.map(key)`, `keys.filter(…)`, `Array.from(set)`, `[...keys]`). */
-function isArrayMade(ts: FileContext['ts'], expression: ts.Expression): boolean {
-  if (ts.isArrayLiteralExpression(expression))
-    return expression.elements.length === 1 && expression.elements.every((e) => ts.isSpreadElement(e));
-  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(unwrap(ts, expression.expression));
 }
 
 /**
@@ -399,8 +416,12 @@ function keyBuilder(ctx: FileContext, call: ts.CallExpression, env: Env): { decl
   const { ts } = ctx;
   const callee = unwrap(ts, call.expression);
   if (ts.isIdentifier(callee)) {
-    const local = ctx.functions.get(callee.text);
+    const local = ctx.functions.get(callee.text) ?? localFunction(ctx, callee);
     if (local) return { declaration: local, next: env };
+    // `keyOf(...args)` of a parameter given a function (`memoize(run, ['settings', (id) => id])`).
+    const given = followed(boundValue(ctx, callee, env));
+    const fn = given ? functionValue(given) : null;
+    if (given && fn) return { declaration: fn.fn, next: given.env };
   } else if (ts.isPropertyAccessExpression(callee)) {
     const object = unwrap(ts, callee.expression);
     const owner = receiverClass(ctx, object, call);

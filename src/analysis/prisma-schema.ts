@@ -2,6 +2,9 @@ import type * as PrismaAst from '@mrleebo/prisma-ast';
 import type { Attribute, AttributeArgument, Field, KeyValue, Model } from '@mrleebo/prisma-ast';
 import { requirePackage } from '../ts/require-package.cjs';
 
+/** Where a delete's cascades are read: the code's relations, or those and the Prisma schema's (for a Prisma client's delete). */
+export type CascadeSchema = 'prisma' | 'code';
+
 /** A Prisma schema file's text, with its path for what the analysis says of it. */
 export interface SchemaText {
   readonly file: string;

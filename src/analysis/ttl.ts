@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import { parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import { constantOf, receiverClass, staticObjectIn } from './context.js';
 import type { FileContext } from './context.js';
+import { assignedValues, decidedBranch } from './bound-values.js';
 import { boundArgument, boundProperty } from './env.js';
 import type { Env } from './env.js';
 import type { EffectTtl } from './effects/model.js';
@@ -35,6 +36,10 @@ function staticNumber(ctx: FileContext, node: ts.Expression, env: Env, depth: nu
     return operand === null ? null : -operand;
   }
   if (ts.isBinaryExpression(expression)) return binary(ctx, expression, env, depth);
+  if (ts.isConditionalExpression(expression)) {
+    const branch = decidedBranch(ctx, expression, env);
+    return branch ? staticNumber(ctx, branch, env, depth + 1) : null;
+  }
   if (ts.isCallExpression(expression)) return msDuration(ctx, expression);
   if (ts.isIdentifier(expression)) {
     const argument = boundArgument(ctx, expression, env);
@@ -42,7 +47,8 @@ function staticNumber(ctx: FileContext, node: ts.Expression, env: Env, depth: nu
     const fallback = defaultOfParameter(ctx, expression, env);
     if (fallback) return staticNumber(ctx, fallback, env, depth + 1);
     const constant = constantOf(ctx, expression);
-    return constant ? staticNumber(constant.ctx, constant.init, null, depth + 1) : null;
+    if (constant) return staticNumber(constant.ctx, constant.init, null, depth + 1);
+    return assignedNumber(ctx, expression, env, depth);
   }
   if (ts.isPropertyAccessExpression(expression)) {
     const property = boundProperty(ctx, expression, env);
@@ -113,6 +119,13 @@ function binary(ctx: FileContext, expression: ts.BinaryExpression, env: Env, dep
   const left = staticNumber(ctx, expression.left, env, depth + 1);
   const right = left === null ? null : staticNumber(ctx, expression.right, env, depth + 1);
   return left === null || right === null ? null : apply(left, right);
+}
+
+/** A `let` given one number by the arguments of the call (the other values it is given, none): that number. */
+function assignedNumber(ctx: FileContext, name: ts.Identifier, env: Env, depth: number): number | null {
+  const values = assignedValues(ctx, name) ?? [];
+  const numbers = new Set(values.map((value) => staticNumber(ctx, value, env, depth + 1)).filter((n) => n !== null));
+  return numbers.size === 1 ? ([...numbers][0] ?? null) : null;
 }
 
 /** `ttl = 300` of a parameter that the call on the path passes nothing for. */

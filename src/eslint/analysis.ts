@@ -25,10 +25,9 @@ import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
 import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
-import type { CascadeSchema } from '../analysis/code-cascades.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
-import type { CascadeTable } from '../analysis/prisma-schema.js';
+import type { CascadeSchema, CascadeTable } from '../analysis/prisma-schema.js';
 import { readPrismaSchemas } from '../project/prisma-schemas.js';
 import { AnalysisSession, entryOf, memoTable } from '../analysis/session.js';
 import { mayNameCache } from '../analysis/sources/index.js';

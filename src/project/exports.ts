@@ -346,6 +346,8 @@ function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts
 /** A function, class or function-valued `const` declared at the top of a file. */
 function localDeclaration(ts: TS, file: ts.SourceFile, wanted: string): ts.Node | null {
   for (const statement of file.statements) {
+    // An overload's signature has no body: the implementation follows it.
+    if (ts.isFunctionDeclaration(statement) && !statement.body) continue;
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === wanted) return statement;
     if ((ts.isEnumDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && statement.name.text === wanted) return statement;
     if (ts.isVariableStatement(statement)) {

@@ -7,10 +7,9 @@ import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/m
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
 import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
-import type { CascadeSchema } from '../analysis/code-cascades.js';
 import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
 import { modelName } from '../analysis/sources/declarations.js';
-import type { Cascade, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
+import type { Cascade, CascadeSchema, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
 import type { ReadRecorder } from './modules.js';

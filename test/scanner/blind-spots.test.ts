@@ -21,6 +21,8 @@ const INERT = {
   // Members declared as an array, and as a package's client that may be absent; a logger typed by the project's interface.
   'src/filters.ts': `import { PostHog } from 'posthog-node';\nimport type { Logger } from './logger';\nexport class FilterList {\n  private filters: string[] = [];\n  private posthog?: PostHog | undefined;\n  constructor(private readonly logger_: Logger) {}\n  has(name: string) {\n    this.posthog?.capture({ distinctId: name, event: 'filter' });\n    this.logger_.log(\`filter \${name}\`);\n    return this.filters.some((f) => f === name);\n  }\n}\n`,
   'src/logger.ts': `export interface Logger {\n  log(message: string): void;\n}\n`,
+  // An overloaded helper: its signatures come before the implementation.
+  'src/pick.ts': `export function pick<T, K extends keyof T>(input: T, keys: K[]): Pick<T, K>;\nexport function pick(input: Record<string, unknown>, keys: string[]): Record<string, unknown>;\nexport function pick(input: Record<string, unknown>, keys: string[]) {\n  return Object.fromEntries(keys.map((key) => [key, input[key]]));\n}\n`,
   // Documentation decorators made by code the analysis does not run.
   'src/responses.ts': `import { ApiResponse } from '@nestjs/swagger';\nconst made = ['ApiOkResponse'].reduce((all, name) => ({ ...all, [name]: () => ApiResponse({ status: 200 }) }), {} as Record<string, () => MethodDecorator>);\nexport const { ApiOkResponse } = made;\nexport const { EvictQuotes } = made;\n`,
 };
@@ -31,6 +33,7 @@ import { structuredClone } from './polyfills';
 import { ApiOkResponse, EvictQuotes } from './responses';
 import { Validator } from './validator';
 import { FilterList } from './filters';
+import { pick } from './pick';
 
 @Controller('quotes')
 export class QuotesController {
@@ -42,6 +45,7 @@ export class QuotesController {
     const copy = structuredClone(body);
     this.validator.check('quote', copy);
     this.filters.has('quote');
+    pick(copy, ['tenantId']);
     await recordClick({ id: copy.tenantId });
     ${call}
     return copy;
@@ -52,7 +56,7 @@ export class QuotesController {
 const notes = (result: ScanResult): string[] => result.findings.filter((f) => f.ruleId === 'unresolved').map((f) => f.message);
 
 describe('blind spots are calls that could reach a cache', () => {
-  it('a package-made function, a built-in, Map and array members, a logger and a documentation decorator are none', async () => {
+  it('a package-made function, a built-in, Map and array members, a logger, an overloaded helper and a documentation decorator are none', async () => {
     const result = await scan({ ...CACHE, ...INERT, 'src/quotes.controller.ts': CONTROLLER('@ApiOkResponse()', '') });
     expect(result.matrix.rows.map((row) => [row.handler, row.status])).toEqual([['QuotesController.create', 'none']]);
     expect(notes(result)).toEqual([]);

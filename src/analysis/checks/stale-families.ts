@@ -8,7 +8,8 @@ import { judgeability } from './judgeability.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
-import { heldLoads, isOutsideFilter, ordered, staleWrite } from './stale-writes.js';
+import { heldLoads, isOutsideFilter, isUnprovedOnMemoized, ordered, staleWrite } from './stale-writes.js';
+import type { StaleWrite } from './stale-writes.js';
 import {
   handlerResources,
   familyPattern,
@@ -126,6 +127,8 @@ interface KeyFamily {
   /** The call that clears it, where it is not a delete of its key. */
   readonly clearedBy: string | null;
   readonly isLocal: boolean; // see `CacheFamily.isLocal`
+  /** Every read of it is a memoizer's cached function (see `CacheFamily.isMemoized`). */
+  isMemoized: boolean;
   /** A GraphQL response that every GraphQL mutation clears (see `CacheFamily.isClearedByMutations`). */
   readonly isClearedByMutations: boolean;
   /** Null when some fill gives no expiry that can be read. */
@@ -153,6 +156,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
         clearedBy: family.clearedBy ?? null,
         isClearedByMutations: family.isClearedByMutations === true,
         isLocal: family.isLocal === true,
+        isMemoized: family.isMemoized === true,
         ttl: family.ttl,
       };
       result.set(shape, entry);
@@ -173,6 +177,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
     }
     entry.loads.push(...family.loads);
     entry.reads.push(family);
+    entry.isMemoized &&= family.isMemoized === true;
     entry.ttl = entry.ttl === null || family.ttl === null ? null : Math.max(entry.ttl, family.ttl);
   }
   for (const entry of result.values()) entry.loads = heldLoads(entry.loads);
@@ -199,6 +204,14 @@ function mayClear(invalidated: ParsedPattern, family: ParsedPattern): boolean {
   const theirs = family.source.split(':');
   if (mine.length !== theirs.length) return true;
   return !mine.some((segment, i) => HOLE.test(segment) && WORD.test(theirs[i] ?? ''));
+}
+
+/** Why a memoizer's entry only may be stale by a write (see `isUnprovedOnMemoized`). */
+function memoizedText({ write, read }: StaleWrite): string {
+  if (write.change === 'delete') return 'its loader makes its value from fields of the row, not a copy of the row';
+  return read.fields === null
+    ? 'its loader hands on the row, and the code does not show its callers using the fields written'
+    : 'the fields it writes cannot be read';
 }
 
 const reachText = (f: KeyFamily): string => (f.isLocal ? 'clears it only by calling back into its owner' : 'may clear it');
@@ -281,11 +294,13 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const elsewhere = found.clearedElsewhere
       ? `, on a path that does not clear it (cleared at ${oneLine(locate(input, found.clearedElsewhere.file ?? input.facts.file, found.clearedElsewhere.range.start))} on another)`
       : '';
+    const isMemoizedGuess = family.isMemoized && isUnprovedOnMemoized(found);
+    const memoized = isMemoizedGuess ? `; ${memoizedText(found)}` : '';
     const unseen = isPartlyJudged ? `; it calls code the audit cannot follow (${unfollowed(handler)}), which ${reachText(family)}` : '';
     stale.push({
       name: key,
       pattern: key,
-      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}${elsewhere}${unseen}: ${clearingText(handler, key, family)}.`,
+      detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}${elsewhere}${memoized}${unseen}: ${clearingText(handler, key, family)}.`,
       // A write (or the loader's read) on a branch of a shared helper may never happen for this handler, what a
       // family filled from a mutation's input holds is only likely, and an update of a row a filtered list may not hold
       // may leave the list alone: warnings, not proofs.
@@ -302,6 +317,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
         isOutsideFilter(found) ||
         isOnlyMaybeFound(found.write, found.read) ||
         found.clearedElsewhere !== null ||
+        isMemoizedGuess ||
         isPartlyJudged,
     });
   }

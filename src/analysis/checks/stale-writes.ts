@@ -64,6 +64,19 @@ export function staleWrite(
 }
 
 /**
+ * Whether a pair only may leave stale the entries of a memoizer's cached function, whose value goes
+ * to callers the audit does not read. An update proves it where the code names the fields it writes
+ * and the fields the loader uses of the row, and they meet: beside a loader that hands on the row
+ * whole, the callers may never use the fields written (`deleteAt`). A delete proves it where the
+ * loader hands on the row: one that makes its value from some of the row's fields (a site's address
+ * to query another service) keeps a value that was right when made, now out of the row's reach.
+ */
+export function isUnprovedOnMemoized({ write, read }: StaleWrite): boolean {
+  if (write.change === 'update') return write.fields === null || read.fields === null;
+  return write.change === 'delete' && write.cascade === undefined && read.hasFieldsByUse === true;
+}
+
+/**
  * Whether the write names none of the fields a list's filter holds (`isBlueprint: true` in the
  * read; an update of other fields, a create that leaves the field to its default, a delete, which
  * says nothing of the row's fields): the row may not be in the list at all, and the write does not

@@ -1,19 +1,17 @@
 import type ts from 'typescript';
 import { cachedMethods } from '../cached-methods.js';
 import type { FileContext } from '../context.js';
-import { callersRead, usedFields } from '../document-fields.js';
 import type { CacheFamily, UnnamedKey } from '../facts.js';
-import { readLookup } from '../sources/operations.js';
-import type { ReadLookup } from '../sources/operations.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
 import { isLibraryCachedRead, isLibraryReadMethod } from '../sources/index.js';
 import { ttlSeconds } from '../ttl.js';
 import { enclosingFunction, lastName, parentOf } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
 import { isFamilyKey, isNamedKey, keyPattern, readableKeys } from './keys.js';
-import { distinctReads, familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
-import type { Effect, ModelReadEffect } from './model.js';
-import { namedLoaderReads } from './loads.js';
+import { familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
+import type { Effect } from './model.js';
+import { cachedLoads, namedLoaderReads } from './loads.js';
+import { isMemoizedRead, memoizedFamilies } from './memoized.js';
 import { projections } from './projections.js';
 import { summarize } from './summarize.js';
 import { useCacheFamilies } from './use-cache.js';
@@ -26,7 +24,7 @@ import { useCacheFamilies } from './use-cache.js';
 export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   const seen = new Set<ts.Node>();
   const families = cacheReaders(ctx, seen).flatMap((effects) => readFamilies(ctx, effects));
-  families.push(...decoratedFamilies(ctx), ...useCacheFamilies(ctx));
+  families.push(...decoratedFamilies(ctx), ...memoizedFamilies(ctx), ...useCacheFamilies(ctx));
   return [...families, ...projections(ctx, seen)];
 }
 
@@ -82,7 +80,7 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
     ...keyRolesFor(ctx).others,
   ];
   for (const read of effects) {
-    if (read.kind !== 'cache-read') continue;
+    if (read.kind !== 'cache-read' || isMemoizedRead(ctx, read)) continue;
     const inline = loaderReads(effects, read);
     const loads = inline.length > 0 ? inline : namedLoaderReads(read);
     const models = [...new Set(loads.map((l) => l.model))];
@@ -121,38 +119,10 @@ function decoratedFamilies(ctx: FileContext): CacheFamily[] {
   for (const { method, decorator, key, ttl } of cached) {
     const pattern = keyPattern({ bound: key, isKey: true });
     if (!pattern || !isFamilyKey(pattern, others)) continue;
-    const loads = distinctReads(
-      summarize(ctx, method)
-        .filter((e): e is ModelReadEffect => e.kind === 'model-read')
-        .map((e) => ({
-          ...e,
-          fields: e.fields ?? fieldsUsedAt(ctx, e, method),
-          lookup: e.lookup === 'point' ? e.lookup : lookupAt(ctx, e),
-        })),
-    );
+    const loads = cachedLoads(ctx, method);
     const where = { file: ctx.file, range: ctx.range(decorator) };
     const fills = [{ ...where, ttl: ttl ? ttlSeconds({ bound: ttl, unit: 'seconds' }) : null }];
     families.push({ key: pattern.source, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl: familyTtl(fills), fills });
   }
   return families;
-}
-
-/**
- * The fields a method's read depends on by how the method uses it (see `usedFields`), for a read
- * made by a call of the method's own; what it returns of the read, by what the method's callers read.
- */
-function fieldsUsedAt(ctx: FileContext, read: ModelReadEffect, method: ts.MethodDeclaration): readonly string[] | null {
-  const call = read.at ?? read.node;
-  if (!ctx.ts.isCallExpression(call) || call.getSourceFile() !== ctx.sourceFile) return null;
-  const isOwn = enclosingFunction(ctx.ts, call) === method;
-  return usedFields(ctx, call, isOwn ? (property) => callersRead(ctx, method, property) : undefined);
-}
-
-/**
- * How a method's read looks up, from the filter the method writes at its call (`repo.findOne({ _id })`
- * reaching the library's `findOne(query)`): a point lookup when that filter is the row's id alone.
- */
-function lookupAt(ctx: FileContext, read: ModelReadEffect): ReadLookup {
-  const call = read.at ?? read.node;
-  return read.at && ctx.ts.isCallExpression(call) ? readLookup(ctx.ts, call, read.operation) : read.lookup;
 }

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import { constantInitializer, staticString } from '../context.js';
-import type { CascadeSchema } from '../code-cascades.js';
+import type { CascadeSchema } from '../prisma-schema.js';
 import type { FileContext } from '../context.js';
 import { returnedExpression } from '../factories.js';
 import { propertyNameText, unwrap } from '../../ts/syntax.js';

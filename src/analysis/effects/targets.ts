@@ -1,9 +1,9 @@
 import type ts from 'typescript';
-import { staticObjectIn, staticString } from '../context.js';
+import { constantInitializer, staticObjectIn, staticString } from '../context.js';
 import type { FileContext } from '../context.js';
 import { enclosingClass, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
-import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage, memberFunction } from '../factories.js';
+import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage, madeFunctionOf, memberFunction } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { extendedMethodOf, modelClassOf } from '../sources/index.js';
 import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
@@ -34,7 +34,7 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   // `taxRateRepo.listByProduct(…)`, `this.listByProduct(…)`: a method the project gave a library's value.
   const extended = extendedMethodOf(ctx, object, method);
   if (extended) return [extended];
-  if (object.kind === ts.SyntaxKind.ThisKeyword) {
+  if (object.kind === ts.SyntaxKind.ThisKeyword || isThisAlias(ctx, object)) {
     const owner = enclosingClass(ts, call);
     const found = owner ? classMember(ctx, owner, method) : null;
     return found ? [{ ...found, label: `${owner?.name?.text ?? 'this'}.${method}`, self: owner ? { cls: owner, ctx } : undefined }] : [];
@@ -80,8 +80,24 @@ function findHelperTargets(ctx: FileContext, call: ts.CallExpression, callee: ts
   return nested === 'opaque' ? [] : nested;
 }
 
+/** `kv` of `const kv = this`, kept for a function written inside a method. */
+function isThisAlias(ctx: FileContext, object: ts.Expression): boolean {
+  const { ts } = ctx;
+  const init = ts.isIdentifier(object) ? constantInitializer(ctx, object) : null;
+  return init !== null && unwrap(ts, init).kind === ts.SyntaxKind.ThisKeyword;
+}
+
 /** `helper(…)`: a function of the file, or one imported from the project. */
 function functionTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Identifier): readonly Target[] | 'opaque' {
+  const made = madeFunctionOf(ctx, callee);
+  const written = writtenTargets(ctx, call, callee);
+  if (!made) return written;
+  // The function the factory returns runs too, read with the factory's arguments (a memoizer's read, a mutate's delete).
+  const own = { declaration: made.fn, ctx: made.ctx, label: `${callee.text} (${made.label})`, outer: made.outer };
+  return written === 'opaque' ? [own] : [own, ...written];
+}
+
+function writtenTargets(ctx: FileContext, call: ts.CallExpression, callee: ts.Identifier): readonly Target[] | 'opaque' {
   const local = ctx.functions.get(callee.text);
   if (local) return [{ declaration: local, ctx, label: callee.text }];
   const binding = ctx.importOf(callee.text);

@@ -85,7 +85,7 @@ function isSetIfAbsent(ctx: FileContext, call: ts.CallExpression): boolean {
  * The expiry of a Redis fill: `set(k, v, 'EX', 300)`, `set(k, v, { EX: 300 })` (node-redis),
  * `set(k, v, { ex: 300 })` (Upstash), `PX` in milliseconds, `setex(k, 300, v)`, `psetex(k, ms, v)`.
  */
-function redisTtl(ctx: FileContext, lower: string, call: ts.CallExpression): TtlArgument | undefined {
+export function redisTtl(ctx: FileContext, lower: string, call: ts.CallExpression): TtlArgument | undefined {
   const { ts } = ctx;
   const args = call.arguments;
   if (lower === 'setex' || lower === 'psetex') {
