@@ -116,3 +116,94 @@ export class RedisCacheService implements ICacheService {
     ]);
   });
 });
+
+describe('a strategy a container gives by its registration name', () => {
+  it("follows a member typed by the project's interface to the class registered by that name, and an overloaded method to its body", async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/types/cache.ts': CACHE_TYPES,
+      'src/interfaces/price-selection.ts': `export interface IPriceSelectionStrategy {
+  withTransaction(manager?: unknown): this;
+  onVariantsPricesUpdate(variantIds: string[]): Promise<void>;
+}
+`,
+      'src/strategies/price-selection.ts': `import type { ICacheService } from '../types/cache';
+import type { IPriceSelectionStrategy } from '../interfaces/price-selection';
+import { db } from '../db';
+
+export default class PriceSelectionStrategy implements IPriceSelectionStrategy {
+  protected cacheService_: ICacheService;
+  constructor({ cacheService }: { cacheService: ICacheService }) {
+    this.cacheService_ = cacheService;
+  }
+  withTransaction(): this {
+    return this;
+  }
+  async calculateVariantPrice(variantId: string, regionId: string) {
+    const cached = await this.cacheService_.get(\`ps:\${variantId}:\${regionId}\`);
+    if (cached) return cached;
+    const prices = await db.moneyAmount.findMany({ where: { variantId, regionId } });
+    await this.cacheService_.set(\`ps:\${variantId}:\${regionId}\`, prices);
+    return prices;
+  }
+  async onVariantsPricesUpdate(variantIds: string[]) {
+    await Promise.all(variantIds.map(async (id) => await this.cacheService_.invalidate(\`ps:\${id}:*\`)));
+  }
+}
+`,
+      'src/services/product-variant.ts': `import type { IPriceSelectionStrategy } from '../interfaces/price-selection';
+import { db } from '../db';
+
+export default class ProductVariantService {
+  protected priceSelectionStrategy_: IPriceSelectionStrategy;
+  constructor({ priceSelectionStrategy }: { priceSelectionStrategy: IPriceSelectionStrategy }) {
+    this.priceSelectionStrategy_ = priceSelectionStrategy;
+  }
+  async updatePrices(variantId: string, amount: number): Promise<void>;
+  async updatePrices(variantIds: string[], amount: number): Promise<void>;
+  async updatePrices(variantIds: string | string[], amount: number): Promise<void> {
+    const ids = Array.isArray(variantIds) ? variantIds : [variantIds];
+    await db.moneyAmount.updateMany({ where: { variantId: { in: ids } }, data: { amount } });
+    await this.priceSelectionStrategy_.withTransaction().onVariantsPricesUpdate(ids);
+  }
+  async resetPrices(variantId: string): Promise<void> {
+    await db.moneyAmount.deleteMany({ where: { variantId } });
+    await this.priceSelectionStrategy_.onVariantsPricesUpdate([variantId]);
+  }
+}
+`,
+      'src/routes/prices.ts': `import { Router } from 'express';
+import { db } from '../db';
+import ProductVariantService from '../services/product-variant';
+
+export const route = Router();
+route.post('/variants/:id/prices', async (req, res) => {
+  const variants: ProductVariantService = req.scope.resolve('productVariantService');
+  await variants.updatePrices(req.params.id, req.body.amount);
+  res.json({});
+});
+route.post('/price-lists/:id', async (req, res) => {
+  await db.moneyAmount.update({ where: { id: req.params.id }, data: req.body });
+  res.json({});
+});
+route.delete('/variants/:id/prices', async (req, res) => {
+  const variants: ProductVariantService = req.scope.resolve('productVariantService');
+  await variants.resetPrices(req.params.id);
+  res.json({});
+});
+`,
+    });
+    const variantPrices = result.matrix.rows.find((r) => r.handler === 'POST /variants/:id/prices');
+    expect(variantPrices?.invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['ps:{id}:*', ['ProductVariantService.updatePrices', 'PriceSelectionStrategy.onVariantsPricesUpdate']],
+    ]);
+    const reset = result.matrix.rows.find((r) => r.handler === 'DELETE /variants/:id/prices');
+    expect(reset?.invalidations.map((i) => [i.pattern, i.through])).toEqual([
+      ['ps:{id}:*', ['ProductVariantService.resetPrices', 'PriceSelectionStrategy.onVariantsPricesUpdate']],
+    ]);
+    const stale = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation' || f.ruleId === 'possibly-stale-family');
+    expect(stale.map((f) => [f.severity, `${f.file}:${String(f.line)}:${String(f.column)}`, f.message])).toEqual([
+      ['error', 'src/routes/prices.ts:11:7', 'POST /price-lists/:id leaves a cached family stale: `ps:{variantId}:{regionId}`.'],
+    ]);
+  });
+});

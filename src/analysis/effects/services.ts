@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import type { FileContext } from '../context.js';
-import { unwrap } from '../../ts/syntax.js';
+import { parentOf, unwrap } from '../../ts/syntax.js';
 import { baseOf, classOf, declarationOf, typeReference } from '../sources/declarations.js';
 
 /** A class of the project, with the context of its file. */
@@ -39,6 +39,10 @@ export function serviceClassOf(ctx: FileContext, receiver: ts.Expression, depth 
   if (typed) return typed;
   const name = declared.initializer ? registrationName(declared.ctx, declared.initializer) : null;
   if (name !== null) return registeredClass(declared.ctx, name);
+  // `this.strategy_ = priceSelectionStrategy` of `constructor({ priceSelectionStrategy })`: what the container registers by that name.
+  const given = declared.initializer ? cradleName(declared.ctx, declared.initializer) : null;
+  const registered = given === null ? null : registeredClass(declared.ctx, given);
+  if (registered !== null && registered !== 'unresolved') return registered;
   // `const txRates = rates.withTransaction(tx)`: what the call it is given says.
   const initial = declared.initializer ? unwrap(ts, declared.initializer) : null;
   return initial && ts.isCallExpression(initial) ? serviceClassOf(declared.ctx, initial, depth + 1) : null;
@@ -51,6 +55,24 @@ function registrationName(ctx: FileContext, expression: ts.Expression): string |
   if (!ts.isCallExpression(value) || value.arguments.length !== 1 || !value.arguments[0]) return null;
   const callee = unwrap(ts, value.expression);
   return ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' ? staticString(ctx, value.arguments[0]) : null;
+}
+
+/**
+ * The name a constructor takes a dependency by from an awilix container's cradle: a property of the
+ * object pattern that is the constructor's first parameter (`constructor({ priceSelectionStrategy })`).
+ */
+function cradleName(ctx: FileContext, expression: ts.Expression): string | null {
+  const { ts } = ctx;
+  const value = unwrap(ts, expression);
+  if (!ts.isIdentifier(value)) return null;
+  let node = parentOf(value);
+  while (node && !ts.isFunctionLike(node)) node = parentOf(node);
+  if (!node || !ts.isConstructorDeclaration(node)) return null;
+  const pattern = node.parameters[0]?.name;
+  if (!pattern || !ts.isObjectBindingPattern(pattern)) return null;
+  const element = pattern.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === value.text);
+  if (!element || element.dotDotDotToken) return null;
+  return element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : value.text;
 }
 
 /** The one class of the project named as a registration (`quoteService` → `QuoteService`), or `'unresolved'`. */
@@ -71,10 +93,12 @@ export function classMember(
   const { ts } = ctx;
   for (const current of classChain({ cls: owner, ctx })) {
     const file = current.cls.getSourceFile();
-    const member = current.cls.members.find(
+    const named = current.cls.members.filter(
       (m): m is ts.MethodDeclaration | ts.PropertyDeclaration =>
         (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name.getText(file) === name,
     );
+    // An overloaded method: its signatures, then the one implementation with a body.
+    const member = named.find((m) => !ts.isMethodDeclaration(m) || m.body !== undefined) ?? named[0];
     if (member && ts.isMethodDeclaration(member)) return member.body ? { declaration: member, ctx: current.ctx } : null;
     if (member) {
       const init = member.initializer ? unwrap(ts, member.initializer) : null;

@@ -127,6 +127,13 @@ function injectedTargets(
   const client = clientOf(ctx, object);
   if ((client !== null && client !== 'project') || isPackageType(ctx, object)) return [];
   const targets = resolved(ctx, call, `this.${object.name.text}.${method}`);
+  if (targets === 'opaque') {
+    // A member typed by an interface, given by a container that names the class it registers (`priceSelectionStrategy`).
+    const service = serviceClassOf(ctx, object);
+    const served = service && service !== 'unresolved' ? classMember(service.ctx, service.cls, method) : null;
+    if (served && service && service !== 'unresolved')
+      return [{ ...served, label: `${service.cls.name?.text ?? 'service'}.${method}`, self: service }];
+  }
   const self = targets === 'opaque' ? undefined : receiverClassOf(ctx, object, call);
   return self && targets !== 'opaque' ? targets.map((t) => ({ ...t, self })) : targets;
 }
