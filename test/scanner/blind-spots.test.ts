@@ -109,4 +109,30 @@ export class QuotesController {
       'src/quotes.controller.ts:15 QuotesController.copy calls code this audit cannot follow (this.notifier.send): whether it invalidates is unknown.',
     ]);
   });
+
+  it('a Redis client typed by the type a project module passes on from ioredis is the library’s, not a blind spot', async () => {
+    const files = {
+      'src/redis.ts': `import { Redis } from 'ioredis';\nexport { Redis };\nexport function getRedisCache(): Redis {\n  return new Redis();\n}\n`,
+      'src/quotes.reader.ts': `import { getRedisCache } from './redis';\nexport async function cachedQuotes(tenantId: string) {\n  return getRedisCache().get(\`quotes:\${tenantId}\`);\n}\n`,
+      'src/quotes.controller.ts': `import { Body, Controller, Post } from '@nestjs/common';
+import { getRedisCache, type Redis } from './redis';
+
+@Controller('quotes')
+export class QuotesController {
+  private readonly redis: Redis;
+  constructor() {
+    this.redis = getRedisCache();
+  }
+
+  @Post()
+  async create(@Body() body: { tenantId: string }) {
+    await this.redis.del(\`quotes:\${body.tenantId}\`);
+  }
+}
+`,
+    };
+    const result = await scan(files);
+    expect(notes(result)).toEqual([]);
+    expect(result.matrix.rows.map((row) => [row.handler, row.status])).toEqual([['QuotesController.create', 'invalidates']]);
+  });
 });

@@ -45,6 +45,9 @@ function kindOfType(ctx: FileContext, type: ts.TypeNode | undefined, depth = 0):
       const file = alias.getSourceFile();
       return kindOfType(file === ctx.sourceFile ? ctx : ctx.contextOf(file), alias.type, depth + 1) ?? 'project';
     }
+    // A client type the project passes on from its package (`import { Redis } from 'ioredis'; export { Redis }`
+    // in a workspace package) is declared nowhere in the project: it is the package's.
+    if (!alias && REDIS_TYPES.has(name) && name === root) return 'redis';
     return alias && ts.isInterfaceDeclaration(alias) && isCacheInterface(ctx, alias) ? 'cache-like' : 'project';
   }
   if (ctx.classes.has(name)) return 'project';
