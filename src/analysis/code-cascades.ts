@@ -1,7 +1,8 @@
 import type ts from 'typescript';
-import { enclosingClass, lastName, parentOf, unwrap } from '../ts/syntax.js';
+import { enclosingClass, lastName, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
-import type { CascadeTable } from './prisma-schema.js';
+import { addCascade, cascadesOf, cascadeTable } from './prisma-schema.js';
+import type { Cascade, CascadeSchema, CascadeTable, SchemaText } from './prisma-schema.js';
 import { modelName } from './sources/declarations.js';
 import { TABLE_FACTORIES } from './sources/drizzle.js';
 import type { TextTest } from './sources/source.js';
@@ -41,12 +42,7 @@ export function codeCascadeTable(ts: TS, files: readonly ts.SourceFile[]): Casca
     if (!CASCADE_MARKER.test(file.text)) continue;
     const visit = (node: ts.Node): void => {
       const found = isCascadeValue(ts, node) ? cascadeAt(ts, node) : null;
-      if (found) {
-        const [parent, child] = [modelName(found.parent), modelName(found.child)];
-        const children = table.get(parent) ?? [];
-        if (!children.includes(child)) children.push(child);
-        table.set(parent, children);
-      }
+      if (found) addCascade(table, modelName(found.parent), modelName(found.child));
       ts.forEachChild(node, visit);
     };
     visit(file);
@@ -54,16 +50,35 @@ export function codeCascadeTable(ts: TS, files: readonly ts.SourceFile[]): Casca
   return table;
 }
 
+/**
+ * A project's cascades, each table read when a delete first asks: the code's relations (see
+ * `codeCascadeTable`), and for a Prisma client's delete those and the Prisma schema's, whose files
+ * are looked for only then.
+ */
+export class CascadeTables {
+  private code: CascadeTable | null = null;
+  private withPrisma: CascadeTable | null = null;
+
+  constructor(
+    private readonly ts: TS,
+    /** The parsed files that can declare a cascading relation. */
+    private readonly files: () => readonly ts.SourceFile[],
+    /** The project's Prisma schema files. */
+    private readonly prismaSchemas: () => readonly SchemaText[],
+  ) {}
+
+  cascadesOf(model: string, schema: CascadeSchema): Cascade[] {
+    this.code ??= codeCascadeTable(this.ts, this.files());
+    if (schema === 'code') return cascadesOf(this.code, model);
+    this.withPrisma ??= mergedCascades(cascadeTable(this.prismaSchemas(), modelName), this.code);
+    return cascadesOf(this.withPrisma, model);
+  }
+}
+
 /** The tables of several schemas as one (a project may declare some relations in a Prisma schema and others in code). */
 export function mergedCascades(...tables: readonly CascadeTable[]): CascadeTable {
   const merged = new Map<string, string[]>();
-  for (const table of tables) {
-    for (const [parent, children] of table) {
-      const known = merged.get(parent) ?? [];
-      for (const child of children) if (!known.includes(child)) known.push(child);
-      merged.set(parent, known);
-    }
-  }
+  for (const table of tables) for (const [parent, children] of table) for (const child of children) addCascade(merged, parent, child);
   return merged;
 }
 
@@ -72,12 +87,8 @@ function isCascadeValue(ts: TS, node: ts.Node): node is ts.StringLiteralLike {
   if (!ts.isStringLiteralLike(node) || node.text.toLowerCase() !== 'cascade') return false;
   const parent = parentOf(node);
   if (!parent) return false;
-  if (ts.isPropertyAssignment(parent)) return parent.initializer === node && propertyText(ts, parent.name) === 'onDelete';
+  if (ts.isPropertyAssignment(parent)) return parent.initializer === node && propertyNameText(ts, parent.name) === 'onDelete';
   return ts.isCallExpression(parent) && parent.arguments[0] === node && lastName(ts, parent.expression) === 'onDelete';
-}
-
-function propertyText(ts: TS, name: ts.PropertyName): string | null {
-  return ts.isIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : null;
 }
 
 function cascadeAt(ts: TS, value: ts.StringLiteralLike): CodeCascade | null {
@@ -132,7 +143,7 @@ function chainedCascade(ts: TS, call: ts.CallExpression): CodeCascade | null {
       parentTable ??= argument.text.split('.')[0] ?? null;
     if (name === 'foreignKey' && argument && ts.isObjectLiteralExpression(argument)) {
       for (const property of argument.properties)
-        if (ts.isPropertyAssignment(property) && propertyText(ts, property.name) === 'foreignColumns')
+        if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name) === 'foreignColumns')
           foreignColumns = property.initializer;
     }
     link = inner.expression;

@@ -46,15 +46,18 @@ export function cascadeTable(schemas: readonly SchemaText[], modelName: (name: s
     for (const model of models) {
       for (const field of model.properties) {
         if (field.type !== 'field' || !isCascadingRelation(field)) continue;
-        const parent = modelName(typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name);
-        const children = table.get(parent) ?? [];
-        const child = modelName(model.name);
-        if (!children.includes(child)) children.push(child);
-        table.set(parent, children);
+        addCascade(table, modelName(typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name), modelName(model.name));
       }
     }
   }
   return table;
+}
+
+/** Records that a delete of `parent` deletes rows of `child`, once. */
+export function addCascade(table: Map<string, string[]>, parent: string, child: string): void {
+  const children = table.get(parent) ?? [];
+  if (!children.includes(child)) children.push(child);
+  table.set(parent, children);
 }
 
 /** Whether a field is the owning side of a relation whose parent's delete deletes the row (`onDelete: Cascade`). */

@@ -24,10 +24,8 @@ import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
 import { checkerResolver } from '../analysis/typed-resolver.js';
-import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
-import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
-import { modelName } from '../analysis/sources/declarations.js';
-import type { CascadeSchema, CascadeTable } from '../analysis/prisma-schema.js';
+import { CascadeTables } from '../analysis/code-cascades.js';
+import type { CascadeSchema } from '../analysis/prisma-schema.js';
 import { readPrismaSchemas } from '../project/prisma-schemas.js';
 import { AnalysisSession, entryOf, memoTable } from '../analysis/session.js';
 import { mayNameCache } from '../analysis/sources/index.js';
@@ -351,19 +349,15 @@ const resolvers = new WeakMap<ts.Program, CallResolver>();
 function resolverFor(tsInstance: TS, program: ts.Program): CallResolver {
   return entryOf(resolvers, program, () => {
     // The cascades of the program's files, and for a Prisma client's delete of the Prisma schema
-    // too (read below the program's directory), each read when a delete first asks.
-    let codeCascades: CascadeTable | null = null;
-    let prismaCascades: CascadeTable | null = null;
-    const projectFiles = (): ts.SourceFile[] =>
-      program.getSourceFiles().filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file));
+    // too (read below the program's directory).
+    const cascades = new CascadeTables(
+      tsInstance,
+      () => program.getSourceFiles().filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file)),
+      () => readPrismaSchemas(program.getCurrentDirectory()),
+    );
     return {
       ...checkerResolver(tsInstance, program),
-      cascadesOf: (model: string, schema: CascadeSchema) => {
-        codeCascades ??= codeCascadeTable(tsInstance, projectFiles());
-        if (schema === 'code') return cascadesOf(codeCascades, model);
-        prismaCascades ??= mergedCascades(cascadeTable(readPrismaSchemas(program.getCurrentDirectory()), modelName), codeCascades);
-        return cascadesOf(prismaCascades, model);
-      },
+      cascadesOf: (model: string, schema: CascadeSchema) => cascades.cascadesOf(model, schema),
     };
   });
 }

@@ -6,10 +6,8 @@ import { collectListeners } from '../analysis/listeners.js';
 import { collectMounts, mountPrefix, routerKeys } from '../analysis/frameworks/mounts.js';
 import type { ModulePath, MountTable } from '../analysis/frameworks/mounts.js';
 import type { RouteFile, RouteTable } from '../analysis/frameworks/own-routes.js';
-import { codeCascadeTable, mergedCascades } from '../analysis/code-cascades.js';
-import { cascadesOf, cascadeTable } from '../analysis/prisma-schema.js';
-import { modelName } from '../analysis/sources/declarations.js';
-import type { Cascade, CascadeSchema, CascadeTable, SchemaText } from '../analysis/prisma-schema.js';
+import { CascadeTables } from '../analysis/code-cascades.js';
+import type { Cascade, CascadeSchema, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook, RelationTarget } from '../analysis/sources/source.js';
 import type { TS } from '../ts/syntax.js';
 import type { ReadRecorder } from './modules.js';
@@ -27,8 +25,7 @@ export class ProjectTables {
   private hookTable: HookTable | null = null;
   private routes: RouteTable | null = null;
   private mounts: MountTable | null = null;
-  private codeCascades: CascadeTable | null = null;
-  private prismaCascades: CascadeTable | null = null;
+  private readonly cascades: CascadeTables;
 
   constructor(
     private readonly ts: TS,
@@ -40,8 +37,10 @@ export class ProjectTables {
     /** The project file an import names, for the routers one file mounts from another. */
     private readonly modulePath: ModulePath = () => null,
     /** The project's Prisma schema files, read when a delete first asks for its cascades. */
-    private readonly prismaSchemas: () => readonly SchemaText[] = () => [],
-  ) {}
+    prismaSchemas: () => readonly SchemaText[] = () => [],
+  ) {
+    this.cascades = new CascadeTables(ts, files, prismaSchemas);
+  }
 
   listenersOf(event: string): readonly Fn[] {
     this.recorder?.consultedTables();
@@ -81,10 +80,7 @@ export class ProjectTables {
    */
   cascadesOf(model: string, schema: CascadeSchema): readonly Cascade[] {
     this.recorder?.consultedTables();
-    this.codeCascades ??= codeCascadeTable(this.ts, this.files());
-    if (schema === 'code') return cascadesOf(this.codeCascades, model);
-    this.prismaCascades ??= mergedCascades(cascadeTable(this.prismaSchemas(), modelName), this.codeCascades);
-    return cascadesOf(this.prismaCascades, model);
+    return this.cascades.cascadesOf(model, schema);
   }
 
   /** The prefix the routes of a router are served under, from where the project mounts it (`app.use('/api', router)`), or null. */

@@ -6,7 +6,7 @@ import type { TS } from '../../ts/syntax.js';
 import { detachedMember, factoryMember, instanceMember, isBuiltIn, isMadeByPackage, madeFunctionOf, memberFunction } from '../factories.js';
 import { clientOf } from '../sources/clients.js';
 import { extendedMethodOf, modelClassOf } from '../sources/index.js';
-import { classOf, declarationOf, typeReference } from '../sources/declarations.js';
+import { classOf, declarationOf, isNullishType, typeReference } from '../sources/declarations.js';
 import { hookRuns } from '../sources/source.js';
 import { admitsEvent } from '../listeners.js';
 import { memoTable } from '../session.js';
@@ -200,19 +200,13 @@ function isOutsideType(ctx: FileContext, node: ts.TypeNode): boolean {
   const { ts } = ctx;
   if (ts.isArrayTypeNode(node) || ts.isTupleTypeNode(node)) return true;
   if (ts.isUnionTypeNode(node)) {
-    const named = node.types.filter((t) => !isNothing(ts, t));
+    const named = node.types.filter((t) => !isNullishType(ts, t));
     return named.length > 0 && named.every((t) => isOutsideType(ctx, t));
   }
   const type = typeReference(ts, node);
   if (!type) return false;
   const binding = ctx.importOf(type.root);
   return binding === null ? isBuiltIn(ctx, type.root) : !ctx.isProjectModule(binding.module);
-}
-
-/** `undefined` or `null` in a union (`PostHog | undefined`). */
-function isNothing(ts: TS, node: ts.TypeNode): boolean {
-  if (node.kind === ts.SyntaxKind.UndefinedKeyword) return true;
-  return ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword;
 }
 
 const PARAMETER_PROPERTY_MODIFIERS = (ts: TS): readonly ts.SyntaxKind[] => [

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import { enclosingClass, propertyNameText, unwrap } from '../../ts/syntax.js';
-import { declarationOf } from './declarations.js';
+import { declarationOf, isNullishType } from './declarations.js';
 import type { FileContext } from '../context.js';
 import { memoTable } from '../session.js';
 import { SOURCES } from './index.js';
@@ -78,9 +78,7 @@ function isCacheInterface(ctx: FileContext, declaration: ts.InterfaceDeclaration
 /** The kind every member of a union shares, `undefined` and `null` aside. */
 function unionKind(ctx: FileContext, union: ts.UnionTypeNode, depth: number): ClientKind | null {
   const { ts } = ctx;
-  const members = union.types.filter(
-    (t) => t.kind !== ts.SyntaxKind.UndefinedKeyword && !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword),
-  );
+  const members = union.types.filter((t) => !isNullishType(ts, t));
   const kinds = new Set(members.map((t) => kindOfType(ctx, t, depth + 1)));
   const [kind] = kinds;
   return kinds.size === 1 && kind !== undefined ? kind : null;

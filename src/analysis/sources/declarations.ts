@@ -165,6 +165,11 @@ export function typeReference(
   return { name, root, args: type.typeArguments ?? [], node: typeName };
 }
 
+/** `undefined` or `null` as a member of a union type (`PostHog | undefined`, `Redis | null`). */
+export function isNullishType(ts: TS, node: ts.TypeNode): boolean {
+  return node.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword);
+}
+
 /** The call of a decorator among `decorators` whose name is one of `names`. */
 export function decoratorCall(ts: TS, decorators: readonly ts.Decorator[], names: ReadonlySet<string>): ts.CallExpression | null {
   for (const decorator of decorators) {
