@@ -190,7 +190,7 @@ export function usedFields(ctx: FileContext, call: ts.CallExpression, returned?:
 export type ReturnedFields = (property: string | null) => readonly string[] | null;
 
 /** The outermost expression a call's value is, through `await`, parentheses and `as`. */
-function resultHolder(ts: TS, call: ts.Expression): ts.Node {
+export function resultHolder(ts: TS, call: ts.Expression): ts.Node {
   let holder: ts.Node = call;
   let parent = parentOf(holder);
   while (parent && (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
@@ -222,7 +222,7 @@ function usesOf(ts: TS, name: ts.Identifier, scope: ts.Node, elsewhere: (use: ts
 }
 
 /** A name in a property's or a declaration's place (`x.environment`, `environment?: Environment`), not a use of the variable. */
-function isPropertyName(ts: TS, node: ts.Identifier): boolean {
+export function isPropertyName(ts: TS, node: ts.Identifier): boolean {
   const parent = parentOf(node);
   if (!parent || ts.isShorthandPropertyAssignment(parent)) return false;
   return (parent as { name?: ts.Node }).name === node || (ts.isBindingElement(parent) && parent.propertyName === node);

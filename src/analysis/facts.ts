@@ -160,6 +160,11 @@ export interface ModelRead {
    * read makes: the loader makes its value from them rather than handing on the row.
    */
   readonly hasFieldsByUse?: boolean;
+  /**
+   * The fields the code uses of the entry where it reads it, for a loader that hands the row to the
+   * cache whole (see `readerFields`): an update of none of them changes nothing those readers see.
+   */
+  readonly readerFields?: readonly string[];
 }
 
 /** A place in the code, in a file of its own. */

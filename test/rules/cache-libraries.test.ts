@@ -209,7 +209,7 @@ app.get('/keys/:id', async (c) => c.json((await cache.keyById.swr(c.req.param('i
 app.post('/verify', async (c) => {
   const { hash } = await c.req.json();
   const { val } = await cache.keyByHash.swr(hash, () => prisma.key.findUnique({ where: { hash } }));
-  return c.json({ valid: val !== null });
+  return c.json({ valid: val !== null && (val.expires === null || val.expires > new Date()) });
 });
 ${routes}`;
 
@@ -219,6 +219,12 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (unkey c
       name: 'a remove of the key in each namespace that holds it',
       code: unkeyApp(
         `app.post('/keys/:id/disable', async (c) => {\n  const key = await prisma.key.update({ where: { id: c.req.param('id') }, data: { enabled: false } });\n  await Promise.all([cache.keyById.remove(key.id), cache.keyByHash.remove(key.hash)]);\n  return c.body(null, 204);\n});\n`,
+      ),
+    },
+    {
+      name: 'an update of a field that no reader of the entry uses (the verify route reads `expires` of it)',
+      code: unkeyApp(
+        `app.post('/keys/:id/rename', async (c) => {\n  const key = await prisma.key.update({ where: { id: c.req.param('id') }, data: { name: 'renamed' } });\n  await cache.keyById.remove(key.id);\n  return c.json(key);\n});\n`,
       ),
     },
     {
@@ -245,6 +251,95 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (unkey c
             'POST /keys/:id/expire',
             'keyByHash:{hash}',
             '`keyByHash:{hash}` holds Key (looked up by key; read at file.ts:13, filled at file.ts:13); it writes Key (update) at file.ts:17: delete `keyByHash:{hash}`.',
+          ),
+        },
+      ],
+    },
+  ],
+});
+
+/**
+ * Identities cached by their external id and read in three ways: renamed out of the result
+ * (`{ val: identity }`), handed to a `let` declared before, and read through the result
+ * (`found.val.id`). Every reader uses the identity's `id` or `name`, none its `meta`.
+ */
+const identityApp = (routes: string): string => `import { Hono } from 'hono';
+import { createCache, Namespace } from '@unkey/cache';
+import { MemoryStore } from '@unkey/cache/stores';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const ctx = { waitUntil: (p: Promise<unknown>) => void p };
+const cache = createCache({ identityByExternalId: new Namespace(ctx, { stores: [new MemoryStore({ persistentMap: new Map() })], fresh: 60_000, stale: 300_000 }) });
+export const app = new Hono();
+app.get('/identities/:externalId/id', async (c) => {
+  const externalId = c.req.param('externalId');
+  const { val: identity, err } = await cache.identityByExternalId.swr(externalId, async () => {
+    return (await prisma.identity.findFirst({ where: { externalId } })) ?? null;
+  });
+  if (err || !identity) return c.body(null, 404);
+  return c.json({ id: identity.id });
+});
+app.get('/identities/:externalId/name', async (c) => {
+  const externalId = c.req.param('externalId');
+  let identity: { id: string; name: string } | undefined = undefined;
+  const { val } = await cache.identityByExternalId.swr(externalId, () => prisma.identity.findFirst({ where: { externalId } }));
+  if (val) identity = val;
+  return c.json({ name: identity ? identity.name : null });
+});
+app.get('/identities/:externalId/keys', async (c) => {
+  const externalId = c.req.param('externalId');
+  const found = await cache.identityByExternalId.swr(externalId, () => prisma.identity.findFirst({ where: { externalId } }));
+  if (found.err) throw found.err;
+  return c.json(found.val ? await prisma.key.findMany({ where: { identityId: found.val.id } }) : []);
+});
+${routes}`;
+
+ruleTester({ registry: undefined }).run('require-dependent-invalidation (the fields readers use)', rule, {
+  valid: [
+    {
+      name: 'an update of a field that none of the readers uses',
+      code: identityApp(
+        `app.post('/identities/:id/meta', async (c) => {\n  await prisma.identity.update({ where: { id: c.req.param('id') }, data: { meta: await c.req.json() } });\n  return c.body(null, 204);\n});\n`,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'an update of a field one reader uses',
+      code: identityApp(
+        `app.post('/identities/:id/name', async (c) => {\n  await prisma.identity.update({ where: { id: c.req.param('id') }, data: { name: 'renamed' } });\n  return c.body(null, 204);\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 30,
+          column: 5,
+          endLine: 30,
+          endColumn: 9,
+          data: staleData(
+            'POST /identities/:id/name',
+            'identityByExternalId:{externalId}',
+            '`identityByExternalId:{externalId}` holds Identity (the first row a filter finds; read at file.ts:11, filled at file.ts:11); it writes Identity (update) at file.ts:31: delete `identityByExternalId:{externalId}`.',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a reader that hands the entry on may use any field',
+      code: identityApp(
+        `app.get('/identities/:externalId', async (c) => {\n  const { val } = await cache.identityByExternalId.swr(c.req.param('externalId'), () => prisma.identity.findFirst({ where: { externalId: c.req.param('externalId') } }));\n  return c.json(val);\n});\napp.post('/identities/:id/meta', async (c) => {\n  await prisma.identity.update({ where: { id: c.req.param('id') }, data: { meta: await c.req.json() } });\n  return c.body(null, 204);\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 34,
+          column: 5,
+          endLine: 34,
+          endColumn: 9,
+          data: staleData(
+            'POST /identities/:id/meta',
+            'identityByExternalId:{externalId}',
+            '`identityByExternalId:{externalId}` holds Identity (the first row a filter finds; read at file.ts:11, filled at file.ts:11); it writes Identity (update) at file.ts:35: delete `identityByExternalId:{externalId}`.',
           ),
         },
       ],

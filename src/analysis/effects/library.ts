@@ -127,6 +127,7 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
       const clearedBy = effect.clearedBy ? { clearedBy: effect.clearedBy } : {};
       const loadedBy = effect.loadedBy ? { loadedBy: effect.loadedBy } : {};
       const isLocal = effect.isLocal === true ? { isLocal: true } : {};
+      const valueIn = effect.valueIn !== undefined ? { valueIn: effect.valueIn } : {};
       return {
         ...base,
         kind: 'cache-read',
@@ -134,6 +135,7 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
         hasLoader: effect.loader !== null || effect.loadedBy !== undefined,
         ...loadedBy,
         ...isLocal,
+        ...valueIn,
         ttl: ttlOf(effect.ttl),
         ...tags,
         ...clearedBy,

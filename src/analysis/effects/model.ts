@@ -72,6 +72,8 @@ export type Effect = EffectBase &
         readonly clearedBy?: string;
         /** See `CallEffect`. */
         readonly isLocal?: boolean;
+        /** See `CallEffect`. */
+        readonly valueIn?: string;
       }
     /**
      * A fill after a read of the same key (cache-aside) is part of a read; a fill of a key that is

@@ -233,7 +233,12 @@ const IMPLICIT_ON_UPDATE = new Set(['updatedAt', 'updated_at']);
  */
 export function canChange(
   write: { readonly change: WriteChange; readonly fields: readonly string[] | null; readonly row: Row | null },
-  read: { readonly lookup: ReadLookup; readonly fields: readonly string[] | null; readonly row: Row | null },
+  read: {
+    readonly lookup: ReadLookup;
+    readonly fields: readonly string[] | null;
+    readonly row: Row | null;
+    readonly readerFields?: readonly string[];
+  },
 ): boolean {
   if (isOtherRow(write, read)) return false;
   if (write.change === 'delete') return true;
@@ -243,9 +248,12 @@ export function canChange(
   // A point lookup that reads nothing but the row's id (an existence check: `select: { id: true }`)
   // is changed by a create or a delete, not by an update that leaves the id alone.
   if (write.change === 'update' && isExistenceCheck(read) && !(write.fields ?? []).includes('id')) return false;
-  if (write.fields === null || read.fields === null) return true;
+  if (write.fields === null) return true;
   const written = new Set(write.fields);
-  return read.fields.some((field) => written.has(field) || IMPLICIT_ON_UPDATE.has(field));
+  const isSeen = (field: string): boolean => written.has(field) || IMPLICIT_ON_UPDATE.has(field);
+  // An update of fields that no code reading the entry uses changes nothing its readers see.
+  if (write.change === 'update' && read.readerFields !== undefined && !read.readerFields.some(isSeen)) return false;
+  return read.fields === null || read.fields.some(isSeen);
 }
 
 /**

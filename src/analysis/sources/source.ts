@@ -65,6 +65,8 @@ export type CallEffect =
        * into the object's owner.
        */
       readonly isLocal?: boolean;
+      /** The property of the read's result that holds the entry (`val` of `@unkey/cache`'s `{ val, err }`); absent: the result is the entry. */
+      readonly valueIn?: string;
     }
   /** `value`: the value stored, where the call says it (a fresh token stored under a key read elsewhere rotates a namespace). */
   | { readonly kind: 'cache-fill'; readonly keys: readonly KeyArgument[]; readonly ttl?: TtlArgument; readonly value?: ts.Expression }

@@ -63,8 +63,9 @@ function namespaceOf(ctx: FileContext, receiver: ts.Expression, method: string):
 function effectOf(call: ts.CallExpression, method: string, namespace: string): CallEffect[] {
   const [first, second] = call.arguments;
   const keys: KeyArgument[] = first ? [{ expr: first, isKey: true, prefix: `${namespace}:` }] : [];
-  if (method === 'swr') return [{ kind: 'cache-read', keys, loader: second ?? null }];
-  if (method === 'get') return [{ kind: 'cache-read', keys, loader: null }];
+  // Both resolve to `{ val, err }`: the entry is `val`.
+  if (method === 'swr') return [{ kind: 'cache-read', keys, loader: second ?? null, valueIn: 'val' }];
+  if (method === 'get') return [{ kind: 'cache-read', keys, loader: null, valueIn: 'val' }];
   // `set(key, value)` replaces the entry: after a write, a write-through.
   if (method === 'set') return [{ kind: 'cache-fill', keys, ...(second ? { value: second } : {}) }];
   // `remove(key)` takes one key or an array of them.

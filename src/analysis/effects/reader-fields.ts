@@ -1,0 +1,235 @@
+/**
+ * The fields of a cached row that the code uses where it reads the entry. A loader that hands the
+ * row to the cache whole (`swr(key, () => db.query.identities.findFirst(…))`) keeps every field of
+ * it, but an update of fields that no reader of the entry uses (an identity's `meta` beside
+ * readers that take its `id`) changes nothing they see.
+ */
+import type ts from 'typescript';
+import type { FileContext } from '../context.js';
+import { isPropertyName, resultHolder } from '../document-fields.js';
+import { enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
+import type { TS } from '../../ts/syntax.js';
+import type { Effect } from './model.js';
+
+type CacheReadEffect = Effect & { kind: 'cache-read' };
+
+/** How deep one reader's value is followed through the variables it is handed to (`identity = val`). */
+const MAX_HOPS = 4;
+
+/**
+ * The fields the code reads, where it reads the entry, of the row the read's loader returns; null
+ * when the loader returns anything but one read of the data layer made right there, or the value is
+ * put to any use but a property read, a test, or a local variable used so in turn.
+ */
+export function readerFields(ctx: FileContext, effects: readonly Effect[], read: CacheReadEffect): string[] | null {
+  const { ts } = ctx;
+  const call = read.at ?? read.node;
+  if (!ts.isCallExpression(call) || call.getSourceFile() !== ctx.sourceFile) return null;
+  const loader = call.arguments.find(
+    (a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a),
+  );
+  if (!loader || !returnsOwnRead(ts, loader, effects)) return null;
+  const holder = resultHolder(ts, call);
+  const parent = parentOf(holder);
+  // A read whose result is dropped (a warm-up) uses nothing of it.
+  if (parent && ts.isExpressionStatement(parent)) return [];
+  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder) return null;
+  const fields = bindingUses(ts, parent.name, read.valueIn ?? null, 0);
+  return fields === null ? null : [...new Set(fields)].sort();
+}
+
+/**
+ * Whether the loader makes one read of the data layer, in its own body (not a helper's, which may
+ * shape the row), and returns what it finds as found or with a fallback for a miss (`?? null`).
+ */
+function returnsOwnRead(ts: TS, loader: ts.ArrowFunction | ts.FunctionExpression, effects: readonly Effect[]): boolean {
+  const within = (node: ts.Node): boolean =>
+    node.getSourceFile() === loader.getSourceFile() && node.getStart() >= loader.getStart() && node.getEnd() <= loader.getEnd();
+  const inside = effects.filter((e) => e.kind === 'model-read' && within(e.at ?? e.node));
+  const [only] = inside;
+  if (inside.length !== 1 || !only || only.at !== undefined) return false;
+  const values: ts.Expression[] = [];
+  if (!ts.isBlock(loader.body)) values.push(loader.body);
+  else {
+    const visit = (node: ts.Node): void => {
+      if (ts.isReturnStatement(node) && enclosingFunction(ts, node) === loader) {
+        // `return;` hands the cache nothing, not a row shaped otherwise.
+        if (node.expression) values.push(node.expression);
+      }
+      if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(loader.body, visit);
+  }
+  return values.length > 0 && values.every((value) => withoutFallback(ts, value) === only.node);
+}
+
+/** An expression without `await`, parentheses, casts and a `?? null` / `|| undefined` fallback. */
+function withoutFallback(ts: TS, expr: ts.Expression): ts.Expression {
+  const bare = unwrap(ts, expr);
+  if (
+    ts.isBinaryExpression(bare) &&
+    (bare.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || bare.operatorToken.kind === ts.SyntaxKind.BarBarToken) &&
+    isNothing(ts, unwrap(ts, bare.right))
+  )
+    return unwrap(ts, bare.left);
+  return bare;
+}
+
+function isNothing(ts: TS, expr: ts.Expression): boolean {
+  return expr.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(expr) && expr.text === 'undefined');
+}
+
+/**
+ * The fields read of the value a binding holds: a name's uses, or the names a destructuring takes
+ * (`{ id, name }`). `valueIn`: the property of the held result that is the value (`val` of
+ * `{ val, err }`); its other properties are the read's outcome, not the entry.
+ */
+function bindingUses(ts: TS, name: ts.BindingName, valueIn: string | null, hops: number): string[] | null {
+  if (ts.isIdentifier(name)) return valueIn === null ? nameUses(ts, name, hops) : wrapperUses(ts, name, valueIn, hops);
+  if (!ts.isObjectBindingPattern(name)) return null;
+  const fields: string[] = [];
+  for (const element of name.elements) {
+    if (element.dotDotDotToken) return null;
+    const key = element.propertyName ? propertyKey(ts, element.propertyName) : ts.isIdentifier(element.name) ? element.name.text : null;
+    if (key === null) return null;
+    if (valueIn === null) fields.push(key);
+    else if (key === valueIn) {
+      const uses = bindingUses(ts, element.name, null, hops);
+      if (uses === null) return null;
+      fields.push(...uses);
+    }
+  }
+  return fields;
+}
+
+function propertyKey(ts: TS, name: ts.PropertyName): string | null {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : null;
+}
+
+/** The uses of a name declared in a function: each is what `valueUses` says of it (an assignment to the name is none). */
+function nameUses(ts: TS, name: ts.Identifier, hops: number): string[] | null {
+  if (hops > MAX_HOPS) return null;
+  const scope = enclosingFunction(ts, name) ?? name.getSourceFile();
+  const fields: string[] = [];
+  const state = { isKnown: true };
+  const visit = (node: ts.Node): void => {
+    if (!state.isKnown) return;
+    if (ts.isIdentifier(node) && node.text === name.text && node !== name && !isPropertyName(ts, node) && !isAssigned(ts, node)) {
+      const uses = valueUses(ts, node, hops);
+      if (uses === null) state.isKnown = false;
+      else fields.push(...uses);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return state.isKnown ? fields : null;
+}
+
+/** The uses of a held result whose `valueIn` property is the value: `result.val.id` reads `id`, `result.err` nothing of the value. */
+function wrapperUses(ts: TS, name: ts.Identifier, valueIn: string, hops: number): string[] | null {
+  const scope = enclosingFunction(ts, name) ?? name.getSourceFile();
+  const fields: string[] = [];
+  const state = { isKnown: true };
+  const visit = (node: ts.Node): void => {
+    if (!state.isKnown) return;
+    if (ts.isIdentifier(node) && node.text === name.text && node !== name && !isPropertyName(ts, node)) {
+      const parent = parentOf(node);
+      const uses =
+        parent && ts.isPropertyAccessExpression(parent) && parent.expression === node
+          ? parent.name.text === valueIn
+            ? valueUses(ts, parent, hops)
+            : []
+          : testOnly(ts, node);
+      if (uses === null) state.isKnown = false;
+      else fields.push(...uses);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return state.isKnown ? fields : null;
+}
+
+/** The name assigned to (`identity = val`'s `identity`), which is no use of its value. */
+function isAssigned(ts: TS, node: ts.Identifier): boolean {
+  const parent = parentOf(node);
+  return (
+    parent !== undefined && ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
+  );
+}
+
+/**
+ * What one use of the value reads: a property (`identity.id`, `identity['id']`), nothing (a test:
+ * `!identity`, `if (identity)`, `identity ? … : …`, `identity === null`), what a local variable it
+ * is handed to reads in turn (`const x = identity`, `x = identity`), or null (anything else: passed
+ * on, returned, spread, a method called on it).
+ */
+function valueUses(ts: TS, use: ts.Expression, hops: number): string[] | null {
+  let value: ts.Node = use;
+  let parent = parentOf(value);
+  while (
+    parent &&
+    (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent) || ts.isAsExpression(parent))
+  ) {
+    value = parent;
+    parent = parentOf(value);
+  }
+  if (!parent) return null;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === value) {
+    const outer = parentOf(parent);
+    return outer && ts.isCallExpression(outer) && outer.expression === parent ? null : [parent.name.text];
+  }
+  if (ts.isElementAccessExpression(parent) && parent.expression === value) {
+    const key = ts.isStringLiteralLike(parent.argumentExpression) ? parent.argumentExpression.text : null;
+    return key === null ? null : [key];
+  }
+  if (ts.isVariableDeclaration(parent) && parent.initializer === value && ts.isIdentifier(parent.name))
+    return nameUses(ts, parent.name, hops + 1);
+  if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const target = unwrap(ts, parent.left);
+    const declared = ts.isIdentifier(target) ? localDeclaration(ts, target) : null;
+    return declared ? nameUses(ts, declared, hops + 1) : null;
+  }
+  return testOnly(ts, value as ts.Expression);
+}
+
+/** Nothing read, for a use that only tests the value; null for any other use. */
+function testOnly(ts: TS, use: ts.Expression): string[] | null {
+  const parent = parentOf(use);
+  if (!parent) return null;
+  if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return [];
+  if ((ts.isIfStatement(parent) && parent.expression === use) || (ts.isConditionalExpression(parent) && parent.condition === use))
+    return [];
+  if (ts.isBinaryExpression(parent)) {
+    const kind = parent.operatorToken.kind;
+    const isEquality =
+      kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+      kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+      kind === ts.SyntaxKind.EqualsEqualsToken ||
+      kind === ts.SyntaxKind.ExclamationEqualsToken;
+    const other = parent.left === use ? parent.right : parent.left;
+    if (isEquality && isNothing(ts, unwrap(ts, other))) return [];
+  }
+  return null;
+}
+
+/** The declaration of a `let` the function that assigns it declares (`let identity: Identity | undefined`). */
+function localDeclaration(ts: TS, target: ts.Identifier): ts.Identifier | null {
+  const scope = enclosingFunction(ts, target);
+  if (!scope) return null;
+  let found: ts.Identifier | null = null;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.name.text === target.text &&
+      enclosingFunction(ts, node) === scope
+    ) {
+      found = node.name;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
