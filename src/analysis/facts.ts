@@ -176,6 +176,8 @@ export interface SiteRange {
 /** Where a cache entry is written, with the expiry that write gives it (in seconds; null when unknown). */
 export interface CacheFill extends SiteRange {
   readonly ttl: number | null;
+  /** It stores the value only where the read found one (`if (link) redis.set(…)`): it never keeps a miss. */
+  readonly isOnlyFound?: boolean;
 }
 
 /** A key read from a shared cache that is runtime values only (`${scope}:${id}`): no family is made of it. */

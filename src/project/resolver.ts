@@ -212,9 +212,11 @@ export class ProjectResolver implements CallResolver {
 
   /**
    * The packages a project module passes exports of on wholesale (`export * from 'drizzle-orm'`),
-   * itself or through the project modules it re-exports, a few levels deep. With `name`: none when
-   * one of those project modules exports `name` by a statement of its own (the name is the
-   * project's, even where its declaration cannot be followed). Only the re-exported modules that
+   * itself or through the project modules it re-exports, a few levels deep. With `name`: also the
+   * package it passes that name on from (`export { createCache } from '@unkey/cache'`, or a binding
+   * it imports from a package and exports), and none when one of those project modules exports
+   * `name` by a statement of its own (the name is the project's, even where its declaration cannot
+   * be followed). Only the re-exported modules that
    * can export `name` (without one, those that re-export wholesale themselves) are parsed.
    */
   reexportedPackages(specifier: string, fromFile: ts.SourceFile, name?: string): readonly string[] {
@@ -245,7 +247,12 @@ export class ProjectResolver implements CallResolver {
       const isPackage = next !== null && this.isProjectModule(next, file.fileName) === false;
       const clause = statement.exportClause;
       if (clause && ts.isNamedExports(clause)) {
-        isDeclared ||= !isPackage && clause.elements.some((element) => element.name.text === name);
+        const element = clause.elements.find((e) => e.name.text === name);
+        // `export { createCache } from '@unkey/cache'`, or a package's binding imported and exported
+        // (`import { Redis } from 'ioredis'; export { Redis }`): the package's name, passed on.
+        const from = element ? (next ?? this.modules.imports(file).get((element.propertyName ?? element.name).text)?.module ?? null) : null;
+        if (from !== null && (from === next ? isPackage : this.isProjectModule(from, file.fileName) === false)) packages.add(from);
+        else isDeclared ||= element !== undefined;
       } else if (clause) isDeclared ||= clause.name.text === name;
       else if (next !== null && isPackage) packages.add(next);
       else if (next !== null && depth < MAX_REEXPORT_DEPTH) {

@@ -214,6 +214,12 @@ function memoizedText({ write, read }: StaleWrite): string {
     : 'the fields it writes cannot be read';
 }
 
+/** Whether every fill of a family stores a value only where its read found one (see `CacheFill.isOnlyFound`). */
+function keepsNoMiss(family: KeyFamily): boolean {
+  const fills = family.reads.flatMap((read) => read.fills);
+  return fills.length > 0 && fills.every((fill) => fill.isOnlyFound === true);
+}
+
 const reachText = (f: KeyFamily): string => (f.isLocal ? 'clears it only by calling back into its owner' : 'may clear it');
 /** The first calls of a handler the audit cannot follow, as a message names them. */
 function unfollowed(handler: RouteHandler): string {
@@ -279,6 +285,8 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     const found = staleWrite(writes, sure, clearing) ?? staleWrite(writes, family.loads, clearing);
     // Past code not followed: only a family cleared on another branch, or kept in memory, is reported.
     if (!found || (isPartlyJudged && !found.clearedElsewhere && !family.isLocal)) continue;
+    // A create stales the first row a filter finds only in an entry that kept the miss, which fills made only where the read found a row never do.
+    if (isOnlyMaybeFound(found.write, found.read) && keepsNoMiss(family)) continue;
     // The read that loads what is written names the family: not a caller's, which reaches it through a function that caches.
     const loading = family.reads.filter((r) => r.loads.some((l) => l.model === found.write.model));
     const read = loading[0] ?? family.reads[0];

@@ -3,7 +3,8 @@ import { constantInitializer, staticString } from '../context.js';
 import type { CascadeSchema } from '../prisma-schema.js';
 import type { FileContext } from '../context.js';
 import { returnedExpression } from '../factories.js';
-import { propertyNameText, unwrap } from '../../ts/syntax.js';
+import { runsOnlyWith } from '../../ts/guards.js';
+import { lastName, propertyNameText, unwrap } from '../../ts/syntax.js';
 import { SOURCES } from '../sources/index.js';
 import { readLookup, rowSelector, writeChange } from '../sources/operations.js';
 import type { CallEffect, KeyArgument, SourceCall, TtlArgument } from '../sources/source.js';
@@ -143,8 +144,9 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
     }
     case 'cache-fill': {
       const isFreshValue = effect.value !== undefined && isFreshToken(ctx, effect.value);
+      const isOnlyFound = effect.value !== undefined && storesOnlyFound(ctx.ts, effect.value);
       const fill = { ...base, kind: 'cache-fill' as const, keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
-      return { ...fill, ttl: ttlOf(effect.ttl), ...(isFreshValue ? { isFreshValue } : {}) };
+      return { ...fill, ttl: ttlOf(effect.ttl), ...(isFreshValue ? { isFreshValue } : {}), ...(isOnlyFound ? { isOnlyFound } : {}) };
     }
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };
@@ -221,3 +223,13 @@ function pinnedFields(ctx: FileContext, call: ts.CallExpression): string[] {
   }
   return pinned;
 }
+
+/** Whether a fill's value, as found or serialised (`JSON.stringify(link)`), is stored only where it holds one (`if (link) …`). */
+function storesOnlyFound(ts: FileContext['ts'], value: ts.Expression): boolean {
+  const bare = unwrap(ts, value);
+  const first = ts.isCallExpression(bare) && SERIALISERS.has(lastName(ts, bare.expression) ?? '') ? bare.arguments[0] : undefined;
+  const stored = first ? unwrap(ts, first) : bare;
+  return ts.isIdentifier(stored) && runsOnlyWith(ts, value, stored.text);
+}
+
+const SERIALISERS = new Set(['stringify', 'serialize', 'encode', 'pack']);

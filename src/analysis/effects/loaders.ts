@@ -30,7 +30,8 @@ export function fillsOf(ctx: FileContext, effects: readonly Effect[], read: Cach
   const add = (effect: Effect, ttl: EffectTtl | null): void => {
     const where = siteOf(ctx, effect);
     if (fills.some((f) => f.file === where.file && f.range.start === where.range.start)) return;
-    fills.push({ ...where, ttl: ttl ? ttlSeconds(ttl) : null });
+    const isOnlyFound = effect.kind === 'cache-fill' && effect.isOnlyFound === true;
+    fills.push({ ...where, ttl: ttl ? ttlSeconds(ttl) : null, ...(isOnlyFound ? { isOnlyFound } : {}) });
   };
   if (read.hasLoader) add(read, read.ttl);
   const keys = readableKeys(read.keys);

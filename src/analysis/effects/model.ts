@@ -87,6 +87,8 @@ export type Effect = EffectBase &
         readonly ttl: EffectTtl | null;
         /** The value stored is made fresh by the call (a random token, a timestamp): a namespace rotated, when the key is read elsewhere. */
         readonly isFreshValue?: boolean;
+        /** The value is stored only where the read it stores found one (`if (link) set(key, JSON.stringify(link))`): a miss is never kept. */
+        readonly isOnlyFound?: boolean;
       }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }

@@ -25,6 +25,18 @@ function kindOfModule(module: string): ClientKind | null {
 }
 
 /**
+ * The kind of a name imported from a module: the library's, also where a project module passes it
+ * on from the library (`export { createCache, type Cache as UnkeyCache } from '@unkey/cache'` in a
+ * workspace package).
+ */
+function kindOfImport(ctx: FileContext, binding: { readonly module: string; readonly imported: string }): ClientKind | null {
+  const kind = kindOfModule(binding.module);
+  if (kind || binding.imported === '*' || !ctx.isProjectModule(binding.module)) return kind;
+  const packages = ctx.resolver?.reexportedPackages?.(binding.module, ctx.sourceFile, binding.imported) ?? [];
+  return packages.map(kindOfModule).find((k) => k !== null) ?? null;
+}
+
+/**
  * The kind of a type annotation (`Redis`, `Cache`, `RedisService`), from where its name is imported;
  * a union (`Redis | Cluster | undefined`), or the project's alias of one, is the kind all its members share.
  */
@@ -37,7 +49,7 @@ function kindOfType(ctx: FileContext, type: ts.TypeNode | undefined, depth = 0):
   if (name === null || root === null) return null;
   const binding = ctx.importOf(root);
   if (binding) {
-    const kind = kindOfModule(binding.module);
+    const kind = kindOfImport(ctx, binding);
     if (kind) return kind;
     if (!ctx.isProjectModule(binding.module)) return null;
     const alias = ts.isIdentifier(type.typeName) && depth < 4 ? (ctx.resolver?.resolveDeclaration?.(type.typeName) ?? null) : null;
@@ -103,8 +115,9 @@ function kindOfInitializer(ctx: FileContext, init: ts.Expression): ClientKind | 
   if (ts.isCallExpression(expression) && ts.isPropertyAccessExpression(callee) && name !== null && SAME_KIND_MAKERS.has(name)) {
     return clientOf(ctx, callee.expression) === 'redis' ? 'redis' : null;
   }
-  const module = root === null ? null : (ctx.importOf(root)?.module ?? null);
-  const fromModule = module === null ? null : kindOfModule(module);
+  const binding = root === null ? undefined : ctx.importOf(root);
+  const module = binding?.module ?? null;
+  const fromModule = binding ? kindOfImport(ctx, binding) : null;
   if (fromModule) return fromModule;
   if (name !== null && REDIS_FACTORIES.has(name) && module === null) return 'redis';
   if (name !== null && CACHE_FACTORIES.has(name) && module === null) return 'cache-manager';
@@ -158,7 +171,7 @@ function declaredKind(ctx: FileContext, at: ts.Expression, name: string): Client
   if (!ts.isIdentifier(unwrap(ts, at))) return undefined;
   const binding = ctx.importOf(name);
   if (!binding) return undefined;
-  const fromModule = kindOfModule(binding.module);
+  const fromModule = kindOfImport(ctx, binding);
   if (fromModule) return fromModule;
   // `import { redis } from '@/lib/redis'`: what that module initialises it with.
   const remote = ctx.resolver?.resolveConstant?.(at as ts.Identifier) ?? null;
