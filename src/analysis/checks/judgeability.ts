@@ -13,12 +13,14 @@ function isJudged(handler: RouteHandler, input: CheckInput): boolean {
  * be left alone (null: not far enough to judge any). `isPartly`: it makes all those it makes in code
  * the audit follows, but it calls code the audit cannot follow (an injected interface, a module out
  * of sight), which may clear a family too: only a family it clears on another branch than a write's,
- * or one kept in a process's memory, is then reported, as a warning. `isLocalOnly`: it deletes a key
+ * or one kept in a process's memory, is then reported, as a warning. `unreadable`: it deletes a key
  * that cannot be read, which may be one of any family kept under a key: only the families kept in a
- * process's memory, which nothing but a call on their owner clears, are judged. Not judged: any
- * other invalidation that cannot be read (a call the configuration names, whose body may do
- * anything; only Next.js tags and paths, another cache, which a tag may stand for); with a registry,
- * a pattern that cannot be read or any call it cannot follow.
+ * process's memory, which nothing but a call on their owner clears, are judged, and the writes on
+ * branches none of those deletes is on (`unreadable`: the deletes). `unjudged`: any other
+ * invalidation that cannot be read (a call the configuration names, whose body may do anything;
+ * only Next.js tags and paths, another cache, which a tag may stand for): only the writes on
+ * branches none of them is on are judged. Not judged with a registry: a pattern that cannot be read
+ * or any call it cannot follow.
  */
 export function judgeability(input: CheckInput, handler: RouteHandler): Judgeability | null {
   const { registry, options } = input;
@@ -26,7 +28,7 @@ export function judgeability(input: CheckInput, handler: RouteHandler): Judgeabi
   const isOpaque = handler.opaqueCalls.length > 0;
   if (registry) {
     const isKnown = handler.invalidations.length === 0 ? !isOpaque : isFullyKnown(handler, registry);
-    return isKnown ? { isPartly: false, isLocalOnly: false } : null;
+    return isKnown ? { isPartly: false, unreadable: [], unjudged: [] } : null;
   }
   const hasDeclared = handler.invalidations.some((i) => i.via !== 'call');
   // Next.js tags are read too: they clear the tags of `'use cache'` and `unstable_cache` families.
@@ -36,13 +38,19 @@ export function judgeability(input: CheckInput, handler: RouteHandler): Judgeabi
       i.patterns.length === 0 ||
       i.patterns.some((p) => resolvePattern(p, null) === null),
   );
-  if (!unreadable.every((i) => isUnreadDelete(i, options))) return null;
-  return { isPartly: isOpaque && !hasDeclared, isLocalOnly: unreadable.length > 0 };
+  return {
+    isPartly: isOpaque && !hasDeclared,
+    unreadable: unreadable.filter((i) => isUnreadDelete(i, options)),
+    unjudged: unreadable.filter((i) => !isUnreadDelete(i, options)),
+  };
 }
 
 export interface Judgeability {
   readonly isPartly: boolean;
-  readonly isLocalOnly: boolean;
+  /** The deletes of keys that cannot be read (see `judgeability`). */
+  readonly unreadable: readonly Invalidation[];
+  /** The other invalidations that cannot be read, which may clear anything on their paths (see `judgeability`). */
+  readonly unjudged: readonly Invalidation[];
 }
 
 /**

@@ -5,6 +5,8 @@ import type { ParsedPattern } from '../../patterns/parse.js';
 import type { CacheRegistry, RegistryEntry } from '../../registry/define.js';
 import type { CheckInput, Suggestion } from '../checks.js';
 import { judgeability } from './judgeability.js';
+import type { Judgeability } from './judgeability.js';
+import { exclusive } from '../effects/paths.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
@@ -251,29 +253,43 @@ function lookupText(read: ModelRead): string {
 }
 
 /**
+ * The writes of a handler that may stale a family. What a copy filled by a mutation holds of the
+ * row is not known (`logo`, not the whole brand): only the row's delete surely stales it. A write
+ * made while filling this very family (on a miss of the function that reads it) does not stale it.
+ * A delete of a key that cannot be read may clear any family kept under a key on its own paths, and
+ * another invalidation that cannot be read any family: a write on another branch than each is judged still.
+ */
+function judgedWrites(family: KeyFamily, handler: RouteHandler, judged: Judgeability): ModelWrite[] {
+  const isBeside = (write: ModelWrite, invalidations: readonly Invalidation[]): boolean =>
+    invalidations.every((i) => exclusive(write.arms ?? [], i.arms ?? []));
+  return handler.writes.filter(
+    (w) =>
+      (!family.isProjection || w.change === 'delete') &&
+      !(w.fillsKeys ?? []).some((key) => familyShape(key) === familyShape(family.key)) &&
+      isBeside(w, judged.unjudged) &&
+      (family.isLocal || isBeside(w, judged.unreadable)),
+  );
+}
+
+/**
  * Without a registry: the families are those the code reads through the cache, each depending on
  * the models its loader reads. A mutation that writes such a model, in a way that can change what
  * the loader returns, and invalidates no key of the family, leaves it stale.
  */
-function inferredStale(input: CheckInput, families: readonly KeyFamily[], handler: RouteHandler, isPartlyJudged: boolean): Stale[] {
+function inferredStale(input: CheckInput, families: readonly KeyFamily[], handler: RouteHandler, judged: Judgeability): Stale[] {
   if (handler.writes.length === 0) return [];
+  const isPartlyJudged = judged.isPartly;
   const patterns = handlerPatterns(handler, null);
   const tags = handler.invalidations
     .filter((i) => i.kind === 'tag')
     .flatMap((invalidation) => invalidation.patterns.map((p) => ({ pattern: resolvePattern(p, null), invalidation })))
     .filter((p): p is { pattern: ParsedPattern; invalidation: Invalidation } => p.pattern !== null);
   const stale: Stale[] = [];
-  const deletes = handler.writes.filter((w) => w.change === 'delete');
   const isGraphqlMutation = handler.framework === 'graphql' || handler.framework === 'graphql-resolvers';
   for (const family of families) {
     // A response cache invalidates what a GraphQL mutation returns.
     if (family.isClearedByMutations && isGraphqlMutation) continue;
-    // What a copy filled by a mutation holds of the row is not known (`logo`, not the whole brand):
-    // only the row's delete surely stales it.
-    // A write made while filling this very family (on a miss of the function that reads it) does not stale it.
-    const writes = (family.isProjection ? deletes : handler.writes).filter(
-      (w) => !(w.fillsKeys ?? []).some((key) => familyShape(key) === familyShape(family.key)),
-    );
+    const writes = judgedWrites(family, handler, judged);
     // A delete by one of the tags the family's reads give its entries clears it too.
     const clearing = [
       ...(family.isTag ? tags : [...patterns, ...tags]).filter(({ pattern }) => mayClear(pattern, family.pattern)),
@@ -373,8 +389,7 @@ function judgeFile(input: CheckInput): Map<RouteHandler, StaleOfHandler> {
   for (const handler of input.facts.handlers) {
     const judged = judgeability(input, handler);
     if (!judged) continue;
-    const judgedFamilies = judged.isLocalOnly ? families.filter((f) => f.isLocal) : families;
-    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, judgedFamilies, handler, judged.isPartly);
+    const stale = registry ? registryStale(input, registry, handler) : inferredStale(input, families, handler, judged);
     if (stale.length === 0) continue;
     const patterns = stale.map((s) => s.pattern);
     const suggestions = registry ? decoratorSuggestion(input, handler, patterns, 'addPattern', { pattern: patterns.join("', '") }) : [];

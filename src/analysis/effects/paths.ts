@@ -12,8 +12,8 @@ import type { TS } from '../../ts/syntax.js';
  * runs only on some of that other's paths (`runsOnlySometimes`).
  *
  * The arms: `if`/`else` (an `if` whose branch returns or throws puts what follows it under the
- * other arm), `?:`, the right of `&&`, `||`, `??` and of an optional call, `case` and `default`
- * clauses (one place each, as fall-through can join them), `catch` and a promise's rejection
+ * other arm), `?:`, the right of `&&`, `||`, `??` and of an optional call, a `switch` (an arm per
+ * run of `case` and `default` clauses that fall through into one another), `catch` and a promise's rejection
  * handler; and, written `#loop`, a loop's body and the callback of an array's iteration
  * (`items.map(…)`: once per element, maybe never).
  */
@@ -96,7 +96,8 @@ function armOf(ts: TS, parent: ts.Node, child: ts.Node): { place: ts.Node; arm: 
   if (ts.isBinaryExpression(parent)) {
     return child === parent.right && SHORT_CIRCUITS(ts).includes(parent.operatorToken.kind) ? { place: parent, arm: 1 } : null;
   }
-  if (ts.isCaseClause(parent) || ts.isDefaultClause(parent) || ts.isCatchClause(parent)) return { place: parent, arm: 0 };
+  if (ts.isCaseClause(parent) || ts.isDefaultClause(parent)) return { place: parent.parent.parent, arm: caseRun(ts, parent) };
+  if (ts.isCatchClause(parent)) return { place: parent, arm: 0 };
   if (ts.isForStatement(parent) || ts.isForInStatement(parent) || ts.isForOfStatement(parent) || ts.isWhileStatement(parent)) {
     return child === parent.statement ? { place: parent, arm: 'loop' } : null;
   }
@@ -108,6 +109,28 @@ function armOf(ts: TS, parent: ts.Node, child: ts.Node): { place: ts.Node; arm: 
   }
   if (ts.isCallChain(parent) && parent.questionDotToken && child !== parent.expression) return { place: parent, arm: 0 };
   return null;
+}
+
+/**
+ * The arm of a `switch` a clause is in: clauses that fall through into the next (no `break`,
+ * `return`, `throw` or `continue` last) share one with it, as a path entering the first runs both.
+ */
+function caseRun(ts: TS, clause: ts.CaseOrDefaultClause): number {
+  let run = 0;
+  for (const each of clause.parent.clauses) {
+    if (each === clause) return run;
+    const last = each.statements[each.statements.length - 1];
+    if (last !== undefined && leavesClause(ts, last)) run += 1;
+  }
+  return run;
+}
+
+/** Whether a clause's last statement leaves it: `break`, `continue`, or one that leaves the function. */
+function leavesClause(ts: TS, statement: ts.Statement): boolean {
+  if (ts.isBreakStatement(statement) || ts.isContinueStatement(statement) || exits(ts, statement)) return true;
+  if (!ts.isBlock(statement)) return false;
+  const last = statement.statements[statement.statements.length - 1];
+  return last !== undefined && leavesClause(ts, last);
 }
 
 /**

@@ -117,9 +117,19 @@ export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 
   // `require('./create').default`, `handlers.create`: what the module exports under that name.
   if (ts.isPropertyAccessExpression(node) || requiredModule(ts, node) !== null) return ctx.resolver?.resolveIdentifier?.(node)?.[0] ?? null;
   if (ts.isCallExpression(node)) {
-    for (const arg of node.arguments) {
-      const inner = functionOf(ctx, arg, depth + 1) ?? optionsHandler(ctx, arg, depth + 1);
-      if (inner) return inner;
+    // A handler an options object names so, then a function passed as it is, then the one function
+    // an options object holds: in `dashboardAction({ context: async (…) => … }, handler)` the
+    // options' function only prepares what the handler is given.
+    const args = node.arguments;
+    for (const pick of [
+      (arg: ts.Expression) => optionsHandler(ctx, arg, depth + 1, 'named'),
+      (arg: ts.Expression) => functionOf(ctx, arg, depth + 1),
+      (arg: ts.Expression) => optionsHandler(ctx, arg, depth + 1, 'only'),
+    ]) {
+      for (const arg of args) {
+        const inner = pick(arg);
+        if (inner) return inner;
+      }
     }
   }
   return null;
@@ -129,10 +139,10 @@ export function functionOf(ctx: FileContext, expression: ts.Expression, depth = 
 const HANDLER_OPTIONS = new Set(['fn', 'handler', 'handle', 'resolve', 'resolver', 'run', 'action', 'execute']);
 
 /**
- * The handler in a factory's options object: the property named like one, else the one function
- * the object holds (an object with several functions and none named so says nothing).
+ * The handler in a factory's options object: the property named like one (`named`), or the one
+ * function the object holds (`only`; an object with several functions and none named so says nothing).
  */
-function optionsHandler(ctx: FileContext, argument: ts.Expression, depth: number): ts.FunctionLikeDeclaration | null {
+function optionsHandler(ctx: FileContext, argument: ts.Expression, depth: number, by: 'named' | 'only'): ts.FunctionLikeDeclaration | null {
   const { ts } = ctx;
   const object = unwrap(ts, argument);
   if (!ts.isObjectLiteralExpression(object)) return null;
@@ -148,7 +158,9 @@ function optionsHandler(ctx: FileContext, argument: ts.Expression, depth: number
           : null;
     if (fn) functions.push({ name, fn });
   }
-  return (functions.find((f) => HANDLER_OPTIONS.has(f.name)) ?? (functions.length === 1 ? functions[0] : null))?.fn ?? null;
+  const named = functions.find((f) => HANDLER_OPTIONS.has(f.name));
+  if (by === 'named') return named?.fn ?? null;
+  return named || functions.length !== 1 ? null : (functions[0]?.fn ?? null);
 }
 
 export interface Exported {

@@ -185,8 +185,7 @@ function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): C
   if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
   if (REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
   if (REDIS_FILLS.has(lower)) {
-    const value =
-      lower === 'set' || lower === 'getset' ? call.arguments[1] : lower === 'setex' || lower === 'psetex' ? call.arguments[2] : undefined;
+    const value = storedValue(lower, call);
     return [{ kind: 'cache-fill', keys: lower === 'mset' ? [] : keys(call), ttl: redisTtl(ctx, lower, call), ...(value ? { value } : {}) }];
   }
   if (REDIS_DELETES.has(lower)) return [{ kind: 'invalidate', invalidationKind: 'key', keys: keys(call, 'all'), client: 'redis' }];
@@ -196,6 +195,12 @@ function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): C
   const scanned = scannedPattern(ctx, name, call);
   if (scanned) return [{ kind: 'key-scan', keys: [{ expr: scanned, isKey: false }] }];
   return null;
+}
+
+/** The value a fill of one key stores (`set(key, value)`, `setex(key, ttl, value)`). */
+function storedValue(lower: string, call: ts.CallExpression): ts.Expression | undefined {
+  if (lower === 'set' || lower === 'getset') return call.arguments[1];
+  return lower === 'setex' || lower === 'psetex' ? call.arguments[2] : undefined;
 }
 
 function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, kind: ClientKind): CallEffect[] | null {
@@ -221,7 +226,8 @@ function cacheEffect(ctx: FileContext, name: string, call: ts.CallExpression, ki
   if (!invalidates) return null;
   if (CACHE_FILLS.has(name)) {
     const ttl = redisTtl(ctx, name.toLowerCase(), call) ?? cacheTtl(ctx, kind, call.arguments[2]);
-    return [{ kind: 'cache-fill', keys: name === 'mset' ? [] : keys(call), ttl }];
+    const value = storedValue(name.toLowerCase(), call);
+    return [{ kind: 'cache-fill', keys: name === 'mset' ? [] : keys(call), ttl, ...(value ? { value } : {}) }];
   }
   if (CACHE_FLUSHES.has(name)) return [{ kind: 'invalidate', invalidationKind: 'pattern', keys: [{ flush: true }] }];
   if (CACHE_DELETES.has(name) || isByName) {
