@@ -20,7 +20,11 @@ export function runsOnlyWith(ts: TS, node: ts.Node, name: string): boolean {
       conjuncts(ts, parent.left).some((c) => isPresent(ts, c, name))
     )
       return true;
-    if (ts.isConditionalExpression(parent) && parent.whenTrue === child && conjuncts(ts, parent.condition).some((c) => isPresent(ts, c, name)))
+    if (
+      ts.isConditionalExpression(parent) &&
+      parent.whenTrue === child &&
+      conjuncts(ts, parent.condition).some((c) => isPresent(ts, c, name))
+    )
       return true;
     if (ts.isBlock(parent) && leftEarlyWithout(ts, parent, child, name)) return true;
     child = parent;

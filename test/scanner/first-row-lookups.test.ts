@@ -88,4 +88,20 @@ describe('an entry that holds the first row a filter finds', () => {
       ],
     ]);
   });
+
+  it.each([
+    [
+      'under `if (user && …)`',
+      `  if (user && process.env.REDIS_ENABLED) await redis.set(\`user:email:\${email}\`, JSON.stringify(user), 'EX', 600);`,
+    ],
+    [
+      'after `if (!user) return null`',
+      `  if (!user) return null;\n  await redis.set(\`user:email:\${email}\`, JSON.stringify(user), 'EX', 600);`,
+    ],
+  ])('keeps no miss when it is filled only where the read found a row (%s): a create cannot stale it', async (_, fill) => {
+    const users = BASE['lib/users.ts'].replace("  await redis.set(`user:email:${email}`, JSON.stringify(user), 'EX', 600);", fill);
+    expect(users).not.toBe(BASE['lib/users.ts']);
+    const result = await scan({ ...BASE, 'lib/users.ts': users });
+    expect(judged(result).map(([where]) => where)).toEqual(['server.ts:11 error require-dependent-invalidation']);
+  });
 });

@@ -99,6 +99,31 @@ export const DELETE = withApiWrapper({
   });
 });
 
+describe('a route built by a wrapper given options and the handler', () => {
+  it('runs the handler, not the options function that prepares what it is given', async () => {
+    const result = await scan({
+      'lib/posts.ts': POSTS,
+      'lib/action.ts': `export function withContext<C>(options: { context: (request: Request) => Promise<C> }, handler: (input: { request: Request; context: C }) => Promise<Response>) {
+  return async (request: Request) => handler({ request, context: await options.context(request) });
+}
+`,
+      'app/api/posts/[id]/route.ts': `import { withContext } from '../../../../lib/action';
+import { prisma } from '../../../../lib/posts';
+export const PUT = withContext({ context: async (request) => ({ id: new URL(request.url).searchParams.get('id') ?? '' }) }, async ({ request, context }) => {
+  await prisma.post.update({ where: { id: context.id }, data: await request.json() });
+  return new Response(null, { status: 204 });
+});
+`,
+    });
+    expect(result.matrix.rows.map((r) => `${r.file}:${String(r.line)} ${r.handler} ${r.status}`)).toEqual([
+      'app/api/posts/[id]/route.ts:3 PUT /api/posts/[id] none',
+    ]);
+    expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.message.split('\n')[0] ?? ''}`)).toEqual([
+      'app/api/posts/[id]/route.ts:3 error PUT /api/posts/[id] leaves a cached family stale: `post:{id}`.',
+    ]);
+  });
+});
+
 describe('a route whose path has a segment named like a test folder', () => {
   it('is audited: `app/api/…/test/route.ts` serves a URL, it is not a test', async () => {
     const result = await scan({

@@ -134,4 +134,48 @@ describe('a mutation that calls code the audit cannot follow', () => {
 `),
     ).toEqual([]);
   });
+
+  it('tells the cases of a switch apart where each leaves it: a write in one, the clearing in another', async () => {
+    const route = (rename: string) => `app.post('/teams/:teamId/templates/:id', async (req, res) => {
+  switch (req.body.action) {
+    case 'rename':
+      await prisma.template.update({ where: { id: req.params.id }, data: { name: req.body.name } });
+${rename}
+    case 'delete':
+      await prisma.template.delete({ where: { id: req.params.id } });
+      await clearTemplates(req.params.teamId);
+      return res.end();
+  }
+});
+`;
+    const result = await findings(route('      return res.end();'));
+    expect(result).toHaveLength(1);
+    expect(result[0]).toMatch(/^18:5-18:9 warning possibly-stale-family POST \/teams\/:teamId\/templates\/:id may leave/);
+    expect(result[0]).toContain(
+      'it writes Template (update) at src/app.ts:21, on a path that does not clear it (cleared at src/app.ts:16 on another)',
+    );
+    // A case that falls through runs the next one's clearing too.
+    expect(await findings(route(''))).toEqual([]);
+  });
+
+  it('judges a write on another branch than an invalidation it cannot read', async () => {
+    const result = await findings(`app.post('/teams/:teamId/templates/:id', async (req, res) => {
+  if (req.body.archive) {
+    await prisma.template.delete({ where: { id: req.params.id } });
+    await invalidateEverything(req.params.id);
+    return res.end();
+  }
+  await prisma.template.update({ where: { id: req.params.id }, data: { name: req.body.name } });
+  res.end();
+});
+async function invalidateEverything(key: string) {
+  await fetch(\`https://cache.internal/purge/\${key}\`, { method: 'POST' });
+}
+`);
+    expect(result).toHaveLength(1);
+    expect(result[0]).toMatch(
+      /^18:5-18:9 error require-dependent-invalidation POST \/teams\/:teamId\/templates\/:id leaves a cached family stale/,
+    );
+    expect(result[0]).toContain('it writes Template (update) at src/app.ts:24: delete `templates:{teamId}`.');
+  });
 });
