@@ -121,12 +121,15 @@ function ownMember(ctx: FileContext, owner: ts.ClassLikeDeclaration, name: strin
         }
       }
     }
-    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
+    // `#prismaClient: PrismaClient` is a field like any other, read as `this.#prismaClient`.
+    const key = member.name;
+    const isNamed = key !== undefined && (ts.isIdentifier(key) || ts.isPrivateIdentifier(key)) && key.text === name;
+    if (ts.isPropertyDeclaration(member) && isNamed) {
       const initializer = member.initializer ?? assignedInConstructor(ts, owner, name);
       return { type: member.type, initializer, decorators: decoratorsOf(ts, member), parameterOf: null, ctx };
     }
     // `get client(): Redis { return this.redis; }`: what the getter says it returns.
-    if (ts.isGetAccessorDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) {
+    if (ts.isGetAccessorDeclaration(member) && isNamed) {
       const returned = member.body?.statements.length === 1 ? member.body.statements[0] : undefined;
       const initializer = returned && ts.isReturnStatement(returned) ? returned.expression : undefined;
       return { type: member.type, initializer, decorators: [], parameterOf: null, ctx };

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import { enclosingClass, lastName, unwrap } from '../../ts/syntax.js';
+import { enclosingClass, lastName, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import type { TS } from '../../ts/syntax.js';
 import {
@@ -14,7 +14,7 @@ import {
   propertyValue,
   typeReference,
 } from './declarations.js';
-import { prismaReadFields, prismaWriteFields } from './operations.js';
+import { literalKeys, prismaReadFields, prismaWriteFields } from './operations.js';
 import type { CallEffect, ModelHook, Source } from './source.js';
 
 /** What the text of a file that holds its hooks contains: a client extension or a middleware. */
@@ -185,6 +185,41 @@ function accelerateInvalidation(ctx: FileContext, call: ts.CallExpression, calle
   return [{ kind: 'invalidate', invalidationKind: 'tag', keys: tags.map((expr) => ({ expr, isKey: true })) }];
 }
 
+/**
+ * The rows of relations a read selects fields of (`select: { project: { select: { id: true, name:
+ * true } } }`, also under `include`): a read of the related model, named by the relation's field
+ * (`project` → `Project`), of those fields. A relation named in the plural (`members`) is a list of
+ * rows beside the one found; one in the singular the row its key points at. A relation taken whole
+ * (`project: true`) is left to the parent's fields: what the entry keeps of it is not said.
+ */
+function relationReads(ts: TS, call: ts.CallExpression, operation: string): CallEffect[] {
+  const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  if (!first || !ts.isObjectLiteralExpression(first)) return [];
+  const reads: CallEffect[] = [];
+  for (const option of ['select', 'include']) {
+    const chosen = objectProperty(ts, first, option);
+    for (const property of chosen?.properties ?? []) {
+      if (!ts.isPropertyAssignment(property)) continue;
+      const field = propertyNameText(ts, property.name);
+      const value = unwrap(ts, property.initializer);
+      const fields = ts.isObjectLiteralExpression(value) ? literalKeys(ts, objectProperty(ts, value, 'select')) : null;
+      if (field === null || fields === null || fields.includes('_count')) continue;
+      const isMany = /[^s]s$/.test(field);
+      const model = modelName(isMany ? field.slice(0, -1) : field);
+      // A relation's own filter (`surveys: { where: { status: 'inProgress' }, select }`) may keep out the row written.
+      const hasWhere =
+        ts.isObjectLiteralExpression(value) && value.properties.some((p) => p.name && propertyNameText(ts, p.name) === 'where');
+      const filtered = hasWhere ? { hasUnreadFilter: true } : {};
+      reads.push(
+        isMany
+          ? { kind: 'model-read', model, operation, fields, lookup: 'list', isRelated: true, ...filtered }
+          : { kind: 'model-read', model, operation, fields, lookup: 'point' },
+      );
+    }
+  }
+  return reads;
+}
+
 /** The elements of an array literal (spreads aside); none for anything else. */
 function listElements(ts: TS, value: ts.Expression | null): ts.Expression[] {
   const list = value ? unwrap(ts, value) : null;
@@ -220,6 +255,7 @@ export const prisma: Source = {
     if (READS.has(name))
       return [
         { kind: 'model-read', model: modelName(model), operation: name, fields: prismaReadFields(ts, call) },
+        ...relationReads(ts, call, name),
         ...cachedRead(ctx, call),
       ];
     return [
