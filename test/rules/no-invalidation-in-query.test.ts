@@ -3,6 +3,23 @@ import { controller, ruleTester } from './tester.js';
 
 const rule = rules['no-invalidation-in-query'];
 
+/** A Hono app that keeps resolved snapshots in a module's `Map` for a minute; `prune` runs on line 5, before every read. */
+const SNAPSHOTS = (prune: string): string => `import { Hono } from 'hono';
+const snapshotCache = new Map<string, { url: string; expiresAt: number }>();
+const app = new Hono();
+function prune(now = Date.now()) {
+  ${prune}
+}
+app.get('/snapshots/:id', async (c) => {
+  prune();
+  const hit = snapshotCache.get(c.req.param('id'));
+  if (hit) return c.json(hit);
+  const url = await fetch('https://example.com/' + c.req.param('id')).then((r) => r.text());
+  snapshotCache.set(c.req.param('id'), { url, expiresAt: Date.now() + 60_000 });
+  return c.json({ url });
+});
+`;
+
 ruleTester().run('no-invalidation-in-query', rule, {
   valid: [
     { code: controller(`  @Get()\n  list() {}\n\n  @Post()\n  @InvalidateCachePattern('quotes:*')\n  create() {}`) },
@@ -22,8 +39,28 @@ ruleTester().run('no-invalidation-in-query', rule, {
       name: 'an on-demand revalidation endpoint served over GET',
       code: `import { Hono } from 'hono';\nimport { revalidatePath, revalidateTag } from 'next/cache';\nconst app = new Hono();\napp.get('/revalidate', (c) => {\n  revalidatePath('/posts');\n  revalidateTag('posts');\n  return c.json({ revalidated: true });\n});\n`,
     },
+    {
+      name: 'a read whose in-memory cache prunes its expired entries and evicts the oldest',
+      code: SNAPSHOTS(
+        'for (const [key, value] of snapshotCache) if (value.expiresAt <= now) snapshotCache.delete(key);\n  for (const key of snapshotCache.keys()) { if (snapshotCache.size <= 100) break; snapshotCache.delete(key); }',
+      ),
+    },
   ],
   invalid: [
+    {
+      name: 'a read that deletes keys it did not meet in its cache',
+      code: SNAPSHOTS('for (const key of ["a", "b"]) snapshotCache.delete(key);'),
+      errors: [
+        {
+          messageId: 'query',
+          line: 5,
+          column: 33,
+          endLine: 5,
+          endColumn: 58,
+          data: { handler: 'GET /snapshots/:id', method: 'GET', what: '`key`' },
+        },
+      ],
+    },
     {
       name: 'a read that always empties the entry it then reads',
       code: `import { Hono } from 'hono';\nimport Redis from 'ioredis';\nconst redis = new Redis();\nconst app = new Hono();\napp.get('/kpis/:id', async (c) => {\n  const id = c.req.param('id');\n  await redis.del(\`kpis:\${id}\`);\n  return c.json(await redis.get(\`kpis:\${id}\`));\n});\n`,

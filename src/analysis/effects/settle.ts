@@ -1,5 +1,7 @@
 import type { ParsedPattern } from '../../patterns/parse.js';
+import type ts from 'typescript';
 import type { FileContext } from '../context.js';
+import { unwrap } from '../../ts/syntax.js';
 import { keyRolesFor, keyRolesOfFile } from './key-roles.js';
 import { isStateKey, overlapsAny, readableKeys } from './keys.js';
 import type { Effect } from './model.js';
@@ -76,6 +78,9 @@ function settled(
     if (others.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads))
       return { ...effect, kind: 'redis-other', role: 'lock' };
   }
+  // A delete of each key met walking the cache itself (expired entries pruned, the oldest evicted) keeps it, not its data.
+  if (effect.kind === 'invalidate' && !effect.isSelfClearing && effect.at === undefined && isOwnEviction(effect.ctx, effect.node))
+    return { ...effect, isSelfClearing: true };
   if (effect.kind === 'invalidate' && effect.isConditional && !effect.isSelfClearing && localReads().length > 0) {
     const patterns = readableKeys(effect.keys);
     if (patterns.length > 0 && overlapsAny(patterns, readsBefore(effect))) return { ...effect, isSelfClearing: true };
@@ -118,4 +123,35 @@ function withoutRepeats(effects: readonly Effect[]): Effect[] {
     result.push(effect);
   }
   return result;
+}
+
+/**
+ * `cache.delete(key)` where `key` is bound by a `for … of` over that same cache, its `keys()` or
+ * `entries()` (`for (const [key, value] of cache) if (value.expiresAt <= now) cache.delete(key)`):
+ * the cache pruning or evicting its own entries.
+ */
+function isOwnEviction(ctx: FileContext, node: ts.Node): boolean {
+  const { ts } = ctx;
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+  const [key] = node.arguments;
+  if (node.arguments.length !== 1 || !key || !ts.isIdentifier(unwrap(ts, key))) return false;
+  const name = (unwrap(ts, key) as ts.Identifier).text;
+  const receiver = ctx.text(unwrap(ts, node.expression.expression));
+  for (let parent = node.parent as ts.Node | undefined; parent && !ts.isFunctionLike(parent); parent = parent.parent) {
+    if (!ts.isForOfStatement(parent) || !ts.isVariableDeclarationList(parent.initializer)) continue;
+    const [declaration] = parent.initializer.declarations;
+    const binding = declaration?.name;
+    const first = binding && ts.isArrayBindingPattern(binding) ? binding.elements[0] : binding;
+    const bound = first && ts.isBindingElement(first) ? first.name : first;
+    if (!bound || !ts.isIdentifier(bound) || bound.text !== name) continue;
+    const walked = unwrap(ts, parent.expression);
+    const over =
+      ts.isCallExpression(walked) &&
+      ts.isPropertyAccessExpression(walked.expression) &&
+      /^(keys|entries)$/.test(walked.expression.name.text)
+        ? walked.expression.expression
+        : walked;
+    return ctx.text(unwrap(ts, over)) === receiver;
+  }
+  return false;
 }
