@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
 
@@ -293,6 +296,49 @@ app.delete('/orgs/:id', async (req, res) => {
         { select: ', select: { id: true }' },
       ),
       errors: [familyError('PUT /posts/:id', 'update', ['byId'], 8)],
+    },
+  ],
+});
+
+/** A registry of `postsApp`'s two families, as `cache-audit init` writes it for that app. */
+const POSTS_REGISTRY = join(mkdtempSync(join(tmpdir(), 'cache-audit-rule-')), 'keys.json');
+writeFileSync(
+  POSTS_REGISTRY,
+  JSON.stringify({
+    keys: {
+      post: { template: 'post:{id}', ttl: 600, dependsOn: ['Post'] },
+      postsPublished: { template: 'posts:published', ttl: 30, dependsOn: ['Post'] },
+    },
+  }),
+);
+
+ruleTester({ registry: POSTS_REGISTRY }).run('require-dependent-invalidation (a registry, the loaders in the linted file)', rule, {
+  valid: [
+    {
+      name: 'a create cannot make an entry looked up by the new row’s id stale, as without the registry',
+      code: postsApp(
+        `app.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'an update leaves the entry by id stale',
+      code: postsApp(
+        `app.put('/posts/:id', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: req.body });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 21,
+          column: 5,
+          endLine: 21,
+          endColumn: 8,
+          data: registryStale('PUT /posts/:id', EXCEPTION, [
+            '`post` (post:{id}) depends on Post; it writes Post (update) at file.ts:22: invalidate `post:*`.',
+          ]),
+        },
+      ],
     },
   ],
 });
