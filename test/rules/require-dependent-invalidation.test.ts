@@ -343,6 +343,51 @@ ruleTester({ registry: POSTS_REGISTRY }).run('require-dependent-invalidation (a 
   ],
 });
 
+/** A registry whose templates have no `:` in their first words. */
+const DASHED_REGISTRY = join(mkdtempSync(join(tmpdir(), 'cache-audit-rule-')), 'keys.json');
+writeFileSync(
+  DASHED_REGISTRY,
+  JSON.stringify({
+    keys: {
+      post: { template: 'post-{id}', ttl: 600, dependsOn: ['Post'] },
+      tenantPosts: { template: '{tenantId}-posts', ttl: 600, dependsOn: ['Post'] },
+    },
+  }),
+);
+
+ruleTester({ registry: DASHED_REGISTRY }).run('require-dependent-invalidation (templates with no `:`)', rule, {
+  valid: [],
+  invalid: [
+    {
+      name: 'the pattern to invalidate keeps the template’s words: never `*`',
+      code: controller(`  @Put(':id')\n  @Mutates('Post')\n  update() {}`, 'posts'),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 8,
+          column: 3,
+          endLine: 8,
+          endColumn: 9,
+          data: registryStale('QuotesController.update', DECORATOR_EXCEPTION, [
+            '`post` (post-{id}) depends on Post: invalidate `post-*`.',
+            '`tenantPosts` ({tenantId}-posts) depends on Post: invalidate `*-posts`.',
+          ]),
+          suggestions: [
+            {
+              messageId: 'addPattern',
+              data: { pattern: "post-*', '*-posts" },
+              output: controller(
+                `  @Put(':id')\n  @Mutates('Post')\n  @InvalidateCachePattern('post-*', '*-posts')\n  update() {}`,
+                'posts',
+              ),
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
 /** Families told apart by their literal segments: the entry by id is not the latest one. */
 ruleTester({ registry: undefined }).run('require-dependent-invalidation (literal segments)', rule, {
   valid: [],
