@@ -135,6 +135,8 @@ describe('reporters', () => {
         expect(details.filter((d) => d.startsWith('- '))).toHaveLength(5);
         expect(await page.locator('.finding ul.details li').count()).toBe(details.length);
         expect(await page.locator('.finding ul.details li', { hasText: 'dashboard:kpis:*' }).count()).toBe(2);
+        // The way out is code too: the decorator to add, as the message names it.
+        expect(await page.locator('.finding ul.details li code', { hasText: "@NoCacheInvalidation('reason')" }).count()).toBe(3);
         expect(await page.locator('.finding').first().getAttribute('data-severity')).toBe('error');
         expect(await page.locator('.finding pre.frame mark').count()).toBe(groups.size);
         // The handler that flushes everything with `*` is not drawn as the healthiest row.

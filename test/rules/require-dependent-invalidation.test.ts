@@ -6,8 +6,8 @@ import { controller, ruleTester } from './tester.js';
 
 const rule = rules['require-dependent-invalidation'];
 
-const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
-const DECORATOR_EXCEPTION = "@NoCacheInvalidation('reason')";
+const EXCEPTION = 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)';
+const DECORATOR_EXCEPTION = "`@NoCacheInvalidation('reason')`";
 
 /** The data of a finding that names the given families, one detail line each. */
 function staleData(handler: string, exception: string, names: readonly string[], details: readonly string[]) {

@@ -139,8 +139,8 @@ function indentAt(text: string, offset: number): string {
 /** How a finding says to state an intended exception for a handler. */
 export function exceptionText(handler: RouteHandler): string {
   return isDecoratedHandler(handler)
-    ? "@NoCacheInvalidation('reason')"
-    : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+    ? "`@NoCacheInvalidation('reason')`"
+    : 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)';
 }
 
 export function decoratorSuggestion(
