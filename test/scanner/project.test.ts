@@ -197,6 +197,9 @@ export async function editQuote(id: string, text: string) {
     });
     // updateTag('quotes') clears getQuote's entries too: they carry both tags.
     expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual([]);
+    // And the matrix says so, as stale-key does: the column of `quote` is not one no handler invalidates.
+    expect(result.matrix.keys).toEqual(['quote', 'quotes']);
+    expect(result.matrix.rows.map((row) => `${row.handler} ${row.cells.join(',')}`)).toEqual(['server action editQuote full,full']);
   });
 
   it('lists the blind spots as notes and then judges no key stale', async () => {

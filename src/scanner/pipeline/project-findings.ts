@@ -15,15 +15,15 @@ import {
   tagNamesOf,
 } from '../../analysis/checks/helpers.js';
 import { truncate } from '../../ts/syntax.js';
-import type { CacheFamily, FileFacts, Invalidation, PatternFact, RouteHandler } from '../../analysis/facts.js';
+import type { FileFacts, Invalidation, PatternFact, RouteHandler } from '../../analysis/facts.js';
 import type { AnalysisOptions } from '../../analysis/options.js';
 import { decidePatternCovers, overlaps, patternsOverlap } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
-import type { CacheRegistry, RegistryEntry } from '../../registry/define.js';
+import type { CacheRegistry } from '../../registry/define.js';
 import type { FindingSink } from './check.js';
 import type { ScanSetup } from './load.js';
-import { isOfEntry } from './inferred-registry.js';
+import { isClearedByCoTags, isOfEntry } from './inferred-registry.js';
 import type { SourceReader } from './parse.js';
 import { parseSuppressions } from './suppressions.js';
 
@@ -85,23 +85,6 @@ function touchedByUnreadable(registry: CacheRegistry, unreadable: readonly Patte
   return touched;
 }
 
-/**
- * Whether a registry entry of a Next.js tag is cleared through the other tags its entries carry:
- * `cacheTag('quotes', \`quote-${id}\`)` gives every entry tagged `quote-{id}` the tag `quotes`
- * too, and `updateTag('quotes')` clears them. Every function that gives the tag must give one.
- */
-function clearedByCoTags(
-  registry: CacheRegistry,
-  invalidated: ReadonlySet<string>,
-  families: readonly CacheFamily[],
-  entry: RegistryEntry,
-): boolean {
-  const givers = families.filter((family) => family.isTag === true && isOfEntry(family, entry));
-  const cleared = (tag: string): boolean =>
-    registry.entries.some((other) => invalidated.has(other.name) && isOfEntry({ key: namedHoles(tag) }, other));
-  return givers.length > 0 && givers.every((family) => (family.tags ?? []).some(cleared));
-}
-
 /** Step 5: stale and unused keys, reported at the registry's definitions. */
 export function keyFindings(
   setup: ScanSetup,
@@ -127,8 +110,11 @@ export function keyFindings(
   // A key the code reads through its own client or wrapper is read too, as its inferred families show.
   const families = facts.flatMap((f) => f.families);
   for (const entry of registry.entries) if (families.some((family) => isOfEntry(family, entry))) readNames.add(entry.name);
+  // An entry whose every giver also carries a tag that is cleared is cleared with it.
+  const isCleared = (tag: string): boolean =>
+    registry.entries.some((other) => invalidated.has(other.name) && isOfEntry({ key: namedHoles(tag) }, other));
   for (const entry of registry.entries)
-    if (!invalidated.has(entry.name) && clearedByCoTags(registry, invalidated, families, entry)) invalidated.add(entry.name);
+    if (!invalidated.has(entry.name) && isClearedByCoTags(families, entry, isCleared)) invalidated.add(entry.name);
   for (const entry of registry.entries) {
     const at = loadedRegistry.locations.get(entry.name) ?? { line: 1, column: 1 };
     const base = {
