@@ -12,8 +12,8 @@ export default defineRule({
     hasSuggestions: true,
     messages: {
       unescaped:
-        "`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants' too). Escape it with {{escape}}().",
-      escape: 'Wrap it in {{escape}}().',
+        "`{{expression}}` puts a runtime value into the pattern `{{pattern}}` unescaped: a value such as `a*` would delete other keys (other tenants' too). Escape it with `{{escape}}()`.",
+      escape: 'Wrap it in `{{escape}}()`.',
     },
   },
   check(input, report) {

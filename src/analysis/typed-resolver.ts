@@ -5,6 +5,8 @@ import type { TS } from '../ts/syntax.js';
 import { collectHooks, hooksIn, relationsIn } from './hooks.js';
 import type { HookTable } from './hooks.js';
 import { collectImplementations, ownMethod } from './implementations.js';
+import { collectMounts, mountPrefix, routerKeys } from './frameworks/mounts.js';
+import type { ModulePath, MountTable } from './frameworks/mounts.js';
 import { collectListeners } from './listeners.js';
 import { isCacheLikeName } from './sources/clients.js';
 import { isProjectSource } from './project-modules.js';
@@ -23,6 +25,9 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
   const checker = program.getTypeChecker();
   const tables = projectTables(tsInstance, program);
   const modules = moduleResolution(tsInstance, program);
+  const modulePath: ModulePath = (specifier, fromFile) =>
+    tsInstance.resolveModuleName(specifier, fromFile, program.getCompilerOptions(), tsInstance.sys, modules.cache).resolvedModule
+      ?.resolvedFileName ?? null;
   const symbolAt = (node: ts.Node): ts.Symbol | undefined => aliasTarget(tsInstance, checker, checker.getSymbolAtLocation(node));
   const nameOf = (expression: ts.Expression): ts.Node => (tsInstance.isPropertyAccessExpression(expression) ? expression.name : expression);
   return {
@@ -79,6 +84,11 @@ export function checkerResolver(tsInstance: TS, program: ts.Program): CallResolv
     hooksOf: (model) => hooksIn(tables.hooks(), model),
     relationsOf: (model) => relationsIn(tables.hooks(), model),
     processorsOf: (queue) => tables.hooks().processors.get(queue) ?? [],
+    // Where the program mounts a router (`app.use('/api', router)`), as the CLI reads it.
+    routePrefix(router) {
+      const mounts = tables.mounts(modulePath);
+      return mounts.size === 0 ? null : mountPrefix(mounts, routerKeys(tsInstance, router, modulePath));
+    },
     isGlobSafe(expression) {
       const type = checker.getTypeAtLocation(expression);
       const flags = tsInstance.TypeFlags;
@@ -165,8 +175,10 @@ function projectTables(
   listeners: () => Map<string, ts.FunctionLikeDeclaration[]>;
   hooks: () => HookTable;
   implementations: () => Map<string, ts.ClassLikeDeclaration[]>;
+  mounts: (modulePath: ModulePath) => MountTable;
 } {
   let listeners: Map<string, ts.FunctionLikeDeclaration[]> | null = null;
+  let mounts: MountTable | null = null;
   let implementations: Map<string, ts.ClassLikeDeclaration[]> | null = null;
   let hooks: HookTable | null = null;
   const projectFiles = (): ts.SourceFile[] =>
@@ -176,6 +188,7 @@ function projectTables(
     listeners: () => (listeners ??= collectListeners(tsInstance, projectFiles())),
     hooks: () => (hooks ??= collectHooks(tsInstance, projectFiles())),
     implementations: () => (implementations ??= collectImplementations(tsInstance, projectFiles())),
+    mounts: (modulePath) => (mounts ??= collectMounts(tsInstance, projectFiles(), modulePath)),
   };
 }
 

@@ -294,7 +294,8 @@ function factsFor(context: Context, setup: FileSetup, services: ParserServices |
     resolver: program ? resolverFor(tsInstance, program) : (project?.resolver ?? null),
     // With type information the files of a program share one analysis; without, those of the project read from disk.
     ...(program ? { session: sessionFor(program, options) } : project ? { session: project.session } : {}),
-    withFamilies: registry === null,
+    // With a registry, only a file of handlers needs its own: how it loads an entry says which writes reach it.
+    withFamilies: registry === null || textSays.handlers,
   };
   // The analysis's walks recurse: a file nested too deeply is not walked.
   const deep = tooDeeplyNested(tsInstance, sourceFile);

@@ -13,7 +13,7 @@ const messageHtml = (text: string): string => escape(text).replace(/`([^`]+)`/g,
 
 const CELL_TITLES: Readonly<Record<Cell, string>> = {
   full: 'every key',
-  tenant: "the request tenant's keys",
+  tenant: "the request's keys (its tenant, its id)",
   partial: 'some keys',
   none: 'nothing',
 };
@@ -174,7 +174,7 @@ function matrixSection(result: ScanResult): string {
   ]
     .filter(Boolean)
     .join(' and ');
-  return `<p class="legend">mutation handlers × registry keys:<span class="cell full"></span>every key<span class="cell tenant"></span>per tenant<span class="cell partial"></span>some keys<span class="cell none"></span>none<span class="cell flagged"></span>invalidates, but has an error (a pattern that spans every namespace, say)</p>
+  return `<p class="legend">mutation handlers × registry keys:<span class="cell full"></span>every key<span class="cell tenant"></span>the request's keys ({tenantId}, {id})<span class="cell partial"></span>some keys<span class="cell none"></span>none<span class="cell flagged"></span>invalidates, but has an error (a pattern that spans every namespace, say)</p>
 <div class="scroll"><table class="matrix"><thead><tr><th></th>${head}</tr></thead><tbody>
 ${body}
 </tbody></table></div>${hidden ? `<p class="hint">Not drawn: ${hidden} (see the findings and the JSON report).</p>` : ''}`;

@@ -112,7 +112,7 @@ function matrixLines(result: ScanResult, { dim, bold }: Colors): string[] {
   if (mutationRows.length === 0) return [];
   const symbols = { full: '●', tenant: '◐', partial: '◔', none: '·' } as const;
   const width = Math.max(...mutationRows.map((r) => oneLine(r.handler).length));
-  const lines = [bold('Coverage matrix') + dim('  ● every key  ◐ per tenant  ◔ some keys  · none')];
+  const lines = [bold('Coverage matrix') + dim("  ● every key  ◐ the request's keys ({tenantId}, {id})  ◔ some keys  · none")];
   result.matrix.keys.forEach((key, i) => lines.push(`${' '.repeat(width + 2)}${'│ '.repeat(i)}┌ ${oneLine(key)}`));
   for (const row of mutationRows) {
     const cells = row.cells

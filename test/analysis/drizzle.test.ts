@@ -112,3 +112,59 @@ describe('Drizzle through a workspace package that passes drizzle-orm on', () =>
     ]);
   });
 });
+
+/** A Next.js app whose `'use cache'` functions read with Drizzle's select builder: the list, and one quote by its id. */
+const NEXT_APP = {
+  'package.json': json({ name: 'quotes-next', private: true, dependencies: { 'drizzle-orm': '0.45.1', next: '16.0.0' } }),
+  'db/schema.ts': `import { pgTable, serial, text } from 'drizzle-orm/pg-core';
+export const quotes = pgTable('quotes', { id: serial('id').primaryKey(), text: text('text').notNull() });
+`,
+  'db/index.ts': `import { drizzle } from 'drizzle-orm/node-postgres';
+export const db = drizzle(process.env.DATABASE_URL!);
+`,
+  'app/quotes/data.ts': `import { cacheTag } from 'next/cache';
+import { eq } from 'drizzle-orm';
+import { db } from '../../db';
+import { quotes } from '../../db/schema';
+export async function getQuotes() {
+  'use cache';
+  cacheTag('quotes');
+  return db.select().from(quotes);
+}
+export async function getQuote(id: number) {
+  'use cache';
+  cacheTag(\`quote-\${id}\`);
+  const [quote] = await db.select().from(quotes).where(eq(quotes.id, id));
+  return quote;
+}
+`,
+  'app/quotes/actions.ts': `'use server';
+import { updateTag } from 'next/cache';
+import { eq } from 'drizzle-orm';
+import { db } from '../../db';
+import { quotes } from '../../db/schema';
+export async function createQuote(text: string) {
+  await db.insert(quotes).values({ text });
+  updateTag('quotes');
+}
+export async function editQuote(id: number, text: string) {
+  await db.update(quotes).set({ text }).where(eq(quotes.id, id));
+  updateTag('quotes');
+}
+`,
+};
+
+describe("Drizzle's select builder", () => {
+  it('reads a select whose where pins the id as a lookup by key: a create cannot make it stale', async () => {
+    const root = writeProject('drizzle-select', NEXT_APP);
+    roots.push(root);
+    const result = await scan({ root });
+    const found = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation');
+    expect(found.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.message}`)).toEqual([
+      'app/quotes/actions.ts:10 error server action editQuote leaves a cached family stale: `quote-{id}`.',
+    ]);
+    expect(found[0]?.details?.[0]).toBe(
+      "- `quote-{id}` holds Quotes (looked up by key; read at app/quotes/data.ts:10, filled at app/quotes/data.ts:10, ttl 900 s); it writes Quotes (update) at app/quotes/actions.ts:11: call `updateTag('quote-{id}')`.",
+    );
+  });
+});

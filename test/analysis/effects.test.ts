@@ -312,7 +312,7 @@ app.put('/users/:id', async (req, res) => {
     expect([found?.message, ...(found?.details ?? [])]).toEqual([
       'PUT /websites/:id leaves a cached family stale: `website:{id}`.',
       '- `website:{id}` holds Website (looked up by key; read at src/routes.ts:7, filled at src/routes.ts:10, ttl 600 s); it writes Website (update) at src/routes.ts:21: delete `website:{id}`.',
-      'Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+      'Invalidate it, or a disable comment with the reason (or `readOnlyRoutes` in the configuration) if it need not be fresh.',
     ]);
   });
 });

@@ -67,8 +67,8 @@ export async function lintFixture(
 }
 
 /** A fixture app's messages as `file:line:column severity rule` and the first line of the message, sorted, as the CLI's are compared. */
-export async function lintedLines(eslintModule: EslintModule, app: string): Promise<string[]> {
-  const messages = await lintFixture(eslintModule, app);
+export async function lintedLines(eslintModule: EslintModule, app: string, { typed = false } = {}): Promise<string[]> {
+  const messages = await lintFixture(eslintModule, app, { typed });
   return messages
     .map((m) => `${m.file}:${String(m.line)}:${String(m.column)} ${m.severity} ${m.rule} ${m.message.split('\n')[0] ?? ''}`)
     .sort();

@@ -75,7 +75,7 @@ describe.each([
     expect(message.split('\n')).toEqual([
       'QuotesController.update leaves a cached family stale: `quotes:list`.',
       '- `quotes:list` holds Quote (a list, count or aggregate; read at src/quotes/quotes.service.ts:11, filled at src/quotes/quotes.service.ts:11, ttl 300 s); it writes Quote (update) at src/quotes/quotes.service.ts:21: delete `quotes:list`.',
-      "Invalidate it, or @NoCacheInvalidation('reason') if it need not be fresh.",
+      "Invalidate it, or `@NoCacheInvalidation('reason')` if it need not be fresh.",
     ]);
   });
 

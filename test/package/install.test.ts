@@ -18,6 +18,61 @@ const app = join(work, 'app');
 const nest = join(work, 'nest');
 const NEST_FIXTURE = join(root, 'fixtures/nest-cache-manager-app');
 const NEST_FILES = ['package.json', 'tsconfig.json', 'src/prisma.ts', 'src/quotes/quotes.controller.ts', 'src/quotes/quotes.service.ts'];
+/**
+ * An Express app in CommonJS TypeScript: an ioredis client exported with `module.exports`, a router
+ * that caches the list and each quote by id, and a PUT that forgets the quote's own entry.
+ */
+const express = join(work, 'express');
+const EXPRESS_FILES: Record<string, string> = {
+  'package.json': `${JSON.stringify({ name: 'quotes-express', version: '1.0.0', private: true })}\n`,
+  'tsconfig.json': `${JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true, moduleDetection: 'force', outDir: 'dist' }, include: ['src'] })}\n`,
+  'src/redis.ts': `const Redis = require('ioredis');\n\nconst redis = new Redis(process.env.REDIS_URL);\n\nmodule.exports = redis;\n`,
+  'src/db.ts': `const { Pool } = require('pg');\n\nmodule.exports = new Pool({ connectionString: process.env.DATABASE_URL });\n`,
+  'src/routes/quotes.ts': `const express = require('express');
+const redis = require('../redis');
+const pool = require('../db');
+
+const router = express.Router();
+
+router.get('/', async (req: any, res: any) => {
+  const cached = await redis.get('quotes:all');
+  if (cached) return res.json(JSON.parse(cached));
+  const { rows } = await pool.query('SELECT id, author, text FROM quotes ORDER BY id');
+  await redis.set('quotes:all', JSON.stringify(rows), 'EX', 60);
+  res.json(rows);
+});
+
+router.get('/:id', async (req: any, res: any) => {
+  const cached = await redis.get(\`quote:\${req.params.id}\`);
+  if (cached) return res.json(JSON.parse(cached));
+  const { rows } = await pool.query('SELECT id, author, text FROM quotes WHERE id = $1', [req.params.id]);
+  await redis.set(\`quote:\${req.params.id}\`, JSON.stringify(rows[0]), 'EX', 60);
+  res.json(rows[0]);
+});
+
+router.post('/', async (req: any, res: any) => {
+  const { rows } = await pool.query('INSERT INTO quotes (author, text) VALUES ($1, $2) RETURNING *', [req.body.author, req.body.text]);
+  await redis.del('quotes:all');
+  res.status(201).json(rows[0]);
+});
+
+router.put('/:id', async (req: any, res: any) => {
+  const { rows } = await pool.query('UPDATE quotes SET text = $1 WHERE id = $2 RETURNING *', [req.body.text, req.params.id]);
+  await redis.del('quotes:all');
+  res.json(rows[0]);
+});
+
+router.delete('/:id', async (req: any, res: any) => {
+  await pool.query('DELETE FROM quotes WHERE id = $1', [req.params.id]);
+  await redis.del('quotes:all', \`quote:\${req.params.id}\`);
+  res.sendStatus(204);
+});
+
+module.exports = router;
+`,
+  'src/server.ts': `const express = require('express');\nconst quotesRouter = require('./routes/quotes');\n\nconst app = express();\napp.use('/quotes', quotesRouter);\napp.listen(3000);\n`,
+};
+
 /** The README's ESLint setup, untyped. */
 const README_CONFIG = `import tsParser from '@typescript-eslint/parser';
 import cacheAudit from 'cache-audit/eslint';
@@ -89,6 +144,11 @@ beforeAll(() => {
   }
   writeFileSync(join(nest, 'eslint.config.mjs'), README_CONFIG);
   symlinkSync(join(app, 'node_modules'), join(nest, 'node_modules'), 'dir');
+  for (const [path, text] of Object.entries({ ...EXPRESS_FILES, 'eslint.config.mjs': README_CONFIG })) {
+    mkdirSync(dirname(join(express, path)), { recursive: true });
+    writeFileSync(join(express, path), text);
+  }
+  symlinkSync(join(app, 'node_modules'), join(express, 'node_modules'), 'dir');
 }, 110_000);
 
 afterAll(() => {
@@ -147,6 +207,39 @@ describe('the packed packages, installed into a fresh project', () => {
     ).toEqual(expected);
     expect(found[0]?.message).toBe('QuotesController.update leaves a cached family stale: `quotes:list`.');
     expect(linted[0]?.message.split('\n')[0]).toBe(found[0]?.message);
+  });
+
+  it('on an Express CommonJS app, ESLint and the CLI report the forgotten entry by id alike, before and after init', () => {
+    const both = (): { cli: string[]; eslint: string[] } => {
+      const cli = run(bin('cache-audit'), ['--no-color', '--format', 'json'], express);
+      expect(cli.stderr).toBe('');
+      const eslint = run(bin('eslint'), ['--format', 'json', 'src'], express);
+      const found = (
+        JSON.parse(cli.stdout) as { findings: { file: string; line: number; ruleId: string; severity: string; message: string }[] }
+      ).findings;
+      const linted = (
+        JSON.parse(eslint.stdout) as { filePath: string; messages: { ruleId: string; line: number; severity: number; message: string }[] }[]
+      ).flatMap((f) => f.messages.map((m) => ({ file: f.filePath.slice(express.length + 1), ...m })));
+      return {
+        cli: found.map((f) => `${String(cli.status)} ${f.file}:${String(f.line)} ${f.ruleId} ${f.severity} ${f.message}`),
+        eslint: linted.map(
+          (m) =>
+            `${String(eslint.status)} ${m.file}:${String(m.line)} ${m.ruleId.replace('cache-audit/', '')} ${m.severity === 2 ? 'error' : 'warning'} ${m.message.split('\n')[0] ?? ''}`,
+        ),
+      };
+    };
+    const before = both();
+    expect(before.cli).toEqual([
+      '1 src/routes/quotes.ts:29 require-dependent-invalidation error PUT /quotes/:id leaves a cached family stale: `quote:{id}`.',
+    ]);
+    expect(before.eslint).toEqual(before.cli);
+    expect(run(bin('cache-audit'), ['init'], express).status).toBe(0);
+    // With the registry init writes, the create beside the entry per id is no more stale than before.
+    const after = both();
+    expect(after.cli).toEqual([
+      '1 src/routes/quotes.ts:29 require-dependent-invalidation error PUT /quotes/:id leaves a cached family stale: `quote`.',
+    ]);
+    expect(after.eslint).toEqual(after.cli);
   });
 
   it('the runtime loads from ESM and CommonJS: a registry and the in-memory store', () => {

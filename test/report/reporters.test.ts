@@ -43,6 +43,19 @@ describe('reporters', () => {
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it('names a cell of the request’s keys by the request, not its tenant: `quote:{id}` is per id', () => {
+    const matrix = {
+      keys: ['quote'],
+      rows: [{ ...result.matrix.rows[0], handler: 'QuotesController.remove', cells: ['tenant'], exception: null, status: 'invalidates' }],
+      reads: {},
+    } as unknown as ScanResult['matrix'];
+    const text = REPORTERS.text({ ...result, matrix }, { ...context, matrix: true });
+    expect(text).toContain("Coverage matrix  ● every key  ◐ the request's keys ({tenantId}, {id})  ◔ some keys  · none");
+    const html = REPORTERS.html({ ...result, matrix }, context);
+    expect(html).toContain('title="quote: the request&#39;s keys (its tenant, its id)"');
+    expect(html).not.toContain('tenant&#39;s keys');
+  });
+
   it('colours text only when asked, and keeps the order file, line, column, rule', () => {
     const text = REPORTERS.text(result, { ...context, color: true });
     expect(text).toContain('\u001b[31merror\u001b[39m');
@@ -122,6 +135,8 @@ describe('reporters', () => {
         expect(details.filter((d) => d.startsWith('- '))).toHaveLength(5);
         expect(await page.locator('.finding ul.details li').count()).toBe(details.length);
         expect(await page.locator('.finding ul.details li', { hasText: 'dashboard:kpis:*' }).count()).toBe(2);
+        // The way out is code too: the decorator to add, as the message names it.
+        expect(await page.locator('.finding ul.details li code', { hasText: "@NoCacheInvalidation('reason')" }).count()).toBe(3);
         expect(await page.locator('.finding').first().getAttribute('data-severity')).toBe('error');
         expect(await page.locator('.finding pre.frame mark').count()).toBe(groups.size);
         // The handler that flushes everything with `*` is not drawn as the healthiest row.

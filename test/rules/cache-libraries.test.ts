@@ -3,7 +3,7 @@ import { ruleTester } from './tester.js';
 
 const rule = rules['require-dependent-invalidation'];
 
-const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+const EXCEPTION = 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)';
 
 /** The data of a finding that names one stale family. */
 function staleData(handler: string, name: string, detail: string) {

@@ -153,3 +153,16 @@ describe('the rule catalogue', () => {
     }
   });
 });
+
+describe('the README', () => {
+  it('installs a typescript the peer ranges accept: npm’s latest is past them', () => {
+    const install = /^npm i -D cache-audit .*$/m.exec(readme)?.[0] ?? '';
+    const named = /\btypescript@(\d+)\b/.exec(install)?.[1];
+    expect(install, 'the install command names a typescript major').toMatch(/\btypescript@\d+\b/);
+    const peers = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> })
+      .peerDependencies;
+    const [, low = '', high = ''] = /^>=(\d+)\.\d+\.\d+ <(\d+)\.\d+\.\d+$/.exec(peers['typescript'] ?? '') ?? [];
+    expect(Number(named)).toBeGreaterThanOrEqual(Number(low));
+    expect(Number(named)).toBeLessThanOrEqual(Number(high));
+  });
+});

@@ -1,10 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rules } from '../../src/eslint.js';
 import { controller, ruleTester } from './tester.js';
 
 const rule = rules['require-dependent-invalidation'];
 
-const EXCEPTION = 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
-const DECORATOR_EXCEPTION = "@NoCacheInvalidation('reason')";
+const EXCEPTION = 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)';
+const DECORATOR_EXCEPTION = "`@NoCacheInvalidation('reason')`";
 
 /** The data of a finding that names the given families, one detail line each. */
 function staleData(handler: string, exception: string, names: readonly string[], details: readonly string[]) {
@@ -293,6 +296,94 @@ app.delete('/orgs/:id', async (req, res) => {
         { select: ', select: { id: true }' },
       ),
       errors: [familyError('PUT /posts/:id', 'update', ['byId'], 8)],
+    },
+  ],
+});
+
+/** A registry of `postsApp`'s two families, as `cache-audit init` writes it for that app. */
+const POSTS_REGISTRY = join(mkdtempSync(join(tmpdir(), 'cache-audit-rule-')), 'keys.json');
+writeFileSync(
+  POSTS_REGISTRY,
+  JSON.stringify({
+    keys: {
+      post: { template: 'post:{id}', ttl: 600, dependsOn: ['Post'] },
+      postsPublished: { template: 'posts:published', ttl: 30, dependsOn: ['Post'] },
+    },
+  }),
+);
+
+ruleTester({ registry: POSTS_REGISTRY }).run('require-dependent-invalidation (a registry, the loaders in the linted file)', rule, {
+  valid: [
+    {
+      name: 'a create cannot make an entry looked up by the new row’s id stale, as without the registry',
+      code: postsApp(
+        `app.post('/posts', async (req, res) => {\n  await prisma.post.create({ data: req.body });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'an update leaves the entry by id stale',
+      code: postsApp(
+        `app.put('/posts/:id', async (req, res) => {\n  await prisma.post.update({ where: { id: req.params.id }, data: req.body });\n  await redis.del('posts:published');\n  res.end();\n});\n`,
+      ),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 21,
+          column: 5,
+          endLine: 21,
+          endColumn: 8,
+          data: registryStale('PUT /posts/:id', EXCEPTION, [
+            '`post` (post:{id}) depends on Post; it writes Post (update) at file.ts:22: invalidate `post:*`.',
+          ]),
+        },
+      ],
+    },
+  ],
+});
+
+/** A registry whose templates have no `:` in their first words. */
+const DASHED_REGISTRY = join(mkdtempSync(join(tmpdir(), 'cache-audit-rule-')), 'keys.json');
+writeFileSync(
+  DASHED_REGISTRY,
+  JSON.stringify({
+    keys: {
+      post: { template: 'post-{id}', ttl: 600, dependsOn: ['Post'] },
+      tenantPosts: { template: '{tenantId}-posts', ttl: 600, dependsOn: ['Post'] },
+    },
+  }),
+);
+
+ruleTester({ registry: DASHED_REGISTRY }).run('require-dependent-invalidation (templates with no `:`)', rule, {
+  valid: [],
+  invalid: [
+    {
+      name: 'the pattern to invalidate keeps the template’s words: never `*`',
+      code: controller(`  @Put(':id')\n  @Mutates('Post')\n  update() {}`, 'posts'),
+      errors: [
+        {
+          messageId: 'stale',
+          line: 8,
+          column: 3,
+          endLine: 8,
+          endColumn: 9,
+          data: registryStale('QuotesController.update', DECORATOR_EXCEPTION, [
+            '`post` (post-{id}) depends on Post: invalidate `post-*`.',
+            '`tenantPosts` ({tenantId}-posts) depends on Post: invalidate `*-posts`.',
+          ]),
+          suggestions: [
+            {
+              messageId: 'addPattern',
+              data: { pattern: "post-*', '*-posts" },
+              output: controller(
+                `  @Put(':id')\n  @Mutates('Post')\n  @InvalidateCachePattern('post-*', '*-posts')\n  update() {}`,
+                'posts',
+              ),
+            },
+          ],
+        },
+      ],
     },
   ],
 });

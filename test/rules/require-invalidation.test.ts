@@ -102,7 +102,7 @@ ruleTester({ mode: 'policy' }).run('require-invalidation (policy)', rule, {
           column: 3,
           endLine: 7,
           endColumn: 8,
-          data: { handler: 'QuotesController.login', exception: "@NoCacheInvalidation('reason')" },
+          data: { handler: 'QuotesController.login', exception: "`@NoCacheInvalidation('reason')`" },
         },
       ],
     },
@@ -118,7 +118,7 @@ ruleTester({ mode: 'policy' }).run('require-invalidation (policy)', rule, {
           endColumn: 14,
           data: {
             handler: 'DELETE /sessions/:id',
-            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+            exception: 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)',
           },
         },
       ],
@@ -135,7 +135,7 @@ ruleTester({ mode: 'policy' }).run('require-invalidation (policy)', rule, {
           endColumn: 12,
           data: {
             handler: 'POST /projects',
-            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+            exception: 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)',
           },
         },
       ],
@@ -153,7 +153,7 @@ ruleTester({ mode: 'policy' }).run('require-invalidation (policy)', rule, {
           endColumn: 34,
           data: {
             handler: 'server action archiveNote',
-            exception: 'a disable comment with the reason (or readOnlyRoutes in the configuration)',
+            exception: 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)',
           },
         },
       ],

@@ -38,7 +38,7 @@ describe('the fixture apps without configuration, in the CLI', () => {
       [
         'AdminController.addFeaturedClient leaves a cached family stale: `clients:featured`.',
         "- `clients:featured` holds Property (its row where key is 'FEATURED_CLIENTS'; read at src/clients/featured-clients.service.ts:19, filled at src/clients/featured-clients.service.ts:23, ttl 21600 s); it writes Property (upsert) at src/property/property.service.ts:18: delete `clients:featured`.",
-        "Invalidate it, or @NoCacheInvalidation('reason') if it need not be fresh.",
+        "Invalidate it, or `@NoCacheInvalidation('reason')` if it need not be fresh.",
       ],
     ]);
   });

@@ -43,4 +43,8 @@ describe('routers mounted under a prefix in another file', () => {
   it('names them so in ESLint too (its messages go on with the details)', async () => {
     expect(await lintedLines(eslint10, APP)).toEqual(FINDINGS);
   });
+
+  it('names them so in ESLint with type information too', async () => {
+    expect(await lintedLines(eslint10, APP, { typed: true })).toEqual(FINDINGS);
+  });
 });

@@ -156,6 +156,52 @@ export async function deleteQuote(id: string) {
     expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual([]);
   });
 
+  it('counts a tag entry as cleared where every function giving it gives a tag a mutation clears', async () => {
+    const result = await scan({
+      root: project({
+        'cache-audit.config.json': JSON.stringify({ registry: 'cache-keys.ts' }),
+        'cache-keys.ts': `import { defineCacheRegistry } from '@cache-audit/runtime';
+export const cacheKeys = defineCacheRegistry({
+  keys: {
+    quote: { template: 'quote-{id}', ttl: 3600, dependsOn: ['Quote'] },
+    quotes: { template: 'quotes', ttl: 3600, dependsOn: ['Quote'] },
+  },
+});
+`,
+        'lib/quotes.ts': `import { cacheTag } from 'next/cache';
+import { db } from './db';
+
+export async function getQuotes() {
+  'use cache';
+  cacheTag('quotes');
+  return db.quote.findMany();
+}
+
+export async function getQuote(id: string) {
+  'use cache';
+  cacheTag('quotes', \`quote-\${id}\`);
+  return db.quote.findUnique({ where: { id } });
+}
+`,
+        'lib/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
+        'app/actions.ts': `'use server';
+import { updateTag } from 'next/cache';
+import { db } from '../lib/db';
+
+export async function editQuote(id: string, text: string) {
+  await db.quote.update({ where: { id }, data: { text } });
+  updateTag('quotes');
+}
+`,
+      }),
+    });
+    // updateTag('quotes') clears getQuote's entries too: they carry both tags.
+    expect(result.findings.map((f) => `${f.file}:${String(f.line)} ${f.ruleId}`)).toEqual([]);
+    // And the matrix says so, as stale-key does: the column of `quote` is not one no handler invalidates.
+    expect(result.matrix.keys).toEqual(['quote', 'quotes']);
+    expect(result.matrix.rows.map((row) => `${row.handler} ${row.cells.join(',')}`)).toEqual(['server action editQuote full,full']);
+  });
+
   it('lists the blind spots as notes and then judges no key stale', async () => {
     const result = await scan({
       root: project({

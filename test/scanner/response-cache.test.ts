@@ -50,7 +50,7 @@ describe('a GraphQL response cache', () => {
     expect(result.findings[0]?.message).toBe('Mutation.acceptQuote leaves a cached family stale: `Query.quotes`.');
     expect(result.findings[0]?.details).toEqual([
       "- `Query.quotes` holds Quote (a list, count or aggregate; read at src/resolvers.ts:5, filled at src/resolvers.ts:5); it writes Quote (update) at src/resolvers.ts:8: call `cache.invalidate([{ typename: 'Quote', id }])`.",
-      'Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+      'Invalidate it, or a disable comment with the reason (or `readOnlyRoutes` in the configuration) if it need not be fresh.',
     ]);
   });
 

@@ -120,7 +120,7 @@ describe('a mutation that calls code the audit cannot follow', () => {
 });
 `),
     ).toEqual([
-      '18:5-18:8 warning possibly-stale-family PUT /teams/:teamId/templates may leave a cached family stale: `templates:{teamId}`. - `templates:{teamId}` holds Template (a list, count or aggregate; read at src/app.ts:9, filled at src/app.ts:12, ttl 3600 s); it writes Template (create) at src/app.ts:24, on a path that does not clear it (cleared at src/app.ts:22 on another); it calls code the audit cannot follow (`isOn`), which may clear it: delete `templates:{teamId}`. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+      '18:5-18:8 warning possibly-stale-family PUT /teams/:teamId/templates may leave a cached family stale: `templates:{teamId}`. - `templates:{teamId}` holds Template (a list, count or aggregate; read at src/app.ts:9, filled at src/app.ts:12, ttl 3600 s); it writes Template (create) at src/app.ts:24, on a path that does not clear it (cleared at src/app.ts:22 on another); it calls code the audit cannot follow (`isOn`), which may clear it: delete `templates:{teamId}`. Invalidate it, or a disable comment with the reason (or `readOnlyRoutes` in the configuration) if it need not be fresh.',
     ]);
   });
 

@@ -52,6 +52,33 @@ describe("Next.js 'use cache' functions and their tags", () => {
   });
 });
 
+describe('Next.js tags in the registry cache-audit init writes', () => {
+  it('a stale tag is cleared with updateTag, as without a registry, never with a pattern', async () => {
+    const result = await scan({
+      ...files(
+        `export async function renamePost(id: string, title: string) {\n  await db.post.update({ where: { id }, data: { title } });\n}\n`,
+      ),
+      'cache-audit.config.json': JSON.stringify({ registry: 'cache-keys.ts' }),
+      'cache-keys.ts': `import { defineCacheRegistry } from '@cache-audit/runtime';
+export const cacheKeys = defineCacheRegistry({
+  keys: {
+    post: { template: 'post-{id}', ttl: 900, dependsOn: ['Post'] },
+    posts: { template: 'posts', ttl: 3600, dependsOn: ['Post'] },
+  },
+});
+`,
+    });
+    const found = result.findings.filter((f) => f.ruleId === 'require-dependent-invalidation');
+    expect(found.map((f) => `${f.file}:${String(f.line)} ${f.severity} ${f.message}`)).toEqual([
+      'app/posts/actions.ts:4 error server action renamePost leaves 2 cached families stale: `post`, `posts`.',
+    ]);
+    expect(found[0]?.details?.slice(0, 2)).toEqual([
+      "- `post` (post-{id}) depends on Post; it writes Post (update) at app/posts/actions.ts:5: call `updateTag('post-{id}')`.",
+      "- `posts` (posts) depends on Post; it writes Post (update) at app/posts/actions.ts:5: call `updateTag('posts')`.",
+    ]);
+  });
+});
+
 /** Expenses read through an exported arrow of a `'use cache'` file, clients through `unstable_cache` of a named loader, a feed fetched with a tag. */
 const moreFiles = (actions: string): Record<string, string> => ({
   'lib/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,

@@ -86,12 +86,18 @@ export function handlerResources(handler: RouteHandler, registry: CacheRegistry,
   return [];
 }
 
-/** The pattern to suggest for a registry entry: its literal text up to the first parameter, then `*`. */
+/**
+ * The pattern to suggest for a registry entry: its literal text up to the last `:` before the first
+ * parameter, then `*`. A template with no `:` there keeps its words, each parameter a `*`
+ * (`post-{id}` → `post-*`): never `*` alone, which would flush every key.
+ */
 export function familyPattern(entry: RegistryEntry): string {
   const first = entry.parsed.pieces[0];
   const literal = first?.kind === 'text' ? first.text : '';
+  if (entry.parsed.pieces.length === 1 && first?.kind === 'text') return escapeGlob(literal);
   const cut = literal.lastIndexOf(':');
-  return entry.parsed.pieces.length === 1 && first?.kind === 'text' ? escapeGlob(literal) : `${escapeGlob(literal.slice(0, cut + 1))}*`;
+  if (cut >= 0) return `${escapeGlob(literal.slice(0, cut + 1))}*`;
+  return entry.parsed.pieces.map((piece) => (piece.kind === 'text' ? escapeGlob(piece.text) : '*')).join('');
 }
 
 export function levenshtein(a: string, b: string): number {
@@ -133,8 +139,8 @@ function indentAt(text: string, offset: number): string {
 /** How a finding says to state an intended exception for a handler. */
 export function exceptionText(handler: RouteHandler): string {
   return isDecoratedHandler(handler)
-    ? "@NoCacheInvalidation('reason')"
-    : 'a disable comment with the reason (or readOnlyRoutes in the configuration)';
+    ? "`@NoCacheInvalidation('reason')`"
+    : 'a disable comment with the reason (or `readOnlyRoutes` in the configuration)';
 }
 
 export function decoratorSuggestion(

@@ -90,6 +90,15 @@ function leavesEntryAlone(input: CheckInput, handler: RouteHandler, entry: Regis
   return writes.length > 0 && loads.length > 0 && !writes.some((write) => loads.some((read) => canChange(write, read)));
 }
 
+/** Whether the code gives an entry's keys as Next.js cache tags (the registry `cache-audit init` writes for `'use cache'`). */
+function isTagEntry(input: CheckInput, entry: RegistryEntry): boolean {
+  return (input.families ?? input.facts.families).some((family) => {
+    if (family.isTag !== true) return false;
+    const pattern = parsePattern(namedHoles(family.key));
+    return pattern.errors.length === 0 && overlaps(pattern, entry.parsed);
+  });
+}
+
 /** With a registry: its `dependsOn` is the authority; a handler must cover every family of the resources it changes. */
 function registryStale(input: CheckInput, registry: CacheRegistry, handler: RouteHandler): Stale[] {
   const patterns = handlerPatterns(handler, registry);
@@ -101,10 +110,11 @@ function registryStale(input: CheckInput, registry: CacheRegistry, handler: Rout
       if (proof !== 'declared' && proof !== 'named' && leavesEntryAlone(input, handler, entry, resource)) continue;
       const pattern = familyPattern(entry);
       const because = proof === null || proof === 'declared' || proof === 'named' ? '' : `; ${proof}`;
+      const clear = isTagEntry(input, entry) ? tagClearingText(handler, oneLine(entry.template)) : `invalidate \`${oneLine(pattern)}\``;
       stale.set(entry.name, {
         name: entry.name,
         pattern,
-        detail: `\`${oneLine(entry.name)}\` (${oneLine(entry.template)}) depends on ${oneLine(resource)}${because}: invalidate \`${oneLine(pattern)}\`.`,
+        detail: `\`${oneLine(entry.name)}\` (${oneLine(entry.template)}) depends on ${oneLine(resource)}${because}: ${clear}.`,
         isMild: proof === null || isShortLived(input, entry.ttl),
       });
     }
@@ -233,8 +243,12 @@ function unfollowed(handler: RouteHandler): string {
 function clearingText(handler: RouteHandler, key: string, family: KeyFamily): string {
   if (family.clearedBy !== null) return `call \`${oneLine(family.clearedBy)}\``;
   if (!family.isTag) return `delete \`${key}\``;
-  // updateTag works in Server Actions only; a route handler revalidates the tag.
-  return handler.framework === 'server-action' ? `call \`updateTag('${key}')\`` : `call \`revalidateTag('${key}', 'max')\``;
+  return tagClearingText(handler, key);
+}
+
+/** The call that clears a Next.js tag: updateTag works in Server Actions only; a route handler revalidates the tag. */
+function tagClearingText(handler: RouteHandler, tag: string): string {
+  return handler.framework === 'server-action' ? `call \`updateTag('${tag}')\`` : `call \`revalidateTag('${tag}', 'max')\``;
 }
 
 /** What a message says of a write: model, change and where it is made. */

@@ -294,7 +294,8 @@ export const drizzle: Source = {
     if (name === 'from' && ts.isCallExpression(unwrap(ts, receiver))) {
       const root = chainRoot(ts, receiver);
       const model = root && SELECTS.has(lastName(ts, root.expression) ?? '') ? tableName(ctx, call.arguments[0]) : null;
-      return model ? [{ kind: 'model-read', model, operation: 'select' }] : null;
+      if (!model) return null;
+      return [{ kind: 'model-read', model, operation: 'select', ...(isSelectedById(ts, call) ? { lookup: 'point' as const } : {}) }];
     }
     // db.query.websites.findMany()
     if (QUERY_READS.has(name) && ts.isPropertyAccessExpression(callee)) {
@@ -390,6 +391,28 @@ function returnedObject(ts: TS, fn: ts.ArrowFunction | ts.FunctionExpression): t
   const body = ts.isBlock(fn.body) ? fn.body.statements.find((s): s is ts.ReturnStatement => ts.isReturnStatement(s))?.expression : fn.body;
   const value = body ? unwrap(ts, body) : null;
   return value && ts.isObjectLiteralExpression(value) ? value : null;
+}
+
+/** The calls a select may chain after `from(t)` and still find one row by its id. */
+const BY_ID_CHAIN = new Set(['where', 'limit', '$withCache']);
+
+/**
+ * `db.select().from(quotes).where(eq(quotes.id, id))`: a where that pins the row's id, with no
+ * join, order or grouping after it: a point lookup, as `findFirst({ where: { id } })` is.
+ */
+function isSelectedById(ts: TS, from: ts.CallExpression): boolean {
+  let node: ts.Expression = from;
+  let pinned = false;
+  for (;;) {
+    const access = parentOf(node);
+    const call = access ? parentOf(access) : undefined;
+    if (!access || !call || !ts.isPropertyAccessExpression(access) || access.expression !== node) break;
+    if (!ts.isCallExpression(call) || call.expression !== access) break;
+    if (!BY_ID_CHAIN.has(access.name.text)) return false;
+    if (access.name.text === 'where' && call.arguments[0] && pinsId(ts, call.arguments[0])) pinned = true;
+    node = call;
+  }
+  return pinned;
 }
 
 /** Calls chained before a call: `db.select().from(t).where(…)` → the `select()` call for `from`. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import undeclaredDependency from '../../../rules/undeclared-dependency.js';
 import { sameResource } from '../../analysis/checks/helpers.js';
+import type { CacheFamily } from '../../analysis/facts.js';
 import { overlaps } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { CacheRegistry } from '../../registry/define.js';
@@ -71,6 +72,20 @@ export function draftRegistry(families: readonly InferredFamily[]): DraftEntry[]
     entries.push({ name, template, family });
   }
   return entries;
+}
+
+/**
+ * Whether a registry entry of a Next.js tag is cleared through the other tags its entries carry:
+ * `cacheTag('quotes', \`quote-${id}\`)` gives every entry tagged `quote-{id}` the tag `quotes` too,
+ * so what clears `quotes` clears them. Every function that gives the tag must give a tag `isCleared` accepts.
+ */
+export function isClearedByCoTags(
+  families: readonly Pick<CacheFamily, 'key' | 'isTag' | 'tags'>[],
+  entry: RegistryEntry,
+  isCleared: (tag: string) => boolean,
+): boolean {
+  const givers = families.filter((family) => family.isTag === true && isOfEntry(family, entry));
+  return givers.length > 0 && givers.every((family) => (family.tags ?? []).some(isCleared));
 }
 
 /** Whether an inferred family reads keys of a registry entry: the entry's name (`getOrSet('quotesList', …)`), or a key it can match. */

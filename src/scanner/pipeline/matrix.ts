@@ -3,7 +3,7 @@ import type { FileFacts, Invalidation, RouteHandler } from '../../analysis/facts
 import { covers, overlaps } from '../../patterns/operations.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import type { Cell, HandlerStatus, MatrixInvalidation, MatrixRow, ScanResult } from '../result.js';
-import { isOfEntry } from './inferred-registry.js';
+import { isClearedByCoTags, isOfEntry } from './inferred-registry.js';
 
 /** The coverage matrix: for each mutation handler, how far it invalidates each key; and where keys are read. */
 export function buildMatrix(
@@ -14,6 +14,7 @@ export function buildMatrix(
   lineOf: (file: string, offset: number) => number,
 ): ScanResult['matrix'] {
   const keys = registry?.entries.map((e) => e.name) ?? [];
+  const tagFamilies = facts.flatMap((f) => f.families.filter((family) => family.isTag === true));
   const rows: MatrixRow[] = [];
   for (const { handler, file } of handlers) {
     const patterns = handler.invalidations
@@ -35,6 +36,9 @@ export function buildMatrix(
         if (!holes) return 'full';
         best = 'tenant';
       }
+      // A tag that every entry of this one carries too (`cacheTag('quotes', \`quote-${id}\`)`) clears them all.
+      const literal = tags.filter((tag) => tag.tokens.every((t) => t.kind === 'byte'));
+      if (literal.length > 0 && isClearedByCoTags(tagFamilies, entry, (tag) => literal.some((l) => l.source === tag))) return 'full';
       return best;
     });
     rows.push({

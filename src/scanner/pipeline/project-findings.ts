@@ -23,7 +23,7 @@ import type { ParsedPattern } from '../../patterns/parse.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import type { FindingSink } from './check.js';
 import type { ScanSetup } from './load.js';
-import { isOfEntry } from './inferred-registry.js';
+import { isClearedByCoTags, isOfEntry } from './inferred-registry.js';
 import type { SourceReader } from './parse.js';
 import { parseSuppressions } from './suppressions.js';
 
@@ -110,6 +110,11 @@ export function keyFindings(
   // A key the code reads through its own client or wrapper is read too, as its inferred families show.
   const families = facts.flatMap((f) => f.families);
   for (const entry of registry.entries) if (families.some((family) => isOfEntry(family, entry))) readNames.add(entry.name);
+  // An entry whose every giver also carries a tag that is cleared is cleared with it.
+  const isCleared = (tag: string): boolean =>
+    registry.entries.some((other) => invalidated.has(other.name) && isOfEntry({ key: namedHoles(tag) }, other));
+  for (const entry of registry.entries)
+    if (!invalidated.has(entry.name) && isClearedByCoTags(families, entry, isCleared)) invalidated.add(entry.name);
   for (const entry of registry.entries) {
     const at = loadedRegistry.locations.get(entry.name) ?? { line: 1, column: 1 };
     const base = {
