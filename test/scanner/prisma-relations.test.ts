@@ -50,7 +50,7 @@ describe('an entry that holds fields of a related row', () => {
 });
 `),
     ).toEqual([
-      '23:5 error require-dependent-invalidation PUT /projects/:id/name leaves a cached family stale: `env-project:{id}`. - `env-project:{id}` holds Project (looked up by key; read at src/app.ts:17, filled at src/app.ts:20, ttl 86400 s); it writes Project (update) at src/app.ts:13: delete `env-project:{id}`. Invalidate it, or a disable comment with the reason (or readOnlyRoutes in the configuration) if it need not be fresh.',
+      '23:5 error require-dependent-invalidation PUT /projects/:id/name leaves a cached family stale: `env-project:{id}`. - `env-project:{id}` holds Project (looked up by key; read at src/app.ts:17, filled at src/app.ts:20, ttl 86400 s); it writes Project (update) at src/app.ts:13: delete `env-project:{id}`. Invalidate it, or a disable comment with the reason (or `readOnlyRoutes` in the configuration) if it need not be fresh.',
     ]);
   });
 
