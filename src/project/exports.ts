@@ -330,6 +330,24 @@ function indexStatements(ts: TS, file: ts.SourceFile): StatementIndex {
   return { byName, wholesale };
 }
 
+/**
+ * The names a parsed module can export, as `FileAccess.mayExport` asks before a wholesale
+ * re-export of it is followed: every name its statement index holds, and the namespaces it
+ * re-exports (`export * as ns from`); `'any'` when it re-exports wholesale itself or assigns
+ * CommonJS exports. For any other name but `default`, the lookups through a re-export
+ * (`exported`, `exportedConstant`, and `reexportedPackages` of the resolver) find nothing in it.
+ */
+export function treeExportableNames(ts: TS, file: ts.SourceFile): ReadonlySet<string> | 'any' {
+  const index = indexStatements(ts, file);
+  if (index.wholesale.length > 0 || commonJsAssignments(ts, file).length > 0) return 'any';
+  const names = new Set(index.byName.keys());
+  for (const statement of file.statements) {
+    const clause = ts.isExportDeclaration(statement) ? statement.exportClause : undefined;
+    if (clause && ts.isNamespaceExport(clause)) names.add(clause.name.text);
+  }
+  return names;
+}
+
 /** The answer for (file, name), computed once. */
 function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts.SourceFile, name: string, compute: () => T): T {
   let byName = answers.get(file);
