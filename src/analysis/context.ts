@@ -354,14 +354,24 @@ export function classPropertyInitializer(ctx: FileContext, access: ts.PropertyAc
     (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && m.name.getText(ctx.sourceFile) === name,
   );
   if (!declaration?.initializer) return null;
-  const isAssigned = (node: ts.Node): boolean =>
-    (ts.isBinaryExpression(node) &&
-      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      ts.isPropertyAccessExpression(node.left) &&
-      node.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
-      node.left.name.text === name) ||
-    ts.forEachChild(node, (child) => (isAssigned(child) ? true : undefined)) === true;
-  return isAssigned(owner) ? null : declaration.initializer;
+  return assignedProperties(ctx, owner).has(name) ? null : declaration.initializer;
+}
+
+/** The names `this.name = …` assigns anywhere in a class (nested functions and classes too), by class: one walk for all its properties. */
+const ASSIGNED_PROPERTIES = memoTable<ts.ClassLikeDeclaration, ReadonlySet<string>>('assigned properties');
+
+function assignedProperties(ctx: FileContext, owner: ts.ClassLikeDeclaration): ReadonlySet<string> {
+  const { ts } = ctx;
+  return ctx.session.memo(ASSIGNED_PROPERTIES, owner, () => {
+    const names = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      const left = ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken ? node.left : null;
+      if (left && ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) names.add(left.name.text);
+      ts.forEachChild(node, visit);
+    };
+    visit(owner);
+    return names;
+  });
 }
 
 export function staticObject(ctx: FileContext, node: ts.Expression, depth = 0): ts.ObjectLiteralExpression | null {

@@ -10,6 +10,7 @@ type Fn = ts.FunctionLikeDeclaration;
 interface Answers {
   readonly exports: WeakMap<ts.SourceFile, Map<string, ts.Node | null>>;
   readonly constants: WeakMap<ts.SourceFile, Map<string, ts.Expression | null>>;
+  readonly classes: WeakMap<ts.SourceFile, Map<string, ts.ClassLikeDeclaration | null>>;
 }
 
 /**
@@ -32,7 +33,7 @@ export class ProjectExports {
     const scope = this.scope();
     let answers = this.answers.get(scope);
     if (!answers) {
-      answers = { exports: new WeakMap(), constants: new WeakMap() };
+      answers = { exports: new WeakMap(), constants: new WeakMap(), classes: new WeakMap() };
       this.answers.set(scope, answers);
     }
     return answers;
@@ -123,7 +124,12 @@ export class ProjectExports {
     return commonJsConstant(ts, file, name);
   }
 
+  /** The class a name of a file stands for: declared there, or imported from the project; remembered (a base class is asked for by each of its subclasses' calls). */
   classNamed(file: ts.SourceFile, name: string): ts.ClassLikeDeclaration | null {
+    return remembered(this.answersNow().classes, file, name, () => this.findClass(file, name));
+  }
+
+  private findClass(file: ts.SourceFile, name: string): ts.ClassLikeDeclaration | null {
     const { ts } = this;
     for (const statement of file.statements) if (ts.isClassDeclaration(statement) && statement.name?.text === name) return statement;
     const binding = this.modules.imports(file).get(name);
@@ -328,6 +334,24 @@ function indexStatements(ts: TS, file: ts.SourceFile): StatementIndex {
     }
   }
   return { byName, wholesale };
+}
+
+/**
+ * The names a parsed module can export, as `FileAccess.mayExport` asks before a wholesale
+ * re-export of it is followed: every name its statement index holds, and the namespaces it
+ * re-exports (`export * as ns from`); `'any'` when it re-exports wholesale itself or assigns
+ * CommonJS exports. For any other name but `default`, the lookups through a re-export
+ * (`exported`, `exportedConstant`, and `reexportedPackages` of the resolver) find nothing in it.
+ */
+export function treeExportableNames(ts: TS, file: ts.SourceFile): ReadonlySet<string> | 'any' {
+  const index = indexStatements(ts, file);
+  if (index.wholesale.length > 0 || commonJsAssignments(ts, file).length > 0) return 'any';
+  const names = new Set(index.byName.keys());
+  for (const statement of file.statements) {
+    const clause = ts.isExportDeclaration(statement) ? statement.exportClause : undefined;
+    if (clause && ts.isNamespaceExport(clause)) names.add(clause.name.text);
+  }
+  return names;
 }
 
 /** The answer for (file, name), computed once. */

@@ -161,7 +161,8 @@ export interface Following {
 
 /**
  * How the resolver reads the project's files: through the reader (a file of the audit reported
- * when it cannot be parsed), each path the resolver gives made absolute once.
+ * when it cannot be parsed), each path the resolver gives made absolute once, and its tree kept
+ * for the path: the modules of a barrel are asked for again for each name looked up through it.
  */
 export function readerAccess(
   reader: SourceReader,
@@ -176,10 +177,16 @@ export function readerAccess(
     }
     return file;
   };
+  const trees = new Map<string, ts.SourceFile | null>();
   return {
     sourceFileAt: (path) => {
-      const file = fileAt(path);
-      return reader.read(file, audited.has(file)) ?? undefined;
+      let tree = trees.get(path);
+      if (tree === undefined) {
+        const file = fileAt(path);
+        tree = reader.read(file, audited.has(file));
+        trees.set(path, tree);
+      }
+      return tree ?? undefined;
     },
     mayExport: (path, name) => reader.mayExport(fileAt(path), name),
     classFiles: (name) => [...audited].filter((file) => declaresClass(reader.textOf(file), name)),

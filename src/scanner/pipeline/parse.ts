@@ -6,6 +6,7 @@ import type { ScanDiagnostic } from '../result.js';
 import type { ScanOptions } from '../scan-options.js';
 import type { AnalysisOptions } from '../../analysis/options.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../../analysis/limits.js';
+import { treeExportableNames } from '../../project/exports.js';
 import { exportableNames, fileRelevance } from '../../project/relevance.js';
 import type { Relevance } from '../../project/relevance.js';
 
@@ -26,7 +27,7 @@ export interface SourceReader {
   textOf(file: string): string | undefined;
   /** The lines of a parsed file, split once: ask only for a file with findings. */
   linesOf(file: string): string[];
-  /** Whether a file can export `name`, from its text when it has not been parsed (see `exportableNames`). */
+  /** Whether a file can export `name`: from its tree once parsed (see `treeExportableNames`), else from its text (see `exportableNames`). */
   mayExport(file: string, name: string): boolean;
 }
 
@@ -84,7 +85,7 @@ export function createReader(
   return {
     relevance,
     read,
-    mayExport: exportChecker(sources, pending, texts),
+    mayExport: exportChecker(ts, sources, pending, texts),
     sourceOf: (file) => sources.get(file),
     textOf: (file) => sources.get(file)?.text,
     linesOf: lineSplitter(sources),
@@ -119,22 +120,36 @@ function sourceTexts(options: ScanOptions, rel: (file: string) => string, diagno
 }
 
 /**
- * Whether a file can export a name: yes once it is parsed; else from the identifiers of its text
- * (the targets of `export *`), kept instead of the text.
+ * Whether a file can export a name (the targets of `export *`): once it is parsed, from its tree
+ * (a barrel's lookup then skips the parsed modules that cannot hold the name); before, from the
+ * identifiers of its text, kept instead of the text. A file that could not be parsed says yes: reading it says why.
  */
 function exportChecker(
+  ts: TS,
   sources: ReadonlyMap<string, ts.SourceFile | null>,
   pending: ReadonlyMap<string, string>,
   texts: SourceTexts,
 ): (file: string, name: string) => boolean {
-  const exportable = new Map<string, ReadonlySet<string> | 'any' | null>();
+  const byText = new Map<string, ReadonlySet<string> | 'any' | null>();
+  const byTree = new Map<string, ReadonlySet<string> | 'any'>();
   return (file, name) => {
-    if (sources.has(file) || name === 'default') return true;
-    let names = exportable.get(file);
-    if (names === undefined) {
-      const text = pending.get(file) ?? texts.textOf(file, () => undefined);
-      names = text === null ? null : exportableNames(text);
-      exportable.set(file, names);
+    if (name === 'default') return true;
+    const parsed = sources.get(file);
+    if (parsed === null) return true;
+    let names: ReadonlySet<string> | 'any' | null | undefined;
+    if (parsed) {
+      names = byTree.get(file);
+      if (names === undefined) {
+        names = treeExportableNames(ts, parsed);
+        byTree.set(file, names);
+      }
+    } else {
+      names = byText.get(file);
+      if (names === undefined) {
+        const text = pending.get(file) ?? texts.textOf(file, () => undefined);
+        names = text === null ? null : exportableNames(text);
+        byText.set(file, names);
+      }
     }
     return names === 'any' || names?.has(name) === true;
   };
