@@ -57,6 +57,8 @@ export interface CallResolver {
    * through modules it re-exports; with `name`, none when a project module among them exports it.
    */
   reexportedPackages?(specifier: string, fromFile: ts.SourceFile, name?: string): readonly string[];
+  /** The package a project module passes `name` on from by an `export { … }` of its own (one file read), or null. */
+  packageOfExport?(specifier: string, fromFile: ts.SourceFile, name: string): string | null;
   /** The ORM lifecycle hooks of a model (normalised name, see sources/source.ts) across the project. */
   hooksOf?(model: string): readonly ModelHook[];
   /** The model each named relation of a model reaches (Drizzle's `relations(…)`), across the project. */

@@ -225,6 +225,29 @@ export class ProjectResolver implements CallResolver {
     return !passed || passed.isDeclared ? [] : passed.packages;
   }
 
+  packageOfExport(specifier: string, fromFile: ts.SourceFile, name: string): string | null {
+    const target = this.modules.moduleFile(fromFile, specifier);
+    if (!target) return null;
+    const { ts } = this;
+    for (const statement of target.statements) {
+      if (!ts.isExportDeclaration(statement)) continue;
+      const clause = statement.exportClause;
+      if (!clause || !ts.isNamedExports(clause)) continue;
+      const element = clause.elements.find((e) => e.name.text === name);
+      if (!element) continue;
+      const from = this.exportedFrom(target, statement, element);
+      return from !== null && this.isProjectModule(from, target.fileName) === false ? from : null;
+    }
+    return null;
+  }
+
+  /** The module an element of `export { … }` comes from: the statement's, or the one its local name is imported from. */
+  private exportedFrom(file: ts.SourceFile, statement: ts.ExportDeclaration, element: ts.ExportSpecifier): string | null {
+    const { ts } = this;
+    const next = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : null;
+    return next ?? this.modules.imports(file).get((element.propertyName ?? element.name).text)?.module ?? null;
+  }
+
   private passedOnBy(file: ts.SourceFile, name: string, depth: number): PassedOn {
     let byName = this.passedOn.get(file);
     if (!byName) {
@@ -250,7 +273,7 @@ export class ProjectResolver implements CallResolver {
         const element = clause.elements.find((e) => e.name.text === name);
         // `export { createCache } from '@unkey/cache'`, or a package's binding imported and exported
         // (`import { Redis } from 'ioredis'; export { Redis }`): the package's name, passed on.
-        const from = element ? (next ?? this.modules.imports(file).get((element.propertyName ?? element.name).text)?.module ?? null) : null;
+        const from = element ? this.exportedFrom(file, statement, element) : null;
         if (from !== null && (from === next ? isPackage : this.isProjectModule(from, file.fileName) === false)) packages.add(from);
         else isDeclared ||= element !== undefined;
       } else if (clause) isDeclared ||= clause.name.text === name;

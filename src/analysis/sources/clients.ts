@@ -32,8 +32,8 @@ function kindOfModule(module: string): ClientKind | null {
 function kindOfImport(ctx: FileContext, binding: { readonly module: string; readonly imported: string }): ClientKind | null {
   const kind = kindOfModule(binding.module);
   if (kind || binding.imported === '*' || !ctx.isProjectModule(binding.module)) return kind;
-  const packages = ctx.resolver?.reexportedPackages?.(binding.module, ctx.sourceFile, binding.imported) ?? [];
-  return packages.map(kindOfModule).find((k) => k !== null) ?? null;
+  const from = ctx.resolver?.packageOfExport?.(binding.module, ctx.sourceFile, binding.imported) ?? null;
+  return from === null ? null : kindOfModule(from);
 }
 
 /**
