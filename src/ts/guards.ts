@@ -66,8 +66,20 @@ function isComparedToNothing(ts: TS, expr: ts.Expression, name: string, isEqual:
   if (isEqual ? !equal : !unequal) return false;
   const [left, right] = [unwrap(ts, expr.left), unwrap(ts, expr.right)];
   const isName = (e: ts.Expression): boolean => ts.isIdentifier(e) && e.text === name;
-  const isNothing = (e: ts.Expression): boolean => e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
-  return (isName(left) && isNothing(right)) || (isName(right) && isNothing(left));
+  return (isName(left) && isNothing(ts, right)) || (isName(right) && isNothing(ts, left));
+}
+
+/** `null` or `undefined`, as written. */
+export function isNothing(ts: TS, expr: ts.Expression): boolean {
+  return expr.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(expr) && expr.text === 'undefined');
+}
+
+/** Whether a statement always leaves the function: a return or a throw, last in its block. */
+export function exits(ts: TS, statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  if (!ts.isBlock(statement)) return false;
+  const last = statement.statements[statement.statements.length - 1];
+  return last !== undefined && exits(ts, last);
 }
 
 /** Whether a statement of the block before `child` leaves it where `name` holds no value (`if (!name) return null;`). */
@@ -75,10 +87,7 @@ function leftEarlyWithout(ts: TS, block: ts.Block, child: ts.Node, name: string)
   for (const statement of block.statements) {
     if (statement === child) return false;
     if (!ts.isIfStatement(statement) || statement.elseStatement) continue;
-    const then = statement.thenStatement;
-    const last = ts.isBlock(then) ? then.statements[then.statements.length - 1] : then;
-    const leaves = last !== undefined && (ts.isReturnStatement(last) || ts.isThrowStatement(last));
-    if (leaves && isAbsent(ts, statement.expression, name)) return true;
+    if (exits(ts, statement.thenStatement) && isAbsent(ts, statement.expression, name)) return true;
   }
   return false;
 }

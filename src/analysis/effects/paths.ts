@@ -1,4 +1,5 @@
 import type ts from 'typescript';
+import { exits } from '../../ts/guards.js';
 import { lastName, parentOf } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 
@@ -147,12 +148,4 @@ function precedingExits(ts: TS, statements: ts.NodeArray<ts.Statement>, statemen
     if (thenExits !== elseExits) result.push({ place: earlier, arm: thenExits ? 1 : 0 });
   }
   return result;
-}
-
-/** Whether a statement always leaves the function: a return or a throw, last in its block. */
-function exits(ts: TS, statement: ts.Statement): boolean {
-  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
-  if (!ts.isBlock(statement)) return false;
-  const last = statement.statements[statement.statements.length - 1];
-  return last !== undefined && exits(ts, last);
 }

@@ -7,6 +7,7 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { isPropertyName, resultHolder } from '../document-fields.js';
+import { isNothing } from '../../ts/guards.js';
 import { enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import type { Effect } from './model.js';
@@ -73,10 +74,6 @@ function withoutFallback(ts: TS, expr: ts.Expression): ts.Expression {
   )
     return unwrap(ts, bare.left);
   return bare;
-}
-
-function isNothing(ts: TS, expr: ts.Expression): boolean {
-  return expr.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(expr) && expr.text === 'undefined');
 }
 
 /**
