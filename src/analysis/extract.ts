@@ -97,7 +97,8 @@ export function extractFacts(sourceFile: ts.SourceFile, extract: ExtractOptions)
   return {
     file: ctx.file,
     handlers,
-    otherInvalidations: relevant.sites && extract.isForLookups !== true ? scanSites(ctx) : [],
+    // A file read for the families it fills says what it clears too: a family no file clears is left to expire.
+    otherInvalidations: relevant.sites && (extract.isForLookups !== true || extract.withFamilies === true) ? scanSites(ctx) : [],
     reads: extractReads(ctx),
     families: relevant.sites && extract.withFamilies !== false ? [...cacheFamilies(ctx), ...cachedGetFamilies(ctx)] : [],
     isRelevant: true,

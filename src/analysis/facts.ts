@@ -56,6 +56,8 @@ export interface Invalidation {
   readonly isDeferred: boolean;
   /** The library of the exact-key delete this is, where the call's receiver is known to be its client. */
   readonly client?: ExactDeleteClient;
+  /** A delete on a collection the process keeps (`new Map()`, an LRU): it clears no shared cache's key. */
+  readonly isInProcess?: boolean;
   readonly range: Range;
   /** Helpers followed to reach it, outermost first (`QuotesService.create`, `invalidateQuotes`). */
   readonly through: readonly string[];
@@ -220,6 +222,8 @@ export interface CacheFamily {
   readonly isMemoized?: boolean;
   /** A GraphQL query's response kept by a response cache that invalidates what mutations return: every GraphQL mutation clears it. */
   readonly isClearedByMutations?: boolean;
+  /** A GET's response kept by a `CacheInterceptor`, keyed by its path or `@CacheKey`. */
+  readonly isResponse?: boolean;
 }
 
 /** A GET that a `CacheInterceptor` registered for the whole application caches: its family, and the path it is keyed by (null: by its `@CacheKey`). */

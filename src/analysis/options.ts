@@ -25,6 +25,21 @@ export function zod(): typeof Zod {
   return requirePackage('zod') as typeof Zod;
 }
 
+/** The options of `require-dependent-invalidation`, which `possibly-stale-family` reads too. */
+function dependentOptionsSchema(z: typeof Zod.z) {
+  const seconds = (description: string) => z.number().nonnegative().optional().describe(description);
+  return z
+    .object({
+      shortTtlSeconds: seconds(
+        'A family whose ttl is at most this many seconds is short-lived by choice: its findings are possibly-stale-family warnings, in the CLI and ESLint alike. No bound by default.',
+      ),
+      expiryByDesignSeconds: seconds(
+        'A family that no code of the project deletes or overwrites, in a project that clears other keys, whose entries expire within this many seconds, is left to expire by design: mutations that change its data are not reported. 60 by default; 0 judges every family.',
+      ),
+    })
+    .strict();
+}
+
 function buildConfigSchema(z: typeof Zod.z) {
   const names = (description: string) => z.array(z.string().min(1)).describe(description);
 
@@ -35,18 +50,7 @@ function buildConfigSchema(z: typeof Zod.z) {
         .object({ allow: names('Patterns (as written) that are broad on purpose.').optional() })
         .strict()
         .optional(),
-      'require-dependent-invalidation': z
-        .object({
-          shortTtlSeconds: z
-            .number()
-            .nonnegative()
-            .optional()
-            .describe(
-              'A family whose ttl is at most this many seconds is short-lived by choice: its findings are possibly-stale-family warnings, in the CLI and ESLint alike. No bound by default.',
-            ),
-        })
-        .strict()
-        .optional(),
+      'require-dependent-invalidation': dependentOptionsSchema(z).optional(),
     })
     .strict()
     .describe('Per-rule options (the ESLint rule options take precedence in ESLint).');

@@ -9,17 +9,9 @@ import type { RuleDefinition } from '../analysis/rule.js';
 import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { MissingTypeScriptError, typescript } from '../ts/typescript.js';
-import { cacheFamilies } from '../analysis/effects/families.js';
-import { extractFacts, fileContext, interceptable, textRelevance } from '../analysis/extract.js';
-import type { CacheFamily, FileFacts, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
-import {
-  CONTROLLER_MARKER,
-  GLOBAL_INTERCEPTOR_MARKER,
-  cachedGetFamilies,
-  globalCacheSetup,
-  globallyCachedGets,
-  usesDecoratorFrameworks,
-} from '../analysis/frameworks/nestjs.js';
+import { extractFacts, textRelevance } from '../analysis/extract.js';
+import { programCaches } from './program-caches.js';
+import type { CacheFamily, FileFacts, Invalidation } from '../analysis/facts.js';
 import type { CallResolver } from '../analysis/context.js';
 import { configSchema, globToRegExp, resolveOptions } from '../analysis/options.js';
 import type { AnalysisOptions, CacheAuditConfig } from '../analysis/options.js';
@@ -27,8 +19,7 @@ import { checkerResolver } from '../analysis/typed-resolver.js';
 import { CascadeTables } from '../analysis/code-cascades.js';
 import type { CascadeSchema } from '../analysis/prisma-schema.js';
 import { readPrismaSchemas } from '../project/prisma-schemas.js';
-import { AnalysisSession, entryOf, memoTable } from '../analysis/session.js';
-import { mayNameCache } from '../analysis/sources/index.js';
+import { AnalysisSession, entryOf } from '../analysis/session.js';
 import { gaveUp, gaveUpMessage, MAX_FILE_BYTES, nestingError, tooDeeplyNested, tooLargeMessage } from '../analysis/limits.js';
 import { loadConfigFor, missingRegistry } from '../config/load-config.js';
 import type { CacheRegistry } from '../registry/define.js';
@@ -147,14 +138,20 @@ export function analysisFor(context: Context): FileAnalysis {
   // the project's files (only for a file whose handlers write: no other finding depends on them). With a
   // registry too: how the code loads an entry says which writes can change it.
   let families: readonly CacheFamily[] | undefined;
-  if (program && tsInstance && facts.isRelevant) families = programFamilies(tsInstance, program, options);
-  else if (project && facts.handlers.some((handler) => handler.writes.length > 0))
+  let invalidations: readonly Invalidation[] | undefined;
+  if (program && tsInstance && facts.isRelevant)
+    ({ families, invalidations } = programCaches(tsInstance, program, options, sessionFor(program, options), () =>
+      resolverFor(tsInstance, program),
+    ));
+  else if (project && facts.handlers.some((handler) => handler.writes.length > 0)) {
     // The linted file's own as its text reads now (an editor's buffer, a file not saved), the others' as on disk.
-    families = [
-      ...project.families().byFile.filter((family) => family.file !== facts.file),
-      ...facts.families,
-      ...project.families().cachedGets,
+    const found = project.families();
+    families = [...found.byFile.filter((family) => family.file !== facts.file), ...facts.families, ...found.cachedGets];
+    invalidations = [
+      ...[...found.invalidations].flatMap(([file, sites]) => (file === facts.file ? [] : sites)),
+      ...facts.otherInvalidations,
     ];
+  }
   const sourceOf = program
     ? (file: string) => program.getSourceFile(file)
     : project
@@ -182,7 +179,16 @@ export function analysisFor(context: Context): FileAnalysis {
       const key = `${rule.id}:${JSON.stringify(effective)}`;
       let found = memo.get(key);
       if (!found) {
-        found = runCheck(rule, { facts, text: sourceCode.text, registry, options, ruleOptions: effective, families, locate });
+        found = runCheck(rule, {
+          facts,
+          text: sourceCode.text,
+          registry,
+          options,
+          ruleOptions: effective,
+          families,
+          invalidations,
+          locate,
+        });
         memo.set(key, found);
       }
       return found;
@@ -369,41 +375,6 @@ const sessions = new WeakMap<ts.Program, WeakMap<AnalysisOptions, AnalysisSessio
 function sessionFor(program: ts.Program, options: AnalysisOptions): AnalysisSession {
   const byOptions = entryOf(sessions, program, () => new WeakMap<AnalysisOptions, AnalysisSession>());
   return entryOf(byOptions, options, () => new AnalysisSession());
-}
-
-/** The families of a program, found once per session (program and options). */
-const PROGRAM_FAMILIES = memoTable<ts.Program, readonly CacheFamily[]>('program families');
-/** What a file with GraphQL queries a response cache may keep contains (see `graphqlQueryGets`). */
-const QUERY_WORDS = /\bQuery\s*:|\.query(Field|Fields|Type)\s*\(/;
-
-/** The cache families read anywhere in a program, found once per program and options. */
-function programFamilies(tsInstance: TS, program: ts.Program, options: AnalysisOptions): readonly CacheFamily[] {
-  const session = sessionFor(program, options);
-  return session.memo(PROGRAM_FAMILIES, program, () => {
-    const resolver = resolverFor(tsInstance, program);
-    const families: CacheFamily[] = [];
-    const gets: InterceptedGet[] = [];
-    const setups: GlobalCacheSetup[] = [];
-    for (const sourceFile of program.getSourceFiles()) {
-      if (sourceFile.isDeclarationFile || sourceFile.fileName.includes('/node_modules/')) continue;
-      const hasFamilies = mayNameCache(sourceFile.text);
-      const hasControllers = CONTROLLER_MARKER.test(sourceFile.text);
-      const hasQueries = QUERY_WORDS.test(sourceFile.text);
-      if (!hasFamilies && !hasControllers && !hasQueries && !GLOBAL_INTERCEPTOR_MARKER.test(sourceFile.text)) continue;
-      try {
-        const ctx = fileContext(sourceFile, { ts: tsInstance, options, resolver, session });
-        if (hasFamilies) families.push(...cacheFamilies(ctx));
-        if (hasControllers && usesDecoratorFrameworks(ctx)) families.push(...cachedGetFamilies(ctx));
-        if (hasControllers || hasQueries) gets.push(...(interceptable(ctx).interceptedGets ?? []));
-        setups.push(globalCacheSetup(ctx));
-      } catch (error) {
-        // A file the analysis gives up on adds no family; when it is linted, it says why.
-        if (!gaveUp(error)) throw error;
-      }
-    }
-    families.push(...globallyCachedGets(gets, setups));
-    return families;
-  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { AnalysisSession, entryOf } from '../analysis/session.js';
 import { extractFacts, fileContext } from '../analysis/extract.js';
 import type { ExtractOptions } from '../analysis/extract.js';
 import { isReadWithOthers } from '../analysis/frameworks/index.js';
-import type { CacheFamily, GlobalCacheSetup, InterceptedGet } from '../analysis/facts.js';
+import type { CacheFamily, GlobalCacheSetup, InterceptedGet, Invalidation } from '../analysis/facts.js';
 import { globalCacheSetup, globallyCachedGets } from '../analysis/frameworks/nestjs.js';
 import { gaveUp } from '../analysis/limits.js';
 import { globToRegExp } from '../analysis/options.js';
@@ -62,6 +62,8 @@ function entryAt(ts: TS, path: string): Entry {
 export interface ProjectFamilies {
   readonly byFile: readonly CacheFamily[];
   readonly cachedGets: readonly CacheFamily[];
+  /** Every invalidation written in each relevant file, by file (see `CheckInput.invalidations`). */
+  readonly invalidations: ReadonlyMap<string, readonly Invalidation[]>;
 }
 
 /** What decides which files are the project's own and how they are read: the configuration's ignores, tests, registry file. */
@@ -158,6 +160,7 @@ export class UntypedProject {
   families(): ProjectFamilies {
     if (this.familiesFound) return this.familiesFound;
     const byFile: CacheFamily[] = [];
+    const invalidations = new Map<string, readonly Invalidation[]>();
     const gets: InterceptedGet[] = [];
     const setups: GlobalCacheSetup[] = [];
     const extract = { ...this.extract, withFamilies: true, isForLookups: true };
@@ -166,6 +169,7 @@ export class UntypedProject {
       try {
         const facts = extractFacts(sourceFile, extract);
         byFile.push(...facts.families);
+        if (facts.otherInvalidations.length > 0) invalidations.set(facts.file, facts.otherInvalidations);
         gets.push(...(facts.interceptedGets ?? []));
         setups.push(globalCacheSetup(fileContext(sourceFile, extract)));
       } catch (error) {
@@ -173,7 +177,7 @@ export class UntypedProject {
         if (!gaveUp(error)) throw error;
       }
     }
-    this.familiesFound = { byFile, cachedGets: globallyCachedGets(gets, setups) };
+    this.familiesFound = { byFile, cachedGets: globallyCachedGets(gets, setups), invalidations };
     return this.familiesFound;
   }
 

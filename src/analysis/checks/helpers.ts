@@ -295,3 +295,19 @@ export function clearsOwnWrite(input: CheckInput, handler: RouteHandler, invalid
     return key.errors.length === 0 && patterns.some((p) => patternsOverlap(p, key));
   });
 }
+
+const HOLE = /^\{[^{}]*\}$/;
+const WORD = /^[A-Za-z][\w-]*$/;
+
+/**
+ * Whether an invalidated key can be one of a family's keys: they overlap, and no segment the
+ * family writes as a word is, in the invalidated key, only a runtime value. `user:{userId}:resume:{id}`
+ * clears a user's resumes, not `user:public:resume:{id}`; `post:{id}` is not `post:latest`.
+ */
+export function mayClear(invalidated: ParsedPattern, family: ParsedPattern): boolean {
+  if (!patternsOverlap(invalidated, family)) return false;
+  const mine = invalidated.source.split(':');
+  const theirs = family.source.split(':');
+  if (mine.length !== theirs.length) return true;
+  return !mine.some((segment, i) => HOLE.test(segment) && WORD.test(theirs[i] ?? ''));
+}

@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import { covers, overlaps, patternsOverlap } from '../../patterns/operations.js';
+import { covers, overlaps } from '../../patterns/operations.js';
 import { parsePattern } from '../../patterns/parse.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
 import type { CacheRegistry, RegistryEntry } from '../../registry/define.js';
 import type { CheckInput, Suggestion } from '../checks.js';
+import { isLeftToExpire } from './expiring.js';
 import { judgeability } from './judgeability.js';
 import type { Judgeability } from './judgeability.js';
 import { exclusive } from '../effects/paths.js';
@@ -21,6 +22,7 @@ import {
   resolvePattern,
   sameResource,
   familyShape,
+  mayClear,
   namedHoles,
 } from './helpers.js';
 
@@ -143,6 +145,7 @@ interface KeyFamily {
   isMemoized: boolean;
   /** A GraphQL response that every GraphQL mutation clears (see `CacheFamily.isClearedByMutations`). */
   readonly isClearedByMutations: boolean;
+  readonly isResponse: boolean; // see `CacheFamily.isResponse`
   /** Null when some fill gives no expiry that can be read. */
   ttl: number | null;
 }
@@ -167,6 +170,7 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
         tags: [],
         clearedBy: family.clearedBy ?? null,
         isClearedByMutations: family.isClearedByMutations === true,
+        isResponse: family.isResponse === true,
         isLocal: family.isLocal === true,
         isMemoized: family.isMemoized === true,
         ttl: family.ttl,
@@ -200,22 +204,6 @@ function byKey(families: readonly CacheFamily[]): KeyFamily[] {
     entry.isProjection = true;
   }
   return [...result.values()];
-}
-
-const HOLE = /^\{[^{}]*\}$/;
-const WORD = /^[A-Za-z][\w-]*$/;
-
-/**
- * Whether an invalidated key can be one of a family's keys: they overlap, and no segment the
- * family writes as a word is, in the invalidated key, only a runtime value. `user:{userId}:resume:{id}`
- * clears a user's resumes, not `user:public:resume:{id}`; `post:{id}` is not `post:latest`.
- */
-function mayClear(invalidated: ParsedPattern, family: ParsedPattern): boolean {
-  if (!patternsOverlap(invalidated, family)) return false;
-  const mine = invalidated.source.split(':');
-  const theirs = family.source.split(':');
-  if (mine.length !== theirs.length) return true;
-  return !mine.some((segment, i) => HOLE.test(segment) && WORD.test(theirs[i] ?? ''));
 }
 
 /** Why a memoizer's entry only may be stale by a write (see `isUnprovedOnMemoized`). */
@@ -303,6 +291,8 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
   for (const family of families) {
     // A response cache invalidates what a GraphQL mutation returns.
     if (family.isClearedByMutations && isGraphqlMutation) continue;
+    // Entries the team leaves to expire in a minute are as fresh as it chose.
+    if (isLeftToExpire(input, family)) continue;
     const writes = judgedWrites(family, handler, judged);
     // A delete by one of the tags the family's reads give its entries clears it too.
     const clearing = [
@@ -370,12 +360,19 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
  */
 export function staleFamilies(input: CheckInput): Map<RouteHandler, StaleOfHandler> {
   // Two rules read the same judgement (the proved findings and the others): made once per file.
-  const bound = input.ruleOptions?.['require-dependent-invalidation']?.shortTtlSeconds;
+  const options = input.ruleOptions?.['require-dependent-invalidation'];
+  const bound = `${String(options?.shortTtlSeconds)}:${String(options?.expiryByDesignSeconds)}`;
   const known = judged.get(input.facts);
-  if (known !== undefined && known.bound === bound && known.registry === input.registry && known.families === input.families)
+  if (
+    known !== undefined &&
+    known.bound === bound &&
+    known.registry === input.registry &&
+    known.families === input.families &&
+    known.invalidations === input.invalidations
+  )
     return known.result;
   const result = judgeFile(input);
-  judged.set(input.facts, { bound, registry: input.registry, families: input.families, result });
+  judged.set(input.facts, { bound, registry: input.registry, families: input.families, invalidations: input.invalidations, result });
   return result;
 }
 
@@ -388,9 +385,10 @@ export interface StaleOfHandler {
 const judged = new WeakMap<
   object,
   {
-    bound: number | undefined;
+    bound: string;
     registry: CacheRegistry | null;
     families: CheckInput['families'];
+    invalidations: CheckInput['invalidations'];
     result: Map<RouteHandler, StaleOfHandler>;
   }
 >();

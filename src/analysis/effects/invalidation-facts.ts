@@ -1,6 +1,7 @@
 import type { Invalidation, InvalidationKind, PatternFact } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { unwrap } from '../../ts/syntax.js';
+import { isInProcessStore } from '../sources/clients.js';
 import { keyFact } from './keys.js';
 import type { Effect, EffectKey } from './model.js';
 
@@ -20,6 +21,7 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
       isConditional: effect.isConditional,
       isDeferred: effect.isDeferred,
       ...(effect.kind === 'invalidate' && effect.client ? { client: effect.client } : {}),
+      ...(effect.kind === 'invalidate' && isInProcessDelete(effect) ? { isInProcess: true } : {}),
       range: effect.ctx.range(effect.node),
       through: effect.through,
       file: effect.ctx.file === rootFile ? null : effect.ctx.file,
@@ -27,6 +29,16 @@ export function invalidationsOf(effects: readonly Effect[], rootFile: string, wi
     });
   }
   return result;
+}
+
+/** Whether an invalidation deletes from a collection of the process: its call's receiver, or the wrapper's it passes the key to. */
+export function isInProcessDelete(effect: Effect & { kind: 'invalidate' }): boolean {
+  if (effect.isInProcess === true) return true;
+  const { ts } = effect.ctx;
+  const call = effect.node;
+  return (
+    ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && isInProcessStore(effect.ctx, call.expression.expression)
+  );
 }
 
 /** The facts of one key argument: a pattern, or each element of an array of patterns. */

@@ -59,6 +59,8 @@ export type Effect = EffectBase &
         readonly keys: readonly EffectKey[];
         readonly isSelfClearing?: boolean;
         readonly client?: ExactDeleteClient;
+        /** A delete on a collection of the process (see `Invalidation.isInProcess`), where a wrapper's caller passes the key. */
+        readonly isInProcess?: boolean;
       }
     /** `hasLoader`: the read is given the loader that fills a miss (`wrap(key, loader)`); `tags`: see `CallEffect`. */
     | {

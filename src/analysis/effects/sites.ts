@@ -8,7 +8,7 @@ import { decoratorInvalidation } from '../read-pattern.js';
 import { enclosingFunction, lastName, unwrap } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
-import { invalidationsOf } from './invalidation-facts.js';
+import { invalidationsOf, isInProcessDelete } from './invalidation-facts.js';
 import { fromSource, namedInvalidation } from './library.js';
 import type { Effect, EffectBase, Target } from './model.js';
 import { settle } from './settle.js';
@@ -93,6 +93,7 @@ function forwardedPatterns(ctx: FileContext, call: ts.CallExpression, targets: r
           kind: 'invalidate',
           invalidationKind: effect.invalidationKind,
           keys: [{ bound: { expr: origin.expr, ctx, env: null }, isKey: key.isKey }],
+          ...(isInProcessDelete(effect) ? { isInProcess: true } : {}),
         });
       }
     }

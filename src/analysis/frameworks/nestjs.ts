@@ -201,7 +201,15 @@ function getFamilies(
       const ttl = ms === null ? null : ms / 1000;
       const loads = loadsOf(ctx, member);
       const where = { file: ctx.file, range: ctx.range(member.name) };
-      const family = { key, models: [...new Set(loads.map((l) => l.model))], loads, ...where, ttl, fills: [{ ...where, ttl }] };
+      const family = {
+        key,
+        models: [...new Set(loads.map((l) => l.model))],
+        loads,
+        ...where,
+        ttl,
+        fills: [{ ...where, ttl }],
+        isResponse: true,
+      };
       gets.push({ family, path });
     }
   }

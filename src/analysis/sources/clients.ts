@@ -236,6 +236,18 @@ export function isScopedMemo(ctx: FileContext, receiver: ts.Expression, depth = 
   return isScopedValue(ctx, declared.initializer, depth);
 }
 
+/** The collections a process keeps its own entries in: a delete on one clears nothing in a shared cache. */
+const IN_PROCESS = new Set(['Map', 'WeakMap', 'Set', 'LRUCache', 'LRU', 'QuickLRU', 'TTLCache', 'NodeCache']);
+
+/** Whether a receiver is a collection of the process (`const models = new Map()`, `this.cache = new LRUCache(…)`). */
+export function isInProcessStore(ctx: FileContext, receiver: ts.Expression): boolean {
+  const { ts } = ctx;
+  const initializer = declarationOf(ctx, receiver, false)?.initializer;
+  if (!initializer) return false;
+  const made = unwrap(ts, initializer);
+  return ts.isNewExpression(made) && ts.isIdentifier(made.expression) && IN_PROCESS.has(made.expression.text);
+}
+
 /** Whether `name` is not a variable of the module (so one of the function's). */
 function isInFunction(ctx: FileContext, name: string): boolean {
   const { ts } = ctx;

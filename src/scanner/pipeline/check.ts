@@ -45,6 +45,7 @@ export function checkFiles(
   const { registry, rel, messageRel } = setup;
   const rules = RULES.filter((rule) => strict === true || rule.meta.recommended);
   const families = [...facts, ...dependencies].flatMap((f) => f.families);
+  const invalidations = [...facts, ...dependencies].flatMap((f) => f.otherInvalidations);
   // A message may name a place in a file this run did not parse (a helper's write, kept from a cached run): read then.
   const locate = (file: string, offset: number): string => {
     const source = reader.sourceOf(file) ?? reader.read(file, false);
@@ -64,6 +65,7 @@ export function checkFiles(
         options: setup.analysisOptions,
         ruleOptions: setup.config.rules ?? {},
         families,
+        invalidations,
         locate,
       })) {
         const start = sourceFile.getLineAndCharacterOfPosition(finding.range.start);
