@@ -1,9 +1,9 @@
 import type ts from 'typescript';
-import { parentOf, unwrap } from '../../ts/syntax.js';
+import { parentOf, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { declarationOf, modelName } from './declarations.js';
-import { literalKeys, objectProperty } from './operations.js';
+import { objectProperty } from './operations.js';
 import { isSqlText, readSql } from './sql-text.js';
 import type { SqlAccess } from './sql-text.js';
 import type { CallEffect, Source } from './source.js';
@@ -174,12 +174,65 @@ function knexEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] | n
   const write = links.slice(1).find((link) => link.name !== null && KNEX_WRITES[link.name] !== undefined);
   if (write?.name) {
     const operation = KNEX_WRITES[write.name] ?? 'update';
-    const fields = operation === 'update' && write.name === 'update' ? literalKeys(ctx.ts, write.call.arguments[0] ?? null) : null;
+    const fields = operation === 'update' && write.name === 'update' ? writtenKeys(ctx, write.call.arguments[0]) : null;
     return [{ kind: 'model-write', model: modelName(table), operation, events: [], fields }];
   }
   // `.first()` unordered: the first row the filter finds (see `ReadLookup`).
   const lookup = methods.includes('first') && !methods.includes('orderBy') ? 'first' : 'list';
-  return [{ kind: 'model-read', model: modelName(table), operation: 'select', fields: null, lookup }];
+  return [{ kind: 'model-read', model: modelName(table), operation: 'select', fields: knexColumns(ctx, links), lookup }];
+}
+
+/** The Knex calls that name the columns a read returns. */
+const COLUMN_CALLS = new Set(['select', 'first', 'pluck', 'column', 'columns']);
+
+/**
+ * The columns a Knex read returns (`select('id')`, `first('id', 'name as n')`, `pluck('id')`,
+ * `select(['id'])`); null where it returns every column (no column named, `*`, one not written out).
+ */
+function knexColumns(ctx: FileContext, links: readonly Link[]): string[] | null {
+  const { ts } = ctx;
+  const columns: string[] = [];
+  for (const link of links) {
+    if (link.name === null || !COLUMN_CALLS.has(link.name)) continue;
+    const [first] = link.call.arguments;
+    const list = first && link.call.arguments.length === 1 ? unwrap(ts, first) : null;
+    for (const argument of list && ts.isArrayLiteralExpression(list) ? list.elements : link.call.arguments) {
+      const text = unwrap(ts, argument);
+      if (!ts.isStringLiteral(text) && !ts.isNoSubstitutionTemplateLiteral(text)) return null;
+      const column =
+        text.text
+          .trim()
+          .split(/\s+as\s+/i)[0]
+          ?.split('.')
+          .pop() ?? '';
+      if (!/^\w+$/.test(column)) return null;
+      columns.push(column);
+    }
+  }
+  return columns.length > 0 ? columns : null;
+}
+
+/**
+ * The keys an update's object writes, through spreads of objects written in the code (`{ ...data,
+ * updated_at }` beside `const data = { email, ...(role && { role }) }`); null where one is not written out.
+ */
+function writtenKeys(ctx: FileContext, node: ts.Expression | undefined, depth = 0): string[] | null {
+  const { ts } = ctx;
+  const expression = node ? unwrap(ts, node) : null;
+  if (!expression || depth > 4) return null;
+  if (ts.isIdentifier(expression)) return writtenKeys(ctx, declarationOf(ctx, expression, false)?.initializer, depth + 1);
+  // `...(cond && { role })`: the keys, when the condition holds.
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+    return writtenKeys(ctx, expression.right, depth + 1);
+  if (!ts.isObjectLiteralExpression(expression)) return null;
+  const keys: string[] = [];
+  for (const property of expression.properties) {
+    const inner = ts.isSpreadAssignment(property) ? writtenKeys(ctx, property.expression, depth + 1) : null;
+    const name = ts.isSpreadAssignment(property) ? null : propertyNameText(ts, property.name);
+    if (inner === null && name === null) return null;
+    keys.push(...(inner ?? [name ?? '']));
+  }
+  return keys;
 }
 
 const KYSELY_ROOTS: Readonly<Record<string, SqlAccess['operation']>> = {
@@ -201,7 +254,7 @@ function kyselyEffects(ctx: FileContext, links: readonly Link[]): CallEffect[] |
   const isUpsert = links.some((link) => link.name === 'onConflict' || link.name === 'onDuplicateKeyUpdate');
   if (operation === 'select') return [{ kind: 'model-read', model: modelName(table), operation: 'select', fields: null, lookup: 'list' }];
   const set = links.find((link) => link.name === 'set');
-  const fields = operation === 'update' && set ? literalKeys(ctx.ts, set.call.arguments[0] ?? null) : null;
+  const fields = operation === 'update' && set ? writtenKeys(ctx, set.call.arguments[0]) : null;
   return [{ kind: 'model-write', model: modelName(table), operation: isUpsert ? 'upsert' : operation, events: [], fields }];
 }
 
