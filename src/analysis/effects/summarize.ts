@@ -14,6 +14,7 @@ import { lastName, parentOf, truncate, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
+import { handedKeys } from './handed-keys.js';
 import { fromSource, namedInvalidation, templateEffects } from './library.js';
 import type { Effect, EffectBase, EffectKey, Target } from './model.js';
 import { armsThrough, armsWithin } from './paths.js';
@@ -226,7 +227,8 @@ class CallSummary {
         for (const target of reading.targets) this.compose(target, this.site.call.arguments, false);
         const hasInvalidation = this.effects.slice(before).some((e) => e.kind === 'invalidate');
         const { ctx, name } = this.site;
-        if (!hasInvalidation && !reading.isReadAsWritten && matchesCallName(ctx, name)) this.apply(readByName(this.site));
+        if (hasInvalidation || reading.isReadAsWritten || !matchesCallName(ctx, name)) return;
+        if (!this.handOn(reading.targets)) this.apply(readByName(this.site));
         return;
       }
       case 'named':
@@ -260,9 +262,33 @@ class CallSummary {
     this.compose({ declaration: route.fn, ctx: route.ctx, label: route.label, bodies: route.bodies }, [], true);
   }
 
+  /**
+   * A function named like an invalidation whose calls reach no cache client the audit knows (an
+   * epoch map, a cache class of its own): it clears the keys it hands on (`this.#bump(\`env:${id}\`)`).
+   * Whether any were found.
+   */
+  private handOn(targets: readonly Target[]): boolean {
+    let isFound = false;
+    for (const target of targets) {
+      const handed = handedKeys(target.ctx, target.declaration).map(({ call, name, keys }) => ({
+        ...baseAt(target.ctx, call, name, target.declaration, false),
+        kind: 'invalidate' as const,
+        invalidationKind: 'pattern' as const,
+        keys: keys.map((expr) => ({ bound: { expr, ctx: target.ctx, env: null }, isKey: false })),
+      }));
+      if (handed.length > 0) isFound = true;
+      this.composeEffects(target, handed, this.site.call.arguments, false);
+    }
+    return isFound;
+  }
+
   /** The effects of a function the call runs, as the caller sees them: its parameters bound to `args`. */
   private compose(target: Target, args: readonly ts.Expression[], isLater: boolean): void {
     const inner = target.bodies ? target.bodies.flatMap((body) => summarize(target.ctx, body)) : summarize(target.ctx, target.declaration);
+    this.composeEffects(target, inner, args, isLater);
+  }
+
+  private composeEffects(target: Target, inner: readonly Effect[], args: readonly ts.Expression[], isLater: boolean): void {
     const frame: Frame = { fn: target.declaration, args, ctx: this.site.ctx, next: target.outer ?? null };
     const here = this.base();
     for (const effect of inner) {
