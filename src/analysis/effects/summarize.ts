@@ -14,7 +14,7 @@ import { lastName, parentOf, truncate, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
-import { handedKeys } from './handed-keys.js';
+import { fieldClears, handedKeys } from './handed-keys.js';
 import { fromSource, namedInvalidation, templateEffects } from './library.js';
 import type { Effect, EffectBase, EffectKey, Target } from './model.js';
 import { armsThrough, armsWithin } from './paths.js';
@@ -264,18 +264,22 @@ class CallSummary {
 
   /**
    * A function named like an invalidation whose calls reach no cache client the audit knows (an
-   * epoch map, a cache class of its own): it clears the keys it hands on (`this.#bump(\`env:${id}\`)`).
-   * Whether any were found.
+   * epoch map, a cache class of its own): it clears the keys it hands on (`this.#bump(\`env:${id}\`)`),
+   * or else those its class reads with a field it changes (see `fieldClears`). Whether any were found.
    */
   private handOn(targets: readonly Target[]): boolean {
     let isFound = false;
     for (const target of targets) {
-      const handed = handedKeys(target.ctx, target.declaration).map(({ call, name, keys }) => ({
-        ...baseAt(target.ctx, call, name, target.declaration, false),
-        kind: 'invalidate' as const,
-        invalidationKind: 'pattern' as const,
-        keys: keys.map((expr) => ({ bound: { expr, ctx: target.ctx, env: null }, isKey: false })),
-      }));
+      const { ctx, declaration } = target;
+      const clearing = (node: ts.Node, name: string, keys: readonly ts.Expression[]): Effect => ({
+        ...baseAt(ctx, node, name, declaration, false),
+        kind: 'invalidate',
+        invalidationKind: 'pattern',
+        keys: keys.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })),
+      });
+      const handed = handedKeys(ctx, declaration).map(({ call, name, keys }) => clearing(call, name, keys));
+      const field = handed.length === 0 ? fieldClears(ctx, declaration) : null;
+      if (field) handed.push(clearing(field.change, field.name, field.keys));
       if (handed.length > 0) isFound = true;
       this.composeEffects(target, handed, this.site.call.arguments, false);
     }
