@@ -40,12 +40,16 @@ function registration(label) {
 }
 
 /**
- * The report's handler for a labelled row: at the labelled line; at the route registration of a
- * handler declared in a file of its own (Express `router.post(path, require('./create').default)`);
- * or, for one method branch of a Pages Router API route (labelled at the default export), the row of
- * that method in the file.
+ * The report's handler for a labelled row: the row of the same name and method in the file (a
+ * method branch the report names `action … (DELETE)`, at the branch's line); at the labelled line;
+ * at the route registration of a handler declared in a file of its own (Express `router.post(path,
+ * require('./create').default)`); or, for one method branch of a Pages Router API route (labelled at
+ * the default export), the row of that method in the file.
  */
 function matchRow(label, rows) {
+  const names = [label.class_or_function, `${label.class_or_function} (${label.http_method})`];
+  const named = rows.find((r) => sameFile(label.file, r.file) && r.method === label.http_method && names.includes(r.handler));
+  if (named) return named;
   const registered = registration(label);
   const atLine = rows.find(
     (r) => near(label, r.file, r.line) || (registered !== null && r.method === label.http_method && near(registered, r.file, r.line)),

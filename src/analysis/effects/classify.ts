@@ -49,7 +49,7 @@ const LOGGER = /^_?(?:logger|log|console)_?$/i;
  * A logging call whose logger the audit cannot follow (`this.logger_.log(…)` of a logger typed by
  * the project's own interface): it reaches no cache, and is no blind spot.
  */
-function isLogging(site: SourceCall): boolean {
+export function isLogging(site: SourceCall): boolean {
   const { ctx, name, receiver } = site;
   if (!LOG_METHODS.has(name) || receiver === null) return false;
   const held = unwrap(ctx.ts, receiver);

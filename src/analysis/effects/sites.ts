@@ -8,6 +8,7 @@ import { decoratorInvalidation } from '../read-pattern.js';
 import { enclosingFunction, lastName, unwrap } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
+import { fieldClears, handedKeys } from './handed-keys.js';
 import { invalidationsOf, isInProcessDelete } from './invalidation-facts.js';
 import { fromSource, namedInvalidation } from './library.js';
 import type { Effect, EffectBase, Target } from './model.js';
@@ -57,7 +58,11 @@ function siteEffects(ctx: FileContext): Effect[] {
       if (reading?.kind === 'named') found.push(namedInvalidation(ctx, call, base));
       if (reading?.kind !== 'helpers') return;
       found.push(...forwardedPatterns(ctx, call, reading.targets, base));
-      const isInvalidating = (t: Target): boolean => summarize(t.ctx, t.declaration).some((e) => e.kind === 'invalidate');
+      // A function that hands keys on clears those, in its own file (see `handedKeys`).
+      const isInvalidating = (t: Target): boolean =>
+        summarize(t.ctx, t.declaration).some((e) => e.kind === 'invalidate') ||
+        handedKeys(t.ctx, t.declaration).length > 0 ||
+        fieldClears(t.ctx, t.declaration) !== null;
       if (found.length > 0 || reading.isReadAsWritten || !matchesCallName(ctx, site.name) || reading.targets.some(isInvalidating)) return;
       read(readByName(site));
     };

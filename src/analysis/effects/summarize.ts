@@ -1,7 +1,5 @@
 import type ts from 'typescript';
-import { staticObjectIn } from '../context.js';
 import type { FileContext, RouteCode } from '../context.js';
-import { memberFunction } from '../factories.js';
 import { appendFrame, boundArgument } from '../env.js';
 import type { Frame } from '../env.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
@@ -10,10 +8,12 @@ import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
 import { concreteModel, isHeldModel } from '../sources/mongoose.js';
 import type { CallEffect, SourceCall } from '../sources/source.js';
 import { entityName } from '../sources/typeorm-entities.js';
-import { lastName, parentOf, truncate, unwrap } from '../../ts/syntax.js';
+import { lastName, parentOf, truncate } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
+import { givenCalls, referencedFunction } from './given-calls.js';
+import { fieldClears, handedKeys } from './handed-keys.js';
 import { fromSource, namedInvalidation, templateEffects } from './library.js';
 import type { Effect, EffectBase, EffectKey, Target } from './model.js';
 import { armsThrough, armsWithin } from './paths.js';
@@ -168,26 +168,6 @@ function ownRoutesOf(site: SourceCall): readonly RouteCode[] {
 /** Array methods that run a function they are handed on each element (or on the result: `then`). */
 const CALLBACK_TAKERS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find', 'then']);
 
-/**
- * The function of the project an argument names, not calls: `removeLink`, `redis.remove.link` of a
- * module that exports `{ remove: { link: (link) => … } }`, or a function another module exports.
- */
-function referencedFunction(ctx: FileContext, arg: ts.Expression): { declaration: ts.FunctionLikeDeclaration; ctx: FileContext } | null {
-  const { ts } = ctx;
-  const reference = unwrap(ts, arg);
-  if (ts.isIdentifier(reference)) {
-    const local = ctx.functions.get(reference.text);
-    if (local) return { declaration: local, ctx };
-    if (!ctx.importOf(reference.text)) return null;
-  } else if (ts.isPropertyAccessExpression(reference)) {
-    const held = staticObjectIn(ctx, reference.expression);
-    const member = held ? memberFunction(held.ctx, held.object, reference.name.text) : null;
-    if (member && held) return { declaration: member, ctx: held.ctx };
-  } else return null;
-  const found = ctx.resolver?.resolveIdentifier?.(reference)?.[0];
-  return found?.body ? { declaration: found, ctx: ctx.contextOf(found.getSourceFile()) } : null;
-}
-
 /** The effects one call adds to the summary of `root`: what the functions it runs do, or what a library source says it does. */
 class CallSummary {
   private here: EffectBase | null = null;
@@ -226,7 +206,8 @@ class CallSummary {
         for (const target of reading.targets) this.compose(target, this.site.call.arguments, false);
         const hasInvalidation = this.effects.slice(before).some((e) => e.kind === 'invalidate');
         const { ctx, name } = this.site;
-        if (!hasInvalidation && !reading.isReadAsWritten && matchesCallName(ctx, name)) this.apply(readByName(this.site));
+        if (hasInvalidation || reading.isReadAsWritten || !matchesCallName(ctx, name)) return;
+        if (!this.handOn(reading.targets)) this.apply(readByName(this.site));
         return;
       }
       case 'named':
@@ -260,10 +241,59 @@ class CallSummary {
     this.compose({ declaration: route.fn, ctx: route.ctx, label: route.label, bodies: route.bodies }, [], true);
   }
 
-  /** The effects of a function the call runs, as the caller sees them: its parameters bound to `args`. */
+  /**
+   * A function named like an invalidation whose calls reach no cache client the audit knows (an
+   * epoch map, a cache class of its own): it clears the keys it hands on (`this.#bump(\`env:${id}\`)`),
+   * or else those its class reads with a field it changes (see `fieldClears`). Whether any were found.
+   */
+  private handOn(targets: readonly Target[]): boolean {
+    let isFound = false;
+    for (const target of targets) {
+      const { ctx, declaration } = target;
+      const clearing = (node: ts.Node, name: string, keys: readonly ts.Expression[]): Effect => ({
+        ...baseAt(ctx, node, name, declaration, false),
+        kind: 'invalidate',
+        invalidationKind: 'pattern',
+        keys: keys.map((expr) => ({ bound: { expr, ctx, env: null }, isKey: false })),
+      });
+      const handed = handedKeys(ctx, declaration).map(({ call, name, keys }) => clearing(call, name, keys));
+      const field = handed.length === 0 ? fieldClears(ctx, declaration) : null;
+      if (field) handed.push(clearing(field.change, field.name, field.keys));
+      if (handed.length > 0) isFound = true;
+      this.composeEffects(
+        target,
+        handed,
+        { fn: declaration, args: this.site.call.arguments, ctx: this.site.ctx, next: target.outer ?? null },
+        false,
+      );
+    }
+    return isFound;
+  }
+
+  /**
+   * The effects of a function the call runs, as the caller sees them: its parameters bound to
+   * `args`; and those of the functions the call hands it in an object that it calls (see `givenCalls`).
+   */
   private compose(target: Target, args: readonly ts.Expression[], isLater: boolean): void {
     const inner = target.bodies ? target.bodies.flatMap((body) => summarize(target.ctx, body)) : summarize(target.ctx, target.declaration);
     const frame: Frame = { fn: target.declaration, args, ctx: this.site.ctx, next: target.outer ?? null };
+    const given = args.length > 0 ? givenCalls(this.site.ctx, target.declaration, target.ctx, args) : [];
+    // A call of a given function is no blind spot where the function is known.
+    const known = new Set<ts.Node>(given.map((g) => g.call));
+    this.composeEffects(target, known.size === 0 ? inner : inner.filter((e) => e.kind !== 'opaque' || !known.has(e.node)), frame, isLater);
+    for (const call of given) {
+      const isConditional = isConditionalWithin(target.ctx.ts, call.call, target.declaration);
+      const through = { fn: call.declaration, args: call.call.arguments, ctx: target.ctx, next: frame };
+      const effects = summarize(call.ctx, call.declaration).map((e) => ({
+        ...e,
+        through: [call.label, ...e.through],
+        isConditional: e.isConditional || isConditional,
+      }));
+      this.composeEffects({ ...target, declaration: call.declaration, ctx: call.ctx, self: undefined }, effects, through, isLater);
+    }
+  }
+
+  private composeEffects(target: Target, inner: readonly Effect[], frame: Frame, isLater: boolean): void {
     const here = this.base();
     for (const effect of inner) {
       const moved = {
