@@ -18,11 +18,12 @@ type CacheReadEffect = Effect & { kind: 'cache-read' };
 const MAX_HOPS = 4;
 
 /**
- * The fields the code reads, where it reads the entry, of the row the read's loader returns; null
- * when the loader returns anything but one read of the data layer made right there, or the value is
- * put to any use but a property read, a test, or a local variable used so in turn.
+ * The property paths the code reads, where it reads the entry, of the row the read's loader returns
+ * (`keyAuth.storeEncryptedKeys`; `keyAuth.*` where it puts `keyAuth` to another use); null when the
+ * loader returns anything but one read of the data layer made right there, or the value is put to
+ * any use but a property read, a test, or a local variable used so in turn.
  */
-export function readerFields(ctx: FileContext, effects: readonly Effect[], read: CacheReadEffect): string[] | null {
+export function readerPaths(ctx: FileContext, effects: readonly Effect[], read: CacheReadEffect): string[] | null {
   const { ts } = ctx;
   const call = read.at ?? read.node;
   if (!ts.isCallExpression(call) || call.getSourceFile() !== ctx.sourceFile) return null;
@@ -35,20 +36,37 @@ export function readerFields(ctx: FileContext, effects: readonly Effect[], read:
   // A read whose result is dropped (a warm-up) uses nothing of it.
   if (parent && ts.isExpressionStatement(parent)) return [];
   if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder) return null;
-  const fields = bindingUses(ts, parent.name, read.valueIn ?? null, 0);
-  return fields === null ? null : [...new Set(fields)].sort();
+  const paths = bindingUses(ts, parent.name, read.valueIn ?? null, 0);
+  return paths === null ? null : [...new Set(paths)].sort();
+}
+
+/**
+ * The fields of a load that the readers' paths use: for the row found, the first property of each
+ * path; for rows loaded beside it by a relation (`via`), the properties read under that relation.
+ * Undefined where a reader puts the relation's value to another use (`keyAuth.*`).
+ */
+export function loadReaderFields(paths: readonly string[], via: readonly string[] | undefined): string[] | undefined {
+  let rest = paths;
+  for (const relation of via ?? []) {
+    if (rest.includes(`${relation}.*`)) return undefined;
+    rest = rest.flatMap((path) => (path.startsWith(`${relation}.`) ? [path.slice(relation.length + 1)] : []));
+  }
+  if (rest.includes('*')) return undefined;
+  return [...new Set(rest.map((path) => path.split('.')[0] ?? path))].sort();
 }
 
 /**
  * Whether the loader makes one read of the data layer, in its own body (not a helper's, which may
  * shape the row), and returns what it finds as found or with a fallback for a miss (`?? null`).
+ * The rows of relations that read loads beside the row (`with: { keyAuth: true }`) are part of it.
  */
 function returnsOwnRead(ts: TS, loader: ts.ArrowFunction | ts.FunctionExpression, effects: readonly Effect[]): boolean {
   const within = (node: ts.Node): boolean =>
     node.getSourceFile() === loader.getSourceFile() && node.getStart() >= loader.getStart() && node.getEnd() <= loader.getEnd();
   const inside = effects.filter((e) => e.kind === 'model-read' && within(e.at ?? e.node));
-  const [only] = inside;
-  if (inside.length !== 1 || !only || only.at !== undefined) return false;
+  const roots = inside.filter((e) => e.kind !== 'model-read' || e.via === undefined);
+  const [only] = roots;
+  if (roots.length !== 1 || !only || only.at !== undefined || inside.some((e) => e.node !== only.node || e.at !== undefined)) return false;
   const values: ts.Expression[] = [];
   if (!ts.isBlock(loader.body)) values.push(loader.body);
   else {
@@ -77,9 +95,9 @@ function withoutFallback(ts: TS, expr: ts.Expression): ts.Expression {
 }
 
 /**
- * The fields read of the value a binding holds: a name's uses, or the names a destructuring takes
- * (`{ id, name }`). `valueIn`: the property of the held result that is the value (`val` of
- * `{ val, err }`); its other properties are the read's outcome, not the entry.
+ * The paths read of the value a binding holds: a name's uses, or the names a destructuring takes
+ * (`{ id, name }`) with what is read of each. `valueIn`: the property of the held result that is
+ * the value (`val` of `{ val, err }`); its other properties are the read's outcome, not the entry.
  */
 function bindingUses(ts: TS, name: ts.BindingName, valueIn: string | null, hops: number): string[] | null {
   if (ts.isIdentifier(name)) return valueIn === null ? nameUses(ts, name, hops) : wrapperUses(ts, name, valueIn, hops);
@@ -89,7 +107,7 @@ function bindingUses(ts: TS, name: ts.BindingName, valueIn: string | null, hops:
     if (element.dotDotDotToken) return null;
     const key = element.propertyName ? propertyKey(ts, element.propertyName) : ts.isIdentifier(element.name) ? element.name.text : null;
     if (key === null) return null;
-    if (valueIn === null) fields.push(key);
+    if (valueIn === null) fields.push(...under(key, bindingUses(ts, element.name, null, hops + 1)));
     else if (key === valueIn) {
       const uses = bindingUses(ts, element.name, null, hops);
       if (uses === null) return null;
@@ -97,6 +115,11 @@ function bindingUses(ts: TS, name: ts.BindingName, valueIn: string | null, hops:
     }
   }
   return fields;
+}
+
+/** The paths of a property whose value is used as `uses` says (null: put to another use, `key.*`). */
+function under(key: string, uses: readonly string[] | null): string[] {
+  return [key, ...(uses === null ? ['*'] : uses).map((path) => `${key}.${path}`)];
 }
 
 function propertyKey(ts: TS, name: ts.PropertyName): string | null {
@@ -155,10 +178,11 @@ function isAssigned(ts: TS, node: ts.Identifier): boolean {
 }
 
 /**
- * What one use of the value reads: a property (`identity.id`, `identity['id']`), nothing (a test:
- * `!identity`, `if (identity)`, `identity ? … : …`, `identity === null`), what a local variable it
- * is handed to reads in turn (`const x = identity`, `x = identity`), or null (anything else: passed
- * on, returned, spread, a method called on it).
+ * What one use of the value reads: a property (`identity.id`, `identity['id']`) with what is read
+ * of it in turn (`api.keyAuth.storeEncryptedKeys`), nothing (a test: `!identity`, `if (identity)`,
+ * `identity ? … : …`, `identity === null`), what a local variable it is handed to reads in turn
+ * (`const x = identity`, `const { keyAuth } = api`, `x = identity`), or null (anything else:
+ * passed on, returned, spread, a method called on it).
  */
 function valueUses(ts: TS, use: ts.Expression, hops: number): string[] | null {
   let value: ts.Node = use;
@@ -173,14 +197,13 @@ function valueUses(ts: TS, use: ts.Expression, hops: number): string[] | null {
   if (!parent) return null;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === value) {
     const outer = parentOf(parent);
-    return outer && ts.isCallExpression(outer) && outer.expression === parent ? null : [parent.name.text];
+    return outer && ts.isCallExpression(outer) && outer.expression === parent ? null : under(parent.name.text, valueUses(ts, parent, hops));
   }
   if (ts.isElementAccessExpression(parent) && parent.expression === value) {
     const key = ts.isStringLiteralLike(parent.argumentExpression) ? parent.argumentExpression.text : null;
-    return key === null ? null : [key];
+    return key === null ? null : under(key, valueUses(ts, parent, hops));
   }
-  if (ts.isVariableDeclaration(parent) && parent.initializer === value && ts.isIdentifier(parent.name))
-    return nameUses(ts, parent.name, hops + 1);
+  if (ts.isVariableDeclaration(parent) && parent.initializer === value) return bindingUses(ts, parent.name, null, hops + 1);
   if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const target = unwrap(ts, parent.left);
     const declared = ts.isIdentifier(target) ? localDeclaration(ts, target) : null;
