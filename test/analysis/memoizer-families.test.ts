@@ -414,3 +414,66 @@ app.put('/gsc/:projectId', async (req, res) => {
     ]);
   });
 });
+
+describe("the fields a memoizer's callers read of a row its loader hands on", () => {
+  /** Two callers of `getProjectByIdCached`: one reads the project's filters, one (through `Promise.all`) its name. */
+  const READERS = {
+    'src/events.ts': `import { getProjectByIdCached } from './services';
+export async function isExcluded(projectId: string, name: string) {
+  const project = await getProjectByIdCached(projectId);
+  return (project?.filters ?? []).includes(name);
+}
+`,
+    'src/notify.ts': `import { getProjectByIdCached } from './services';
+export async function notify(projectId: string) {
+  const [project, rules] = await Promise.all([getProjectByIdCached(projectId), Promise.resolve(['all'])]);
+  return rules.map((rule) => \`\${rule}: \${project?.name ?? ''}\`);
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { db } from './db';
+import { getProjectByIdCached } from './services';
+export const app = express();
+app.delete('/projects/:id', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { deleteAt: new Date() } });
+  res.json({});
+});
+app.patch('/projects/:id/name', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { name: req.body.name } });
+  res.json({});
+});
+app.patch('/projects/:id/filters', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { filters: req.body.filters } });
+  await getProjectByIdCached.clear(req.params.id);
+  res.json({});
+});
+`,
+  };
+
+  const stale = (result: ScanResult): (string | number)[][] =>
+    result.findings
+      .filter((f) => f.file === 'src/app.ts' && f.severity !== 'note')
+      .map((f) => [f.ruleId, f.severity, f.line, f.column, f.message.split('\n')[0] ?? '']);
+
+  it('reports an update of a field a caller reads, not one of a field none reads', async () => {
+    const result = await project({ ...CACHEABLE, ...READERS });
+    expect(stale(result)).toEqual([
+      [
+        'possibly-stale-family',
+        'warning',
+        9,
+        5,
+        'PATCH /projects/:id/name may leave a cached family stale: `cachable:getProjectById:{args}`.',
+      ],
+    ]);
+  });
+
+  it('counts every field where a caller hands the value on', async () => {
+    const result = await project({
+      ...CACHEABLE,
+      ...READERS,
+      'src/load.ts': `import { getProjectByIdCached } from './services';\nexport async function load(id: string) {\n  return getProjectByIdCached(id);\n}\n`,
+    });
+    expect(stale(result).map((f) => f[2])).toEqual([5, 9]);
+  });
+});

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { cachedMethods } from '../cached-methods.js';
 import type { FileContext } from '../context.js';
-import type { CacheFamily, ModelRead, UnnamedKey } from '../facts.js';
+import type { CacheFamily, UnnamedKey } from '../facts.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
 import { isLibraryCachedRead, isLibraryReadMethod } from '../sources/index.js';
 import { ttlSeconds } from '../ttl.js';
@@ -13,7 +13,7 @@ import type { Effect } from './model.js';
 import { cachedLoads, namedLoaderReads } from './loads.js';
 import { isMemoizedRead, memoizedFamilies } from './memoized.js';
 import { projections } from './projections.js';
-import { loadReaderFields, readerPaths } from './reader-fields.js';
+import { readerPaths, withReaderFields } from './reader-fields.js';
 import { summarize } from './summarize.js';
 import { useCacheFamilies } from './use-cache.js';
 
@@ -108,12 +108,6 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
     }
   }
   return families;
-}
-
-/** A load with the fields its readers use of it, where the readers' paths say them. */
-function withReaderFields(load: ModelRead, paths: readonly string[] | null): ModelRead {
-  const used = paths ? loadReaderFields(paths, load.via) : undefined;
-  return used ? { ...load, readerFields: used } : load;
 }
 
 /**
