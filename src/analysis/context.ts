@@ -32,10 +32,7 @@ export interface CallResolver {
   classesNamed?(name: string): readonly ts.ClassLikeDeclaration[];
   /** The function a file exports under `name`, through re-exports (`export { default } from '@/ee/…/handler'`). */
   resolveExport?(file: ts.SourceFile, name: string): ts.FunctionLikeDeclaration | null;
-  /**
-   * The initializer of the `const` a file exports under `name`, through re-exports and imports
-   * (`export { POST } from '@/modules/…/route'`, where `POST = withApiWrapper({ handler })`).
-   */
+  /** The initializer of the `const` a file exports under `name`, through re-exports and imports (`export { POST } from '…/route'`). */
   resolveExportedConstant?(file: ts.SourceFile, name: string): ts.Expression | null;
   /** The enum, type alias or interface an imported name stands for (`CacheKeyPrefixEnum`, `type Client = Redis | Cluster`), across files. */
   resolveDeclaration?(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | ts.InterfaceDeclaration | null;
@@ -43,6 +40,8 @@ export interface CallResolver {
   listenersOf?(event: string): readonly ts.FunctionLikeDeclaration[];
   /** The classes of the project that implement an interface of this name (`class RedisCache implements ICacheService`). */
   implementationsOf?(name: string): readonly ts.ClassLikeDeclaration[];
+  /** The identifiers across the project that use a module's `const` (`getProjectByIdCached`); null when one cannot be told. */
+  referencesOf?(declaration: ts.VariableDeclaration): readonly ts.Identifier[] | null;
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
   /** The roles of the keys of the whole project (see `keyRolesOfFile`); without it, the file's own. */
@@ -64,9 +63,8 @@ export interface CallResolver {
   /** The model each named relation of a model reaches (Drizzle's `relations(…)`), across the project. */
   relationsOf?(model: string): ReadonlyMap<string, RelationTarget>;
   /**
-   * The models a delete of `model` removes rows of by cascade, across the project: by the relations
-   * the code declares (see `codeCascadeTable`), and for a Prisma client's delete (`schema: 'prisma'`)
-   * by the Prisma schema's `onDelete: Cascade` too, which is looked for only then.
+   * The models a delete of `model` removes rows of by cascade, across the project: by the relations the code declares
+   * (see `codeCascadeTable`), and for a Prisma client's delete (`schema: 'prisma'`) by its schema's `onDelete: Cascade` too.
    */
   cascadesOf?(model: string, schema: CascadeSchema): readonly Cascade[];
   /** The prefix the routes registered on a router are served under, from where the project mounts it (`app.use('/api', router)`). */

@@ -158,6 +158,11 @@ export interface ModelRead {
    */
   readonly isRelated?: boolean;
   /**
+   * The relations by which a read loads its rows beside the row it finds (`['keyAuth']` of Drizzle's
+   * `with: { keyAuth: true }`, `['roles', 'role']` nested): the property path to them in the value.
+   */
+  readonly via?: readonly string[];
+  /**
    * Its fields are those the loader is seen to use of the row (`conn.siteUrl`), not a selection the
    * read makes: the loader makes its value from them rather than handing on the row.
    */

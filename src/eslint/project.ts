@@ -15,7 +15,7 @@ import { projectFiles } from '../project/files.js';
 import { isTestFile } from '../project/test-files.js';
 import type { ProjectFiles } from '../project/files.js';
 import { exportableNames, fileRelevance } from '../project/relevance.js';
-import { ProjectResolver, declaresClass } from '../project/resolver.js';
+import { ProjectResolver, declaresClass, namesIdentifier } from '../project/resolver.js';
 import { enclosingWorkspace } from '../project/workspaces.js';
 import { scriptKindOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
@@ -114,6 +114,10 @@ export class UntypedProject {
       },
       tableFiles: () => this.relevantFiles(),
       classFiles: (name) => this.auditedFiles().filter((file) => declaresClass(this.entry(file).text, name)),
+      filesNaming: (name) => {
+        const searched = this.auditedFiles();
+        return { naming: searched.filter((file) => namesIdentifier(this.entry(file).text, name)), searched };
+      },
     });
   }
 

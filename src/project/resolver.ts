@@ -4,6 +4,7 @@ import type { KeyRoles } from '../analysis/effects/key-roles.js';
 import type { RouteTable } from '../analysis/frameworks/own-routes.js';
 import type { Cascade, CascadeSchema, SchemaText } from '../analysis/prisma-schema.js';
 import type { JobProcessor, ModelHook, RelationTarget } from '../analysis/sources/source.js';
+import { parentOf } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
 import { CallTargets } from './call-targets.js';
 import { ProjectExports } from './exports.js';
@@ -41,6 +42,12 @@ function exportedNames(ts: TS, statement: ts.Statement): string[] {
   return named ? [named.text] : [];
 }
 
+/** The files whose text names an identifier, and the files searched for it. */
+export interface FilesNaming {
+  readonly naming: readonly string[];
+  readonly searched: readonly string[];
+}
+
 /** What a resolver reads the project through. */
 export interface ResolverInputs extends FileAccess {
   readonly project: ResolvedProject;
@@ -56,6 +63,12 @@ export interface ResolverInputs extends FileAccess {
   readonly routeTable?: () => RouteTable;
   /** The project's files whose text declares a class of a name (`class QuoteService`); none by default. */
   readonly classFiles?: (name: string) => readonly string[];
+  /**
+   * The files whose text names an identifier (`getProjectByIdCached`) among those searched (the
+   * audited ones, or every source file of the monorepo an application is one of); without it,
+   * references are not looked for.
+   */
+  readonly filesNaming?: (name: string) => FilesNaming;
   /**
    * What the answers that reach into other files (exported declarations and constants, through
    * re-exports) are remembered for: a new scope reads those files again, so that the persistent
@@ -86,6 +99,7 @@ export class ProjectResolver implements CallResolver {
   /** Per project module and name asked for, what it passes on (see `reexportedPackages`). */
   private readonly passedOn = new WeakMap<ts.SourceFile, Map<string, PassedOn>>();
   private readonly classFiles: (name: string) => readonly string[];
+  private readonly filesNaming?: (name: string) => FilesNaming;
   private readonly recorder?: ReadRecorder;
   /** The route files that serve a URL path, when the scan gives a route table (it knows every file's path). */
   readonly routesOf?: (path: string) => readonly ServedRoute[];
@@ -109,6 +123,7 @@ export class ProjectResolver implements CallResolver {
     this.calls = new CallTargets(ts, this.modules, this.exports, (name) => this.tables.implementationsOf(name));
     this.keyRoles = inputs.keyRoles;
     this.classFiles = inputs.classFiles ?? (() => []);
+    this.filesNaming = inputs.filesNaming;
     this.recorder = inputs.recorder;
     if (inputs.routeTable) {
       // Each route file is parsed when it serves a path asked for, the read told to the recorder.
@@ -147,6 +162,33 @@ export class ProjectResolver implements CallResolver {
     return files
       .flatMap((file) => this.modules.parsed(file) ?? [])
       .flatMap((file) => file.statements.filter((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name));
+  }
+
+  referencesOf(declaration: ts.VariableDeclaration): readonly ts.Identifier[] | null {
+    const { ts } = this;
+    const { name, initializer } = declaration;
+    if (!this.filesNaming || !ts.isIdentifier(name) || !initializer) return null;
+    // The answer depends on the text of every file searched: one that comes to name it changes it.
+    const { naming, searched } = this.filesNaming(name.text);
+    for (const path of searched) this.recorder?.scanned(path);
+    const home = declaration.getSourceFile();
+    const found: ts.Identifier[] = [];
+    for (const path of naming) {
+      const file = this.modules.parsed(path);
+      if (!file) return null;
+      const locals = new Set(
+        [...this.modules.imports(file)].flatMap(([local, binding]) => (binding.imported === name.text ? [local] : [])),
+      );
+      if (file === home) locals.add(name.text);
+      const references = referencesIn(ts, file, name.text, locals);
+      if (references === null) return null;
+      for (const reference of references) {
+        // Another file's name for it must be its import of this declaration (through re-exports).
+        if (file !== home && this.resolveConstant(reference) !== initializer) return null;
+        found.push(reference);
+      }
+    }
+    return found;
   }
 
   resolveDeclaration(reference: ts.Identifier): ts.EnumDeclaration | ts.TypeAliasDeclaration | ts.InterfaceDeclaration | null {
@@ -296,7 +338,42 @@ export class ProjectResolver implements CallResolver {
   }
 }
 
+/** Whether a file's text holds an identifier (`getProjectByIdCached`, not `getProjectByIdCachedTwice`). */
+export function namesIdentifier(text: string | null | undefined, name: string): boolean {
+  return text?.includes(name) === true && new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+}
+
 /** Whether a file's text declares a class of a name (`class QuoteService`, `export default class QuoteService`). */
 export function declaresClass(text: string | null | undefined, name: string): boolean {
   return text?.includes(`class ${name}`) === true && new RegExp(`\\bclass\\s+${name}\\b`).test(text);
+}
+
+/**
+ * The identifiers of a file that use a name (`locals`: the names it has there) as a value, leaving
+ * out declarations, import and export specifiers and object keys; null where the name is a
+ * property of something else (`db.getProjectByIdCached`, a namespace's member), which is not told.
+ */
+function referencesIn(ts: TS, file: ts.SourceFile, name: string, locals: ReadonlySet<string>): ts.Identifier[] | null {
+  const found: ts.Identifier[] = [];
+  const state = { isKnown: true };
+  const visit = (node: ts.Node): void => {
+    if (!state.isKnown) return;
+    if (ts.isIdentifier(node) && (node.text === name || locals.has(node.text))) {
+      const parent = parentOf(node);
+      if (parent && ts.isPropertyAccessExpression(parent) && parent.name === node) state.isKnown = false;
+      else if (!parent || !isDeclaredName(ts, parent, node)) found.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return state.isKnown ? found : null;
+}
+
+/** Whether an identifier is a name its parent declares (a variable, an import or export specifier, an object key), not a use. */
+function isDeclaredName(ts: TS, parent: ts.Node, node: ts.Identifier): boolean {
+  if (ts.isShorthandPropertyAssignment(parent)) return false;
+  if (ts.isBindingElement(parent) && parent.propertyName === node) return true;
+  if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent))
+    return true;
+  return (parent as { name?: ts.Node }).name === node;
 }

@@ -1,6 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MatrixRow, ScanResult } from '../../src/scanner/result.js';
-import { projects } from '../support/project.js';
+import { scan } from '../../src/scanner/scan.js';
+import { projects, writeProject } from '../support/project.js';
 
 /** Writes a small project with no configuration (families inferred from the code) and scans it. */
 const project = projects('memoizer-families');
@@ -412,5 +415,115 @@ app.put('/gsc/:projectId', async (req, res) => {
       'DELETE /gsc/:projectId may leave a cached family stale: `cachable::{args}`.',
       '- `cachable::{args}` holds GscConnection (looked up by key; read at src/services.ts:14, filled at src/services.ts:14, ttl 14400 s); it writes GscConnection (delete) at src/app.ts:24; its loader makes its value from fields of the row, not a copy of the row: delete `cachable::{args}`.',
     ]);
+  });
+});
+
+describe("the fields a memoizer's callers read of a row its loader hands on", () => {
+  /** Two callers of `getProjectByIdCached`: one reads the project's filters, one (through `Promise.all`) its name. */
+  const READERS = {
+    'src/events.ts': `import { getProjectByIdCached } from './services';
+export async function isExcluded(projectId: string, name: string) {
+  const project = await getProjectByIdCached(projectId);
+  return (project?.filters ?? []).includes(name);
+}
+`,
+    'src/notify.ts': `import { getProjectByIdCached } from './services';
+export async function notify(projectId: string) {
+  const [project, rules] = await Promise.all([getProjectByIdCached(projectId), Promise.resolve(['all'])]);
+  return rules.map((rule) => \`\${rule}: \${project?.name ?? ''}\`);
+}
+`,
+    'src/app.ts': `import express from 'express';
+import { db } from './db';
+import { getProjectByIdCached } from './services';
+export const app = express();
+app.delete('/projects/:id', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { deleteAt: new Date() } });
+  res.json({});
+});
+app.patch('/projects/:id/name', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { name: req.body.name } });
+  res.json({});
+});
+app.patch('/projects/:id/filters', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { filters: req.body.filters } });
+  await getProjectByIdCached.clear(req.params.id);
+  res.json({});
+});
+`,
+  };
+
+  const stale = (result: ScanResult): (string | number)[][] =>
+    result.findings
+      .filter((f) => f.file === 'src/app.ts' && f.severity !== 'note')
+      .map((f) => [f.ruleId, f.severity, f.line, f.column, f.message.split('\n')[0] ?? '']);
+
+  it('reports an update of a field a caller reads, not one of a field none reads', async () => {
+    const result = await project({ ...CACHEABLE, ...READERS });
+    expect(stale(result)).toEqual([
+      [
+        'possibly-stale-family',
+        'warning',
+        9,
+        5,
+        'PATCH /projects/:id/name may leave a cached family stale: `cachable:getProjectById:{args}`.',
+      ],
+    ]);
+  });
+
+  it('counts every field where a caller hands the value on', async () => {
+    const result = await project({
+      ...CACHEABLE,
+      ...READERS,
+      'src/load.ts': `import { getProjectByIdCached } from './services';\nexport async function load(id: string) {\n  return getProjectByIdCached(id);\n}\n`,
+    });
+    expect(stale(result).map((f) => f[2])).toEqual([5, 9]);
+  });
+});
+
+describe("a memoizer's callers in the other packages of a monorepo", () => {
+  const roots: string[] = [];
+  afterAll(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
+  const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+  /** The API app soft-deletes a project; a worker (another app, not audited with it) reads the cached project. */
+  async function audit(workerReads: string): Promise<(string | number)[][]> {
+    const shared = Object.fromEntries(Object.entries(CACHEABLE).map(([path, text]) => [`packages/db/${path}`, text]));
+    const root = writeProject('memoizer-monorepo', {
+      'package.json': json({ name: 'acme', private: true, workspaces: ['apps/*', 'packages/*'] }),
+      'packages/db/package.json': json({ name: '@acme/db', main: './src/services.ts' }),
+      ...shared,
+      'apps/api/package.json': json({ name: '@acme/api', dependencies: { '@acme/db': 'workspace:*', express: '4.21.0' } }),
+      'apps/api/src/app.ts': `import express from 'express';
+import { db } from '@acme/db/src/db';
+export const app = express();
+app.delete('/projects/:id', async (req, res) => {
+  await db.project.update({ where: { id: req.params.id }, data: { deleteAt: new Date() } });
+  res.json({});
+});
+`,
+      'apps/worker/package.json': json({ name: '@acme/worker', dependencies: { '@acme/db': 'workspace:*' } }),
+      'apps/worker/src/job.ts': `import { getProjectByIdCached } from '@acme/db';
+export async function run(projectId: string) {
+  const project = await getProjectByIdCached(projectId);
+  return project ? ${workerReads} : null;
+}
+`,
+    });
+    roots.push(root);
+    const result = await scan({ root: join(root, 'apps/api'), workspaceRoot: root });
+    return result.findings.filter((f) => f.severity !== 'note').map((f) => [f.ruleId, f.file, f.line, f.message]);
+  }
+
+  it('keeps the fields a sibling application reads', async () => {
+    expect(await audit('project.deleteAt')).toEqual([
+      ['possibly-stale-family', 'src/app.ts', 4, 'DELETE /projects/:id may leave a cached family stale: `cachable:getProjectById:{args}`.'],
+    ]);
+  });
+
+  it('drops an update of a field no caller in the monorepo reads', async () => {
+    expect(await audit('project.name')).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import type { Effect } from './model.js';
 import { cachedLoads, namedLoaderReads } from './loads.js';
 import { isMemoizedRead, memoizedFamilies } from './memoized.js';
 import { projections } from './projections.js';
-import { readerFields } from './reader-fields.js';
+import { readerPaths, withReaderFields } from './reader-fields.js';
 import { summarize } from './summarize.js';
 import { useCacheFamilies } from './use-cache.js';
 
@@ -83,8 +83,8 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
   for (const read of effects) {
     if (read.kind !== 'cache-read' || isMemoizedRead(ctx, read)) continue;
     const inline = loaderReads(effects, read);
-    const used = inline.length > 0 ? readerFields(ctx, effects, read) : null;
-    const loads = inline.length > 0 ? inline.map((load) => (used ? { ...load, readerFields: used } : load)) : namedLoaderReads(read);
+    const paths = inline.length > 0 ? readerPaths(ctx, effects, read) : null;
+    const loads = inline.length > 0 ? inline.map((load) => withReaderFields(load, paths)) : namedLoaderReads(read);
     const isLoaded = read.hasLoader && loads.length > 0;
     const models = [...new Set(loads.map((l) => l.model))];
     const fills = fillsOf(ctx, effects, read);

@@ -186,6 +186,7 @@ function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read'
     ...(pinned.length > 0 ? { pinned } : {}),
     ...(effect.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
     ...(effect.isRelated === true ? { isRelated: true } : {}),
+    ...(effect.via ? { via: effect.via } : {}),
   };
 }
 

@@ -92,6 +92,7 @@ export function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
       ...(e.pinned ? { pinned: e.pinned } : {}),
       ...(e.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
       ...(e.isRelated === true ? { isRelated: true } : {}),
+      ...(e.via ? { via: e.via } : {}),
       ...(isOnHelperBranch(e) ? { isOnHelperBranch: true } : {}),
     };
     result.set(JSON.stringify(read), read);

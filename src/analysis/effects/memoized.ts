@@ -13,6 +13,7 @@ import { isFamilyKey, keyPattern } from './keys.js';
 import { familyTtl } from './loaders.js';
 import { cachedLoads } from './loads.js';
 import type { Effect, EffectKey, EffectTtl } from './model.js';
+import { memoizedReaderPaths, withReaderFields } from './reader-fields.js';
 import { summarize } from './summarize.js';
 import { redisTtl } from '../sources/cache-clients.js';
 
@@ -73,7 +74,12 @@ export function memoizedFamilies(ctx: FileContext): CacheFamily[] {
   const families: CacheFamily[] = [];
   for (const { call, made, reads, fills } of calls) {
     const where = { file: ctx.file, range: ctx.range(call) };
-    const loads = [...new Map(made.given.flatMap((g) => cachedLoads(g.ctx, g.fn)).map((l) => [JSON.stringify(l), l])).values()];
+    const [given] = made.given;
+    // What the callers read of the value, where the one loader given hands on its row as found.
+    const paths = given && made.given.length === 1 ? memoizedReaderPaths(ctx, call, given) : null;
+    const loads = [...new Map(made.given.flatMap((g) => cachedLoads(g.ctx, g.fn)).map((l) => [JSON.stringify(l), l])).values()].map(
+      (load) => withReaderFields(load, paths),
+    );
     // The expiry the call gives (`cacheable(fn, 60)`); a layer in front that says none (an LRU of the process) keeps its own.
     const ttls = [...fills.flatMap((fill) => (fill.ttl ? [fill.ttl] : [])), ...statedExpiries(made)].flatMap(
       (ttl) => ttlSeconds(atCall(ttl, made.outer)) ?? [],

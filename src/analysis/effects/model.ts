@@ -108,6 +108,7 @@ export type Effect = EffectBase &
         readonly given?: Bound;
         readonly hasUnreadFilter?: boolean;
         readonly isRelated?: boolean;
+        readonly via?: readonly string[];
       }
     | {
         readonly kind: 'model-write';

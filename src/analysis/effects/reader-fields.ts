@@ -10,7 +10,9 @@ import { isPropertyName, resultHolder } from '../document-fields.js';
 import { isNothing } from '../../ts/guards.js';
 import { enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
+import type { ModelRead } from '../facts.js';
 import type { Effect } from './model.js';
+import { summarize } from './summarize.js';
 
 type CacheReadEffect = Effect & { kind: 'cache-read' };
 
@@ -18,11 +20,12 @@ type CacheReadEffect = Effect & { kind: 'cache-read' };
 const MAX_HOPS = 4;
 
 /**
- * The fields the code reads, where it reads the entry, of the row the read's loader returns; null
- * when the loader returns anything but one read of the data layer made right there, or the value is
- * put to any use but a property read, a test, or a local variable used so in turn.
+ * The property paths the code reads, where it reads the entry, of the row the read's loader returns
+ * (`keyAuth.storeEncryptedKeys`; `keyAuth.*` where it puts `keyAuth` to another use); null when the
+ * loader returns anything but one read of the data layer made right there, or the value is put to
+ * any use but a property read, a test, or a local variable used so in turn.
  */
-export function readerFields(ctx: FileContext, effects: readonly Effect[], read: CacheReadEffect): string[] | null {
+export function readerPaths(ctx: FileContext, effects: readonly Effect[], read: CacheReadEffect): string[] | null {
   const { ts } = ctx;
   const call = read.at ?? read.node;
   if (!ts.isCallExpression(call) || call.getSourceFile() !== ctx.sourceFile) return null;
@@ -35,22 +38,125 @@ export function readerFields(ctx: FileContext, effects: readonly Effect[], read:
   // A read whose result is dropped (a warm-up) uses nothing of it.
   if (parent && ts.isExpressionStatement(parent)) return [];
   if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder) return null;
-  const fields = bindingUses(ts, parent.name, read.valueIn ?? null, 0);
-  return fields === null ? null : [...new Set(fields)].sort();
+  const paths = bindingUses(ts, parent.name, read.valueIn ?? null, 0);
+  return paths === null ? null : [...new Set(paths)].sort();
+}
+
+/** Properties of a memoizer's cached function that do not read an entry (`getProjectByIdCached.clear(id)`). */
+const NON_READING = new Set(['clear', 'getKey', 'set', 'delete', 'del', 'invalidate', 'remove']);
+
+/** How many uses of a memoizer's cached function across the project are read before giving up. */
+const MAX_CALLERS = 32;
+
+/**
+ * The property paths the callers of a memoizer's cached function, across the project, read of what
+ * it returns (`const project = await getProjectByIdCached(id)`, then `project?.name`), where the
+ * loader it is given returns one read of the data layer as found (see `returnsOwnRead`); null when
+ * the loader shapes its value, or a use of the function or of its value is not one read so.
+ */
+export function memoizedReaderPaths(
+  ctx: FileContext,
+  call: ts.CallExpression,
+  loader: { readonly fn: ts.FunctionLikeDeclaration; readonly ctx: FileContext },
+): string[] | null {
+  const { ts } = ctx;
+  let held: ts.Node = call;
+  let parent = parentOf(held);
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) {
+    held = parent;
+    parent = parentOf(held);
+  }
+  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== held || !ts.isIdentifier(parent.name)) return null;
+  if (!returnsOwnRead(loader.ctx.ts, loader.fn, summarize(loader.ctx, loader.fn))) return null;
+  const references = ctx.resolver?.referencesOf?.(parent) ?? null;
+  if (!references || references.length > MAX_CALLERS) return null;
+  const paths: string[] = [];
+  let calls = 0;
+  for (const reference of references) {
+    const use = parentOf(reference);
+    if (use && ts.isPropertyAccessExpression(use) && use.expression === reference && NON_READING.has(use.name.text)) continue;
+    if (!use || !ts.isCallExpression(use) || use.expression !== reference) return null;
+    const uses = resultUses(ts, use);
+    if (uses === null) return null;
+    paths.push(...uses);
+    calls++;
+  }
+  // A function no code of the project calls may be called by code outside it.
+  return calls === 0 ? null : [...new Set(paths)].sort();
+}
+
+/** What the code reads of a call's result: dropped, held by a variable or a destructuring, or an element of `Promise.all([…])` taken apart. */
+function resultUses(ts: TS, call: ts.CallExpression): string[] | null {
+  const holder = resultHolder(ts, call);
+  const parent = parentOf(holder);
+  if (!parent) return null;
+  if (ts.isExpressionStatement(parent)) return [];
+  if (ts.isVariableDeclaration(parent) && parent.initializer === holder) return bindingUses(ts, parent.name, null, 0);
+  return ts.isArrayLiteralExpression(parent) ? elementUses(ts, parent, holder) : null;
+}
+
+/** What is read of one element of `const [project, rules] = await Promise.all([getProject(id), getRules(id)])`. */
+function elementUses(ts: TS, list: ts.ArrayLiteralExpression, element: ts.Node): string[] | null {
+  const index = list.elements.findIndex((e) => e === element);
+  if (index < 0 || list.elements.slice(0, index).some((e) => ts.isSpreadElement(e))) return null;
+  const all = parentOf(list);
+  if (!all || !ts.isCallExpression(all) || all.arguments[0] !== list || !isPromiseAll(ts, all.expression)) return null;
+  const holder = resultHolder(ts, all);
+  const parent = parentOf(holder);
+  if (parent && ts.isExpressionStatement(parent)) return [];
+  if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder || !ts.isArrayBindingPattern(parent.name)) return null;
+  const bound = parent.name.elements[index];
+  if (!bound || ts.isOmittedExpression(bound)) return [];
+  return bound.dotDotDotToken ? null : bindingUses(ts, bound.name, null, 0);
+}
+
+function isPromiseAll(ts: TS, callee: ts.Expression): boolean {
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === 'all' &&
+    ts.isIdentifier(callee.expression) &&
+    callee.expression.text === 'Promise'
+  );
+}
+
+/** A load with the fields its readers use of it, where the readers' paths say them. */
+export function withReaderFields(load: ModelRead, paths: readonly string[] | null): ModelRead {
+  const used = paths ? loadReaderFields(paths, load.via) : undefined;
+  return used ? { ...load, readerFields: used } : load;
+}
+
+/**
+ * The fields of a load that the readers' paths use: for the row found, the first property of each
+ * path; for rows loaded beside it by a relation (`via`), the properties read under that relation.
+ * Undefined where a reader puts the relation's value to another use (`keyAuth.*`).
+ */
+function loadReaderFields(paths: readonly string[], via: readonly string[] | undefined): string[] | undefined {
+  let rest = paths;
+  for (const relation of via ?? []) {
+    if (rest.includes(`${relation}.*`)) return undefined;
+    rest = rest.flatMap((path) => (path.startsWith(`${relation}.`) ? [path.slice(relation.length + 1)] : []));
+  }
+  if (rest.includes('*')) return undefined;
+  return [...new Set(rest.map((path) => path.split('.')[0] ?? path))].sort();
 }
 
 /**
  * Whether the loader makes one read of the data layer, in its own body (not a helper's, which may
  * shape the row), and returns what it finds as found or with a fallback for a miss (`?? null`).
+ * The rows of relations that read loads beside the row (`with: { keyAuth: true }`) are part of it;
+ * a `const` that holds what it finds is it, and `return null` hands on a miss.
  */
-function returnsOwnRead(ts: TS, loader: ts.ArrowFunction | ts.FunctionExpression, effects: readonly Effect[]): boolean {
+function returnsOwnRead(ts: TS, loader: ts.FunctionLikeDeclaration, effects: readonly Effect[]): boolean {
+  const body = loader.body;
+  if (!body) return false;
   const within = (node: ts.Node): boolean =>
     node.getSourceFile() === loader.getSourceFile() && node.getStart() >= loader.getStart() && node.getEnd() <= loader.getEnd();
   const inside = effects.filter((e) => e.kind === 'model-read' && within(e.at ?? e.node));
-  const [only] = inside;
-  if (inside.length !== 1 || !only || only.at !== undefined) return false;
+  const roots = inside.filter((e) => e.kind !== 'model-read' || e.via === undefined);
+  const [only] = roots;
+  if (roots.length !== 1 || !only || only.at !== undefined || inside.some((e) => e.node !== only.node || e.at !== undefined)) return false;
   const values: ts.Expression[] = [];
-  if (!ts.isBlock(loader.body)) values.push(loader.body);
+  if (!ts.isBlock(body)) values.push(body);
   else {
     const visit = (node: ts.Node): void => {
       if (ts.isReturnStatement(node) && enclosingFunction(ts, node) === loader) {
@@ -59,9 +165,36 @@ function returnsOwnRead(ts: TS, loader: ts.ArrowFunction | ts.FunctionExpression
       }
       if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
     };
-    ts.forEachChild(loader.body, visit);
+    ts.forEachChild(body, visit);
   }
-  return values.length > 0 && values.every((value) => withoutFallback(ts, value) === only.node);
+  const isRow = (value: ts.Expression): boolean => {
+    const bare = withoutFallback(ts, value);
+    if (bare === only.node) return true;
+    const held = ts.isIdentifier(bare) ? constIn(ts, loader, bare.text) : null;
+    return held?.initializer !== undefined && withoutFallback(ts, held.initializer) === only.node;
+  };
+  return values.some(isRow) && values.every((value) => isRow(value) || isNothing(ts, unwrap(ts, value)));
+}
+
+/** The `const` of a name a function declares in its own body (not a nested function's). */
+function constIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): ts.VariableDeclaration | null {
+  let found: ts.VariableDeclaration | null = null;
+  const visit = (node: ts.Node): void => {
+    if (found || (ts.isFunctionLike(node) && node !== fn)) return;
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.name.text === name &&
+      ts.isVariableDeclarationList(node.parent) &&
+      (node.parent.flags & ts.NodeFlags.Const) !== 0
+    ) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
 }
 
 /** An expression without `await`, parentheses, casts and a `?? null` / `|| undefined` fallback. */
@@ -77,9 +210,9 @@ function withoutFallback(ts: TS, expr: ts.Expression): ts.Expression {
 }
 
 /**
- * The fields read of the value a binding holds: a name's uses, or the names a destructuring takes
- * (`{ id, name }`). `valueIn`: the property of the held result that is the value (`val` of
- * `{ val, err }`); its other properties are the read's outcome, not the entry.
+ * The paths read of the value a binding holds: a name's uses, or the names a destructuring takes
+ * (`{ id, name }`) with what is read of each. `valueIn`: the property of the held result that is
+ * the value (`val` of `{ val, err }`); its other properties are the read's outcome, not the entry.
  */
 function bindingUses(ts: TS, name: ts.BindingName, valueIn: string | null, hops: number): string[] | null {
   if (ts.isIdentifier(name)) return valueIn === null ? nameUses(ts, name, hops) : wrapperUses(ts, name, valueIn, hops);
@@ -89,7 +222,7 @@ function bindingUses(ts: TS, name: ts.BindingName, valueIn: string | null, hops:
     if (element.dotDotDotToken) return null;
     const key = element.propertyName ? propertyKey(ts, element.propertyName) : ts.isIdentifier(element.name) ? element.name.text : null;
     if (key === null) return null;
-    if (valueIn === null) fields.push(key);
+    if (valueIn === null) fields.push(...under(key, bindingUses(ts, element.name, null, hops + 1)));
     else if (key === valueIn) {
       const uses = bindingUses(ts, element.name, null, hops);
       if (uses === null) return null;
@@ -97,6 +230,11 @@ function bindingUses(ts: TS, name: ts.BindingName, valueIn: string | null, hops:
     }
   }
   return fields;
+}
+
+/** The paths of a property whose value is used as `uses` says (null: put to another use, `key.*`). */
+function under(key: string, uses: readonly string[] | null): string[] {
+  return [key, ...(uses === null ? ['*'] : uses).map((path) => `${key}.${path}`)];
 }
 
 function propertyKey(ts: TS, name: ts.PropertyName): string | null {
@@ -155,10 +293,11 @@ function isAssigned(ts: TS, node: ts.Identifier): boolean {
 }
 
 /**
- * What one use of the value reads: a property (`identity.id`, `identity['id']`), nothing (a test:
- * `!identity`, `if (identity)`, `identity ? … : …`, `identity === null`), what a local variable it
- * is handed to reads in turn (`const x = identity`, `x = identity`), or null (anything else: passed
- * on, returned, spread, a method called on it).
+ * What one use of the value reads: a property (`identity.id`, `identity['id']`) with what is read
+ * of it in turn (`api.keyAuth.storeEncryptedKeys`), nothing (a test: `!identity`, `if (identity)`,
+ * `identity ? … : …`, `identity === null`), what a local variable it is handed to reads in turn
+ * (`const x = identity`, `const { keyAuth } = api`, `x = identity`), or null (anything else:
+ * passed on, returned, spread, a method called on it).
  */
 function valueUses(ts: TS, use: ts.Expression, hops: number): string[] | null {
   let value: ts.Node = use;
@@ -173,14 +312,13 @@ function valueUses(ts: TS, use: ts.Expression, hops: number): string[] | null {
   if (!parent) return null;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === value) {
     const outer = parentOf(parent);
-    return outer && ts.isCallExpression(outer) && outer.expression === parent ? null : [parent.name.text];
+    return outer && ts.isCallExpression(outer) && outer.expression === parent ? null : under(parent.name.text, valueUses(ts, parent, hops));
   }
   if (ts.isElementAccessExpression(parent) && parent.expression === value) {
     const key = ts.isStringLiteralLike(parent.argumentExpression) ? parent.argumentExpression.text : null;
-    return key === null ? null : [key];
+    return key === null ? null : under(key, valueUses(ts, parent, hops));
   }
-  if (ts.isVariableDeclaration(parent) && parent.initializer === value && ts.isIdentifier(parent.name))
-    return nameUses(ts, parent.name, hops + 1);
+  if (ts.isVariableDeclaration(parent) && parent.initializer === value) return bindingUses(ts, parent.name, null, hops + 1);
   if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const target = unwrap(ts, parent.left);
     const declared = ts.isIdentifier(target) ? localDeclaration(ts, target) : null;

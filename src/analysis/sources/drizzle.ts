@@ -304,10 +304,18 @@ export const drizzle: Source = {
         const model = modelName(table.name.text);
         const lookup = isFoundById(ts, call, name) ? { lookup: 'point' as const } : {};
         // The row a one-to-one relation points at is found by its key: a row created since is none of them.
-        const related = relatedModels(ctx, model, call.arguments[0], 0).map((other): CallEffect =>
+        const related = relatedModels(ctx, model, call.arguments[0], []).map((other): CallEffect =>
           other.isMany
-            ? { kind: 'model-read', model: other.target, operation: name, fields: other.fields, lookup: 'list', isRelated: true }
-            : { kind: 'model-read', model: other.target, operation: name, fields: other.fields, lookup: 'point' },
+            ? {
+                kind: 'model-read',
+                model: other.target,
+                operation: name,
+                fields: other.fields,
+                lookup: 'list',
+                isRelated: true,
+                via: other.via,
+              }
+            : { kind: 'model-read', model: other.target, operation: name, fields: other.fields, lookup: 'point', via: other.via },
         );
         return [{ kind: 'model-read', model, operation: name, fields: selectedColumns(ts, call.arguments[0]), ...lookup }, ...related];
       }
@@ -325,6 +333,8 @@ const MAX_WITH_DEPTH = 6;
 /** A table a relational query's `with` loads, with the columns it returns of it (null: every one). */
 interface Related extends RelationTarget {
   readonly fields: readonly string[] | null;
+  /** The relations followed from the row found to reach it (`['roles', 'role']`). */
+  readonly via: readonly string[];
 }
 
 /**
@@ -333,22 +343,24 @@ interface Related extends RelationTarget {
  * change of any of their rows changes what the query returns. A relation the schema does not name
  * is left out.
  */
-function relatedModels(ctx: FileContext, model: string, options: ts.Expression | undefined, depth: number): Related[] {
+function relatedModels(ctx: FileContext, model: string, options: ts.Expression | undefined, via: readonly string[]): Related[] {
   const { ts } = ctx;
   const bare = options ? unwrap(ts, options) : null;
   const loaded = bare && ts.isObjectLiteralExpression(bare) ? propertyValue(ts, bare, 'with') : null;
-  const relations = loaded && depth < MAX_WITH_DEPTH ? unwrap(ts, loaded) : null;
+  const relations = loaded && via.length < MAX_WITH_DEPTH ? unwrap(ts, loaded) : null;
   if (!relations || !ts.isObjectLiteralExpression(relations)) return [];
   const named = ctx.resolver?.relationsOf?.(model);
   const found = new Map<string, Related>();
   for (const property of relations.properties) {
     if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) continue;
     const value = ts.isPropertyAssignment(property) ? unwrap(ts, property.initializer) : null;
-    const relation = ts.isIdentifier(property.name) ? named?.get(property.name.text) : undefined;
-    if (relation === undefined || value?.kind === ts.SyntaxKind.FalseKeyword) continue;
-    const entry = { ...relation, fields: selectedColumns(ts, value) };
-    for (const reached of [entry, ...relatedModels(ctx, relation.target, value ?? undefined, depth + 1)]) {
-      const key = `${reached.target} ${String(reached.isMany)} ${String(reached.fields)}`;
+    const name = ts.isIdentifier(property.name) ? property.name.text : null;
+    const relation = name === null ? undefined : named?.get(name);
+    if (name === null || relation === undefined || value?.kind === ts.SyntaxKind.FalseKeyword) continue;
+    const path = [...via, name];
+    const entry = { ...relation, fields: selectedColumns(ts, value), via: path };
+    for (const reached of [entry, ...relatedModels(ctx, relation.target, value ?? undefined, path)]) {
+      const key = `${reached.target} ${String(reached.isMany)} ${String(reached.fields)} ${reached.via.join('.')}`;
       if (!found.has(key)) found.set(key, reached);
     }
   }

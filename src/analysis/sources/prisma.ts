@@ -212,8 +212,8 @@ function relationReads(ts: TS, call: ts.CallExpression, operation: string): Call
       const filtered = hasWhere ? { hasUnreadFilter: true } : {};
       reads.push(
         isMany
-          ? { kind: 'model-read', model, operation, fields, lookup: 'list', isRelated: true, ...filtered }
-          : { kind: 'model-read', model, operation, fields, lookup: 'point' },
+          ? { kind: 'model-read', model, operation, fields, lookup: 'list', isRelated: true, via: [field], ...filtered }
+          : { kind: 'model-read', model, operation, fields, lookup: 'point', via: [field] },
       );
     }
   }

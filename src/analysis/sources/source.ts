@@ -93,6 +93,8 @@ export type CallEffect =
       readonly hasUnreadFilter?: boolean;
       /** Rows of a one-to-many relation loaded beside the rows found (see `ModelRead.isRelated`). */
       readonly isRelated?: boolean;
+      /** The relations it is reached by from the row the call finds (see `ModelRead.via`). */
+      readonly via?: readonly string[];
     }
   | {
       readonly kind: 'model-write';

@@ -29,6 +29,7 @@ import {
   NO_SETUP,
   dependencyTableFiles,
   readerAccess,
+  searchedFiles,
   relevantFiles,
   resolutionHost,
   withInterceptions,
@@ -154,7 +155,7 @@ class Summarizer {
     this.resolver = new ProjectResolver(ts, {
       project: { ...setup.listed, root: setup.listed.sourceRoot },
       host: resolutionHost(ts, setup.listed.files),
-      ...readerAccess(reader, audited),
+      ...readerAccess(reader, audited, () => searchedFiles(setup)),
       tableFiles: () =>
         [...tableFiles.map((file) => reader.read(file, true)), ...dependencyTables.map((file) => reader.read(file, false))].filter(
           (f): f is ts.SourceFile => f !== null,

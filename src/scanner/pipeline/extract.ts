@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type ts from 'typescript';
 import { resolvePattern } from '../../analysis/checks/helpers.js';
 import type { CallResolver, FileContext } from '../../analysis/context.js';
@@ -22,8 +22,10 @@ import { routeTable } from '../../analysis/frameworks/own-routes.js';
 import type { CacheRegistry } from '../../registry/define.js';
 import { guardFile, noFacts } from './give-up.js';
 import type { FileAccess } from '../../project/modules.js';
-import { ProjectResolver, declaresClass } from '../../project/resolver.js';
-import type { ResolverInputs } from '../../project/resolver.js';
+import { ProjectResolver, declaresClass, namesIdentifier } from '../../project/resolver.js';
+import type { FilesNaming, ResolverInputs } from '../../project/resolver.js';
+import { walkSources } from '../../project/files.js';
+import { isTestFile } from '../../project/test-files.js';
 import { judgedDeletions } from './project-findings.js';
 import type { SourceReader } from './parse.js';
 import type { ScanSetup } from './load.js';
@@ -99,7 +101,7 @@ function projectResolver(
     project: { ...setup.listed, root: setup.listed.sourceRoot },
     host: resolutionHost(ts, setup.listed.files),
     // A file of the project reached by resolution is parsed and its syntax errors reported; a test file is not reported.
-    ...readerAccess(reader, new Set(setup.files)),
+    ...readerAccess(reader, new Set(setup.files), () => searchedFiles(setup)),
     tableFiles,
     keyRoles,
     routeTable: () => routeTable(FILE_ROUTES, setup.files, setup.rel),
@@ -167,7 +169,8 @@ export interface Following {
 export function readerAccess(
   reader: SourceReader,
   audited: ReadonlySet<string>,
-): Required<Pick<FileAccess, 'sourceFileAt' | 'mayExport'> & Pick<ResolverInputs, 'classFiles'>> {
+  searched: () => readonly string[],
+): Required<Pick<FileAccess, 'sourceFileAt' | 'mayExport'> & Pick<ResolverInputs, 'classFiles' | 'filesNaming'>> {
   const absolute = new Map<string, string>();
   const fileAt = (path: string): string => {
     let file = absolute.get(path);
@@ -178,6 +181,9 @@ export function readerAccess(
     return file;
   };
   const trees = new Map<string, ts.SourceFile | null>();
+  // Read once, on the first question (a memoizer's callers): every audited file's text.
+  let texts: [string, string][] | null = null;
+  const naming = new Map<string, FilesNaming>();
   return {
     sourceFileAt: (path) => {
       let tree = trees.get(path);
@@ -190,7 +196,33 @@ export function readerAccess(
     },
     mayExport: (path, name) => reader.mayExport(fileAt(path), name),
     classFiles: (name) => [...audited].filter((file) => declaresClass(reader.textOf(file), name)),
+    filesNaming: (name) => {
+      let found = naming.get(name);
+      if (!found) {
+        texts ??= searched().flatMap((file): [string, string][] => {
+          const text = reader.fullTextOf(file);
+          return text === null ? [] : [[file, text]];
+        });
+        const files = texts.map(([file]) => file);
+        found = { naming: texts.filter(([, text]) => namesIdentifier(text, name)).map(([file]) => file), searched: files };
+        naming.set(name, found);
+      }
+      return found;
+    },
   };
+}
+
+/**
+ * The files a use of a project's declaration can be in: the audited ones, and, for an application
+ * of a monorepo, every other source file of it too (its sibling applications call the shared
+ * packages, and read what they cache), test files aside.
+ */
+export function searchedFiles(setup: ScanSetup): readonly string[] {
+  const { root, sourceRoot } = setup.listed;
+  if (sourceRoot === root) return setup.files;
+  const audited = new Set(setup.files);
+  const others = walkSources(sourceRoot, []).filter((file) => !audited.has(file) && !isTestFile(relative(sourceRoot, file)));
+  return [...setup.files, ...others];
 }
 
 /**

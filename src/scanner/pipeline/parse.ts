@@ -25,6 +25,8 @@ export interface SourceReader {
   /** What `read` gave for a file (its text and positions, all that is asked of it); undefined when it was not read. */
   sourceOf(file: string): SourceText | null | undefined;
   textOf(file: string): string | undefined;
+  /** A file's text, parsed or not (read again when it was let go); null when it cannot be read. */
+  fullTextOf(file: string): string | null;
   /** The lines of a parsed file, split once: ask only for a file with findings. */
   linesOf(file: string): string[];
   /** Whether a file can export `name`: from its tree once parsed (see `treeExportableNames`), else from its text (see `exportableNames`). */
@@ -88,6 +90,7 @@ export function createReader(
     mayExport: exportChecker(ts, sources, pending, texts),
     sourceOf: (file) => sources.get(file),
     textOf: (file) => sources.get(file)?.text,
+    fullTextOf: (file) => sources.get(file)?.text ?? pending.get(file) ?? texts.textOf(file, () => undefined),
     linesOf: lineSplitter(sources),
   };
 }
