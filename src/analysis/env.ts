@@ -33,12 +33,24 @@ const APPENDED = memoTable<Frame, WeakMap<Frame, Frame>>('appended frames');
 /** The frame chain with `outer` added outermost (frames are shared, never changed: each chain is copied once per outer frame). */
 export function appendFrame(env: Env, outer: Frame): Env {
   if (env === null) return outer;
+  // The chain made is copied from `env` and ends with `outer`: what it holds comes from both.
+  for (let frame: Env = env; frame; frame = frame.next) outer.ctx.session.consulted(frame);
+  outer.ctx.session.consulted(outer);
   const byChain = outer.ctx.session.memo(APPENDED, outer, () => new WeakMap<Frame, Frame>());
   const known = byChain.get(env);
   if (known) return known;
   const made: Frame = { ...env, next: appendFrame(env.next, outer) };
   byChain.set(env, made);
   return made;
+}
+
+/** The frame of a call of `fn` on the chain, or null; each frame passed is told to the session as consulted (see `AnalysisSession.consulted`). */
+export function frameOf(ctx: FileContext, env: Env, fn: ts.Node): Frame | null {
+  for (let frame = env; frame; frame = frame.next) {
+    ctx.session.consulted(frame);
+    if (frame.fn === fn) return frame;
+  }
+  return null;
 }
 
 /** The function whose parameter binds `name` at `node`, with the parameter, or null. */
@@ -74,8 +86,7 @@ export function boundArgument(ctx: FileContext, identifier: ts.Identifier, env: 
   const { ts } = ctx;
   const binding = bindingParameter(ctx, identifier, identifier.text);
   if (!binding) return null;
-  let frame: Env = env;
-  while (frame && frame.fn !== binding.fn) frame = frame.next;
+  const frame = frameOf(ctx, env, binding.fn);
   if (!frame) return null;
   // A rest parameter is an array of the arguments from its place on (see `boundElements`), no one of them.
   if (binding.parameter.dotDotDotToken) return null;
@@ -158,8 +169,7 @@ export function boundElements(ctx: FileContext, node: ts.Expression, env: Env, d
   if (!ts.isIdentifier(expression)) return null;
   const binding = bindingParameter(ctx, expression, expression.text);
   if (binding) {
-    let frame: Env = env;
-    while (frame && frame.fn !== binding.fn) frame = frame.next;
+    const frame = frameOf(ctx, env, binding.fn);
     if (!frame) return null;
     if (!binding.parameter.dotDotDotToken) {
       const bound = boundArgument(ctx, expression, env);
@@ -190,8 +200,7 @@ function constructorArgument(ctx: FileContext, access: ts.PropertyAccessExpressi
     (p) => ts.isIdentifier(p.name) && p.name.text === access.name.text && (ts.getModifiers(p)?.length ?? 0) > 0,
   );
   if (index < 0) return null;
-  let frame: Env = env;
-  while (frame && frame.fn !== constructor) frame = frame.next;
+  const frame = frameOf(ctx, env, constructor);
   const arg = frame?.args[index];
   return frame && arg ? { expr: arg, ctx: frame.ctx, env: frame.next } : null;
 }

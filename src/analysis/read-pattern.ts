@@ -5,7 +5,7 @@ import { bindsName, parentOf, unwrap } from '../ts/syntax.js';
 import type { FileContext } from './context.js';
 import type { Invalidation, PatternFact } from './facts.js';
 import { boundValue, PartsReader } from './pattern-parts.js';
-import { memoTable } from './session.js';
+import { entryOf, memoTable } from './session.js';
 import { declarationOf } from './sources/declarations.js';
 import { iteratedArray } from './elements.js';
 import type { Env } from './env.js';
@@ -20,26 +20,36 @@ const REGISTRY_METHODS = new Set(['pattern', 'key']);
  * before the key it is given (a namespace's `users:`); the expression is then one value behind it.
  */
 export function readPattern(ctx: FileContext, node: ts.Expression, isKey = false, env: Env = null, prefix = ''): PatternFact {
-  // A key is read at every level of the call path it is shifted to: once per expression and chain.
+  // A key is read at every level of the call path it is shifted to: once per expression and chain,
+  // and once for every chain when the reading consulted none of the chain's frames.
   const byEnv = ctx.session.memo(READ_FACTS, node, () => new WeakMap<object, Map<string, PatternFact>>());
-  const chain = env ?? NO_FRAMES;
-  let known = byEnv.get(chain);
-  if (!known) {
-    known = new Map();
-    byEnv.set(chain, known);
-  }
   const reading = `${isKey ? 'key' : 'pattern'}\u0000${prefix}`;
-  let fact = known.get(reading);
-  if (!fact) {
-    fact = readPatternOnce(ctx, node, isKey, env, prefix);
-    known.set(reading, fact);
+  const anyChain = env === null ? undefined : byEnv.get(ANY_FRAMES)?.get(reading);
+  if (anyChain) return anyChain;
+  const known = entryOf(byEnv, env ?? NO_FRAMES, () => new Map<string, PatternFact>());
+  const fact = known.get(reading);
+  if (fact) {
+    // What was read for this chain may have consulted it.
+    for (let frame = env; frame; frame = frame.next) ctx.session.consulted(frame);
+    return fact;
   }
-  return fact;
+  if (env === null) return entryOf(known, reading, () => readPatternOnce(ctx, node, isKey, env, prefix));
+  const frames = new Set<object>();
+  for (let frame: Env = env; frame; frame = frame.next) frames.add(frame);
+  const read = ctx.session.watchingFrames(frames, () => readPatternOnce(ctx, node, isKey, env, prefix));
+  const kept = read.isConsulted ? known : entryOf(byEnv, ANY_FRAMES, () => new Map<string, PatternFact>());
+  kept.set(reading, read.value);
+  return read.value;
 }
 
-/** The facts `readPattern` read, by expression and frame chain (`NO_FRAMES` for none), then by how it was read (as a key or a pattern, behind which prefix). */
+/**
+ * The facts `readPattern` read, by expression and frame chain (`NO_FRAMES` for none, `ANY_FRAMES`
+ * for a reading that consulted no frame of its chain), then by how it was read (as a key or a
+ * pattern, behind which prefix).
+ */
 const READ_FACTS = memoTable<ts.Node, WeakMap<object, Map<string, PatternFact>>>('pattern facts');
 const NO_FRAMES = {};
+const ANY_FRAMES = {};
 
 function readPatternOnce(ctx: FileContext, node: ts.Expression, isKey: boolean, env: Env, prefix: string): PatternFact {
   const { ts } = ctx;

@@ -33,6 +33,8 @@ export class AnalysisSession {
   private readonly tables = new Map<object, WeakMap<object, unknown>>();
   /** How many summaries are being made, one inside the other: a chain of calls deep enough would exhaust the stack. */
   depth = 0;
+  /** The frame chains being watched (see `watchingFrames`), innermost last. */
+  private readonly watches: { readonly frames: ReadonlySet<object>; isConsulted: boolean }[] = [];
 
   /** The contents of a table in this session. */
   table<K extends object, V>(table: MemoTable<K, V>): WeakMap<K, V> {
@@ -58,5 +60,24 @@ export class AnalysisSession {
     const value = make();
     byInner.set(inner, value);
     return value;
+  }
+
+  /**
+   * What `run` gives, and whether it consulted one of `frames` (the frames of a call path, told by
+   * `consulted`): an answer that consulted none is the same on every call path.
+   */
+  watchingFrames<T>(frames: ReadonlySet<object>, run: () => T): { value: T; isConsulted: boolean } {
+    const watch = { frames, isConsulted: false };
+    this.watches.push(watch);
+    try {
+      return { value: run(), isConsulted: watch.isConsulted };
+    } finally {
+      this.watches.pop();
+    }
+  }
+
+  /** Told when the analysis reads a frame of a call path: each watch of a chain that holds it. */
+  consulted(frame: object): void {
+    for (const watch of this.watches) if (watch.frames.has(frame)) watch.isConsulted = true;
   }
 }

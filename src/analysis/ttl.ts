@@ -3,7 +3,7 @@ import { parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import { constantOf, receiverClass, staticObjectIn } from './context.js';
 import type { FileContext } from './context.js';
 import { assignedValues, decidedBranch } from './bound-values.js';
-import { boundArgument, boundProperty } from './env.js';
+import { boundArgument, boundProperty, frameOf } from './env.js';
 import type { Env } from './env.js';
 import type { EffectTtl } from './effects/model.js';
 
@@ -136,8 +136,7 @@ function defaultOfParameter(ctx: FileContext, identifier: ts.Identifier, env: En
     const index = node.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === identifier.text);
     if (index < 0) continue;
     const parameter = node.parameters[index];
-    let frame = env;
-    while (frame && frame.fn !== node) frame = frame.next;
+    const frame = frameOf(ctx, env, node);
     // Without the call, the parameter is whatever the caller passes: a runtime value, unless it has a default and nobody passes one.
     const isOmitted = frame ? frame.args[index] === undefined : false;
     return isOmitted ? (parameter?.initializer ?? null) : null;

@@ -29,6 +29,8 @@ export class ModuleResolution {
    * of one directory and `./x` of another are one question (the importing directory plays no other part).
    */
   private readonly relativeResolutions = new Map<ts.CompilerOptions, Map<string, string | null>>();
+  /** What TypeScript resolved a specifier that `paths` maps to, by options, when `paths` found it (see `mappedFileName`). */
+  private readonly mappedResolutions = new Map<ts.CompilerOptions, Map<string, string>>();
   /** The source a workspace package's specifier names, whatever the importing directory. */
   private readonly workspaceModules = new Map<string, string | null>();
   private readonly realRoot: string;
@@ -93,7 +95,8 @@ export class ModuleResolution {
     const resolve = (): string | null =>
       this.ts.resolveModuleName(specifier, fromFile, options, this.host, cache).resolvedModule?.resolvedFileName ?? null;
     // Only the plain relative spellings (`./x`, `../a/b.js`): a trailing `/`, `.` or `..` is resolved as a directory.
-    if (!PLAIN_RELATIVE.test(specifier) || !directory.startsWith('/')) return resolve();
+    if (!directory.startsWith('/')) return resolve();
+    if (!PLAIN_RELATIVE.test(specifier)) return this.mappedFileName(specifier, options, resolve);
     let byPath = this.relativeResolutions.get(options);
     if (!byPath) {
       byPath = new Map();
@@ -105,6 +108,27 @@ export class ModuleResolution {
       resolved = resolve();
       byPath.set(path, resolved);
     }
+    return resolved;
+  }
+
+  /**
+   * A specifier that `paths` maps (`@/lib/db`): TypeScript tries its candidates first, whatever the
+   * importing directory, and only then looks in the directory's `node_modules` or at its package's
+   * own name. When it found one of the candidates' TypeScript files, every directory finds that one:
+   * asked once per options then.
+   */
+  private mappedFileName(specifier: string, options: ts.CompilerOptions, resolve: () => string | null): string | null {
+    const candidates = mappedCandidates(specifier, options);
+    if (candidates.length === 0) return resolve();
+    let byName = this.mappedResolutions.get(options);
+    if (!byName) {
+      byName = new Map();
+      this.mappedResolutions.set(options, byName);
+    }
+    const known = byName.get(specifier);
+    if (known !== undefined) return known;
+    const resolved = resolve();
+    if (resolved !== null && candidates.some((candidate) => isCandidateFile(resolved, candidate))) byName.set(specifier, resolved);
     return resolved;
   }
 
@@ -193,6 +217,43 @@ export class ModuleResolution {
     }
     return null;
   }
+}
+
+/**
+ * The paths `paths` maps a specifier to, as TypeScript picks the pattern (an exact one, else the
+ * longest prefix before `*`), from `baseUrl` or the tsconfig's directory; none when no pattern
+ * matches or the base is not known.
+ */
+function mappedCandidates(specifier: string, options: ts.CompilerOptions): string[] {
+  const paths = options.paths;
+  const base = options.baseUrl ?? options['pathsBasePath'];
+  // `paths` maps no relative or absolute specifier.
+  if (/^(\.\.?(\/|$)|\/)/.test(specifier)) return [];
+  if (!paths || typeof base !== 'string' || !base.startsWith('/')) return [];
+  let best: { pattern: string; star: string } | null = null;
+  for (const pattern of Object.keys(paths)) {
+    const at = pattern.indexOf('*');
+    if (at < 0) {
+      if (pattern === specifier) {
+        best = { pattern, star: '' };
+        break;
+      }
+      continue;
+    }
+    const prefix = pattern.slice(0, at);
+    const suffix = pattern.slice(at + 1);
+    const fits = specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix);
+    if (fits && (best === null || prefix.length > best.pattern.indexOf('*')))
+      best = { pattern, star: specifier.slice(prefix.length, specifier.length - suffix.length) };
+  }
+  if (best === null) return [];
+  const { star } = best;
+  return (paths[best.pattern] ?? []).map((target) => posix.resolve(base, target.replace('*', star)));
+}
+
+/** Whether TypeScript's first look at a candidate of `paths` finds `file`: the candidate with a TypeScript extension, or its index. */
+function isCandidateFile(file: string, candidate: string): boolean {
+  return ['.ts', '.tsx', '.d.ts'].some((extension) => file === candidate + extension || file === `${candidate}/index${extension}`);
 }
 
 /** The file a package's `exports` maps a subpath to (conditions types, import, require, default). */

@@ -733,3 +733,45 @@ export class SessionsController {
     ]);
   });
 });
+
+describe('keys read along several call paths', () => {
+  it('reads a key once for every path that does not pass it, and per path for one that does', async () => {
+    const result = await project({
+      'src/db.ts': DB,
+      'src/cache.ts': `import Redis from 'ioredis';
+export const redis = new Redis();
+const LIST = 'users:list';
+export async function dropList(_reason: string) {
+  await redis.del(LIST);
+}
+export async function dropUser(scope: string) {
+  await redis.del(\`users:\${scope}\`);
+  await dropList(scope);
+}
+`,
+      'src/routes.ts': `import express from 'express';
+import { prisma } from './db';
+import { dropUser } from './cache';
+export const app = express();
+app.delete('/users', async (req, res) => {
+  await prisma.user.deleteMany({});
+  await dropUser('all');
+  res.status(204).end();
+});
+app.put('/users/:id', async (req, res) => {
+  await prisma.user.update({ where: { id: req.params.id }, data: req.body });
+  await dropUser(req.params.id);
+  res.status(204).end();
+});
+`,
+    });
+    expect(row(result, 'DELETE /users').invalidations.map((i) => [i.pattern, i.kind])).toEqual([
+      ['users:list', 'key'],
+      ['users:all', 'key'],
+    ]);
+    expect(row(result, 'PUT /users/:id').invalidations.map((i) => [i.pattern, i.kind])).toEqual([
+      ['users:list', 'key'],
+      ['users:{scope}', 'key'],
+    ]);
+  });
+});

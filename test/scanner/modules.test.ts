@@ -139,6 +139,33 @@ describe('imports of the project through every alias are followed', () => {
     expect(findings).toEqual([]);
   });
 
+  it('a `paths` alias imported from several directories, and one whose candidate is missing, there and in a package', async () => {
+    const root = project({
+      ...config,
+      'tsconfig.json': json({ compilerOptions: { paths: { '@server/*': ['./src/server/*'] } }, include: ['src'] }),
+      'src/server/cache/forget.ts': HELPER,
+      'src/routes.ts': routes('@server/cache/forget'),
+      'src/admin/routes.ts': routes('@server/cache/forget').replace("'/quotes'", "'/admin/quotes'"),
+      'src/admin/more/routes.ts': routes('@server/cache/forgotten').replace("'/quotes'", "'/more/quotes'"),
+      'src/tools/routes.ts': routes('@server/cache/forgotten').replace("'/quotes'", "'/tools/quotes'"),
+      'src/tools/node_modules/@server/cache/package.json': json({ name: '@server/cache', types: 'forgotten.d.ts' }),
+      'src/tools/node_modules/@server/cache/forgotten.d.ts': 'export declare function forgetQuotes(): Promise<void>;\n',
+    });
+    const result = await scan({ root });
+    const quotes = result.matrix.keys.indexOf('quotesList');
+    expect(result.matrix.rows.map((r) => `${r.handler} ${String(r.cells[quotes])}`).sort()).toEqual([
+      'POST /admin/quotes full',
+      'POST /more/quotes none',
+      'POST /quotes full',
+      'POST /tools/quotes none',
+    ]);
+    // What no candidate holds is a package's, whether a directory's node_modules has it or not.
+    expect(result.findings.map((f) => `${f.file} ${f.ruleId}`).sort()).toEqual([
+      'src/admin/more/routes.ts require-dependent-invalidation',
+      'src/tools/routes.ts require-dependent-invalidation',
+    ]);
+  });
+
   it('a root without tsconfig.json whose workspace packages hold the code, one of them without a tsconfig', async () => {
     const root = project({
       'cache-audit.config.json': json({ registry: 'apps/api/src/keys.ts' }),

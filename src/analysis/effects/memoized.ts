@@ -152,6 +152,7 @@ export function isMemoizedRead(ctx: FileContext, read: Effect & { kind: 'cache-r
 /** Whether one of the frames a key is read with is a memoizer's call that makes a family. */
 function isReadWithMemoizer(env: Env): boolean {
   for (let frame = env, depth = 0; frame && depth < 32; frame = frame.next, depth++) {
+    frame.ctx.session.consulted(frame);
     const call = frame.args[0] ? parentOf(frame.args[0]) : undefined;
     if (call && frame.ctx.ts.isCallExpression(call) && memoizedCalls(frame.ctx).some((m) => m.call === call)) return true;
   }
