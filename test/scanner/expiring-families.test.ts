@@ -97,9 +97,27 @@ async function eslintFindings(): Promise<string[][]> {
 const UPDATE_QUOTE = 'src/app.controller.ts:16 require-dependent-invalidation error';
 const UPDATE_CLIENT = 'src/app.controller.ts:33 require-dependent-invalidation error';
 
+/** Offers kept a minute under a tag, cleared by that tag where they are created. */
+const OFFERS = `import express from 'express';
+import { BentoCache } from 'bentocache';
+import { prisma } from './db';
+const bento = new BentoCache({ default: 'memory', stores: {} });
+export const offers = express.Router();
+offers.get('/offers', async (_req, res) => {
+  res.json(await bento.getOrSet({ key: 'offers:open', ttl: 60_000, tags: ['offers'], factory: () => prisma.offer.findMany() }));
+});
+offers.post('/offers', async (req, res) => {
+  res.json(await prisma.offer.create({ data: req.body }));
+  await bento.deleteByTag({ tags: ['offers'] });
+});
+offers.put('/offers/:id', async (req, res) => {
+  res.json(await prisma.offer.update({ where: { id: req.params.id }, data: req.body }));
+});
+`;
+
 describe('a family the team leaves to expire', () => {
   beforeEach(() => {
-    configure(null, { 'src/memo.ts': null, 'src/app.controller.ts': CONTROLLER });
+    configure(null, { 'src/memo.ts': null, 'src/offers.ts': null, 'src/app.controller.ts': CONTROLLER });
   });
 
   it('is not reported where nothing clears it and it lives a minute, in the CLI and in ESLint alike', async () => {
@@ -133,5 +151,11 @@ describe('a family the team leaves to expire', () => {
     configure(null, { 'src/memo.ts': memo('cache') });
     expect(await cliFindings()).toEqual([UPDATE_QUOTE, UPDATE_CLIENT]);
     expect((await eslintFindings())[3]).toEqual([UPDATE_QUOTE, UPDATE_CLIENT]);
+  });
+
+  it('is judged where a tag its entries carry is cleared elsewhere, and the tag is no dead family', async () => {
+    configure(null, { 'src/offers.ts': OFFERS });
+    // The update (line 13) forgets the offers; the delete by tag (line 11) clears the tag the read gives its entry.
+    expect(await cliFindings()).toEqual([UPDATE_CLIENT, 'src/offers.ts:13 require-dependent-invalidation error']);
   });
 });

@@ -17,6 +17,8 @@ export interface ExpiringFamily {
   readonly isResponse: boolean;
   /** Fills by mutations with what they have just written: an overwrite is an invalidation. */
   readonly projected: readonly unknown[];
+  /** The tags its reads give its entries: a delete by tag, which this check does not read, may clear it. */
+  readonly tags: readonly unknown[];
 }
 
 /** Words of a key that say nothing of which entry it is. */
@@ -76,14 +78,14 @@ function cleared(invalidations: readonly Invalidation[]): Cleared {
  * no code of the project deletes or overwrites this family's keys, and every fill gives its entries
  * at most `expiryByDesignSeconds` (a minute unless configured). A mutation that changes its data is
  * then not reported: the entries are as fresh as the team chose. Unknown without the project's
- * invalidations (`CheckInput.invalidations`); never for a Next.js tag, a GET's response, an entry
- * kept in one process or one cleared by a call of its own.
+ * invalidations (`CheckInput.invalidations`); never for a Next.js tag, an entry given tags, a GET's
+ * response, an entry kept in one process or one cleared by a call of its own.
  */
 export function isLeftToExpire(input: CheckInput, family: ExpiringFamily): boolean {
   const bound = input.ruleOptions?.['require-dependent-invalidation']?.expiryByDesignSeconds ?? DEFAULT_EXPIRY_BY_DESIGN;
   if (input.invalidations === undefined || family.ttl === null || family.ttl <= 0 || family.ttl > bound) return false;
   if (family.isTag || family.isLocal || family.isResponse || family.clearedBy !== null || family.isClearedByMutations) return false;
-  if (family.projected.length > 0) return false;
+  if (family.projected.length > 0 || family.tags.length > 0) return false;
   const { patterns, unread } = cleared(input.invalidations);
   // A project that clears no key at all has no policy to read: every family is judged.
   if (patterns.length === 0) return false;

@@ -30,6 +30,9 @@ export function storedKeys(ctx: FileContext): StoredKey[] {
     for (const effect of summarize(ctx, owner)) {
       if (effect.kind !== 'cache-read' && effect.kind !== 'cache-fill' && effect.kind !== 'redis-other') continue;
       for (const key of effect.keys) if ('bound' in key) add(key.bound, key.isKey, true, key.prefix);
+      // The tags a read gives its entry (BentoCache's `getOrSet({ key, tags })`) are kept too: a delete by tag clears them.
+      if (effect.kind === 'cache-read')
+        for (const tag of effect.tags ?? []) if ('bound' in tag) add(tag.bound, tag.isKey, true, tag.prefix);
     }
   }
   for (const { key } of cachedMethods(ctx)) add(key, true, false);
