@@ -150,7 +150,8 @@ describe('a family the team leaves to expire', () => {
     expect(await cliFindings()).toEqual([UPDATE_CLIENT]);
     configure(null, { 'src/memo.ts': memo('cache') });
     expect(await cliFindings()).toEqual([UPDATE_QUOTE, UPDATE_CLIENT]);
-    expect((await eslintFindings())[3]).toEqual([UPDATE_QUOTE, UPDATE_CLIENT]);
+    // Untyped ESLint: the typed program of this process may still hold the file as first written (no watcher sees the edit).
+    expect((await eslintFindings())[2]).toEqual([UPDATE_QUOTE, UPDATE_CLIENT]);
   });
 
   it('is judged where a tag its entries carry is cleared elsewhere, and the tag is no dead family', async () => {
