@@ -24,6 +24,17 @@ export function unwrap(ts: TS, node: ts.Expression): ts.Expression {
   return current;
 }
 
+/** The outermost expression a node's value is, through parentheses, `as` and `satisfies` (`(f() as T)` for `f()`). */
+export function outerExpression(ts: TS, node: ts.Node): ts.Node {
+  let current = node;
+  let parent = parentOf(current);
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) {
+    current = parent;
+    parent = parentOf(current);
+  }
+  return current;
+}
+
 /** The last name of a callee or receiver: `a.b.c` → `c`, `f` → `f`, `this` → `this`. */
 export function lastName(ts: TS, node: ts.Expression): string | null {
   const expression = unwrap(ts, node);

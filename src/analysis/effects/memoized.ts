@@ -7,7 +7,7 @@ import type { MadeFunction } from '../factories.js';
 import type { CacheFamily } from '../facts.js';
 import { memoTable } from '../session.js';
 import { ttlSeconds } from '../ttl.js';
-import { parentOf, unwrap } from '../../ts/syntax.js';
+import { outerExpression, parentOf, unwrap } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
 import { isFamilyKey, keyPattern } from './keys.js';
 import { familyTtl } from './loaders.js';
@@ -53,12 +53,8 @@ function memoizedCalls(ctx: FileContext): MemoizedCall[] {
 /** Whether a call's value is kept under a name: a variable, a class property or an object's property. */
 function isHeld(ctx: FileContext, call: ts.CallExpression): boolean {
   const { ts } = ctx;
-  let node: ts.Node = call;
-  let parent = parentOf(node);
-  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) {
-    node = parent;
-    parent = parentOf(parent);
-  }
+  const node = outerExpression(ts, call);
+  const parent = parentOf(node);
   return (
     !!parent &&
     (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) &&

@@ -8,7 +8,7 @@ import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { isPropertyName, resultHolder } from '../document-fields.js';
 import { isNothing } from '../../ts/guards.js';
-import { enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
+import { enclosingFunction, outerExpression, parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import type { ModelRead } from '../facts.js';
 import type { Effect } from './model.js';
@@ -60,12 +60,8 @@ export function memoizedReaderPaths(
   loader: { readonly fn: ts.FunctionLikeDeclaration; readonly ctx: FileContext },
 ): string[] | null {
   const { ts } = ctx;
-  let held: ts.Node = call;
-  let parent = parentOf(held);
-  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) {
-    held = parent;
-    parent = parentOf(held);
-  }
+  const held = outerExpression(ts, call);
+  const parent = parentOf(held);
   if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== held || !ts.isIdentifier(parent.name)) return null;
   if (!returnsOwnRead(loader.ctx.ts, loader.fn, summarize(loader.ctx, loader.fn))) return null;
   const references = ctx.resolver?.referencesOf?.(parent) ?? null;
