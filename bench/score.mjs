@@ -58,6 +58,16 @@ function matchRow(label, rows) {
   return rows.find((r) => sameFile(label.file, r.file) && r.method === label.http_method);
 }
 
+/**
+ * Whether a finding is at another handler of the report than the matched row: a row of the same file
+ * nearer to it (a Pages Router route's `PUT` and `DELETE` branches two lines apart).
+ */
+function isOtherRows(finding, row, rows) {
+  if (row === undefined) return false;
+  const distance = (r) => Math.abs(r.line - finding.line);
+  return rows.some((r) => r !== row && sameFile(r.file, finding.file) && distance(r) < distance(row));
+}
+
 /** The report's applications flattened: a monorepo report holds one result per application. */
 function parts(report) {
   if (Array.isArray(report.applications)) return report.applications.map((a) => a.result ?? a);
@@ -146,7 +156,9 @@ export function score(labels, report, familyKeys = []) {
   const onLabelled = new Set();
   for (const label of labels) {
     const row = matchRow(label, rows);
-    const at = findings.filter((f) => near(label, f.file, f.line) || (row !== undefined && near(row, f.file, f.line)));
+    const at = findings.filter(
+      (f) => (near(label, f.file, f.line) || (row !== undefined && near(row, f.file, f.line))) && !isOtherRows(f, row, rows),
+    );
     for (const f of at) onLabelled.add(f);
     const isDefect = /(^|\s)MISSED:/.test(label.notes ?? '');
     const invalidates = label.invalidates === 'yes' || label.invalidates === 'indirect';
