@@ -1,8 +1,8 @@
 import type ts from 'typescript';
 import { enclosingClass, lastName, parentOf, propertyNameText, unwrap } from '../ts/syntax.js';
 import type { TS } from '../ts/syntax.js';
-import { addCascade, cascadesOf, cascadeTable } from './prisma-schema.js';
-import type { Cascade, CascadeSchema, CascadeTable, SchemaText } from './prisma-schema.js';
+import { addCascade, cascadesOf, cascadeTable, joinKeysTable, prismaModels } from './prisma-schema.js';
+import type { Cascade, CascadeSchema, CascadeTable, JoinKeysTable, SchemaText } from './prisma-schema.js';
 import { modelName } from './sources/declarations.js';
 import { TABLE_FACTORIES } from './sources/drizzle.js';
 import type { TextTest } from './sources/source.js';
@@ -58,6 +58,8 @@ export function codeCascadeTable(ts: TS, files: readonly ts.SourceFile[]): Casca
 export class CascadeTables {
   private code: CascadeTable | null = null;
   private withPrisma: CascadeTable | null = null;
+  private models: ReturnType<typeof prismaModels> | null = null;
+  private joins: JoinKeysTable | null = null;
 
   constructor(
     private readonly ts: TS,
@@ -70,8 +72,16 @@ export class CascadeTables {
   cascadesOf(model: string, schema: CascadeSchema): Cascade[] {
     this.code ??= codeCascadeTable(this.ts, this.files());
     if (schema === 'code') return cascadesOf(this.code, model);
-    this.withPrisma ??= mergedCascades(cascadeTable(this.prismaSchemas(), modelName), this.code);
+    this.models ??= prismaModels(this.prismaSchemas());
+    this.withPrisma ??= mergedCascades(cascadeTable(this.models, modelName), this.code);
     return cascadesOf(this.withPrisma, model);
+  }
+
+  /** The fields by which a created row of `child` joins a `parent`'s list, by the Prisma schema (see `joinKeysTable`); null when it does not relate them. */
+  joinKeysOf(child: string, parent: string): readonly string[] | null {
+    this.models ??= prismaModels(this.prismaSchemas());
+    this.joins ??= joinKeysTable(this.models, modelName);
+    return this.joins.get(child)?.get(parent) ?? null;
   }
 }
 

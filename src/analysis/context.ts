@@ -67,6 +67,8 @@ export interface CallResolver {
    * (see `codeCascadeTable`), and for a Prisma client's delete (`schema: 'prisma'`) by its schema's `onDelete: Cascade` too.
    */
   cascadesOf?(model: string, schema: CascadeSchema): readonly Cascade[];
+  /** The fields by which a created row of `child` joins a list of `parent` rows (a Prisma schema's relation field and keys); null when unknown. */
+  joinKeysOf?(child: string, parent: string): readonly string[] | null;
   /** The prefix the routes registered on a router are served under, from where the project mounts it (`app.use('/api', router)`). */
   routePrefix?(router: ts.Identifier): string | null;
   /** The processors of a queue, by queue key (its name, or `expr:` and the expression's text), across the project. */

@@ -50,13 +50,13 @@ function topField(path: string): string {
   return path.split('.')[0] ?? path;
 }
 
-interface DocumentKey {
+export interface DocumentKey {
   readonly name: string;
   readonly value: Bound | null;
 }
 
 /** The keys of an object a bound expression stands for, each with its value; null when not all are known. */
-function documentKeys(bound: Bound, depth: number): DocumentKey[] | null {
+export function documentKeys(bound: Bound, depth: number): DocumentKey[] | null {
   const { ctx, env } = bound;
   const { ts } = ctx;
   const expression = unwrap(ts, bound.expr);

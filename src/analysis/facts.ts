@@ -135,6 +135,11 @@ export interface ModelWrite {
    * say (an eager relation).
    */
   readonly relation?: string;
+  /**
+   * The fields of a created row whose values the code makes new (`id: newId('key')`, `keyId` of a
+   * key created just before): no entry can hold the row by them yet (see `freshFields`).
+   */
+  readonly freshFields?: readonly string[];
 }
 
 /** A read of a model by a family's loader: point lookup or list, and the fields it depends on (null: unknown, or all). */
@@ -162,6 +167,10 @@ export interface ModelRead {
    * `with: { keyAuth: true }`, `['roles', 'role']` nested): the property path to them in the value.
    */
   readonly via?: readonly string[];
+  /** The model whose relation loads a related list (`Keys` for a key read `with: { ratelimits: true }`). */
+  readonly parent?: string;
+  /** The fields by which a row joins that parent's list, where the project's schema says them (`project`, `projectId`). */
+  readonly joinedBy?: readonly string[];
   /**
    * Its fields are those the loader is seen to use of the row (`conn.siteUrl`), not a selection the
    * read makes: the loader makes its value from them rather than handing on the row.

@@ -12,6 +12,7 @@ import { matchesCallName } from './effects/classify.js';
 import { isHeldModel } from './sources/mongoose.js';
 import { isGivenModel } from './sources/typeorm-entities.js';
 import { updatedFields } from './document-fields.js';
+import { freshFields } from './created-rows.js';
 
 const NO_INVALIDATION = 'NoCacheInvalidation';
 const SKIP_INVALIDATION = 'SkipInvalidation';
@@ -201,6 +202,7 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
     const fillsKeys = [
       ...new Set([...(isOnHelperBranch ? (keysUnder(under) ?? []) : []), ...keysFilledBy(scan.effects, effect.node)]),
     ].sort();
+    const fresh = effect.change === 'create' && effect.created ? freshFields(effect.created) : [];
     const write = {
       model: effect.model,
       change: effect.change,
@@ -211,6 +213,7 @@ export function modelWrites(scan: BodyScan): ModelWrite[] {
       ...(fillsKeys.length > 0 ? { fillsKeys } : {}),
       ...(effect.cascade ? { cascade: effect.cascade } : {}),
       ...(effect.relation === undefined ? {} : { relation: effect.relation }),
+      ...(fresh.length > 0 ? { freshFields: fresh } : {}),
     };
     const key = JSON.stringify(write);
     if (!writes.has(key)) writes.set(key, { ...write, site: { file: effect.ctx.file, range: effect.ctx.range(effect.node) } });

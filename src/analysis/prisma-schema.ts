@@ -26,31 +26,75 @@ export interface Cascade {
 export type CascadeTable = ReadonlyMap<string, readonly string[]>;
 
 /**
- * The cascades of Prisma schemas (one schema in one file or split over several, as `prismaSchemaFolder`
- * does), each model named by `modelName` as the Prisma source names it. A file that does not parse
- * adds nothing: the relations it would declare stay unknown, and a delete is then a delete of its own
- * model only, as without a schema.
+ * The models of Prisma schemas (one schema in one file or split over several, as `prismaSchemaFolder`
+ * does). A file that does not parse adds nothing: the relations it would declare stay unknown.
  */
-export function cascadeTable(schemas: readonly SchemaText[], modelName: (name: string) => string): CascadeTable {
-  const table = new Map<string, string[]>();
-  if (schemas.length === 0) return table;
+export function prismaModels(schemas: readonly SchemaText[]): Model[] {
+  if (schemas.length === 0) return [];
   // The parser is loaded only for a project with a schema (it takes a third of a second to load).
   const { getSchema } = requirePackage('@mrleebo/prisma-ast') as typeof PrismaAst;
-  for (const { text } of schemas) {
-    let models: Model[];
+  return schemas.flatMap(({ text }) => {
     try {
-      models = getSchema(text).list.filter((block): block is Model => block.type === 'model');
+      return getSchema(text).list.filter((block): block is Model => block.type === 'model');
     } catch {
-      continue;
+      return [];
     }
-    for (const model of models) {
-      for (const field of model.properties) {
-        if (field.type !== 'field' || !isCascadingRelation(field)) continue;
-        addCascade(table, modelName(typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name), modelName(model.name));
-      }
+  });
+}
+
+/**
+ * The cascades of Prisma schemas' models (see `prismaModels`), each model named by `modelName` as the
+ * Prisma source names it. A delete of a model they do not relate is a delete of its own model only.
+ */
+export function cascadeTable(models: readonly Model[], modelName: (name: string) => string): CascadeTable {
+  const table = new Map<string, string[]>();
+  for (const model of models) {
+    for (const field of model.properties) {
+      if (field.type !== 'field' || !isCascadingRelation(field)) continue;
+      addCascade(table, modelName(fieldTypeName(field)), modelName(model.name));
     }
   }
   return table;
+}
+
+/** The fields of a child model that put a row in a parent's list, by child and parent (see `joinKeysTable`). */
+export type JoinKeysTable = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+
+/**
+ * The fields by which a row of each model joins a related model's list, from the schemas' relations:
+ * the relation field (`project`, or `rules` of a many-to-many relation) and the scalar keys its
+ * `@relation(fields: [projectId])` names. A created row whose data sets none of them belongs to no
+ * row of that parent.
+ */
+export function joinKeysTable(models: readonly Model[], modelName: (name: string) => string): JoinKeysTable {
+  const names = new Set(models.map((model) => model.name));
+  const table = new Map<string, Map<string, string[]>>();
+  for (const model of models) {
+    const child = modelName(model.name);
+    const byParent = table.get(child) ?? new Map<string, string[]>();
+    for (const field of model.properties) {
+      if (field.type !== 'field' || !names.has(fieldTypeName(field))) continue;
+      const parent = modelName(fieldTypeName(field));
+      const keys = byParent.get(parent) ?? [];
+      keys.push(field.name, ...relationFields(field));
+      byParent.set(parent, keys);
+    }
+    table.set(child, byParent);
+  }
+  return table;
+}
+
+function fieldTypeName(field: Field): string {
+  return typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name;
+}
+
+/** The scalar fields a relation's `@relation(fields: [a, b], …)` names. */
+function relationFields(field: Field): string[] {
+  const relation = (field.attributes ?? []).find((attribute: Attribute) => attribute.name === 'relation');
+  const fields = (relation?.args ?? []).map(({ value }) => value).find((value) => isKeyValue(value) && value.key === 'fields');
+  const list = fields && isKeyValue(fields) ? fields.value : null;
+  const args = typeof list === 'object' && list !== null && !Array.isArray(list) && list.type === 'array' ? list.args : [];
+  return args.filter((arg): arg is string => typeof arg === 'string');
 }
 
 /** Records that a delete of `parent` deletes rows of `child`, once. */

@@ -248,6 +248,10 @@ export class ProjectResolver implements CallResolver {
     return this.tables.cascadesOf(model, schema);
   }
 
+  joinKeysOf(child: string, parent: string): readonly string[] | null {
+    return this.tables.joinKeysOf(child, parent);
+  }
+
   isProjectModule(specifier: string, fromFile: string): boolean | undefined {
     return this.resolution.isProjectModule(specifier, fromFile);
   }

@@ -83,6 +83,12 @@ export class ProjectTables {
     return this.cascades.cascadesOf(model, schema);
   }
 
+  /** The fields by which a created row of `child` joins a list of `parent` rows, by the Prisma schema; null when unknown. */
+  joinKeysOf(child: string, parent: string): readonly string[] | null {
+    this.recorder?.consultedTables();
+    return this.cascades.joinKeysOf(child, parent);
+  }
+
   /** The prefix the routes of a router are served under, from where the project mounts it (`app.use('/api', router)`), or null. */
   routePrefix(router: ts.Identifier): string | null {
     this.recorder?.consultedTables();

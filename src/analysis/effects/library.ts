@@ -175,8 +175,9 @@ function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read'
   const common = { ...base, model: effect.model, operation: effect.operation, fields: effect.fields ?? null, row, ...given };
   if (effect.kind === 'model-write') {
     const update = effect.update ? { update: { expr: effect.update, ctx, env: null } } : {};
+    const created = effect.created ? { created: { expr: effect.created, ctx, env: null } } : {};
     const relation = effect.relation === undefined ? {} : { relation: effect.relation };
-    return { ...common, kind: 'model-write', change: writeChange(effect.operation), ...update, ...relation };
+    return { ...common, kind: 'model-write', change: writeChange(effect.operation), ...update, ...created, ...relation };
   }
   const pinned = call ? pinnedFields(ctx, call) : [];
   return {
@@ -187,7 +188,14 @@ function modelEffect(ctx: FileContext, effect: CallEffect & { kind: 'model-read'
     ...(effect.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
     ...(effect.isRelated === true ? { isRelated: true } : {}),
     ...(effect.via ? { via: effect.via } : {}),
+    ...(effect.parent === undefined ? {} : { parent: effect.parent, ...joinedBy(ctx, effect.model, effect.parent) }),
   };
+}
+
+/** The fields by which a row joins the list of a parent a read loads it under, where the project's schema says them. */
+function joinedBy(ctx: FileContext, model: string, parent: string): { joinedBy?: readonly string[] } {
+  const keys = ctx.resolver?.joinKeysOf?.(model, parent) ?? null;
+  return keys === null || keys.length === 0 ? {} : { joinedBy: keys };
 }
 
 /**

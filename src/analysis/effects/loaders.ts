@@ -93,6 +93,8 @@ export function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
       ...(e.hasUnreadFilter === true ? { hasUnreadFilter: true } : {}),
       ...(e.isRelated === true ? { isRelated: true } : {}),
       ...(e.via ? { via: e.via } : {}),
+      ...(e.parent === undefined ? {} : { parent: e.parent }),
+      ...(e.joinedBy ? { joinedBy: e.joinedBy } : {}),
       ...(isOnHelperBranch(e) ? { isOnHelperBranch: true } : {}),
     };
     result.set(JSON.stringify(read), read);

@@ -109,6 +109,8 @@ export type Effect = EffectBase &
         readonly hasUnreadFilter?: boolean;
         readonly isRelated?: boolean;
         readonly via?: readonly string[];
+        readonly parent?: string;
+        readonly joinedBy?: readonly string[];
       }
     | {
         readonly kind: 'model-write';
@@ -123,6 +125,8 @@ export type Effect = EffectBase &
         readonly cascade?: readonly string[];
         readonly given?: Bound;
         readonly relation?: string;
+        /** The rows a create writes, read with the arguments in force (see `ModelWrite.freshFields`). */
+        readonly created?: Bound;
       }
     | { readonly kind: 'emit' | 'enqueue'; readonly target: string }
     | { readonly kind: 'opaque'; readonly description: string }

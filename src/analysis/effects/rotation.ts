@@ -16,6 +16,8 @@ const FRESH_MAKERS = new Set([
   'createId',
   'cuid',
   'ulid',
+  'newId',
+  'generateId',
   'now',
   'random',
 ]);

@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import type { FileContext, RouteCode } from '../context.js';
 import { appendFrame, boundArgument } from '../env.js';
-import type { Frame } from '../env.js';
+import type { Bound, Frame } from '../env.js';
 import { AnalysisLimitError, MAX_CALL_DEPTH } from '../limits.js';
 import { memoTable } from '../session.js';
 import { routesRequested, routesServing, selfCallOf } from '../self-calls.js';
@@ -341,11 +341,13 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
     },
     frame,
   );
-  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && (effect.row || (effect.kind === 'model-write' && effect.update))) {
+  const documents = effect.kind === 'model-write' && (effect.update || effect.created);
+  if ((effect.kind === 'model-read' || effect.kind === 'model-write') && (effect.row || documents)) {
     const row = effect.row ? { ...effect.row, value: { ...effect.row.value, env: appendFrame(effect.row.value.env, frame) } } : null;
-    const update =
-      effect.kind === 'model-write' && effect.update ? { ...effect.update, env: appendFrame(effect.update.env, frame) } : undefined;
-    return { ...moved, row, ...(update ? { update } : {}) } as Effect;
+    const shifted = (bound: Bound | undefined): Bound | undefined => bound && { ...bound, env: appendFrame(bound.env, frame) };
+    const update = effect.kind === 'model-write' ? shifted(effect.update) : undefined;
+    const created = effect.kind === 'model-write' ? shifted(effect.created) : undefined;
+    return { ...moved, row, ...(update ? { update } : {}), ...(created ? { created } : {}) } as Effect;
   }
   if (!('keys' in effect)) return moved;
   const shift = (key: EffectKey): EffectKey =>

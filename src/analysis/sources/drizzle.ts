@@ -187,18 +187,21 @@ function isUncached(ctx: FileContext, receiver: ts.Expression): boolean {
  * except for a write in a transaction or a batch (and raw SQL, which is no model write here).
  */
 function write(ctx: FileContext, call: ts.CallExpression, receiver: ts.Expression, name: string, model: string): CallEffect[] {
-  const document = name === 'update' ? setDocument(ctx.ts, call) : undefined;
-  const effects: CallEffect[] = [{ kind: 'model-write', model, operation: name, events: [], ...(document ? { update: document } : {}) }];
+  const document = name === 'update' ? chainedArgument(ctx.ts, call, 'set') : undefined;
+  const created = name === 'insert' ? chainedArgument(ctx.ts, call, 'values') : undefined;
+  const effects: CallEffect[] = [
+    { kind: 'model-write', model, operation: name, events: [], ...(document ? { update: document } : {}), ...(created ? { created } : {}) },
+  ];
   const table = call.arguments[0] ? storedName(ctx, call.arguments[0]) : null;
   if (table === null || isInTransaction(ctx, receiver) || isInBatch(ctx, call) || isUncached(ctx, receiver)) return effects;
   return [...effects, { kind: 'invalidate', invalidationKind: 'tag', keys: [{ literal: table }] }];
 }
 
-/** The document of `db.update(t).set({ limit, duration })`: the fields the update sets. */
-function setDocument(ts: TS, call: ts.CallExpression): ts.Expression | undefined {
+/** The document of `db.update(t).set({ limit, duration })` (`set`), or the rows of `db.insert(t).values(rows)` (`values`). */
+function chainedArgument(ts: TS, call: ts.CallExpression, method: 'set' | 'values'): ts.Expression | undefined {
   const access = parentOf(call);
-  const set = access && ts.isPropertyAccessExpression(access) && access.name.text === 'set' ? parentOf(access) : undefined;
-  return set && ts.isCallExpression(set) && set.expression === access ? set.arguments[0] : undefined;
+  const chained = access && ts.isPropertyAccessExpression(access) && access.name.text === method ? parentOf(access) : undefined;
+  return chained && ts.isCallExpression(chained) && chained.expression === access ? chained.arguments[0] : undefined;
 }
 
 /**
@@ -314,6 +317,7 @@ export const drizzle: Source = {
                 lookup: 'list',
                 isRelated: true,
                 via: other.via,
+                parent: other.parent,
               }
             : { kind: 'model-read', model: other.target, operation: name, fields: other.fields, lookup: 'point', via: other.via },
         );
@@ -335,6 +339,8 @@ interface Related extends RelationTarget {
   readonly fields: readonly string[] | null;
   /** The relations followed from the row found to reach it (`['roles', 'role']`). */
   readonly via: readonly string[];
+  /** The model whose relation loads it (`Keys` for `with: { ratelimits: true }` of a key). */
+  readonly parent: string;
 }
 
 /**
@@ -358,7 +364,7 @@ function relatedModels(ctx: FileContext, model: string, options: ts.Expression |
     const relation = name === null ? undefined : named?.get(name);
     if (name === null || relation === undefined || value?.kind === ts.SyntaxKind.FalseKeyword) continue;
     const path = [...via, name];
-    const entry = { ...relation, fields: selectedColumns(ts, value), via: path };
+    const entry = { ...relation, fields: selectedColumns(ts, value), via: path, parent: model };
     for (const reached of [entry, ...relatedModels(ctx, relation.target, value ?? undefined, path)]) {
       const key = `${reached.target} ${String(reached.isMany)} ${String(reached.fields)} ${reached.via.join('.')}`;
       if (!found.has(key)) found.set(key, reached);

@@ -232,15 +232,23 @@ const IMPLICIT_ON_UPDATE = new Set(['updatedAt', 'updated_at']);
  * read provably does not depend on changes nothing it returns; an upsert is both.
  */
 export function canChange(
-  write: { readonly change: WriteChange; readonly fields: readonly string[] | null; readonly row: Row | null },
+  write: {
+    readonly change: WriteChange;
+    readonly fields: readonly string[] | null;
+    readonly row: Row | null;
+    readonly freshFields?: readonly string[];
+  },
   read: {
     readonly lookup: ReadLookup;
     readonly fields: readonly string[] | null;
     readonly row: Row | null;
     readonly readerFields?: readonly string[];
+    readonly isRelated?: boolean;
+    readonly parent?: string;
+    readonly joinedBy?: readonly string[];
   },
 ): boolean {
-  if (isOtherRow(write, read)) return false;
+  if (isOtherRow(write, read) || joinsNoListed(write, read)) return false;
   if (write.change === 'delete') return true;
   if (read.lookup !== 'point' && write.change !== 'update') return true;
   // An upsert that updates no field (`update: {}`) leaves an existing row alone: it only creates one.
@@ -254,6 +262,31 @@ export function canChange(
   // An update of fields that no code reading the entry uses changes nothing its readers see.
   if (write.change === 'update' && read.readerFields !== undefined && !read.readerFields.some(isSeen)) return false;
   return read.fields === null || read.fields.some(isSeen);
+}
+
+/**
+ * A row created in a related list (a key's `ratelimits`) that joins the list of no row an entry can
+ * hold: its data sets none of the fields that join it to the parent, by the project's schema (an
+ * integration created with no `rules`), or its key to the parent is made new where it is created
+ * (`keyId` of the key the handler has just inserted). Without a schema the key is the one named
+ * after the parent (`keyId`, `key_id` for `Keys`).
+ */
+function joinsNoListed(
+  write: { readonly change: WriteChange; readonly fields: readonly string[] | null; readonly freshFields?: readonly string[] },
+  read: { readonly isRelated?: boolean; readonly parent?: string; readonly joinedBy?: readonly string[] },
+): boolean {
+  if (write.change !== 'create' || read.isRelated !== true || read.parent === undefined) return false;
+  const keys = read.joinedBy ?? parentKeys(read.parent);
+  if (read.joinedBy && write.fields !== null && !write.fields.some((field) => keys.includes(field))) return true;
+  return (write.freshFields ?? []).some((field) => keys.includes(field));
+}
+
+/** The names a row's key to a parent model has: `keyId` and `key_id` for `Keys`, `organizationId` for `Organization`. */
+function parentKeys(parent: string): string[] {
+  const singular = parent.replace(/ies$/, 'y').replace(/([^s])s$/, '$1');
+  const camel = singular.charAt(0).toLowerCase() + singular.slice(1);
+  const snake = camel.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  return [`${camel}Id`, `${snake}_id`];
 }
 
 /**

@@ -192,7 +192,7 @@ function accelerateInvalidation(ctx: FileContext, call: ts.CallExpression, calle
  * rows beside the one found; one in the singular the row its key points at. A relation taken whole
  * (`project: true`) is left to the parent's fields: what the entry keeps of it is not said.
  */
-function relationReads(ts: TS, call: ts.CallExpression, operation: string): CallEffect[] {
+function relationReads(ts: TS, call: ts.CallExpression, operation: string, parent: string): CallEffect[] {
   const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
   if (!first || !ts.isObjectLiteralExpression(first)) return [];
   const reads: CallEffect[] = [];
@@ -212,12 +212,20 @@ function relationReads(ts: TS, call: ts.CallExpression, operation: string): Call
       const filtered = hasWhere ? { hasUnreadFilter: true } : {};
       reads.push(
         isMany
-          ? { kind: 'model-read', model, operation, fields, lookup: 'list', isRelated: true, via: [field], ...filtered }
+          ? { kind: 'model-read', model, operation, fields, lookup: 'list', isRelated: true, via: [field], parent, ...filtered }
           : { kind: 'model-read', model, operation, fields, lookup: 'point', via: [field] },
       );
     }
   }
   return reads;
+}
+
+/** The rows a create writes: its `data` (an upsert's `create`). */
+function createdData(ts: TS, call: ts.CallExpression, operation: string): { created?: ts.Expression } {
+  const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  const option = operation === 'upsert' ? 'create' : operation.startsWith('create') ? 'data' : null;
+  const created = option && first && ts.isObjectLiteralExpression(first) ? propertyValue(ts, first, option) : null;
+  return created ? { created } : {};
 }
 
 /** The elements of an array literal (spreads aside); none for anything else. */
@@ -255,7 +263,7 @@ export const prisma: Source = {
     if (READS.has(name))
       return [
         { kind: 'model-read', model: modelName(model), operation: name, fields: prismaReadFields(ts, call) },
-        ...relationReads(ts, call, name),
+        ...relationReads(ts, call, name, modelName(model)),
         ...cachedRead(ctx, call),
       ];
     return [
@@ -265,6 +273,7 @@ export const prisma: Source = {
         operation: name,
         events: [name, '$allOperations', '$use'],
         fields: prismaWriteFields(ts, call, name),
+        ...createdData(ts, call, name),
       },
     ];
   },

@@ -95,6 +95,8 @@ export type CallEffect =
       readonly isRelated?: boolean;
       /** The relations it is reached by from the row the call finds (see `ModelRead.via`). */
       readonly via?: readonly string[];
+      /** The model whose relation loads a related list (see `ModelRead.parent`). */
+      readonly parent?: string;
     }
   | {
       readonly kind: 'model-write';
@@ -110,6 +112,8 @@ export type CallEffect =
       readonly given?: ts.Identifier;
       /** A write of this relation's join rows only (see `ModelWrite.relation`). */
       readonly relation?: string;
+      /** The rows a create writes (Prisma's `data`, Drizzle's `values(…)`), for the fields it makes new (see `ModelWrite.freshFields`). */
+      readonly created?: ts.Expression;
     }
   | { readonly kind: 'emit'; readonly event: ts.Expression; readonly payload: ts.Expression | null }
   /** A job put on a queue (`queue` the queue's name, or the URL path of an HTTP queue such as QStash). */
