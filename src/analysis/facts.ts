@@ -58,6 +58,8 @@ export interface Invalidation {
   readonly client?: ExactDeleteClient;
   /** A delete on a collection the process keeps (`new Map()`, an LRU): it clears no shared cache's key. */
   readonly isInProcess?: boolean;
+  /** A clear of every key made in a function whose name says so (`flush()`, `resetCache()`, `clearAll()`): broad on purpose. */
+  readonly isNamedFlush?: boolean;
   readonly range: Range;
   /** Helpers followed to reach it, outermost first (`QuotesService.create`, `invalidateQuotes`). */
   readonly through: readonly string[];

@@ -16,6 +16,10 @@ ruleTester().run('no-broad-pattern', rule, {
       options: [{ allow: ['*'] }],
     },
     {
+      name: 'every key cleared by a function named for it',
+      code: `import { Injectable } from '@nestjs/common';\nimport { getCache } from 'cache-audit/runtime';\n@Injectable()\nexport class CacheStorage {\n  constructor(private readonly cache: { reset(): Promise<void> }) {}\n  async flush() {\n    return this.cache.reset();\n  }\n}\nexport const clearAllCaches = () => getCache().deletePattern('*');\n`,
+    },
+    {
       name: 'an exact key is never broad',
       code: `import Redis from 'ioredis';\nconst redis = new Redis();\nexport const drop = () => redis.del('settings');\n`,
     },

@@ -5,7 +5,7 @@ import type { Bound, Frame } from '../env.js';
 import { appendFrame } from '../env.js';
 import type { Invalidation } from '../facts.js';
 import { decoratorInvalidation } from '../read-pattern.js';
-import { enclosingFunction, lastName, unwrap } from '../../ts/syntax.js';
+import { enclosingFunction, lastName, parentOf, unwrap } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
 import { fieldClears, handedKeys } from './handed-keys.js';
@@ -28,9 +28,31 @@ export function scanSites(ctx: FileContext): Invalidation[] {
     const name = lastName(ts, call.expression);
     if (name !== null && ctx.options.decorators.has(name)) pushDecoratorSite(ctx, call, sites);
   }
-  sites.push(...invalidationsOf(siteEffects(ctx), ctx.file, false));
+  sites.push(
+    ...invalidationsOf(siteEffects(ctx), ctx.file, false).map((site) => (isNamedFlush(ctx, site) ? { ...site, isNamedFlush: true } : site)),
+  );
   // One order for the findings, whatever the order of the lists.
   return sites.sort((a, b) => a.range.start - b.range.start);
+}
+
+/** The names of functions written to clear a whole cache: `flush`, `flushAll`, `resetCache`, `clearAllCaches`, `invalidateAll`. */
+const FLUSH_NAMES = /^(?:flush|reset|clear|purge|wipe|empty|invalidate)(?:All|Everything)?(?:Cache|Caches|Store|Storage)?$/i;
+
+/** Whether a clear of every key (`*`, `cache.reset()`) is made in a function whose name says it clears the whole cache. */
+function isNamedFlush(ctx: FileContext, site: Invalidation): boolean {
+  const { ts } = ctx;
+  if (site.kind !== 'pattern' || !site.patterns.some((p) => p.pattern?.source === '*')) return false;
+  const call = ctx.nodes.calls.find((c) => ctx.range(c).start === site.range.start);
+  const fn = call ? enclosingFunction(ts, call) : null;
+  if (!fn) return false;
+  const holder = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? parentOf(fn) : undefined;
+  const name =
+    fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))
+      ? fn.name.text
+      : holder && (ts.isVariableDeclaration(holder) || ts.isPropertyAssignment(holder)) && ts.isIdentifier(holder.name)
+        ? holder.name.text
+        : null;
+  return name !== null && FLUSH_NAMES.test(name.replace(/^#/, ''));
 }
 
 function pushDecoratorSite(ctx: FileContext, expression: ts.Expression, sites: Invalidation[]): void {
