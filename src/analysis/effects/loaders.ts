@@ -6,6 +6,7 @@ import { isHeldModel } from '../sources/mongoose.js';
 import { isGivenModel } from '../sources/typeorm-entities.js';
 import { ttlSeconds } from '../ttl.js';
 import { overlapsAny, readableKeys } from './keys.js';
+import type { ParsedPattern } from '../../patterns/parse.js';
 import type { Effect, EffectRow, EffectTtl, ModelReadEffect } from './model.js';
 
 type CacheReadEffect = Effect & { kind: 'cache-read' };
@@ -102,6 +103,36 @@ export function distinctReads(reads: readonly ModelReadEffect[]): ModelRead[] {
   return [...result.values()];
 }
 
+type CacheFillEffect = Effect & { kind: 'cache-fill' };
+
+/** A function's cache fills with their keys' patterns, and the keys its cache reads read under each call that reaches them. */
+interface CacheIndex {
+  readonly readsAt: ReadonlyMap<ts.Node, readonly ParsedPattern[]>;
+  readonly fills: readonly { readonly effect: CacheFillEffect; readonly patterns: readonly ParsedPattern[] }[];
+}
+
+/** A pure function's memo of a summary, which is never changed once made: the same in every session. */
+const CACHE_INDEXES = new WeakMap<readonly Effect[], CacheIndex>();
+
+/** The cache index of a function's effects, made once for all its reads: a function that reaches many helpers has thousands. */
+function cacheIndex(effects: readonly Effect[]): CacheIndex {
+  let index = CACHE_INDEXES.get(effects);
+  if (!index) {
+    const readsAt = new Map<ts.Node, ParsedPattern[]>();
+    const fills: { effect: CacheFillEffect; patterns: ParsedPattern[] }[] = [];
+    for (const e of effects) {
+      if (e.kind === 'cache-fill') fills.push({ effect: e, patterns: readableKeys(e.keys) });
+      if (e.kind !== 'cache-read' || e.at === undefined) continue;
+      const patterns = readsAt.get(e.at) ?? [];
+      patterns.push(...readableKeys(e.keys));
+      readsAt.set(e.at, patterns);
+    }
+    index = { readsAt, fills };
+    CACHE_INDEXES.set(effects, index);
+  }
+  return index;
+}
+
 /**
  * The model reads a cached read is loaded from: what the loader given to the read (or to the
  * wrapper that reads) reads; for a cache-aside read, what is read between the miss and the fill of
@@ -126,19 +157,18 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
     if (read.hasLoader || within.length > 0) return distinctReads(within);
   }
   const keys = readableKeys(read.keys);
+  const { readsAt, fills } = cacheIndex(effects);
   // A call that reads the key too (a function that caches on its own, `taxes.ratesFor(…)`) fills its own miss,
   // not this one: what the caller reads before it is no loader.
-  const readsToo = (fill: Effect): boolean =>
-    fill.at !== undefined && effects.some((e) => e.kind === 'cache-read' && e.at === fill.at && overlapsAny(readableKeys(e.keys), keys));
-  const fill = effects.find(
-    (e) =>
-      e.kind === 'cache-fill' &&
-      e.isCacheAside &&
-      !readsToo(e) &&
-      sameFile(e) &&
-      where(e).getStart() > call.getEnd() &&
-      overlapsAny(readableKeys(e.keys), keys),
-  );
+  const readsToo = (fill: Effect): boolean => fill.at !== undefined && overlapsAny(readsAt.get(fill.at) ?? [], keys);
+  const fill = fills.find(
+    ({ effect, patterns }) =>
+      effect.isCacheAside &&
+      sameFile(effect) &&
+      where(effect).getStart() > call.getEnd() &&
+      overlapsAny(patterns, keys) &&
+      !readsToo(effect),
+  )?.effect;
   if (!fill) return [];
   const start = call.getEnd();
   const end = where(fill).getStart();

@@ -3,8 +3,8 @@ import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { unwrap } from '../../ts/syntax.js';
 import { keyRolesFor, keyRolesOfFile } from './key-roles.js';
-import { isStateKey, overlapsAny, readableKeys } from './keys.js';
-import type { Effect } from './model.js';
+import { isStateKey, keyPattern, overlapsAny, readableKeys } from './keys.js';
+import type { Effect, EffectKey } from './model.js';
 
 type KeyScan = Effect & { kind: 'key-scan' };
 
@@ -15,18 +15,20 @@ type KeyScan = Effect & { kind: 'key-scan' };
  */
 export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
   const scans = effects.filter((e): e is KeyScan => e.kind === 'key-scan');
-  // The keys read here, read (as patterns) only when a deletion or a fill asks: most functions make neither.
+  // The cache reads here with their keys, read (as patterns) only when a deletion or a fill asks:
+  // most functions make neither. Read once: a function that reaches many helpers has many effects.
+  let readList: CacheReadKeys[] | null = null;
+  const cacheReads = (): CacheReadKeys[] =>
+    (readList ??= effects.flatMap((e) =>
+      e.kind === 'cache-read' ? [{ place: placeOf(e), at: e.at, patterns: readableKeys(e.keys) }] : [],
+    ));
   let reads: ParsedPattern[] | null = null;
-  const localReads = (): ParsedPattern[] => (reads ??= readableKeys(effects.flatMap((e) => (e.kind === 'cache-read' ? e.keys : []))));
+  const localReads = (): ParsedPattern[] => (reads ??= cacheReads().flatMap((read) => read.patterns));
   // A delete clears what the function read only if the read comes first (`get`, then `del` of a
   // corrupt entry), not a delete before a request whose route reads the key; and not a read made
   // by one call and a delete by another (an auth check that reads a key, then a helper that clears it).
   const readsBefore = (effect: Effect): ParsedPattern[] =>
-    readableKeys(
-      effects.flatMap((e) =>
-        e.kind === 'cache-read' && placeOf(e) < placeOf(effect) && (e.at === undefined || e.at === effect.at) ? e.keys : [],
-      ),
-    );
+    cacheReads().flatMap((read) => (read.place < placeOf(effect) && (read.at === undefined || read.at === effect.at) ? read.patterns : []));
   // The roles of keys across the project (every file that names a cache) only when a deletion or a fill is to be judged.
   let known: Roles | null = null;
   const roles = (): Roles => {
@@ -42,7 +44,66 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
     // A scan stays in the summary: its caller may delete the keys a helper returns (`del(await scanKeys(p))`).
     result.push(settled(effect, scans, localReads, readsBefore, roles) ?? effect);
   }
-  return withoutRepeats(result);
+  const distinct = withoutRepeats(result);
+  return distinct.length > MAX_PATHS_KEPT ? withoutSamePaths(distinct) : distinct;
+}
+
+/**
+ * How many effects a function's summary keeps before those that differ only in the path taken to
+ * them are merged (see `withoutSamePaths`). A summary holds every effect of every function its calls
+ * reach, once per path: models that call each other through a shared cache (a column reads its
+ * table, which lists its columns…) multiply them by every layer.
+ */
+const MAX_PATHS_KEPT = 3000;
+
+/**
+ * One of the cache effects that mean the same to the function's callers: the same call of the
+ * cache, reached through the same call of this function, with the same keys. What is lost is the
+ * path inside the functions called: the helpers it went through (`through`, which a finding names),
+ * and the branches only some of those paths take (each merged effect keeps the branches all of them
+ * share, so it is taken for one made on more paths).
+ */
+function withoutSamePaths(effects: readonly Effect[]): Effect[] {
+  const kept = new Map<string, { effect: Effect; arms: Set<string> | null }>();
+  const result: (string | Effect)[] = [];
+  for (const effect of effects) {
+    if (!('keys' in effect) || effect.kind === 'key-scan') {
+      result.push(effect);
+      continue;
+    }
+    const signature = samePathSignature(effect);
+    const known = kept.get(signature);
+    if (known) {
+      const arms = new Set(effect.arms ?? []);
+      if (known.arms) for (const arm of known.arms) if (!arms.has(arm)) known.arms.delete(arm);
+      continue;
+    }
+    kept.set(signature, { effect, arms: new Set(effect.arms ?? []) });
+    result.push(signature);
+  }
+  return result.map((entry) => {
+    if (typeof entry !== 'string') return entry;
+    const { effect, arms } = kept.get(entry) as { effect: Effect; arms: Set<string> };
+    const shared = (effect.arms ?? []).filter((arm) => arms.has(arm));
+    return shared.length === (effect.arms ?? []).length ? effect : { ...effect, arms: shared };
+  });
+}
+
+/** What a cache effect means to the function's callers, its path inside the functions called aside (see `withoutSamePaths`). */
+function samePathSignature(effect: Effect & { keys: readonly EffectKey[] }): string {
+  const { node, at, keys, through: _through, ctx: _ctx, arms: _arms, ...rest } = effect;
+  const flags = Object.entries(rest).flatMap(([name, value]: [string, unknown]) =>
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [`${name}=${String(value)}`] : [],
+  );
+  const patterns = keys.map((key) => keyPattern(key)?.source ?? `?${String('bound' in key ? key.bound.expr.pos : -1)}`);
+  return [node.getSourceFile().fileName, String(node.pos), String(at?.pos ?? -1), ...flags, ...patterns].join('\u0000');
+}
+
+/** A cache read of the function summarised: where it is made, the call that reaches it, and its keys' patterns. */
+interface CacheReadKeys {
+  readonly place: number;
+  readonly at: ts.Node | undefined;
+  readonly patterns: readonly ParsedPattern[];
 }
 
 /** A key of runtime values only (`{key}`): the analysis knows nothing of it but that it is one key. */
