@@ -44,7 +44,9 @@ export class AnalysisSession {
   /** The value memoised under `key`, computed by `make` the first time. */
   memo<K extends object, V>(table: MemoTable<K, V>, key: K, make: () => V): V {
     const contents = this.table(table);
-    if (contents.has(key)) return contents.get(key) as V;
+    const known = contents.get(key);
+    // One lookup for a value kept; `undefined` may be one too.
+    if (known !== undefined || contents.has(key)) return known as V;
     const value = make();
     contents.set(key, value);
     return value;
@@ -56,7 +58,8 @@ export class AnalysisSession {
    */
   memoPair<K1 extends object, K2 extends object, V>(table: MemoTable<K1, WeakMap<K2, V>>, outer: K1, inner: K2, make: () => V): V {
     const byInner = this.memo(table, outer, () => new WeakMap<K2, V>());
-    if (byInner.has(inner)) return byInner.get(inner) as V;
+    const known = byInner.get(inner);
+    if (known !== undefined || byInner.has(inner)) return known as V;
     const value = make();
     byInner.set(inner, value);
     return value;

@@ -361,7 +361,8 @@ function remembered<T>(answers: WeakMap<ts.SourceFile, Map<string, T>>, file: ts
     byName = new Map();
     answers.set(file, byName);
   }
-  if (byName.has(name)) return byName.get(name) as T;
+  const known = byName.get(name);
+  if (known !== undefined || byName.has(name)) return known as T;
   const answer = compute();
   byName.set(name, answer);
   return answer;

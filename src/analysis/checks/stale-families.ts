@@ -7,7 +7,7 @@ import type { CheckInput, Suggestion } from '../checks.js';
 import { isLeftToExpire } from './expiring.js';
 import { judgeability } from './judgeability.js';
 import type { Judgeability } from './judgeability.js';
-import { exclusive } from '../effects/paths.js';
+import { exclusiveWith } from '../effects/paths.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
@@ -262,8 +262,10 @@ function lookupText(read: ModelRead): string {
  * another invalidation that cannot be read any family: a write on another branch than each is judged still.
  */
 function judgedWrites(family: KeyFamily, handler: RouteHandler, judged: Judgeability): ModelWrite[] {
-  const isBeside = (write: ModelWrite, invalidations: readonly Invalidation[]): boolean =>
-    invalidations.every((i) => exclusive(write.arms ?? [], i.arms ?? []));
+  const isBeside = (write: ModelWrite, invalidations: readonly Invalidation[]): boolean => {
+    const isApart = exclusiveWith(write.arms ?? []);
+    return invalidations.every((i) => isApart(i.arms ?? []));
+  };
   return handler.writes.filter(
     (w) =>
       (!family.isProjection || w.change === 'delete') &&

@@ -4,7 +4,7 @@
  * path.
  */
 import type { Invalidation, ModelRead, ModelWrite } from '../facts.js';
-import { exclusive, runsOnlySometimes } from '../effects/paths.js';
+import { exclusiveWith, runsOnlySometimes } from '../effects/paths.js';
 import { canChange, isExistenceCheck, isOnlyMaybeFound } from '../sources/operations.js';
 
 /**
@@ -48,9 +48,10 @@ export function staleWrite(
   let maybe: StaleWrite | null = null;
   for (const write of ordered(writes)) {
     const arms = write.arms ?? [];
-    const elsewhere = clearing.find((c) => exclusive(arms, c.arms ?? []));
-    const isCleared =
-      clearing.length > 0 && (!elsewhere || !clearing.every((c) => exclusive(arms, c.arms ?? []) || runsOnlySometimes(c.arms ?? [], arms)));
+    const isApart = exclusiveWith(arms);
+    const apart = clearing.map((c) => isApart(c.arms ?? []));
+    const elsewhere = clearing.find((_, i) => apart[i]);
+    const isCleared = clearing.length > 0 && (!elsewhere || !clearing.every((c, i) => apart[i] || runsOnlySometimes(c.arms ?? [], arms)));
     if (isCleared) continue;
     for (const read of loads) {
       if (read.model !== write.model || !canChange(write, read)) continue;

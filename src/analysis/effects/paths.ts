@@ -9,7 +9,7 @@ import type { TS } from '../../ts/syntax.js';
  * `<call>>`. A place is a position in a file, preceded by the calls that reach it
  * (`<call>><place>#<arm>`) once composed into a caller, so that two effects under the same place
  * through the same calls took one run's choice there. Two effects under different arms of one
- * place never run on the same path (`exclusive`); an effect under a place another is not under
+ * place never run on the same path (`exclusiveWith`); an effect under a place another is not under
  * runs only on some of that other's paths (`runsOnlySometimes`).
  *
  * The arms: `if`/`else` (an `if` whose branch returns or throws puts what follows it under the
@@ -53,13 +53,20 @@ const callsOf = (arm: string): string => arm.slice(0, arm.lastIndexOf('>') + 1);
 const chainOf = (entries: readonly string[]): string =>
   entries.filter((e) => !isArm(e)).reduce((a, b) => (b.length > a.length ? b : a), '');
 
-/** Whether two effects are under different arms of one place: no path runs both. */
-export function exclusive(a: readonly string[], b: readonly string[]): boolean {
-  const mine = new Map(a.filter(isArm).map((arm) => [placeOf(arm), arm]));
-  return b.some((arm) => {
-    const other = isArm(arm) ? mine.get(placeOf(arm)) : undefined;
-    return other !== undefined && other !== arm;
-  });
+/**
+ * Whether an effect is under another arm of a place than the effect of `a`, so that no path runs
+ * both: `a`'s places read once for every effect it is weighed against.
+ */
+export function exclusiveWith(a: readonly string[]): (b: readonly string[]) => boolean {
+  // Made on the first arm asked about: most effects are weighed against none.
+  let mine: Map<string, string> | undefined;
+  return (b) =>
+    b.some((arm) => {
+      if (!isArm(arm)) return false;
+      mine ??= new Map(a.filter(isArm).map((own) => [placeOf(own), own]));
+      const other = mine.get(placeOf(arm));
+      return other !== undefined && other !== arm;
+    });
 }
 
 /**

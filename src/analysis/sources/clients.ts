@@ -5,6 +5,7 @@ import type { FileContext } from '../context.js';
 import { memoTable } from '../session.js';
 import { SOURCES } from './index.js';
 import type { ClientKind } from './source.js';
+import type { ImportBinding } from '../../ts/imports.js';
 
 const REDIS_TYPES = new Set(['Redis', 'Cluster', 'RedisClientType', 'RedisClusterType', 'RedisClient', 'IORedis']);
 const REDIS_FACTORIES = new Set(['Redis', 'IORedis', 'Cluster', 'createClient', 'createCluster', 'fromEnv']);
@@ -24,12 +25,19 @@ function kindOfModule(module: string): ClientKind | null {
   return null;
 }
 
+/** The kind of each import of a file, by its binding: a name is imported once and used by many receivers and types. */
+const IMPORT_KINDS = memoTable<FileContext, WeakMap<ImportBinding, ClientKind | null>>('import kinds');
+
 /**
  * The kind of a name imported from a module: the library's, also where a project module passes it
  * on from the library (`export { createCache, type Cache as UnkeyCache } from '@unkey/cache'` in a
  * workspace package).
  */
-function kindOfImport(ctx: FileContext, binding: { readonly module: string; readonly imported: string }): ClientKind | null {
+function kindOfImport(ctx: FileContext, binding: ImportBinding): ClientKind | null {
+  return ctx.session.memoPair(IMPORT_KINDS, ctx, binding, () => readImportKind(ctx, binding));
+}
+
+function readImportKind(ctx: FileContext, binding: ImportBinding): ClientKind | null {
   const kind = kindOfModule(binding.module);
   if (kind || binding.imported === '*' || !ctx.isProjectModule(binding.module)) return kind;
   const from = ctx.resolver?.packageOfExport?.(binding.module, ctx.sourceFile, binding.imported) ?? null;
@@ -164,7 +172,7 @@ function declaredKind(ctx: FileContext, at: ts.Expression, name: string): Client
   if (declared) {
     return (
       kindOfInjection(ctx, declared.decorators) ??
-      kindOfType(ctx, declared.type) ??
+      declaredTypeKind(ctx, declared.type) ??
       (declared.initializer && !declared.parameterOf ? kindOfInitializer(ctx, declared.initializer) : null)
     );
   }
@@ -177,6 +185,14 @@ function declaredKind(ctx: FileContext, at: ts.Expression, name: string): Client
   const remote = ctx.resolver?.resolveConstant?.(at as ts.Identifier) ?? null;
   if (remote) return kindOfInitializer(ctx.contextOf(remote.getSourceFile()), remote);
   return undefined;
+}
+
+/** What each declared type reads as, by file and type: the receivers of one declaration share it (`this.integrationRepository`). */
+const TYPE_KINDS = memoTable<FileContext, WeakMap<ts.TypeNode, ClientKind | null>>('declared type kinds');
+
+/** The kind of a declared type (see `kindOfType`), read once per file and type. */
+function declaredTypeKind(ctx: FileContext, type: ts.TypeNode | undefined): ClientKind | null {
+  return type ? ctx.session.memoPair(TYPE_KINDS, ctx, type, () => kindOfType(ctx, type)) : null;
 }
 
 /** What each receiver is, by file and expression (many calls share a receiver: `this.redis`). */
