@@ -68,6 +68,32 @@ function escapeFunctionFor(text: string, escapeFunctions: ReadonlySet<string>): 
 
 /** Where an import may go: after a shebang and the directive prologue (`'use server'` must stay first). */
 function importOffset(text: string): number {
-  const prologue = /^(?:#![^\n]*\n)?(?:(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(['"])use [\w ]+\1;?[^\S\n]*(?:\/\/[^\n]*)?(?:\n|$))*/.exec(text);
-  return prologue?.[0].length ?? 0;
+  // Read in one pass: a pattern over the comments before each directive backtracks without end on a file of many.
+  let offset = text.startsWith('#!') ? lineEnd(text, 0) : 0;
+  for (;;) {
+    const at = afterTrivia(text, offset);
+    const directive = /^(['"])use [\w ]+\1;?[^\S\n]*(?:\/\/[^\n]*)?(?:\n|$)/.exec(text.slice(at, lineEnd(text, at)));
+    if (!directive) return offset;
+    offset = at + directive[0].length;
+  }
+}
+
+/** The position after the line that holds `at`, its line break included. */
+function lineEnd(text: string, at: number): number {
+  const end = text.indexOf('\n', at);
+  return end < 0 ? text.length : end + 1;
+}
+
+/** The position of the first character at or after `at` that is no white space or comment. */
+function afterTrivia(text: string, at: number): number {
+  let position = at;
+  for (;;) {
+    if (/\s/.test(text[position] ?? '')) position++;
+    else if (text.startsWith('//', position)) position = lineEnd(text, position);
+    else if (text.startsWith('/*', position)) {
+      const end = text.indexOf('*/', position + 2);
+      if (end < 0) return position;
+      position = end + 2;
+    } else return position;
+  }
 }

@@ -166,6 +166,26 @@ ruleTester().run('no-unescaped-pattern-interpolation', rule, {
       ],
     },
     {
+      name: "after a shebang and comments, the import still goes after 'use server'",
+      code: `#!/usr/bin/env node\n/* License: MIT\n * (c) the authors */\n// actions\n'use server'; // first\n\n${service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);')}`,
+      errors: [
+        {
+          messageId: 'unescaped',
+          line: 9,
+          column: 49,
+          endLine: 9,
+          endColumn: 57,
+          suggestions: [
+            {
+              messageId: 'escape',
+              data: { escape: 'escapeGlob' },
+              output: `#!/usr/bin/env node\n/* License: MIT\n * (c) the authors */\n// actions\n'use server'; // first\nimport { escapeGlob } from 'cache-audit/runtime';\n\n${service('  await getCache().deletePattern(`quotes:list:${escapeGlob(tenantId)}:*`);')}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       name: 'the escape function the configuration names, without an import of ours',
       code: service('  await getCache().deletePattern(`quotes:list:${tenantId}:*`);'),
       settings: { 'cache-audit': { escapeFunctions: ['escapeRedisKey'] } },
