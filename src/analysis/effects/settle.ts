@@ -13,7 +13,7 @@ type KeyScan = Effect & { kind: 'key-scan' };
  * delete of a key the function also sets if absent or counts is a lock release or a counter
  * reset, not an invalidation; a fill of a key the function read first is cache-aside.
  */
-export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
+export function settle(ctx: FileContext, effects: readonly Effect[], root?: ts.Node): Effect[] {
   const scans = effects.filter((e): e is KeyScan => e.kind === 'key-scan');
   // The cache reads here with their keys, read (as patterns) only when a deletion or a fill asks:
   // most functions make neither. Read once: a function that reaches many helpers has many effects.
@@ -40,9 +40,11 @@ export function settle(ctx: FileContext, effects: readonly Effect[]): Effect[] {
     return known;
   };
   const result: Effect[] = [];
+  const heals = root !== undefined && isReadNamed(ctx, root) && effects.some((e) => e.kind === 'cache-read');
   for (const effect of effects) {
     // A scan stays in the summary: its caller may delete the keys a helper returns (`del(await scanKeys(p))`).
-    result.push(settled(effect, scans, localReads, readsBefore, roles) ?? effect);
+    const meant = settled(effect, scans, localReads, readsBefore, roles) ?? effect;
+    result.push(heals && isHealing(meant, effects) ? { ...meant, isSelfClearing: true } : meant);
   }
   const distinct = withoutRepeats(result);
   return distinct.length > MAX_PATHS_KEPT ? withoutSamePaths(distinct) : distinct;
@@ -97,6 +99,33 @@ function samePathSignature(effect: Effect & { keys: readonly EffectKey[] }): str
   );
   const patterns = keys.map((key) => keyPattern(key)?.source ?? `?${String('bound' in key ? key.bound.expr.pos : -1)}`);
   return [node.getSourceFile().fileName, String(node.pos), String(at?.pos ?? -1), ...flags, ...patterns].join('\u0000');
+}
+
+/** The names of functions that read (`get`, `getList`, `readAll`, `fetchMany`, `findById`, `list`). */
+const READ_NAMES = /^(?:get|list|read|fetch|find|load)(?:[A-Z_]|$)/;
+
+/** Whether the function summarised is a method or function named as a read (see `READ_NAMES`). */
+function isReadNamed(ctx: FileContext, root: ts.Node): boolean {
+  const { ts } = ctx;
+  const name =
+    (ts.isMethodDeclaration(root) || ts.isFunctionDeclaration(root)) && root.name && ts.isIdentifier(root.name) ? root.name.text : null;
+  return name !== null && READ_NAMES.test(name);
+}
+
+/**
+ * A delete, on a branch, of keys the code knows only at run time (`deepDel(p)` of each parent found
+ * in the values read), after a read of the cache, in a function named as a read (`getList`): the
+ * cache's read repairing what it found inconsistent, not a change of data.
+ */
+function isHealing(effect: Effect, effects: readonly Effect[]): effect is Effect & { kind: 'invalidate' } {
+  if (effect.kind !== 'invalidate' || effect.isSelfClearing === true || !effect.isConditional) return false;
+  const place = placeOf(effect);
+  // A key with no pattern (`del(p)`) is a runtime value too.
+  const isRuntime = (key: EffectKey): boolean => {
+    const pattern = keyPattern(key);
+    return pattern === null || isRuntimeOnly(pattern);
+  };
+  return effect.keys.length > 0 && effect.keys.every(isRuntime) && effects.some((e) => e.kind === 'cache-read' && placeOf(e) < place);
 }
 
 /** A cache read of the function summarised: where it is made, the call that reaches it, and its keys' patterns. */

@@ -42,7 +42,7 @@ export function summarize(ctx: FileContext, root: ts.Node): readonly Effect[] {
   try {
     const effects: Effect[] = [];
     walk(ctx, root, effects);
-    const result = settle(ctx, effects);
+    const result = settle(ctx, effects, root);
     memo.set(root, result);
     return result;
   } finally {
