@@ -90,6 +90,18 @@ export function enclosingFunction(ts: TS, node: ts.Node): ts.SignatureDeclaratio
   return null;
 }
 
+/**
+ * The name a function is written under: its own (`flush`, `#flush`), or that of the `const` or
+ * property an arrow or function expression is assigned to (`const flushAll = () => …`); null for none.
+ */
+export function writtenName(ts: TS, fn: ts.SignatureDeclaration): string | null {
+  if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  const holder = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? parentOf(fn) : undefined;
+  return holder && (ts.isVariableDeclaration(holder) || ts.isPropertyAssignment(holder)) && ts.isIdentifier(holder.name)
+    ? holder.name.text
+    : null;
+}
+
 /** The decorators of a node, in either of TypeScript's representations. */
 export function decoratorsOf(ts: TS, node: ts.Node): readonly ts.Decorator[] {
   if (!ts.canHaveDecorators(node)) return [];

@@ -4,6 +4,7 @@ import type { CacheFill, ModelRead, ModelRow, Range } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { isHeldModel } from '../sources/mongoose.js';
 import { isGivenModel } from '../sources/typeorm-entities.js';
+import { memoTable } from '../session.js';
 import { ttlSeconds } from '../ttl.js';
 import { overlapsAny, readableKeys } from './keys.js';
 import type { ParsedPattern } from '../../patterns/parse.js';
@@ -111,13 +112,11 @@ interface CacheIndex {
   readonly fills: readonly { readonly effect: CacheFillEffect; readonly patterns: readonly ParsedPattern[] }[];
 }
 
-/** A pure function's memo of a summary, which is never changed once made: the same in every session. */
-const CACHE_INDEXES = new WeakMap<readonly Effect[], CacheIndex>();
+const CACHE_INDEXES = memoTable<readonly Effect[], CacheIndex>('cache indexes');
 
 /** The cache index of a function's effects, made once for all its reads: a function that reaches many helpers has thousands. */
-function cacheIndex(effects: readonly Effect[]): CacheIndex {
-  let index = CACHE_INDEXES.get(effects);
-  if (!index) {
+function cacheIndex(ctx: FileContext, effects: readonly Effect[]): CacheIndex {
+  return ctx.session.memo(CACHE_INDEXES, effects, () => {
     const readsAt = new Map<ts.Node, ParsedPattern[]>();
     const fills: { effect: CacheFillEffect; patterns: ParsedPattern[] }[] = [];
     for (const e of effects) {
@@ -127,10 +126,8 @@ function cacheIndex(effects: readonly Effect[]): CacheIndex {
       patterns.push(...readableKeys(e.keys));
       readsAt.set(e.at, patterns);
     }
-    index = { readsAt, fills };
-    CACHE_INDEXES.set(effects, index);
-  }
-  return index;
+    return { readsAt, fills };
+  });
 }
 
 /**
@@ -157,7 +154,7 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
     if (read.hasLoader || within.length > 0) return distinctReads(within);
   }
   const keys = readableKeys(read.keys);
-  const { readsAt, fills } = cacheIndex(effects);
+  const { readsAt, fills } = cacheIndex(read.ctx, effects);
   // A call that reads the key too (a function that caches on its own, `taxes.ratesFor(…)`) fills its own miss,
   // not this one: what the caller reads before it is no loader.
   const readsToo = (fill: Effect): boolean => fill.at !== undefined && overlapsAny(readsAt.get(fill.at) ?? [], keys);

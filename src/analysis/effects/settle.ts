@@ -1,7 +1,7 @@
 import type { ParsedPattern } from '../../patterns/parse.js';
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
-import { unwrap } from '../../ts/syntax.js';
+import { unwrap, writtenName } from '../../ts/syntax.js';
 import { keyRolesFor, keyRolesOfFile } from './key-roles.js';
 import { isStateKey, keyPattern, overlapsAny, readableKeys } from './keys.js';
 import type { Effect, EffectKey } from './model.js';
@@ -107,8 +107,7 @@ const READ_NAMES = /^(?:get|list|read|fetch|find|load)(?:[A-Z_]|$)/;
 /** Whether the function summarised is a method or function named as a read (see `READ_NAMES`). */
 function isReadNamed(ctx: FileContext, root: ts.Node): boolean {
   const { ts } = ctx;
-  const name =
-    (ts.isMethodDeclaration(root) || ts.isFunctionDeclaration(root)) && root.name && ts.isIdentifier(root.name) ? root.name.text : null;
+  const name = ts.isMethodDeclaration(root) || ts.isFunctionDeclaration(root) ? writtenName(ts, root) : null;
   return name !== null && READ_NAMES.test(name);
 }
 

@@ -5,7 +5,7 @@ import type { Bound, Frame } from '../env.js';
 import { appendFrame } from '../env.js';
 import type { Invalidation } from '../facts.js';
 import { decoratorInvalidation } from '../read-pattern.js';
-import { enclosingFunction, lastName, parentOf, unwrap } from '../../ts/syntax.js';
+import { enclosingFunction, lastName, unwrap, writtenName } from '../../ts/syntax.js';
 import { matchesCallName, readByName, readCall, sourceCall } from './classify.js';
 import type { CallReading } from './classify.js';
 import { fieldClears, handedKeys } from './handed-keys.js';
@@ -44,14 +44,7 @@ function isNamedFlush(ctx: FileContext, site: Invalidation): boolean {
   if (site.kind !== 'pattern' || !site.patterns.some((p) => p.pattern?.source === '*')) return false;
   const call = ctx.nodes.calls.find((c) => ctx.range(c).start === site.range.start);
   const fn = call ? enclosingFunction(ts, call) : null;
-  if (!fn) return false;
-  const holder = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? parentOf(fn) : undefined;
-  const name =
-    fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))
-      ? fn.name.text
-      : holder && (ts.isVariableDeclaration(holder) || ts.isPropertyAssignment(holder)) && ts.isIdentifier(holder.name)
-        ? holder.name.text
-        : null;
+  const name = fn ? writtenName(ts, fn) : null;
   return name !== null && FLUSH_NAMES.test(name.replace(/^#/, ''));
 }
 
