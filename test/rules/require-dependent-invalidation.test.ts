@@ -462,7 +462,7 @@ ruleTester({ registry: undefined }).run('require-dependent-invalidation (writes 
     {
       name: 'a route that writes the row itself, besides looking it up',
       code: apiKeysApp(
-        `app.put('/api-keys/:id', async (req, res) => {\n  await apiKeyOf(req.header('x-key'));\n  await prisma.apiKey.update({ where: { id: req.params.id }, data: { note: req.body.note } });\n  res.end();\n});\n`,
+        `app.put('/api-keys/:id', async (req, res) => {\n  await apiKeyOf(req.header('x-key'));\n  await prisma.apiKey.update({ where: { id: req.params.id }, data: { note: req.body.note } });\n  res.end();\n});\napp.get('/api-key', async (req, res) => {\n  res.json(await apiKeyOf(req.header('x-key')));\n});\n`,
       ),
       errors: [
         {

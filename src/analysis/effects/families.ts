@@ -1,11 +1,12 @@
 import type ts from 'typescript';
 import { cachedMethods } from '../cached-methods.js';
+import { asideReaderPaths } from './aside-readers.js';
 import type { FileContext } from '../context.js';
 import type { CacheFamily, UnnamedKey } from '../facts.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
 import { isLibraryCachedRead, isLibraryReadMethod } from '../sources/index.js';
 import { ttlSeconds } from '../ttl.js';
-import { enclosingFunction, lastName, parentOf } from '../../ts/syntax.js';
+import { enclosingFunction, lastName, parentOf, unwrap } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
 import { isFamilyKey, isNamedKey, keyPattern, readableKeys } from './keys.js';
 import { familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
@@ -13,6 +14,7 @@ import type { Effect } from './model.js';
 import { cachedLoads, namedLoaderReads } from './loads.js';
 import { isMemoizedRead, memoizedFamilies } from './memoized.js';
 import { projections } from './projections.js';
+import { projectFunction } from './rotation.js';
 import { readerPaths, withReaderFields } from './reader-fields.js';
 import { summarize } from './summarize.js';
 import { useCacheFamilies } from './use-cache.js';
@@ -24,7 +26,7 @@ import { useCacheFamilies } from './use-cache.js';
  */
 export function cacheFamilies(ctx: FileContext): CacheFamily[] {
   const seen = new Set<ts.Node>();
-  const families = cacheReaders(ctx, seen).flatMap((effects) => readFamilies(ctx, effects));
+  const families = cacheReaders(ctx, seen, true).flatMap((effects) => readFamilies(ctx, effects));
   families.push(...decoratedFamilies(ctx), ...memoizedFamilies(ctx), ...useCacheFamilies(ctx));
   return [...families, ...projections(ctx, seen)];
 }
@@ -46,19 +48,36 @@ export function unnamedKeys(ctx: FileContext): UnnamedKey[] {
   );
 }
 
-/** The effects of each function of the file that reads the cache (added to `seen`). */
-function cacheReaders(ctx: FileContext, seen = new Set<ts.Node>()): (readonly Effect[])[] {
+/**
+ * The effects of each function of the file that reads the cache (added to `seen`). With `isComposed`,
+ * also of the functions that call such a function of the file that only reads (`const hit = await
+ * this.fromRedis(hash)`, a load, `await this.toRedis(hash, row)`): cache-aside made of helpers.
+ */
+function cacheReaders(ctx: FileContext, seen = new Set<ts.Node>(), isComposed = false): (readonly Effect[])[] {
   const readers: (readonly Effect[])[] = [];
-  for (const call of ctx.nodes.calls) {
-    const owner = readingOwner(ctx, call);
-    if (!owner || seen.has(owner)) continue;
+  const add = (owner: ts.Node | null): boolean => {
+    if (!owner || seen.has(owner)) return false;
     const effects = summarize(ctx, owner);
-    if (!effects.some((e) => e.kind === 'cache-read')) continue;
+    if (!effects.some((e) => e.kind === 'cache-read')) return false;
     seen.add(owner);
     readers.push(effects);
+    return true;
+  };
+  for (const call of ctx.nodes.calls) add(readingOwner(ctx, call));
+  for (let round = 0, isGrown = isComposed; isGrown && round < MAX_COMPOSED; round++) {
+    isGrown = false;
+    for (const call of ctx.nodes.calls) {
+      const callee = projectFunction(ctx, call, unwrap(ctx.ts, call.expression));
+      // A helper that fills what it reads caches on its own: its callers' reads and fills around it are theirs.
+      const isReadOnly = callee !== null && seen.has(callee) && !summarize(ctx, callee).some((e) => e.kind === 'cache-fill');
+      if (isReadOnly && add(enclosingFunction(ctx.ts, call) ?? null)) isGrown = true;
+    }
   }
   return readers;
 }
+
+/** How many layers of helpers a composed cache-aside read is followed up. */
+const MAX_COMPOSED = 3;
 
 /** The function that can hold a family by this call: one that reads the cache itself, or hands a loader to a call. */
 function readingOwner(ctx: FileContext, call: ts.CallExpression): ts.Node | null {
@@ -83,7 +102,7 @@ function readFamilies(ctx: FileContext, effects: readonly Effect[]): CacheFamily
   for (const read of effects) {
     if (read.kind !== 'cache-read' || isMemoizedRead(ctx, read)) continue;
     const inline = loaderReads(effects, read);
-    const paths = inline.length > 0 ? readerPaths(ctx, effects, read) : null;
+    const paths = inline.length > 0 ? (readerPaths(ctx, effects, read) ?? asideReaderPaths(ctx, effects, read)) : null;
     const loads = inline.length > 0 ? inline.map((load) => withReaderFields(load, paths)) : namedLoaderReads(read);
     const isLoaded = read.hasLoader && loads.length > 0;
     const models = [...new Set(loads.map((l) => l.model))];

@@ -146,7 +146,14 @@ export function fromSource(ctx: FileContext, effect: CallEffect, base: EffectBas
       const isFreshValue = effect.value !== undefined && isFreshToken(ctx, effect.value);
       const isOnlyFound = effect.value !== undefined && storesOnlyFound(ctx.ts, effect.value);
       const fill = { ...base, kind: 'cache-fill' as const, keys: keysOf(effect.keys), isCacheAside: false, isWriteThrough: false };
-      return { ...fill, ttl: ttlOf(effect.ttl), ...(isFreshValue ? { isFreshValue } : {}), ...(isOnlyFound ? { isOnlyFound } : {}) };
+      const stored = effect.value === undefined ? {} : { stored: { expr: effect.value, ctx, env: null } };
+      return {
+        ...fill,
+        ttl: ttlOf(effect.ttl),
+        ...(isFreshValue ? { isFreshValue } : {}),
+        ...(isOnlyFound ? { isOnlyFound } : {}),
+        ...stored,
+      };
     }
     case 'redis-other':
       return { ...base, kind: 'redis-other', role: effect.role, keys: keysOf(effect.keys) };

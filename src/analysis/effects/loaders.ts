@@ -1,5 +1,9 @@
 import type ts from 'typescript';
+import { staticString } from '../context.js';
 import type { FileContext } from '../context.js';
+import { boundArgument } from '../env.js';
+import type { Bound } from '../env.js';
+import { parentOf, unwrap } from '../../ts/syntax.js';
 import type { CacheFill, ModelRead, ModelRow, Range } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { isHeldModel } from '../sources/mongoose.js';
@@ -47,15 +51,29 @@ export function fillsOf(ctx: FileContext, effects: readonly Effect[], read: Cach
   return fills;
 }
 
-/** The model reads among effects that run inside `call` (its arguments: the loader). */
-function readsWithin(effects: readonly Effect[], call: ts.Node): ModelReadEffect[] {
+/**
+ * The model reads among effects that run inside `call`: in a function it is given (the loader), not
+ * in a value its arguments compute before it runs (`saveUser(await this.defaults())`).
+ */
+function readsWithin(ctx: FileContext, effects: readonly Effect[], call: ts.Node): ModelReadEffect[] {
+  const { ts } = ctx;
+  // A read in an argument runs before the call, unless a function given there makes it.
+  const inLoader = (at: ts.Node): boolean => {
+    let node: ts.Node = at;
+    for (let parent = parentOf(node); parent && parent !== call; parent = parentOf(node)) {
+      if (ts.isFunctionLike(node)) return true;
+      node = parent;
+    }
+    return ts.isFunctionLike(node) || !(call as ts.CallExpression).arguments.some((argument) => argument === node);
+  };
   return effects.filter((e): e is ModelReadEffect => {
     const at = e.at ?? e.node;
     return (
       e.kind === 'model-read' &&
       at.getSourceFile() === call.getSourceFile() &&
       at.getStart() >= call.getStart() &&
-      at.getEnd() <= call.getEnd()
+      at.getEnd() <= call.getEnd() &&
+      (!ts.isCallExpression(call) || inLoader(at))
     );
   });
 }
@@ -142,10 +160,11 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
   // A model read the library caches by its own options (Prisma Accelerate's `cacheStrategy`) is its loader.
   const own = effects.filter((e): e is ModelReadEffect => e.kind === 'model-read' && e.node === read.node && e.at === read.at);
   if (own.length > 0) return distinctReads(own);
-  // The loader given to the read, or to the wrapper that reads: what runs inside the call's
-  // arguments, not what the wrapper itself does elsewhere.
+  // The loader given to the read, or to the wrapper that reads: what runs inside the functions the
+  // call is given, not what the wrapper itself does elsewhere.
   if (read.hasLoader || read.at !== undefined) {
     const within = readsWithin(
+      read.ctx,
       effects.filter((e) => where(e) !== call),
       call,
     );
@@ -169,9 +188,29 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
   if (!fill) return [];
   const start = call.getEnd();
   const end = where(fill).getStart();
-  return distinctReads(
+  const reads = distinctReads(
     effects.filter(
       (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
     ),
   );
+  // A marker (`'1'`, `'api-key-non-existent'`) keeps whether the reads found a row, none of its fields.
+  return storesConstant(fill.stored, 0) ? reads.map((read) => ({ ...read, readerFields: [] })) : reads;
+}
+
+/**
+ * Whether a fill stores a value written in the code (`'api-key-non-existent'`, `true`), through
+ * `JSON.stringify` and the parameters it is passed by: a marker of whether a row was found.
+ */
+function storesConstant(stored: Bound | undefined, depth: number): boolean {
+  if (!stored || depth > 6) return false;
+  const { ctx, env } = stored;
+  const { ts } = ctx;
+  const value = unwrap(ts, stored.expr);
+  if (ts.isCallExpression(value) && ctx.text(value.expression) === 'JSON.stringify' && value.arguments[0])
+    return storesConstant({ ...stored, expr: value.arguments[0] }, depth + 1);
+  const passed = ts.isIdentifier(value) ? boundArgument(ctx, value, env) : null;
+  if (passed) return storesConstant(passed, depth + 1);
+  const isLiteral =
+    value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword;
+  return isLiteral || staticString(ctx, value) !== null;
 }

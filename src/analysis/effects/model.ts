@@ -91,6 +91,8 @@ export type Effect = EffectBase &
         readonly isFreshValue?: boolean;
         /** The value is stored only where the read it stores found one (`if (link) set(key, JSON.stringify(link))`): a miss is never kept. */
         readonly isOnlyFound?: boolean;
+        /** The value stored, with the arguments in force where the fill is reached through calls. */
+        readonly stored?: Bound;
       }
     | { readonly kind: 'redis-other'; readonly role: RedisRole | 'lock'; readonly keys: readonly EffectKey[] }
     | { readonly kind: 'key-scan'; readonly keys: readonly EffectKey[] }

@@ -11,6 +11,7 @@ import { isNothing } from '../../ts/guards.js';
 import { enclosingFunction, outerExpression, parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import type { ModelRead } from '../facts.js';
+import { returnedShapes, rowPaths } from './entry-shapes.js';
 import type { Effect } from './model.js';
 import { summarize } from './summarize.js';
 
@@ -20,9 +21,10 @@ type CacheReadEffect = Effect & { kind: 'cache-read' };
 const MAX_HOPS = 4;
 
 /**
- * The property paths the code reads, where it reads the entry, of the row the read's loader returns
- * (`keyAuth.storeEncryptedKeys`; `keyAuth.*` where it puts `keyAuth` to another use); null when the
- * loader returns anything but one read of the data layer made right there, or the value is put to
+ * The property paths the code reads, where it reads the entry, of the row the read's loader reads
+ * (`keyAuth.storeEncryptedKeys`; `keyAuth.*` where it puts `keyAuth` to another use), through the
+ * value the loader makes of it (`{ key: row, api: row.keyAuth.api }`, see `returnedShapes`); null
+ * when the loader makes other reads than one of the data layer right there, or the value is put to
  * any use but a property read, a test, or a local variable used so in turn.
  */
 export function readerPaths(ctx: FileContext, effects: readonly Effect[], read: CacheReadEffect): string[] | null {
@@ -32,14 +34,16 @@ export function readerPaths(ctx: FileContext, effects: readonly Effect[], read: 
   const loader = call.arguments.find(
     (a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a),
   );
-  if (!loader || !returnsOwnRead(ts, loader, effects)) return null;
+  const only = loader ? ownRead(ts, loader, effects) : null;
+  const shapes = loader && only ? returnedShapes({ ctx, fn: loader, row: only.node, params: new Map(), depth: 0 }) : null;
+  if (!shapes) return null;
   const holder = resultHolder(ts, call);
   const parent = parentOf(holder);
   // A read whose result is dropped (a warm-up) uses nothing of it.
   if (parent && ts.isExpressionStatement(parent)) return [];
   if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== holder) return null;
   const paths = bindingUses(ts, parent.name, read.valueIn ?? null, 0);
-  return paths === null ? null : [...new Set(paths)].sort();
+  return paths === null ? null : rowPaths(shapes, paths);
 }
 
 /** Properties of a memoizer's cached function that do not read an entry (`getProjectByIdCached.clear(id)`). */
@@ -50,9 +54,10 @@ const MAX_CALLERS = 32;
 
 /**
  * The property paths the callers of a memoizer's cached function, across the project, read of what
- * it returns (`const project = await getProjectByIdCached(id)`, then `project?.name`), where the
- * loader it is given returns one read of the data layer as found (see `returnsOwnRead`); null when
- * the loader shapes its value, or a use of the function or of its value is not one read so.
+ * it returns (`const project = await getProjectByIdCached(id)`, then `project?.name`), as paths of
+ * the row the loader it is given reads (see `ownRead`) through the value it makes of it (see
+ * `returnedShapes`); null when the loader reads otherwise, or a use of the function or of its value
+ * is not one read so.
  */
 export function memoizedReaderPaths(
   ctx: FileContext,
@@ -63,7 +68,9 @@ export function memoizedReaderPaths(
   const held = outerExpression(ts, call);
   const parent = parentOf(held);
   if (!parent || !ts.isVariableDeclaration(parent) || parent.initializer !== held || !ts.isIdentifier(parent.name)) return null;
-  if (!returnsOwnRead(loader.ctx.ts, loader.fn, summarize(loader.ctx, loader.fn))) return null;
+  const only = ownRead(loader.ctx.ts, loader.fn, summarize(loader.ctx, loader.fn));
+  const shapes = only ? returnedShapes({ ctx: loader.ctx, fn: loader.fn, row: only.node, params: new Map(), depth: 0 }) : null;
+  if (!shapes) return null;
   const references = ctx.resolver?.referencesOf?.(parent) ?? null;
   if (!references || references.length > MAX_CALLERS) return null;
   const paths: string[] = [];
@@ -78,11 +85,11 @@ export function memoizedReaderPaths(
     calls++;
   }
   // A function no code of the project calls may be called by code outside it.
-  return calls === 0 ? null : [...new Set(paths)].sort();
+  return calls === 0 ? null : rowPaths(shapes, paths);
 }
 
 /** What the code reads of a call's result: dropped, held by a variable or a destructuring, or an element of `Promise.all([…])` taken apart. */
-function resultUses(ts: TS, call: ts.CallExpression): string[] | null {
+export function resultUses(ts: TS, call: ts.CallExpression): string[] | null {
   const holder = resultHolder(ts, call);
   const parent = parentOf(holder);
   if (!parent) return null;
@@ -117,6 +124,8 @@ function isPromiseAll(ts: TS, callee: ts.Expression): boolean {
 
 /** A load with the fields its readers use of it, where the readers' paths say them. */
 export function withReaderFields(load: ModelRead, paths: readonly string[] | null): ModelRead {
+  // A load whose entry keeps none of its fields (a marker) keeps none whatever readers use.
+  if (load.readerFields !== undefined) return load;
   const used = paths ? loadReaderFields(paths, load.via) : undefined;
   return used ? { ...load, readerFields: used } : load;
 }
@@ -137,43 +146,21 @@ function loadReaderFields(paths: readonly string[], via: readonly string[] | und
 }
 
 /**
- * Whether the loader makes one read of the data layer, in its own body (not a helper's, which may
- * shape the row), and returns what it finds as found or with a fallback for a miss (`?? null`).
- * The rows of relations that read loads beside the row (`with: { keyAuth: true }`) are part of it;
- * a `const` that holds what it finds is it, and `return null` hands on a miss.
+ * The one read of the data layer a loader makes in its own body (not a helper's, which may shape
+ * the row), with the rows of relations it loads beside it (`with: { keyAuth: true }`); null for none or more.
  */
-function returnsOwnRead(ts: TS, loader: ts.FunctionLikeDeclaration, effects: readonly Effect[]): boolean {
-  const body = loader.body;
-  if (!body) return false;
+function ownRead(ts: TS, loader: ts.FunctionLikeDeclaration, effects: readonly Effect[]): Effect | null {
   const within = (node: ts.Node): boolean =>
     node.getSourceFile() === loader.getSourceFile() && node.getStart() >= loader.getStart() && node.getEnd() <= loader.getEnd();
   const inside = effects.filter((e) => e.kind === 'model-read' && within(e.at ?? e.node));
   const roots = inside.filter((e) => e.kind !== 'model-read' || e.via === undefined);
   const [only] = roots;
-  if (roots.length !== 1 || !only || only.at !== undefined || inside.some((e) => e.node !== only.node || e.at !== undefined)) return false;
-  const values: ts.Expression[] = [];
-  if (!ts.isBlock(body)) values.push(body);
-  else {
-    const visit = (node: ts.Node): void => {
-      if (ts.isReturnStatement(node) && enclosingFunction(ts, node) === loader) {
-        // `return;` hands the cache nothing, not a row shaped otherwise.
-        if (node.expression) values.push(node.expression);
-      }
-      if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(body, visit);
-  }
-  const isRow = (value: ts.Expression): boolean => {
-    const bare = withoutFallback(ts, value);
-    if (bare === only.node) return true;
-    const held = ts.isIdentifier(bare) ? constIn(ts, loader, bare.text) : null;
-    return held?.initializer !== undefined && withoutFallback(ts, held.initializer) === only.node;
-  };
-  return values.some(isRow) && values.every((value) => isRow(value) || isNothing(ts, unwrap(ts, value)));
+  if (roots.length !== 1 || !only || only.at !== undefined || inside.some((e) => e.node !== only.node || e.at !== undefined)) return null;
+  return only;
 }
 
 /** The `const` of a name a function declares in its own body (not a nested function's). */
-function constIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): ts.VariableDeclaration | null {
+export function constIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): ts.VariableDeclaration | null {
   let found: ts.VariableDeclaration | null = null;
   const visit = (node: ts.Node): void => {
     if (found || (ts.isFunctionLike(node) && node !== fn)) return;
@@ -191,18 +178,6 @@ function constIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): ts.Varia
   };
   if (fn.body) visit(fn.body);
   return found;
-}
-
-/** An expression without `await`, parentheses, casts and a `?? null` / `|| undefined` fallback. */
-function withoutFallback(ts: TS, expr: ts.Expression): ts.Expression {
-  const bare = unwrap(ts, expr);
-  if (
-    ts.isBinaryExpression(bare) &&
-    (bare.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || bare.operatorToken.kind === ts.SyntaxKind.BarBarToken) &&
-    isNothing(ts, unwrap(ts, bare.right))
-  )
-    return unwrap(ts, bare.left);
-  return bare;
 }
 
 /**

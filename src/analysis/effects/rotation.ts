@@ -48,7 +48,7 @@ export function isFreshToken(ctx: FileContext, node: ts.Expression, depth = 0): 
 }
 
 /** The function of this file or class a call runs (`newToken()`, `this.newToken()`). */
-function projectFunction(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): ts.FunctionLikeDeclaration | null {
+export function projectFunction(ctx: FileContext, call: ts.CallExpression, callee: ts.Expression): ts.FunctionLikeDeclaration | null {
   const { ts } = ctx;
   if (ts.isIdentifier(callee)) return ctx.functions.get(callee.text) ?? null;
   if (!ts.isPropertyAccessExpression(callee)) return null;

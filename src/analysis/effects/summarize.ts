@@ -354,9 +354,11 @@ function shifted(effect: Effect, frame: Frame, label: string, isConditional: boo
     !('bound' in key) ? key : { ...key, bound: { ...key.bound, env: appendFrame(key.bound.env, frame) } };
   const keys = effect.keys.map(shift);
   const tags = effect.kind === 'cache-read' && effect.tags ? { tags: effect.tags.map(shift) } : {};
+  const stored =
+    effect.kind === 'cache-fill' && effect.stored ? { stored: { ...effect.stored, env: appendFrame(effect.stored.env, frame) } } : {};
   if ((effect.kind === 'cache-fill' || effect.kind === 'cache-read') && effect.ttl) {
     const ttl = { ...effect.ttl, bound: { ...effect.ttl.bound, env: appendFrame(effect.ttl.bound.env, frame) } };
-    return { ...moved, keys, ttl, ...tags } as Effect;
+    return { ...moved, keys, ttl, ...tags, ...stored } as Effect;
   }
-  return { ...moved, keys, ...tags } as Effect;
+  return { ...moved, keys, ...tags, ...stored } as Effect;
 }
