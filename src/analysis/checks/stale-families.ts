@@ -11,7 +11,7 @@ import { exclusiveWith } from '../effects/paths.js';
 import { oneLine } from '../messages.js';
 import type { CacheFamily, Invalidation, ModelRead, ModelWrite, RouteHandler, SiteRange } from '../facts.js';
 import { canChange, isOnlyMaybeFound } from '../sources/operations.js';
-import { heldLoads, isOutsideFilter, isUnprovedOnMemoized, ordered, staleWrite } from './stale-writes.js';
+import { heldLoads, isMildPair, isUnprovedOnMemoized, ordered, staleWrites, strongestPair } from './stale-writes.js';
 import type { StaleWrite } from './stale-writes.js';
 import {
   handlerResources,
@@ -304,11 +304,18 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
     // A read on a branch of a helper the loader calls (a generic filter's case) may never be made for
     // this family: a write it alone connects is looked for last.
     const sure = family.loads.filter((read) => read.isOnHelperBranch !== true);
-    const found = staleWrite(writes, sure, clearing) ?? staleWrite(writes, family.loads, clearing);
+    // A create stales the first row a filter finds only in an entry that kept the miss, which fills made only where the read found a row never do.
+    const isKept = (pair: StaleWrite): boolean => !(isOnlyMaybeFound(pair.write, pair.read) && keepsNoMiss(family));
+    const pairs = [...staleWrites(writes, sure, clearing), ...staleWrites(writes, family.loads, clearing)];
+    const terms = {
+      ttl: family.ttl,
+      isMemoized: family.isMemoized,
+      isMild: isShortLived(input, family.ttl) || family.isProjection || isPartlyJudged,
+    };
+    // The finding names a pair that proves the family stale where one does, before one that only may.
+    const found = pairs[0] && isKept(pairs[0]) ? strongestPair(pairs.filter(isKept), terms) : null;
     // Past code not followed: only a family cleared on another branch, or kept in memory, is reported.
     if (!found || (isPartlyJudged && !found.clearedElsewhere && !family.isLocal)) continue;
-    // A create stales the first row a filter finds only in an entry that kept the miss, which fills made only where the read found a row never do.
-    if (isOnlyMaybeFound(found.write, found.read) && keepsNoMiss(family)) continue;
     // The read that loads what is written names the family: not a caller's, which reaches it through a function that caches.
     const loading = family.reads.filter((r) => r.loads.some((l) => l.model === found.write.model));
     const read = loading[0] ?? family.reads[0];
@@ -331,26 +338,7 @@ function inferredStale(input: CheckInput, families: readonly KeyFamily[], handle
       name: key,
       pattern: key,
       detail: `\`${key}\` ${holds}; ${writeProof(input, found.write)}${elsewhere}${memoized}${unseen}: ${clearingText(handler, key, family)}.`,
-      // A write (or the loader's read) on a branch of a shared helper may never happen for this handler, what a
-      // family filled from a mutation's input holds is only likely, and an update of a row a filtered list may not hold
-      // may leave the list alone: warnings, not proofs.
-      // A write on a branch the handler's invalidation is not on is seen in syntax alone (branches may join in a loop).
-      // A relation's join rows change what a read returns only where it loads the relation, which its options may not say.
-      // A schema's cascade (not the code) proves a stale entry only where the entry never expires.
-      // A row created in a relation a family loads may belong to a parent no entry holds.
-      isMild:
-        (found.write.cascade !== undefined && family.ttl !== null) ||
-        isShortLived(input, family.ttl) ||
-        found.write.isOnHelperBranch === true ||
-        found.write.relation !== undefined ||
-        found.read.isOnHelperBranch === true ||
-        family.isProjection ||
-        isOutsideFilter(found) ||
-        isOnlyMaybeFound(found.write, found.read) ||
-        (found.read.isRelated === true && found.write.change === 'create') ||
-        found.clearedElsewhere !== null ||
-        isMemoizedGuess ||
-        isPartlyJudged,
+      isMild: isMildPair(found, terms),
     });
   }
   return stale;

@@ -35,17 +35,15 @@ export interface StaleWrite {
 }
 
 /**
- * The first write of the handler that can change what the family's loader reads, with that read,
+ * The writes of the handler that can change what the family's loader reads, each with that read,
  * on a path that clears the family nowhere: none of `clearing` runs, or each of them runs on
  * another branch than the write (at least one under another arm of a branch the write is under,
- * the others only on some of the write's paths, as in a loop over other rows).
+ * the others only on some of the write's paths, as in a loop over other rows). The pairs that
+ * prove the entry stale go before those that only may, each in the order of the writes.
  */
-export function staleWrite(
-  writes: readonly ModelWrite[],
-  loads: readonly ModelRead[],
-  clearing: readonly Invalidation[],
-): StaleWrite | null {
-  let maybe: StaleWrite | null = null;
+export function staleWrites(writes: readonly ModelWrite[], loads: readonly ModelRead[], clearing: readonly Invalidation[]): StaleWrite[] {
+  const proving: StaleWrite[] = [];
+  const maybe: StaleWrite[] = [];
   for (const write of ordered(writes)) {
     const arms = write.arms ?? [];
     const isApart = exclusiveWith(arms);
@@ -55,13 +53,10 @@ export function staleWrite(
     if (isCleared) continue;
     for (const read of loads) {
       if (read.model !== write.model || !canChange(write, read)) continue;
-      const found = { write, read, clearedElsewhere: elsewhere ?? null };
-      // A pair that proves the entry stale goes before one that only may.
-      if (!isOnlyMaybeFound(write, read)) return found;
-      maybe ??= found;
+      (isOnlyMaybeFound(write, read) ? maybe : proving).push({ write, read, clearedElsewhere: elsewhere ?? null });
     }
   }
-  return maybe;
+  return [...proving, ...maybe];
 }
 
 /**
@@ -83,7 +78,7 @@ export function isUnprovedOnMemoized({ write, read }: StaleWrite): boolean {
  * says nothing of the row's fields): the row may not be in the list at all, and the write does not
  * say it moves in or was there. A list filtered in a way not read may not hold any row written.
  */
-export function isOutsideFilter({ write, read }: StaleWrite): boolean {
+function isOutsideFilter({ write, read }: StaleWrite): boolean {
   const pinned = read.pinned ?? [];
   if (read.lookup === 'list' && read.hasUnreadFilter === true && write.change !== 'upsert') return true;
   if (read.lookup !== 'list' || pinned.length === 0) return false;
@@ -93,4 +88,41 @@ export function isOutsideFilter({ write, read }: StaleWrite): boolean {
     write.fields !== null &&
     !write.fields.some((field) => pinned.includes(field))
   );
+}
+
+/** What of a family bears on whether a pair proves it stale: its expiry, whether a memoizer fills it, and whether every finding of it is mild. */
+export interface FamilyTerms {
+  readonly ttl: number | null;
+  readonly isMemoized: boolean;
+  /** Short-lived by the team's choice, filled from a mutation's input, or judged past code not followed. */
+  readonly isMild: boolean;
+}
+
+/**
+ * Whether a pair only may leave the family stale (a warning). A write (or the loader's read) on a
+ * branch of a shared helper may never happen for this handler, and an update of a row a filtered
+ * list may not hold may leave the list alone. A write on a branch the handler's invalidation is not
+ * on is seen in syntax alone (branches may join in a loop). A relation's join rows change what a
+ * read returns only where it loads the relation, which its options may not say. A schema's cascade
+ * (not the code) proves a stale entry only where the entry never expires. A row created in a
+ * relation a family loads may belong to a parent no entry holds.
+ */
+export function isMildPair(found: StaleWrite, family: FamilyTerms): boolean {
+  return (
+    family.isMild ||
+    (found.write.cascade !== undefined && family.ttl !== null) ||
+    found.write.isOnHelperBranch === true ||
+    found.write.relation !== undefined ||
+    found.read.isOnHelperBranch === true ||
+    isOutsideFilter(found) ||
+    isOnlyMaybeFound(found.write, found.read) ||
+    (found.read.isRelated === true && found.write.change === 'create') ||
+    found.clearedElsewhere !== null ||
+    (family.isMemoized && isUnprovedOnMemoized(found))
+  );
+}
+
+/** The pair a finding names: the first that proves the family stale, else the first that may. */
+export function strongestPair(pairs: readonly StaleWrite[], family: FamilyTerms): StaleWrite | null {
+  return pairs.find((pair) => !isMildPair(pair, family)) ?? pairs[0] ?? null;
 }
