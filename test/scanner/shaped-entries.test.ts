@@ -30,7 +30,11 @@ model ApiKey {
  * the key with its organization on a miss, shape it (`toCached`: the row spread, with fields made
  * from its organization) and fill the cache; the caller uses some fields of what it gets.
  */
-const KEYS = (uses: string, slowFill = 'if (!slow) await this.addKeyToRedis(hash, MISSING);'): Record<string, string> => ({
+const KEYS = (
+  uses: string,
+  slowFill = 'if (!slow) await this.addKeyToRedis(hash, MISSING);',
+  shape = 'const { orgId, cloudConfig } = this.organizationOf(row);\n    return CachedKey.parse({ ...row, orgId, plan: planOf(cloudConfig) });',
+): Record<string, string> => ({
   'package.json': JSON.stringify({
     name: 'keys',
     private: true,
@@ -73,8 +77,7 @@ export class ApiAuth {
     await this.redis.set(\`api-key:\${hash}\`, JSON.stringify(value), 'EX', 3600);
   }
   private toCached(row: Row) {
-    const { orgId, cloudConfig } = this.organizationOf(row);
-    return CachedKey.parse({ ...row, orgId, plan: planOf(cloudConfig) });
+    ${shape}
   }
   private organizationOf(row: Row) {
     return { orgId: row.organization?.id ?? '', cloudConfig: row.organization?.cloudConfig };
@@ -132,6 +135,13 @@ describe('an entry a cache-aside service shapes from the row it loads', () => {
   it('keeps of the rows read before a marker only whether they were found, and all of a row stored so', async () => {
     const filled = await judged(KEYS(USES, 'if (slow) await this.addKeyToRedis(hash, this.toCached(slow));'));
     expect(filled).toContain(
+      '11:5 error require-dependent-invalidation PUT /keys/:id/note leaves a cached family stale: `api-key:{hash}`.',
+    );
+  });
+
+  it('holds what is put into a value after it is made', async () => {
+    const shape = `const value = CachedKey.parse({ id: row.id, note: null, publicKey: row.publicKey, orgId: '', plan: 'free' });\n    value.plan = row.note ?? 'free';\n    return value;`;
+    expect(await judged(KEYS(USES, undefined, shape))).toContain(
       '11:5 error require-dependent-invalidation PUT /keys/:id/note leaves a cached family stale: `api-key:{hash}`.',
     );
   });

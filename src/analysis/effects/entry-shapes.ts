@@ -152,7 +152,8 @@ function nameShapes(scope: ShapeScope, name: ts.Identifier, hops: number): Shape
   if (declared === 'parameter' || declared === null) return [];
   if (declared === 'unknown') return [anything()];
   const { declaration, property } = declared;
-  if (!declaration.initializer) return [anything()];
+  // A value built up after it is made (`ratelimits[rl.name] = rl`, `list.push(row)`) holds what is put in it.
+  if (!declaration.initializer || isChangedIn(ts, scope.fn, name.text)) return [anything()];
   const held = shapesOf(scope, declaration.initializer, hops + 1);
   return property === null ? held : held.flatMap((s) => member(s, property));
 }
@@ -295,4 +296,38 @@ function takenProperty(ts: TS, pattern: ts.BindingPattern, name: string): string
   const element = pattern.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === name);
   if (!element || element.dotDotDotToken) return undefined;
   return element.propertyName ? (propertyNameText(ts, element.propertyName) ?? undefined) : name;
+}
+
+/** The calls that change the value they are made on. */
+const CHANGING = new Set(['push', 'unshift', 'splice', 'set', 'add', 'assign']);
+
+/** Whether a function (or one nested in it) assigns into the value a name holds, or calls a method that changes it. */
+function isChangedIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  const isRootedAt = (expr: ts.Expression): boolean => {
+    let current = unwrap(ts, expr);
+    while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = unwrap(ts, current.expression);
+    return ts.isIdentifier(current) && current.text === name;
+  };
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    const kind = ts.isBinaryExpression(node) ? node.operatorToken.kind : null;
+    const isAssignment = kind !== null && kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+    if (isAssignment && ts.isBinaryExpression(node) && !ts.isIdentifier(unwrap(ts, node.left))) found = isRootedAt(node.left);
+    else if (ts.isCallExpression(node)) {
+      const callee = unwrap(ts, node.expression);
+      const isMethod = ts.isPropertyAccessExpression(callee) && CHANGING.has(callee.name.text);
+      const [first] = node.arguments;
+      found =
+        (isMethod &&
+          ts.isIdentifier(callee.expression) &&
+          callee.expression.text === 'Object' &&
+          first !== undefined &&
+          isRootedAt(first)) ||
+        (isMethod && isRootedAt(callee.expression));
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
 }

@@ -6,7 +6,7 @@ import type { CacheFamily, UnnamedKey } from '../facts.js';
 import { CACHE_READ_METHODS } from '../sources/cache-clients.js';
 import { isLibraryCachedRead, isLibraryReadMethod } from '../sources/index.js';
 import { ttlSeconds } from '../ttl.js';
-import { enclosingFunction, lastName, parentOf, unwrap } from '../../ts/syntax.js';
+import { enclosingFunction, lastName, parentOf, unwrap, writtenName } from '../../ts/syntax.js';
 import { keyRolesFor } from './key-roles.js';
 import { isFamilyKey, isNamedKey, keyPattern, readableKeys } from './keys.js';
 import { familyTtl, fillsOf, loaderReads, siteOf } from './loaders.js';
@@ -66,7 +66,11 @@ function cacheReaders(ctx: FileContext, seen = new Set<ts.Node>(), isComposed = 
   for (const call of ctx.nodes.calls) add(readingOwner(ctx, call));
   for (let round = 0, isGrown = isComposed; isGrown && round < MAX_COMPOSED; round++) {
     isGrown = false;
+    // Only a call by the name of a reader can run one: the rest are not resolved.
+    const names = new Set([...seen].map((owner) => (ctx.ts.isFunctionLike(owner) ? writtenName(ctx.ts, owner) : null)));
+    names.delete(null);
     for (const call of ctx.nodes.calls) {
+      if (!names.has(lastName(ctx.ts, call.expression))) continue;
       const callee = projectFunction(ctx, call, unwrap(ctx.ts, call.expression));
       // A helper that fills what it reads caches on its own: its callers' reads and fills around it are theirs.
       const isReadOnly = callee !== null && seen.has(callee) && !summarize(ctx, callee).some((e) => e.kind === 'cache-fill');
