@@ -146,3 +146,141 @@ describe('an entry a cache-aside service shapes from the row it loads', () => {
     );
   });
 });
+
+/**
+ * API keys with a note, a revoked flag and a soft delete; three routes change one field each, and
+ * `reader` is the code that caches keys and reads them (written after the routes, so they keep their lines).
+ */
+const NOTES = (reader: string): Record<string, string> => ({
+  'package.json': JSON.stringify({
+    name: 'notes',
+    private: true,
+    dependencies: { express: '4.21.0', ioredis: '5.4.0', '@prisma/client': '6.0.0' },
+  }),
+  'prisma/schema.prisma': `model ApiKey {\n  id String @id\n  hash String @unique\n  note String?\n  revoked Boolean @default(false)\n  deletedAt DateTime?\n}\n`,
+  'src/app.ts': `import express from 'express';
+import Redis from 'ioredis';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const redis = new Redis();
+export const app = express();
+app.put('/keys/:id/note', async (req, res) => {
+  await prisma.apiKey.update({ where: { id: req.params.id }, data: { note: req.body.note } });
+  res.sendStatus(204);
+});
+app.put('/keys/:id/revoke', async (req, res) => {
+  await prisma.apiKey.update({ where: { id: req.params.id }, data: { revoked: true } });
+  res.sendStatus(204);
+});
+app.delete('/keys/:id', async (req, res) => {
+  await prisma.apiKey.update({ where: { id: req.params.id }, data: { deletedAt: new Date() } });
+  res.sendStatus(204);
+});
+${reader}`,
+});
+
+const NOTE = '7:1 error require-dependent-invalidation PUT /keys/:id/note';
+const REVOKE = '11:1 error require-dependent-invalidation PUT /keys/:id/revoke';
+const DELETE = '15:1 error require-dependent-invalidation DELETE /keys/:id';
+
+/** The handlers reported as leaving a family stale, by position, severity, rule and handler. */
+const staleHandlers = async (reader: string): Promise<string[]> =>
+  (await scan(NOTES(reader))).findings
+    .filter((f) => f.ruleId === 'require-dependent-invalidation' || f.ruleId === 'possibly-stale-family')
+    .map(
+      (f) => `${String(f.line)}:${String(f.column - 4)} ${f.severity} ${f.ruleId} ${f.message.split(' leaves')[0]?.split(' may')[0] ?? ''}`,
+    );
+
+/** A cache-aside function of the module and a route that reads what it returns. */
+const aside = (body: string, use = 'res.json({ label: key?.label })'): string => `async function keyOf(id: string) {
+  const hit = await redis.get(\`key:\${id}\`);
+  if (hit) return JSON.parse(hit);
+  const row = await prisma.apiKey.findUnique({ where: { id } });
+${body}
+}
+app.get('/keys/:id', async (req, res) => {
+  const key = await keyOf(req.params.id);
+  ${use};
+});
+`;
+
+describe('what an entry holds, where the code makes it in ways a shape cannot follow', () => {
+  it('keeps every field where a marker is stored for a miss and the row on a hit', async () => {
+    const reader = aside(
+      `  if (!row) {\n    await redis.set(\`key:\${id}\`, 'none');\n    return null;\n  }\n  await redis.set(\`key:\${id}\`, JSON.stringify(row));\n  return row;`,
+    );
+    expect(await staleHandlers(reader)).toEqual(expect.arrayContaining([NOTE, REVOKE, DELETE]));
+  });
+
+  it('keeps of a marker what the read tests: a revoke stales it, a note does not', async () => {
+    const reader = `async function isValid(hash: string) {
+  if (await redis.get(\`valid:\${hash}\`)) return true;
+  const row = await prisma.apiKey.findFirst({ where: { hash, revoked: false } });
+  if (row) await redis.set(\`valid:\${hash}\`, '1');
+  return row !== null;
+}
+app.get('/valid', async (req, res) => {
+  res.json({ valid: await isValid(String(req.query.hash)) });
+});
+`;
+    const found = await staleHandlers(reader);
+    expect(found).toContain(REVOKE);
+    expect(found).not.toContain(NOTE);
+  });
+
+  it('counts what a guard tests before the value is returned', async () => {
+    const reader = aside(
+      `  if (!row || row.deletedAt) return null;\n  const value = { id: row.id, label: row.note };\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`,
+    );
+    expect(await staleHandlers(reader)).toEqual([NOTE, DELETE]);
+  });
+
+  it('counts what a closure of the function reads', async () => {
+    const reader = aside(
+      `  if (!row) return null;\n  const label = () => row.note;\n  const value = { id: row.id, label: label() };\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`,
+    );
+    expect(await staleHandlers(reader)).toContain(NOTE);
+  });
+
+  it('counts what a default parameter takes of the row', async () => {
+    const reader = `function shape(row: { id: string; note: string | null }, label = row.note) {\n  return { id: row.id, label };\n}\n${aside(`  if (!row) return null;\n  const value = shape(row);\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`)}`;
+    expect(await staleHandlers(reader)).toContain(NOTE);
+  });
+
+  it('reads a hit as what was stored, where it differs from what a miss returns', async () => {
+    const reader = aside(
+      `  if (!row) return null;\n  await redis.set(\`key:\${id}\`, JSON.stringify(row));\n  return { id: row.id };`,
+      'res.json({ note: key?.note })',
+    );
+    expect(await staleHandlers(reader)).toContain(NOTE);
+  });
+
+  it('keeps every field of a function that is also handed on, not only called', async () => {
+    const reader = `${aside(`  if (!row) return null;\n  const value = { id: row.id, label: row.note };\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`, 'res.json({ id: key?.id })')}app.get('/keys', async (req, res) => {\n  res.json(await Promise.all(String(req.query.ids).split(',').map(keyOf)));\n});\n`;
+    expect(await staleHandlers(reader)).toContain(NOTE);
+  });
+
+  it('takes a value computed in the arguments of a call that stores it for its loader', async () => {
+    const reader = `async function remember(key: string, value: unknown) {
+  const hit = await redis.get(key);
+  if (hit) return JSON.parse(hit);
+  await redis.set(key, JSON.stringify(value));
+  return value;
+}
+app.get('/keys/:id', async (req, res) => {
+  res.json(await remember(\`key:\${req.params.id}\`, await prisma.apiKey.findUnique({ where: { id: req.params.id } })));
+});
+`;
+    expect(await staleHandlers(reader)).toEqual(expect.arrayContaining([NOTE, REVOKE, DELETE]));
+  });
+
+  it('counts what a helper puts into a value it is handed', async () => {
+    const reader = `function fill(value: { label?: string | null }, row: { note: string | null }) {\n  value.label = row.note;\n}\n${aside(`  if (!row) return null;\n  const value = { id: row.id };\n  fill(value, row);\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`)}`;
+    expect(await staleHandlers(reader)).toContain(NOTE);
+  });
+
+  it('counts what a function followed puts into what it is given', async () => {
+    const reader = `function withLabel(value: { id: string; note: string | null; label?: string | null }) {\n  value.label = value.note;\n  return { id: value.id, label: value.label };\n}\n${aside(`  if (!row) return null;\n  const value = withLabel({ id: row.id, note: row.note });\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`)}`;
+    expect(await staleHandlers(reader)).toContain(NOTE);
+  });
+});

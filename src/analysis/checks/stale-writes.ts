@@ -38,8 +38,9 @@ export interface StaleWrite {
  * The writes of the handler that can change what the family's loader reads, each with that read,
  * on a path that clears the family nowhere: none of `clearing` runs, or each of them runs on
  * another branch than the write (at least one under another arm of a branch the write is under,
- * the others only on some of the write's paths, as in a loop over other rows). The pairs that
- * prove the entry stale go before those that only may, each in the order of the writes.
+ * the others only on some of the write's paths, as in a loop over other rows). The pairs whose
+ * write surely reaches what the read holds go before those where it only may (a create beside the
+ * first row a filter finds, see `isOnlyMaybeFound`), each in the order of the writes.
  */
 export function staleWrites(writes: readonly ModelWrite[], loads: readonly ModelRead[], clearing: readonly Invalidation[]): StaleWrite[] {
   const proving: StaleWrite[] = [];
@@ -122,7 +123,7 @@ export function isMildPair(found: StaleWrite, family: FamilyTerms): boolean {
   );
 }
 
-/** The pair a finding names: the first that proves the family stale, else the first that may. */
+/** The pair a finding names: the first with no reason to be a warning (see `isMildPair`), else the first. */
 export function strongestPair(pairs: readonly StaleWrite[], family: FamilyTerms): StaleWrite | null {
   return pairs.find((pair) => !isMildPair(pair, family)) ?? pairs[0] ?? null;
 }

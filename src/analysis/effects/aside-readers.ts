@@ -5,9 +5,11 @@
  */
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
-import { enclosingClass, enclosingFunction, unwrap } from '../../ts/syntax.js';
+import { boundArgument } from '../env.js';
+import type { Bound } from '../env.js';
+import { enclosingClass, enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
-import { returnedShapes, returnedValues, rowPaths } from './entry-shapes.js';
+import { returnedShapes, returnedValues, rowPaths, valueShapes } from './entry-shapes.js';
 import type { Effect } from './model.js';
 import { constIn, resultUses } from './reader-fields.js';
 
@@ -39,61 +41,96 @@ export function asideReaderPaths(ctx: FileContext, effects: readonly Effect[], r
   if (rows.size !== 1 || !row) return null;
   const isEntry = (expr: ts.Expression): boolean => holdsEntry(ts, fn, call, expr, 0);
   if (!returnedValues(ts, fn).some(isEntry)) return null;
-  const shapes = returnedShapes({ ctx, fn, row, params: new Map(), isEntry, depth: 0 });
-  const uses = shapes ? callersUse(ctx, fn) : null;
-  return shapes && uses ? rowPaths(shapes, uses) : null;
+  const scope = { ctx, fn, row, params: new Map(), isEntry, depth: 0 };
+  const returned = returnedShapes(scope);
+  // A hit serves what the fills stored, a miss what the function returns.
+  const stored = storedValues(ts, effects, fn, call);
+  const uses = returned && stored ? callersUse(ctx, fn) : null;
+  return returned && stored && uses ? rowPaths([...returned, ...stored.flatMap((value) => valueShapes(scope, value))], uses) : null;
 }
 
-/** Whether a value is the read's result: the read's call, a value made of it (`JSON.parse(hit)`), or a constant that holds one. */
+/** The values the function's cache fills after the read store, as written in it (through `JSON.stringify` and the fill helper's parameters); null where one cannot be told. */
+function storedValues(ts: TS, effects: readonly Effect[], fn: ts.FunctionLikeDeclaration, call: ts.Node): ts.Expression[] | null {
+  const values: ts.Expression[] = [];
+  for (const effect of effects) {
+    const at = effect.at ?? effect.node;
+    if (effect.kind !== 'cache-fill' || enclosingFunction(ts, at) !== fn || at.getStart() < call.getEnd()) continue;
+    let stored: Bound | null = effect.stored ?? null;
+    for (let depth = 0; stored && !isWithin(fn, stored.expr) && depth < MAX_HOPS; depth++) {
+      const value: ts.Expression = unwrap(ts, stored.expr);
+      const isText =
+        ts.isCallExpression(value) && stored.ctx.text(value.expression) === 'JSON.stringify' && value.arguments[0] !== undefined;
+      stored = isText
+        ? { ...stored, expr: value.arguments[0] as ts.Expression }
+        : ts.isIdentifier(value)
+          ? boundArgument(stored.ctx, value, stored.env)
+          : null;
+    }
+    if (!stored || !isWithin(fn, stored.expr)) return null;
+    values.push(stored.expr);
+  }
+  return values;
+}
+
+function isWithin(fn: ts.Node, node: ts.Node): boolean {
+  return node.getSourceFile() === fn.getSourceFile() && node.getStart() >= fn.getStart() && node.getEnd() <= fn.getEnd();
+}
+
+/** Whether a value is the read's result: the read's call, a parse of one (`JSON.parse(hit)`), or a constant that holds one. */
 function holdsEntry(ts: TS, fn: ts.FunctionLikeDeclaration, call: ts.Node, expr: ts.Expression, hops: number): boolean {
   const bare = unwrap(ts, expr);
   if (hops > MAX_HOPS) return false;
-  if (bare.getStart() <= call.getStart() && bare.getEnd() >= call.getEnd()) return true;
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(node)) {
-      const held = constIn(ts, fn, node.text);
-      if (held?.initializer && held.initializer !== expr && holdsEntry(ts, fn, call, held.initializer, hops + 1)) found = true;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(bare);
-  return found;
+  if (bare === call) return true;
+  const callee = ts.isCallExpression(bare) ? unwrap(ts, bare.expression) : null;
+  if (callee && ts.isPropertyAccessExpression(callee) && callee.name.text === 'parse' && (bare as ts.CallExpression).arguments.length === 1)
+    return holdsEntry(ts, fn, call, (bare as ts.CallExpression).arguments[0] as ts.Expression, hops + 1);
+  const held = ts.isIdentifier(bare) ? constIn(ts, fn, bare.text) : null;
+  return held?.initializer !== undefined && holdsEntry(ts, fn, call, held.initializer, hops + 1);
 }
 
-/** What the callers of a function read of its result: the calls of a private method in its class, or of a function the module keeps to itself. */
+/**
+ * What the callers of a function read of its result: the calls of a private method in its class, or
+ * of a function the module keeps to itself; null where the function is named otherwise than by a
+ * direct call there (`this.fetch.bind(this)`, `export { fetchKey }`, a callback), which others may run.
+ */
 function callersUse(ctx: FileContext, fn: ts.MethodDeclaration | ts.FunctionDeclaration): string[] | null {
   const { ts } = ctx;
   const modifiers = ts.getModifiers(fn) ?? [];
-  const name = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name.text : null;
+  const name = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name : null;
   if (name === null) return null;
-  let scope: ts.Node | undefined;
-  if (ts.isMethodDeclaration(fn)) {
-    const isPrivate =
-      ts.isPrivateIdentifier(fn.name) ||
-      modifiers.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword);
-    scope = isPrivate ? (enclosingClass(ts, fn) ?? undefined) : undefined;
-  } else if (!modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) scope = ctx.sourceFile;
-  if (!scope) return null;
+  const isMethod = ts.isMethodDeclaration(fn);
+  const isPrivate = ts.isPrivateIdentifier(name) || modifiers.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword);
+  const isOwn = isMethod
+    ? isPrivate
+    : !modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword);
+  const scope = isMethod ? enclosingClass(ts, fn) : ctx.sourceFile;
+  if (!isOwn || !scope) return null;
   const uses: string[] = [];
   let calls = 0;
-  for (const call of ctx.nodes.calls) {
-    if (call.getStart() < scope.getStart() || call.getEnd() > scope.getEnd() || !runsByName(ts, call, name, ts.isMethodDeclaration(fn)))
-      continue;
-    const used = resultUses(ts, call);
-    if (used === null) return null;
-    uses.push(...used);
-    calls++;
-  }
-  return calls === 0 ? null : uses;
+  const state = { isOther: false };
+  const visit = (node: ts.Node): void => {
+    if (state.isOther) return;
+    if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && node.text === name.text && node !== name) {
+      const call = directCall(ts, node, isMethod);
+      const used = call ? resultUses(ts, call) : null;
+      if (used === null) state.isOther = true;
+      else {
+        uses.push(...used);
+        calls++;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return state.isOther || calls === 0 ? null : uses;
 }
 
-/** Whether a call runs the function by its name: `this.name(…)` for a method, `name(…)` for a function. */
-function runsByName(ts: TS, call: ts.CallExpression, name: string, isMethod: boolean): boolean {
-  const callee = unwrap(ts, call.expression);
-  if (!isMethod) return ts.isIdentifier(callee) && callee.text === name;
-  return (
-    ts.isPropertyAccessExpression(callee) && unwrap(ts, callee.expression).kind === ts.SyntaxKind.ThisKeyword && callee.name.text === name
-  );
+/** The call a name is the callee of: `this.name(…)` for a method, `name(…)` for a function. */
+function directCall(ts: TS, name: ts.Identifier | ts.PrivateIdentifier, isMethod: boolean): ts.CallExpression | null {
+  const access = parentOf(name);
+  if (!isMethod) return access && ts.isCallExpression(access) && access.expression === name ? access : null;
+  if (!access || !ts.isPropertyAccessExpression(access) || access.name !== name) return null;
+  if (unwrap(ts, access.expression).kind !== ts.SyntaxKind.ThisKeyword) return null;
+  const call = parentOf(access);
+  return call && ts.isCallExpression(call) && call.expression === access ? call : null;
 }

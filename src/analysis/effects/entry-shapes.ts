@@ -7,7 +7,7 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { isNothing } from '../../ts/guards.js';
-import { propertyNameText, unwrap } from '../../ts/syntax.js';
+import { enclosingFunction, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { projectFunction } from './rotation.js';
 
@@ -73,7 +73,23 @@ export function returnedShapes(scope: ShapeScope): Shape[] | null {
     shapes.push(...sides.flatMap((side) => shapesOf(scope, side, 0)));
     for (const test of tests(ts, value)) shapes.push({ kind: 'from', paths: testPaths(scope, test, 0) });
   }
+  // A guard decides whether a value is returned at all (`if (row.deletedAt) return null`).
+  for (const test of guards(ts, scope.fn)) shapes.push({ kind: 'from', paths: testPaths(scope, test, 0) });
   return isAny ? shapes : null;
+}
+
+/** The tests of the function's own branches (`if`, `switch`, loops), which decide what it returns and whether it returns. */
+function guards(ts: TS, fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isSwitchStatement(node))
+      found.push(node.expression);
+    if (ts.isForStatement(node) && node.condition) found.push(node.condition);
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  return found;
 }
 
 /** The tests of the conditionals an expression chooses its value by (`c` of `c ? a : b`). */
@@ -87,6 +103,12 @@ function testPaths(scope: ShapeScope, test: ts.Expression, hops: number): string
   const { ts } = scope.ctx;
   let operand = unwrap(ts, test);
   while (ts.isPrefixUnaryExpression(operand) && operand.operator === ts.SyntaxKind.ExclamationToken) operand = unwrap(ts, operand.operand);
+  const joined =
+    ts.isBinaryExpression(operand) &&
+    (operand.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || operand.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+      ? operand
+      : null;
+  if (joined) return [...testPaths(scope, joined.left, hops + 1), ...testPaths(scope, joined.right, hops + 1)];
   if (ts.isBinaryExpression(operand) && isNothing(ts, unwrap(ts, operand.right))) operand = unwrap(ts, operand.left);
   const shapes = shapesOf(scope, operand, hops + 1);
   return shapes.every((s) => s.kind === 'row' && s.path.length === 0) ? [] : dependencies(scope, test, hops);
@@ -101,6 +123,11 @@ function alternatives(ts: TS, expr: ts.Expression): ts.Expression[] {
     ts.isBinaryExpression(bare) &&
     (bare.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || bare.operatorToken.kind === ts.SyntaxKind.BarBarToken);
   return isFallback ? [...alternatives(ts, bare.left), ...alternatives(ts, bare.right)] : [bare];
+}
+
+/** The shapes a value written in the scope's function may have. */
+export function valueShapes(scope: ShapeScope, expr: ts.Expression): Shape[] {
+  return shapesOf(scope, expr, 0);
 }
 
 /** The shapes a value may have. */
@@ -121,6 +148,14 @@ function shapesOf(scope: ShapeScope, expr: ts.Expression, hops: number): Shape[]
     const key = bare.argumentExpression.text;
     return shapesOf(scope, bare.expression, hops + 1).flatMap((s) => member(s, key));
   }
+  // A property named at run time may be any of the value's.
+  if (ts.isElementAccessExpression(bare))
+    return [
+      {
+        kind: 'from',
+        paths: [...allPaths(shapesOf(scope, bare.expression, hops + 1)), ...dependencies(scope, bare.argumentExpression, hops)],
+      },
+    ];
   if (ts.isObjectLiteralExpression(bare)) return [objectShape(scope, bare, hops)];
   if (ts.isCallExpression(bare)) return callShapes(scope, bare, hops);
   return [{ kind: 'from', paths: dependencies(scope, bare, hops) }];
@@ -149,11 +184,13 @@ function nameShapes(scope: ShapeScope, name: ts.Identifier, hops: number): Shape
   const bound = scope.params.get(name.text);
   if (bound) return [...bound];
   const declared = declarationIn(ts, scope.fn, name.text);
-  if (declared === 'parameter' || declared === null) return [];
+  // A name of a function this one is written in (a closure's `row`) may hold anything of the row.
+  if (declared === null) return isOuterLocal(ts, name) ? [anything()] : [];
+  if (declared === 'parameter') return [];
   if (declared === 'unknown') return [anything()];
   const { declaration, property } = declared;
   // A value built up after it is made (`ratelimits[rl.name] = rl`, `list.push(row)`) holds what is put in it.
-  if (!declaration.initializer || isChangedIn(ts, scope.fn, name.text)) return [anything()];
+  if (!declaration.initializer || isChangedIn(ts, scope.fn, name.text, isBuiltHere(ts, declaration.initializer))) return [anything()];
   const held = shapesOf(scope, declaration.initializer, hops + 1);
   return property === null ? held : held.flatMap((s) => member(s, property));
 }
@@ -167,7 +204,12 @@ function callShapes(scope: ShapeScope, call: ts.CallExpression, hops: number): S
   if (ts.isPropertyAccessExpression(callee) && PASSING.has(callee.name.text) && first && call.arguments.length === 1)
     return shapesOf(scope, first, hops + 1);
   const made = scope.depth < MAX_DEPTH ? projectFunction(ctx, call, callee) : null;
-  if (made && made.getSourceFile() === ctx.sourceFile && made.parameters.every((p) => ts.isIdentifier(p.name))) {
+  // A default or a rest parameter takes what the call leaves out: not followed.
+  const isPlain = (p: ts.ParameterDeclaration): boolean => ts.isIdentifier(p.name) && !p.initializer && !p.dotDotDotToken;
+  // A callee that changes what it is given (`v.plan = v.note`) makes its value past what its returns say.
+  const isKept = (fn: ts.FunctionLikeDeclaration): boolean =>
+    fn.parameters.every((p) => isPlain(p) && !isChangedIn(ts, fn, (p.name as ts.Identifier).text));
+  if (made && made.getSourceFile() === ctx.sourceFile && isKept(made)) {
     const params = new Map<string, readonly Shape[]>();
     made.parameters.forEach((p, i) => {
       const argument = call.arguments[i];
@@ -192,6 +234,8 @@ function dependencies(scope: ShapeScope, expr: ts.Expression, hops: number): str
       // The callee's receiver (`row.createdAt` of `row.createdAt.toISOString()`) and the arguments.
       const callee = unwrap(ts, node.expression);
       if (ts.isPropertyAccessExpression(callee)) visit(callee.expression);
+      // A function held by a name of the function (`const label = () => row.note`) may return anything of the row.
+      if (ts.isIdentifier(callee)) visit(callee);
       node.arguments.forEach(visit);
     } else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node))
       add(shapesOf(scope, node, hops + 1));
@@ -294,7 +338,7 @@ function bindsName(ts: TS, binding: ts.BindingName, name: string): boolean {
 function takenProperty(ts: TS, pattern: ts.BindingPattern, name: string): string | undefined {
   if (!ts.isObjectBindingPattern(pattern)) return undefined;
   const element = pattern.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === name);
-  if (!element || element.dotDotDotToken) return undefined;
+  if (!element || element.dotDotDotToken || element.initializer) return undefined;
   return element.propertyName ? (propertyNameText(ts, element.propertyName) ?? undefined) : name;
 }
 
@@ -302,7 +346,18 @@ function takenProperty(ts: TS, pattern: ts.BindingPattern, name: string): string
 const CHANGING = new Set(['push', 'unshift', 'splice', 'set', 'add', 'assign']);
 
 /** Whether a function (or one nested in it) assigns into the value a name holds, or calls a method that changes it. */
-function isChangedIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): boolean {
+/** Whether a value is an object or a list written where it is held, which code handed it may fill in. */
+function isBuiltHere(ts: TS, value: ts.Expression): boolean {
+  const bare = unwrap(ts, value);
+  return ts.isObjectLiteralExpression(bare) || ts.isArrayLiteralExpression(bare);
+}
+
+/**
+ * Whether a function (or one nested in it) assigns into the value a name holds, or calls a method
+ * that changes it; with `isHandedOn`, also where it hands the value to a call or another name
+ * (`setPlan(value, row)`, `const alias = value`), which may change it.
+ */
+function isChangedIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string, isHandedOn = false): boolean {
   const isRootedAt = (expr: ts.Expression): boolean => {
     let current = unwrap(ts, expr);
     while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = unwrap(ts, current.expression);
@@ -314,6 +369,7 @@ function isChangedIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): bool
     const kind = ts.isBinaryExpression(node) ? node.operatorToken.kind : null;
     const isAssignment = kind !== null && kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
     if (isAssignment && ts.isBinaryExpression(node) && !ts.isIdentifier(unwrap(ts, node.left))) found = isRootedAt(node.left);
+    else if (isHandedOn && ts.isIdentifier(node) && node.text === name) found = isHanded(ts, node);
     else if (ts.isCallExpression(node)) {
       const callee = unwrap(ts, node.expression);
       const isMethod = ts.isPropertyAccessExpression(callee) && CHANGING.has(callee.name.text);
@@ -330,4 +386,25 @@ function isChangedIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): bool
   };
   if (fn.body) visit(fn.body);
   return found;
+}
+
+/** Whether a name is declared in a function that the use is written in, past the innermost one. */
+function isOuterLocal(ts: TS, name: ts.Identifier): boolean {
+  for (let fn = enclosingFunction(ts, name); fn; fn = enclosingFunction(ts, fn))
+    if (declarationIn(ts, fn as ts.FunctionLikeDeclaration, name.text) !== null) return true;
+  return false;
+}
+
+/** Whether a name's value is handed to a call (but `JSON.stringify`) or held by another name. */
+function isHanded(ts: TS, use: ts.Identifier): boolean {
+  let value: ts.Node = use;
+  let parent = value.parent as ts.Node | undefined;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent))) {
+    value = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return false;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === value) return true;
+  if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
+  return ts.isCallExpression(parent) && parent.arguments.some((a) => a === value) && parent.expression.getText() !== 'JSON.stringify';
 }

@@ -48,6 +48,9 @@ export function unnamedKeys(ctx: FileContext): UnnamedKey[] {
   );
 }
 
+/** How many layers of helpers a composed cache-aside read is followed up. */
+const MAX_COMPOSED = 3;
+
 /**
  * The effects of each function of the file that reads the cache (added to `seen`). With `isComposed`,
  * also of the functions that call such a function of the file that only reads (`const hit = await
@@ -79,9 +82,6 @@ function cacheReaders(ctx: FileContext, seen = new Set<ts.Node>(), isComposed = 
   }
   return readers;
 }
-
-/** How many layers of helpers a composed cache-aside read is followed up. */
-const MAX_COMPOSED = 3;
 
 /** The function that can hold a family by this call: one that reads the cache itself, or hands a loader to a call. */
 function readingOwner(ctx: FileContext, call: ts.CallExpression): ts.Node | null {

@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import type { FileContext } from '../context.js';
+import { documentKeys } from '../document-fields.js';
 import { boundArgument } from '../env.js';
 import type { Bound } from '../env.js';
 import { parentOf, unwrap } from '../../ts/syntax.js';
@@ -53,9 +54,10 @@ export function fillsOf(ctx: FileContext, effects: readonly Effect[], read: Cach
 
 /**
  * The model reads among effects that run inside `call`: in a function it is given (the loader), not
- * in a value its arguments compute before it runs (`saveUser(await this.defaults())`).
+ * in a value its arguments compute before it runs (`saveUser(await this.defaults())`), unless the
+ * call stores what it is given (`isStored`).
  */
-function readsWithin(ctx: FileContext, effects: readonly Effect[], call: ts.Node): ModelReadEffect[] {
+function readsWithin(ctx: FileContext, effects: readonly Effect[], call: ts.Node, isStored: boolean): ModelReadEffect[] {
   const { ts } = ctx;
   // A read in an argument runs before the call, unless a function given there makes it.
   const inLoader = (at: ts.Node): boolean => {
@@ -73,7 +75,7 @@ function readsWithin(ctx: FileContext, effects: readonly Effect[], call: ts.Node
       at.getSourceFile() === call.getSourceFile() &&
       at.getStart() >= call.getStart() &&
       at.getEnd() <= call.getEnd() &&
-      (!ts.isCallExpression(call) || inLoader(at))
+      (isStored || !ts.isCallExpression(call) || inLoader(at))
     );
   });
 }
@@ -160,41 +162,62 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
   // A model read the library caches by its own options (Prisma Accelerate's `cacheStrategy`) is its loader.
   const own = effects.filter((e): e is ModelReadEffect => e.kind === 'model-read' && e.node === read.node && e.at === read.at);
   if (own.length > 0) return distinctReads(own);
-  // The loader given to the read, or to the wrapper that reads: what runs inside the functions the
-  // call is given, not what the wrapper itself does elsewhere.
+  const keys = readableKeys(read.keys);
+  // The loader given to the read, or to the wrapper that reads: what runs inside the call's
+  // arguments, not what the wrapper itself does elsewhere. A value an argument computes before the
+  // call is its loader only where the call stores it (`remember(key, await load())`), not where the
+  // call only reads the key (`saveUser(await this.defaults())`).
   if (read.hasLoader || read.at !== undefined) {
+    const isStored = effects.some((e) => e.kind === 'cache-fill' && e.at === call && overlapsAny(readableKeys(e.keys), keys));
     const within = readsWithin(
       read.ctx,
       effects.filter((e) => where(e) !== call),
       call,
+      isStored,
     );
     // A wrapper's plain get (`userCache.get(id)`), then the model read and the wrapper's set of the
     // same key in the caller: cache-aside through the wrapper, read as below.
     if (read.hasLoader || within.length > 0) return distinctReads(within);
   }
-  const keys = readableKeys(read.keys);
   const { readsAt, fills } = cacheIndex(read.ctx, effects);
   // A call that reads the key too (a function that caches on its own, `taxes.ratesFor(…)`) fills its own miss,
   // not this one: what the caller reads before it is no loader.
   const readsToo = (fill: Effect): boolean => fill.at !== undefined && overlapsAny(readsAt.get(fill.at) ?? [], keys);
-  const fill = fills.find(
-    ({ effect, patterns }) =>
-      effect.isCacheAside &&
-      sameFile(effect) &&
-      where(effect).getStart() > call.getEnd() &&
-      overlapsAny(patterns, keys) &&
-      !readsToo(effect),
-  )?.effect;
+  const after = fills
+    .filter(
+      ({ effect, patterns }) =>
+        effect.isCacheAside &&
+        sameFile(effect) &&
+        where(effect).getStart() > call.getEnd() &&
+        overlapsAny(patterns, keys) &&
+        !readsToo(effect),
+    )
+    .map(({ effect }) => effect);
+  const [fill] = after;
   if (!fill) return [];
   const start = call.getEnd();
   const end = where(fill).getStart();
-  const reads = distinctReads(
-    effects.filter(
-      (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
-    ),
+  const between = effects.filter(
+    (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
   );
-  // A marker (`'1'`, `'api-key-non-existent'`) keeps whether the reads found a row, none of its fields.
-  return storesConstant(fill.stored, 0) ? reads.map((read) => ({ ...read, readerFields: [] })) : reads;
+  // Where every fill after the read stores a marker (`'1'`, `'api-key-non-existent'`), the entry keeps
+  // whether the reads found a row: what their filters test, none of its other fields.
+  if (!after.every((f) => storesConstant(f.stored, 0))) return distinctReads(between);
+  return between.flatMap((e) => {
+    const tested = filterFields(e);
+    return distinctReads([e]).map((load) => (tested ? { ...load, readerFields: tested } : load));
+  });
+}
+
+/** The fields a read's filter names (`where: { hash, revoked: false }`), with those it pins; null where the filter is not an object written out. */
+function filterFields(read: ModelReadEffect): string[] | null {
+  const { ts } = read.ctx;
+  const call = read.node;
+  const first = ts.isCallExpression(call) && call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  const where = first && ts.isObjectLiteralExpression(first) ? first.properties.find((p) => p.name?.getText() === 'where') : undefined;
+  if (!where || !ts.isPropertyAssignment(where)) return null;
+  const keys = documentKeys({ expr: where.initializer, ctx: read.ctx, env: null }, 0);
+  return keys ? [...new Set([...keys.map((k) => k.name.split('.')[0] ?? k.name), ...(read.pinned ?? [])])] : null;
 }
 
 /**
