@@ -283,4 +283,45 @@ app.get('/keys/:id', async (req, res) => {
     const reader = `function withLabel(value: { id: string; note: string | null; label?: string | null }) {\n  value.label = value.note;\n  return { id: value.id, label: value.label };\n}\n${aside(`  if (!row) return null;\n  const value = withLabel({ id: row.id, note: row.note });\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`)}`;
     expect(await staleHandlers(reader)).toContain(NOTE);
   });
+
+  it.each([
+    ['a function of the module that throws on it', 'assertActive(row);'],
+    ['a statement that runs only on it', 'row.revoked && fail();'],
+    ['a case of a switch', 'switch (true) {\n    case row.revoked:\n      return null;\n  }'],
+  ])('counts what the function tests before it fills: %s', async (_, guard) => {
+    const helpers = `function fail(): never {\n  throw new Error('revoked');\n}\nfunction assertActive(key: { revoked: boolean }) {\n  if (key.revoked) fail();\n}\n`;
+    const reader = `${helpers}${aside(`  if (!row) return null;\n  ${guard}\n  const value = { id: row.id, label: row.note };\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`)}`;
+    expect(await staleHandlers(reader)).toContain(REVOKE);
+  });
+
+  it('counts the fields the filter of a read holds to a value, which decide which row is cached', async () => {
+    const reader = aside(
+      `  if (!row) return null;\n  const value = { id: row.id, label: row.note };\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`,
+    ).replace('findUnique({ where: { id } })', 'findFirst({ where: { id, revoked: false } })');
+    expect(await staleHandlers(reader)).toEqual([NOTE, REVOKE]);
+  });
+
+  it.each([
+    [
+      'the row decides which marker is stored',
+      `const row = await prisma.apiKey.findFirst({ where: { hash } });\n  if (row && !row.revoked) {\n    await redis.set(\`valid:\${hash}\`, '1');\n    return true;\n  }\n  await redis.set(\`valid:\${hash}\`, '0');\n  return false;`,
+    ],
+    [
+      'the filter joins others',
+      `const row = await prisma.apiKey.findFirst({ where: { AND: [{ hash }, { revoked: false }] } });\n  if (row) await redis.set(\`valid:\${hash}\`, '1');\n  return row !== null;`,
+    ],
+  ])('keeps of a marker every field that decides it: %s', async (_, body) => {
+    const reader = `async function isValid(hash: string) {\n  const hit = await redis.get(\`valid:\${hash}\`);\n  if (hit) return hit === '1';\n  ${body}\n}\napp.get('/valid', async (req, res) => {\n  res.json({ valid: await isValid(String(req.query.hash)) });\n});\n`;
+    expect(await staleHandlers(reader)).toContain(REVOKE);
+  });
+
+  it.each([
+    ['a list taken apart', 'const [label] = [row.note];'],
+    ['a name assigned again', 'let label = row.id;\n  label = row.note;'],
+  ])('counts what a name holds of the row through %s', async (_, binding) => {
+    const reader = aside(
+      `  if (!row) return null;\n  ${binding}\n  const value = { id: row.id, label };\n  await redis.set(\`key:\${id}\`, JSON.stringify(value));\n  return value;`,
+    );
+    expect(await staleHandlers(reader)).toContain(NOTE);
+  });
 });

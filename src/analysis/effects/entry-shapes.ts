@@ -7,8 +7,9 @@
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { isNothing } from '../../ts/guards.js';
-import { enclosingFunction, propertyNameText, unwrap } from '../../ts/syntax.js';
+import { propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
+import { declarationIn, isBuiltHere, isChangedIn, isOuterLocal } from './local-names.js';
 import { projectFunction } from './rotation.js';
 
 /** A value as made of the row: the row's value at a path, an object of entries, or one computed from some paths of the row. */
@@ -74,22 +75,92 @@ export function returnedShapes(scope: ShapeScope): Shape[] | null {
     for (const test of tests(ts, value)) shapes.push({ kind: 'from', paths: testPaths(scope, test, 0) });
   }
   // A guard decides whether a value is returned at all (`if (row.deletedAt) return null`).
-  for (const test of guards(ts, scope.fn)) shapes.push({ kind: 'from', paths: testPaths(scope, test, 0) });
+  shapes.push({ kind: 'from', paths: guardPaths(scope) });
   return isAny ? shapes : null;
 }
 
-/** The tests of the function's own branches (`if`, `switch`, loops), which decide what it returns and whether it returns. */
-function guards(ts: TS, fn: ts.FunctionLikeDeclaration): ts.Expression[] {
-  const found: ts.Expression[] = [];
+/**
+ * The paths of the row the function's own branches test (`if`, `switch` and its cases, loops, a
+ * statement `row.revoked && fail()`), with what a statement call tests (`assertActive(row)`): they
+ * decide whether the function returns, and what.
+ */
+function guardPaths(scope: ShapeScope): string[] {
+  const { ts } = scope.ctx;
+  const paths: string[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node)) return;
-    if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isSwitchStatement(node))
-      found.push(node.expression);
-    if (ts.isForStatement(node) && node.condition) found.push(node.condition);
+    const tested =
+      ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isSwitchStatement(node) || ts.isCaseClause(node)
+        ? node.expression
+        : ts.isForStatement(node)
+          ? node.condition
+          : ts.isExpressionStatement(node)
+            ? joinedLeft(ts, node.expression)
+            : undefined;
+    if (tested) paths.push(...testPaths(scope, tested, 0));
+    if (ts.isExpressionStatement(node)) paths.push(...calledGuards(scope, unwrap(ts, node.expression)));
     ts.forEachChild(node, visit);
   };
+  if (scope.fn.body) ts.forEachChild(scope.fn.body, visit);
+  return paths;
+}
+
+/** The test of `a && b` or `a || b` (`a`), for a statement that runs `b` only on it. */
+function joinedLeft(ts: TS, expr: ts.Expression): ts.Expression | undefined {
+  const bare = unwrap(ts, expr);
+  const isJoined =
+    ts.isBinaryExpression(bare) &&
+    (bare.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || bare.operatorToken.kind === ts.SyntaxKind.BarBarToken);
+  return isJoined ? bare.left : undefined;
+}
+
+/**
+ * What a call made as a statement tests of the row: the guards of a function of the file it runs,
+ * its parameters bound to the arguments, or the tests of the row it is given (`assert(row.active)`,
+ * `invariant(!row.revoked)`; not a value made of the row, as a log line takes it).
+ */
+function calledGuards(scope: ShapeScope, expr: ts.Expression): string[] {
+  const { ctx } = scope;
+  const { ts } = ctx;
+  if (!ts.isCallExpression(expr)) return [];
+  const made = scope.depth < MAX_DEPTH ? projectFunction(ctx, expr, unwrap(ts, expr.expression)) : null;
+  if (made && made.getSourceFile() === ctx.sourceFile && made.parameters.every((p) => ts.isIdentifier(p.name) && !p.dotDotDotToken)) {
+    const params = new Map<string, readonly Shape[]>();
+    made.parameters.forEach((p, i) => {
+      const argument = expr.arguments[i];
+      params.set((p.name as ts.Identifier).text, argument ? shapesOf(scope, argument, 1) : []);
+    });
+    return guardPaths({ ctx, fn: made, row: null, params, depth: scope.depth + 1 });
+  }
+  const isTest = (argument: ts.Expression): boolean => {
+    const bare = unwrap(ts, argument);
+    return ts.isPropertyAccessExpression(bare) || ts.isPrefixUnaryExpression(bare) || ts.isBinaryExpression(bare);
+  };
+  return expr.arguments.flatMap((argument) => (isTest(argument) ? testPaths(scope, argument, 0) : []));
+}
+
+/**
+ * The paths of the row that a function's branches test before a node, and those it is written
+ * under: what decides whether the node runs (`if (row && !row.revoked) set(key, '1')`).
+ */
+export function testedBefore(ctx: FileContext, fn: ts.FunctionLikeDeclaration, node: ts.Node, row: ts.Node): string[] {
+  const { ts } = ctx;
+  const scope: ShapeScope = { ctx, fn, row, params: new Map(), depth: 0 };
+  const paths: string[] = [];
+  const visit = (current: ts.Node): void => {
+    if (ts.isFunctionLike(current) || current.getStart() > node.getStart()) return;
+    const tested = ts.isIfStatement(current)
+      ? current.expression
+      : ts.isConditionalExpression(current)
+        ? current.condition
+        : ts.isBinaryExpression(current)
+          ? joinedLeft(ts, current)
+          : undefined;
+    if (tested) paths.push(...testPaths(scope, tested, 0));
+    ts.forEachChild(current, visit);
+  };
   if (fn.body) ts.forEachChild(fn.body, visit);
-  return found;
+  return paths;
 }
 
 /** The tests of the conditionals an expression chooses its value by (`c` of `c ? a : b`). */
@@ -188,10 +259,11 @@ function nameShapes(scope: ShapeScope, name: ts.Identifier, hops: number): Shape
   if (declared === null) return isOuterLocal(ts, name) ? [anything()] : [];
   if (declared === 'parameter') return [];
   if (declared === 'unknown') return [anything()];
-  const { declaration, property } = declared;
+  const { declaration, property, isWhole } = declared;
   // A value built up after it is made (`ratelimits[rl.name] = rl`, `list.push(row)`) holds what is put in it.
   if (!declaration.initializer || isChangedIn(ts, scope.fn, name.text, isBuiltHere(ts, declaration.initializer))) return [anything()];
   const held = shapesOf(scope, declaration.initializer, hops + 1);
+  if (isWhole === true) return [{ kind: 'from', paths: allPaths(held) }];
   return property === null ? held : held.flatMap((s) => member(s, property));
 }
 
@@ -293,118 +365,4 @@ function mapPath(shape: Shape, segments: readonly string[]): string[] {
 
 function anything(): Shape {
   return { kind: 'from', paths: ['*'] };
-}
-
-type Declared = { declaration: ts.VariableDeclaration; property: string | null } | 'parameter' | 'unknown' | null;
-
-/**
- * Where a name is declared in a function (not a nested one's): a `const` with the property it takes
- * apart of its value (`const { orgId } = …`), a parameter, another declaration (`let`: unknown),
- * or not in the function (null: a module's name, nothing of the row).
- */
-function declarationIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string): Declared {
-  if (fn.parameters.some((p) => bindsName(ts, p.name, name))) return 'parameter';
-  let found: Declared = null;
-  const visit = (node: ts.Node): void => {
-    if (found !== null || (ts.isFunctionLike(node) && node !== fn)) return;
-    if (ts.isVariableDeclaration(node) && bindsName(ts, node.name, name)) {
-      const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
-      const property = ts.isIdentifier(node.name) ? null : takenProperty(ts, node.name, name);
-      found = isConst && property !== undefined ? { declaration: node, property } : 'unknown';
-      return;
-    }
-    if ((ts.isCatchClause(node) || ts.isForOfStatement(node) || ts.isForInStatement(node)) && declaresIn(ts, node, name)) {
-      found = 'unknown';
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  if (fn.body) visit(fn.body);
-  return found;
-}
-
-function declaresIn(ts: TS, node: ts.CatchClause | ts.ForOfStatement | ts.ForInStatement, name: string): boolean {
-  if (ts.isCatchClause(node)) return node.variableDeclaration !== undefined && bindsName(ts, node.variableDeclaration.name, name);
-  const list = node.initializer;
-  return ts.isVariableDeclarationList(list) && list.declarations.some((d) => bindsName(ts, d.name, name));
-}
-
-function bindsName(ts: TS, binding: ts.BindingName, name: string): boolean {
-  if (ts.isIdentifier(binding)) return binding.text === name;
-  return binding.elements.some((e) => !ts.isOmittedExpression(e) && bindsName(ts, e.name, name));
-}
-
-/** The property a top-level `{ name }` / `{ key: name }` takes apart; undefined for a rest, a nested or an array pattern. */
-function takenProperty(ts: TS, pattern: ts.BindingPattern, name: string): string | undefined {
-  if (!ts.isObjectBindingPattern(pattern)) return undefined;
-  const element = pattern.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === name);
-  if (!element || element.dotDotDotToken || element.initializer) return undefined;
-  return element.propertyName ? (propertyNameText(ts, element.propertyName) ?? undefined) : name;
-}
-
-/** The calls that change the value they are made on. */
-const CHANGING = new Set(['push', 'unshift', 'splice', 'set', 'add', 'assign']);
-
-/** Whether a function (or one nested in it) assigns into the value a name holds, or calls a method that changes it. */
-/** Whether a value is an object or a list written where it is held, which code handed it may fill in. */
-function isBuiltHere(ts: TS, value: ts.Expression): boolean {
-  const bare = unwrap(ts, value);
-  return ts.isObjectLiteralExpression(bare) || ts.isArrayLiteralExpression(bare);
-}
-
-/**
- * Whether a function (or one nested in it) assigns into the value a name holds, or calls a method
- * that changes it; with `isHandedOn`, also where it hands the value to a call or another name
- * (`setPlan(value, row)`, `const alias = value`), which may change it.
- */
-function isChangedIn(ts: TS, fn: ts.FunctionLikeDeclaration, name: string, isHandedOn = false): boolean {
-  const isRootedAt = (expr: ts.Expression): boolean => {
-    let current = unwrap(ts, expr);
-    while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = unwrap(ts, current.expression);
-    return ts.isIdentifier(current) && current.text === name;
-  };
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    const kind = ts.isBinaryExpression(node) ? node.operatorToken.kind : null;
-    const isAssignment = kind !== null && kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
-    if (isAssignment && ts.isBinaryExpression(node) && !ts.isIdentifier(unwrap(ts, node.left))) found = isRootedAt(node.left);
-    else if (isHandedOn && ts.isIdentifier(node) && node.text === name) found = isHanded(ts, node);
-    else if (ts.isCallExpression(node)) {
-      const callee = unwrap(ts, node.expression);
-      const isMethod = ts.isPropertyAccessExpression(callee) && CHANGING.has(callee.name.text);
-      const [first] = node.arguments;
-      found =
-        (isMethod &&
-          ts.isIdentifier(callee.expression) &&
-          callee.expression.text === 'Object' &&
-          first !== undefined &&
-          isRootedAt(first)) ||
-        (isMethod && isRootedAt(callee.expression));
-    }
-    ts.forEachChild(node, visit);
-  };
-  if (fn.body) visit(fn.body);
-  return found;
-}
-
-/** Whether a name is declared in a function that the use is written in, past the innermost one. */
-function isOuterLocal(ts: TS, name: ts.Identifier): boolean {
-  for (let fn = enclosingFunction(ts, name); fn; fn = enclosingFunction(ts, fn))
-    if (declarationIn(ts, fn as ts.FunctionLikeDeclaration, name.text) !== null) return true;
-  return false;
-}
-
-/** Whether a name's value is handed to a call (but `JSON.stringify`) or held by another name. */
-function isHanded(ts: TS, use: ts.Identifier): boolean {
-  let value: ts.Node = use;
-  let parent = value.parent as ts.Node | undefined;
-  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent))) {
-    value = parent;
-    parent = parent.parent;
-  }
-  if (!parent) return false;
-  if (ts.isVariableDeclaration(parent) && parent.initializer === value) return true;
-  if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
-  return ts.isCallExpression(parent) && parent.arguments.some((a) => a === value) && parent.expression.getText() !== 'JSON.stringify';
 }

@@ -4,7 +4,8 @@ import type { FileContext } from '../context.js';
 import { documentKeys } from '../document-fields.js';
 import { boundArgument } from '../env.js';
 import type { Bound } from '../env.js';
-import { parentOf, unwrap } from '../../ts/syntax.js';
+import { enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
+import { testedBefore } from './entry-shapes.js';
 import type { CacheFill, ModelRead, ModelRow, Range } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { isHeldModel } from '../sources/mongoose.js';
@@ -201,13 +202,33 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
     (e): e is ModelReadEffect => e.kind === 'model-read' && sameFile(e) && where(e).getStart() >= start && where(e).getEnd() <= end,
   );
   // Where every fill after the read stores a marker (`'1'`, `'api-key-non-existent'`), the entry keeps
-  // whether the reads found a row: what their filters test, none of its other fields.
+  // whether the reads found a row: what their filters test and what decides the fills, none of its other fields.
   if (!after.every((f) => storesConstant(f.stored, 0))) return distinctReads(between);
   return between.flatMap((e) => {
-    const tested = filterFields(e);
+    const tested = markerFields(e, after);
     return distinctReads([e]).map((load) => (tested ? { ...load, readerFields: tested } : load));
   });
 }
+
+/** The fields a marker keeps of a read: those its filter names and those tested before each fill; null where one cannot be told. */
+function markerFields(read: ModelReadEffect, fills: readonly Effect[]): string[] | null {
+  const filter = filterFields(read);
+  if (!filter) return null;
+  const fields = new Set(filter);
+  for (const fill of fills) {
+    const at = fill.at ?? fill.node;
+    const fn = enclosingFunction(read.ctx.ts, at);
+    if (!fn || at.getSourceFile() !== read.ctx.sourceFile) return null;
+    for (const path of testedBefore(read.ctx, fn as ts.FunctionLikeDeclaration, at, read.at ?? read.node)) {
+      if (path === '*' || path.startsWith('*')) return null;
+      fields.add(path.split('.')[0] ?? path);
+    }
+  }
+  return [...fields].sort();
+}
+
+/** Prisma's operators that join filters. */
+const OPERATORS = new Set(['AND', 'OR', 'NOT']);
 
 /** The fields a read's filter names (`where: { hash, revoked: false }`), with those it pins; null where the filter is not an object written out. */
 function filterFields(read: ModelReadEffect): string[] | null {
@@ -217,7 +238,9 @@ function filterFields(read: ModelReadEffect): string[] | null {
   const where = first && ts.isObjectLiteralExpression(first) ? first.properties.find((p) => p.name?.getText() === 'where') : undefined;
   if (!where || !ts.isPropertyAssignment(where)) return null;
   const keys = documentKeys({ expr: where.initializer, ctx: read.ctx, env: null }, 0);
-  return keys ? [...new Set([...keys.map((k) => k.name.split('.')[0] ?? k.name), ...(read.pinned ?? [])])] : null;
+  // A filter that joins others (`AND`, `OR`, `NOT`) tests fields its keys do not name.
+  if (!keys || keys.some((k) => OPERATORS.has(k.name))) return null;
+  return [...new Set([...keys.map((k) => k.name.split('.')[0] ?? k.name), ...(read.pinned ?? [])])];
 }
 
 /**

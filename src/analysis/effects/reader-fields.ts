@@ -127,7 +127,8 @@ export function withReaderFields(load: ModelRead, paths: readonly string[] | nul
   // A load whose entry keeps none of its fields (a marker) keeps none whatever readers use.
   if (load.readerFields !== undefined) return load;
   const used = paths ? loadReaderFields(paths, load.via) : undefined;
-  return used ? { ...load, readerFields: used } : load;
+  // Which row is found depends on the fields its filter holds to a value (`revoked: false`) too.
+  return used ? { ...load, readerFields: [...new Set([...used, ...(load.pinned ?? [])])].sort() } : load;
 }
 
 /**
