@@ -1,7 +1,6 @@
 import type ts from 'typescript';
 import { staticString } from '../context.js';
 import type { FileContext } from '../context.js';
-import { documentKeys } from '../document-fields.js';
 import { boundArgument } from '../env.js';
 import type { Bound } from '../env.js';
 import { enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
@@ -9,6 +8,7 @@ import { testedBefore } from './entry-shapes.js';
 import type { CacheFill, ModelRead, ModelRow, Range } from '../facts.js';
 import { readPattern } from '../read-pattern.js';
 import { isHeldModel } from '../sources/mongoose.js';
+import { filterFields, objectProperty } from '../sources/operations.js';
 import { isGivenModel } from '../sources/typeorm-entities.js';
 import { memoTable } from '../session.js';
 import { ttlSeconds } from '../ttl.js';
@@ -212,7 +212,7 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
 
 /** The fields a marker keeps of a read: those its filter names and those tested before each fill; null where one cannot be told. */
 function markerFields(read: ModelReadEffect, fills: readonly Effect[]): string[] | null {
-  const filter = filterFields(read);
+  const filter = filterFieldsOf(read);
   if (!filter) return null;
   const fields = new Set(filter);
   for (const fill of fills) {
@@ -227,20 +227,14 @@ function markerFields(read: ModelReadEffect, fills: readonly Effect[]): string[]
   return [...fields].sort();
 }
 
-/** Prisma's operators that join filters. */
-const OPERATORS = new Set(['AND', 'OR', 'NOT']);
-
-/** The fields a read's filter names (`where: { hash, revoked: false }`), with those it pins; null where the filter is not an object written out. */
-function filterFields(read: ModelReadEffect): string[] | null {
+/** The fields a read's filter names (`where: { hash, revoked: false }`, through `AND`/`OR`/`NOT`), with those it pins; null where it is not written out. */
+function filterFieldsOf(read: ModelReadEffect): string[] | null {
   const { ts } = read.ctx;
   const call = read.node;
   const first = ts.isCallExpression(call) && call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
-  const where = first && ts.isObjectLiteralExpression(first) ? first.properties.find((p) => p.name?.getText() === 'where') : undefined;
-  if (!where || !ts.isPropertyAssignment(where)) return null;
-  const keys = documentKeys({ expr: where.initializer, ctx: read.ctx, env: null }, 0);
-  // A filter that joins others (`AND`, `OR`, `NOT`) tests fields its keys do not name.
-  if (!keys || keys.some((k) => OPERATORS.has(k.name))) return null;
-  return [...new Set([...keys.map((k) => k.name.split('.')[0] ?? k.name), ...(read.pinned ?? [])])];
+  const where = first && ts.isObjectLiteralExpression(first) ? objectProperty(ts, first, 'where') : null;
+  const fields = where ? filterFields(ts, where) : null;
+  return fields ? [...new Set([...fields.map((field) => field.split('.')[0] ?? field), ...(read.pinned ?? [])])] : null;
 }
 
 /**

@@ -129,7 +129,7 @@ export function literalKeys(ts: TS, expression: ts.Expression | null): string[] 
 const FILTER_COMBINATORS = new Set(['AND', 'OR', 'NOT']);
 
 /** The fields a Prisma filter tests, through `AND`/`OR`/`NOT`; null when it is not written out. */
-function filterFields(ts: TS, expression: ts.Expression | null, depth = 0): string[] | null {
+export function filterFields(ts: TS, expression: ts.Expression | null, depth = 0): string[] | null {
   if (!expression) return [];
   const keys = literalKeys(ts, expression);
   if (keys === null || depth > 4) return null;
