@@ -34,7 +34,7 @@ const judged = async (routes: string): Promise<string[]> =>
     .map((f) => `${String(f.line)}:${String(f.column)} ${f.severity} ${f.message}`);
 
 describe('the fields an update writes, through the documents it chooses between', () => {
-  it('leaves the entry alone where neither a spread choice nor a chosen document names a field it holds', async () => {
+  it('leaves the entry alone where no spread choice, chosen document or payload built beside it names a field it holds', async () => {
     expect(
       await judged(`app.put('/accounts/:id', async (req, res) => {
   await prisma.account.update({ where: { id: req.params.id }, data: { note: req.body.note, ...(process.env.DIGEST_OFF ? {} : { digest: false }) } });
@@ -42,6 +42,12 @@ describe('the fields an update writes, through the documents it chooses between'
 });
 app.put('/accounts/:id/digest', async (req, res) => {
   await prisma.account.update({ where: { id: req.params.id }, data: req.body.off ? { digest: false } : { note: null } });
+  res.sendStatus(204);
+});
+app.put('/accounts/:id/settings', async (req, res) => {
+  const data: { note?: string; digest?: boolean } = { note: req.body.note };
+  if (req.body.quiet) data.digest = false;
+  await prisma.account.update({ where: { id: req.params.id }, data });
   res.sendStatus(204);
 });
 `),

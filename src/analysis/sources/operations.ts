@@ -195,34 +195,7 @@ export function prismaWriteFields(ts: TS, call: ts.CallExpression, operation: st
   if (change === 'delete' || operation === 'createMany' || operation === 'createManyAndReturn') return null;
   const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
   if (!first || !ts.isObjectLiteralExpression(first)) return null;
-  return writtenKeys(ts, objectProperty(ts, first, change === 'upsert' ? 'update' : 'data'), 0);
-}
-
-/**
- * The keys a write's document names: those written out, and those of a spread or a choice of
- * documents written out (`...(flag ? {} : { revoked })`, `...(note !== undefined && { note })`,
- * `flag ? { a } : { b }`); null where one is not written out.
- */
-function writtenKeys(ts: TS, expression: ts.Expression | null, depth: number): string[] | null {
-  const bare = expression ? unwrap(ts, expression) : null;
-  if (!bare || depth > 4) return null;
-  const sides = ts.isConditionalExpression(bare)
-    ? [bare.whenTrue, bare.whenFalse]
-    : ts.isBinaryExpression(bare) && bare.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken
-      ? [bare.right]
-      : null;
-  if (sides) {
-    const keys = sides.map((side) => writtenKeys(ts, side, depth + 1));
-    return keys.every((k): k is string[] => k !== null) ? keys.flat() : null;
-  }
-  if (!ts.isObjectLiteralExpression(bare)) return null;
-  const keys: string[] = [];
-  for (const property of bare.properties) {
-    const named = ts.isSpreadAssignment(property) ? writtenKeys(ts, property.expression, depth + 1) : [propertyNameText(ts, property.name)];
-    if (named === null || named.some((name) => name === null)) return null;
-    keys.push(...(named as string[]));
-  }
-  return keys;
+  return literalKeys(ts, objectProperty(ts, first, change === 'upsert' ? 'update' : 'data'));
 }
 
 interface Row {

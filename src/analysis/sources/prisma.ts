@@ -220,6 +220,18 @@ function relationReads(ts: TS, call: ts.CallExpression, operation: string, paren
   return reads;
 }
 
+/**
+ * The document an update writes (an upsert's `update`), read for its fields where they are not
+ * written out in place: a spread of a choice of documents (`...(flag ? {} : { digest: false })`),
+ * a payload built beside it or passed in (see `updatedFields`).
+ */
+function updatedData(ts: TS, call: ts.CallExpression, operation: string): { update?: ts.Expression } {
+  const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
+  const option = operation === 'upsert' ? 'update' : operation.startsWith('update') ? 'data' : null;
+  const update = option && first && ts.isObjectLiteralExpression(first) ? propertyValue(ts, first, option) : null;
+  return update ? { update } : {};
+}
+
 /** The rows a create writes: its `data` (an upsert's `create`). */
 function createdData(ts: TS, call: ts.CallExpression, operation: string): { created?: ts.Expression } {
   const first = call.arguments[0] ? unwrap(ts, call.arguments[0]) : null;
@@ -273,6 +285,7 @@ export const prisma: Source = {
         operation: name,
         events: [name, '$allOperations', '$use'],
         fields: prismaWriteFields(ts, call, name),
+        ...updatedData(ts, call, name),
         ...createdData(ts, call, name),
       },
     ];
