@@ -45,7 +45,7 @@ export interface CallResolver {
   /** The initializer of a `const` imported from another file of the project (`import { QUOTES } from './keys'`). */
   resolveConstant?(reference: ts.Identifier): ts.Expression | null;
   /** The roles of the keys of the whole project (see `keyRolesOfFile`); without it, the file's own. */
-  keyRoles?(): { readonly others: readonly ParsedPattern[]; readonly cached: readonly ParsedPattern[] };
+  keyRoles?(): Readonly<Record<'others' | 'cached' | 'claims', readonly ParsedPattern[]>>;
   /**
    * Whether `specifier`, imported or required by `fromFile`, resolves to a source file of the
    * project (not a package in node_modules, not a declaration file); undefined when it cannot tell.

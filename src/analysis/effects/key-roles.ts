@@ -12,6 +12,8 @@ import { libraryEffects } from './library.js';
 export interface KeyRoles {
   readonly others: readonly ParsedPattern[];
   readonly cached: readonly ParsedPattern[];
+  /** Keys claimed with a value written in the code (`set(key, 'processing', { nx: true })`): locks, whether read back or not. */
+  readonly claims: readonly ParsedPattern[];
 }
 
 const FILE_ROLES = memoTable<FileContext, KeyRoles>('key roles');
@@ -48,6 +50,7 @@ export function keyRolesOfFile(ctx: FileContext): KeyRoles {
 function rolesOf(ctx: FileContext): KeyRoles {
   const others: ParsedPattern[] = [];
   const cached: ParsedPattern[] = [];
+  const claims: ParsedPattern[] = [];
   if (mayNameCache(ctx.sourceFile.text)) {
     for (const call of ctx.nodes.calls) {
       const site = sourceCall(ctx, call);
@@ -61,6 +64,7 @@ function rolesOf(ctx: FileContext): KeyRoles {
             ? null
             : keyPattern({ bound: { expr: key.expr, ctx, env: null }, isKey: key.isKey, prefix: key.prefix });
           if (pattern) target.push(pattern);
+          if (pattern && effect.kind === 'redis-other' && effect.role === 'lock') claims.push(pattern);
         }
       }
     }
@@ -70,5 +74,5 @@ function rolesOf(ctx: FileContext): KeyRoles {
     const pattern = keyPattern({ bound: key, isKey: true });
     if (pattern) cached.push(pattern);
   }
-  return { others, cached };
+  return { others, cached, claims };
 }

@@ -3,7 +3,7 @@ import type ts from 'typescript';
 import type { FileContext } from '../context.js';
 import { unwrap, writtenName } from '../../ts/syntax.js';
 import { keyRolesFor, keyRolesOfFile } from './key-roles.js';
-import { isStateKey, keyPattern, overlapsAny, readableKeys } from './keys.js';
+import { isNamedKey, isStateKey, keyPattern, overlapsAny, readableKeys } from './keys.js';
 import type { Effect, EffectKey } from './model.js';
 
 type KeyScan = Effect & { kind: 'key-scan' };
@@ -35,7 +35,12 @@ export function settle(ctx: FileContext, effects: readonly Effect[], root?: ts.N
     if (!known) {
       const project = keyRolesFor(ctx);
       const localOthers = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role !== 'data' ? e.keys : [])));
-      known = { others: [...localOthers, ...project.others], reads: [...localReads(), ...project.cached] };
+      const localClaims = readableKeys(effects.flatMap((e) => (e.kind === 'redis-other' && e.role === 'lock' ? e.keys : [])));
+      known = {
+        others: [...localOthers, ...project.others],
+        reads: [...localReads(), ...project.cached],
+        claims: [...localClaims, ...project.claims],
+      };
     }
     return known;
   };
@@ -147,6 +152,7 @@ function placeOf(effect: Effect): number {
 interface Roles {
   readonly others: ParsedPattern[];
   readonly reads: ParsedPattern[];
+  readonly claims: ParsedPattern[];
 }
 
 /** What one effect means beside the others of its function, or null when it means what it says. */
@@ -163,8 +169,11 @@ function settled(
     // deleted through another (`safeMultiDel(redis, await scanKeys(redis, p))`): the pattern scanned before.
     const scanned = patterns.every(isRuntimeOnly) ? scans.filter((s) => placeOf(s) < placeOf(effect)) : [];
     if (scanned.length > 0) return { ...effect, invalidationKind: 'pattern', keys: scanned.flatMap((s) => s.keys) };
-    const { others, reads } = patterns.length > 0 ? roles() : { others: [], reads: [] };
-    if (others.length > 0 && overlapsAny(patterns, others) && !overlapsAny(patterns, reads))
+    const { others, reads, claims } = patterns.length > 0 ? roles() : { others: [], reads: [], claims: [] };
+    // A key also read back is a cache filled once (`setnx(key, rows)`), unless it is claimed with a value written in the code
+    // (both keys named by their text: a key of runtime values only may be any key).
+    const isClaimed = patterns.every(isNamedKey) && overlapsAny(patterns, claims.filter(isNamedKey));
+    if (others.length > 0 && overlapsAny(patterns, others) && (!overlapsAny(patterns, reads) || isClaimed))
       return { ...effect, kind: 'redis-other', role: 'lock' };
   }
   // A delete of each key met walking the cache itself (expired entries pruned, the oldest evicted) keeps it, not its data.

@@ -5,6 +5,7 @@ import { memoTable } from '../session.js';
 import type { TS } from '../../ts/syntax.js';
 import type { FileContext } from '../context.js';
 import { clientOf, isScopedMemo } from './clients.js';
+import { isSetIfAbsent, setIfAbsentRole } from './set-if-absent.js';
 import type { CallEffect, ClientKind, KeyArgument, Library, Source, SourceCall, TtlArgument } from './source.js';
 
 /** Redis commands by what they do to a key (ioredis, node-redis, @upstash/redis spell them alike). */
@@ -66,19 +67,6 @@ const CACHE_FLUSHES = new Set(['reset', 'clear', 'flushall', 'flushdb']);
 function keys(call: ts.CallExpression, count: number | 'all' = 1): KeyArgument[] {
   const args = count === 'all' ? call.arguments : call.arguments.slice(0, count);
   return args.map((expr) => ({ expr, isKey: true }));
-}
-
-/** `set(k, v, 'NX')`, `set(k, v, { nx: true })`, `set(k, v, { NX: true, EX: 10 })`. */
-function isSetIfAbsent(ctx: FileContext, call: ts.CallExpression): boolean {
-  const { ts } = ctx;
-  return call.arguments.slice(2).some((arg) => {
-    const expression = unwrap(ts, arg);
-    if (ts.isStringLiteral(expression)) return expression.text.toUpperCase() === 'NX';
-    if (ts.isObjectLiteralExpression(expression)) {
-      return expression.properties.some((p) => p.name !== undefined && propertyNameText(ts, p.name)?.toUpperCase() === 'NX');
-    }
-    return false;
-  });
 }
 
 /**
@@ -182,7 +170,7 @@ function scannedPattern(ctx: FileContext, name: string, call: ts.CallExpression)
 function redisEffect(ctx: FileContext, name: string, call: ts.CallExpression): CallEffect[] | null {
   const lower = name.toLowerCase();
   if (REDIS_READS.has(lower)) return [{ kind: 'cache-read', keys: keys(call, lower === 'mget' ? 'all' : 1), loader: null }];
-  if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
+  if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: setIfAbsentRole(ctx, call), keys: keys(call) }];
   if (REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
   if (REDIS_FILLS.has(lower)) {
     const value = storedValue(lower, call);
@@ -300,8 +288,8 @@ function clientEffects(ctx: FileContext, call: ts.CallExpression, name: string, 
     // A receiver known by its name only: the Redis commands that are not cache operations
     // still say what they are; the rest goes by receiverCalls.
     const lower = name.toLowerCase();
-    if ((lower === 'set' && isSetIfAbsent(ctx, call)) || REDIS_MARKERS.has(lower))
-      return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
+    if (lower === 'set' && isSetIfAbsent(ctx, call)) return [{ kind: 'redis-other', role: setIfAbsentRole(ctx, call), keys: keys(call) }];
+    if (REDIS_MARKERS.has(lower)) return [{ kind: 'redis-other', role: 'marker', keys: keys(call) }];
     if (REDIS_COUNTERS.has(lower)) return [{ kind: 'redis-other', role: 'counter', keys: keys(call) }];
     if (REDIS_DATA.has(lower)) return [{ kind: 'redis-other', role: 'data', keys: keys(call) }];
     const scanned = scannedPattern(ctx, name, call);

@@ -334,11 +334,15 @@ export function withInterceptions(facts: FileFacts[], global: readonly Invalidat
 }
 
 /** The roles of a file the analysis gave up on: none. */
-export const NO_ROLES: KeyRoles = { others: [], cached: [] };
+export const NO_ROLES: KeyRoles = { others: [], cached: [], claims: [] };
 
 export function mergeRoles(all: readonly KeyRoles[]): KeyRoles {
   const unique = <T extends { readonly source: string }>(patterns: readonly T[]): T[] => [
     ...new Map(patterns.map((p) => [p.source, p])).values(),
   ];
-  return { others: unique(all.flatMap((r) => r.others)), cached: unique(all.flatMap((r) => r.cached)) };
+  return {
+    others: unique(all.flatMap((r) => r.others)),
+    cached: unique(all.flatMap((r) => r.cached)),
+    claims: unique(all.flatMap((r) => r.claims)),
+  };
 }
