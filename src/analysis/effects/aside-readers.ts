@@ -5,11 +5,10 @@
  */
 import type ts from 'typescript';
 import type { FileContext } from '../context.js';
-import { boundArgument } from '../env.js';
-import type { Bound } from '../env.js';
 import { enclosingClass, enclosingFunction, parentOf, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 import { returnedShapes, returnedValues, rowPaths, valueShapes } from './entry-shapes.js';
+import { storedValue } from './loaders.js';
 import type { Effect } from './model.js';
 import { constIn, resultUses } from './reader-fields.js';
 
@@ -55,17 +54,7 @@ function storedValues(ts: TS, effects: readonly Effect[], fn: ts.FunctionLikeDec
   for (const effect of effects) {
     const at = effect.at ?? effect.node;
     if (effect.kind !== 'cache-fill' || enclosingFunction(ts, at) !== fn || at.getStart() < call.getEnd()) continue;
-    let stored: Bound | null = effect.stored ?? null;
-    for (let depth = 0; stored && !isWithin(fn, stored.expr) && depth < MAX_HOPS; depth++) {
-      const value: ts.Expression = unwrap(ts, stored.expr);
-      const isText =
-        ts.isCallExpression(value) && stored.ctx.text(value.expression) === 'JSON.stringify' && value.arguments[0] !== undefined;
-      stored = isText
-        ? { ...stored, expr: value.arguments[0] as ts.Expression }
-        : ts.isIdentifier(value)
-          ? boundArgument(stored.ctx, value, stored.env)
-          : null;
-    }
+    const stored = effect.stored ? storedValue(effect.stored, (value) => isWithin(fn, value.expr), MAX_HOPS) : null;
     if (!stored || !isWithin(fn, stored.expr)) return null;
     values.push(stored.expr);
   }

@@ -203,7 +203,7 @@ export function loaderReads(effects: readonly Effect[], read: CacheReadEffect): 
   );
   // Where every fill after the read stores a marker (`'1'`, `'api-key-non-existent'`), the entry keeps
   // whether the reads found a row: what their filters test and what decides the fills, none of its other fields.
-  if (!after.every((f) => storesConstant(f.stored, 0))) return distinctReads(between);
+  if (!after.every((f) => storesConstant(f.stored))) return distinctReads(between);
   return between.flatMap((e) => {
     const tested = markerFields(e, after);
     return distinctReads([e]).map((load) => (tested ? { ...load, readerFields: tested } : load));
@@ -241,16 +241,38 @@ function filterFieldsOf(read: ModelReadEffect): string[] | null {
  * Whether a fill stores a value written in the code (`'api-key-non-existent'`, `true`), through
  * `JSON.stringify` and the parameters it is passed by: a marker of whether a row was found.
  */
-function storesConstant(stored: Bound | undefined, depth: number): boolean {
-  if (!stored || depth > 6) return false;
-  const { ctx, env } = stored;
+function storesConstant(given: Bound | undefined): boolean {
+  const stored = given ? storedValue(given, () => false, 7) : null;
+  if (!stored) return false;
+  const { ctx } = stored;
   const { ts } = ctx;
   const value = unwrap(ts, stored.expr);
-  if (ts.isCallExpression(value) && ctx.text(value.expression) === 'JSON.stringify' && value.arguments[0])
-    return storesConstant({ ...stored, expr: value.arguments[0] }, depth + 1);
-  const passed = ts.isIdentifier(value) ? boundArgument(ctx, value, env) : null;
-  if (passed) return storesConstant(passed, depth + 1);
   const isLiteral =
     value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword;
   return isLiteral || staticString(ctx, value) !== null;
+}
+
+/**
+ * The value a fill stores, through `JSON.stringify` and the parameters it is passed by (a fill
+ * helper's `value`), until `isFound` says a value is the one wanted, in at most `hops` steps; null
+ * where a step cannot be told or the steps run out.
+ */
+export function storedValue(stored: Bound, isFound: (value: Bound) => boolean, hops: number): Bound | null {
+  let current: Bound = stored;
+  for (let depth = 0; !isFound(current); depth++) {
+    const { ctx, env } = current;
+    const { ts } = ctx;
+    const value: ts.Expression = unwrap(ts, current.expr);
+    const isText = ts.isCallExpression(value) && ctx.text(value.expression) === 'JSON.stringify';
+    const next: Bound | null =
+      isText && value.arguments[0]
+        ? { ...current, expr: value.arguments[0] }
+        : ts.isIdentifier(value)
+          ? boundArgument(ctx, value, env)
+          : null;
+    if (!next) return current;
+    if (depth >= hops) return null;
+    current = next;
+  }
+  return current;
 }

@@ -3,7 +3,7 @@
  * made: what the shapes of a cached value (see `entry-shapes.ts`) must know of a function's locals.
  */
 import type ts from 'typescript';
-import { enclosingFunction, propertyNameText, unwrap } from '../../ts/syntax.js';
+import { bindsName, enclosingFunction, propertyNameText, unwrap } from '../../ts/syntax.js';
 import type { TS } from '../../ts/syntax.js';
 
 /**
@@ -44,11 +44,6 @@ function declaresIn(ts: TS, node: ts.CatchClause | ts.ForOfStatement | ts.ForInS
   if (ts.isCatchClause(node)) return node.variableDeclaration !== undefined && bindsName(ts, node.variableDeclaration.name, name);
   const list = node.initializer;
   return ts.isVariableDeclarationList(list) && list.declarations.some((d) => bindsName(ts, d.name, name));
-}
-
-function bindsName(ts: TS, binding: ts.BindingName, name: string): boolean {
-  if (ts.isIdentifier(binding)) return binding.text === name;
-  return binding.elements.some((e) => !ts.isOmittedExpression(e) && bindsName(ts, e.name, name));
 }
 
 /** The property a top-level `{ name }` / `{ key: name }` takes apart; undefined for a rest, a nested or an array pattern. */
